@@ -1,0 +1,303 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a scenario. Scenarios are data: the turn machine, the
+ * adjudication and the per-seat views are generic over this schema, so a new
+ * crisis is a new data file, not new code. Everything is validated at load
+ * time (see `loadScenario`), including cross references that a type cannot
+ * express (a move id that names no move, a beat that cannot be left).
+ */
+
+export const Slug = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z][a-z0-9-]*$/, 'lower-case slug: letters, digits and dashes');
+
+export const SeatId = Slug;
+export type SeatId = z.infer<typeof SeatId>;
+
+/** A measure of one seat, bounded. Every change is clamped to [min, max]. */
+export const MeasureDef = z.object({
+  id: Slug,
+  label: z.string().min(1),
+  description: z.string().min(1),
+  min: z.number().int(),
+  max: z.number().int(),
+});
+export type MeasureDef = z.infer<typeof MeasureDef>;
+
+export const Seat = z.object({
+  id: SeatId,
+  name: z.string().min(1),
+  /** A few letters for tight spaces (map labels, lock-in chips). */
+  short: z.string().min(1).max(6),
+  /** Optional seats may be left out of a session; their moves then fall back to defaults. */
+  optional: z.boolean(),
+  /** CSS colour for the seat's chip. Never the only signal: the name is always shown too. */
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  description: z.string().min(1),
+  /** Starting value per measure id. Missing measures start at the measure's min. */
+  initial: z.record(z.string(), z.number().int()),
+});
+export type Seat = z.infer<typeof Seat>;
+
+export const Rung = z.object({
+  level: z.number().int().min(0),
+  name: z.string().min(1),
+  description: z.string().min(1),
+});
+export type Rung = z.infer<typeof Rung>;
+
+/** Conditions are a small closed language so that guards stay data and stay pure. */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { flag: string }
+  | { chose: { seat: SeatId; move: string } }
+  | { ladder: { gte?: number; lte?: number } }
+  | { measure: { seat: SeatId; measure: string; gte?: number; lte?: number } }
+  | { drew: { draw: string; option: string } }
+  | { seatInPlay: SeatId };
+
+export const Condition: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(Condition).min(1) }).strict(),
+    z.object({ any: z.array(Condition).min(1) }).strict(),
+    z.object({ not: Condition }).strict(),
+    z.object({ flag: Slug }).strict(),
+    z.object({ chose: z.object({ seat: SeatId, move: Slug }).strict() }).strict(),
+    z.object({ ladder: z.object({ gte: z.number().int().optional(), lte: z.number().int().optional() }).strict() }).strict(),
+    z
+      .object({
+        measure: z
+          .object({ seat: SeatId, measure: Slug, gte: z.number().int().optional(), lte: z.number().int().optional() })
+          .strict(),
+      })
+      .strict(),
+    z.object({ drew: z.object({ draw: Slug, option: Slug }).strict() }).strict(),
+    z.object({ seatInPlay: SeatId }).strict(),
+  ]),
+);
+
+/** One change to the world. `when` makes it conditional on the world at adjudication time. */
+export const Effect = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ladder'), delta: z.number().int(), when: Condition.optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('measure'),
+      seat: SeatId,
+      measure: Slug,
+      delta: z.number().int(),
+      when: Condition.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('flag'), flag: Slug, set: z.boolean(), when: Condition.optional() }).strict(),
+]);
+export type Effect = z.infer<typeof Effect>;
+
+/**
+ * Who learns that a move was chosen, once the beat resolves. During planning a
+ * move is only ever visible to its own seat (and the facilitator).
+ */
+export const Visibility = z.union([
+  z.literal('public'),
+  z.literal('actor'),
+  z.object({ seats: z.array(SeatId).min(1) }).strict(),
+]);
+export type Visibility = z.infer<typeof Visibility>;
+
+/** Where something happened, for the projector map. */
+export const Place = z.enum([
+  'damascus',
+  'tehran',
+  'isfahan',
+  'western-iran',
+  'israel',
+  'nevatim',
+  'jerusalem',
+  'beirut',
+  'southern-lebanon',
+  'iraq',
+  'jordan',
+  'gulf',
+  'red-sea',
+  'yemen',
+  'washington',
+  'muscat',
+  'doha',
+]);
+export type Place = z.infer<typeof Place>;
+
+export const MapMarkKind = z.enum(['strike', 'launch', 'interception', 'retaliation', 'diplomacy', 'deployment', 'cyber']);
+export type MapMarkKind = z.infer<typeof MapMarkKind>;
+
+export const MapMark = z
+  .object({ place: Place, kind: MapMarkKind, label: z.string().min(1), from: Place.optional() })
+  .strict();
+export type MapMark = z.infer<typeof MapMark>;
+
+export const Move = z
+  .object({
+    id: Slug,
+    title: z.string().min(1),
+    description: z.string().min(1),
+    visibility: Visibility,
+    effects: z.array(Effect),
+    /** What everyone who may see the move reads in the resolution. */
+    outcomeText: z.string().min(1),
+    /** Marks for the projector map when the move is revealed publicly. */
+    marks: z.array(MapMark).default([]),
+    /** True for the choice made in April 2024, so the debrief can compare. */
+    historical: z.boolean().default(false),
+  })
+  .strict();
+export type Move = z.infer<typeof Move>;
+
+export const BeatActor = z
+  .object({
+    seat: SeatId,
+    /** The prompt this seat sees above its move cards. */
+    prompt: z.string().min(1),
+    moves: z.array(Move).min(1),
+    /** Applied when the seat does not lock in before the beat closes, or is not in play. */
+    defaultMove: Slug,
+  })
+  .strict();
+export type BeatActor = z.infer<typeof BeatActor>;
+
+/** A world rule applied during adjudication when its condition holds. */
+export const Rule = z
+  .object({
+    id: Slug,
+    description: z.string().min(1),
+    when: Condition,
+    effects: z.array(Effect).min(1),
+    /** Told to everyone in the resolution when the rule fires. */
+    text: z.string().min(1),
+    marks: z.array(MapMark).default([]),
+  })
+  .strict();
+export type Rule = z.infer<typeof Rule>;
+
+export const DrawOption = z
+  .object({
+    id: Slug,
+    label: z.string().min(1),
+    /** Base weight; adjustments add to it when their condition holds (never below zero). */
+    weight: z.number().int().min(0),
+    adjust: z.array(z.object({ when: Condition, add: z.number().int() }).strict()).default([]),
+    effects: z.array(Effect),
+    text: z.string().min(1),
+    marks: z.array(MapMark).default([]),
+  })
+  .strict();
+export type DrawOption = z.infer<typeof DrawOption>;
+
+/** A seeded, reproducible random draw made during adjudication (e.g. how much gets through). */
+export const Draw = z
+  .object({
+    id: Slug,
+    title: z.string().min(1),
+    when: Condition.optional(),
+    options: z.array(DrawOption).min(2),
+  })
+  .strict();
+export type Draw = z.infer<typeof Draw>;
+
+/** Guards that pick what follows a beat: the first whose condition holds wins. */
+export const NextStep = z.union([
+  z.object({ beat: Slug, when: Condition.optional() }).strict(),
+  z.object({ outcome: Slug, when: Condition.optional() }).strict(),
+]);
+export type NextStep = z.infer<typeof NextStep>;
+
+export const Beat = z
+  .object({
+    id: Slug,
+    title: z.string().min(1),
+    /** In-game date, e.g. "1 April 2024". */
+    date: z.string().min(1),
+    /** The public situation at the start of the beat. */
+    situation: z.string().min(1),
+    timerSeconds: z.number().int().min(10).max(7200),
+    actors: z.array(BeatActor).min(1),
+    /** Private per seat: what this seat knows and wants at this point. */
+    briefings: z.record(SeatId, z.string().min(1)),
+    rules: z.array(Rule).default([]),
+    draws: z.array(Draw).default([]),
+    /** Marks shown on the map when the beat opens. */
+    marks: z.array(MapMark).default([]),
+    next: z.array(NextStep).min(1),
+  })
+  .strict();
+export type Beat = z.infer<typeof Beat>;
+
+export const Outcome = z
+  .object({
+    id: Slug,
+    title: z.string().min(1),
+    description: z.string().min(1),
+    historical: z.boolean().default(false),
+  })
+  .strict();
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Inject = z
+  .object({
+    id: Slug,
+    title: z.string().min(1),
+    text: z.string().min(1),
+    effects: z.array(Effect),
+    marks: z.array(MapMark).default([]),
+  })
+  .strict();
+export type Inject = z.infer<typeof Inject>;
+
+/**
+ * Channels. `mediated`: the principals write to the relay seat only; the relay
+ * seat passes a message on (a relay is a new message visible to the whole
+ * channel). `opensWhen` keeps a channel closed until a condition holds (e.g. a
+ * direct Iran–US line opened by an inject).
+ */
+export const Channel = z
+  .object({
+    id: Slug,
+    kind: z.enum(['public', 'bilateral', 'mediated', 'team']),
+    title: z.string().min(1),
+    members: z.array(SeatId),
+    relay: SeatId.optional(),
+    opensWhen: Condition.optional(),
+  })
+  .strict();
+export type Channel = z.infer<typeof Channel>;
+
+export const HistoricalStep = z.object({ beat: Slug, seat: SeatId, move: Slug }).strict();
+
+export const Scenario = z
+  .object({
+    id: Slug,
+    /** Bumped whenever the data changes meaning; stored with every snapshot. */
+    version: z.number().int().min(1),
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    /** Read by everyone in the briefing phase. */
+    openingBriefing: z.string().min(1),
+    seats: z.array(Seat).min(2),
+    measures: z.array(MeasureDef).min(1),
+    ladder: z.object({ rungs: z.array(Rung).min(2), initial: z.number().int().min(0) }).strict(),
+    /** World flags set at the start. */
+    initialFlags: z.array(Slug).default([]),
+    startBeat: Slug,
+    beats: z.array(Beat).min(1),
+    outcomes: z.array(Outcome).min(2),
+    injects: z.array(Inject).default([]),
+    channels: z.array(Channel).min(1),
+    /** The choices actually made, in order, for the debrief and the historical-path test. */
+    historicalPath: z.array(HistoricalStep).min(1),
+    historicalOutcome: Slug,
+  })
+  .strict();
+export type Scenario = z.infer<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
