@@ -1,0 +1,82 @@
+import type { GameSetup, JoinCode, LogEntry, PersistedGame, Viewer } from '@rubicon/shared';
+
+/**
+ * The storage boundary. Two implementations (memory, Redis) pass one shared
+ * test suite. The log is the single source of truth: `append` is an atomic
+ * check-and-append, so two processes can never fork a session's history.
+ */
+
+export interface SessionMeta {
+  sessionId: string;
+  title: string;
+  scenarioId: string;
+  setup: GameSetup;
+  createdAt: number;
+  /** sha-256 hex of the facilitator token; the token itself is never stored. */
+  facilitatorTokenHash: string;
+  codes: JoinCode[];
+}
+
+export interface Grant {
+  sessionId: string;
+  role: Viewer;
+}
+
+export type AppendResult =
+  | { ok: true; seq: number }
+  /** The log had moved on: `head` is its current length. */
+  | { ok: false; reason: 'conflict'; head: number }
+  /** The command id was already appended, at `seq`. */
+  | { ok: false; reason: 'duplicate'; seq: number };
+
+export interface SessionStore {
+  createSession(meta: SessionMeta): Promise<void>;
+  getSession(sessionId: string): Promise<SessionMeta | null>;
+  listSessions(limit: number): Promise<SessionMeta[]>;
+  /** Join codes are global: a code names one session and one role. */
+  resolveCode(code: string): Promise<Grant | null>;
+  /** Tokens are stored by hash. */
+  saveToken(tokenHash: string, grant: Grant): Promise<void>;
+  resolveToken(tokenHash: string): Promise<Grant | null>;
+  /**
+   * Appends `entry` only if the log holds exactly `entry.seq - 1` entries and
+   * `entry.commandId` was never appended to this session before. Atomic.
+   */
+  append(sessionId: string, entry: LogEntry): Promise<AppendResult>;
+  /** Entries with seq > afterSeq, in order. */
+  readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
+  /** The log's length (the seq of its last entry, 0 when empty). */
+  head(sessionId: string): Promise<number>;
+  /** The seq at which this command id was appended, or null. */
+  commandSeq(sessionId: string, commandId: string): Promise<number | null>;
+  saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void>;
+  loadSnapshot(sessionId: string): Promise<PersistedGame | null>;
+  /** True when the backing service answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DueTimer {
+  sessionId: string;
+  timerVersion: number;
+  at: number;
+}
+
+/**
+ * Beat deadlines live outside the machine. Each session has at most one
+ * pending deadline; scheduling replaces it. With several processes, a due
+ * timer is handed to exactly one of them.
+ */
+export interface Scheduler {
+  schedule(timer: DueTimer): Promise<void>;
+  cancel(sessionId: string): Promise<void>;
+  /** Starts polling; `onDue` is called once per due timer across all processes. */
+  start(onDue: (timer: DueTimer) => Promise<void>): void;
+  stop(): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

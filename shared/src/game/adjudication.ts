@@ -1,0 +1,144 @@
+import type { Beat, Effect, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import { pickWeighted, type PrngState } from '../prng.ts';
+import { conditionHolds, effectApplies, type Cause, type Choice, type World } from './world.ts';
+
+export interface Submission {
+  move: string;
+  rationale: string;
+  locked: boolean;
+  /** Event time of the latest revision. */
+  at: number;
+}
+
+export interface ChoiceRecord extends Choice {
+  rationale: string;
+  visibility: Visibility;
+}
+
+export interface DrawRecord {
+  draw: string;
+  title: string;
+  option: string;
+  label: string;
+  roll: number;
+  weights: Record<string, number>;
+}
+
+export interface PlannedChange {
+  effect: Effect;
+  cause: Cause;
+}
+
+/** A line of the resolution narrative, with who may read it. */
+export interface NarrativeLine {
+  text: string;
+  cause: Cause;
+  visibility: Visibility;
+  /** The seat whose move it narrates, for 'actor' visibility. */
+  seat?: SeatId;
+  marks: MapMark[];
+}
+
+/** What the rule engine proposes for a beat; the facilitator accepts or overrides it. */
+export interface Proposal {
+  beat: string;
+  choices: ChoiceRecord[];
+  draws: DrawRecord[];
+  changes: PlannedChange[];
+  narrative: NarrativeLine[];
+}
+
+export function beatById(scenario: Scenario, beatId: string): Beat {
+  const beat = scenario.beats.find((b) => b.id === beatId);
+  if (!beat) throw new Error(`unknown beat ${beatId}`);
+  return beat;
+}
+
+/**
+ * Settles each acting seat's choice: its latest submission (locked or a draft
+ * still open when the beat closed), else the beat's default for that seat.
+ */
+export function settleChoices(beat: Beat, submissions: Record<SeatId, Submission>, seatsInPlay: SeatId[]): ChoiceRecord[] {
+  return beat.actors.map((actor) => {
+    const sub = seatsInPlay.includes(actor.seat) ? submissions[actor.seat] : undefined;
+    const moveId = sub && actor.moves.some((m) => m.id === sub.move) ? sub.move : actor.defaultMove;
+    const move = actor.moves.find((m) => m.id === moveId) ?? actor.moves[0];
+    return {
+      beat: beat.id,
+      seat: actor.seat,
+      move: move?.id ?? moveId,
+      defaulted: sub === undefined,
+      rationale: sub?.rationale ?? '',
+      visibility: move?.visibility ?? 'actor',
+    };
+  });
+}
+
+/**
+ * The rule engine. Conditions are all read against one picture of the world:
+ * the world as it stood when planning closed, plus this beat's choices and
+ * draws. Numeric changes are only planned here and applied on acceptance, so
+ * the order of effects never changes which rules fire.
+ */
+export function propose(
+  scenario: Scenario,
+  beatId: string,
+  world: World,
+  submissions: Record<SeatId, Submission>,
+  rng: PrngState,
+): { proposal: Proposal; rng: PrngState; world: World } {
+  const beat = beatById(scenario, beatId);
+  const choices = settleChoices(beat, submissions, world.seatsInPlay);
+  let seen: World = {
+    ...world,
+    choices: [...world.choices, ...choices.map(({ beat: b, seat, move, defaulted }) => ({ beat: b, seat, move, defaulted }))],
+  };
+
+  let state = rng;
+  const draws: DrawRecord[] = [];
+  for (const draw of beat.draws) {
+    if (draw.when && !conditionHolds(seen, draw.when)) continue;
+    const weights = draw.options.map((o) =>
+      Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (conditionHolds(seen, a.when) ? a.add : 0), 0)),
+    );
+    const [index, roll, next] = pickWeighted(state, weights);
+    state = next;
+    const option = draw.options[index] ?? draw.options[0];
+    if (!option) continue;
+    draws.push({
+      draw: draw.id,
+      title: draw.title,
+      option: option.id,
+      label: option.label,
+      roll,
+      weights: Object.fromEntries(draw.options.map((o, i) => [o.id, weights[i] ?? 0])),
+    });
+    seen = { ...seen, draws: { ...seen.draws, [draw.id]: option.id } };
+  }
+
+  const changes: PlannedChange[] = [];
+  const narrative: NarrativeLine[] = [];
+  for (const choice of choices) {
+    const actor = beat.actors.find((a) => a.seat === choice.seat);
+    const move = actor?.moves.find((m) => m.id === choice.move);
+    if (!move) continue;
+    const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
+    for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+    narrative.push({ text: move.outcomeText, cause, visibility: move.visibility, seat: choice.seat, marks: move.marks });
+  }
+  for (const rule of beat.rules) {
+    if (!conditionHolds(seen, rule.when)) continue;
+    const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
+    for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+    narrative.push({ text: rule.text, cause, visibility: 'public', marks: rule.marks });
+  }
+  for (const d of draws) {
+    const option = beat.draws.find((x) => x.id === d.draw)?.options.find((o) => o.id === d.option);
+    if (!option) continue;
+    const cause: Cause = { kind: 'draw', beat: beat.id, draw: d.draw, option: d.option, roll: d.roll };
+    for (const effect of option.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+    narrative.push({ text: option.text, cause, visibility: 'public', marks: option.marks });
+  }
+
+  return { proposal: { beat: beat.id, choices, draws, changes, narrative }, rng: state, world: seen };
+}

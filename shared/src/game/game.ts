@@ -1,0 +1,242 @@
+import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { z } from 'zod';
+import type { Scenario } from '../scenario/schema.ts';
+import { SeatId } from '../scenario/schema.ts';
+import { seedFrom } from '../prng.ts';
+import { refuse, type Refusal } from '../errors.ts';
+import {
+  FACILITATOR_COMMANDS,
+  SEAT_COMMANDS,
+  SYSTEM_COMMANDS,
+  type Actor,
+  type Command,
+  type LogEntry,
+  type SendMessage,
+} from './commands.ts';
+import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnMachine } from './machine.ts';
+import { messageAudience, type Message } from './channel-policy.ts';
+
+/** How a session was set up: with the scenario and the log, all that determines its state. */
+export const GameSetup = z
+  .object({
+    scenarioId: z.string().min(1),
+    seed: z.union([z.string().min(1).max(128), z.number().int()]),
+    timerScale: z.number().min(0.01).max(10).default(1),
+    timerSeconds: z.record(z.string(), z.number().int().min(5).max(7200)).default({}),
+    review: z.boolean().default(true),
+    /** Optional seats taking part; required seats always take part. */
+    optionalSeats: z.array(SeatId).default([]),
+  })
+  .strict();
+export type GameSetup = z.infer<typeof GameSetup>;
+export type GameSetupInput = z.input<typeof GameSetup>;
+
+export type TurnSnapshot = SnapshotFrom<TurnMachine>;
+
+export type Phase = 'lobby' | 'briefing' | 'planning' | 'adjudication' | 'resolution' | 'outcome' | 'debrief';
+
+/** The whole state of a session: a pure function of scenario, setup and log. */
+export interface GameState {
+  version: number;
+  turn: TurnSnapshot;
+  messages: Message[];
+}
+
+/** The JSON form of a GameState, for snapshots in a store or an export file. */
+export interface PersistedGame {
+  scenarioId: string;
+  scenarioVersion: number;
+  machineVersion: number;
+  version: number;
+  turn: { value: TurnSnapshot['value']; context: TurnContext; status: TurnSnapshot['status'] };
+  messages: Message[];
+}
+
+/** A scenario, a setup and the machine built for them: everything needed to apply events. */
+export interface Game {
+  scenario: Scenario;
+  setup: GameSetup;
+  machine: TurnMachine;
+}
+
+export type ApplyResult = { ok: true; state: GameState; message: Message | null } | { ok: false; refusal: Refusal };
+
+export function createGame(scenario: Scenario, setupInput: GameSetupInput): Game {
+  const setup = GameSetup.parse(setupInput);
+  if (setup.scenarioId !== scenario.id) throw new Error(`setup is for ${setup.scenarioId}, not ${scenario.id}`);
+  return { scenario, setup, machine: createTurnMachine(scenario) };
+}
+
+export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
+  return scenario.seats.filter((s) => !s.optional || setup.optionalSeats.includes(s.id)).map((s) => s.id);
+}
+
+export function initialState(game: Game): GameState {
+  const [turn] = initialTransition(game.machine, {
+    scenario: game.scenario,
+    seed: seedFrom(game.setup.seed),
+    options: {
+      timerScale: game.setup.timerScale,
+      timerSeconds: game.setup.timerSeconds,
+      review: game.setup.review,
+      seatsInPlay: seatsInPlay(game.scenario, game.setup),
+    },
+  });
+  return { version: 0, turn, messages: [] };
+}
+
+export function phaseOf(turn: TurnSnapshot): Phase {
+  if (turn.matches('lobby')) return 'lobby';
+  if (turn.matches('briefing')) return 'briefing';
+  if (turn.matches('outcome')) return 'outcome';
+  if (turn.matches('debrief')) return 'debrief';
+  const value = turn.value;
+  if (typeof value === 'object' && 'beats' in value) {
+    const beat = value.beats;
+    const inner = typeof beat === 'object' ? Object.values(beat)[0] : undefined;
+    if (inner === 'adjudication' || inner === 'resolution' || inner === 'planning') return inner;
+  }
+  return 'planning';
+}
+
+const facilitatorOnly = new Set<string>(FACILITATOR_COMMANDS);
+const seatOnly = new Set<string>(SEAT_COMMANDS);
+const systemOnly = new Set<string>(SYSTEM_COMMANDS);
+/** What a paused session still accepts. */
+const whilePaused = new Set<string>(['RESUME', 'EXTEND_TIMER', 'FIRE_INJECT', 'REWIND', 'END_GAME', 'SEND_MESSAGE']);
+
+/**
+ * Why this command would be refused now, or null if it would be accepted.
+ * The first failing check wins, so the error names the most basic problem.
+ */
+export function checkCommand(game: Game, state: GameState, by: Actor, command: Command, at: number): Refusal | null {
+  const ctx = state.turn.context;
+  const phase = phaseOf(state.turn);
+  if (command.type === 'SEND_MESSAGE') {
+    const r = messageAudience(game.scenario, ctx.world, by, command, state.messages);
+    return 'code' in r ? r : null;
+  }
+  if (phase === 'debrief') return refuse('game_over', 'The game is over.');
+  if (phase === 'outcome' && command.type !== 'ADVANCE' && command.type !== 'REWIND')
+    return refuse('game_over', 'The game has reached its outcome; only moving on to the debrief or a rewind is possible.');
+  if (facilitatorOnly.has(command.type) && by.kind !== 'facilitator')
+    return refuse('forbidden', 'Only the facilitator controls the session.');
+  if (seatOnly.has(command.type) && by.kind !== 'seat') return refuse('forbidden', 'Only a seat can submit a move.');
+  if (systemOnly.has(command.type) && by.kind !== 'system') return refuse('forbidden', 'Only the server clock fires timers.');
+  if (ctx.paused && !whilePaused.has(command.type)) return refuse('paused', 'The session is paused.');
+
+  const event = toEvent(by, command, state.version + 1, at);
+  switch (event.type) {
+    case 'SUBMIT_MOVE': {
+      if (phase !== 'planning') return refuse('wrong_phase', `Moves are taken during planning; the beat is in ${phase}.`);
+      const problem = moveProblem(game.scenario, ctx, event);
+      if (problem) return refuse(problem.code, problem.message);
+      break;
+    }
+    case 'TIMER_EXPIRED': {
+      const problem = phase === 'planning' ? timerProblem(ctx, event) : 'No planning deadline is running.';
+      if (problem) return refuse('stale_timer', problem);
+      break;
+    }
+    case 'PAUSE':
+      if (ctx.paused) return refuse('wrong_phase', 'The session is already paused.');
+      break;
+    case 'RESUME':
+      if (!ctx.paused) return refuse('wrong_phase', 'The session is not paused.');
+      break;
+    case 'EXTEND_TIMER':
+      if (!ctx.timer) return refuse('wrong_phase', 'No timer is running.');
+      break;
+    case 'FIRE_INJECT':
+      if (!game.scenario.injects.some((i) => i.id === event.inject))
+        return refuse('unknown_inject', `There is no inject "${event.inject}".`);
+      break;
+    case 'REWIND':
+      if (!game.scenario.beats.some((b) => b.id === event.beat)) return refuse('unknown_beat', `There is no beat "${event.beat}".`);
+      if (!ctx.checkpoints.some((c) => c.beat === event.beat))
+        return refuse('unknown_beat', `Beat "${event.beat}" has not been played on this path, so there is no checkpoint to return to.`);
+      break;
+    case 'END_GAME':
+      if (!game.scenario.outcomes.some((o) => o.id === event.outcome))
+        return refuse('unknown_outcome', `There is no outcome "${event.outcome}".`);
+      break;
+  }
+  if (!state.turn.can(event)) return refuse('wrong_phase', `${command.type} does not apply during ${phase}.`);
+  return null;
+}
+
+function toEvent(by: Actor, command: Exclude<Command, SendMessage>, seq: number, at: number): TurnEvent {
+  return { ...command, by, seq, at };
+}
+
+/**
+ * Applies one log entry. The entry must be the next one (seq = version + 1);
+ * a refused entry leaves the state exactly as it was.
+ */
+export function applyEntry(game: Game, state: GameState, entry: LogEntry): ApplyResult {
+  if (entry.seq !== state.version + 1)
+    return { ok: false, refusal: refuse('stale', `Expected event ${state.version + 1}, got ${entry.seq}.`) };
+  const refusal = checkCommand(game, state, entry.by, entry.command, entry.at);
+  if (refusal) return { ok: false, refusal };
+  const command = entry.command;
+  if (command.type === 'SEND_MESSAGE') {
+    const r = messageAudience(game.scenario, state.turn.context.world, entry.by, command, state.messages);
+    if ('code' in r) return { ok: false, refusal: r };
+    const message: Message = {
+      id: `m${entry.seq}`,
+      seq: entry.seq,
+      at: entry.at,
+      channel: command.channel,
+      from: entry.by.kind === 'seat' ? entry.by.seat : null,
+      text: command.text,
+      audience: r.audience,
+      to: command.to ?? null,
+      relayOf: command.relayOf ?? null,
+    };
+    return { ok: true, state: { version: entry.seq, turn: state.turn, messages: [...state.messages, message] }, message };
+  }
+  const [turn] = transition(game.machine, state.turn, toEvent(entry.by, command, entry.seq, entry.at));
+  return { ok: true, state: { version: entry.seq, turn, messages: state.messages }, message: null };
+}
+
+export class ReplayError extends Error {
+  constructor(
+    readonly seq: number,
+    readonly refusal: Refusal,
+  ) {
+    super(`log entry ${seq} does not apply: ${refusal.code}: ${refusal.message}`);
+    this.name = 'ReplayError';
+  }
+}
+
+/** Rebuilds the state from the log. A log that does not apply is corrupt, so this throws. */
+export function replay(game: Game, entries: readonly LogEntry[], from: GameState = initialState(game)): GameState {
+  let state = from;
+  for (const entry of entries) {
+    const r = applyEntry(game, state, entry);
+    if (!r.ok) throw new ReplayError(entry.seq, r.refusal);
+    state = r.state;
+  }
+  return state;
+}
+
+export function persistGame(game: Game, state: GameState): PersistedGame {
+  return {
+    scenarioId: game.scenario.id,
+    scenarioVersion: game.scenario.version,
+    machineVersion: MACHINE_VERSION,
+    version: state.version,
+    turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
+    messages: state.messages,
+  };
+}
+
+/** Restores a persisted state; refuses a snapshot made by another scenario or machine version. */
+export function restoreGame(game: Game, persisted: PersistedGame): GameState {
+  if (persisted.scenarioId !== game.scenario.id || persisted.scenarioVersion !== game.scenario.version)
+    throw new Error(`snapshot is for ${persisted.scenarioId} v${persisted.scenarioVersion}`);
+  if (persisted.machineVersion !== MACHINE_VERSION)
+    throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
+  const turn = game.machine.resolveState({ value: persisted.turn.value, context: persisted.turn.context });
+  return { version: persisted.version, turn, messages: persisted.messages };
+}

@@ -1,0 +1,266 @@
+import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { Submission, Proposal } from './adjudication.ts';
+import type { Cause, Change } from './world.ts';
+import { phaseOf, type Game, type GameState, type Phase } from './game.ts';
+import { actingSeatsInPlay } from './machine.ts';
+import { channelIsOpen, mayRead, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
+import { beatById } from './adjudication.ts';
+
+/**
+ * What one viewer may see of a session. The server sends only this, so a
+ * secret (another seat's pending move, a private briefing, a hidden choice)
+ * never reaches a socket that may not read it.
+ */
+export interface GameView {
+  version: number;
+  viewer: Viewer;
+  phase: Phase;
+  paused: boolean;
+  scenario: ScenarioView;
+  beat: BeatView | null;
+  /** This seat's private briefing for the current beat. */
+  briefing: string | null;
+  /** This seat's move menu for the current beat, when it acts. */
+  menu: MenuView | null;
+  mySubmission: Submission | null;
+  /** Facilitator only: every seat's current submission. */
+  submissions: Record<SeatId, Submission> | null;
+  /** Facilitator only: the rule engine's proposal awaiting review. */
+  proposal: Proposal | null;
+  timer: { deadline: number | null; remainingMs: number | null; setAtVersion: number } | null;
+  world: { ladder: number; measures: Record<SeatId, Record<string, number>>; flags: string[] | null };
+  resolutions: ResolutionView[];
+  ledger: ChangeView[];
+  injects: { inject: string; title: string; text: string; version: number; at: number }[];
+  outcome: OutcomeView | null;
+  channels: ChannelView[];
+  /** Messages this viewer may read, in all: lets a client check it holds them all. */
+  messageCount: number;
+}
+
+export interface ScenarioView {
+  id: string;
+  version: number;
+  title: string;
+  summary: string;
+  openingBriefing: string;
+  seats: { id: SeatId; name: string; short: string; color: string; description: string; optional: boolean; inPlay: boolean }[];
+  measures: { id: string; label: string; description: string; min: number; max: number }[];
+  rungs: { level: number; name: string; description: string }[];
+  beats: { id: string; title: string; date: string }[];
+  outcomes: { id: string; title: string }[];
+  /** Facilitator only. */
+  injects: { id: string; title: string; text: string }[];
+}
+
+export interface BeatView {
+  id: string;
+  title: string;
+  date: string;
+  situation: string;
+  index: number;
+  actingSeats: SeatId[];
+  /** Who has locked in (never what). */
+  lockedIn: SeatId[];
+  /** Who has a draft or a locked move (never what). */
+  submitted: SeatId[];
+  marks: MapMark[];
+}
+
+export interface MenuView {
+  prompt: string;
+  moves: { id: string; title: string; description: string }[];
+  defaultMove: string;
+}
+
+export interface ResolutionView {
+  beat: string;
+  title: string;
+  date: string;
+  beatIndex: number;
+  choices: { seat: SeatId; move: string; title: string; rationale: string | null; defaulted: boolean }[];
+  draws: { draw: string; title: string; option: string; label: string; roll: number }[];
+  narrative: { text: string; marks: MapMark[] }[];
+  changes: ChangeView[];
+  override: { reason: string } | null;
+  version: number;
+  at: number;
+}
+
+export type ChangeView = Omit<Change, 'cause'> & { cause: Cause | { kind: 'undisclosed' } };
+
+export interface OutcomeView {
+  outcome: string;
+  title: string;
+  description: string;
+  by: 'rules' | 'facilitator';
+  reason: string | null;
+  path: { id: string; title: string }[];
+  historical: { outcome: string; title: string; path: { beat: string; seat: SeatId; move: string; title: string }[] };
+}
+
+export interface ChannelView {
+  id: string;
+  kind: Channel['kind'];
+  title: string;
+  members: SeatId[];
+  relay: SeatId | null;
+  open: boolean;
+  canWrite: boolean;
+}
+
+function seesMove(viewer: Viewer, seat: SeatId, visibility: Visibility, revealed: boolean): boolean {
+  if (viewer.kind === 'facilitator' || revealed) return true;
+  if (visibility === 'public') return true;
+  if (viewer.kind !== 'seat') return false;
+  if (viewer.seat === seat) return true;
+  return typeof visibility === 'object' && visibility.seats.includes(viewer.seat);
+}
+
+function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: string): string {
+  const actor = scenario.beats.find((b) => b.id === beatId)?.actors.find((a) => a.seat === seat);
+  return actor?.moves.find((m) => m.id === move)?.title ?? move;
+}
+
+export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceVersion = 0): Message[] {
+  const channels = new Map(game.scenario.channels.map((c) => [c.id, c]));
+  return state.messages.filter((m) => m.seq > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel)));
+}
+
+export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView {
+  const { scenario } = game;
+  const ctx = state.turn.context;
+  const phase = phaseOf(state.turn);
+  const facilitator = viewer.kind === 'facilitator';
+  const seat = viewer.kind === 'seat' ? viewer.seat : null;
+  // After the outcome every choice and rationale is revealed, for the debrief.
+  const revealed = phase === 'outcome' || phase === 'debrief';
+  const beat = ctx.beat ? beatById(scenario, ctx.beat) : null;
+  const inBeat = beat !== null && (phase === 'planning' || phase === 'adjudication' || phase === 'resolution');
+  const actor = inBeat && seat ? beat.actors.find((a) => a.seat === seat && ctx.options.seatsInPlay.includes(seat)) : undefined;
+
+  const filterCause = (c: Cause): ChangeView['cause'] =>
+    c.kind === 'move' && !seesMoveById(c.beat, c.seat, c.move) ? { kind: 'undisclosed' } : c;
+  const seesMoveById = (beatId: string, who: SeatId, move: string): boolean => {
+    const m = scenario.beats.find((b) => b.id === beatId)?.actors.find((a) => a.seat === who)?.moves.find((x) => x.id === move);
+    return m ? seesMove(viewer, who, m.visibility, revealed) : facilitator;
+  };
+  const changeView = (c: Change): ChangeView => ({ ...c, cause: filterCause(c.cause) });
+
+  return {
+    version: state.version,
+    viewer,
+    phase,
+    paused: ctx.paused,
+    scenario: {
+      id: scenario.id,
+      version: scenario.version,
+      title: scenario.title,
+      summary: scenario.summary,
+      openingBriefing: scenario.openingBriefing,
+      seats: scenario.seats.map((s) => ({
+        id: s.id,
+        name: s.name,
+        short: s.short,
+        color: s.color,
+        description: s.description,
+        optional: s.optional,
+        inPlay: ctx.options.seatsInPlay.includes(s.id),
+      })),
+      measures: scenario.measures.map(({ id, label, description, min, max }) => ({ id, label, description, min, max })),
+      rungs: scenario.ladder.rungs,
+      beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date })),
+      outcomes: scenario.outcomes.map((o) => ({ id: o.id, title: o.title })),
+      injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
+    },
+    beat:
+      inBeat && beat
+        ? {
+            id: beat.id,
+            title: beat.title,
+            date: beat.date,
+            situation: beat.situation,
+            index: ctx.beatIndex,
+            actingSeats: actingSeatsInPlay(scenario, ctx),
+            lockedIn: Object.entries(ctx.submissions).filter(([, s]) => s.locked).map(([k]) => k),
+            submitted: Object.keys(ctx.submissions),
+            marks: beat.marks,
+          }
+        : null,
+    briefing: inBeat && beat && seat ? (beat.briefings[seat] ?? null) : null,
+    menu: actor
+      ? {
+          prompt: actor.prompt,
+          moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description })),
+          defaultMove: actor.defaultMove,
+        }
+      : null,
+    mySubmission: inBeat && seat ? (ctx.submissions[seat] ?? null) : null,
+    submissions: facilitator && inBeat ? ctx.submissions : null,
+    proposal: facilitator ? ctx.proposal : null,
+    timer: ctx.timer,
+    world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: facilitator || revealed ? ctx.world.flags : null },
+    resolutions: ctx.resolutions.map((r) => {
+      const b = beatById(scenario, r.beat);
+      return {
+        beat: r.beat,
+        title: b.title,
+        date: b.date,
+        beatIndex: r.beatIndex,
+        choices: r.choices
+          .filter((c) => seesMove(viewer, c.seat, c.visibility, revealed))
+          .map((c) => ({
+            seat: c.seat,
+            move: c.move,
+            title: moveTitle(scenario, r.beat, c.seat, c.move),
+            rationale: facilitator || revealed || c.seat === seat ? c.rationale : null,
+            defaulted: c.defaulted,
+          })),
+        draws: r.draws.map(({ draw, title, option, label, roll }) => ({ draw, title, option, label, roll })),
+        narrative: r.narrative
+          .filter((n) => seesMove(viewer, n.seat ?? '', n.visibility, revealed))
+          .map((n) => ({ text: n.text, marks: n.marks })),
+        changes: r.changes.map(changeView),
+        override: r.override,
+        version: r.version,
+        at: r.at,
+      };
+    }),
+    ledger: ctx.ledger.map(changeView),
+    injects: ctx.injects.map((i) => {
+      const def = scenario.injects.find((x) => x.id === i.inject);
+      return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };
+    }),
+    outcome: ctx.outcome ? outcomeView(scenario, ctx.outcome) : null,
+    channels: scenario.channels
+      .filter((c) => mayRead(viewer, c) && c.members.some((m) => ctx.options.seatsInPlay.includes(m)))
+      .map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        title: c.title,
+        members: c.members.filter((m) => ctx.options.seatsInPlay.includes(m)),
+        relay: c.relay ?? null,
+        open: channelIsOpen(ctx.world, c),
+        canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
+      })),
+    messageCount: messagesFor(game, state, viewer).length,
+  };
+}
+
+function outcomeView(scenario: Scenario, o: NonNullable<GameState['turn']['context']['outcome']>): OutcomeView {
+  const def = scenario.outcomes.find((x) => x.id === o.outcome);
+  const hist = scenario.outcomes.find((x) => x.id === scenario.historicalOutcome);
+  return {
+    outcome: o.outcome,
+    title: def?.title ?? o.outcome,
+    description: def?.description ?? '',
+    by: o.by,
+    reason: o.reason,
+    path: o.path.map((id) => ({ id, title: scenario.beats.find((b) => b.id === id)?.title ?? id })),
+    historical: {
+      outcome: scenario.historicalOutcome,
+      title: hist?.title ?? scenario.historicalOutcome,
+      path: scenario.historicalPath.map((s) => ({ ...s, title: moveTitle(scenario, s.beat, s.seat, s.move) })),
+    },
+  };
+}

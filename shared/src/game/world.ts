@@ -1,0 +1,147 @@
+import type { Condition, Effect, Scenario, SeatId } from '../scenario/schema.ts';
+
+/** One seat's choice in one beat, as the conditions see it. */
+export interface Choice {
+  beat: string;
+  seat: SeatId;
+  move: string;
+  /** True when the seat did not submit and the beat's default was used. */
+  defaulted: boolean;
+}
+
+/** The state the adjudication moves. Plain JSON: it lives in the machine context. */
+export interface World {
+  ladder: number;
+  /** measures[seat][measure] */
+  measures: Record<SeatId, Record<string, number>>;
+  /** Sorted, unique. */
+  flags: string[];
+  choices: Choice[];
+  /** draw id → option id, for the draws made so far. */
+  draws: Record<string, string>;
+  seatsInPlay: SeatId[];
+}
+
+/** Why the world changed. Every change in the ledger carries one. */
+export type Cause =
+  | { kind: 'move'; beat: string; seat: SeatId; move: string }
+  | { kind: 'rule'; beat: string; rule: string }
+  | { kind: 'draw'; beat: string; draw: string; option: string; roll: number }
+  | { kind: 'inject'; inject: string }
+  | { kind: 'override'; beat: string; reason: string };
+
+export type ChangeTarget =
+  | { kind: 'ladder' }
+  | { kind: 'measure'; seat: SeatId; measure: string }
+  | { kind: 'flag'; flag: string };
+
+/** A change as recorded: from and to are after clamping to the measure's bounds. */
+export interface Change {
+  target: ChangeTarget;
+  from: number;
+  to: number;
+  cause: Cause;
+  /** The log position of the event that applied the change. */
+  version: number;
+}
+
+export function initialWorld(scenario: Scenario, seatsInPlay: SeatId[]): World {
+  const measures: Record<SeatId, Record<string, number>> = {};
+  for (const seat of scenario.seats) {
+    const row: Record<string, number> = {};
+    for (const m of scenario.measures) row[m.id] = clamp(seat.initial[m.id] ?? m.min, m.min, m.max);
+    measures[seat.id] = row;
+  }
+  return {
+    ladder: scenario.ladder.initial,
+    measures,
+    flags: [...new Set(scenario.initialFlags)].sort(),
+    choices: [],
+    draws: {},
+    seatsInPlay: [...seatsInPlay],
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+export function measureValue(world: World, seat: SeatId, measure: string): number {
+  return world.measures[seat]?.[measure] ?? 0;
+}
+
+function inRange(value: number, range: { gte?: number | undefined; lte?: number | undefined }): boolean {
+  return (range.gte === undefined || value >= range.gte) && (range.lte === undefined || value <= range.lte);
+}
+
+export function conditionHolds(world: World, c: Condition): boolean {
+  if ('all' in c) return c.all.every((x) => conditionHolds(world, x));
+  if ('any' in c) return c.any.some((x) => conditionHolds(world, x));
+  if ('not' in c) return !conditionHolds(world, c.not);
+  if ('flag' in c) return world.flags.includes(c.flag);
+  if ('chose' in c) return world.choices.some((x) => x.seat === c.chose.seat && x.move === c.chose.move);
+  if ('ladder' in c) return inRange(world.ladder, c.ladder);
+  if ('measure' in c) return inRange(measureValue(world, c.measure.seat, c.measure.measure), c.measure);
+  if ('drew' in c) return world.draws[c.drew.draw] === c.drew.option;
+  return world.seatsInPlay.includes(c.seatInPlay);
+}
+
+export function effectApplies(world: World, effect: Effect): boolean {
+  return effect.when === undefined || conditionHolds(world, effect.when);
+}
+
+/** Applies one effect, clamped to bounds. Returns the change, or null when nothing moved. */
+export function applyEffect(
+  scenario: Scenario,
+  world: World,
+  effect: Effect,
+  cause: Cause,
+  version: number,
+): { world: World; change: Change | null } {
+  if (effect.kind === 'ladder') {
+    const to = clamp(world.ladder + effect.delta, 0, scenario.ladder.rungs.length - 1);
+    if (to === world.ladder) return { world, change: null };
+    return {
+      world: { ...world, ladder: to },
+      change: { target: { kind: 'ladder' }, from: world.ladder, to, cause, version },
+    };
+  }
+  if (effect.kind === 'measure') {
+    const def = scenario.measures.find((m) => m.id === effect.measure);
+    if (!def) return { world, change: null };
+    const from = measureValue(world, effect.seat, effect.measure);
+    const to = clamp(from + effect.delta, def.min, def.max);
+    if (to === from) return { world, change: null };
+    return {
+      world: {
+        ...world,
+        measures: { ...world.measures, [effect.seat]: { ...world.measures[effect.seat], [effect.measure]: to } },
+      },
+      change: { target: { kind: 'measure', seat: effect.seat, measure: effect.measure }, from, to, cause, version },
+    };
+  }
+  const has = world.flags.includes(effect.flag);
+  if (has === effect.set) return { world, change: null };
+  const flags = effect.set ? [...world.flags, effect.flag].sort() : world.flags.filter((f) => f !== effect.flag);
+  return {
+    world: { ...world, flags },
+    change: { target: { kind: 'flag', flag: effect.flag }, from: has ? 1 : 0, to: effect.set ? 1 : 0, cause, version },
+  };
+}
+
+/** Applies planned effects in order; returns the new world and the changes that really happened. */
+export function applyEffects(
+  scenario: Scenario,
+  world: World,
+  planned: ReadonlyArray<{ effect: Effect; cause: Cause }>,
+  version: number,
+): { world: World; changes: Change[] } {
+  let current = world;
+  const changes: Change[] = [];
+  for (const p of planned) {
+    const r = applyEffect(scenario, current, p.effect, p.cause, version);
+    current = r.world;
+    if (r.change) changes.push(r.change);
+  }
+  return { world: current, changes };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { ErrorCode } from './errors.ts';
+import { Command } from './game/commands.ts';
+import { GameSetup } from './game/game.ts';
+import { SeatId, Slug } from './scenario/schema.ts';
+import type { GameView } from './game/view.ts';
+import type { Message, Viewer } from './game/channel-policy.ts';
+
+/**
+ * The wire protocol between browser (or bot) and server. Socket.IO events are
+ * typed by the maps below; every client→server event carries a payload that
+ * the server validates with the schema of the same name and an
+ * acknowledgement callback that receives an `Ack`. See docs/protocol.md.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** A client-chosen id, unique per command, so that a retry is applied once. */
+export const CommandId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+// ---- REST ---------------------------------------------------------------
+
+export const CreateSessionRequest = GameSetup.omit({ seed: true, scenarioId: true }).extend({
+  scenarioId: Slug,
+  /** Omit for a random seed chosen by the server (recorded, so replays still match). */
+  seed: z.union([z.string().min(1).max(128), z.number().int()]).optional(),
+  title: z.string().trim().min(1).max(120).optional(),
+});
+export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
+
+export interface JoinCode {
+  role: { kind: 'seat'; seat: string } | { kind: 'observer' };
+  code: string;
+}
+
+export interface CreateSessionResponse {
+  sessionId: string;
+  facilitatorToken: string;
+  codes: JoinCode[];
+}
+
+export const JoinRequest = z.object({ code: z.string().trim().min(4).max(16) }).strict();
+export type JoinRequest = z.infer<typeof JoinRequest>;
+
+export interface JoinResponse {
+  sessionId: string;
+  role: Viewer;
+  token: string;
+}
+
+export interface SessionSummary {
+  sessionId: string;
+  title: string;
+  scenarioId: string;
+  createdAt: number;
+  version: number;
+  phase: GameView['phase'];
+  codes: JoinCode[];
+  presence: Presence;
+}
+
+export interface HttpError {
+  error: { code: ErrorCode; message: string };
+}
+
+// ---- Socket.IO ------------------------------------------------------------
+
+export const HelloPayload = z
+  .object({
+    sessionId: z.string().min(1).max(64),
+    token: z.string().min(16).max(128),
+    /** The last version this client holds; omit on a first join. */
+    lastVersion: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type HelloPayload = z.infer<typeof HelloPayload>;
+
+export const CommandPayload = z
+  .object({
+    commandId: CommandId,
+    /** The version the command was made against. Game commands must match it; messages need only not be ahead. */
+    expectedVersion: z.number().int().min(0),
+    command: Command,
+  })
+  .strict();
+export type CommandPayload = z.infer<typeof CommandPayload>;
+
+export const SyncPayload = z.object({ sinceVersion: z.number().int().min(0) }).strict();
+export type SyncPayload = z.infer<typeof SyncPayload>;
+
+/** A refusal on the wire. `stale` carries the current version and a fresh view. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  version?: number;
+  view?: GameView;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: WireError };
+
+/** What a client needs to (re)build its picture: a full view and the messages it lacks. */
+export interface SyncData {
+  version: number;
+  view: GameView;
+  /** Visible messages after the version the client said it holds (all of them on a first join). */
+  messages: Message[];
+  /** True when `messages` holds every visible message, so the client may drop what it had. */
+  full: boolean;
+}
+
+export interface HelloData extends SyncData {
+  role: Viewer;
+  sessionId: string;
+}
+
+export interface CommandResult {
+  /** The version the command produced (or produced the first time, for a retry). */
+  version: number;
+  duplicate: boolean;
+}
+
+/** Sent after every accepted event, to every socket that may see something of it. */
+export interface UpdatePayload {
+  version: number;
+  /** Omitted when the event changed nothing this viewer sees but the version (e.g. someone else's message). */
+  view?: GameView;
+  messages: Message[];
+}
+
+export interface Presence {
+  seats: Record<SeatId, number>;
+  facilitators: number;
+  observers: number;
+}
+
+export interface ClientToServerEvents {
+  hello: (payload: HelloPayload, ack: (r: Ack<HelloData>) => void) => void;
+  command: (payload: CommandPayload, ack: (r: Ack<CommandResult>) => void) => void;
+  sync: (payload: SyncPayload, ack: (r: Ack<SyncData>) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  update: (payload: UpdatePayload) => void;
+  presence: (payload: Presence) => void;
+}
+
+export type { Viewer, Message, GameView };
+export { SeatId };
