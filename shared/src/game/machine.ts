@@ -360,7 +360,7 @@ export function createTurnMachine(scenario: Scenario) {
     states: {
       lobby: { on: { START: { target: 'briefing' } } },
       briefing: { on: { ADVANCE: { target: `#beat-${scenario.startBeat}` } } },
-      beats: { states: beatStates },
+      beats: { initial: scenario.startBeat, states: beatStates },
       outcome: { on: { ADVANCE: { target: 'debrief' } } },
       debrief: { type: 'final' },
     },

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { messagesFor, viewFor } from '../src/game/view.ts';
+import type { Viewer } from '../src/game/channel-policy.ts';
+import { mini } from './fixtures/mini-scenario.ts';
+import { Driver } from './driver.ts';
+
+const red: Viewer = { kind: 'seat', seat: 'red' };
+const blue: Viewer = { kind: 'seat', seat: 'blue' };
+const grey: Viewer = { kind: 'seat', seat: 'grey' };
+const observer: Viewer = { kind: 'observer' };
+const facilitator: Viewer = { kind: 'facilitator' };
+
+function planning() {
+  const d = new Driver(mini, { seed: 3 });
+  d.fac({ type: 'START' });
+  d.fac({ type: 'ADVANCE' });
+  return d;
+}
+
+describe('per-seat views', () => {
+  it('shows a seat its own briefing, menu and draft, and only who has submitted for others', () => {
+    const d = planning();
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'secret reasoning', lock: false });
+    const r = viewFor(d.game, d.state, red);
+    const b = viewFor(d.game, d.state, blue);
+    expect(r.briefing).toBe('Red secret briefing.');
+    expect(b.briefing).toBe('Blue secret briefing.');
+    expect(r.menu?.moves.map((m) => m.id)).toEqual(['strike', 'wait']);
+    expect(b.menu?.moves.map((m) => m.id)).toEqual(['brace', 'warn']);
+    expect(r.mySubmission).toMatchObject({ move: 'strike', rationale: 'secret reasoning', locked: false });
+    expect(b.mySubmission).toBeNull();
+    expect(b.beat?.submitted).toEqual(['red']);
+    expect(b.beat?.lockedIn).toEqual([]);
+    expect(b.submissions).toBeNull();
+    expect(JSON.stringify(b)).not.toContain('secret reasoning');
+    expect(JSON.stringify(b)).not.toContain('Red secret briefing');
+    expect(viewFor(d.game, d.state, facilitator).submissions?.red?.move).toBe('strike');
+  });
+
+  it('observers see no briefing, menu, proposal or injects list', () => {
+    const d = planning();
+    const o = viewFor(d.game, d.state, observer);
+    expect(o.briefing).toBeNull();
+    expect(o.menu).toBeNull();
+    expect(o.proposal).toBeNull();
+    expect(o.scenario.injects).toEqual([]);
+    expect(o.channels.map((c) => c.id)).toEqual(['public']);
+    expect(o.world.flags).toBeNull();
+  });
+
+  it('hides a secret choice and its consequences from other seats until the outcome', () => {
+    const d = planning();
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: 'keep quiet', lock: true });
+    d.seat('blue', { type: 'SUBMIT_MOVE', move: 'warn', rationale: 'be loud', lock: true });
+    d.fac({ type: 'ACCEPT_ADJUDICATION' });
+    const b = viewFor(d.game, d.state, blue).resolutions[0];
+    const r = viewFor(d.game, d.state, red).resolutions[0];
+    expect(b?.choices.map((c) => c.move)).toEqual(['warn', 'watch']);
+    expect(b?.choices.find((c) => c.seat === 'blue')?.rationale).toBe('be loud');
+    expect(r?.choices.map((c) => c.move)).toEqual(['wait', 'warn', 'watch']);
+    expect(r?.choices.find((c) => c.seat === 'blue')?.rationale).toBeNull();
+    expect(b?.narrative.map((n) => n.text)).not.toContain('Red waits quietly.');
+    // Red's trust fell because of its secret move: Blue sees the change but not its cause.
+    const trust = b?.changes.find((c) => c.target.kind === 'measure' && c.target.seat === 'red');
+    expect(trust?.cause).toEqual({ kind: 'undisclosed' });
+    expect(JSON.stringify(viewFor(d.game, d.state, blue))).not.toContain('keep quiet');
+
+    d.fac({ type: 'ADVANCE' }); // red waited: the calm outcome
+    const after = viewFor(d.game, d.state, blue);
+    expect(after.phase).toBe('outcome');
+    expect(after.resolutions[0]?.choices.find((c) => c.seat === 'red')).toMatchObject({ move: 'wait', rationale: 'keep quiet' });
+    expect(after.outcome).toMatchObject({ outcome: 'calm', historical: { outcome: 'contained' } });
+  });
+
+  it('delivers each message only to its audience', () => {
+    const d = planning();
+    d.seat('red', { type: 'SEND_MESSAGE', channel: 'red-blue', text: 'bilateral' });
+    d.seat('red', { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'to the broker' });
+    d.seat('red', { type: 'SEND_MESSAGE', channel: 'team-red', text: 'team only' });
+    d.seat('blue', { type: 'SEND_MESSAGE', channel: 'public', text: 'for all' });
+    const texts = (v: Viewer) => messagesFor(d.game, d.state, v).map((m) => m.text);
+    expect(texts(red)).toEqual(['bilateral', 'to the broker', 'team only', 'for all']);
+    expect(texts(blue)).toEqual(['bilateral', 'for all']);
+    expect(texts(grey)).toEqual(['to the broker', 'for all']);
+    expect(texts(observer)).toEqual(['for all']);
+    expect(texts(facilitator)).toHaveLength(4);
+    expect(viewFor(d.game, d.state, blue).messageCount).toBe(2);
+    const since = messagesFor(d.game, d.state, red, d.state.version - 1);
+    expect(since.map((m) => m.text)).toEqual(['for all']);
+  });
+});
