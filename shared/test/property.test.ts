@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { loadScenario } from '../src/scenario/load.ts';
+import type { Scenario } from '../src/scenario/schema.ts';
+import type { Actor, Command } from '../src/game/commands.ts';
+import { replay } from '../src/game/game.ts';
+import { viewFor } from '../src/game/view.ts';
+import { Driver, T0 } from './driver.ts';
+import { mini } from './fixtures/mini-scenario.ts';
+import { scenariosUnderTest } from './scenarios-under-test.ts';
+
+/**
+ * Random sequences of commands, legal and illegal, from every kind of actor.
+ * The game must never throw, must keep every measure within its bounds, must
+ * leave the state untouched on a refusal, and must replay to the same state.
+ */
+
+function arbitraries(scenario: Scenario) {
+  const seats = scenario.seats.map((s) => s.id);
+  const moves = [...new Set(scenario.beats.flatMap((b) => b.actors.flatMap((a) => a.moves.map((m) => m.id)))), 'no-such-move'];
+  const actor: fc.Arbitrary<Actor> = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...seats).map((seat): Actor => ({ kind: 'seat', seat })) },
+    { weight: 6, arbitrary: fc.constant<Actor>({ kind: 'facilitator' }) },
+    { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'observer' }) },
+    { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'system' }) },
+  );
+  const command: fc.Arbitrary<Command> = fc.oneof(
+    { weight: 3, arbitrary: fc.constant<Command>({ type: 'START' }) },
+    { weight: 8, arbitrary: fc.constant<Command>({ type: 'ADVANCE' }) },
+    {
+      weight: 12,
+      arbitrary: fc
+        .record({ move: fc.constantFrom(...moves), rationale: fc.string({ maxLength: 20 }), lock: fc.boolean() })
+        .map((r): Command => ({ type: 'SUBMIT_MOVE', ...r })),
+    },
+    { weight: 6, arbitrary: fc.constant<Command>({ type: 'ACCEPT_ADJUDICATION' }) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .array(
+          fc.oneof(
+            fc.integer({ min: -10, max: 10 }).map((delta) => ({ kind: 'ladder' as const, delta })),
+            fc
+              .record({
+                seat: fc.constantFrom(...seats),
+                measure: fc.constantFrom(...scenario.measures.map((m) => m.id)),
+                delta: fc.integer({ min: -100000, max: 100000 }),
+              })
+              .map((r) => ({ kind: 'measure' as const, ...r })),
+          ),
+          { maxLength: 4 },
+        )
+        .map((changes): Command => ({ type: 'OVERRIDE_ADJUDICATION', changes, reason: 'property test' })),
+    },
+    { weight: 1, arbitrary: fc.constant<Command>({ type: 'PAUSE' }) },
+    { weight: 1, arbitrary: fc.constant<Command>({ type: 'RESUME' }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 600 }).map((seconds): Command => ({ type: 'EXTEND_TIMER', seconds })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...scenario.injects.map((i) => i.id), 'no-inject').map((inject): Command => ({ type: 'FIRE_INJECT', inject })),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(...scenario.beats.map((b) => b.id)).map((beat): Command => ({ type: 'REWIND', beat })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...scenario.outcomes.map((o) => o.id)).map((outcome): Command => ({ type: 'END_GAME', outcome, reason: 'enough' })),
+    },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 40 }).map((timerVersion): Command => ({ type: 'TIMER_EXPIRED', timerVersion })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({ channel: fc.constantFrom(...scenario.channels.map((c) => c.id)), text: fc.string({ minLength: 1, maxLength: 30 }) })
+        .filter((r) => r.text.trim().length > 0)
+        .map((r): Command => ({ type: 'SEND_MESSAGE', ...r })),
+    },
+  );
+  const step = fc.record({ actor, command, dt: fc.integer({ min: 0, max: 400_000 }) });
+  return fc.array(step, { minLength: 1, maxLength: 80 });
+}
+
+const cases: [string, Scenario][] = [['mini', loadScenario(mini)], ...scenariosUnderTest.map((s): [string, Scenario] => [s.id, s])];
+
+describe.each(cases)('properties of %s', (_name, scenario) => {
+  it('random command sequences never throw, stay in bounds, refuse without change and replay exactly', () => {
+    fc.assert(
+      fc.property(arbitraries(scenario), fc.integer(), (steps, seed) => {
+        const d = new Driver(scenario, { seed, optionalSeats: scenario.seats.filter((s) => s.optional).map((s) => s.id).slice(0, 1) });
+        let accepted = 0;
+        for (const { actor, command, dt } of steps) {
+          d.now += dt;
+          const before = d.state;
+          const frozen = JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages]);
+          const r = d.send(actor, command);
+          if (!r.ok) {
+            expect(d.state).toBe(before);
+            // Nothing reachable from the old state was mutated either.
+            expect(JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages])).toBe(frozen);
+            expect(typeof r.refusal.code).toBe('string');
+            continue;
+          }
+          accepted++;
+          const w = d.state.turn.context.world;
+          expect(w.ladder).toBeGreaterThanOrEqual(0);
+          expect(w.ladder).toBeLessThan(scenario.ladder.rungs.length);
+          for (const m of scenario.measures)
+            for (const s of scenario.seats) {
+              const v = w.measures[s.id]?.[m.id];
+              expect(v).toBeGreaterThanOrEqual(m.min);
+              expect(v).toBeLessThanOrEqual(m.max);
+            }
+        }
+        expect(d.state.version).toBe(accepted);
+        const again = replay(d.game, d.log);
+        expect(again.turn.value).toEqual(d.state.turn.value);
+        expect(again.turn.context).toEqual(d.state.turn.context);
+        expect(again.messages).toEqual(d.state.messages);
+        // Views are total: every viewer can always be shown the state.
+        viewFor(d.game, d.state, { kind: 'observer' });
+        viewFor(d.game, d.state, { kind: 'facilitator' });
+      }),
+      { numRuns: 150, seed: 20240413 },
+    );
+  });
+
+  it('a game driven only by legal facilitator steps always reaches an outcome', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.array(fc.nat(), { maxLength: 40 }), (seed, picks) => {
+        const d = new Driver(scenario, { seed });
+        d.fac({ type: 'START' });
+        d.fac({ type: 'ADVANCE' });
+        let i = 0;
+        while (d.phase !== 'outcome' && i < 100) {
+          if (d.phase === 'planning') {
+            // Each acting seat picks a move by the random picks, then the beat closes.
+            const beat = scenario.beats.find((b) => b.id === d.ctx.beat);
+            for (const actor of beat?.actors ?? []) {
+              if (!d.ctx.options.seatsInPlay.includes(actor.seat) || d.phase !== 'planning') continue;
+              const move = actor.moves[(picks[i++ % Math.max(1, picks.length)] ?? 0) % actor.moves.length];
+              if (move) d.seat(actor.seat, { type: 'SUBMIT_MOVE', move: move.id, rationale: '', lock: true });
+            }
+            if (d.phase === 'planning') d.fac({ type: 'ADVANCE' });
+          } else if (d.phase === 'adjudication') d.fac({ type: 'ACCEPT_ADJUDICATION' });
+          else d.fac({ type: 'ADVANCE' });
+          i++;
+        }
+        expect(d.phase).toBe('outcome');
+        expect(scenario.outcomes.map((o) => o.id)).toContain(d.ctx.outcome?.outcome);
+      }),
+      { numRuns: 100, seed: 41 },
+    );
+  });
+});
+
+describe('time enters only through events', () => {
+  it('the same log at different wall-clock moments gives the same state', () => {
+    const a = new Driver(mini, { seed: 5 });
+    a.fac({ type: 'START' });
+    a.fac({ type: 'ADVANCE' });
+    const first = a.state.turn.context.timer;
+    const b = replay(a.game, a.log);
+    expect(b.turn.context.timer).toEqual(first);
+    expect(first?.deadline).toBe(T0 + 60_000);
+  });
+});
