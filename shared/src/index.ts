@@ -11,3 +11,4 @@ export * from './game/channel-policy.ts';
 export * from './game/game.ts';
 export * from './game/view.ts';
 export * from './protocol.ts';
+export * from './scenario/diagram.ts';
