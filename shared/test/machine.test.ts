@@ -283,7 +283,7 @@ describe('determinism and persistence', () => {
     const json = JSON.parse(JSON.stringify(persistGame(d.game, d.state)));
     const restored = restoreGame(d.game, json);
     expect(restored.turn.context).toEqual(d.state.turn.context);
-    expect(viewFor(d.game, restored, facilitator)).toEqual(viewFor(d.game, d.state, facilitator));
+    expect(viewFor(d.game, restored, { kind: 'facilitator' })).toEqual(viewFor(d.game, d.state, { kind: 'facilitator' }));
     const tail = { seq: d.state.version + 1, at: T0, by: facilitator, commandId: 'tail', command: { type: 'ADVANCE' } } as const;
     expect(replay(d.game, [tail], restored).turn.context).toEqual(replay(d.game, [tail], d.state).turn.context);
   });

@@ -1,6 +1,6 @@
 import { getShortestPaths, getAdjacencyMap } from 'xstate/graph';
 import type { Condition, Scenario } from '../src/scenario/schema.ts';
-import { conditionHolds } from '../src/game/world.ts';
+import { applyEffects, conditionHolds, effectApplies, type World } from '../src/game/world.ts';
 import { actingSeatsInPlay, createTurnMachine, type TurnEvent, type TurnInput, type TurnMachine } from '../src/game/machine.ts';
 import type { TurnSnapshot } from '../src/game/game.ts';
 import { beatById } from '../src/game/adjudication.ts';
@@ -69,22 +69,57 @@ export function modelEvents(scenario: Scenario) {
 }
 
 /**
- * States that agree on the phase, the beat, the drafts and the truth of every
- * condition the scenario can ask about behave alike for the guards, so the
- * walk treats them as one.
+ * States that agree on the phase, the beat, who has locked in and the truth of
+ * every condition the scenario can ask about behave alike for the guards, so
+ * the walk treats them as one. During planning the conditions are read on the
+ * world as it would be if the submitted moves were adjudicated now, so two
+ * different but equivalent combinations of choices merge early.
  */
 export function modelKey(scenario: Scenario) {
   const conds = atoms(scenario);
+  const truth = (world: World) => conds.map((c) => (conditionHolds(world, c) ? 1 : 0)).join('');
   return (snapshot: TurnSnapshot): string => {
     const ctx = snapshot.context;
-    return JSON.stringify([
-      snapshot.value,
-      ctx.beat,
-      ctx.world.ladder,
-      ctx.outcome?.outcome ?? null,
-      Object.entries(ctx.submissions).map(([s, x]) => `${s}:${x.move}:${x.locked}`),
-      conds.map((c) => (conditionHolds(ctx.world, c) ? 1 : 0)).join(''),
-    ]);
+    let world = ctx.world;
+    const locked = Object.entries(ctx.submissions)
+      .filter(([, x]) => x.locked)
+      .map(([seat]) => seat)
+      .sort();
+    if (ctx.beat && locked.length > 0 && JSON.stringify(snapshot.value).includes('planning')) {
+      const beat = beatById(scenario, ctx.beat);
+      const chosen = beat.actors.flatMap((a) => {
+        const move = a.moves.find((m) => m.id === ctx.submissions[a.seat]?.move);
+        return move ? [{ seat: a.seat, move }] : [];
+      });
+      const withChoices: World = {
+        ...world,
+        choices: [...world.choices, ...chosen.map((c) => ({ beat: beat.id, seat: c.seat, move: c.move.id, defaulted: false }))],
+      };
+      world = applyEffects(
+        scenario,
+        withChoices,
+        chosen.flatMap((c) =>
+          c.move.effects
+            .filter((e) => effectApplies(withChoices, e))
+            .map((effect) => ({ effect, cause: { kind: 'move' as const, beat: beat.id, seat: c.seat, move: c.move.id } })),
+        ),
+        0,
+      ).world;
+    }
+    if (ctx.proposal) {
+      const p = ctx.proposal;
+      world = applyEffects(
+        scenario,
+        {
+          ...world,
+          choices: [...world.choices, ...p.choices.map(({ beat, seat, move, defaulted }) => ({ beat, seat, move, defaulted }))],
+          draws: { ...world.draws, ...Object.fromEntries(p.draws.map((d) => [d.draw, d.option])) },
+        },
+        p.changes,
+        0,
+      ).world;
+    }
+    return JSON.stringify([snapshot.value, ctx.beat, ctx.outcome?.outcome ?? null, locked, truth(world)]);
   };
 }
 

@@ -1,0 +1,102 @@
+import { LogEntry, type PersistedGame } from '@rubicon/shared';
+import type { AppendResult, Grant, SessionMeta, SessionStore } from './types.ts';
+
+/**
+ * The default store: everything in this process's memory, gone on restart.
+ * Values are cloned on the way in and out so that a caller mutating an object
+ * it passed or received can never change what is stored, just as with Redis.
+ */
+export class MemoryStore implements SessionStore {
+  private readonly sessions = new Map<string, SessionMeta>();
+  private readonly codes = new Map<string, Grant>();
+  private readonly tokens = new Map<string, Grant>();
+  private readonly logs = new Map<string, LogEntry[]>();
+  /** Per session: command id → the seq it was appended at. */
+  private readonly commands = new Map<string, Map<string, number>>();
+  private readonly snapshots = new Map<string, PersistedGame>();
+  private closed = false;
+
+  async createSession(meta: SessionMeta): Promise<void> {
+    if (this.sessions.has(meta.sessionId)) throw new Error(`session ${meta.sessionId} already exists`);
+    const taken = meta.codes.find((c) => this.codes.has(c.code));
+    if (taken) throw new Error(`join code ${taken.code} is already in use`);
+    this.sessions.set(meta.sessionId, structuredClone(meta));
+    for (const { code, role } of meta.codes) this.codes.set(code, structuredClone({ sessionId: meta.sessionId, role }));
+  }
+
+  async getSession(sessionId: string): Promise<SessionMeta | null> {
+    const meta = this.sessions.get(sessionId);
+    return meta ? structuredClone(meta) : null;
+  }
+
+  async listSessions(limit: number): Promise<SessionMeta[]> {
+    if (limit <= 0) return [];
+    // Newest first, ties by descending id: the order Redis's ZRANGE REV gives.
+    return [...this.sessions.values()]
+      .sort((a, b) => b.createdAt - a.createdAt || (a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : 0))
+      .slice(0, limit)
+      .map((m) => structuredClone(m));
+  }
+
+  async resolveCode(code: string): Promise<Grant | null> {
+    const grant = this.codes.get(code);
+    return grant ? structuredClone(grant) : null;
+  }
+
+  async saveToken(tokenHash: string, grant: Grant): Promise<void> {
+    this.tokens.set(tokenHash, structuredClone(grant));
+  }
+
+  async resolveToken(tokenHash: string): Promise<Grant | null> {
+    const grant = this.tokens.get(tokenHash);
+    return grant ? structuredClone(grant) : null;
+  }
+
+  async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
+    // Validated here too so that the memory store refuses exactly what the
+    // Redis store could not read back.
+    const parsed = LogEntry.parse(entry);
+    // No await between the checks and the writes: this block is atomic.
+    const commands = this.commands.get(sessionId) ?? new Map<string, number>();
+    const seen = commands.get(parsed.commandId);
+    if (seen !== undefined) return { ok: false, reason: 'duplicate', seq: seen };
+    const log = this.logs.get(sessionId) ?? [];
+    if (parsed.seq !== log.length + 1) return { ok: false, reason: 'conflict', head: log.length };
+    log.push(parsed);
+    commands.set(parsed.commandId, parsed.seq);
+    this.logs.set(sessionId, log);
+    this.commands.set(sessionId, commands);
+    return { ok: true, seq: parsed.seq };
+  }
+
+  async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
+    const log = this.logs.get(sessionId) ?? [];
+    // seq n sits at index n - 1.
+    return structuredClone(log.slice(Math.max(0, Math.floor(afterSeq))));
+  }
+
+  async head(sessionId: string): Promise<number> {
+    return this.logs.get(sessionId)?.length ?? 0;
+  }
+
+  async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
+    return this.commands.get(sessionId)?.get(commandId) ?? null;
+  }
+
+  async saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void> {
+    this.snapshots.set(sessionId, structuredClone(snapshot));
+  }
+
+  async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
+    const snapshot = this.snapshots.get(sessionId);
+    return snapshot ? structuredClone(snapshot) : null;
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,161 @@
+import type { RedisClientType } from 'redis';
+import { z } from 'zod';
+import { deliver, report, type SchedulerErrorHandler } from './memory-scheduler.ts';
+import type { Clock, DueTimer, Scheduler } from './types.ts';
+
+/**
+ * Beat deadlines shared by every process on one Redis.
+ *
+ * `{prefix}timers` is a sorted set of session ids scored by when they are next
+ * to be delivered; `{prefix}timers:data` maps each session id to its pending
+ * DueTimer as JSON. The two change together, in MULTI or in a script.
+ *
+ * Claiming is one script, so each due timer goes to exactly one process. A
+ * claim does not delete the timer: it pushes its score `leaseMs` ahead and
+ * the timer is deleted once `onDue` has returned. If the claiming process dies
+ * in between, the timer falls due again and a surviving process fires it;
+ * `onDue` must therefore be idempotent (the expiry it appends carries a
+ * command id derived from session and timer version).
+ */
+
+/** KEYS: zset, data hash. ARGV: now, lease deadline, batch size. Returns session id, timer JSON, session id, … */
+const CLAIM = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local claimed = {}
+for _, sid in ipairs(due) do
+  local timer = redis.call('HGET', KEYS[2], sid)
+  if timer then
+    redis.call('ZADD', KEYS[1], ARGV[2], sid)
+    claimed[#claimed + 1] = sid
+    claimed[#claimed + 1] = timer
+  else
+    redis.call('ZREM', KEYS[1], sid)
+  end
+end
+return claimed
+`;
+
+/**
+ * KEYS: zset, data hash. ARGV: session id, the claimed timer's JSON.
+ * Deletes the timer only if it was not rescheduled while being delivered.
+ */
+const COMPLETE = `
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+`;
+
+const DueTimerSchema = z.object({
+  sessionId: z.string(),
+  timerVersion: z.number(),
+  at: z.number(),
+});
+
+function parseTimer(json: string): DueTimer | null {
+  try {
+    return DueTimerSchema.parse(JSON.parse(json));
+  } catch {
+    return null;
+  }
+}
+
+export interface RedisSchedulerOptions {
+  client: RedisClientType;
+  prefix: string;
+  clock: Clock;
+  pollMs: number;
+  onError?: SchedulerErrorHandler;
+  /** How long a claimed timer stays with its process before another may take it over. */
+  leaseMs?: number;
+  /** Most timers claimed by one poll. */
+  batch?: number;
+}
+
+export class RedisScheduler implements Scheduler {
+  private readonly client: RedisClientType;
+  private readonly zsetKey: string;
+  private readonly dataKey: string;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  private readonly onError: SchedulerErrorHandler;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+  private interval: NodeJS.Timeout | null = null;
+  /** The poll in progress, so polls never overlap and `stop` can wait for it. */
+  private polling: Promise<void> | null = null;
+
+  constructor(options: RedisSchedulerOptions) {
+    this.client = options.client;
+    this.zsetKey = `${options.prefix}timers`;
+    this.dataKey = `${options.prefix}timers:data`;
+    this.clock = options.clock;
+    this.pollMs = options.pollMs;
+    this.onError = options.onError ?? (() => {});
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batch = options.batch ?? 100;
+  }
+
+  async schedule(timer: DueTimer): Promise<void> {
+    const { sessionId, timerVersion, at } = timer;
+    await this.client
+      .multi()
+      .hSet(this.dataKey, sessionId, JSON.stringify({ sessionId, timerVersion, at }))
+      .zAdd(this.zsetKey, { score: at, value: sessionId })
+      .exec();
+  }
+
+  async cancel(sessionId: string): Promise<void> {
+    await this.client.multi().zRem(this.zsetKey, sessionId).hDel(this.dataKey, sessionId).exec();
+  }
+
+  start(onDue: (timer: DueTimer) => Promise<void>): void {
+    if (this.interval) throw new Error('scheduler already started');
+    this.interval = setInterval(() => {
+      if (!this.polling) this.polling = this.poll(onDue).finally(() => (this.polling = null));
+    }, this.pollMs);
+    // A pending deadline must not keep the process alive on its own.
+    this.interval.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.interval) clearInterval(this.interval);
+    this.interval = null;
+    await this.polling;
+  }
+
+  private async poll(onDue: (timer: DueTimer) => Promise<void>): Promise<void> {
+    let reply: string[];
+    try {
+      const now = this.clock.now();
+      reply = z.array(z.string()).parse(
+        await this.client.eval(CLAIM, {
+          keys: [this.zsetKey, this.dataKey],
+          arguments: [String(now), String(now + this.leaseMs), String(this.batch)],
+        }),
+      );
+    } catch (error) {
+      report(this.onError, error);
+      return;
+    }
+    const fires: Promise<void>[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) fires.push(this.fire(onDue, reply[i] ?? '', reply[i + 1] ?? ''));
+    await Promise.all(fires);
+  }
+
+  private async fire(onDue: (timer: DueTimer) => Promise<void>, sessionId: string, json: string): Promise<void> {
+    try {
+      const timer = parseTimer(json);
+      // A failing handler still completes the timer, as in memory: only a
+      // process dying mid-delivery leads to a second delivery. An unreadable
+      // timer is completed too, rather than claimed again forever.
+      if (timer) await deliver(onDue, timer, this.onError);
+      else report(this.onError, new Error(`unreadable timer for session ${sessionId}: ${json}`));
+      await this.client.eval(COMPLETE, { keys: [this.zsetKey, this.dataKey], arguments: [sessionId, json] });
+    } catch (error) {
+      report(this.onError, error);
+    }
+  }
+}

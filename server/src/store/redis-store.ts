@@ -1,0 +1,255 @@
+import { GameSetup, LogEntry, type PersistedGame } from '@rubicon/shared';
+import type { RedisClientType } from 'redis';
+import { z } from 'zod';
+import type { AppendResult, Grant, SessionMeta, SessionStore } from './types.ts';
+
+/**
+ * Sessions in Redis, shared by every server process pointing at it.
+ *
+ * Layout (all keys start with `prefix`):
+ * - `session:{id}`  hash, one field per SessionMeta property (objects as JSON)
+ * - `sessions`      sorted set of session ids scored by createdAt
+ * - `code:{code}`   string, JSON Grant
+ * - `token:{hash}`  string, JSON Grant
+ * - `log:{id}`      stream, entry `${seq}-0` with field `e` = JSON LogEntry
+ * - `cmds:{id}`     hash, command id → seq
+ * - `snap:{id}`     string, JSON PersistedGame
+ *
+ * Scripts go through EVAL rather than EVALSHA: Redis caches the compiled
+ * script by hash either way, and EVAL cannot fail with NOSCRIPT after a
+ * restart or failover.
+ */
+
+/**
+ * The log's single writer rule. Duplicate before conflict, so that a retry of
+ * an already accepted command is recognised even though the log has moved on.
+ * The head is read from the last stream id rather than XLEN so that it stays
+ * right even if old entries were ever trimmed.
+ */
+const APPEND = `
+local seen = redis.call('HGET', KEYS[2], ARGV[2])
+if seen then return {'duplicate', tonumber(seen)} end
+local head = 0
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #last > 0 then head = tonumber(string.match(last[1][1], '^(%d+)-')) end
+if head ~= tonumber(ARGV[1]) - 1 then return {'conflict', head} end
+redis.call('XADD', KEYS[1], ARGV[1] .. '-0', 'e', ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+return {'ok', tonumber(ARGV[1])}
+`;
+
+/**
+ * All or nothing, so that a session never exists with only some of its codes,
+ * and a code already naming another session is never overwritten.
+ * KEYS: session hash, sessions zset, then one key per code; ARGV: session id,
+ * createdAt, the hash's field/value pairs as JSON, then one grant per code.
+ */
+const CREATE_SESSION = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 2) end
+end
+local fields = cjson.decode(ARGV[3])
+for i = 1, #fields, 2 do redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
+return 'ok'
+`;
+
+const LOG_PAGE = 1000;
+
+const ViewerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('seat'), seat: z.string() }),
+  z.object({ kind: z.literal('observer') }),
+  z.object({ kind: z.literal('facilitator') }),
+]);
+const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema });
+const JoinCodeSchema = z.object({
+  role: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('seat'), seat: z.string() }),
+    z.object({ kind: z.literal('observer') }),
+  ]),
+  code: z.string(),
+});
+
+export interface RedisStoreOptions {
+  client: RedisClientType;
+  /** Prepended to every key, so deployments and test runs can share one Redis. */
+  prefix: string;
+  /** Close the client in `close()`; leave false when someone else shares it. */
+  ownsClient?: boolean;
+  /** How long `ping` waits for PONG before answering false. */
+  pingTimeoutMs?: number;
+}
+
+export class RedisStore implements SessionStore {
+  private readonly client: RedisClientType;
+  private readonly prefix: string;
+  private readonly ownsClient: boolean;
+  private readonly pingTimeoutMs: number;
+  private closed = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.client = options.client;
+    this.prefix = options.prefix;
+    this.ownsClient = options.ownsClient ?? false;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 1000;
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async createSession(meta: SessionMeta): Promise<void> {
+    const fields = [
+      'sessionId', meta.sessionId,
+      'title', meta.title,
+      'scenarioId', meta.scenarioId,
+      'setup', JSON.stringify(meta.setup),
+      'createdAt', String(meta.createdAt),
+      'facilitatorTokenHash', meta.facilitatorTokenHash,
+      'codes', JSON.stringify(meta.codes),
+    ];
+    const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
+    const result = await this.client.eval(CREATE_SESSION, {
+      keys: [this.key('session', meta.sessionId), this.key('sessions'), ...meta.codes.map((c) => this.key('code', c.code))],
+      arguments: [meta.sessionId, String(meta.createdAt), JSON.stringify(fields), ...grants],
+    });
+    if (result === 'ok') return;
+    if (result === 'session-exists') throw new Error(`session ${meta.sessionId} already exists`);
+    if (typeof result === 'string' && result.startsWith('code-taken:')) {
+      const code = meta.codes[Number(result.slice('code-taken:'.length)) - 1]?.code;
+      throw new Error(`join code ${code ?? '?'} is already in use`);
+    }
+    throw new Error(`unexpected reply from create-session script: ${JSON.stringify(result)}`);
+  }
+
+  async getSession(sessionId: string): Promise<SessionMeta | null> {
+    const hash = await this.client.hGetAll(this.key('session', sessionId));
+    return Object.keys(hash).length === 0 ? null : this.decodeMeta(hash);
+  }
+
+  async listSessions(limit: number): Promise<SessionMeta[]> {
+    if (limit <= 0) return [];
+    const ids = await this.client.zRange(this.key('sessions'), 0, limit - 1, { REV: true });
+    const metas = await Promise.all(ids.map((id) => this.getSession(id)));
+    return metas.filter((m): m is SessionMeta => m !== null);
+  }
+
+  async resolveCode(code: string): Promise<Grant | null> {
+    return this.readGrant(this.key('code', code));
+  }
+
+  async saveToken(tokenHash: string, grant: Grant): Promise<void> {
+    await this.client.set(this.key('token', tokenHash), JSON.stringify(grant));
+  }
+
+  async resolveToken(tokenHash: string): Promise<Grant | null> {
+    return this.readGrant(this.key('token', tokenHash));
+  }
+
+  async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
+    // Refuse up front what readLog could not parse back.
+    const parsed = LogEntry.parse(entry);
+    const reply = await this.client.eval(APPEND, {
+      keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
+      arguments: [String(parsed.seq), parsed.commandId, JSON.stringify(parsed)],
+    });
+    if (!Array.isArray(reply) || typeof reply[1] !== 'number') {
+      throw new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
+    }
+    const [outcome, n] = reply;
+    if (outcome === 'ok') return { ok: true, seq: n };
+    if (outcome === 'conflict') return { ok: false, reason: 'conflict', head: n };
+    if (outcome === 'duplicate') return { ok: false, reason: 'duplicate', seq: n };
+    throw new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
+  }
+
+  async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
+    const key = this.key('log', sessionId);
+    const entries: LogEntry[] = [];
+    // Stream ids are `${seq}-0`, so a range by id is a range by seq.
+    let from = Math.max(0, Math.floor(afterSeq)) + 1;
+    for (;;) {
+      // node-redis types a null reply; XRANGE answers an empty array for a missing key.
+      const page = (await this.client.xRange(key, `${from}-0`, '+', { COUNT: LOG_PAGE })) ?? [];
+      for (const { id, message } of page) {
+        const entry = LogEntry.parse(JSON.parse(String(message.e)));
+        if (`${entry.seq}-0` !== id) throw new Error(`log ${sessionId}: entry ${id} carries seq ${entry.seq}`);
+        entries.push(entry);
+      }
+      const last = entries.at(-1);
+      if (page.length < LOG_PAGE || !last) return entries;
+      from = last.seq + 1;
+    }
+  }
+
+  async head(sessionId: string): Promise<number> {
+    const [last] = (await this.client.xRevRange(this.key('log', sessionId), '+', '-', { COUNT: 1 })) ?? [];
+    return last ? seqOfStreamId(last.id) : 0;
+  }
+
+  async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
+    const seq = await this.client.hGet(this.key('cmds', sessionId), commandId);
+    return seq === null || seq === undefined ? null : Number(seq);
+  }
+
+  async saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void> {
+    await this.client.set(this.key('snap', sessionId), JSON.stringify(snapshot));
+  }
+
+  async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
+    const json = await this.client.get(this.key('snap', sessionId));
+    // Written only by saveSnapshot; its compatibility is checked by restoreGame.
+    return json === null ? null : (JSON.parse(json) as PersistedGame);
+  }
+
+  async ping(): Promise<boolean> {
+    // While reconnecting, node-redis queues commands instead of failing them,
+    // so a PING then would hang rather than answer.
+    if (this.closed || !this.client.isReady) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.pingTimeoutMs);
+    });
+    try {
+      return await Promise.race([this.client.ping().then((reply) => reply === 'PONG'), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsClient && this.client.isOpen) await this.client.close();
+  }
+
+  private async readGrant(key: string): Promise<Grant | null> {
+    const json = await this.client.get(key);
+    return json === null ? null : GrantSchema.parse(JSON.parse(json));
+  }
+
+  private decodeMeta(hash: Record<string, string>): SessionMeta {
+    const field = (name: string): string => {
+      const value = hash[name];
+      if (value === undefined) throw new Error(`session hash lacks ${name}`);
+      return value;
+    };
+    return {
+      sessionId: field('sessionId'),
+      title: field('title'),
+      scenarioId: field('scenarioId'),
+      setup: GameSetup.parse(JSON.parse(field('setup'))),
+      createdAt: Number(field('createdAt')),
+      facilitatorTokenHash: field('facilitatorTokenHash'),
+      codes: z.array(JoinCodeSchema).parse(JSON.parse(field('codes'))),
+    };
+  }
+}
+
+function seqOfStreamId(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}

@@ -1,0 +1,260 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { createClient, type RedisClientType } from 'redis';
+import { describe, expect, it, vi } from 'vitest';
+import { createStores } from '../src/store/index.ts';
+import { MemoryStore } from '../src/store/memory-store.ts';
+import { RedisScheduler } from '../src/store/redis-scheduler.ts';
+import { RedisStore } from '../src/store/redis-store.ts';
+import type { DueTimer } from '../src/store/types.ts';
+import {
+  CONTRACT_POLL_MS,
+  entry,
+  fakeClock,
+  polls,
+  schedulerContract,
+  sessionMeta,
+  sessionStoreContract,
+  snapshot,
+} from './store-contract.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Every key this file writes starts with this, so parallel runs on one Redis never meet. */
+const RUN = `test-store-${nanoid(8)}`;
+
+const freshPrefix = (): string => `${RUN}-${nanoid(6)}:`;
+
+async function connect(url = REDIS_URL): Promise<RedisClientType> {
+  const client: RedisClientType = createClient({ url });
+  // Dropped connections are expected in some tests; without a listener they would crash the run.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+async function deleteKeys(client: RedisClientType, prefix: string): Promise<void> {
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+}
+
+sessionStoreContract('redis', async () => {
+  const prefix = freshPrefix();
+  // Two connections, so that races between the two stores are real races on the server.
+  const [a, b] = await Promise.all([connect(), connect()]);
+  return {
+    store: new RedisStore({ client: a, prefix }),
+    peer: new RedisStore({ client: b, prefix }),
+    cleanup: async () => {
+      await deleteKeys(a, prefix);
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
+});
+
+schedulerContract('redis', async (clock) => {
+  const prefix = freshPrefix();
+  const clients: RedisClientType[] = [];
+  return {
+    // One connection per scheduler, as if each were its own process.
+    create: async (onError) => {
+      const client = await connect();
+      clients.push(client);
+      return new RedisScheduler({ client, prefix, clock, pollMs: CONTRACT_POLL_MS, onError });
+    },
+    shared: true,
+    cleanup: async () => {
+      const client = await connect();
+      await deleteKeys(client, prefix);
+      await Promise.all([client, ...clients].map((c) => c.close()));
+    },
+  };
+});
+
+describe('RedisScheduler', () => {
+  it('hands a timer to another process when the one that claimed it dies before finishing', async () => {
+    const prefix = freshPrefix();
+    const clock = fakeClock();
+    const [ca, cb, admin] = await Promise.all([connect(), connect(), connect()]);
+    const leaseMs = 1000;
+    let release = (): void => {};
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const a = new RedisScheduler({ client: ca, prefix, clock, pollMs: CONTRACT_POLL_MS, leaseMs });
+    const b = new RedisScheduler({ client: cb, prefix, clock, pollMs: CONTRACT_POLL_MS, leaseMs });
+    const firedA: DueTimer[] = [];
+    const firedB: DueTimer[] = [];
+    try {
+      const timer = { sessionId: 's1', timerVersion: 7, at: clock.now() };
+      await a.schedule(timer);
+      // `a` claims the timer and then hangs, as a process that died would.
+      a.start(async (t) => {
+        firedA.push(t);
+        await stuck;
+      });
+      await vi.waitFor(() => expect(firedA).toEqual([timer]), { timeout: 3000, interval: 2 });
+      b.start(async (t) => {
+        firedB.push(t);
+      });
+      clock.advance(leaseMs - 1);
+      await polls();
+      expect(firedB).toEqual([]);
+      clock.advance(1);
+      await vi.waitFor(() => expect(firedB).toEqual([timer]), { timeout: 3000, interval: 2 });
+      release();
+      await polls();
+      expect(await admin.zCard(`${prefix}timers`)).toBe(0);
+      expect(await admin.hLen(`${prefix}timers:data`)).toBe(0);
+      expect(firedA).toHaveLength(1);
+      expect(firedB).toHaveLength(1);
+    } finally {
+      release();
+      await Promise.all([a.stop(), b.stop()]);
+      await deleteKeys(admin, prefix);
+      await Promise.all([ca, cb, admin].map((c) => c.close()));
+    }
+  });
+
+  it('reports an unreachable Redis through onError instead of throwing', async () => {
+    const client = await connect();
+    const errors: unknown[] = [];
+    const scheduler = new RedisScheduler({
+      client,
+      prefix: freshPrefix(),
+      clock: fakeClock(),
+      pollMs: CONTRACT_POLL_MS,
+      onError: (e) => errors.push(e),
+    });
+    await client.close();
+    scheduler.start(async () => {});
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), { timeout: 3000, interval: 2 });
+    await scheduler.stop();
+  });
+});
+
+describe('createStores', () => {
+  it('uses memory when no Redis URL is given', async () => {
+    const stores = await createStores({ clock: fakeClock(), pollMs: 10 });
+    expect(stores.store).toBeInstanceOf(MemoryStore);
+    expect(stores.redis).toBeNull();
+    expect(await stores.store.ping()).toBe(true);
+    await stores.close();
+    await stores.close();
+  });
+
+  it('uses Redis under the given prefix when a URL is given, and closes its client', async () => {
+    const prefix = freshPrefix();
+    const stores = await createStores({ redisUrl: REDIS_URL, prefix, clock: fakeClock(), pollMs: 10 });
+    const admin = await connect();
+    try {
+      expect(stores.store).toBeInstanceOf(RedisStore);
+      expect(await stores.store.ping()).toBe(true);
+      expect(await stores.store.append('s', entry(1))).toEqual({ ok: true, seq: 1 });
+      expect(await admin.xLen(`${prefix}log:s`)).toBe(1);
+      await stores.close();
+      expect(stores.redis?.isOpen).toBe(false);
+      expect(await stores.store.ping()).toBe(false);
+    } finally {
+      await deleteKeys(admin, prefix);
+      await admin.close();
+    }
+  });
+
+  it('gives up on an unreachable Redis at startup instead of hanging', async () => {
+    const port = await freePort();
+    await expect(
+      createStores({ redisUrl: `redis://127.0.0.1:${port}`, clock: fakeClock(), pollMs: 10, connectTimeoutMs: 300 }),
+    ).rejects.toThrow(/not reachable/);
+  });
+});
+
+describe('RedisStore durability', () => {
+  it('keeps every acknowledged append across a SIGKILL of Redis (appendonly, appendfsync always)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rubicon-redis-'));
+    const port = await freePort();
+    let server = startRedis(port, dir);
+    try {
+      let client = await connectWhenUp(port);
+      let store = new RedisStore({ client, prefix: 'durable:', ownsClient: true });
+      const meta = sessionMeta();
+      await store.createSession(meta);
+      const entries = Array.from({ length: 50 }, (_, i) => entry(i + 1));
+      for (const e of entries) expect(await store.append(meta.sessionId, e)).toEqual({ ok: true, seq: e.seq });
+      await store.saveSnapshot(meta.sessionId, snapshot(40));
+      await store.saveToken('t'.repeat(64), { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
+
+      server.kill('SIGKILL');
+      await exited(server);
+      await vi.waitFor(async () => expect(await store.ping()).toBe(false), { timeout: 5000, interval: 20 });
+      if (client.isOpen) client.destroy();
+
+      server = startRedis(port, dir);
+      client = await connectWhenUp(port);
+      store = new RedisStore({ client, prefix: 'durable:', ownsClient: true });
+      expect(await store.readLog(meta.sessionId, 0)).toEqual(entries);
+      expect(await store.head(meta.sessionId)).toBe(50);
+      expect(await store.getSession(meta.sessionId)).toEqual(meta);
+      expect(await store.loadSnapshot(meta.sessionId)).toEqual(snapshot(40));
+      expect(await store.resolveToken('t'.repeat(64))).toEqual({ sessionId: meta.sessionId, role: { kind: 'facilitator' } });
+      // The command ids survived too: a late retry is still recognised, and the log goes on.
+      const first = entries[0];
+      if (!first) throw new Error('no entries');
+      expect(await store.append(meta.sessionId, { ...entry(51), commandId: first.commandId })).toEqual({
+        ok: false,
+        reason: 'duplicate',
+        seq: 1,
+      });
+      expect(await store.append(meta.sessionId, entry(51))).toEqual({ ok: true, seq: 51 });
+      await store.close();
+    } finally {
+      server.kill('SIGKILL');
+      if (server.exitCode === null && server.signalCode === null) await exited(server);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function startRedis(port: number, dir: string): ChildProcess {
+  return spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+}
+
+async function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await once(child, 'exit');
+}
+
+/** Connects once the server answers PING; a new server takes a moment to listen. */
+async function connectWhenUp(port: number): Promise<RedisClientType> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const client: RedisClientType = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      if ((await client.ping()) === 'PONG') return client;
+    } catch (error) {
+      if (client.isOpen) client.destroy();
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
