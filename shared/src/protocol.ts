@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorCode } from './errors.ts';
+import type { ErrorCode } from './errors.ts';
 import { Command } from './game/commands.ts';
 import { GameSetup } from './game/game.ts';
 import { SeatId, Slug } from './scenario/schema.ts';

@@ -1,5 +1,5 @@
 import { getShortestPaths, getAdjacencyMap } from 'xstate/graph';
-import type { Condition, Scenario } from '../src/scenario/schema.ts';
+import type { Beat, Condition, Move, Scenario } from '../src/scenario/schema.ts';
 import { applyEffects, conditionHolds, effectApplies, type World } from '../src/game/world.ts';
 import { actingSeatsInPlay, createTurnMachine, type TurnEvent, type TurnInput, type TurnMachine } from '../src/game/machine.ts';
 import type { TurnSnapshot } from '../src/game/game.ts';
@@ -9,42 +9,73 @@ import type { Actor } from '../src/game/commands.ts';
 const facilitator: Actor = { kind: 'facilitator' };
 const system: Actor = { kind: 'system' };
 
-/** Every atomic condition the scenario's data mentions. */
-function atoms(scenario: Scenario): Condition[] {
-  const out: Condition[] = [];
+function uniqueAtoms(conditions: (Condition | undefined)[]): Condition[] {
+  const out = new Map<string, Condition>();
   const walk = (c: Condition | undefined): void => {
     if (!c) return;
     if ('all' in c) c.all.forEach(walk);
     else if ('any' in c) c.any.forEach(walk);
     else if ('not' in c) walk(c.not);
-    else out.push(c);
+    else out.set(JSON.stringify(c), c);
   };
-  for (const b of scenario.beats) {
-    b.next.forEach((n) => walk(n.when));
-    b.rules.forEach((r) => walk(r.when));
-    b.draws.forEach((d) => {
-      walk(d.when);
-      d.options.forEach((o) => o.adjust.forEach((a) => walk(a.when)));
-    });
-    b.actors.forEach((a) => a.moves.forEach((m) => m.effects.forEach((e) => walk(e.when))));
-  }
-  scenario.channels.forEach((c) => walk(c.opensWhen));
-  const seen = new Set<string>();
-  return out.filter((c) => {
-    const k = JSON.stringify(c);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  conditions.forEach(walk);
+  return [...out.values()];
+}
+
+/** The conditions a beat's adjudication and exits read. */
+function beatConditions(beat: Beat): (Condition | undefined)[] {
+  return [
+    ...beat.next.map((n) => n.when),
+    ...beat.rules.map((r) => r.when),
+    ...beat.draws.flatMap((d) => [d.when, ...d.options.flatMap((o) => [...o.adjust.map((a) => a.when), ...o.effects.map((e) => e.when)])]),
+    ...beat.rules.flatMap((r) => r.effects.map((e) => e.when)),
+    ...beat.actors.flatMap((a) => a.moves.flatMap((m) => m.effects.map((e) => e.when))),
+  ];
+}
+
+interface Relevance {
+  /** Atomic conditions read in this beat or any beat reachable from it. */
+  atoms: Condition[];
+  /** Per acting seat, the moves worth trying: the default and every move some of those conditions can tell apart. */
+  moves: Map<string, string[]>;
+}
+
+/**
+ * What can still matter from each beat on. Two states in the same beat that
+ * agree on these atoms have the same futures as far as the guards can tell,
+ * which is what keeps the walk finite and small.
+ */
+function relevance(scenario: Scenario): Map<string, Relevance> {
+  const reach = (from: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(from)) return seen;
+    seen.add(from);
+    for (const n of beatById(scenario, from).next) if ('beat' in n) reach(n.beat, seen);
+    return seen;
+  };
+  return new Map(
+    scenario.beats.map((b) => {
+      const atoms = uniqueAtoms([...reach(b.id)].flatMap((id) => beatConditions(beatById(scenario, id))));
+      const chosen = new Set(atoms.flatMap((c) => ('chose' in c ? [`${c.chose.seat}/${c.chose.move}`] : [])));
+      // Moves that only nudge numbers or flags are left to the property tests:
+      // trying all of them multiplies this walk (measured: 10k states → 220k).
+      const matters = (seat: string, m: Move) => chosen.has(`${seat}/${m.id}`);
+      const moves = new Map(
+        b.actors.map((a) => [a.seat, a.moves.filter((m) => m.id === a.defaultMove || matters(a.seat, m)).map((m) => m.id)]),
+      );
+      return [b.id, { atoms, moves }];
+    }),
+  );
 }
 
 /**
  * The events a model walk tries in each state: the facilitator's flow events
- * and, during planning, each acting seat's moves. Seats submit in a fixed
- * order (a canonical interleaving), which keeps the graph small without losing
- * any combination of choices.
+ * and, during planning, every move of each acting seat that a condition of
+ * this beat or a later one names, plus the seat's default. Seats submit
+ * in a fixed order (a canonical interleaving), which keeps the graph small
+ * without losing a combination.
  */
 export function modelEvents(scenario: Scenario) {
+  const relevant = relevance(scenario);
   return (snapshot: TurnSnapshot): TurnEvent[] => {
     const ctx = snapshot.context;
     const stamp = { seq: 1, at: 0 };
@@ -54,17 +85,17 @@ export function modelEvents(scenario: Scenario) {
     const value = JSON.stringify(snapshot.value);
     if (value.includes('"adjudication"')) return [{ type: 'ACCEPT_ADJUDICATION', by: facilitator, ...stamp }];
     if (value.includes('"resolution"')) return [{ type: 'ADVANCE', by: facilitator, ...stamp }];
-    // Planning: the next seat (in order) that has not locked in chooses; or the timer runs out.
-    const events: TurnEvent[] = [];
-    if (ctx.timer && ctx.timer.deadline !== null)
-      events.push({ type: 'TIMER_EXPIRED', timerVersion: ctx.timer.setAtVersion, by: system, seq: 1, at: ctx.timer.deadline });
-    const next = actingSeatsInPlay(scenario, ctx).find((s) => !ctx.submissions[s]?.locked);
-    if (next && ctx.beat) {
-      const actor = beatById(scenario, ctx.beat).actors.find((a) => a.seat === next);
-      for (const m of actor?.moves ?? [])
-        events.push({ type: 'SUBMIT_MOVE', move: m.id, rationale: '', lock: true, by: { kind: 'seat', seat: next }, ...stamp });
+    const moves = relevant.get(ctx.beat ?? '')?.moves ?? new Map<string, string[]>();
+    const next = actingSeatsInPlay(scenario, ctx).find((s) => (moves.get(s)?.length ?? 0) > 1 && !ctx.submissions[s]?.locked);
+    if (next) {
+      return (moves.get(next) ?? []).map(
+        (move): TurnEvent => ({ type: 'SUBMIT_MOVE', move, rationale: '', lock: true, by: { kind: 'seat', seat: next }, ...stamp }),
+      );
     }
-    return events;
+    // Every pivotal seat has chosen: the clock closes the beat.
+    return ctx.timer && ctx.timer.deadline !== null
+      ? [{ type: 'TIMER_EXPIRED', timerVersion: ctx.timer.setAtVersion, by: system, seq: 1, at: ctx.timer.deadline }]
+      : [{ type: 'ADVANCE', by: facilitator, ...stamp }];
   };
 }
 
@@ -76,8 +107,9 @@ export function modelEvents(scenario: Scenario) {
  * different but equivalent combinations of choices merge early.
  */
 export function modelKey(scenario: Scenario) {
-  const conds = atoms(scenario);
-  const truth = (world: World) => conds.map((c) => (conditionHolds(world, c) ? 1 : 0)).join('');
+  const relevant = relevance(scenario);
+  const truth = (beat: string | null, world: World) =>
+    (relevant.get(beat ?? '')?.atoms ?? []).map((c) => (conditionHolds(world, c) ? 1 : 0)).join('');
   return (snapshot: TurnSnapshot): string => {
     const ctx = snapshot.context;
     let world = ctx.world;
@@ -119,7 +151,7 @@ export function modelKey(scenario: Scenario) {
         0,
       ).world;
     }
-    return JSON.stringify([snapshot.value, ctx.beat, ctx.outcome?.outcome ?? null, locked, truth(world)]);
+    return JSON.stringify([snapshot.value, ctx.beat, ctx.outcome?.outcome ?? null, locked, truth(ctx.outcome ? null : ctx.beat, world)]);
   };
 }
 

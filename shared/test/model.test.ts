@@ -28,7 +28,7 @@ function finishByDefaults(walk: ModelWalk, from: TurnSnapshot): TurnSnapshot {
 
 const cases: [string, Scenario, (string | number)[]][] = [
   ['mini', loadScenario(mini), [1, 2, 3]],
-  ...scenariosUnderTest.map((s): [string, Scenario, (string | number)[]] => [s.id, s, ['model-a', 'model-b']]),
+  ...scenariosUnderTest.map((s): [string, Scenario, (string | number)[]] => [s.id, s, ['model-a']]),
 ];
 
 describe.each(cases)('model walk of %s', (_name, scenario, seeds) => {
@@ -54,7 +54,7 @@ describe.each(cases)('model walk of %s', (_name, scenario, seeds) => {
     for (const o of scenario.outcomes) expect(reached.has(o.id), `outcome ${o.id}`).toBe(true);
   });
 
-  it('has no dead end: from every reachable state the game can be finished', () => {
+  it('has no dead end: from every reachable state the game can be finished', { timeout: 180_000 }, () => {
     for (const w of walks) {
       expect(w.states.length).toBeGreaterThan(scenario.beats.length);
       for (const s of w.states) {

@@ -1,0 +1,583 @@
+import { describe, it, expect } from 'vitest';
+import { loadScenario } from '../src/scenario/load.ts';
+import { april2024 } from '../src/scenario/april-2024.ts';
+import type { Beat, Condition, Effect, NextStep, Scenario } from '../src/scenario/schema.ts';
+
+const s: Scenario = loadScenario(april2024);
+
+const REQUIRED = ['iran', 'israel', 'us', 'mediators'];
+const OPTIONAL = ['hezbollah', 'jordan', 'eu'];
+const BEAT_ORDER = [
+  'consulate-strike',
+  'iran-decision',
+  'signalling-window',
+  'strike-and-defence',
+  'international-reaction',
+  'israel-decision',
+  'shadow-war',
+  'iran-counterstrike',
+];
+const HISTORICAL_BEATS = BEAT_ORDER.slice(0, 6);
+const OUTCOMES = ['de-escalation', 'contained-exchange', 'sustained-war', 'regional-war', 'nuclear-crisis'];
+
+const beat = (id: string): Beat => {
+  const b = s.beats.find((x) => x.id === id);
+  if (!b) throw new Error(`no beat ${id}`);
+  return b;
+};
+const actor = (beatId: string, seat: string) => {
+  const a = beat(beatId).actors.find((x) => x.seat === seat);
+  if (!a) throw new Error(`${seat} does not act in ${beatId}`);
+  return a;
+};
+const moveIds = (beatId: string, seat: string) => actor(beatId, seat).moves.map((m) => m.id);
+
+function walkConditions(c: Condition | undefined, visit: (atom: Condition) => void): void {
+  if (!c) return;
+  if ('all' in c) c.all.forEach((x) => walkConditions(x, visit));
+  else if ('any' in c) c.any.forEach((x) => walkConditions(x, visit));
+  else if ('not' in c) walkConditions(c.not, visit);
+  else visit(c);
+}
+function everyCondition(visit: (atom: Condition, where: string) => void): void {
+  for (const b of s.beats) {
+    b.next.forEach((n) => walkConditions(n.when, (c) => visit(c, b.id)));
+    b.rules.forEach((r) => {
+      walkConditions(r.when, (c) => visit(c, b.id));
+      r.effects.forEach((e) => walkConditions(e.when, (c) => visit(c, b.id)));
+    });
+    b.draws.forEach((d) => {
+      walkConditions(d.when, (c) => visit(c, b.id));
+      d.options.forEach((o) => o.adjust.forEach((a) => walkConditions(a.when, (c) => visit(c, b.id))));
+    });
+    b.actors.forEach((a) => a.moves.forEach((m) => m.effects.forEach((e) => walkConditions(e.when, (c) => visit(c, b.id)))));
+  }
+  s.channels.forEach((ch) => walkConditions(ch.opensWhen, (c) => visit(c, `channel ${ch.id}`)));
+}
+function everyEffect(): Effect[] {
+  return [
+    ...s.beats.flatMap((b) => [
+      ...b.actors.flatMap((a) => a.moves.flatMap((m) => m.effects)),
+      ...b.rules.flatMap((r) => r.effects),
+      ...b.draws.flatMap((d) => d.options.flatMap((o) => o.effects)),
+    ]),
+    ...s.injects.flatMap((i) => i.effects),
+  ];
+}
+
+// ----------------------------------------------------------------------------
+// A small, independent model of adjudication, following the semantics of the
+// rule engine: conditions read the world as it stood when planning closed plus
+// this beat's choices and draws; effects are then applied in order (moves,
+// rules, draws) and clamped; `next` is read against the world afterwards.
+
+interface SimWorld {
+  ladder: number;
+  measures: Record<string, Record<string, number>>;
+  flags: Set<string>;
+  choices: { seat: string; move: string }[];
+  draws: Record<string, string>;
+  inPlay: string[];
+}
+
+function initial(inPlay: string[]): SimWorld {
+  const measures: Record<string, Record<string, number>> = {};
+  for (const seat of s.seats) {
+    measures[seat.id] = Object.fromEntries(s.measures.map((m) => [m.id, seat.initial[m.id] ?? m.min]));
+  }
+  return { ladder: s.ladder.initial, measures, flags: new Set(s.initialFlags), choices: [], draws: {}, inPlay };
+}
+
+function holds(w: SimWorld, c: Condition): boolean {
+  if ('all' in c) return c.all.every((x) => holds(w, x));
+  if ('any' in c) return c.any.some((x) => holds(w, x));
+  if ('not' in c) return !holds(w, c.not);
+  if ('flag' in c) return w.flags.has(c.flag);
+  if ('chose' in c) return w.choices.some((x) => x.seat === c.chose.seat && x.move === c.chose.move);
+  const inRange = (v: number, r: { gte?: number | undefined; lte?: number | undefined }) =>
+    (r.gte === undefined || v >= r.gte) && (r.lte === undefined || v <= r.lte);
+  if ('ladder' in c) return inRange(w.ladder, c.ladder);
+  if ('measure' in c) return inRange(w.measures[c.measure.seat]?.[c.measure.measure] ?? 0, c.measure);
+  if ('drew' in c) return w.draws[c.drew.draw] === c.drew.option;
+  return w.inPlay.includes(c.seatInPlay);
+}
+
+function apply(w: SimWorld, e: Effect): void {
+  if (e.kind === 'ladder') w.ladder = Math.min(s.ladder.rungs.length - 1, Math.max(0, w.ladder + e.delta));
+  else if (e.kind === 'flag') {
+    if (e.set) w.flags.add(e.flag);
+    else w.flags.delete(e.flag);
+  } else {
+    const def = s.measures.find((m) => m.id === e.measure);
+    const row = w.measures[e.seat];
+    if (!def || !row) throw new Error(`bad effect ${JSON.stringify(e)}`);
+    row[e.measure] = Math.min(def.max, Math.max(def.min, (row[e.measure] ?? def.min) + e.delta));
+  }
+}
+
+function drawWeights(seen: SimWorld, beatId: string, drawId: string): Record<string, number> {
+  const d = beat(beatId).draws.find((x) => x.id === drawId);
+  if (!d) throw new Error(`no draw ${drawId}`);
+  return Object.fromEntries(
+    d.options.map((o) => [o.id, Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (holds(seen, a.when) ? a.add : 0), 0))]),
+  );
+}
+
+type Picks = Record<string, Record<string, string>>;
+
+/** Plays one beat with the given moves (others default) and forced draw options; returns the next step. */
+function playBeat(w: SimWorld, beatId: string, picks: Record<string, string>, forcedDraws: Record<string, string>): NextStep {
+  const b = beat(beatId);
+  const choices = b.actors.map((a) => {
+    const pick = w.inPlay.includes(a.seat) ? picks[a.seat] : undefined;
+    if (pick !== undefined && !a.moves.some((m) => m.id === pick)) throw new Error(`${a.seat} has no move ${pick} in ${beatId}`);
+    return { seat: a.seat, move: pick ?? a.defaultMove };
+  });
+  const seen: SimWorld = { ...w, flags: new Set(w.flags), choices: [...w.choices, ...choices], draws: { ...w.draws } };
+  for (const d of b.draws) {
+    if (d.when && !holds(seen, d.when)) continue;
+    const forced = forcedDraws[d.id];
+    if (!forced) throw new Error(`draw ${d.id} needs a forced option in this simulation`);
+    seen.draws[d.id] = forced;
+  }
+  const planned: Effect[] = [];
+  for (const c of choices) {
+    const move = b.actors.find((a) => a.seat === c.seat)?.moves.find((m) => m.id === c.move);
+    for (const e of move?.effects ?? []) if (!e.when || holds(seen, e.when)) planned.push(e);
+  }
+  for (const r of b.rules) if (holds(seen, r.when)) for (const e of r.effects) if (!e.when || holds(seen, e.when)) planned.push(e);
+  for (const d of b.draws) {
+    const o = d.options.find((x) => x.id === seen.draws[d.id]);
+    for (const e of o?.effects ?? []) if (!e.when || holds(seen, e.when)) planned.push(e);
+  }
+  w.choices = seen.choices;
+  w.draws = seen.draws;
+  for (const e of planned) apply(w, e);
+  const step = b.next.find((n) => !n.when || holds(w, n.when));
+  if (!step) throw new Error(`no next step from ${beatId}`);
+  return step;
+}
+
+/** Plays a whole game from the start beat; returns the outcome, the beats visited and the final world. */
+function playGame(picks: Picks, opts: { draws?: Record<string, string>; inPlay?: string[]; injects?: Record<string, string[]> } = {}) {
+  const w = initial(opts.inPlay ?? REQUIRED);
+  const path: string[] = [];
+  let current: string = s.startBeat;
+  for (let i = 0; i < 20; i++) {
+    path.push(current);
+    for (const injectId of opts.injects?.[current] ?? []) {
+      const inj = s.injects.find((x) => x.id === injectId);
+      if (!inj) throw new Error(`no inject ${injectId}`);
+      for (const e of inj.effects) if (!e.when || holds(w, e.when)) apply(w, e);
+    }
+    const step = playBeat(w, current, picks[current] ?? {}, opts.draws ?? { interception: 'near-total' });
+    if ('outcome' in step) return { outcome: step.outcome, path, world: w };
+    current = step.beat;
+  }
+  throw new Error('game did not end');
+}
+
+const historicalPicks: Picks = {};
+for (const step of s.historicalPath) (historicalPicks[step.beat] ??= {})[step.seat] = step.move;
+
+const withPicks = (base: Picks, changes: Picks): Picks => {
+  const out: Picks = {};
+  for (const [b, p] of Object.entries(base)) out[b] = { ...p };
+  for (const [b, p] of Object.entries(changes)) out[b] = { ...out[b], ...p };
+  return out;
+};
+
+// ----------------------------------------------------------------------------
+
+describe('april-2024 scenario: identity and shape', () => {
+  it('loads and carries the fixed ids', () => {
+    expect(s.id).toBe('april-2024');
+    expect(s.version).toBe(1);
+    expect(s.startBeat).toBe('consulate-strike');
+    expect(s.beats.map((b) => b.id)).toEqual(BEAT_ORDER);
+    expect(s.outcomes.map((o) => o.id).sort()).toEqual([...OUTCOMES].sort());
+    expect(s.historicalOutcome).toBe('contained-exchange');
+    expect(s.outcomes.filter((o) => o.historical).map((o) => o.id)).toEqual(['contained-exchange']);
+    expect(s.title.length).toBeGreaterThan(0);
+    expect(s.summary.length).toBeGreaterThan(0);
+    expect(s.openingBriefing).toMatch(/Zahedi/);
+    expect(s.openingBriefing).toMatch(/war between the wars/);
+  });
+
+  it('has the seven seats, four required and three optional, each with a distinct colour', () => {
+    expect(s.seats.filter((x) => !x.optional).map((x) => x.id)).toEqual(REQUIRED);
+    expect(s.seats.filter((x) => x.optional).map((x) => x.id)).toEqual(OPTIONAL);
+    const colours = s.seats.map((x) => x.color.toLowerCase());
+    expect(new Set(colours).size).toBe(colours.length);
+  });
+
+  it('gives every seat colour good contrast on a dark navy background', () => {
+    const lum = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+    };
+    const navy = lum('#0b1a33');
+    for (const seat of s.seats) expect((lum(seat.color) + 0.05) / (navy + 0.05), seat.id).toBeGreaterThanOrEqual(4.5);
+  });
+
+  it('defines the six measures with their bounds and plausible opening values', () => {
+    const ids = s.measures.map((m) => m.id);
+    expect(ids).toEqual(['deterrence', 'domestic-pressure', 'standing', 'cohesion', 'casualties', 'nuclear-latency']);
+    for (const m of s.measures) {
+      expect(m.min).toBe(0);
+      expect(m.max).toBe(m.id === 'casualties' ? 100000 : 100);
+    }
+    const iran = s.seats.find((x) => x.id === 'iran');
+    expect(iran?.initial['nuclear-latency']).toBeGreaterThanOrEqual(60);
+    for (const seat of s.seats.filter((x) => x.id !== 'iran')) expect(seat.initial['nuclear-latency'] ?? 0).toBe(0);
+    for (const seat of s.seats) expect(seat.initial.casualties ?? 0).toBe(0);
+  });
+
+  it('has a nine-rung ladder opening on rung 2, just after the Damascus strike', () => {
+    expect(s.ladder.rungs.map((r) => r.level)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(s.ladder.initial).toBe(2);
+  });
+});
+
+describe('april-2024 scenario: beats', () => {
+  it('gives every beat a timer of 4 to 10 minutes and a public situation', () => {
+    for (const b of s.beats) {
+      expect(b.timerSeconds, b.id).toBeGreaterThanOrEqual(240);
+      expect(b.timerSeconds, b.id).toBeLessThanOrEqual(600);
+      expect(b.situation.length, b.id).toBeGreaterThan(80);
+    }
+  });
+
+  it('briefs exactly the seats that act in each beat, required seats included wherever they act', () => {
+    for (const b of s.beats) {
+      expect(Object.keys(b.briefings).sort(), b.id).toEqual(b.actors.map((a) => a.seat).sort());
+      for (const a of b.actors) expect(b.briefings[a.seat]?.length ?? 0, `${b.id}/${a.seat}`).toBeGreaterThan(80);
+    }
+    const briefings = s.beats.flatMap((b) => Object.values(b.briefings));
+    expect(new Set(briefings).size).toBe(briefings.length);
+  });
+
+  it('offers every acting seat a prompt, 3 to 6 moves and a default among them', () => {
+    for (const b of s.beats)
+      for (const a of b.actors) {
+        expect(a.prompt.length).toBeGreaterThan(0);
+        expect(a.moves.length, `${b.id}/${a.seat}`).toBeGreaterThanOrEqual(3);
+        expect(a.moves.length, `${b.id}/${a.seat}`).toBeLessThanOrEqual(6);
+        expect(a.moves.map((m) => m.id)).toContain(a.defaultMove);
+        for (const m of a.moves) {
+          expect(m.title.length).toBeGreaterThan(0);
+          expect(m.description.length).toBeGreaterThan(0);
+          expect(m.outcomeText.length).toBeGreaterThan(0);
+        }
+      }
+  });
+
+  it('has the four required seats acting in every historical beat (the mediators sit out the night of the strike)', () => {
+    for (const id of HISTORICAL_BEATS) {
+      const seats = beat(id).actors.map((a) => a.seat);
+      for (const seat of REQUIRED) {
+        if (id === 'strike-and-defence' && seat === 'mediators') continue;
+        expect(seats, `${id}/${seat}`).toContain(seat);
+      }
+    }
+  });
+
+  it('keeps Iran’s response decision secret, with the fixed menu', () => {
+    expect(moveIds('iran-decision', 'iran')).toEqual([
+      'strategic-patience',
+      'proxy-response',
+      'covert-cyber',
+      'telegraphed-strike',
+      'massive-strike',
+      'nuclear-signalling',
+    ]);
+    for (const m of actor('iran-decision', 'iran').moves) expect(m.visibility, m.id).toBe('actor');
+  });
+
+  it('gives Israel exactly the four retaliation options, and the US and Iran theirs', () => {
+    expect(moveIds('israel-decision', 'israel')).toEqual(['take-the-win', 'limited-strike', 'major-strike', 'covert-action']);
+    expect(moveIds('israel-decision', 'us')).toEqual(expect.arrayContaining(['press-restraint', 'green-light', 'join-strike']));
+    expect(moveIds('israel-decision', 'iran')).toEqual(expect.arrayContaining(['threaten-escalation', 'signal-acceptance', 'mobilise-proxies']));
+    expect(moveIds('iran-counterstrike', 'iran')).toEqual(['absorb-and-claim', 'limited-reply', 'full-barrage', 'nuclear-breakout']);
+    expect(moveIds('iran-counterstrike', 'us')).toEqual(expect.arrayContaining(['defend-only', 'join-offensive', 'restrain-israel']));
+    expect(moveIds('shadow-war', 'israel')).toEqual(expect.arrayContaining(['strike-proxies', 'strike-iran-directly', 'hold']));
+  });
+
+  it('lets optional seats act in a few beats only, with defaults that change nothing when they are absent', () => {
+    for (const seat of OPTIONAL) {
+      const beats = s.beats.filter((b) => b.actors.some((a) => a.seat === seat));
+      expect(beats.length, seat).toBeGreaterThanOrEqual(2);
+      expect(beats.length, seat).toBeLessThan(s.beats.length / 2 + 1);
+      for (const b of beats) {
+        const a = actor(b.id, seat);
+        const def = a.moves.find((m) => m.id === a.defaultMove);
+        expect(def?.effects, `${b.id}/${seat}`).toEqual([]);
+        // The engine narrates defaults even for absent seats: keep them out of the public record.
+        expect(def?.visibility, `${b.id}/${seat}`).not.toBe('public');
+      }
+    }
+  });
+
+  it('adjudicates the night of the strike with a seeded interception draw of three options', () => {
+    const d = beat('strike-and-defence').draws.find((x) => x.id === 'interception');
+    expect(d?.options.map((o) => o.id)).toEqual(['near-total', 'partial', 'breakthrough']);
+    const places = d?.options.flatMap((o) => o.marks.map((m) => m.place)) ?? [];
+    expect(places).toEqual(expect.arrayContaining(['jordan', 'israel', 'nevatim']));
+    const launches = beat('strike-and-defence').actors.flatMap((a) => a.moves.flatMap((m) => m.marks)).filter((m) => m.kind === 'launch');
+    expect(launches.map((m) => m.from)).toEqual(expect.arrayContaining(['western-iran', 'iraq', 'yemen', 'southern-lebanon']));
+  });
+});
+
+describe('april-2024 scenario: the branch graph', () => {
+  it('leads to every one of the five outcomes from some beat', () => {
+    const referenced = new Set(s.beats.flatMap((b) => b.next.flatMap((n) => ('outcome' in n ? [n.outcome] : []))));
+    for (const o of OUTCOMES) expect(referenced, o).toContain(o);
+  });
+
+  it('branches after Iran’s decision: a direct strike opens the signalling window, anything else the shadow war', () => {
+    const next = beat('iran-decision').next;
+    expect(next.map((n) => ('beat' in n ? n.beat : n.outcome))).toEqual(['signalling-window', 'shadow-war']);
+    expect(next[1]?.when).toBeUndefined();
+  });
+
+  it('checks the nuclear threshold first after Israel’s decision', () => {
+    const first = beat('israel-decision').next[0];
+    expect(first && 'outcome' in first ? first.outcome : null).toBe('nuclear-crisis');
+  });
+
+  it('only ever asks about choices that can already have been made', () => {
+    // Predecessors of each beat (including itself): a `chose` must name a move of one of them.
+    const preds = new Map<string, Set<string>>(s.beats.map((b) => [b.id, new Set([b.id])]));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const b of s.beats)
+        for (const n of b.next)
+          if ('beat' in n) {
+            const target = preds.get(n.beat);
+            for (const p of preds.get(b.id) ?? [])
+              if (target && !target.has(p)) {
+                target.add(p);
+                changed = true;
+              }
+          }
+    }
+    const beatOfMove = new Map(s.beats.flatMap((b) => b.actors.flatMap((a) => a.moves.map((m) => [m.id, b.id] as const))));
+    everyCondition((c, where) => {
+      if (!('chose' in c) || where.startsWith('channel')) return;
+      const home = beatOfMove.get(c.chose.move);
+      expect(home && preds.get(where)?.has(home), `${where} asks about ${c.chose.move}`).toBe(true);
+    });
+  });
+
+  it('sets every flag that a condition reads', () => {
+    const settable = new Set([...s.initialFlags, ...everyEffect().flatMap((e) => (e.kind === 'flag' && e.set ? [e.flag] : []))]);
+    everyCondition((c, where) => {
+      if ('flag' in c) expect(settable.has(c.flag), `${where} reads ${c.flag}`).toBe(true);
+    });
+  });
+});
+
+describe('april-2024 scenario: the historical path', () => {
+  it('lists each required seat’s historical move in beats 1–6, in beat order, all flagged historical', () => {
+    const order = s.historicalPath.map((p) => HISTORICAL_BEATS.indexOf(p.beat));
+    expect(order.every((x) => x >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const id of HISTORICAL_BEATS)
+      for (const a of beat(id).actors.filter((x) => REQUIRED.includes(x.seat))) {
+        const steps = s.historicalPath.filter((p) => p.beat === id && p.seat === a.seat);
+        expect(steps.length, `${id}/${a.seat}`).toBe(1);
+        const move = a.moves.find((m) => m.id === steps[0]?.move);
+        expect(move?.historical, `${id}/${a.seat}/${steps[0]?.move}`).toBe(true);
+        expect(a.moves.filter((m) => m.historical).map((m) => m.id), `${id}/${a.seat}`).toEqual([steps[0]?.move]);
+      }
+  });
+
+  it('flags no move historical in the counterfactual beats', () => {
+    for (const id of ['shadow-war', 'iran-counterstrike'])
+      for (const a of beat(id).actors) for (const m of a.moves) expect(m.historical, `${id}/${m.id}`).toBe(false);
+  });
+
+  it('matches the record: a telegraphed strike, Katz’s red line, a coalition defence, “our operations are over”, a limited strike', () => {
+    const path = s.historicalPath.map((p) => `${p.beat}/${p.seat}/${p.move}`);
+    expect(path).toEqual(
+      expect.arrayContaining([
+        'iran-decision/iran/telegraphed-strike',
+        'signalling-window/iran/warn-through-mediators',
+        'signalling-window/israel/public-red-line',
+        'signalling-window/us/coalition-air-defence',
+        'strike-and-defence/iran/launch-as-planned',
+        'international-reaction/iran/declare-operations-over',
+        'israel-decision/israel/limited-strike',
+        'israel-decision/us/press-restraint',
+      ]),
+    );
+  });
+
+  it.each(['near-total', 'partial', 'breakthrough'])('ends in a contained exchange on rung 5 when the interception draw is %s', (option) => {
+    for (const inPlay of [REQUIRED, [...REQUIRED, ...OPTIONAL]]) {
+      const game = playGame(historicalPicks, { draws: { interception: option }, inPlay });
+      expect(game.path).toEqual(HISTORICAL_BEATS);
+      expect(game.outcome).toBe('contained-exchange');
+      expect(game.world.ladder).toBe(5);
+      expect(game.world.flags.has('iran-struck-directly')).toBe(true);
+    }
+  });
+
+  it('records no deaths on the historical night when nearly everything is intercepted', () => {
+    const game = playGame(historicalPicks, { draws: { interception: 'near-total' } });
+    expect(game.world.measures.israel?.casualties).toBe(0);
+    expect(game.world.measures.iran?.casualties).toBe(0);
+  });
+
+  it('makes near-total interception by far the likeliest draw on the historical path, and a breakthrough likelier after a massive unwarned strike', () => {
+    const share = (weights: Record<string, number>, id: string) =>
+      (weights[id] ?? 0) / Object.values(weights).reduce((a, b) => a + b, 0);
+    const seenAt = (picks: Picks) => {
+      const w = initial(REQUIRED);
+      for (const id of BEAT_ORDER.slice(0, 3)) playBeat(w, id, picks[id] ?? {}, {});
+      const b = beat('strike-and-defence');
+      const choices = b.actors.map((a) => ({ seat: a.seat, move: picks['strike-and-defence']?.[a.seat] ?? a.defaultMove }));
+      return { ...w, choices: [...w.choices, ...choices] };
+    };
+    const hist = drawWeights(seenAt(historicalPicks), 'strike-and-defence', 'interception');
+    expect(share(hist, 'near-total')).toBeGreaterThan(0.7);
+
+    const allOut = withPicks(historicalPicks, {
+      'iran-decision': { iran: 'massive-strike' },
+      'signalling-window': { iran: 'keep-ambiguous', us: 'hold-posture' },
+    });
+    const massive = drawWeights(seenAt(allOut), 'strike-and-defence', 'interception');
+    expect(share(massive, 'breakthrough')).toBeGreaterThan(share(hist, 'breakthrough') * 5);
+    expect(share(massive, 'near-total')).toBeLessThan(share(hist, 'near-total') / 2);
+  });
+});
+
+describe('april-2024 scenario: counterfactual paths', () => {
+  it('ends in de-escalation when Israel takes the win', () => {
+    const game = playGame(withPicks(historicalPicks, { 'israel-decision': { israel: 'take-the-win' } }));
+    expect(game.outcome).toBe('de-escalation');
+    expect(game.world.ladder).toBeLessThanOrEqual(3);
+  });
+
+  it('ends in de-escalation when Iran chooses strategic patience and nobody pushes', () => {
+    const game = playGame({ 'iran-decision': { iran: 'strategic-patience' } });
+    expect(game.path).toEqual(['consulate-strike', 'iran-decision', 'shadow-war']);
+    expect(game.outcome).toBe('de-escalation');
+  });
+
+  it('ends in a contained exchange when the proxy war simmers', () => {
+    const game = playGame({ 'iran-decision': { iran: 'proxy-response' }, 'shadow-war': { israel: 'strike-proxies' } });
+    expect(game.outcome).toBe('contained-exchange');
+  });
+
+  it('ends in sustained war when the proxy war and the northern front both flare', () => {
+    const game = playGame(
+      {
+        'iran-decision': { iran: 'proxy-response' },
+        'shadow-war': { iran: 'proxy-escalation', israel: 'strike-proxies', hezbollah: 'open-northern-front' },
+      },
+      { inPlay: [...REQUIRED, 'hezbollah'] },
+    );
+    expect(game.outcome).toBe('sustained-war');
+  });
+
+  it('sends a direct Israeli strike from the shadow war to Iran’s counterstrike', () => {
+    const game = playGame({ 'iran-decision': { iran: 'covert-cyber' }, 'shadow-war': { israel: 'strike-iran-directly' } });
+    expect(game.path.at(-1)).toBe('iran-counterstrike');
+    expect(game.outcome).toBe('contained-exchange'); // Iran's default there is to absorb and claim victory
+  });
+
+  it('ends in a nuclear crisis when Iran signals and then speeds up enrichment', () => {
+    const game = playGame({ 'iran-decision': { iran: 'nuclear-signalling' }, 'shadow-war': { iran: 'enrichment-surge' } });
+    expect(game.outcome).toBe('nuclear-crisis');
+    expect(game.world.measures.iran?.['nuclear-latency']).toBeGreaterThanOrEqual(90);
+  });
+
+  it('ends in a nuclear crisis after Israel’s decision when a nuclear hint meets an IAEA report', () => {
+    const picks = withPicks(historicalPicks, { 'israel-decision': { iran: 'hint-nuclear-rethink' } });
+    expect(playGame(picks).outcome).toBe('contained-exchange');
+    expect(playGame(picks, { injects: { 'israel-decision': ['iaea-report'] } }).outcome).toBe('nuclear-crisis');
+  });
+
+  it('ends in sustained war after a major Israeli strike answered by a full barrage', () => {
+    const game = playGame(
+      withPicks(historicalPicks, {
+        'israel-decision': { israel: 'major-strike' },
+        'iran-counterstrike': { iran: 'full-barrage', us: 'defend-only', israel: 'brace-and-defend' },
+      }),
+    );
+    expect(game.path.at(-1)).toBe('iran-counterstrike');
+    expect(game.outcome).toBe('sustained-war');
+    expect(game.world.flags.has('us-israel-split')).toBe(true); // Israel struck against Washington's advice
+  });
+
+  it('keeps a limited Iranian reply contained only if someone reins the exchange in', () => {
+    const base = withPicks(historicalPicks, { 'israel-decision': { israel: 'major-strike' }, 'iran-counterstrike': { iran: 'limited-reply' } });
+    expect(playGame(base).outcome).toBe('sustained-war');
+    expect(playGame(withPicks(base, { 'iran-counterstrike': { us: 'restrain-israel' } })).outcome).toBe('contained-exchange');
+    expect(playGame(base, { injects: { 'iran-counterstrike': ['direct-line-opened'] } }).outcome).toBe('contained-exchange');
+  });
+
+  it('ends in a nuclear crisis when Iran answers a strike with a dash for the bomb', () => {
+    const game = playGame(
+      withPicks(historicalPicks, { 'israel-decision': { israel: 'major-strike' }, 'iran-counterstrike': { iran: 'nuclear-breakout' } }),
+    );
+    expect(game.outcome).toBe('nuclear-crisis');
+  });
+
+  it('climbs to rung 7 or 8 and a regional war on an all-out path', () => {
+    const game = playGame(
+      withPicks(historicalPicks, {
+        'iran-decision': { iran: 'massive-strike' },
+        'signalling-window': { iran: 'keep-ambiguous', israel: 'quiet-preparation', us: 'hold-posture' },
+        'strike-and-defence': { iran: 'launch-as-planned' },
+        'international-reaction': { iran: 'threaten-second-wave', us: 'back-a-response', israel: 'ready-the-strike' },
+        'israel-decision': { israel: 'major-strike', us: 'join-strike', iran: 'mobilise-proxies' },
+        'iran-counterstrike': { iran: 'full-barrage', us: 'join-offensive' },
+      }),
+      { draws: { interception: 'breakthrough' } },
+    );
+    expect(game.outcome).toBe('regional-war');
+    expect(game.world.ladder).toBeGreaterThanOrEqual(7);
+    expect(game.world.measures.israel?.casualties).toBeGreaterThan(100);
+  });
+
+  it('lets Israel’s limited strike escalate when Washington green-lights it and Iran has mobilised its partners', () => {
+    const picks = withPicks(historicalPicks, { 'israel-decision': { us: 'green-light', iran: 'mobilise-proxies' } });
+    expect(playGame(picks).path.at(-1)).toBe('iran-counterstrike');
+  });
+});
+
+describe('april-2024 scenario: injects and channels', () => {
+  it('offers five to eight injects, including the direct line and the IAEA report', () => {
+    expect(s.injects.length).toBeGreaterThanOrEqual(5);
+    expect(s.injects.length).toBeLessThanOrEqual(8);
+    const direct = s.injects.find((i) => i.id === 'direct-line-opened');
+    expect(direct?.effects).toContainEqual({ kind: 'flag', flag: 'direct-line-open', set: true });
+    const iaea = s.injects.find((i) => i.id === 'iaea-report');
+    expect(iaea?.effects.some((e) => e.kind === 'measure' && e.seat === 'iran' && e.measure === 'nuclear-latency' && e.delta > 0)).toBe(true);
+  });
+
+  it('has a public channel for all, a team channel per seat and the bilateral lines', () => {
+    const ch = (id: string) => s.channels.find((c) => c.id === id);
+    expect(ch('public')?.kind).toBe('public');
+    expect(ch('public')?.members.sort()).toEqual(s.seats.map((x) => x.id).sort());
+    for (const seat of s.seats) expect(ch(`team-${seat.id}`), seat.id).toMatchObject({ kind: 'team', members: [seat.id] });
+    for (const id of ['israel-us', 'us-mediators', 'iran-mediators', 'israel-mediators', 'us-jordan', 'iran-hezbollah', 'eu-iran']) {
+      expect(ch(id)?.kind, id).toBe('bilateral');
+      expect(ch(id)?.members.length, id).toBe(2);
+    }
+  });
+
+  it('routes Iran–US talk through the mediators, with a direct line closed until a flag opens it', () => {
+    const mediated = s.channels.find((c) => c.id === 'iran-us-mediated');
+    expect(mediated).toMatchObject({ kind: 'mediated', relay: 'mediators' });
+    expect(mediated?.members.sort()).toEqual(['iran', 'mediators', 'us']);
+    const direct = s.channels.find((c) => c.id === 'iran-us-direct');
+    expect(direct).toMatchObject({ kind: 'bilateral', members: ['iran', 'us'], opensWhen: { flag: 'direct-line-open' } });
+    expect(s.initialFlags).not.toContain('direct-line-open');
+    // No other channel lets Iran and the US talk without the mediators.
+    const together = s.channels.filter((c) => c.kind !== 'public' && c.members.includes('iran') && c.members.includes('us'));
+    expect(together.map((c) => c.id).sort()).toEqual(['iran-us-direct', 'iran-us-mediated']);
+  });
+});
