@@ -13,6 +13,7 @@ import { nanoid } from 'nanoid';
 import type {
   Ack,
   ClientToServerEvents,
+  CommandResult,
   CreateSessionResponse,
   GameView,
   JoinResponse,
@@ -89,13 +90,19 @@ async function connect(baseUrl: string, sessionId: string, token: string): Promi
 }
 
 /** Sends a command against the version the mirror holds; retries once with the same id if the ack is lost. */
-async function command(socket: ClientSocket, mirror: SessionMirror, cmd: Parameters<ClientToServerEvents['command']>[0]['command']) {
+async function command(
+  socket: ClientSocket,
+  mirror: SessionMirror,
+  cmd: Parameters<ClientToServerEvents['command']>[0]['command'],
+): Promise<CommandResult> {
   const payload = { commandId: nanoid(), expectedVersion: mirror.view.version, command: cmd };
+  let ack: Ack<CommandResult>;
   try {
-    return unwrap(await socket.timeout(5000).emitWithAck('command', payload));
+    ack = await socket.timeout(5000).emitWithAck('command', payload);
   } catch {
-    return unwrap(await socket.timeout(5000).emitWithAck('command', payload)); // same commandId: applied at most once
+    ack = await socket.timeout(5000).emitWithAck('command', payload); // same commandId: applied at most once
   }
+  return unwrap(ack);
 }
 
 export async function runExample(baseUrl: string): Promise<{ version: number; locked: string[] }> {

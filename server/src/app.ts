@@ -1,0 +1,133 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { seatsInPlay } from '@rubicon/shared';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { apiRoutes, errorHandlers } from './http/routes.ts';
+import { staticClient } from './http/static-client.ts';
+import { SessionDirectory } from './session/session-directory.ts';
+import { SessionService, type ScenarioLookup } from './session/session-service.ts';
+import { createSocketServer } from './socket/socket-server.ts';
+import type { RubiconServer } from './socket/types.ts';
+import { createStores, type Stores } from './store/index.ts';
+import { systemClock, type Clock } from './store/types.ts';
+import { createTimerHandler } from './timers.ts';
+
+export interface AppDeps {
+  clock?: Clock;
+  logger?: Logger;
+  scenarios?: ScenarioLookup;
+  /** Ready-made stores (a test's fake); otherwise built from the configuration. */
+  stores?: Stores;
+}
+
+export interface App {
+  config: Config;
+  httpServer: HttpServer;
+  io: RubiconServer;
+  service: SessionService;
+  directory: SessionDirectory;
+  metrics: Metrics;
+  logger: Logger;
+  /** Starts listening; resolves with the base URL (the real port when the configured one is 0). */
+  listen(): Promise<string>;
+  /**
+   * Stops accepting, stops the timers, closes sockets, stores snapshots and
+   * closes the stores. `flush: false` skips the snapshots, to stand in for a
+   * killed process in tests.
+   */
+  close(options?: { flush?: boolean }): Promise<void>;
+}
+
+/** Wires one server process: stores, game service, REST, sockets, timers. Nothing is global. */
+export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config);
+  const metrics = createMetrics();
+  const stores =
+    deps.stores ??
+    (await createStores({
+      redisUrl: config.redisUrl,
+      prefix: config.redisPrefix,
+      clock,
+      pollMs: config.timerPollMs,
+      onError: (err) => logger.error({ err }, 'storage or scheduler error'),
+    }));
+
+  const service = new SessionService({
+    store: stores.store,
+    scheduler: stores.scheduler,
+    clock,
+    logger,
+    metrics,
+    snapshotEvery: config.snapshotEvery,
+    ...(deps.scenarios ? { scenarios: deps.scenarios } : {}),
+  });
+  const directory = new SessionDirectory(service, clock, logger);
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', config.trustProxy);
+  const httpServer = createServer(web);
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, clock, redis: stores.redis });
+
+  web.use(
+    apiRoutes({
+      config,
+      directory,
+      store: stores.store,
+      clock,
+      metrics,
+      logger,
+      redis: stores.redis,
+      presence: async (sessionId) => {
+        const game = await service.withSession(sessionId, (s) => s.game);
+        return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));
+      },
+    }),
+  );
+  const client = staticClient(config.clientDist);
+  if (client) web.use(client);
+  else logger.info({ clientDist: config.clientDist }, 'no built client found; serving the API only');
+  const { notFound, onError } = errorHandlers(logger);
+  web.use(notFound);
+  web.use(onError);
+
+  stores.scheduler.start(createTimerHandler(service, logger));
+
+  let closing: Promise<void> | null = null;
+  return {
+    config,
+    httpServer,
+    io: sockets.io,
+    service,
+    directory,
+    metrics,
+    logger,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          const { port } = httpServer.address() as AddressInfo;
+          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    close: (options = {}) => {
+      closing ??= (async () => {
+        const flush = options.flush ?? true;
+        // The scheduler first, so no deadline fires into a half-closed service.
+        await stores.scheduler.stop();
+        // io.close() also stops the HTTP server from accepting and disconnects every socket.
+        await sockets.close();
+        if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
+        await stores.close();
+        httpServer.closeAllConnections();
+      })();
+      return closing;
+    },
+  };
+}

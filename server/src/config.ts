@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root, so relative paths in the environment mean the same wherever the process starts. */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s) => (s === undefined || s === '' ? undefined : s));
+
+const Env = z.object({
+  PORT: int(0, 3000),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** Unset: everything in memory. Set: sessions, log, snapshots, timers and the socket adapter in Redis. */
+  REDIS_URL: optionalString,
+  REDIS_PREFIX: z.string().default('rubicon:'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The address people reach the server at (for links and QR codes); defaults to the request's own origin. */
+  PUBLIC_URL: optionalString,
+  /** The built browser app; served when the folder exists. */
+  CLIENT_DIST: z.string().default('client/dist'),
+  /** How often the scheduler looks for due beat deadlines. */
+  TIMER_POLL_MS: int(10, 250),
+  /** Per socket: commands allowed in a burst, and refilled per second. */
+  RATE_LIMIT_BURST: int(1, 20),
+  RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
+  /** Per client address, for joining by code and creating or importing sessions (a class may share one address). */
+  HTTP_RATE_LIMIT_BURST: int(1, 100),
+  HTTP_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(2),
+  /**
+   * Express's "trust proxy": unset or "false" when clients connect directly
+   * (their address is the socket's), "true" or a hop count behind a proxy
+   * such as the nginx in docker-compose (the address comes from X-Forwarded-For).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /** Largest Socket.IO message and JSON request body, in bytes. */
+  MAX_PAYLOAD_BYTES: int(1024, 64 * 1024),
+  /** Import files carry a whole log, so they get their own limit. */
+  MAX_IMPORT_BYTES: int(1024, 5 * 1024 * 1024),
+  /** A snapshot is stored every this many events, so a restart replays at most that many. */
+  SNAPSHOT_EVERY: int(1, 50),
+  /**
+   * With Redis: how often a process re-reads the log of sessions it has sockets
+   * for, in case it missed another process's "appended" notice (pub/sub is
+   * fire-and-forget). Bounds the delay, never the order.
+   */
+  LOG_POLL_MS: int(50, 1000),
+  /** A session nobody on this process has used for this long is dropped from its memory (it stays in the store). */
+  CACHE_IDLE_MS: int(1000, 15 * 60 * 1000),
+  /** How long Socket.IO keeps a dropped connection's rooms and missed packets for a quick reconnect. */
+  RECOVERY_MS: int(0, 2 * 60 * 1000),
+  /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
+  SHUTDOWN_GRACE_MS: int(0, 10_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  publicUrl: string | undefined;
+  /** Absolute. */
+  clientDist: string;
+  timerPollMs: number;
+  logPollMs: number;
+  cacheIdleMs: number;
+  rateLimit: { burst: number; perSecond: number };
+  httpRateLimit: { burst: number; perSecond: number };
+  trustProxy: boolean | number | string;
+  maxPayloadBytes: number;
+  maxImportBytes: number;
+  snapshotEvery: number;
+  recoveryMs: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the configuration from an environment (process.env in production, a literal in tests). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL,
+    clientDist: path.resolve(repoRoot, e.CLIENT_DIST),
+    timerPollMs: e.TIMER_POLL_MS,
+    logPollMs: e.LOG_POLL_MS,
+    cacheIdleMs: e.CACHE_IDLE_MS,
+    rateLimit: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
+    httpRateLimit: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
+    trustProxy: e.TRUST_PROXY,
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    maxImportBytes: e.MAX_IMPORT_BYTES,
+    snapshotEvery: e.SNAPSHOT_EVERY,
+    recoveryMs: e.RECOVERY_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,110 @@
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
+import type { z } from 'zod';
+import { CreateSessionRequest, JoinRequest, listScenarios, type HttpError, type Presence } from '@rubicon/shared';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Clock, SessionStore } from '../store/types.ts';
+import { ServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
+import type { SessionDirectory } from '../session/session-directory.ts';
+import { SessionFile } from '../session/session-file.ts';
+import { rateLimitByAddress } from './rate-limit.ts';
+
+export interface RoutesDeps {
+  config: Config;
+  directory: SessionDirectory;
+  store: SessionStore;
+  metrics: Metrics;
+  logger: Logger;
+  clock: Clock;
+  presence: (sessionId: string) => Promise<Presence>;
+  /** Whether the store is Redis (so /healthz reports it); null for memory. */
+  redis: { ping(): Promise<unknown> } | null;
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw invalidPayload(r.error);
+  return r.data;
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** The REST API, health and metrics. Every body is validated; every error is JSON. */
+export function apiRoutes(deps: RoutesDeps): Router {
+  const { config, directory, store, metrics, presence } = deps;
+  const router = express.Router();
+  const json = express.json({ limit: config.maxPayloadBytes });
+  const limited = rateLimitByAddress({ ...config.httpRateLimit, clock: deps.clock });
+
+  router.get('/api/scenarios', (_req, res) => {
+    res.json(listScenarios());
+  });
+
+  router.post('/api/sessions', limited, json, async (req, res) => {
+    res.status(201).json(await directory.create(parse(CreateSessionRequest, req.body)));
+  });
+
+  router.post('/api/join', limited, json, async (req, res) => {
+    res.json(await directory.join(parse(JoinRequest, req.body).code));
+  });
+
+  // Import files carry a whole log, so they get their own (larger) limit.
+  router.post('/api/sessions/import', limited, express.json({ limit: config.maxImportBytes }), async (req, res) => {
+    res.status(201).json(await directory.import(parse(SessionFile, req.body)));
+  });
+
+  router.get('/api/sessions/:id', async (req, res) => {
+    const sessionId = req.params.id;
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    res.json(await directory.summary(sessionId, await presence(sessionId)));
+  });
+
+  router.get('/api/sessions/:id/export', async (req, res) => {
+    const sessionId = req.params.id;
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    const file = await directory.export(sessionId);
+    res.setHeader('Content-Disposition', `attachment; filename="rubicon-${sessionId.replace(/[^A-Za-z0-9_-]/g, '')}.json"`);
+    res.json(file);
+  });
+
+  router.get('/healthz', async (_req, res) => {
+    const storeOk = await store.ping().catch(() => false);
+    const redisOk = deps.redis ? await deps.redis.ping().then(() => true, () => false) : null;
+    const healthy = storeOk && redisOk !== false;
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'down', redis: redisOk === null ? 'absent' : redisOk ? 'ok' : 'down' });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  router.use('/api', (_req, _res, next) => next(new ServiceError('not_found', 'There is no such API route.')));
+  return router;
+}
+
+/** The last handlers: unknown routes and every error, as `{error: {code, message}}`. */
+export function errorHandlers(logger: Logger): { notFound: express.RequestHandler; onError: ErrorRequestHandler } {
+  const log = logger.child({ module: 'http' });
+  const send = (res: express.Response, status: number, body: HttpError) => res.status(status).json(body);
+  return {
+    notFound: (_req, res) => {
+      send(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
+    },
+    onError: (err: unknown, req, res, _next) => {
+      if (err instanceof ServiceError) return void send(res, httpStatus(err.code), { error: { code: err.code, message: err.message } });
+      const type = typeof err === 'object' && err !== null && 'type' in err ? err.type : undefined;
+      if (type === 'entity.too.large') return void send(res, 413, { error: { code: 'too_large', message: 'The request body is too large.' } });
+      if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported')
+        return void send(res, 400, { error: { code: 'invalid', message: 'The request body is not valid JSON.' } });
+      log.error({ err, method: req.method, path: req.path }, 'request failed');
+      if (res.headersSent) return;
+      send(res, 500, { error: { code: 'internal', message: 'Something went wrong on the server.' } });
+    },
+  };
+}

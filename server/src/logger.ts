@@ -1,0 +1,14 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+
+export type { Logger };
+
+/** One structured logger per app; modules take children of it with their own bindings. */
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'rubicon' },
+    // Tokens never appear in logs: they are credentials.
+    redact: { paths: ['token', '*.token', 'facilitatorToken', '*.facilitatorToken', 'req.headers.authorization'], remove: true },
+  });
+}

@@ -1,0 +1,43 @@
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+/**
+ * The server process: configuration from the environment, one app, and a
+ * graceful shutdown on SIGTERM/SIGINT (stop accepting, stop the timers, close
+ * sockets, store snapshots, close the stores), bounded by a grace period.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const app = await createApp(config);
+  const url = await app.listen();
+  app.logger.info({ url: config.publicUrl ?? url, redis: config.redisUrl ? 'on' : 'off' }, `Rubicon is listening on ${url}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    force.unref();
+    app.close().then(
+      () => {
+        app.logger.info('bye');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        app.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics for one app instance. Each instance has its own
+ * registry, so two apps in one process (as in the multi-process tests) never
+ * register the same metric twice.
+ */
+export interface Metrics {
+  registry: Registry;
+  sockets: Gauge;
+  sessions: Gauge;
+  eventsApplied: Counter<'type'>;
+  commandLatency: Histogram<'type' | 'result'>;
+  refusals: Counter<'code'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    sockets: new Gauge({ name: 'rubicon_sockets', help: 'Connected sockets on this process', registers: [registry] }),
+    sessions: new Gauge({ name: 'rubicon_sessions_loaded', help: 'Sessions held in this process\'s cache', registers: [registry] }),
+    eventsApplied: new Counter({
+      name: 'rubicon_events_applied_total',
+      help: 'Log entries appended by this process, by command type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    commandLatency: new Histogram({
+      name: 'rubicon_command_duration_seconds',
+      help: 'Time from receiving a command to its acknowledgement',
+      labelNames: ['type', 'result'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    refusals: new Counter({
+      name: 'rubicon_command_refusals_total',
+      help: 'Commands refused, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+  };
+}

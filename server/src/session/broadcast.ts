@@ -1,0 +1,33 @@
+import { messagesFor, viewFor, type UpdatePayload } from '@rubicon/shared';
+import { roomFor, viewersOf } from './rooms.ts';
+import type { AppliedEvent } from './session-service.ts';
+
+export interface RoomUpdate {
+  room: string;
+  payload: UpdatePayload;
+}
+
+/**
+ * The `update` each role room gets for one applied event. Every room gets one
+ * (so a gap in versions always means something was missed); the view only
+ * when something it shows changed, and only the messages that role may read.
+ * `wanted` lets the caller skip the work for rooms nobody is in.
+ */
+export function updatesFor(event: AppliedEvent, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
+  const { sessionId, game, entry, before, after } = event;
+  const sinceVersion = entry.seq - 1;
+  const updates: RoomUpdate[] = [];
+  for (const viewer of viewersOf(after.turn.context.options.seatsInPlay)) {
+    const room = roomFor(sessionId, viewer);
+    if (!wanted(room)) continue;
+    // A message leaves the turn untouched: the view then changes only for its readers (their message count).
+    const messages = messagesFor(game, after, viewer, sinceVersion);
+    const next = viewFor(game, after, viewer);
+    const changed =
+      after.turn === before.turn
+        ? messages.length > 0
+        : JSON.stringify(viewFor(game, before, viewer)) !== JSON.stringify({ ...next, version: before.version });
+    updates.push({ room, payload: changed ? { version: after.version, view: next, messages } : { version: after.version, messages } });
+  }
+  return updates;
+}

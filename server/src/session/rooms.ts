@@ -1,0 +1,32 @@
+import type { Viewer } from '@rubicon/shared';
+
+/**
+ * Socket.IO rooms. A socket joins exactly one: its role's room in its
+ * session. Everything sent to a room was computed for that role, so a socket
+ * can only ever receive what its role may see.
+ */
+export function roomFor(sessionId: string, viewer: Viewer): string {
+  switch (viewer.kind) {
+    case 'seat':
+      return `s:${sessionId}:seat:${viewer.seat}`;
+    case 'observer':
+      return `s:${sessionId}:observers`;
+    case 'facilitator':
+      return `s:${sessionId}:facilitator`;
+  }
+}
+
+/** The session a role room belongs to; null for a room that is not one (each socket's own room). */
+export function sessionOfRoom(room: string): string | null {
+  const match = /^s:([^:]+):(?:seat:|observers$|facilitator$)/.exec(room);
+  return match?.[1] ?? null;
+}
+
+/** Every viewer a session can have: one per seat in play, observers and the facilitator. */
+export function viewersOf(seatsInPlay: readonly string[]): Viewer[] {
+  return [
+    ...seatsInPlay.map((seat): Viewer => ({ kind: 'seat', seat })),
+    { kind: 'observer' },
+    { kind: 'facilitator' },
+  ];
+}

@@ -1,0 +1,46 @@
+import type { ErrorCode, GameView, WireError } from '@rubicon/shared';
+
+/**
+ * A refusal or failure the service reports to its caller. Handlers turn it
+ * into an acknowledgement or an HTTP error; anything else that is thrown is a
+ * bug and becomes `internal`.
+ */
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { version?: number; view?: GameView } = {},
+  ) {
+    super(message);
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message, ...this.extra };
+  }
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** The HTTP status for an error code; game refusals are conflicts with the session's state. */
+export function httpStatus(code: ErrorCode): number {
+  return STATUS[code] ?? 409;
+}
+
+/** An `invalid` refusal naming the first problem zod found, for a person to read. */
+export function invalidPayload(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): ServiceError {
+  const issue = error.issues[0];
+  if (!issue) return new ServiceError('invalid', 'The payload is malformed.');
+  const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  return new ServiceError('invalid', `${where}${issue.message}`);
+}

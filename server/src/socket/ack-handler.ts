@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { Ack } from '@rubicon/shared';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { ServiceError, invalidPayload } from '../session/service-error.ts';
+
+type Reply<T> = (r: Ack<T>) => void;
+
+export interface AckHandlerSpec<S extends z.ZodType, T> {
+  event: 'hello' | 'command' | 'sync';
+  schema: S;
+  run: (payload: z.output<S>) => Promise<T>;
+  /** The metric label; for commands their type, known only once validated, so clients cannot mint metric series. */
+  labelOf?: (payload: z.output<S>) => string;
+}
+
+/**
+ * Wraps a socket event handler: finds the acknowledgement (a client may leave
+ * it or the payload out), validates the payload, and answers every outcome
+ * with an `Ack`: the result, a ServiceError's typed refusal, or `internal`
+ * for anything unexpected (which is logged). Nothing a client sends can make
+ * it throw.
+ */
+export function ackHandler<S extends z.ZodType, T>(deps: { log: Logger; metrics: Metrics }, spec: AckHandlerSpec<S, T>): (...args: unknown[]) => void {
+  const { log, metrics } = deps;
+  const { event, schema, run, labelOf = () => event } = spec;
+  return (...args: unknown[]) => {
+    const ack = args.find((a): a is Reply<T> => typeof a === 'function');
+    const payload = typeof args[0] === 'function' ? undefined : args[0];
+    const started = performance.now();
+    let label: string = event;
+    const finish = (result: Ack<T>) => {
+      metrics.commandLatency.observe({ type: label, result: result.ok ? 'ok' : result.error.code }, (performance.now() - started) / 1000);
+      if (!result.ok) metrics.refusals.inc({ code: result.error.code });
+      try {
+        ack?.(result);
+      } catch (err) {
+        log.warn({ err, event }, 'the acknowledgement callback threw');
+      }
+    };
+    void (async () => {
+      try {
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) throw invalidPayload(parsed.error);
+        label = labelOf(parsed.data);
+        finish({ ok: true, data: await run(parsed.data) });
+      } catch (err) {
+        if (err instanceof ServiceError) return finish({ ok: false, error: err.toWire() });
+        log.error({ err, event }, 'a socket handler failed');
+        finish({ ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+      }
+    })();
+  };
+}

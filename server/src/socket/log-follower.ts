@@ -1,0 +1,54 @@
+import type { RedisClientType } from 'redis';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { updatesFor } from '../session/broadcast.ts';
+import { sessionOfRoom } from '../session/rooms.ts';
+import type { SessionService } from '../session/session-service.ts';
+import type { RubiconServer } from './types.ts';
+
+/**
+ * Keeps this process's sockets in step with the log. Each process sends its
+ * own sockets every event, in log order, as its service applies them (its
+ * own appends and those it catches up on), so every socket sees versions
+ * strictly in order whichever process accepted them. With Redis, a process
+ * that appends tells the others, which catch up; and since pub/sub may drop
+ * a notice, each process also re-reads the logs of its sessions now and
+ * then. Idle sessions without sockets here are dropped from memory.
+ */
+export function followLog(io: RubiconServer, service: SessionService, config: Config, redis: RedisClientType | null, log: Logger): { stop(): void } {
+  service.onApplied((event) => {
+    const rooms = io.of('/').adapter.rooms;
+    for (const { room, payload } of updatesFor(event, (r) => (rooms.get(r)?.size ?? 0) > 0)) io.local.to(room).emit('update', payload);
+    if (event.appendedHere && redis) io.serverSideEmit('appended', event.sessionId, event.entry.seq);
+  });
+
+  const refresh = (sessionId: string) =>
+    service.refresh(sessionId).catch((err: unknown) => log.error({ err, sessionId }, 'catching up with the log failed'));
+  io.on('appended', (sessionId: string) => void refresh(sessionId));
+
+  const poll = redis
+    ? setInterval(() => {
+        for (const sessionId of sessionsWithSockets(io)) void refresh(sessionId);
+      }, config.logPollMs).unref()
+    : null;
+  const evict = setInterval(() => {
+    service.evictIdle(config.cacheIdleMs, sessionsWithSockets(io)).catch((err: unknown) => log.error({ err }, 'evicting idle sessions failed'));
+  }, Math.min(60_000, config.cacheIdleMs)).unref();
+
+  return {
+    stop() {
+      if (poll) clearInterval(poll);
+      clearInterval(evict);
+    },
+  };
+}
+
+/** Sessions with at least one socket in one of their rooms on this process. */
+export function sessionsWithSockets(io: RubiconServer): Set<string> {
+  const ids = new Set<string>();
+  for (const [room, members] of io.of('/').adapter.rooms) {
+    const sessionId = sessionOfRoom(room);
+    if (sessionId && members.size > 0) ids.add(sessionId);
+  }
+  return ids;
+}

@@ -1,0 +1,160 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { RedisClientType } from 'redis';
+import type { z } from 'zod';
+import {
+  CommandPayload,
+  HelloPayload,
+  SyncPayload,
+  seatsInPlay,
+  type Actor,
+  type CommandResult,
+  type HelloData,
+  type SyncData,
+} from '@rubicon/shared';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Clock, Grant } from '../store/types.ts';
+import { roomFor } from '../session/rooms.ts';
+import { ServiceError } from '../session/service-error.ts';
+import type { SessionDirectory } from '../session/session-directory.ts';
+import { syncData, type SessionService } from '../session/session-service.ts';
+import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
+import { followLog } from './log-follower.ts';
+import { commandGuard } from './command-guard.ts';
+import { PresenceTracker } from './presence.ts';
+import { TokenBucket } from './token-bucket.ts';
+import type { RubiconServer, RubiconSocket } from './types.ts';
+
+export interface SocketServerDeps {
+  httpServer: HttpServer;
+  config: Config;
+  service: SessionService;
+  directory: SessionDirectory;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  /** With Redis: the adapter that lets several processes serve one session. */
+  redis: RedisClientType | null;
+}
+
+export interface SocketServer {
+  io: RubiconServer;
+  presence: PresenceTracker;
+  close(): Promise<void>;
+}
+
+export function createSocketServer(deps: SocketServerDeps): SocketServer {
+  const { config, service, directory, metrics, clock, redis } = deps;
+  const log = deps.logger.child({ module: 'socket' });
+  const prefix = config.redisPrefix;
+  const io: RubiconServer = new Server(deps.httpServer, {
+    maxHttpBufferSize: config.maxPayloadBytes,
+    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true },
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${prefix}socket.io`,
+            channelPrefix: `${prefix}socket.io`,
+            sessionKeyPrefix: `${prefix}sio:session:`,
+            // Short blocking reads, so that closing the adapter does not wait long for the last one.
+            blockTimeInMs: 1000,
+          }),
+        }
+      : {}),
+  });
+  const presence = new PresenceTracker(io, log);
+
+  const follower = followLog(io, service, config, redis, log);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T>) => ackHandler({ log, metrics }, spec);
+
+  function grantOf(socket: RubiconSocket): Grant {
+    const grant = socket.data.grant;
+    if (!grant) throw new ServiceError('unauthorized', 'Say hello with your token first.');
+    return grant;
+  }
+
+  io.on('connection', (socket) => {
+    metrics.sockets.inc();
+    if (!socket.recovered) socket.data.grant = null;
+
+    socket.on(
+      'hello',
+      handle({
+        event: 'hello',
+        schema: HelloPayload,
+        run: async (p): Promise<HelloData> => {
+          const grant = await directory.authenticate(p.token);
+          if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+          const previous = socket.data.grant;
+          return service.withSession(p.sessionId, (session) => {
+            // A socket gone while we waited must not be left behind in a room.
+            if (socket.connected) {
+              // One role per socket: a socket that says hello again with another token leaves its old room.
+              if (previous) void socket.leave(roomFor(previous.sessionId, previous.role));
+              void socket.join(roomFor(grant.sessionId, grant.role));
+              socket.data.grant = grant;
+              presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
+              if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
+            }
+            return { ...syncData(session, grant.role, p.lastVersion), role: grant.role, sessionId: grant.sessionId };
+          });
+        },
+      }),
+    );
+
+    socket.on(
+      'command',
+      handle({
+        event: 'command',
+        schema: CommandPayload,
+        labelOf: (p) => p.command.type,
+        run: async (p): Promise<CommandResult> => {
+          // Who acts comes from the token this socket said hello with, never from the payload.
+          const grant = grantOf(socket);
+          const actor: Actor = grant.role;
+          if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+          return service.execute(grant.sessionId, actor, p.commandId, p.expectedVersion, p.command);
+        },
+      }),
+    );
+
+    socket.on(
+      'sync',
+      handle({
+        event: 'sync',
+        schema: SyncPayload,
+        run: async (p): Promise<SyncData> => {
+          const grant = grantOf(socket);
+          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, p.sinceVersion));
+        },
+      }),
+    );
+
+    // Runs before the event handlers: the rate limit and the size check come first and cost nothing.
+    socket.use(commandGuard(new TokenBucket(config.rateLimit.burst, config.rateLimit.perSecond, clock.now()), clock, metrics));
+
+    socket.on('disconnect', () => {
+      metrics.sockets.dec();
+      const grant = socket.data.grant;
+      if (grant) announceFor(grant.sessionId);
+    });
+  });
+
+  function announceFor(sessionId: string): void {
+    const session = service.peek(sessionId);
+    if (session) presence.announce(sessionId, seatsInPlay(session.game.scenario, session.game.setup));
+  }
+
+  return {
+    io,
+    presence,
+    async close() {
+      follower.stop();
+      presence.close();
+      await io.close();
+    },
+  };
+}

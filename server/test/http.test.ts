@@ -1,0 +1,200 @@
+/** The REST API, health, metrics and the static client, against a real server (memory store). */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateSessionResponse, HelloData, HttpError, JoinResponse, SessionSummary } from '@rubicon/shared';
+import { CODE_ALPHABET } from '../src/session/secrets.ts';
+import { TestClient, api, codeFor, seatTable, startServer, type Table, type TestServer } from './harness.ts';
+import { playBeat, startGame } from './play.ts';
+
+let server: TestServer;
+let dist: string;
+const tables: Table[] = [];
+
+beforeAll(async () => {
+  dist = await mkdtemp(path.join(tmpdir(), 'rubicon-dist-'));
+  await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>Rubicon</title>');
+  await writeFile(path.join(dist, 'app.js'), 'console.log("app")');
+  server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, MAX_PAYLOAD_BYTES: '4096', MAX_IMPORT_BYTES: '2000000' } });
+});
+
+afterAll(async () => {
+  for (const t of tables) t.close();
+  await server?.close();
+  await rm(dist, { recursive: true, force: true });
+});
+
+const errorCode = (body: unknown) => (body as HttpError).error.code;
+
+describe('sessions', () => {
+  it('lists the scenarios', async () => {
+    const r = await api<{ id: string; seats: { id: string; optional: boolean }[] }[]>(server.url, '/api/scenarios');
+    expect(r.status).toBe(200);
+    expect(r.body.map((s) => s.id)).toContain('april-2024');
+  });
+
+  it('creates a session with unambiguous codes for the seats in play and an observer code', async () => {
+    const r = await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024', optionalSeats: ['jordan'], title: 'Class 3B' } });
+    expect(r.status).toBe(201);
+    expect(r.body.facilitatorToken.length).toBeGreaterThanOrEqual(32);
+    expect(r.body.codes.map((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind))).toEqual(['iran', 'israel', 'us', 'mediators', 'jordan', 'observer']);
+    for (const { code } of r.body.codes) {
+      expect(code).toHaveLength(6);
+      for (const ch of code) expect(CODE_ALPHABET).toContain(ch);
+    }
+    expect(new Set(r.body.codes.map((c) => c.code)).size).toBe(r.body.codes.length);
+  });
+
+  it('records a random seed when none is given, so replays still match', async () => {
+    const a = await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } });
+    const file = await api<{ setup: { seed: string } }>(server.url, `/api/sessions/${a.body.sessionId}/export`, { token: a.body.facilitatorToken });
+    expect(typeof file.body.setup.seed).toBe('string');
+    expect(file.body.setup.seed.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('refuses invalid bodies with 400 invalid', async () => {
+    for (const body of [
+      { scenarioId: 'no-such-scenario' },
+      { scenarioId: 'april-2024', optionalSeats: ['iran'] },
+      { scenarioId: 'april-2024', timerSeconds: { 'no-such-beat': 60 } },
+      { scenarioId: 'april-2024', timerScale: 100 },
+      { scenarioId: 'april-2024', extra: true },
+      [],
+    ]) {
+      const r = await api(server.url, '/api/sessions', { body });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(errorCode(r.body)).toBe('invalid');
+    }
+    const notJson = await api(server.url, '/api/sessions', { body: '{"scenarioId":' });
+    expect(notJson.status).toBe(400);
+    expect(errorCode(notJson.body)).toBe('invalid');
+  });
+
+  it('refuses a body over the size limit with 413 too_large', async () => {
+    const r = await api(server.url, '/api/sessions', { body: { scenarioId: 'april-2024', title: 'x'.repeat(10_000) } });
+    expect(r.status).toBe(413);
+    expect(errorCode(r.body)).toBe('too_large');
+  });
+
+  it('joins with a code (typed loosely) and issues a new token each time', async () => {
+    const s = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
+    const code = codeFor(s, 'israel');
+    const a = await api<JoinResponse>(server.url, '/api/join', { body: { code: ` ${code.toLowerCase().slice(0, 3)} ${code.toLowerCase().slice(3)} ` } });
+    const b = await api<JoinResponse>(server.url, '/api/join', { body: { code } });
+    expect(a.status).toBe(200);
+    expect(a.body.role).toEqual({ kind: 'seat', seat: 'israel' });
+    expect(a.body.sessionId).toBe(s.sessionId);
+    expect(a.body.token).not.toBe(b.body.token);
+    const bad = await api(server.url, '/api/join', { body: { code: 'ZZZZZZ' } });
+    expect(bad.status).toBe(404);
+    expect(errorCode(bad.body)).toBe('not_found');
+  });
+
+  it('shows the summary to the facilitator only', async () => {
+    const t = await seatTable(server.url);
+    tables.push(t);
+    const id = t.session.sessionId;
+    const ok = await api<SessionSummary>(server.url, `/api/sessions/${id}`, { token: t.session.facilitatorToken });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ sessionId: id, version: 0, phase: 'lobby', scenarioId: 'april-2024' });
+    expect(ok.body.codes).toEqual(t.session.codes);
+    expect((await api(server.url, `/api/sessions/${id}`)).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${id}`, { token: 'not-a-token-at-all-1234' })).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${id}`, { token: t.tokens.iran })).status).toBe(403);
+    const other = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
+    expect((await api(server.url, `/api/sessions/${id}`, { token: other.facilitatorToken })).status).toBe(403);
+    expect((await api(server.url, `/api/sessions/${id}/export`, { token: t.tokens.observer })).status).toBe(403);
+  });
+});
+
+describe('export and import', () => {
+  it('exports the setup and the whole log, and imports it as a new session with the same history', async () => {
+    const t = await seatTable(server.url, { seed: 'export-me' });
+    tables.push(t);
+    await startGame(t);
+    await t.seats.israel.untilVersion(2);
+    await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: 'Between us.' });
+    await playBeat(t);
+
+    const exported = await api<{ format: string; meta: Record<string, unknown>; setup: { seed: string }; log: unknown[] }>(
+      server.url,
+      `/api/sessions/${t.session.sessionId}/export`,
+      { token: t.session.facilitatorToken },
+    );
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename="rubicon-.+\.json"$/);
+    expect(exported.body.format).toBe('rubicon-session');
+    expect(exported.body.setup.seed).toBe('export-me');
+    expect(Object.keys(exported.body.meta).sort()).toEqual(['createdAt', 'scenarioId', 'sessionId', 'title']);
+    expect(JSON.stringify(exported.body)).not.toContain(t.session.facilitatorToken);
+    const version = t.facilitator.version;
+    expect(exported.body.log).toHaveLength(version);
+
+    const imported = await api<CreateSessionResponse>(server.url, '/api/sessions/import', { body: exported.body });
+    expect(imported.status).toBe(201);
+    expect(imported.body.sessionId).not.toBe(t.session.sessionId);
+    expect(imported.body.codes.map((c) => c.code)).not.toContain(t.session.codes[0]?.code);
+
+    const copy = new TestClient(server.url, imported.body.sessionId, imported.body.facilitatorToken, 'copy');
+    try {
+      const hello = (await copy.hello()) as { ok: true; data: HelloData };
+      expect(hello.data.version).toBe(version);
+      expect(hello.data.view).toEqual(t.facilitator.view);
+      expect(hello.data.messages.map((m) => m.text)).toEqual(t.facilitator.messages.map((m) => m.text));
+      // And it can be played on from there.
+      await copy.must({ type: 'PAUSE' });
+    } finally {
+      copy.close();
+    }
+  });
+
+  it('refuses a file whose log does not apply, or that is not a session file', async () => {
+    const t = await seatTable(server.url);
+    tables.push(t);
+    await startGame(t);
+    const file = (await api<{ log: { command: { type: string } }[] }>(server.url, `/api/sessions/${t.session.sessionId}/export`, { token: t.session.facilitatorToken })).body;
+    const tampered = structuredClone(file);
+    tampered.log.reverse();
+    for (const body of [tampered, { ...file, format: 'something-else' }, { hello: 'world' }]) {
+      const r = await api(server.url, '/api/sessions/import', { body });
+      expect(r.status).toBe(400);
+      expect(errorCode(r.body)).toBe('invalid');
+    }
+  });
+});
+
+describe('operations', () => {
+  it('reports health, without Redis here', async () => {
+    const r = await api(server.url, '/healthz');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok', redis: 'absent' });
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const r = await api<string>(server.url, '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/text\/plain/);
+    for (const name of ['rubicon_sockets', 'rubicon_sessions_loaded', 'rubicon_events_applied_total', 'rubicon_command_duration_seconds_bucket', 'process_cpu_user_seconds_total'])
+      expect(r.body).toContain(name);
+  });
+
+  it('answers unknown API routes with JSON 404', async () => {
+    const r = await api(server.url, '/api/nothing-here');
+    expect(r.status).toBe(404);
+    expect(errorCode(r.body)).toBe('not_found');
+    const s = await api(server.url, '/api/sessions/nope', { token: 'x'.repeat(30) });
+    expect(s.status).toBe(401);
+  });
+
+  it('serves the built client, with client-side routes falling back to index.html', async () => {
+    const root = await api<string>(server.url, '/');
+    expect(root.status).toBe(200);
+    expect(root.body).toContain('<title>Rubicon</title>');
+    const deep = await api<string>(server.url, '/session/abc/seat');
+    expect(deep.status).toBe(200);
+    expect(deep.body).toContain('<title>Rubicon</title>');
+    const asset = await api<string>(server.url, '/app.js');
+    expect(asset.body).toContain('console.log');
+  });
+});

@@ -1,0 +1,411 @@
+/**
+ * The integration suite, run once per backend (memory, Redis): a real server
+ * on a random port, real socket.io-client sockets, assertions on the raw
+ * events each socket received.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandResult, GameView, HelloData, WireError } from '@rubicon/shared';
+import {
+  SEATS,
+  SkewClock,
+  TestClient,
+  api,
+  deleteRedisKeys,
+  randomText,
+  seatTable,
+  settle,
+  startServer,
+  waitFor,
+  uniquePrefix,
+  type Backend,
+  type Table,
+  type TestServer,
+} from './harness.ts';
+import { head, playToOutcome, playUntilBeat, startGame } from './play.ts';
+
+type Refused = { ok: false; error: WireError };
+
+function refused(ack: unknown): WireError {
+  const a = ack as Refused | { ok: true };
+  if (a.ok) throw new Error(`expected a refusal, got ${JSON.stringify(ack)}`);
+  return a.error;
+}
+
+/** Versions 1..n with none missing or repeated: what every socket connected from the start must have seen. */
+function expectContiguous(versions: number[], from: number, to: number): void {
+  expect(versions).toEqual(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+}
+
+export function defineIntegrationSuite(backend: Backend): void {
+  const prefix = uniquePrefix(`it-${backend}`);
+  const clock = new SkewClock();
+  let server: TestServer;
+  const tables: Table[] = [];
+  const seat = async (request: Parameters<typeof seatTable>[1] = {}) => {
+    const t = await seatTable(server.url, request);
+    tables.push(t);
+    return t;
+  };
+
+  beforeAll(async () => {
+    server = await startServer({ backend, prefix, deps: { clock } });
+  });
+  afterAll(async () => {
+    for (const t of tables) t.close();
+    await server?.close();
+    if (backend === 'redis') await deleteRedisKeys(prefix);
+  });
+
+  describe(`[${backend}] a whole game`, () => {
+    it('is played by four seats and a facilitator, watched by an observer, to an outcome', async () => {
+      const t = await seat({ review: true });
+      await t.seats.iran.must({ type: 'SEND_MESSAGE', channel: 'public', text: 'Iran reserves the right to respond.' });
+      await startGame(t);
+      const beats = await playToOutcome(t);
+      // Everyone chose as history did, so the game follows history's beats to history's outcome.
+      expect(beats).toEqual(['consulate-strike', 'iran-decision', 'signalling-window', 'strike-and-defence', 'international-reaction', 'israel-decision']);
+      const fac = t.facilitator.view as GameView;
+      expect(fac.phase).toBe('outcome');
+      expect(fac.outcome?.outcome).toBe(fac.outcome?.historical.outcome);
+      expect(fac.outcome?.path.map((p) => p.id)).toEqual(beats);
+      const last = (await t.facilitator.must({ type: 'ADVANCE' })).version;
+      await settle(t.all(), last);
+
+      for (const client of t.all()) {
+        expect(client.view?.phase, client.label).toBe('debrief');
+        expect(client.view?.outcome?.outcome, client.label).toBe(fac.outcome?.outcome);
+        // Every socket got every version exactly once, in order, and never had to ask for a missed one.
+        expectContiguous(client.updateVersions, 1, last);
+        expect(client.gaps, client.label).toBe(0);
+        expect(client.messages.map((m) => m.text)).toContain('Iran reserves the right to respond.');
+      }
+      // After the outcome every choice is revealed: the observer sees the same resolutions as the facilitator.
+      expect(t.observer.view?.resolutions.map((r) => r.choices.length)).toEqual(t.facilitator.view?.resolutions.map((r) => r.choices.length));
+      // The state every socket holds is the one the server rebuilds from the log.
+      const sync = await t.observer.sync(0);
+      expect(sync.ok && sync.data.view).toEqual(t.observer.view);
+    });
+  });
+
+  describe(`[${backend}] private channels`, () => {
+    it('delivers a bilateral message to exactly its two seats and the facilitator', async () => {
+      const t = await seat();
+      const text = randomText('israel-us secret');
+      const { version } = await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text });
+      await settle(t.all(), version);
+      for (const client of t.all()) {
+        const shouldSee = ['israel', 'us', 'facilitator'].includes(client.label);
+        expect(client.transcript().includes(text), client.label).toBe(shouldSee);
+        expect(client.messages.some((m) => m.text === text), client.label).toBe(shouldSee);
+      }
+      // The others still learn that the version moved, with nothing in it.
+      const iranUpdate = t.seats.iran.received.find((r) => r.event === 'update' && (r.args[0] as { version: number }).version === version);
+      expect(iranUpdate?.args[0]).toEqual({ version, messages: [] });
+    });
+
+    it('keeps the mediated channel mediated: Iran reaches the mediators only, and a relay reaches whom it names', async () => {
+      const t = await seat();
+      const text = randomText('iran to the mediators');
+      const sent = await t.seats.iran.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text });
+      await settle(t.all(), sent.version);
+      for (const client of t.all()) {
+        const shouldSee = ['iran', 'mediators', 'facilitator'].includes(client.label);
+        expect(client.transcript().includes(text), client.label).toBe(shouldSee);
+      }
+      // Iran cannot address the US directly through the mediated channel.
+      const direct = await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: 'hello US', to: 'us' });
+      expect(refused(direct).code).toBe('forbidden');
+      // Nor through the direct line, which is closed.
+      const closed = await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'iran-us-direct', text: 'hello US' });
+      expect(refused(closed).code).toBe('channel_closed');
+
+      const original = t.seats.mediators.messages.find((m) => m.text === text);
+      const relayText = randomText('relayed to the US');
+      const relay = await t.seats.mediators.must(
+        { type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: relayText, to: 'us', relayOf: original?.id },
+        { expectedVersion: sent.version },
+      );
+      await settle(t.all(), relay.version);
+      for (const client of t.all()) {
+        const shouldSee = ['us', 'mediators', 'facilitator'].includes(client.label);
+        expect(client.transcript().includes(relayText), client.label).toBe(shouldSee);
+      }
+    });
+
+    it('shows public statements to everyone, observers included, and team chat to the team only', async () => {
+      const t = await seat();
+      const pub = randomText('public');
+      const team = randomText('team us');
+      await t.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: pub });
+      const { version } = await t.seats.us.must({ type: 'SEND_MESSAGE', channel: 'team-us', text: team });
+      await settle(t.all(), version);
+      for (const client of t.all()) {
+        expect(client.transcript().includes(pub), client.label).toBe(true);
+        expect(client.transcript().includes(team), client.label).toBe(['us', 'facilitator'].includes(client.label));
+      }
+    });
+  });
+
+  describe(`[${backend}] refusals change nothing`, () => {
+    let t: Table;
+    let before: number;
+    const unchanged = async () => {
+      const sync = await t.facilitator.sync(0);
+      expect(sync.ok && sync.data.version).toBe(before);
+      expect(t.facilitator.version).toBe(before);
+    };
+
+    beforeAll(async () => {
+      t = await seat();
+      before = await startGame(t);
+      await settle(t.all(), before);
+    });
+
+    it('refuses a seat acting for another seat: the actor comes from the token', async () => {
+      // Israel's move is not on Iran's menu, whoever Iran claims to be.
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true })).code).toBe('unknown_move');
+      const spoof = await t.seats.iran.raw('command', {
+        commandId: 'spoofed-1234',
+        expectedVersion: before,
+        by: { kind: 'seat', seat: 'israel' },
+        command: { type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true },
+      });
+      expect(refused(spoof).code).toBe('invalid');
+      expect(refused(await t.seats.iran.command({ type: 'ADVANCE' })).code).toBe('forbidden');
+      expect(refused(await t.seats.us.command({ type: 'TIMER_EXPIRED', timerVersion: before })).code).toBe('forbidden');
+      expect(t.facilitator.view?.submissions).toEqual({});
+      await unchanged();
+    });
+
+    it('refuses observers', async () => {
+      expect(refused(await t.observer.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'hi' })).code).toBe('forbidden');
+      expect(refused(await t.observer.command({ type: 'ADVANCE' })).code).toBe('forbidden');
+      await unchanged();
+    });
+
+    it('refuses commands out of phase', async () => {
+      expect(refused(await t.facilitator.command({ type: 'ACCEPT_ADJUDICATION' })).code).toBe('wrong_phase');
+      expect(refused(await t.facilitator.command({ type: 'START' })).code).toBe('wrong_phase');
+      expect(refused(await t.facilitator.command({ type: 'RESUME' })).code).toBe('wrong_phase');
+      await unchanged();
+    });
+
+    it('refuses malformed payloads, and survives a missing acknowledgement', async () => {
+      const bad: unknown[] = [
+        undefined,
+        'command',
+        42,
+        { expectedVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'x', expectedVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedVersion: -1, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'NUKE' } },
+        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'SUBMIT_MOVE', move: 'Not A Slug!', rationale: '', lock: true } },
+        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'SEND_MESSAGE', channel: 'public', text: '   ' } },
+      ];
+      for (const payload of bad) expect(refused(await t.seats.us.raw('command', payload)).code, JSON.stringify(payload)).toBe('invalid');
+      expect(refused(await t.seats.us.raw('hello', { sessionId: t.session.sessionId })).code).toBe('invalid');
+      expect(refused(await t.seats.us.raw('sync', { sinceVersion: 'yesterday' })).code).toBe('invalid');
+      // No ack at all, or an ack where the payload should be: nothing crashes.
+      t.seats.us.socket.emit('command', { commandId: 'no-ack-1234', expectedVersion: before, command: { type: 'ADVANCE' } } as never, undefined as never);
+      expect(refused(await t.seats.us.raw('command')).code).toBe('invalid');
+      await unchanged();
+      expect((await api<{ status: string }>(server.url, '/healthz')).status).toBe(200);
+    });
+
+    it('refuses oversized text with too_large', async () => {
+      const long = 'x'.repeat(5000);
+      expect(refused(await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: long })).code).toBe('too_large');
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: long, lock: false })).code).toBe('too_large');
+      await unchanged();
+    });
+
+    it('refuses a stale game command with the current version and a fresh view', async () => {
+      const error = refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'late', lock: false }, { expectedVersion: before - 1 }));
+      expect(error.code).toBe('stale');
+      expect(error.version).toBe(before);
+      expect(error.view?.version).toBe(before);
+      expect(error.view?.viewer).toEqual({ kind: 'seat', seat: 'iran' });
+      expect(error.view?.menu).not.toBeNull();
+      // A message ahead of the server is stale too; one behind it is fine (messages commute).
+      expect(refused(await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'from the future' }, { expectedVersion: before + 5 })).code).toBe('stale');
+      await unchanged();
+    });
+
+    it('refuses a seat that does not act in the beat', async () => {
+      await playUntilBeat(t, 'strike-and-defence');
+      before = head(t);
+      await settle(t.all(), before);
+      expect(t.seats.mediators.view?.menu).toBeNull();
+      expect(refused(await t.seats.mediators.command({ type: 'SUBMIT_MOVE', move: 'urge-restraint', rationale: 'x', lock: true })).code).toBe('not_acting');
+      await unchanged();
+    });
+
+    it('refuses commands before hello and hellos with a wrong token', async () => {
+      const stranger = new TestClient(server.url, t.session.sessionId, 'not-a-real-token-at-all', 'stranger');
+      try {
+        expect(refused(await stranger.command({ type: 'ADVANCE' }, { expectedVersion: before })).code).toBe('unauthorized');
+        expect(refused(await stranger.hello()).code).toBe('unauthorized');
+        const other = await seatTable(server.url);
+        tables.push(other);
+        expect(refused(await stranger.hello(undefined, other.tokens.iran)).code).toBe('forbidden');
+        expect(stranger.received.filter((r) => r.event === 'update')).toEqual([]);
+      } finally {
+        stranger.close();
+      }
+      await unchanged();
+    });
+  });
+
+  describe(`[${backend}] reconnection`, () => {
+    it('a seat that drops mid-beat and comes back with its token ends with the same view as one that stayed', async () => {
+      const t = await seat();
+      await startGame(t);
+      const stayed = new TestClient(server.url, t.session.sessionId, t.tokens.iran, 'iran-stayed');
+      await stayed.hello();
+      await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false });
+      const dropped = t.seats.iran;
+      const lastVersion = dropped.version;
+      dropped.close();
+
+      // The beat goes on without it: moves, a message Iran should get, one it should not.
+      let v = (await t.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'silence', lock: true }, { expectedVersion: head(t) })).version;
+      await t.seats.us.untilVersion(v);
+      v = (await t.seats.us.must({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'not us', lock: true })).version;
+      const forIran = randomText('mediators to iran');
+      v = (await t.seats.mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: forIran }, { expectedVersion: v })).version;
+      const notForIran = randomText('israel-us');
+      v = (await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: notForIran }, { expectedVersion: v })).version;
+
+      const back = new TestClient(server.url, t.session.sessionId, t.tokens.iran, 'iran-back');
+      back.view = dropped.view;
+      back.messages = [...dropped.messages];
+      const hello = (await back.hello(lastVersion)) as { ok: true; data: HelloData };
+      expect(hello.data.full).toBe(false);
+      expect(hello.data.messages.map((m) => m.text)).toEqual([forIran]);
+      await stayed.untilVersion(v);
+      await back.untilVersion(v);
+      expect(back.view).toEqual(stayed.view);
+      expect(back.messages).toEqual(stayed.messages);
+      expect(back.view?.mySubmission?.move).toBe('vow-punishment');
+      expect(back.view?.beat?.lockedIn.sort()).toEqual(['israel', 'us']);
+      expect(back.transcript().includes(notForIran)).toBe(false);
+
+      // And it keeps playing: its next command is accepted.
+      await back.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'final', lock: true });
+      back.close();
+      stayed.close();
+    });
+
+    it('a short drop is recovered by Socket.IO (role and room kept), and versions tell the client what it missed', async () => {
+      const table = await seat();
+      const client = new TestClient(server.url, table.session.sessionId, table.tokens.mediators, 'mediators-2');
+      // This one reconnects by itself, as a browser would.
+      client.socket.io.reconnection(true).reconnectionDelay(50).reconnectionDelayMax(100);
+      try {
+        await client.hello();
+        // Recovery resumes from the last broadcast the client received; the presence announcement is one.
+        await waitFor(() => client.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
+        const before = client.version;
+        const reconnected = new Promise<void>((resolve) => client.socket.once('connect', () => resolve()));
+        client.socket.io.engine.close();
+        await waitFor(() => !client.socket.connected, 2000, 'the drop');
+        const { version } = await table.seats.us.must({ type: 'SEND_MESSAGE', channel: 'us-mediators', text: 'while you were away' });
+        await reconnected;
+        expect(client.socket.recovered).toBe(true);
+        // Recovered means the role came back too: it can act without saying hello again.
+        const ack = await client.command({ type: 'SEND_MESSAGE', channel: 'team-mediators', text: 'back' }, { expectedVersion: before });
+        expect(ack.ok).toBe(true);
+        await client.untilVersion(version + 1);
+        await table.seats.mediators.untilVersion(version + 1);
+        expect(client.messages.map((m) => m.text)).toEqual(['while you were away', 'back']);
+        expect(client.view).toEqual(table.seats.mediators.view);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('a first hello, or one from a version the server never had, gets a full picture', async () => {
+      const t = await seat();
+      await t.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: 'one' });
+      const fresh = new TestClient(server.url, t.session.sessionId, t.tokens.us, 'us-2');
+      const first = (await fresh.hello(999)) as { ok: true; data: HelloData };
+      expect(first.data.full).toBe(true);
+      expect(first.data.messages.map((m) => m.text)).toEqual(['one']);
+      expect(first.data.role).toEqual({ kind: 'seat', seat: 'us' });
+      fresh.close();
+    });
+  });
+
+  describe(`[${backend}] idempotency`, () => {
+    it('applies a command sent twice with the same id once', async () => {
+      const t = await seat();
+      const payload = { commandId: 'retry-after-lost-ack', expectedVersion: 0 };
+      const first = await t.seats.us.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'once' }, payload);
+      const second = await t.seats.us.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'once' }, payload);
+      expect(first).toEqual({ ok: true, data: { version: 1, duplicate: false } satisfies CommandResult });
+      expect(second).toEqual({ ok: true, data: { version: 1, duplicate: true } satisfies CommandResult });
+
+      // Racing copies of one game command (two tabs retrying): one applies, the other is told it was.
+      await startGame(t);
+      const v = head(t);
+      await settle(t.all(), v);
+      const racing = await Promise.all(
+        [0, 1, 2].map(() => t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'r', lock: false }, { commandId: 'racing-submit-1', expectedVersion: v })),
+      );
+      expect(racing.map((r) => r.ok && r.data.version)).toEqual([v + 1, v + 1, v + 1]);
+      expect(racing.filter((r) => r.ok && !r.data.duplicate)).toHaveLength(1);
+
+      // Reusing an id for another command is refused.
+      expect(refused(await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'other' }, { commandId: 'racing-submit-1' })).code).toBe('duplicate');
+
+      await settle(t.all(), v + 1);
+      const exported = await api<{ log: { commandId: string }[] }>(server.url, `/api/sessions/${t.session.sessionId}/export`, { token: t.session.facilitatorToken });
+      expect(exported.body.log.map((e) => e.commandId).filter((id) => id === 'retry-after-lost-ack' || id === 'racing-submit-1')).toEqual([
+        'retry-after-lost-ack',
+        'racing-submit-1',
+      ]);
+      expect(t.observer.messages.filter((m) => m.text === 'once')).toHaveLength(1);
+    });
+  });
+
+  describe(`[${backend}] beat deadlines`, () => {
+    it('closes a beat on its own when its deadline passes, and not while paused', async () => {
+      const t = await seat({ timerSeconds: { 'consulate-strike': 5 } });
+      const entered = await startGame(t);
+      await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false }, { expectedVersion: entered });
+      const paused = (await t.facilitator.must({ type: 'PAUSE' }, { expectedVersion: entered + 1 })).version;
+      clock.offset += 60_000;
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await t.facilitator.sync(0)).ok && t.facilitator.version).toBe(paused);
+      expect(t.facilitator.view?.phase).toBe('planning');
+
+      await t.facilitator.must({ type: 'RESUME' });
+      await new Promise((r) => setTimeout(r, 100));
+      clock.offset += 10_000;
+      const view = await t.facilitator.until((v) => v.phase === 'adjudication', 5000, 'the deadline to close the beat');
+      // The defaulted seats were filled in; Iran's draft counted.
+      expect(view.proposal?.choices.find((c) => c.seat === 'iran')?.move).toBe('vow-punishment');
+      const exported = await api<{ log: { by: { kind: string }; commandId: string }[] }>(server.url, `/api/sessions/${t.session.sessionId}/export`, {
+        token: t.session.facilitatorToken,
+      });
+      const expiries = exported.body.log.filter((e) => e.by.kind === 'system');
+      expect(expiries).toHaveLength(1);
+      expect(expiries[0]?.commandId).toMatch(/^timer-\d+$/);
+      await settle(t.all(), view.version);
+      for (const client of t.all()) expect(client.view?.phase, client.label).toBe('adjudication');
+    });
+  });
+
+  describe(`[${backend}] presence`, () => {
+    it('tells the session who is connected', async () => {
+      const t = await seat();
+      await t.observer.until(() => true);
+      const last = () => t.observer.received.filter((r) => r.event === 'presence').at(-1)?.args[0];
+      await waitFor(() => JSON.stringify(last()) === JSON.stringify({ seats: Object.fromEntries(SEATS.map((s) => [s, 1])), facilitators: 1, observers: 1 }), 5000, 'presence');
+      t.seats.iran.close();
+      await waitFor(() => (last() as { seats: Record<string, number> } | undefined)?.seats.iran === 0, 5000, 'iran gone');
+      const summary = await api<{ presence: { seats: Record<string, number> } }>(server.url, `/api/sessions/${t.session.sessionId}`, { token: t.session.facilitatorToken });
+      expect(summary.body.presence.seats).toEqual({ iran: 0, israel: 1, us: 1, mediators: 1 });
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/** Drives a seated table through beats the way people would: each acting seat picks, the facilitator reviews and advances. */
+import { getScenario, type GameView } from '@rubicon/shared';
+import type { Seat, Table, TestClient } from './harness.ts';
+
+const scenario = getScenario('april-2024');
+if (!scenario) throw new Error('april-2024 is not in the catalog');
+
+/** The historical choice per beat and seat. */
+export const HISTORICAL: Record<string, Record<string, string>> = {};
+for (const step of scenario.historicalPath) (HISTORICAL[step.beat] ??= {})[step.seat] = step.move;
+
+/** The highest version any client has seen acknowledged: commands are made against it. */
+export function head(table: Table): number {
+  return Math.max(...table.all().map((c) => c.version));
+}
+
+/** Waits for `client` to hold at least `version`, then sends against it. */
+async function sendAt(client: TestClient, version: number, send: () => Promise<{ version: number }>): Promise<number> {
+  await client.untilVersion(version);
+  return (await send()).version;
+}
+
+export async function startGame(table: Table): Promise<number> {
+  await table.facilitator.untilVersion(head(table));
+  await table.facilitator.must({ type: 'START' });
+  return table.facilitator.must({ type: 'ADVANCE' }).then((r) => r.version);
+}
+
+/**
+ * Plays the beat in planning: every acting seat locks in the historical move
+ * (or its default), then the facilitator accepts the adjudication and
+ * advances. Returns the facilitator's view after the advance.
+ */
+export async function playBeat(table: Table, picks: Record<string, string> = {}): Promise<GameView> {
+  const fac = table.facilitator;
+  let version = head(table);
+  const view = await fac.until((v) => v.version >= version && v.phase === 'planning', 10_000, 'planning');
+  const beat = view.beat;
+  if (!beat) throw new Error('no beat in planning');
+  for (const seat of beat.actingSeats) {
+    const client = table.seats[seat as Seat];
+    const mine = await client.until((v) => v.version >= version && v.menu !== null, 10_000, `${seat} menu`);
+    const menu = mine.menu;
+    if (!menu) throw new Error(`${seat} has no menu`);
+    const wanted = picks[seat] ?? HISTORICAL[beat.id]?.[seat];
+    const move = menu.moves.some((m) => m.id === wanted) ? (wanted ?? menu.defaultMove) : menu.defaultMove;
+    version = await sendAt(client, version, () =>
+      client.must({ type: 'SUBMIT_MOVE', move, rationale: `${seat} chooses ${move} in ${beat.id}.`, lock: true }),
+    );
+  }
+  await fac.until((v) => v.version >= version && v.phase === 'adjudication', 10_000, 'adjudication');
+  version = await sendAt(fac, version, () => fac.must({ type: 'ACCEPT_ADJUDICATION' }));
+  version = await sendAt(fac, version, () => fac.must({ type: 'ADVANCE' }));
+  return fac.untilVersion(version);
+}
+
+/** Plays beats until the outcome (or `maxBeats`). Returns the beat ids played, in order. */
+export async function playToOutcome(table: Table, maxBeats = 12): Promise<string[]> {
+  const played: string[] = [];
+  for (let i = 0; i < maxBeats; i++) {
+    const view = await table.facilitator.until((v) => v.phase === 'planning' || v.phase === 'outcome', 10_000, 'planning or outcome');
+    if (view.phase === 'outcome') return played;
+    played.push(view.beat?.id ?? '?');
+    await playBeat(table);
+  }
+  throw new Error(`no outcome after ${maxBeats} beats: ${played.join(' → ')}`);
+}
+
+/** Plays beats until `beatId` is in planning. */
+export async function playUntilBeat(table: Table, beatId: string, maxBeats = 8): Promise<GameView> {
+  for (let i = 0; i < maxBeats; i++) {
+    const view = await table.facilitator.until((v) => v.phase === 'planning' || v.phase === 'outcome', 10_000, 'planning');
+    if (view.beat?.id === beatId) return view;
+    if (view.phase === 'outcome') break;
+    await playBeat(table);
+  }
+  throw new Error(`never reached ${beatId}`);
+}

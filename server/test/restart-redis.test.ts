@@ -1,0 +1,110 @@
+/**
+ * A server process on Redis is killed (SIGKILL: no shutdown, no last
+ * snapshot) and a new one started on the same prefix continues the session
+ * from its last accepted event. The new one then shuts down gracefully.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HelloData, LogEntry } from '@rubicon/shared';
+import { createStores } from '../src/store/index.ts';
+import { systemClock } from '../src/store/types.ts';
+import {
+  REDIS_URL,
+  SEATS,
+  TestClient,
+  api,
+  deleteRedisKeys,
+  seatTable,
+  settle,
+  spawnServer,
+  testEnv,
+  uniquePrefix,
+  type ChildServer,
+  type Table,
+} from './harness.ts';
+import { head, playBeat, startGame } from './play.ts';
+
+const prefix = uniquePrefix('restart');
+// Snapshots every 4 events: the restart rebuilds from a snapshot plus the log after it.
+const env = testEnv('redis', prefix, { SNAPSHOT_EVERY: '4' });
+const children: ChildServer[] = [];
+const clients: TestClient[] = [];
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const child of children) if (child.child.exitCode === null) await child.kill();
+  await deleteRedisKeys(prefix);
+});
+
+const exportLog = async (url: string, table: Table) =>
+  (await api<{ log: LogEntry[] }>(url, `/api/sessions/${table.session.sessionId}/export`, { token: table.session.facilitatorToken })).body.log;
+
+describe('a killed server on Redis', () => {
+  it('is replaced by a new process that continues the session from its last accepted event', async () => {
+    const first = await spawnServer(env);
+    children.push(first);
+    const table = await seatTable(first.url);
+    clients.push(...table.all());
+    await startGame(table);
+    await table.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'we will answer', lock: true });
+    await table.seats.israel.untilVersion(head(table));
+    await table.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'draft', lock: false });
+    await table.seats.us.untilVersion(head(table));
+    await table.seats.us.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: 'Did you tell us in advance?' });
+    await table.seats.mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: 'We are listening.' });
+    const lastAccepted = head(table);
+    expect(lastAccepted % 4).not.toBe(0);
+    await settle(table.all(), lastAccepted);
+    const logBefore = await exportLog(first.url, table);
+    expect(logBefore).toHaveLength(lastAccepted);
+
+    await first.kill();
+
+    const second = await spawnServer(env);
+    children.push(second);
+    expect((await api<{ status: string; redis: string }>(second.url, '/healthz')).body).toEqual({ status: 'ok', redis: 'ok' });
+
+    // Every client comes back with its token and the version it holds, and finds exactly what it had.
+    const resumed = new Map<string, TestClient>();
+    for (const old of table.all()) {
+      const token = old.label === 'facilitator' ? table.session.facilitatorToken : table.tokens[old.label as (typeof SEATS)[number] | 'observer'];
+      const client = new TestClient(second.url, table.session.sessionId, token, old.label);
+      clients.push(client);
+      client.view = old.view;
+      client.messages = [...old.messages];
+      const hello = (await client.hello(old.version)) as { ok: true; data: HelloData };
+      expect(hello.ok, old.label).toBe(true);
+      expect(hello.data.version, old.label).toBe(lastAccepted);
+      expect(hello.data.view, old.label).toEqual(old.view);
+      expect(hello.data.messages, old.label).toEqual([]);
+      resumed.set(old.label, client);
+    }
+    const again: Table = {
+      ...table,
+      facilitator: resumed.get('facilitator') as TestClient,
+      observer: resumed.get('observer') as TestClient,
+      seats: Object.fromEntries(SEATS.map((s) => [s, resumed.get(s) as TestClient])) as Table['seats'],
+      all: () => [...resumed.values()],
+    };
+
+    // The game goes on: the beat is finished and the next one opens, numbered right after the last accepted event.
+    await playBeat(again);
+    const logAfter = await exportLog(second.url, again);
+    expect(logAfter.slice(0, lastAccepted)).toEqual(logBefore);
+    expect(logAfter.map((e) => e.seq)).toEqual(Array.from({ length: logAfter.length }, (_, i) => i + 1));
+    for (const client of again.all()) {
+      expect(client.updateVersions[0], client.label).toBe(lastAccepted + 1);
+      expect(client.gaps, client.label).toBe(0);
+    }
+    expect(again.facilitator.view?.beat?.id).toBe('iran-decision');
+
+    // SIGTERM: a graceful shutdown that exits 0, leaving a snapshot of the last event.
+    expect(await second.terminate()).toBe(0);
+    expect(second.output()).toContain('shutting down');
+    const stores = await createStores({ redisUrl: REDIS_URL, prefix, clock: systemClock, pollMs: 1000 });
+    try {
+      expect((await stores.store.loadSnapshot(table.session.sessionId))?.version).toBe(logAfter.length);
+    } finally {
+      await stores.close();
+    }
+  }, 120_000);
+});
