@@ -1,0 +1,57 @@
+import { useEffect } from 'react';
+import { AppHeader } from './components/AppHeader.tsx';
+import { Link } from './components/Link.tsx';
+import { FacilitatorConsole } from './screens/FacilitatorConsole.tsx';
+import { Home } from './screens/Home.tsx';
+import { Join } from './screens/Join.tsx';
+import { Setup } from './screens/Setup.tsx';
+import { SharedDisplay } from './screens/SharedDisplay.tsx';
+import { TeamConsole } from './screens/TeamConsole.tsx';
+import { useRoute, type Route } from './router.ts';
+
+export function App() {
+  const route = useRoute();
+  useEffect(() => {
+    // A new screen: start at the top, with focus at the start of the document for keyboard users.
+    window.scrollTo(0, 0);
+  }, [route.name]);
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Screen route={route} />
+    </>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'home':
+      return <Home />;
+    case 'join':
+      return <Join key={route.code} code={route.code} />;
+    case 'setup':
+      return <Setup key={route.sessionId} sessionId={route.sessionId} />;
+    case 'play':
+      return <TeamConsole key={`${route.sessionId}:${route.seat ?? ''}`} sessionId={route.sessionId} seat={route.seat} />;
+    case 'display':
+      return <SharedDisplay key={route.sessionId} sessionId={route.sessionId} />;
+    case 'facilitate':
+      return <FacilitatorConsole key={route.sessionId} sessionId={route.sessionId} />;
+    case 'notFound':
+      return (
+        <div className="page">
+          <AppHeader />
+          <main id="main" className="narrow">
+            <section className="panel">
+              <h1>Nothing here</h1>
+              <p>
+                There is no page at <span className="mono">{route.path}</span>. <Link href="/">Go to the start page</Link>.
+              </p>
+            </section>
+          </main>
+        </div>
+      );
+  }
+}

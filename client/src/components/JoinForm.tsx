@@ -1,0 +1,77 @@
+import { useId, useState } from 'react';
+import type { JoinResponse } from '@rubicon/shared';
+import { ApiError, joinWithCode, normalizeCode } from '../net/api.ts';
+import { saveCredential } from '../net/storage.ts';
+import { navigate, paths } from '../router.ts';
+
+/** Where a redeemed code leads: a seat to its console, an observer code to the shared display. */
+export function pathAfterJoin(join: JoinResponse): string {
+  if (join.role.kind === 'seat') return paths.play(join.sessionId, join.role.seat);
+  if (join.role.kind === 'observer') return paths.display(join.sessionId);
+  return paths.facilitate(join.sessionId);
+}
+
+export async function redeem(code: string): Promise<string> {
+  const join = await joinWithCode(normalizeCode(code));
+  saveCredential(join.sessionId, { token: join.token, role: join.role });
+  return pathAfterJoin(join);
+}
+
+/** A join-code field (six characters, upper-cased as typed) and a Join button. */
+export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' }: { initial?: string; autoFocus?: boolean; label?: string }) {
+  const id = useId();
+  const [code, setCode] = useState(normalizeCode(initial));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="join-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (code.length !== 6) return setError('A join code has six letters and digits.');
+        setBusy(true);
+        setError(null);
+        try {
+          navigate(await redeem(code));
+        } catch (err) {
+          setError(err instanceof ApiError ? err.message : 'That did not work. Try again.');
+          setBusy(false);
+        }
+      }}
+    >
+      <label htmlFor={id} className="join-form__label">
+        {label}
+      </label>
+      <div className="join-form__row">
+        <input
+          id={id}
+          className="join-form__input"
+          value={code}
+          onChange={(e) => setCode(normalizeCode(e.target.value))}
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          inputMode="text"
+          maxLength={6}
+          pattern="[A-Za-z0-9]{6}"
+          placeholder="ABC123"
+          aria-describedby={`${id}-hint`}
+          aria-invalid={error ? true : undefined}
+          autoFocus={autoFocus}
+          data-testid="join-code"
+        />
+        <button type="submit" className="btn btn--primary" disabled={busy || code.length !== 6} data-testid="join-submit">
+          {busy ? 'Joining…' : 'Join'}
+        </button>
+      </div>
+      <p id={`${id}-hint`} className="join-form__hint">
+        Six characters from your facilitator. Capitals or not, it does not matter.
+      </p>
+      {error && (
+        <p className="alert" role="alert" data-testid="join-error">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,176 @@
+import { useEffect, useRef, useState } from 'react';
+import type { GameView } from '@rubicon/shared';
+import type { Session } from '../net/useSession.ts';
+import { loadJson, saveText } from '../net/storage.ts';
+import { MAX_RATIONALE } from '../lib/limits.ts';
+
+interface Props {
+  session: Session;
+  view: GameView;
+  slot: string;
+}
+
+interface Form {
+  move: string;
+  rationale: string;
+}
+
+type Busy = null | 'draft' | 'lock' | 'revise';
+
+/**
+ * The beat's move cards, a rationale, and Save draft / Lock in / Revise. The
+ * server decides: nothing shows as saved or locked until its acknowledgement
+ * and the update that follows; a refusal is shown with its reason. What is
+ * typed is kept in storage until the beat moves on, so a reload loses nothing.
+ */
+export function MoveBuilder({ session, view, slot }: Props) {
+  const menu = view.menu;
+  const beat = view.beat;
+  const mine = view.mySubmission;
+  const draftKey = beat ? `draft:move:${session.sessionId}:${slot}:${beat.id}:${beat.index}` : null;
+
+  const [form, setForm] = useState<Form>(() => {
+    const stored = draftKey ? loadJson<Form>(draftKey) : null;
+    if (stored && typeof stored.move === 'string' && typeof stored.rationale === 'string') return stored;
+    return { move: mine?.move ?? '', rationale: mine?.rationale ?? '' };
+  });
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<string | null>(null);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+
+  // Adopt the server's record when it changes (a teammate on another device saved), unless the form holds
+  // edits made since the previous record.
+  const lastSeen = useRef(mine);
+  useEffect(() => {
+    const prev = lastSeen.current;
+    lastSeen.current = mine;
+    if (!mine || (prev && prev.at === mine.at && prev.locked === mine.locked)) return;
+    setForm((f) => (dirtyAgainst(f, prev) ? f : { move: mine.move, rationale: mine.rationale }));
+  }, [mine]);
+
+  useEffect(() => {
+    if (draftKey) saveText(draftKey, JSON.stringify(form));
+  }, [form, draftKey]);
+
+  if (!menu || !beat) return null;
+
+  const locked = mine?.locked === true;
+  const paused = view.paused;
+  const dirty = dirtyAgainst(form, mine);
+  const chosen = menu.moves.find((m) => m.id === form.move);
+  const defaultTitle = menu.moves.find((m) => m.id === menu.defaultMove)?.title ?? menu.defaultMove;
+
+  const submit = async (kind: Exclude<Busy, null>) => {
+    if (!form.move) {
+      setError('Choose a move first.');
+      return;
+    }
+    setBusy(kind);
+    setError(null);
+    const r = await session.send({ type: 'SUBMIT_MOVE', move: form.move, rationale: form.rationale, lock: kind === 'lock' });
+    setBusy(null);
+    if (!r.ok) {
+      setError(
+        r.error.code === 'stale'
+          ? 'The situation changed while you were deciding. Your choice is still here: look again, then send it again.'
+          : r.error.message,
+      );
+    }
+    statusRef.current?.focus();
+  };
+
+  let status: string;
+  if (busy) status = busy === 'lock' ? 'Locking in… (waiting for the server)' : busy === 'revise' ? 'Unlocking…' : 'Saving draft…';
+  else if (locked) status = `✓ Locked in: ${menu.moves.find((m) => m.id === mine?.move)?.title ?? mine?.move}`;
+  else if (mine) status = `✎ Draft saved (${menu.moves.find((m) => m.id === mine.move)?.title ?? mine.move}), not locked in${dirty ? '; you have unsaved changes' : ''}`;
+  else status = `Nothing submitted yet. If you do not lock in, “${defaultTitle}” is taken for you.`;
+
+  return (
+    <section className="moves panel" aria-labelledby="moves-heading" data-testid="move-builder">
+      <h2 id="moves-heading" className="panel-title">
+        Your decision
+      </h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit('lock');
+        }}
+      >
+        <fieldset className="moves__cards" disabled={locked || busy !== null}>
+          <legend className="moves__prompt">{menu.prompt}</legend>
+          {menu.moves.map((m) => {
+            const checked = form.move === m.id;
+            return (
+              <label key={m.id} className={`move-card${checked ? ' move-card--checked' : ''}`}>
+                <input
+                  type="radio"
+                  name="move"
+                  value={m.id}
+                  checked={checked}
+                  onChange={() => setForm((f) => ({ ...f, move: m.id }))}
+                  data-testid={`move-option-${m.id}`}
+                  aria-describedby={`move-desc-${m.id}`}
+                />
+                <span className="move-card__body">
+                  <span className="move-card__title">
+                    {m.title}
+                    {checked && <span className="move-card__tick"> ✓ Selected</span>}
+                  </span>
+                  <span className="move-card__desc" id={`move-desc-${m.id}`}>
+                    {m.description}
+                  </span>
+                </span>
+              </label>
+            );
+          })}
+        </fieldset>
+        <div className="moves__rationale">
+          <label htmlFor="rationale">Rationale: your argument for the white cell</label>
+          <textarea
+            id="rationale"
+            value={form.rationale}
+            onChange={(e) => setForm((f) => ({ ...f, rationale: e.target.value }))}
+            maxLength={MAX_RATIONALE}
+            rows={4}
+            disabled={locked || busy !== null}
+            placeholder="Why this move, what you expect others to do, and what would make you change course."
+            data-testid="rationale"
+          />
+          <span className="composer__hint">
+            {form.rationale.length}/{MAX_RATIONALE}
+          </span>
+        </div>
+        <p className="moves__status" role="status" tabIndex={-1} ref={statusRef} data-testid="move-status" data-locked={locked} data-busy={busy !== null}>
+          {status}
+        </p>
+        {error && (
+          <p className="alert" role="alert" data-testid="move-error">
+            <strong>Not accepted:</strong> {error}
+          </p>
+        )}
+        {paused && <p className="alert alert--info">The white cell has paused the clock. Moves can be sent again when it resumes.</p>}
+        <div className="moves__actions">
+          {locked ? (
+            <button type="button" className="btn" onClick={() => void submit('revise')} disabled={busy !== null || paused} data-testid="revise">
+              Revise
+            </button>
+          ) : (
+            <>
+              <button type="button" className="btn" onClick={() => void submit('draft')} disabled={busy !== null || paused || !form.move} data-testid="save-draft">
+                Save draft
+              </button>
+              <button type="submit" className="btn btn--primary" disabled={busy !== null || paused || !form.move} data-testid="lock-in">
+                Lock in{chosen ? `: ${chosen.title}` : ''}
+              </button>
+            </>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function dirtyAgainst(form: Form, mine: GameView['mySubmission']): boolean {
+  if (!mine) return form.move !== '' || form.rationale !== '';
+  return form.move !== mine.move || form.rationale !== mine.rationale;
+}

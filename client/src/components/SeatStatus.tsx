@@ -1,0 +1,111 @@
+import type { GameView, Presence } from '@rubicon/shared';
+import { humanize } from '../lib/describe.ts';
+
+type Seat = GameView['scenario']['seats'][number];
+
+export type SeatState = 'locked' | 'draft' | 'waiting' | 'idle';
+
+export function seatState(view: GameView, seat: string): SeatState {
+  const beat = view.beat;
+  if (!beat || !beat.actingSeats.includes(seat)) return 'idle';
+  if (beat.lockedIn.includes(seat)) return 'locked';
+  if (beat.submitted.includes(seat)) return 'draft';
+  return 'waiting';
+}
+
+const STATE_TEXT: Record<SeatState, { icon: string; text: string }> = {
+  locked: { icon: '✓', text: 'Locked in' },
+  draft: { icon: '✎', text: 'Drafting' },
+  waiting: { icon: '…', text: 'Deciding' },
+  idle: { icon: '·', text: 'Not acting this beat' },
+};
+
+export function SeatChip({ seat }: { seat: Seat }) {
+  return (
+    <span className="seat-chip" style={{ ['--seat' as string]: seat.color }}>
+      <span className="seat-chip__swatch" aria-hidden="true" />
+      {seat.name}
+    </span>
+  );
+}
+
+/** Projector: who has locked in for the beat (never what). */
+export function LockIns({ view, strip = false }: { view: GameView; strip?: boolean }) {
+  const beat = view.beat;
+  const seats = view.scenario.seats.filter((s) => beat?.actingSeats.includes(s.id));
+  const locked = seats.filter((s) => beat?.lockedIn.includes(s.id)).length;
+  return (
+    <section className={`lockins${strip ? ' lockins--strip' : ''}`} aria-labelledby="lockins-heading" data-testid="lockins">
+      <h2 id="lockins-heading" className="panel-title">
+        Decisions{seats.length > 0 ? ` · ${locked} of ${seats.length} locked in` : ''}
+      </h2>
+      {seats.length === 0 ? (
+        <p className="muted">No decisions are open.</p>
+      ) : (
+        <ul className="lockins__list">
+          {seats.map((s) => {
+            const st = seatState(view, s.id);
+            return (
+              <li key={s.id} className={`lockins__item lockins__item--${st}`} data-testid={`lockin-${s.id}`} data-state={st}>
+                <span className="lockins__icon" aria-hidden="true">
+                  {STATE_TEXT[st].icon}
+                </span>
+                <SeatChip seat={s} />
+                <span className="lockins__state">{STATE_TEXT[st].text}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function presenceText(presence: Presence | null, seat: string): { text: string; joined: boolean } {
+  const n = presence?.seats[seat] ?? 0;
+  if (!presence) return { text: 'Unknown', joined: false };
+  return n === 0 ? { text: 'Not joined', joined: false } : { text: n === 1 ? 'Joined (1 device)' : `Joined (${n} devices)`, joined: true };
+}
+
+/** Facilitator: every seat in play, who is connected, and where each stands in the beat (with the draft). */
+export function SeatTable({ view, presence, showDrafts }: { view: GameView; presence: Presence | null; showDrafts: boolean }) {
+  const seats = view.scenario.seats.filter((s) => s.inPlay);
+  return (
+    <>
+      <ul className="seat-list" data-testid="seat-table">
+        {seats.map((s) => {
+          const p = presenceText(presence, s.id);
+          const st = seatState(view, s.id);
+          const sub = view.submissions?.[s.id];
+          return (
+            <li key={s.id} className={`seat-list__item seat-list__item--${st}`} data-testid={`seat-row-${s.id}`} style={{ ['--seat' as string]: s.color }}>
+              <div className="seat-list__head">
+                <SeatChip seat={s} />
+                <span className={`seat-list__presence${p.joined ? ' seat-list__presence--joined' : ''}`} data-testid={`presence-${s.id}`} data-joined={p.joined}>
+                  <span aria-hidden="true">{p.joined ? '● ' : '○ '}</span>
+                  {p.text}
+                </span>
+              </div>
+              <div className="seat-list__state" data-testid={`status-${s.id}`} data-state={st}>
+                <span aria-hidden="true">{STATE_TEXT[st].icon} </span>
+                {STATE_TEXT[st].text}
+                {showDrafts && sub && (
+                  <>
+                    {': '}
+                    <strong>{humanize(sub.move)}</strong>
+                  </>
+                )}
+              </div>
+              {showDrafts && sub?.rationale && <p className="seat-list__rationale">“{sub.rationale}”</p>}
+            </li>
+          );
+        })}
+      </ul>
+      {presence && (
+        <p className="muted small seat-list__foot">
+          White cell connected: {presence.facilitators} · Displays and observers: {presence.observers}
+        </p>
+      )}
+    </>
+  );
+}

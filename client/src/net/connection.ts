@@ -1,0 +1,234 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  Command,
+  GameView,
+  Message,
+  Presence,
+  ServerToClientEvents,
+  SyncData,
+  Viewer,
+  WireError,
+} from '@rubicon/shared';
+import { newCommandId } from './commandId.ts';
+import { initialReconcileState, reconcile, sinceVersionFor, type ReconcileEvent, type ReconcileState } from './reconcile.ts';
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed';
+
+/** What screens render from. Replaced (never mutated) on every change. */
+export interface SessionSnapshot {
+  status: ConnectionStatus;
+  /** Why the connection gave up (bad token, unknown session), fit to show. */
+  problem: string | null;
+  role: Viewer | null;
+  /** The latest version held; send game commands against this. */
+  version: number | null;
+  view: GameView | null;
+  messages: readonly Message[];
+  presence: Presence | null;
+}
+
+export type SendOutcome = { ok: true; version: number; duplicate: boolean } | { ok: false; error: WireError };
+
+export const idleSnapshot: SessionSnapshot = {
+  status: 'idle',
+  problem: null,
+  role: null,
+  version: null,
+  view: null,
+  messages: [],
+  presence: null,
+};
+
+const ACK_TIMEOUT_MS = 10_000;
+const READY_TIMEOUT_MS = 15_000;
+const FATAL = new Set(['unauthorized', 'forbidden', 'not_found']);
+
+/**
+ * One live connection to a session, for one token. Keeps the reconciled
+ * picture (see reconcile.ts), re-introduces itself after every reconnect with
+ * the last version it holds, fills gaps with `sync`, and sends commands with
+ * idempotent retries. It never applies a command locally: the server's
+ * update is the only thing that changes what is shown.
+ */
+export class SessionConnection {
+  private socket: ClientSocket | null = null;
+  private state: ReconcileState = initialReconcileState;
+  private snapshot: SessionSnapshot = { ...idleSnapshot, status: 'connecting' };
+  private listeners = new Set<() => void>();
+  private live = false;
+  private everLive = false;
+  private syncing = false;
+  private stopped = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly sessionId: string,
+    private readonly token: string,
+    private readonly makeSocket: () => ClientSocket = () =>
+      io({ path: '/socket.io', transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 }),
+  ) {}
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): SessionSnapshot => this.snapshot;
+
+  start(): void {
+    if (this.socket) return;
+    const socket = this.makeSocket();
+    this.socket = socket;
+    socket.on('connect', () => void this.hello());
+    socket.on('disconnect', () => {
+      this.live = false;
+      if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
+    });
+    socket.on('connect_error', () => {
+      if (this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
+    });
+    socket.on('update', (payload) => this.dispatch({ type: 'update', payload }));
+    socket.on('presence', (presence) => this.publish({ presence }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.live = false;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Sends a command. Resolves with the server's verdict; never throws. */
+  send = async (command: Command): Promise<SendOutcome> => {
+    const commandId = newCommandId();
+    // Fixed across retries, so a retry is byte-for-byte the same command.
+    let expectedVersion: number | null = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!(await this.whenLive(READY_TIMEOUT_MS)) || !this.socket) {
+        return {
+          ok: false,
+          error: { code: 'unavailable', message: 'Not connected to the server, so this was not sent. Try again when the connection is back.' },
+        };
+      }
+      expectedVersion ??= this.state.synced?.version ?? 0;
+      try {
+        const ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', { commandId, expectedVersion, command });
+        if (!ack.ok) {
+          if (ack.error.code === 'stale') this.dispatch({ type: 'stale', version: ack.error.version ?? Number.MAX_SAFE_INTEGER });
+          return { ok: false, error: { code: ack.error.code, message: ack.error.message } };
+        }
+        return { ok: true, version: ack.data.version, duplicate: ack.data.duplicate };
+      } catch {
+        // No answer in time: the command may or may not have landed. The same id makes a retry safe.
+      }
+    }
+    return { ok: false, error: { code: 'unavailable', message: 'The server did not answer. It may have received this; check before sending again.' } };
+  };
+
+  private whenLive(timeoutMs: number): Promise<boolean> {
+    if (this.live) return Promise.resolve(true);
+    if (this.stopped || this.snapshot.status === 'failed') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(this.live);
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  private async hello(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    const lastVersion = this.state.synced?.version;
+    try {
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('hello', {
+        sessionId: this.sessionId,
+        token: this.token,
+        ...(lastVersion !== undefined ? { lastVersion } : {}),
+      });
+      if (socket !== this.socket) return;
+      if (!ack.ok) {
+        if (FATAL.has(ack.error.code)) {
+          this.publish({ status: 'failed', problem: ack.error.message });
+          socket.disconnect();
+          for (const w of this.waiters.splice(0)) w();
+        } else {
+          setTimeout(() => socket.connected && void this.hello(), 2000);
+        }
+        return;
+      }
+      this.snapshot = { ...this.snapshot, role: ack.data.role, problem: null };
+      this.applySnapshot(ack.data, true);
+      this.live = true;
+      this.everLive = true;
+      this.publish({ status: 'live' });
+      for (const w of this.waiters.splice(0)) w();
+      this.maybeSync();
+    } catch {
+      if (socket === this.socket && socket.connected) setTimeout(() => socket.connected && void this.hello(), 1000);
+    }
+  }
+
+  private applySnapshot(data: SyncData, authoritative: boolean): void {
+    // The server's hello is the truth even if it is behind what we held (a restored store).
+    if (authoritative && this.state.synced && data.version < this.state.synced.version) this.state = initialReconcileState;
+    this.dispatch({ type: 'snapshot', data });
+  }
+
+  private dispatch(event: ReconcileEvent): void {
+    const next = reconcile(this.state, event);
+    if (next === this.state) return;
+    this.state = next;
+    const s = next.synced;
+    if (s && (s.view !== this.snapshot.view || s.messages !== this.snapshot.messages || s.version !== this.snapshot.version)) {
+      this.publish({ view: s.view, messages: s.messages, version: s.version });
+    }
+    this.maybeSync();
+  }
+
+  private maybeSync(): void {
+    const need = this.state.need;
+    if (need === 'none' || this.syncing || !this.live || !this.socket) return;
+    const socket = this.socket;
+    const sinceVersion = sinceVersionFor(this.state, need);
+    this.syncing = true;
+    this.state = reconcile(this.state, { type: 'syncRequested' });
+    socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('sync', { sinceVersion })
+      .then((ack) => {
+        this.syncing = false;
+        if (socket !== this.socket) return;
+        if (ack.ok) this.dispatch({ type: 'snapshot', data: ack.data });
+        else this.retrySync(need);
+        this.maybeSync();
+      })
+      .catch(() => {
+        this.syncing = false;
+        if (socket === this.socket) this.retrySync(need);
+      });
+  }
+
+  private retrySync(need: ReconcileState['need']): void {
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.state = { ...this.state, need: need === 'full' || this.state.need === 'full' ? 'full' : 'since' };
+      this.maybeSync();
+    }, 1500);
+  }
+
+  private publish(patch: Partial<SessionSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,133 @@
+import type { GameView, Message, SyncData, UpdatePayload } from '@rubicon/shared';
+
+/**
+ * The client's picture of a session and how server pushes change it. Pure, so
+ * the gap and duplicate rules can be tested without a socket:
+ *
+ * - an update for exactly `version + 1` is applied (its view replaces ours
+ *   when present; its messages are appended, deduplicated by id);
+ * - an update at or below our version is ignored;
+ * - an update that skips ahead means we missed one: ask for a sync;
+ * - updates that arrive before the first snapshot are held and replayed.
+ */
+
+export interface Synced {
+  /** The latest version this client holds (may be ahead of `view.version` when an update brought no view). */
+  version: number;
+  view: GameView;
+  /** Every message this viewer may read, in `seq` order, without duplicates. */
+  messages: readonly Message[];
+}
+
+export type SyncNeed = 'none' | 'since' | 'full';
+
+export interface ReconcileState {
+  synced: Synced | null;
+  /** Updates received before the first snapshot. */
+  buffered: readonly UpdatePayload[];
+  /** What the connection should ask the server for next. */
+  need: SyncNeed;
+}
+
+export type ReconcileEvent =
+  | { type: 'snapshot'; data: SyncData }
+  | { type: 'update'; payload: UpdatePayload }
+  /** A command was refused as stale: the session moved on without us noticing. */
+  | { type: 'stale'; version: number }
+  /** The sync the state asked for was sent; clears the need so it is not sent twice. */
+  | { type: 'syncRequested' };
+
+export const initialReconcileState: ReconcileState = { synced: null, buffered: [], need: 'none' };
+
+/** Appends `incoming` to `existing` (both by seq), dropping ids already held. Returns `existing` itself when nothing is new. */
+export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): readonly Message[] {
+  if (incoming.length === 0) return existing;
+  const last = existing.length > 0 ? existing[existing.length - 1]!.seq : -Infinity;
+  let ids: Set<string> | null = null;
+  const fresh: Message[] = [];
+  const seenIncoming = new Set<string>();
+  let ordered = true;
+  for (const m of incoming) {
+    if (seenIncoming.has(m.id)) continue;
+    seenIncoming.add(m.id);
+    if (m.seq <= last) {
+      ids ??= new Set(existing.map((x) => x.id));
+      if (ids.has(m.id)) continue;
+      ordered = false;
+    }
+    fresh.push(m);
+  }
+  if (fresh.length === 0) return existing;
+  const merged = [...existing, ...fresh];
+  for (let i = existing.length + 1; ordered && i < merged.length; i++) if (merged[i - 1]!.seq > merged[i]!.seq) ordered = false;
+  if (!ordered) merged.sort((a, b) => a.seq - b.seq);
+  return merged;
+}
+
+function sortedUnique(messages: readonly Message[]): readonly Message[] {
+  return mergeMessages([], messages);
+}
+
+/** After a view arrives: if it says we should hold more messages than we do, we need everything again. */
+function checkCount(synced: Synced, viewChanged: boolean): SyncNeed {
+  if (viewChanged && synced.view.messageCount > synced.messages.length) return 'full';
+  return 'none';
+}
+
+function applyUpdate(synced: Synced, payload: UpdatePayload): { synced: Synced; need: SyncNeed } {
+  if (payload.version <= synced.version) return { synced, need: 'none' };
+  if (payload.version > synced.version + 1) return { synced, need: 'since' };
+  const next: Synced = {
+    version: payload.version,
+    view: payload.view ?? synced.view,
+    messages: mergeMessages(synced.messages, payload.messages),
+  };
+  return { synced: next, need: checkCount(next, payload.view !== undefined) };
+}
+
+function strongest(a: SyncNeed, b: SyncNeed): SyncNeed {
+  if (a === 'full' || b === 'full') return 'full';
+  if (a === 'since' || b === 'since') return 'since';
+  return 'none';
+}
+
+export function reconcile(state: ReconcileState, event: ReconcileEvent): ReconcileState {
+  switch (event.type) {
+    case 'snapshot': {
+      const { data } = event;
+      const prev = state.synced;
+      // A snapshot older than what we hold (a slow sync racing a newer update) changes nothing.
+      if (prev && data.version < prev.version) return { ...state, need: 'none' };
+      let synced: Synced = {
+        version: data.version,
+        view: data.view,
+        messages: data.full || !prev ? sortedUnique(data.messages) : mergeMessages(prev.messages, data.messages),
+      };
+      let need = checkCount(synced, true);
+      for (const payload of state.buffered) {
+        const r = applyUpdate(synced, payload);
+        synced = r.synced;
+        need = strongest(need, r.need);
+      }
+      return { synced, buffered: [], need };
+    }
+    case 'update': {
+      if (!state.synced) return { ...state, buffered: [...state.buffered, event.payload] };
+      const r = applyUpdate(state.synced, event.payload);
+      if (r.synced === state.synced && r.need === 'none') return state;
+      return { ...state, synced: r.synced, need: strongest(state.need, r.need) };
+    }
+    case 'stale': {
+      if (!state.synced || event.version <= state.synced.version) return state;
+      return { ...state, need: strongest(state.need, 'since') };
+    }
+    case 'syncRequested':
+      return state.need === 'none' ? state : { ...state, need: 'none' };
+  }
+}
+
+/** The version to tell the server we hold when asking for a sync of the given kind. */
+export function sinceVersionFor(state: ReconcileState, need: SyncNeed): number {
+  if (need === 'full' || !state.synced) return 0;
+  return state.synced.version;
+}

@@ -1,0 +1,120 @@
+import type { CreateSessionResponse, JoinCode, Viewer } from '@rubicon/shared';
+
+/**
+ * What the browser remembers between reloads: the token for each role it
+ * holds in a session (so a reload rejoins without the code), the facilitator's
+ * join codes, and unsent drafts. Everything is in localStorage under
+ * `rubicon:`; a browser that refuses storage (private mode) just forgets.
+ */
+
+const PREFIX = 'rubicon:';
+
+function get(key: string): string | null {
+  try {
+    return localStorage.getItem(PREFIX + key);
+  } catch {
+    return null;
+  }
+}
+
+function set(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(PREFIX + key);
+    else localStorage.setItem(PREFIX + key, value);
+  } catch {
+    // Storage full or disabled: drafts are a convenience, not a requirement.
+  }
+}
+
+export interface StoredCredential {
+  token: string;
+  role: Viewer;
+}
+
+/** Which slot a role's token lives in: one per seat, one for observers, one for the facilitator. */
+export function roleSlot(role: Viewer): string {
+  return role.kind === 'seat' ? `seat:${role.seat}` : role.kind;
+}
+
+export function saveCredential(sessionId: string, cred: StoredCredential): void {
+  set(`cred:${sessionId}:${roleSlot(cred.role)}`, JSON.stringify(cred));
+  if (cred.role.kind === 'seat') set(`lastSeat:${sessionId}`, cred.role.seat);
+}
+
+export function loadCredential(sessionId: string, slot: string): StoredCredential | null {
+  const raw = get(`cred:${sessionId}:${slot}`);
+  if (!raw) return null;
+  try {
+    const parsed = JSON.parse(raw) as Partial<StoredCredential>;
+    if (typeof parsed.token === 'string' && parsed.role && typeof parsed.role === 'object') return parsed as StoredCredential;
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export function forgetCredential(sessionId: string, slot: string): void {
+  set(`cred:${sessionId}:${slot}`, null);
+}
+
+/** The seat this browser joined last in a session, for `/s/:id/play` without `?seat=`. */
+export function lastSeat(sessionId: string): string | null {
+  return get(`lastSeat:${sessionId}`);
+}
+
+export interface HostedSession {
+  sessionId: string;
+  title: string;
+  createdAt: number;
+  codes: JoinCode[];
+}
+
+/** Sessions created in this browser, newest first. */
+export function hostedSessions(): HostedSession[] {
+  const raw = get('hosted');
+  if (!raw) return [];
+  try {
+    const list = JSON.parse(raw) as unknown;
+    return Array.isArray(list) ? (list as HostedSession[]).filter((s) => typeof s?.sessionId === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberHostedSession(created: CreateSessionResponse, title: string, now: number): void {
+  saveCredential(created.sessionId, { token: created.facilitatorToken, role: { kind: 'facilitator' } });
+  const entry: HostedSession = { sessionId: created.sessionId, title, createdAt: now, codes: created.codes };
+  const list = [entry, ...hostedSessions().filter((s) => s.sessionId !== created.sessionId)].slice(0, 12);
+  set('hosted', JSON.stringify(list));
+}
+
+export function hostedSession(sessionId: string): HostedSession | null {
+  return hostedSessions().find((s) => s.sessionId === sessionId) ?? null;
+}
+
+/** Unsent text: message drafts, rationales. Keyed by the caller (session, role, beat or channel). */
+export function loadDraft(key: string): string | null {
+  return get(`draft:${key}`);
+}
+
+export function saveDraft(key: string, value: string): void {
+  set(`draft:${key}`, value === '' ? null : value);
+}
+
+export function loadJson<T>(key: string): T | null {
+  const raw = get(key);
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function saveText(key: string, value: string | null): void {
+  set(key, value);
+}
+
+export function loadText(key: string): string | null {
+  return get(key);
+}

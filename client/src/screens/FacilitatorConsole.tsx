@@ -1,0 +1,194 @@
+import { useEffect, useState } from 'react';
+import type { GameView } from '@rubicon/shared';
+import { AdjudicationReview } from '../components/AdjudicationReview.tsx';
+import { AppHeader } from '../components/AppHeader.tsx';
+import { ChannelPanel } from '../components/ChannelPanel.tsx';
+import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
+import { Countdown } from '../components/Countdown.tsx';
+import { EscalationLadder } from '../components/EscalationLadder.tsx';
+import { FacilitatorControls } from '../components/FacilitatorControls.tsx';
+import { Link } from '../components/Link.tsx';
+import { OutcomePanel } from '../components/OutcomePanel.tsx';
+import { ResolutionHistory } from '../components/ResolutionHistory.tsx';
+import { NeedsJoin, SessionPending } from '../components/SessionFrame.tsx';
+import { SeatTable } from '../components/SeatStatus.tsx';
+import { Timeline } from '../components/Timeline.tsx';
+import { humanize, PHASE_LABEL } from '../lib/describe.ts';
+import { ApiError, exportSession } from '../net/api.ts';
+import { hostedSession, loadCredential } from '../net/storage.ts';
+import { useSession, type Session } from '../net/useSession.ts';
+import { paths } from '../router.ts';
+
+/** `/s/:id/facilitate`: the white cell's console. */
+export function FacilitatorConsole({ sessionId }: { sessionId: string }) {
+  const cred = loadCredential(sessionId, 'facilitator');
+  const session = useSession(sessionId, cred?.token ?? null);
+  if (!cred) {
+    return (
+      <NeedsJoin title="Facilitator console">
+        <p>The facilitator console opens on the device that created the session. Players: enter your team’s code.</p>
+      </NeedsJoin>
+    );
+  }
+  if (!session.view) return <SessionPending session={session} title="Facilitator console" />;
+  return <Console session={session} view={session.view} token={cred.token} />;
+}
+
+function Console({ session, view, token }: { session: Session; view: GameView; token: string }) {
+  const beat = view.beat;
+  const title = hostedSession(session.sessionId)?.title ?? view.scenario.title;
+  useEffect(() => {
+    document.title = `White cell${beat ? ` · ${beat.title}` : ''} · Rubicon`;
+  }, [beat]);
+
+  return (
+    <div className="page page--facilitator">
+      <AppHeader
+        context={
+          <span>
+            <strong>White cell</strong> <span className="muted">· {title}</span>
+          </span>
+        }
+      >
+        <span className="phase-pill" data-testid="phase" data-phase={view.phase}>
+          {beat ? `Beat ${beat.index} · ` : ''}
+          {view.paused ? '❚❚ Paused · ' : ''}
+          {PHASE_LABEL[view.phase]}
+        </span>
+        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Planning closes in" />}
+        <ConnectionBadge status={session.status} />
+      </AppHeader>
+      <nav className="subnav" aria-label="Session">
+        <Link href={paths.setup(session.sessionId)}>Join codes</Link>
+        <a href={paths.display(session.sessionId)} target="_blank" rel="noopener" data-testid="open-display">
+          Shared display <span className="visually-hidden">(new tab)</span>↗
+        </a>
+        <ExportButton sessionId={session.sessionId} token={token} />
+      </nav>
+      <main id="main" className="facilitator">
+        <h1 className="visually-hidden">Facilitator console</h1>
+        <div className="facilitator__col">
+          <FacilitatorControls session={session} view={view} />
+          <section className="panel" aria-labelledby="seats-heading">
+            <h2 id="seats-heading" className="panel-title">
+              Seats
+            </h2>
+            <SeatTable view={view} presence={session.presence} showDrafts />
+          </section>
+          <section className="panel">
+            <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
+          </section>
+          <WorldTable view={view} />
+        </div>
+        <div className="facilitator__col facilitator__col--wide">
+          <section className="panel now" aria-labelledby="beat-heading">
+            {beat ? (
+              <>
+                <p className="eyebrow">
+                  Beat {beat.index} · {beat.date} · {PHASE_LABEL[view.phase]}
+                </p>
+                <h2 id="beat-heading" data-testid="beat-title">
+                  {beat.title}
+                </h2>
+                <p className="prose">{beat.situation}</p>
+              </>
+            ) : (
+              <>
+                <p className="eyebrow">{PHASE_LABEL[view.phase]}</p>
+                <h2 id="beat-heading">{view.scenario.title}</h2>
+                <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
+              </>
+            )}
+          </section>
+          {(view.phase === 'outcome' || view.phase === 'debrief') && <OutcomePanel view={view} />}
+          <AdjudicationReview session={session} view={view} />
+          <ResolutionHistory view={view} heading="Resolutions" />
+        </div>
+        <div className="facilitator__col">
+          <ChannelPanel session={session} view={view} slot="facilitator" self={null} heading="All channels (you write as the white cell)" />
+          <section className="panel">
+            <Timeline view={view} />
+          </section>
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function WorldTable({ view }: { view: GameView }) {
+  const seats = view.scenario.seats.filter((s) => s.inPlay && view.world.measures[s.id]);
+  return (
+    <section className="panel" aria-labelledby="world-heading">
+      <h2 id="world-heading" className="panel-title">
+        World state
+      </h2>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Measures per seat (scrolls sideways)">
+        <table className="world-table">
+          <caption className="visually-hidden">Measures per seat</caption>
+          <thead>
+            <tr>
+              <th scope="col">Measure</th>
+              {seats.map((s) => (
+                <th key={s.id} scope="col">
+                  <abbr title={s.name}>{s.short}</abbr>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {view.scenario.measures.map((m) => (
+              <tr key={m.id}>
+                <th scope="row" title={m.description}>
+                  {m.label}
+                </th>
+                {seats.map((s) => (
+                  <td key={s.id}>{view.world.measures[s.id]?.[m.id] ?? '—'}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {view.world.flags && view.world.flags.length > 0 && (
+        <p className="small">
+          <span className="muted">Flags:</span> {view.world.flags.map(humanize).join(', ')}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ExportButton({ sessionId, token }: { sessionId: string; token: string }) {
+  const [state, setState] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="btn btn--small btn--ghost"
+        data-testid="export"
+        onClick={async () => {
+          setState('Preparing…');
+          try {
+            const blob = await exportSession(sessionId, token);
+            const url = URL.createObjectURL(blob);
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = `rubicon-${sessionId}.json`;
+            document.body.append(a);
+            a.click();
+            a.remove();
+            setTimeout(() => URL.revokeObjectURL(url), 10_000);
+            setState('Downloaded.');
+          } catch (err) {
+            setState(err instanceof ApiError ? err.message : 'Export failed.');
+          }
+        }}
+      >
+        Export session file
+      </button>
+      <span role="status" className="small muted">
+        {state}
+      </span>
+    </>
+  );
+}

@@ -1,0 +1,197 @@
+import { useEffect, useState } from 'react';
+import { AppHeader } from '../components/AppHeader.tsx';
+import { JoinForm } from '../components/JoinForm.tsx';
+import { Link } from '../components/Link.tsx';
+import { ApiError, createSession, listScenarios, type ScenarioSummary } from '../net/api.ts';
+import { hostedSessions, rememberHostedSession } from '../net/storage.ts';
+import { navigate, paths } from '../router.ts';
+
+const TIMER_SCALES = [
+  { value: '0.1', label: 'Very fast: ×0.1 (demos and tests)' },
+  { value: '0.25', label: 'Quick: ×¼ (a 30-minute class)' },
+  { value: '0.5', label: 'Short: ×½' },
+  { value: '1', label: 'Standard: ×1 (about 75 minutes)' },
+  { value: '1.5', label: 'Relaxed: ×1.5' },
+  { value: '2', label: 'Seminar: ×2' },
+];
+
+export function Home() {
+  const [scenarios, setScenarios] = useState<ScenarioSummary[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [scenarioId, setScenarioId] = useState('');
+  const [title, setTitle] = useState('');
+  const [seed, setSeed] = useState('');
+  const [timerScale, setTimerScale] = useState('1');
+  const [review, setReview] = useState(true);
+  const [optional, setOptional] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const hosted = hostedSessions();
+
+  useEffect(() => {
+    document.title = 'Rubicon: a crisis wargame';
+    listScenarios().then(
+      (list) => {
+        setScenarios(list);
+        setScenarioId((cur) => cur || list[0]?.id || '');
+      },
+      (err: unknown) => setLoadError(err instanceof ApiError ? err.message : 'Could not load the scenarios.'),
+    );
+  }, []);
+
+  const scenario = scenarios?.find((s) => s.id === scenarioId);
+  const optionalSeats = scenario?.seats.filter((s) => s.optional) ?? [];
+
+  const create = async () => {
+    if (!scenario) return;
+    setBusy(true);
+    setError(null);
+    const trimmedSeed = seed.trim();
+    try {
+      const created = await createSession({
+        scenarioId: scenario.id,
+        timerScale: Number(timerScale),
+        review,
+        optionalSeats: optional.filter((o) => optionalSeats.some((s) => s.id === o)),
+        ...(trimmedSeed ? { seed: trimmedSeed } : {}),
+        ...(title.trim() ? { title: title.trim() } : {}),
+      });
+      rememberHostedSession(created, title.trim() || scenario.title, Date.now());
+      navigate(paths.setup(created.sessionId));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'The session could not be created.');
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="page page--home">
+      <AppHeader />
+      <main id="main" className="home">
+        <section className="hero" aria-labelledby="home-heading">
+          <p className="eyebrow">Real-time crisis simulation</p>
+          <h1 id="home-heading">Decide under pressure. See where it leads.</h1>
+          <p className="hero__lede">
+            Teams play the governments in a crisis, move by move, against the clock. A white cell adjudicates, the projector shows the region as it
+            escalates, and every decision is recorded for the debrief.
+          </p>
+        </section>
+
+        <div className="home__grid">
+          <section className="panel" aria-labelledby="join-heading">
+            <h2 id="join-heading" className="panel-title">
+              Join a team
+            </h2>
+            <p className="muted">Your facilitator has a code for your team (or scan the QR code on the screen).</p>
+            <JoinForm autoFocus />
+          </section>
+
+          <section className="panel" aria-labelledby="create-heading">
+            <h2 id="create-heading" className="panel-title">
+              Run an exercise
+            </h2>
+            {loadError && (
+              <p className="alert" role="alert">
+                {loadError}
+              </p>
+            )}
+            {!scenarios && !loadError && <p className="muted">Loading scenarios…</p>}
+            {scenarios && (
+              <form
+                className="create-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void create();
+                }}
+              >
+                <fieldset>
+                  <legend>Scenario</legend>
+                  {scenarios.map((s) => (
+                    <label key={s.id} className={`scenario-card${s.id === scenarioId ? ' scenario-card--checked' : ''}`}>
+                      <input type="radio" name="scenario" value={s.id} checked={s.id === scenarioId} onChange={() => setScenarioId(s.id)} data-testid={`scenario-${s.id}`} />
+                      <span>
+                        <span className="scenario-card__title">{s.title}</span>
+                        <span className="scenario-card__summary">{s.summary}</span>
+                      </span>
+                    </label>
+                  ))}
+                </fieldset>
+
+                {optionalSeats.length > 0 && (
+                  <fieldset>
+                    <legend>Optional seats</legend>
+                    <p className="muted small">Required seats always play. Add these if you have enough people.</p>
+                    <div className="checks">
+                      {optionalSeats.map((s) => (
+                        <label key={s.id} className="check">
+                          <input
+                            type="checkbox"
+                            checked={optional.includes(s.id)}
+                            onChange={(e) => setOptional((o) => (e.target.checked ? [...o, s.id] : o.filter((x) => x !== s.id)))}
+                            data-testid={`optional-seat-${s.id}`}
+                          />{' '}
+                          {s.name}
+                        </label>
+                      ))}
+                    </div>
+                  </fieldset>
+                )}
+
+                <div className="form-grid">
+                  <label className="stack">
+                    Session title <span className="muted small">(optional)</span>
+                    <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder="e.g. Period 3, Security Studies" data-testid="session-title" />
+                  </label>
+                  <label className="stack">
+                    Clock
+                    <select value={timerScale} onChange={(e) => setTimerScale(e.target.value)} data-testid="timer-scale">
+                      {TIMER_SCALES.map((t) => (
+                        <option key={t.value} value={t.value}>
+                          {t.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label className="stack">
+                    Random seed <span className="muted small">(optional: the same seed replays the same draws)</span>
+                    <input value={seed} onChange={(e) => setSeed(e.target.value)} maxLength={128} placeholder="left empty: chosen by the server" data-testid="seed" />
+                  </label>
+                </div>
+                <label className="check">
+                  <input type="checkbox" checked={review} onChange={(e) => setReview(e.target.checked)} data-testid="review" /> The white cell reviews each
+                  adjudication before it applies
+                </label>
+                {error && (
+                  <p className="alert" role="alert" data-testid="create-error">
+                    {error}
+                  </p>
+                )}
+                <button type="submit" className="btn btn--primary btn--large" disabled={busy || !scenario} data-testid="create-session">
+                  {busy ? 'Creating…' : 'Create session'}
+                </button>
+              </form>
+            )}
+          </section>
+        </div>
+
+        {hosted.length > 0 && (
+          <section className="panel" aria-labelledby="hosted-heading">
+            <h2 id="hosted-heading" className="panel-title">
+              Sessions you run on this device
+            </h2>
+            <ul className="hosted">
+              {hosted.map((h) => (
+                <li key={h.sessionId}>
+                  <span className="hosted__title">{h.title}</span>
+                  <span className="muted small">{new Date(h.createdAt).toLocaleString()}</span>
+                  <Link href={paths.setup(h.sessionId)}>Codes and setup</Link>
+                  <Link href={paths.facilitate(h.sessionId)}>Facilitator console</Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

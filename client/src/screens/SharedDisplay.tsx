@@ -1,0 +1,218 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { GameView, Message } from '@rubicon/shared';
+import { AppHeader } from '../components/AppHeader.tsx';
+import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
+import { Countdown } from '../components/Countdown.tsx';
+import { EscalationLadder } from '../components/EscalationLadder.tsx';
+import { MapView } from '../components/MapView.tsx';
+import { OutcomePanel } from '../components/OutcomePanel.tsx';
+import { NeedsJoin, SessionPending } from '../components/SessionFrame.tsx';
+import { LockIns } from '../components/SeatStatus.tsx';
+import { Timeline } from '../components/Timeline.tsx';
+import { PHASE_LABEL, seatName } from '../lib/describe.ts';
+import { timeOfDay } from '../lib/time.ts';
+import { ApiError, joinWithCode, sessionSummary } from '../net/api.ts';
+import { loadCredential, saveCredential } from '../net/storage.ts';
+import { useSession, type Session } from '../net/useSession.ts';
+import { loadBeatMarks, saveBeatMarks, withBeatMarks, type BeatMarks } from '../map/beatMarks.ts';
+
+/**
+ * `/s/:id/display`: the projector. Observer token only, so it can never show
+ * a team's secrets. A facilitator who opens it on their own machine is joined
+ * as an observer automatically with the session's observer code.
+ */
+export function SharedDisplay({ sessionId }: { sessionId: string }) {
+  const [cred, setCred] = useState(() => loadCredential(sessionId, 'observer'));
+  const [autoJoin, setAutoJoin] = useState<'idle' | 'working' | 'failed'>('idle');
+  const session = useSession(sessionId, cred?.token ?? null);
+
+  useEffect(() => {
+    if (cred) return;
+    const fac = loadCredential(sessionId, 'facilitator');
+    if (!fac) return;
+    setAutoJoin('working');
+    sessionSummary(sessionId, fac.token)
+      .then((s) => {
+        const code = s.codes.find((c) => c.role.kind === 'observer')?.code;
+        if (!code) throw new ApiError(404, 'not_found', 'This session has no observer code.');
+        return joinWithCode(code);
+      })
+      .then((join) => {
+        const c = { token: join.token, role: join.role };
+        saveCredential(sessionId, c);
+        setCred(c);
+        setAutoJoin('idle');
+      })
+      .catch(() => setAutoJoin('failed'));
+  }, [cred, sessionId]);
+
+  if (!cred) {
+    if (autoJoin === 'working') return <div className="page page--display" aria-busy="true" />;
+    return (
+      <NeedsJoin title="Shared display">
+        <p>Enter the observer code for this session to put it on the projector.</p>
+      </NeedsJoin>
+    );
+  }
+  if (!session.view) return <SessionPending session={session} title="Shared display" />;
+  return <Display session={session} view={session.view} />;
+}
+
+function Display({ session, view }: { session: Session; view: GameView }) {
+  const beat = view.beat;
+  useEffect(() => {
+    document.title = `${beat ? beat.title : view.scenario.title} · Rubicon display`;
+  }, [beat, view.scenario.title]);
+  const publicChannels = useMemo(() => new Set(view.channels.filter((c) => c.kind === 'public').map((c) => c.id)), [view.channels]);
+  const statements = useMemo(() => session.messages.filter((m) => publicChannels.has(m.channel)).slice(-6).reverse(), [session.messages, publicChannels]);
+  const over = view.phase === 'outcome' || view.phase === 'debrief';
+
+  // Remember each beat's opening marks so they stay on the map after the beat.
+  const [beatMarks, setBeatMarks] = useState<BeatMarks>(() => loadBeatMarks(session.sessionId));
+  useEffect(() => {
+    if (!beat) return;
+    setBeatMarks((cur) => {
+      const next = withBeatMarks(cur, beat.id, beat.marks);
+      if (next !== cur) saveBeatMarks(session.sessionId, next);
+      return next;
+    });
+  }, [beat, session.sessionId]);
+
+  return (
+    <div className={`page page--display${over ? ' page--display-over' : ''}`} data-testid="display">
+      <AppHeader
+        compact
+        context={
+          <div className="display-head">
+            <span className="display-head__scenario">{view.scenario.title}</span>
+            <span className="display-head__beat" data-testid="display-beat">
+              {beat ? (
+                <>
+                  <span className="display-head__index">Beat {beat.index}</span> {beat.title} <span className="display-head__date">· {beat.date}</span>
+                </>
+              ) : (
+                PHASE_LABEL[view.phase]
+              )}
+            </span>
+          </div>
+        }
+      >
+        <span className="phase-pill phase-pill--large" data-testid="phase" data-phase={view.phase}>
+          {view.paused ? '❚❚ Paused' : PHASE_LABEL[view.phase]}
+        </span>
+        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} size="large" label="Decisions due in" />}
+        <ConnectionBadge status={session.status} />
+      </AppHeader>
+      <main id="main" className="display">
+        <h1 className="visually-hidden">Shared display: {view.scenario.title}</h1>
+        <div className="display__stage">
+          {over ? (
+            <OutcomePanel view={view} large />
+          ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
+            <Opening view={view} />
+          ) : (
+            beat && (
+              <p className="display__situation" data-testid="display-situation">
+                {beat.situation}
+              </p>
+            )
+          )}
+          {beat && !over && (
+            <div className="display__decisions">
+              {view.phase === 'adjudication' ? (
+                <p className="display__banner" data-testid="display-adjudicating">
+                  Planning closed · the white cell is adjudicating
+                </p>
+              ) : view.phase === 'resolution' ? (
+                <p className="display__banner">Resolved · see the timeline and the map</p>
+              ) : null}
+              <LockIns view={view} strip />
+            </div>
+          )}
+          <section className="display__map" aria-labelledby="map-heading">
+            <h2 id="map-heading" className="visually-hidden">
+              Map of the region
+            </h2>
+            <MapView view={view} beatMarks={beatMarks} />
+          </section>
+        </div>
+        <div className="display__side">
+          <section className="panel panel--display">
+            <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} detailed />
+          </section>
+          <Statements view={view} statements={statements} />
+        </div>
+        <div className="display__timeline panel panel--display">
+          <Timeline view={view} latest={5} />
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function Opening({ view }: { view: GameView }) {
+  return (
+    <div className="display__opening">
+      <p className="eyebrow">{view.phase === 'lobby' ? 'Teams are joining' : 'Opening briefing'}</p>
+      <p className="display__situation">{view.phase === 'lobby' ? view.scenario.summary : view.scenario.openingBriefing}</p>
+      {view.phase === 'lobby' && (
+        <ul className="display__seats" aria-label="Seats in play">
+          {view.scenario.seats
+            .filter((s) => s.inPlay)
+            .map((s) => (
+              <li key={s.id} style={{ ['--seat' as string]: s.color }}>
+                <span className="seat-chip__swatch" aria-hidden="true" /> {s.name}
+              </li>
+            ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** Public statements as they arrive, newest first; screen readers hear each new one. */
+function Statements({ view, statements }: { view: GameView; statements: Message[] }) {
+  const first = useRef(true);
+  const [fresh, setFresh] = useState<string | null>(null);
+  const newest = statements[0]?.id ?? null;
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (!newest) return;
+    setFresh(newest);
+    const t = setTimeout(() => setFresh(null), 6000);
+    return () => clearTimeout(t);
+  }, [newest]);
+  return (
+    <section className="panel panel--display statements" aria-labelledby="statements-heading" data-testid="statements">
+      <h2 id="statements-heading" className="panel-title">
+        Public statements
+      </h2>
+      {statements.length === 0 && <p className="muted">No public statements yet.</p>}
+      {
+        <ol className="statements__list" aria-live="polite" aria-relevant="additions">
+          {statements.map((m) => {
+            const seat = view.scenario.seats.find((s) => s.id === m.from);
+            return (
+              <li
+                key={m.id}
+                className={`statement${fresh === m.id ? ' statement--fresh' : ''}`}
+                style={seat ? { ['--seat' as string]: seat.color } : undefined}
+                data-testid="statement"
+              >
+                <p className="statement__who">
+                  <span className="seat-chip__swatch" aria-hidden="true" />
+                  <strong>{seatName(view.scenario, m.from)}</strong> <span className="statement__time">{timeOfDay(m.at)}</span>
+                  {fresh === m.id && <span className="tag tag--new">New</span>}
+                </p>
+                <p className="statement__text">{m.text}</p>
+              </li>
+            );
+          })}
+        </ol>
+      }
+    </section>
+  );
+}

@@ -1,0 +1,220 @@
+import { useEffect } from 'react';
+import type { GameView } from '@rubicon/shared';
+import { AppHeader } from '../components/AppHeader.tsx';
+import { ChannelPanel } from '../components/ChannelPanel.tsx';
+import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
+import { Countdown } from '../components/Countdown.tsx';
+import { EscalationLadder } from '../components/EscalationLadder.tsx';
+import { MoveBuilder } from '../components/MoveBuilder.tsx';
+import { OutcomePanel } from '../components/OutcomePanel.tsx';
+import { ResolutionCard, ResolutionHistory } from '../components/ResolutionHistory.tsx';
+import { NeedsJoin, SessionPending } from '../components/SessionFrame.tsx';
+import { LockIns, SeatChip } from '../components/SeatStatus.tsx';
+import { PHASE_LABEL } from '../lib/describe.ts';
+import { forgetCredential, lastSeat, loadCredential } from '../net/storage.ts';
+import { useSession, type Session } from '../net/useSession.ts';
+import { navigate, paths } from '../router.ts';
+
+/** `/s/:id/play?seat=…`: one seat's console. */
+export function TeamConsole({ sessionId, seat }: { sessionId: string; seat: string | null }) {
+  const chosenSeat = seat ?? lastSeat(sessionId);
+  const slot = chosenSeat ? `seat:${chosenSeat}` : null;
+  const cred = slot ? loadCredential(sessionId, slot) : null;
+  const session = useSession(sessionId, cred?.token ?? null);
+
+  if (!cred || !slot) return <NeedsJoin title="Team console" />;
+  if (!session.view) {
+    return (
+      <SessionPending
+        session={session}
+        title="Team console"
+        onForget={() => {
+          forgetCredential(sessionId, slot);
+          navigate(paths.home());
+        }}
+      />
+    );
+  }
+  return <Console session={session} view={session.view} slot={slot} />;
+}
+
+function Console({ session, view, slot }: { session: Session; view: GameView; slot: string }) {
+  const self = view.viewer.kind === 'seat' ? view.viewer.seat : null;
+  const seat = view.scenario.seats.find((s) => s.id === self);
+  const beat = view.beat;
+
+  useEffect(() => {
+    document.title = `${seat?.name ?? 'Team'}${beat ? ` · ${beat.title}` : ''} · Rubicon`;
+  }, [seat?.name, beat]);
+
+  return (
+    <div className="page page--console" style={seat ? { ['--seat' as string]: seat.color } : undefined}>
+      <AppHeader
+        context={
+          <span className="console-id">
+            {seat && <SeatChip seat={seat} />}
+            <span className="muted"> · {view.scenario.title}</span>
+          </span>
+        }
+      >
+        <span className="phase-pill" data-testid="phase" data-phase={view.phase}>
+          {beat ? `Beat ${beat.index} · ` : ''}
+          {PHASE_LABEL[view.phase]}
+        </span>
+        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Decide within" />}
+        <ConnectionBadge status={session.status} />
+      </AppHeader>
+      <nav className="jump" aria-label="On this page">
+        <a href="#now">Now</a>
+        <a href="#channels-heading">Channels</a>
+        <a href="#history-heading">History</a>
+      </nav>
+      <main id="main" className="console">
+        <div className="console__main">
+          <h1 className="visually-hidden" data-testid="console-seat">
+            {seat?.name ?? 'Team'} console
+          </h1>
+          <Now view={view} />
+          {view.phase === 'planning' && view.menu && <MoveBuilder key={`${beat?.id}:${beat?.index}`} session={session} view={view} slot={slot} />}
+          {view.phase === 'planning' && !view.menu && (
+            <section className="panel">
+              <h2 className="panel-title">Your decision</h2>
+              <p>Your team does not decide in this beat. Use the channels: the other teams are deciding now.</p>
+            </section>
+          )}
+          <ResolutionHistory view={view} exclude={shownResult(view)} />
+        </div>
+        <aside className="console__side" aria-label="Channels and the state of play">
+          <ChannelPanel session={session} view={view} slot={slot} self={self} />
+          <section className="panel">
+            <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
+          </section>
+          {beat && (
+            <section className="panel">
+              <LockIns view={view} />
+            </section>
+          )}
+          {self && <MyMeasures view={view} seat={self} />}
+        </aside>
+      </main>
+    </div>
+  );
+}
+
+/** The resolution the "Now" panel already shows (in the resolution phase), so the history does not repeat it. */
+function shownResult(view: GameView): number | undefined {
+  const latest = view.resolutions[view.resolutions.length - 1];
+  return view.phase === 'resolution' && latest && latest.beat === view.beat?.id ? latest.version : undefined;
+}
+
+/** What this seat needs to know right now, by phase. */
+function Now({ view }: { view: GameView }) {
+  const beat = view.beat;
+  const latest = view.resolutions[view.resolutions.length - 1];
+  return (
+    <section className="panel now" id="now" aria-labelledby="now-heading" data-testid="now">
+      {view.phase === 'lobby' && (
+        <>
+          <p className="eyebrow">Waiting for the white cell to start</p>
+          <h2 id="now-heading">{view.scenario.title}</h2>
+          <p className="lede">{view.scenario.summary}</p>
+          <SeatBrief view={view} />
+        </>
+      )}
+      {view.phase === 'briefing' && (
+        <>
+          <p className="eyebrow">Opening briefing</p>
+          <h2 id="now-heading">{view.scenario.title}</h2>
+          <p className="prose" data-testid="opening-briefing">
+            {view.scenario.openingBriefing}
+          </p>
+          <SeatBrief view={view} />
+        </>
+      )}
+      {beat && (
+        <>
+          <p className="eyebrow">
+            Beat {beat.index} · {beat.date}
+          </p>
+          <h2 id="now-heading" data-testid="beat-title">
+            {beat.title}
+          </h2>
+          <h3 className="subhead">The situation</h3>
+          <p className="prose" data-testid="situation">
+            {beat.situation}
+          </p>
+          {view.briefing && (
+            <div className="briefing" data-testid="briefing">
+              <h3 className="subhead">
+                Your briefing <span className="tag">for your team only</span>
+              </h3>
+              <p className="prose">{view.briefing}</p>
+            </div>
+          )}
+          {view.phase === 'adjudication' && (
+            <p className="alert alert--info" data-testid="adjudicating">
+              Planning is closed. The white cell is adjudicating: results in a moment.
+            </p>
+          )}
+          {view.phase === 'resolution' && latest && latest.beat === beat.id && (
+            <div className="now__result">
+              <h3 className="subhead">Result</h3>
+              <ResolutionCard r={latest} scenario={view.scenario} headingLevel={4} />
+              <p className="muted">The white cell will open what follows.</p>
+            </div>
+          )}
+        </>
+      )}
+      {(view.phase === 'outcome' || view.phase === 'debrief') && (
+        <>
+          <h2 id="now-heading" className="visually-hidden">
+            The end
+          </h2>
+          <OutcomePanel view={view} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function SeatBrief({ view }: { view: GameView }) {
+  const self = view.viewer.kind === 'seat' ? view.viewer.seat : null;
+  const seat = view.scenario.seats.find((s) => s.id === self);
+  if (!seat) return null;
+  return (
+    <div className="briefing">
+      <h3 className="subhead">Your role: {seat.name}</h3>
+      <p className="prose">{seat.description}</p>
+    </div>
+  );
+}
+
+function MyMeasures({ view, seat }: { view: GameView; seat: string }) {
+  const values = view.world.measures[seat];
+  if (!values) return null;
+  return (
+    <section className="panel" aria-labelledby="measures-heading">
+      <h2 id="measures-heading" className="panel-title">
+        Your standing
+      </h2>
+      <dl className="measures">
+        {view.scenario.measures.map((m) => {
+          const v = values[m.id];
+          if (v === undefined) return null;
+          const pct = m.max > m.min ? ((v - m.min) / (m.max - m.min)) * 100 : 0;
+          return (
+            <div key={m.id} className="measure" title={m.description}>
+              <dt>{m.label}</dt>
+              <dd>
+                <span className="measure__value">{v}</span>
+                <span className="measure__bar" aria-hidden="true">
+                  <span style={{ width: `${Math.max(0, Math.min(100, pct))}%` }} />
+                </span>
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    </section>
+  );
+}
