@@ -2,6 +2,7 @@ export * from './scenario/schema.ts';
 export * from './scenario/load.ts';
 export * from './scenario/catalog.ts';
 export * from './prng.ts';
+export * from './limits.ts';
 export * from './errors.ts';
 export * from './game/world.ts';
 export * from './game/commands.ts';

@@ -31,12 +31,11 @@ describe('turn machine: phases', () => {
     d.seat('blue', { type: 'SUBMIT_MOVE', move: 'warn', rationale: '', lock: false });
     expect(d.phase).toBe('planning');
     d.seat('blue', { type: 'SUBMIT_MOVE', move: 'warn', rationale: 'deter', lock: true });
-    // green is optional and not in play: it is not waited for.
+    // green is optional and not in play: it is not waited for, and makes no choice.
     expect(d.phase).toBe('adjudication');
     expect(d.ctx.proposal?.choices.map((c) => [c.seat, c.move, c.defaulted])).toEqual([
       ['red', 'strike', false],
       ['blue', 'warn', false],
-      ['green', 'watch', true],
     ]);
     expect(d.ctx.timer).toBeNull();
   });
@@ -57,7 +56,7 @@ describe('turn machine: phases', () => {
       from: 0,
       to: 10,
     });
-    expect(d.ctx.world.choices.map((c) => c.move)).toEqual(['strike', 'brace', 'watch']);
+    expect(d.ctx.world.choices.map((c) => c.move)).toEqual(['strike', 'brace']);
     expect(d.ctx.resolutions).toHaveLength(1);
   });
 

@@ -55,9 +55,9 @@ describe('per-seat views', () => {
     d.fac({ type: 'ACCEPT_ADJUDICATION' });
     const b = viewFor(d.game, d.state, blue).resolutions[0];
     const r = viewFor(d.game, d.state, red).resolutions[0];
-    expect(b?.choices.map((c) => c.move)).toEqual(['warn', 'watch']);
+    expect(b?.choices.map((c) => c.move)).toEqual(['warn']);
     expect(b?.choices.find((c) => c.seat === 'blue')?.rationale).toBe('be loud');
-    expect(r?.choices.map((c) => c.move)).toEqual(['wait', 'warn', 'watch']);
+    expect(r?.choices.map((c) => c.move)).toEqual(['wait', 'warn']);
     expect(r?.choices.find((c) => c.seat === 'blue')?.rationale).toBeNull();
     expect(b?.narrative.map((n) => n.text)).not.toContain('Red waits quietly.');
     // Red's trust fell because of its secret move: Blue sees the change but not its cause.

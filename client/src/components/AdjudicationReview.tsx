@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FixedEffect, GameView, PlannedChange, Proposal } from '@rubicon/shared';
 import { describeCause, describeEffect, formatRoll, humanize, seatName } from '../lib/describe.ts';
-import { MAX_REASON } from '../lib/limits.ts';
+import { MAX_REASON } from '@rubicon/shared/limits';
 import type { Session } from '../net/useSession.ts';
 
 type Scenario = GameView['scenario'];

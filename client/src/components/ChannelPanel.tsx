@@ -4,7 +4,7 @@ import type { Session } from '../net/useSession.ts';
 import { groupByChannel, markSeen, parseReadState, serializeReadState, unreadCounts, type ReadState } from '../net/unread.ts';
 import { loadDraft, loadText, saveDraft, saveText } from '../net/storage.ts';
 import { seatName } from '../lib/describe.ts';
-import { MAX_MESSAGE } from '../lib/limits.ts';
+import { MAX_MESSAGE } from '@rubicon/shared/limits';
 import { MessageList, type PendingMessage } from './MessageList.tsx';
 
 interface Props {

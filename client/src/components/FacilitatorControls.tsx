@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Command, GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
-import { MAX_REASON } from '../lib/limits.ts';
+import { MAX_REASON } from '@rubicon/shared/limits';
 
 const ADVANCE_LABEL: Partial<Record<GameView['phase'], string>> = {
   briefing: 'Open the first beat',

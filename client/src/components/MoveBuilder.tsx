@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
 import { loadJson, saveText } from '../net/storage.ts';
-import { MAX_RATIONALE } from '../lib/limits.ts';
+import { MAX_RATIONALE } from '@rubicon/shared/limits';
 
 interface Props {
   session: Session;

@@ -57,10 +57,11 @@ export function beatById(scenario: Scenario, beatId: string): Beat {
 /**
  * Settles each acting seat's choice: its latest submission (locked or a draft
  * still open when the beat closed), else the beat's default for that seat.
+ * Seats left out of the session make no choice at all.
  */
 export function settleChoices(beat: Beat, submissions: Record<SeatId, Submission>, seatsInPlay: SeatId[]): ChoiceRecord[] {
-  return beat.actors.map((actor) => {
-    const sub = seatsInPlay.includes(actor.seat) ? submissions[actor.seat] : undefined;
+  return beat.actors.filter((actor) => seatsInPlay.includes(actor.seat)).map((actor) => {
+    const sub = submissions[actor.seat];
     const moveId = sub && actor.moves.some((m) => m.id === sub.move) ? sub.move : actor.defaultMove;
     const move = actor.moves.find((m) => m.id === moveId) ?? actor.moves[0];
     return {

@@ -7,9 +7,7 @@ import { SeatId, Slug } from '../scenario/schema.ts';
  * the wire, by the machine's types and by the log format.
  */
 
-export const MAX_RATIONALE = 2000;
-export const MAX_MESSAGE = 2000;
-export const MAX_REASON = 1000;
+import { MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '../limits.ts';
 
 const FixedEffect = z.union([
   z.object({ kind: z.literal('ladder'), delta: z.number().int().min(-10).max(10) }).strict(),

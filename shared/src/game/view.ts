@@ -24,9 +24,9 @@ export interface GameView {
   menu: MenuView | null;
   mySubmission: Submission | null;
   /** Facilitator only: every seat's current submission. */
-  submissions: Record<SeatId, Submission> | null;
+  submissions: Record<SeatId, Submission & { title: string }> | null;
   /** Facilitator only: the rule engine's proposal awaiting review. */
-  proposal: Proposal | null;
+  proposal: ProposalView | null;
   timer: { deadline: number | null; remainingMs: number | null; setAtVersion: number } | null;
   world: { ladder: number; measures: Record<SeatId, Record<string, number>>; flags: string[] | null };
   resolutions: ResolutionView[];
@@ -47,7 +47,8 @@ export interface ScenarioView {
   seats: { id: SeatId; name: string; short: string; color: string; description: string; optional: boolean; inPlay: boolean }[];
   measures: { id: string; label: string; description: string; min: number; max: number }[];
   rungs: { level: number; name: string; description: string }[];
-  beats: { id: string; title: string; date: string }[];
+  /** Every beat, with the marks it opens with (so a late-joining display can draw past beats). */
+  beats: { id: string; title: string; date: string; marks: MapMark[] }[];
   outcomes: { id: string; title: string }[];
   /** Facilitator only. */
   injects: { id: string; title: string; text: string }[];
@@ -72,6 +73,8 @@ export interface MenuView {
   moves: { id: string; title: string; description: string }[];
   defaultMove: string;
 }
+
+export type ProposalView = Omit<Proposal, 'choices'> & { choices: (Proposal['choices'][number] & { title: string })[] };
 
 export interface ResolutionView {
   beat: string;
@@ -169,7 +172,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
       })),
       measures: scenario.measures.map(({ id, label, description, min, max }) => ({ id, label, description, min, max })),
       rungs: scenario.ladder.rungs,
-      beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date })),
+      beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date, marks: b.marks })),
       outcomes: scenario.outcomes.map((o) => ({ id: o.id, title: o.title })),
       injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
     },
@@ -196,8 +199,19 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         }
       : null,
     mySubmission: inBeat && seat ? (ctx.submissions[seat] ?? null) : null,
-    submissions: facilitator && inBeat ? ctx.submissions : null,
-    proposal: facilitator ? ctx.proposal : null,
+    submissions:
+      facilitator && inBeat && beat
+        ? Object.fromEntries(
+            Object.entries(ctx.submissions).map(([s, sub]) => [s, { ...sub, title: moveTitle(scenario, beat.id, s, sub.move) }]),
+          )
+        : null,
+    proposal:
+      facilitator && ctx.proposal
+        ? {
+            ...ctx.proposal,
+            choices: ctx.proposal.choices.map((c) => ({ ...c, title: moveTitle(scenario, c.beat, c.seat, c.move) })),
+          }
+        : null,
     timer: ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: facilitator || revealed ? ctx.world.flags : null },
     resolutions: ctx.resolutions.map((r) => {
@@ -233,7 +247,11 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
     }),
     outcome: ctx.outcome ? outcomeView(scenario, ctx.outcome) : null,
     channels: scenario.channels
-      .filter((c) => mayRead(viewer, c) && c.members.some((m) => ctx.options.seatsInPlay.includes(m)))
+      // A private channel needs two members in play to be worth showing; a team channel its one.
+      .filter((c) => {
+        const inPlay = c.members.filter((m) => ctx.options.seatsInPlay.includes(m)).length;
+        return mayRead(viewer, c) && inPlay >= (c.kind === 'team' ? 1 : c.kind === 'public' ? 0 : 2);
+      })
       .map((c) => ({
         id: c.id,
         kind: c.kind,

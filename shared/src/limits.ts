@@ -1,0 +1,8 @@
+/**
+ * Size limits shared by the schemas and the browser's input fields. A module of
+ * its own with no imports, so the client can use it without pulling in the
+ * scenario data, zod or xstate (`@rubicon/shared/limits`).
+ */
+export const MAX_RATIONALE = 2000;
+export const MAX_MESSAGE = 2000;
+export const MAX_REASON = 1000;
