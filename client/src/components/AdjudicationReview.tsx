@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FixedEffect, GameView, PlannedChange, Proposal } from '@rubicon/shared';
+import type { FixedEffect, GameView, PlannedChange, ProposalView } from '@rubicon/shared';
 import { describeCause, describeEffect, formatRoll, humanize, seatName } from '../lib/describe.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
 import type { Session } from '../net/useSession.ts';
@@ -86,7 +86,7 @@ export function AdjudicationReview({ session, view }: Props) {
   return <Review key={`${proposal.beat}:${view.beat?.index ?? 0}`} session={session} view={view} proposal={proposal} />;
 }
 
-function Review({ session, view, proposal }: Props & { proposal: Proposal }) {
+function Review({ session, view, proposal }: Props & { proposal: ProposalView }) {
   const scenario = view.scenario;
   const [mode, setMode] = useState<'review' | 'override'>('review');
   const [rows, setRows] = useState<OverrideRow[]>(() => rowsFromProposal(proposal.changes, scenario));
@@ -125,7 +125,7 @@ function Review({ session, view, proposal }: Props & { proposal: Proposal }) {
       <ul className="review__choices">
         {proposal.choices.map((c) => (
           <li key={c.seat}>
-            <strong>{seatName(scenario, c.seat)}</strong>: {humanize(c.move)}
+            <strong>{seatName(scenario, c.seat)}</strong>: {c.title}
             {c.defaulted && <span className="tag">default: no decision in time</span>}
             {c.rationale ? <blockquote className="review__rationale">{c.rationale}</blockquote> : <span className="muted"> (no rationale)</span>}
           </li>

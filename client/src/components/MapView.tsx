@@ -6,7 +6,6 @@ import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { GameView } from '@rubicon/shared';
 import { COUNTRY_LABELS, FEATURED_COUNTRIES, MARK_KIND_LABEL, MARK_KINDS, PLACES, SEA_LABELS, arcPath, regionProjection } from '../map/places.ts';
 import { collectMarks, placeMarks, type PlacedMark } from '../map/marks.ts';
-import type { BeatMarks } from '../map/beatMarks.ts';
 import { GlyphIcon, MARK_COLOR, MarkGlyph } from '../map/symbols.tsx';
 
 type Countries = Feature<Geometry, { name?: string }>[];
@@ -41,9 +40,7 @@ function useElementSize<T extends HTMLElement>(): [RefObject<T | null>, { width:
 }
 
 interface Props {
-  view: Pick<GameView, 'resolutions' | 'beat'>;
-  /** Opening marks of beats already played (see map/beatMarks.ts). */
-  beatMarks?: BeatMarks;
+  view: Pick<GameView, 'resolutions' | 'beat' | 'scenario'>;
   /** Show the numbered list of what happened where under the map. */
   legend?: boolean;
 }
@@ -51,7 +48,7 @@ interface Props {
 const INSET = { x: 14, y: 14, w: 170, h: 64 };
 
 /** The region with what happened where: strikes, launches (as arcs), interceptions, retaliation. */
-export function MapView({ view, beatMarks, legend = true }: Props) {
+export function MapView({ view, legend = true }: Props) {
   const [countries, setCountries] = useState<Countries | null>(null);
   const [failed, setFailed] = useState(false);
   const [boxRef, { width, height }] = useElementSize<HTMLDivElement>();
@@ -86,7 +83,11 @@ export function MapView({ view, beatMarks, legend = true }: Props) {
     };
   }, [projection, countries, width, height]);
 
-  const marks = useMemo(() => collectMarks(view, beatMarks), [view, beatMarks]);
+  // Each played beat's opening marks (the Damascus strike) stay on the map after the beat.
+  const marks = useMemo(
+    () => collectMarks(view, Object.fromEntries(view.scenario.beats.map((b) => [b.id, b.marks]))),
+    [view],
+  );
   const placed = useMemo(() => (projection ? placeMarks(marks, projection) : []), [marks, projection]);
   const offMap = placed.filter((m) => m.offMap);
   const insetAnchor: [number, number] = [INSET.x + INSET.w - 18, INSET.y + INSET.h / 2 + 8];

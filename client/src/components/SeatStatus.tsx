@@ -1,5 +1,4 @@
 import type { GameView, Presence } from '@rubicon/shared';
-import { humanize } from '../lib/describe.ts';
 
 type Seat = GameView['scenario']['seats'][number];
 
@@ -92,7 +91,7 @@ export function SeatTable({ view, presence, showDrafts }: { view: GameView; pres
                 {showDrafts && sub && (
                   <>
                     {': '}
-                    <strong>{humanize(sub.move)}</strong>
+                    <strong>{sub.title}</strong>
                   </>
                 )}
               </div>

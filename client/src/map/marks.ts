@@ -18,13 +18,12 @@ function markKey(m: MapMark): string {
 
 /**
  * Every mark the viewer may see: for each resolved beat, the marks it opened
- * with (when known, see `beatMarks`) and its narrative marks, in order; then
+ * with and its narrative marks, in order; then
  * the marks of the beat now open. A mark repeated later (the same kind, place
  * and label) is shown once, at its latest appearance.
  *
- * `beatMarks` holds the opening marks of beats already played (beat id →
- * marks): the view carries only the open beat's, so the display remembers
- * them as it sees each beat open.
+ * `beatMarks` holds the opening marks of each beat (beat id → marks), from
+ * the scenario part of the view.
  */
 export function collectMarks(
   view: Pick<GameView, 'resolutions' | 'beat'>,

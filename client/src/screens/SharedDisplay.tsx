@@ -14,7 +14,6 @@ import { timeOfDay } from '../lib/time.ts';
 import { ApiError, joinWithCode, sessionSummary } from '../net/api.ts';
 import { loadCredential, saveCredential } from '../net/storage.ts';
 import { useSession, type Session } from '../net/useSession.ts';
-import { loadBeatMarks, saveBeatMarks, withBeatMarks, type BeatMarks } from '../map/beatMarks.ts';
 
 /**
  * `/s/:id/display`: the projector. Observer token only, so it can never show
@@ -66,17 +65,6 @@ function Display({ session, view }: { session: Session; view: GameView }) {
   const publicChannels = useMemo(() => new Set(view.channels.filter((c) => c.kind === 'public').map((c) => c.id)), [view.channels]);
   const statements = useMemo(() => session.messages.filter((m) => publicChannels.has(m.channel)).slice(-6).reverse(), [session.messages, publicChannels]);
   const over = view.phase === 'outcome' || view.phase === 'debrief';
-
-  // Remember each beat's opening marks so they stay on the map after the beat.
-  const [beatMarks, setBeatMarks] = useState<BeatMarks>(() => loadBeatMarks(session.sessionId));
-  useEffect(() => {
-    if (!beat) return;
-    setBeatMarks((cur) => {
-      const next = withBeatMarks(cur, beat.id, beat.marks);
-      if (next !== cur) saveBeatMarks(session.sessionId, next);
-      return next;
-    });
-  }, [beat, session.sessionId]);
 
   return (
     <div className={`page page--display${over ? ' page--display-over' : ''}`} data-testid="display">
@@ -133,7 +121,7 @@ function Display({ session, view }: { session: Session; view: GameView }) {
             <h2 id="map-heading" className="visually-hidden">
               Map of the region
             </h2>
-            <MapView view={view} beatMarks={beatMarks} />
+            <MapView view={view} />
           </section>
         </div>
         <div className="display__side">
