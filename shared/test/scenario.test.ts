@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
 import { april2024 } from '../src/scenario/april-2024.ts';
-import type { Beat, Condition, Effect, NextStep, Scenario } from '../src/scenario/schema.ts';
+import type { Beat, Condition, Effect, Scenario } from '../src/scenario/schema.ts';
+import { Driver } from './driver.ts';
 
 const s: Scenario = loadScenario(april2024);
 
@@ -66,115 +67,62 @@ function everyEffect(): Effect[] {
 }
 
 // ----------------------------------------------------------------------------
-// A small, independent model of adjudication, following the semantics of the
-// rule engine: conditions read the world as it stood when planning closed plus
-// this beat's choices and draws; effects are then applied in order (moves,
-// rules, draws) and clamped; `next` is read against the world afterwards.
-
-interface SimWorld {
-  ladder: number;
-  measures: Record<string, Record<string, number>>;
-  flags: Set<string>;
-  choices: { seat: string; move: string }[];
-  draws: Record<string, string>;
-  inPlay: string[];
-}
-
-function initial(inPlay: string[]): SimWorld {
-  const measures: Record<string, Record<string, number>> = {};
-  for (const seat of s.seats) {
-    measures[seat.id] = Object.fromEntries(s.measures.map((m) => [m.id, seat.initial[m.id] ?? m.min]));
-  }
-  return { ladder: s.ladder.initial, measures, flags: new Set(s.initialFlags), choices: [], draws: {}, inPlay };
-}
-
-function holds(w: SimWorld, c: Condition): boolean {
-  if ('all' in c) return c.all.every((x) => holds(w, x));
-  if ('any' in c) return c.any.some((x) => holds(w, x));
-  if ('not' in c) return !holds(w, c.not);
-  if ('flag' in c) return w.flags.has(c.flag);
-  if ('chose' in c) return w.choices.some((x) => x.seat === c.chose.seat && x.move === c.chose.move);
-  const inRange = (v: number, r: { gte?: number | undefined; lte?: number | undefined }) =>
-    (r.gte === undefined || v >= r.gte) && (r.lte === undefined || v <= r.lte);
-  if ('ladder' in c) return inRange(w.ladder, c.ladder);
-  if ('measure' in c) return inRange(w.measures[c.measure.seat]?.[c.measure.measure] ?? 0, c.measure);
-  if ('drew' in c) return w.draws[c.drew.draw] === c.drew.option;
-  return w.inPlay.includes(c.seatInPlay);
-}
-
-function apply(w: SimWorld, e: Effect): void {
-  if (e.kind === 'ladder') w.ladder = Math.min(s.ladder.rungs.length - 1, Math.max(0, w.ladder + e.delta));
-  else if (e.kind === 'flag') {
-    if (e.set) w.flags.add(e.flag);
-    else w.flags.delete(e.flag);
-  } else {
-    const def = s.measures.find((m) => m.id === e.measure);
-    const row = w.measures[e.seat];
-    if (!def || !row) throw new Error(`bad effect ${JSON.stringify(e)}`);
-    row[e.measure] = Math.min(def.max, Math.max(def.min, (row[e.measure] ?? def.min) + e.delta));
-  }
-}
-
-function drawWeights(seen: SimWorld, beatId: string, drawId: string): Record<string, number> {
-  const d = beat(beatId).draws.find((x) => x.id === drawId);
-  if (!d) throw new Error(`no draw ${drawId}`);
-  return Object.fromEntries(
-    d.options.map((o) => [o.id, Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (holds(seen, a.when) ? a.add : 0), 0))]),
-  );
-}
+// Whole games on the real engine. A forced draw is found by trying seeds until
+// the seeded draw gives the wanted option, so every path here is one a real
+// session can take.
 
 type Picks = Record<string, Record<string, string>>;
-
-/** Plays one beat with the given moves (others default) and forced draw options; returns the next step. */
-function playBeat(w: SimWorld, beatId: string, picks: Record<string, string>, forcedDraws: Record<string, string>): NextStep {
-  const b = beat(beatId);
-  const choices = b.actors.map((a) => {
-    const pick = w.inPlay.includes(a.seat) ? picks[a.seat] : undefined;
-    if (pick !== undefined && !a.moves.some((m) => m.id === pick)) throw new Error(`${a.seat} has no move ${pick} in ${beatId}`);
-    return { seat: a.seat, move: pick ?? a.defaultMove };
-  });
-  const seen: SimWorld = { ...w, flags: new Set(w.flags), choices: [...w.choices, ...choices], draws: { ...w.draws } };
-  for (const d of b.draws) {
-    if (d.when && !holds(seen, d.when)) continue;
-    const forced = forcedDraws[d.id];
-    if (!forced) throw new Error(`draw ${d.id} needs a forced option in this simulation`);
-    seen.draws[d.id] = forced;
-  }
-  const planned: Effect[] = [];
-  for (const c of choices) {
-    const move = b.actors.find((a) => a.seat === c.seat)?.moves.find((m) => m.id === c.move);
-    for (const e of move?.effects ?? []) if (!e.when || holds(seen, e.when)) planned.push(e);
-  }
-  for (const r of b.rules) if (holds(seen, r.when)) for (const e of r.effects) if (!e.when || holds(seen, e.when)) planned.push(e);
-  for (const d of b.draws) {
-    const o = d.options.find((x) => x.id === seen.draws[d.id]);
-    for (const e of o?.effects ?? []) if (!e.when || holds(seen, e.when)) planned.push(e);
-  }
-  w.choices = seen.choices;
-  w.draws = seen.draws;
-  for (const e of planned) apply(w, e);
-  const step = b.next.find((n) => !n.when || holds(w, n.when));
-  if (!step) throw new Error(`no next step from ${beatId}`);
-  return step;
+interface GameOptions {
+  draws?: Record<string, string>;
+  inPlay?: string[];
+  injects?: Record<string, string[]>;
+  /** Stop when this beat's adjudication is proposed, and return the driver. */
+  stopAt?: string;
 }
 
-/** Plays a whole game from the start beat; returns the outcome, the beats visited and the final world. */
-function playGame(picks: Picks, opts: { draws?: Record<string, string>; inPlay?: string[]; injects?: Record<string, string[]> } = {}) {
-  const w = initial(opts.inPlay ?? REQUIRED);
-  const path: string[] = [];
-  let current: string = s.startBeat;
-  for (let i = 0; i < 20; i++) {
-    path.push(current);
-    for (const injectId of opts.injects?.[current] ?? []) {
-      const inj = s.injects.find((x) => x.id === injectId);
-      if (!inj) throw new Error(`no inject ${injectId}`);
-      for (const e of inj.effects) if (!e.when || holds(w, e.when)) apply(w, e);
+function playOnce(picks: Picks, seed: number, opts: GameOptions) {
+  const inPlay = opts.inPlay ?? REQUIRED;
+  const d = new Driver(april2024, { seed, optionalSeats: inPlay.filter((x) => OPTIONAL.includes(x)) });
+  d.fac({ type: 'START' });
+  d.fac({ type: 'ADVANCE' });
+  let drawsMatch = true;
+  for (let guard = 0; guard < 20 && d.phase !== 'outcome'; guard++) {
+    const beatId = d.ctx.beat ?? '';
+    for (const injectId of opts.injects?.[beatId] ?? []) d.fac({ type: 'FIRE_INJECT', inject: injectId });
+    for (const a of beat(beatId).actors) {
+      const pick = picks[beatId]?.[a.seat];
+      if (pick === undefined || !inPlay.includes(a.seat) || d.phase !== 'planning') continue;
+      d.seat(a.seat, { type: 'SUBMIT_MOVE', move: pick, rationale: '', lock: true });
     }
-    const step = playBeat(w, current, picks[current] ?? {}, opts.draws ?? { interception: 'near-total' });
-    if ('outcome' in step) return { outcome: step.outcome, path, world: w };
-    current = step.beat;
+    if (d.phase === 'planning') d.fac({ type: 'ADVANCE' });
+    for (const drawn of d.ctx.proposal?.draws ?? []) {
+      const wanted = opts.draws?.[drawn.draw];
+      if (wanted !== undefined && wanted !== drawn.option) drawsMatch = false;
+    }
+    if (opts.stopAt === beatId) return { d, drawsMatch };
+    d.fac({ type: 'ACCEPT_ADJUDICATION' });
+    d.fac({ type: 'ADVANCE' });
   }
-  throw new Error('game did not end');
+  return { d, drawsMatch };
+}
+
+/** Plays a whole game on the engine; returns the outcome, the beats visited and the final world. */
+function playGame(picks: Picks, opts: GameOptions = {}) {
+  for (let seed = 0; seed < 2000; seed++) {
+    const { d, drawsMatch } = playOnce(picks, seed, opts);
+    if (!drawsMatch) continue;
+    const w = d.ctx.world;
+    return { outcome: d.ctx.outcome?.outcome, path: d.ctx.path, world: { ...w, flags: new Set(w.flags) }, driver: d };
+  }
+  throw new Error(`no seed below 2000 draws ${JSON.stringify(opts.draws)}`);
+}
+
+/** The interception draw's weights, as the engine proposes them for these picks. */
+function interceptionWeights(picks: Picks): Record<string, number> {
+  const { d } = playOnce(picks, 1, { stopAt: 'strike-and-defence' });
+  const weights = d.ctx.proposal?.draws.find((x) => x.draw === 'interception')?.weights;
+  if (!weights) throw new Error('no interception draw proposed');
+  return weights;
 }
 
 const historicalPicks: Picks = {};
@@ -432,21 +380,14 @@ describe('april-2024 scenario: the historical path', () => {
   it('makes near-total interception by far the likeliest draw on the historical path, and a breakthrough likelier after a massive unwarned strike', () => {
     const share = (weights: Record<string, number>, id: string) =>
       (weights[id] ?? 0) / Object.values(weights).reduce((a, b) => a + b, 0);
-    const seenAt = (picks: Picks) => {
-      const w = initial(REQUIRED);
-      for (const id of BEAT_ORDER.slice(0, 3)) playBeat(w, id, picks[id] ?? {}, {});
-      const b = beat('strike-and-defence');
-      const choices = b.actors.map((a) => ({ seat: a.seat, move: picks['strike-and-defence']?.[a.seat] ?? a.defaultMove }));
-      return { ...w, choices: [...w.choices, ...choices] };
-    };
-    const hist = drawWeights(seenAt(historicalPicks), 'strike-and-defence', 'interception');
+    const hist = interceptionWeights(historicalPicks);
     expect(share(hist, 'near-total')).toBeGreaterThan(0.7);
 
     const allOut = withPicks(historicalPicks, {
       'iran-decision': { iran: 'massive-strike' },
       'signalling-window': { iran: 'keep-ambiguous', us: 'hold-posture' },
     });
-    const massive = drawWeights(seenAt(allOut), 'strike-and-defence', 'interception');
+    const massive = interceptionWeights(allOut);
     expect(share(massive, 'breakthrough')).toBeGreaterThan(share(hist, 'breakthrough') * 5);
     expect(share(massive, 'near-total')).toBeLessThan(share(hist, 'near-total') / 2);
   });

@@ -1818,6 +1818,8 @@ export const april2024: ScenarioInput = {
           ),
         },
         { outcome: 'de-escalation', when: chose('israel', 'take-the-win') },
+        // A "limited" answer cannot contain a crisis already at open war.
+        { outcome: 'sustained-war', when: ladderAt({ gte: 6 }) },
         { outcome: 'contained-exchange', when: any(chose('israel', 'limited-strike'), chose('israel', 'covert-action')) },
         { outcome: 'contained-exchange' },
       ],
