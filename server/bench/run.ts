@@ -1,0 +1,45 @@
+/**
+ * Rubicon's benchmark: prints figures, asserts nothing.
+ *
+ *   npm run bench        (node --expose-gc --import tsx server/bench/run.ts)
+ *
+ * 1. engine: commands applied per second through whole april-2024 games, and µs per applyEntry;
+ * 2. replay: a 10,000-event log from zero, and a snapshot plus the last 100 events;
+ * 3. views: viewFor / messagesFor with 2,000 messages in the session, and view sizes;
+ * 4. memory: heap per in-memory session (exact with --expose-gc);
+ * 5. the server end to end on loopback, with the memory store and then Redis
+ *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards).
+ *
+ * Everything is bounded (about a minute in all) and the process exits by itself.
+ */
+import { benchEngine, benchMemory, benchReplay, benchViews } from './engine.ts';
+import { benchServer, redisReachable } from './server-e2e.ts';
+import { machineInfo, now, Report } from './stats.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const t0 = now();
+  const report = new Report();
+  process.stderr.write('Rubicon benchmark: running (figures follow as they come; the table is printed at the end)\n');
+
+  benchEngine(report, { games: 40, throughputMs: 3000, latencyMs: 2000 });
+  const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
+  benchViews(report, long, { messages: 2000, maxMs: 600 });
+  benchMemory(report, { sessions: 200, events: 60 });
+
+  await benchServer(report, 'memory', { roundTrips: 500, perSender: 400, throughputMs: 6000, warmup: 50 });
+  const unreachable = await redisReachable(REDIS_URL);
+  if (unreachable) report.note(`Redis at ${REDIS_URL} is not reachable (${unreachable}): the Redis server run was skipped.`);
+  else await benchServer(report, 'redis', { roundTrips: 500, perSender: 400, throughputMs: 6000, warmup: 50 }, REDIS_URL);
+
+  report.note('Server runs: client sockets and server share this one process and event loop, over loopback; latencies include both sides.');
+  report.note('Server runs use the production defaults except the per-socket rate limit, raised so the bursts are not refused.');
+  report.print(machineInfo(startedAt, (now() - t0) / 1000));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
