@@ -150,7 +150,7 @@ test('the white cell starts the session: the opening briefing, then beat 1, on e
   await fac().getByTestId('start').click();
   for (const p of everyScreen()) await expectPhase(p, 'briefing');
   for (const p of everyPlayer()) await expect(p.getByTestId('opening-briefing')).toBeVisible();
-  await expect(disp().getByTestId('display-beat')).toHaveText('Opening briefing');
+  await expect(disp().getByTestId('display-beat')).toHaveText('Briefing');
 
   await advance();
   await expectBeatEverywhere(HISTORICAL_PATH[0]!);

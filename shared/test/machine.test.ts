@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
 import { persistGame, replay, restoreGame, initialState } from '../src/game/game.ts';
 import { viewFor } from '../src/game/view.ts';
 import { mini } from './fixtures/mini-scenario.ts';
@@ -285,6 +286,20 @@ describe('determinism and persistence', () => {
     expect(viewFor(d.game, restored, { kind: 'facilitator' })).toEqual(viewFor(d.game, d.state, { kind: 'facilitator' }));
     const tail = { seq: d.state.version + 1, at: T0, by: facilitator, commandId: 'tail', command: { type: 'ADVANCE' } } as const;
     expect(replay(d.game, [tail], restored).turn.context).toEqual(replay(d.game, [tail], d.state).turn.context);
+  });
+
+  it('round-trips through XState’s own getPersistedSnapshot and createActor', () => {
+    const d = played();
+    const persisted = JSON.parse(JSON.stringify(d.game.machine.getPersistedSnapshot(d.state.turn)));
+    const actor = createActor(d.game.machine, {
+      snapshot: persisted,
+      input: { scenario: d.game.scenario, seed: d.ctx.seed, options: d.ctx.options },
+    }).start();
+    expect(actor.getSnapshot().value).toEqual(d.state.turn.value);
+    expect(actor.getSnapshot().context).toEqual(d.state.turn.context);
+    actor.send({ type: 'ADVANCE', by: facilitator, seq: d.state.version + 1, at: T0 });
+    expect(actor.getSnapshot().context.beat).toBe(replay(d.game, [{ seq: d.state.version + 1, at: T0, by: facilitator, commandId: 'x', command: { type: 'ADVANCE' } }], d.state).turn.context.beat);
+    actor.stop();
   });
 
   it('refuses a log entry out of sequence', () => {
