@@ -74,7 +74,7 @@ export class Report {
     out.push('');
     out.push('Rubicon benchmark');
     out.push(`  node ${machine.node} · ${machine.platform} · ${machine.cpus} CPU (${machine.cpuModel}) · ${machine.memoryGb} GB RAM · gc exposed: ${machine.gcExposed ? 'yes' : 'no'}`);
-    out.push(`  started ${machine.startedAt}, took ${machine.tookSeconds.toFixed(1)} s`);
+    out.push(`  load average (1 min) ${machine.loadBefore.toFixed(2)} at start, ${machine.loadAfter.toFixed(2)} at end · started ${machine.startedAt}, took ${machine.tookSeconds.toFixed(1)} s`);
     out.push('');
     const nameWidth = Math.max(4, ...this.rows.map((r) => r.name.length));
     const valueWidth = Math.max(5, ...this.rows.map((r) => formatValue(r.value).length));
@@ -118,11 +118,14 @@ export interface MachineInfo {
   cpuModel: string;
   memoryGb: string;
   gcExposed: boolean;
+  /** One-minute load averages when the run started and ended. */
+  loadBefore: number;
+  loadAfter: number;
   startedAt: string;
   tookSeconds: number;
 }
 
-export function machineInfo(startedAt: Date, tookSeconds: number): MachineInfo {
+export function machineInfo(startedAt: Date, tookSeconds: number, loadBefore: number): MachineInfo {
   const cpus = os.cpus();
   return {
     node: process.version,
@@ -131,6 +134,8 @@ export function machineInfo(startedAt: Date, tookSeconds: number): MachineInfo {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     memoryGb: (os.totalmem() / 1024 ** 3).toFixed(1),
     gcExposed: gcExposed(),
+    loadBefore,
+    loadAfter: os.loadavg()[0] ?? 0,
     startedAt: startedAt.toISOString(),
     tookSeconds,
   };

@@ -75,11 +75,11 @@ export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }
     lastSeq.current = newest?.seq ?? lastSeq.current ?? 0;
   }, [activeMessages, self, view.scenario, channel?.title]);
 
-  // A pending message leaves once the update carrying it has arrived.
+  // A pending message leaves once the update carrying it has arrived (which may come before or after the acknowledgement).
   useEffect(() => {
     const v = session.version ?? 0;
     setPending((list) => (list.some((p) => p.status === 'sent' && p.version !== null && p.version <= v) ? list.filter((p) => !(p.status === 'sent' && p.version !== null && p.version <= v)) : list));
-  }, [session.version]);
+  }, [session.version, pending]);
 
   const send = useCallback(
     async (p: PendingMessage) => {
