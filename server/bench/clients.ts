@@ -153,7 +153,7 @@ export async function runClients(options: ClientRunOptions, tell: (m: ClientMess
     const { url } = options;
     const t0 = now();
     const session = await post<CreateSessionResponse>(url, '/api/sessions', { scenarioId: SCENARIO_ID, seed: options.seed, optionalSeats: OPTIONAL_SEATS }, 201);
-    add('REST: create session', now() - t0, 'ms');
+    add('REST: create session (first request, cold)', now() - t0, 'ms');
     const codeOf = (role: string) => {
       const code = session.codes.find((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind) === role)?.code;
       if (!code) throw new Error(`no join code for ${role}`);

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const report = new Report();
   process.stderr.write('Rubicon benchmark: running (figures follow as they come; the table is printed at the end)\n');
 
-  benchEngine(report, { games: 40, throughputMs: 3000, latencyMs: 2000 });
+  benchEngine(report, { games: 40, throughputMs: 2500, latencyMs: 1500 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
   benchViews(report, long, { messages: 2000, maxMs: 600 });
   benchMemory(report, { sessions: 200, events: 60 });

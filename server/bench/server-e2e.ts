@@ -143,7 +143,7 @@ export async function benchServer(report: Report, backend: 'memory' | 'redis', o
     for (const row of rows) report.add(section, row.name, row.value, row.unit);
     const result = tpResult as { cpuMs: number; wallMs: number; handlingMs: number; commands: number } | null;
     if (result && result.commands > 0) {
-      report.add(section, 'throughput: server handling time per command (receipt → ack, mean)', result.handlingMs / result.commands, 'ms');
+      report.add(section, 'throughput: server time per command, receipt → ack (mean, incl. queueing)', result.handlingMs / result.commands, 'ms');
       report.add(section, 'throughput: server CPU per command (incl. fan-out to 7 rooms)', (result.cpuMs * 1000) / result.commands, 'µs');
       report.add(section, 'throughput: server process CPU busy', (100 * result.cpuMs) / result.wallMs, '% of 1 core');
     }

@@ -1,5 +1,6 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { openBrowser } from './open-browser.ts';
 
 /**
  * The server process: configuration from the environment, one app, and a
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const url = await app.listen();
   app.logger.info({ url: config.publicUrl ?? url, redis: config.redisUrl ? 'on' : 'off' }, `Rubicon is listening on ${url}`);
+  if (process.stdout.isTTY) process.stdout.write(`\n  Rubicon is running: open ${config.publicUrl ?? url}\n\n`);
+  openBrowser(config.publicUrl ?? url, process.env, process.stdout.isTTY === true);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
