@@ -224,6 +224,7 @@ export async function runClients(options: ClientRunOptions, tell: (m: ClientMess
     let lastVersion = 0;
     tell({ type: 'phase', phase: 'throughput-start' });
     const started = now();
+    const cpu = process.cpuUsage();
     const stopAt = started + options.throughputMs;
     await Promise.all(
       seats.map(async (seat, s) => {
@@ -240,12 +241,14 @@ export async function runClients(options: ClientRunOptions, tell: (m: ClientMess
     const sentMs = now() - started;
     await Promise.all(clients.map((c) => c.untilVersion(lastVersion)));
     const deliveredMs = now() - started;
+    const used = process.cpuUsage(cpu);
     tell({ type: 'phase', phase: 'throughput-end' });
     accepted += ok;
     add(`throughput, 5 concurrent senders (1 in flight each): accepted`, ok, 'cmd');
     add('throughput: accepted commands per second', (ok / sentMs) * 1000, 'cmd/s');
     add('throughput: updates at all 7 sockets, per second', (ok / deliveredMs) * 1000, 'cmd/s');
     if (refused > 0) add('throughput: refused commands', refused, 'cmd');
+    add('throughput: client process CPU busy (7 sockets parsing updates)', (used.user + used.system) / 10 / deliveredMs, '% of 1 core');
     add('session at the end: events in its log', lastVersion, 'events');
     return { rows, accepted };
   } finally {

@@ -18,8 +18,8 @@ import { benchServer, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** ~500 timed messages, then five senders for at most 5 s (400 messages each). */
-const E2E = { roundTrips: 500, perSender: 400, throughputMs: 5000, warmup: 50, timeoutMs: 45_000 };
+/** ~500 timed messages, then five senders for at most 4 s (400 messages each). */
+const E2E = { roundTrips: 500, perSender: 400, throughputMs: 4000, warmup: 50, timeoutMs: 45_000 };
 
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -28,9 +28,9 @@ async function main(): Promise<void> {
   const report = new Report();
   process.stderr.write('Rubicon benchmark: running (figures follow as they come; the table is printed at the end)\n');
 
-  benchEngine(report, { games: 40, throughputMs: 2500, latencyMs: 1500 });
+  benchEngine(report, { games: 40, throughputMs: 2000, latencyMs: 1500 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
-  benchViews(report, long, { messages: 2000, maxMs: 600 });
+  benchViews(report, long, { messages: 2000, maxMs: 400 });
   benchMemory(report, { sessions: 200, events: 60 });
 
   await benchServer(report, 'memory', E2E);

@@ -57,11 +57,12 @@ export interface Row {
 export class Report {
   readonly rows: Row[] = [];
   readonly notes: string[] = [];
+  private readonly started = now();
 
   add(section: string, name: string, value: number | string, unit: string): void {
     this.rows.push({ section, name, value, unit });
     // A running trace on stderr, so a long run shows where it is.
-    process.stderr.write(`  ${section} · ${name}: ${formatValue(value)} ${unit}\n`);
+    process.stderr.write(`  [${((now() - this.started) / 1000).toFixed(1)} s] ${section} · ${name}: ${formatValue(value)} ${unit}\n`);
   }
 
   note(text: string): void {

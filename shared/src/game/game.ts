@@ -61,10 +61,19 @@ export interface Game {
 
 export type ApplyResult = { ok: true; state: GameState; message: Message | null } | { ok: false; refusal: Refusal };
 
+// One machine per scenario, shared by all its sessions: it holds no session
+// state, and building one per session was most of a session's memory.
+const machines = new WeakMap<Scenario, TurnMachine>();
+
 export function createGame(scenario: Scenario, setupInput: GameSetupInput): Game {
   const setup = GameSetup.parse(setupInput);
   if (setup.scenarioId !== scenario.id) throw new Error(`setup is for ${setup.scenarioId}, not ${scenario.id}`);
-  return { scenario, setup, machine: createTurnMachine(scenario) };
+  let machine = machines.get(scenario);
+  if (!machine) {
+    machine = createTurnMachine(scenario);
+    machines.set(scenario, machine);
+  }
+  return { scenario, setup, machine };
 }
 
 export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
