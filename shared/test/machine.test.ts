@@ -165,6 +165,7 @@ describe('turn machine: facilitator controls and timers', () => {
       if (d.ctx.proposal?.draws[0]?.option !== 'miss') continue;
       const worldAtFirst = d.ctx.checkpoints[0]?.world;
       d.fac({ type: 'ACCEPT_ADJUDICATION' });
+      d.fac({ type: 'FIRE_INJECT', inject: 'storm' });
       d.fac({ type: 'ADVANCE' });
       expect(d.ctx.beat).toBe('second');
       d.fac({ type: 'REWIND', beat: 'first' });
@@ -172,6 +173,8 @@ describe('turn machine: facilitator controls and timers', () => {
       expect(d.ctx.beat).toBe('first');
       expect(d.ctx.world).toEqual(worldAtFirst);
       expect(d.ctx.resolutions).toEqual([]);
+      expect(d.ctx.injects).toEqual([]);
+      expect(d.ctx.ledger).toEqual([]);
       expect(d.ctx.path).toEqual(['first']);
       expect(d.ctx.checkpoints).toHaveLength(1);
       expect(d.ctx.submissions).toEqual({});

@@ -46,6 +46,7 @@ export interface Checkpoint {
   rng: PrngState;
   ledgerLength: number;
   resolutionsLength: number;
+  injectsLength: number;
   path: string[];
   version: number;
 }
@@ -200,6 +201,7 @@ export function createTurnMachine(scenario: Scenario) {
           rng: context.rng,
           ledgerLength: context.ledger.length,
           resolutionsLength: context.resolutions.length,
+          injectsLength: context.injects.length,
           path: context.path,
           version: event.seq,
         };
@@ -312,6 +314,8 @@ export function createTurnMachine(scenario: Scenario) {
           rng: cp.rng,
           ledger: context.ledger.slice(0, cp.ledgerLength),
           resolutions: context.resolutions.slice(0, cp.resolutionsLength),
+          // Injects fired after the checkpoint are undone with their effects.
+          injects: context.injects.slice(0, cp.injectsLength),
           path: cp.path,
           beatIndex: cp.beatIndex - 1,
           checkpoints: context.checkpoints.slice(0, index),
