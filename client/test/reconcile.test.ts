@@ -2,26 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { GameView, Message, SyncData, UpdatePayload } from '@rubicon/shared';
 import { initialReconcileState, mergeMessages, reconcile, sinceVersionFor, type ReconcileState } from '../src/net/reconcile.ts';
 
-function view(version: number, messageCount = 0): GameView {
-  return { version, messageCount } as unknown as GameView;
+function view(version: number): GameView {
+  return { version } as unknown as GameView;
 }
 
 function msg(seq: number, channel = 'public'): Message {
   return { id: `m${seq}`, seq, at: seq * 1000, channel, from: 'iran', text: `message ${seq}`, audience: ['iran'], to: null, relayOf: null };
 }
 
-function snapshot(version: number, messages: Message[], full = true): SyncData {
-  return { version, view: view(version, messages.length), messages, full };
+function snapshot(version: number, messages: Message[], full = true, messageCount = messages.length): SyncData {
+  return { version, view: view(version), messages, full, messageCount };
 }
 
 function start(version: number, messages: Message[] = []): ReconcileState {
   return reconcile(initialReconcileState, { type: 'snapshot', data: snapshot(version, messages) });
 }
 
-const update = (version: number, messages: Message[] = [], withView = true, count?: number): UpdatePayload => ({
+const update = (version: number, messages: Message[] = [], withView = true): UpdatePayload => ({
   version,
   messages,
-  ...(withView ? { view: view(version, count ?? 0) } : {}),
+  ...(withView ? { view: view(version) } : {}),
 });
 
 describe('reconcile', () => {
@@ -69,7 +69,7 @@ describe('reconcile', () => {
   });
 
   it('holds updates that arrive before the first snapshot and replays them after it', () => {
-    let s = reconcile(initialReconcileState, { type: 'update', payload: update(4, [msg(4)], true, 2) });
+    let s = reconcile(initialReconcileState, { type: 'update', payload: update(4, [msg(4)], true) });
     s = reconcile(s, { type: 'update', payload: update(3, [], false) });
     expect(s.synced).toBeNull();
     s = reconcile(s, { type: 'snapshot', data: snapshot(3, [msg(1)]) });
@@ -79,8 +79,8 @@ describe('reconcile', () => {
     expect(s.need).toBe('none');
   });
 
-  it('asks for everything when the view says messages are missing', () => {
-    const s = reconcile(start(3, [msg(1)]), { type: 'update', payload: update(4, [msg(4)], true, 3) });
+  it('asks for everything when a sync says messages are missing', () => {
+    const s = reconcile(start(3, [msg(1)]), { type: 'snapshot', data: snapshot(5, [msg(5)], false, 4) });
     expect(s.need).toBe('full');
     expect(sinceVersionFor(s, 'full')).toBe(0);
   });

@@ -184,7 +184,7 @@ export function benchViews(report: Report, source: { game: Game; log: LogEntry[]
   }
   for (const [label, viewer] of viewers) {
     const view = viewFor(game, state, viewer);
-    report.add(VIEWS, `view size as JSON · ${label} (${view.messageCount} msgs visible)`, JSON.stringify(view).length / 1024, 'KB');
+    report.add(VIEWS, `view size as JSON · ${label} (${messagesFor(game, state, viewer).length} msgs visible)`, JSON.stringify(view).length / 1024, 'KB');
   }
   for (const [label, viewer] of viewers) {
     const hello = { version: state.version, view: viewFor(game, state, viewer), messages: messagesFor(game, state, viewer), full: true };

@@ -106,6 +106,8 @@ export interface SyncData {
   messages: Message[];
   /** True when `messages` holds every visible message, so the client may drop what it had. */
   full: boolean;
+  /** How many messages this viewer may read in all: lets a client check it holds them all. */
+  messageCount: number;
 }
 
 export interface HelloData extends SyncData {

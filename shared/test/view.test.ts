@@ -84,7 +84,7 @@ describe('per-seat views', () => {
     expect(texts(grey)).toEqual(['to the broker', 'for all']);
     expect(texts(observer)).toEqual(['for all']);
     expect(texts(facilitator)).toHaveLength(4);
-    expect(viewFor(d.game, d.state, blue).messageCount).toBe(2);
+    expect(JSON.stringify(viewFor(d.game, d.state, blue))).not.toContain('to the broker');
     const since = messagesFor(d.game, d.state, red, d.state.version - 1);
     expect(since.map((m) => m.text)).toEqual(['for all']);
   });

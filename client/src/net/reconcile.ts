@@ -68,10 +68,9 @@ function sortedUnique(messages: readonly Message[]): readonly Message[] {
   return mergeMessages([], messages);
 }
 
-/** After a view arrives: if it says we should hold more messages than we do, we need everything again. */
-function checkCount(synced: Synced, viewChanged: boolean): SyncNeed {
-  if (viewChanged && synced.view.messageCount > synced.messages.length) return 'full';
-  return 'none';
+/** After a snapshot: if the server says we should hold more messages than we do, we need everything again. */
+function checkCount(synced: Synced, messageCount: number): SyncNeed {
+  return messageCount > synced.messages.length ? 'full' : 'none';
 }
 
 function applyUpdate(synced: Synced, payload: UpdatePayload): { synced: Synced; need: SyncNeed } {
@@ -82,7 +81,7 @@ function applyUpdate(synced: Synced, payload: UpdatePayload): { synced: Synced; 
     view: payload.view ?? synced.view,
     messages: mergeMessages(synced.messages, payload.messages),
   };
-  return { synced: next, need: checkCount(next, payload.view !== undefined) };
+  return { synced: next, need: 'none' };
 }
 
 function strongest(a: SyncNeed, b: SyncNeed): SyncNeed {
@@ -103,7 +102,7 @@ export function reconcile(state: ReconcileState, event: ReconcileEvent): Reconci
         view: data.view,
         messages: data.full || !prev ? sortedUnique(data.messages) : mergeMessages(prev.messages, data.messages),
       };
-      let need = checkCount(synced, true);
+      let need = checkCount(synced, data.messageCount);
       for (const payload of state.buffered) {
         const r = applyUpdate(synced, payload);
         synced = r.synced;

@@ -20,13 +20,14 @@ export function updatesFor(event: AppliedEvent, wanted: (room: string) => boolea
   for (const viewer of viewersOf(after.turn.context.options.seatsInPlay)) {
     const room = roomFor(sessionId, viewer);
     if (!wanted(room)) continue;
-    // A message leaves the turn untouched: the view then changes only for its readers (their message count).
     const messages = messagesFor(game, after, viewer, sinceVersion);
+    // A message leaves the turn, and so every view, untouched: its readers get the message alone.
+    if (after.turn === before.turn) {
+      updates.push({ room, payload: { version: after.version, messages } });
+      continue;
+    }
     const next = viewFor(game, after, viewer);
-    const changed =
-      after.turn === before.turn
-        ? messages.length > 0
-        : JSON.stringify(viewFor(game, before, viewer)) !== JSON.stringify({ ...next, version: before.version });
+    const changed = JSON.stringify(viewFor(game, before, viewer)) !== JSON.stringify({ ...next, version: before.version });
     updates.push({ room, payload: changed ? { version: after.version, view: next, messages } : { version: after.version, messages } });
   }
   return updates;

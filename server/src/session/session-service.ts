@@ -82,11 +82,13 @@ export function viewerOf(actor: Actor): Viewer {
 export function syncData(session: LoadedSession, viewer: Viewer, sinceVersion: number | undefined): SyncData {
   const { game, state } = session;
   const full = sinceVersion === undefined || sinceVersion === 0 || sinceVersion > state.version;
+  const all = messagesFor(game, state, viewer);
   return {
     version: state.version,
     view: viewFor(game, state, viewer),
-    messages: messagesFor(game, state, viewer, full ? 0 : sinceVersion),
+    messages: full ? all : all.filter((m) => m.seq > sinceVersion),
     full,
+    messageCount: all.length,
   };
 }
 

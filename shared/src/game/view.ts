@@ -34,8 +34,6 @@ export interface GameView {
   injects: { inject: string; title: string; text: string; version: number; at: number }[];
   outcome: OutcomeView | null;
   channels: ChannelView[];
-  /** Messages this viewer may read, in all: lets a client check it holds them all. */
-  messageCount: number;
 }
 
 export interface ScenarioView {
@@ -261,7 +259,6 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         open: channelIsOpen(ctx.world, c),
         canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
       })),
-    messageCount: messagesFor(game, state, viewer).length,
   };
 }
 
