@@ -28,6 +28,9 @@ import {
  * Each test continues where the previous one stopped.
  */
 test.describe.configure({ mode: 'serial' });
+// Six browsers on two cores: a trace's screencast of each would slow every step several times over.
+// DOM snapshots are kept, so a failure's trace still shows each page.
+test.use({ trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true } });
 
 const WALL = { width: 1440, height: 900 };
 const LAPTOP = { width: 1280, height: 800 };
@@ -40,6 +43,7 @@ let sessionId = '';
 let codes: Record<string, string> = {};
 /** Text that must reach Israel, the US and the white cell, and no one else. */
 const secret = `Israel to US only: we will keep any answer small, ref ${Date.now().toString(36)}`;
+const reply = `US to Israel: understood, and we will help defend you, ref ${Date.now().toString(36)}`;
 
 const fac = () => facilitator.page;
 const disp = () => display.page;
@@ -50,7 +54,8 @@ const everyScreen = () => [...everyPlayer(), fac(), disp()];
 test.beforeAll(async ({ browser }) => {
   facilitator = await openScreen(browser, WALL);
   display = await openScreen(browser, WALL);
-  for (const s of SEATS) players[s] = await openScreen(browser, LAPTOP);
+  // Israel's console is the README's team-console screenshot, at the display's size; the others are laptops.
+  for (const s of SEATS) players[s] = await openScreen(browser, s === 'israel' ? WALL : LAPTOP);
 });
 
 test.afterAll(async () => {
@@ -94,9 +99,9 @@ async function playBeat(b: HistoricalBeat): Promise<void> {
   await acceptAdjudication(b);
 }
 
-async function expectOnlyIn(page: Page, text: string, channel: string): Promise<void> {
+async function expectMessageIn(page: Page, text: string, channel: string, from: string): Promise<void> {
   const panel = await openChannel(page, channel);
-  await expect(panel.getByTestId('message').filter({ hasText: text })).toHaveAttribute('data-from', 'israel');
+  await expect(panel.getByTestId('message').filter({ hasText: text })).toHaveAttribute('data-from', from);
 }
 
 test('the facilitator creates a session on Home and reads the join codes on the setup page', async () => {
@@ -154,6 +159,9 @@ test('the white cell starts the session: the opening briefing, then beat 1, on e
 
   await advance();
   await expectBeatEverywhere(HISTORICAL_PATH[0]!);
+  // Beat 1 also carries the message tests: a minute more on the clock, so that no seat is defaulted on a slow machine.
+  await fac().getByTestId('extend').click();
+  await expect(fac().getByTestId('control-result')).toContainText('One more minute');
   for (const s of SEATS) {
     await expect(seat(s).getByTestId('briefing')).toBeVisible();
     await expect(disp().getByTestId(`lockin-${s}`)).toHaveAttribute('data-state', 'waiting');
@@ -165,9 +173,13 @@ test('a private Israel–US message reaches Israel, the US and the white cell, a
 
   // The US sees an exact unread count, then the message.
   await expect(seat('us').getByTestId('unread-israel-us')).toHaveText('1');
-  await expectOnlyIn(seat('us'), secret, 'israel-us');
+  await expectMessageIn(seat('us'), secret, 'israel-us', 'israel');
   await expect(seat('us').getByTestId('unread-israel-us')).toHaveCount(0);
-  await expectOnlyIn(fac(), secret, 'israel-us');
+  await expectMessageIn(fac(), secret, 'israel-us', 'israel');
+  // And back: the US answers on the same private channel.
+  await sendMessage(seat('us'), 'israel-us', reply);
+  await expect(seat('israel').getByTestId('message').filter({ hasText: reply })).toHaveAttribute('data-from', 'us');
+  await expect(fac().getByTestId('message').filter({ hasText: reply })).toHaveAttribute('data-from', 'us');
 
   // A later public message: once it has reached a page, the private one would have too.
   const later = `Mediators: we call on all parties to show restraint, ref ${Date.now().toString(36)}`;
@@ -187,19 +199,21 @@ test('a private Israel–US message reaches Israel, the US and the white cell, a
     const page = screen.page;
     await expect(page.getByTestId('channel-tab-israel-us'), name).toHaveCount(0);
     // Every channel the page has, opened in turn: none shows the message.
-    for (const id of await channelIds(page)) {
-      const panel = await openChannel(page, id);
-      await expect(panel, `${name} / ${id}`).not.toContainText(secret);
+    for (const text of [secret, reply]) {
+      for (const id of await channelIds(page)) {
+        const panel = await openChannel(page, id);
+        await expect(panel, `${name} / ${id}`).not.toContainText(text);
+      }
+      await expect(page.locator('body'), name).not.toContainText(text);
+      expect(await page.content(), `${name}: page HTML`).not.toContain(text);
+      // Nor did it ever reach the browser.
+      expect(screen.received.join('\n'), `${name}: received over the socket`).not.toContain(text);
     }
-    await expect(page.locator('body'), name).not.toContainText(secret);
-    expect(await page.content(), `${name}: page HTML`).not.toContain(secret);
-    // Nor did it ever reach the browser.
-    expect(screen.received.join('\n'), `${name}: received over the socket`).not.toContain(secret);
     expect(screen.received.join('\n'), `${name}: the recorder saw the later message`).toContain(later);
   }
   for (const s of ['iran', 'mediators'] as const) await openChannel(seat(s), 'public');
-  // The recorder works: the members did receive it.
-  for (const s of ['israel', 'us'] as const) expect(players[s].received.join('\n')).toContain(secret);
+  // The recorder works: the members did receive both.
+  for (const s of ['israel', 'us'] as const) for (const text of [secret, reply]) expect(players[s].received.join('\n')).toContain(text);
 });
 
 test('the shared display shows a public statement live, without reloading', async () => {
@@ -221,10 +235,9 @@ test('beat 1: every seat chooses its historical move, writes a rationale and loc
   await expect(israel.getByTestId('move-status')).toHaveAttribute('data-locked', 'false');
   await expect(israel.getByTestId('briefing')).toBeVisible();
   await saveScreen(israel, info, 'team-console');
-  await israel.getByTestId('move-builder').scrollIntoViewIfNeeded();
+  await israel.evaluate(() => window.scrollTo(0, 0));
   await saveDocsScreen(israel, info, 'team-console');
   await expectAccessible(israel, info, 'team-console');
-  await israel.evaluate(() => window.scrollTo(0, 0));
 
   await playMoves(b);
   await acceptAdjudication(b);

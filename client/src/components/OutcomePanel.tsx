@@ -6,7 +6,13 @@ export function OutcomePanel({ view, large = false }: { view: GameView; large?: 
   const o = view.outcome;
   if (!o) return null;
   return (
-    <section className={`outcome panel panel--accent${large ? ' outcome--large' : ''}`} aria-labelledby="outcome-heading" data-testid="outcome">
+    <section
+      className={`outcome panel panel--accent${large ? ' outcome--large' : ''}`}
+      aria-labelledby="outcome-heading"
+      // On the projector the panel may scroll (overflow: auto), so it must be reachable by keyboard.
+      tabIndex={large ? 0 : undefined}
+      data-testid="outcome"
+    >
       <p className="eyebrow">Outcome{o.by === 'facilitator' ? ' (declared by the white cell)' : ''}</p>
       <h2 id="outcome-heading" className="outcome__title" data-testid="outcome-title">
         {o.title}

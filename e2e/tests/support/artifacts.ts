@@ -16,6 +16,8 @@ export const docsScreensDir = path.join(repoRoot, 'docs/screenshots');
  */
 export async function saveScreen(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const file = path.join(screensDir, `${name}.png`);
+  // From the top: a sticky header would otherwise be drawn where the page happened to be scrolled.
+  await page.evaluate(() => window.scrollTo(0, 0));
   const body = await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
   await testInfo.attach(`screen: ${name}`, { body, contentType: 'image/png' });
 }
