@@ -7,7 +7,7 @@ export type PrngState = number;
 
 export function seedFrom(seed: string | number): PrngState {
   if (typeof seed === 'number' && Number.isInteger(seed)) return seed >>> 0;
-  // FNV-1a over the text form: any seed string maps to a stable uint32.
+  // FNV-1a over the text form: every seed string maps to a stable uint32.
   let h = 0x811c9dc5;
   for (const ch of String(seed)) {
     h ^= ch.codePointAt(0) ?? 0;

@@ -1,4 +1,5 @@
 import type { Clock, DueTimer, Scheduler } from './types.ts';
+import { PollLoop } from './poll-loop.ts';
 
 /** `timer` is absent when the failure was the scheduler's own (e.g. Redis unreachable). */
 export type SchedulerErrorHandler = (error: unknown, timer?: DueTimer) => void;
@@ -13,17 +14,14 @@ export interface MemorySchedulerOptions {
 /** Beat deadlines for a single process. Polling, not one setTimeout per timer, so a fake clock drives it in tests. */
 export class MemoryScheduler implements Scheduler {
   private readonly clock: Clock;
-  private readonly pollMs: number;
+  private readonly loop: PollLoop;
   private readonly onError: SchedulerErrorHandler;
   /** One pending deadline per session. */
   private readonly pending = new Map<string, DueTimer>();
-  private interval: NodeJS.Timeout | null = null;
-  /** The poll in progress, so polls never overlap and `stop` can wait for it. */
-  private polling: Promise<void> | null = null;
 
   constructor(options: MemorySchedulerOptions) {
     this.clock = options.clock;
-    this.pollMs = options.pollMs;
+    this.loop = new PollLoop(options.pollMs);
     this.onError = options.onError ?? (() => {});
   }
 
@@ -36,18 +34,11 @@ export class MemoryScheduler implements Scheduler {
   }
 
   start(onDue: (timer: DueTimer) => Promise<void>): void {
-    if (this.interval) throw new Error('scheduler already started');
-    this.interval = setInterval(() => {
-      if (!this.polling) this.polling = this.poll(onDue).finally(() => (this.polling = null));
-    }, this.pollMs);
-    // A pending deadline must not keep the process alive on its own.
-    this.interval.unref();
+    this.loop.start(() => this.poll(onDue));
   }
 
-  async stop(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
-    this.interval = null;
-    await this.polling;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async poll(onDue: (timer: DueTimer) => Promise<void>): Promise<void> {

@@ -2,6 +2,7 @@ import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { deliver, report, type SchedulerErrorHandler } from './memory-scheduler.ts';
 import type { Clock, DueTimer, Scheduler } from './types.ts';
+import { PollLoop } from './poll-loop.ts';
 
 /**
  * Beat deadlines shared by every process on one Redis.
@@ -79,20 +80,17 @@ export class RedisScheduler implements Scheduler {
   private readonly zsetKey: string;
   private readonly dataKey: string;
   private readonly clock: Clock;
-  private readonly pollMs: number;
+  private readonly loop: PollLoop;
   private readonly onError: SchedulerErrorHandler;
   private readonly leaseMs: number;
   private readonly batch: number;
-  private interval: NodeJS.Timeout | null = null;
-  /** The poll in progress, so polls never overlap and `stop` can wait for it. */
-  private polling: Promise<void> | null = null;
 
   constructor(options: RedisSchedulerOptions) {
     this.client = options.client;
     this.zsetKey = `${options.prefix}timers`;
     this.dataKey = `${options.prefix}timers:data`;
     this.clock = options.clock;
-    this.pollMs = options.pollMs;
+    this.loop = new PollLoop(options.pollMs);
     this.onError = options.onError ?? (() => {});
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batch = options.batch ?? 100;
@@ -112,18 +110,11 @@ export class RedisScheduler implements Scheduler {
   }
 
   start(onDue: (timer: DueTimer) => Promise<void>): void {
-    if (this.interval) throw new Error('scheduler already started');
-    this.interval = setInterval(() => {
-      if (!this.polling) this.polling = this.poll(onDue).finally(() => (this.polling = null));
-    }, this.pollMs);
-    // A pending deadline must not keep the process alive on its own.
-    this.interval.unref();
+    this.loop.start(() => this.poll(onDue));
   }
 
-  async stop(): Promise<void> {
-    if (this.interval) clearInterval(this.interval);
-    this.interval = null;
-    await this.polling;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async poll(onDue: (timer: DueTimer) => Promise<void>): Promise<void> {

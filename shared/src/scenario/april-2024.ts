@@ -31,7 +31,7 @@ const setFlag = (flag: string, when?: Condition): Effect =>
 const chose = (seat: SeatKey, move: string): Condition => ({ chose: { seat, move } });
 const flag = (name: string): Condition => ({ flag: name });
 const all = (...c: Condition[]): Condition => ({ all: c });
-const any = (...c: Condition[]): Condition => ({ any: c });
+const anyOf = (...c: Condition[]): Condition => ({ any: c });
 const not = (c: Condition): Condition => ({ not: c });
 const ladderAt = (range: { gte?: number; lte?: number }): Condition => ({ ladder: range });
 
@@ -41,7 +41,7 @@ const mark = (place: Place, kind: MapMark['kind'], label: string, from?: Place):
 const seats = (...ids: SeatKey[]) => ({ seats: ids });
 
 /** Iran is at the nuclear threshold: a declared breakout, or open signalling with latency at 90 or more. */
-const NUCLEAR_THRESHOLD: Condition = any(
+const NUCLEAR_THRESHOLD: Condition = anyOf(
   flag('nuclear-breakout'),
   all(flag('nuclear-signalled'), { measure: { seat: 'iran', measure: 'nuclear-latency', gte: 90 } }),
 );
@@ -689,7 +689,7 @@ export const april2024: ScenarioInput = {
         },
       ],
       next: [
-        { beat: 'signalling-window', when: any(chose('iran', 'telegraphed-strike'), chose('iran', 'massive-strike')) },
+        { beat: 'signalling-window', when: anyOf(chose('iran', 'telegraphed-strike'), chose('iran', 'massive-strike')) },
         { beat: 'shadow-war' },
       ],
     },
@@ -1175,7 +1175,7 @@ export const april2024: ScenarioInput = {
         {
           id: 'massive-strike-backlash',
           description: 'A salvo built to kill rather than to signal shreds Iran’s international standing and climbs a rung.',
-          when: all(any(chose('iran', 'massive-strike'), chose('iran', 'scale-up')), not(any(chose('iran', 'scale-down'), chose('iran', 'stand-down')))),
+          when: all(anyOf(chose('iran', 'massive-strike'), chose('iran', 'scale-up')), not(anyOf(chose('iran', 'scale-down'), chose('iran', 'stand-down')))),
           effects: [ladder(1), measure('iran', 'standing', -20), measure('israel', 'standing', 5), measure('iran', 'cohesion', -5)],
           text: 'The scale of the attack convinces most governments that Iran meant to kill, not merely to signal. Its claims of a measured response find few takers, and even friendly capitals keep their distance.',
         },
@@ -1200,7 +1200,7 @@ export const april2024: ScenarioInput = {
               adjust: [
                 { when: flag('coalition-air-defence'), add: 30 },
                 { when: flag('strike-telegraphed'), add: 20 },
-                { when: any(flag('jordan-airspace-open'), chose('jordan', 'shoot-down-overflights')), add: 10 },
+                { when: anyOf(flag('jordan-airspace-open'), chose('jordan', 'shoot-down-overflights')), add: 10 },
                 { when: chose('iran', 'scale-down'), add: 20 },
                 { when: chose('iran', 'massive-strike'), add: -25 },
                 { when: chose('iran', 'scale-up'), add: -10 },
@@ -1499,7 +1499,7 @@ export const april2024: ScenarioInput = {
           id: 'sanctions-push-east',
           description: 'Western sanctions talk and Iran’s turn to China and Russia reinforce each other.',
           when: all(
-            any(chose('us', 'sanctions-push'), chose('israel', 'diplomatic-offensive'), chose('eu', 'eu-new-sanctions')),
+            anyOf(chose('us', 'sanctions-push'), chose('israel', 'diplomatic-offensive'), chose('eu', 'eu-new-sanctions')),
             chose('iran', 'turn-to-china-russia'),
           ),
           effects: [measure('iran', 'cohesion', 5), measure('us', 'domestic-pressure', 5)],
@@ -1765,7 +1765,7 @@ export const april2024: ScenarioInput = {
           description: 'A major Israeli strike against Washington’s stated wishes opens a public rift between the allies.',
           when: all(
             chose('israel', 'major-strike'),
-            any(chose('us', 'press-restraint'), chose('us', 'offer-package'), chose('us', 'urge-take-the-win')),
+            anyOf(chose('us', 'press-restraint'), chose('us', 'offer-package'), chose('us', 'urge-take-the-win')),
           ),
           effects: [setFlag('us-israel-split'), measure('israel', 'cohesion', -15), measure('us', 'cohesion', -15)],
           text: 'Israel has struck in force against Washington’s expressed wishes. The rift between the two allies is now public.',
@@ -1780,7 +1780,7 @@ export const april2024: ScenarioInput = {
         {
           id: 'commitment-trap',
           description: 'Iran’s public warnings oblige it to answer an Israeli strike or explain why not.',
-          when: all(chose('iran', 'threaten-escalation'), any(chose('israel', 'limited-strike'), chose('israel', 'major-strike'))),
+          when: all(chose('iran', 'threaten-escalation'), anyOf(chose('israel', 'limited-strike'), chose('israel', 'major-strike'))),
           effects: [measure('iran', 'domestic-pressure', 10)],
           text: 'Having warned of a bigger answer, Tehran must now either deliver one or explain why this strike does not count.',
         },
@@ -1811,7 +1811,7 @@ export const april2024: ScenarioInput = {
         { outcome: 'nuclear-crisis', when: NUCLEAR_THRESHOLD },
         {
           beat: 'iran-counterstrike',
-          when: any(
+          when: anyOf(
             chose('israel', 'major-strike'),
             chose('us', 'join-strike'),
             all(chose('israel', 'limited-strike'), chose('us', 'green-light'), chose('iran', 'mobilise-proxies')),
@@ -1820,7 +1820,7 @@ export const april2024: ScenarioInput = {
         { outcome: 'de-escalation', when: chose('israel', 'take-the-win') },
         // A "limited" answer cannot contain a crisis already at open war.
         { outcome: 'sustained-war', when: ladderAt({ gte: 6 }) },
-        { outcome: 'contained-exchange', when: any(chose('israel', 'limited-strike'), chose('israel', 'covert-action')) },
+        { outcome: 'contained-exchange', when: anyOf(chose('israel', 'limited-strike'), chose('israel', 'covert-action')) },
         { outcome: 'contained-exchange' },
       ],
     },
@@ -2077,7 +2077,7 @@ export const april2024: ScenarioInput = {
         { beat: 'iran-counterstrike', when: chose('israel', 'strike-iran-directly') },
         { outcome: 'nuclear-crisis', when: NUCLEAR_THRESHOLD },
         { outcome: 'sustained-war', when: ladderAt({ gte: 6 }) },
-        { outcome: 'de-escalation', when: any(ladderAt({ lte: 2 }), all(ladderAt({ lte: 3 }), flag('direct-line-open'))) },
+        { outcome: 'de-escalation', when: anyOf(ladderAt({ lte: 2 }), all(ladderAt({ lte: 3 }), flag('direct-line-open'))) },
         { outcome: 'contained-exchange' },
       ],
     },
@@ -2262,7 +2262,7 @@ export const april2024: ScenarioInput = {
               title: 'Arrange a pause',
               description: 'Work out a simultaneous halt; it takes hold only if Washington or Israel is ready to stop.',
               visibility: seats('iran', 'us', 'israel'),
-              effects: [ladder(-1, any(chose('israel', 'accept-a-pause'), chose('us', 'restrain-israel'))), measure('mediators', 'standing', 10)],
+              effects: [ladder(-1, anyOf(chose('israel', 'accept-a-pause'), chose('us', 'restrain-israel'))), measure('mediators', 'standing', 10)],
               outcomeText: 'The mediators work out the terms of a simultaneous halt.',
               marks: [mark('doha', 'diplomacy', 'Pause talks')],
             },
@@ -2328,7 +2328,7 @@ export const april2024: ScenarioInput = {
         {
           id: 'divided-allies',
           description: 'A public US–Israel rift emboldens Tehran.',
-          when: any(flag('us-israel-split'), chose('us', 'restrain-israel')),
+          when: anyOf(flag('us-israel-split'), chose('us', 'restrain-israel')),
           effects: [measure('iran', 'deterrence', 5)],
           text: 'Tehran reads the open rift between Washington and Israel as room to manoeuvre.',
         },
@@ -2346,10 +2346,10 @@ export const april2024: ScenarioInput = {
         },
       ],
       next: [
-        { outcome: 'nuclear-crisis', when: any(chose('iran', 'nuclear-breakout'), NUCLEAR_THRESHOLD) },
+        { outcome: 'nuclear-crisis', when: anyOf(chose('iran', 'nuclear-breakout'), NUCLEAR_THRESHOLD) },
         {
           outcome: 'regional-war',
-          when: any(chose('us', 'join-offensive'), ladderAt({ gte: 7 }), all(flag('us-combat'), not(chose('iran', 'absorb-and-claim')))),
+          when: anyOf(chose('us', 'join-offensive'), ladderAt({ gte: 7 }), all(flag('us-combat'), not(chose('iran', 'absorb-and-claim')))),
         },
         { outcome: 'sustained-war', when: chose('iran', 'full-barrage') },
         { outcome: 'contained-exchange', when: chose('iran', 'absorb-and-claim') },
@@ -2357,7 +2357,7 @@ export const april2024: ScenarioInput = {
           outcome: 'contained-exchange',
           when: all(
             chose('iran', 'limited-reply'),
-            any(chose('us', 'restrain-israel'), chose('israel', 'accept-a-pause'), flag('direct-line-open'), flag('tacit-understanding')),
+            anyOf(chose('us', 'restrain-israel'), chose('israel', 'accept-a-pause'), flag('direct-line-open'), flag('tacit-understanding')),
           ),
         },
         { outcome: 'sustained-war' },
