@@ -94,6 +94,20 @@ describe('map marks', () => {
     expect(c!.from).toEqual(projectPlace(p, 'western-iran'));
   });
 
+  it('gathers marks of one kind at one place into one symbol that lists their numbers', () => {
+    const p = regionProjection(800, 800);
+    const second: MapMark = { ...intercept, label: 'Drones downed' };
+    const placed = placeMarks(collectMarks({ resolutions: [res('one', [intercept, strike, second])], beat: null }), p);
+    const [a, b, c] = placed;
+    expect(a!.numbers).toEqual([1, 3]);
+    expect(c!.numbers).toEqual([]);
+    expect(c!.leadN).toBe(1);
+    expect(c!.at).toEqual(a!.at);
+    expect(b!.numbers).toEqual([2]);
+    // Only the two symbols are spread apart, and they no longer overlap.
+    expect(Math.hypot(a!.at![0] - b!.at![0], a!.at![1] - b!.at![1])).toBeGreaterThanOrEqual(29.9);
+  });
+
   it('sends Washington to the inset', () => {
     const placed = placeMarks(collectMarks({ resolutions: [res('one', [{ place: 'washington', kind: 'diplomacy', label: 'Calls' }])], beat: null }), regionProjection(500, 500));
     expect(placed[0]!.offMap).toBe(true);

@@ -86,7 +86,7 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
             if (inject) void run('inject', { type: 'FIRE_INJECT', inject }, 'Inject fired.').then((ok) => ok && setInject(''));
           }}
         >
-          <label>
+          <label className="controls__wide">
             Inject
             <select value={inject} onChange={(e) => setInject(e.target.value)} data-testid="inject-select">
               <option value="">Choose an event…</option>

@@ -90,8 +90,9 @@ export function MapView({ view, legend = true }: Props) {
   );
   const placed = useMemo(() => (projection ? placeMarks(marks, projection) : []), [marks, projection]);
   const offMap = placed.filter((m) => m.offMap);
+  const offMapLeads = offMap.filter((m) => m.numbers.length > 0).map((m) => m.n);
   const insetAnchor: [number, number] = [INSET.x + INSET.w - 18, INSET.y + INSET.h / 2 + 8];
-  const insetSlot = (m: PlacedMark): [number, number] => [INSET.x + 22 + offMap.indexOf(m) * 30, INSET.y + 44];
+  const insetSlot = (m: PlacedMark): [number, number] => [INSET.x + 22 + Math.max(0, offMapLeads.indexOf(m.leadN)) * 30, INSET.y + 44];
 
   const summary =
     marks.length === 0
@@ -126,6 +127,60 @@ export function MapView({ view, legend = true }: Props) {
                 Loading map…
               </text>
             )}
+            {offMap.length > 0 && (
+              <g className="map__inset" aria-hidden="true">
+                <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} rx={6} />
+                <text x={INSET.x + 10} y={INSET.y + 20} className="map__inset-title">
+                  {PLACES.washington.name} ↗
+                </text>
+              </g>
+            )}
+            <g className="map__arcs" aria-hidden="true">
+              {placed.map((m) => {
+                if (!m.mark.from || m.numbers.length === 0) return null;
+                const from = m.mark.from === 'washington' ? insetAnchor : m.from;
+                const to = m.offMap ? insetSlot(m) : (m.anchor ?? m.at);
+                if (!from || !to) return null;
+                return (
+                  <path
+                    key={`arc-${m.n}`}
+                    d={arcPath(from, to)}
+                    className={`map__arc${m.groupRecent ? '' : ' map__arc--old'}`}
+                    stroke={MARK_COLOR[m.mark.kind]}
+                    markerEnd="url(#arrow)"
+                  />
+                );
+              })}
+            </g>
+            <g className="map__leaders" aria-hidden="true">
+              {placed.map((m) =>
+                m.anchor && m.at && m.numbers.length > 0 ? (
+                  <g key={`leader-${m.n}`}>
+                    <line x1={m.anchor[0]} y1={m.anchor[1]} x2={m.at[0]} y2={m.at[1]} className="map__mark-leader" />
+                    <circle cx={m.anchor[0]} cy={m.anchor[1]} r={2.5} className="map__mark-anchor" />
+                  </g>
+                ) : null,
+              )}
+            </g>
+            <g className="map__marks" aria-hidden="true">
+              {placed.map((m) => {
+                const at = m.offMap ? insetSlot(m) : m.at;
+                if (!at) return null;
+                const transform = `translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`;
+                // A mark that shares another's symbol keeps its own (empty) hook for tests and tools.
+                if (m.numbers.length === 0)
+                  return <g key={`mark-${m.n}`} transform={transform} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place} data-group={m.leadN} />;
+                return (
+                  <g key={`mark-${m.n}`} transform={transform} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place}>
+                    {m.groupRecent && <circle r={17} className="map__pulse" stroke={MARK_COLOR[m.mark.kind]} />}
+                    <MarkGlyph kind={m.mark.kind} r={m.groupRecent ? 10 : 8} dim={!m.groupRecent} />
+                    <text x={12} y={-9} className="map__mark-number">
+                      {m.numbers.join(',')}
+                    </text>
+                  </g>
+                );
+              })}
+            </g>
             <g className="map__labels" aria-hidden="true">
               {SEA_LABELS.map((l) => {
                 const p = projection([l.lonLat[0], l.lonLat[1]]);
@@ -149,56 +204,6 @@ export function MapView({ view, legend = true }: Props) {
                       textAnchor={a ? (a[0] > p[0] ? 'end' : 'start') : 'middle'}
                     >
                       {l.name}
-                    </text>
-                  </g>
-                );
-              })}
-            </g>
-            {offMap.length > 0 && (
-              <g className="map__inset" aria-hidden="true">
-                <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} rx={6} />
-                <text x={INSET.x + 10} y={INSET.y + 20} className="map__inset-title">
-                  {PLACES.washington.name} ↗
-                </text>
-              </g>
-            )}
-            <g className="map__arcs" aria-hidden="true">
-              {placed.map((m) => {
-                if (!m.mark.from) return null;
-                const from = m.mark.from === 'washington' ? insetAnchor : m.from;
-                const to = m.offMap ? insetSlot(m) : (m.anchor ?? m.at);
-                if (!from || !to) return null;
-                return (
-                  <path
-                    key={`arc-${m.n}`}
-                    d={arcPath(from, to)}
-                    className={`map__arc${m.recent ? '' : ' map__arc--old'}`}
-                    stroke={MARK_COLOR[m.mark.kind]}
-                    markerEnd="url(#arrow)"
-                  />
-                );
-              })}
-            </g>
-            <g className="map__leaders" aria-hidden="true">
-              {placed.map((m) =>
-                m.anchor && m.at ? (
-                  <g key={`leader-${m.n}`}>
-                    <line x1={m.anchor[0]} y1={m.anchor[1]} x2={m.at[0]} y2={m.at[1]} className="map__mark-leader" />
-                    <circle cx={m.anchor[0]} cy={m.anchor[1]} r={2.5} className="map__mark-anchor" />
-                  </g>
-                ) : null,
-              )}
-            </g>
-            <g className="map__marks" aria-hidden="true">
-              {placed.map((m) => {
-                const at = m.offMap ? insetSlot(m) : m.at;
-                if (!at) return null;
-                return (
-                  <g key={`mark-${m.n}`} transform={`translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place}>
-                    {m.recent && <circle r={17} className="map__pulse" stroke={MARK_COLOR[m.mark.kind]} />}
-                    <MarkGlyph kind={m.mark.kind} r={m.recent ? 10 : 8} dim={!m.recent} />
-                    <text x={12} y={-9} className="map__mark-number">
-                      {m.n}
                     </text>
                   </g>
                 );

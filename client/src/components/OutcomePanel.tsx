@@ -1,44 +1,106 @@
 import type { GameView } from '@rubicon/shared';
 import { seatName } from '../lib/describe.ts';
 
-/** The game's end: the outcome, how it was reached, and the path history actually took. */
+interface Row {
+  key: string;
+  title: string;
+  /** Per seat: what this session chose and what happened historically (null: no move recorded). */
+  seats: { seat: string; session: string | null; history: string | null }[];
+}
+
+/** One row per beat: the beats this session played in order, then any historical beat it never reached. */
+function comparison(view: GameView): Row[] {
+  const o = view.outcome!;
+  const historyByBeat = new Map<string, { seat: string; title: string }[]>();
+  for (const s of o.historical.path) {
+    const list = historyByBeat.get(s.beat) ?? [];
+    list.push({ seat: s.seat, title: s.title });
+    historyByBeat.set(s.beat, list);
+  }
+  const used = new Set<number>();
+  const rows: Row[] = o.path.map((p, i) => {
+    let r = view.resolutions[i]?.beat === p.id ? i : -1;
+    if (r < 0) r = view.resolutions.findIndex((x, k) => x.beat === p.id && !used.has(k));
+    if (r >= 0) used.add(r);
+    const choices = r >= 0 ? view.resolutions[r]!.choices : [];
+    const history = historyByBeat.get(p.id) ?? [];
+    const seats = [...new Set([...choices.map((c) => c.seat), ...history.map((h) => h.seat)])];
+    return {
+      key: `${p.id}-${i}`,
+      title: p.title,
+      seats: seats.map((seat) => ({
+        seat,
+        session: choices.find((c) => c.seat === seat)?.title ?? null,
+        history: history.find((h) => h.seat === seat)?.title ?? null,
+      })),
+    };
+  });
+  const played = new Set(o.path.map((p) => p.id));
+  for (const [beat, history] of historyByBeat) {
+    if (played.has(beat)) continue;
+    rows.push({
+      key: `history-${beat}`,
+      title: `${view.scenario.beats.find((b) => b.id === beat)?.title ?? beat} (not reached this session)`,
+      seats: history.map((h) => ({ seat: h.seat, session: null, history: h.title })),
+    });
+  }
+  return rows;
+}
+
+/** The game's end: the outcome, how it was reached, and the path history actually took, beat by beat. */
 export function OutcomePanel({ view, large = false }: { view: GameView; large?: boolean }) {
   const o = view.outcome;
   if (!o) return null;
+  const rows = comparison(view);
   return (
-    <section
-      className={`outcome panel panel--accent${large ? ' outcome--large' : ''}`}
-      aria-labelledby="outcome-heading"
-      // On the projector the panel may scroll (overflow: auto), so it must be reachable by keyboard.
-      tabIndex={large ? 0 : undefined}
-      data-testid="outcome"
-    >
+    <section className={`outcome panel panel--accent${large ? ' outcome--large' : ''}`} aria-labelledby="outcome-heading" data-testid="outcome">
       <p className="eyebrow">Outcome{o.by === 'facilitator' ? ' (declared by the white cell)' : ''}</p>
       <h2 id="outcome-heading" className="outcome__title" data-testid="outcome-title">
         {o.title}
       </h2>
       <p className="outcome__desc">{o.description}</p>
       {o.reason && <p className="outcome__reason">White cell: {o.reason}</p>}
-      <div className="outcome__paths">
-        <div>
-          <h3 className="subhead">This session’s path</h3>
-          <ol className="outcome__path">
-            {o.path.map((p, i) => (
-              <li key={`${p.id}-${i}`}>{p.title}</li>
+      <table className="outcome__compare">
+        <caption className="subhead">
+          This session’s path beside what happened historically ({o.historical.title})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Beat</th>
+            <th scope="col">Seat</th>
+            <th scope="col">This session</th>
+            <th scope="col">Historically</th>
+          </tr>
+        </thead>
+        {rows.map((row, i) => (
+          <tbody key={row.key} className="outcome__beat">
+            {(row.seats.length > 0 ? row.seats : [null]).map((s, k) => (
+              <tr key={s?.seat ?? 'none'}>
+                {k === 0 && (
+                  <th scope="rowgroup" rowSpan={Math.max(1, row.seats.length)} className="outcome__beat-title">
+                    {i + 1}. {row.title}
+                  </th>
+                )}
+                {s ? (
+                  <>
+                    <th scope="row" className="outcome__seat">
+                      {seatName(view.scenario, s.seat)}
+                    </th>
+                    <td className={s.session !== s.history ? 'outcome__move outcome__move--differs' : 'outcome__move'}>
+                      {s.session ?? <span className="muted">—</span>}
+                    </td>
+                    <td className="outcome__move">{s.history ?? <span className="muted">—</span>}</td>
+                  </>
+                ) : (
+                  <td colSpan={3} className="muted">
+                    No moves recorded
+                  </td>
+                )}
+              </tr>
             ))}
-          </ol>
-        </div>
-        <div>
-          <h3 className="subhead">What happened historically: {o.historical.title}</h3>
-          <ol className="outcome__path">
-            {o.historical.path.map((s, i) => (
-              <li key={i}>
-                {seatName(view.scenario, s.seat)}: {s.title}
-              </li>
-            ))}
-          </ol>
-        </div>
-      </div>
+          </tbody>
+        ))}
+      </table>
     </section>
   );
 }

@@ -53,6 +53,20 @@ export interface PlacedMark extends NumberedMark {
   /** Where a launch comes from, when it has a `from` on the map. */
   from: [number, number] | null;
   offMap: boolean;
+  /**
+   * Marks of the same kind at the same place (and from the same place) share
+   * one symbol: the first of them draws it and lists every number here; the
+   * others have an empty list and sit at the same spot.
+   */
+  numbers: number[];
+  /** The number of the mark that draws the shared symbol (its own number when it leads). */
+  leadN: number;
+  /** The shared symbol includes a recent mark (drawn bright). */
+  groupRecent: boolean;
+}
+
+function groupKey(m: MapMark): string {
+  return `${m.kind}|${m.place}|${m.from ?? ''}`;
 }
 
 /**
@@ -93,27 +107,44 @@ export function declutter(points: readonly (readonly [number, number])[], minDis
 }
 
 /**
- * Puts marks on the map: each at its place, then nudged apart so that no
- * symbol hides another; a moved symbol keeps a leader line to its place.
+ * Puts marks on the map: marks of one kind at one place are gathered into a
+ * single symbol, then the symbols are nudged apart so that none hides
+ * another; a moved symbol keeps a leader line to its place.
  */
-export function placeMarks(marks: readonly NumberedMark[], projection: GeoProjection, minDist = 24): PlacedMark[] {
+export function placeMarks(marks: readonly NumberedMark[], projection: GeoProjection, minDist = 30): PlacedMark[] {
   const bases = marks.map((m) => projectPlace(projection, m.mark.place));
-  const onMap = bases.map((b, i) => (b ? i : -1)).filter((i) => i >= 0);
+  // The first mark of each group leads it; the others follow it.
+  const leadOf = new Map<string, number>();
+  const lead = marks.map((m, i) => {
+    const key = groupKey(m.mark);
+    const first = leadOf.get(key);
+    if (first === undefined) {
+      leadOf.set(key, i);
+      return i;
+    }
+    return first;
+  });
+  const onMap = bases.map((b, i) => (b && lead[i] === i ? i : -1)).filter((i) => i >= 0);
   const spread = declutter(
     onMap.map((i) => bases[i]!),
     minDist,
   );
   const at = new Map(onMap.map((i, k) => [i, spread[k]!] as const));
   return marks.map((m, i) => {
-    const base = bases[i] ?? null;
-    const pos = at.get(i) ?? null;
+    const l = lead[i]!;
+    const base = bases[l] ?? null;
+    const pos = at.get(l) ?? null;
     const movedFar = base && pos ? Math.hypot(pos[0] - base[0], pos[1] - base[1]) > 3 : false;
+    const members = marks.filter((_, k) => lead[k] === l);
     return {
       ...m,
       at: pos,
       anchor: movedFar ? base : null,
       from: m.mark.from ? projectPlace(projection, m.mark.from) : null,
       offMap: base === null,
+      numbers: l === i ? members.map((x) => x.n) : [],
+      leadN: marks[l]!.n,
+      groupRecent: members.some((x) => x.recent),
     };
   });
 }

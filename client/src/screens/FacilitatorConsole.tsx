@@ -94,7 +94,9 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
               </>
             ) : (
               <>
-                <p className="eyebrow">{PHASE_LABEL[view.phase]}</p>
+                <p className="eyebrow">
+                  {view.phase === 'outcome' || view.phase === 'debrief' ? `Scenario · game over after ${view.resolutions.length} beat${view.resolutions.length === 1 ? '' : 's'}` : PHASE_LABEL[view.phase]}
+                </p>
                 <h2 id="beat-heading">{view.scenario.title}</h2>
                 <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
               </>

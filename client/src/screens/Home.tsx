@@ -7,12 +7,12 @@ import { hostedSessions, rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';
 
 const TIMER_SCALES = [
-  { value: '0.1', label: 'Very fast: ×0.1 (demos and tests)' },
-  { value: '0.25', label: 'Quick: ×¼ (a 30-minute class)' },
-  { value: '0.5', label: 'Short: ×½' },
-  { value: '1', label: 'Standard: ×1 (about 75 minutes)' },
-  { value: '1.5', label: 'Relaxed: ×1.5' },
-  { value: '2', label: 'Seminar: ×2' },
+  { value: '0.1', label: '×0.1 very fast (tests)' },
+  { value: '0.25', label: '×¼ quick (30 min)' },
+  { value: '0.5', label: '×½ short' },
+  { value: '1', label: '×1 standard (75 min)' },
+  { value: '1.5', label: '×1.5 relaxed' },
+  { value: '2', label: '×2 seminar' },
 ];
 
 export function Home() {
