@@ -1,4 +1,5 @@
-import type { Seat } from './ui.ts';
+import { getScenario } from '@rubicon/shared';
+import { SEATS, type Seat } from './ui.ts';
 
 export interface HistoricalBeat {
   id: string;
@@ -7,41 +8,18 @@ export interface HistoricalBeat {
   moves: Partial<Record<Seat, string>>;
 }
 
-/** The historical path of the april-2024 scenario (docs/scenario.md, "The historical path"). */
-export const HISTORICAL_PATH: readonly HistoricalBeat[] = [
-  {
-    id: 'consulate-strike',
-    title: 'The Damascus strike',
-    moves: { iran: 'vow-punishment', israel: 'no-comment', us: 'deny-involvement', mediators: 'urge-restraint' },
-  },
-  {
-    id: 'iran-decision',
-    title: 'Iran decides',
-    moves: { iran: 'telegraphed-strike', us: 'private-warnings', israel: 'ready-defences', mediators: 'sound-out-intentions' },
-  },
-  {
-    id: 'signalling-window',
-    title: 'The signalling window',
-    moves: { iran: 'warn-through-mediators', israel: 'public-red-line', us: 'coalition-air-defence', mediators: 'relay-warnings' },
-  },
-  {
-    id: 'strike-and-defence',
-    title: 'The strike and the defence',
-    moves: { iran: 'launch-as-planned', us: 'full-interception', israel: 'full-defence' },
-  },
-  {
-    id: 'international-reaction',
-    title: 'The morning after',
-    moves: { iran: 'declare-operations-over', us: 'urge-take-the-win', israel: 'diplomatic-offensive', mediators: 'relay-closure' },
-  },
-  {
-    id: 'israel-decision',
-    title: 'Israel decides',
-    moves: { israel: 'limited-strike', us: 'press-restraint', iran: 'threaten-escalation', mediators: 'keep-channels-open' },
-  },
-];
+const scenario = getScenario('april-2024');
+if (!scenario) throw new Error('the april-2024 scenario is missing');
+const isSeat = (id: string): id is Seat => (SEATS as readonly string[]).includes(id);
 
-export const HISTORICAL_OUTCOME = 'Contained exchange';
+/** The historical path, read from the scenario data itself so the test plays what the data says happened. */
+export const HISTORICAL_PATH: readonly HistoricalBeat[] = [...new Set(scenario.historicalPath.map((s) => s.beat))].map((beatId) => ({
+  id: beatId,
+  title: scenario.beats.find((b) => b.id === beatId)?.title ?? beatId,
+  moves: Object.fromEntries(scenario.historicalPath.filter((s) => s.beat === beatId && isSeat(s.seat)).map((s) => [s.seat, s.move])),
+}));
+
+export const HISTORICAL_OUTCOME = scenario.outcomes.find((o) => o.id === scenario.historicalOutcome)?.title ?? scenario.historicalOutcome;
 
 export function beat(id: string): HistoricalBeat {
   const b = HISTORICAL_PATH.find((x) => x.id === id);
