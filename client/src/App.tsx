@@ -1,12 +1,12 @@
 import { useEffect } from 'react';
-import { AppHeader } from './components/AppHeader.tsx';
-import { Link } from './components/Link.tsx';
-import { FacilitatorConsole } from './screens/FacilitatorConsole.tsx';
-import { Home } from './screens/Home.tsx';
-import { Join } from './screens/Join.tsx';
-import { Setup } from './screens/Setup.tsx';
-import { SharedDisplay } from './screens/SharedDisplay.tsx';
-import { TeamConsole } from './screens/TeamConsole.tsx';
+import { AppHeader } from './common/AppHeader.tsx';
+import { Link } from './common/Link.tsx';
+import { FacilitatorConsole } from './facilitate/FacilitatorConsole.tsx';
+import { Home } from './lobby/Home.tsx';
+import { Join } from './lobby/Join.tsx';
+import { Setup } from './lobby/Setup.tsx';
+import { SharedDisplay } from './display/SharedDisplay.tsx';
+import { TeamConsole } from './play/TeamConsole.tsx';
 import { useRoute, type Route } from './router.ts';
 
 export function App() {

@@ -5,7 +5,7 @@ import { parseRoute, paths } from '../src/router.ts';
 import { normalizeCode } from '../src/net/api.ts';
 import { newCommandId } from '../src/net/commandId.ts';
 import { timelineEntries } from '../src/lib/timeline.ts';
-import { rowsFromProposal, rowsToEffects } from '../src/components/AdjudicationReview.tsx';
+import { rowsFromProposal, rowsToEffects } from '../src/facilitate/AdjudicationReview.tsx';
 import type { GameView } from '@rubicon/shared';
 
 describe('clock', () => {
@@ -123,7 +123,7 @@ describe('override rows', () => {
 
 describe('rewind targets', () => {
   it('offers the beats entered on this path, once each, with the open one last', async () => {
-    const { rewindTargets } = await import('../src/components/FacilitatorControls.tsx');
+    const { rewindTargets } = await import('../src/facilitate/FacilitatorControls.tsx');
     const view = {
       resolutions: [
         { beat: 'a', beatIndex: 1, title: 'A' },

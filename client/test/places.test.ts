@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MapMark } from '@rubicon/shared';
-import { arcPath, PLACES, projectPlace, regionProjection, REGION } from '../src/map/places.ts';
-import { collectMarks, declutter, placeMarks } from '../src/map/marks.ts';
+import { arcPath, PLACES, projectPlace, regionProjection, REGION } from '../src/display/map/places.ts';
+import { collectMarks, declutter, placeMarks } from '../src/display/map/marks.ts';
 
 describe('place projection', () => {
   const w = 1000;

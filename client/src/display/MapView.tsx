@@ -4,9 +4,9 @@ import { feature } from 'topojson-client';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import type { GameView } from '@rubicon/shared';
-import { COUNTRY_LABELS, FEATURED_COUNTRIES, MARK_KIND_LABEL, MARK_KINDS, PLACES, SEA_LABELS, arcPath, regionProjection } from '../map/places.ts';
-import { collectMarks, placeMarks, type PlacedMark } from '../map/marks.ts';
-import { GlyphIcon, MARK_COLOR, MarkGlyph } from '../map/symbols.tsx';
+import { COUNTRY_LABELS, FEATURED_COUNTRIES, MARK_KIND_LABEL, MARK_KINDS, PLACES, SEA_LABELS, arcPath, regionProjection } from './map/places.ts';
+import { collectMarks, placeMarks, type PlacedMark } from './map/marks.ts';
+import { GlyphIcon, MARK_COLOR, MarkGlyph } from './map/symbols.tsx';
 
 type Countries = Feature<Geometry, { name?: string }>[];
 

@@ -1,8 +1,8 @@
 import type { ReactNode } from 'react';
 import type { Session } from '../net/useSession.ts';
-import { AppHeader } from './AppHeader.tsx';
+import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
-import { JoinForm } from './JoinForm.tsx';
+import { JoinForm } from '../lobby/JoinForm.tsx';
 
 /** What a session screen shows before it has a view: connecting, or why it cannot connect. */
 export function SessionPending({ session, title, onForget }: { session: Session; title: string; onForget?: () => void }) {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { AppHeader } from '../components/AppHeader.tsx';
-import { JoinForm } from '../components/JoinForm.tsx';
-import { Link } from '../components/Link.tsx';
+import { AppHeader } from '../common/AppHeader.tsx';
+import { JoinForm } from './JoinForm.tsx';
+import { Link } from '../common/Link.tsx';
 import { ApiError, createSession, listScenarios, type ScenarioSummary } from '../net/api.ts';
 import { hostedSessions, rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';

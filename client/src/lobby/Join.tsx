@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { AppHeader } from '../components/AppHeader.tsx';
-import { JoinForm, redeem } from '../components/JoinForm.tsx';
+import { AppHeader } from '../common/AppHeader.tsx';
+import { JoinForm, redeem } from './JoinForm.tsx';
 import { ApiError, normalizeCode } from '../net/api.ts';
 import { navigate } from '../router.ts';
 

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { JoinCode, SessionSummary } from '@rubicon/shared';
-import { AppHeader } from '../components/AppHeader.tsx';
-import { ConnectionBadge } from '../components/ConnectionBadge.tsx';
-import { Link } from '../components/Link.tsx';
-import { QrCode } from '../components/QrCode.tsx';
-import { NeedsJoin, SessionPending } from '../components/SessionFrame.tsx';
-import { SeatChip } from '../components/SeatStatus.tsx';
+import { AppHeader } from '../common/AppHeader.tsx';
+import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
+import { Link } from '../common/Link.tsx';
+import { QrCode } from './QrCode.tsx';
+import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
+import { SeatChip } from '../facilitate/SeatStatus.tsx';
 import { ApiError, sessionSummary } from '../net/api.ts';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession } from '../net/useSession.ts';
