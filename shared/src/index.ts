@@ -13,3 +13,4 @@ export * from './game/game.ts';
 export * from './game/view.ts';
 export * from './protocol.ts';
 export * from './scenario/diagram.ts';
+export * from './analysis/escalation.ts';

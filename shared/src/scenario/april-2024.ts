@@ -252,6 +252,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'vow-punishment',
               title: 'Vow to punish Israel',
+              escalation: 'posturing',
               description:
                 'The Supreme Leader and senior commanders promise that Israel will be punished; Khamenei likens the strike to an attack on Iranian soil.',
               visibility: 'public',
@@ -264,6 +265,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'condemn-at-un',
               title: 'Condemn and go to the UN',
+              escalation: 'posturing',
               description: 'Denounce the strike as a breach of diplomatic protection and seek condemnation at the Security Council, keeping military options open.',
               visibility: 'public',
               effects: [measure('iran', 'standing', 5), measure('iran', 'domestic-pressure', 5), measure('iran', 'deterrence', -5)],
@@ -273,6 +275,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'blame-washington',
               title: 'Hold Washington responsible',
+              escalation: 'posturing',
               description: 'Declare that the United States shares responsibility as Israel’s backer, putting US personnel in the region on notice.',
               visibility: 'public',
               effects: [measure('iran', 'cohesion', 5), measure('us', 'domestic-pressure', 5), measure('iran', 'standing', -5)],
@@ -282,6 +285,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'quiet-mourning',
               title: 'Mourn and say little',
+              escalation: 'status-quo',
               description: 'Hold funerals, issue routine condemnations and avoid commitments while options are studied.',
               visibility: 'public',
               effects: [measure('iran', 'deterrence', -5), measure('iran', 'domestic-pressure', 5)],
@@ -297,6 +301,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'no-comment',
               title: 'Neither confirm nor deny',
+              escalation: 'status-quo',
               description: 'Keep the long-standing official silence on operations abroad.',
               visibility: 'public',
               effects: [measure('israel', 'deterrence', 3)],
@@ -306,6 +311,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'claim-strike',
               title: 'Claim the strike',
+              escalation: 'posturing',
               description: 'Say openly that Quds Force commanders directing attacks on Israel are legitimate targets wherever they are.',
               visibility: 'public',
               effects: [measure('israel', 'deterrence', 5), measure('israel', 'standing', -10), measure('iran', 'domestic-pressure', 10)],
@@ -315,6 +321,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'warn-tehran',
               title: 'Warn Tehran against retaliation',
+              escalation: 'posturing',
               description: 'Without confirming the strike, ministers warn that any Iranian attack on Israel would be met with force.',
               visibility: 'public',
               effects: [measure('israel', 'deterrence', 5), measure('iran', 'domestic-pressure', 5)],
@@ -323,6 +330,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'brief-washington',
               title: 'Brief Washington privately',
+              escalation: 'status-quo',
               description: 'Explain to US officials why the commander was targeted and that Israel does not seek a wider war with Iran.',
               visibility: seats('us'),
               effects: [measure('israel', 'cohesion', 5), measure('us', 'cohesion', 5)],
@@ -338,6 +346,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'deny-involvement',
               title: 'Deny any role',
+              escalation: 'status-quo',
               description: 'Say publicly and through the Swiss channel that the United States took no part in the strike and had no advance knowledge of it.',
               visibility: 'public',
               effects: [measure('us', 'domestic-pressure', -5), measure('us', 'cohesion', -3)],
@@ -348,6 +357,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'back-israel-publicly',
               title: 'Stand by Israel',
+              escalation: 'posturing',
               description: 'Restate firm support for Israel’s security and warn Iran against targeting US personnel.',
               visibility: 'public',
               effects: [measure('us', 'cohesion', 10), measure('us', 'standing', -5), measure('iran', 'domestic-pressure', 5)],
@@ -356,6 +366,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'criticise-strike',
               title: 'Distance yourself from the strike',
+              escalation: 'de-escalation',
               description: 'Express concern about striking a diplomatic site and urge Israel to avoid widening the war.',
               visibility: 'public',
               effects: [measure('us', 'cohesion', -10), measure('us', 'standing', 5), measure('israel', 'domestic-pressure', 5)],
@@ -364,6 +375,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'say-nothing',
               title: 'Stay silent for now',
+              escalation: 'status-quo',
               description: 'Issue no statement beyond routine calls for calm.',
               visibility: 'public',
               effects: [measure('us', 'deterrence', -3)],
@@ -379,6 +391,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'urge-restraint',
               title: 'Urge restraint, offer channels',
+              escalation: 'de-escalation',
               description: 'Oman and Qatar call for calm; Switzerland confirms that the channel between Washington and Tehran is open.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 5)],
@@ -389,6 +402,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'start-shuttle',
               title: 'Start shuttle diplomacy',
+              escalation: 'de-escalation',
               description: 'Send Omani and Qatari envoys to Tehran to sound out what Iran might accept instead of escalation.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5), measure('iran', 'domestic-pressure', -3)],
@@ -398,6 +412,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'condemn-breach',
               title: 'Condemn the breach of diplomatic premises',
+              escalation: 'posturing',
               description: 'Denounce the attack on a consulate as a violation of diplomatic norms, gaining credit in Tehran.',
               visibility: 'public',
               effects: [measure('iran', 'standing', 5), measure('israel', 'standing', -5), measure('mediators', 'cohesion', 5)],
@@ -406,6 +421,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'wait-to-be-asked',
               title: 'Wait to be asked',
+              escalation: 'status-quo',
               description: 'Stay available without taking the initiative.',
               visibility: 'actor',
               effects: [],
@@ -444,6 +460,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'strategic-patience',
               title: 'Strategic patience',
+              escalation: 'status-quo',
               description: 'Absorb the loss, rebuild, and keep the reply for a time and place of Iran’s choosing. No direct or immediate retaliation.',
               visibility: 'actor',
               effects: [measure('iran', 'deterrence', -10), measure('iran', 'domestic-pressure', 10), measure('iran', 'standing', 5)],
@@ -452,6 +469,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'proxy-response',
               title: 'Answer through the axis',
+              escalation: 'violent',
               description: 'Ask partners in Lebanon, Iraq, Syria and Yemen to intensify attacks on Israel while Iran’s own hand stays hidden.',
               visibility: 'actor',
               effects: [ladder(1), measure('iran', 'cohesion', 5), measure('iran', 'domestic-pressure', -5), setFlag('axis-mobilised')],
@@ -460,6 +478,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'covert-cyber',
               title: 'Covert and cyber retaliation',
+              escalation: 'non-violent',
               description: 'Hit Israeli networks and Israeli targets abroad with operations that carry no return address.',
               visibility: 'actor',
               effects: [measure('iran', 'domestic-pressure', -5), measure('israel', 'domestic-pressure', 5)],
@@ -468,6 +487,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'telegraphed-strike',
               title: 'Limited direct strike, signalled in advance',
+              escalation: 'violent',
               description: 'Launch drones and missiles from Iranian soil at Israeli military sites only, and let capitals know beforehand so the strike stays bounded.',
               visibility: 'actor',
               effects: [measure('iran', 'domestic-pressure', -10)],
@@ -478,6 +498,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'massive-strike',
               title: 'Massive surprise strike',
+              escalation: 'violent',
               description: 'Fire as many missiles and drones as possible at once, without warning, to overwhelm Israel’s defences and do real damage.',
               visibility: 'actor',
               effects: [measure('iran', 'domestic-pressure', -15)],
@@ -486,6 +507,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'nuclear-signalling',
               title: 'Nuclear signalling',
+              escalation: 'non-violent',
               description: 'Answer by raising the nuclear stakes instead: expand enrichment and let it be known that Iran’s doctrine could change.',
               visibility: 'actor',
               effects: [measure('iran', 'nuclear-latency', 10), setFlag('nuclear-signalled'), measure('iran', 'standing', -10)],
@@ -501,6 +523,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'private-warnings',
               title: 'Warn Tehran privately',
+              escalation: 'posturing',
               description: 'Use the Swiss channel to say the United States had no part in Damascus and will answer any attack on its forces.',
               visibility: seats('iran', 'mediators'),
               effects: [measure('us', 'deterrence', 5)],
@@ -511,6 +534,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'surge-forces',
               title: 'Reinforce the region',
+              escalation: 'posturing',
               description: 'Send additional air-defence ships and aircraft to the region and say so publicly.',
               visibility: 'public',
               effects: [measure('us', 'deterrence', 5), measure('us', 'cohesion', 5), measure('israel', 'cohesion', 5), measure('us', 'domestic-pressure', 3)],
@@ -520,6 +544,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'press-israel-early',
               title: 'Ask Israel to hold fire',
+              escalation: 'de-escalation',
               description: 'Privately ask Israel to avoid new strikes on Iranian officers while the crisis lasts.',
               visibility: seats('israel'),
               effects: [measure('us', 'cohesion', -5), measure('israel', 'cohesion', -5), measure('israel', 'domestic-pressure', 5)],
@@ -528,6 +553,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'watch-and-wait',
               title: 'Watch and wait',
+              escalation: 'status-quo',
               description: 'Keep the current posture and gather intelligence before committing.',
               visibility: 'actor',
               effects: [measure('us', 'deterrence', -5)],
@@ -543,6 +569,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'ready-defences',
               title: 'Ready the defences',
+              escalation: 'posturing',
               description: 'Put air defences, the air force and the home front on high alert and plan interceptions with US forces.',
               visibility: seats('us'),
               effects: [measure('israel', 'cohesion', 5), measure('israel', 'domestic-pressure', -3)],
@@ -552,6 +579,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'prepare-strike-options',
               title: 'Prepare strike plans against Iran',
+              escalation: 'posturing',
               description: 'Have the air force ready options for hitting targets inside Iran if Iran attacks.',
               visibility: 'actor',
               effects: [measure('israel', 'deterrence', 5)],
@@ -560,6 +588,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'keep-up-pressure',
               title: 'Keep hitting Iran’s network',
+              escalation: 'violent',
               description: 'Continue strikes on Iranian personnel and weapons shipments in Syria and Lebanon despite the threat.',
               visibility: 'public',
               effects: [measure('iran', 'deterrence', -5), measure('iran', 'domestic-pressure', 10), measure('us', 'cohesion', -5)],
@@ -569,6 +598,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'signal-via-washington',
               title: 'Signal restraint through Washington',
+              escalation: 'de-escalation',
               description: 'Ask the United States to tell Tehran that Israel seeks no wider war, while staying silent in public.',
               visibility: seats('us'),
               effects: [measure('us', 'cohesion', 5), measure('iran', 'domestic-pressure', -3)],
@@ -584,6 +614,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'sound-out-intentions',
               title: 'Sound out Tehran',
+              escalation: 'status-quo',
               description: 'Ask Iranian officials how far they mean to go, and carry Washington’s concerns to them.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5)],
@@ -594,6 +625,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'float-alternative',
               title: 'Float a face-saving alternative',
+              escalation: 'de-escalation',
               description: 'Suggest a diplomatic gain—such as a UN statement condemning the consulate strike—that might let Iran forgo force.',
               visibility: seats('iran', 'us'),
               effects: [measure('iran', 'domestic-pressure', -5), measure('mediators', 'standing', 5)],
@@ -602,6 +634,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'link-to-gaza',
               title: 'Link calm to Gaza',
+              escalation: 'de-escalation',
               description: 'Press Washington for faster progress toward a Gaza ceasefire as the price of Iranian restraint.',
               visibility: seats('iran', 'us'),
               effects: [measure('us', 'domestic-pressure', 5), measure('iran', 'standing', 5)],
@@ -610,6 +643,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'stand-by',
               title: 'Stand by',
+              escalation: 'status-quo',
               description: 'Carry whatever is sent, but take no initiative.',
               visibility: 'actor',
               effects: [],
@@ -625,6 +659,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'step-up-northern-fire',
               title: 'Step up fire on the north',
+              escalation: 'violent',
               description: 'Raise rocket and drone attacks on northern Israel beyond the usual border exchanges.',
               visibility: 'public',
               effects: [ladder(1), measure('israel', 'domestic-pressure', 5), measure('israel', 'casualties', 2), measure('hezbollah', 'cohesion', 5)],
@@ -634,6 +669,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'offer-to-lead',
               title: 'Offer to carry the response',
+              escalation: 'posturing',
               description: 'Tell Tehran you are ready to strike on its behalf if asked.',
               visibility: seats('iran'),
               effects: [measure('iran', 'cohesion', 5), measure('hezbollah', 'cohesion', 5), measure('hezbollah', 'domestic-pressure', 5)],
@@ -642,6 +678,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'counsel-caution',
               title: 'Counsel caution',
+              escalation: 'de-escalation',
               description: 'Warn Tehran privately that Lebanon cannot afford a full war with Israel.',
               visibility: seats('iran'),
               effects: [measure('hezbollah', 'domestic-pressure', -5), measure('iran', 'cohesion', -5)],
@@ -650,6 +687,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'hold-position',
               title: 'Hold the current posture',
+              escalation: 'status-quo',
               description: 'Keep the border exchanges at their usual level.',
               visibility: 'actor',
               effects: [],
@@ -722,6 +760,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'warn-through-mediators',
               title: 'Warn in advance, via mediators',
+              escalation: 'status-quo',
               description: 'Tell Washington and regional capitals through intermediaries that an attack is coming and will hit only “military facilities”.',
               visibility: seats('us', 'mediators', 'jordan'),
               effects: [setFlag('strike-telegraphed'), measure('iran', 'standing', 5), measure('iran', 'deterrence', -5)],
@@ -732,6 +771,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'keep-ambiguous',
               title: 'Keep them guessing',
+              escalation: 'status-quo',
               description: 'Give no detail on timing, scale or targets.',
               visibility: 'actor',
               effects: [measure('israel', 'domestic-pressure', 5)],
@@ -740,6 +780,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'public-threats',
               title: 'Threaten loudly, reveal nothing',
+              escalation: 'posturing',
               description: 'Broadcast promises of a crushing blow without any detail.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', -5), measure('iran', 'standing', -5), measure('israel', 'domestic-pressure', 5)],
@@ -748,6 +789,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'offer-off-ramp',
               title: 'Name a price for holding back',
+              escalation: 'de-escalation',
               description: 'Tell the mediators Iran could forgo the strike in return for a concrete diplomatic gain, such as a UN condemnation of the consulate strike.',
               visibility: seats('mediators', 'us'),
               effects: [setFlag('off-ramp-offered'), measure('iran', 'domestic-pressure', 5), measure('iran', 'standing', 5)],
@@ -763,6 +805,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'public-red-line',
               title: 'Draw a public red line',
+              escalation: 'posturing',
               description: 'Foreign Minister Israel Katz states that an attack from Iranian territory will be answered by an Israeli attack inside Iran.',
               visibility: 'public',
               effects: [setFlag('israel-red-line'), measure('israel', 'deterrence', 5), measure('israel', 'domestic-pressure', 5)],
@@ -773,6 +816,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'quiet-preparation',
               title: 'Prepare in silence',
+              escalation: 'posturing',
               description: 'Make no public threats; concentrate on defences and readiness.',
               visibility: 'actor',
               effects: [measure('israel', 'cohesion', 5)],
@@ -781,6 +825,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'pre-emptive-strike',
               title: 'Strike first',
+              escalation: 'violent',
               description: 'Hit missile and drone launch sites in western Iran before the attack begins.',
               visibility: 'public',
               effects: [
@@ -800,6 +845,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'request-joint-plan',
               title: 'Ask for a joint defence plan',
+              escalation: 'posturing',
               description: 'Ask Washington to commit US aircraft and ships to intercepting, and promise to consult before any Israeli response.',
               visibility: seats('us'),
               effects: [measure('israel', 'cohesion', 5), measure('us', 'cohesion', 5)],
@@ -815,6 +861,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'coalition-air-defence',
               title: 'Assemble a coalition air defence',
+              escalation: 'posturing',
               description: 'Reposition US aircraft and ships and combine them with Israeli, European and Arab partners in a single air-defence effort.',
               visibility: 'public',
               effects: [setFlag('coalition-air-defence'), measure('us', 'cohesion', 10), measure('israel', 'cohesion', 10), measure('us', 'deterrence', 5)],
@@ -825,6 +872,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'public-deterrent-warning',
               title: 'Warn Iran publicly',
+              escalation: 'posturing',
               description: 'Tell Iran at the highest level not to attack.',
               visibility: 'public',
               effects: [measure('us', 'deterrence', 5), measure('iran', 'domestic-pressure', 5)],
@@ -833,6 +881,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'defend-israel-alone',
               title: 'Defend Israel with US forces only',
+              escalation: 'posturing',
               description: 'Commit US assets to intercepting, without building a wider coalition.',
               visibility: 'public',
               effects: [measure('us', 'cohesion', 5), measure('israel', 'cohesion', 5)],
@@ -842,6 +891,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'keep-distance',
               title: 'Protect US forces only',
+              escalation: 'status-quo',
               description: 'Make clear that US forces will protect US bases and personnel, not Israeli territory.',
               visibility: 'public',
               effects: [setFlag('us-israel-split'), measure('us', 'cohesion', -15), measure('israel', 'cohesion', -15), measure('us', 'domestic-pressure', -5)],
@@ -850,6 +900,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'hold-posture',
               title: 'Hold current posture',
+              escalation: 'status-quo',
               description: 'Keep forces where they are and avoid new commitments.',
               visibility: 'actor',
               effects: [measure('us', 'deterrence', -5)],
@@ -865,6 +916,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'relay-warnings',
               title: 'Relay warnings both ways',
+              escalation: 'status-quo',
               description: 'Carry Iran’s notice of a limited strike to Washington and regional capitals, and Washington’s warnings back to Tehran.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5), measure('mediators', 'cohesion', 5)],
@@ -875,6 +927,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'propose-ground-rules',
               title: 'Propose ground rules',
+              escalation: 'de-escalation',
               description: 'Suggest an unwritten understanding: one bounded strike on military targets, no civilian targets, and no further round.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5), measure('iran', 'domestic-pressure', -3)],
@@ -883,6 +936,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'appeal-for-calm',
               title: 'Appeal publicly for calm',
+              escalation: 'de-escalation',
               description: 'Call on every side to step back, without carrying specific messages.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 2)],
@@ -898,6 +952,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'open-airspace',
               title: 'Open airspace to coalition interceptors',
+              escalation: 'posturing',
               description: 'Let partner aircraft operate in Jordan’s skies and shoot down drones crossing them.',
               visibility: 'public',
               effects: [setFlag('jordan-airspace-open'), measure('jordan', 'cohesion', 10), measure('jordan', 'domestic-pressure', 10)],
@@ -907,6 +962,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'defend-own-skies',
               title: 'Defend Jordan’s own skies',
+              escalation: 'posturing',
               description: 'Announce that Jordan will shoot down anything that violates its airspace, as a matter of sovereignty and without joining a coalition.',
               visibility: 'public',
               effects: [measure('jordan', 'deterrence', 5), measure('jordan', 'domestic-pressure', 5)],
@@ -915,6 +971,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'close-airspace',
               title: 'Close airspace and stay neutral',
+              escalation: 'status-quo',
               description: 'Shut the airspace to all military traffic and declare neutrality.',
               visibility: 'public',
               effects: [measure('jordan', 'cohesion', -10), measure('jordan', 'domestic-pressure', -5)],
@@ -923,6 +980,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'jordan-say-nothing',
               title: 'Say nothing yet',
+              escalation: 'status-quo',
               description: 'Make no announcement and keep options open.',
               visibility: 'actor',
               effects: [],
@@ -961,6 +1019,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'launch-as-planned',
               title: 'Launch as planned',
+              escalation: 'violent',
               description: 'Send the planned wave of drones, cruise missiles and ballistic missiles at Israeli military sites: Operation True Promise.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', -10), measure('iran', 'deterrence', 5)],
@@ -971,6 +1030,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'launch-with-partners',
               title: 'Launch together with partners',
+              escalation: 'violent',
               description: 'Add drones and missiles from partners in Iraq and Yemen to Iran’s own salvo.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', -10), measure('iran', 'cohesion', 5), measure('iran', 'standing', -5)],
@@ -984,6 +1044,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'scale-up',
               title: 'Enlarge the salvo',
+              escalation: 'violent',
               description: 'Add more ballistic missiles and more targets to raise the odds of getting through.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', -15), measure('iran', 'standing', -5)],
@@ -993,6 +1054,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'scale-down',
               title: 'Token salvo',
+              escalation: 'violent',
               description: 'Fire a small, symbolic salvo that can be called retaliation but threatens little.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', 5), measure('iran', 'deterrence', -5)],
@@ -1002,6 +1064,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'stand-down',
               title: 'Call it off',
+              escalation: 'de-escalation',
               description: 'Cancel the attack at the last moment.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', 20), measure('iran', 'deterrence', -15)],
@@ -1017,6 +1080,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'full-interception',
               title: 'Intercept everything in reach',
+              escalation: 'posturing',
               description: 'US aircraft and ships engage drones and missiles heading for Israel, alongside Israeli and partner forces.',
               visibility: 'public',
               effects: [measure('us', 'cohesion', 5), measure('israel', 'cohesion', 5)],
@@ -1027,6 +1091,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'protect-us-forces-only',
               title: 'Protect US forces only',
+              escalation: 'posturing',
               description: 'Engage only what threatens US bases and ships.',
               visibility: 'public',
               effects: [setFlag('us-israel-split'), measure('us', 'cohesion', -15), measure('israel', 'cohesion', -15)],
@@ -1035,6 +1100,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'intercept-and-hit-launchers',
               title: 'Intercept and hit the launchers',
+              escalation: 'violent',
               description: 'Strike launch sites in western Iran while the attack is under way.',
               visibility: 'public',
               effects: [
@@ -1058,6 +1124,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'full-defence',
               title: 'Full defence, no counter-fire',
+              escalation: 'posturing',
               description: 'Use every air-defence layer and the air force to intercept, and leave any response for later.',
               visibility: 'public',
               effects: [measure('israel', 'cohesion', 5)],
@@ -1068,6 +1135,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'defend-and-strike-back',
               title: 'Defend and strike back at once',
+              escalation: 'violent',
               description: 'Hit military targets in Iran while the attack is still in the air.',
               visibility: 'public',
               effects: [
@@ -1084,6 +1152,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'defend-key-sites',
               title: 'Defend key sites only',
+              escalation: 'posturing',
               description: 'Save interceptors by engaging only what threatens bases, cities and critical infrastructure.',
               visibility: 'actor',
               effects: [measure('israel', 'deterrence', -5)],
@@ -1099,6 +1168,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'shoot-down-overflights',
               title: 'Shoot down what crosses Jordan',
+              escalation: 'posturing',
               description: 'Jordanian aircraft and air defences intercept drones and missiles in Jordan’s airspace.',
               visibility: 'public',
               effects: [measure('jordan', 'domestic-pressure', 10), measure('jordan', 'cohesion', 10), measure('jordan', 'deterrence', 5)],
@@ -1109,6 +1179,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'let-them-pass',
               title: 'Do not engage',
+              escalation: 'status-quo',
               description: 'Leave the interceptions to others and keep Jordan’s forces out of it.',
               visibility: 'actor',
               effects: [],
@@ -1117,6 +1188,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'close-and-protest',
               title: 'Protest to both sides',
+              escalation: 'posturing',
               description: 'Engage nothing and denounce both Iran and Israel for turning Jordan into a battlefield.',
               visibility: 'public',
               effects: [measure('jordan', 'domestic-pressure', -5), measure('jordan', 'cohesion', -10)],
@@ -1132,6 +1204,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'join-the-barrage',
               title: 'Fire in parallel',
+              escalation: 'violent',
               description: 'Launch rockets and drones at northern Israel as Iran’s wave arrives.',
               visibility: 'public',
               effects: [
@@ -1147,6 +1220,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'token-fire',
               title: 'Token fire on military posts',
+              escalation: 'violent',
               description: 'Fire a few rockets at Israeli positions near the border as a show of solidarity.',
               visibility: 'public',
               effects: [measure('hezbollah', 'cohesion', 5), measure('israel', 'domestic-pressure', 3)],
@@ -1156,6 +1230,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'stay-out',
               title: 'Stay out',
+              escalation: 'status-quo',
               description: 'Leave the night to Iran.',
               visibility: 'actor',
               effects: [],
@@ -1286,6 +1361,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'declare-operations-over',
               title: 'Declare the operation over',
+              escalation: 'de-escalation',
               description: 'The military chief of staff announces that Iran’s operations have ended and that it has no plan to continue, unless attacked again.',
               visibility: 'public',
               effects: [setFlag('iran-declared-done'), measure('iran', 'standing', 5)],
@@ -1297,6 +1373,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'threaten-second-wave',
               title: 'Threaten a second wave',
+              escalation: 'posturing',
               description: 'Announce that a far larger strike is ready if Israel answers.',
               visibility: 'public',
               effects: [measure('iran', 'deterrence', 5), measure('iran', 'standing', -5), measure('israel', 'domestic-pressure', 5)],
@@ -1305,6 +1382,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'turn-to-china-russia',
               title: 'Turn to China and Russia',
+              escalation: 'posturing',
               description: 'Seek diplomatic cover from Beijing and Moscow at the UN, and closer economic and military ties with both.',
               visibility: 'public',
               effects: [measure('iran', 'cohesion', 5), measure('iran', 'standing', -5), measure('us', 'domestic-pressure', 5)],
@@ -1314,6 +1392,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'claim-new-equation',
               title: 'Proclaim a new equation',
+              escalation: 'posturing',
               description: 'Tell Iranians and partners that the era of strategic patience is over: attacks on Iranians will now be answered from Iran itself.',
               visibility: 'public',
               effects: [measure('iran', 'domestic-pressure', -10), measure('iran', 'deterrence', 5), measure('iran', 'standing', -5)],
@@ -1330,6 +1409,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'urge-take-the-win',
               title: 'Tell Israel to take the win',
+              escalation: 'de-escalation',
               description: 'The president tells Netanyahu to treat the successful defence as a victory and move on, and says the US will not join offensive action.',
               visibility: seats('israel'),
               effects: [measure('us', 'standing', 5), measure('israel', 'domestic-pressure', -5), measure('israel', 'cohesion', -3)],
@@ -1340,6 +1420,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'sanctions-push',
               title: 'Lead a sanctions push',
+              escalation: 'non-violent',
               description: 'Coordinate new sanctions on Iran’s missile and drone programmes with allies.',
               visibility: 'public',
               effects: [measure('iran', 'standing', -5), measure('iran', 'domestic-pressure', 5), measure('israel', 'cohesion', 5)],
@@ -1349,6 +1430,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'back-a-response',
               title: 'Back a proportionate response',
+              escalation: 'posturing',
               description: 'Tell Israel privately that the US would support a measured strike on Iran.',
               visibility: seats('israel'),
               effects: [measure('us', 'cohesion', 10), measure('israel', 'cohesion', 10), measure('israel', 'domestic-pressure', 5)],
@@ -1357,6 +1439,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'stay-neutral-on-response',
               title: 'Say nothing about a response',
+              escalation: 'status-quo',
               description: 'Praise the defence and take no position on what Israel should do next.',
               visibility: 'public',
               effects: [],
@@ -1372,6 +1455,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'diplomatic-offensive',
               title: 'Diplomatic offensive',
+              escalation: 'posturing',
               description: 'Use the wave of sympathy to press partners for sanctions and a firm international line against Iran’s missile and drone programmes.',
               visibility: 'public',
               effects: [measure('israel', 'standing', 5), measure('iran', 'standing', -5)],
@@ -1382,6 +1466,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'promise-response',
               title: 'Promise a response',
+              escalation: 'posturing',
               description: 'The war cabinet announces that Iran will pay, at a time and in a manner of Israel’s choosing.',
               visibility: 'public',
               effects: [measure('israel', 'deterrence', 5), measure('israel', 'domestic-pressure', -5), measure('iran', 'domestic-pressure', 5), measure('us', 'cohesion', -5)],
@@ -1390,6 +1475,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'thank-the-coalition',
               title: 'Thank the coalition, say little',
+              escalation: 'status-quo',
               description: 'Praise the joint defence and keep intentions vague.',
               visibility: 'public',
               effects: [measure('israel', 'cohesion', 5)],
@@ -1398,6 +1484,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'ready-the-strike',
               title: 'Ready a strike openly',
+              escalation: 'posturing',
               description: 'Put strike forces on visible alert and tell the public an answer is coming soon.',
               visibility: 'public',
               effects: [measure('israel', 'domestic-pressure', -5), measure('israel', 'standing', -5), measure('iran', 'domestic-pressure', 5), measure('us', 'cohesion', -5)],
@@ -1413,6 +1500,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'relay-closure',
               title: 'Pass on that Iran considers the matter closed',
+              escalation: 'de-escalation',
               description: 'Carry Tehran’s message that it regards the round as finished unless attacked again, and ask Washington to hold Israel back.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5)],
@@ -1423,6 +1511,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'propose-mutual-stop',
               title: 'Propose a mutual stop',
+              escalation: 'de-escalation',
               description: 'Float a formal understanding: no further direct strikes by either side.',
               visibility: seats('iran', 'us', 'israel'),
               effects: [setFlag('stop-proposed'), measure('mediators', 'standing', 5)],
@@ -1431,6 +1520,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'un-statement-push',
               title: 'Push for a balanced UN statement',
+              escalation: 'de-escalation',
               description: 'Lobby the Security Council for a text that condemns both the consulate strike and the attack on Israel.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 5), measure('iran', 'standing', 3)],
@@ -1439,6 +1529,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'mediators-stand-by',
               title: 'Stand by',
+              escalation: 'status-quo',
               description: 'Carry what is sent, take no initiative.',
               visibility: 'actor',
               effects: [],
@@ -1454,6 +1545,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-new-sanctions',
               title: 'Prepare new sanctions',
+              escalation: 'non-violent',
               description: 'Begin work on sanctions against Iranian producers of drones and missiles.',
               visibility: 'public',
               effects: [measure('iran', 'standing', -5), measure('iran', 'domestic-pressure', 5), measure('eu', 'cohesion', 5)],
@@ -1463,6 +1555,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-call-restraint',
               title: 'Call on everyone to stop',
+              escalation: 'de-escalation',
               description: 'Urge all sides to step back, with no further measures.',
               visibility: 'public',
               effects: [],
@@ -1471,6 +1564,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-offer-channel',
               title: 'Offer a European channel',
+              escalation: 'de-escalation',
               description: 'Offer European diplomats as an additional line to Tehran alongside Oman, Qatar and Switzerland.',
               visibility: seats('iran', 'mediators'),
               effects: [measure('eu', 'standing', 5), measure('iran', 'standing', 3)],
@@ -1479,6 +1573,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-await-partners',
               title: 'Wait for a common G7 line',
+              escalation: 'status-quo',
               description: 'Hold back from any European initiative until Washington and the other G7 capitals settle their position.',
               visibility: 'actor',
               effects: [],
@@ -1536,6 +1631,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'take-the-win',
               title: 'Take the win',
+              escalation: 'de-escalation',
               description: 'Do not strike Iran. Bank the successful defence, the coalition that made it possible, and the diplomatic gains.',
               visibility: 'public',
               effects: [
@@ -1551,6 +1647,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'limited-strike',
               title: 'Limited, symbolic strike',
+              escalation: 'violent',
               description: 'A small, precise strike on a military site inside Iran, meant to show that Israel can reach it while causing little damage and no deaths.',
               visibility: 'public',
               effects: [
@@ -1568,6 +1665,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'major-strike',
               title: 'Major strike on Iran',
+              escalation: 'violent',
               description: 'Strike military and missile sites across Iran in force, possibly including facilities linked to the nuclear programme.',
               visibility: 'public',
               effects: [
@@ -1589,6 +1687,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'covert-action',
               title: 'Covert action instead',
+              escalation: 'violent',
               description: 'Answer with sabotage, cyber operations or targeted attacks inside Iran that are never claimed.',
               visibility: 'actor',
               effects: [measure('iran', 'deterrence', -5), measure('iran', 'nuclear-latency', -5), measure('israel', 'domestic-pressure', -5)],
@@ -1604,6 +1703,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'press-restraint',
               title: 'Press Israel to keep it small',
+              escalation: 'de-escalation',
               description: 'Tell Israel that the US will take no part in offensive action and wants any answer kept minimal.',
               visibility: seats('israel'),
               effects: [measure('us', 'standing', 5)],
@@ -1613,6 +1713,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'green-light',
               title: 'Give a green light',
+              escalation: 'posturing',
               description: 'Tell Israel the US will back whatever it decides and defend it against any Iranian reply.',
               visibility: seats('israel'),
               effects: [measure('us', 'cohesion', 10), measure('israel', 'cohesion', 10), measure('us', 'standing', -5)],
@@ -1621,6 +1722,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'join-strike',
               title: 'Join the strike',
+              escalation: 'violent',
               description: 'Have US forces strike Iranian military targets alongside Israel.',
               visibility: 'public',
               effects: [
@@ -1637,6 +1739,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'offer-package',
               title: 'Trade restraint for support',
+              escalation: 'de-escalation',
               description: 'Offer more air-defence aid and tougher sanctions on Iran if Israel holds back.',
               visibility: seats('israel'),
               effects: [measure('israel', 'cohesion', 5), measure('israel', 'domestic-pressure', -5), measure('iran', 'standing', -5)],
@@ -1652,6 +1755,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'threaten-escalation',
               title: 'Warn of a bigger answer',
+              escalation: 'posturing',
               description: 'Declare that any Israeli attack on Iranian soil will be met with a stronger and faster response than before.',
               visibility: 'public',
               effects: [measure('iran', 'deterrence', 5)],
@@ -1661,6 +1765,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'signal-acceptance',
               title: 'Signal that a small strike would be ignored',
+              escalation: 'de-escalation',
               description: 'Let the mediators know that Iran would not answer a minor, symbolic strike.',
               visibility: seats('mediators', 'us'),
               effects: [measure('iran', 'domestic-pressure', 10), measure('iran', 'deterrence', -5)],
@@ -1669,6 +1774,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'mobilise-proxies',
               title: 'Put the axis on a war footing',
+              escalation: 'posturing',
               description: 'Tell Hezbollah and partners in Iraq and Yemen to prepare a joint response if Israel strikes.',
               visibility: 'public',
               effects: [ladder(1), setFlag('axis-mobilised'), measure('iran', 'cohesion', 5), measure('israel', 'domestic-pressure', 5)],
@@ -1682,6 +1788,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'hint-nuclear-rethink',
               title: 'Hint at a nuclear rethink',
+              escalation: 'non-violent',
               description: 'Let officials suggest that Iran’s nuclear doctrine could change if its nuclear sites are threatened.',
               visibility: 'public',
               effects: [
@@ -1702,6 +1809,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'keep-channels-open',
               title: 'Keep the channels busy',
+              escalation: 'de-escalation',
               description: 'Carry Iran’s warnings to Washington and Washington’s appeals to Tehran, pressing both to keep any next step small.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5)],
@@ -1712,6 +1820,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'propose-tacit-understanding',
               title: 'Propose a tacit understanding',
+              escalation: 'de-escalation',
               description: 'Suggest that a small Israeli strike go unanswered by Iran, after which both sides stand down.',
               visibility: seats('iran', 'us', 'israel'),
               effects: [setFlag('tacit-understanding'), measure('mediators', 'standing', 5)],
@@ -1720,6 +1829,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'appeal-for-proportionality',
               title: 'Appeal publicly for proportionality',
+              escalation: 'de-escalation',
               description: 'Call on Israel to leave it there and on Iran not to respond to whatever comes.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 2)],
@@ -1735,6 +1845,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-press-israel',
               title: 'Urge Israel not to retaliate',
+              escalation: 'de-escalation',
               description: 'European leaders publicly urge Israel to leave it there.',
               visibility: 'public',
               effects: [measure('eu', 'standing', 5), measure('israel', 'domestic-pressure', 3)],
@@ -1743,6 +1854,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-adopt-sanctions',
               title: 'Adopt sanctions on Iran',
+              escalation: 'non-violent',
               description: 'Agree sanctions on Iranian drone and missile producers, presented as support for Israeli restraint.',
               visibility: 'public',
               effects: [measure('iran', 'standing', -5), measure('iran', 'domestic-pressure', 5), measure('israel', 'domestic-pressure', -5), measure('eu', 'cohesion', 5)],
@@ -1751,6 +1863,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'eu-wait-and-see',
               title: 'Wait and see',
+              escalation: 'status-quo',
               description: 'Take no new step for now.',
               visibility: 'actor',
               effects: [],
@@ -1852,6 +1965,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'proxy-escalation',
               title: 'Push partners harder',
+              escalation: 'violent',
               description: 'Order heavier and more frequent attacks on Israel from Lebanon, Iraq, Syria and Yemen.',
               visibility: 'public',
               effects: [ladder(1), setFlag('axis-mobilised'), measure('iran', 'cohesion', 5), measure('israel', 'domestic-pressure', 10), measure('us', 'domestic-pressure', 5)],
@@ -1865,6 +1979,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'cyber-offensive',
               title: 'Cyber offensive',
+              escalation: 'non-violent',
               description: 'Target Israeli infrastructure networks and Israeli interests abroad, without attribution.',
               visibility: 'actor',
               effects: [measure('iran', 'deterrence', 5), measure('israel', 'domestic-pressure', 5)],
@@ -1873,6 +1988,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'enrichment-surge',
               title: 'Speed up enrichment',
+              escalation: 'non-violent',
               description: 'Expand enrichment and curb inspectors’ access, as leverage and as a hedge.',
               visibility: 'public',
               effects: [
@@ -1888,6 +2004,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'quiet-rebuild',
               title: 'Rebuild quietly',
+              escalation: 'status-quo',
               description: 'Replace lost commanders, tighten security and wait.',
               visibility: 'actor',
               effects: [measure('iran', 'deterrence', -5), measure('iran', 'domestic-pressure', 5)],
@@ -1903,6 +2020,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'strike-proxies',
               title: 'Keep hitting the axis',
+              escalation: 'violent',
               description: 'Continue the war between the wars: strikes on weapons transfers and commanders in Syria and Lebanon.',
               visibility: 'public',
               effects: [
@@ -1918,6 +2036,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'strike-iran-directly',
               title: 'Strike Iran directly',
+              escalation: 'violent',
               description: 'Cross the line first and attack military targets inside Iran.',
               visibility: 'public',
               effects: [
@@ -1935,6 +2054,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'covert-sabotage',
               title: 'Sabotage inside Iran',
+              escalation: 'non-violent',
               description: 'Covert operations against nuclear and missile facilities, never claimed.',
               visibility: 'actor',
               effects: [measure('iran', 'nuclear-latency', -10), measure('iran', 'deterrence', -5), measure('iran', 'domestic-pressure', 5)],
@@ -1943,6 +2063,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'hold',
               title: 'Hold and defend',
+              escalation: 'status-quo',
               description: 'Keep defences up and refrain from new operations for now.',
               visibility: 'public',
               effects: [measure('israel', 'deterrence', -5), measure('israel', 'domestic-pressure', 5)],
@@ -1958,6 +2079,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'deter-proxies',
               title: 'Hit partners that attack US forces',
+              escalation: 'violent',
               description: 'Strike militia sites in Iraq and Syria that target US troops.',
               visibility: 'public',
               effects: [measure('us', 'deterrence', 5), measure('iran', 'cohesion', -5), measure('us', 'standing', -3)],
@@ -1967,6 +2089,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'quiet-diplomacy',
               title: 'Talk quietly through Oman',
+              escalation: 'de-escalation',
               description: 'Explore an unstated understanding with Tehran through the mediators.',
               visibility: seats('iran', 'mediators'),
               effects: [ladder(-1), measure('us', 'standing', 5)],
@@ -1976,6 +2099,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'discourage-escalation',
               title: 'Tell Israel not to go direct',
+              escalation: 'de-escalation',
               description: 'Warn Israel privately against striking Iran itself.',
               visibility: seats('israel'),
               effects: [measure('us', 'cohesion', -5), measure('israel', 'cohesion', -5)],
@@ -1984,6 +2108,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'monitor-situation',
               title: 'Monitor',
+              escalation: 'status-quo',
               description: 'Keep forces ready and take no new step.',
               visibility: 'actor',
               effects: [measure('us', 'deterrence', -3)],
@@ -1999,6 +2124,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'broker-quiet-understanding',
               title: 'Broker a quiet understanding',
+              escalation: 'de-escalation',
               description: 'Work out unstated limits with Tehran and Washington; it only takes hold if Washington engages.',
               visibility: seats('iran', 'us', 'israel'),
               effects: [ladder(-1, chose('us', 'quiet-diplomacy')), measure('mediators', 'standing', 10)],
@@ -2007,6 +2133,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'pass-warnings',
               title: 'Pass on warnings',
+              escalation: 'status-quo',
               description: 'Carry each side’s warnings and limits to the other, without proposing terms.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5)],
@@ -2015,6 +2142,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'call-for-calm',
               title: 'Call for calm',
+              escalation: 'de-escalation',
               description: 'Appeal publicly for restraint.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 2)],
@@ -2030,6 +2158,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'open-northern-front',
               title: 'Open the northern front',
+              escalation: 'violent',
               description: 'Heavy rocket and drone fire deep into Israel.',
               visibility: 'public',
               effects: [ladder(2), measure('israel', 'casualties', 20), measure('israel', 'domestic-pressure', 15), measure('hezbollah', 'casualties', 50)],
@@ -2039,6 +2168,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'calibrated-fire',
               title: 'Calibrated border fire',
+              escalation: 'violent',
               description: 'Keep to the tit-for-tat near the border.',
               visibility: 'public',
               effects: [measure('israel', 'domestic-pressure', 5), measure('hezbollah', 'cohesion', 5)],
@@ -2048,6 +2178,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'hold-fire',
               title: 'Hold fire',
+              escalation: 'status-quo',
               description: 'Avoid giving Israel a pretext.',
               visibility: 'actor',
               effects: [],
@@ -2109,6 +2240,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'absorb-and-claim',
               title: 'Absorb it and claim victory',
+              escalation: 'de-escalation',
               description: 'Play down the damage, say the attack failed, and do not reply.',
               visibility: 'public',
               effects: [ladder(-1), measure('iran', 'deterrence', -10), measure('iran', 'domestic-pressure', 15), measure('iran', 'standing', 5)],
@@ -2117,6 +2249,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'limited-reply',
               title: 'Limited reply',
+              escalation: 'violent',
               description: 'One measured salvo at military sites, announced as the last.',
               visibility: 'public',
               effects: [ladder(1, ladderAt({ lte: 5 })), measure('iran', 'domestic-pressure', -10), measure('israel', 'casualties', 2)],
@@ -2126,6 +2259,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'full-barrage',
               title: 'Full barrage',
+              escalation: 'violent',
               description: 'Fire everything available at Israel at once.',
               visibility: 'public',
               effects: [
@@ -2141,6 +2275,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'nuclear-breakout',
               title: 'Dash for a bomb',
+              escalation: 'nuclear',
               description: 'Expel inspectors and race to enrich uranium to weapons grade.',
               visibility: 'public',
               effects: [
@@ -2164,6 +2299,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'defend-only',
               title: 'Defend Israel, do not attack Iran',
+              escalation: 'posturing',
               description: 'Keep intercepting, but take no offensive action against Iran.',
               visibility: 'public',
               effects: [measure('us', 'cohesion', 5), measure('israel', 'cohesion', 5)],
@@ -2173,6 +2309,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'join-offensive',
               title: 'Join the offensive',
+              escalation: 'violent',
               description: 'Strike Iran’s missile and drone infrastructure alongside Israel.',
               visibility: 'public',
               effects: [
@@ -2188,6 +2325,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'restrain-israel',
               title: 'Rein Israel in',
+              escalation: 'de-escalation',
               description: 'Make further US support conditional on Israel stopping its strikes.',
               visibility: seats('israel'),
               effects: [ladder(-1), setFlag('us-israel-split'), measure('us', 'cohesion', -15), measure('israel', 'cohesion', -15)],
@@ -2196,6 +2334,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'open-direct-line',
               title: 'Open a direct line to Tehran',
+              escalation: 'de-escalation',
               description: 'Propose direct talks with Iranian officials, bypassing the intermediaries for the first time.',
               visibility: seats('iran', 'mediators'),
               effects: [setFlag('direct-line-open'), measure('us', 'standing', 5)],
@@ -2212,6 +2351,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'brace-and-defend',
               title: 'Brace and defend',
+              escalation: 'posturing',
               description: 'Concentrate on interception and civil defence; no new strikes for now.',
               visibility: 'public',
               effects: [measure('israel', 'cohesion', 5)],
@@ -2221,6 +2361,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'second-wave',
               title: 'Hit back again, harder',
+              escalation: 'violent',
               description: 'A second, heavier wave of strikes on Iran.',
               visibility: 'public',
               effects: [ladder(1), measure('iran', 'casualties', 100), measure('israel', 'standing', -10), measure('iran', 'domestic-pressure', 10)],
@@ -2230,6 +2371,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'strike-nuclear-sites',
               title: 'Go after the nuclear programme',
+              escalation: 'violent',
               description: 'Strike Iran’s nuclear facilities while the war is open.',
               visibility: 'public',
               effects: [
@@ -2245,6 +2387,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'accept-a-pause',
               title: 'Accept a pause',
+              escalation: 'de-escalation',
               description: 'Let Washington know Israel will stop if Iran does.',
               visibility: seats('us'),
               effects: [ladder(-1), measure('israel', 'domestic-pressure', 10), measure('us', 'cohesion', 5)],
@@ -2260,6 +2403,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'arrange-pause',
               title: 'Arrange a pause',
+              escalation: 'de-escalation',
               description: 'Work out a simultaneous halt; it takes hold only if Washington or Israel is ready to stop.',
               visibility: seats('iran', 'us', 'israel'),
               effects: [ladder(-1, anyOf(chose('israel', 'accept-a-pause'), chose('us', 'restrain-israel'))), measure('mediators', 'standing', 10)],
@@ -2269,6 +2413,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'relay-terms',
               title: 'Relay terms',
+              escalation: 'status-quo',
               description: 'Carry each side’s conditions for stopping, without proposing a deal.',
               visibility: seats('iran', 'us'),
               effects: [measure('mediators', 'standing', 5)],
@@ -2277,6 +2422,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'emergency-appeal',
               title: 'Emergency appeal',
+              escalation: 'de-escalation',
               description: 'Appeal publicly for an immediate halt.',
               visibility: 'public',
               effects: [measure('mediators', 'standing', 2)],
@@ -2292,6 +2438,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'join-full-war',
               title: 'Join with full force',
+              escalation: 'violent',
               description: 'Open the northern front with everything Hezbollah has.',
               visibility: 'public',
               effects: [
@@ -2307,6 +2454,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'token-solidarity',
               title: 'Token fire in solidarity',
+              escalation: 'violent',
               description: 'Fire a few rockets at military posts to show solidarity.',
               visibility: 'public',
               effects: [measure('israel', 'domestic-pressure', 5), measure('hezbollah', 'cohesion', 5)],
@@ -2316,6 +2464,7 @@ export const april2024: ScenarioInput = {
             {
               id: 'stay-out-of-it',
               title: 'Stay out',
+              escalation: 'status-quo',
               description: 'Keep Lebanon out of the war between states.',
               visibility: 'actor',
               effects: [],

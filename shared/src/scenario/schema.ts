@@ -138,10 +138,21 @@ export const MapMark = z
   .strict();
 export type MapMark = z.infer<typeof MapMark>;
 
+/**
+ * How escalatory a move is, on the scale of Rivera et al. (2024), "Escalation
+ * Risks from Language Models in Military and Diplomatic Decision-Making": the
+ * category decides the score (see analysis/escalation.ts), so human, bot and
+ * AI sessions are compared on one published scale.
+ */
+export const Escalation = z.enum(['de-escalation', 'status-quo', 'posturing', 'non-violent', 'violent', 'nuclear']);
+export type Escalation = z.infer<typeof Escalation>;
+
 export const Move = z
   .object({
     id: Slug,
     title: z.string().min(1),
+    /** Where the move sits on the escalation scale (Rivera et al. 2024). */
+    escalation: Escalation,
     description: z.string().min(1),
     visibility: Visibility,
     effects: z.array(Effect),
