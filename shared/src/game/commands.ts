@@ -52,6 +52,8 @@ export const GameCommand = z.discriminatedUnion('type', [
     .object({ type: z.literal('END_GAME'), outcome: Slug, reason: z.string().trim().min(1).max(MAX_REASON) })
     .strict(),
   z.object({ type: z.literal('TIMER_EXPIRED'), timerVersion: z.number().int().min(0) }).strict(),
+  /** Hands a seat to a bot playing `bot` (a persona id, or "llm"), or back to humans with null. */
+  z.object({ type: z.literal('SET_SEAT_BOT'), seat: SeatId, bot: Slug.nullable() }).strict(),
 ]);
 export type GameCommand = z.infer<typeof GameCommand>;
 
@@ -104,6 +106,7 @@ export const FACILITATOR_COMMANDS = [
   'FIRE_INJECT',
   'REWIND',
   'END_GAME',
+  'SET_SEAT_BOT',
 ] as const satisfies readonly CommandType[];
 export const SEAT_COMMANDS = ['SUBMIT_MOVE'] as const satisfies readonly CommandType[];
 export const SYSTEM_COMMANDS = ['TIMER_EXPIRED'] as const satisfies readonly CommandType[];

@@ -15,6 +15,7 @@ import {
 } from './commands.ts';
 import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnMachine } from './machine.ts';
 import { messageAudience, type Message } from './channel-policy.ts';
+import { seatBotProblem } from '../bots/catalog.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -112,7 +113,7 @@ const facilitatorOnly = new Set<string>(FACILITATOR_COMMANDS);
 const seatOnly = new Set<string>(SEAT_COMMANDS);
 const systemOnly = new Set<string>(SYSTEM_COMMANDS);
 /** What a paused session still accepts. */
-const whilePaused = new Set<string>(['RESUME', 'EXTEND_TIMER', 'FIRE_INJECT', 'REWIND', 'END_GAME', 'SEND_MESSAGE']);
+const whilePaused = new Set<string>(['SET_SEAT_BOT', 'RESUME', 'EXTEND_TIMER', 'FIRE_INJECT', 'REWIND', 'END_GAME', 'SEND_MESSAGE']);
 
 /**
  * Why this command would be refused now, or null if it would be accepted.
@@ -165,6 +166,11 @@ export function checkCommand(game: Game, state: GameState, by: Actor, command: C
       if (!ctx.checkpoints.some((c) => c.beat === event.beat))
         return refuse('unknown_beat', `Beat "${event.beat}" has not been played on this path, so there is no checkpoint to return to.`);
       break;
+    case 'SET_SEAT_BOT': {
+      const problem = seatBotProblem(game.scenario, ctx.options.seatsInPlay, event.seat, event.bot);
+      if (problem) return refuse('invalid', problem);
+      break;
+    }
     case 'END_GAME':
       if (!game.scenario.outcomes.some((o) => o.id === event.outcome))
         return refuse('unknown_outcome', `There is no outcome "${event.outcome}".`);

@@ -6,7 +6,7 @@ import { beatById, propose, type ChoiceRecord, type DrawRecord, type NarrativeLi
 import { applyEffects, conditionHolds, initialWorld, type Change, type World } from './world.ts';
 
 /** Bumped when the machine's structure or context changes meaning; stored with every snapshot. */
-export const MACHINE_VERSION = 1;
+export const MACHINE_VERSION = 2;
 
 export interface SessionOptions {
   /** Multiplies every beat's default timer (0.1 for a fast test, 2 for a long seminar). */
@@ -89,6 +89,8 @@ export interface TurnContext {
   checkpoints: Checkpoint[];
   injects: FiredInject[];
   outcome: OutcomeRecord | null;
+  /** Seats played by a bot, and which (a persona id or "llm"). Outside checkpoints: a rewind keeps them. */
+  bots: Record<SeatId, string>;
 }
 
 /** What the machine receives: a command stamped with who sent it, its log position and its time. */
@@ -304,6 +306,11 @@ export function createTurnMachine(scenario: Scenario) {
           injects: [...context.injects, { inject: inject.id, version: event.seq, at: event.at, changes }],
         };
       }),
+      setSeatBot: assign(({ context, event }) => {
+        if (event.type !== 'SET_SEAT_BOT') return {};
+        const { [event.seat]: _previous, ...rest } = context.bots;
+        return { bots: event.bot === null ? rest : { ...rest, [event.seat]: event.bot } };
+      }),
       restoreCheckpoint: assign(({ context }, params: { beat: string }) => {
         // Rewind to the latest start of that beat on the current path.
         const index = context.checkpoints.map((c) => c.beat).lastIndexOf(params.beat);
@@ -347,8 +354,10 @@ export function createTurnMachine(scenario: Scenario) {
       checkpoints: [],
       injects: [],
       outcome: null,
+      bots: {},
     }),
     on: {
+      SET_SEAT_BOT: { actions: 'setSeatBot' },
       PAUSE: { actions: 'pause' },
       RESUME: { actions: 'resume' },
       EXTEND_TIMER: { actions: 'extendTimer' },

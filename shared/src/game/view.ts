@@ -34,6 +34,8 @@ export interface GameView {
   injects: { inject: string; title: string; text: string; version: number; at: number }[];
   outcome: OutcomeView | null;
   channels: ChannelView[];
+  /** Seats played by a bot. Which persona only for the facilitator (and after the outcome): it is a team's strategy. */
+  bots: { seat: SeatId; bot: string | null }[];
 }
 
 export interface ScenarioView {
@@ -259,6 +261,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         open: channelIsOpen(ctx.world, c),
         canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
       })),
+    bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
   };
 }
 

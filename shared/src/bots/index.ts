@@ -1,0 +1,4 @@
+export * from './types.ts';
+export * from './policy.ts';
+export * from './messages.ts';
+export * from './catalog.ts';

@@ -1,0 +1,81 @@
+import type { GameView } from '../game/view.ts';
+import type { Message } from '../game/channel-policy.ts';
+import type { BotInput, BotMessage, Persona } from './types.ts';
+
+/** Chance per beat that a persona writes in a private channel it belongs to (the relay always relays). */
+const PRIVATE_CHANCE = 0.45;
+/** At most this many messages per beat, so a bot reads like a team, not a flood. */
+const MAX_PER_BEAT = 3;
+const QUOTE_MAX = 180;
+
+export function pickOne(lines: readonly string[], random: () => number): string {
+  return lines[Math.floor(random() * lines.length)] ?? lines[0] ?? '';
+}
+
+function seatName(view: GameView, seat: string): string {
+  return view.scenario.seats.find((s) => s.id === seat)?.name ?? seat;
+}
+
+/** Fills {me}, {other}, {ladder}, {beat} and any extra placeholders; unknown ones are left as written. */
+export function fill(template: string, view: GameView, persona: Persona, extra: Record<string, string> = {}): string {
+  const rung = view.scenario.rungs.find((r) => r.level === view.world.ladder)?.name ?? String(view.world.ladder);
+  const values: Record<string, string> = {
+    me: seatName(view, persona.seat),
+    ladder: rung.toLowerCase(),
+    beat: view.beat?.title ?? '',
+    ...extra,
+  };
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+function quote(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > QUOTE_MAX ? `${flat.slice(0, QUOTE_MAX - 1)}…` : flat;
+}
+
+/**
+ * Messages in mediated channels where this seat is the relay, written by a
+ * principal and not yet passed on by this seat: what a mediator owes.
+ */
+export function unrelayed(view: GameView, messages: readonly Message[], seat: string): Message[] {
+  const relayed = new Set(messages.filter((m) => m.from === seat && m.relayOf).map((m) => m.relayOf));
+  const mediated = new Set(view.channels.filter((c) => c.kind === 'mediated' && c.relay === seat && c.canWrite).map((c) => c.id));
+  return messages.filter((m) => mediated.has(m.channel) && m.from !== null && m.from !== seat && !relayed.has(m.id));
+}
+
+/** The relay's messages passing each owed message on to the channel's other principals. */
+export function relaysFor(persona: Persona, input: BotInput, limit = MAX_PER_BEAT): BotMessage[] {
+  const { view } = input;
+  const out: BotMessage[] = [];
+  for (const m of unrelayed(view, input.messages, persona.seat).slice(-limit)) {
+    const channel = view.channels.find((c) => c.id === m.channel);
+    const to = channel?.members.find((s) => s !== persona.seat && s !== m.from);
+    if (!m.from) continue;
+    const text = fill(pickOne(persona.voice.relay, input.random), view, persona, { from: seatName(view, m.from), text: quote(m.text) });
+    out.push({ channel: m.channel, text, relayOf: m.id, ...(to ? { to } : {}) });
+  }
+  return out;
+}
+
+/**
+ * What a persona says this beat: relays it owes, perhaps a public statement,
+ * perhaps a word in a private channel. Channels come from the view, so a
+ * closed or absent channel is never written to.
+ */
+export function composeMessages(persona: Persona, input: BotInput, stance: number): BotMessage[] {
+  const { view, random } = input;
+  const out: BotMessage[] = relaysFor(persona, input);
+  const tone = stance > 0.33 ? 'firm' : stance < -0.33 ? 'conciliatory' : 'measured';
+  const pub = view.channels.find((c) => c.kind === 'public' && c.canWrite);
+  if (pub && random() < persona.vocal) out.push({ channel: pub.id, text: fill(pickOne(persona.voice.public, random), view, persona, { tone }) });
+  const privateChannels = view.channels.filter((c) => (c.kind === 'bilateral' || c.kind === 'mediated') && c.canWrite && c.relay !== persona.seat);
+  for (const c of privateChannels) {
+    if (out.length >= MAX_PER_BEAT) break;
+    if (random() >= PRIVATE_CHANCE) continue;
+    // In a mediated channel a principal writes to the relay; in a bilateral one, to its partner.
+    const other = c.kind === 'mediated' ? c.relay : c.members.find((s) => s !== persona.seat);
+    if (!other) continue;
+    out.push({ channel: c.id, text: fill(pickOne(persona.voice.private, random), view, persona, { other: seatName(view, other), tone }) });
+  }
+  return out.slice(0, MAX_PER_BEAT);
+}
