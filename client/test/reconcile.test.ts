@@ -119,3 +119,14 @@ describe('mergeMessages', () => {
     expect(performance.now() - t0).toBeLessThan(500);
   });
 });
+
+describe('moderated messages', () => {
+  it('replaces a held message with the copy the white cell hid, keeping its place, and ignores an older copy', () => {
+    const held = [msg(1), msg(2), msg(3)];
+    const hidden: Message = { ...msg(2), text: '', hidden: 'everyone', hiddenAt: 7 };
+    const s = reconcile(start(6, held), { type: 'update', payload: update(7, [hidden], false) });
+    expect(s.synced?.messages.map((m) => m.text)).toEqual(['message 1', '', 'message 3']);
+    expect(s.synced?.messages[1]?.hidden).toBe('everyone');
+    expect(mergeMessages(s.synced!.messages, [msg(2)])).toBe(s.synced!.messages);
+  });
+});

@@ -6,3 +6,6 @@
 export const MAX_RATIONALE = 2000;
 export const MAX_MESSAGE = 2000;
 export const MAX_REASON = 1000;
+export const MAX_DISPLAY_NAME = 40;
+/** Public statements one seat may make in any minute (by event times), so spam cannot take over the projector. */
+export const MAX_STATEMENTS_PER_MINUTE = 4;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.ts';
-import { Command } from './game/commands.ts';
+import { Command, DisplayName } from './game/commands.ts';
 import { GameSetup } from './game/game.ts';
 import { SeatId, Slug } from './scenario/schema.ts';
 import type { GameView } from './game/view.ts';
@@ -71,6 +71,8 @@ export const HelloPayload = z
     token: z.string().min(16).max(128),
     /** The last version this client holds; omit on a first join. */
     lastVersion: z.number().int().min(0).optional(),
+    /** A seat's person, e.g. "Sara": recorded with each command this socket sends. Ignored for other roles. */
+    name: DisplayName.optional(),
   })
   .strict();
 export type HelloPayload = z.infer<typeof HelloPayload>;

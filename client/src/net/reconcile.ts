@@ -5,7 +5,8 @@ import type { GameView, Message, SyncData, UpdatePayload } from '@rubicon/shared
  * the gap and duplicate rules can be tested without a socket:
  *
  * - an update for exactly `version + 1` is applied (its view replaces ours
- *   when present; its messages are appended, deduplicated by id);
+ *   when present; its messages are appended, deduplicated by id, and a
+ *   message the white cell hid or showed again replaces the copy held);
  * - an update at or below our version is ignored;
  * - an update that skips ahead means we missed one: ask for a sync;
  * - updates that arrive before the first snapshot are held and replayed.
@@ -43,22 +44,29 @@ export const initialReconcileState: ReconcileState = { synced: null, buffered: [
 export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): readonly Message[] {
   if (incoming.length === 0) return existing;
   const last = existing.length > 0 ? existing[existing.length - 1]!.seq : -Infinity;
-  let ids: Set<string> | null = null;
+  let ids: Map<string, Message> | null = null;
   const fresh: Message[] = [];
   const seenIncoming = new Set<string>();
   let ordered = true;
+  let replaced: Map<string, Message> | null = null;
   for (const m of incoming) {
     if (seenIncoming.has(m.id)) continue;
     seenIncoming.add(m.id);
     if (m.seq <= last) {
-      ids ??= new Set(existing.map((x) => x.id));
-      if (ids.has(m.id)) continue;
+      ids ??= new Map(existing.map((x) => [x.id, x]));
+      const held = ids.get(m.id);
+      if (held) {
+        // The same message again, changed by the white cell's moderation since: the newer copy wins.
+        if ((m.hiddenAt ?? 0) > (held.hiddenAt ?? 0)) (replaced ??= new Map()).set(m.id, m);
+        continue;
+      }
       ordered = false;
     }
     fresh.push(m);
   }
-  if (fresh.length === 0) return existing;
-  const merged = [...existing, ...fresh];
+  if (fresh.length === 0 && !replaced) return existing;
+  const base = replaced ? existing.map((x) => replaced.get(x.id) ?? x) : existing;
+  const merged = [...base, ...fresh];
   for (let i = existing.length + 1; ordered && i < merged.length; i++) if (merged[i - 1]!.seq > merged[i]!.seq) ordered = false;
   if (!ordered) merged.sort((a, b) => a.seq - b.seq);
   return merged;

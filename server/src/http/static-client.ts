@@ -11,7 +11,7 @@ export function staticClient(dist: string): Router | null {
   const index = path.join(dist, 'index.html');
   if (!existsSync(index)) return null;
   const router = express.Router();
-  router.use(express.static(dist, { index: false, maxAge: '1h', setHeaders: noCacheForHtml }));
+  router.use(express.static(dist, { index: false, setHeaders: cacheHeaders }));
   router.get(/^\/(?!api\/|socket\.io\/|healthz$|metrics$).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
@@ -19,7 +19,15 @@ export function staticClient(dist: string): Router | null {
   return router;
 }
 
-/** Hashed asset names may be cached; the page that names them must not be. */
-function noCacheForHtml(res: express.Response, file: string): void {
+const HASHED_ASSET = /[\\/]assets[\\/][^\\/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
+
+/**
+ * Vite names every built asset by its content hash, so those never change and
+ * are cached for good; the page that names them is revalidated on every load,
+ * and anything else (icons, the manifest) for an hour.
+ */
+function cacheHeaders(res: express.Response, file: string): void {
   if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+  else if (HASHED_ASSET.test(file)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  else res.setHeader('Cache-Control', 'public, max-age=3600');
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import {
   GameSetup,
   applyEntry,
+  messageChangedAt,
   checkCommand,
   createGame,
   getScenario,
@@ -75,6 +76,7 @@ export interface ExecuteOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function viewerOf(actor: Actor): Viewer {
+  if (actor.kind === 'seat') return { kind: 'seat', seat: actor.seat };
   return actor.kind === 'system' ? { kind: 'facilitator' } : actor;
 }
 
@@ -86,7 +88,7 @@ export function syncData(session: LoadedSession, viewer: Viewer, sinceVersion: n
   return {
     version: state.version,
     view: viewFor(game, state, viewer),
-    messages: full ? all : all.filter((m) => m.seq > sinceVersion),
+    messages: full ? all : all.filter((m) => messageChangedAt(m) > sinceVersion),
     full,
     messageCount: all.length,
   };

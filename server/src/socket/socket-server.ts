@@ -96,6 +96,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
               if (previous) void socket.leave(roomFor(previous.sessionId, previous.role));
               void socket.join(roomFor(grant.sessionId, grant.role));
               socket.data.grant = grant;
+              socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
               presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
               if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
             }
@@ -114,7 +115,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         run: async (p): Promise<CommandResult> => {
           // Who acts comes from the token this socket said hello with, never from the payload.
           const grant = grantOf(socket);
-          const actor: Actor = grant.role;
+          const name = socket.data.name;
+          const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
           if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
           return service.execute(grant.sessionId, actor, p.commandId, p.expectedVersion, p.command);
         },

@@ -11,6 +11,8 @@ export interface InterServerEvents {
 /** Kept per socket; plain data, because other processes read it through fetchSockets. */
 export interface SocketData {
   grant: Grant | null;
+  /** The display name this socket gave in its hello (seats only); stamped on the commands it sends. */
+  name?: string | null;
 }
 
 export type RubiconServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,6 +1,7 @@
 import type { Channel, Scenario, SeatId } from '../scenario/schema.ts';
 import { refuse, type Refusal } from '../errors.ts';
-import type { Actor, SendMessage } from './commands.ts';
+import type { Actor, HideMessage, SendMessage } from './commands.ts';
+import { MAX_STATEMENTS_PER_MINUTE } from '../limits.ts';
 import { conditionHolds, type World } from './world.ts';
 
 /** Who may read what: the facilitator reads everything; observers read public channels only. */
@@ -18,6 +19,31 @@ export interface Message {
   audience: SeatId[];
   to: SeatId | null;
   relayOf: string | null;
+  /** Who at the seat wrote it, when they gave a name on joining. */
+  fromName?: string;
+  /** Set by the white cell's HIDE_MESSAGE: whom the text is withheld from (the white cell always reads it). */
+  hidden?: 'display' | 'everyone';
+  /** The version of the last HIDE_MESSAGE that changed `hidden`, so a sync after it carries the change. */
+  hiddenAt?: number;
+}
+
+/** Whether the white cell's moderation withholds this message's text from this viewer. */
+export function hiddenFrom(viewer: Viewer, message: Message): boolean {
+  if (!message.hidden || viewer.kind === 'facilitator') return false;
+  return message.hidden === 'everyone' || viewer.kind === 'observer';
+}
+
+/**
+ * A message as one viewer receives it: a hidden one keeps its place (so counts
+ * and read marks stay exact) but loses its text and what it relays.
+ */
+export function messageAsSeenBy(viewer: Viewer, message: Message): Message {
+  return hiddenFrom(viewer, message) ? { ...message, text: '', relayOf: null } : message;
+}
+
+/** The last version that changed this message (its sending, or a later hide). */
+export function messageChangedAt(message: Message): number {
+  return Math.max(message.seq, message.hiddenAt ?? 0);
 }
 
 export function channelIsOpen(world: World, channel: Channel): boolean {
@@ -79,4 +105,51 @@ export function messageAudience(
   if (cmd.to !== undefined || cmd.relayOf !== undefined)
     return refuse('invalid', 'Addressing and relaying apply to mediated channels only.');
   return { audience: members, channel };
+}
+
+/**
+ * A seat may make only so many public statements a minute, counted by event
+ * times, so a replay refuses exactly what the live session refused.
+ */
+export function statementCapProblem(
+  channel: Channel,
+  by: Actor,
+  earlier: readonly Message[],
+  at: number,
+): Refusal | null {
+  if (channel.kind !== 'public' || by.kind !== 'seat') return null;
+  let recent = 0;
+  let oldest = at;
+  for (let i = earlier.length - 1; i >= 0; i--) {
+    const m = earlier[i]!;
+    if (m.at <= at - 60_000) break;
+    if (m.channel === channel.id && m.from === by.seat) {
+      recent++;
+      oldest = m.at;
+    }
+  }
+  if (recent < MAX_STATEMENTS_PER_MINUTE) return null;
+  const wait = Math.max(1, Math.ceil((oldest + 60_000 - at) / 1000));
+  return refuse(
+    'rate_limited',
+    `${channel.title} takes at most ${MAX_STATEMENTS_PER_MINUTE} statements a minute from each seat; try again in ${wait} s.`,
+  );
+}
+
+/** Why the white cell cannot hide this message now, or null. */
+export function hideProblem(by: Actor, cmd: HideMessage, messages: readonly Message[]): Refusal | null {
+  if (by.kind !== 'facilitator') return refuse('forbidden', 'Only the white cell moderates messages.');
+  const target = messages.find((m) => m.id === cmd.message);
+  if (!target) return refuse('invalid', `There is no message "${cmd.message}".`);
+  if ((target.hidden ?? 'none') === cmd.from) return refuse('invalid', 'The message is already shown that way.');
+  return null;
+}
+
+/** The messages after a HIDE_MESSAGE: the target's `hidden` changed and stamped with the entry's version. */
+export function applyHide(messages: readonly Message[], cmd: HideMessage, seq: number): Message[] {
+  return messages.map((m) => {
+    if (m.id !== cmd.message) return m;
+    const { hidden: _old, ...rest } = m;
+    return cmd.from === 'none' ? { ...rest, hiddenAt: seq } : { ...rest, hidden: cmd.from, hiddenAt: seq };
+  });
 }

@@ -7,7 +7,7 @@ import { SeatId, Slug } from '../scenario/schema.ts';
  * the wire, by the machine's types and by the log format.
  */
 
-import { MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '../limits.ts';
+import { MAX_DISPLAY_NAME, MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '../limits.ts';
 
 const FixedEffect = z.union([
   z.object({ kind: z.literal('ladder'), delta: z.number().int().min(-10).max(10) }).strict(),
@@ -70,13 +70,42 @@ export const SendMessage = z
   .strict();
 export type SendMessage = z.infer<typeof SendMessage>;
 
-export const Command = z.union([GameCommand, SendMessage]);
+/**
+ * The white cell's moderation: hides a message from the shared display (and
+ * other observers) or from everyone but the white cell; `none` shows it again.
+ * Logged like any command, so a replay hides the same messages.
+ */
+export const HideMessage = z
+  .object({
+    type: z.literal('HIDE_MESSAGE'),
+    message: z.string().min(1).max(64),
+    from: z.enum(['display', 'everyone', 'none']),
+  })
+  .strict();
+export type HideMessage = z.infer<typeof HideMessage>;
+
+export const Command = z.union([GameCommand, SendMessage, HideMessage]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
+/** A person's name inside a seat: optional, short, one line. */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_DISPLAY_NAME)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+
 /** Who issued a command. Set by the server from the connection's token, never by the client. */
 export const Actor = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('seat'), seat: SeatId }).strict(),
+  z
+    .object({
+      kind: z.literal('seat'),
+      seat: SeatId,
+      /** The person at the seat's device, as they gave it on joining; shown beside the seat ("Iran · Sara"). */
+      name: DisplayName.optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('facilitator') }).strict(),
   z.object({ kind: z.literal('observer') }).strict(),
   z.object({ kind: z.literal('system') }).strict(),
@@ -107,6 +136,7 @@ export const FACILITATOR_COMMANDS = [
   'REWIND',
   'END_GAME',
   'SET_SEAT_BOT',
+  'HIDE_MESSAGE',
 ] as const satisfies readonly CommandType[];
 export const SEAT_COMMANDS = ['SUBMIT_MOVE'] as const satisfies readonly CommandType[];
 export const SYSTEM_COMMANDS = ['TIMER_EXPIRED'] as const satisfies readonly CommandType[];

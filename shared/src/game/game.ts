@@ -10,12 +10,13 @@ import {
   SYSTEM_COMMANDS,
   type Actor,
   type Command,
+  type HideMessage,
   type LogEntry,
   type SendMessage,
 } from './commands.ts';
 import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnMachine } from './machine.ts';
-import { messageAudience, type Message } from './channel-policy.ts';
 import { seatBotProblem } from '../bots/catalog.ts';
+import { applyHide, hideProblem, messageAudience, statementCapProblem, type Message } from './channel-policy.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -36,11 +37,28 @@ export type TurnSnapshot = SnapshotFrom<TurnMachine>;
 
 export type Phase = 'lobby' | 'briefing' | 'planning' | 'adjudication' | 'resolution' | 'outcome' | 'debrief';
 
+/**
+ * What the white cell did to the flow of play, for the teams' notices: kept
+ * for the whole session (a rewind does not undo the record of a rewind).
+ */
+export interface Intervention {
+  kind: 'pause' | 'resume' | 'extend' | 'rewind';
+  version: number;
+  at: number;
+  /** The beat a rewind returned to, or the beat under way. */
+  beat: string | null;
+  /** Extend: seconds added. */
+  seconds?: number;
+  /** Rewind: the beats whose results it undid, oldest first, and how many injects it took back. */
+  undone?: { beats: string[]; injects: number };
+}
+
 /** The whole state of a session: a pure function of scenario, setup and log. */
 export interface GameState {
   version: number;
   turn: TurnSnapshot;
   messages: Message[];
+  interventions: Intervention[];
 }
 
 /** The JSON form of a GameState, for snapshots in a store or an export file. */
@@ -51,6 +69,8 @@ export interface PersistedGame {
   version: number;
   turn: { value: TurnSnapshot['value']; context: TurnContext; status: TurnSnapshot['status'] };
   messages: Message[];
+  /** Absent in snapshots made before interventions were recorded. */
+  interventions?: Intervention[];
 }
 
 /** A scenario, a setup and the machine built for them: everything needed to apply events. */
@@ -92,7 +112,7 @@ export function initialState(game: Game): GameState {
       seatsInPlay: seatsInPlay(game.scenario, game.setup),
     },
   });
-  return { version: 0, turn, messages: [] };
+  return { version: 0, turn, messages: [], interventions: [] };
 }
 
 export function phaseOf(turn: TurnSnapshot): Phase {
@@ -124,8 +144,11 @@ export function checkCommand(game: Game, state: GameState, by: Actor, command: C
   const phase = phaseOf(state.turn);
   if (command.type === 'SEND_MESSAGE') {
     const r = messageAudience(game.scenario, ctx.world, by, command, state.messages);
-    return 'code' in r ? r : null;
+    if ('code' in r) return r;
+    return statementCapProblem(r.channel, by, state.messages, at);
   }
+  // Moderation works in every phase, the debrief included: spam must not stay on the projector.
+  if (command.type === 'HIDE_MESSAGE') return hideProblem(by, command, state.messages);
   if (phase === 'debrief') return refuse('game_over', 'The game is over.');
   if (phase === 'outcome' && command.type !== 'ADVANCE' && command.type !== 'REWIND')
     return refuse('game_over', 'The game has reached its outcome; only moving on to the debrief or a rewind is possible.');
@@ -180,7 +203,7 @@ export function checkCommand(game: Game, state: GameState, by: Actor, command: C
   return null;
 }
 
-function toEvent(by: Actor, command: Exclude<Command, SendMessage>, seq: number, at: number): TurnEvent {
+function toEvent(by: Actor, command: Exclude<Command, SendMessage | HideMessage>, seq: number, at: number): TurnEvent {
   return { ...command, by, seq, at };
 }
 
@@ -203,15 +226,44 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
       at: entry.at,
       channel: command.channel,
       from: entry.by.kind === 'seat' ? entry.by.seat : null,
+      ...(entry.by.kind === 'seat' && entry.by.name ? { fromName: entry.by.name } : {}),
       text: command.text,
       audience: r.audience,
       to: command.to ?? null,
       relayOf: command.relayOf ?? null,
     };
-    return { ok: true, state: { version: entry.seq, turn: state.turn, messages: [...state.messages, message] }, message };
+    return { ok: true, state: { ...state, version: entry.seq, messages: [...state.messages, message] }, message };
+  }
+  if (command.type === 'HIDE_MESSAGE') {
+    const messages = applyHide(state.messages, command, entry.seq);
+    return { ok: true, state: { ...state, version: entry.seq, messages }, message: null };
   }
   const [turn] = transition(game.machine, state.turn, toEvent(entry.by, command, entry.seq, entry.at));
-  return { ok: true, state: { version: entry.seq, turn, messages: state.messages }, message: null };
+  const note = interventionOf(command, entry, state.turn.context, turn.context);
+  const interventions = note ? [...state.interventions, note] : state.interventions;
+  return { ok: true, state: { version: entry.seq, turn, messages: state.messages, interventions }, message: null };
+}
+
+function interventionOf(command: Command, entry: LogEntry, before: TurnContext, after: TurnContext): Intervention | null {
+  const base = { version: entry.seq, at: entry.at, beat: after.beat };
+  switch (command.type) {
+    case 'PAUSE':
+      return { ...base, kind: 'pause' };
+    case 'RESUME':
+      return { ...base, kind: 'resume' };
+    case 'EXTEND_TIMER':
+      return { ...base, kind: 'extend', seconds: command.seconds };
+    case 'REWIND': {
+      const kept = after.resolutions.length;
+      return {
+        ...base,
+        kind: 'rewind',
+        undone: { beats: before.resolutions.slice(kept).map((r) => r.beat), injects: before.injects.length - after.injects.length },
+      };
+    }
+    default:
+      return null;
+  }
 }
 
 export class ReplayError extends Error {
@@ -243,6 +295,7 @@ export function persistGame(game: Game, state: GameState): PersistedGame {
     version: state.version,
     turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
     messages: state.messages,
+    interventions: state.interventions,
   };
 }
 
@@ -253,5 +306,5 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
   if (persisted.machineVersion !== MACHINE_VERSION)
     throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
   const turn = game.machine.resolveState({ value: persisted.turn.value, context: persisted.turn.context });
-  return { version: persisted.version, turn, messages: persisted.messages };
+  return { version: persisted.version, turn, messages: persisted.messages, interventions: persisted.interventions ?? [] };
 }

@@ -1,9 +1,9 @@
 import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change } from './world.ts';
-import { phaseOf, type Game, type GameState, type Phase } from './game.ts';
+import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
 import { actingSeatsInPlay } from './machine.ts';
-import { channelIsOpen, mayRead, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
+import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { beatById } from './adjudication.ts';
 
 /**
@@ -36,6 +36,8 @@ export interface GameView {
   channels: ChannelView[];
   /** Seats played by a bot. Which persona only for the facilitator (and after the outcome): it is a team's strategy. */
   bots: { seat: SeatId; bot: string | null }[];
+  /** The white cell's pauses, extensions and rewinds, oldest first: every viewer may know them. */
+  interventions: Intervention[];
 }
 
 export interface ScenarioView {
@@ -125,9 +127,15 @@ function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: strin
   return actor?.moves.find((m) => m.id === move)?.title ?? move;
 }
 
+/**
+ * The messages a viewer may read that changed after `sinceVersion` (sent, or
+ * hidden or shown again by the white cell), as that viewer may see them.
+ */
 export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceVersion = 0): Message[] {
   const channels = new Map(game.scenario.channels.map((c) => [c.id, c]));
-  return state.messages.filter((m) => m.seq > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel)));
+  return state.messages
+    .filter((m) => messageChangedAt(m) > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel)))
+    .map((m) => messageAsSeenBy(viewer, m));
 }
 
 export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView {
@@ -262,6 +270,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
       })),
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
+    interventions: state.interventions,
   };
 }
 
