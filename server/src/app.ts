@@ -54,6 +54,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       prefix: config.redisPrefix,
       clock,
       pollMs: config.timerPollMs,
+      commandTimeoutMs: config.storeTimeoutMs,
+      logger,
       onError: (err) => logger.error({ err }, 'storage or scheduler error'),
     }));
 
@@ -64,6 +66,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     logger,
     metrics,
     snapshotEvery: config.snapshotEvery,
+    storeTimeoutMs: config.storeTimeoutMs,
     ...(deps.scenarios ? { scenarios: deps.scenarios } : {}),
   });
   const directory = new SessionDirectory(service, clock, logger);
@@ -75,7 +78,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
   web.use(compression({ threshold: 1024 }));
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, clock, redis: stores.redis });
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, clock, redis: stores.adapterClient });
 
   web.use(
     apiRoutes({
@@ -85,7 +88,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       clock,
       metrics,
       logger,
-      redis: stores.redis,
+      redis: stores.redis !== null,
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
         return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));

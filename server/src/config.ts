@@ -44,6 +44,11 @@ const Env = z.object({
   MAX_PAYLOAD_BYTES: int(1024, 64 * 1024),
   /** Import files carry a whole log, so they get their own limit. */
   MAX_IMPORT_BYTES: int(1024, 5 * 1024 * 1024),
+  /**
+   * The longest a command waits for the store (Redis) before it is refused as
+   * `unavailable` with a retry hint; also bounds each single Redis command.
+   */
+  STORE_TIMEOUT_MS: int(50, 1000),
   /** A snapshot is stored every this many events, so a restart replays at most that many. */
   SNAPSHOT_EVERY: int(1, 50),
   /**
@@ -78,6 +83,7 @@ export interface Config {
   maxPayloadBytes: number;
   maxImportBytes: number;
   snapshotEvery: number;
+  storeTimeoutMs: number;
   recoveryMs: number;
   shutdownGraceMs: number;
 }
@@ -111,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
     snapshotEvery: e.SNAPSHOT_EVERY,
+    storeTimeoutMs: e.STORE_TIMEOUT_MS,
     recoveryMs: e.RECOVERY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };

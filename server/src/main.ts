@@ -1,6 +1,7 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openBrowser } from './open-browser.ts';
+import { isRedisConnectionError } from './store/index.ts';
 
 /**
  * The server process: configuration from the environment, one app, and a
@@ -10,6 +11,14 @@ import { openBrowser } from './open-browser.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
+  // Last line of defence: a library promise that rejects because Redis went
+  // away must not take the process down (the store reports the outage once).
+  // Anything else unhandled is a bug, and exits as Node would.
+  process.on('unhandledRejection', (reason) => {
+    if (isRedisConnectionError(reason)) return void app.logger.debug({ err: reason }, 'a Redis command failed unobserved');
+    app.logger.fatal({ err: reason }, 'unhandled rejection');
+    process.exit(1);
+  });
   const url = await app.listen();
   app.logger.info({ url: config.publicUrl ?? url, redis: config.redisUrl ? 'on' : 'off' }, `Rubicon is listening on ${url}`);
   if (process.stdout.isTTY) process.stdout.write(`\n  Rubicon is running: open ${config.publicUrl ?? url}\n\n`);

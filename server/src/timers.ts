@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@rubicon/shared';
 import type { Logger } from './logger.ts';
-import { ServiceError } from './session/service-error.ts';
+import { ServiceError, isOutage } from './session/service-error.ts';
 import type { SessionService } from './session/session-service.ts';
 import type { DueTimer } from './store/types.ts';
 
@@ -32,9 +32,13 @@ export function createTimerHandler(service: SessionService, logger: Logger): (ti
       if (err instanceof ServiceError && SUPERSEDED.has(err.code)) {
         // This deadline was replaced; make sure the one that stands is the one scheduled.
         log.debug({ sessionId, timerVersion, code: err.code }, 'ignoring a superseded deadline');
-        await service.reconcileTimer(sessionId).catch((e: unknown) => log.error({ err: e, sessionId }, 'could not reschedule'));
+        await service.reconcileTimer(sessionId).catch((e: unknown) => {
+          if (!isOutage(e)) log.error({ err: e, sessionId }, 'could not reschedule');
+        });
         return;
       }
+      // The scheduler tries again shortly when the store was out of reach.
+      if (isOutage(err)) throw err;
       log.error({ err, sessionId, timerVersion }, 'closing the beat at its deadline failed');
     }
   };

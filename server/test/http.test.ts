@@ -168,7 +168,7 @@ describe('operations', () => {
   it('reports health, without Redis here', async () => {
     const r = await api(server.url, '/healthz');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ status: 'ok', redis: 'absent' });
+    expect(r.body).toEqual({ status: 'ok', live: true, ready: true, store: 'memory', redis: 'absent' });
   });
 
   it('exposes Prometheus metrics', async () => {

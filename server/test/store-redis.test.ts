@@ -11,6 +11,8 @@ import { createStores } from '../src/store/index.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { RedisScheduler } from '../src/store/redis-scheduler.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
+import { OutageLog, RedisGate } from '../src/store/redis-availability.ts';
+import type { Logger } from '../src/logger.ts';
 import type { DueTimer } from '../src/store/types.ts';
 import {
   CONTRACT_POLL_MS,
@@ -119,20 +121,26 @@ describe('RedisScheduler', () => {
     }
   });
 
-  it('reports an unreachable Redis through onError instead of throwing', async () => {
+  it('reports an unreachable Redis once per outage, not once per poll, and keeps polling', async () => {
     const client = await connect();
     const errors: unknown[] = [];
+    const lines: string[] = [];
+    const outages = new OutageLog(recordingLogger(lines));
     const scheduler = new RedisScheduler({
       client,
       prefix: freshPrefix(),
       clock: fakeClock(),
       pollMs: CONTRACT_POLL_MS,
       onError: (e) => errors.push(e),
+      gate: new RedisGate({ client, outages }),
     });
     await client.close();
     scheduler.start(async () => {});
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0), { timeout: 3000, interval: 2 });
+    await vi.waitFor(() => expect(outages.down).toBe(true), { timeout: 3000, interval: 2 });
+    await new Promise((r) => setTimeout(r, CONTRACT_POLL_MS * 10));
     await scheduler.stop();
+    expect(lines).toEqual(['error']);
+    expect(errors).toEqual([]);
   });
 });
 
@@ -257,4 +265,10 @@ async function freePort(): Promise<number> {
   await once(server, 'close');
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/** A logger that records only the level of each line. */
+function recordingLogger(lines: string[]): Logger {
+  const record = (level: string) => () => void lines.push(level);
+  return { error: record('error'), warn: record('warn'), info: record('info'), debug: () => {}, child: () => recordingLogger(lines) } as unknown as Logger;
 }

@@ -96,6 +96,13 @@ export interface WireError {
   message: string;
   version?: number;
   view?: GameView;
+  /**
+   * With `unavailable`: the server could not reach its store in time. Try
+   * again after this many ms with the SAME commandId: the command may have
+   * been applied, and the same id makes the retry answer with its version
+   * instead of applying it twice.
+   */
+  retryAfterMs?: number;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: WireError };

@@ -119,6 +119,11 @@ export class SessionConnection {
       try {
         const ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', { commandId, expectedVersion, command });
         if (!ack.ok) {
+          // The server's store was out of reach: the same id makes a retry safe, whether or not it landed.
+          if (ack.error.code === 'unavailable' && ack.error.retryAfterMs !== undefined && attempt < 2) {
+            await new Promise((resolve) => setTimeout(resolve, ack.error.retryAfterMs));
+            continue;
+          }
           if (ack.error.code === 'stale') this.dispatch({ type: 'stale', version: ack.error.version ?? Number.MAX_SAFE_INTEGER });
           return { ok: false, error: { code: ack.error.code, message: ack.error.message } };
         }

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, SessionStore } from '../store/types.ts';
-import { ServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
+import { ServiceError, asServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { SessionFile } from '../session/session-file.ts';
 import { rateLimitByAddress } from './rate-limit.ts';
@@ -18,8 +18,8 @@ export interface RoutesDeps {
   logger: Logger;
   clock: Clock;
   presence: (sessionId: string) => Promise<Presence>;
-  /** Whether the store is Redis (so /healthz reports it); null for memory. */
-  redis: { ping(): Promise<unknown> } | null;
+  /** Whether the store is Redis (so /healthz reports it). */
+  redis: boolean;
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -72,12 +72,26 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.json(file);
   });
 
-  router.get('/healthz', async (_req, res) => {
-    const storeOk = await store.ping().catch(() => false);
-    const redisOk = deps.redis ? await deps.redis.ping().then(() => true, () => false) : null;
-    const healthy = storeOk && redisOk !== false;
-    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'down', redis: redisOk === null ? 'absent' : redisOk ? 'ok' : 'down' });
+  // Liveness: the process answers (its event loop runs). Never depends on Redis,
+  // so an orchestrator does not restart healthy processes during a Redis outage.
+  router.get('/healthz/live', (_req, res) => {
+    res.json({ status: 'ok', live: true });
   });
+
+  // Readiness: the store answers too, within a bound, so this never takes longer than ~400 ms.
+  const ready: express.RequestHandler = async (_req, res) => {
+    const storeOk = await store.ping().catch(() => false);
+    const backend = deps.redis ? 'redis' : 'memory';
+    res.status(storeOk ? 200 : 503).json({
+      status: storeOk ? 'ok' : 'down',
+      live: true,
+      ready: storeOk,
+      store: backend,
+      redis: backend === 'memory' ? 'absent' : storeOk ? 'ok' : 'down',
+    });
+  };
+  router.get('/healthz/ready', ready);
+  router.get('/healthz', ready);
 
   router.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
@@ -97,7 +111,12 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
       send(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
     },
     onError: (err: unknown, req, res, _next) => {
-      if (err instanceof ServiceError) return void send(res, httpStatus(err.code), { error: { code: err.code, message: err.message } });
+      const refusal = asServiceError(err);
+      if (refusal) {
+        const { retryAfterMs } = refusal.extra;
+        if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+        return void send(res, httpStatus(refusal.code), { error: { code: refusal.code, message: refusal.message } });
+      }
       const type = typeof err === 'object' && err !== null && 'type' in err ? err.type : undefined;
       if (type === 'entity.too.large') return void send(res, 413, { error: { code: 'too_large', message: 'The request body is too large.' } });
       if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported')

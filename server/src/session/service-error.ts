@@ -1,4 +1,5 @@
 import type { ErrorCode, GameView, WireError } from '@rubicon/shared';
+import { StoreUnavailableError } from '../store/redis-availability.ts';
 
 /**
  * A refusal or failure the service reports to its caller. Handlers turn it
@@ -11,7 +12,7 @@ export class ServiceError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { version?: number; view?: GameView } = {},
+    readonly extra: { version?: number; view?: GameView; retryAfterMs?: number } = {},
   ) {
     super(message);
   }
@@ -43,4 +44,24 @@ export function invalidPayload(error: { issues: readonly { path: readonly Proper
   if (!issue) return new ServiceError('invalid', 'The payload is malformed.');
   const where = issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
   return new ServiceError('invalid', `${where}${issue.message}`);
+}
+
+/** How soon a client should try again after `unavailable`: about the time Redis takes to reconnect. */
+export const RETRY_AFTER_MS = 1000;
+
+/** The refusal for "the store could not be reached in time"; the retry must reuse the command id. */
+export function unavailable(message = 'The game store is not reachable right now; try again with the same command id.'): ServiceError {
+  return new ServiceError('unavailable', message, { retryAfterMs: RETRY_AFTER_MS });
+}
+
+/** A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). */
+export function asServiceError(error: unknown): ServiceError | null {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof StoreUnavailableError) return unavailable();
+  return null;
+}
+
+/** True for failures that are part of an outage (logged once by the store), not worth a line each. */
+export function isOutage(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || (error instanceof ServiceError && error.code === 'unavailable');
 }

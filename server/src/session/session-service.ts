@@ -26,7 +26,9 @@ import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionMeta, SessionStore } from '../store/types.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { KeyedQueue } from './keyed-queue.ts';
-import { ServiceError } from './service-error.ts';
+import { StoreUnavailableError } from '../store/redis-availability.ts';
+import type { AppendResult } from '../store/types.ts';
+import { ServiceError, isOutage, unavailable } from './service-error.ts';
 
 /** A session as this process holds it: its setup, its engine and its state at some log position. */
 export interface LoadedSession {
@@ -66,11 +68,19 @@ export interface SessionServiceOptions {
   scenarios?: ScenarioLookup;
   /** How often a command is revalidated after another process appended first. */
   maxAppendAttempts?: number;
+  /** How long an append whose answer was lost may take to look up (when the caller set no deadline). */
+  storeTimeoutMs?: number;
 }
 
 export interface ExecuteOptions {
   /** The log entry's time is at least this (a timer firing at its deadline on a clock that lags a little). */
   atLeast?: number;
+  /**
+   * performance.now() by which the caller must have its answer. Past it the
+   * command is refused as `unavailable` (with a retry hint) and, if it had
+   * not reached the store yet, it never will.
+   */
+  deadline?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -78,6 +88,21 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function viewerOf(actor: Actor): Viewer {
   if (actor.kind === 'seat') return { kind: 'seat', seat: actor.seat };
   return actor.kind === 'system' ? { kind: 'facilitator' } : actor;
+}
+
+/** Rejects with `unavailable` at `deadline` (performance.now() time) unless `work` settled first; `onLate` marks the work abandoned. */
+function withinDeadline<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
+  const wait = deadline - performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onLate();
+      reject(unavailable());
+    }, Math.max(0, wait));
+  });
+  // Whatever the work ends with after the deadline, nobody is waiting for it.
+  work.catch(() => {});
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** A full view and the messages a client lacks; everything when it holds nothing or something we never had. */
@@ -112,6 +137,7 @@ export class SessionService {
   private readonly snapshotEvery: number;
   private readonly lookup: ScenarioLookup;
   private readonly maxAppendAttempts: number;
+  private readonly storeTimeoutMs: number;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly queue = new KeyedQueue();
   private readonly listeners: ((event: AppliedEvent) => void)[] = [];
@@ -125,6 +151,7 @@ export class SessionService {
     this.snapshotEvery = options.snapshotEvery;
     this.lookup = options.scenarios ?? getScenario;
     this.maxAppendAttempts = options.maxAppendAttempts ?? 16;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
   }
 
   onApplied(listener: (event: AppliedEvent) => void): void {
@@ -157,8 +184,14 @@ export class SessionService {
    * it runs, so `fn` can join a socket to a room and answer with a state that
    * the room's next update follows exactly.
    */
-  withSession<T>(sessionId: string, fn: (session: LoadedSession) => T | Promise<T>): Promise<T> {
-    return this.queue.run(sessionId, async () => fn(await this.loadCaughtUp(sessionId)));
+  withSession<T>(sessionId: string, fn: (session: LoadedSession) => T | Promise<T>, deadline?: number): Promise<T> {
+    if (deadline === undefined) return this.queue.run(sessionId, async () => fn(await this.loadCaughtUp(sessionId)));
+    let abandoned = false;
+    const done = this.queue.run(sessionId, async () => {
+      if (abandoned) throw unavailable();
+      return fn(await this.loadCaughtUp(sessionId));
+    });
+    return withinDeadline(done, deadline, () => (abandoned = true));
   }
 
   /** Another process appended to this session: apply (and so broadcast) what it added, if we hold it. */
@@ -182,46 +215,98 @@ export class SessionService {
     command: Command,
     options: ExecuteOptions = {},
   ): Promise<CommandResult> {
-    return this.queue.run(sessionId, async () => {
-      if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-      let session = await this.loadCaughtUp(sessionId);
-      for (let attempt = 1; attempt <= this.maxAppendAttempts; attempt++) {
-        const earlier = await this.store.commandSeq(sessionId, commandId);
-        if (earlier !== null) return this.duplicate(sessionId, earlier, actor, command);
-        const { game, state } = session;
-        if (expectedVersion !== null) {
-          const stale = command.type === 'SEND_MESSAGE' ? expectedVersion > state.version : expectedVersion !== state.version;
-          if (stale)
-            throw new ServiceError('stale', `The session is at version ${state.version}; this was made against ${expectedVersion}.`, {
-              version: state.version,
-              view: viewFor(game, state, viewerOf(actor)),
-            });
-        }
-        const at = Math.max(this.clock.now(), options.atLeast ?? 0);
-        const refusal = checkCommand(game, state, actor, command, at);
-        if (refusal) throw new ServiceError(refusal.code, refusal.message);
-
-        const entry: LogEntry = { seq: state.version + 1, at, by: actor, commandId, command };
-        const appended = await this.store.append(sessionId, entry);
-        if (appended.ok) {
-          const before = state;
-          this.apply(sessionId, entry, true);
-          this.metrics.eventsApplied.inc({ type: command.type });
-          await this.afterAppend(sessionId, before);
-          return { version: entry.seq, duplicate: false };
-        }
-        if (appended.reason === 'duplicate') {
-          // The same command came in through another process (a retry) and was appended there.
-          await this.loadCaughtUp(sessionId);
-          return this.duplicate(sessionId, appended.seq, actor, command);
-        }
-        // Another process appended first. Back off a little (randomly, so that a process with a
-        // long queue cannot starve this one), learn what it did, then decide again.
-        await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
-        session = await this.loadCaughtUp(sessionId);
-      }
-      throw new ServiceError('unavailable', 'The session is too busy right now; try again.');
+    const { deadline } = options;
+    const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
+    if (deadline === undefined)
+      return this.queue.run(sessionId, () => this.decide(sessionId, actor, commandId, expectedVersion, command, options, bound, () => false));
+    let abandoned = false;
+    const decided = this.queue.run(sessionId, () => {
+      // Its caller was already told `unavailable`: it must not be applied now.
+      if (abandoned) throw unavailable();
+      return this.decide(sessionId, actor, commandId, expectedVersion, command, options, bound, () => abandoned);
     });
+    return withinDeadline(decided, deadline, () => (abandoned = true));
+  }
+
+  private async decide(
+    sessionId: string,
+    actor: Actor,
+    commandId: string,
+    expectedVersion: number | null,
+    command: Command,
+    options: ExecuteOptions,
+    bound: number,
+    abandoned: () => boolean,
+  ): Promise<CommandResult> {
+    if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+    let session = await this.loadCaughtUp(sessionId);
+    for (let attempt = 1; attempt <= this.maxAppendAttempts; attempt++) {
+      const earlier = await this.store.commandSeq(sessionId, commandId);
+      if (earlier !== null) return this.duplicate(sessionId, earlier, actor, command);
+      const { game, state } = session;
+      if (expectedVersion !== null) {
+        const stale = command.type === 'SEND_MESSAGE' ? expectedVersion > state.version : expectedVersion !== state.version;
+        if (stale)
+          throw new ServiceError('stale', `The session is at version ${state.version}; this was made against ${expectedVersion}.`, {
+            version: state.version,
+            view: viewFor(game, state, viewerOf(actor)),
+          });
+      }
+      const at = Math.max(this.clock.now(), options.atLeast ?? 0);
+      const refusal = checkCommand(game, state, actor, command, at);
+      if (refusal) throw new ServiceError(refusal.code, refusal.message);
+
+      const entry: LogEntry = { seq: state.version + 1, at, by: actor, commandId, command };
+      if (abandoned()) throw unavailable();
+      const appended = await this.appendOrFindOut(sessionId, entry, bound);
+      if (appended.ok) {
+        const before = state;
+        this.apply(sessionId, entry, true);
+        this.metrics.eventsApplied.inc({ type: command.type });
+        await this.afterAppend(sessionId, before);
+        return { version: entry.seq, duplicate: false };
+      }
+      if (appended.reason === 'duplicate') {
+        // The same command came in through another process (a retry) and was appended there.
+        await this.loadCaughtUp(sessionId);
+        return this.duplicate(sessionId, appended.seq, actor, command);
+      }
+      // Another process appended first. Back off a little (randomly, so that a process with a
+      // long queue cannot starve this one), learn what it did, then decide again.
+      await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
+      session = await this.loadCaughtUp(sessionId);
+    }
+    throw new ServiceError('unavailable', 'The session is too busy right now; try again.', { retryAfterMs: 100 });
+  }
+
+  /**
+   * Appends; when the store's answer was lost (a timeout, a dropped
+   * connection), asks the store whether the command id made it before
+   * answering anyone, so that nothing applied is ever reported refused. If
+   * the store cannot tell before `bound`, the refusal is `unavailable` with a
+   * retry hint: a retry with the same id then gets the true answer.
+   */
+  private async appendOrFindOut(sessionId: string, entry: LogEntry, bound: number): Promise<AppendResult> {
+    try {
+      return await this.store.append(sessionId, entry);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
+    }
+    while (performance.now() < bound) {
+      let seq: number | null;
+      try {
+        seq = await this.store.commandSeq(sessionId, entry.commandId);
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        await sleep(50);
+        continue;
+      }
+      if (seq === entry.seq) return { ok: true, seq };
+      if (seq !== null) return { ok: false, reason: 'duplicate', seq };
+      // Not in the log, and the lookup went after the append on the same connection: it was not applied.
+      throw unavailable();
+    }
+    throw unavailable('The game store did not answer in time; this may have been applied. Send it again with the same command id.');
   }
 
   /** Stores a snapshot of every session this process holds that has moved on since its last one. */
@@ -358,7 +443,7 @@ export class SessionService {
       entry.snapshotVersion = Math.max(entry.snapshotVersion, state.version);
     } catch (err) {
       // A missed snapshot only makes the next load replay more of the log.
-      this.log.warn({ err, sessionId }, 'could not store a snapshot');
+      if (!isOutage(err)) this.log.warn({ err, sessionId }, 'could not store a snapshot');
     }
   }
 
@@ -369,7 +454,8 @@ export class SessionService {
         await this.scheduler.schedule({ sessionId, timerVersion: timer.setAtVersion, at: timer.deadline });
       else await this.scheduler.cancel(sessionId);
     } catch (err) {
-      this.log.error({ err, sessionId }, 'could not schedule the beat deadline');
+      // During an outage the store logs once; the next append or takeover schedules again.
+      if (!isOutage(err)) this.log.error({ err, sessionId }, 'could not schedule the beat deadline');
     }
   }
 

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Ack } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import { ServiceError, invalidPayload } from '../session/service-error.ts';
+import { asServiceError, invalidPayload } from '../session/service-error.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
 
@@ -45,7 +45,8 @@ export function ackHandler<S extends z.ZodType, T>(deps: { log: Logger; metrics:
         label = labelOf(parsed.data);
         finish({ ok: true, data: await run(parsed.data) });
       } catch (err) {
-        if (err instanceof ServiceError) return finish({ ok: false, error: err.toWire() });
+        const refusal = asServiceError(err);
+        if (refusal) return finish({ ok: false, error: refusal.toWire() });
         log.error({ err, event }, 'a socket handler failed');
         finish({ ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
       }

@@ -1,7 +1,7 @@
-import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { updatesFor } from '../session/broadcast.ts';
+import { isOutage } from '../session/service-error.ts';
 import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { RubiconServer } from './types.ts';
@@ -15,7 +15,7 @@ import type { RubiconServer } from './types.ts';
  * a notice, each process also re-reads the logs of its sessions now and
  * then. Idle sessions without sockets here are dropped from memory.
  */
-export function followLog(io: RubiconServer, service: SessionService, config: Config, redis: RedisClientType | null, log: Logger): { stop(): void } {
+export function followLog(io: RubiconServer, service: SessionService, config: Config, redis: boolean, log: Logger): { stop(): void } {
   service.onApplied((event) => {
     const rooms = io.of('/').adapter.rooms;
     for (const { room, payload } of updatesFor(event, (r) => (rooms.get(r)?.size ?? 0) > 0)) io.local.to(room).emit('update', payload);
@@ -23,7 +23,10 @@ export function followLog(io: RubiconServer, service: SessionService, config: Co
   });
 
   const refresh = (sessionId: string) =>
-    service.refresh(sessionId).catch((err: unknown) => log.error({ err, sessionId }, 'catching up with the log failed'));
+    service.refresh(sessionId).catch((err: unknown) => {
+      // During an outage every poll fails; the store logs that once.
+      if (!isOutage(err)) log.error({ err, sessionId }, 'catching up with the log failed');
+    });
   io.on('appended', (sessionId: string) => void refresh(sessionId));
 
   const poll = redis
@@ -32,7 +35,9 @@ export function followLog(io: RubiconServer, service: SessionService, config: Co
       }, config.logPollMs).unref()
     : null;
   const evict = setInterval(() => {
-    service.evictIdle(config.cacheIdleMs, sessionsWithSockets(io)).catch((err: unknown) => log.error({ err }, 'evicting idle sessions failed'));
+    service.evictIdle(config.cacheIdleMs, sessionsWithSockets(io)).catch((err: unknown) => {
+      if (!isOutage(err)) log.error({ err }, 'evicting idle sessions failed');
+    });
   }, Math.min(60_000, config.cacheIdleMs)).unref();
 
   return {

@@ -67,7 +67,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   });
   const presence = new PresenceTracker(io, log);
 
-  const follower = followLog(io, service, config, redis, log);
+  const follower = followLog(io, service, config, redis !== null, log);
   const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T>) => ackHandler({ log, metrics }, spec);
 
   function grantOf(socket: RubiconSocket): Grant {
@@ -101,7 +101,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
               if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
             }
             return { ...syncData(session, grant.role, p.lastVersion), role: grant.role, sessionId: grant.sessionId };
-          });
+          }, performance.now() + config.storeTimeoutMs);
         },
       }),
     );
@@ -113,12 +113,13 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         schema: CommandPayload,
         labelOf: (p) => p.command.type,
         run: async (p): Promise<CommandResult> => {
+          const received = performance.now();
           // Who acts comes from the token this socket said hello with, never from the payload.
           const grant = grantOf(socket);
           const name = socket.data.name;
           const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
           if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-          return service.execute(grant.sessionId, actor, p.commandId, p.expectedVersion, p.command);
+          return service.execute(grant.sessionId, actor, p.commandId, p.expectedVersion, p.command, { deadline: received + config.storeTimeoutMs });
         },
       }),
     );
@@ -130,7 +131,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         schema: SyncPayload,
         run: async (p): Promise<SyncData> => {
           const grant = grantOf(socket);
-          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, p.sinceVersion));
+          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, p.sinceVersion), performance.now() + config.storeTimeoutMs);
         },
       }),
     );

@@ -3,10 +3,13 @@ import { MemoryScheduler, type SchedulerErrorHandler } from './memory-scheduler.
 import { MemoryStore } from './memory-store.ts';
 import { RedisScheduler } from './redis-scheduler.ts';
 import { RedisStore } from './redis-store.ts';
+import { OutageLog, RedisGate, adapterSafeClient, reconnectDelay } from './redis-availability.ts';
+import type { Logger } from '../logger.ts';
 import type { Clock, Scheduler, SessionStore } from './types.ts';
 
 export type { AppendResult, Clock, DueTimer, Grant, Scheduler, SessionMeta, SessionStore } from './types.ts';
 export { systemClock } from './types.ts';
+export { StoreUnavailableError, isRedisConnectionError } from './redis-availability.ts';
 export type { SchedulerErrorHandler } from './memory-scheduler.ts';
 
 export interface StoreConfig {
@@ -23,13 +26,23 @@ export interface StoreConfig {
   connectTimeoutMs?: number;
   /** Redis only: how long before a timer claimed by a process that then died is fired by another. */
   timerLeaseMs?: number;
+  /** Redis only: the longest one command waits for its answer before it counts as unavailable. */
+  commandTimeoutMs?: number;
+  /** Redis only: where outages are reported, once when Redis goes and once when it is back. */
+  logger?: Logger;
 }
 
 export interface Stores {
   store: SessionStore;
   scheduler: Scheduler;
-  /** The connected client, for whoever else needs Redis (the Socket.IO adapter duplicates it); null in memory. */
+  /** The store's connected client; null in memory. */
   redis: RedisClientType | null;
+  /**
+   * A second connection for the Socket.IO adapter (null in memory): the adapter
+   * needs an offline queue (its read loop would spin without one) and must not
+   * see the store's fail-fast client; its fire-and-forget commands cannot crash the process.
+   */
+  adapterClient: RedisClientType | null;
   /** Stops the scheduler (waiting for a delivery in progress), then closes the store and its client. */
   close(): Promise<void>;
 }
@@ -39,15 +52,26 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   if (!config.redisUrl) {
     const store = new MemoryStore();
     const scheduler = new MemoryScheduler({ clock: config.clock, pollMs: config.pollMs, onError });
-    return { store, scheduler, redis: null, close: closer(scheduler, store) };
+    return { store, scheduler, redis: null, adapterClient: null, close: closer(scheduler, store) };
   }
 
-  const client: RedisClientType = createClient({ url: config.redisUrl });
+  const outages = new OutageLog(config.logger?.child({ module: 'redis' }));
+  const socket = { reconnectStrategy: reconnectDelay, connectTimeout: 2000, keepAlive: true };
+  // No offline queue: while disconnected a command fails at once instead of being sent later, unseen by its caller.
+  const client: RedisClientType = createClient({ url: config.redisUrl, socket, disableOfflineQueue: true });
   // Without a listener, an 'error' event (any dropped connection) would crash the process.
-  client.on('error', onError);
+  client.on('error', (error: unknown) => outages.failure(error));
   await connectWithin(client, config.connectTimeoutMs ?? 10_000);
+  const adapterBase: RedisClientType = createClient({ url: config.redisUrl, socket, commandsQueueMaxLength: 10_000 });
+  adapterBase.on('error', (error: unknown) => outages.failure(error));
+  await connectWithin(adapterBase, config.connectTimeoutMs ?? 10_000).catch((error: unknown) => {
+    client.destroy();
+    throw error;
+  });
+  const adapterClient = adapterSafeClient(adapterBase, (error) => outages.failure(error));
+  const gate = new RedisGate({ client, timeoutMs: config.commandTimeoutMs, outages });
   const prefix = config.prefix ?? 'rubicon:';
-  const store = new RedisStore({ client, prefix, ownsClient: true });
+  const store = new RedisStore({ client, prefix, ownsClient: true, gate, pingTimeoutMs: Math.min(400, gate.timeoutMs) });
   const scheduler = new RedisScheduler({
     client,
     prefix,
@@ -55,8 +79,19 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
     pollMs: config.pollMs,
     onError,
     leaseMs: config.timerLeaseMs,
+    gate,
   });
-  return { store, scheduler, redis: client, close: closer(scheduler, store) };
+  const closeStore = closer(scheduler, store);
+  return {
+    store,
+    scheduler,
+    redis: client,
+    adapterClient,
+    close: async () => {
+      await closeStore();
+      if (adapterBase.isOpen) adapterBase.destroy();
+    },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deliver, report, type SchedulerErrorHandler } from './memory-scheduler.ts';
 import type { Clock, DueTimer, Scheduler } from './types.ts';
 import { PollLoop } from './poll-loop.ts';
+import { RedisGate, StoreUnavailableError } from './redis-availability.ts';
 
 /**
  * Beat deadlines shared by every process on one Redis.
@@ -49,6 +50,18 @@ end
 return 0
 `;
 
+/**
+ * KEYS: zset, data hash. ARGV: session id, the claimed timer's JSON, when to try again.
+ * A delivery that failed for want of the store is tried again soon rather than after the lease.
+ */
+const RETRY = `
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  return 1
+end
+return 0
+`;
+
 const DueTimerSchema = z.object({
   sessionId: z.string(),
   timerVersion: z.number(),
@@ -73,6 +86,10 @@ export interface RedisSchedulerOptions {
   leaseMs?: number;
   /** Most timers claimed by one poll. */
   batch?: number;
+  /** Bounds every command; one is made around `client` when absent. */
+  gate?: RedisGate;
+  /** How soon a delivery that failed is tried again. */
+  retryMs?: number;
 }
 
 export class RedisScheduler implements Scheduler {
@@ -84,6 +101,8 @@ export class RedisScheduler implements Scheduler {
   private readonly onError: SchedulerErrorHandler;
   private readonly leaseMs: number;
   private readonly batch: number;
+  private readonly gate: RedisGate;
+  private readonly retryMs: number;
 
   constructor(options: RedisSchedulerOptions) {
     this.client = options.client;
@@ -92,21 +111,25 @@ export class RedisScheduler implements Scheduler {
     this.clock = options.clock;
     this.loop = new PollLoop(options.pollMs);
     this.onError = options.onError ?? (() => {});
-    this.leaseMs = options.leaseMs ?? 60_000;
+    this.leaseMs = options.leaseMs ?? 15_000;
     this.batch = options.batch ?? 100;
+    this.gate = options.gate ?? new RedisGate({ client: options.client });
+    this.retryMs = options.retryMs ?? 1000;
   }
 
   async schedule(timer: DueTimer): Promise<void> {
     const { sessionId, timerVersion, at } = timer;
-    await this.client
-      .multi()
-      .hSet(this.dataKey, sessionId, JSON.stringify({ sessionId, timerVersion, at }))
-      .zAdd(this.zsetKey, { score: at, value: sessionId })
-      .exec();
+    await this.gate.run((c) =>
+      c
+        .multi()
+        .hSet(this.dataKey, sessionId, JSON.stringify({ sessionId, timerVersion, at }))
+        .zAdd(this.zsetKey, { score: at, value: sessionId })
+        .exec(),
+    );
   }
 
   async cancel(sessionId: string): Promise<void> {
-    await this.client.multi().zRem(this.zsetKey, sessionId).hDel(this.dataKey, sessionId).exec();
+    await this.gate.run((c) => c.multi().zRem(this.zsetKey, sessionId).hDel(this.dataKey, sessionId).exec());
   }
 
   start(onDue: (timer: DueTimer) => Promise<void>): void {
@@ -122,13 +145,16 @@ export class RedisScheduler implements Scheduler {
     try {
       const now = this.clock.now();
       reply = z.array(z.string()).parse(
-        await this.client.eval(CLAIM, {
-          keys: [this.zsetKey, this.dataKey],
-          arguments: [String(now), String(now + this.leaseMs), String(this.batch)],
-        }),
+        await this.gate.run((c) =>
+          c.eval(CLAIM, {
+            keys: [this.zsetKey, this.dataKey],
+            arguments: [String(now), String(now + this.leaseMs), String(this.batch)],
+          }),
+        ),
       );
     } catch (error) {
-      report(this.onError, error);
+      // An outage is logged once by the gate, not once per poll.
+      if (!(error instanceof StoreUnavailableError)) report(this.onError, error);
       return;
     }
     const fires: Promise<void>[] = [];
@@ -139,14 +165,28 @@ export class RedisScheduler implements Scheduler {
   private async fire(onDue: (timer: DueTimer) => Promise<void>, sessionId: string, json: string): Promise<void> {
     try {
       const timer = parseTimer(json);
-      // A failing handler still completes the timer, as in memory: only a
-      // process dying mid-delivery leads to a second delivery. An unreadable
-      // timer is completed too, rather than claimed again forever.
-      if (timer) await deliver(onDue, timer, this.onError);
+      // A failing handler still completes the timer, as in memory, unless it
+      // failed for want of the store: then it is tried again shortly. Only a
+      // process dying mid-delivery leads to a second delivery otherwise. An
+      // unreadable timer is completed too, rather than claimed again forever.
+      let retry = false;
+      if (timer)
+        await deliver(onDue, timer, (error, t) => {
+          if (isOutage(error)) retry = true;
+          else report(this.onError, error, t);
+        });
       else report(this.onError, new Error(`unreadable timer for session ${sessionId}: ${json}`));
-      await this.client.eval(COMPLETE, { keys: [this.zsetKey, this.dataKey], arguments: [sessionId, json] });
+      const [script, args] = retry ? [RETRY, [sessionId, json, String(this.clock.now() + this.retryMs)]] : [COMPLETE, [sessionId, json]];
+      await this.gate.run((c) => c.eval(script, { keys: [this.zsetKey, this.dataKey], arguments: args }));
     } catch (error) {
-      report(this.onError, error);
+      // If even that fails, the lease runs out and the timer is claimed again.
+      if (!(error instanceof StoreUnavailableError)) report(this.onError, error);
     }
   }
+}
+
+/** A failure that says the store was out of reach (possibly wrapped as a refusal by the service). */
+function isOutage(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'unavailable';
 }

@@ -1,6 +1,7 @@
 import { GameSetup, LogEntry, type PersistedGame } from '@rubicon/shared';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
+import { RedisGate } from './redis-availability.ts';
 import type { AppendResult, Grant, SessionMeta, SessionStore } from './types.ts';
 
 /**
@@ -80,6 +81,8 @@ export interface RedisStoreOptions {
   ownsClient?: boolean;
   /** How long `ping` waits for PONG before answering false. */
   pingTimeoutMs?: number;
+  /** Bounds every command and reports outages; one is made around `client` when absent. */
+  gate?: RedisGate;
 }
 
 export class RedisStore implements SessionStore {
@@ -87,6 +90,9 @@ export class RedisStore implements SessionStore {
   private readonly prefix: string;
   private readonly ownsClient: boolean;
   private readonly pingTimeoutMs: number;
+  private readonly gate: RedisGate;
+  /** One readiness probe at a time, so that health checks against a stopped Redis do not pile up PINGs. */
+  private probing: Promise<boolean> | null = null;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -94,6 +100,7 @@ export class RedisStore implements SessionStore {
     this.prefix = options.prefix;
     this.ownsClient = options.ownsClient ?? false;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 1000;
+    this.gate = options.gate ?? new RedisGate({ client: options.client });
   }
 
   private key(...parts: string[]): string {
@@ -111,10 +118,10 @@ export class RedisStore implements SessionStore {
       'codes', JSON.stringify(meta.codes),
     ];
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
-    const result = await this.client.eval(CREATE_SESSION, {
+    const result = await this.gate.run((c) => c.eval(CREATE_SESSION, {
       keys: [this.key('session', meta.sessionId), this.key('sessions'), ...meta.codes.map((c) => this.key('code', c.code))],
       arguments: [meta.sessionId, String(meta.createdAt), JSON.stringify(fields), ...grants],
-    });
+    }));
     if (result === 'ok') return;
     if (result === 'session-exists') throw new Error(`session ${meta.sessionId} already exists`);
     if (typeof result === 'string' && result.startsWith('code-taken:')) {
@@ -125,13 +132,13 @@ export class RedisStore implements SessionStore {
   }
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {
-    const hash = await this.client.hGetAll(this.key('session', sessionId));
+    const hash = await this.gate.run((c) => c.hGetAll(this.key('session', sessionId)));
     return Object.keys(hash).length === 0 ? null : this.decodeMeta(hash);
   }
 
   async listSessions(limit: number): Promise<SessionMeta[]> {
     if (limit <= 0) return [];
-    const ids = await this.client.zRange(this.key('sessions'), 0, limit - 1, { REV: true });
+    const ids = await this.gate.run((c) => c.zRange(this.key('sessions'), 0, limit - 1, { REV: true }));
     const metas = await Promise.all(ids.map((id) => this.getSession(id)));
     return metas.filter((m): m is SessionMeta => m !== null);
   }
@@ -141,7 +148,7 @@ export class RedisStore implements SessionStore {
   }
 
   async saveToken(tokenHash: string, grant: Grant): Promise<void> {
-    await this.client.set(this.key('token', tokenHash), JSON.stringify(grant));
+    await this.gate.run((c) => c.set(this.key('token', tokenHash), JSON.stringify(grant)));
   }
 
   async resolveToken(tokenHash: string): Promise<Grant | null> {
@@ -151,10 +158,10 @@ export class RedisStore implements SessionStore {
   async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
     // Refuse up front what readLog could not parse back.
     const parsed = LogEntry.parse(entry);
-    const reply = await this.client.eval(APPEND, {
+    const reply = await this.gate.run((c) => c.eval(APPEND, {
       keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
       arguments: [String(parsed.seq), parsed.commandId, JSON.stringify(parsed)],
-    });
+    }));
     if (!Array.isArray(reply) || typeof reply[1] !== 'number') {
       throw new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
     }
@@ -172,7 +179,7 @@ export class RedisStore implements SessionStore {
     let from = Math.max(0, Math.floor(afterSeq)) + 1;
     for (;;) {
       // node-redis types a null reply; XRANGE answers an empty array for a missing key.
-      const page = (await this.client.xRange(key, `${from}-0`, '+', { COUNT: LOG_PAGE })) ?? [];
+      const page = (await this.gate.run((c) => c.xRange(key, `${from}-0`, '+', { COUNT: LOG_PAGE }))) ?? [];
       for (const { id, message } of page) {
         const entry = LogEntry.parse(JSON.parse(String(message.e)));
         if (`${entry.seq}-0` !== id) throw new Error(`log ${sessionId}: entry ${id} carries seq ${entry.seq}`);
@@ -185,50 +192,51 @@ export class RedisStore implements SessionStore {
   }
 
   async head(sessionId: string): Promise<number> {
-    const [last] = (await this.client.xRevRange(this.key('log', sessionId), '+', '-', { COUNT: 1 })) ?? [];
+    const [last] = (await this.gate.run((c) => c.xRevRange(this.key('log', sessionId), '+', '-', { COUNT: 1 }))) ?? [];
     return last ? seqOfStreamId(last.id) : 0;
   }
 
   async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
-    const seq = await this.client.hGet(this.key('cmds', sessionId), commandId);
+    const seq = await this.gate.run((c) => c.hGet(this.key('cmds', sessionId), commandId));
     return seq === null || seq === undefined ? null : Number(seq);
   }
 
   async saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void> {
-    await this.client.set(this.key('snap', sessionId), JSON.stringify(snapshot));
+    await this.gate.run((c) => c.set(this.key('snap', sessionId), JSON.stringify(snapshot)));
   }
 
   async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
-    const json = await this.client.get(this.key('snap', sessionId));
+    const json = await this.gate.run((c) => c.get(this.key('snap', sessionId)));
     // Written only by saveSnapshot; its compatibility is checked by restoreGame.
     return json === null ? null : (JSON.parse(json) as PersistedGame);
   }
 
   async ping(): Promise<boolean> {
-    // While reconnecting, node-redis queues commands instead of failing them,
-    // so a PING then would hang rather than answer.
     if (this.closed || !this.client.isReady) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.pingTimeoutMs);
-    });
-    try {
-      return await Promise.race([this.client.ping().then((reply) => reply === 'PONG'), timeout]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+    this.probing ??= this.gate
+      .run((c) => c.ping(), this.pingTimeoutMs)
+      .then(
+        (reply) => reply === 'PONG',
+        () => false,
+      )
+      .finally(() => (this.probing = null));
+    return this.probing;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.ownsClient && this.client.isOpen) await this.client.close();
+    if (!this.ownsClient || !this.client.isOpen) return;
+    // close() waits for the replies in flight, which a stopped Redis never sends.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.gate.timeoutMs)));
+    await Promise.race([this.client.close().catch(() => {}), bound]);
+    clearTimeout(timer);
+    if (this.client.isOpen) this.client.destroy();
   }
 
   private async readGrant(key: string): Promise<Grant | null> {
-    const json = await this.client.get(key);
+    const json = await this.gate.run((c) => c.get(key));
     return json === null ? null : GrantSchema.parse(JSON.parse(json));
   }
 
