@@ -11,7 +11,6 @@ import {
   beatById,
   channelIsOpen,
   createGame,
-  getScenario,
   initialState,
   nextFloat,
   phaseOf,
@@ -25,6 +24,7 @@ import {
   type Scenario,
   seedFrom,
 } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 
 export const SCENARIO_ID = 'april-2024';
 /** Five seats: the four required ones and Hezbollah. */
@@ -32,9 +32,7 @@ export const OPTIONAL_SEATS = ['hezbollah'];
 export const T0 = 1_712_000_000_000;
 
 export function benchScenario(): Scenario {
-  const scenario = getScenario(SCENARIO_ID);
-  if (!scenario) throw new Error(`${SCENARIO_ID} is not in the catalog`);
-  return scenario;
+  return shippedScenario(SCENARIO_ID);
 }
 
 export function benchGame(seed: string): Game {

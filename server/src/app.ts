@@ -2,14 +2,15 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import compression from 'compression';
 import express from 'express';
-import { seatsInPlay } from '@rubicon/shared';
+import { seatsInPlay, type ScenarioCatalog } from '@rubicon/shared';
+import { serverScenarios } from './scenarios.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { apiRoutes, errorHandlers } from './http/routes.ts';
 import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
-import { SessionService, type ScenarioLookup } from './session/session-service.ts';
+import { SessionService } from './session/session-service.ts';
 import { createSocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
 import { createStores, type Stores } from './store/index.ts';
@@ -19,7 +20,8 @@ import { createTimerHandler } from './timers.ts';
 export interface AppDeps {
   clock?: Clock;
   logger?: Logger;
-  scenarios?: ScenarioLookup;
+  /** The scenarios to serve; by default the files in shared/scenarios/. */
+  scenarios?: ScenarioCatalog;
   /** Ready-made stores (a test's fake); otherwise built from the configuration. */
   stores?: Stores;
 }
@@ -47,6 +49,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config);
   const metrics = createMetrics();
+  const scenarios = deps.scenarios ?? serverScenarios();
   const stores =
     deps.stores ??
     (await createStores({
@@ -67,7 +70,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     metrics,
     snapshotEvery: config.snapshotEvery,
     storeTimeoutMs: config.storeTimeoutMs,
-    ...(deps.scenarios ? { scenarios: deps.scenarios } : {}),
+    scenarios: (id) => scenarios.get(id),
   });
   const directory = new SessionDirectory(service, clock, logger);
 
@@ -83,6 +86,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   web.use(
     apiRoutes({
       config,
+      scenarios,
       directory,
       store: stores.store,
       clock,

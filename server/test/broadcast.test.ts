@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import {
   applyEntry,
   createGame,
-  getScenario,
   initialState,
   seatsInPlay,
   type Actor,
@@ -17,11 +16,11 @@ import {
   type GameState,
   type LogEntry,
 } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from '../src/session/broadcast.ts';
 import { roomFor } from '../src/session/rooms.ts';
 
-const scenario = getScenario('april-2024');
-if (!scenario) throw new Error('no april-2024');
+const scenario = shippedScenario('april-2024');
 const game = createGame(scenario, { scenarioId: scenario.id, seed: 'broadcast', optionalSeats: ['hezbollah', 'jordan', 'eu'] });
 const seats = seatsInPlay(scenario, game.setup);
 let seq = 0;

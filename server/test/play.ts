@@ -1,9 +1,9 @@
 /** Drives a seated table through beats the way people would: each acting seat picks, the facilitator reviews and advances. */
-import { getScenario, type GameView } from '@rubicon/shared';
+import type { GameView } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import type { Seat, Table, TestClient } from './harness.ts';
 
-const scenario = getScenario('april-2024');
-if (!scenario) throw new Error('april-2024 is not in the catalog');
+const scenario = shippedScenario('april-2024');
 
 /** The historical choice per beat and seat. */
 export const HISTORICAL: Record<string, Record<string, string>> = {};

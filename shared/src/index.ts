@@ -1,5 +1,6 @@
 export * from './scenario/schema.ts';
 export * from './scenario/load.ts';
+export * from './scenario/parse.ts';
 export * from './scenario/catalog.ts';
 export * from './prng.ts';
 export * from './limits.ts';

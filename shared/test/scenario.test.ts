@@ -1,10 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { loadScenario } from '../src/scenario/load.ts';
-import { april2024 } from '../src/scenario/april-2024.ts';
+import { shippedScenario } from '../node/scenario-files.ts';
 import type { Beat, Condition, Effect, Scenario } from '../src/scenario/schema.ts';
 import { Driver } from './driver.ts';
 
-const s: Scenario = loadScenario(april2024);
+const s: Scenario = shippedScenario('april-2024');
 
 const REQUIRED = ['iran', 'israel', 'us', 'mediators'];
 const OPTIONAL = ['hezbollah', 'jordan', 'eu'];
@@ -82,7 +81,7 @@ interface GameOptions {
 
 function playOnce(picks: Picks, seed: number, opts: GameOptions) {
   const inPlay = opts.inPlay ?? REQUIRED;
-  const d = new Driver(april2024, { seed, optionalSeats: inPlay.filter((x) => OPTIONAL.includes(x)) });
+  const d = new Driver(s, { seed, optionalSeats: inPlay.filter((x) => OPTIONAL.includes(x)) });
   d.fac({ type: 'START' });
   d.fac({ type: 'ADVANCE' });
   let drawsMatch = true;

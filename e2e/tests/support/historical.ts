@@ -1,4 +1,4 @@
-import { getScenario } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { SEATS, type Seat } from './ui.ts';
 
 export interface HistoricalBeat {
@@ -8,8 +8,7 @@ export interface HistoricalBeat {
   moves: Partial<Record<Seat, string>>;
 }
 
-const scenario = getScenario('april-2024');
-if (!scenario) throw new Error('the april-2024 scenario is missing');
+const scenario = shippedScenario('april-2024');
 const isSeat = (id: string): id is Seat => (SEATS as readonly string[]).includes(id);
 
 /** The historical path, read from the scenario data itself so the test plays what the data says happened. */

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { CreateSessionRequest, JoinRequest, listScenarios, type HttpError, type Presence } from '@rubicon/shared';
+import { CreateSessionRequest, JoinRequest, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -12,6 +12,7 @@ import { rateLimitByAddress } from './rate-limit.ts';
 
 export interface RoutesDeps {
   config: Config;
+  scenarios: ScenarioCatalog;
   directory: SessionDirectory;
   store: SessionStore;
   metrics: Metrics;
@@ -42,7 +43,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
   const limited = rateLimitByAddress({ ...config.httpRateLimit, clock: deps.clock });
 
   router.get('/api/scenarios', (_req, res) => {
-    res.json(listScenarios());
+    res.json(deps.scenarios.list());
   });
 
   router.post('/api/sessions', limited, json, async (req, res) => {

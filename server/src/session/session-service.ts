@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
+import { serverScenarios } from '../scenarios.ts';
 import {
   GameSetup,
   applyEntry,
   messageChangedAt,
   checkCommand,
   createGame,
-  getScenario,
   initialState,
   messagesFor,
   persistGame,
@@ -149,7 +149,7 @@ export class SessionService {
     this.log = options.logger.child({ module: 'session-service' });
     this.metrics = options.metrics;
     this.snapshotEvery = options.snapshotEvery;
-    this.lookup = options.scenarios ?? getScenario;
+    this.lookup = options.scenarios ?? ((id) => serverScenarios().get(id));
     this.maxAppendAttempts = options.maxAppendAttempts ?? 16;
     this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
   }

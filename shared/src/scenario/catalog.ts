@@ -1,22 +1,43 @@
-import { april2024 } from './april-2024.ts';
-import { loadScenario } from './load.ts';
 import type { Scenario } from './schema.ts';
 
-/** Every scenario the service offers, validated once at module load. */
-const scenarios: ReadonlyMap<string, Scenario> = new Map([april2024].map((input) => {
-  const s = loadScenario(input);
-  return [s.id, s] as const;
-}));
-
-export function getScenario(id: string): Scenario | undefined {
-  return scenarios.get(id);
+/** What the lobby lists about a scenario (GET /api/scenarios). */
+export interface ScenarioListing {
+  id: string;
+  title: string;
+  summary: string;
+  seats: { id: string; name: string; optional: boolean }[];
 }
 
-export function listScenarios(): { id: string; title: string; summary: string; seats: { id: string; name: string; optional: boolean }[] }[] {
-  return [...scenarios.values()].map((s) => ({
-    id: s.id,
-    title: s.title,
-    summary: s.summary,
-    seats: s.seats.map(({ id, name, optional }) => ({ id, name, optional })),
-  }));
+/**
+ * The scenarios a service offers, already parsed and checked. Where they come
+ * from (files read at start-up, fixtures in a test) is the caller's business.
+ */
+export class ScenarioCatalog {
+  private readonly byId: ReadonlyMap<string, Scenario>;
+
+  constructor(scenarios: readonly Scenario[]) {
+    const byId = new Map<string, Scenario>();
+    for (const s of scenarios) {
+      if (byId.has(s.id)) throw new Error(`two scenarios have the id "${s.id}"`);
+      byId.set(s.id, s);
+    }
+    this.byId = byId;
+  }
+
+  get(id: string): Scenario | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): Scenario[] {
+    return [...this.byId.values()];
+  }
+
+  list(): ScenarioListing[] {
+    return this.all().map((s) => ({
+      id: s.id,
+      title: s.title,
+      summary: s.summary,
+      seats: s.seats.map(({ id, name, optional }) => ({ id, name, optional })),
+    }));
+  }
 }

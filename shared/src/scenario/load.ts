@@ -1,11 +1,21 @@
 import { Scenario, type Condition, type Effect, type ScenarioInput } from './schema.ts';
 
+/** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
+export interface ScenarioProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
 export class ScenarioError extends Error {
   constructor(
     readonly scenarioId: string,
-    readonly problems: string[],
+    readonly problems: ScenarioProblem[],
   ) {
-    super(`scenario ${scenarioId} is invalid:\n- ${problems.join('\n- ')}`);
+    super(`scenario ${scenarioId} is invalid:\n- ${problems.map((p) => `${formatPath(p.path) || '(top level)'}: ${p.message}`).join('\n- ')}`);
     this.name = 'ScenarioError';
   }
 }
@@ -16,18 +26,29 @@ export class ScenarioError extends Error {
  * beat graph has no cycle (so every game finishes) and every beat is reachable.
  */
 export function loadScenario(input: ScenarioInput | unknown): Scenario {
+  const result = checkScenario(input);
+  if (!result.ok) throw new ScenarioError(result.id, result.problems);
+  return result.scenario;
+}
+
+/** Like `loadScenario`, but returns the problems instead of throwing (for tools that report them). */
+export function checkScenario(
+  input: ScenarioInput | unknown,
+): { ok: true; scenario: Scenario } | { ok: false; id: string; problems: ScenarioProblem[] } {
   const parsed = Scenario.safeParse(input);
   const id = typeof input === 'object' && input !== null && 'id' in input ? String(input.id) : '(unknown)';
   if (!parsed.success) {
-    throw new ScenarioError(
+    return {
+      ok: false,
       id,
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-    );
+      problems: parsed.error.issues.map((i) => ({
+        path: i.path.filter((k): k is string | number => typeof k !== 'symbol'),
+        message: i.message,
+      })),
+    };
   }
-  const scenario = parsed.data;
-  const problems = crossCheck(scenario);
-  if (problems.length > 0) throw new ScenarioError(scenario.id, problems);
-  return scenario;
+  const problems = crossCheck(parsed.data);
+  return problems.length > 0 ? { ok: false, id: parsed.data.id, problems } : { ok: true, scenario: parsed.data };
 }
 
 function duplicates(ids: string[]): string[] {
@@ -40,8 +61,11 @@ function duplicates(ids: string[]): string[] {
   return [...dups];
 }
 
-function crossCheck(s: Scenario): string[] {
-  const problems: string[] = [];
+type Path = (string | number)[];
+
+function crossCheck(s: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const problem = (path: Path, message: string) => problems.push({ path, message });
   const seats = new Set(s.seats.map((x) => x.id));
   const measures = new Set(s.measures.map((m) => m.id));
   const beats = new Map(s.beats.map((b) => [b.id, b]));
@@ -49,17 +73,26 @@ function crossCheck(s: Scenario): string[] {
   const movesBySeat = new Map<string, Set<string>>();
   const draws = new Map<string, Set<string>>();
 
-  for (const [what, ids] of [
-    ['seat', s.seats.map((x) => x.id)],
-    ['measure', s.measures.map((x) => x.id)],
-    ['beat', s.beats.map((x) => x.id)],
-    ['outcome', s.outcomes.map((x) => x.id)],
-    ['inject', s.injects.map((x) => x.id)],
-    ['channel', s.channels.map((x) => x.id)],
-    ['move', s.beats.flatMap((b) => b.actors.flatMap((a) => a.moves.map((m) => m.id)))],
-    ['draw', s.beats.flatMap((b) => b.draws.map((d) => d.id))],
-  ] as const) {
-    for (const d of duplicates([...ids])) problems.push(`duplicate ${what} id "${d}"`);
+  const idLists: [string, { id: string; path: Path }[]][] = [
+    ['seat', s.seats.map((x, i) => ({ id: x.id, path: ['seats', i, 'id'] }))],
+    ['measure', s.measures.map((x, i) => ({ id: x.id, path: ['measures', i, 'id'] }))],
+    ['beat', s.beats.map((x, i) => ({ id: x.id, path: ['beats', i, 'id'] }))],
+    ['outcome', s.outcomes.map((x, i) => ({ id: x.id, path: ['outcomes', i, 'id'] }))],
+    ['inject', s.injects.map((x, i) => ({ id: x.id, path: ['injects', i, 'id'] }))],
+    ['channel', s.channels.map((x, i) => ({ id: x.id, path: ['channels', i, 'id'] }))],
+    [
+      'move',
+      s.beats.flatMap((b, bi) =>
+        b.actors.flatMap((a, ai) => a.moves.map((m, mi) => ({ id: m.id, path: ['beats', bi, 'actors', ai, 'moves', mi, 'id'] }))),
+      ),
+    ],
+    ['draw', s.beats.flatMap((b, bi) => b.draws.map((d, di) => ({ id: d.id, path: ['beats', bi, 'draws', di, 'id'] })))],
+  ];
+  for (const [what, ids] of idLists) {
+    for (const d of duplicates(ids.map((x) => x.id))) {
+      const second = ids.filter((x) => x.id === d)[1];
+      problem(second?.path ?? [], `duplicate ${what} id "${d}"`);
+    }
   }
 
   for (const b of s.beats) {
@@ -71,115 +104,120 @@ function crossCheck(s: Scenario): string[] {
     for (const d of b.draws) draws.set(d.id, new Set(d.options.map((o) => o.id)));
   }
 
-  const seatRef = (where: string, seat: string) => {
-    if (!seats.has(seat)) problems.push(`${where}: unknown seat "${seat}"`);
+  const seatRef = (path: Path, seat: string) => {
+    if (!seats.has(seat)) problem(path, `unknown seat "${seat}" (seats: ${[...seats].join(', ')})`);
   };
-  const measureRef = (where: string, measure: string) => {
-    if (!measures.has(measure)) problems.push(`${where}: unknown measure "${measure}"`);
+  const measureRef = (path: Path, measure: string) => {
+    if (!measures.has(measure)) problem(path, `unknown measure "${measure}" (measures: ${[...measures].join(', ')})`);
   };
-  const checkCondition = (where: string, c: Condition): void => {
-    if ('all' in c) c.all.forEach((x) => checkCondition(where, x));
-    else if ('any' in c) c.any.forEach((x) => checkCondition(where, x));
-    else if ('not' in c) checkCondition(where, c.not);
+  const checkCondition = (path: Path, c: Condition): void => {
+    if ('all' in c) c.all.forEach((x, i) => checkCondition([...path, 'all', i], x));
+    else if ('any' in c) c.any.forEach((x, i) => checkCondition([...path, 'any', i], x));
+    else if ('not' in c) checkCondition([...path, 'not'], c.not);
     else if ('chose' in c) {
-      seatRef(where, c.chose.seat);
-      if (!movesBySeat.get(c.chose.seat)?.has(c.chose.move))
-        problems.push(`${where}: seat "${c.chose.seat}" has no move "${c.chose.move}"`);
+      seatRef([...path, 'chose', 'seat'], c.chose.seat);
+      if (seats.has(c.chose.seat) && !movesBySeat.get(c.chose.seat)?.has(c.chose.move))
+        problem([...path, 'chose', 'move'], `seat "${c.chose.seat}" has no move "${c.chose.move}"`);
     } else if ('measure' in c) {
-      seatRef(where, c.measure.seat);
-      measureRef(where, c.measure.measure);
+      seatRef([...path, 'measure', 'seat'], c.measure.seat);
+      measureRef([...path, 'measure', 'measure'], c.measure.measure);
     } else if ('drew' in c) {
       if (!draws.get(c.drew.draw)?.has(c.drew.option))
-        problems.push(`${where}: no draw option "${c.drew.draw}/${c.drew.option}"`);
-    } else if ('seatInPlay' in c) seatRef(where, c.seatInPlay);
+        problem([...path, 'drew'], `no draw option "${c.drew.draw}/${c.drew.option}"`);
+    } else if ('seatInPlay' in c) seatRef([...path, 'seatInPlay'], c.seatInPlay);
   };
-  const checkEffects = (where: string, effects: Effect[]) => {
-    for (const e of effects) {
+  const checkEffects = (path: Path, effects: Effect[]) => {
+    effects.forEach((e, i) => {
       if (e.kind === 'measure') {
-        seatRef(where, e.seat);
-        measureRef(where, e.measure);
+        seatRef([...path, i, 'seat'], e.seat);
+        measureRef([...path, i, 'measure'], e.measure);
       }
-      if (e.when) checkCondition(where, e.when);
-    }
+      if (e.when) checkCondition([...path, i, 'when'], e.when);
+    });
   };
 
-  for (const seat of s.seats) {
-    for (const m of Object.keys(seat.initial)) measureRef(`seat ${seat.id}`, m);
-  }
-  for (const m of s.measures) {
-    if (m.min > m.max) problems.push(`measure ${m.id}: min above max`);
-  }
-  const levels = s.ladder.rungs.map((r) => r.level);
-  levels.forEach((level, i) => {
-    if (level !== i) problems.push(`ladder rung ${i} has level ${level}: levels must count 0,1,2,…`);
+  s.seats.forEach((seat, i) => {
+    for (const m of Object.keys(seat.initial)) measureRef(['seats', i, 'initial', m], m);
   });
-  if (s.ladder.initial >= s.ladder.rungs.length) problems.push('ladder.initial is above the top rung');
+  s.measures.forEach((m, i) => {
+    if (m.min > m.max) problem(['measures', i, 'min'], `measure ${m.id}: min above max`);
+  });
+  s.ladder.rungs.forEach((r, i) => {
+    if (r.level !== i) problem(['ladder', 'rungs', i, 'level'], `ladder rung ${i} has level ${r.level}: levels must count 0,1,2,…`);
+  });
+  if (s.ladder.initial >= s.ladder.rungs.length) problem(['ladder', 'initial'], 'ladder.initial is above the top rung');
 
-  if (!beats.has(s.startBeat)) problems.push(`startBeat "${s.startBeat}" is not a beat`);
-  if (!outcomes.has(s.historicalOutcome)) problems.push(`historicalOutcome "${s.historicalOutcome}" is not an outcome`);
+  if (!beats.has(s.startBeat)) problem(['startBeat'], `startBeat "${s.startBeat}" is not a beat`);
+  if (!outcomes.has(s.historicalOutcome))
+    problem(['historicalOutcome'], `historicalOutcome "${s.historicalOutcome}" is not an outcome`);
 
-  for (const b of s.beats) {
-    const where = `beat ${b.id}`;
-    for (const a of b.actors) {
-      seatRef(where, a.seat);
+  s.beats.forEach((b, bi) => {
+    const at: Path = ['beats', bi];
+    b.actors.forEach((a, ai) => {
+      const actor: Path = [...at, 'actors', ai];
+      seatRef([...actor, 'seat'], a.seat);
       if (!a.moves.some((m) => m.id === a.defaultMove))
-        problems.push(`${where}: default move "${a.defaultMove}" is not one of ${a.seat}'s moves`);
-      for (const m of a.moves) {
-        checkEffects(`${where} move ${m.id}`, m.effects);
-        if (typeof m.visibility === 'object') m.visibility.seats.forEach((x) => seatRef(where, x));
-      }
-    }
-    for (const d of duplicates(b.actors.map((a) => a.seat))) problems.push(`${where}: seat "${d}" acts twice`);
-    for (const seat of Object.keys(b.briefings)) seatRef(`${where} briefing`, seat);
-    for (const r of b.rules) {
-      checkCondition(`${where} rule ${r.id}`, r.when);
-      checkEffects(`${where} rule ${r.id}`, r.effects);
-    }
-    for (const d of b.draws) {
-      if (d.when) checkCondition(`${where} draw ${d.id}`, d.when);
-      for (const o of d.options) {
-        checkEffects(`${where} draw ${d.id}/${o.id}`, o.effects);
-        o.adjust.forEach((adj) => checkCondition(`${where} draw ${d.id}/${o.id}`, adj.when));
-      }
-    }
-    b.next.forEach((step, i) => {
-      if (step.when) checkCondition(`${where} next`, step.when);
-      if ('beat' in step && !beats.has(step.beat)) problems.push(`${where}: next beat "${step.beat}" does not exist`);
-      if ('outcome' in step && !outcomes.has(step.outcome))
-        problems.push(`${where}: next outcome "${step.outcome}" does not exist`);
-      if (i === b.next.length - 1 && step.when)
-        problems.push(`${where}: the last next step must be unconditional so the beat can always be left`);
+        problem([...actor, 'defaultMove'], `default move "${a.defaultMove}" is not one of ${a.seat}'s moves in beat ${b.id}`);
+      a.moves.forEach((m, mi) => {
+        const move: Path = [...actor, 'moves', mi];
+        checkEffects([...move, 'effects'], m.effects);
+        if (typeof m.visibility === 'object') m.visibility.seats.forEach((x, i) => seatRef([...move, 'visibility', 'seats', i], x));
+      });
     });
-  }
-  for (const inj of s.injects) checkEffects(`inject ${inj.id}`, inj.effects);
-  for (const c of s.channels) {
-    c.members.forEach((m) => seatRef(`channel ${c.id}`, m));
-    if (c.relay) seatRef(`channel ${c.id}`, c.relay);
+    for (const d of duplicates(b.actors.map((a) => a.seat))) problem([...at, 'actors'], `seat "${d}" acts twice in beat ${b.id}`);
+    for (const seat of Object.keys(b.briefings)) seatRef([...at, 'briefings', seat], seat);
+    b.rules.forEach((r, ri) => {
+      checkCondition([...at, 'rules', ri, 'when'], r.when);
+      checkEffects([...at, 'rules', ri, 'effects'], r.effects);
+    });
+    b.draws.forEach((d, di) => {
+      const draw: Path = [...at, 'draws', di];
+      if (d.when) checkCondition([...draw, 'when'], d.when);
+      d.options.forEach((o, oi) => {
+        checkEffects([...draw, 'options', oi, 'effects'], o.effects);
+        o.adjust.forEach((adj, ji) => checkCondition([...draw, 'options', oi, 'adjust', ji, 'when'], adj.when));
+      });
+    });
+    b.next.forEach((step, i) => {
+      const next: Path = [...at, 'next', i];
+      if (step.when) checkCondition([...next, 'when'], step.when);
+      if ('beat' in step && !beats.has(step.beat)) problem([...next, 'beat'], `next beat "${step.beat}" does not exist`);
+      if ('outcome' in step && !outcomes.has(step.outcome)) problem([...next, 'outcome'], `next outcome "${step.outcome}" does not exist`);
+      if (i === b.next.length - 1 && step.when)
+        problem(next, 'the last next step must be unconditional so the beat can always be left');
+    });
+  });
+  s.injects.forEach((inj, i) => checkEffects(['injects', i, 'effects'], inj.effects));
+  s.channels.forEach((c, i) => {
+    const at: Path = ['channels', i];
+    c.members.forEach((m, mi) => seatRef([...at, 'members', mi], m));
+    if (c.relay) seatRef([...at, 'relay'], c.relay);
     if (c.kind === 'mediated' && (!c.relay || !c.members.includes(c.relay)))
-      problems.push(`channel ${c.id}: a mediated channel needs a relay seat among its members`);
-    if (c.opensWhen) checkCondition(`channel ${c.id}`, c.opensWhen);
-  }
-  for (const step of s.historicalPath) {
+      problem(at, `channel ${c.id}: a mediated channel needs a relay seat among its members`);
+    if (c.opensWhen) checkCondition([...at, 'opensWhen'], c.opensWhen);
+  });
+  s.historicalPath.forEach((step, i) => {
     const beat = beats.get(step.beat);
     const actor = beat?.actors.find((a) => a.seat === step.seat);
     if (!actor?.moves.some((m) => m.id === step.move))
-      problems.push(`historicalPath: ${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
-  }
+      problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
+  });
 
   problems.push(...checkBeatGraph(s));
   return problems;
 }
 
 /** The beat graph must be acyclic (every game ends) and every beat reachable from the start. */
-function checkBeatGraph(s: Scenario): string[] {
-  const problems: string[] = [];
+function checkBeatGraph(s: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const index = new Map(s.beats.map((b, i) => [b.id, i]));
   const edges = new Map(s.beats.map((b) => [b.id, b.next.flatMap((n) => ('beat' in n ? [n.beat] : []))]));
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string, path: string[]) => {
     const st = state.get(id);
     if (st === 'done') return;
     if (st === 'visiting') {
-      problems.push(`beat graph has a cycle: ${[...path, id].join(' → ')}`);
+      problems.push({ path: ['beats', index.get(path[path.length - 1] ?? id) ?? 0, 'next'], message: `beat graph has a cycle: ${[...path, id].join(' → ')}` });
       return;
     }
     state.set(id, 'visiting');
@@ -187,8 +225,8 @@ function checkBeatGraph(s: Scenario): string[] {
     state.set(id, 'done');
   };
   if (edges.has(s.startBeat)) visit(s.startBeat, []);
-  for (const b of s.beats) {
-    if (!state.has(b.id)) problems.push(`beat ${b.id} cannot be reached from the start beat`);
-  }
+  s.beats.forEach((b, i) => {
+    if (!state.has(b.id)) problems.push({ path: ['beats', i, 'id'], message: `beat ${b.id} cannot be reached from the start beat` });
+  });
   return problems;
 }
