@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { getScenario } from '../../src/scenario/catalog.ts';
+import { shippedScenario } from '../../node/scenario-files.ts';
 import { viewFor } from '../../src/game/view.ts';
 import { persistGame, replay, restoreGame } from '../../src/game/game.ts';
 import { Driver, facilitator, seat } from '../driver.ts';
 
-const scenario = getScenario('april-2024');
-if (!scenario) throw new Error('april-2024 missing');
+const scenario = shippedScenario('april-2024');
 
 describe('SET_SEAT_BOT', () => {
   it('hands a seat to a persona and back, shows "played by a bot" without naming the persona to others, and replays', () => {
