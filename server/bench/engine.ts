@@ -1,6 +1,8 @@
 /** Engine, replay, view and memory figures: the shared game core in this process, no server. */
 import {
   applyEntry,
+  randomChooser,
+  runHeadless,
   createGame,
   initialState,
   messagesFor,
@@ -18,6 +20,7 @@ import { collectGarbage, mean, median, now, quantile, sampleMicros, type Report 
 import { benchGame, benchScenario, Driver, endlessLog, kindOf, OPTIONAL_SEATS, playWholeGame, Rng, SCENARIO_ID } from './workload.ts';
 
 const ENGINE = '1 engine';
+const HEADLESS = '1b headless games';
 const REPLAY = '2 replay';
 const VIEWS = '3 views';
 const MEMORY = '4 memory';
@@ -251,4 +254,22 @@ function pct(n: number, total: number): string {
 
 function fmt(n: number): string {
   return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+/** 1b. Whole games through the headless runner (the loop the sensitivity report and simulations use). */
+export function benchHeadless(report: Report, options: { games: number; maxMs: number }): void {
+  const scenario = benchScenario();
+  const seats = { optionalSeats: ['hezbollah', 'jordan', 'eu'] };
+  for (let i = 0; i < 20; i++) runHeadless(createGame(scenario, { scenarioId: SCENARIO_ID, seed: `warm-${i}`, ...seats }), { choose: randomChooser, keepLog: false });
+  let games = 0;
+  let events = 0;
+  const t0 = now();
+  while (games < options.games && now() - t0 < options.maxMs) {
+    const game = createGame(scenario, { scenarioId: SCENARIO_ID, seed: games, ...seats });
+    events += runHeadless(game, { choose: randomChooser, keepLog: false }).state.version;
+    games++;
+  }
+  const ms = now() - t0;
+  report.add(HEADLESS, `runHeadless, random choosers, all seven seats (${games} games, 1 core)`, (games / ms) * 1000, 'games/s');
+  report.add(HEADLESS, 'events per game (mean)', events / games, 'events');
 }

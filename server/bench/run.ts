@@ -4,6 +4,7 @@
  *   npm run bench        (node --expose-gc --import tsx server/bench/run.ts)
  *
  * 1. engine: commands applied per second through whole april-2024 games, and µs per applyEntry;
+ *    1b. whole games per second through the headless runner (analysis/runner.ts);
  * 2. replay: a 10,000-event log from zero, and a snapshot plus the last 100 events;
  * 3. views: viewFor / messagesFor with 2,000 messages in the session, and view sizes;
  * 4. memory: heap per in-memory session (exact with --expose-gc);
@@ -13,7 +14,7 @@
  * Everything is bounded (about a minute in all) and the process exits by itself.
  */
 import os from 'node:os';
-import { benchEngine, benchMemory, benchReplay, benchViews } from './engine.ts';
+import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
 import { benchServer, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   process.stderr.write('Rubicon benchmark: running (figures follow as they come; the table is printed at the end)\n');
 
   benchEngine(report, { games: 40, throughputMs: 2000, latencyMs: 1500 });
+  benchHeadless(report, { games: 5000, maxMs: 3000 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
   benchViews(report, long, { messages: 2000, maxMs: 400 });
   benchMemory(report, { sessions: 200, events: 60 });

@@ -15,3 +15,4 @@ export * from './game/view.ts';
 export * from './protocol.ts';
 export * from './scenario/diagram.ts';
 export * from './analysis/escalation.ts';
+export * from './analysis/runner.ts';

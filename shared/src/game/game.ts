@@ -1,4 +1,4 @@
-import { initialTransition, transition, type SnapshotFrom } from 'xstate';
+import { createActor, type ActorScope, type SnapshotFrom } from 'xstate';
 import { z } from 'zod';
 import type { Scenario } from '../scenario/schema.ts';
 import { SeatId } from '../scenario/schema.ts';
@@ -14,7 +14,7 @@ import {
   type LogEntry,
   type SendMessage,
 } from './commands.ts';
-import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnMachine } from './machine.ts';
+import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { seatBotProblem } from '../bots/catalog.ts';
 import { applyHide, hideProblem, messageAudience, statementCapProblem, type Message } from './channel-policy.ts';
 
@@ -86,6 +86,37 @@ export type ApplyResult = { ok: true; state: GameState; message: Message | null 
 // state, and building one per session was most of a session's memory.
 const machines = new WeakMap<Scenario, TurnMachine>();
 
+type TurnScope = ActorScope<TurnSnapshot, TurnEvent>;
+// xstate's `transition()` builds a throwaway actor (and evaluates the initial
+// context) on every call, which was most of the cost of an event. The machine
+// has no side effects to run, only assignments, so one inert scope per machine
+// serves every transition: it collects nothing and executes nothing.
+const scopes = new WeakMap<TurnMachine, TurnScope>();
+
+function inertScope(game: Game): TurnScope {
+  let scope = scopes.get(game.machine);
+  if (!scope) {
+    const self = createActor(game.machine, { input: turnInput(game) });
+    scope = {
+      self,
+      id: '',
+      sessionId: '',
+      system: self.system,
+      logger: () => undefined,
+      defer: () => undefined,
+      emit: () => undefined,
+      stopChild: () => undefined,
+      actionExecutor: () => undefined,
+    };
+    scopes.set(game.machine, scope);
+  }
+  return scope;
+}
+
+function turnTransition(game: Game, turn: TurnSnapshot, event: TurnEvent): TurnSnapshot {
+  return game.machine.transition(turn, event, inertScope(game));
+}
+
 export function createGame(scenario: Scenario, setupInput: GameSetupInput): Game {
   const setup = GameSetup.parse(setupInput);
   if (setup.scenarioId !== scenario.id) throw new Error(`setup is for ${setup.scenarioId}, not ${scenario.id}`);
@@ -101,8 +132,8 @@ export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
   return scenario.seats.filter((s) => !s.optional || setup.optionalSeats.includes(s.id)).map((s) => s.id);
 }
 
-export function initialState(game: Game): GameState {
-  const [turn] = initialTransition(game.machine, {
+function turnInput(game: Game): TurnInput {
+  return {
     scenario: game.scenario,
     seed: seedFrom(game.setup.seed),
     options: {
@@ -111,7 +142,11 @@ export function initialState(game: Game): GameState {
       review: game.setup.review,
       seatsInPlay: seatsInPlay(game.scenario, game.setup),
     },
-  });
+  };
+}
+
+export function initialState(game: Game): GameState {
+  const turn = game.machine.getInitialSnapshot(inertScope(game), turnInput(game));
   return { version: 0, turn, messages: [], interventions: [] };
 }
 
@@ -238,7 +273,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
     const messages = applyHide(state.messages, command, entry.seq);
     return { ok: true, state: { ...state, version: entry.seq, messages }, message: null };
   }
-  const [turn] = transition(game.machine, state.turn, toEvent(entry.by, command, entry.seq, entry.at));
+  const turn = turnTransition(game, state.turn, toEvent(entry.by, command, entry.seq, entry.at));
   const note = interventionOf(command, entry, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
   return { ok: true, state: { version: entry.seq, turn, messages: state.messages, interventions }, message: null };
