@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { randomChooser, runHeadless, type Chooser } from '../src/analysis/runner.ts';
 import { createGame, replay } from '../src/game/game.ts';
-import { getScenario } from '../src/scenario/catalog.ts';
+import { shippedScenario } from '../node/scenario-files.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { mini } from './fixtures/mini-scenario.ts';
 
-const april = getScenario('april-2024') as Scenario;
+const april = shippedScenario('april-2024');
 const miniScenario = loadScenario(mini);
 
 const historical = (s: Scenario): Chooser => {
