@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY client/package.json client/
+COPY cli/package.json cli/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY . .

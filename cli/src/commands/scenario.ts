@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkScenarioText, formatFileProblem, type Scenario } from '@rubicon/shared';
+import { UsageError, type CliIo, type Command } from '../command.ts';
+
+const USAGE = `usage:
+  rubicon scenario check FILE...   validate scenario files; print each problem as file:line:col
+                                   (exit 1 if any file is invalid)`;
+
+/** What a valid scenario holds, in one line an author can sanity-check. */
+export function scenarioCounts(s: Scenario): string {
+  const moves = s.beats.reduce((n, b) => n + b.actors.reduce((m, a) => m + a.moves.length, 0), 0);
+  const optional = s.seats.filter((x) => x.optional).length;
+  return [
+    `${s.seats.length} seats (${optional} optional)`,
+    `${s.beats.length} beats`,
+    `${moves} moves`,
+    `${s.outcomes.length} outcomes`,
+    `${s.injects.length} injects`,
+    `${s.channels.length} channels`,
+  ].join(', ');
+}
+
+async function check(files: string[], io: CliIo): Promise<number> {
+  if (files.length === 0) throw new UsageError('name at least one scenario file');
+  let failed = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (err) {
+      io.err.write(`${file}: cannot read it (${err instanceof Error ? err.message : String(err)})\n`);
+      failed++;
+      continue;
+    }
+    const result = checkScenarioText(text, file);
+    if (!result.ok) {
+      failed++;
+      for (const p of result.problems) io.err.write(`${formatFileProblem(p)}\n`);
+      io.err.write(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`);
+      continue;
+    }
+    const s = result.scenario;
+    io.out.write(`${file}: valid — ${s.id} version ${s.version}, “${s.title}”\n  ${scenarioCounts(s)}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+export const scenario: Command = {
+  name: 'scenario',
+  summary: 'check scenario files (errors at file:line)',
+  usage: USAGE,
+  async run(args, io) {
+    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+    const [sub, ...rest] = positionals;
+    if (sub === 'check') return check(rest, io);
+    throw new UsageError(sub === undefined ? 'name a subcommand' : `unknown subcommand "${sub}"`);
+  },
+};

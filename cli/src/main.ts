@@ -1,0 +1,22 @@
+import { commands, findCommand } from './commands/index.ts';
+import { UsageError, type CliIo } from './command.ts';
+
+/** Runs `rubicon ARGS`; returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') return findCommand('help')?.run([], io) ?? 0;
+  const command = findCommand(name);
+  if (!command) {
+    io.err.write(`rubicon: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}. Try: rubicon help\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err.write(`rubicon ${command.name}: ${err.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
