@@ -4,6 +4,7 @@ import { Command, DisplayName } from './game/commands.ts';
 import { GameSetup } from './game/game.ts';
 import { SeatId, Slug } from './scenario/schema.ts';
 import type { GameView } from './game/view.ts';
+import type { SessionEstimate } from './game/session-length.ts';
 import type { Message, Viewer } from './game/channel-policy.ts';
 
 /**
@@ -52,6 +53,10 @@ export interface SessionSummary {
   sessionId: string;
   title: string;
   scenarioId: string;
+  /** The class-length preset the session was created with, if any. */
+  preset: string | null;
+  /** How long the session should run with its clock (session-length.ts). */
+  estimate: SessionEstimate;
   createdAt: number;
   version: number;
   phase: GameView['phase'];

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { CreateSessionRequest, JoinRequest, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
+import { CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -44,6 +44,13 @@ export function apiRoutes(deps: RoutesDeps): Router {
 
   router.get('/api/scenarios', (_req, res) => {
     res.json(deps.scenarios.list());
+  });
+
+  // The teaching layer for the printable guide and handouts: public, since it holds no per-beat briefing.
+  router.get('/api/scenarios/:id/teaching', (req, res) => {
+    const scenario = deps.scenarios.get(req.params.id);
+    if (!scenario) throw new ServiceError('not_found', `There is no scenario "${req.params.id}".`);
+    res.json(teachingDocument(scenario));
   });
 
   router.post('/api/sessions', limited, json, async (req, res) => {

@@ -1,5 +1,7 @@
 import {
   ReplayError,
+  applyPreset,
+  estimateSession,
   persistGame,
   phaseOf,
   replay,
@@ -46,7 +48,9 @@ export class SessionDirectory {
 
   async create(input: CreateSessionInput): Promise<CreateSessionResponse> {
     const { title, ...rest } = input;
-    const game = this.service.gameFor({ ...rest, seed: rest.seed ?? newSeed() });
+    const applied = applyPreset(this.service.scenario(rest.scenarioId), rest);
+    if (!applied.ok) throw new ServiceError('invalid', applied.message);
+    const game = this.service.gameFor({ ...applied.setup, seed: rest.seed ?? newSeed() });
     return this.register(game, title ?? game.scenario.title, [], null);
   }
 
@@ -74,10 +78,12 @@ export class SessionDirectory {
   }
 
   async summary(sessionId: string, presence: Presence): Promise<SessionSummary> {
-    return this.service.withSession(sessionId, ({ meta, state }) => ({
+    return this.service.withSession(sessionId, ({ meta, state, game }) => ({
       sessionId,
       title: meta.title,
       scenarioId: meta.scenarioId,
+      preset: game.setup.preset ?? null,
+      estimate: estimateSession(game.scenario, game.setup),
       createdAt: meta.createdAt,
       version: state.version,
       phase: phaseOf(state.turn),

@@ -1,7 +1,7 @@
 import { createActor, type ActorScope, type SnapshotFrom } from 'xstate';
 import { z } from 'zod';
 import type { Scenario } from '../scenario/schema.ts';
-import { SeatId } from '../scenario/schema.ts';
+import { SeatId, Slug } from '../scenario/schema.ts';
 import { seedFrom } from '../prng.ts';
 import { refuse, type Refusal } from '../errors.ts';
 import {
@@ -28,6 +28,8 @@ export const GameSetup = z
     review: z.boolean().default(true),
     /** Optional seats taking part; required seats always take part. */
     optionalSeats: z.array(SeatId).default([]),
+    /** The class-length preset the clock came from (presets.ts), kept for the length estimate. */
+    preset: Slug.optional(),
   })
   .strict();
 export type GameSetup = z.infer<typeof GameSetup>;

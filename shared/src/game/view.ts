@@ -5,6 +5,7 @@ import { phaseOf, type Game, type GameState, type Intervention, type Phase } fro
 import { actingSeatsInPlay } from './machine.ts';
 import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { beatById } from './adjudication.ts';
+import { teachingViewFor, type TeachingView } from './teaching-view.ts';
 
 /**
  * What one viewer may see of a session. The server sends only this, so a
@@ -38,6 +39,8 @@ export interface GameView {
   bots: { seat: SeatId; bot: string | null }[];
   /** The white cell's pauses, extensions and rewinds, oldest first: every viewer may know them. */
   interventions: Intervention[];
+  /** Objectives, role profile, memo prompt, facilitator notes and the debrief (teaching-view.ts). */
+  teaching: TeachingView | null;
 }
 
 export interface ScenarioView {
@@ -271,6 +274,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
       })),
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
     interventions: state.interventions,
+    teaching: teachingViewFor(scenario, state, viewer, phase),
   };
 }
 

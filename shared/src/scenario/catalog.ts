@@ -1,4 +1,5 @@
 import type { Scenario } from './schema.ts';
+import { estimateSession, presetEstimates, type SessionEstimate } from '../game/session-length.ts';
 
 /** What the lobby lists about a scenario (GET /api/scenarios). */
 export interface ScenarioListing {
@@ -6,6 +7,9 @@ export interface ScenarioListing {
   title: string;
   summary: string;
   seats: { id: string; name: string; optional: boolean }[];
+  presets: { id: string; title: string; description: string; estimate: SessionEstimate }[];
+  /** The estimate with the scenario's own timers (scale 1, no preset): its timers scale with the clock, the rest does not. */
+  standard: SessionEstimate;
 }
 
 /**
@@ -38,6 +42,8 @@ export class ScenarioCatalog {
       title: s.title,
       summary: s.summary,
       seats: s.seats.map(({ id, name, optional }) => ({ id, name, optional })),
+      presets: presetEstimates(s),
+      standard: estimateSession(s, { timerScale: 1, timerSeconds: {} }),
     }));
   }
 }

@@ -1,4 +1,6 @@
 import { Scenario, type Condition, type Effect, type ScenarioInput } from './schema.ts';
+import { teachingProblems } from './teaching.ts';
+import { presetProblems } from './presets.ts';
 
 /** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
 export interface ScenarioProblem {
@@ -203,7 +205,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
   });
 
-  problems.push(...checkBeatGraph(s));
+  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s));
   return problems;
 }
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { Slug } from './slug.ts';
+import { Teaching } from './teaching.ts';
+import { Presets } from './presets.ts';
 
 /**
  * The shape of a scenario. Scenarios are data: the turn machine, the
@@ -8,11 +11,7 @@ import { z } from 'zod';
  * express (a move id that names no move, a beat that cannot be left).
  */
 
-export const Slug = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z][a-z0-9-]*$/, 'lower-case slug: letters, digits and dashes');
+export { Slug };
 
 export const SeatId = Slug;
 export type SeatId = z.infer<typeof SeatId>;
@@ -308,6 +307,10 @@ export const Scenario = z
     /** The choices actually made, in order, for the debrief and the historical-path test. */
     historicalPath: z.array(HistoricalStep).min(1),
     historicalOutcome: Slug,
+    /** Objectives, role profiles, notes and questions for a class (teaching.ts). */
+    teaching: Teaching.optional(),
+    /** Class-length presets and pacing estimates (presets.ts). */
+    presets: Presets.optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;

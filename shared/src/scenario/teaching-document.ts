@@ -1,0 +1,91 @@
+import type { Scenario } from './schema.ts';
+import { debriefQuestions, memoPromptFor, type GlossaryEntry, type LearningObjective, type RoleProfile, type Source } from './teaching.ts';
+import { presetEstimates, type SessionEstimate } from '../game/session-length.ts';
+
+/**
+ * The printable facilitator guide and the student handouts, as data: the
+ * teaching layer joined with the public parts of the scenario. The per-beat
+ * private briefings are left out on purpose: this document is served without
+ * a token and handed to students.
+ */
+export interface TeachingDocument {
+  id: string;
+  title: string;
+  summary: string;
+  openingBriefing: string;
+  objectives: LearningObjective[];
+  seats: { id: string; name: string; short: string; color: string; description: string; optional: boolean; profile: RoleProfile | null }[];
+  beats: GuideBeat[];
+  outcomes: { id: string; title: string; description: string; historical: boolean; questions: string[] }[];
+  /** Asked whatever the outcome. */
+  debriefQuestions: string[];
+  historicalPath: { beat: string; seat: string; move: string; title: string }[];
+  glossary: GlossaryEntry[];
+  sources: Source[];
+  presets: { id: string; title: string; description: string; estimate: SessionEstimate }[];
+}
+
+export interface GuideBeat {
+  id: string;
+  title: string;
+  date: string;
+  situation: string;
+  timerSeconds: number;
+  actors: { seat: string; prompt: string; memoPrompt: string | null; moves: { id: string; title: string; description: string }[] }[];
+  watchFor: string[];
+  injects: { inject: string; title: string; when: string }[];
+  discussion: string[];
+}
+
+export function teachingDocument(s: Scenario): TeachingDocument {
+  const t = s.teaching;
+  const moveTitle = (beat: string, seat: string, move: string) =>
+    s.beats.find((b) => b.id === beat)?.actors.find((a) => a.seat === seat)?.moves.find((m) => m.id === move)?.title ?? move;
+  return {
+    id: s.id,
+    title: s.title,
+    summary: s.summary,
+    openingBriefing: s.openingBriefing,
+    objectives: t?.objectives ?? [],
+    seats: s.seats.map((x) => ({
+      id: x.id,
+      name: x.name,
+      short: x.short,
+      color: x.color,
+      description: x.description,
+      optional: x.optional,
+      profile: t?.profiles[x.id] ?? null,
+    })),
+    beats: s.beats.map((b) => {
+      const bt = t?.beats[b.id];
+      return {
+        id: b.id,
+        title: b.title,
+        date: b.date,
+        situation: b.situation,
+        timerSeconds: b.timerSeconds,
+        actors: b.actors.map((a) => ({
+          seat: a.seat,
+          prompt: a.prompt,
+          memoPrompt: memoPromptFor(s, b.id, a.seat),
+          moves: a.moves.map((m) => ({ id: m.id, title: m.title, description: m.description })),
+        })),
+        watchFor: bt?.watchFor ?? [],
+        injects: (bt?.injects ?? []).map((i) => ({ ...i, title: s.injects.find((x) => x.id === i.inject)?.title ?? i.inject })),
+        discussion: bt?.discussion ?? [],
+      };
+    }),
+    outcomes: s.outcomes.map((o) => ({
+      id: o.id,
+      title: o.title,
+      description: o.description,
+      historical: o.id === s.historicalOutcome,
+      questions: t?.debrief[o.id] ?? [],
+    })),
+    debriefQuestions: debriefQuestions(s, 'all'),
+    historicalPath: s.historicalPath.map((h) => ({ ...h, title: moveTitle(h.beat, h.seat, h.move) })),
+    glossary: t?.glossary ?? [],
+    sources: t?.sources ?? [],
+    presets: presetEstimates(s),
+  };
+}
