@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, ScenarioError } from '../src/scenario/load.ts';
+import { formatPath, loadScenario, ScenarioError } from '../src/scenario/load.ts';
 import { applyPreset } from '../src/scenario/presets.ts';
 import { estimateSession } from '../src/game/session-length.ts';
 import { viewFor } from '../src/game/view.ts';
@@ -13,12 +13,13 @@ const blue = { kind: 'seat', seat: 'blue' } as const;
 const facilitator = { kind: 'facilitator' } as const;
 const observer = { kind: 'observer' } as const;
 
+/** Each problem as "key.path: message". */
 function problemsOf(input: ScenarioInput): string[] {
   try {
     loadScenario(input);
     return [];
   } catch (err) {
-    if (err instanceof ScenarioError) return err.problems;
+    if (err instanceof ScenarioError) return err.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
     throw err;
   }
 }
@@ -43,12 +44,12 @@ describe('teaching layer schema', () => {
     bad.presets!.list![0]!.timerSeconds = { fourth: 30 };
     expect(problemsOf(bad)).toEqual(
       expect.arrayContaining([
-        'teaching.profiles: unknown seat "purple"',
-        'teaching.beats: unknown beat "third"',
-        'teaching.beats.first: unknown inject "flood"',
-        'teaching.beats.first.memoPrompts: seat "grey" does not act in this beat',
-        'teaching.debrief: unknown outcome "peace"',
-        'presets.short.timerSeconds: unknown beat "fourth"',
+        'teaching.profiles.purple: unknown seat "purple"',
+        'teaching.beats.third: unknown beat "third"',
+        'teaching.beats.first.injects[0].inject: unknown inject "flood"',
+        'teaching.beats.first.memoPrompts.grey: seat "grey" does not act in beat first',
+        'teaching.debrief.peace: unknown outcome "peace"',
+        'presets.list[0].timerSeconds.fourth: unknown beat "fourth"',
       ]),
     );
   });

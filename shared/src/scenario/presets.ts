@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug as Id } from './slug.ts';
 import type { Scenario } from './schema.ts';
+import type { ScenarioProblem } from './load.ts';
 
 /**
  * Class-length presets: ready-made session setups ("50-minute class",
@@ -57,23 +58,23 @@ export function presetById(s: Scenario, id: string): Preset | undefined {
   return s.presets?.list.find((p) => p.id === id);
 }
 
-/** Which ids in the presets do not resolve against the scenario. */
-export function presetProblems(s: Scenario): string[] {
+/** Which ids in the presets do not resolve against the scenario, each at its key path. */
+export function presetProblems(s: Scenario): ScenarioProblem[] {
   const p = s.presets;
   if (!p) return [];
-  const problems: string[] = [];
+  const problems: ScenarioProblem[] = [];
   const beats = new Set(s.beats.map((b) => b.id));
-  const beatRefs = (where: string, ids: string[]) => {
-    for (const id of ids) if (!beats.has(id)) problems.push(`${where}: unknown beat "${id}"`);
+  const beatRefs = (path: (string | number)[], ids: string[]) => {
+    for (const id of ids) if (!beats.has(id)) problems.push({ path: ['presets', ...path, id], message: `unknown beat "${id}"` });
   };
-  beatRefs('presets.pacing.beats', Object.keys(p.pacing.beats));
+  beatRefs(['pacing', 'beats'], Object.keys(p.pacing.beats));
   const seen = new Set<string>();
-  for (const preset of p.list) {
-    if (seen.has(preset.id)) problems.push(`presets: duplicate preset id "${preset.id}"`);
+  p.list.forEach((preset, i) => {
+    if (seen.has(preset.id)) problems.push({ path: ['presets', 'list', i, 'id'], message: `duplicate preset id "${preset.id}"` });
     seen.add(preset.id);
-    beatRefs(`presets.${preset.id}.timerSeconds`, Object.keys(preset.timerSeconds));
-    beatRefs(`presets.${preset.id}.pacing.beats`, Object.keys(preset.pacing?.beats ?? {}));
-  }
+    beatRefs(['list', i, 'timerSeconds'], Object.keys(preset.timerSeconds));
+    beatRefs(['list', i, 'pacing', 'beats'], Object.keys(preset.pacing?.beats ?? {}));
+  });
   return problems;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug as Id } from './slug.ts';
 import type { Scenario } from './schema.ts';
+import type { ScenarioProblem } from './load.ts';
 
 /**
  * The teaching layer of a scenario: what a class should learn, who each team
@@ -89,46 +90,46 @@ export type Teaching = z.infer<typeof Teaching>;
 /** The debrief key that applies to every outcome. */
 export const EVERY_OUTCOME = 'all';
 
-/** Which ids in the teaching layer do not resolve against the scenario. */
-export function teachingProblems(s: Scenario): string[] {
+/** Which ids in the teaching layer do not resolve against the scenario, each at its key path. */
+export function teachingProblems(s: Scenario): ScenarioProblem[] {
   const t = s.teaching;
   if (!t) return [];
-  const problems: string[] = [];
+  const problems: ScenarioProblem[] = [];
+  const problem = (path: (string | number)[], message: string) => problems.push({ path: ['teaching', ...path], message });
   const seats = new Set(s.seats.map((x) => x.id));
   const beats = new Map(s.beats.map((b) => [b.id, b]));
   const outcomes = new Set(s.outcomes.map((o) => o.id));
   const injects = new Set(s.injects.map((i) => i.id));
 
   for (const seat of Object.keys(t.profiles)) {
-    if (!seats.has(seat)) problems.push(`teaching.profiles: unknown seat "${seat}"`);
+    if (!seats.has(seat)) problem(['profiles', seat], `unknown seat "${seat}"`);
   }
   for (const [beatId, bt] of Object.entries(t.beats)) {
     const beat = beats.get(beatId);
     if (!beat) {
-      problems.push(`teaching.beats: unknown beat "${beatId}"`);
+      problem(['beats', beatId], `unknown beat "${beatId}"`);
       continue;
     }
-    for (const i of bt.injects) {
-      if (!injects.has(i.inject)) problems.push(`teaching.beats.${beatId}: unknown inject "${i.inject}"`);
-    }
+    bt.injects.forEach((i, k) => {
+      if (!injects.has(i.inject)) problem(['beats', beatId, 'injects', k, 'inject'], `unknown inject "${i.inject}"`);
+    });
     for (const seat of Object.keys(bt.memoPrompts)) {
-      if (!beat.actors.some((a) => a.seat === seat))
-        problems.push(`teaching.beats.${beatId}.memoPrompts: seat "${seat}" does not act in this beat`);
+      if (!beat.actors.some((a) => a.seat === seat)) problem(['beats', beatId, 'memoPrompts', seat], `seat "${seat}" does not act in beat ${beatId}`);
     }
   }
   for (const outcome of Object.keys(t.debrief)) {
-    if (outcome !== EVERY_OUTCOME && !outcomes.has(outcome)) problems.push(`teaching.debrief: unknown outcome "${outcome}"`);
+    if (outcome !== EVERY_OUTCOME && !outcomes.has(outcome)) problem(['debrief', outcome], `unknown outcome "${outcome}"`);
   }
-  for (const [what, ids] of [
-    ['objective', t.objectives.map((o) => o.id)],
-    ['source', t.sources.map((x) => x.id)],
-    ['glossary term', t.glossary.map((g) => g.term.toLowerCase())],
+  for (const [what, key, ids] of [
+    ['objective', 'objectives', t.objectives.map((o) => o.id)],
+    ['source', 'sources', t.sources.map((x) => x.id)],
+    ['glossary term', 'glossary', t.glossary.map((g) => g.term.toLowerCase())],
   ] as const) {
     const seen = new Set<string>();
-    for (const id of ids) {
-      if (seen.has(id)) problems.push(`teaching: duplicate ${what} "${id}"`);
+    ids.forEach((id, k) => {
+      if (seen.has(id)) problem([key, k], `duplicate ${what} "${id}"`);
       seen.add(id);
-    }
+    });
   }
   return problems;
 }
