@@ -58,11 +58,17 @@ describe('two server processes on one Redis', () => {
     await settle(everyone(), start);
 
     // Messages commute: forty sent at once through both processes are all accepted, each at its own version.
-    const senders = [table.seats.iran, table.seats.us, table.seats.israel, table.seats.mediators];
+    // Team channels, so the per-seat cap on public statements does not apply.
+    const senders = [
+      [table.seats.iran, 'team-iran'],
+      [table.seats.us, 'team-us'],
+      [table.seats.israel, 'team-israel'],
+      [table.seats.mediators, 'team-mediators'],
+    ] as const;
     const sent = await Promise.all(
       Array.from({ length: 40 }, (_, i) => {
-        const s = senders[i % senders.length] as TestClient;
-        return s.command({ type: 'SEND_MESSAGE', channel: 'public', text: `burst ${i} from ${s.label}` }, { expectedVersion: start });
+        const [s, channel] = senders[i % senders.length]!;
+        return s.command({ type: 'SEND_MESSAGE', channel, text: `burst ${i} from ${s.label}` }, { expectedVersion: start });
       }),
     );
     expect(sent.filter((r) => !r.ok)).toEqual([]);
