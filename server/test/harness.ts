@@ -268,9 +268,13 @@ export class TestClient {
     if (!this.view || u.version <= this.view.version) return;
     if (u.version !== this.view.version + 1) {
       this.gaps++;
-      void this.sync().then((ack) => {
-        if (ack.ok && ack.data.version > this.version) this.adopt(ack.data);
-      });
+      this.sync().then(
+        (ack) => {
+          if (ack.ok && ack.data.version > this.version) this.adopt(ack.data);
+        },
+        // The socket went away mid-sync (a killed server): whoever replaces it syncs again.
+        () => {},
+      );
       return;
     }
     this.view = u.view ?? { ...this.view, version: u.version };

@@ -1,0 +1,291 @@
+/**
+ * The fault suites' tools: a private `redis-server` (AOF on a temp dir, on a
+ * free port) that can be stopped, continued, killed and restarted as an
+ * operator or a crash would; server processes run as production runs them
+ * (`server/src/main.ts` children); and writers that keep commands flowing,
+ * retry `unavailable` with the same command id as the protocol says, fail
+ * over to another process when theirs dies, and remember every answer so the
+ * log can be checked against them afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nanoid } from 'nanoid';
+import { createClient } from 'redis';
+import type { Ack, CommandResult, LogEntry } from '@rubicon/shared';
+import { TestClient, api, spawnServer, testEnv, type ChildServer } from '../harness.ts';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** A Redis of the test's own, persisted with appendfsync always: every acknowledged write survives a SIGKILL. */
+export class PrivateRedis {
+  private proc: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), await mkdtemp(join(tmpdir(), 'rubicon-fault-')));
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port and directory, so a restart loads the AOF; resolves once it answers PING. */
+  async start(): Promise<void> {
+    this.proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const client = createClient({ url: this.url, socket: { reconnectStrategy: false } });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        if ((await client.ping()) === 'PONG') {
+          client.destroy();
+          return;
+        }
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (client.isOpen) client.destroy();
+      await sleep(50);
+    }
+  }
+
+  stop(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
+  async kill(): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGCONT');
+    proc.kill('SIGKILL');
+    await once(proc, 'exit');
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The environment a fault-suite server runs with: production defaults except the test's Redis and generous rate limits. */
+export function faultEnv(redis: PrivateRedis, env: Record<string, string> = {}): Record<string, string> {
+  return testEnv('redis', `fault-${nanoid(6)}:`, { REDIS_URL: redis.url, LOG_POLL_MS: '200', TIMER_POLL_MS: '50', ...env });
+}
+
+export async function startServers(n: number, env: Record<string, string>): Promise<ChildServer[]> {
+  return Promise.all(Array.from({ length: n }, () => spawnServer(env)));
+}
+
+/** Lines a server wrote that mean it crashed or treated a Redis fault as a bug. */
+export function crashLines(server: ChildServer): string[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((l) => /unhandled rejection|uncaught|"level":60|a socket handler failed|request failed|SocketClosedUnexpectedlyError.*\n?\s+at /.test(l));
+}
+
+export function countLines(server: ChildServer, text: string): number {
+  return server.output().split('\n').filter((l) => l.includes(text)).length;
+}
+
+export interface HealthAnswer {
+  status: number;
+  ms: number;
+  body: unknown;
+}
+
+export async function health(url: string, path = '/healthz/ready'): Promise<HealthAnswer> {
+  const t0 = performance.now();
+  const res = await fetch(new URL(path, url), { signal: AbortSignal.timeout(5000) });
+  const body: unknown = await res.json();
+  return { status: res.status, ms: performance.now() - t0, body };
+}
+
+/** What one command's sender learnt: its id, every answer it got, and how long each took. */
+export interface CommandRecord {
+  commandId: string;
+  answers: { ok: boolean; code?: string; retryAfterMs?: number; ms: number; version?: number }[];
+  final: 'ok' | 'refused' | 'gave-up';
+  version?: number;
+}
+
+/** A channel each seat may write to from the first beat on, with no cap on how often (public statements are capped). */
+export const CHANNEL_OF: Record<string, string> = { iran: 'iran-mediators', mediators: 'iran-mediators', israel: 'israel-us', us: 'israel-us' };
+
+/**
+ * One seat sending messages on its bilateral channel in a loop. `unavailable` with a retry
+ * hint is retried with the same id; a dead server is replaced by the next
+ * URL in `urls` (a new socket and hello), and the command in flight is sent
+ * again with the same id.
+ */
+export class Writer {
+  readonly records: CommandRecord[] = [];
+  client: TestClient;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private failovers = 0;
+
+  constructor(
+    private urls: () => string[],
+    readonly sessionId: string,
+    readonly token: string,
+    readonly label: string,
+  ) {
+    this.client = new TestClient(this.urls()[0] ?? '', sessionId, token, label);
+  }
+
+  async connect(): Promise<void> {
+    const ack = await this.client.hello();
+    if (!ack.ok) throw new Error(`${this.label}: hello refused: ${ack.error.code}`);
+  }
+
+  /** Sends until `stop`; `gapMs` between commands. */
+  start(gapMs: number): void {
+    this.running = true;
+    this.loop = (async () => {
+      let i = 0;
+      while (this.running) {
+        await this.sendOne(`${this.label} #${i++}`);
+        await sleep(gapMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  /** One command to its final answer (or until it gives up after ~30 s). */
+  async sendOne(text: string): Promise<CommandRecord> {
+    const record: CommandRecord = { commandId: `f-${nanoid(12)}`, answers: [], final: 'gave-up' };
+    this.records.push(record);
+    const giveUpAt = Date.now() + 30_000;
+    while (Date.now() < giveUpAt) {
+      const t0 = performance.now();
+      let ack: Ack<CommandResult>;
+      try {
+        ack = await this.client.command({ type: 'SEND_MESSAGE', channel: CHANNEL_OF[this.label] ?? 'public', text }, { commandId: record.commandId, expectedVersion: 0 });
+      } catch {
+        // No answer: the socket died with its server, or nothing came in time. Same id, another process.
+        await this.failover();
+        continue;
+      }
+      const ms = performance.now() - t0;
+      if (ack.ok) {
+        record.answers.push({ ok: true, ms, version: ack.data.version });
+        record.final = 'ok';
+        record.version = ack.data.version;
+        return record;
+      }
+      record.answers.push({ ok: false, code: ack.error.code, ms, ...(ack.error.retryAfterMs === undefined ? {} : { retryAfterMs: ack.error.retryAfterMs }) });
+      if (ack.error.code !== 'unavailable' || ack.error.retryAfterMs === undefined) {
+        record.final = 'refused';
+        return record;
+      }
+      await sleep(ack.error.retryAfterMs / 4);
+    }
+    return record;
+  }
+
+  get failoverCount(): number {
+    return this.failovers;
+  }
+
+  private async failover(): Promise<void> {
+    this.failovers++;
+    const old = this.client;
+    old.close();
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const urls = this.urls();
+      const url = urls[(this.failovers + attempt) % urls.length] ?? '';
+      const next = new TestClient(url, this.sessionId, this.token, this.label);
+      next.view = old.view;
+      next.messages = old.messages;
+      try {
+        const ack = await next.hello(old.version >= 0 ? old.version : undefined);
+        if (ack.ok) {
+          this.client = next;
+          return;
+        }
+      } catch {
+        // That one is down too (or still starting): try the next.
+      }
+      next.close();
+      await sleep(100);
+    }
+    throw new Error(`${this.label}: no server to fail over to`);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export async function exportLog(url: string, sessionId: string, facilitatorToken: string): Promise<LogEntry[]> {
+  const r = await api<{ log: LogEntry[] }>(url, `/api/sessions/${sessionId}/export`, { token: facilitatorToken });
+  if (r.status !== 200) throw new Error(`export: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.log;
+}
+
+export interface LogAudit {
+  acknowledged: number;
+  lost: string[];
+  duplicated: string[];
+  /** Refused for good (not `unavailable`), yet in the log. */
+  refusedButApplied: string[];
+  /** Acknowledged at a version other than where the log holds it. */
+  wrongVersion: string[];
+  gaveUp: number;
+}
+
+/** Checks every writer's answers against the log: each acknowledged command in it exactly once, at its version. */
+export function audit(log: readonly LogEntry[], writers: readonly Writer[]): LogAudit {
+  const seqsById = new Map<string, number[]>();
+  for (const e of log) seqsById.set(e.commandId, [...(seqsById.get(e.commandId) ?? []), e.seq]);
+  const records = writers.flatMap((w) => w.records);
+  const acked = records.filter((r) => r.final === 'ok');
+  return {
+    acknowledged: acked.length,
+    lost: acked.filter((r) => !seqsById.has(r.commandId)).map((r) => r.commandId),
+    duplicated: [...seqsById].filter(([, seqs]) => seqs.length > 1).map(([id]) => id),
+    refusedButApplied: records.filter((r) => r.final === 'refused' && seqsById.has(r.commandId)).map((r) => r.commandId),
+    wrongVersion: acked.filter((r) => seqsById.get(r.commandId)?.[0] !== r.version).map((r) => r.commandId),
+    gaveUp: records.filter((r) => r.final === 'gave-up').length,
+  };
+}
+
+/** Every `unavailable` answer's latency, for the "refused within the bound" check. */
+export function unavailableLatencies(writers: readonly Writer[]): number[] {
+  return writers.flatMap((w) => w.records.flatMap((r) => r.answers.filter((a) => a.code === 'unavailable').map((a) => a.ms)));
+}

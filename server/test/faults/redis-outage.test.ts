@@ -1,0 +1,118 @@
+/**
+ * Redis stopped (SIGSTOP: the connection stays open, nothing answers) and
+ * then killed (SIGKILL, restarted from its AOF) while four seats write
+ * through two server processes. Nothing crashes; commands that cannot reach
+ * Redis are refused as `unavailable` within the bound; /healthz/ready says
+ * so in well under 500 ms while /healthz/live stays up; each outage is logged
+ * once; and afterwards every acknowledged command is in the log exactly once.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
+import { startGame } from '../play.ts';
+import {
+  PrivateRedis,
+  Writer,
+  audit,
+  countLines,
+  crashLines,
+  exportLog,
+  faultEnv,
+  health,
+  sleep,
+  startServers,
+  unavailableLatencies,
+} from './fault-harness.ts';
+
+const STORE_TIMEOUT_MS = 1000;
+/** What the bound may overshoot by on a busy two-core machine (timers, the socket round trip). */
+const SLACK_MS = 700;
+
+let redis: PrivateRedis | undefined;
+let servers: ChildServer[] = [];
+let table: Table | undefined;
+const writers: Writer[] = [];
+
+afterAll(async () => {
+  for (const w of writers) w.close();
+  table?.close();
+  await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.kill() : undefined)));
+  await redis?.destroy();
+});
+
+async function expectNotReady(urls: string[]): Promise<void> {
+  for (const url of urls) {
+    const ready = await health(url, '/healthz/ready');
+    expect(ready.status, url).toBe(503);
+    expect(ready.ms, url).toBeLessThan(500);
+    expect(ready.body).toMatchObject({ status: 'down', ready: false, redis: 'down' });
+    const live = await health(url, '/healthz/live');
+    expect(live.status, url).toBe(200);
+    expect(live.ms, url).toBeLessThan(500);
+  }
+}
+
+describe('Redis faults under load', () => {
+  it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
+    redis = await PrivateRedis.start();
+    servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS) }));
+    const urls = servers.map((s) => s.url);
+    const [a, b] = urls as [string, string];
+    table = await seatTable(a, {}, (role) => (['us', 'mediators', 'observer'].includes(role) ? b : a));
+    await startGame(table);
+    for (const [i, seat] of SEATS.entries()) {
+      const writer = new Writer(() => (i % 2 === 0 ? [a, b] : [b, a]), table.session.sessionId, table.tokens[seat], seat);
+      await writer.connect();
+      writers.push(writer);
+    }
+    for (const w of writers) w.start(20);
+    await sleep(1500);
+
+    // SIGSTOP: Redis holds its connections open and answers nothing.
+    redis.stop();
+    await sleep(400);
+    await expectNotReady(urls);
+    await sleep(2500);
+    redis.resume();
+    await waitFor(async () => (await health(a)).status === 200 && (await health(b)).status === 200, 10_000, 'ready after SIGCONT');
+    await sleep(1500);
+
+    // SIGKILL, then a restart from the AOF on the same port.
+    await redis.kill();
+    await sleep(400);
+    await expectNotReady(urls);
+    await sleep(1500);
+    await redis.start();
+    await waitFor(async () => (await health(a)).status === 200 && (await health(b)).status === 200, 15_000, 'ready after the restart');
+    await sleep(1500);
+    await Promise.all(writers.map((w) => w.stop()));
+
+    const latencies = unavailableLatencies(writers);
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(STORE_TIMEOUT_MS + SLACK_MS);
+
+    const log = await exportLog(a, table.session.sessionId, table.session.facilitatorToken);
+    const result = audit(log, writers);
+    expect(result.acknowledged).toBeGreaterThan(100);
+    expect(result).toMatchObject({ lost: [], duplicated: [], refusedButApplied: [], wrongVersion: [], gaveUp: 0 });
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+
+    // Both processes alive, no crash or bug-level line, and each outage logged once (not once per command).
+    for (const server of servers) {
+      expect(server.child.exitCode).toBeNull();
+      expect(crashLines(server)).toEqual([]);
+      const outages = countLines(server, 'Redis is unreachable');
+      expect(outages).toBeGreaterThanOrEqual(1);
+      expect(outages).toBeLessThanOrEqual(2);
+      expect(countLines(server, 'Redis is reachable again')).toBe(outages);
+    }
+
+    // Clients converge: every socket on either process reaches the log's head.
+    const headVersion = log.length;
+    await Promise.all([...writers.map((w) => w.client), ...table.all()].map((c) => c.untilVersion(headVersion, 15_000)));
+    expect(table.observer.view?.version).toBe(headVersion);
+    console.info(
+      `redis faults: ${result.acknowledged} acknowledged, ${latencies.length} unavailable answers (slowest ${Math.round(Math.max(...latencies))} ms), ` +
+        `${log.length} log entries, 0 lost, 0 duplicated`,
+    );
+  }, 90_000);
+});
