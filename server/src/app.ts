@@ -16,6 +16,8 @@ import type { RubiconServer } from './socket/types.ts';
 import { createStores, type Stores } from './store/index.ts';
 import { systemClock, type Clock } from './store/types.ts';
 import { createTimerHandler } from './timers.ts';
+import { BotManager } from './bots/bot-manager.ts';
+import { DEFAULT_DELAYS } from './bots/bot-player.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -34,6 +36,7 @@ export interface App {
   directory: SessionDirectory;
   metrics: Metrics;
   logger: Logger;
+  bots: BotManager;
   /** Starts listening; resolves with the base URL (the real port when the configured one is 0). */
   listen(): Promise<string>;
   /**
@@ -107,6 +110,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   web.use(onError);
 
   stores.scheduler.start(createTimerHandler(service, logger));
+  const bots = new BotManager({ service, logger, delays: { ...DEFAULT_DELAYS, ...config.botDelays }, llmBrain: null });
 
   let closing: Promise<void> | null = null;
   return {
@@ -117,6 +121,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     directory,
     metrics,
     logger,
+    bots,
     listen: () =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -124,6 +129,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
           httpServer.off('error', reject);
           const { port } = httpServer.address() as AddressInfo;
           const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          // Bots are clients of this very listener.
+          bots.listening(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
           resolve(`http://${host}:${port}`);
         });
       }),
@@ -132,6 +139,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         const flush = options.flush ?? true;
         // The scheduler first, so no deadline fires into a half-closed service.
         await stores.scheduler.stop();
+        bots.close();
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
         await sockets.close();
         if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));

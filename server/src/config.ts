@@ -63,6 +63,15 @@ const Env = z.object({
   RECOVERY_MS: int(0, 2 * 60 * 1000),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 10_000),
+  /** Bots lock in between these delays after planning opens (and always before the deadline). */
+  BOT_MIN_DELAY_MS: int(0, 3000),
+  BOT_MAX_DELAY_MS: int(0, 30_000),
+  /** An OpenAI-compatible chat-completions endpoint for seats played by a language model; unset: off. */
+  LLM_BASE_URL: optionalString,
+  LLM_MODEL: optionalString,
+  LLM_API_KEY: optionalString,
+  /** How long one model request may take before the seat plays its default move. */
+  LLM_TIMEOUT_MS: int(100, 20_000),
 });
 
 export interface Config {
@@ -86,6 +95,9 @@ export interface Config {
   storeTimeoutMs: number;
   recoveryMs: number;
   shutdownGraceMs: number;
+  botDelays: { minMs: number; maxMs: number };
+  /** Null unless both LLM_BASE_URL and LLM_MODEL are set. */
+  llm: { baseUrl: string; model: string; apiKey: string | undefined; timeoutMs: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -120,5 +132,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     recoveryMs: e.RECOVERY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    botDelays: { minMs: e.BOT_MIN_DELAY_MS, maxMs: Math.max(e.BOT_MIN_DELAY_MS, e.BOT_MAX_DELAY_MS) },
+    llm:
+      e.LLM_BASE_URL && e.LLM_MODEL
+        ? { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS }
+        : null,
   };
 }

@@ -1,0 +1,155 @@
+import type { GameView, Message } from '@rubicon/shared';
+import { seededRandom, unrelayed, type BotDecision, type BotMessage } from '@rubicon/shared/bots';
+import type { Logger } from '../logger.ts';
+import { ProtocolClient, ProtocolError } from './protocol-client.ts';
+
+/** How a bot thinks: the pure persona policy, or a language model behind the adapter. */
+export interface Brain {
+  decide(view: GameView, messages: readonly Message[], random: () => number): Promise<BotDecision | null>;
+  relays(view: GameView, messages: readonly Message[], random: () => number): BotMessage[];
+}
+
+export interface Delays {
+  /** A bot waits at least this long after planning opens before it locks in… */
+  minMs: number;
+  /** …and at most this long, */
+  maxMs: number;
+  /** …and always locks in this long before the deadline (or at once, if the deadline is nearer). */
+  marginMs: number;
+}
+
+export const DEFAULT_DELAYS: Delays = { minMs: 3000, maxMs: 30_000, marginMs: 1500 };
+
+export interface BotPlayerOptions {
+  baseUrl: string;
+  code: string;
+  sessionId: string;
+  seat: string;
+  brain: Brain;
+  delays: Delays;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * When to lock in: somewhere between `minMs` and `maxMs` (never more than
+ * half the time left), and never later than `marginMs` before the deadline.
+ */
+export function lockInDelay(view: GameView, delays: Delays, random: () => number, now: number): number {
+  const wish = delays.minMs + random() * Math.max(0, delays.maxMs - delays.minMs);
+  const deadline = view.timer?.deadline ?? null;
+  if (deadline === null) return wish;
+  const latest = deadline - now - delays.marginMs;
+  return Math.max(0, Math.min(wish, Math.max(delays.minMs, latest / 2), latest));
+}
+
+/** Plays one seat through the protocol: decides when planning opens, locks in after a human-like wait, relays as a mediator. */
+export class BotPlayer {
+  private readonly client: ProtocolClient;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private pendingBeat: string | null = null;
+  private moveTimer: NodeJS.Timeout | null = null;
+  private relayTimer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private stopped = false;
+
+  constructor(private readonly o: BotPlayerOptions) {
+    this.client = new ProtocolClient(o.baseUrl, o.code);
+    this.log = o.logger.child({ module: 'bot', sessionId: o.sessionId, seat: o.seat });
+    this.now = o.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    await this.client.connect();
+    this.client.onChange(() => this.onChange());
+    this.onChange();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.moveTimer) clearTimeout(this.moveTimer);
+    if (this.relayTimer) clearTimeout(this.relayTimer);
+    this.client.close();
+  }
+
+  private needsMove(view: GameView): boolean {
+    return view.phase === 'planning' && !view.paused && view.menu !== null && view.mySubmission?.locked !== true;
+  }
+
+  private onChange(): void {
+    if (this.stopped) return;
+    const view = this.client.view;
+    // A beat as entered: a rewind to the same beat is a new one.
+    const key = view.beat ? `${view.beat.index}:${view.beat.id}` : null;
+    if (this.needsMove(view) && key !== this.pendingBeat) {
+      this.pendingBeat = key;
+      if (this.moveTimer) clearTimeout(this.moveTimer);
+      const delay = lockInDelay(view, this.o.delays, seededRandom(this.o.sessionId, this.o.seat, 'delay', view.version), this.now());
+      this.log.debug({ beat: key, delay }, 'bot will lock in');
+      this.moveTimer = setTimeout(() => void this.act(), delay);
+    }
+    if (!this.needsMove(view) && view.phase !== 'planning') this.pendingBeat = null;
+    // A paused beat: forget the plan, so resuming plans again against the new deadline.
+    if (view.paused && this.moveTimer) {
+      clearTimeout(this.moveTimer);
+      this.moveTimer = null;
+      this.pendingBeat = null;
+    }
+    if (!this.relayTimer && unrelayed(view, this.client.messages, this.o.seat).length > 0) {
+      const random = seededRandom(this.o.sessionId, this.o.seat, 'relay', view.version);
+      this.relayTimer = setTimeout(() => void this.relay(), Math.round(this.o.delays.minMs * (0.3 + random())));
+    }
+  }
+
+  private async relay(): Promise<void> {
+    this.relayTimer = null;
+    if (this.stopped) return;
+    const view = this.client.view;
+    const random = seededRandom(this.o.sessionId, this.o.seat, 'relay-text', view.version);
+    for (const m of this.o.brain.relays(view, this.client.messages, random)) await this.say(m);
+  }
+
+  /** The version this bot's last accepted command produced: its own update may arrive after the ack. */
+  private ackedVersion = 0;
+
+  private async say(m: BotMessage): Promise<void> {
+    try {
+      const r = await this.client.send({ type: 'SEND_MESSAGE', channel: m.channel, text: m.text, ...(m.to ? { to: m.to } : {}), ...(m.relayOf ? { relayOf: m.relayOf } : {}) });
+      this.ackedVersion = Math.max(this.ackedVersion, r.version);
+    } catch (err) {
+      this.log.warn({ err, channel: m.channel }, 'bot message refused');
+    }
+  }
+
+  private async act(): Promise<void> {
+    this.moveTimer = null;
+    if (this.stopped || this.busy) return;
+    this.busy = true;
+    try {
+      // Other seats' messages move the version on too, so a busy table may need several tries.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 + 20 * attempt));
+        const view = this.client.view;
+        if (!this.needsMove(view)) return;
+        const decision = await this.o.brain.decide(view, this.client.messages, seededRandom(this.o.sessionId, this.o.seat, 'move', view.version));
+        if (!decision || this.stopped) return;
+        // Messages once per beat, even if the move has to be decided again.
+        if (attempt === 0) for (const m of decision.messages) await this.say(m);
+        try {
+          const expected = Math.max(this.client.view.version, this.ackedVersion);
+          await this.client.send({ type: 'SUBMIT_MOVE', move: decision.move, rationale: decision.rationale, lock: true }, expected);
+          this.log.info({ move: decision.move }, 'bot locked in');
+          return;
+        } catch (err) {
+          // Someone moved the session on meanwhile: look again and decide again.
+          if (err instanceof ProtocolError && err.code === 'stale') continue;
+          this.log.warn({ err }, 'bot move refused');
+          return;
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
