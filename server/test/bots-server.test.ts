@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getScenario } from '@rubicon/shared';
 import { connect, createSession, startServer, waitFor, type TestClient, type TestServer } from './harness.ts';
 
-const scenario = getScenario('april-2024');
-if (!scenario) throw new Error('april-2024 missing');
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 
 describe('bots through the server', () => {
