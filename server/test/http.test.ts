@@ -117,7 +117,7 @@ describe('export and import', () => {
     await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: 'Between us.' });
     await playBeat(t);
 
-    const exported = await api<{ format: string; meta: Record<string, unknown>; setup: { seed: string }; log: unknown[] }>(
+    const exported = await api<{ format: string; session: Record<string, unknown>; setup: { seed: string }; log: unknown[] }>(
       server.url,
       `/api/sessions/${t.session.sessionId}/export`,
       { token: t.session.facilitatorToken },
@@ -126,7 +126,7 @@ describe('export and import', () => {
     expect(exported.headers.get('content-disposition')).toMatch(/^attachment; filename="rubicon-.+\.json"$/);
     expect(exported.body.format).toBe('rubicon-session');
     expect(exported.body.setup.seed).toBe('export-me');
-    expect(Object.keys(exported.body.meta).sort()).toEqual(['createdAt', 'scenarioId', 'sessionId', 'title']);
+    expect(Object.keys(exported.body.session).sort()).toEqual(['createdAt', 'parent', 'sessionId', 'title']);
     expect(JSON.stringify(exported.body)).not.toContain(t.session.facilitatorToken);
     const version = t.facilitator.version;
     expect(exported.body.log).toHaveLength(version);
@@ -156,10 +156,14 @@ describe('export and import', () => {
     const file = (await api<{ log: { command: { type: string } }[] }>(server.url, `/api/sessions/${t.session.sessionId}/export`, { token: t.session.facilitatorToken })).body;
     const tampered = structuredClone(file);
     tampered.log.reverse();
-    for (const body of [tampered, { ...file, format: 'something-else' }, { hello: 'world' }]) {
+    for (const [body, code] of [
+      [tampered, 'event_reordered'],
+      [{ ...file, format: 'something-else' }, 'not_a_session_file'],
+      [{ hello: 'world' }, 'not_a_session_file'],
+    ] as const) {
       const r = await api(server.url, '/api/sessions/import', { body });
       expect(r.status).toBe(400);
-      expect(errorCode(r.body)).toBe('invalid');
+      expect(errorCode(r.body)).toBe(code);
     }
   });
 });

@@ -6,7 +6,7 @@ import { TokenBucket } from '../src/socket/token-bucket.ts';
 import { oversizedField } from '../src/socket/oversize.ts';
 import { roomFor, sessionOfRoom, viewersOf } from '../src/session/rooms.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
-import { canonicalJson } from '../src/session/canonical-json.ts';
+import { canonicalJson } from '@rubicon/shared';
 
 describe('loadConfig', () => {
   it('has defaults that need nothing installed', () => {

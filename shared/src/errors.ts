@@ -1,5 +1,22 @@
 import { z } from 'zod';
 
+/** Why a session file is refused, one code per check (in the order they run). */
+export const FILE_PROBLEM_CODES = [
+  'malformed_json', // not JSON at all
+  'not_a_session_file', // JSON, but not a Rubicon session file
+  'unsupported_format', // a session file of a format version this build does not read
+  'invalid_file', // a field fails the format's schema
+  'unknown_scenario', // the scenario is not on this server
+  'scenario_version', // the scenario is here, at another version
+  'event_missing', // a gap in the event numbers, or fewer events than the chain records
+  'event_reordered', // every event is there, but not in order (or one appears twice)
+  'event_changed', // an event's (or the header's) content no longer matches its recorded hash
+  'broken_hash', // a recorded hash (an entry's, the genesis or the head) is not the chain's
+  'duplicate_command', // two events carry one command id
+  'event_refused', // the chain is intact but an event does not apply to the state before it
+] as const;
+export type FileProblemCode = (typeof FILE_PROBLEM_CODES)[number];
+
 /**
  * Every reason a command can be refused. A refusal changes nothing; the client
  * shows `message` to the person and may branch on `code`.
@@ -27,6 +44,9 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'unavailable', // storage or another dependency is down
   'internal',
+  'read_only', // a replay session: it can be watched and branched from, never played
+  // A session file that is refused on import (shared/src/replay/verify.ts says which check):
+  ...FILE_PROBLEM_CODES,
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

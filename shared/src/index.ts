@@ -22,3 +22,6 @@ export * from './protocol.ts';
 export * from './scenario/diagram.ts';
 export * from './analysis/escalation.ts';
 export * from './analysis/runner.ts';
+export * from './canonical-json.ts';
+export * from './replay/session-file.ts';
+export * from './replay/verify.ts';

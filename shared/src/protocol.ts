@@ -62,10 +62,21 @@ export interface SessionSummary {
   phase: GameView['phase'];
   codes: JoinCode[];
   presence: Presence;
+  /** A replay is read-only: it can be watched, reported on and branched from. */
+  mode: 'live' | 'replay';
+  /** The outcome's id, once reached. */
+  outcome: string | null;
+  /** For a branched session: where it branched from. */
+  parent: { sessionId: string; title: string; version: number } | null;
 }
 
+/** Start a new live session from a session's (or a replay's) state at `version`. */
+export const BranchRequest = z.object({ version: z.number().int().min(0), title: z.string().trim().min(1).max(120).optional() }).strict();
+export type BranchRequest = z.infer<typeof BranchRequest>;
+
 export interface HttpError {
-  error: { code: ErrorCode; message: string };
+  /** `where` and `seq` locate the problem in a refused session file. */
+  error: { code: ErrorCode; message: string; where?: string; seq?: number };
 }
 
 // ---- Socket.IO ------------------------------------------------------------

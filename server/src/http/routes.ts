@@ -1,13 +1,12 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
+import { BranchRequest, CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, SessionStore } from '../store/types.ts';
 import { ServiceError, asServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
-import { SessionFile } from '../session/session-file.ts';
 import { rateLimitByAddress } from './rate-limit.ts';
 
 export interface RoutesDeps {
@@ -33,6 +32,10 @@ function bearer(req: Request): string | undefined {
   const header = req.get('authorization');
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
+}
+
+function bodyText(req: Request): string {
+  return typeof req.body === 'string' ? req.body : '';
 }
 
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
@@ -61,9 +64,22 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.json(await directory.join(parse(JoinRequest, req.body).code));
   });
 
-  // Import files carry a whole log, so they get their own (larger) limit.
-  router.post('/api/sessions/import', limited, express.json({ limit: config.maxImportBytes }), async (req, res) => {
-    res.status(201).json(await directory.import(parse(SessionFile, req.body)));
+  // Session files carry a whole log, so they get their own (larger) limit. They are read as text, so
+  // that a file that is not JSON is refused by the file checks with the line and column of the fault.
+  const fileBody = express.text({ type: () => true, limit: config.maxImportBytes });
+  router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
+    res.status(201).json(await directory.import(directory.verify(bodyText(req))));
+  });
+
+  router.post('/api/replays', limited, fileBody, async (req, res) => {
+    res.status(201).json(await directory.openReplay(directory.verify(bodyText(req))));
+  });
+
+  router.post('/api/sessions/:id/branch', limited, json, async (req, res) => {
+    const sessionId = String(req.params.id);
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    const { version, title } = parse(BranchRequest, req.body);
+    res.status(201).json(await directory.branch(sessionId, version, title));
   });
 
   router.get('/api/sessions/:id', async (req, res) => {
@@ -121,9 +137,11 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
     onError: (err: unknown, req, res, _next) => {
       const refusal = asServiceError(err);
       if (refusal) {
-        const { retryAfterMs } = refusal.extra;
+        const { retryAfterMs, where, seq } = refusal.extra;
         if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
-        return void send(res, httpStatus(refusal.code), { error: { code: refusal.code, message: refusal.message } });
+        return void send(res, httpStatus(refusal.code), {
+          error: { code: refusal.code, message: refusal.message, ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) },
+        });
       }
       const type = typeof err === 'object' && err !== null && 'type' in err ? err.type : undefined;
       if (type === 'entity.too.large') return void send(res, 413, { error: { code: 'too_large', message: 'The request body is too large.' } });

@@ -12,13 +12,15 @@ export class ServiceError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { version?: number; view?: GameView; retryAfterMs?: number } = {},
+    readonly extra: { version?: number; view?: GameView; retryAfterMs?: number; where?: string; seq?: number } = {},
   ) {
     super(message);
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message, ...this.extra };
+    // `where` and `seq` locate a problem in an uploaded file: an HTTP matter, not a socket one.
+    const { where: _where, seq: _seq, ...wire } = this.extra;
+    return { code: this.code, message: this.message, ...wire };
   }
 }
 
@@ -31,6 +33,18 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  malformed_json: 400,
+  not_a_session_file: 400,
+  unsupported_format: 400,
+  invalid_file: 400,
+  unknown_scenario: 400,
+  scenario_version: 400,
+  event_missing: 400,
+  event_reordered: 400,
+  event_changed: 400,
+  broken_hash: 400,
+  duplicate_command: 400,
+  event_refused: 400,
 };
 
 /** The HTTP status for an error code; game refusals are conflicts with the session's state. */

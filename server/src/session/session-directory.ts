@@ -1,11 +1,15 @@
 import {
-  ReplayError,
   applyPreset,
+  buildSessionFile,
   estimateSession,
   persistGame,
   phaseOf,
   replay,
   seatsInPlay,
+  type SessionFile,
+  type SessionHeader,
+  type SessionParent,
+  type VerifiedSession,
   type CreateSessionRequest,
   type CreateSessionResponse,
   type Game,
@@ -17,12 +21,12 @@ import {
   type Presence,
 } from '@rubicon/shared';
 import type { z } from 'zod';
-import type { Clock, Grant, SessionMeta, SessionStore } from '../store/types.ts';
+import type { Clock, Grant, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError } from './service-error.ts';
 import type { SessionService } from './session-service.ts';
-import { SESSION_FILE_FORMAT, SESSION_FILE_VERSION, type SessionFile } from './session-file.ts';
+import { verifyUpload } from './session-file.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -51,7 +55,7 @@ export class SessionDirectory {
     const applied = applyPreset(this.service.scenario(rest.scenarioId), rest);
     if (!applied.ok) throw new ServiceError('invalid', applied.message);
     const game = this.service.gameFor({ ...applied.setup, seed: rest.seed ?? newSeed() });
-    return this.register(game, title ?? game.scenario.title, [], null);
+    return this.register(game, title ?? game.scenario.title, [], null, undefined);
   }
 
   /** Redeems a join code for a fresh token; several people may share one seat. */
@@ -89,6 +93,9 @@ export class SessionDirectory {
       phase: phaseOf(state.turn),
       codes: meta.codes,
       presence,
+      mode: meta.lineage?.replayOf ? 'replay' : 'live',
+      outcome: state.turn.context.outcome?.outcome ?? null,
+      parent: meta.lineage?.parent ? { sessionId: meta.lineage.parent.sessionId, title: meta.lineage.parent.title, version: meta.lineage.parent.version } : null,
     }));
   }
 
@@ -96,40 +103,66 @@ export class SessionDirectory {
     const meta = await this.store.getSession(sessionId);
     if (!meta) throw new ServiceError('not_found', 'There is no such session.');
     const log = await this.store.readLog(sessionId, 0);
-    return {
-      format: SESSION_FILE_FORMAT,
-      formatVersion: SESSION_FILE_VERSION,
-      exportedAt: this.clock.now(),
-      meta: { sessionId: meta.sessionId, title: meta.title, scenarioId: meta.scenarioId, createdAt: meta.createdAt },
-      setup: meta.setup,
-      log,
-    };
+    return buildSessionFile({ session: headerOf(meta), game: this.service.gameFor(meta.setup), log, exportedAt: this.clock.now() });
   }
 
-  /** A new session with the file's history, after checking that the history applies. */
-  async import(file: SessionFile): Promise<CreateSessionResponse> {
-    if (file.setup.scenarioId !== file.meta.scenarioId) throw new ServiceError('invalid', 'The setup and the file disagree on the scenario.');
-    const game = this.service.gameFor(file.setup);
-    const ids = new Set<string>();
-    for (const e of file.log) {
-      if (ids.has(e.commandId)) throw new ServiceError('invalid', `Command id ${e.commandId} appears twice in the log.`);
-      ids.add(e.commandId);
+  /** Checks an uploaded session file; throws a ServiceError naming the first problem and where it is. */
+  verify(upload: string | unknown): VerifiedSession {
+    return verifyUpload(upload, (id) => this.service.findScenario(id));
+  }
+
+  /** A new live session with a verified file's history, to play on from its end. */
+  async import(verified: VerifiedSession): Promise<CreateSessionResponse> {
+    const { file, game, log, final } = verified;
+    return this.register(game, file.session.title, log, final, { parent: file.session.parent, replayOf: null });
+  }
+
+  /** A read-only replay of a verified file: no join codes, no commands; it exports as the very same chain. */
+  async openReplay(verified: VerifiedSession): Promise<CreateSessionResponse> {
+    const { file, game, log, final } = verified;
+    return this.register(game, file.session.title, log, final, { parent: file.session.parent, replayOf: file.session }, { codes: false });
+  }
+
+  /**
+   * A new live session continuing from a session's state at `version`: the
+   * same log up to there, new codes, and the parent recorded. If a beat's
+   * clock was running at that moment, the branch starts paused with the time
+   * that was left (the parent's deadline has long passed).
+   */
+  async branch(sessionId: string, version: number, title: string | undefined): Promise<CreateSessionResponse> {
+    const meta = await this.store.getSession(sessionId);
+    if (!meta) throw new ServiceError('not_found', 'There is no such session.');
+    const all = await this.store.readLog(sessionId, 0);
+    if (version > all.length) throw new ServiceError('invalid', `The session has ${all.length} events; it cannot be branched at ${version}.`);
+    const game = this.service.gameFor(meta.setup);
+    const header = headerOf(meta);
+    const log = all.slice(0, version);
+    // The parent's chain hash at the branch point: the branch's file names exactly which history it continues.
+    const hash = buildSessionFile({ session: header, game, log, exportedAt: 0 }).chain.head;
+    const parent: SessionParent = { sessionId: header.sessionId, title: header.title, version, hash };
+    let final = replay(game, log);
+    const timer = final.turn.context.timer;
+    if (timer && timer.deadline !== null && !final.turn.context.paused && version > 0) {
+      const pause: LogEntry = { seq: version + 1, at: log[version - 1]!.at, by: { kind: 'facilitator' }, commandId: `branch-pause-${version}`, command: { type: 'PAUSE' } };
+      log.push(pause);
+      final = replay(game, [pause], final);
     }
-    let final: GameState;
-    try {
-      final = replay(game, file.log);
-    } catch (err) {
-      if (err instanceof ReplayError) throw new ServiceError('invalid', `The log does not apply: ${err.message}`);
-      throw err;
-    }
-    return this.register(game, file.meta.title, file.log, final);
+    const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
+    return this.register(game, branchTitle, log, final, { parent, replayOf: null });
   }
 
   /** Stores a new session with its codes, log (and the state it leads to, as a snapshot) and facilitator token. */
-  private async register(game: Game, title: string, log: readonly LogEntry[], final: GameState | null): Promise<CreateSessionResponse> {
+  private async register(
+    game: Game,
+    title: string,
+    log: readonly LogEntry[],
+    final: GameState | null,
+    lineage: SessionLineage | undefined,
+    options: { codes: boolean } = { codes: true },
+  ): Promise<CreateSessionResponse> {
     const sessionId = newSessionId();
     const facilitatorToken = newToken();
-    const codes = await this.storeSession(sessionId, game, title, hashToken(facilitatorToken));
+    const codes = await this.storeSession(sessionId, game, title, hashToken(facilitatorToken), lineage, options.codes);
     for (const entry of log) {
       const r = await this.store.append(sessionId, entry);
       if (!r.ok) throw new Error(`session ${sessionId}: importing entry ${entry.seq} failed: ${r.reason}`);
@@ -141,9 +174,16 @@ export class SessionDirectory {
     return { sessionId, facilitatorToken, codes };
   }
 
-  private async storeSession(sessionId: string, game: Game, title: string, facilitatorTokenHash: string): Promise<JoinCode[]> {
+  private async storeSession(
+    sessionId: string,
+    game: Game,
+    title: string,
+    facilitatorTokenHash: string,
+    lineage: SessionLineage | undefined,
+    withCodes: boolean,
+  ): Promise<JoinCode[]> {
     for (let attempt = 1; ; attempt++) {
-      const codes = drawCodes(seatsInPlay(game.scenario, game.setup));
+      const codes = withCodes ? drawCodes(seatsInPlay(game.scenario, game.setup)) : [];
       const meta: SessionMeta = {
         sessionId,
         title,
@@ -152,6 +192,7 @@ export class SessionDirectory {
         createdAt: this.clock.now(),
         facilitatorTokenHash,
         codes,
+        ...(lineage ? { lineage } : {}),
       };
       try {
         await this.store.createSession(meta);
@@ -163,6 +204,13 @@ export class SessionDirectory {
       }
     }
   }
+}
+
+/** The header a session's file carries: a replay keeps the header of the file it was opened from. */
+function headerOf(meta: SessionMeta): SessionHeader {
+  return (
+    meta.lineage?.replayOf ?? { sessionId: meta.sessionId, title: meta.title, createdAt: meta.createdAt, parent: meta.lineage?.parent ?? null }
+  );
 }
 
 function drawCodes(seats: readonly string[]): JoinCode[] {

@@ -4,6 +4,7 @@ import {
   GameSetup,
   applyEntry,
   messageChangedAt,
+  canonicalJson,
   checkCommand,
   createGame,
   initialState,
@@ -24,7 +25,7 @@ import {
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionMeta, SessionStore } from '../store/types.ts';
-import { canonicalJson } from './canonical-json.ts';
+
 import { KeyedQueue } from './keyed-queue.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendResult } from '../store/types.ts';
@@ -158,6 +159,11 @@ export class SessionService {
     this.listeners.push(listener);
   }
 
+  /** The scenario with this id, if this server has it. */
+  findScenario(id: string): Scenario | undefined {
+    return this.lookup(id);
+  }
+
   scenario(id: string): Scenario {
     const scenario = this.lookup(id);
     if (!scenario) throw new ServiceError('invalid', `There is no scenario "${id}".`);
@@ -240,6 +246,8 @@ export class SessionService {
   ): Promise<CommandResult> {
     if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
     let session = await this.loadCaughtUp(sessionId);
+    if (session.meta.lineage?.replayOf)
+      throw new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
     for (let attempt = 1; attempt <= this.maxAppendAttempts; attempt++) {
       const earlier = await this.store.commandSeq(sessionId, commandId);
       if (earlier !== null) return this.duplicate(sessionId, earlier, actor, command);

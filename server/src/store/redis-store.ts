@@ -1,4 +1,4 @@
-import { GameSetup, LogEntry, type PersistedGame } from '@rubicon/shared';
+import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame } from '@rubicon/shared';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { RedisGate } from './redis-availability.ts';
@@ -65,6 +65,8 @@ const ViewerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('facilitator') }),
 ]);
 const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema });
+const SessionLineageSchema = z.object({ parent: SessionParent.nullable(), replayOf: SessionHeader.nullable() }).strict();
+
 const JoinCodeSchema = z.object({
   role: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('seat'), seat: z.string() }),
@@ -116,6 +118,7 @@ export class RedisStore implements SessionStore {
       'createdAt', String(meta.createdAt),
       'facilitatorTokenHash', meta.facilitatorTokenHash,
       'codes', JSON.stringify(meta.codes),
+      ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
     ];
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
     const result = await this.gate.run((c) => c.eval(CREATE_SESSION, {
@@ -254,6 +257,7 @@ export class RedisStore implements SessionStore {
       createdAt: Number(field('createdAt')),
       facilitatorTokenHash: field('facilitatorTokenHash'),
       codes: z.array(JoinCodeSchema).parse(JSON.parse(field('codes'))),
+      ...(hash.lineage === undefined ? {} : { lineage: SessionLineageSchema.parse(JSON.parse(hash.lineage)) }),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { GameSetup, JoinCode, LogEntry, PersistedGame, Viewer } from '@rubicon/shared';
+import type { GameSetup, JoinCode, LogEntry, PersistedGame, SessionHeader, SessionParent, Viewer } from '@rubicon/shared';
 
 /**
  * The storage boundary. Two implementations (memory, Redis) pass one shared
@@ -15,6 +15,15 @@ export interface SessionMeta {
   /** sha-256 hex of the facilitator token; the token itself is never stored. */
   facilitatorTokenHash: string;
   codes: JoinCode[];
+  /** Where this session came from, if anywhere (absent in sessions stored before lineage existed). */
+  lineage?: SessionLineage;
+}
+
+export interface SessionLineage {
+  /** A branched session: the session and version it continues from. */
+  parent: SessionParent | null;
+  /** A replay (read-only): the header of the file it was opened from, so its export is that file's chain. */
+  replayOf: SessionHeader | null;
 }
 
 export interface Grant {
