@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatPath, loadScenario, ScenarioError } from '../src/scenario/load.ts';
-import { applyPreset } from '../src/scenario/presets.ts';
-import { estimateSession } from '../src/game/session-length.ts';
+import { applyPreset, presetById, presetClock } from '../src/scenario/presets.ts';
+import { estimateSession, presetEstimates } from '../src/game/session-length.ts';
+import { debriefQuestions } from '../src/scenario/teaching.ts';
+import { scenariosUnderTest } from './scenarios-under-test.ts';
 import { viewFor } from '../src/game/view.ts';
 import { teachingDocument } from '../src/scenario/teaching-document.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
@@ -182,5 +184,38 @@ describe('the guide document', () => {
       ['short', 180],
       ['slow', 60 + (120 + 30 + 20) + (120 + 10 + 20)],
     ]);
+  });
+});
+
+describe('the shipped scenarios’ teaching layers', () => {
+  const april = scenariosUnderTest.find((s) => s.id === 'april-2024')!;
+
+  it('fits the 50-minute class: timers, reading and adjudication over the historical path come to 40 minutes or less', () => {
+    const preset = presetById(april, 'class-50')!;
+    const e = estimateSession(april, { preset: preset.id, ...presetClock(preset) });
+    expect(e.beats.map((b) => b.beat)).toEqual([...new Set(april.historicalPath.map((h) => h.beat))]);
+    expect(e.totalSeconds).toBeLessThanOrEqual(40 * 60);
+    // Every beat still has a real decision window.
+    for (const b of e.beats) expect(b.timerSeconds).toBeGreaterThanOrEqual(120);
+  });
+
+  it('offers the three class lengths, in increasing length', () => {
+    const totals = presetEstimates(april).map((p) => [p.id, p.estimate.totalSeconds] as const);
+    expect(totals.map(([id]) => id)).toEqual(['class-50', 'seminar-90', 'half-day']);
+    expect(totals[1]![1]).toBeLessThanOrEqual(90 * 60);
+    expect(totals[2]![1]).toBeGreaterThan(totals[1]![1]);
+  });
+
+  it('gives every seat a profile and every beat notes, questions and a memo prompt for each actor', () => {
+    for (const s of scenariosUnderTest.filter((x) => x.teaching)) {
+      const doc = teachingDocument(s);
+      for (const seat of doc.seats) expect(seat.profile, `${s.id} ${seat.id}`).not.toBeNull();
+      for (const b of doc.beats) {
+        expect(b.watchFor.length, `${s.id} ${b.id}`).toBeGreaterThan(0);
+        expect(b.discussion.length, `${s.id} ${b.id}`).toBeGreaterThan(0);
+        for (const a of b.actors) expect(a.memoPrompt, `${s.id} ${b.id} ${a.seat}`).not.toBeNull();
+      }
+      for (const o of doc.outcomes) expect(debriefQuestions(s, o.id).length, `${s.id} ${o.id}`).toBeGreaterThan(0);
+    }
   });
 });
