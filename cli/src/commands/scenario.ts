@@ -1,12 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkScenarioText, formatFileProblem, type Scenario } from '@rubicon/shared';
+import { checkScenarioText, formatFileProblem, SCENARIO_SCHEMA_FILE, scenarioJsonSchemaText, type Scenario } from '@rubicon/shared';
+import { SCENARIO_DIR } from '@rubicon/shared/scenario-files';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 
 const USAGE = `usage:
   rubicon scenario check FILE...   validate scenario files; print each problem as file:line:col
-                                   (exit 1 if any file is invalid)`;
+                                   (exit 1 if any file is invalid)
+  rubicon scenario schema [--write]
+                                   print the JSON Schema of scenario files (generated from the
+                                   zod schema); --write updates shared/scenarios/${SCENARIO_SCHEMA_FILE}`;
 
 /** What a valid scenario holds, in one line an author can sanity-check. */
 export function scenarioCounts(s: Scenario): string {
@@ -49,12 +53,22 @@ async function check(files: string[], io: CliIo): Promise<number> {
 
 export const scenario: Command = {
   name: 'scenario',
-  summary: 'check scenario files (errors at file:line)',
+  summary: 'check scenario files (errors at file:line), print their JSON Schema',
   usage: USAGE,
   async run(args, io) {
-    const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+    const { positionals, values } = parseArgs({ args, allowPositionals: true, strict: true, options: { write: { type: 'boolean' } } });
     const [sub, ...rest] = positionals;
     if (sub === 'check') return check(rest, io);
+    if (sub === 'schema') {
+      if (!values.write) {
+        io.out.write(scenarioJsonSchemaText());
+        return 0;
+      }
+      const path = join(SCENARIO_DIR, SCENARIO_SCHEMA_FILE);
+      await writeFile(path, scenarioJsonSchemaText());
+      io.out.write(`wrote ${path}\n`);
+      return 0;
+    }
     throw new UsageError(sub === undefined ? 'name a subcommand' : `unknown subcommand "${sub}"`);
   },
 };
