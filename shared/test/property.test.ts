@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { loadScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import type { Actor, Command } from '../src/game/commands.ts';
-import { replay } from '../src/game/game.ts';
+import { checkCommand, replay } from '../src/game/game.ts';
 import { viewFor } from '../src/game/view.ts';
 import { Driver, T0 } from './driver.ts';
 import { mini } from './fixtures/mini-scenario.ts';
@@ -12,7 +12,8 @@ import { scenariosUnderTest } from './scenarios-under-test.ts';
 /**
  * Random sequences of commands, legal and illegal, from every kind of actor.
  * The game must never throw, must keep every measure within its bounds, must
- * leave the state untouched on a refusal, and must replay to the same state.
+ * leave the state untouched on a refusal, and must replay to the same state;
+ * and the machine takes exactly the commands their legality function accepts.
  */
 
 function arbitraries(scenario: Scenario) {
@@ -89,7 +90,15 @@ describe.each(cases)('properties of %s', (_name, scenario) => {
           d.now += dt;
           const before = d.state;
           const frozen = JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages]);
+          // One legality function per command guards the machine and words the refusal: they must agree.
+          const machineTakes =
+            command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE'
+              ? null
+              : before.turn.can({ ...command, by: actor, seq: before.version + 1, at: d.now });
+          const refusal = checkCommand(d.game, before, actor, command, d.now);
+          if (machineTakes !== null) expect(machineTakes).toBe(refusal === null);
           const r = d.send(actor, command);
+          expect(r.ok).toBe(refusal === null);
           if (!r.ok) {
             expect(d.state).toBe(before);
             // Nothing reachable from the old state was mutated either.

@@ -5,18 +5,15 @@ import { SeatId, Slug } from '../scenario/schema.ts';
 import { seedFrom } from '../prng.ts';
 import { refuse, type Refusal } from '../errors.ts';
 import {
-  FACILITATOR_COMMANDS,
-  SEAT_COMMANDS,
-  SYSTEM_COMMANDS,
   type Actor,
   type Command,
   type HideMessage,
   type LogEntry,
   type SendMessage,
 } from './commands.ts';
-import { createTurnMachine, moveProblem, timerProblem, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
-import { seatBotProblem } from '../bots/catalog.ts';
-import { applyHide, hideProblem, messageAudience, statementCapProblem, type Message } from './channel-policy.ts';
+import { MESSAGE_COMMANDS, PHASES, turnLegality, type Phase } from './legality.ts';
+import { createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
+import { applyHide, messageAudience, type Message } from './channel-policy.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -37,7 +34,7 @@ export type GameSetupInput = z.input<typeof GameSetup>;
 
 export type TurnSnapshot = SnapshotFrom<TurnMachine>;
 
-export type Phase = 'lobby' | 'briefing' | 'planning' | 'adjudication' | 'resolution' | 'outcome' | 'debrief';
+export type { Phase };
 
 /**
  * What the white cell did to the flow of play, for the teams' notices: kept
@@ -152,92 +149,25 @@ export function initialState(game: Game): GameState {
   return { version: 0, turn, messages: [], interventions: [] };
 }
 
+/** The phase, from the tag each leaf state of the machine carries. */
 export function phaseOf(turn: TurnSnapshot): Phase {
-  if (turn.matches('lobby')) return 'lobby';
-  if (turn.matches('briefing')) return 'briefing';
-  if (turn.matches('outcome')) return 'outcome';
-  if (turn.matches('debrief')) return 'debrief';
-  const value = turn.value;
-  if (typeof value === 'object' && 'beats' in value) {
-    const beat = value.beats;
-    const inner = typeof beat === 'object' ? Object.values(beat)[0] : undefined;
-    if (inner === 'adjudication' || inner === 'resolution' || inner === 'planning') return inner;
-  }
-  return 'planning';
+  const phase = PHASES.find((p) => turn.hasTag(p));
+  if (!phase) throw new Error(`state ${JSON.stringify(turn.value)} carries no phase tag`);
+  return phase;
 }
 
-const facilitatorOnly = new Set<string>(FACILITATOR_COMMANDS);
-const seatOnly = new Set<string>(SEAT_COMMANDS);
-const systemOnly = new Set<string>(SYSTEM_COMMANDS);
-/** What a paused session still accepts. */
-const whilePaused = new Set<string>(['SET_SEAT_BOT', 'RESUME', 'EXTEND_TIMER', 'FIRE_INJECT', 'REWIND', 'END_GAME', 'SEND_MESSAGE']);
-
 /**
- * Why this command would be refused now, or null if it would be accepted.
- * The first failing check wins, so the error names the most basic problem.
+ * Why this command would be refused now, or null if it would be accepted:
+ * the command's own legality function (legality.ts), the same one that guards
+ * the machine's transitions.
  */
 export function checkCommand(game: Game, state: GameState, by: Actor, command: Command, at: number): Refusal | null {
   const ctx = state.turn.context;
-  const phase = phaseOf(state.turn);
-  if (command.type === 'SEND_MESSAGE') {
-    const r = messageAudience(game.scenario, ctx.world, by, command, state.messages);
-    if ('code' in r) return r;
-    return statementCapProblem(r.channel, by, state.messages, at);
-  }
-  // Moderation works in every phase, the debrief included: spam must not stay on the projector.
-  if (command.type === 'HIDE_MESSAGE') return hideProblem(by, command, state.messages);
-  if (phase === 'debrief') return refuse('game_over', 'The game is over.');
-  if (phase === 'outcome' && command.type !== 'ADVANCE' && command.type !== 'REWIND')
-    return refuse('game_over', 'The game has reached its outcome; only moving on to the debrief or a rewind is possible.');
-  if (facilitatorOnly.has(command.type) && by.kind !== 'facilitator')
-    return refuse('forbidden', 'Only the facilitator controls the session.');
-  if (seatOnly.has(command.type) && by.kind !== 'seat') return refuse('forbidden', 'Only a seat can submit a move.');
-  if (systemOnly.has(command.type) && by.kind !== 'system') return refuse('forbidden', 'Only the server clock fires timers.');
-  if (ctx.paused && !whilePaused.has(command.type)) return refuse('paused', 'The session is paused.');
-
-  const event = toEvent(by, command, state.version + 1, at);
-  switch (event.type) {
-    case 'SUBMIT_MOVE': {
-      if (phase !== 'planning') return refuse('wrong_phase', `Moves are taken during planning; the beat is in ${phase}.`);
-      const problem = moveProblem(game.scenario, ctx, event);
-      if (problem) return refuse(problem.code, problem.message);
-      break;
-    }
-    case 'TIMER_EXPIRED': {
-      const problem = phase === 'planning' ? timerProblem(ctx, event) : 'No planning deadline is running.';
-      if (problem) return refuse('stale_timer', problem);
-      break;
-    }
-    case 'PAUSE':
-      if (ctx.paused) return refuse('wrong_phase', 'The session is already paused.');
-      break;
-    case 'RESUME':
-      if (!ctx.paused) return refuse('wrong_phase', 'The session is not paused.');
-      break;
-    case 'EXTEND_TIMER':
-      if (!ctx.timer) return refuse('wrong_phase', 'No timer is running.');
-      break;
-    case 'FIRE_INJECT':
-      if (!game.scenario.injects.some((i) => i.id === event.inject))
-        return refuse('unknown_inject', `There is no inject "${event.inject}".`);
-      break;
-    case 'REWIND':
-      if (!game.scenario.beats.some((b) => b.id === event.beat)) return refuse('unknown_beat', `There is no beat "${event.beat}".`);
-      if (!ctx.checkpoints.some((c) => c.beat === event.beat))
-        return refuse('unknown_beat', `Beat "${event.beat}" has not been played on this path, so there is no checkpoint to return to.`);
-      break;
-    case 'SET_SEAT_BOT': {
-      const problem = seatBotProblem(game.scenario, ctx.options.seatsInPlay, event.seat, event.bot);
-      if (problem) return refuse('invalid', problem);
-      break;
-    }
-    case 'END_GAME':
-      if (!game.scenario.outcomes.some((o) => o.id === event.outcome))
-        return refuse('unknown_outcome', `There is no outcome "${event.outcome}".`);
-      break;
-  }
-  if (!state.turn.can(event)) return refuse('wrong_phase', `${command.type} does not apply during ${phase}.`);
-  return null;
+  if (command.type === 'SEND_MESSAGE')
+    return MESSAGE_COMMANDS.SEND_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
+  if (command.type === 'HIDE_MESSAGE')
+    return MESSAGE_COMMANDS.HIDE_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
+  return turnLegality(game.scenario, ctx, phaseOf(state.turn), toEvent(by, command, state.version + 1, at));
 }
 
 function toEvent(by: Actor, command: Exclude<Command, SendMessage | HideMessage>, seq: number, at: number): TurnEvent {

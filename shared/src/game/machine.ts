@@ -1,9 +1,10 @@
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import type { Effect, Scenario, SeatId } from '../scenario/schema.ts';
 import type { PrngState } from '../prng.ts';
 import type { Actor, GameCommand } from './commands.ts';
 import { beatById, propose, type ChoiceRecord, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
 import { applyEffects, conditionHolds, initialWorld, type Change, type World } from './world.ts';
+import { turnLegality, type Phase } from './legality.ts';
 
 /** Bumped when the machine's structure or context changes meaning; stored with every snapshot. */
 export const MACHINE_VERSION = 2;
@@ -121,8 +122,9 @@ export function actingSeatsInPlay(scenario: Scenario, ctx: TurnContext): SeatId[
     .filter((s) => ctx.options.seatsInPlay.includes(s));
 }
 
-function seatOf(event: TurnEvent): SeatId | null {
-  return event.by.kind === 'seat' ? event.by.seat : null;
+function seatOf(event: TurnEvent): SeatId {
+  if (event.by.kind !== 'seat') throw new Error(`${event.type} from ${event.by.kind} passed a seat-only legality check`);
+  return event.by.seat;
 }
 
 /**
@@ -132,6 +134,25 @@ function seatOf(event: TurnEvent): SeatId | null {
  * so the machine's shape is the crisis's shape (and xstate/graph can walk it).
  */
 export function createTurnMachine(scenario: Scenario) {
+  // Every transition a command takes is guarded by that command's legality
+  // function, with the phase of the state it sits in (legality.ts).
+  const legal = (phase: Phase) => ({ type: 'isLegal' as const, params: { phase } });
+  // What the white cell can do in any live phase, generated into each state so its guard knows the phase.
+  const controls = (phase: Phase) => ({
+    SET_SEAT_BOT: { guard: legal(phase), actions: 'setSeatBot' as const },
+    PAUSE: { guard: legal(phase), actions: 'pause' as const },
+    RESUME: { guard: legal(phase), actions: 'resume' as const },
+    EXTEND_TIMER: { guard: legal(phase), actions: 'extendTimer' as const },
+    FIRE_INJECT: { guard: legal(phase), actions: 'fireInject' as const },
+    END_GAME: { guard: legal(phase), target: '#turn.outcome', actions: 'endByFacilitator' as const },
+    REWIND: scenario.beats.map((b) => ({
+      guard: { type: 'mayRewindTo' as const, params: { phase, beat: b.id } },
+      target: `#beat-${b.id}`,
+      reenter: true,
+      actions: { type: 'restoreCheckpoint' as const, params: { beat: b.id } },
+    })),
+  });
+
   const beatStates = Object.fromEntries(
     scenario.beats.map((beat) => [
       beat.id,
@@ -141,23 +162,29 @@ export function createTurnMachine(scenario: Scenario) {
         entry: { type: 'enterBeat' as const, params: { beat: beat.id } },
         states: {
           planning: {
+            tags: ['planning' as const],
             always: { guard: 'allLockedIn' as const, target: 'adjudication' },
             on: {
-              SUBMIT_MOVE: { guard: 'mayRecordMove' as const, actions: 'recordMove' as const },
-              ADVANCE: { target: 'adjudication' },
-              TIMER_EXPIRED: { guard: 'timerIsCurrent' as const, target: 'adjudication' },
+              ...controls('planning'),
+              SUBMIT_MOVE: { guard: legal('planning'), actions: 'recordMove' as const },
+              ADVANCE: { guard: legal('planning'), target: 'adjudication' },
+              TIMER_EXPIRED: { guard: legal('planning'), target: 'adjudication' },
             },
           },
           adjudication: {
+            tags: ['adjudication' as const],
             entry: 'proposeAdjudication' as const,
             always: { guard: 'autoAccept' as const, target: 'resolution', actions: 'acceptProposal' as const },
             on: {
-              ACCEPT_ADJUDICATION: { target: 'resolution', actions: 'acceptProposal' as const },
-              OVERRIDE_ADJUDICATION: { target: 'resolution', actions: 'overrideProposal' as const },
+              ...controls('adjudication'),
+              ACCEPT_ADJUDICATION: { guard: legal('adjudication'), target: 'resolution', actions: 'acceptProposal' as const },
+              OVERRIDE_ADJUDICATION: { guard: legal('adjudication'), target: 'resolution', actions: 'overrideProposal' as const },
             },
           },
           resolution: {
+            tags: ['resolution' as const],
             on: {
+              ...controls('resolution'),
               ADVANCE: beat.next.map((step, index) =>
                 'beat' in step
                   ? { guard: { type: 'isNextStep' as const, params: { beat: beat.id, index } }, target: `#beat-${step.beat}` }
@@ -185,14 +212,13 @@ export function createTurnMachine(scenario: Scenario) {
         const seats = actingSeatsInPlay(scenario, context);
         return seats.every((s) => context.submissions[s]?.locked === true);
       },
-      mayRecordMove: ({ context, event }) => moveProblem(scenario, context, event) === null,
-      timerIsCurrent: ({ context, event }) =>
-        event.type === 'TIMER_EXPIRED' && timerProblem(context, event) === null,
+      isLegal: ({ context, event }, params: { phase: Phase }) => turnLegality(scenario, context, params.phase, event) === null,
       autoAccept: ({ context }) => !context.options.review,
-      isNextStep: ({ context }, params: { beat: string; index: number }) =>
+      isNextStep: ({ context, event }, params: { beat: string; index: number }) =>
+        turnLegality(scenario, context, 'resolution', event) === null &&
         nextStepIndex(scenario, params.beat, context.world) === params.index,
-      isRewindTarget: ({ context, event }, params: { beat: string }) =>
-        event.type === 'REWIND' && event.beat === params.beat && context.checkpoints.some((c) => c.beat === params.beat),
+      mayRewindTo: ({ context, event }, params: { phase: Phase; beat: string }) =>
+        event.type === 'REWIND' && event.beat === params.beat && turnLegality(scenario, context, params.phase, event) === null,
     },
     actions: {
       enterBeat: assign(({ context, event }, params: { beat: string }) => {
@@ -223,8 +249,8 @@ export function createTurnMachine(scenario: Scenario) {
         };
       }),
       recordMove: assign(({ context, event }) => {
+        assertEvent(event, 'SUBMIT_MOVE');
         const seat = seatOf(event);
-        if (event.type !== 'SUBMIT_MOVE' || !seat) return {};
         return {
           submissions: {
             ...context.submissions,
@@ -233,36 +259,34 @@ export function createTurnMachine(scenario: Scenario) {
         };
       }),
       proposeAdjudication: assign(({ context }) => {
-        if (!context.beat) return {};
+        if (!context.beat) throw new Error('adjudication outside a beat');
         const { proposal, rng } = propose(scenario, context.beat, context.world, context.submissions, context.rng);
         return { proposal, rng, timer: null };
       }),
       acceptProposal: assign(({ context, event }) => resolve(scenario, context, event, null)),
-      overrideProposal: assign(({ context, event }) =>
-        event.type === 'OVERRIDE_ADJUDICATION'
-          ? resolve(scenario, context, event, { changes: event.changes, reason: event.reason })
-          : {},
-      ),
+      overrideProposal: assign(({ context, event }) => {
+        assertEvent(event, 'OVERRIDE_ADJUDICATION');
+        return resolve(scenario, context, event, { changes: event.changes, reason: event.reason });
+      }),
       reachOutcome: assign(({ context, event }, params: { outcome: string }) => ({
         outcome: { outcome: params.outcome, by: 'rules' as const, reason: null, path: context.path, version: event.seq, at: event.at },
         timer: null,
       })),
-      endByFacilitator: assign(({ context, event }) =>
-        event.type === 'END_GAME'
-          ? {
-              outcome: {
-                outcome: event.outcome,
-                by: 'facilitator' as const,
-                reason: event.reason,
-                path: context.path,
-                version: event.seq,
-                at: event.at,
-              },
-              timer: null,
-              paused: false,
-            }
-          : {},
-      ),
+      endByFacilitator: assign(({ context, event }) => {
+        assertEvent(event, 'END_GAME');
+        return {
+          outcome: {
+            outcome: event.outcome,
+            by: 'facilitator' as const,
+            reason: event.reason,
+            path: context.path,
+            version: event.seq,
+            at: event.at,
+          },
+          timer: null,
+          paused: false,
+        };
+      }),
       pause: assign(({ context, event }) => ({
         paused: true,
         timer:
@@ -278,7 +302,8 @@ export function createTurnMachine(scenario: Scenario) {
             : context.timer,
       })),
       extendTimer: assign(({ context, event }) => {
-        if (event.type !== 'EXTEND_TIMER' || !context.timer) return {};
+        assertEvent(event, 'EXTEND_TIMER');
+        if (!context.timer) throw new Error('EXTEND_TIMER without a timer passed its legality check');
         const ms = event.seconds * 1000;
         return {
           timer: {
@@ -289,9 +314,9 @@ export function createTurnMachine(scenario: Scenario) {
         };
       }),
       fireInject: assign(({ context, event }) => {
-        if (event.type !== 'FIRE_INJECT') return {};
+        assertEvent(event, 'FIRE_INJECT');
         const inject = scenario.injects.find((i) => i.id === event.inject);
-        if (!inject) return {};
+        if (!inject) throw new Error(`unknown inject ${event.inject} passed its legality check`);
         const { world, changes } = applyEffects(
           scenario,
           context.world,
@@ -307,7 +332,7 @@ export function createTurnMachine(scenario: Scenario) {
         };
       }),
       setSeatBot: assign(({ context, event }) => {
-        if (event.type !== 'SET_SEAT_BOT') return {};
+        assertEvent(event, 'SET_SEAT_BOT');
         const { [event.seat]: _previous, ...rest } = context.bots;
         return { bots: event.bot === null ? rest : { ...rest, [event.seat]: event.bot } };
       }),
@@ -315,7 +340,7 @@ export function createTurnMachine(scenario: Scenario) {
         // Rewind to the latest start of that beat on the current path.
         const index = context.checkpoints.map((c) => c.beat).lastIndexOf(params.beat);
         const cp = context.checkpoints[index];
-        if (!cp) return {};
+        if (!cp) throw new Error(`no checkpoint for ${params.beat} passed its legality check`);
         return {
           world: cp.world,
           rng: cp.rng,
@@ -356,26 +381,15 @@ export function createTurnMachine(scenario: Scenario) {
       outcome: null,
       bots: {},
     }),
-    on: {
-      SET_SEAT_BOT: { actions: 'setSeatBot' },
-      PAUSE: { actions: 'pause' },
-      RESUME: { actions: 'resume' },
-      EXTEND_TIMER: { actions: 'extendTimer' },
-      FIRE_INJECT: { actions: 'fireInject' },
-      END_GAME: { target: '#turn.outcome', actions: 'endByFacilitator' },
-      REWIND: scenario.beats.map((b) => ({
-        guard: { type: 'isRewindTarget' as const, params: { beat: b.id } },
-        target: `#beat-${b.id}`,
-        reenter: true,
-        actions: { type: 'restoreCheckpoint' as const, params: { beat: b.id } },
-      })),
-    },
     states: {
-      lobby: { on: { START: { target: 'briefing' } } },
-      briefing: { on: { ADVANCE: { target: `#beat-${scenario.startBeat}` } } },
+      lobby: { tags: ['lobby'], on: { ...controls('lobby'), START: { guard: legal('lobby'), target: 'briefing' } } },
+      briefing: {
+        tags: ['briefing'],
+        on: { ...controls('briefing'), ADVANCE: { guard: legal('briefing'), target: `#beat-${scenario.startBeat}` } },
+      },
       beats: { initial: scenario.startBeat, states: beatStates },
-      outcome: { on: { ADVANCE: { target: 'debrief' } } },
-      debrief: { type: 'final' },
+      outcome: { tags: ['outcome'], on: { ...controls('outcome'), ADVANCE: { guard: legal('outcome'), target: 'debrief' } } },
+      debrief: { tags: ['debrief'], type: 'final' },
     },
   });
 }
@@ -390,7 +404,7 @@ function resolve(
   override: { changes: Effect[]; reason: string } | null,
 ): Partial<TurnContext> {
   const proposal = context.proposal;
-  if (!proposal) return {};
+  if (!proposal) throw new Error('resolving a beat without a proposal');
   const withChoices: World = {
     ...context.world,
     choices: [
@@ -421,28 +435,4 @@ function resolve(
     proposal: null,
     timer: null,
   };
-}
-
-/** Why a SUBMIT_MOVE cannot be recorded now, or null. Shared by the guard and the refusal check. */
-export function moveProblem(scenario: Scenario, context: TurnContext, event: TurnEvent): { code: 'not_acting' | 'unknown_move' | 'forbidden'; message: string } | null {
-  if (event.type !== 'SUBMIT_MOVE') return null;
-  const seat = seatOf(event);
-  if (!seat) return { code: 'forbidden', message: 'Only a seat can submit a move.' };
-  if (!context.beat) return { code: 'not_acting', message: 'No beat is under way.' };
-  const actor = beatById(scenario, context.beat).actors.find((a) => a.seat === seat);
-  if (!actor || !context.options.seatsInPlay.includes(seat))
-    return { code: 'not_acting', message: `${seat} does not act in this beat.` };
-  if (!actor.moves.some((m) => m.id === event.move))
-    return { code: 'unknown_move', message: `"${event.move}" is not one of ${seat}'s moves in this beat.` };
-  return null;
-}
-
-/** Why a TIMER_EXPIRED does not close the beat, or null. */
-export function timerProblem(context: TurnContext, event: Extract<TurnEvent, { type: 'TIMER_EXPIRED' }>): string | null {
-  const timer = context.timer;
-  if (!timer || timer.deadline === null) return 'No deadline is running.';
-  if (timer.setAtVersion !== event.timerVersion)
-    return `The deadline was reset at version ${timer.setAtVersion}; this expiry is for ${event.timerVersion}.`;
-  if (event.at < timer.deadline) return 'The deadline has not passed yet.';
-  return null;
 }
