@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './catalog.ts';
 export * from './scale.ts';
 export * from './random.ts';
+export * from './chooser.ts';

@@ -67,14 +67,23 @@ export function composeMessages(persona: Persona, input: BotInput, stance: numbe
   const out: BotMessage[] = relaysFor(persona, input);
   const tone = stance > 0.33 ? 'firm' : stance < -0.33 ? 'conciliatory' : 'measured';
   const pub = view.channels.find((c) => c.kind === 'public' && c.canWrite);
-  if (pub && random() < persona.vocal) out.push({ channel: pub.id, text: fill(pickOne(persona.voice.public, random), view, persona, { tone }) });
-  const privateChannels = view.channels.filter((c) => (c.kind === 'bilateral' || c.kind === 'mediated') && c.canWrite && c.relay !== persona.seat);
-  for (const c of privateChannels) {
+  // No statement two beats running: a seat that spoke last beat lets it stand.
+  const sinceLastBeat = view.resolutions.at(-2)?.version ?? 0;
+  const spokeLately = input.messages.some((m) => m.from === persona.seat && m.channel === pub?.id && m.seq > sinceLastBeat);
+  if (pub && !spokeLately && random() < persona.vocal)
+    out.push({ channel: pub.id, text: fill(pickOne(persona.voice.public, random), view, persona, { tone }) });
+  // Seats that relay a mediated channel are intermediaries: a principal talks to them there, not on the side.
+  const relays = new Set(view.channels.flatMap((c) => (c.kind === 'mediated' && c.relay ? [c.relay] : [])));
+  for (const c of view.channels) {
     if (out.length >= MAX_PER_BEAT) break;
+    if (!c.canWrite || (c.kind !== 'bilateral' && c.kind !== 'mediated') || c.relay === persona.seat) continue;
+    // In a mediated channel {other} is the far principal the relay is to tell; in a bilateral one, the partner.
+    const other =
+      c.kind === 'mediated'
+        ? c.members.find((s) => s !== persona.seat && s !== c.relay)
+        : c.members.find((s) => s !== persona.seat);
+    if (!other || (c.kind === 'bilateral' && relays.has(other) && !relays.has(persona.seat))) continue;
     if (random() >= PRIVATE_CHANCE) continue;
-    // In a mediated channel a principal writes to the relay; in a bilateral one, to its partner.
-    const other = c.kind === 'mediated' ? c.relay : c.members.find((s) => s !== persona.seat);
-    if (!other) continue;
     out.push({ channel: c.id, text: fill(pickOne(persona.voice.private, random), view, persona, { other: seatName(view, other), tone }) });
   }
   return out.slice(0, MAX_PER_BEAT);
