@@ -26,3 +26,4 @@ export * from './analysis/runner.ts';
 export * from './canonical-json.ts';
 export * from './replay/session-file.ts';
 export * from './replay/verify.ts';
+export * from './analysis/sensitivity.ts';
