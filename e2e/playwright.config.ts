@@ -39,7 +39,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 180_000,
-    env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: '' },
+    env: { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: '', BOT_MIN_DELAY_MS: '1500', BOT_MAX_DELAY_MS: '4000' },
     stdout: 'ignore',
     stderr: 'pipe',
   },

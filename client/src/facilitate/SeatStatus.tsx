@@ -50,6 +50,7 @@ export function LockIns({ view, strip = false }: { view: GameView; strip?: boole
                   {STATE_TEXT[st].icon}
                 </span>
                 <SeatChip seat={s} />
+                {view.bots.some((b) => b.seat === s.id) && <span className="tag" data-testid={`bot-tag-${s.id}`}>bot</span>}
                 <span className="lockins__state">{STATE_TEXT[st].text}</span>
               </li>
             );

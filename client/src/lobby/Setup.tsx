@@ -4,6 +4,7 @@ import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Link } from '../common/Link.tsx';
 import { QrCode } from './QrCode.tsx';
+import { SeatBotPicker } from './SeatBotPicker.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatChip } from '../facilitate/SeatStatus.tsx';
 import { ApiError, sessionSummary } from '../net/api.ts';
@@ -108,6 +109,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
                   <a className="code-card__link mono" href={url} data-testid={`join-link-${c.role.seat}`}>
                     {url.replace(/^https?:\/\//, '')}
                   </a>
+                  <SeatBotPicker session={session} view={view} seat={c.role.seat} />
                   <p className={`code-card__presence${n > 0 ? ' code-card__presence--joined' : ''}`} data-testid={`presence-${c.role.seat}`} data-joined={n > 0}>
                     <span aria-hidden="true">{n > 0 ? '● ' : '○ '}</span>
                     {n > 0 ? `Joined: ${n} device${n === 1 ? '' : 's'}` : 'Waiting to join'}

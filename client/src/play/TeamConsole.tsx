@@ -74,6 +74,11 @@ function Console({ session, view, slot }: { session: Session; view: GameView; sl
           <h1 className="visually-hidden" data-testid="console-seat">
             {seat?.name ?? 'Team'} console
           </h1>
+          {self && view.bots.some((b) => b.seat === self) && (
+            <p className="alert alert--info" data-testid="played-by-bot">
+              This seat is played by a bot. The white cell can hand it back to your team.
+            </p>
+          )}
           <Now view={view} />
           {view.phase === 'planning' && view.menu && <MoveBuilder key={`${beat?.id}:${beat?.index}`} session={session} view={view} slot={slot} />}
           {view.phase === 'planning' && !view.menu && (
