@@ -27,3 +27,4 @@ export * from './canonical-json.ts';
 export * from './replay/session-file.ts';
 export * from './replay/verify.ts';
 export * from './analysis/sensitivity.ts';
+export * from './analysis/stats.ts';

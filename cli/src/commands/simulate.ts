@@ -1,0 +1,163 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildSessionFile, seatsInPlay, type Scenario } from '@rubicon/shared';
+import { mixLabel, parseMixSpec, personaMix } from '@rubicon/shared/bots';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
+import { UsageError, type CliIo, type Command } from '../command.ts';
+import { runPool } from '../simulate/pool.ts';
+import { playOne, simulatedGame, type BeatRow, type GameRow } from '../simulate/play.ts';
+import { formatSummary, summarise, type MixSummary } from '../simulate/summary.ts';
+import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simulate/sweep.ts';
+import { beatsCsv, gamesCsv } from '../simulate/csv.ts';
+import { reportHtml } from '../simulate/report-html.ts';
+
+const USAGE = `usage:
+  rubicon simulate [--games N] [--personas seat=persona,…] [--seed S] [--workers W]
+                   [--scenario ID] [--optional seat,…] [--out DIR] [--sweep [--grid SPEC]]
+                   [--export-game I --out DIR]
+
+  Plays whole games headless (the live turn machine and adjudication, no sockets)
+  with a bot persona in every seat, and reports the distribution of outcomes, peak
+  ladder rung, casualties and each seat's escalation score, with 95% intervals.
+
+  --games N        games per persona mix (default 1000; 200 per mix with --sweep)
+  --personas SPEC  e.g. iran=hard-liner,israel=take-the-win; unnamed seats play their default
+  --seed S         game i is seeded S:i, so a run is reproducible (default "rubicon")
+  --workers W      worker threads (default: the cores available, at most 8; 0 runs inline)
+  --optional LIST  optional seats to include, e.g. hezbollah,jordan
+  --out DIR        write games.csv (a row per game), beats.csv (game × beat × seat) and report.html
+  --sweep          every persona mix of the seats in play (or --grid "iran=a|b;israel=c|d"),
+                   ranking the choices by how much they shift each outcome's odds
+  --export-game I  write game I of the mix as a session file (DIR/game-I.json) for the replay viewer`;
+
+const OPTIONS = {
+  games: { type: 'string' },
+  personas: { type: 'string' },
+  seed: { type: 'string' },
+  workers: { type: 'string' },
+  scenario: { type: 'string' },
+  optional: { type: 'string' },
+  out: { type: 'string' },
+  sweep: { type: 'boolean' },
+  grid: { type: 'string' },
+  'export-game': { type: 'string' },
+} as const;
+
+function int(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}`);
+  return n;
+}
+
+/** A text progress bar on stderr, redrawn in place. */
+function progressBar(io: CliIo, total: number, label: string): (done: number) => void {
+  let last = -1;
+  return (done) => {
+    const pct = Math.floor((100 * done) / Math.max(1, total));
+    if (pct === last) return;
+    last = pct;
+    const filled = Math.round(pct / 4);
+    io.err.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(25 - filled)}] ${pct}% ${done}/${total}${done >= total ? '\n' : ''}`);
+  };
+}
+
+function loadScenario(id: string): Scenario {
+  try {
+    return shippedScenario(id);
+  } catch (err) {
+    throw new UsageError(`no scenario "${id}" (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
+async function exportGame(io: CliIo, scenario: Scenario, personas: Record<string, string>, seed: string, index: number, optionalSeats: string[], out: string): Promise<void> {
+  const mix = personaMix(scenario, personas);
+  const r = playOne(scenario, mix, seed, index, optionalSeats, true);
+  const game = simulatedGame(scenario, seed, index, optionalSeats);
+  const file = buildSessionFile({
+    session: { sessionId: `sim-${index}`, title: `Simulated game ${index} (${mixLabel(mix, seatsInPlay(scenario, game.setup))})`.slice(0, 120), createdAt: 0, parent: null },
+    game,
+    log: r.log,
+    exportedAt: 0,
+  });
+  await mkdir(out, { recursive: true });
+  const path = resolve(out, `game-${index}.json`);
+  await writeFile(path, JSON.stringify(file, null, 1));
+  io.out.write(`game ${index}: ${r.outcome} after ${r.path.length} beats (peak rung ${r.peakRung}); session file ${path}\n`);
+}
+
+export const simulate: Command = {
+  name: 'simulate',
+  summary: 'play thousands of headless games with bot personas and report outcome distributions',
+  usage: USAGE,
+  async run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false });
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    const v = parsed.values;
+    const scenario = loadScenario(v.scenario ?? 'april-2024');
+    const optionalSeats = (v.optional ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const seed = v.seed ?? 'rubicon';
+    let personas: Record<string, string>;
+    try {
+      personas = parseMixSpec(v.personas ?? '');
+      personaMix(scenario, personas);
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err));
+    }
+    const inPlay = seatsInPlay(scenario, simulatedGame(scenario, seed, 0, optionalSeats).setup);
+    const out = v.out ? resolve(io.cwd, v.out) : null;
+
+    if (v['export-game'] !== undefined) {
+      if (!out) throw new UsageError('--export-game needs --out DIR');
+      await exportGame(io, scenario, personas, seed, int('export-game', v['export-game'], 0, 0), optionalSeats, out);
+      return 0;
+    }
+
+    const games = int('games', v.games, v.sweep ? 200 : 1000, 1);
+    const workers = int('workers', v.workers, Math.min(8, availableParallelism()), 0);
+    let mixes: Record<string, string>[] = [personas];
+    if (v.sweep) {
+      let grid;
+      try {
+        grid = v.grid ? parseGrid(v.grid) : fullGrid(scenario, inPlay);
+        mixes = mixesOf(grid).map((m) => ({ ...personas, ...m }));
+        for (const m of mixes) personaMix(scenario, m);
+      } catch (err) {
+        throw new UsageError(err instanceof Error ? err.message : String(err));
+      }
+    } else if (v.grid) throw new UsageError('--grid goes with --sweep');
+
+    const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beats: BeatRow[] }[] = [];
+    const summaries: MixSummary[] = [];
+    let seconds = 0;
+    const bar = progressBar(io, games * mixes.length, `simulating ${games * mixes.length} games on ${workers || 'no'} worker${workers === 1 ? '' : 's'}`);
+    for (const [k, choice] of mixes.entries()) {
+      const label = mixLabel(personaMix(scenario, choice), inPlay);
+      const r = await runPool(scenario, { scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatRows: out !== null }, workers, (done) => bar(k * games + done));
+      seconds += r.seconds;
+      runs.push({ mix: choice, label, games: r.games, beats: r.beats });
+      summaries.push(summarise(scenario, label, r.games, inPlay));
+    }
+    const rate = (games * mixes.length) / Math.max(seconds, 1e-9);
+    const shifts = v.sweep ? rankShifts(runs, scenario.outcomes.map((o) => o.id)) : null;
+    if (shifts) io.out.write(`${formatShifts(shifts, scenario)}\n\n`);
+    if (!v.sweep || mixes.length <= 3) for (const s of summaries) io.out.write(`${formatSummary(s)}\n\n`);
+    else io.out.write(`${mixes.length} mixes; per-mix distributions are in the report (--out).\n`);
+    io.out.write(`${games * mixes.length} games in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} games/s on ${workers || 'no'} worker thread${workers === 1 ? '' : 's'}\n`);
+    if (out) {
+      await mkdir(out, { recursive: true });
+      await writeFile(resolve(out, 'games.csv'), gamesCsv(runs.flatMap((r) => r.games.map((game) => ({ mix: r.label, game }))), inPlay));
+      await writeFile(resolve(out, 'beats.csv'), beatsCsv(runs.flatMap((r) => r.beats.map((beat) => ({ mix: r.label, beat })))));
+      const command = `rubicon simulate ${args.join(' ')}`;
+      await writeFile(resolve(out, 'report.html'), reportHtml({ title: `Rubicon simulation: ${scenario.title}`, command, summaries, shifts, outcomes: scenario.outcomes, gamesPerSecond: rate }));
+      io.out.write(`wrote ${resolve(out, 'games.csv')}, beats.csv and report.html\n`);
+    }
+    return 0;
+  },
+};

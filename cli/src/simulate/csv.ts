@@ -1,0 +1,22 @@
+import type { BeatRow, GameRow } from './play.ts';
+
+const cell = (v: string | number | boolean) => {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** A row per game: the mix, outcome, rungs, casualties and each seat's escalation score. */
+export function gamesCsv(rows: readonly { mix: string; game: GameRow }[], seats: readonly string[]): string {
+  const head = ['mix', 'game', 'outcome', 'peak_rung', 'final_rung', 'beats', 'casualties', ...seats.map((s) => `escalation_${s}`)];
+  const body = rows.map(({ mix, game: g }) =>
+    [mix, g.game, g.outcome, g.peakRung, g.finalRung, g.beats, g.casualties, ...seats.map((s) => g.escalation[s] ?? 0)].map(cell).join(','),
+  );
+  return [head.join(','), ...body].join('\n') + '\n';
+}
+
+/** A row per game × beat × seat: the move, its escalation category and score, and whether it was the default. */
+export function beatsCsv(rows: readonly { mix: string; beat: BeatRow }[]): string {
+  const head = ['mix', 'game', 'beat_index', 'beat', 'seat', 'move', 'category', 'score', 'defaulted'];
+  const body = rows.map(({ mix, beat: b }) => [mix, b.game, b.beatIndex, b.beat, b.seat, b.move, b.category, b.score, b.defaulted].map(cell).join(','));
+  return [head.join(','), ...body].join('\n') + '\n';
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifySessionFile } from '@rubicon/shared';
+import { shippedScenario, SCENARIO_DIR } from '@rubicon/shared/scenario-files';
+import { main } from '../src/main.ts';
+import { runPool } from '../src/simulate/pool.ts';
+import { mixesOf, rankShifts } from '../src/simulate/sweep.ts';
+
+const scenario = shippedScenario('april-2024');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) }, cwd: SCENARIO_DIR });
+  return { code, out, err };
+}
+
+describe('rubicon simulate', () => {
+  it('reports distributions with intervals and writes the CSVs and an offline HTML report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-sim-'));
+    const r = await run('simulate', '--games', '40', '--workers', '0', '--personas', 'iran=hard-liner,israel=maximalist', '--seed', 't', '--out', dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('iran=hard-liner,israel=maximalist,us=restrain-israel,mediators=shuttle-broker  (40 games');
+    expect(r.out).toMatch(/Regional war\s+\d+\s+[\d.]+% \[[\d.]+%, [\d.]+%\]/);
+    expect(r.out).toMatch(/escalation score per seat .*iran -?[\d.]+ \[/);
+    expect(r.out).toMatch(/40 games in [\d.]+ s: \d+ games\/s/);
+    const games = readFileSync(join(dir, 'games.csv'), 'utf8').trim().split('\n');
+    expect(games).toHaveLength(41);
+    expect(games[0]).toBe('mix,game,outcome,peak_rung,final_rung,beats,casualties,escalation_iran,escalation_israel,escalation_us,escalation_mediators');
+    const beats = readFileSync(join(dir, 'beats.csv'), 'utf8').trim().split('\n');
+    expect(beats.length).toBeGreaterThan(40 * 4 * 4);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    // Offline: no script, no stylesheet or image fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
+  }, 60_000);
+
+  it('refuses a persona a seat does not have, with exit 2', async () => {
+    const r = await run('simulate', '--games', '5', '--workers', '0', '--personas', 'israel=shuttle-broker');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('"shuttle-broker" is not a persona of israel');
+  });
+
+  it('plays the same games on worker threads as inline', async () => {
+    const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 16, beatRows: false };
+    const inline = await runPool(scenario, spec, 0);
+    const threaded = await runPool(scenario, spec, 2);
+    expect(threaded.games).toEqual(inline.games);
+  }, 60_000);
+
+  it('exports a simulated game as a session file that verifies and replays to the same outcome', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-sim-'));
+    const sim = await run('simulate', '--games', '8', '--workers', '0', '--seed', 'x', '--out', dir);
+    // The mix label holds commas, so the CSV quotes it.
+    const line = readFileSync(join(dir, 'games.csv'), 'utf8').trim().split('\n')[6]!;
+    const row = ['mix', ...line.replace(/^"[^"]*",/, '').split(',')];
+    const r = await run('simulate', '--export-game', row[1]!, '--seed', 'x', '--out', dir);
+    expect(sim.code, sim.err).toBe(0);
+    expect(r.code, r.err).toBe(0);
+    const verified = verifySessionFile(readFileSync(join(dir, `game-${row[1]}.json`), 'utf8'), (id) => (id === scenario.id ? scenario : undefined));
+    if (!verified.ok) throw new Error(JSON.stringify(verified.problem));
+    expect(verified.session.final.turn.context.outcome?.outcome).toBe(row[2]);
+    expect(r.out).toContain(`game ${row[1]}: ${row[2]}`);
+  });
+
+  it('ranks the choices of a sweep by how far they move the odds', () => {
+    const mixes = mixesOf({ israel: ['take-the-win', 'maximalist'], us: ['restrain-israel', 'stand-firm'] });
+    expect(mixes).toHaveLength(4);
+    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
+    // Israel's maximalist always ends in regional war here; the US choice changes nothing.
+    const runs = mixes.map((mix) => ({ mix, games: Array.from({ length: 50 }, () => game(mix.israel === 'maximalist' ? 'regional-war' : 'de-escalation')) }));
+    const top = rankShifts(runs, ['regional-war', 'de-escalation']).filter((s) => s.outcome === 'regional-war');
+    // Israel's two choices shift the odds most (in opposite directions), the US's least.
+    expect(top.slice(0, 2).map((s) => s.seat)).toEqual(['israel', 'israel']);
+    const max = top.find((s) => s.persona === 'maximalist');
+    expect(max).toMatchObject({ withIt: 1, without: 0 });
+    expect(max!.low).toBeGreaterThan(10);
+    const us = top.find((s) => s.seat === 'us');
+    expect(us!.low).toBeLessThan(1);
+    expect(us!.high).toBeGreaterThan(1);
+  });
+});
