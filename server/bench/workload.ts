@@ -8,6 +8,7 @@
 import {
   actingSeatsInPlay,
   applyEntry,
+  checkCommand,
   beatById,
   channelIsOpen,
   createGame,
@@ -108,7 +109,15 @@ export class Driver {
   apply(action: Action): LogEntry {
     this.now = Math.max(this.now + 200 + this.rng.int(5000), action.at ?? 0);
     const seq = this.state.version + 1;
-    const entry: LogEntry = { seq, at: this.now, by: action.by, commandId: `bench-${seq}-${this.rng.int(1e9)}`, command: action.command };
+    let command = action.command;
+    // Public statements are capped per seat and minute: past the cap the seat writes to another of its channels.
+    if (command.type === 'SEND_MESSAGE' && action.by.kind === 'seat' && checkCommand(this.game, this.state, action.by, command, this.now)?.code === 'rate_limited') {
+      const seat = action.by.seat;
+      const world = this.state.turn.context.world;
+      const others = this.game.scenario.channels.filter((c) => c.kind !== 'public' && c.kind !== 'mediated' && c.members.includes(seat) && channelIsOpen(world, c));
+      if (others.length > 0) command = { type: 'SEND_MESSAGE', channel: this.rng.pick(others).id, text: command.text };
+    }
+    const entry: LogEntry = { seq, at: this.now, by: action.by, commandId: `bench-${seq}-${this.rng.int(1e9)}`, command };
     const r = applyEntry(this.game, this.state, entry);
     if (!r.ok) throw new Error(`workload bug: ${action.command.type} refused at ${seq} (${this.phase}): ${r.refusal.code}: ${r.refusal.message}`);
     this.state = r.state;

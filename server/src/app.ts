@@ -10,6 +10,8 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { apiRoutes, errorHandlers } from './http/routes.ts';
 import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
+import { ImportVerifier } from './session/import-pipeline.ts';
+import { ImportQuota } from './http/import-quota.ts';
 import { SessionService } from './session/session-service.ts';
 import { createSocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
@@ -75,7 +77,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     storeTimeoutMs: config.storeTimeoutMs,
     scenarios: (id) => scenarios.get(id),
   });
-  const directory = new SessionDirectory(service, clock, logger);
+  const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
+  const directory = new SessionDirectory(service, clock, logger, imports);
 
   const web = express();
   web.disable('x-powered-by');
@@ -96,6 +99,12 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       metrics,
       logger,
       redis: stores.redis !== null,
+      importQuota: new ImportQuota({
+        bytesPerHour: config.importBytesPerHour,
+        redis: stores.redis,
+        prefix: config.redisPrefix,
+        timeoutMs: config.storeTimeoutMs,
+      }),
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
         return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));

@@ -44,6 +44,8 @@ const Env = z.object({
   MAX_PAYLOAD_BYTES: int(1024, 64 * 1024),
   /** Import files carry a whole log, so they get their own limit. */
   MAX_IMPORT_BYTES: int(1024, 5 * 1024 * 1024),
+  /** Per client address and hour: bytes of session files it may import (shared across processes with Redis). */
+  IMPORT_BYTES_PER_HOUR: int(1024, 20 * 1024 * 1024),
   /**
    * The longest a command waits for the store (Redis) before it is refused as
    * `unavailable` with a retry hint; also bounds each single Redis command.
@@ -91,6 +93,7 @@ export interface Config {
   trustProxy: boolean | number | string;
   maxPayloadBytes: number;
   maxImportBytes: number;
+  importBytesPerHour: number;
   snapshotEvery: number;
   storeTimeoutMs: number;
   recoveryMs: number;
@@ -128,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
+    importBytesPerHour: e.IMPORT_BYTES_PER_HOUR,
     snapshotEvery: e.SNAPSHOT_EVERY,
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     recoveryMs: e.RECOVERY_MS,

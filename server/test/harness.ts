@@ -69,6 +69,7 @@ export function testEnv(backend: Backend, prefix: string, env: Record<string, st
     RATE_LIMIT_PER_SEC: '1000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
+    IMPORT_BYTES_PER_HOUR: '1000000000',
     SNAPSHOT_EVERY: '7',
     REDIS_PREFIX: prefix,
     ...(backend === 'redis' ? { REDIS_URL } : {}),

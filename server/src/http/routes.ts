@@ -8,6 +8,7 @@ import type { Clock, SessionStore } from '../store/types.ts';
 import { ServiceError, asServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimitByAddress } from './rate-limit.ts';
+import type { ImportQuota } from './import-quota.ts';
 
 export interface RoutesDeps {
   config: Config;
@@ -20,6 +21,7 @@ export interface RoutesDeps {
   presence: (sessionId: string) => Promise<Presence>;
   /** Whether the store is Redis (so /healthz reports it). */
   redis: boolean;
+  importQuota: ImportQuota;
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -32,10 +34,6 @@ function bearer(req: Request): string | undefined {
   const header = req.get('authorization');
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
-}
-
-function bodyText(req: Request): string {
-  return typeof req.body === 'string' ? req.body : '';
 }
 
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
@@ -64,15 +62,21 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.json(await directory.join(parse(JoinRequest, req.body).code));
   });
 
-  // Session files carry a whole log, so they get their own (larger) limit. They are read as text, so
-  // that a file that is not JSON is refused by the file checks with the line and column of the fault.
-  const fileBody = express.text({ type: () => true, limit: config.maxImportBytes });
+  // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
+  // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
+  const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
+  const upload = async (req: Request): Promise<Uint8Array> => {
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new ServiceError('invalid', 'Send the session file as the request body.');
+    await deps.importQuota.take(req.ip ?? 'unknown', body.length);
+    return body;
+  };
   router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
-    res.status(201).json(await directory.import(directory.verify(bodyText(req))));
+    res.status(201).json(await directory.import(await directory.verify(await upload(req))));
   });
 
   router.post('/api/replays', limited, fileBody, async (req, res) => {
-    res.status(201).json(await directory.openReplay(directory.verify(bodyText(req))));
+    res.status(201).json(await directory.openReplay(await directory.verify(await upload(req))));
   });
 
   router.post('/api/sessions/:id/branch', limited, json, async (req, res) => {

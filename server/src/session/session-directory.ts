@@ -21,12 +21,13 @@ import {
   type Presence,
 } from '@rubicon/shared';
 import type { z } from 'zod';
-import type { Clock, Grant, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
+import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
-import { ServiceError } from './service-error.ts';
+import { ServiceError, isOutage } from './service-error.ts';
+import type { ImportVerifier } from './import-pipeline.ts';
+import type { ImportPlan } from './import-verify.ts';
 import type { SessionService } from './session-service.ts';
-import { verifyUpload } from './session-file.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -45,6 +46,8 @@ export class SessionDirectory {
     private readonly service: SessionService,
     private readonly clock: Clock,
     logger: Logger,
+    /** Verifies uploaded files off the event loop; without it, uploads are refused. */
+    private readonly imports?: ImportVerifier,
   ) {
     this.store = service.store;
     this.log = logger.child({ module: 'session-directory' });
@@ -106,21 +109,26 @@ export class SessionDirectory {
     return buildSessionFile({ session: headerOf(meta), game: this.service.gameFor(meta.setup), log, exportedAt: this.clock.now() });
   }
 
-  /** Checks an uploaded session file; throws a ServiceError naming the first problem and where it is. */
-  verify(upload: string | unknown): VerifiedSession {
-    return verifyUpload(upload, (id) => this.service.findScenario(id));
+  /**
+   * Checks an uploaded session file in a worker thread (a long log takes
+   * seconds to replay); throws a ServiceError naming the first problem and
+   * where it is.
+   */
+  async verify(body: Uint8Array): Promise<ImportPlan> {
+    if (!this.imports) throw new ServiceError('unavailable', 'Session files cannot be checked on this server.');
+    return this.imports.verify(body);
   }
 
   /** A new live session with a verified file's history, to play on from its end. */
-  async import(verified: VerifiedSession): Promise<CreateSessionResponse> {
-    const { file, game, log, final } = verified;
-    return this.register(game, file.session.title, log, final, { parent: file.session.parent, replayOf: null });
+  async import(plan: ImportPlan): Promise<CreateSessionResponse> {
+    const game = this.service.gameFor(plan.setup);
+    return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
   }
 
   /** A read-only replay of a verified file: no join codes, no commands; it exports as the very same chain. */
-  async openReplay(verified: VerifiedSession): Promise<CreateSessionResponse> {
-    const { file, game, log, final } = verified;
-    return this.register(game, file.session.title, log, final, { parent: file.session.parent, replayOf: file.session }, { codes: false });
+  async openReplay(plan: ImportPlan): Promise<CreateSessionResponse> {
+    const game = this.service.gameFor(plan.setup);
+    return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: plan.session }, { codes: false });
   }
 
   /**
@@ -148,30 +156,57 @@ export class SessionDirectory {
       final = replay(game, [pause], final);
     }
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
-    return this.register(game, branchTitle, log, final, { parent, replayOf: null });
+    return this.register(game, branchTitle, serialized(log), JSON.stringify(persistGame(game, final)), { parent, replayOf: null });
   }
 
-  /** Stores a new session with its codes, log (and the state it leads to, as a snapshot) and facilitator token. */
+  /**
+   * Stores a new session with its codes, log (and the state it leads to, as
+   * a snapshot) and facilitator token. With a log it goes in one store
+   * operation, so the session appears whole or not at all.
+   */
   private async register(
     game: Game,
     title: string,
-    log: readonly LogEntry[],
-    final: GameState | null,
+    entries: readonly SerializedEntry[],
+    snapshot: string | null,
     lineage: SessionLineage | undefined,
     options: { codes: boolean } = { codes: true },
   ): Promise<CreateSessionResponse> {
-    const sessionId = newSessionId();
     const facilitatorToken = newToken();
-    const codes = await this.storeSession(sessionId, game, title, hashToken(facilitatorToken), lineage, options.codes);
-    for (const entry of log) {
-      const r = await this.store.append(sessionId, entry);
-      if (!r.ok) throw new Error(`session ${sessionId}: importing entry ${entry.seq} failed: ${r.reason}`);
+    const tokenHash = hashToken(facilitatorToken);
+    if (entries.length === 0 && snapshot === null) {
+      const sessionId = newSessionId();
+      const codes = await this.storeSession(sessionId, game, title, tokenHash, lineage, options.codes);
+      // Sockets and REST resolve every token the same way, the facilitator's included.
+      await this.store.saveToken(tokenHash, { sessionId, role: { kind: 'facilitator' } });
+      this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
+      return { sessionId, facilitatorToken, codes };
     }
-    if (final) await this.store.saveSnapshot(sessionId, persistGame(game, final));
-    // Sockets and REST resolve every token the same way, the facilitator's included.
-    await this.store.saveToken(hashToken(facilitatorToken), { sessionId, role: { kind: 'facilitator' } });
-    this.log.info({ sessionId, scenarioId: game.scenario.id, imported: log.length > 0 }, 'session created');
-    return { sessionId, facilitatorToken, codes };
+    for (let attempt = 1; ; attempt++) {
+      const meta = this.newMeta(newSessionId(), game, title, tokenHash, lineage, options.codes);
+      try {
+        await this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
+        this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
+        return { sessionId: meta.sessionId, facilitatorToken, codes: meta.codes };
+      } catch (err) {
+        // Most likely a code another session already holds: draw again, under a new id (the old staging expires).
+        if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
+        this.log.warn({ err, sessionId: meta.sessionId, attempt }, 'storing the session failed; drawing new codes');
+      }
+    }
+  }
+
+  private newMeta(sessionId: string, game: Game, title: string, facilitatorTokenHash: string, lineage: SessionLineage | undefined, withCodes: boolean): SessionMeta {
+    return {
+      sessionId,
+      title,
+      scenarioId: game.scenario.id,
+      setup: game.setup,
+      createdAt: this.clock.now(),
+      facilitatorTokenHash,
+      codes: withCodes ? drawCodes(seatsInPlay(game.scenario, game.setup)) : [],
+      ...(lineage ? { lineage } : {}),
+    };
   }
 
   private async storeSession(
@@ -183,17 +218,8 @@ export class SessionDirectory {
     withCodes: boolean,
   ): Promise<JoinCode[]> {
     for (let attempt = 1; ; attempt++) {
-      const codes = withCodes ? drawCodes(seatsInPlay(game.scenario, game.setup)) : [];
-      const meta: SessionMeta = {
-        sessionId,
-        title,
-        scenarioId: game.scenario.id,
-        setup: game.setup,
-        createdAt: this.clock.now(),
-        facilitatorTokenHash,
-        codes,
-        ...(lineage ? { lineage } : {}),
-      };
+      const meta = this.newMeta(sessionId, game, title, facilitatorTokenHash, lineage, withCodes);
+      const codes = meta.codes;
       try {
         await this.store.createSession(meta);
         return codes;
@@ -211,6 +237,10 @@ function headerOf(meta: SessionMeta): SessionHeader {
   return (
     meta.lineage?.replayOf ?? { sessionId: meta.sessionId, title: meta.title, createdAt: meta.createdAt, parent: meta.lineage?.parent ?? null }
   );
+}
+
+function serialized(log: readonly LogEntry[]): SerializedEntry[] {
+  return log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) }));
 }
 
 function drawCodes(seats: readonly string[]): JoinCode[] {

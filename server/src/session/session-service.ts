@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
 import { serverScenarios } from '../scenarios.ts';
 import {
-  GameSetup,
   applyEntry,
   messageChangedAt,
   canonicalJson,
   checkCommand,
-  createGame,
   initialState,
   messagesFor,
   persistGame,
@@ -30,6 +28,7 @@ import { KeyedQueue } from './keyed-queue.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendResult } from '../store/types.ts';
 import { ServiceError, isOutage, unavailable } from './service-error.ts';
+import { gameForSetup } from './game-setup.ts';
 
 /** A session as this process holds it: its setup, its engine and its state at some log position. */
 export interface LoadedSession {
@@ -172,16 +171,7 @@ export class SessionService {
 
   /** Builds the engine for a setup, refusing options the scenario does not have. */
   gameFor(setupInput: unknown): Game {
-    const parsed = GameSetup.safeParse(setupInput);
-    if (!parsed.success) throw new ServiceError('invalid', parsed.error.issues[0]?.message ?? 'Invalid setup.');
-    const setup = parsed.data;
-    const scenario = this.scenario(setup.scenarioId);
-    const optional = new Set(scenario.seats.filter((s) => s.optional).map((s) => s.id));
-    const badSeat = setup.optionalSeats.find((s) => !optional.has(s));
-    if (badSeat) throw new ServiceError('invalid', `"${badSeat}" is not an optional seat of ${scenario.title}.`);
-    const badBeat = Object.keys(setup.timerSeconds).find((b) => !scenario.beats.some((x) => x.id === b));
-    if (badBeat) throw new ServiceError('invalid', `There is no beat "${badBeat}" to set a timer for.`);
-    return createGame(scenario, setup);
+    return gameForSetup(setupInput, (id) => this.scenario(id));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
-import type { AppendResult, Grant, SessionMeta, SessionStore } from './types.ts';
+import type { AppendResult, Grant, ImportedSession, SessionMeta, SessionStore } from './types.ts';
 
 /**
  * The default store: everything in this process's memory, gone on restart.
@@ -22,6 +22,19 @@ export class MemoryStore implements SessionStore {
     if (taken) throw new Error(`join code ${taken.code} is already in use`);
     this.sessions.set(meta.sessionId, structuredClone(meta));
     for (const { code, role } of meta.codes) this.codes.set(code, structuredClone({ sessionId: meta.sessionId, role }));
+  }
+
+  async importSession(session: ImportedSession): Promise<void> {
+    const { meta } = session;
+    // Everything is parsed before anything is written, so a bad entry leaves nothing behind.
+    const log = session.entries.map((e) => LogEntry.parse(JSON.parse(e.json)));
+    if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
+    const snapshot = JSON.parse(session.snapshot) as PersistedGame | null;
+    await this.createSession(meta);
+    this.logs.set(meta.sessionId, log);
+    this.commands.set(meta.sessionId, new Map(log.map((e) => [e.commandId, e.seq])));
+    if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
+    this.tokens.set(meta.facilitatorTokenHash, { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
   }
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {

@@ -2,7 +2,7 @@ import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame }
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { RedisGate } from './redis-availability.ts';
-import type { AppendResult, Grant, SessionMeta, SessionStore } from './types.ts';
+import type { AppendResult, Grant, ImportedSession, SessionMeta, SessionStore } from './types.ts';
 
 /**
  * Sessions in Redis, shared by every server process pointing at it.
@@ -57,6 +57,51 @@ for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
 return 'ok'
 `;
 
+/**
+ * An import's log goes in chunks under its new session id, invisible while
+ * no session hash names it, and set to expire: a process that dies half way
+ * leaves only keys that vanish. KEYS: log stream, command hash. ARGV: ttl
+ * seconds, then seq, command id, entry JSON for each entry.
+ */
+const STAGE_IMPORT = `
+for i = 2, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], ARGV[i] .. '-0', 'e', ARGV[i + 2])
+  redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 'ok'
+`;
+
+/**
+ * Makes a staged import a session, all at once: CREATE_SESSION's checks, a
+ * check that the whole log was staged, then the session hash, its codes, its
+ * snapshot and facilitator token, and the log kept for good.
+ * KEYS: session hash, sessions zset, log, cmds, snapshot, facilitator token, then one per code.
+ * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, then one grant per code.
+ */
+const COMMIT_IMPORT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+for i = 7, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 6) end
+end
+if redis.call('XLEN', KEYS[3]) ~= tonumber(ARGV[4]) then return 'incomplete' end
+local fields = cjson.decode(ARGV[3])
+for i = 1, #fields, 2 do redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+redis.call('PERSIST', KEYS[3])
+redis.call('PERSIST', KEYS[4])
+redis.call('SET', KEYS[5], ARGV[5])
+redis.call('SET', KEYS[6], ARGV[6])
+for i = 7, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+return 'ok'
+`;
+
+/** Entries per staging call: big enough to be quick, small enough not to hold Redis up. */
+const IMPORT_CHUNK = 500;
+/** How long the staged log of an import that never finished stays around. */
+const STAGING_TTL_S = 3600;
+
 const LOG_PAGE = 1000;
 
 const ViewerSchema = z.discriminatedUnion('kind', [
@@ -110,28 +155,51 @@ export class RedisStore implements SessionStore {
   }
 
   async createSession(meta: SessionMeta): Promise<void> {
-    const fields = [
-      'sessionId', meta.sessionId,
-      'title', meta.title,
-      'scenarioId', meta.scenarioId,
-      'setup', JSON.stringify(meta.setup),
-      'createdAt', String(meta.createdAt),
-      'facilitatorTokenHash', meta.facilitatorTokenHash,
-      'codes', JSON.stringify(meta.codes),
-      ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
-    ];
+    const fields = metaFields(meta);
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
     const result = await this.gate.run((c) => c.eval(CREATE_SESSION, {
       keys: [this.key('session', meta.sessionId), this.key('sessions'), ...meta.codes.map((c) => this.key('code', c.code))],
       arguments: [meta.sessionId, String(meta.createdAt), JSON.stringify(fields), ...grants],
     }));
+    this.checkCreated(result, meta);
+  }
+
+  async importSession(session: ImportedSession): Promise<void> {
+    const { meta, entries } = session;
+    const id = meta.sessionId;
+    const logKeys = [this.key('log', id), this.key('cmds', id)];
+    for (let i = 0; i < entries.length; i += IMPORT_CHUNK) {
+      const chunk = entries.slice(i, i + IMPORT_CHUNK);
+      const args = [String(STAGING_TTL_S), ...chunk.flatMap((e) => [String(e.seq), e.commandId, e.json])];
+      await this.gate.run((c) => c.eval(STAGE_IMPORT, { keys: logKeys, arguments: args }));
+    }
+    const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: id, role } satisfies Grant));
+    const facilitator = JSON.stringify({ sessionId: id, role: { kind: 'facilitator' } } satisfies Grant);
+    const result = await this.gate.run((c) =>
+      c.eval(COMMIT_IMPORT, {
+        keys: [
+          this.key('session', id),
+          this.key('sessions'),
+          ...logKeys,
+          this.key('snap', id),
+          this.key('token', meta.facilitatorTokenHash),
+          ...meta.codes.map((code) => this.key('code', code.code)),
+        ],
+        arguments: [id, String(meta.createdAt), JSON.stringify(metaFields(meta)), String(entries.length), session.snapshot, facilitator, ...grants],
+      }),
+    );
+    if (result === 'incomplete') throw new Error(`import of ${id}: the staged log is not complete`);
+    this.checkCreated(result, meta);
+  }
+
+  private checkCreated(result: unknown, meta: SessionMeta): void {
     if (result === 'ok') return;
     if (result === 'session-exists') throw new Error(`session ${meta.sessionId} already exists`);
     if (typeof result === 'string' && result.startsWith('code-taken:')) {
       const code = meta.codes[Number(result.slice('code-taken:'.length)) - 1]?.code;
       throw new Error(`join code ${code ?? '?'} is already in use`);
     }
-    throw new Error(`unexpected reply from create-session script: ${JSON.stringify(result)}`);
+    throw new Error(`unexpected reply from the session script: ${JSON.stringify(result)}`);
   }
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {
@@ -260,6 +328,20 @@ export class RedisStore implements SessionStore {
       ...(hash.lineage === undefined ? {} : { lineage: SessionLineageSchema.parse(JSON.parse(hash.lineage)) }),
     };
   }
+}
+
+/** The session hash's field/value pairs (objects as JSON). */
+function metaFields(meta: SessionMeta): string[] {
+  return [
+    'sessionId', meta.sessionId,
+    'title', meta.title,
+    'scenarioId', meta.scenarioId,
+    'setup', JSON.stringify(meta.setup),
+    'createdAt', String(meta.createdAt),
+    'facilitatorTokenHash', meta.facilitatorTokenHash,
+    'codes', JSON.stringify(meta.codes),
+    ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
+  ];
 }
 
 function seqOfStreamId(id: string): number {

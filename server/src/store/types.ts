@@ -38,8 +38,33 @@ export type AppendResult =
   /** The command id was already appended, at `seq`. */
   | { ok: false; reason: 'duplicate'; seq: number };
 
+/** A log entry already serialized as the store keeps it (what an import verified). */
+export interface SerializedEntry {
+  seq: number;
+  commandId: string;
+  /** JSON LogEntry. */
+  json: string;
+}
+
+/** A whole session to store at once: an import. */
+export interface ImportedSession {
+  meta: SessionMeta;
+  /** The whole log in seq order from 1. */
+  entries: readonly SerializedEntry[];
+  /** JSON PersistedGame of the state at the end of the log. */
+  snapshot: string;
+  /** The facilitator's grant is stored under meta.facilitatorTokenHash with the rest. */
+}
+
 export interface SessionStore {
   createSession(meta: SessionMeta): Promise<void>;
+  /**
+   * Stores a session with its whole log, snapshot and facilitator token so
+   * that it appears complete or not at all, even if the process dies half
+   * way (what was written before stays invisible and expires). Refuses, like
+   * createSession, a session id or join code already in use.
+   */
+  importSession(session: ImportedSession): Promise<void>;
   getSession(sessionId: string): Promise<SessionMeta | null>;
   listSessions(limit: number): Promise<SessionMeta[]>;
   /** Join codes are global: a code names one session and one role. */

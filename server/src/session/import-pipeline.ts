@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Scenario } from '@rubicon/shared';
+import type { ImportPlan } from './import-verify.ts';
+import type { FromWorker, WorkerInput } from './import-worker.ts';
+import { ServiceError } from './service-error.ts';
+
+/**
+ * How to start import-worker: the compiled .js directly in production; from
+ * source (development, tests) through a two-line bootstrap that registers
+ * tsx inside the worker first, since Node 20 does not apply `--import tsx`
+ * to a worker's own entry module.
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return [new URL('./import-worker.js', here), {}];
+  const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
+  const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./import-worker.ts', here).href;
+  return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true }];
+}
+
+export interface ImportVerifierOptions {
+  /** Every scenario an uploaded file may name. */
+  scenarios: () => Scenario[];
+  /** A worker that takes longer than this is stopped and the import refused. */
+  timeoutMs?: number;
+  /** Imports verified at once by this process; more are refused with a retry hint. */
+  maxConcurrent?: number;
+}
+
+/**
+ * Verifies uploaded session files in worker threads, one per import, so that
+ * parsing, schema checks and the replay of a long log (seconds for tens of
+ * thousands of entries) never hold up the event loop that serves the games.
+ */
+export class ImportVerifier {
+  private running = 0;
+  private readonly timeoutMs: number;
+  private readonly maxConcurrent: number;
+
+  constructor(private readonly options: ImportVerifierOptions) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxConcurrent = options.maxConcurrent ?? 2;
+  }
+
+  async verify(body: Uint8Array): Promise<ImportPlan> {
+    if (this.running >= this.maxConcurrent)
+      throw new ServiceError('unavailable', 'Other imports are being checked right now; try again in a moment.', { retryAfterMs: 5000 });
+    this.running++;
+    try {
+      return await this.inWorker(body);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private inWorker(body: Uint8Array): Promise<ImportPlan> {
+    const [entry, how] = workerEntry();
+    const worker = new Worker(entry, {
+      ...how,
+      workerData: { body, scenarios: this.options.scenarios() } satisfies WorkerInput,
+      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    });
+    return new Promise<ImportPlan>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new ServiceError('too_large', 'The session file took too long to check.'));
+        void worker.terminate();
+      }, this.timeoutMs);
+      const finish = () => {
+        clearTimeout(timer);
+        void worker.terminate();
+      };
+      worker.on('message', (m: FromWorker) => {
+        finish();
+        if (m.type === 'done') resolve(m.plan);
+        else reject(new ServiceError(m.code, m.message, { ...(m.where === undefined ? {} : { where: m.where }), ...(m.seq === undefined ? {} : { seq: m.seq }) }));
+      });
+      worker.on('error', (err) => {
+        finish();
+        reject(err);
+      });
+      worker.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the import worker exited with code ${code} before answering`));
+      });
+    });
+  }
+}

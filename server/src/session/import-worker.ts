@@ -1,0 +1,34 @@
+/**
+ * The worker thread that verifies one uploaded session file
+ * (import-pipeline.ts starts it): it gets the file's bytes and the
+ * scenarios, and answers with the plan or the refusal. Nothing here touches
+ * the store.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ErrorCode, Scenario } from '@rubicon/shared';
+import { planImport, type ImportPlan } from './import-verify.ts';
+import { ServiceError } from './service-error.ts';
+
+export interface WorkerInput {
+  body: Uint8Array;
+  scenarios: Scenario[];
+}
+
+export type FromWorker =
+  | { type: 'done'; plan: ImportPlan }
+  | { type: 'refused'; code: ErrorCode; message: string; where?: string; seq?: number };
+
+const port = parentPort;
+if (!port) throw new Error('import-worker.ts runs only as a worker thread');
+
+const { body, scenarios } = workerData as WorkerInput;
+const byId = new Map(scenarios.map((s) => [s.id, s]));
+let answer: FromWorker;
+try {
+  answer = { type: 'done', plan: planImport(new TextDecoder().decode(body), (id) => byId.get(id)) };
+} catch (err) {
+  if (!(err instanceof ServiceError)) throw err;
+  const { where, seq } = err.extra;
+  answer = { type: 'refused', code: err.code, message: err.message, ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) };
+}
+port.postMessage(answer);
