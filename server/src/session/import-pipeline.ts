@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
-import type { ImportPlan } from './import-verify.ts';
+import { planImport, type ImportPlan } from './import-verify.ts';
 import type { FromWorker, WorkerInput } from './import-worker.ts';
 import { ServiceError } from './service-error.ts';
 
@@ -29,12 +29,15 @@ export interface ImportVerifierOptions {
   timeoutMs?: number;
   /** Imports verified at once by this process; more are refused with a retry hint. */
   maxConcurrent?: number;
+  /** Files up to this size are checked on the spot: their replay takes a few ms, less than starting a worker. */
+  inlineBytes?: number;
 }
 
 /**
  * Verifies uploaded session files in worker threads, one per import, so that
  * parsing, schema checks and the replay of a long log (seconds for tens of
  * thousands of entries) never hold up the event loop that serves the games.
+ * Small files (a few hundred entries) are checked inline: a few milliseconds.
  */
 export class ImportVerifier {
   private running = 0;
@@ -47,6 +50,10 @@ export class ImportVerifier {
   }
 
   async verify(body: Uint8Array): Promise<ImportPlan> {
+    if (body.length <= (this.options.inlineBytes ?? 64 * 1024)) {
+      const byId = new Map(this.options.scenarios().map((s) => [s.id, s]));
+      return planImport(new TextDecoder().decode(body), (id) => byId.get(id));
+    }
     if (this.running >= this.maxConcurrent)
       throw new ServiceError('unavailable', 'Other imports are being checked right now; try again in a moment.', { retryAfterMs: 5000 });
     this.running++;

@@ -259,9 +259,10 @@ export class Writer {
 }
 
 export async function exportLog(url: string, sessionId: string, facilitatorToken: string): Promise<LogEntry[]> {
-  const r = await api<{ log: LogEntry[] }>(url, `/api/sessions/${sessionId}/export`, { token: facilitatorToken });
+  const r = await api<{ log: (LogEntry & { hash?: string })[] }>(url, `/api/sessions/${sessionId}/export`, { token: facilitatorToken });
   if (r.status !== 200) throw new Error(`export: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.log;
+  // The file chains each entry to the one before by hash; the entries themselves are what was logged.
+  return r.body.log.map(({ hash: _hash, ...entry }) => entry);
 }
 
 export interface LogAudit {

@@ -8,7 +8,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
-import type { CreateSessionResponse, LogEntry } from '@rubicon/shared';
+import { buildSessionFile, type CreateSessionResponse, type LogEntry } from '@rubicon/shared';
 import { endlessLog } from '../../bench/workload.ts';
 import { api, spawnServer, waitFor, type ChildServer } from '../harness.ts';
 import { PrivateRedis, crashLines, exportLog, faultEnv, health, sleep } from './fault-harness.ts';
@@ -25,14 +25,7 @@ afterAll(async () => {
 
 function sessionFile(entries: number): { body: string; log: LogEntry[] } {
   const { game, log } = endlessLog('import-fault', entries);
-  const file = {
-    format: 'rubicon-session',
-    formatVersion: 1,
-    exportedAt: 1,
-    meta: { sessionId: 'original', title: 'A long session', scenarioId: game.setup.scenarioId, createdAt: 1 },
-    setup: game.setup,
-    log,
-  };
+  const file = buildSessionFile({ session: { sessionId: 'original', title: 'A long session', createdAt: 1, parent: null }, game, log, exportedAt: 1 });
   return { body: JSON.stringify(file), log };
 }
 
