@@ -5,6 +5,7 @@
  *
  * 1. engine: commands applied per second through whole april-2024 games, and µs per applyEntry;
  *    1b. whole games per second through the headless runner (analysis/runner.ts);
+ *    1c. rubicon simulate: persona games per second on one thread and on two worker threads;
  * 2. replay: a 10,000-event log from zero, and a snapshot plus the last 100 events;
  * 3. views: viewFor / messagesFor with 2,000 messages in the session, and view sizes;
  * 4. memory: heap per in-memory session (exact with --expose-gc);
@@ -16,6 +17,7 @@
 import os from 'node:os';
 import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
 import { benchServer, redisReachable } from './server-e2e.ts';
+import { benchSimulate } from './simulate.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
 
   benchEngine(report, { games: 40, throughputMs: 2000, latencyMs: 1500 });
   benchHeadless(report, { games: 5000, maxMs: 3000 });
+  await benchSimulate(report, { maxMs: 2000, poolGames: 400 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
   benchViews(report, long, { messages: 2000, maxMs: 400 });
   benchMemory(report, { sessions: 200, events: 60 });

@@ -5,7 +5,10 @@ import { playBatch, type BatchSpec, type BeatRow, type GameRow } from './play.ts
 export interface PoolResult {
   games: GameRow[];
   beats: BeatRow[];
+  /** Wall time, worker start-up included. */
   seconds: number;
+  /** The slowest worker's time playing, start-up excluded (equal to `seconds` inline). */
+  playSeconds: number;
 }
 
 /**
@@ -16,7 +19,8 @@ export async function runPool(scenario: Scenario, spec: BatchSpec, workers: numb
   const started = performance.now();
   if (workers <= 0) {
     const r = playBatch(scenario, spec, onProgress);
-    return { ...r, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    return { ...r, seconds, playSeconds: seconds };
   }
   const total = spec.to - spec.from;
   const size = Math.ceil(total / workers);
@@ -25,17 +29,17 @@ export async function runPool(scenario: Scenario, spec: BatchSpec, workers: numb
     Array.from({ length: workers }, (_, w) => {
       const from = spec.from + w * size;
       const to = Math.min(spec.to, from + size);
-      if (from >= to) return Promise.resolve({ games: [] as GameRow[], beats: [] as BeatRow[] });
-      return new Promise<{ games: GameRow[]; beats: BeatRow[] }>((resolve, reject) => {
+      if (from >= to) return Promise.resolve({ games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0 });
+      return new Promise<{ games: GameRow[]; beats: BeatRow[]; seconds: number }>((resolve, reject) => {
         const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { ...spec, from, to } satisfies BatchSpec });
-        worker.on('message', (m: { kind: 'progress'; done: number } | { kind: 'done'; games: GameRow[]; beats: BeatRow[] }) => {
+        worker.on('message', (m: { kind: 'progress'; done: number } | { kind: 'done'; games: GameRow[]; beats: BeatRow[]; seconds: number }) => {
           if (m.kind === 'progress') {
             done[w] = m.done;
             onProgress(done.reduce((a, x) => a + x, 0));
           } else {
             done[w] = to - from;
             onProgress(done.reduce((a, x) => a + x, 0));
-            resolve({ games: m.games, beats: m.beats });
+            resolve({ games: m.games, beats: m.beats, seconds: m.seconds });
             void worker.terminate();
           }
         });
@@ -46,5 +50,10 @@ export async function runPool(scenario: Scenario, spec: BatchSpec, workers: numb
       });
     }),
   );
-  return { games: parts.flatMap((p) => p.games), beats: parts.flatMap((p) => p.beats), seconds: (performance.now() - started) / 1000 };
+  return {
+    games: parts.flatMap((p) => p.games),
+    beats: parts.flatMap((p) => p.beats),
+    seconds: (performance.now() - started) / 1000,
+    playSeconds: Math.max(...parts.map((p) => p.seconds)),
+  };
 }
