@@ -9,8 +9,6 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: true,
-    // The world map (Natural Earth 1:50m) is its own chunk, loaded by the map only.
-    chunkSizeWarningLimit: 900,
   },
   server: {
     proxy: {

@@ -5,6 +5,7 @@ export * from './scenario/teaching.ts';
 export * from './scenario/presets.ts';
 export * from './scenario/teaching-document.ts';
 export * from './scenario/json-schema.ts';
+export * from './scenario/map.ts';
 export * from './scenario/catalog.ts';
 export * from './prng.ts';
 export * from './limits.ts';

@@ -48,6 +48,13 @@ describe('scenario files', () => {
     expect(found).toContainEqual(expect.objectContaining({ line, message: expect.stringContaining('unknown seat "isreal"') as string }));
   });
 
+  it('a mark naming a place the map does not have is refused at its line', () => {
+    const { broken, line } = breakAt('{place: tehran, kind: diplomacy', '{place: teheran, kind: diplomacy');
+    expect(problems(broken)).toEqual([
+      expect.objectContaining({ file: FILE, line, message: 'unknown place "teheran": add it to map.places' }),
+    ]);
+  });
+
   it('an unreachable beat is refused at the line of its id', () => {
     const { broken } = breakAt('      - {beat: iran-decision}\n', '      - {outcome: de-escalation}\n');
     const beatLine = broken.split('\n').findIndex((l) => l === '  - id: iran-decision') + 1;

@@ -1,26 +1,13 @@
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { geoGraticule10, geoPath } from 'd3-geo';
-import { feature } from 'topojson-client';
-import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import type { GameView } from '@rubicon/shared';
-import { COUNTRY_LABELS, FEATURED_COUNTRIES, MARK_KIND_LABEL, MARK_KINDS, PLACES, SEA_LABELS, arcPath, regionProjection } from './map/places.ts';
-import { collectMarks, placeMarks, type PlacedMark } from './map/marks.ts';
+import { inFrame, type GameView } from '@rubicon/shared';
+import type { Land } from './map/clip.ts';
+import { loadLand } from './map/land.ts';
+import { MARK_KIND_LABEL, MARK_KINDS, arcPath, numberRanges, placeById, placeName, regionProjection, type Point } from './map/geometry.ts';
+import { placeLabels, type Box, type LabelRequest } from './map/labels.ts';
+import { clusterMarks, collectMarks, type MarkCluster } from './map/marks.ts';
 import { GlyphIcon, MARK_COLOR, MarkGlyph } from './map/symbols.tsx';
-
-type Countries = Feature<Geometry, { name?: string }>[];
-
-let atlasPromise: Promise<Countries> | null = null;
-
-/** Natural Earth 1:50m countries, bundled by Vite as its own chunk and loaded once. */
-function loadCountries(): Promise<Countries> {
-  atlasPromise ??= import('world-atlas/countries-50m.json').then((mod) => {
-    const topo = mod.default as Topology<{ countries: GeometryCollection<{ name?: string }> }>;
-    const fc = feature(topo, topo.objects.countries) as FeatureCollection<Geometry, { name?: string }>;
-    return fc.features;
-  });
-  return atlasPromise;
-}
+import './map/map.css';
 
 function useElementSize<T extends HTMLElement>(): [RefObject<T | null>, { width: number; height: number }] {
   const ref = useRef<T>(null);
@@ -41,66 +28,95 @@ function useElementSize<T extends HTMLElement>(): [RefObject<T | null>, { width:
 
 interface Props {
   view: Pick<GameView, 'resolutions' | 'beat' | 'scenario'>;
-  /** Show the numbered list of what happened where under the map. */
+  /** Show the numbered list of what happened where beside the map. */
   legend?: boolean;
 }
 
-const INSET = { x: 14, y: 14, w: 170, h: 64 };
+/** The room reads the map from across a classroom: no map text under this (px at 1920×1080). */
+const FONT = 24;
+const SYMBOL_R = 13;
+const PADDING = 12;
+const INSET = { x: 12, y: 12, h: 78, slot: 44 };
 
 /** The region with what happened where: strikes, launches (as arcs), interceptions, retaliation. */
 export function MapView({ view, legend = true }: Props) {
-  const [countries, setCountries] = useState<Countries | null>(null);
+  const map = view.scenario.map;
+  const [land, setLand] = useState<Land | null>(null);
   const [failed, setFailed] = useState(false);
+  const [showAll, setShowAll] = useState(false);
   const [boxRef, { width, height }] = useElementSize<HTMLDivElement>();
 
   useEffect(() => {
     let alive = true;
-    loadCountries().then(
-      (c) => alive && setCountries(c),
+    loadLand(view.scenario.id).then(
+      (l) => alive && setLand(l),
       () => alive && setFailed(true),
     );
     return () => {
       alive = false;
     };
-  }, []);
+  }, [view.scenario.id]);
 
-  const projection = useMemo(() => (width > 0 && height > 0 ? regionProjection(width, height, 12) : null), [width, height]);
+  const projection = useMemo(() => (width > 0 && height > 0 ? regionProjection(map.frame, width, height, PADDING) : null), [map.frame, width, height]);
 
-  const land = useMemo(() => {
-    if (!projection || !countries) return null;
-    const clipped = regionProjection(width, height, 12).clipExtent([
-      [-50, -50],
-      [width + 50, height + 50],
-    ]);
-    const path = geoPath(clipped);
+  const paths = useMemo(() => {
+    if (!projection || !land) return null;
+    const path = geoPath(
+      regionProjection(map.frame, width, height, PADDING).clipExtent([
+        [-50, -50],
+        [width + 50, height + 50],
+      ]),
+    );
+    const featured = new Set(map.featuredCountries);
     return {
       graticule: path(geoGraticule10()) ?? '',
-      countries: countries.map((f, i) => ({
-        key: `${f.properties?.name ?? 'c'}-${i}`,
-        d: path(f) ?? '',
-        featured: FEATURED_COUNTRIES.has(f.properties?.name ?? ''),
-      })),
+      countries: land.features.map((f, i) => ({ key: `${f.properties.name}-${i}`, d: path(f) ?? '', featured: featured.has(f.properties.name) })),
     };
-  }, [projection, countries, width, height]);
+  }, [projection, land, map, width, height]);
 
-  // Each played beat's opening marks (the Damascus strike) stay on the map after the beat.
-  const marks = useMemo(
-    () => collectMarks(view, Object.fromEntries(view.scenario.beats.map((b) => [b.id, b.marks]))),
-    [view],
-  );
-  const placed = useMemo(() => (projection ? placeMarks(marks, projection) : []), [marks, projection]);
-  const offMap = placed.filter((m) => m.offMap);
-  const offMapLeads = offMap.filter((m) => m.numbers.length > 0).map((m) => m.n);
-  const insetAnchor: [number, number] = [INSET.x + INSET.w - 18, INSET.y + INSET.h / 2 + 8];
-  const insetSlot = (m: PlacedMark): [number, number] => [INSET.x + 22 + Math.max(0, offMapLeads.indexOf(m.leadN)) * 30, INSET.y + 44];
+  // Each played beat's opening marks (the strike that starts the crisis) stay on the map after the beat.
+  const marks = useMemo(() => collectMarks(view, Object.fromEntries(view.scenario.beats.map((b) => [b.id, b.marks]))), [view]);
+  const clusters = useMemo(() => (projection ? clusterMarks(marks, projection, map, { minDist: SYMBOL_R * 3 }) : []), [marks, projection, map]);
+
+  // Places outside the frame (a distant capital) get a slot each in the inset box.
+  const insetPlaces = useMemo(() => {
+    const ids = new Set<string>();
+    for (const c of clusters) if (!c.at) c.places.forEach((p) => ids.add(p));
+    for (const m of marks) if (m.mark.from && !inFrame(map.frame, placeById(map, m.mark.from) ?? { lon: 0, lat: -90 })) ids.add(m.mark.from);
+    return [...ids];
+  }, [clusters, marks, map]);
+  const insetWidth = Math.max(...insetPlaces.map((id) => placeName(map, id).length * FONT * 0.55 + 24), insetPlaces.length * INSET.slot + 16, 0);
+  const insetSlot = (place: string): Point => [INSET.x + 26 + Math.max(0, insetPlaces.indexOf(place)) * INSET.slot, INSET.y + INSET.h - 22];
+  const clusterAt = (c: MarkCluster): Point | null => c.at ?? (c.places[0] ? insetSlot(c.places[0]) : null);
+
+  const labels = useMemo(() => {
+    if (!projection) return [];
+    const symbols: Box[] = clusters.flatMap((c) => {
+      const at = clusterAt(c);
+      return at ? [{ x: at[0] - SYMBOL_R - 4, y: at[1] - SYMBOL_R - 4, w: 2 * SYMBOL_R + 8, h: 2 * SYMBOL_R + 8 }] : [];
+    });
+    if (insetPlaces.length > 0) symbols.push({ x: INSET.x, y: INSET.y, w: insetWidth, h: INSET.h });
+    const requests: LabelRequest[] = clusters.flatMap((c) => {
+      const at = clusterAt(c);
+      return at ? [{ key: `n-${c.lead}`, text: numberRanges(c.members.map((m) => m.n)), at, fontSize: FONT, charWidth: 0.62, gap: SYMBOL_R + 3, required: true }] : [];
+    });
+    const names = [...map.labels].sort((a, b) => Number(b.featured) - Number(a.featured));
+    for (const l of names) {
+      const p = projection([l.lon, l.lat]);
+      if (!p) continue;
+      requests.push({ key: `l-${l.text}`, text: l.text, at: [p[0], p[1]], fontSize: FONT, charWidth: l.kind === 'sea' ? 0.55 : 0.7, centredOnly: true });
+    }
+    return placeLabels(requests, symbols, { x: 0, y: 0, w: width, h: height });
+  }, [projection, clusters, insetPlaces, insetWidth, map, width, height]);
+  const labelByKey = new Map(labels.map((l) => [l.key, l]));
 
   const summary =
     marks.length === 0
       ? 'Map of the region. Nothing has been marked yet.'
-      : `Map of the region with ${marks.length} marked event${marks.length === 1 ? '' : 's'}, listed below the map.`;
+      : `Map of the region with ${marks.length} marked event${marks.length === 1 ? '' : 's'}, listed beside the map.`;
 
   return (
-    <figure className="map" data-testid="map">
+    <figure className={`map${showAll ? ' map--all-events' : ''}`} data-testid="map">
       <div className="map__canvas" ref={boxRef}>
         {projection && (
           <svg width={width} height={height} role="img" aria-label={summary} className="map__svg">
@@ -114,96 +130,95 @@ export function MapView({ view, legend = true }: Props) {
               </radialGradient>
             </defs>
             <rect width={width} height={height} fill="url(#sea)" />
-            {land && (
+            {paths && (
               <g className="map__land">
-                <path d={land.graticule} className="map__graticule" />
-                {land.countries.map((c) => (
+                <path d={paths.graticule} className="map__graticule" />
+                {paths.countries.map((c) => (
                   <path key={c.key} d={c.d} className={c.featured ? 'map__country map__country--featured' : 'map__country'} />
                 ))}
               </g>
             )}
-            {!land && !failed && (
+            {!paths && !failed && (
               <text x={width / 2} y={height / 2} className="map__loading" textAnchor="middle">
                 Loading map…
               </text>
             )}
-            {offMap.length > 0 && (
+            {insetPlaces.length > 0 && (
               <g className="map__inset" aria-hidden="true">
-                <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} rx={6} />
-                <text x={INSET.x + 10} y={INSET.y + 20} className="map__inset-title">
-                  {PLACES.washington.name} ↗
+                <rect x={INSET.x} y={INSET.y} width={insetWidth} height={INSET.h} rx={6} />
+                <text x={INSET.x + 10} y={INSET.y + FONT + 2} className="map__inset-title">
+                  {insetPlaces.map((id) => placeName(map, id)).join(' · ')} ↗
                 </text>
               </g>
             )}
             <g className="map__arcs" aria-hidden="true">
-              {placed.map((m) => {
-                if (!m.mark.from || m.numbers.length === 0) return null;
-                const from = m.mark.from === 'washington' ? insetAnchor : m.from;
-                const to = m.offMap ? insetSlot(m) : (m.anchor ?? m.at);
-                if (!from || !to) return null;
-                return (
-                  <path
-                    key={`arc-${m.n}`}
-                    d={arcPath(from, to)}
-                    className={`map__arc${m.groupRecent ? '' : ' map__arc--old'}`}
-                    stroke={MARK_COLOR[m.mark.kind]}
-                    markerEnd="url(#arrow)"
-                  />
-                );
+              {clusters.flatMap((c) => {
+                const to = c.anchor ?? clusterAt(c);
+                const froms = [...new Set(c.members.flatMap((m) => (m.mark.from ? [m.mark.from] : [])))];
+                return froms.map((fromId) => {
+                  const place = placeById(map, fromId);
+                  if (!place || !to) return null;
+                  const xy = inFrame(map.frame, place) ? projection([place.lon, place.lat]) : insetSlot(fromId);
+                  if (!xy) return null;
+                  const kind = c.members.find((m) => m.mark.from === fromId)?.mark.kind ?? c.kind;
+                  return (
+                    <path
+                      key={`arc-${c.lead}-${fromId}`}
+                      d={arcPath([xy[0], xy[1]], to)}
+                      className={`map__arc${c.recent ? '' : ' map__arc--old'}`}
+                      stroke={MARK_COLOR[kind]}
+                      markerEnd="url(#arrow)"
+                    />
+                  );
+                });
               })}
             </g>
             <g className="map__leaders" aria-hidden="true">
-              {placed.map((m) =>
-                m.anchor && m.at && m.numbers.length > 0 ? (
-                  <g key={`leader-${m.n}`}>
-                    <line x1={m.anchor[0]} y1={m.anchor[1]} x2={m.at[0]} y2={m.at[1]} className="map__mark-leader" />
-                    <circle cx={m.anchor[0]} cy={m.anchor[1]} r={2.5} className="map__mark-anchor" />
+              {clusters.map((c) =>
+                c.anchor && c.at ? (
+                  <g key={`leader-${c.lead}`}>
+                    <line x1={c.anchor[0]} y1={c.anchor[1]} x2={c.at[0]} y2={c.at[1]} className="map__mark-leader" />
+                    <circle cx={c.anchor[0]} cy={c.anchor[1]} r={3} className="map__mark-anchor" />
                   </g>
                 ) : null,
               )}
             </g>
             <g className="map__marks" aria-hidden="true">
-              {placed.map((m) => {
-                const at = m.offMap ? insetSlot(m) : m.at;
+              {clusters.map((c) => {
+                const at = clusterAt(c);
                 if (!at) return null;
-                const transform = `translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`;
-                // A mark that shares another's symbol keeps its own (empty) hook for tests and tools.
-                if (m.numbers.length === 0)
-                  return <g key={`mark-${m.n}`} transform={transform} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place} data-group={m.leadN} />;
+                const label = labelByKey.get(`n-${c.lead}`);
                 return (
-                  <g key={`mark-${m.n}`} transform={transform} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place}>
-                    {m.groupRecent && <circle r={17} className="map__pulse" stroke={MARK_COLOR[m.mark.kind]} />}
-                    <MarkGlyph kind={m.mark.kind} r={m.groupRecent ? 10 : 8} dim={!m.groupRecent} />
-                    <text x={12} y={-9} className="map__mark-number">
-                      {m.numbers.join(',')}
-                    </text>
+                  <g key={`cluster-${c.lead}`} data-testid={`map-cluster-${c.lead}`} data-count={c.members.length}>
+                    <g transform={`translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`}>
+                      {c.recent && <circle r={SYMBOL_R + 8} className="map__pulse" stroke={MARK_COLOR[c.kind]} />}
+                      <MarkGlyph kind={c.kind} r={c.recent ? SYMBOL_R : SYMBOL_R - 2} dim={!c.recent} />
+                      {c.kinds.length > 1 && <circle r={SYMBOL_R + 4} className="map__cluster-ring" />}
+                    </g>
+                    {/* One hook per mark, for tests and tools. */}
+                    {c.members.map((m) => (
+                      <g key={m.n} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place} data-cluster={c.lead} />
+                    ))}
+                    {label && (
+                      <text x={label.x} y={label.y} textAnchor={label.anchor} className="map__mark-number">
+                        {label.text}
+                      </text>
+                    )}
                   </g>
                 );
               })}
             </g>
             <g className="map__labels" aria-hidden="true">
-              {SEA_LABELS.map((l) => {
-                const p = projection([l.lonLat[0], l.lonLat[1]]);
-                return p ? (
-                  <text key={l.name} x={p[0]} y={p[1]} className="map__sea-label" textAnchor="middle">
-                    {l.name}
-                  </text>
-                ) : null;
-              })}
-              {COUNTRY_LABELS.map((l) => {
-                const p = projection([l.lonLat[0], l.lonLat[1]]);
-                const a = l.anchor ? projection([l.anchor[0], l.anchor[1]]) : null;
-                if (!p) return null;
+              {map.labels.map((l) => {
+                const placed = labelByKey.get(`l-${l.text}`);
+                if (!placed) return null;
+                const a = l.anchor ? projection([l.anchor.lon, l.anchor.lat]) : null;
+                const cls = l.kind === 'sea' ? 'map__sea-label' : l.featured ? 'map__country-label map__country-label--featured' : 'map__country-label';
                 return (
-                  <g key={l.name}>
-                    {a && <line x1={p[0] + (a[0] > p[0] ? 4 : -4)} y1={p[1] - 5} x2={a[0]} y2={a[1]} className="map__leader" />}
-                    <text
-                      x={p[0]}
-                      y={p[1]}
-                      className={l.featured ? 'map__country-label map__country-label--featured' : 'map__country-label'}
-                      textAnchor={a ? (a[0] > p[0] ? 'end' : 'start') : 'middle'}
-                    >
-                      {l.name}
+                  <g key={l.text}>
+                    {a && <line x1={placed.x} y1={placed.y - FONT * 0.3} x2={a[0]} y2={a[1]} className="map__leader" />}
+                    <text x={placed.x} y={placed.y} className={cls} textAnchor="middle">
+                      {l.text}
                     </text>
                   </g>
                 );
@@ -218,31 +233,37 @@ export function MapView({ view, legend = true }: Props) {
           <ul className="map__key" aria-label="Map key">
             {MARK_KINDS.map((k) => (
               <li key={k}>
-                <GlyphIcon kind={k} size={20} /> {MARK_KIND_LABEL[k]}
+                <GlyphIcon kind={k} size={24} /> {MARK_KIND_LABEL[k]}
               </li>
             ))}
           </ul>
           {marks.length > 0 && (
-            <ol className="map__events" aria-label="What happened where" data-testid="map-events">
-              {[...marks].reverse().map((m) => (
-                <li key={m.n} className={m.recent ? 'map__event map__event--recent' : 'map__event'} value={m.n}>
-                  <span className="map__event-n" aria-hidden="true">
-                    {m.n}
-                  </span>
-                  <GlyphIcon kind={m.mark.kind} size={20} />
-                  <span>
-                    <span className="map__event-kind">{MARK_KIND_LABEL[m.mark.kind]}</span>
-                    {' — '}
-                    {m.mark.label}
-                    <span className="map__event-place">
-                      {' '}
-                      ({m.mark.from ? `${PLACES[m.mark.from].name} → ` : ''}
-                      {PLACES[m.mark.place].name})
+            <>
+              <button type="button" className="map__all-toggle" aria-expanded={showAll} onClick={() => setShowAll((x) => !x)} data-testid="map-events-toggle">
+                {showAll ? 'Back to the map' : `All ${marks.length} event${marks.length === 1 ? '' : 's'}`}
+              </button>
+              <ol className="map__events" aria-label="What happened where" data-testid="map-events">
+                {[...marks].reverse().map((m) => (
+                  <li key={m.n} className={m.recent ? 'map__event map__event--recent' : 'map__event'} value={m.n}>
+                    <span className="map__event-n" aria-hidden="true">
+                      {m.n}
                     </span>
-                  </span>
-                </li>
-              ))}
-            </ol>
+                    <GlyphIcon kind={m.mark.kind} size={24} />
+                    <span>
+                      <span className="map__event-kind">{MARK_KIND_LABEL[m.mark.kind]}</span>
+                      {' — '}
+                      {m.mark.label}
+                      <span className="map__event-place">
+                        {' '}
+                        ({m.mark.from ? `${placeName(map, m.mark.from)} → ` : ''}
+                        {placeName(map, m.mark.place)})
+                      </span>
+                      <span className="map__event-source"> · {m.source}</span>
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            </>
           )}
         </figcaption>
       )}

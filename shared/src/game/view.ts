@@ -1,4 +1,5 @@
 import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { ScenarioMap } from '../scenario/map.ts';
 import type { Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change } from './world.ts';
 import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
@@ -57,6 +58,8 @@ export interface ScenarioView {
   outcomes: { id: string; title: string }[];
   /** Facilitator only. */
   injects: { id: string; title: string; text: string }[];
+  /** Places, frame and labels for the projector map. */
+  map: ScenarioMap;
 }
 
 export interface BeatView {
@@ -186,6 +189,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
       beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date, marks: b.marks })),
       outcomes: scenario.outcomes.map((o) => ({ id: o.id, title: o.title })),
       injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
+      map: scenario.map,
     },
     beat:
       inBeat && beat

@@ -1,3 +1,4 @@
+import { mapProblems } from './map-check.ts';
 import { Scenario, type Condition, type Effect, type ScenarioInput } from './schema.ts';
 import { teachingProblems } from './teaching.ts';
 import { presetProblems } from './presets.ts';
@@ -205,7 +206,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
   });
 
-  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s));
+  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...mapProblems(s));
   return problems;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Slug } from './slug.ts';
 import { Teaching } from './teaching.ts';
 import { Presets } from './presets.ts';
+import { ScenarioMap } from './map.ts';
 
 /**
  * The shape of a scenario. Scenarios are data: the turn machine, the
@@ -107,33 +108,19 @@ export const Visibility = z.union([
 ]);
 export type Visibility = z.infer<typeof Visibility>;
 
-/** Where something happened, for the projector map. */
-export const Place = z.enum([
-  'damascus',
-  'tehran',
-  'isfahan',
-  'western-iran',
-  'israel',
-  'nevatim',
-  'jerusalem',
-  'beirut',
-  'southern-lebanon',
-  'iraq',
-  'jordan',
-  'gulf',
-  'red-sea',
-  'yemen',
-  'washington',
-  'muscat',
-  'doha',
-]);
-export type Place = z.infer<typeof Place>;
 
 export const MapMarkKind = z.enum(['strike', 'launch', 'interception', 'retaliation', 'diplomacy', 'deployment', 'cyber']);
 export type MapMarkKind = z.infer<typeof MapMarkKind>;
 
 export const MapMark = z
-  .object({ place: Place, kind: MapMarkKind, label: z.string().min(1), from: Place.optional() })
+  .object({
+    /** A place id from the scenario's `map.places`. */
+    place: Slug,
+    kind: MapMarkKind,
+    label: z.string().min(1),
+    /** Where a launch or deployment comes from, a place id too. */
+    from: Slug.optional(),
+  })
   .strict();
 export type MapMark = z.infer<typeof MapMark>;
 
@@ -304,6 +291,8 @@ export const Scenario = z
     outcomes: z.array(Outcome).min(2),
     injects: z.array(Inject).default([]),
     channels: z.array(Channel).min(1),
+    /** The places marks name and the region the projector map shows (map.ts). */
+    map: ScenarioMap,
     /** The choices actually made, in order, for the debrief and the historical-path test. */
     historicalPath: z.array(HistoricalStep).min(1),
     historicalOutcome: Slug,

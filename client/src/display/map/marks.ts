@@ -1,6 +1,6 @@
 import type { GeoProjection } from 'd3-geo';
-import type { GameView, MapMark } from '@rubicon/shared';
-import { projectPlace } from './places.ts';
+import type { GameView, MapMark, MapMarkKind, ScenarioMap } from '@rubicon/shared';
+import { projectPlace, type Point } from './geometry.ts';
 
 /** A mark to draw, with where it came from and a number for the legend. */
 export interface NumberedMark {
@@ -45,30 +45,6 @@ export function collectMarks(
   return kept.map((e, i) => ({ n: i + 1, mark: e.mark, source: e.source, recent: e.group >= latestGroup }));
 }
 
-export interface PlacedMark extends NumberedMark {
-  /** Where the symbol goes; null when the place is off the map (the inset draws it). */
-  at: [number, number] | null;
-  /** The place itself, when the symbol had to move away from it to stay readable. */
-  anchor: [number, number] | null;
-  /** Where a launch comes from, when it has a `from` on the map. */
-  from: [number, number] | null;
-  offMap: boolean;
-  /**
-   * Marks of the same kind at the same place (and from the same place) share
-   * one symbol: the first of them draws it and lists every number here; the
-   * others have an empty list and sit at the same spot.
-   */
-  numbers: number[];
-  /** The number of the mark that draws the shared symbol (its own number when it leads). */
-  leadN: number;
-  /** The shared symbol includes a recent mark (drawn bright). */
-  groupRecent: boolean;
-}
-
-function groupKey(m: MapMark): string {
-  return `${m.kind}|${m.place}|${m.from ?? ''}`;
-}
-
 /**
  * Pushes points apart until no two are closer than `minDist` (or the
  * iterations run out). Deterministic: the same input always gives the same
@@ -106,45 +82,72 @@ export function declutter(points: readonly (readonly [number, number])[], minDis
   return out;
 }
 
+/** Marks drawn as one symbol: those at one place, or at places too close to tell apart at this size. */
+export interface MarkCluster {
+  /** The lowest number in the cluster: a stable key and test hook. */
+  lead: number;
+  members: NumberedMark[];
+  /** The glyph drawn: the kind of the latest member. */
+  kind: MapMarkKind;
+  /** Every kind in the cluster, so a mixed cluster can say so. */
+  kinds: MapMarkKind[];
+  recent: boolean;
+  /** Where the symbol goes; null when its place is outside the frame (the inset draws it). */
+  at: Point | null;
+  /** The place itself, when the symbol moved away from it to stay readable. */
+  anchor: Point | null;
+  /** The place ids in the cluster. */
+  places: string[];
+}
+
 /**
- * Puts marks on the map: marks of one kind at one place are gathered into a
- * single symbol, then the symbols are nudged apart so that none hides
- * another; a moved symbol keeps a leader line to its place.
+ * Gathers marks into clusters (single link: a mark joins the cluster of any
+ * mark whose place is within `joinDist` pixels), then nudges the clusters
+ * apart so no symbol hides another. Marks outside the frame cluster by place.
+ * Deterministic, so every screen draws the same map.
  */
-export function placeMarks(marks: readonly NumberedMark[], projection: GeoProjection, minDist = 30): PlacedMark[] {
-  const bases = marks.map((m) => projectPlace(projection, m.mark.place));
-  // The first mark of each group leads it; the others follow it.
-  const leadOf = new Map<string, number>();
-  const lead = marks.map((m, i) => {
-    const key = groupKey(m.mark);
-    const first = leadOf.get(key);
-    if (first === undefined) {
-      leadOf.set(key, i);
-      return i;
-    }
-    return first;
+export function clusterMarks(
+  marks: readonly NumberedMark[],
+  projection: GeoProjection,
+  map: ScenarioMap,
+  { joinDist = 26, minDist = 40 }: { joinDist?: number; minDist?: number } = {},
+): MarkCluster[] {
+  const bases = marks.map((m) => projectPlace(projection, map, m.mark.place));
+  const groups: { base: Point | null; place: string; idx: number[] }[] = [];
+  marks.forEach((m, i) => {
+    const b = bases[i] ?? null;
+    const g = groups.find((x) =>
+      b && x.base ? x.idx.some((k) => Math.hypot(bases[k]![0] - b[0], bases[k]![1] - b[1]) < joinDist) : !b && !x.base && x.place === m.mark.place,
+    );
+    if (g) g.idx.push(i);
+    else groups.push({ base: b, place: m.mark.place, idx: [i] });
   });
-  const onMap = bases.map((b, i) => (b && lead[i] === i ? i : -1)).filter((i) => i >= 0);
+  const onMap = groups.filter((g) => g.base);
   const spread = declutter(
-    onMap.map((i) => bases[i]!),
+    onMap.map((g) => centroid(g.idx.map((k) => bases[k]!))),
     minDist,
   );
-  const at = new Map(onMap.map((i, k) => [i, spread[k]!] as const));
-  return marks.map((m, i) => {
-    const l = lead[i]!;
-    const base = bases[l] ?? null;
-    const pos = at.get(l) ?? null;
-    const movedFar = base && pos ? Math.hypot(pos[0] - base[0], pos[1] - base[1]) > 3 : false;
-    const members = marks.filter((_, k) => lead[k] === l);
+  return groups.map((g) => {
+    const members = g.idx.map((k) => marks[k]!);
+    const latest = members.reduce((a, b) => (b.n > a.n ? b : a));
+    const i = onMap.indexOf(g);
+    const at = i >= 0 ? spread[i]! : null;
+    const base = g.base ? centroid(g.idx.map((k) => bases[k]!)) : null;
+    const moved = at && base ? Math.hypot(at[0] - base[0], at[1] - base[1]) > 3 : false;
     return {
-      ...m,
-      at: pos,
-      anchor: movedFar ? base : null,
-      from: m.mark.from ? projectPlace(projection, m.mark.from) : null,
-      offMap: base === null,
-      numbers: l === i ? members.map((x) => x.n) : [],
-      leadN: marks[l]!.n,
-      groupRecent: members.some((x) => x.recent),
+      lead: Math.min(...members.map((m) => m.n)),
+      members,
+      kind: latest.mark.kind,
+      kinds: [...new Set(members.map((m) => m.mark.kind))],
+      recent: members.some((m) => m.recent),
+      at,
+      anchor: moved ? base : null,
+      places: [...new Set(members.map((m) => m.mark.place))],
     };
   });
+}
+
+function centroid(points: readonly Point[]): Point {
+  const n = points.length;
+  return [points.reduce((s, p) => s + p[0], 0) / n, points.reduce((s, p) => s + p[1], 0) / n];
 }
