@@ -29,8 +29,11 @@ let table: Table;
 const extra: TestClient[] = [];
 
 beforeAll(async () => {
-  a = await startServer({ backend: 'redis', prefix, deps: { clock } });
-  b = await startServer({ backend: 'redis', prefix, deps: { clock } });
+  // This suite is about ordering, not the store's time bound: on a loaded test machine forty
+  // racing appends can take longer than the default second, so give the bound room here.
+  const env = { STORE_TIMEOUT_MS: '10000' };
+  a = await startServer({ backend: 'redis', prefix, deps: { clock }, env });
+  b = await startServer({ backend: 'redis', prefix, deps: { clock }, env });
   await waitForPeers([a, b]);
   // Iran, Israel and the facilitator on A; the US, the mediators and the observer on B.
   table = await seatTable(a.url, {}, (role) => (['us', 'mediators', 'observer'].includes(role) ? b.url : a.url));
