@@ -18,6 +18,7 @@ import type {
   ServerToClientEvents,
   UpdatePayload,
 } from '@rubicon/shared';
+import { isMessageSide } from '@rubicon/shared';
 import { now, quantile } from './stats.ts';
 import { OPTIONAL_SEATS, Rng, randomText, SCENARIO_ID } from './workload.ts';
 
@@ -52,6 +53,8 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 class BenchClient {
   readonly socket: ClientSocket;
   version = 0;
+  /** The game version of the latest view: game commands are made against it. */
+  gameVersion = 0;
   /** When each version's update arrived (cleared by the caller). */
   readonly arrivals = new Map<number, number>();
   private readonly waiting = new Map<string, (at: number) => void>();
@@ -71,15 +74,18 @@ class BenchClient {
     const ack: Ack<HelloData> = await this.socket.timeout(10_000).emitWithAck('hello', { sessionId: this.sessionId, token: this.token });
     if (!ack.ok) throw new Error(`${this.label}: hello refused: ${ack.error.code}: ${ack.error.message}`);
     this.version = Math.max(this.version, ack.data.version);
+    this.gameVersion = Math.max(this.gameVersion, ack.data.view.gameVersion);
   }
 
   send(command: Command): Promise<Ack<CommandResult>> {
-    return this.socket.timeout(10_000).emitWithAck('command', { commandId: `b-${nanoid(16)}`, expectedVersion: this.version, command });
+    const expected = isMessageSide(command) ? {} : { expectedGameVersion: this.gameVersion };
+    return this.socket.timeout(10_000).emitWithAck('command', { commandId: `b-${nanoid(16)}`, command, ...expected });
   }
 
   async must(command: Command): Promise<number> {
     const ack = await this.send(command);
     if (!ack.ok) throw new Error(`${this.label}: ${command.type} refused: ${ack.error.code}: ${ack.error.message}`);
+    if (!isMessageSide(command)) this.gameVersion++;
     return ack.data.version;
   }
 
@@ -119,6 +125,7 @@ class BenchClient {
     const at = now();
     this.arrivals.set(u.version, at);
     if (u.version > this.version) this.version = u.version;
+    if (u.view && u.view.gameVersion > this.gameVersion) this.gameVersion = u.view.gameVersion;
     if (this.waiting.size > 0)
       for (const m of u.messages) {
         const space = m.text.indexOf(' ');

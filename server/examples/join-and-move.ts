@@ -95,7 +95,7 @@ async function command(
   mirror: SessionMirror,
   cmd: Parameters<ClientToServerEvents['command']>[0]['command'],
 ): Promise<CommandResult> {
-  const payload = { commandId: nanoid(), expectedVersion: mirror.view.version, command: cmd };
+  const payload = { commandId: nanoid(), expectedGameVersion: mirror.view.gameVersion, command: cmd };
   let ack: Ack<CommandResult>;
   try {
     ack = await socket.timeout(5000).emitWithAck('command', payload);

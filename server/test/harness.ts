@@ -206,10 +206,10 @@ export class TestClient {
     }
   }
 
-  async command(command: Command, options: { commandId?: string; expectedVersion?: number } = {}): Promise<Ack<CommandResult>> {
+  async command(command: Command, options: { commandId?: string; expectedGameVersion?: number } = {}): Promise<Ack<CommandResult>> {
     const ack: Ack<CommandResult> = await this.socket.timeout(10_000).emitWithAck('command', {
       commandId: options.commandId ?? `c-${nanoid(12)}`,
-      expectedVersion: options.expectedVersion ?? this.version,
+      expectedGameVersion: options.expectedGameVersion ?? this.view?.gameVersion ?? 0,
       command,
     });
     this.record('ack:command', ack);
@@ -217,7 +217,7 @@ export class TestClient {
   }
 
   /** Sends a command and fails loudly if it is refused. */
-  async must(command: Command, options: { commandId?: string; expectedVersion?: number } = {}): Promise<CommandResult> {
+  async must(command: Command, options: { commandId?: string; expectedGameVersion?: number } = {}): Promise<CommandResult> {
     const ack = await this.command(command, options);
     if (!ack.ok) throw new Error(`${this.label}: ${command.type} refused: ${ack.error.code}: ${ack.error.message}`);
     return ack.data;

@@ -123,7 +123,6 @@ export function defineIntegrationSuite(backend: Backend): void {
       const relayText = randomText('relayed to the US');
       const relay = await t.seats.mediators.must(
         { type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: relayText, to: 'us', relayOf: original?.id },
-        { expectedVersion: sent.version },
       );
       await settle(t.all(), relay.version);
       for (const client of t.all()) {
@@ -166,7 +165,7 @@ export function defineIntegrationSuite(backend: Backend): void {
       expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true })).code).toBe('unknown_move');
       const spoof = await t.seats.iran.raw('command', {
         commandId: 'spoofed-1234',
-        expectedVersion: before,
+        expectedGameVersion: before,
         by: { kind: 'seat', seat: 'israel' },
         command: { type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true },
       });
@@ -195,18 +194,18 @@ export function defineIntegrationSuite(backend: Backend): void {
         undefined,
         'command',
         42,
-        { expectedVersion: before, command: { type: 'ADVANCE' } },
-        { commandId: 'x', expectedVersion: before, command: { type: 'ADVANCE' } },
-        { commandId: 'good-id-123', expectedVersion: -1, command: { type: 'ADVANCE' } },
-        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'NUKE' } },
-        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'SUBMIT_MOVE', move: 'Not A Slug!', rationale: '', lock: true } },
-        { commandId: 'good-id-123', expectedVersion: before, command: { type: 'SEND_MESSAGE', channel: 'public', text: '   ' } },
+        { expectedGameVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'x', expectedGameVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedGameVersion: -1, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'NUKE' } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'SUBMIT_MOVE', move: 'Not A Slug!', rationale: '', lock: true } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'SEND_MESSAGE', channel: 'public', text: '   ' } },
       ];
       for (const payload of bad) expect(refused(await t.seats.us.raw('command', payload)).code, JSON.stringify(payload)).toBe('invalid');
       expect(refused(await t.seats.us.raw('hello', { sessionId: t.session.sessionId })).code).toBe('invalid');
       expect(refused(await t.seats.us.raw('sync', { sinceVersion: 'yesterday' })).code).toBe('invalid');
       // No ack at all, or an ack where the payload should be: nothing crashes.
-      t.seats.us.socket.emit('command', { commandId: 'no-ack-1234', expectedVersion: before, command: { type: 'ADVANCE' } } as never, undefined as never);
+      t.seats.us.socket.emit('command', { commandId: 'no-ack-1234', expectedGameVersion: before, command: { type: 'ADVANCE' } } as never, undefined as never);
       expect(refused(await t.seats.us.raw('command')).code).toBe('invalid');
       await unchanged();
       expect((await api<{ status: string }>(server.url, '/healthz')).status).toBe(200);
@@ -220,15 +219,30 @@ export function defineIntegrationSuite(backend: Backend): void {
     });
 
     it('refuses a stale game command with the current version and a fresh view', async () => {
-      const error = refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'late', lock: false }, { expectedVersion: before - 1 }));
+      const gv = t.seats.iran.view!.gameVersion;
+      const error = refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'late', lock: false }, { expectedGameVersion: gv - 1 }));
       expect(error.code).toBe('stale');
-      expect(error.version).toBe(before);
-      expect(error.view?.version).toBe(before);
+      expect(error.gameVersion).toBe(gv);
+      expect(error.view?.gameVersion).toBe(gv);
+      expect(error.version).toBe(error.view?.version);
       expect(error.view?.viewer).toEqual({ kind: 'seat', seat: 'iran' });
       expect(error.view?.menu).not.toBeNull();
-      // A message ahead of the server is stale too; one behind it is fine (messages commute).
-      expect(refused(await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'from the future' }, { expectedVersion: before + 5 })).code).toBe('stale');
+      // Ahead of the server is stale too; and a game command without a game version is malformed.
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'x', lock: false }, { expectedGameVersion: gv + 5 })).code).toBe('stale');
+      expect(refused(await t.seats.iran.raw('command', { commandId: 'no-game-version', command: { type: 'ADVANCE' } })).code).toBe('invalid');
       await unchanged();
+    });
+
+    it('never refuses a move as stale because of a message, even one the seat cannot see', async () => {
+      const t2 = await seat();
+      await startGame(t2);
+      await settle(t2.all(), head(t2));
+      const made = t2.seats.iran.view!.gameVersion;
+      const chat = await t2.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: randomText('not for iran') });
+      await t2.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: randomText('for all') });
+      await t2.facilitator.untilVersion(chat.version + 1);
+      const ack = await t2.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'made before the chat', lock: true }, { expectedGameVersion: made });
+      expect(ack.ok).toBe(true);
     });
 
     it('refuses a seat that does not act in the beat', async () => {
@@ -243,7 +257,7 @@ export function defineIntegrationSuite(backend: Backend): void {
     it('refuses commands before hello and hellos with a wrong token', async () => {
       const stranger = new TestClient(server.url, t.session.sessionId, 'not-a-real-token-at-all', 'stranger');
       try {
-        expect(refused(await stranger.command({ type: 'ADVANCE' }, { expectedVersion: before })).code).toBe('unauthorized');
+        expect(refused(await stranger.command({ type: 'ADVANCE' }, { expectedGameVersion: before })).code).toBe('unauthorized');
         expect(refused(await stranger.hello()).code).toBe('unauthorized');
         const other = await seatTable(server.url);
         tables.push(other);
@@ -262,19 +276,20 @@ export function defineIntegrationSuite(backend: Backend): void {
       await startGame(t);
       const stayed = new TestClient(server.url, t.session.sessionId, t.tokens.iran, 'iran-stayed');
       await stayed.hello();
-      await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false });
+      const drafted = await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false });
+      await t.seats.israel.untilVersion(drafted.version);
       const dropped = t.seats.iran;
       const lastVersion = dropped.version;
       dropped.close();
 
       // The beat goes on without it: moves, a message Iran should get, one it should not.
-      let v = (await t.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'silence', lock: true }, { expectedVersion: head(t) })).version;
+      let v = (await t.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'silence', lock: true })).version;
       await t.seats.us.untilVersion(v);
       v = (await t.seats.us.must({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'not us', lock: true })).version;
       const forIran = randomText('mediators to iran');
-      v = (await t.seats.mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: forIran }, { expectedVersion: v })).version;
+      v = (await t.seats.mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: forIran })).version;
       const notForIran = randomText('israel-us');
-      v = (await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: notForIran }, { expectedVersion: v })).version;
+      v = (await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: notForIran })).version;
 
       const back = new TestClient(server.url, t.session.sessionId, t.tokens.iran, 'iran-back');
       back.view = dropped.view;
@@ -305,7 +320,6 @@ export function defineIntegrationSuite(backend: Backend): void {
         await client.hello();
         // Recovery resumes from the last broadcast the client received; the presence announcement is one.
         await waitFor(() => client.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
-        const before = client.version;
         const reconnected = new Promise<void>((resolve) => client.socket.once('connect', () => resolve()));
         client.socket.io.engine.close();
         await waitFor(() => !client.socket.connected, 2000, 'the drop');
@@ -313,7 +327,7 @@ export function defineIntegrationSuite(backend: Backend): void {
         await reconnected;
         expect(client.socket.recovered).toBe(true);
         // Recovered means the role came back too: it can act without saying hello again.
-        const ack = await client.command({ type: 'SEND_MESSAGE', channel: 'team-mediators', text: 'back' }, { expectedVersion: before });
+        const ack = await client.command({ type: 'SEND_MESSAGE', channel: 'team-mediators', text: 'back' });
         expect(ack.ok).toBe(true);
         await client.untilVersion(version + 1);
         await table.seats.mediators.untilVersion(version + 1);
@@ -339,7 +353,7 @@ export function defineIntegrationSuite(backend: Backend): void {
   describe(`[${backend}] idempotency`, () => {
     it('applies a command sent twice with the same id once', async () => {
       const t = await seat();
-      const payload = { commandId: 'retry-after-lost-ack', expectedVersion: 0 };
+      const payload = { commandId: 'retry-after-lost-ack' };
       const first = await t.seats.us.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'once' }, payload);
       const second = await t.seats.us.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'once' }, payload);
       expect(first).toEqual({ ok: true, data: { version: 1, duplicate: false } satisfies CommandResult });
@@ -350,7 +364,7 @@ export function defineIntegrationSuite(backend: Backend): void {
       const v = head(t);
       await settle(t.all(), v);
       const racing = await Promise.all(
-        [0, 1, 2].map(() => t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'r', lock: false }, { commandId: 'racing-submit-1', expectedVersion: v })),
+        [0, 1, 2].map(() => t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'r', lock: false }, { commandId: 'racing-submit-1', expectedGameVersion: t.seats.iran.view!.gameVersion })),
       );
       expect(racing.map((r) => r.ok && r.data.version)).toEqual([v + 1, v + 1, v + 1]);
       expect(racing.filter((r) => r.ok && !r.data.duplicate)).toHaveLength(1);
@@ -371,9 +385,10 @@ export function defineIntegrationSuite(backend: Backend): void {
   describe(`[${backend}] beat deadlines`, () => {
     it('closes a beat on its own when its deadline passes, and not while paused', async () => {
       const t = await seat({ timerSeconds: { 'consulate-strike': 5 } });
-      const entered = await startGame(t);
-      await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false }, { expectedVersion: entered });
-      const paused = (await t.facilitator.must({ type: 'PAUSE' }, { expectedVersion: entered + 1 })).version;
+      await t.facilitator.untilVersion(await startGame(t));
+      const gv = t.facilitator.view!.gameVersion;
+      await t.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'draft', lock: false }, { expectedGameVersion: gv });
+      const paused = (await t.facilitator.must({ type: 'PAUSE' }, { expectedGameVersion: gv + 1 })).version;
       clock.offset += 60_000;
       await new Promise((r) => setTimeout(r, 300));
       expect((await t.facilitator.sync(0)).ok && t.facilitator.version).toBe(paused);

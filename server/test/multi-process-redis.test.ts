@@ -71,7 +71,7 @@ describe('two server processes on one Redis', () => {
     const sent = await Promise.all(
       Array.from({ length: 40 }, (_, i) => {
         const [s, channel] = senders[i % senders.length]!;
-        return s.command({ type: 'SEND_MESSAGE', channel, text: `burst ${i} from ${s.label}` }, { expectedVersion: start });
+        return s.command({ type: 'SEND_MESSAGE', channel, text: `burst ${i} from ${s.label}` });
       }),
     );
     expect(sent.filter((r) => !r.ok)).toEqual([]);
@@ -81,9 +81,10 @@ describe('two server processes on one Redis', () => {
     // Two game commands against the same version, one through each process: exactly one wins, the other is stale.
     const v = start + 40;
     await settle(everyone(), v);
+    const gv = table.facilitator.view!.gameVersion;
     const [fromA, fromB] = await Promise.all([
-      table.facilitator.command({ type: 'PAUSE' }, { expectedVersion: v }),
-      extra[1]!.command({ type: 'PAUSE' }, { expectedVersion: v }),
+      table.facilitator.command({ type: 'PAUSE' }, { expectedGameVersion: gv }),
+      extra[1]!.command({ type: 'PAUSE' }, { expectedGameVersion: gv }),
     ]);
     const results = [fromA, fromB];
     expect(results.filter((r) => r.ok)).toHaveLength(1);

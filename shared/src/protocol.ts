@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMessageSide } from './message-side.ts';
 import type { ErrorCode } from './errors.ts';
 import { Command, DisplayName } from './game/commands.ts';
 import { GameSetup } from './game/game.ts';
@@ -96,21 +97,30 @@ export type HelloPayload = z.infer<typeof HelloPayload>;
 export const CommandPayload = z
   .object({
     commandId: CommandId,
-    /** The version the command was made against. Game commands must match it; messages need only not be ahead. */
-    expectedVersion: z.number().int().min(0),
+    /**
+     * The `gameVersion` of the view a game command was made on; refused as
+     * `stale` if the game has moved since. Messages commute with everything
+     * and need none (one sent is ignored).
+     */
+    expectedGameVersion: z.number().int().min(0).optional(),
     command: Command,
   })
-  .strict();
+  .strict()
+  .refine((p) => isMessageSide(p.command) || p.expectedGameVersion !== undefined, {
+    message: 'A game command needs the expectedGameVersion of the view it was made on.',
+    path: ['expectedGameVersion'],
+  });
 export type CommandPayload = z.infer<typeof CommandPayload>;
 
 export const SyncPayload = z.object({ sinceVersion: z.number().int().min(0) }).strict();
 export type SyncPayload = z.infer<typeof SyncPayload>;
 
-/** A refusal on the wire. `stale` carries the current version and a fresh view. */
+/** A refusal on the wire. `stale` carries the current game version and a fresh view. */
 export interface WireError {
   code: ErrorCode;
   message: string;
   version?: number;
+  gameVersion?: number;
   view?: GameView;
   /**
    * With `unavailable`: the server could not reach its store in time. Try

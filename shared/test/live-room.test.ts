@@ -22,7 +22,7 @@ describe('moderation: HIDE_MESSAGE', () => {
   it('hides a statement from the display only, then from everyone, and a replay hides the same', () => {
     const d = planning();
     d.seat('red', { type: 'SEND_MESSAGE', channel: 'public', text: 'spam spam spam' });
-    const id = d.state.messages[0]!.id;
+    const id = d.state.messages.at(0)!.id;
     d.fac({ type: 'HIDE_MESSAGE', message: id, from: 'display' });
     expect(messagesFor(d.game, d.state, observer)[0]).toMatchObject({ id, text: '', hidden: 'display' });
     expect(messagesFor(d.game, d.state, blue)[0]).toMatchObject({ id, text: 'spam spam spam' });
@@ -45,7 +45,7 @@ describe('moderation: HIDE_MESSAGE', () => {
   it('is the white cell’s alone, names a real message, and still works after the game ends', () => {
     const d = planning();
     d.seat('red', { type: 'SEND_MESSAGE', channel: 'public', text: 'hello' });
-    const id = d.state.messages[0]!.id;
+    const id = d.state.messages.at(0)!.id;
     const before = d.state;
     const bySeat = d.send({ kind: 'seat', seat: 'blue' }, { type: 'HIDE_MESSAGE', message: id, from: 'everyone' });
     expect(bySeat.ok ? null : bySeat.refusal.code).toBe('forbidden');
@@ -56,7 +56,7 @@ describe('moderation: HIDE_MESSAGE', () => {
     d.fac({ type: 'ADVANCE' });
     expect(d.phase).toBe('debrief');
     d.fac({ type: 'HIDE_MESSAGE', message: id, from: 'display' });
-    expect(d.state.messages[0]?.hidden).toBe('display');
+    expect(d.state.messages.at(0)?.hidden).toBe('display');
   });
 });
 
@@ -88,7 +88,7 @@ describe('people inside a seat', () => {
     d.seat('red', { type: 'SEND_MESSAGE', channel: 'public', text: 'no name' });
     const names = messagesFor(d.game, d.state, blue).map((m) => m.fromName ?? null);
     expect(names).toEqual(['Sara', 'Ali', null]);
-    expect(replay(d.game, d.log).messages.map((m) => m.fromName ?? null)).toEqual(names);
+    expect(replay(d.game, d.log).messages.toArray().map((m) => m.fromName ?? null)).toEqual(names);
   });
 });
 

@@ -10,6 +10,7 @@ import type {
   Viewer,
   WireError,
 } from '@rubicon/shared';
+import { isMessageSide } from '@rubicon/shared/message-side';
 import { newCommandId } from './commandId.ts';
 import { initialReconcileState, reconcile, sinceVersionFor, type ReconcileEvent, type ReconcileState } from './reconcile.ts';
 
@@ -107,7 +108,7 @@ export class SessionConnection {
   send = async (command: Command): Promise<SendOutcome> => {
     const commandId = newCommandId();
     // Fixed across retries, so a retry is byte-for-byte the same command.
-    let expectedVersion: number | null = null;
+    let expectedGameVersion: number | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!(await this.whenLive(READY_TIMEOUT_MS)) || !this.socket) {
         return {
@@ -115,9 +116,11 @@ export class SessionConnection {
           error: { code: 'unavailable', message: 'Not connected to the server, so this was not sent. Try again when the connection is back.' },
         };
       }
-      expectedVersion ??= this.state.synced?.version ?? 0;
+      // Messages never go stale; a game command is judged against the game as this client last saw it.
+      if (!isMessageSide(command)) expectedGameVersion ??= this.state.synced?.view.gameVersion ?? 0;
       try {
-        const ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', { commandId, expectedVersion, command });
+        const payload = { commandId, command, ...(expectedGameVersion === undefined ? {} : { expectedGameVersion }) };
+        const ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', payload);
         if (!ack.ok) {
           // The server's store was out of reach: the same id makes a retry safe, whether or not it landed.
           if (ack.error.code === 'unavailable' && ack.error.retryAfterMs !== undefined && attempt < 2) {

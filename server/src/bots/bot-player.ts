@@ -110,13 +110,9 @@ export class BotPlayer {
     for (const m of this.o.brain.relays(view, this.client.messages, random)) await this.say(m);
   }
 
-  /** The version this bot's last accepted command produced: its own update may arrive after the ack. */
-  private ackedVersion = 0;
-
   private async say(m: BotMessage): Promise<void> {
     try {
-      const r = await this.client.send({ type: 'SEND_MESSAGE', channel: m.channel, text: m.text, ...(m.to ? { to: m.to } : {}), ...(m.relayOf ? { relayOf: m.relayOf } : {}) });
-      this.ackedVersion = Math.max(this.ackedVersion, r.version);
+      await this.client.send({ type: 'SEND_MESSAGE', channel: m.channel, text: m.text, ...(m.to ? { to: m.to } : {}), ...(m.relayOf ? { relayOf: m.relayOf } : {}) });
     } catch (err) {
       this.log.warn({ err, channel: m.channel }, 'bot message refused');
     }
@@ -127,7 +123,7 @@ export class BotPlayer {
     if (this.stopped || this.busy) return;
     this.busy = true;
     try {
-      // Other seats' messages move the version on too, so a busy table may need several tries.
+      // Other seats' moves move the game on, so a busy table may need several tries (messages never do).
       for (let attempt = 0; attempt < 20; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 20 + 20 * attempt));
         const view = this.client.view;
@@ -137,8 +133,7 @@ export class BotPlayer {
         // Messages once per beat, even if the move has to be decided again.
         if (attempt === 0) for (const m of decision.messages) await this.say(m);
         try {
-          const expected = Math.max(this.client.view.version, this.ackedVersion);
-          await this.client.send({ type: 'SUBMIT_MOVE', move: decision.move, rationale: decision.rationale, lock: true }, expected);
+          await this.client.send({ type: 'SUBMIT_MOVE', move: decision.move, rationale: decision.rationale, lock: true }, this.client.view.gameVersion);
           this.log.info({ move: decision.move }, 'bot locked in');
           return;
         } catch (err) {

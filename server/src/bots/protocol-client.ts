@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { nanoid } from 'nanoid';
+import { isMessageSide } from '@rubicon/shared';
 import type {
   Ack,
   ClientToServerEvents,
@@ -108,11 +109,11 @@ export class ProtocolClient {
     for (const l of this.listeners) l();
   }
 
-  /** Sends one command against the version held; retries a lost ack once with the same id. */
-  async send(command: Command, expectedVersion = this.view.version): Promise<CommandResult> {
+  /** Sends one command against the game version held (messages need none); retries a lost ack once with the same id. */
+  async send(command: Command, expectedGameVersion = this.view.gameVersion): Promise<CommandResult> {
     const socket = this.socket;
     if (!socket || this.closed) throw new ProtocolError('unavailable', 'not connected');
-    const payload = { commandId: nanoid(), expectedVersion, command };
+    const payload = { commandId: nanoid(), command, ...(isMessageSide(command) ? {} : { expectedGameVersion }) };
     let ack: Ack<CommandResult>;
     try {
       ack = await socket.timeout(5000).emitWithAck('command', payload);

@@ -1,4 +1,4 @@
-import { messagesFor, viewFor, type UpdatePayload } from '@rubicon/shared';
+import { messageAsSeenBy, messagesFor, messageVisibleTo, viewFor, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
 import { roomFor, viewersOf } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 
@@ -15,12 +15,19 @@ export interface RoomUpdate {
  */
 export function updatesFor(event: AppliedEvent, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
-  const sinceVersion = entry.seq - 1;
+  // Only what this event added: looking through the whole list per room made every message cost O(N).
+  // Moderation changes an old message instead; it is rare, so it may look through them all.
+  const added = after.messages.length > before.messages.length ? after.messages.slice(before.messages.length) : [];
+  const channelOf = (id: string) => game.scenario.channels.find((c) => c.id === id);
+  const messagesOf = (viewer: Viewer): Message[] =>
+    entry.command.type === 'HIDE_MESSAGE'
+      ? messagesFor(game, after, viewer, entry.seq - 1)
+      : added.filter((m) => messageVisibleTo(viewer, m, channelOf(m.channel))).map((m) => messageAsSeenBy(viewer, m));
   const updates: RoomUpdate[] = [];
   for (const viewer of viewersOf(after.turn.context.options.seatsInPlay)) {
     const room = roomFor(sessionId, viewer);
     if (!wanted(room)) continue;
-    const messages = messagesFor(game, after, viewer, sinceVersion);
+    const messages = messagesOf(viewer);
     // A message leaves the turn, and so every view, untouched: its readers get the message alone.
     if (after.turn === before.turn) {
       updates.push({ room, payload: { version: after.version, messages } });

@@ -12,7 +12,7 @@ export class ServiceError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { version?: number; view?: GameView; retryAfterMs?: number; where?: string; seq?: number } = {},
+    readonly extra: { version?: number; gameVersion?: number; view?: GameView; retryAfterMs?: number; where?: string; seq?: number } = {},
   ) {
     super(message);
   }

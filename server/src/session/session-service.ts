@@ -6,6 +6,7 @@ import {
   canonicalJson,
   checkCommand,
   initialState,
+  isMessageSide,
   messagesFor,
   persistGame,
   restoreGame,
@@ -201,25 +202,25 @@ export class SessionService {
   /**
    * Decides on one command. Returns the version it produced (or produced the
    * first time, for a retry); throws a ServiceError for every refusal.
-   * `expectedVersion` null skips the staleness check (the system clock).
+   * `expectedGameVersion` null skips the staleness check (the system clock, messages).
    */
   execute(
     sessionId: string,
     actor: Actor,
     commandId: string,
-    expectedVersion: number | null,
+    expectedGameVersion: number | null,
     command: Command,
     options: ExecuteOptions = {},
   ): Promise<CommandResult> {
     const { deadline } = options;
     const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
     if (deadline === undefined)
-      return this.queue.run(sessionId, () => this.decide(sessionId, actor, commandId, expectedVersion, command, options, bound, () => false));
+      return this.queue.run(sessionId, () => this.decide(sessionId, actor, commandId, expectedGameVersion, command, options, bound, () => false));
     let abandoned = false;
     const decided = this.queue.run(sessionId, () => {
       // Its caller was already told `unavailable`: it must not be applied now.
       if (abandoned) throw unavailable();
-      return this.decide(sessionId, actor, commandId, expectedVersion, command, options, bound, () => abandoned);
+      return this.decide(sessionId, actor, commandId, expectedGameVersion, command, options, bound, () => abandoned);
     });
     return withinDeadline(decided, deadline, () => (abandoned = true));
   }
@@ -228,7 +229,7 @@ export class SessionService {
     sessionId: string,
     actor: Actor,
     commandId: string,
-    expectedVersion: number | null,
+    expectedGameVersion: number | null,
     command: Command,
     options: ExecuteOptions,
     bound: number,
@@ -242,13 +243,14 @@ export class SessionService {
       const earlier = await this.store.commandSeq(sessionId, commandId);
       if (earlier !== null) return this.duplicate(sessionId, earlier, actor, command);
       const { game, state } = session;
-      if (expectedVersion !== null) {
-        const stale = command.type === 'SEND_MESSAGE' ? expectedVersion > state.version : expectedVersion !== state.version;
-        if (stale)
-          throw new ServiceError('stale', `The session is at version ${state.version}; this was made against ${expectedVersion}.`, {
-            version: state.version,
-            view: viewFor(game, state, viewerOf(actor)),
-          });
+      // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
+      if (expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion) {
+        const view = viewFor(game, state, viewerOf(actor));
+        throw new ServiceError('stale', `The game is at version ${state.gameVersion}; this was made on ${expectedGameVersion}.`, {
+          version: view.version,
+          gameVersion: state.gameVersion,
+          view,
+        });
       }
       const at = Math.max(this.clock.now(), options.atLeast ?? 0);
       const refusal = checkCommand(game, state, actor, command, at);

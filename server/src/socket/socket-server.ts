@@ -119,7 +119,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
           const name = socket.data.name;
           const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
           if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-          return service.execute(grant.sessionId, actor, p.commandId, p.expectedVersion, p.command, { deadline: received + config.storeTimeoutMs });
+          return service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, p.command, { deadline: received + config.storeTimeoutMs });
         },
       }),
     );

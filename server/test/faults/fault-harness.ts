@@ -201,7 +201,7 @@ export class Writer {
       const t0 = performance.now();
       let ack: Ack<CommandResult>;
       try {
-        ack = await this.client.command({ type: 'SEND_MESSAGE', channel: CHANNEL_OF[this.label] ?? 'public', text }, { commandId: record.commandId, expectedVersion: 0 });
+        ack = await this.client.command({ type: 'SEND_MESSAGE', channel: CHANNEL_OF[this.label] ?? 'public', text }, { commandId: record.commandId });
       } catch {
         // No answer: the socket died with its server, or nothing came in time. Same id, another process.
         await this.failover();

@@ -48,7 +48,7 @@ describe('server processes killed', () => {
 
     // Mid-beat: a seat's lock-in goes through B just before B dies.
     const iran = writers[0]?.client;
-    const lock = iran?.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'we answer', lock: true }, { expectedVersion: iran.version });
+    const lock = iran?.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'we answer', lock: true });
     await servers[1]?.kill();
     await lock?.catch(() => null);
     await sleep(2500);

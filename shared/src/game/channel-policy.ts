@@ -2,6 +2,7 @@ import type { Channel, Scenario, SeatId } from '../scenario/schema.ts';
 import { refuse, type Refusal } from '../errors.ts';
 import type { Actor, HideMessage, SendMessage } from './commands.ts';
 import { MAX_STATEMENTS_PER_MINUTE } from '../limits.ts';
+import type { MessageLog } from './message-log.ts';
 import { conditionHolds, type World } from './world.ts';
 
 /** Who may read what: the facilitator reads everything; observers read public channels only. */
@@ -72,7 +73,7 @@ export function messageAudience(
   world: World,
   by: Actor,
   cmd: SendMessage,
-  earlier: readonly Message[],
+  earlier: { byId(id: string): Message | undefined },
 ): { audience: SeatId[]; channel: Channel } | Refusal {
   const channel = scenario.channels.find((c) => c.id === cmd.channel);
   if (!channel) return refuse('unknown_channel', `There is no channel "${cmd.channel}".`);
@@ -84,7 +85,7 @@ export function messageAudience(
     return refuse('channel_closed', `${channel.title} is not open.`);
 
   if (cmd.relayOf !== undefined) {
-    const original = earlier.find((m) => m.id === cmd.relayOf);
+    const original = earlier.byId(cmd.relayOf);
     if (!original || original.channel !== channel.id)
       return refuse('invalid', `Message ${cmd.relayOf} is not in ${channel.title}.`);
   }
@@ -114,14 +115,14 @@ export function messageAudience(
 export function statementCapProblem(
   channel: Channel,
   by: Actor,
-  earlier: readonly Message[],
+  earlier: MessageLog,
   at: number,
 ): Refusal | null {
   if (channel.kind !== 'public' || by.kind !== 'seat') return null;
   let recent = 0;
   let oldest = at;
   for (let i = earlier.length - 1; i >= 0; i--) {
-    const m = earlier[i]!;
+    const m = earlier.at(i)!;
     if (m.at <= at - 60_000) break;
     if (m.channel === channel.id && m.from === by.seat) {
       recent++;
@@ -137,19 +138,18 @@ export function statementCapProblem(
 }
 
 /** Why the white cell cannot hide this message now, or null. */
-export function hideProblem(by: Actor, cmd: HideMessage, messages: readonly Message[]): Refusal | null {
+export function hideProblem(by: Actor, cmd: HideMessage, messages: MessageLog): Refusal | null {
   if (by.kind !== 'facilitator') return refuse('forbidden', 'Only the white cell moderates messages.');
-  const target = messages.find((m) => m.id === cmd.message);
+  const target = messages.byId(cmd.message);
   if (!target) return refuse('invalid', `There is no message "${cmd.message}".`);
   if ((target.hidden ?? 'none') === cmd.from) return refuse('invalid', 'The message is already shown that way.');
   return null;
 }
 
 /** The messages after a HIDE_MESSAGE: the target's `hidden` changed and stamped with the entry's version. */
-export function applyHide(messages: readonly Message[], cmd: HideMessage, seq: number): Message[] {
-  return messages.map((m) => {
-    if (m.id !== cmd.message) return m;
-    const { hidden: _old, ...rest } = m;
-    return cmd.from === 'none' ? { ...rest, hiddenAt: seq } : { ...rest, hidden: cmd.from, hiddenAt: seq };
-  });
+export function applyHide(messages: MessageLog, cmd: HideMessage, seq: number): MessageLog {
+  const target = messages.byId(cmd.message);
+  if (!target) return messages;
+  const { hidden: _old, ...rest } = target;
+  return messages.replace(cmd.message, cmd.from === 'none' ? { ...rest, hiddenAt: seq } : { ...rest, hidden: cmd.from, hiddenAt: seq });
 }

@@ -14,6 +14,7 @@ import {
 import { MESSAGE_COMMANDS, PHASES, turnLegality, type Phase } from './legality.ts';
 import { createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { applyHide, messageAudience, type Message } from './channel-policy.ts';
+import { MessageLog } from './message-log.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -54,9 +55,16 @@ export interface Intervention {
 
 /** The whole state of a session: a pure function of scenario, setup and log. */
 export interface GameState {
+  /** Log entries applied: every accepted command, messages included. */
   version: number;
+  /**
+   * Game commands applied (everything but messages). The turn machine counts
+   * in these, and a game command is stale only if this moved, so chat never
+   * races a move.
+   */
+  gameVersion: number;
   turn: TurnSnapshot;
-  messages: Message[];
+  messages: MessageLog;
   interventions: Intervention[];
 }
 
@@ -66,6 +74,7 @@ export interface PersistedGame {
   scenarioVersion: number;
   machineVersion: number;
   version: number;
+  gameVersion: number;
   turn: { value: TurnSnapshot['value']; context: TurnContext; status: TurnSnapshot['status'] };
   messages: Message[];
   /** Absent in snapshots made before interventions were recorded. */
@@ -146,7 +155,7 @@ function turnInput(game: Game): TurnInput {
 
 export function initialState(game: Game): GameState {
   const turn = game.machine.getInitialSnapshot(inertScope(game), turnInput(game));
-  return { version: 0, turn, messages: [], interventions: [] };
+  return { version: 0, gameVersion: 0, turn, messages: MessageLog.empty, interventions: [] };
 }
 
 /** The phase, from the tag each leaf state of the machine carries. */
@@ -167,7 +176,7 @@ export function checkCommand(game: Game, state: GameState, by: Actor, command: C
     return MESSAGE_COMMANDS.SEND_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
   if (command.type === 'HIDE_MESSAGE')
     return MESSAGE_COMMANDS.HIDE_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
-  return turnLegality(game.scenario, ctx, phaseOf(state.turn), toEvent(by, command, state.version + 1, at));
+  return turnLegality(game.scenario, ctx, phaseOf(state.turn), toEvent(by, command, state.gameVersion + 1, at));
 }
 
 function toEvent(by: Actor, command: Exclude<Command, SendMessage | HideMessage>, seq: number, at: number): TurnEvent {
@@ -199,16 +208,20 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
       to: command.to ?? null,
       relayOf: command.relayOf ?? null,
     };
-    return { ok: true, state: { ...state, version: entry.seq, messages: [...state.messages, message] }, message };
+    return { ok: true, state: { ...state, version: entry.seq, messages: state.messages.append(message) }, message };
   }
   if (command.type === 'HIDE_MESSAGE') {
     const messages = applyHide(state.messages, command, entry.seq);
     return { ok: true, state: { ...state, version: entry.seq, messages }, message: null };
   }
-  const turn = turnTransition(game, state.turn, toEvent(entry.by, command, entry.seq, entry.at));
+  // The machine numbers its events in game versions: what it records (resolutions, injects,
+  // timers) then says nothing about how many messages were sent in between. Moderation
+  // (above) is about messages, so like them it leaves the game version alone.
+  const gameVersion = state.gameVersion + 1;
+  const turn = turnTransition(game, state.turn, toEvent(entry.by, command, gameVersion, entry.at));
   const note = interventionOf(command, entry, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
-  return { ok: true, state: { version: entry.seq, turn, messages: state.messages, interventions }, message: null };
+  return { ok: true, state: { version: entry.seq, gameVersion, turn, messages: state.messages, interventions }, message: null };
 }
 
 function interventionOf(command: Command, entry: LogEntry, before: TurnContext, after: TurnContext): Intervention | null {
@@ -260,8 +273,9 @@ export function persistGame(game: Game, state: GameState): PersistedGame {
     scenarioVersion: game.scenario.version,
     machineVersion: MACHINE_VERSION,
     version: state.version,
+    gameVersion: state.gameVersion,
     turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
-    messages: state.messages,
+    messages: state.messages.toArray(),
     interventions: state.interventions,
   };
 }
@@ -272,6 +286,14 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
     throw new Error(`snapshot is for ${persisted.scenarioId} v${persisted.scenarioVersion}`);
   if (persisted.machineVersion !== MACHINE_VERSION)
     throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
+  // Before game versions, the machine counted in log versions: such a snapshot cannot be mixed with new events.
+  if (typeof persisted.gameVersion !== 'number') throw new Error('snapshot predates game versions');
   const turn = game.machine.resolveState({ value: persisted.turn.value, context: persisted.turn.context });
-  return { version: persisted.version, turn, messages: persisted.messages, interventions: persisted.interventions ?? [] };
+  return {
+    version: persisted.version,
+    gameVersion: persisted.gameVersion,
+    turn,
+    messages: MessageLog.from(persisted.messages),
+    interventions: persisted.interventions ?? [],
+  };
 }

@@ -2,7 +2,8 @@ import { refuse, type Refusal } from '../errors.ts';
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { seatBotProblem } from '../bots/catalog.ts';
 import { beatById } from './adjudication.ts';
-import { hideProblem, messageAudience, statementCapProblem, type Message } from './channel-policy.ts';
+import { hideProblem, messageAudience, statementCapProblem } from './channel-policy.ts';
+import type { MessageLog } from './message-log.ts';
 import type { Actor, HideMessage, SendMessage } from './commands.ts';
 import type { TurnContext, TurnEvent } from './machine.ts';
 
@@ -154,7 +155,7 @@ interface MessageCheck<C> {
   ctx: TurnContext;
   by: Actor;
   command: C;
-  messages: readonly Message[];
+  messages: MessageLog;
   at: number;
 }
 

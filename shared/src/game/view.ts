@@ -15,6 +15,8 @@ import { teachingViewFor, type TeachingView } from './teaching-view.ts';
  */
 export interface GameView {
   version: number;
+  /** Game commands applied so far: send it as `expectedGameVersion` with a game command made on this view. */
+  gameVersion: number;
   viewer: Viewer;
   phase: Phase;
   paused: boolean;
@@ -166,6 +168,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
 
   return {
     version: state.version,
+    gameVersion: state.gameVersion,
     viewer,
     phase,
     paused: ctx.paused,

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { MessageLog } from '../src/game/message-log.ts';
+import type { Message } from '../src/game/channel-policy.ts';
+
+const msg = (n: number): Message => ({ id: `m${n}`, seq: n, at: n, channel: 'public', from: 'red', text: `t${n}`, audience: ['red'], to: null, relayOf: null });
+
+describe('MessageLog', () => {
+  it('keeps older logs unchanged when a newer one is extended', () => {
+    const a = MessageLog.from([msg(1), msg(2)]);
+    const b = a.append(msg(3));
+    const c = b.append(msg(4));
+    expect([...a].map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(b.toArray().map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+    expect(c.length).toBe(4);
+    expect(a.byId('m3')).toBeUndefined();
+    expect(c.byId('m3')?.text).toBe('t3');
+    expect(a.at(-1)?.id).toBe('m2');
+  });
+
+  it('forks when an older log is extended differently, leaving both branches intact', () => {
+    const a = MessageLog.from([msg(1)]);
+    const b = a.append(msg(2));
+    const fork = a.append({ ...msg(2), id: 'x2', text: 'other' });
+    expect(b.toArray().map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(fork.toArray().map((m) => m.id)).toEqual(['m1', 'x2']);
+    expect(fork.byId('m2')).toBeUndefined();
+    expect(b.byId('x2')).toBeUndefined();
+    // Both branches go on growing independently.
+    expect(b.append(msg(3)).length).toBe(3);
+    expect(fork.append(msg(3)).toArray().map((m) => m.id)).toEqual(['m1', 'x2', 'm3']);
+    expect(JSON.stringify(b)).toBe(JSON.stringify([msg(1), msg(2)]));
+  });
+
+  it('appends in constant time: 50,000 messages take well under a second', () => {
+    // Not a benchmark (that is `npm run bench`): a quadratic copy would take minutes here.
+    let log = MessageLog.empty;
+    for (let i = 1; i <= 50_000; i++) log = log.append(msg(i));
+    expect(log.length).toBe(50_000);
+    expect(log.byId('m25000')?.seq).toBe(25_000);
+  });
+});
