@@ -43,7 +43,7 @@ describe('personas', () => {
           expect(r.choices.filter((c) => c.defaulted)).toEqual([]);
           for (const c of r.choices) expect(c.rationale.length).toBeGreaterThan(20);
         }
-        const messages = results.flatMap((r) => r.state.messages);
+        const messages = results.flatMap((r) => r.state.messages.toArray());
         expect(messages.length).toBeGreaterThan(results.length);
         expect(messages.some((m) => m.relayOf !== null && m.from === 'mediators')).toBe(true);
       }
