@@ -20,6 +20,7 @@ import { systemClock, type Clock } from './store/types.ts';
 import { createTimerHandler } from './timers.ts';
 import { BotManager } from './bots/bot-manager.ts';
 import { DEFAULT_DELAYS } from './bots/bot-player.ts';
+import { llmBrain } from './bots/llm-brain.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -119,7 +120,9 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   web.use(onError);
 
   stores.scheduler.start(createTimerHandler(service, logger));
-  const bots = new BotManager({ service, logger, delays: { ...DEFAULT_DELAYS, ...config.botDelays }, llmBrain: null });
+  const bots = new BotManager({ service, logger, delays: { ...DEFAULT_DELAYS, ...config.botDelays },
+    llmBrain: config.llm ? ((llm) => (_scenario, seat) => llmBrain(llm, seat, logger))(config.llm) : null,
+  });
 
   let closing: Promise<void> | null = null;
   return {

@@ -7,6 +7,8 @@ import { ProtocolClient, ProtocolError } from './protocol-client.ts';
 export interface Brain {
   decide(view: GameView, messages: readonly Message[], random: () => number): Promise<BotDecision | null>;
   relays(view: GameView, messages: readonly Message[], random: () => number): BotMessage[];
+  /** The longest a decision may take (a model's timeouts); the bot starts that much earlier. */
+  worstCaseMs?: number;
 }
 
 export interface Delays {
@@ -85,7 +87,8 @@ export class BotPlayer {
     if (this.needsMove(view) && key !== this.pendingBeat) {
       this.pendingBeat = key;
       if (this.moveTimer) clearTimeout(this.moveTimer);
-      const delay = lockInDelay(view, this.o.delays, seededRandom(this.o.sessionId, this.o.seat, 'delay', view.version), this.now());
+      const delays = { ...this.o.delays, marginMs: this.o.delays.marginMs + (this.o.brain.worstCaseMs ?? 0) };
+      const delay = lockInDelay(view, delays, seededRandom(this.o.sessionId, this.o.seat, 'delay', view.version), this.now());
       this.log.debug({ beat: key, delay }, 'bot will lock in');
       this.moveTimer = setTimeout(() => void this.act(), delay);
     }
