@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { AppHeader } from './common/AppHeader.tsx';
 import { Link } from './common/Link.tsx';
 import { FacilitatorConsole } from './facilitate/FacilitatorConsole.tsx';
+import { Guide } from './guide/Guide.tsx';
+import { Handouts } from './guide/Handouts.tsx';
 import { Home } from './lobby/Home.tsx';
 import { Join } from './lobby/Join.tsx';
 import { Setup } from './lobby/Setup.tsx';
@@ -39,6 +41,10 @@ function Screen({ route }: { route: Route }) {
       return <SharedDisplay key={route.sessionId} sessionId={route.sessionId} />;
     case 'facilitate':
       return <FacilitatorConsole key={route.sessionId} sessionId={route.sessionId} />;
+    case 'guide':
+      return <Guide key={route.scenarioId} scenarioId={route.scenarioId} />;
+    case 'handouts':
+      return <Handouts key={route.scenarioId} scenarioId={route.scenarioId} />;
     case 'notFound':
       return (
         <div className="page">

@@ -8,6 +8,8 @@ export type Route =
   | { name: 'play'; sessionId: string; seat: string | null }
   | { name: 'display'; sessionId: string }
   | { name: 'facilitate'; sessionId: string }
+  | { name: 'guide'; scenarioId: string }
+  | { name: 'handouts'; scenarioId: string }
   | { name: 'notFound'; path: string };
 
 const SESSION_SCREENS = new Set(['setup', 'play', 'display', 'facilitate']);
@@ -27,6 +29,10 @@ export function parseRoute(pathname: string, search = ''): Route {
     const code = decode(parts[1]!);
     if (code) return { name: 'join', code };
   }
+  if (parts[0] === 'guide' && (parts.length === 2 || (parts.length === 3 && parts[2] === 'handouts'))) {
+    const scenarioId = decode(parts[1]!);
+    if (scenarioId) return parts.length === 2 ? { name: 'guide', scenarioId } : { name: 'handouts', scenarioId };
+  }
   if (parts[0] === 's' && parts.length === 3 && SESSION_SCREENS.has(parts[2]!)) {
     const sessionId = decode(parts[1]!);
     if (sessionId) {
@@ -45,6 +51,8 @@ export const paths = {
   play: (id: string, seat?: string) => `/s/${encodeURIComponent(id)}/play${seat ? `?seat=${encodeURIComponent(seat)}` : ''}`,
   display: (id: string) => `/s/${encodeURIComponent(id)}/display`,
   facilitate: (id: string) => `/s/${encodeURIComponent(id)}/facilitate`,
+  guide: (scenarioId: string) => `/guide/${encodeURIComponent(scenarioId)}`,
+  handouts: (scenarioId: string) => `/guide/${encodeURIComponent(scenarioId)}/handouts`,
 };
 
 const NAV_EVENT = 'rubicon:navigate';

@@ -55,7 +55,7 @@ export interface SessionSummary {
   title: string;
   scenarioId: string;
   /** The class-length preset the session was created with, if any. */
-  preset: string | null;
+  preset: { id: string; title: string } | null;
   /** How long the session should run with its clock (session-length.ts). */
   estimate: SessionEstimate;
   createdAt: number;

@@ -6,6 +6,7 @@ import { Countdown } from '../session/Countdown.tsx';
 import { EscalationLadder } from './EscalationLadder.tsx';
 import { MapView } from './MapView.tsx';
 import { OutcomePanel } from '../session/OutcomePanel.tsx';
+import { Debrief } from '../debrief/Debrief.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LockIns } from '../facilitate/SeatStatus.tsx';
 import { Timeline } from './Timeline.tsx';
@@ -95,7 +96,7 @@ function Display({ session, view }: { session: Session; view: GameView }) {
         <h1 className="visually-hidden">Shared display: {view.scenario.title}</h1>
         <div className="display__stage">
           {over ? (
-            <OutcomePanel view={view} large />
+            view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
           ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
             <Opening view={view} />
           ) : (

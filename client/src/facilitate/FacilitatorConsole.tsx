@@ -8,7 +8,8 @@ import { Countdown } from '../session/Countdown.tsx';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';
 import { FacilitatorControls } from './FacilitatorControls.tsx';
 import { Link } from '../common/Link.tsx';
-import { OutcomePanel } from '../session/OutcomePanel.tsx';
+import { Debrief } from '../debrief/Debrief.tsx';
+import { FacilitatorNotes } from './FacilitatorNotes.tsx';
 import { ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatTable } from './SeatStatus.tsx';
@@ -60,6 +61,9 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
       </AppHeader>
       <nav className="subnav" aria-label="Session">
         <Link href={paths.setup(session.sessionId)}>Join codes</Link>
+        <a href={paths.guide(view.scenario.id)} target="_blank" rel="noopener">
+          Facilitator guide <span className="visually-hidden">(new tab)</span>↗
+        </a>
         <a href={paths.display(session.sessionId)} target="_blank" rel="noopener" data-testid="open-display">
           Shared display <span className="visually-hidden">(new tab)</span>↗
         </a>
@@ -102,7 +106,8 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
               </>
             )}
           </section>
-          {(view.phase === 'outcome' || view.phase === 'debrief') && <OutcomePanel view={view} />}
+          <FacilitatorNotes view={view} />
+          {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
           <AdjudicationReview session={session} view={view} />
           <ResolutionHistory view={view} heading="Resolutions" />
         </div>

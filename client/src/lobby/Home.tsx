@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { JoinForm } from './JoinForm.tsx';
+import { PresetPicker } from './PresetPicker.tsx';
 import { Link } from '../common/Link.tsx';
 import { ApiError, createSession, listScenarios, type ScenarioSummary } from '../net/api.ts';
 import { hostedSessions, rememberHostedSession } from '../net/storage.ts';
@@ -8,9 +9,9 @@ import { navigate, paths } from '../router.ts';
 
 const TIMER_SCALES = [
   { value: '0.1', label: '×0.1 very fast (tests)' },
-  { value: '0.25', label: '×¼ quick (30 min)' },
+  { value: '0.25', label: '×¼ quick' },
   { value: '0.5', label: '×½ short' },
-  { value: '1', label: '×1 standard (75 min)' },
+  { value: '1', label: '×1 standard' },
   { value: '1.5', label: '×1.5 relaxed' },
   { value: '2', label: '×2 seminar' },
 ];
@@ -22,6 +23,7 @@ export function Home() {
   const [title, setTitle] = useState('');
   const [seed, setSeed] = useState('');
   const [timerScale, setTimerScale] = useState('1');
+  const [preset, setPreset] = useState<string | null>(null);
   const [review, setReview] = useState(true);
   const [optional, setOptional] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -51,6 +53,7 @@ export function Home() {
       const created = await createSession({
         scenarioId: scenario.id,
         timerScale: Number(timerScale),
+        ...(preset && scenario.presets.some((p) => p.id === preset) ? { preset } : {}),
         review,
         optionalSeats: optional.filter((o) => optionalSeats.some((s) => s.id === o)),
         ...(trimmedSeed ? { seed: trimmedSeed } : {}),
@@ -108,7 +111,10 @@ export function Home() {
                   <legend>Scenario</legend>
                   {scenarios.map((s) => (
                     <label key={s.id} className={`scenario-card${s.id === scenarioId ? ' scenario-card--checked' : ''}`}>
-                      <input type="radio" name="scenario" value={s.id} checked={s.id === scenarioId} onChange={() => setScenarioId(s.id)} data-testid={`scenario-${s.id}`} />
+                      <input type="radio" name="scenario" value={s.id} checked={s.id === scenarioId} onChange={() => {
+                          setScenarioId(s.id);
+                          setPreset(null);
+                        }} data-testid={`scenario-${s.id}`} />
                       <span>
                         <span className="scenario-card__title">{s.title}</span>
                         <span className="scenario-card__summary">{s.summary}</span>
@@ -137,6 +143,14 @@ export function Home() {
                   </fieldset>
                 )}
 
+                {scenario && (
+                  <p className="small" data-testid="guide-links">
+                    Before class: the <Link href={paths.guide(scenario.id)}>facilitator guide</Link> and the{' '}
+                    <Link href={paths.handouts(scenario.id)}>student handouts</Link>, to read or print.
+                  </p>
+                )}
+                {scenario && <PresetPicker scenario={scenario} preset={preset} onPreset={setPreset} timerScale={Number(timerScale)} />}
+
                 <div className="form-grid">
                   <label className="stack">
                     Session title <span className="muted small">(optional)</span>
@@ -144,7 +158,7 @@ export function Home() {
                   </label>
                   <label className="stack">
                     Clock
-                    <select value={timerScale} onChange={(e) => setTimerScale(e.target.value)} data-testid="timer-scale">
+                    <select value={timerScale} onChange={(e) => setTimerScale(e.target.value)} disabled={preset !== null} data-testid="timer-scale">
                       {TIMER_SCALES.map((t) => (
                         <option key={t.value} value={t.value}>
                           {t.label}

@@ -5,6 +5,7 @@ import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Link } from '../common/Link.tsx';
 import { QrCode } from './QrCode.tsx';
 import { SeatBotPicker } from './SeatBotPicker.tsx';
+import { EstimateLine } from './SessionEstimate.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatChip } from '../facilitate/SeatStatus.tsx';
 import { ApiError, sessionSummary } from '../net/api.ts';
@@ -64,6 +65,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
             <p className="lede">
               Each team opens <strong className="mono">{origin}</strong> and types its code, or scans its QR code. Several people may share a seat.
             </p>
+            {summary && <SetupEstimate summary={summary} />}
             {localOnly && (
               <p className="alert alert--info">
                 This page was opened as <span className="mono">{origin}</span>, which phones and other computers cannot reach. Open it through this
@@ -134,6 +136,17 @@ export function Setup({ sessionId }: { sessionId: string }) {
           </ul>
         </section>
       </main>
+    </div>
+  );
+}
+
+function SetupEstimate({ summary }: { summary: SessionSummary }) {
+  return (
+    <div className="setup__estimate" data-testid="setup-estimate">
+      <p className="small">
+        <span className="muted">Class length:</span> <strong data-testid="setup-preset">{summary.preset?.title ?? 'custom clock'}</strong>
+      </p>
+      <EstimateLine estimate={summary.estimate} testId="setup-estimate-line" />
     </div>
   );
 }

@@ -1,14 +1,9 @@
-import type { CreateSessionRequest, CreateSessionResponse, JoinResponse, SessionSummary } from '@rubicon/shared';
+import type { CreateSessionRequest, ScenarioListing, TeachingDocument, CreateSessionResponse, JoinResponse, SessionSummary } from '@rubicon/shared';
 import { observeDateHeader } from './clock.ts';
 
 /** The REST side of the server. Every function throws an `ApiError` with a message fit to show. */
 
-export interface ScenarioSummary {
-  id: string;
-  title: string;
-  summary: string;
-  seats: { id: string; name: string; optional: boolean }[];
-}
+export type ScenarioSummary = ScenarioListing;
 
 export class ApiError extends Error {
   constructor(
@@ -49,6 +44,11 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
 
 export function listScenarios(): Promise<ScenarioSummary[]> {
   return request('GET', '/api/scenarios');
+}
+
+/** The teaching layer for the printable guide and handouts. */
+export function teachingDocument(scenarioId: string): Promise<TeachingDocument> {
+  return request('GET', `/api/scenarios/${encodeURIComponent(scenarioId)}/teaching`);
 }
 
 export function createSession(body: CreateSessionRequest): Promise<CreateSessionResponse> {

@@ -3,6 +3,7 @@ import type { GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
 import { loadJson, saveText } from '../net/storage.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
+import { MEMO_PROMPT_ID, MemoPrompt } from './MemoPrompt.tsx';
 
 interface Props {
   session: Session;
@@ -126,6 +127,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
         </fieldset>
         <div className="moves__rationale">
           <label htmlFor="rationale">Rationale: your argument for the white cell</label>
+          <MemoPrompt prompt={view.teaching?.memoPrompt} />
           <textarea
             id="rationale"
             value={form.rationale}
@@ -135,6 +137,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
             disabled={locked || busy !== null}
             placeholder="Why this move, what you expect others to do, and what would make you change course."
             data-testid="rationale"
+            aria-describedby={view.teaching?.memoPrompt ? MEMO_PROMPT_ID : undefined}
           />
           <span className="composer__hint">
             {form.rationale.length}/{MAX_RATIONALE}

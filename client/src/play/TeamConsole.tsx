@@ -7,6 +7,8 @@ import { Countdown } from '../session/Countdown.tsx';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';
 import { MoveBuilder } from './MoveBuilder.tsx';
 import { OutcomePanel } from '../session/OutcomePanel.tsx';
+import { Debrief } from '../debrief/Debrief.tsx';
+import { RoleProfilePanel } from './RoleProfile.tsx';
 import { ResolutionCard, ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LockIns, SeatChip } from '../facilitate/SeatStatus.tsx';
@@ -79,7 +81,8 @@ function Console({ session, view, slot }: { session: Session; view: GameView; sl
               This seat is played by a bot. The white cell can hand it back to your team.
             </p>
           )}
-          <Now view={view} />
+          {view.phase === 'debrief' ? <Debrief view={view} /> : <Now view={view} />}
+          <RoleProfilePanel profile={view.teaching?.profile} seatName={seat?.name ?? 'your team'} open={view.phase === 'lobby' || view.phase === 'briefing'} />
           {view.phase === 'planning' && view.menu && <MoveBuilder key={`${beat?.id}:${beat?.index}`} session={session} view={view} slot={slot} />}
           {view.phase === 'planning' && !view.menu && (
             <section className="panel">

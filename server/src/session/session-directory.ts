@@ -1,5 +1,6 @@
 import {
   applyPreset,
+  presetById,
   buildSessionFile,
   estimateSession,
   persistGame,
@@ -87,7 +88,7 @@ export class SessionDirectory {
       sessionId,
       title: meta.title,
       scenarioId: meta.scenarioId,
-      preset: game.setup.preset ?? null,
+      preset: game.setup.preset ? { id: game.setup.preset, title: presetById(game.scenario, game.setup.preset)?.title ?? game.setup.preset } : null,
       estimate: estimateSession(game.scenario, game.setup),
       createdAt: meta.createdAt,
       version: state.version,
