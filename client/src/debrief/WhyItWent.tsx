@@ -30,6 +30,7 @@ export function WhyItWent({ causes }: { causes: BranchCause[] }) {
                     </ul>
                   </>
                 )}
+                {c.fallback && c.passedOver.length === 0 && <p className="small muted">This beat always leads there.</p>}
                 {c.passedOver.length > 0 && (
                   <>
                     <p className="small muted">{c.fallback ? 'None of the other branches applied:' : 'Branches checked first, which did not apply:'}</p>
