@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { generatedScenarioDoc } from '../node/scenario-doc.ts';
 import { shippedScenarios } from '../node/scenario-files.ts';
 
 /** docs/scenario.md must say what the data does: same edges, same order, every id. */
@@ -9,6 +10,10 @@ const scenario = shippedScenarios().get('april-2024');
 const node = (id: string) => id.replace(/-/g, '_');
 
 describe('docs/scenario.md matches the scenario data', () => {
+  it('carries the diagrams drawn from the data and the machine (npm run docs:scenario rewrites them)', () => {
+    expect(doc).toBe(generatedScenarioDoc());
+  });
+
   it('draws exactly the beat graph the guards implement, in guard order', () => {
     if (!scenario) throw new Error('april-2024 missing');
     const graph = doc.slice(doc.indexOf('```mermaid\nflowchart TD'), doc.indexOf('```', doc.indexOf('```mermaid\nflowchart TD') + 10));

@@ -22,15 +22,15 @@ function uniqueAtoms(conditions: (Condition | undefined)[]): Condition[] {
   return [...out.values()];
 }
 
-/** The conditions a beat's adjudication and exits read. */
+/**
+ * The conditions that pick where a beat leads. Rules, draw odds and
+ * conditional effects also read the world, but they only move numbers and
+ * flags that these guards then read; walking every move they tell apart made
+ * the walk explode once most moves matter (the sensitivity report measures
+ * those), so the walk keys on the guards and lets the engine apply the rest.
+ */
 function beatConditions(beat: Beat): (Condition | undefined)[] {
-  return [
-    ...beat.next.map((n) => n.when),
-    ...beat.rules.map((r) => r.when),
-    ...beat.draws.flatMap((d) => [d.when, ...d.options.flatMap((o) => [...o.adjust.map((a) => a.when), ...o.effects.map((e) => e.when)])]),
-    ...beat.rules.flatMap((r) => r.effects.map((e) => e.when)),
-    ...beat.actors.flatMap((a) => a.moves.flatMap((m) => m.effects.map((e) => e.when))),
-  ];
+  return [...beat.next.map((n) => n.when), ...beat.draws.map((d) => d.when)];
 }
 
 interface Relevance {

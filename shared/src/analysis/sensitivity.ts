@@ -27,7 +27,9 @@ export interface SensitivityOptions {
   /**
    * Stop a cell as soon as it is decided against this share (e.g. 0.1):
    * passed once some alternative has changed enough games, failed once none
-   * can. The decision is exact; the shares shown are then lower bounds.
+   * can. After 100 games only the leading alternative is played on, so a pass
+   * is exact and a fail is conservative (re-run without `decideAt` to see
+   * every alternative); the shares shown are then lower bounds.
    */
   decideAt?: number;
   /** Only these beats (default: every beat of the historical path). */
@@ -60,6 +62,13 @@ export interface SensitivityReport {
   beats: string[];
   seats: SeatId[];
   cells: SensitivityCell[];
+}
+
+/** Games after which a cell being decided against a bar plays only its leading alternative. */
+const FOCUS_AFTER = 100;
+
+function leader(cell: SensitivityCell): AlternativeResult | undefined {
+  return cell.alternatives.reduce<AlternativeResult | undefined>((top, a) => (top && top.changed >= a.changed ? top : a), undefined);
 }
 
 interface CellRun {
@@ -101,7 +110,9 @@ export function sensitivityReport(scenario: Scenario, options: SensitivityOption
       if (!from) continue;
       run.cell.games++;
       const base = branch(game, from, run.cell.beat, run.cell.seat, run.cell.baseline, g, null);
-      for (const alt of run.cell.alternatives) {
+      // Deciding against a bar needs one alternative over it: after a warm-up, only the leader is played.
+      const focus = options.decideAt !== undefined && run.cell.games > FOCUS_AFTER ? leader(run.cell) : undefined;
+      for (const alt of focus ? [focus] : run.cell.alternatives) {
         if (branch(game, from, run.cell.beat, run.cell.seat, alt.move, g, base).changed) alt.changed++;
       }
       if (options.decideAt !== undefined) {

@@ -8,7 +8,7 @@ export function describeCondition(scenario: Scenario, c: Condition): string {
       ?.title ?? move;
   const range = (r: { gte?: number | undefined; lte?: number | undefined }) =>
     r.gte !== undefined && r.lte !== undefined ? `${r.gte}–${r.lte}` : r.gte !== undefined ? `≥ ${r.gte}` : `≤ ${r.lte}`;
-  if ('all' in c) return c.all.map((x) => describeCondition(scenario, x)).join(' and ');
+  if ('all' in c) return c.all.length === 1 ? describeCondition(scenario, c.all[0] as Condition) : `(${c.all.map((x) => describeCondition(scenario, x)).join(' and ')})`;
   if ('any' in c) return `(${c.any.map((x) => describeCondition(scenario, x)).join(' or ')})`;
   if ('not' in c) return `not ${describeCondition(scenario, c.not)}`;
   if ('flag' in c) return c.flag;
@@ -21,22 +21,32 @@ export function describeCondition(scenario: Scenario, c: Condition): string {
 
 /**
  * The beat graph as a Mermaid flowchart: beats and outcomes as nodes, each
- * edge labelled with the guard that picks it (first match wins, so later
- * edges implicitly carry "otherwise").
+ * edge labelled with its place in the guard order and the guard that picks
+ * it (first match wins, so later edges implicitly carry "otherwise"). Nodes
+ * on the historical path are drawn thick.
  */
 export function beatGraphMermaid(scenario: Scenario): string {
   const id = (x: string) => x.replace(/-/g, '_');
   const quote = (s: string) => s.replace(/"/g, "'");
   const lines = ['flowchart TD'];
-  lines.push(`  start(["Lobby → briefing"]) --> ${id(scenario.startBeat)}`);
-  for (const b of scenario.beats) lines.push(`  ${id(b.id)}["${quote(b.title)}<br/><small>${quote(b.date)}</small>"]`);
-  for (const o of scenario.outcomes) lines.push(`  ${id('o-' + o.id)}(["${quote(o.title)}"])`);
+  lines.push(`  start(["Briefing"]) --> ${id(scenario.startBeat)}`);
+  scenario.beats.forEach((b, i) => {
+    const draws = b.draws.map((d) => ` · ${quote(d.title)}`).join('');
+    lines.push(`  ${id(b.id)}["${i + 1}. ${quote(b.title)}<br/><small>${quote(b.date)}${draws}</small>"]`);
+  });
+  for (const o of scenario.outcomes) lines.push(`  ${id('o-' + o.id)}(["${quote(o.title)}${o.historical ? ' ★' : ''}"])`);
+  lines.push('');
   for (const b of scenario.beats) {
     b.next.forEach((step, i) => {
       const target = 'beat' in step ? id(step.beat) : id('o-' + step.outcome);
-      const label = step.when ? describeCondition(scenario, step.when) : i === 0 ? '' : 'otherwise';
-      lines.push(label ? `  ${id(b.id)} -->|"${quote(label)}"| ${target}` : `  ${id(b.id)} --> ${target}`);
+      if (b.next.length === 1 && !step.when) lines.push(`  ${id(b.id)} --> ${target}`);
+      else {
+        const label = step.when ? describeCondition(scenario, step.when) : 'otherwise';
+        lines.push(`  ${id(b.id)} -->|"${i + 1}. ${quote(label)}"| ${target}`);
+      }
     });
   }
+  const historical = [...new Set(scenario.historicalPath.map((h) => id(h.beat))), id('o-' + scenario.historicalOutcome)];
+  lines.push('', '  classDef historical stroke-width:4px', `  class ${historical.join(',')} historical`);
   return lines.join('\n');
 }
