@@ -27,10 +27,18 @@ describe('rubicon', () => {
   });
 
   it('scenario check accepts the shipped scenario', async () => {
-    const r = await run('scenario', 'check', 'april-2024.yaml');
+    const r = await run('scenario', 'check', 'april-2024.yaml', '--no-table');
     expect(r.code).toBe(0);
     expect(r.out).toContain('april-2024.yaml: valid — april-2024 version 1');
     expect(r.out).toMatch(/7 seats \(3 optional\), 8 beats, \d+ moves/);
+  });
+
+  it('scenario check prints the sensitivity table of a valid file', async () => {
+    const r = await run('scenario', 'check', 'practice-tanker.yaml', '--games', '5');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Sensitivity of practice-tanker: % of 5 seeded games');
+    expect(r.out).toMatch(/^seat\s+the-stop\s+the-way-out$/m);
+    expect(r.out).toMatch(/^iran\s+\d+%\s+\d+%$/m);
   });
 
   it('scenario check prints each problem at file:line and exits 1', async () => {
