@@ -1,15 +1,49 @@
-# The app image: builds the client, runs the server with tsx (the workspaces stay TypeScript source).
-FROM node:20-bookworm-slim
+# syntax=docker/dockerfile:1
+# Rubicon's production image, in three stages on Node 24 LTS:
+#   build  - every dependency, then the browser client (Vite) and the server
+#            and shared code compiled to JavaScript (npm run build:server);
+#   deps   - production dependencies only (no TypeScript, tsx, Vite, Playwright);
+#   run    - the compiled JavaScript and those dependencies, as the `node` user,
+#            started with `npm run start:prod`'s command, with a health check.
+
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY client/package.json client/
-COPY cli/package.json cli/
 COPY e2e/package.json e2e/
+COPY cli/package.json cli/
+# Playwright's browsers are never needed here.
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
-ENV NODE_ENV=production PORT=3000
+RUN npm run build && npm run build:server
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY shared/package.json shared/
+COPY server/package.json server/
+COPY client/package.json client/
+COPY e2e/package.json e2e/
+COPY cli/package.json cli/
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+RUN npm ci --omit=dev --no-audit --no-fund --workspace @rubicon/server --workspace @rubicon/shared --include-workspace-root=false
+
+FROM node:24-bookworm-slim AS run
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 OPEN_BROWSER=0
+WORKDIR /app
+COPY --from=deps --chown=node:node /app/node_modules ./node_modules
+COPY --chown=node:node package.json ./
+COPY --chown=node:node shared/package.json shared/
+COPY --chown=node:node server/package.json server/
+COPY --from=build --chown=node:node /app/shared/dist shared/dist
+COPY --from=build --chown=node:node /app/server/dist server/dist
+COPY --from=build --chown=node:node /app/client/dist client/dist
+USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "server/src/main.ts"]
+# Readiness: 503 while Redis is unreachable, so the proxy can route around a replica that lost it.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "--conditions=rubicon-compiled", "server/dist/main.js"]

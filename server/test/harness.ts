@@ -348,8 +348,13 @@ export interface ChildServer {
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs `server/src/main.ts` in its own process, the way production does, and waits until it listens. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  /** The node binary and its arguments; by default the source through tsx. */
+  command: { node: string; args: string[] } = { node: process.execPath, args: ['--import', 'tsx', 'server/src/main.ts'] },
+): Promise<ChildServer> {
+  const child = spawn(command.node, command.args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
