@@ -242,7 +242,8 @@ export function MapView({ view, legend = true }: Props) {
               <button type="button" className="map__all-toggle" aria-expanded={showAll} onClick={() => setShowAll((x) => !x)} data-testid="map-events-toggle">
                 {showAll ? 'Back to the map' : `All ${marks.length} event${marks.length === 1 ? '' : 's'}`}
               </button>
-              <ol className="map__events" aria-label="What happened where" data-testid="map-events">
+              {/* Focusable: the list scrolls, so a keyboard must be able to reach it. */}
+              <ol className="map__events" aria-label="What happened where" data-testid="map-events" tabIndex={0}>
                 {[...marks].reverse().map((m) => (
                   <li key={m.n} className={m.recent ? 'map__event map__event--recent' : 'map__event'} value={m.n}>
                     <span className="map__event-n" aria-hidden="true">
