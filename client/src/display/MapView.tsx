@@ -85,7 +85,7 @@ export function MapView({ view, legend = true }: Props) {
     for (const m of marks) if (m.mark.from && !inFrame(map.frame, placeById(map, m.mark.from) ?? { lon: 0, lat: -90 })) ids.add(m.mark.from);
     return [...ids];
   }, [clusters, marks, map]);
-  const insetWidth = Math.max(...insetPlaces.map((id) => placeName(map, id).length * FONT * 0.55 + 24), insetPlaces.length * INSET.slot + 16, 0);
+  const insetWidth = Math.max(FONT * 0.62 * (insetPlaces.map((id) => placeName(map, id)).join(' · ').length + 2) + 20, insetPlaces.length * INSET.slot + 16);
   const insetSlot = (place: string): Point => [INSET.x + 26 + Math.max(0, insetPlaces.indexOf(place)) * INSET.slot, INSET.y + INSET.h - 22];
   const clusterAt = (c: MarkCluster): Point | null => c.at ?? (c.places[0] ? insetSlot(c.places[0]) : null);
 
