@@ -1,0 +1,54 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPersona } from '@rubicon/shared/bots';
+import { codeFor, connect, createSession, startServer, type TestServer } from './harness.ts';
+
+const SCRIPT = fileURLToPath(new URL('../../examples/python/rubicon_bot.py', import.meta.url));
+// Debian's python3-socketio lives in the system Python, which a pyenv or venv on the PATH may hide.
+const PYTHON = [process.env.PYTHON, '/usr/bin/python3', 'python3'].find(
+  (p) => p !== undefined && spawnSync(p, ['-c', 'import socketio'], { encoding: 'utf8' }).status === 0,
+);
+const available = PYTHON !== undefined;
+if (!available)
+  console.warn('SKIPPED: the Python client test needs python3 with python-socketio (apt-get install python3-socketio); .ci/run installs it, so CI runs it.');
+
+describe.skipIf(!available)('examples/python: a Python client plays a persona through the protocol', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ backend: 'memory' });
+  });
+  afterAll(() => server.close());
+
+  it('joins the Iran seat, locks in its persona’s move and speaks publicly', async () => {
+    const created = await createSession(server.url, { scenarioId: 'april-2024', seed: 'python', review: false });
+    const persona = findPersona({ id: 'april-2024' }, 'iran', 'pragmatic-deterrer');
+    const file = join(mkdtempSync(join(tmpdir(), 'rubicon-py-')), 'persona.json');
+    writeFileSync(file, JSON.stringify(persona));
+    const py = spawn(PYTHON ?? 'python3', [SCRIPT, server.url, '--code', codeFor(created, 'iran'), '--persona-file', file, '--beats', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    py.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    py.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => py.on('exit', resolve));
+
+    const fac = await connect(server.url, created.sessionId, created.facilitatorToken, 'facilitator');
+    await fac.until(() => out.includes('joined as iran') || err.length > 0, 20_000, 'the Python client to join');
+    expect(err).toBe('');
+    await fac.must({ type: 'START' });
+    await fac.must({ type: 'ADVANCE' });
+    const view = await fac.until((v) => (v.beat?.lockedIn ?? []).includes('iran'), 20_000, 'Iran locked in').catch((e: unknown) => { throw new Error(`${String(e)}; python said: ${out} ${err}`); });
+    const move = view.submissions?.iran?.move ?? '';
+    expect(Object.keys(persona?.favours ?? {})).toContain(move);
+    expect(view.submissions?.iran?.rationale).toContain('Pragmatic deterrer');
+    await fac.until(() => fac.messages.some((m) => m.from === 'iran' && m.channel === 'public'), 5000, 'a public statement');
+    // Planning ends (the other seats default at the deadline or the white cell closes it): the client stops after one beat.
+    await fac.must({ type: 'ADVANCE' });
+    expect(await exited, err).toBe(0);
+    expect(out).toContain(`beat consulate-strike: locked in ${move}`);
+    fac.close();
+  }, 60_000);
+});
