@@ -89,8 +89,8 @@ async function acceptAdjudication(b: HistoricalBeat): Promise<void> {
 }
 
 async function advance(): Promise<void> {
-  await expect(fac().getByTestId('advance')).toBeEnabled();
-  await fac().getByTestId('advance').click();
+  await expect(fac().getByTestId('next-action')).toBeEnabled();
+  await fac().getByTestId('next-action').click();
 }
 
 async function playBeat(b: HistoricalBeat): Promise<void> {
@@ -152,7 +152,7 @@ test('four teams join by code or by link, and the shared display joins with the 
 });
 
 test('the white cell starts the session: the opening briefing, then beat 1, on every screen', async () => {
-  await fac().getByTestId('start').click();
+  await fac().getByTestId('next-action').click();
   for (const p of everyScreen()) await expectPhase(p, 'briefing');
   for (const p of everyPlayer()) await expect(p.getByTestId('opening-briefing')).toBeVisible();
   await expect(disp().getByTestId('display-beat')).toHaveText('Briefing');

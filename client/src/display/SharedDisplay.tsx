@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, JoinCode, Message } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Countdown } from '../session/Countdown.tsx';
@@ -10,10 +10,13 @@ import { Debrief } from '../debrief/Debrief.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LockIns } from '../facilitate/SeatStatus.tsx';
 import { Timeline } from './Timeline.tsx';
+import { authorLabel } from '../session/MessageList.tsx';
 import { PHASE_LABEL, seatName } from '../lib/describe.ts';
 import { timeOfDay } from '../lib/time.ts';
 import { ApiError, joinWithCode, sessionSummary } from '../net/api.ts';
-import { loadCredential, saveCredential } from '../net/storage.ts';
+import { hostedSession, loadCredential, saveCredential } from '../net/storage.ts';
+import { QrCode } from '../lobby/QrCode.tsx';
+import { paths } from '../router.ts';
 import { useSession, type Session } from '../net/useSession.ts';
 
 /**
@@ -64,7 +67,11 @@ function Display({ session, view }: { session: Session; view: GameView }) {
     document.title = `${beat ? beat.title : view.scenario.title} · Rubicon display`;
   }, [beat, view.scenario.title]);
   const publicChannels = useMemo(() => new Set(view.channels.filter((c) => c.kind === 'public').map((c) => c.id)), [view.channels]);
-  const statements = useMemo(() => session.messages.filter((m) => publicChannels.has(m.channel)).slice(-6).reverse(), [session.messages, publicChannels]);
+  // A statement the white cell hid from the display is not shown at all (not even as a gap).
+  const statements = useMemo(
+    () => session.messages.filter((m) => publicChannels.has(m.channel) && !m.hidden).slice(-4).reverse(),
+    [session.messages, publicChannels],
+  );
   const over = view.phase === 'outcome' || view.phase === 'debrief';
 
   return (
@@ -98,9 +105,11 @@ function Display({ session, view }: { session: Session; view: GameView }) {
           {over ? (
             view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
           ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
-            <Opening view={view} />
+            <Opening view={view} sessionId={session.sessionId} />
           ) : (
-            beat && (
+            beat &&
+            // Once resolved, the result below takes the situation's place.
+            view.phase !== 'resolution' && (
               <p className="display__situation" data-testid="display-situation">
                 {beat.situation}
               </p>
@@ -113,7 +122,7 @@ function Display({ session, view }: { session: Session; view: GameView }) {
                   Planning closed · the white cell is adjudicating
                 </p>
               ) : view.phase === 'resolution' ? (
-                <p className="display__banner">Resolved · see the timeline and the map</p>
+                <ResultNow view={view} />
               ) : null}
               <LockIns view={view} strip />
             </div>
@@ -139,22 +148,35 @@ function Display({ session, view }: { session: Session; view: GameView }) {
   );
 }
 
-function Opening({ view }: { view: GameView }) {
+/** The beat's result told in large type on the projector itself: what happened, and who defaulted. */
+function ResultNow({ view }: { view: GameView }) {
+  const r = view.resolutions.findLast((x) => x.beat === view.beat?.id);
+  if (!r) return null;
+  const defaulted = r.choices.filter((c) => c.defaulted).map((c) => seatName(view.scenario, c.seat));
+  return (
+    <div className="display__result" data-testid="display-result">
+      <p className="display__banner">Resolved</p>
+      {r.narrative.slice(0, 4).map((n, i) => (
+        <p key={i} className="display__result-line">
+          {n.text}
+        </p>
+      ))}
+      {r.draws.map((d) => (
+        <p key={d.draw} className="display__result-draw">
+          {d.title}: <strong>{d.label}</strong>
+        </p>
+      ))}
+      {defaulted.length > 0 && <p className="display__result-draw">No decision in time (default taken): {defaulted.join(', ')}</p>}
+    </div>
+  );
+}
+
+function Opening({ view, sessionId }: { view: GameView; sessionId: string }) {
   return (
     <div className="display__opening">
       <p className="eyebrow">{view.phase === 'lobby' ? 'Teams are joining' : 'Opening briefing'}</p>
       <p className="display__situation">{view.phase === 'lobby' ? view.scenario.summary : view.scenario.openingBriefing}</p>
-      {view.phase === 'lobby' && (
-        <ul className="display__seats" aria-label="Seats in play">
-          {view.scenario.seats
-            .filter((s) => s.inPlay)
-            .map((s) => (
-              <li key={s.id} style={{ ['--seat' as string]: s.color }}>
-                <span className="seat-chip__swatch" aria-hidden="true" /> {s.name}
-              </li>
-            ))}
-        </ul>
-      )}
+      {view.phase === 'lobby' && <LobbyCodes view={view} sessionId={sessionId} />}
     </div>
   );
 }
@@ -193,7 +215,7 @@ function Statements({ view, statements }: { view: GameView; statements: Message[
               >
                 <p className="statement__who">
                   <span className="seat-chip__swatch" aria-hidden="true" />
-                  <strong>{seatName(view.scenario, m.from)}</strong> <span className="statement__time">{timeOfDay(m.at)}</span>
+                  <strong>{authorLabel(view.scenario, m)}</strong> <span className="statement__time">{timeOfDay(m.at)}</span>
                   {fresh === m.id && <span className="tag tag--new">New</span>}
                 </p>
                 <p className="statement__text">{m.text}</p>
@@ -203,5 +225,61 @@ function Statements({ view, statements }: { view: GameView; statements: Message[
         </ol>
       }
     </section>
+  );
+}
+
+/**
+ * The lobby on the projector: each seat's join code and QR code. Only a
+ * display opened on the white cell's device can read the codes (with its
+ * token); elsewhere it lists the seats and says where the codes are.
+ */
+function LobbyCodes({ view, sessionId }: { view: GameView; sessionId: string }) {
+  const [codes, setCodes] = useState<JoinCode[] | null>(() => hostedSession(sessionId)?.codes ?? null);
+  useEffect(() => {
+    const fac = loadCredential(sessionId, 'facilitator');
+    if (!fac) return;
+    let alive = true;
+    sessionSummary(sessionId, fac.token).then(
+      (s) => alive && setCodes(s.codes),
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, [sessionId]);
+  const seats = view.scenario.seats.filter((s) => s.inPlay);
+  const origin = window.location.origin;
+  return (
+    <>
+      <ul className="display__codes" aria-label="Seats in play and their join codes" data-testid="lobby-codes">
+        {seats.map((s) => {
+          const code = codes?.find((c) => c.role.kind === 'seat' && c.role.seat === s.id)?.code;
+          return (
+            <li key={s.id} className="display__code" style={{ ['--seat' as string]: s.color }} data-testid={`lobby-code-${s.id}`}>
+              <span className="display__code-seat">
+                <span className="seat-chip__swatch" aria-hidden="true" /> {s.name}
+              </span>
+              {code && (
+                <>
+                  <QrCode url={`${origin}${paths.join(code)}`} label={`QR code to join as ${s.name}`} size={150} />
+                  <span className="display__code-text mono" data-testid={`lobby-code-text-${s.id}`}>
+                    {code}
+                  </span>
+                </>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <p className="display__join-hint">
+        {codes ? (
+          <>
+            Scan your team’s code, or open <span className="mono">{origin.replace(/^https?:\/\//, '')}</span> and type it in.
+          </>
+        ) : (
+          'Your facilitator has your team’s join code.'
+        )}
+      </p>
+    </>
   );
 }

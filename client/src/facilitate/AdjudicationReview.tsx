@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { FixedEffect, GameView, PlannedChange, ProposalView } from '@rubicon/shared';
-import { describeCause, describeEffect, formatRoll, humanize, seatName } from '../lib/describe.ts';
+import { describeCause, describeEffect, formatRoll, humanize, seatName, type CauseNames } from '../lib/describe.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
 import type { Session } from '../net/useSession.ts';
 
@@ -167,7 +167,7 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
                   {describeEffect(scenario, c.effect)}
                   {c.effect.when && <span className="tag">if its condition holds</span>}
                 </td>
-                <td>{describeCause(scenario, c.cause)}</td>
+                <td>{describeCause(scenario, c.cause, proposalNames(proposal))}</td>
               </tr>
             ))}
           </tbody>
@@ -305,4 +305,12 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
       )}
     </section>
   );
+}
+
+/** Move titles and rule descriptions from the proposal, for its cause column. */
+function proposalNames(proposal: ProposalView): CauseNames {
+  return {
+    move: (beat, seat, move) => proposal.choices.find((c) => c.beat === beat && c.seat === seat && c.move === move)?.title,
+    rule: (rule) => proposal.ruleText[rule],
+  };
 }

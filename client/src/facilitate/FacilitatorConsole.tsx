@@ -4,7 +4,6 @@ import { AdjudicationReview } from './AdjudicationReview.tsx';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ChannelPanel } from '../session/ChannelPanel.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
-import { Countdown } from '../session/Countdown.tsx';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';
 import { FacilitatorControls } from './FacilitatorControls.tsx';
 import { Link } from '../common/Link.tsx';
@@ -13,6 +12,7 @@ import { FacilitatorNotes } from './FacilitatorNotes.tsx';
 import { ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatTable } from './SeatStatus.tsx';
+import { StatusStrip } from './StatusStrip.tsx';
 import { Timeline } from '../display/Timeline.tsx';
 import { humanize, PHASE_LABEL } from '../lib/describe.ts';
 import { ApiError, exportSession } from '../net/api.ts';
@@ -51,14 +51,9 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
           </span>
         }
       >
-        <span className="phase-pill" data-testid="phase" data-phase={view.phase}>
-          {beat ? `Beat ${beat.index} · ` : ''}
-          {view.paused ? '❚❚ Paused · ' : ''}
-          {PHASE_LABEL[view.phase]}
-        </span>
-        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Planning closes in" />}
         <ConnectionBadge status={session.status} />
       </AppHeader>
+      <StatusStrip session={session} view={view} presence={session.presence} />
       <nav className="subnav" aria-label="Session">
         <Link href={paths.setup(session.sessionId)}>Join codes</Link>
         <a href={paths.guide(view.scenario.id)} target="_blank" rel="noopener">

@@ -1,14 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Command, GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
-
-const ADVANCE_LABEL: Partial<Record<GameView['phase'], string>> = {
-  briefing: 'Open the first beat',
-  planning: 'Close planning now',
-  resolution: 'Continue to what follows',
-  outcome: 'Go to the debrief',
-};
 
 /** Beats that can be rewound to: those entered on the current path (resolved ones and the one open now). */
 export function rewindTargets(view: Pick<GameView, 'resolutions' | 'beat'>): { id: string; label: string }[] {
@@ -16,6 +9,27 @@ export function rewindTargets(view: Pick<GameView, 'resolutions' | 'beat'>): { i
   for (const r of view.resolutions) seen.set(r.beat, `Beat ${r.beatIndex}: ${r.title}`);
   if (view.beat) seen.set(view.beat.id, `Beat ${view.beat.index}: ${view.beat.title}`);
   return [...seen].map(([id, label]) => ({ id, label }));
+}
+
+/**
+ * What a rewind to `beat` takes back, in words, for the confirm: the results
+ * of that beat and every later one, the injects fired since, and the choices
+ * of the beat under way.
+ */
+export function rewindSummary(view: GameView, beat: string): string {
+  const last = view.resolutions.map((r) => r.beat).lastIndexOf(beat);
+  const openNow = view.beat?.id === beat && (last === -1 || view.resolutions[last]!.beatIndex !== view.beat.index);
+  const from = openNow ? view.resolutions.length : Math.max(0, last);
+  const undone = view.resolutions.slice(from);
+  // Injects fired after the previous beat's result (an approximation of the checkpoint the view does not carry).
+  const since = from > 0 ? view.resolutions[from - 1]!.version : 0;
+  const injects = view.injects.filter((i) => i.version > since);
+  const parts: string[] = [];
+  if (undone.length > 0) parts.push(`the results of ${undone.map((r) => `beat ${r.beatIndex} (${r.title})`).join(', ')}`);
+  if (injects.length > 0) parts.push(`${injects.length === 1 ? 'the inject' : `${injects.length} injects`} ${injects.map((i) => `“${i.title}”`).join(', ')}`);
+  if (view.outcome) parts.push(`the outcome “${view.outcome.title}”`);
+  if (view.beat && view.phase === 'planning') parts.push('every draft and lock-in of the beat under way');
+  return parts.length > 0 ? `This undoes ${parts.join('; ')}. The teams are told.` : 'The beat starts again from its checkpoint. The teams are told.';
 }
 
 /** The white cell's clock and flow controls. Each shows its outcome: done, or the server's reason for refusing. */
@@ -28,6 +42,12 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
   const [outcome, setOutcome] = useState('');
   const [reason, setReason] = useState('');
 
+  // A status line is about the step just taken: it goes when the session moves on.
+  useEffect(() => {
+    const t = setTimeout(() => setResult(null), 8000);
+    return () => clearTimeout(t);
+  }, [result, view.phase]);
+
   const run = async (label: string, command: Command, done: string) => {
     setBusy(label);
     setResult(null);
@@ -39,7 +59,6 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
 
   const phase = view.phase;
   const over = phase === 'outcome' || phase === 'debrief';
-  const advanceLabel = ADVANCE_LABEL[phase];
   const targets = rewindTargets(view);
   const hasTimer = view.timer !== null;
 
@@ -49,16 +68,6 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
         Controls
       </h2>
       <div className="controls__main">
-        {phase === 'lobby' && (
-          <button type="button" className="btn btn--primary btn--large" disabled={busy !== null} onClick={() => void run('start', { type: 'START' }, 'Session started: the opening briefing is on every screen.')} data-testid="start">
-            Start the session
-          </button>
-        )}
-        {advanceLabel && (
-          <button type="button" className="btn btn--primary btn--large" disabled={busy !== null || (view.paused && phase === 'planning')} onClick={() => void run('advance', { type: 'ADVANCE' }, 'Done.')} data-testid="advance">
-            {advanceLabel}
-          </button>
-        )}
         {phase === 'adjudication' && <p className="muted">Review the proposal below: accept it or override it.</p>}
         {!over && phase !== 'lobby' && (
           <>
@@ -137,9 +146,14 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
             {confirmRewind ? 'Confirm rewind' : 'Rewind…'}
           </button>
           {confirmRewind && (
-            <button type="button" className="btn btn--ghost" onClick={() => setConfirmRewind(false)}>
-              Cancel
-            </button>
+            <>
+              <button type="button" className="btn btn--ghost" onClick={() => setConfirmRewind(false)}>
+                Cancel
+              </button>
+              <p className="controls__hint controls__warn" role="alert" data-testid="rewind-summary">
+                {rewindSummary(view, rewind)}
+              </p>
+            </>
           )}
         </form>
       )}

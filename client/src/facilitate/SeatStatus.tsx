@@ -2,21 +2,32 @@ import type { GameView, Presence } from '@rubicon/shared';
 
 type Seat = GameView['scenario']['seats'][number];
 
-export type SeatState = 'locked' | 'draft' | 'waiting' | 'idle';
+export type SeatState = 'locked' | 'draft' | 'waiting' | 'idle' | 'defaulted';
 
+/**
+ * Where a seat stands in the current beat. Once planning has closed, a seat
+ * that had not locked in is shown as defaulted: its default move was taken.
+ */
 export function seatState(view: GameView, seat: string): SeatState {
   const beat = view.beat;
   if (!beat || !beat.actingSeats.includes(seat)) return 'idle';
-  if (beat.lockedIn.includes(seat)) return 'locked';
-  if (beat.submitted.includes(seat)) return 'draft';
-  return 'waiting';
+  if (view.phase === 'planning') {
+    if (beat.lockedIn.includes(seat)) return 'locked';
+    return beat.submitted.includes(seat) ? 'draft' : 'waiting';
+  }
+  const choice =
+    view.proposal?.choices.find((c) => c.seat === seat) ??
+    view.resolutions.findLast((r) => r.beat === beat.id && r.beatIndex === beat.index)?.choices.find((c) => c.seat === seat);
+  if (choice) return choice.defaulted ? 'defaulted' : 'locked';
+  return beat.lockedIn.includes(seat) ? 'locked' : 'defaulted';
 }
 
-const STATE_TEXT: Record<SeatState, { icon: string; text: string }> = {
+export const STATE_TEXT: Record<SeatState, { icon: string; text: string }> = {
   locked: { icon: '✓', text: 'Locked in' },
   draft: { icon: '✎', text: 'Drafting' },
   waiting: { icon: '…', text: 'Deciding' },
   idle: { icon: '·', text: 'Not acting this beat' },
+  defaulted: { icon: '–', text: 'Defaulted' },
 };
 
 export function SeatChip({ seat }: { seat: Seat }) {

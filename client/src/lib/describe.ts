@@ -53,16 +53,22 @@ export function describeEffect(scenario: ScenarioView, e: Effect | FixedEffect):
   }
 }
 
-export function describeCause(scenario: ScenarioView, cause: ChangeView['cause']): string {
+/** Words the view carries for ids, when it has them: move titles and rule descriptions. */
+export interface CauseNames {
+  move?: (beat: string, seat: SeatId, move: string) => string | undefined;
+  rule?: (rule: string) => string | undefined;
+}
+
+export function describeCause(scenario: ScenarioView, cause: ChangeView['cause'], names: CauseNames = {}): string {
   switch (cause.kind) {
     case 'move':
-      return `${seatName(scenario, cause.seat)} chose “${humanize(cause.move)}”`;
+      return `${seatName(scenario, cause.seat)} chose “${names.move?.(cause.beat, cause.seat, cause.move) ?? humanize(cause.move)}”`;
     case 'rule':
-      return `Rule: ${humanize(cause.rule)}`;
+      return `Rule: ${names.rule?.(cause.rule) ?? humanize(cause.rule)}`;
     case 'draw':
       return `Draw: ${humanize(cause.draw)} → ${humanize(cause.option)} (roll ${formatRoll(cause.roll)})`;
     case 'inject':
-      return `Inject: ${humanize(cause.inject)}`;
+      return `Inject: ${scenario.injects.find((i) => i.id === cause.inject)?.title ?? humanize(cause.inject)}`;
     case 'override':
       return `White cell override: ${cause.reason}`;
     case 'undisclosed':

@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
 import type { JoinResponse } from '@rubicon/shared';
 import { ApiError, joinWithCode, normalizeCode } from '../net/api.ts';
-import { saveCredential } from '../net/storage.ts';
+import { saveCredential, saveDisplayName } from '../net/storage.ts';
+import { MAX_DISPLAY_NAME } from '@rubicon/shared/limits';
 import { navigate, paths } from '../router.ts';
 
 /** Where a redeemed code leads: a seat to its console, an observer code to the shared display. */
@@ -11,9 +12,10 @@ export function pathAfterJoin(join: JoinResponse): string {
   return paths.facilitate(join.sessionId);
 }
 
-export async function redeem(code: string): Promise<string> {
+export async function redeem(code: string, name: string | null = null): Promise<string> {
   const join = await joinWithCode(normalizeCode(code));
   saveCredential(join.sessionId, { token: join.token, role: join.role });
+  if (name && join.role.kind === 'seat') saveDisplayName(join.sessionId, name);
   return pathAfterJoin(join);
 }
 
@@ -21,6 +23,7 @@ export async function redeem(code: string): Promise<string> {
 export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' }: { initial?: string; autoFocus?: boolean; label?: string }) {
   const id = useId();
   const [code, setCode] = useState(normalizeCode(initial));
+  const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
@@ -32,7 +35,7 @@ export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' 
         setBusy(true);
         setError(null);
         try {
-          navigate(await redeem(code));
+          navigate(await redeem(code, name.trim() || null));
         } catch (err) {
           setError(err instanceof ApiError ? err.message : 'That did not work. Try again.');
           setBusy(false);
@@ -67,6 +70,18 @@ export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' 
       <p id={`${id}-hint`} className="join-form__hint">
         Six characters from your facilitator. Capitals or not, it does not matter.
       </p>
+      <label htmlFor={`${id}-name`} className="join-form__label join-form__label--small">
+        Your name <span className="muted">(optional: shown beside your seat, so people sharing a seat are told apart)</span>
+      </label>
+      <input
+        id={`${id}-name`}
+        className="join-form__name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        maxLength={MAX_DISPLAY_NAME}
+        autoComplete="given-name"
+        data-testid="join-name"
+      />
       {error && (
         <p className="alert" role="alert" data-testid="join-error">
           {error}

@@ -70,6 +70,8 @@ export class SessionConnection {
     private readonly token: string,
     private readonly makeSocket: () => ClientSocket = () =>
       io({ path: '/socket.io', transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 }),
+    /** The player's name, sent with every hello so the server records it with this device's commands. */
+    private readonly name: string | null = null,
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -163,6 +165,7 @@ export class SessionConnection {
         sessionId: this.sessionId,
         token: this.token,
         ...(lastVersion !== undefined ? { lastVersion } : {}),
+        ...(this.name ? { name: this.name } : {}),
       });
       if (socket !== this.socket) return;
       if (!ack.ok) {

@@ -118,3 +118,13 @@ export function saveText(key: string, value: string | null): void {
 export function loadText(key: string): string | null {
   return get(key);
 }
+
+/** The name this device's player gave for a session (shown beside the seat, "Iran · Sara"); null when none. */
+export function loadDisplayName(sessionId: string): string | null {
+  const v = get(`name:${sessionId}`);
+  return v && v.trim() !== '' ? v : null;
+}
+
+export function saveDisplayName(sessionId: string, name: string | null): void {
+  set(`name:${sessionId}`, name && name.trim() !== '' ? name.trim() : null);
+}

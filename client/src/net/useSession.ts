@@ -12,19 +12,19 @@ const idle = () => idleSnapshot;
 const notConnected = (): Promise<SendOutcome> =>
   Promise.resolve({ ok: false, error: { code: 'unavailable', message: 'Not connected to the session.' } });
 
-/** A live connection to one session with one token, for as long as the component is mounted. */
-export function useSession(sessionId: string, token: string | null): Session {
+/** A live connection to one session with one token (and the player's name, if given), for as long as the component is mounted. */
+export function useSession(sessionId: string, token: string | null, name: string | null = null): Session {
   const [conn, setConn] = useState<SessionConnection | null>(null);
   useEffect(() => {
     if (!token) return;
-    const c = new SessionConnection(sessionId, token);
+    const c = new SessionConnection(sessionId, token, undefined, name);
     c.start();
     setConn(c);
     return () => {
       c.stop();
       setConn((cur) => (cur === c ? null : cur));
     };
-  }, [sessionId, token]);
+  }, [sessionId, token, name]);
   const snap = useSyncExternalStore(conn?.subscribe ?? noSubscribe, conn?.getSnapshot ?? idle);
   const send = conn?.send ?? notConnected;
   return useMemo(() => ({ ...snap, sessionId, send }), [snap, sessionId, send]);

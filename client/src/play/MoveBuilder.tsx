@@ -4,6 +4,7 @@ import type { Session } from '../net/useSession.ts';
 import { loadJson, saveText } from '../net/storage.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
 import { MEMO_PROMPT_ID, MemoPrompt } from './MemoPrompt.tsx';
+import { CharCount } from '../common/CharCount.tsx';
 
 interface Props {
   session: Session;
@@ -61,9 +62,14 @@ export function MoveBuilder({ session, view, slot }: Props) {
   const chosen = menu.moves.find((m) => m.id === form.move);
   const defaultTitle = menu.moves.find((m) => m.id === menu.defaultMove)?.title ?? menu.defaultMove;
 
+  const rationaleTooLong = form.rationale.length > MAX_RATIONALE;
   const submit = async (kind: Exclude<Busy, null>) => {
     if (!form.move) {
       setError('Choose a move first.');
+      return;
+    }
+    if (rationaleTooLong && kind !== 'revise') {
+      setError(`The rationale is ${form.rationale.length - MAX_RATIONALE} characters too long: shorten it first.`);
       return;
     }
     setBusy(kind);
@@ -132,16 +138,14 @@ export function MoveBuilder({ session, view, slot }: Props) {
             id="rationale"
             value={form.rationale}
             onChange={(e) => setForm((f) => ({ ...f, rationale: e.target.value }))}
-            maxLength={MAX_RATIONALE}
             rows={4}
+            aria-invalid={rationaleTooLong || undefined}
             disabled={locked || busy !== null}
             placeholder="Why this move, what you expect others to do, and what would make you change course."
             data-testid="rationale"
-            aria-describedby={view.teaching?.memoPrompt ? MEMO_PROMPT_ID : undefined}
+            aria-describedby={view.teaching?.memoPrompt ? `${MEMO_PROMPT_ID} rationale-count` : 'rationale-count'}
           />
-          <span className="composer__hint">
-            {form.rationale.length}/{MAX_RATIONALE}
-          </span>
+          <CharCount id="rationale-count" length={form.rationale.length} max={MAX_RATIONALE} />
         </div>
         <p className="moves__status" role="status" tabIndex={-1} ref={statusRef} data-testid="move-status" data-locked={locked} data-busy={busy !== null}>
           {status}
@@ -159,10 +163,10 @@ export function MoveBuilder({ session, view, slot }: Props) {
             </button>
           ) : (
             <>
-              <button type="button" className="btn" onClick={() => void submit('draft')} disabled={busy !== null || paused || !form.move} data-testid="save-draft">
+              <button type="button" className="btn" onClick={() => void submit('draft')} disabled={busy !== null || paused || !form.move || rationaleTooLong} data-testid="save-draft">
                 Save draft
               </button>
-              <button type="submit" className="btn btn--primary" disabled={busy !== null || paused || !form.move} data-testid="lock-in">
+              <button type="submit" className="btn btn--primary" disabled={busy !== null || paused || !form.move || rationaleTooLong} data-testid="lock-in">
                 Lock in{chosen ? `: ${chosen.title}` : ''}
               </button>
             </>

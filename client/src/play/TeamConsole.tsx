@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ChannelPanel } from '../session/ChannelPanel.tsx';
@@ -13,7 +13,9 @@ import { ResolutionCard, ResolutionHistory } from '../session/ResolutionHistory.
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LockIns, SeatChip } from '../facilitate/SeatStatus.tsx';
 import { PHASE_LABEL } from '../lib/describe.ts';
-import { forgetCredential, lastSeat, loadCredential } from '../net/storage.ts';
+import { forgetCredential, lastSeat, loadCredential, loadDisplayName, saveDisplayName } from '../net/storage.ts';
+import { NoticeHistory, TeamNotices } from './TeamNotices.tsx';
+import { MAX_DISPLAY_NAME } from '@rubicon/shared/limits';
 import { useSession, type Session } from '../net/useSession.ts';
 import { navigate, paths } from '../router.ts';
 
@@ -22,7 +24,8 @@ export function TeamConsole({ sessionId, seat }: { sessionId: string; seat: stri
   const chosenSeat = seat ?? lastSeat(sessionId);
   const slot = chosenSeat ? `seat:${chosenSeat}` : null;
   const cred = slot ? loadCredential(sessionId, slot) : null;
-  const session = useSession(sessionId, cred?.token ?? null);
+  const [name, setName] = useState(() => loadDisplayName(sessionId));
+  const session = useSession(sessionId, cred?.token ?? null, name);
 
   if (!cred || !slot) return <NeedsJoin title="Team console" />;
   if (!session.view) {
@@ -37,10 +40,22 @@ export function TeamConsole({ sessionId, seat }: { sessionId: string; seat: stri
       />
     );
   }
-  return <Console session={session} view={session.view} slot={slot} />;
+  const rename = (next: string | null) => {
+    saveDisplayName(sessionId, next);
+    setName(loadDisplayName(sessionId));
+  };
+  return <Console session={session} view={session.view} slot={slot} name={name} onRename={rename} />;
 }
 
-function Console({ session, view, slot }: { session: Session; view: GameView; slot: string }) {
+interface ConsoleProps {
+  session: Session;
+  view: GameView;
+  slot: string;
+  name: string | null;
+  onRename: (name: string | null) => void;
+}
+
+function Console({ session, view, slot, name, onRename }: ConsoleProps) {
   const self = view.viewer.kind === 'seat' ? view.viewer.seat : null;
   const seat = view.scenario.seats.find((s) => s.id === self);
   const beat = view.beat;
@@ -55,7 +70,8 @@ function Console({ session, view, slot }: { session: Session; view: GameView; sl
         context={
           <span className="console-id">
             {seat && <SeatChip seat={seat} />}
-            <span className="muted"> · {view.scenario.title}</span>
+            {name && <span className="console-id__name" data-testid="my-name"> · {name}</span>}
+            <span className="muted console-id__scenario"> · {view.scenario.title}</span>
           </span>
         }
       >
@@ -81,6 +97,7 @@ function Console({ session, view, slot }: { session: Session; view: GameView; sl
               This seat is played by a bot. The white cell can hand it back to your team.
             </p>
           )}
+          <TeamNotices view={view} seat={self} storageKey={`notices:${session.sessionId}:${slot}`} />
           {view.phase === 'debrief' ? <Debrief view={view} /> : <Now view={view} />}
           <RoleProfilePanel profile={view.teaching?.profile} seatName={seat?.name ?? 'your team'} open={view.phase === 'lobby' || view.phase === 'briefing'} />
           {view.phase === 'planning' && view.menu && <MoveBuilder key={`${beat?.id}:${beat?.index}`} session={session} view={view} slot={slot} />}
@@ -91,9 +108,11 @@ function Console({ session, view, slot }: { session: Session; view: GameView; sl
             </section>
           )}
           <ResolutionHistory view={view} exclude={shownResult(view)} />
+          <NoticeHistory view={view} seat={self} />
         </div>
         <aside className="console__side" aria-label="Channels and the state of play">
-          <ChannelPanel session={session} view={view} slot={slot} self={self} />
+          <NameField name={name} onRename={onRename} seatName={seat?.name ?? 'your seat'} />
+          <ChannelPanel session={session} view={view} slot={slot} self={self} selfName={name} />
           <section className="panel">
             <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
           </section>
@@ -224,5 +243,40 @@ function MyMeasures({ view, seat }: { view: GameView; seat: string }) {
         })}
       </dl>
     </section>
+  );
+}
+
+/** Who is at this device, for seats shared by several people: optional, changeable, kept on this device. */
+function NameField({ name, onRename, seatName }: { name: string | null; onRename: (name: string | null) => void; seatName: string }) {
+  const id = useId();
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(name ?? '');
+  if (name && !editing) {
+    return (
+      <p className="name-field name-field--set">
+        You write as <strong>{seatName} · {name}</strong>{' '}
+        <button type="button" className="btn btn--small btn--ghost" onClick={() => setEditing(true)} data-testid="change-name">
+          Change
+        </button>
+      </p>
+    );
+  }
+  return (
+    <form
+      className="name-field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onRename(draft.trim() === '' ? null : draft.trim());
+        setEditing(false);
+      }}
+    >
+      <label htmlFor={id}>Your name, if you share this seat (optional)</label>
+      <div className="name-field__row">
+        <input id={id} value={draft} onChange={(e) => setDraft(e.target.value)} maxLength={MAX_DISPLAY_NAME} autoComplete="given-name" data-testid="name-input" />
+        <button type="submit" className="btn" data-testid="save-name">
+          Save
+        </button>
+      </div>
+    </form>
   );
 }

@@ -5,7 +5,8 @@ import { groupByChannel, markSeen, parseReadState, serializeReadState, unreadCou
 import { loadDraft, loadText, saveDraft, saveText } from '../net/storage.ts';
 import { seatName } from '../lib/describe.ts';
 import { MAX_MESSAGE } from '@rubicon/shared/limits';
-import { MessageList, type PendingMessage } from './MessageList.tsx';
+import { CharCount } from '../common/CharCount.tsx';
+import { authorLabel, MessageList, type PendingMessage } from './MessageList.tsx';
 
 interface Props {
   session: Session;
@@ -14,6 +15,8 @@ interface Props {
   slot: string;
   /** The reader's seat, or null for the white cell. */
   self: string | null;
+  /** The reader's own name inside the seat, if given. */
+  selfName?: string | null;
   heading?: string;
 }
 
@@ -31,7 +34,7 @@ let localCounter = 0;
  * channel's messages (virtualized), and a composer whose draft survives a
  * reload. A sent message shows as pending until the server acknowledges it.
  */
-export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }: Props) {
+export function ChannelPanel({ session, view, slot, self, selfName = null, heading = 'Channels' }: Props) {
   const channels = view.channels;
   const readKey = `read:${session.sessionId}:${slot}`;
   const activeKey = `channel:${session.sessionId}:${slot}`;
@@ -70,7 +73,7 @@ export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }
   useEffect(() => {
     const newest = activeMessages[activeMessages.length - 1];
     if (lastSeq.current !== null && newest && newest.seq > lastSeq.current && newest.from !== self) {
-      setAnnounce(`${seatName(view.scenario, newest.from)} in ${channel?.title ?? ''}: ${newest.text}`);
+      setAnnounce(`${authorLabel(view.scenario, newest)} in ${channel?.title ?? ''}: ${newest.text}`);
     }
     lastSeq.current = newest?.seq ?? lastSeq.current ?? 0;
   }, [activeMessages, self, view.scenario, channel?.title]);
@@ -101,6 +104,21 @@ export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }
   );
 
   const retry = useCallback((p: PendingMessage) => void send(p), [send]);
+  const [moderation, setModeration] = useState<string | null>(null);
+  const moderate = useCallback(
+    async (m: Message, from: 'display' | 'everyone' | 'none') => {
+      const r = await session.send({ type: 'HIDE_MESSAGE', message: m.id, from });
+      setModeration(
+        r.ok
+          ? from === 'none'
+            ? 'The message is shown again.'
+            : `Hidden from ${from === 'display' ? 'the shared display' : 'everyone but the white cell'}.`
+          : `Not accepted: ${r.error.message}`,
+      );
+    },
+    [session],
+  );
+  const onModerate = self === null && view.viewer.kind === 'facilitator' ? moderate : undefined;
   const dismiss = useCallback((p: PendingMessage) => setPending((list) => list.filter((x) => x.localId !== p.localId)), []);
 
   const tabRefs = useRef(new Map<string, HTMLButtonElement>());
@@ -174,9 +192,16 @@ export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }
                 byId={byId}
                 pending={activePending}
                 self={self}
+                selfName={selfName}
                 onRetry={retry}
                 onDismiss={dismiss}
+                onModerate={onModerate}
               />
+              {onModerate && (
+                <p className="small muted" role="status" data-testid="moderation-result">
+                  {moderation}
+                </p>
+              )}
               <Composer
                 key={`${slot}:${channel.id}`}
                 channel={channel}
@@ -210,6 +235,8 @@ export function ChannelPanel({ session, view, slot, self, heading = 'Channels' }
 }
 
 const EMPTY: readonly Message[] = [];
+const EVERYONE = '*';
+
 
 function ChannelNote({ channel, view, self }: { channel: ChannelView; view: GameView; self: string | null }) {
   const members = channel.members.map((m) => seatName(view.scenario, m)).join(', ');
@@ -254,9 +281,14 @@ function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerP
   const reason = !channel.open ? 'This channel is closed for now.' : 'You can read this channel but not write in it.';
   const trimmed = text.trim();
 
+  const tooLong = text.length > MAX_MESSAGE;
+  // The go-between says whom a message is for: there is no silent default to everyone.
+  const needsAddressee = isRelay && to === '';
+  const ready = writable && trimmed !== '' && !tooLong && !needsAddressee;
+
   const submit = () => {
-    if (!trimmed || !writable) return;
-    onSend(trimmed, isRelay && to ? to : null, isRelay ? relayOf : null);
+    if (!ready) return;
+    onSend(trimmed, isRelay && to !== EVERYONE ? to : null, isRelay ? relayOf : null);
     setText('');
     setRelayOf(null);
     saveDraft(draftKey, '');
@@ -289,6 +321,20 @@ function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerP
           Relaying {seatName(view.scenario, relayed.from)}’s message. Edit it if you wish before passing it on.
         </p>
       )}
+      {isRelay && (
+        <label className="composer__to">
+          To
+          <select value={to} onChange={(e) => setTo(e.target.value)} required data-testid="message-to">
+            <option value="">Choose who receives this…</option>
+            <option value={EVERYONE}>Everyone in {channel.title}</option>
+            {recipients.map((m) => (
+              <option key={m} value={m}>
+                {seatName(view.scenario, m)} only
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div className="composer__row">
         <label htmlFor={inputId} className="visually-hidden">
           Message to {channel.title}
@@ -306,32 +352,20 @@ function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerP
           }}
           placeholder={writable ? `Write to ${channel.title}…` : reason}
           disabled={!writable}
-          maxLength={MAX_MESSAGE}
           rows={2}
           data-testid="message-input"
-          aria-describedby={`${inputId}-hint`}
+          aria-describedby={`${inputId}-hint ${inputId}-count`}
+          aria-invalid={tooLong || undefined}
         />
-        <button type="submit" className="btn btn--primary" disabled={!writable || !trimmed} data-testid="send-message">
+        <button type="submit" className="btn btn--primary" disabled={!ready} data-testid="send-message">
           Send
         </button>
       </div>
       <div className="composer__foot">
-        {isRelay && (
-          <label className="composer__to">
-            To{' '}
-            <select value={to} onChange={(e) => setTo(e.target.value)} data-testid="message-to">
-              <option value="">Everyone in {channel.title}</option>
-              {recipients.map((m) => (
-                <option key={m} value={m}>
-                  {seatName(view.scenario, m)} only
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
         <span id={`${inputId}-hint`} className="composer__hint">
-          {writable ? `Enter sends, Shift+Enter for a new line. ${text.length}/${MAX_MESSAGE}` : reason}
+          {!writable ? reason : needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
         </span>
+        <CharCount id={`${inputId}-count`} length={text.length} max={MAX_MESSAGE} />
       </div>
     </form>
   );

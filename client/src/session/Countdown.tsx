@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import { formatClock, minuteAnnouncement, remainingMs } from '../lib/time.ts';
 import { useNow } from '../lib/useNow.ts';
+import { serverNow } from '../net/clock.ts';
 
 interface Props {
   timer: GameView['timer'];
@@ -18,7 +19,10 @@ interface Props {
  */
 export function Countdown({ timer, paused, phase, size = 'normal', label = 'Time left' }: Props) {
   const running = timer !== null && timer.deadline !== null && !paused;
-  const now = useNow(250, running);
+  const ticked = useNow(250, running);
+  // Read the clock afresh while it runs: the last tick can be from before a pause, and would make the face
+  // jump by the pause's length for a moment on resume.
+  const now = running ? Math.max(ticked, serverNow()) : ticked;
   const left = remainingMs(timer, now);
   const [announcement, setAnnouncement] = useState('');
   const prev = useRef<number | null>(null);

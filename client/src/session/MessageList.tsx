@@ -24,8 +24,18 @@ interface Props {
   byId: ReadonlyMap<string, Message>;
   pending: readonly PendingMessage[];
   self: string | null;
+  /** The reader's own name inside the seat, to tell their messages from a teammate's. */
+  selfName?: string | null;
   onRetry: (p: PendingMessage) => void;
   onDismiss: (p: PendingMessage) => void;
+  /** The white cell's moderation: hide a message from the display or from everyone, or show it again. */
+  onModerate?: ((m: Message, from: 'display' | 'everyone' | 'none') => void) | undefined;
+}
+
+/** "Iran · Sara" when the writer gave a name, else the seat alone. */
+export function authorLabel(scenario: GameView['scenario'], m: Pick<Message, 'from' | 'fromName'>): string {
+  const seat = seatName(scenario, m.from);
+  return m.fromName ? `${seat} · ${m.fromName}` : seat;
 }
 
 function MessageItem({
@@ -33,15 +43,21 @@ function MessageItem({
   scenario,
   byId,
   self,
+  selfName,
+  onModerate,
 }: {
   m: Message;
   scenario: GameView['scenario'];
   byId: ReadonlyMap<string, Message>;
   self: string | null;
+  selfName: string | null;
+  onModerate: Props['onModerate'];
 }) {
   const seat = m.from ? scenario.seats.find((s) => s.id === m.from) : null;
   const original = m.relayOf ? byId.get(m.relayOf) : undefined;
-  const own = m.from === self;
+  // Two people can share a seat: a message is one's own only if the names match too.
+  const own = m.from === self && (m.fromName ?? null) === (selfName ?? null);
+  const withheld = m.hidden !== undefined && m.text === '';
   return (
     <article
       className={`msg${own ? ' msg--own' : ''}${m.from === null ? ' msg--white' : ''}`}
@@ -49,12 +65,13 @@ function MessageItem({
       data-seq={m.seq}
       data-channel={m.channel}
       data-from={m.from ?? 'white-cell'}
+      data-hidden={m.hidden ?? 'no'}
       style={seat ? { ['--seat' as string]: seat.color } : undefined}
     >
       <header className="msg__meta">
         <span className="msg__from">
           <span className="msg__swatch" aria-hidden="true" />
-          {seatName(scenario, m.from)}
+          {authorLabel(scenario, m)}
           {own && <span className="msg__you"> (you)</span>}
         </span>
         {m.to && <span className="msg__to">→ to {seatName(scenario, m.to)} only</span>}
@@ -62,14 +79,38 @@ function MessageItem({
           {timeOfDay(m.at)}
         </time>
       </header>
+      {m.hidden && !withheld && (
+        <p className="msg__hidden-tag" data-testid="hidden-tag">
+          Hidden from {m.hidden === 'display' ? 'the shared display' : 'everyone but the white cell'}
+        </p>
+      )}
       {m.relayOf && (
         <p className="msg__relay">
           {original
-            ? `↪ Passing on ${seatName(scenario, original.from)}: “${original.text.length > 140 ? `${original.text.slice(0, 140)}…` : original.text}”`
+            ? `↪ Passing on ${authorLabel(scenario, original)}: “${original.text.length > 140 ? `${original.text.slice(0, 140)}…` : original.text}”`
             : `↪ Passed on by ${seatName(scenario, m.from)}`}
         </p>
       )}
-      <p className="msg__text">{m.text}</p>
+      {withheld ? <p className="msg__text msg__text--withheld">Hidden by the white cell.</p> : <p className="msg__text">{m.text}</p>}
+      {onModerate && (
+        <div className="msg__actions" data-testid="moderation">
+          {m.hidden !== 'display' && (
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => onModerate(m, 'display')} data-testid="hide-display">
+              Hide from display
+            </button>
+          )}
+          {m.hidden !== 'everyone' && (
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => onModerate(m, 'everyone')} data-testid="hide-everyone">
+              Hide from everyone
+            </button>
+          )}
+          {m.hidden && (
+            <button type="button" className="btn btn--small btn--ghost" onClick={() => onModerate(m, 'none')} data-testid="unhide">
+              Show again
+            </button>
+          )}
+        </div>
+      )}
     </article>
   );
 }
@@ -79,7 +120,7 @@ function MessageItem({
  * so thousands of messages scroll and update without lag. Sticks to the
  * bottom while the reader is at the bottom.
  */
-export const MessageList = memo(function MessageList({ scenario, channelTitle, messages, byId, pending, self, onRetry, onDismiss }: Props) {
+export const MessageList = memo(function MessageList({ scenario, channelTitle, messages, byId, pending, self, selfName = null, onRetry, onDismiss, onModerate }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({
@@ -131,7 +172,7 @@ export const MessageList = memo(function MessageList({ scenario, channelTitle, m
             if (!m) return null;
             return (
               <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="msglist__row">
-                <MessageItem m={m} scenario={scenario} byId={byId} self={self} />
+                <MessageItem m={m} scenario={scenario} byId={byId} self={self} selfName={selfName} onModerate={onModerate} />
               </div>
             );
           })}

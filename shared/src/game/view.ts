@@ -84,7 +84,11 @@ export interface MenuView {
   defaultMove: string;
 }
 
-export type ProposalView = Omit<Proposal, 'choices'> & { choices: (Proposal['choices'][number] & { title: string })[] };
+export type ProposalView = Omit<Proposal, 'choices'> & {
+  choices: (Proposal['choices'][number] & { title: string })[];
+  /** What each of the beat's rules is, in words, so a cause reads as text rather than an id. */
+  ruleText: Record<string, string>;
+};
 
 export interface ResolutionView {
   beat: string;
@@ -228,6 +232,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         ? {
             ...ctx.proposal,
             choices: ctx.proposal.choices.map((c) => ({ ...c, title: moveTitle(scenario, c.beat, c.seat, c.move) })),
+            ruleText: Object.fromEntries(beatById(scenario, ctx.proposal.beat).rules.map((r) => [r.id, r.description])),
           }
         : null,
     timer: ctx.timer,
