@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { getScenario, type CreateSessionResponse } from '@rubicon/shared';
+import type { CreateSessionResponse } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { expectAccessible, saveDocsScreen, saveScreen } from './support/artifacts.ts';
 import { HISTORICAL_PATH } from './support/historical.ts';
 import { expectLive, expectPhase, joinWithLink, openChannel, openScreen, type Screen } from './support/ui.ts';
@@ -15,7 +16,7 @@ import { expectInViewport, expectNoSideScroll, LAPTOP_SMALL, PHONE, PHONE_SMALL,
 test.describe.configure({ mode: 'serial' });
 test.use({ trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true } });
 
-const scenario = getScenario('april-2024')!;
+const scenario = shippedScenario('april-2024');
 const FIRST = HISTORICAL_PATH[0]!;
 /** Beat 1 has time for the room's business; every later beat runs out after a few seconds, to see a default taken. */
 const SHORT = 8;

@@ -68,7 +68,7 @@ export function describeCause(scenario: ScenarioView, cause: ChangeView['cause']
     case 'draw':
       return `Draw: ${humanize(cause.draw)} → ${humanize(cause.option)} (roll ${formatRoll(cause.roll)})`;
     case 'inject':
-      return `Inject: ${scenario.injects.find((i) => i.id === cause.inject)?.title ?? humanize(cause.inject)}`;
+      return `Inject: ${(scenario.injects ?? []).find((i) => i.id === cause.inject)?.title ?? humanize(cause.inject)}`;
     case 'override':
       return `White cell override: ${cause.reason}`;
     case 'undisclosed':
