@@ -53,20 +53,33 @@ async function post<T>(base: string, url: string, body: unknown): Promise<T> {
 /** A white cell over the wire protocol, to move the session on. */
 async function whiteCell(base: string, sessionId: string, token: string): Promise<{ send: (c: Command) => Promise<void>; close: () => void }> {
   const socket: FacSocket = io(base, { transports: ['websocket'] });
+  // Game commands name the game version of the view they were made on.
+  let gameVersion = 0;
   let version = 0;
-  socket.on('update', (u) => (version = Math.max(version, u.version)));
+  const waiting: (() => void)[] = [];
+  socket.on('update', (u) => {
+    if (u.view) gameVersion = Math.max(gameVersion, u.view.gameVersion);
+    version = Math.max(version, u.version);
+    for (const w of waiting.splice(0)) w();
+  });
+  // The next command is made on the view this one produced, so wait for its update.
+  const reach = async (v: number) => {
+    while (version < v) await new Promise<void>((r) => waiting.push(r));
+  };
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () =>
-      socket.emit('hello', { sessionId, token }, (ack) => (ack.ok ? ((version = ack.data.version), resolve()) : reject(new Error(ack.error.message)))),
+      socket.emit('hello', { sessionId, token }, (ack) =>
+        ack.ok ? ((gameVersion = ack.data.view.gameVersion), (version = ack.data.version), resolve()) : reject(new Error(ack.error.message)),),
     );
   });
   let n = 0;
   return {
     send: (command) =>
       new Promise((resolve, reject) =>
-        socket.emit('command', { commandId: `bench-${Date.now().toString(36)}-${n++}`, expectedVersion: version, command }, (ack) =>
-          ack.ok ? ((version = Math.max(version, ack.data.version)), resolve()) : reject(new Error(`${command.type}: ${ack.error.message}`)),
-        ),
+        socket.emit('command', { commandId: `bench-${Date.now().toString(36)}-${n++}`, expectedGameVersion: gameVersion, command }, (ack) => {
+          if (!ack.ok) return reject(new Error(`${command.type}: ${ack.error.message}`));
+          void reach(ack.data.version).then(resolve);
+        }),
       ),
     close: () => socket.close(),
   };
