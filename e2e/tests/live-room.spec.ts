@@ -274,3 +274,21 @@ test('a rewind says what it undoes before it happens, and tells the teams after'
   await stripInView('after the rewind');
   await noSideScrollAnywhere('after the rewind');
 });
+
+test('Home at 1366×768 shows Create session without scrolling; Home and Join do not scroll sideways on phones', async ({ browser }) => {
+  const laptop = await openScreen(browser, LAPTOP_SMALL);
+  await laptop.page.goto('/');
+  await expect(laptop.page.getByTestId('create-session')).toBeVisible();
+  await expectInViewport(laptop.page, 'create-session', 'Create session at 1366×768');
+  await laptop.context.close();
+  for (const size of [PHONE_SMALL, PHONE]) {
+    const phone = await openScreen(browser, size);
+    await phone.page.goto('/');
+    await expect(phone.page.getByTestId('join-code')).toBeVisible();
+    await expectNoSideScroll(phone.page, `Home at ${size.width}`);
+    await phone.page.goto('/join/ZZZZZZ');
+    await expect(phone.page.getByTestId('join-error')).toBeVisible();
+    await expectNoSideScroll(phone.page, `a failed join at ${size.width}`);
+    await phone.context.close();
+  }
+});
