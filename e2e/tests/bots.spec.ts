@@ -40,9 +40,9 @@ test('a bot plays the Mediators: it joins from setup, locks in, and relays Iranâ
   }
   await fac.getByTestId('open-facilitator').click();
   await expectLive(fac);
-  await fac.getByTestId('start').click();
+  await fac.getByTestId('next-action').click();
   await expectPhase(fac, 'briefing');
-  await fac.getByTestId('advance').click();
+  await fac.getByTestId('next-action').click();
   for (const s of HUMANS) await expectPhase(players[s].page, 'planning');
 
   // Iran writes to the mediators; the bot passes it on to Washington (the relay quotes it).

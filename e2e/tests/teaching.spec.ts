@@ -66,9 +66,9 @@ test('a team sees its role profile and the memo prompt; the white cell sees the 
 
   await fac().getByTestId('open-facilitator').click();
   await expectLive(fac());
-  await fac().getByTestId('start').click();
+  await fac().getByTestId('next-action').click();
   await expectPhase(fac(), 'briefing');
-  await fac().getByTestId('advance').click();
+  await fac().getByTestId('next-action').click();
   await expectPhase(iran.page, 'planning');
 
   await expect(profile.getByRole('heading', { name: /Your role: Iran/ })).toBeVisible();
@@ -92,11 +92,14 @@ test('the debrief screen shows the questions for the outcome and the causes of t
   // Beat 1 closes on the seats' defaults; in beat 2 Iran telegraphs a strike, which opens the signalling
   // window; the white cell ends the game there.
   const closeBeat = async () => {
-    await fac().getByTestId('advance').click();
+    // Seats are undecided, so closing planning asks first and names them.
+    await fac().getByTestId('next-action').click();
+    await expect(fac().getByTestId('strip-confirm')).toBeVisible();
+    await fac().getByTestId('next-action').click();
     await expectPhase(fac(), 'adjudication');
     await fac().getByTestId('accept-adjudication').click();
     await expectPhase(fac(), 'resolution');
-    await fac().getByTestId('advance').click();
+    await fac().getByTestId('next-action').click();
     await expectPhase(iran.page, 'planning');
   };
   await closeBeat();
@@ -111,7 +114,7 @@ test('the debrief screen shows the questions for the outcome and the causes of t
   await fac().getByTestId('end-reason').fill('Out of class time.');
   await fac().getByTestId('end-game').click();
   await expectPhase(fac(), 'outcome');
-  await fac().getByTestId('advance').click();
+  await fac().getByTestId('next-action').click();
   await expectPhase(iran.page, 'debrief');
 
   const debrief = iran.page.getByTestId('debrief');
