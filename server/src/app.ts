@@ -79,7 +79,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     scenarios: (id) => scenarios.get(id),
   });
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
-  const directory = new SessionDirectory(service, clock, logger, imports);
+  const directory = new SessionDirectory(service, clock, logger, imports, config.access);
 
   const web = express();
   web.disable('x-powered-by');
@@ -106,6 +106,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         prefix: config.redisPrefix,
         timeoutMs: config.storeTimeoutMs,
       }),
+      revoked: (sessionId, key) => sockets.revoke(sessionId, key),
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
         return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { AccessLimits } from './session/access.ts';
 
 /** The repository root, so relative paths in the environment mean the same wherever the process starts. */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,6 +41,12 @@ const Env = z.object({
     .string()
     .default('false')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /** After a session reaches its outcome, its join codes keep redeeming this long (latecomers to the debrief). */
+  CODE_GRACE_MS: int(0, 30 * 60 * 1000),
+  /** After a session reaches its outcome, its tokens (players', observers', facilitators') keep working this long. */
+  TOKEN_TTL_AFTER_END_MS: int(0, 7 * 24 * 60 * 60 * 1000),
+  /** Default cap on people redeeming one seat's code; 0: no cap. A session may set its own. */
+  MAX_PLAYERS_PER_SEAT: int(0, 0),
   /** Largest Socket.IO message and JSON request body, in bytes. */
   MAX_PAYLOAD_BYTES: int(1024, 64 * 1024),
   /** Import files carry a whole log, so they get their own limit. */
@@ -91,6 +98,7 @@ export interface Config {
   rateLimit: { burst: number; perSecond: number };
   httpRateLimit: { burst: number; perSecond: number };
   trustProxy: boolean | number | string;
+  access: AccessLimits;
   maxPayloadBytes: number;
   maxImportBytes: number;
   importBytesPerHour: number;
@@ -129,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rateLimit: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
     httpRateLimit: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
     trustProxy: e.TRUST_PROXY,
+    access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
     importBytesPerHour: e.IMPORT_BYTES_PER_HOUR,

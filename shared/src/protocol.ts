@@ -27,19 +27,42 @@ export const CreateSessionRequest = GameSetup.omit({ seed: true, scenarioId: tru
   /** Omit for a random seed chosen by the server (recorded, so replays still match). */
   seed: z.union([z.string().min(1).max(128), z.number().int()]).optional(),
   title: z.string().trim().min(1).max(120).optional(),
+  /** At most this many people may redeem one seat's code (each re-issue starts a new count); omit for no cap. */
+  maxPlayersPerSeat: z.number().int().min(1).max(100).optional(),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
 
+/** A code people type or scan to join: one per seat in play and one for observers (the co-facilitator code is apart). */
 export interface JoinCode {
-  role: { kind: 'seat'; seat: string } | { kind: 'observer' };
+  role: Viewer;
   code: string;
 }
 
 export interface CreateSessionResponse {
   sessionId: string;
   facilitatorToken: string;
+  /** The seats' and the observers' codes, fit to hand out or project. */
   codes: JoinCode[];
+  /** Opens the facilitator console on another device (a co-facilitator). Never project it. */
+  facilitatorCode: string;
 }
+
+/**
+ * One revocable secret of a session and its current issue. `key` is a seat
+ * id, `observer` or `facilitator` (the co-facilitator code). Revoking bumps
+ * `generation`: the old code stops redeeming and every token redeemed from
+ * it stops working, sockets included.
+ */
+export interface AccessCode {
+  key: string;
+  role: Viewer;
+  /** Null while revoked and not re-issued. */
+  code: string | null;
+  generation: number;
+}
+
+export const AccessAction = z.enum(['revoke', 'reissue']);
+export type AccessAction = z.infer<typeof AccessAction>;
 
 export const JoinRequest = z.object({ code: z.string().trim().min(4).max(16) }).strict();
 export type JoinRequest = z.infer<typeof JoinRequest>;
@@ -61,7 +84,15 @@ export interface SessionSummary {
   createdAt: number;
   version: number;
   phase: GameView['phase'];
+  /** The seats' and observers' codes that redeem now. */
   codes: JoinCode[];
+  /** The co-facilitator code, or null while revoked. */
+  facilitatorCode: string | null;
+  /** Every revocable code, revoked ones included. */
+  access: AccessCode[];
+  /** When the game reached its outcome (codes stop redeeming after a grace period, tokens later), or null. */
+  endedAt: number | null;
+  maxPlayersPerSeat: number | null;
   presence: Presence;
   /** A replay is read-only: it can be watched, reported on and branched from. */
   mode: 'live' | 'replay';

@@ -8,7 +8,7 @@ import { SeatBotPicker } from './SeatBotPicker.tsx';
 import { EstimateLine } from './SessionEstimate.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatChip } from '../facilitate/SeatStatus.tsx';
-import { ApiError, sessionSummary } from '../net/api.ts';
+import { ApiError, changeAccess, sessionSummary } from '../net/api.ts';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession } from '../net/useSession.ts';
 import { PHASE_LABEL } from '../lib/describe.ts';
@@ -23,13 +23,32 @@ export function Setup({ sessionId }: { sessionId: string }) {
   const [summaryError, setSummaryError] = useState<string | null>(null);
   const hosted = hostedSession(sessionId);
 
+  const [refresh, setRefresh] = useState(0);
   useEffect(() => {
     document.title = 'Session setup · Rubicon';
     if (!token) return;
     sessionSummary(sessionId, token).then(setSummary, (err: unknown) =>
       setSummaryError(err instanceof ApiError ? err.message : 'Could not load the session.'),
     );
-  }, [sessionId, token]);
+  }, [sessionId, token, refresh]);
+  /** Revoke or re-issue one code (and every token redeemed from it), then show the codes as they now stand. */
+  const access = (key: string, action: 'revoke' | 'reissue') => {
+    if (!token) return;
+    changeAccess(sessionId, key, action, token).then(
+      () => setRefresh((n) => n + 1),
+      (err: unknown) => setSummaryError(err instanceof ApiError ? err.message : 'Could not change the code.'),
+    );
+  };
+  const AccessButtons = ({ k, label }: { k: string; label: string }) => (
+    <p className="code-card__actions">
+      <button type="button" className="btn btn--small" data-testid={`reissue-${k}`} onClick={() => access(k, 'reissue')}>
+        New code<span className="visually-hidden"> for {label}</span>
+      </button>{' '}
+      <button type="button" className="btn btn--small" data-testid={`revoke-${k}`} onClick={() => access(k, 'revoke')}>
+        Revoke<span className="visually-hidden"> {label}</span>
+      </button>
+    </p>
+  );
 
   if (!token) {
     return (
@@ -41,7 +60,10 @@ export function Setup({ sessionId }: { sessionId: string }) {
   const view = session.view;
   if (!view) return <SessionPending session={session} title="Session setup" />;
 
-  const codes: JoinCode[] = summary?.codes ?? hosted?.codes ?? [];
+  // Revoked codes keep their card (showing "revoked"), so they can be re-issued.
+  const codes: JoinCode[] = summary
+    ? summary.access.filter((a) => a.role.kind !== 'facilitator').map((a) => ({ role: a.role, code: a.code ?? 'revoked' }))
+    : (hosted?.codes ?? []);
   const presence = session.presence ?? summary?.presence ?? null;
   const origin = window.location.origin;
   const localOnly = /^(https?:\/\/)(localhost|127\.|\[::1\])/.test(origin);
@@ -116,6 +138,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
                     <span aria-hidden="true">{n > 0 ? '● ' : '○ '}</span>
                     {n > 0 ? `Joined: ${n} device${n === 1 ? '' : 's'}` : 'Waiting to join'}
                   </p>
+                  {summary && <AccessButtons k={c.role.seat} label={seat?.name ?? c.role.seat} />}
                 </li>
               );
             })}
@@ -131,6 +154,17 @@ export function Setup({ sessionId }: { sessionId: string }) {
                   {`${origin}${paths.join(observer.code)}`.replace(/^https?:\/\//, '')}
                 </a>
                 <p className="code-card__presence">Connected: {presence?.observers ?? 0}</p>
+                {summary && <AccessButtons k="observer" label="observers" />}
+              </li>
+            )}
+            {summary && (
+              <li className="code-card code-card--observer" data-testid="seat-card-facilitator">
+                <h3 className="code-card__seat">Co-facilitator</h3>
+                <p className="code-card__desc">Opens this console on another device. Keep it off the projector.</p>
+                <p className="code-card__code" data-testid="code-facilitator">
+                  {summary.facilitatorCode ?? 'revoked'}
+                </p>
+                <AccessButtons k="facilitator" label="the co-facilitator code" />
               </li>
             )}
           </ul>

@@ -1,4 +1,4 @@
-import type { CreateSessionRequest, ScenarioListing, TeachingDocument, CreateSessionResponse, JoinResponse, SessionSummary } from '@rubicon/shared';
+import type { AccessAction, AccessCode, CreateSessionRequest, ScenarioListing, TeachingDocument, CreateSessionResponse, JoinResponse, SessionSummary } from '@rubicon/shared';
 import { observeDateHeader } from './clock.ts';
 
 /** The REST side of the server. Every function throws an `ApiError` with a message fit to show. */
@@ -57,6 +57,11 @@ export function createSession(body: CreateSessionRequest): Promise<CreateSession
 
 export function joinWithCode(code: string): Promise<JoinResponse> {
   return request('POST', '/api/join', { code });
+}
+
+/** Revokes one code (a seat id, `observer` or `facilitator`) and every token redeemed from it; `reissue` also makes a new code. */
+export function changeAccess(sessionId: string, key: string, action: AccessAction, facilitatorToken: string): Promise<AccessCode> {
+  return request('POST', `/api/sessions/${encodeURIComponent(sessionId)}/access/${encodeURIComponent(key)}/${action}`, {}, facilitatorToken);
 }
 
 export function sessionSummary(sessionId: string, facilitatorToken: string): Promise<SessionSummary> {

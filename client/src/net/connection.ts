@@ -86,8 +86,10 @@ export class SessionConnection {
     const socket = this.makeSocket();
     this.socket = socket;
     socket.on('connect', () => void this.hello());
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       this.live = false;
+      // The server dropped us on purpose (a revoked code): reconnect, and the hello says why.
+      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), 500);
       if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
     });
     socket.on('connect_error', () => {

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { BranchRequest, CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
+import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -19,6 +19,8 @@ export interface RoutesDeps {
   logger: Logger;
   clock: Clock;
   presence: (sessionId: string) => Promise<Presence>;
+  /** An access key was revoked: its sockets are dropped, on every process. */
+  revoked: (sessionId: string, key: string) => void;
   /** Whether the store is Redis (so /healthz reports it). */
   redis: boolean;
   importQuota: ImportQuota;
@@ -89,6 +91,17 @@ export function apiRoutes(deps: RoutesDeps): Router {
     const sessionId = req.params.id;
     await directory.authorizeFacilitator(sessionId, bearer(req));
     res.json(await directory.summary(sessionId, await presence(sessionId)));
+  });
+
+  // Revoke (or revoke and re-issue) one code and every token redeemed from it.
+  router.post('/api/sessions/:id/access/:key/:action', async (req, res) => {
+    const { id: sessionId, key } = req.params;
+    const action = AccessAction.safeParse(req.params.action);
+    if (!action.success) throw new ServiceError('not_found', 'There is no such API route.');
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    const access = await directory.changeAccess(sessionId, key, action.data);
+    deps.revoked(sessionId, key);
+    res.json(access);
   });
 
   router.get('/api/sessions/:id/export', async (req, res) => {

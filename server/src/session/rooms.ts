@@ -16,6 +16,11 @@ export function roomFor(sessionId: string, viewer: Viewer): string {
   }
 }
 
+/** The room of every socket holding a grant of one access key (a seat's code, the observers', co-facilitators', the owner's token). */
+export function accessRoom(sessionId: string, key: string): string {
+  return `a:${sessionId}:${key}`;
+}
+
 /** The session a role room belongs to; null for a room that is not one (each socket's own room). */
 export function sessionOfRoom(room: string): string | null {
   const match = /^s:([^:]+):(?:seat:|observers$|facilitator$)/.exec(room);

@@ -18,7 +18,11 @@ import {
   type LogEntry,
   type SessionSummary,
   type Presence,
+  type AccessAction,
+  type AccessCode,
+  type Viewer,
 } from '@rubicon/shared';
+import { FACILITATOR_KEY, OWNER_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
 import type { z } from 'zod';
 import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
@@ -47,32 +51,107 @@ export class SessionDirectory {
     logger: Logger,
     /** Verifies uploaded files off the event loop; without it, uploads are refused. */
     private readonly imports?: ImportVerifier,
+    private readonly limits: AccessLimits = { codeGraceMs: 30 * 60_000, tokenTtlAfterEndMs: 7 * 24 * 3600_000, maxPlayersPerSeat: 0 },
   ) {
     this.store = service.store;
     this.log = logger.child({ module: 'session-directory' });
   }
 
   async create(input: CreateSessionInput): Promise<CreateSessionResponse> {
-    const { title, ...rest } = input;
+    const { title, maxPlayersPerSeat, ...rest } = input;
     const applied = applyPreset(this.service.scenario(rest.scenarioId), rest);
     if (!applied.ok) throw new ServiceError('invalid', applied.message);
     const game = this.service.gameFor({ ...applied.setup, seed: rest.seed ?? newSeed() });
-    return this.register(game, title ?? game.scenario.title, [], null, undefined);
+    const cap = maxPlayersPerSeat ?? (this.limits.maxPlayersPerSeat > 0 ? this.limits.maxPlayersPerSeat : undefined);
+    return this.register(game, title ?? game.scenario.title, [], null, undefined, { codes: true, maxPlayersPerSeat: cap });
   }
 
-  /** Redeems a join code for a fresh token; several people may share one seat. */
+  /**
+   * Redeems a join code for a fresh token; several people may share one seat
+   * (up to the session's cap per issue of the code). A revoked code no longer
+   * resolves; a session that ended stops redeeming after the grace period.
+   */
   async join(code: string): Promise<JoinResponse> {
-    const grant = await this.store.resolveCode(normalizeCode(code));
-    if (!grant) throw new ServiceError('not_found', 'No session has this code. Check it and try again.');
+    const found = await this.store.resolveCode(normalizeCode(code));
+    if (!found) throw new ServiceError('not_found', 'No session has this code. Check it and try again.');
+    const grant: Grant = { ...found, key: found.key ?? accessKeyOf(found.role), generation: found.generation ?? 0 };
+    const meta = await this.store.getSession(grant.sessionId);
+    if (!meta) throw new ServiceError('not_found', 'No session has this code. Check it and try again.');
+    await this.checkGeneration(grant);
+    const ended = await this.endedAt(grant.sessionId);
+    if (ended !== null && this.clock.now() > ended + this.limits.codeGraceMs)
+      throw new ServiceError('forbidden', 'This session has ended; its codes no longer let anyone in.');
+    if (grant.role.kind === 'seat' && meta.maxPlayersPerSeat !== undefined) {
+      const n = await this.store.countRedemption(grant.sessionId, grant.key ?? '', grant.generation ?? 0);
+      if (n > meta.maxPlayersPerSeat)
+        throw new ServiceError('forbidden', `This seat is full (${meta.maxPlayersPerSeat} players); ask the facilitator.`);
+    }
     const token = newToken();
     await this.store.saveToken(hashToken(token), grant);
     return { sessionId: grant.sessionId, role: grant.role, token };
   }
 
+  /** The grant a token carries, if it still holds: not revoked, and not expired after the session ended. */
   async authenticate(token: string): Promise<Grant> {
     const grant = await this.store.resolveToken(hashToken(token));
     if (!grant) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
+    await this.checkGrant(grant);
     return grant;
+  }
+
+  /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */
+  async checkGrant(grant: Grant): Promise<void> {
+    await this.checkGeneration(grant);
+    const ended = await this.endedAt(grant.sessionId);
+    if (ended !== null && this.clock.now() > ended + this.limits.tokenTtlAfterEndMs)
+      throw new ServiceError('unauthorized', 'This session ended a while ago; its tokens have expired.');
+  }
+
+  private async checkGeneration(grant: Grant): Promise<void> {
+    const changes = await this.store.accessChanges(grant.sessionId);
+    const current = changes[grant.key ?? accessKeyOf(grant.role)]?.generation ?? 0;
+    if ((grant.generation ?? 0) !== current) throw new ServiceError('unauthorized', 'This access was revoked by the facilitator; ask for a new code.');
+  }
+
+  private async endedAt(sessionId: string): Promise<number | null> {
+    return this.service.withSession(sessionId, ({ state }) => endedAt(state));
+  }
+
+  /** Every revocable code of a session as it stands. */
+  async access(sessionId: string): Promise<{ meta: SessionMeta; access: AccessCode[] }> {
+    const meta = await this.store.getSession(sessionId);
+    if (!meta) throw new ServiceError('not_found', 'There is no such session.');
+    const changes = await this.store.accessChanges(sessionId);
+    const created = new Map(meta.codes.map((c) => [accessKeyOf(c.role), c]));
+    const roles: Viewer[] = meta.codes.map((c) => c.role);
+    if (meta.codes.length > 0 && !created.has(FACILITATOR_KEY)) roles.push({ kind: 'facilitator' });
+    const access = roles.map((role): AccessCode => {
+      const key = accessKeyOf(role);
+      const changed = changes[key];
+      return { key, role, code: changed ? changed.code : (created.get(key)?.code ?? null), generation: changed?.generation ?? 0 };
+    });
+    return { meta, access };
+  }
+
+  /**
+   * Revokes one access key: its code stops redeeming and every token redeemed
+   * from it stops working. `reissue` also makes a new code for it. The caller
+   * disconnects the sockets that hold it.
+   */
+  async changeAccess(sessionId: string, key: string, action: AccessAction): Promise<AccessCode> {
+    const { meta, access } = await this.access(sessionId);
+    if (meta.lineage?.replayOf) throw new ServiceError('forbidden', 'A replay has no codes.');
+    const entry = access.find((a) => a.key === key);
+    if (!entry) throw new ServiceError('not_found', `This session has no code "${key}".`);
+    const createdCode = meta.codes.find((c) => accessKeyOf(c.role) === key)?.code ?? null;
+    for (let attempt = 1; attempt <= CODE_ATTEMPTS; attempt++) {
+      const r = await this.store.rotateAccess(sessionId, key, entry.role, createdCode, action === 'reissue' ? newJoinCode() : null);
+      if (r.ok) {
+        this.log.info({ sessionId, key, action, generation: r.access.generation }, 'access changed');
+        return { key, role: entry.role, code: r.access.code, generation: r.access.generation };
+      }
+    }
+    throw new ServiceError('unavailable', 'Could not draw a fresh code; try again.');
   }
 
   /** The facilitator's grant for this session, or a refusal. */
@@ -84,6 +163,7 @@ export class SessionDirectory {
   }
 
   async summary(sessionId: string, presence: Presence): Promise<SessionSummary> {
+    const { access } = await this.access(sessionId);
     return this.service.withSession(sessionId, ({ meta, state, game }) => ({
       sessionId,
       title: meta.title,
@@ -93,7 +173,11 @@ export class SessionDirectory {
       createdAt: meta.createdAt,
       version: state.version,
       phase: phaseOf(state.turn),
-      codes: meta.codes,
+      codes: access.flatMap((a) => (a.code !== null && a.role.kind !== 'facilitator' ? [{ role: a.role, code: a.code }] : [])),
+      facilitatorCode: access.find((a) => a.key === FACILITATOR_KEY)?.code ?? null,
+      access,
+      endedAt: endedAt(state),
+      maxPlayersPerSeat: meta.maxPlayersPerSeat ?? null,
       presence,
       mode: meta.lineage?.replayOf ? 'replay' : 'live',
       outcome: state.turn.context.outcome?.outcome ?? null,
@@ -169,24 +253,24 @@ export class SessionDirectory {
     entries: readonly SerializedEntry[],
     snapshot: string | null,
     lineage: SessionLineage | undefined,
-    options: { codes: boolean } = { codes: true },
+    options: { codes: boolean; maxPlayersPerSeat?: number } = { codes: true },
   ): Promise<CreateSessionResponse> {
     const facilitatorToken = newToken();
     const tokenHash = hashToken(facilitatorToken);
     if (entries.length === 0 && snapshot === null) {
       const sessionId = newSessionId();
-      const codes = await this.storeSession(sessionId, game, title, tokenHash, lineage, options.codes);
+      const codes = await this.storeSession(sessionId, game, title, tokenHash, lineage, options);
       // Sockets and REST resolve every token the same way, the facilitator's included.
-      await this.store.saveToken(tokenHash, { sessionId, role: { kind: 'facilitator' } });
+      await this.store.saveToken(tokenHash, { sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 });
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
-      return { sessionId, facilitatorToken, codes };
+      return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
     for (let attempt = 1; ; attempt++) {
-      const meta = this.newMeta(newSessionId(), game, title, tokenHash, lineage, options.codes);
+      const meta = this.newMeta(newSessionId(), game, title, tokenHash, lineage, options);
       try {
         await this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
         this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
-        return { sessionId: meta.sessionId, facilitatorToken, codes: meta.codes };
+        return { sessionId: meta.sessionId, facilitatorToken, ...splitCodes(meta.codes) };
       } catch (err) {
         // Most likely a code another session already holds: draw again, under a new id (the old staging expires).
         if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
@@ -195,7 +279,14 @@ export class SessionDirectory {
     }
   }
 
-  private newMeta(sessionId: string, game: Game, title: string, facilitatorTokenHash: string, lineage: SessionLineage | undefined, withCodes: boolean): SessionMeta {
+  private newMeta(
+    sessionId: string,
+    game: Game,
+    title: string,
+    facilitatorTokenHash: string,
+    lineage: SessionLineage | undefined,
+    options: { codes: boolean; maxPlayersPerSeat?: number },
+  ): SessionMeta {
     return {
       sessionId,
       title,
@@ -203,8 +294,9 @@ export class SessionDirectory {
       setup: game.setup,
       createdAt: this.clock.now(),
       facilitatorTokenHash,
-      codes: withCodes ? drawCodes(seatsInPlay(game.scenario, game.setup)) : [],
+      codes: options.codes ? drawCodes(seatsInPlay(game.scenario, game.setup)) : [],
       ...(lineage ? { lineage } : {}),
+      ...(options.maxPlayersPerSeat === undefined ? {} : { maxPlayersPerSeat: options.maxPlayersPerSeat }),
     };
   }
 
@@ -214,10 +306,10 @@ export class SessionDirectory {
     title: string,
     facilitatorTokenHash: string,
     lineage: SessionLineage | undefined,
-    withCodes: boolean,
+    options: { codes: boolean; maxPlayersPerSeat?: number },
   ): Promise<JoinCode[]> {
     for (let attempt = 1; ; attempt++) {
-      const meta = this.newMeta(sessionId, game, title, facilitatorTokenHash, lineage, withCodes);
+      const meta = this.newMeta(sessionId, game, title, facilitatorTokenHash, lineage, options);
       const codes = meta.codes;
       try {
         await this.store.createSession(meta);
@@ -253,5 +345,11 @@ function drawCodes(seats: readonly string[]): JoinCode[] {
   return [
     ...seats.map((seat): JoinCode => ({ role: { kind: 'seat', seat }, code: draw() })),
     { role: { kind: 'observer' }, code: draw() },
+    { role: { kind: 'facilitator' }, code: draw() },
   ];
+}
+
+/** The codes to hand out, and apart from them the co-facilitator code (never projected). */
+function splitCodes(codes: readonly JoinCode[]): { codes: JoinCode[]; facilitatorCode: string } {
+  return { codes: codes.filter((c) => c.role.kind !== 'facilitator'), facilitatorCode: codes.find((c) => c.role.kind === 'facilitator')?.code ?? '' };
 }

@@ -17,7 +17,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Grant } from '../store/types.ts';
-import { roomFor } from '../session/rooms.ts';
+import { accessRoom, roomFor } from '../session/rooms.ts';
+import { accessKeyOf } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { syncData, type SessionService } from '../session/session-service.ts';
@@ -43,7 +44,13 @@ export interface SocketServerDeps {
 export interface SocketServer {
   io: RubiconServer;
   presence: PresenceTracker;
+  /** Drops every socket (on every process) holding a grant of this access key: a revocation takes effect at once. */
+  revoke(sessionId: string, key: string): void;
   close(): Promise<void>;
+}
+
+function grantKey(grant: Grant): string {
+  return grant.key ?? accessKeyOf(grant.role);
 }
 
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
@@ -76,9 +83,23 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     return grant;
   }
 
+  /** A recovered socket's grant may have been revoked while it was away: checked before it may act again. */
+  const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
+  const recheck = (socket: RubiconSocket): Promise<void> => rechecks.get(socket) ?? Promise.resolve();
+
   io.on('connection', (socket) => {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
+    const recovered = socket.recovered ? socket.data.grant : null;
+    if (recovered) {
+      rechecks.set(
+        socket,
+        directory.checkGrant(recovered).catch(() => {
+          socket.data.grant = null;
+          socket.disconnect();
+        }),
+      );
+    }
 
     socket.on(
       'hello',
@@ -93,8 +114,11 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
             // A socket gone while we waited must not be left behind in a room.
             if (socket.connected) {
               // One role per socket: a socket that says hello again with another token leaves its old room.
-              if (previous) void socket.leave(roomFor(previous.sessionId, previous.role));
-              void socket.join(roomFor(grant.sessionId, grant.role));
+              if (previous) {
+                void socket.leave(roomFor(previous.sessionId, previous.role));
+                void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
+              }
+              void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant))]);
               socket.data.grant = grant;
               socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
               presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
@@ -114,6 +138,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         labelOf: (p) => p.command.type,
         run: async (p): Promise<CommandResult> => {
           const received = performance.now();
+          await recheck(socket);
           // Who acts comes from the token this socket said hello with, never from the payload.
           const grant = grantOf(socket);
           const name = socket.data.name;
@@ -130,6 +155,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         event: 'sync',
         schema: SyncPayload,
         run: async (p): Promise<SyncData> => {
+          await recheck(socket);
           const grant = grantOf(socket);
           return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, p.sinceVersion), performance.now() + config.storeTimeoutMs);
         },
@@ -154,6 +180,9 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   return {
     io,
     presence,
+    revoke(sessionId, key) {
+      io.in(accessRoom(sessionId, key)).disconnectSockets();
+    },
     async close() {
       follower.stop();
       presence.close();

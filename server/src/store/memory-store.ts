@@ -1,5 +1,6 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
-import type { AppendResult, Grant, ImportedSession, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { Viewer } from '@rubicon/shared';
 
 /**
  * The default store: everything in this process's memory, gone on restart.
@@ -14,6 +15,8 @@ export class MemoryStore implements SessionStore {
   /** Per session: command id → the seq it was appended at. */
   private readonly commands = new Map<string, Map<string, number>>();
   private readonly snapshots = new Map<string, PersistedGame>();
+  private readonly access = new Map<string, Map<string, AccessState>>();
+  private readonly redemptions = new Map<string, number>();
   private closed = false;
 
   async createSession(meta: SessionMeta): Promise<void> {
@@ -63,6 +66,30 @@ export class MemoryStore implements SessionStore {
   async resolveToken(tokenHash: string): Promise<Grant | null> {
     const grant = this.tokens.get(tokenHash);
     return grant ? structuredClone(grant) : null;
+  }
+
+  async accessChanges(sessionId: string): Promise<Record<string, AccessState>> {
+    return structuredClone(Object.fromEntries(this.access.get(sessionId) ?? []));
+  }
+
+  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult> {
+    // No await in here: atomic.
+    if (newCode !== null && this.codes.has(newCode)) return { ok: false, reason: 'code-taken' };
+    const changes = this.access.get(sessionId) ?? new Map<string, AccessState>();
+    const current = changes.get(key) ?? { code: createdCode, generation: 0 };
+    if (current.code !== null) this.codes.delete(current.code);
+    const next: AccessState = { code: newCode, generation: current.generation + 1 };
+    if (newCode !== null) this.codes.set(newCode, structuredClone({ sessionId, role, key, generation: next.generation }));
+    changes.set(key, next);
+    this.access.set(sessionId, changes);
+    return { ok: true, access: { ...next } };
+  }
+
+  async countRedemption(sessionId: string, key: string, generation: number): Promise<number> {
+    const k = `${sessionId}\u0000${key}\u0000${generation}`;
+    const n = (this.redemptions.get(k) ?? 0) + 1;
+    this.redemptions.set(k, n);
+    return n;
   }
 
   async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {

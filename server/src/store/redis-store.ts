@@ -2,7 +2,8 @@ import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame }
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { RedisGate } from './redis-availability.ts';
-import type { AppendResult, Grant, ImportedSession, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { Viewer } from '@rubicon/shared';
 
 /**
  * Sessions in Redis, shared by every server process pointing at it.
@@ -15,6 +16,8 @@ import type { AppendResult, Grant, ImportedSession, SessionMeta, SessionStore } 
  * - `log:{id}`      stream, entry `${seq}-0` with field `e` = JSON LogEntry
  * - `cmds:{id}`     hash, command id → seq
  * - `snap:{id}`     string, JSON PersistedGame
+ * - `access:{id}`   hash, access key → JSON AccessState (only keys revoked or re-issued)
+ * - `redeemed:{id}` hash, `${key}:${generation}` → redemptions of that issue of the code
  *
  * Scripts go through EVAL rather than EVALSHA: Redis caches the compiled
  * script by hash either way, and EVAL cannot fail with NOSCRIPT after a
@@ -102,6 +105,33 @@ const IMPORT_CHUNK = 500;
 /** How long the staged log of an import that never finished stays around. */
 const STAGING_TTL_S = 3600;
 
+/**
+ * Revokes (and re-issues) one access key at once: the old code goes, the
+ * generation goes up, the new code (if any) comes. KEYS: access hash, new
+ * code key; ARGV: key, code as created, new code or '', the code key prefix,
+ * session id, role JSON.
+ */
+const ROTATE_ACCESS = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local code = ARGV[2]
+local gen = 0
+if cur then
+  local c = cjson.decode(cur)
+  code = c.code
+  gen = c.generation
+end
+if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 'code-taken' end
+if type(code) == 'string' and code ~= '' then redis.call('DEL', ARGV[4] .. code) end
+gen = gen + 1
+local state = '{"code":null,"generation":' .. gen .. '}'
+if ARGV[3] ~= '' then
+  redis.call('SET', KEYS[2], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
+  state = cjson.encode({ code = ARGV[3], generation = gen })
+end
+redis.call('HSET', KEYS[1], ARGV[1], state)
+return state
+`;
+
 const LOG_PAGE = 1000;
 
 const ViewerSchema = z.discriminatedUnion('kind', [
@@ -109,16 +139,11 @@ const ViewerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('observer') }),
   z.object({ kind: z.literal('facilitator') }),
 ]);
-const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema });
+const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema, key: z.string().optional(), generation: z.number().int().optional() });
 const SessionLineageSchema = z.object({ parent: SessionParent.nullable(), replayOf: SessionHeader.nullable() }).strict();
 
-const JoinCodeSchema = z.object({
-  role: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('seat'), seat: z.string() }),
-    z.object({ kind: z.literal('observer') }),
-  ]),
-  code: z.string(),
-});
+const JoinCodeSchema = z.object({ role: ViewerSchema, code: z.string() });
+const AccessStateSchema = z.object({ code: z.string().nullable(), generation: z.number().int() });
 
 export interface RedisStoreOptions {
   client: RedisClientType;
@@ -226,6 +251,27 @@ export class RedisStore implements SessionStore {
     return this.readGrant(this.key('token', tokenHash));
   }
 
+  async accessChanges(sessionId: string): Promise<Record<string, AccessState>> {
+    const hash = await this.gate.run((c) => c.hGetAll(this.key('access', sessionId)));
+    return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, AccessStateSchema.parse(JSON.parse(v))]));
+  }
+
+  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult> {
+    const reply = await this.gate.run((c) =>
+      c.eval(ROTATE_ACCESS, {
+        keys: [this.key('access', sessionId), this.key('code', newCode ?? '-')],
+        arguments: [key, createdCode ?? '', newCode ?? '', this.key('code', ''), sessionId, JSON.stringify(role)],
+      }),
+    );
+    if (reply === 'code-taken') return { ok: false, reason: 'code-taken' };
+    if (typeof reply !== 'string') throw new Error(`unexpected reply from rotate-access script: ${JSON.stringify(reply)}`);
+    return { ok: true, access: AccessStateSchema.parse(JSON.parse(reply)) };
+  }
+
+  async countRedemption(sessionId: string, key: string, generation: number): Promise<number> {
+    return this.gate.run((c) => c.hIncrBy(this.key('redeemed', sessionId), `${key}:${generation}`, 1));
+  }
+
   async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
     // Refuse up front what readLog could not parse back.
     const parsed = LogEntry.parse(entry);
@@ -326,6 +372,7 @@ export class RedisStore implements SessionStore {
       facilitatorTokenHash: field('facilitatorTokenHash'),
       codes: z.array(JoinCodeSchema).parse(JSON.parse(field('codes'))),
       ...(hash.lineage === undefined ? {} : { lineage: SessionLineageSchema.parse(JSON.parse(hash.lineage)) }),
+      ...(hash.maxPlayersPerSeat === undefined ? {} : { maxPlayersPerSeat: Number(hash.maxPlayersPerSeat) }),
     };
   }
 }
@@ -341,6 +388,7 @@ function metaFields(meta: SessionMeta): string[] {
     'facilitatorTokenHash', meta.facilitatorTokenHash,
     'codes', JSON.stringify(meta.codes),
     ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
+    ...(meta.maxPlayersPerSeat === undefined ? [] : ['maxPlayersPerSeat', String(meta.maxPlayersPerSeat)]),
   ];
 }
 

@@ -14,7 +14,10 @@ export interface SessionMeta {
   createdAt: number;
   /** sha-256 hex of the facilitator token; the token itself is never stored. */
   facilitatorTokenHash: string;
+  /** The codes as created; `access` holds what changed since (revocations, re-issues). */
   codes: JoinCode[];
+  /** At most this many people may redeem one seat's code (per issue of the code); absent: no cap. */
+  maxPlayersPerSeat?: number;
   /** Where this session came from, if anywhere (absent in sessions stored before lineage existed). */
   lineage?: SessionLineage;
 }
@@ -26,10 +29,27 @@ export interface SessionLineage {
   replayOf: SessionHeader | null;
 }
 
+/**
+ * What a code or token grants. `key` names the secret it came from (a seat,
+ * `observer`, `facilitator` for co-facilitators, `owner` for the creator's
+ * token) and `generation` which issue of it: revoking a key bumps its
+ * generation, and every grant of an older one stops working.
+ */
 export interface Grant {
   sessionId: string;
   role: Viewer;
+  key?: string;
+  /** Absent means 0: the issue made with the session. */
+  generation?: number;
 }
+
+/** The current issue of one access key; a key never changed is as created (its code in meta.codes, generation 0). */
+export interface AccessState {
+  code: string | null;
+  generation: number;
+}
+
+export type RotateResult = { ok: true; access: AccessState } | { ok: false; reason: 'code-taken' };
 
 export type AppendResult =
   | { ok: true; seq: number }
@@ -72,6 +92,17 @@ export interface SessionStore {
   /** Tokens are stored by hash. */
   saveToken(tokenHash: string, grant: Grant): Promise<void>;
   resolveToken(tokenHash: string): Promise<Grant | null>;
+  /** The access keys of a session that were revoked or re-issued since it was created. */
+  accessChanges(sessionId: string): Promise<Record<string, AccessState>>;
+  /**
+   * Atomically: the key's current code (`createdCode` if it was never
+   * changed) stops redeeming, its generation goes up by one, and `newCode`
+   * (unless null) now redeems for `role` at the new generation. Refused if
+   * `newCode` names another grant already.
+   */
+  rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult>;
+  /** Counts one redemption of a key's code at a generation; returns the count including this one. */
+  countRedemption(sessionId: string, key: string, generation: number): Promise<number>;
   /**
    * Appends `entry` only if the log holds exactly `entry.seq - 1` entries and
    * `entry.commandId` was never appended to this session before. Atomic.

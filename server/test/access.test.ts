@@ -1,0 +1,119 @@
+/** The lifecycle of secrets: revoking and re-issuing codes and tokens, the co-facilitator code, expiry after the end, the per-seat cap. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessCode, SessionSummary } from '@rubicon/shared';
+import { SkewClock, TestClient, api, codeFor, createSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
+
+const clock = new SkewClock();
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ backend: (process.env.ACCESS_BACKEND as 'redis' | undefined) ?? 'memory', deps: { clock }, env: { CODE_GRACE_MS: '60000', TOKEN_TTL_AFTER_END_MS: '120000' } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const change = (sessionId: string, token: string, key: string, action: string) =>
+  api<AccessCode & { error?: { code: string } }>(server.url, `/api/sessions/${sessionId}/access/${key}/${action}`, { method: 'POST', body: {}, token });
+
+describe('revoking and re-issuing', () => {
+  it('ends a seat code and every token from it, live sockets included; the new code works', async () => {
+    const t = await seatTable(server.url);
+    const { sessionId, facilitatorToken } = t.session;
+    const oldCode = codeFor(t.session, 'iran');
+    const dropped = new Promise<string>((resolve) => t.seats.iran.socket.once('disconnect', (r) => resolve(r)));
+    const r = await change(sessionId, facilitatorToken, 'iran', 'reissue');
+    expect(r.status).toBe(200);
+    expect(r.body.code).not.toBe(oldCode);
+    expect(r.body.generation).toBe(1);
+    expect(await dropped).toBe('io server disconnect');
+    // The old code no longer redeems, the old token no longer says hello, on a fresh socket too.
+    expect((await api(server.url, '/api/join', { body: { code: oldCode } })).status).toBe(404);
+    const again = new TestClient(server.url, sessionId, t.tokens.iran, 'iran-old');
+    const hello = await again.hello();
+    expect(!hello.ok && hello.error.code).toBe('unauthorized');
+    again.close();
+    // Other seats are untouched.
+    expect((await t.seats.us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'still here' })).ok).toBe(true);
+    // The new code works.
+    const fresh = await joinCode(server.url, r.body.code!);
+    expect(fresh.role).toEqual({ kind: 'seat', seat: 'iran' });
+    const summary = await api<SessionSummary>(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken });
+    expect(summary.body.codes.find((c) => c.role.kind === 'seat' && c.role.seat === 'iran')?.code).toBe(r.body.code);
+    t.close();
+  });
+
+  it('revokes without a new code; only the facilitator may, and unknown keys are 404', async () => {
+    const t = await seatTable(server.url);
+    const { sessionId, facilitatorToken } = t.session;
+    expect((await change(sessionId, t.tokens.us, 'observer', 'revoke')).status).toBe(403);
+    expect((await change(sessionId, facilitatorToken, 'nobody', 'revoke')).status).toBe(404);
+    expect((await change(sessionId, facilitatorToken, 'observer', 'explode')).status).toBe(404);
+    const r = await change(sessionId, facilitatorToken, 'observer', 'revoke');
+    expect(r.body.code).toBeNull();
+    expect((await api(server.url, '/api/join', { body: { code: codeFor(t.session, 'observer') } })).status).toBe(404);
+    const summary = await api<SessionSummary>(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken });
+    expect(summary.body.codes.some((c) => c.role.kind === 'observer')).toBe(false);
+    expect(summary.body.access.find((a) => a.key === 'observer')).toEqual({ key: 'observer', role: { kind: 'observer' }, code: null, generation: 1 });
+    t.close();
+  });
+});
+
+describe('the co-facilitator code', () => {
+  it('opens the console on another device, and can be revoked without touching the creator', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'cofac' });
+    expect(s.facilitatorCode).toMatch(/^[2-9A-Z]{6}$/);
+    expect(s.codes.some((c) => c.code === s.facilitatorCode)).toBe(false);
+    const co = await joinCode(server.url, s.facilitatorCode);
+    expect(co.role).toEqual({ kind: 'facilitator' });
+    const cofac = new TestClient(server.url, s.sessionId, co.token, 'co-facilitator');
+    expect((await cofac.hello()).ok).toBe(true);
+    expect((await cofac.command({ type: 'START' })).ok).toBe(true);
+    const dropped = new Promise<void>((resolve) => cofac.socket.once('disconnect', () => resolve()));
+    const r = await change(s.sessionId, s.facilitatorToken, 'facilitator', 'reissue');
+    expect(r.body.code).not.toBe(s.facilitatorCode);
+    await dropped;
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: co.token })).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: s.facilitatorToken })).status).toBe(200);
+    cofac.close();
+  });
+});
+
+describe('expiry and the per-seat cap', () => {
+  it('stops codes after the grace period and tokens after their time, once the session ended', async () => {
+    const t = await seatTable(server.url);
+    const { sessionId, facilitatorToken } = t.session;
+    await t.facilitator.must({ type: 'START' });
+    await t.facilitator.untilVersion(1);
+    await t.facilitator.must({ type: 'END_GAME', outcome: t.facilitator.view!.scenario.outcomes[0]!.id, reason: 'time is up' });
+    const summary = await api<SessionSummary>(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken });
+    expect(summary.body.endedAt).not.toBeNull();
+    // Within the grace period a latecomer still gets in.
+    expect((await api(server.url, '/api/join', { body: { code: codeFor(t.session, 'us') } })).status).toBe(200);
+    clock.offset += 61_000;
+    const late = await api<{ error: { code: string } }>(server.url, '/api/join', { body: { code: codeFor(t.session, 'us') } });
+    expect([late.status, late.body.error.code]).toEqual([403, 'forbidden']);
+    // Tokens still work until their own time is up.
+    expect((await api(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken })).status).toBe(200);
+    clock.offset += 60_000;
+    expect((await api(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken })).status).toBe(401);
+    const after = new TestClient(server.url, sessionId, t.tokens.iran, 'iran-late');
+    const hello = await after.hello();
+    expect(!hello.ok && hello.error.code).toBe('unauthorized');
+    after.close();
+    t.close();
+    clock.offset = 0;
+  });
+
+  it('caps the players per seat code issue, and a re-issue starts a new count', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'cap', maxPlayersPerSeat: 2 });
+    const code = codeFor(s, 'israel');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api(server.url, '/api/join', { body: { code } })).status);
+    expect(statuses).toEqual([200, 200, 403]);
+    // Observers are not capped.
+    for (let i = 0; i < 3; i++) expect((await api(server.url, '/api/join', { body: { code: codeFor(s, 'observer') } })).status).toBe(200);
+    const r = await change(s.sessionId, s.facilitatorToken, 'israel', 'reissue');
+    expect((await api(server.url, '/api/join', { body: { code: r.body.code } })).status).toBe(200);
+  });
+});
