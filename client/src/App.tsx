@@ -10,6 +10,8 @@ import { Setup } from './lobby/Setup.tsx';
 import { SharedDisplay } from './display/SharedDisplay.tsx';
 import { TeamConsole } from './play/TeamConsole.tsx';
 import { useRoute, type Route } from './router.ts';
+import { ReplayViewer } from './replay/ReplayViewer.tsx';
+import { ReportPage } from './report/ReportPage.tsx';
 
 export function App() {
   const route = useRoute();
@@ -45,6 +47,10 @@ function Screen({ route }: { route: Route }) {
       return <Guide key={route.scenarioId} scenarioId={route.scenarioId} />;
     case 'handouts':
       return <Handouts key={route.scenarioId} scenarioId={route.scenarioId} />;
+    case 'replay':
+      return <ReplayViewer key={route.sessionId} sessionId={route.sessionId} />;
+    case 'report':
+      return <ReportPage key={route.sessionId} sessionId={route.sessionId} />;
     case 'notFound':
       return (
         <div className="page">

@@ -10,6 +10,8 @@ export type Route =
   | { name: 'facilitate'; sessionId: string }
   | { name: 'guide'; scenarioId: string }
   | { name: 'handouts'; scenarioId: string }
+  | { name: 'replay'; sessionId: string }
+  | { name: 'report'; sessionId: string }
   | { name: 'notFound'; path: string };
 
 const SESSION_SCREENS = new Set(['setup', 'play', 'display', 'facilitate']);
@@ -33,6 +35,10 @@ export function parseRoute(pathname: string, search = ''): Route {
     const scenarioId = decode(parts[1]!);
     if (scenarioId) return parts.length === 2 ? { name: 'guide', scenarioId } : { name: 'handouts', scenarioId };
   }
+  if (parts[0] === 'r' && (parts.length === 2 || (parts.length === 3 && parts[2] === 'report'))) {
+    const sessionId = decode(parts[1]!);
+    if (sessionId) return { name: parts.length === 2 ? 'replay' : 'report', sessionId };
+  }
   if (parts[0] === 's' && parts.length === 3 && SESSION_SCREENS.has(parts[2]!)) {
     const sessionId = decode(parts[1]!);
     if (sessionId) {
@@ -53,6 +59,8 @@ export const paths = {
   facilitate: (id: string) => `/s/${encodeURIComponent(id)}/facilitate`,
   guide: (scenarioId: string) => `/guide/${encodeURIComponent(scenarioId)}`,
   handouts: (scenarioId: string) => `/guide/${encodeURIComponent(scenarioId)}/handouts`,
+  replay: (id: string, version?: number) => `/r/${encodeURIComponent(id)}${version === undefined ? '' : `?v=${version}`}`,
+  report: (id: string) => `/r/${encodeURIComponent(id)}/report`,
 };
 
 const NAV_EVENT = 'rubicon:navigate';

@@ -31,3 +31,6 @@ export * from './replay/session-file.ts';
 export * from './replay/verify.ts';
 export * from './analysis/sensitivity.ts';
 export * from './analysis/stats.ts';
+export * from './replay/replayer.ts';
+export * from './replay/report.ts';
+export * from './replay/report-markdown.ts';

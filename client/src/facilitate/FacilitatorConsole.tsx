@@ -117,7 +117,7 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
   );
 }
 
-function WorldTable({ view }: { view: GameView }) {
+export function WorldTable({ view }: { view: GameView }) {
   const seats = view.scenario.seats.filter((s) => s.inPlay && view.world.measures[s.id]);
   return (
     <section className="panel" aria-labelledby="world-heading">

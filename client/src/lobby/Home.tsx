@@ -4,7 +4,9 @@ import { JoinForm } from './JoinForm.tsx';
 import { PresetPicker } from './PresetPicker.tsx';
 import { Link } from '../common/Link.tsx';
 import { ApiError, createSession, listScenarios, type ScenarioSummary } from '../net/api.ts';
-import { hostedSessions, rememberHostedSession } from '../net/storage.ts';
+import { rememberHostedSession } from '../net/storage.ts';
+import { MySessions } from './MySessions.tsx';
+import { OpenSessionFile } from './OpenSessionFile.tsx';
 import { navigate, paths } from '../router.ts';
 
 const TIMER_SCALES = [
@@ -28,7 +30,6 @@ export function Home() {
   const [optional, setOptional] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const hosted = hostedSessions();
 
   useEffect(() => {
     document.title = 'Rubicon: a crisis wargame';
@@ -188,23 +189,8 @@ export function Home() {
           </section>
         </div>
 
-        {hosted.length > 0 && (
-          <section className="panel" aria-labelledby="hosted-heading">
-            <h2 id="hosted-heading" className="panel-title">
-              Sessions you run on this device
-            </h2>
-            <ul className="hosted">
-              {hosted.map((h) => (
-                <li key={h.sessionId}>
-                  <span className="hosted__title">{h.title}</span>
-                  <span className="muted small">{new Date(h.createdAt).toLocaleString()}</span>
-                  <Link href={paths.setup(h.sessionId)}>Codes and setup</Link>
-                  <Link href={paths.facilitate(h.sessionId)}>Facilitator console</Link>
-                </li>
-              ))}
-            </ul>
-          </section>
-        )}
+        <OpenSessionFile />
+        <MySessions />
       </main>
     </div>
   );

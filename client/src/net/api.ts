@@ -1,4 +1,4 @@
-import type { AccessAction, AccessCode, CreateSessionRequest, ScenarioListing, TeachingDocument, CreateSessionResponse, JoinResponse, SessionSummary } from '@rubicon/shared';
+import type { AccessAction, AccessCode, CreateSessionRequest, CreateSessionResponse, GameView, JoinResponse, Message, Scenario, ScenarioListing, SessionFile, SessionSummary, TeachingDocument } from '@rubicon/shared';
 import { observeDateHeader } from './clock.ts';
 
 /** The REST side of the server. Every function throws an `ApiError` with a message fit to show. */
@@ -81,4 +81,51 @@ export async function exportSession(sessionId: string, facilitatorToken: string)
 /** Join codes: six characters, case-insensitive; we show and send them upper-case without spaces. */
 export function normalizeCode(input: string): string {
   return input.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 6);
+}
+
+/** A refused session file names the check that failed and where in the file. */
+export class FileRefusedError extends ApiError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly where: string | null,
+  ) {
+    super(status, code, message);
+    this.name = 'FileRefusedError';
+  }
+}
+
+/** Sends a session file's text as it is, so the server can point at a JSON syntax error. */
+async function postFile(path: string, text: string): Promise<CreateSessionResponse> {
+  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: text }).catch(() => null);
+  if (!res) throw new ApiError(0, 'unavailable', 'The server cannot be reached. Check the network and try again.');
+  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; where?: string } } | CreateSessionResponse | null;
+  if (!res.ok) {
+    const err = data && 'error' in data ? data.error : undefined;
+    throw new FileRefusedError(res.status, err?.code ?? 'internal', err?.message ?? `The server answered ${res.status}.`, err?.where ?? null);
+  }
+  return data as CreateSessionResponse;
+}
+
+/** Opens a read-only replay of a session file. */
+export function openReplay(text: string): Promise<CreateSessionResponse> {
+  return postFile('/api/replays', text);
+}
+
+export function branchSession(sessionId: string, token: string, version: number, title?: string): Promise<CreateSessionResponse> {
+  return request('POST', `/api/sessions/${encodeURIComponent(sessionId)}/branch`, { version, ...(title ? { title } : {}) }, token);
+}
+
+/** The session file as JSON (for the replay viewer and the report). */
+export function sessionFile(sessionId: string, token: string): Promise<SessionFile> {
+  return request('GET', `/api/sessions/${encodeURIComponent(sessionId)}/export`, undefined, token);
+}
+
+export function sessionScenario(sessionId: string, token: string): Promise<Scenario> {
+  return request('GET', `/api/sessions/${encodeURIComponent(sessionId)}/scenario`, undefined, token);
+}
+
+export function viewAs(sessionId: string, token: string, viewer: string): Promise<{ view: GameView; messages: Message[] }> {
+  return request('GET', `/api/sessions/${encodeURIComponent(sessionId)}/view-as/${encodeURIComponent(viewer)}`, undefined, token);
 }

@@ -84,7 +84,7 @@ export function hostedSessions(): HostedSession[] {
 export function rememberHostedSession(created: CreateSessionResponse, title: string, now: number): void {
   saveCredential(created.sessionId, { token: created.facilitatorToken, role: { kind: 'facilitator' } });
   const entry: HostedSession = { sessionId: created.sessionId, title, createdAt: now, codes: created.codes };
-  const list = [entry, ...hostedSessions().filter((s) => s.sessionId !== created.sessionId)].slice(0, 12);
+  const list = [entry, ...hostedSessions().filter((s) => s.sessionId !== created.sessionId)].slice(0, 50);
   set('hosted', JSON.stringify(list));
 }
 

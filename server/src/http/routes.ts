@@ -80,6 +80,21 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.status(201).json(await directory.openReplay(await directory.verify(await upload(req))));
   });
 
+  // The session's scenario in full (every seat's briefings and the rules), so the facilitator's browser can
+  // rebuild any moment of the session with the engine itself: the replay viewer and the report.
+  router.get('/api/sessions/:id/scenario', async (req, res) => {
+    const sessionId = String(req.params.id);
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    res.json(await directory.scenarioOf(sessionId));
+  });
+
+  // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
+  router.get('/api/sessions/:id/view-as/:viewer', async (req, res) => {
+    const sessionId = String(req.params.id);
+    await directory.authorizeFacilitator(sessionId, bearer(req));
+    res.json(await directory.viewAs(sessionId, String(req.params.viewer)));
+  });
+
   router.post('/api/sessions/:id/branch', limited, json, async (req, res) => {
     const sessionId = String(req.params.id);
     await directory.authorizeFacilitator(sessionId, bearer(req));

@@ -10,6 +10,12 @@ import {
   type SessionFile,
   type SessionHeader,
   type SessionParent,
+  type Scenario,
+  type GameView,
+  type Message,
+  type Viewer,
+  viewFor,
+  messagesFor,
   type CreateSessionRequest,
   type CreateSessionResponse,
   type Game,
@@ -190,6 +196,22 @@ export class SessionDirectory {
     if (!meta) throw new ServiceError('not_found', 'There is no such session.');
     const log = await this.store.readLog(sessionId, 0);
     return buildSessionFile({ session: headerOf(meta), game: this.service.gameFor(meta.setup), log, exportedAt: this.clock.now() });
+  }
+
+  async scenarioOf(sessionId: string): Promise<Scenario> {
+    const meta = await this.store.getSession(sessionId);
+    if (!meta) throw new ServiceError('not_found', 'There is no such session.');
+    return this.service.scenario(meta.scenarioId);
+  }
+
+  /** What `viewer` (a seat id or "observer") sees of the session now: its view and its messages. */
+  async viewAs(sessionId: string, viewer: string): Promise<{ view: GameView; messages: Message[] }> {
+    return this.service.withSession(sessionId, ({ game, state }) => {
+      const who: Viewer | null =
+        viewer === 'observer' ? { kind: 'observer' } : seatsInPlay(game.scenario, game.setup).includes(viewer) ? { kind: 'seat', seat: viewer } : null;
+      if (!who) throw new ServiceError('invalid', `"${viewer}" is not a seat in play or "observer".`);
+      return { view: viewFor(game, state, who), messages: messagesFor(game, state, who) };
+    });
   }
 
   /**

@@ -188,6 +188,8 @@ export const DrawOption = z
     effects: z.array(Effect),
     text: z.string().min(1),
     marks: z.array(MapMark).default([]),
+    /** True for what happened in April 2024, so the report can set the session's draw beside it. */
+    historical: z.boolean().default(false),
   })
   .strict();
 export type DrawOption = z.infer<typeof DrawOption>;

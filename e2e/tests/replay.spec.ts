@@ -1,0 +1,94 @@
+import { expect, test } from '@playwright/test';
+import type { SessionFile } from '@rubicon/shared';
+import { HISTORICAL_PATH } from './support/historical.ts';
+import { playSessionOverSockets } from './support/socket-game.ts';
+import { readCodes } from './support/ui.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+test('a played game is exported, opened as a replay, scrubbed, seen as a seat, branched and reported on', async ({ page, browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const { session, secrets } = await playSessionOverSockets(baseURL!, 'E2E replay class');
+  const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
+  expect(exported.status).toBe(200);
+  const text = await exported.text();
+  const file = JSON.parse(text) as SessionFile;
+
+  // A tampered file is refused on Home with its own error and where.
+  const tampered = structuredClone(file);
+  tampered.log[4]!.at += 1;
+  await page.goto('/');
+  await page.getByTestId('open-file').setInputFiles({ name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tampered)) });
+  await expect(page.getByTestId('open-file-error')).toContainText('Event 5 was changed');
+  await expect(page.getByTestId('open-file-error')).toContainText('log[4]');
+
+  // The real file opens as a replay at its end.
+  await page.getByTestId('open-file').setInputFiles({ name: 'session.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.waitForURL(/\/r\/[^/?]+/);
+  const replayId = /\/r\/([^/?]+)/.exec(page.url())![1]!;
+  await expect(page.getByTestId('scrubber-position')).toHaveText(`${file.log.length} / ${file.log.length}`);
+
+  // Jump to the third beat: the scrubber shows that moment.
+  const third = HISTORICAL_PATH[2]!;
+  const option = page.getByTestId('jump-beat').locator('option', { hasText: third.title }).first();
+  await page.getByTestId('jump-beat').selectOption((await option.getAttribute('value'))!);
+  await expect(page.getByTestId('replay-beat')).toHaveAttribute('data-beat', third.id);
+  await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'planning');
+  // Step with the keyboard: one event forward, one back.
+  const at = Number((await page.getByTestId('scrubber-range').inputValue()));
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at + 1));
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at));
+
+  // At the moment of Israel's draft: the white cell and Israel see it, Iran sees neither it nor Israel's private line.
+  const draftAt = file.log.find((e) => e.command.type === 'SUBMIT_MOVE' && e.command.rationale === secrets.israelDraft)!.seq;
+  await page.goto(`/r/${replayId}?v=${draftAt}&as=israel`);
+  await expect(page.getByTestId('replay-my-draft')).toContainText(secrets.israelDraft);
+  await expect(page.getByTestId('replay-messages')).toContainText(secrets.israelToUs);
+  await page.getByTestId('pov').selectOption('iran');
+  await expect(page.getByTestId('replay-messages')).toContainText(secrets.iranTeam);
+  await expect(page.locator('main')).not.toContainText(secrets.israelToUs);
+  await expect(page.locator('main')).not.toContainText(secrets.israelDraft);
+  await page.getByTestId('pov').selectOption('us');
+  await expect(page.getByTestId('replay-messages')).toContainText(secrets.israelToUs);
+  await expect(page.locator('main')).not.toContainText(secrets.iranTeam);
+
+  // Branch from this moment: a new live session with its own codes that a team can join.
+  await page.getByTestId('branch').click();
+  await page.waitForURL(/\/s\/[^/]+\/setup$/);
+  const codes = await readCodes(page, ['iran', 'israel', 'us', 'mediators']);
+  const team = await browser.newPage();
+  await team.goto(`/join/${codes.iran}`);
+  await expect(team.getByTestId('connection')).toHaveAttribute('data-status', 'live');
+  await expect(team.getByTestId('phase')).toHaveAttribute('data-phase', 'planning');
+  await team.close();
+
+  // The report: outcome, charts, the historical comparison and the escalation scores.
+  await page.goto(`/r/${replayId}/report`);
+  await expect(page.getByTestId('report-outcome')).toContainText(/\S/);
+  await expect(page.getByTestId('chart-ladder').locator('path')).toHaveCount(1);
+  await expect(page.getByTestId('chart-measures-iran')).toBeVisible();
+  await expect(page.getByTestId('report-historical')).toContainText('April 2024');
+  await expect(page.getByTestId('historical-draw').first()).toBeVisible();
+  await expect(page.getByTestId('escalation-total')).toHaveText(/^-?\d+$/);
+  await expect(page.getByTestId('report-messages')).not.toContainText(secrets.israelToUs);
+  await page.getByTestId('include-private').check();
+  await expect(page.getByTestId('report-messages')).toContainText(secrets.israelToUs);
+
+  // Printed (emulated print media, A4-ish width): nothing is cut off at the right edge.
+  await page.setViewportSize({ width: 794, height: 1123 });
+  await page.emulateMedia({ media: 'print' });
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const bad: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('.report *'))) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.right > width + 1 || r.left < -1)) bad.push(`${el.tagName}.${el.className} ${Math.round(r.left)}–${Math.round(r.right)}`);
+    }
+    return { width, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 5) };
+  });
+  expect(overflow.bad).toEqual([]);
+  expect(overflow.scroll).toBeLessThanOrEqual(overflow.width);
+  await expect(page.locator('.app-header')).toBeHidden();
+});

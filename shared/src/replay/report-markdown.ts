@@ -1,0 +1,87 @@
+import type { SessionReport } from './report.ts';
+
+export interface MarkdownOptions {
+  /** Include the messages of private (bilateral, mediated, team) channels, not only public statements. */
+  privateChannels: boolean;
+}
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+
+/** Session time as T+h:mm:ss from the first event: the same text wherever and whenever the report is made. */
+export function sessionTime(ms: number, start: number | null): string {
+  const s = Math.max(0, Math.round((ms - (start ?? ms)) / 1000));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `T+${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+}
+
+/** The after-action report as Markdown, for a download or a terminal. */
+export function reportMarkdown(r: SessionReport, options: MarkdownOptions): string {
+  const out: string[] = [];
+  const iso = (ms: number | null) => (ms === null ? '—' : sessionTime(ms, r.startedAt));
+  const seat = (id: string) => r.seats.find((s) => s.id === id)?.name ?? id;
+  out.push(`# After-action report: ${r.title}`, '');
+  out.push(`${r.scenario.title} (scenario ${r.scenario.id} v${r.scenario.version}) · seed \`${String(r.seed)}\` · ${r.events} events over ${iso(r.endedAt)}`);
+  if (r.parent) out.push('', `Branched from “${r.parent.title}” (${r.parent.sessionId}) at event ${r.parent.version}.`);
+  out.push('', '## Outcome', '');
+  if (r.outcome) {
+    out.push(`**${r.outcome.title}** (${r.outcome.by === 'rules' ? 'reached by the rules' : `declared by the white cell: ${r.outcome.reason ?? ''}`})`, '', r.outcome.description);
+  } else out.push('The session has not reached an outcome.');
+  out.push('', `Path: ${r.path.map((p) => p.title).join(' → ') || '—'}`);
+
+  out.push('', '## Decisions and adjudication', '');
+  for (const b of r.beats) {
+    out.push(`### Beat ${b.beatIndex}: ${b.title} (${b.date})`, '');
+    out.push('| seat | move | escalation | rationale |', '| --- | --- | --- | --- |');
+    for (const c of b.choices)
+      out.push(`| ${seat(c.seat)} | ${cell(c.title)}${c.defaulted ? ' (default)' : ''} | ${c.escalation} (${c.score}) | ${cell(c.rationale || '—')} |`);
+    for (const d of b.draws) out.push('', `Draw — ${d.title}: **${d.label}** (roll ${d.roll.toFixed(3)})${d.historical ? `; in April 2024: ${d.historical}` : ''}`);
+    if (b.override) out.push('', `White cell override: ${b.override}`);
+    if (b.changes.length) {
+      out.push('', 'Changes:');
+      for (const c of b.changes) out.push(`- ${c.text} — ${c.cause}`);
+    }
+    out.push('');
+  }
+  out.push('## Overrides and rewinds', '');
+  if (r.overrides.length === 0 && r.rewinds.length === 0) out.push('None.');
+  for (const o of r.overrides) out.push(`- Override in ${o.title} (event ${o.version}): ${o.reason}`);
+  for (const w of r.rewinds) out.push(`- Rewind to ${w.title} (event ${w.version})`);
+  if (r.injects.length) out.push('', 'Injects: ' + r.injects.map((i) => `${i.title} (event ${i.version})`).join('; '));
+
+  out.push('', '## Turning points', '');
+  for (const t of r.turningPoints) out.push(`- ${t.what} — ${t.cause} (event ${t.version})`);
+  if (r.turningPoints.length === 0) out.push('None recorded.');
+
+  out.push('', '## Ladder over time', '', '| event | rung |', '| --- | --- |');
+  for (const p of r.series) out.push(`| ${p.version} | ${p.ladder} ${r.rungs.find((x) => x.level === p.ladder)?.name ?? ''} |`);
+
+  out.push('', '## Compared with April 2024', '');
+  out.push(`Historical outcome: **${r.historical.outcome.title}**${r.historical.sameOutcome ? ' — the same as this session' : ''}.`, '');
+  out.push('| beat | seat | April 2024 | this session |', '| --- | --- | --- | --- |');
+  for (const s of r.historical.steps) out.push(`| ${s.beatTitle} | ${seat(s.seat)} | ${cell(s.historical)} | ${s.session ? cell(s.session) : '(not played)'}${s.same ? ' ✓' : ''} |`);
+  for (const d of r.historical.draws) out.push('', `Draw “${d.title}”: April 2024 ${d.historical}; this session ${d.session ?? '(not drawn)'}.`);
+
+  out.push('', '## Escalation scores (Rivera et al. 2024)', '');
+  const ids = r.seats.map((s) => s.id);
+  out.push(`| beat | ${ids.map(seat).join(' | ')} | total |`, `| --- | ${ids.map(() => '---').join(' | ')} | --- |`);
+  for (const e of r.escalation.session) out.push(`| ${r.beats.find((b) => b.beat === e.beat)?.title ?? e.beat} | ${ids.map((i) => e.seats[i] ?? '—').join(' | ')} | ${e.total} |`);
+  const sum = (rows: typeof r.escalation.session) => rows.reduce((a, b) => a + b.total, 0);
+  out.push('', `Total: ${sum(r.escalation.session)} (April 2024 path: ${sum(r.escalation.historical)}).`);
+
+  out.push('', '## Message traffic', '');
+  for (const c of r.channels) {
+    const shown = c.kind === 'public' || options.privateChannels;
+    out.push(`### ${c.title} (${c.kind}, ${c.messages.length})`, '');
+    if (!shown) {
+      out.push('(private channel: contents left out of this report)', '');
+      continue;
+    }
+    for (const m of c.messages) out.push(`- ${iso(m.at)} ${m.from ? seat(m.from) : 'White cell'}: ${m.text.replace(/\n+/g, ' ')}`);
+    out.push('');
+  }
+
+  out.push('## Debrief questions', '');
+  if (r.debrief.length) for (const q of r.debrief) out.push(`- ${q}`);
+  else out.push('The scenario has no debrief questions for this outcome.');
+  return out.join('\n') + '\n';
+}
