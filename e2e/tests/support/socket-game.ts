@@ -35,8 +35,10 @@ class Player {
     if (!ack.ok) throw new Error(`${this.name}: hello: ${ack.error.message}`);
     return ack.data;
   }
-  async send(command: Command, expectedVersion: number): Promise<number> {
-    const ack = (await this.socket.timeout(10_000).emitWithAck('command', { commandId: `${this.name}-${++this.n}-${Date.now()}`, expectedVersion, command })) as Ack<CommandResult>;
+  /** Sends against the game version this seat sees now (messages need none). */
+  async send(command: Command): Promise<number> {
+    const expected = command.type === 'SEND_MESSAGE' ? {} : { expectedGameVersion: (await this.hello()).view.gameVersion };
+    const ack = (await this.socket.timeout(10_000).emitWithAck('command', { commandId: `${this.name}-${++this.n}-${Date.now()}`, ...expected, command })) as Ack<CommandResult>;
     if (!ack.ok) throw new Error(`${this.name}: ${command.type}: ${ack.error.code}: ${ack.error.message}`);
     return ack.data.version;
   }
@@ -56,32 +58,30 @@ export async function playSessionOverSockets(base: string, title: string): Promi
   }
   const secrets = { israelToUs: 'Only Washington may read this e2e line.', iranTeam: 'Iran team keeps this to itself.', israelDraft: 'An Israeli draft no one else sees.' };
   try {
-    let v = (await fac.hello()).version;
+    await fac.hello();
     for (const p of seats.values()) await p.hello();
-    v = await fac.send({ type: 'START' }, v);
-    v = await fac.send({ type: 'ADVANCE' }, v);
+    await fac.send({ type: 'START' });
+    await fac.send({ type: 'ADVANCE' });
     for (let beatNo = 1; beatNo <= 12; beatNo++) {
       const state = await fac.hello();
-      v = state.version;
       if (state.view.phase === 'outcome') break;
       const beat = state.view.beat;
       if (!beat || state.view.phase !== 'planning') throw new Error(`expected planning, got ${state.view.phase}`);
       if (beatNo === 1) {
-        v = await seats.get('israel')!.send({ type: 'SEND_MESSAGE', channel: 'israel-us', text: secrets.israelToUs }, v);
-        v = await seats.get('iran')!.send({ type: 'SEND_MESSAGE', channel: 'team-iran', text: secrets.iranTeam }, v);
-        v = await seats.get('us')!.send({ type: 'SEND_MESSAGE', channel: 'public', text: 'The United States urges calm.' }, v);
+        await seats.get('israel')!.send({ type: 'SEND_MESSAGE', channel: 'israel-us', text: secrets.israelToUs });
+        await seats.get('iran')!.send({ type: 'SEND_MESSAGE', channel: 'team-iran', text: secrets.iranTeam });
+        await seats.get('us')!.send({ type: 'SEND_MESSAGE', channel: 'public', text: 'The United States urges calm.' });
       }
       const wanted = HISTORICAL_PATH.find((b) => b.id === beat.id)?.moves ?? {};
       for (const seat of beat.actingSeats) {
         const p = seats.get(seat)!;
         const menu = (await p.hello()).view.menu!;
         const move = menu.moves.some((m) => m.id === wanted[seat as keyof typeof wanted]) ? wanted[seat as keyof typeof wanted]! : menu.defaultMove;
-        if (beatNo === 3 && seat === 'israel') v = await p.send({ type: 'SUBMIT_MOVE', move, rationale: secrets.israelDraft, lock: false }, v);
-        v = await p.send({ type: 'SUBMIT_MOVE', move, rationale: `${seat} weighs ${beat.title}.`, lock: true }, v);
+        if (beatNo === 3 && seat === 'israel') await p.send({ type: 'SUBMIT_MOVE', move, rationale: secrets.israelDraft, lock: false });
+        await p.send({ type: 'SUBMIT_MOVE', move, rationale: `${seat} weighs ${beat.title}.`, lock: true });
       }
-      v = (await fac.hello()).version;
-      v = await fac.send({ type: 'ACCEPT_ADJUDICATION' }, v);
-      v = await fac.send({ type: 'ADVANCE' }, v);
+      await fac.send({ type: 'ACCEPT_ADJUDICATION' });
+      await fac.send({ type: 'ADVANCE' });
     }
   } finally {
     fac.close();
