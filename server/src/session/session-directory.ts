@@ -26,7 +26,6 @@ import {
   type Presence,
   type AccessAction,
   type AccessCode,
-  type Viewer,
 } from '@rubicon/shared';
 import { FACILITATOR_KEY, OWNER_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
 import type { z } from 'zod';
