@@ -29,6 +29,17 @@ function sessionFile(entries: number): { body: string; log: LogEntry[] } {
   return { body: JSON.stringify(file), log };
 }
 
+/**
+ * The file's beat deadline lies long in the past, so the server clock may already have
+ * closed that beat: the imported log comes back whole, followed by at most that expiry.
+ */
+function expectWhole(exported: LogEntry[], log: LogEntry[]): void {
+  expect(exported.slice(0, log.length)).toEqual(log);
+  expect(exported.slice(log.length).map((e) => [e.by.kind, e.command.type])).toEqual(
+    exported.length > log.length ? [['system', 'TIMER_EXPIRED']] : [],
+  );
+}
+
 const post = (url: string, body: string) =>
   fetch(new URL('/api/sessions/import', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
@@ -58,7 +69,7 @@ describe('imports', () => {
     const created = (await res.json()) as CreateSessionResponse;
     expect(probes.length).toBeGreaterThan(5);
     expect(Math.max(...probes)).toBeLessThan(500);
-    expect(await exportLog(first.url, created.sessionId, created.facilitatorToken)).toEqual(log);
+    expectWhole(await exportLog(first.url, created.sessionId, created.facilitatorToken), log);
 
     // 2. SIGKILL while the log is being staged: no session appears, and what was staged expires.
     const sessionsBefore = await admin.zCard(`${prefix}sessions`);
@@ -89,7 +100,7 @@ describe('imports', () => {
     const again = await post(first.url, body);
     expect(again.status).toBe(201);
     const copy = (await again.json()) as CreateSessionResponse;
-    expect(await exportLog(first.url, copy.sessionId, copy.facilitatorToken)).toEqual(log);
+    expectWhole(await exportLog(first.url, copy.sessionId, copy.facilitatorToken), log);
     expect(await admin.ttl(`${prefix}log:${copy.sessionId}`)).toBe(-1);
     expect(first.child.exitCode).toBeNull();
     expect(crashLines(first)).toEqual([]);
