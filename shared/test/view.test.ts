@@ -3,6 +3,9 @@ import { messagesFor, viewFor } from '../src/game/view.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { mini } from './fixtures/mini-scenario.ts';
 import { Driver } from './driver.ts';
+import { createGame, initialState, replay, seatsInPlay } from '../src/game/game.ts';
+import { randomChooser, runHeadless } from '../src/analysis/runner.ts';
+import { scenariosUnderTest } from './scenarios-under-test.ts';
 
 const red: Viewer = { kind: 'seat', seat: 'red' };
 const blue: Viewer = { kind: 'seat', seat: 'blue' };
@@ -87,5 +90,57 @@ describe('per-seat views', () => {
     expect(JSON.stringify(viewFor(d.game, d.state, blue))).not.toContain('to the broker');
     const since = messagesFor(d.game, d.state, red, d.state.version - 1);
     expect(since.map((m) => m.text)).toEqual(['for all']);
+  });
+});
+
+describe('hidden flags', () => {
+  it('leave no trace in the ledger or a resolution of a viewer who may not see flags', () => {
+    const d = planning();
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: '', lock: true });
+    d.seat('blue', { type: 'SUBMIT_MOVE', move: 'warn', rationale: '', lock: true });
+    d.fac({ type: 'ACCEPT_ADJUDICATION' });
+    const flagChanges = (v: Viewer) => {
+      const view = viewFor(d.game, d.state, v);
+      return [...view.ledger, ...view.resolutions.flatMap((r) => r.changes)].filter((c) => c.target.kind === 'flag');
+    };
+    // Blue's public warning set a flag: the white cell sees that in both places, nobody else does.
+    expect(flagChanges(facilitator).map((c) => c.target)).toEqual([
+      { kind: 'flag', flag: 'warned' },
+      { kind: 'flag', flag: 'warned' },
+    ]);
+    for (const v of [red, blue, grey, observer]) {
+      expect(flagChanges(v), JSON.stringify(v)).toEqual([]);
+      expect(JSON.stringify(viewFor(d.game, d.state, v)), JSON.stringify(v)).not.toContain('"warned"');
+    }
+    // The other changes of the beat stay (Red's own trust, caused by its own move).
+    expect(viewFor(d.game, d.state, red).ledger.map((c) => c.target.kind)).toContain('measure');
+    d.fac({ type: 'ADVANCE' });
+    // At the outcome every flag is revealed, and so are their changes.
+    expect(flagChanges(observer)).toHaveLength(2);
+  });
+
+  it('hold on every shipped scenario, at every step of random games, for every viewer but the white cell', () => {
+    let flagChangesSeen = 0;
+    for (const scenario of scenariosUnderTest) {
+      for (let g = 0; g < 12; g++) {
+        const game = createGame(scenario, { scenarioId: scenario.id, seed: `flags-${g}`, optionalSeats: scenario.seats.filter((s) => s.optional).map((s) => s.id) });
+        const { log } = runHeadless(game, { choose: randomChooser });
+        const viewers: Viewer[] = [...seatsInPlay(scenario, game.setup).map((seat): Viewer => ({ kind: 'seat', seat })), observer];
+        let state = initialState(game);
+        for (const entry of log) {
+          state = replay(game, [entry], state);
+          const fac = viewFor(game, state, facilitator);
+          flagChangesSeen += fac.ledger.filter((c) => c.target.kind === 'flag').length;
+          for (const v of viewers) {
+            const view = viewFor(game, state, v);
+            if (view.world.flags !== null) continue;
+            const changes = [...view.ledger, ...view.resolutions.flatMap((r) => r.changes)];
+            expect(changes.filter((c) => c.target.kind === 'flag'), `${scenario.id} game ${g} event ${entry.seq}`).toEqual([]);
+          }
+        }
+      }
+    }
+    // The check above saw hidden flag changes to leave out (else it could not fail).
+    expect(flagChangesSeen).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { ScenarioMap } from '../scenario/map.ts';
 import type { Submission, Proposal } from './adjudication.ts';
-import type { Cause, Change } from './world.ts';
+import type { Cause, Change, ChangeTarget } from './world.ts';
 import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
 import { actingSeatsInPlay } from './machine.ts';
 import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
@@ -168,7 +168,11 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
     const m = scenario.beats.find((b) => b.id === beatId)?.actors.find((a) => a.seat === who)?.moves.find((x) => x.id === move);
     return m ? seesMove(viewer, who, m.visibility, revealed) : facilitator;
   };
-  const changeView = (c: Change): ChangeView => ({ ...c, cause: filterCause(c.cause) });
+  // One rule for every part of the view that shows the world: flags are the white cell's until the outcome.
+  const seesFlags = facilitator || revealed;
+  const seesTarget = (t: ChangeTarget): boolean => t.kind !== 'flag' || seesFlags;
+  const changesView = (changes: readonly Change[]): ChangeView[] =>
+    changes.filter((c) => seesTarget(c.target)).map((c) => ({ ...c, cause: filterCause(c.cause) }));
 
   return {
     version: state.version,
@@ -236,7 +240,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
           }
         : null,
     timer: ctx.timer,
-    world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: facilitator || revealed ? ctx.world.flags : null },
+    world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
     resolutions: ctx.resolutions.map((r) => {
       const b = beatById(scenario, r.beat);
       return {
@@ -257,13 +261,13 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         narrative: r.narrative
           .filter((n) => seesMove(viewer, n.seat ?? '', n.visibility, revealed))
           .map((n) => ({ text: n.text, marks: n.marks })),
-        changes: r.changes.map(changeView),
+        changes: changesView(r.changes),
         override: r.override,
         version: r.version,
         at: r.at,
       };
     }),
-    ledger: ctx.ledger.map(changeView),
+    ledger: changesView(ctx.ledger),
     injects: ctx.injects.map((i) => {
       const def = scenario.injects.find((x) => x.id === i.inject);
       return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };
