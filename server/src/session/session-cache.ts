@@ -1,0 +1,155 @@
+import { applyEntry, initialState, persistGame, restoreGame, type Game, type GameState, type LogEntry } from '@rubicon/shared';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Clock, SessionMeta, SessionStore } from '../store/types.ts';
+import { ServiceError, isOutage } from './service-error.ts';
+
+/** A session as this process holds it: its setup, its engine and its state at some log position. */
+export interface LoadedSession {
+  readonly meta: SessionMeta;
+  readonly game: Game;
+  readonly state: GameState;
+}
+
+export interface CachedSession extends LoadedSession {
+  state: GameState;
+  /** The version of the last snapshot this process knows is stored. */
+  snapshotVersion: number;
+  /** When this process last used it (clock time), for evicting idle sessions. */
+  lastUsed: number;
+}
+
+/** One event this process has applied to its copy of a session, in log order. */
+export interface AppliedEvent {
+  sessionId: string;
+  game: Game;
+  entry: LogEntry;
+  before: GameState;
+  after: GameState;
+  /** True in the process that appended it (which tells the others); false when caught up from the log. */
+  appendedHere: boolean;
+}
+
+export interface SessionCacheOptions {
+  store: SessionStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Builds the engine for a stored setup. */
+  gameFor: (setup: unknown) => Game;
+}
+
+/**
+ * This process's copies of sessions, each at some position of the store's
+ * log, and the one place where log entries are applied to them. Every entry
+ * applied is reported to the listeners exactly once and in log order. The
+ * caller serialises work per session (the service's queue): nothing here
+ * guards against two catch-ups of one session at once.
+ */
+export class SessionCache {
+  private readonly store: SessionStore;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly metrics: Metrics;
+  private readonly gameFor: (setup: unknown) => Game;
+  private readonly sessions = new Map<string, CachedSession>();
+  private readonly listeners: ((event: AppliedEvent) => void)[] = [];
+
+  constructor(options: SessionCacheOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.log = options.logger;
+    this.metrics = options.metrics;
+    this.gameFor = options.gameFor;
+  }
+
+  onApplied(listener: (event: AppliedEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  peek(sessionId: string): CachedSession | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  has(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  ids(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  entries(): [string, CachedSession][] {
+    return [...this.sessions];
+  }
+
+  /** The session, loaded if need be and caught up with the log; `loaded` when it was not held before. */
+  async caughtUp(sessionId: string): Promise<{ session: CachedSession; loaded: boolean }> {
+    const cached = this.sessions.get(sessionId);
+    if (cached) cached.lastUsed = this.clock.now();
+    const session = cached ?? (await this.loadFromStore(sessionId));
+    if (!cached) {
+      this.sessions.set(sessionId, session);
+      this.metrics.sessions.set(this.sessions.size);
+    }
+    await this.catchUp(sessionId, session);
+    return { session, loaded: !cached };
+  }
+
+  /** Applies whatever the log holds beyond the copy's version. */
+  async catchUp(sessionId: string, session: CachedSession): Promise<void> {
+    const missing = await this.store.readLog(sessionId, session.state.version);
+    for (const logEntry of missing) this.apply(sessionId, logEntry, false);
+  }
+
+  /** Applies the next log entry to the copy and tells the listeners. A log that does not apply is corrupt. */
+  apply(sessionId: string, entry: LogEntry, appendedHere: boolean): void {
+    const cached = this.sessions.get(sessionId);
+    if (!cached) throw new Error(`session ${sessionId} is not loaded`);
+    const before = cached.state;
+    const r = applyEntry(cached.game, before, entry);
+    if (!r.ok) throw new Error(`session ${sessionId}: log entry ${entry.seq} does not apply: ${r.refusal.code}: ${r.refusal.message}`);
+    cached.state = r.state;
+    const event: AppliedEvent = { sessionId, game: cached.game, entry, before, after: r.state, appendedHere };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ err, sessionId, seq: entry.seq }, 'an applied-event listener failed');
+      }
+    }
+  }
+
+  async saveSnapshot(sessionId: string, session: CachedSession): Promise<void> {
+    try {
+      const state = session.state;
+      await this.store.saveSnapshot(sessionId, persistGame(session.game, state));
+      session.snapshotVersion = Math.max(session.snapshotVersion, state.version);
+    } catch (err) {
+      // A missed snapshot only makes the next load replay more of the log.
+      if (!isOutage(err)) this.log.warn({ err, sessionId }, 'could not store a snapshot');
+    }
+  }
+
+  forget(sessionId: string): void {
+    this.sessions.delete(sessionId);
+    this.metrics.sessions.set(this.sessions.size);
+  }
+
+  private async loadFromStore(sessionId: string): Promise<CachedSession> {
+    const meta = await this.store.getSession(sessionId);
+    if (!meta) throw new ServiceError('not_found', 'There is no such session.');
+    const game = this.gameFor(meta.setup);
+    const snapshot = await this.store.loadSnapshot(sessionId);
+    let state = initialState(game);
+    if (snapshot) {
+      try {
+        state = restoreGame(game, snapshot);
+      } catch (err) {
+        // A snapshot from another scenario or machine version: the log still rebuilds the state.
+        this.log.warn({ sessionId, err }, 'ignoring an unusable snapshot');
+      }
+    }
+    return { meta, game, state, snapshotVersion: state.version, lastUsed: this.clock.now() };
+  }
+}
