@@ -86,4 +86,17 @@ describe('updatesFor', () => {
     const some = updatesFor(started!.event, (room) => room.endsWith(':observers'));
     expect(some.map((u) => u.room)).toEqual(['s:S:observers']);
   });
+
+  it('a rubric score reaches the white cell only: every other room learns the version and nothing else', () => {
+    const started = send(base, { kind: 'facilitator' }, { type: 'START' })!;
+    const scored = send(started.event.after, { kind: 'facilitator' }, { type: 'SCORE_TEAM', seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' });
+    expect(scored).not.toBeNull();
+    const updates = updatesFor(scored!.event);
+    const white = roomFor('S', { kind: 'facilitator' });
+    expect(updates.find((u) => u.room === white)?.payload.view?.rubric?.scores).toEqual([
+      expect.objectContaining({ seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' }),
+    ]);
+    expect(roomsWith(updates, 'sharp-memo')).toEqual([white]);
+    for (const u of updates.filter((x) => x.room !== white)) expect(u.payload).toEqual({ version: 2, messages: [] });
+  });
 });

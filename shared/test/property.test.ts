@@ -73,6 +73,16 @@ function arbitraries(scenario: Scenario) {
         .filter((r) => r.text.trim().length > 0)
         .map((r): Command => ({ type: 'SEND_MESSAGE', ...r })),
     },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({
+          seat: fc.constantFrom(...seats),
+          criterion: fc.constantFrom(...(scenario.rubric?.criteria.map((c) => c.id) ?? []), 'no-criterion'),
+          score: fc.option(fc.integer({ min: 0, max: 5 })),
+        })
+        .map((r): Command => ({ type: 'SCORE_TEAM', ...r })),
+    },
   );
   const step = fc.record({ actor, command, dt: fc.integer({ min: 0, max: 400_000 }) });
   return fc.array(step, { minLength: 1, maxLength: 80 });
@@ -89,10 +99,10 @@ describe.each(cases)('properties of %s', (_name, scenario) => {
         for (const { actor, command, dt } of steps) {
           d.now += dt;
           const before = d.state;
-          const frozen = JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages]);
+          const frozen = JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages, before.scores]);
           // One legality function per command guards the machine and words the refusal: they must agree.
           const machineTakes =
-            command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE'
+            command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE' || command.type === 'SCORE_TEAM'
               ? null
               : before.turn.can({ ...command, by: actor, seq: before.version + 1, at: d.now });
           const refusal = checkCommand(d.game, before, actor, command, d.now);
@@ -102,7 +112,7 @@ describe.each(cases)('properties of %s', (_name, scenario) => {
           if (!r.ok) {
             expect(d.state).toBe(before);
             // Nothing reachable from the old state was mutated either.
-            expect(JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages])).toBe(frozen);
+            expect(JSON.stringify([before.version, before.turn.value, before.turn.context, before.messages, before.scores])).toBe(frozen);
             expect(typeof r.refusal.code).toBe('string');
             continue;
           }
@@ -122,6 +132,7 @@ describe.each(cases)('properties of %s', (_name, scenario) => {
         expect(again.turn.value).toEqual(d.state.turn.value);
         expect(again.turn.context).toEqual(d.state.turn.context);
         expect(again.messages).toEqual(d.state.messages);
+        expect(again.scores).toEqual(d.state.scores);
         // Views are total: every viewer can always be shown the state.
         viewFor(d.game, d.state, { kind: 'observer' });
         viewFor(d.game, d.state, { kind: 'facilitator' });

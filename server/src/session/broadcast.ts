@@ -28,8 +28,8 @@ export function updatesFor(event: AppliedEvent, wanted: (room: string) => boolea
     const room = roomFor(sessionId, viewer);
     if (!wanted(room)) continue;
     const messages = messagesOf(viewer);
-    // A message leaves the turn, and so every view, untouched: its readers get the message alone.
-    if (after.turn === before.turn) {
+    // A message leaves the turn and the scores, and so every view, untouched: its readers get the message alone.
+    if (after.turn === before.turn && after.scores === before.scores) {
       updates.push({ room, payload: { version: after.version, messages } });
       continue;
     }

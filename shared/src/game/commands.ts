@@ -84,7 +84,23 @@ export const HideMessage = z
   .strict();
 export type HideMessage = z.infer<typeof HideMessage>;
 
-export const Command = z.union([GameCommand, SendMessage, HideMessage]);
+/**
+ * The white cell scores a team on one rubric criterion (the scenario's
+ * `rubric:`); `score: null` withdraws the score. Any time from the briefing
+ * on, the outcome and the debrief included. See game/rubric-scores.ts.
+ */
+export const ScoreTeam = z
+  .object({
+    type: z.literal('SCORE_TEAM'),
+    seat: SeatId,
+    criterion: Slug,
+    score: z.number().int().min(0).max(100).nullable(),
+    note: z.string().trim().max(MAX_REASON).optional(),
+  })
+  .strict();
+export type ScoreTeam = z.infer<typeof ScoreTeam>;
+
+export const Command = z.union([GameCommand, SendMessage, HideMessage, ScoreTeam]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
@@ -137,6 +153,7 @@ export const FACILITATOR_COMMANDS = [
   'END_GAME',
   'SET_SEAT_BOT',
   'HIDE_MESSAGE',
+  'SCORE_TEAM',
 ] as const satisfies readonly CommandType[];
 export const SEAT_COMMANDS = ['SUBMIT_MOVE'] as const satisfies readonly CommandType[];
 export const SYSTEM_COMMANDS = ['TIMER_EXPIRED'] as const satisfies readonly CommandType[];

@@ -9,12 +9,14 @@ import {
   type Command,
   type HideMessage,
   type LogEntry,
+  type ScoreTeam,
   type SendMessage,
 } from './commands.ts';
 import { MESSAGE_COMMANDS, PHASES, turnLegality, type Phase } from './legality.ts';
 import { createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { applyHide, messageAudience, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
+import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -66,6 +68,8 @@ export interface GameState {
   turn: TurnSnapshot;
   messages: MessageLog;
   interventions: Intervention[];
+  /** The white cell's rubric scores (rubric-scores.ts): beside the game, like the messages. */
+  scores: RubricScores;
 }
 
 /** The JSON form of a GameState, for snapshots in a store or an export file. */
@@ -79,6 +83,8 @@ export interface PersistedGame {
   messages: Message[];
   /** Absent in snapshots made before interventions were recorded. */
   interventions?: Intervention[];
+  /** Absent in snapshots made before rubric scores were recorded. */
+  scores?: RubricScores;
 }
 
 /** A scenario, a setup and the machine built for them: everything needed to apply events. */
@@ -155,7 +161,7 @@ function turnInput(game: Game): TurnInput {
 
 export function initialState(game: Game): GameState {
   const turn = game.machine.getInitialSnapshot(inertScope(game), turnInput(game));
-  return { version: 0, gameVersion: 0, turn, messages: MessageLog.empty, interventions: [] };
+  return { version: 0, gameVersion: 0, turn, messages: MessageLog.empty, interventions: [], scores: NO_SCORES };
 }
 
 /** The phase, from the tag each leaf state of the machine carries. */
@@ -176,10 +182,14 @@ export function checkCommand(game: Game, state: GameState, by: Actor, command: C
     return MESSAGE_COMMANDS.SEND_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
   if (command.type === 'HIDE_MESSAGE')
     return MESSAGE_COMMANDS.HIDE_MESSAGE({ scenario: game.scenario, ctx, by, command, messages: state.messages, at });
+  if (command.type === 'SCORE_TEAM') {
+    const check = { scenario: game.scenario, ctx, by, command, messages: state.messages, at, phase: phaseOf(state.turn), scores: state.scores };
+    return MESSAGE_COMMANDS.SCORE_TEAM(check);
+  }
   return turnLegality(game.scenario, ctx, phaseOf(state.turn), toEvent(by, command, state.gameVersion + 1, at));
 }
 
-function toEvent(by: Actor, command: Exclude<Command, SendMessage | HideMessage>, seq: number, at: number): TurnEvent {
+function toEvent(by: Actor, command: Exclude<Command, SendMessage | HideMessage | ScoreTeam>, seq: number, at: number): TurnEvent {
   return { ...command, by, seq, at };
 }
 
@@ -214,6 +224,10 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
     const messages = applyHide(state.messages, command, entry.seq);
     return { ok: true, state: { ...state, version: entry.seq, messages }, message: null };
   }
+  if (command.type === 'SCORE_TEAM') {
+    const scores = applyScore(state.scores, command, entry.seq, entry.at, state.turn.context);
+    return { ok: true, state: { ...state, version: entry.seq, scores }, message: null };
+  }
   // The machine numbers its events in game versions: what it records (resolutions, injects,
   // timers) then says nothing about how many messages were sent in between. Moderation
   // (above) is about messages, so like them it leaves the game version alone.
@@ -221,7 +235,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   const turn = turnTransition(game, state.turn, toEvent(entry.by, command, gameVersion, entry.at));
   const note = interventionOf(command, entry, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
-  return { ok: true, state: { version: entry.seq, gameVersion, turn, messages: state.messages, interventions }, message: null };
+  return { ok: true, state: { ...state, version: entry.seq, gameVersion, turn, interventions }, message: null };
 }
 
 function interventionOf(command: Command, entry: LogEntry, before: TurnContext, after: TurnContext): Intervention | null {
@@ -277,6 +291,7 @@ export function persistGame(game: Game, state: GameState): PersistedGame {
     turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
     messages: state.messages.toArray(),
     interventions: state.interventions,
+    scores: state.scores,
   };
 }
 
@@ -295,5 +310,6 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
     turn,
     messages: MessageLog.from(persisted.messages),
     interventions: persisted.interventions ?? [],
+    scores: persisted.scores ?? NO_SCORES,
   };
 }

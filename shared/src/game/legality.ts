@@ -4,7 +4,8 @@ import { seatBotProblem } from '../bots/catalog.ts';
 import { beatById } from './adjudication.ts';
 import { hideProblem, messageAudience, statementCapProblem } from './channel-policy.ts';
 import type { MessageLog } from './message-log.ts';
-import type { Actor, HideMessage, SendMessage } from './commands.ts';
+import type { Actor, HideMessage, ScoreTeam, SendMessage } from './commands.ts';
+import { scoreProblem, type RubricScores } from './rubric-scores.ts';
 import type { TurnContext, TurnEvent } from './machine.ts';
 
 /**
@@ -159,10 +160,11 @@ interface MessageCheck<C> {
   at: number;
 }
 
-/** Commands applied beside the machine, to the message list. */
+/** Commands applied beside the machine: messages, their moderation, and the white cell's rubric scores. */
 export const MESSAGE_COMMANDS: {
   SEND_MESSAGE: (x: MessageCheck<SendMessage>) => Refusal | null;
   HIDE_MESSAGE: (x: MessageCheck<HideMessage>) => Refusal | null;
+  SCORE_TEAM: (x: MessageCheck<ScoreTeam> & { phase: Phase; scores: RubricScores }) => Refusal | null;
 } = {
   SEND_MESSAGE: ({ scenario, ctx, by, command, messages, at }) => {
     const r = messageAudience(scenario, ctx.world, by, command, messages);
@@ -171,6 +173,8 @@ export const MESSAGE_COMMANDS: {
   },
   // Moderation works in every phase, the debrief included: spam must not stay on the projector.
   HIDE_MESSAGE: ({ by, command, messages }) => hideProblem(by, command, messages),
+  // A score is an assessment, not a move: it works in every phase but the lobby, after the debrief too.
+  SCORE_TEAM: ({ scenario, ctx, phase, by, command, scores }) => scoreProblem({ scenario, ctx, phase, by, command, scores }),
 };
 
 function seatOf(by: Actor): SeatId | null {

@@ -7,6 +7,7 @@ import { actingSeatsInPlay } from './machine.ts';
 import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { beatById } from './adjudication.ts';
 import { teachingViewFor, type TeachingView } from './teaching-view.ts';
+import { rubricViewFor, type RubricView } from './rubric-scores.ts';
 
 /**
  * What one viewer may see of a session. The server sends only this, so a
@@ -44,6 +45,8 @@ export interface GameView {
   interventions: Intervention[];
   /** Objectives, role profile, memo prompt, facilitator notes and the debrief (teaching-view.ts). */
   teaching: TeachingView | null;
+  /** Facilitator only: the rubric and the scores given so far (rubric-scores.ts). */
+  rubric: RubricView | null;
 }
 
 export interface ScenarioView {
@@ -291,6 +294,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
     interventions: state.interventions,
     teaching: teachingViewFor(scenario, state, viewer, phase),
+    rubric: rubricViewFor(scenario, ctx.options.seatsInPlay, state.scores, facilitator),
   };
 }
 

@@ -2,6 +2,7 @@ import { mapProblems } from './map-check.ts';
 import { Scenario, type Condition, type Effect, type ScenarioInput } from './schema.ts';
 import { teachingProblems } from './teaching.ts';
 import { presetProblems } from './presets.ts';
+import { rubricProblems } from './rubric.ts';
 
 /** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
 export interface ScenarioProblem {
@@ -206,7 +207,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
   });
 
-  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...mapProblems(s));
+  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...rubricProblems(s), ...mapProblems(s));
   return problems;
 }
 

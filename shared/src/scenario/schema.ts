@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Slug } from './slug.ts';
 import { Teaching } from './teaching.ts';
 import { Presets } from './presets.ts';
+import { Rubric } from './rubric.ts';
 import { ScenarioMap } from './map.ts';
 
 /**
@@ -302,6 +303,8 @@ export const Scenario = z
     teaching: Teaching.optional(),
     /** Class-length presets and pacing estimates (presets.ts). */
     presets: Presets.optional(),
+    /** The criteria and scale the white cell scores each team on (rubric.ts). */
+    rubric: Rubric.optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;
