@@ -10,13 +10,16 @@
  * 3. views: viewFor / messagesFor with 2,000 messages in the session, and view sizes;
  * 4. memory: heap per in-memory session (exact with --expose-gc);
  * 5. the server end to end on loopback, with the memory store and then Redis
- *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards).
+ *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards);
+ * 6. contention: one session on Redis written by 40 sockets through 3 server processes
+ *    (commands/s and acknowledgement percentiles; contention.ts).
  *
  * Everything is bounded (about a minute in all) and the process exits by itself.
  */
 import os from 'node:os';
 import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
 import { benchServer, redisReachable } from './server-e2e.ts';
+import { benchContention, CONTENTION_DEFAULTS } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
@@ -41,7 +44,10 @@ async function main(): Promise<void> {
   await benchServer(report, 'memory', E2E);
   const unreachable = await redisReachable(REDIS_URL);
   if (unreachable) report.note(`Redis at ${REDIS_URL} is not reachable (${unreachable}): the Redis server run was skipped.`);
-  else await benchServer(report, 'redis', E2E, REDIS_URL);
+  else {
+    await benchServer(report, 'redis', E2E, REDIS_URL);
+    await benchContention(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS });
+  }
 
   report.note('Server runs: the app runs in this process, the 7 client sockets in a forked Node process; both talk over loopback on the same machine.');
   report.note('Server runs use the production defaults except the per-socket rate limit, raised so the bursts are not refused.');

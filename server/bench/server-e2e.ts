@@ -33,7 +33,7 @@ export async function redisReachable(url: string): Promise<string | null> {
   }
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<number> {
+export async function deleteKeys(url: string, prefix: string): Promise<number> {
   const client: RedisClientType = createClient({ url });
   client.on('error', () => {});
   await client.connect();

@@ -1,0 +1,308 @@
+/**
+ * One hot session on Redis written by many sockets through several server
+ * processes: how many commands per second it takes, and how long each
+ * writer waits for its acknowledgement.
+ *
+ * Three server processes (server/src/main.ts, as production runs them) share
+ * one Redis under a fresh key prefix; 40 writer sockets, spread round-robin
+ * over the three, each send a message on their seat's team channel as soon as
+ * their previous one is acknowledged (closed loop: one in flight per writer).
+ * `unavailable` is retried with the same command id, as the protocol says, and
+ * the retry counts towards that command's latency. Afterwards the exported log
+ * is checked against the acknowledgements: each acknowledged command exactly
+ * once, at its version.
+ *
+ * Bounded: about 15 s, 127.0.0.1 only, the keys deleted afterwards.
+ *
+ * Standalone (for A/B runs): node --import tsx server/bench/contention.ts [--repeat N]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { nanoid } from 'nanoid';
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, CommandResult, CreateSessionResponse, JoinResponse, LogEntry, ServerToClientEvents } from '@rubicon/shared';
+import { deleteKeys, redisReachable } from './server-e2e.ts';
+import { now, quantile, Report } from './stats.ts';
+
+export interface ContentionOptions {
+  redisUrl: string;
+  processes: number;
+  writers: number;
+  warmupMs: number;
+  measureMs: number;
+  /** Extra environment for the server processes (e.g. to select an append path). */
+  env?: Record<string, string>;
+  /** Row label suffix, to tell A/B runs apart. */
+  label?: string;
+}
+
+export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, measureMs: 6000 } as const;
+
+const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `server/src/main.ts` and waits for the line naming its URL. */
+async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`a server did not start within 60 s: ${out.slice(-2000)}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`a server exited (${code}) before listening: ${out.slice(-2000)}`)));
+  });
+  // Keep draining its output so a chatty process never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return {
+    url,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+async function request<T>(url: string, path: string, init: { body?: unknown; token?: string }, expected: number): Promise<T> {
+  const res = await fetch(new URL(path, url), {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const json = (await res.json()) as T;
+  if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** One socket that sends a message, waits for its acknowledgement, and sends the next. */
+class Writer {
+  readonly socket: ClientSocket;
+  /** Per acknowledged command: ms from the first send to the acknowledgement, and where the log holds it. */
+  readonly acked: { ms: number; at: number; commandId: string; version: number }[] = [];
+  unavailable = 0;
+  refused = 0;
+  gaveUp = 0;
+
+  constructor(
+    url: string,
+    private readonly sessionId: string,
+    private readonly token: string,
+    readonly channel: string,
+  ) {
+    this.socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  }
+
+  async hello(): Promise<void> {
+    const ack: Ack<unknown> = await this.socket.timeout(10_000).emitWithAck('hello', { sessionId: this.sessionId, token: this.token });
+    if (!ack.ok) throw new Error(`hello refused: ${ack.error.code}: ${ack.error.message}`);
+  }
+
+  async run(until: number): Promise<void> {
+    for (let i = 0; now() < until; i++) {
+      const commandId = `k-${nanoid(14)}`;
+      const t0 = now();
+      for (let attempt = 0; ; attempt++) {
+        let ack: Ack<CommandResult>;
+        try {
+          ack = await this.socket.timeout(10_000).emitWithAck('command', { commandId, command: { type: 'SEND_MESSAGE', channel: this.channel, text: `c${i} ${commandId}` } });
+        } catch {
+          this.gaveUp++;
+          break;
+        }
+        if (ack.ok) {
+          this.acked.push({ ms: now() - t0, at: now(), commandId, version: ack.data.version });
+          break;
+        }
+        if (ack.error.code !== 'unavailable' || attempt >= 20) {
+          this.refused++;
+          break;
+        }
+        this.unavailable++;
+        await new Promise((r) => setTimeout(r, Math.min(ack.error.retryAfterMs ?? 100, 100)));
+      }
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Runs the step and adds its rows to `report` under one section. */
+export async function benchContention(report: Report, options: ContentionOptions): Promise<void> {
+  const section = `6 contention: one session on Redis, ${options.writers} writers over ${options.processes} processes${options.label ? ` (${options.label})` : ''}`;
+  const prefix = `bench-contention-${nanoid(8)}:`;
+  const env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    CLIENT_DIST: '/nonexistent-client-dist',
+    OPEN_BROWSER: '0',
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: prefix,
+    // The limits per socket (and per seat and session, where they exist) would refuse a benchmark's load; it measures the store path.
+    RATE_LIMIT_BURST: '1000000',
+    RATE_LIMIT_PER_SEC: '1000000',
+    HTTP_RATE_LIMIT_BURST: '1000',
+    HTTP_RATE_LIMIT_PER_SEC: '1000',
+    ...options.env,
+  };
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  const servers: ServerProcess[] = [];
+  const writers: Writer[] = [];
+  try {
+    servers.push(...(await Promise.all(Array.from({ length: options.processes }, () => startServer(env)))));
+    const first = servers[0] as ServerProcess;
+    const session = await request<CreateSessionResponse>(first.url, '/api/sessions', { body: { scenarioId: 'april-2024', seed: 'contention' } }, 201);
+    const tokens = new Map<string, string>();
+    for (const seat of SEATS) {
+      const code = session.codes.find((c) => c.role.kind === 'seat' && c.role.seat === seat)?.code;
+      if (!code) throw new Error(`no code for ${seat}`);
+      tokens.set(seat, (await request<JoinResponse>(first.url, '/api/join', { body: { code } }, 200)).token);
+    }
+    // Into the first beat, where the team channels are open.
+    const facilitator: ClientSocket = io(first.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      const hello: Ack<unknown> = await facilitator.timeout(10_000).emitWithAck('hello', { sessionId: session.sessionId, token: session.facilitatorToken });
+      if (!hello.ok) throw new Error(`facilitator hello: ${hello.error.code}`);
+      for (const [i, type] of (['START', 'ADVANCE'] as const).entries()) {
+        const ack: Ack<CommandResult> = await facilitator.timeout(10_000).emitWithAck('command', { commandId: `setup-${i}-${nanoid(8)}`, expectedGameVersion: i, command: { type } });
+        if (!ack.ok) throw new Error(`${type}: ${ack.error.code}: ${ack.error.message}`);
+      }
+    } finally {
+      facilitator.close();
+    }
+
+    for (let i = 0; i < options.writers; i++) {
+      const seat = SEATS[i % SEATS.length] as string;
+      const server = servers[i % servers.length] as ServerProcess;
+      writers.push(new Writer(server.url, session.sessionId, tokens.get(seat) ?? '', `team-${seat}`));
+    }
+    await Promise.all(writers.map((w) => w.hello()));
+
+    const start = now();
+    const measureFrom = start + options.warmupMs;
+    const until = measureFrom + options.measureMs;
+    const cpuBefore = cpuOf(servers);
+    await Promise.all(writers.map((w) => w.run(until)));
+    const cpuAfter = cpuOf(servers);
+    const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+    const wallMs = now() - start;
+
+    const inWindow = writers.flatMap((w) => w.acked.filter((a) => a.at >= measureFrom && a.at <= until));
+    const latencies = inWindow.map((a) => a.ms);
+    report.add(section, 'acknowledged commands per second (measured window)', (inWindow.length / options.measureMs) * 1000, 'cmd/s');
+    report.add(section, 'acknowledgement · p50', quantile(latencies, 0.5), 'ms');
+    report.add(section, 'acknowledgement · p95', quantile(latencies, 0.95), 'ms');
+    report.add(section, 'acknowledgement · p99', quantile(latencies, 0.99), 'ms');
+    report.add(section, 'acknowledgement · max', quantile(latencies, 1), 'ms');
+    report.add(section, 'answered unavailable, then retried with the same id', writers.reduce((n, w) => n + w.unavailable, 0), 'answers');
+    report.add(section, 'refused or unanswered', writers.reduce((n, w) => n + w.refused + w.gaveUp, 0), 'cmd');
+    if (cpuMs !== null) report.add(section, `server processes' CPU (all ${options.processes})`, (100 * cpuMs) / wallMs, '% of 1 core');
+
+    const log = await exportLog(first.url, session.sessionId, session.facilitatorToken);
+    const check = auditLog(log, writers);
+    report.add(section, 'acknowledged · lost · duplicated · at another version', `${check.acknowledged} · ${check.lost} · ${check.duplicated} · ${check.wrongVersion}`, 'cmd');
+    report.add(section, 'load average (1 min) at start', loadAtStart, '');
+  } finally {
+    for (const w of writers) w.close();
+    await Promise.all(servers.map((s) => s.stop()));
+    const deleted = await deleteKeys(options.redisUrl, prefix);
+    report.note(`Contention run used key prefix ${prefix}; deleted its ${deleted} keys afterwards.`);
+  }
+}
+
+/** Total CPU ms of the server processes so far (Linux /proc), or null where that is not readable. */
+function cpuOf(servers: ServerProcess[]): number | null {
+  let total = 0;
+  for (const s of servers) {
+    const ms = processCpuMs(s.child.pid);
+    if (ms === null) return null;
+    total += ms;
+  }
+  return total;
+}
+
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields 14 and 15 of /proc/PID/stat: user and system time in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+async function exportLog(url: string, sessionId: string, token: string): Promise<LogEntry[]> {
+  const body = await request<{ log: LogEntry[] }>(url, `/api/sessions/${sessionId}/export`, { token }, 200);
+  return body.log;
+}
+
+function auditLog(log: readonly LogEntry[], writers: readonly Writer[]): { acknowledged: number; lost: number; duplicated: number; wrongVersion: number } {
+  const seqs = new Map<string, number[]>();
+  for (const e of log) seqs.set(e.commandId, [...(seqs.get(e.commandId) ?? []), e.seq]);
+  const acked = writers.flatMap((w) => w.acked);
+  return {
+    acknowledged: acked.length,
+    lost: acked.filter((a) => !seqs.has(a.commandId)).length,
+    duplicated: [...seqs.values()].filter((s) => s.length > 1).length,
+    wrongVersion: acked.filter((a) => seqs.get(a.commandId)?.[0] !== a.version).length,
+  };
+}
+
+async function standalone(): Promise<void> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const unreachable = await redisReachable(redisUrl);
+  if (unreachable) throw new Error(`Redis at ${redisUrl}: ${unreachable}`);
+  const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 1) || 1;
+  const report = new Report();
+  for (let i = 0; i < repeat; i++) await benchContention(report, { redisUrl, ...CONTENTION_DEFAULTS, label: `run ${i + 1}` });
+  report.print({
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? '',
+    memoryGb: (os.totalmem() / 1024 ** 3).toFixed(1),
+    gcExposed: false,
+    loadBefore: os.loadavg()[0] ?? 0,
+    loadAfter: os.loadavg()[0] ?? 0,
+    startedAt: new Date().toISOString(),
+    tookSeconds: 0,
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  standalone().catch((err: unknown) => {
+    process.stderr.write(`contention bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
