@@ -10,11 +10,11 @@ client-chosen ids against the version it holds.
         --persona-file persona.json [--beats N]
 
 The persona file is one persona as JSON: {"id", "name", "summary",
-"favours": {move id: weight}, "voice": {"public": [...]}}; write one from the
-TypeScript personas with
+"favours": {move id: weight}, "voice": {"public": [...]}}, as in the
+`personas:` section of a scenario file; write one out with
 
-    npx tsx -e "import {personasFor} from '@rubicon/shared/bots'; \
-      console.log(JSON.stringify(personasFor({id:'april-2024'},'iran')[1]))" > persona.json
+    npx tsx -e "import {shippedScenario} from '@rubicon/shared/scenario-files'; \
+      console.log(JSON.stringify(shippedScenario('april-2024').personas.seats.iran[1]))" > persona.json
 
 Needs python-socketio (Debian: apt-get install python3-socketio).
 """

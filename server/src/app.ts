@@ -21,6 +21,7 @@ import { createTimerHandler } from './timers.ts';
 import { BotManager } from './bots/bot-manager.ts';
 import { DEFAULT_DELAYS } from './bots/bot-player.ts';
 import { llmBrain } from './bots/llm-brain.ts';
+import { botRoutes } from './bots/bot-routes.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -90,6 +91,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const httpServer = createServer(web);
   const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, clock, redis: stores.adapterClient });
 
+  // Before the API's catch-all for unknown /api routes.
+  web.use(botRoutes({ scenarios, llm: config.llm }));
   web.use(
     apiRoutes({
       config,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createSession, startServer, waitFor, type TestClient, type TestServer } from './harness.ts';
+import type { BotOptions } from '@rubicon/shared/bots';
+import { api, connect, createSession, startServer, waitFor, type TestClient, type TestServer } from './harness.ts';
 
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 
@@ -55,5 +56,17 @@ describe('bots through the server', () => {
     await fac.until((v) => v.bots.length === 0);
     expect(server.app.bots.seatsPlayed(created.sessionId)).toEqual([]);
     fac.close();
+  });
+
+  it('lists each seat\'s personas from the scenario file, and says why no language model is offered', async () => {
+    const r = await api<BotOptions>(server.url, '/api/scenarios/practice-tanker/bots');
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.body.seats).sort()).toEqual(['iran', 'israel', 'mediators', 'us']);
+    expect(r.body.seats.us).toMatchObject({ default: 'moderate', personas: [{ id: 'dove', name: 'Quiet diplomacy' }, { id: 'moderate' }, { id: 'hawk' }] });
+    // Only who a persona is: how it plays (stance, favoured moves) stays out of the page.
+    expect(Object.keys(r.body.seats.us?.personas[0] ?? {}).sort()).toEqual(['id', 'name', 'summary']);
+    expect(r.body.llm).toEqual({ available: false, reason: expect.stringContaining('LLM_BASE_URL') as string });
+    const missing = await api<{ error: { code: string } }>(server.url, '/api/scenarios/nowhere/bots');
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
   });
 });

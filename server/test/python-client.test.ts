@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPersona } from '@rubicon/shared/bots';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { codeFor, connect, createSession, startServer, type TestServer } from './harness.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../examples/python/rubicon_bot.py', import.meta.url));
@@ -25,7 +26,7 @@ describe.skipIf(!available)('examples/python: a Python client plays a persona th
 
   it('joins the Iran seat, locks in its persona’s move and speaks publicly', async () => {
     const created = await createSession(server.url, { scenarioId: 'april-2024', seed: 'python', review: false });
-    const persona = findPersona({ id: 'april-2024' }, 'iran', 'pragmatic-deterrer');
+    const persona = findPersona(shippedScenario('april-2024'), 'iran', 'pragmatic-deterrer');
     const file = join(mkdtempSync(join(tmpdir(), 'rubicon-py-')), 'persona.json');
     writeFileSync(file, JSON.stringify(persona));
     const py = spawn(PYTHON ?? 'python3', [SCRIPT, server.url, '--code', codeFor(created, 'iran'), '--persona-file', file, '--beats', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,6 +4,7 @@ export * from './scenario/parse.ts';
 export * from './scenario/teaching.ts';
 export * from './scenario/presets.ts';
 export * from './scenario/rubric.ts';
+export * from './scenario/personas.ts';
 export * from './scenario/teaching-document.ts';
 export * from './scenario/json-schema.ts';
 export * from './scenario/map.ts';

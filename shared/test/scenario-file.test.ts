@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkScenarioText, parseScenarioText, ScenarioFileError, type ScenarioFileProblem } from '../src/scenario/parse.ts';
-import { SCENARIO_DIR } from '../node/scenario-files.ts';
+import { parseScenarioText, ScenarioFileError } from '../src/scenario/parse.ts';
+import { scenarioFileText } from './fixtures/broken-file.ts';
 
 /** A broken scenario file is refused, and each problem names the file, the line and what is wrong. */
 
 const FILE = 'april-2024.yaml';
-const text = readFileSync(join(SCENARIO_DIR, FILE), 'utf8');
-
-/** Replaces the first occurrence of `from` and returns the text with the 1-based line it sits on. */
-function breakAt(from: string, to: string): { broken: string; line: number } {
-  const at = text.indexOf(from);
-  if (at < 0) throw new Error(`the fixture text no longer contains ${from}`);
-  return { broken: text.slice(0, at) + to + text.slice(at + from.length), line: text.slice(0, at).split('\n').length };
-}
-
-function problems(broken: string): ScenarioFileProblem[] {
-  const r = checkScenarioText(broken, FILE);
-  if (r.ok) throw new Error('the broken file was accepted');
-  return r.problems;
-}
+const { text, breakAt, problems } = scenarioFileText(FILE);
 
 describe('scenario files', () => {
   it('the shipped file parses', () => {

@@ -1,17 +1,20 @@
 import { useState } from 'react';
 import type { GameView } from '@rubicon/shared';
-import { personasFor } from '@rubicon/shared/bots';
+import { LLM_BOT, type BotOptions } from '@rubicon/shared/bots';
 import type { Session } from '../net/useSession.ts';
 
 /**
- * Who plays a seat: people with its code, or a bot persona. The facilitator
- * can hand a seat to a bot before the game or mid-game (a team that left),
- * and take it back; the choice is a logged command, so replays know it.
+ * Who plays a seat: people with its code, a bot persona, or a language model
+ * when the server has one. The facilitator can hand a seat over before the
+ * game or mid-game (a team that left), and take it back; the choice is a
+ * logged command, so replays know it.
  */
-export function SeatBotPicker({ session, view, seat }: { session: Session; view: GameView; seat: string }) {
+export function SeatBotPicker({ session, view, seat, bots }: { session: Session; view: GameView; seat: string; bots: { options: BotOptions | null; error: string | null } }) {
+  const { options } = bots;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const personas = personasFor(view.scenario, seat);
+  const personas = options?.seats[seat]?.personas ?? [];
+  const llm = options?.llm ?? null;
   const current = view.bots.find((b) => b.seat === seat)?.bot ?? '';
   const over = view.phase === 'outcome' || view.phase === 'debrief';
   const persona = personas.find((p) => p.id === current);
@@ -28,18 +31,39 @@ export function SeatBotPicker({ session, view, seat }: { session: Session; view:
     <div className="code-card__bot">
       <label>
         <span className="small">Played by </span>
-        <select value={current} disabled={busy || over} onChange={(e) => void choose(e.target.value)} data-testid={`bot-select-${seat}`}>
+        <select value={current} disabled={busy || over || options === null} onChange={(e) => void choose(e.target.value)} data-testid={`bot-select-${seat}`}>
           <option value="">People, with the code</option>
           {personas.map((p) => (
             <option key={p.id} value={p.id}>
               A bot: {p.name}
             </option>
           ))}
+          {llm && (
+            <option value={LLM_BOT} disabled={!llm.available && current !== LLM_BOT}>
+              {llm.available ? `A language model (${llm.model})` : 'A language model (not configured)'}
+            </option>
+          )}
         </select>
       </label>
       {persona && (
         <p className="small muted" data-testid={`bot-status-${seat}`}>
           Played by a bot ({persona.name}): {persona.summary}
+        </p>
+      )}
+      {current === LLM_BOT && (
+        <p className="small muted" data-testid={`bot-status-${seat}`}>
+          Played by a language model. If it gives no playable answer, the seat plays its default move and says so in its team channel.
+        </p>
+      )}
+      {llm && !llm.available && (
+        <details className="small muted" data-testid={`llm-absent-${seat}`}>
+          <summary>Why no language model?</summary>
+          {llm.reason}
+        </details>
+      )}
+      {bots.error && (
+        <p className="small" role="alert">
+          The list of bots could not be loaded: {bots.error}
         </p>
       )}
       {error && (

@@ -5,6 +5,7 @@ import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Link } from '../common/Link.tsx';
 import { QrCode } from './QrCode.tsx';
 import { SeatBotPicker } from './SeatBotPicker.tsx';
+import { useBotOptions } from './useBotOptions.ts';
 import { EstimateLine } from './SessionEstimate.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatChip } from '../facilitate/SeatStatus.tsx';
@@ -19,6 +20,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
   const cred = loadCredential(sessionId, 'facilitator');
   const token = cred?.token ?? null;
   const session = useSession(sessionId, token);
+  const bots = useBotOptions(session.view?.scenario.id ?? null);
   const [summary, setSummary] = useState<SessionSummary | null>(null);
   const [summaryError, setSummaryError] = useState<string | null>(null);
   const hosted = hostedSession(sessionId);
@@ -133,7 +135,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
                   <a className="code-card__link mono" href={url} data-testid={`join-link-${c.role.seat}`}>
                     {url.replace(/^https?:\/\//, '')}
                   </a>
-                  <SeatBotPicker session={session} view={view} seat={c.role.seat} />
+                  <SeatBotPicker session={session} view={view} seat={c.role.seat} bots={bots} />
                   <p className={`code-card__presence${n > 0 ? ' code-card__presence--joined' : ''}`} data-testid={`presence-${c.role.seat}`} data-joined={n > 0}>
                     <span aria-hidden="true">{n > 0 ? '● ' : '○ '}</span>
                     {n > 0 ? `Joined: ${n} device${n === 1 ? '' : 's'}` : 'Waiting to join'}

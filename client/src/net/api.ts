@@ -1,4 +1,5 @@
 import type { AccessAction, AccessCode, CreateSessionRequest, CreateSessionResponse, GameView, JoinResponse, Message, Scenario, ScenarioListing, SessionFile, SessionSummary, TeachingDocument } from '@rubicon/shared';
+import type { BotOptions } from '@rubicon/shared/bots';
 import { observeDateHeader } from './clock.ts';
 
 /** The REST side of the server. Every function throws an `ApiError` with a message fit to show. */
@@ -49,6 +50,11 @@ export function listScenarios(): Promise<ScenarioSummary[]> {
 /** The teaching layer for the printable guide and handouts. */
 export function teachingDocument(scenarioId: string): Promise<TeachingDocument> {
   return request('GET', `/api/scenarios/${encodeURIComponent(scenarioId)}/teaching`);
+}
+
+/** Who can take a seat: the scenario's personas, and a language model if this server has one. */
+export function botOptions(scenarioId: string): Promise<BotOptions> {
+  return request('GET', `/api/scenarios/${encodeURIComponent(scenarioId)}/bots`);
 }
 
 export function createSession(body: CreateSessionRequest): Promise<CreateSessionResponse> {

@@ -1,11 +1,10 @@
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import type { Persona, PersonaVoice } from './types.ts';
-import { APRIL_2024_DEFAULT_MIX, APRIL_2024_PERSONAS } from './data/april-2024.ts';
 
-/** Persona data keyed by scenario id. A scenario without an entry gets the generic three per seat. */
-const BY_SCENARIO: Record<string, { personas: Persona[]; defaultMix: Record<SeatId, string> }> = {
-  'april-2024': { personas: APRIL_2024_PERSONAS, defaultMix: APRIL_2024_DEFAULT_MIX },
-};
+/** What the catalogue reads of a scenario: its seats and its `personas:` section. */
+type PersonaSource = Pick<Scenario, 'id' | 'seats' | 'personas'>;
+/** What `personasFor` needs: the section alone. */
+type PersonaData = Pick<Scenario, 'personas'>;
 
 const GENERIC_VOICE: PersonaVoice = {
   restrain: ['We step back to keep this from getting worse.', 'Restraint serves us best today.'],
@@ -16,29 +15,47 @@ const GENERIC_VOICE: PersonaVoice = {
   relay: ['Passing on from {from}: “{text}”'],
 };
 
-/** Three temperaments that fit any seat of any scenario; they know nothing of its story. */
+/** Three temperaments that fit any seat of a scenario without a `personas:` section; they know nothing of its story. */
 function genericPersonas(seat: SeatId): Persona[] {
-  const base = { seat, reactivity: 0.4, receptiveness: 0.2, vocal: 0.4, favours: {}, voice: GENERIC_VOICE };
+  const base = { seat, reactivity: 0.4, receptiveness: 0.2, vocal: 0.4, favours: {}, voice: GENERIC_VOICE, rivals: [] as SeatId[] };
   return [
     { ...base, id: 'dove', name: 'Dove', summary: 'Prefers the least escalatory option on offer.', stance: -0.7 },
     { ...base, id: 'moderate', name: 'Moderate', summary: 'Prefers the middle of the menu.', stance: 0 },
     { ...base, id: 'hawk', name: 'Hawk', summary: 'Prefers the most escalatory option on offer.', stance: 0.7, reactivity: 0.7 },
-  ].map((p) => ({ ...p, rivals: [] as SeatId[] }));
+  ];
 }
 
-/** Every persona available for a seat of a scenario. */
-export function personasFor(scenario: Pick<Scenario, 'id'>, seat: SeatId): Persona[] {
-  const data = BY_SCENARIO[scenario.id]?.personas.filter((p) => p.seat === seat) ?? [];
-  return data.length > 0 ? data : genericPersonas(seat);
+// Personas are built once per scenario object: bots and the simulator ask for them on every decision.
+const cache = new WeakMap<PersonaData, Map<SeatId, Persona[]>>();
+
+/** Every persona available for a seat of a scenario: its own (scenario data), or the generic three. */
+export function personasFor(scenario: PersonaData, seat: SeatId): Persona[] {
+  let bySeat = cache.get(scenario);
+  if (!bySeat) {
+    bySeat = new Map();
+    cache.set(scenario, bySeat);
+  }
+  let personas = bySeat.get(seat);
+  if (!personas) {
+    const own = scenario.personas?.seats[seat] ?? [];
+    // A line a persona lacks (a seat that never relays has no relay lines) falls back to the generic wording.
+    personas = own.length > 0 ? own.map((p) => ({ ...p, seat, voice: withFallbacks(p.voice) })) : genericPersonas(seat);
+    bySeat.set(seat, personas);
+  }
+  return personas;
 }
 
-export function findPersona(scenario: Pick<Scenario, 'id'>, seat: SeatId, id: string): Persona | undefined {
+function withFallbacks(voice: PersonaVoice): PersonaVoice {
+  return voice.relay.length > 0 ? voice : { ...voice, relay: GENERIC_VOICE.relay };
+}
+
+export function findPersona(scenario: PersonaData, seat: SeatId, id: string): Persona | undefined {
   return personasFor(scenario, seat).find((p) => p.id === id);
 }
 
 /** The persona a seat gets when nobody picks one. */
-export function defaultPersona(scenario: Pick<Scenario, 'id'>, seat: SeatId): Persona {
-  const id = BY_SCENARIO[scenario.id]?.defaultMix[seat];
+export function defaultPersona(scenario: PersonaData, seat: SeatId): Persona {
+  const id = scenario.personas?.defaults[seat];
   const all = personasFor(scenario, seat);
   const persona = (id ? all.find((p) => p.id === id) : undefined) ?? all.find((p) => p.id === 'moderate') ?? all[0];
   if (!persona) throw new Error(`no persona for ${seat}`);
@@ -48,7 +65,7 @@ export function defaultPersona(scenario: Pick<Scenario, 'id'>, seat: SeatId): Pe
 export type PersonaMix = Record<SeatId, Persona>;
 
 /** A persona per seat: those named in `choice`, the default for every other seat. */
-export function personaMix(scenario: Pick<Scenario, 'id' | 'seats'>, choice: Record<SeatId, string> = {}): PersonaMix {
+export function personaMix(scenario: PersonaSource, choice: Record<SeatId, string> = {}): PersonaMix {
   const mix: PersonaMix = {};
   for (const seat of scenario.seats) {
     const id = choice[seat.id];
@@ -81,10 +98,34 @@ export function mixLabel(mix: PersonaMix, seats: readonly SeatId[] = Object.keys
 export const LLM_BOT = 'llm';
 
 /** Why `bot` cannot play `seat` (null: it can). The legality rule of SET_SEAT_BOT. */
-export function seatBotProblem(scenario: Pick<Scenario, 'id' | 'seats'>, seatsInPlay: readonly SeatId[], seat: SeatId, bot: string | null): string | null {
+export function seatBotProblem(scenario: PersonaSource, seatsInPlay: readonly SeatId[], seat: SeatId, bot: string | null): string | null {
   if (!scenario.seats.some((s) => s.id === seat)) return `There is no seat "${seat}".`;
   if (!seatsInPlay.includes(seat)) return `${seat} is not in play in this session.`;
   if (bot === null || bot === LLM_BOT) return null;
   if (findPersona(scenario, seat, bot)) return null;
   return `"${bot}" is not a persona of ${seat}; choose one of ${personasFor(scenario, seat).map((p) => p.id).join(', ')}.`;
+}
+
+/** A persona as the Setup page lists it: who it is, not how it plays. */
+export interface PersonaChoice {
+  id: string;
+  name: string;
+  summary: string;
+}
+
+/** What a facilitator may hand each seat to: `GET /api/scenarios/:id/bots`. */
+export interface BotOptions {
+  /** Per seat: its personas and the one it gets when nobody picks. */
+  seats: Record<SeatId, { personas: PersonaChoice[]; default: string }>;
+  /** Whether this server can seat a language model (LLM_BASE_URL and LLM_MODEL), and if not, why. */
+  llm: { available: true; model: string } | { available: false; reason: string };
+}
+
+export function personaChoices(scenario: PersonaSource): BotOptions['seats'] {
+  return Object.fromEntries(
+    scenario.seats.map((s) => [
+      s.id,
+      { personas: personasFor(scenario, s.id).map(({ id, name, summary }) => ({ id, name, summary })), default: defaultPersona(scenario, s.id).id },
+    ]),
+  );
 }

@@ -3,6 +3,7 @@ import { Scenario, type Condition, type Effect, type ScenarioInput } from './sch
 import { teachingProblems } from './teaching.ts';
 import { presetProblems } from './presets.ts';
 import { rubricProblems } from './rubric.ts';
+import { personaProblems } from './personas.ts';
 
 /** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
 export interface ScenarioProblem {
@@ -207,7 +208,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
   });
 
-  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...rubricProblems(s), ...mapProblems(s));
+  problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...rubricProblems(s), ...personaProblems(s), ...mapProblems(s));
   return problems;
 }
 

@@ -3,6 +3,7 @@ import { Slug } from './slug.ts';
 import { Teaching } from './teaching.ts';
 import { Presets } from './presets.ts';
 import { Rubric } from './rubric.ts';
+import { Personas } from './personas.ts';
 import { ScenarioMap } from './map.ts';
 
 /**
@@ -305,6 +306,8 @@ export const Scenario = z
     presets: Presets.optional(),
     /** The criteria and scale the white cell scores each team on (rubric.ts). */
     rubric: Rubric.optional(),
+    /** Bot personas per seat and the default mix (personas.ts). */
+    personas: Personas.optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof Scenario>;
