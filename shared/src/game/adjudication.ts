@@ -1,6 +1,7 @@
-import type { Beat, Effect, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { Beat, Effect, MapMark, Scenario, SeatId, Variant, Visibility } from '../scenario/schema.ts';
 import { pickWeighted, type PrngState } from '../prng.ts';
 import { conditionHolds, effectApplies, type Cause, type Choice, type World } from './world.ts';
+import { chooseVariant, variantText, type VariantIndex } from './texts.ts';
 
 export interface Submission {
   move: string;
@@ -31,7 +32,9 @@ export interface PlannedChange {
 
 /** A line of the resolution narrative, with who may read it. */
 export interface NarrativeLine {
+  /** The text shown: the base text or the variant chosen against the picture the rules read. */
   text: string;
+  variant: VariantIndex;
   cause: Cause;
   visibility: Visibility;
   /** The seat whose move it narrates, for 'actor' visibility. */
@@ -46,6 +49,12 @@ export interface Proposal {
   draws: DrawRecord[];
   changes: PlannedChange[];
   narrative: NarrativeLine[];
+}
+
+/** A text as told in the resolution: the variant that fits the picture, else the base. */
+function told(base: string, variants: Variant[], seen: World): { text: string; variant: VariantIndex } {
+  const variant = chooseVariant(variants, seen);
+  return { text: variantText(base, variants, variant), variant };
 }
 
 export function beatById(scenario: Scenario, beatId: string): Beat {
@@ -125,20 +134,20 @@ export function propose(
     if (!move) continue;
     const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
     for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ text: move.outcomeText, cause, visibility: move.visibility, seat: choice.seat, marks: move.marks });
+    narrative.push({ ...told(move.outcomeText, move.outcomeVariants, seen), cause, visibility: move.visibility, seat: choice.seat, marks: move.marks });
   }
   for (const rule of beat.rules) {
     if (!conditionHolds(seen, rule.when)) continue;
     const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
     for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ text: rule.text, cause, visibility: 'public', marks: rule.marks });
+    narrative.push({ ...told(rule.text, rule.textVariants, seen), cause, visibility: 'public', marks: rule.marks });
   }
   for (const d of draws) {
     const option = beat.draws.find((x) => x.id === d.draw)?.options.find((o) => o.id === d.option);
     if (!option) continue;
     const cause: Cause = { kind: 'draw', beat: beat.id, draw: d.draw, option: d.option, roll: d.roll };
     for (const effect of option.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ text: option.text, cause, visibility: 'public', marks: option.marks });
+    narrative.push({ ...told(option.text, option.textVariants, seen), cause, visibility: 'public', marks: option.marks });
   }
 
   return { proposal: { beat: beat.id, choices, draws, changes, narrative }, rng: state, world: seen };

@@ -1,4 +1,5 @@
-import type { Condition, Scenario } from '../scenario/schema.ts';
+import type { Condition, NextStep, Scenario } from '../scenario/schema.ts';
+import { stepFacts, stepGuard } from '../scenario/facts.ts';
 import { beatById } from './adjudication.ts';
 import { nextStepIndex, type TurnContext } from './machine.ts';
 import { conditionHolds, measureValue, type Cause, type Change, type World } from './world.ts';
@@ -70,13 +71,18 @@ export function explainBranch(s: Scenario, beatId: string, world: World, ledger:
   const chosen = nextStepIndex(s, beatId, world);
   const step = beat.next[chosen]!;
   const facts = (c: Condition) => describe(s, world, ledger, c);
+  // An outcome's declared facts are part of its step's guard: say them as the outcome states them.
+  const unmet = (n: NextStep) => {
+    if (n.when && !conditionHolds(world, n.when)) return facts(n.when);
+    return stepFacts(s, n).flatMap((f) => (conditionHolds(world, f.when) ? [] : [`the outcome asserts ${quote(f.says)}, which was not the case`]));
+  };
   return {
     beat: beatId,
     beatTitle: beat.title,
     to: target(s, step),
-    because: step.when ? facts(step.when) : [],
-    fallback: step.when === undefined,
-    passedOver: beat.next.slice(0, chosen).map((n) => ({ to: target(s, n), unmet: n.when ? facts(n.when) : [] })),
+    because: [...(step.when ? facts(step.when) : []), ...stepFacts(s, step).map((f) => f.says)],
+    fallback: stepGuard(s, step) === undefined,
+    passedOver: beat.next.slice(0, chosen).map((n) => ({ to: target(s, n), unmet: unmet(n) })),
     endedBy: null,
   };
 }

@@ -5,9 +5,11 @@ import type { Actor, GameCommand } from './commands.ts';
 import { beatById, propose, type ChoiceRecord, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
 import { applyEffects, conditionHolds, initialWorld, type Change, type World } from './world.ts';
 import { turnLegality, type Phase } from './legality.ts';
+import { chooseBeatTexts, chooseOutcomeDescription, type BeatTexts, type VariantIndex } from './texts.ts';
+import { stepGuard } from '../scenario/facts.ts';
 
 /** Bumped when the machine's structure or context changes meaning; stored with every snapshot. */
-export const MACHINE_VERSION = 2;
+export const MACHINE_VERSION = 3;
 
 export interface SessionOptions {
   /** Multiplies every beat's default timer (0.1 for a fast test, 2 for a long seminar). */
@@ -43,6 +45,8 @@ export interface Resolution {
 export interface Checkpoint {
   beat: string;
   beatIndex: number;
+  /** The texts the beat opened with. */
+  texts: BeatTexts;
   world: World;
   rng: PrngState;
   ledgerLength: number;
@@ -61,6 +65,8 @@ export interface FiredInject {
 
 export interface OutcomeRecord {
   outcome: string;
+  /** The description shown, chosen against the world when the game ended. */
+  variant: VariantIndex;
   by: 'rules' | 'facilitator';
   reason: string | null;
   path: string[];
@@ -76,6 +82,8 @@ export interface TurnContext {
   rng: PrngState;
   options: SessionOptions;
   beat: string | null;
+  /** The situation and briefings the current beat opened with (texts.ts). */
+  beatTexts: BeatTexts | null;
   /** 1-based count of beats entered on the current path. */
   beatIndex: number;
   /** Beat ids entered so far on the current path (rewinds cut it back). */
@@ -108,10 +116,18 @@ export function beatTimerMs(scenario: Scenario, options: SessionOptions, beatId:
   return Math.max(1000, Math.round(seconds * 1000));
 }
 
-/** The index of the first `next` step whose condition holds (the last one always does). */
+/**
+ * The index of the first `next` step whose guard holds: its condition and,
+ * for an outcome, the facts the outcome asserts (facts.ts). The last step is
+ * the fallback when none does; the declared-facts test plays thousands of
+ * games to show that the shipped scenarios never need it to.
+ */
 export function nextStepIndex(scenario: Scenario, beatId: string, world: World): number {
   const steps = beatById(scenario, beatId).next;
-  const i = steps.findIndex((s) => s.when === undefined || conditionHolds(world, s.when));
+  const i = steps.findIndex((s) => {
+    const guard = stepGuard(scenario, s);
+    return guard === undefined || conditionHolds(world, guard);
+  });
   return i === -1 ? steps.length - 1 : i;
 }
 
@@ -222,9 +238,11 @@ export function createTurnMachine(scenario: Scenario) {
     },
     actions: {
       enterBeat: assign(({ context, event }, params: { beat: string }) => {
+        const texts = chooseBeatTexts(beatById(scenario, params.beat), context.world);
         const checkpoint: Checkpoint = {
           beat: params.beat,
           beatIndex: context.beatIndex + 1,
+          texts,
           world: context.world,
           rng: context.rng,
           ledgerLength: context.ledger.length,
@@ -235,6 +253,7 @@ export function createTurnMachine(scenario: Scenario) {
         };
         return {
           beat: params.beat,
+          beatTexts: texts,
           beatIndex: context.beatIndex + 1,
           path: [...context.path, params.beat],
           submissions: {},
@@ -269,7 +288,15 @@ export function createTurnMachine(scenario: Scenario) {
         return resolve(scenario, context, event, { changes: event.changes, reason: event.reason });
       }),
       reachOutcome: assign(({ context, event }, params: { outcome: string }) => ({
-        outcome: { outcome: params.outcome, by: 'rules' as const, reason: null, path: context.path, version: event.seq, at: event.at },
+        outcome: {
+          outcome: params.outcome,
+          variant: chooseOutcomeDescription(scenario, params.outcome, context.world),
+          by: 'rules' as const,
+          reason: null,
+          path: context.path,
+          version: event.seq,
+          at: event.at,
+        },
         timer: null,
       })),
       endByFacilitator: assign(({ context, event }) => {
@@ -277,6 +304,7 @@ export function createTurnMachine(scenario: Scenario) {
         return {
           outcome: {
             outcome: event.outcome,
+            variant: chooseOutcomeDescription(scenario, event.outcome, context.world),
             by: 'facilitator' as const,
             reason: event.reason,
             path: context.path,
@@ -367,6 +395,7 @@ export function createTurnMachine(scenario: Scenario) {
       rng: input.seed,
       options: input.options,
       beat: null,
+      beatTexts: null,
       beatIndex: 0,
       path: [],
       timer: null,

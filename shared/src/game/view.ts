@@ -8,6 +8,7 @@ import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisib
 import { beatById } from './adjudication.ts';
 import { teachingViewFor, type TeachingView } from './teaching-view.ts';
 import { rubricViewFor, type RubricView } from './rubric-scores.ts';
+import { briefingText, outcomeDescription, situationText } from './texts.ts';
 
 /**
  * What one viewer may see of a session. The server sends only this, so a
@@ -211,7 +212,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
             id: beat.id,
             title: beat.title,
             date: beat.date,
-            situation: beat.situation,
+            situation: situationText(beat, ctx.beatTexts),
             index: ctx.beatIndex,
             actingSeats: actingSeatsInPlay(scenario, ctx),
             lockedIn: Object.entries(ctx.submissions).filter(([, s]) => s.locked).map(([k]) => k),
@@ -219,7 +220,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
             marks: beat.marks,
           }
         : null,
-    briefing: inBeat && beat && seat ? (beat.briefings[seat] ?? null) : null,
+    briefing: inBeat && beat && seat ? briefingText(beat, seat, ctx.beatTexts) : null,
     menu: actor
       ? {
           prompt: actor.prompt,
@@ -304,7 +305,7 @@ function outcomeView(scenario: Scenario, o: NonNullable<GameState['turn']['conte
   return {
     outcome: o.outcome,
     title: def?.title ?? o.outcome,
-    description: def?.description ?? '',
+    description: outcomeDescription(scenario, o.outcome, o.variant),
     by: o.by,
     reason: o.reason,
     path: o.path.map((id) => ({ id, title: scenario.beats.find((b) => b.id === id)?.title ?? id })),

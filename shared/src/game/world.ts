@@ -1,4 +1,5 @@
 import type { Condition, Effect, Scenario, SeatId } from '../scenario/schema.ts';
+import { factsNamed } from '../scenario/facts.ts';
 
 /** One seat's choice in one beat, as the conditions see it. */
 export interface Choice {
@@ -90,16 +91,41 @@ export function effectApplies(world: World, effect: Effect): boolean {
   return effect.when === undefined || conditionHolds(world, effect.when);
 }
 
-/** Applies one effect, clamped to bounds. Returns the change, or null when nothing moved. */
+/** True when every fact the rung asserts holds (a rung without facts always does). */
+export function rungAllowed(scenario: Scenario, world: World, level: number): boolean {
+  const rung = scenario.ladder.rungs[level];
+  return rung !== undefined && factsNamed(scenario, rung.facts).every((f) => conditionHolds(world, f.when));
+}
+
+/**
+ * Where the ladder stands when it aims at `target`: the target if its facts
+ * hold, else the nearest rung below whose facts hold, else the nearest above
+ * (facts can lift the ladder: a strike on a state's soil leaves no room on
+ * the rungs that say no state has struck). A world that fits no rung keeps
+ * the target; the loader and the declared-facts test keep scenarios out of it.
+ */
+export function settleRung(scenario: Scenario, world: World, target: number): number {
+  if (rungAllowed(scenario, world, target)) return target;
+  for (let level = target - 1; level >= 0; level--) if (rungAllowed(scenario, world, level)) return level;
+  for (let level = target + 1; level < scenario.ladder.rungs.length; level++) if (rungAllowed(scenario, world, level)) return level;
+  return target;
+}
+
+/**
+ * Applies one effect, clamped to bounds; a ladder step also settles on a rung
+ * whose facts hold in `facts` (the world the step's batch leads to). Returns
+ * the change, or null when nothing moved.
+ */
 export function applyEffect(
   scenario: Scenario,
   world: World,
   effect: Effect,
   cause: Cause,
   version: number,
+  facts: World = world,
 ): { world: World; change: Change | null } {
   if (effect.kind === 'ladder') {
-    const to = clamp(world.ladder + effect.delta, 0, scenario.ladder.rungs.length - 1);
+    const to = settleRung(scenario, facts, clamp(world.ladder + effect.delta, 0, scenario.ladder.rungs.length - 1));
     if (to === world.ladder) return { world, change: null };
     return {
       world: { ...world, ladder: to },
@@ -129,19 +155,44 @@ export function applyEffect(
   };
 }
 
-/** Applies planned effects in order; returns the new world and the changes that really happened. */
+/**
+ * Applies planned effects in order; returns the new world and the changes
+ * that really happened. The ladder obeys the rungs' facts as they stand once
+ * the whole batch has happened, so the order of a move's effects (a ladder
+ * step listed before the flag that justifies it) does not matter. When the
+ * facts leave the ladder on a rung they contradict, it first settles (with
+ * the cause of the change that made the rung untenable) and the batch's
+ * ladder steps count from there.
+ */
 export function applyEffects(
   scenario: Scenario,
   world: World,
   planned: ReadonlyArray<{ effect: Effect; cause: Cause }>,
   version: number,
 ): { world: World; changes: Change[] } {
+  let facts = world;
+  let untenableBy: Cause | null = null;
+  for (const p of planned) {
+    if (p.effect.kind === 'ladder') continue;
+    const r = applyEffect(scenario, facts, p.effect, p.cause, version);
+    facts = r.world;
+    if (r.change && untenableBy === null && !rungAllowed(scenario, facts, world.ladder)) untenableBy = p.cause;
+  }
   let current = world;
   const changes: Change[] = [];
+  const settle = (cause: Cause) => {
+    const to = settleRung(scenario, facts, current.ladder);
+    if (to === current.ladder) return;
+    changes.push({ target: { kind: 'ladder' }, from: current.ladder, to, cause, version });
+    current = { ...current, ladder: to };
+  };
   for (const p of planned) {
-    const r = applyEffect(scenario, current, p.effect, p.cause, version);
+    if (p.effect.kind === 'ladder') settle(untenableBy ?? p.cause);
+    const r = applyEffect(scenario, current, p.effect, p.cause, version, facts);
     current = r.world;
     if (r.change) changes.push(r.change);
   }
+  const lastFactChange = [...changes].reverse().find((c) => c.target.kind !== 'ladder');
+  if (lastFactChange) settle(untenableBy ?? lastFactChange.cause);
   return { world: current, changes };
 }

@@ -6,6 +6,7 @@ import type { Cause, Change } from '../game/world.ts';
 import type { Escalation, Scenario, SeatId } from '../scenario/schema.ts';
 import { debriefQuestions } from '../scenario/teaching.ts';
 import type { SessionFile } from './session-file.ts';
+import { outcomeDescription } from '../game/texts.ts';
 
 /**
  * The after-action report of one session, as data: everything the report
@@ -207,7 +208,13 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
     endedAt: log.at(-1)?.at ?? null,
     outcome:
       ctx.outcome && outcomeDef
-        ? { id: outcomeDef.id, title: outcomeDef.title, description: outcomeDef.description, by: ctx.outcome.by, reason: ctx.outcome.reason }
+        ? {
+            id: outcomeDef.id,
+            title: outcomeDef.title,
+            description: outcomeDescription(scenario, outcomeDef.id, ctx.outcome.variant),
+            by: ctx.outcome.by,
+            reason: ctx.outcome.reason,
+          }
         : null,
     path: (ctx.outcome?.path ?? ctx.resolutions.map((r) => r.beat)).map((b) => ({ beat: b, title: title(scenario, b) })),
     seats: scenario.seats.filter((s) => inPlay.has(s.id)).map((s) => ({ id: s.id, name: s.name, color: s.color })),

@@ -22,8 +22,9 @@ export function describeCondition(scenario: Scenario, c: Condition): string {
 /**
  * The beat graph as a Mermaid flowchart: beats and outcomes as nodes, each
  * edge labelled with its place in the guard order and the guard that picks
- * it (first match wins, so later edges implicitly carry "otherwise"). Nodes
- * on the historical path are drawn thick.
+ * it (first match wins, so later edges implicitly carry "otherwise"); an
+ * outcome node names the facts it asserts, which its edges need as well.
+ * Nodes on the historical path are drawn thick.
  */
 export function beatGraphMermaid(scenario: Scenario): string {
   const id = (x: string) => x.replace(/-/g, '_');
@@ -34,7 +35,11 @@ export function beatGraphMermaid(scenario: Scenario): string {
     const draws = b.draws.map((d) => ` · ${quote(d.title)}`).join('');
     lines.push(`  ${id(b.id)}["${i + 1}. ${quote(b.title)}<br/><small>${quote(b.date)}${draws}</small>"]`);
   });
-  for (const o of scenario.outcomes) lines.push(`  ${id('o-' + o.id)}(["${quote(o.title)}${o.historical ? ' ★' : ''}"])`);
+  // An outcome node lists the facts it asserts: every edge into it also needs them to hold.
+  for (const o of scenario.outcomes) {
+    const facts = o.facts.length > 0 ? `<br/><small>${o.facts.join(', ')}</small>` : '';
+    lines.push(`  ${id('o-' + o.id)}(["${quote(o.title)}${o.historical ? ' ★' : ''}${facts}"])`);
+  }
   lines.push('');
   for (const b of scenario.beats) {
     b.next.forEach((step, i) => {

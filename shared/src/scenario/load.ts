@@ -1,9 +1,10 @@
 import { mapProblems } from './map-check.ts';
-import { Scenario, type Condition, type Effect, type ScenarioInput } from './schema.ts';
+import { Scenario, type Condition, type Effect, type ScenarioInput, type Variant } from './schema.ts';
 import { teachingProblems } from './teaching.ts';
 import { presetProblems } from './presets.ts';
 import { rubricProblems } from './rubric.ts';
 import { personaProblems } from './personas.ts';
+import { truthProblems } from './truth-check.ts';
 
 /** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
 export interface ScenarioProblem {
@@ -85,6 +86,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
     ['outcome', s.outcomes.map((x, i) => ({ id: x.id, path: ['outcomes', i, 'id'] }))],
     ['inject', s.injects.map((x, i) => ({ id: x.id, path: ['injects', i, 'id'] }))],
     ['channel', s.channels.map((x, i) => ({ id: x.id, path: ['channels', i, 'id'] }))],
+    ['fact', s.facts.map((x, i) => ({ id: x.id, path: ['facts', i, 'id'] }))],
     [
       'move',
       s.beats.flatMap((b, bi) =>
@@ -141,6 +143,19 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
     });
   };
 
+  const facts = new Set(s.facts.map((f) => f.id));
+  const factRefs = (path: Path, ids: string[]) =>
+    ids.forEach((id, i) => {
+      if (!facts.has(id)) problem([...path, i], `unknown fact "${id}" (facts: ${[...facts].join(', ') || 'none declared'})`);
+    });
+  const checkVariants = (path: Path, variants: Variant[]) => variants.forEach((v, i) => checkCondition([...path, i, 'when'], v.when));
+  s.facts.forEach((f, i) => checkCondition(['facts', i, 'when'], f.when));
+  s.ladder.rungs.forEach((r, i) => factRefs(['ladder', 'rungs', i, 'facts'], r.facts));
+  s.outcomes.forEach((o, i) => {
+    factRefs(['outcomes', i, 'facts'], o.facts);
+    checkVariants(['outcomes', i, 'descriptionVariants'], o.descriptionVariants);
+  });
+
   s.seats.forEach((seat, i) => {
     for (const m of Object.keys(seat.initial)) measureRef(['seats', i, 'initial', m], m);
   });
@@ -166,13 +181,20 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       a.moves.forEach((m, mi) => {
         const move: Path = [...actor, 'moves', mi];
         checkEffects([...move, 'effects'], m.effects);
+        checkVariants([...move, 'outcomeVariants'], m.outcomeVariants);
         if (typeof m.visibility === 'object') m.visibility.seats.forEach((x, i) => seatRef([...move, 'visibility', 'seats', i], x));
       });
     });
     for (const d of duplicates(b.actors.map((a) => a.seat))) problem([...at, 'actors'], `seat "${d}" acts twice in beat ${b.id}`);
     for (const seat of Object.keys(b.briefings)) seatRef([...at, 'briefings', seat], seat);
+    checkVariants([...at, 'situationVariants'], b.situationVariants);
+    for (const [seat, variants] of Object.entries(b.briefingVariants)) {
+      if (b.briefings[seat] === undefined) problem([...at, 'briefingVariants', seat], `seat "${seat}" has no base briefing in beat ${b.id} to vary`);
+      checkVariants([...at, 'briefingVariants', seat], variants);
+    }
     b.rules.forEach((r, ri) => {
       checkCondition([...at, 'rules', ri, 'when'], r.when);
+      checkVariants([...at, 'rules', ri, 'textVariants'], r.textVariants);
       checkEffects([...at, 'rules', ri, 'effects'], r.effects);
     });
     b.draws.forEach((d, di) => {
@@ -180,6 +202,7 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       if (d.when) checkCondition([...draw, 'when'], d.when);
       d.options.forEach((o, oi) => {
         checkEffects([...draw, 'options', oi, 'effects'], o.effects);
+        checkVariants([...draw, 'options', oi, 'textVariants'], o.textVariants);
         o.adjust.forEach((adj, ji) => checkCondition([...draw, 'options', oi, 'adjust', ji, 'when'], adj.when));
       });
     });
@@ -209,6 +232,8 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
   });
 
   problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...rubricProblems(s), ...personaProblems(s), ...mapProblems(s));
+  // The semantic checks of declared facts and variants assume the references above resolve.
+  if (problems.length === 0) problems.push(...truthProblems(s));
   return problems;
 }
 

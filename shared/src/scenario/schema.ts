@@ -44,12 +44,6 @@ export const Seat = z.object({
 });
 export type Seat = z.infer<typeof Seat>;
 
-export const Rung = z.object({
-  level: z.number().int().min(0),
-  name: z.string().min(1),
-  description: z.string().min(1),
-});
-export type Rung = z.infer<typeof Rung>;
 
 /** Conditions are a small closed language so that guards stay data and stay pure. */
 export type Condition =
@@ -82,6 +76,46 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
     z.object({ seatInPlay: SeatId }).strict(),
   ]),
 );
+
+/**
+ * A text shown instead of the base text when its condition holds: the first
+ * variant whose `when` holds wins, else the base text is shown. When it is
+ * chosen depends on the text (see `shared/src/game/texts.ts`): a beat's
+ * situation and briefings when the beat opens, move, rule and draw texts at
+ * adjudication, outcome descriptions when the game ends.
+ */
+export const Variant = z.object({ when: Condition, text: z.string().min(1) }).strict();
+export type Variant = z.infer<typeof Variant>;
+
+/**
+ * A fact about the world that some text asserts, named once. Outcomes and
+ * ladder rungs list the facts they assert; the engine takes a `next` step to
+ * an outcome only when its facts hold, and the ladder stands only on rungs
+ * whose facts hold (shared/src/game/facts.ts).
+ */
+export const Fact = z
+  .object({
+    id: Slug,
+    /** The fact in words, as a true sentence when `when` holds. */
+    says: z.string().min(1),
+    when: Condition,
+  })
+  .strict();
+export type Fact = z.infer<typeof Fact>;
+
+/** Fact ids (from the scenario's `facts`) that a text asserts: all must hold. */
+const FactRefs = z.array(Slug).default([]);
+
+export const Rung = z
+  .object({
+    level: z.number().int().min(0),
+    name: z.string().min(1),
+    description: z.string().min(1),
+    /** What standing on this rung asserts: the ladder never stands on a rung whose facts do not hold. */
+    facts: FactRefs,
+  })
+  .strict();
+export type Rung = z.infer<typeof Rung>;
 
 /** One change to the world. `when` makes it conditional on the world at adjudication time. */
 export const Effect = z.discriminatedUnion('kind', [
@@ -146,6 +180,8 @@ export const Move = z
     effects: z.array(Effect),
     /** What everyone who may see the move reads in the resolution. */
     outcomeText: z.string().min(1),
+    /** Other outcome texts, chosen at adjudication against the picture the rules read. */
+    outcomeVariants: z.array(Variant).default([]),
     /** Marks for the projector map when the move is revealed publicly. */
     marks: z.array(MapMark).default([]),
     /** True for the choice made in April 2024, so the debrief can compare. */
@@ -175,6 +211,8 @@ export const Rule = z
     effects: z.array(Effect).min(1),
     /** Told to everyone in the resolution when the rule fires. */
     text: z.string().min(1),
+    /** Other texts, chosen at adjudication against the picture the rules read. */
+    textVariants: z.array(Variant).default([]),
     marks: z.array(MapMark).default([]),
   })
   .strict();
@@ -189,6 +227,8 @@ export const DrawOption = z
     adjust: z.array(z.object({ when: Condition, add: z.number().int() }).strict()).default([]),
     effects: z.array(Effect),
     text: z.string().min(1),
+    /** Other texts, chosen at adjudication against the picture the rules read. */
+    textVariants: z.array(Variant).default([]),
     marks: z.array(MapMark).default([]),
     /** True for what happened in April 2024, so the report can set the session's draw beside it. */
     historical: z.boolean().default(false),
@@ -222,10 +262,14 @@ export const Beat = z
     date: z.string().min(1),
     /** The public situation at the start of the beat. */
     situation: z.string().min(1),
+    /** Other situations, chosen when the beat opens against the world then. */
+    situationVariants: z.array(Variant).default([]),
     timerSeconds: z.number().int().min(10).max(7200),
     actors: z.array(BeatActor).min(1),
     /** Private per seat: what this seat knows and wants at this point. */
     briefings: z.record(SeatId, z.string().min(1)),
+    /** Other briefings per seat, chosen when the beat opens against the world then. */
+    briefingVariants: z.record(SeatId, z.array(Variant)).default({}),
     rules: z.array(Rule).default([]),
     draws: z.array(Draw).default([]),
     /** Marks shown on the map when the beat opens. */
@@ -240,6 +284,10 @@ export const Outcome = z
     id: Slug,
     title: z.string().min(1),
     description: z.string().min(1),
+    /** Other descriptions, chosen when the game ends against the world then. */
+    descriptionVariants: z.array(Variant).default([]),
+    /** What the outcome asserts: a `next` step leads to it only while these facts hold. */
+    facts: FactRefs,
     historical: z.boolean().default(false),
   })
   .strict();
@@ -290,6 +338,8 @@ export const Scenario = z
     ladder: z.object({ rungs: z.array(Rung).min(2), initial: z.number().int().min(0) }).strict(),
     /** World flags set at the start. */
     initialFlags: z.array(Slug).default([]),
+    /** Facts that outcomes and rungs assert, each named once (see `Fact`). */
+    facts: z.array(Fact).default([]),
     startBeat: Slug,
     beats: z.array(Beat).min(1),
     outcomes: z.array(Outcome).min(2),
