@@ -2,13 +2,14 @@ import { expect, test } from '@playwright/test';
 import type { SessionFile } from '@rubicon/shared';
 import { HISTORICAL_PATH } from './support/historical.ts';
 import { playSessionOverSockets } from './support/socket-game.ts';
-import { readCodes } from './support/ui.ts';
+import { expectAccessible } from './support/artifacts.ts';
+import { readCodes, sendMessage } from './support/ui.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-test('a played game is exported, opened as a replay, scrubbed, seen as a seat, branched and reported on', async ({ page, browser, baseURL }) => {
+test('a played game is exported, opened as a replay, scrubbed, seen as a seat, branched, viewed as a seat live, scored and reported on', async ({ page, browser, baseURL }, testInfo) => {
   test.setTimeout(120_000);
-  const { session, secrets } = await playSessionOverSockets(baseURL!, 'E2E replay class');
+  const { session, secrets, score } = await playSessionOverSockets(baseURL!, 'E2E replay class');
   const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
   expect(exported.status).toBe(200);
   const text = await exported.text();
@@ -57,12 +58,48 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   // Branch from this moment: a new live session with its own codes that a team can join.
   await page.getByTestId('branch').click();
   await page.waitForURL(/\/s\/[^/]+\/setup$/);
+  const branchId = /\/s\/([^/]+)\/setup$/.exec(new URL(page.url()).pathname)![1]!;
   const codes = await readCodes(page, ['iran', 'israel', 'us', 'mediators']);
   const team = await browser.newPage();
   await team.goto(`/join/${codes.iran}`);
   await expect(team.getByTestId('connection')).toHaveAttribute('data-status', 'live');
   await expect(team.getByTestId('phase')).toHaveAttribute('data-phase', 'planning');
+
+  // "View as" in the branch's white-cell console: exactly what a seat sees now, marked, read-only, live.
+  await page.goto(`/s/${branchId}/facilitate`);
+  await page.getByTestId('view-as').selectOption('israel');
+  const panel = page.getByTestId('view-as-panel');
+  await expect(page.getByTestId('view-as-banner')).toContainText('Viewing as Israel');
+  await expect(panel.getByTestId('replay-my-draft')).toContainText(secrets.israelDraft);
+  await expect(panel.getByTestId('replay-messages')).toContainText(secrets.israelToUs);
+  await expect(panel.getByTestId('replay-briefing')).toBeVisible();
+  // Nothing in it acts: no move cards, no lock-in, no field to write in (its buttons only leave it or filter the timeline).
+  await expect(panel.locator('form, textarea, input')).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: /lock|send|submit/i })).toHaveCount(0);
+  await expectAccessible(page, testInfo, 'facilitator-view-as');
+  await page.getByTestId('view-as').selectOption('iran');
+  await expect(page.getByTestId('view-as-banner')).toContainText('Viewing as Iran');
+  await expect(panel.getByTestId('replay-messages')).toContainText(secrets.iranTeam);
+  await expect(page.locator('main')).not.toContainText(secrets.israelToUs);
+  await expect(page.locator('main')).not.toContainText(secrets.israelDraft);
+  // Live: the Iran team writes in its team channel and the white cell's view as Iran follows without a reload.
+  const live = 'Iran team, written after the branch.';
+  await sendMessage(team, 'team-iran', live);
+  await expect(panel.getByTestId('replay-messages')).toContainText(live);
   await team.close();
+  await page.getByTestId('view-as-close').click();
+  await expect(page.getByTestId('view-as-panel')).toHaveCount(0);
+
+  // The rubric in the console: pick a cell, choose a score, record it; the table shows it.
+  const cell = page.getByTestId('rubric-israel-proportionate-escalation');
+  await cell.getByRole('button').click();
+  const form = page.getByTestId('rubric-form');
+  await form.getByLabel('2 Partly').check();
+  await form.getByTestId('rubric-note').fill('Struck hard, then stopped.');
+  await form.getByTestId('rubric-save').click();
+  await expect(form.getByRole('status')).toHaveText('Score recorded.');
+  await expect(cell).toContainText('2 Partly');
+  await expect(page.getByTestId('rubric-total-israel')).toContainText('2');
 
   // The report: outcome, charts, the historical comparison and the escalation scores.
   await page.goto(`/r/${replayId}/report`);
@@ -72,6 +109,10 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId('report-historical')).toContainText('April 2024');
   await expect(page.getByTestId('historical-draw').first()).toBeVisible();
   await expect(page.getByTestId('escalation-total')).toHaveText(/^-?\d+$/);
+  // The white cell's after-action score is in the report, with its note.
+  await expect(page.getByTestId(`rubric-${score.seat}-${score.criterion}`)).toHaveText('3 Solid');
+  await expect(page.getByTestId('rubric-notes')).toContainText(score.note);
+  await expect(page.getByTestId('rubric-notes')).toContainText('after the outcome');
   await expect(page.getByTestId('report-messages')).not.toContainText(secrets.israelToUs);
   await page.getByTestId('include-private').check();
   await expect(page.getByTestId('report-messages')).toContainText(secrets.israelToUs);

@@ -76,8 +76,11 @@ async function playedGame() {
   await table.seats.iran.must({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'Team only.' });
   await table.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: 'We urge restraint.' });
   await playBeat(table);
+  // Rubric scores during play and after the outcome: events the replay must show the white cell exactly as it saw them live.
+  await table.facilitator.must({ type: 'SCORE_TEAM', seat: 'iran', criterion: 'mediated-signalling', score: 2, note: 'one message, late' });
   await table.seats.iran.must({ type: 'SUBMIT_MOVE', move: getScenario('april-2024')!.beats[1]!.actors.find((a) => a.seat === 'iran')!.defaultMove, rationale: 'a draft', lock: false });
   await playToOutcome(table);
+  await table.facilitator.must({ type: 'SCORE_TEAM', seat: 'israel', criterion: 'rationale-quality', score: 4 });
   const last = Math.max(...table.all().map((c) => c.version));
   for (const c of table.all()) await c.untilVersion(last);
   await new Promise((r) => setTimeout(r, 50));

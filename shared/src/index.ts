@@ -37,3 +37,5 @@ export * from './analysis/stats.ts';
 export * from './replay/replayer.ts';
 export * from './replay/report.ts';
 export * from './replay/report-markdown.ts';
+export * from './replay/report-rubric.ts';
+export * from './replay/rubric-table.ts';

@@ -10,6 +10,8 @@ import { Link } from '../common/Link.tsx';
 import { Debrief } from '../debrief/Debrief.tsx';
 import { FacilitatorNotes } from './FacilitatorNotes.tsx';
 import { ResolutionHistory } from '../session/ResolutionHistory.tsx';
+import { RubricScoring } from './RubricScoring.tsx';
+import { ViewAsPanel, ViewAsPicker, type ViewAsChoice } from './ViewAs.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatTable } from './SeatStatus.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
@@ -38,6 +40,7 @@ export function FacilitatorConsole({ sessionId }: { sessionId: string }) {
 function Console({ session, view, token }: { session: Session; view: GameView; token: string }) {
   const beat = view.beat;
   const title = hostedSession(session.sessionId)?.title ?? view.scenario.title;
+  const [as, setAs] = useState<ViewAsChoice>('facilitator');
   useEffect(() => {
     document.title = `White cell${beat ? ` · ${beat.title}` : ''} · Rubicon`;
   }, [beat]);
@@ -63,56 +66,65 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
           Shared display <span className="visually-hidden">(new tab)</span>↗
         </a>
         <ExportButton sessionId={session.sessionId} token={token} />
+        <ViewAsPicker view={view} as={as} onChange={setAs} />
       </nav>
-      <main id="main" className="facilitator">
-        <h1 className="visually-hidden">Facilitator console</h1>
-        <div className="facilitator__col">
-          <FacilitatorControls session={session} view={view} />
-          <section className="panel" aria-labelledby="seats-heading">
-            <h2 id="seats-heading" className="panel-title">
-              Seats
-            </h2>
-            <SeatTable view={view} presence={session.presence} showDrafts />
-          </section>
-          <section className="panel">
-            <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
-          </section>
-          <WorldTable view={view} />
-        </div>
-        <div className="facilitator__col facilitator__col--wide">
-          <section className="panel now" aria-labelledby="beat-heading">
-            {beat ? (
-              <>
-                <p className="eyebrow">
-                  Beat {beat.index} · {beat.date} · {PHASE_LABEL[view.phase]}
-                </p>
-                <h2 id="beat-heading" data-testid="beat-title">
-                  {beat.title}
-                </h2>
-                <p className="prose">{beat.situation}</p>
-              </>
-            ) : (
-              <>
-                <p className="eyebrow">
-                  {view.phase === 'outcome' || view.phase === 'debrief' ? `Scenario · game over after ${view.resolutions.length} beat${view.resolutions.length === 1 ? '' : 's'}` : PHASE_LABEL[view.phase]}
-                </p>
-                <h2 id="beat-heading">{view.scenario.title}</h2>
-                <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
-              </>
-            )}
-          </section>
-          <FacilitatorNotes view={view} />
-          {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
-          <AdjudicationReview session={session} view={view} />
-          <ResolutionHistory view={view} heading="Resolutions" />
-        </div>
-        <div className="facilitator__col">
-          <ChannelPanel session={session} view={view} slot="facilitator" self={null} heading="All channels (you write as the white cell)" />
-          <section className="panel">
-            <Timeline view={view} />
-          </section>
-        </div>
-      </main>
+      {as !== 'facilitator' ? (
+        <main id="main" className="replay">
+          <h1 className="visually-hidden">Facilitator console, viewing as another seat</h1>
+          <ViewAsPanel key={as} sessionId={session.sessionId} token={token} as={as} view={view} version={session.version ?? view.version} onClose={() => setAs('facilitator')} />
+        </main>
+      ) : (
+        <main id="main" className="facilitator">
+          <h1 className="visually-hidden">Facilitator console</h1>
+          <div className="facilitator__col">
+            <FacilitatorControls session={session} view={view} />
+            <section className="panel" aria-labelledby="seats-heading">
+              <h2 id="seats-heading" className="panel-title">
+                Seats
+              </h2>
+              <SeatTable view={view} presence={session.presence} showDrafts />
+            </section>
+            <section className="panel">
+              <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
+            </section>
+            <WorldTable view={view} />
+          </div>
+          <div className="facilitator__col facilitator__col--wide">
+            <section className="panel now" aria-labelledby="beat-heading">
+              {beat ? (
+                <>
+                  <p className="eyebrow">
+                    Beat {beat.index} · {beat.date} · {PHASE_LABEL[view.phase]}
+                  </p>
+                  <h2 id="beat-heading" data-testid="beat-title">
+                    {beat.title}
+                  </h2>
+                  <p className="prose">{beat.situation}</p>
+                </>
+              ) : (
+                <>
+                  <p className="eyebrow">
+                    {view.phase === 'outcome' || view.phase === 'debrief' ? `Scenario · game over after ${view.resolutions.length} beat${view.resolutions.length === 1 ? '' : 's'}` : PHASE_LABEL[view.phase]}
+                  </p>
+                  <h2 id="beat-heading">{view.scenario.title}</h2>
+                  <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
+                </>
+              )}
+            </section>
+            <FacilitatorNotes view={view} />
+            {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
+            <AdjudicationReview session={session} view={view} />
+            <RubricScoring session={session} view={view} />
+            <ResolutionHistory view={view} heading="Resolutions" />
+          </div>
+          <div className="facilitator__col">
+            <ChannelPanel session={session} view={view} slot="facilitator" self={null} heading="All channels (you write as the white cell)" />
+            <section className="panel">
+              <Timeline view={view} />
+            </section>
+          </div>
+        </main>
+      )}
     </div>
   );
 }

@@ -1,20 +1,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import './replay.css';
-import { messagesFor, viewFor, type GameView, type Message, type Viewer } from '@rubicon/shared';
+import { messagesFor, viewFor, type Viewer } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { Link } from '../common/Link.tsx';
-import { EscalationLadder } from '../display/EscalationLadder.tsx';
-import { MapView } from '../display/MapView.tsx';
-import { Timeline } from '../display/Timeline.tsx';
-import { WorldTable } from '../facilitate/FacilitatorConsole.tsx';
-import { SeatTable } from '../facilitate/SeatStatus.tsx';
-import { OutcomePanel } from '../session/OutcomePanel.tsx';
-import { ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { PHASE_LABEL, seatName } from '../lib/describe.ts';
 import { timeOfDay } from '../lib/time.ts';
 import { ApiError, branchSession } from '../net/api.ts';
 import { rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';
+import { PointOfView } from './PointOfView.tsx';
 import { Scrubber } from './Scrubber.tsx';
 import { useRecordedSession, type RecordedSession } from './useRecordedSession.ts';
 
@@ -124,55 +118,15 @@ function Viewer({ session }: { session: RecordedSession }) {
       <main id="main" className="replay">
         <h1 className="visually-hidden">Replay of {file.session.title}</h1>
         <Scrubber version={version} length={replayer.length} markers={replayer.markers} beats={beats} onSeek={seek} />
-        <div className="replay__grid">
-          <div className="replay__col">
-            <section className="panel now" aria-labelledby="replay-beat">
-              <p className="eyebrow">
-                Event {version} of {replayer.length} · {as === 'facilitator' ? 'White cell' : as === 'observer' ? 'Observer' : seatName(view.scenario, as)}’s view
-              </p>
-              <h2 id="replay-beat" data-testid="replay-beat" data-beat={view.beat?.id ?? ''}>
-                {view.beat ? view.beat.title : PHASE_LABEL[view.phase]}
-              </h2>
-              {view.beat && <p className="prose">{view.beat.situation}</p>}
-              {view.briefing && (
-                <p className="prose" data-testid="replay-briefing">
-                  <strong>Private briefing:</strong> {view.briefing}
-                </p>
-              )}
-              {view.mySubmission && (
-                <p data-testid="replay-my-draft">
-                  <strong>{view.mySubmission.locked ? 'Locked in' : 'Draft'}:</strong> {view.menu?.moves.find((m) => m.id === view.mySubmission?.move)?.title ?? view.mySubmission.move}
-                  {view.mySubmission.rationale && <span className="muted"> — {view.mySubmission.rationale}</span>}
-                </p>
-              )}
-            </section>
-            {(view.phase === 'outcome' || view.phase === 'debrief') && <OutcomePanel view={view} />}
-            {view.beat && (
-              <section className="panel" aria-labelledby="replay-seats">
-                <h2 id="replay-seats" className="panel-title">
-                  Seats
-                </h2>
-                <SeatTable view={view} presence={null} showDrafts={as === 'facilitator'} />
-              </section>
-            )}
-            <section className="panel replay__map">
-              <MapView view={view} />
-            </section>
-          </div>
-          <div className="replay__col">
-            <section className="panel">
-              <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
-            </section>
-            <WorldTable view={view} />
-            <ResolutionHistory view={view} heading="Resolutions so far" />
-          </div>
-          <div className="replay__col">
-            <Messages view={view} messages={messages} />
-            <section className="panel">
-              <Timeline view={view} />
-            </section>
-          </div>
-        </div>
+        <PointOfView
+          view={view}
+          messages={messages}
+          eyebrow={
+            <>
+              Event {version} of {replayer.length} · {as === 'facilitator' ? 'White cell' : as === 'observer' ? 'Observer' : seatName(view.scenario, as)}’s view
+            </>
+          }
+        />
       </main>
     </div>
   );
@@ -181,38 +135,6 @@ function Viewer({ session }: { session: RecordedSession }) {
 function beatLabel(beats: readonly { id: string; title: string }[], beat: string | null): string {
   const b = beats.find((x) => x.id === beat);
   return b ? b.title : (beat ?? 'Beat');
-}
-
-/** The messages this point of view had received by now, by channel. */
-function Messages({ view, messages }: { view: GameView; messages: Message[] }) {
-  const byChannel = view.channels
-    .map((c) => ({ channel: c, list: messages.filter((m) => m.channel === c.id) }))
-    .filter((g) => g.list.length > 0);
-  return (
-    <section className="panel" aria-labelledby="replay-messages" data-testid="replay-messages">
-      <h2 id="replay-messages" className="panel-title">
-        Messages ({messages.length})
-      </h2>
-      {byChannel.length === 0 && <p className="muted">No messages yet from this point of view.</p>}
-      {byChannel.map(({ channel, list }) => (
-        <div key={channel.id} className="replay__channel">
-          <h3 className="small">
-            {channel.title} <span className="muted">({list.length})</span>
-          </h3>
-          <ol className="replay__messages">
-            {list.map((m) => (
-              <li key={m.id} data-testid="replay-message">
-                <span className="small muted">
-                  {timeOfDay(m.at)} · {seatName(view.scenario, m.from)}
-                </span>{' '}
-                {m.text}
-              </li>
-            ))}
-          </ol>
-        </div>
-      ))}
-    </section>
-  );
 }
 
 function BranchButton({ session, version }: { session: RecordedSession; version: number }) {

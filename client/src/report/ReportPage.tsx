@@ -6,6 +6,7 @@ import { Link } from '../common/Link.tsx';
 import { paths } from '../router.ts';
 import { useRecordedSession, type RecordedSession } from '../replay/useRecordedSession.ts';
 import { LadderChart, MeasureCharts } from './Charts.tsx';
+import { RubricNotes, RubricTable } from './RubricTable.tsx';
 
 /** `/r/:id/report`: the after-action report, for the screen, for print (PDF) and as Markdown. */
 export function ReportPage({ sessionId }: { sessionId: string }) {
@@ -275,6 +276,14 @@ function Report({ session }: { session: RecordedSession }) {
             );
           })}
         </section>
+
+        {report.rubric && (
+          <section className="report__section" data-testid="report-rubric">
+            <h2>Rubric: the white cell’s scores</h2>
+            <RubricTable rubric={report.rubric} seatName={(id) => seat(id)} />
+            <RubricNotes rubric={report.rubric} seatName={(id) => seat(id)} />
+          </section>
+        )}
 
         <section className="report__section" data-testid="report-debrief">
           <h2>Debrief questions</h2>

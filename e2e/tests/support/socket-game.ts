@@ -11,6 +11,8 @@ export interface PlayedSession {
   session: CreateSessionResponse;
   /** Texts that must only ever show to their channels' members. */
   secrets: { israelToUs: string; iranTeam: string; israelDraft: string };
+  /** The rubric score the white cell gave after the outcome. */
+  score: { seat: string; criterion: string; score: number; note: string };
 }
 
 async function post<T>(base: string, path: string, body: unknown): Promise<T> {
@@ -56,6 +58,7 @@ export async function playSessionOverSockets(base: string, title: string): Promi
     const join = await post<{ token: string }>(base, '/api/join', { code: c.code });
     seats.set(c.role.seat, new Player(base, session.sessionId, join.token, c.role.seat));
   }
+  const score = { seat: 'iran', criterion: 'mediated-signalling', score: 3, note: 'Signalled its limits through Oman before striking.' };
   const secrets = { israelToUs: 'Only Washington may read this e2e line.', iranTeam: 'Iran team keeps this to itself.', israelDraft: 'An Israeli draft no one else sees.' };
   try {
     await fac.hello();
@@ -83,9 +86,11 @@ export async function playSessionOverSockets(base: string, title: string): Promi
       await fac.send({ type: 'ACCEPT_ADJUDICATION' });
       await fac.send({ type: 'ADVANCE' });
     }
+    // Scoring a finished session: an after-action rubric score, logged like any command.
+    await fac.send({ type: 'SCORE_TEAM', ...score });
   } finally {
     fac.close();
     for (const p of seats.values()) p.close();
   }
-  return { session, secrets };
+  return { session, secrets, score };
 }

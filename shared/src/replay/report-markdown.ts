@@ -80,8 +80,36 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
     out.push('');
   }
 
+  out.push(...rubricMarkdown(r, seat));
+
   out.push('## Debrief questions', '');
   if (r.debrief.length) for (const q of r.debrief) out.push(`- ${q}`);
   else out.push('The scenario has no debrief questions for this outcome.');
   return out.join('\n') + '\n';
+}
+
+/** The rubric as a table (criteria down, seats across) and each score's note, or nothing without a rubric. */
+function rubricMarkdown(r: SessionReport, seat: (id: string) => string): string[] {
+  const rubric = r.rubric;
+  if (!rubric) return [];
+  const out = ['## Rubric (the white cell\'s scores)', ''];
+  out.push(`Scale: ${rubric.scale.map((l) => `${l.score} ${l.label}`).join(' · ')}.`, '');
+  const seats = rubric.totals.map((t) => t.seat);
+  out.push(`| criterion | ${seats.map(seat).join(' | ')} |`, `| --- | ${seats.map(() => '---').join(' | ')} |`);
+  for (const c of rubric.criteria) {
+    const cells = seats.map((s) => {
+      const x = rubric.cells.find((k) => k.seat === s && k.criterion === c.id);
+      return !x ? 'n/a' : x.score === null ? '—' : `${x.score} ${x.label ?? ''}`.trim();
+    });
+    out.push(`| ${cell(c.title)} | ${cells.join(' | ')} |`);
+  }
+  out.push(`| **total** | ${rubric.totals.map((t) => `${t.total} of ${t.max}${t.scored < t.criteria ? ` (${t.scored}/${t.criteria} scored)` : ''}`).join(' | ')} |`);
+  const notes = rubric.cells.filter((x) => x.score !== null);
+  if (notes.length) out.push('');
+  for (const x of notes) {
+    const title = rubric.criteria.find((c) => c.id === x.criterion)?.title ?? x.criterion;
+    out.push(`- ${seat(x.seat)}, ${title}: ${x.score} (${x.when})${x.note ? ` — ${x.note.replace(/\n+/g, ' ')}` : ''}`);
+  }
+  out.push('');
+  return out;
 }

@@ -7,6 +7,8 @@ import type { Escalation, Scenario, SeatId } from '../scenario/schema.ts';
 import { debriefQuestions } from '../scenario/teaching.ts';
 import type { SessionFile } from './session-file.ts';
 import { outcomeDescription } from '../game/texts.ts';
+import { rubricReport } from './report-rubric.ts';
+import type { ReportRubric } from './rubric-table.ts';
 
 /**
  * The after-action report of one session, as data: everything the report
@@ -38,6 +40,8 @@ export interface SessionReport {
   escalation: { session: BeatEscalation[]; historical: BeatEscalation[] };
   /** The debrief questions for the outcome reached (empty when the scenario has no teaching section). */
   debrief: string[];
+  /** The white cell's rubric scores at the end of the log; null when the scenario has no rubric. */
+  rubric: ReportRubric | null;
 }
 
 export interface ReportBeat {
@@ -238,5 +242,6 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
       historical: escalationByBeat(scenario, scenario.historicalPath.filter((s) => inPlay.has(s.seat))),
     },
     debrief: ctx.outcome ? debriefQuestions(scenario, ctx.outcome.outcome) : [],
+    rubric: rubricReport(scenario, ctx.options.seatsInPlay, final.scores),
   };
 }

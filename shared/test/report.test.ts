@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../src/replay/report.ts';
+import { reportMarkdown } from '../src/replay/report-markdown.ts';
+import { buildSessionFile } from '../src/replay/session-file.ts';
+import { playedGame } from './played-game.ts';
+import { Driver } from './driver.ts';
+import { mini } from './fixtures/mini-scenario.ts';
+
+function reportOf(d: Driver) {
+  const file = buildSessionFile({ session: { sessionId: 'S1', title: 'Class 3B', createdAt: 0, parent: null }, game: d.game, log: d.log, exportedAt: 1 });
+  return buildReport(file, d.game, d.log);
+}
+
+describe('the rubric in the after-action report', () => {
+  const d = playedGame('report-rubric');
+  // Scores are events: re-scoring replaces, withdrawing removes, and a score after the outcome says so.
+  const scored = playedGame('report-rubric');
+  scored.fac({ type: 'SCORE_TEAM', seat: 'iran', criterion: 'mediated-signalling', score: 2, note: 'late | terse' });
+  scored.fac({ type: 'SCORE_TEAM', seat: 'us', criterion: 'mediated-signalling', score: 4 });
+  scored.fac({ type: 'SCORE_TEAM', seat: 'us', criterion: 'rationale-quality', score: 1 });
+  scored.fac({ type: 'SCORE_TEAM', seat: 'us', criterion: 'rationale-quality', score: null });
+  scored.fac({ type: 'ADVANCE' });
+  scored.fac({ type: 'SCORE_TEAM', seat: 'israel', criterion: 'proportionate-escalation', score: 3, note: 'a limited answer' });
+
+  it('lists every seat × criterion the rubric applies to, with the latest score, its label, note and when', () => {
+    const r = reportOf(scored).rubric!;
+    expect(r.scale.map((l) => l.score)).toEqual([1, 2, 3, 4]);
+    const cell = (seat: string, criterion: string) => r.cells.find((c) => c.seat === seat && c.criterion === criterion);
+    expect(cell('iran', 'mediated-signalling')).toMatchObject({ score: 2, label: 'Partly', note: 'late | terse', when: 'after the outcome' });
+    expect(cell('israel', 'proportionate-escalation')).toMatchObject({ score: 3, label: 'Solid', when: 'after the outcome' });
+    expect(cell('us', 'rationale-quality')).toMatchObject({ score: null, when: null });
+    // Israel is not scored on the mediated channel: the scenario's criterion names its seats.
+    expect(cell('israel', 'mediated-signalling')).toBeUndefined();
+    expect(r.totals.find((t) => t.seat === 'us')).toEqual({ seat: 'us', total: 4, scored: 1, criteria: 4, max: 16 });
+  });
+
+  it('marks a score given during play with its beat', () => {
+    // The same game again, with Iran scored right after its first move.
+    const live = playedGame('report-rubric-live');
+    const firstMove = live.log.findIndex((e) => e.command.type === 'SUBMIT_MOVE');
+    const again = new Driver(live.game.scenario, { seed: 'report-rubric-live' });
+    for (const [i, e] of live.log.entries()) {
+      again.must(e.by, e.command, e.at);
+      if (i === firstMove) again.fac({ type: 'SCORE_TEAM', seat: 'iran', criterion: 'rationale-quality', score: 3 });
+    }
+    const firstBeat = live.game.scenario.beats.find((b) => b.id === live.game.scenario.startBeat)!.title;
+    const cell = reportOf(again).rubric!.cells.find((c) => c.seat === 'iran' && c.criterion === 'rationale-quality');
+    expect(cell).toMatchObject({ score: 3, when: `during ${firstBeat}` });
+  });
+
+  it('is in the Markdown download: a table, the totals and each note', () => {
+    const md = reportMarkdown(reportOf(scored), { privateChannels: false });
+    expect(md).toContain("## Rubric (the white cell's scores)");
+    expect(md).toContain('Scale: 1 Not shown · 2 Partly · 3 Solid · 4 Exemplary.');
+    expect(md).toMatch(/\| Used the mediated channel to signal \| 2 Partly \| n\/a \| 4 Exemplary \| — \|/);
+    expect(md).toContain('- Iran, Used the mediated channel to signal: 2 (after the outcome) — late | terse');
+    expect(md).toContain('4 of 16 (1/4 scored)');
+  });
+
+  it('an unscored session shows every cell empty; a scenario without a rubric has no rubric section', () => {
+    const r = reportOf(d).rubric!;
+    expect(r.cells.length).toBeGreaterThan(0);
+    expect(r.cells.every((c) => c.score === null)).toBe(true);
+    expect(r.totals.every((t) => t.total === 0 && t.scored === 0)).toBe(true);
+    const plain = new Driver(mini, { seed: 1 });
+    plain.fac({ type: 'START' });
+    const report = reportOf(plain);
+    expect(report.rubric).toBeNull();
+    expect(reportMarkdown(report, { privateChannels: true })).not.toContain('## Rubric');
+  });
+});
