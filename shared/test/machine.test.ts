@@ -293,7 +293,7 @@ describe('determinism and persistence', () => {
 
   it('round-trips through XState’s own getPersistedSnapshot and createActor', () => {
     const d = played();
-    const persisted = JSON.parse(JSON.stringify(d.game.machine.getPersistedSnapshot(d.state.turn)));
+    const persisted = JSON.parse(JSON.stringify(d.game.machine.getPersistedSnapshot(d.game.machine.resolveState({ value: d.state.turn.value, context: d.state.turn.context }))));
     const actor = createActor(d.game.machine, {
       snapshot: persisted,
       input: { scenario: d.game.scenario, seed: d.ctx.seed, options: d.ctx.options },

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { arbitraries } from './arbitraries.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
-import type { Actor, Command } from '../src/game/commands.ts';
 import { checkCommand, replay } from '../src/game/game.ts';
 import { viewFor } from '../src/game/view.ts';
 import { Driver, T0 } from './driver.ts';
@@ -15,78 +15,6 @@ import { scenariosUnderTest } from './scenarios-under-test.ts';
  * leave the state untouched on a refusal, and must replay to the same state;
  * and the machine takes exactly the commands their legality function accepts.
  */
-
-function arbitraries(scenario: Scenario) {
-  const seats = scenario.seats.map((s) => s.id);
-  const moves = [...new Set(scenario.beats.flatMap((b) => b.actors.flatMap((a) => a.moves.map((m) => m.id)))), 'no-such-move'];
-  const actor: fc.Arbitrary<Actor> = fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...seats).map((seat): Actor => ({ kind: 'seat', seat })) },
-    { weight: 6, arbitrary: fc.constant<Actor>({ kind: 'facilitator' }) },
-    { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'observer' }) },
-    { weight: 1, arbitrary: fc.constant<Actor>({ kind: 'system' }) },
-  );
-  const command: fc.Arbitrary<Command> = fc.oneof(
-    { weight: 3, arbitrary: fc.constant<Command>({ type: 'START' }) },
-    { weight: 8, arbitrary: fc.constant<Command>({ type: 'ADVANCE' }) },
-    {
-      weight: 12,
-      arbitrary: fc
-        .record({ move: fc.constantFrom(...moves), rationale: fc.string({ maxLength: 20 }), lock: fc.boolean() })
-        .map((r): Command => ({ type: 'SUBMIT_MOVE', ...r })),
-    },
-    { weight: 6, arbitrary: fc.constant<Command>({ type: 'ACCEPT_ADJUDICATION' }) },
-    {
-      weight: 2,
-      arbitrary: fc
-        .array(
-          fc.oneof(
-            fc.integer({ min: -10, max: 10 }).map((delta) => ({ kind: 'ladder' as const, delta })),
-            fc
-              .record({
-                seat: fc.constantFrom(...seats),
-                measure: fc.constantFrom(...scenario.measures.map((m) => m.id)),
-                delta: fc.integer({ min: -100000, max: 100000 }),
-              })
-              .map((r) => ({ kind: 'measure' as const, ...r })),
-          ),
-          { maxLength: 4 },
-        )
-        .map((changes): Command => ({ type: 'OVERRIDE_ADJUDICATION', changes, reason: 'property test' })),
-    },
-    { weight: 1, arbitrary: fc.constant<Command>({ type: 'PAUSE' }) },
-    { weight: 1, arbitrary: fc.constant<Command>({ type: 'RESUME' }) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 600 }).map((seconds): Command => ({ type: 'EXTEND_TIMER', seconds })) },
-    {
-      weight: 1,
-      arbitrary: fc.constantFrom(...scenario.injects.map((i) => i.id), 'no-inject').map((inject): Command => ({ type: 'FIRE_INJECT', inject })),
-    },
-    { weight: 1, arbitrary: fc.constantFrom(...scenario.beats.map((b) => b.id)).map((beat): Command => ({ type: 'REWIND', beat })) },
-    {
-      weight: 1,
-      arbitrary: fc.constantFrom(...scenario.outcomes.map((o) => o.id)).map((outcome): Command => ({ type: 'END_GAME', outcome, reason: 'enough' })),
-    },
-    { weight: 2, arbitrary: fc.integer({ min: 0, max: 40 }).map((timerVersion): Command => ({ type: 'TIMER_EXPIRED', timerVersion })) },
-    {
-      weight: 3,
-      arbitrary: fc
-        .record({ channel: fc.constantFrom(...scenario.channels.map((c) => c.id)), text: fc.string({ minLength: 1, maxLength: 30 }) })
-        .filter((r) => r.text.trim().length > 0)
-        .map((r): Command => ({ type: 'SEND_MESSAGE', ...r })),
-    },
-    {
-      weight: 2,
-      arbitrary: fc
-        .record({
-          seat: fc.constantFrom(...seats),
-          criterion: fc.constantFrom(...(scenario.rubric?.criteria.map((c) => c.id) ?? []), 'no-criterion'),
-          score: fc.option(fc.integer({ min: 0, max: 5 })),
-        })
-        .map((r): Command => ({ type: 'SCORE_TEAM', ...r })),
-    },
-  );
-  const step = fc.record({ actor, command, dt: fc.integer({ min: 0, max: 400_000 }) });
-  return fc.array(step, { minLength: 1, maxLength: 80 });
-}
 
 const cases: [string, Scenario][] = [['mini', loadScenario(mini)], ...scenariosUnderTest.map((s): [string, Scenario] => [s.id, s])];
 
@@ -104,7 +32,7 @@ describe.each(cases)('properties of %s', (_name, scenario) => {
           const machineTakes =
             command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE' || command.type === 'SCORE_TEAM'
               ? null
-              : before.turn.can({ ...command, by: actor, seq: before.version + 1, at: d.now });
+              : d.game.table.can(before.turn, { ...command, by: actor, seq: before.gameVersion + 1, at: d.now });
           const refusal = checkCommand(d.game, before, actor, command, d.now);
           if (machineTakes !== null) expect(machineTakes).toBe(refusal === null);
           const r = d.send(actor, command);

@@ -1,4 +1,4 @@
-import { createActor, type ActorScope, type SnapshotFrom } from 'xstate';
+import type { SnapshotFrom, StateValue } from 'xstate';
 import { z } from 'zod';
 import type { Scenario } from '../scenario/schema.ts';
 import { SeatId, Slug } from '../scenario/schema.ts';
@@ -12,8 +12,9 @@ import {
   type ScoreTeam,
   type SendMessage,
 } from './commands.ts';
-import { MESSAGE_COMMANDS, PHASES, turnLegality, type Phase } from './legality.ts';
+import { MESSAGE_COMMANDS, turnLegality, type Phase } from './legality.ts';
 import { createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
+import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, messageAudience, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
@@ -35,9 +36,10 @@ export const GameSetup = z
 export type GameSetup = z.infer<typeof GameSetup>;
 export type GameSetupInput = z.input<typeof GameSetup>;
 
+/** XState's snapshot of the turn machine (the model tests walk the machine with XState itself). */
 export type TurnSnapshot = SnapshotFrom<TurnMachine>;
 
-export type { Phase };
+export type { Phase, TurnState };
 
 /**
  * What the white cell did to the flow of play, for the teams' notices: kept
@@ -65,7 +67,7 @@ export interface GameState {
    * races a move.
    */
   gameVersion: number;
-  turn: TurnSnapshot;
+  turn: TurnState;
   messages: MessageLog;
   interventions: Intervention[];
   /** The white cell's rubric scores (rubric-scores.ts): beside the game, like the messages. */
@@ -79,7 +81,7 @@ export interface PersistedGame {
   machineVersion: number;
   version: number;
   gameVersion: number;
-  turn: { value: TurnSnapshot['value']; context: TurnContext; status: TurnSnapshot['status'] };
+  turn: { value: StateValue; context: TurnContext; status: TurnState['status'] };
   messages: Message[];
   /** Absent in snapshots made before interventions were recorded. */
   interventions?: Intervention[];
@@ -91,55 +93,28 @@ export interface PersistedGame {
 export interface Game {
   scenario: Scenario;
   setup: GameSetup;
+  /** The XState definition of the turn machine (diagrams, model tests). */
   machine: TurnMachine;
+  /** The same machine as a transition table: what applies events (turn-table.ts). */
+  table: TurnTable;
 }
 
 export type ApplyResult = { ok: true; state: GameState; message: Message | null } | { ok: false; refusal: Refusal };
 
-// One machine per scenario, shared by all its sessions: it holds no session
+// One machine (and its table) per scenario, shared by all its sessions: it holds no session
 // state, and building one per session was most of a session's memory.
-const machines = new WeakMap<Scenario, TurnMachine>();
-
-type TurnScope = ActorScope<TurnSnapshot, TurnEvent>;
-// xstate's `transition()` builds a throwaway actor (and evaluates the initial
-// context) on every call, which was most of the cost of an event. The machine
-// has no side effects to run, only assignments, so one inert scope per machine
-// serves every transition: it collects nothing and executes nothing.
-const scopes = new WeakMap<TurnMachine, TurnScope>();
-
-function inertScope(game: Game): TurnScope {
-  let scope = scopes.get(game.machine);
-  if (!scope) {
-    const self = createActor(game.machine, { input: turnInput(game) });
-    scope = {
-      self,
-      id: '',
-      sessionId: '',
-      system: self.system,
-      logger: () => undefined,
-      defer: () => undefined,
-      emit: () => undefined,
-      stopChild: () => undefined,
-      actionExecutor: () => undefined,
-    };
-    scopes.set(game.machine, scope);
-  }
-  return scope;
-}
-
-function turnTransition(game: Game, turn: TurnSnapshot, event: TurnEvent): TurnSnapshot {
-  return game.machine.transition(turn, event, inertScope(game));
-}
+const machines = new WeakMap<Scenario, { machine: TurnMachine; table: TurnTable }>();
 
 export function createGame(scenario: Scenario, setupInput: GameSetupInput): Game {
   const setup = GameSetup.parse(setupInput);
   if (setup.scenarioId !== scenario.id) throw new Error(`setup is for ${setup.scenarioId}, not ${scenario.id}`);
-  let machine = machines.get(scenario);
-  if (!machine) {
-    machine = createTurnMachine(scenario);
-    machines.set(scenario, machine);
+  let built = machines.get(scenario);
+  if (!built) {
+    const machine = createTurnMachine(scenario);
+    built = { machine, table: new TurnTable(machine) };
+    machines.set(scenario, built);
   }
-  return { scenario, setup, machine };
+  return { scenario, setup, machine: built.machine, table: built.table };
 }
 
 export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
@@ -160,15 +135,13 @@ function turnInput(game: Game): TurnInput {
 }
 
 export function initialState(game: Game): GameState {
-  const turn = game.machine.getInitialSnapshot(inertScope(game), turnInput(game));
+  const turn = game.table.initial(turnInput(game));
   return { version: 0, gameVersion: 0, turn, messages: MessageLog.empty, interventions: [], scores: NO_SCORES };
 }
 
 /** The phase, from the tag each leaf state of the machine carries. */
-export function phaseOf(turn: TurnSnapshot): Phase {
-  const phase = PHASES.find((p) => turn.hasTag(p));
-  if (!phase) throw new Error(`state ${JSON.stringify(turn.value)} carries no phase tag`);
-  return phase;
+export function phaseOf(turn: TurnState): Phase {
+  return turn.phase;
 }
 
 /**
@@ -232,7 +205,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   // timers) then says nothing about how many messages were sent in between. Moderation
   // (above) is about messages, so like them it leaves the game version alone.
   const gameVersion = state.gameVersion + 1;
-  const turn = turnTransition(game, state.turn, toEvent(entry.by, command, gameVersion, entry.at));
+  const turn = game.table.transition(state.turn, toEvent(entry.by, command, gameVersion, entry.at));
   const note = interventionOf(command, entry, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
   return { ok: true, state: { ...state, version: entry.seq, gameVersion, turn, interventions }, message: null };
@@ -303,7 +276,7 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
     throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
   // Before game versions, the machine counted in log versions: such a snapshot cannot be mixed with new events.
   if (typeof persisted.gameVersion !== 'number') throw new Error('snapshot predates game versions');
-  const turn = game.machine.resolveState({ value: persisted.turn.value, context: persisted.turn.context });
+  const turn = game.table.restore(persisted.turn.value, persisted.turn.context);
   return {
     version: persisted.version,
     gameVersion: persisted.gameVersion,
