@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomChooser, runHeadless, type Chooser } from '../src/analysis/runner.ts';
+import { historicalChooser } from '../src/analysis/historical.ts';
 import { createGame, replay } from '../src/game/game.ts';
 import { shippedScenario } from '../node/scenario-files.ts';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -9,10 +10,7 @@ import { mini } from './fixtures/mini-scenario.ts';
 const april = shippedScenario('april-2024');
 const miniScenario = loadScenario(mini);
 
-const historical = (s: Scenario): Chooser => {
-  const picks = new Map(s.historicalPath.map((h) => [`${h.beat}/${h.seat}`, h.move]));
-  return (ctx) => ({ move: picks.get(`${ctx.beat}/${ctx.seat}`) ?? null, rationale: 'as in 2024' });
-};
+const historical = (s: Scenario): Chooser => historicalChooser(s, 'as in 2024');
 
 describe('runHeadless', () => {
   it('plays the historical path to the historical outcome through the real engine', () => {
@@ -24,6 +22,10 @@ describe('runHeadless', () => {
     const chosen = r.choices.filter((c) => !c.defaulted).map((c) => `${c.beat}/${c.seat}/${c.move}`);
     expect(chosen).toEqual(april.historicalPath.map((h) => `${h.beat}/${h.seat}/${h.move}`));
     expect(r.peakRung).toBeGreaterThanOrEqual(r.state.turn.context.world.ladder);
+    // History's traffic too: every relay the path records was written, passed on and counted.
+    expect(r.state.turn.context.world.relays.map((x) => `${x.beat}/${x.from}>${x.to.join()}`)).toEqual(
+      april.historicalPath.flatMap((h) => h.relays.map((x) => `${h.beat}/${x.from}>${x.to}`)),
+    );
     // The log is a real session log: replaying it rebuilds the same state.
     expect(replay(game, r.log).turn.context).toEqual(r.state.turn.context);
   });

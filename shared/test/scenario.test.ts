@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { shippedScenario } from '../node/scenario-files.ts';
 import type { Beat, Condition, Effect, Scenario } from '../src/scenario/schema.ts';
 import { Driver } from './driver.ts';
+import { historicalMessages } from '../src/analysis/historical.ts';
 
 const s: Scenario = shippedScenario('april-2024');
 
@@ -77,6 +78,8 @@ interface GameOptions {
   injects?: Record<string, string[]>;
   /** Stop when this beat's adjudication is proposed, and return the driver. */
   stopAt?: string;
+  /** Send the messages history records (what the mediators passed on) before each seat's move. */
+  traffic?: boolean;
 }
 
 function playOnce(picks: Picks, seed: number, opts: GameOptions) {
@@ -91,6 +94,8 @@ function playOnce(picks: Picks, seed: number, opts: GameOptions) {
     for (const a of beat(beatId).actors) {
       const pick = picks[beatId]?.[a.seat];
       if (pick === undefined || !inPlay.includes(a.seat) || d.phase !== 'planning') continue;
+      if (opts.traffic)
+        for (const m of historicalMessages(s, d.state, beatId, a.seat)) d.seat(a.seat, { type: 'SEND_MESSAGE', ...m });
       d.seat(a.seat, { type: 'SUBMIT_MOVE', move: pick, rationale: '', lock: true });
     }
     if (d.phase === 'planning') d.fac({ type: 'ADVANCE' });
@@ -117,8 +122,8 @@ function playGame(picks: Picks, opts: GameOptions = {}) {
 }
 
 /** The interception draw's weights, as the engine proposes them for these picks. */
-function interceptionWeights(picks: Picks): Record<string, number> {
-  const { d } = playOnce(picks, 1, { stopAt: 'strike-and-defence' });
+function interceptionWeights(picks: Picks, traffic = false): Record<string, number> {
+  const { d } = playOnce(picks, 1, { stopAt: 'strike-and-defence', traffic });
   const weights = d.ctx.proposal?.draws.find((x) => x.draw === 'interception')?.weights;
   if (!weights) throw new Error('no interception draw proposed');
   return weights;
@@ -139,7 +144,7 @@ const withPicks = (base: Picks, changes: Picks): Picks => {
 describe('april-2024 scenario: identity and shape', () => {
   it('loads and carries the fixed ids', () => {
     expect(s.id).toBe('april-2024');
-    expect(s.version).toBe(1);
+    expect(s.version).toBe(2);
     expect(s.startBeat).toBe('consulate-strike');
     expect(s.beats.map((b) => b.id)).toEqual(BEAT_ORDER);
     expect(s.outcomes.map((o) => o.id).sort()).toEqual([...OUTCOMES].sort());
@@ -362,7 +367,7 @@ describe('april-2024 scenario: the historical path', () => {
 
   it.each(['near-total', 'partial', 'breakthrough'])('ends in a contained exchange on rung 5 when the interception draw is %s', (option) => {
     for (const inPlay of [REQUIRED, [...REQUIRED, ...OPTIONAL]]) {
-      const game = playGame(historicalPicks, { draws: { interception: option }, inPlay });
+      const game = playGame(historicalPicks, { draws: { interception: option }, inPlay, traffic: true });
       expect(game.path).toEqual(HISTORICAL_BEATS);
       expect(game.outcome).toBe('contained-exchange');
       expect(game.world.ladder).toBe(5);
@@ -370,8 +375,21 @@ describe('april-2024 scenario: the historical path', () => {
     }
   });
 
+  it('counts what the mediators really carried: the US denial, the notice of a limited strike, the matter concluded', () => {
+    const game = playGame(historicalPicks, { draws: { interception: 'near-total' }, traffic: true });
+    const relays = game.world.relays.map((r) => `${r.beat}: ${r.from} → ${r.to.join(', ')}`);
+    expect(relays).toEqual(s.historicalPath.flatMap((h) => h.relays.map((r) => `${h.beat}: ${r.from} → ${r.to}`)));
+    expect([...game.world.flags]).toEqual(expect.arrayContaining(['strike-telegraphed', 'notice-believed', 'closure-relayed']));
+    expect(game.world.flags.has('us-forces-targeted')).toBe(false);
+    // The same moves with nothing passed on: the notice is stranded and US forces become targets.
+    const silent = playGame(historicalPicks, { draws: { interception: 'near-total' } });
+    expect(silent.world.relays).toEqual([]);
+    expect(silent.world.flags.has('strike-telegraphed')).toBe(false);
+    expect(silent.world.flags.has('us-forces-targeted')).toBe(true);
+  });
+
   it('records no deaths on the historical night when nearly everything is intercepted', () => {
-    const game = playGame(historicalPicks, { draws: { interception: 'near-total' } });
+    const game = playGame(historicalPicks, { draws: { interception: 'near-total' }, traffic: true });
     expect(game.world.measures.israel?.casualties).toBe(0);
     expect(game.world.measures.iran?.casualties).toBe(0);
   });
@@ -379,7 +397,7 @@ describe('april-2024 scenario: the historical path', () => {
   it('makes near-total interception by far the likeliest draw on the historical path, and a breakthrough likelier after a massive unwarned strike', () => {
     const share = (weights: Record<string, number>, id: string) =>
       (weights[id] ?? 0) / Object.values(weights).reduce((a, b) => a + b, 0);
-    const hist = interceptionWeights(historicalPicks);
+    const hist = interceptionWeights(historicalPicks, true);
     expect(share(hist, 'near-total')).toBeGreaterThan(0.7);
 
     const allOut = withPicks(historicalPicks, {

@@ -3,6 +3,7 @@ import type { FixedEffect, GameView, PlannedChange, ProposalView } from '@rubico
 import { describeCause, describeEffect, formatRoll, humanize, seatName, type CauseNames } from '../lib/describe.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
 import type { Session } from '../net/useSession.ts';
+import { RelayList } from './RelayList.tsx';
 
 type Scenario = GameView['scenario'];
 
@@ -131,6 +132,8 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
           </li>
         ))}
       </ul>
+
+      <RelayList scenario={scenario} relays={proposal.relays} messages={session.messages} proposal={proposal} />
 
       {proposal.draws.length > 0 && (
         <>

@@ -246,7 +246,7 @@ function ChannelNote({ channel, view, self }: { channel: ChannelView; view: Game
     const relay = seatName(view.scenario, channel.relay);
     note =
       self !== null && channel.relay === self
-        ? `You are the go-between: what the others write reaches only you. Reply to one of them, write to all, or relay a message.`
+        ? `You are the go-between: what the others write reaches only you. Reply to one of them, write to all, or relay a message; what you pass on during planning counts in the beat’s result.`
         : self === null
           ? `Mediated by ${relay}. Members: ${members}.`
           : `Your messages go to ${relay} only; ${relay} decides what to pass on. Members: ${members}.`;

@@ -3,20 +3,24 @@ import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { beatById } from '../game/adjudication.ts';
 import { nextStepIndex } from '../game/machine.ts';
 import { createGame, initialState, type Game, type GameState } from '../game/game.ts';
-import { runHeadless, type Chooser } from './runner.ts';
+import { runHeadless, type OutgoingMessage } from './runner.ts';
+import { historicalChooser, historicalMessages, unrelayedThisBeat } from './historical.ts';
 
 /**
  * Do the choices matter? For each seat acting in each beat of the historical
- * path, the share of seeded games in which switching that seat's move (from
- * its historical one, or its default where history names none) changes what
- * follows: the next beat, a later draw's odds, a rule that fires in a later
- * beat, or the outcome. Numbers alone (a measure moving) do not count unless
- * something read them.
+ * path, the share of seeded games in which switching that seat's decision
+ * (its move, from the historical one or its default where history names
+ * none; or, for the relay of a mediated channel, whether it passes messages
+ * on) changes what follows: the next beat, a later draw's odds, a rule that
+ * fires in a later beat, or the outcome. Numbers alone (a measure moving) do
+ * not count unless something read them.
  *
- * Each game: the beats before the one under test are played as in history
- * (with the game's own seeded draws); from that beat on every other choice is
- * random, but the same in both branches (a pick is a hash of game, beat and
- * seat), so the only difference between the branches is the switched move.
+ * Each game: the beats before the one under test are played as in history,
+ * its traffic included (with the game's own seeded draws); from that beat on
+ * every other choice is random, but the same in both branches (a pick is a
+ * hash of game, beat and seat): a move, whether a principal writes to the
+ * relay of each mediated channel it is in, and whether a relay passes on what
+ * it was sent. So the only difference between the branches is the switch.
  * Both branches go on from one shared prefix state through the real engine
  * (`runHeadless`), and the alternative stops at its first difference.
  */
@@ -38,6 +42,8 @@ export interface SensitivityOptions {
 
 export interface AlternativeResult {
   move: string;
+  /** Whether the seat passes on the messages it relays (only a relay seat's alternatives differ in it). */
+  relaying: boolean;
   /** Games in which this alternative changed what follows. */
   changed: number;
 }
@@ -47,13 +53,15 @@ export interface SensitivityCell {
   seat: SeatId;
   /** The move switched away from: the historical one, or the seat's default. */
   baseline: string;
+  /** Whether the baseline passes messages on (history names relays by this seat in this beat). */
+  baselineRelaying: boolean;
   /** Games that reached this beat with its history before it (fewer when a draw leads elsewhere, or `decideAt` settled it). */
   games: number;
   /** True when `decideAt` settled the cell before all games were played: the share is then a lower bound. */
   settledEarly: boolean;
   alternatives: AlternativeResult[];
   /** The alternative that changed most games, and the share it changed. */
-  best: { move: string; share: number } | null;
+  best: { move: string; relaying: boolean; share: number } | null;
 }
 
 export interface SensitivityReport {
@@ -81,39 +89,38 @@ export function sensitivityReport(scenario: Scenario, options: SensitivityOption
   const historicalBeats = [...new Set(scenario.historicalPath.map((h) => h.beat))];
   const beats = options.beats ? historicalBeats.filter((b) => options.beats?.includes(b)) : historicalBeats;
   const optionalSeats = scenario.seats.filter((s) => s.optional).map((s) => s.id);
-  const historical = historicalChooser(scenario);
 
   const runs: CellRun[] = beats.flatMap((beat) =>
-    beatById(scenario, beat).actors.map((actor) => ({
-      decided: false,
-      cell: {
-        beat,
-        seat: actor.seat,
-        baseline: scenario.historicalPath.find((h) => h.beat === beat && h.seat === actor.seat)?.move ?? actor.defaultMove,
-        games: 0,
-        settledEarly: false,
-        alternatives: actor.moves
-          .map((m) => m.id)
-          .filter((m) => m !== (scenario.historicalPath.find((h) => h.beat === beat && h.seat === actor.seat)?.move ?? actor.defaultMove))
-          .map((move) => ({ move, changed: 0 })),
-        best: null,
-      },
-    })),
+    beatById(scenario, beat).actors.map((actor) => {
+      const step = scenario.historicalPath.find((h) => h.beat === beat && h.seat === actor.seat);
+      const baseline = step?.move ?? actor.defaultMove;
+      const relaying = (step?.relays.length ?? 0) > 0;
+      const isRelay = scenario.channels.some((c) => c.kind === 'mediated' && c.relay === actor.seat);
+      const alternatives: AlternativeResult[] = [
+        ...actor.moves.filter((m) => m.id !== baseline).map((m) => ({ move: m.id, relaying, changed: 0 })),
+        ...(isRelay ? [{ move: baseline, relaying: !relaying, changed: 0 }] : []),
+      ];
+      return {
+        decided: false,
+        cell: { beat, seat: actor.seat, baseline, baselineRelaying: relaying, games: 0, settledEarly: false, alternatives, best: null },
+      };
+    }),
   );
 
   for (let g = 0; g < games && runs.some((r) => !r.decided); g++) {
     const game = createGame(scenario, { scenarioId: scenario.id, seed: `sensitivity-${g}`, optionalSeats });
-    const prefixes = historicalPrefixes(game, historical, beats);
+    const prefixes = historicalPrefixes(game, beats);
     for (const run of runs) {
       if (run.decided) continue;
       const from = prefixes.get(run.cell.beat);
       if (!from) continue;
       run.cell.games++;
-      const base = branch(game, from, run.cell.beat, run.cell.seat, run.cell.baseline, g, null);
+      const { beat, seat } = run.cell;
+      const base = branch(game, from, { beat, seat, move: run.cell.baseline, relaying: run.cell.baselineRelaying }, g, null);
       // Deciding against a bar needs one alternative over it: after a warm-up, only the leader is played.
       const focus = options.decideAt !== undefined && run.cell.games > FOCUS_AFTER ? leader(run.cell) : undefined;
       for (const alt of focus ? [focus] : run.cell.alternatives) {
-        if (branch(game, from, run.cell.beat, run.cell.seat, alt.move, g, base).changed) alt.changed++;
+        if (branch(game, from, { beat, seat, move: alt.move, relaying: alt.relaying }, g, base).changed) alt.changed++;
       }
       if (options.decideAt !== undefined) {
         const need = Math.ceil(options.decideAt * games);
@@ -128,7 +135,7 @@ export function sensitivityReport(scenario: Scenario, options: SensitivityOption
 
   const cells = runs.map(({ cell }) => {
     const top = [...cell.alternatives].sort((a, b) => b.changed - a.changed)[0];
-    return { ...cell, best: top && cell.games > 0 ? { move: top.move, share: top.changed / cell.games } : null };
+    return { ...cell, best: top && cell.games > 0 ? { move: top.move, relaying: top.relaying, share: top.changed / cell.games } : null };
   });
   const seats = scenario.seats.map((s) => s.id).filter((s) => cells.some((c) => c.seat === s));
   return { scenario: scenario.id, games, beats, seats, cells };
@@ -161,20 +168,15 @@ export function formatSensitivityTable(report: SensitivityReport): string {
   ].join('\n');
 }
 
-function historicalChooser(scenario: Scenario): Chooser {
-  const picks = new Map(scenario.historicalPath.map((h) => [`${h.beat}/${h.seat}`, h.move]));
-  return (ctx) => ({ move: picks.get(`${ctx.beat}/${ctx.seat}`) ?? null });
-}
-
 /** State from which each historical beat starts: the previous beat resolved (or the lobby, for the first). */
-function historicalPrefixes(game: Game, historical: Chooser, beats: readonly string[]): Map<string, GameState> {
+function historicalPrefixes(game: Game, beats: readonly string[]): Map<string, GameState> {
   const path = [...new Set(game.scenario.historicalPath.map((h) => h.beat))];
   const prefixes = new Map<string, GameState>();
   const first = path[0];
   if (first !== undefined && beats.includes(first)) prefixes.set(first, initialState(game));
   const last = beats[beats.length - 1];
   runHeadless(game, {
-    choose: historical,
+    choose: historicalChooser(game.scenario),
     keepLog: false,
     onResolution: (state, beat) => {
       const next = path[path.indexOf(beat) + 1];
@@ -187,26 +189,49 @@ function historicalPrefixes(game: Game, historical: Chooser, beats: readonly str
   return prefixes;
 }
 
-/** A choice fixed by game, beat and seat: the same in every branch of one game. */
-function hashedPick(game: number, beat: string, seat: SeatId, n: number): number {
-  const [value] = nextFloat(seedFrom(`${game}/${beat}/${seat}`));
+/** A choice fixed by game, beat and seat (and what is chosen): the same in every branch of one game. */
+function hashedPick(game: number, beat: string, seat: SeatId, n: number, what = 'move'): number {
+  const [value] = nextFloat(seedFrom(what === 'move' ? `${game}/${beat}/${seat}` : `${game}/${beat}/${seat}/${what}`));
   return Math.floor(value * n);
 }
 
+/** The relay seat passing on everything sent to it in the beat's planning so far, to the channel's other principals. */
+function relayOwed(scenario: Scenario, state: GameState, seat: SeatId): OutgoingMessage[] {
+  return scenario.channels
+    .filter((c) => c.kind === 'mediated' && c.relay === seat)
+    .flatMap((c) =>
+      c.members
+        .filter((m) => m !== seat)
+        .flatMap((author) => unrelayedThisBeat(state, c.id, author, seat).map((m) => ({ channel: c.id, text: m.text, relayOf: m.id }))),
+    );
+}
+
+/** A random seat's traffic: a coin for writing to the relay of each mediated channel it is in, one for passing messages on. */
+function randomTraffic(scenario: Scenario, state: GameState, g: number, beat: string, seat: SeatId): OutgoingMessage[] {
+  const writes = scenario.channels
+    .filter((c) => c.kind === 'mediated' && c.relay !== seat && c.members.includes(seat) && hashedPick(g, beat, seat, 2, `write:${c.id}`) === 1)
+    .map((c) => ({ channel: c.id, text: `A word from ${seat} for the other side.` }));
+  const relays = hashedPick(g, beat, seat, 2, 'relay') === 1 ? relayOwed(scenario, state, seat) : [];
+  return [...writes, ...relays];
+}
+
+interface Switch {
+  beat: string;
+  seat: SeatId;
+  move: string;
+  /** Whether the seat passes on what it was sent (for a relay seat). */
+  relaying: boolean;
+}
+
 /**
- * One branch from a beat's start: `seat` plays `move` in `beat`, everything
- * else is a hashed random pick. Returns what followed, beat by beat; given the
- * baseline's, stops at the first difference.
+ * One branch from a beat's start: the switched seat plays `move` in `beat`
+ * (writing what history has it write, and passing messages on or not),
+ * everything else is a hashed random pick. Returns what followed, beat by
+ * beat; given the baseline's, stops at the first difference.
  */
-function branch(
-  game: Game,
-  from: GameState,
-  beat: string,
-  seat: SeatId,
-  move: string,
-  g: number,
-  baseline: { trace: string[] } | null,
-): { trace: string[]; changed: boolean } {
+function branch(game: Game, from: GameState, sw: Switch, g: number, baseline: { trace: string[] } | null): { trace: string[]; changed: boolean } {
+  const { beat, seat, move } = sw;
+  const scenario = game.scenario;
   const trace: string[] = [];
   const resolvedBefore = from.turn.context.resolutions.length;
   let changed = false;
@@ -214,10 +239,16 @@ function branch(
     from,
     keepLog: false,
     choose: (ctx) => {
-      if (ctx.beat === beat && ctx.seat === seat) return { move };
-      const actor = beatById(game.scenario, ctx.beat).actors.find((a) => a.seat === ctx.seat);
+      if (ctx.beat === beat && ctx.seat === seat) {
+        const writes = historicalMessages(scenario, ctx.state, beat, seat).filter((m) => m.relayOf === undefined);
+        return { move, messages: [...writes, ...(sw.relaying ? relayOwed(scenario, ctx.state, seat) : [])] };
+      }
+      const actor = beatById(scenario, ctx.beat).actors.find((a) => a.seat === ctx.seat);
       const moves = actor?.moves ?? [];
-      return { move: moves[hashedPick(g, ctx.beat, ctx.seat, moves.length)]?.id ?? null };
+      return {
+        move: moves[hashedPick(g, ctx.beat, ctx.seat, moves.length)]?.id ?? null,
+        messages: randomTraffic(scenario, ctx.state, g, ctx.beat, ctx.seat),
+      };
     },
     onResolution: (state) => {
       const resolutions = state.turn.context.resolutions;

@@ -1,7 +1,8 @@
-import type { Beat, Effect, MapMark, Scenario, SeatId, Variant, Visibility } from '../scenario/schema.ts';
+import type { Beat, Condition, Effect, MapMark, Scenario, SeatId, Variant, Visibility } from '../scenario/schema.ts';
 import { pickWeighted, type PrngState } from '../prng.ts';
-import { conditionHolds, effectApplies, type Cause, type Choice, type World } from './world.ts';
+import { conditionHolds, effectApplies, relaysThatMet, type Cause, type Choice, type World } from './world.ts';
 import { chooseVariant, variantText, type VariantIndex } from './texts.ts';
+import type { RelayFact } from './relays.ts';
 
 export interface Submission {
   move: string;
@@ -42,6 +43,14 @@ export interface NarrativeLine {
   marks: MapMark[];
 }
 
+/** What a relay decided in a beat: a rule it made fire, or a draw option whose odds it moved. */
+export type RelayCredit = { kind: 'rule'; rule: string } | { kind: 'draw'; draw: string; option: string };
+
+/** A relay of the beat, with what it counted for (empty: nothing in this beat read it). */
+export interface CountedRelay extends RelayFact {
+  countedFor: RelayCredit[];
+}
+
 /** What the rule engine proposes for a beat; the facilitator accepts or overrides it. */
 export interface Proposal {
   beat: string;
@@ -49,6 +58,8 @@ export interface Proposal {
   draws: DrawRecord[];
   changes: PlannedChange[];
   narrative: NarrativeLine[];
+  /** The relays sent in the beat's planning, in order. */
+  relays: CountedRelay[];
 }
 
 /** A text as told in the resolution: the variant that fits the picture, else the base. */
@@ -96,12 +107,20 @@ export function propose(
   world: World,
   submissions: Record<SeatId, Submission>,
   rng: PrngState,
+  relays: readonly RelayFact[] = [],
 ): { proposal: Proposal; rng: PrngState; world: World } {
   const beat = beatById(scenario, beatId);
   const choices = settleChoices(beat, submissions, world.seatsInPlay);
   let seen: World = {
     ...world,
     choices: [...world.choices, ...choices.map(({ beat: b, seat, move, defaulted }) => ({ beat: b, seat, move, defaulted }))],
+    relays: [...world.relays, ...relays],
+  };
+  // Each relay of this beat, with what it counted for, keyed so a rule or draw option is credited once.
+  const credits = new Map<RelayFact, Map<string, RelayCredit>>(relays.map((r) => [r, new Map()]));
+  const credit = (c: Condition, to: RelayCredit) => {
+    const key = to.kind === 'rule' ? `rule:${to.rule}` : `draw:${to.draw}/${to.option}`;
+    for (const r of relaysThatMet(seen, c)) credits.get(r)?.set(key, to);
   };
 
   let state = rng;
@@ -111,6 +130,7 @@ export function propose(
     const weights = draw.options.map((o) =>
       Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (conditionHolds(seen, a.when) ? a.add : 0), 0)),
     );
+    for (const o of draw.options) for (const a of o.adjust) credit(a.when, { kind: 'draw', draw: draw.id, option: o.id });
     const [index, roll, next] = pickWeighted(state, weights);
     state = next;
     const option = draw.options[index] ?? draw.options[0];
@@ -138,6 +158,7 @@ export function propose(
   }
   for (const rule of beat.rules) {
     if (!conditionHolds(seen, rule.when)) continue;
+    credit(rule.when, { kind: 'rule', rule: rule.id });
     const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
     for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
     narrative.push({ ...told(rule.text, rule.textVariants, seen), cause, visibility: 'public', marks: rule.marks });
@@ -150,5 +171,6 @@ export function propose(
     narrative.push({ ...told(option.text, option.textVariants, seen), cause, visibility: 'public', marks: option.marks });
   }
 
-  return { proposal: { beat: beat.id, choices, draws, changes, narrative }, rng: state, world: seen };
+  const counted = relays.map((r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] }));
+  return { proposal: { beat: beat.id, choices, draws, changes, narrative, relays: counted }, rng: state, world: seen };
 }

@@ -1,5 +1,6 @@
-import type { Condition, NextStep, Scenario } from '../scenario/schema.ts';
+import type { Condition, NextStep, RelayedQuery, Scenario } from '../scenario/schema.ts';
 import { stepFacts, stepGuard } from '../scenario/facts.ts';
+import { relayMatches } from './relays.ts';
 import { beatById } from './adjudication.ts';
 import { nextStepIndex, type TurnContext } from './machine.ts';
 import { conditionHolds, measureValue, type Cause, type Change, type World } from './world.ts';
@@ -122,6 +123,18 @@ function range(r: { gte?: number | undefined; lte?: number | undefined }): strin
   return r.gte !== undefined ? `at least ${r.gte}` : `at most ${r.lte ?? 0}`;
 }
 
+/** A relay condition in words: the relay that met it, or what was asked for and never carried. */
+function describeRelayed(s: Scenario, world: World, q: RelayedQuery): string {
+  const name = (seat: string) => seatName(s, seat);
+  const beatTitle = (id: string) => s.beats.find((b) => b.id === id)?.title ?? id;
+  const relay = world.relays.find((r) => relayMatches(r, q));
+  if (relay)
+    return `${name(relay.by)} passed a message from ${name(relay.from)} on to ${relay.to.map(name).join(' and ')} in ${quote(beatTitle(relay.beat))}`;
+  const what = `a message from ${q.from ? name(q.from) : 'either side'}`;
+  const where = q.beat ? ` in ${quote(beatTitle(q.beat))}` : '';
+  return `no one passed ${what} on${q.to ? ` to ${name(q.to)}` : ''}${where}`;
+}
+
 /**
  * True statements about the world that decide a condition: for a condition
  * that holds, what made it hold; for one that does not, what kept it shut.
@@ -155,6 +168,7 @@ function describe(s: Scenario, world: World, ledger: readonly Change[], c: Condi
     if (got === undefined) return [`the draw ${quote(draw?.title ?? c.drew.draw)} was never made`];
     return [`the draw ${quote(draw?.title ?? c.drew.draw)} came up ${quote(draw?.options.find((o) => o.id === got)?.label ?? got)}`];
   }
+  if ('relayed' in c) return [describeRelayed(s, world, c.relayed)];
   if ('flag' in c) {
     if (!holds) return [`${quote(humanize(c.flag))} was not the case`];
     const setBy = [...ledger].reverse().find((x) => x.target.kind === 'flag' && x.target.flag === c.flag && x.to === 1);

@@ -20,6 +20,11 @@ export interface Message {
   audience: SeatId[];
   to: SeatId | null;
   relayOf: string | null;
+  /**
+   * The game version when it was sent: which beat's planning it belongs to
+   * (relays.ts reads a beat's relays by it). Absent in messages stored before.
+   */
+  gameVersion?: number;
   /** Who at the seat wrote it, when they gave a name on joining. */
   fromName?: string;
   /** Set by the white cell's HIDE_MESSAGE: whom the text is withheld from (the white cell always reads it). */

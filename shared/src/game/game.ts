@@ -18,6 +18,7 @@ import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, messageAudience, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
+import { relaysSince, type RelayFact } from './relays.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -190,6 +191,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
       audience: r.audience,
       to: command.to ?? null,
       relayOf: command.relayOf ?? null,
+      gameVersion: state.gameVersion,
     };
     return { ok: true, state: { ...state, version: entry.seq, messages: state.messages.append(message) }, message };
   }
@@ -205,10 +207,25 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   // timers) then says nothing about how many messages were sent in between. Moderation
   // (above) is about messages, so like them it leaves the game version alone.
   const gameVersion = state.gameVersion + 1;
-  const turn = game.table.transition(state.turn, toEvent(entry.by, command, gameVersion, entry.at));
+  const event = toEvent(entry.by, command, gameVersion, entry.at);
+  const turn = game.table.transition(state.turn, closesPlanning(state, command) ? { ...event, relays: beatRelays(game, state) } : event);
   const note = interventionOf(command, entry, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
   return { ok: true, state: { ...state, version: entry.seq, gameVersion, turn, interventions }, message: null };
+}
+
+/** Whether this command may close the beat's planning (and so needs the beat's relays). */
+function closesPlanning(state: GameState, command: Exclude<Command, SendMessage | HideMessage>): boolean {
+  if (state.turn.phase !== 'planning') return false;
+  return command.type === 'ADVANCE' || command.type === 'TIMER_EXPIRED' || (command.type === 'SUBMIT_MOVE' && command.lock);
+}
+
+/** The relays sent since the current beat opened: a pure function of the message log. */
+function beatRelays(game: Game, state: GameState): RelayFact[] {
+  const ctx = state.turn.context;
+  const opened = ctx.checkpoints.at(-1);
+  if (!ctx.beat || !opened) return [];
+  return relaysSince(game.scenario, state.messages, opened.version, ctx.beat);
 }
 
 function interventionOf(command: Command, entry: LogEntry, before: TurnContext, after: TurnContext): Intervention | null {

@@ -2,7 +2,8 @@ import { assertEvent, assign, setup } from 'xstate';
 import type { Effect, Scenario, SeatId } from '../scenario/schema.ts';
 import type { PrngState } from '../prng.ts';
 import type { Actor, GameCommand } from './commands.ts';
-import { beatById, propose, type ChoiceRecord, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
+import type { RelayFact } from './relays.ts';
+import { beatById, propose, type ChoiceRecord, type CountedRelay, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
 import { applyEffects, conditionHolds, initialWorld, type Change, type World } from './world.ts';
 import { turnLegality, type Phase } from './legality.ts';
 import { chooseBeatTexts, chooseOutcomeDescription, type BeatTexts, type VariantIndex } from './texts.ts';
@@ -38,6 +39,8 @@ export interface Resolution {
   narrative: NarrativeLine[];
   changes: Change[];
   override: { reason: string } | null;
+  /** The beat's relays and what each counted for. */
+  relays: CountedRelay[];
   version: number;
   at: number;
 }
@@ -102,8 +105,13 @@ export interface TurnContext {
   bots: Record<SeatId, string>;
 }
 
-/** What the machine receives: a command stamped with who sent it, its log position and its time. */
-export type TurnEvent = GameCommand & { by: Actor; seq: number; at: number };
+/**
+ * What the machine receives: a command stamped with who sent it, its log
+ * position and its time. An event that may close planning also carries the
+ * relays sent in the beat so far, read off the message log (relays.ts), so
+ * the adjudication sees them without messages ever entering the machine.
+ */
+export type TurnEvent = GameCommand & { by: Actor; seq: number; at: number; relays?: RelayFact[] };
 
 export interface TurnInput {
   scenario: Scenario;
@@ -277,9 +285,9 @@ export function createTurnMachine(scenario: Scenario) {
           },
         };
       }),
-      proposeAdjudication: assign(({ context }) => {
+      proposeAdjudication: assign(({ context, event }) => {
         if (!context.beat) throw new Error('adjudication outside a beat');
-        const { proposal, rng } = propose(scenario, context.beat, context.world, context.submissions, context.rng);
+        const { proposal, rng } = propose(scenario, context.beat, context.world, context.submissions, context.rng, event.relays ?? []);
         return { proposal, rng, timer: null };
       }),
       acceptProposal: assign(({ context, event }) => resolve(scenario, context, event, null)),
@@ -441,6 +449,7 @@ function resolve(
       ...proposal.choices.map(({ beat, seat, move, defaulted }) => ({ beat, seat, move, defaulted })),
     ],
     draws: { ...context.world.draws, ...Object.fromEntries(proposal.draws.map((d) => [d.draw, d.option])) },
+    relays: [...context.world.relays, ...proposal.relays.map(({ countedFor: _credit, ...fact }) => fact)],
   };
   const planned = override
     ? override.changes.map((effect) => ({ effect, cause: { kind: 'override' as const, beat: proposal.beat, reason: override.reason } }))
@@ -454,6 +463,7 @@ function resolve(
     narrative: proposal.narrative,
     changes,
     override: override ? { reason: override.reason } : null,
+    relays: proposal.relays,
     version: event.seq,
     at: event.at,
   };

@@ -1,6 +1,6 @@
 import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { ScenarioMap } from '../scenario/map.ts';
-import type { Submission, Proposal } from './adjudication.ts';
+import type { CountedRelay, Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
 import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
 import { actingSeatsInPlay } from './machine.ts';
@@ -104,6 +104,12 @@ export interface ResolutionView {
   narrative: { text: string; marks: MapMark[] }[];
   changes: ChangeView[];
   override: { reason: string } | null;
+  /**
+   * The beat's relays in mediated channels and what each counted for: all of
+   * them for the white cell; for a seat, those it passed on or received (a
+   * private channel's traffic reaches only the seats it reached).
+   */
+  relays: CountedRelay[];
   version: number;
   at: number;
 }
@@ -267,6 +273,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
           .map((n) => ({ text: n.text, marks: n.marks })),
         changes: changesView(r.changes),
         override: r.override,
+        relays: r.relays.filter((x) => facilitator || (seat !== null && (x.by === seat || x.to.includes(seat)))),
         version: r.version,
         at: r.at,
       };

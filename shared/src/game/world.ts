@@ -1,5 +1,6 @@
 import type { Condition, Effect, Scenario, SeatId } from '../scenario/schema.ts';
 import { factsNamed } from '../scenario/facts.ts';
+import { relayMatches, type RelayFact } from './relays.ts';
 
 /** One seat's choice in one beat, as the conditions see it. */
 export interface Choice {
@@ -21,6 +22,8 @@ export interface World {
   /** draw id → option id, for the draws made so far. */
   draws: Record<string, string>;
   seatsInPlay: SeatId[];
+  /** Relays in mediated channels, beat by beat, as the adjudications saw them (relays.ts). */
+  relays: RelayFact[];
 }
 
 /** Why the world changed. Every change in the ledger carries one. */
@@ -60,6 +63,7 @@ export function initialWorld(scenario: Scenario, seatsInPlay: SeatId[]): World {
     choices: [],
     draws: {},
     seatsInPlay: [...seatsInPlay],
+    relays: [],
   };
 }
 
@@ -84,7 +88,21 @@ export function conditionHolds(world: World, c: Condition): boolean {
   if ('ladder' in c) return inRange(world.ladder, c.ladder);
   if ('measure' in c) return inRange(measureValue(world, c.measure.seat, c.measure.measure), c.measure);
   if ('drew' in c) return world.draws[c.drew.draw] === c.drew.option;
+  if ('relayed' in c) return world.relays.some((r) => relayMatches(r, c.relayed));
   return world.seatsInPlay.includes(c.seatInPlay);
+}
+
+/**
+ * The relays that made a holding condition hold: those matching a `relayed`
+ * test it passed, outside any `not` (a relay cannot be the reason a
+ * condition about its absence held).
+ */
+export function relaysThatMet(world: World, c: Condition): RelayFact[] {
+  if (!conditionHolds(world, c)) return [];
+  if ('all' in c) return c.all.flatMap((x) => relaysThatMet(world, x));
+  if ('any' in c) return c.any.flatMap((x) => relaysThatMet(world, x));
+  if ('relayed' in c) return world.relays.filter((r) => relayMatches(r, c.relayed));
+  return [];
 }
 
 export function effectApplies(world: World, effect: Effect): boolean {

@@ -1,4 +1,4 @@
-import type { Condition, Scenario } from './schema.ts';
+import type { Condition, RelayedQuery, Scenario } from './schema.ts';
 
 /** Renders a condition in words, for diagrams and the facilitator's eyes. */
 export function describeCondition(scenario: Scenario, c: Condition): string {
@@ -16,7 +16,14 @@ export function describeCondition(scenario: Scenario, c: Condition): string {
   if ('ladder' in c) return `ladder ${range(c.ladder)}`;
   if ('measure' in c) return `${seatName(c.measure.seat)} ${c.measure.measure} ${range(c.measure)}`;
   if ('drew' in c) return `${c.drew.draw} = ${c.drew.option}`;
+  if ('relayed' in c) return `relayed ${relayWords(c.relayed, seatName)}`;
   return `${seatName(c.seatInPlay)} in play`;
+}
+
+/** "Iran → US in beat X" for a `relayed` condition: only the parts it names. */
+export function relayWords(q: RelayedQuery, seatName: (id: string) => string): string {
+  const who = `${q.from ? seatName(q.from) : 'any seat'} → ${q.to ? seatName(q.to) : 'any seat'}`;
+  return [who, q.beat ? `in ${q.beat}` : '', q.channel ? `via ${q.channel}` : ''].filter(Boolean).join(' ');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { mapProblems } from './map-check.ts';
-import { Scenario, type Condition, type Effect, type ScenarioInput, type Variant } from './schema.ts';
+import { Scenario, type Condition, type Effect, type RelayedQuery, type ScenarioInput, type Variant } from './schema.ts';
 import { teachingProblems } from './teaching.ts';
 import { presetProblems } from './presets.ts';
 import { rubricProblems } from './rubric.ts';
@@ -132,6 +132,17 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
       if (!draws.get(c.drew.draw)?.has(c.drew.option))
         problem([...path, 'drew'], `no draw option "${c.drew.draw}/${c.drew.option}"`);
     } else if ('seatInPlay' in c) seatRef([...path, 'seatInPlay'], c.seatInPlay);
+    else if ('relayed' in c) checkRelayed([...path, 'relayed'], c.relayed);
+  };
+  const mediated = s.channels.filter((c) => c.kind === 'mediated');
+  const checkRelayed = (path: Path, q: RelayedQuery): void => {
+    if (q.from) seatRef([...path, 'from'], q.from);
+    if (q.to) seatRef([...path, 'to'], q.to);
+    if (q.beat && !beats.has(q.beat)) problem([...path, 'beat'], `no beat "${q.beat}"`);
+    const channels = q.channel ? mediated.filter((c) => c.id === q.channel) : mediated;
+    if (q.channel && channels.length === 0) problem([...path, 'channel'], `no mediated channel "${q.channel}"`);
+    else if (!channels.some((c) => [q.from, q.to].every((x) => x === undefined || (c.members.includes(x) && x !== c.relay))))
+      problem(path, `no mediated channel has ${[q.from, q.to].filter(Boolean).join(' and ') || 'principals'} as principals, so this relay can never happen`);
   };
   const checkEffects = (path: Path, effects: Effect[]) => {
     effects.forEach((e, i) => {
@@ -229,6 +240,11 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
     const actor = beat?.actors.find((a) => a.seat === step.seat);
     if (!actor?.moves.some((m) => m.id === step.move))
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
+    step.relays.forEach((r, ri) => {
+      const carries = mediated.some((c) => c.relay === step.seat && [r.from, r.to].every((x) => x !== step.seat && c.members.includes(x)));
+      if (r.from === r.to || !carries)
+        problem(['historicalPath', i, 'relays', ri], `${step.seat} relays no mediated channel from ${r.from} to ${r.to}`);
+    });
   });
 
   problems.push(...checkBeatGraph(s), ...teachingProblems(s), ...presetProblems(s), ...rubricProblems(s), ...personaProblems(s), ...mapProblems(s));

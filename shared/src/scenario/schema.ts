@@ -55,7 +55,20 @@ export type Condition =
   | { ladder: { gte?: number; lte?: number } }
   | { measure: { seat: SeatId; measure: string; gte?: number; lte?: number } }
   | { drew: { draw: string; option: string } }
-  | { seatInPlay: SeatId };
+  | { seatInPlay: SeatId }
+  | { relayed: RelayedQuery };
+
+/**
+ * A relay in a mediated channel: the relay seat passed on a message written
+ * by `from` and it reached `to`, in `beat` (any beat so far when left out),
+ * in `channel` (any mediated channel when left out).
+ */
+export interface RelayedQuery {
+  from?: SeatId | undefined;
+  to?: SeatId | undefined;
+  beat?: string | undefined;
+  channel?: string | undefined;
+}
 
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
@@ -74,6 +87,13 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
       .strict(),
     z.object({ drew: z.object({ draw: Slug, option: Slug }).strict() }).strict(),
     z.object({ seatInPlay: SeatId }).strict(),
+    z
+      .object({
+        relayed: z
+          .object({ from: SeatId.optional(), to: SeatId.optional(), beat: Slug.optional(), channel: Slug.optional() })
+          .strict(),
+      })
+      .strict(),
   ]),
 );
 
@@ -322,7 +342,27 @@ export const Channel = z
   .strict();
 export type Channel = z.infer<typeof Channel>;
 
-export const HistoricalStep = z.object({ beat: Slug, seat: SeatId, move: Slug }).strict();
+/** A message the relay seat passed on in history: from one principal of a mediated channel to another. */
+export const HistoricalRelay = z
+  .object({
+    from: SeatId,
+    to: SeatId,
+    /** What the message said, in a sentence (the debrief shows it; headless history sends it). */
+    text: z.string().min(1),
+  })
+  .strict();
+export type HistoricalRelay = z.infer<typeof HistoricalRelay>;
+
+/** What one seat did in one beat in history: its move, and (for a relay seat) the messages it passed on. */
+export const HistoricalStep = z
+  .object({
+    beat: Slug,
+    seat: SeatId,
+    move: Slug,
+    relays: z.array(HistoricalRelay).default([]),
+  })
+  .strict();
+export type HistoricalStep = z.infer<typeof HistoricalStep>;
 
 export const Scenario = z
   .object({
