@@ -63,7 +63,7 @@ describe('routes', () => {
 describe('inputs', () => {
   it('normalizes join codes', () => {
     expect(normalizeCode(' ab-12 cd ')).toBe('AB12CD');
-    expect(normalizeCode('abcdefgh')).toBe('ABCDEF');
+    expect(normalizeCode('abcd-efgh-jk')).toBe('ABCDEFGH');
   });
 
   it('makes command ids the protocol accepts', () => {

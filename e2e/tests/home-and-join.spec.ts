@@ -10,7 +10,7 @@ test('home offers the scenarios, the session options and a join field', async ({
   await expect(page.getByTestId('timer-scale')).toHaveValue('1');
   await expect(page.getByTestId('review')).toBeChecked();
   await expect(page.getByTestId('create-session')).toBeEnabled();
-  // A join code needs six characters before it can be sent, and is upper-cased as typed.
+  // A join code needs all eight characters before it can be sent, and is upper-cased as typed.
   await page.getByTestId('join-code').fill('ab1');
   await expect(page.getByTestId('join-code')).toHaveValue('AB1');
   await expect(page.getByTestId('join-submit')).toBeDisabled();

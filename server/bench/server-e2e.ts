@@ -100,9 +100,13 @@ export async function benchServer(report: Report, backend: 'memory' | 'redis', o
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CLIENT_DIST: '/nonexistent-client-dist',
-    // The per-socket limit would refuse a benchmark's bursts; everything else keeps the production defaults.
+    // The command and connection limits would refuse a benchmark's bursts from one address; everything else keeps the production defaults.
     RATE_LIMIT_BURST: '1000000',
     RATE_LIMIT_PER_SEC: '1000000',
+    SESSION_RATE_LIMIT_BURST: '1000000',
+    SESSION_RATE_LIMIT_PER_SEC: '1000000',
+    HELLO_RATE_LIMIT_BURST: '100000',
+    HELLO_RATE_LIMIT_PER_SEC: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     REDIS_PREFIX: prefix,

@@ -11,7 +11,10 @@ import { apiRoutes, errorHandlers } from './http/routes.ts';
 import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
 import { ImportVerifier } from './session/import-pipeline.ts';
-import { ImportQuota } from './http/import-quota.ts';
+import { compileTrustProxy, trustsAnyone } from './http/client-address.ts';
+import { MetricsEndpoint } from './http/metrics-endpoint.ts';
+import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
+import { Limits } from './limits/limits.ts';
 import { SessionService } from './session/session-service.ts';
 import { createSocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
@@ -43,6 +46,8 @@ export interface App {
   bots: BotManager;
   /** Starts listening; resolves with the base URL (the real port when the configured one is 0). */
   listen(): Promise<string>;
+  /** The separate metrics listener's URL once listening (METRICS_PORT), or null. */
+  metricsUrl(): string | null;
   /**
    * Stops accepting, stops the timers, closes sockets, stores snapshots and
    * closes the stores. `flush: false` skips the snapshots, to stand in for a
@@ -82,14 +87,30 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);
 
+  const limits = new Limits(config.limits, {
+    redis: stores.redis,
+    prefix: config.redisPrefix,
+    // A limit check sits in front of every command: when Redis is slow, this process's own count decides soon.
+    timeoutMs: Math.min(250, config.storeTimeoutMs),
+  });
+  const trustProxy = compileTrustProxy(config.trustProxy);
+  if (trustsAnyone(config.trustProxy))
+    logger.warn(
+      { trustProxy: config.trustProxy },
+      'TRUST_PROXY believes X-Forwarded-For from any client: only safe when nothing but the proxy can reach this port (name the proxy instead, e.g. TRUST_PROXY=uniquelocal)',
+    );
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
+
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', config.trustProxy);
+  web.set('trust proxy', trustProxy);
+  web.use(securityHeaders({ publicUrl: config.publicUrl }));
   // gzip for the app's JS, CSS and JSON (a third of their size on a slow phone link); Socket.IO's
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
   web.use(compression({ threshold: 1024 }));
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, clock, redis: stores.adapterClient });
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient });
+  sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
 
   // Before the API's catch-all for unknown /api routes.
   web.use(botRoutes({ scenarios, llm: config.llm }));
@@ -99,16 +120,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       scenarios,
       directory,
       store: stores.store,
-      clock,
-      metrics,
+      metrics: metricsEndpoint,
       logger,
+      limits,
       redis: stores.redis !== null,
-      importQuota: new ImportQuota({
-        bytesPerHour: config.importBytesPerHour,
-        redis: stores.redis,
-        prefix: config.redisPrefix,
-        timeoutMs: config.storeTimeoutMs,
-      }),
       revoked: (sessionId, key) => sockets.revoke(sessionId, key),
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
@@ -129,6 +144,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   });
 
   let closing: Promise<void> | null = null;
+  let metricsUrl: string | null = null;
   return {
     config,
     httpServer,
@@ -138,8 +154,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     metrics,
     logger,
     bots,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    metricsUrl: () => metricsUrl,
+    listen: async () => {
+      metricsUrl = await metricsEndpoint.listen();
+      if (metricsUrl) logger.info({ metricsUrl }, 'metrics are served on their own port');
+      return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject);
@@ -149,7 +168,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
           bots.listening(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
           resolve(`http://${host}:${port}`);
         });
-      }),
+      });
+    },
     close: (options = {}) => {
       closing ??= (async () => {
         const flush = options.flush ?? true;
@@ -158,6 +178,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         bots.close();
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
         await sockets.close();
+        await metricsEndpoint.close();
         if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
         await stores.close();
         httpServer.closeAllConnections();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AccessLimits } from './session/access.ts';
+import type { LimitsConfig } from './limits/limits.ts';
 
 /** The repository root, so relative paths in the environment mean the same wherever the process starts. */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,21 +27,62 @@ const Env = z.object({
   CLIENT_DIST: z.string().default('client/dist'),
   /** How often the scheduler looks for due beat deadlines. */
   TIMER_POLL_MS: int(10, 250),
-  /** Per socket: commands allowed in a burst, and refilled per second. */
+  /**
+   * Every rate below is `burst` at once and `PER_SEC` on average, counted in
+   * fixed windows of burst ÷ rate seconds (rate-limiter-flexible). With Redis
+   * the counts are shared by all processes, except the per-socket one.
+   */
+  /** Commands (messages included) per seat, or per facilitator access key, over all its sockets and processes. */
   RATE_LIMIT_BURST: int(1, 20),
   RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
-  /** Per client address, for joining by code and creating or importing sessions (a class may share one address). */
+  /** Commands per session, every seat and facilitator together. */
+  SESSION_RATE_LIMIT_BURST: int(1, 120),
+  SESSION_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(30),
+  /** Per socket: hello, sync and unknown events (a client says hello once per connection and syncs on a gap). */
+  SOCKET_RATE_LIMIT_BURST: int(1, 30),
+  SOCKET_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(3),
+  /** Per client address: hello over all its sockets (a school of 300 behind one router connecting at once fits in the burst). */
+  HELLO_RATE_LIMIT_BURST: int(1, 300),
+  HELLO_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
+  /** A socket that has not said a successful hello this long after connecting is disconnected. */
+  HELLO_TIMEOUT_MS: int(100, 10_000),
+  /** Per client address, for joining by code and creating, importing or branching sessions (a class may share one address). */
   HTTP_RATE_LIMIT_BURST: int(1, 100),
   HTTP_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(2),
+  /** Per client address: join codes that match no session, in each window (past it, joins wait for the window to end). */
+  JOIN_FAILURES_PER_WINDOW: int(1, 30),
+  JOIN_FAILURE_WINDOW_MS: int(1000, 10 * 60 * 1000),
   /**
    * Express's "trust proxy": unset or "false" when clients connect directly
-   * (their address is the socket's), "true" or a hop count behind a proxy
-   * such as the nginx in docker-compose (the address comes from X-Forwarded-For).
+   * (their address is the socket's). Behind a proxy, name the proxy's
+   * addresses ("loopback", "uniquelocal", "10.0.0.0/8", comma-separated):
+   * X-Forwarded-For is then believed only from them. A hop count ("1") or
+   * "true" believes it from anyone who connects, so it is only safe when
+   * nothing but the proxy can reach this port.
    */
   TRUST_PROXY: z
     .string()
     .default('false')
     .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  /**
+   * Origins (scheme://host[:port], comma-separated) whose pages may open a
+   * socket. Unset: the page's own origin (the Host the request came to) and
+   * PUBLIC_URL's. Clients that send no Origin (bots, scripts) are not browsers
+   * and are let through; tokens still decide what they may do.
+   */
+  ALLOWED_ORIGINS: optionalString,
+  /** Bearer token for GET /metrics on the main port; unset: /metrics is not served there. */
+  METRICS_TOKEN: optionalString,
+  /** A separate port for /metrics (on METRICS_HOST), e.g. for a scraper on a private network; unset: none. */
+  METRICS_PORT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'a port number')
+      .transform(Number)
+      .pipe(z.number().int().min(0).max(65535))
+      .optional(),
+  ),
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** After a session reaches its outcome, its join codes keep redeeming this long (latecomers to the debrief). */
   CODE_GRACE_MS: int(0, 30 * 60 * 1000),
   /** After a session reaches its outcome, its tokens (players', observers', facilitators') keep working this long. */
@@ -95,13 +137,15 @@ export interface Config {
   timerPollMs: number;
   logPollMs: number;
   cacheIdleMs: number;
-  rateLimit: { burst: number; perSecond: number };
-  httpRateLimit: { burst: number; perSecond: number };
+  limits: LimitsConfig;
+  helloTimeoutMs: number;
   trustProxy: boolean | number | string;
+  /** Null: the page's own origin and PUBLIC_URL's. */
+  allowedOrigins: string[] | null;
+  metrics: { token: string | undefined; port: number | undefined; host: string };
   access: AccessLimits;
   maxPayloadBytes: number;
   maxImportBytes: number;
-  importBytesPerHour: number;
   snapshotEvery: number;
   storeTimeoutMs: number;
   recoveryMs: number;
@@ -134,13 +178,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timerPollMs: e.TIMER_POLL_MS,
     logPollMs: e.LOG_POLL_MS,
     cacheIdleMs: e.CACHE_IDLE_MS,
-    rateLimit: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
-    httpRateLimit: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
+    limits: {
+      seat: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
+      session: { burst: e.SESSION_RATE_LIMIT_BURST, perSecond: e.SESSION_RATE_LIMIT_PER_SEC },
+      socket: { burst: e.SOCKET_RATE_LIMIT_BURST, perSecond: e.SOCKET_RATE_LIMIT_PER_SEC },
+      helloPerAddress: { burst: e.HELLO_RATE_LIMIT_BURST, perSecond: e.HELLO_RATE_LIMIT_PER_SEC },
+      httpPerAddress: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
+      joinFailures: { points: e.JOIN_FAILURES_PER_WINDOW, windowSeconds: Math.ceil(e.JOIN_FAILURE_WINDOW_MS / 1000) },
+      importBytes: { points: e.IMPORT_BYTES_PER_HOUR, windowSeconds: 3600 },
+    },
+    helloTimeoutMs: e.HELLO_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
-    importBytesPerHour: e.IMPORT_BYTES_PER_HOUR,
     snapshotEvery: e.SNAPSHOT_EVERY,
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     recoveryMs: e.RECOVERY_MS,

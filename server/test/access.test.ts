@@ -62,7 +62,7 @@ describe('revoking and re-issuing', () => {
 describe('the co-facilitator code', () => {
   it('opens the console on another device, and can be revoked without touching the creator', async () => {
     const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'cofac' });
-    expect(s.facilitatorCode).toMatch(/^[2-9A-Z]{6}$/);
+    expect(s.facilitatorCode).toMatch(/^[2-9A-Z]{8}$/);
     expect(s.codes.some((c) => c.code === s.facilitatorCode)).toBe(false);
     const co = await joinCode(server.url, s.facilitatorCode);
     expect(co.role).toEqual({ kind: 'facilitator' });

@@ -4,6 +4,8 @@
  * sockets that record every raw event and acknowledgement they receive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { createClient, type RedisClientType } from 'redis';
@@ -25,6 +27,7 @@ import type {
 } from '@rubicon/shared';
 import { createApp, type App, type AppDeps } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import type { Logger } from '../src/logger.ts';
 import type { Clock } from '../src/store/types.ts';
 
 export type Backend = 'memory' | 'redis';
@@ -67,8 +70,15 @@ export function testEnv(backend: Backend, prefix: string, env: Record<string, st
     LOG_POLL_MS: '200',
     RATE_LIMIT_BURST: '1000',
     RATE_LIMIT_PER_SEC: '1000',
+    SESSION_RATE_LIMIT_BURST: '1000',
+    SESSION_RATE_LIMIT_PER_SEC: '1000',
+    SOCKET_RATE_LIMIT_BURST: '1000',
+    SOCKET_RATE_LIMIT_PER_SEC: '1000',
+    HELLO_RATE_LIMIT_BURST: '1000',
+    HELLO_RATE_LIMIT_PER_SEC: '1000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
+    JOIN_FAILURES_PER_WINDOW: '1000',
     IMPORT_BYTES_PER_HOUR: '1000000000',
     SNAPSHOT_EVERY: '7',
     REDIS_PREFIX: prefix,
@@ -82,6 +92,19 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
   const app = await createApp(loadConfig(testEnv(options.backend, prefix, options.env)), options.deps);
   const url = await app.listen();
   return { app, url, prefix, close: (o) => app.close(o) };
+}
+
+/** A logger that keeps every line at `warn` and above, so a test can say that bad input wrote no error. */
+export function recordingLogger(): { logger: Logger; lines: () => { level: number; msg: string }[]; errors: () => string[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter((l) => l !== '')) lines.push(JSON.parse(line) as { level: number; msg: string });
+      done();
+    },
+  });
+  // 50 is pino's `error`: a line at or above it means something failed that should not have.
+  return { logger: pino({ level: 'warn' }, sink), lines: () => lines, errors: () => lines.filter((l) => l.level >= 50).map((l) => JSON.stringify(l)) };
 }
 
 /** Two or more apps on one Redis only serve one session together once they hear each other. */

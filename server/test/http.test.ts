@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse, HelloData, HttpError, JoinResponse, SessionSummary } from '@rubicon/shared';
-import { CODE_ALPHABET } from '../src/session/secrets.ts';
+import { JOIN_CODE_ALPHABET as CODE_ALPHABET, JOIN_CODE_LENGTH } from '@rubicon/shared/limits';
 import { TestClient, api, codeFor, seatTable, startServer, type Table, type TestServer } from './harness.ts';
 import { playBeat, startGame } from './play.ts';
 
@@ -40,7 +40,7 @@ describe('sessions', () => {
     expect(r.body.facilitatorToken.length).toBeGreaterThanOrEqual(32);
     expect(r.body.codes.map((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind))).toEqual(['iran', 'israel', 'us', 'mediators', 'jordan', 'observer']);
     for (const { code } of r.body.codes) {
-      expect(code).toHaveLength(6);
+      expect(code).toHaveLength(JOIN_CODE_LENGTH);
       for (const ch of code) expect(CODE_ALPHABET).toContain(ch);
     }
     expect(new Set(r.body.codes.map((c) => c.code)).size).toBe(r.body.codes.length);
@@ -175,12 +175,10 @@ describe('operations', () => {
     expect(r.body).toEqual({ status: 'ok', live: true, ready: true, store: 'memory', redis: 'absent' });
   });
 
-  it('exposes Prometheus metrics', async () => {
-    const r = await api<string>(server.url, '/metrics');
-    expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toMatch(/text\/plain/);
-    for (const name of ['rubicon_sockets', 'rubicon_sessions_loaded', 'rubicon_events_applied_total', 'rubicon_command_duration_seconds_bucket', 'process_cpu_user_seconds_total'])
-      expect(r.body).toContain(name);
+  it('does not serve /metrics on the public port by default (web-hardening.test.ts covers the token and the metrics port)', async () => {
+    const r = await api(server.url, '/metrics');
+    expect(r.status).toBe(404);
+    expect(errorCode(r.body)).toBe('not_found');
   });
 
   it('answers unknown API routes with JSON 404', async () => {

@@ -1,4 +1,4 @@
-/** Limits: commands per socket, payload size, and requests per address on the endpoints that need no token. */
+/** Limits: commands per seat, payload size, and requests per address on the endpoints that need no token (limit-bypass.test.ts tries to get around them). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { WireError } from '@rubicon/shared';
@@ -17,8 +17,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('limits per socket', () => {
-  it('refuses commands beyond the burst with rate_limited, for that socket only', async () => {
+describe('limits per seat and per socket', () => {
+  it('refuses commands beyond the burst with rate_limited, for that seat only', async () => {
     const acks = await Promise.all(
       Array.from({ length: 8 }, (_, i) => table.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `note ${i}` })),
     );
@@ -27,7 +27,7 @@ describe('limits per socket', () => {
     expect(codes.filter((c) => c === 'rate_limited')).toHaveLength(3);
     const refusal = acks.find((a) => !a.ok) as { ok: false; error: WireError };
     expect(refusal.error.message).toMatch(/too many/i);
-    // Another seat's socket has its own bucket.
+    // Another seat has its own budget.
     expect((await table.seats.us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'fine' })).ok).toBe(true);
   });
 

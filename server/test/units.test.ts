@@ -1,8 +1,9 @@
-/** Small pieces: configuration, join codes and tokens, the rate limiter, the oversize check, room names. */
+/** Small pieces: configuration, join codes and tokens, rate limits, the oversize check, room names. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { CODE_ALPHABET, hashToken, newJoinCode, newToken, normalizeCode } from '../src/session/secrets.ts';
-import { TokenBucket } from '../src/socket/token-bucket.ts';
+import { JOIN_CODE_ALPHABET as CODE_ALPHABET } from '@rubicon/shared/limits';
+import { hashToken, newJoinCode, newToken, normalizeCode } from '../src/session/secrets.ts';
+import { RateLimit, budgetOf } from '../src/limits/rate-limit.ts';
 import { oversizedField } from '../src/socket/oversize.ts';
 import { roomFor, sessionOfRoom, viewersOf } from '../src/session/rooms.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
@@ -20,23 +21,32 @@ describe('loadConfig', () => {
 
   it('reads the environment', () => {
     const c = loadConfig({ PORT: '8080', REDIS_URL: 'redis://r:6379', LOG_LEVEL: 'debug', RATE_LIMIT_BURST: '3', RATE_LIMIT_PER_SEC: '0.5', REDIS_PREFIX: 'x:' });
-    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://r:6379', logLevel: 'debug', rateLimit: { burst: 3, perSecond: 0.5 }, redisPrefix: 'x:' });
+    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://r:6379', logLevel: 'debug', redisPrefix: 'x:' });
+    expect(c.limits.seat).toEqual({ burst: 3, perSecond: 0.5 });
     expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
     expect([loadConfig({}).trustProxy, loadConfig({ TRUST_PROXY: 'true' }).trustProxy, loadConfig({ TRUST_PROXY: '2' }).trustProxy]).toEqual([false, true, 2]);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443 ' }).allowedOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+    expect(loadConfig({}).allowedOrigins).toBeNull();
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1' });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 's3cret' }).metrics).toEqual({ token: 's3cret', port: 9464, host: '127.0.0.1' });
+    expect(loadConfig({ JOIN_FAILURES_PER_WINDOW: '5', JOIN_FAILURE_WINDOW_MS: '60000' }).limits.joinFailures).toEqual({ points: 5, windowSeconds: 60 });
   });
 
   it('refuses nonsense with a message naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ SNAPSHOT_EVERY: '0' })).toThrow(/SNAPSHOT_EVERY/);
+    expect(() => loadConfig({ METRICS_PORT: 'x' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ HELLO_RATE_LIMIT_PER_SEC: '0' })).toThrow(/HELLO_RATE_LIMIT_PER_SEC/);
   });
 });
 
 describe('secrets', () => {
   it('draws codes without look-alike characters', () => {
     for (const bad of '01OIl') expect(CODE_ALPHABET).not.toContain(bad);
-    for (let i = 0; i < 200; i++) expect(newJoinCode()).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$/);
-    expect(normalizeCode(' ab3 k7q ')).toBe('AB3K7Q');
+    for (let i = 0; i < 200; i++) expect(newJoinCode()).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
+    expect(normalizeCode(' ab3k 7q-xy ')).toBe('AB3K7QXY');
   });
 
   it('makes long tokens and stores only their hash', () => {
@@ -47,13 +57,24 @@ describe('secrets', () => {
   });
 });
 
-describe('TokenBucket', () => {
-  it('allows a burst, then refills at its rate', () => {
-    const b = new TokenBucket(3, 2, 0);
-    expect([b.take(0), b.take(0), b.take(0), b.take(0)]).toEqual([true, true, true, false]);
-    expect(b.take(400)).toBe(false);
-    expect(b.take(500)).toBe(true);
-    expect(b.take(10_000)).toBe(true);
+describe('RateLimit (in memory)', () => {
+  it('turns a burst and a rate into a fixed window of whole seconds', () => {
+    expect(budgetOf({ burst: 20, perSecond: 5 })).toEqual({ points: 20, windowSeconds: 4 });
+    expect(budgetOf({ burst: 10, perSecond: 0.1 })).toEqual({ points: 10, windowSeconds: 100 });
+    expect(budgetOf({ burst: 1000, perSecond: 5000 })).toEqual({ points: 1000, windowSeconds: 1 });
+  });
+
+  it('allows the budget per key, refuses past it with the wait, and takes back what is given back', async () => {
+    const limit = new RateLimit('unit', { points: 3, windowSeconds: 60 }, { redis: null, prefix: 't:', timeoutMs: 100 });
+    const verdicts = [];
+    for (let i = 0; i < 4; i++) verdicts.push(await limit.take('a'));
+    expect(verdicts.map((v) => v.allowed)).toEqual([true, true, true, false]);
+    const refused = verdicts[3]!;
+    expect(refused.allowed ? 0 : refused.retryAfterMs).toBeGreaterThan(50_000);
+    expect((await limit.take('b')).allowed).toBe(true);
+    await limit.giveBack('b');
+    expect((await limit.take('b', 3)).allowed).toBe(true);
+    expect((await limit.take('b')).allowed).toBe(false);
   });
 });
 

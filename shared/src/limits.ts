@@ -9,3 +9,11 @@ export const MAX_REASON = 1000;
 export const MAX_DISPLAY_NAME = 40;
 /** Public statements one seat may make in any minute (by event times), so spam cannot take over the projector. */
 export const MAX_STATEMENTS_PER_MINUTE = 4;
+/**
+ * Join codes: no 0/O or 1/l/I, so a code read off a projector or a phone is not
+ * mistyped. Eight characters (31^8, about 8.5 × 10^11 codes) keep guessing one
+ * of thousands of live codes impractical even from many addresses; see
+ * docs/security.md for the figures.
+ */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JOIN_CODE_LENGTH = 8;

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import type { JoinResponse } from '@rubicon/shared';
 import { ApiError, joinWithCode, normalizeCode } from '../net/api.ts';
 import { saveCredential, saveDisplayName } from '../net/storage.ts';
-import { MAX_DISPLAY_NAME } from '@rubicon/shared/limits';
+import { JOIN_CODE_LENGTH, MAX_DISPLAY_NAME } from '@rubicon/shared/limits';
 import { navigate, paths } from '../router.ts';
 
 /** Where a redeemed code leads: a seat to its console, an observer code to the shared display. */
@@ -19,7 +19,7 @@ export async function redeem(code: string, name: string | null = null): Promise<
   return pathAfterJoin(join);
 }
 
-/** A join-code field (six characters, upper-cased as typed) and a Join button. */
+/** A join-code field (JOIN_CODE_LENGTH characters, upper-cased as typed) and a Join button. */
 export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' }: { initial?: string; autoFocus?: boolean; label?: string }) {
   const id = useId();
   const [code, setCode] = useState(normalizeCode(initial));
@@ -31,7 +31,7 @@ export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' 
       className="join-form"
       onSubmit={async (e) => {
         e.preventDefault();
-        if (code.length !== 6) return setError('A join code has six letters and digits.');
+        if (code.length !== JOIN_CODE_LENGTH) return setError(`A join code has ${JOIN_CODE_LENGTH} letters and digits.`);
         setBusy(true);
         setError(null);
         try {
@@ -55,20 +55,20 @@ export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' 
           autoCapitalize="characters"
           spellCheck={false}
           inputMode="text"
-          maxLength={6}
-          pattern="[A-Za-z0-9]{6}"
-          placeholder="ABC123"
+          maxLength={JOIN_CODE_LENGTH}
+          pattern={`[A-Za-z0-9]{${JOIN_CODE_LENGTH}}`}
+          placeholder="ABCD2345"
           aria-describedby={`${id}-hint`}
           aria-invalid={error ? true : undefined}
           autoFocus={autoFocus}
           data-testid="join-code"
         />
-        <button type="submit" className="btn btn--primary" disabled={busy || code.length !== 6} data-testid="join-submit">
+        <button type="submit" className="btn btn--primary" disabled={busy || code.length !== JOIN_CODE_LENGTH} data-testid="join-submit">
           {busy ? 'Joining…' : 'Join'}
         </button>
       </div>
       <p id={`${id}-hint`} className="join-form__hint">
-        Six characters from your facilitator. Capitals or not, it does not matter.
+        {JOIN_CODE_LENGTH} characters from your facilitator. Capitals or not, it does not matter.
       </p>
       <label htmlFor={`${id}-name`} className="join-form__label join-form__label--small">
         Your name <span className="muted">(optional: shown beside your seat, so people sharing a seat are told apart)</span>

@@ -1,5 +1,6 @@
 import type { AccessAction, AccessCode, CreateSessionRequest, CreateSessionResponse, GameView, JoinResponse, Message, Scenario, ScenarioListing, SessionFile, SessionSummary, TeachingDocument } from '@rubicon/shared';
 import type { BotOptions } from '@rubicon/shared/bots';
+import { JOIN_CODE_LENGTH } from '@rubicon/shared/limits';
 import { observeDateHeader } from './clock.ts';
 
 /** The REST side of the server. Every function throws an `ApiError` with a message fit to show. */
@@ -84,9 +85,9 @@ export async function exportSession(sessionId: string, facilitatorToken: string)
   return res.blob();
 }
 
-/** Join codes: six characters, case-insensitive; we show and send them upper-case without spaces. */
+/** Join codes: JOIN_CODE_LENGTH characters, case-insensitive; we show and send them upper-case without spaces or dashes. */
 export function normalizeCode(input: string): string {
-  return input.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 6);
+  return input.replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, JOIN_CODE_LENGTH);
 }
 
 /** A refused session file names the check that failed and where in the file. */

@@ -49,7 +49,7 @@ export async function readCodes(page: Page, seats: readonly string[]): Promise<R
   const codes: Record<string, string> = {};
   for (const s of [...seats, 'observer']) {
     const el = page.getByTestId(`code-${s}`);
-    await expect(el).toHaveText(/^[A-Z0-9]{6}$/);
+    await expect(el).toHaveText(/^[A-Z0-9]{8}$/);
     codes[s] = (await el.textContent())!.trim();
   }
   return codes;

@@ -3,28 +3,29 @@ import type { z } from 'zod';
 import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
-import type { Clock, SessionStore } from '../store/types.ts';
+import type { SessionStore } from '../store/types.ts';
 import { ServiceError, asServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
-import { rateLimitByAddress } from './rate-limit.ts';
-import type { ImportQuota } from './import-quota.ts';
+import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
+import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
+import type { MetricsEndpoint } from './metrics-endpoint.ts';
 
 export interface RoutesDeps {
   config: Config;
   scenarios: ScenarioCatalog;
   directory: SessionDirectory;
   store: SessionStore;
-  metrics: Metrics;
+  metrics: MetricsEndpoint;
   logger: Logger;
-  clock: Clock;
+  limits: Limits;
   presence: (sessionId: string) => Promise<Presence>;
   /** An access key was revoked: its sockets are dropped, on every process. */
   revoked: (sessionId: string, key: string) => void;
   /** Whether the store is Redis (so /healthz reports it). */
   redis: boolean;
-  importQuota: ImportQuota;
 }
+
+const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body);
@@ -40,10 +41,15 @@ function bearer(req: Request): string | undefined {
 
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
 export function apiRoutes(deps: RoutesDeps): Router {
-  const { config, directory, store, metrics, presence } = deps;
+  const { config, directory, store, metrics, presence, limits } = deps;
   const router = express.Router();
   const json = express.json({ limit: config.maxPayloadBytes });
-  const limited = rateLimitByAddress({ ...config.httpRateLimit, clock: deps.clock });
+  const limited = limitByAddress(limits.httpPerAddress);
+
+  // Session ids are nanoid's (letters, digits, _ and -): anything else names no session, and is not looked up.
+  router.param('id', (req, _res, next, id: unknown) => {
+    next(typeof id === 'string' && SESSION_ID.test(id) ? undefined : new ServiceError('not_found', 'There is no such session.'));
+  });
 
   router.get('/api/scenarios', (_req, res) => {
     res.json(deps.scenarios.list());
@@ -61,7 +67,8 @@ export function apiRoutes(deps: RoutesDeps): Router {
   });
 
   router.post('/api/join', limited, json, async (req, res) => {
-    res.json(await directory.join(parse(JoinRequest, req.body).code));
+    const { code } = parse(JoinRequest, req.body);
+    res.json(await countJoinAttempt(limits.joinFailures, addressOf(req), () => directory.join(code)));
   });
 
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
@@ -69,7 +76,10 @@ export function apiRoutes(deps: RoutesDeps): Router {
   const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
   const upload = async (req: Request): Promise<Uint8Array> => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    await deps.importQuota.take(req.ip ?? 'unknown', body.length);
+    // Verifying a file costs about in proportion to its size, so the hourly allowance is in bytes, valid or not.
+    const verdict = await limits.importBytes.take(addressOf(req), body.length);
+    if (!verdict.allowed)
+      throw rateLimited(`This address has imported all it may this hour; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);
     return body;
   };
   router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
@@ -148,10 +158,9 @@ export function apiRoutes(deps: RoutesDeps): Router {
   router.get('/healthz/ready', ready);
   router.get('/healthz', ready);
 
-  router.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
+  // Only with METRICS_TOKEN (and that token); otherwise /metrics is not on this port (see MetricsEndpoint).
+  const onPublicPort = metrics.onPublicPort;
+  if (onPublicPort) router.get('/metrics', (req, res, next) => void onPublicPort(req, res).then((served) => served || next(), next));
 
   router.use('/api', (_req, _res, next) => next(new ServiceError('not_found', 'There is no such API route.')));
   return router;
@@ -174,13 +183,30 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
           error: { code: refusal.code, message: refusal.message, ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) },
         });
       }
-      const type = typeof err === 'object' && err !== null && 'type' in err ? err.type : undefined;
-      if (type === 'entity.too.large') return void send(res, 413, { error: { code: 'too_large', message: 'The request body is too large.' } });
-      if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported')
-        return void send(res, 400, { error: { code: 'invalid', message: 'The request body is not valid JSON.' } });
+      const client = clientError(err);
+      if (client) return void send(res, client.status, { error: { code: client.code, message: client.message } });
       log.error({ err, method: req.method, path: req.path }, 'request failed');
       if (res.headersSent) return;
       send(res, 500, { error: { code: 'internal', message: 'Something went wrong on the server.' } });
     },
   };
+}
+
+/**
+ * Errors Express, its router and body-parser raise for a bad request (a body
+ * too large or not JSON, a path with broken percent-encoding): the client's
+ * fault, answered with a typed 4xx and not logged as a failure.
+ */
+function clientError(err: unknown): { status: number; code: 'invalid' | 'too_large' | 'not_found'; message: string } | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const type = 'type' in err ? err.type : undefined;
+  if (type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request body is too large.' };
+  if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return { status: 400, code: 'invalid', message: 'The request body is not valid JSON.' };
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+  if (err instanceof URIError && status === 400) return { status: 400, code: 'invalid', message: 'The address is not valid (broken %-encoding).' };
+  if (status === 404) return { status: 404, code: 'not_found', message: 'Not found.' };
+  if (status === 413) return { status: 413, code: 'too_large', message: 'The request is too large.' };
+  if (status !== undefined && status >= 400 && status < 500) return { status, code: 'invalid', message: 'The request is not valid.' };
+  return null;
 }

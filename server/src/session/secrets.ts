@@ -1,19 +1,16 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet, nanoid } from 'nanoid';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '@rubicon/shared/limits';
 
-/** No 0/O, 1/l/I: a code read off a projector or a phone must not be mistyped. */
-export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const CODE_LENGTH = 6;
-
-const code = customAlphabet(CODE_ALPHABET, CODE_LENGTH);
+const code = customAlphabet(JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH);
 
 export function newJoinCode(): string {
   return code();
 }
 
-/** Codes are typed by people: accept lower case and stray spaces. */
+/** Codes are typed by people: accept lower case, spaces and dashes ("abcd-efgh"). */
 export function normalizeCode(input: string): string {
-  return input.replace(/\s+/g, '').toUpperCase();
+  return input.replace(/[\s-]+/g, '').toUpperCase();
 }
 
 export function newSessionId(): string {

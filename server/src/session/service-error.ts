@@ -33,6 +33,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  unknown_event: 400,
   malformed_json: 400,
   not_a_session_file: 400,
   unsupported_format: 400,

@@ -1,10 +1,35 @@
 import type { z } from 'zod';
-import type { Ack } from '@rubicon/shared';
+import type { Ack, WireError } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { asServiceError, invalidPayload } from '../session/service-error.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
+
+/**
+ * The acknowledgement callback of a socket event, if the client asked for one:
+ * Socket.IO passes it as the last argument, and nothing else a client sends
+ * can be a function.
+ */
+export function ackOf<T>(args: readonly unknown[]): Reply<T> | null {
+  const last = args[args.length - 1];
+  return typeof last === 'function' ? (last as Reply<T>) : null;
+}
+
+/** Answers an event; an event sent without an acknowledgement is simply not answered. */
+export function reply<T>(ack: Reply<T> | null, result: Ack<T>): void {
+  try {
+    ack?.(result);
+  } catch {
+    // Socket.IO's ack callbacks only write a packet; one that throws is a closed socket, and the outcome stands.
+  }
+}
+
+/** Refuses an event before any handler sees it, counting the refusal. */
+export function refuseEvent(args: readonly unknown[], metrics: Metrics, error: WireError): void {
+  metrics.refusals.inc({ code: error.code });
+  reply(ackOf(args), { ok: false, error });
+}
 
 export interface AckHandlerSpec<S extends z.ZodType, T> {
   event: 'hello' | 'command' | 'sync';
@@ -25,18 +50,14 @@ export function ackHandler<S extends z.ZodType, T>(deps: { log: Logger; metrics:
   const { log, metrics } = deps;
   const { event, schema, run, labelOf = () => event } = spec;
   return (...args: unknown[]) => {
-    const ack = args.find((a): a is Reply<T> => typeof a === 'function');
+    const ack = ackOf<T>(args);
     const payload = typeof args[0] === 'function' ? undefined : args[0];
     const started = performance.now();
     let label: string = event;
     const finish = (result: Ack<T>) => {
       metrics.commandLatency.observe({ type: label, result: result.ok ? 'ok' : result.error.code }, (performance.now() - started) / 1000);
       if (!result.ok) metrics.refusals.inc({ code: result.error.code });
-      try {
-        ack?.(result);
-      } catch (err) {
-        log.warn({ err, event }, 'the acknowledgement callback threw');
-      }
+      reply(ack, result);
     };
     void (async () => {
       try {

@@ -16,7 +16,9 @@ import {
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Clock, Grant } from '../store/types.ts';
+import type { Grant } from '../store/types.ts';
+import type { Limits } from '../limits/limits.ts';
+import { clientAddress, type TrustProxy } from '../http/client-address.ts';
 import { accessRoom, roomFor } from '../session/rooms.ts';
 import { accessKeyOf } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
@@ -25,9 +27,10 @@ import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
-import { commandGuard } from './command-guard.ts';
+import { eventGuard } from './event-guard.ts';
+import { helloDeadline } from './hello-deadline.ts';
+import { originAllowed } from './origin-check.ts';
 import { PresenceTracker } from './presence.ts';
-import { TokenBucket } from './token-bucket.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
 
 export interface SocketServerDeps {
@@ -37,7 +40,9 @@ export interface SocketServerDeps {
   directory: SessionDirectory;
   logger: Logger;
   metrics: Metrics;
-  clock: Clock;
+  limits: Limits;
+  /** TRUST_PROXY, to tell a socket's client address as Express does. */
+  trustProxy: TrustProxy;
   /** With Redis: the adapter that lets several processes serve one session. */
   redis: RedisClientType | null;
 }
@@ -55,12 +60,18 @@ function grantKey(grant: Grant): string {
 }
 
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
-  const { config, service, directory, metrics, clock, redis } = deps;
+  const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
   const prefix = config.redisPrefix;
+  const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(deps.httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
     connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true },
+    allowRequest: (req, callback) => {
+      const allowed = isAllowedOrigin(req);
+      if (!allowed) metrics.refusals.inc({ code: 'origin' });
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
     ...(redis
       ? {
           adapter: createAdapter(redis, {
@@ -91,6 +102,9 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   io.on('connection', (socket) => {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
+    // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
+    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: clientAddress(socket.request, deps.trustProxy) }));
+    helloDeadline(socket, config.helloTimeoutMs);
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) {
       rechecks.set(
@@ -145,6 +159,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
           const name = socket.data.name;
           const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
           if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+          await limits.command(grant.sessionId, grantKey(grant));
           return service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, p.command, { deadline: received + config.storeTimeoutMs });
         },
       }),
@@ -162,9 +177,6 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         },
       }),
     );
-
-    // Runs before the event handlers: the rate limit and the size check come first and cost nothing.
-    socket.use(commandGuard(new TokenBucket(config.rateLimit.burst, config.rateLimit.perSecond, clock.now()), clock, metrics));
 
     socket.on('disconnect', () => {
       metrics.sockets.dec();

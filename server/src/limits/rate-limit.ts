@@ -1,0 +1,91 @@
+import type { RedisClientType } from 'redis';
+import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/**
+ * A rate as operators configure it: `burst` actions at once, `perSecond` on
+ * average. rate-limiter-flexible counts in fixed windows, so this becomes
+ * `burst` points per window of `burst / perSecond` seconds (whole seconds, at
+ * least one): the same long-run rate, and never more than `burst` in a window.
+ */
+export interface Rate {
+  burst: number;
+  perSecond: number;
+}
+
+/** A budget over a window, for things counted rarely (wrong join codes, bytes imported). */
+export interface Budget {
+  points: number;
+  windowSeconds: number;
+}
+
+/** Where counters live: Redis when the processes share one (so a limit holds across all of them), else this process. */
+export interface LimitStore {
+  redis: RedisClientType | null;
+  /** Key prefix in Redis (the app's REDIS_PREFIX); counters go under `<prefix>limit:<name>:`. */
+  prefix: string;
+  /** The longest a check waits for Redis before this process's own counter decides. */
+  timeoutMs: number;
+}
+
+export type Verdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+export function budgetOf(rate: Rate): Budget {
+  return { points: rate.burst, windowSeconds: Math.max(1, Math.round(rate.burst / rate.perSecond)) };
+}
+
+/**
+ * One named limit, keyed by whatever the caller counts (a seat, a session, an
+ * address, a socket).
+ *
+ * With Redis, every process counts in the same Redis key, so N processes
+ * give no more than one. When Redis does not answer within `timeoutMs`, or
+ * is disconnected, the check falls back to an in-memory counter of the same
+ * size in this process (rate-limiter-flexible's insurance limiter): requests
+ * are still limited, per process, and nothing waits on the outage or fails
+ * because of it. A key that has gone over its budget is also blocked in
+ * memory for the rest of its window, so a flood is refused without a Redis
+ * round trip per request.
+ */
+export class RateLimit {
+  private readonly limiter: RateLimiterAbstract;
+
+  constructor(
+    readonly name: string,
+    readonly budget: Budget,
+    store: LimitStore,
+  ) {
+    const common = { points: budget.points, duration: budget.windowSeconds, keyPrefix: `${store.prefix}limit:${name}` };
+    const memory = new RateLimiterMemory(common);
+    this.limiter = store.redis
+      ? new RLWrapperTimeouts({
+          limiter: new RateLimiterRedis({
+            ...common,
+            storeClient: store.redis,
+            useRedisPackage: true,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: memory,
+            inMemoryBlockOnConsumed: budget.points + 1,
+          }),
+          timeoutMs: store.timeoutMs,
+        })
+      : memory;
+  }
+
+  /** Counts `points` against `key`; refuses (counting nothing more) once the window's budget is spent. */
+  async take(key: string, points = 1): Promise<Verdict> {
+    try {
+      await this.limiter.consume(key, Math.max(1, Math.ceil(points)));
+      return { allowed: true };
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return { allowed: false, retryAfterMs: Math.max(1, err.msBeforeNext) };
+      // The insurance limiter is in memory and cannot fail; if anything else does, let the action through
+      // rather than lock everyone out over a limiter fault.
+      return { allowed: true };
+    }
+  }
+
+  /** Returns points taken for an action that turned out not to count (a join code that was right after all). */
+  async giveBack(key: string, points = 1): Promise<void> {
+    await this.limiter.reward(key, points).catch(() => undefined);
+  }
+}

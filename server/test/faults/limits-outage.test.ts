@@ -1,0 +1,72 @@
+/**
+ * Rate limits while Redis is away. A limit counted in Redis falls back to a
+ * counter in the process's own memory (rate-limiter-flexible's insurance
+ * limiter) when Redis does not answer within the bound or is disconnected:
+ * requests are still limited, per process, answered within the bound, and
+ * nothing throws. Once Redis is back the shared count is used again.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClient, type RedisClientType } from 'redis';
+import { RateLimit } from '../../src/limits/rate-limit.ts';
+import { PrivateRedis, sleep } from './fault-harness.ts';
+
+let redis: PrivateRedis | undefined;
+let client: RedisClientType | undefined;
+
+afterAll(async () => {
+  client?.destroy();
+  await redis?.destroy();
+});
+
+async function takeMany(limit: RateLimit, key: string, n: number): Promise<{ allowed: boolean[]; slowestMs: number }> {
+  const allowed: boolean[] = [];
+  let slowestMs = 0;
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    allowed.push((await limit.take(key)).allowed);
+    slowestMs = Math.max(slowestMs, performance.now() - started);
+  }
+  return { allowed, slowestMs };
+}
+
+describe('a limit counted in Redis', () => {
+  it('keeps limiting from memory, within its bound, while Redis is stopped or killed, and shares the count again after', async () => {
+    redis = await PrivateRedis.start();
+    const c: RedisClientType = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 200 } });
+    client = c;
+    c.on('error', () => {});
+    await c.connect();
+    const store = { redis: c, prefix: 'limits-outage:', timeoutMs: 150 };
+    // Two limits on one Redis stand for two processes: each has its own memory, and only Redis is shared.
+    const a = new RateLimit('outage', { points: 3, windowSeconds: 60 }, store);
+    const b = new RateLimit('outage', { points: 3, windowSeconds: 60 }, store);
+
+    // Shared: what one process took, the other sees.
+    expect((await takeMany(a, 'up', 2)).allowed).toEqual([true, true]);
+    expect((await takeMany(b, 'up', 2)).allowed).toEqual([true, false]);
+
+    // SIGSTOP: commands get no answer; each check gives up after its bound and this process's count decides.
+    redis.stop();
+    const stopped = await takeMany(a, 'stopped', 5);
+    expect(stopped.allowed).toEqual([true, true, true, false, false]);
+    expect(stopped.slowestMs).toBeLessThan(150 + 300);
+    // The other process counts on its own while Redis is away: the limit is per process for the outage.
+    expect((await takeMany(b, 'stopped', 4)).allowed).toEqual([true, true, true, false]);
+    redis.resume();
+    await sleep(300);
+
+    // SIGKILL: the client is disconnected; checks do not even wait.
+    await redis.kill();
+    await sleep(200);
+    const killed = await takeMany(a, 'killed', 4);
+    expect(killed.allowed).toEqual([true, true, true, false]);
+    expect(killed.slowestMs).toBeLessThan(100);
+
+    // Back: shared again (a fresh key, so the memory counts above do not blur the picture).
+    await redis.start();
+    await sleep(800);
+    expect(c.isReady).toBe(true);
+    expect((await takeMany(a, 'back', 2)).allowed).toEqual([true, true]);
+    expect((await takeMany(b, 'back', 2)).allowed).toEqual([true, false]);
+  }, 60_000);
+});

@@ -1,0 +1,195 @@
+/**
+ * The ways around the limits that issue 10 found, each tried again and
+ * refused: many sockets sharing one token, hello as a token oracle, sockets
+ * that never say hello, HTTP limits multiplied by running more processes,
+ * join-code guessing, and a forged X-Forwarded-For. The processes here are
+ * apps in this test process, each with its own in-memory state, sharing only
+ * Redis (as separate processes would).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { nanoid } from 'nanoid';
+import type { Ack, HttpError } from '@rubicon/shared';
+import {
+  TestClient,
+  api,
+  codeFor,
+  connect,
+  createSession,
+  deleteRedisKeys,
+  joinCode,
+  recordingLogger,
+  startServer,
+  uniquePrefix,
+  waitFor,
+  type TestServer,
+} from './harness.ts';
+
+const servers: TestServer[] = [];
+const clients: TestClient[] = [];
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(servers.map((s) => s.close()));
+  await Promise.all(prefixes.map((p) => deleteRedisKeys(p)));
+});
+
+async function serve(env: Record<string, string>, backend: 'memory' | 'redis' = 'memory', prefix?: string): Promise<TestServer> {
+  const server = await startServer({ backend, env, ...(prefix ? { prefix } : {}) });
+  servers.push(server);
+  return server;
+}
+
+function codeOf(ack: Ack<unknown> | unknown): string {
+  const a = ack as Ack<unknown> | null;
+  return a === null ? 'no-ack' : a.ok ? 'ok' : a.error.code;
+}
+
+function tally(codes: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of codes) counts[c] = (counts[c] ?? 0) + 1;
+  return counts;
+}
+
+describe('commands are limited per seat and per session, not per socket', () => {
+  it('gives 50 sockets holding one token the budget of one seat', async () => {
+    const server = await serve({ RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '1000' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const sockets = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(server.url, session.sessionId, token, `iran-${i}`)));
+    clients.push(...sockets);
+    const acks = await Promise.all(
+      sockets.flatMap((s, i) => Array.from({ length: 4 }, (_, j) => s.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `flood ${i}.${j}` }))),
+    );
+    const counts = tally(acks.map(codeOf));
+    expect(counts).toEqual({ ok: 10, rate_limited: 190 });
+    const refusal = acks.find((a) => !a.ok);
+    expect(refusal && !refusal.ok ? refusal.error.retryAfterMs : 0).toBeGreaterThan(0);
+    // Another seat of the same session still has its own budget.
+    const { token: usToken } = await joinCode(server.url, codeFor(session, 'us'));
+    const us = await connect(server.url, session.sessionId, usToken, 'us');
+    clients.push(us);
+    expect((await us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'still here' })).ok).toBe(true);
+  });
+
+  it('caps a whole session, and one flooding seat does not spend the others’ share', async () => {
+    const server = await serve({ RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '25', SESSION_RATE_LIMIT_PER_SEC: '0.25' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const seats = ['iran', 'israel', 'us', 'mediators'] as const;
+    const seated = await Promise.all(
+      seats.map(async (seat) => connect(server.url, session.sessionId, (await joinCode(server.url, codeFor(session, seat))).token, seat)),
+    );
+    clients.push(...seated);
+    // Iran floods first: 40 commands, of which its seat allows 10.
+    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => seated[0]!.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `x${i}` })));
+    expect(tally(flood.map(codeOf))).toEqual({ ok: 10, rate_limited: 30 });
+    // The session has 15 left, whichever seats use them.
+    const rest = await Promise.all(
+      seated.slice(1).flatMap((s) => Array.from({ length: 10 }, (_, i) => s.command({ type: 'SEND_MESSAGE', channel: `team-${s.label}`, text: `y${i}` }))),
+    );
+    expect(tally(rest.map(codeOf))).toEqual({ ok: 15, rate_limited: 15 });
+    const tooMany = rest.find((a) => !a.ok) as { ok: false; error: { message: string } };
+    expect(tooMany.error.message).toMatch(/in this session/);
+  });
+});
+
+describe('hello is limited per socket and per address, and anonymous sockets do not stay', () => {
+  it('holds one socket guessing tokens to its own limit', async () => {
+    const server = await serve({ SOCKET_RATE_LIMIT_BURST: '10', SOCKET_RATE_LIMIT_PER_SEC: '0.1' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const guesser = new TestClient(server.url, session.sessionId, 'x'.repeat(43), 'guesser');
+    clients.push(guesser);
+    const acks = await Promise.all(Array.from({ length: 60 }, () => guesser.raw('hello', { sessionId: session.sessionId, token: nanoid(43) })));
+    expect(tally(acks.map(codeOf))).toEqual({ unauthorized: 10, rate_limited: 50 });
+  });
+
+  it('holds many sockets from one address to the address’s limit, and a forged X-Forwarded-For changes nothing', async () => {
+    const server = await serve({ HELLO_RATE_LIMIT_BURST: '20', HELLO_RATE_LIMIT_PER_SEC: '0.2', SOCKET_RATE_LIMIT_BURST: '100' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const sockets = Array.from({ length: 10 }, (_, i) =>
+      io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': `198.51.100.${i}` } }),
+    );
+    try {
+      await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))));
+      const loose = (s: (typeof sockets)[number]) => s as unknown as { timeout(ms: number): { emitWithAck(e: string, p: unknown): Promise<unknown> } };
+      const acks = await Promise.all(
+        sockets.flatMap((s) => Array.from({ length: 6 }, () => loose(s).timeout(5000).emitWithAck('hello', { sessionId: session.sessionId, token: nanoid(43) }))),
+      );
+      expect(tally(acks.map(codeOf))).toEqual({ unauthorized: 20, rate_limited: 40 });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
+  it('closes every socket that never says hello', async () => {
+    const server = await serve({ HELLO_TIMEOUT_MS: '500' });
+    const silent = Array.from({ length: 20 }, () => io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }));
+    const reasons = await Promise.all(silent.map((s) => new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)))));
+    expect(new Set(reasons)).toEqual(new Set(['io server disconnect']));
+    await waitFor(() => server.app.io.of('/').sockets.size === 0, 5000, 'no sockets left on the server');
+  });
+});
+
+describe('HTTP limits hold across processes and forged addresses', () => {
+  it('counts one address across two processes sharing Redis as one', async () => {
+    const prefix = uniquePrefix('http-limit');
+    prefixes.push(prefix);
+    const env = { HTTP_RATE_LIMIT_BURST: '10', HTTP_RATE_LIMIT_PER_SEC: '0.1' };
+    const [a, b] = [await serve(env, 'redis', prefix), await serve(env, 'redis', prefix)];
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await api((i % 2 === 0 ? a : b).url, '/api/join', { body: { code: `ZZZZ${i}ZZ` } })).status);
+    expect(tally(statuses.map(String))).toEqual({ 404: 10, 429: 20 });
+  });
+
+  it('makes join-code guessing stop at the address’s budget of wrong codes, on every process, while right codes cost nothing', async () => {
+    const prefix = uniquePrefix('join-guess');
+    prefixes.push(prefix);
+    const env = { JOIN_FAILURES_PER_WINDOW: '5', JOIN_FAILURE_WINDOW_MS: '600000' };
+    const [a, b] = [await serve(env, 'redis', prefix), await serve(env, 'redis', prefix)];
+    const session = await createSession(a.url, { scenarioId: 'april-2024' });
+    // A class joining: right codes, many times, spend none of the budget.
+    for (let i = 0; i < 12; i++) expect((await api(b.url, '/api/join', { body: { code: codeFor(session, 'iran') } })).status).toBe(200);
+    // Guesses sent all at once are each counted before any is looked up.
+    const guesses = await Promise.all(Array.from({ length: 40 }, (_, i) => api<HttpError>((i % 2 ? a : b).url, '/api/join', { body: { code: `GUESS${String(i).padStart(3, '2')}` } })));
+    expect(tally(guesses.map((g) => String(g.status)))).toEqual({ 404: 5, 429: 35 });
+    const refused = guesses.find((g) => g.status === 429)!;
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+    // Past the budget a right code is refused too: the answer must not tell a right guess from a wrong one.
+    expect((await api(a.url, '/api/join', { body: { code: codeFor(session, 'us') } })).status).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the peer it came from', async () => {
+    const forged = (url: string, i: number, chain = `203.0.113.${i}`) =>
+      fetch(new URL('/api/join', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': chain }, body: '{"code":"ZZZZZZZZ"}' }).then((r) => r.status);
+    const limited = { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05' };
+    for (const trust of [undefined, '10.9.9.9']) {
+      const server = await serve({ ...limited, ...(trust ? { TRUST_PROXY: trust } : {}) });
+      const statuses = [];
+      for (let i = 0; i < 12; i++) statuses.push(await forged(server.url, i));
+      expect(tally(statuses.map(String)), `TRUST_PROXY=${trust}`).toEqual({ 404: 5, 429: 7 });
+    }
+    // Behind a proxy on this host (TRUST_PROXY=loopback): the proxy appends the real client, and
+    // whatever the client wrote in front of it is not believed.
+    const proxied = await serve({ ...limited, TRUST_PROXY: 'loopback' });
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push(await forged(proxied.url, i, `10.0.${i}.1, 192.0.2.50`));
+    expect(tally(statuses.map(String))).toEqual({ 404: 5, 429: 7 });
+    expect(await forged(proxied.url, 0, '192.0.2.51')).toBe(404);
+  });
+
+  it('with a hop count and the proxy bypassed, believes any forged address (which is why the server warns)', async () => {
+    const log = recordingLogger();
+    const server = await startServer({ backend: 'memory', env: { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05', TRUST_PROXY: '1' }, deps: { logger: log.logger } });
+    servers.push(server);
+    expect(log.lines().some((l) => l.level === 40 && /TRUST_PROXY believes X-Forwarded-For from any client/.test(l.msg))).toBe(true);
+    const statuses = [];
+    for (let i = 0; i < 12; i++)
+      statuses.push(
+        (await fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` }, body: '{"code":"ZZZZZZZZ"}' }))
+          .status,
+      );
+    expect(statuses.every((s) => s === 404)).toBe(true);
+  });
+});
