@@ -194,6 +194,7 @@ describe('typed answers to odd input', () => {
       ['POST', `/api/sessions/${id}/access/iran/revoke`],
       ['POST', `/api/sessions/${table.session.sessionId}/access/${id}/revoke`],
       ['GET', `/api/scenarios/${id}/teaching`],
+      ['GET', `/api/scenarios/${id}/bots`],
     ];
     const seen = new Set<number>();
     for (const id of odd) {

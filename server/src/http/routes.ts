@@ -25,7 +25,7 @@ export interface RoutesDeps {
   redis: boolean;
 }
 
-const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const r = schema.safeParse(body);
@@ -46,9 +46,10 @@ export function apiRoutes(deps: RoutesDeps): Router {
   const json = express.json({ limit: config.maxPayloadBytes });
   const limited = limitByAddress(limits.httpPerAddress);
 
-  // Session ids are nanoid's (letters, digits, _ and -): anything else names no session, and is not looked up.
+  // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.
   router.param('id', (req, _res, next, id: unknown) => {
-    next(typeof id === 'string' && SESSION_ID.test(id) ? undefined : new ServiceError('not_found', 'There is no such session.'));
+    if (typeof id === 'string' && PLAIN_ID.test(id)) return next();
+    next(new ServiceError('not_found', req.path.startsWith('/api/scenarios/') ? 'There is no such scenario.' : 'There is no such session.'));
   });
 
   router.get('/api/scenarios', (_req, res) => {
