@@ -170,6 +170,10 @@ export async function benchContention(report: Report, options: ContentionOptions
     // The limits per socket (and per seat and session, where they exist) would refuse a benchmark's load; it measures the store path.
     RATE_LIMIT_BURST: '1000000',
     RATE_LIMIT_PER_SEC: '1000000',
+    SESSION_RATE_LIMIT_BURST: '1000000',
+    SESSION_RATE_LIMIT_PER_SEC: '1000000',
+    HELLO_RATE_LIMIT_BURST: '100000',
+    HELLO_RATE_LIMIT_PER_SEC: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     ...options.env,

@@ -12,7 +12,9 @@
  * 5. the server end to end on loopback, with the memory store and then Redis
  *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards);
  * 6. contention: one session on Redis written by 40 sockets through 3 server processes
- *    (commands/s and acknowledgement percentiles; contention.ts).
+ *    (commands/s and acknowledgement percentiles; contention.ts);
+ * 7. join-code guessing: the wrong-code budget one address gets against 5,000 live codes,
+ *    and the expected time to a first right guess from 1 and from many addresses (join-guessing.ts).
  *
  * Everything is bounded (about a minute in all) and the process exits by itself.
  */
@@ -21,6 +23,7 @@ import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from
 import { benchServer, redisReachable } from './server-e2e.ts';
 import { benchContention, CONTENTION_DEFAULTS } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
+import { benchJoinGuessing, GUESSING_DEFAULTS } from './join-guessing.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -48,9 +51,10 @@ async function main(): Promise<void> {
     await benchServer(report, 'redis', E2E, REDIS_URL);
     await benchContention(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS });
   }
+  await benchJoinGuessing(report, GUESSING_DEFAULTS);
 
   report.note('Server runs: the app runs in this process, the 7 client sockets in a forked Node process; both talk over loopback on the same machine.');
-  report.note('Server runs use the production defaults except the per-socket rate limit, raised so the bursts are not refused.');
+  report.note('Server runs use the production defaults except the command (per seat and per session) and hello limits, raised so the bursts from one address are not refused.');
   const machine = machineInfo(startedAt, (now() - t0) / 1000, loadBefore);
   if (Math.max(machine.loadBefore, machine.loadAfter) > machine.cpus)
     report.note(`The machine was busy (load average above its ${machine.cpus} CPUs): tail latencies (p95/p99) are inflated by other processes.`);
