@@ -1,6 +1,5 @@
 import type { Event } from 'socket.io';
-import type { Limits } from '../limits/limits.ts';
-import { waitInWords } from '../limits/limits.ts';
+import { waitInWords, type Limits } from '../limits/limits.ts';
 import type { Metrics } from '../metrics.ts';
 import { refuseEvent } from './ack-handler.ts';
 import { oversizedField } from './oversize.ts';
