@@ -12,6 +12,7 @@ import { TeamConsole } from './play/TeamConsole.tsx';
 import { useRoute, type Route } from './router.ts';
 import { ReplayViewer } from './replay/ReplayViewer.tsx';
 import { ReportPage } from './report/ReportPage.tsx';
+import { ComparePage } from './report/ComparePage.tsx';
 
 export function App() {
   const route = useRoute();
@@ -51,6 +52,8 @@ function Screen({ route }: { route: Route }) {
       return <ReplayViewer key={route.sessionId} sessionId={route.sessionId} />;
     case 'report':
       return <ReportPage key={route.sessionId} sessionId={route.sessionId} />;
+    case 'compare':
+      return <ComparePage />;
     case 'notFound':
       return (
         <div className="page">

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'handouts'; scenarioId: string }
   | { name: 'replay'; sessionId: string }
   | { name: 'report'; sessionId: string }
+  | { name: 'compare' }
   | { name: 'notFound'; path: string };
 
 const SESSION_SCREENS = new Set(['setup', 'play', 'display', 'facilitate']);
@@ -35,6 +36,7 @@ export function parseRoute(pathname: string, search = ''): Route {
     const scenarioId = decode(parts[1]!);
     if (scenarioId) return parts.length === 2 ? { name: 'guide', scenarioId } : { name: 'handouts', scenarioId };
   }
+  if (parts[0] === 'compare' && parts.length === 1) return { name: 'compare' };
   if (parts[0] === 'r' && (parts.length === 2 || (parts.length === 3 && parts[2] === 'report'))) {
     const sessionId = decode(parts[1]!);
     if (sessionId) return { name: parts.length === 2 ? 'replay' : 'report', sessionId };
@@ -61,6 +63,7 @@ export const paths = {
   handouts: (scenarioId: string) => `/guide/${encodeURIComponent(scenarioId)}/handouts`,
   replay: (id: string, version?: number) => `/r/${encodeURIComponent(id)}${version === undefined ? '' : `?v=${version}`}`,
   report: (id: string) => `/r/${encodeURIComponent(id)}/report`,
+  compare: () => '/compare',
 };
 
 const NAV_EVENT = 'rubicon:navigate';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { SessionFile } from '@rubicon/shared';
 import { HISTORICAL_PATH } from './support/historical.ts';
 import { playSessionOverSockets } from './support/socket-game.ts';
@@ -118,18 +118,59 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId('report-messages')).toContainText(secrets.israelToUs);
 
   // Printed (emulated print media, A4-ish width): nothing is cut off at the right edge.
+  await expectPrintFits(page, '.report');
+  await expect(page.locator('.app-header')).toBeHidden();
+});
+
+test('several exported sessions are compared side by side with April 2024, on screen and in print', async ({ page, baseURL }, testInfo) => {
+  test.setTimeout(120_000);
+  const files: { name: string; text: string; title: string }[] = [];
+  for (const title of ['Group A', 'Group B']) {
+    const { session } = await playSessionOverSockets(baseURL!, title);
+    const res = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
+    files.push({ name: `${title.toLowerCase().replace(' ', '-')}.json`, text: await res.text(), title });
+  }
+  const broken = { name: 'broken.json', text: '{"format": "rubicon-session", ', title: 'broken' };
+
+  await page.goto('/');
+  await page.getByTestId('open-compare').click();
+  await page.waitForURL(/\/compare$/);
+  await page.getByTestId('compare-files').setInputFiles([...files, broken].map((f) => ({ name: f.name, mimeType: 'application/json', buffer: Buffer.from(f.text) })));
+  // The broken file is refused with its own error; the two good ones are compared.
+  await expect(page.getByTestId('compare-file-errors')).toContainText('broken.json');
+  await expect(page.getByTestId('compare-file-errors')).toContainText('not valid JSON');
+  const table = page.getByTestId('comparison-sessions');
+  await expect(table.getByTestId('comparison-row')).toHaveCount(2);
+  for (const f of files) await expect(table).toContainText(f.title);
+  await expect(page.getByTestId('comparison-history')).toContainText('April 2024');
+  await expect(page.getByTestId('comparison-outcomes')).toContainText('In April 2024');
+  await expect(page.getByTestId('comparison-chart').locator('rect')).toHaveCount(3);
+  const firstBeat = HISTORICAL_PATH[0]!;
+  await expect(page.getByTestId(`comparison-beat-${firstBeat.id}`)).toContainText('Iran');
+  // The rubric score given after the outcome is in the comparison too.
+  await expect(table).toContainText('Iran 3/12');
+  // The selection is in the address, so a reload shows the same comparison.
+  await page.reload();
+  await expect(page.getByTestId('comparison-sessions').getByTestId('comparison-row')).toHaveCount(2);
+  await expectAccessible(page, testInfo, 'compare');
+
+  await expectPrintFits(page, '.report');
+  await expect(page.getByTestId('compare-files')).toBeHidden();
+});
+
+/** In emulated print media at an A4-ish width, no element inside `root` reaches past the page's edges. */
+async function expectPrintFits(page: Page, root: string): Promise<void> {
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.emulateMedia({ media: 'print' });
-  const overflow = await page.evaluate(() => {
+  const overflow = await page.evaluate((selector) => {
     const width = document.documentElement.clientWidth;
     const bad: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('.report *'))) {
+    for (const el of Array.from(document.querySelectorAll(`${selector} *`))) {
       const r = el.getBoundingClientRect();
       if (r.width > 0 && (r.right > width + 1 || r.left < -1)) bad.push(`${el.tagName}.${el.className} ${Math.round(r.left)}–${Math.round(r.right)}`);
     }
     return { width, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 5) };
-  });
+  }, root);
   expect(overflow.bad).toEqual([]);
   expect(overflow.scroll).toBeLessThanOrEqual(overflow.width);
-  await expect(page.locator('.app-header')).toBeHidden();
-});
+}

@@ -41,3 +41,7 @@ export * from './replay/report.ts';
 export * from './replay/report-markdown.ts';
 export * from './replay/report-rubric.ts';
 export * from './replay/rubric-table.ts';
+export * from './replay/beat-timings.ts';
+export * from './replay/event-text.ts';
+export * from './replay/comparison.ts';
+export * from './replay/comparison-csv.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../src/replay/report.ts';
 import { reportMarkdown } from '../src/replay/report-markdown.ts';
+import { compareReports, ComparisonError } from '../src/replay/comparison.ts';
 import { buildSessionFile } from '../src/replay/session-file.ts';
 import { playedGame } from './played-game.ts';
 import { Driver } from './driver.ts';
@@ -67,5 +68,44 @@ describe('the rubric in the after-action report', () => {
     const report = reportOf(plain);
     expect(report.rubric).toBeNull();
     expect(reportMarkdown(report, { privateChannels: true })).not.toContain('## Rubric');
+  });
+});
+
+describe('comparing sessions', () => {
+  it('lays several reports side by side with history: decisions, history matches, escalation and timings', () => {
+    const a = reportOf(playedGame('compare-a'));
+    const b = reportOf(playedGame('compare-b'));
+    const c = compareReports([
+      { label: 'A', report: a },
+      { label: 'B', report: b },
+    ]);
+    expect(c.sessions.map((s) => s.label)).toEqual(['A', 'B']);
+    expect(c.seats.map((s) => s.id)).toEqual(['iran', 'israel', 'us', 'mediators']);
+    const first = c.sessions[0]!;
+    expect(first.history.same).toBe(a.historical.steps.filter((s) => s.same).length);
+    expect(first.escalation.total).toBe(a.escalation.session.reduce((n, e) => n + e.total, 0));
+    // playedGame takes the historical move wherever the menu has it, so those choices are marked as history's.
+    const beat = first.beats[0]!;
+    const historical = a.historical.steps.filter((s) => s.beat === beat.beat);
+    for (const ch of beat.choices) {
+      const step = historical.find((s) => s.seat === ch.seat);
+      expect(ch.historical, ch.seat).toBe(step ? step.historicalMove === ch.move : null);
+    }
+    // The driver's clock moves 7 s per step: planning and lock-in times come from the log's event times.
+    expect(beat.planningSeconds).toBeGreaterThan(0);
+    expect(beat.choices.every((ch) => ch.lockSeconds === null || ch.lockSeconds <= beat.planningSeconds!)).toBe(true);
+    expect(first.durationSeconds).toBe(Math.round((a.outcome!.at - a.startedAt!) / 1000));
+    expect(c.historical.choices[beat.beat]?.iran).toBe(historical.find((s) => s.seat === 'iran')?.historical);
+  });
+
+  it('refuses to mix scenarios', () => {
+    const plain = new Driver(mini, { seed: 1 });
+    plain.fac({ type: 'START' });
+    expect(() =>
+      compareReports([
+        { label: 'april', report: reportOf(playedGame('compare-a')) },
+        { label: 'mini', report: reportOf(plain) },
+      ]),
+    ).toThrow(ComparisonError);
   });
 });

@@ -21,6 +21,7 @@ import { ApiError, exportSession } from '../net/api.ts';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession, type Session } from '../net/useSession.ts';
 import { paths } from '../router.ts';
+import { downloadBlob } from '../lib/download.ts';
 
 /** `/s/:id/facilitate`: the white cell's console. */
 export function FacilitatorConsole({ sessionId }: { sessionId: string }) {
@@ -183,15 +184,7 @@ function ExportButton({ sessionId, token }: { sessionId: string; token: string }
         onClick={async () => {
           setState('Preparing…');
           try {
-            const blob = await exportSession(sessionId, token);
-            const url = URL.createObjectURL(blob);
-            const a = document.createElement('a');
-            a.href = url;
-            a.download = `rubicon-${sessionId}.json`;
-            document.body.append(a);
-            a.click();
-            a.remove();
-            setTimeout(() => URL.revokeObjectURL(url), 10_000);
+            downloadBlob(`rubicon-${sessionId}.json`, await exportSession(sessionId, token));
             setState('Downloaded.');
           } catch (err) {
             setState(err instanceof ApiError ? err.message : 'Export failed.');

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { FileRefusedError, ApiError, openReplay } from '../net/api.ts';
 import { rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';
+import { Link } from '../common/Link.tsx';
 
 /** Upload an exported session file: the server checks its chain and opens it as a read-only replay. */
 export function OpenSessionFile() {
@@ -49,6 +50,12 @@ export function OpenSessionFile() {
           }}
         />
       </label>
+      <p className="small">
+        <Link href={paths.compare()} data-testid="open-compare">
+          Compare several sessions
+        </Link>{' '}
+        <span className="muted">— a class’s groups side by side with April 2024.</span>
+      </p>
       {problem && (
         <p className="alert" role="alert" data-testid="open-file-error">
           {problem}

@@ -1,23 +1,24 @@
 import { useEffect, useState } from 'react';
-import { Replayer, verifySessionFile, type Scenario, type SessionFile } from '@rubicon/shared';
-import { ApiError, sessionFile, sessionScenario } from '../net/api.ts';
+import { Replayer, type Scenario, type SessionFile, type VerifiedSession } from '@rubicon/shared';
+import { ApiError } from '../net/api.ts';
 import { loadCredential } from '../net/storage.ts';
+import { loadRecording } from './recorded-session.ts';
 
 export interface RecordedSession {
   sessionId: string;
   token: string;
   file: SessionFile;
   scenario: Scenario;
+  verified: VerifiedSession;
   replayer: Replayer;
 }
 
 export type RecordedState = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; session: RecordedSession };
 
 /**
- * A session's whole history in this browser: its file and its scenario from
- * the server (facilitator token), checked with the same verifier the server
- * uses, and rebuilt with the engine itself, so every moment and every seat's
- * view is computed here exactly as the live server computed it.
+ * A session's whole history in this browser (recorded-session.ts), rebuilt
+ * with the engine itself, so every moment and every seat's view is computed
+ * here exactly as the live server computed it.
  */
 export function useRecordedSession(sessionId: string): RecordedState {
   const [state, setState] = useState<RecordedState>({ status: 'loading' });
@@ -28,12 +29,10 @@ export function useRecordedSession(sessionId: string): RecordedState {
       return;
     }
     let live = true;
-    Promise.all([sessionFile(sessionId, cred.token), sessionScenario(sessionId, cred.token)])
-      .then(([file, scenario]) => {
-        const r = verifySessionFile(file, (id) => (id === scenario.id ? scenario : undefined));
-        if (!r.ok) throw new Error(`${r.problem.message} (${r.problem.where})`);
-        const replayer = new Replayer(r.session.game, r.session.log);
-        if (live) setState({ status: 'ready', session: { sessionId, token: cred.token, file, scenario, replayer } });
+    loadRecording(sessionId, cred.token)
+      .then(({ file, scenario, verified }) => {
+        const replayer = new Replayer(verified.game, verified.log);
+        if (live) setState({ status: 'ready', session: { sessionId, token: cred.token, file, scenario, verified, replayer } });
       })
       .catch((err: unknown) => {
         if (live) setState({ status: 'failed', message: err instanceof ApiError || err instanceof Error ? err.message : 'The session could not be loaded.' });

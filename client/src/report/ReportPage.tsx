@@ -1,12 +1,13 @@
 import { useMemo, useState } from 'react';
 import '../replay/replay.css';
-import { buildReport, reportMarkdown, sessionTime, verifySessionFile, type SessionReport } from '@rubicon/shared';
+import { buildReport, reportMarkdown, sessionTime, type SessionReport } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { Link } from '../common/Link.tsx';
 import { paths } from '../router.ts';
 import { useRecordedSession, type RecordedSession } from '../replay/useRecordedSession.ts';
 import { LadderChart, MeasureCharts } from './Charts.tsx';
 import { RubricNotes, RubricTable } from './RubricTable.tsx';
+import { downloadBlob } from '../lib/download.ts';
 
 /** `/r/:id/report`: the after-action report, for the screen, for print (PDF) and as Markdown. */
 export function ReportPage({ sessionId }: { sessionId: string }) {
@@ -28,24 +29,11 @@ export function ReportPage({ sessionId }: { sessionId: string }) {
 
 function Report({ session }: { session: RecordedSession }) {
   const [privateChannels, setPrivate] = useState(false);
-  const report = useMemo<SessionReport>(() => {
-    const v = verifySessionFile(session.file, (id) => (id === session.scenario.id ? session.scenario : undefined));
-    if (!v.ok) throw new Error(v.problem.message);
-    return buildReport(session.file, v.session.game, v.session.log);
-  }, [session]);
+  const report = useMemo<SessionReport>(() => buildReport(session.file, session.verified.game, session.verified.log), [session]);
   const seat = (id: string | null) => (id ? (report.seats.find((s) => s.id === id)?.name ?? id) : 'White cell');
   const t = (ms: number) => sessionTime(ms, report.startedAt);
-  const download = () => {
-    const blob = new Blob([reportMarkdown(report, { privateChannels })], { type: 'text/markdown' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `rubicon-report-${session.file.session.sessionId}.md`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
+  const download = () =>
+    downloadBlob(`rubicon-report-${session.file.session.sessionId}.md`, new Blob([reportMarkdown(report, { privateChannels })], { type: 'text/markdown' }));
   const ids = report.seats.map((s) => s.id);
   const totals = (rows: SessionReport['escalation']['session']) => rows.reduce((a, b) => a + b.total, 0);
 

@@ -1,5 +1,6 @@
 import type { LogEntry } from '../game/commands.ts';
-import { applyEntry, initialState, phaseOf, ReplayError, type Game, type GameState } from '../game/game.ts';
+import { applyEntry, initialState, ReplayError, type Game, type GameState } from '../game/game.ts';
+import { beatOpened } from './beat-timings.ts';
 
 /**
  * Random access to a session's history: the state after any event, rebuilt
@@ -78,6 +79,6 @@ function markerOf(entry: LogEntry, before: GameState, after: GameState): Marker 
   const was = before.turn.context;
   const now = after.turn.context;
   if (now.outcome && !was.outcome) return mark('outcome');
-  if (phaseOf(after.turn) === 'planning' && (phaseOf(before.turn) !== 'planning' || was.beat !== now.beat)) return mark('beat', now.beat);
+  if (beatOpened(entry, before, after)) return mark('beat', now.beat);
   return mark('control');
 }

@@ -3,11 +3,13 @@ import type { Message } from '../game/channel-policy.ts';
 import type { LogEntry } from '../game/commands.ts';
 import { applyEntry, initialState, type Game, type GameState } from '../game/game.ts';
 import type { Cause, Change } from '../game/world.ts';
+import type { Resolution } from '../game/machine.ts';
 import type { Escalation, Scenario, SeatId } from '../scenario/schema.ts';
 import { debriefQuestions } from '../scenario/teaching.ts';
 import type { SessionFile } from './session-file.ts';
 import { outcomeDescription } from '../game/texts.ts';
 import { rubricReport } from './report-rubric.ts';
+import { BeatClock, type BeatTiming } from './beat-timings.ts';
 import type { ReportRubric } from './rubric-table.ts';
 
 /**
@@ -17,6 +19,7 @@ import type { ReportRubric } from './rubric-table.ts';
  * rationale). Facts come from the scenario and the log, never from here.
  */
 export interface SessionReport {
+  sessionId: string;
   title: string;
   scenario: { id: string; version: number; title: string };
   seed: string | number;
@@ -24,7 +27,7 @@ export interface SessionReport {
   events: number;
   startedAt: number | null;
   endedAt: number | null;
-  outcome: { id: string; title: string; description: string; by: 'rules' | 'facilitator'; reason: string | null } | null;
+  outcome: { id: string; title: string; description: string; by: 'rules' | 'facilitator'; reason: string | null; at: number } | null;
   path: { beat: string; title: string }[];
   seats: { id: SeatId; name: string; color: string }[];
   beats: ReportBeat[];
@@ -51,7 +54,20 @@ export interface ReportBeat {
   beatIndex: number;
   version: number;
   at: number;
-  choices: { seat: SeatId; move: string; title: string; rationale: string; defaulted: boolean; escalation: Escalation; score: number }[];
+  /** When its planning opened and closed (event times; null when the log does not show it). */
+  openedAt: number | null;
+  closedAt: number | null;
+  choices: {
+    seat: SeatId;
+    move: string;
+    title: string;
+    rationale: string;
+    defaulted: boolean;
+    escalation: Escalation;
+    score: number;
+    /** When the seat locked this in (null: it never did, e.g. a default taken when the clock ran out). */
+    lockedAt: number | null;
+  }[];
   draws: { title: string; label: string; roll: number; historical: string | null }[];
   changes: { text: string; cause: string; delta: number }[];
   override: string | null;
@@ -76,7 +92,7 @@ export interface TurningPoint {
 export interface HistoricalComparison {
   outcome: { id: string; title: string };
   sameOutcome: boolean;
-  steps: { beat: string; beatTitle: string; seat: SeatId; historical: string; session: string | null; same: boolean }[];
+  steps: { beat: string; beatTitle: string; seat: SeatId; historicalMove: string; historical: string; session: string | null; same: boolean }[];
   draws: { beat: string; title: string; historical: string; session: string | null }[];
 }
 
@@ -115,8 +131,8 @@ export function describeChangeTarget(scenario: Scenario, c: Pick<Change, 'target
   }
 }
 
-/** Walks the log once, keeping the world after every event that changed it. */
-function walk(game: Game, log: readonly LogEntry[]): { final: GameState; series: SeriesPoint[]; rewinds: SessionReport['rewinds'] } {
+/** Walks the log once, keeping the world after every event that changed it, and the beats' timings. */
+function walk(game: Game, log: readonly LogEntry[]): { final: GameState; series: SeriesPoint[]; rewinds: SessionReport['rewinds']; clock: BeatClock } {
   let state = initialState(game);
   const point = (s: GameState, version: number, at: number): SeriesPoint => ({
     version,
@@ -126,34 +142,36 @@ function walk(game: Game, log: readonly LogEntry[]): { final: GameState; series:
   });
   const series = [point(state, 0, log[0]?.at ?? 0)];
   const rewinds: SessionReport['rewinds'] = [];
+  const clock = new BeatClock();
   for (const entry of log) {
     const r = applyEntry(game, state, entry);
     if (!r.ok) throw new Error(`event ${entry.seq} does not apply: ${r.refusal.message}`);
     const before = state.turn.context.world;
+    clock.observe(entry, state, r.state);
     state = r.state;
     const world = state.turn.context.world;
     if (world.ladder !== before.ladder || world.measures !== before.measures) series.push(point(state, entry.seq, entry.at));
     if (entry.command.type === 'REWIND')
       rewinds.push({ toBeat: entry.command.beat, title: title(game.scenario, entry.command.beat), version: entry.seq, at: entry.at });
   }
-  return { final: state, series, rewinds };
+  return { final: state, series, rewinds, clock };
 }
 
-export function buildReport(file: SessionFile, game: Game, log: readonly LogEntry[]): SessionReport {
-  const { scenario } = game;
-  const { final, series, rewinds } = walk(game, log);
-  const ctx = final.turn.context;
-  const inPlay = new Set(ctx.options.seatsInPlay);
-  const beats: ReportBeat[] = ctx.resolutions.map((r) => ({
+/** One resolved beat: its choices with their escalation and lock-in times, its draws and changes. */
+function reportBeat(scenario: Scenario, r: Resolution, timing: BeatTiming | null): ReportBeat {
+  return {
     beat: r.beat,
     title: title(scenario, r.beat),
     date: scenario.beats.find((b) => b.id === r.beat)?.date ?? '',
     beatIndex: r.beatIndex,
     version: r.version,
     at: r.at,
+    openedAt: timing?.openedAt ?? null,
+    closedAt: timing?.closedAt ?? null,
     choices: r.choices.map((c) => {
       const e = moveEscalation(scenario, c.move);
-      return { seat: c.seat, move: c.move, title: moveTitle(scenario, c.move), rationale: c.rationale, defaulted: c.defaulted, escalation: e.category, score: e.score };
+      const lockedAt = c.defaulted ? null : (timing?.lockedAt[c.seat] ?? null);
+      return { seat: c.seat, move: c.move, title: moveTitle(scenario, c.move), rationale: c.rationale, defaulted: c.defaulted, escalation: e.category, score: e.score, lockedAt };
     }),
     draws: r.draws.map((d) => {
       const def = scenario.beats.flatMap((b) => b.draws ?? []).find((x) => x.id === d.draw);
@@ -165,7 +183,15 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
       delta: c.to - c.from,
     })),
     override: r.override?.reason ?? null,
-  }));
+  };
+}
+
+export function buildReport(file: SessionFile, game: Game, log: readonly LogEntry[]): SessionReport {
+  const { scenario } = game;
+  const { final, series, rewinds, clock } = walk(game, log);
+  const ctx = final.turn.context;
+  const inPlay = new Set(ctx.options.seatsInPlay);
+  const beats = ctx.resolutions.map((r) => reportBeat(scenario, r, clock.of(r.beat)));
 
   const channels = scenario.channels
     .map((c) => ({ id: c.id, title: c.title, kind: c.kind, messages: final.messages.filter((m) => m.channel === c.id) }))
@@ -190,7 +216,7 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
     .filter((s) => inPlay.has(s.seat))
     .map((s) => {
       const mine = chosen.get(`${s.beat}:${s.seat}`) ?? null;
-      return { beat: s.beat, beatTitle: title(scenario, s.beat), seat: s.seat, historical: moveTitle(scenario, s.move), session: mine ? moveTitle(scenario, mine) : null, same: mine === s.move };
+      return { beat: s.beat, beatTitle: title(scenario, s.beat), seat: s.seat, historicalMove: s.move, historical: moveTitle(scenario, s.move), session: mine ? moveTitle(scenario, mine) : null, same: mine === s.move };
     });
   const sessionDraws = new Map(ctx.resolutions.flatMap((r) => r.draws.map((d) => [d.draw, d.label] as const)));
   const draws = scenario.beats.flatMap((b) =>
@@ -203,6 +229,7 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
   const outcomeDef = ctx.outcome ? scenario.outcomes.find((o) => o.id === ctx.outcome?.outcome) : undefined;
 
   return {
+    sessionId: file.session.sessionId,
     title: file.session.title,
     scenario: { id: scenario.id, version: scenario.version, title: scenario.title },
     seed: file.setup.seed,
@@ -218,6 +245,7 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
             description: outcomeDescription(scenario, outcomeDef.id, ctx.outcome.variant),
             by: ctx.outcome.by,
             reason: ctx.outcome.reason,
+            at: ctx.outcome.at,
           }
         : null,
     path: (ctx.outcome?.path ?? ctx.resolutions.map((r) => r.beat)).map((b) => ({ beat: b, title: title(scenario, b) })),
