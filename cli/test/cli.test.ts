@@ -29,7 +29,7 @@ describe('rubicon', () => {
   it('scenario check accepts the shipped scenario', async () => {
     const r = await run('scenario', 'check', 'april-2024.yaml', '--no-table');
     expect(r.code).toBe(0);
-    expect(r.out).toContain('april-2024.yaml: valid — april-2024 version 1');
+    expect(r.out).toMatch(/april-2024\.yaml: valid — april-2024 version \d+/);
     expect(r.out).toMatch(/7 seats \(3 optional\), 8 beats, \d+ moves/);
   });
 
