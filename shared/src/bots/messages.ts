@@ -18,6 +18,7 @@ function seatName(view: GameView, seat: string): string {
 
 /** Fills {me}, {other}, {ladder}, {beat} and any extra placeholders; unknown ones are left as written. */
 export function fill(template: string, view: GameView, persona: Persona, extra: Record<string, string> = {}): string {
+  if (!template.includes('{')) return template;
   const rung = view.scenario.rungs.find((r) => r.level === view.world.ladder)?.name ?? String(view.world.ladder);
   const values: Record<string, string> = {
     me: seatName(view, persona.seat),
@@ -38,8 +39,9 @@ function quote(text: string): string {
  * principal and not yet passed on by this seat: what a mediator owes.
  */
 export function unrelayed(view: GameView, messages: readonly Message[], seat: string): Message[] {
-  const relayed = new Set(messages.filter((m) => m.from === seat && m.relayOf).map((m) => m.relayOf));
   const mediated = new Set(view.channels.filter((c) => c.kind === 'mediated' && c.relay === seat && c.canWrite).map((c) => c.id));
+  if (mediated.size === 0) return [];
+  const relayed = new Set(messages.filter((m) => m.from === seat && m.relayOf).map((m) => m.relayOf));
   return messages.filter((m) => mediated.has(m.channel) && m.from !== null && m.from !== seat && !relayed.has(m.id));
 }
 

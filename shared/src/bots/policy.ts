@@ -41,8 +41,26 @@ export function effectiveStance(persona: Persona, input: BotInput): number {
   return clamp(persona.stance + persona.reactivity * provocation(persona, input) - persona.receptiveness * diplomacy(persona, input), -1, 1);
 }
 
+// Ranks depend only on the menu's moves and the scenario's scale, and a game asks for the same menus again and again.
+const rankCache = new WeakMap<BotInput['escalationOf'], Map<string, ReadonlyMap<string, number>>>();
+
 /** Each menu move's rank on the menu's escalation scale, from 0 to 1; 0.5 when the scenario does not classify it. */
-export function menuRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): Map<string, number> {
+export function menuRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
+  let byMenu = rankCache.get(escalationOf);
+  if (!byMenu) {
+    byMenu = new Map();
+    rankCache.set(escalationOf, byMenu);
+  }
+  const key = menu.moves.map((m) => m.id).join(' ');
+  let ranks = byMenu.get(key);
+  if (!ranks) {
+    ranks = computeRanks(menu, escalationOf);
+    byMenu.set(key, ranks);
+  }
+  return ranks;
+}
+
+function computeRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): Map<string, number> {
   const scores = new Map(menu.moves.map((m) => [m.id, escalationOf(m.id)]));
   const distinct = [...new Set([...scores.values()].filter((s): s is number => s !== null))].sort((a, b) => a - b);
   const ranks = new Map<string, number>();

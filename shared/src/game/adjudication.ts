@@ -154,21 +154,22 @@ export function propose(
     if (!move) continue;
     const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
     for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ ...told(move.outcomeText, move.outcomeVariants, seen), cause, visibility: move.visibility, seat: choice.seat, marks: move.marks });
+    // Object.assign onto told's fresh object, not a spread plus new keys (a slow path in Node 20's V8).
+    narrative.push(Object.assign(told(move.outcomeText, move.outcomeVariants, seen), { cause, visibility: move.visibility, seat: choice.seat, marks: move.marks }));
   }
   for (const rule of beat.rules) {
     if (!conditionHolds(seen, rule.when)) continue;
     credit(rule.when, { kind: 'rule', rule: rule.id });
     const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
     for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ ...told(rule.text, rule.textVariants, seen), cause, visibility: 'public', marks: rule.marks });
+    narrative.push(Object.assign(told(rule.text, rule.textVariants, seen), { cause, visibility: 'public' as const, marks: rule.marks }));
   }
   for (const d of draws) {
     const option = beat.draws.find((x) => x.id === d.draw)?.options.find((o) => o.id === d.option);
     if (!option) continue;
     const cause: Cause = { kind: 'draw', beat: beat.id, draw: d.draw, option: d.option, roll: d.roll };
     for (const effect of option.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push({ ...told(option.text, option.textVariants, seen), cause, visibility: 'public', marks: option.marks });
+    narrative.push(Object.assign(told(option.text, option.textVariants, seen), { cause, visibility: 'public' as const, marks: option.marks }));
   }
 
   const counted = relays.map((r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] }));

@@ -1,9 +1,9 @@
-import type { Channel, MapMark, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { ScenarioMap } from '../scenario/map.ts';
 import type { CountedRelay, Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
 import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
-import { actingSeatsInPlay } from './machine.ts';
+import { actingSeatsInPlay, type Resolution } from './machine.ts';
 import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { beatById } from './adjudication.ts';
 import { teachingViewFor, type TeachingView } from './teaching-view.ts';
@@ -144,9 +144,110 @@ function seesMove(viewer: Viewer, seat: SeatId, visibility: Visibility, revealed
   return typeof visibility === 'object' && visibility.seats.includes(viewer.seat);
 }
 
+// Views are built per viewer per update and look moves up often: one index per scenario.
+// (Nested maps: a key built from the three ids would be hashed afresh on every look-up.)
+const moveIndexes = new WeakMap<Scenario, Map<string, Map<SeatId, Map<string, Move>>>>();
+
+/** The move `move` of `seat` in beat `beatId`, if the scenario has it there. */
+function moveAt(scenario: Scenario, beatId: string, seat: SeatId, move: string): Move | undefined {
+  let index = moveIndexes.get(scenario);
+  if (!index) {
+    index = new Map(scenario.beats.map((b) => [b.id, new Map(b.actors.map((a) => [a.seat, new Map(a.moves.map((m) => [m.id, m]))]))]));
+    moveIndexes.set(scenario, index);
+  }
+  return index.get(beatId)?.get(seat)?.get(move);
+}
+
+/** Which kind of viewer a view is for, as far as what it may see of the past goes. */
+function viewerKey(viewer: Viewer): string {
+  return viewer.kind === 'seat' ? `seat:${viewer.seat}` : viewer.kind;
+}
+
+// A resolution never changes once recorded, and every view of a session shows all of them: each is
+// turned into a view once per kind of viewer (a seat, the white cell, observers), before and after the outcome.
+const resolutionViews = new WeakMap<Resolution, Map<string, ResolutionView>>();
+
+function resolutionView(
+  scenario: Scenario,
+  r: Resolution,
+  viewer: Viewer,
+  revealed: boolean,
+  changesView: (changes: readonly Change[]) => ChangeView[],
+): ResolutionView {
+  let byViewer = resolutionViews.get(r);
+  if (!byViewer) {
+    byViewer = new Map();
+    resolutionViews.set(r, byViewer);
+  }
+  const key = `${revealed ? 'revealed' : 'live'}/${viewerKey(viewer)}`;
+  const cached = byViewer.get(key);
+  if (cached) return cached;
+  const facilitator = viewer.kind === 'facilitator';
+  const seat = viewer.kind === 'seat' ? viewer.seat : null;
+  const b = beatById(scenario, r.beat);
+  const view: ResolutionView = {
+    beat: r.beat,
+    title: b.title,
+    date: b.date,
+    beatIndex: r.beatIndex,
+    choices: r.choices
+      .filter((c) => seesMove(viewer, c.seat, c.visibility, revealed))
+      .map((c) => ({
+        seat: c.seat,
+        move: c.move,
+        title: moveTitle(scenario, r.beat, c.seat, c.move),
+        rationale: facilitator || revealed || c.seat === seat ? c.rationale : null,
+        defaulted: c.defaulted,
+      })),
+    draws: r.draws.map(({ draw, title, option, label, roll }) => ({ draw, title, option, label, roll })),
+    narrative: r.narrative
+      .filter((n) => seesMove(viewer, n.seat ?? '', n.visibility, revealed))
+      .map((n) => ({ text: n.text, marks: n.marks })),
+    changes: changesView(r.changes),
+    override: r.override,
+    relays: r.relays.filter((x) => facilitator || (seat !== null && (x.by === seat || x.to.includes(seat)))),
+    version: r.version,
+    at: r.at,
+  };
+  byViewer.set(key, view);
+  return view;
+}
+
+// The channels a viewer is shown, with their members in play, depend only on the scenario, the seats in
+// play (one array per session, carried from state to state) and the viewer.
+const channelLists = new WeakMap<readonly SeatId[], Map<string, { c: Channel; members: SeatId[] }[]>>();
+
+function visibleChannels(scenario: Scenario, seatsInPlay: readonly SeatId[], viewer: Viewer): { c: Channel; members: SeatId[] }[] {
+  let byViewer = channelLists.get(seatsInPlay);
+  if (!byViewer) {
+    byViewer = new Map();
+    channelLists.set(seatsInPlay, byViewer);
+  }
+  const key = `${scenario.id}@${scenario.version}/${viewerKey(viewer)}`;
+  let list = byViewer.get(key);
+  if (!list) {
+    list = scenario.channels
+      .map((c) => ({ c, members: c.members.filter((m) => seatsInPlay.includes(m)) }))
+      // A private channel needs two members in play to be worth showing; a team channel its one.
+      .filter(({ c, members }) => mayRead(viewer, c) && members.length >= (c.kind === 'team' ? 1 : c.kind === 'public' ? 0 : 2));
+    byViewer.set(key, list);
+  }
+  return list;
+}
+
 function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: string): string {
-  const actor = scenario.beats.find((b) => b.id === beatId)?.actors.find((a) => a.seat === seat);
-  return actor?.moves.find((m) => m.id === move)?.title ?? move;
+  return moveAt(scenario, beatId, seat, move)?.title ?? move;
+}
+
+const channelMaps = new WeakMap<Scenario, ReadonlyMap<string, Channel>>();
+
+function channelsById(scenario: Scenario): ReadonlyMap<string, Channel> {
+  let map = channelMaps.get(scenario);
+  if (!map) {
+    map = new Map(scenario.channels.map((c) => [c.id, c]));
+    channelMaps.set(scenario, map);
+  }
+  return map;
 }
 
 /**
@@ -154,7 +255,7 @@ function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: strin
  * hidden or shown again by the white cell), as that viewer may see them.
  */
 export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceVersion = 0): Message[] {
-  const channels = new Map(game.scenario.channels.map((c) => [c.id, c]));
+  const channels = channelsById(game.scenario);
   return state.messages
     .filter((m) => messageChangedAt(m) > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel)))
     .map((m) => messageAsSeenBy(viewer, m));
@@ -175,7 +276,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
   const filterCause = (c: Cause): ChangeView['cause'] =>
     c.kind === 'move' && !seesMoveById(c.beat, c.seat, c.move) ? { kind: 'undisclosed' } : c;
   const seesMoveById = (beatId: string, who: SeatId, move: string): boolean => {
-    const m = scenario.beats.find((b) => b.id === beatId)?.actors.find((a) => a.seat === who)?.moves.find((x) => x.id === move);
+    const m = moveAt(scenario, beatId, who, move);
     return m ? seesMove(viewer, who, m.visibility, revealed) : facilitator;
   };
   // One rule for every part of the view that shows the world: flags are the white cell's until the outcome.
@@ -251,54 +352,22 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
         : null,
     timer: ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
-    resolutions: ctx.resolutions.map((r) => {
-      const b = beatById(scenario, r.beat);
-      return {
-        beat: r.beat,
-        title: b.title,
-        date: b.date,
-        beatIndex: r.beatIndex,
-        choices: r.choices
-          .filter((c) => seesMove(viewer, c.seat, c.visibility, revealed))
-          .map((c) => ({
-            seat: c.seat,
-            move: c.move,
-            title: moveTitle(scenario, r.beat, c.seat, c.move),
-            rationale: facilitator || revealed || c.seat === seat ? c.rationale : null,
-            defaulted: c.defaulted,
-          })),
-        draws: r.draws.map(({ draw, title, option, label, roll }) => ({ draw, title, option, label, roll })),
-        narrative: r.narrative
-          .filter((n) => seesMove(viewer, n.seat ?? '', n.visibility, revealed))
-          .map((n) => ({ text: n.text, marks: n.marks })),
-        changes: changesView(r.changes),
-        override: r.override,
-        relays: r.relays.filter((x) => facilitator || (seat !== null && (x.by === seat || x.to.includes(seat)))),
-        version: r.version,
-        at: r.at,
-      };
-    }),
+    resolutions: ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView)),
     ledger: changesView(ctx.ledger),
     injects: ctx.injects.map((i) => {
       const def = scenario.injects.find((x) => x.id === i.inject);
       return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };
     }),
     outcome: ctx.outcome ? outcomeView(scenario, ctx.outcome) : null,
-    channels: scenario.channels
-      // A private channel needs two members in play to be worth showing; a team channel its one.
-      .filter((c) => {
-        const inPlay = c.members.filter((m) => ctx.options.seatsInPlay.includes(m)).length;
-        return mayRead(viewer, c) && inPlay >= (c.kind === 'team' ? 1 : c.kind === 'public' ? 0 : 2);
-      })
-      .map((c) => ({
-        id: c.id,
-        kind: c.kind,
-        title: c.title,
-        members: c.members.filter((m) => ctx.options.seatsInPlay.includes(m)),
-        relay: c.relay ?? null,
-        open: channelIsOpen(ctx.world, c),
-        canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
-      })),
+    channels: visibleChannels(scenario, ctx.options.seatsInPlay, viewer).map(({ c, members }) => ({
+      id: c.id,
+      kind: c.kind,
+      title: c.title,
+      members,
+      relay: c.relay ?? null,
+      open: channelIsOpen(ctx.world, c),
+      canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
+    })),
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
     interventions: state.interventions,
     teaching: teachingViewFor(scenario, state, viewer, phase),
