@@ -53,6 +53,10 @@ export class BotPlayer {
   private pendingBeat: string | null = null;
   private moveTimer: NodeJS.Timeout | null = null;
   private relayTimer: NodeJS.Timeout | null = null;
+  /** True while a relay round is being sent: its own messages have not come back as updates yet. */
+  private relaying = false;
+  /** Messages this bot has passed on (or is passing on), so a slow echo never makes it relay one twice. */
+  private readonly relayed = new Set<string>();
   private busy = false;
   private stopped = false;
 
@@ -99,18 +103,34 @@ export class BotPlayer {
       this.moveTimer = null;
       this.pendingBeat = null;
     }
-    if (!this.relayTimer && unrelayed(view, this.client.messages, this.o.seat).length > 0) {
+    if (!this.relayTimer && !this.relaying && this.owed(view).length > 0) {
       const random = seededRandom(this.o.sessionId, this.o.seat, 'relay', view.version);
       this.relayTimer = setTimeout(() => void this.relay(), Math.round(this.o.delays.minMs * (0.3 + random())));
     }
   }
 
+  private owed(view: GameView): Message[] {
+    return unrelayed(view, this.client.messages, this.o.seat).filter((m) => !this.relayed.has(m.id));
+  }
+
   private async relay(): Promise<void> {
     this.relayTimer = null;
     if (this.stopped) return;
-    const view = this.client.view;
-    const random = seededRandom(this.o.sessionId, this.o.seat, 'relay-text', view.version);
-    for (const m of this.o.brain.relays(view, this.client.messages, random)) await this.say(m);
+    this.relaying = true;
+    try {
+      const view = this.client.view;
+      const random = seededRandom(this.o.sessionId, this.o.seat, 'relay-text', view.version);
+      const owed = this.client.messages.filter((m) => !this.relayed.has(m.id));
+      for (const m of this.o.brain.relays(view, owed, random)) {
+        // Marked before sending: a refused relay is logged, not retried in a loop.
+        if (m.relayOf) this.relayed.add(m.relayOf);
+        await this.say(m);
+      }
+    } finally {
+      this.relaying = false;
+    }
+    // Messages that arrived while this round was being sent are owed a round of their own.
+    this.onChange();
   }
 
   private async say(m: BotMessage): Promise<void> {
