@@ -19,6 +19,7 @@ import {
   sendMessage,
   type Screen,
   type Seat,
+  updateFrames,
 } from './support/ui.ts';
 
 /**
@@ -169,6 +170,8 @@ test('the white cell starts the session: the opening briefing, then beat 1, on e
 });
 
 test('a private Israel–US message reaches Israel, the US and the white cell, and no other page', async () => {
+  // Where each outsider's recording stands before the private exchange: afterwards it must hold nothing of it, not even a frame.
+  const marks = new Map([players.iran, players.mediators, display].map((s) => [s, s.received.length]));
   await sendMessage(seat('israel'), 'israel-us', secret);
 
   // The US sees an exact unread count, then the message.
@@ -210,6 +213,12 @@ test('a private Israel–US message reaches Israel, the US and the white cell, a
       expect(screen.received.join('\n'), `${name}: received over the socket`).not.toContain(text);
     }
     expect(screen.received.join('\n'), `${name}: the recorder saw the later message`).toContain(later);
+    // Two private messages and one public: an outsider got exactly one update, the public one, numbered
+    // right after its previous one. The private traffic left no trace: no frame, no gap in the numbers.
+    const frames = updateFrames(screen, marks.get(screen));
+    expect(frames.map((f) => f.messages.map((m) => m.text)), `${name}: update frames during the exchange`).toEqual([[later]]);
+    const before = updateFrames(screen, 0, marks.get(screen)).at(-1)?.version ?? 0;
+    expect(frames[0]?.version, `${name}: numbered in its own stream`).toBe(before + 1);
   }
   for (const s of ['iran', 'mediators'] as const) await openChannel(seat(s), 'public');
   // The recorder works: the members did receive both.

@@ -2,9 +2,10 @@
 """A Rubicon client in Python: join a seat with its code and play a persona.
 
 It speaks only the documented protocol (docs/protocol.md): redeem the join
-code over REST for a token, say `hello` over Socket.IO, follow `update`
-events by version (asking for a `sync` on a gap), and send `command`s with
-client-chosen ids against the version it holds.
+code over REST for a token, say `hello` over Socket.IO, fetch the scenario's
+text once (views carry none), follow `update` events by the version of its
+own stream (asking for a `sync` on a gap), and send `command`s with
+client-chosen ids.
 
     python3 examples/python/rubicon_bot.py http://localhost:3000 --code ABC234 \
         --persona-file persona.json [--beats N]
@@ -36,6 +37,23 @@ def post(base_url, path, body):
         return json.loads(res.read())
 
 
+def get(base_url, path):
+    with urllib.request.urlopen(base_url.rstrip("/") + path, timeout=10) as res:
+        return json.loads(res.read())
+
+
+def merge(held, incoming):
+    """Messages are numbered 1, 2, 3... in this seat's own stream: a new one is appended,
+    one already held (hidden or shown again by the white cell) replaces the copy."""
+    out = list(held)
+    for m in incoming:
+        if m["seq"] <= len(out):
+            out[m["seq"] - 1] = m
+        else:
+            out.append(m)
+    return out
+
+
 class Seat:
     """One seat's picture of a session, kept current the way the protocol says."""
 
@@ -44,7 +62,9 @@ class Seat:
         self.code = code
         self.sio = socketio.Client(reconnection=True)
         self.view = None
+        self.version = 0
         self.messages = []
+        self.scenario = None
         self.changed = threading.Condition()
         self.sio.on("update", self._on_update)
 
@@ -54,6 +74,9 @@ class Seat:
         self.seat = joined["role"]["seat"]
         self.sio.connect(self.base_url, transports=["websocket", "polling"])
         self._adopt(self._ack(self.sio.call("hello", {"sessionId": self.session_id, "token": self.token}, timeout=10)))
+        # The scenario's text (names, ladder, map), once: views name it by id, version and digest.
+        ref = self.view["scenario"]
+        self.scenario = get(self.base_url, "/api/scenarios/%s/v/%d?digest=%s" % (ref["id"], ref["version"], ref["digest"]))
 
     @staticmethod
     def _ack(ack):
@@ -63,21 +86,27 @@ class Seat:
 
     def _adopt(self, data):
         with self.changed:
-            self.messages = data["messages"] if data["full"] else self.messages + data["messages"]
+            if data["version"] < self.version:
+                return  # an answer older than what we hold
+            self.messages = data["messages"] if data["full"] else merge(self.messages, data["messages"])
             self.view = data["view"]
+            self.version = data["version"]
             self.changed.notify_all()
 
     def _on_update(self, update, *_recovery_offset):
         # The server's connection-state recovery adds an offset argument that JavaScript clients never see.
-        if self.view is None or update["version"] <= self.view["version"]:
+        if self.view is None or update["version"] <= self.version:
             return  # already held
-        if update["version"] != self.view["version"] + 1:
-            # A gap: ask for what was missed (off the event thread).
-            threading.Thread(target=lambda: self._adopt(self._ack(self.sio.call("sync", {"sinceVersion": self.view["version"]}, timeout=10)))).start()
+        if update["version"] != self.version + 1:
+            # A gap: ask for what was missed (off the event thread), saying what we hold.
+            held = {"sinceVersion": self.version, "messagesHeld": len(self.messages)}
+            threading.Thread(target=lambda: self._adopt(self._ack(self.sio.call("sync", held, timeout=10)))).start()
             return
         with self.changed:
-            self.view = update.get("view") or dict(self.view, version=update["version"])
-            self.messages.extend(update["messages"])
+            self.version = update["version"]
+            if update.get("view"):
+                self.view = update["view"]
+            self.messages = merge(self.messages, update["messages"])
             self.changed.notify_all()
 
     def wait_for(self, test, timeout=120):
@@ -119,7 +148,8 @@ def play(base_url, code, persona, beats, seed):
     seat.connect()
     rng = random.Random(seed)
     played = 0
-    print("joined as %s, playing %s" % (seat.seat, persona["name"]), flush=True)
+    name = next((s["name"] for s in seat.scenario["seats"] if s["id"] == seat.seat), seat.seat)
+    print("joined as %s (%s) in \"%s\", playing %s" % (seat.seat, name, seat.scenario["title"], persona["name"]), flush=True)
     while played < beats:
         view = seat.wait_for(lambda v: v["phase"] in ("outcome", "debrief") or (v["phase"] == "planning" and v["menu"] and not (v.get("mySubmission") or {}).get("locked")))
         if view["phase"] in ("outcome", "debrief"):

@@ -10,6 +10,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { nanoid } from 'nanoid';
+import { composeView, mergeMessages, scenarioTextPath } from '@rubicon/shared';
 import type {
   Ack,
   ClientToServerEvents,
@@ -18,7 +19,10 @@ import type {
   GameView,
   JoinResponse,
   Message,
+  ScenarioText,
   ServerToClientEvents,
+  SyncData,
+  WireView,
 } from '@rubicon/shared';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -39,32 +43,47 @@ function unwrap<T>(ack: Ack<T>): T {
   return ack.data;
 }
 
-/** Keeps one viewer's picture of a session current, following the versioning rules. */
+/**
+ * Keeps one viewer's picture of a session current, following the protocol's
+ * rules: updates are numbered 1, 2, 3… in this viewer's own stream; apply the
+ * next one, ignore old ones, sync on a gap. Views come without the
+ * scenario's text, which is fetched once and put back with `composeView`.
+ */
 class SessionMirror {
-  view: GameView;
-  messages: Message[];
+  version: number;
+  wire: WireView;
+  messages: readonly Message[];
 
   constructor(
     private readonly socket: ClientSocket,
-    first: { view: GameView; messages: Message[] },
+    first: SyncData,
+    private readonly text: ScenarioText,
   ) {
-    this.view = first.view;
+    this.version = first.version;
+    this.wire = first.view;
     this.messages = first.messages;
     socket.on('update', (u) => {
-      if (u.version <= this.view.version) return; // already have it
-      if (u.version !== this.view.version + 1) {
+      if (u.version <= this.version) return; // already have it
+      if (u.version !== this.version + 1) {
         void this.resync(); // a gap: ask for what we missed
         return;
       }
-      this.view = u.view ?? { ...this.view, version: u.version };
-      this.messages.push(...u.messages);
+      this.version = u.version;
+      if (u.view) this.wire = u.view;
+      this.messages = mergeMessages(this.messages, u.messages); // new ones appended, a moderated one replaced
     });
   }
 
+  /** The whole view, as a screen would show it. */
+  get view(): GameView {
+    return composeView(this.wire, this.text);
+  }
+
   private async resync(): Promise<void> {
-    const data = unwrap(await this.socket.emitWithAck('sync', { sinceVersion: this.view.version }));
-    this.view = data.view;
-    this.messages = data.full ? data.messages : [...this.messages, ...data.messages];
+    const data = unwrap(await this.socket.emitWithAck('sync', { sinceVersion: this.version, messagesHeld: this.messages.length }));
+    this.version = data.version;
+    this.wire = data.view;
+    this.messages = data.full ? data.messages : mergeMessages(this.messages, data.messages);
   }
 
   /** Resolves once the view satisfies `test`. */
@@ -86,7 +105,10 @@ class SessionMirror {
 async function connect(baseUrl: string, sessionId: string, token: string): Promise<{ socket: ClientSocket; mirror: SessionMirror }> {
   const socket: ClientSocket = io(baseUrl, { transports: ['websocket'] });
   const hello = unwrap(await socket.emitWithAck('hello', { sessionId, token }));
-  return { socket, mirror: new SessionMirror(socket, hello) };
+  // The scenario's text, once: its address names the exact text, so it may be cached for good.
+  const res = await fetch(new URL(scenarioTextPath(hello.view.scenario), baseUrl));
+  if (!res.ok) throw new Error(`scenario text: ${res.status}`);
+  return { socket, mirror: new SessionMirror(socket, hello, (await res.json()) as ScenarioText) };
 }
 
 /** Sends a command against the version the mirror holds; retries once with the same id if the ack is lost. */
@@ -95,7 +117,7 @@ async function command(
   mirror: SessionMirror,
   cmd: Parameters<ClientToServerEvents['command']>[0]['command'],
 ): Promise<CommandResult> {
-  const payload = { commandId: nanoid(), expectedGameVersion: mirror.view.gameVersion, command: cmd };
+  const payload = { commandId: nanoid(), expectedGameVersion: mirror.wire.gameVersion, command: cmd };
   let ack: Ack<CommandResult>;
   try {
     ack = await socket.timeout(5000).emitWithAck('command', payload);

@@ -1,4 +1,5 @@
 /** The lifecycle of secrets: revoking and re-issuing codes and tokens, the co-facilitator code, expiry after the end, the per-seat cap. */
+import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode, SessionSummary } from '@rubicon/shared';
 import { SkewClock, TestClient, api, codeFor, createSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
@@ -85,7 +86,7 @@ describe('expiry and the per-seat cap', () => {
     const { sessionId, facilitatorToken } = t.session;
     await t.facilitator.must({ type: 'START' });
     await t.facilitator.untilVersion(1);
-    await t.facilitator.must({ type: 'END_GAME', outcome: t.facilitator.view!.scenario.outcomes[0]!.id, reason: 'time is up' });
+    await t.facilitator.must({ type: 'END_GAME', outcome: shippedScenario('april-2024').outcomes[0]!.id, reason: 'time is up' });
     const summary = await api<SessionSummary>(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken });
     expect(summary.body.endedAt).not.toBeNull();
     // Within the grace period a latecomer still gets in.

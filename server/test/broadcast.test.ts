@@ -1,71 +1,75 @@
 /**
- * The broadcaster's privacy rule, checked exhaustively on the real scenario:
- * for every channel and every sender who may write in it, the text of a
- * message goes to the rooms of its audience (and the facilitator, and
- * observers for public channels) and to no other room, while every room
- * still learns the new version.
+ * The broadcaster's privacy rules, checked on the real scenario:
+ * - for every channel and every sender who may write in it, a message goes
+ *   to the rooms of its readers (its audience, the facilitator, observers for
+ *   public channels) and no other room gets anything at all;
+ * - each room's updates are numbered 1, 2, 3… in its own stream, and the
+ *   stream a room gets is exactly the same whether or not others talked
+ *   privately (or the white cell moderated what they said) in between.
  */
 import { describe, expect, it } from 'vitest';
 import {
   applyEntry,
   createGame,
   initialState,
+  runHeadless,
   seatsInPlay,
+  streamPosition,
   type Actor,
+  type Chooser,
   type Command,
   type GameState,
   type LogEntry,
+  type UpdatePayload,
+  type Viewer,
 } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from '../src/session/broadcast.ts';
-import { roomFor } from '../src/session/rooms.ts';
+import { roomFor, viewersOf } from '../src/session/rooms.ts';
+import { ViewerStreams } from '../src/session/viewer-streams.ts';
 
 const scenario = shippedScenario('april-2024');
 const game = createGame(scenario, { scenarioId: scenario.id, seed: 'broadcast', optionalSeats: ['hezbollah', 'jordan', 'eu'] });
 const seats = seatsInPlay(scenario, game.setup);
+const fac = roomFor('S', { kind: 'facilitator' });
+const observers = roomFor('S', { kind: 'observer' });
 let seq = 0;
 
-function send(state: GameState, by: Actor, command: Command) {
+function send(state: GameState, by: Actor, command: Command, streams = new ViewerStreams()) {
   const entry: LogEntry = { seq: state.version + 1, at: 1_712_000_000_000 + ++seq, by, commandId: `m-${seq}`, command };
   const r = applyEntry(game, state, entry);
   if (!r.ok) return null;
-  return { event: { sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, message: r.message };
+  const event = { sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true };
+  return { event, message: r.message, updates: updatesFor(event, streams) };
 }
 
 /** The rooms whose update carries `text`. */
-function roomsWith(updates: ReturnType<typeof updatesFor>, text: string): string[] {
+function roomsWith(updates: { room: string; payload: UpdatePayload }[], text: string): string[] {
   return updates.filter((u) => JSON.stringify(u.payload).includes(text)).map((u) => u.room).sort();
 }
 
 describe('updatesFor', () => {
   const base = initialState(game);
-  const everyRoom = [...seats.map((seat) => roomFor('S', { kind: 'seat', seat })), roomFor('S', { kind: 'observer' }), roomFor('S', { kind: 'facilitator' })].sort();
 
   for (const channel of scenario.channels) {
     const senders: Actor[] = [...channel.members.filter((m) => seats.includes(m)).map((seat): Actor => ({ kind: 'seat', seat })), { kind: 'facilitator' }];
     for (const by of senders) {
       const who = by.kind === 'seat' ? by.seat : 'facilitator';
-      it(`${who} in ${channel.id} reaches its audience only`, () => {
+      it(`${who} in ${channel.id} reaches its readers and no one else, not even with an empty frame`, () => {
         const text = `secret-${channel.id}-${who}`;
         const sent = send(base, by, { type: 'SEND_MESSAGE', channel: channel.id, text });
         if (!sent) return; // e.g. a closed channel: refused, nothing to send
-        const updates = updatesFor(sent.event);
-        expect(updates.map((u) => u.room).sort()).toEqual(everyRoom);
-        for (const u of updates) expect(u.payload.version).toBe(1);
         const audience = sent.message?.audience ?? [];
-        const expected = [
-          ...audience.map((seat) => roomFor('S', { kind: 'seat', seat })),
-          roomFor('S', { kind: 'facilitator' }),
-          ...(channel.kind === 'public' ? [roomFor('S', { kind: 'observer' })] : []),
-        ].sort();
-        expect(roomsWith(updates, text)).toEqual([...new Set(expected)].sort());
-        // Rooms outside the audience get the version and nothing else.
-        for (const u of updates.filter((x) => !expected.includes(x.room))) expect(u.payload).toEqual({ version: 1, messages: [] });
+        const readers = [...new Set([...audience.map((seat) => roomFor('S', { kind: 'seat', seat })), fac, ...(channel.kind === 'public' ? [observers] : [])])].sort();
+        expect(sent.updates.map((u) => u.room).sort()).toEqual(readers);
+        expect(roomsWith(sent.updates, text)).toEqual(readers);
+        // Each reader's first update, carrying its first message, numbered in its own stream.
+        for (const u of sent.updates) expect(u.payload).toMatchObject({ version: 1, messages: [{ id: 'n1', seq: 1, text }] });
       });
     }
   }
 
-  it('relays in the mediated channel reach only whom the relay names', () => {
+  it('numbers a relay in each reader own stream: the US cannot read the original, so it is "unseen"', () => {
     const first = send(base, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: 'from-tehran' });
     expect(first).not.toBeNull();
     const relayed = send(first!.event.after, { kind: 'seat', seat: 'mediators' }, {
@@ -75,28 +79,93 @@ describe('updatesFor', () => {
       to: 'us',
       relayOf: first!.message!.id,
     });
-    expect(roomsWith(updatesFor(first!.event), 'from-tehran')).toEqual(['s:S:facilitator', 's:S:seat:iran', 's:S:seat:mediators']);
-    expect(roomsWith(updatesFor(relayed!.event), 'passed-on')).toEqual(['s:S:facilitator', 's:S:seat:mediators', 's:S:seat:us']);
+    expect(roomsWith(first!.updates, 'from-tehran')).toEqual(['s:S:facilitator', 's:S:seat:iran', 's:S:seat:mediators']);
+    expect(roomsWith(relayed!.updates, 'passed-on')).toEqual(['s:S:facilitator', 's:S:seat:mediators', 's:S:seat:us']);
+    const relayOf = Object.fromEntries(relayed!.updates.map((u) => [u.room, u.payload.messages[0]?.relayOf]));
+    expect(relayOf).toEqual({ 's:S:facilitator': 'n1', 's:S:seat:mediators': 'n1', 's:S:seat:us': 'unseen' });
   });
 
-  it('sends a view only to rooms whose view changed, and skips rooms nobody is in', () => {
+  it('sends every room its view after a game command, and skips rooms nobody is in', () => {
     const started = send(base, { kind: 'facilitator' }, { type: 'START' });
-    const all = updatesFor(started!.event);
-    expect(all.every((u) => u.payload.view?.phase === 'briefing')).toBe(true);
-    const some = updatesFor(started!.event, (room) => room.endsWith(':observers'));
+    expect(started!.updates).toHaveLength(seats.length + 2);
+    expect(started!.updates.every((u) => u.payload.view?.phase === 'briefing' && u.payload.version === 1)).toBe(true);
+    const some = updatesFor(started!.event, new ViewerStreams(), (room) => room.endsWith(':observers'));
     expect(some.map((u) => u.room)).toEqual(['s:S:observers']);
   });
 
-  it('a rubric score reaches the white cell only: every other room learns the version and nothing else', () => {
-    const started = send(base, { kind: 'facilitator' }, { type: 'START' })!;
-    const scored = send(started.event.after, { kind: 'facilitator' }, { type: 'SCORE_TEAM', seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' });
+  it('a rubric score reaches the white cell only: no other room gets anything', () => {
+    const streams = new ViewerStreams();
+    const started = send(base, { kind: 'facilitator' }, { type: 'START' }, streams)!;
+    const scored = send(started.event.after, { kind: 'facilitator' }, { type: 'SCORE_TEAM', seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' }, streams);
     expect(scored).not.toBeNull();
-    const updates = updatesFor(scored!.event);
+    const updates = scored!.updates;
     const white = roomFor('S', { kind: 'facilitator' });
-    expect(updates.find((u) => u.room === white)?.payload.view?.rubric?.scores).toEqual([
-      expect.objectContaining({ seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' }),
-    ]);
-    expect(roomsWith(updates, 'sharp-memo')).toEqual([white]);
-    for (const u of updates.filter((x) => x.room !== white)) expect(u.payload).toEqual({ version: 2, messages: [] });
+    expect(updates.map((u) => u.room)).toEqual([white]);
+    expect(updates[0]?.payload.version).toBe(2);
+    expect(updates[0]?.payload.view?.rubric?.scores).toEqual([expect.objectContaining({ seat: 'iran', criterion: 'rationale-quality', score: 3, note: 'sharp-memo' })]);
+  });
+});
+
+/** A chooser that also makes public statements, so streams mix messages and moves. */
+const talkative: Chooser = (ctx) => {
+  const menu = ctx.view().menu;
+  const move = menu ? ctx.rng.pick(menu.moves).id : null;
+  return { move, rationale: 'r', messages: [{ channel: 'public', text: `${ctx.seat} on ${ctx.beat}` }] };
+};
+
+/** A log with private traffic between Israel and the US (the white cell hiding some of it, and scoring) woven in. */
+function withPrivateTraffic(log: readonly LogEntry[]): LogEntry[] {
+  const out: LogEntry[] = [];
+  const add = (e: Omit<LogEntry, 'seq'>) => out.push({ ...e, seq: out.length + 1 });
+  for (const [i, e] of log.entries()) {
+    if (i % 3 === 1) {
+      add({ at: e.at, by: { kind: 'seat', seat: 'israel' }, commandId: `p${i}`, command: { type: 'SEND_MESSAGE', channel: 'israel-us', text: `private ${i}` } });
+      add({ at: e.at, by: { kind: 'seat', seat: 'us' }, commandId: `q${i}`, command: { type: 'SEND_MESSAGE', channel: 'israel-us', text: `reply ${i}` } });
+      if (i % 2 === 1) add({ at: e.at, by: { kind: 'facilitator' }, commandId: `h${i}`, command: { type: 'HIDE_MESSAGE', message: `m${out.length}`, from: 'everyone' } });
+    }
+    // The white cell's own records (a rubric score) are nobody else's business either.
+    if (i % 5 === 2) add({ at: e.at, by: { kind: 'facilitator' }, commandId: `s${i}`, command: { type: 'SCORE_TEAM', seat: 'iran', criterion: 'rationale-quality', score: 1 + (i % 4) } });
+    add({ at: e.at, by: e.by, commandId: e.commandId, command: e.command });
+  }
+  return out;
+}
+
+/** Every room's updates for a whole log, checking on the way that counting from scratch agrees with following. */
+function frames(log: readonly LogEntry[]): Map<string, UpdatePayload[]> {
+  const streams = new ViewerStreams();
+  const viewers: Viewer[] = viewersOf(seats);
+  const out = new Map<string, UpdatePayload[]>();
+  let state = initialState(game);
+  for (const entry of log) {
+    const r = applyEntry(game, state, entry);
+    if (!r.ok) throw new Error(`entry ${entry.seq}: ${r.refusal.message}`);
+    for (const u of updatesFor({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams)) {
+      out.set(u.room, [...(out.get(u.room) ?? []), u.payload]);
+    }
+    state = r.state;
+    if (entry.seq % 7 === 0) for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
+  }
+  return out;
+}
+
+describe('each room own stream', () => {
+  const played = runHeadless(game, { choose: talkative, startAt: 1_712_000_000_000 });
+  const quiet = frames(played.log);
+  const busy = frames(withPrivateTraffic(played.log));
+
+  it('is numbered 1, 2, 3… with nothing missing', () => {
+    for (const [room, payloads] of busy) expect(payloads.map((p) => p.version), room).toEqual(payloads.map((_, i) => i + 1));
+  });
+
+  it('is the same, frame for frame, for every room outside a private channel, whatever was said in it', () => {
+    const outside = [...viewersOf(seats)].filter((v) => !(v.kind === 'facilitator' || (v.kind === 'seat' && ['israel', 'us'].includes(v.seat))));
+    expect(outside.length).toBeGreaterThan(3);
+    for (const v of outside) {
+      const room = roomFor('S', v);
+      expect(busy.get(room)?.length, room).toBeGreaterThan(10);
+      expect(busy.get(room), room).toEqual(quiet.get(room));
+    }
+    // The private channel's members (and the white cell) did get more: the comparison can fail.
+    for (const room of [roomFor('S', { kind: 'seat', seat: 'israel' }), fac]) expect(busy.get(room)!.length).toBeGreaterThan(quiet.get(room)!.length);
   });
 });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { createClient, type RedisClientType } from 'redis';
 import { io, type Socket } from 'socket.io-client';
+import { mergeMessages } from '@rubicon/shared';
 import type {
   Ack,
   ClientToServerEvents,
@@ -17,13 +18,13 @@ import type {
   CommandResult,
   CreateSessionRequest,
   CreateSessionResponse,
-  GameView,
   HelloData,
   JoinResponse,
   Message,
   ServerToClientEvents,
   SyncData,
   UpdatePayload,
+  WireView,
 } from '@rubicon/shared';
 import { createApp, type App, type AppDeps } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -179,7 +180,8 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
  * One connected client that follows the protocol's versioning rules (apply
- * version+1, ignore old, sync on a gap) and records everything it receives.
+ * version+1 of its own stream, ignore old, sync on a gap) and records
+ * everything it receives. Its view is the wire view (no scenario text).
  */
 export class TestClient {
   readonly socket: ClientSocket;
@@ -187,8 +189,8 @@ export class TestClient {
   readonly received: Recorded[] = [];
   /** The versions of the `update` events received, in arrival order. */
   readonly updateVersions: number[] = [];
-  view: GameView | null = null;
-  messages: Message[] = [];
+  view: WireView | null = null;
+  messages: readonly Message[] = [];
   gaps = 0;
   private helloInFlight = false;
   private early: UpdatePayload[] = [];
@@ -212,12 +214,13 @@ export class TestClient {
     return this.view?.version ?? -1;
   }
 
-  /** Says hello (again); adopts the returned state like a real client would. */
+  /** Says hello (again), with what it holds when `lastVersion` is given; adopts the returned state like a real client would. */
   async hello(lastVersion?: number, token = this.token): Promise<Ack<HelloData>> {
     this.helloInFlight = true;
     try {
+      const held = lastVersion === undefined ? {} : { lastVersion, messagesHeld: this.messages.length };
       // socket.io-client types a timed emitWithAck loosely; name what comes back.
-      const ack: Ack<HelloData> = await this.socket.timeout(10_000).emitWithAck('hello', { sessionId: this.sessionId, token, ...(lastVersion === undefined ? {} : { lastVersion }) });
+      const ack: Ack<HelloData> = await this.socket.timeout(10_000).emitWithAck('hello', { sessionId: this.sessionId, token, ...held });
       this.record('ack:hello', ack);
       if (ack.ok) this.adopt(ack.data);
       return ack;
@@ -246,10 +249,25 @@ export class TestClient {
     return ack.data;
   }
 
+  /** Asks for what it lacks since `sinceVersion` (0: everything again). */
   async sync(sinceVersion = Math.max(0, this.version)): Promise<Ack<SyncData>> {
-    const ack: Ack<SyncData> = await this.socket.timeout(10_000).emitWithAck('sync', { sinceVersion });
+    const held = sinceVersion > 0 ? { messagesHeld: this.messages.length } : {};
+    const ack: Ack<SyncData> = await this.socket.timeout(10_000).emitWithAck('sync', { sinceVersion, ...held });
     this.record('ack:sync', ack);
     return ack;
+  }
+
+  /**
+   * Resolves once this client holds everything its server has for it now.
+   * The server answers a sync only after sending this socket every update
+   * before it (and catching up with the shared log first), so holding the
+   * answer's version means holding everything up to the moment of asking.
+   */
+  async caughtUp(timeoutMs = 10_000): Promise<void> {
+    const ack = await this.sync();
+    if (!ack.ok) throw new Error(`${this.label}: sync refused: ${ack.error.code}: ${ack.error.message}`);
+    if (ack.data.version > this.version) this.adopt(ack.data);
+    await this.untilVersion(ack.data.version, timeoutMs);
   }
 
   /** Emits anything at all, as a broken or hostile client might; resolves with the ack or null if none came. */
@@ -264,14 +282,20 @@ export class TestClient {
     }
   }
 
-  async until(test: (view: GameView) => boolean, timeoutMs = 10_000, what = 'view'): Promise<GameView> {
+  async until(test: (view: WireView) => boolean, timeoutMs = 10_000, what = 'view'): Promise<WireView> {
     await waitFor(() => this.view !== null && test(this.view), timeoutMs, `${this.label}: ${what}`);
     if (!this.view) throw new Error('no view');
     return this.view;
   }
 
-  async untilVersion(version: number, timeoutMs = 10_000): Promise<GameView> {
+  /** Until its own stream reaches `version`. */
+  async untilVersion(version: number, timeoutMs = 10_000): Promise<WireView> {
     return this.until((v) => v.version >= version, timeoutMs, `version ${version} (at ${this.version})`);
+  }
+
+  /** Until its view shows the game at `gameVersion` or later (every viewer's view does, after a game command). */
+  async untilGameVersion(gameVersion: number, timeoutMs = 10_000): Promise<WireView> {
+    return this.until((v) => v.gameVersion >= gameVersion, timeoutMs, `game version ${gameVersion} (at ${this.view?.gameVersion ?? -1})`);
   }
 
   /** Everything this socket ever received, as one string, for "never saw this text" checks. */
@@ -285,7 +309,7 @@ export class TestClient {
 
   private adopt(data: SyncData): void {
     this.view = data.view;
-    this.messages = data.full ? [...data.messages] : [...this.messages, ...data.messages];
+    this.messages = data.full ? [...data.messages] : mergeMessages(this.messages, data.messages);
   }
 
   private onUpdate(u: UpdatePayload): void {
@@ -302,7 +326,7 @@ export class TestClient {
       return;
     }
     this.view = u.view ?? { ...this.view, version: u.version };
-    this.messages.push(...u.messages);
+    this.messages = mergeMessages(this.messages, u.messages);
   }
 
   private record(event: string, ack: unknown): void {
@@ -330,13 +354,16 @@ export interface Table {
   close(): void;
 }
 
+/** What `seatTable` creates unless told otherwise. */
+export const TABLE_SETUP = { scenarioId: 'april-2024', seed: 'harness-seed' } as const;
+
 /** Creates a session and seats everyone: four seats, the facilitator and an observer (optionally on other servers). */
 export async function seatTable(
   url: string,
   request: Partial<CreateSessionRequest> = {},
   urlFor: (role: Seat | 'observer' | 'facilitator') => string = () => url,
 ): Promise<Table> {
-  const session = await createSession(url, { scenarioId: 'april-2024', seed: 'harness-seed', ...request });
+  const session = await createSession(url, { ...TABLE_SETUP, ...request });
   const tokens = {} as Record<Seat | 'observer', string>;
   for (const role of [...SEATS, 'observer'] as const) tokens[role] = (await joinCode(url, codeFor(session, role))).token;
   const facilitator = await connect(urlFor('facilitator'), session.sessionId, session.facilitatorToken, 'facilitator');
@@ -347,9 +374,9 @@ export async function seatTable(
   return { session, facilitator, seats, observer, tokens, all, close: () => all().forEach((c) => c.close()) };
 }
 
-/** Waits until every client holds `version`. */
-export async function settle(clients: TestClient[], version: number): Promise<void> {
-  await Promise.all(clients.map((c) => c.untilVersion(version)));
+/** Waits until every client holds everything its server has for it (each in its own stream). */
+export async function settle(clients: TestClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.caughtUp()));
 }
 
 export function randomText(tag: string): string {

@@ -1,5 +1,5 @@
 /** Drives a seated table through beats the way people would: each acting seat picks, the facilitator reviews and advances. */
-import type { GameView } from '@rubicon/shared';
+import type { WireView } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import type { Seat, Table, TestClient } from './harness.ts';
 
@@ -9,21 +9,26 @@ const scenario = shippedScenario('april-2024');
 export const HISTORICAL: Record<string, Record<string, string>> = {};
 for (const step of scenario.historicalPath) (HISTORICAL[step.beat] ??= {})[step.seat] = step.move;
 
-/** The highest version any client has seen acknowledged: commands are made against it. */
+/**
+ * The highest game version any client has seen: game commands are made
+ * against it. Game versions are the one number every viewer shares (each
+ * viewer's `version` counts its own stream).
+ */
 export function head(table: Table): number {
-  return Math.max(...table.all().map((c) => c.version));
+  return Math.max(...table.all().map((c) => c.view?.gameVersion ?? 0));
 }
 
-/** Waits for `client` to hold at least `version`, then sends against it. */
-async function sendAt(client: TestClient, version: number, send: () => Promise<{ version: number }>): Promise<number> {
-  await client.untilVersion(version);
-  return (await send()).version;
+/** Waits for `client` to see the game at `gameVersion`, then sends against it; the game version after it. */
+async function sendAt(client: TestClient, gameVersion: number, send: () => Promise<{ gameVersion: number }>): Promise<number> {
+  await client.untilGameVersion(gameVersion);
+  return (await send()).gameVersion;
 }
 
+/** Starts the game and opens the first beat; the game version then. */
 export async function startGame(table: Table): Promise<number> {
-  await table.facilitator.untilVersion(head(table));
+  await table.facilitator.untilGameVersion(head(table));
   await table.facilitator.must({ type: 'START' });
-  return table.facilitator.must({ type: 'ADVANCE' }).then((r) => r.version);
+  return table.facilitator.must({ type: 'ADVANCE' }).then((r) => r.gameVersion);
 }
 
 /**
@@ -31,27 +36,25 @@ export async function startGame(table: Table): Promise<number> {
  * (or its default), then the facilitator accepts the adjudication and
  * advances. Returns the facilitator's view after the advance.
  */
-export async function playBeat(table: Table, picks: Record<string, string> = {}): Promise<GameView> {
+export async function playBeat(table: Table, picks: Record<string, string> = {}): Promise<WireView> {
   const fac = table.facilitator;
-  let version = head(table);
-  const view = await fac.until((v) => v.version >= version && v.phase === 'planning', 10_000, 'planning');
+  let gv = head(table);
+  const view = await fac.until((v) => v.gameVersion >= gv && v.phase === 'planning', 10_000, 'planning');
   const beat = view.beat;
   if (!beat) throw new Error('no beat in planning');
   for (const seat of beat.actingSeats) {
     const client = table.seats[seat as Seat];
-    const mine = await client.until((v) => v.version >= version && v.menu !== null, 10_000, `${seat} menu`);
+    const mine = await client.until((v) => v.gameVersion >= gv && v.menu !== null, 10_000, `${seat} menu`);
     const menu = mine.menu;
     if (!menu) throw new Error(`${seat} has no menu`);
     const wanted = picks[seat] ?? HISTORICAL[beat.id]?.[seat];
     const move = menu.moves.some((m) => m.id === wanted) ? (wanted ?? menu.defaultMove) : menu.defaultMove;
-    version = await sendAt(client, version, () =>
-      client.must({ type: 'SUBMIT_MOVE', move, rationale: `${seat} chooses ${move} in ${beat.id}.`, lock: true }),
-    );
+    gv = await sendAt(client, gv, () => client.must({ type: 'SUBMIT_MOVE', move, rationale: `${seat} chooses ${move} in ${beat.id}.`, lock: true }));
   }
-  await fac.until((v) => v.version >= version && v.phase === 'adjudication', 10_000, 'adjudication');
-  version = await sendAt(fac, version, () => fac.must({ type: 'ACCEPT_ADJUDICATION' }));
-  version = await sendAt(fac, version, () => fac.must({ type: 'ADVANCE' }));
-  return fac.untilVersion(version);
+  await fac.until((v) => v.gameVersion >= gv && v.phase === 'adjudication', 10_000, 'adjudication');
+  gv = await sendAt(fac, gv, () => fac.must({ type: 'ACCEPT_ADJUDICATION' }));
+  gv = await sendAt(fac, gv, () => fac.must({ type: 'ADVANCE' }));
+  return fac.untilGameVersion(gv);
 }
 
 /** Plays beats until the outcome (or `maxBeats`). Returns the beat ids played, in order. */
@@ -67,7 +70,7 @@ export async function playToOutcome(table: Table, maxBeats = 12): Promise<string
 }
 
 /** Plays beats until `beatId` is in planning. */
-export async function playUntilBeat(table: Table, beatId: string, maxBeats = 8): Promise<GameView> {
+export async function playUntilBeat(table: Table, beatId: string, maxBeats = 8): Promise<WireView> {
   for (let i = 0; i < maxBeats; i++) {
     const view = await table.facilitator.until((v) => v.phase === 'planning' || v.phase === 'outcome', 10_000, 'planning');
     if (view.beat?.id === beatId) return view;

@@ -9,20 +9,23 @@ import {
   initialState,
   applyEntry,
   canonicalJson,
-  messagesFor,
   replay,
+  scenarioText,
+  streamPosition,
   verifySessionFile,
   viewFor,
+  wireMessagesFor,
+  wireView,
   type CreateSessionResponse,
-  type GameView,
   type HttpError,
   type Message,
   type SessionFile,
   type SessionSummary,
   type Viewer,
+  type WireView,
 } from '@rubicon/shared';
 import { shippedScenarios } from '@rubicon/shared/scenario-files';
-import { SEATS, TestClient, api, codeFor, joinCode, seatTable, startServer, type Table, type TestServer } from './harness.ts';
+import { SEATS, TestClient, api, codeFor, joinCode, seatTable, settle, startServer, type Table, type TestServer } from './harness.ts';
 import { playBeat, playToOutcome, startGame } from './play.ts';
 
 const catalog = shippedScenarios();
@@ -45,8 +48,8 @@ const errorOf = (body: unknown) => (body as HttpError).error;
 const sessionCount = async () => (await server.app.directory['store'].listSessions(10_000)).length;
 
 /** Every (view, messages) a client held, by version, as its socket delivered them. */
-function recordStates(client: TestClient): Map<number, { view: GameView; messages: Message[] }> {
-  const states = new Map<number, { view: GameView; messages: Message[] }>();
+function recordStates(client: TestClient): Map<number, { view: WireView; messages: readonly Message[] }> {
+  const states = new Map<number, { view: WireView; messages: readonly Message[] }>();
   const take = () => {
     if (client.view) states.set(client.view.version, { view: structuredClone(client.view), messages: structuredClone(client.messages) });
   };
@@ -62,7 +65,7 @@ async function exportOf(sessionId: string, token: string): Promise<SessionFile> 
   return r.body;
 }
 
-let played: { table: Table; file: SessionFile; recorded: Map<string, Map<number, { view: GameView; messages: Message[] }>> } | null = null;
+let played: { table: Table; file: SessionFile; recorded: Map<string, Map<number, { view: WireView; messages: readonly Message[] }>> } | null = null;
 
 async function playedGame() {
   if (played) return played;
@@ -71,7 +74,7 @@ async function playedGame() {
   const viewers: [string, TestClient][] = [['facilitator', table.facilitator], ...SEATS.map((s) => [s, table.seats[s]] as [string, TestClient]), ['observer', table.observer]];
   const recorded = new Map(viewers.map(([name, c]) => [name, recordStates(c)]));
   await startGame(table);
-  await table.seats.israel.untilVersion(2);
+  await table.seats.israel.untilGameVersion(2);
   await table.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: 'Between us: we will answer.' });
   await table.seats.iran.must({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'Team only.' });
   await table.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: 'We urge restraint.' });
@@ -81,8 +84,7 @@ async function playedGame() {
   await table.seats.iran.must({ type: 'SUBMIT_MOVE', move: getScenario('april-2024')!.beats[1]!.actors.find((a) => a.seat === 'iran')!.defaultMove, rationale: 'a draft', lock: false });
   await playToOutcome(table);
   await table.facilitator.must({ type: 'SCORE_TEAM', seat: 'israel', criterion: 'rationale-quality', score: 4 });
-  const last = Math.max(...table.all().map((c) => c.version));
-  for (const c of table.all()) await c.untilVersion(last);
+  await settle(table.all());
   await new Promise((r) => setTimeout(r, 50));
   const file = await exportOf(table.session.sessionId, table.session.facilitatorToken);
   played = { table, file, recorded };
@@ -105,10 +107,12 @@ describe('replaying an exported session', () => {
         state = r.state;
       }
       for (const [name, states] of recorded) {
-        const live = states.get(v);
+        // Live, each viewer's updates are numbered in its own stream: find where this event left it.
+        const position = streamPosition(game, state, viewerOf(name)).version;
+        const live = states.get(position);
         if (!live) continue;
-        expect(viewFor(game, state, viewerOf(name)), `${name} at ${v}`).toEqual(live.view);
-        expect(messagesFor(game, state, viewerOf(name)), `${name}'s messages at ${v}`).toEqual(live.messages);
+        expect(wireView(viewFor(game, state, viewerOf(name), position), scenarioText(game.scenario).digest), `${name} at ${v}`).toEqual(live.view);
+        expect(wireMessagesFor(game, state, viewerOf(name)).messages, `${name}'s messages at ${v}`).toEqual(live.messages);
         compared++;
       }
     }
@@ -209,7 +213,7 @@ describe('branching', () => {
     expect(branchLog.slice(0, at)).toEqual(log.slice(0, at));
     expect(canonicalJson(replay(game, branchLog.slice(0, at)).turn.context)).toBe(canonicalJson(state.turn.context));
     expect(branchLog[at]).toMatchObject({ seq: at + 1, at: log[at - 1]!.at, command: { type: 'PAUSE' } });
-    expect(hello.data.view).toEqual(viewFor(game, replay(game, branchLog), { kind: 'facilitator' }));
+    expect(hello.data.view).toEqual(wireView(viewFor(game, replay(game, branchLog), { kind: 'facilitator' }), scenarioText(game.scenario).digest));
     expect(hello.data.view.timer?.remainingMs).toBe(state.turn.context.timer!.deadline! - log[at - 1]!.at);
 
     // A team joins the branch and plays on.

@@ -7,6 +7,7 @@ import { SeatId, Slug } from './scenario/schema.ts';
 import type { GameView } from './game/view.ts';
 import type { SessionEstimate } from './game/session-length.ts';
 import type { Message, Viewer } from './game/channel-policy.ts';
+import type { WireView } from './wire-view.ts';
 
 /**
  * The wire protocol between browser (or bot) and server. Socket.IO events are
@@ -117,8 +118,10 @@ export const HelloPayload = z
   .object({
     sessionId: z.string().min(1).max(64),
     token: z.string().min(16).max(128),
-    /** The last version this client holds; omit on a first join. */
+    /** The last version this client holds (its own stream's); omit on a first join. */
     lastVersion: z.number().int().min(0).optional(),
+    /** How many messages it holds (the last one's `seq`): only those after it are sent again. Omit to get them all. */
+    messagesHeld: z.number().int().min(0).optional(),
     /** A seat's person, e.g. "Sara": recorded with each command this socket sends. Ignored for other roles. */
     name: DisplayName.optional(),
   })
@@ -143,7 +146,13 @@ export const CommandPayload = z
   });
 export type CommandPayload = z.infer<typeof CommandPayload>;
 
-export const SyncPayload = z.object({ sinceVersion: z.number().int().min(0) }).strict();
+export const SyncPayload = z
+  .object({
+    sinceVersion: z.number().int().min(0),
+    /** How many messages the client holds; omit to get them all. */
+    messagesHeld: z.number().int().min(0).optional(),
+  })
+  .strict();
 export type SyncPayload = z.infer<typeof SyncPayload>;
 
 /** A refusal on the wire. `stale` carries the current game version and a fresh view. */
@@ -152,7 +161,7 @@ export interface WireError {
   message: string;
   version?: number;
   gameVersion?: number;
-  view?: GameView;
+  view?: WireView;
   /**
    * With `unavailable`: the server could not reach its store in time. Try
    * again after this many ms with the SAME commandId: the command may have
@@ -166,9 +175,13 @@ export type Ack<T> = { ok: true; data: T } | { ok: false; error: WireError };
 
 /** What a client needs to (re)build its picture: a full view and the messages it lacks. */
 export interface SyncData {
+  /** Where this viewer's stream stands. */
   version: number;
-  view: GameView;
-  /** Visible messages after the version the client said it holds (all of them on a first join). */
+  view: WireView;
+  /**
+   * The messages after the ones the client said it holds, and every message
+   * the white cell ever hid or showed again (all of them when `full`).
+   */
   messages: Message[];
   /** True when `messages` holds every visible message, so the client may drop what it had. */
   full: boolean;
@@ -182,16 +195,23 @@ export interface HelloData extends SyncData {
 }
 
 export interface CommandResult {
-  /** The version the command produced (or produced the first time, for a retry). */
+  /** A version of the sender's own stream that includes the command (for a retry: the version now). */
   version: number;
+  /** The game version then: a game command's update has reached every viewer once its view shows this. */
+  gameVersion: number;
   duplicate: boolean;
 }
 
-/** Sent after every accepted event, to every socket that may see something of it. */
+/**
+ * Sent after an accepted event to the sockets it shows something, and to no
+ * other: each viewer's updates are numbered 1, 2, 3… in its own stream
+ * (viewer-stream.ts), so a missing number is a missed update.
+ */
 export interface UpdatePayload {
   version: number;
-  /** Omitted when the event changed nothing this viewer sees but the version (e.g. someone else's message). */
-  view?: GameView;
+  /** After a game command (or, for the facilitator, its own records); absent when only messages changed. */
+  view?: WireView;
+  /** New messages, or a message the white cell hid or showed again (replace the copy of the same id). */
   messages: Message[];
 }
 

@@ -5,14 +5,18 @@ import type {
   GameView,
   Message,
   Presence,
+  ScenarioText,
   ServerToClientEvents,
   SyncData,
   Viewer,
   WireError,
+  WireView,
 } from '@rubicon/shared';
 import { isMessageSide } from '@rubicon/shared/message-side';
+import { composeView } from '@rubicon/shared/wire-view';
 import { newCommandId } from './commandId.ts';
-import { initialReconcileState, reconcile, sinceVersionFor, type ReconcileEvent, type ReconcileState } from './reconcile.ts';
+import { heldFor, initialReconcileState, reconcile, type ReconcileEvent, type ReconcileState } from './reconcile.ts';
+import { ScenarioTexts } from './scenario-texts.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -64,6 +68,8 @@ export class SessionConnection {
   private syncing = false;
   private stopped = false;
   private waiters: (() => void)[] = [];
+  /** The wire view last composed, and what it became. */
+  private composed: { wire: WireView; text: ScenarioText; view: GameView } | null = null;
 
   constructor(
     readonly sessionId: string,
@@ -72,6 +78,8 @@ export class SessionConnection {
       io({ path: '/socket.io', transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 5000 }),
     /** The player's name, sent with every hello so the server records it with this device's commands. */
     private readonly name: string | null = null,
+    /** Where the scenario's text comes from (fetched once per scenario version; the views carry none). */
+    private readonly texts: ScenarioTexts = new ScenarioTexts(),
   ) {}
 
   subscribe = (listener: () => void): (() => void) => {
@@ -161,12 +169,12 @@ export class SessionConnection {
   private async hello(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
-    const lastVersion = this.state.synced?.version;
+    const held = this.state.synced;
     try {
       const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('hello', {
         sessionId: this.sessionId,
         token: this.token,
-        ...(lastVersion !== undefined ? { lastVersion } : {}),
+        ...(held ? { lastVersion: held.version, messagesHeld: held.messages.length } : {}),
         ...(this.name ? { name: this.name } : {}),
       });
       if (socket !== this.socket) return;
@@ -202,23 +210,40 @@ export class SessionConnection {
     const next = reconcile(this.state, event);
     if (next === this.state) return;
     this.state = next;
-    const s = next.synced;
-    if (s && (s.view !== this.snapshot.view || s.messages !== this.snapshot.messages || s.version !== this.snapshot.version)) {
-      this.publish({ view: s.view, messages: s.messages, version: s.version });
-    }
+    this.render();
     this.maybeSync();
+  }
+
+  /** Publishes the reconciled picture once the scenario's text its view names is here (fetching it if not). */
+  private render(): void {
+    const s = this.state.synced;
+    if (!s) return;
+    const text = this.texts.get(s.view.scenario);
+    if (!text) {
+      void this.texts.load(s.view.scenario).then(
+        () => !this.stopped && this.render(),
+        () => !this.stopped && setTimeout(() => this.render(), 2000),
+      );
+      return;
+    }
+    const c = this.composed;
+    const view = c && c.wire === s.view && c.text === text ? c.view : composeView(s.view, text);
+    this.composed = { wire: s.view, text, view };
+    if (view !== this.snapshot.view || s.messages !== this.snapshot.messages || s.version !== this.snapshot.version) {
+      this.publish({ view, messages: s.messages, version: s.version });
+    }
   }
 
   private maybeSync(): void {
     const need = this.state.need;
     if (need === 'none' || this.syncing || !this.live || !this.socket) return;
     const socket = this.socket;
-    const sinceVersion = sinceVersionFor(this.state, need);
+    const held = heldFor(this.state, need);
     this.syncing = true;
     this.state = reconcile(this.state, { type: 'syncRequested' });
     socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck('sync', { sinceVersion })
+      .emitWithAck('sync', held)
       .then((ack) => {
         this.syncing = false;
         if (socket !== this.socket) return;

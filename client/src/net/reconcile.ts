@@ -1,22 +1,27 @@
-import type { GameView, Message, SyncData, UpdatePayload } from '@rubicon/shared';
+import type { Message, SyncData, UpdatePayload, WireView } from '@rubicon/shared';
+import { mergeMessages } from '@rubicon/shared/wire-messages';
 
 /**
  * The client's picture of a session and how server pushes change it. Pure, so
- * the gap and duplicate rules can be tested without a socket:
+ * the gap and duplicate rules can be tested without a socket. Updates are
+ * numbered in this viewer's own stream (1, 2, 3…; docs/protocol.md):
  *
  * - an update for exactly `version + 1` is applied (its view replaces ours
- *   when present; its messages are appended, deduplicated by id, and a
- *   message the white cell hid or showed again replaces the copy held);
+ *   when present; its messages are merged: new ones appended, a message the
+ *   white cell hid or showed again replaces the copy held);
  * - an update at or below our version is ignored;
  * - an update that skips ahead means we missed one: ask for a sync;
  * - updates that arrive before the first snapshot are held and replayed.
  */
 
+export { mergeMessages };
+
 export interface Synced {
   /** The latest version this client holds (may be ahead of `view.version` when an update brought no view). */
   version: number;
-  view: GameView;
-  /** Every message this viewer may read, in `seq` order, without duplicates. */
+  /** As it came (without the scenario's text: connection.ts puts that back). */
+  view: WireView;
+  /** Every message this viewer may read, numbered 1..n (`seq`). */
   messages: readonly Message[];
 }
 
@@ -40,45 +45,13 @@ export type ReconcileEvent =
 
 export const initialReconcileState: ReconcileState = { synced: null, buffered: [], need: 'none' };
 
-/** Appends `incoming` to `existing` (both by seq), dropping ids already held. Returns `existing` itself when nothing is new. */
-export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): readonly Message[] {
-  if (incoming.length === 0) return existing;
-  const last = existing.length > 0 ? existing[existing.length - 1]!.seq : -Infinity;
-  let ids: Map<string, Message> | null = null;
-  const fresh: Message[] = [];
-  const seenIncoming = new Set<string>();
-  let ordered = true;
-  let replaced: Map<string, Message> | null = null;
-  for (const m of incoming) {
-    if (seenIncoming.has(m.id)) continue;
-    seenIncoming.add(m.id);
-    if (m.seq <= last) {
-      ids ??= new Map(existing.map((x) => [x.id, x]));
-      const held = ids.get(m.id);
-      if (held) {
-        // The same message again, changed by the white cell's moderation since: the newer copy wins.
-        if ((m.hiddenAt ?? 0) > (held.hiddenAt ?? 0)) (replaced ??= new Map()).set(m.id, m);
-        continue;
-      }
-      ordered = false;
-    }
-    fresh.push(m);
-  }
-  if (fresh.length === 0 && !replaced) return existing;
-  const base = replaced ? existing.map((x) => replaced.get(x.id) ?? x) : existing;
-  const merged = [...base, ...fresh];
-  for (let i = existing.length + 1; ordered && i < merged.length; i++) if (merged[i - 1]!.seq > merged[i]!.seq) ordered = false;
-  if (!ordered) merged.sort((a, b) => a.seq - b.seq);
-  return merged;
-}
-
 function sortedUnique(messages: readonly Message[]): readonly Message[] {
   return mergeMessages([], messages);
 }
 
-/** After a snapshot: if the server says we should hold more messages than we do, we need everything again. */
+/** After a snapshot: if we do not hold exactly as many messages as the server says we may read, we need everything again. */
 function checkCount(synced: Synced, messageCount: number): SyncNeed {
-  return messageCount > synced.messages.length ? 'full' : 'none';
+  return messageCount !== synced.messages.length ? 'full' : 'none';
 }
 
 function applyUpdate(synced: Synced, payload: UpdatePayload): { synced: Synced; need: SyncNeed } {
@@ -133,8 +106,8 @@ export function reconcile(state: ReconcileState, event: ReconcileEvent): Reconci
   }
 }
 
-/** The version to tell the server we hold when asking for a sync of the given kind. */
-export function sinceVersionFor(state: ReconcileState, need: SyncNeed): number {
-  if (need === 'full' || !state.synced) return 0;
-  return state.synced.version;
+/** What to tell the server we hold when asking for a sync of the given kind (nothing, for everything again). */
+export function heldFor(state: ReconcileState, need: SyncNeed): { sinceVersion: number; messagesHeld?: number } {
+  if (need === 'full' || !state.synced) return { sinceVersion: 0 };
+  return { sinceVersion: state.synced.version, messagesHeld: state.synced.messages.length };
 }

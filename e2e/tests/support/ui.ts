@@ -29,6 +29,22 @@ export async function openScreen(browser: Browser, viewport: { width: number; he
   return { context, page, received };
 }
 
+/**
+ * The `update` events among what a page received from index `from` (to `to`), in
+ * order (Socket.IO packets `42["update", payload, …]`, several to a polling
+ * response).
+ */
+export function updateFrames(screen: Screen, from = 0, to = screen.received.length): { version: number; messages: { text: string }[] }[] {
+  const out: { version: number; messages: { text: string }[] }[] = [];
+  for (const chunk of screen.received.slice(from, to))
+    for (const packet of chunk.split('\x1e')) {
+      if (!packet.startsWith('42')) continue;
+      const [event, payload] = JSON.parse(packet.slice(2)) as [string, { version: number; messages: { text: string }[] }];
+      if (event === 'update') out.push(payload);
+    }
+  return out;
+}
+
 /** Creates a session through the Home form and lands on its setup page; returns the session id. */
 export async function createSessionOnHome(page: Page, opts: { scenario: string; timerScale: string; review: boolean; title?: string }): Promise<string> {
   await page.goto('/');

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { nanoid } from 'nanoid';
-import { isMessageSide } from '@rubicon/shared';
+import { composeView, isMessageSide, mergeMessages, scenarioTextPath } from '@rubicon/shared';
 import type {
   Ack,
   ClientToServerEvents,
@@ -11,7 +11,9 @@ import type {
   SyncData,
   JoinResponse,
   Message,
+  ScenarioText,
   ServerToClientEvents,
+  WireView,
 } from '@rubicon/shared';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -20,7 +22,7 @@ export class ProtocolError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly view?: GameView,
+    readonly view?: WireView,
   ) {
     super(`${code}: ${message}`);
     this.name = 'ProtocolError';
@@ -34,12 +36,16 @@ function unwrap<T>(ack: Ack<T>): T {
 
 /**
  * One seat's connection, written against docs/protocol.md only: redeem a
- * join code over REST, say hello, follow `update`s by version (syncing on a
- * gap), and send commands with client-chosen ids. Bots use nothing else.
+ * join code over REST, say hello, fetch the scenario's text once, follow
+ * `update`s by the version of this seat's own stream (syncing on a gap), and
+ * send commands with client-chosen ids. Bots use nothing else.
  */
 export class ProtocolClient {
-  view!: GameView;
-  messages: Message[] = [];
+  messages: readonly Message[] = [];
+  private wire: WireView | null = null;
+  private text: { digest: string; text: ScenarioText } | null = null;
+  private composed: GameView | null = null;
+  private version = 0;
   private readonly listeners = new Set<() => void>();
   private socket: ClientSocket | null = null;
   private closed = false;
@@ -48,6 +54,12 @@ export class ProtocolClient {
     private readonly baseUrl: string,
     private readonly code: string,
   ) {}
+
+  /** What this seat sees now (the scenario's text put back), at the version of its stream. */
+  get view(): GameView {
+    if (!this.composed) throw new ProtocolError('unavailable', 'not connected yet');
+    return this.composed;
+  }
 
   async connect(timeoutMs = 10_000): Promise<void> {
     const res = await fetch(new URL('/api/join', this.baseUrl), {
@@ -67,21 +79,18 @@ export class ProtocolClient {
       const ack: Ack<HelloData> = await socket.timeout(timeoutMs).emitWithAck('hello', {
         sessionId: json.sessionId,
         token: json.token,
-        ...(this.view ? { lastVersion: this.view.version } : {}),
+        ...(this.wire ? { lastVersion: this.version, messagesHeld: this.messages.length } : {}),
       });
-      const data = unwrap(ack);
-      this.messages = data.full ? data.messages : [...this.messages, ...data.messages];
-      this.view = data.view;
-      this.notify();
+      await this.adopt(unwrap(ack));
     };
     socket.on('update', (u) => {
-      if (!this.view || u.version <= this.view.version) return;
-      if (u.version !== this.view.version + 1) return void this.resync();
-      this.view = u.view ?? { ...this.view, version: u.version };
-      this.messages.push(...u.messages);
-      this.notify();
+      if (!this.wire || u.version <= this.version) return;
+      if (u.version !== this.version + 1) return void this.resync();
+      this.version = u.version;
+      this.messages = mergeMessages(this.messages, u.messages);
+      void this.show(u.view ?? this.wire);
     });
-    // After a reconnect the socket must say hello again, with the last version it holds.
+    // After a reconnect the socket must say hello again, with what it holds.
     socket.io.on('reconnect', () => void hello().catch(() => undefined));
     await hello();
   }
@@ -89,15 +98,33 @@ export class ProtocolClient {
   private async resync(): Promise<void> {
     if (!this.socket) return;
     try {
-      const ack: Ack<SyncData> = await this.socket.timeout(10_000).emitWithAck('sync', { sinceVersion: this.view.version });
+      const ack: Ack<SyncData> = await this.socket.timeout(10_000).emitWithAck('sync', { sinceVersion: this.version, messagesHeld: this.messages.length });
       const data = unwrap(ack);
-      if (data.version <= this.view.version) return;
-      this.messages = data.full ? data.messages : [...this.messages, ...data.messages];
-      this.view = data.view;
-      this.notify();
+      if (data.version > this.version) await this.adopt(data);
     } catch {
       // The next update will show the gap again and ask again.
     }
+  }
+
+  private async adopt(data: SyncData): Promise<void> {
+    this.version = data.version;
+    this.messages = data.full ? data.messages : mergeMessages(this.messages, data.messages);
+    await this.show(data.view);
+  }
+
+  /** Holds the wire view and composes it with the scenario's text (fetched the first time). */
+  private async show(wire: WireView): Promise<void> {
+    this.wire = wire;
+    const ref = wire.scenario;
+    if (this.text?.digest !== ref.digest) {
+      const res = await fetch(new URL(scenarioTextPath(ref), this.baseUrl), { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new ProtocolError('unavailable', `scenario text: HTTP ${res.status}`);
+      this.text = { digest: ref.digest, text: (await res.json()) as ScenarioText };
+    }
+    // A later update may have come in while the text was fetched: compose the newest.
+    if (this.wire !== wire) return;
+    this.composed = { ...composeView(wire, this.text.text), version: this.version };
+    this.notify();
   }
 
   onChange(listener: () => void): () => void {

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
+import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { SessionStore } from '../store/types.ts';
@@ -61,6 +61,18 @@ export function apiRoutes(deps: RoutesDeps): Router {
     const scenario = deps.scenarios.get(req.params.id);
     if (!scenario) throw new ServiceError('not_found', `There is no scenario "${req.params.id}".`);
     res.json(teachingDocument(scenario));
+  });
+
+  // The scenario's text every view shares, sent once instead of in every update (wire-view.ts in shared).
+  // Asked for by its digest, it never changes: any cache may keep it.
+  router.get('/api/scenarios/:id/v/:version', (req, res) => {
+    const scenario = deps.scenarios.get(req.params.id);
+    if (!scenario || String(scenario.version) !== req.params.version)
+      throw new ServiceError('not_found', `There is no scenario "${req.params.id}" at version ${req.params.version}.`);
+    const { text, digest } = scenarioText(scenario);
+    res.set('ETag', `"${digest}"`);
+    res.set('Cache-Control', req.query.digest === digest ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.json(text);
   });
 
   router.post('/api/sessions', limited, json, async (req, res) => {

@@ -1,12 +1,18 @@
 import { randomInt } from 'node:crypto';
-import { canonicalJson, checkCommand, isMessageSide, viewFor, type Actor, type Command, type CommandResult, type LogEntry } from '@rubicon/shared';
+import { canonicalJson, checkCommand, isMessageSide, type Actor, type Command, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendResult, Clock, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
-import { viewerOf } from './sync-data.ts';
+import { viewerOf, wireViewFor } from './sync-data.ts';
+
+/** A command decided on: the log version it produced (or produced the first time, for a retry). */
+export interface Executed {
+  version: number;
+  duplicate: boolean;
+}
 
 /** One command as a caller hands it in. */
 export interface CommandRequest {
@@ -66,7 +72,7 @@ export class CommandPath {
    * Nothing reaches the store once `abandoned()` says the caller gave up; a
    * store answer lost before `bound` (performance.now() time) is looked up.
    */
-  async decide(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<CommandResult> {
+  async decide(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<Executed> {
     const { actor, commandId, expectedGameVersion, command } = request;
     if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
     let session = await this.caughtUp(sessionId);
@@ -78,7 +84,7 @@ export class CommandPath {
       const { game, state } = session;
       // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
       if (expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion) {
-        const view = viewFor(game, state, viewerOf(actor));
+        const view = wireViewFor(game, state, viewerOf(actor));
         throw new ServiceError('stale', `The game is at version ${state.gameVersion}; this was made on ${expectedGameVersion}.`, {
           version: view.version,
           gameVersion: state.gameVersion,
@@ -150,7 +156,7 @@ export class CommandPath {
   }
 
   /** A command id seen before: the same command is a retry; another command reusing the id is refused. */
-  private async duplicate(sessionId: string, seq: number, actor: Actor, command: Command): Promise<CommandResult> {
+  private async duplicate(sessionId: string, seq: number, actor: Actor, command: Command): Promise<Executed> {
     const [original] = await this.store.readLog(sessionId, seq - 1);
     if (original && canonicalJson({ by: original.by, command: original.command }) !== canonicalJson({ by: actor, command }))
       throw new ServiceError('duplicate', 'This command id was already used for a different command.');

@@ -1,4 +1,4 @@
-import type { ErrorCode, GameView, WireError } from '@rubicon/shared';
+import type { ErrorCode, WireError, WireView } from '@rubicon/shared';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 
 /**
@@ -12,7 +12,7 @@ export class ServiceError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { version?: number; gameVersion?: number; view?: GameView; retryAfterMs?: number; where?: string; seq?: number } = {},
+    readonly extra: { version?: number; gameVersion?: number; view?: WireView; retryAfterMs?: number; where?: string; seq?: number } = {},
   ) {
     super(message);
   }

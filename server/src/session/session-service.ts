@@ -1,10 +1,10 @@
 import { serverScenarios } from '../scenarios.ts';
-import type { Actor, Command, CommandResult, Game, Scenario } from '@rubicon/shared';
+import type { Actor, Command, Game, Scenario } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
-import { CommandPath } from './command-path.ts';
+import { CommandPath, type Executed } from './command-path.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { SessionCache, type AppliedEvent, type CachedSession, type LoadedSession } from './session-cache.ts';
@@ -12,6 +12,7 @@ import { ServiceError, unavailable } from './service-error.ts';
 import { withinDeadline } from './within-deadline.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
+export type { Executed } from './command-path.ts';
 
 export type ScenarioLookup = (id: string) => Scenario | undefined;
 
@@ -135,7 +136,7 @@ export class SessionService {
     expectedGameVersion: number | null,
     command: Command,
     options: ExecuteOptions = {},
-  ): Promise<CommandResult> {
+  ): Promise<Executed> {
     const { deadline, atLeast } = options;
     const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
     const request = { actor, commandId, expectedGameVersion, command, ...(atLeast === undefined ? {} : { atLeast }) };

@@ -4,21 +4,23 @@ import { updatesFor } from '../session/broadcast.ts';
 import { isOutage } from '../session/service-error.ts';
 import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
+import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { RubiconServer } from './types.ts';
 
 /**
  * Keeps this process's sockets in step with the log. Each process sends its
- * own sockets every event, in log order, as its service applies them (its
+ * own sockets every event they may see, in log order and numbered in each
+ * viewer's own stream, as its service applies them (its
  * own appends and those it catches up on), so every socket sees versions
  * strictly in order whichever process accepted them. With Redis, a process
  * that appends tells the others, which catch up; and since pub/sub may drop
  * a notice, each process also re-reads the logs of its sessions now and
  * then. Idle sessions without sockets here are dropped from memory.
  */
-export function followLog(io: RubiconServer, service: SessionService, config: Config, redis: boolean, log: Logger): { stop(): void } {
+export function followLog(io: RubiconServer, service: SessionService, streams: ViewerStreams, config: Config, redis: boolean, log: Logger): { stop(): void } {
   service.onApplied((event) => {
     const rooms = io.of('/').adapter.rooms;
-    for (const { room, payload } of updatesFor(event, (r) => (rooms.get(r)?.size ?? 0) > 0)) io.local.to(room).emit('update', payload);
+    for (const { room, payload } of updatesFor(event, streams, (r) => (rooms.get(r)?.size ?? 0) > 0)) io.local.to(room).emit('update', payload);
     if (event.appendedHere && redis) io.serverSideEmit('appended', event.sessionId, event.entry.seq);
   });
 

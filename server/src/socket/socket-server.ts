@@ -7,8 +7,10 @@ import {
   CommandPayload,
   HelloPayload,
   SyncPayload,
+  commandFromWire,
   seatsInPlay,
   type Actor,
+  type Command,
   type CommandResult,
   type HelloData,
   type SyncData,
@@ -25,6 +27,7 @@ import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
+import { ViewerStreams } from '../session/viewer-streams.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
@@ -53,6 +56,15 @@ export interface SocketServer {
   /** Drops every socket (on every process) holding a grant of this access key: a revocation takes effect at once. */
   revoke(sessionId: string, key: string): void;
   close(): Promise<void>;
+}
+
+/** Commands that name a message, in the sender's own numbering (viewer-stream.ts). */
+function namesMessage(command: Command): boolean {
+  return command.type === 'HIDE_MESSAGE' || (command.type === 'SEND_MESSAGE' && command.relayOf !== undefined);
+}
+
+function noSuchMessage(): never {
+  throw new ServiceError('invalid', 'There is no such message among those you may read.');
 }
 
 function grantKey(grant: Grant): string {
@@ -86,7 +98,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   });
   const presence = new PresenceTracker(io, log);
 
-  const follower = followLog(io, service, config, redis !== null, log);
+  const streams = new ViewerStreams();
+  const follower = followLog(io, service, streams, config, redis !== null, log);
   const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T>) => ackHandler({ log, metrics }, spec);
 
   function grantOf(socket: RubiconSocket): Grant {
@@ -139,7 +152,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
               presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
               if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
             }
-            return { ...syncData(session, grant.role, p.lastVersion), role: grant.role, sessionId: grant.sessionId };
+            const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
+            return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
           }, performance.now() + config.storeTimeoutMs);
         },
       }),
@@ -160,7 +174,15 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
           const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
           if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
           await limits.command(grant.sessionId, grantKey(grant));
-          return service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, p.command, { deadline: received + config.storeTimeoutMs });
+          const deadline = received + config.storeTimeoutMs;
+          const command = namesMessage(p.command)
+            ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
+            : p.command;
+          const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, { deadline });
+          // Answered in the sender's own stream, which this process has followed past the command.
+          const session = service.peek(grant.sessionId);
+          if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
+          return { ...result, version: streams.position(session.game, session.state, grant.role).version, gameVersion: session.state.gameVersion };
         },
       }),
     );
@@ -173,7 +195,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         run: async (p): Promise<SyncData> => {
           await recheck(socket);
           const grant = grantOf(socket);
-          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, p.sinceVersion), performance.now() + config.storeTimeoutMs);
+          const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
+          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), performance.now() + config.storeTimeoutMs);
         },
       }),
     );

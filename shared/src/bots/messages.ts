@@ -70,8 +70,8 @@ export function composeMessages(persona: Persona, input: BotInput, stance: numbe
   const tone = stance > 0.33 ? 'firm' : stance < -0.33 ? 'conciliatory' : 'measured';
   const pub = view.channels.find((c) => c.kind === 'public' && c.canWrite);
   // No statement two beats running: a seat that spoke last beat lets it stand.
-  const sinceLastBeat = view.resolutions.at(-2)?.version ?? 0;
-  const spokeLately = input.messages.some((m) => m.from === persona.seat && m.channel === pub?.id && m.seq > sinceLastBeat);
+  const sinceLastBeat = view.resolutions.at(-2)?.at ?? 0;
+  const spokeLately = input.messages.some((m) => m.from === persona.seat && m.channel === pub?.id && m.at > sinceLastBeat);
   if (pub && !spokeLately && random() < persona.vocal)
     out.push({ channel: pub.id, text: fill(pickOne(persona.voice.public, random), view, persona, { tone }) });
   // Seats that relay a mediated channel are intermediaries: a principal talks to them there, not on the side.

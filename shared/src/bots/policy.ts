@@ -32,8 +32,9 @@ export function provocation(persona: Persona, input: BotInput): number {
 
 /** Messages from other seats (or the white cell) received since the last beat resolved, 0 to 1. */
 export function diplomacy(persona: Persona, input: BotInput): number {
-  const since = input.view.resolutions.at(-1)?.version ?? 0;
-  const received = input.messages.filter((m) => m.seq > since && m.from !== persona.seat && m.channel !== 'public').length;
+  // By time: a message's number is the reader's own (viewer-stream.ts), a resolution's is a game version.
+  const since = input.view.resolutions.at(-1)?.at ?? 0;
+  const received = input.messages.filter((m) => m.at > since && m.from !== persona.seat && m.channel !== 'public').length;
   return Math.min(received, 3) / 3;
 }
 

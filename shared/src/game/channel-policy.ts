@@ -31,6 +31,17 @@ export interface Message {
   hidden?: 'display' | 'everyone';
   /** The version of the last HIDE_MESSAGE that changed `hidden`, so a sync after it carries the change. */
   hiddenAt?: number;
+  /**
+   * How many times the white cell hid it or showed it again: each is an
+   * update for everyone who reads it, so a reader's own count of updates
+   * (viewer-stream.ts) can be known from the state alone.
+   */
+  moderations?: number;
+}
+
+/** Hides and shows of a message so far (a message stored before they were counted had at most one). */
+export function moderationsOf(message: Message): number {
+  return message.moderations ?? (message.hiddenAt === undefined ? 0 : 1);
 }
 
 /** Whether the white cell's moderation withholds this message's text from this viewer. */
@@ -156,5 +167,6 @@ export function applyHide(messages: MessageLog, cmd: HideMessage, seq: number): 
   const target = messages.byId(cmd.message);
   if (!target) return messages;
   const { hidden: _old, ...rest } = target;
-  return messages.replace(cmd.message, cmd.from === 'none' ? { ...rest, hiddenAt: seq } : { ...rest, hidden: cmd.from, hiddenAt: seq });
+  const stamp = { hiddenAt: seq, moderations: moderationsOf(target) + 1 };
+  return messages.replace(cmd.message, cmd.from === 'none' ? { ...rest, ...stamp } : { ...rest, hidden: cmd.from, ...stamp });
 }

@@ -216,7 +216,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   const refusal = turnLegality(game.scenario, state.turn.context, phaseOf(state.turn), event);
   if (refusal) return { ok: false, refusal };
   const turn = game.table.transition(state.turn, closesPlanning(state, command) ? Object.assign({}, event, { relays: beatRelays(game, state) }) : event);
-  const note = interventionOf(command, entry, state.turn.context, turn.context);
+  const note = interventionOf(command, entry, gameVersion, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
   return { ok: true, state: { ...state, version: entry.seq, gameVersion, turn, interventions }, message: null };
 }
@@ -235,8 +235,9 @@ function beatRelays(game: Game, state: GameState): RelayFact[] {
   return relaysSince(game.scenario, state.messages, opened.version, ctx.beat);
 }
 
-function interventionOf(command: Command, entry: LogEntry, before: TurnContext, after: TurnContext): Intervention | null {
-  const base = { version: entry.seq, at: entry.at, beat: after.beat };
+function interventionOf(command: Command, entry: LogEntry, gameVersion: number, before: TurnContext, after: TurnContext): Intervention | null {
+  // Numbered in game versions like everything the game records: a log version would count others' messages.
+  const base = { version: gameVersion, at: entry.at, beat: after.beat };
   switch (command.type) {
     case 'PAUSE':
       return { ...base, kind: 'pause' };
@@ -300,6 +301,10 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
     throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
   // Before game versions, the machine counted in log versions: such a snapshot cannot be mixed with new events.
   if (typeof persisted.gameVersion !== 'number') throw new Error('snapshot predates game versions');
+  // A message hidden before hides were counted may have been hidden more than once: its readers'
+  // update counts (viewer-stream.ts) cannot be known from such a snapshot, only from the log.
+  if (persisted.messages.some((m) => m.hiddenAt !== undefined && m.moderations === undefined))
+    throw new Error('snapshot predates counted moderation');
   const turn = game.table.restore(persisted.turn.value, persisted.turn.context);
   return {
     version: persisted.version,

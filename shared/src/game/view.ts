@@ -9,6 +9,8 @@ import { beatById } from './adjudication.ts';
 import { teachingViewFor, type TeachingView } from './teaching-view.ts';
 import { rubricViewFor, type RubricView } from './rubric-scores.ts';
 import { briefingText, outcomeDescription, situationText } from './texts.ts';
+import { scenarioText } from './scenario-text.ts';
+import { streamPosition } from './viewer-stream.ts';
 
 /**
  * What one viewer may see of a session. The server sends only this, so a
@@ -16,6 +18,7 @@ import { briefingText, outcomeDescription, situationText } from './texts.ts';
  * never reaches a socket that may not read it.
  */
 export interface GameView {
+  /** Where this viewer's own stream of updates stands (viewer-stream.ts): never a count of others' events. */
   version: number;
   /** Game commands applied so far: send it as `expectedGameVersion` with a game command made on this view. */
   gameVersion: number;
@@ -261,8 +264,13 @@ export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceV
     .map((m) => messageAsSeenBy(viewer, m));
 }
 
-export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView {
+/**
+ * `version` is where this viewer's own stream of updates stands
+ * (viewer-stream.ts); a caller that keeps track of it passes it in.
+ */
+export function viewFor(game: Game, state: GameState, viewer: Viewer, version = streamPosition(game, state, viewer).version): GameView {
   const { scenario } = game;
+  const { text } = scenarioText(scenario);
   const ctx = state.turn.context;
   const phase = phaseOf(state.turn);
   const facilitator = viewer.kind === 'facilitator';
@@ -286,32 +294,15 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer): GameView 
     changes.filter((c) => seesTarget(c.target)).map((c) => ({ ...c, cause: filterCause(c.cause) }));
 
   return {
-    version: state.version,
+    version,
     gameVersion: state.gameVersion,
     viewer,
     phase,
     paused: ctx.paused,
     scenario: {
-      id: scenario.id,
-      version: scenario.version,
-      title: scenario.title,
-      summary: scenario.summary,
-      openingBriefing: scenario.openingBriefing,
-      seats: scenario.seats.map((s) => ({
-        id: s.id,
-        name: s.name,
-        short: s.short,
-        color: s.color,
-        description: s.description,
-        optional: s.optional,
-        inPlay: ctx.options.seatsInPlay.includes(s.id),
-      })),
-      measures: scenario.measures.map(({ id, label, description, min, max }) => ({ id, label, description, min, max })),
-      rungs: scenario.ladder.rungs,
-      beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date, marks: b.marks })),
-      outcomes: scenario.outcomes.map((o) => ({ id: o.id, title: o.title })),
+      ...text,
+      seats: text.seats.map((s) => ({ ...s, inPlay: ctx.options.seatsInPlay.includes(s.id) })),
       injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
-      map: scenario.map,
     },
     beat:
       inBeat && beat

@@ -1,0 +1,223 @@
+import type { Channel } from '../scenario/schema.ts';
+import type { Command, LogEntry } from './commands.ts';
+import { applyEntry, initialState, type Game, type GameState } from './game.ts';
+import { messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
+
+/**
+ * Each viewer's own stream of updates. A viewer is told of an event only if
+ * it shows that viewer something: every game command (every view carries the
+ * game version a move must be made on), a message it may read, and the white
+ * cell hiding or showing again such a message. Events it cannot see move
+ * nothing of its own: not its update count (`version`), not the numbering of
+ * its messages. So neither the numbers it holds nor when its frames arrive
+ * say anything about channels it is not in.
+ *
+ * Any other event that leaves the game version alone (the white cell's own
+ * records) is the facilitator's only, who sees every event: the facilitator's
+ * stream is the log itself.
+ *
+ * A position is a pure function of the state (the facilitator's is the log's
+ * version), so every process, and a process that loads a session afresh,
+ * numbers each viewer's stream alike.
+ */
+export interface StreamPosition {
+  /** Updates this viewer has had: the `version` its picture is at. */
+  version: number;
+  /** Messages it may read: the last one's number in its own stream. */
+  messages: number;
+}
+
+/** What one applied log entry shows one viewer. */
+export type StreamStep =
+  | { kind: 'none' }
+  /** Its view changed (a game command, or for the facilitator a record of its own). */
+  | { kind: 'view' }
+  /** A message it may read arrived (the log's copy). */
+  | { kind: 'message'; message: Message }
+  /** A message it reads was hidden or shown again (the log's copy, after the change). */
+  | { kind: 'moderation'; message: Message };
+
+/** How a relay names a message the reader cannot read itself. */
+export const UNSEEN_MESSAGE = 'unseen';
+
+const NONE: StreamStep = { kind: 'none' };
+const VIEW: StreamStep = { kind: 'view' };
+
+function channelLookup(game: Game): (id: string) => Channel | undefined {
+  const channels = game.scenario.channels;
+  return (id) => channels.find((c) => c.id === id);
+}
+
+/** Whether this viewer may read this message (its audience was fixed when it was sent). */
+function reads(game: Game, viewer: Viewer, message: Message): boolean {
+  if (viewer.kind === 'facilitator') return true;
+  if (viewer.kind === 'seat') return message.audience.includes(viewer.seat);
+  return messageVisibleTo(viewer, message, channelLookup(game)(message.channel));
+}
+
+export function streamPosition(game: Game, state: GameState, viewer: Viewer): StreamPosition {
+  if (viewer.kind === 'facilitator') return { version: state.version, messages: state.messages.length };
+  let version = state.gameVersion;
+  let messages = 0;
+  for (const m of state.messages) {
+    if (!reads(game, viewer, m)) continue;
+    messages++;
+    version += 1 + moderationsOf(m);
+  }
+  return { version, messages };
+}
+
+/** What `entry`, which took `before` to `after`, shows `viewer`. */
+export function streamStep(game: Game, before: GameState, after: GameState, entry: LogEntry, viewer: Viewer): StreamStep {
+  const command = entry.command;
+  if (command.type === 'SEND_MESSAGE') {
+    const message = after.messages.at(-1);
+    return message && reads(game, viewer, message) ? { kind: 'message', message } : NONE;
+  }
+  if (command.type === 'HIDE_MESSAGE') {
+    const message = after.messages.byId(command.message);
+    return message && reads(game, viewer, message) ? { kind: 'moderation', message } : NONE;
+  }
+  if (after.gameVersion !== before.gameVersion) return VIEW;
+  return viewer.kind === 'facilitator' ? VIEW : NONE;
+}
+
+/** The position after a step. */
+export function advance(position: StreamPosition, step: StreamStep): StreamPosition {
+  switch (step.kind) {
+    case 'none':
+      return position;
+    case 'message':
+      return { version: position.version + 1, messages: position.messages + 1 };
+    case 'view':
+    case 'moderation':
+      return { version: position.version + 1, messages: position.messages };
+  }
+}
+
+/** A message's id on the wire: its number among the messages this viewer may read. */
+export function wireMessageId(n: number): string {
+  return `n${n}`;
+}
+
+function wireNumber(id: string): number | null {
+  const match = /^n([1-9][0-9]{0,9})$/.exec(id);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * A message as it goes to one viewer: numbered in that viewer's own stream
+ * (`id` and `seq`), naming what it relays in the same numbering (or
+ * `UNSEEN_MESSAGE`), and without the log's own positions.
+ */
+export function wireMessage(viewer: Viewer, message: Message, n: number, relayed: number | null): Message {
+  const seen = messageAsSeenBy(viewer, message);
+  return {
+    id: wireMessageId(n),
+    seq: n,
+    at: seen.at,
+    channel: seen.channel,
+    from: seen.from,
+    ...(seen.fromName === undefined ? {} : { fromName: seen.fromName }),
+    text: seen.text,
+    audience: seen.audience,
+    to: seen.to,
+    relayOf: seen.relayOf === null ? null : relayed === null ? UNSEEN_MESSAGE : wireMessageId(relayed),
+    ...(seen.hidden === undefined ? {} : { hidden: seen.hidden }),
+  };
+}
+
+/**
+ * The numbers, in this viewer's stream, of the messages with these log ids
+ * (those it may read), in one pass over the log.
+ */
+export function messageNumbers(game: Game, state: GameState, viewer: Viewer, ids: ReadonlySet<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  let n = 0;
+  for (const m of state.messages) {
+    if (!reads(game, viewer, m)) continue;
+    n++;
+    if (ids.has(m.id)) {
+      out.set(m.id, n);
+      if (out.size === ids.size) break;
+    }
+  }
+  return out;
+}
+
+/** One message for one viewer, numbered in its stream (for an update). */
+export function wireMessageFor(game: Game, state: GameState, viewer: Viewer, message: Message, n?: number): Message {
+  const wanted = new Set<string>(message.relayOf === null ? [] : [message.relayOf]);
+  if (n === undefined) wanted.add(message.id);
+  const numbers = wanted.size > 0 ? messageNumbers(game, state, viewer, wanted) : new Map<string, number>();
+  const own = n ?? numbers.get(message.id) ?? 0;
+  return wireMessage(viewer, message, own, message.relayOf === null ? null : (numbers.get(message.relayOf) ?? null));
+}
+
+/**
+ * What a client needs of the messages it may read: those after the first
+ * `held` (its own numbering), and every one the white cell ever hid or showed
+ * again (they may have changed since the client's copy); `count` is how many
+ * it may read in all.
+ */
+export function wireMessagesFor(game: Game, state: GameState, viewer: Viewer, held = 0): { messages: Message[]; count: number } {
+  const numbers = new Map<string, number>();
+  const messages: Message[] = [];
+  let n = 0;
+  for (const m of state.messages) {
+    if (!reads(game, viewer, m)) continue;
+    n++;
+    numbers.set(m.id, n);
+    if (n > held || moderationsOf(m) > 0) messages.push(wireMessage(viewer, m, n, m.relayOf === null ? null : (numbers.get(m.relayOf) ?? null)));
+  }
+  return { messages, count: n };
+}
+
+/** The message a viewer names by its wire id, if it may read it. */
+export function messageByWireId(game: Game, state: GameState, viewer: Viewer, id: string): Message | undefined {
+  const n = wireNumber(id);
+  if (n === null) return undefined;
+  if (viewer.kind === 'facilitator') return state.messages.at(n - 1);
+  let k = 0;
+  for (const m of state.messages) {
+    if (!reads(game, viewer, m)) continue;
+    if (++k === n) return m;
+  }
+  return undefined;
+}
+
+/**
+ * A command as the engine takes it: the message ids a client sent in its own
+ * numbering turned into the log's. `null` when one names no message this
+ * viewer may read (the caller refuses it as `invalid`).
+ */
+export function commandFromWire(game: Game, state: GameState, viewer: Viewer, command: Command): Command | null {
+  if (command.type === 'SEND_MESSAGE' && command.relayOf !== undefined) {
+    const original = messageByWireId(game, state, viewer, command.relayOf);
+    return original ? { ...command, relayOf: original.id } : null;
+  }
+  if (command.type === 'HIDE_MESSAGE') {
+    const target = messageByWireId(game, state, viewer, command.message);
+    return target ? { ...command, message: target.id } : null;
+  }
+  return command;
+}
+
+/**
+ * For each command a seat sent in `log`, the version of that seat's own
+ * stream right after it: what its acknowledgement may say at the least.
+ * Checks acknowledgements against an exported log.
+ */
+export function senderStreamVersions(game: Game, log: readonly LogEntry[]): Map<string, number> {
+  const positions = new Map<string, StreamPosition>(game.scenario.seats.map((s) => [s.id, { version: 0, messages: 0 }]));
+  const out = new Map<string, number>();
+  let state = initialState(game);
+  for (const entry of log) {
+    const r = applyEntry(game, state, entry);
+    if (!r.ok) throw new Error(`log entry ${entry.seq} does not apply: ${r.refusal.message}`);
+    for (const [seat, p] of positions) positions.set(seat, advance(p, streamStep(game, state, r.state, entry, { kind: 'seat', seat })));
+    if (entry.by.kind === 'seat') out.set(entry.commandId, positions.get(entry.by.seat)?.version ?? 0);
+    state = r.state;
+  }
+  return out;
+}

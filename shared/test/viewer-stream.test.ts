@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { persistGame, restoreGame } from '../src/game/game.ts';
+import type { Viewer } from '../src/game/channel-policy.ts';
+import { viewFor } from '../src/game/view.ts';
+import {
+  commandFromWire,
+  messageByWireId,
+  streamPosition,
+  UNSEEN_MESSAGE,
+  wireMessageFor,
+  wireMessagesFor,
+} from '../src/game/viewer-stream.ts';
+import { Driver } from './driver.ts';
+import { mini } from './fixtures/mini-scenario.ts';
+
+const red: Viewer = { kind: 'seat', seat: 'red' };
+const blue: Viewer = { kind: 'seat', seat: 'blue' };
+const grey: Viewer = { kind: 'seat', seat: 'grey' };
+const observer: Viewer = { kind: 'observer' };
+const facilitator: Viewer = { kind: 'facilitator' };
+
+/** Planning in the first beat, then: red→grey (mediated), a public line, red–blue, grey relays red's line to blue. */
+function talk() {
+  const d = new Driver(mini, { seed: 3 });
+  d.fac({ type: 'START' });
+  d.fac({ type: 'ADVANCE' });
+  d.seat('red', { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'to the broker' });
+  d.seat('blue', { type: 'SEND_MESSAGE', channel: 'public', text: 'for all' });
+  d.seat('red', { type: 'SEND_MESSAGE', channel: 'red-blue', text: 'bilateral' });
+  d.seat('grey', { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'passed on', to: 'blue', relayOf: 'm3' });
+  return d;
+}
+
+describe('each viewer own stream', () => {
+  it('counts game commands for everyone and only the messages each may read', () => {
+    const d = talk();
+    expect(d.state.gameVersion).toBe(2);
+    expect(streamPosition(d.game, d.state, facilitator)).toEqual({ version: d.state.version, messages: 4 });
+    expect(streamPosition(d.game, d.state, red)).toEqual({ version: 5, messages: 3 });
+    expect(streamPosition(d.game, d.state, blue)).toEqual({ version: 5, messages: 3 });
+    // The relay reads what it passed on too.
+    expect(streamPosition(d.game, d.state, grey)).toEqual({ version: 5, messages: 3 });
+    expect(streamPosition(d.game, d.state, observer)).toEqual({ version: 3, messages: 1 });
+    expect(viewFor(d.game, d.state, observer).version).toBe(3);
+  });
+
+  it('numbers messages in each reader own stream, and a relay by what the reader can read', () => {
+    const d = talk();
+    const wire = (v: Viewer) => wireMessagesFor(d.game, d.state, v).messages.map((m) => [m.id, m.seq, m.text, m.relayOf]);
+    expect(wire(observer)).toEqual([['n1', 1, 'for all', null]]);
+    expect(wire(blue)).toEqual([
+      ['n1', 1, 'for all', null],
+      ['n2', 2, 'bilateral', null],
+      ['n3', 3, 'passed on', UNSEEN_MESSAGE],
+    ]);
+    expect(wire(grey)).toEqual([
+      ['n1', 1, 'to the broker', null],
+      ['n2', 2, 'for all', null],
+      ['n3', 3, 'passed on', 'n1'],
+    ]);
+    expect(wire(facilitator).at(-1)).toEqual(['n4', 4, 'passed on', 'n1']);
+    // No log position goes on the wire.
+    for (const m of wireMessagesFor(d.game, d.state, facilitator).messages) expect(Object.keys(m)).not.toContain('hiddenAt');
+    // One message for an update is numbered the same way.
+    expect(wireMessageFor(d.game, d.state, blue, d.state.messages.at(-1)!).id).toBe('n3');
+  });
+
+  it('sends again what a client lacks: the messages after those it holds, and every moderated one', () => {
+    const d = talk();
+    d.fac({ type: 'HIDE_MESSAGE', message: 'm4', from: 'everyone' });
+    expect(streamPosition(d.game, d.state, red).version).toBe(6);
+    expect(streamPosition(d.game, d.state, observer).version).toBe(4);
+    const again = wireMessagesFor(d.game, d.state, red, 3);
+    expect(again.count).toBe(3);
+    expect(again.messages.map((m) => [m.id, m.text, m.hidden])).toEqual([['n2', '', 'everyone']]);
+    expect(wireMessagesFor(d.game, d.state, red, 2).messages.map((m) => m.id)).toEqual(['n2', 'n3']);
+  });
+
+  it('reads message ids in the sender own numbering, and refuses one it cannot read', () => {
+    const d = talk();
+    expect(messageByWireId(d.game, d.state, grey, 'n1')?.text).toBe('to the broker');
+    expect(messageByWireId(d.game, d.state, facilitator, 'n3')?.text).toBe('bilateral');
+    expect(messageByWireId(d.game, d.state, observer, 'n2')).toBeUndefined();
+    for (const bad of ['m3', 'n0', 'n01', 'x', 'n99999999999']) expect(messageByWireId(d.game, d.state, facilitator, bad), bad).toBeUndefined();
+    expect(commandFromWire(d.game, d.state, grey, { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'again', relayOf: 'n1' })).toEqual({
+      type: 'SEND_MESSAGE',
+      channel: 'via-grey',
+      text: 'again',
+      relayOf: 'm3',
+    });
+    expect(commandFromWire(d.game, d.state, facilitator, { type: 'HIDE_MESSAGE', message: 'n2', from: 'display' })).toEqual({ type: 'HIDE_MESSAGE', message: 'm4', from: 'display' });
+    // Grey reads three messages: a fourth is none of its own.
+    expect(commandFromWire(d.game, d.state, grey, { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'x', relayOf: 'n4' })).toBeNull();
+    expect(commandFromWire(d.game, d.state, observer, { type: 'HIDE_MESSAGE', message: 'n2', from: 'display' })).toBeNull();
+  });
+
+  it('records the white cell interventions in game versions, which say nothing of the messages between them', () => {
+    const d = talk();
+    d.fac({ type: 'PAUSE' });
+    expect(d.state.interventions.at(-1)).toMatchObject({ kind: 'pause', version: 3 });
+  });
+
+  it('counts every hide of a message, and refuses a snapshot from before hides were counted', () => {
+    const d = talk();
+    d.fac({ type: 'HIDE_MESSAGE', message: 'm4', from: 'everyone' });
+    d.fac({ type: 'HIDE_MESSAGE', message: 'm4', from: 'none' });
+    expect(d.state.messages.byId('m4')?.moderations).toBe(2);
+    expect(streamPosition(d.game, d.state, facilitator).version).toBe(d.state.version);
+    const snapshot = persistGame(d.game, d.state);
+    expect(streamPosition(d.game, restoreGame(d.game, snapshot), red)).toEqual(streamPosition(d.game, d.state, red));
+    const legacy = { ...snapshot, messages: snapshot.messages.map(({ moderations: _m, ...m }) => m) };
+    expect(() => restoreGame(d.game, legacy)).toThrow(/moderation/);
+  });
+});
