@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { verifySessionFile } from '@rubicon/shared';
 import { shippedScenario, SCENARIO_DIR } from '@rubicon/shared/scenario-files';
 import { main } from '../src/main.ts';
-import { runPool } from '../src/simulate/pool.ts';
+import { runPool, SimulationPool } from '../src/simulate/pool.ts';
 import { mixesOf, rankShifts } from '../src/simulate/sweep.ts';
 
 const scenario = shippedScenario('april-2024');
@@ -48,6 +48,24 @@ describe('rubicon simulate', () => {
     const inline = await runPool(scenario, spec, 0);
     const threaded = await runPool(scenario, spec, 2);
     expect(threaded.games).toEqual(inline.games);
+  }, 60_000);
+
+  it('keeps its workers for batch after batch, and a batch that fails does not take the pool down', async () => {
+    const pool = await SimulationPool.start(scenario, 2);
+    try {
+      const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 10, beatRows: true };
+      const hawks = { ...spec, personas: { iran: 'hard-liner', israel: 'maximalist' } };
+      const progress: number[] = [];
+      const first = await pool.run(spec, (n) => progress.push(n));
+      await expect(pool.run({ ...spec, personas: { iran: 'nobody' } })).rejects.toThrow(/"nobody" is not a persona of iran/);
+      const second = await pool.run(hawks);
+      expect(first.games).toEqual((await runPool(scenario, spec, 0)).games);
+      expect(second.games).toEqual((await runPool(scenario, hawks, 0)).games);
+      expect(first.beats.length).toBeGreaterThan(first.games.length);
+      expect(progress.at(-1)).toBe(10);
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 
   it('exports a simulated game as a session file that verifies and replays to the same outcome', async () => {

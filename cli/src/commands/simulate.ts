@@ -6,7 +6,7 @@ import { buildSessionFile, seatsInPlay, type Scenario } from '@rubicon/shared';
 import { mixLabel, parseMixSpec, personaMix } from '@rubicon/shared/bots';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { UsageError, type CliIo, type Command } from '../command.ts';
-import { runPool } from '../simulate/pool.ts';
+import { SimulationPool } from '../simulate/pool.ts';
 import { playOne, simulatedGame, type BeatRow, type GameRow } from '../simulate/play.ts';
 import { formatSummary, summarise, type MixSummary } from '../simulate/summary.ts';
 import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simulate/sweep.ts';
@@ -136,20 +136,26 @@ export const simulate: Command = {
     const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beats: BeatRow[] }[] = [];
     const summaries: MixSummary[] = [];
     let seconds = 0;
+    const pool = await SimulationPool.start(scenario, workers);
     const bar = progressBar(io, games * mixes.length, `simulating ${games * mixes.length} games on ${workers || 'no'} worker${workers === 1 ? '' : 's'}`);
-    for (const [k, choice] of mixes.entries()) {
-      const label = mixLabel(personaMix(scenario, choice), inPlay);
-      const r = await runPool(scenario, { scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatRows: out !== null }, workers, (done) => bar(k * games + done));
-      seconds += r.seconds;
-      runs.push({ mix: choice, label, games: r.games, beats: r.beats });
-      summaries.push(summarise(scenario, label, r.games, inPlay));
+    try {
+      for (const [k, choice] of mixes.entries()) {
+        const label = mixLabel(personaMix(scenario, choice), inPlay);
+        const r = await pool.run({ scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatRows: out !== null }, (done) => bar(k * games + done));
+        seconds += r.seconds;
+        runs.push({ mix: choice, label, games: r.games, beats: r.beats });
+        summaries.push(summarise(scenario, label, r.games, inPlay));
+      }
+    } finally {
+      await pool.close();
     }
     const rate = (games * mixes.length) / Math.max(seconds, 1e-9);
     const shifts = v.sweep ? rankShifts(runs, scenario.outcomes.map((o) => o.id)) : null;
     if (shifts) io.out.write(`${formatShifts(shifts, scenario)}\n\n`);
     if (!v.sweep || mixes.length <= 3) for (const s of summaries) io.out.write(`${formatSummary(s)}\n\n`);
     else io.out.write(`${mixes.length} mixes; per-mix distributions are in the report (--out).\n`);
-    io.out.write(`${games * mixes.length} games in ${seconds.toFixed(2)} s: ${rate.toFixed(0)} games/s on ${workers || 'no'} worker thread${workers === 1 ? '' : 's'}\n`);
+    const startup = pool.size > 0 ? ` (and ${pool.startSeconds.toFixed(2)} s to start the workers)` : '';
+    io.out.write(`${games * mixes.length} games in ${seconds.toFixed(2)} s${startup}: ${rate.toFixed(0)} games/s on ${workers || 'no'} worker thread${workers === 1 ? '' : 's'}\n`);
     if (out) {
       await mkdir(out, { recursive: true });
       await writeFile(resolve(out, 'games.csv'), gamesCsv(runs.flatMap((r) => r.games.map((game) => ({ mix: r.label, game }))), inPlay));

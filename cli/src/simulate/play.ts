@@ -1,4 +1,5 @@
-import { createGame, moveEscalation, runHeadless, type Game, type HeadlessResult, type Scenario } from '@rubicon/shared';
+import type { Scenario } from '@rubicon/shared';
+import { createGame, moveEscalation, runHeadless, type Game, type HeadlessResult } from '@rubicon/shared/engine';
 import { personaChooser, personaMix, type PersonaMix } from '@rubicon/shared/bots';
 
 /** What one batch of simulated games is: a scenario, a persona per seat, a seed and which games. */

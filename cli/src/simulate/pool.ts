@@ -5,55 +5,157 @@ import { playBatch, type BatchSpec, type BeatRow, type GameRow } from './play.ts
 export interface PoolResult {
   games: GameRow[];
   beats: BeatRow[];
-  /** Wall time, worker start-up included. */
+  /** Wall time of this run (for `runPool`, worker start-up included). */
   seconds: number;
   /** The slowest worker's time playing, start-up excluded (equal to `seconds` inline). */
   playSeconds: number;
 }
 
+/** What a worker is sent: a batch to play. */
+export interface RunMessage {
+  kind: 'run';
+  id: number;
+  spec: BatchSpec;
+}
+
+/** What a worker answers. */
+export type WorkerMessage =
+  | { kind: 'ready' }
+  | { kind: 'progress'; id: number; done: number }
+  | { kind: 'done'; id: number; games: GameRow[]; beats: BeatRow[]; seconds: number }
+  | { kind: 'failed'; id: number; message: string };
+
+/** What a worker starts with: the scenario itself, so it need not read and check the file again. */
+export interface WorkerData {
+  scenario: Scenario;
+}
+
+interface Pending {
+  onProgress: (done: number) => void;
+  resolve: (r: { games: GameRow[]; beats: BeatRow[]; seconds: number }) => void;
+  reject: (err: Error) => void;
+}
+
+/** One worker thread, which plays the batches it is sent one after another. */
+class SimulationWorker {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'ready') return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.kind === 'progress') return p.onProgress(m.done);
+      this.pending.delete(m.id);
+      if (m.kind === 'done') p.resolve({ games: m.games, beats: m.beats, seconds: m.seconds });
+      else p.reject(new Error(`a simulation worker failed: ${m.message}`));
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`a simulation worker stopped (exit code ${code})`)));
+  }
+
+  static start(scenario: Scenario): Promise<SimulationWorker> {
+    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { scenario } satisfies WorkerData });
+    return new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (m: WorkerMessage) => {
+        worker.off('error', reject);
+        if (m.kind === 'ready') resolve(new SimulationWorker(worker));
+        else reject(new Error(`a simulation worker said ${m.kind} before it was ready`));
+      });
+    });
+  }
+
+  run(spec: BatchSpec, onProgress: (done: number) => void): Promise<{ games: GameRow[]; beats: BeatRow[]; seconds: number }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { onProgress, resolve, reject });
+      this.worker.postMessage({ kind: 'run', id, spec } satisfies RunMessage);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
 /**
- * Plays games [from, to) split over `workers` threads (0: inline, on this
- * thread). Rows come back in game order whatever finished first.
+ * Worker threads that stay up for a whole `rubicon simulate` (every mix of a
+ * sweep), each started once with the scenario. With no workers, batches are
+ * played inline on this thread.
  */
+export class SimulationPool {
+  private constructor(
+    private readonly scenario: Scenario,
+    private readonly workers: SimulationWorker[],
+    /** Wall time it took to start the workers. */
+    readonly startSeconds: number,
+  ) {}
+
+  static async start(scenario: Scenario, workers: number): Promise<SimulationPool> {
+    const started = performance.now();
+    const list = await Promise.all(Array.from({ length: Math.max(0, workers) }, () => SimulationWorker.start(scenario)));
+    return new SimulationPool(scenario, list, (performance.now() - started) / 1000);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Plays games [from, to) split over the workers. Rows come back in game order whatever finished first. */
+  async run(spec: BatchSpec, onProgress: (done: number) => void = () => {}): Promise<PoolResult> {
+    const started = performance.now();
+    if (this.workers.length === 0) {
+      const r = playBatch(this.scenario, spec, onProgress);
+      const seconds = (performance.now() - started) / 1000;
+      return { ...r, seconds, playSeconds: seconds };
+    }
+    const size = Math.ceil((spec.to - spec.from) / this.workers.length);
+    const done = new Array<number>(this.workers.length).fill(0);
+    const report = (w: number, n: number) => {
+      done[w] = n;
+      onProgress(done.reduce((a, x) => a + x, 0));
+    };
+    const parts = await Promise.all(
+      this.workers.map(async (worker, w) => {
+        const from = spec.from + w * size;
+        const to = Math.min(spec.to, from + size);
+        if (from >= to) return { games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0 };
+        const part = await worker.run({ ...spec, from, to }, (n) => report(w, n));
+        report(w, to - from);
+        return part;
+      }),
+    );
+    return {
+      games: parts.flatMap((p) => p.games),
+      beats: parts.flatMap((p) => p.beats),
+      seconds: (performance.now() - started) / 1000,
+      playSeconds: Math.max(...parts.map((p) => p.seconds)),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+/** Starts a pool, plays one batch on it and stops it: `seconds` then includes starting the workers. */
 export async function runPool(scenario: Scenario, spec: BatchSpec, workers: number, onProgress: (done: number) => void = () => {}): Promise<PoolResult> {
   const started = performance.now();
-  if (workers <= 0) {
-    const r = playBatch(scenario, spec, onProgress);
-    const seconds = (performance.now() - started) / 1000;
-    return { ...r, seconds, playSeconds: seconds };
+  const pool = await SimulationPool.start(scenario, workers);
+  try {
+    const r = await pool.run(spec, onProgress);
+    return { ...r, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await pool.close();
   }
-  const total = spec.to - spec.from;
-  const size = Math.ceil(total / workers);
-  const done = new Array<number>(workers).fill(0);
-  const parts = await Promise.all(
-    Array.from({ length: workers }, (_, w) => {
-      const from = spec.from + w * size;
-      const to = Math.min(spec.to, from + size);
-      if (from >= to) return Promise.resolve({ games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0 });
-      return new Promise<{ games: GameRow[]; beats: BeatRow[]; seconds: number }>((resolve, reject) => {
-        const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { ...spec, from, to } satisfies BatchSpec });
-        worker.on('message', (m: { kind: 'progress'; done: number } | { kind: 'done'; games: GameRow[]; beats: BeatRow[]; seconds: number }) => {
-          if (m.kind === 'progress') {
-            done[w] = m.done;
-            onProgress(done.reduce((a, x) => a + x, 0));
-          } else {
-            done[w] = to - from;
-            onProgress(done.reduce((a, x) => a + x, 0));
-            resolve({ games: m.games, beats: m.beats, seconds: m.seconds });
-            void worker.terminate();
-          }
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (code !== 0 && code !== 1) reject(new Error(`a simulation worker stopped with code ${code}`));
-        });
-      });
-    }),
-  );
-  return {
-    games: parts.flatMap((p) => p.games),
-    beats: parts.flatMap((p) => p.beats),
-    seconds: (performance.now() - started) / 1000,
-    playSeconds: Math.max(...parts.map((p) => p.seconds)),
-  };
 }

@@ -1,10 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { playBatch, type BatchSpec } from './play.ts';
+import { playBatch } from './play.ts';
+import type { RunMessage, WorkerData, WorkerMessage } from './pool.ts';
 
-/** A worker thread plays one batch and posts progress, then its rows. */
-const spec = workerData as BatchSpec;
-const scenario = shippedScenario(spec.scenarioId);
-const started = performance.now();
-const result = playBatch(scenario, spec, (done) => parentPort?.postMessage({ kind: 'progress', done }));
-parentPort?.postMessage({ kind: 'done', ...result, seconds: (performance.now() - started) / 1000 });
+/** A worker thread plays the batches it is sent, posting progress and then its rows; a batch that throws is reported, not fatal. */
+const { scenario } = workerData as WorkerData;
+const port = parentPort;
+if (!port) throw new Error('worker.ts runs as a worker thread');
+const post = (m: WorkerMessage) => port.postMessage(m);
+port.on('message', (m: RunMessage) => {
+  const started = performance.now();
+  try {
+    const result = playBatch(scenario, m.spec, (done) => post({ kind: 'progress', id: m.id, done }));
+    post({ kind: 'done', id: m.id, ...result, seconds: (performance.now() - started) / 1000 });
+  } catch (err) {
+    post({ kind: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err) });
+  }
+});
+post({ kind: 'ready' });
