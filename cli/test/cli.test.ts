@@ -30,7 +30,7 @@ describe('rubicon', () => {
     const r = await run('scenario', 'check', 'april-2024.yaml', '--no-table');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/april-2024\.yaml: valid — april-2024 version \d+/);
-    expect(r.out).toMatch(/7 seats \(3 optional\), 8 beats, \d+ moves/);
+    expect(r.out).toMatch(/7 seats \(3 optional\), 9 beats, \d+ moves/);
   });
 
   it('scenario check prints the sensitivity table of a valid file', async () => {

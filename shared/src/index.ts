@@ -14,6 +14,8 @@ export * from './limits.ts';
 export * from './message-side.ts';
 export * from './errors.ts';
 export * from './game/world.ts';
+export * from './game/texts.ts';
+export * from './scenario/facts.ts';
 export * from './game/commands.ts';
 export * from './game/adjudication.ts';
 export * from './game/machine.ts';

@@ -5,6 +5,7 @@ import { actingSeatsInPlay, createTurnMachine, type TurnEvent, type TurnInput, t
 import type { TurnSnapshot } from '../src/game/game.ts';
 import { beatById } from '../src/game/adjudication.ts';
 import type { Actor } from '../src/game/commands.ts';
+import { stepGuard } from '../src/scenario/facts.ts';
 
 const facilitator: Actor = { kind: 'facilitator' };
 const system: Actor = { kind: 'system' };
@@ -29,8 +30,9 @@ function uniqueAtoms(conditions: (Condition | undefined)[]): Condition[] {
  * the walk explode once most moves matter (the sensitivity report measures
  * those), so the walk keys on the guards and lets the engine apply the rest.
  */
-function beatConditions(beat: Beat): (Condition | undefined)[] {
-  return [...beat.next.map((n) => n.when), ...beat.draws.map((d) => d.when)];
+function beatConditions(scenario: Scenario, beat: Beat): (Condition | undefined)[] {
+  // A step's guard includes the facts its outcome asserts (facts.ts).
+  return [...beat.next.map((n) => stepGuard(scenario, n)), ...beat.draws.map((d) => d.when)];
 }
 
 interface Relevance {
@@ -54,11 +56,22 @@ function relevance(scenario: Scenario): Map<string, Relevance> {
   };
   return new Map(
     scenario.beats.map((b) => {
-      const atoms = uniqueAtoms([...reach(b.id)].flatMap((id) => beatConditions(beatById(scenario, id))));
+      const ahead = [...reach(b.id)].map((id) => beatById(scenario, id));
+      const guardAtoms = uniqueAtoms(ahead.flatMap((x) => beatConditions(scenario, x)));
+      // A rule that sets a flag a guard reads (talks that open, a warning that lands) decides the branch too.
+      const guardFlags = new Set(guardAtoms.flatMap((c) => ('flag' in c ? [c.flag] : [])));
+      const deciding = ahead.flatMap((x) => x.rules.filter((r) => r.effects.some((e) => e.kind === 'flag' && guardFlags.has(e.flag))));
+      const atoms = uniqueAtoms([...guardAtoms, ...deciding.map((r) => r.when)]);
       const chosen = new Set(atoms.flatMap((c) => ('chose' in c ? [`${c.chose.seat}/${c.chose.move}`] : [])));
-      // Moves that only nudge numbers or flags are left to the property tests:
-      // trying all of them multiplies this walk (measured: 10k states → 220k).
-      const matters = (seat: string, m: Move) => chosen.has(`${seat}/${m.id}`);
+      const flags = new Set(atoms.flatMap((c) => ('flag' in c ? [c.flag] : [])));
+      const readsLadder = atoms.some((c) => 'ladder' in c);
+      // Moves that only nudge numbers, or set flags no guard reads, are left to
+      // the property tests: trying all of them multiplies this walk (measured:
+      // 10k states → 220k). A move that sets a flag a guard reads (a strike the
+      // outcomes' facts ask about), or steps a ladder a guard reads, is tried.
+      const matters = (seat: string, m: Move) =>
+        chosen.has(`${seat}/${m.id}`) ||
+        m.effects.some((e) => (e.kind === 'flag' && flags.has(e.flag)) || (e.kind === 'ladder' && readsLadder));
       const moves = new Map(
         b.actors.map((a) => [a.seat, a.moves.filter((m) => m.id === a.defaultMove || matters(a.seat, m)).map((m) => m.id)]),
       );

@@ -50,7 +50,7 @@ describe('scenario files', () => {
   });
 
   it('a YAML syntax error is refused at its line', () => {
-    const { broken, line } = breakAt('version: 2\n', 'version: 2\n  title: [unclosed\n');
+    const { broken, line } = breakAt('startBeat: consulate-strike\n', 'startBeat: consulate-strike\n  title: [unclosed\n');
     const [p] = problems(broken);
     expect(p?.line).toBeGreaterThanOrEqual(line);
     expect(p?.line).toBeLessThanOrEqual(line + 1);

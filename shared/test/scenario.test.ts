@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { shippedScenario } from '../node/scenario-files.ts';
-import type { Beat, Condition, Effect, Scenario } from '../src/scenario/schema.ts';
+import type { Beat, Condition, Scenario } from '../src/scenario/schema.ts';
 import { Driver } from './driver.ts';
 import { historicalMessages } from '../src/analysis/historical.ts';
+import { everyEffect } from '../src/scenario/truth-check.ts';
 
 const s: Scenario = shippedScenario('april-2024');
 
@@ -17,9 +18,21 @@ const BEAT_ORDER = [
   'israel-decision',
   'shadow-war',
   'iran-counterstrike',
+  'nuclear-answer',
 ];
 const HISTORICAL_BEATS = BEAT_ORDER.slice(0, 6);
-const OUTCOMES = ['de-escalation', 'contained-exchange', 'sustained-war', 'regional-war', 'nuclear-crisis'];
+const OUTCOMES = [
+  'de-escalation',
+  'contained-exchange',
+  'unanswered-blow',
+  'proxy-war',
+  'sustained-war',
+  'regional-war',
+  'programme-struck',
+  'nuclear-talks',
+  'threshold-standoff',
+  'nuclear-crisis',
+];
 
 const beat = (id: string): Beat => {
   const b = s.beats.find((x) => x.id === id);
@@ -55,17 +68,6 @@ function everyCondition(visit: (atom: Condition, where: string) => void): void {
   }
   s.channels.forEach((ch) => walkConditions(ch.opensWhen, (c) => visit(c, `channel ${ch.id}`)));
 }
-function everyEffect(): Effect[] {
-  return [
-    ...s.beats.flatMap((b) => [
-      ...b.actors.flatMap((a) => a.moves.flatMap((m) => m.effects)),
-      ...b.rules.flatMap((r) => r.effects),
-      ...b.draws.flatMap((d) => d.options.flatMap((o) => o.effects)),
-    ]),
-    ...s.injects.flatMap((i) => i.effects),
-  ];
-}
-
 // ----------------------------------------------------------------------------
 // Whole games on the real engine. A forced draw is found by trying seeds until
 // the seeded draw gives the wanted option, so every path here is one a real
@@ -144,7 +146,7 @@ const withPicks = (base: Picks, changes: Picks): Picks => {
 describe('april-2024 scenario: identity and shape', () => {
   it('loads and carries the fixed ids', () => {
     expect(s.id).toBe('april-2024');
-    expect(s.version).toBe(2);
+    expect(s.version).toBe(3);
     expect(s.startBeat).toBe('consulate-strike');
     expect(s.beats.map((b) => b.id)).toEqual(BEAT_ORDER);
     expect(s.outcomes.map((o) => o.id).sort()).toEqual([...OUTCOMES].sort());
@@ -281,7 +283,7 @@ describe('april-2024 scenario: beats', () => {
 });
 
 describe('april-2024 scenario: the branch graph', () => {
-  it('leads to every one of the five outcomes from some beat', () => {
+  it('leads to every one of the outcomes from some beat', () => {
     const referenced = new Set(s.beats.flatMap((b) => b.next.flatMap((n) => ('outcome' in n ? [n.outcome] : []))));
     for (const o of OUTCOMES) expect(referenced, o).toContain(o);
   });
@@ -292,9 +294,16 @@ describe('april-2024 scenario: the branch graph', () => {
     expect(next[1]?.when).toBeUndefined();
   });
 
-  it('checks the nuclear threshold first after Israel’s decision', () => {
+  it('checks the nuclear threshold first after Israel’s decision, and answers it in a beat of its own', () => {
     const first = beat('israel-decision').next[0];
-    expect(first && 'outcome' in first ? first.outcome : null).toBe('nuclear-crisis');
+    expect(first && 'beat' in first ? first.beat : null).toBe('nuclear-answer');
+    for (const id of ['shadow-war', 'iran-counterstrike'])
+      expect(beat(id).next.some((n) => 'beat' in n && n.beat === 'nuclear-answer'), id).toBe(true);
+    // Israel and the United States both get to answer, with the nuclear instruments.
+    expect(moveIds('nuclear-answer', 'us')).toEqual(
+      expect.arrayContaining(['refer-to-iaea-board', 'press-for-snapback', 'offer-talks-via-oman', 'bomb-facilities-with-israel']),
+    );
+    expect(moveIds('nuclear-answer', 'israel')).toEqual(expect.arrayContaining(['bomb-nuclear-facilities', 'sabotage-nuclear-programme']));
   });
 
   it('only ever asks about choices that can already have been made', () => {
@@ -322,7 +331,7 @@ describe('april-2024 scenario: the branch graph', () => {
   });
 
   it('sets every flag that a condition reads', () => {
-    const settable = new Set([...s.initialFlags, ...everyEffect().flatMap((e) => (e.kind === 'flag' && e.set ? [e.flag] : []))]);
+    const settable = new Set([...s.initialFlags, ...everyEffect(s).flatMap((e) => (e.kind === 'flag' && e.set ? [e.flag] : []))]);
     everyCondition((c, where) => {
       if ('flag' in c) expect(settable.has(c.flag), `${where} reads ${c.flag}`).toBe(true);
     });
@@ -345,7 +354,7 @@ describe('april-2024 scenario: the historical path', () => {
   });
 
   it('flags no move historical in the counterfactual beats', () => {
-    for (const id of ['shadow-war', 'iran-counterstrike'])
+    for (const id of ['shadow-war', 'iran-counterstrike', 'nuclear-answer'])
       for (const a of beat(id).actors) for (const m of a.moves) expect(m.historical, `${id}/${m.id}`).toBe(false);
   });
 
@@ -411,10 +420,23 @@ describe('april-2024 scenario: the historical path', () => {
 });
 
 describe('april-2024 scenario: counterfactual paths', () => {
-  it('ends in de-escalation when Israel takes the win', () => {
-    const game = playGame(withPicks(historicalPicks, { 'israel-decision': { israel: 'take-the-win' } }));
+  it('ends in de-escalation when Israel takes the win, on the rung of a one-way strike', () => {
+    const game = playGame(withPicks(historicalPicks, { 'israel-decision': { israel: 'take-the-win' } }), { draws: { interception: 'near-total' } });
     expect(game.outcome).toBe('de-escalation');
-    expect(game.world.ladder).toBeLessThanOrEqual(3);
+    expect(game.world.ladder).toBe(4);
+  });
+
+  it('does not step back from the brink after a breakthrough killed dozens: the blow is left unanswered', () => {
+    const game = playGame(withPicks(historicalPicks, { 'israel-decision': { israel: 'take-the-win' } }), { draws: { interception: 'breakthrough' } });
+    expect(game.outcome).toBe('unanswered-blow');
+    expect(game.driver.ctx.outcome?.variant).toBe(0); // the description that names the dead
+  });
+
+  it('sends a called-off strike back to the shadow war, unless Iran has been struck itself', () => {
+    const calledOff = withPicks(historicalPicks, { 'strike-and-defence': { iran: 'stand-down' } });
+    expect(playGame(calledOff).path.at(-1)).toBe('shadow-war');
+    const struckAnyway = withPicks(calledOff, { 'strike-and-defence': { israel: 'defend-and-strike-back' } });
+    expect(playGame(struckAnyway).path.at(-1)).toBe('iran-counterstrike');
   });
 
   it('ends in de-escalation when Iran chooses strategic patience and nobody pushes', () => {
@@ -423,12 +445,13 @@ describe('april-2024 scenario: counterfactual paths', () => {
     expect(game.outcome).toBe('de-escalation');
   });
 
-  it('ends in a contained exchange when the proxy war simmers', () => {
+  it('ends in a war through partners, not a “contained exchange”, when the proxy war simmers and no state strikes', () => {
     const game = playGame({ 'iran-decision': { iran: 'proxy-response' }, 'shadow-war': { israel: 'strike-proxies' } });
-    expect(game.outcome).toBe('contained-exchange');
+    expect(game.outcome).toBe('proxy-war');
+    expect(game.world.ladder).toBe(3);
   });
 
-  it('ends in sustained war when the proxy war and the northern front both flare', () => {
+  it('keeps proxy fire off the direct rungs: the proxy war and the northern front flare, and no state strikes', () => {
     const game = playGame(
       {
         'iran-decision': { iran: 'proxy-response' },
@@ -436,25 +459,70 @@ describe('april-2024 scenario: counterfactual paths', () => {
       },
       { inPlay: [...REQUIRED, 'hezbollah'] },
     );
-    expect(game.outcome).toBe('sustained-war');
+    expect(game.outcome).toBe('proxy-war');
+    expect(game.world.ladder).toBe(3);
   });
 
   it('sends a direct Israeli strike from the shadow war to Iran’s counterstrike', () => {
     const game = playGame({ 'iran-decision': { iran: 'covert-cyber' }, 'shadow-war': { israel: 'strike-iran-directly' } });
     expect(game.path.at(-1)).toBe('iran-counterstrike');
-    expect(game.outcome).toBe('contained-exchange'); // Iran's default there is to absorb and claim victory
+    // Iran's default there is to absorb and claim victory: one strike, unanswered on Israeli soil.
+    expect(game.outcome).toBe('de-escalation');
+    expect(game.world.ladder).toBe(4);
   });
 
-  it('ends in a nuclear crisis when Iran signals and then speeds up enrichment', () => {
-    const game = playGame({ 'iran-decision': { iran: 'nuclear-signalling' }, 'shadow-war': { iran: 'enrichment-surge' } });
-    expect(game.outcome).toBe('nuclear-crisis');
-    expect(game.world.measures.iran?.['nuclear-latency']).toBeGreaterThanOrEqual(90);
-  });
+  describe('the nuclear answer', () => {
+    const threshold: Picks = { 'iran-decision': { iran: 'nuclear-signalling' }, 'shadow-war': { iran: 'enrichment-surge' } };
 
-  it('ends in a nuclear crisis after Israel’s decision when a nuclear hint meets an IAEA report', () => {
-    const picks = withPicks(historicalPicks, { 'israel-decision': { iran: 'hint-nuclear-rethink' } });
-    expect(playGame(picks).outcome).toBe('contained-exchange');
-    expect(playGame(picks, { injects: { 'israel-decision': ['iaea-report'] } }).outcome).toBe('nuclear-crisis');
+    it('gives Israel and the United States a beat to answer when Iran reaches the threshold', () => {
+      const game = playGame(threshold);
+      expect(game.path.at(-1)).toBe('nuclear-answer');
+      expect(game.world.measures.iran?.['nuclear-latency']).toBeGreaterThanOrEqual(90);
+      // Everyone's default: no weapon, no deal, no strike.
+      expect(game.outcome).toBe('threshold-standoff');
+    });
+
+    it('ends in a nuclear crisis on rung 8 when Iran races for a weapon and no one stops it', () => {
+      const game = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', us: 'refer-to-iaea-board' } }));
+      expect(game.outcome).toBe('nuclear-crisis');
+      expect(game.world.ladder).toBe(8);
+      expect(game.world.flags.has('iaea-referral')).toBe(true);
+    });
+
+    it('ends in strikes on the programme when Israel or the United States bombs the sites', () => {
+      const israel = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', israel: 'bomb-nuclear-facilities' } }));
+      expect(israel.outcome).toBe('programme-struck');
+      expect(israel.world.flags.has('israel-struck-iran')).toBe(true);
+      const us = playGame(withPicks(threshold, { 'nuclear-answer': { us: 'bomb-facilities-with-israel' } }));
+      expect(us.outcome).toBe('programme-struck');
+      expect(us.driver.ctx.outcome?.variant).toBe(0); // the description that says the United States struck
+      expect(us.world.ladder).toBe(4);
+    });
+
+    it('opens talks only when a freeze meets an offer and someone carries it', () => {
+      const offer = withPicks(threshold, { 'nuclear-answer': { iran: 'freeze-for-talks', us: 'offer-talks-via-oman' } });
+      expect(playGame(offer).outcome).toBe('threshold-standoff');
+      const carried = withPicks(offer, { 'nuclear-answer': { mediators: 'carry-freeze-formula' } });
+      const game = playGame(carried);
+      expect(game.outcome).toBe('nuclear-talks');
+      expect(game.world.flags.has('nuclear-breakout')).toBe(false);
+    });
+
+    it('restores UN sanctions only through the European parties to the deal', () => {
+      const pressed = withPicks(threshold, { 'nuclear-answer': { us: 'press-for-snapback' } });
+      expect(playGame(pressed).world.flags.has('snapback')).toBe(true); // no one plays Europe: the E3 follow Washington
+      const withEu = [...REQUIRED, 'eu'];
+      expect(playGame(pressed, { inPlay: withEu }).world.flags.has('snapback')).toBe(false);
+      expect(playGame(withPicks(pressed, { 'nuclear-answer': { eu: 'trigger-snapback' } }), { inPlay: withEu }).world.flags.has('snapback')).toBe(true);
+    });
+
+    it('follows a nuclear hint and an IAEA report after Israel’s decision', () => {
+      const picks = withPicks(historicalPicks, { 'israel-decision': { iran: 'hint-nuclear-rethink' } });
+      expect(playGame(picks).outcome).toBe('contained-exchange');
+      const game = playGame(picks, { injects: { 'israel-decision': ['iaea-report'] } });
+      expect(game.path.at(-1)).toBe('nuclear-answer');
+      expect(game.outcome).toBe('threshold-standoff');
+    });
   });
 
   it('ends in sustained war after a major Israeli strike answered by a full barrage', () => {
@@ -476,11 +544,13 @@ describe('april-2024 scenario: counterfactual paths', () => {
     expect(playGame(base, { injects: { 'iran-counterstrike': ['direct-line-opened'] } }).outcome).toBe('contained-exchange');
   });
 
-  it('ends in a nuclear crisis when Iran answers a strike with a dash for the bomb', () => {
+  it('ends in a nuclear crisis on rung 8 when Iran answers a strike with a dash for the bomb', () => {
     const game = playGame(
       withPicks(historicalPicks, { 'israel-decision': { israel: 'major-strike' }, 'iran-counterstrike': { iran: 'nuclear-breakout' } }),
     );
+    expect(game.path.at(-1)).toBe('nuclear-answer');
     expect(game.outcome).toBe('nuclear-crisis');
+    expect(game.world.ladder).toBe(8);
   });
 
   it('climbs to rung 7 or 8 and a regional war on an all-out path', () => {

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { GuideBeat, TeachingDocument } from '@rubicon/shared';
+import type { GuideBeat, GuideVariant, TeachingDocument } from '@rubicon/shared';
 import { ProfileDetails } from '../play/RoleProfile.tsx';
 import { formatMinutes } from '../lobby/SessionEstimate.tsx';
 import { GuideFrame } from './GuideFrame.tsx';
@@ -107,6 +107,7 @@ function GuideBody({ doc }: { doc: TeachingDocument }) {
               {o.historical && <span className="tag">what happened</span>}
             </h3>
             <p>{o.description}</p>
+            <Variants variants={o.variants} />
             {o.questions.length > 0 && (
               <ol>
                 {o.questions.map((q) => (
@@ -143,6 +144,21 @@ function GuideBody({ doc }: { doc: TeachingDocument }) {
   );
 }
 
+/** The other texts the room may read on other branches, each with the condition that picks it. */
+function Variants({ variants }: { variants: GuideVariant[] }) {
+  if (variants.length === 0) return null;
+  return (
+    <ul className="doc__variants">
+      {variants.map((v) => (
+        <li key={v.text}>
+          <span className="muted small">If {v.when}: </span>
+          {v.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function BeatNotes({ doc, beat }: { doc: TeachingDocument; beat: GuideBeat }) {
   return (
     <div className="doc__block doc__beat" data-testid="guide-beat" data-beat={beat.id}>
@@ -150,6 +166,7 @@ function BeatNotes({ doc, beat }: { doc: TeachingDocument; beat: GuideBeat }) {
         {beat.title} <span className="muted small">· {beat.date} · {formatMinutes(beat.timerSeconds)} on the standard clock</span>
       </h3>
       <p className="prose">{beat.situation}</p>
+      <Variants variants={beat.situationVariants} />
       {beat.watchFor.length > 0 && (
         <>
           <h4>Watch for</h4>

@@ -1,4 +1,5 @@
 import type { Scenario } from './schema.ts';
+import { describeCondition } from './diagram.ts';
 import { debriefQuestions, memoPromptFor, type GlossaryEntry, type LearningObjective, type RoleProfile, type Source } from './teaching.ts';
 import { presetEstimates, type SessionEstimate } from '../game/session-length.ts';
 
@@ -16,7 +17,7 @@ export interface TeachingDocument {
   objectives: LearningObjective[];
   seats: { id: string; name: string; short: string; color: string; description: string; optional: boolean; profile: RoleProfile | null }[];
   beats: GuideBeat[];
-  outcomes: { id: string; title: string; description: string; historical: boolean; questions: string[] }[];
+  outcomes: { id: string; title: string; description: string; variants: GuideVariant[]; historical: boolean; questions: string[] }[];
   /** Asked whatever the outcome. */
   debriefQuestions: string[];
   historicalPath: { beat: string; seat: string; move: string; title: string }[];
@@ -25,11 +26,19 @@ export interface TeachingDocument {
   presets: { id: string; title: string; description: string; estimate: SessionEstimate }[];
 }
 
+/** A text shown instead of the base one when a condition holds, with the condition in words. */
+export interface GuideVariant {
+  when: string;
+  text: string;
+}
+
 export interface GuideBeat {
   id: string;
   title: string;
   date: string;
   situation: string;
+  /** What the room reads instead of `situation` on other branches. */
+  situationVariants: GuideVariant[];
   timerSeconds: number;
   actors: { seat: string; prompt: string; memoPrompt: string | null; moves: { id: string; title: string; description: string }[] }[];
   watchFor: string[];
@@ -63,6 +72,7 @@ export function teachingDocument(s: Scenario): TeachingDocument {
         title: b.title,
         date: b.date,
         situation: b.situation,
+        situationVariants: b.situationVariants.map((v) => ({ when: describeCondition(s, v.when), text: v.text })),
         timerSeconds: b.timerSeconds,
         actors: b.actors.map((a) => ({
           seat: a.seat,
@@ -79,6 +89,7 @@ export function teachingDocument(s: Scenario): TeachingDocument {
       id: o.id,
       title: o.title,
       description: o.description,
+      variants: o.descriptionVariants.map((v) => ({ when: describeCondition(s, v.when), text: v.text })),
       historical: o.id === s.historicalOutcome,
       questions: t?.debrief[o.id] ?? [],
     })),

@@ -59,7 +59,8 @@ function rungProblems(s: Scenario): ScenarioProblem[] {
   return problems;
 }
 
-function everyEffect(s: Scenario): Effect[] {
+/** Every effect a scenario can apply: moves', rules', draw options' and injects'. */
+export function everyEffect(s: Scenario): Effect[] {
   return [
     ...s.beats.flatMap((b) => [
       ...b.actors.flatMap((a) => a.moves.flatMap((m) => m.effects)),
