@@ -41,12 +41,16 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at + 1));
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at));
+  // The white cell's view says in words what the event did.
+  await expect(page.getByTestId('replay-caption')).toContainText(`Event ${at}:`);
 
   // At the moment of Israel's draft: the white cell and Israel see it, Iran sees neither it nor Israel's private line.
   const draftAt = file.log.find((e) => e.command.type === 'SUBMIT_MOVE' && e.command.rationale === secrets.israelDraft)!.seq;
   await page.goto(`/r/${replayId}?v=${draftAt}&as=israel`);
   await expect(page.getByTestId('replay-my-draft')).toContainText(secrets.israelDraft);
   await expect(page.getByTestId('replay-messages')).toContainText(secrets.israelToUs);
+  // A seat's point of view has no caption: it would name moves the seat did not see.
+  await expect(page.getByTestId('replay-caption')).toHaveCount(0);
   await page.getByTestId('pov').selectOption('iran');
   await expect(page.getByTestId('replay-messages')).toContainText(secrets.iranTeam);
   await expect(page.locator('main')).not.toContainText(secrets.israelToUs);

@@ -7,6 +7,7 @@
  *    1b. whole games per second through the headless runner (analysis/runner.ts);
  *    1c. rubicon simulate: persona games per second on one thread and on two worker threads;
  * 2. replay: a 10,000-event log from zero, and a snapshot plus the last 100 events;
+ *    2b. the replay viewer's code path: rebuilding that log in events/s, and a scrub to a random event;
  * 3. views: viewFor / messagesFor with 2,000 messages in the session, and view sizes;
  * 4. memory: heap per in-memory session (exact with --expose-gc);
  * 5. the server end to end on loopback, with the memory store and then Redis
@@ -23,6 +24,7 @@ import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from
 import { benchServer, redisReachable } from './server-e2e.ts';
 import { benchContention, CONTENTION_DEFAULTS } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
+import { benchReplayViewer } from './replay-viewer.ts';
 import { benchJoinGuessing, GUESSING_DEFAULTS } from './join-guessing.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   benchHeadless(report, { games: 5000, maxMs: 3000 });
   await benchSimulate(report, { maxMs: 2000, poolGames: 400 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
+  benchReplayViewer(report, long, { runs: 5, scrubs: 200 });
   benchViews(report, long, { messages: 2000, maxMs: 400 });
   benchMemory(report, { sessions: 200, events: 60 });
 

@@ -98,6 +98,9 @@ export function PointOfView({ view, messages, eyebrow }: { view: GameView; messa
   );
 }
 
+/** Per channel, the latest this many: drawing thousands at every scrub would make scrubbing slow. */
+const SHOWN_PER_CHANNEL = 100;
+
 /** The messages this point of view had received by now, by channel. */
 function Messages({ view, messages }: { view: GameView; messages: Message[] }) {
   const byChannel = view.channels
@@ -114,8 +117,11 @@ function Messages({ view, messages }: { view: GameView; messages: Message[] }) {
           <h3 className="small">
             {channel.title} <span className="muted">({list.length})</span>
           </h3>
+          {list.length > SHOWN_PER_CHANNEL && (
+            <p className="small muted">{list.length - SHOWN_PER_CHANNEL} earlier messages are not shown here; the after-action report lists them all.</p>
+          )}
           <ol className="replay__messages">
-            {list.map((m) => (
+            {list.slice(-SHOWN_PER_CHANNEL).map((m) => (
               <li key={m.id} data-testid="replay-message">
                 <span className="small muted">
                   {timeOfDay(m.at)} · {seatName(view.scenario, m.from)}

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import './replay.css';
-import { messagesFor, viewFor, type Viewer } from '@rubicon/shared';
+import { describeEvent, messagesFor, viewFor, type Viewer } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { Link } from '../common/Link.tsx';
 import { PHASE_LABEL, seatName } from '../lib/describe.ts';
@@ -63,7 +63,13 @@ function Viewer({ session }: { session: RecordedSession }) {
   }, [version, as]);
 
   const viewer = useMemo(() => viewerOf(as), [as]);
-  const state = useMemo(() => replayer.stateAt(version), [replayer, version]);
+  // The state before the event too, to say in words what the event did (white cell only: it names moves).
+  const { before, state } = useMemo(() => ({ before: version > 0 ? replayer.stateAt(version - 1) : null, state: replayer.stateAt(version) }), [replayer, version]);
+  const caption = useMemo(
+    () => (as === 'facilitator' && before ? describeEvent(replayer.game.scenario, replayer.log[version - 1]!, before, state).text : null),
+    [as, before, state, replayer, version],
+  );
+  const timeAt = useCallback((v: number) => replayer.log[v - 1]?.at, [replayer]);
   // The very functions the live server answers with: what this viewer saw at this moment.
   const view = useMemo(() => viewFor(replayer.game, state, viewer), [replayer, state, viewer]);
   const messages = useMemo(() => messagesFor(replayer.game, state, viewer), [replayer, state, viewer]);
@@ -117,7 +123,12 @@ function Viewer({ session }: { session: RecordedSession }) {
       </nav>
       <main id="main" className="replay">
         <h1 className="visually-hidden">Replay of {file.session.title}</h1>
-        <Scrubber version={version} length={replayer.length} markers={replayer.markers} beats={beats} onSeek={seek} />
+        <Scrubber version={version} length={replayer.length} markers={replayer.markers} beats={beats} timeAt={timeAt} onSeek={seek} />
+        {caption && (
+          <p className="replay__caption small" data-testid="replay-caption">
+            <span className="muted">Event {version}:</span> {caption}
+          </p>
+        )}
         <PointOfView
           view={view}
           messages={messages}

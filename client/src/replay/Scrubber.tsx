@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { Marker, MarkerKind } from '@rubicon/shared';
 
 export const SPEEDS = [1, 2, 4, 8, 16, 32] as const;
@@ -21,8 +21,60 @@ interface Props {
   length: number;
   markers: readonly Marker[];
   beats: { version: number; label: string }[];
+  /** The event time of event `v` (1-based), for playback at session speed. */
+  timeAt: (v: number) => number | undefined;
   onSeek: (version: number) => void;
 }
+
+/** At most this many marks of one kind across the strip: a long session's marks are grouped by stretch of events. */
+const MARK_BINS = 400;
+
+interface MarkGroup {
+  kind: MarkerKind;
+  /** The first event of the group, where a click goes. */
+  version: number;
+  last: number;
+  count: number;
+}
+
+function groupMarks(markers: readonly Marker[], length: number): MarkGroup[] {
+  const width = Math.max(1, Math.ceil(length / MARK_BINS));
+  const groups = new Map<string, MarkGroup>();
+  for (const m of markers) {
+    if (!SHOWN.includes(m.kind)) continue;
+    const key = `${m.kind}:${Math.floor(m.version / width)}`;
+    const g = groups.get(key);
+    if (g) {
+      g.count++;
+      g.last = m.version;
+    } else groups.set(key, { kind: m.kind, version: m.version, last: m.version, count: 1 });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The marks of the whole session. Memoised: they do not change while the
+ * scrubber moves, and a long session has thousands of them.
+ */
+const MarkStrip = memo(function MarkStrip({ markers, length, onSeek }: { markers: readonly Marker[]; length: number; onSeek: (version: number) => void }) {
+  const groups = useMemo(() => groupMarks(markers, length), [markers, length]);
+  const pct = (v: number) => (length === 0 ? 0 : (v / length) * 100);
+  return (
+    <>
+      {groups.map((g) => (
+        <button
+          key={`${g.kind}:${g.version}`}
+          type="button"
+          tabIndex={-1}
+          className={`scrubber__mark scrubber__mark--${g.kind}`}
+          style={{ left: `${pct(g.version)}%` }}
+          title={g.count === 1 ? `${KIND_LABEL[g.kind]} · event ${g.version}` : `${KIND_LABEL[g.kind]} ×${g.count} · events ${g.version}–${g.last}`}
+          onClick={() => onSeek(g.version)}
+        />
+      ))}
+    </>
+  );
+});
 
 /**
  * The timeline of the whole session: a slider over every event, marks for
@@ -30,10 +82,10 @@ interface Props {
  * jumps between beats. Keyboard: ←/→ one event, Shift+←/→ a beat, Space
  * play/pause, Home/End, +/− speed.
  */
-export function Scrubber({ version, length, markers, beats, onSeek }: Props) {
+export function Scrubber({ version, length, markers, beats, timeAt, onSeek }: Props) {
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState<Speed>(8);
-  const at = (v: number) => markers.find((m) => m.version === v)?.at;
+  const at = timeAt;
 
   // Playback follows the events' own times, sped up; a long quiet gap is skipped after two seconds.
   useEffect(() => {
@@ -75,19 +127,7 @@ export function Scrubber({ version, length, markers, beats, onSeek }: Props) {
   return (
     <section className="scrubber panel" aria-label="Session timeline" data-testid="scrubber">
       <div className="scrubber__marks" aria-hidden="true">
-        {markers
-          .filter((m) => SHOWN.includes(m.kind))
-          .map((m) => (
-            <button
-              key={m.version}
-              type="button"
-              tabIndex={-1}
-              className={`scrubber__mark scrubber__mark--${m.kind}`}
-              style={{ left: `${pct(m.version)}%` }}
-              title={`${KIND_LABEL[m.kind]} · event ${m.version}`}
-              onClick={() => onSeek(m.version)}
-            />
-          ))}
+        <MarkStrip markers={markers} length={length} onSeek={onSeek} />
         <span className="scrubber__cursor" style={{ left: `${pct(version)}%` }} />
       </div>
       <input

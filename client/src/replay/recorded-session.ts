@@ -1,10 +1,12 @@
-import { verifySessionFile, type Scenario, type SessionFile, type VerifiedSession } from '@rubicon/shared';
+import { Replayer, verifySessionFile, type Scenario, type SessionFile, type VerifiedSession } from '@rubicon/shared';
 import { sessionFile, sessionScenario } from '../net/api.ts';
 
 export interface LoadedRecording {
   file: SessionFile;
   scenario: Scenario;
   verified: VerifiedSession;
+  /** Random access to every moment, built while the log was re-simulated for the check. */
+  replayer: Replayer;
 }
 
 /**
@@ -22,7 +24,9 @@ export async function loadRecording(sessionId: string, token: string, scenarios?
     scenarios?.set(key, scenario);
   }
   const s = await scenario;
-  const r = verifySessionFile(file, (id) => (id === s.id ? s : undefined));
+  let replayer: Replayer | null = null;
+  const r = verifySessionFile(file, (id) => (id === s.id ? s : undefined), (game, log) => (replayer = new Replayer(game, log)).final);
   if (!r.ok) throw new Error(`${r.problem.message} (${r.problem.where})`);
-  return { file, scenario: s, verified: r.session };
+  if (!replayer) throw new Error('the session was verified without being rebuilt');
+  return { file, scenario: s, verified: r.session, replayer };
 }

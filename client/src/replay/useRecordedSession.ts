@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Replayer, type Scenario, type SessionFile, type VerifiedSession } from '@rubicon/shared';
+import type { Replayer, Scenario, SessionFile, VerifiedSession } from '@rubicon/shared';
 import { ApiError } from '../net/api.ts';
 import { loadCredential } from '../net/storage.ts';
 import { loadRecording } from './recorded-session.ts';
@@ -30,8 +30,7 @@ export function useRecordedSession(sessionId: string): RecordedState {
     }
     let live = true;
     loadRecording(sessionId, cred.token)
-      .then(({ file, scenario, verified }) => {
-        const replayer = new Replayer(verified.game, verified.log);
+      .then(({ file, scenario, verified, replayer }) => {
         if (live) setState({ status: 'ready', session: { sessionId, token: cred.token, file, scenario, verified, replayer } });
       })
       .catch((err: unknown) => {

@@ -7,13 +7,15 @@ import { beatOpened } from './beat-timings.ts';
  * from the log with the engine's own applyEntry. It keeps the state every
  * `every` events while building, so a jump anywhere replays at most
  * `every - 1` events. States are immutable, so keeping them costs only what
- * changed between them.
+ * changed between them. It also remembers the last state it returned, so
+ * stepping and playing forward apply one event per step.
  */
 export class Replayer {
   private readonly checkpoints: GameState[] = [];
   /** Per event, what kind of moment it is, for the scrubber's marks. */
   readonly markers: Marker[] = [];
   private last: GameState;
+  private recent: GameState | null = null;
 
   constructor(
     readonly game: Game,
@@ -46,7 +48,10 @@ export class Replayer {
     if (v === this.log.length) return this.last;
     const index = Math.floor(v / this.every);
     let state = this.checkpoints[index]!;
-    for (let seq = index * this.every + 1; seq <= v; seq++) state = step(this.game, state, this.log[seq - 1]!);
+    // Closer than the kept state: the one returned last, when it lies between that and the target.
+    if (this.recent && this.recent.version <= v && this.recent.version > state.version) state = this.recent;
+    for (let seq = state.version + 1; seq <= v; seq++) state = step(this.game, state, this.log[seq - 1]!);
+    this.recent = state;
     return state;
   }
 }

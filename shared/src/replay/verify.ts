@@ -76,8 +76,15 @@ function jsonPath(path: readonly PropertyKey[]): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * How the log is re-simulated: `replay` by default. The replay viewer passes
+ * one that builds its Replayer on the way, so a file is rebuilt once, not twice.
+ * It must throw a ReplayError for an entry that does not apply.
+ */
+export type Rebuild = (game: Game, log: readonly LogEntry[]) => GameState;
+
 /** Checks a session file (its text, or its parsed JSON) and rebuilds its final state. */
-export function verifySessionFile(input: string | unknown, scenarios: ScenarioLookup): VerifyResult {
+export function verifySessionFile(input: string | unknown, scenarios: ScenarioLookup, rebuild: Rebuild = replay): VerifyResult {
   let raw: unknown = input;
   if (typeof input === 'string') {
     const parsed = parseJson(input);
@@ -134,7 +141,7 @@ export function verifySessionFile(input: string | unknown, scenarios: ScenarioLo
   }
   const log = logOf(file);
   try {
-    return { ok: true, session: { file, game, log, final: replay(game, log) } };
+    return { ok: true, session: { file, game, log, final: rebuild(game, log) } };
   } catch (err) {
     if (err instanceof ReplayError)
       return fail(
