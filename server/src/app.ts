@@ -2,7 +2,8 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import compression from 'compression';
 import express from 'express';
-import { seatsInPlay, type ScenarioCatalog } from '@rubicon/shared';
+import { seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
+import { nanoid } from 'nanoid';
 import { serverScenarios } from './scenarios.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -25,6 +26,7 @@ import { BotManager } from './bots/bot-manager.ts';
 import { DEFAULT_DELAYS } from './bots/bot-player.ts';
 import { llmBrain } from './bots/llm-brain.ts';
 import { botRoutes } from './bots/bot-routes.ts';
+import { MemoryBotLeases, RedisBotLeases } from './bots/bot-leases.ts';
 
 export interface AppDeps {
   clock?: Clock;
@@ -139,8 +141,13 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   web.use(onError);
 
   stores.scheduler.start(createTimerHandler(service, logger));
-  const bots = new BotManager({ service, logger, delays: { ...DEFAULT_DELAYS, ...config.botDelays },
-    llmBrain: config.llm ? ((llm) => (_scenario, seat) => llmBrain(llm, seat, logger))(config.llm) : null,
+  const bots = new BotManager({
+    service,
+    logger,
+    delays: { ...DEFAULT_DELAYS, ...config.botDelays },
+    llmBrain: config.llm ? ((llm) => (_scenario: Scenario, seat: string) => llmBrain(llm, seat, logger))(config.llm) : null,
+    leases: stores.redis ? new RedisBotLeases(stores.redis, config.redisPrefix, nanoid(), config.botLeaseMs) : new MemoryBotLeases(),
+    scanMs: Math.max(100, Math.floor(config.botLeaseMs / 3)),
   });
 
   let closing: Promise<void> | null = null;
@@ -175,7 +182,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         const flush = options.flush ?? true;
         // The scheduler first, so no deadline fires into a half-closed service.
         await stores.scheduler.stop();
-        bots.close();
+        await bots.close({ release: flush });
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
         await sockets.close();
         await metricsEndpoint.close();

@@ -117,6 +117,8 @@ const Env = z.object({
   /** Bots lock in between these delays after planning opens (and always before the deadline). */
   BOT_MIN_DELAY_MS: int(0, 3000),
   BOT_MAX_DELAY_MS: int(0, 30_000),
+  /** With Redis: how long a dead process's hold on a session's bots lasts before another process plays them. */
+  BOT_LEASE_MS: int(300, 15_000),
   /** An OpenAI-compatible chat-completions endpoint for seats played by a language model; unset: off. */
   LLM_BASE_URL: optionalString,
   LLM_MODEL: optionalString,
@@ -151,6 +153,7 @@ export interface Config {
   recoveryMs: number;
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
+  botLeaseMs: number;
   /** Null unless both LLM_BASE_URL and LLM_MODEL are set. */
   llm: { baseUrl: string; model: string; apiKey: string | undefined; timeoutMs: number } | null;
 }
@@ -199,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     recoveryMs: e.RECOVERY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     botDelays: { minMs: e.BOT_MIN_DELAY_MS, maxMs: Math.max(e.BOT_MIN_DELAY_MS, e.BOT_MAX_DELAY_MS) },
+    botLeaseMs: e.BOT_LEASE_MS,
     llm:
       e.LLM_BASE_URL && e.LLM_MODEL
         ? { baseUrl: e.LLM_BASE_URL, model: e.LLM_MODEL, apiKey: e.LLM_API_KEY, timeoutMs: e.LLM_TIMEOUT_MS }
