@@ -117,6 +117,7 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId(`rubric-${score.seat}-${score.criterion}`)).toHaveText('3 Solid');
   await expect(page.getByTestId('rubric-notes')).toContainText(score.note);
   await expect(page.getByTestId('rubric-notes')).toContainText('after the outcome');
+  await expectAccessible(page, testInfo, 'report');
   await expect(page.getByTestId('report-messages')).not.toContainText(secrets.israelToUs);
   await page.getByTestId('include-private').check();
   await expect(page.getByTestId('report-messages')).toContainText(secrets.israelToUs);
