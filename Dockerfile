@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
-# Rubicon's production image, in three stages on Node 24 LTS:
+# Rubicon's production image, in stages on Node 24 LTS:
+#   manifests - the workspace package.json files and the lock, shared by the two installs;
 #   build  - every dependency, then the browser client (Vite) and the server
 #            and shared code compiled to JavaScript (npm run build:server);
 #   deps   - production dependencies only (no TypeScript, tsx, Vite, Playwright);
 #   run    - the compiled JavaScript and those dependencies, as the `node` user,
 #            started with `npm run start:prod`'s command, with a health check.
 
-FROM node:24-bookworm-slim AS build
+# The workspace manifests alone, so both installs below are cached until a package.json or the lock changes.
+FROM node:24-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
@@ -16,19 +18,13 @@ COPY e2e/package.json e2e/
 COPY cli/package.json cli/
 # Playwright's browsers are never needed here.
 ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+FROM manifests AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm run build:server
 
-FROM node:24-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY shared/package.json shared/
-COPY server/package.json server/
-COPY client/package.json client/
-COPY e2e/package.json e2e/
-COPY cli/package.json cli/
-ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+FROM manifests AS deps
 RUN npm ci --omit=dev --no-audit --no-fund --workspace @rubicon/server --workspace @rubicon/shared --include-workspace-root=false
 
 FROM node:24-bookworm-slim AS run
