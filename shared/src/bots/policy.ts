@@ -46,7 +46,18 @@ export function effectiveStance(persona: Persona, input: BotInput): number {
 const rankCache = new WeakMap<BotInput['escalationOf'], Map<string, ReadonlyMap<string, number>>>();
 
 /** Each menu move's rank on the menu's escalation scale, from 0 to 1; 0.5 when the scenario does not classify it. */
+// Views built in this process share one menu object per beat and seat (view.ts): found by identity, no key to build.
+const ranksByMenu = new WeakMap<object, { escalationOf: BotInput['escalationOf']; ranks: ReadonlyMap<string, number> }>();
+
 export function menuRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
+  const known = ranksByMenu.get(menu.moves);
+  if (known?.escalationOf === escalationOf) return known.ranks;
+  const ranks = ranksByKey(menu, escalationOf);
+  ranksByMenu.set(menu.moves, { escalationOf, ranks });
+  return ranks;
+}
+
+function ranksByKey(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
   let byMenu = rankCache.get(escalationOf);
   if (!byMenu) {
     byMenu = new Map();

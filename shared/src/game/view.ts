@@ -1,4 +1,4 @@
-import type { Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { BeatActor, Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { ScenarioMap } from '../scenario/map.ts';
 import type { CountedRelay, Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
@@ -238,6 +238,53 @@ function visibleChannels(scenario: Scenario, seatsInPlay: readonly SeatId[], vie
   return list;
 }
 
+// The parts of a view below change only when their source does (a new resolution, a new ledger entry,
+// another beat): each is built once per source and kind of viewer and shared by the views that show it,
+// which `rubicon simulate` (a view per seat per beat, thousands of games) spends most of its views on.
+const resolutionLists = new WeakMap<readonly Resolution[], Map<string, ResolutionView[]>>();
+const ledgerViews = new WeakMap<readonly Change[], Map<string, ChangeView[]>>();
+const scenarioViews = new WeakMap<readonly SeatId[], Map<string, { scenario: Scenario; view: ScenarioView }>>();
+const menuViews = new WeakMap<BeatActor, MenuView>();
+
+function cachedIn<K extends object, V>(cache: WeakMap<K, Map<string, V>>, source: K, key: string, build: () => V): V {
+  let byKey = cache.get(source);
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(source, byKey);
+  }
+  let value = byKey.get(key);
+  if (value === undefined) {
+    value = build();
+    byKey.set(key, value);
+  }
+  return value;
+}
+
+function buildScenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facilitator: boolean): ScenarioView {
+  const { text } = scenarioText(scenario);
+  return {
+    ...text,
+    seats: text.seats.map((s) => ({ ...s, inPlay: seatsInPlay.includes(s.id) })),
+    injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
+  };
+}
+
+function scenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facilitator: boolean): ScenarioView {
+  const key = `${scenario.id}@${scenario.version}/${facilitator ? 'facilitator' : 'other'}`;
+  const entry = cachedIn(scenarioViews, seatsInPlay, key, () => ({ scenario, view: buildScenarioView(scenario, seatsInPlay, facilitator) }));
+  // Two loaded copies of one scenario are different objects: never hand one's view to the other.
+  return entry.scenario === scenario ? entry.view : buildScenarioView(scenario, seatsInPlay, facilitator);
+}
+
+function menuView(actor: BeatActor): MenuView {
+  let menu = menuViews.get(actor);
+  if (!menu) {
+    menu = { prompt: actor.prompt, moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description })), defaultMove: actor.defaultMove };
+    menuViews.set(actor, menu);
+  }
+  return menu;
+}
+
 function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: string): string {
   return moveAt(scenario, beatId, seat, move)?.title ?? move;
 }
@@ -270,13 +317,13 @@ export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceV
  */
 export function viewFor(game: Game, state: GameState, viewer: Viewer, version = streamPosition(game, state, viewer).version): GameView {
   const { scenario } = game;
-  const { text } = scenarioText(scenario);
   const ctx = state.turn.context;
   const phase = phaseOf(state.turn);
   const facilitator = viewer.kind === 'facilitator';
   const seat = viewer.kind === 'seat' ? viewer.seat : null;
   // After the outcome every choice and rationale is revealed, for the debrief.
   const revealed = phase === 'outcome' || phase === 'debrief';
+  const pastKey = `${revealed ? 'revealed' : 'live'}/${viewerKey(viewer)}`;
   const beat = ctx.beat ? beatById(scenario, ctx.beat) : null;
   const inBeat = beat !== null && (phase === 'planning' || phase === 'adjudication' || phase === 'resolution');
   const actor = inBeat && seat ? beat.actors.find((a) => a.seat === seat && ctx.options.seatsInPlay.includes(seat)) : undefined;
@@ -290,8 +337,16 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
   // One rule for every part of the view that shows the world: flags are the white cell's until the outcome.
   const seesFlags = facilitator || revealed;
   const seesTarget = (t: ChangeTarget): boolean => t.kind !== 'flag' || seesFlags;
-  const changesView = (changes: readonly Change[]): ChangeView[] =>
-    changes.filter((c) => seesTarget(c.target)).map((c) => ({ ...c, cause: filterCause(c.cause) }));
+  // A change whose cause the viewer may see is shown as recorded (no copy: most are, and views are many).
+  const changesView = (changes: readonly Change[]): ChangeView[] => {
+    const out: ChangeView[] = [];
+    for (const c of changes) {
+      if (!seesTarget(c.target)) continue;
+      const cause = filterCause(c.cause);
+      out.push(cause === c.cause ? c : { ...c, cause });
+    }
+    return out;
+  };
 
   return {
     version,
@@ -299,11 +354,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
     viewer,
     phase,
     paused: ctx.paused,
-    scenario: {
-      ...text,
-      seats: text.seats.map((s) => ({ ...s, inPlay: ctx.options.seatsInPlay.includes(s.id) })),
-      injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
-    },
+    scenario: scenarioView(scenario, ctx.options.seatsInPlay, facilitator),
     beat:
       inBeat && beat
         ? {
@@ -319,13 +370,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
           }
         : null,
     briefing: inBeat && beat && seat ? briefingText(beat, seat, ctx.beatTexts) : null,
-    menu: actor
-      ? {
-          prompt: actor.prompt,
-          moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description })),
-          defaultMove: actor.defaultMove,
-        }
-      : null,
+    menu: actor ? menuView(actor) : null,
     mySubmission: inBeat && seat ? (ctx.submissions[seat] ?? null) : null,
     submissions:
       facilitator && inBeat && beat
@@ -343,8 +388,8 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
         : null,
     timer: ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
-    resolutions: ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView)),
-    ledger: changesView(ctx.ledger),
+    resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView))),
+    ledger: cachedIn(ledgerViews, ctx.ledger, pastKey, () => changesView(ctx.ledger)),
     injects: ctx.injects.map((i) => {
       const def = scenario.injects.find((x) => x.id === i.inject);
       return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };

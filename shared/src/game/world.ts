@@ -112,7 +112,9 @@ export function effectApplies(world: World, effect: Effect): boolean {
 /** True when every fact the rung asserts holds (a rung without facts always does). */
 export function rungAllowed(scenario: Scenario, world: World, level: number): boolean {
   const rung = scenario.ladder.rungs[level];
-  return rung !== undefined && factsNamed(scenario, rung.facts).every((f) => conditionHolds(world, f.when));
+  if (rung === undefined) return false;
+  for (const f of factsNamed(scenario, rung.facts)) if (!conditionHolds(world, f.when)) return false;
+  return true;
 }
 
 /**

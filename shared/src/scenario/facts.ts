@@ -19,13 +19,27 @@ export function factsById(s: Scenario): Map<string, Fact> {
   return map;
 }
 
+// The ladder asks for a rung's facts at every step of every adjudication: the list a scenario's
+// own id array names is looked up once (id arrays are the loaded scenario's and never change).
+const namedLists = new WeakMap<Scenario, WeakMap<readonly string[], readonly Fact[]>>();
+
 /** The facts named by `ids`, in order; an unknown id (refused at load) is skipped. */
-export function factsNamed(s: Scenario, ids: readonly string[]): Fact[] {
-  const map = factsById(s);
-  return ids.flatMap((id) => {
-    const f = map.get(id);
-    return f ? [f] : [];
-  });
+export function factsNamed(s: Scenario, ids: readonly string[]): readonly Fact[] {
+  let lists = namedLists.get(s);
+  if (!lists) {
+    lists = new WeakMap();
+    namedLists.set(s, lists);
+  }
+  let facts = lists.get(ids);
+  if (!facts) {
+    const map = factsById(s);
+    facts = ids.flatMap((id) => {
+      const f = map.get(id);
+      return f ? [f] : [];
+    });
+    lists.set(ids, facts);
+  }
+  return facts;
 }
 
 /** All the named facts as one condition, or undefined when there are none. */
@@ -36,7 +50,7 @@ export function factsCondition(s: Scenario, ids: readonly string[]): Condition |
 }
 
 /** The facts a step's target asserts: an outcome's, none for a beat. */
-export function stepFacts(s: Scenario, step: NextStep): Fact[] {
+export function stepFacts(s: Scenario, step: NextStep): readonly Fact[] {
   if (!('outcome' in step)) return [];
   return factsNamed(s, s.outcomes.find((o) => o.id === step.outcome)?.facts ?? []);
 }
