@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { applyEntry, createGame, initialState, viewFor, type GameState, type LogEntry } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { llmBrain } from '../src/bots/llm-brain.ts';
+import { startFakeLlm, type ChatRequest, type FakeAnswer, type FakeLlm } from './fake-llm.ts';
 
 const scenario = shippedScenario('april-2024');
 const KEY = 'sk-test-never-log-this-0123456789';
@@ -23,30 +22,18 @@ function iranView() {
   return viewFor(game, state, { kind: 'seat', seat: 'iran' });
 }
 
-/** A local stand-in for an OpenAI-compatible endpoint: answers from a script, records every request. */
-let server: Server;
+/** The fake endpoint answers from a script, in order. */
+let llm: FakeLlm;
 let baseUrl = '';
-let script: { content?: string; delayMs?: number }[] = [];
-const requests: { auth: string | undefined; body: { model: string; messages: { role: string; content: string }[] } }[] = [];
+let script: FakeAnswer[] = [];
+let requests: ChatRequest[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      requests.push({ auth: req.headers.authorization, body: JSON.parse(body) as (typeof requests)[number]['body'] });
-      const step = script.shift() ?? { content: '{}' };
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: step.content ?? '' }, finish_reason: 'stop' }] }));
-      }, step.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  llm = await startFakeLlm(() => script.shift() ?? { content: '{}' });
+  baseUrl = llm.baseUrl;
+  requests = llm.requests;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => llm.close());
 
 function brain(timeoutMs = 2000) {
   let logs = '';
