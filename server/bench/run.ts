@@ -13,7 +13,8 @@
  * 5. the server end to end on loopback, with the memory store and then Redis
  *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards);
  * 6. contention: one session on Redis written by 40 sockets through 3 server processes
- *    (commands/s and acknowledgement percentiles; contention.ts);
+ *    (commands/s and acknowledgement percentiles, one command per append against batched
+ *    appends, alternating, and the goals; contention.ts);
  * 7. join-code guessing: the wrong-code budget one address gets against 5,000 live codes,
  *    and the expected time to a first right guess from 1 and from many addresses (join-guessing.ts).
  *
@@ -22,7 +23,7 @@
 import os from 'node:os';
 import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
 import { benchServer, redisReachable } from './server-e2e.ts';
-import { benchContention, CONTENTION_DEFAULTS } from './contention.ts';
+import { benchContentionAB, CONTENTION_DEFAULTS } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
 import { benchReplayViewer } from './replay-viewer.ts';
 import { benchJoinGuessing, GUESSING_DEFAULTS } from './join-guessing.ts';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   if (unreachable) report.note(`Redis at ${REDIS_URL} is not reachable (${unreachable}): the Redis server run was skipped.`);
   else {
     await benchServer(report, 'redis', E2E, REDIS_URL);
-    await benchContention(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS });
+    await benchContentionAB(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS }, 2);
   }
   await benchJoinGuessing(report, GUESSING_DEFAULTS);
 

@@ -84,6 +84,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     metrics,
     snapshotEvery: config.snapshotEvery,
     storeTimeoutMs: config.storeTimeoutMs,
+    maxBatch: config.appendBatchMax,
     scenarios: (id) => scenarios.get(id),
   });
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });

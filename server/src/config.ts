@@ -100,6 +100,12 @@ const Env = z.object({
    * `unavailable` with a retry hint; also bounds each single Redis command.
    */
   STORE_TIMEOUT_MS: int(50, 1000),
+  /**
+   * The most commands for one session that a process appends together in one
+   * atomic step (those that arrived while the previous append was on its way).
+   * 1 appends each command on its own, as before batching (for comparisons).
+   */
+  APPEND_BATCH_MAX: int(1, 128),
   /** A snapshot is stored every this many events, so a restart replays at most that many. */
   SNAPSHOT_EVERY: int(1, 50),
   /**
@@ -150,6 +156,7 @@ export interface Config {
   maxImportBytes: number;
   snapshotEvery: number;
   storeTimeoutMs: number;
+  appendBatchMax: number;
   recoveryMs: number;
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
@@ -199,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxImportBytes: e.MAX_IMPORT_BYTES,
     snapshotEvery: e.SNAPSHOT_EVERY,
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
+    appendBatchMax: e.APPEND_BATCH_MAX,
     recoveryMs: e.RECOVERY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     botDelays: { minMs: e.BOT_MIN_DELAY_MS, maxMs: Math.max(e.BOT_MIN_DELAY_MS, e.BOT_MAX_DELAY_MS) },

@@ -181,6 +181,56 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
         expect(await store.head(sid)).toBe(n);
       });
 
+      it('appends a batch in one step, and refuses all of it at the wrong position', async () => {
+        const sid = sessionId();
+        await store.append(sid, entry(1));
+        const batch = [2, 3, 4].map((seq) => entry(seq));
+        expect(await store.appendBatch(sid, [entry(3), entry(4)])).toEqual({ ok: false, reason: 'conflict', head: 1 });
+        expect(await store.appendBatch(sid, batch)).toEqual({ ok: true, seq: 4 });
+        expect(await fx.peer.readLog(sid, 1)).toEqual(batch);
+        for (const e of batch) expect(await fx.peer.commandSeq(sid, e.commandId)).toBe(e.seq);
+        const late = [entry(4), entry(5)];
+        expect(await store.appendBatch(sid, late)).toEqual({ ok: false, reason: 'conflict', head: 4 });
+        expect(await store.head(sid)).toBe(4);
+        for (const e of late) expect(await store.commandSeq(sid, e.commandId)).toBeNull();
+      });
+
+      it('names every command id of a batch appended before, before any conflict, and writes none of it', async () => {
+        const sid = sessionId();
+        const a = entry(1);
+        const b = entry(2);
+        const c = entry(3);
+        expect(await store.appendBatch(sid, [a, b, c])).toEqual({ ok: true, seq: 3 });
+        const fresh = entry(5);
+        // At a stale position too: a retry is recognised however far the log moved on.
+        const retry = [{ ...entry(3), commandId: b.commandId }, { ...fresh, seq: 4 }, { ...entry(5), commandId: a.commandId }];
+        expect(await store.appendBatch(sid, retry)).toEqual({ ok: false, reason: 'duplicate', duplicates: [{ index: 0, seq: 2 }, { index: 2, seq: 1 }] });
+        expect(await store.head(sid)).toBe(3);
+        expect(await store.commandSeq(sid, fresh.commandId)).toBeNull();
+        expect(await store.append(sid, { ...c, seq: 4 })).toEqual({ ok: false, reason: 'duplicate', seq: 3 });
+      });
+
+      it('lets exactly one of many racing batches for one position win, whole', async () => {
+        const sid = sessionId();
+        const contenders = Array.from({ length: 12 }, () => [entry(1), entry(2), entry(3)]);
+        const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : fx.peer).appendBatch(sid, batch)));
+        const winners = contenders.filter((_, i) => results[i]?.ok);
+        expect(winners).toHaveLength(1);
+        for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'conflict', head: 3 });
+        expect(await store.readLog(sid, 0)).toEqual(winners[0]);
+      });
+
+      it('refuses a batch that is empty, not consecutive or repeats a command id, writing nothing', async () => {
+        const sid = sessionId();
+        const one = entry(1);
+        await expect(store.appendBatch(sid, [])).rejects.toThrow();
+        await expect(store.appendBatch(sid, [one, entry(3)])).rejects.toThrow(/consecutive/);
+        await expect(store.appendBatch(sid, [one, { ...entry(2), commandId: one.commandId }])).rejects.toThrow(/twice/);
+        await expect(store.appendBatch(sid, [one, { ...entry(2), command: { type: 'NOT_A_COMMAND' } } as unknown as LogEntry])).rejects.toThrow();
+        expect(await store.head(sid)).toBe(0);
+        expect(await store.commandSeq(sid, one.commandId)).toBeNull();
+      });
+
       it('refuses an entry that is not a valid LogEntry, writing nothing', async () => {
         const sid = sessionId();
         const bad = { ...entry(1), command: { type: 'NOT_A_COMMAND' } } as unknown as LogEntry;

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { canonicalJson, checkCommand, isMessageSide, type Actor, type Command, type LogEntry } from '@rubicon/shared';
+import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
-import type { AppendResult, Clock, SessionStore } from '../store/types.ts';
+import type { BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
@@ -12,6 +12,8 @@ import { viewerOf, wireViewFor } from './sync-data.ts';
 export interface Executed {
   version: number;
   duplicate: boolean;
+  /** The session right after this command's entry (absent for a retry): commands appended with it in one batch come after. */
+  after?: GameState;
 }
 
 /** One command as a caller hands it in. */
@@ -40,10 +42,37 @@ export interface CommandPathOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** One command waiting in its session's write queue, and how to answer its caller. */
+export interface PendingCommand {
+  request: CommandRequest;
+  /** performance.now() until which a lost store answer is looked up. */
+  bound: number;
+  /** True once the caller was answered `unavailable`: it must then never reach the store. */
+  abandoned: () => boolean;
+  resolve: (executed: Executed) => void;
+  reject: (err: unknown) => void;
+}
+
+/** The entries one round of a batch appends, on top of the session as it stands. */
+interface Plan {
+  entries: LogEntry[];
+  /** The command of each entry. */
+  included: PendingCommand[];
+  /** The state after each entry, so that committing applies nothing twice. */
+  states: GameState[];
+  /** Refused on the session as it stands (answered once we know the id was not appended before). */
+  refused: { pending: PendingCommand; error: ServiceError }[];
+}
+
 /**
- * How one command becomes a log entry: the duplicate and staleness checks,
- * the engine's legality check, the atomic append, and finding out what
- * happened when the store's answer was lost. Runs in the session's queue.
+ * How commands become log entries: the staleness check, the engine's
+ * legality check, the atomic append, and finding out what happened when the
+ * store's answer was lost. Runs in the session's queue, a batch at a time:
+ * every command waiting for the session when its turn comes is checked in
+ * order on top of the ones before it and appended with them in one atomic
+ * step (one round trip), so a hot session costs a round trip per batch, not
+ * per command. If another process appended first, nothing was written: the
+ * batch is checked again on the log as it now is.
  */
 export class CommandPath {
   private readonly store: SessionStore;
@@ -67,81 +96,163 @@ export class CommandPath {
   }
 
   /**
-   * Decides on one command. Returns the version it produced (or produced the
-   * first time, for a retry); throws a ServiceError for every refusal.
-   * Nothing reaches the store once `abandoned()` says the caller gave up; a
-   * store answer lost before `bound` (performance.now() time) is looked up.
+   * Decides on a batch of commands for one session, answering each: the
+   * version it produced (or produced the first time, for a retry), or a
+   * ServiceError. Never throws; an error that stops the batch is every
+   * unanswered command's answer.
    */
-  async decide(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<Executed> {
-    const { actor, commandId, expectedGameVersion, command } = request;
-    if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-    let session = await this.caughtUp(sessionId);
-    if (session.meta.lineage?.replayOf)
-      throw new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
-    for (let attempt = 1; attempt <= this.maxAppendAttempts; attempt++) {
-      const earlier = await this.store.commandSeq(sessionId, commandId);
-      if (earlier !== null) return this.duplicate(sessionId, earlier, actor, command);
-      const { game, state } = session;
-      // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
-      if (expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion) {
-        const view = wireViewFor(game, state, viewerOf(actor));
-        throw new ServiceError('stale', `The game is at version ${state.gameVersion}; this was made on ${expectedGameVersion}.`, {
-          version: view.version,
-          gameVersion: state.gameVersion,
-          view,
-        });
+  async decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
+    const answered = new Set<PendingCommand>();
+    const answer = (p: PendingCommand, outcome: { ok: Executed } | { err: unknown }) => {
+      if (answered.has(p)) return;
+      answered.add(p);
+      if ('ok' in outcome) p.resolve(outcome.ok);
+      else p.reject(outcome.err);
+    };
+    const lookups: Promise<void>[] = [];
+    try {
+      for (const p of batch) if (p.request.actor.kind === 'observer') answer(p, { err: new ServiceError('forbidden', 'Observers can only watch.') });
+      let session = await this.caughtUp(sessionId);
+      if (session.meta.lineage?.replayOf) {
+        const err = new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
+        for (const p of batch) answer(p, { err });
       }
-      const at = Math.max(this.clock.now(), request.atLeast ?? 0);
-      const refusal = checkCommand(game, state, actor, command, at);
-      if (refusal) throw new ServiceError(refusal.code, refusal.message);
-
-      const entry: LogEntry = { seq: state.version + 1, at, by: actor, commandId, command };
-      if (abandoned()) throw unavailable();
-      const appended = await this.appendOrFindOut(sessionId, entry, bound);
-      if (appended.ok) {
-        const before = state;
-        this.cache.apply(sessionId, entry, true);
-        this.metrics.eventsApplied.inc({ type: command.type });
-        await this.afterAppend(sessionId, session, before);
-        return { version: entry.seq, duplicate: false };
+      for (let attempt = 1; ; attempt++) {
+        const open = batch.filter((p) => !answered.has(p));
+        if (open.length === 0) break;
+        if (attempt > this.maxAppendAttempts) {
+          const err = new ServiceError('unavailable', 'The session is too busy right now; try again.', { retryAfterMs: 100 });
+          for (const p of open) answer(p, { err });
+          break;
+        }
+        const plan = this.plan(session, open, (p) => answer(p, { err: unavailable() }));
+        for (const { pending, error } of plan.refused) {
+          answered.add(pending);
+          lookups.push(this.refuse(sessionId, pending, error));
+        }
+        if (plan.entries.length === 0) continue;
+        const before = session.state;
+        const outcome = await this.appendOrFindOut(sessionId, plan.entries, Math.max(...plan.included.map((p) => p.bound)));
+        if (outcome.ok) {
+          this.commit(sessionId, before, plan);
+          await this.afterAppend(sessionId, session, before);
+          plan.included.forEach((p, i) => answer(p, { ok: { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] } }));
+          continue;
+        }
+        // Another process appended first (or took some of these ids, a retry that came in there): nothing was written.
+        if (outcome.reason === 'conflict' && attempt > 2) await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
+        session = await this.caughtUp(sessionId);
+        if (outcome.reason === 'duplicate') {
+          for (const { index, seq } of outcome.duplicates) {
+            const p = plan.included[index];
+            if (!p) continue;
+            answered.add(p);
+            lookups.push(this.duplicate(sessionId, seq, p.request.actor, p.request.command).then(p.resolve, p.reject));
+          }
+        }
       }
-      if (appended.reason === 'duplicate') {
-        // The same command came in through another process (a retry) and was appended there.
-        await this.caughtUp(sessionId);
-        return this.duplicate(sessionId, appended.seq, actor, command);
-      }
-      // Another process appended first. Back off a little (randomly, so that a process with a
-      // long queue cannot starve this one), learn what it did, then decide again.
-      await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
-      session = await this.caughtUp(sessionId);
+    } catch (err) {
+      for (const p of batch) answer(p, { err });
     }
-    throw new ServiceError('unavailable', 'The session is too busy right now; try again.', { retryAfterMs: 100 });
+    await Promise.all(lookups);
+  }
+
+  /**
+   * Checks the open commands in order, each on top of the ones before it.
+   * A command refused on the session as it stands is refused; one refused
+   * only on top of commands not yet appended waits for the next round, as
+   * does a second command with an id already in the batch.
+   */
+  private plan(session: CachedSession, open: readonly PendingCommand[], abandon: (p: PendingCommand) => void): Plan {
+    const { game } = session;
+    const committed = session.state;
+    const plan: Plan = { entries: [], included: [], states: [], refused: [] };
+    const ids = new Set<string>();
+    let state = committed;
+    for (const p of open) {
+      const { actor, commandId, expectedGameVersion, command, atLeast } = p.request;
+      // Its caller was already told `unavailable`: it must not be applied now.
+      if (p.abandoned()) {
+        abandon(p);
+        continue;
+      }
+      if (ids.has(commandId)) continue;
+      const entry: LogEntry = { seq: state.version + 1, at: Math.max(this.clock.now(), atLeast ?? 0), by: actor, commandId, command };
+      // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
+      const staleness = expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion;
+      const applied = staleness ? null : applyEntry(game, state, entry);
+      if (applied?.ok) {
+        plan.entries.push(entry);
+        plan.included.push(p);
+        plan.states.push(applied.state);
+        ids.add(commandId);
+        state = applied.state;
+        continue;
+      }
+      if (state !== committed) continue;
+      const error = applied ? new ServiceError(applied.refusal.code, applied.refusal.message) : this.stale(session, actor, expectedGameVersion ?? 0);
+      plan.refused.push({ pending: p, error });
+    }
+    return plan;
+  }
+
+  private stale(session: CachedSession, actor: Actor, expected: number): ServiceError {
+    const { game, state } = session;
+    const view = wireViewFor(game, state, viewerOf(actor));
+    return new ServiceError('stale', `The game is at version ${state.gameVersion}; this was made on ${expected}.`, {
+      version: view.version,
+      gameVersion: state.gameVersion,
+      view,
+    });
+  }
+
+  /** A refusal, unless the id was appended before (a retry of a command that is no longer legal): then the first answer. */
+  private async refuse(sessionId: string, p: PendingCommand, error: ServiceError): Promise<void> {
+    try {
+      const earlier = await this.store.commandSeq(sessionId, p.request.commandId);
+      if (earlier === null) p.reject(error);
+      else p.resolve(await this.duplicate(sessionId, earlier, p.request.actor, p.request.command));
+    } catch (err) {
+      p.reject(err);
+    }
+  }
+
+  /** The appended entries into this process's copy, each with the state planned for it. */
+  private commit(sessionId: string, before: GameState, plan: Plan): void {
+    plan.entries.forEach((entry, i) => {
+      const to = plan.states[i];
+      this.cache.apply(sessionId, entry, true, to ? { from: i === 0 ? before : (plan.states[i - 1] ?? before), to } : undefined);
+      this.metrics.eventsApplied.inc({ type: entry.command.type });
+    });
   }
 
   /**
    * Appends; when the store's answer was lost (a timeout, a dropped
-   * connection), asks the store whether the command id made it before
-   * answering anyone, so that nothing applied is ever reported refused. If
-   * the store cannot tell before `bound`, the refusal is `unavailable` with a
-   * retry hint: a retry with the same id then gets the true answer.
+   * connection), asks the store whether the batch made it before answering
+   * anyone, so that nothing applied is ever reported refused. A batch is
+   * written whole or not at all, so its first command id tells. If the store
+   * cannot tell before `bound`, the refusal is `unavailable` with a retry
+   * hint: a retry with the same id then gets the true answer.
    */
-  private async appendOrFindOut(sessionId: string, entry: LogEntry, bound: number): Promise<AppendResult> {
+  private async appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): Promise<BatchAppendResult> {
     try {
-      return await this.store.append(sessionId, entry);
+      return await this.store.appendBatch(sessionId, entries);
     } catch (err) {
       if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
     }
+    const first = entries[0];
+    if (!first) throw new Error('an empty batch');
     while (performance.now() < bound) {
       let seq: number | null;
       try {
-        seq = await this.store.commandSeq(sessionId, entry.commandId);
+        seq = await this.store.commandSeq(sessionId, first.commandId);
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         await sleep(50);
         continue;
       }
-      if (seq === entry.seq) return { ok: true, seq };
-      if (seq !== null) return { ok: false, reason: 'duplicate', seq };
+      if (seq === first.seq) return { ok: true, seq: first.seq + entries.length - 1 };
+      if (seq !== null) return { ok: false, reason: 'duplicate', duplicates: [{ index: 0, seq }] };
       // Not in the log, and the lookup went after the append on the same connection: it was not applied.
       throw unavailable();
     }
@@ -149,9 +260,9 @@ export class CommandPath {
   }
 
   /** Bookkeeping for the process that appended: snapshots and the beat deadline. */
-  private async afterAppend(sessionId: string, session: CachedSession, before: CachedSession['state']): Promise<void> {
+  private async afterAppend(sessionId: string, session: CachedSession, before: GameState): Promise<void> {
     const after = session.state;
-    if (after.version % this.snapshotEvery === 0) await this.cache.saveSnapshot(sessionId, session);
+    if (Math.floor(after.version / this.snapshotEvery) > Math.floor(before.version / this.snapshotEvery)) await this.cache.saveSnapshot(sessionId, session);
     await this.deadlines.followChange(sessionId, before, after);
   }
 

@@ -102,15 +102,25 @@ export class SessionCache {
     for (const logEntry of missing) this.apply(sessionId, logEntry, false);
   }
 
-  /** Applies the next log entry to the copy and tells the listeners. A log that does not apply is corrupt. */
-  apply(sessionId: string, entry: LogEntry, appendedHere: boolean): void {
+  /**
+   * Applies the next log entry to the copy and tells the listeners. A log
+   * that does not apply is corrupt. `planned` is what applyEntry already gave
+   * for this entry (a batch is planned before it is appended); it is used
+   * only if it was computed from the copy's current state.
+   */
+  apply(sessionId: string, entry: LogEntry, appendedHere: boolean, planned?: { from: GameState; to: GameState }): void {
     const cached = this.sessions.get(sessionId);
     if (!cached) throw new Error(`session ${sessionId} is not loaded`);
     const before = cached.state;
-    const r = applyEntry(cached.game, before, entry);
-    if (!r.ok) throw new Error(`session ${sessionId}: log entry ${entry.seq} does not apply: ${r.refusal.code}: ${r.refusal.message}`);
-    cached.state = r.state;
-    const event: AppliedEvent = { sessionId, game: cached.game, entry, before, after: r.state, appendedHere };
+    let after: GameState;
+    if (planned && planned.from === before && planned.to.version === entry.seq) after = planned.to;
+    else {
+      const r = applyEntry(cached.game, before, entry);
+      if (!r.ok) throw new Error(`session ${sessionId}: log entry ${entry.seq} does not apply: ${r.refusal.code}: ${r.refusal.message}`);
+      after = r.state;
+    }
+    cached.state = after;
+    const event: AppliedEvent = { sessionId, game: cached.game, entry, before, after, appendedHere };
     for (const listener of this.listeners) {
       try {
         listener(event);

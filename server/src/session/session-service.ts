@@ -7,9 +7,11 @@ import { BeatDeadlines } from './beat-deadlines.ts';
 import { CommandPath, type Executed } from './command-path.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
+import { MAX_APPEND_BATCH } from '../store/append-batch.ts';
 import { SessionCache, type AppliedEvent, type CachedSession, type LoadedSession } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { withinDeadline } from './within-deadline.ts';
+import { WriteBatches } from './write-batches.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
 export type { Executed } from './command-path.ts';
@@ -28,7 +30,12 @@ export interface SessionServiceOptions {
   maxAppendAttempts?: number;
   /** How long an append whose answer was lost may take to look up (when the caller set no deadline). */
   storeTimeoutMs?: number;
+  /** The most commands for one session appended together in one atomic step. */
+  maxBatch?: number;
 }
+
+/** Big enough for every writer of a busy class at once, small enough that one append stays quick (APPEND_BATCH_MAX). */
+const DEFAULT_MAX_BATCH = 128;
 
 export interface ExecuteOptions {
   /** The log entry's time is at least this (a timer firing at its deadline on a clock that lags a little). */
@@ -61,6 +68,9 @@ export class SessionService {
   private readonly deadlines: BeatDeadlines;
   private readonly commands: CommandPath;
   private readonly queue = new KeyedQueue();
+  private readonly writes: WriteBatches;
+  /** Sessions with a catch-up queued and not started: notices arriving meanwhile are covered by it. */
+  private readonly refreshing = new Map<string, Promise<void>>();
 
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
@@ -81,6 +91,7 @@ export class SessionService {
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
       maxAppendAttempts,
     });
+    this.writes = new WriteBatches(this.queue, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
   }
 
   onApplied(listener: (event: AppliedEvent) => void): void {
@@ -116,12 +127,21 @@ export class SessionService {
     });
   }
 
-  /** Another process appended to this session: apply (and so broadcast) what it added, if we hold it. */
+  /**
+   * Another process appended to this session: apply (and so broadcast) what
+   * it added, if we hold it. A hot session gets many notices; one catch-up
+   * waiting in the queue reads whatever all of them announced.
+   */
   refresh(sessionId: string): Promise<void> {
     if (!this.cache.has(sessionId)) return Promise.resolve();
-    return this.queue.run(sessionId, async () => {
+    const queued = this.refreshing.get(sessionId);
+    if (queued) return queued;
+    const run = this.queue.run(sessionId, async () => {
+      this.refreshing.delete(sessionId);
       await this.loadCaughtUp(sessionId);
     });
+    this.refreshing.set(sessionId, run);
+    return run;
   }
 
   /**
@@ -140,11 +160,9 @@ export class SessionService {
     const { deadline, atLeast } = options;
     const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
     const request = { actor, commandId, expectedGameVersion, command, ...(atLeast === undefined ? {} : { atLeast }) };
-    return this.inQueue(sessionId, deadline, (abandoned) => {
-      // Its caller was already told `unavailable`: it must not be applied now.
-      if (abandoned()) throw unavailable();
-      return this.commands.decide(sessionId, request, bound, abandoned);
-    });
+    if (deadline === undefined) return this.writes.submit(sessionId, request, bound, () => false);
+    let abandoned = false;
+    return withinDeadline(this.writes.submit(sessionId, request, bound, () => abandoned), deadline, () => (abandoned = true));
   }
 
   /** Stores a snapshot of every session this process holds that has moved on since its last one. */

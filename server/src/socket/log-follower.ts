@@ -18,10 +18,18 @@ import type { RubiconServer } from './types.ts';
  * then. Idle sessions without sockets here are dropped from memory.
  */
 export function followLog(io: RubiconServer, service: SessionService, streams: ViewerStreams, config: Config, redis: boolean, log: Logger): { stop(): void } {
+  // A batch's entries are applied in one go: the other processes hear once per batch, with its last seq.
+  const toAnnounce = new Map<string, number>();
+  const announce = () => {
+    for (const [sessionId, seq] of toAnnounce) io.serverSideEmit('appended', sessionId, seq);
+    toAnnounce.clear();
+  };
   service.onApplied((event) => {
     const rooms = io.of('/').adapter.rooms;
     for (const { room, payload } of updatesFor(event, streams, (r) => (rooms.get(r)?.size ?? 0) > 0)) io.local.to(room).emit('update', payload);
-    if (event.appendedHere && redis) io.serverSideEmit('appended', event.sessionId, event.entry.seq);
+    if (!event.appendedHere || !redis) return;
+    if (toAnnounce.size === 0) queueMicrotask(announce);
+    toAnnounce.set(event.sessionId, event.entry.seq);
   });
 
   const refresh = (sessionId: string) =>

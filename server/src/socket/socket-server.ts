@@ -179,10 +179,13 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
             ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
             : p.command;
           const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, { deadline });
-          // Answered in the sender's own stream, which this process has followed past the command.
+          // Answered in the sender's own stream, which this process has followed past the command: right
+          // after it, or (a retry) where the stream is now.
           const session = service.peek(grant.sessionId);
           if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
-          return { ...result, version: streams.position(session.game, session.state, grant.role).version, gameVersion: session.state.gameVersion };
+          const { after, ...executed } = result;
+          const state = after ?? session.state;
+          return { ...executed, version: streams.position(session.game, state, grant.role).version, gameVersion: state.gameVersion };
         },
       }),
     );

@@ -1,5 +1,6 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
-import type { AccessState, AppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import { checkedBatch, singleAppend } from './append-batch.ts';
+import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
 /**
@@ -93,21 +94,31 @@ export class MemoryStore implements SessionStore {
   }
 
   async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
+    return singleAppend(await this.appendBatch(sessionId, [entry]));
+  }
+
+  async appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult> {
     // Validated here too so that the memory store refuses exactly what the
     // Redis store could not read back.
-    const parsed = LogEntry.parse(entry);
+    const parsed = checkedBatch(entries);
     // No await between the checks and the writes: this block is atomic.
     const commands = this.commands.get(sessionId) ?? new Map<string, number>();
-    const seen = commands.get(parsed.commandId);
-    if (seen !== undefined) return { ok: false, reason: 'duplicate', seq: seen };
+    const duplicates = parsed.flatMap((e, index) => {
+      const seq = commands.get(e.commandId);
+      return seq === undefined ? [] : [{ index, seq }];
+    });
+    if (duplicates.length > 0) return { ok: false, reason: 'duplicate', duplicates };
     const log = this.logs.get(sessionId) ?? [];
-    if (parsed.seq !== log.length + 1) return { ok: false, reason: 'conflict', head: log.length };
-    log.push(parsed);
-    commands.set(parsed.commandId, parsed.seq);
+    if ((parsed[0]?.seq ?? 0) !== log.length + 1) return { ok: false, reason: 'conflict', head: log.length };
+    for (const e of parsed) {
+      log.push(e);
+      commands.set(e.commandId, e.seq);
+    }
     this.logs.set(sessionId, log);
     this.commands.set(sessionId, commands);
-    return { ok: true, seq: parsed.seq };
+    return { ok: true, seq: log.length };
   }
+
 
   async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
     const log = this.logs.get(sessionId) ?? [];

@@ -2,7 +2,8 @@ import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame }
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { RedisGate } from './redis-availability.ts';
-import type { AccessState, AppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import { checkedBatch, singleAppend } from './append-batch.ts';
+import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
 /**
@@ -25,21 +26,41 @@ import type { Viewer } from '@rubicon/shared';
  */
 
 /**
- * The log's single writer rule. Duplicate before conflict, so that a retry of
- * an already accepted command is recognised even though the log has moved on.
+ * The log's single writer rule, for one entry or several at once (one round
+ * trip for a batch). Duplicate before conflict, so that a retry of an
+ * already accepted command is recognised even though the log has moved on.
  * The head is read from the last stream id rather than XLEN so that it stays
- * right even if old entries were ever trimmed.
+ * right even if old entries were ever trimmed. Nothing is written unless
+ * every entry is.
+ * KEYS: log stream, command hash. ARGV: first seq, then command id and entry JSON per entry.
+ * Reply: {'ok', last seq} | {'conflict', head} | {'duplicate', index, seq, index, seq, ...} (index from 0).
  */
 const APPEND = `
-local seen = redis.call('HGET', KEYS[2], ARGV[2])
-if seen then return {'duplicate', tonumber(seen)} end
+local first = tonumber(ARGV[1])
+local n = (#ARGV - 1) / 2
+local ids = {}
+for i = 1, n do ids[i] = ARGV[2 * i] end
+local seen = redis.call('HMGET', KEYS[2], unpack(ids))
+local dups = {'duplicate'}
+for i = 1, n do
+  if seen[i] then
+    dups[#dups + 1] = i - 1
+    dups[#dups + 1] = tonumber(seen[i])
+  end
+end
+if #dups > 1 then return dups end
 local head = 0
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #last > 0 then head = tonumber(string.match(last[1][1], '^(%d+)-')) end
-if head ~= tonumber(ARGV[1]) - 1 then return {'conflict', head} end
-redis.call('XADD', KEYS[1], ARGV[1] .. '-0', 'e', ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-return {'ok', tonumber(ARGV[1])}
+if head ~= first - 1 then return {'conflict', head} end
+local pairs = {}
+for i = 1, n do
+  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', ARGV[2 * i + 1])
+  pairs[2 * i - 1] = ids[i]
+  pairs[2 * i] = first + i - 1
+end
+redis.call('HSET', KEYS[2], unpack(pairs))
+return {'ok', first + n - 1}
 `;
 
 /**
@@ -273,21 +294,19 @@ export class RedisStore implements SessionStore {
   }
 
   async append(sessionId: string, entry: LogEntry): Promise<AppendResult> {
+    return singleAppend(await this.appendBatch(sessionId, [entry]));
+  }
+
+  async appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult> {
     // Refuse up front what readLog could not parse back.
-    const parsed = LogEntry.parse(entry);
+    const parsed = checkedBatch(entries);
     const reply = await this.gate.run((c) => c.eval(APPEND, {
       keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
-      arguments: [String(parsed.seq), parsed.commandId, JSON.stringify(parsed)],
+      arguments: [String(parsed[0]?.seq ?? 0), ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)])],
     }));
-    if (!Array.isArray(reply) || typeof reply[1] !== 'number') {
-      throw new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
-    }
-    const [outcome, n] = reply;
-    if (outcome === 'ok') return { ok: true, seq: n };
-    if (outcome === 'conflict') return { ok: false, reason: 'conflict', head: n };
-    if (outcome === 'duplicate') return { ok: false, reason: 'duplicate', seq: n };
-    throw new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
+    return decodeAppendReply(reply);
   }
+
 
   async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
     const key = this.key('log', sessionId);
@@ -390,6 +409,21 @@ function metaFields(meta: SessionMeta): string[] {
     ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
     ...(meta.maxPlayersPerSeat === undefined ? [] : ['maxPlayersPerSeat', String(meta.maxPlayersPerSeat)]),
   ];
+}
+
+function decodeAppendReply(reply: unknown): BatchAppendResult {
+  const unexpected = () => new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply)) throw unexpected();
+  const [outcome, ...numbers] = reply as unknown[];
+  if (numbers.length === 0 || numbers.some((n) => typeof n !== 'number')) throw unexpected();
+  const n = numbers as number[];
+  if (outcome === 'ok' && n.length === 1) return { ok: true, seq: n[0] ?? 0 };
+  if (outcome === 'conflict' && n.length === 1) return { ok: false, reason: 'conflict', head: n[0] ?? 0 };
+  if (outcome === 'duplicate' && n.length % 2 === 0) {
+    const duplicates = Array.from({ length: n.length / 2 }, (_, i) => ({ index: n[2 * i] ?? 0, seq: n[2 * i + 1] ?? 0 }));
+    return { ok: false, reason: 'duplicate', duplicates };
+  }
+  throw unexpected();
 }
 
 function seqOfStreamId(id: string): number {

@@ -58,6 +58,18 @@ export type AppendResult =
   /** The command id was already appended, at `seq`. */
   | { ok: false; reason: 'duplicate'; seq: number };
 
+/**
+ * What an append of several entries at once came to. Nothing is written
+ * unless all of them are: duplicates are reported before a conflict, as for
+ * one entry.
+ */
+export type BatchAppendResult =
+  /** `seq` is the last entry's. */
+  | { ok: true; seq: number }
+  | { ok: false; reason: 'conflict'; head: number }
+  /** These entries' command ids were appended before (`index` into the batch, `seq` where the log holds it). */
+  | { ok: false; reason: 'duplicate'; duplicates: { index: number; seq: number }[] };
+
 /** A log entry already serialized as the store keeps it (what an import verified). */
 export interface SerializedEntry {
   seq: number;
@@ -108,6 +120,13 @@ export interface SessionStore {
    * `entry.commandId` was never appended to this session before. Atomic.
    */
   append(sessionId: string, entry: LogEntry): Promise<AppendResult>;
+  /**
+   * Appends `entries` (consecutive seqs, distinct command ids) in one atomic
+   * step, in one round trip: all of them only if the log holds exactly
+   * `entries[0].seq - 1` entries and none of their command ids was appended
+   * before; otherwise none. `append` is this with one entry.
+   */
+  appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult>;
   /** Entries with seq > afterSeq, in order. */
   readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
   /** The log's length (the seq of its last entry, 0 when empty). */

@@ -1,0 +1,30 @@
+import { LogEntry } from '@rubicon/shared';
+import type { AppendResult, BatchAppendResult } from './types.ts';
+
+/** The most entries one atomic append takes (the Redis script passes the command ids to one HMGET, whose arguments Lua puts on its stack). */
+export const MAX_APPEND_BATCH = 1000;
+
+/**
+ * What both stores refuse before writing anything: entries the Redis store
+ * could not read back, and a batch that is not one run of consecutive seqs
+ * with distinct command ids (a caller's bug, never a client's input).
+ */
+export function checkedBatch(entries: readonly LogEntry[]): LogEntry[] {
+  if (entries.length === 0 || entries.length > MAX_APPEND_BATCH) throw new Error(`an append takes 1 to ${MAX_APPEND_BATCH} entries, not ${entries.length}`);
+  const parsed = entries.map((e) => LogEntry.parse(e));
+  const ids = new Set<string>();
+  parsed.forEach((e, i) => {
+    if (i > 0 && e.seq !== (parsed[i - 1]?.seq ?? 0) + 1) throw new Error(`a batch's seqs must be consecutive: ${e.seq} follows ${parsed[i - 1]?.seq}`);
+    if (ids.has(e.commandId)) throw new Error(`a batch holds command id ${e.commandId} twice`);
+    ids.add(e.commandId);
+  });
+  return parsed;
+}
+
+/** A one-entry batch's result in the shape of `append`'s. */
+export function singleAppend(result: BatchAppendResult): AppendResult {
+  if (result.ok || result.reason === 'conflict') return result;
+  const [first] = result.duplicates;
+  if (!first) throw new Error('a duplicate append reported no duplicate');
+  return { ok: false, reason: 'duplicate', seq: first.seq };
+}

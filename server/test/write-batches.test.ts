@@ -1,0 +1,156 @@
+/**
+ * The batched write path: commands waiting for one session are checked in
+ * order, each on top of the ones before it, and appended together in one
+ * atomic step. In memory the batching is deterministic; on Redis three
+ * services (three processes' worth of clients) race into one session.
+ */
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { pino } from 'pino';
+import type { Actor, Command, LogEntry } from '@rubicon/shared';
+import { createMetrics } from '../src/metrics.ts';
+import { SessionDirectory } from '../src/session/session-directory.ts';
+import { SessionService, type Executed } from '../src/session/session-service.ts';
+import { createStores, type Stores } from '../src/store/index.ts';
+import { MemoryStore } from '../src/store/memory-store.ts';
+import type { Scheduler, SessionStore } from '../src/store/types.ts';
+import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
+
+const noScheduler: Scheduler = { schedule: async () => {}, cancel: async () => {}, start: () => {}, stop: async () => {} };
+const logger = pino({ level: 'silent' });
+const clock = { now: () => 1_712_000_000_000 };
+const facilitator: Actor = { kind: 'facilitator' };
+const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
+const seat = (i: number): Actor => ({ kind: 'seat', seat: SEATS[i % SEATS.length] ?? 'iran' });
+const message = (i: number, text = `message ${i}`): Command => ({ type: 'SEND_MESSAGE', channel: `team-${SEATS[i % SEATS.length]}`, text });
+
+function serviceOn(store: SessionStore): SessionService {
+  return new SessionService({ store, scheduler: noScheduler, clock, logger, metrics: createMetrics(), snapshotEvery: 50 });
+}
+
+/** A session in its first beat (team channels open), created through `service`. */
+async function sessionInPlay(service: SessionService): Promise<string> {
+  const directory = new SessionDirectory(service, clock, logger);
+  const { sessionId } = await directory.create({ scenarioId: 'april-2024', seed: 'batches', timerScale: 1, timerSeconds: {}, review: true, optionalSeats: [] });
+  await service.execute(sessionId, facilitator, 'setup-start', 0, { type: 'START' });
+  await service.execute(sessionId, facilitator, 'setup-advance', 1, { type: 'ADVANCE' });
+  return sessionId;
+}
+
+const settled = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
+describe('batched appends, in memory', () => {
+  it('append the commands waiting for a session in one step, in arrival order', async () => {
+    const store = new MemoryStore();
+    const service = serviceOn(store);
+    const sessionId = await sessionInPlay(service);
+    const batches = vi.spyOn(store, 'appendBatch');
+    const sent = Array.from({ length: 30 }, (_, i) => service.execute(sessionId, seat(i), `m-${i}`, null, message(i)));
+    const results = await Promise.all(sent);
+    expect(batches).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r.version)).toEqual(Array.from({ length: 30 }, (_, i) => 3 + i));
+    const log = await store.readLog(sessionId, 2);
+    expect(log.map((e) => e.commandId)).toEqual(Array.from({ length: 30 }, (_, i) => `m-${i}`));
+  });
+
+  it('decide each command on top of those before it: a game command made on the same version as one just ahead of it is stale', async () => {
+    const store = new MemoryStore();
+    const service = serviceOn(store);
+    const sessionId = await sessionInPlay(service);
+    const [pause, again, chat] = await Promise.all([
+      settled(service.execute(sessionId, facilitator, 'pause-1', 2, { type: 'PAUSE' })),
+      settled(service.execute(sessionId, facilitator, 'pause-2', 2, { type: 'PAUSE' })),
+      settled(service.execute(sessionId, seat(0), 'chat-1', null, message(0))),
+    ]);
+    expect(pause).toMatchObject({ ok: true, value: { version: 3, duplicate: false } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'stale' } });
+    expect(chat).toMatchObject({ ok: true, value: { version: 4 } });
+    expect((await store.readLog(sessionId, 0)).map((e) => e.commandId)).toEqual(['setup-start', 'setup-advance', 'pause-1', 'chat-1']);
+  });
+
+  it('answer a command id sent twice at once with one entry, and a retry of a command no longer legal with its first answer', async () => {
+    const store = new MemoryStore();
+    const service = serviceOn(store);
+    const sessionId = await sessionInPlay(service);
+    const twice = await Promise.all([0, 1].map(() => service.execute(sessionId, seat(0), 'same-id', null, message(0))));
+    expect(twice.map((r) => r.version)).toEqual([3, 3]);
+    expect(twice.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    // START again is illegal now, but it is a retry of what was appended at 1.
+    expect(await service.execute(sessionId, facilitator, 'setup-start', 0, { type: 'START' })).toEqual({ version: 1, duplicate: true });
+    await expect(service.execute(sessionId, seat(1), 'same-id', null, message(1))).rejects.toMatchObject({ code: 'duplicate' });
+    expect(await store.head(sessionId)).toBe(3);
+  });
+
+  it('never append a command whose caller was already answered unavailable', async () => {
+    const store = new MemoryStore();
+    const service = serviceOn(store);
+    const sessionId = await sessionInPlay(service);
+    // The first holds the session's queue in the store; the second's deadline passes while it waits.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const original = store.appendBatch.bind(store);
+    vi.spyOn(store, 'appendBatch').mockImplementationOnce(async (id, entries) => {
+      await held;
+      return original(id, entries);
+    });
+    const first = service.execute(sessionId, seat(0), 'first', null, message(0));
+    await new Promise((r) => setTimeout(r, 10));
+    const late = settled(service.execute(sessionId, seat(1), 'late', null, message(1), { deadline: performance.now() + 20 }));
+    expect(await late).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    release();
+    expect(await first).toMatchObject({ version: 3, duplicate: false });
+    await service.execute(sessionId, seat(2), 'after', null, message(2));
+    expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['first', 'after']);
+  });
+});
+
+describe('batched appends, three services on one Redis', () => {
+  const prefix = uniquePrefix('batches');
+  const opened: Stores[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((s) => s.close()));
+    await deleteRedisKeys(prefix);
+  });
+
+  it('take every command exactly once, each writer in its order, whichever service a retry goes through', async () => {
+    for (let i = 0; i < 3; i++) opened.push(await createStores({ redisUrl: REDIS_URL, prefix, clock, pollMs: 60_000 }));
+    const services = opened.map((s) => serviceOn(s.store));
+    const [first] = services;
+    if (!first) throw new Error('no service');
+    const sessionId = await sessionInPlay(first);
+    const perWriter = 8;
+    const writers = 24;
+    // Each writer sends its commands one after the other through its own service; every third also
+    // retries each command at once through the next service, as a client failing over would.
+    const acks = await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        const own = services[w % 3] as SessionService;
+        const other = services[(w + 1) % 3] as SessionService;
+        const answers: { commandId: string; executed: Executed[] }[] = [];
+        for (let k = 0; k < perWriter; k++) {
+          const commandId = `w${w}-${k}`;
+          const command = message(w, `writer ${w} #${k}`);
+          const tries = [own.execute(sessionId, seat(w), commandId, null, command)];
+          if (w % 3 === 0) tries.push(other.execute(sessionId, seat(w), commandId, null, command));
+          answers.push({ commandId, executed: await Promise.all(tries) });
+        }
+        return answers;
+      }),
+    );
+    const log: LogEntry[] = await first.store.readLog(sessionId, 0);
+    const seqOf = new Map(log.map((e) => [e.commandId, e.seq]));
+    expect(log).toHaveLength(2 + writers * perWriter);
+    expect(seqOf.size).toBe(log.length);
+    for (const [w, answers] of acks.entries()) {
+      const seqs = answers.map((a) => seqOf.get(a.commandId));
+      // In the log, once, at the version every answer named, and after the writer's previous command.
+      for (const [k, a] of answers.entries()) {
+        expect(a.executed.map((e) => e.version)).toEqual(a.executed.map(() => seqs[k]));
+        expect(a.executed.filter((e) => !e.duplicate).length).toBeLessThanOrEqual(1);
+      }
+      expect(seqs, `writer ${w}`).toEqual([...seqs].sort((x, y) => (x ?? 0) - (y ?? 0)));
+    }
+    // Every service's copy caught up to the same log.
+    for (const s of services) await s.refresh(sessionId);
+    for (const s of services) expect(s.peek(sessionId)?.state.version).toBe(log.length);
+  }, 60_000);
+});
