@@ -176,13 +176,14 @@ function resolutionView(
   viewer: Viewer,
   revealed: boolean,
   changesView: (changes: readonly Change[]) => ChangeView[],
+  /** `pastKey` of the viewer and `revealed` (built once per view, not once per resolution). */
+  key: string,
 ): ResolutionView {
   let byViewer = resolutionViews.get(r);
   if (!byViewer) {
     byViewer = new Map();
     resolutionViews.set(r, byViewer);
   }
-  const key = `${revealed ? 'revealed' : 'live'}/${viewerKey(viewer)}`;
   const cached = byViewer.get(key);
   if (cached) return cached;
   const facilitator = viewer.kind === 'facilitator';
@@ -243,7 +244,7 @@ function visibleChannels(scenario: Scenario, seatsInPlay: readonly SeatId[], vie
 // which `rubicon simulate` (a view per seat per beat, thousands of games) spends most of its views on.
 const resolutionLists = new WeakMap<readonly Resolution[], Map<string, ResolutionView[]>>();
 const ledgerViews = new WeakMap<readonly Change[], Map<string, ChangeView[]>>();
-const scenarioViews = new WeakMap<readonly SeatId[], Map<string, { scenario: Scenario; view: ScenarioView }>>();
+const scenarioViews = new WeakMap<readonly SeatId[], { scenario: Scenario; facilitator: ScenarioView | null; other: ScenarioView | null }>();
 const menuViews = new WeakMap<BeatActor, MenuView>();
 
 function cachedIn<K extends object, V>(cache: WeakMap<K, Map<string, V>>, source: K, key: string, build: () => V): V {
@@ -270,10 +271,14 @@ function buildScenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], f
 }
 
 function scenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facilitator: boolean): ScenarioView {
-  const key = `${scenario.id}@${scenario.version}/${facilitator ? 'facilitator' : 'other'}`;
-  const entry = cachedIn(scenarioViews, seatsInPlay, key, () => ({ scenario, view: buildScenarioView(scenario, seatsInPlay, facilitator) }));
+  let entry = scenarioViews.get(seatsInPlay);
   // Two loaded copies of one scenario are different objects: never hand one's view to the other.
-  return entry.scenario === scenario ? entry.view : buildScenarioView(scenario, seatsInPlay, facilitator);
+  if (!entry || entry.scenario !== scenario) {
+    entry = { scenario, facilitator: null, other: null };
+    scenarioViews.set(seatsInPlay, entry);
+  }
+  if (facilitator) return (entry.facilitator ??= buildScenarioView(scenario, seatsInPlay, true));
+  return (entry.other ??= buildScenarioView(scenario, seatsInPlay, false));
 }
 
 function menuView(actor: BeatActor): MenuView {
@@ -388,7 +393,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
         : null,
     timer: ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
-    resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView))),
+    resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView, pastKey))),
     ledger: cachedIn(ledgerViews, ctx.ledger, pastKey, () => changesView(ctx.ledger)),
     injects: ctx.injects.map((i) => {
       const def = scenario.injects.find((x) => x.id === i.inject);
