@@ -1,18 +1,26 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { AppHeader } from './common/AppHeader.tsx';
 import { Link } from './common/Link.tsx';
-import { FacilitatorConsole } from './facilitate/FacilitatorConsole.tsx';
-import { Guide } from './guide/Guide.tsx';
-import { Handouts } from './guide/Handouts.tsx';
 import { Home } from './lobby/Home.tsx';
 import { Join } from './lobby/Join.tsx';
-import { Setup } from './lobby/Setup.tsx';
-import { SharedDisplay } from './display/SharedDisplay.tsx';
 import { TeamConsole } from './play/TeamConsole.tsx';
 import { useRoute, type Route } from './router.ts';
-import { ReplayViewer } from './replay/ReplayViewer.tsx';
-import { ReportPage } from './report/ReportPage.tsx';
-import { ComparePage } from './report/ComparePage.tsx';
+
+/*
+ * The screens a phone opens (Home, Join, the team console) are in the first
+ * bundle: a player on a slow link should not wait for a second round trip.
+ * Every other screen is its own chunk, fetched when it is first opened, so the
+ * console does not carry the display's map, the replay's engine, the report's
+ * charts or the guide.
+ */
+const FacilitatorConsole = lazy(() => import('./facilitate/FacilitatorConsole.tsx').then((m) => ({ default: m.FacilitatorConsole })));
+const Guide = lazy(() => import('./guide/Guide.tsx').then((m) => ({ default: m.Guide })));
+const Handouts = lazy(() => import('./guide/Handouts.tsx').then((m) => ({ default: m.Handouts })));
+const Setup = lazy(() => import('./lobby/Setup.tsx').then((m) => ({ default: m.Setup })));
+const SharedDisplay = lazy(() => import('./display/SharedDisplay.tsx').then((m) => ({ default: m.SharedDisplay })));
+const ReplayViewer = lazy(() => import('./replay/ReplayViewer.tsx').then((m) => ({ default: m.ReplayViewer })));
+const ReportPage = lazy(() => import('./report/ReportPage.tsx').then((m) => ({ default: m.ReportPage })));
+const ComparePage = lazy(() => import('./report/ComparePage.tsx').then((m) => ({ default: m.ComparePage })));
 
 export function App() {
   const route = useRoute();
@@ -25,8 +33,20 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <Screen route={route} />
+      <Suspense fallback={<Loading />}>
+        <Screen route={route} />
+      </Suspense>
     </>
+  );
+}
+
+function Loading() {
+  return (
+    <div className="page">
+      <main id="main" className="narrow" aria-busy="true">
+        <p className="muted">Loading…</p>
+      </main>
+    </div>
   );
 }
 

@@ -9,14 +9,17 @@
  * 2. time to a usable team console (connected, move cards on screen) and to a
  *    drawn display on an emulated 1.6 Mbps / 750 kbps / 150 ms link (Chromium's
  *    network emulation over CDP), cold cache, three runs each;
- * 3. a beat change: the white cell's ADVANCE to the new beat's title on ten
- *    open pages (four consoles, six displays), five beat changes.
+ * 3. a beat change: the white cell's ADVANCE to the new beat's planning phase
+ *    on ten open pages (four consoles, six displays), five beat changes.
  *
  * The app runs in this process (memory store, port 0, loopback) and serves the
- * built client (client/dist; built first if missing). Chromium is Debian's.
+ * client as `npm run build` makes it (built first). With
+ * DELIVERY_COMPARE_DIST=<another built client dir> a second app serves that
+ * build and the cold loads of the two take turns: a before/after from one run.
+ * Chromium is Debian's.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
@@ -28,9 +31,29 @@ import { loadConfig } from '../../server/src/config.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'client/dist');
 const LINK = { latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (0.75e6 / 8) | 0 };
-const RUNS = 3;
-const BEAT_CHANGES = 5;
+const RUNS = Number(process.env.DELIVERY_RUNS ?? 3);
+const BEAT_CHANGES = 6;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/**
+ * Page code as a string: tsx compiles this file with esbuild's keepNames, which
+ * wraps named functions in a `__name` helper that does not exist in the page.
+ * It records, as a promise on window, when the phase badge first leaves the
+ * phase it shows now (or -1 after 30 s, so a lost update stops the bench
+ * instead of hanging it).
+ */
+const WATCH_PHASE_CHANGE = `void (window.__rubiconChangedAt = new Promise((resolve) => {
+  const phase = () => document.querySelector('[data-testid="phase"]')?.getAttribute('data-phase');
+  const before = phase();
+  const giveUp = setTimeout(() => (observer.disconnect(), resolve(-1)), 30000);
+  const observer = new MutationObserver(() => {
+    if (phase() === before) return;
+    observer.disconnect();
+    clearTimeout(giveUp);
+    resolve(performance.timeOrigin + performance.now());
+  });
+  observer.observe(document.body, { subtree: true, attributes: true, childList: true });
+}))`;
 
 type FacSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -51,14 +74,20 @@ async function post<T>(base: string, url: string, body: unknown): Promise<T> {
 }
 
 /** A white cell over the wire protocol, to move the session on. */
-async function whiteCell(base: string, sessionId: string, token: string): Promise<{ send: (c: Command) => Promise<void>; close: () => void }> {
+async function whiteCell(base: string, sessionId: string, token: string): Promise<{ send: (c: Command) => Promise<void>; phase: () => string; beat: () => string | null; close: () => void }> {
   const socket: FacSocket = io(base, { transports: ['websocket'] });
   // Game commands name the game version of the view they were made on.
   let gameVersion = 0;
   let version = 0;
+  let phase = '';
+  let beat: string | null = null;
   const waiting: (() => void)[] = [];
   socket.on('update', (u) => {
-    if (u.view) gameVersion = Math.max(gameVersion, u.view.gameVersion);
+    if (u.view && u.view.gameVersion >= gameVersion) {
+      gameVersion = u.view.gameVersion;
+      phase = u.view.phase;
+      beat = u.view.beat?.id ?? null;
+    }
     version = Math.max(version, u.version);
     for (const w of waiting.splice(0)) w();
   });
@@ -69,7 +98,8 @@ async function whiteCell(base: string, sessionId: string, token: string): Promis
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () =>
       socket.emit('hello', { sessionId, token }, (ack) =>
-        ack.ok ? ((gameVersion = ack.data.view.gameVersion), (version = ack.data.version), resolve()) : reject(new Error(ack.error.message)),),
+        ack.ok ? ((gameVersion = ack.data.view.gameVersion), (version = ack.data.version), resolve()) : reject(new Error(ack.error.message)),
+      ),
     );
   });
   let n = 0;
@@ -81,6 +111,8 @@ async function whiteCell(base: string, sessionId: string, token: string): Promis
           void reach(ack.data.version).then(resolve);
         }),
       ),
+    phase: () => phase,
+    beat: () => beat,
     close: () => socket.close(),
   };
 }
@@ -108,12 +140,14 @@ async function contextWith(browser: Browser, viewport: { width: number; height: 
 interface Load {
   ms: number;
   httpBytes: number;
+  /** What the same files weigh uncompressed on disk: what the wire carried before the server compressed. */
+  identityBytes: number;
   wsBytes: number;
   requests: number;
 }
 
 /** Opens `url` cold on the emulated link and waits for `ready`; counts what crossed the wire. */
-async function coldLoad(context: BrowserContext, url: string, ready: (page: Page) => Promise<void>): Promise<Load> {
+async function coldLoad(context: BrowserContext, dir: string, url: string, ready: (page: Page) => Promise<void>): Promise<Load> {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
@@ -122,6 +156,12 @@ async function coldLoad(context: BrowserContext, url: string, ready: (page: Page
   let httpBytes = 0;
   let wsBytes = 0;
   let requests = 0;
+  const files = new Set<string>();
+  cdp.on('Network.responseReceived', (e) => {
+    const { pathname } = new URL(e.response.url);
+    const file = path.join(dir, pathname === '/' || !path.extname(pathname) ? 'index.html' : pathname);
+    if (file.startsWith(dir) && existsSync(file)) files.add(file);
+  });
   cdp.on('Network.loadingFinished', (e) => {
     httpBytes += e.encodedDataLength;
     requests++;
@@ -132,19 +172,61 @@ async function coldLoad(context: BrowserContext, url: string, ready: (page: Page
   await ready(page);
   const ms = Date.now() - t0;
   await page.close();
-  return { ms, httpBytes, wsBytes, requests };
+  const identityBytes = [...files].reduce((sum, f) => sum + statSync(f).size, 0);
+  return { ms, httpBytes, identityBytes, wsBytes, requests };
 }
 
-/** What the built files weigh uncompressed (index.html and every JS/CSS asset): the wire before compression. */
-function identityBytes(names: string[]): number {
-  return names.reduce((sum, n) => sum + statSync(path.join(dist, n)).size, 0);
+interface Build {
+  label: string;
+  dir: string;
+  base: string;
+  close: () => Promise<void>;
+  console: Load[];
+  display: Load[];
+}
+
+async function serve(label: string, dir: string): Promise<Build> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: dir, HTTP_RATE_LIMIT_BURST: '1000', RATE_LIMIT_BURST: '1000' });
+  const app = await createApp(config);
+  const base = await app.listen();
+  return { label, dir, base, close: () => app.close(), console: [], display: [] };
+}
+
+/** One cold team console and one cold display of a session in planning, served by `build`. */
+async function loadBoth(browser: Browser, build: Build): Promise<void> {
+  const { base } = build;
+  const s = await newSession(base, true);
+  const fac = await whiteCell(base, s.sessionId, s.facilitatorToken);
+  await fac.send({ type: 'START' });
+  await fac.send({ type: 'ADVANCE' });
+  const seat = await join(base, s.codes.find((c) => c.role.kind === 'seat')!.code);
+  const obs = await join(base, s.codes.find((c) => c.role.kind === 'observer')!.code);
+  const c1 = await contextWith(browser, { width: 390, height: 844 }, s.sessionId, seat);
+  build.console.push(
+    await coldLoad(c1, build.dir, `${base}/s/${s.sessionId}/play`, async (p) => {
+      await p.locator('[data-testid="connection"][data-status="live"]').waitFor();
+      await p.getByTestId('lock-in').waitFor();
+    }),
+  );
+  await c1.close();
+  const c2 = await contextWith(browser, { width: 1920, height: 1080 }, s.sessionId, obs);
+  build.display.push(
+    await coldLoad(c2, build.dir, `${base}/s/${s.sessionId}/display`, async (p) => {
+      await p.locator('[data-testid="connection"][data-status="live"]').waitFor();
+      await p.locator('.map__land path').first().waitFor();
+    }),
+  );
+  await c2.close();
+  fac.close();
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(dist, 'index.html'))) execSync('npm run build', { cwd: root, stdio: 'inherit' });
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: dist, HTTP_RATE_LIMIT_BURST: '1000', RATE_LIMIT_BURST: '1000' });
-  const app = await createApp(config);
-  const base = await app.listen();
+  execSync('npm run build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const builds = [await serve('this build', dist)];
+  // DELIVERY_COMPARE_DIST=<another client/dist>: its loads interleaved with this build's, for a same-run before/after.
+  const other = process.env.DELIVERY_COMPARE_DIST;
+  if (other) builds.push(await serve(path.relative(root, path.resolve(other)) || other, path.resolve(other)));
+  const base = builds[0]!.base;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const lines: string[] = [];
   const out = (s: string) => {
@@ -152,46 +234,18 @@ async function main(): Promise<void> {
     process.stderr.write(`${s}\n`);
   };
   try {
-    const assets = readdirSync(path.join(dist, 'assets')).filter((n) => /\.(js|css)$/.test(n));
-    const mapChunk = assets.filter((n) => /countries|world|land/i.test(n));
-    const appAssets = assets.filter((n) => !mapChunk.includes(n));
-    out(`Uncompressed app (index.html + JS + CSS, no map data): ${kb(identityBytes(['index.html', ...appAssets.map((a) => `assets/${a}`)]))}; map data chunk(s): ${kb(identityBytes(mapChunk.map((a) => `assets/${a}`)))}`);
-
-    // 1–2. Cold loads on the slow link.
-    const consoleLoads: Load[] = [];
-    const displayLoads: Load[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const s = await newSession(base, true);
-      const fac = await whiteCell(base, s.sessionId, s.facilitatorToken);
-      await fac.send({ type: 'START' });
-      await fac.send({ type: 'ADVANCE' });
-      const seat = await join(base, s.codes.find((c) => c.role.kind === 'seat')!.code);
-      const obs = await join(base, s.codes.find((c) => c.role.kind === 'observer')!.code);
-      const c1 = await contextWith(browser, { width: 390, height: 844 }, s.sessionId, seat);
-      consoleLoads.push(
-        await coldLoad(c1, `${base}/s/${s.sessionId}/play`, async (p) => {
-          await p.locator('[data-testid="connection"][data-status="live"]').waitFor();
-          await p.getByTestId('lock-in').waitFor();
-        }),
-      );
-      await c1.close();
-      const c2 = await contextWith(browser, { width: 1920, height: 1080 }, s.sessionId, obs);
-      displayLoads.push(
-        await coldLoad(c2, `${base}/s/${s.sessionId}/display`, async (p) => {
-          await p.locator('[data-testid="connection"][data-status="live"]').waitFor();
-          await p.locator('.map__land path').first().waitFor();
-        }),
-      );
-      await c2.close();
-      fac.close();
-    }
+    // 1–2. Cold loads on the slow link, the builds taking turns.
+    for (let i = 0; i < RUNS; i++) for (const build of builds) await loadBoth(browser, build);
     const show = (what: string, loads: Load[]) =>
       out(
-        `${what}: ${kb(median(loads.map((l) => l.httpBytes)))} HTTP on the wire (${loads[0]!.requests} requests) + ${kb(median(loads.map((l) => l.wsBytes)))} socket; ` +
+        `${what}: ${kb(median(loads.map((l) => l.httpBytes)))} HTTP on the wire (${loads[0]!.requests} requests; ${kb(median(loads.map((l) => l.identityBytes)))} of files uncompressed) + ${kb(median(loads.map((l) => l.wsBytes)))} socket; ` +
           `ready in median ${median(loads.map((l) => l.ms))} ms (runs: ${loads.map((l) => l.ms).join(', ')} ms) on 1.6 Mbps / 150 ms`,
       );
-    show('Team console (390×844, cold)', consoleLoads);
-    show('Display (1920×1080, cold, map drawn)', displayLoads);
+    for (const build of builds) {
+      const tag = builds.length > 1 ? ` [${build.label}]` : '';
+      show(`Team console (390×844, cold)${tag}`, build.console);
+      show(`Display (1920×1080, cold, map drawn)${tag}`, build.display);
+    }
 
     // 3. A beat change reaching ten pages.
     const s = await newSession(base, false);
@@ -215,32 +269,23 @@ async function main(): Promise<void> {
     await fac.send({ type: 'START' });
     await fac.send({ type: 'ADVANCE' });
     const samples: number[] = [];
+    const first = fac.beat();
     for (let b = 0; b < BEAT_CHANGES; b++) {
-      // Close planning (no review: the proposal applies at once), then open the next beat and time it.
-      await fac.send({ type: 'ADVANCE' });
-      for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
-      const marks = pages.map(({ page }) =>
-        page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const seen = () => document.querySelector('[data-testid="phase"]')?.getAttribute('data-phase') === 'planning';
-              const obs = new MutationObserver(() => {
-                if (seen()) {
-                  obs.disconnect();
-                  resolve(performance.timeOrigin + performance.now());
-                }
-              });
-              obs.observe(document.body, { subtree: true, attributes: true, childList: true });
-            }),
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 200));
+      // Close planning (no review: the proposal applies at once), unless the game ended.
+      if (fac.phase() === 'planning') {
+        await fac.send({ type: 'ADVANCE' });
+        for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
+      }
+      // The next beat, or (when the defaults ended the game) a rewind to the first one: the same broadcast.
+      const command: Command = fac.phase() === 'outcome' && first ? { type: 'REWIND', beat: first } : { type: 'ADVANCE' };
+      // The watcher is installed on every page before the command is sent, then read back.
+      await Promise.all(pages.map(({ page }) => page.evaluate(WATCH_PHASE_CHANGE)));
       const sent = Date.now();
-      const done = fac.send({ type: 'ADVANCE' }).catch((err: unknown) => err);
-      const at = await Promise.all(marks);
+      const done = fac.send(command).catch((err: unknown) => err);
+      const at = await Promise.all(pages.map(({ page }) => page.evaluate<number>('window.__rubiconChangedAt')));
       const err = await done;
-      if (err instanceof Error) {
-        out(`Beat change ${b + 1}: stopped (${err.message})`);
+      if (err instanceof Error || at.includes(-1)) {
+        out(`Beat change ${b + 1}: stopped (${err instanceof Error ? err.message : 'a page did not change phase within 30 s'})`);
         break;
       }
       samples.push(...at.map((t) => t - sent));
@@ -253,7 +298,7 @@ async function main(): Promise<void> {
     for (const { context } of pages) await context.close();
   } finally {
     await browser.close();
-    await app.close();
+    for (const build of builds) await build.close();
   }
   process.stdout.write(`\nDelivery (Chromium ${browser.version()}, emulated link for loads; loopback for the beat change)\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }

@@ -144,3 +144,25 @@ describe('hidden flags', () => {
     expect(flagChangesSeen).toBeGreaterThan(0);
   });
 });
+
+describe('resolution views name the rules their changes cite', () => {
+  it('gives each visible rule cause its description, and no rule a viewer cannot see', () => {
+    let cited = 0;
+    for (const scenario of scenariosUnderTest) {
+      for (let i = 0; i < 20; i++) {
+        const game = createGame(scenario, { scenarioId: scenario.id, seed: `rule-text-${i}` });
+        const { state } = runHeadless(game, { choose: randomChooser, keepLog: false });
+        for (const viewer of [{ kind: 'facilitator' }, { kind: 'observer' }, ...seatsInPlay(scenario, game.setup).map((seat) => ({ kind: 'seat', seat }))] as Viewer[]) {
+          for (const r of viewFor(game, state, viewer).resolutions) {
+            const beat = scenario.beats.find((b) => b.id === r.beat)!;
+            const rules = new Set(r.changes.flatMap((c) => (c.cause.kind === 'rule' ? [c.cause.rule] : [])));
+            expect(Object.keys(r.ruleText).sort()).toEqual([...rules].sort());
+            for (const id of rules) expect(r.ruleText[id]).toBe(beat.rules.find((x) => x.id === id)!.description);
+            cited += rules.size;
+          }
+        }
+      }
+    }
+    expect(cited, 'some resolution cited a rule').toBeGreaterThan(0);
+  });
+});

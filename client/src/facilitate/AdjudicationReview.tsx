@@ -22,7 +22,7 @@ export interface OverrideRow {
 
 let rowKey = 0;
 
-export function rowsFromProposal(changes: readonly PlannedChange[], scenario: Scenario): OverrideRow[] {
+export function rowsFromProposal(changes: readonly PlannedChange[], scenario: Scenario, names: CauseNames = {}): OverrideRow[] {
   return changes.map(({ effect, cause }) => ({
     key: ++rowKey,
     kind: effect.kind,
@@ -31,7 +31,7 @@ export function rowsFromProposal(changes: readonly PlannedChange[], scenario: Sc
     measure: effect.kind === 'measure' ? effect.measure : (scenario.measures[0]?.id ?? ''),
     flag: effect.kind === 'flag' ? effect.flag : '',
     set: effect.kind === 'flag' ? effect.set : true,
-    from: `${describeCause(scenario, cause)}${effect.when ? ' (conditional in the rules)' : ''}`,
+    from: `${describeCause(scenario, cause, names)}${effect.when ? ' (conditional in the rules)' : ''}`,
   }));
 }
 
@@ -90,7 +90,7 @@ export function AdjudicationReview({ session, view }: Props) {
 function Review({ session, view, proposal }: Props & { proposal: ProposalView }) {
   const scenario = view.scenario;
   const [mode, setMode] = useState<'review' | 'override'>('review');
-  const [rows, setRows] = useState<OverrideRow[]>(() => rowsFromProposal(proposal.changes, scenario));
+  const [rows, setRows] = useState<OverrideRow[]>(() => rowsFromProposal(proposal.changes, scenario, proposalNames(proposal)));
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

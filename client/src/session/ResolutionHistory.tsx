@@ -46,7 +46,10 @@ export function ResolutionCard({ r, scenario, headingLevel = 3 }: { r: Resolutio
           <ul>
             {r.changes.map((c, i) => (
               <li key={i}>
-                {describeChange(scenario, c)} <span className="muted">— {describeCause(scenario, c.cause, { move: (_b, seat, move) => r.choices.find((x) => x.seat === seat && x.move === move)?.title })}</span>
+                {describeChange(scenario, c)} <span className="muted">— {describeCause(scenario, c.cause, {
+                    move: (_b, seat, move) => r.choices.find((x) => x.seat === seat && x.move === move)?.title,
+                    rule: (rule) => r.ruleText[rule],
+                  })}</span>
               </li>
             ))}
           </ul>

@@ -106,6 +106,8 @@ export interface ResolutionView {
   draws: { draw: string; title: string; option: string; label: string; roll: number }[];
   narrative: { text: string; marks: MapMark[] }[];
   changes: ChangeView[];
+  /** The rules these changes cite, in words (a cause reads as text rather than an id). */
+  ruleText: Record<string, string>;
   override: { reason: string } | null;
   /**
    * The beat's relays in mediated channels and what each counted for: all of
@@ -189,6 +191,8 @@ function resolutionView(
   const facilitator = viewer.kind === 'facilitator';
   const seat = viewer.kind === 'seat' ? viewer.seat : null;
   const b = beatById(scenario, r.beat);
+  const changes = changesView(r.changes);
+  const cited = new Set(changes.flatMap((c) => (c.cause.kind === 'rule' ? [c.cause.rule] : [])));
   const view: ResolutionView = {
     beat: r.beat,
     title: b.title,
@@ -207,7 +211,8 @@ function resolutionView(
     narrative: r.narrative
       .filter((n) => seesMove(viewer, n.seat ?? '', n.visibility, revealed))
       .map((n) => ({ text: n.text, marks: n.marks })),
-    changes: changesView(r.changes),
+    changes,
+    ruleText: Object.fromEntries(b.rules.filter((rule) => cited.has(rule.id)).map((rule) => [rule.id, rule.description])),
     override: r.override,
     relays: r.relays.filter((x) => facilitator || (seat !== null && (x.by === seat || x.to.includes(seat)))),
     version: r.version,
