@@ -78,6 +78,19 @@ describe('public statement cap', () => {
     d.seat('red', { type: 'SEND_MESSAGE', channel: 'public', text: 'a minute later' });
     expect(replay(d.game, d.log).messages.length).toBe(d.state.messages.length);
   });
+  it('takes the cap a scenario declares on its public channel', () => {
+    const chatty = { ...mini, channels: mini.channels.map((c) => (c.kind === 'public' ? { ...c, statementsPerMinute: 6 } : c)) };
+    const d = new Driver(chatty, { seed: 3 });
+    d.fac({ type: 'START' });
+    d.fac({ type: 'ADVANCE' });
+    for (let i = 0; i < 6; i++) {
+      d.now += 1000;
+      d.seat('red', { type: 'SEND_MESSAGE', channel: 'public', text: `statement ${i}` });
+    }
+    d.now += 1000;
+    const over = d.send({ kind: 'seat', seat: 'red' }, { type: 'SEND_MESSAGE', channel: 'public', text: 'one too many' });
+    expect(over.ok ? null : over.refusal.message).toMatch(/at most 6 statements a minute/);
+  });
 });
 
 describe('people inside a seat', () => {

@@ -135,9 +135,11 @@ export function statementCapProblem(
   at: number,
 ): Refusal | null {
   if (channel.kind !== 'public' || by.kind !== 'seat') return null;
+  const cap = channel.statementsPerMinute ?? MAX_STATEMENTS_PER_MINUTE;
+  // Newest first, and no further than the cap: the seat may speak again when its cap-th latest statement leaves the minute.
   let recent = 0;
   let oldest = at;
-  for (let i = earlier.length - 1; i >= 0; i--) {
+  for (let i = earlier.length - 1; i >= 0 && recent < cap; i--) {
     const m = earlier.at(i)!;
     if (m.at <= at - 60_000) break;
     if (m.channel === channel.id && m.from === by.seat) {
@@ -145,12 +147,9 @@ export function statementCapProblem(
       oldest = m.at;
     }
   }
-  if (recent < MAX_STATEMENTS_PER_MINUTE) return null;
+  if (recent < cap) return null;
   const wait = Math.max(1, Math.ceil((oldest + 60_000 - at) / 1000));
-  return refuse(
-    'rate_limited',
-    `${channel.title} takes at most ${MAX_STATEMENTS_PER_MINUTE} statements a minute from each seat; try again in ${wait} s.`,
-  );
+  return refuse('rate_limited', `${channel.title} takes at most ${cap} statements a minute from each seat; try again in ${wait} s.`);
 }
 
 /** Why the white cell cannot hide this message now, or null. */

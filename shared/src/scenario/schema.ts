@@ -338,6 +338,8 @@ export const Channel = z
     members: z.array(SeatId),
     relay: SeatId.optional(),
     opensWhen: Condition.optional(),
+    /** Public channels: statements one seat may make in any minute (by event times); MAX_STATEMENTS_PER_MINUTE when left out. */
+    statementsPerMinute: z.number().int().min(1).max(600).optional(),
   })
   .strict();
 export type Channel = z.infer<typeof Channel>;
