@@ -1,0 +1,232 @@
+/**
+ * The peer benchmark: the same client harness (fanout/harness.ts) against a
+ * bare Socket.IO server doing the same room broadcasts (fanout/bare-server.ts)
+ * and against Rubicon (fanout/rubicon-server.ts), 200 sessions × 6 sockets,
+ * four seats per session sending public messages at 1 and then 5 a second,
+ * then both on Redis with two processes. Bare and Rubicon alternate, each
+ * phase with fresh server processes and a fresh harness process, so the
+ * server's CPU time and memory are its own.
+ *
+ * Run alone:  node --expose-gc --import tsx server/bench/fanout.ts
+ *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_RATES ("1,5"),
+ *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { nanoid } from 'nanoid';
+import { deleteKeys, redisReachable } from './server-e2e.ts';
+import { machineInfo, now, Report } from './stats.ts';
+import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
+
+export interface FanoutOptions {
+  sessions: number;
+  loadMs: number;
+  drainMs: number;
+  rates: number[];
+  rounds: number;
+  /** The rate of the Redis phases; 0 leaves them out. */
+  redisRate: number;
+  redisUrl: string;
+}
+
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** A server process of either kind, driven over IPC. */
+class ServerProcess {
+  private readonly child: ChildProcess;
+  private readonly replies: ((m: FromServer) => void)[] = [];
+  readonly url: Promise<string>;
+
+  constructor(target: Target, env: Record<string, string>) {
+    this.child = fork(here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts'), [], {
+      // FANOUT_CPU_PROF=<dir> profiles Rubicon's server processes (node --cpu-prof).
+      execArgv: ['--expose-gc', '--import', 'tsx', ...(target === 'rubicon' && process.env.FANOUT_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_CPU_PROF}`] : [])],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.url = new Promise((resolve, reject) => {
+      this.child.on('message', (m: FromServer) => {
+        if (m.type === 'listening') resolve(m.url);
+        else if (m.type === 'failed') reject(new Error(`${target} server: ${m.error}`));
+        else this.replies.shift()?.(m);
+      });
+      this.child.once('exit', (code) => reject(new Error(`${target} server exited with ${code}`)));
+    });
+  }
+
+  stats(gc: boolean): Promise<ServerStats> {
+    return new Promise((resolve) => {
+      this.replies.push((m) => {
+        if (m.type === 'stats') resolve(m.stats);
+      });
+      this.child.send({ type: 'stats', gc } satisfies ToServer);
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.send({ type: 'stop' } satisfies ToServer);
+    });
+  }
+}
+
+const sum = (stats: ServerStats[], pick: (s: ServerStats) => number) => stats.reduce((k, s) => k + pick(s), 0);
+
+interface PhaseResult {
+  harness: HarnessResult;
+  /** Server CPU over the load window, % of one core (all processes). */
+  cpuPercent: number;
+  cpuMicrosPerDelivery: number;
+  rssIdleMb: number;
+  rssLoadMb: number;
+  bytesPerIdleSession: number;
+}
+
+async function runPhase(target: Target, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
+  const env: Record<string, string> = redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : {};
+  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env));
+  const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const urls = await Promise.all(servers.map((s) => s.url));
+    const base = await Promise.all(servers.map((s) => s.stats(true)));
+    const marks: { start?: Promise<ServerStats[]>; end?: Promise<ServerStats[]>; wall: number[] } = { wall: [] };
+    const harnessOptions: HarnessOptions = { target, urls, sessions: options.sessions, ratePerSeat: rate, loadMs: options.loadMs, drainMs: options.drainMs, seed: `fanout-${nanoid(6)}` };
+    const idle = await new Promise<ServerStats[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${target}: setting up took more than 180 s`)), 180_000);
+      harness.on('message', (m: FromHarness) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          // Let the set-up settle before the idle figure.
+          setTimeout(() => void Promise.all(servers.map((s) => s.stats(true))).then(resolve), 1000);
+        }
+      });
+      harness.once('exit', (code) => reject(new Error(`${target}: the harness exited with ${code} during set-up`)));
+      harness.send({ type: 'start', options: harnessOptions } satisfies ToHarness);
+    });
+    const result = await new Promise<HarnessResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        harness.kill('SIGKILL');
+        reject(new Error(`${target}: the load phase did not finish`));
+      }, options.loadMs + options.drainMs + 60_000);
+      harness.on('message', (m: FromHarness) => {
+        if (m.type === 'load-start') {
+          marks.wall.push(now());
+          marks.start = Promise.all(servers.map((s) => s.stats(false)));
+        } else if (m.type === 'load-end') {
+          marks.wall.push(now());
+          marks.end = Promise.all(servers.map((s) => s.stats(false)));
+        } else if (m.type === 'done') {
+          clearTimeout(timer);
+          resolve(m.result);
+        } else if (m.type === 'failed') {
+          clearTimeout(timer);
+          reject(new Error(`${target} harness: ${m.error}`));
+        }
+      });
+      harness.send({ type: 'go' } satisfies ToHarness);
+    });
+    const [start, end] = await Promise.all([marks.start, marks.end]);
+    if (!start || !end) throw new Error(`${target}: no load window`);
+    const cpuMicros = sum(end, (s) => s.cpuMicros) - sum(start, (s) => s.cpuMicros);
+    const wallMs = (marks.wall[1] ?? 0) - (marks.wall[0] ?? 0);
+    const deliveries = (result.deliveriesPerSecond * wallMs) / 1000;
+    return {
+      harness: result,
+      cpuPercent: cpuMicros / 10 / wallMs,
+      cpuMicrosPerDelivery: cpuMicros / Math.max(1, deliveries),
+      rssIdleMb: sum(idle, (s) => s.rssBytes) / 2 ** 20,
+      rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
+      bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
+    };
+  } finally {
+    if (harness.exitCode === null) harness.kill('SIGKILL');
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+function addPhase(report: Report, section: string, target: Target, r: PhaseResult): void {
+  const h = r.harness;
+  report.add(section, `${target}: send → receipt at every recipient, p50 / p95 / p99`, `${h.p50.toFixed(0)} / ${h.p95.toFixed(0)} / ${h.p99.toFixed(0)}`, 'ms');
+  report.add(section, `${target}: deliveries per second (max ${h.max.toFixed(0)} ms; ${h.lateOver2s} over 2 s)`, h.deliveriesPerSecond, '/s');
+  report.add(section, `${target}: lost (expected − received; refused, unacknowledged)`, `${h.expected - h.received} of ${h.expected} (${h.refused}, ${h.unacknowledged})`, 'deliveries');
+  report.add(section, `${target}: server CPU during the load`, r.cpuPercent, '% of 1 core');
+  report.add(section, `${target}: server CPU per delivery`, r.cpuMicrosPerDelivery, 'µs');
+  report.add(section, `${target}: server RSS idle / under load`, `${r.rssIdleMb.toFixed(0)} / ${r.rssLoadMb.toFixed(0)}`, 'MB');
+  report.add(section, `${target}: server memory per idle session (heap + external growth, 6 sockets)`, r.bytesPerIdleSession / 1024, 'KB');
+  report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
+}
+
+function addRatios(report: Report, section: string, bare: PhaseResult, rubicon: PhaseResult): void {
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  report.add(section, 'Rubicon/bare: p50 · p95 · p99', `${x(rubicon.harness.p50, bare.harness.p50)} · ${x(rubicon.harness.p95, bare.harness.p95)} · ${x(rubicon.harness.p99, bare.harness.p99)}`, '');
+  report.add(section, 'Rubicon/bare: server CPU per delivery', x(rubicon.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery), '');
+  report.add(section, 'Rubicon/bare: memory per idle session', x(rubicon.bytesPerIdleSession, bare.bytesPerIdleSession), '');
+}
+
+export async function benchFanout(report: Report, options: FanoutOptions): Promise<void> {
+  const conditions: { label: string; rate: number; processes: number; redis: boolean }[] = options.rates.map((rate) => ({ label: `memory, 1 process, ${rate} msg/s per seat`, rate, processes: 1, redis: false }));
+  if (options.redisRate > 0) {
+    const unreachable = await redisReachable(options.redisUrl);
+    if (unreachable) report.note(`Redis at ${options.redisUrl} is not reachable (${unreachable}): the fan-out Redis phases were skipped.`);
+    else conditions.push({ label: `Redis, 2 processes, ${options.redisRate} msg/s per seat`, rate: options.redisRate, processes: 2, redis: true });
+  }
+  for (const c of conditions)
+    for (let round = 0; round < options.rounds; round++) {
+      const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
+      const results: Partial<Record<Target, PhaseResult>> = {};
+      // Alternate which goes first, so neither always meets the machine fresher.
+      for (const target of round % 2 === 0 ? (['bare', 'rubicon'] as const) : (['rubicon', 'bare'] as const)) {
+        const prefix = c.redis ? `bench-fanout-${nanoid(8)}:` : null;
+        try {
+          results[target] = await runPhase(target, c.processes, c.rate, options, prefix);
+          addPhase(report, section, target, results[target]);
+        } finally {
+          if (prefix) await deleteKeys(options.redisUrl, prefix);
+        }
+      }
+      if (results.bare && results.rubicon) addRatios(report, section, results.bare, results.rubicon);
+    }
+  report.note(
+    `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback.`,
+  );
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+}
+
+export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
+  return {
+    ...FANOUT_DEFAULTS,
+    sessions: envNumber('FANOUT_SESSIONS', FANOUT_DEFAULTS.sessions),
+    loadMs: envNumber('FANOUT_LOAD_MS', FANOUT_DEFAULTS.loadMs),
+    rates: process.env.FANOUT_RATES ? process.env.FANOUT_RATES.split(',').map(Number) : FANOUT_DEFAULTS.rates,
+    rounds: envNumber('FANOUT_ROUNDS', FANOUT_DEFAULTS.rounds),
+    redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),
+    redisUrl,
+  };
+}
+
+// Run alone: just the fan-out table.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const startedAt = new Date();
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const t0 = now();
+  const report = new Report();
+  benchFanout(report, fanoutOptionsFromEnv(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'))
+    .then(() => report.print(machineInfo(startedAt, (now() - t0) / 1000, loadBefore)))
+    .catch((err: unknown) => {
+      process.stderr.write(`fan-out benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * The floor the fan-out benchmark measures Rubicon against: a bare Socket.IO
+ * server doing the same room broadcasts and nothing else. A socket joins its
+ * session's room; each message it sends is numbered, broadcast to the room
+ * (the sender included, as Rubicon's update reaches its sender) and
+ * acknowledged. No checks, no log, no views. With REDIS_URL it uses the same
+ * Redis streams adapter as Rubicon, so several processes share the rooms.
+ *
+ *   forked by fanout.ts with env PORT (0 for any), REDIS_URL, REDIS_PREFIX
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createClient, type RedisClientType } from 'redis';
+import { Server } from 'socket.io';
+import { serveIpc } from './server-process.ts';
+
+interface BareMessage {
+  id: string;
+  seq: number;
+  at: number;
+  channel: string;
+  from: string;
+  text: string;
+}
+
+async function start(): Promise<{ url: string; close: () => Promise<void> }> {
+  const redisUrl = process.env.REDIS_URL;
+  const prefix = process.env.REDIS_PREFIX ?? 'bare:';
+  let redis: RedisClientType | null = null;
+  if (redisUrl) {
+    redis = createClient({ url: redisUrl });
+    redis.on('error', () => {});
+    await redis.connect();
+  }
+  const http = createServer();
+  const io = new Server(http, {
+    ...(redis ? { adapter: createAdapter(redis, { streamName: `${prefix}socket.io`, blockTimeInMs: 1000 }) } : {}),
+  });
+  let seq = 0;
+  io.on('connection', (socket) => {
+    let room: string | null = null;
+    let seat = 'observer';
+    socket.on('join', (p: { room: string; seat: string }, ack: (r: { ok: true }) => void) => {
+      room = p.room;
+      seat = p.seat;
+      void socket.join(room);
+      ack({ ok: true });
+    });
+    socket.on('msg', (p: { text: string }, ack: (r: { ok: true; data: { version: number } }) => void) => {
+      if (!room) return;
+      seq++;
+      const message: BareMessage = { id: `m${seq}`, seq, at: Date.now(), channel: 'public', from: seat, text: p.text };
+      io.to(room).emit('update', { version: seq, messages: [message] });
+      ack({ ok: true, data: { version: seq } });
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(Number(process.env.PORT ?? 0), '127.0.0.1', resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await io.close();
+      if (redis) await redis.close();
+    },
+  };
+}
+
+serveIpc(start);

@@ -1,0 +1,239 @@
+/**
+ * The fan-out benchmark's clients, one harness for both targets, run in a
+ * process of its own (forked by fanout.ts). Per session six sockets: four
+ * seats that send public messages at a fixed rate (open loop: a send does not
+ * wait for the previous acknowledgement), an observer and the white cell.
+ * Every message carries its send time; every socket that receives it records
+ * send → receipt. Against Rubicon a session is created, joined and taken
+ * into planning over the real protocol; against the bare server the six
+ * sockets join a room.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
+import { now, quantile } from '../stats.ts';
+import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
+import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type ToHarness } from './types.ts';
+
+const ACK_TIMEOUT_MS = 10_000;
+const SETUP_CONCURRENCY = 16;
+
+interface Ack {
+  ok: boolean;
+  data?: { version: number; view?: { gameVersion: number } };
+  error?: { code: string; message: string };
+}
+interface Update {
+  messages?: { text: string }[];
+}
+
+/** What every socket's receipts add up to. */
+class Tally {
+  readonly latencies: number[] = [];
+  received = 0;
+  inWindow = 0;
+  windowStart = Number.POSITIVE_INFINITY;
+  windowEnd = Number.POSITIVE_INFINITY;
+  sent = 0;
+  acknowledged = 0;
+  refused = 0;
+  unacknowledged = 0;
+  firstRefusal: string | null = null;
+
+  onUpdate(u: Update): void {
+    const at = now();
+    for (const m of u.messages ?? []) {
+      if (m.text.charCodeAt(0) !== 102 /* f */) continue;
+      const stamp = Number(m.text.slice(1, m.text.indexOf(' ')));
+      if (!Number.isFinite(stamp)) continue;
+      this.received++;
+      this.latencies.push(at - stamp);
+      if (at >= this.windowStart && at < this.windowEnd) this.inWindow++;
+    }
+  }
+
+  onAck(err: Error | null, ack: Ack | undefined): void {
+    if (err || !ack) this.unacknowledged++;
+    else if (ack.ok) this.acknowledged++;
+    else {
+      this.refused++;
+      this.firstRefusal ??= `${ack.error?.code ?? '?'}: ${ack.error?.message ?? ''}`;
+    }
+  }
+}
+
+type AnySocket = Socket;
+
+function connect(url: string): Promise<AnySocket> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => reject(err));
+  });
+}
+
+async function emitAck(socket: AnySocket, event: string, payload: unknown): Promise<Ack> {
+  return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack;
+}
+
+async function post<T>(base: string, path: string, body: unknown): Promise<T> {
+  const res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** One session's sockets: the senders first, then the observer and the white cell. */
+interface SessionSockets {
+  senders: AnySocket[];
+  all: AnySocket[];
+}
+
+async function bareSession(options: HarnessOptions, index: number, tally: Tally): Promise<SessionSockets> {
+  const seats = [...SENDING_SEATS, 'observer', 'facilitator'];
+  const all = await Promise.all(
+    seats.map(async (seat, j) => {
+      const socket = await connect(options.urls[(index + j) % options.urls.length] as string);
+      socket.on('update', (u: Update) => tally.onUpdate(u));
+      await emitAck(socket, 'join', { room: `r${index}`, seat });
+      return socket;
+    }),
+  );
+  return { senders: all.slice(0, SENDING_SEATS.length), all };
+}
+
+async function rubiconSession(options: HarnessOptions, index: number, tally: Tally): Promise<SessionSockets> {
+  const urlAt = (j: number) => options.urls[(index + j) % options.urls.length] as string;
+  const session = await post<CreateSessionResponse>(urlAt(0), '/api/sessions', { scenarioId: SCENARIO_ID, seed: `${options.seed}-${index}`, optionalSeats: [] });
+  const hello = async (token: string, j: number): Promise<{ socket: AnySocket; gameVersion: number }> => {
+    const socket = await connect(urlAt(j));
+    socket.on('update', (u: Update) => tally.onUpdate(u));
+    const ack = await emitAck(socket, 'hello', { sessionId: session.sessionId, token });
+    if (!ack.ok) throw new Error(`hello refused: ${ack.error?.code}: ${ack.error?.message}`);
+    return { socket, gameVersion: ack.data?.view?.gameVersion ?? 0 };
+  };
+  const facilitator = await hello(session.facilitatorToken, SOCKETS_PER_SESSION - 1);
+  // Into the first beat's planning, where a table talks most.
+  let gameVersion = facilitator.gameVersion;
+  for (const type of ['START', 'ADVANCE'] as const) {
+    const ack = await emitAck(facilitator.socket, 'command', { commandId: `${options.seed}-${index}-${type}`, command: { type }, expectedGameVersion: gameVersion });
+    if (!ack.ok) throw new Error(`${type} refused: ${ack.error?.code}: ${ack.error?.message}`);
+    gameVersion++;
+  }
+  const roleOf = (c: CreateSessionResponse['codes'][number]) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind);
+  const others = await Promise.all(
+    [...SENDING_SEATS, 'observer'].map(async (role, j) => {
+      const code = session.codes.find((c) => roleOf(c) === role)?.code;
+      if (!code) throw new Error(`no join code for ${role}`);
+      const joined = await post<JoinResponse>(urlAt(j), '/api/join', { code });
+      return (await hello(joined.token, j)).socket;
+    }),
+  );
+  return { senders: others.slice(0, SENDING_SEATS.length), all: [...others, facilitator.socket] };
+}
+
+async function setUp(options: HarnessOptions, tally: Tally): Promise<SessionSockets[]> {
+  const sessions: SessionSockets[] = new Array<SessionSockets>(options.sessions);
+  let next = 0;
+  const worker = async () => {
+    while (next < options.sessions) {
+      const i = next++;
+      sessions[i] = options.target === 'bare' ? await bareSession(options, i, tally) : await rubiconSession(options, i, tally);
+    }
+  };
+  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
+  return sessions;
+}
+
+/** Every sender sends at the rate, from a random offset, until the load window ends. */
+function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally): Promise<void> {
+  const rng = new Rng(options.seed);
+  const interval = 1000 / options.ratePerSeat;
+  const timers: NodeJS.Timeout[] = [];
+  let n = 0;
+  const sendFrom = (socket: AnySocket, label: string) => {
+    const text = randomText(rng, `f${now().toFixed(3)}`);
+    tally.sent++;
+    const ack = (err: Error | null, a?: Ack) => tally.onAck(err, a);
+    if (options.target === 'bare') socket.timeout(ACK_TIMEOUT_MS).emit('msg', { text }, ack);
+    else socket.timeout(ACK_TIMEOUT_MS).emit('command', { commandId: `${options.seed}-${label}-${n++}`, command: { type: 'SEND_MESSAGE', channel: 'public', text } }, ack);
+  };
+  sessions.forEach((s, i) =>
+    s.senders.forEach((socket, j) => {
+      const label = `${i}_${j}`;
+      timers.push(
+        setTimeout(() => {
+          sendFrom(socket, label);
+          timers.push(setInterval(() => sendFrom(socket, label), interval));
+        }, rng.next() * interval),
+      );
+    }),
+  );
+  return new Promise((resolve) =>
+    setTimeout(() => {
+      for (const t of timers) clearTimeout(t);
+      resolve();
+    }, options.loadMs),
+  );
+}
+
+async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
+  const until = now() + options.drainMs;
+  const settled = () => tally.acknowledged + tally.refused + tally.unacknowledged >= tally.sent && tally.received >= tally.acknowledged * SOCKETS_PER_SESSION;
+  while (now() < until && !settled()) await new Promise((r) => setTimeout(r, 50));
+}
+
+export async function runHarness(options: HarnessOptions, tell: (m: FromHarness) => void, go: Promise<void>): Promise<HarnessResult> {
+  const tally = new Tally();
+  const t0 = now();
+  const sessions = await setUp(options, tally);
+  const setupMs = now() - t0;
+  try {
+    tell({ type: 'ready' });
+    await go;
+    tell({ type: 'load-start' });
+    const cpu = process.cpuUsage();
+    tally.windowStart = now();
+    await load(options, sessions, tally);
+    tally.windowEnd = now();
+    const used = process.cpuUsage(cpu);
+    tell({ type: 'load-end' });
+    await drain(options, tally);
+    if (tally.firstRefusal) process.stderr.write(`  fan-out harness: first refusal: ${tally.firstRefusal}\n`);
+    const windowMs = tally.windowEnd - tally.windowStart;
+    const late = tally.latencies.reduce((k, ms) => (ms > 2000 ? k + 1 : k), 0);
+    return {
+      sockets: sessions.reduce((k, s) => k + s.all.length, 0),
+      sent: tally.sent,
+      acknowledged: tally.acknowledged,
+      refused: tally.refused,
+      unacknowledged: tally.unacknowledged,
+      expected: tally.acknowledged * SOCKETS_PER_SESSION,
+      received: tally.received,
+      deliveriesPerSecond: (tally.inWindow / windowMs) * 1000,
+      p50: quantile(tally.latencies, 0.5),
+      p95: quantile(tally.latencies, 0.95),
+      p99: quantile(tally.latencies, 0.99),
+      max: tally.latencies.reduce((a, b) => Math.max(a, b), 0),
+      lateOver2s: late,
+      setupMs,
+      harnessCpuPercent: ((used.user + used.system) / 10 / windowMs),
+    };
+  } finally {
+    for (const s of sessions) for (const socket of s.all) socket.close();
+  }
+}
+
+// Forked by fanout.ts: wait for the options, set up, wait for go, run, report, leave.
+if (process.send && process.argv.includes('--fanout-harness')) {
+  const send = (m: FromHarness) => process.send?.(m);
+  let goResolve: () => void = () => {};
+  const go = new Promise<void>((resolve) => (goResolve = resolve));
+  process.on('message', (m: ToHarness) => {
+    if (m.type === 'go') goResolve();
+    else
+      runHarness(m.options, send, go)
+        .then((result) => send({ type: 'done', result }))
+        .catch((err: unknown) => send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
+        .finally(() => process.disconnect());
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Rubicon as the fan-out benchmark runs it: the real app (createApp) in a
+ * process of its own, production defaults except the limits a benchmark from
+ * one address would trip (commands per seat, session and socket; hellos;
+ * HTTP requests), and the shipped April 2024 scenario with its public
+ * channel's statement cap raised above 5 a second (the default is 4 a
+ * minute), so every seat can keep talking.
+ *
+ *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX (both optional)
+ */
+import { ScenarioCatalog } from '@rubicon/shared';
+import { shippedScenarios } from '@rubicon/shared/scenario-files';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { serveIpc } from './server-process.ts';
+import { BENCH_STATEMENTS_PER_MINUTE } from './types.ts';
+
+const HIGH = '1000000';
+
+/** The shipped scenarios, public channels capped at BENCH_STATEMENTS_PER_MINUTE. */
+export function benchCatalog(): ScenarioCatalog {
+  return new ScenarioCatalog(
+    shippedScenarios()
+      .all()
+      .map((s) => ({ ...s, channels: s.channels.map((c) => (c.kind === 'public' ? { ...c, statementsPerMinute: BENCH_STATEMENTS_PER_MINUTE } : c)) })),
+  );
+}
+
+async function start(): Promise<{ url: string; close: () => Promise<void> }> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    CLIENT_DIST: '/nonexistent-client-dist',
+    RATE_LIMIT_BURST: HIGH,
+    RATE_LIMIT_PER_SEC: HIGH,
+    SESSION_RATE_LIMIT_BURST: HIGH,
+    SESSION_RATE_LIMIT_PER_SEC: HIGH,
+    SOCKET_RATE_LIMIT_BURST: HIGH,
+    SOCKET_RATE_LIMIT_PER_SEC: HIGH,
+    HELLO_RATE_LIMIT_BURST: HIGH,
+    HELLO_RATE_LIMIT_PER_SEC: HIGH,
+    HTTP_RATE_LIMIT_BURST: HIGH,
+    HTTP_RATE_LIMIT_PER_SEC: HIGH,
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'bench:' } : {}),
+  });
+  const app = await createApp(config, { scenarios: benchCatalog() });
+  const url = await app.listen();
+  return { url, close: () => app.close() };
+}
+
+if (process.send) serveIpc(start);

@@ -1,0 +1,70 @@
+/**
+ * What the fan-out benchmark's processes tell one another over IPC: the
+ * orchestrator (fanout.ts), the servers (bare-server.ts, rubicon-server.ts)
+ * and the client harness (harness.ts).
+ */
+
+export type Target = 'bare' | 'rubicon';
+
+/** One server process's own account of itself (after a forced collection when asked). */
+export interface ServerStats {
+  /** User + system CPU since the process started, µs. */
+  cpuMicros: number;
+  rssBytes: number;
+  /** V8's heap in use plus memory held outside it (buffers): what sessions and sockets cost, unlike RSS, which rarely shrinks. */
+  liveBytes: number;
+}
+
+export type ToServer = { type: 'stats'; gc: boolean } | { type: 'stop' };
+export type FromServer = { type: 'listening'; url: string } | { type: 'stats'; stats: ServerStats } | { type: 'failed'; error: string };
+
+export interface HarnessOptions {
+  target: Target;
+  /** One URL per server process; a session's sockets are spread over all of them. */
+  urls: string[];
+  sessions: number;
+  /** Public messages per second sent by each of a session's four seats. */
+  ratePerSeat: number;
+  loadMs: number;
+  /** After the load, how long the harness waits for the last deliveries. */
+  drainMs: number;
+  seed: string;
+}
+
+/** The harness's figures for one phase. */
+export interface HarnessResult {
+  sockets: number;
+  sent: number;
+  acknowledged: number;
+  refused: number;
+  /** Sent but never acknowledged (within the ack timeout). */
+  unacknowledged: number;
+  /** Deliveries expected: every acknowledged message at each of its session's six sockets. */
+  expected: number;
+  received: number;
+  /** Deliveries that arrived within the load window, per second of it. */
+  deliveriesPerSecond: number;
+  /** Send → receipt at every recipient, ms. */
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Deliveries more than 2 s after their send. */
+  lateOver2s: number;
+  setupMs: number;
+  harnessCpuPercent: number;
+}
+
+export type ToHarness = { type: 'start'; options: HarnessOptions } | { type: 'go' };
+export type FromHarness =
+  | { type: 'ready' }
+  | { type: 'load-start' }
+  | { type: 'load-end' }
+  | { type: 'done'; result: HarnessResult }
+  | { type: 'failed'; error: string };
+
+/** The public channel's statement cap in the benchmark's copy of April 2024: above 5 a second. */
+export const BENCH_STATEMENTS_PER_MINUTE = 600;
+/** The four seats that send; the observer and the white cell only read. */
+export const SENDING_SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
+export const SOCKETS_PER_SESSION = SENDING_SEATS.length + 2;
