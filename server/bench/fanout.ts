@@ -9,10 +9,13 @@
  *
  * Run alone:  node --expose-gc --import tsx server/bench/fanout.ts
  *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_RATES ("1,5"),
- *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL
+ *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
+ *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
+ *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
@@ -28,9 +31,11 @@ export interface FanoutOptions {
   /** The rate of the Redis phases; 0 leaves them out. */
   redisRate: number;
   redisUrl: string;
+  /** Settings for a third phase in every condition, Rubicon with these (an A/B in one run); null for none. */
+  variant: Record<string, string> | null;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -38,12 +43,12 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 class ServerProcess {
   private readonly child: ChildProcess;
   private readonly replies: ((m: FromServer) => void)[] = [];
+  private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
 
   constructor(target: Target, env: Record<string, string>) {
     this.child = fork(here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts'), [], {
-      // FANOUT_CPU_PROF=<dir> profiles Rubicon's server processes (node --cpu-prof).
-      execArgv: ['--expose-gc', '--import', 'tsx', ...(target === 'rubicon' && process.env.FANOUT_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FANOUT_CPU_PROF}`] : [])],
+      execArgv: ['--expose-gc', '--import', 'tsx'],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -51,6 +56,7 @@ class ServerProcess {
       this.child.on('message', (m: FromServer) => {
         if (m.type === 'listening') resolve(m.url);
         else if (m.type === 'failed') reject(new Error(`${target} server: ${m.error}`));
+        else if (m.type === 'profiled') this.profiled.shift()?.();
         else this.replies.shift()?.(m);
       });
       this.child.once('exit', (code) => reject(new Error(`${target} server exited with ${code}`)));
@@ -63,6 +69,17 @@ class ServerProcess {
         if (m.type === 'stats') resolve(m.stats);
       });
       this.child.send({ type: 'stats', gc } satisfies ToServer);
+    });
+  }
+
+  profileStart(): void {
+    this.child.send({ type: 'profile-start' } satisfies ToServer);
+  }
+
+  profileStop(file: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.profiled.push(resolve);
+      this.child.send({ type: 'profile-stop', file } satisfies ToServer);
     });
   }
 
@@ -91,9 +108,22 @@ interface PhaseResult {
   bytesPerIdleSession: number;
 }
 
-async function runPhase(target: Target, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
-  const env: Record<string, string> = redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : {};
+interface Contender {
+  name: string;
+  target: Target;
+  settings: Record<string, string>;
+}
+
+async function runPhase(contender: Contender, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
+  const { target } = contender;
+  const env: Record<string, string> = {
+    ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : {}),
+    FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
+  };
   const servers = Array.from({ length: processes }, () => new ServerProcess(target, env));
+  // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high).
+  const profileDir = process.env.FANOUT_CPU_PROF;
+  let profiles: Promise<void> = Promise.resolve();
   const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const urls = await Promise.all(servers.map((s) => s.url));
@@ -121,9 +151,12 @@ async function runPhase(target: Target, processes: number, rate: number, options
         if (m.type === 'load-start') {
           marks.wall.push(now());
           marks.start = Promise.all(servers.map((s) => s.stats(false)));
+          if (profileDir) for (const s of servers) s.profileStart();
         } else if (m.type === 'load-end') {
           marks.wall.push(now());
           marks.end = Promise.all(servers.map((s) => s.stats(false)));
+          if (profileDir)
+            profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.cpuprofile`)))).then(() => {});
         } else if (m.type === 'done') {
           clearTimeout(timer);
           resolve(m.result);
@@ -134,7 +167,7 @@ async function runPhase(target: Target, processes: number, rate: number, options
       });
       harness.send({ type: 'go' } satisfies ToHarness);
     });
-    const [start, end] = await Promise.all([marks.start, marks.end]);
+    const [start, end] = await Promise.all([marks.start, marks.end, profiles]);
     if (!start || !end) throw new Error(`${target}: no load window`);
     const cpuMicros = sum(end, (s) => s.cpuMicros) - sum(start, (s) => s.cpuMicros);
     const wallMs = (marks.wall[1] ?? 0) - (marks.wall[0] ?? 0);
@@ -153,11 +186,12 @@ async function runPhase(target: Target, processes: number, rate: number, options
   }
 }
 
-function addPhase(report: Report, section: string, target: Target, r: PhaseResult): void {
+function addPhase(report: Report, section: string, target: string, r: PhaseResult): void {
   const h = r.harness;
   report.add(section, `${target}: send → receipt at every recipient, p50 / p95 / p99`, `${h.p50.toFixed(0)} / ${h.p95.toFixed(0)} / ${h.p99.toFixed(0)}`, 'ms');
   report.add(section, `${target}: deliveries per second (max ${h.max.toFixed(0)} ms; ${h.lateOver2s} over 2 s)`, h.deliveriesPerSecond, '/s');
-  report.add(section, `${target}: lost (expected − received; refused, unacknowledged)`, `${h.expected - h.received} of ${h.expected} (${h.refused}, ${h.unacknowledged})`, 'deliveries');
+  report.add(section, `${target}: deliveries lost / duplicated, of those expected`, `${h.lost} / ${h.duplicated} of ${h.expected}`, '');
+  report.add(section, `${target}: messages sent; refused; unacknowledged after 10 s (delivered anyway)`, `${h.sent}; ${h.refused}; ${h.unacknowledged} (${h.deliveredUnacknowledged})`, '');
   report.add(section, `${target}: server CPU during the load`, r.cpuPercent, '% of 1 core');
   report.add(section, `${target}: server CPU per delivery`, r.cpuMicrosPerDelivery, 'µs');
   report.add(section, `${target}: server RSS idle / under load`, `${r.rssIdleMb.toFixed(0)} / ${r.rssLoadMb.toFixed(0)}`, 'MB');
@@ -165,11 +199,11 @@ function addPhase(report: Report, section: string, target: Target, r: PhaseResul
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
 }
 
-function addRatios(report: Report, section: string, bare: PhaseResult, rubicon: PhaseResult): void {
+function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  report.add(section, 'Rubicon/bare: p50 · p95 · p99', `${x(rubicon.harness.p50, bare.harness.p50)} · ${x(rubicon.harness.p95, bare.harness.p95)} · ${x(rubicon.harness.p99, bare.harness.p99)}`, '');
-  report.add(section, 'Rubicon/bare: server CPU per delivery', x(rubicon.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery), '');
-  report.add(section, 'Rubicon/bare: memory per idle session', x(rubicon.bytesPerIdleSession, bare.bytesPerIdleSession), '');
+  report.add(section, `${name}/bare: p50 · p95 · p99`, `${x(rubicon.harness.p50, bare.harness.p50)} · ${x(rubicon.harness.p95, bare.harness.p95)} · ${x(rubicon.harness.p99, bare.harness.p99)}`, '');
+  report.add(section, `${name}/bare: server CPU per delivery`, x(rubicon.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery), '');
+  report.add(section, `${name}/bare: memory per idle session`, x(rubicon.bytesPerIdleSession, bare.bytesPerIdleSession), '');
 }
 
 export async function benchFanout(report: Report, options: FanoutOptions): Promise<void> {
@@ -179,21 +213,28 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     if (unreachable) report.note(`Redis at ${options.redisUrl} is not reachable (${unreachable}): the fan-out Redis phases were skipped.`);
     else conditions.push({ label: `Redis, 2 processes, ${options.redisRate} msg/s per seat`, rate: options.redisRate, processes: 2, redis: true });
   }
+  const contenders: Contender[] = [
+    { name: 'bare', target: 'bare', settings: {} },
+    { name: 'rubicon', target: 'rubicon', settings: {} },
+    ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant }] : []),
+  ];
   for (const c of conditions)
     for (let round = 0; round < options.rounds; round++) {
       const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
-      const results: Partial<Record<Target, PhaseResult>> = {};
-      // Alternate which goes first, so neither always meets the machine fresher.
-      for (const target of round % 2 === 0 ? (['bare', 'rubicon'] as const) : (['rubicon', 'bare'] as const)) {
+      const results = new Map<string, PhaseResult>();
+      // Alternate the order, so no contender always meets the machine fresher.
+      for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
         const prefix = c.redis ? `bench-fanout-${nanoid(8)}:` : null;
         try {
-          results[target] = await runPhase(target, c.processes, c.rate, options, prefix);
-          addPhase(report, section, target, results[target]);
+          const result = await runPhase(contender, c.processes, c.rate, options, prefix);
+          results.set(contender.name, result);
+          addPhase(report, section, contender.name, result);
         } finally {
           if (prefix) await deleteKeys(options.redisUrl, prefix);
         }
       }
-      if (results.bare && results.rubicon) addRatios(report, section, results.bare, results.rubicon);
+      const bare = results.get('bare');
+      for (const [name, result] of results) if (bare && name !== 'bare') addRatios(report, section, name, bare, result);
     }
   report.note(
     `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback.`,
@@ -210,10 +251,11 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     ...FANOUT_DEFAULTS,
     sessions: envNumber('FANOUT_SESSIONS', FANOUT_DEFAULTS.sessions),
     loadMs: envNumber('FANOUT_LOAD_MS', FANOUT_DEFAULTS.loadMs),
-    rates: process.env.FANOUT_RATES ? process.env.FANOUT_RATES.split(',').map(Number) : FANOUT_DEFAULTS.rates,
+    rates: process.env.FANOUT_RATES !== undefined ? process.env.FANOUT_RATES.split(',').map(Number).filter((r) => r > 0) : FANOUT_DEFAULTS.rates,
     rounds: envNumber('FANOUT_ROUNDS', FANOUT_DEFAULTS.rounds),
     redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),
     redisUrl,
+    variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
   };
 }
 

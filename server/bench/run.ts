@@ -17,9 +17,13 @@
  *    (commands/s and acknowledgement percentiles, one command per append against batched
  *    appends, alternating, and the goals; contention.ts);
  * 7. join-code guessing: the wrong-code budget one address gets against 5,000 live codes,
- *    and the expected time to a first right guess from 1 and from many addresses (join-guessing.ts).
+ *    and the expected time to a first right guess from 1 and from many addresses (join-guessing.ts);
+ * 8. fan-out against the floor: the same client harness against a bare Socket.IO room broadcast
+ *    and against Rubicon, 200 sessions × 6 sockets at 1 and 5 public messages/s per seat, then
+ *    Redis with 2 processes (fanout.ts; docs/performance.md says what each figure means).
  *
- * Everything is bounded (about a minute in all) and the process exits by itself.
+ * Everything is bounded (sections 1-7 about a minute, section 8 about five more) and the process
+ * exits by itself. FANOUT=0 leaves section 8 out; its own settings are in fanout.ts.
  */
 import os from 'node:os';
 import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
@@ -28,6 +32,7 @@ import { benchContentionAB, CONTENTION_DEFAULTS } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
 import { benchReplayViewer } from './replay-viewer.ts';
 import { benchJoinGuessing, GUESSING_DEFAULTS } from './join-guessing.ts';
+import { benchFanout, fanoutOptionsFromEnv } from './fanout.ts';
 import { machineInfo, now, Report } from './stats.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,6 +62,7 @@ async function main(): Promise<void> {
     await benchContentionAB(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS }, 2);
   }
   await benchJoinGuessing(report, GUESSING_DEFAULTS);
+  if (process.env.FANOUT !== '0') await benchFanout(report, fanoutOptionsFromEnv(REDIS_URL));
 
   report.note('Server runs: the app runs in this process, the 7 client sockets in a forked Node process; both talk over loopback on the same machine.');
   report.note('Server runs use the production defaults except the command (per seat and per session) and hello limits, raised so the bursts from one address are not refused.');

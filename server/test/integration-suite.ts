@@ -48,7 +48,8 @@ export function defineIntegrationSuite(backend: Backend): void {
   };
 
   beforeAll(async () => {
-    server = await startServer({ backend, prefix, deps: { clock } });
+    // Socket.IO's recovery is off by default (its memory grows with all traffic); the suite turns it on to test it.
+    server = await startServer({ backend, prefix, env: { RECOVERY_MS: '120000' }, deps: { clock } });
   });
   afterAll(async () => {
     for (const t of tables) t.close();

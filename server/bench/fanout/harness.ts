@@ -26,9 +26,12 @@ interface Update {
   messages?: { text: string }[];
 }
 
-/** What every socket's receipts add up to. */
+/** What every socket's receipts add up to. Each message is numbered, so a loss or a duplicate is counted per message. */
 class Tally {
   readonly latencies: number[] = [];
+  /** Deliveries of message k so far, and whether it was acknowledged. */
+  private deliveries = new Uint8Array(1 << 16);
+  private acked = new Uint8Array(1 << 16);
   received = 0;
   inWindow = 0;
   windowStart = Number.POSITIVE_INFINITY;
@@ -39,25 +42,64 @@ class Tally {
   unacknowledged = 0;
   firstRefusal: string | null = null;
 
+  /** A new message's number, for its text. */
+  next(): number {
+    const k = this.sent++;
+    if (k >= this.deliveries.length) {
+      const grow = (a: Uint8Array) => {
+        const b = new Uint8Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.deliveries = grow(this.deliveries);
+      this.acked = grow(this.acked);
+    }
+    return k;
+  }
+
   onUpdate(u: Update): void {
     const at = now();
     for (const m of u.messages ?? []) {
+      // "f<send time>:<number> …"
       if (m.text.charCodeAt(0) !== 102 /* f */) continue;
-      const stamp = Number(m.text.slice(1, m.text.indexOf(' ')));
-      if (!Number.isFinite(stamp)) continue;
+      const colon = m.text.indexOf(':');
+      const stamp = Number(m.text.slice(1, colon));
+      const k = Number(m.text.slice(colon + 1, m.text.indexOf(' ')));
+      if (!Number.isFinite(stamp) || !Number.isInteger(k) || k < 0 || k >= this.sent) continue;
       this.received++;
+      this.deliveries[k] = Math.min(255, (this.deliveries[k] ?? 0) + 1);
       this.latencies.push(at - stamp);
       if (at >= this.windowStart && at < this.windowEnd) this.inWindow++;
     }
   }
 
-  onAck(err: Error | null, ack: Ack | undefined): void {
+  onAck(k: number, err: Error | null, ack: Ack | undefined): void {
     if (err || !ack) this.unacknowledged++;
-    else if (ack.ok) this.acknowledged++;
-    else {
+    else if (ack.ok) {
+      this.acknowledged++;
+      this.acked[k] = 1;
+    } else {
       this.refused++;
       this.firstRefusal ??= `${ack.error?.code ?? '?'}: ${ack.error?.message ?? ''}`;
     }
+  }
+
+  /** Acknowledged messages' deliveries that never came; deliveries beyond one per socket. */
+  losses(perMessage: number): { lost: number; duplicated: number; deliveredUnacknowledged: number } {
+    let lost = 0;
+    let duplicated = 0;
+    let deliveredUnacknowledged = 0;
+    for (let k = 0; k < this.sent; k++) {
+      const d = this.deliveries[k] ?? 0;
+      if (this.acked[k] === 1 && d < perMessage) lost += perMessage - d;
+      if (d > perMessage) duplicated += d - perMessage;
+      if (this.acked[k] !== 1 && d > 0) deliveredUnacknowledged++;
+    }
+    return { lost, duplicated, deliveredUnacknowledged };
+  }
+
+  settled(perMessage: number): boolean {
+    return this.acknowledged + this.refused + this.unacknowledged >= this.sent && this.received >= this.acknowledged * perMessage;
   }
 }
 
@@ -151,9 +193,9 @@ function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally)
   const timers: NodeJS.Timeout[] = [];
   let n = 0;
   const sendFrom = (socket: AnySocket, label: string) => {
-    const text = randomText(rng, `f${now().toFixed(3)}`);
-    tally.sent++;
-    const ack = (err: Error | null, a?: Ack) => tally.onAck(err, a);
+    const k = tally.next();
+    const text = randomText(rng, `f${now().toFixed(3)}:${k}`);
+    const ack = (err: Error | null, a?: Ack) => tally.onAck(k, err, a);
     if (options.target === 'bare') socket.timeout(ACK_TIMEOUT_MS).emit('msg', { text }, ack);
     else socket.timeout(ACK_TIMEOUT_MS).emit('command', { commandId: `${options.seed}-${label}-${n++}`, command: { type: 'SEND_MESSAGE', channel: 'public', text } }, ack);
   };
@@ -178,8 +220,7 @@ function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally)
 
 async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
   const until = now() + options.drainMs;
-  const settled = () => tally.acknowledged + tally.refused + tally.unacknowledged >= tally.sent && tally.received >= tally.acknowledged * SOCKETS_PER_SESSION;
-  while (now() < until && !settled()) await new Promise((r) => setTimeout(r, 50));
+  while (now() < until && !tally.settled(SOCKETS_PER_SESSION)) await new Promise((r) => setTimeout(r, 50));
 }
 
 export async function runHarness(options: HarnessOptions, tell: (m: FromHarness) => void, go: Promise<void>): Promise<HarnessResult> {
@@ -201,7 +242,11 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     if (tally.firstRefusal) process.stderr.write(`  fan-out harness: first refusal: ${tally.firstRefusal}\n`);
     const windowMs = tally.windowEnd - tally.windowStart;
     const late = tally.latencies.reduce((k, ms) => (ms > 2000 ? k + 1 : k), 0);
+    const { lost, duplicated, deliveredUnacknowledged } = tally.losses(SOCKETS_PER_SESSION);
     return {
+      lost,
+      duplicated,
+      deliveredUnacknowledged,
       sockets: sessions.reduce((k, s) => k + s.all.length, 0),
       sent: tally.sent,
       acknowledged: tally.acknowledged,

@@ -6,7 +6,7 @@
  * channel's statement cap raised above 5 a second (the default is 4 a
  * minute), so every seat can keep talking.
  *
- *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX (both optional)
+ *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV (a JSON object of settings; all optional)
  */
 import { ScenarioCatalog } from '@rubicon/shared';
 import { shippedScenarios } from '@rubicon/shared/scenario-files';
@@ -43,6 +43,8 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     HTTP_RATE_LIMIT_BURST: HIGH,
     HTTP_RATE_LIMIT_PER_SEC: HIGH,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'bench:' } : {}),
+    // A variant's settings (fanout.ts, FANOUT_VARIANT), for an A/B in one run.
+    ...(JSON.parse(process.env.FANOUT_SERVER_ENV ?? '{}') as Record<string, string>),
   });
   const app = await createApp(config, { scenarios: benchCatalog() });
   const url = await app.listen();

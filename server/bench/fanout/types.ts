@@ -15,8 +15,13 @@ export interface ServerStats {
   liveBytes: number;
 }
 
-export type ToServer = { type: 'stats'; gc: boolean } | { type: 'stop' };
-export type FromServer = { type: 'listening'; url: string } | { type: 'stats'; stats: ServerStats } | { type: 'failed'; error: string };
+export type ToServer =
+  | { type: 'stats'; gc: boolean }
+  | { type: 'stop' }
+  /** Start V8's CPU profiler, or stop it and write the profile (a .cpuprofile file, for DevTools) to `file`. */
+  | { type: 'profile-start' }
+  | { type: 'profile-stop'; file: string };
+export type FromServer = { type: 'listening'; url: string } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
 
 export interface HarnessOptions {
   target: Target;
@@ -42,6 +47,12 @@ export interface HarnessResult {
   /** Deliveries expected: every acknowledged message at each of its session's six sockets. */
   expected: number;
   received: number;
+  /** Deliveries of acknowledged messages that never arrived (after the drain). */
+  lost: number;
+  /** Deliveries past one per socket and message. */
+  duplicated: number;
+  /** Messages that arrived although their acknowledgement did not (it came after the harness's timeout, or never). */
+  deliveredUnacknowledged: number;
   /** Deliveries that arrived within the load window, per second of it. */
   deliveriesPerSecond: number;
   /** Send → receipt at every recipient, ms. */

@@ -78,7 +78,9 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(deps.httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
-    connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true },
+    // Socket.IO's in-memory recovery keeps every broadcast packet for the whole window (all sessions', with no
+    // bound but time), so 0 turns it off altogether; a client that says hello with its version loses nothing.
+    ...(config.recoveryMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } } : {}),
     allowRequest: (req, callback) => {
       const allowed = isAllowedOrigin(req);
       if (!allowed) metrics.refusals.inc({ code: 'origin' });
