@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, saveDocsScreen, saveScreen } from './support/artifacts.ts';
-import { beat, HISTORICAL_OUTCOME, HISTORICAL_PATH, type HistoricalBeat } from './support/historical.ts';
+import { beat, defaultMoveOf, HISTORICAL_OUTCOME, HISTORICAL_PATH, moveTitle, type HistoricalBeat } from './support/historical.ts';
 import {
   channelIds,
   chooseMove,
@@ -70,12 +70,13 @@ async function expectBeatEverywhere(b: HistoricalBeat): Promise<void> {
   for (const p of everyScreen()) await expectPhase(p, 'planning');
 }
 
-/** Each acting seat picks its historical move, writes a rationale and locks in. */
+/** Each acting seat picks its historical move and what else it did, writes a rationale and locks in. */
 async function playMoves(b: HistoricalBeat, except: Seat[] = []): Promise<void> {
   for (const s of SEATS) {
     const move = b.moves[s];
     if (!move || except.includes(s)) continue;
     await chooseMove(seat(s), move, `${NAMES[s]}: ${move} in ${b.title}, as in April 2024.`);
+    for (const also of b.also[s] ?? []) await seat(s).getByTestId(`also-option-${also}`).check();
     await lockIn(seat(s));
   }
 }
@@ -248,8 +249,15 @@ test('beat 1: every seat chooses its historical move, writes a rationale and loc
   await saveDocsScreen(israel, info, 'team-console');
   await expectAccessible(israel, info, 'team-console');
 
+  // The white cell sees what a seat that does not decide would get.
+  await expect(fac().getByTestId('default-iran')).toContainText(moveTitle(b.id, 'iran', defaultMoveOf(b.id, 'iran')));
+  // Iran takes its UN appeal and its blaming Washington beside its vow, as on 1 April 2024.
+  expect(b.also.iran).toEqual(['condemn-at-un', 'blame-washington']);
   await playMoves(b);
+  await expect(fac().getByTestId('default-iran')).toHaveCount(0);
   await acceptAdjudication(b);
+  const iranChoice = seat('israel').getByTestId('resolution').and(seat('israel').locator(`[data-beat="${b.id}"]`));
+  await expect(iranChoice).toContainText(moveTitle(b.id, 'iran', 'blame-washington'));
   await saveScreen(seat('iran'), info, 'team-console-resolution');
   await advance();
 });
@@ -340,6 +348,11 @@ test('beats 5 and 6 end in the historical outcome, a contained exchange, on ever
   await expect(disp().getByTestId('timeline-outcome')).toContainText(HISTORICAL_OUTCOME);
   // Every resolved beat chose what history chose: nothing was defaulted.
   await expect(seat('us').getByTestId('history')).not.toContainText('no decision in time');
+  // The comparison lists every historical move (main and also) and the historical draw.
+  const compare = seat('us').getByTestId('outcome');
+  await expect(compare).toContainText(`${moveTitle('consulate-strike', 'iran', 'vow-punishment')}; also: ${moveTitle('consulate-strike', 'iran', 'condemn-at-un')}`);
+  await expect(compare).toContainText(moveTitle('israel-decision', 'us', 'sanction-with-london'));
+  await expect(seat('us').getByTestId('outcome-historical-draws')).toContainText('historically');
 
   await saveScreen(disp(), info, 'shared-display-outcome');
   await saveScreen(seat('israel'), info, 'team-console-outcome');

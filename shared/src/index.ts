@@ -8,6 +8,7 @@ export * from './scenario/personas.ts';
 export * from './scenario/teaching-document.ts';
 export * from './scenario/json-schema.ts';
 export * from './scenario/map.ts';
+export * from './scenario/also.ts';
 export * from './scenario/catalog.ts';
 export * from './prng.ts';
 export * from './limits.ts';

@@ -17,3 +17,5 @@ export const MAX_STATEMENTS_PER_MINUTE = 4;
  */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const JOIN_CODE_LENGTH = 8;
+/** The most "also do" moves a scenario may allow a seat beside its main move in one beat (and a SUBMIT_MOVE may carry). */
+export const MAX_ALSO = 4;

@@ -95,7 +95,10 @@ describe('comparing sessions', () => {
     expect(beat.planningSeconds).toBeGreaterThan(0);
     expect(beat.choices.every((ch) => ch.lockSeconds === null || ch.lockSeconds <= beat.planningSeconds!)).toBe(true);
     expect(first.durationSeconds).toBe(Math.round((a.outcome!.at - a.startedAt!) / 1000));
-    expect(c.historical.choices[beat.beat]?.iran).toBe(historical.find((s) => s.seat === 'iran')?.historical);
+    // Every historical move of the seat in the beat: its main move and what else it did.
+    const iran = historical.find((s) => s.seat === 'iran')!;
+    expect(iran.historicalAlso.length).toBeGreaterThan(0);
+    expect(c.historical.choices[beat.beat]?.iran).toBe([iran.historical, ...iran.historicalAlso].join(' + '));
   });
 
   it('refuses to mix scenarios', () => {

@@ -19,8 +19,15 @@ describe('runHeadless', () => {
     expect(r.outcome).toBe(april.historicalOutcome);
     expect(r.path).toEqual([...new Set(april.historicalPath.map((h) => h.beat))]);
     expect(r.refused).toEqual([]);
-    const chosen = r.choices.filter((c) => !c.defaulted).map((c) => `${c.beat}/${c.seat}/${c.move}`);
-    expect(chosen).toEqual(april.historicalPath.map((h) => `${h.beat}/${h.seat}/${h.move}`));
+    // Every historical move of the seats in play (the optional ones are not, by default): main and also.
+    const inPlay = game.setup.optionalSeats;
+    const chosen = r.choices.filter((c) => !c.defaulted).map((c) => `${c.beat}/${c.seat}/${[c.move, ...(c.also ?? [])].join('+')}`);
+    expect(chosen).toEqual(
+      april.historicalPath
+        .filter((h) => !april.seats.find((x) => x.id === h.seat)?.optional || inPlay.includes(h.seat))
+        .map((h) => `${h.beat}/${h.seat}/${[h.move, ...h.also].join('+')}`),
+    );
+    expect(chosen.some((c) => c.includes('+'))).toBe(true);
     expect(r.peakRung).toBeGreaterThanOrEqual(r.state.turn.context.world.ladder);
     // History's traffic too: every relay the path records was written, passed on and counted.
     expect(r.state.turn.context.world.relays.map((x) => `${x.beat}/${x.from}>${x.to.join()}`)).toEqual(

@@ -3,6 +3,7 @@ import type { FixedEffect, GameView, PlannedChange, ProposalView } from '@rubico
 import { describeCause, describeEffect, formatRoll, humanize, seatName, type CauseNames } from '../lib/describe.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
 import type { Session } from '../net/useSession.ts';
+import { withAlso } from '@rubicon/shared/also';
 import { RelayList } from './RelayList.tsx';
 
 type Scenario = GameView['scenario'];
@@ -126,7 +127,7 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
       <ul className="review__choices">
         {proposal.choices.map((c) => (
           <li key={c.seat}>
-            <strong>{seatName(scenario, c.seat)}</strong>: {c.title}
+            <strong>{seatName(scenario, c.seat)}</strong>: {withAlso(c.title, c.alsoTitles)}
             {c.defaulted && <span className="tag">default: no decision in time</span>}
             {c.rationale ? <blockquote className="review__rationale">{c.rationale}</blockquote> : <span className="muted"> (no rationale)</span>}
           </li>
@@ -313,7 +314,10 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
 /** Move titles and rule descriptions from the proposal, for its cause column. */
 function proposalNames(proposal: ProposalView): CauseNames {
   return {
-    move: (beat, seat, move) => proposal.choices.find((c) => c.beat === beat && c.seat === seat && c.move === move)?.title,
+    move: (beat, seat, move) => {
+      const c = proposal.choices.find((x) => x.beat === beat && x.seat === seat);
+      return c?.move === move ? c.title : c?.alsoTitles[(c.also ?? []).indexOf(move)];
+    },
     rule: (rule) => proposal.ruleText[rule],
   };
 }

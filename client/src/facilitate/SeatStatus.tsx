@@ -1,4 +1,5 @@
 import type { GameView, Presence } from '@rubicon/shared';
+import { withAlso } from '@rubicon/shared/also';
 
 type Seat = GameView['scenario']['seats'][number];
 
@@ -88,6 +89,8 @@ export function SeatTable({ view, presence, showDrafts }: { view: GameView; pres
           const p = presenceText(presence, s.id);
           const st = seatState(view, s.id);
           const sub = view.submissions?.[s.id];
+          const decision = view.decisions?.find((d) => d.seat === s.id);
+          const undecided = view.phase === 'planning' && decision && !view.beat?.lockedIn.includes(s.id);
           return (
             <li key={s.id} className={`seat-list__item seat-list__item--${st}`} data-testid={`seat-row-${s.id}`} style={{ ['--seat' as string]: s.color }}>
               <div className="seat-list__head">
@@ -103,10 +106,15 @@ export function SeatTable({ view, presence, showDrafts }: { view: GameView; pres
                 {showDrafts && sub && (
                   <>
                     {': '}
-                    <strong>{sub.title}</strong>
+                    <strong>{withAlso(sub.title, decision?.submission?.alsoTitles ?? [])}</strong>
                   </>
                 )}
               </div>
+              {undecided && (
+                <p className="muted small seat-list__default" data-testid={`default-${s.id}`}>
+                  Default if undecided: <strong>{decision.defaultMove.title}</strong>
+                </p>
+              )}
               {showDrafts && sub?.rationale && <p className="seat-list__rationale">“{sub.rationale}”</p>}
             </li>
           );

@@ -5,6 +5,7 @@ import { loadJson, saveText } from '../net/storage.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
 import { MEMO_PROMPT_ID, MemoPrompt } from './MemoPrompt.tsx';
 import { CharCount } from '../common/CharCount.tsx';
+import { withAlso } from '@rubicon/shared/also';
 
 interface Props {
   session: Session;
@@ -14,6 +15,8 @@ interface Props {
 
 interface Form {
   move: string;
+  /** Moves marked "also" taken beside the main one. */
+  also: string[];
   rationale: string;
 }
 
@@ -33,8 +36,9 @@ export function MoveBuilder({ session, view, slot }: Props) {
 
   const [form, setForm] = useState<Form>(() => {
     const stored = draftKey ? loadJson<Form>(draftKey) : null;
-    if (stored && typeof stored.move === 'string' && typeof stored.rationale === 'string') return stored;
-    return { move: mine?.move ?? '', rationale: mine?.rationale ?? '' };
+    if (stored && typeof stored.move === 'string' && typeof stored.rationale === 'string')
+      return { ...stored, also: Array.isArray(stored.also) ? stored.also.filter((x) => typeof x === 'string') : [] };
+    return { move: mine?.move ?? '', also: mine?.also ?? [], rationale: mine?.rationale ?? '' };
   });
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
@@ -47,7 +51,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
     const prev = lastSeen.current;
     lastSeen.current = mine;
     if (!mine || (prev && prev.at === mine.at && prev.locked === mine.locked)) return;
-    setForm((f) => (dirtyAgainst(f, prev) ? f : { move: mine.move, rationale: mine.rationale }));
+    setForm((f) => (dirtyAgainst(f, prev) ? f : { move: mine.move, also: mine.also ?? [], rationale: mine.rationale }));
   }, [mine]);
 
   useEffect(() => {
@@ -61,11 +65,21 @@ export function MoveBuilder({ session, view, slot }: Props) {
   const dirty = dirtyAgainst(form, mine);
   const chosen = menu.moves.find((m) => m.id === form.move);
   const defaultTitle = menu.moves.find((m) => m.id === menu.defaultMove)?.title ?? menu.defaultMove;
+  const titleOf = (id: string) => menu.moves.find((m) => m.id === id)?.title ?? id;
+  // What is sent beside the main move: never the main move itself.
+  const also = form.also.filter((id) => id !== form.move);
+  const extras = menu.moves.filter((m) => m.also && m.id !== form.move);
+  const tooMany = also.length > menu.maxAlso;
+  const described = (sub: { move: string; also?: string[] }) => withAlso(titleOf(sub.move), (sub.also ?? []).map(titleOf));
 
   const rationaleTooLong = form.rationale.length > MAX_RATIONALE;
   const submit = async (kind: Exclude<Busy, null>) => {
     if (!form.move) {
       setError('Choose a move first.');
+      return;
+    }
+    if (tooMany && kind !== 'revise') {
+      setError(`Choose at most ${menu.maxAlso} other moves to take beside your main one.`);
       return;
     }
     if (rationaleTooLong && kind !== 'revise') {
@@ -74,7 +88,13 @@ export function MoveBuilder({ session, view, slot }: Props) {
     }
     setBusy(kind);
     setError(null);
-    const r = await session.send({ type: 'SUBMIT_MOVE', move: form.move, rationale: form.rationale, lock: kind === 'lock' });
+    const r = await session.send({
+      type: 'SUBMIT_MOVE',
+      move: form.move,
+      ...(also.length > 0 ? { also } : {}),
+      rationale: form.rationale,
+      lock: kind === 'lock',
+    });
     setBusy(null);
     if (!r.ok) {
       setError(
@@ -88,8 +108,8 @@ export function MoveBuilder({ session, view, slot }: Props) {
 
   let status: string;
   if (busy) status = busy === 'lock' ? 'Locking in… (waiting for the server)' : busy === 'revise' ? 'Unlocking…' : 'Saving draft…';
-  else if (locked) status = `✓ Locked in: ${menu.moves.find((m) => m.id === mine?.move)?.title ?? mine?.move}`;
-  else if (mine) status = `✎ Draft saved (${menu.moves.find((m) => m.id === mine.move)?.title ?? mine.move}), not locked in${dirty ? '; you have unsaved changes' : ''}`;
+  else if (locked && mine) status = `✓ Locked in: ${described(mine)}`;
+  else if (mine) status = `✎ Draft saved (${described(mine)}), not locked in${dirty ? '; you have unsaved changes' : ''}`;
   else status = `Nothing submitted yet. If you do not lock in, “${defaultTitle}” is taken for you.`;
 
   return (
@@ -131,6 +151,42 @@ export function MoveBuilder({ session, view, slot }: Props) {
             );
           })}
         </fieldset>
+        {extras.length > 0 && (
+          <fieldset className="moves__also" disabled={locked || busy !== null} data-testid="also-moves">
+            <legend className="moves__prompt">
+              Also do (optional, at most {menu.maxAlso}) beside {chosen ? `“${chosen.title}”` : 'your main move'}
+            </legend>
+            {extras.map((m) => {
+              const checked = also.includes(m.id);
+              return (
+                <label key={m.id} className={`move-card move-card--also${checked ? ' move-card--checked' : ''}`}>
+                  <input
+                    type="checkbox"
+                    value={m.id}
+                    checked={checked}
+                    onChange={() => setForm((f) => ({ ...f, also: checked ? f.also.filter((x) => x !== m.id) : [...f.also.filter((x) => x !== m.id), m.id] }))}
+                    data-testid={`also-option-${m.id}`}
+                    aria-describedby={`also-desc-${m.id}`}
+                  />
+                  <span className="move-card__body">
+                    <span className="move-card__title">
+                      {m.title}
+                      {checked && <span className="move-card__tick"> ✓ Also</span>}
+                    </span>
+                    <span className="move-card__desc" id={`also-desc-${m.id}`}>
+                      {m.description}
+                    </span>
+                  </span>
+                </label>
+              );
+            })}
+            {tooMany && (
+              <p className="alert" role="alert">
+                At most {menu.maxAlso} beside the main move: untick {also.length - menu.maxAlso}.
+              </p>
+            )}
+          </fieldset>
+        )}
         <div className="moves__rationale">
           <label htmlFor="rationale">Rationale: your argument for the white cell</label>
           <MemoPrompt prompt={view.teaching?.memoPrompt} />
@@ -167,7 +223,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
                 Save draft
               </button>
               <button type="submit" className="btn btn--primary" disabled={busy !== null || paused || !form.move || rationaleTooLong} data-testid="lock-in">
-                Lock in{chosen ? `: ${chosen.title}` : ''}
+                Lock in{chosen ? `: ${withAlso(chosen.title, also.map(titleOf))}` : ''}
               </button>
             </>
           )}
@@ -178,6 +234,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
 }
 
 function dirtyAgainst(form: Form, mine: GameView['mySubmission']): boolean {
-  if (!mine) return form.move !== '' || form.rationale !== '';
-  return form.move !== mine.move || form.rationale !== mine.rationale;
+  const also = form.also.filter((id) => id !== form.move);
+  if (!mine) return form.move !== '' || form.rationale !== '' || also.length > 0;
+  return form.move !== mine.move || form.rationale !== mine.rationale || also.join(' ') !== (mine.also ?? []).join(' ');
 }

@@ -1,5 +1,6 @@
 import type { GameView } from '@rubicon/shared';
 import { seatName } from '../lib/describe.ts';
+import { withAlso } from '@rubicon/shared/also';
 
 interface Row {
   key: string;
@@ -8,13 +9,17 @@ interface Row {
   seats: { seat: string; session: string | null; history: string | null }[];
 }
 
+function sessionTitle(c: GameView['resolutions'][number]['choices'][number] | undefined): string | null {
+  return c ? withAlso(c.title, c.also.map((a) => a.title)) : null;
+}
+
 /** One row per beat: the beats this session played in order, then any historical beat it never reached. */
 function comparison(view: GameView): Row[] {
   const o = view.outcome!;
   const historyByBeat = new Map<string, { seat: string; title: string }[]>();
   for (const s of o.historical.path) {
     const list = historyByBeat.get(s.beat) ?? [];
-    list.push({ seat: s.seat, title: s.title });
+    list.push({ seat: s.seat, title: withAlso(s.title, s.also.map((a) => a.title)) });
     historyByBeat.set(s.beat, list);
   }
   const used = new Set<number>();
@@ -30,7 +35,7 @@ function comparison(view: GameView): Row[] {
       title: p.title,
       seats: seats.map((seat) => ({
         seat,
-        session: choices.find((c) => c.seat === seat)?.title ?? null,
+        session: sessionTitle(choices.find((c) => c.seat === seat)),
         history: history.find((h) => h.seat === seat)?.title ?? null,
       })),
     };
@@ -101,6 +106,18 @@ export function OutcomePanel({ view, large = false }: { view: GameView; large?: 
           </tbody>
         ))}
       </table>
+      {o.historical.draws.length > 0 && (
+        <ul className="outcome__draws" data-testid="outcome-historical-draws">
+          {o.historical.draws.map((d) => {
+            const drawn = view.resolutions.flatMap((r) => r.draws).find((x) => x.draw === d.draw);
+            return (
+              <li key={`${d.beat}:${d.draw}`}>
+                {d.title}: historically <strong>{d.label}</strong>; this session {drawn ? <strong>{drawn.label}</strong> : 'did not draw it'}.
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </section>
   );
 }

@@ -1,5 +1,12 @@
 import type { GameView, ResolutionView } from '@rubicon/shared';
+import { withAlso } from '@rubicon/shared/also';
 import { describeCause, describeChange, formatRoll, seatName } from '../lib/describe.ts';
+
+/** The title of a move a seat took in a resolution, main or beside it. */
+function moveTitleIn(choices: GameView['resolutions'][number]['choices'], seat: string, move: string): string | undefined {
+  const c = choices.find((x) => x.seat === seat);
+  return c?.move === move ? c.title : c?.also.find((a) => a.move === move)?.title;
+}
 
 /** One resolved beat: what was chosen (as far as this viewer may see), the draws, what happened, what changed. */
 export function ResolutionCard({ r, scenario, headingLevel = 3 }: { r: ResolutionView; scenario: GameView['scenario']; headingLevel?: 3 | 4 }) {
@@ -22,7 +29,7 @@ export function ResolutionCard({ r, scenario, headingLevel = 3 }: { r: Resolutio
             <div key={c.seat} className="resolution__choice">
               <dt>{seatName(scenario, c.seat)}</dt>
               <dd>
-                <strong>{c.title}</strong>
+                <strong>{withAlso(c.title, c.also.map((a) => a.title))}</strong>
                 {c.defaulted && <span className="muted"> (no decision in time: default)</span>}
                 {c.rationale && <span className="resolution__rationale">“{c.rationale}”</span>}
               </dd>
@@ -47,7 +54,7 @@ export function ResolutionCard({ r, scenario, headingLevel = 3 }: { r: Resolutio
             {r.changes.map((c, i) => (
               <li key={i}>
                 {describeChange(scenario, c)} <span className="muted">— {describeCause(scenario, c.cause, {
-                    move: (_b, seat, move) => r.choices.find((x) => x.seat === seat && x.move === move)?.title,
+                    move: (_b, seat, move) => moveTitleIn(r.choices, seat, move),
                     rule: (rule) => r.ruleText[rule],
                   })}</span>
               </li>

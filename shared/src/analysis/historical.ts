@@ -53,12 +53,19 @@ export function historicalMessages(scenario: Scenario, state: GameState, beat: s
   return out;
 }
 
-/** Plays the historical move and traffic of each seat; a seat history does not name is left to its default. */
+/**
+ * Plays the historical moves (the main one and what else the seat did) and
+ * traffic of each seat; a seat history does not name is left to its default.
+ */
 export function historicalChooser(scenario: Scenario, rationale = ''): Chooser {
-  const picks = new Map(scenario.historicalPath.map((h) => [`${h.beat}/${h.seat}`, h.move]));
-  return (ctx) => ({
-    move: picks.get(`${ctx.beat}/${ctx.seat}`) ?? null,
-    rationale,
-    messages: historicalMessages(scenario, ctx.state, ctx.beat, ctx.seat),
-  });
+  const picks = new Map(scenario.historicalPath.map((h) => [`${h.beat}/${h.seat}`, h]));
+  return (ctx) => {
+    const step = picks.get(`${ctx.beat}/${ctx.seat}`);
+    return {
+      move: step?.move ?? null,
+      also: step?.also ?? [],
+      rationale,
+      messages: historicalMessages(scenario, ctx.state, ctx.beat, ctx.seat),
+    };
+  };
 }

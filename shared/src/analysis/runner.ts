@@ -62,6 +62,8 @@ export interface OutgoingMessage {
 export interface Decision {
   /** A move id of this seat's menu; null leaves the seat to its beat default. */
   move: string | null;
+  /** Moves marked `also` taken beside `move` (none when left out). */
+  also?: string[];
   rationale?: string;
   /** Sent (as SEND_MESSAGE from this seat) before the move is locked in. */
   messages?: OutgoingMessage[];
@@ -188,7 +190,13 @@ function playPlanning(
       else reject(by, { type: 'SEND_MESSAGE', ...m }, refuse('invalid', parsed.error.issues.map((i) => i.message).join('; ')));
     }
     if (decision.move !== null)
-      send(by, { type: 'SUBMIT_MOVE', move: decision.move, rationale: decision.rationale ?? '', lock: true });
+      send(
+        by,
+        Object.assign(
+          { type: 'SUBMIT_MOVE' as const, move: decision.move, rationale: decision.rationale ?? '', lock: true },
+          decision.also && decision.also.length > 0 ? { also: decision.also } : {},
+        ),
+      );
   }
 }
 
@@ -207,8 +215,16 @@ function chooseContext(game: Game, state: GameState, seat: SeatId, beat: string,
   };
 }
 
-/** A chooser that picks uniformly among the seat's moves in the beat. */
+/**
+ * A chooser that picks uniformly among the seat's moves in the beat and, where
+ * the menu has `also` moves, takes each of the others with even odds (up to
+ * the actor's limit), so random play covers the combinations too.
+ */
 export const randomChooser: Chooser = (ctx) => {
   const actor = beatById(ctx.game.scenario, ctx.beat).actors.find((a) => a.seat === ctx.seat);
-  return { move: actor ? ctx.rng.pick(actor.moves).id : null };
+  if (!actor) return { move: null };
+  const move = ctx.rng.pick(actor.moves).id;
+  const also: string[] = [];
+  for (const m of actor.moves) if (m.also && m.id !== move && also.length < actor.maxAlso && ctx.rng.next() < 0.5) also.push(m.id);
+  return also.length > 0 ? { move, also } : { move };
 };

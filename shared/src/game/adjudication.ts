@@ -6,6 +6,8 @@ import type { RelayFact } from './relays.ts';
 
 export interface Submission {
   move: string;
+  /** `also` moves taken beside `move`; absent when none. */
+  also?: string[];
   rationale: string;
   locked: boolean;
   /** Event time of the latest revision. */
@@ -76,15 +78,16 @@ export function beatById(scenario: Scenario, beatId: string): Beat {
 
 /**
  * Settles each acting seat's choice: its latest submission (locked or a draft
- * still open when the beat closed), else the beat's default for that seat.
- * Seats left out of the session make no choice at all.
+ * still open when the beat closed) with the `also` moves it carried, else the
+ * beat's default for that seat and nothing beside it. Seats left out of the
+ * session make no choice at all.
  */
 export function settleChoices(beat: Beat, submissions: Record<SeatId, Submission>, seatsInPlay: SeatId[]): ChoiceRecord[] {
   return beat.actors.filter((actor) => seatsInPlay.includes(actor.seat)).map((actor) => {
     const sub = submissions[actor.seat];
     const moveId = sub && actor.moves.some((m) => m.id === sub.move) ? sub.move : actor.defaultMove;
     const move = actor.moves.find((m) => m.id === moveId) ?? actor.moves[0];
-    return {
+    const record: ChoiceRecord = {
       beat: beat.id,
       seat: actor.seat,
       move: move?.id ?? moveId,
@@ -92,7 +95,20 @@ export function settleChoices(beat: Beat, submissions: Record<SeatId, Submission
       rationale: sub?.rationale ?? '',
       visibility: move?.visibility ?? 'actor',
     };
+    // Legality (scenario/also.ts) checked them on submission; a defaulted seat takes nothing beside its default.
+    if (sub?.also && sub.move === record.move) record.also = sub.also;
+    return record;
   });
+}
+
+/** A choice as the conditions read it: `also` only when some were taken, so an old log's world is unchanged. */
+export function choiceOf({ beat, seat, move, defaulted, also }: Choice): Choice {
+  return also ? { beat, seat, move, defaulted, also } : { beat, seat, move, defaulted };
+}
+
+/** The moves a choice puts into play: the main one, then each `also` move, in the order taken. */
+export function movesOfChoice(choice: Choice): string[] {
+  return choice.also ? [choice.move, ...choice.also] : [choice.move];
 }
 
 /**
@@ -113,7 +129,7 @@ export function propose(
   const choices = settleChoices(beat, submissions, world.seatsInPlay);
   let seen: World = {
     ...world,
-    choices: [...world.choices, ...choices.map(({ beat: b, seat, move, defaulted }) => ({ beat: b, seat, move, defaulted }))],
+    choices: [...world.choices, ...choices.map(choiceOf)],
     relays: [...world.relays, ...relays],
   };
   // Each relay of this beat, with what it counted for, keyed so a rule or draw option is credited once.
@@ -150,12 +166,14 @@ export function propose(
   const narrative: NarrativeLine[] = [];
   for (const choice of choices) {
     const actor = beat.actors.find((a) => a.seat === choice.seat);
-    const move = actor?.moves.find((m) => m.id === choice.move);
-    if (!move) continue;
-    const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
-    for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    // Object.assign onto told's fresh object, not a spread plus new keys (a slow path in Node 20's V8).
-    narrative.push(Object.assign(told(move.outcomeText, move.outcomeVariants, seen), { cause, visibility: move.visibility, seat: choice.seat, marks: move.marks }));
+    for (const id of movesOfChoice(choice)) {
+      const move = actor?.moves.find((m) => m.id === id);
+      if (!move) continue;
+      const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
+      for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+      // Object.assign onto told's fresh object, not a spread plus new keys (a slow path in Node 20's V8).
+      narrative.push(Object.assign(told(move.outcomeText, move.outcomeVariants, seen), { cause, visibility: move.visibility, seat: choice.seat, marks: move.marks }));
+    }
   }
   for (const rule of beat.rules) {
     if (!conditionHolds(seen, rule.when)) continue;

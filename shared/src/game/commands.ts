@@ -7,7 +7,7 @@ import { SeatId, Slug } from '../scenario/schema.ts';
  * the wire, by the machine's types and by the log format.
  */
 
-import { MAX_DISPLAY_NAME, MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '../limits.ts';
+import { MAX_ALSO, MAX_DISPLAY_NAME, MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '../limits.ts';
 
 const FixedEffect = z.union([
   z.object({ kind: z.literal('ladder'), delta: z.number().int().min(-10).max(10) }).strict(),
@@ -31,6 +31,8 @@ export const GameCommand = z.discriminatedUnion('type', [
     .object({
       type: z.literal('SUBMIT_MOVE'),
       move: Slug,
+      /** Moves of the menu marked `also`, taken beside the main move; left out means none. */
+      also: z.array(Slug).max(MAX_ALSO).optional(),
       rationale: z.string().max(MAX_RATIONALE),
       lock: z.boolean(),
     })

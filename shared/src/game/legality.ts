@@ -1,5 +1,6 @@
 import { refuse, type Refusal } from '../errors.ts';
 import type { Scenario, SeatId } from '../scenario/schema.ts';
+import { alsoProblem } from '../scenario/also.ts';
 import { seatBotProblem } from '../bots/catalog.ts';
 import { beatById } from './adjudication.ts';
 import { hideProblem, messageAudience, statementCapProblem } from './channel-policy.ts';
@@ -186,7 +187,7 @@ export function moveProblem(
   scenario: Scenario,
   context: TurnContext,
   event: EventOf<'SUBMIT_MOVE'>,
-): { code: 'not_acting' | 'unknown_move' | 'forbidden'; message: string } | null {
+): { code: 'not_acting' | 'unknown_move' | 'forbidden' | 'invalid'; message: string } | null {
   const seat = seatOf(event.by);
   if (!seat) return { code: 'forbidden', message: 'Only a seat can submit a move.' };
   if (!context.beat) return { code: 'not_acting', message: 'No beat is under way.' };
@@ -195,7 +196,7 @@ export function moveProblem(
     return { code: 'not_acting', message: `${seat} does not act in this beat.` };
   if (!actor.moves.some((m) => m.id === event.move))
     return { code: 'unknown_move', message: `"${event.move}" is not one of ${seat}'s moves in this beat.` };
-  return null;
+  return alsoProblem(actor, event.move, event.also ?? []);
 }
 
 /** Why a TIMER_EXPIRED does not close the beat, or null. */

@@ -3,7 +3,7 @@ import type { Effect, Scenario, SeatId } from '../scenario/schema.ts';
 import type { PrngState } from '../prng.ts';
 import type { Actor, GameCommand } from './commands.ts';
 import type { RelayFact } from './relays.ts';
-import { beatById, propose, type ChoiceRecord, type CountedRelay, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
+import { beatById, choiceOf, propose, type ChoiceRecord, type CountedRelay, type DrawRecord, type NarrativeLine, type Proposal, type Submission } from './adjudication.ts';
 import { applyEffects, conditionHolds, initialWorld, type Change, type World } from './world.ts';
 import { turnLegality, type Phase } from './legality.ts';
 import { chooseBeatTexts, chooseOutcomeDescription, type BeatTexts, type VariantIndex } from './texts.ts';
@@ -281,7 +281,11 @@ export function createTurnMachine(scenario: Scenario) {
         return {
           submissions: {
             ...context.submissions,
-            [seat]: { move: event.move, rationale: event.rationale, locked: event.lock, at: event.at },
+            // `also` only when some were taken, so an old log's state is unchanged.
+            [seat]: Object.assign(
+              { move: event.move, rationale: event.rationale, locked: event.lock, at: event.at },
+              event.also && event.also.length > 0 ? { also: event.also } : {},
+            ),
           },
         };
       }),
@@ -446,7 +450,7 @@ function resolve(
     ...context.world,
     choices: [
       ...context.world.choices,
-      ...proposal.choices.map(({ beat, seat, move, defaulted }) => ({ beat, seat, move, defaulted })),
+      ...proposal.choices.map(choiceOf),
     ],
     draws: { ...context.world.draws, ...Object.fromEntries(proposal.draws.map((d) => [d.draw, d.option])) },
     relays: [...context.world.relays, ...proposal.relays.map(({ countedFor: _credit, ...fact }) => fact)],

@@ -34,6 +34,8 @@ export interface GameView {
   mySubmission: Submission | null;
   /** Facilitator only: every seat's current submission. */
   submissions: Record<SeatId, Submission & { title: string }> | null;
+  /** Facilitator only: each acting seat's submission beside the default it gets if it does not decide. */
+  decisions: SeatDecisionView[] | null;
   /** Facilitator only: the rule engine's proposal awaiting review. */
   proposal: ProposalView | null;
   timer: { deadline: number | null; remainingMs: number | null; setAtVersion: number } | null;
@@ -87,12 +89,22 @@ export interface BeatView {
 
 export interface MenuView {
   prompt: string;
-  moves: { id: string; title: string; description: string }[];
+  /** `also`: the move may be taken beside another main move, as one of at most `maxAlso`. */
+  moves: { id: string; title: string; description: string; also: boolean }[];
   defaultMove: string;
+  maxAlso: number;
+}
+
+/** The white cell's picture of one acting seat in the current beat: what it has sent, and what it gets if it sends nothing. */
+export interface SeatDecisionView {
+  seat: SeatId;
+  /** The move the seat gets if it does not decide: the scenario's plausible do-nothing choice. */
+  defaultMove: { id: string; title: string };
+  submission: (Submission & { title: string; alsoTitles: string[] }) | null;
 }
 
 export type ProposalView = Omit<Proposal, 'choices'> & {
-  choices: (Proposal['choices'][number] & { title: string })[];
+  choices: (Proposal['choices'][number] & { title: string; alsoTitles: string[] })[];
   /** What each of the beat's rules is, in words, so a cause reads as text rather than an id. */
   ruleText: Record<string, string>;
 };
@@ -102,7 +114,8 @@ export interface ResolutionView {
   title: string;
   date: string;
   beatIndex: number;
-  choices: { seat: SeatId; move: string; title: string; rationale: string | null; defaulted: boolean }[];
+  /** `also`: the moves taken beside the main one that this viewer may see. */
+  choices: { seat: SeatId; move: string; title: string; also: { move: string; title: string }[]; rationale: string | null; defaulted: boolean }[];
   draws: { draw: string; title: string; option: string; label: string; roll: number }[];
   narrative: { text: string; marks: MapMark[] }[];
   changes: ChangeView[];
@@ -128,7 +141,14 @@ export interface OutcomeView {
   by: 'rules' | 'facilitator';
   reason: string | null;
   path: { id: string; title: string }[];
-  historical: { outcome: string; title: string; path: { beat: string; seat: SeatId; move: string; title: string }[] };
+  historical: {
+    outcome: string;
+    title: string;
+    /** Every historical move: each seat's main move and what else it did, beat by beat. */
+    path: { beat: string; seat: SeatId; move: string; title: string; also: { move: string; title: string }[] }[];
+    /** What each draw came up as in history. */
+    draws: { beat: string; draw: string; title: string; option: string; label: string }[];
+  };
 }
 
 export interface ChannelView {
@@ -204,6 +224,10 @@ function resolutionView(
         seat: c.seat,
         move: c.move,
         title: moveTitle(scenario, r.beat, c.seat, c.move),
+        also: (c.also ?? []).flatMap((id) => {
+          const m = moveAt(scenario, r.beat, c.seat, id);
+          return m && seesMove(viewer, c.seat, m.visibility, revealed) ? [{ move: id, title: m.title }] : [];
+        }),
         rationale: facilitator || revealed || c.seat === seat ? c.rationale : null,
         defaulted: c.defaulted,
       })),
@@ -289,7 +313,12 @@ function scenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facili
 function menuView(actor: BeatActor): MenuView {
   let menu = menuViews.get(actor);
   if (!menu) {
-    menu = { prompt: actor.prompt, moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description })), defaultMove: actor.defaultMove };
+    menu = {
+      prompt: actor.prompt,
+      moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description, also: m.also })),
+      defaultMove: actor.defaultMove,
+      maxAlso: actor.maxAlso,
+    };
     menuViews.set(actor, menu);
   }
   return menu;
@@ -388,11 +417,30 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
             Object.entries(ctx.submissions).map(([s, sub]) => [s, { ...sub, title: moveTitle(scenario, beat.id, s, sub.move) }]),
           )
         : null,
+    decisions:
+      facilitator && inBeat && beat
+        ? beat.actors
+            .filter((a) => ctx.options.seatsInPlay.includes(a.seat))
+            .map((a) => {
+              const sub = ctx.submissions[a.seat];
+              return {
+                seat: a.seat,
+                defaultMove: { id: a.defaultMove, title: moveTitle(scenario, beat.id, a.seat, a.defaultMove) },
+                submission: sub
+                  ? { ...sub, title: moveTitle(scenario, beat.id, a.seat, sub.move), alsoTitles: (sub.also ?? []).map((id) => moveTitle(scenario, beat.id, a.seat, id)) }
+                  : null,
+              };
+            })
+        : null,
     proposal:
       facilitator && ctx.proposal
         ? {
             ...ctx.proposal,
-            choices: ctx.proposal.choices.map((c) => ({ ...c, title: moveTitle(scenario, c.beat, c.seat, c.move) })),
+            choices: ctx.proposal.choices.map((c) => ({
+              ...c,
+              title: moveTitle(scenario, c.beat, c.seat, c.move),
+              alsoTitles: (c.also ?? []).map((id) => moveTitle(scenario, c.beat, c.seat, id)),
+            })),
             ruleText: Object.fromEntries(beatById(scenario, ctx.proposal.beat).rules.map((r) => [r.id, r.description])),
           }
         : null,
@@ -434,7 +482,19 @@ function outcomeView(scenario: Scenario, o: NonNullable<GameState['turn']['conte
     historical: {
       outcome: scenario.historicalOutcome,
       title: hist?.title ?? scenario.historicalOutcome,
-      path: scenario.historicalPath.map((s) => ({ ...s, title: moveTitle(scenario, s.beat, s.seat, s.move) })),
+      path: scenario.historicalPath.map((s) => ({
+        beat: s.beat,
+        seat: s.seat,
+        move: s.move,
+        title: moveTitle(scenario, s.beat, s.seat, s.move),
+        also: s.also.map((id) => ({ move: id, title: moveTitle(scenario, s.beat, s.seat, id) })),
+      })),
+      draws: scenario.beats.flatMap((b) =>
+        b.draws.flatMap((d) => {
+          const h = d.options.find((o) => o.historical);
+          return h ? [{ beat: b.id, draw: d.id, title: d.title, option: h.id, label: h.label }] : [];
+        }),
+      ),
     },
   };
 }

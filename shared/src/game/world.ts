@@ -9,6 +9,8 @@ export interface Choice {
   move: string;
   /** True when the seat did not submit and the beat's default was used. */
   defaulted: boolean;
+  /** The `also` moves taken beside `move`; absent when none (so old logs' states are unchanged). */
+  also?: string[];
 }
 
 /** The state the adjudication moves. Plain JSON: it lives in the machine context. */
@@ -84,7 +86,7 @@ export function conditionHolds(world: World, c: Condition): boolean {
   if ('any' in c) return c.any.some((x) => conditionHolds(world, x));
   if ('not' in c) return !conditionHolds(world, c.not);
   if ('flag' in c) return world.flags.includes(c.flag);
-  if ('chose' in c) return world.choices.some((x) => x.seat === c.chose.seat && x.move === c.chose.move);
+  if ('chose' in c) return world.choices.some((x) => x.seat === c.chose.seat && (x.move === c.chose.move || (x.also?.includes(c.chose.move) ?? false)));
   if ('ladder' in c) return inRange(world.ladder, c.ladder);
   if ('measure' in c) return inRange(measureValue(world, c.measure.seat, c.measure.measure), c.measure);
   if ('drew' in c) return world.draws[c.drew.draw] === c.drew.option;

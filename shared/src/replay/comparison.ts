@@ -140,8 +140,10 @@ export function compareReports(items: readonly { label: string; report: SessionR
       beats.set(s.beat, s.beatTitle);
       const beat = historicalMoves.get(s.beat) ?? new Map<SeatId, Set<string>>();
       historicalMoves.set(s.beat, beat);
-      // A seat may have taken several actions in one beat of history.
-      beat.set(s.seat, (beat.get(s.seat) ?? new Set()).add(s.historical));
+      // A seat may have taken several actions in one beat of history: its main move and what else it did.
+      const titles = beat.get(s.seat) ?? new Set<string>();
+      for (const t of [s.historical, ...s.historicalAlso]) titles.add(t);
+      beat.set(s.seat, titles);
     }
     for (const b of report.beats) beats.set(b.beat, b.title);
   }

@@ -1,4 +1,5 @@
 import { moveEscalation } from '../analysis/escalation.ts';
+import { withAlso } from '../scenario/also.ts';
 import type { Actor, LogEntry } from '../game/commands.ts';
 import { phaseOf, type GameState } from '../game/game.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -70,7 +71,7 @@ function commandText(scenario: Scenario, entry: LogEntry): string {
     case 'ADVANCE':
       return 'moves on';
     case 'SUBMIT_MOVE':
-      return `${c.lock ? 'locks in' : 'drafts'} “${moveTitle(scenario, c.move)}”${c.rationale ? ` — ${oneLine(c.rationale, 60)}` : ''}`;
+      return `${c.lock ? 'locks in' : 'drafts'} “${withAlso(moveTitle(scenario, c.move), (c.also ?? []).map((m) => moveTitle(scenario, m)))}”${c.rationale ? ` — ${oneLine(c.rationale, 60)}` : ''}`;
     case 'ACCEPT_ADJUDICATION':
       return 'accepts the adjudication';
     case 'OVERRIDE_ADJUDICATION':

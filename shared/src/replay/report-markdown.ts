@@ -1,4 +1,5 @@
 import type { SessionReport } from './report.ts';
+import { withAlso } from '../scenario/also.ts';
 
 export interface MarkdownOptions {
   /** Include the messages of private (bilateral, mediated, team) channels, not only public statements. */
@@ -33,7 +34,7 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
     out.push(`### Beat ${b.beatIndex}: ${b.title} (${b.date})`, '');
     out.push('| seat | move | escalation | rationale |', '| --- | --- | --- | --- |');
     for (const c of b.choices)
-      out.push(`| ${seat(c.seat)} | ${cell(c.title)}${c.defaulted ? ' (default)' : ''} | ${c.escalation} (${c.score}) | ${cell(c.rationale || '—')} |`);
+      out.push(`| ${seat(c.seat)} | ${cell(withAlso(c.title, c.also))}${c.defaulted ? ' (default)' : ''} | ${c.escalation} (${c.score}) | ${cell(c.rationale || '—')} |`);
     for (const d of b.draws) out.push('', `Draw — ${d.title}: **${d.label}** (roll ${d.roll.toFixed(3)})${d.historical ? `; in April 2024: ${d.historical}` : ''}`);
     if (b.override) out.push('', `White cell override: ${b.override}`);
     if (b.changes.length) {
@@ -58,7 +59,10 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
   out.push('', '## Compared with April 2024', '');
   out.push(`Historical outcome: **${r.historical.outcome.title}**${r.historical.sameOutcome ? ' — the same as this session' : ''}.`, '');
   out.push('| beat | seat | April 2024 | this session |', '| --- | --- | --- | --- |');
-  for (const s of r.historical.steps) out.push(`| ${s.beatTitle} | ${seat(s.seat)} | ${cell(s.historical)} | ${s.session ? cell(s.session) : '(not played)'}${s.same ? ' ✓' : ''} |`);
+  for (const s of r.historical.steps)
+    out.push(
+      `| ${s.beatTitle} | ${seat(s.seat)} | ${cell(withAlso(s.historical, s.historicalAlso))} | ${s.session ? cell(withAlso(s.session, s.sessionAlso)) : '(not played)'}${s.same ? ' ✓' : ''} |`,
+    );
   for (const d of r.historical.draws) out.push('', `Draw “${d.title}”: April 2024 ${d.historical}; this session ${d.session ?? '(not drawn)'}.`);
 
   out.push('', '## Escalation scores (Rivera et al. 2024)', '');

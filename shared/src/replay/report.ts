@@ -67,6 +67,8 @@ export interface ReportBeat {
     score: number;
     /** When the seat locked this in (null: it never did, e.g. a default taken when the clock ran out). */
     lockedAt: number | null;
+    /** Titles of the moves taken beside the main one. */
+    also: string[];
   }[];
   draws: { title: string; label: string; roll: number; historical: string | null }[];
   changes: { text: string; cause: string; delta: number }[];
@@ -92,7 +94,21 @@ export interface TurningPoint {
 export interface HistoricalComparison {
   outcome: { id: string; title: string };
   sameOutcome: boolean;
-  steps: { beat: string; beatTitle: string; seat: SeatId; historicalMove: string; historical: string; session: string | null; same: boolean }[];
+  /**
+   * Every historical decision of a seat in play: its main move (`historical`) and what else it did
+   * (`historicalAlso`), beside this session's (`same`: the main move is history's).
+   */
+  steps: {
+    beat: string;
+    beatTitle: string;
+    seat: SeatId;
+    historicalMove: string;
+    historical: string;
+    historicalAlso: string[];
+    session: string | null;
+    sessionAlso: string[];
+    same: boolean;
+  }[];
   draws: { beat: string; title: string; historical: string; session: string | null }[];
 }
 
@@ -171,7 +187,17 @@ function reportBeat(scenario: Scenario, r: Resolution, timing: BeatTiming | null
     choices: r.choices.map((c) => {
       const e = moveEscalation(scenario, c.move);
       const lockedAt = c.defaulted ? null : (timing?.lockedAt[c.seat] ?? null);
-      return { seat: c.seat, move: c.move, title: moveTitle(scenario, c.move), rationale: c.rationale, defaulted: c.defaulted, escalation: e.category, score: e.score, lockedAt };
+      return {
+        seat: c.seat,
+        move: c.move,
+        title: moveTitle(scenario, c.move),
+        rationale: c.rationale,
+        defaulted: c.defaulted,
+        escalation: e.category,
+        score: e.score,
+        lockedAt,
+        also: (c.also ?? []).map((id) => moveTitle(scenario, id)),
+      };
     }),
     draws: r.draws.map((d) => {
       const def = scenario.beats.flatMap((b) => b.draws ?? []).find((x) => x.id === d.draw);
@@ -211,12 +237,22 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
     .sort((a, b) => b.weight - a.weight || a.version - b.version)
     .slice(0, 6);
 
-  const chosen = new Map(ctx.world.choices.map((c) => [`${c.beat}:${c.seat}`, c.move]));
+  const chosen = new Map(ctx.world.choices.map((c) => [`${c.beat}:${c.seat}`, c]));
   const steps = scenario.historicalPath
     .filter((s) => inPlay.has(s.seat))
     .map((s) => {
       const mine = chosen.get(`${s.beat}:${s.seat}`) ?? null;
-      return { beat: s.beat, beatTitle: title(scenario, s.beat), seat: s.seat, historicalMove: s.move, historical: moveTitle(scenario, s.move), session: mine ? moveTitle(scenario, mine) : null, same: mine === s.move };
+      return {
+        beat: s.beat,
+        beatTitle: title(scenario, s.beat),
+        seat: s.seat,
+        historicalMove: s.move,
+        historical: moveTitle(scenario, s.move),
+        historicalAlso: s.also.map((id) => moveTitle(scenario, id)),
+        session: mine ? moveTitle(scenario, mine.move) : null,
+        sessionAlso: (mine?.also ?? []).map((id) => moveTitle(scenario, id)),
+        same: mine?.move === s.move,
+      };
     });
   const sessionDraws = new Map(ctx.resolutions.flatMap((r) => r.draws.map((d) => [d.draw, d.label] as const)));
   const draws = scenario.beats.flatMap((b) =>

@@ -6,7 +6,7 @@ import type { Scenario } from './schema.ts';
 
 const BEAT_GRAPH = /```mermaid\nflowchart TD\n[\s\S]*?```/;
 const TURN_MACHINE = /```mermaid\nstateDiagram-v2\n[\s\S]*?```/;
-const ACTOR_TABLE = /^\*\*[^*\n]+\*\*(?: \(optional\))? — default `[^`\n]+`\n\n\| Move \|[^\n]*\n\|---[^\n]*\n(?:\|[^\n]*\n)*/gm;
+const ACTOR_TABLE = /^\*\*[^*\n]+\*\*(?: \(optional\))? — default `[^`\n]+`[^\n]*\n\n\| Move \|[^\n]*\n\|---[^\n]*\n(?:\|[^\n]*\n)*/gm;
 
 function block(name: string): RegExp {
   return new RegExp(`(<!-- generated: ${name} -->\\n)(?:(?!<!-- generated)[\\s\\S])*?(<!-- end generated -->)`);

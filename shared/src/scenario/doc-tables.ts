@@ -38,13 +38,15 @@ function seenBy(s: Scenario, v: Visibility): string {
 export function actorTable(s: Scenario, actor: BeatActor): string {
   const seat = s.seats.find((x) => x.id === actor.seat);
   const lines = [
-    `**${seat?.name ?? actor.seat}**${seat?.optional ? ' (optional)' : ''} — default \`${actor.defaultMove}\``,
+    `**${seat?.name ?? actor.seat}**${seat?.optional ? ' (optional)' : ''} — default \`${actor.defaultMove}\`${
+      actor.moves.some((m) => m.also) ? `; up to ${actor.maxAlso} “+” moves beside the main one` : ''
+    }`,
     '',
     '| Move | Title | Seen by | Effects |',
     '|---|---|---|---|',
     ...actor.moves.map((m) => {
       const effects = m.effects.length > 0 ? m.effects.map((e) => effectText(s, e)).join('; ') : '—';
-      return `| \`${m.id}\`${m.historical ? ' ★' : ''} | ${m.title} | ${seenBy(s, m.visibility)} | ${effects} |`;
+      return `| \`${m.id}\`${m.historical ? ' ★' : ''}${m.also ? ' +' : ''} | ${m.title} | ${seenBy(s, m.visibility)} | ${effects} |`;
     }),
   ];
   return lines.join('\n');

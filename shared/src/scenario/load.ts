@@ -5,6 +5,7 @@ import { presetProblems } from './presets.ts';
 import { rubricProblems } from './rubric.ts';
 import { personaProblems } from './personas.ts';
 import { truthProblems } from './truth-check.ts';
+import { alsoProblem } from './also.ts';
 
 /** One thing wrong with a scenario, and where: `path` is the key path into the scenario data. */
 export interface ScenarioProblem {
@@ -240,6 +241,10 @@ function crossCheck(s: Scenario): ScenarioProblem[] {
     const actor = beat?.actors.find((a) => a.seat === step.seat);
     if (!actor?.moves.some((m) => m.id === step.move))
       problem(['historicalPath', i], `${step.beat}/${step.seat}/${step.move} is not a move of that beat`);
+    else {
+      const also = alsoProblem(actor, step.move, step.also);
+      if (also) problem(['historicalPath', i, 'also'], `${step.beat}/${step.seat}: ${also.message}`);
+    }
     step.relays.forEach((r, ri) => {
       const carries = mediated.some((c) => c.relay === step.seat && [r.from, r.to].every((x) => x !== step.seat && c.members.includes(x)));
       if (r.from === r.to || !carries)

@@ -5,6 +5,7 @@ import { Presets } from './presets.ts';
 import { Rubric } from './rubric.ts';
 import { Personas } from './personas.ts';
 import { ScenarioMap } from './map.ts';
+import { MAX_ALSO } from '../limits.ts';
 
 /**
  * The shape of a scenario. Scenarios are data: the turn machine, the
@@ -206,6 +207,11 @@ export const Move = z
     marks: z.array(MapMark).default([]),
     /** True for the choice made in April 2024, so the debrief can compare. */
     historical: z.boolean().default(false),
+    /**
+     * May also be taken beside the seat's main move in the beat ("also do"),
+     * up to the actor's `maxAlso`. It is still a main move a seat may choose.
+     */
+    also: z.boolean().default(false),
   })
   .strict();
 export type Move = z.infer<typeof Move>;
@@ -218,6 +224,8 @@ export const BeatActor = z
     moves: z.array(Move).min(1),
     /** Applied when the seat does not lock in before the beat closes, or is not in play. */
     defaultMove: Slug,
+    /** How many `also` moves the seat may take beside its main move in this beat. */
+    maxAlso: z.number().int().min(0).max(MAX_ALSO).default(2),
   })
   .strict();
 export type BeatActor = z.infer<typeof BeatActor>;
@@ -355,12 +363,17 @@ export const HistoricalRelay = z
   .strict();
 export type HistoricalRelay = z.infer<typeof HistoricalRelay>;
 
-/** What one seat did in one beat in history: its move, and (for a relay seat) the messages it passed on. */
+/**
+ * What one seat did in one beat in history: its main move, what else it did
+ * (`also` moves of the beat's menu), and (for a relay seat) the messages it
+ * passed on.
+ */
 export const HistoricalStep = z
   .object({
     beat: Slug,
     seat: SeatId,
     move: Slug,
+    also: z.array(Slug).default([]),
     relays: z.array(HistoricalRelay).default([]),
   })
   .strict();
