@@ -269,8 +269,9 @@ test('a rewind says what it undoes before it happens, and tells the teams after'
   }
   await expectAccessible(sara.page, testInfo, 'live-phone-notices');
   await saveScreen(sara.page, testInfo, 'live-phone-rewind');
-  await sara.page.evaluate(() => window.scrollTo(0, 0));
-  await saveDocsScreen(sara.page, testInfo, 'phone-console');
+  // The README's phone: Ali's 390×844 console from the top, the rewind notice under the pinned clock.
+  await ali.page.evaluate(() => window.scrollTo(0, 0));
+  await saveDocsScreen(ali.page, testInfo, 'phone-console');
   await stripInView('after the rewind');
   await noSideScrollAnywhere('after the rewind');
 });
@@ -290,5 +291,59 @@ test('Home at 1366×768 shows Create session without scrolling; Home and Join do
     await expect(phone.page.getByTestId('join-error')).toBeVisible();
     await expectNoSideScroll(phone.page, `a failed join at ${size.width}`);
     await phone.context.close();
+  }
+});
+
+test('the co-facilitator code opens the white cell’s console in a fresh browser; a re-issued code replaces it', async ({ browser }) => {
+  const testInfo = test.info();
+  const setup = await white.context.newPage();
+  await setup.setViewportSize(LAPTOP_SMALL);
+  await setup.goto(`/s/${encodeURIComponent(sessionId)}/setup`);
+  const first = (await setup.getByTestId('code-facilitator').textContent())!.trim();
+  expect(first).toBe(created.facilitatorCode);
+
+  // A second device that never saw the session: nothing in its storage.
+  const second = await openScreen(browser, PHONE);
+  await joinWithLink(second.page, first);
+  await expect(second.page).toHaveURL(new RegExp(`/s/${encodeURIComponent(sessionId)}/facilitate$`));
+  await expectLive(second.page);
+  await expect(second.page.getByTestId('lockin-count')).toBeVisible();
+  await expect(second.page.getByTestId('next-action')).toBeVisible();
+  await expectNoSideScroll(second.page, 'the co-facilitator’s console at 390');
+  await expectAccessible(second.page, testInfo, 'live-cofacilitator-console');
+
+  await setup.getByTestId('reissue-facilitator').click();
+  await expect(setup.getByTestId('code-facilitator')).not.toHaveText(first);
+  const third = await openScreen(browser, PHONE);
+  await joinWithLink(third.page, first);
+  await expect(third.page.getByTestId('join-error')).toBeVisible();
+  await expect(third.page).not.toHaveURL(/facilitate/);
+  for (const s of [second, third]) await s.context.close();
+  await setup.close();
+});
+
+test('no screen scrolls sideways at 360×740, 390×844, 1366×768 or 1920×1080', async () => {
+  const id = encodeURIComponent(sessionId);
+  // The white cell's device holds the facilitator's and the observer's credentials, Sara's phone Iran's.
+  const screens: { name: string; page: Page; url: string; ready: string }[] = [
+    { name: 'Home', page: fac(), url: '/', ready: 'join-code' },
+    { name: 'a refused join', page: fac(), url: '/join/ZZZZZZZZ', ready: 'join-error' },
+    { name: 'Setup', page: fac(), url: `/s/${id}/setup`, ready: 'codes' },
+    { name: 'the facilitator console', page: fac(), url: `/s/${id}/facilitate`, ready: 'lockin-count' },
+    { name: 'the shared display', page: projector, url: `/s/${id}/display`, ready: 'display' },
+    { name: 'the team console', page: sara.page, url: `/s/${id}/play`, ready: 'phase' },
+    { name: 'the guide', page: fac(), url: '/guide/april-2024', ready: 'guide-beat' },
+    { name: 'the handouts', page: fac(), url: '/guide/april-2024/handouts', ready: 'handout' },
+    { name: 'the comparison page', page: fac(), url: '/compare', ready: 'compare-files' },
+  ];
+  for (const s of screens) {
+    await s.page.goto(s.url);
+    await expect(s.page.getByTestId(s.ready).first()).toBeVisible();
+    for (const size of [PHONE_SMALL, PHONE, LAPTOP_SMALL, PROJECTOR]) {
+      await s.page.setViewportSize(size);
+      // Let the new width lay out (and any ResizeObserver-driven parts, the map and the message list, redraw).
+      await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await expectNoSideScroll(s.page, `${s.name} at ${size.width}×${size.height}`);
+    }
   }
 });
