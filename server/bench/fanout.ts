@@ -131,7 +131,7 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
     const marks: { start?: Promise<ServerStats[]>; end?: Promise<ServerStats[]>; wall: number[] } = { wall: [] };
     const harnessOptions: HarnessOptions = { target, urls, sessions: options.sessions, ratePerSeat: rate, loadMs: options.loadMs, drainMs: options.drainMs, seed: `fanout-${nanoid(6)}` };
     const idle = await new Promise<ServerStats[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${target}: setting up took more than 180 s`)), 180_000);
+      const timer = setTimeout(() => reject(new Error(`${target}: setting up took more than 400 s`)), 400_000);
       harness.on('message', (m: FromHarness) => {
         if (m.type === 'ready') {
           clearTimeout(timer);

@@ -116,8 +116,12 @@ const Env = z.object({
   LOG_POLL_MS: int(50, 1000),
   /** A session nobody on this process has used for this long is dropped from its memory (it stays in the store). */
   CACHE_IDLE_MS: int(1000, 15 * 60 * 1000),
-  /** How long Socket.IO keeps a dropped connection's rooms and missed packets for a quick reconnect. */
-  RECOVERY_MS: int(0, 2 * 60 * 1000),
+  /**
+   * How long Socket.IO keeps a dropped connection's rooms and missed packets for a quick reconnect; 0 (the
+   * default) turns its recovery off: it keeps every packet sent (all sessions') for at least a minute, and
+   * the client's hello with its version fills a gap anyway (docs/performance.md).
+   */
+  RECOVERY_MS: int(0, 0),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   /** Bots lock in between these delays after planning opens (and always before the deadline). */
