@@ -66,7 +66,7 @@ async function startServer(env: Record<string, string>): Promise<ServerProcess> 
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`a server did not start within 60 s: ${out.slice(-2000)}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`a server did not start within 180 s: ${out.slice(-2000)}`)), 180_000);
     const onData = (d: Buffer) => {
       out += d.toString();
       const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];

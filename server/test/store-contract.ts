@@ -189,8 +189,9 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
         expect(await store.appendBatch(sid, batch)).toEqual({ ok: true, seq: 4 });
         expect(await fx.peer.readLog(sid, 1)).toEqual(batch);
         for (const e of batch) expect(await fx.peer.commandSeq(sid, e.commandId)).toBe(e.seq);
+        // Made on an older position: the reply brings what the writer missed.
         const late = [entry(4), entry(5)];
-        expect(await store.appendBatch(sid, late)).toEqual({ ok: false, reason: 'conflict', head: 4 });
+        expect(await store.appendBatch(sid, late)).toEqual({ ok: false, reason: 'conflict', head: 4, missing: batch.slice(2) });
         expect(await store.head(sid)).toBe(4);
         for (const e of late) expect(await store.commandSeq(sid, e.commandId)).toBeNull();
       });
@@ -216,8 +217,17 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
         const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : fx.peer).appendBatch(sid, batch)));
         const winners = contenders.filter((_, i) => results[i]?.ok);
         expect(winners).toHaveLength(1);
-        for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'conflict', head: 3 });
+        for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'conflict', head: 3, missing: winners[0] });
         expect(await store.readLog(sid, 0)).toEqual(winners[0]);
+      });
+
+      it('brings the missed entries with a conflict only when they are few', async () => {
+        const sid = sessionId();
+        const log = Array.from({ length: 300 }, (_, i) => entry(i + 1));
+        for (let i = 0; i < log.length; i += 100) expect((await store.appendBatch(sid, log.slice(i, i + 100))).ok).toBe(true);
+        const near = await store.appendBatch(sid, [entry(101)]);
+        expect(near).toEqual({ ok: false, reason: 'conflict', head: 300, missing: log.slice(100) });
+        expect(await store.appendBatch(sid, [entry(40)])).toEqual({ ok: false, reason: 'conflict', head: 300 });
       });
 
       it('refuses a batch that is empty, not consecutive or repeats a command id, writing nothing', async () => {

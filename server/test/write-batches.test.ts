@@ -103,6 +103,32 @@ describe('batched appends, in memory', () => {
   });
 });
 
+describe('a copy that fell behind the log', () => {
+  it('appends after one conflict whose reply brings the missed entries, and refuses only on the log as it is', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const b = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    await b.execute(sessionId, seat(0), 'b-first', null, message(0));
+    // A moves on; B hears nothing of it (no notices between these two).
+    for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
+    await a.execute(sessionId, facilitator, 'a-pause', 2, { type: 'PAUSE' });
+    expect(b.peek(sessionId)?.state.version).toBe(3);
+    const reads = vi.spyOn(store, 'readLog');
+    const batches = vi.spyOn(store, 'appendBatch');
+    expect(await b.execute(sessionId, seat(1), 'b-second', null, message(1))).toMatchObject({ version: 8, duplicate: false });
+    expect(batches).toHaveBeenCalledTimes(2);
+    expect(reads).not.toHaveBeenCalled();
+    // Made on the game as A left it, which B has not seen: refused only after B read the log, so accepted.
+    await a.execute(sessionId, facilitator, 'a-resume', 3, { type: 'RESUME' });
+    expect(await b.execute(sessionId, facilitator, 'b-pause', 4, { type: 'PAUSE' })).toMatchObject({ version: 10 });
+    expect(reads).toHaveBeenCalled();
+    expect((await store.readLog(sessionId, 0)).map((e) => e.commandId)).toEqual([
+      'setup-start', 'setup-advance', 'b-first', 'a-1', 'a-2', 'a-3', 'a-pause', 'b-second', 'a-resume', 'b-pause',
+    ]);
+  });
+});
+
 describe('batched appends, three services on one Redis', () => {
   const prefix = uniquePrefix('batches');
   const opened: Stores[] = [];

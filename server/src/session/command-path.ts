@@ -112,7 +112,11 @@ export class CommandPath {
     const lookups: Promise<void>[] = [];
     try {
       for (const p of batch) if (p.request.actor.kind === 'observer') answer(p, { err: new ServiceError('forbidden', 'Observers can only watch.') });
-      let session = await this.caughtUp(sessionId);
+      // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
+      // one conflict (whose reply brings what it missed), never a wrong entry. Refusals wait for a read.
+      const held = this.cache.held(sessionId);
+      let session = held ?? (await this.caughtUp(sessionId));
+      let current = !held;
       if (session.meta.lineage?.replayOf) {
         const err = new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
         for (const p of batch) answer(p, { err });
@@ -126,6 +130,12 @@ export class CommandPath {
           break;
         }
         const plan = this.plan(session, open, (p) => answer(p, { err: unavailable() }));
+        if (plan.refused.length > 0 && !current) {
+          // Refused on a copy that may be behind: decide again on the log as it is.
+          session = await this.caughtUp(sessionId);
+          current = true;
+          continue;
+        }
         for (const { pending, error } of plan.refused) {
           answered.add(pending);
           lookups.push(this.refuse(sessionId, pending, error));
@@ -133,6 +143,7 @@ export class CommandPath {
         if (plan.entries.length === 0) continue;
         const before = session.state;
         const outcome = await this.appendOrFindOut(sessionId, plan.entries, Math.max(...plan.included.map((p) => p.bound)));
+        current = true;
         if (outcome.ok) {
           this.commit(sessionId, before, plan);
           await this.afterAppend(sessionId, session, before);
@@ -141,7 +152,8 @@ export class CommandPath {
         }
         // Another process appended first (or took some of these ids, a retry that came in there): nothing was written.
         if (outcome.reason === 'conflict' && attempt > 2) await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
-        session = await this.caughtUp(sessionId);
+        if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(sessionId, session, outcome.missing);
+        if (outcome.reason === 'duplicate' || session.state.version < outcome.head) session = await this.caughtUp(sessionId);
         if (outcome.reason === 'duplicate') {
           for (const { index, seq } of outcome.duplicates) {
             const p = plan.included[index];

@@ -96,6 +96,18 @@ export class SessionCache {
     return { session, loaded: !cached };
   }
 
+  /** The copy as this process holds it, without asking the store (possibly behind the log). */
+  held(sessionId: string): CachedSession | undefined {
+    const cached = this.sessions.get(sessionId);
+    if (cached) cached.lastUsed = this.clock.now();
+    return cached;
+  }
+
+  /** Applies entries the store handed over (in log order), those beyond the copy's version. */
+  applyFromStore(sessionId: string, session: CachedSession, entries: readonly LogEntry[]): void {
+    for (const entry of entries) if (entry.seq === session.state.version + 1) this.apply(sessionId, entry, false);
+  }
+
   /** Applies whatever the log holds beyond the copy's version. */
   async catchUp(sessionId: string, session: CachedSession): Promise<void> {
     const missing = await this.store.readLog(sessionId, session.state.version);

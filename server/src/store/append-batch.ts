@@ -4,6 +4,9 @@ import type { AppendResult, BatchAppendResult } from './types.ts';
 /** The most entries one atomic append takes (the Redis script passes the command ids to one HMGET, whose arguments Lua puts on its stack). */
 export const MAX_APPEND_BATCH = 1000;
 
+/** A conflict's reply carries the entries the writer missed when there are at most this many (a busy session's usual gap). */
+export const MISSED_ENTRIES_MAX = 256;
+
 /**
  * What both stores refuse before writing anything: entries the Redis store
  * could not read back, and a batch that is not one run of consecutive seqs
@@ -23,7 +26,8 @@ export function checkedBatch(entries: readonly LogEntry[]): LogEntry[] {
 
 /** A one-entry batch's result in the shape of `append`'s. */
 export function singleAppend(result: BatchAppendResult): AppendResult {
-  if (result.ok || result.reason === 'conflict') return result;
+  if (result.ok) return result;
+  if (result.reason === 'conflict') return { ok: false, reason: 'conflict', head: result.head };
   const [first] = result.duplicates;
   if (!first) throw new Error('a duplicate append reported no duplicate');
   return { ok: false, reason: 'duplicate', seq: first.seq };

@@ -1,5 +1,5 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
-import { checkedBatch, singleAppend } from './append-batch.ts';
+import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
@@ -109,7 +109,11 @@ export class MemoryStore implements SessionStore {
     });
     if (duplicates.length > 0) return { ok: false, reason: 'duplicate', duplicates };
     const log = this.logs.get(sessionId) ?? [];
-    if ((parsed[0]?.seq ?? 0) !== log.length + 1) return { ok: false, reason: 'conflict', head: log.length };
+    const after = (parsed[0]?.seq ?? 0) - 1;
+    if (after !== log.length) {
+      const missed = after < log.length && log.length - after <= MISSED_ENTRIES_MAX;
+      return { ok: false, reason: 'conflict', head: log.length, ...(missed ? { missing: structuredClone(log.slice(Math.max(0, after))) } : {}) };
+    }
     for (const e of parsed) {
       log.push(e);
       commands.set(e.commandId, e.seq);

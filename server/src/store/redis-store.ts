@@ -2,7 +2,7 @@ import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame }
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { RedisGate } from './redis-availability.ts';
-import { checkedBatch, singleAppend } from './append-batch.ts';
+import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
@@ -32,14 +32,16 @@ import type { Viewer } from '@rubicon/shared';
  * The head is read from the last stream id rather than XLEN so that it stays
  * right even if old entries were ever trimmed. Nothing is written unless
  * every entry is.
- * KEYS: log stream, command hash. ARGV: first seq, then command id and entry JSON per entry.
- * Reply: {'ok', last seq} | {'conflict', head} | {'duplicate', index, seq, index, seq, ...} (index from 0).
+ * On a conflict the reply carries the entries from the batch's position on
+ * (if the log is ahead by at most ARGV[2]), so the writer needs no read.
+ * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, then command id and entry JSON per entry.
+ * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...} (index from 0).
  */
 const APPEND = `
 local first = tonumber(ARGV[1])
-local n = (#ARGV - 1) / 2
+local n = (#ARGV - 2) / 2
 local ids = {}
-for i = 1, n do ids[i] = ARGV[2 * i] end
+for i = 1, n do ids[i] = ARGV[2 * i + 1] end
 local seen = redis.call('HMGET', KEYS[2], unpack(ids))
 local dups = {'duplicate'}
 for i = 1, n do
@@ -52,10 +54,16 @@ if #dups > 1 then return dups end
 local head = 0
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #last > 0 then head = tonumber(string.match(last[1][1], '^(%d+)-')) end
-if head ~= first - 1 then return {'conflict', head} end
+if head ~= first - 1 then
+  local reply = {'conflict', head}
+  if head > first - 1 and head - first + 1 <= tonumber(ARGV[2]) then
+    for _, e in ipairs(redis.call('XRANGE', KEYS[1], first .. '-0', '+')) do reply[#reply + 1] = e[2][2] end
+  end
+  return reply
+end
 local pairs = {}
 for i = 1, n do
-  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', ARGV[2 * i + 1])
+  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', ARGV[2 * i + 2])
   pairs[2 * i - 1] = ids[i]
   pairs[2 * i] = first + i - 1
 end
@@ -302,9 +310,9 @@ export class RedisStore implements SessionStore {
     const parsed = checkedBatch(entries);
     const reply = await this.gate.run((c) => c.eval(APPEND, {
       keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
-      arguments: [String(parsed[0]?.seq ?? 0), ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)])],
+      arguments: [String(parsed[0]?.seq ?? 0), String(MISSED_ENTRIES_MAX), ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)])],
     }));
-    return decodeAppendReply(reply);
+    return decodeAppendReply(reply, sessionId);
   }
 
 
@@ -411,16 +419,22 @@ function metaFields(meta: SessionMeta): string[] {
   ];
 }
 
-function decodeAppendReply(reply: unknown): BatchAppendResult {
+function decodeAppendReply(reply: unknown, sessionId: string): BatchAppendResult {
   const unexpected = () => new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
   if (!Array.isArray(reply)) throw unexpected();
-  const [outcome, ...numbers] = reply as unknown[];
-  if (numbers.length === 0 || numbers.some((n) => typeof n !== 'number')) throw unexpected();
-  const n = numbers as number[];
-  if (outcome === 'ok' && n.length === 1) return { ok: true, seq: n[0] ?? 0 };
-  if (outcome === 'conflict' && n.length === 1) return { ok: false, reason: 'conflict', head: n[0] ?? 0 };
-  if (outcome === 'duplicate' && n.length % 2 === 0) {
-    const duplicates = Array.from({ length: n.length / 2 }, (_, i) => ({ index: n[2 * i] ?? 0, seq: n[2 * i + 1] ?? 0 }));
+  const [outcome, first, ...rest] = reply as unknown[];
+  if (typeof first !== 'number') throw unexpected();
+  if (outcome === 'ok' && rest.length === 0) return { ok: true, seq: first };
+  if (outcome === 'conflict') {
+    if (rest.length === 0) return { ok: false, reason: 'conflict', head: first };
+    const missing = rest.map((json) => LogEntry.parse(JSON.parse(String(json))));
+    if (missing.at(-1)?.seq !== first) throw new Error(`log ${sessionId}: the entries a conflict returned do not reach its head ${first}`);
+    return { ok: false, reason: 'conflict', head: first, missing };
+  }
+  const n = [first, ...rest];
+  if (outcome === 'duplicate' && n.length % 2 === 0 && n.every((x) => typeof x === 'number')) {
+    const pairs = n as number[];
+    const duplicates = Array.from({ length: pairs.length / 2 }, (_, i) => ({ index: pairs[2 * i] ?? 0, seq: pairs[2 * i + 1] ?? 0 }));
     return { ok: false, reason: 'duplicate', duplicates };
   }
   throw unexpected();

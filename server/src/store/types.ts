@@ -66,7 +66,12 @@ export type AppendResult =
 export type BatchAppendResult =
   /** `seq` is the last entry's. */
   | { ok: true; seq: number }
-  | { ok: false; reason: 'conflict'; head: number }
+  /**
+   * The log had moved on to `head`. `missing` holds the entries after the
+   * position the batch was made on, when they are few (at most
+   * MISSED_ENTRIES_MAX), so that the writer catches up without reading the log.
+   */
+  | { ok: false; reason: 'conflict'; head: number; missing?: LogEntry[] }
   /** These entries' command ids were appended before (`index` into the batch, `seq` where the log holds it). */
   | { ok: false; reason: 'duplicate'; duplicates: { index: number; seq: number }[] };
 
