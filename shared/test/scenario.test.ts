@@ -150,7 +150,7 @@ const withPicks = (base: Picks, changes: Picks): Picks => {
 describe('april-2024 scenario: identity and shape', () => {
   it('loads and carries the fixed ids', () => {
     expect(s.id).toBe('april-2024');
-    expect(s.version).toBe(3);
+    expect(s.version).toBe(4);
     expect(s.startBeat).toBe('consulate-strike');
     expect(s.beats.map((b) => b.id)).toEqual(BEAT_ORDER);
     expect(s.outcomes.map((o) => o.id).sort()).toEqual([...OUTCOMES].sort());
