@@ -85,7 +85,9 @@ class BenchClient {
   async must(command: Command): Promise<number> {
     const ack = await this.send(command);
     if (!ack.ok) throw new Error(`${this.label}: ${command.type} refused: ${ack.error.code}: ${ack.error.message}`);
-    if (!isMessageSide(command)) this.gameVersion++;
+    // The ack names the game version after this command; counting it up instead would count twice when the
+    // update (which also moves gameVersion) arrives before the ack, as it can when appends are batched.
+    this.gameVersion = Math.max(this.gameVersion, ack.data.gameVersion);
     return ack.data.version;
   }
 

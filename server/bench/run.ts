@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   benchEngine(report, { games: 40, throughputMs: 2000, latencyMs: 1500 });
   benchHeadless(report, { games: 5000, maxMs: 3000 });
-  await benchSimulate(report, { maxMs: 2000, poolGames: 400 });
+  await benchSimulate(report, { maxMs: 2000, poolGames: 6000 });
   const long = benchReplay(report, { events: 10_000, tail: 100, runs: 5 });
   benchReplayViewer(report, long, { runs: 5, scrubs: 200 });
   benchViews(report, long, { messages: 2000, maxMs: 400 });
