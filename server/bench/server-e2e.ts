@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { createClient, type RedisClientType } from 'redis';
 import { createApp, type App } from '../src/app.ts';
+import { benchCatalog } from './bench-catalog.ts';
 import { loadConfig } from '../src/config.ts';
 import type { ClientMessage, ClientRow, ClientRunOptions } from './clients.ts';
 import { now, type Report } from './stats.ts';
@@ -112,7 +113,8 @@ export async function benchServer(report: Report, backend: 'memory' | 'redis', o
     REDIS_PREFIX: prefix,
     ...(backend === 'redis' && redisUrl ? { REDIS_URL: redisUrl } : {}),
   });
-  const app = await createApp(config);
+  // Five senders push hundreds of public statements a second: far past the classroom cap of 4 a minute per seat.
+  const app = await createApp(config, { scenarios: benchCatalog(1_000_000) });
   try {
     const url = await app.listen();
     const cpuStart = process.cpuUsage();

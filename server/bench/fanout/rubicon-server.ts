@@ -8,23 +8,13 @@
  *
  *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV (a JSON object of settings; all optional)
  */
-import { ScenarioCatalog } from '@rubicon/shared';
-import { shippedScenarios } from '@rubicon/shared/scenario-files';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { benchCatalog } from '../bench-catalog.ts';
 import { serveIpc } from './server-process.ts';
 import { BENCH_STATEMENTS_PER_MINUTE } from './types.ts';
 
 const HIGH = '1000000';
-
-/** The shipped scenarios, public channels capped at BENCH_STATEMENTS_PER_MINUTE. */
-export function benchCatalog(): ScenarioCatalog {
-  return new ScenarioCatalog(
-    shippedScenarios()
-      .all()
-      .map((s) => ({ ...s, channels: s.channels.map((c) => (c.kind === 'public' ? { ...c, statementsPerMinute: BENCH_STATEMENTS_PER_MINUTE } : c)) })),
-  );
-}
 
 async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   const config = loadConfig({
@@ -46,7 +36,7 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     // A variant's settings (fanout.ts, FANOUT_VARIANT), for an A/B in one run.
     ...(JSON.parse(process.env.FANOUT_SERVER_ENV ?? '{}') as Record<string, string>),
   });
-  const app = await createApp(config, { scenarios: benchCatalog() });
+  const app = await createApp(config, { scenarios: benchCatalog(BENCH_STATEMENTS_PER_MINUTE) });
   const url = await app.listen();
   return { url, close: () => app.close() };
 }
