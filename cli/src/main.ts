@@ -13,10 +13,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
       io.err.write(`rubicon ${command.name}: ${err.message}\n\n${command.usage}\n`);
       return 2;
     }
     throw err;
   }
+}
+
+/** node:util parseArgs refuses an unknown or malformed option with a coded TypeError: a wrong invocation like any other. */
+function isParseArgsError(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  const code: unknown = (err as Error & { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }

@@ -56,12 +56,7 @@ export const replay: Command = {
   summary: "print a session file's timeline and outcome",
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { brief: { type: 'boolean' } } });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { brief: { type: 'boolean' } } });
     const [file, ...extra] = parsed.positionals;
     if (!file || extra.length) throw new UsageError('name one session file');
     const r = await loadSessionFile(resolve(io.cwd, file));

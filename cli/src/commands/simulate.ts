@@ -93,12 +93,7 @@ export const simulate: Command = {
   summary: 'play thousands of headless games with bot personas and report outcome distributions',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false });
     const v = parsed.values;
     const scenario = loadScenario(v.scenario ?? 'april-2024');
     const optionalSeats = (v.optional ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -55,12 +55,7 @@ export const summarize: Command = {
   summary: 'compare many session files: a table, CSV (per session, per decision) and a printable page',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, scenario: { type: 'string' } } });
-    } catch (err) {
-      throw new UsageError(err instanceof Error ? err.message : String(err));
-    }
+    const parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { out: { type: 'string' }, scenario: { type: 'string' } } });
     const files = await sessionFilesIn(parsed.positionals, io.cwd);
     const { reports: all, bad } = await reportsOf(files, io);
     const wanted = parsed.values.scenario;
