@@ -6,6 +6,7 @@ import { MAX_RATIONALE } from '@rubicon/shared/limits';
 import { MEMO_PROMPT_ID, MemoPrompt } from './MemoPrompt.tsx';
 import { CharCount } from '../common/CharCount.tsx';
 import { withAlso } from '@rubicon/shared/also';
+import { MoveCard } from './MoveCard.tsx';
 
 interface Props {
   session: Session;
@@ -106,11 +107,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
     statusRef.current?.focus();
   };
 
-  let status: string;
-  if (busy) status = busy === 'lock' ? 'Locking in… (waiting for the server)' : busy === 'revise' ? 'Unlocking…' : 'Saving draft…';
-  else if (locked && mine) status = `✓ Locked in: ${described(mine)}`;
-  else if (mine) status = `✎ Draft saved (${described(mine)}), not locked in${dirty ? '; you have unsaved changes' : ''}`;
-  else status = `Nothing submitted yet. If you do not lock in, “${defaultTitle}” is taken for you.`;
+  const status = statusLine(busy, mine ? described(mine) : undefined, locked, dirty, defaultTitle);
 
   return (
     <section className="moves panel" aria-labelledby="moves-heading" data-testid="move-builder">
@@ -125,61 +122,18 @@ export function MoveBuilder({ session, view, slot }: Props) {
       >
         <fieldset className="moves__cards" disabled={locked || busy !== null}>
           <legend className="moves__prompt">{menu.prompt}</legend>
-          {menu.moves.map((m) => {
-            const checked = form.move === m.id;
-            return (
-              <label key={m.id} className={`move-card${checked ? ' move-card--checked' : ''}`}>
-                <input
-                  type="radio"
-                  name="move"
-                  value={m.id}
-                  checked={checked}
-                  onChange={() => setForm((f) => ({ ...f, move: m.id }))}
-                  data-testid={`move-option-${m.id}`}
-                  aria-describedby={`move-desc-${m.id}`}
-                />
-                <span className="move-card__body">
-                  <span className="move-card__title">
-                    {m.title}
-                    {checked && <span className="move-card__tick"> ✓ Selected</span>}
-                  </span>
-                  <span className="move-card__desc" id={`move-desc-${m.id}`}>
-                    {m.description}
-                  </span>
-                </span>
-              </label>
-            );
-          })}
+          {menu.moves.map((m) => (
+            <MoveCard key={m.id} kind="main" move={m} checked={form.move === m.id} onChange={() => setForm((f) => ({ ...f, move: m.id }))} />
+          ))}
         </fieldset>
         {extras.length > 0 && (
           <fieldset className="moves__also" disabled={locked || busy !== null} data-testid="also-moves">
             <legend className="moves__prompt">
               Also do (optional, at most {menu.maxAlso}) beside {chosen ? `“${chosen.title}”` : 'your main move'}
             </legend>
-            {extras.map((m) => {
-              const checked = also.includes(m.id);
-              return (
-                <label key={m.id} className={`move-card move-card--also${checked ? ' move-card--checked' : ''}`}>
-                  <input
-                    type="checkbox"
-                    value={m.id}
-                    checked={checked}
-                    onChange={() => setForm((f) => ({ ...f, also: checked ? f.also.filter((x) => x !== m.id) : [...f.also.filter((x) => x !== m.id), m.id] }))}
-                    data-testid={`also-option-${m.id}`}
-                    aria-describedby={`also-desc-${m.id}`}
-                  />
-                  <span className="move-card__body">
-                    <span className="move-card__title">
-                      {m.title}
-                      {checked && <span className="move-card__tick"> ✓ Also</span>}
-                    </span>
-                    <span className="move-card__desc" id={`also-desc-${m.id}`}>
-                      {m.description}
-                    </span>
-                  </span>
-                </label>
-              );
-            })}
+            {extras.map((m) => (
+              <MoveCard key={m.id} kind="also" move={m} checked={also.includes(m.id)} onChange={() => setForm((f) => ({ ...f, also: toggled(f.also, m.id) }))} />
+            ))}
             {tooMany && (
               <p className="alert" role="alert">
                 At most {menu.maxAlso} beside the main move: untick {also.length - menu.maxAlso}.
@@ -233,8 +187,21 @@ export function MoveBuilder({ session, view, slot }: Props) {
   );
 }
 
+/** The one line that says where this seat's decision stands, as the server last acknowledged it. */
+function statusLine(busy: Busy, submitted: string | undefined, locked: boolean, dirty: boolean, defaultTitle: string): string {
+  if (busy) return busy === 'lock' ? 'Locking in… (waiting for the server)' : busy === 'revise' ? 'Unlocking…' : 'Saving draft…';
+  if (locked && submitted) return `✓ Locked in: ${submitted}`;
+  if (submitted) return `✎ Draft saved (${submitted}), not locked in${dirty ? '; you have unsaved changes' : ''}`;
+  return `Nothing submitted yet. If you do not lock in, “${defaultTitle}” is taken for you.`;
+}
+
 function dirtyAgainst(form: Form, mine: GameView['mySubmission']): boolean {
   const also = form.also.filter((id) => id !== form.move);
   if (!mine) return form.move !== '' || form.rationale !== '' || also.length > 0;
   return form.move !== mine.move || form.rationale !== mine.rationale || also.join(' ') !== (mine.also ?? []).join(' ');
+}
+
+/** The also-list with `id` ticked or unticked, never listed twice. */
+function toggled(list: string[], id: string): string[] {
+  return list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
 }
