@@ -52,6 +52,14 @@ export class Driver {
   }
 }
 
+/** A game of `scenario` started and advanced into its first beat's planning, as most view tests begin. */
+export function inFirstPlanning(scenario: ScenarioInput, setup: Partial<GameSetupInput> = { seed: 3 }): Driver {
+  const d = new Driver(scenario, setup);
+  d.fac({ type: 'START' });
+  d.fac({ type: 'ADVANCE' });
+  return d;
+}
+
 export const facilitator: Actor = { kind: 'facilitator' };
 export const system: Actor = { kind: 'system' };
 export const seat = (id: string): Actor => ({ kind: 'seat', seat: id });

@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { messagesFor, viewFor } from '../src/game/view.ts';
 import { replay } from '../src/game/game.ts';
 import { MAX_STATEMENTS_PER_MINUTE } from '../src/limits.ts';
-import type { Viewer } from '../src/game/channel-policy.ts';
-import { mini } from './fixtures/mini-scenario.ts';
-import { Driver, facilitator as white } from './driver.ts';
+import { mini, miniViewers } from './fixtures/mini-scenario.ts';
+import { Driver, inFirstPlanning, facilitator as white } from './driver.ts';
 
-const red: Viewer = { kind: 'seat', seat: 'red' };
-const blue: Viewer = { kind: 'seat', seat: 'blue' };
-const observer: Viewer = { kind: 'observer' };
-const facilitator: Viewer = { kind: 'facilitator' };
+const { red, blue, observer, facilitator } = miniViewers;
 
-function planning() {
-  const d = new Driver(mini, { seed: 3 });
-  d.fac({ type: 'START' });
-  d.fac({ type: 'ADVANCE' });
-  return d;
-}
+const planning = () => inFirstPlanning(mini);
 
 describe('moderation: HIDE_MESSAGE', () => {
   it('hides a statement from the display only, then from everyone, and a replay hides the same', () => {

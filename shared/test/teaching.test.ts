@@ -8,7 +8,7 @@ import { viewFor } from '../src/game/view.ts';
 import { teachingDocument } from '../src/scenario/teaching-document.ts';
 import type { ScenarioInput } from '../src/scenario/schema.ts';
 import { miniTaught } from './fixtures/mini-teaching.ts';
-import { Driver } from './driver.ts';
+import { inFirstPlanning } from './driver.ts';
 
 const red = { kind: 'seat', seat: 'red' } as const;
 const blue = { kind: 'seat', seat: 'blue' } as const;
@@ -101,12 +101,7 @@ describe('presets and the length estimate', () => {
   });
 });
 
-function planning() {
-  const d = new Driver(miniTaught, { seed: 3 });
-  d.fac({ type: 'START' });
-  d.fac({ type: 'ADVANCE' });
-  return d;
-}
+const planning = () => inFirstPlanning(miniTaught);
 
 describe('teaching in the views', () => {
   it('gives a seat its own profile and memo prompt, never another seat’s profile', () => {

@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { messagesFor, viewFor } from '../src/game/view.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
-import { mini } from './fixtures/mini-scenario.ts';
-import { Driver } from './driver.ts';
+import { mini, miniViewers } from './fixtures/mini-scenario.ts';
+import { inFirstPlanning } from './driver.ts';
 import { createGame, initialState, replay, seatsInPlay } from '../src/game/game.ts';
 import { randomChooser, runHeadless } from '../src/analysis/runner.ts';
 import { scenariosUnderTest } from './scenarios-under-test.ts';
 
-const red: Viewer = { kind: 'seat', seat: 'red' };
-const blue: Viewer = { kind: 'seat', seat: 'blue' };
-const grey: Viewer = { kind: 'seat', seat: 'grey' };
-const observer: Viewer = { kind: 'observer' };
-const facilitator: Viewer = { kind: 'facilitator' };
+const { red, blue, grey, observer, facilitator } = miniViewers;
 
-function planning() {
-  const d = new Driver(mini, { seed: 3 });
-  d.fac({ type: 'START' });
-  d.fac({ type: 'ADVANCE' });
-  return d;
-}
+const planning = () => inFirstPlanning(mini);
 
 describe('per-seat views', () => {
   it('shows a seat its own briefing, menu and draft, and only who has submitted for others', () => {

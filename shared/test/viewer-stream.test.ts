@@ -11,13 +11,9 @@ import {
   wireMessagesFor,
 } from '../src/game/viewer-stream.ts';
 import { Driver } from './driver.ts';
-import { mini } from './fixtures/mini-scenario.ts';
+import { mini, miniViewers } from './fixtures/mini-scenario.ts';
 
-const red: Viewer = { kind: 'seat', seat: 'red' };
-const blue: Viewer = { kind: 'seat', seat: 'blue' };
-const grey: Viewer = { kind: 'seat', seat: 'grey' };
-const observer: Viewer = { kind: 'observer' };
-const facilitator: Viewer = { kind: 'facilitator' };
+const { red, blue, grey, observer, facilitator } = miniViewers;
 
 /** Planning in the first beat, then: red→grey (mediated), a public line, red–blue, grey relays red's line to blue. */
 function talk() {
