@@ -129,6 +129,56 @@ describe('a copy that fell behind the log', () => {
   });
 });
 
+/**
+ * A view of `store` whose first `times` appends each lose the race for the
+ * head: just before each, `rival` appends a message of its own.
+ */
+function losingRaces(store: SessionStore, rival: SessionService, sessionId: string, times: number): { store: SessionStore; attempts: () => number } {
+  let attempts = 0;
+  const appendBatch: SessionStore['appendBatch'] = async (id, entries) => {
+    attempts++;
+    if (attempts <= times) await rival.execute(sessionId, seat(attempts), `rival-${attempts}`, null, message(attempts));
+    return store.appendBatch(id, entries);
+  };
+  return { store: new Proxy(store, { get: (target, prop) => (prop === 'appendBatch' ? appendBatch : Reflect.get(target, prop, target)) }), attempts: () => attempts };
+}
+
+describe('a process that keeps losing the race for the head', () => {
+  it('catches up from each conflict and sends again at once, however many times it loses, until its command is in', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    const races = losingRaces(store, a, sessionId, 24);
+    const b = serviceOn(races.store);
+    // B holds the session (as a process with sockets in it does) before the races begin.
+    await b.withSession(sessionId, () => {});
+    const reads = vi.spyOn(store, 'readLog');
+    const executed = await b.execute(sessionId, seat(0), 'b-1', null, message(0), { deadline: performance.now() + 30_000 });
+    // 24 lost races (more than the 16 attempts that used to end in `unavailable`), then in, after all of them.
+    expect(races.attempts()).toBe(25);
+    expect(executed).toMatchObject({ version: 2 + 24 + 1, duplicate: false });
+    // Every conflict's reply carried the one entry B missed: no read of the log.
+    expect(reads).not.toHaveBeenCalled();
+    expect(b.peek(sessionId)?.state.version).toBe(27);
+  });
+
+  it('answers `unavailable` once its time bound has passed, and never writes it', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    const races = losingRaces(store, a, sessionId, Number.POSITIVE_INFINITY);
+    const b = serviceOn(races.store);
+    const late = await settled(b.execute(sessionId, seat(0), 'b-late', null, message(0), { deadline: performance.now() + 200 }));
+    expect(late).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    const attempts = races.attempts();
+    expect(attempts).toBeGreaterThan(1);
+    // Nothing more is tried once the caller was answered.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(races.attempts()).toBe(attempts);
+    expect((await store.readLog(sessionId, 0)).map((e) => e.commandId)).not.toContain('b-late');
+  });
+});
+
 describe('batched appends, three services on one Redis', () => {
   const prefix = uniquePrefix('batches');
   const opened: Stores[] = [];
@@ -178,5 +228,22 @@ describe('batched appends, three services on one Redis', () => {
     // Every service's copy caught up to the same log.
     for (const s of services) await s.refresh(sessionId);
     for (const s of services) expect(s.peek(sessionId)?.state.version).toBe(log.length);
+  }, 60_000);
+
+  it('let a service that loses the race for the head 24 times running catch up from each conflict reply and get its command in', async () => {
+    const [mine, rivals] = [await createStores({ redisUrl: REDIS_URL, prefix, clock, pollMs: 60_000 }), await createStores({ redisUrl: REDIS_URL, prefix, clock, pollMs: 60_000 })];
+    opened.push(mine, rivals);
+    const rival = serviceOn(rivals.store);
+    const sessionId = await sessionInPlay(rival);
+    const races = losingRaces(mine.store, rival, sessionId, 24);
+    const service = serviceOn(races.store);
+    await service.withSession(sessionId, () => {});
+    const reads = vi.spyOn(mine.store, 'readLog');
+    const executed = await service.execute(sessionId, seat(0), 'mine', null, message(0), { deadline: performance.now() + 30_000 });
+    expect(races.attempts()).toBe(25);
+    expect(executed).toMatchObject({ version: 27, duplicate: false });
+    expect(reads).not.toHaveBeenCalled();
+    const log = await mine.store.readLog(sessionId, 0);
+    expect(log.map((e) => e.commandId)).toEqual(['setup-start', 'setup-advance', ...Array.from({ length: 24 }, (_, i) => `rival-${i + 1}`), 'mine']);
   }, 60_000);
 });

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
@@ -36,8 +35,6 @@ export interface CommandPathOptions {
   snapshotEvery: number;
   /** The session caught up with the log, loaded if need be (and its deadline scheduled when it was not held). */
   caughtUp: (sessionId: string) => Promise<CachedSession>;
-  /** How often a command is revalidated after another process appended first. */
-  maxAppendAttempts: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,7 +42,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** One command waiting in its session's write queue, and how to answer its caller. */
 export interface PendingCommand {
   request: CommandRequest;
-  /** performance.now() until which a lost store answer is looked up. */
+  /**
+   * performance.now() until which a lost store answer is looked up, and
+   * until which the command is checked again after losing a race for the
+   * log's head to another process.
+   */
   bound: number;
   /** True once the caller was answered `unavailable`: it must then never reach the store. */
   abandoned: () => boolean;
@@ -72,7 +73,11 @@ interface Plan {
  * order on top of the ones before it and appended with them in one atomic
  * step (one round trip), so a hot session costs a round trip per batch, not
  * per command. If another process appended first, nothing was written: the
- * batch is checked again on the log as it now is.
+ * conflict's reply carries the entries this copy missed, and the batch is
+ * checked again on top of them and sent at once. Losing that race again and
+ * again is no outage (every round trip was answered), so there is no count
+ * of attempts and no back-off sleep: a command keeps its place until its
+ * time bound, and only then is it answered `unavailable`.
  */
 export class CommandPath {
   private readonly store: SessionStore;
@@ -82,7 +87,6 @@ export class CommandPath {
   private readonly metrics: Metrics;
   private readonly snapshotEvery: number;
   private readonly caughtUp: (sessionId: string) => Promise<CachedSession>;
-  private readonly maxAppendAttempts: number;
 
   constructor(options: CommandPathOptions) {
     this.store = options.store;
@@ -92,7 +96,6 @@ export class CommandPath {
     this.metrics = options.metrics;
     this.snapshotEvery = options.snapshotEvery;
     this.caughtUp = options.caughtUp;
-    this.maxAppendAttempts = options.maxAppendAttempts;
   }
 
   /**
@@ -122,13 +125,9 @@ export class CommandPath {
         for (const p of batch) answer(p, { err });
       }
       for (let attempt = 1; ; attempt++) {
+        if (attempt > 1) this.answerOverdue(batch, answered, answer);
         const open = batch.filter((p) => !answered.has(p));
         if (open.length === 0) break;
-        if (attempt > this.maxAppendAttempts) {
-          const err = new ServiceError('unavailable', 'The session is too busy right now; try again.', { retryAfterMs: 100 });
-          for (const p of open) answer(p, { err });
-          break;
-        }
         const plan = this.plan(session, open, (p) => answer(p, { err: unavailable() }));
         if (plan.refused.length > 0 && !current) {
           // Refused on a copy that may be behind: decide again on the log as it is.
@@ -150,8 +149,8 @@ export class CommandPath {
           plan.included.forEach((p, i) => answer(p, { ok: { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] } }));
           continue;
         }
-        // Another process appended first (or took some of these ids, a retry that came in there): nothing was written.
-        if (outcome.reason === 'conflict' && attempt > 2) await sleep(randomInt(0, Math.min(50, 2 ** attempt) + 1));
+        // Another process appended first (or took some of these ids, a retry that came in there): nothing was
+        // written. Catch up from the reply (a read only if it was too far behind for the reply to carry it all).
         if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(sessionId, session, outcome.missing);
         if (outcome.reason === 'duplicate' || session.state.version < outcome.head) session = await this.caughtUp(sessionId);
         if (outcome.reason === 'duplicate') {
@@ -167,6 +166,18 @@ export class CommandPath {
       for (const p of batch) answer(p, { err });
     }
     await Promise.all(lookups);
+  }
+
+  /**
+   * After a lost race for the head: a command past its bound is answered
+   * `unavailable` now (it was never written, so its retry with the same id
+   * is safe) rather than held up by yet another round.
+   */
+  private answerOverdue(batch: readonly PendingCommand[], answered: ReadonlySet<PendingCommand>, answer: (p: PendingCommand, outcome: { err: unknown }) => void): void {
+    const now = performance.now();
+    for (const p of batch) {
+      if (!answered.has(p) && now >= p.bound) answer(p, { err: unavailable('The session did not take this command within the time bound; try again with the same command id.') });
+    }
   }
 
   /**

@@ -26,9 +26,9 @@ export interface SessionServiceOptions {
   metrics: Metrics;
   snapshotEvery: number;
   scenarios?: ScenarioLookup;
-  /** How often a command is revalidated after another process appended first. */
-  maxAppendAttempts?: number;
-  /** How long an append whose answer was lost may take to look up (when the caller set no deadline). */
+  /** How many times the beat deadline is written again while other processes keep appending meanwhile. */
+  maxDeadlineRounds?: number;
+  /** How long an append whose answer was lost may take to look up, or a command lose races for the log's head (when the caller set no deadline). */
   storeTimeoutMs?: number;
   /** The most commands for one session appended together in one atomic step. */
   maxBatch?: number;
@@ -78,9 +78,8 @@ export class SessionService {
     this.lookup = options.scenarios ?? ((id) => serverScenarios().get(id));
     this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
     const logger = options.logger.child({ module: 'session-service' });
-    const maxAppendAttempts = options.maxAppendAttempts ?? 16;
     this.cache = new SessionCache({ store: options.store, clock: options.clock, logger, metrics: options.metrics, gameFor: (setup) => this.gameFor(setup) });
-    this.deadlines = new BeatDeadlines({ store: options.store, scheduler: options.scheduler, cache: this.cache, logger, maxRounds: maxAppendAttempts });
+    this.deadlines = new BeatDeadlines({ store: options.store, scheduler: options.scheduler, cache: this.cache, logger, maxRounds: options.maxDeadlineRounds ?? 16 });
     this.commands = new CommandPath({
       store: options.store,
       cache: this.cache,
@@ -89,7 +88,6 @@ export class SessionService {
       metrics: options.metrics,
       snapshotEvery: options.snapshotEvery,
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
-      maxAppendAttempts,
     });
     this.writes = new WriteBatches(this.queue, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
   }
