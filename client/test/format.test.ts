@@ -5,7 +5,7 @@ import { parseRoute, paths } from '../src/router.ts';
 import { normalizeCode } from '../src/net/api.ts';
 import { newCommandId } from '../src/net/commandId.ts';
 import { timelineEntries } from '../src/lib/timeline.ts';
-import { rowsFromProposal, rowsToEffects } from '../src/facilitate/AdjudicationReview.tsx';
+import { rowsFromProposal, rowsToEffects } from '../src/facilitate/OverrideForm.tsx';
 import type { GameView } from '@rubicon/shared';
 
 describe('clock', () => {
