@@ -36,6 +36,12 @@ afterAll(async () => {
 describe.each(nodes)('the compiled server on %s', (node) => {
   it('starts with the production command and serves a game and an import against Redis', async () => {
     redis ??= await PrivateRedis.start();
+    // Big enough to be checked in the compiled worker thread (import-worker.js). Built before the
+    // first request: built between two requests on a loaded machine, it can leave the kept-alive
+    // connection idle past the server's keep-alive timeout, so the POST may go out on a socket the
+    // server is closing ("other side closed", seen once under load), and fetch retries no POST.
+    const { game, log } = endlessLog('prod-import', 600);
+    const file = buildSessionFile({ session: { sessionId: 'p', title: 'Imported', createdAt: 1, parent: null }, game, log, exportedAt: 1 });
     const version = execFileSync(node, ['--version']).toString().trim();
     const server = await spawnServer({ ...faultEnv(redis), NODE_ENV: 'production' }, 60_000, {
       node,
@@ -52,9 +58,6 @@ describe.each(nodes)('the compiled server on %s', (node) => {
     const iran = await joinCode(server.url, codeFor(session, 'iran'));
     expect(iran.role).toEqual({ kind: 'seat', seat: 'iran' });
 
-    // Big enough to be checked in the compiled worker thread (import-worker.js).
-    const { game, log } = endlessLog('prod-import', 600);
-    const file = buildSessionFile({ session: { sessionId: 'p', title: 'Imported', createdAt: 1, parent: null }, game, log, exportedAt: 1 });
     const imported = await api<CreateSessionResponse>(server.url, '/api/sessions/import', { body: file });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     expect(server.output()).not.toMatch(/tsx|ERR_|"level":(50|60)/);
