@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { messagesFor, viewFor } from '../src/game/view.ts';
+import { botViewFor, messagesFor, viewFor } from '../src/game/view.ts';
+import { shippedScenario } from '../node/scenario-files.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { mini, miniViewers } from './fixtures/mini-scenario.ts';
 import { inFirstPlanning } from './driver.ts';
@@ -155,5 +156,34 @@ describe('resolution views name the rules their changes cite', () => {
       }
     }
     expect(cited, 'some resolution cited a rule').toBeGreaterThan(0);
+  });
+});
+
+describe('the part of a view a bot reads', () => {
+  it('is what the whole view shows, for every seat at every decision, secret moves included', () => {
+    const scenario = shippedScenario('april-2024');
+    const optionalSeats = scenario.seats.filter((s) => s.optional).map((s) => s.id);
+    let compared = 0;
+    for (let i = 0; i < 30; i++) {
+      const game = createGame(scenario, { scenarioId: scenario.id, seed: `bot-view-${i}`, review: false, optionalSeats });
+      runHeadless(game, {
+        choose: (ctx) => {
+          const whole = ctx.view();
+          const part = botViewFor(ctx.game, ctx.state, ctx.seat);
+          expect(part).toEqual({
+            phase: whole.phase,
+            scenario: whole.scenario,
+            beat: whole.beat ? { title: whole.beat.title } : null,
+            menu: whole.menu,
+            world: { ladder: whole.world.ladder },
+            resolutions: whole.resolutions.map((r) => ({ at: r.at, choices: r.choices.map(({ seat, move }) => ({ seat, move })) })),
+            channels: whole.channels,
+          });
+          compared++;
+          return randomChooser(ctx);
+        },
+      });
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });

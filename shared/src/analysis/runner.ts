@@ -6,7 +6,7 @@ import { beatById } from '../game/adjudication.ts';
 import type { Message, Viewer } from '../game/channel-policy.ts';
 import { SendMessage, type Actor, type Command, type LogEntry } from '../game/commands.ts';
 import { applyEntry, initialState, phaseOf, type Game, type GameState } from '../game/game.ts';
-import { messagesFor, viewFor, type GameView } from '../game/view.ts';
+import { botViewFor, messagesFor, viewFor, type BotView, type GameView } from '../game/view.ts';
 
 /**
  * The one headless game loop. It plays a whole game through the real
@@ -48,6 +48,8 @@ export interface ChooseContext {
   rng: ChooserRng;
   /** What this seat sees (computed on first call, then reused). */
   view(): GameView;
+  /** The part of it a bot persona reads (bots/types.ts), built alone: cheaper than the whole view. */
+  botView(): BotView;
   /** The messages this seat may read (computed on first call, then reused). */
   messages(): Message[];
 }
@@ -203,6 +205,7 @@ function playPlanning(
 function chooseContext(game: Game, state: GameState, seat: SeatId, beat: string, rng: ChooserRng): ChooseContext {
   const viewer: Viewer = { kind: 'seat', seat };
   let view: GameView | undefined;
+  let botView: BotView | undefined;
   let messages: Message[] | undefined;
   return {
     game,
@@ -211,6 +214,7 @@ function chooseContext(game: Game, state: GameState, seat: SeatId, beat: string,
     beat,
     rng,
     view: () => (view ??= viewFor(game, state, viewer)),
+    botView: () => (botView ??= view ?? botViewFor(game, state, seat)),
     messages: () => (messages ??= messagesFor(game, state, viewer)),
   };
 }

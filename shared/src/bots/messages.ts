@@ -1,4 +1,4 @@
-import type { GameView } from '../game/view.ts';
+import type { BotView } from '../game/view.ts';
 import type { Message } from '../game/channel-policy.ts';
 import type { BotInput, BotMessage, Persona } from './types.ts';
 
@@ -12,12 +12,12 @@ export function pickOne(lines: readonly string[], random: () => number): string 
   return lines[Math.floor(random() * lines.length)] ?? lines[0] ?? '';
 }
 
-function seatName(view: GameView, seat: string): string {
+function seatName(view: BotView, seat: string): string {
   return view.scenario.seats.find((s) => s.id === seat)?.name ?? seat;
 }
 
 /** Fills {me}, {other}, {ladder}, {beat} and any extra placeholders; unknown ones are left as written. */
-export function fill(template: string, view: GameView, persona: Persona, extra: Record<string, string> = {}): string {
+export function fill(template: string, view: BotView, persona: Persona, extra: Record<string, string> = {}): string {
   if (!template.includes('{')) return template;
   const rung = view.scenario.rungs.find((r) => r.level === view.world.ladder)?.name ?? String(view.world.ladder);
   const values: Record<string, string> = {
@@ -38,7 +38,7 @@ function quote(text: string): string {
  * Messages in mediated channels where this seat is the relay, written by a
  * principal and not yet passed on by this seat: what a mediator owes.
  */
-export function unrelayed(view: GameView, messages: readonly Message[], seat: string): Message[] {
+export function unrelayed(view: BotView, messages: readonly Message[], seat: string): Message[] {
   const mediated = new Set(view.channels.filter((c) => c.kind === 'mediated' && c.relay === seat && c.canWrite).map((c) => c.id));
   if (mediated.size === 0) return [];
   const relayed = new Set(messages.filter((m) => m.from === seat && m.relayOf).map((m) => m.relayOf));

@@ -1,4 +1,4 @@
-import type { GameView } from '../game/view.ts';
+import type { BotView } from '../game/view.ts';
 import type { BotDecision, BotInput, Persona } from './types.ts';
 import { composeMessages, fill, pickOne } from './messages.ts';
 
@@ -49,7 +49,7 @@ const rankCache = new WeakMap<BotInput['escalationOf'], Map<string, ReadonlyMap<
 // Views built in this process share one menu object per beat and seat (view.ts): found by identity, no key to build.
 const ranksByMenu = new WeakMap<object, { escalationOf: BotInput['escalationOf']; ranks: ReadonlyMap<string, number> }>();
 
-export function menuRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
+export function menuRanks(menu: NonNullable<BotView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
   const known = ranksByMenu.get(menu.moves);
   if (known?.escalationOf === escalationOf) return known.ranks;
   const ranks = ranksByKey(menu, escalationOf);
@@ -57,7 +57,7 @@ export function menuRanks(menu: NonNullable<GameView['menu']>, escalationOf: Bot
   return ranks;
 }
 
-function ranksByKey(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
+function ranksByKey(menu: NonNullable<BotView['menu']>, escalationOf: BotInput['escalationOf']): ReadonlyMap<string, number> {
   let byMenu = rankCache.get(escalationOf);
   if (!byMenu) {
     byMenu = new Map();
@@ -72,7 +72,7 @@ function ranksByKey(menu: NonNullable<GameView['menu']>, escalationOf: BotInput[
   return ranks;
 }
 
-function computeRanks(menu: NonNullable<GameView['menu']>, escalationOf: BotInput['escalationOf']): Map<string, number> {
+function computeRanks(menu: NonNullable<BotView['menu']>, escalationOf: BotInput['escalationOf']): Map<string, number> {
   const scores = new Map(menu.moves.map((m) => [m.id, escalationOf(m.id)]));
   const distinct = [...new Set([...scores.values()].filter((s): s is number => s !== null))].sort((a, b) => a - b);
   const ranks = new Map<string, number>();

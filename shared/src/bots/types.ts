@@ -1,6 +1,6 @@
 import type { SeatId } from '../scenario/schema.ts';
 import type { PersonaDef, PersonaVoice } from '../scenario/personas.ts';
-import type { GameView } from '../game/view.ts';
+import type { BotView } from '../game/view.ts';
 import type { Message } from '../game/channel-policy.ts';
 
 /**
@@ -14,9 +14,9 @@ export type Persona = PersonaDef & { seat: SeatId };
 
 export type { PersonaVoice };
 
-/** Everything a bot may base a decision on: its seat's view and the messages it may read. */
+/** Everything a bot may base a decision on: its seat's view (or the part of it a persona reads) and the messages it may read. */
 export interface BotInput {
-  view: GameView;
+  view: BotView;
   messages: readonly Message[];
   /** A random number in [0, 1), seeded by the caller so the decision is reproducible. */
   random: () => number;

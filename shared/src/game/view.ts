@@ -1,4 +1,4 @@
-import type { BeatActor, Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
+import type { Beat, BeatActor, Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
 import type { ScenarioMap } from '../scenario/map.ts';
 import type { CountedRelay, Submission, Proposal } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
@@ -161,6 +161,27 @@ export interface ChannelView {
   canWrite: boolean;
 }
 
+/**
+ * What a bot persona decides from (bots/policy.ts, bots/messages.ts): a part of its seat's view.
+ * A GameView is one, so the server's bots are handed their whole view; the headless runner builds
+ * only this (`botViewFor`), by the same rules, since building whole views for every seat in every
+ * beat was a quarter of a simulated game's time.
+ */
+export interface BotView {
+  phase: Phase;
+  scenario: Pick<ScenarioView, 'seats' | 'rungs'>;
+  beat: Pick<BeatView, 'title'> | null;
+  menu: MenuView | null;
+  world: Pick<GameView['world'], 'ladder'>;
+  resolutions: readonly (Pick<ResolutionView, 'at'> & { choices: readonly Pick<ResolutionView['choices'][number], 'seat' | 'move'>[] })[];
+  channels: ChannelView[];
+}
+
+/** After the outcome every choice and rationale is revealed, for the debrief. */
+function revealedIn(phase: Phase): boolean {
+  return phase === 'outcome' || phase === 'debrief';
+}
+
 function seesMove(viewer: Viewer, seat: SeatId, visibility: Visibility, revealed: boolean): boolean {
   if (viewer.kind === 'facilitator' || revealed) return true;
   if (visibility === 'public') return true;
@@ -192,6 +213,11 @@ function viewerKey(viewer: Viewer): string {
 // turned into a view once per kind of viewer (a seat, the white cell, observers), before and after the outcome.
 const resolutionViews = new WeakMap<Resolution, Map<string, ResolutionView>>();
 
+/** The choices of a resolution a viewer may see. */
+function choicesSeen(r: Resolution, viewer: Viewer, revealed: boolean): Resolution['choices'] {
+  return r.choices.filter((c) => seesMove(viewer, c.seat, c.visibility, revealed));
+}
+
 function resolutionView(
   scenario: Scenario,
   r: Resolution,
@@ -218,9 +244,7 @@ function resolutionView(
     title: b.title,
     date: b.date,
     beatIndex: r.beatIndex,
-    choices: r.choices
-      .filter((c) => seesMove(viewer, c.seat, c.visibility, revealed))
-      .map((c) => ({
+    choices: choicesSeen(r, viewer, revealed).map((c) => ({
         seat: c.seat,
         move: c.move,
         title: moveTitle(scenario, r.beat, c.seat, c.move),
@@ -360,12 +384,9 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
   const phase = phaseOf(state.turn);
   const facilitator = viewer.kind === 'facilitator';
   const seat = viewer.kind === 'seat' ? viewer.seat : null;
-  // After the outcome every choice and rationale is revealed, for the debrief.
-  const revealed = phase === 'outcome' || phase === 'debrief';
+  const revealed = revealedIn(phase);
   const pastKey = `${revealed ? 'revealed' : 'live'}/${viewerKey(viewer)}`;
-  const beat = ctx.beat ? beatById(scenario, ctx.beat) : null;
-  const inBeat = beat !== null && (phase === 'planning' || phase === 'adjudication' || phase === 'resolution');
-  const actor = inBeat && seat ? beat.actors.find((a) => a.seat === seat && ctx.options.seatsInPlay.includes(seat)) : undefined;
+  const { beat, inBeat, actor } = beatOf(scenario, state, seat);
 
   const filterCause = (c: Cause): ChangeView['cause'] =>
     c.kind === 'move' && !seesMoveById(c.beat, c.seat, c.move) ? { kind: 'undisclosed' } : c;
@@ -453,19 +474,55 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
       return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };
     }),
     outcome: ctx.outcome ? outcomeView(scenario, ctx.outcome) : null,
-    channels: visibleChannels(scenario, ctx.options.seatsInPlay, viewer).map(({ c, members }) => ({
-      id: c.id,
-      kind: c.kind,
-      title: c.title,
-      members,
-      relay: c.relay ?? null,
-      open: channelIsOpen(ctx.world, c),
-      canWrite: facilitator || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
-    })),
+    channels: channelViews(scenario, state, viewer),
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
     interventions: state.interventions,
     teaching: teachingViewFor(scenario, state, viewer, phase),
     rubric: rubricViewFor(scenario, ctx.options.seatsInPlay, state.scores, facilitator),
+  };
+}
+
+/** The beat under way as a view shows it (none outside a beat's phases), and the viewer's part in it if a seat in play acts. */
+function beatOf(scenario: Scenario, state: GameState, seat: SeatId | null): { beat: Beat | null; inBeat: boolean; actor: BeatActor | undefined } {
+  const ctx = state.turn.context;
+  const phase = phaseOf(state.turn);
+  const beat = ctx.beat ? beatById(scenario, ctx.beat) : null;
+  const inBeat = beat !== null && (phase === 'planning' || phase === 'adjudication' || phase === 'resolution');
+  const actor = inBeat && seat ? beat.actors.find((a) => a.seat === seat && ctx.options.seatsInPlay.includes(seat)) : undefined;
+  return { beat, inBeat, actor };
+}
+
+function channelViews(scenario: Scenario, state: GameState, viewer: Viewer): ChannelView[] {
+  const ctx = state.turn.context;
+  const seat = viewer.kind === 'seat' ? viewer.seat : null;
+  return visibleChannels(scenario, ctx.options.seatsInPlay, viewer).map(({ c, members }) => ({
+    id: c.id,
+    kind: c.kind,
+    title: c.title,
+    members,
+    relay: c.relay ?? null,
+    open: channelIsOpen(ctx.world, c),
+    canWrite: viewer.kind === 'facilitator' || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
+  }));
+}
+
+/** The part of `seat`'s view a bot persona reads (see BotView): the same as `viewFor`'s, built alone. */
+export function botViewFor(game: Game, state: GameState, seat: SeatId): BotView {
+  const { scenario } = game;
+  const ctx = state.turn.context;
+  const phase = phaseOf(state.turn);
+  const viewer: Viewer = { kind: 'seat', seat };
+  const revealed = revealedIn(phase);
+  const { beat, inBeat, actor } = beatOf(scenario, state, seat);
+  return {
+    phase,
+    scenario: scenarioView(scenario, ctx.options.seatsInPlay, false),
+    beat: inBeat && beat ? { title: beat.title } : null,
+    menu: actor ? menuView(actor) : null,
+    world: { ladder: ctx.world.ladder },
+    // Only the seat and the move of each choice seen: a persona reads no more, and the record carries others' rationales.
+    resolutions: ctx.resolutions.map((r) => ({ at: r.at, choices: choicesSeen(r, viewer, revealed).map(({ seat, move }) => ({ seat, move })) })),
+    channels: channelViews(scenario, state, viewer),
   };
 }
 
