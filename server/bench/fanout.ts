@@ -11,7 +11,8 @@
  *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_RATES ("1,5"),
  *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
- *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings)
+ *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
+ *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -33,9 +34,11 @@ export interface FanoutOptions {
   redisUrl: string;
   /** Settings for a third phase in every condition, Rubicon with these (an A/B in one run); null for none. */
   variant: Record<string, string> | null;
+  /** Another checkout whose Rubicon runs as a further phase in every condition (an A/B of code in one run); null for none. */
+  baseline: string | null;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -46,8 +49,8 @@ class ServerProcess {
   private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
 
-  constructor(target: Target, env: Record<string, string>) {
-    this.child = fork(here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts'), [], {
+  constructor(target: Target, env: Record<string, string>, script = here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts')) {
+    this.child = fork(script, [], {
       execArgv: ['--expose-gc', '--import', 'tsx'],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -103,6 +106,8 @@ interface PhaseResult {
   /** Server CPU over the load window, % of one core (all processes). */
   cpuPercent: number;
   cpuMicrosPerDelivery: number;
+  /** Of that, in the kernel. */
+  systemMicrosPerDelivery: number;
   rssIdleMb: number;
   rssLoadMb: number;
   bytesPerIdleSession: number;
@@ -112,6 +117,8 @@ interface Contender {
   name: string;
   target: Target;
   settings: Record<string, string>;
+  /** The server's script, when not this checkout's. */
+  script?: string;
 }
 
 async function runPhase(contender: Contender, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
@@ -120,7 +127,7 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
     ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : {}),
     FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
   };
-  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env));
+  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script));
   // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high).
   const profileDir = process.env.FANOUT_CPU_PROF;
   let profiles: Promise<void> = Promise.resolve();
@@ -170,12 +177,14 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
     const [start, end] = await Promise.all([marks.start, marks.end, profiles]);
     if (!start || !end) throw new Error(`${target}: no load window`);
     const cpuMicros = sum(end, (s) => s.cpuMicros) - sum(start, (s) => s.cpuMicros);
+    const systemMicros = sum(end, (s) => s.systemMicros) - sum(start, (s) => s.systemMicros);
     const wallMs = (marks.wall[1] ?? 0) - (marks.wall[0] ?? 0);
     const deliveries = (result.deliveriesPerSecond * wallMs) / 1000;
     return {
       harness: result,
       cpuPercent: cpuMicros / 10 / wallMs,
       cpuMicrosPerDelivery: cpuMicros / Math.max(1, deliveries),
+      systemMicrosPerDelivery: systemMicros / Math.max(1, deliveries),
       rssIdleMb: sum(idle, (s) => s.rssBytes) / 2 ** 20,
       rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
       bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
@@ -194,6 +203,7 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   report.add(section, `${target}: messages sent; refused; unacknowledged after 10 s (delivered anyway)`, `${h.sent}; ${h.refused}; ${h.unacknowledged} (${h.deliveredUnacknowledged})`, '');
   report.add(section, `${target}: server CPU during the load`, r.cpuPercent, '% of 1 core');
   report.add(section, `${target}: server CPU per delivery`, r.cpuMicrosPerDelivery, 'µs');
+  report.add(section, `${target}: of which user / kernel`, `${(r.cpuMicrosPerDelivery - r.systemMicrosPerDelivery).toFixed(1)} / ${r.systemMicrosPerDelivery.toFixed(1)}`, 'µs');
   report.add(section, `${target}: server RSS idle / under load`, `${r.rssIdleMb.toFixed(0)} / ${r.rssLoadMb.toFixed(0)}`, 'MB');
   report.add(section, `${target}: server memory per idle session (heap + external growth, 6 sockets)`, r.bytesPerIdleSession / 1024, 'KB');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
@@ -217,6 +227,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     { name: 'bare', target: 'bare', settings: {} },
     { name: 'rubicon', target: 'rubicon', settings: {} },
     ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant }] : []),
+    ...(options.baseline ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: {}, script: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts') }] : []),
   ];
   for (const c of conditions)
     for (let round = 0; round < options.rounds; round++) {
@@ -256,6 +267,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),
     redisUrl,
     variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
+    baseline: process.env.FANOUT_BASELINE || null,
   };
 }
 

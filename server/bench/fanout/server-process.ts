@@ -11,7 +11,7 @@ export function ownStats(gc: boolean): ServerStats {
   }
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuMicros: cpu.user + cpu.system, rssBytes: mem.rss, liveBytes: mem.heapUsed + mem.external };
+  return { cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system, rssBytes: mem.rss, liveBytes: mem.heapUsed + mem.external };
 }
 
 /** V8's profiler on this process, so a profile covers the load window alone (not start-up and set-up, as --cpu-prof would). */

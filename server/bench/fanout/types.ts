@@ -10,6 +10,8 @@ export type Target = 'bare' | 'rubicon';
 export interface ServerStats {
   /** User + system CPU since the process started, µs. */
   cpuMicros: number;
+  /** Of which in the kernel (socket writes, over loopback also the receiving side's TCP work). */
+  systemMicros: number;
   rssBytes: number;
   /** V8's heap in use plus memory held outside it (buffers): what sessions and sockets cost, unlike RSS, which rarely shrinks. */
   liveBytes: number;
