@@ -15,7 +15,8 @@ import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type ToHarness } from './types.ts';
 
 const ACK_TIMEOUT_MS = 10_000;
-const SETUP_CONCURRENCY = 16;
+// Sessions set up at once: each takes about 8 round trips one after another (more on a Redis store under load), so many overlap.
+const SETUP_CONCURRENCY = 48;
 
 interface Ack {
   ok: boolean;

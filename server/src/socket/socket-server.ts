@@ -35,6 +35,7 @@ import { helloDeadline } from './hello-deadline.ts';
 import { originAllowed } from './origin-check.ts';
 import { PresenceTracker } from './presence.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
+import { spliceParser } from './update-encoding.ts';
 
 export interface SocketServerDeps {
   httpServer: HttpServer;
@@ -78,6 +79,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(deps.httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
+    // Updates go out pre-encoded, a message's body encoded once for all its readers (update-encoding.ts).
+    parser: spliceParser,
     // Socket.IO's in-memory recovery keeps every broadcast packet for the whole window (all sessions', with no
     // bound but time), so 0 turns it off altogether; a client that says hello with its version loses nothing.
     ...(config.recoveryMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } } : {}),

@@ -1,6 +1,12 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@rubicon/shared';
+import type { ClientToServerEvents, ServerToClientEvents, UpdatePayload } from '@rubicon/shared';
 import type { Grant } from '../store/types.ts';
+import type { EncodedJson } from './update-encoding.ts';
+
+/** What the server emits: the protocol's events, an update possibly already encoded (update-encoding.ts). */
+export interface ServerEmits extends Omit<ServerToClientEvents, 'update'> {
+  update: (payload: UpdatePayload | EncodedJson) => void;
+}
 
 /** Between server processes (through the Redis adapter). */
 export interface InterServerEvents {
@@ -15,5 +21,5 @@ export interface SocketData {
   name?: string | null;
 }
 
-export type RubiconServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type RubiconSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RubiconServer = Server<ClientToServerEvents, ServerEmits, InterServerEvents, SocketData>;
+export type RubiconSocket = Socket<ClientToServerEvents, ServerEmits, InterServerEvents, SocketData>;

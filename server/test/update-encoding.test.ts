@@ -1,0 +1,115 @@
+/**
+ * Updates go out pre-encoded, a message's body encoded once for all its
+ * readers: the bytes must be exactly those JSON.stringify and Socket.IO's
+ * own encoder give, for every kind of update (views, messages read alike
+ * and read differently: hidden from some, relays numbered per reader).
+ */
+import { describe, expect, it } from 'vitest';
+import { Encoder, PacketType } from 'socket.io-parser';
+import { applyEntry, createGame, initialState, runHeadless, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
+import { updatesFor } from '../src/session/broadcast.ts';
+import { ViewerStreams } from '../src/session/viewer-streams.ts';
+import { EncodedJson, encodedUpdates, spliceParser, UpdateJson } from '../src/socket/update-encoding.ts';
+
+const scenario = shippedScenario('april-2024');
+const game = createGame(scenario, { scenarioId: scenario.id, seed: 'encoding', optionalSeats: ['hezbollah', 'jordan', 'eu'] });
+
+const talkative: Chooser = (ctx) => {
+  const menu = ctx.view().menu;
+  return { move: menu ? ctx.rng.pick(menu.moves).id : null, rationale: 'r', messages: [{ channel: 'public', text: `${ctx.seat} on "${ctx.beat}" \u2028 ü` }] };
+};
+
+/** The played log with private traffic, relays and the white cell's moderation woven in. */
+function busyLog(): LogEntry[] {
+  const played = runHeadless(game, { choose: talkative, startAt: 1_712_000_000_000 });
+  const out: LogEntry[] = [];
+  const add = (by: Actor, commandId: string, command: Command, at: number) => out.push({ seq: out.length + 1, at, by, commandId, command });
+  let lastPublic: string | null = null;
+  for (const [i, e] of played.log.entries()) {
+    add(e.by, e.commandId, e.command, e.at);
+    if (e.command.type === 'SEND_MESSAGE' && e.command.channel === 'public') lastPublic = `m${out.length}`;
+    if (i % 4 !== 1) continue;
+    add({ kind: 'seat', seat: 'iran' }, `i${i}`, { type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: `from tehran ${i}` }, e.at);
+    add({ kind: 'seat', seat: 'mediators' }, `r${i}`, { type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: `passed on ${i}`, to: 'us', relayOf: `m${out.length}` }, e.at);
+    // Hidden from the shared display (observers get it blank, seats as it was), or from everyone.
+    const hide = i % 8 === 1 ? { message: lastPublic, from: 'display' as const } : { message: `m${out.length}`, from: 'everyone' as const };
+    if (hide.message) add({ kind: 'facilitator' }, `h${i}`, { type: 'HIDE_MESSAGE', ...hide, message: hide.message }, e.at);
+  }
+  return out;
+}
+
+describe('UpdateJson', () => {
+  it('encodes every update of a busy game byte for byte as JSON.stringify, sharing message bodies among readers', () => {
+    const streams = new ViewerStreams();
+    let state: GameState = initialState(game);
+    let messageUpdates = 0;
+    let bodies = 0;
+    const kinds = new Set<string>();
+    for (const entry of busyLog()) {
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(`entry ${entry.seq}: ${r.refusal.message}`);
+      const json = new UpdateJson();
+      const updates = updatesFor({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams);
+      for (const { payload } of updates) {
+        expect(json.encode(payload)).toBe(JSON.stringify(payload));
+        const m = payload.messages[0];
+        if (payload.view) kinds.add('view');
+        else if (m) kinds.add(m.hidden ? `hidden:${m.text === '' ? 'blank' : 'shown'}` : m.relayOf ? `relay:${m.relayOf === 'unseen' ? 'unseen' : 'seen'}` : 'message');
+      }
+      const messages = updates.filter((u) => !u.payload.view);
+      messageUpdates += messages.length;
+      bodies += new Set(messages.map(({ payload }) => JSON.stringify({ ...payload.messages[0], id: 0, seq: 0 }))).size;
+      state = r.state;
+    }
+    expect([...kinds].sort()).toEqual(['hidden:blank', 'hidden:shown', 'message', 'relay:seen', 'relay:unseen', 'view']);
+    // Most readers see a message alike: far fewer bodies than updates.
+    expect(bodies * 2).toBeLessThan(messageUpdates);
+  });
+
+  it('groups rooms by identical bytes only: each room gets exactly its own update, once', () => {
+    const streams = new ViewerStreams();
+    let state: GameState = initialState(game);
+    let shared = 0;
+    for (const entry of busyLog()) {
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(`entry ${entry.seq}: ${r.refusal.message}`);
+      const updates = updatesFor({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams);
+      const own = new Map(updates.map((u) => [u.room, JSON.stringify(u.payload)]));
+      const packets = encodedUpdates(updates);
+      const sent = [...packets].flatMap(([text, rooms]) => rooms.map((room) => [room, text] as const));
+      expect(sent.map(([room]) => room).sort()).toEqual([...own.keys()].sort());
+      for (const [room, text] of sent) expect(text, room).toBe(own.get(room));
+      shared += sent.length - packets.size;
+      state = r.state;
+    }
+    // Readers whose streams stand alike (the seats and observers before private talk) do share a packet.
+    expect(shared).toBeGreaterThan(0);
+  });
+});
+
+describe('the splicing encoder', () => {
+  const payload: UpdatePayload = { version: 3, messages: [{ id: 'n2', seq: 2, at: 1, channel: 'public', from: 'iran', text: 'a "quoted" \u2028 text', audience: ['iran', 'us'], to: null, relayOf: null }] };
+  const spliced = new spliceParser.Encoder();
+  const plain = new Encoder();
+
+  it('writes what the default encoder writes for the same value', () => {
+    const packets = [
+      { type: PacketType.EVENT, nsp: '/', data: ['update', payload] },
+      // A recovery offset appended after it, another namespace, an acknowledgement id.
+      { type: PacketType.EVENT, nsp: '/', data: ['update', payload, 'offset-1'] },
+      { type: PacketType.EVENT, nsp: '/admin', id: 7, data: ['update', payload] },
+    ];
+    for (const p of packets) {
+      const pre = { ...p, data: p.data.map((d) => (typeof d === 'string' ? d : new EncodedJson(JSON.stringify(d)))) };
+      expect(spliced.encode(pre)).toEqual(plain.encode(p));
+    }
+  });
+
+  it('leaves every other packet to the default encoder', () => {
+    const ack = { type: PacketType.ACK, nsp: '/', id: 4, data: [{ ok: true }] };
+    const event = { type: PacketType.EVENT, nsp: '/', data: ['presence', { observers: 1 }] };
+    const binary = { type: PacketType.EVENT, nsp: '/', data: ['blob', Buffer.from([1, 2])] };
+    for (const p of [ack, event, binary]) expect(spliced.encode(p)).toEqual(plain.encode(p));
+  });
+});
