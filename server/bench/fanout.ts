@@ -144,6 +144,10 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
           clearTimeout(timer);
           // Let the set-up settle before the idle figure.
           setTimeout(() => void Promise.all(servers.map((s) => s.stats(true))).then(resolve), 1000);
+        } else if (m.type === 'failed') {
+          // A set-up that failed (a refusal, an acknowledgement that never came) says why, rather than running into the time limit.
+          clearTimeout(timer);
+          reject(new Error(`${target}: setting up failed: ${m.error}`));
         }
       });
       harness.once('exit', (code) => reject(new Error(`${target}: the harness exited with ${code} during set-up`)));
