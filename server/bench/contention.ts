@@ -112,6 +112,8 @@ class Writer {
   /** Per acknowledged command: ms from the first send to the acknowledgement, and where the log holds it. */
   readonly acked: { ms: number; at: number; commandId: string; version: number }[] = [];
   unavailable = 0;
+  /** The `unavailable` answers by message: the message tells the bound that passed from a store that failed. */
+  readonly unavailableBy = new Map<string, number>();
   refused = 0;
   gaveUp = 0;
 
@@ -155,6 +157,7 @@ class Writer {
           break;
         }
         this.unavailable++;
+        this.unavailableBy.set(ack.error.message, (this.unavailableBy.get(ack.error.message) ?? 0) + 1);
         await new Promise((r) => setTimeout(r, Math.min(ack.error.retryAfterMs ?? 100, 100)));
       }
     }
@@ -269,6 +272,9 @@ export async function benchContention(report: Report, options: ContentionOptions
     report.add(section, 'acknowledgement · p99', quantile(latencies, 0.99), 'ms');
     report.add(section, 'acknowledgement · max', quantile(latencies, 1), 'ms');
     report.add(section, 'answered unavailable, then retried with the same id', writers.reduce((n, w) => n + w.unavailable, 0), 'answers');
+    const byMessage = new Map<string, number>();
+    for (const w of writers) for (const [message, n] of w.unavailableBy) byMessage.set(message, (byMessage.get(message) ?? 0) + n);
+    for (const [message, n] of byMessage) report.note(`${options.label ?? 'contention'}: ${n} answered unavailable with "${message}"`);
     report.add(section, 'refused or unanswered', writers.reduce((n, w) => n + w.refused + w.gaveUp, 0), 'cmd');
     if (cpuMs !== null) report.add(section, `server processes' CPU (all ${options.processes})`, (100 * cpuMs) / wallMs, '% of 1 core');
     const acknowledged = writers.reduce((n, w) => n + w.acked.length, 0);

@@ -39,6 +39,9 @@ export interface CommandPathOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The store answered every round trip, so the retry can come soon, not after a reconnect's wait. */
+const overdue = () => new ServiceError('unavailable', 'The session did not take this command within the time bound; try again with the same command id.', { retryAfterMs: 100 });
+
 /** One command waiting in its session's write queue, and how to answer its caller. */
 export interface PendingCommand {
   request: CommandRequest;
@@ -176,7 +179,7 @@ export class CommandPath {
   private answerOverdue(batch: readonly PendingCommand[], answered: ReadonlySet<PendingCommand>, answer: (p: PendingCommand, outcome: { err: unknown }) => void): void {
     const now = performance.now();
     for (const p of batch) {
-      if (!answered.has(p) && now >= p.bound) answer(p, { err: unavailable('The session did not take this command within the time bound; try again with the same command id.') });
+      if (!answered.has(p) && now >= p.bound) answer(p, { err: overdue() });
     }
   }
 
