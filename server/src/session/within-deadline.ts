@@ -7,7 +7,8 @@ export function withinDeadline<T>(work: Promise<T>, deadline: number, onLate: ()
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onLate();
-      reject(unavailable());
+      // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
+      reject(unavailable('This was not done within the time bound; try again with the same command id.'));
     }, Math.max(0, wait));
   });
   // Whatever the work ends with after the deadline, nobody is waiting for it.
