@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import compression from 'compression';
 import express from 'express';
-import { seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
+import { scenarioText, seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
 import { nanoid } from 'nanoid';
 import { serverScenarios } from './scenarios.ts';
 import type { Config } from './config.ts';
@@ -108,7 +108,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders({ publicUrl: config.publicUrl }));
-  // gzip for the app's JS, CSS and JSON (a third of their size on a slow phone link); Socket.IO's
+  // brotli (quality 4) or gzip for the API's JSON and the page (a third of their size or less on a slow
+  // phone link); the built assets go out as the build compressed them (static-client.ts). Socket.IO's
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
   web.use(compression({ threshold: 1024 }));
   const httpServer = createServer(web);
@@ -128,6 +129,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       limits,
       redis: stores.redis !== null,
       revoked: (sessionId, key) => sockets.revoke(sessionId, key),
+      sessionText: (sessionId) => service.withSession(sessionId, (s) => scenarioText(s.game.scenario)),
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
         return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));

@@ -1,7 +1,9 @@
 /** The REST API, health, metrics and the static client, against a real server (memory store). */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse, HelloData, HttpError, JoinResponse, SessionSummary } from '@rubicon/shared';
 import { JOIN_CODE_ALPHABET as CODE_ALPHABET, JOIN_CODE_LENGTH } from '@rubicon/shared/limits';
@@ -10,12 +12,36 @@ import { playBeat, startGame } from './play.ts';
 
 let server: TestServer;
 let dist: string;
+const HASHED = 'index-AbCd1234.js';
+const HASHED_BODY = Buffer.from(`export const app = ${JSON.stringify('console '.repeat(400))};\n`);
+// At the fastest settings, so they differ from what the compression middleware would make on the fly.
+const COPIES = {
+  br: brotliCompressSync(HASHED_BODY, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }),
+  gzip: gzipSync(HASHED_BODY, { level: 1 }),
+  none: HASHED_BODY,
+};
+
+/** A GET with this Accept-Encoding, its body as sent (fetch would decode it). */
+function rawGet(url: string, acceptEncoding: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
 const tables: Table[] = [];
 
 beforeAll(async () => {
   dist = await mkdtemp(path.join(tmpdir(), 'rubicon-dist-'));
   await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>Rubicon</title>');
   await writeFile(path.join(dist, 'app.js'), 'console.log("app")');
+  // As client/scripts/precompress.ts leaves a built asset: the file, and its brotli and gzip copies.
+  await mkdir(path.join(dist, 'assets'));
+  await writeFile(path.join(dist, 'assets', HASHED), HASHED_BODY);
+  await writeFile(path.join(dist, 'assets', `${HASHED}.br`), COPIES.br);
+  await writeFile(path.join(dist, 'assets', `${HASHED}.gz`), COPIES.gzip);
   server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, MAX_PAYLOAD_BYTES: '4096', MAX_IMPORT_BYTES: '2000000' } });
 });
 
@@ -105,6 +131,27 @@ describe('sessions', () => {
     const other = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
     expect((await api(server.url, `/api/sessions/${id}`, { token: other.facilitatorToken })).status).toBe(403);
     expect((await api(server.url, `/api/sessions/${id}/export`, { token: t.tokens.observer })).status).toBe(403);
+  });
+});
+
+describe("a session's scenario text", () => {
+  it('goes to any token of the session, with the digest its views name, and to nobody else', async () => {
+    const s = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
+    const other = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
+    const seat = (await api<JoinResponse>(server.url, '/api/join', { body: { code: codeFor(s, 'iran') } })).body;
+    const byDigest = await api<unknown>(server.url, '/api/scenarios/april-2024/v/4');
+    for (const token of [seat.token, s.facilitatorToken]) {
+      const r = await api<{ digest: string; text: unknown }>(server.url, `/api/sessions/${s.sessionId}/text`, { token });
+      expect(r.status).toBe(200);
+      expect(`"${r.body.digest}"`).toBe(byDigest.headers.get('etag'));
+      expect(r.body.text).toEqual(byDigest.body);
+      expect(r.headers.get('cache-control')).toBe('private, no-store');
+    }
+    expect((await api(server.url, `/api/sessions/${s.sessionId}/text`)).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${s.sessionId}/text`, { token: 'x'.repeat(30) })).status).toBe(401);
+    const elsewhere = await api(server.url, `/api/sessions/${other.sessionId}/text`, { token: seat.token });
+    expect(elsewhere.status).toBe(403);
+    expect(errorCode(elsewhere.body)).toBe('forbidden');
   });
 });
 
@@ -198,5 +245,23 @@ describe('operations', () => {
     expect(deep.body).toContain('<title>Rubicon</title>');
     const asset = await api<string>(server.url, '/app.js');
     expect(asset.body).toContain('console.log');
+  });
+
+  it("sends the build's brotli copy of an asset to a browser that takes brotli, its gzip copy to one that takes only gzip, the file itself otherwise", async () => {
+    const url = new URL(`/assets/${HASHED}`, server.url).href;
+    for (const [accept, encoding] of [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip', 'gzip'],
+      ['identity', 'none'],
+    ] as const) {
+      const r = await rawGet(url, accept);
+      expect(r.status, accept).toBe(200);
+      expect(r.headers['content-encoding'] ?? 'none', accept).toBe(encoding);
+      expect(r.headers['content-type'], accept).toMatch(/^text\/javascript/);
+      expect(r.headers['cache-control'], accept).toBe('public, max-age=31536000, immutable');
+      expect(String(r.headers.vary), accept).toMatch(/accept-encoding/i);
+      expect(r.body.equals(COPIES[encoding]), accept).toBe(true);
+    }
   });
 });

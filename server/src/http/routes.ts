@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type ScenarioCatalog, type Presence } from '@rubicon/shared';
+import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type ScenarioCatalog, type Presence, type SharedScenarioText } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { SessionStore } from '../store/types.ts';
@@ -19,6 +19,8 @@ export interface RoutesDeps {
   logger: Logger;
   limits: Limits;
   presence: (sessionId: string) => Promise<Presence>;
+  /** The scenario text (and its digest) the session's views name. */
+  sessionText: (sessionId: string) => Promise<SharedScenarioText>;
   /** An access key was revoked: its sockets are dropped, on every process. */
   revoked: (sessionId: string, key: string) => void;
   /** Whether the store is Redis (so /healthz reports it). */
@@ -109,6 +111,19 @@ export function apiRoutes(deps: RoutesDeps): Router {
     const sessionId = String(req.params.id);
     await directory.authorizeFacilitator(sessionId, bearer(req));
     res.json(await directory.scenarioOf(sessionId));
+  });
+
+  // The text the session's views name, with its digest, for any token of the session: a page opening
+  // cold asks for it beside its socket's handshake and hello instead of after them (docs/protocol.md).
+  router.get('/api/sessions/:id/text', async (req, res) => {
+    const sessionId = String(req.params.id);
+    const token = bearer(req);
+    if (token === undefined) throw new ServiceError('unauthorized', 'Send your token as "Authorization: Bearer <token>".');
+    const grant = await directory.authenticate(token);
+    if (grant.sessionId !== sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+    // Answered per token: no shared cache may keep it.
+    res.set('Cache-Control', 'private, no-store');
+    res.json(await deps.sessionText(sessionId));
   });
 
   // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
