@@ -7,8 +7,9 @@ import { TeamConsole } from './play/TeamConsole.tsx';
 import { useRoute, type Route } from './router.ts';
 
 /*
- * The screens a phone opens (Home, Join, the team console) are in the first
- * bundle: a player on a slow link should not wait for a second round trip.
+ * The screens a phone opens (Home, Join, the team console) are in boot.tsx's
+ * chunk, which main.tsx asks for as soon as it runs: a player on a slow link
+ * should not wait for a further round trip.
  * Every other screen is its own chunk, fetched when it is first opened, so the
  * console does not carry the display's map, the replay's engine, the report's
  * charts or the guide.

@@ -1,13 +1,14 @@
-// First: zod must know it may not compile code before any schema is built.
-import './csp.ts';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+import { preconnect } from './net/preconnect.ts';
+import { parseRoute } from './router.ts';
 import './styles.css';
 import './room.css';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// This module is small (the socket and the route; React and the screens are boot.tsx's): on a
+// slow link it arrives first and alone, and the socket's handshake, hello and the scenario's
+// text then travel while boot.tsx and its chunks download (requested together, by Vite's
+// preload helper). Named in index.html instead, they shared the link with this module and it
+// arrived last, so the socket started later.
+preconnect(parseRoute(location.pathname, location.search));
+import('./boot.tsx').catch(() => {
+  document.getElementById('root')!.textContent = 'Rubicon could not load. Check the connection and reload the page.';
+});

@@ -144,6 +144,8 @@ interface Load {
   identityBytes: number;
   wsBytes: number;
   requests: number;
+  /** What happened when, in ms from navigation (DELIVERY_WATERFALL=1 prints the first console load's). */
+  waterfall: string[];
 }
 
 /** Opens `url` cold on the emulated link and waits for `ready`; counts what crossed the wire. */
@@ -157,12 +159,26 @@ async function coldLoad(context: BrowserContext, dir: string, url: string, ready
   let wsBytes = 0;
   let requests = 0;
   const files = new Set<string>();
+  // CDP timestamps are monotonic seconds; the navigation's own request sets the zero.
+  let zero: number | null = null;
+  const at = (ts: number) => `${((ts - (zero ??= ts)) * 1000).toFixed(0).padStart(5)} ms`;
+  const names = new Map<string, string>();
+  const waterfall: string[] = [];
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const { pathname } = new URL(e.request.url);
+    names.set(e.requestId, `${e.request.method} ${pathname}`);
+    waterfall.push(`${at(e.timestamp)} sent ${e.request.method} ${pathname}`);
+  });
+  cdp.on('Network.webSocketCreated', (e) => waterfall.push(`     (ws) created ${new URL(e.url).pathname}`));
+  cdp.on('Network.webSocketFrameSent', (e) => waterfall.push(`${at(e.timestamp)} ws sent ${e.response.payloadData.slice(0, 60)}`));
+  cdp.on('Network.webSocketFrameReceived', (e) => waterfall.push(`${at(e.timestamp)} ws received ${e.response.payloadData.length} B: ${e.response.payloadData.slice(0, 40)}`));
   cdp.on('Network.responseReceived', (e) => {
     const { pathname } = new URL(e.response.url);
     const file = path.join(dir, pathname === '/' || !path.extname(pathname) ? 'index.html' : pathname);
     if (file.startsWith(dir) && existsSync(file)) files.add(file);
   });
   cdp.on('Network.loadingFinished', (e) => {
+    waterfall.push(`${at(e.timestamp)} done ${names.get(e.requestId) ?? e.requestId} (${e.encodedDataLength} B)`);
     httpBytes += e.encodedDataLength;
     requests++;
   });
@@ -171,9 +187,11 @@ async function coldLoad(context: BrowserContext, dir: string, url: string, ready
   await page.goto(url, { waitUntil: 'commit' });
   await ready(page);
   const ms = Date.now() - t0;
+  const painted = await page.evaluate(() => performance.now());
+  waterfall.push(`ready (page clock ${painted.toFixed(0)} ms, bench clock ${ms} ms)`);
   await page.close();
   const identityBytes = [...files].reduce((sum, f) => sum + statSync(f).size, 0);
-  return { ms, httpBytes, identityBytes, wsBytes, requests };
+  return { ms, httpBytes, identityBytes, wsBytes, requests, waterfall };
 }
 
 interface Build {
@@ -245,6 +263,7 @@ async function main(): Promise<void> {
       const tag = builds.length > 1 ? ` [${build.label}]` : '';
       show(`Team console (390×844, cold)${tag}`, build.console);
       show(`Display (1920×1080, cold, map drawn)${tag}`, build.display);
+      if (process.env.DELIVERY_WATERFALL) for (const line of build.console[0]!.waterfall) out(`    ${line}`);
     }
 
     // 3. A beat change reaching ten pages.

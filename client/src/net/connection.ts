@@ -89,6 +89,11 @@ export class SessionConnection {
 
   getSnapshot = (): SessionSnapshot => this.snapshot;
 
+  /** Whether this is the connection a screen asks for with these credentials. */
+  isFor(sessionId: string, token: string, name: string | null): boolean {
+    return this.sessionId === sessionId && this.token === token && this.name === name;
+  }
+
   start(): void {
     if (this.socket) return;
     const socket = this.makeSocket();

@@ -62,6 +62,12 @@ export function lastSeat(sessionId: string): string | null {
   return get(`lastSeat:${sessionId}`);
 }
 
+/** The token slot `/s/:id/play` uses: the seat its address names, else the seat this browser joined last. */
+export function playSlot(sessionId: string, seat: string | null): string | null {
+  const chosen = seat ?? lastSeat(sessionId);
+  return chosen ? `seat:${chosen}` : null;
+}
+
 export interface HostedSession {
   sessionId: string;
   title: string;

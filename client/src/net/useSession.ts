@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Command } from '@rubicon/shared';
 import { idleSnapshot, SessionConnection, type SendOutcome, type SessionSnapshot } from './connection.ts';
+import { adoptPreconnected } from './preconnect.ts';
 
 export interface Session extends SessionSnapshot {
   sessionId: string;
@@ -17,7 +18,8 @@ export function useSession(sessionId: string, token: string | null, name: string
   const [conn, setConn] = useState<SessionConnection | null>(null);
   useEffect(() => {
     if (!token) return;
-    const c = new SessionConnection(sessionId, token, undefined, name);
+    // The entry module may have started this very connection while the screen's code downloaded.
+    const c = adoptPreconnected(sessionId, token, name) ?? new SessionConnection(sessionId, token, undefined, name);
     c.start();
     setConn(c);
     return () => {

@@ -13,7 +13,7 @@ import { ResolutionCard, ResolutionHistory } from '../session/ResolutionHistory.
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LockIns, SeatChip } from '../facilitate/SeatStatus.tsx';
 import { PHASE_LABEL } from '../lib/describe.ts';
-import { forgetCredential, lastSeat, loadCredential, loadDisplayName, saveDisplayName } from '../net/storage.ts';
+import { forgetCredential, loadCredential, loadDisplayName, playSlot, saveDisplayName } from '../net/storage.ts';
 import { NoticeHistory, TeamNotices } from './TeamNotices.tsx';
 import { MAX_DISPLAY_NAME } from '@rubicon/shared/limits';
 import { useSession, type Session } from '../net/useSession.ts';
@@ -21,8 +21,7 @@ import { navigate, paths } from '../router.ts';
 
 /** `/s/:id/play?seat=…`: one seat's console. */
 export function TeamConsole({ sessionId, seat }: { sessionId: string; seat: string | null }) {
-  const chosenSeat = seat ?? lastSeat(sessionId);
-  const slot = chosenSeat ? `seat:${chosenSeat}` : null;
+  const slot = playSlot(sessionId, seat);
   const cred = slot ? loadCredential(sessionId, slot) : null;
   const [name, setName] = useState(() => loadDisplayName(sessionId));
   const session = useSession(sessionId, cred?.token ?? null, name);
