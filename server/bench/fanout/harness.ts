@@ -114,15 +114,26 @@ function connect(url: string): Promise<AnySocket> {
   });
 }
 
+/** Set-up requests answered `unavailable` (the store not answering within its bound on a crowded machine) are sent again, as a client would. */
+const SETUP_ATTEMPTS = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function emitAck(socket: AnySocket, event: string, payload: unknown): Promise<Ack> {
-  return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack;
+  for (let attempt = 1; ; attempt++) {
+    const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack;
+    if (ack.ok || ack.error?.code !== 'unavailable' || attempt >= SETUP_ATTEMPTS) return ack;
+    await sleep(250);
+  }
 }
 
 async function post<T>(base: string, path: string, body: unknown): Promise<T> {
-  const res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.json()) as T;
+    if (res.ok) return json;
+    if (res.status !== 503 || attempt >= SETUP_ATTEMPTS) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    await sleep(250);
+  }
 }
 
 /** One session's sockets: the senders first, then the observer and the white cell. */
