@@ -38,7 +38,7 @@ export interface FanoutOptions {
   baseline: string | null;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 8_000, rates: [1, 5], rounds: 1, redisRate: 1 };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

@@ -114,7 +114,7 @@ function connect(url: string): Promise<AnySocket> {
   });
 }
 
-/** Set-up requests answered `unavailable` (the store not answering within its bound on a crowded machine) are sent again, as a client would. */
+/** Set-up requests answered `unavailable` (the store not answering within its bound on a crowded machine), or whose connection failed, are sent again, as a client would. */
 const SETUP_ATTEMPTS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -128,7 +128,15 @@ async function emitAck(socket: AnySocket, event: string, payload: unknown): Prom
 
 async function post<T>(base: string, path: string, body: unknown): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } catch (err) {
+      // A kept-alive connection the server closed meanwhile, or a connect that timed out on a crowded machine: nothing was done.
+      if (attempt >= SETUP_ATTEMPTS) throw err;
+      await sleep(250);
+      continue;
+    }
     const json = (await res.json()) as T;
     if (res.ok) return json;
     if (res.status !== 503 || attempt >= SETUP_ATTEMPTS) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
