@@ -1,6 +1,11 @@
-import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
-import type { Message, UpdatePayload } from '@rubicon/shared';
+import { createRequire } from 'node:module';
+import type * as SocketIoParser from 'socket.io-parser';
+import type { Packet } from 'socket.io-parser';
 import type { RoomUpdate } from '../session/broadcast.ts';
+
+// Socket.IO loads the parser's CommonJS build; an ESM import would load a second copy (for Node, its debug build).
+const parser = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
+const { Decoder, Encoder, PacketType } = parser;
 
 /**
  * JSON text that goes into a Socket.IO packet as it is: an event argument
@@ -31,44 +36,6 @@ class SpliceEncoder extends Encoder {
 /** The `parser` option of the Socket.IO server: the default parser with the splicing encoder. */
 export const spliceParser = { Encoder: SpliceEncoder, Decoder };
 
-function sameFields(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const k of keys) if (a[k] !== b[k]) return false;
-  return true;
-}
-
-/**
- * The JSON of one event's updates. A message reaches each of its readers
- * numbered in that reader's own stream (`version`, its `id` and `seq`), but
- * the rest of it is most often the same for all of them: that part is
- * encoded once and shared, instead of once per viewer. Sharing needs every
- * field to be the very same value (same array, same string), so a reader
- * who sees the message otherwise (hidden text, a relay numbered
- * differently) gets its own encoding. The text is byte for byte what
- * JSON.stringify gives for the same payload. One instance per event: what
- * it remembers is that event's messages.
- */
-export class UpdateJson {
-  private readonly bodies: { body: Readonly<Record<string, unknown>>; json: string }[] = [];
-
-  encode(payload: UpdatePayload): string {
-    const message = payload.messages[0];
-    if (payload.view !== undefined || payload.messages.length !== 1 || !message) return JSON.stringify(payload);
-    const { id, seq, ...body } = message;
-    const rest = this.bodyJson(body);
-    // JSON.stringify({ version, messages: [{ id, seq, ...body }] }), with the body's encoding shared.
-    return `{"version":${JSON.stringify(payload.version)},"messages":[{"id":${JSON.stringify(id)},"seq":${JSON.stringify(seq)}${rest.length > 2 ? `,${rest.slice(1)}` : '}'}]}`;
-  }
-
-  private bodyJson(body: Omit<Message, 'id' | 'seq'>): string {
-    for (const known of this.bodies) if (sameFields(known.body, body)) return known.json;
-    const json = JSON.stringify(body);
-    this.bodies.push({ body, json });
-    return json;
-  }
-}
-
 /**
  * One event's updates as JSON, with the rooms each goes to. Rooms whose
  * update comes out byte for byte the same (viewers whose streams stand at
@@ -78,10 +45,9 @@ export class UpdateJson {
  * broadcast. A room only ever gets the bytes computed for its own viewer.
  */
 export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, string[]> {
-  const json = new UpdateJson();
   const out = new Map<string, string[]>();
   for (const { room, payload } of updates) {
-    const text = json.encode(payload);
+    const text = JSON.stringify(payload);
     const rooms = out.get(text);
     if (rooms) rooms.push(room);
     else out.set(text, [room]);
