@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import { AdjudicationReview } from './AdjudicationReview.tsx';
 import { AppHeader } from '../common/AppHeader.tsx';
-import { ChannelPanel } from '../session/ChannelPanel.tsx';
+import { ChannelPanel } from '../session/channels/ChannelPanel.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';
 import { FacilitatorControls } from './FacilitatorControls.tsx';

@@ -1,4 +1,4 @@
-import type { ChangeView, Effect, FixedEffect, GameView, SeatId } from '@rubicon/shared';
+import type { ChangeView, Effect, FixedEffect, GameView, Message, SeatId } from '@rubicon/shared';
 
 /** Words for ids: how a seat, a measure, a cause or a change reads on screen. Text only, no rules. */
 
@@ -12,6 +12,12 @@ export function humanize(slug: string): string {
 export function seatName(scenario: ScenarioView, seat: SeatId | null): string {
   if (seat === null) return 'White cell';
   return scenario.seats.find((s) => s.id === seat)?.name ?? humanize(seat);
+}
+
+/** "Iran · Sara" when the writer gave a name, else the seat alone. */
+export function authorLabel(scenario: ScenarioView, m: Pick<Message, 'from' | 'fromName'>): string {
+  const seat = seatName(scenario, m.from);
+  return m.fromName ? `${seat} · ${m.fromName}` : seat;
 }
 
 export function measureLabel(scenario: ScenarioView, measure: string): string {

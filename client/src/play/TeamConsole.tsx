@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
-import { ChannelPanel } from '../session/ChannelPanel.tsx';
+import { ChannelPanel } from '../session/channels/ChannelPanel.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Countdown } from '../session/Countdown.tsx';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';

@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'react';
+import type { ChannelView, GameView, Message } from '@rubicon/shared';
+import { MAX_MESSAGE } from '@rubicon/shared/limits';
+import { loadDraft, saveDraft } from '../../net/storage.ts';
+import { seatName } from '../../lib/describe.ts';
+import { CharCount } from '../../common/CharCount.tsx';
+import { RelayPicker } from './RelayPicker.tsx';
+
+const EVERYONE = '*';
+
+interface ComposerProps {
+  channel: ChannelView;
+  view: GameView;
+  self: string | null;
+  draftKey: string;
+  messages: readonly Message[];
+  onSend: (text: string, to: string | null, relayOf: string | null) => void;
+}
+
+/**
+ * Writing to the open channel: the draft survives a reload, a counter shows
+ * the length against the limit (too long is refused, not cut), and the
+ * go-between names an addressee before Send, with no default.
+ */
+export function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerProps) {
+  const [text, setText] = useState(() => loadDraft(draftKey) ?? '');
+  const [to, setTo] = useState('');
+  const [relayOf, setRelayOf] = useState<string | null>(null);
+  const isRelay = channel.kind === 'mediated' && self !== null && channel.relay === self;
+  const relayed = relayOf ? messages.find((m) => m.id === relayOf) : undefined;
+  const recipients = channel.members.filter((m) => m !== self);
+
+  useEffect(() => {
+    const t = setTimeout(() => saveDraft(draftKey, text), 200);
+    return () => clearTimeout(t);
+  }, [text, draftKey]);
+
+  const writable = channel.canWrite;
+  const reason = !channel.open ? 'This channel is closed for now.' : 'You can read this channel but not write in it.';
+  const trimmed = text.trim();
+
+  const tooLong = text.length > MAX_MESSAGE;
+  // The go-between says whom a message is for: there is no silent default to everyone.
+  const needsAddressee = isRelay && to === '';
+  const ready = writable && trimmed !== '' && !tooLong && !needsAddressee;
+
+  const submit = () => {
+    if (!ready) return;
+    onSend(trimmed, isRelay && to !== EVERYONE ? to : null, isRelay ? relayOf : null);
+    setText('');
+    setRelayOf(null);
+    saveDraft(draftKey, '');
+  };
+
+  const inputId = `composer-${channel.id}`;
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+      data-testid="composer"
+    >
+      {isRelay && (
+        <RelayPicker
+          messages={messages}
+          self={self}
+          view={view}
+          relayOf={relayOf}
+          onPick={(m) => {
+            setRelayOf(m?.id ?? null);
+            if (m && !text.trim()) setText(m.text);
+          }}
+        />
+      )}
+      {relayed && (
+        <p className="composer__relay">
+          Relaying {seatName(view.scenario, relayed.from)}’s message. Edit it if you wish before passing it on.
+        </p>
+      )}
+      {isRelay && (
+        <label className="composer__to">
+          To
+          <select value={to} onChange={(e) => setTo(e.target.value)} required data-testid="message-to">
+            <option value="">Choose who receives this…</option>
+            <option value={EVERYONE}>Everyone in {channel.title}</option>
+            {recipients.map((m) => (
+              <option key={m} value={m}>
+                {seatName(view.scenario, m)} only
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <div className="composer__row">
+        <label htmlFor={inputId} className="visually-hidden">
+          Message to {channel.title}
+        </label>
+        <textarea
+          id={inputId}
+          className="composer__input"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+          placeholder={writable ? `Write to ${channel.title}…` : reason}
+          disabled={!writable}
+          rows={2}
+          data-testid="message-input"
+          aria-describedby={`${inputId}-hint ${inputId}-count`}
+          aria-invalid={tooLong || undefined}
+        />
+        <button type="submit" className="btn btn--primary" disabled={!ready} data-testid="send-message">
+          Send
+        </button>
+      </div>
+      <div className="composer__foot">
+        <span id={`${inputId}-hint`} className="composer__hint">
+          {!writable ? reason : needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
+        </span>
+        <CharCount id={`${inputId}-count`} length={text.length} max={MAX_MESSAGE} />
+      </div>
+    </form>
+  );
+}
