@@ -132,6 +132,25 @@ describe('map labels', () => {
     expect(anyOverlap(placed)).toBe(false);
   });
 
+  it('moves a required label out to a further ring, clear of every symbol and label, when the near spots are taken', () => {
+    // Five symbols side by side (Israel, Nevatim, Jerusalem, the Golan, Jordan at projector scale), each with its numbers.
+    const symbols = [0, 1, 2, 3, 4].map((i) => ({ x: 300 + i * 36 - 17, y: 200 - 17, w: 34, h: 34 }));
+    const requests: LabelRequest[] = symbols.map((b, i) => ({
+      key: `n${i}`,
+      text: i === 2 ? '8–11, 13–15' : String(i + 1),
+      at: [b.x + 17, b.y + 17],
+      fontSize: 24,
+      size: { w: i === 2 ? 140 : 14, h: 28, top: -22 },
+      gap: 17,
+      required: true,
+    }));
+    const placed = placeLabels(requests, symbols, { x: 0, y: 0, w: 800, h: 500 });
+    expect(placed).toHaveLength(5);
+    expect(anyOverlap(placed)).toBe(false);
+    const hits = (a: { x: number; y: number; w: number; h: number }, b: typeof a) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+    for (const l of placed) for (const s of symbols) expect(hits(l.box, s)).toBe(false);
+  });
+
   it('lays out the April 2024 labels at projector size without overlaps', () => {
     const p = regionProjection(map.frame, 1150, 800);
     const requests: LabelRequest[] = map.labels.map((l) => ({ key: l.text, text: l.text, at: p([l.lon, l.lat]) as [number, number], fontSize: 24, centredOnly: true }));

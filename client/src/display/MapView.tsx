@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { geoGraticule10, geoPath } from 'd3-geo';
-import { inFrame, type GameView } from '@rubicon/shared';
+import { inFrame, type GameView, type ScenarioMap } from '@rubicon/shared';
 import type { Land } from './map/clip.ts';
 import { loadLand } from './map/land.ts';
 import { MARK_KIND_LABEL, MARK_KINDS, arcPath, numberRanges, placeById, placeName, regionProjection, type Point } from './map/geometry.ts';
-import { placeLabels, type Box, type LabelRequest } from './map/labels.ts';
+import { estimateSize, placeLabels, type Box, type LabelRequest, type TextSize } from './map/labels.ts';
+import { useTextSizes, type TextToMeasure } from './map/measure.tsx';
 import { clusterMarks, collectMarks, type MarkCluster } from './map/marks.ts';
 import { GlyphIcon, MARK_COLOR, MarkGlyph } from './map/symbols.tsx';
 import './map/map.css';
@@ -36,7 +37,7 @@ interface Props {
 const FONT = 24;
 const SYMBOL_R = 13;
 const PADDING = 12;
-const INSET = { x: 12, y: 12, h: 78, slot: 44 };
+const INSET = { x: 12, y: 12, h: 84 };
 
 /** The region with what happened where: strikes, launches (as arcs), interceptions, retaliation. */
 export function MapView({ view, legend = true }: Props) {
@@ -85,8 +86,38 @@ export function MapView({ view, legend = true }: Props) {
     for (const m of marks) if (m.mark.from && !inFrame(map.frame, placeById(map, m.mark.from) ?? { lon: 0, lat: -90 })) ids.add(m.mark.from);
     return [...ids];
   }, [clusters, marks, map]);
-  const insetWidth = Math.max(FONT * 0.62 * (insetPlaces.map((id) => placeName(map, id)).join(' · ').length + 2) + 20, insetPlaces.length * INSET.slot + 16);
-  const insetSlot = (place: string): Point => [INSET.x + 26 + Math.max(0, insetPlaces.indexOf(place)) * INSET.slot, INSET.y + INSET.h - 22];
+  const insetTitle = `${insetPlaces.map((id) => placeName(map, id)).join(' · ')} ↗`;
+
+  // Every text the map draws, measured as the browser draws it, so labels are kept apart by their real boxes.
+  const texts = useMemo<TextToMeasure[]>(
+    () => [
+      ...clusters.map((c) => ({ key: `n-${c.lead}`, text: numberRanges(c.members.map((m) => m.n)), className: 'map__mark-number' })),
+      ...map.labels.map((l) => ({ key: `l-${l.text}`, text: l.text, className: labelClass(l) })),
+      { key: 'inset', text: insetTitle, className: 'map__inset-title' },
+    ],
+    [clusters, map.labels, insetTitle],
+  );
+  const [measuring, sizes] = useTextSizes(texts, projection !== null);
+  const sizeOf = (key: string, text: string, charWidth = 0.62): TextSize => sizes.get(key) ?? estimateSize(text, FONT, charWidth);
+
+  // The inset: its title, then for each place a symbol with its marks' numbers beside it.
+  const inset = useMemo(() => {
+    const slots = new Map<string, { at: Point; number: Point }>();
+    let x = INSET.x + 10 + SYMBOL_R;
+    const y = INSET.y + INSET.h - SYMBOL_R - 10;
+    let right = x;
+    for (const place of insetPlaces) {
+      const onInset = clusters.filter((c) => !c.at && c.places[0] === place);
+      const numbers = onInset.map((c) => sizeOf(`n-${c.lead}`, numberRanges(c.members.map((m) => m.n))).w);
+      const w = numbers.reduce((a, b) => a + b, 0);
+      slots.set(place, { at: [x, y], number: [x + SYMBOL_R + 10 + w / 2, y] });
+      right = x + SYMBOL_R + (w > 0 ? 10 + w : 0);
+      x = right + 16 + SYMBOL_R;
+    }
+    const title = sizeOf('inset', insetTitle);
+    return { slots, width: Math.max(title.w + 20, right + 10 - INSET.x) };
+  }, [insetPlaces, clusters, sizes, insetTitle]);
+  const insetSlot = (place: string): Point => inset.slots.get(place)?.at ?? [INSET.x + 10 + SYMBOL_R, INSET.y + INSET.h - SYMBOL_R - 10];
   const clusterAt = (c: MarkCluster): Point | null => c.at ?? (c.places[0] ? insetSlot(c.places[0]) : null);
 
   const labels = useMemo(() => {
@@ -95,19 +126,23 @@ export function MapView({ view, legend = true }: Props) {
       const at = clusterAt(c);
       return at ? [{ x: at[0] - SYMBOL_R - 4, y: at[1] - SYMBOL_R - 4, w: 2 * SYMBOL_R + 8, h: 2 * SYMBOL_R + 8 }] : [];
     });
-    if (insetPlaces.length > 0) symbols.push({ x: INSET.x, y: INSET.y, w: insetWidth, h: INSET.h });
+    if (insetPlaces.length > 0) symbols.push({ x: INSET.x, y: INSET.y, w: inset.width, h: INSET.h });
+    // Marks on the map are numbered beside their symbol; those in the inset were numbered there.
     const requests: LabelRequest[] = clusters.flatMap((c) => {
-      const at = clusterAt(c);
-      return at ? [{ key: `n-${c.lead}`, text: numberRanges(c.members.map((m) => m.n)), at, fontSize: FONT, charWidth: 0.62, gap: SYMBOL_R + 3, required: true }] : [];
+      if (!c.at) return [];
+      const key = `n-${c.lead}`;
+      const text = numberRanges(c.members.map((m) => m.n));
+      return [{ key, text, at: c.at, fontSize: FONT, size: sizeOf(key, text), gap: SYMBOL_R + 4, required: true }];
     });
     const names = [...map.labels].sort((a, b) => Number(b.featured) - Number(a.featured));
     for (const l of names) {
       const p = projection([l.lon, l.lat]);
       if (!p) continue;
-      requests.push({ key: `l-${l.text}`, text: l.text, at: [p[0], p[1]], fontSize: FONT, charWidth: l.kind === 'sea' ? 0.55 : 0.7, centredOnly: true });
+      const key = `l-${l.text}`;
+      requests.push({ key, text: l.text, at: [p[0], p[1]], fontSize: FONT, size: sizeOf(key, l.text, l.kind === 'sea' ? 0.55 : 0.7), centredOnly: true });
     }
     return placeLabels(requests, symbols, { x: 0, y: 0, w: width, h: height });
-  }, [projection, clusters, insetPlaces, insetWidth, map, width, height]);
+  }, [projection, clusters, insetPlaces, inset, map, width, height, sizes]);
   const labelByKey = new Map(labels.map((l) => [l.key, l]));
 
   const summary =
@@ -145,9 +180,9 @@ export function MapView({ view, legend = true }: Props) {
             )}
             {insetPlaces.length > 0 && (
               <g className="map__inset" aria-hidden="true">
-                <rect x={INSET.x} y={INSET.y} width={insetWidth} height={INSET.h} rx={6} />
+                <rect x={INSET.x} y={INSET.y} width={inset.width} height={INSET.h} rx={6} />
                 <text x={INSET.x + 10} y={INSET.y + FONT + 2} className="map__inset-title">
-                  {insetPlaces.map((id) => placeName(map, id)).join(' · ')} ↗
+                  {insetTitle}
                 </text>
               </g>
             )}
@@ -188,20 +223,31 @@ export function MapView({ view, legend = true }: Props) {
                 const at = clusterAt(c);
                 if (!at) return null;
                 const label = labelByKey.get(`n-${c.lead}`);
+                const insetNumber = c.at ? null : c.places[0] ? inset.slots.get(c.places[0])?.number : undefined;
                 return (
                   <g key={`cluster-${c.lead}`} data-testid={`map-cluster-${c.lead}`} data-count={c.members.length}>
                     <g transform={`translate(${at[0].toFixed(1)},${at[1].toFixed(1)})`}>
                       {c.recent && <circle r={SYMBOL_R + 8} className="map__pulse" stroke={MARK_COLOR[c.kind]} />}
-                      <MarkGlyph kind={c.kind} r={c.recent ? SYMBOL_R : SYMBOL_R - 2} dim={!c.recent} />
-                      {c.kinds.length > 1 && <circle r={SYMBOL_R + 4} className="map__cluster-ring" />}
+                      <g data-testid="map-symbol" data-lead={c.lead} data-count={c.members.length}>
+                        <MarkGlyph kind={c.kind} r={c.recent ? SYMBOL_R : SYMBOL_R - 2} dim={!c.recent} />
+                        {c.kinds.length > 1 && <circle r={SYMBOL_R + 4} className="map__cluster-ring" />}
+                      </g>
                     </g>
                     {/* One hook per mark, for tests and tools. */}
                     {c.members.map((m) => (
                       <g key={m.n} data-testid={`map-mark-${m.n}`} data-kind={m.mark.kind} data-place={m.mark.place} data-cluster={c.lead} />
                     ))}
+                    {label && label.far && (
+                      <line x1={at[0]} y1={at[1]} x2={nearestEdge(label.box, at)[0]} y2={nearestEdge(label.box, at)[1]} className="map__mark-leader" />
+                    )}
                     {label && (
-                      <text x={label.x} y={label.y} textAnchor={label.anchor} className="map__mark-number">
+                      <text x={label.x} y={label.y} textAnchor="middle" className="map__mark-number">
                         {label.text}
+                      </text>
+                    )}
+                    {insetNumber && (
+                      <text x={insetNumber[0]} y={insetNumber[1] - sizeOf(`n-${c.lead}`, '').top - sizeOf(`n-${c.lead}`, '').h / 2} textAnchor="middle" className="map__mark-number">
+                        {numberRanges(c.members.map((m) => m.n))}
                       </text>
                     )}
                   </g>
@@ -213,10 +259,10 @@ export function MapView({ view, legend = true }: Props) {
                 const placed = labelByKey.get(`l-${l.text}`);
                 if (!placed) return null;
                 const a = l.anchor ? projection([l.anchor.lon, l.anchor.lat]) : null;
-                const cls = l.kind === 'sea' ? 'map__sea-label' : l.featured ? 'map__country-label map__country-label--featured' : 'map__country-label';
+                const cls = labelClass(l);
                 return (
                   <g key={l.text}>
-                    {a && <line x1={placed.x} y1={placed.y - FONT * 0.3} x2={a[0]} y2={a[1]} className="map__leader" />}
+                    {a && <line x1={placed.x} y1={placed.box.y + placed.box.h / 2} x2={a[0]} y2={a[1]} className="map__leader" />}
                     <text x={placed.x} y={placed.y} className={cls} textAnchor="middle">
                       {l.text}
                     </text>
@@ -224,6 +270,7 @@ export function MapView({ view, legend = true }: Props) {
                 );
               })}
             </g>
+            {measuring}
           </svg>
         )}
         {failed && <p className="map__error">The map could not be loaded.</p>}
@@ -259,7 +306,11 @@ export function MapView({ view, legend = true }: Props) {
                         ({m.mark.from ? `${placeName(map, m.mark.from)} → ` : ''}
                         {placeName(map, m.mark.place)})
                       </span>
-                      <span className="map__event-source"> · {m.source}</span>
+                      <span className="map__event-source">
+                        {' '}
+                        · {m.source}
+                        <span className="map__event-date"> · {m.date}</span>
+                      </span>
                     </span>
                   </li>
                 ))}
@@ -270,4 +321,13 @@ export function MapView({ view, legend = true }: Props) {
       )}
     </figure>
   );
+}
+
+function labelClass(l: ScenarioMap['labels'][number]): string {
+  return l.kind === 'sea' ? 'map__sea-label' : l.featured ? 'map__country-label map__country-label--featured' : 'map__country-label';
+}
+
+/** The point of a box nearest to p, where a leader from p meets the label. */
+function nearestEdge(b: Box, p: Point): Point {
+  return [Math.min(Math.max(p[0], b.x), b.x + b.w), Math.min(Math.max(p[1], b.y), b.y + b.h)];
 }

@@ -72,9 +72,11 @@ function Display({ session, view }: { session: Session; view: GameView }) {
     [session.messages, publicChannels],
   );
   const over = view.phase === 'outcome' || view.phase === 'debrief';
+  // Once a beat is resolved the stage tells its result in full: the timeline gives the stage its height.
+  const full = over || view.phase === 'resolution';
 
   return (
-    <div className={`page page--display${over ? ' page--display-over' : ''}`} data-testid="display">
+    <div className={`page page--display${over ? ' page--display-over' : ''}${full ? ' page--display-full' : ''}`} data-testid="display">
       <AppHeader
         compact
         context={
@@ -101,31 +103,34 @@ function Display({ session, view }: { session: Session; view: GameView }) {
       <main id="main" className="display">
         <h1 className="visually-hidden">Shared display: {view.scenario.title}</h1>
         <div className="display__stage">
-          {over ? (
-            view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
-          ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
-            <Opening view={view} sessionId={session.sessionId} />
-          ) : (
-            beat &&
-            // Once resolved, the result below takes the situation's place.
-            view.phase !== 'resolution' && (
-              <p className="display__situation" data-testid="display-situation">
-                {beat.situation}
-              </p>
-            )
-          )}
-          {beat && !over && (
-            <div className="display__decisions">
-              {view.phase === 'adjudication' ? (
-                <p className="display__banner" data-testid="display-adjudicating">
-                  Planning closed · the white cell is adjudicating
+          <div className="display__text">
+            {over ? (
+              view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
+            ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
+              <Opening view={view} sessionId={session.sessionId} />
+            ) : (
+              beat &&
+              // Once resolved, the result below takes the situation's place.
+              view.phase !== 'resolution' && (
+                <p className="display__situation" data-testid="display-situation">
+                  {beat.situation}
                 </p>
-              ) : view.phase === 'resolution' ? (
-                <ResultNow view={view} />
-              ) : null}
-              <LockIns view={view} strip />
-            </div>
-          )}
+              )
+            )}
+            {beat && !over && (
+              <div className="display__decisions">
+                {view.phase === 'adjudication' ? (
+                  <p className="display__banner" data-testid="display-adjudicating">
+                    Planning closed · the white cell is adjudicating
+                  </p>
+                ) : view.phase === 'resolution' ? (
+                  <ResultNow view={view} />
+                ) : null}
+                {/* Once resolved, the result needs this column's height: the decisions move beside the ladder. */}
+                {view.phase !== 'resolution' && <LockIns view={view} strip />}
+              </div>
+            )}
+          </div>
           <section className="display__map" aria-labelledby="map-heading">
             <h2 id="map-heading" className="visually-hidden">
               Map of the region
@@ -137,10 +142,15 @@ function Display({ session, view }: { session: Session; view: GameView }) {
           <section className="panel panel--display">
             <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} detailed />
           </section>
+          {beat && view.phase === 'resolution' && (
+            <div className="display__decisions display__decisions--side">
+              <LockIns view={view} strip />
+            </div>
+          )}
           <Statements view={view} statements={statements} />
         </div>
         <div className="display__timeline panel panel--display">
-          <Timeline view={view} latest={5} />
+          <Timeline view={view} latest={4} />
         </div>
       </main>
     </div>

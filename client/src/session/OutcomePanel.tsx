@@ -56,7 +56,12 @@ function comparison(view: GameView): Row[] {
 export function OutcomePanel({ view, large = false }: { view: GameView; large?: boolean }) {
   const o = view.outcome;
   if (!o) return null;
-  const rows = comparison(view);
+  const all = comparison(view);
+  // The projector cannot scroll and the room reads it from afar: there the table keeps only the moves that differ from history.
+  const rows = large ? all.map((r) => ({ ...r, seats: r.seats.filter((x) => x.session !== x.history) })).filter((r) => r.seats.length > 0) : all;
+  const moves = all.reduce((n, r) => n + r.seats.length, 0);
+  const number = new Map(all.map((r, i) => [r.key, i + 1]));
+  const same = all.reduce((n, r) => n + r.seats.filter((x) => x.session === x.history).length, 0);
   return (
     <section className={`outcome panel panel--accent${large ? ' outcome--large' : ''}`} aria-labelledby="outcome-heading" data-testid="outcome">
       <p className="eyebrow">Outcome{o.by === 'facilitator' ? ' (declared by the white cell)' : ''}</p>
@@ -65,47 +70,54 @@ export function OutcomePanel({ view, large = false }: { view: GameView; large?: 
       </h2>
       <p className="outcome__desc">{o.description}</p>
       {o.reason && <p className="outcome__reason">White cell: {o.reason}</p>}
-      <table className="outcome__compare">
-        <caption className="subhead">
-          This session’s path beside what happened historically ({o.historical.title})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Beat</th>
-            <th scope="col">Seat</th>
-            <th scope="col">This session</th>
-            <th scope="col">Historically</th>
-          </tr>
-        </thead>
-        {rows.map((row, i) => (
-          <tbody key={row.key} className="outcome__beat">
-            {(row.seats.length > 0 ? row.seats : [null]).map((s, k) => (
-              <tr key={s?.seat ?? 'none'}>
-                {k === 0 && (
-                  <th scope="rowgroup" rowSpan={Math.max(1, row.seats.length)} className="outcome__beat-title">
-                    {i + 1}. {row.title}
-                  </th>
-                )}
-                {s ? (
-                  <>
-                    <th scope="row" className="outcome__seat">
-                      {seatName(view.scenario, s.seat)}
+      {large && (
+        <p className="outcome__same" data-testid="outcome-same">
+          {same === moves ? `Every move matched what happened historically (${o.historical.title}).` : `${same} of ${moves} moves matched what happened historically (${o.historical.title}).`}
+        </p>
+      )}
+      {rows.length > 0 && (
+        <table className="outcome__compare">
+          <caption className="subhead">
+            {large ? 'Where this session went another way' : `This session’s path beside what happened historically (${o.historical.title})`}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Beat</th>
+              <th scope="col">Seat</th>
+              <th scope="col">This session</th>
+              <th scope="col">Historically</th>
+            </tr>
+          </thead>
+          {rows.map((row) => (
+            <tbody key={row.key} className="outcome__beat">
+              {(row.seats.length > 0 ? row.seats : [null]).map((s, k) => (
+                <tr key={s?.seat ?? 'none'}>
+                  {k === 0 && (
+                    <th scope="rowgroup" rowSpan={Math.max(1, row.seats.length)} className="outcome__beat-title">
+                      {number.get(row.key)}. {row.title}
                     </th>
-                    <td className={s.session !== s.history ? 'outcome__move outcome__move--differs' : 'outcome__move'}>
-                      {s.session ?? <span className="muted">—</span>}
+                  )}
+                  {s ? (
+                    <>
+                      <th scope="row" className="outcome__seat">
+                        {seatName(view.scenario, s.seat)}
+                      </th>
+                      <td className={s.session !== s.history ? 'outcome__move outcome__move--differs' : 'outcome__move'}>
+                        {s.session ?? <span className="muted">—</span>}
+                      </td>
+                      <td className="outcome__move">{s.history ?? <span className="muted">—</span>}</td>
+                    </>
+                  ) : (
+                    <td colSpan={3} className="muted">
+                      No moves recorded
                     </td>
-                    <td className="outcome__move">{s.history ?? <span className="muted">—</span>}</td>
-                  </>
-                ) : (
-                  <td colSpan={3} className="muted">
-                    No moves recorded
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        ))}
-      </table>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          ))}
+        </table>
+      )}
       {o.historical.draws.length > 0 && (
         <ul className="outcome__draws" data-testid="outcome-historical-draws">
           {o.historical.draws.map((d) => {

@@ -38,7 +38,7 @@ export interface SmallText {
 /**
  * Every visible piece of text on the projector whose computed font size is
  * under `floor` px: elements with their own text, inside the viewport, not
- * visually hidden, outside the map (whose labels are drawn in its own scale).
+ * visually hidden, the map's labels and event list included.
  */
 export async function textUnder(page: Page, floor: number): Promise<SmallText[]> {
   return page.evaluate((min) => {
@@ -47,7 +47,8 @@ export async function textUnder(page: Page, floor: number): Promise<SmallText[]>
     if (!root) return [{ text: '(no display)', px: 0, where: '' }];
     const all = Array.from(root.querySelectorAll<HTMLElement>("*"));
     for (const el of all) {
-      if (el.closest('[data-testid="map"], .visually-hidden, svg')) continue;
+      // The map's words count too (its SVG is drawn at screen scale); hidden measuring copies do not.
+      if (el.closest('.visually-hidden, [visibility="hidden"]')) continue;
       const own = Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
       if (own.length === 0) continue;
       const rect = el.getBoundingClientRect();
@@ -61,4 +62,65 @@ export async function textUnder(page: Page, floor: number): Promise<SmallText[]>
     }
     return out;
   }, floor);
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface MapLayout {
+  /** The drawing's size on screen. */
+  canvas: Rect;
+  /** Every word or number drawn on the map, with its box on screen. */
+  labels: { text: string; box: Rect }[];
+  /** Every mark's symbol (a cluster of co-located marks is one), with its box on screen. */
+  symbols: { lead: string; count: number; box: Rect }[];
+  /** The numbers of the marks drawn, and the numbers the event list gives. */
+  marks: number[];
+  listed: number[];
+}
+
+/** Boxes of what the map draws, as the browser laid it out (SVG text boxes cover ascent to descent). */
+export async function mapLayout(page: Page): Promise<MapLayout> {
+  return page.getByTestId('map').first().evaluate((map) => {
+    const rect = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height };
+    };
+    const canvas = map.querySelector('svg.map__svg');
+    return {
+      canvas: canvas ? rect(canvas) : { x: 0, y: 0, w: 0, h: 0 },
+      labels: Array.from(map.querySelectorAll('svg.map__svg text'))
+        .filter((t) => getComputedStyle(t).visibility !== 'hidden')
+        .map((t) => ({ text: t.textContent ?? '', box: rect(t) })),
+      symbols: Array.from(map.querySelectorAll('[data-testid="map-symbol"]')).map((s) => ({
+        lead: s.getAttribute('data-lead') ?? '',
+        count: Number(s.getAttribute('data-count')),
+        box: rect(s),
+      })),
+      marks: Array.from(map.querySelectorAll('[data-testid^="map-mark-"]')).map((m) => Number(m.getAttribute('data-testid')!.slice('map-mark-'.length))),
+      listed: Array.from(map.querySelectorAll('[data-testid="map-events"] li')).map((li) => Number(li.getAttribute('value'))),
+    };
+  });
+}
+
+function overlapArea(a: Rect, b: Rect): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** Pairs of map labels that overlap each other, and labels drawn over a mark's symbol. */
+export function mapCollisions(layout: MapLayout): string[] {
+  const out: string[] = [];
+  const { labels, symbols } = layout;
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++)
+      if (overlapArea(labels[i]!.box, labels[j]!.box) > 0) out.push(`label “${labels[i]!.text}” overlaps label “${labels[j]!.text}”`);
+  for (const l of labels)
+    for (const s of symbols) if (overlapArea(l.box, s.box) > 0) out.push(`label “${l.text}” lies over the symbol of mark ${s.lead}`);
+  return out;
 }

@@ -1,10 +1,11 @@
 import type { Point } from './geometry.ts';
 
 /**
- * Keeps the map's words apart: each label tries a few spots around its point
- * and takes the first that overlaps nothing placed before it (symbols, then
- * higher-priority labels); a label with no free spot is dropped unless it
- * must show. Widths are estimated from the text, so this runs anywhere.
+ * Keeps the map's words apart: each label tries spots around its point, nearest
+ * first, and takes the first that overlaps nothing placed before it (symbols,
+ * then higher-priority labels), with a small margin; a label with no free spot
+ * is dropped unless it must show. Sizes are the browser's own when measured
+ * (useTextSizes), else estimated from the text, so this also runs in tests.
  */
 
 export interface Box {
@@ -14,12 +15,21 @@ export interface Box {
   h: number;
 }
 
+/** A text's box relative to its anchor point and baseline: width, height, and the top's offset from the baseline (negative). */
+export interface TextSize {
+  w: number;
+  h: number;
+  top: number;
+}
+
 export interface LabelRequest {
   key: string;
   text: string;
   at: Point;
   fontSize: number;
-  /** Width of one character relative to the font size (wider for bold capitals). */
+  /** The text's box as drawn; estimated from the font size and `charWidth` when absent. */
+  size?: TextSize | undefined;
+  /** Width of one character relative to the font size (wider for bold capitals), for the estimate. */
   charWidth?: number;
   /** Kept even when every spot collides (a mark's numbers must show). */
   required?: boolean;
@@ -32,53 +42,74 @@ export interface LabelRequest {
 export interface PlacedLabel {
   key: string;
   text: string;
+  /** Where the text is drawn: centred on x (text-anchor middle), baseline at y. */
   x: number;
   y: number;
-  anchor: 'start' | 'middle' | 'end';
   box: Box;
+  /** Placed further out than the first ring of spots: draw a leader back to the point. */
+  far: boolean;
 }
 
-function overlaps(a: Box, b: Box): boolean {
-  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+/** Space kept clear around every label, so two never touch. */
+const MARGIN = 3;
+
+function overlaps(a: Box, b: Box, margin = 0): boolean {
+  return a.x - margin < b.x + b.w && b.x - margin < a.x + a.w && a.y - margin < b.y + b.h && b.y - margin < a.y + a.h;
 }
 
-/** Text is drawn with its baseline at y; the box covers cap height and descenders. */
-function boxFor(x: number, y: number, w: number, h: number, anchor: PlacedLabel['anchor']): Box {
-  const left = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
-  return { x: left, y: y - h * 0.8, w, h };
+export function estimateSize(text: string, fontSize: number, charWidth = 0.6): TextSize {
+  return { w: text.length * fontSize * charWidth, h: fontSize * 1.2, top: -fontSize * 0.95 };
+}
+
+/** Spots for a label of `size` around `at`: centred, or on rings at growing distances in eight directions. */
+function spots(r: LabelRequest, size: TextSize): { cx: number; cy: number; ring: number }[] {
+  const [x, y] = r.at;
+  const { w, h } = size;
+  if (r.centredOnly)
+    return [
+      { cx: x, cy: y, ring: 0 },
+      { cx: x, cy: y - h, ring: 0 },
+      { cx: x, cy: y + h, ring: 0 },
+    ];
+  const g = (r.gap ?? 0) + MARGIN;
+  // East and west first (numbers read beside a symbol), then the diagonals, then above and below.
+  const dirs: [number, number][] = [
+    [1, 0],
+    [-1, 0],
+    [1, -1],
+    [1, 1],
+    [-1, -1],
+    [-1, 1],
+    [0, -1],
+    [0, 1],
+  ];
+  const out: { cx: number; cy: number; ring: number }[] = [];
+  [0, 0.8, 1.6, 2.4].forEach((step, ring) => {
+    const d = g + step * h;
+    for (const [dx, dy] of dirs) {
+      const k = dx !== 0 && dy !== 0 ? Math.SQRT1_2 : 1;
+      out.push({ cx: x + dx * (d * k + w / 2), cy: y + dy * (d * k + h / 2), ring });
+    }
+  });
+  return out;
 }
 
 export function placeLabels(requests: readonly LabelRequest[], obstacles: readonly Box[], bounds: Box): PlacedLabel[] {
   const taken: Box[] = [...obstacles];
   const placed: PlacedLabel[] = [];
+  const inBounds = (b: Box) => b.x >= bounds.x && b.y >= bounds.y && b.x + b.w <= bounds.x + bounds.w && b.y + b.h <= bounds.y + bounds.h;
   for (const r of requests) {
-    const w = r.text.length * r.fontSize * (r.charWidth ?? 0.6);
-    const h = r.fontSize;
-    const g = r.gap ?? 0;
-    const [x, y] = r.at;
-    const spots: [number, number, PlacedLabel['anchor']][] = r.centredOnly
-      ? [
-          [x, y, 'middle'],
-          [x, y - h, 'middle'],
-          [x, y + h, 'middle'],
-        ]
-      : [
-          [x + g, y - g * 0.6, 'start'],
-          [x + g, y + h * 0.8 + g * 0.4, 'start'],
-          [x - g, y - g * 0.6, 'end'],
-          [x - g, y + h * 0.8 + g * 0.4, 'end'],
-          [x, y - g - 2, 'middle'],
-          [x, y + g + h * 0.8, 'middle'],
-          [x + g * 2, y + h * 0.3, 'start'],
-          [x - g * 2, y + h * 0.3, 'end'],
-        ];
-    const inBounds = (b: Box) => b.x >= bounds.x && b.y >= bounds.y && b.x + b.w <= bounds.x + bounds.w && b.y + b.h <= bounds.y + bounds.h;
-    const candidates = spots.map(([sx, sy, anchor]) => ({ sx, sy, anchor, box: boxFor(sx, sy, w, h, anchor) }));
-    const free = candidates.find((c) => inBounds(c.box) && !taken.some((t) => overlaps(c.box, t)));
+    const size = r.size ?? estimateSize(r.text, r.fontSize, r.charWidth);
+    const candidates = spots(r, size).map((s) => {
+      const box = { x: s.cx - size.w / 2, y: s.cy - size.h / 2, w: size.w, h: size.h };
+      // Baseline from the box's top: the text is drawn centred at x.
+      return { x: s.cx, y: box.y - size.top, box, far: s.ring > 0 };
+    });
+    const free = candidates.find((c) => inBounds(c.box) && !taken.some((t) => overlaps(c.box, t, MARGIN)));
     const pick = free ?? (r.required ? (candidates.find((c) => inBounds(c.box)) ?? candidates[0]) : undefined);
     if (!pick) continue;
     taken.push(pick.box);
-    placed.push({ key: r.key, text: r.text, x: pick.sx, y: pick.sy, anchor: pick.anchor, box: pick.box });
+    placed.push({ key: r.key, text: r.text, ...pick });
   }
   return placed;
 }

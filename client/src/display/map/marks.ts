@@ -6,8 +6,9 @@ import { projectPlace, type Point } from './geometry.ts';
 export interface NumberedMark {
   n: number;
   mark: MapMark;
-  /** The beat it belongs to, for the legend ("Beat 2 · 13 April"). */
+  /** The beat it belongs to and its date, for the legend ("Iran decides", "2–10 April 2024"). */
   source: string;
+  date: string;
   /** From the latest resolution or the beat now open: drawn bright; older ones are dimmed. */
   recent: boolean;
 }
@@ -29,20 +30,20 @@ export function collectMarks(
   view: Pick<GameView, 'resolutions' | 'beat'>,
   beatMarks: Readonly<Record<string, readonly MapMark[]>> = {},
 ): NumberedMark[] {
-  const entries: { mark: MapMark; source: string; group: number }[] = [];
+  const entries: { mark: MapMark; source: string; date: string; group: number }[] = [];
   view.resolutions.forEach((r, i) => {
-    const source = `${r.title} · ${r.date}`;
-    for (const mark of beatMarks[r.beat] ?? []) entries.push({ mark, source, group: i });
-    for (const line of r.narrative) for (const mark of line.marks) entries.push({ mark, source, group: i });
+    const at = { source: r.title, date: r.date, group: i };
+    for (const mark of beatMarks[r.beat] ?? []) entries.push({ mark, ...at });
+    for (const line of r.narrative) for (const mark of line.marks) entries.push({ mark, ...at });
   });
   const beatGroup = view.resolutions.length;
-  if (view.beat) for (const mark of view.beat.marks) entries.push({ mark, source: `${view.beat.title} · ${view.beat.date}`, group: beatGroup });
+  if (view.beat) for (const mark of view.beat.marks) entries.push({ mark, source: view.beat.title, date: view.beat.date, group: beatGroup });
 
   const lastIndex = new Map<string, number>();
   entries.forEach((e, i) => lastIndex.set(markKey(e.mark), i));
   const kept = entries.filter((e, i) => lastIndex.get(markKey(e.mark)) === i);
   const latestGroup = view.beat && view.beat.marks.length > 0 ? beatGroup : view.resolutions.length - 1;
-  return kept.map((e, i) => ({ n: i + 1, mark: e.mark, source: e.source, recent: e.group >= latestGroup }));
+  return kept.map((e, i) => ({ n: i + 1, mark: e.mark, source: e.source, date: e.date, recent: e.group >= latestGroup }));
 }
 
 /**
