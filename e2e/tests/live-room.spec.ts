@@ -321,29 +321,3 @@ test('the co-facilitator code opens the white cell’s console in a fresh browse
   for (const s of [second, third]) await s.context.close();
   await setup.close();
 });
-
-test('no screen scrolls sideways at 360×740, 390×844, 1366×768 or 1920×1080', async () => {
-  const id = encodeURIComponent(sessionId);
-  // The white cell's device holds the facilitator's and the observer's credentials, Sara's phone Iran's.
-  const screens: { name: string; page: Page; url: string; ready: string }[] = [
-    { name: 'Home', page: fac(), url: '/', ready: 'join-code' },
-    { name: 'a refused join', page: fac(), url: '/join/ZZZZZZZZ', ready: 'join-error' },
-    { name: 'Setup', page: fac(), url: `/s/${id}/setup`, ready: 'codes' },
-    { name: 'the facilitator console', page: fac(), url: `/s/${id}/facilitate`, ready: 'lockin-count' },
-    { name: 'the shared display', page: projector, url: `/s/${id}/display`, ready: 'display' },
-    { name: 'the team console', page: sara.page, url: `/s/${id}/play`, ready: 'phase' },
-    { name: 'the guide', page: fac(), url: '/guide/april-2024', ready: 'guide-beat' },
-    { name: 'the handouts', page: fac(), url: '/guide/april-2024/handouts', ready: 'handout' },
-    { name: 'the comparison page', page: fac(), url: '/compare', ready: 'compare-files' },
-  ];
-  for (const s of screens) {
-    await s.page.goto(s.url);
-    await expect(s.page.getByTestId(s.ready).first()).toBeVisible();
-    for (const size of [PHONE_SMALL, PHONE, LAPTOP_SMALL, PROJECTOR]) {
-      await s.page.setViewportSize(size);
-      // Let the new width lay out (and any ResizeObserver-driven parts, the map and the message list, redraw).
-      await s.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      await expectNoSideScroll(s.page, `${s.name} at ${size.width}×${size.height}`);
-    }
-  }
-});

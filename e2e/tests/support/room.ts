@@ -14,6 +14,18 @@ export async function expectNoSideScroll(page: Page, what: string): Promise<void
   expect(scroll, `${what} scrolls sideways: ${scroll} px of content in ${client} px`).toBeLessThanOrEqual(client);
 }
 
+/** What sticks out past the right edge of the page: the innermost elements that do, for a failure message. */
+export async function widerThanPage(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const edge = document.documentElement.clientWidth;
+    const out = Array.from(document.body.querySelectorAll<HTMLElement>('*')).filter((el) => el.getBoundingClientRect().right > edge + 0.5);
+    return out
+      .filter((el) => !out.some((o) => o !== el && el.contains(o)))
+      .slice(0, 6)
+      .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(' ')[0]} right ${Math.round(el.getBoundingClientRect().right)}`);
+  });
+}
+
 /** The element is inside the viewport right now (not scrolled away, not covered off-screen). */
 export async function expectInViewport(page: Page, testId: string, what: string): Promise<void> {
   const box = await page.getByTestId(testId).first().boundingBox();
@@ -123,4 +135,34 @@ export function mapCollisions(layout: MapLayout): string[] {
   for (const l of labels)
     for (const s of symbols) if (overlapArea(l.box, s.box) > 0) out.push(`label “${l.text}” lies over the symbol of mark ${s.lead}`);
   return out;
+}
+
+/**
+ * Controls a finger must hit that are smaller than `min` px either way:
+ * buttons, fields, tabs, disclosure summaries, links that stand alone (a
+ * link inside running text is exempt, as WCAG 2.5.8 allows), and for a
+ * checkbox or radio its label, which is what takes the tap.
+ */
+export async function smallTapTargets(page: Page, min = 44): Promise<string[]> {
+  return page.evaluate((least) => {
+    const out: string[] = [];
+    const sel = 'button, select, textarea, input:not([type="hidden"]), [role="tab"], summary, a[href]';
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>(sel))) {
+      if (el.closest('.visually-hidden, [hidden], [aria-hidden="true"]')) continue;
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      if (el.tagName === 'A' && style.display === 'inline' && el.closest('p, li, td, dd, figcaption, blockquote')) continue;
+      const box = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') ?? el) : el;
+      const r = box.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      // Off-screen until focused (the skip link).
+      if (r.right <= 0 || r.bottom + window.scrollY <= 0) continue;
+      if (r.height < least - 0.5 || r.width < least - 0.5) {
+        const name = (el.getAttribute('aria-label') ?? el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+        const id = el.getAttribute('data-testid');
+        out.push(`${el.tagName.toLowerCase()}${id ? `[${id}]` : ''} “${name}” ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return out;
+  }, min);
 }
