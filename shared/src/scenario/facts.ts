@@ -55,8 +55,26 @@ export function stepFacts(s: Scenario, step: NextStep): readonly Fact[] {
   return factsNamed(s, s.outcomes.find((o) => o.id === step.outcome)?.facts ?? []);
 }
 
+// A step's guard is asked for at the end of every beat of every game: one object per step, built once
+// (and so compiled once by world.ts's conditionHolds).
+const guards = new WeakMap<Scenario, WeakMap<NextStep, { guard: Condition | undefined }>>();
+
 /** The whole guard of a `next` step: its own condition and its outcome's facts. */
 export function stepGuard(s: Scenario, step: NextStep): Condition | undefined {
+  let byStep = guards.get(s);
+  if (!byStep) {
+    byStep = new WeakMap();
+    guards.set(s, byStep);
+  }
+  let known = byStep.get(step);
+  if (!known) {
+    known = { guard: buildStepGuard(s, step) };
+    byStep.set(step, known);
+  }
+  return known.guard;
+}
+
+function buildStepGuard(s: Scenario, step: NextStep): Condition | undefined {
   const facts = 'outcome' in step ? factsCondition(s, s.outcomes.find((o) => o.id === step.outcome)?.facts ?? []) : undefined;
   if (step.when === undefined) return facts;
   if (facts === undefined) return step.when;
