@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
 import { playBatch, type BatchSpec, type BeatRow, type GameRow } from './play.ts';
+import { threadCpuSeconds } from './thread-cpu.ts';
 
 export interface PoolResult {
   games: GameRow[];
@@ -9,6 +10,14 @@ export interface PoolResult {
   seconds: number;
   /** The slowest worker's time playing, start-up excluded (equal to `seconds` inline). */
   playSeconds: number;
+  /**
+   * Each worker's own CPU seconds playing its share (one entry inline: this thread's), null where
+   * the platform cannot tell: games per CPU second of a worker against one thread's shows what
+   * running in workers costs, apart from what the machine gives the process.
+   */
+  cpuSeconds: (number | null)[];
+  /** Games each worker played, in the order of `cpuSeconds`. */
+  gamesPerWorker: number[];
 }
 
 /** What a worker is sent: a batch to play. */
@@ -22,7 +31,7 @@ export interface RunMessage {
 export type WorkerMessage =
   | { kind: 'ready' }
   | { kind: 'progress'; id: number; done: number }
-  | { kind: 'done'; id: number; games: GameRow[]; beats: BeatRow[]; seconds: number }
+  | { kind: 'done'; id: number; games: GameRow[]; beats: BeatRow[]; seconds: number; cpuSeconds: number | null }
   | { kind: 'failed'; id: number; message: string };
 
 /** What a worker starts with: the scenario itself, so it need not read and check the file again. */
@@ -30,9 +39,17 @@ export interface WorkerData {
   scenario: Scenario;
 }
 
+/** A worker's share of a run. */
+interface Part {
+  games: GameRow[];
+  beats: BeatRow[];
+  seconds: number;
+  cpuSeconds: number | null;
+}
+
 interface Pending {
   onProgress: (done: number) => void;
-  resolve: (r: { games: GameRow[]; beats: BeatRow[]; seconds: number }) => void;
+  resolve: (r: Part) => void;
   reject: (err: Error) => void;
 }
 
@@ -49,7 +66,7 @@ class SimulationWorker {
       if (!p) return;
       if (m.kind === 'progress') return p.onProgress(m.done);
       this.pending.delete(m.id);
-      if (m.kind === 'done') p.resolve({ games: m.games, beats: m.beats, seconds: m.seconds });
+      if (m.kind === 'done') p.resolve({ games: m.games, beats: m.beats, seconds: m.seconds, cpuSeconds: m.cpuSeconds });
       else p.reject(new Error(`a simulation worker failed: ${m.message}`));
     });
     const fail = (err: Error) => {
@@ -73,7 +90,7 @@ class SimulationWorker {
     });
   }
 
-  run(spec: BatchSpec, onProgress: (done: number) => void): Promise<{ games: GameRow[]; beats: BeatRow[]; seconds: number }> {
+  run(spec: BatchSpec, onProgress: (done: number) => void): Promise<Part> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -115,9 +132,11 @@ export class SimulationPool {
   async run(spec: BatchSpec, onProgress: (done: number) => void = () => {}): Promise<PoolResult> {
     const started = performance.now();
     if (this.workers.length === 0) {
+      const cpu0 = threadCpuSeconds();
       const r = playBatch(this.scenario, spec, onProgress);
+      const cpu1 = threadCpuSeconds();
       const seconds = (performance.now() - started) / 1000;
-      return { ...r, seconds, playSeconds: seconds };
+      return { ...r, seconds, playSeconds: seconds, cpuSeconds: [cpu0 === null || cpu1 === null ? null : cpu1 - cpu0], gamesPerWorker: [spec.to - spec.from] };
     }
     const size = Math.ceil((spec.to - spec.from) / this.workers.length);
     const done = new Array<number>(this.workers.length).fill(0);
@@ -129,10 +148,10 @@ export class SimulationPool {
       this.workers.map(async (worker, w) => {
         const from = spec.from + w * size;
         const to = Math.min(spec.to, from + size);
-        if (from >= to) return { games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0 };
+        if (from >= to) return { games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0, cpuSeconds: 0, played: 0 };
         const part = await worker.run({ ...spec, from, to }, (n) => report(w, n));
         report(w, to - from);
-        return part;
+        return { ...part, played: to - from };
       }),
     );
     return {
@@ -140,6 +159,8 @@ export class SimulationPool {
       beats: parts.flatMap((p) => p.beats),
       seconds: (performance.now() - started) / 1000,
       playSeconds: Math.max(...parts.map((p) => p.seconds)),
+      cpuSeconds: parts.map((p) => p.cpuSeconds),
+      gamesPerWorker: parts.map((p) => p.played),
     };
   }
 
