@@ -5,7 +5,8 @@
  *
  * 1. engine: commands applied per second through whole april-2024 games, and µs per applyEntry;
  *    1b. whole games per second through the headless runner (analysis/runner.ts);
- *    1c. rubicon simulate: persona games per second on one thread (wall and CPU time) and on two worker threads,
+ *    1c. rubicon simulate: persona games per second on one thread (wall and CPU time) and on two worker threads
+ *        (a cold batch, then a warm one, with each worker's games per CPU second of its own thread),
  *        each against the issue's aim (met / NOT met);
  * 2. replay: a 10,000-event log from zero, and a snapshot plus the last 100 events;
  *    2b. the replay viewer's code path: rebuilding that log in events/s, and a scrub to a random event;
