@@ -24,6 +24,7 @@ export * from './game/channel-policy.ts';
 export * from './game/message-log.ts';
 export * from './game/game.ts';
 export * from './game/view.ts';
+export * from './game/bot-view.ts';
 export * from './game/viewer-stream.ts';
 export * from './game/scenario-text.ts';
 export * from './wire-view.ts';

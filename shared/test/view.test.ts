@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { botViewFor, messagesFor, viewFor } from '../src/game/view.ts';
+import { messagesFor, viewFor } from '../src/game/view.ts';
+import { botViewFor } from '../src/game/bot-view.ts';
 import { shippedScenario } from '../node/scenario-files.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { mini, miniViewers } from './fixtures/mini-scenario.ts';

@@ -6,7 +6,8 @@ import { beatById } from '../game/adjudication.ts';
 import type { Message, Viewer } from '../game/channel-policy.ts';
 import { SendMessage, type Actor, type Command, type LogEntry } from '../game/commands.ts';
 import { applyEntry, initialState, phaseOf, type Game, type GameState } from '../game/game.ts';
-import { botViewFor, messagesFor, viewFor, type BotView, type GameView } from '../game/view.ts';
+import { messagesFor, viewFor, type GameView } from '../game/view.ts';
+import { botViewFor, type BotView } from '../game/bot-view.ts';
 
 /**
  * The one headless game loop. It plays a whole game through the real

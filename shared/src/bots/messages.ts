@@ -1,4 +1,4 @@
-import type { BotView } from '../game/view.ts';
+import type { BotView } from '../game/bot-view.ts';
 import type { Message } from '../game/channel-policy.ts';
 import type { BotInput, BotMessage, Persona } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { BotView } from '../game/view.ts';
+import type { BotView } from '../game/bot-view.ts';
 import type { BotDecision, BotInput, Persona } from './types.ts';
 import { composeMessages, fill, pickOne } from './messages.ts';
 

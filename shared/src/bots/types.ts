@@ -1,6 +1,6 @@
 import type { SeatId } from '../scenario/schema.ts';
 import type { PersonaDef, PersonaVoice } from '../scenario/personas.ts';
-import type { BotView } from '../game/view.ts';
+import type { BotView } from '../game/bot-view.ts';
 import type { Message } from '../game/channel-policy.ts';
 
 /**

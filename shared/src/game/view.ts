@@ -1,222 +1,22 @@
-import type { Beat, BeatActor, Channel, MapMark, Move, Scenario, SeatId, Visibility } from '../scenario/schema.ts';
-import type { ScenarioMap } from '../scenario/map.ts';
-import type { CountedRelay, Submission, Proposal } from './adjudication.ts';
-import type { Cause, Change, ChangeTarget } from './world.ts';
-import { phaseOf, type Game, type GameState, type Intervention, type Phase } from './game.ts';
-import { actingSeatsInPlay, type Resolution } from './machine.ts';
-import { channelIsOpen, mayRead, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
+import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { beatById } from './adjudication.ts';
-import { teachingViewFor, type TeachingView } from './teaching-view.ts';
-import { rubricViewFor, type RubricView } from './rubric-scores.ts';
+import type { Cause, Change, ChangeTarget } from './world.ts';
+import { phaseOf, type Game, type GameState } from './game.ts';
+import { actingSeatsInPlay, type Resolution } from './machine.ts';
+import { messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
+import { teachingViewFor } from './teaching-view.ts';
+import { rubricViewFor } from './rubric-scores.ts';
 import { briefingText, outcomeDescription, situationText } from './texts.ts';
-import { scenarioText } from './scenario-text.ts';
 import { streamPosition } from './viewer-stream.ts';
-
-/**
- * What one viewer may see of a session. The server sends only this, so a
- * secret (another seat's pending move, a private briefing, a hidden choice)
- * never reaches a socket that may not read it.
- */
-export interface GameView {
-  /** Where this viewer's own stream of updates stands (viewer-stream.ts): never a count of others' events. */
-  version: number;
-  /** Game commands applied so far: send it as `expectedGameVersion` with a game command made on this view. */
-  gameVersion: number;
-  viewer: Viewer;
-  phase: Phase;
-  paused: boolean;
-  scenario: ScenarioView;
-  beat: BeatView | null;
-  /** This seat's private briefing for the current beat. */
-  briefing: string | null;
-  /** This seat's move menu for the current beat, when it acts. */
-  menu: MenuView | null;
-  mySubmission: Submission | null;
-  /** Facilitator only: every seat's current submission. */
-  submissions: Record<SeatId, Submission & { title: string }> | null;
-  /** Facilitator only: each acting seat's submission beside the default it gets if it does not decide. */
-  decisions: SeatDecisionView[] | null;
-  /** Facilitator only: the rule engine's proposal awaiting review. */
-  proposal: ProposalView | null;
-  timer: { deadline: number | null; remainingMs: number | null; setAtVersion: number } | null;
-  world: { ladder: number; measures: Record<SeatId, Record<string, number>>; flags: string[] | null };
-  resolutions: ResolutionView[];
-  ledger: ChangeView[];
-  injects: { inject: string; title: string; text: string; version: number; at: number }[];
-  outcome: OutcomeView | null;
-  channels: ChannelView[];
-  /** Seats played by a bot. Which persona only for the facilitator (and after the outcome): it is a team's strategy. */
-  bots: { seat: SeatId; bot: string | null }[];
-  /** The white cell's pauses, extensions and rewinds, oldest first: every viewer may know them. */
-  interventions: Intervention[];
-  /** Objectives, role profile, memo prompt, facilitator notes and the debrief (teaching-view.ts). */
-  teaching: TeachingView | null;
-  /** Facilitator only: the rubric and the scores given so far (rubric-scores.ts). */
-  rubric: RubricView | null;
-}
-
-export interface ScenarioView {
-  id: string;
-  version: number;
-  title: string;
-  summary: string;
-  openingBriefing: string;
-  seats: { id: SeatId; name: string; short: string; color: string; description: string; optional: boolean; inPlay: boolean }[];
-  measures: { id: string; label: string; description: string; min: number; max: number }[];
-  rungs: { level: number; name: string; description: string }[];
-  /** Every beat, with the marks it opens with (so a late-joining display can draw past beats). */
-  beats: { id: string; title: string; date: string; marks: MapMark[] }[];
-  outcomes: { id: string; title: string }[];
-  /** Facilitator only. */
-  injects: { id: string; title: string; text: string }[];
-  /** Places, frame and labels for the projector map. */
-  map: ScenarioMap;
-}
-
-export interface BeatView {
-  id: string;
-  title: string;
-  date: string;
-  situation: string;
-  index: number;
-  actingSeats: SeatId[];
-  /** Who has locked in (never what). */
-  lockedIn: SeatId[];
-  /** Who has a draft or a locked move (never what). */
-  submitted: SeatId[];
-  marks: MapMark[];
-}
-
-export interface MenuView {
-  prompt: string;
-  /** `also`: the move may be taken beside another main move, as one of at most `maxAlso`. */
-  moves: { id: string; title: string; description: string; also: boolean }[];
-  defaultMove: string;
-  maxAlso: number;
-}
-
-/** The white cell's picture of one acting seat in the current beat: what it has sent, and what it gets if it sends nothing. */
-export interface SeatDecisionView {
-  seat: SeatId;
-  /** The move the seat gets if it does not decide: the scenario's plausible do-nothing choice. */
-  defaultMove: { id: string; title: string };
-  submission: (Submission & { title: string; alsoTitles: string[] }) | null;
-}
-
-export type ProposalView = Omit<Proposal, 'choices'> & {
-  choices: (Proposal['choices'][number] & { title: string; alsoTitles: string[] })[];
-  /** What each of the beat's rules is, in words, so a cause reads as text rather than an id. */
-  ruleText: Record<string, string>;
-};
-
-export interface ResolutionView {
-  beat: string;
-  title: string;
-  date: string;
-  beatIndex: number;
-  /** `also`: the moves taken beside the main one that this viewer may see. */
-  choices: { seat: SeatId; move: string; title: string; also: { move: string; title: string }[]; rationale: string | null; defaulted: boolean }[];
-  draws: { draw: string; title: string; option: string; label: string; roll: number }[];
-  narrative: { text: string; marks: MapMark[] }[];
-  changes: ChangeView[];
-  /** The rules these changes cite, in words (a cause reads as text rather than an id). */
-  ruleText: Record<string, string>;
-  override: { reason: string } | null;
-  /**
-   * The beat's relays in mediated channels and what each counted for: all of
-   * them for the white cell; for a seat, those it passed on or received (a
-   * private channel's traffic reaches only the seats it reached).
-   */
-  relays: CountedRelay[];
-  version: number;
-  at: number;
-}
-
-export type ChangeView = Omit<Change, 'cause'> & { cause: Cause | { kind: 'undisclosed' } };
-
-export interface OutcomeView {
-  outcome: string;
-  title: string;
-  description: string;
-  by: 'rules' | 'facilitator';
-  reason: string | null;
-  path: { id: string; title: string }[];
-  historical: {
-    outcome: string;
-    title: string;
-    /** Every historical move: each seat's main move and what else it did, beat by beat. */
-    path: { beat: string; seat: SeatId; move: string; title: string; also: { move: string; title: string }[] }[];
-    /** What each draw came up as in history. */
-    draws: { beat: string; draw: string; title: string; option: string; label: string }[];
-  };
-}
-
-export interface ChannelView {
-  id: string;
-  kind: Channel['kind'];
-  title: string;
-  members: SeatId[];
-  relay: SeatId | null;
-  open: boolean;
-  canWrite: boolean;
-}
-
-/**
- * What a bot persona decides from (bots/policy.ts, bots/messages.ts): a part of its seat's view.
- * A GameView is one, so the server's bots are handed their whole view; the headless runner builds
- * only this (`botViewFor`), by the same rules, since building whole views for every seat in every
- * beat was a quarter of a simulated game's time.
- */
-export interface BotView {
-  phase: Phase;
-  scenario: Pick<ScenarioView, 'seats' | 'rungs'>;
-  beat: Pick<BeatView, 'title'> | null;
-  menu: MenuView | null;
-  world: Pick<GameView['world'], 'ladder'>;
-  resolutions: readonly (Pick<ResolutionView, 'at'> & { choices: readonly Pick<ResolutionView['choices'][number], 'seat' | 'move'>[] })[];
-  channels: ChannelView[];
-}
-
-/** After the outcome every choice and rationale is revealed, for the debrief. */
-function revealedIn(phase: Phase): boolean {
-  return phase === 'outcome' || phase === 'debrief';
-}
-
-function seesMove(viewer: Viewer, seat: SeatId, visibility: Visibility, revealed: boolean): boolean {
-  if (viewer.kind === 'facilitator' || revealed) return true;
-  if (visibility === 'public') return true;
-  if (viewer.kind !== 'seat') return false;
-  if (viewer.seat === seat) return true;
-  return typeof visibility === 'object' && visibility.seats.includes(viewer.seat);
-}
-
-// Views are built per viewer per update and look moves up often: one index per scenario.
-// (Nested maps: a key built from the three ids would be hashed afresh on every look-up.)
-const moveIndexes = new WeakMap<Scenario, Map<string, Map<SeatId, Map<string, Move>>>>();
-
-/** The move `move` of `seat` in beat `beatId`, if the scenario has it there. */
-function moveAt(scenario: Scenario, beatId: string, seat: SeatId, move: string): Move | undefined {
-  let index = moveIndexes.get(scenario);
-  if (!index) {
-    index = new Map(scenario.beats.map((b) => [b.id, new Map(b.actors.map((a) => [a.seat, new Map(a.moves.map((m) => [m.id, m]))]))]));
-    moveIndexes.set(scenario, index);
-  }
-  return index.get(beatId)?.get(seat)?.get(move);
-}
-
-/** Which kind of viewer a view is for, as far as what it may see of the past goes. */
-function viewerKey(viewer: Viewer): string {
-  return viewer.kind === 'seat' ? `seat:${viewer.seat}` : viewer.kind;
-}
+import type { ChangeView, GameView, OutcomeView, ResolutionView } from './view-types.ts';
+import {
+  beatOf, cachedIn, channelsById, channelViews, choicesSeen, menuView, moveAt, moveTitle, revealedIn, scenarioView, seesMove, viewerKey,
+} from './view-parts.ts';
+export type * from './view-types.ts';
 
 // A resolution never changes once recorded, and every view of a session shows all of them: each is
 // turned into a view once per kind of viewer (a seat, the white cell, observers), before and after the outcome.
 const resolutionViews = new WeakMap<Resolution, Map<string, ResolutionView>>();
-
-/** The choices of a resolution a viewer may see. */
-function choicesSeen(r: Resolution, viewer: Viewer, revealed: boolean): Resolution['choices'] {
-  return r.choices.filter((c) => seesMove(viewer, c.seat, c.visibility, revealed));
-}
 
 function resolutionView(
   scenario: Scenario,
@@ -270,98 +70,9 @@ function resolutionView(
   return view;
 }
 
-// The channels a viewer is shown, with their members in play, depend only on the scenario, the seats in
-// play (one array per session, carried from state to state) and the viewer.
-const channelLists = new WeakMap<readonly SeatId[], Map<string, { c: Channel; members: SeatId[] }[]>>();
-
-function visibleChannels(scenario: Scenario, seatsInPlay: readonly SeatId[], viewer: Viewer): { c: Channel; members: SeatId[] }[] {
-  let byViewer = channelLists.get(seatsInPlay);
-  if (!byViewer) {
-    byViewer = new Map();
-    channelLists.set(seatsInPlay, byViewer);
-  }
-  const key = `${scenario.id}@${scenario.version}/${viewerKey(viewer)}`;
-  let list = byViewer.get(key);
-  if (!list) {
-    list = scenario.channels
-      .map((c) => ({ c, members: c.members.filter((m) => seatsInPlay.includes(m)) }))
-      // A private channel needs two members in play to be worth showing; a team channel its one.
-      .filter(({ c, members }) => mayRead(viewer, c) && members.length >= (c.kind === 'team' ? 1 : c.kind === 'public' ? 0 : 2));
-    byViewer.set(key, list);
-  }
-  return list;
-}
-
-// The parts of a view below change only when their source does (a new resolution, a new ledger entry,
-// another beat): each is built once per source and kind of viewer and shared by the views that show it,
-// which `rubicon simulate` (a view per seat per beat, thousands of games) spends most of its views on.
+// Resolutions and the ledger, like the pieces in view-parts.ts, are built once per source and kind of viewer.
 const resolutionLists = new WeakMap<readonly Resolution[], Map<string, ResolutionView[]>>();
 const ledgerViews = new WeakMap<readonly Change[], Map<string, ChangeView[]>>();
-const scenarioViews = new WeakMap<readonly SeatId[], { scenario: Scenario; facilitator: ScenarioView | null; other: ScenarioView | null }>();
-const menuViews = new WeakMap<BeatActor, MenuView>();
-
-function cachedIn<K extends object, V>(cache: WeakMap<K, Map<string, V>>, source: K, key: string, build: () => V): V {
-  let byKey = cache.get(source);
-  if (!byKey) {
-    byKey = new Map();
-    cache.set(source, byKey);
-  }
-  let value = byKey.get(key);
-  if (value === undefined) {
-    value = build();
-    byKey.set(key, value);
-  }
-  return value;
-}
-
-function buildScenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facilitator: boolean): ScenarioView {
-  const { text } = scenarioText(scenario);
-  return {
-    ...text,
-    seats: text.seats.map((s) => ({ ...s, inPlay: seatsInPlay.includes(s.id) })),
-    injects: facilitator ? scenario.injects.map((i) => ({ id: i.id, title: i.title, text: i.text })) : [],
-  };
-}
-
-function scenarioView(scenario: Scenario, seatsInPlay: readonly SeatId[], facilitator: boolean): ScenarioView {
-  let entry = scenarioViews.get(seatsInPlay);
-  // Two loaded copies of one scenario are different objects: never hand one's view to the other.
-  if (!entry || entry.scenario !== scenario) {
-    entry = { scenario, facilitator: null, other: null };
-    scenarioViews.set(seatsInPlay, entry);
-  }
-  if (facilitator) return (entry.facilitator ??= buildScenarioView(scenario, seatsInPlay, true));
-  return (entry.other ??= buildScenarioView(scenario, seatsInPlay, false));
-}
-
-function menuView(actor: BeatActor): MenuView {
-  let menu = menuViews.get(actor);
-  if (!menu) {
-    menu = {
-      prompt: actor.prompt,
-      moves: actor.moves.map((m) => ({ id: m.id, title: m.title, description: m.description, also: m.also })),
-      defaultMove: actor.defaultMove,
-      maxAlso: actor.maxAlso,
-    };
-    menuViews.set(actor, menu);
-  }
-  return menu;
-}
-
-function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move: string): string {
-  return moveAt(scenario, beatId, seat, move)?.title ?? move;
-}
-
-const channelMaps = new WeakMap<Scenario, ReadonlyMap<string, Channel>>();
-
-function channelsById(scenario: Scenario): ReadonlyMap<string, Channel> {
-  let map = channelMaps.get(scenario);
-  if (!map) {
-    map = new Map(scenario.channels.map((c) => [c.id, c]));
-    channelMaps.set(scenario, map);
-  }
-  return map;
-}
 
 /**
  * The messages a viewer may read that changed after `sinceVersion` (sent, or
@@ -479,50 +190,6 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
     interventions: state.interventions,
     teaching: teachingViewFor(scenario, state, viewer, phase),
     rubric: rubricViewFor(scenario, ctx.options.seatsInPlay, state.scores, facilitator),
-  };
-}
-
-/** The beat under way as a view shows it (none outside a beat's phases), and the viewer's part in it if a seat in play acts. */
-function beatOf(scenario: Scenario, state: GameState, seat: SeatId | null): { beat: Beat | null; inBeat: boolean; actor: BeatActor | undefined } {
-  const ctx = state.turn.context;
-  const phase = phaseOf(state.turn);
-  const beat = ctx.beat ? beatById(scenario, ctx.beat) : null;
-  const inBeat = beat !== null && (phase === 'planning' || phase === 'adjudication' || phase === 'resolution');
-  const actor = inBeat && seat ? beat.actors.find((a) => a.seat === seat && ctx.options.seatsInPlay.includes(seat)) : undefined;
-  return { beat, inBeat, actor };
-}
-
-function channelViews(scenario: Scenario, state: GameState, viewer: Viewer): ChannelView[] {
-  const ctx = state.turn.context;
-  const seat = viewer.kind === 'seat' ? viewer.seat : null;
-  return visibleChannels(scenario, ctx.options.seatsInPlay, viewer).map(({ c, members }) => ({
-    id: c.id,
-    kind: c.kind,
-    title: c.title,
-    members,
-    relay: c.relay ?? null,
-    open: channelIsOpen(ctx.world, c),
-    canWrite: viewer.kind === 'facilitator' || (seat !== null && c.members.includes(seat) && channelIsOpen(ctx.world, c)),
-  }));
-}
-
-/** The part of `seat`'s view a bot persona reads (see BotView): the same as `viewFor`'s, built alone. */
-export function botViewFor(game: Game, state: GameState, seat: SeatId): BotView {
-  const { scenario } = game;
-  const ctx = state.turn.context;
-  const phase = phaseOf(state.turn);
-  const viewer: Viewer = { kind: 'seat', seat };
-  const revealed = revealedIn(phase);
-  const { beat, inBeat, actor } = beatOf(scenario, state, seat);
-  return {
-    phase,
-    scenario: scenarioView(scenario, ctx.options.seatsInPlay, false),
-    beat: inBeat && beat ? { title: beat.title } : null,
-    menu: actor ? menuView(actor) : null,
-    world: { ladder: ctx.world.ladder },
-    // Only the seat and the move of each choice seen: a persona reads no more, and the record carries others' rationales.
-    resolutions: ctx.resolutions.map((r) => ({ at: r.at, choices: choicesSeen(r, viewer, revealed).map(({ seat, move }) => ({ seat, move })) })),
-    channels: channelViews(scenario, state, viewer),
   };
 }
 
