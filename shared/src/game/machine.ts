@@ -106,6 +106,37 @@ export interface TurnContext {
 }
 
 /**
+ * A shallow copy, field by field, in the context factory's order: every assignment of every event
+ * makes one, and `{ ...context, ...changes }` costs about 1 µs where this costs a tenth of that.
+ * Typed as a whole TurnContext, so a field added to the context cannot be left out here.
+ */
+export function copyContext(c: TurnContext): TurnContext {
+  return {
+    scenarioId: c.scenarioId,
+    scenarioVersion: c.scenarioVersion,
+    machineVersion: c.machineVersion,
+    seed: c.seed,
+    rng: c.rng,
+    options: c.options,
+    beat: c.beat,
+    beatTexts: c.beatTexts,
+    beatIndex: c.beatIndex,
+    path: c.path,
+    timer: c.timer,
+    paused: c.paused,
+    submissions: c.submissions,
+    proposal: c.proposal,
+    world: c.world,
+    ledger: c.ledger,
+    resolutions: c.resolutions,
+    checkpoints: c.checkpoints,
+    injects: c.injects,
+    outcome: c.outcome,
+    bots: c.bots,
+  };
+}
+
+/**
  * What the machine receives: a command stamped with who sent it, its log
  * position and its time. An event that may close planning also carries the
  * relays sent in the beat so far, read off the message log (relays.ts), so

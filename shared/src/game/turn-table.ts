@@ -1,6 +1,6 @@
 import type { StateValue } from 'xstate';
 import { PHASES, type Phase } from './legality.ts';
-import type { TurnContext, TurnEvent, TurnInput, TurnMachine } from './machine.ts';
+import { copyContext, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 
 /**
  * The turn machine's transitions as a table, derived from the XState
@@ -225,7 +225,7 @@ export class TurnTable {
 
   private run(actions: readonly ActionRef[], context: TurnContext, event: TurnEvent | InitEvent): TurnContext {
     let ctx = context;
-    for (const a of actions) ctx = { ...ctx, ...this.assigners.get(a.type)!({ context: ctx, event }, a.params) };
+    for (const a of actions) ctx = Object.assign(copyContext(ctx), this.assigners.get(a.type)!({ context: ctx, event }, a.params));
     return ctx;
   }
 

@@ -255,29 +255,46 @@ export function applyEffects(
   planned: ReadonlyArray<{ effect: Effect; cause: Cause }>,
   version: number,
 ): { world: World; changes: Change[] } {
+  // Measures and flags do not depend on the ladder, so the first pass's changes to them are the
+  // batch's: the second pass places the ladder's steps among them without applying them again.
   let facts = world;
   let untenableBy: Cause | null = null;
+  const factChanges: (Change | null)[] = [];
   for (const p of planned) {
-    if (p.effect.kind === 'ladder') continue;
+    if (p.effect.kind === 'ladder') {
+      factChanges.push(null);
+      continue;
+    }
     const r = applyEffect(scenario, facts, p.effect, p.cause, version);
     facts = r.world;
+    factChanges.push(r.change);
     if (r.change && untenableBy === null && !rungAllowed(scenario, facts, world.ladder)) untenableBy = p.cause;
   }
-  let current = world;
+  // `ladderWorld` only ever differs from `world` in its ladder: applyEffect reads nothing else for a ladder step.
+  let ladderWorld = world;
   const changes: Change[] = [];
   const settle = (cause: Cause) => {
-    const to = settleRung(scenario, facts, current.ladder);
-    if (to === current.ladder) return;
-    changes.push({ target: { kind: 'ladder' }, from: current.ladder, to, cause, version });
-    current = { ...current, ladder: to };
+    const to = settleRung(scenario, facts, ladderWorld.ladder);
+    if (to === ladderWorld.ladder) return;
+    changes.push({ target: { kind: 'ladder' }, from: ladderWorld.ladder, to, cause, version });
+    ladderWorld = copyWorld(ladderWorld);
+    ladderWorld.ladder = to;
   };
-  for (const p of planned) {
-    if (p.effect.kind === 'ladder') settle(untenableBy ?? p.cause);
-    const r = applyEffect(scenario, current, p.effect, p.cause, version, facts);
-    current = r.world;
+  planned.forEach((p, i) => {
+    const factChange = factChanges[i];
+    if (p.effect.kind !== 'ladder') {
+      if (factChange) changes.push(factChange);
+      return;
+    }
+    settle(untenableBy ?? p.cause);
+    const r = applyEffect(scenario, ladderWorld, p.effect, p.cause, version, facts);
+    ladderWorld = r.world;
     if (r.change) changes.push(r.change);
-  }
+  });
   const lastFactChange = [...changes].reverse().find((c) => c.target.kind !== 'ladder');
   if (lastFactChange) settle(untenableBy ?? lastFactChange.cause);
-  return { world: current, changes };
+  if (ladderWorld.ladder === facts.ladder) return { world: facts, changes };
+  const result = copyWorld(facts);
+  result.ladder = ladderWorld.ladder;
+  return { world: result, changes };
 }
