@@ -25,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
+import { createClient, type RedisClientType } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import { createGame, senderStreamVersions, type Ack, type ClientToServerEvents, type CommandResult, type CreateSessionResponse, type JoinResponse, type LogEntry, type ServerToClientEvents } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
@@ -259,8 +260,10 @@ export async function benchContention(report: Report, options: ContentionOptions
     const measureFrom = start + options.warmupMs;
     const until = measureFrom + options.measureMs;
     const cpuBefore = cpuOf(servers);
+    const redisBefore = await redisCounters(options.redisUrl);
     await Promise.all(writers.map((w) => w.run(until)));
     const cpuAfter = cpuOf(servers);
+    const redisAfter = await redisCounters(options.redisUrl);
     const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     const wallMs = now() - start;
 
@@ -280,6 +283,11 @@ export async function benchContention(report: Report, options: ContentionOptions
     const acknowledged = writers.reduce((n, w) => n + w.acked.length, 0);
     const cpuMsPerCommand = cpuMs === null || acknowledged === 0 ? null : cpuMs / acknowledged;
     if (cpuMsPerCommand !== null) report.add(section, 'server CPU per acknowledged command (whole run)', cpuMsPerCommand, 'ms');
+    if (acknowledged > 0) {
+      // Redis's own counters: the whole Redis, so another client's traffic on it would show here too.
+      report.add(section, 'Redis commands per acknowledged command (whole run)', (redisAfter.commands - redisBefore.commands) / acknowledged, 'cmd');
+      report.add(section, 'Redis CPU per acknowledged command (whole run)', (redisAfter.cpuMs - redisBefore.cpuMs) / acknowledged, 'ms');
+    }
 
     const log = await exportLog(first.url, session.sessionId, session.facilitatorToken);
     const check = auditLog(log, writers);
@@ -291,6 +299,19 @@ export async function benchContention(report: Report, options: ContentionOptions
     await Promise.all(servers.map((s) => s.stop()));
     const deleted = await deleteKeys(options.redisUrl, prefix);
     report.note(`Contention run used key prefix ${prefix}; deleted its ${deleted} keys afterwards.`);
+  }
+}
+
+/** Commands Redis has processed and the CPU it has used so far (INFO), machine-independent costs of the store path. */
+async function redisCounters(url: string): Promise<{ commands: number; cpuMs: number }> {
+  const client: RedisClientType = createClient({ url });
+  await client.connect();
+  try {
+    const info = await client.info();
+    const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return { commands: field('total_commands_processed'), cpuMs: 1000 * (field('used_cpu_user') + field('used_cpu_sys')) };
+  } finally {
+    await client.quit();
   }
 }
 

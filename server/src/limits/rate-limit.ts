@@ -29,6 +29,11 @@ export interface LimitStore {
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+interface Waiter {
+  points: number;
+  resolve: (verdict: Verdict) => void;
+}
+
 export function budgetOf(rate: Rate): Budget {
   return { points: rate.burst, windowSeconds: Math.max(1, Math.round(rate.burst / rate.perSecond)) };
 }
@@ -45,9 +50,19 @@ export function budgetOf(rate: Rate): Budget {
  * because of it. A key that has gone over its budget is also blocked in
  * memory for the rest of its window, so a flood is refused without a Redis
  * round trip per request.
+ *
+ * Checks of one key are coalesced: those that come in during one turn of
+ * the event loop (a busy process reads many sockets' frames in one turn) wait
+ * for the end of that turn and go together, as one count of all their points,
+ * and are answered in arrival order from what the window had left. So a busy
+ * session costs one round trip per key per turn, not one per command, and no
+ * check waits for another's round trip; the verdicts are those of counting
+ * the checks one by one.
  */
 export class RateLimit {
   private readonly limiter: RateLimiterAbstract;
+  /** Checks of this turn of the event loop, per key, counted together at its end. */
+  private readonly waiting = new Map<string, Waiter[]>();
 
   constructor(
     readonly name: string,
@@ -72,15 +87,52 @@ export class RateLimit {
   }
 
   /** Counts `points` against `key`; refuses (counting nothing more) once the window's budget is spent. */
-  async take(key: string, points = 1): Promise<Verdict> {
+  take(key: string, points = 1): Promise<Verdict> {
+    return new Promise<Verdict>((resolve) => {
+      let waiting = this.waiting.get(key);
+      if (!waiting) {
+        waiting = [];
+        this.waiting.set(key, waiting);
+        setImmediate(() => void this.countWaiting(key));
+      }
+      waiting.push({ points: Math.max(1, Math.ceil(points)), resolve });
+    });
+  }
+
+  /** Counts the checks of `key` that came in this turn, in one go. */
+  private async countWaiting(key: string): Promise<void> {
+    const waiters = this.waiting.get(key) ?? [];
+    this.waiting.delete(key);
+    const verdicts = await this.count(key, waiters.map((w) => w.points));
+    waiters.forEach((w, i) => w.resolve(verdicts[i] ?? { allowed: true }));
+  }
+
+  /**
+   * One count of all of `points`, and a verdict for each part in order: the
+   * parts that fit in what the window had left are allowed, and from the first
+   * that does not, the rest are refused (as counting them one by one would:
+   * a refused check is counted too, so nothing after it fits).
+   */
+  private async count(key: string, points: readonly number[]): Promise<Verdict[]> {
+    const total = points.reduce((a, b) => a + b, 0);
     try {
-      await this.limiter.consume(key, Math.max(1, Math.ceil(points)));
-      return { allowed: true };
+      await this.limiter.consume(key, total);
+      return points.map(() => ({ allowed: true }));
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { allowed: false, retryAfterMs: Math.max(1, err.msBeforeNext) };
       // The insurance limiter is in memory and cannot fail; if anything else does, let the action through
       // rather than lock everyone out over a limiter fault.
-      return { allowed: true };
+      if (!(err instanceof RateLimiterRes)) return points.map(() => ({ allowed: true }));
+      const retryAfterMs = Math.max(1, err.msBeforeNext);
+      // A count's answer includes these points; a key blocked in memory answers with none counted and has nothing left.
+      let left = err.consumedPoints >= total ? this.budget.points - (err.consumedPoints - total) : 0;
+      return points.map((p): Verdict => {
+        if (p > left) {
+          left = -Infinity;
+          return { allowed: false, retryAfterMs };
+        }
+        left -= p;
+        return { allowed: true };
+      });
     }
   }
 
