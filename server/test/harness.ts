@@ -3,10 +3,8 @@
  * random port, creates sessions over REST, and connects real socket.io-client
  * sockets that record every raw event and acknowledgement they receive.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { createClient, type RedisClientType } from 'redis';
 import { io, type Socket } from 'socket.io-client';
@@ -30,6 +28,10 @@ import { createApp, type App, type AppDeps } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Logger } from '../src/logger.ts';
 import type { Clock } from '../src/store/types.ts';
+import { waitFor } from './child-server.ts';
+
+// A child server and waitFor need none of the server's code (the browser tests use them too).
+export { spawnServer, waitFor, type ChildServer } from './child-server.ts';
 
 export type Backend = 'memory' | 'redis';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -124,14 +126,6 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
     for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
   } finally {
     await client.close();
-  }
-}
-
-export async function waitFor(test: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -381,59 +375,4 @@ export async function settle(clients: TestClient[]): Promise<void> {
 
 export function randomText(tag: string): string {
   return `${tag} ${nanoid(10)}`;
-}
-
-// ---- child processes ----------------------------------------------------
-
-export interface ChildServer {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  /** Kills the process without letting it shut down (no snapshots, no goodbyes). */
-  kill(): Promise<void>;
-  /** SIGTERM, and the exit code. */
-  terminate(): Promise<number | null>;
-}
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Runs `server/src/main.ts` in its own process, the way production does, and waits until it listens. */
-export async function spawnServer(
-  env: Record<string, string>,
-  timeoutMs = 60_000,
-  /** The node binary and its arguments; by default the source through tsx. */
-  command: { node: string; args: string[] } = { node: process.execPath, args: ['--import', 'tsx', 'server/src/main.ts'] },
-): Promise<ChildServer> {
-  const child = spawn(command.node, command.args, {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let url: string | undefined;
-  await waitFor(
-    () => {
-      if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-      url = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      return url !== undefined;
-    },
-    timeoutMs,
-    'the child server to listen',
-  );
-  return {
-    url: url as string,
-    child,
-    output: () => out,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    terminate: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
 }

@@ -65,7 +65,7 @@ describe('LLM adapter', () => {
     expect(requests).toHaveLength(2);
     expect(requests[1]!.body.messages.at(-1)!.content).toContain('"nuke-everything" is not on the menu');
     expect(d?.move).toBe(view.menu?.defaultMove);
-    expect(d?.messages).toEqual([{ channel: 'team-iran', text: expect.stringContaining('no playable answer') }]);
+    expect(d?.messages).toEqual([{ channel: 'team-iran', text: expect.stringContaining('no playable answer'), toWhiteCell: true }]);
     expect(logs()).toContain('playing the default move');
     expect(logs()).not.toContain(KEY);
   });
@@ -84,7 +84,7 @@ describe('LLM adapter', () => {
     const d = await b.decide(view, [], () => 0.5);
     expect(Date.now() - t0).toBeLessThan(1400);
     expect(d?.move).toBe(view.menu?.defaultMove);
-    expect(d?.rationale).toContain('no answer within 200 ms');
+    expect(d?.messages).toEqual([{ channel: 'team-iran', text: expect.stringContaining('no answer within 200 ms'), toWhiteCell: true }]);
     expect(logs()).not.toContain(KEY);
   });
 });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { LLM_BOT, type BotOptions } from '@rubicon/shared/bots';
-import { api, connect, createSession, startServer, waitFor, type TestServer } from './harness.ts';
+import { api, codeFor, connect, createSession, joinCode, startServer, waitFor, type TestServer } from './harness.ts';
 import { menuOf, startFakeLlm, type FakeLlm } from './fake-llm.ts';
 
 const KEY = 'sk-seat-test-never-log-this-9876543210';
@@ -45,6 +45,8 @@ describe('a seat played by a language model, through the server', () => {
 
     const created = await createSession(server.url, { scenarioId: 'april-2024', seed: 'llm-seat', review: false, timerScale: 0.05 });
     const fac = await connect(server.url, created.sessionId, created.facilitatorToken, 'facilitator');
+    // Someone at Iran's own seat, beside the model: the fallback note is not for them.
+    const iranPerson = await connect(server.url, created.sessionId, (await joinCode(server.url, codeFor(created, 'iran'))).token, 'iran');
     await fac.must({ type: 'SET_SEAT_BOT', seat: 'iran', bot: LLM_BOT });
     for (const [seat, bot] of [['israel', 'restore-deterrence'], ['us', 'restrain-israel'], ['mediators', 'cautious']] as const) await fac.must({ type: 'SET_SEAT_BOT', seat, bot });
     await fac.until((v) => v.bots.length === 4);
@@ -58,8 +60,8 @@ describe('a seat played by a language model, through the server', () => {
     expect(llm.requests).toHaveLength(2);
     expect(llm.requests[1]?.body.messages.at(-1)?.content).toContain('"nuke-everything" is not on the menu');
     expect(iran1?.rationale).toContain('the language model gave no playable answer');
-    // The white cell reads the fallback in Iran's team channel.
-    await waitFor(() => fac.messages.some((m) => m.channel === 'team-iran' && m.from === 'iran' && m.text.includes('no playable answer')), 5000, 'the fallback note');
+    // The white cell, and only the white cell, reads why (a note filed in Iran's team channel).
+    await waitFor(() => fac.messages.some((m) => m.channel === 'team-iran' && m.from === 'iran' && m.toWhiteCell === true && m.text.includes('after one repair prompt, the answer is not JSON')), 5000, 'the fallback note');
 
     // Beat 2: a legal answer becomes Iran's move, with the model's rationale and message.
     await fac.must({ type: 'ADVANCE' });
@@ -71,11 +73,14 @@ describe('a seat played by a language model, through the server', () => {
     expect(iran2?.defaulted).toBe(false);
     expect(iran2?.rationale).toBe(`The model weighs the menu and takes ${iran2?.move}.`);
     await waitFor(() => fac.messages.some((m) => m.channel === 'public' && m.from === 'iran' && m.text === 'Tehran has made its choice.'), 5000, 'the model’s message');
+    await waitFor(() => iranPerson.messages.some((m) => m.text === 'Tehran has made its choice.'), 5000, 'the model’s message at Iran’s seat');
+    expect(iranPerson.messages.filter((m) => m.toWhiteCell || m.text.includes('no playable answer'))).toEqual([]);
 
     // Every request carried the key as a bearer token, and no log line holds it.
     expect(llm.requests.every((r) => r.auth === `Bearer ${KEY}` && r.body.model === 'fake-model')).toBe(true);
     expect(logs).toContain('playing the default move');
     expect(logs).not.toContain(KEY);
     fac.close();
+    iranPerson.close();
   }, 90_000);
 });

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { persistGame, replay, restoreGame, initialState } from '../src/game/game.ts';
-import { viewFor } from '../src/game/view.ts';
+import { messagesFor, viewFor } from '../src/game/view.ts';
+import type { Viewer } from '../src/game/channel-policy.ts';
 import { mini } from './fixtures/mini-scenario.ts';
 import { Driver, facilitator, seat, system, T0 } from './driver.ts';
+
+/** What a viewer may read of the messages so far. */
+function viewerMessages(d: Driver, viewer: Viewer) {
+  return messagesFor(d.game, d.state, viewer);
+}
 
 function started(setup = {}) {
   const d = new Driver(mini, setup);
@@ -218,6 +224,9 @@ describe('refusals', () => {
       [seat('red'), { type: 'SEND_MESSAGE', channel: 'hotline', text: 'hi' }, 'channel_closed'],
       [seat('red'), { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'hi', to: 'blue' }, 'forbidden'],
       [{ kind: 'observer' }, { type: 'SEND_MESSAGE', channel: 'public', text: 'hi' }, 'forbidden'],
+      [seat('red'), { type: 'SEND_MESSAGE', channel: 'public', text: 'hi', toWhiteCell: true }, 'invalid'],
+      [facilitator, { type: 'SEND_MESSAGE', channel: 'team-red', text: 'hi', toWhiteCell: true }, 'invalid'],
+      [seat('grey'), { type: 'SEND_MESSAGE', channel: 'team-red', text: 'hi', toWhiteCell: true }, 'not_member'],
     ] as const;
     for (const [by, command, code] of cases) {
       const r = d.send(by, command);
@@ -247,6 +256,18 @@ describe('messages and channels', () => {
     expect(d.state.messages.at(-1)?.audience).toEqual(['grey', 'blue']);
     d.seat('grey', { type: 'SEND_MESSAGE', channel: 'via-grey', text: 'to both' });
     expect(d.state.messages.at(-1)?.audience).toEqual(['red', 'blue', 'grey']);
+  });
+
+  it('a note to the white cell reaches the white cell alone, not even the seat’s own devices', () => {
+    const d = started();
+    d.seat('red', { type: 'SEND_MESSAGE', channel: 'team-red', text: 'no playable answer: default move', toWhiteCell: true });
+    const m = d.state.messages.at(-1);
+    expect(m).toMatchObject({ channel: 'team-red', from: 'red', audience: [], toWhiteCell: true });
+    expect(viewerMessages(d, { kind: 'facilitator' }).map((x) => x.text)).toContain('no playable answer: default move');
+    expect(viewerMessages(d, { kind: 'seat', seat: 'red' }).map((x) => x.text)).not.toContain('no playable answer: default move');
+    // An ordinary team message still reaches the team.
+    d.seat('red', { type: 'SEND_MESSAGE', channel: 'team-red', text: 'we hold' });
+    expect(viewerMessages(d, { kind: 'seat', seat: 'red' }).map((x) => x.text)).toContain('we hold');
   });
 
   it('opens a conditional channel when its flag is set', () => {

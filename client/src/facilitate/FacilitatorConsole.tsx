@@ -12,6 +12,7 @@ import { FacilitatorNotes } from './FacilitatorNotes.tsx';
 import { ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { RubricScoring } from './RubricScoring.tsx';
 import { ViewAsPanel, ViewAsPicker, type ViewAsChoice } from './ViewAs.tsx';
+import { WhiteCellNotes } from './WhiteCellNotes.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { SeatTable } from './SeatStatus.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
@@ -112,6 +113,7 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
                 </>
               )}
             </section>
+            <WhiteCellNotes view={view} messages={session.messages} />
             <FacilitatorNotes view={view} />
             {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
             <AdjudicationReview session={session} view={view} />

@@ -1,5 +1,6 @@
 import type { GameView, Presence } from '@rubicon/shared';
 import { withAlso } from '@rubicon/shared/also';
+import { LLM_BOT } from '@rubicon/shared/bots';
 
 type Seat = GameView['scenario']['seats'][number];
 
@@ -40,6 +41,17 @@ export function SeatChip({ seat }: { seat: Seat }) {
   );
 }
 
+/** Who plays a seat that people do not: a bot persona or a language model (nothing for a seat of people). */
+function BotTag({ view, seat, testId }: { view: GameView; seat: string; testId: string }) {
+  const bot = view.bots.find((b) => b.seat === seat)?.bot;
+  if (bot === undefined) return null;
+  return (
+    <span className="tag" data-testid={testId}>
+      {bot === LLM_BOT ? 'language model' : 'bot'}
+    </span>
+  );
+}
+
 /** Projector: who has locked in for the beat (never what). */
 export function LockIns({ view, strip = false }: { view: GameView; strip?: boolean }) {
   const beat = view.beat;
@@ -62,7 +74,7 @@ export function LockIns({ view, strip = false }: { view: GameView; strip?: boole
                   {STATE_TEXT[st].icon}
                 </span>
                 <SeatChip seat={s} />
-                {view.bots.some((b) => b.seat === s.id) && <span className="tag" data-testid={`bot-tag-${s.id}`}>bot</span>}
+                <BotTag view={view} seat={s.id} testId={`bot-tag-${s.id}`} />
                 <span className="lockins__state">{STATE_TEXT[st].text}</span>
               </li>
             );
@@ -95,6 +107,7 @@ export function SeatTable({ view, presence, showDrafts }: { view: GameView; pres
             <li key={s.id} className={`seat-list__item seat-list__item--${st}`} data-testid={`seat-row-${s.id}`} style={{ ['--seat' as string]: s.color }}>
               <div className="seat-list__head">
                 <SeatChip seat={s} />
+                <BotTag view={view} seat={s.id} testId={`seat-bot-${s.id}`} />
                 <span className={`seat-list__presence${p.joined ? ' seat-list__presence--joined' : ''}`} data-testid={`presence-${s.id}`} data-joined={p.joined}>
                   <span aria-hidden="true">{p.joined ? '● ' : '○ '}</span>
                   {p.text}

@@ -52,7 +52,7 @@ export function SeatBotPicker({ session, view, seat, bots }: { session: Session;
       )}
       {current === LLM_BOT && (
         <p className="small muted" data-testid={`bot-status-${seat}`}>
-          Played by a language model. If it gives no playable answer, the seat plays its default move and says so in its team channel.
+          Played by a language model. If it gives no playable answer, the seat plays its default move and tells the white cell why (in the console’s notes from the seats).
         </p>
       )}
       {llm && !llm.available && (

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
+import { LLM_BOT } from '@rubicon/shared/bots';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ChannelPanel } from '../session/channels/ChannelPanel.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
@@ -93,7 +94,7 @@ function Console({ session, view, slot, name, onRename }: ConsoleProps) {
           </h1>
           {self && view.bots.some((b) => b.seat === self) && (
             <p className="alert alert--info" data-testid="played-by-bot">
-              This seat is played by a bot. The white cell can hand it back to your team.
+              This seat is played by {view.bots.some((b) => b.seat === self && b.bot === LLM_BOT) ? 'a language model' : 'a bot'}. The white cell can hand it back to your team.
             </p>
           )}
           <TeamNotices view={view} seat={self} storageKey={`notices:${session.sessionId}:${slot}`} />

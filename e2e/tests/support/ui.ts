@@ -11,8 +11,9 @@ export interface Screen {
   received: string[];
 }
 
-export async function openScreen(browser: Browser, viewport: { width: number; height: number }): Promise<Screen> {
-  const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
+/** `baseURL`: another server than the config's (a spec that starts its own). */
+export async function openScreen(browser: Browser, viewport: { width: number; height: number }, baseURL?: string): Promise<Screen> {
+  const context = await browser.newContext({ viewport, reducedMotion: 'reduce', ...(baseURL ? { baseURL } : {}) });
   const page = await context.newPage();
   const received: string[] = [];
   page.on('websocket', (ws) => {

@@ -135,7 +135,7 @@ export class BotPlayer {
 
   private async say(m: BotMessage): Promise<void> {
     try {
-      await this.client.send({ type: 'SEND_MESSAGE', channel: m.channel, text: m.text, ...(m.to ? { to: m.to } : {}), ...(m.relayOf ? { relayOf: m.relayOf } : {}) });
+      await this.client.send({ type: 'SEND_MESSAGE', channel: m.channel, text: m.text, ...(m.to ? { to: m.to } : {}), ...(m.relayOf ? { relayOf: m.relayOf } : {}), ...(m.toWhiteCell ? { toWhiteCell: true } : {}) });
     } catch (err) {
       this.log.warn({ err, channel: m.channel }, 'bot message refused');
     }

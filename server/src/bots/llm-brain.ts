@@ -81,7 +81,8 @@ export function answerProblem(content: string, view: GameView): { problem: strin
  * A seat played by a language model through an OpenAI-compatible
  * chat-completions endpoint. A malformed or illegal answer gets one repair
  * prompt; after that, or on a timeout or an error, the seat plays its
- * default move, and says so in its team channel, which the white cell reads.
+ * default move, and tells the white cell why in a note only the white cell
+ * reads (filed in the seat's team channel).
  * The API key goes in the Authorization header only and is never logged.
  */
 export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchImpl: typeof fetch = fetch): Brain {
@@ -105,8 +106,9 @@ export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchI
     const menu = view.menu;
     const team = view.channels.find((c) => c.kind === 'team' && c.canWrite);
     log.warn({ reason }, 'language model gave no playable answer; playing the default move');
-    const note: BotMessage[] = team ? [{ channel: team.id, text: `Language model: no playable answer (${reason}). This seat plays its default move.`.slice(0, MAX_MESSAGE) }] : [];
-    return { move: menu?.defaultMove ?? '', rationale: `Default move: the language model gave no playable answer (${reason}).`, messages: note };
+    const note: BotMessage[] = team ? [{ channel: team.id, text: `Language model: no playable answer (${reason}). This seat plays its default move.`.slice(0, MAX_MESSAGE), toWhiteCell: true }] : [];
+    // The reason goes to the white cell alone; the rationale, which the seat reads too, says only that it defaulted.
+    return { move: menu?.defaultMove ?? '', rationale: 'Default move: the language model gave no playable answer.', messages: note };
   }
 
   return {

@@ -32,6 +32,8 @@ export interface BotMessage {
   text: string;
   to?: SeatId;
   relayOf?: string;
+  /** A note for the white cell alone, in the seat's team channel (SEND_MESSAGE's `toWhiteCell`). */
+  toWhiteCell?: true;
 }
 
 export interface BotDecision {

@@ -27,6 +27,8 @@ export interface Message {
   gameVersion?: number;
   /** Who at the seat wrote it, when they gave a name on joining. */
   fromName?: string;
+  /** A seat's note to the white cell alone (its audience is empty). */
+  toWhiteCell?: true;
   /** Set by the white cell's HIDE_MESSAGE: whom the text is withheld from (the white cell always reads it). */
   hidden?: 'display' | 'everyone';
   /** The version of the last HIDE_MESSAGE that changed `hidden`, so a sync after it carries the change. */
@@ -100,6 +102,12 @@ export function messageAudience(
   if (by.kind === 'seat' && !channelIsOpen(world, channel))
     return refuse('channel_closed', `${channel.title} is not open.`);
 
+  if (cmd.toWhiteCell) {
+    if (by.kind !== 'seat' || channel.kind !== 'team' || cmd.to !== undefined || cmd.relayOf !== undefined)
+      return refuse('invalid', 'A note to the white cell goes in the sending seat’s own team channel, addressed to nobody else.');
+    // Nobody but the white cell, which reads every message, receives it: not even the seat's own devices.
+    return { audience: [], channel };
+  }
   if (cmd.relayOf !== undefined) {
     const original = earlier.byId(cmd.relayOf);
     if (!original || original.channel !== channel.id)

@@ -68,6 +68,11 @@ export const SendMessage = z
     to: SeatId.optional(),
     /** The message being passed on, when the relay seat relays. */
     relayOf: z.string().max(64).optional(),
+    /**
+     * A seat's note that only the white cell reads, filed in the seat's team
+     * channel: how a machine player reports that it fell back to its default.
+     */
+    toWhiteCell: z.literal(true).optional(),
   })
   .strict();
 export type SendMessage = z.infer<typeof SendMessage>;

@@ -195,6 +195,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
       audience: r.audience,
       to: command.to ?? null,
       relayOf: command.relayOf ?? null,
+      ...(command.toWhiteCell ? { toWhiteCell: true as const } : {}),
       gameVersion: state.gameVersion,
     };
     return { ok: true, state: nextState(state, entry.seq, state.gameVersion, { messages: state.messages.append(message) }), message };

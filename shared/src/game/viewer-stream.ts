@@ -123,6 +123,7 @@ export function wireMessage(viewer: Viewer, message: Message, n: number, relayed
     audience: seen.audience,
     to: seen.to,
     relayOf: seen.relayOf === null ? null : relayed === null ? UNSEEN_MESSAGE : wireMessageId(relayed),
+    ...(seen.toWhiteCell ? { toWhiteCell: true as const } : {}),
     ...(seen.hidden === undefined ? {} : { hidden: seen.hidden }),
   };
 }

@@ -36,6 +36,11 @@ export function MessageItem({ m, scenario, byId, self, selfName, onModerate }: P
           {own && <span className="msg__you"> (you)</span>}
         </span>
         {m.to && <span className="msg__to">→ to {seatName(scenario, m.to)} only</span>}
+        {m.toWhiteCell && (
+          <span className="msg__to" data-testid="to-white-cell">
+            → to the white cell only
+          </span>
+        )}
         <time className="msg__time" dateTime={new Date(m.at).toISOString()}>
           {timeOfDay(m.at)}
         </time>
