@@ -1,12 +1,14 @@
 import { defineConfig } from 'vite';
-import react from '@vitejs/plugin-react';
+import { preactAliases } from './preact-aliases.ts';
 import { precompress } from './scripts/precompress.ts';
 import { preloadBoot } from './scripts/preload-boot.ts';
 
 const backend = process.env.RUBICON_BACKEND ?? 'http://localhost:3000';
 
 export default defineConfig({
-  plugins: [react(), precompress(), preloadBoot()],
+  plugins: [precompress(), preloadBoot()],
+  // JSX compiles to `react/jsx-runtime` as tsconfig says, which the aliases turn into Preact's.
+  resolve: { alias: preactAliases },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

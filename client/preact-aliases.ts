@@ -1,0 +1,20 @@
+import type { Alias } from 'vite';
+
+/**
+ * The client is written against React's API and types, and ships Preact through
+ * its compat layer: React DOM was about three quarters of the console's boot
+ * chunk (202 of 263 KB before compression), Preact with compat is a tenth of
+ * that, and the console's first load on a slow phone link is mostly those bytes
+ * (docs/performance.md, "Delivery"). The build and the client's unit tests both
+ * take these aliases, so the tests render with the library that ships.
+ * Exact matches only: `react-dom/client` must not become `preact/compat/client`
+ * by way of a prefix rule for `react-dom`.
+ */
+export const preactAliases: Alias[] = [
+  { find: /^react$/, replacement: 'preact/compat' },
+  { find: /^react-dom$/, replacement: 'preact/compat' },
+  { find: /^react-dom\/client$/, replacement: 'preact/compat/client' },
+  { find: /^react-dom\/server$/, replacement: 'preact/compat/server' },
+  { find: /^react\/jsx-runtime$/, replacement: 'preact/compat/jsx-runtime' },
+  { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/compat/jsx-dev-runtime' },
+];
