@@ -123,7 +123,7 @@ describe('override rows', () => {
 
 describe('rewind targets', () => {
   it('offers the beats entered on this path, once each, with the open one last', async () => {
-    const { rewindTargets } = await import('../src/facilitate/FacilitatorControls.tsx');
+    const { rewindTargets } = await import('../src/facilitate/rewind.ts');
     const view = {
       resolutions: [
         { beat: 'a', beatIndex: 1, title: 'A' },
