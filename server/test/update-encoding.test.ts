@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Encoder, PacketType } from 'socket.io-parser';
-import { applyEntry, createGame, initialState, runHeadless, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
+import { applyEntry, createGame, initialState, runHeadless, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from '../src/session/broadcast.ts';
+import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 import { EncodedJson, encodedUpdates, spliceParser } from '../src/socket/update-encoding.ts';
 
@@ -59,6 +60,34 @@ describe('encodedUpdates', () => {
     }
     // Readers whose streams stand alike (the seats and observers before private talk) do share a packet.
     expect(shared).toBeGreaterThan(0);
+  });
+});
+
+describe('updatesFor', () => {
+  it("gives every room of a message's readers the update built for its viewer alone, sharing one object only among identical ones", () => {
+    const streams = new ViewerStreams();
+    let state: GameState = initialState(game);
+    let shared = 0;
+    let relays = 0;
+    for (const entry of busyLog()) {
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(`entry ${entry.seq}: ${r.refusal.message}`);
+      const updates = updatesFor({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams);
+      const byRoom = new Map(updates.map((u) => [u.room, u.payload]));
+      for (const viewer of viewersOf(r.state.turn.context.options.seatsInPlay)) {
+        const step = streamStep(game, state, r.state, entry, viewer);
+        if (step.kind !== 'message' && step.kind !== 'moderation') continue;
+        // Built from scratch for this viewer: its own position, its own copy of the message.
+        const { version, messages } = streamPosition(game, r.state, viewer);
+        const own = { version, messages: [wireMessageFor(game, r.state, viewer, step.message, step.kind === 'message' ? messages : undefined)] };
+        expect(byRoom.get(roomFor('S', viewer)), `${entry.seq} ${roomFor('S', viewer)}`).toEqual(own);
+        if (step.message.relayOf !== null) relays++;
+      }
+      shared += updates.length - new Set(updates.map((u) => u.payload)).size;
+      state = r.state;
+    }
+    expect(shared).toBeGreaterThan(0);
+    expect(relays).toBeGreaterThan(0);
   });
 });
 

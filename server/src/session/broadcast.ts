@@ -1,4 +1,4 @@
-import { wireMessageFor, type UpdatePayload } from '@rubicon/shared';
+import { wireMessageFor, wireMessageKey, type UpdatePayload } from '@rubicon/shared';
 import { roomFor, viewersOf } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
@@ -15,21 +15,32 @@ export interface RoomUpdate {
  * (viewer-stream.ts), so no room learns that an event it cannot see
  * happened, nor when. A game command brings every room its view; a message
  * brings its readers the message alone. `wanted` lets the caller skip the
- * work for rooms nobody is in (their streams still move on).
+ * work for rooms nobody is in (their streams still move on). Rooms whose
+ * update is the same share one payload object.
  */
 export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
   const updates: RoomUpdate[] = [];
+  // A new message's update, by what it depends on: viewers whose streams stand alike get the same object (built once).
+  const alike = new Map<string, UpdatePayload>();
   for (const viewer of viewersOf(after.turn.context.options.seatsInPlay)) {
     const { step, position } = streams.follow(game, before, after, entry, viewer);
     if (step.kind === 'none') continue;
     const room = roomFor(sessionId, viewer);
     if (!wanted(room)) continue;
     const { version } = position;
-    const payload: UpdatePayload =
-      step.kind === 'view'
-        ? { version, view: wireViewFor(game, after, viewer, version), messages: [] }
-        : { version, messages: [wireMessageFor(game, after, viewer, step.message, step.kind === 'message' ? position.messages : undefined)] };
+    if (step.kind === 'view') {
+      updates.push({ room, payload: { version, view: wireViewFor(game, after, viewer, version), messages: [] } });
+      continue;
+    }
+    const n = step.kind === 'message' ? position.messages : undefined;
+    const copy = n === undefined ? null : wireMessageKey(viewer, step.message, n);
+    const key = copy === null ? null : `${version}:${copy}`;
+    let payload = key === null ? undefined : alike.get(key);
+    if (!payload) {
+      payload = { version, messages: [wireMessageFor(game, after, viewer, step.message, n)] };
+      if (key !== null) alike.set(key, payload);
+    }
     updates.push({ room, payload });
   }
   return updates;

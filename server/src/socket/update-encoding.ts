@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import type { Packet } from 'socket.io-parser';
+import type { UpdatePayload } from '@rubicon/shared';
 import type { RoomUpdate } from '../session/broadcast.ts';
 
 // Socket.IO loads the parser's CommonJS build; an ESM import would load a second copy (for Node, its debug build).
@@ -46,8 +47,14 @@ export const spliceParser = { Encoder: SpliceEncoder, Decoder };
  */
 export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  // A payload object shared by several rooms (updatesFor) is encoded once.
+  const encoded = new Map<UpdatePayload, string>();
   for (const { room, payload } of updates) {
-    const text = JSON.stringify(payload);
+    let text = encoded.get(payload);
+    if (text === undefined) {
+      text = JSON.stringify(payload);
+      encoded.set(payload, text);
+    }
     const rooms = out.get(text);
     if (rooms) rooms.push(room);
     else out.set(text, [room]);

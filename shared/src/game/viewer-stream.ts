@@ -1,7 +1,7 @@
 import type { Channel } from '../scenario/schema.ts';
 import type { Command, LogEntry } from './commands.ts';
 import { applyEntry, initialState, type Game, type GameState } from './game.ts';
-import { messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
+import { hiddenFrom, messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
 
 /**
  * Each viewer's own stream of updates. A viewer is told of an event only if
@@ -144,6 +144,17 @@ export function messageNumbers(game: Game, state: GameState, viewer: Viewer, ids
     }
   }
   return out;
+}
+
+/**
+ * What, besides the message and its number `n`, one viewer's copy of it
+ * (wireMessage) depends on: viewers with the same key get identical copies,
+ * so an update can be built once for all of them. `null` for a relay, whose
+ * copy names the relayed message in each reader's own numbering.
+ */
+export function wireMessageKey(viewer: Viewer, message: Message, n: number): string | null {
+  if (message.relayOf !== null) return null;
+  return `${n}:${hiddenFrom(viewer, message) ? 'hidden' : 'shown'}`;
 }
 
 /** One message for one viewer, numbered in its stream (for an update). */
