@@ -1,24 +1,17 @@
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
-import { loadJson, saveText } from '../net/storage.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
 import { MEMO_PROMPT_ID, MemoPrompt } from './MemoPrompt.tsx';
 import { CharCount } from '../common/CharCount.tsx';
 import { withAlso } from '@rubicon/shared/also';
 import { MoveCard } from './MoveCard.tsx';
+import { dirtyAgainst, useMoveDraft } from './use-move-draft.ts';
 
 interface Props {
   session: Session;
   view: GameView;
   slot: string;
-}
-
-interface Form {
-  move: string;
-  /** Moves marked "also" taken beside the main one. */
-  also: string[];
-  rationale: string;
 }
 
 type Busy = null | 'draft' | 'lock' | 'revise';
@@ -33,31 +26,11 @@ export function MoveBuilder({ session, view, slot }: Props) {
   const menu = view.menu;
   const beat = view.beat;
   const mine = view.mySubmission;
-  const draftKey = beat ? `draft:move:${session.sessionId}:${slot}:${beat.id}:${beat.index}` : null;
 
-  const [form, setForm] = useState<Form>(() => {
-    const stored = draftKey ? loadJson<Form>(draftKey) : null;
-    if (stored && typeof stored.move === 'string' && typeof stored.rationale === 'string')
-      return { ...stored, also: Array.isArray(stored.also) ? stored.also.filter((x) => typeof x === 'string') : [] };
-    return { move: mine?.move ?? '', also: mine?.also ?? [], rationale: mine?.rationale ?? '' };
-  });
+  const [form, setForm] = useMoveDraft(session.sessionId, slot, view);
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
-
-  // Adopt the server's record when it changes (a teammate on another device saved), unless the form holds
-  // edits made since the previous record.
-  const lastSeen = useRef(mine);
-  useEffect(() => {
-    const prev = lastSeen.current;
-    lastSeen.current = mine;
-    if (!mine || (prev && prev.at === mine.at && prev.locked === mine.locked)) return;
-    setForm((f) => (dirtyAgainst(f, prev) ? f : { move: mine.move, also: mine.also ?? [], rationale: mine.rationale }));
-  }, [mine]);
-
-  useEffect(() => {
-    if (draftKey) saveText(draftKey, JSON.stringify(form));
-  }, [form, draftKey]);
 
   if (!menu || !beat) return null;
 
@@ -126,21 +99,14 @@ export function MoveBuilder({ session, view, slot }: Props) {
             <MoveCard key={m.id} kind="main" move={m} checked={form.move === m.id} onChange={() => setForm((f) => ({ ...f, move: m.id }))} />
           ))}
         </fieldset>
-        {extras.length > 0 && (
-          <fieldset className="moves__also" disabled={locked || busy !== null} data-testid="also-moves">
-            <legend className="moves__prompt">
-              Also do (optional, at most {menu.maxAlso}) beside {chosen ? `“${chosen.title}”` : 'your main move'}
-            </legend>
-            {extras.map((m) => (
-              <MoveCard key={m.id} kind="also" move={m} checked={also.includes(m.id)} onChange={() => setForm((f) => ({ ...f, also: toggled(f.also, m.id) }))} />
-            ))}
-            {tooMany && (
-              <p className="alert" role="alert">
-                At most {menu.maxAlso} beside the main move: untick {also.length - menu.maxAlso}.
-              </p>
-            )}
-          </fieldset>
-        )}
+        <AlsoMoves
+          extras={extras}
+          chosen={also}
+          maxAlso={menu.maxAlso}
+          mainTitle={chosen?.title}
+          disabled={locked || busy !== null}
+          onToggle={(id) => setForm((f) => ({ ...f, also: toggled(f.also, id) }))}
+        />
         <div className="moves__rationale">
           <label htmlFor="rationale">Rationale: your argument for the white cell</label>
           <MemoPrompt prompt={view.teaching?.memoPrompt} />
@@ -195,13 +161,30 @@ function statusLine(busy: Busy, submitted: string | undefined, locked: boolean, 
   return `Nothing submitted yet. If you do not lock in, “${defaultTitle}” is taken for you.`;
 }
 
-function dirtyAgainst(form: Form, mine: GameView['mySubmission']): boolean {
-  const also = form.also.filter((id) => id !== form.move);
-  if (!mine) return form.move !== '' || form.rationale !== '' || also.length > 0;
-  return form.move !== mine.move || form.rationale !== mine.rationale || also.join(' ') !== (mine.also ?? []).join(' ');
-}
-
 /** The also-list with `id` ticked or unticked, never listed twice. */
 function toggled(list: string[], id: string): string[] {
   return list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
+}
+
+type MenuMove = NonNullable<GameView['menu']>['moves'][number];
+
+/** The moves that may be taken beside the main one, with the cap on how many. */
+function AlsoMoves(props: { extras: MenuMove[]; chosen: string[]; maxAlso: number; mainTitle: string | undefined; disabled: boolean; onToggle: (id: string) => void }) {
+  const { extras, chosen, maxAlso, mainTitle, disabled, onToggle } = props;
+  if (extras.length === 0) return null;
+  return (
+    <fieldset className="moves__also" disabled={disabled} data-testid="also-moves">
+      <legend className="moves__prompt">
+        Also do (optional, at most {maxAlso}) beside {mainTitle ? `“${mainTitle}”` : 'your main move'}
+      </legend>
+      {extras.map((m) => (
+        <MoveCard key={m.id} kind="also" move={m} checked={chosen.includes(m.id)} onChange={() => onToggle(m.id)} />
+      ))}
+      {chosen.length > maxAlso && (
+        <p className="alert" role="alert">
+          At most {maxAlso} beside the main move: untick {chosen.length - maxAlso}.
+        </p>
+      )}
+    </fieldset>
+  );
 }
