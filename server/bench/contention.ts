@@ -19,6 +19,8 @@
  * batched figures against the goals.
  *
  * Standalone: node --import tsx server/bench/contention.ts [--repeat N] (N rounds of both)
+ *   CONTENTION_BASELINE=<another checkout>: the rounds alternate that checkout's servers and this one's,
+ *   both batched (an A/B of code in one run) instead of one command per append against batched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -42,6 +44,8 @@ export interface ContentionOptions {
   env?: Record<string, string>;
   /** Row label suffix, to tell A/B runs apart. */
   label?: string;
+  /** The checkout whose server runs (default: this one). */
+  root?: string;
 }
 
 export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, measureMs: 6000 } as const;
@@ -58,9 +62,9 @@ interface ServerProcess {
 }
 
 /** Starts `server/src/main.ts` and waits for the line naming its URL. */
-async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+async function startServer(env: Record<string, string>, root: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: repoRoot,
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -186,10 +190,11 @@ export const CONTENTION_GOALS = { commandsPerSecond: 1000, p99Ms: 100 } as const
  * batching) and batched appends (the default). Then the batched path's
  * figures against the goals.
  */
-export async function benchContentionAB(report: Report, options: ContentionOptions, rounds: number): Promise<void> {
+export async function benchContentionAB(report: Report, options: ContentionOptions, rounds: number, baseline?: string): Promise<void> {
   const batched: ContentionFigures[] = [];
   for (let round = 1; round <= rounds; round++) {
-    await benchContention(report, { ...options, env: { ...options.env, APPEND_BATCH_MAX: '1' }, label: `one command per append, run ${round}` });
+    if (baseline) await benchContention(report, { ...options, root: baseline, label: `baseline ${baseline}, batched, run ${round}` });
+    else await benchContention(report, { ...options, env: { ...options.env, APPEND_BATCH_MAX: '1' }, label: `one command per append, run ${round}` });
     batched.push(await benchContention(report, { ...options, label: `batched appends, run ${round}` }));
   }
   const section = `6 contention: goals (batched appends, best of ${rounds})`;
@@ -221,13 +226,14 @@ export async function benchContention(report: Report, options: ContentionOptions
     HELLO_RATE_LIMIT_PER_SEC: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
     ...options.env,
   };
   const loadAtStart = os.loadavg()[0] ?? 0;
   const servers: ServerProcess[] = [];
   const writers: Writer[] = [];
   try {
-    servers.push(...(await Promise.all(Array.from({ length: options.processes }, () => startServer(env)))));
+    servers.push(...(await Promise.all(Array.from({ length: options.processes }, () => startServer(env, options.root ?? repoRoot)))));
     const first = servers[0] as ServerProcess;
     const session = await request<CreateSessionResponse>(first.url, '/api/sessions', { body: { scenarioId: 'april-2024', seed: 'contention' } }, 201);
     const tokens = new Map<string, string>();
@@ -261,9 +267,11 @@ export async function benchContention(report: Report, options: ContentionOptions
     const until = measureFrom + options.measureMs;
     const cpuBefore = cpuOf(servers);
     const redisBefore = await redisCounters(options.redisUrl);
+    const metricsBefore = await serverMetrics(servers);
     await Promise.all(writers.map((w) => w.run(until)));
     const cpuAfter = cpuOf(servers);
     const redisAfter = await redisCounters(options.redisUrl);
+    const metricsAfter = await serverMetrics(servers);
     const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     const wallMs = now() - start;
 
@@ -287,6 +295,8 @@ export async function benchContention(report: Report, options: ContentionOptions
       // Redis's own counters: the whole Redis, so another client's traffic on it would show here too.
       report.add(section, 'Redis commands per acknowledged command (whole run)', (redisAfter.commands - redisBefore.commands) / acknowledged, 'cmd');
       report.add(section, 'Redis CPU per acknowledged command (whole run)', (redisAfter.cpuMs - redisBefore.cpuMs) / acknowledged, 'ms');
+      report.add(section, 'Redis scripts (EVAL) per acknowledged command (whole run)', (redisAfter.scripts - redisBefore.scripts) / acknowledged, 'cmd');
+      reportServerMetrics(report, section, metricsBefore, metricsAfter, acknowledged);
     }
 
     const log = await exportLog(first.url, session.sessionId, session.facilitatorToken);
@@ -302,17 +312,60 @@ export async function benchContention(report: Report, options: ContentionOptions
   }
 }
 
-/** Commands Redis has processed and the CPU it has used so far (INFO), machine-independent costs of the store path. */
-async function redisCounters(url: string): Promise<{ commands: number; cpuMs: number }> {
+/** Commands Redis has processed, the scripts among them, and the CPU it has used so far (INFO), machine-independent costs of the store path. */
+async function redisCounters(url: string): Promise<{ commands: number; scripts: number; cpuMs: number }> {
   const client: RedisClientType = createClient({ url });
   await client.connect();
   try {
-    const info = await client.info();
+    const info = (await client.info()) + (await client.info('commandstats'));
     const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return { commands: field('total_commands_processed'), cpuMs: 1000 * (field('used_cpu_user') + field('used_cpu_sys')) };
+    const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=([0-9]+)`, 'm').exec(info)?.[1] ?? 0);
+    return { commands: field('total_commands_processed'), scripts: calls('eval') + calls('evalsha'), cpuMs: 1000 * (field('used_cpu_user') + field('used_cpu_sys')) };
   } finally {
     await client.quit();
   }
+}
+
+const BENCH_METRICS_TOKEN = 'contention-bench';
+
+/** The servers' own counts, summed over the processes: command-limit round trips, and append attempts per batch by bucket. */
+interface ServerCounts {
+  limitRoundTrips: number | null;
+  /** Cumulative: batches that took at most `le` attempts. */
+  attemptBuckets: Map<number, number>;
+  attemptSum: number;
+}
+
+async function serverMetrics(servers: readonly ServerProcess[]): Promise<ServerCounts> {
+  const counts: ServerCounts = { limitRoundTrips: null, attemptBuckets: new Map(), attemptSum: 0 };
+  for (const s of servers) {
+    const res = await fetch(new URL('/metrics', s.url), { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+    const text = await res.text();
+    for (const line of text.split('\n')) {
+      const [name, value] = line.split(' ');
+      const n = Number(value);
+      if (name === 'rubicon_command_limit_round_trips_total') counts.limitRoundTrips = (counts.limitRoundTrips ?? 0) + n;
+      else if (name === 'rubicon_append_attempts_sum') counts.attemptSum += n;
+      const le = /^rubicon_append_attempts_bucket\{le="([^"]+)"\}$/.exec(name ?? '')?.[1];
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      if (le !== undefined) counts.attemptBuckets.set(bound, (counts.attemptBuckets.get(bound) ?? 0) + n);
+    }
+  }
+  return counts;
+}
+
+/** Rows from the servers' counts over the run (absent from a baseline checkout that does not count them). */
+function reportServerMetrics(report: Report, section: string, before: ServerCounts, after: ServerCounts, acknowledged: number): void {
+  if (after.limitRoundTrips !== null)
+    report.add(section, 'command-limit round trips to Redis per acknowledged command (whole run)', (after.limitRoundTrips - (before.limitRoundTrips ?? 0)) / acknowledged, 'trips');
+  const bounds = [...after.attemptBuckets.keys()].sort((a, b) => a - b);
+  const inRun = (le: number) => (after.attemptBuckets.get(le) ?? 0) - (before.attemptBuckets.get(le) ?? 0);
+  const batches = inRun(Infinity);
+  if (batches <= 0) return;
+  const atMost = (q: number) => bounds.find((le) => inRun(le) >= q * batches) ?? Infinity;
+  report.add(section, 'append attempts per batch · mean', (after.attemptSum - before.attemptSum) / batches, 'attempts');
+  report.add(section, 'append attempts per batch · p99 (at most) · max (at most)', `${atMost(0.99)} · ${atMost(1)}`, 'attempts');
+  report.add(section, 'commands per batch · mean', acknowledged / batches, 'cmd');
 }
 
 /** Total CPU ms of the server processes so far (Linux /proc), or null where that is not readable. */
@@ -364,7 +417,7 @@ async function standalone(): Promise<void> {
   if (unreachable) throw new Error(`Redis at ${redisUrl}: ${unreachable}`);
   const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 1) || 1;
   const report = new Report();
-  await benchContentionAB(report, { redisUrl, ...CONTENTION_DEFAULTS }, repeat);
+  await benchContentionAB(report, { redisUrl, ...CONTENTION_DEFAULTS }, repeat, process.env.CONTENTION_BASELINE || undefined);
   report.print({
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

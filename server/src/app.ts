@@ -95,7 +95,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     prefix: config.redisPrefix,
     // A limit check sits in front of every command: when Redis is slow, this process's own count decides soon.
     timeoutMs: Math.min(250, config.storeTimeoutMs),
-  });
+  }, () => metrics.commandLimitRoundTrips.inc());
   const trustProxy = compileTrustProxy(config.trustProxy);
   if (trustsAnyone(config.trustProxy))
     logger.warn(

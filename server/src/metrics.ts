@@ -12,6 +12,10 @@ export interface Metrics {
   eventsApplied: Counter<'type'>;
   commandLatency: Histogram<'type' | 'result'>;
   refusals: Counter<'code'>;
+  /** Round trips to Redis of the per-seat and per-session command limits (one per event-loop turn with commands). */
+  commandLimitRoundTrips: Counter;
+  /** Append attempts per batch of commands (more than one: lost races for the log's head). */
+  appendAttempts: Histogram;
 }
 
 export function createMetrics(): Metrics {
@@ -38,6 +42,17 @@ export function createMetrics(): Metrics {
       name: 'rubicon_command_refusals_total',
       help: 'Commands refused, by error code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    commandLimitRoundTrips: new Counter({
+      name: 'rubicon_command_limit_round_trips_total',
+      help: 'Scripts sent to Redis to count commands against their seat and session limits',
+      registers: [registry],
+    }),
+    appendAttempts: new Histogram({
+      name: 'rubicon_append_attempts',
+      help: 'Append attempts one batch of commands took (each lost race for the log head adds one)',
+      buckets: [1, 2, 3, 4, 6, 8, 12, 16, 32],
       registers: [registry],
     }),
   };

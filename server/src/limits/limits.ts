@@ -1,4 +1,5 @@
 import { ServiceError } from '../session/service-error.ts';
+import { LimitChain } from './limit-chain.ts';
 import { RateLimit, budgetOf, type Budget, type LimitStore, type Rate } from './rate-limit.ts';
 
 /** Every limit of one server process, as configured (config.ts documents each). */
@@ -43,8 +44,11 @@ export class Limits {
   readonly httpPerAddress: RateLimit;
   readonly joinFailures: RateLimit;
   readonly importBytes: RateLimit;
+  /** A command's seat, then its session. */
+  private readonly commands: LimitChain;
 
-  constructor(config: LimitsConfig, store: LimitStore) {
+  /** `onCommandRoundTrip` is told of each round trip the command limits make to Redis. */
+  constructor(config: LimitsConfig, store: LimitStore, onCommandRoundTrip?: () => void) {
     const local: LimitStore = { ...store, redis: null };
     this.seat = new RateLimit('seat', budgetOf(config.seat), store);
     this.session = new RateLimit('session', budgetOf(config.session), store);
@@ -53,18 +57,20 @@ export class Limits {
     this.httpPerAddress = new RateLimit('http', budgetOf(config.httpPerAddress), store);
     this.joinFailures = new RateLimit('join-failures', config.joinFailures, store);
     this.importBytes = new RateLimit('import-bytes', config.importBytes, store);
+    this.commands = new LimitChain([this.seat, this.session], store, onCommandRoundTrip);
   }
 
   /**
    * Counts one command against its seat (or facilitator key), then against
    * its session. In that order, so a seat over its own budget spends none of
-   * the session's: one flooding seat cannot lock the others out.
+   * the session's: one flooding seat cannot lock the others out. With
+   * Redis, both in one round trip (LimitChain).
    */
   async command(sessionId: string, accessKey: string): Promise<void> {
-    const seat = await this.seat.take(`${sessionId}:${accessKey}`);
-    if (!seat.allowed) throw rateLimited(`Too many commands from this seat; wait ${waitInWords(seat.retryAfterMs)} and try again.`, seat.retryAfterMs);
-    const session = await this.session.take(sessionId);
-    if (!session.allowed)
-      throw rateLimited(`Too many commands in this session; wait ${waitInWords(session.retryAfterMs)} and try again.`, session.retryAfterMs);
+    const verdict = await this.commands.take([`${sessionId}:${accessKey}`, sessionId]);
+    if (verdict.allowed) return;
+    const wait = waitInWords(verdict.retryAfterMs);
+    const message = verdict.link === 0 ? `Too many commands from this seat; wait ${wait} and try again.` : `Too many commands in this session; wait ${wait} and try again.`;
+    throw rateLimited(message, verdict.retryAfterMs);
   }
 }

@@ -61,6 +61,9 @@ export function budgetOf(rate: Rate): Budget {
  */
 export class RateLimit {
   private readonly limiter: RateLimiterAbstract;
+  /** This process's own counter: the only one without Redis, the fallback while Redis is away. */
+  private readonly memory: RateLimiterMemory;
+  private readonly keyPrefix: string;
   /** Checks of this turn of the event loop, per key, counted together at its end. */
   private readonly waiting = new Map<string, Waiter[]>();
 
@@ -69,8 +72,10 @@ export class RateLimit {
     readonly budget: Budget,
     store: LimitStore,
   ) {
-    const common = { points: budget.points, duration: budget.windowSeconds, keyPrefix: `${store.prefix}limit:${name}` };
+    this.keyPrefix = `${store.prefix}limit:${name}`;
+    const common = { points: budget.points, duration: budget.windowSeconds, keyPrefix: this.keyPrefix };
     const memory = new RateLimiterMemory(common);
+    this.memory = memory;
     this.limiter = store.redis
       ? new RLWrapperTimeouts({
           limiter: new RateLimiterRedis({
@@ -133,6 +138,22 @@ export class RateLimit {
         left -= p;
         return { allowed: true };
       });
+    }
+  }
+
+  /** The Redis key that counts `key` (rate-limiter-flexible's layout, so every way of counting shares it). */
+  storeKey(key: string): string {
+    return `${this.keyPrefix}:${key}`;
+  }
+
+  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away). */
+  async takeLocally(key: string): Promise<Verdict> {
+    try {
+      await this.memory.consume(key, 1);
+      return { allowed: true };
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) return { allowed: true };
+      return { allowed: false, retryAfterMs: Math.max(1, err.msBeforeNext) };
     }
   }
 

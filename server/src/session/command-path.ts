@@ -116,6 +116,7 @@ export class CommandPath {
       else p.reject(outcome.err);
     };
     const lookups: Promise<void>[] = [];
+    let appends = 0;
     try {
       for (const p of batch) if (p.request.actor.kind === 'observer') answer(p, { err: new ServiceError('forbidden', 'Observers can only watch.') });
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
@@ -144,6 +145,7 @@ export class CommandPath {
         }
         if (plan.entries.length === 0) continue;
         const before = session.state;
+        appends++;
         const outcome = await this.appendOrFindOut(sessionId, plan.entries, Math.max(...plan.included.map((p) => p.bound)));
         current = true;
         if (outcome.ok) {
@@ -168,6 +170,7 @@ export class CommandPath {
     } catch (err) {
       for (const p of batch) answer(p, { err });
     }
+    if (appends > 0) this.metrics.appendAttempts.observe(appends);
     await Promise.all(lookups);
   }
 

@@ -1,0 +1,164 @@
+import type { RedisClientType } from 'redis';
+import type { LimitStore, RateLimit, Verdict } from './rate-limit.ts';
+
+/** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
+export type ChainVerdict = { allowed: true } | { allowed: false; link: number; retryAfterMs: number };
+
+interface Check {
+  keys: readonly string[];
+  resolve: (verdict: ChainVerdict) => void;
+}
+
+/**
+ * Counts the checks of one turn in order, each through the chain's links in
+ * order, stopping at the first link over its budget; each key's window as
+ * rate-limiter-flexible keeps it (an integer that expires with its window,
+ * set on its first count), so RateLimit's counts and these are one count.
+ * A key's first use in the script reads it; its counts are added once at
+ * the end. KEYS: the checks' keys, link by link. ARGV: links, then each
+ * link's budget and window in seconds.
+ * Reply per check: the refusing link (1-based, 0 if none), its window's ms left.
+ */
+const COUNT_CHAIN = `
+local links = tonumber(ARGV[1])
+local count, added, ttl = {}, {}, {}
+local reply = {}
+for c = 0, #KEYS / links - 1 do
+  local refused, left = 0, 0
+  for l = 1, links do
+    local key = KEYS[c * links + l]
+    local window = ARGV[2 * l + 1]
+    if count[key] == nil then
+      redis.call('SET', key, 0, 'EX', window, 'NX')
+      count[key] = tonumber(redis.call('GET', key))
+      added[key] = 0
+      local t = redis.call('PTTL', key)
+      if t == -1 then
+        redis.call('EXPIRE', key, window)
+        t = 1000 * window
+      end
+      ttl[key] = t
+    end
+    count[key] = count[key] + 1
+    added[key] = added[key] + 1
+    if count[key] > tonumber(ARGV[2 * l]) then
+      refused, left = l, ttl[key]
+      break
+    end
+  end
+  reply[#reply + 1] = refused
+  reply[#reply + 1] = left
+end
+for key, n in pairs(added) do redis.call('INCRBY', key, n) end
+return reply
+`;
+
+const BLOCKED_MAX = 10_000;
+
+/**
+ * Several limits counted for one action, one after another: a command counts
+ * against its seat and then its session, so that a seat over its own budget
+ * spends none of the session's (one flooding seat cannot lock the others
+ * out), and a session over its budget refuses every seat.
+ *
+ * With Redis, the checks that come in during one turn of the event loop go
+ * together in one script: one round trip for every link of every check of
+ * the turn, the verdicts those of counting the checks one by one in arrival
+ * order. When Redis is not ready, fails or does not answer within the
+ * store's `timeoutMs`, each link's own counter in this process decides, as
+ * a single RateLimit's would. A check whose first link's key went over its
+ * budget is refused from memory for the rest of that window, so a flood
+ * from one seat costs no round trips.
+ */
+export class LimitChain {
+  private readonly redis: RedisClientType | null;
+  private readonly timeoutMs: number;
+  private waiting: Check[] = [];
+  /** First-link keys over their budget, and until when (performance.now()). */
+  private readonly blocked = new Map<string, number>();
+
+  constructor(
+    private readonly links: readonly RateLimit[],
+    store: LimitStore,
+    /** Called once per script sent to Redis (for the metrics). */
+    private readonly onRoundTrip: () => void = () => undefined,
+  ) {
+    this.redis = store.redis;
+    this.timeoutMs = store.timeoutMs;
+  }
+
+  /** Counts one action: `keys[i]` against link i, in order, up to the first that refuses. */
+  take(keys: readonly string[]): Promise<ChainVerdict> {
+    if (keys.length !== this.links.length) throw new Error(`a chain of ${this.links.length} limits takes as many keys, not ${keys.length}`);
+    const first = keys[0] ?? '';
+    const blockedUntil = this.blocked.get(first);
+    if (blockedUntil !== undefined) {
+      const left = blockedUntil - performance.now();
+      if (left > 0) return Promise.resolve({ allowed: false, link: 0, retryAfterMs: Math.max(1, Math.ceil(left)) });
+      this.blocked.delete(first);
+    }
+    if (!this.redis) return this.countLocally(keys);
+    return new Promise<ChainVerdict>((resolve) => {
+      if (this.waiting.length === 0) setImmediate(() => void this.countWaiting());
+      this.waiting.push({ keys, resolve });
+    });
+  }
+
+  /** This process's own counters, link by link. */
+  private async countLocally(keys: readonly string[]): Promise<ChainVerdict> {
+    for (const [link, limit] of this.links.entries()) {
+      const verdict: Verdict = await limit.takeLocally(keys[link] ?? '');
+      if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
+    }
+    return { allowed: true };
+  }
+
+  /** The checks of the turn that just ended, in one script, or from memory if Redis cannot count them now. */
+  private async countWaiting(): Promise<void> {
+    const checks = this.waiting;
+    this.waiting = [];
+    let reply: number[] | null = null;
+    try {
+      reply = await this.countInRedis(checks);
+    } catch {
+      reply = null;
+    }
+    if (!reply) {
+      for (const check of checks) check.resolve(await this.countLocally(check.keys));
+      return;
+    }
+    const now = performance.now();
+    checks.forEach((check, i) => {
+      const link = (reply[2 * i] ?? 0) - 1;
+      if (link < 0) return check.resolve({ allowed: true });
+      const retryAfterMs = Math.max(1, reply[2 * i + 1] ?? 1);
+      if (link === 0) this.block(check.keys[0] ?? '', now + retryAfterMs);
+      check.resolve({ allowed: false, link, retryAfterMs });
+    });
+  }
+
+  private block(key: string, until: number): void {
+    // Expired blocks are dropped when their key comes back; this bounds those whose key never does.
+    if (this.blocked.size >= BLOCKED_MAX) for (const [k, t] of this.blocked) if (t <= performance.now()) this.blocked.delete(k);
+    this.blocked.set(key, until);
+  }
+
+  /** The script's reply, or null when Redis is not ready or too slow (the script may still count there later). */
+  private async countInRedis(checks: readonly Check[]): Promise<number[] | null> {
+    const redis = this.redis;
+    if (!redis?.isReady) return null;
+    const keys = checks.flatMap((check) => check.keys.map((key, link) => this.links[link]?.storeKey(key) ?? key));
+    const args = [String(this.links.length), ...this.links.flatMap((l) => [String(l.budget.points), String(l.budget.windowSeconds)])];
+    this.onRoundTrip();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.timeoutMs)));
+    try {
+      const reply = await Promise.race([redis.eval(COUNT_CHAIN, { keys, arguments: args }), late]);
+      if (reply === null) return null;
+      if (!Array.isArray(reply) || reply.length !== 2 * checks.length || !reply.every((n) => typeof n === 'number')) return null;
+      return reply as number[];
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
