@@ -21,6 +21,7 @@
  * Standalone: node --import tsx server/bench/contention.ts [--repeat N] (N rounds of both)
  *   CONTENTION_BASELINE=<another checkout>: the rounds alternate that checkout's servers and this one's,
  *   both batched (an A/B of code in one run) instead of one command per append against batched.
+ *   CONTENTION_PROFILE_DIR=<dir>: each server process writes a V8 CPU profile there when it stops.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -63,7 +64,9 @@ interface ServerProcess {
 
 /** Starts `server/src/main.ts` and waits for the line naming its URL. */
 async function startServer(env: Record<string, string>, root: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const profileDir = process.env.CONTENTION_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
