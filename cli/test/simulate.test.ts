@@ -7,6 +7,7 @@ import { shippedScenario, SCENARIO_DIR } from '@rubicon/shared/scenario-files';
 import { main } from '../src/main.ts';
 import { runPool, SimulationPool } from '../src/simulate/pool.ts';
 import { mixesOf, rankShifts } from '../src/simulate/sweep.ts';
+import { formatCpuSplit } from '../src/simulate/cpu-account.ts';
 
 const scenario = shippedScenario('april-2024');
 
@@ -26,6 +27,7 @@ describe('rubicon simulate', () => {
     expect(r.out).toMatch(/Regional war\s+\d+\s+[\d.]+% \[[\d.]+%, [\d.]+%\]/);
     expect(r.out).toMatch(/escalation score per seat .*iran -?[\d.]+ \[/);
     expect(r.out).toMatch(/40 games in [\d.]+ s: \d+ games\/s/);
+    expect(r.out).toMatch(/CPU while playing: [\d.]+ s \([\d.]+ ms a game\): [\d.]+ s this thread \([\d.]+ ms a game\), [\d.]+ s other threads/);
     const games = readFileSync(join(dir, 'games.csv'), 'utf8').trim().split('\n');
     expect(games).toHaveLength(41);
     expect(games[0]).toBe('mix,game,outcome,peak_rung,final_rung,beats,casualties,escalation_iran,escalation_israel,escalation_us,escalation_mediators');
@@ -98,5 +100,12 @@ describe('rubicon simulate', () => {
     const us = top.find((s) => s.seat === 'us');
     expect(us!.low).toBeLessThan(1);
     expect(us!.high).toBeGreaterThan(1);
+  });
+
+  it('splits the CPU of a run between the threads that played, this thread and the rest, per game', () => {
+    const line = formatCpuSplit({ playing: 3, main: 0.5, other: 1.5 }, 1000, 2.5, false);
+    expect(line).toBe(
+      "CPU while playing: 5.00 s (5.000 ms a game): 3.00 s the worker threads (3.000 ms a game), 0.50 s this thread, 1.50 s other threads (V8's compiler and GC helpers, the loader); 2.00 cores busy on average",
+    );
   });
 });

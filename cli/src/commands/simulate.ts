@@ -12,6 +12,7 @@ import { formatSummary, summarise, type MixSummary } from '../simulate/summary.t
 import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simulate/sweep.ts';
 import { beatsCsv, gamesCsv } from '../simulate/csv.ts';
 import { reportHtml } from '../simulate/report-html.ts';
+import { cpuAccount, formatCpuSplit } from '../simulate/cpu-account.ts';
 
 const USAGE = `usage:
   rubicon simulate [--games N] [--personas seat=persona,…] [--seed S] [--workers W]
@@ -131,19 +132,23 @@ export const simulate: Command = {
     const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beats: BeatRow[] }[] = [];
     const summaries: MixSummary[] = [];
     let seconds = 0;
+    const playing: (number | null)[] = [];
     const pool = await SimulationPool.start(scenario, workers);
+    const cpu = cpuAccount();
     const bar = progressBar(io, games * mixes.length, `simulating ${games * mixes.length} games on ${workers || 'no'} worker${workers === 1 ? '' : 's'}`);
     try {
       for (const [k, choice] of mixes.entries()) {
         const label = mixLabel(personaMix(scenario, choice), inPlay);
         const r = await pool.run({ scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatRows: out !== null }, (done) => bar(k * games + done));
         seconds += r.seconds;
+        playing.push(...r.cpuSeconds);
         runs.push({ mix: choice, label, games: r.games, beats: r.beats });
         summaries.push(summarise(scenario, label, r.games, inPlay));
       }
     } finally {
       await pool.close();
     }
+    const split = cpu.split(playing, pool.size === 0);
     const rate = (games * mixes.length) / Math.max(seconds, 1e-9);
     const shifts = v.sweep ? rankShifts(runs, scenario.outcomes.map((o) => o.id)) : null;
     if (shifts) io.out.write(`${formatShifts(shifts, scenario)}\n\n`);
@@ -151,6 +156,7 @@ export const simulate: Command = {
     else io.out.write(`${mixes.length} mixes; per-mix distributions are in the report (--out).\n`);
     const startup = pool.size > 0 ? ` (and ${pool.startSeconds.toFixed(2)} s to start the workers)` : '';
     io.out.write(`${games * mixes.length} games in ${seconds.toFixed(2)} s${startup}: ${rate.toFixed(0)} games/s on ${workers || 'no'} worker thread${workers === 1 ? '' : 's'}\n`);
+    if (split) io.out.write(`${formatCpuSplit(split, games * mixes.length, seconds, pool.size === 0)}\n`);
     if (out) {
       await mkdir(out, { recursive: true });
       await writeFile(resolve(out, 'games.csv'), gamesCsv(runs.flatMap((r) => r.games.map((game) => ({ mix: r.label, game }))), inPlay));
