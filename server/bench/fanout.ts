@@ -11,6 +11,8 @@
  *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_RATES ("1,5"),
  *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
+ *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
+ *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run)
  */
@@ -21,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
-import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
+import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -51,7 +53,8 @@ class ServerProcess {
 
   constructor(target: Target, env: Record<string, string>, script = here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts')) {
     this.child = fork(script, [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // FANOUT_NODE_FLAGS: V8/Node flags for every server process, bare and Rubicon alike (a flag's A/B stays fair).
+      execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -66,17 +69,17 @@ class ServerProcess {
     });
   }
 
-  stats(gc: boolean): Promise<ServerStats> {
+  stats(gc: boolean, window?: 'start' | 'end'): Promise<ServerStats> {
     return new Promise((resolve) => {
       this.replies.push((m) => {
         if (m.type === 'stats') resolve(m.stats);
       });
-      this.child.send({ type: 'stats', gc } satisfies ToServer);
+      this.child.send({ type: 'stats', gc, ...(window ? { window } : {}) } satisfies ToServer);
     });
   }
 
-  profileStart(): void {
-    this.child.send({ type: 'profile-start' } satisfies ToServer);
+  profileStart(kind: 'cpu' | 'heap'): void {
+    this.child.send({ type: 'profile-start', kind } satisfies ToServer);
   }
 
   profileStop(file: string): Promise<void> {
@@ -111,6 +114,34 @@ interface PhaseResult {
   rssIdleMb: number;
   rssLoadMb: number;
   bytesPerIdleSession: number;
+  /** Garbage collection and event-loop delay over the window (load-probe.ts), all processes; null from a server without the probe. */
+  probe: ProbeSummary | null;
+}
+
+interface ProbeSummary {
+  allocatedBytesPerDelivery: number;
+  collections: number;
+  majorCollections: number;
+  /** Pause time, % of the window (summed over processes). */
+  gcPausePercent: number;
+  gcMaxPauseMs: number;
+  /** The worst process's. */
+  loopDelayMs: { p50: number; p99: number; max: number };
+}
+
+function summarise(probes: (LoadProbe | undefined)[], wallMs: number, deliveries: number): ProbeSummary | null {
+  const got = probes.filter((p): p is LoadProbe => p !== undefined);
+  if (got.length === 0 || got.length < probes.length) return null;
+  const total = (pick: (p: LoadProbe) => number) => got.reduce((k, p) => k + pick(p), 0);
+  const worst = (pick: (p: LoadProbe) => number) => got.reduce((k, p) => Math.max(k, pick(p)), 0);
+  return {
+    allocatedBytesPerDelivery: total((p) => p.allocatedBytes) / Math.max(1, deliveries),
+    collections: total((p) => p.collections),
+    majorCollections: total((p) => p.majorCollections),
+    gcPausePercent: (total((p) => p.gcPauseMs) / wallMs) * 100,
+    gcMaxPauseMs: worst((p) => p.gcMaxPauseMs),
+    loopDelayMs: { p50: worst((p) => p.loopDelayMs.p50), p99: worst((p) => p.loopDelayMs.p99), max: worst((p) => p.loopDelayMs.max) },
+  };
 }
 
 interface Contender {
@@ -128,8 +159,11 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
     FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
   };
   const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script));
-  // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high).
-  const profileDir = process.env.FANOUT_CPU_PROF;
+  // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high);
+  // FANOUT_HEAP_PROF=<dir>: a sampling profile of the heap allocations instead.
+  const heapDir = process.env.FANOUT_HEAP_PROF;
+  const profileDir = heapDir ?? process.env.FANOUT_CPU_PROF;
+  const profileKind = heapDir ? 'heap' : 'cpu';
   let profiles: Promise<void> = Promise.resolve();
   const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
@@ -161,13 +195,13 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
       harness.on('message', (m: FromHarness) => {
         if (m.type === 'load-start') {
           marks.wall.push(now());
-          marks.start = Promise.all(servers.map((s) => s.stats(false)));
-          if (profileDir) for (const s of servers) s.profileStart();
+          marks.start = Promise.all(servers.map((s) => s.stats(false, 'start')));
+          if (profileDir) for (const s of servers) s.profileStart(profileKind);
         } else if (m.type === 'load-end') {
           marks.wall.push(now());
-          marks.end = Promise.all(servers.map((s) => s.stats(false)));
+          marks.end = Promise.all(servers.map((s) => s.stats(false, 'end')));
           if (profileDir)
-            profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.cpuprofile`)))).then(() => {});
+            profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.${profileKind}profile`)))).then(() => {});
         } else if (m.type === 'done') {
           clearTimeout(timer);
           resolve(m.result);
@@ -192,6 +226,7 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
       rssIdleMb: sum(idle, (s) => s.rssBytes) / 2 ** 20,
       rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
       bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
+      probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
     };
   } finally {
     if (harness.exitCode === null) harness.kill('SIGKILL');
@@ -210,6 +245,12 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   report.add(section, `${target}: of which user / kernel`, `${(r.cpuMicrosPerDelivery - r.systemMicrosPerDelivery).toFixed(1)} / ${r.systemMicrosPerDelivery.toFixed(1)}`, 'µs');
   report.add(section, `${target}: server RSS idle / under load`, `${r.rssIdleMb.toFixed(0)} / ${r.rssLoadMb.toFixed(0)}`, 'MB');
   report.add(section, `${target}: server memory per idle session (heap + external growth, 6 sockets)`, r.bytesPerIdleSession / 1024, 'KB');
+  if (r.probe) {
+    const p = r.probe;
+    report.add(section, `${target}: heap allocated per delivery`, p.allocatedBytesPerDelivery, 'B');
+    report.add(section, `${target}: collections (major); pauses, % of the window; longest`, `${p.collections} (${p.majorCollections}); ${p.gcPausePercent.toFixed(1)} %; ${p.gcMaxPauseMs.toFixed(1)} ms`, '');
+    report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
+  }
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
 }
 

@@ -1,6 +1,7 @@
 /** The IPC side every benchmark server process shares: say where it listens, answer stats requests, profile on demand, stop when told. */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { LoadWindowProbe } from './load-probe.ts';
 import type { FromServer, ServerStats, ToServer } from './types.ts';
 
 export function ownStats(gc: boolean): ServerStats {
@@ -14,20 +15,31 @@ export function ownStats(gc: boolean): ServerStats {
   return { cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system, rssBytes: mem.rss, liveBytes: mem.heapUsed + mem.external };
 }
 
-/** V8's profiler on this process, so a profile covers the load window alone (not start-up and set-up, as --cpu-prof would). */
+/**
+ * V8's profiler on this process, so a profile covers the load window alone
+ * (not start-up and set-up, as --cpu-prof would): CPU time, or a sampling
+ * heap profile of what was allocated (collected or not), for DevTools.
+ */
 class Profiler {
   private session: Session | null = null;
+  private kind: 'cpu' | 'heap' = 'cpu';
 
-  async start(): Promise<void> {
+  async start(kind: 'cpu' | 'heap'): Promise<void> {
     this.session = new Session();
     this.session.connect();
-    await this.session.post('Profiler.enable');
-    await this.session.post('Profiler.start');
+    this.kind = kind;
+    if (kind === 'cpu') {
+      await this.session.post('Profiler.enable');
+      await this.session.post('Profiler.start');
+    } else {
+      await this.session.post('HeapProfiler.enable');
+      await this.session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
   }
 
   async stop(file: string): Promise<void> {
     if (!this.session) return;
-    const { profile } = await this.session.post('Profiler.stop');
+    const { profile } = this.kind === 'cpu' ? await this.session.post('Profiler.stop') : await this.session.post('HeapProfiler.stopSampling');
     this.session.disconnect();
     this.session = null;
     await writeFile(file, JSON.stringify(profile));
@@ -37,12 +49,17 @@ class Profiler {
 export function serveIpc(start: () => Promise<{ url: string; close: () => Promise<void> }>): void {
   const send = (m: FromServer) => process.send?.(m);
   const profiler = new Profiler();
+  const probe = new LoadWindowProbe();
   start().then(
     ({ url, close }) => {
       send({ type: 'listening', url });
       process.on('message', (m: ToServer) => {
-        if (m.type === 'stats') send({ type: 'stats', stats: ownStats(m.gc) });
-        else if (m.type === 'profile-start') void profiler.start();
+        if (m.type === 'stats') {
+          if (m.window === 'start') probe.start();
+          const ended = m.window === 'end' ? probe.stop() : null;
+          send({ type: 'stats', stats: { ...ownStats(m.gc), ...(ended ? { probe: ended } : {}) } });
+        }
+        else if (m.type === 'profile-start') void profiler.start(m.kind ?? 'cpu');
         else if (m.type === 'profile-stop') void profiler.stop(m.file).then(() => send({ type: 'profiled', file: m.file }));
         else
           void close()

@@ -15,13 +15,29 @@ export interface ServerStats {
   rssBytes: number;
   /** V8's heap in use plus memory held outside it (buffers): what sessions and sockets cost, unlike RSS, which rarely shrinks. */
   liveBytes: number;
+  /** Over the load window, taken at its end (absent from a baseline checkout without load-probe.ts). */
+  probe?: LoadProbe;
+}
+
+/** Garbage collection and event-loop delay of one server process over the load window (load-probe.ts). */
+export interface LoadProbe {
+  /** Bytes allocated on V8's heap: the heap's growth between collections, summed. */
+  allocatedBytes: number;
+  collections: number;
+  /** Of those, mark-compact (not scavenges). */
+  majorCollections: number;
+  gcPauseMs: number;
+  gcMaxPauseMs: number;
+  /** How late the event loop ran a 5 ms timer (perf_hooks monitorEventLoopDelay), ms. */
+  loopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export type ToServer =
-  | { type: 'stats'; gc: boolean }
+  /** `window` starts or ends the load window's probe (load-probe.ts); a stats reply at its end carries it. */
+  | { type: 'stats'; gc: boolean; window?: 'start' | 'end' }
   | { type: 'stop' }
-  /** Start V8's CPU profiler, or stop it and write the profile (a .cpuprofile file, for DevTools) to `file`. */
-  | { type: 'profile-start' }
+  /** Start V8's CPU profiler (or its sampling heap profiler), or stop it and write the profile (a .cpuprofile file, for DevTools) to `file`. */
+  | { type: 'profile-start'; kind?: 'cpu' | 'heap' }
   | { type: 'profile-stop'; file: string };
 export type FromServer = { type: 'listening'; url: string } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
 

@@ -1,0 +1,65 @@
+/**
+ * What a benchmark server process did over the load window besides its CPU
+ * time: garbage collection (V8's GCProfiler: each collection's pause and
+ * the heap before and after it, hence the bytes allocated in between) and
+ * how late its event loop ran timers (perf_hooks). Bytes allocated do not
+ * depend on how crowded the machine was; pauses and delays do.
+ */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import type { LoadProbe } from './types.ts';
+
+interface GcStatistic {
+  gcType: string;
+  /** µs */
+  cost: number;
+  beforeGC: { heapStatistics: { usedHeapSize: number } };
+  afterGC: { heapStatistics: { usedHeapSize: number } };
+}
+
+export class LoadWindowProbe {
+  private profiler: v8.GCProfiler | null = null;
+  private delay: IntervalHistogram | null = null;
+  private usedAtStart = 0;
+
+  start(): void {
+    this.usedAtStart = v8.getHeapStatistics().used_heap_size;
+    this.profiler = new v8.GCProfiler();
+    this.profiler.start();
+    this.delay = monitorEventLoopDelay({ resolution: 5 });
+    this.delay.enable();
+  }
+
+  stop(): LoadProbe | null {
+    const { profiler, delay } = this;
+    if (!profiler || !delay) return null;
+    const usedAtEnd = v8.getHeapStatistics().used_heap_size;
+    const stats = (profiler.stop() as { statistics: GcStatistic[] } | undefined)?.statistics ?? [];
+    delay.disable();
+    this.profiler = null;
+    this.delay = null;
+    // What the heap grew by between one collection's end and the next one's start is what was allocated then.
+    let allocated = 0;
+    let after = this.usedAtStart;
+    let pauseMicros = 0;
+    let maxPauseMicros = 0;
+    let major = 0;
+    for (const s of stats) {
+      allocated += Math.max(0, s.beforeGC.heapStatistics.usedHeapSize - after);
+      after = s.afterGC.heapStatistics.usedHeapSize;
+      pauseMicros += s.cost;
+      maxPauseMicros = Math.max(maxPauseMicros, s.cost);
+      if (s.gcType !== 'Scavenge') major++;
+    }
+    allocated += Math.max(0, usedAtEnd - after);
+    const ms = (ns: number) => ns / 1e6;
+    return {
+      allocatedBytes: allocated,
+      collections: stats.length,
+      majorCollections: major,
+      gcPauseMs: pauseMicros / 1000,
+      gcMaxPauseMs: maxPauseMicros / 1000,
+      loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+    };
+  }
+}
