@@ -120,6 +120,7 @@ interface PhaseResult {
 
 interface ProbeSummary {
   allocatedBytesPerDelivery: number;
+  promotedBytesPerDelivery: number;
   collections: number;
   majorCollections: number;
   /** Pause time, % of the window (summed over processes). */
@@ -136,6 +137,7 @@ function summarise(probes: (LoadProbe | undefined)[], wallMs: number, deliveries
   const worst = (pick: (p: LoadProbe) => number) => got.reduce((k, p) => Math.max(k, pick(p)), 0);
   return {
     allocatedBytesPerDelivery: total((p) => p.allocatedBytes) / Math.max(1, deliveries),
+    promotedBytesPerDelivery: total((p) => p.promotedBytes) / Math.max(1, deliveries),
     collections: total((p) => p.collections),
     majorCollections: total((p) => p.majorCollections),
     gcPausePercent: (total((p) => p.gcPauseMs) / wallMs) * 100,
@@ -247,7 +249,7 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   report.add(section, `${target}: server memory per idle session (heap + external growth, 6 sockets)`, r.bytesPerIdleSession / 1024, 'KB');
   if (r.probe) {
     const p = r.probe;
-    report.add(section, `${target}: heap allocated per delivery`, p.allocatedBytesPerDelivery, 'B');
+    report.add(section, `${target}: heap allocated / promoted to the old generation, per delivery`, `${p.allocatedBytesPerDelivery.toFixed(0)} / ${p.promotedBytesPerDelivery.toFixed(0)}`, 'B');
     report.add(section, `${target}: collections (major); pauses, % of the window; longest`, `${p.collections} (${p.majorCollections}); ${p.gcPausePercent.toFixed(1)} %; ${p.gcMaxPauseMs.toFixed(1)} ms`, '');
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
   }

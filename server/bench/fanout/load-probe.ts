@@ -9,12 +9,22 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { LoadProbe } from './types.ts';
 
+interface HeapAt {
+  heapStatistics: { usedHeapSize: number };
+  heapSpaceStatistics: { spaceName: string; spaceUsedSize: number }[];
+}
+
 interface GcStatistic {
   gcType: string;
   /** µs */
   cost: number;
-  beforeGC: { heapStatistics: { usedHeapSize: number } };
-  afterGC: { heapStatistics: { usedHeapSize: number } };
+  beforeGC: HeapAt;
+  afterGC: HeapAt;
+}
+
+/** Bytes in the spaces a scavenge promotes into (old and large-object space). */
+function oldBytes(heap: HeapAt): number {
+  return heap.heapSpaceStatistics.reduce((k, s) => (s.spaceName === 'old_space' || s.spaceName === 'lo_space' ? k + s.spaceUsedSize : k), 0);
 }
 
 export class LoadWindowProbe {
@@ -44,7 +54,10 @@ export class LoadWindowProbe {
     let pauseMicros = 0;
     let maxPauseMicros = 0;
     let major = 0;
+    let promoted = 0;
     for (const s of stats) {
+      // What outlived two scavenges moves to the old generation, whose collection is the costly kind.
+      if (s.gcType === 'Scavenge') promoted += Math.max(0, oldBytes(s.afterGC) - oldBytes(s.beforeGC));
       allocated += Math.max(0, s.beforeGC.heapStatistics.usedHeapSize - after);
       after = s.afterGC.heapStatistics.usedHeapSize;
       pauseMicros += s.cost;
@@ -55,6 +68,7 @@ export class LoadWindowProbe {
     const ms = (ns: number) => ns / 1e6;
     return {
       allocatedBytes: allocated,
+      promotedBytes: promoted,
       collections: stats.length,
       majorCollections: major,
       gcPauseMs: pauseMicros / 1000,

@@ -23,6 +23,8 @@ export interface ServerStats {
 export interface LoadProbe {
   /** Bytes allocated on V8's heap: the heap's growth between collections, summed. */
   allocatedBytes: number;
+  /** Of those, bytes that scavenges moved to the old generation (they outlived two young-generation collections). */
+  promotedBytes: number;
   collections: number;
   /** Of those, mark-compact (not scavenges). */
   majorCollections: number;
