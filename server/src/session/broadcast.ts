@@ -1,5 +1,5 @@
 import { wireMessageFor, wireMessageKey, type UpdatePayload } from '@rubicon/shared';
-import { roomFor, viewersOf } from './rooms.ts';
+import { viewerRooms } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
 import type { ViewerStreams } from './viewer-streams.ts';
@@ -23,11 +23,9 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
   const updates: RoomUpdate[] = [];
   // A new message's update, by what it depends on: viewers whose streams stand alike get the same object (built once).
   const alike = new Map<string, UpdatePayload>();
-  for (const viewer of viewersOf(after.turn.context.options.seatsInPlay)) {
+  for (const { viewer, room } of viewerRooms(sessionId, after.turn.context.options.seatsInPlay)) {
     const { step, position } = streams.follow(game, before, after, entry, viewer);
-    if (step.kind === 'none') continue;
-    const room = roomFor(sessionId, viewer);
-    if (!wanted(room)) continue;
+    if (step.kind === 'none' || !wanted(room)) continue;
     const { version } = position;
     if (step.kind === 'view') {
       updates.push({ room, payload: { version, view: wireViewFor(game, after, viewer, version), messages: [] } });

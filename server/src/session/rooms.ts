@@ -35,3 +35,20 @@ export function viewersOf(seatsInPlay: readonly string[]): Viewer[] {
     { kind: 'facilitator' },
   ];
 }
+
+export interface ViewerRoom {
+  viewer: Viewer;
+  room: string;
+}
+
+/** Per list of seats in play (one per session, shared by all its states): the viewers and their rooms, built once. */
+const viewerRoomsCache = new WeakMap<readonly string[], { sessionId: string; rooms: readonly ViewerRoom[] }>();
+
+/** Every viewer of a session with its room (viewersOf, roomFor), built once per session rather than for each event. */
+export function viewerRooms(sessionId: string, seatsInPlay: readonly string[]): readonly ViewerRoom[] {
+  const cached = viewerRoomsCache.get(seatsInPlay);
+  if (cached?.sessionId === sessionId) return cached.rooms;
+  const rooms = viewersOf(seatsInPlay).map((viewer) => ({ viewer, room: roomFor(sessionId, viewer) }));
+  viewerRoomsCache.set(seatsInPlay, { sessionId, rooms });
+  return rooms;
+}

@@ -1,7 +1,9 @@
 import { advance, streamPosition, streamStep, type Game, type GameState, type LogEntry, type StreamPosition, type StreamStep, type Viewer } from '@rubicon/shared';
 
+/** A seat's id as it is (no string built per call: this runs for every viewer of every event); the other roles under names no seat id (a slug) can take. */
 function keyOf(viewer: Viewer): string {
-  return viewer.kind === 'seat' ? `seat:${viewer.seat}` : viewer.kind;
+  if (viewer.kind === 'seat') return viewer.seat;
+  return viewer.kind === 'observer' ? '\u0000observer' : '\u0000facilitator';
 }
 
 /**

@@ -188,9 +188,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
           // after it, or (a retry) where the stream is now.
           const session = service.peek(grant.sessionId);
           if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
-          const { after, ...executed } = result;
-          const state = after ?? session.state;
-          return { ...executed, version: streams.position(session.game, state, grant.role).version, gameVersion: state.gameVersion };
+          const state = result.after ?? session.state;
+          return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: state.gameVersion };
         },
       }),
     );

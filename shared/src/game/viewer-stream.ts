@@ -159,6 +159,8 @@ export function wireMessageKey(viewer: Viewer, message: Message, n: number): str
 
 /** One message for one viewer, numbered in its stream (for an update). */
 export function wireMessageFor(game: Game, state: GameState, viewer: Viewer, message: Message, n?: number): Message {
+  // Numbered already and relaying nothing (every new message but a relay): nothing to look up.
+  if (n !== undefined && message.relayOf === null) return wireMessage(viewer, message, n, null);
   const wanted = new Set<string>(message.relayOf === null ? [] : [message.relayOf]);
   if (n === undefined) wanted.add(message.id);
   const numbers = wanted.size > 0 ? messageNumbers(game, state, viewer, wanted) : new Map<string, number>();
