@@ -31,6 +31,8 @@ export interface BotPlayerOptions {
   delays: Delays;
   logger: Logger;
   now?: () => number;
+  /** The seat's connection; by default one to `baseUrl` with `code` (tests pass one that loses races). */
+  client?: ProtocolClient;
 }
 
 /**
@@ -61,7 +63,7 @@ export class BotPlayer {
   private stopped = false;
 
   constructor(private readonly o: BotPlayerOptions) {
-    this.client = new ProtocolClient(o.baseUrl, o.code);
+    this.client = o.client ?? new ProtocolClient(o.baseUrl, o.code);
     this.log = o.logger.child({ module: 'bot', sessionId: o.sessionId, seat: o.seat });
     this.now = o.now ?? Date.now;
   }
@@ -86,8 +88,7 @@ export class BotPlayer {
   private onChange(): void {
     if (this.stopped) return;
     const view = this.client.view;
-    // A beat as entered: a rewind to the same beat is a new one.
-    const key = view.beat ? `${view.beat.index}:${view.beat.id}` : null;
+    const key = beatKey(view);
     if (this.needsMove(view) && key !== this.pendingBeat) {
       this.pendingBeat = key;
       if (this.moveTimer) clearTimeout(this.moveTimer);
@@ -146,21 +147,27 @@ export class BotPlayer {
     if (this.stopped || this.busy) return;
     this.busy = true;
     try {
-      // Other seats' moves move the game on, so a busy table may need several tries (messages never do).
+      // Other seats' moves move the game on, so a busy table may need several tries. A decision
+      // stands while its beat does and its move is still on the menu: it is sent again, not
+      // decided again, so a model is not asked twice for one beat (messages are never resent).
+      let decided: { decision: BotDecision; beat: string } | null = null;
       for (let attempt = 0; attempt < 20; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, 20 + 20 * attempt));
         const view = this.client.view;
         if (!this.needsMove(view)) return;
-        const decision = await this.o.brain.decide(view, this.client.messages, seededRandom(this.o.sessionId, this.o.seat, 'move', view.version));
-        if (!decision || this.stopped) return;
-        // Messages once per beat, even if the move has to be decided again.
-        if (attempt === 0) for (const m of decision.messages) await this.say(m);
+        if (!decided || !stillStands(decided, view)) {
+          const decision = await this.o.brain.decide(view, this.client.messages, seededRandom(this.o.sessionId, this.o.seat, 'move', view.version));
+          if (!decision || this.stopped) return;
+          if (!decided) for (const m of decision.messages) await this.say(m);
+          decided = { decision, beat: beatKey(view) ?? '' };
+        }
+        const { move, rationale } = decided.decision;
         try {
-          await this.client.send({ type: 'SUBMIT_MOVE', move: decision.move, rationale: decision.rationale, lock: true }, this.client.view.gameVersion);
-          this.log.info({ move: decision.move }, 'bot locked in');
+          await this.client.send({ type: 'SUBMIT_MOVE', move, rationale, lock: true }, this.client.view.gameVersion);
+          this.log.info({ move }, 'bot locked in');
           return;
         } catch (err) {
-          // Someone moved the session on meanwhile: look again and decide again.
+          // Someone moved the session on meanwhile: look again.
           if (err instanceof ProtocolError && err.code === 'stale') continue;
           this.log.warn({ err }, 'bot move refused');
           return;
@@ -170,4 +177,14 @@ export class BotPlayer {
       this.busy = false;
     }
   }
+}
+
+/** A beat as entered: a rewind to the same beat is a new one. */
+function beatKey(view: GameView): string | null {
+  return view.beat ? `${view.beat.index}:${view.beat.id}` : null;
+}
+
+/** Whether a decision made earlier in this beat can still be sent as it is. */
+function stillStands(decided: { decision: BotDecision; beat: string }, view: GameView): boolean {
+  return beatKey(view) === decided.beat && (view.menu?.moves.some((m) => m.id === decided.decision.move) ?? false);
 }
