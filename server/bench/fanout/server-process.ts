@@ -1,8 +1,12 @@
 /** The IPC side every benchmark server process shares: say where it listens, answer stats requests, profile on demand, stop when told. */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { LoadWindowProbe } from './load-probe.ts';
 import type { FromServer, ServerStats, ToServer } from './types.ts';
+
+let heapSnapshots = 0;
 
 export function ownStats(gc: boolean): ServerStats {
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -10,6 +14,9 @@ export function ownStats(gc: boolean): ServerStats {
     collect();
     collect();
   }
+  // FANOUT_HEAP_SNAPSHOT=<dir>: a heap snapshot at each collected figure (the empty server, then the idle sessions), to compare in DevTools.
+  const dir = process.env.FANOUT_HEAP_SNAPSHOT;
+  if (gc && dir) writeHeapSnapshot(path.join(dir, `${process.pid}-${heapSnapshots++}.heapsnapshot`));
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   return { cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system, rssBytes: mem.rss, liveBytes: mem.heapUsed + mem.external };
