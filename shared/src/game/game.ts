@@ -13,7 +13,7 @@ import {
   type SendMessage,
 } from './commands.ts';
 import { MESSAGE_COMMANDS, turnLegality, type Phase } from './legality.ts';
-import { createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
+import { copyContext, createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, messageAudience, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
@@ -122,6 +122,27 @@ export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
   return scenario.seats.filter((s) => !s.optional || setup.optionalSeats.includes(s.id)).map((s) => s.id);
 }
 
+// One array of seats in play per scenario and choice of seats, shared by every session that plays
+// them, and frozen so that no session can change it under the others. The per-viewer parts of views
+// are cached by this array (view-parts.ts): sessions alike then build and hold them once between them,
+// where an array of their own made each session build its own copies.
+const sharedSeats = new WeakMap<Scenario, Map<string, readonly SeatId[]>>();
+
+export function sharedSeatsInPlay(scenario: Scenario, seats: readonly SeatId[]): readonly SeatId[] {
+  let byKey = sharedSeats.get(scenario);
+  if (!byKey) {
+    byKey = new Map();
+    sharedSeats.set(scenario, byKey);
+  }
+  const key = seats.join('\n');
+  let shared = byKey.get(key);
+  if (!shared) {
+    shared = Object.freeze([...seats]);
+    byKey.set(key, shared);
+  }
+  return shared;
+}
+
 function turnInput(game: Game): TurnInput {
   return {
     scenario: game.scenario,
@@ -130,7 +151,7 @@ function turnInput(game: Game): TurnInput {
       timerScale: game.setup.timerScale,
       timerSeconds: game.setup.timerSeconds,
       review: game.setup.review,
-      seatsInPlay: seatsInPlay(game.scenario, game.setup),
+      seatsInPlay: sharedSeatsInPlay(game.scenario, seatsInPlay(game.scenario, game.setup)),
     },
   };
 }
@@ -327,7 +348,9 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
   // update counts (viewer-stream.ts) cannot be known from such a snapshot, only from the log.
   if (persisted.messages.some((m) => m.hiddenAt !== undefined && m.moderations === undefined))
     throw new Error('snapshot predates counted moderation');
-  const turn = game.table.restore(persisted.turn.value, persisted.turn.context);
+  const context = copyContext(persisted.turn.context);
+  context.options = { ...context.options, seatsInPlay: sharedSeatsInPlay(game.scenario, context.options.seatsInPlay) };
+  const turn = game.table.restore(persisted.turn.value, context);
   return {
     version: persisted.version,
     gameVersion: persisted.gameVersion,

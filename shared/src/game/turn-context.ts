@@ -21,7 +21,8 @@ export interface SessionOptions {
   timerSeconds: Record<string, number>;
   /** When false, the rule engine's proposal is applied without waiting for the facilitator. */
   review: boolean;
-  seatsInPlay: SeatId[];
+  /** Shared between sessions with the same seats (sharedSeatsInPlay, game.ts): never changed. */
+  seatsInPlay: readonly SeatId[];
 }
 
 export interface Timer {

@@ -51,7 +51,7 @@ export interface Change {
   version: number;
 }
 
-export function initialWorld(scenario: Scenario, seatsInPlay: SeatId[]): World {
+export function initialWorld(scenario: Scenario, seatsInPlay: readonly SeatId[]): World {
   const measures: Record<SeatId, Record<string, number>> = {};
   for (const seat of scenario.seats) {
     const row: Record<string, number> = {};
