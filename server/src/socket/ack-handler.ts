@@ -31,10 +31,11 @@ export function refuseEvent(args: readonly unknown[], metrics: Metrics, error: W
   reply(ackOf(args), { ok: false, error });
 }
 
-export interface AckHandlerSpec<S extends z.ZodType, T> {
+export interface AckHandlerSpec<S extends z.ZodType, T, C> {
   event: 'hello' | 'command' | 'sync';
   schema: S;
-  run: (payload: z.output<S>) => Promise<T>;
+  /** `on` is the socket the event came in on. */
+  run: (payload: z.output<S>, on: C) => Promise<T>;
   /** The metric label; for commands their type, known only once validated, so clients cannot mint metric series. */
   labelOf?: (payload: z.output<S>) => string;
 }
@@ -45,11 +46,19 @@ export interface AckHandlerSpec<S extends z.ZodType, T> {
  * with an `Ack`: the result, a ServiceError's typed refusal, or `internal`
  * for anything unexpected (which is logged). Nothing a client sends can make
  * it throw.
+ *
+ * One handler serves every socket: it is a plain function, and an event
+ * emitter calls its listeners with the emitter (here the socket) as `this`.
+ * Handlers built per socket cost about 2.3 KB per socket in closures
+ * (docs/performance.md, memory per idle session).
  */
-export function ackHandler<S extends z.ZodType, T>(deps: { log: Logger; metrics: Metrics }, spec: AckHandlerSpec<S, T>): (...args: unknown[]) => void {
+export function ackHandler<S extends z.ZodType, T, C>(
+  deps: { log: Logger; metrics: Metrics },
+  spec: AckHandlerSpec<S, T, C>,
+): (this: C, ...args: unknown[]) => void {
   const { log, metrics } = deps;
   const { event, schema, run, labelOf = () => event } = spec;
-  return (...args: unknown[]) => {
+  return function (this: C, ...args: unknown[]) {
     const ack = ackOf<T>(args);
     const payload = typeof args[0] === 'function' ? undefined : args[0];
     const started = performance.now();
@@ -64,7 +73,7 @@ export function ackHandler<S extends z.ZodType, T>(deps: { log: Logger; metrics:
         const parsed = schema.safeParse(payload);
         if (!parsed.success) throw invalidPayload(parsed.error);
         label = labelOf(parsed.data);
-        finish({ ok: true, data: await run(parsed.data) });
+        finish({ ok: true, data: await run(parsed.data, this) });
       } catch (err) {
         const refusal = asServiceError(err);
         if (refusal) return finish({ ok: false, error: refusal.toWire() });

@@ -1,5 +1,8 @@
 import type { RubiconSocket } from './types.ts';
 
+/** Each waiting socket's way to call its deadline off. */
+const waiting = new WeakMap<RubiconSocket, () => void>();
+
 /**
  * Closes a socket that has not said a successful hello within `ms` of
  * connecting: an anonymous connection costs memory and a file descriptor and
@@ -12,5 +15,16 @@ export function helloDeadline(socket: RubiconSocket, ms: number): void {
     if (!socket.data.grant) socket.disconnect(true);
   }, ms);
   timer.unref();
-  socket.once('disconnect', () => clearTimeout(timer));
+  const callOff = () => {
+    clearTimeout(timer);
+    socket.off('disconnect', callOff);
+    waiting.delete(socket);
+  };
+  waiting.set(socket, callOff);
+  socket.on('disconnect', callOff);
+}
+
+/** The socket said a successful hello: its deadline, and what it held, go at once rather than when it would have fired. */
+export function helloSaid(socket: RubiconSocket): void {
+  waiting.get(socket)?.();
 }

@@ -31,7 +31,7 @@ import { ViewerStreams } from '../session/viewer-streams.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
-import { helloDeadline } from './hello-deadline.ts';
+import { helloDeadline, helloSaid } from './hello-deadline.ts';
 import { originAllowed } from './origin-check.ts';
 import { PresenceTracker } from './presence.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
@@ -105,7 +105,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const streams = new ViewerStreams();
   const follower = followLog(io, service, streams, config, redis !== null, log);
-  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T>) => ackHandler({ log, metrics }, spec);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
 
   function grantOf(socket: RubiconSocket): Grant {
     const grant = socket.data.grant;
@@ -116,6 +116,79 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   /** A recovered socket's grant may have been revoked while it was away: checked before it may act again. */
   const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
   const recheck = (socket: RubiconSocket): Promise<void> => rechecks.get(socket) ?? Promise.resolve();
+
+  // The event handlers are built once and serve every socket (the socket comes in as `this`, ack-handler.ts).
+  const onHello = handle({
+    event: 'hello',
+    schema: HelloPayload,
+    run: async (p, socket): Promise<HelloData> => {
+      const grant = await directory.authenticate(p.token);
+      if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+      const previous = socket.data.grant;
+      return service.withSession(p.sessionId, (session) => {
+        // A socket gone while we waited must not be left behind in a room.
+        if (socket.connected) {
+          // One role per socket: a socket that says hello again with another token leaves its old room.
+          if (previous) {
+            void socket.leave(roomFor(previous.sessionId, previous.role));
+            void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
+          }
+          void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant))]);
+          socket.data.grant = grant;
+          socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
+          helloSaid(socket);
+          presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
+          if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
+        }
+        const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
+        return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
+      }, performance.now() + config.storeTimeoutMs);
+    },
+  });
+
+  const onCommand = handle({
+    event: 'command',
+    schema: CommandPayload,
+    labelOf: (p) => p.command.type,
+    run: async (p, socket): Promise<CommandResult> => {
+      const received = performance.now();
+      await recheck(socket);
+      // Who acts comes from the token this socket said hello with, never from the payload.
+      const grant = grantOf(socket);
+      const name = socket.data.name;
+      const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
+      if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+      await limits.command(grant.sessionId, grantKey(grant));
+      const deadline = received + config.storeTimeoutMs;
+      const command = namesMessage(p.command)
+        ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
+        : p.command;
+      const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, { deadline });
+      // Answered in the sender's own stream, which this process has followed past the command: right
+      // after it, or (a retry) where the stream is now.
+      const session = service.peek(grant.sessionId);
+      if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
+      const state = result.after ?? session.state;
+      return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: state.gameVersion };
+    },
+  });
+
+  const onSync = handle({
+    event: 'sync',
+    schema: SyncPayload,
+    run: async (p, socket): Promise<SyncData> => {
+      await recheck(socket);
+      const grant = grantOf(socket);
+      const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
+      return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), performance.now() + config.storeTimeoutMs);
+    },
+  });
+
+  function onDisconnect(this: RubiconSocket): void {
+    metrics.sockets.dec();
+    const grant = this.data.grant;
+    if (grant) announceFor(grant.sessionId);
+  }
 
   io.on('connection', (socket) => {
     metrics.sockets.inc();
@@ -133,86 +206,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         }),
       );
     }
-
-    socket.on(
-      'hello',
-      handle({
-        event: 'hello',
-        schema: HelloPayload,
-        run: async (p): Promise<HelloData> => {
-          const grant = await directory.authenticate(p.token);
-          if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
-          const previous = socket.data.grant;
-          return service.withSession(p.sessionId, (session) => {
-            // A socket gone while we waited must not be left behind in a room.
-            if (socket.connected) {
-              // One role per socket: a socket that says hello again with another token leaves its old room.
-              if (previous) {
-                void socket.leave(roomFor(previous.sessionId, previous.role));
-                void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
-              }
-              void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant))]);
-              socket.data.grant = grant;
-              socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
-              presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
-              if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
-            }
-            const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
-            return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
-          }, performance.now() + config.storeTimeoutMs);
-        },
-      }),
-    );
-
-    socket.on(
-      'command',
-      handle({
-        event: 'command',
-        schema: CommandPayload,
-        labelOf: (p) => p.command.type,
-        run: async (p): Promise<CommandResult> => {
-          const received = performance.now();
-          await recheck(socket);
-          // Who acts comes from the token this socket said hello with, never from the payload.
-          const grant = grantOf(socket);
-          const name = socket.data.name;
-          const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
-          if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-          await limits.command(grant.sessionId, grantKey(grant));
-          const deadline = received + config.storeTimeoutMs;
-          const command = namesMessage(p.command)
-            ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
-            : p.command;
-          const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, { deadline });
-          // Answered in the sender's own stream, which this process has followed past the command: right
-          // after it, or (a retry) where the stream is now.
-          const session = service.peek(grant.sessionId);
-          if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
-          const state = result.after ?? session.state;
-          return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: state.gameVersion };
-        },
-      }),
-    );
-
-    socket.on(
-      'sync',
-      handle({
-        event: 'sync',
-        schema: SyncPayload,
-        run: async (p): Promise<SyncData> => {
-          await recheck(socket);
-          const grant = grantOf(socket);
-          const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
-          return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), performance.now() + config.storeTimeoutMs);
-        },
-      }),
-    );
-
-    socket.on('disconnect', () => {
-      metrics.sockets.dec();
-      const grant = socket.data.grant;
-      if (grant) announceFor(grant.sessionId);
-    });
+    socket.on('hello', onHello);
+    socket.on('command', onCommand);
+    socket.on('sync', onSync);
+    socket.on('disconnect', onDisconnect);
   });
 
   function announceFor(sessionId: string): void {
