@@ -46,14 +46,21 @@ export class MemoryBotLeases implements BotLeases {
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+/** The shared client has no per-command timeout (store/index.ts); the leases' few commands keep one, so a stopped Redis cannot hold a scan forever. */
+const LEASE_COMMAND_TIMEOUT_MS = 5000;
+
 export class RedisBotLeases implements BotLeases {
+  private readonly redis: RedisClientType;
+
   constructor(
-    private readonly redis: RedisClientType,
+    redis: RedisClientType,
     private readonly prefix: string,
     /** This process, as the holder of its leases. */
     private readonly owner: string,
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.redis = redis.withCommandOptions({ timeout: LEASE_COMMAND_TIMEOUT_MS });
+  }
 
   private get indexKey(): string {
     return `${this.prefix}bots:sessions`;

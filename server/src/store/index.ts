@@ -58,7 +58,12 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   const outages = new OutageLog(config.logger?.child({ module: 'redis' }));
   const socket = { reconnectStrategy: reconnectDelay, connectTimeout: 2000, keepAlive: true };
   // No offline queue: while disconnected a command fails at once instead of being sent later, unseen by its caller.
-  const client: RedisClientType = createClient({ url: config.redisUrl, socket, disableOfflineQueue: true });
+  // No per-command timeout of node-redis's own (5 s by default): every command of this client is bounded by
+  // the gate (store, scheduler), the limits' timeout wrapper, or a timeout of their own (bot-leases.ts), and
+  // node-redis's costs an AbortSignal, a timer and a finalization-registry entry per command, all of which stay
+  // for the whole 5 s after the answer: about 30 KB per session on each process right after 200 sessions were
+  // set up (docs/performance.md, memory per idle session).
+  const client: RedisClientType = createClient({ url: config.redisUrl, socket, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
   // Without a listener, an 'error' event (any dropped connection) would crash the process.
   client.on('error', (error: unknown) => outages.failure(error));
   await connectWithin(client, config.connectTimeoutMs ?? 10_000);
