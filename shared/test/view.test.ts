@@ -5,7 +5,7 @@ import { shippedScenario } from '../node/scenario-files.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { mini, miniViewers } from './fixtures/mini-scenario.ts';
 import { inFirstPlanning } from './driver.ts';
-import { createGame, initialState, replay, seatsInPlay } from '../src/game/game.ts';
+import { createGame, initialState, persistGame, replay, restoreGame, seatsInPlay } from '../src/game/game.ts';
 import { randomChooser, runHeadless } from '../src/analysis/runner.ts';
 import { scenariosUnderTest } from './scenarios-under-test.ts';
 
@@ -186,5 +186,26 @@ describe('the part of a view a bot reads', () => {
       });
     }
     expect(compared).toBeGreaterThan(500);
+  });
+});
+
+describe('what sessions alike share', () => {
+  it('one frozen array of seats in play per choice of seats, kept by restoring, so their cached scenario views are built once', () => {
+    const april = shippedScenario('april-2024');
+    const optional = april.seats.filter((s) => s.optional).map((s) => s.id);
+    const a = initialState(createGame(april, { scenarioId: april.id, seed: 'a' }));
+    const b = initialState(createGame(april, { scenarioId: april.id, seed: 'b' }));
+    const seats = a.turn.context.options.seatsInPlay;
+    expect(b.turn.context.options.seatsInPlay).toBe(seats);
+    expect(Object.isFrozen(seats)).toBe(true);
+    const restored = restoreGame(createGame(april, { scenarioId: april.id, seed: 'c' }), JSON.parse(JSON.stringify(persistGame(createGame(april, { scenarioId: april.id, seed: 'a' }), a))));
+    expect(restored.turn.context.options.seatsInPlay).toBe(seats);
+    const game = createGame(april, { scenarioId: april.id, seed: 'a' });
+    expect(viewFor(game, b, observer).scenario).toBe(viewFor(game, a, observer).scenario);
+    // Another choice of seats is another array, with the seats it names.
+    const withOptional = initialState(createGame(april, { scenarioId: april.id, seed: 'a', optionalSeats: optional.slice(0, 1) }));
+    expect(withOptional.turn.context.options.seatsInPlay).not.toBe(seats);
+    expect(withOptional.turn.context.options.seatsInPlay).toEqual(seatsInPlay(april, createGame(april, { scenarioId: april.id, seed: 'a', optionalSeats: optional.slice(0, 1) }).setup));
+    expect(viewFor(game, withOptional, observer).scenario).not.toBe(viewFor(game, a, observer).scenario);
   });
 });
