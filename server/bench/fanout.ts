@@ -157,7 +157,9 @@ interface Contender {
 async function runPhase(contender: Contender, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
   const { target } = contender;
   const env: Record<string, string> = {
-    ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : {}),
+    // A memory phase must not inherit a REDIS_URL from this process's environment: its server would run on
+    // Redis, under a prefix no phase cleans, and load the sessions earlier runs left there.
+    ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
     FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
   };
   const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script));

@@ -59,7 +59,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   const socket = { reconnectStrategy: reconnectDelay, connectTimeout: 2000, keepAlive: true };
   // No offline queue: while disconnected a command fails at once instead of being sent later, unseen by its caller.
   // No per-command timeout of node-redis's own (5 s by default): every command of this client is bounded by
-  // the gate (store, scheduler), the limits' timeout wrapper, or a timeout of their own (bot-leases.ts), and
+  // the gate (store, scheduler), the limits' own timeouts, or a timeout of their own (bot-leases.ts), and
   // node-redis's costs an AbortSignal, a timer and a finalization-registry entry per command, all of which stay
   // for the whole 5 s after the answer: about 30 KB per session on each process right after 200 sessions were
   // set up (docs/performance.md, memory per idle session).
