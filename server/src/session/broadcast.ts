@@ -23,7 +23,7 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
   const updates: RoomUpdate[] = [];
   // A new message's update, by what it depends on: viewers whose streams stand alike get the same object (built once).
   const alike = new Map<string, UpdatePayload>();
-  for (const { viewer, room } of viewerRooms(sessionId, after.turn.context.options.seatsInPlay)) {
+  for (const { viewer, room } of viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay)) {
     const { step, position } = streams.follow(game, before, after, entry, viewer);
     if (step.kind === 'none' || !wanted(room)) continue;
     const { version } = position;

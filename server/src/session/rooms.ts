@@ -1,4 +1,4 @@
-import type { Viewer } from '@rubicon/shared';
+import type { Game, Viewer } from '@rubicon/shared';
 
 /**
  * Socket.IO rooms. A socket joins exactly one: its role's room in its
@@ -41,14 +41,17 @@ export interface ViewerRoom {
   room: string;
 }
 
-/** Per list of seats in play (one per session, shared by all its states): the viewers and their rooms, built once. */
-const viewerRoomsCache = new WeakMap<readonly string[], { sessionId: string; rooms: readonly ViewerRoom[] }>();
+/**
+ * Per session's engine (one Game per loaded session, shared by all its states): the viewers and their
+ * rooms, built once. Not per list of seats in play: sessions alike share that array (sharedSeatsInPlay).
+ */
+const viewerRoomsCache = new WeakMap<Game, { sessionId: string; rooms: readonly ViewerRoom[] }>();
 
 /** Every viewer of a session with its room (viewersOf, roomFor), built once per session rather than for each event. */
-export function viewerRooms(sessionId: string, seatsInPlay: readonly string[]): readonly ViewerRoom[] {
-  const cached = viewerRoomsCache.get(seatsInPlay);
+export function viewerRooms(sessionId: string, game: Game, seatsInPlay: readonly string[]): readonly ViewerRoom[] {
+  const cached = viewerRoomsCache.get(game);
   if (cached?.sessionId === sessionId) return cached.rooms;
   const rooms = viewersOf(seatsInPlay).map((viewer) => ({ viewer, room: roomFor(sessionId, viewer) }));
-  viewerRoomsCache.set(seatsInPlay, { sessionId, rooms });
+  viewerRoomsCache.set(game, { sessionId, rooms });
   return rooms;
 }
