@@ -200,12 +200,16 @@ export async function benchContentionAB(report: Report, options: ContentionOptio
     else await benchContention(report, { ...options, env: { ...options.env, APPEND_BATCH_MAX: '1' }, label: `one command per append, run ${round}` });
     batched.push(await benchContention(report, { ...options, label: `batched appends, run ${round}` }));
   }
-  const section = `6 contention: goals (batched appends, best of ${rounds})`;
-  const best = Math.max(...batched.map((f) => f.commandsPerSecond));
-  const bestP99 = Math.min(...batched.map((f) => f.p99Ms));
-  const met = (ok: boolean) => (ok ? 'met' : 'not met');
-  report.add(section, `at least ${CONTENTION_GOALS.commandsPerSecond} commands/s: ${met(best >= CONTENTION_GOALS.commandsPerSecond)}`, best, 'cmd/s');
-  report.add(section, `p99 acknowledgement under ${CONTENTION_GOALS.p99Ms} ms: ${met(bestP99 < CONTENTION_GOALS.p99Ms)}`, bestP99, 'ms');
+  // Judged on every run, not the best one: a goal met in one run of several is not met.
+  const section = `6 contention: goals (batched appends, every one of ${rounds} run${rounds === 1 ? '' : 's'})`;
+  const worst = Math.min(...batched.map((f) => f.commandsPerSecond));
+  const worstP99 = Math.max(...batched.map((f) => f.p99Ms));
+  const metIn = (ok: (f: ContentionFigures) => boolean) => {
+    const n = batched.filter(ok).length;
+    return n === batched.length ? 'met' : `not met (met in ${n} of ${batched.length})`;
+  };
+  report.add(section, `at least ${CONTENTION_GOALS.commandsPerSecond} commands/s (the slowest run): ${metIn((f) => f.commandsPerSecond >= CONTENTION_GOALS.commandsPerSecond)}`, worst, 'cmd/s');
+  report.add(section, `p99 acknowledgement under ${CONTENTION_GOALS.p99Ms} ms (the worst run): ${metIn((f) => f.p99Ms < CONTENTION_GOALS.p99Ms)}`, worstP99, 'ms');
 }
 
 /** Runs the step and adds its rows to `report` under one section. */
