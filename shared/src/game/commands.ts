@@ -107,7 +107,9 @@ export const ScoreTeam = z
   .strict();
 export type ScoreTeam = z.infer<typeof ScoreTeam>;
 
-export const Command = z.union([GameCommand, SendMessage, HideMessage, ScoreTeam]);
+// One discriminated union, not a union of four: a plain union tries each member in
+// turn, so every SEND_MESSAGE first failed GameCommand and built its issues.
+export const Command = z.discriminatedUnion('type', [GameCommand, SendMessage, HideMessage, ScoreTeam]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 
