@@ -106,7 +106,11 @@ const Env = z.object({
    * 1 appends each command on its own, as before batching (for comparisons).
    */
   APPEND_BATCH_MAX: int(1, 128),
-  /** A snapshot is stored every this many events, so a restart replays at most that many. */
+  /**
+   * A snapshot is stored every this many events while the log is short; the
+   * interval doubles as the log grows (snapshot-schedule.ts), so a restart
+   * replays at most this many events or a sixteenth of the log.
+   */
   SNAPSHOT_EVERY: int(1, 50),
   /**
    * With Redis: how often a process re-reads the log of sessions it has sockets

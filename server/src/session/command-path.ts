@@ -5,6 +5,7 @@ import type { BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
+import { snapshotDue } from './snapshot-schedule.ts';
 import { viewerOf, wireViewFor } from './sync-data.ts';
 
 /** A command decided on: the log version it produced (or produced the first time, for a retry). */
@@ -291,7 +292,7 @@ export class CommandPath {
   /** Bookkeeping for the process that appended: snapshots and the beat deadline. */
   private async afterAppend(sessionId: string, session: CachedSession, before: GameState): Promise<void> {
     const after = session.state;
-    if (Math.floor(after.version / this.snapshotEvery) > Math.floor(before.version / this.snapshotEvery)) await this.cache.saveSnapshot(sessionId, session);
+    if (snapshotDue(before.version, after.version, this.snapshotEvery)) await this.cache.saveSnapshot(sessionId, session);
     await this.deadlines.followChange(sessionId, before, after);
   }
 
