@@ -31,6 +31,27 @@ describe('MessageLog', () => {
     expect(JSON.stringify(b)).toBe(JSON.stringify([msg(1), msg(2)]));
   });
 
+  it('finds a message by id on either side of a fork, whatever its id looks like', () => {
+    const a = MessageLog.from([msg(1), msg(2), msg(3)]);
+    const b = a.append(msg(4)).append(msg(5));
+    const fork = a.append({ ...msg(4), id: 'x4' }).append(msg(6));
+    expect(b.byId('m5')?.seq).toBe(5);
+    expect(b.byId('x4')).toBeUndefined();
+    expect(fork.byId('x4')?.seq).toBe(4);
+    expect(fork.byId('m4')).toBeUndefined();
+    expect(fork.byId('m5')).toBeUndefined();
+    expect(fork.byId('m6')?.seq).toBe(6);
+    expect(a.byId('m4')).toBeUndefined();
+    // Out of seq order (never made by the engine): still found, by a scan.
+    const odd = MessageLog.from([msg(3), msg(1), msg(2)]);
+    expect([1, 2, 3].map((n) => odd.byId(`m${n}`)?.seq)).toEqual([1, 2, 3]);
+    expect(odd.byId('m4')).toBeUndefined();
+    // A replaced message is found under its id, in the new log only.
+    const hidden = b.replace('m2', { ...msg(2), text: 'hidden' });
+    expect(hidden.byId('m2')?.text).toBe('hidden');
+    expect(b.byId('m2')?.text).toBe('t2');
+  });
+
   it('appends in constant time: 50,000 messages take well under a second', () => {
     // Not a benchmark (that is `npm run bench`): a quadratic copy would take minutes here.
     let log = MessageLog.empty;
