@@ -13,6 +13,7 @@ import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simul
 import { beatsCsv, gamesCsv } from '../simulate/csv.ts';
 import { reportHtml } from '../simulate/report-html.ts';
 import { cpuAccount, formatCpuSplit } from '../simulate/cpu-account.ts';
+import { tuneV8ForSimulation } from '../simulate/v8-tuning.ts';
 
 const USAGE = `usage:
   rubicon simulate [--games N] [--personas seat=persona,…] [--seed S] [--workers W]
@@ -133,6 +134,7 @@ export const simulate: Command = {
     const summaries: MixSummary[] = [];
     let seconds = 0;
     const playing: (number | null)[] = [];
+    tuneV8ForSimulation();
     const pool = await SimulationPool.start(scenario, workers);
     const cpu = cpuAccount();
     const bar = progressBar(io, games * mixes.length, `simulating ${games * mixes.length} games on ${workers || 'no'} worker${workers === 1 ? '' : 's'}`);
