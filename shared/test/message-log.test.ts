@@ -52,6 +52,50 @@ describe('MessageLog', () => {
     expect(b.byId('m2')?.text).toBe('t2');
   });
 
+  it('counts a sender\'s recent messages as a scan of the messages would, across forks and replacements', () => {
+    // The statement cap's old scan over the messages themselves: the reference.
+    const scan = (log: MessageLog, channel: string, from: string | null, since: number, cap: number) => {
+      let count = 0;
+      let oldest: number | undefined;
+      for (let i = log.length - 1; i >= 0 && count < cap; i--) {
+        const m = log.at(i)!;
+        if (m.at <= since) break;
+        if (m.channel === channel && m.from === from) {
+          count++;
+          oldest = m.at;
+        }
+      }
+      return { count, oldest };
+    };
+    // A fixed pseudo-random walk (no Math.random: the same logs every run), times mostly rising but not always.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648), seed % n);
+    const senders = ['red', 'blue', null] as const;
+    const channels = ['public', 'team'] as const;
+    let at = 0;
+    const make = (n: number): Message => {
+      at += next(10) - 1;
+      return { ...msg(n), at, channel: channels[next(2)]!, from: senders[next(3)]! };
+    };
+    const logs = [MessageLog.empty];
+    for (let n = 1; n <= 300; n++) {
+      // Extend a recent log (the head, or an older one: a fork), and now and then replace a message.
+      const base = logs[logs.length - 1 - next(Math.min(3, logs.length))]!;
+      let log = base.append(make(n));
+      if (next(10) === 0 && log.length > 1) {
+        const target = log.at(next(log.length))!;
+        log = log.replace(target.id, { ...target, text: 'hidden' });
+      }
+      logs.push(log);
+      for (const l of [log, base]) {
+        const since = at - next(40);
+        const cap = 1 + next(8);
+        for (const channel of channels)
+          for (const from of senders) expect(l.senderCount(channel, from, since, cap)).toEqual(scan(l, channel, from, since, cap));
+      }
+    }
+  });
+
   it('appends in constant time: 50,000 messages take well under a second', () => {
     // Not a benchmark (that is `npm run bench`): a quadratic copy would take minutes here.
     let log = MessageLog.empty;

@@ -145,16 +145,7 @@ export function statementCapProblem(
   if (channel.kind !== 'public' || by.kind !== 'seat') return null;
   const cap = channel.statementsPerMinute ?? MAX_STATEMENTS_PER_MINUTE;
   // Newest first, and no further than the cap: the seat may speak again when its cap-th latest statement leaves the minute.
-  let recent = 0;
-  let oldest = at;
-  for (let i = earlier.length - 1; i >= 0 && recent < cap; i--) {
-    const m = earlier.at(i)!;
-    if (m.at <= at - 60_000) break;
-    if (m.channel === channel.id && m.from === by.seat) {
-      recent++;
-      oldest = m.at;
-    }
-  }
+  const { count: recent, oldest = at } = earlier.senderCount(channel.id, by.seat, at - 60_000, cap);
   if (recent < cap) return null;
   const wait = Math.max(1, Math.ceil((oldest + 60_000 - at) / 1000));
   return refuse('rate_limited', `${channel.title} takes at most ${cap} statements a minute from each seat; try again in ${wait} s.`);

@@ -1,6 +1,31 @@
 import type { Message } from './channel-policy.ts';
 
 /**
+ * The backing store: the messages, and beside them the three fields the
+ * statement cap reads (time, channel, sender) as columns. The cap's check
+ * scans every message of the last minute on every message (in the fan-out
+ * bench, whose cap lets 600 statements a minute through, 3 % of the server's
+ * busy time); packed columns spare it a heap object per message.
+ */
+interface Columns {
+  items: Message[];
+  times: number[];
+  channels: string[];
+  senders: (string | null)[];
+}
+
+function prefixOf(c: Columns, length: number): Columns {
+  return { items: c.items.slice(0, length), times: c.times.slice(0, length), channels: c.channels.slice(0, length), senders: c.senders.slice(0, length) };
+}
+
+/** Messages of one sender in one channel, counted newest first (`senderCount`). */
+export interface SenderCount {
+  count: number;
+  /** The time of the last one counted (the oldest), or undefined if none. */
+  oldest: number | undefined;
+}
+
+/**
  * A session's messages, as an immutable value that costs O(1) to extend.
  *
  * States are values: an older state must keep showing the messages it had.
@@ -19,15 +44,17 @@ import type { Message } from './channel-policy.ts';
  * or a log not in that order (nothing the engine makes), is found by a scan.
  */
 export class MessageLog implements Iterable<Message> {
-  static readonly empty = new MessageLog([], 0);
+  static readonly empty = new MessageLog({ items: [], times: [], channels: [], senders: [] }, 0);
 
+  readonly #columns: Columns;
   readonly #items: Message[];
 
   private constructor(
-    items: Message[],
+    columns: Columns,
     readonly length: number,
   ) {
-    this.#items = items;
+    this.#columns = columns;
+    this.#items = columns.items;
   }
 
   static from(messages: readonly Message[]): MessageLog {
@@ -36,9 +63,12 @@ export class MessageLog implements Iterable<Message> {
 
   append(message: Message): MessageLog {
     // Someone appended to a newer log sharing this array: fork from our prefix.
-    const items = this.#items.length === this.length ? this.#items : this.#items.slice(0, this.length);
-    items.push(message);
-    return new MessageLog(items, this.length + 1);
+    const c = this.#items.length === this.length ? this.#columns : prefixOf(this.#columns, this.length);
+    c.items.push(message);
+    c.times.push(message.at);
+    c.channels.push(message.channel);
+    c.senders.push(message.from);
+    return new MessageLog(c, this.length + 1);
   }
 
   /**
@@ -48,9 +78,12 @@ export class MessageLog implements Iterable<Message> {
   replace(id: string, message: Message): MessageLog {
     const i = this.#indexOf(id);
     if (i < 0) return this;
-    const items = this.#items.slice(0, this.length);
-    items[i] = message;
-    return new MessageLog(items, this.length);
+    const c = prefixOf(this.#columns, this.length);
+    c.items[i] = message;
+    c.times[i] = message.at;
+    c.channels[i] = message.channel;
+    c.senders[i] = message.from;
+    return new MessageLog(c, this.length);
   }
 
   appendAll(messages: readonly Message[]): MessageLog {
@@ -60,6 +93,26 @@ export class MessageLog implements Iterable<Message> {
   at(i: number): Message | undefined {
     const k = i < 0 ? this.length + i : i;
     return k >= 0 && k < this.length ? this.#items[k] : undefined;
+  }
+
+  /**
+   * The messages from `from` in `channel`, newest first, among those after
+   * the newest message (of anyone) stamped at or before `since`, counted up
+   * to `cap`.
+   */
+  senderCount(channel: string, from: string | null, since: number, cap: number): SenderCount {
+    const { times, channels, senders } = this.#columns;
+    let count = 0;
+    let oldest: number | undefined;
+    for (let i = this.length - 1; i >= 0 && count < cap; i--) {
+      const at = times[i] as number;
+      if (at <= since) break;
+      if (channels[i] === channel && senders[i] === from) {
+        count++;
+        oldest = at;
+      }
+    }
+    return { count, oldest };
   }
 
   /** The message with this id: O(log N) for the engine's ids (`m<seq>`). */
