@@ -6,7 +6,8 @@ import type { Viewer } from '@rubicon/shared';
 /**
  * The default store: everything in this process's memory, gone on restart.
  * Values are cloned on the way in and out so that a caller mutating an object
- * it passed or received can never change what is stored, just as with Redis.
+ * it passed or received can never change what is stored, just as with Redis,
+ * except a snapshot on its way in (saveSnapshot).
  */
 export class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, SessionMeta>();
@@ -138,8 +139,17 @@ export class MemoryStore implements SessionStore {
     return this.commands.get(sessionId)?.get(commandId) ?? null;
   }
 
+  /**
+   * Kept as handed in, not copied: a snapshot is persistGame's picture of a
+   * game state, and states are immutable values (the live session goes on to
+   * new ones; it never changes one). A copy cost 0.4-1 ms for a session of 92
+   * messages (the turn context makes it about 170 KB), every 50 events of
+   * every session, and each copy outlived two scavenges into the old
+   * generation, where it was garbage at the next snapshot. loadSnapshot
+   * still hands out a copy.
+   */
   async saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void> {
-    this.snapshots.set(sessionId, structuredClone(snapshot));
+    this.snapshots.set(sessionId, snapshot);
   }
 
   async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
