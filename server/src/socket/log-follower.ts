@@ -6,7 +6,7 @@ import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { RubiconServer } from './types.ts';
-import { EncodedJson, encodedUpdates } from './update-encoding.ts';
+import { encodedUpdates, sendUpdate } from './update-encoding.ts';
 
 /**
  * Keeps this process's sockets in step with the log. Each process sends its
@@ -26,9 +26,10 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
     toAnnounce.clear();
   };
   service.onApplied((event) => {
-    const rooms = io.of('/').adapter.rooms;
+    const adapter = io.of('/').adapter;
+    const rooms = adapter.rooms;
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
-    for (const [json, to] of encodedUpdates(updatesFor(event, streams, (r) => (rooms.get(r)?.size ?? 0) > 0))) io.local.to(to).emit('update', new EncodedJson(json));
+    for (const [json, to] of encodedUpdates(updatesFor(event, streams, (r) => (rooms.get(r)?.size ?? 0) > 0))) sendUpdate(adapter, to, json);
     if (!event.appendedHere || !redis) return;
     if (toAnnounce.size === 0) queueMicrotask(announce);
     toAnnounce.set(event.sessionId, event.entry.seq);
