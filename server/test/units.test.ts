@@ -111,6 +111,22 @@ describe('KeyedQueue', () => {
     expect(order).toEqual(['b1', 'a1', 'a2']);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
   });
+
+  it('keeps a lane per key only while it may be needed: idle lanes go in bulk, busy ones stay in order', async () => {
+    const q = new KeyedQueue();
+    for (let i = 0; i < 1000; i++) await q.run(`k${i}`, async () => i);
+    // Idle lanes are swept whenever the map reaches its mark (64 when nothing is busy).
+    expect(q.size).toBeLessThanOrEqual(64);
+    // A key whose task is still running keeps its lane (and its order) through a sweep.
+    const order: string[] = [];
+    let release = () => {};
+    const first = q.run('busy', () => new Promise<void>((r) => (release = () => (order.push('first'), r()))));
+    const second = q.run('busy', async () => void order.push('second'));
+    for (let i = 0; i < 200; i++) await q.run(`other${i}`, async () => i);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+  });
 });
 
 describe('canonicalJson', () => {

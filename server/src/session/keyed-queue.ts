@@ -1,29 +1,56 @@
+/** A key's place in the queue: its last task's tail, and how many of its tasks have not finished. */
+interface Lane {
+  tail: Promise<unknown>;
+  running: number;
+}
+
 /**
  * Runs tasks one at a time per key, in the order they were queued. The
  * service uses it per session so that this process applies and broadcasts a
  * session's events strictly in log order, and so that its own commands do not
  * race each other into append conflicts.
+ *
+ * A key's lane stays in the map when its tasks are done and is reused by its
+ * next task; idle lanes are dropped in bulk once the map has doubled since the
+ * last sweep. Adding and deleting a key for every task made V8 reallocate the
+ * long-lived map's table directly in the old generation (about 50 bytes per
+ * operation), which only a full collection reclaims.
  */
 export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly lanes = new Map<string, Lane>();
+  private sweepAt = 64;
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(() => task());
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      if (this.lanes.size >= this.sweepAt) this.sweep();
+      lane = { tail: Promise.resolve(), running: 0 };
+      this.lanes.set(key, lane);
+    }
+    const result = lane.tail.then(() => task());
     // The tail never rejects, so a failed task does not block the ones after it.
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
+    const own = lane;
+    own.running++;
+    own.tail = result.then(
+      () => void own.running--,
+      () => void own.running--,
     );
-    this.tails.set(key, tail);
-    void tail.then(() => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
     return result;
+  }
+
+  /** Drops the lanes with nothing running; the next sweep waits until the map has doubled again. */
+  private sweep(): void {
+    for (const [key, lane] of this.lanes) if (lane.running === 0) this.lanes.delete(key);
+    this.sweepAt = Math.max(64, 2 * this.lanes.size);
+  }
+
+  /** Lanes held, idle ones included until a sweep. */
+  get size(): number {
+    return this.lanes.size;
   }
 
   /** Resolves when everything queued so far has finished. */
   async drain(): Promise<void> {
-    await Promise.all([...this.tails.values()]);
+    await Promise.all([...this.lanes.values()].map((lane) => lane.tail));
   }
 }

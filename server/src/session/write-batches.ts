@@ -9,7 +9,15 @@ import type { KeyedQueue } from './keyed-queue.ts';
  * for at most one append, and then share the next.
  */
 export class WriteBatches {
-  private readonly waiting = new Map<string, PendingCommand[]>();
+  /**
+   * Per session, the commands waiting and whether a drain is queued. A
+   * session's entry stays when it empties and is reused (idle ones are
+   * dropped in bulk once the map has doubled since the last sweep): a key
+   * added and deleted per command made V8 reallocate this long-lived map's
+   * table in the old generation every time.
+   */
+  private readonly waiting = new Map<string, { commands: PendingCommand[]; queued: boolean }>();
+  private sweepAt = 64;
 
   constructor(
     private readonly queue: KeyedQueue,
@@ -22,12 +30,21 @@ export class WriteBatches {
     return new Promise<Executed>((resolve, reject) => {
       let waiting = this.waiting.get(sessionId);
       if (!waiting) {
-        waiting = [];
+        if (this.waiting.size >= this.sweepAt) this.sweep();
+        waiting = { commands: [], queued: false };
         this.waiting.set(sessionId, waiting);
+      }
+      if (!waiting.queued) {
+        waiting.queued = true;
         this.schedule(sessionId);
       }
-      waiting.push({ request, bound, abandoned, resolve, reject });
+      waiting.commands.push({ request, bound, abandoned, resolve, reject });
     });
+  }
+
+  private sweep(): void {
+    for (const [sessionId, w] of this.waiting) if (!w.queued && w.commands.length === 0) this.waiting.delete(sessionId);
+    this.sweepAt = Math.max(64, 2 * this.waiting.size);
   }
 
   private schedule(sessionId: string): void {
@@ -36,10 +53,10 @@ export class WriteBatches {
 
   /** Takes what waits (up to maxBatch) and decides on it; what arrives from now on waits for the next task. */
   private async drain(sessionId: string): Promise<void> {
-    const waiting = this.waiting.get(sessionId) ?? [];
-    const batch = waiting.splice(0, this.maxBatch);
-    if (waiting.length === 0) this.waiting.delete(sessionId);
-    else this.schedule(sessionId);
+    const waiting = this.waiting.get(sessionId);
+    const batch = waiting ? waiting.commands.splice(0, this.maxBatch) : [];
+    if (waiting && waiting.commands.length > 0) this.schedule(sessionId);
+    else if (waiting) waiting.queued = false;
     await this.decide(sessionId, batch);
   }
 }
