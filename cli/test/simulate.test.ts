@@ -33,6 +33,9 @@ describe('rubicon simulate', () => {
     expect(games[0]).toBe('mix,game,outcome,peak_rung,final_rung,beats,casualties,escalation_iran,escalation_israel,escalation_us,escalation_mediators');
     const beats = readFileSync(join(dir, 'beats.csv'), 'utf8').trim().split('\n');
     expect(beats.length).toBeGreaterThan(40 * 4 * 4);
+    expect(beats[0]).toBe('mix,game,beat_index,beat,seat,move,category,score,defaulted');
+    // The mix label holds commas, so it is quoted; then game, beat index, beat, seat, move, category, score, defaulted.
+    expect(beats[1]).toMatch(/^"iran=hard-liner,israel=maximalist,us=restrain-israel,mediators=shuttle-broker",0,\d+,[\w-]+,[\w-]+,[\w-]+,[\w-]+,-?\d+,(true|false)$/);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     // Offline: no script, no stylesheet or image fetched from anywhere.
@@ -46,7 +49,7 @@ describe('rubicon simulate', () => {
   });
 
   it('plays the same games on worker threads as inline', async () => {
-    const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 16, beatRows: false };
+    const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 16, beatsCsvMix: null };
     const inline = await runPool(scenario, spec, 0);
     const threaded = await runPool(scenario, spec, 2);
     expect(threaded.games).toEqual(inline.games);
@@ -55,7 +58,7 @@ describe('rubicon simulate', () => {
   it('keeps its workers for batch after batch, and a batch that fails does not take the pool down', async () => {
     const pool = await SimulationPool.start(scenario, 2);
     try {
-      const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 10, beatRows: true };
+      const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 10, beatsCsvMix: 'm' };
       const hawks = { ...spec, personas: { iran: 'hard-liner', israel: 'maximalist' } };
       const progress: number[] = [];
       const first = await pool.run(spec, (n) => progress.push(n));
@@ -63,7 +66,11 @@ describe('rubicon simulate', () => {
       const second = await pool.run(hawks);
       expect(first.games).toEqual((await runPool(scenario, spec, 0)).games);
       expect(second.games).toEqual((await runPool(scenario, hawks, 0)).games);
-      expect(first.beats.length).toBeGreaterThan(first.games.length);
+      const lines = first.beatsCsv.trimEnd().split('\n');
+      expect(lines.length).toBeGreaterThan(first.games.length);
+      // Game order whatever worker finished first, and the same lines as played inline.
+      expect(lines.map((l) => Number(l.split(',')[1]))).toEqual([...lines.map((l) => Number(l.split(',')[1]))].sort((a, b) => a - b));
+      expect(first.beatsCsv).toBe((await runPool(scenario, spec, 0)).beatsCsv);
       expect(progress.at(-1)).toBe(10);
     } finally {
       await pool.close();

@@ -53,7 +53,7 @@ export async function benchSimulate(report: Report, options: { maxMs: number; po
   // One worker against two through the same pool code, the same games each: a fresh pool's first
   // batch pays each worker isolate's own JIT warm-up (as `rubicon simulate` does), its second is warm.
   // The main thread is no stand-in for a worker: its games per CPU second differ (tsx, the loader).
-  const spec = (from: number, to: number) => ({ scenarioId: scenario.id, personas: {}, seed: 'bench', optionalSeats: [], from, to, beatRows: false });
+  const spec = (from: number, to: number) => ({ scenarioId: scenario.id, personas: {}, seed: 'bench', optionalSeats: [], from, to, beatsCsvMix: null });
   const pools = new Map<number, { cold: PoolResult; warm: PoolResult }>();
   for (const workers of [1, 2]) {
     const pool = await SimulationPool.start(scenario, workers);

@@ -7,10 +7,10 @@ import { mixLabel, parseMixSpec, personaMix } from '@rubicon/shared/bots';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 import { SimulationPool } from '../simulate/pool.ts';
-import { playOne, simulatedGame, type BeatRow, type GameRow } from '../simulate/play.ts';
+import { playOne, simulatedGame, type GameRow } from '../simulate/play.ts';
 import { formatSummary, summarise, type MixSummary } from '../simulate/summary.ts';
 import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simulate/sweep.ts';
-import { beatsCsv, gamesCsv } from '../simulate/csv.ts';
+import { BEATS_CSV_HEAD, gamesCsv } from '../simulate/csv.ts';
 import { reportHtml } from '../simulate/report-html.ts';
 import { cpuAccount, formatCpuSplit } from '../simulate/cpu-account.ts';
 import { tuneV8ForSimulation } from '../simulate/v8-tuning.ts';
@@ -130,7 +130,7 @@ export const simulate: Command = {
       }
     } else if (v.grid) throw new UsageError('--grid goes with --sweep');
 
-    const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beats: BeatRow[] }[] = [];
+    const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beatsCsv: string }[] = [];
     const summaries: MixSummary[] = [];
     let seconds = 0;
     const playing: (number | null)[] = [];
@@ -141,10 +141,10 @@ export const simulate: Command = {
     try {
       for (const [k, choice] of mixes.entries()) {
         const label = mixLabel(personaMix(scenario, choice), inPlay);
-        const r = await pool.run({ scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatRows: out !== null }, (done) => bar(k * games + done));
+        const r = await pool.run({ scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatsCsvMix: out !== null ? label : null }, (done) => bar(k * games + done));
         seconds += r.seconds;
         playing.push(...r.cpuSeconds);
-        runs.push({ mix: choice, label, games: r.games, beats: r.beats });
+        runs.push({ mix: choice, label, games: r.games, beatsCsv: r.beatsCsv });
         summaries.push(summarise(scenario, label, r.games, inPlay));
       }
     } finally {
@@ -162,7 +162,7 @@ export const simulate: Command = {
     if (out) {
       await mkdir(out, { recursive: true });
       await writeFile(resolve(out, 'games.csv'), gamesCsv(runs.flatMap((r) => r.games.map((game) => ({ mix: r.label, game }))), inPlay));
-      await writeFile(resolve(out, 'beats.csv'), beatsCsv(runs.flatMap((r) => r.beats.map((beat) => ({ mix: r.label, beat })))));
+      await writeFile(resolve(out, 'beats.csv'), [BEATS_CSV_HEAD, ...runs.map((r) => r.beatsCsv)]);
       const command = `rubicon simulate ${args.join(' ')}`;
       await writeFile(resolve(out, 'report.html'), reportHtml({ title: `Rubicon simulation: ${scenario.title}`, command, summaries, shifts, outcomes: scenario.outcomes, gamesPerSecond: rate }));
       io.out.write(`wrote ${resolve(out, 'games.csv')}, beats.csv and report.html\n`);

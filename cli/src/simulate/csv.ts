@@ -14,9 +14,10 @@ export function gamesCsv(rows: readonly { mix: string; game: GameRow }[], seats:
   return [head.join(','), ...body].join('\n') + '\n';
 }
 
-/** A row per game × beat × seat: the move, its escalation category and score, and whether it was the default. */
-export function beatsCsv(rows: readonly { mix: string; beat: BeatRow }[]): string {
-  const head = ['mix', 'game', 'beat_index', 'beat', 'seat', 'move', 'category', 'score', 'defaulted'];
-  const body = rows.map(({ mix, beat: b }) => [mix, b.game, b.beatIndex, b.beat, b.seat, b.move, b.category, b.score, b.defaulted].map(cell).join(','));
-  return [head.join(','), ...body].join('\n') + '\n';
+/** beats.csv's header: a row per game × beat × seat, with the move, its escalation category and score, and whether it was the default. */
+export const BEATS_CSV_HEAD = 'mix,game,beat_index,beat,seat,move,category,score,defaulted\n';
+
+/** One line of beats.csv, newline included (written where the game is played, in the worker). */
+export function beatLine(mix: string, b: BeatRow): string {
+  return [mix, b.game, b.beatIndex, b.beat, b.seat, b.move, b.category, b.score, b.defaulted].map(cell).join(',') + '\n';
 }

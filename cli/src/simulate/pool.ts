@@ -1,11 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
-import { playBatch, type BatchSpec, type BeatRow, type GameRow } from './play.ts';
+import { playBatch, type BatchSpec, type GameRow } from './play.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
 
 export interface PoolResult {
   games: GameRow[];
-  beats: BeatRow[];
+  /** beats.csv's lines for these games, in game order (empty unless the spec named a mix for them). */
+  beatsCsv: string;
   /** Wall time of this run (for `runPool`, worker start-up included). */
   seconds: number;
   /** The slowest worker's time playing, start-up excluded (equal to `seconds` inline). */
@@ -31,7 +32,7 @@ export interface RunMessage {
 export type WorkerMessage =
   | { kind: 'ready' }
   | { kind: 'progress'; id: number; done: number }
-  | { kind: 'done'; id: number; games: GameRow[]; beats: BeatRow[]; seconds: number; cpuSeconds: number | null }
+  | { kind: 'done'; id: number; games: GameRow[]; beatsCsv: string; seconds: number; cpuSeconds: number | null }
   | { kind: 'failed'; id: number; message: string };
 
 /** What a worker starts with: the scenario itself, so it need not read and check the file again. */
@@ -42,7 +43,7 @@ export interface WorkerData {
 /** A worker's share of a run. */
 interface Part {
   games: GameRow[];
-  beats: BeatRow[];
+  beatsCsv: string;
   seconds: number;
   cpuSeconds: number | null;
 }
@@ -66,7 +67,7 @@ class SimulationWorker {
       if (!p) return;
       if (m.kind === 'progress') return p.onProgress(m.done);
       this.pending.delete(m.id);
-      if (m.kind === 'done') p.resolve({ games: m.games, beats: m.beats, seconds: m.seconds, cpuSeconds: m.cpuSeconds });
+      if (m.kind === 'done') p.resolve({ games: m.games, beatsCsv: m.beatsCsv, seconds: m.seconds, cpuSeconds: m.cpuSeconds });
       else p.reject(new Error(`a simulation worker failed: ${m.message}`));
     });
     const fail = (err: Error) => {
@@ -148,7 +149,7 @@ export class SimulationPool {
       this.workers.map(async (worker, w) => {
         const from = spec.from + w * size;
         const to = Math.min(spec.to, from + size);
-        if (from >= to) return { games: [] as GameRow[], beats: [] as BeatRow[], seconds: 0, cpuSeconds: 0, played: 0 };
+        if (from >= to) return { games: [] as GameRow[], beatsCsv: '', seconds: 0, cpuSeconds: 0, played: 0 };
         const part = await worker.run({ ...spec, from, to }, (n) => report(w, n));
         report(w, to - from);
         return { ...part, played: to - from };
@@ -156,7 +157,7 @@ export class SimulationPool {
     );
     return {
       games: parts.flatMap((p) => p.games),
-      beats: parts.flatMap((p) => p.beats),
+      beatsCsv: parts.map((p) => p.beatsCsv).join(''),
       seconds: (performance.now() - started) / 1000,
       playSeconds: Math.max(...parts.map((p) => p.seconds)),
       cpuSeconds: parts.map((p) => p.cpuSeconds),
