@@ -61,20 +61,39 @@ describe('rubicon simulate', () => {
       const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 10, beatsCsvMix: 'm' };
       const hawks = { ...spec, personas: { iran: 'hard-liner', israel: 'maximalist' } };
       const progress: number[] = [];
-      const first = await pool.run(spec, (n) => progress.push(n));
+      const chunks: string[] = [];
+      const first = await pool.run(spec, (n) => progress.push(n), (lines) => chunks.push(lines));
       await expect(pool.run({ ...spec, personas: { iran: 'nobody' } })).rejects.toThrow(/"nobody" is not a persona of iran/);
       const second = await pool.run(hawks);
       expect(first.games).toEqual((await runPool(scenario, spec, 0)).games);
       expect(second.games).toEqual((await runPool(scenario, hawks, 0)).games);
-      const lines = first.beatsCsv.trimEnd().split('\n');
+      const lines = chunks.join('').trimEnd().split('\n');
       expect(lines.length).toBeGreaterThan(first.games.length);
       // Game order whatever worker finished first, and the same lines as played inline.
       expect(lines.map((l) => Number(l.split(',')[1]))).toEqual([...lines.map((l) => Number(l.split(',')[1]))].sort((a, b) => a - b));
-      expect(first.beatsCsv).toBe((await runPool(scenario, spec, 0)).beatsCsv);
+      const inline: string[] = [];
+      await runPool(scenario, spec, 0, () => {}, (l) => inline.push(l));
+      expect(chunks.join('')).toBe(inline.join(''));
       expect(progress.at(-1)).toBe(10);
     } finally {
       await pool.close();
     }
+  }, 60_000);
+
+  it('hands games out in chunks and streams beats.csv lines in game order, as inline', async () => {
+    // 2,500 games: three chunks, so the two workers finish theirs out of order.
+    const spec = { scenarioId: scenario.id, personas: {}, seed: 'chunks', optionalSeats: [], from: 0, to: 2_500, beatsCsvMix: 'm' };
+    const threaded: string[] = [];
+    const progress: number[] = [];
+    const r = await runPool(scenario, spec, 2, (n) => progress.push(n), (l) => threaded.push(l));
+    const inline: string[] = [];
+    const i = await runPool(scenario, spec, 0, () => {}, (l) => inline.push(l));
+    expect(threaded).toHaveLength(3);
+    expect(threaded.join('')).toBe(inline.join(''));
+    expect(r.games).toEqual(i.games);
+    expect(r.gamesPerWorker.reduce((a, n) => a + n, 0)).toBe(2_500);
+    expect(progress.every((n, k) => k === 0 || n >= progress[k - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(2_500);
   }, 60_000);
 
   it('exports a simulated game as a session file that verifies and replays to the same outcome', async () => {

@@ -12,6 +12,7 @@ import { formatSummary, summarise, type MixSummary } from '../simulate/summary.t
 import { formatShifts, fullGrid, mixesOf, parseGrid, rankShifts } from '../simulate/sweep.ts';
 import { BEATS_CSV_HEAD, gamesCsv } from '../simulate/csv.ts';
 import { reportHtml } from '../simulate/report-html.ts';
+import { GrowingFile } from '../simulate/growing-file.ts';
 import { cpuAccount, formatCpuSplit } from '../simulate/cpu-account.ts';
 import { tuneV8ForSimulation } from '../simulate/v8-tuning.ts';
 
@@ -130,23 +131,31 @@ export const simulate: Command = {
       }
     } else if (v.grid) throw new UsageError('--grid goes with --sweep');
 
-    const runs: { mix: Record<string, string>; label: string; games: GameRow[]; beatsCsv: string }[] = [];
+    const runs: { mix: Record<string, string>; label: string; games: GameRow[] }[] = [];
     const summaries: MixSummary[] = [];
     let seconds = 0;
     const playing: (number | null)[] = [];
     tuneV8ForSimulation();
+    if (out) await mkdir(out, { recursive: true });
+    // beats.csv grows as the games are played: a row per game × beat × seat is too much to hold for a long run.
+    const beats = out ? new GrowingFile(resolve(out, 'beats.csv')) : null;
+    beats?.write(BEATS_CSV_HEAD);
     const pool = await SimulationPool.start(scenario, workers);
     const cpu = cpuAccount();
     const bar = progressBar(io, games * mixes.length, `simulating ${games * mixes.length} games on ${workers || 'no'} worker${workers === 1 ? '' : 's'}`);
     try {
       for (const [k, choice] of mixes.entries()) {
         const label = mixLabel(personaMix(scenario, choice), inPlay);
-        const r = await pool.run({ scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatsCsvMix: out !== null ? label : null }, (done) => bar(k * games + done));
+        const spec = { scenarioId: scenario.id, personas: choice, seed, optionalSeats, from: 0, to: games, beatsCsvMix: beats ? label : null };
+        const r = await pool.run(spec, (done) => bar(k * games + done), (lines) => beats?.write(lines));
         seconds += r.seconds;
         playing.push(...r.cpuSeconds);
-        runs.push({ mix: choice, label, games: r.games, beatsCsv: r.beatsCsv });
+        runs.push({ mix: choice, label, games: r.games });
         summaries.push(summarise(scenario, label, r.games, inPlay));
       }
+    } catch (err) {
+      await beats?.discard();
+      throw err;
     } finally {
       await pool.close();
     }
@@ -160,9 +169,8 @@ export const simulate: Command = {
     io.out.write(`${games * mixes.length} games in ${seconds.toFixed(2)} s${startup}: ${rate.toFixed(0)} games/s on ${workers || 'no'} worker thread${workers === 1 ? '' : 's'}\n`);
     if (split) io.out.write(`${formatCpuSplit(split, games * mixes.length, seconds, pool.size === 0)}\n`);
     if (out) {
-      await mkdir(out, { recursive: true });
+      await beats?.complete();
       await writeFile(resolve(out, 'games.csv'), gamesCsv(runs.flatMap((r) => r.games.map((game) => ({ mix: r.label, game }))), inPlay));
-      await writeFile(resolve(out, 'beats.csv'), [BEATS_CSV_HEAD, ...runs.map((r) => r.beatsCsv)]);
       const command = `rubicon simulate ${args.join(' ')}`;
       await writeFile(resolve(out, 'report.html'), reportHtml({ title: `Rubicon simulation: ${scenario.title}`, command, summaries, shifts, outcomes: scenario.outcomes, gamesPerSecond: rate }));
       io.out.write(`wrote ${resolve(out, 'games.csv')}, beats.csv and report.html\n`);

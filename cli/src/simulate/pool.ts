@@ -5,8 +5,6 @@ import { threadCpuSeconds } from './thread-cpu.ts';
 
 export interface PoolResult {
   games: GameRow[];
-  /** beats.csv's lines for these games, in game order (empty unless the spec named a mix for them). */
-  beatsCsv: string;
   /** Wall time of this run (for `runPool`, worker start-up included). */
   seconds: number;
   /** The slowest worker's time playing, start-up excluded (equal to `seconds` inline). */
@@ -19,6 +17,27 @@ export interface PoolResult {
   cpuSeconds: (number | null)[];
   /** Games each worker played, in the order of `cpuSeconds`. */
   gamesPerWorker: number[];
+}
+
+/**
+ * Games a worker is handed at a time: enough that a message per chunk costs
+ * nothing beside playing it (about a third of a second), few enough that the
+ * chunks a fast worker has finished ahead of a slow one's stay small.
+ */
+const CHUNK = 1000;
+
+/** Hands on items numbered 0, 1, 2, … in that order, whatever order they are put in. */
+class InOrder<T> {
+  private readonly waiting = new Map<number, T>();
+  private next = 0;
+  constructor(private readonly emit: (item: T) => void) {}
+  put(k: number, item: T): void {
+    this.waiting.set(k, item);
+    for (let ready = this.waiting.get(this.next); ready !== undefined; ready = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next++);
+      this.emit(ready);
+    }
+  }
 }
 
 /** What a worker is sent: a batch to play. */
@@ -129,40 +148,63 @@ export class SimulationPool {
     return this.workers.length;
   }
 
-  /** Plays games [from, to) split over the workers. Rows come back in game order whatever finished first. */
-  async run(spec: BatchSpec, onProgress: (done: number) => void = () => {}): Promise<PoolResult> {
+  /**
+   * Plays games [from, to) on the workers, handed out CHUNK games at a time
+   * to whichever worker is free. Rows come back in game order whatever
+   * finished first, and each chunk's beats.csv lines go to `onBeatsCsv` in
+   * game order as soon as the chunks before it are in, so a long run never
+   * holds its whole CSV.
+   */
+  async run(spec: BatchSpec, onProgress: (done: number) => void = () => {}, onBeatsCsv: (lines: string) => void = () => {}): Promise<PoolResult> {
     const started = performance.now();
-    if (this.workers.length === 0) {
-      const cpu0 = threadCpuSeconds();
-      const r = playBatch(this.scenario, spec, onProgress);
-      const cpu1 = threadCpuSeconds();
-      const seconds = (performance.now() - started) / 1000;
-      return { ...r, seconds, playSeconds: seconds, cpuSeconds: [cpu0 === null || cpu1 === null ? null : cpu1 - cpu0], gamesPerWorker: [spec.to - spec.from] };
-    }
-    const size = Math.ceil((spec.to - spec.from) / this.workers.length);
-    const done = new Array<number>(this.workers.length).fill(0);
-    const report = (w: number, n: number) => {
-      done[w] = n;
-      onProgress(done.reduce((a, x) => a + x, 0));
-    };
-    const parts = await Promise.all(
+    if (this.workers.length === 0) return this.runInline(spec, onProgress, onBeatsCsv, started);
+    const ranges: [number, number][] = [];
+    for (let from = spec.from; from < spec.to; from += CHUNK) ranges.push([from, Math.min(spec.to, from + CHUNK)]);
+    const out = new InOrder<Part>((part) => onBeatsCsv(part.beatsCsv));
+    const games: GameRow[][] = [];
+    const shares = this.workers.map(() => ({ seconds: 0, cpuSeconds: 0 as number | null, played: 0 }));
+    const inChunk = this.workers.map(() => 0);
+    let finished = 0;
+    const report = () => onProgress(finished + inChunk.reduce((a, n) => a + n, 0));
+    let next = 0;
+    // After a chunk fails the run is lost: the other workers take no more of it.
+    const take = () => (next < 0 ? ranges.length : next++);
+    await Promise.all(
       this.workers.map(async (worker, w) => {
-        const from = spec.from + w * size;
-        const to = Math.min(spec.to, from + size);
-        if (from >= to) return { games: [] as GameRow[], beatsCsv: '', seconds: 0, cpuSeconds: 0, played: 0 };
-        const part = await worker.run({ ...spec, from, to }, (n) => report(w, n));
-        report(w, to - from);
-        return { ...part, played: to - from };
+        const share = shares[w]!;
+        for (let k = take(); k < ranges.length; k = take()) {
+          const [from, to] = ranges[k]!;
+          const part = await worker.run({ ...spec, from, to }, (n) => ((inChunk[w] = n), report())).catch((err: unknown) => {
+            next = -1;
+            throw err;
+          });
+          share.seconds += part.seconds;
+          share.cpuSeconds = share.cpuSeconds === null || part.cpuSeconds === null ? null : share.cpuSeconds + part.cpuSeconds;
+          share.played += to - from;
+          finished += to - from;
+          inChunk[w] = 0;
+          report();
+          games[k] = part.games;
+          out.put(k, part);
+        }
       }),
     );
     return {
-      games: parts.flatMap((p) => p.games),
-      beatsCsv: parts.map((p) => p.beatsCsv).join(''),
+      games: games.flat(),
       seconds: (performance.now() - started) / 1000,
-      playSeconds: Math.max(...parts.map((p) => p.seconds)),
-      cpuSeconds: parts.map((p) => p.cpuSeconds),
-      gamesPerWorker: parts.map((p) => p.played),
+      playSeconds: Math.max(...shares.map((p) => p.seconds)),
+      cpuSeconds: shares.map((p) => p.cpuSeconds),
+      gamesPerWorker: shares.map((p) => p.played),
     };
+  }
+
+  private runInline(spec: BatchSpec, onProgress: (done: number) => void, onBeatsCsv: (lines: string) => void, started: number): PoolResult {
+    const cpu0 = threadCpuSeconds();
+    const r = playBatch(this.scenario, spec, onProgress);
+    const cpu1 = threadCpuSeconds();
+    onBeatsCsv(r.beatsCsv);
+    const seconds = (performance.now() - started) / 1000;
+    return { games: r.games, seconds, playSeconds: seconds, cpuSeconds: [cpu0 === null || cpu1 === null ? null : cpu1 - cpu0], gamesPerWorker: [spec.to - spec.from] };
   }
 
   async close(): Promise<void> {
@@ -171,11 +213,11 @@ export class SimulationPool {
 }
 
 /** Starts a pool, plays one batch on it and stops it: `seconds` then includes starting the workers. */
-export async function runPool(scenario: Scenario, spec: BatchSpec, workers: number, onProgress: (done: number) => void = () => {}): Promise<PoolResult> {
+export async function runPool(scenario: Scenario, spec: BatchSpec, workers: number, onProgress: (done: number) => void = () => {}, onBeatsCsv: (lines: string) => void = () => {}): Promise<PoolResult> {
   const started = performance.now();
   const pool = await SimulationPool.start(scenario, workers);
   try {
-    const r = await pool.run(spec, onProgress);
+    const r = await pool.run(spec, onProgress, onBeatsCsv);
     return { ...r, seconds: (performance.now() - started) / 1000 };
   } finally {
     await pool.close();
