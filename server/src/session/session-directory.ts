@@ -336,8 +336,9 @@ export class SessionDirectory {
         await this.store.createSession(meta);
         return codes;
       } catch (err) {
-        // Most likely a code another session already holds: draw again.
-        if (attempt >= CODE_ATTEMPTS) throw err;
+        // Most likely a code another session already holds: draw again. Not in an outage: each try would
+        // wait out the store's bound again (five of them: 5 s) and log a line, for the same `unavailable`.
+        if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
         this.log.warn({ err, sessionId, attempt }, 'creating the session failed; drawing new codes');
       }
     }
