@@ -5,6 +5,7 @@ import { ServiceError, isOutage } from '../session/service-error.ts';
 import type { AppliedEvent, SessionService } from '../session/session-service.ts';
 import { BotPlayer, type Brain, type Delays } from './bot-player.ts';
 import type { BotLeases } from './bot-leases.ts';
+import { unconfiguredLlmBrain } from './llm-brain.ts';
 import { personaBrain } from './persona-brain.ts';
 
 export interface BotManagerDeps {
@@ -174,7 +175,7 @@ export class BotManager {
 
   private brainFor(scenario: Scenario, seat: string, bot: string): Brain {
     if (bot === LLM_BOT) {
-      if (!this.deps.llmBrain) throw new Error('no language model is configured (LLM_BASE_URL, LLM_MODEL)');
+      if (!this.deps.llmBrain) return unconfiguredLlmBrain(seat, this.deps.logger);
       return this.deps.llmBrain(scenario, seat);
     }
     const persona = findPersona(scenario, seat, bot);

@@ -78,6 +78,34 @@ export function answerProblem(content: string, view: GameView): { problem: strin
 }
 
 /**
+ * The seat's default move when the model gave nothing playable: the reason goes to the white cell alone
+ * (a note in the seat's team channel); the rationale, which the seat reads too, says only that it defaulted.
+ */
+function fallback(view: GameView, reason: string, log: Logger): BotDecision {
+  const menu = view.menu;
+  const team = view.channels.find((c) => c.kind === 'team' && c.canWrite);
+  log.warn({ reason }, 'language model gave no playable answer; playing the default move');
+  const note: BotMessage[] = team ? [{ channel: team.id, text: `Language model: no playable answer (${reason}). This seat plays its default move.`.slice(0, MAX_MESSAGE), toWhiteCell: true }] : [];
+  return { move: menu?.defaultMove ?? '', rationale: 'Default move: the language model gave no playable answer.', messages: note };
+}
+
+/** Why a seat handed to a language model plays its default on a process that has none configured. */
+export const NO_MODEL_REASON = 'no language model is configured on this server (LLM_BASE_URL, LLM_MODEL)';
+
+/**
+ * A seat handed to a language model (SET_SEAT_BOT "llm") on a process with no model configured: the
+ * command is legal anywhere, so instead of leaving the seat to its deadline (and logging an error on every
+ * scan), it plays the default move each beat and tells the white cell why, as a failed request would.
+ */
+export function unconfiguredLlmBrain(seat: string, logger: Logger): Brain {
+  const log = logger.child({ module: 'llm', seat, model: null });
+  return {
+    decide: async (view) => (!view.menu || view.phase !== 'planning' ? null : fallback(view, NO_MODEL_REASON, log)),
+    relays: () => [],
+  };
+}
+
+/**
  * A seat played by a language model through an OpenAI-compatible
  * chat-completions endpoint. A malformed or illegal answer gets one repair
  * prompt; after that, or on a timeout or an error, the seat plays its
@@ -102,15 +130,6 @@ export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchI
     return reply.data.choices[0]?.message.content ?? '';
   }
 
-  function fallback(view: GameView, reason: string): BotDecision {
-    const menu = view.menu;
-    const team = view.channels.find((c) => c.kind === 'team' && c.canWrite);
-    log.warn({ reason }, 'language model gave no playable answer; playing the default move');
-    const note: BotMessage[] = team ? [{ channel: team.id, text: `Language model: no playable answer (${reason}). This seat plays its default move.`.slice(0, MAX_MESSAGE), toWhiteCell: true }] : [];
-    // The reason goes to the white cell alone; the rationale, which the seat reads too, says only that it defaulted.
-    return { move: menu?.defaultMove ?? '', rationale: 'Default move: the language model gave no playable answer.', messages: note };
-  }
-
   return {
     async decide(view, messages) {
       if (!view.menu || view.phase !== 'planning') return null;
@@ -122,7 +141,7 @@ export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchI
           content = await complete(prompt);
         } catch (err) {
           const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? `no answer within ${config.timeoutMs} ms` : err instanceof Error ? err.message : 'request failed';
-          return fallback(view, reason);
+          return fallback(view, reason, log);
         }
         const checked = answerProblem(content, view);
         if ('answer' in checked) {
@@ -133,7 +152,7 @@ export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchI
         log.info({ problem, attempt }, 'language model answer refused');
         prompt.push({ role: 'assistant', content }, { role: 'user', content: `That answer cannot be played: ${problem}. Answer again with one JSON object only; "move" must be one of: ${view.menu.moves.map((m) => m.id).join(', ')}.` });
       }
-      return fallback(view, `after one repair prompt, ${problem}`);
+      return fallback(view, `after one repair prompt, ${problem}`, log);
     },
     relays: () => [],
     worstCaseMs: 2 * config.timeoutMs,
