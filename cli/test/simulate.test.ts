@@ -6,7 +6,7 @@ import { verifySessionFile } from '@rubicon/shared';
 import { shippedScenario, SCENARIO_DIR } from '@rubicon/shared/scenario-files';
 import { main } from '../src/main.ts';
 import { runPool, SimulationPool } from '../src/simulate/pool.ts';
-import { mixesOf, rankShifts } from '../src/simulate/sweep.ts';
+import { formatShifts, mixesOf, rankShifts } from '../src/simulate/sweep.ts';
 import { formatCpuSplit } from '../src/simulate/cpu-account.ts';
 
 const scenario = shippedScenario('april-2024');
@@ -126,6 +126,16 @@ describe('rubicon simulate', () => {
     const us = top.find((s) => s.seat === 'us');
     expect(us!.low).toBeLessThan(1);
     expect(us!.high).toBeGreaterThan(1);
+  });
+
+  it('ranks no choice for an outcome that no game of the sweep reached', () => {
+    const mixes = mixesOf({ israel: ['take-the-win', 'maximalist'] });
+    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
+    const runs = mixes.map((mix) => ({ mix, games: Array.from({ length: 20 }, () => game('de-escalation')) }));
+    const shifts = rankShifts(runs, ['de-escalation', 'nuclear-crisis']);
+    expect(shifts.filter((s) => s.outcome === 'nuclear-crisis')).toEqual([]);
+    const scenario = { outcomes: [{ id: 'de-escalation', title: 'Step back' }, { id: 'nuclear-crisis', title: 'Nuclear crisis' }] } as unknown as Parameters<typeof formatShifts>[1];
+    expect(formatShifts(shifts, scenario)).toContain('Nuclear crisis: reached in no game, so no choice is ranked');
   });
 
   it('splits the CPU of a run between the threads that played, this thread and the rest, per game', () => {

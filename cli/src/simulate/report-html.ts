@@ -47,6 +47,7 @@ function shiftTable(shifts: readonly Shift[], outcomes: readonly { id: string; t
   const rows = outcomes
     .map((o) => {
       const top = shifts.filter((s) => s.outcome === o.id).slice(0, 6);
+      if (top.length === 0) return `<tr><th colspan="4">${esc(o.title)}</th></tr><tr><td colspan="4">Reached in no game, so no choice is ranked.</td></tr>`;
       return `<tr><th colspan="4">${esc(o.title)}</th></tr>${top
         .map((s) => `<tr><td>${esc(`${s.seat} = ${s.persona}`)}</td><td>${(100 * s.withIt).toFixed(1)}%</td><td>${(100 * s.without).toFixed(1)}%</td><td>${s.oddsRatio.toFixed(2)} [${s.low.toFixed(2)}–${s.high.toFixed(2)}]</td></tr>`)
         .join('')}`;

@@ -59,6 +59,9 @@ export function rankShifts(runs: readonly { mix: Record<string, string>; games: 
           const hits = r.games.filter((g) => g.outcome === outcome).length;
           if (r.mix[seat] === persona) { a += hits; n1 += r.games.length; } else { c += hits; n0 += r.games.length; }
         }
+        // An outcome no game reached says nothing about any choice; with ½ in each cell it would still
+        // show an odds ratio (2.00 with twice as many games on the other side) and a rank.
+        if (a + c === 0) continue;
         const [A, B, C, D] = [a + 0.5, n1 - a + 0.5, c + 0.5, n0 - c + 0.5];
         const lor = Math.log((A * D) / (B * C));
         const se = Math.sqrt(1 / A + 1 / B + 1 / C + 1 / D);
@@ -71,8 +74,9 @@ export function rankShifts(runs: readonly { mix: Record<string, string>; games: 
 export function formatShifts(shifts: readonly Shift[], scenario: Scenario, top = 5): string {
   const lines: string[] = ['choices ranked by how much they shift the odds of each outcome (odds ratio vs the seat’s other choices, 95% interval):'];
   for (const o of scenario.outcomes) {
-    lines.push(`  ${o.title}:`);
-    for (const s of shifts.filter((x) => x.outcome === o.id).slice(0, top))
+    const ranked = shifts.filter((x) => x.outcome === o.id).slice(0, top);
+    lines.push(ranked.length > 0 ? `  ${o.title}:` : `  ${o.title}: reached in no game, so no choice is ranked`);
+    for (const s of ranked)
       lines.push(`    ${`${s.seat}=${s.persona}`.padEnd(34)} ${(100 * s.withIt).toFixed(1).padStart(5)}% vs ${(100 * s.without).toFixed(1).padStart(5)}%  OR ${s.oddsRatio.toFixed(2)} [${s.low.toFixed(2)}, ${s.high.toFixed(2)}]`);
   }
   return lines.join('\n');
