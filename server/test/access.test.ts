@@ -106,6 +106,27 @@ describe('expiry and the per-seat cap', () => {
     clock.offset = 0;
   });
 
+  it('counts from the import, not from the file, for a replay of a session that ended long ago', async () => {
+    const t = await seatTable(server.url);
+    const { sessionId, facilitatorToken } = t.session;
+    await t.facilitator.must({ type: 'START' });
+    await t.facilitator.untilVersion(1);
+    await t.facilitator.must({ type: 'END_GAME', outcome: shippedScenario('april-2024').outcomes[0]!.id, reason: 'time is up' });
+    const file = (await api<unknown>(server.url, `/api/sessions/${sessionId}/export`, { token: facilitatorToken })).body;
+    t.close();
+    // Weeks later, the file is opened for review: its tokens live from now.
+    clock.offset += 10 * 120_000;
+    const replay = await api<{ sessionId: string; facilitatorToken: string }>(server.url, '/api/replays', { body: file });
+    expect(replay.status).toBe(201);
+    expect((await api(server.url, `/api/sessions/${replay.body.sessionId}`, { token: replay.body.facilitatorToken })).status).toBe(200);
+    const viewer = new TestClient(server.url, replay.body.sessionId, replay.body.facilitatorToken, 'replay-viewer');
+    expect((await viewer.hello()).ok).toBe(true);
+    viewer.close();
+    clock.offset += 121_000;
+    expect((await api(server.url, `/api/sessions/${replay.body.sessionId}`, { token: replay.body.facilitatorToken })).status).toBe(401);
+    clock.offset = 0;
+  });
+
   it('caps the players per seat code issue, and a re-issue starts a new count', async () => {
     const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'cap', maxPlayersPerSeat: 2 });
     const code = codeFor(s, 'israel');

@@ -118,8 +118,16 @@ export class SessionDirectory {
     if ((grant.generation ?? 0) !== current) throw new ServiceError('unauthorized', 'This access was revoked by the facilitator; ask for a new code.');
   }
 
+  /**
+   * When the secrets' clocks start: the outcome's time by the log, or when the session was created here
+   * if that is later. A replay or an import of a file that ended weeks ago (or a simulated game, whose
+   * log counts from 0) is a session that starts now: its tokens must not be born expired.
+   */
   private async endedAt(sessionId: string): Promise<number | null> {
-    return this.service.withSession(sessionId, ({ state }) => endedAt(state));
+    return this.service.withSession(sessionId, ({ meta, state }) => {
+      const ended = endedAt(state);
+      return ended === null ? null : Math.max(ended, meta.createdAt);
+    });
   }
 
   /** Every revocable code of a session as it stands. */
