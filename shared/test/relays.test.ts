@@ -191,3 +191,27 @@ describe('the relayed condition in a scenario file', () => {
     expect(problems({ relayed: { from: 'red', by: 'grey' } })).not.toEqual([]);
   });
 });
+
+describe('the white cell in mediated and closed channels', () => {
+  it('writes to every member of a mediated channel, and of one not open yet, but leaves addressing and relaying to the relay', () => {
+    const d = new Driver(mini);
+    openFirstBeat(d);
+    d.fac(say('The white cell to everyone on the line.'));
+    expect(d.state.messages.at(-1)!.audience).toEqual(['red', 'blue', 'grey']);
+    d.fac({ type: 'SEND_MESSAGE', channel: 'hotline', text: 'Before the hotline opens.' });
+    expect(d.state.messages.at(-1)!.audience).toEqual(['red', 'blue']);
+    expect(d.send({ kind: 'seat', seat: 'red' }, { type: 'SEND_MESSAGE', channel: 'hotline', text: 'x' })).toMatchObject({ ok: false, refusal: { code: 'channel_closed' } });
+
+    d.seat('red', say('To Grey.'));
+    const original = d.state.messages.at(-1)!.id;
+    for (const extra of [{ to: 'blue' }, { relayOf: original }, { to: 'blue', relayOf: original }]) {
+      const r = d.send({ kind: 'facilitator' }, say('Passed on by the white cell.', extra));
+      expect(r).toMatchObject({ ok: false, refusal: { code: 'invalid', message: 'The white cell writes to everyone in Via Grey; only grey addresses or relays messages there.' } });
+    }
+    // Outside mediated channels, addressing and relaying are invalid for everyone, and said so.
+    expect(d.send({ kind: 'facilitator' }, { type: 'SEND_MESSAGE', channel: 'public', text: 'x', to: 'red' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'invalid', message: 'Addressing and relaying apply to mediated channels only.' },
+    });
+  });
+});

@@ -127,6 +127,9 @@ export function messageAudience(
     if (cmd.to !== undefined) return { audience: [by.seat, cmd.to], channel };
     return { audience: members, channel };
   }
+  // The white cell writes to all of a mediated channel's members; addressing and relaying are the relay's.
+  if (channel.kind === 'mediated' && (cmd.to !== undefined || cmd.relayOf !== undefined))
+    return refuse('invalid', `The white cell writes to everyone in ${channel.title}; only ${channel.relay ?? 'the relay'} addresses or relays messages there.`);
   if (cmd.to !== undefined || cmd.relayOf !== undefined)
     return refuse('invalid', 'Addressing and relaying apply to mediated channels only.');
   return { audience: members, channel };
