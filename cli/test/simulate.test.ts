@@ -48,6 +48,12 @@ describe('rubicon simulate', () => {
     expect(r.err).toContain('"shuttle-broker" is not a persona of israel');
   });
 
+  it('refuses a seat named twice in --personas, with exit 2', async () => {
+    const r = await run('simulate', '--games', '5', '--workers', '0', '--personas', 'iran=hard-liner,iran=strategic-patience');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('iran is named twice (iran=hard-liner and iran=strategic-patience)');
+  });
+
   it('plays the same games on worker threads as inline', async () => {
     const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 16, beatsCsvMix: null };
     const inline = await runPool(scenario, spec, 0);

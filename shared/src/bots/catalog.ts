@@ -84,6 +84,8 @@ export function parseMixSpec(spec: string): Record<SeatId, string> {
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const [seat, id, ...rest] = part.split('=').map((s) => s.trim());
     if (!seat || !id || rest.length > 0) throw new Error(`"${part}" should be seat=persona`);
+    // A seat named twice is a typo to show, not a choice to make silently (the later one would win).
+    if (Object.hasOwn(out, seat)) throw new Error(`${seat} is named twice (${seat}=${out[seat]} and ${seat}=${id}); give one persona per seat`);
     out[seat] = id;
   }
   return out;
