@@ -17,7 +17,9 @@ The persona file is one persona as JSON: {"id", "name", "summary",
     npx tsx -e "import {shippedScenario} from '@rubicon/shared/scenario-files'; \
       console.log(JSON.stringify(shippedScenario('april-2024').personas.seats.iran[1]))" > persona.json
 
-Needs python-socketio (Debian: apt-get install python3-socketio).
+Needs python-socketio and websocket-client (Debian: apt-get install
+python3-socketio python3-websocket). Debian's packages are in the system Python:
+where a pyenv or virtualenv python3 comes first on the PATH, run /usr/bin/python3.
 """
 import argparse
 import json
