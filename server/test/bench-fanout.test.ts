@@ -1,0 +1,30 @@
+// `npm run bench`'s peer benchmark (section 8), run small so CI keeps it working: the same
+// harness against bare Socket.IO and against Rubicon, in memory and on Redis with two
+// processes. It asserts what must hold at any size (every delivery arrives once, every
+// figure is reported), never a speed: speed is for the benchmark's own table.
+import { describe, expect, it } from 'vitest';
+import { benchFanout, FANOUT_DEFAULTS } from '../bench/fanout.ts';
+import { Report } from '../bench/stats.ts';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('fan-out benchmark, small', () => {
+  it('runs bare and Rubicon in memory and on Redis, with nothing lost or duplicated', async () => {
+    const report = new Report();
+    await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null });
+    const sections = [...new Set(report.rows.map((r) => r.section))];
+    expect(sections).toEqual(['8 fan-out (memory, 1 process, 2 msg/s per seat)', '8 fan-out (Redis, 2 processes, 2 msg/s per seat)']);
+    for (const section of sections) {
+      const rows = report.rows.filter((r) => r.section === section);
+      for (const target of ['bare', 'rubicon']) {
+        const lost = rows.find((r) => r.name === `${target}: deliveries lost / duplicated, of those expected`);
+        const [, expected] = /^0 \/ 0 of (\d+)$/.exec(String(lost?.value)) ?? [];
+        // 4 sessions × 4 seats × 2 msg/s × 2 s, each to 6 sockets: most of 384 expected at least.
+        expect(Number(expected), `${section} ${target}: ${String(lost?.value)}`).toBeGreaterThan(200);
+        const cpu = rows.find((r) => r.name === `${target}: server CPU per delivery`)?.value;
+        expect(typeof cpu === 'number' && cpu > 0, `${section} ${target} CPU ${String(cpu)}`).toBe(true);
+      }
+      expect(rows.some((r) => r.name === 'rubicon/bare: server CPU per delivery')).toBe(true);
+    }
+  }, 180_000);
+});
