@@ -14,7 +14,7 @@
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
  *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
- *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run)
+ *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
 import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
+import { benchLimitSettings } from './fanout/limits.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -276,7 +277,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     { name: 'bare', target: 'bare', settings: {} },
     { name: 'rubicon', target: 'rubicon', settings: {} },
     ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant }] : []),
-    ...(options.baseline ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: {}, script: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts') }] : []),
+    ...(options.baseline ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: benchLimitSettings(), script: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts') }] : []),
   ];
   for (const c of conditions)
     for (let round = 0; round < options.rounds; round++) {

@@ -2,7 +2,8 @@
  * Rubicon as the fan-out benchmark runs it: the real app (createApp) in a
  * process of its own, production defaults except the limits a benchmark from
  * one address would trip (commands per seat, session and socket; hellos;
- * HTTP requests; join attempts in flight), and the shipped April 2024 scenario with its public
+ * HTTP requests; join attempts in flight; limits.ts: each keeps its shipped
+ * window length), and the shipped April 2024 scenario with its public
  * channel's statement cap raised above 5 a second (the default is 4 a
  * minute), so every seat can keep talking.
  *
@@ -11,10 +12,9 @@
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { benchCatalog } from '../bench-catalog.ts';
+import { benchLimitSettings } from './limits.ts';
 import { serveIpc } from './server-process.ts';
 import { BENCH_STATEMENTS_PER_MINUTE } from './types.ts';
-
-const HIGH = '1000000';
 
 async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   const config = loadConfig({
@@ -22,18 +22,7 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CLIENT_DIST: '/nonexistent-client-dist',
-    RATE_LIMIT_BURST: HIGH,
-    RATE_LIMIT_PER_SEC: HIGH,
-    SESSION_RATE_LIMIT_BURST: HIGH,
-    SESSION_RATE_LIMIT_PER_SEC: HIGH,
-    SOCKET_RATE_LIMIT_BURST: HIGH,
-    SOCKET_RATE_LIMIT_PER_SEC: HIGH,
-    HELLO_RATE_LIMIT_BURST: HIGH,
-    HELLO_RATE_LIMIT_PER_SEC: HIGH,
-    HTTP_RATE_LIMIT_BURST: HIGH,
-    HTTP_RATE_LIMIT_PER_SEC: HIGH,
-    // Every join is counted until its code is found: 48 sessions' joins in flight at once (slower to give back on Redis) would hit the guessing limit.
-    JOIN_FAILURES_PER_WINDOW: HIGH,
+    ...benchLimitSettings(),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: process.env.REDIS_PREFIX ?? 'bench:' } : {}),
     // A variant's settings (fanout.ts, FANOUT_VARIANT), for an A/B in one run.
     ...(JSON.parse(process.env.FANOUT_SERVER_ENV ?? '{}') as Record<string, string>),
