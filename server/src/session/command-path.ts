@@ -266,7 +266,8 @@ export class CommandPath {
    */
   private async appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): Promise<BatchAppendResult> {
     try {
-      return await this.store.appendBatch(sessionId, entries);
+      // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
+      return await this.store.appendBatch(sessionId, entries, { parsed: true });
     } catch (err) {
       if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
     }

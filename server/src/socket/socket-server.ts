@@ -115,7 +115,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   /** A recovered socket's grant may have been revoked while it was away: checked before it may act again. */
   const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
-  const recheck = (socket: RubiconSocket): Promise<void> => rechecks.get(socket) ?? Promise.resolve();
+  // Most sockets were never recovered: they have no recheck, and their commands skip the wait for one.
+  const recheck = (socket: RubiconSocket): Promise<void> | undefined => rechecks.get(socket);
 
   // The event handlers are built once and serve every socket (the socket comes in as `this`, ack-handler.ts).
   const onHello = handle({
@@ -152,7 +153,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     labelOf: (p) => p.command.type,
     run: async (p, socket): Promise<CommandResult> => {
       const received = performance.now();
-      await recheck(socket);
+      const pending = recheck(socket);
+      if (pending) await pending;
       // Who acts comes from the token this socket said hello with, never from the payload.
       const grant = grantOf(socket);
       const name = socket.data.name;

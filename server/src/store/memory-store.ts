@@ -1,6 +1,6 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
 /**
@@ -98,10 +98,13 @@ export class MemoryStore implements SessionStore {
     return singleAppend(await this.appendBatch(sessionId, [entry]));
   }
 
-  async appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult> {
+  async appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): Promise<BatchAppendResult> {
     // Validated here too so that the memory store refuses exactly what the
-    // Redis store could not read back.
-    const parsed = checkedBatch(entries);
+    // Redis store could not read back, except entries the command path built
+    // (append-batch.ts). Those are kept as handed in, not as zod's copy: the
+    // log is never handed out but as a copy (readLog, a conflict's reply),
+    // and nothing changes an entry once built.
+    const parsed = checkedBatch(entries, options?.parsed === true);
     // No await between the checks and the writes: this block is atomic.
     const commands = this.commands.get(sessionId) ?? new Map<string, number>();
     const duplicates = parsed.flatMap((e, index) => {

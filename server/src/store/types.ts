@@ -93,6 +93,18 @@ export interface ImportedSession {
   /** The facilitator's grant is stored under meta.facilitatorTokenHash with the rest. */
 }
 
+/** How an append's entries were made. */
+export interface AppendOptions {
+  /**
+   * Every entry was built by this server's command path: a command that
+   * passed the Command schema on its way in (or one the server made itself),
+   * the actor from a grant, the seq and time computed here. The memory store
+   * then skips its parse of each entry (append-batch.ts says why that is safe
+   * there and not on Redis). Entries from anywhere else leave this out.
+   */
+  parsed?: boolean;
+}
+
 export interface SessionStore {
   createSession(meta: SessionMeta): Promise<void>;
   /**
@@ -131,7 +143,7 @@ export interface SessionStore {
    * `entries[0].seq - 1` entries and none of their command ids was appended
    * before; otherwise none. `append` is this with one entry.
    */
-  appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult>;
+  appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): Promise<BatchAppendResult>;
   /** Entries with seq > afterSeq, in order. */
   readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
   /** The log's length (the seq of its last entry, 0 when empty). */
