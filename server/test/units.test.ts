@@ -127,6 +127,20 @@ describe('KeyedQueue', () => {
     await Promise.all([first, second]);
     expect(order).toEqual(['first', 'second']);
   });
+
+  it('turns a task that throws before returning a promise into a rejection, and counts it finished', async () => {
+    const q = new KeyedQueue();
+    const thrown = q.run('a', (): Promise<number> => {
+      throw new Error('at once');
+    });
+    const next = q.run('a', async () => 2);
+    await expect(thrown).rejects.toThrow('at once');
+    await expect(next).resolves.toBe(2);
+    // The lane's tail settled (drain waits for it), and the lane was counted idle: the sweep as the 65th key comes drops it with the other idle lanes.
+    await q.drain();
+    for (let i = 0; i < 64; i++) await q.run(`k${i}`, async () => i);
+    expect(q.size).toBe(1);
+  });
 });
 
 describe('canonicalJson', () => {

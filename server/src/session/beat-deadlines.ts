@@ -35,9 +35,14 @@ export class BeatDeadlines {
 
   /** After this process appended: schedule again only if the deadline changed. */
   async followChange(sessionId: string, before: GameState, after: GameState): Promise<void> {
+    if (this.changed(before, after)) await this.scheduleLatest(sessionId);
+  }
+
+  /** Whether the running deadline moved between two states (a new timer, or one set again or cleared). */
+  changed(before: GameState, after: GameState): boolean {
     const t0 = before.turn.context.timer;
     const t1 = after.turn.context.timer;
-    if (t0?.deadline !== t1?.deadline || t0?.setAtVersion !== t1?.setAtVersion) await this.scheduleLatest(sessionId);
+    return t0?.deadline !== t1?.deadline || t0?.setAtVersion !== t1?.setAtVersion;
   }
 
   /**

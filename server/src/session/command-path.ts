@@ -151,7 +151,8 @@ export class CommandPath {
         current = true;
         if (outcome.ok) {
           this.commit(sessionId, before, plan);
-          await this.afterAppend(sessionId, session, before);
+          const bookkeeping = this.afterAppend(sessionId, session, before);
+          if (bookkeeping) await bookkeeping;
           plan.included.forEach((p, i) => answer(p, { ok: { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] } }));
           continue;
         }
@@ -172,7 +173,8 @@ export class CommandPath {
       for (const p of batch) answer(p, { err });
     }
     if (appends > 0) this.metrics.appendAttempts.observe(appends);
-    await Promise.all(lookups);
+    // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
+    if (lookups.length > 0) await Promise.all(lookups);
   }
 
   /**
@@ -290,11 +292,20 @@ export class CommandPath {
     throw unavailable('The game store did not answer in time; this may have been applied. Send it again with the same command id.');
   }
 
-  /** Bookkeeping for the process that appended: snapshots and the beat deadline. */
-  private async afterAppend(sessionId: string, session: CachedSession, before: GameState): Promise<void> {
+  /**
+   * Bookkeeping for the process that appended: snapshots and the beat
+   * deadline. Null when there is none (most appends: no snapshot due, the
+   * deadline unchanged), so the command path does not wait on a promise for
+   * nothing.
+   */
+  private afterAppend(sessionId: string, session: CachedSession, before: GameState): Promise<void> | null {
     const after = session.state;
-    if (snapshotDue(before.version, after.version, this.snapshotEvery)) await this.cache.saveSnapshot(sessionId, session);
-    await this.deadlines.followChange(sessionId, before, after);
+    const snapshot = snapshotDue(before.version, after.version, this.snapshotEvery);
+    if (!snapshot && !this.deadlines.changed(before, after)) return null;
+    return (async () => {
+      if (snapshot) await this.cache.saveSnapshot(sessionId, session);
+      await this.deadlines.followChange(sessionId, before, after);
+    })();
   }
 
   /** A command id seen before: the same command is a retry; another command reusing the id is refused. */

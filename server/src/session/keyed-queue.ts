@@ -2,6 +2,8 @@
 interface Lane {
   tail: Promise<unknown>;
   running: number;
+  /** Counts a task finished: made once per lane, not twice per task. */
+  done: () => void;
 }
 
 /**
@@ -24,17 +26,15 @@ export class KeyedQueue {
     let lane = this.lanes.get(key);
     if (!lane) {
       if (this.lanes.size >= this.sweepAt) this.sweep();
-      lane = { tail: Promise.resolve(), running: 0 };
+      const made: Lane = { tail: Promise.resolve(), running: 0, done: () => void made.running-- };
+      lane = made;
       this.lanes.set(key, lane);
     }
-    const result = lane.tail.then(() => task());
+    // `task` is called with the tail's value, which it ignores (it takes no arguments).
+    const result = lane.tail.then(task);
     // The tail never rejects, so a failed task does not block the ones after it.
-    const own = lane;
-    own.running++;
-    own.tail = result.then(
-      () => void own.running--,
-      () => void own.running--,
-    );
+    lane.running++;
+    lane.tail = result.then(lane.done, lane.done);
     return result;
   }
 

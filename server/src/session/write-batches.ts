@@ -52,11 +52,12 @@ export class WriteBatches {
   }
 
   /** Takes what waits (up to maxBatch) and decides on it; what arrives from now on waits for the next task. */
-  private async drain(sessionId: string): Promise<void> {
+  private drain(sessionId: string): Promise<void> {
     const waiting = this.waiting.get(sessionId);
     const batch = waiting ? waiting.commands.splice(0, this.maxBatch) : [];
     if (waiting && waiting.commands.length > 0) this.schedule(sessionId);
     else if (waiting) waiting.queued = false;
-    await this.decide(sessionId, batch);
+    // decide never throws (CommandPath.decideBatch answers every error): its promise is the task's, no async wrapper.
+    return this.decide(sessionId, batch);
   }
 }
