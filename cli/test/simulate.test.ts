@@ -42,6 +42,12 @@ describe('rubicon simulate', () => {
     expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
   }, 60_000);
 
+  it('refuses --export-game with flags it would ignore, with exit 2', async () => {
+    const r = await run('simulate', '--export-game', '3', '--sweep', '--out', mkdtempSync(join(tmpdir(), 'rubicon-sim-')));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('it does not take --sweep');
+  });
+
   it('refuses a persona a seat does not have, with exit 2', async () => {
     const r = await run('simulate', '--games', '5', '--workers', '0', '--personas', 'israel=shuttle-broker');
     expect(r.code).toBe(2);

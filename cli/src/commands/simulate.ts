@@ -113,6 +113,9 @@ export const simulate: Command = {
 
     if (v['export-game'] !== undefined) {
       if (!out) throw new UsageError('--export-game needs --out DIR');
+      // One game of one mix: a sweep's or a count's flags would be silently ignored, so they are refused.
+      const stray = (['sweep', 'grid', 'games', 'workers'] as const).filter((k) => v[k] !== undefined);
+      if (stray.length > 0) throw new UsageError(`--export-game writes one game of one mix; it does not take ${stray.map((k) => `--${k}`).join(', ')}`);
       await exportGame(io, scenario, personas, seed, int('export-game', v['export-game'], 0, 0), optionalSeats, out);
       return 0;
     }
