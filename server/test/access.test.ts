@@ -80,13 +80,19 @@ describe('the co-facilitator code', () => {
   });
 });
 
+/** A seated table whose game was started and then ended by the white cell: the secrets' clocks are running. */
+async function endedTable() {
+  const t = await seatTable(server.url);
+  await t.facilitator.must({ type: 'START' });
+  await t.facilitator.untilVersion(1);
+  await t.facilitator.must({ type: 'END_GAME', outcome: shippedScenario('april-2024').outcomes[0]!.id, reason: 'time is up' });
+  return t;
+}
+
 describe('expiry and the per-seat cap', () => {
   it('stops codes after the grace period and tokens after their time, once the session ended', async () => {
-    const t = await seatTable(server.url);
+    const t = await endedTable();
     const { sessionId, facilitatorToken } = t.session;
-    await t.facilitator.must({ type: 'START' });
-    await t.facilitator.untilVersion(1);
-    await t.facilitator.must({ type: 'END_GAME', outcome: shippedScenario('april-2024').outcomes[0]!.id, reason: 'time is up' });
     const summary = await api<SessionSummary>(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken });
     expect(summary.body.endedAt).not.toBeNull();
     // Within the grace period a latecomer still gets in.
@@ -107,11 +113,8 @@ describe('expiry and the per-seat cap', () => {
   });
 
   it('counts from the import, not from the file, for a replay of a session that ended long ago', async () => {
-    const t = await seatTable(server.url);
+    const t = await endedTable();
     const { sessionId, facilitatorToken } = t.session;
-    await t.facilitator.must({ type: 'START' });
-    await t.facilitator.untilVersion(1);
-    await t.facilitator.must({ type: 'END_GAME', outcome: shippedScenario('april-2024').outcomes[0]!.id, reason: 'time is up' });
     const file = (await api<unknown>(server.url, `/api/sessions/${sessionId}/export`, { token: facilitatorToken })).body;
     t.close();
     // Weeks later, the file is opened for review: its tokens live from now.

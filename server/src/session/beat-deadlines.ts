@@ -33,12 +33,7 @@ export class BeatDeadlines {
     this.maxRounds = options.maxRounds;
   }
 
-  /** After this process appended: schedule again only if the deadline changed. */
-  async followChange(sessionId: string, before: GameState, after: GameState): Promise<void> {
-    if (this.changed(before, after)) await this.scheduleLatest(sessionId);
-  }
-
-  /** Whether the running deadline moved between two states (a new timer, or one set again or cleared). */
+  /** Whether the running deadline moved between two states (a new timer, or one set again or cleared): after an append, schedule again only then. */
   changed(before: GameState, after: GameState): boolean {
     const t0 = before.turn.context.timer;
     const t1 = after.turn.context.timer;

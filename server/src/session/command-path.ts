@@ -301,10 +301,11 @@ export class CommandPath {
   private afterAppend(sessionId: string, session: CachedSession, before: GameState): Promise<void> | null {
     const after = session.state;
     const snapshot = snapshotDue(before.version, after.version, this.snapshotEvery);
-    if (!snapshot && !this.deadlines.changed(before, after)) return null;
+    const deadlineMoved = this.deadlines.changed(before, after);
+    if (!snapshot && !deadlineMoved) return null;
     return (async () => {
       if (snapshot) await this.cache.saveSnapshot(sessionId, session);
-      await this.deadlines.followChange(sessionId, before, after);
+      if (deadlineMoved) await this.deadlines.scheduleLatest(sessionId);
     })();
   }
 
