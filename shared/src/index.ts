@@ -53,3 +53,4 @@ export * from './replay/beat-timings.ts';
 export * from './replay/event-text.ts';
 export * from './replay/comparison.ts';
 export * from './replay/comparison-csv.ts';
+export * from './csv.ts';

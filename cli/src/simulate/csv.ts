@@ -1,9 +1,5 @@
+import { csvCell as cell } from '@rubicon/shared';
 import type { BeatRow, GameRow } from './play.ts';
-
-const cell = (v: string | number | boolean) => {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** A row per game: the mix, outcome, rungs, casualties and each seat's escalation score. */
 export function gamesCsv(rows: readonly { mix: string; game: GameRow }[], seats: readonly string[]): string {

@@ -1,3 +1,4 @@
+import { csvCell } from '../csv.ts';
 import type { Comparison } from './comparison.ts';
 
 /**
@@ -9,12 +10,7 @@ import type { Comparison } from './comparison.ts';
 
 type Cell = string | number | boolean | null;
 
-const cell = (v: Cell) => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const table = (head: string[], rows: Cell[][]) => [head, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+const table = (head: string[], rows: Cell[][]) => [head, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** One row per session: outcome, path, escalation (total and per seat), history matched, timings, rubric totals. */
