@@ -8,6 +8,7 @@ import { main } from '../src/main.ts';
 import { runPool, SimulationPool } from '../src/simulate/pool.ts';
 import { formatShifts, mixesOf, rankShifts } from '../src/simulate/sweep.ts';
 import { formatCpuSplit } from '../src/simulate/cpu-account.ts';
+import { fixed, percent } from '../src/simulate/figures.ts';
 
 const scenario = shippedScenario('april-2024');
 
@@ -149,6 +150,18 @@ describe('rubicon simulate', () => {
     const scenario = { outcomes: [{ id: 'de-escalation', title: 'Step back' }, { id: 'nuclear-crisis', title: 'Nuclear crisis' }] } as unknown as Parameters<typeof formatShifts>[1];
     expect(formatShifts(shifts, scenario)).toContain('Nuclear crisis: reached in no game, so no choice is ranked');
   });
+
+  it('never prints a score that rounds to zero as -0.0, in the terminal or the report', async () => {
+    expect([fixed(-0, 1), fixed(-0.04, 1), fixed(-0.004, 2), fixed(-0.4, 0), fixed(-0.06, 1), fixed(0.04, 1)]).toEqual(['0.0', '0.0', '0.00', '0', '-0.1', '0.0']);
+    expect(percent(-0)).toBe('0.0');
+    // The practice scenario's default mix has seats whose every game scores about 0: their intervals printed [-0.0, 0.0].
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-sim-'));
+    const r = await run('simulate', '--scenario', 'practice-tanker', '--games', '500', '--workers', '0', '--out', dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/escalation score per seat .* 0\.0 \[0\.0, 0\.0\]/);
+    expect(r.out).not.toMatch(/-0\.0\b/);
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).not.toMatch(/-0\.0\b/);
+  }, 60_000);
 
   it('splits the CPU of a run between the threads that played, this thread and the rest, per game', () => {
     const line = formatCpuSplit({ playing: 3, main: 0.5, other: 1.5 }, 1000, 2.5, false);

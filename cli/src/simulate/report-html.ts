@@ -1,4 +1,5 @@
 import { ESCALATION_SCORES, type Interval } from '@rubicon/shared';
+import { fixed, percent } from './figures.ts';
 import type { MixSummary } from './summary.ts';
 import type { Shift } from './sweep.ts';
 
@@ -30,8 +31,8 @@ function barChart(title: string, rows: { label: string; value: Interval; text: s
   return `<figure><figcaption>${esc(title)}</figcaption><svg role="img" aria-label="${esc(title)}" viewBox="0 0 ${labelW + plotW + 200} ${h}" width="100%">${bars}</svg></figure>`;
 }
 
-const pct = (i: Interval) => `${(100 * i.estimate).toFixed(1)}% [${(100 * i.low).toFixed(1)}–${(100 * i.high).toFixed(1)}]`;
-const num = (i: Interval) => `${i.estimate.toFixed(1)} [${i.low.toFixed(1)}–${i.high.toFixed(1)}]`;
+const pct = (i: Interval) => `${percent(i.estimate)}% [${percent(i.low)}–${percent(i.high)}]`;
+const num = (i: Interval) => `${fixed(i.estimate, 1)} [${fixed(i.low, 1)}–${fixed(i.high, 1)}]`;
 
 function mixSection(s: MixSummary): string {
   const rungMax = Math.max(1, ...s.peakRung.counts);
@@ -49,7 +50,7 @@ function shiftTable(shifts: readonly Shift[], outcomes: readonly { id: string; t
       const top = shifts.filter((s) => s.outcome === o.id).slice(0, 6);
       if (top.length === 0) return `<tr><th colspan="4">${esc(o.title)}</th></tr><tr><td colspan="4">Reached in no game, so no choice is ranked.</td></tr>`;
       return `<tr><th colspan="4">${esc(o.title)}</th></tr>${top
-        .map((s) => `<tr><td>${esc(`${s.seat} = ${s.persona}`)}</td><td>${(100 * s.withIt).toFixed(1)}%</td><td>${(100 * s.without).toFixed(1)}%</td><td>${s.oddsRatio.toFixed(2)} [${s.low.toFixed(2)}–${s.high.toFixed(2)}]</td></tr>`)
+        .map((s) => `<tr><td>${esc(`${s.seat} = ${s.persona}`)}</td><td>${percent(s.withIt)}%</td><td>${percent(s.without)}%</td><td>${fixed(s.oddsRatio, 2)} [${fixed(s.low, 2)}–${fixed(s.high, 2)}]</td></tr>`)
         .join('')}`;
     })
     .join('');

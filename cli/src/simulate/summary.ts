@@ -1,4 +1,5 @@
 import { meanInterval, wilson, type Interval, type Scenario } from '@rubicon/shared';
+import { fixed, percent } from './figures.ts';
 import type { GameRow } from './play.ts';
 
 export interface MixSummary {
@@ -35,9 +36,9 @@ export function summarise(scenario: Scenario, mix: string, games: readonly GameR
   };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pct = (x: number) => `${percent(x)}%`;
 const ci = (i: Interval, f: (x: number) => string) => `${f(i.estimate)} [${f(i.low)}, ${f(i.high)}]`;
-const num = (x: number) => x.toFixed(1);
+const num = (x: number) => fixed(x, 1);
 
 /** The summary as plain text for the terminal. */
 export function formatSummary(s: MixSummary): string {
@@ -47,7 +48,7 @@ export function formatSummary(s: MixSummary): string {
     '  outcomes:',
     ...s.outcomes.map((o) => `    ${o.title.padEnd(w)}  ${String(o.count).padStart(6)}  ${ci(o.share, pct)}`),
     `  peak rung: mean ${ci(s.peakRung.mean, num)}; by rung ${s.peakRung.counts.map((c, i) => `${i}:${c}`).join(' ')}`,
-    `  casualties: mean ${ci(s.casualties, (x) => x.toFixed(0))}; median ${s.casualties.median}, 90th percentile ${s.casualties.p90}, max ${s.casualties.max}`,
+    `  casualties: mean ${ci(s.casualties, (x) => fixed(x, 0))}; median ${s.casualties.median}, 90th percentile ${s.casualties.p90}, max ${s.casualties.max}`,
     `  escalation score per seat (Rivera et al. 2024, summed over the game): ${s.escalation.map((e) => `${e.seat} ${ci(e.mean, num)}`).join('; ')}`,
   ];
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import type { Scenario } from '@rubicon/shared';
 import { personasFor } from '@rubicon/shared/bots';
+import { fixed, percent } from './figures.ts';
 import type { GameRow } from './play.ts';
 
 /** seat → the personas to try for it. */
@@ -77,7 +78,7 @@ export function formatShifts(shifts: readonly Shift[], scenario: Scenario, top =
     const ranked = shifts.filter((x) => x.outcome === o.id).slice(0, top);
     lines.push(ranked.length > 0 ? `  ${o.title}:` : `  ${o.title}: reached in no game, so no choice is ranked`);
     for (const s of ranked)
-      lines.push(`    ${`${s.seat}=${s.persona}`.padEnd(34)} ${(100 * s.withIt).toFixed(1).padStart(5)}% vs ${(100 * s.without).toFixed(1).padStart(5)}%  OR ${s.oddsRatio.toFixed(2)} [${s.low.toFixed(2)}, ${s.high.toFixed(2)}]`);
+      lines.push(`    ${`${s.seat}=${s.persona}`.padEnd(34)} ${percent(s.withIt).padStart(5)}% vs ${percent(s.without).padStart(5)}%  OR ${fixed(s.oddsRatio, 2)} [${fixed(s.low, 2)}, ${fixed(s.high, 2)}]`);
   }
   return lines.join('\n');
 }
