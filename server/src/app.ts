@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import compression from 'compression';
 import express from 'express';
 import { scenarioText, seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
+import { seatBotUnavailable } from '@rubicon/shared/bots';
 import { nanoid } from 'nanoid';
 import { serverScenarios } from './scenarios.ts';
 import type { Config } from './config.ts';
@@ -25,7 +26,7 @@ import { createTimerHandler } from './timers.ts';
 import { BotManager } from './bots/bot-manager.ts';
 import { DEFAULT_DELAYS } from './bots/bot-player.ts';
 import { llmBrain } from './bots/llm-brain.ts';
-import { botRoutes } from './bots/bot-routes.ts';
+import { botRoutes, llmAvailability } from './bots/bot-routes.ts';
 import { MemoryBotLeases, RedisBotLeases } from './bots/bot-leases.ts';
 
 export interface AppDeps {
@@ -76,6 +77,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       onError: (err) => logger.error({ err }, 'storage or scheduler error'),
     }));
 
+  const llm = llmAvailability(config.llm);
   const service = new SessionService({
     store: stores.store,
     scheduler: stores.scheduler,
@@ -86,6 +88,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     storeTimeoutMs: config.storeTimeoutMs,
     maxBatch: config.appendBatchMax,
     scenarios: (id) => scenarios.get(id),
+    admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);

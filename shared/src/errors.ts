@@ -45,6 +45,7 @@ export const ErrorCode = z.enum([
   'unavailable', // storage or another dependency is down
   'internal',
   'read_only', // a replay session: it can be watched and branched from, never played
+  'no_model', // a seat handed to a language model on a server that has none configured
   'unknown_event', // a socket event the server does not know (only hello, command and sync exist)
   // A session file that is refused on import (shared/src/replay/verify.ts says which check):
   ...FILE_PROBLEM_CODES,

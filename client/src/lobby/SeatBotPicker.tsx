@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { GameView } from '@rubicon/shared';
-import { LLM_BOT, type BotOptions } from '@rubicon/shared/bots';
+import { LLM_BOT, seatBotUnavailable, type BotOptions } from '@rubicon/shared/bots';
 import type { Session } from '../net/useSession.ts';
 
 /**
@@ -39,7 +39,9 @@ export function SeatBotPicker({ session, view, seat, bots }: { session: Session;
             </option>
           ))}
           {llm && (
-            <option value={LLM_BOT} disabled={!llm.available && current !== LLM_BOT}>
+            // The server's own rule, so the page never offers what SET_SEAT_BOT would refuse; a seat it already
+            // plays (a log from a server with a model) stays selectable, so the select can show it.
+            <option value={LLM_BOT} disabled={seatBotUnavailable(LLM_BOT, llm) !== null && current !== LLM_BOT}>
               {llm.available ? `A language model (${llm.model})` : 'A language model (not configured)'}
             </option>
           )}

@@ -8,6 +8,11 @@ import type { LlmConfig } from './llm-brain.ts';
 export const LLM_OFF_REASON =
   'No language model is configured on this server: start it with LLM_BASE_URL and LLM_MODEL (and LLM_API_KEY for a hosted service) to offer one.';
 
+/** Whether this server can seat a language model: what Setup is offered, and what SET_SEAT_BOT is held to (seatBotUnavailable). */
+export function llmAvailability(llm: LlmConfig | null): BotOptions['llm'] {
+  return llm ? { available: true, model: llm.model } : { available: false, reason: LLM_OFF_REASON };
+}
+
 /**
  * What a seat can be handed to: the scenario's personas, and a language model
  * when this server has one. Public, like the scenario list: it names no
@@ -20,7 +25,7 @@ export function botRoutes(deps: { scenarios: ScenarioCatalog; llm: LlmConfig | n
     if (!scenario) throw new ServiceError('not_found', `There is no scenario "${req.params.id}".`);
     const options: BotOptions = {
       seats: personaChoices(scenario),
-      llm: deps.llm ? { available: true, model: deps.llm.model } : { available: false, reason: LLM_OFF_REASON },
+      llm: llmAvailability(deps.llm),
     };
     res.json(options);
   });

@@ -93,9 +93,10 @@ function fallback(view: GameView, reason: string, log: Logger): BotDecision {
 export const NO_MODEL_REASON = 'no language model is configured on this server (LLM_BASE_URL, LLM_MODEL)';
 
 /**
- * A seat handed to a language model (SET_SEAT_BOT "llm") on a process with no model configured: the
- * command is legal anywhere, so instead of leaving the seat to its deadline (and logging an error on every
- * scan), it plays the default move each beat and tells the white cell why, as a failed request would.
+ * A seat handed to a language model (SET_SEAT_BOT "llm") served by a process with no model configured.
+ * Such a process refuses the command (seatBotUnavailable), but one that had a model took it, and the
+ * log stands: instead of leaving the seat to its deadline (and logging an error on every scan), it plays
+ * the default move each beat and tells the white cell why, as a failed request would.
  */
 export function unconfiguredLlmBrain(seat: string, logger: Logger): Brain {
   const log = logger.child({ module: 'llm', seat, model: null });

@@ -1,4 +1,4 @@
-import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry } from '@rubicon/shared';
+import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
@@ -27,6 +27,13 @@ export interface CommandRequest {
   atLeast?: number;
 }
 
+/**
+ * Why this server refuses a new command that the game would take (null: it does not), e.g. a seat
+ * handed to a language model where none is configured. Checked where a command is first decided,
+ * never on the log's replay: an entry another server accepted stands everywhere.
+ */
+export type Admission = (command: Command) => Refusal | null;
+
 export interface CommandPathOptions {
   store: SessionStore;
   cache: SessionCache;
@@ -34,6 +41,7 @@ export interface CommandPathOptions {
   clock: Clock;
   metrics: Metrics;
   snapshotEvery: number;
+  admission: Admission;
   /** The session caught up with the log, loaded if need be (and its deadline scheduled when it was not held). */
   caughtUp: (sessionId: string) => Promise<CachedSession>;
 }
@@ -90,6 +98,7 @@ export class CommandPath {
   private readonly clock: Clock;
   private readonly metrics: Metrics;
   private readonly snapshotEvery: number;
+  private readonly admission: Admission;
   private readonly caughtUp: (sessionId: string) => Promise<CachedSession>;
 
   constructor(options: CommandPathOptions) {
@@ -99,6 +108,7 @@ export class CommandPath {
     this.clock = options.clock;
     this.metrics = options.metrics;
     this.snapshotEvery = options.snapshotEvery;
+    this.admission = options.admission;
     this.caughtUp = options.caughtUp;
   }
 
@@ -212,7 +222,8 @@ export class CommandPath {
       const entry: LogEntry = { seq: state.version + 1, at: Math.max(this.clock.now(), atLeast ?? 0), by: actor, commandId, command };
       // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
       const staleness = expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion;
-      const applied = staleness ? null : applyEntry(game, state, entry);
+      const refusal = staleness ? null : this.admission(command);
+      const applied = staleness || refusal ? null : applyEntry(game, state, entry);
       if (applied?.ok) {
         plan.entries.push(entry);
         plan.included.push(p);
@@ -222,7 +233,8 @@ export class CommandPath {
         continue;
       }
       if (state !== committed) continue;
-      const error = applied ? new ServiceError(applied.refusal.code, applied.refusal.message) : this.stale(session, actor, expectedGameVersion ?? 0);
+      const why = refusal ?? applied?.refusal;
+      const error = why ? new ServiceError(why.code, why.message) : this.stale(session, actor, expectedGameVersion ?? 0);
       plan.refused.push({ pending: p, error });
     }
     return plan;

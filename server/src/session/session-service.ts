@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
-import { CommandPath, type Executed } from './command-path.ts';
+import { CommandPath, type Admission, type Executed } from './command-path.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MAX_APPEND_BATCH } from '../store/append-batch.ts';
@@ -32,6 +32,8 @@ export interface SessionServiceOptions {
   storeTimeoutMs?: number;
   /** The most commands for one session appended together in one atomic step. */
   maxBatch?: number;
+  /** This server's own rule for new commands (CommandPathOptions.admission). */
+  admission?: Admission;
 }
 
 /** Big enough for every writer of a busy class at once, small enough that one append stays quick (APPEND_BATCH_MAX). */
@@ -87,6 +89,7 @@ export class SessionService {
       clock: options.clock,
       metrics: options.metrics,
       snapshotEvery: options.snapshotEvery,
+      admission: options.admission ?? (() => null),
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
     });
     this.writes = new WriteBatches(this.queue, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));

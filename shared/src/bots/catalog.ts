@@ -1,3 +1,4 @@
+import { refuse, type Refusal } from '../errors.ts';
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import type { Persona, PersonaVoice } from './types.ts';
 
@@ -106,6 +107,17 @@ export function seatBotProblem(scenario: PersonaSource, seatsInPlay: readonly Se
   if (bot === null || bot === LLM_BOT) return null;
   if (findPersona(scenario, seat, bot)) return null;
   return `"${bot}" is not a persona of ${seat}; choose one of ${personasFor(scenario, seat).map((p) => p.id).join(', ')}.`;
+}
+
+/**
+ * Why this server cannot hand a seat to `bot` (null: it can): a language model only where one is
+ * configured. The guard of the Setup page's choice and the server's refusal of SET_SEAT_BOT both.
+ * A rule of the server, not of the game (seatBotProblem): a log that handed a seat to the model
+ * when one was configured must still replay on a server without one, where the seat then plays
+ * its default move, so it is checked when a command is first decided, never when one is replayed.
+ */
+export function seatBotUnavailable(bot: string | null, llm: BotOptions['llm']): Refusal | null {
+  return bot === LLM_BOT && !llm.available ? refuse('no_model', llm.reason) : null;
 }
 
 /** A persona as the Setup page lists it: who it is, not how it plays. */
