@@ -112,6 +112,32 @@ describe('expiry and the per-seat cap', () => {
     clock.offset = 0;
   });
 
+  it('refuses the next command of a socket whose token expired while it was connected, changes nothing, and drops the session', async () => {
+    const t = await endedTable();
+    const readers = await endedTable();
+    const note = (text: string) => ({ type: 'SEND_MESSAGE' as const, channel: 'team-us', text });
+    expect((await t.seats.us.command(note('before the expiry'))).ok).toBe(true);
+    const session = () => server.app.service.peek(t.session.sessionId)?.state;
+    const before = session();
+    const dropped = (c: TestClient) => new Promise<string>((resolve) => c.socket.once('disconnect', resolve));
+    const drops = t.all().map(dropped);
+    clock.offset += 121_000;
+    const refused = await t.seats.us.command(note('after the expiry'));
+    expect(refused.ok ? null : refused.error).toEqual({ code: 'unauthorized', message: 'This session ended a while ago; its tokens have expired.' });
+    // Every token of the session expired with it: the sockets that sent nothing are dropped too, as a revocation drops its key's.
+    expect(await Promise.all(drops)).toEqual(t.all().map(() => 'io server disconnect'));
+    expect(session()).toBe(before);
+    // A read is refused and dropped the same way.
+    const reader = readers.seats.israel;
+    const readerDropped = dropped(reader);
+    const sync = await reader.sync();
+    expect(!sync.ok && sync.error.code).toBe('unauthorized');
+    expect(await readerDropped).toBe('io server disconnect');
+    t.close();
+    readers.close();
+    clock.offset = 0;
+  });
+
   it('counts from the import, not from the file, for a replay of a session that ended long ago', async () => {
     const t = await endedTable();
     const { sessionId, facilitatorToken } = t.session;

@@ -35,9 +35,24 @@ import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode 
 import { ServiceError, isOutage } from './service-error.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
 import type { ImportPlan } from './import-verify.ts';
-import type { SessionService } from './session-service.ts';
+import type { LoadedSession, SessionService } from './session-service.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
+
+/** The refusal of a token whose session ended longer ago than tokens live, on hello, REST and a live socket alike. */
+export function tokensExpired(): ServiceError {
+  return new ServiceError('unauthorized', 'This session ended a while ago; its tokens have expired.');
+}
+
+/**
+ * When the secrets' clocks start: the outcome's time by the log, or when the session was created here
+ * if that is later. A replay or an import of a file that ended weeks ago (or a simulated game, whose
+ * log counts from 0) is a session that starts now: its tokens must not be born expired.
+ */
+function clocksStart({ meta, state }: LoadedSession): number | null {
+  const ended = endedAt(state);
+  return ended === null ? null : Math.max(ended, meta.createdAt);
+}
 
 /** Attempts at drawing join codes that no other session holds. */
 const CODE_ATTEMPTS = 5;
@@ -107,9 +122,24 @@ export class SessionDirectory {
   /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */
   async checkGrant(grant: Grant): Promise<void> {
     await this.checkGeneration(grant);
-    const ended = await this.endedAt(grant.sessionId);
-    if (ended !== null && this.clock.now() > ended + this.limits.tokenTtlAfterEndMs)
-      throw new ServiceError('unauthorized', 'This session ended a while ago; its tokens have expired.');
+    if (await this.service.withSession(grant.sessionId, (session) => this.tokensExpired(session))) throw tokensExpired();
+  }
+
+  /**
+   * Whether a grant already in use (a live socket's) has expired since: asked for every command, so it
+   * takes no round trip while the copy this process holds says the tokens still work. An expiry is
+   * confirmed on the log as it is, since a rewind un-ends a game. A revocation needs no such check:
+   * it drops the sockets at once.
+   */
+  async grantExpired(grant: Grant, deadline?: number): Promise<boolean> {
+    const held = this.service.peek(grant.sessionId);
+    if (held && !this.tokensExpired(held)) return false;
+    return this.service.withSession(grant.sessionId, (session) => this.tokensExpired(session), deadline);
+  }
+
+  private tokensExpired(session: LoadedSession): boolean {
+    const ended = clocksStart(session);
+    return ended !== null && this.clock.now() > ended + this.limits.tokenTtlAfterEndMs;
   }
 
   private async checkGeneration(grant: Grant): Promise<void> {
@@ -118,16 +148,8 @@ export class SessionDirectory {
     if ((grant.generation ?? 0) !== current) throw new ServiceError('unauthorized', 'This access was revoked by the facilitator; ask for a new code.');
   }
 
-  /**
-   * When the secrets' clocks start: the outcome's time by the log, or when the session was created here
-   * if that is later. A replay or an import of a file that ended weeks ago (or a simulated game, whose
-   * log counts from 0) is a session that starts now: its tokens must not be born expired.
-   */
   private async endedAt(sessionId: string): Promise<number | null> {
-    return this.service.withSession(sessionId, ({ meta, state }) => {
-      const ended = endedAt(state);
-      return ended === null ? null : Math.max(ended, meta.createdAt);
-    });
+    return this.service.withSession(sessionId, clocksStart);
   }
 
   /** Every revocable code of a session as it stands. */

@@ -21,10 +21,10 @@ import type { Metrics } from '../metrics.ts';
 import type { Grant } from '../store/types.ts';
 import type { Limits } from '../limits/limits.ts';
 import { clientAddress, type TrustProxy } from '../http/client-address.ts';
-import { accessRoom, roomFor } from '../session/rooms.ts';
+import { accessRoom, roomFor, viewerRooms } from '../session/rooms.ts';
 import { accessKeyOf } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
-import type { SessionDirectory } from '../session/session-directory.ts';
+import { tokensExpired, type SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
@@ -118,6 +118,28 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   // Most sockets were never recovered: they have no recheck, and their commands skip the wait for one.
   const recheck = (socket: RubiconSocket): Promise<void> | undefined => rechecks.get(socket);
 
+  /** Drops every socket (on every process) in these rooms, as a revocation or an expiry does: each client's reconnect and hello learn why. */
+  const drop = (rooms: string[]) => io.in(rooms).disconnectSockets();
+
+  /**
+   * The grant a socket acts or reads with, if it still holds: a recovered socket's recheck first, then
+   * its expiry. All of a session's tokens expire together, so an expiry found drops every socket of the
+   * session. The drop waits for setImmediate: ack-handler answers the refusal in the microtasks of this
+   * rejection, so the client has read why before it is dropped.
+   */
+  async function liveGrant(socket: RubiconSocket, deadline: number): Promise<Grant> {
+    const pending = recheck(socket);
+    if (pending) await pending;
+    const grant = grantOf(socket);
+    if (!(await directory.grantExpired(grant, deadline))) return grant;
+    setImmediate(() => {
+      const session = service.peek(grant.sessionId);
+      const game = session?.game;
+      drop(game ? viewerRooms(grant.sessionId, game, seatsInPlay(game.scenario, game.setup)).map((r) => r.room) : [accessRoom(grant.sessionId, grantKey(grant))]);
+    });
+    throw tokensExpired();
+  }
+
   // The event handlers are built once and serve every socket (the socket comes in as `this`, ack-handler.ts).
   const onHello = handle({
     event: 'hello',
@@ -153,15 +175,13 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     labelOf: (p) => p.command.type,
     run: async (p, socket): Promise<CommandResult> => {
       const received = performance.now();
-      const pending = recheck(socket);
-      if (pending) await pending;
+      const deadline = received + config.storeTimeoutMs;
       // Who acts comes from the token this socket said hello with, never from the payload.
-      const grant = grantOf(socket);
+      const grant = await liveGrant(socket, deadline);
       const name = socket.data.name;
       const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
       if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
       await limits.command(grant.sessionId, grantKey(grant));
-      const deadline = received + config.storeTimeoutMs;
       const command = namesMessage(p.command)
         ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
         : p.command;
@@ -179,10 +199,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     event: 'sync',
     schema: SyncPayload,
     run: async (p, socket): Promise<SyncData> => {
-      await recheck(socket);
-      const grant = grantOf(socket);
+      const deadline = performance.now() + config.storeTimeoutMs;
+      const grant = await liveGrant(socket, deadline);
       const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
-      return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), performance.now() + config.storeTimeoutMs);
+      return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), deadline);
     },
   });
 
@@ -223,7 +243,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     io,
     presence,
     revoke(sessionId, key) {
-      io.in(accessRoom(sessionId, key)).disconnectSockets();
+      drop([accessRoom(sessionId, key)]);
     },
     async close() {
       follower.stop();
