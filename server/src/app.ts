@@ -155,6 +155,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     leases: stores.redis ? new RedisBotLeases(stores.redis, config.redisPrefix, nanoid(), config.botLeaseMs) : new MemoryBotLeases(),
     scanMs: Math.max(100, Math.floor(config.botLeaseMs / 3)),
   });
+  // An import or a branch may start with seats already played by bots.
+  directory.onCreatedFromLog((sessionId) => bots.adopt(sessionId));
 
   let closing: Promise<void> | null = null;
   let metricsUrl: string | null = null;

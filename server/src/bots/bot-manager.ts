@@ -1,5 +1,5 @@
 import { LLM_BOT, findPersona } from '@rubicon/shared/bots';
-import type { Scenario, SeatId } from '@rubicon/shared';
+import type { GameState, Scenario, SeatId } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import { ServiceError, isOutage } from '../session/service-error.ts';
 import type { AppliedEvent, SessionService } from '../session/session-service.ts';
@@ -19,6 +19,11 @@ export interface BotManagerDeps {
   scanMs: number;
 }
 
+/** The seats a session hands to bots, while there is a game to play: a finished one (the debrief) needs no players. */
+function botsWanted(state: GameState): Record<SeatId, string> {
+  return state.turn.status === 'done' ? {} : state.turn.context.bots;
+}
+
 interface Running {
   bot: string;
   player: BotPlayer;
@@ -27,8 +32,9 @@ interface Running {
 /**
  * Runs the bots of the sessions whose lease this process holds. What a
  * session wants is in its log (SET_SEAT_BOT, so `context.bots`); this
- * process makes its bots match it: when such a command is applied here, and
- * on a regular scan of every session with bots, which also renews the leases
+ * process makes its bots match it: when such a command is applied here, when
+ * a session is created here from a log that has them (adopt), and on a
+ * regular scan of every session with bots, which also renews the leases
  * it holds and takes over those of a process that died. A bot joins its seat
  * with the seat's code like any player (REST join, then Socket.IO), and
  * holds no other door into the server.
@@ -81,6 +87,23 @@ export class BotManager {
     else if (e.appendedHere || this.running.has(e.sessionId)) void this.reconcile(e.sessionId);
   }
 
+  /**
+   * Lists a live session that came into being with seats already handed to
+   * bots (an import, a branch): no SET_SEAT_BOT is appended for it, so
+   * onApplied never sees them. Resolves once the session is listed, so a
+   * process that dies right after leaves it to another; never rejects.
+   */
+  async adopt(sessionId: string): Promise<void> {
+    try {
+      const bots = await this.deps.service.withSession(sessionId, (s) => botsWanted(s.state));
+      if (Object.keys(bots).length === 0) return;
+      await this.deps.leases.add(sessionId);
+    } catch (err) {
+      return this.failed(err, sessionId, 'could not list the session for its bots');
+    }
+    void this.reconcile(sessionId);
+  }
+
   /** Looks over every session with bots: renews what this process holds, takes over what nobody holds. */
   private async scan(): Promise<void> {
     if (this.scanning || this.closed || !this.baseUrl) return;
@@ -110,11 +133,7 @@ export class BotManager {
     if (this.closed || !this.baseUrl) return;
     if (!(await this.deps.leases.hold(sessionId))) return this.stopSession(sessionId, 'another process plays them');
     const wanted = await this.deps.service
-      .withSession(sessionId, (s) => ({
-        scenario: s.game.scenario,
-        // A finished game (the debrief) needs no players.
-        bots: s.state.turn.status === 'done' ? {} : s.state.turn.context.bots,
-      }))
+      .withSession(sessionId, (s) => ({ scenario: s.game.scenario, bots: botsWanted(s.state) }))
       .catch((err: unknown) => {
         if (err instanceof ServiceError && err.code === 'not_found') return null;
         throw err;

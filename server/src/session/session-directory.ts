@@ -54,6 +54,13 @@ function clocksStart({ meta, state }: LoadedSession): number | null {
   return ended === null ? null : Math.max(ended, meta.createdAt);
 }
 
+/**
+ * Told of each live session created with a history (an import, a branch), once it is stored: its
+ * log may hand seats to bots, which no command appended here has started. Resolves when done with
+ * it, before the creator hears back; reports its own failures, never rejects.
+ */
+export type CreatedFromLogListener = (sessionId: string) => Promise<void>;
+
 /** Attempts at drawing join codes that no other session holds. */
 const CODE_ATTEMPTS = 5;
 
@@ -64,6 +71,7 @@ const CODE_ATTEMPTS = 5;
 export class SessionDirectory {
   private readonly store: SessionStore;
   private readonly log: Logger;
+  private readonly createdFromLog: CreatedFromLogListener[] = [];
 
   constructor(
     private readonly service: SessionService,
@@ -75,6 +83,10 @@ export class SessionDirectory {
   ) {
     this.store = service.store;
     this.log = logger.child({ module: 'session-directory' });
+  }
+
+  onCreatedFromLog(listener: CreatedFromLogListener): void {
+    this.createdFromLog.push(listener);
   }
 
   async create(input: CreateSessionInput): Promise<CreateSessionResponse> {
@@ -316,12 +328,27 @@ export class SessionDirectory {
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
+    const meta = await this.importWithCodes(game, title, entries, snapshot, tokenHash, lineage, options);
+    // A replay is only watched: nothing its log asks for is for this server to do.
+    if (!lineage?.replayOf) await Promise.all(this.createdFromLog.map((listener) => listener(meta.sessionId)));
+    return { sessionId: meta.sessionId, facilitatorToken, ...splitCodes(meta.codes) };
+  }
+
+  private async importWithCodes(
+    game: Game,
+    title: string,
+    entries: readonly SerializedEntry[],
+    snapshot: string | null,
+    facilitatorTokenHash: string,
+    lineage: SessionLineage | undefined,
+    options: { codes: boolean; maxPlayersPerSeat?: number },
+  ): Promise<SessionMeta> {
     for (let attempt = 1; ; attempt++) {
-      const meta = this.newMeta(newSessionId(), game, title, tokenHash, lineage, options);
+      const meta = this.newMeta(newSessionId(), game, title, facilitatorTokenHash, lineage, options);
       try {
         await this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
         this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
-        return { sessionId: meta.sessionId, facilitatorToken, ...splitCodes(meta.codes) };
+        return meta;
       } catch (err) {
         // Most likely a code another session already holds: draw again, under a new id (the old staging expires).
         if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
