@@ -98,11 +98,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
     return body;
   };
   router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
-    res.status(201).json(await directory.import(await directory.verify(await upload(req))));
+    res.status(201).json(await directory.import(await upload(req)));
   });
 
   router.post('/api/replays', limited, fileBody, async (req, res) => {
-    res.status(201).json(await directory.openReplay(await directory.verify(await upload(req))));
+    res.status(201).json(await directory.openReplay(await upload(req)));
   });
 
   // The session's scenario in full (every seat's briefings and the rules), so the facilitator's browser can

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
-import { planImport, type ImportPlan } from './import-verify.ts';
+import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
 import type { FromWorker, WorkerInput } from './import-worker.ts';
 import { ServiceError } from './service-error.ts';
 
@@ -49,26 +49,26 @@ export class ImportVerifier {
     this.maxConcurrent = options.maxConcurrent ?? 2;
   }
 
-  async verify(body: Uint8Array): Promise<ImportPlan> {
+  async verify(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
     if (body.length <= (this.options.inlineBytes ?? 64 * 1024)) {
       const byId = new Map(this.options.scenarios().map((s) => [s.id, s]));
-      return planImport(new TextDecoder().decode(body), (id) => byId.get(id));
+      return planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose);
     }
     if (this.running >= this.maxConcurrent)
       throw new ServiceError('unavailable', 'Other imports are being checked right now; try again in a moment.', { retryAfterMs: 5000 });
     this.running++;
     try {
-      return await this.inWorker(body);
+      return await this.inWorker(body, purpose);
     } finally {
       this.running--;
     }
   }
 
-  private inWorker(body: Uint8Array): Promise<ImportPlan> {
+  private inWorker(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
     const [entry, how] = workerEntry();
     const worker = new Worker(entry, {
       ...how,
-      workerData: { body, scenarios: this.options.scenarios() } satisfies WorkerInput,
+      workerData: { body, scenarios: this.options.scenarios(), purpose } satisfies WorkerInput,
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
     return new Promise<ImportPlan>((resolve, reject) => {

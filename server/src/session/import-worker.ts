@@ -6,12 +6,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ErrorCode, Scenario } from '@rubicon/shared';
-import { planImport, type ImportPlan } from './import-verify.ts';
+import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
 import { ServiceError } from './service-error.ts';
 
 export interface WorkerInput {
   body: Uint8Array;
   scenarios: Scenario[];
+  purpose: ImportPurpose;
 }
 
 export type FromWorker =
@@ -21,11 +22,11 @@ export type FromWorker =
 const port = parentPort;
 if (!port) throw new Error('import-worker.ts runs only as a worker thread');
 
-const { body, scenarios } = workerData as WorkerInput;
+const { body, scenarios, purpose } = workerData as WorkerInput;
 const byId = new Map(scenarios.map((s) => [s.id, s]));
 let answer: FromWorker;
 try {
-  answer = { type: 'done', plan: planImport(new TextDecoder().decode(body), (id) => byId.get(id)) };
+  answer = { type: 'done', plan: planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose) };
 } catch (err) {
   if (!(err instanceof ServiceError)) throw err;
   const { where, seq } = err.extra;

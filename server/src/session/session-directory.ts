@@ -2,6 +2,7 @@ import {
   applyPreset,
   presetById,
   buildSessionFile,
+  continuedLog,
   estimateSession,
   persistGame,
   phaseOf,
@@ -34,7 +35,7 @@ import type { Logger } from '../logger.ts';
 import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, isOutage } from './service-error.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
-import type { ImportPlan } from './import-verify.ts';
+import type { ImportPlan, ImportPurpose } from './import-verify.ts';
 import type { LoadedSession, SessionService } from './session-service.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
@@ -256,32 +257,38 @@ export class SessionDirectory {
   }
 
   /**
-   * Checks an uploaded session file in a worker thread (a long log takes
-   * seconds to replay); throws a ServiceError naming the first problem and
-   * where it is.
+   * A new live session with an uploaded file's history, to play on from its end. The file is
+   * checked off the event loop, and the pause a running clock needs (continuedLog) is in the
+   * entries and the snapshot the check hands back, stored in one operation with them.
    */
-  async verify(body: Uint8Array): Promise<ImportPlan> {
-    if (!this.imports) throw new ServiceError('unavailable', 'Session files cannot be checked on this server.');
-    return this.imports.verify(body);
-  }
-
-  /** A new live session with a verified file's history, to play on from its end. */
-  async import(plan: ImportPlan): Promise<CreateSessionResponse> {
+  async import(body: Uint8Array): Promise<CreateSessionResponse> {
+    const plan = await this.verify(body, 'continue');
     const game = this.service.gameFor(plan.setup);
     return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
   }
 
-  /** A read-only replay of a verified file: no join codes, no commands; it exports as the very same chain. */
-  async openReplay(plan: ImportPlan): Promise<CreateSessionResponse> {
+  /** A read-only replay of an uploaded file: no join codes, no commands; it exports as the very same chain. */
+  async openReplay(body: Uint8Array): Promise<CreateSessionResponse> {
+    const plan = await this.verify(body, 'replay');
     const game = this.service.gameFor(plan.setup);
     return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: plan.session }, { codes: false });
+  }
+
+  /**
+   * Checks an uploaded session file in a worker thread (a long log takes
+   * seconds to replay); throws a ServiceError naming the first problem and
+   * where it is.
+   */
+  private async verify(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
+    if (!this.imports) throw new ServiceError('unavailable', 'Session files cannot be checked on this server.');
+    return this.imports.verify(body, purpose);
   }
 
   /**
    * A new live session continuing from a session's state at `version`: the
    * same log up to there, new codes, and the parent recorded. If a beat's
    * clock was running at that moment, the branch starts paused with the time
-   * that was left (the parent's deadline has long passed).
+   * that was left (continuedLog).
    */
   async branch(sessionId: string, version: number, title: string | undefined): Promise<CreateSessionResponse> {
     const meta = await this.store.getSession(sessionId);
@@ -290,17 +297,11 @@ export class SessionDirectory {
     if (version > all.length) throw new ServiceError('invalid', `The session has ${all.length} events; it cannot be branched at ${version}.`);
     const game = this.service.gameFor(meta.setup);
     const header = headerOf(meta);
-    const log = all.slice(0, version);
+    const upTo = all.slice(0, version);
     // The parent's chain hash at the branch point: the branch's file names exactly which history it continues.
-    const hash = buildSessionFile({ session: header, game, log, exportedAt: 0 }).chain.head;
+    const hash = buildSessionFile({ session: header, game, log: upTo, exportedAt: 0 }).chain.head;
     const parent: SessionParent = { sessionId: header.sessionId, title: header.title, version, hash };
-    let final = replay(game, log);
-    const timer = final.turn.context.timer;
-    if (timer && timer.deadline !== null && !final.turn.context.paused && version > 0) {
-      const pause: LogEntry = { seq: version + 1, at: log[version - 1]!.at, by: { kind: 'facilitator' }, commandId: `branch-pause-${version}`, command: { type: 'PAUSE' } };
-      log.push(pause);
-      final = replay(game, [pause], final);
-    }
+    const { log, final } = continuedLog(game, upTo, replay(game, upTo));
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
     return this.register(game, branchTitle, serialized(log), JSON.stringify(persistGame(game, final)), { parent, replayOf: null });
   }
