@@ -87,14 +87,19 @@ export class LimitChain {
     this.timeoutMs = store.timeoutMs;
   }
 
-  /** Counts one action: `keys[i]` against link i, in order, up to the first that refuses. */
-  take(keys: readonly string[]): Promise<ChainVerdict> {
+  /**
+   * Counts one action: `keys[i]` against link i, in order, up to the first
+   * that refuses. Answered at once (not a promise) when it is decided in
+   * memory: without Redis, or refused from the blocked keys; a command
+   * counted in memory then waits for no promise.
+   */
+  take(keys: readonly string[]): ChainVerdict | Promise<ChainVerdict> {
     if (keys.length !== this.links.length) throw new Error(`a chain of ${this.links.length} limits takes as many keys, not ${keys.length}`);
     const first = keys[0] ?? '';
     const blockedUntil = this.blocked.get(first);
     if (blockedUntil !== undefined) {
       const left = blockedUntil - performance.now();
-      if (left > 0) return Promise.resolve({ allowed: false, link: 0, retryAfterMs: Math.max(1, Math.ceil(left)) });
+      if (left > 0) return { allowed: false, link: 0, retryAfterMs: Math.max(1, Math.ceil(left)) };
       this.blocked.delete(first);
     }
     if (!this.redis) return this.countLocally(keys);
@@ -105,9 +110,9 @@ export class LimitChain {
   }
 
   /** This process's own counters, link by link. */
-  private async countLocally(keys: readonly string[]): Promise<ChainVerdict> {
-    for (const [link, limit] of this.links.entries()) {
-      const verdict: Verdict = await limit.takeLocally(keys[link] ?? '');
+  private countLocally(keys: readonly string[]): ChainVerdict {
+    for (let link = 0; link < this.links.length; link++) {
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? { allowed: true };
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return { allowed: true };
@@ -124,7 +129,7 @@ export class LimitChain {
       reply = null;
     }
     if (!reply) {
-      for (const check of checks) check.resolve(await this.countLocally(check.keys));
+      for (const check of checks) check.resolve(this.countLocally(check.keys));
       return;
     }
     const now = performance.now();

@@ -1,5 +1,5 @@
 import { ServiceError } from '../session/service-error.ts';
-import { LimitChain } from './limit-chain.ts';
+import { LimitChain, type ChainVerdict } from './limit-chain.ts';
 import { RateLimit, budgetOf, type Budget, type LimitStore, type Rate } from './rate-limit.ts';
 
 /** Every limit of one server process, as configured (config.ts documents each). */
@@ -28,6 +28,14 @@ export function rateLimited(message: string, retryAfterMs: number): ServiceError
 /** A wait, in words a person reads: "2 s", "3 min". */
 export function waitInWords(ms: number): string {
   return ms < 90_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`;
+}
+
+/** Throws the refusal of a command over its seat's (link 0) or its session's budget. */
+function refuseOver(verdict: ChainVerdict): void {
+  if (verdict.allowed) return;
+  const wait = waitInWords(verdict.retryAfterMs);
+  const message = verdict.link === 0 ? `Too many commands from this seat; wait ${wait} and try again.` : `Too many commands in this session; wait ${wait} and try again.`;
+  throw rateLimited(message, verdict.retryAfterMs);
 }
 
 /**
@@ -64,13 +72,14 @@ export class Limits {
    * Counts one command against its seat (or facilitator key), then against
    * its session. In that order, so a seat over its own budget spends none of
    * the session's: one flooding seat cannot lock the others out. With
-   * Redis, both in one round trip (LimitChain).
+   * Redis, both in one round trip (LimitChain). Null when the command was
+   * allowed at once (counted in memory), so the command path awaits nothing;
+   * a refusal decided at once is thrown at once.
    */
-  async command(sessionId: string, accessKey: string): Promise<void> {
-    const verdict = await this.commands.take([`${sessionId}:${accessKey}`, sessionId]);
-    if (verdict.allowed) return;
-    const wait = waitInWords(verdict.retryAfterMs);
-    const message = verdict.link === 0 ? `Too many commands from this seat; wait ${wait} and try again.` : `Too many commands in this session; wait ${wait} and try again.`;
-    throw rateLimited(message, verdict.retryAfterMs);
+  command(sessionId: string, accessKey: string): Promise<void> | null {
+    const verdict = this.commands.take([`${sessionId}:${accessKey}`, sessionId]);
+    if (verdict instanceof Promise) return verdict.then(refuseOver);
+    refuseOver(verdict);
+    return null;
   }
 }

@@ -1,5 +1,6 @@
 import type { RedisClientType } from 'redis';
 import { RLWrapperTimeouts, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { WindowCounter } from './window-counter.ts';
 
 /**
  * A rate as operators configure it: `burst` actions at once, `perSecond` on
@@ -60,11 +61,17 @@ export function budgetOf(rate: Rate): Budget {
  * the checks one by one.
  */
 export class RateLimit {
-  private readonly limiter: RateLimiterAbstract;
-  /** This process's own counter: the only one without Redis, the fallback while Redis is away. */
-  private readonly memory: RateLimiterMemory;
+  /** Counted in Redis, with an in-memory insurance limiter for when Redis is away; null without Redis. */
+  private readonly limiter: RateLimiterAbstract | null;
+  /**
+   * This process's own counter, answered at once: the only one without
+   * Redis. With Redis, the command chain's fallback (takeLocally); a limit
+   * counted alone falls back to the Redis limiter's insurance instead. No
+   * limit is counted both ways (seat and session only through the chain).
+   */
+  private readonly local: WindowCounter;
   private readonly keyPrefix: string;
-  /** Checks of this turn of the event loop, per key, counted together at its end. */
+  /** Checks of this turn of the event loop, per key, counted together at its end (with Redis). */
   private readonly waiting = new Map<string, Waiter[]>();
 
   constructor(
@@ -73,9 +80,8 @@ export class RateLimit {
     store: LimitStore,
   ) {
     this.keyPrefix = `${store.prefix}limit:${name}`;
+    this.local = new WindowCounter(budget);
     const common = { points: budget.points, duration: budget.windowSeconds, keyPrefix: this.keyPrefix };
-    const memory = new RateLimiterMemory(common);
-    this.memory = memory;
     this.limiter = store.redis
       ? new RLWrapperTimeouts({
           limiter: new RateLimiterRedis({
@@ -83,16 +89,19 @@ export class RateLimit {
             storeClient: store.redis,
             useRedisPackage: true,
             rejectIfRedisNotReady: true,
-            insuranceLimiter: memory,
+            insuranceLimiter: new RateLimiterMemory(common),
             inMemoryBlockOnConsumed: budget.points + 1,
           }),
           timeoutMs: store.timeoutMs,
         })
-      : memory;
+      : null;
   }
 
   /** Counts `points` against `key`; refuses (counting nothing more) once the window's budget is spent. */
   take(key: string, points = 1): Promise<Verdict> {
+    const counted = Math.max(1, Math.ceil(points));
+    // In memory the count is answered at once, in call order: no turn to wait for.
+    if (!this.limiter) return Promise.resolve(this.local.take(key, counted));
     return new Promise<Verdict>((resolve) => {
       let waiting = this.waiting.get(key);
       if (!waiting) {
@@ -100,7 +109,7 @@ export class RateLimit {
         this.waiting.set(key, waiting);
         setImmediate(() => void this.countWaiting(key));
       }
-      waiting.push({ points: Math.max(1, Math.ceil(points)), resolve });
+      waiting.push({ points: counted, resolve });
     });
   }
 
@@ -121,7 +130,7 @@ export class RateLimit {
   private async count(key: string, points: readonly number[]): Promise<Verdict[]> {
     const total = points.reduce((a, b) => a + b, 0);
     try {
-      await this.limiter.consume(key, total);
+      await this.limiter?.consume(key, total);
       return points.map(() => ({ allowed: true }));
     } catch (err) {
       // The insurance limiter is in memory and cannot fail; if anything else does, let the action through
@@ -146,19 +155,14 @@ export class RateLimit {
     return `${this.keyPrefix}:${key}`;
   }
 
-  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away). */
-  async takeLocally(key: string): Promise<Verdict> {
-    try {
-      await this.memory.consume(key, 1);
-      return { allowed: true };
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) return { allowed: true };
-      return { allowed: false, retryAfterMs: Math.max(1, err.msBeforeNext) };
-    }
+  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once. */
+  takeLocally(key: string): Verdict {
+    return this.local.take(key);
   }
 
   /** Returns points taken for an action that turned out not to count (a join code that was right after all). */
   async giveBack(key: string, points = 1): Promise<void> {
+    if (!this.limiter) return this.local.giveBack(key, points);
     await this.limiter.reward(key, points).catch(() => undefined);
   }
 }

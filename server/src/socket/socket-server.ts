@@ -181,7 +181,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       const name = socket.data.name;
       const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
       if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
-      await limits.command(grant.sessionId, grantKey(grant));
+      const counting = limits.command(grant.sessionId, grantKey(grant));
+      if (counting) await counting;
       const command = namesMessage(p.command)
         ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
         : p.command;

@@ -1,0 +1,67 @@
+import type { Budget, Verdict } from './rate-limit.ts';
+
+interface Window {
+  count: number;
+  /** Date.now() at which this window ends and the key's count starts again. */
+  endsAt: number;
+}
+
+/**
+ * A limit's counter in this process's memory, answered at once: fixed
+ * windows as rate-limiter-flexible's memory limiter keeps them (a key's
+ * window starts at its first count and lasts the budget's window; a refused
+ * count is counted too; a count given back when no window is open opens one
+ * with credit), so the verdicts are the same. Its memory limiter answers
+ * every count with a promise and a result object, and arms a timer per key
+ * and window to forget it: for the command limits, two of each per command.
+ * Here a key's window is a plain record, reused when it opens again, and
+ * ended windows are dropped in bulk once the map has doubled since the last
+ * sweep (a key added and deleted per window would make V8 reallocate this
+ * long-lived map's table in the old generation).
+ */
+export class WindowCounter {
+  private readonly windows = new Map<string, Window>();
+  private readonly windowMs: number;
+  private sweepAt = 1024;
+
+  constructor(private readonly budget: Budget) {
+    this.windowMs = budget.windowSeconds * 1000;
+  }
+
+  /** Counts `points` against `key`; refused once the window's count is over the budget. */
+  take(key: string, points = 1, now = Date.now()): Verdict {
+    const window = this.add(key, points, now);
+    if (window.count <= this.budget.points) return { allowed: true };
+    return { allowed: false, retryAfterMs: Math.max(1, window.endsAt - now) };
+  }
+
+  /** Returns points taken for an action that turned out not to count. */
+  giveBack(key: string, points = 1, now = Date.now()): void {
+    this.add(key, -points, now);
+  }
+
+  /** Keys held, ended windows included until a sweep. */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private add(key: string, points: number, now: number): Window {
+    let window = this.windows.get(key);
+    if (!window) {
+      if (this.windows.size >= this.sweepAt) this.sweep(now);
+      window = { count: 0, endsAt: 0 };
+      this.windows.set(key, window);
+    }
+    if (now >= window.endsAt) {
+      window.count = 0;
+      window.endsAt = now + this.windowMs;
+    }
+    window.count += points;
+    return window;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (now >= window.endsAt) this.windows.delete(key);
+    this.sweepAt = Math.max(1024, 2 * this.windows.size);
+  }
+}
