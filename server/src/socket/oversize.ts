@@ -1,6 +1,11 @@
 import { MAX_MESSAGE, MAX_RATIONALE, MAX_REASON } from '@rubicon/shared';
 
-const LIMITS: Record<string, number> = { text: MAX_MESSAGE, rationale: MAX_RATIONALE, reason: MAX_REASON };
+/** As pairs made once: this runs for every command, and Object.entries of a record made three arrays per call. */
+const LIMITS: readonly (readonly [string, number])[] = [
+  ['text', MAX_MESSAGE],
+  ['rationale', MAX_RATIONALE],
+  ['reason', MAX_REASON],
+];
 
 /**
  * Names the free-text field of a command payload that is over its limit, or
@@ -11,7 +16,7 @@ export function oversizedField(payload: unknown): string | null {
   if (typeof payload !== 'object' || payload === null || !('command' in payload)) return null;
   const command: unknown = payload.command;
   if (typeof command !== 'object' || command === null) return null;
-  for (const [field, limit] of Object.entries(LIMITS)) {
+  for (const [field, limit] of LIMITS) {
     const value: unknown = (command as Record<string, unknown>)[field];
     if (typeof value === 'string' && value.length > limit) return `${field} (at most ${limit} characters)`;
   }
