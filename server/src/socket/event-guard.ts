@@ -32,13 +32,16 @@ export interface EventGuardDeps {
 export function eventGuard(deps: EventGuardDeps): (event: Event, next: (err?: Error) => void) => void {
   const { limits, metrics, socketId, address } = deps;
   return (event, next) => {
-    const [name, ...args] = event;
-    const refuse = (code: 'rate_limited' | 'too_large' | 'unknown_event', message: string, retryAfterMs?: number) =>
-      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-    if (name === 'command') {
-      const field = oversizedField(args[0]);
-      return field ? refuse('too_large', `Too long: ${field}.`) : next();
+    // A command, nearly every event, goes on without the copy of its arguments and the closure the rest need.
+    if (event[0] === 'command') {
+      const field = oversizedField(event[1]);
+      if (field) refuseEvent(event.slice(1), metrics, { code: 'too_large', message: `Too long: ${field}.` });
+      else next();
+      return;
     }
+    const [name, ...args] = event;
+    const refuse = (code: 'rate_limited' | 'unknown_event', message: string, retryAfterMs?: number) =>
+      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     void (async () => {
       const own = await limits.socket.take(socketId);
       if (!own.allowed) return refuse('rate_limited', `Too many requests on this connection; wait ${waitInWords(own.retryAfterMs)}.`, own.retryAfterMs);
