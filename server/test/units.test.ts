@@ -1,5 +1,5 @@
 /** Small pieces: configuration, join codes and tokens, rate limits, the oversize check, room names. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { JOIN_CODE_ALPHABET as CODE_ALPHABET } from '@rubicon/shared/limits';
 import { hashToken, newJoinCode, newToken, normalizeCode } from '../src/session/secrets.ts';
@@ -113,7 +113,8 @@ describe('KeyedQueue', () => {
   });
 
   it('keeps a lane per key only while it may be needed: idle lanes go in bulk, busy ones stay in order', async () => {
-    const q = new KeyedQueue();
+    // Lanes count as idle at once here (idle time 0), so every sweep may drop them.
+    const q = new KeyedQueue(0);
     for (let i = 0; i < 1000; i++) await q.run(`k${i}`, async () => i);
     // Idle lanes are swept whenever the map reaches its mark (64 when nothing is busy).
     expect(q.size).toBeLessThanOrEqual(64);
@@ -129,7 +130,7 @@ describe('KeyedQueue', () => {
   });
 
   it('turns a task that throws before returning a promise into a rejection, and counts it finished', async () => {
-    const q = new KeyedQueue();
+    const q = new KeyedQueue(0);
     const thrown = q.run('a', (): Promise<number> => {
       throw new Error('at once');
     });
@@ -140,6 +141,23 @@ describe('KeyedQueue', () => {
     await q.drain();
     for (let i = 0; i < 64; i++) await q.run(`k${i}`, async () => i);
     expect(q.size).toBe(1);
+  });
+
+  it('keeps the lanes of more keys than the mark while they were used lately, and drops them once idle', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const q = new KeyedQueue(1000);
+      const keys = Array.from({ length: 200 }, (_, i) => `s${i}`);
+      // 200 keys in turn, as 200 busy sessions: none is made anew (a made lane would be counted by size only if kept).
+      for (let round = 0; round < 3; round++) for (const key of keys) await q.run(key, async () => key);
+      expect(q.size).toBe(200);
+      vi.advanceTimersByTime(1000);
+      for (let i = 0; i < 256; i++) await q.run(`other${i}`, async () => i);
+      // The 200 went at the sweep the map's mark brought (by then idle for a second); the new keys stay.
+      expect(q.size).toBe(256);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -4,7 +4,12 @@ interface Lane {
   running: number;
   /** Counts a task finished: made once per lane, not twice per task. */
   done: () => void;
+  /** performance.now() of its last task: a lane used lately survives sweeps, so a busy key's lane is not made anew. */
+  lastUsed: number;
 }
+
+/** How long a lane with nothing running stays for its key's next task. */
+export const LANE_IDLE_MS = 10_000;
 
 /**
  * Runs tasks one at a time per key, in the order they were queued. The
@@ -13,8 +18,10 @@ interface Lane {
  * race each other into append conflicts.
  *
  * A key's lane stays in the map when its tasks are done and is reused by its
- * next task; idle lanes are dropped in bulk once the map has doubled since the
- * last sweep. Adding and deleting a key for every task made V8 reallocate the
+ * next task; lanes idle for `idleMs` are dropped in bulk once the map has
+ * doubled since the last sweep. (Dropping every lane idle at that moment
+ * made a server holding more sessions than the mark, 64, make most of its
+ * commands' lanes anew.) Adding and deleting a key for every task made V8 reallocate the
  * long-lived map's table directly in the old generation (about 50 bytes per
  * operation), which only a full collection reclaims.
  */
@@ -22,14 +29,17 @@ export class KeyedQueue {
   private readonly lanes = new Map<string, Lane>();
   private sweepAt = 64;
 
+  constructor(private readonly idleMs = LANE_IDLE_MS) {}
+
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     let lane = this.lanes.get(key);
     if (!lane) {
       if (this.lanes.size >= this.sweepAt) this.sweep();
-      const made: Lane = { tail: Promise.resolve(), running: 0, done: () => void made.running-- };
+      const made: Lane = { tail: Promise.resolve(), running: 0, done: () => void made.running--, lastUsed: 0 };
       lane = made;
       this.lanes.set(key, lane);
     }
+    lane.lastUsed = performance.now();
     // `task` is called with the tail's value, which it ignores (it takes no arguments).
     const result = lane.tail.then(task);
     // The tail never rejects, so a failed task does not block the ones after it.
@@ -38,9 +48,10 @@ export class KeyedQueue {
     return result;
   }
 
-  /** Drops the lanes with nothing running; the next sweep waits until the map has doubled again. */
+  /** Drops the lanes with nothing running for `idleMs`; the next sweep waits until the map has doubled again. */
   private sweep(): void {
-    for (const [key, lane] of this.lanes) if (lane.running === 0) this.lanes.delete(key);
+    const idleSince = performance.now() - this.idleMs;
+    for (const [key, lane] of this.lanes) if (lane.running === 0 && lane.lastUsed <= idleSince) this.lanes.delete(key);
     this.sweepAt = Math.max(64, 2 * this.lanes.size);
   }
 

@@ -1,5 +1,5 @@
 import type { CommandRequest, Executed, PendingCommand } from './command-path.ts';
-import type { KeyedQueue } from './keyed-queue.ts';
+import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
 
 /**
  * Gathers the commands that arrive for a session while its queue is busy
@@ -11,12 +11,13 @@ import type { KeyedQueue } from './keyed-queue.ts';
 export class WriteBatches {
   /**
    * Per session, the commands waiting and whether a drain is queued. A
-   * session's entry stays when it empties and is reused (idle ones are
-   * dropped in bulk once the map has doubled since the last sweep): a key
-   * added and deleted per command made V8 reallocate this long-lived map's
-   * table in the old generation every time.
+   * session's entry stays when it empties and is reused (those idle for
+   * the queue's idle time are dropped in bulk once the map has doubled since
+   * the last sweep, so a session in use keeps its entry however many there
+   * are): a key added and deleted per command made V8 reallocate this
+   * long-lived map's table in the old generation every time.
    */
-  private readonly waiting = new Map<string, { commands: PendingCommand[]; queued: boolean }>();
+  private readonly waiting = new Map<string, { commands: PendingCommand[]; queued: boolean; lastUsed: number }>();
   private sweepAt = 64;
 
   constructor(
@@ -24,6 +25,8 @@ export class WriteBatches {
     private readonly decide: (sessionId: string, batch: readonly PendingCommand[]) => Promise<void>,
     /** The most commands one batch takes; the rest go in the next. */
     private readonly maxBatch: number,
+    /** How long an idle session's entry stays for its next command. */
+    private readonly idleMs = LANE_IDLE_MS,
   ) {}
 
   submit(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<Executed> {
@@ -31,9 +34,10 @@ export class WriteBatches {
       let waiting = this.waiting.get(sessionId);
       if (!waiting) {
         if (this.waiting.size >= this.sweepAt) this.sweep();
-        waiting = { commands: [], queued: false };
+        waiting = { commands: [], queued: false, lastUsed: 0 };
         this.waiting.set(sessionId, waiting);
       }
+      waiting.lastUsed = performance.now();
       if (!waiting.queued) {
         waiting.queued = true;
         this.schedule(sessionId);
@@ -43,7 +47,8 @@ export class WriteBatches {
   }
 
   private sweep(): void {
-    for (const [sessionId, w] of this.waiting) if (!w.queued && w.commands.length === 0) this.waiting.delete(sessionId);
+    const idleSince = performance.now() - this.idleMs;
+    for (const [sessionId, w] of this.waiting) if (!w.queued && w.commands.length === 0 && w.lastUsed <= idleSince) this.waiting.delete(sessionId);
     this.sweepAt = Math.max(64, 2 * this.waiting.size);
   }
 
