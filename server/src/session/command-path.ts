@@ -1,7 +1,7 @@
 import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
-import type { BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
+import type { AppendOptions, BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
@@ -62,8 +62,26 @@ export interface PendingCommand {
   bound: number;
   /** True once the caller was answered `unavailable`: it must then never reach the store. */
   abandoned: () => boolean;
+  /** Set once its batch answered it (answerOk, answerErr): every later outcome is ignored. */
+  answered: boolean;
   resolve: (executed: Executed) => void;
   reject: (err: unknown) => void;
+}
+
+/** The command path's entries need no second parse in the memory store (append-batch.ts); one options object for every append. */
+const PARSED: AppendOptions = { parsed: true };
+
+/** Answers a command of the batch unless it was answered already. */
+function answerOk(p: PendingCommand, executed: Executed): void {
+  if (p.answered) return;
+  p.answered = true;
+  p.resolve(executed);
+}
+
+function answerErr(p: PendingCommand, err: unknown): void {
+  if (p.answered) return;
+  p.answered = true;
+  p.reject(err);
 }
 
 /** The entries one round of a batch appends, on top of the session as it stands. */
@@ -119,17 +137,10 @@ export class CommandPath {
    * unanswered command's answer.
    */
   async decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
-    const answered = new Set<PendingCommand>();
-    const answer = (p: PendingCommand, outcome: { ok: Executed } | { err: unknown }) => {
-      if (answered.has(p)) return;
-      answered.add(p);
-      if ('ok' in outcome) p.resolve(outcome.ok);
-      else p.reject(outcome.err);
-    };
     const lookups: Promise<void>[] = [];
     let appends = 0;
     try {
-      for (const p of batch) if (p.request.actor.kind === 'observer') answer(p, { err: new ServiceError('forbidden', 'Observers can only watch.') });
+      for (const p of batch) if (p.request.actor.kind === 'observer') answerErr(p, new ServiceError('forbidden', 'Observers can only watch.'));
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
       // one conflict (whose reply brings what it missed), never a wrong entry. Refusals wait for a read.
       const held = this.cache.held(sessionId);
@@ -137,13 +148,13 @@ export class CommandPath {
       let current = !held;
       if (session.meta.lineage?.replayOf) {
         const err = new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
-        for (const p of batch) answer(p, { err });
+        for (const p of batch) answerErr(p, err);
       }
       for (let attempt = 1; ; attempt++) {
-        if (attempt > 1) this.answerOverdue(batch, answered, answer);
-        const open = batch.filter((p) => !answered.has(p));
+        if (attempt > 1) this.answerOverdue(batch);
+        const open = batch.filter((p) => !p.answered);
         if (open.length === 0) break;
-        const plan = this.plan(session, open, (p) => answer(p, { err: unavailable() }));
+        const plan = this.plan(session, open);
         if (plan.refused.length > 0 && !current) {
           // Refused on a copy that may be behind: decide again on the log as it is.
           session = await this.caughtUp(sessionId);
@@ -151,19 +162,21 @@ export class CommandPath {
           continue;
         }
         for (const { pending, error } of plan.refused) {
-          answered.add(pending);
+          pending.answered = true;
           lookups.push(this.refuse(sessionId, pending, error));
         }
         if (plan.entries.length === 0) continue;
         const before = session.state;
         appends++;
-        const outcome = await this.appendOrFindOut(sessionId, plan.entries, Math.max(...plan.included.map((p) => p.bound)));
+        let bound = -Infinity;
+        for (const p of plan.included) bound = Math.max(bound, p.bound);
+        const outcome = await this.appendOrFindOut(sessionId, plan.entries, bound);
         current = true;
         if (outcome.ok) {
           this.commit(sessionId, before, plan);
           const bookkeeping = this.afterAppend(sessionId, session, before);
           if (bookkeeping) await bookkeeping;
-          plan.included.forEach((p, i) => answer(p, { ok: { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] } }));
+          plan.included.forEach((p, i) => answerOk(p, { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] }));
           continue;
         }
         // Another process appended first (or took some of these ids, a retry that came in there): nothing was
@@ -174,13 +187,13 @@ export class CommandPath {
           for (const { index, seq } of outcome.duplicates) {
             const p = plan.included[index];
             if (!p) continue;
-            answered.add(p);
+            p.answered = true;
             lookups.push(this.duplicate(sessionId, seq, p.request.actor, p.request.command).then(p.resolve, p.reject));
           }
         }
       }
     } catch (err) {
-      for (const p of batch) answer(p, { err });
+      for (const p of batch) answerErr(p, err);
     }
     if (appends > 0) this.metrics.appendAttempts.observe(appends);
     // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
@@ -192,10 +205,10 @@ export class CommandPath {
    * `unavailable` now (it was never written, so its retry with the same id
    * is safe) rather than held up by yet another round.
    */
-  private answerOverdue(batch: readonly PendingCommand[], answered: ReadonlySet<PendingCommand>, answer: (p: PendingCommand, outcome: { err: unknown }) => void): void {
+  private answerOverdue(batch: readonly PendingCommand[]): void {
     const now = performance.now();
     for (const p of batch) {
-      if (!answered.has(p) && now >= p.bound) answer(p, { err: overdue() });
+      if (!p.answered && now >= p.bound) answerErr(p, overdue());
     }
   }
 
@@ -205,7 +218,7 @@ export class CommandPath {
    * only on top of commands not yet appended waits for the next round, as
    * does a second command with an id already in the batch.
    */
-  private plan(session: CachedSession, open: readonly PendingCommand[], abandon: (p: PendingCommand) => void): Plan {
+  private plan(session: CachedSession, open: readonly PendingCommand[]): Plan {
     const { game } = session;
     const committed = session.state;
     const plan: Plan = { entries: [], included: [], states: [], refused: [] };
@@ -215,7 +228,7 @@ export class CommandPath {
       const { actor, commandId, expectedGameVersion, command, atLeast } = p.request;
       // Its caller was already told `unavailable`: it must not be applied now.
       if (p.abandoned()) {
-        abandon(p);
+        answerErr(p, unavailable());
         continue;
       }
       if (ids.has(commandId)) continue;
@@ -281,7 +294,7 @@ export class CommandPath {
   private async appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): Promise<BatchAppendResult> {
     try {
       // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
-      return await this.store.appendBatch(sessionId, entries, { parsed: true });
+      return await this.store.appendBatch(sessionId, entries, PARSED);
     } catch (err) {
       if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
     }

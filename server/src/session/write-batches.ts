@@ -42,7 +42,7 @@ export class WriteBatches {
         waiting.queued = true;
         this.schedule(sessionId);
       }
-      waiting.commands.push({ request, bound, abandoned, resolve, reject });
+      waiting.commands.push({ request, bound, abandoned, answered: false, resolve, reject });
     });
   }
 
