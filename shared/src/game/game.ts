@@ -12,10 +12,10 @@ import {
   type ScoreTeam,
   type SendMessage,
 } from './commands.ts';
-import { MESSAGE_COMMANDS, turnLegality, type Phase } from './legality.ts';
+import { MESSAGE_COMMANDS, messageDecision, turnLegality, type Phase } from './legality.ts';
 import { copyContext, createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { TurnTable, type TurnState } from './turn-table.ts';
-import { applyHide, messageAudience, type Message } from './channel-policy.ts';
+import { applyHide, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
@@ -198,12 +198,14 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   if (entry.seq !== state.version + 1)
     return { ok: false, refusal: refuse('stale', `Expected event ${state.version + 1}, got ${entry.seq}.`) };
   const command = entry.command;
-  if (command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE' || command.type === 'SCORE_TEAM') {
+  if (command.type === 'HIDE_MESSAGE' || command.type === 'SCORE_TEAM') {
     const refusal = checkCommand(game, state, entry.by, command, entry.at);
     if (refusal) return { ok: false, refusal };
   }
   if (command.type === 'SEND_MESSAGE') {
-    const r = messageAudience(game.scenario, state.turn.context.world, entry.by, command, state.messages);
+    // The legality check and the audience in one decision (checkCommand's, made once).
+    const check = { scenario: game.scenario, ctx: state.turn.context, by: entry.by, command, messages: state.messages, at: entry.at };
+    const r = messageDecision(check);
     if ('code' in r) return { ok: false, refusal: r };
     const message: Message = {
       id: `m${entry.seq}`,

@@ -161,16 +161,28 @@ interface MessageCheck<C> {
   at: number;
 }
 
+/**
+ * A message's audience and channel, or why it is refused: who may send it
+ * there (messageAudience), then the channel's statement cap. The legality
+ * check and applying the message both take it from here, so a message is
+ * decided once when it is applied.
+ */
+export function messageDecision(x: MessageCheck<SendMessage>): ReturnType<typeof messageAudience> {
+  const { scenario, ctx, by, command, messages, at } = x;
+  const r = messageAudience(scenario, ctx.world, by, command, messages);
+  if ('code' in r) return r;
+  return statementCapProblem(r.channel, by, messages, at) ?? r;
+}
+
 /** Commands applied beside the machine: messages, their moderation, and the white cell's rubric scores. */
 export const MESSAGE_COMMANDS: {
   SEND_MESSAGE: (x: MessageCheck<SendMessage>) => Refusal | null;
   HIDE_MESSAGE: (x: MessageCheck<HideMessage>) => Refusal | null;
   SCORE_TEAM: (x: MessageCheck<ScoreTeam> & { phase: Phase; scores: RubricScores }) => Refusal | null;
 } = {
-  SEND_MESSAGE: ({ scenario, ctx, by, command, messages, at }) => {
-    const r = messageAudience(scenario, ctx.world, by, command, messages);
-    if ('code' in r) return r;
-    return statementCapProblem(r.channel, by, messages, at);
+  SEND_MESSAGE: (x) => {
+    const r = messageDecision(x);
+    return 'code' in r ? r : null;
   },
   // Moderation works in every phase, the debrief included: spam must not stay on the projector.
   HIDE_MESSAGE: ({ by, command, messages }) => hideProblem(by, command, messages),
