@@ -145,9 +145,14 @@ export class SessionDirectory {
    * it drops the sockets at once.
    */
   async grantExpired(grant: Grant, deadline?: number): Promise<boolean> {
-    const held = this.service.peek(grant.sessionId);
-    if (held && !this.tokensExpired(held)) return false;
+    if (this.grantLiveHere(grant)) return false;
     return this.service.withSession(grant.sessionId, (session) => this.tokensExpired(session), deadline);
+  }
+
+  /** Whether this process's copy of the session says the grant's tokens still work: the answer of nearly every command, taken without a promise. */
+  grantLiveHere(grant: Grant): boolean {
+    const held = this.service.peek(grant.sessionId);
+    return held !== undefined && !this.tokensExpired(held);
   }
 
   private tokensExpired(session: LoadedSession): boolean {

@@ -127,7 +127,16 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
    * session. The drop waits for setImmediate: ack-handler answers the refusal in the microtasks of this
    * rejection, so the client has read why before it is dropped.
    */
-  async function liveGrant(socket: RubiconSocket, deadline: number): Promise<Grant> {
+  function liveGrant(socket: RubiconSocket, deadline: number): Grant | Promise<Grant> {
+    // Nearly every command: no recheck pending and a held copy that says the tokens work, so no promise.
+    if (!recheck(socket)) {
+      const grant = grantOf(socket);
+      if (directory.grantLiveHere(grant)) return grant;
+    }
+    return confirmedGrant(socket, deadline);
+  }
+
+  async function confirmedGrant(socket: RubiconSocket, deadline: number): Promise<Grant> {
     const pending = recheck(socket);
     if (pending) await pending;
     const grant = grantOf(socket);
@@ -177,7 +186,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       const received = performance.now();
       const deadline = received + config.storeTimeoutMs;
       // Who acts comes from the token this socket said hello with, never from the payload.
-      const grant = await liveGrant(socket, deadline);
+      const live = liveGrant(socket, deadline);
+      const grant = live instanceof Promise ? await live : live;
       const name = socket.data.name;
       const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
       if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
@@ -201,7 +211,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     schema: SyncPayload,
     run: async (p, socket): Promise<SyncData> => {
       const deadline = performance.now() + config.storeTimeoutMs;
-      const grant = await liveGrant(socket, deadline);
+      const live = liveGrant(socket, deadline);
+      const grant = live instanceof Promise ? await live : live;
       const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
       return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), deadline);
     },
