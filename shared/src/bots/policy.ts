@@ -116,7 +116,10 @@ export function decide(persona: Persona, input: BotInput): BotDecision | null {
   if (!menu || view.phase !== 'planning' || menu.moves.length === 0) return null;
   const stance = effectiveStance(persona, input);
   const weighted = moveWeights(persona, input, stance);
-  const chosen = weighted[pickWeightedIndex(weighted.map((w) => w.weight), input.random)] ?? weighted[0];
+  // Built by a loop, not `map`: this literal's arrays then have one elements kind (doubles) from the first games on.
+  const weights: number[] = [];
+  for (const w of weighted) weights.push(w.weight);
+  const chosen = weighted[pickWeightedIndex(weights, input.random)] ?? weighted[0];
   const move = menu.moves.find((m) => m.id === chosen?.id) ?? menu.moves[0];
   if (!move || !chosen) return null;
   const lines = chosen.rank < 0.34 ? persona.voice.restrain : chosen.rank > 0.66 ? persona.voice.escalate : persona.voice.hold;

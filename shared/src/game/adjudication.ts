@@ -3,6 +3,7 @@ import { pickWeighted, type PrngState } from '../prng.ts';
 import { conditionHolds, effectApplies, relaysThatMet, type Cause, type Choice, type World } from './world.ts';
 import { chooseVariant, variantText, type VariantIndex } from './texts.ts';
 import type { RelayFact } from './relays.ts';
+import { mapList } from '../lists.ts';
 
 export interface Submission {
   move: string;
@@ -83,7 +84,7 @@ export function beatById(scenario: Scenario, beatId: string): Beat {
  * session make no choice at all.
  */
 export function settleChoices(beat: Beat, submissions: Record<SeatId, Submission>, seatsInPlay: SeatId[]): ChoiceRecord[] {
-  return beat.actors.filter((actor) => seatsInPlay.includes(actor.seat)).map((actor) => {
+  return mapList(beat.actors.filter((actor) => seatsInPlay.includes(actor.seat)), (actor) => {
     const sub = submissions[actor.seat];
     const moveId = sub && actor.moves.some((m) => m.id === sub.move) ? sub.move : actor.defaultMove;
     const move = actor.moves.find((m) => m.id === moveId) ?? actor.moves[0];
@@ -129,7 +130,7 @@ export function propose(
   const choices = settleChoices(beat, submissions, world.seatsInPlay);
   let seen: World = {
     ...world,
-    choices: [...world.choices, ...choices.map(choiceOf)],
+    choices: [...world.choices, ...mapList(choices, choiceOf)],
     relays: [...world.relays, ...relays],
   };
   // Each relay of this beat, with what it counted for, keyed so a rule or draw option is credited once.
@@ -190,6 +191,6 @@ export function propose(
     narrative.push(Object.assign(told(option.text, option.textVariants, seen), { cause, visibility: 'public' as const, marks: option.marks }));
   }
 
-  const counted = relays.map((r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] }));
+  const counted = mapList(relays, (r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] }));
   return { proposal: { beat: beat.id, choices, draws, changes, narrative, relays: counted }, rng: state, world: seen };
 }

@@ -3,6 +3,7 @@ import type { SeatId } from '../scenario/schema.ts';
 import type { Viewer } from './channel-policy.ts';
 import type { BeatView, ChannelView, GameView, MenuView, ResolutionView, ScenarioView } from './view-types.ts';
 import { beatOf, channelViews, choicesSeen, menuView, revealedIn, scenarioView } from './view-parts.ts';
+import { mapList } from '../lists.ts';
 
 /**
  * What a bot persona decides from (bots/policy.ts, bots/messages.ts): a part of its seat's view.
@@ -35,7 +36,7 @@ export function botViewFor(game: Game, state: GameState, seat: SeatId): BotView 
     menu: actor ? menuView(actor) : null,
     world: { ladder: ctx.world.ladder },
     // Only the seat and the move of each choice seen: a persona reads no more, and the record carries others' rationales.
-    resolutions: ctx.resolutions.map((r) => ({ at: r.at, choices: choicesSeen(r, viewer, revealed).map(({ seat, move }) => ({ seat, move })) })),
+    resolutions: ctx.resolutions.map((r) => ({ at: r.at, choices: mapList(choicesSeen(r, viewer, revealed), ({ seat, move }) => ({ seat, move })) })),
     channels: channelViews(scenario, state, viewer),
   };
 }

@@ -19,6 +19,7 @@ import { applyHide, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
+import { mapList } from '../lists.ts';
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -119,7 +120,7 @@ export function createGame(scenario: Scenario, setupInput: GameSetupInput): Game
 }
 
 export function seatsInPlay(scenario: Scenario, setup: GameSetup): string[] {
-  return scenario.seats.filter((s) => !s.optional || setup.optionalSeats.includes(s.id)).map((s) => s.id);
+  return mapList(scenario.seats.filter((s) => !s.optional || setup.optionalSeats.includes(s.id)), (s) => s.id);
 }
 
 // One array of seats in play per scenario and choice of seats, shared by every session that plays

@@ -4,6 +4,7 @@ import { beatById, choiceOf, propose } from './adjudication.ts';
 import { applyEffects, conditionHolds, initialWorld, type World } from './world.ts';
 import { turnLegality, type Phase } from './legality.ts';
 import { chooseBeatTexts, chooseOutcomeDescription } from './texts.ts';
+import { mapList } from '../lists.ts';
 
 export * from './turn-context.ts';
 import {
@@ -315,10 +316,10 @@ function resolve(
     ...context.world,
     choices: [
       ...context.world.choices,
-      ...proposal.choices.map(choiceOf),
+      ...mapList(proposal.choices, choiceOf),
     ],
     draws: { ...context.world.draws, ...Object.fromEntries(proposal.draws.map((d) => [d.draw, d.option])) },
-    relays: [...context.world.relays, ...proposal.relays.map(({ countedFor: _credit, ...fact }) => fact)],
+    relays: [...context.world.relays, ...mapList(proposal.relays, ({ countedFor: _credit, ...fact }) => fact)],
   };
   const planned = override
     ? override.changes.map((effect) => ({ effect, cause: { kind: 'override' as const, beat: proposal.beat, reason: override.reason } }))

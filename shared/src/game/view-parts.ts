@@ -5,6 +5,7 @@ import { channelIsOpen, mayRead, type Viewer } from './channel-policy.ts';
 import { beatById } from './adjudication.ts';
 import { scenarioText } from './scenario-text.ts';
 import type { ChannelView, MenuView, ScenarioView } from './view-types.ts';
+import { mapList } from '../lists.ts';
 
 /**
  * The pieces every view of a session is built from, by one set of rules: which moves and channels a kind
@@ -154,7 +155,7 @@ export function beatOf(scenario: Scenario, state: GameState, seat: SeatId | null
 export function channelViews(scenario: Scenario, state: GameState, viewer: Viewer): ChannelView[] {
   const ctx = state.turn.context;
   const seat = viewer.kind === 'seat' ? viewer.seat : null;
-  return visibleChannels(scenario, ctx.options.seatsInPlay, viewer).map(({ c, members }) => ({
+  return mapList(visibleChannels(scenario, ctx.options.seatsInPlay, viewer), ({ c, members }) => ({
     id: c.id,
     kind: c.kind,
     title: c.title,

@@ -9,6 +9,7 @@ import { rubricViewFor } from './rubric-scores.ts';
 import { briefingText, outcomeDescription, situationText } from './texts.ts';
 import { streamPosition } from './viewer-stream.ts';
 import type { ChangeView, GameView, OutcomeView, ResolutionView } from './view-types.ts';
+import { mapList } from '../lists.ts';
 import {
   beatOf, cachedIn, channelsById, channelViews, choicesSeen, menuView, moveAt, moveTitle, revealedIn, scenarioView, seesMove, viewerKey,
 } from './view-parts.ts';
@@ -80,9 +81,10 @@ const ledgerViews = new WeakMap<readonly Change[], Map<string, ChangeView[]>>();
  */
 export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceVersion = 0): Message[] {
   const channels = channelsById(game.scenario);
-  return state.messages
-    .filter((m) => messageChangedAt(m) > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel)))
-    .map((m) => messageAsSeenBy(viewer, m));
+  return mapList(
+    state.messages.filter((m) => messageChangedAt(m) > sinceVersion && messageVisibleTo(viewer, m, channels.get(m.channel))),
+    (m) => messageAsSeenBy(viewer, m),
+  );
 }
 
 /**
