@@ -14,7 +14,7 @@ export function personaChooser(scenario: Scenario, mix: PersonaMix): Chooser {
   return (ctx) => {
     const persona = mix[ctx.seat];
     if (!persona) return { move: null };
-    const d = decide(persona, { view: ctx.botView(), messages: ctx.messages(), random: () => ctx.rng.next(), escalationOf });
+    const d = decide(persona, { view: ctx.botView(), messages: ctx.messages(), random: ctx.rng.random, escalationOf });
     return d ? { move: d.move, rationale: d.rationale, messages: d.messages } : { move: null };
   };
 }
