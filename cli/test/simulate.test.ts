@@ -9,6 +9,7 @@ import { runPool, SimulationPool } from '../src/simulate/pool.ts';
 import { formatShifts, mixesOf, rankShifts } from '../src/simulate/sweep.ts';
 import { formatCpuSplit } from '../src/simulate/cpu-account.ts';
 import { fixed, percent } from '../src/simulate/figures.ts';
+import { bundledWorker } from '../src/simulate/worker-code.ts';
 
 const scenario = shippedScenario('april-2024');
 
@@ -67,6 +68,13 @@ describe('rubicon simulate', () => {
     const threaded = await runPool(scenario, spec, 2);
     expect(threaded.games).toEqual(inline.games);
   }, 60_000);
+
+  it('bundles the worker into one script, without tsx or the names tsx defines on every function', async () => {
+    const code = await bundledWorker();
+    expect(code).toEqual(expect.stringContaining('playBatch'));
+    expect(code).not.toContain('__name(');
+    expect(code).not.toContain('tsx');
+  });
 
   it('keeps its workers for batch after batch, and a batch that fails does not take the pool down', async () => {
     const pool = await SimulationPool.start(scenario, 2);

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
 import { playBatch, type BatchSpec, type GameRow } from './play.ts';
 import { threadCpuSeconds } from './thread-cpu.ts';
+import { bundledWorker } from './worker-code.ts';
 
 export interface PoolResult {
   games: GameRow[];
@@ -98,8 +99,10 @@ class SimulationWorker {
     worker.on('exit', (code) => fail(new Error(`a simulation worker stopped (exit code ${code})`)));
   }
 
-  static start(scenario: Scenario): Promise<SimulationWorker> {
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { scenario } satisfies WorkerData });
+  /** Starts a worker from `code` (bundledWorker) when there is one, otherwise through tsx. */
+  static start(scenario: Scenario, code: string | null): Promise<SimulationWorker> {
+    const workerData = { scenario } satisfies WorkerData;
+    const worker = code ? new Worker(code, { eval: true, workerData }) : new Worker(new URL('./worker-entry.js', import.meta.url), { workerData });
     return new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.once('message', (m: WorkerMessage) => {
@@ -140,7 +143,8 @@ export class SimulationPool {
 
   static async start(scenario: Scenario, workers: number): Promise<SimulationPool> {
     const started = performance.now();
-    const list = await Promise.all(Array.from({ length: Math.max(0, workers) }, () => SimulationWorker.start(scenario)));
+    const code = workers > 0 ? await bundledWorker() : null;
+    const list = await Promise.all(Array.from({ length: Math.max(0, workers) }, () => SimulationWorker.start(scenario, code)));
     return new SimulationPool(scenario, list, (performance.now() - started) / 1000);
   }
 
