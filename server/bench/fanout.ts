@@ -14,7 +14,8 @@
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
  *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
- *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts)
+ *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),
+ *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
 import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
+import { CompiledServers } from './fanout/compile.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -39,9 +41,11 @@ export interface FanoutOptions {
   variant: Record<string, string> | null;
   /** Another checkout whose Rubicon runs as a further phase in every condition (an A/B of code in one run); null for none. */
   baseline: string | null;
+  /** Servers under tsx (its keepNames wrappers included) rather than bundled to plain JavaScript like the shipped build. */
+  tsx: boolean;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1 };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -52,16 +56,19 @@ class ServerProcess {
   private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
 
-  constructor(target: Target, env: Record<string, string>, script = here(target === 'bare' ? './fanout/bare-server.ts' : './fanout/rubicon-server.ts')) {
+  /** `script`: a server's .ts under tsx, or its bundle (compile.ts) under plain `node`. */
+  constructor(target: Target, env: Record<string, string>, script: string, tsx: boolean) {
     this.child = fork(script, [], {
       // FANOUT_NODE_FLAGS: V8/Node flags for every server process, bare and Rubicon alike (a flag's A/B stays fair).
-      execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx'],
+      execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(tsx ? ['--import', 'tsx'] : [])],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.url = new Promise((resolve, reject) => {
       this.child.on('message', (m: FromServer) => {
-        if (m.type === 'listening') resolve(m.url);
+        // A server that says how its code was built must say what was asked (a baseline from before says nothing).
+        if (m.type === 'listening' && m.keepNames !== undefined && m.keepNames !== tsx) reject(new Error(`${target} server: keepNames ${m.keepNames}, expected ${tsx} (${script})`));
+        else if (m.type === 'listening') resolve(m.url);
         else if (m.type === 'failed') reject(new Error(`${target} server: ${m.error}`));
         else if (m.type === 'profiled') this.profiled.shift()?.();
         else this.replies.shift()?.(m);
@@ -151,11 +158,22 @@ interface Contender {
   name: string;
   target: Target;
   settings: Record<string, string>;
-  /** The server's script, when not this checkout's. */
-  script?: string;
+  /** The server's TypeScript entry, and the checkout it belongs to (whose node_modules its bundle uses). */
+  entry: string;
+  checkout: string;
 }
 
-async function runPhase(contender: Contender, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
+interface Condition {
+  label: string;
+  rate: number;
+  processes: number;
+  redis: boolean;
+}
+
+/** What a phase forks: the entry itself under tsx, else its bundle. */
+type Runnable = Contender & { script: string };
+
+async function runPhase(contender: Runnable, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
   const { target } = contender;
   const env: Record<string, string> = {
     // A memory phase must not inherit a REDIS_URL from this process's environment: its server would run on
@@ -163,7 +181,7 @@ async function runPhase(contender: Contender, processes: number, rate: number, o
     ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
     FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
   };
-  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script));
+  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script, options.tsx));
   // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high);
   // FANOUT_HEAP_PROF=<dir>: a sampling profile of the heap allocations instead.
   const heapDir = process.env.FANOUT_HEAP_PROF;
@@ -267,39 +285,58 @@ function addRatios(report: Report, section: string, name: string, bare: PhaseRes
 }
 
 export async function benchFanout(report: Report, options: FanoutOptions): Promise<void> {
-  const conditions: { label: string; rate: number; processes: number; redis: boolean }[] = options.rates.map((rate) => ({ label: `memory, 1 process, ${rate} msg/s per seat`, rate, processes: 1, redis: false }));
+  const conditions: Condition[] = options.rates.map((rate) => ({ label: `memory, 1 process, ${rate} msg/s per seat`, rate, processes: 1, redis: false }));
   if (options.redisRate > 0) {
     const unreachable = await redisReachable(options.redisUrl);
     if (unreachable) report.note(`Redis at ${options.redisUrl} is not reachable (${unreachable}): the fan-out Redis phases were skipped.`);
     else conditions.push({ label: `Redis, 2 processes, ${options.redisRate} msg/s per seat`, rate: options.redisRate, processes: 2, redis: true });
   }
-  const contenders: Contender[] = [
-    { name: 'bare', target: 'bare', settings: {} },
-    { name: 'rubicon', target: 'rubicon', settings: {} },
-    ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant }] : []),
-    ...(options.baseline ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: benchLimitSettings(), script: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts') }] : []),
-  ];
-  for (const c of conditions)
-    for (let round = 0; round < options.rounds; round++) {
-      const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
-      const results = new Map<string, PhaseResult>();
-      // Alternate the order, so no contender always meets the machine fresher.
-      for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
-        const prefix = c.redis ? `bench-fanout-${nanoid(8)}:` : null;
-        try {
-          const result = await runPhase(contender, c.processes, c.rate, options, prefix);
-          results.set(contender.name, result);
-          addPhase(report, section, contender.name, result);
-        } finally {
-          if (prefix) await deleteKeys(options.redisUrl, prefix);
-        }
-      }
-      const bare = results.get('bare');
-      for (const [name, result] of results) if (bare && name !== 'bare') addRatios(report, section, name, bare, result);
-    }
+  const compiled = new CompiledServers();
+  try {
+    const contenders = await runnable(contendersOf(options), options.tsx, compiled);
+    for (const c of conditions) for (let round = 0; round < options.rounds; round++) await runRound(report, c, round, contenders, options);
+  } finally {
+    await compiled.dispose();
+  }
   report.note(
-    `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback.`,
+    `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
+      (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
+}
+
+function contendersOf(options: FanoutOptions): Contender[] {
+  const ours = (file: string) => ({ entry: here(file), checkout: here('../..') });
+  return [
+    { name: 'bare', target: 'bare', settings: {}, ...ours('./fanout/bare-server.ts') },
+    { name: 'rubicon', target: 'rubicon', settings: {}, ...ours('./fanout/rubicon-server.ts') },
+    ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant, ...ours('./fanout/rubicon-server.ts') }] : []),
+    ...(options.baseline
+      ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: benchLimitSettings(), entry: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts'), checkout: path.resolve(options.baseline) }]
+      : []),
+  ];
+}
+
+/** Every contender built the same way before the first phase, so no phase's figures include a build. */
+async function runnable(contenders: Contender[], tsx: boolean, compiled: CompiledServers): Promise<Runnable[]> {
+  return Promise.all(contenders.map(async (c) => ({ ...c, script: tsx ? c.entry : await compiled.script(c.entry, c.checkout) })));
+}
+
+async function runRound(report: Report, c: Condition, round: number, contenders: Runnable[], options: FanoutOptions): Promise<void> {
+  const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
+  const results = new Map<string, PhaseResult>();
+  // Alternate the order, so no contender always meets the machine fresher.
+  for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+    const prefix = c.redis ? `bench-fanout-${nanoid(8)}:` : null;
+    try {
+      const result = await runPhase(contender, c.processes, c.rate, options, prefix);
+      results.set(contender.name, result);
+      addPhase(report, section, contender.name, result);
+    } finally {
+      if (prefix) await deleteKeys(options.redisUrl, prefix);
+    }
+  }
+  const bare = results.get('bare');
+  for (const [name, result] of results) if (bare && name !== 'bare') addRatios(report, section, name, bare, result);
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -318,6 +355,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     redisUrl,
     variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
     baseline: process.env.FANOUT_BASELINE || null,
+    tsx: process.env.FANOUT_TSX === '1',
   };
 }
 

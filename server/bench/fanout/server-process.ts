@@ -8,6 +8,15 @@ import type { FromServer, ServerStats, ToServer } from './types.ts';
 
 let heapSnapshots = 0;
 
+/** Whether this code was transformed with keepNames (tsx): the closure below is then wrapped in `__name`, visible in the source text. */
+function keepNames(): boolean {
+  function shape(): () => number {
+    const inner = () => 1;
+    return inner;
+  }
+  return shape.toString().includes('__name(');
+}
+
 export function ownStats(gc: boolean): ServerStats {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (gc && collect) {
@@ -59,7 +68,7 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
   const probe = new LoadWindowProbe();
   start().then(
     ({ url, close }) => {
-      send({ type: 'listening', url });
+      send({ type: 'listening', url, keepNames: keepNames() });
       process.on('message', (m: ToServer) => {
         if (m.type === 'stats') {
           if (m.window === 'start') probe.start();

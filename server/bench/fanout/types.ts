@@ -41,7 +41,8 @@ export type ToServer =
   /** Start V8's CPU profiler (or its sampling heap profiler), or stop it and write the profile (a .cpuprofile file, for DevTools) to `file`. */
   | { type: 'profile-start'; kind?: 'cpu' | 'heap' }
   | { type: 'profile-stop'; file: string };
-export type FromServer = { type: 'listening'; url: string } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
+/** `keepNames`: the server's code carries esbuild's `__name` wrappers (it runs under tsx), see compile.ts. */
+export type FromServer = { type: 'listening'; url: string; keepNames: boolean } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
 
 export interface HarnessOptions {
   target: Target;
