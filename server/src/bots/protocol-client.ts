@@ -13,6 +13,7 @@ import type {
   Message,
   ScenarioText,
   ServerToClientEvents,
+  UpdatePayload,
   WireView,
 } from '@rubicon/shared';
 
@@ -49,6 +50,11 @@ export class ProtocolClient {
   private readonly listeners = new Set<() => void>();
   private socket: ClientSocket | null = null;
   private closed = false;
+  /**
+   * Updates that came before the first hello was answered: the server joins the socket to its room
+   * and then answers, so an update can overtake the answer. Applied (or a sync asked) once it is in.
+   */
+  private early: UpdatePayload[] = [];
 
   constructor(
     private readonly baseUrl: string,
@@ -82,17 +88,23 @@ export class ProtocolClient {
         ...(this.wire ? { lastVersion: this.version, messagesHeld: this.messages.length } : {}),
       });
       await this.adopt(unwrap(ack));
+      const early = this.early;
+      this.early = [];
+      for (const u of early) this.follow(u);
     };
-    socket.on('update', (u) => {
-      if (!this.wire || u.version <= this.version) return;
-      if (u.version !== this.version + 1) return void this.resync();
-      this.version = u.version;
-      this.messages = mergeMessages(this.messages, u.messages);
-      void this.show(u.view ?? this.wire);
-    });
+    socket.on('update', (u) => this.follow(u));
     // After a reconnect the socket must say hello again, with what it holds.
     socket.io.on('reconnect', () => void hello().catch(() => undefined));
     await hello();
+  }
+
+  private follow(u: UpdatePayload): void {
+    if (!this.wire) return void this.early.push(u);
+    if (u.version <= this.version) return;
+    if (u.version !== this.version + 1) return void this.resync();
+    this.version = u.version;
+    this.messages = mergeMessages(this.messages, u.messages);
+    void this.show(u.view ?? this.wire);
   }
 
   private async resync(): Promise<void> {
