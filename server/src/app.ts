@@ -116,7 +116,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
   web.use(compression({ threshold: 1024 }));
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient });
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient, clock });
   sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
 
   // Before the API's catch-all for unknown /api routes.

@@ -8,7 +8,10 @@ const clock = new SkewClock();
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startServer({ backend: (process.env.ACCESS_BACKEND as 'redis' | undefined) ?? 'memory', deps: { clock }, env: { CODE_GRACE_MS: '60000', TOKEN_TTL_AFTER_END_MS: '120000' } });
+  // The expiry drop (expiry-drop.test.ts) polls every TIMER_POLL_MS; held off here, so that what these tests see
+  // of an expiry is the refusal a socket that acts gets, as on a process that has not dropped it yet.
+  const env = { CODE_GRACE_MS: '60000', TOKEN_TTL_AFTER_END_MS: '120000', TIMER_POLL_MS: '3600000' };
+  server = await startServer({ backend: (process.env.ACCESS_BACKEND as 'redis' | undefined) ?? 'memory', deps: { clock }, env });
 });
 afterAll(async () => {
   await server?.close();

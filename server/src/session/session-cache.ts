@@ -54,6 +54,7 @@ export class SessionCache {
   private readonly gameFor: (setup: unknown) => Game;
   private readonly sessions = new Map<string, CachedSession>();
   private readonly listeners: ((event: AppliedEvent) => void)[] = [];
+  private readonly heldListeners: ((sessionId: string, held: boolean) => void)[] = [];
 
   constructor(options: SessionCacheOptions) {
     this.store = options.store;
@@ -65,6 +66,11 @@ export class SessionCache {
 
   onApplied(listener: (event: AppliedEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Told when this process starts holding a session (before catching it up) and when it forgets it. */
+  onHeld(listener: (sessionId: string, held: boolean) => void): void {
+    this.heldListeners.push(listener);
   }
 
   peek(sessionId: string): CachedSession | undefined {
@@ -91,6 +97,8 @@ export class SessionCache {
     if (!cached) {
       this.sessions.set(sessionId, session);
       this.metrics.sessions.set(this.sessions.size);
+      // Before the catch-up, which may fail: its entries are applied (and told) after this.
+      this.tellHeld(sessionId, true);
     }
     await this.catchUp(sessionId, session);
     return { session, loaded: !cached };
@@ -154,8 +162,19 @@ export class SessionCache {
   }
 
   forget(sessionId: string): void {
-    this.sessions.delete(sessionId);
+    if (!this.sessions.delete(sessionId)) return;
     this.metrics.sessions.set(this.sessions.size);
+    this.tellHeld(sessionId, false);
+  }
+
+  private tellHeld(sessionId: string, held: boolean): void {
+    for (const listener of this.heldListeners) {
+      try {
+        listener(sessionId, held);
+      } catch (err) {
+        this.log.error({ err, sessionId, held }, 'a held-session listener failed');
+      }
+    }
   }
 
   private async loadFromStore(sessionId: string): Promise<CachedSession> {

@@ -146,7 +146,12 @@ export class SessionDirectory {
    */
   async grantExpired(grant: Grant, deadline?: number): Promise<boolean> {
     if (this.grantLiveHere(grant)) return false;
-    return this.service.withSession(grant.sessionId, (session) => this.tokensExpired(session), deadline);
+    return this.sessionExpired(grant.sessionId, deadline);
+  }
+
+  /** Whether the session's tokens have expired, by the log as it is (a rewind un-ends a game). */
+  sessionExpired(sessionId: string, deadline?: number): Promise<boolean> {
+    return this.service.withSession(sessionId, (session) => this.tokensExpired(session), deadline);
   }
 
   /** Whether this process's copy of the session says the grant's tokens still work: the answer of nearly every command, taken without a promise. */
@@ -155,9 +160,15 @@ export class SessionDirectory {
     return held !== undefined && !this.tokensExpired(held);
   }
 
-  private tokensExpired(session: LoadedSession): boolean {
+  /** The last moment the session's tokens work, by this copy of it; null while its game has not ended. */
+  tokensLastWork(session: LoadedSession): number | null {
     const ended = clocksStart(session);
-    return ended !== null && this.clock.now() > ended + this.limits.tokenTtlAfterEndMs;
+    return ended === null ? null : ended + this.limits.tokenTtlAfterEndMs;
+  }
+
+  private tokensExpired(session: LoadedSession): boolean {
+    const last = this.tokensLastWork(session);
+    return last !== null && this.clock.now() > last;
   }
 
   private async checkGeneration(grant: Grant): Promise<void> {

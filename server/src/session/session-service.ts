@@ -99,6 +99,11 @@ export class SessionService {
     this.cache.onApplied(listener);
   }
 
+  /** Told when this process loads a session (with the state it starts from, before its catch-up) and when it evicts one. */
+  onHeld(listener: (sessionId: string, held: boolean) => void): void {
+    this.cache.onHeld(listener);
+  }
+
   /** The scenario with this id, if this server has it. */
   findScenario(id: string): Scenario | undefined {
     return this.lookup(id);

@@ -18,7 +18,8 @@ import {
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Grant } from '../store/types.ts';
+import type { Clock, Grant } from '../store/types.ts';
+import { MemoryScheduler } from '../store/memory-scheduler.ts';
 import type { Limits } from '../limits/limits.ts';
 import { clientAddress, type TrustProxy } from '../http/client-address.ts';
 import { accessRoom, roomFor, viewerRooms } from '../session/rooms.ts';
@@ -29,6 +30,7 @@ import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
+import { dropAtExpiry } from './expiry-drops.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline, helloSaid } from './hello-deadline.ts';
@@ -49,6 +51,8 @@ export interface SocketServerDeps {
   trustProxy: TrustProxy;
   /** With Redis: the adapter that lets several processes serve one session. */
   redis: RedisClientType | null;
+  /** The server's clock, by which tokens expire. */
+  clock: Clock;
 }
 
 export interface SocketServer {
@@ -121,6 +125,24 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   /** Drops every socket (on every process) in these rooms, as a revocation or an expiry does: each client's reconnect and hello learn why. */
   const drop = (rooms: string[]) => io.in(rooms).disconnectSockets();
 
+  /** Every role room of a session, if this process holds it (and so knows its seats). */
+  function roleRooms(sessionId: string): string[] | null {
+    const game = service.peek(sessionId)?.game;
+    return game ? viewerRooms(sessionId, game, seatsInPlay(game.scenario, game.setup)).map((r) => r.room) : null;
+  }
+
+  const expiries = dropAtExpiry({
+    service,
+    directory,
+    scheduler: new MemoryScheduler({ clock: deps.clock, pollMs: config.timerPollMs, onError: (err) => log.error({ err }, 'a token expiry failed') }),
+    // This process's sockets only: every process holding the session drops its own when its expiry comes due.
+    drop: (sessionId) => {
+      const rooms = roleRooms(sessionId);
+      if (rooms) io.local.in(rooms).disconnectSockets();
+    },
+    log,
+  });
+
   /**
    * The grant a socket acts or reads with, if it still holds: a recovered socket's recheck first, then
    * its expiry. All of a session's tokens expire together, so an expiry found drops every socket of the
@@ -141,11 +163,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     if (pending) await pending;
     const grant = grantOf(socket);
     if (!(await directory.grantExpired(grant, deadline))) return grant;
-    setImmediate(() => {
-      const session = service.peek(grant.sessionId);
-      const game = session?.game;
-      drop(game ? viewerRooms(grant.sessionId, game, seatsInPlay(game.scenario, game.setup)).map((r) => r.room) : [accessRoom(grant.sessionId, grantKey(grant))]);
-    });
+    setImmediate(() => drop(roleRooms(grant.sessionId) ?? [accessRoom(grant.sessionId, grantKey(grant))]));
     throw tokensExpired();
   }
 
@@ -258,6 +276,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       drop([accessRoom(sessionId, key)]);
     },
     async close() {
+      await expiries.stop();
       follower.stop();
       presence.close();
       await io.close();

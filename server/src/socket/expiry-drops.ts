@@ -1,0 +1,64 @@
+import type { Logger } from '../logger.ts';
+import { endedAt } from '../session/access.ts';
+import { isOutage } from '../session/service-error.ts';
+import type { SessionDirectory } from '../session/session-directory.ts';
+import type { SessionService } from '../session/session-service.ts';
+import type { DueTimer, Scheduler } from '../store/types.ts';
+
+export interface ExpiryDropsDeps {
+  service: SessionService;
+  directory: SessionDirectory;
+  /**
+   * This process's own (a MemoryScheduler even with Redis): every process that holds a session arms
+   * its own expiry and drops only its own sockets, so no process needs to tell another.
+   */
+  scheduler: Scheduler;
+  /** Drops this process's sockets of the session. */
+  drop: (sessionId: string) => void;
+  log: Logger;
+}
+
+/**
+ * Drops a session's sockets when its tokens expire, so that a socket that only listens stops
+ * receiving updates then, not when some other socket next acts (confirmedGrant) or it reconnects.
+ * One pending expiry per ended session this process holds: armed when the game ends here or a
+ * session that ended is loaded, moved or cancelled when an entry changes the end (a rewind),
+ * cancelled when the session is evicted. When it comes due, the expiry is confirmed on the log.
+ */
+export function dropAtExpiry(deps: ExpiryDropsDeps): { stop(): Promise<void> } {
+  const { service, directory, scheduler, log } = deps;
+  const settle = (work: Promise<void>) => void work.catch((err: unknown) => log.error({ err }, 'could not arm a token expiry'));
+
+  /** Arms (or moves, or cancels) the session's expiry by the copy this process holds. */
+  const arm = (sessionId: string): void => {
+    const session = service.peek(sessionId);
+    const last = session ? directory.tokensLastWork(session) : null;
+    // One past the last moment they work: the poll fires at `at`, tokensExpired needs `now > last`.
+    if (session && last !== null) settle(scheduler.schedule({ sessionId, timerVersion: session.state.version, at: last + 1 }));
+    else settle(scheduler.cancel(sessionId));
+  };
+
+  service.onApplied((event) => {
+    if (endedAt(event.before) !== endedAt(event.after)) arm(event.sessionId);
+  });
+  service.onHeld((sessionId, held) => (held ? arm(sessionId) : settle(scheduler.cancel(sessionId))));
+  scheduler.start((due) => expire(due, deps, arm));
+  return { stop: () => scheduler.stop() };
+}
+
+async function expire({ sessionId }: DueTimer, deps: ExpiryDropsDeps, arm: (sessionId: string) => void): Promise<void> {
+  // Evicted meanwhile: nobody here to drop, and no reason to load it again.
+  if (!deps.service.peek(sessionId)) return;
+  try {
+    if (await deps.directory.sessionExpired(sessionId)) {
+      deps.log.info({ sessionId }, 'tokens expired: dropping the session\'s sockets');
+      deps.drop(sessionId);
+      return;
+    }
+  } catch (err) {
+    // During an outage (which the store logs once) try again at the next poll; anything else would fail again.
+    if (!isOutage(err)) return deps.log.error({ err, sessionId }, 'could not confirm a token expiry');
+  }
+  // Not expired by the log after all (a rewind this process had not heard of), or not confirmed yet.
+  arm(sessionId);
+}
