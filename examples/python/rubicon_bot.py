@@ -67,6 +67,8 @@ class Seat:
         self.version = 0
         self.messages = []
         self.scenario = None
+        # Updates that overtook the hello's answer (the server joins the socket to its room, then answers).
+        self.early = []
         self.changed = threading.Condition()
         self.sio.on("update", self._on_update)
 
@@ -76,6 +78,10 @@ class Seat:
         self.seat = joined["role"]["seat"]
         self.sio.connect(self.base_url, transports=["websocket", "polling"])
         self._adopt(self._ack(self.sio.call("hello", {"sessionId": self.session_id, "token": self.token}, timeout=10)))
+        with self.changed:
+            early, self.early = self.early, []
+        for update in early:
+            self._on_update(update)
         # The scenario's text (names, ladder, map), once: views name it by id, version and digest.
         ref = self.view["scenario"]
         self.scenario = get(self.base_url, "/api/scenarios/%s/v/%d?digest=%s" % (ref["id"], ref["version"], ref["digest"]))
@@ -97,7 +103,11 @@ class Seat:
 
     def _on_update(self, update, *_recovery_offset):
         # The server's connection-state recovery adds an offset argument that JavaScript clients never see.
-        if self.view is None or update["version"] <= self.version:
+        with self.changed:
+            if self.view is None:
+                self.early.append(update)  # applied once the hello's answer is in
+                return
+        if update["version"] <= self.version:
             return  # already held
         if update["version"] != self.version + 1:
             # A gap: ask for what was missed (off the event thread), saying what we hold.
