@@ -12,6 +12,7 @@ import {
   connect,
   createSession,
   deleteRedisKeys,
+  exportSession,
   recordingLogger,
   startServer,
   uniquePrefix,
@@ -54,11 +55,8 @@ describe.each<Backend>(['memory', 'redis'])('bots of a session created from a lo
     return { session, version: (await fac.until((v) => v.phase === 'briefing')).version };
   }
 
-  async function exported(session: CreateSessionResponse): Promise<SessionFile> {
-    const r = await api<SessionFile>(server.url, `/api/sessions/${session.sessionId}/export`, { token: session.facilitatorToken });
-    expect(r.status).toBe(200);
-    return r.body;
-  }
+  const exported = (session: CreateSessionResponse): Promise<SessionFile> => exportSession(server.url, session);
+
 
   /**
    * The created session shows the mediators as a bot's, and once the first beat's planning opens the bot

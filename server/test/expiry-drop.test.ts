@@ -115,7 +115,7 @@ describe('arming, without sockets', () => {
     const directory = new SessionDirectory(service, clock, logger, undefined, { codeGraceMs: TTL, tokenTtlAfterEndMs: TTL, maxPlayersPerSeat: 0 });
     const expiries = new RecordingScheduler();
     const dropped: string[] = [];
-    dropAtExpiry({ service, directory, scheduler: expiries, drop: (id) => dropped.push(id), log: logger });
+    dropAtExpiry({ service, expiry: directory.expiry, scheduler: expiries, drop: (id) => dropped.push(id), log: logger });
     let n = 0;
     const run = async (sessionId: string, command: Command) =>
       service.execute(sessionId, fac, `${command.type.toLowerCase()}-${now}-${n++}`, null, command);

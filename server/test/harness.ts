@@ -20,6 +20,7 @@ import type {
   JoinResponse,
   Message,
   ServerToClientEvents,
+  SessionFile,
   SyncData,
   UpdatePayload,
   WireView,
@@ -148,6 +149,13 @@ export async function api<T>(url: string, path: string, init: { method?: string;
 export async function createSession(url: string, request: CreateSessionRequest): Promise<CreateSessionResponse> {
   const r = await api<CreateSessionResponse>(url, '/api/sessions', { body: request });
   if (r.status !== 201) throw new Error(`create session: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** The session's file, as its facilitator exports it. */
+export async function exportSession(url: string, session: CreateSessionResponse): Promise<SessionFile> {
+  const r = await api<SessionFile>(url, `/api/sessions/${session.sessionId}/export`, { token: session.facilitatorToken });
+  if (r.status !== 200) throw new Error(`export: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySessionFile, type CreateSessionResponse, type SessionFile } from '@rubicon/shared';
 import { shippedScenarios } from '@rubicon/shared/scenario-files';
 import { ImportVerifier } from '../src/session/import-pipeline.ts';
-import { SkewClock, api, connect, createSession, deleteRedisKeys, startServer, uniquePrefix, type Backend, type TestClient, type TestServer } from './harness.ts';
+import { SkewClock, api, connect, createSession, deleteRedisKeys, exportSession, startServer, uniquePrefix, type Backend, type TestClient, type TestServer } from './harness.ts';
 
 const catalog = shippedScenarios();
 const DAY_MS = 24 * 3600_000;
@@ -35,11 +35,8 @@ describe.each<Backend>(['memory', 'redis'])('importing a session exported mid-pl
     return fac;
   }
 
-  async function exported(session: CreateSessionResponse): Promise<SessionFile> {
-    const r = await api<SessionFile>(server.url, `/api/sessions/${session.sessionId}/export`, { token: session.facilitatorToken });
-    expect(r.status).toBe(200);
-    return r.body;
-  }
+  const exported = (session: CreateSessionResponse): Promise<SessionFile> => exportSession(server.url, session);
+
 
   /** The file of a session in its first beat's planning, its clock running. */
   async function planningFile(seed: string): Promise<{ file: SessionFile; deadline: number }> {

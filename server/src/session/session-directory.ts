@@ -36,24 +36,10 @@ import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode 
 import { ServiceError, isOutage } from './service-error.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
 import type { ImportPlan, ImportPurpose } from './import-verify.ts';
-import type { LoadedSession, SessionService } from './session-service.ts';
+import type { SessionService } from './session-service.ts';
+import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
-
-/** The refusal of a token whose session ended longer ago than tokens live, on hello, REST and a live socket alike. */
-export function tokensExpired(): ServiceError {
-  return new ServiceError('unauthorized', 'This session ended a while ago; its tokens have expired.');
-}
-
-/**
- * When the secrets' clocks start: the outcome's time by the log, or when the session was created here
- * if that is later. A replay or an import of a file that ended weeks ago (or a simulated game, whose
- * log counts from 0) is a session that starts now: its tokens must not be born expired.
- */
-function clocksStart({ meta, state }: LoadedSession): number | null {
-  const ended = endedAt(state);
-  return ended === null ? null : Math.max(ended, meta.createdAt);
-}
 
 /**
  * Told of each live session created with a history (an import, a branch), once it is stored: its
@@ -73,6 +59,8 @@ export class SessionDirectory {
   private readonly store: SessionStore;
   private readonly log: Logger;
   private readonly createdFromLog: CreatedFromLogListener[] = [];
+  /** When tokens stop working; the socket server and the drops at expiry ask it too. */
+  readonly expiry: TokenExpiry;
 
   constructor(
     private readonly service: SessionService,
@@ -84,6 +72,7 @@ export class SessionDirectory {
   ) {
     this.store = service.store;
     this.log = logger.child({ module: 'session-directory' });
+    this.expiry = new TokenExpiry(service, clock, limits.tokenTtlAfterEndMs);
   }
 
   onCreatedFromLog(listener: CreatedFromLogListener): void {
@@ -135,40 +124,7 @@ export class SessionDirectory {
   /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */
   async checkGrant(grant: Grant): Promise<void> {
     await this.checkGeneration(grant);
-    if (await this.service.withSession(grant.sessionId, (session) => this.tokensExpired(session))) throw tokensExpired();
-  }
-
-  /**
-   * Whether a grant already in use (a live socket's) has expired since: asked for every command, so it
-   * takes no round trip while the copy this process holds says the tokens still work. An expiry is
-   * confirmed on the log as it is, since a rewind un-ends a game. A revocation needs no such check:
-   * it drops the sockets at once.
-   */
-  async grantExpired(grant: Grant, deadline?: number): Promise<boolean> {
-    if (this.grantLiveHere(grant)) return false;
-    return this.sessionExpired(grant.sessionId, deadline);
-  }
-
-  /** Whether the session's tokens have expired, by the log as it is (a rewind un-ends a game). */
-  sessionExpired(sessionId: string, deadline?: number): Promise<boolean> {
-    return this.service.withSession(sessionId, (session) => this.tokensExpired(session), deadline);
-  }
-
-  /** Whether this process's copy of the session says the grant's tokens still work: the answer of nearly every command, taken without a promise. */
-  grantLiveHere(grant: Grant): boolean {
-    const held = this.service.peek(grant.sessionId);
-    return held !== undefined && !this.tokensExpired(held);
-  }
-
-  /** The last moment the session's tokens work, by this copy of it; null while its game has not ended. */
-  tokensLastWork(session: LoadedSession): number | null {
-    const ended = clocksStart(session);
-    return ended === null ? null : ended + this.limits.tokenTtlAfterEndMs;
-  }
-
-  private tokensExpired(session: LoadedSession): boolean {
-    const last = this.tokensLastWork(session);
-    return last !== null && this.clock.now() > last;
+    if (await this.expiry.sessionExpired(grant.sessionId)) throw tokensExpired();
   }
 
   private async checkGeneration(grant: Grant): Promise<void> {

@@ -1,13 +1,13 @@
 import type { Logger } from '../logger.ts';
 import { endedAt } from '../session/access.ts';
 import { isOutage } from '../session/service-error.ts';
-import type { SessionDirectory } from '../session/session-directory.ts';
+import type { TokenExpiry } from '../session/token-expiry.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { DueTimer, Scheduler } from '../store/types.ts';
 
 export interface ExpiryDropsDeps {
   service: SessionService;
-  directory: SessionDirectory;
+  expiry: TokenExpiry;
   /**
    * This process's own (a MemoryScheduler even with Redis): every process that holds a session arms
    * its own expiry and drops only its own sockets, so no process needs to tell another.
@@ -26,14 +26,14 @@ export interface ExpiryDropsDeps {
  * cancelled when the session is evicted. When it comes due, the expiry is confirmed on the log.
  */
 export function dropAtExpiry(deps: ExpiryDropsDeps): { stop(): Promise<void> } {
-  const { service, directory, scheduler, log } = deps;
+  const { service, expiry, scheduler, log } = deps;
   const settle = (work: Promise<void>) => void work.catch((err: unknown) => log.error({ err }, 'could not arm a token expiry'));
 
   /** Arms (or moves, or cancels) the session's expiry by the copy this process holds. */
   const arm = (sessionId: string): void => {
     const session = service.peek(sessionId);
-    const last = session ? directory.tokensLastWork(session) : null;
-    // One past the last moment they work: the poll fires at `at`, tokensExpired needs `now > last`.
+    const last = session ? expiry.lastWork(session) : null;
+    // One past the last moment they work: the poll fires at `at`, TokenExpiry needs `now > last`.
     if (session && last !== null) settle(scheduler.schedule({ sessionId, timerVersion: session.state.version, at: last + 1 }));
     else settle(scheduler.cancel(sessionId));
   };
@@ -50,7 +50,7 @@ async function expire({ sessionId }: DueTimer, deps: ExpiryDropsDeps, arm: (sess
   // Evicted meanwhile: nobody here to drop, and no reason to load it again.
   if (!deps.service.peek(sessionId)) return;
   try {
-    if (await deps.directory.sessionExpired(sessionId)) {
+    if (await deps.expiry.sessionExpired(sessionId)) {
       deps.log.info({ sessionId }, 'tokens expired: dropping the session\'s sockets');
       deps.drop(sessionId);
       return;

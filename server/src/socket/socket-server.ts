@@ -25,7 +25,8 @@ import { clientAddress, type TrustProxy } from '../http/client-address.ts';
 import { accessRoom, roomFor, viewerRooms } from '../session/rooms.ts';
 import { accessKeyOf } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
-import { tokensExpired, type SessionDirectory } from '../session/session-directory.ts';
+import type { SessionDirectory } from '../session/session-directory.ts';
+import { tokensExpired } from '../session/token-expiry.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
@@ -133,7 +134,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const expiries = dropAtExpiry({
     service,
-    directory,
+    expiry: directory.expiry,
     scheduler: new MemoryScheduler({ clock: deps.clock, pollMs: config.timerPollMs, onError: (err) => log.error({ err }, 'a token expiry failed') }),
     // This process's sockets only: every process holding the session drops its own when its expiry comes due.
     drop: (sessionId) => {
@@ -153,7 +154,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     // Nearly every command: no recheck pending and a held copy that says the tokens work, so no promise.
     if (!recheck(socket)) {
       const grant = grantOf(socket);
-      if (directory.grantLiveHere(grant)) return grant;
+      if (directory.expiry.liveHere(grant)) return grant;
     }
     return confirmedGrant(socket, deadline);
   }
@@ -162,7 +163,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     const pending = recheck(socket);
     if (pending) await pending;
     const grant = grantOf(socket);
-    if (!(await directory.grantExpired(grant, deadline))) return grant;
+    if (!(await directory.expiry.grantExpired(grant, deadline))) return grant;
     setImmediate(() => drop(roleRooms(grant.sessionId) ?? [accessRoom(grant.sessionId, grantKey(grant))]));
     throw tokensExpired();
   }
