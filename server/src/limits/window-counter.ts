@@ -1,3 +1,4 @@
+import { SweptMap } from '../swept-map.ts';
 import type { Budget, Verdict } from './rate-limit.ts';
 
 interface Window {
@@ -15,17 +16,15 @@ interface Window {
  * every count with a promise and a result object, and arms a timer per key
  * and window to forget it: for the command limits, two of each per command.
  * Here a key's window is a plain record, reused when it opens again, and
- * ended windows are dropped in bulk once the map has doubled since the last
- * sweep (a key added and deleted per window would make V8 reallocate this
- * long-lived map's table in the old generation).
+ * ended windows go in a sweep (SweptMap).
  */
 export class WindowCounter {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows: SweptMap<Window>;
   private readonly windowMs: number;
-  private sweepAt = 1024;
 
   constructor(private readonly budget: Budget) {
     this.windowMs = budget.windowSeconds * 1000;
+    this.windows = new SweptMap<Window>((window, now) => now >= window.endsAt, 1024);
   }
 
   /** Counts `points` against `key`; refused once the window's count is over the budget. */
@@ -47,21 +46,13 @@ export class WindowCounter {
 
   private add(key: string, points: number, now: number): Window {
     let window = this.windows.get(key);
-    if (!window) {
-      if (this.windows.size >= this.sweepAt) this.sweep(now);
-      window = { count: 0, endsAt: 0 };
-      this.windows.set(key, window);
-    }
+    // Swept, if at all, by the count's own clock, which every window is kept by.
+    if (!window) window = this.windows.add(key, { count: 0, endsAt: 0 }, now);
     if (now >= window.endsAt) {
       window.count = 0;
       window.endsAt = now + this.windowMs;
     }
     window.count += points;
     return window;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (now >= window.endsAt) this.windows.delete(key);
-    this.sweepAt = Math.max(1024, 2 * this.windows.size);
   }
 }

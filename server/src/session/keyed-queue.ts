@@ -1,3 +1,5 @@
+import { SweptMap } from '../swept-map.ts';
+
 /** A key's place in the queue: its last task's tail, and how many of its tasks have not finished. */
 interface Lane {
   tail: Promise<unknown>;
@@ -17,27 +19,23 @@ export const LANE_IDLE_MS = 10_000;
  * session's events strictly in log order, and so that its own commands do not
  * race each other into append conflicts.
  *
- * A key's lane stays in the map when its tasks are done and is reused by its
- * next task; lanes idle for `idleMs` are dropped in bulk once the map has
- * doubled since the last sweep. (Dropping every lane idle at that moment
- * made a server holding more sessions than the mark, 64, make most of its
- * commands' lanes anew.) Adding and deleting a key for every task made V8 reallocate the
- * long-lived map's table directly in the old generation (about 50 bytes per
- * operation), which only a full collection reclaims.
+ * A key's lane stays when its tasks are done and is reused by its next task
+ * (SweptMap); lanes with nothing running for `idleMs` go in a sweep.
+ * (Dropping every lane idle at that moment made a server holding more
+ * sessions than the mark, 64, make most of its commands' lanes anew.)
  */
 export class KeyedQueue {
-  private readonly lanes = new Map<string, Lane>();
-  private sweepAt = 64;
+  private readonly lanes: SweptMap<Lane>;
 
-  constructor(private readonly idleMs = LANE_IDLE_MS) {}
+  constructor(idleMs = LANE_IDLE_MS) {
+    this.lanes = new SweptMap<Lane>((lane, now) => lane.running === 0 && lane.lastUsed <= now - idleMs, 64);
+  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     let lane = this.lanes.get(key);
     if (!lane) {
-      if (this.lanes.size >= this.sweepAt) this.sweep();
       const made: Lane = { tail: Promise.resolve(), running: 0, done: () => void made.running--, lastUsed: 0 };
-      lane = made;
-      this.lanes.set(key, lane);
+      lane = this.lanes.add(key, made);
     }
     lane.lastUsed = performance.now();
     // `task` is called with the tail's value, which it ignores (it takes no arguments).
@@ -46,13 +44,6 @@ export class KeyedQueue {
     lane.running++;
     lane.tail = result.then(lane.done, lane.done);
     return result;
-  }
-
-  /** Drops the lanes with nothing running for `idleMs`; the next sweep waits until the map has doubled again. */
-  private sweep(): void {
-    const idleSince = performance.now() - this.idleMs;
-    for (const [key, lane] of this.lanes) if (lane.running === 0 && lane.lastUsed <= idleSince) this.lanes.delete(key);
-    this.sweepAt = Math.max(64, 2 * this.lanes.size);
   }
 
   /** Lanes held, idle ones included until a sweep. */

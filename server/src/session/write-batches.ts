@@ -1,5 +1,14 @@
 import type { CommandRequest, Executed, PendingCommand } from './command-path.ts';
 import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
+import { SweptMap } from '../swept-map.ts';
+
+/** A session's commands waiting for its next batch, and whether a drain is queued. */
+interface Waiting {
+  commands: PendingCommand[];
+  queued: boolean;
+  /** performance.now() of its last command. */
+  lastUsed: number;
+}
 
 /**
  * Gathers the commands that arrive for a session while its queue is busy
@@ -10,15 +19,11 @@ import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
  */
 export class WriteBatches {
   /**
-   * Per session, the commands waiting and whether a drain is queued. A
-   * session's entry stays when it empties and is reused (those idle for
-   * the queue's idle time are dropped in bulk once the map has doubled since
-   * the last sweep, so a session in use keeps its entry however many there
-   * are): a key added and deleted per command made V8 reallocate this
-   * long-lived map's table in the old generation every time.
+   * Per session, the commands waiting: an entry stays when it empties and
+   * is reused (SweptMap), going in a sweep once idle for the queue's idle
+   * time, so a session in use keeps its entry however many there are.
    */
-  private readonly waiting = new Map<string, { commands: PendingCommand[]; queued: boolean; lastUsed: number }>();
-  private sweepAt = 64;
+  private readonly waiting: SweptMap<Waiting>;
 
   constructor(
     private readonly queue: KeyedQueue,
@@ -26,17 +31,15 @@ export class WriteBatches {
     /** The most commands one batch takes; the rest go in the next. */
     private readonly maxBatch: number,
     /** How long an idle session's entry stays for its next command. */
-    private readonly idleMs = LANE_IDLE_MS,
-  ) {}
+    idleMs = LANE_IDLE_MS,
+  ) {
+    this.waiting = new SweptMap<Waiting>((w, now) => !w.queued && w.commands.length === 0 && w.lastUsed <= now - idleMs, 64);
+  }
 
   submit(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<Executed> {
     return new Promise<Executed>((resolve, reject) => {
       let waiting = this.waiting.get(sessionId);
-      if (!waiting) {
-        if (this.waiting.size >= this.sweepAt) this.sweep();
-        waiting = { commands: [], queued: false, lastUsed: 0 };
-        this.waiting.set(sessionId, waiting);
-      }
+      if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], queued: false, lastUsed: 0 });
       waiting.lastUsed = performance.now();
       if (!waiting.queued) {
         waiting.queued = true;
@@ -44,12 +47,6 @@ export class WriteBatches {
       }
       waiting.commands.push({ request, bound, abandoned, answered: false, resolve, reject });
     });
-  }
-
-  private sweep(): void {
-    const idleSince = performance.now() - this.idleMs;
-    for (const [sessionId, w] of this.waiting) if (!w.queued && w.commands.length === 0 && w.lastUsed <= idleSince) this.waiting.delete(sessionId);
-    this.sweepAt = Math.max(64, 2 * this.waiting.size);
   }
 
   private schedule(sessionId: string): void {
