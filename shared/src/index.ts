@@ -36,6 +36,7 @@ export * from './game/rubric-scores.ts';
 export * from './game/branch-causes.ts';
 export * from './game/relays.ts';
 export * from './protocol.ts';
+export * from './command-payload-fast.ts';
 export * from './scenario/diagram.ts';
 export * from './analysis/escalation.ts';
 export * from './analysis/runner.ts';

@@ -8,6 +8,7 @@ import {
   HelloPayload,
   SyncPayload,
   commandFromWire,
+  parseCommandPayload,
   seatsInPlay,
   type Actor,
   type Command,
@@ -200,6 +201,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const onCommand = handle({
     event: 'command',
     schema: CommandPayload,
+    parse: parseCommandPayload,
     labelOf: (p) => p.command.type,
     run: async (p, socket): Promise<CommandResult> => {
       const received = performance.now();
