@@ -63,6 +63,33 @@ describe('encodedUpdates', () => {
   });
 });
 
+describe('one packet for a public message', () => {
+  it('goes to every room of a public-only table, the white cell included, as one encoded update', () => {
+    // The white cell's stream is the log; a seat's counts the game's versions and what it reads. At a table
+    // where everything said is public they stand alike, so the white cell shares the seats' packet (one
+    // encode and one frame per message, as a bare room broadcast), and nothing private is there to leak.
+    const streams = new ViewerStreams();
+    let state: GameState = initialState(game);
+    const seat = state.turn.context.options.seatsInPlay[0] ?? 'iran';
+    const entries: [Actor, Command][] = [
+      [{ kind: 'facilitator' }, { type: 'START' }],
+      [{ kind: 'facilitator' }, { type: 'ADVANCE' }],
+      [{ kind: 'seat', seat }, { type: 'SEND_MESSAGE', channel: 'public', text: 'first' }],
+      [{ kind: 'seat', seat }, { type: 'SEND_MESSAGE', channel: 'public', text: 'second' }],
+    ];
+    let last: Map<string, string[]> = new Map();
+    for (const [i, [by, command]] of entries.entries()) {
+      const entry: LogEntry = { seq: i + 1, at: 1_712_000_000_000 + i, by, commandId: `c${i}`, command };
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      last = encodedUpdates(updatesFor({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams));
+      state = r.state;
+    }
+    const rooms = viewersOf(state.turn.context.options.seatsInPlay).map((v) => roomFor('S', v));
+    expect([...last.values()]).toEqual([rooms]);
+  });
+});
+
 describe('updatesFor', () => {
   it("gives every room of a message's readers the update built for its viewer alone, sharing one object only among identical ones", () => {
     const streams = new ViewerStreams();

@@ -1,4 +1,4 @@
-import { wireMessageFor, wireMessageKey, type UpdatePayload } from '@rubicon/shared';
+import { wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type StreamPosition, type UpdatePayload, type Viewer } from '@rubicon/shared';
 import { viewerRooms } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
@@ -6,6 +6,14 @@ import type { ViewerStreams } from './viewer-streams.ts';
 
 export interface RoomUpdate {
   room: string;
+  payload: UpdatePayload;
+}
+
+/** A new message's update already built, with what it depends on besides the message (wireMessageVariant). */
+interface Alike {
+  version: number;
+  n: number;
+  variant: 'hidden' | 'shown';
   payload: UpdatePayload;
 }
 
@@ -21,25 +29,25 @@ export interface RoomUpdate {
 export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
   const updates: RoomUpdate[] = [];
-  // A new message's update, by what it depends on: viewers whose streams stand alike get the same object (built once).
-  const alike = new Map<string, UpdatePayload>();
-  for (const { viewer, room } of viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay)) {
-    const { step, position } = streams.follow(game, before, after, entry, viewer);
-    if (step.kind === 'none' || !wanted(room)) continue;
+  // A new message's updates built so far: viewers whose streams stand alike get the same object (built once).
+  const alike: Alike[] = [];
+  streams.followEach(game, before, after, entry, viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay), ({ viewer, room }, step, position) => {
+    if (step.kind === 'none' || !wanted(room)) return;
     const { version } = position;
-    if (step.kind === 'view') {
-      updates.push({ room, payload: { version, view: wireViewFor(game, after, viewer, version), messages: [] } });
-      continue;
-    }
-    const n = step.kind === 'message' ? position.messages : undefined;
-    const copy = n === undefined ? null : wireMessageKey(viewer, step.message, n);
-    const key = copy === null ? null : `${version}:${copy}`;
-    let payload = key === null ? undefined : alike.get(key);
-    if (!payload) {
-      payload = { version, messages: [wireMessageFor(game, after, viewer, step.message, n)] };
-      if (key !== null) alike.set(key, payload);
-    }
-    updates.push({ room, payload });
-  }
+    if (step.kind === 'view') updates.push({ room, payload: { version, view: wireViewFor(game, after, viewer, version), messages: [] } });
+    else if (step.kind === 'moderation') updates.push({ room, payload: { version, messages: [wireMessageFor(game, after, viewer, step.message)] } });
+    else updates.push({ room, payload: newMessageUpdate(alike, game, after, viewer, step.message, position) });
+  });
   return updates;
+}
+
+/** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */
+function newMessageUpdate(alike: Alike[], game: Game, after: GameState, viewer: Viewer, message: Message, position: StreamPosition): UpdatePayload {
+  const { version, messages: n } = position;
+  const variant = wireMessageVariant(viewer, message);
+  if (variant === null) return { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
+  for (const a of alike) if (a.version === version && a.n === n && a.variant === variant) return a.payload;
+  const payload: UpdatePayload = { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
+  alike.push({ version, n, variant, payload });
+  return payload;
 }

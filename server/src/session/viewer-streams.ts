@@ -16,12 +16,17 @@ function keyOf(viewer: Viewer): string {
 export class ViewerStreams {
   private readonly atState = new WeakMap<GameState, Map<string, StreamPosition>>();
 
-  position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
+  /** The positions known at this state, made empty on first use. */
+  private known(state: GameState): Map<string, StreamPosition> {
     let known = this.atState.get(state);
     if (!known) {
       known = new Map();
       this.atState.set(state, known);
     }
+    return known;
+  }
+
+  private positionIn(known: Map<string, StreamPosition>, game: Game, state: GameState, viewer: Viewer): StreamPosition {
     const key = keyOf(viewer);
     let position = known.get(key);
     if (!position) {
@@ -31,16 +36,30 @@ export class ViewerStreams {
     return position;
   }
 
-  /** What `entry` (which took `before` to `after`) shows `viewer`, and where its stream stands after it. */
-  follow(game: Game, before: GameState, after: GameState, entry: LogEntry, viewer: Viewer): { step: StreamStep; position: StreamPosition } {
-    const step = streamStep(game, before, after, entry, viewer);
-    const position = advance(this.position(game, before, viewer), step);
-    let known = this.atState.get(after);
-    if (!known) {
-      known = new Map();
-      this.atState.set(after, known);
+  position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
+    return this.positionIn(this.known(state), game, state, viewer);
+  }
+
+  /**
+   * For each of `viewers` in turn: what `entry` (which took `before` to
+   * `after`) shows it, and where its stream stands after it. The two states'
+   * tables are looked up once for the event, not once per viewer.
+   */
+  followEach<V extends { viewer: Viewer }>(
+    game: Game,
+    before: GameState,
+    after: GameState,
+    entry: LogEntry,
+    viewers: readonly V[],
+    visit: (viewer: V, step: StreamStep, position: StreamPosition) => void,
+  ): void {
+    const from = this.known(before);
+    const to = this.known(after);
+    for (const v of viewers) {
+      const step = streamStep(game, before, after, entry, v.viewer);
+      const position = advance(this.positionIn(from, game, before, v.viewer), step);
+      to.set(keyOf(v.viewer), position);
+      visit(v, step, position);
     }
-    known.set(keyOf(viewer), position);
-    return { step, position };
   }
 }

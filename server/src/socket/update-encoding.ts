@@ -57,13 +57,17 @@ export const spliceParser = { Encoder: SpliceEncoder, Decoder };
  */
 export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  // A payload object shared by several rooms (updatesFor) is encoded once.
-  const encoded = new Map<UpdatePayload, string>();
+  // A payload object shared by several rooms (updatesFor) is encoded once: a short list searched by identity
+  // (an event has a handful of distinct payloads, most often one), no Map keyed by objects per event.
+  const payloads: UpdatePayload[] = [];
+  const texts: string[] = [];
   for (const { room, payload } of updates) {
-    let text = encoded.get(payload);
-    if (text === undefined) {
+    const i = payloads.indexOf(payload);
+    let text = texts[i];
+    if (i < 0 || text === undefined) {
       text = JSON.stringify(payload);
-      encoded.set(payload, text);
+      payloads.push(payload);
+      texts.push(text);
     }
     const rooms = out.get(text);
     if (rooms) rooms.push(room);

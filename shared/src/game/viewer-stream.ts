@@ -147,14 +147,15 @@ export function messageNumbers(game: Game, state: GameState, viewer: Viewer, ids
 }
 
 /**
- * What, besides the message and its number `n`, one viewer's copy of it
- * (wireMessage) depends on: viewers with the same key get identical copies,
- * so an update can be built once for all of them. `null` for a relay, whose
- * copy names the relayed message in each reader's own numbering.
+ * What, besides the message and its number in the viewer's stream, one
+ * viewer's copy of it (wireMessage) depends on: viewers with the same number
+ * and the same variant get identical copies, so an update can be built once
+ * for all of them. `null` for a relay, whose copy names the relayed message
+ * in each reader's own numbering.
  */
-export function wireMessageKey(viewer: Viewer, message: Message, n: number): string | null {
+export function wireMessageVariant(viewer: Viewer, message: Message): 'hidden' | 'shown' | null {
   if (message.relayOf !== null) return null;
-  return `${n}:${hiddenFrom(viewer, message) ? 'hidden' : 'shown'}`;
+  return hiddenFrom(viewer, message) ? 'hidden' : 'shown';
 }
 
 /** One message for one viewer, numbered in its stream (for an update). */
