@@ -51,6 +51,18 @@ describe('the memory store with parsed entries', () => {
     expect(await store.head('s')).toBe(0);
   });
 
+  it('answers an append at once, not as a promise (the command path awaits nothing for it); a refused batch still rejects', async () => {
+    const store = new MemoryStore();
+    const written = store.appendBatch('s', [entry(1), entry(2)], { parsed: true });
+    expect(written).not.toBeInstanceOf(Promise);
+    expect(written).toEqual({ ok: true, seq: 2 });
+    expect(store.appendBatch('s', [entry(2, 'c-9')], { parsed: true })).toEqual({ ok: false, reason: 'conflict', head: 2, missing: [entry(2)] });
+    expect(store.appendBatch('s', [entry(3, 'c-1')], { parsed: true })).toEqual({ ok: false, reason: 'duplicate', duplicates: [{ index: 0, seq: 1 }] });
+    const refused = store.appendBatch('s', [entry(3), entry(5)], { parsed: true });
+    expect(refused).toBeInstanceOf(Promise);
+    await expect(refused).rejects.toThrow(/consecutive/);
+  });
+
   it('parses entries not marked as the command path built them', async () => {
     const store = new MemoryStore();
     const odd = { ...entry(1), extra: true } as LogEntry;

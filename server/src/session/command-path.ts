@@ -170,7 +170,9 @@ export class CommandPath {
         appends++;
         let bound = -Infinity;
         for (const p of plan.included) bound = Math.max(bound, p.bound);
-        const outcome = await this.appendOrFindOut(sessionId, plan.entries, bound);
+        const appended = this.appendOrFindOut(sessionId, plan.entries, bound);
+        // The memory store answers at once: no await (and no turn of the microtask queue) for it.
+        const outcome = appended instanceof Promise ? await appended : appended;
         current = true;
         if (outcome.ok) {
           this.commit(sessionId, before, plan);
@@ -291,13 +293,17 @@ export class CommandPath {
    * cannot tell before `bound`, the refusal is `unavailable` with a retry
    * hint: a retry with the same id then gets the true answer.
    */
-  private async appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): Promise<BatchAppendResult> {
-    try {
-      // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
-      return await this.store.appendBatch(sessionId, entries, PARSED);
-    } catch (err) {
-      if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
-    }
+  private appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): BatchAppendResult | Promise<BatchAppendResult> {
+    // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
+    const answer = this.store.appendBatch(sessionId, entries, PARSED);
+    // A store that decided at once (the memory store): nothing to wait for, nothing lost.
+    if (!(answer instanceof Promise)) return answer;
+    return answer.catch((err: unknown) => this.findOut(sessionId, entries, bound, err));
+  }
+
+  /** After an append failed: its outcome, if the failure left it unknown (see appendOrFindOut); otherwise the failure. */
+  private async findOut(sessionId: string, entries: readonly LogEntry[], bound: number, err: unknown): Promise<BatchAppendResult> {
+    if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
     const first = entries[0];
     if (!first) throw new Error('an empty batch');
     while (performance.now() < bound) {

@@ -98,14 +98,23 @@ export class MemoryStore implements SessionStore {
     return singleAppend(await this.appendBatch(sessionId, [entry]));
   }
 
-  async appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): Promise<BatchAppendResult> {
+  /** Answers at once (no promise: the command path awaits nothing for it), but for a refused batch, which rejects. */
+  appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): BatchAppendResult | Promise<BatchAppendResult> {
+    try {
+      return this.appendNow(sessionId, entries, options);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private appendNow(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): BatchAppendResult {
     // Validated here too so that the memory store refuses exactly what the
     // Redis store could not read back, except entries the command path built
     // (append-batch.ts). Those are kept as handed in, not as zod's copy: the
     // log is never handed out but as a copy (readLog, a conflict's reply),
     // and nothing changes an entry once built.
     const parsed = checkedBatch(entries, options?.parsed === true);
-    // No await between the checks and the writes: this block is atomic.
+    // Nothing between the checks and the writes can run anything else: this block is atomic.
     const commands = this.commands.get(sessionId) ?? new Map<string, number>();
     const duplicates = parsed.flatMap((e, index) => {
       const seq = commands.get(e.commandId);

@@ -142,8 +142,13 @@ export interface SessionStore {
    * step, in one round trip: all of them only if the log holds exactly
    * `entries[0].seq - 1` entries and none of their command ids was appended
    * before; otherwise none. `append` is this with one entry.
+   *
+   * A store that decides at once (the memory store) may answer with the
+   * result itself rather than a promise of it, sparing the command path its
+   * awaits; an error (a refused batch, an outage) always comes as a rejected
+   * promise, never thrown.
    */
-  appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): Promise<BatchAppendResult>;
+  appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): BatchAppendResult | Promise<BatchAppendResult>;
   /** Entries with seq > afterSeq, in order. */
   readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
   /** The log's length (the seq of its last entry, 0 when empty). */
