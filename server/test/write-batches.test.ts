@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
-import type { Actor, Command, LogEntry } from '@rubicon/shared';
+import type { Command, LogEntry } from '@rubicon/shared';
+import type { ActingActor } from '../src/session/access.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { SessionDirectory } from '../src/session/session-directory.ts';
 import { SessionService, type Executed } from '../src/session/session-service.ts';
@@ -18,9 +19,9 @@ import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
 const noScheduler: Scheduler = { schedule: async () => {}, cancel: async () => {}, start: () => {}, stop: async () => {} };
 const logger = pino({ level: 'silent' });
 const clock = { now: () => 1_712_000_000_000 };
-const facilitator: Actor = { kind: 'facilitator' };
+const facilitator: ActingActor = { kind: 'facilitator' };
 const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
-const seat = (i: number): Actor => ({ kind: 'seat', seat: SEATS[i % SEATS.length] ?? 'iran' });
+const seat = (i: number): ActingActor => ({ kind: 'seat', seat: SEATS[i % SEATS.length] ?? 'iran' });
 const message = (i: number, text = `message ${i}`): Command => ({ type: 'SEND_MESSAGE', channel: `team-${SEATS[i % SEATS.length]}`, text });
 
 function serviceOn(store: SessionStore): SessionService {

@@ -1,4 +1,5 @@
-import { phaseOf, type GameState, type Viewer } from '@rubicon/shared';
+import { phaseOf, type Actor, type GameState, type Viewer } from '@rubicon/shared';
+import { ServiceError } from './service-error.ts';
 
 /**
  * The revocable secrets of a session. Each seat's code, the observers' code
@@ -14,6 +15,20 @@ export const OBSERVER_KEY = 'observer';
 /** The access key a code for this role belongs to. */
 export function accessKeyOf(role: Viewer): string {
   return role.kind === 'seat' ? role.seat : role.kind === 'observer' ? OBSERVER_KEY : FACILITATOR_KEY;
+}
+
+/** Whoever may send commands: everyone but observers. The command path takes no other actor (CommandRequest). */
+export type ActingActor = Exclude<Actor, { kind: 'observer' }>;
+
+/**
+ * The one rule on observers' commands: they watch, so every command they
+ * send is refused, before it is counted against any limit (the socket
+ * handler asks this first) and never reaching the command path, whose
+ * types take no observer.
+ */
+export function actingActor(actor: Actor): ActingActor {
+  if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+  return actor;
 }
 
 /** When the game reached its outcome (a rewind un-ends it), by the log's own clock; null while it runs. */

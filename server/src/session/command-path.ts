@@ -2,6 +2,7 @@ import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, typ
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendOptions, BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
+import type { ActingActor } from './access.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
@@ -18,7 +19,8 @@ export interface Executed {
 
 /** One command as a caller hands it in. */
 export interface CommandRequest {
-  actor: Actor;
+  /** Never an observer: refused before (access.ts, actingActor). */
+  actor: ActingActor;
   commandId: string;
   /** null skips the staleness check (the system clock, messages). */
   expectedGameVersion: number | null;
@@ -140,7 +142,6 @@ export class CommandPath {
     const lookups: Promise<void>[] = [];
     let appends = 0;
     try {
-      for (const p of batch) if (p.request.actor.kind === 'observer') answerErr(p, new ServiceError('forbidden', 'Observers can only watch.'));
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
       // one conflict (whose reply brings what it missed), never a wrong entry. Refusals wait for a read.
       const held = this.cache.held(sessionId);

@@ -1,8 +1,9 @@
 import { serverScenarios } from '../scenarios.ts';
-import type { Actor, Command, Game, Scenario } from '@rubicon/shared';
+import type { Command, Game, Scenario } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
+import type { ActingActor } from './access.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
 import { CommandPath, type Admission, type Executed } from './command-path.ts';
 import { gameForSetup } from './game-setup.ts';
@@ -157,7 +158,7 @@ export class SessionService {
    */
   execute(
     sessionId: string,
-    actor: Actor,
+    actor: ActingActor,
     commandId: string,
     expectedGameVersion: number | null,
     command: Command,

@@ -10,7 +10,6 @@ import {
   commandFromWire,
   parseCommandPayload,
   seatsInPlay,
-  type Actor,
   type Command,
   type CommandResult,
   type HelloData,
@@ -24,7 +23,7 @@ import { MemoryScheduler } from '../store/memory-scheduler.ts';
 import type { Limits } from '../limits/limits.ts';
 import { clientAddress, type TrustProxy } from '../http/client-address.ts';
 import { accessRoom, roomFor, viewerRooms } from '../session/rooms.ts';
-import { accessKeyOf } from '../session/access.ts';
+import { accessKeyOf, actingActor } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { tokensExpired } from '../session/token-expiry.ts';
@@ -210,8 +209,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       const live = liveGrant(socket, deadline);
       const grant = live instanceof Promise ? await live : live;
       const name = socket.data.name;
-      const actor: Actor = grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role;
-      if (actor.kind === 'observer') throw new ServiceError('forbidden', 'Observers can only watch.');
+      const actor = actingActor(grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role);
       const counting = limits.command(grant.sessionId, grantKey(grant));
       if (counting) await counting;
       const command = namesMessage(p.command)
