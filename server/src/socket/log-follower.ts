@@ -25,11 +25,13 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
     for (const [sessionId, seq] of toAnnounce) io.serverSideEmit('appended', sessionId, seq);
     toAnnounce.clear();
   };
+  // The namespace's adapter and its room map live as long as the server: looked up once, not per event.
+  const adapter = io.of('/').adapter;
+  const occupied = (room: string) => (adapter.rooms.get(room)?.size ?? 0) > 0;
+  const send = (to: string[], json: string) => sendUpdate(adapter, to, json);
   service.onApplied((event) => {
-    const adapter = io.of('/').adapter;
-    const rooms = adapter.rooms;
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
-    for (const [json, to] of encodedUpdates(updatesFor(event, streams, (r) => (rooms.get(r)?.size ?? 0) > 0))) sendUpdate(adapter, to, json);
+    encodedUpdates(updatesFor(event, streams, occupied)).forEach(send);
     if (!event.appendedHere || !redis) return;
     if (toAnnounce.size === 0) queueMicrotask(announce);
     toAnnounce.set(event.sessionId, event.entry.seq);
