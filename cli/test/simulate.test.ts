@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { verifySessionFile } from '@rubicon/shared';
 import { shippedScenario, SCENARIO_DIR } from '@rubicon/shared/scenario-files';
 import { main } from '../src/main.ts';
-import { runPool, SimulationPool } from '../src/simulate/pool.ts';
+import { chunksOf, runPool, SimulationPool } from '../src/simulate/pool.ts';
 import { formatShifts, mixesOf, rankShifts } from '../src/simulate/sweep.ts';
 import { formatCpuSplit } from '../src/simulate/cpu-account.ts';
 import { fixed, percent } from '../src/simulate/figures.ts';
@@ -102,20 +102,38 @@ describe('rubicon simulate', () => {
   }, 60_000);
 
   it('hands games out in chunks and streams beats.csv lines in game order, as inline', async () => {
-    // 2,500 games: three chunks, so the two workers finish theirs out of order.
+    // 2,500 games: many chunks, shrinking to the end, so the two workers finish theirs out of order.
     const spec = { scenarioId: scenario.id, personas: {}, seed: 'chunks', optionalSeats: [], from: 0, to: 2_500, beatsCsvMix: 'm' };
     const threaded: string[] = [];
     const progress: number[] = [];
     const r = await runPool(scenario, spec, 2, (n) => progress.push(n), (l) => threaded.push(l));
     const inline: string[] = [];
     const i = await runPool(scenario, spec, 0, () => {}, (l) => inline.push(l));
-    expect(threaded).toHaveLength(3);
+    expect(threaded).toHaveLength(chunksOf(0, 2_500, 2).length);
     expect(threaded.join('')).toBe(inline.join(''));
     expect(r.games).toEqual(i.games);
     expect(r.gamesPerWorker.reduce((a, n) => a + n, 0)).toBe(2_500);
     expect(progress.every((n, k) => k === 0 || n >= progress[k - 1]!)).toBe(true);
     expect(progress.at(-1)).toBe(2_500);
   }, 60_000);
+
+  it('hands out chunks that shrink as a run ends, so no worker plays on alone for long', () => {
+    const chunks = chunksOf(0, 10_000, 2);
+    // Every game once, in order.
+    expect(chunks[0]![0]).toBe(0);
+    expect(chunks.at(-1)![1]).toBe(10_000);
+    expect(chunks.every(([from, to], k) => to > from && (k === 0 || from === chunks[k - 1]![1]))).toBe(true);
+    const sizes = chunks.map(([from, to]) => to - from);
+    expect(Math.max(...sizes)).toBe(1_000);
+    expect(sizes.every((n, k) => k === 0 || n <= sizes[k - 1]!)).toBe(true);
+    // What the last worker plays after the other has run out: one of the last chunks, not a thousand games.
+    expect(sizes.at(-2)).toBe(50);
+    expect(sizes.at(-1)).toBeLessThanOrEqual(50);
+    // Shares per worker set the size: with more workers the chunks shrink sooner.
+    expect(chunksOf(0, 10_000, 8).length).toBeGreaterThan(chunks.length);
+    expect(chunksOf(5, 5, 2)).toEqual([]);
+    expect(chunksOf(0, 30, 2)).toEqual([[0, 30]]);
+  });
 
   it('exports a simulated game as a session file that verifies and replays to the same outcome', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rubicon-sim-'));

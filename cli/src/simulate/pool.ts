@@ -21,11 +21,34 @@ export interface PoolResult {
 }
 
 /**
- * Games a worker is handed at a time: enough that a message per chunk costs
- * nothing beside playing it (about a third of a second), few enough that the
- * chunks a fast worker has finished ahead of a slow one's stay small.
+ * The most games a worker is handed at a time: enough that a message per chunk
+ * costs nothing beside playing it (about a quarter of a second), few enough
+ * that a long run's beats.csv lines are passed on as it goes.
  */
 const CHUNK = 1000;
+
+/** The fewest (bar the run's last games): about 12 ms of play, against a message's tenth of a millisecond. */
+const MIN_CHUNK = 50;
+
+/**
+ * Games [from, to) cut into the chunks handed out in turn: each at most CHUNK
+ * games and at most a (2 × workers)th of what is left, so the chunks shrink
+ * as the run ends (guided self-scheduling). With equal chunks the
+ * worker that takes the last one plays on alone for up to a whole chunk (a
+ * quarter of a second) while the others have nothing left, and on a shared
+ * machine the workers drift apart by that much; here the last chunks are
+ * MIN_CHUNK games and the workers end within about that of each other.
+ */
+export function chunksOf(from: number, to: number, workers: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let at = from; at < to; ) {
+    const size = Math.min(CHUNK, Math.max(MIN_CHUNK, Math.ceil((to - at) / (2 * Math.max(1, workers)))));
+    const end = Math.min(to, at + size);
+    chunks.push([at, end]);
+    at = end;
+  }
+  return chunks;
+}
 
 /** Hands on items numbered 0, 1, 2, … in that order, whatever order they are put in. */
 class InOrder<T> {
@@ -153,7 +176,7 @@ export class SimulationPool {
   }
 
   /**
-   * Plays games [from, to) on the workers, handed out CHUNK games at a time
+   * Plays games [from, to) on the workers, handed out in chunks (chunksOf)
    * to whichever worker is free. Rows come back in game order whatever
    * finished first, and each chunk's beats.csv lines go to `onBeatsCsv` in
    * game order as soon as the chunks before it are in, so a long run never
@@ -162,8 +185,7 @@ export class SimulationPool {
   async run(spec: BatchSpec, onProgress: (done: number) => void = () => {}, onBeatsCsv: (lines: string) => void = () => {}): Promise<PoolResult> {
     const started = performance.now();
     if (this.workers.length === 0) return this.runInline(spec, onProgress, onBeatsCsv, started);
-    const ranges: [number, number][] = [];
-    for (let from = spec.from; from < spec.to; from += CHUNK) ranges.push([from, Math.min(spec.to, from + CHUNK)]);
+    const ranges = chunksOf(spec.from, spec.to, this.workers.length);
     const out = new InOrder<Part>((part) => onBeatsCsv(part.beatsCsv));
     const games: GameRow[][] = [];
     const shares = this.workers.map(() => ({ seconds: 0, cpuSeconds: 0 as number | null, played: 0 }));
