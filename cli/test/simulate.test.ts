@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,24 @@ describe('rubicon simulate', () => {
     expect(code).not.toContain('__name(');
     expect(code).not.toContain('tsx');
   });
+
+  it('keeps the worker bundle between runs, and builds it again once one of its inputs has changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-bundle-'));
+    const built = await bundledWorker(dir);
+    expect(built).toEqual(expect.stringContaining('playBatch'));
+    const [name] = readdirSync(dir);
+    const file = join(dir, name!);
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { code: string; inputs: Record<string, string> };
+    expect(Object.keys(kept.inputs)).toEqual(expect.arrayContaining([expect.stringMatching(/cli\/src\/simulate\/worker\.ts$/), expect.stringMatching(/shared\/package\.json$/)]));
+    // Marked, so what comes back shows where it came from.
+    writeFileSync(file, JSON.stringify({ ...kept, code: `// from the cache\n${kept.code}` }));
+    expect(await bundledWorker(dir)).toBe(`// from the cache\n${kept.code}`);
+    // An input that no longer hashes as it did when the bundle was built: a fresh build, kept in its place.
+    const input = Object.keys(kept.inputs).find((p) => p.endsWith('play.ts'))!;
+    writeFileSync(file, JSON.stringify({ ...kept, code: '// stale', inputs: { ...kept.inputs, [input]: 'an older play.ts' } }));
+    expect(await bundledWorker(dir)).toBe(built);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as typeof kept).inputs[input]).toBe(kept.inputs[input]);
+  }, 60_000);
 
   it('keeps its workers for batch after batch, and a batch that fails does not take the pool down', async () => {
     const pool = await SimulationPool.start(scenario, 2);
