@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, version } from 'esbuild';
@@ -7,8 +6,12 @@ import { contentHash, readBundle, writeBundle, type CachedBundle } from './bundl
 
 const ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-/** Where built worker bundles are kept between runs (one file per checkout's entry point). */
-export const WORKER_BUNDLE_CACHE = join(tmpdir(), 'rubicon-simulate-worker');
+/**
+ * Where built worker bundles are kept between runs: the checkout's own `node_modules/.cache`, as
+ * other build tools do, not the shared temp folder, where another local user could leave a file
+ * that the workers would then run as code.
+ */
+export const WORKER_BUNDLE_CACHE = fileURLToPath(new URL('../../../node_modules/.cache/rubicon-simulate-worker', import.meta.url));
 
 /**
  * The simulation worker and everything it imports, bundled into one CommonJS script, or null if
