@@ -113,9 +113,10 @@ const Env = z.object({
    */
   SNAPSHOT_EVERY: int(1, 50),
   /**
-   * With Redis: how often a process re-reads the log of sessions it has sockets
-   * for, in case it missed another process's "appended" notice (pub/sub is
-   * fire-and-forget). Bounds the delay, never the order.
+   * With Redis: how often a process reads the heads of the logs of sessions it
+   * has sockets for (one round trip for all) and catches up those it is behind,
+   * in case it missed another process's append notice (pub/sub is
+   * fire-and-forget, store/append-notice.ts). Bounds the delay, never the order.
    */
   LOG_POLL_MS: int(50, 1000),
   /** A session nobody on this process has used for this long is dropped from its memory (it stays in the store). */

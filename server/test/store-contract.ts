@@ -112,6 +112,14 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
         expect(await store.commandSeq(sid, 'never-sent')).toBeNull();
       });
 
+      it('gives the heads of several logs at once, in the order asked, 0 for a log never written', async () => {
+        const [a, b, none] = [sessionId(), sessionId(), sessionId()];
+        await store.appendBatch(a, [entry(1), entry(2), entry(3)]);
+        await store.append(b, entry(1));
+        expect(await store.heads([b, none, a])).toEqual([1, 0, 3]);
+        expect(await store.heads([])).toEqual([]);
+      });
+
       it('refuses an append at the wrong position with the current head, writing nothing', async () => {
         const sid = sessionId();
         await store.append(sid, entry(1));

@@ -116,6 +116,20 @@ export class SessionCache {
     for (const entry of entries) if (entry.seq === session.state.version + 1) this.apply(sessionId, entry, false);
   }
 
+  /**
+   * Applies entries another process handed over with its notice (append-notice.ts), those that
+   * continue the copy. True when the copy now reaches the last of them; false when it does not
+   * (a gap before them: the caller reads the log) or the session is not held.
+   */
+  applyHanded(sessionId: string, entries: readonly LogEntry[]): boolean {
+    const session = this.held(sessionId);
+    const last = entries.reduce((max, e) => Math.max(max, e.seq), 0);
+    if (!session || last === 0) return false;
+    // Notices from two writers may come out of log order.
+    this.applyFromStore(sessionId, session, entries.length > 1 ? [...entries].sort((a, b) => a.seq - b.seq) : entries);
+    return session.state.version >= last;
+  }
+
   /** Applies whatever the log holds beyond the copy's version. */
   async catchUp(sessionId: string, session: CachedSession): Promise<void> {
     const missing = await this.store.readLog(sessionId, session.state.version);

@@ -1,5 +1,5 @@
 import { serverScenarios } from '../scenarios.ts';
-import type { Command, Game, Scenario } from '@rubicon/shared';
+import type { Command, Game, LogEntry, Scenario } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
@@ -18,6 +18,13 @@ export type { AppliedEvent, LoadedSession } from './session-cache.ts';
 export type { Executed } from './command-path.ts';
 
 export type ScenarioLookup = (id: string) => Scenario | undefined;
+
+/** A session's catch-up waiting in its queue: what the notices since it was queued handed over, and whether one asked for a read. */
+interface QueuedCatchUp {
+  run: Promise<void>;
+  handed: LogEntry[];
+  read: boolean;
+}
 
 export interface SessionServiceOptions {
   store: SessionStore;
@@ -73,7 +80,7 @@ export class SessionService {
   private readonly queue = new KeyedQueue();
   private readonly writes: WriteBatches;
   /** Sessions with a catch-up queued and not started: notices arriving meanwhile are covered by it. */
-  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly refreshing = new Map<string, QueuedCatchUp>();
 
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
@@ -136,19 +143,41 @@ export class SessionService {
 
   /**
    * Another process appended to this session: apply (and so broadcast) what
-   * it added, if we hold it. A hot session gets many notices; one catch-up
-   * waiting in the queue reads whatever all of them announced.
+   * it added, if we hold it. `handed`: the entries its notice carried; when
+   * they continue this copy up to the last of them, no read of the log is
+   * needed (null, or a gap before them: read). A hot session gets many
+   * notices; one catch-up waiting in the queue covers all of them, and reads
+   * the log if any of them came without entries.
    */
-  refresh(sessionId: string): Promise<void> {
+  refresh(sessionId: string, handed: readonly LogEntry[] | null = null): Promise<void> {
     if (!this.cache.has(sessionId)) return Promise.resolve();
     const queued = this.refreshing.get(sessionId);
-    if (queued) return queued;
-    const run = this.queue.run(sessionId, async () => {
+    if (queued) {
+      if (handed) queued.handed.push(...handed);
+      else queued.read = true;
+      return queued.run;
+    }
+    const catchUp: QueuedCatchUp = { handed: handed ? [...handed] : [], read: !handed, run: Promise.resolve() };
+    catchUp.run = this.queue.run(sessionId, async () => {
       this.refreshing.delete(sessionId);
+      if (!catchUp.read && this.cache.applyHanded(sessionId, catchUp.handed)) return;
       await this.loadCaughtUp(sessionId);
     });
-    this.refreshing.set(sessionId, run);
-    return run;
+    this.refreshing.set(sessionId, catchUp);
+    return catchUp.run;
+  }
+
+  /**
+   * Of these sessions, those whose copy here is behind the log (for the log
+   * poll, in case a notice was lost): one round trip for all their heads,
+   * where a catch-up of each would take a read of its log and hold its queue
+   * meanwhile, though nearly every copy is current.
+   */
+  async behind(sessionIds: Iterable<string>): Promise<string[]> {
+    const held = [...sessionIds].filter((id) => this.cache.has(id));
+    if (held.length === 0) return [];
+    const heads = await this.store.heads(held);
+    return held.filter((id, i) => (this.cache.peek(id)?.state.version ?? Infinity) < (heads[i] ?? 0));
   }
 
   /**

@@ -1,7 +1,9 @@
+import type { LogEntry } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { updatesFor } from '../session/broadcast.ts';
 import { isOutage } from '../session/service-error.ts';
+import { PollLoop } from '../store/poll-loop.ts';
 import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
@@ -13,18 +15,14 @@ import { encodedUpdates, sendUpdate } from './update-encoding.ts';
  * own sockets every event they may see, in log order and numbered in each
  * viewer's own stream, as its service applies them (its
  * own appends and those it catches up on), so every socket sees versions
- * strictly in order whichever process accepted them. With Redis, a process
- * that appends tells the others, which catch up; and since pub/sub may drop
- * a notice, each process also re-reads the logs of its sessions now and
- * then. Idle sessions without sockets here are dropped from memory.
+ * strictly in order whichever process accepted them. With Redis, each append
+ * is published to the other processes with its entries as it is written
+ * (store/append-notice.ts), and they apply them; and since a notice may be lost, each process also reads
+ * the heads of its sessions' logs now and then (one round trip for all) and
+ * catches up those it is behind. Idle sessions without sockets here are
+ * dropped from memory.
  */
 export function followLog(io: RubiconServer, service: SessionService, streams: ViewerStreams, config: Config, redis: boolean, log: Logger): { stop(): void } {
-  // A batch's entries are applied in one go: the other processes hear once per batch, with its last seq.
-  const toAnnounce = new Map<string, number>();
-  const announce = () => {
-    for (const [sessionId, seq] of toAnnounce) io.serverSideEmit('appended', sessionId, seq);
-    toAnnounce.clear();
-  };
   // The namespace's adapter and its room map live as long as the server: looked up once, not per event.
   const adapter = io.of('/').adapter;
   const occupied = (room: string) => (adapter.rooms.get(room)?.size ?? 0) > 0;
@@ -32,23 +30,32 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
     encodedUpdates(updatesFor(event, streams, occupied)).forEach(send);
-    if (!event.appendedHere || !redis) return;
-    if (toAnnounce.size === 0) queueMicrotask(announce);
-    toAnnounce.set(event.sessionId, event.entry.seq);
   });
 
-  const refresh = (sessionId: string) =>
-    service.refresh(sessionId).catch((err: unknown) => {
+  const refresh = (sessionId: string, handed: readonly LogEntry[] | null = null) =>
+    service.refresh(sessionId, handed).catch((err: unknown) => {
       // During an outage every poll fails; the store logs that once.
       if (!isOutage(err)) log.error({ err, sessionId }, 'catching up with the log failed');
     });
-  io.on('appended', (sessionId: string) => void refresh(sessionId));
-
-  const poll = redis
-    ? setInterval(() => {
-        for (const sessionId of sessionsWithSockets(io)) void refresh(sessionId);
-      }, config.logPollMs).unref()
+  // The store publishes each append as it writes it (append-notice.ts).
+  const following = redis
+    ? service.store.followAppends((notice) => {
+        if (service.peek(notice.sessionId)) void refresh(notice.sessionId, notice.entries());
+      }).catch((err: unknown) => {
+        log.error({ err }, 'could not follow the other processes\' appends; the log poll still catches up');
+        return null;
+      })
     : null;
+
+  const poll = redis ? new PollLoop(config.logPollMs) : null;
+  poll?.start(async () => {
+    try {
+      for (const sessionId of await service.behind(sessionsWithSockets(io))) void refresh(sessionId);
+    } catch (err) {
+      // During an outage every poll fails; the store logs that once.
+      if (!isOutage(err)) log.error({ err }, 'reading the heads of the logs failed');
+    }
+  });
   const evict = setInterval(() => {
     service.evictIdle(config.cacheIdleMs, sessionsWithSockets(io)).catch((err: unknown) => {
       if (!isOutage(err)) log.error({ err }, 'evicting idle sessions failed');
@@ -57,7 +64,8 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
 
   return {
     stop() {
-      if (poll) clearInterval(poll);
+      void poll?.stop();
+      void following?.then((stop) => stop?.());
       clearInterval(evict);
     },
   };

@@ -8,11 +8,8 @@ export interface ServerEmits extends Omit<ServerToClientEvents, 'update'> {
   update: (payload: UpdatePayload | EncodedJson) => void;
 }
 
-/** Between server processes (through the Redis adapter). */
-export interface InterServerEvents {
-  /** A process appended to a session's log up to `version`: the others catch up and update their own sockets. */
-  appended: (sessionId: string, version: number) => void;
-}
+/** Between server processes through the Redis adapter: none (appends are published by the store, store/append-notice.ts). */
+export type InterServerEvents = Record<string, never>;
 
 /** Kept per socket; plain data, because other processes read it through fetchSockets. */
 export interface SocketData {

@@ -147,6 +147,15 @@ export class MemoryStore implements SessionStore {
     return this.logs.get(sessionId)?.length ?? 0;
   }
 
+  async heads(sessionIds: readonly string[]): Promise<number[]> {
+    return sessionIds.map((id) => this.logs.get(id)?.length ?? 0);
+  }
+
+  /** Nobody else appends to a memory store: nothing to follow. */
+  async followAppends(): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+
   async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
     return this.commands.get(sessionId)?.get(commandId) ?? null;
   }

@@ -1,7 +1,9 @@
 import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame } from '@rubicon/shared';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
 import { RedisGate } from './redis-availability.ts';
+import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
@@ -19,6 +21,7 @@ import type { Viewer } from '@rubicon/shared';
  * - `snap:{id}`     string, JSON PersistedGame
  * - `access:{id}`   hash, access key → JSON AccessState (only keys revoked or re-issued)
  * - `redeemed:{id}` hash, `${key}:${generation}` → redemptions of that issue of the code
+ * - `appended`      pub/sub channel of the append notices (append-notice.ts)
  *
  * Scripts go through EVAL rather than EVALSHA: Redis caches the compiled
  * script by hash either way, and EVAL cannot fail with NOSCRIPT after a
@@ -34,14 +37,18 @@ import type { Viewer } from '@rubicon/shared';
  * every entry is.
  * On a conflict the reply carries the entries from the batch's position on
  * (if the log is ahead by at most ARGV[2]), so the writer needs no read.
- * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, then command id and entry JSON per entry.
+ * Once written, the entries are published to the other processes
+ * (append-notice.ts): ARGV[4] is the notice's head (writer and session), and
+ * the entries go with it when there are at most ARGV[5].
+ * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, notice channel,
+ * notice head, most entries a notice carries, then command id and entry JSON per entry.
  * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...} (index from 0).
  */
 const APPEND = `
 local first = tonumber(ARGV[1])
-local n = (#ARGV - 2) / 2
+local n = (#ARGV - 5) / 2
 local ids = {}
-for i = 1, n do ids[i] = ARGV[2 * i + 1] end
+for i = 1, n do ids[i] = ARGV[2 * i + 4] end
 local seen = redis.call('HMGET', KEYS[2], unpack(ids))
 local dups = {'duplicate'}
 for i = 1, n do
@@ -62,14 +69,37 @@ if head ~= first - 1 then
   return reply
 end
 local pairs = {}
+local entries = {}
 for i = 1, n do
-  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', ARGV[2 * i + 2])
+  entries[i] = ARGV[2 * i + 5]
+  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', entries[i])
   pairs[2 * i - 1] = ids[i]
   pairs[2 * i] = first + i - 1
 end
 redis.call('HSET', KEYS[2], unpack(pairs))
+local body = ''
+if n <= tonumber(ARGV[5]) then body = '[' .. table.concat(entries, ',') .. ']' end
+redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. body)
 return {'ok', first + n - 1}
 `;
+
+/**
+ * The heads of several logs in one round trip (the log poll's, for every
+ * session a process holds sockets for), read as APPEND reads one.
+ * KEYS: log streams. Reply: one seq per key, 0 for an empty log.
+ */
+const HEADS = `
+local heads = {}
+for i, key in ipairs(KEYS) do
+  local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  heads[i] = 0
+  if #last > 0 then heads[i] = tonumber(string.match(last[1][1], '^(%d+)-')) end
+end
+return heads
+`;
+
+/** Logs per HEADS call: one call stays short for Redis, however many sessions a process follows. */
+const HEADS_CHUNK = 500;
 
 /**
  * All or nothing, so that a session never exists with only some of its codes,
@@ -192,6 +222,11 @@ export class RedisStore implements SessionStore {
   private readonly ownsClient: boolean;
   private readonly pingTimeoutMs: number;
   private readonly gate: RedisGate;
+  /** This store's id in the append notices it publishes, so that its own process skips them. */
+  private readonly writer = randomUUID();
+  private readonly noticeChannel: string;
+  /** The connections following other processes' appends (followAppends), closed with the store. */
+  private readonly followers = new Set<RedisClientType>();
   /** One readiness probe at a time, so that health checks against a stopped Redis do not pile up PINGs. */
   private probing: Promise<boolean> | null = null;
   private closed = false;
@@ -202,6 +237,35 @@ export class RedisStore implements SessionStore {
     this.ownsClient = options.ownsClient ?? false;
     this.pingTimeoutMs = options.pingTimeoutMs ?? 1000;
     this.gate = options.gate ?? new RedisGate({ client: options.client });
+    this.noticeChannel = this.key('appended');
+  }
+
+  /**
+   * Listens, on a connection of its own, to the notices other processes'
+   * appends publish (append-notice.ts). node-redis subscribes again after a
+   * reconnect; notices published meanwhile are lost (the log poll makes
+   * them up). Resolves once subscribed, with a function that stops.
+   */
+  async followAppends(listener: (notice: AppendNotice) => void): Promise<() => Promise<void>> {
+    const sub: RedisClientType = this.client.duplicate();
+    // Without a listener, an 'error' event (any dropped connection) would crash the process; the store's own client reports outages.
+    sub.on('error', () => {});
+    this.followers.add(sub);
+    const stop = async () => {
+      this.followers.delete(sub);
+      if (sub.isOpen) sub.destroy();
+    };
+    try {
+      await sub.connect();
+      await sub.subscribe(this.noticeChannel, (message: string) => {
+        const notice = readNotice(message, this.writer);
+        if (notice) listener(notice);
+      });
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    return stop;
   }
 
   private key(...parts: string[]): string {
@@ -310,7 +374,14 @@ export class RedisStore implements SessionStore {
     const parsed = checkedBatch(entries);
     const reply = await this.gate.run((c) => c.eval(APPEND, {
       keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
-      arguments: [String(parsed[0]?.seq ?? 0), String(MISSED_ENTRIES_MAX), ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)])],
+      arguments: [
+        String(parsed[0]?.seq ?? 0),
+        String(MISSED_ENTRIES_MAX),
+        this.noticeChannel,
+        `${this.writer}\n${sessionId}`,
+        String(NOTICE_ENTRIES_MAX),
+        ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)]),
+      ],
     }));
     return decodeAppendReply(reply, sessionId);
   }
@@ -338,6 +409,17 @@ export class RedisStore implements SessionStore {
   async head(sessionId: string): Promise<number> {
     const [last] = (await this.gate.run((c) => c.xRevRange(this.key('log', sessionId), '+', '-', { COUNT: 1 }))) ?? [];
     return last ? seqOfStreamId(last.id) : 0;
+  }
+
+  async heads(sessionIds: readonly string[]): Promise<number[]> {
+    const heads: number[] = [];
+    for (let i = 0; i < sessionIds.length; i += HEADS_CHUNK) {
+      const keys = sessionIds.slice(i, i + HEADS_CHUNK).map((id) => this.key('log', id));
+      const reply = await this.gate.run((c) => c.eval(HEADS, { keys }));
+      if (!Array.isArray(reply) || reply.length !== keys.length || !reply.every((n) => typeof n === 'number')) throw new Error(`unexpected reply from heads script: ${JSON.stringify(reply)}`);
+      heads.push(...(reply as number[]));
+    }
+    return heads;
   }
 
   async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
@@ -370,6 +452,8 @@ export class RedisStore implements SessionStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const sub of this.followers) if (sub.isOpen) sub.destroy();
+    this.followers.clear();
     if (!this.ownsClient || !this.client.isOpen) return;
     // close() waits for the replies in flight, which a stopped Redis never sends.
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import type { GameSetup, JoinCode, LogEntry, PersistedGame, SessionHeader, SessionParent, Viewer } from '@rubicon/shared';
+import type { AppendNotice } from './append-notice.ts';
 
 /**
  * The storage boundary. Two implementations (memory, Redis) pass one shared
@@ -153,6 +154,14 @@ export interface SessionStore {
   readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
   /** The log's length (the seq of its last entry, 0 when empty). */
   head(sessionId: string): Promise<number>;
+  /** `head` of each of these sessions, in their order, in one round trip. */
+  heads(sessionIds: readonly string[]): Promise<number[]>;
+  /**
+   * Calls `listener` for each append another process makes (append-notice.ts), while it may miss
+   * some (a dropped connection): the log stays the truth. Resolves once listening, with a function
+   * that stops. A memory store is one process's alone: nobody else appends.
+   */
+  followAppends(listener: (notice: AppendNotice) => void): Promise<() => Promise<void>>;
   /** The seq at which this command id was appended, or null. */
   commandSeq(sessionId: string, commandId: string): Promise<number | null>;
   saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void>;
