@@ -46,8 +46,8 @@ async function twoProcesses() {
   return { store, reader, sessionId, appended, applied, send, reads: vi.spyOn(store, 'readLog') };
 }
 
-type Heard = { sessionId: string; entries: LogEntry[] | null };
-const heard = (n: AppendNotice | null): Heard | null => n && { sessionId: n.sessionId, entries: n.entries() };
+type Heard = { sessionId: string; version: number; entries: LogEntry[] | null };
+const heard = (n: AppendNotice | null): Heard | null => n && { sessionId: n.sessionId, version: n.version, entries: n.entries() };
 
 describe('the append notice', () => {
   it('is published by the append itself, with its entries, to every other store on the Redis but not the writer', async () => {
@@ -67,7 +67,10 @@ describe('the append notice', () => {
       await stopA();
       await b.store.append('s1', entry(3));
       await vi.waitFor(() => expect(heardByB).toHaveLength(2));
-      expect(heardByB).toEqual([{ sessionId: 's1', entries: batch }, { sessionId: 's2', entries: null }]);
+      expect(heardByB).toEqual([
+        { sessionId: 's1', version: 2, entries: batch },
+        { sessionId: 's2', version: NOTICE_ENTRIES_MAX + 1, entries: null },
+      ]);
       // A skips its own notices, and hears nothing once stopped.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(heardByA).toEqual([]);
@@ -80,12 +83,14 @@ describe('the append notice', () => {
 
   it('is read as carrying no entries when they do not parse, and not at all when it is not a notice', () => {
     const one = entry(3);
-    expect(heard(readNotice(`w\ns1\n${JSON.stringify([one])}`, 'me'))).toEqual({ sessionId: 's1', entries: [one] });
-    expect(readNotice(`me\ns1\n${JSON.stringify([one])}`, 'me')).toBeNull();
-    expect(heard(readNotice('w\ns1\n', 'me'))).toEqual({ sessionId: 's1', entries: null });
-    expect(heard(readNotice('w\ns1\nnot json', 'me'))).toEqual({ sessionId: 's1', entries: null });
-    expect(heard(readNotice('w\ns1\n[{"seq":"x"}]', 'me'))).toEqual({ sessionId: 's1', entries: null });
-    expect(heard(readNotice('w\ns1\n[]', 'me'))).toEqual({ sessionId: 's1', entries: null });
+    expect(heard(readNotice(`w\ns1\n3\n${JSON.stringify([one])}`, 'me'))).toEqual({ sessionId: 's1', version: 3, entries: [one] });
+    expect(readNotice(`me\ns1\n3\n${JSON.stringify([one])}`, 'me')).toBeNull();
+    expect(heard(readNotice('w\ns1\n3\n', 'me'))).toEqual({ sessionId: 's1', version: 3, entries: null });
+    expect(heard(readNotice('w\ns1\n3\nnot json', 'me'))).toEqual({ sessionId: 's1', version: 3, entries: null });
+    expect(heard(readNotice('w\ns1\n3\n[{"seq":"x"}]', 'me'))).toEqual({ sessionId: 's1', version: 3, entries: null });
+    expect(heard(readNotice('w\ns1\n3\n[]', 'me'))).toEqual({ sessionId: 's1', version: 3, entries: null });
+    expect(readNotice('w\ns1\nx\n[]', 'me')).toBeNull();
+    expect(readNotice('w\ns1\n[]', 'me')).toBeNull();
     expect(readNotice('no notice', 'me')).toBeNull();
   });
 });

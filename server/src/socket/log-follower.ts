@@ -40,7 +40,9 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   // The store publishes each append as it writes it (append-notice.ts).
   const following = redis
     ? service.store.followAppends((notice) => {
-        if (service.peek(notice.sessionId)) void refresh(notice.sessionId, notice.entries());
+        // Not held here, or already applied (a conflict's reply brought the entries): nothing to parse.
+        const held = service.peek(notice.sessionId);
+        if (held && held.state.version < notice.version) void refresh(notice.sessionId, notice.entries());
       }).catch((err: unknown) => {
         log.error({ err }, 'could not follow the other processes\' appends; the log poll still catches up');
         return null;

@@ -14,11 +14,15 @@ import { LogEntry } from '@rubicon/shared';
  * Published (pub/sub is fire-and-forget): a notice missed while a process
  * was disconnected is made up by its log poll (log-follower.ts).
  *
- * On the wire: `<writer>\n<session id>\n<entries as a JSON array, or nothing>`.
- * The writer is the appending store's id, so that a process skips its own.
+ * On the wire: `<writer>\n<session id>\n<last seq>\n<entries as a JSON array, or nothing>`.
+ * The writer is the appending store's id, so that a process skips its own;
+ * the last seq lets a process whose copy already has the entries (from a
+ * conflict's reply, in a hot session) skip the notice without parsing them.
  */
 export interface AppendNotice {
   sessionId: string;
+  /** The log's head once these entries were appended (the last one's seq). */
+  version: number;
   /**
    * The appended entries, or null when the notice does not carry them (a big batch): then read the log.
    * Parsed when asked: every process hears every append, also to sessions it does not hold.
@@ -33,8 +37,11 @@ export const NOTICE_ENTRIES_MAX = 32;
 export function readNotice(message: string, self: string): AppendNotice | null {
   const a = message.indexOf('\n');
   const b = message.indexOf('\n', a + 1);
-  if (a < 0 || b < 0 || message.slice(0, a) === self) return null;
-  return { sessionId: message.slice(a + 1, b), entries: () => noticeEntries(message.slice(b + 1)) };
+  const c = message.indexOf('\n', b + 1);
+  if (a < 0 || b < 0 || c < 0 || message.slice(0, a) === self) return null;
+  const version = Number(message.slice(b + 1, c));
+  if (!Number.isSafeInteger(version) || version < 1) return null;
+  return { sessionId: message.slice(a + 1, b), version, entries: () => noticeEntries(message.slice(c + 1)) };
 }
 
 /**

@@ -38,8 +38,8 @@ import type { Viewer } from '@rubicon/shared';
  * On a conflict the reply carries the entries from the batch's position on
  * (if the log is ahead by at most ARGV[2]), so the writer needs no read.
  * Once written, the entries are published to the other processes
- * (append-notice.ts): ARGV[4] is the notice's head (writer and session), and
- * the entries go with it when there are at most ARGV[5].
+ * (append-notice.ts): ARGV[4] is the notice's head (writer and session), then
+ * the log's new head, and the entries go with it when there are at most ARGV[5].
  * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, notice channel,
  * notice head, most entries a notice carries, then command id and entry JSON per entry.
  * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...} (index from 0).
@@ -79,7 +79,7 @@ end
 redis.call('HSET', KEYS[2], unpack(pairs))
 local body = ''
 if n <= tonumber(ARGV[5]) then body = '[' .. table.concat(entries, ',') .. ']' end
-redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. body)
+redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. (first + n - 1) .. '\\n' .. body)
 return {'ok', first + n - 1}
 `;
 
