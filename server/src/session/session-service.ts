@@ -6,12 +6,12 @@ import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
 import { CommandPath, type Admission, type Executed } from './command-path.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MAX_APPEND_BATCH } from '../store/append-batch.ts';
 import { SessionCache, type AppliedEvent, type CachedSession, type LoadedSession } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
-import { withinDeadline } from './within-deadline.ts';
 import { WriteBatches } from './write-batches.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
@@ -78,6 +78,8 @@ export class SessionService {
   private readonly deadlines: BeatDeadlines;
   private readonly commands: CommandPath;
   private readonly queue = new KeyedQueue();
+  /** Bounds each command by its deadline, with one timer for them all. */
+  private readonly bounds = new DeadlineQueue();
   private readonly writes: WriteBatches;
   /** Sessions with a catch-up queued and not started: notices arriving meanwhile are covered by it. */
   private readonly refreshing = new Map<string, QueuedCatchUp>();
@@ -198,7 +200,7 @@ export class SessionService {
     const request = { actor, commandId, expectedGameVersion, command, ...(atLeast === undefined ? {} : { atLeast }) };
     if (deadline === undefined) return this.writes.submit(sessionId, request, bound, () => false);
     let abandoned = false;
-    return withinDeadline(this.writes.submit(sessionId, request, bound, () => abandoned), deadline, () => (abandoned = true));
+    return this.bounds.within(this.writes.submit(sessionId, request, bound, () => abandoned), deadline, () => (abandoned = true));
   }
 
   /** Stores a snapshot of every session this process holds that has moved on since its last one. */
@@ -253,7 +255,7 @@ export class SessionService {
     if (deadline === undefined) return this.queue.run(sessionId, () => task(() => false));
     let abandoned = false;
     const done = this.queue.run(sessionId, () => task(() => abandoned));
-    return withinDeadline(done, deadline, () => (abandoned = true));
+    return this.bounds.within(done, deadline, () => (abandoned = true));
   }
 
   /** The session, cached, at the log's head. Must run in the session's queue. */

@@ -1,0 +1,100 @@
+import { unavailable } from './service-error.ts';
+
+/** One piece of work still waiting, in the queue's list ordered by deadline. */
+class Waiting {
+  prev: Waiting | null = null;
+  next: Waiting | null = null;
+  queued = true;
+  constructor(
+    readonly deadline: number,
+    readonly onLate: () => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
+}
+
+/**
+ * Bounds work by deadlines (performance.now() time) with one timer for them all.
+ * Every command passes through here; a setTimeout and its clearing per command cost
+ * a Timeout object, a timer-list entry and its removal each time. Here a command costs
+ * an entry in a list ordered by deadline (deadlines come in arrival order, so it goes
+ * in at the tail) and its unlinking when the work settles. The one timer is armed for
+ * the earliest deadline and is not moved when that entry leaves early: it fires, finds
+ * nothing due, and arms for the new head, so there is about one timer per bound's length.
+ * It is unref'd: the work it bounds keeps the process alive, not the bound.
+ */
+export class DeadlineQueue {
+  private head: Waiting | null = null;
+  private tail: Waiting | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer fires (performance.now() time); meaningful only while `timer` is set. */
+  private armedFor = 0;
+
+  /** Rejects with `unavailable` at `deadline` unless `work` settled first; `onLate` marks the work abandoned. */
+  within<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const waiting = new Waiting(deadline, onLate, reject);
+      this.insert(waiting);
+      // Whatever the work ends with after the deadline, nobody is waiting for it: the promise has settled already.
+      work.then(
+        (value) => {
+          this.remove(waiting);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.remove(waiting);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** How many pieces of work are waiting (for tests). */
+  get size(): number {
+    let n = 0;
+    for (let w = this.head; w; w = w.next) n++;
+    return n;
+  }
+
+  private insert(waiting: Waiting): void {
+    let after = this.tail;
+    while (after && after.deadline > waiting.deadline) after = after.prev;
+    waiting.prev = after;
+    waiting.next = after ? after.next : this.head;
+    if (waiting.next) waiting.next.prev = waiting;
+    else this.tail = waiting;
+    if (after) after.next = waiting;
+    else this.head = waiting;
+    if (this.timer === null || waiting.deadline < this.armedFor) this.arm(waiting.deadline);
+  }
+
+  private remove(waiting: Waiting): void {
+    if (!waiting.queued) return;
+    waiting.queued = false;
+    if (waiting.prev) waiting.prev.next = waiting.next;
+    else this.head = waiting.next;
+    if (waiting.next) waiting.next.prev = waiting.prev;
+    else this.tail = waiting.prev;
+    waiting.prev = waiting.next = null;
+  }
+
+  private arm(deadline: number): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.armedFor = deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - performance.now()));
+    this.timer.unref();
+  }
+
+  /** The timer fired: everything due is refused, and the timer follows the earliest left. */
+  private expire(): void {
+    this.timer = null;
+    const now = performance.now();
+    for (let w = this.head; w && w.deadline <= now; w = this.head) {
+      this.remove(w);
+      w.onLate();
+      // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
+      w.reject(unavailable('This was not done within the time bound; try again with the same command id.'));
+    }
+    // A timer may fire a little before performance.now() reaches its deadline; then it is armed again for the rest.
+    if (this.head) this.arm(this.head.deadline);
+  }
+}

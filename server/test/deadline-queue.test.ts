@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineQueue } from '../src/session/deadline-queue.ts';
+import { ServiceError } from '../src/session/service-error.ts';
+
+/** A promise settled by hand, for work that has not finished yet. */
+function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('DeadlineQueue', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('answers with the work when it settles in time, and the work leaves the queue at once', async () => {
+    const queue = new DeadlineQueue();
+    const onLate = vi.fn();
+    await expect(queue.within(Promise.resolve(7), performance.now() + 1000, onLate)).resolves.toBe(7);
+    await expect(queue.within(Promise.reject(new Error('refused')), performance.now() + 1000, onLate)).rejects.toThrow('refused');
+    expect(queue.size).toBe(0);
+    expect(onLate).not.toHaveBeenCalled();
+  });
+
+  it('refuses unavailable at the deadline, marks the work late, and ignores how it ends later', async () => {
+    const queue = new DeadlineQueue();
+    const work = pending<number>();
+    const onLate = vi.fn();
+    const answer = queue.within(work.promise, performance.now() + 20, onLate);
+    const err = await answer.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).code).toBe('unavailable');
+    expect(onLate).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+    work.resolve(1);
+    await sleep(0);
+    expect(onLate).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an earlier deadline that came in after a later one at its own time, and the later one at its own', async () => {
+    const queue = new DeadlineQueue();
+    const start = performance.now();
+    const lateAt = (deadline: number): Promise<number> =>
+      queue.within(pending<number>().promise, deadline, () => {}).then(
+        () => -1,
+        () => performance.now() - start,
+      );
+    const later = lateAt(start + 150);
+    const earlier = lateAt(start + 20);
+    const earlierAt = await earlier;
+    expect(earlierAt).toBeGreaterThanOrEqual(19);
+    expect(earlierAt).toBeLessThan(140);
+    expect(await later).toBeGreaterThanOrEqual(149);
+  });
+
+  it('keeps one timer for many bounded commands rather than one each', async () => {
+    const queue = new DeadlineQueue();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const now = performance.now();
+    const answers = Array.from({ length: 100 }, (_, i) => queue.within(Promise.resolve(i), now + 1000 + i, () => {}));
+    expect(await Promise.all(answers)).toHaveLength(100);
+    expect(timers).toHaveBeenCalledTimes(1);
+    expect(queue.size).toBe(0);
+  });
+});
