@@ -67,21 +67,40 @@ export function ackHandler<S extends z.ZodType, T, C>(
     if (!result.ok) metrics.refusals.inc({ code: result.error.code });
     reply(ack, result);
   };
-  async function handle(this: C, ack: Reply<T> | null, payload: unknown, started: number): Promise<void> {
+  /** Answers a refusal (a ServiceError's, typed) or, for anything unexpected, `internal`, which is logged. */
+  const fail = (ack: Reply<T> | null, label: string, started: number, err: unknown) => {
+    const refusal = asServiceError(err);
+    if (refusal) return finish(ack, label, started, { ok: false, error: refusal.toWire() });
+    log.error({ err, event }, 'a socket handler failed');
+    finish(ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+  };
+  /**
+   * Runs one event. Not an async function around `run`'s own: `run` is already the
+   * event's one promise, and its answer is taken from it directly (one promise and
+   * one suspended frame fewer per event, every command passing through here).
+   */
+  function handle(this: C, ack: Reply<T> | null, payload: unknown, started: number): void {
     let label: string = event;
     try {
       const parsed = parse(payload);
       if (!parsed.success) throw invalidPayload(parsed.error);
-      if (labelOf) label = labelOf(parsed.data);
-      finish(ack, label, started, { ok: true, data: await run(parsed.data, this) });
+      const data = parsed.data;
+      if (labelOf) label = labelOf(data);
+      run(data, this).then(
+        (result) => {
+          try {
+            finish(ack, label, started, { ok: true, data: result });
+          } catch (err) {
+            fail(ack, label, started, err);
+          }
+        },
+        (err: unknown) => fail(ack, label, started, err),
+      );
     } catch (err) {
-      const refusal = asServiceError(err);
-      if (refusal) return finish(ack, label, started, { ok: false, error: refusal.toWire() });
-      log.error({ err, event }, 'a socket handler failed');
-      finish(ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+      fail(ack, label, started, err);
     }
   }
   return function (this: C, ...args: unknown[]) {
-    void handle.call(this, ackOf<T>(args), typeof args[0] === 'function' ? undefined : args[0], performance.now());
+    handle.call(this, ackOf<T>(args), typeof args[0] === 'function' ? undefined : args[0], performance.now());
   };
 }
