@@ -3,7 +3,7 @@ import { LogEntry } from '@rubicon/shared';
 /**
  * The notice a process's append sends the other processes, so that they
  * update their sockets: Redis publishes it from inside the append script
- * (redis-store.ts), the moment the entries are in the log, rather than the
+ * (APPEND in redis-scripts.ts), the moment the entries are in the log, rather than the
  * appending process once it has had the answer and applied them (its event
  * loop, a collection or a busy stretch of it, no longer stands between an
  * append and the other processes' sockets). It carries the appended entries

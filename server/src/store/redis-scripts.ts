@@ -1,0 +1,187 @@
+import { LogEntry } from '@rubicon/shared';
+import type { BatchAppendResult } from './types.ts';
+
+/*
+ * What runs inside Redis for the store (redis-store.ts): each script is one
+ * atomic step, so a session, an import, an append or a revocation is there
+ * whole or not at all, whatever else writes to the same Redis meanwhile.
+ */
+
+/**
+ * The log's single writer rule, for one entry or several at once (one round
+ * trip for a batch). Duplicate before conflict, so that a retry of an
+ * already accepted command is recognised even though the log has moved on.
+ * The head is read from the last stream id rather than XLEN so that it stays
+ * right even if old entries were ever trimmed. Nothing is written unless
+ * every entry is.
+ * On a conflict the reply carries the entries from the batch's position on
+ * (if the log is ahead by at most ARGV[2]), so the writer needs no read.
+ * Once written, the entries are published to the other processes
+ * (append-notice.ts): ARGV[4] is the notice's head (writer and session), then
+ * the log's new head, and the entries go with it when there are at most ARGV[5].
+ * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, notice channel,
+ * notice head, most entries a notice carries, then command id and entry JSON per entry.
+ * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...} (index from 0).
+ */
+export const APPEND = `
+local first = tonumber(ARGV[1])
+local n = (#ARGV - 5) / 2
+local ids = {}
+for i = 1, n do ids[i] = ARGV[2 * i + 4] end
+local seen = redis.call('HMGET', KEYS[2], unpack(ids))
+local dups = {'duplicate'}
+for i = 1, n do
+  if seen[i] then
+    dups[#dups + 1] = i - 1
+    dups[#dups + 1] = tonumber(seen[i])
+  end
+end
+if #dups > 1 then return dups end
+local head = 0
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #last > 0 then head = tonumber(string.match(last[1][1], '^(%d+)-')) end
+if head ~= first - 1 then
+  local reply = {'conflict', head}
+  if head > first - 1 and head - first + 1 <= tonumber(ARGV[2]) then
+    for _, e in ipairs(redis.call('XRANGE', KEYS[1], first .. '-0', '+')) do reply[#reply + 1] = e[2][2] end
+  end
+  return reply
+end
+local pairs = {}
+local entries = {}
+for i = 1, n do
+  entries[i] = ARGV[2 * i + 5]
+  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', entries[i])
+  pairs[2 * i - 1] = ids[i]
+  pairs[2 * i] = first + i - 1
+end
+redis.call('HSET', KEYS[2], unpack(pairs))
+local body = ''
+if n <= tonumber(ARGV[5]) then body = '[' .. table.concat(entries, ',') .. ']' end
+redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. (first + n - 1) .. '\\n' .. body)
+return {'ok', first + n - 1}
+`;
+
+/**
+ * The heads of several logs in one round trip (the log poll's, for every
+ * session a process holds sockets for), read as APPEND reads one.
+ * KEYS: log streams. Reply: one seq per key, 0 for an empty log.
+ */
+export const HEADS = `
+local heads = {}
+for i, key in ipairs(KEYS) do
+  local last = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  heads[i] = 0
+  if #last > 0 then heads[i] = tonumber(string.match(last[1][1], '^(%d+)-')) end
+end
+return heads
+`;
+
+
+/**
+ * All or nothing, so that a session never exists with only some of its codes,
+ * and a code already naming another session is never overwritten.
+ * KEYS: session hash, sessions zset, then one key per code; ARGV: session id,
+ * createdAt, the hash's field/value pairs as JSON, then one grant per code.
+ */
+export const CREATE_SESSION = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 2) end
+end
+local fields = cjson.decode(ARGV[3])
+for i = 1, #fields, 2 do redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
+return 'ok'
+`;
+
+/**
+ * An import's log goes in chunks under its new session id, invisible while
+ * no session hash names it, and set to expire: a process that dies half way
+ * leaves only keys that vanish. KEYS: log stream, command hash. ARGV: ttl
+ * seconds, then seq, command id, entry JSON for each entry.
+ */
+export const STAGE_IMPORT = `
+for i = 2, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], ARGV[i] .. '-0', 'e', ARGV[i + 2])
+  redis.call('HSET', KEYS[2], ARGV[i + 1], ARGV[i])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 'ok'
+`;
+
+/**
+ * Makes a staged import a session, all at once: CREATE_SESSION's checks, a
+ * check that the whole log was staged, then the session hash, its codes, its
+ * snapshot and facilitator token, and the log kept for good.
+ * KEYS: session hash, sessions zset, log, cmds, snapshot, facilitator token, then one per code.
+ * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, then one grant per code.
+ */
+export const COMMIT_IMPORT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+for i = 7, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 6) end
+end
+if redis.call('XLEN', KEYS[3]) ~= tonumber(ARGV[4]) then return 'incomplete' end
+local fields = cjson.decode(ARGV[3])
+for i = 1, #fields, 2 do redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+redis.call('PERSIST', KEYS[3])
+redis.call('PERSIST', KEYS[4])
+redis.call('SET', KEYS[5], ARGV[5])
+redis.call('SET', KEYS[6], ARGV[6])
+for i = 7, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+return 'ok'
+`;
+
+
+/**
+ * Revokes (and re-issues) one access key at once: the old code goes, the
+ * generation goes up, the new code (if any) comes. KEYS: access hash, new
+ * code key; ARGV: key, code as created, new code or '', the code key prefix,
+ * session id, role JSON.
+ */
+export const ROTATE_ACCESS = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local code = ARGV[2]
+local gen = 0
+if cur then
+  local c = cjson.decode(cur)
+  code = c.code
+  gen = c.generation
+end
+if ARGV[3] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 'code-taken' end
+if type(code) == 'string' and code ~= '' then redis.call('DEL', ARGV[4] .. code) end
+gen = gen + 1
+local state = '{"code":null,"generation":' .. gen .. '}'
+if ARGV[3] ~= '' then
+  redis.call('SET', KEYS[2], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
+  state = cjson.encode({ code = ARGV[3], generation = gen })
+end
+redis.call('HSET', KEYS[1], ARGV[1], state)
+return state
+`;
+
+/** APPEND's reply as the store's result; anything else it could not have sent is an error. */
+export function decodeAppendReply(reply: unknown, sessionId: string): BatchAppendResult {
+  const unexpected = () => new Error(`unexpected reply from append script: ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply)) throw unexpected();
+  const [outcome, first, ...rest] = reply as unknown[];
+  if (typeof first !== 'number') throw unexpected();
+  if (outcome === 'ok' && rest.length === 0) return { ok: true, seq: first };
+  if (outcome === 'conflict') {
+    if (rest.length === 0) return { ok: false, reason: 'conflict', head: first };
+    const missing = rest.map((json) => LogEntry.parse(JSON.parse(String(json))));
+    if (missing.at(-1)?.seq !== first) throw new Error(`log ${sessionId}: the entries a conflict returned do not reach its head ${first}`);
+    return { ok: false, reason: 'conflict', head: first, missing };
+  }
+  const n = [first, ...rest];
+  if (outcome === 'duplicate' && n.length % 2 === 0 && n.every((x) => typeof x === 'number')) {
+    const pairs = n as number[];
+    const duplicates = Array.from({ length: pairs.length / 2 }, (_, i) => ({ index: pairs[2 * i] ?? 0, seq: pairs[2 * i + 1] ?? 0 }));
+    return { ok: false, reason: 'duplicate', duplicates };
+  }
+  throw unexpected();
+}
