@@ -139,6 +139,21 @@ export function defineIntegrationSuite(backend: Backend): void {
       expect(relayAt(t.seats.us)).toBe('unseen');
     });
 
+    it('refuses a relay of a message from another channel without naming where the log stood', async () => {
+      // In one table Israel and the US talk privately first; the mediators, who cannot read that, must not learn it.
+      const refusal = async (privateBefore: number) => {
+        const t = await seat();
+        for (let i = 0; i < privateBefore; i++) await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: randomText('israel-us') });
+        await t.seats.iran.must({ type: 'SEND_MESSAGE', channel: 'public', text: randomText('public') });
+        await settle(t.all());
+        const original = t.seats.mediators.messages[0]?.id;
+        return refused(await t.seats.mediators.command({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: 'passing it on', to: 'us', relayOf: original }));
+      };
+      const quiet = await refusal(0);
+      expect(quiet.code).toBe('invalid');
+      expect(await refusal(3)).toEqual(quiet);
+    });
+
     it('shows public statements to everyone, observers included, and team chat to the team only', async () => {
       const t = await seat();
       const pub = randomText('public');

@@ -110,8 +110,10 @@ export function messageAudience(
   }
   if (cmd.relayOf !== undefined) {
     const original = earlier.byId(cmd.relayOf);
+    // Not named: the server has put the log's id in place of the sender's (viewer-stream.ts), and that id counts
+    // every message before it, those of channels the sender cannot read included.
     if (!original || original.channel !== channel.id)
-      return refuse('invalid', `Message ${cmd.relayOf} is not in ${channel.title}.`);
+      return refuse('invalid', `The message to relay is not in ${channel.title}.`);
   }
   if (cmd.to !== undefined && !members.includes(cmd.to))
     return refuse('invalid', `${cmd.to} is not in ${channel.title}.`);
