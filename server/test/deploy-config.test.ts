@@ -10,6 +10,28 @@ import type { IncomingMessage } from 'node:http';
 const root = new URL('../../', import.meta.url);
 const nginx = readFileSync(new URL('deploy/nginx.conf', root), 'utf8');
 const compose = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+const dockerignore = readFileSync(new URL('.dockerignore', root), 'utf8')
+  .split('\n')
+  .map((line) => line.trim().replace(/\/$/, ''))
+  .filter((line) => line !== '' && !line.startsWith('#'));
+
+/** One path segment against one of .dockerignore's (where `*` is any run of characters but a slash). */
+const segmentMatches = (pattern: string, segment: string | undefined) =>
+  segment !== undefined && new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`).test(segment);
+
+/**
+ * Whether .dockerignore leaves `path` out of the build context. Only the forms it uses: an entry rooted at the
+ * context, or one that starts with a double star and a slash (at any depth); either also covers what is under it.
+ */
+function ignoredByDocker(path: string): boolean {
+  const segments = path.split('/');
+  return dockerignore.some((entry) => {
+    const anyDepth = entry.startsWith('**/');
+    const want = (anyDepth ? entry.slice(3) : entry).split('/');
+    const starts = anyDepth ? segments.map((_, i) => i) : [0];
+    return starts.some((i) => want.every((w, k) => segmentMatches(w, segments[i + k])));
+  });
+}
 
 function handshake(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
@@ -35,5 +57,14 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
   it('run Redis with its append-only file on a volume', () => {
     expect(compose).toMatch(/"--appendonly",\s*"yes"/);
     expect(compose).toMatch(/redis-data:\/data/);
+  });
+
+  it("leave out of the image's build what a checkout makes locally: compiled code, secrets, test output", () => {
+    // `COPY . .` would otherwise bring a local build:server's dist (stale files of deleted modules, shipped by the
+    // run stage) and an .env with LLM_API_KEY into the build stage's layers.
+    const local = ['server/dist/main.js', 'shared/dist/src/index.js', 'client/dist/index.html', 'client/public/maps/april-2024.json', '.env', 'e2e/artifacts/report/index.html', 'server.log', 'node_modules/x', 'cli/node_modules/x', 'examples/python/__pycache__/rubicon_bot.cpython-311.pyc'];
+    expect(local.filter((p) => !ignoredByDocker(p))).toEqual([]);
+    // …and keeps the sources the build needs.
+    expect(['server/src/main.ts', 'shared/scenarios/april-2024.yaml', 'client/index.html', 'package-lock.json'].filter(ignoredByDocker)).toEqual([]);
   });
 });
