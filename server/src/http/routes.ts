@@ -4,7 +4,7 @@ import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenari
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { SessionStore } from '../store/types.ts';
-import { ServiceError, asServiceError, httpStatus, invalidPayload } from '../session/service-error.ts';
+import { ServiceError, asServiceError, httpStatus, invalidPayload, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
@@ -203,7 +203,7 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
       send(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
     },
     onError: (err: unknown, req, res, _next) => {
-      const refusal = asServiceError(err);
+      const refusal = asServiceError(err, () => unavailable('The game store is not reachable right now; try again in a moment.'));
       if (refusal) {
         const { retryAfterMs, where, seq } = refusal.extra;
         if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));

@@ -69,10 +69,13 @@ export function unavailable(message = 'The game store is not reachable right now
   return new ServiceError('unavailable', message, { retryAfterMs: RETRY_AFTER_MS });
 }
 
-/** A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). */
-export function asServiceError(error: unknown): ServiceError | null {
+/**
+ * A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). `outage` words
+ * the refusal for where it is read: an HTTP request has no command id to send again.
+ */
+export function asServiceError(error: unknown, outage: () => ServiceError = unavailable): ServiceError | null {
   if (error instanceof ServiceError) return error;
-  if (error instanceof StoreUnavailableError) return unavailable();
+  if (error instanceof StoreUnavailableError) return outage();
   return null;
 }
 
