@@ -34,3 +34,25 @@ test('a session screen opened without joining asks for a code', async ({ page })
   await saveScreen(page, test.info(), 'join-needed');
   await expectAccessible(page, test.info(), 'join-needed');
 });
+
+test('a player whose code the white cell re-issues is told why the console stopped, and joins again with the new code', async ({ page, request }) => {
+  const created = (await (await request.post('/api/sessions', { data: { scenarioId: 'april-2024' } })).json()) as {
+    sessionId: string;
+    facilitatorToken: string;
+    codes: { role: { kind: string; seat?: string }; code: string }[];
+  };
+  const iran = created.codes.find((c) => c.role.seat === 'iran')!.code;
+  await page.goto(`/join/${iran}`);
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-status', 'live');
+  await expect(page.getByTestId('console-seat')).toBeAttached();
+
+  const reissued = await request.post(`/api/sessions/${created.sessionId}/access/iran/reissue`, { headers: { authorization: `Bearer ${created.facilitatorToken}` } });
+  const fresh = ((await reissued.json()) as { code: string }).code;
+  // The server drops the socket and refuses its token; the page says so instead of a stale console marked "Disconnected".
+  await expect(page.getByRole('alert')).toContainText('revoked');
+  await expect(page.getByTestId('console-seat')).toHaveCount(0);
+  await page.getByTestId('join-code').fill(fresh);
+  await page.getByTestId('join-submit').click();
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-status', 'live');
+  await expect(page.getByTestId('console-seat')).toBeAttached();
+});

@@ -185,7 +185,9 @@ export class SessionConnection {
       if (socket !== this.socket) return;
       if (!ack.ok) {
         if (FATAL.has(ack.error.code)) {
-          this.publish({ status: 'failed', problem: ack.error.message });
+          // The view goes too: a screen keeps showing one as if it were still current (a revoked seat's console,
+          // marked only "Disconnected"), whereas without one it says why and offers the join field (SessionPending).
+          this.publish({ status: 'failed', problem: ack.error.message, view: null });
           socket.disconnect();
           for (const w of this.waiters.splice(0)) w();
         } else {
