@@ -53,4 +53,39 @@ describe('ProtocolClient', () => {
     await waitFor(() => bot.view.phase === 'planning', 3_000, 'the client to reach planning');
     expect(bot.view.beat?.actingSeats).toContain('mediators');
   }, 20_000);
+
+  it('has a view once connected, when an update comes while it fetches the scenario text', async () => {
+    const session = await createSession(server.url, { scenarioId: 'april-2024', seed: 'update-during-text', review: false });
+    const fac: TestClient = await connect(server.url, session.sessionId, session.facilitatorToken, 'facilitator');
+    closing.push(fac);
+    await fac.must({ type: 'START' });
+
+    // The client's first fetch of the scenario text is held until the facilitator's next command has reached it.
+    const realFetch = globalThis.fetch;
+    let textAsked = false;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    globalThis.fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes('/api/scenarios/')) {
+        textAsked = true;
+        await held;
+      }
+      return realFetch(input, init);
+    };
+    try {
+      const bot = new ProtocolClient(server.url, codeFor(session, 'iran'));
+      closing.push(bot);
+      const connecting = bot.connect();
+      await waitFor(() => textAsked, 5_000, 'the client to ask for the scenario text');
+      await fac.must({ type: 'ADVANCE' });
+      await new Promise((r) => setTimeout(r, 300)); // the update reaches the client while its text is on the way
+      release();
+      await connecting;
+      // What a bot does first once connected (BotPlayer.start): read the view.
+      expect(bot.view.phase).toBe('planning');
+    } finally {
+      globalThis.fetch = realFetch;
+      release();
+    }
+  }, 20_000);
 });

@@ -133,9 +133,11 @@ export class ProtocolClient {
       if (!res.ok) throw new ProtocolError('unavailable', `scenario text: HTTP ${res.status}`);
       this.text = { digest: ref.digest, text: (await res.json()) as ScenarioText };
     }
-    // A later update may have come in while the text was fetched: compose the newest.
-    if (this.wire !== wire) return;
-    this.composed = { ...composeView(wire, this.text.text), version: this.version };
+    // A later update may have come in while the text was fetched: compose the newest now, with this text if it
+    // names it. Leaving it to that update's own show would leave connect() resolved with no view yet.
+    const latest = this.wire;
+    if (latest.scenario.digest !== this.text.digest) return;
+    this.composed = { ...composeView(latest, this.text.text), version: this.version };
     this.notify();
   }
 
