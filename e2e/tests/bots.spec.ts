@@ -69,3 +69,37 @@ test('a bot plays the Mediators: it joins from setup, locks in, and relays Iranâ
   await expect(botChoice.locator('.resolution__rationale')).toHaveText(/.{20,}/);
   await expect(botChoice).not.toContainText('no decision in time');
 });
+
+test('mid-game the white cell hands a seat its players left to a bot from the console, then gives it back to them', async ({ browser }) => {
+  const fac = facilitator.page;
+  const codes = await (async () => {
+    await fac.getByRole('link', { name: 'Join codes and bots' }).click();
+    return readCodes(fac, ['israel']);
+  })();
+  // Israel's players close their laptops; the white cell, back on the setup page from its console, seats a bot.
+  await players.israel.context.close();
+  await fac.getByTestId('bot-select-israel').selectOption('take-the-win');
+  await expect(fac.getByTestId('bot-status-israel')).toContainText('Played by a bot');
+  await fac.getByTestId('open-facilitator').click();
+  await expectLive(fac);
+  await fac.getByTestId('next-action').click();
+  await expectPhase(fac, 'planning');
+  // The bot locks in Israel's move for the beat, and the other teams see a bot holds the seat.
+  await expect(players.us.page.getByTestId('lockin-israel')).toHaveAttribute('data-state', 'locked', { timeout: 30_000 });
+  await expect(players.us.page.getByTestId('bot-tag-israel')).toBeVisible();
+
+  // Israel's players come back: the seat is theirs again, with the bot's move locked in until they revise it.
+  await fac.getByRole('link', { name: 'Join codes and bots' }).click();
+  await fac.getByTestId('bot-select-israel').selectOption('');
+  await expect(fac.getByTestId('bot-status-israel')).toHaveCount(0);
+  const back = await openScreen(browser, SIZE);
+  players.israel = back;
+  await joinWithLink(back.page, codes.israel!);
+  await expectLive(back.page);
+  await expect(back.page.getByTestId('played-by-bot')).toHaveCount(0);
+  await expect(back.page.getByTestId('move-status')).toHaveAttribute('data-locked', 'true');
+  await back.page.getByTestId('revise').click();
+  await expect(back.page.getByTestId('move-status')).toHaveAttribute('data-locked', 'false');
+  await expect(players.us.page.getByTestId('bot-tag-israel')).toHaveCount(0);
+});
+

@@ -60,7 +60,8 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
       </AppHeader>
       <StatusStrip session={session} view={view} presence={session.presence} />
       <nav className="subnav" aria-label="Session">
-        <Link href={paths.setup(session.sessionId)}>Join codes</Link>
+        {/* Named for both: the setup page is also where a seat whose players left is handed to a bot mid-game. */}
+        <Link href={paths.setup(session.sessionId)}>Join codes and bots</Link>
         <a href={paths.guide(view.scenario.id)} target="_blank" rel="noopener">
           Facilitator guide <span className="visually-hidden">(new tab)</span>↗
         </a>
