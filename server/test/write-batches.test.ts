@@ -11,6 +11,10 @@ import type { ActingActor } from '../src/session/access.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { SessionDirectory } from '../src/session/session-directory.ts';
 import { SessionService, type Executed } from '../src/session/session-service.ts';
+import type { PendingCommand } from '../src/session/command-path.ts';
+import { DeadlineQueue } from '../src/session/deadline-queue.ts';
+import { KeyedQueue } from '../src/session/keyed-queue.ts';
+import { WriteBatches } from '../src/session/write-batches.ts';
 import { createStores, type Stores } from '../src/store/index.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import type { Scheduler, SessionStore } from '../src/store/types.ts';
@@ -101,6 +105,53 @@ describe('batched appends, in memory', () => {
     expect(await first).toMatchObject({ version: 3, duplicate: false });
     await service.execute(sessionId, seat(2), 'after', null, message(2));
     expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['first', 'after']);
+  });
+});
+
+describe("a command's deadline, kept by the command itself", () => {
+  /** WriteBatches with a decide that waits for `go` and answers every open command, as the command path does. */
+  function batches(go: Promise<void>) {
+    const bounds = new DeadlineQueue();
+    const seen: PendingCommand[][] = [];
+    const writes = new WriteBatches(new KeyedQueue(), bounds, async (_id, batch) => {
+      seen.push([...batch]);
+      await go;
+      for (const p of batch) {
+        if (p.answered) continue;
+        p.answered = true;
+        p.resolve({ version: 1, duplicate: false });
+      }
+    }, 16);
+    const request = { actor: seat(0), commandId: 'c', expectedGameVersion: null, command: message(0) };
+    return { bounds, seen, writes, request };
+  }
+
+  it('leaves the deadline queue when answered in time, and its deadline then does nothing', async () => {
+    const { bounds, writes, request } = batches(Promise.resolve());
+    const answer = writes.submit('S', request, performance.now() + 1000, performance.now() + 30);
+    expect(bounds.size).toBe(1);
+    await expect(answer).resolves.toMatchObject({ version: 1 });
+    expect(bounds.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bounds.size).toBe(0);
+  });
+
+  it('at its deadline answers `unavailable` and is marked answered and abandoned, so its batch neither takes nor answers it', async () => {
+    let go = () => {};
+    const { bounds, seen, writes, request } = batches(new Promise<void>((r) => (go = r)));
+    const answer = settled(writes.submit('S', request, performance.now() + 1000, performance.now() + 20));
+    expect(await answer).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(bounds.size).toBe(0);
+    const pending = seen[0]?.[0];
+    expect(pending).toMatchObject({ answered: true, abandoned: true });
+    go();
+  });
+
+  it('without a deadline never enters the queue', async () => {
+    const { bounds, writes, request } = batches(Promise.resolve());
+    const answer = writes.submit('S', request, performance.now() + 1000);
+    expect(bounds.size).toBe(0);
+    await expect(answer).resolves.toMatchObject({ version: 1 });
   });
 });
 

@@ -62,12 +62,12 @@ export interface PendingCommand {
    * log's head to another process.
    */
   bound: number;
-  /** True once the caller was answered `unavailable`: it must then never reach the store. */
-  abandoned: () => boolean;
-  /** Set once its batch answered it (answerOk, answerErr): every later outcome is ignored. */
+  /** True once the caller was answered `unavailable` at its deadline: it must then never reach the store. */
+  readonly abandoned: boolean;
+  /** Set once its batch answered it (answerOk, answerErr), or its deadline passed: every later outcome is ignored. */
   answered: boolean;
-  resolve: (executed: Executed) => void;
-  reject: (err: unknown) => void;
+  resolve(executed: Executed): void;
+  reject(err: unknown): void;
 }
 
 /** The command path's entries need no second parse in the memory store (append-batch.ts); one options object for every append. */
@@ -79,6 +79,9 @@ function answerOk(p: PendingCommand, executed: Executed): void {
   p.answered = true;
   p.resolve(executed);
 }
+
+const isAnswered = (p: PendingCommand): boolean => p.answered;
+const isOpen = (p: PendingCommand): boolean => !p.answered;
 
 function answerErr(p: PendingCommand, err: unknown): void {
   if (p.answered) return;
@@ -139,7 +142,8 @@ export class CommandPath {
    * unanswered command's answer.
    */
   async decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
-    const lookups: Promise<void>[] = [];
+    // Made only for a refusal or a duplicate: nearly every batch has neither.
+    let lookups: Promise<void>[] | null = null;
     let appends = 0;
     try {
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
@@ -153,7 +157,8 @@ export class CommandPath {
       }
       for (let attempt = 1; ; attempt++) {
         if (attempt > 1) this.answerOverdue(batch);
-        const open = batch.filter((p) => !p.answered);
+        // The batch itself while nothing in it was answered (every first round but a deadline's): no copy.
+        const open = batch.some(isAnswered) ? batch.filter(isOpen) : batch;
         if (open.length === 0) break;
         const plan = this.plan(session, open);
         if (plan.refused.length > 0 && !current) {
@@ -164,7 +169,7 @@ export class CommandPath {
         }
         for (const { pending, error } of plan.refused) {
           pending.answered = true;
-          lookups.push(this.refuse(sessionId, pending, error));
+          (lookups ??= []).push(this.refuse(sessionId, pending, error));
         }
         if (plan.entries.length === 0) continue;
         const before = session.state;
@@ -179,7 +184,10 @@ export class CommandPath {
           this.commit(sessionId, before, plan);
           const bookkeeping = this.afterAppend(sessionId, session, before);
           if (bookkeeping) await bookkeeping;
-          plan.included.forEach((p, i) => answerOk(p, { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] }));
+          for (let i = 0; i < plan.included.length; i++) {
+            const p = plan.included[i];
+            if (p) answerOk(p, { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] });
+          }
           continue;
         }
         // Another process appended first (or took some of these ids, a retry that came in there): nothing was
@@ -191,7 +199,8 @@ export class CommandPath {
             const p = plan.included[index];
             if (!p) continue;
             p.answered = true;
-            lookups.push(this.duplicate(sessionId, seq, p.request.actor, p.request.command).then(p.resolve, p.reject));
+            const answer = this.duplicate(sessionId, seq, p.request.actor, p.request.command);
+            (lookups ??= []).push(answer.then((executed) => p.resolve(executed), (err: unknown) => p.reject(err)));
           }
         }
       }
@@ -200,7 +209,7 @@ export class CommandPath {
     }
     if (appends > 0) this.metrics.appendAttempts.observe(appends);
     // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
-    if (lookups.length > 0) await Promise.all(lookups);
+    if (lookups) await Promise.all(lookups);
   }
 
   /**
@@ -225,16 +234,17 @@ export class CommandPath {
     const { game } = session;
     const committed = session.state;
     const plan: Plan = { entries: [], included: [], states: [], refused: [] };
-    const ids = new Set<string>();
+    // Two commands of one batch with the same id: only a batch of several can have them.
+    const ids = open.length > 1 ? new Set<string>() : null;
     let state = committed;
     for (const p of open) {
       const { actor, commandId, expectedGameVersion, command, atLeast } = p.request;
       // Its caller was already told `unavailable`: it must not be applied now.
-      if (p.abandoned()) {
+      if (p.abandoned) {
         answerErr(p, unavailable());
         continue;
       }
-      if (ids.has(commandId)) continue;
+      if (ids?.has(commandId)) continue;
       const entry: LogEntry = { seq: state.version + 1, at: Math.max(this.clock.now(), atLeast ?? 0), by: actor, commandId, command };
       // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
       const staleness = expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion;
@@ -244,7 +254,7 @@ export class CommandPath {
         plan.entries.push(entry);
         plan.included.push(p);
         plan.states.push(applied.state);
-        ids.add(commandId);
+        ids?.add(commandId);
         state = applied.state;
         continue;
       }
@@ -279,11 +289,13 @@ export class CommandPath {
 
   /** The appended entries into this process's copy, each with the state planned for it. */
   private commit(sessionId: string, before: GameState, plan: Plan): void {
-    plan.entries.forEach((entry, i) => {
+    for (let i = 0; i < plan.entries.length; i++) {
+      const entry = plan.entries[i];
+      if (!entry) continue;
       const to = plan.states[i];
       this.cache.apply(sessionId, entry, true, to ? { from: i === 0 ? before : (plan.states[i - 1] ?? before), to } : undefined);
       this.metrics.eventsApplied.inc({ type: entry.command.type });
-    });
+    }
   }
 
   /**

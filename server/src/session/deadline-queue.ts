@@ -1,15 +1,40 @@
-import { unavailable } from './service-error.ts';
+import { unavailable, type ServiceError } from './service-error.ts';
 
-/** One piece of work still waiting, in the queue's list ordered by deadline. */
-class Waiting {
-  prev: Waiting | null = null;
-  next: Waiting | null = null;
-  queued = true;
+/** Why work bounded here was refused at its deadline. */
+export function lateRefusal(): ServiceError {
+  // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
+  return unavailable('This was not done within the time bound; try again with the same command id.');
+}
+
+/**
+ * Work bounded by a deadline, as the queue holds it: linked into the queue's
+ * list ordered by deadline while it waits. A command waiting for its batch
+ * is one of these itself (write-batches.ts), so bounding it costs no promise
+ * or closure of its own.
+ */
+export abstract class Bounded {
+  prev: Bounded | null = null;
+  next: Bounded | null = null;
+  queued = false;
+  constructor(readonly deadline: number) {}
+  /** The deadline passed while it was still queued; called at most once, after it has left the queue. */
+  abstract late(): void;
+}
+
+/** A promise's work bounded by `within`. */
+class Within extends Bounded {
   constructor(
-    readonly deadline: number,
-    readonly onLate: () => void,
-    readonly reject: (err: unknown) => void,
-  ) {}
+    deadline: number,
+    private readonly onLate: () => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    super(deadline);
+  }
+
+  late(): void {
+    this.onLate();
+    this.reject(lateRefusal());
+  }
 }
 
 /**
@@ -23,8 +48,8 @@ class Waiting {
  * It is unref'd: the work it bounds keeps the process alive, not the bound.
  */
 export class DeadlineQueue {
-  private head: Waiting | null = null;
-  private tail: Waiting | null = null;
+  private head: Bounded | null = null;
+  private tail: Bounded | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the timer fires (performance.now() time); meaningful only while `timer` is set. */
   private armedFor = 0;
@@ -32,8 +57,8 @@ export class DeadlineQueue {
   /** Rejects with `unavailable` at `deadline` unless `work` settled first; `onLate` marks the work abandoned. */
   within<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const waiting = new Waiting(deadline, onLate, reject);
-      this.insert(waiting);
+      const waiting = new Within(deadline, onLate, reject);
+      this.add(waiting);
       // Whatever the work ends with after the deadline, nobody is waiting for it: the promise has settled already.
       work.then(
         (value) => {
@@ -55,9 +80,11 @@ export class DeadlineQueue {
     return n;
   }
 
-  private insert(waiting: Waiting): void {
+  /** Queues `waiting` until it is removed or its deadline passes (then its `late` is called). */
+  add(waiting: Bounded): void {
     let after = this.tail;
     while (after && after.deadline > waiting.deadline) after = after.prev;
+    waiting.queued = true;
     waiting.prev = after;
     waiting.next = after ? after.next : this.head;
     if (waiting.next) waiting.next.prev = waiting;
@@ -67,7 +94,8 @@ export class DeadlineQueue {
     if (this.timer === null || waiting.deadline < this.armedFor) this.arm(waiting.deadline);
   }
 
-  private remove(waiting: Waiting): void {
+  /** Takes `waiting` out of the queue (its work settled in time); nothing if it is not queued. */
+  remove(waiting: Bounded): void {
     if (!waiting.queued) return;
     waiting.queued = false;
     if (waiting.prev) waiting.prev.next = waiting.next;
@@ -90,9 +118,7 @@ export class DeadlineQueue {
     const now = performance.now();
     for (let w = this.head; w && w.deadline <= now; w = this.head) {
       this.remove(w);
-      w.onLate();
-      // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
-      w.reject(unavailable('This was not done within the time bound; try again with the same command id.'));
+      w.late();
     }
     // A timer may fire a little before performance.now() reaches its deadline; then it is armed again for the rest.
     if (this.head) this.arm(this.head.deadline);

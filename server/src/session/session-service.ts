@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
-import { CommandPath, type Admission, type Executed } from './command-path.ts';
+import { CommandPath, type Admission, type CommandRequest, type Executed } from './command-path.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -102,7 +102,7 @@ export class SessionService {
       admission: options.admission ?? (() => null),
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
     });
-    this.writes = new WriteBatches(this.queue, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
+    this.writes = new WriteBatches(this.queue, this.bounds, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
   }
 
   onApplied(listener: (event: AppliedEvent) => void): void {
@@ -197,10 +197,9 @@ export class SessionService {
   ): Promise<Executed> {
     const { deadline, atLeast } = options;
     const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
-    const request = { actor, commandId, expectedGameVersion, command, ...(atLeast === undefined ? {} : { atLeast }) };
-    if (deadline === undefined) return this.writes.submit(sessionId, request, bound, () => false);
-    let abandoned = false;
-    return this.bounds.within(this.writes.submit(sessionId, request, bound, () => abandoned), deadline, () => (abandoned = true));
+    const request: CommandRequest = { actor, commandId, expectedGameVersion, command };
+    if (atLeast !== undefined) request.atLeast = atLeast;
+    return this.writes.submit(sessionId, request, bound, deadline);
   }
 
   /** Stores a snapshot of every session this process holds that has moved on since its last one. */

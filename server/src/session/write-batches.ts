@@ -1,6 +1,47 @@
 import type { CommandRequest, Executed, PendingCommand } from './command-path.ts';
+import { Bounded, lateRefusal, type DeadlineQueue } from './deadline-queue.ts';
 import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
 import { SweptMap } from '../swept-map.ts';
+
+/**
+ * A command waiting for its batch, bounded by its caller's deadline in the
+ * deadline queue itself: at the deadline its caller is answered
+ * `unavailable` and it is abandoned (answered, so no later round of its batch
+ * takes it to the store). It leaves the queue when answered in time. One
+ * object and one promise per command, where a promise around the batch's
+ * promise added another promise, its reactions and three closures.
+ */
+class Pending extends Bounded implements PendingCommand {
+  answered = false;
+  abandoned = false;
+
+  constructor(
+    readonly request: CommandRequest,
+    readonly bound: number,
+    deadline: number,
+    private readonly bounds: DeadlineQueue | null,
+    private readonly settle: (executed: Executed) => void,
+    private readonly fail: (err: unknown) => void,
+  ) {
+    super(deadline);
+  }
+
+  resolve(executed: Executed): void {
+    this.bounds?.remove(this);
+    this.settle(executed);
+  }
+
+  reject(err: unknown): void {
+    this.bounds?.remove(this);
+    this.fail(err);
+  }
+
+  late(): void {
+    this.abandoned = true;
+    this.answered = true;
+    this.fail(lateRefusal());
+  }
+}
 
 /** A session's commands waiting for its next batch, and whether a drain is queued. */
 interface Waiting {
@@ -27,6 +68,8 @@ export class WriteBatches {
 
   constructor(
     private readonly queue: KeyedQueue,
+    /** Where commands with a deadline wait for it. */
+    private readonly bounds: DeadlineQueue,
     private readonly decide: (sessionId: string, batch: readonly PendingCommand[]) => Promise<void>,
     /** The most commands one batch takes; the rest go in the next. */
     private readonly maxBatch: number,
@@ -36,7 +79,12 @@ export class WriteBatches {
     this.waiting = new SweptMap<Waiting>((w, now) => !w.queued && w.commands.length === 0 && w.lastUsed <= now - idleMs, 64);
   }
 
-  submit(sessionId: string, request: CommandRequest, bound: number, abandoned: () => boolean): Promise<Executed> {
+  /**
+   * Queues a command for its session's next batch. With a `deadline`, its
+   * caller is answered `unavailable` when that passes, and the command, if
+   * it has not reached the store yet, never does.
+   */
+  submit(sessionId: string, request: CommandRequest, bound: number, deadline?: number): Promise<Executed> {
     return new Promise<Executed>((resolve, reject) => {
       let waiting = this.waiting.get(sessionId);
       if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], queued: false, lastUsed: 0 });
@@ -45,7 +93,9 @@ export class WriteBatches {
         waiting.queued = true;
         this.schedule(sessionId);
       }
-      waiting.commands.push({ request, bound, abandoned, answered: false, resolve, reject });
+      const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, resolve, reject);
+      if (deadline !== undefined) this.bounds.add(pending);
+      waiting.commands.push(pending);
     });
   }
 
