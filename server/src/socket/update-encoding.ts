@@ -21,6 +21,11 @@ export class EncodedJson {
   constructor(readonly json: string) {}
 }
 
+function hasEncoded(data: readonly unknown[]): boolean {
+  for (const d of data) if (d instanceof EncodedJson) return true;
+  return false;
+}
+
 /**
  * Socket.IO's packet encoder, except that an event argument already encoded
  * (EncodedJson) is spliced in as it is. The bytes on the wire are those the
@@ -29,17 +34,18 @@ export class EncodedJson {
 class SpliceEncoder extends Encoder {
   override encode(packet: Packet): unknown[] {
     const data: unknown = packet.data;
-    if (packet.type !== PacketType.EVENT || !Array.isArray(data) || !data.some((d) => d instanceof EncodedJson)) return super.encode(packet);
+    if (packet.type !== PacketType.EVENT || !Array.isArray(data) || !hasEncoded(data)) return super.encode(packet);
     let out = String(PacketType.EVENT);
     if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
     if (packet.id !== undefined && packet.id !== null) out += String(packet.id);
     // Concatenated, not joined: V8 keeps the parts linked until the frame is written, where a join copied the
-    // update's whole text once more for every packet.
+    // update's whole text once more for every packet. Plain loops: no closure per packet (every ack comes here).
     out += '[';
-    data.forEach((d: unknown, i) => {
+    for (let i = 0; i < data.length; i++) {
+      const d: unknown = data[i];
       if (i > 0) out += ',';
       out += d instanceof EncodedJson ? d.json : (JSON.stringify(d) ?? 'null');
-    });
+    }
     return [`${out}]`];
   }
 }
@@ -57,8 +63,16 @@ export const spliceParser = { Encoder: SpliceEncoder, Decoder };
  */
 export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const first = updates[0];
+  if (!first) return out;
+  // Most events have one payload for every room (a public message at a table with no private talk): then one
+  // text and a room list of the right length, without the lists below.
+  if (updates.every(samePayloadAs, first)) {
+    out.set(JSON.stringify(first.payload), updates.map(roomOf));
+    return out;
+  }
   // A payload object shared by several rooms (updatesFor) is encoded once: a short list searched by identity
-  // (an event has a handful of distinct payloads, most often one), no Map keyed by objects per event.
+  // (an event has a handful of distinct payloads), no Map keyed by objects per event.
   const payloads: UpdatePayload[] = [];
   const texts: string[] = [];
   for (const { room, payload } of updates) {
@@ -75,6 +89,12 @@ export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, stri
   }
   return out;
 }
+
+function samePayloadAs(this: RoomUpdate, u: RoomUpdate): boolean {
+  return u.payload === this.payload;
+}
+
+const roomOf = (u: RoomUpdate): string => u.room;
 
 /** Only this process's sockets; no exclusions. Shared by every send: the adapters read these, never write them. */
 const LOCAL: BroadcastOptions['flags'] = { local: true };
