@@ -233,7 +233,11 @@ export class CommandPath {
   private plan(session: CachedSession, open: readonly PendingCommand[]): Plan {
     const { game } = session;
     const committed = session.state;
-    const plan: Plan = { entries: [], included: [], states: [], refused: [] };
+    // Sized for every open command and cut to those taken at the end: a batch is nearly always one command, and an
+    // array grown by push from empty takes room for 17 at once (three of them per command).
+    const n = open.length;
+    const plan: Plan = { entries: new Array<LogEntry>(n), included: new Array<PendingCommand>(n), states: new Array<GameState>(n), refused: [] };
+    let taken = 0;
     // Two commands of one batch with the same id: only a batch of several can have them.
     const ids = open.length > 1 ? new Set<string>() : null;
     let state = committed;
@@ -251,9 +255,10 @@ export class CommandPath {
       const refusal = staleness ? null : this.admission(command);
       const applied = staleness || refusal ? null : applyEntry(game, state, entry);
       if (applied?.ok) {
-        plan.entries.push(entry);
-        plan.included.push(p);
-        plan.states.push(applied.state);
+        plan.entries[taken] = entry;
+        plan.included[taken] = p;
+        plan.states[taken] = applied.state;
+        taken++;
         ids?.add(commandId);
         state = applied.state;
         continue;
@@ -263,6 +268,7 @@ export class CommandPath {
       const error = why ? new ServiceError(why.code, why.message) : this.stale(session, actor, expectedGameVersion ?? 0);
       plan.refused.push({ pending: p, error });
     }
+    plan.entries.length = plan.included.length = plan.states.length = taken;
     return plan;
   }
 
