@@ -9,12 +9,22 @@ export interface RoomUpdate {
   payload: UpdatePayload;
 }
 
-/** A new message's update already built, with what it depends on besides the message (wireMessageVariant). */
+/**
+ * A new message's update already built, with what it depends on besides the message (wireMessageVariant);
+ * chained to the one built before it. An event has one or a few: a chain, not an array grown for each event.
+ */
 interface Alike {
   version: number;
   n: number;
   variant: 'hidden' | 'shown';
   payload: UpdatePayload;
+  next: Alike | null;
+}
+
+/** The updates of one event so far: the list, and the new message's updates built (the head of their chain). */
+interface Built {
+  updates: RoomUpdate[];
+  alike: Alike | null;
 }
 
 /**
@@ -28,26 +38,31 @@ interface Alike {
  */
 export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
-  const updates: RoomUpdate[] = [];
-  // A new message's updates built so far: viewers whose streams stand alike get the same object (built once).
-  const alike: Alike[] = [];
-  streams.followEach(game, before, after, entry, viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay), ({ viewer, room }, step, position) => {
+  const rooms = viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay);
+  // Sized for every room and cut to those that get an update, not grown by push from empty (room for 17).
+  // A new message's updates built so far are in `alike`: viewers whose streams stand alike get the same object.
+  const built: Built = { updates: new Array<RoomUpdate>(rooms.length), alike: null };
+  let count = 0;
+  streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, position) => {
     if (step.kind === 'none' || !wanted(room)) return;
     const { version } = position;
-    if (step.kind === 'view') updates.push({ room, payload: { version, view: wireViewFor(game, after, viewer, version), messages: [] } });
-    else if (step.kind === 'moderation') updates.push({ room, payload: { version, messages: [wireMessageFor(game, after, viewer, step.message)] } });
-    else updates.push({ room, payload: newMessageUpdate(alike, game, after, viewer, step.message, position) });
+    let payload: UpdatePayload;
+    if (step.kind === 'view') payload = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
+    else if (step.kind === 'moderation') payload = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
+    else payload = newMessageUpdate(built, game, after, viewer, step.message, position);
+    built.updates[count++] = { room, payload };
   });
-  return updates;
+  built.updates.length = count;
+  return built.updates;
 }
 
 /** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */
-function newMessageUpdate(alike: Alike[], game: Game, after: GameState, viewer: Viewer, message: Message, position: StreamPosition): UpdatePayload {
+function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Viewer, message: Message, position: StreamPosition): UpdatePayload {
   const { version, messages: n } = position;
   const variant = wireMessageVariant(viewer, message);
   if (variant === null) return { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
-  for (const a of alike) if (a.version === version && a.n === n && a.variant === variant) return a.payload;
+  for (let a = built.alike; a; a = a.next) if (a.version === version && a.n === n && a.variant === variant) return a.payload;
   const payload: UpdatePayload = { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
-  alike.push({ version, n, variant, payload });
+  built.alike = { version, n, variant, payload, next: built.alike };
   return payload;
 }
