@@ -1,4 +1,38 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration } from 'prom-client';
+
+/**
+ * A counter by one label, counted in a plain Map and handed to prom-client
+ * when it is read: its `collect` hook, which prom-client runs before every
+ * scrape and every `get()`, adds each label value's tally with one `inc`.
+ * prom-client's own `inc` builds and looks up a hash of the labels object on
+ * every call, and the command path counts every entry it appends; here that
+ * is one Map update, and prom-client hashes once per label value and scrape.
+ */
+export class TalliedCounter<L extends string> {
+  readonly counter: Counter<L>;
+  private readonly tally = new Map<string, number>();
+
+  constructor(config: Omit<CounterConfiguration<L>, 'collect' | 'labelNames'>, label: L) {
+    const tally = this.tally;
+    this.counter = new Counter<L>({
+      ...config,
+      labelNames: [label],
+      collect(this: Counter<L>) {
+        for (const [value, n] of tally) {
+          const labels: Partial<Record<L, string>> = {};
+          labels[label] = value;
+          this.inc(labels, n);
+        }
+        tally.clear();
+      },
+    });
+  }
+
+  /** Counts one for the label value `value`. */
+  inc(value: string): void {
+    this.tally.set(value, (this.tally.get(value) ?? 0) + 1);
+  }
+}
 
 /**
  * Prometheus metrics for one app instance. Each instance has its own
@@ -9,7 +43,8 @@ export interface Metrics {
   registry: Registry;
   sockets: Gauge;
   sessions: Gauge;
-  eventsApplied: Counter<'type'>;
+  /** By command type; counted by TalliedCounter, read through prom-client like the rest. */
+  eventsApplied: TalliedCounter<'type'>;
   commandLatency: Histogram<'type' | 'result'>;
   refusals: Counter<'code'>;
   /** Round trips to Redis of the per-seat and per-session command limits (one per event-loop turn with commands). */
@@ -25,12 +60,7 @@ export function createMetrics(): Metrics {
     registry,
     sockets: new Gauge({ name: 'rubicon_sockets', help: 'Connected sockets on this process', registers: [registry] }),
     sessions: new Gauge({ name: 'rubicon_sessions_loaded', help: 'Sessions held in this process\'s cache', registers: [registry] }),
-    eventsApplied: new Counter({
-      name: 'rubicon_events_applied_total',
-      help: 'Log entries appended by this process, by command type',
-      labelNames: ['type'],
-      registers: [registry],
-    }),
+    eventsApplied: new TalliedCounter({ name: 'rubicon_events_applied_total', help: 'Log entries appended by this process, by command type', registers: [registry] }, 'type'),
     commandLatency: new Histogram({
       name: 'rubicon_command_duration_seconds',
       help: 'Time from receiving a command to its acknowledgement',

@@ -300,7 +300,7 @@ export class CommandPath {
       if (!entry) continue;
       const to = plan.states[i];
       this.cache.apply(sessionId, entry, true, to ? { from: i === 0 ? before : (plan.states[i - 1] ?? before), to } : undefined);
-      this.metrics.eventsApplied.inc({ type: entry.command.type });
+      this.metrics.eventsApplied.inc(entry.command.type);
     }
   }
 
