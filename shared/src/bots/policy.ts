@@ -1,6 +1,7 @@
 import type { BotView } from '../game/bot-view.ts';
 import type { BotDecision, BotInput, Persona } from './types.ts';
 import { composeMessages, fill, pickOne } from './messages.ts';
+import { mapList } from '../lists.ts';
 
 /**
  * The generic policy every persona shares. A move's place on the menu's own
@@ -89,7 +90,7 @@ export function moveWeights(persona: Persona, input: BotInput, stance: number): 
   if (!menu) return [];
   const ranks = menuRanks(menu, input.escalationOf);
   const target = (stance + 1) / 2;
-  return menu.moves.map((m) => {
+  return mapList(menu.moves, (m) => {
     const rank = ranks.get(m.id) ?? 0.5;
     return { id: m.id, rank, weight: Math.exp(-SHARPNESS * (rank - target) ** 2) * (persona.favours[m.id] ?? 1) };
   });

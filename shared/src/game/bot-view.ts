@@ -36,7 +36,7 @@ export function botViewFor(game: Game, state: GameState, seat: SeatId): BotView 
     menu: actor ? menuView(actor) : null,
     world: { ladder: ctx.world.ladder },
     // Only the seat and the move of each choice seen: a persona reads no more, and the record carries others' rationales.
-    resolutions: ctx.resolutions.map((r) => ({ at: r.at, choices: mapList(choicesSeen(r, viewer, revealed), ({ seat, move }) => ({ seat, move })) })),
+    resolutions: mapList(ctx.resolutions, (r) => ({ at: r.at, choices: mapList(choicesSeen(r, viewer, revealed), ({ seat, move }) => ({ seat, move })) })),
     channels: channelViews(scenario, state, viewer),
   };
 }

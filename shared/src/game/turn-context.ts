@@ -174,8 +174,8 @@ export function nextStepIndex(scenario: Scenario, beatId: string, world: World):
 }
 
 export function actingSeatsInPlay(scenario: Scenario, ctx: TurnContext): SeatId[] {
-  if (!ctx.beat) return [];
-  return beatById(scenario, ctx.beat)
-    .actors.map((a) => a.seat)
-    .filter((s) => ctx.options.seatsInPlay.includes(s));
+  // One literal and a push loop (as mapList), so that every list returned has one elements kind, empty or not.
+  const seats: SeatId[] = [];
+  if (ctx.beat) for (const a of beatById(scenario, ctx.beat).actors) if (ctx.options.seatsInPlay.includes(a.seat)) seats.push(a.seat);
+  return seats;
 }

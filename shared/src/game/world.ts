@@ -280,18 +280,21 @@ export function applyEffects(
     ladderWorld = copyWorld(ladderWorld);
     ladderWorld.ladder = to;
   };
-  planned.forEach((p, i) => {
+  // The last change to a measure or a flag, kept as it is pushed: reading it back from `changes` by its
+  // target's kind made V8 recompile this function whenever a target of a shape not seen yet came by.
+  let lastFactChange: Change | null = null;
+  for (let i = 0; i < planned.length; i++) {
+    const p = planned[i]!;
     const factChange = factChanges[i];
     if (p.effect.kind !== 'ladder') {
-      if (factChange) changes.push(factChange);
-      return;
+      if (factChange) changes.push((lastFactChange = factChange));
+      continue;
     }
     settle(untenableBy ?? p.cause);
     const r = applyEffect(scenario, ladderWorld, p.effect, p.cause, version, facts);
     ladderWorld = r.world;
     if (r.change) changes.push(r.change);
-  });
-  const lastFactChange = [...changes].reverse().find((c) => c.target.kind !== 'ladder');
+  }
   if (lastFactChange) settle(untenableBy ?? lastFactChange.cause);
   if (ladderWorld.ladder === facts.ladder) return { world: facts, changes };
   const result = copyWorld(facts);
