@@ -45,7 +45,7 @@ export async function benchJoinGuessing(report: Report, options: GuessingOptions
     while (live.size < options.liveCodes) {
       // Straight to the directory: the sessions are the setting, not the attack, and need not pass the create limit.
       const s = await app.directory.create(CreateSessionRequest.parse({ scenarioId: 'april-2024', seed: `guess-${live.size}` }));
-      for (const c of [...s.codes.map((c) => c.code), s.facilitatorCode]) live.add(c);
+      for (const c of [...s.codes.map((c) => c.code), s.facilitatorCode]) if (c !== null) live.add(c);
     }
     const guess = customAlphabet(JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH);
     const attack = async (address: string) => {

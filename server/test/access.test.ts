@@ -68,7 +68,7 @@ describe('the co-facilitator code', () => {
     const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'cofac' });
     expect(s.facilitatorCode).toMatch(/^[2-9A-Z]{8}$/);
     expect(s.codes.some((c) => c.code === s.facilitatorCode)).toBe(false);
-    const co = await joinCode(server.url, s.facilitatorCode);
+    const co = await joinCode(server.url, s.facilitatorCode!);
     expect(co.role).toEqual({ kind: 'facilitator' });
     const cofac = new TestClient(server.url, s.sessionId, co.token, 'co-facilitator');
     expect((await cofac.hello()).ok).toBe(true);

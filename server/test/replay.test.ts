@@ -142,6 +142,20 @@ describe('POST /api/replays', () => {
     expect(ack.ok ? null : ack.error.code).toBe('read_only');
   });
 
+  it('has no codes: none in its reply, and revoking or re-issuing one is a write to a replay, refused read_only (409)', async () => {
+    const { file } = await playedGame();
+    const r = await api<CreateSessionResponse>(server.url, '/api/replays', { body: file });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ codes: [], facilitatorCode: null });
+    const summary = await api<SessionSummary>(server.url, `/api/sessions/${r.body.sessionId}`, { token: r.body.facilitatorToken });
+    expect(summary.body).toMatchObject({ codes: [], facilitatorCode: null, access: [] });
+    for (const [key, action] of [['iran', 'revoke'], ['facilitator', 'reissue']] as const) {
+      const refused = await api<HttpError>(server.url, `/api/sessions/${r.body.sessionId}/access/${key}/${action}`, { method: 'POST', body: {}, token: r.body.facilitatorToken });
+      expect(refused.status, `${action} ${key}`).toBe(409);
+      expect(errorOf(refused.body).code).toBe('read_only');
+    }
+  });
+
   it('refuses each kind of bad file with its own error, saying where, and creates nothing', async () => {
     const { file } = await playedGame();
     const text = JSON.stringify(file);

@@ -44,8 +44,8 @@ export interface CreateSessionResponse {
   facilitatorToken: string;
   /** The seats' and the observers' codes, fit to hand out or project. */
   codes: JoinCode[];
-  /** Opens the facilitator console on another device (a co-facilitator). Never project it. */
-  facilitatorCode: string;
+  /** Opens the facilitator console on another device (a co-facilitator). Never project it. Null for a replay, which has no codes. */
+  facilitatorCode: string | null;
 }
 
 /**
@@ -87,7 +87,7 @@ export interface SessionSummary {
   phase: GameView['phase'];
   /** The seats' and observers' codes that redeem now. */
   codes: JoinCode[];
-  /** The co-facilitator code, or null while revoked. */
+  /** The co-facilitator code, or null while revoked (and always for a replay, which has no codes). */
   facilitatorCode: string | null;
   /** Every revocable code, revoked ones included. */
   access: AccessCode[];

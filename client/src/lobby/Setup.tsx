@@ -159,7 +159,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
                 {summary && <AccessButtons k="observer" label="observers" />}
               </li>
             )}
-            {summary && (
+            {summary && summary.mode !== 'replay' && (
               <li className="code-card code-card--observer" data-testid="seat-card-facilitator">
                 <h3 className="code-card__seat">Co-facilitator</h3>
                 <p className="code-card__desc">Opens this console on another device. Keep it off the projector.</p>

@@ -160,7 +160,8 @@ export class SessionDirectory {
    */
   async changeAccess(sessionId: string, key: string, action: AccessAction): Promise<AccessCode> {
     const { meta, access } = await this.access(sessionId);
-    if (meta.lineage?.replayOf) throw new ServiceError('forbidden', 'A replay has no codes.');
+    // Like every other write to a replay: a conflict with what the session is, not a matter of who asks.
+    if (meta.lineage?.replayOf) throw new ServiceError('read_only', 'This is a replay of a session file: it has no codes to revoke or re-issue.');
     const entry = access.find((a) => a.key === key);
     if (!entry) throw new ServiceError('not_found', `This session has no code "${key}".`);
     const createdCode = meta.codes.find((c) => accessKeyOf(c.role) === key)?.code ?? null;
@@ -402,6 +403,6 @@ function drawCodes(seats: readonly string[]): JoinCode[] {
 }
 
 /** The codes to hand out, and apart from them the co-facilitator code (never projected). */
-function splitCodes(codes: readonly JoinCode[]): { codes: JoinCode[]; facilitatorCode: string } {
-  return { codes: codes.filter((c) => c.role.kind !== 'facilitator'), facilitatorCode: codes.find((c) => c.role.kind === 'facilitator')?.code ?? '' };
+function splitCodes(codes: readonly JoinCode[]): { codes: JoinCode[]; facilitatorCode: string | null } {
+  return { codes: codes.filter((c) => c.role.kind !== 'facilitator'), facilitatorCode: codes.find((c) => c.role.kind === 'facilitator')?.code ?? null };
 }
