@@ -178,11 +178,43 @@ describe('rubicon simulate', () => {
     // Israel's two choices shift the odds most (in opposite directions), the US's least.
     expect(top.slice(0, 2).map((s) => s.seat)).toEqual(['israel', 'israel']);
     const max = top.find((s) => s.persona === 'maximalist');
-    expect(max).toMatchObject({ withIt: 1, without: 0 });
-    expect(max!.low).toBeGreaterThan(10);
+    expect(max).toMatchObject({ hits: 100, games: 100, otherHits: 0, otherGames: 100, clear: true });
+    expect(max!.odds.low).toBeGreaterThan(10);
     const us = top.find((s) => s.seat === 'us');
-    expect(us!.low).toBeLessThan(1);
-    expect(us!.high).toBeGreaterThan(1);
+    expect(us!.odds.low).toBeLessThan(1);
+    expect(us!.odds.high).toBeGreaterThan(1);
+    expect(us!.clear).toBe(false);
+  });
+
+  it('ranks an outcome one game in 16,200 reached below a real effect, says no choice shifts it clearly, and shows the counts', () => {
+    const grid = { israel: ['take-the-win', 'restore-deterrence', 'maximalist'], us: ['restrain-israel', 'stand-firm', 'disengage'] };
+    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
+    // Regional war in 30% of games with Israel's maximalist, 20% otherwise; a nuclear crisis in one game of the sweep.
+    const runs = mixesOf(grid).map((mix) => ({
+      mix,
+      games: Array.from({ length: 1800 }, (_, i) =>
+        game(mix.israel === 'maximalist' && mix.us === 'disengage' && i === 0 ? 'nuclear-crisis' : i % 10 < (mix.israel === 'maximalist' ? 3 : 2) ? 'regional-war' : 'de-escalation'),
+      ),
+    }));
+    const shifts = rankShifts(runs, ['regional-war', 'nuclear-crisis']);
+    // By the size of the odds ratio alone, a 1-in-5,400 against 0-in-10,800 row (OR 6) came first.
+    expect(shifts[0]).toMatchObject({ seat: 'israel', persona: 'maximalist', outcome: 'regional-war', hits: 1619, games: 5400, otherHits: 2160, otherGames: 10800, clear: true });
+    expect(shifts[0]!.shift.low).toBeGreaterThan(0.08);
+    const nuclear = shifts.filter((s) => s.outcome === 'nuclear-crisis');
+    expect(nuclear.length).toBeGreaterThan(0);
+    expect(nuclear.every((s) => !s.clear)).toBe(true);
+    expect(shifts.findIndex((s) => s.outcome === 'nuclear-crisis')).toBeGreaterThan(shifts.findLastIndex((s) => s.clear));
+    const scenario = {
+      outcomes: [
+        { id: 'regional-war', title: 'Regional war' },
+        { id: 'nuclear-crisis', title: 'Nuclear crisis' },
+      ],
+    } as unknown as Parameters<typeof formatShifts>[1];
+    const text = formatShifts(shifts, scenario);
+    expect(text).toContain('ranked by the smallest shift the games support');
+    expect(text).toContain('Nuclear crisis: 1 of 16200 games; no choice shifts it clearly');
+    expect(text).toMatch(/israel=maximalist\s+1619\/5400 \(30\.0%\) vs 2160\/10800 \(20\.0%\)\s+\+10\.0 pp \[\+8\.\d, \+11\.\d\]\s+OR 1\.71 \[/);
+    expect(text).toMatch(/israel=maximalist\s+1\/5400 \(0\.0%\) vs 0\/10800 \(0\.0%\)\s+0\.0 pp \[0\.0, \+0\.1\], no clear shift\s+OR 6\.00 \[0\.24, 147\.33\]/);
   });
 
   it('ranks no choice for an outcome that no game of the sweep reached', () => {

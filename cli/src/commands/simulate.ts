@@ -32,7 +32,8 @@ const USAGE = `usage:
   --optional LIST  optional seats to include, e.g. hezbollah,jordan
   --out DIR        write games.csv (a row per game), beats.csv (game × beat × seat) and report.html
   --sweep          every persona mix of the seats in play (or --grid "iran=a|b;israel=c|d"),
-                   ranking the choices by how much they shift each outcome's odds
+                   ranking each seat's choices per outcome by the shift in its rate that
+                   the games support (95% interval, clear shifts first; counts and odds ratio shown)
   --export-game I  write game I of the mix as a session file (DIR/game-I.json) for the replay viewer`;
 
 const OPTIONS = {

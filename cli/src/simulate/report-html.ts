@@ -1,7 +1,7 @@
 import { ESCALATION_SCORES, type Interval } from '@rubicon/shared';
 import { fixed, percent } from './figures.ts';
 import type { MixSummary } from './summary.ts';
-import type { Shift } from './sweep.ts';
+import { outcomeHeading, RANKING, shiftText, type Shift } from './sweep.ts';
 
 /**
  * A self-contained HTML report: inline CSS and SVG charts, no script and no
@@ -47,14 +47,18 @@ ${barChart('Escalation score per seat (mean over games, 95% interval)', s.escala
 function shiftTable(shifts: readonly Shift[], outcomes: readonly { id: string; title: string }[]): string {
   const rows = outcomes
     .map((o) => {
-      const top = shifts.filter((s) => s.outcome === o.id).slice(0, 6);
-      if (top.length === 0) return `<tr><th colspan="4">${esc(o.title)}</th></tr><tr><td colspan="4">Reached in no game, so no choice is ranked.</td></tr>`;
-      return `<tr><th colspan="4">${esc(o.title)}</th></tr>${top
-        .map((s) => `<tr><td>${esc(`${s.seat} = ${s.persona}`)}</td><td>${percent(s.withIt)}%</td><td>${percent(s.without)}%</td><td>${fixed(s.oddsRatio, 2)} [${fixed(s.low, 2)}–${fixed(s.high, 2)}]</td></tr>`)
+      const all = shifts.filter((s) => s.outcome === o.id);
+      const head = `<tr><th colspan="4">${esc(outcomeHeading(o.title, all))}</th></tr>`;
+      return `${head}${all
+        .slice(0, 6)
+        .map((s) => {
+          const t = shiftText(s);
+          return `<tr><td>${esc(`${s.seat} = ${s.persona}`)}</td><td>${esc(t.rates)}</td><td>${esc(t.shift)}</td><td>${esc(t.odds)}</td></tr>`;
+        })
         .join('')}`;
     })
     .join('');
-  return `<section><h2>Which choices shift the odds</h2><table><thead><tr><th>choice</th><th>with it</th><th>with the seat's other choices</th><th>odds ratio [95%]</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section><h2>Which choices shift each outcome</h2><p>Choices ${esc(RANKING)}.</p><table><thead><tr><th>choice</th><th>games ending so: with it vs with the seat's other choices</th><th>shift in percentage points [95%]</th><th>odds ratio [95%]</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 export function reportHtml(input: { title: string; command: string; summaries: readonly MixSummary[]; shifts: readonly Shift[] | null; outcomes: readonly { id: string; title: string }[]; gamesPerSecond: number }): string {

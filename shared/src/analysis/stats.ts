@@ -119,3 +119,28 @@ export function twoProportionZ(k1: number, n1: number, k2: number, n2: number): 
   // |Z|² is χ² with one degree of freedom.
   return { z, p: chiSquareSurvival(z * z, 1) };
 }
+
+/**
+ * The difference of two proportions, k1/n1 − k2/n2, with Newcombe's hybrid
+ * score interval (his method 10: built from each side's Wilson interval). Unlike
+ * the normal interval, it stays sound when either side has no or every success,
+ * which is where a rare outcome of a simulation sits.
+ */
+export function proportionDifference(k1: number, n1: number, k2: number, n2: number, z = Z95): Interval {
+  const a = wilson(k1, n1, z);
+  const b = wilson(k2, n2, z);
+  const d = a.estimate - b.estimate;
+  return {
+    estimate: d,
+    low: d - Math.sqrt((a.estimate - a.low) ** 2 + (b.high - b.estimate) ** 2),
+    high: d + Math.sqrt((a.high - a.estimate) ** 2 + (b.estimate - b.low) ** 2),
+  };
+}
+
+/** The odds ratio of k1/n1 against k2/n2 with ½ added to each cell (so an empty cell still gives one), and Woolf's 95% interval. */
+export function oddsRatio(k1: number, n1: number, k2: number, n2: number, z = Z95): Interval {
+  const [a, b, c, d] = [k1 + 0.5, n1 - k1 + 0.5, k2 + 0.5, n2 - k2 + 0.5];
+  const lor = Math.log((a * d) / (b * c));
+  const se = Math.sqrt(1 / a + 1 / b + 1 / c + 1 / d);
+  return { estimate: Math.exp(lor), low: Math.exp(lor - z * se), high: Math.exp(lor + z * se) };
+}
