@@ -81,9 +81,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.status(201).json(await directory.create(parse(CreateSessionRequest, req.body)));
   });
 
-  router.post('/api/join', limited, json, async (req, res) => {
-    const { code } = parse(JoinRequest, req.body);
-    res.json(await countJoinAttempt(limits.joinFailures, addressOf(req), () => directory.join(code)));
+  // Bounded like a command: the limit check and the store's reads share STORE_TIMEOUT_MS from here.
+  router.post('/api/join', json, async (req, res) => {
+    const deadline = performance.now() + config.storeTimeoutMs;
+    // Parsed once counted, so that malformed bodies are limited too.
+    res.json(await countJoinAttempt(limits, addressOf(req), () => directory.join(parse(JoinRequest, req.body).code, deadline)));
   });
 
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and

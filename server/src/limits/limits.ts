@@ -54,6 +54,8 @@ export class Limits {
   readonly importBytes: RateLimit;
   /** A command's seat, then its session. */
   private readonly commands: LimitChain;
+  /** A join's address as any tokenless request, then as a join attempt. */
+  private readonly joins: LimitChain;
 
   /** `onCommandRoundTrip` is told of each round trip the command limits make to Redis. */
   constructor(config: LimitsConfig, store: LimitStore, onCommandRoundTrip?: () => void) {
@@ -66,6 +68,17 @@ export class Limits {
     this.joinFailures = new RateLimit('join-failures', config.joinFailures, store);
     this.importBytes = new RateLimit('import-bytes', config.importBytes, store);
     this.commands = new LimitChain([this.seat, this.session], store, onCommandRoundTrip);
+    this.joins = new LimitChain([this.httpPerAddress, this.joinFailures], store);
+  }
+
+  /**
+   * Counts one join from `address`: as a tokenless request (link 0), then as
+   * a join attempt (link 1), in one check, so that a join waits for at most
+   * one bound on a slow Redis, not one per limit. A request over the first
+   * spends none of the second.
+   */
+  join(address: string): ChainVerdict | Promise<ChainVerdict> {
+    return this.joins.take([address, address]);
   }
 
   /**

@@ -34,6 +34,7 @@ import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, Sessio
 import type { Logger } from '../logger.ts';
 import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, isOutage } from './service-error.ts';
+import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
 import type { ImportPlan, ImportPurpose } from './import-verify.ts';
 import type { SessionService } from './session-service.ts';
@@ -93,7 +94,28 @@ export class SessionDirectory {
    * (up to the session's cap per issue of the code). A revoked code no longer
    * resolves; a session that ended stops redeeming after the grace period.
    */
-  async join(code: string): Promise<JoinResponse> {
+  async join(code: string, deadline?: number): Promise<JoinResponse> {
+    if (deadline === undefined) return this.redeem(code, () => true);
+    let late = false;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(new StoreUnavailableError('timeout', 'The store did not answer within the join\'s bound.'));
+      }, Math.max(0, deadline - performance.now()));
+    });
+    const redeeming = this.redeem(code, () => !late);
+    // Whatever it ends with after the bound, nobody waits for it any more.
+    redeeming.catch(() => undefined);
+    try {
+      return await Promise.race([redeeming, bound]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** `inTime` false: the caller was answered already, so nothing is written (no redemption counted, no token saved). */
+  private async redeem(code: string, inTime: () => boolean): Promise<JoinResponse> {
     const found = await this.store.resolveCode(normalizeCode(code));
     if (!found) throw new ServiceError('not_found', 'No session has this code. Check it and try again.');
     const grant: Grant = { ...found, key: found.key ?? accessKeyOf(found.role), generation: found.generation ?? 0 };
@@ -103,12 +125,14 @@ export class SessionDirectory {
     const ended = await this.endedAt(grant.sessionId);
     if (ended !== null && this.clock.now() > ended + this.limits.codeGraceMs)
       throw new ServiceError('forbidden', 'This session has ended; its codes no longer let anyone in.');
+    beforeWriting(inTime);
     if (grant.role.kind === 'seat' && meta.maxPlayersPerSeat !== undefined) {
       const n = await this.store.countRedemption(grant.sessionId, grant.key ?? '', grant.generation ?? 0);
       if (n > meta.maxPlayersPerSeat)
         throw new ServiceError('forbidden', `This seat is full (${meta.maxPlayersPerSeat} players); ask the facilitator.`);
     }
     const token = newToken();
+    beforeWriting(inTime);
     await this.store.saveToken(hashToken(token), grant);
     return { sessionId: grant.sessionId, role: grant.role, token };
   }
@@ -374,6 +398,11 @@ export class SessionDirectory {
       }
     }
   }
+}
+
+/** Stops a join whose caller was answered already (its bound passed) before it writes anything. */
+function beforeWriting(inTime: () => boolean): void {
+  if (!inTime()) throw new StoreUnavailableError('timeout', 'The join was answered before it could be written.');
 }
 
 /** The header a session's file carries: a replay keeps the header of the file it was opened from. */
