@@ -5,6 +5,7 @@ import { formatMinutes } from '../lobby/SessionEstimate.tsx';
 import { GuideFrame } from './GuideFrame.tsx';
 import { useTeachingDocument } from './useTeachingDocument.ts';
 import { Glossary, Objectives, Sources } from './Reference.tsx';
+import { EmptySeats } from './EmptySeats.tsx';
 
 /** `/guide/:scenarioId`: the facilitator guide, generated from the scenario's teaching layer, to read or print. */
 export function Guide({ scenarioId }: { scenarioId: string }) {
@@ -23,7 +24,7 @@ function seatName(doc: TeachingDocument, seat: string): string {
   return doc.seats.find((s) => s.id === seat)?.name ?? seat;
 }
 
-function GuideBody({ doc }: { doc: TeachingDocument }) {
+export function GuideBody({ doc }: { doc: TeachingDocument }) {
   return (
     <article className="doc">
       <header className="doc__head">
@@ -80,6 +81,8 @@ function GuideBody({ doc }: { doc: TeachingDocument }) {
           </div>
         ))}
       </section>
+
+      <EmptySeats doc={doc} />
 
       <section className="doc__section" aria-labelledby="g-beats">
         <h2 id="g-beats">Beat by beat</h2>

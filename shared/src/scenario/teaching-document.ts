@@ -2,6 +2,7 @@ import type { Scenario } from './schema.ts';
 import { describeCondition } from './diagram.ts';
 import { debriefQuestions, memoPromptFor, type GlossaryEntry, type LearningObjective, type RoleProfile, type Source } from './teaching.ts';
 import { presetEstimates, type SessionEstimate } from '../game/session-length.ts';
+import { personasFor } from '../bots/catalog.ts';
 
 /**
  * The printable facilitator guide and the student handouts, as data: the
@@ -15,7 +16,17 @@ export interface TeachingDocument {
   summary: string;
   openingBriefing: string;
   objectives: LearningObjective[];
-  seats: { id: string; name: string; short: string; color: string; description: string; optional: boolean; profile: RoleProfile | null }[];
+  seats: {
+    id: string;
+    name: string;
+    short: string;
+    color: string;
+    description: string;
+    optional: boolean;
+    profile: RoleProfile | null;
+    /** The bots Setup offers for the seat (the scenario's personas). */
+    personas: { id: string; name: string; summary: string }[];
+  }[];
   beats: GuideBeat[];
   outcomes: { id: string; title: string; description: string; variants: GuideVariant[]; historical: boolean; questions: string[] }[];
   /** Asked whatever the outcome. */
@@ -46,6 +57,11 @@ export interface GuideBeat {
   discussion: string[];
 }
 
+/** The bots Setup offers for a seat (the bot catalogue's own list, generic ones for a scenario without personas). */
+function personasOf(s: Scenario, seat: string): TeachingDocument['seats'][number]['personas'] {
+  return personasFor(s, seat).map((p) => ({ id: p.id, name: p.name, summary: p.summary }));
+}
+
 export function teachingDocument(s: Scenario): TeachingDocument {
   const t = s.teaching;
   const moveTitle = (beat: string, seat: string, move: string) =>
@@ -64,6 +80,7 @@ export function teachingDocument(s: Scenario): TeachingDocument {
       description: x.description,
       optional: x.optional,
       profile: t?.profiles[x.id] ?? null,
+      personas: personasOf(s, x.id),
     })),
     beats: s.beats.map((b) => {
       const bt = t?.beats[b.id];
