@@ -49,6 +49,9 @@ describe('limits per address', () => {
     expect(codes).toEqual([404, 404, 404, 404, 429, 429]);
     const r = await api<{ error: { code: string } }>(server.url, '/api/join', { body: { code: 'ZZZZZZ' } });
     expect(r.body.error.code).toBe('rate_limited');
+    // A body that is not JSON is counted before it is read: refused as over the limit, not parsed.
+    const broken = await api<{ error: { code: string } }>(server.url, '/api/join', { body: '{"code": ' });
+    expect(broken.status).toBe(429);
     // Tokens are not rate limited this way: the facilitator's summary still works.
     expect((await api(server.url, `/api/sessions/${table.session.sessionId}`, { token: table.session.facilitatorToken })).status).toBe(200);
   });

@@ -82,10 +82,14 @@ export function apiRoutes(deps: RoutesDeps): Router {
   });
 
   // Bounded like a command: the limit check and the store's reads share STORE_TIMEOUT_MS from here.
-  router.post('/api/join', json, async (req, res) => {
+  router.post('/api/join', async (req, res) => {
     const deadline = performance.now() + config.storeTimeoutMs;
-    // Parsed once counted, so that malformed bodies are limited too.
-    res.json(await countJoinAttempt(limits, addressOf(req), () => directory.join(parse(JoinRequest, req.body).code, deadline)));
+    // The body is read once the join is counted, so that malformed ones are limited too (as `limited` does elsewhere).
+    const join = async () => {
+      await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      return directory.join(parse(JoinRequest, req.body).code, deadline);
+    };
+    res.json(await countJoinAttempt(limits, addressOf(req), join));
   });
 
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
