@@ -1,5 +1,6 @@
 import type { RedisClientType } from 'redis';
 import type { LimitStore, RateLimit, Verdict } from './rate-limit.ts';
+import { settleWithin } from '../settle-within.ts';
 
 /** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
 export type ChainVerdict = { allowed: true } | { allowed: false; link: number; retryAfterMs: number };
@@ -155,15 +156,9 @@ export class LimitChain {
     const keys = checks.flatMap((check) => check.keys.map((key, link) => this.links[link]?.storeKey(key) ?? key));
     const args = [String(this.links.length), ...this.links.flatMap((l) => [String(l.budget.points), String(l.budget.windowSeconds)])];
     this.onRoundTrip();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.timeoutMs)));
-    try {
-      const reply = await Promise.race([redis.eval(COUNT_CHAIN, { keys, arguments: args }), late]);
-      if (reply === null) return null;
-      if (!Array.isArray(reply) || reply.length !== 2 * checks.length || !reply.every((n) => typeof n === 'number')) return null;
-      return reply as number[];
-    } finally {
-      clearTimeout(timer);
-    }
+    const reply = await settleWithin(redis.eval(COUNT_CHAIN, { keys, arguments: args }), this.timeoutMs, () => null);
+    if (reply === null) return null;
+    if (!Array.isArray(reply) || reply.length !== 2 * checks.length || !reply.every((n) => typeof n === 'number')) return null;
+    return reply as number[];
   }
 }

@@ -35,6 +35,7 @@ import type { Logger } from '../logger.ts';
 import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, isOutage } from './service-error.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
+import { settleWithin } from '../settle-within.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
 import type { ImportPlan, ImportPurpose } from './import-verify.ts';
 import type { SessionService } from './session-service.ts';
@@ -97,21 +98,10 @@ export class SessionDirectory {
   async join(code: string, deadline?: number): Promise<JoinResponse> {
     if (deadline === undefined) return this.redeem(code, () => true);
     let late = false;
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        late = true;
-        reject(new StoreUnavailableError('timeout', 'The store did not answer within the join\'s bound.'));
-      }, Math.max(0, deadline - performance.now()));
+    return settleWithin(this.redeem(code, () => !late), deadline - performance.now(), () => {
+      late = true;
+      throw new StoreUnavailableError('timeout', 'The store did not answer within the join\'s bound.');
     });
-    const redeeming = this.redeem(code, () => !late);
-    // Whatever it ends with after the bound, nobody waits for it any more.
-    redeeming.catch(() => undefined);
-    try {
-      return await Promise.race([redeeming, bound]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** `inTime` false: the caller was answered already, so nothing is written (no redemption counted, no token saved). */

@@ -6,6 +6,7 @@ import { RedisStore } from './redis-store.ts';
 import { OutageLog, RedisGate, adapterSafeClient, reconnectDelay } from './redis-availability.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock, Scheduler, SessionStore } from './types.ts';
+import { settleWithin } from '../settle-within.ts';
 
 export type { AppendResult, Clock, DueTimer, Grant, Scheduler, SessionMeta, SessionStore } from './types.ts';
 export { systemClock } from './types.ts';
@@ -104,17 +105,13 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
  * cannot reach its Redis at startup should say so instead of hanging.
  */
 async function connectWithin(client: RedisClientType, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis not reachable within ${ms} ms`)), ms);
-  });
   try {
-    await Promise.race([client.connect(), timeout]);
+    await settleWithin(client.connect(), ms, () => {
+      throw new Error(`Redis not reachable within ${ms} ms`);
+    });
   } catch (error) {
     client.destroy();
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

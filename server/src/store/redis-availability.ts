@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ErrorReply, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.ts';
+import { settleWithin } from '../settle-within.ts';
 
 /**
  * What happens when Redis is slow, gone or coming back.
@@ -126,23 +127,16 @@ export class RedisGate {
       this.outages.failure(error);
       throw error;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const pending = op(this.client);
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError('timeout', `Redis did not answer within ${timeoutMs} ms.`)), timeoutMs);
-    });
     try {
-      const value = await Promise.race([pending, timeout]);
+      const value = await settleWithin(op(this.client), timeoutMs, () => {
+        throw new StoreUnavailableError('timeout', `Redis did not answer within ${timeoutMs} ms.`);
+      });
       this.outages.success();
       return value;
     } catch (error) {
-      // The operation may still settle after the bound; nobody is waiting for it then.
-      pending.catch(() => {});
       const classified = classifyRedisError(error);
       if (classified instanceof StoreUnavailableError) this.outages.failure(classified);
       throw classified;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -8,6 +8,7 @@ import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-noti
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
+import { settleWithin } from '../settle-within.ts';
 
 /**
  * Sessions in Redis, shared by every server process pointing at it.
@@ -300,10 +301,7 @@ export class RedisStore implements SessionStore {
     this.followers.clear();
     if (!this.ownsClient || !this.client.isOpen) return;
     // close() waits for the replies in flight, which a stopped Redis never sends.
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.gate.timeoutMs)));
-    await Promise.race([this.client.close().catch(() => {}), bound]);
-    clearTimeout(timer);
+    await settleWithin(this.client.close(), this.gate.timeoutMs, () => undefined).catch(() => {});
     if (this.client.isOpen) this.client.destroy();
   }
 
