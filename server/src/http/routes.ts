@@ -41,12 +41,16 @@ function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** Body parsing and the per-address request limit, shared by every route that takes a body. */
+interface Middleware {
+  json: express.RequestHandler;
+  limited: express.RequestHandler;
+}
+
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
 export function apiRoutes(deps: RoutesDeps): Router {
-  const { config, directory, store, metrics, presence, limits } = deps;
   const router = express.Router();
-  const json = express.json({ limit: config.maxPayloadBytes });
-  const limited = limitByAddress(limits.httpPerAddress);
+  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress) };
 
   // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.
   router.param('id', (req, _res, next, id: unknown) => {
@@ -54,6 +58,18 @@ export function apiRoutes(deps: RoutesDeps): Router {
     next(new ServiceError('not_found', req.path.startsWith('/api/scenarios/') ? 'There is no such scenario.' : 'There is no such session.'));
   });
 
+  scenarioRoutes(router, deps);
+  entryRoutes(router, deps, mw);
+  sessionFileRoutes(router, deps, mw);
+  sessionRoutes(router, deps, mw);
+  healthRoutes(router, deps);
+
+  router.use('/api', (_req, _res, next) => next(new ServiceError('not_found', 'There is no such API route.')));
+  return router;
+}
+
+/** The scenario catalogue, each scenario's teaching layer, and the text its views share. */
+function scenarioRoutes(router: Router, deps: RoutesDeps): void {
   router.get('/api/scenarios', (_req, res) => {
     res.json(deps.scenarios.list());
   });
@@ -76,7 +92,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.set('Cache-Control', req.query.digest === digest ? 'public, max-age=31536000, immutable' : 'no-cache');
     res.json(text);
   });
+}
 
+/** Ways into a session: creating one, and joining one with a code. */
+function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
+  const { config, directory, limits } = deps;
   router.post('/api/sessions', limited, json, async (req, res) => {
     res.status(201).json(await directory.create(parse(CreateSessionRequest, req.body)));
   });
@@ -91,7 +111,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
     };
     res.json(await countJoinAttempt(limits, addressOf(req), join));
   });
+}
 
+/** Session files: importing one to play on, or opening one as a replay. */
+function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middleware): void {
+  const { config, directory, limits } = deps;
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
   // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
   const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
@@ -110,7 +134,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
   router.post('/api/replays', limited, fileBody, async (req, res) => {
     res.status(201).json(await directory.openReplay(await upload(req)));
   });
+}
 
+/** One session's routes, each for its own tokens: its scenario and text, "view as", branching, its summary and codes, and its export. */
+function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
+  const { directory, presence } = deps;
   // The session's scenario in full (every seat's briefings and the rules), so the facilitator's browser can
   // rebuild any moment of the session with the engine itself: the replay viewer and the report.
   router.get('/api/sessions/:id/scenario', async (req, res) => {
@@ -170,7 +198,11 @@ export function apiRoutes(deps: RoutesDeps): Router {
     res.setHeader('Content-Disposition', `attachment; filename="rubicon-${sessionId.replace(/[^A-Za-z0-9_-]/g, '')}.json"`);
     res.json(file);
   });
+}
 
+/** Liveness, readiness, and /metrics when it is served on this port. */
+function healthRoutes(router: Router, deps: RoutesDeps): void {
+  const { store, metrics } = deps;
   // Liveness: the process answers (its event loop runs). Never depends on Redis,
   // so an orchestrator does not restart healthy processes during a Redis outage.
   router.get('/healthz/live', (_req, res) => {
@@ -195,9 +227,6 @@ export function apiRoutes(deps: RoutesDeps): Router {
   // Only with METRICS_TOKEN (and that token); otherwise /metrics is not on this port (see MetricsEndpoint).
   const onPublicPort = metrics.onPublicPort;
   if (onPublicPort) router.get('/metrics', (req, res, next) => void onPublicPort(req, res).then((served) => served || next(), next));
-
-  router.use('/api', (_req, _res, next) => next(new ServiceError('not_found', 'There is no such API route.')));
-  return router;
 }
 
 /** The last handlers: unknown routes and every error, as `{error: {code, message}}`. */
