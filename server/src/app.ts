@@ -13,12 +13,12 @@ import { apiRoutes, errorHandlers } from './http/routes.ts';
 import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
 import { ImportVerifier } from './session/import-pipeline.ts';
-import { compileTrustProxy, trustsAnyone } from './http/client-address.ts';
+import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
 import { SessionService } from './session/session-service.ts';
-import { createSocketServer } from './socket/socket-server.ts';
+import { createSocketServer, type SocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
 import { createStores, type Stores } from './store/index.ts';
 import { systemClock, type Clock } from './store/types.ts';
@@ -59,8 +59,71 @@ export interface App {
   close(options?: { flush?: boolean }): Promise<void>;
 }
 
+/** The game itself, before any listener: stores, the session service, the directory of sessions. */
+interface Core {
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  scenarios: ScenarioCatalog;
+  stores: Stores;
+  service: SessionService;
+  directory: SessionDirectory;
+}
+
 /** Wires one server process: stores, game service, REST, sockets, timers. Nothing is global. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const core = await createCore(config, deps);
+  const { logger, metrics, stores, service, directory } = core;
+  const { limits, trustProxy } = requestGuards(config, core);
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
+
+  const web = webStack(config, trustProxy);
+  const httpServer = createServer(web);
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient, clock: core.clock });
+  sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
+  mountRoutes(web, config, core, { limits, metricsEndpoint, sockets });
+
+  stores.scheduler.start(createTimerHandler(service, logger));
+  const bots = createBots(config, core);
+  // An import or a branch may start with seats already played by bots.
+  directory.onCreatedFromLog((sessionId) => bots.adopt(sessionId));
+
+  let closing: Promise<void> | null = null;
+  let metricsUrl: string | null = null;
+  return {
+    config,
+    httpServer,
+    io: sockets.io,
+    service,
+    directory,
+    metrics,
+    logger,
+    bots,
+    metricsUrl: () => metricsUrl,
+    listen: async () => {
+      metricsUrl = await metricsEndpoint.listen();
+      if (metricsUrl) logger.info({ metricsUrl }, 'metrics are served on their own port');
+      return listenOn(httpServer, config, bots);
+    },
+    close: (options = {}) => {
+      closing ??= (async () => {
+        const flush = options.flush ?? true;
+        // The scheduler first, so no deadline fires into a half-closed service.
+        await stores.scheduler.stop();
+        await bots.close({ release: flush });
+        // io.close() also stops the HTTP server from accepting and disconnects every socket.
+        await sockets.close();
+        await metricsEndpoint.close();
+        if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
+        await stores.close();
+        httpServer.closeAllConnections();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function createCore(config: Config, deps: AppDeps): Promise<Core> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config);
   const metrics = createMetrics();
@@ -92,7 +155,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   });
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);
+  return { clock, logger, metrics, scenarios, stores, service, directory };
+}
 
+/** Rate limits, and whose X-Forwarded-For is believed when telling a client's address. */
+function requestGuards(config: Config, { stores, metrics, logger }: Core): { limits: Limits; trustProxy: TrustProxy } {
   const limits = new Limits(config.limits, {
     redis: stores.redis,
     prefix: config.redisPrefix,
@@ -105,8 +172,11 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       { trustProxy: config.trustProxy },
       'TRUST_PROXY believes X-Forwarded-For from any client: only safe when nothing but the proxy can reach this port (name the proxy instead, e.g. TRUST_PROXY=uniquelocal)',
     );
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
+  return { limits, trustProxy };
+}
 
+/** Express with the middleware every answer passes through: security headers and compression. */
+function webStack(config: Config, trustProxy: TrustProxy): express.Express {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
@@ -115,10 +185,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   // phone link); the built assets go out as the build compressed them (static-client.ts). Socket.IO's
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
   web.use(compression({ threshold: 1024 }));
-  const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient, clock });
-  sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
+  return web;
+}
 
+/** The bots' routes, the API, the built client, then the handlers for what none of them answered. */
+function mountRoutes(
+  web: express.Express,
+  config: Config,
+  { scenarios, directory, stores, logger, service }: Core,
+  { limits, metricsEndpoint, sockets }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer },
+): void {
   // Before the API's catch-all for unknown /api routes.
   web.use(botRoutes({ scenarios, llm: config.llm }));
   web.use(
@@ -145,9 +221,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { notFound, onError } = errorHandlers(logger);
   web.use(notFound);
   web.use(onError);
+}
 
-  stores.scheduler.start(createTimerHandler(service, logger));
-  const bots = new BotManager({
+function createBots(config: Config, { service, logger, stores }: Core): BotManager {
+  return new BotManager({
     service,
     logger,
     delays: { ...DEFAULT_DELAYS, ...config.botDelays },
@@ -155,50 +232,19 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     leases: stores.redis ? new RedisBotLeases(stores.redis, config.redisPrefix, nanoid(), config.botLeaseMs) : new MemoryBotLeases(),
     scanMs: Math.max(100, Math.floor(config.botLeaseMs / 3)),
   });
-  // An import or a branch may start with seats already played by bots.
-  directory.onCreatedFromLog((sessionId) => bots.adopt(sessionId));
+}
 
-  let closing: Promise<void> | null = null;
-  let metricsUrl: string | null = null;
-  return {
-    config,
-    httpServer,
-    io: sockets.io,
-    service,
-    directory,
-    metrics,
-    logger,
-    bots,
-    metricsUrl: () => metricsUrl,
-    listen: async () => {
-      metricsUrl = await metricsEndpoint.listen();
-      if (metricsUrl) logger.info({ metricsUrl }, 'metrics are served on their own port');
-      return new Promise((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(config.port, config.host, () => {
-          httpServer.off('error', reject);
-          const { port } = httpServer.address() as AddressInfo;
-          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          // Bots are clients of this very listener.
-          bots.listening(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
-          resolve(`http://${host}:${port}`);
-        });
-      });
-    },
-    close: (options = {}) => {
-      closing ??= (async () => {
-        const flush = options.flush ?? true;
-        // The scheduler first, so no deadline fires into a half-closed service.
-        await stores.scheduler.stop();
-        await bots.close({ release: flush });
-        // io.close() also stops the HTTP server from accepting and disconnects every socket.
-        await sockets.close();
-        await metricsEndpoint.close();
-        if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
-        await stores.close();
-        httpServer.closeAllConnections();
-      })();
-      return closing;
-    },
-  };
+/** Resolves with the base URL once listening (the real port when the configured one is 0). */
+function listenOn(httpServer: HttpServer, config: Config, bots: BotManager): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      // Bots are clients of this very listener.
+      bots.listening(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
+      resolve(`http://${host}:${port}`);
+    });
+  });
 }
