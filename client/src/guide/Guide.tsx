@@ -24,6 +24,7 @@ function seatName(doc: TeachingDocument, seat: string): string {
   return doc.seats.find((s) => s.id === seat)?.name ?? seat;
 }
 
+/** The guide's sections, in the order the white cell needs them: before, during and after play. */
 export function GuideBody({ doc }: { doc: TeachingDocument }) {
   return (
     <article className="doc">
@@ -37,29 +38,7 @@ export function GuideBody({ doc }: { doc: TeachingDocument }) {
         </p>
       </header>
 
-      {doc.presets.length > 0 && (
-        <section className="doc__section" aria-labelledby="g-presets">
-          <h2 id="g-presets">Class lengths</h2>
-          <table className="doc__table">
-            <thead>
-              <tr>
-                <th scope="col">Preset</th>
-                <th scope="col">Play time (historical path)</th>
-                <th scope="col">What it is</th>
-              </tr>
-            </thead>
-            <tbody>
-              {doc.presets.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.title}</th>
-                  <td data-testid={`guide-preset-${p.id}`}>{formatMinutes(p.estimate.totalSeconds)}</td>
-                  <td>{p.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <ClassLengths doc={doc} />
 
       <Objectives doc={doc} />
 
@@ -68,19 +47,7 @@ export function GuideBody({ doc }: { doc: TeachingDocument }) {
         <p className="prose">{doc.openingBriefing}</p>
       </section>
 
-      <section className="doc__section" aria-labelledby="g-teams">
-        <h2 id="g-teams">The teams</h2>
-        {doc.seats.map((s) => (
-          <div key={s.id} className="doc__block">
-            <h3>
-              {s.name}
-              {s.optional && <span className="tag">optional seat</span>}
-            </h3>
-            <p>{s.description}</p>
-            {s.profile && <ProfileDetails profile={s.profile} headingLevel={4} />}
-          </div>
-        ))}
-      </section>
+      <Teams doc={doc} />
 
       <EmptySeats doc={doc} />
 
@@ -91,59 +58,120 @@ export function GuideBody({ doc }: { doc: TeachingDocument }) {
         ))}
       </section>
 
-      <section className="doc__section" aria-labelledby="g-debrief">
-        <h2 id="g-debrief">Debrief</h2>
-        {doc.debriefQuestions.length > 0 && (
-          <>
-            <h3>Whatever the outcome</h3>
-            <ol>
-              {doc.debriefQuestions.map((q) => (
-                <li key={q}>{q}</li>
-              ))}
-            </ol>
-          </>
-        )}
-        {doc.outcomes.map((o) => (
-          <div key={o.id} className="doc__block">
-            <h3>
-              {o.title}
-              {o.historical && <span className="tag">what happened</span>}
-            </h3>
-            <p>{o.description}</p>
-            <Variants variants={o.variants} />
-            {o.questions.length > 0 && (
-              <ol>
-                {o.questions.map((q) => (
-                  <li key={q}>{q}</li>
-                ))}
-              </ol>
-            )}
-          </div>
-        ))}
-        <h3>The historical path</h3>
-        <table className="doc__table">
-          <thead>
-            <tr>
-              <th scope="col">Beat</th>
-              <th scope="col">Seat</th>
-              <th scope="col">What was done</th>
-            </tr>
-          </thead>
-          <tbody>
-            {doc.historicalPath.map((h) => (
-              <tr key={`${h.beat}-${h.seat}-${h.move}`}>
-                <td>{doc.beats.find((b) => b.id === h.beat)?.title ?? h.beat}</td>
-                <td>{seatName(doc, h.seat)}</td>
-                <td>{h.title}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <Debrief doc={doc} />
 
       <Glossary doc={doc} />
       <Sources doc={doc} />
     </article>
+  );
+}
+
+/** The scenario's class-length presets and how long each plays on the historical path. */
+function ClassLengths({ doc }: { doc: TeachingDocument }) {
+  if (doc.presets.length === 0) return null;
+  return (
+    <section className="doc__section" aria-labelledby="g-presets">
+      <h2 id="g-presets">Class lengths</h2>
+      <table className="doc__table">
+        <thead>
+          <tr>
+            <th scope="col">Preset</th>
+            <th scope="col">Play time (historical path)</th>
+            <th scope="col">What it is</th>
+          </tr>
+        </thead>
+        <tbody>
+          {doc.presets.map((p) => (
+            <tr key={p.id}>
+              <th scope="row">{p.title}</th>
+              <td data-testid={`guide-preset-${p.id}`}>{formatMinutes(p.estimate.totalSeconds)}</td>
+              <td>{p.description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Every seat with its role profile. */
+function Teams({ doc }: { doc: TeachingDocument }) {
+  return (
+    <section className="doc__section" aria-labelledby="g-teams">
+      <h2 id="g-teams">The teams</h2>
+      {doc.seats.map((s) => (
+        <div key={s.id} className="doc__block">
+          <h3>
+            {s.name}
+            {s.optional && <span className="tag">optional seat</span>}
+          </h3>
+          <p>{s.description}</p>
+          {s.profile && <ProfileDetails profile={s.profile} headingLevel={4} />}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+/** The questions for after play: for every outcome, for each outcome, and the historical path to compare with. */
+function Debrief({ doc }: { doc: TeachingDocument }) {
+  return (
+    <section className="doc__section" aria-labelledby="g-debrief">
+      <h2 id="g-debrief">Debrief</h2>
+      {doc.debriefQuestions.length > 0 && (
+        <>
+          <h3>Whatever the outcome</h3>
+          <ol>
+            {doc.debriefQuestions.map((q) => (
+              <li key={q}>{q}</li>
+            ))}
+          </ol>
+        </>
+      )}
+      {doc.outcomes.map((o) => (
+        <div key={o.id} className="doc__block">
+          <h3>
+            {o.title}
+            {o.historical && <span className="tag">what happened</span>}
+          </h3>
+          <p>{o.description}</p>
+          <Variants variants={o.variants} />
+          {o.questions.length > 0 && (
+            <ol>
+              {o.questions.map((q) => (
+                <li key={q}>{q}</li>
+              ))}
+            </ol>
+          )}
+        </div>
+      ))}
+      <h3>The historical path</h3>
+      <HistoricalPath doc={doc} />
+    </section>
+  );
+}
+
+/** What each seat did at each beat in history. */
+function HistoricalPath({ doc }: { doc: TeachingDocument }) {
+  return (
+    <table className="doc__table">
+      <thead>
+        <tr>
+          <th scope="col">Beat</th>
+          <th scope="col">Seat</th>
+          <th scope="col">What was done</th>
+        </tr>
+      </thead>
+      <tbody>
+        {doc.historicalPath.map((h) => (
+          <tr key={`${h.beat}-${h.seat}-${h.move}`}>
+            <td>{doc.beats.find((b) => b.id === h.beat)?.title ?? h.beat}</td>
+            <td>{seatName(doc, h.seat)}</td>
+            <td>{h.title}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
