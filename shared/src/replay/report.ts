@@ -212,18 +212,66 @@ function reportBeat(scenario: Scenario, r: Resolution, timing: BeatTiming | null
   };
 }
 
+type TurnContext = GameState['turn']['context'];
+
 export function buildReport(file: SessionFile, game: Game, log: readonly LogEntry[]): SessionReport {
   const { scenario } = game;
   const { final, series, rewinds, clock } = walk(game, log);
   const ctx = final.turn.context;
   const inPlay = new Set(ctx.options.seatsInPlay);
-  const beats = ctx.resolutions.map((r) => reportBeat(scenario, r, clock.of(r.beat)));
 
   const channels = scenario.channels
     .map((c) => ({ id: c.id, title: c.title, kind: c.kind, messages: final.messages.filter((m) => m.channel === c.id) }))
     .filter((c) => c.messages.length > 0);
 
-  const turningPoints = ctx.resolutions
+  return {
+    sessionId: file.session.sessionId,
+    title: file.session.title,
+    scenario: { id: scenario.id, version: scenario.version, title: scenario.title },
+    seed: file.setup.seed,
+    parent: file.session.parent,
+    events: log.length,
+    startedAt: log[0]?.at ?? null,
+    endedAt: log.at(-1)?.at ?? null,
+    outcome: reportOutcome(scenario, ctx),
+    path: (ctx.outcome?.path ?? ctx.resolutions.map((r) => r.beat)).map((b) => ({ beat: b, title: title(scenario, b) })),
+    seats: scenario.seats.filter((s) => inPlay.has(s.id)).map((s) => ({ id: s.id, name: s.name, color: s.color })),
+    beats: ctx.resolutions.map((r) => reportBeat(scenario, r, clock.of(r.beat))),
+    overrides: ctx.resolutions.flatMap((r) => (r.override ? [{ beat: r.beat, title: title(scenario, r.beat), reason: r.override.reason, version: r.version, at: r.at }] : [])),
+    rewinds,
+    injects: ctx.injects.map((i) => ({ inject: i.inject, title: scenario.injects.find((x) => x.id === i.inject)?.title ?? i.inject, version: i.version, at: i.at })),
+    channels,
+    series,
+    measures: scenario.measures.map(({ id, label, min, max }) => ({ id, label, min, max })),
+    rungs: scenario.ladder.rungs.map(({ level, name }) => ({ level, name })),
+    turningPoints: turningPoints(scenario, ctx.resolutions),
+    historical: historicalComparison(scenario, ctx, inPlay),
+    escalation: {
+      session: escalationByBeat(scenario, ctx.world.choices),
+      historical: escalationByBeat(scenario, scenario.historicalPath.filter((s) => inPlay.has(s.seat))),
+    },
+    debrief: ctx.outcome ? debriefQuestions(scenario, ctx.outcome.outcome) : [],
+    rubric: rubricReport(scenario, ctx.options.seatsInPlay, final.scores),
+  };
+}
+
+/** How the session ended, in the scenario's words for the variant reached; null while it has not. */
+function reportOutcome(scenario: Scenario, ctx: TurnContext): SessionReport['outcome'] {
+  const outcomeDef = ctx.outcome ? scenario.outcomes.find((o) => o.id === ctx.outcome?.outcome) : undefined;
+  if (!ctx.outcome || !outcomeDef) return null;
+  return {
+    id: outcomeDef.id,
+    title: outcomeDef.title,
+    description: outcomeDescription(scenario, outcomeDef.id, ctx.outcome.variant),
+    by: ctx.outcome.by,
+    reason: ctx.outcome.reason,
+    at: ctx.outcome.at,
+  };
+}
+
+/** The six changes that moved the world most, each weighed against its scale's range. */
+function turningPoints(scenario: Scenario, resolutions: readonly Resolution[]): TurningPoint[] {
+  return resolutions
     .flatMap((r) =>
       r.changes.map((c): TurningPoint => {
         const m = c.target.kind === 'measure' ? scenario.measures.find((x) => x.id === (c.target as { measure: string }).measure) : undefined;
@@ -236,7 +284,10 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
     .filter((t) => t.weight > 0)
     .sort((a, b) => b.weight - a.weight || a.version - b.version)
     .slice(0, 6);
+}
 
+/** The session beside history: each in-play seat's historical step against its choice, and each historical draw against the session's. */
+function historicalComparison(scenario: Scenario, ctx: TurnContext, inPlay: ReadonlySet<SeatId>): SessionReport['historical'] {
   const chosen = new Map(ctx.world.choices.map((c) => [`${c.beat}:${c.seat}`, c]));
   const steps = scenario.historicalPath
     .filter((s) => inPlay.has(s.seat))
@@ -262,50 +313,10 @@ export function buildReport(file: SessionFile, game: Game, log: readonly LogEntr
     }),
   );
   const historicalOutcome = scenario.outcomes.find((o) => o.id === scenario.historicalOutcome);
-  const outcomeDef = ctx.outcome ? scenario.outcomes.find((o) => o.id === ctx.outcome?.outcome) : undefined;
-
   return {
-    sessionId: file.session.sessionId,
-    title: file.session.title,
-    scenario: { id: scenario.id, version: scenario.version, title: scenario.title },
-    seed: file.setup.seed,
-    parent: file.session.parent,
-    events: log.length,
-    startedAt: log[0]?.at ?? null,
-    endedAt: log.at(-1)?.at ?? null,
-    outcome:
-      ctx.outcome && outcomeDef
-        ? {
-            id: outcomeDef.id,
-            title: outcomeDef.title,
-            description: outcomeDescription(scenario, outcomeDef.id, ctx.outcome.variant),
-            by: ctx.outcome.by,
-            reason: ctx.outcome.reason,
-            at: ctx.outcome.at,
-          }
-        : null,
-    path: (ctx.outcome?.path ?? ctx.resolutions.map((r) => r.beat)).map((b) => ({ beat: b, title: title(scenario, b) })),
-    seats: scenario.seats.filter((s) => inPlay.has(s.id)).map((s) => ({ id: s.id, name: s.name, color: s.color })),
-    beats,
-    overrides: ctx.resolutions.flatMap((r) => (r.override ? [{ beat: r.beat, title: title(scenario, r.beat), reason: r.override.reason, version: r.version, at: r.at }] : [])),
-    rewinds,
-    injects: ctx.injects.map((i) => ({ inject: i.inject, title: scenario.injects.find((x) => x.id === i.inject)?.title ?? i.inject, version: i.version, at: i.at })),
-    channels,
-    series,
-    measures: scenario.measures.map(({ id, label, min, max }) => ({ id, label, min, max })),
-    rungs: scenario.ladder.rungs.map(({ level, name }) => ({ level, name })),
-    turningPoints,
-    historical: {
-      outcome: { id: scenario.historicalOutcome, title: historicalOutcome?.title ?? scenario.historicalOutcome },
-      sameOutcome: ctx.outcome?.outcome === scenario.historicalOutcome,
-      steps,
-      draws,
-    },
-    escalation: {
-      session: escalationByBeat(scenario, ctx.world.choices),
-      historical: escalationByBeat(scenario, scenario.historicalPath.filter((s) => inPlay.has(s.seat))),
-    },
-    debrief: ctx.outcome ? debriefQuestions(scenario, ctx.outcome.outcome) : [],
-    rubric: rubricReport(scenario, ctx.options.seatsInPlay, final.scores),
+    outcome: { id: scenario.historicalOutcome, title: historicalOutcome?.title ?? scenario.historicalOutcome },
+    sameOutcome: ctx.outcome?.outcome === scenario.historicalOutcome,
+    steps,
+    draws,
   };
 }
