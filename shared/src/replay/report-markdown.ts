@@ -15,12 +15,40 @@ export function sessionTime(ms: number, start: number | null): string {
   return `T+${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
 }
 
+/** What every section needs: the report, a seat's name, and a time as session time. */
+interface Ctx {
+  r: SessionReport;
+  seat: (id: string) => string;
+  iso: (ms: number | null) => string;
+}
+
 /** The after-action report as Markdown, for a download or a terminal. */
 export function reportMarkdown(r: SessionReport, options: MarkdownOptions): string {
-  const out: string[] = [];
-  const iso = (ms: number | null) => (ms === null ? '—' : sessionTime(ms, r.startedAt));
-  const seat = (id: string) => r.seats.find((s) => s.id === id)?.name ?? id;
-  out.push(`# After-action report: ${r.title}`, '');
+  const ctx: Ctx = {
+    r,
+    seat: (id) => r.seats.find((s) => s.id === id)?.name ?? id,
+    iso: (ms) => (ms === null ? '—' : sessionTime(ms, r.startedAt)),
+  };
+  const out = [
+    ...headMarkdown(ctx),
+    ...decisionsMarkdown(ctx),
+    ...interventionsMarkdown(r),
+    ...worldMarkdown(r),
+    ...historyMarkdown(ctx),
+    ...escalationMarkdown(ctx),
+    ...trafficMarkdown(ctx, options),
+    ...rubricMarkdown(r, ctx.seat),
+    '## Debrief questions',
+    '',
+  ];
+  if (r.debrief.length) for (const q of r.debrief) out.push(`- ${q}`);
+  else out.push('The scenario has no debrief questions for this outcome.');
+  return out.join('\n') + '\n';
+}
+
+/** The title, the session's facts, how it ended and the path it took. */
+function headMarkdown({ r, iso }: Ctx): string[] {
+  const out = [`# After-action report: ${r.title}`, ''];
   out.push(`${r.scenario.title} (scenario ${r.scenario.id} v${r.scenario.version}) · seed \`${String(r.seed)}\` · ${r.events} events over ${iso(r.endedAt)}`);
   if (r.parent) out.push('', `Branched from “${r.parent.title}” (${r.parent.sessionId}) at event ${r.parent.version}.`);
   out.push('', '## Outcome', '');
@@ -28,8 +56,12 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
     out.push(`**${r.outcome.title}** (${r.outcome.by === 'rules' ? 'reached by the rules' : `declared by the white cell: ${r.outcome.reason ?? ''}`})`, '', r.outcome.description);
   } else out.push('The session has not reached an outcome.');
   out.push('', `Path: ${r.path.map((p) => p.title).join(' → ') || '—'}`);
+  return out;
+}
 
-  out.push('', '## Decisions and adjudication', '');
+/** Each beat's choices with their rationales, its draws, any override, and what changed. */
+function decisionsMarkdown({ r, seat }: Ctx): string[] {
+  const out = ['', '## Decisions and adjudication', ''];
   for (const b of r.beats) {
     out.push(`### Beat ${b.beatIndex}: ${b.title} (${b.date})`, '');
     out.push('| seat | move | escalation | rationale |', '| --- | --- | --- | --- |');
@@ -43,20 +75,32 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
     }
     out.push('');
   }
-  out.push('## Overrides and rewinds', '');
+  return out;
+}
+
+/** What the white cell did to the course of play: overrides, rewinds and injects. */
+function interventionsMarkdown(r: SessionReport): string[] {
+  const out = ['## Overrides and rewinds', ''];
   if (r.overrides.length === 0 && r.rewinds.length === 0) out.push('None.');
   for (const o of r.overrides) out.push(`- Override in ${o.title} (event ${o.version}): ${o.reason}`);
   for (const w of r.rewinds) out.push(`- Rewind to ${w.title} (event ${w.version})`);
   if (r.injects.length) out.push('', 'Injects: ' + r.injects.map((i) => `${i.title} (event ${i.version})`).join('; '));
+  return out;
+}
 
-  out.push('', '## Turning points', '');
+/** The turning points, and the ladder's rung after every event that moved it. */
+function worldMarkdown(r: SessionReport): string[] {
+  const out = ['', '## Turning points', ''];
   for (const t of r.turningPoints) out.push(`- ${t.what} — ${t.cause} (event ${t.version})`);
   if (r.turningPoints.length === 0) out.push('None recorded.');
-
   out.push('', '## Ladder over time', '', '| event | rung |', '| --- | --- |');
   for (const p of r.series) out.push(`| ${p.version} | ${p.ladder} ${r.rungs.find((x) => x.level === p.ladder)?.name ?? ''} |`);
+  return out;
+}
 
-  out.push('', '## Compared with April 2024', '');
+/** The session beside the historical path: outcome, each seat's steps, and the draws. */
+function historyMarkdown({ r, seat }: Ctx): string[] {
+  const out = ['', '## Compared with April 2024', ''];
   out.push(`Historical outcome: **${r.historical.outcome.title}**${r.historical.sameOutcome ? ' — the same as this session' : ''}.`, '');
   out.push('| beat | seat | April 2024 | this session |', '| --- | --- | --- | --- |');
   for (const s of r.historical.steps)
@@ -64,15 +108,23 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
       `| ${s.beatTitle} | ${seat(s.seat)} | ${cell(withAlso(s.historical, s.historicalAlso))} | ${s.session ? cell(withAlso(s.session, s.sessionAlso)) : '(not played)'}${s.same ? ' ✓' : ''} |`,
     );
   for (const d of r.historical.draws) out.push('', `Draw “${d.title}”: April 2024 ${d.historical}; this session ${d.session ?? '(not drawn)'}.`);
+  return out;
+}
 
-  out.push('', '## Escalation scores (Rivera et al. 2024)', '');
+/** Escalation scores per beat and seat, and the totals beside the historical path's. */
+function escalationMarkdown({ r, seat }: Ctx): string[] {
+  const out = ['', '## Escalation scores (Rivera et al. 2024)', ''];
   const ids = r.seats.map((s) => s.id);
   out.push(`| beat | ${ids.map(seat).join(' | ')} | total |`, `| --- | ${ids.map(() => '---').join(' | ')} | --- |`);
   for (const e of r.escalation.session) out.push(`| ${r.beats.find((b) => b.beat === e.beat)?.title ?? e.beat} | ${ids.map((i) => e.seats[i] ?? '—').join(' | ')} | ${e.total} |`);
   const sum = (rows: typeof r.escalation.session) => rows.reduce((a, b) => a + b.total, 0);
   out.push('', `Total: ${sum(r.escalation.session)} (April 2024 path: ${sum(r.escalation.historical)}).`);
+  return out;
+}
 
-  out.push('', '## Message traffic', '');
+/** Each channel's messages; a private channel's only when asked for, otherwise just its count. */
+function trafficMarkdown({ r, seat, iso }: Ctx, options: MarkdownOptions): string[] {
+  const out = ['', '## Message traffic', ''];
   for (const c of r.channels) {
     const shown = c.kind === 'public' || options.privateChannels;
     out.push(`### ${c.title} (${c.kind}, ${c.messages.length})`, '');
@@ -83,13 +135,7 @@ export function reportMarkdown(r: SessionReport, options: MarkdownOptions): stri
     for (const m of c.messages) out.push(`- ${iso(m.at)} ${m.from ? seat(m.from) : 'White cell'}: ${m.text.replace(/\n+/g, ' ')}`);
     out.push('');
   }
-
-  out.push(...rubricMarkdown(r, seat));
-
-  out.push('## Debrief questions', '');
-  if (r.debrief.length) for (const q of r.debrief) out.push(`- ${q}`);
-  else out.push('The scenario has no debrief questions for this outcome.');
-  return out.join('\n') + '\n';
+  return out;
 }
 
 /** The rubric as a table (criteria down, seats across) and each score's note, or nothing without a rubric. */
