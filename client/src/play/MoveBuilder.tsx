@@ -1,4 +1,3 @@
-import { useRef, useState } from 'react';
 import type { GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
@@ -7,14 +6,13 @@ import { CharCount } from '../common/CharCount.tsx';
 import { withAlso } from '@rubicon/shared/also';
 import { MoveCard } from './MoveCard.tsx';
 import { dirtyAgainst, useMoveDraft } from './use-move-draft.ts';
+import { alsoMoves, useMoveSubmit, type Busy, type SubmitKind } from './use-move-submit.ts';
 
 interface Props {
   session: Session;
   view: GameView;
   slot: string;
 }
-
-type Busy = null | 'draft' | 'lock' | 'revise';
 
 /**
  * The beat's move cards, a rationale, and Save draft / Lock in / Revise. The
@@ -28,59 +26,19 @@ export function MoveBuilder({ session, view, slot }: Props) {
   const mine = view.mySubmission;
 
   const [form, setForm] = useMoveDraft(session.sessionId, slot, view);
-  const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<string | null>(null);
-  const statusRef = useRef<HTMLParagraphElement>(null);
+  const { busy, error, statusRef, submit } = useMoveSubmit(session, form, menu);
 
   if (!menu || !beat) return null;
 
   const locked = mine?.locked === true;
-  const paused = view.paused;
-  const dirty = dirtyAgainst(form, mine);
   const chosen = menu.moves.find((m) => m.id === form.move);
   const defaultTitle = menu.moves.find((m) => m.id === menu.defaultMove)?.title ?? menu.defaultMove;
   const titleOf = (id: string) => menu.moves.find((m) => m.id === id)?.title ?? id;
-  // What is sent beside the main move: never the main move itself.
-  const also = form.also.filter((id) => id !== form.move);
+  const also = alsoMoves(form);
   const extras = menu.moves.filter((m) => m.also && m.id !== form.move);
-  const tooMany = also.length > menu.maxAlso;
   const described = (sub: { move: string; also?: string[] }) => withAlso(titleOf(sub.move), (sub.also ?? []).map(titleOf));
-
-  const rationaleTooLong = form.rationale.length > MAX_RATIONALE;
-  const submit = async (kind: Exclude<Busy, null>) => {
-    if (!form.move) {
-      setError('Choose a move first.');
-      return;
-    }
-    if (tooMany && kind !== 'revise') {
-      setError(`Choose at most ${menu.maxAlso} other moves to take beside your main one.`);
-      return;
-    }
-    if (rationaleTooLong && kind !== 'revise') {
-      setError(`The rationale is ${form.rationale.length - MAX_RATIONALE} characters too long: shorten it first.`);
-      return;
-    }
-    setBusy(kind);
-    setError(null);
-    const r = await session.send({
-      type: 'SUBMIT_MOVE',
-      move: form.move,
-      ...(also.length > 0 ? { also } : {}),
-      rationale: form.rationale,
-      lock: kind === 'lock',
-    });
-    setBusy(null);
-    if (!r.ok) {
-      setError(
-        r.error.code === 'stale'
-          ? 'The situation changed while you were deciding. Your choice is still here: look again, then send it again.'
-          : r.error.message,
-      );
-    }
-    statusRef.current?.focus();
-  };
-
-  const status = statusLine(busy, mine ? described(mine) : undefined, locked, dirty, defaultTitle);
+  const status = statusLine(busy, mine ? described(mine) : undefined, locked, dirtyAgainst(form, mine), defaultTitle);
+  const disabled = locked || busy !== null;
 
   return (
     <section className="moves panel" aria-labelledby="moves-heading" data-testid="move-builder">
@@ -93,36 +51,16 @@ export function MoveBuilder({ session, view, slot }: Props) {
           void submit('lock');
         }}
       >
-        <fieldset className="moves__cards" disabled={locked || busy !== null}>
-          <legend className="moves__prompt">{menu.prompt}</legend>
-          {menu.moves.map((m) => (
-            <MoveCard key={m.id} kind="main" move={m} checked={form.move === m.id} onChange={() => setForm((f) => ({ ...f, move: m.id }))} />
-          ))}
-        </fieldset>
+        <MainMoves menu={menu} chosen={form.move} disabled={disabled} onChoose={(move) => setForm((f) => ({ ...f, move }))} />
         <AlsoMoves
           extras={extras}
           chosen={also}
           maxAlso={menu.maxAlso}
           mainTitle={chosen?.title}
-          disabled={locked || busy !== null}
+          disabled={disabled}
           onToggle={(id) => setForm((f) => ({ ...f, also: toggled(f.also, id) }))}
         />
-        <div className="moves__rationale">
-          <label htmlFor="rationale">Rationale: your argument for the white cell</label>
-          <MemoPrompt prompt={view.teaching?.memoPrompt} />
-          <textarea
-            id="rationale"
-            value={form.rationale}
-            onChange={(e) => setForm((f) => ({ ...f, rationale: e.target.value }))}
-            rows={4}
-            aria-invalid={rationaleTooLong || undefined}
-            disabled={locked || busy !== null}
-            placeholder="Why this move, what you expect others to do, and what would make you change course."
-            data-testid="rationale"
-            aria-describedby={view.teaching?.memoPrompt ? `${MEMO_PROMPT_ID} rationale-count` : 'rationale-count'}
-          />
-          <CharCount id="rationale-count" length={form.rationale.length} max={MAX_RATIONALE} />
-        </div>
+        <RationaleField value={form.rationale} memoPrompt={view.teaching?.memoPrompt} disabled={disabled} onChange={(rationale) => setForm((f) => ({ ...f, rationale }))} />
         <p className="moves__status" role="status" tabIndex={-1} ref={statusRef} data-testid="move-status" data-locked={locked} data-busy={busy !== null}>
           {status}
         </p>
@@ -131,25 +69,83 @@ export function MoveBuilder({ session, view, slot }: Props) {
             <strong>Not accepted:</strong> {error}
           </p>
         )}
-        {paused && <p className="alert alert--info">The white cell has paused the clock. Moves can be sent again when it resumes.</p>}
-        <div className="moves__actions">
-          {locked ? (
-            <button type="button" className="btn" onClick={() => void submit('revise')} disabled={busy !== null || paused} data-testid="revise">
-              Revise
-            </button>
-          ) : (
-            <>
-              <button type="button" className="btn" onClick={() => void submit('draft')} disabled={busy !== null || paused || !form.move || rationaleTooLong} data-testid="save-draft">
-                Save draft
-              </button>
-              <button type="submit" className="btn btn--primary" disabled={busy !== null || paused || !form.move || rationaleTooLong} data-testid="lock-in">
-                Lock in{chosen ? `: ${withAlso(chosen.title, also.map(titleOf))}` : ''}
-              </button>
-            </>
-          )}
-        </div>
+        {view.paused && <p className="alert alert--info">The white cell has paused the clock. Moves can be sent again when it resumes.</p>}
+        <MoveActions
+          locked={locked}
+          blocked={busy !== null || view.paused}
+          ready={form.move !== '' && form.rationale.length <= MAX_RATIONALE}
+          lockLabel={chosen ? `: ${withAlso(chosen.title, also.map(titleOf))}` : ''}
+          submit={submit}
+        />
       </form>
     </section>
+  );
+}
+
+/** The beat's moves, one of which is the seat's main move. */
+function MainMoves({ menu, chosen, disabled, onChoose }: { menu: Menu; chosen: string; disabled: boolean; onChoose: (id: string) => void }) {
+  return (
+    <fieldset className="moves__cards" disabled={disabled}>
+      <legend className="moves__prompt">{menu.prompt}</legend>
+      {menu.moves.map((m) => (
+        <MoveCard key={m.id} kind="main" move={m} checked={chosen === m.id} onChange={() => onChoose(m.id)} />
+      ))}
+    </fieldset>
+  );
+}
+
+/** The team's argument for the white cell, with the scenario's memo prompt and a character count. */
+function RationaleField({ value, memoPrompt, disabled, onChange }: { value: string; memoPrompt: string | null | undefined; disabled: boolean; onChange: (value: string) => void }) {
+  return (
+    <div className="moves__rationale">
+      <label htmlFor="rationale">Rationale: your argument for the white cell</label>
+      <MemoPrompt prompt={memoPrompt} />
+      <textarea
+        id="rationale"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        rows={4}
+        aria-invalid={value.length > MAX_RATIONALE || undefined}
+        disabled={disabled}
+        placeholder="Why this move, what you expect others to do, and what would make you change course."
+        data-testid="rationale"
+        aria-describedby={memoPrompt ? `${MEMO_PROMPT_ID} rationale-count` : 'rationale-count'}
+      />
+      <CharCount id="rationale-count" length={value.length} max={MAX_RATIONALE} />
+    </div>
+  );
+}
+
+interface MoveActionsProps {
+  locked: boolean;
+  /** A send is on its way, or the clock is paused. */
+  blocked: boolean;
+  /** A main move is chosen and the rationale fits. */
+  ready: boolean;
+  /** What follows "Lock in" on its button. */
+  lockLabel: string;
+  submit: (kind: SubmitKind) => Promise<void>;
+}
+
+/** Revise when locked; otherwise Save draft and Lock in. */
+function MoveActions({ locked, blocked, ready, lockLabel, submit }: MoveActionsProps) {
+  return (
+    <div className="moves__actions">
+      {locked ? (
+        <button type="button" className="btn" onClick={() => void submit('revise')} disabled={blocked} data-testid="revise">
+          Revise
+        </button>
+      ) : (
+        <>
+          <button type="button" className="btn" onClick={() => void submit('draft')} disabled={blocked || !ready} data-testid="save-draft">
+            Save draft
+          </button>
+          <button type="submit" className="btn btn--primary" disabled={blocked || !ready} data-testid="lock-in">
+            Lock in{lockLabel}
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -166,7 +162,8 @@ function toggled(list: string[], id: string): string[] {
   return list.includes(id) ? list.filter((x) => x !== id) : [...list, id];
 }
 
-type MenuMove = NonNullable<GameView['menu']>['moves'][number];
+type Menu = NonNullable<GameView['menu']>;
+type MenuMove = Menu['moves'][number];
 
 /** The moves that may be taken beside the main one, with the cap on how many. */
 function AlsoMoves(props: { extras: MenuMove[]; chosen: string[]; maxAlso: number; mainTitle: string | undefined; disabled: boolean; onToggle: (id: string) => void }) {
