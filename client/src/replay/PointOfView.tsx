@@ -25,38 +25,7 @@ export function PointOfView({ view, messages, eyebrow }: { view: GameView; messa
   return (
     <div className="replay__grid">
       <div className="replay__col">
-        <section className="panel now" aria-labelledby="pov-beat">
-          <p className="eyebrow">{eyebrow}</p>
-          <h2 id="pov-beat" data-testid="replay-beat" data-beat={view.beat?.id ?? ''}>
-            {view.beat ? view.beat.title : PHASE_LABEL[view.phase]}
-          </h2>
-          {view.beat && <p className="prose">{view.beat.situation}</p>}
-          {view.briefing && (
-            <p className="prose" data-testid="replay-briefing">
-              <strong>Private briefing:</strong> {view.briefing}
-            </p>
-          )}
-          {view.mySubmission && (
-            <p data-testid="replay-my-draft">
-              <strong>{view.mySubmission.locked ? 'Locked in' : 'Draft'}:</strong> {view.menu?.moves.find((m) => m.id === view.mySubmission?.move)?.title ?? view.mySubmission.move}
-              {view.mySubmission.rationale && <span className="muted"> — {view.mySubmission.rationale}</span>}
-            </p>
-          )}
-          {view.menu && (
-            <details data-testid="pov-menu">
-              <summary>The move menu ({view.menu.moves.length} moves)</summary>
-              <p className="small muted">{view.menu.prompt}</p>
-              <ul className="small">
-                {view.menu.moves.map((m) => (
-                  <li key={m.id}>
-                    <strong>{m.title}</strong>
-                    {m.id === view.menu?.defaultMove && <span className="muted"> (default)</span>} — {m.description}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
-        </section>
+        <BeatNow view={view} eyebrow={eyebrow} />
         {(view.phase === 'outcome' || view.phase === 'debrief') && <OutcomePanel view={view} />}
         {view.beat && (
           <section className="panel" aria-labelledby="pov-seats">
@@ -75,17 +44,7 @@ export function PointOfView({ view, messages, eyebrow }: { view: GameView; messa
           <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
         </section>
         <WorldTable view={view} />
-        {view.rubric && (
-          <section className="panel" aria-labelledby="pov-rubric">
-            <h2 id="pov-rubric" className="panel-title">
-              Rubric scores so far
-            </h2>
-            <RubricTable
-              rubric={rubricTable(view.rubric, (id) => view.scenario.beats.find((b) => b.id === id)?.title ?? id)}
-              seatName={(s) => seatName(view.scenario, s)}
-            />
-          </section>
-        )}
+        <RubricSoFar view={view} />
         <ResolutionHistory view={view} heading="Resolutions so far" />
       </div>
       <div className="replay__col">
@@ -95,6 +54,60 @@ export function PointOfView({ view, messages, eyebrow }: { view: GameView; messa
         </section>
       </div>
     </div>
+  );
+}
+
+/** The beat as this viewer had it: the situation, its private briefing, its draft or locked move, and its menu. */
+function BeatNow({ view, eyebrow }: { view: GameView; eyebrow: ReactNode }) {
+  return (
+    <section className="panel now" aria-labelledby="pov-beat">
+      <p className="eyebrow">{eyebrow}</p>
+      <h2 id="pov-beat" data-testid="replay-beat" data-beat={view.beat?.id ?? ''}>
+        {view.beat ? view.beat.title : PHASE_LABEL[view.phase]}
+      </h2>
+      {view.beat && <p className="prose">{view.beat.situation}</p>}
+      {view.briefing && (
+        <p className="prose" data-testid="replay-briefing">
+          <strong>Private briefing:</strong> {view.briefing}
+        </p>
+      )}
+      {view.mySubmission && (
+        <p data-testid="replay-my-draft">
+          <strong>{view.mySubmission.locked ? 'Locked in' : 'Draft'}:</strong> {view.menu?.moves.find((m) => m.id === view.mySubmission?.move)?.title ?? view.mySubmission.move}
+          {view.mySubmission.rationale && <span className="muted"> — {view.mySubmission.rationale}</span>}
+        </p>
+      )}
+      {view.menu && (
+        <details data-testid="pov-menu">
+          <summary>The move menu ({view.menu.moves.length} moves)</summary>
+          <p className="small muted">{view.menu.prompt}</p>
+          <ul className="small">
+            {view.menu.moves.map((m) => (
+              <li key={m.id}>
+                <strong>{m.title}</strong>
+                {m.id === view.menu?.defaultMove && <span className="muted"> (default)</span>} — {m.description}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/** The white cell's rubric scores given by this moment, when the scenario has a rubric. */
+function RubricSoFar({ view }: { view: GameView }) {
+  if (!view.rubric) return null;
+  return (
+    <section className="panel" aria-labelledby="pov-rubric">
+      <h2 id="pov-rubric" className="panel-title">
+        Rubric scores so far
+      </h2>
+      <RubricTable
+        rubric={rubricTable(view.rubric, (id) => view.scenario.beats.find((b) => b.id === id)?.title ?? id)}
+        seatName={(s) => seatName(view.scenario, s)}
+      />
+    </section>
   );
 }
 
