@@ -76,60 +76,77 @@ export function OutcomePanel({ view, large = false }: { view: GameView; large?: 
         </p>
       )}
       {rows.length > 0 && (
-        <table className="outcome__compare">
-          <caption className="subhead">
-            {large ? 'Where this session went another way' : `This session’s path beside what happened historically (${o.historical.title})`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Beat</th>
-              <th scope="col">Seat</th>
-              <th scope="col">This session</th>
-              <th scope="col">Historically</th>
-            </tr>
-          </thead>
-          {rows.map((row) => (
-            <tbody key={row.key} className="outcome__beat">
-              {(row.seats.length > 0 ? row.seats : [null]).map((s, k) => (
-                <tr key={s?.seat ?? 'none'}>
-                  {k === 0 && (
-                    <th scope="rowgroup" rowSpan={Math.max(1, row.seats.length)} className="outcome__beat-title">
-                      {number.get(row.key)}. {row.title}
-                    </th>
-                  )}
-                  {s ? (
-                    <>
-                      <th scope="row" className="outcome__seat">
-                        {seatName(view.scenario, s.seat)}
-                      </th>
-                      <td className={s.session !== s.history ? 'outcome__move outcome__move--differs' : 'outcome__move'}>
-                        {s.session ?? <span className="muted">—</span>}
-                      </td>
-                      <td className="outcome__move">{s.history ?? <span className="muted">—</span>}</td>
-                    </>
-                  ) : (
-                    <td colSpan={3} className="muted">
-                      No moves recorded
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          ))}
-        </table>
+        <ComparisonTable
+          view={view}
+          rows={rows}
+          number={number}
+          caption={large ? 'Where this session went another way' : `This session’s path beside what happened historically (${o.historical.title})`}
+        />
       )}
-      {o.historical.draws.length > 0 && (
-        <ul className="outcome__draws" data-testid="outcome-historical-draws">
-          {o.historical.draws.map((d) => {
-            const drawn = view.resolutions.flatMap((r) => r.draws).find((x) => x.draw === d.draw);
-            return (
-              <li key={`${d.beat}:${d.draw}`}>
-                {d.title}: historically <strong>{d.label}</strong>; this session {drawn ? <strong>{drawn.label}</strong> : 'did not draw it'}.
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <HistoricalDraws view={view} />
     </section>
+  );
+}
+
+/** The session's moves beside history's, a row group per beat, numbered as in the full comparison. */
+function ComparisonTable({ view, rows, number, caption }: { view: GameView; rows: Row[]; number: ReadonlyMap<string, number>; caption: string }) {
+  return (
+    <table className="outcome__compare">
+      <caption className="subhead">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Beat</th>
+          <th scope="col">Seat</th>
+          <th scope="col">This session</th>
+          <th scope="col">Historically</th>
+        </tr>
+      </thead>
+      {rows.map((row) => (
+        <tbody key={row.key} className="outcome__beat">
+          {(row.seats.length > 0 ? row.seats : [null]).map((s, k) => (
+            <tr key={s?.seat ?? 'none'}>
+              {k === 0 && (
+                <th scope="rowgroup" rowSpan={Math.max(1, row.seats.length)} className="outcome__beat-title">
+                  {number.get(row.key)}. {row.title}
+                </th>
+              )}
+              {s ? (
+                <>
+                  <th scope="row" className="outcome__seat">
+                    {seatName(view.scenario, s.seat)}
+                  </th>
+                  <td className={s.session !== s.history ? 'outcome__move outcome__move--differs' : 'outcome__move'}>
+                    {s.session ?? <span className="muted">—</span>}
+                  </td>
+                  <td className="outcome__move">{s.history ?? <span className="muted">—</span>}</td>
+                </>
+              ) : (
+                <td colSpan={3} className="muted">
+                  No moves recorded
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      ))}
+    </table>
+  );
+}
+
+/** Each historical draw beside what this session drew. */
+function HistoricalDraws({ view }: { view: GameView }) {
+  const draws = view.outcome?.historical.draws ?? [];
+  if (draws.length === 0) return null;
+  return (
+    <ul className="outcome__draws" data-testid="outcome-historical-draws">
+      {draws.map((d) => {
+        const drawn = view.resolutions.flatMap((r) => r.draws).find((x) => x.draw === d.draw);
+        return (
+          <li key={`${d.beat}:${d.draw}`}>
+            {d.title}: historically <strong>{d.label}</strong>; this session {drawn ? <strong>{drawn.label}</strong> : 'did not draw it'}.
+          </li>
+        );
+      })}
+    </ul>
   );
 }
