@@ -119,24 +119,38 @@ function ProposalDetails({ session, scenario, proposal }: { session: Session; sc
       </ul>
 
       <RelayList scenario={scenario} relays={proposal.relays} messages={session.messages} proposal={proposal} />
+      <ProposedDraws proposal={proposal} />
+      <ProposedChanges scenario={scenario} proposal={proposal} />
+      <ProposedNarrative scenario={scenario} proposal={proposal} />
+    </>
+  );
+}
 
-      {proposal.draws.length > 0 && (
-        <>
-          <h3 className="subhead">Random draws</h3>
-          <ul className="review__draws">
-            {proposal.draws.map((d) => (
-              <li key={d.draw}>
-                {d.title}: <strong>{d.label}</strong> — roll {formatRoll(d.roll)}
-                <span className="muted">
-                  {' '}
-                  (weights: {Object.entries(d.weights).map(([k, w]) => `${humanize(k)} ${w}`).join(', ')})
-                </span>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+/** The beat's random draws, each with its roll and the weights it was drawn with. */
+function ProposedDraws({ proposal }: { proposal: ProposalView }) {
+  if (proposal.draws.length === 0) return null;
+  return (
+    <>
+      <h3 className="subhead">Random draws</h3>
+      <ul className="review__draws">
+        {proposal.draws.map((d) => (
+          <li key={d.draw}>
+            {d.title}: <strong>{d.label}</strong> — roll {formatRoll(d.roll)}
+            <span className="muted">
+              {' '}
+              (weights: {Object.entries(d.weights).map(([k, w]) => `${humanize(k)} ${w}`).join(', ')})
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
 
+/** Each proposed change to the world beside the rule or move that causes it. */
+function ProposedChanges({ scenario, proposal }: { scenario: Scenario; proposal: ProposalView }) {
+  return (
+    <>
       <h3 className="subhead">Proposed changes</h3>
       {proposal.changes.length === 0 ? (
         <p className="muted">No changes.</p>
@@ -161,22 +175,26 @@ function ProposalDetails({ session, scenario, proposal }: { session: Session; sc
           </tbody>
         </table>
       )}
+    </>
+  );
+}
 
-      {proposal.narrative.length > 0 && (
-        <>
-          <h3 className="subhead">Narrative</h3>
-          <ul className="review__narrative">
-            {proposal.narrative.map((n, i) => (
-              <li key={i}>
-                {n.text}{' '}
-                <span className="muted">
-                  ({n.visibility === 'public' ? 'public' : n.visibility === 'actor' ? `seen by ${seatName(scenario, n.seat ?? null)} only` : `seen by ${n.visibility.seats.map((s) => seatName(scenario, s)).join(', ')}`})
-                </span>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+/** The narrative lines the room will read, each with who may see it. */
+function ProposedNarrative({ scenario, proposal }: { scenario: Scenario; proposal: ProposalView }) {
+  if (proposal.narrative.length === 0) return null;
+  return (
+    <>
+      <h3 className="subhead">Narrative</h3>
+      <ul className="review__narrative">
+        {proposal.narrative.map((n, i) => (
+          <li key={i}>
+            {n.text}{' '}
+            <span className="muted">
+              ({n.visibility === 'public' ? 'public' : n.visibility === 'actor' ? `seen by ${seatName(scenario, n.seat ?? null)} only` : `seen by ${n.visibility.seats.map((s) => seatName(scenario, s)).join(', ')}`})
+            </span>
+          </li>
+        ))}
+      </ul>
     </>
   );
 }
