@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
 import type { ChannelView, GameView, Message } from '@rubicon/shared';
 import { MAX_MESSAGE } from '@rubicon/shared/limits';
 import { loadDraft, saveDraft } from '../../net/storage.ts';
@@ -23,17 +23,10 @@ interface ComposerProps {
  * go-between names an addressee before Send, with no default.
  */
 export function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerProps) {
-  const [text, setText] = useState(() => loadDraft(draftKey) ?? '');
+  const [text, setText] = useDraft(draftKey);
   const [to, setTo] = useState('');
   const [relayOf, setRelayOf] = useState<string | null>(null);
   const isRelay = channel.kind === 'mediated' && self !== null && channel.relay === self;
-  const relayed = relayOf ? messages.find((m) => m.id === relayOf) : undefined;
-  const recipients = channel.members.filter((m) => m !== self);
-
-  useEffect(() => {
-    const t = setTimeout(() => saveDraft(draftKey, text), 200);
-    return () => clearTimeout(t);
-  }, [text, draftKey]);
 
   const writable = channel.canWrite;
   const reason = !channel.open ? 'This channel is closed for now.' : 'You can read this channel but not write in it.';
@@ -62,18 +55,66 @@ export function Composer({ channel, view, self, draftKey, onSend, messages }: Co
       }}
       data-testid="composer"
     >
-      {isRelay && (
-        <RelayPicker
-          messages={messages}
-          self={self}
-          view={view}
-          relayOf={relayOf}
-          onPick={(m) => {
-            setRelayOf(m?.id ?? null);
-            if (m && !text.trim()) setText(m.text);
-          }}
-        />
-      )}
+      <GoBetweenFields
+        channel={channel}
+        view={view}
+        self={self}
+        messages={messages}
+        isRelay={isRelay}
+        relayOf={relayOf}
+        to={to}
+        onTo={setTo}
+        onPick={(m) => {
+          setRelayOf(m?.id ?? null);
+          if (m && !text.trim()) setText(m.text);
+        }}
+      />
+      <MessageField
+        inputId={inputId}
+        title={channel.title}
+        text={text}
+        onText={setText}
+        onSubmit={submit}
+        writable={writable}
+        tooLong={tooLong}
+        ready={ready}
+        hint={!writable ? reason : needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
+        placeholder={writable ? `Write to ${channel.title}…` : reason}
+      />
+    </form>
+  );
+}
+
+/** The message being written, kept in storage (a moment after each keystroke) so a reload loses nothing. */
+function useDraft(draftKey: string): [string, Dispatch<SetStateAction<string>>] {
+  const [text, setText] = useState(() => loadDraft(draftKey) ?? '');
+  useEffect(() => {
+    const t = setTimeout(() => saveDraft(draftKey, text), 200);
+    return () => clearTimeout(t);
+  }, [text, draftKey]);
+  return [text, setText];
+}
+
+interface GoBetweenProps {
+  channel: ChannelView;
+  view: GameView;
+  self: string | null;
+  messages: readonly Message[];
+  /** This seat is the channel's go-between. */
+  isRelay: boolean;
+  relayOf: string | null;
+  to: string;
+  onTo: (to: string) => void;
+  onPick: (message: Message | null) => void;
+}
+
+/** What only the go-between of a mediated channel sees: which message it passes on, and to whom. */
+function GoBetweenFields({ channel, view, self, messages, isRelay, relayOf, to, onTo, onPick }: GoBetweenProps) {
+  const relayed = relayOf ? messages.find((m) => m.id === relayOf) : undefined;
+  const recipients = channel.members.filter((m) => m !== self);
+  return (
+    <>
+      {isRelay && <RelayPicker messages={messages} self={self} view={view} relayOf={relayOf} onPick={onPick} />}
       {relayed && (
         <p className="composer__relay">
           Relaying {seatName(view.scenario, relayed.from)}’s message. Edit it if you wish before passing it on.
@@ -82,7 +123,7 @@ export function Composer({ channel, view, self, draftKey, onSend, messages }: Co
       {isRelay && (
         <label className="composer__to">
           To
-          <select value={to} onChange={(e) => setTo(e.target.value)} required data-testid="message-to">
+          <select value={to} onChange={(e) => onTo(e.target.value)} required data-testid="message-to">
             <option value="">Choose who receives this…</option>
             <option value={EVERYONE}>Everyone in {channel.title}</option>
             {recipients.map((m) => (
@@ -93,22 +134,44 @@ export function Composer({ channel, view, self, draftKey, onSend, messages }: Co
           </select>
         </label>
       )}
+    </>
+  );
+}
+
+interface MessageFieldProps {
+  inputId: string;
+  title: string;
+  text: string;
+  onText: (text: string) => void;
+  onSubmit: () => void;
+  writable: boolean;
+  tooLong: boolean;
+  ready: boolean;
+  /** The line under the field: why it cannot be written in, or how to send. */
+  hint: string;
+  placeholder: string;
+}
+
+/** The text field and Send, with its hint and character count. Enter sends; Shift+Enter (or composing) does not. */
+function MessageField({ inputId, title, text, onText, onSubmit, writable, tooLong, ready, hint, placeholder }: MessageFieldProps) {
+  return (
+    <>
       <div className="composer__row">
         <label htmlFor={inputId} className="visually-hidden">
-          Message to {channel.title}
+          Message to {title}
         </label>
         <textarea
           id={inputId}
           className="composer__input"
           value={text}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => onText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
-              submit();
+              onSubmit();
             }
           }}
-          placeholder={writable ? `Write to ${channel.title}…` : reason}
+          placeholder={placeholder}
           disabled={!writable}
           rows={2}
           data-testid="message-input"
@@ -121,10 +184,10 @@ export function Composer({ channel, view, self, draftKey, onSend, messages }: Co
       </div>
       <div className="composer__foot">
         <span id={`${inputId}-hint`} className="composer__hint">
-          {!writable ? reason : needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
+          {hint}
         </span>
         <CharCount id={`${inputId}-count`} length={text.length} max={MAX_MESSAGE} />
       </div>
-    </form>
+    </>
   );
 }
