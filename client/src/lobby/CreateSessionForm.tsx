@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link } from '../common/Link.tsx';
+import type { CreateSessionRequest } from '@rubicon/shared';
 import { ApiError, createSession, type ScenarioSummary } from '../net/api.ts';
 import { rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';
@@ -14,14 +15,34 @@ const TIMER_SCALES = [
   { value: '2', label: '×2 seminar' },
 ];
 
+/** What the form holds besides the scenario, its preset and its optional seats. */
+interface Settings {
+  title: string;
+  seed: string;
+  timerScale: string;
+  review: boolean;
+}
+
+/** The request the form sends: a preset or optional seat not of the chosen scenario is left out, and empty text means "not given". */
+function createRequest(scenario: ScenarioSummary, settings: Settings, preset: string | null, optional: readonly string[]): CreateSessionRequest {
+  const trimmedSeed = settings.seed.trim();
+  const title = settings.title.trim();
+  return {
+    scenarioId: scenario.id,
+    timerScale: Number(settings.timerScale),
+    ...(preset && scenario.presets.some((p) => p.id === preset) ? { preset } : {}),
+    review: settings.review,
+    optionalSeats: optional.filter((o) => scenario.seats.some((s) => s.optional && s.id === o)),
+    ...(trimmedSeed ? { seed: trimmedSeed } : {}),
+    ...(title ? { title } : {}),
+  };
+}
+
 /** Home's "Run an exercise" form: the scenario, its optional seats and class length, then Create session (which opens setup). */
 export function CreateSessionForm({ scenarios }: { scenarios: readonly ScenarioSummary[] }) {
   const [scenarioId, setScenarioId] = useState(scenarios[0]?.id ?? '');
-  const [title, setTitle] = useState('');
-  const [seed, setSeed] = useState('');
-  const [timerScale, setTimerScale] = useState('1');
+  const [settings, setSettings] = useState<Settings>({ title: '', seed: '', timerScale: '1', review: true });
   const [preset, setPreset] = useState<string | null>(null);
-  const [review, setReview] = useState(true);
   const [optional, setOptional] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -33,18 +54,9 @@ export function CreateSessionForm({ scenarios }: { scenarios: readonly ScenarioS
     if (!scenario) return;
     setBusy(true);
     setError(null);
-    const trimmedSeed = seed.trim();
     try {
-      const created = await createSession({
-        scenarioId: scenario.id,
-        timerScale: Number(timerScale),
-        ...(preset && scenario.presets.some((p) => p.id === preset) ? { preset } : {}),
-        review,
-        optionalSeats: optional.filter((o) => optionalSeats.some((s) => s.id === o)),
-        ...(trimmedSeed ? { seed: trimmedSeed } : {}),
-        ...(title.trim() ? { title: title.trim() } : {}),
-      });
-      rememberHostedSession(created, title.trim() || scenario.title, Date.now());
+      const created = await createSession(createRequest(scenario, settings, preset, optional));
+      rememberHostedSession(created, settings.title.trim() || scenario.title, Date.now());
       navigate(paths.setup(created.sessionId));
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'The session could not be created.');
@@ -71,38 +83,10 @@ export function CreateSessionForm({ scenarios }: { scenarios: readonly ScenarioS
 
       <OptionalSeats seats={optionalSeats} chosen={optional} onChange={setOptional} />
 
-      {scenario && (
-        <p className="small" data-testid="guide-links">
-          Before class: the <Link href={paths.guide(scenario.id)}>facilitator guide</Link> and the{' '}
-          <Link href={paths.handouts(scenario.id)}>student handouts</Link>, to read or print.
-        </p>
-      )}
-      {scenario && <PresetPicker scenario={scenario} preset={preset} onPreset={setPreset} timerScale={Number(timerScale)} />}
+      {scenario && <GuideLinks scenarioId={scenario.id} />}
+      {scenario && <PresetPicker scenario={scenario} preset={preset} onPreset={setPreset} timerScale={Number(settings.timerScale)} />}
 
-      <div className="form-grid">
-        <label className="stack">
-          Session title <span className="muted small">(optional)</span>
-          <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} placeholder="e.g. Period 3, Security Studies" data-testid="session-title" />
-        </label>
-        <label className="stack">
-          Clock
-          <select value={timerScale} onChange={(e) => setTimerScale(e.target.value)} disabled={preset !== null} data-testid="timer-scale">
-            {TIMER_SCALES.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="stack">
-          Random seed <span className="muted small">(optional: the same seed replays the same draws)</span>
-          <input value={seed} onChange={(e) => setSeed(e.target.value)} maxLength={128} placeholder="left empty: chosen by the server" data-testid="seed" />
-        </label>
-      </div>
-      <label className="check">
-        <input type="checkbox" checked={review} onChange={(e) => setReview(e.target.checked)} data-testid="review" /> The white cell reviews each
-        adjudication before it applies
-      </label>
+      <SessionSettings settings={settings} onChange={(patch) => setSettings((s) => ({ ...s, ...patch }))} clockLocked={preset !== null} />
       {error && (
         <p className="alert" role="alert" data-testid="create-error">
           {error}
@@ -112,6 +96,48 @@ export function CreateSessionForm({ scenarios }: { scenarios: readonly ScenarioS
         {busy ? 'Creating…' : 'Create session'}
       </button>
     </form>
+  );
+}
+
+/** The scenario's teaching documents, for before class. */
+function GuideLinks({ scenarioId }: { scenarioId: string }) {
+  return (
+    <p className="small" data-testid="guide-links">
+      Before class: the <Link href={paths.guide(scenarioId)}>facilitator guide</Link> and the{' '}
+      <Link href={paths.handouts(scenarioId)}>student handouts</Link>, to read or print.
+    </p>
+  );
+}
+
+/** Title, clock, seed and review. A chosen preset sets the clock, so the clock list is locked while one is. */
+function SessionSettings({ settings, onChange, clockLocked }: { settings: Settings; onChange: (patch: Partial<Settings>) => void; clockLocked: boolean }) {
+  return (
+    <>
+      <div className="form-grid">
+        <label className="stack">
+          Session title <span className="muted small">(optional)</span>
+          <input value={settings.title} onChange={(e) => onChange({ title: e.target.value })} maxLength={120} placeholder="e.g. Period 3, Security Studies" data-testid="session-title" />
+        </label>
+        <label className="stack">
+          Clock
+          <select value={settings.timerScale} onChange={(e) => onChange({ timerScale: e.target.value })} disabled={clockLocked} data-testid="timer-scale">
+            {TIMER_SCALES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="stack">
+          Random seed <span className="muted small">(optional: the same seed replays the same draws)</span>
+          <input value={settings.seed} onChange={(e) => onChange({ seed: e.target.value })} maxLength={128} placeholder="left empty: chosen by the server" data-testid="seed" />
+        </label>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={settings.review} onChange={(e) => onChange({ review: e.target.checked })} data-testid="review" /> The white cell reviews each
+        adjudication before it applies
+      </label>
+    </>
   );
 }
 
