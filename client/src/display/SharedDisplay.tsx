@@ -77,60 +77,11 @@ function Display({ session, view }: { session: Session; view: GameView }) {
 
   return (
     <div className={`page page--display${over ? ' page--display-over' : ''}${full ? ' page--display-full' : ''}`} data-testid="display">
-      <AppHeader
-        compact
-        context={
-          <div className="display-head">
-            <span className="display-head__scenario">{view.scenario.title}</span>
-            <span className="display-head__beat" data-testid="display-beat">
-              {beat ? (
-                <>
-                  <span className="display-head__index">Beat {beat.index}</span> {beat.title} <span className="display-head__date">· {beat.date}</span>
-                </>
-              ) : (
-                PHASE_LABEL[view.phase]
-              )}
-            </span>
-          </div>
-        }
-      >
-        <span className="phase-pill phase-pill--large" data-testid="phase" data-phase={view.phase}>
-          {view.paused ? '❚❚ Paused' : PHASE_LABEL[view.phase]}
-        </span>
-        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} size="large" label="Decisions due in" />}
-        <ConnectionBadge status={session.status} />
-      </AppHeader>
+      <DisplayHeader session={session} view={view} />
       <main id="main" className="display">
         <h1 className="visually-hidden">Shared display: {view.scenario.title}</h1>
         <div className="display__stage">
-          <div className="display__text">
-            {over ? (
-              view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
-            ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
-              <Opening view={view} sessionId={session.sessionId} />
-            ) : (
-              beat &&
-              // Once resolved, the result below takes the situation's place.
-              view.phase !== 'resolution' && (
-                <p className="display__situation" data-testid="display-situation">
-                  {beat.situation}
-                </p>
-              )
-            )}
-            {beat && !over && (
-              <div className="display__decisions">
-                {view.phase === 'adjudication' ? (
-                  <p className="display__banner" data-testid="display-adjudicating">
-                    Planning closed · the white cell is adjudicating
-                  </p>
-                ) : view.phase === 'resolution' ? (
-                  <ResultNow view={view} />
-                ) : null}
-                {/* Once resolved, the result needs this column's height: the decisions move beside the ladder. */}
-                {view.phase !== 'resolution' && <LockIns view={view} strip />}
-              </div>
-            )}
-          </div>
+          <StageText view={view} sessionId={session.sessionId} over={over} />
           <section className="display__map" aria-labelledby="map-heading">
             <h2 id="map-heading" className="visually-hidden">
               Map of the region
@@ -153,6 +104,71 @@ function Display({ session, view }: { session: Session; view: GameView }) {
           <Timeline view={view} latest={4} />
         </div>
       </main>
+    </div>
+  );
+}
+
+/** The projector's header: scenario, beat and date, the phase, and the clock in large type. */
+function DisplayHeader({ session, view }: { session: Session; view: GameView }) {
+  const beat = view.beat;
+  return (
+    <AppHeader
+      compact
+      context={
+        <div className="display-head">
+          <span className="display-head__scenario">{view.scenario.title}</span>
+          <span className="display-head__beat" data-testid="display-beat">
+            {beat ? (
+              <>
+                <span className="display-head__index">Beat {beat.index}</span> {beat.title} <span className="display-head__date">· {beat.date}</span>
+              </>
+            ) : (
+              PHASE_LABEL[view.phase]
+            )}
+          </span>
+        </div>
+      }
+    >
+      <span className="phase-pill phase-pill--large" data-testid="phase" data-phase={view.phase}>
+        {view.paused ? '❚❚ Paused' : PHASE_LABEL[view.phase]}
+      </span>
+      {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} size="large" label="Decisions due in" />}
+      <ConnectionBadge status={session.status} />
+    </AppHeader>
+  );
+}
+
+/** The stage's text column: what the phase is about (opening, situation, result, outcome or debrief) and the beat's decisions. */
+function StageText({ view, sessionId, over }: { view: GameView; sessionId: string; over: boolean }) {
+  const beat = view.beat;
+  return (
+    <div className="display__text">
+      {over ? (
+        view.phase === 'debrief' ? <Debrief view={view} large /> : <OutcomePanel view={view} large />
+      ) : view.phase === 'lobby' || view.phase === 'briefing' ? (
+        <Opening view={view} sessionId={sessionId} />
+      ) : (
+        beat &&
+        // Once resolved, the result below takes the situation's place.
+        view.phase !== 'resolution' && (
+          <p className="display__situation" data-testid="display-situation">
+            {beat.situation}
+          </p>
+        )
+      )}
+      {beat && !over && (
+        <div className="display__decisions">
+          {view.phase === 'adjudication' ? (
+            <p className="display__banner" data-testid="display-adjudicating">
+              Planning closed · the white cell is adjudicating
+            </p>
+          ) : view.phase === 'resolution' ? (
+            <ResultNow view={view} />
+          ) : null}
+          {/* Once resolved, the result needs this column's height: the decisions move beside the ladder. */}
+          {view.phase !== 'resolution' && <LockIns view={view} strip />}
+        </div>
+      )}
     </div>
   );
 }
