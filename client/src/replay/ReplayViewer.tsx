@@ -50,29 +50,9 @@ function viewerOf(as: string): Viewer {
 
 function Viewer({ session }: { session: RecordedSession }) {
   const { replayer, file } = session;
-  const initial = useMemo(() => readParams(replayer.length), [replayer.length]);
-  const [version, setVersion] = useState(initial.version);
-  const [as, setAs] = useState(initial.as);
-  const seek = useCallback((v: number) => setVersion(Math.max(0, Math.min(replayer.length, v))), [replayer.length]);
-
-  useEffect(() => {
-    const q = new URLSearchParams(location.search);
-    q.set('v', String(version));
-    q.set('as', as);
-    history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
-  }, [version, as]);
-
-  const viewer = useMemo(() => viewerOf(as), [as]);
-  // The state before the event too, to say in words what the event did (white cell only: it names moves).
-  const { before, state } = useMemo(() => ({ before: version > 0 ? replayer.stateAt(version - 1) : null, state: replayer.stateAt(version) }), [replayer, version]);
-  const caption = useMemo(
-    () => (as === 'facilitator' && before ? describeEvent(replayer.game.scenario, replayer.log[version - 1]!, before, state).text : null),
-    [as, before, state, replayer, version],
-  );
+  const { version, as, setAs, seek } = useReplayPosition(replayer.length);
+  const { view, messages, caption } = useReplayMoment(replayer, version, as);
   const timeAt = useCallback((v: number) => replayer.log[v - 1]?.at, [replayer]);
-  // The very functions the live server answers with: what this viewer saw at this moment.
-  const view = useMemo(() => viewFor(replayer.game, state, viewer), [replayer, state, viewer]);
-  const messages = useMemo(() => messagesFor(replayer.game, state, viewer), [replayer, state, viewer]);
   const beats = useMemo(
     () =>
       replayer.markers
@@ -100,27 +80,7 @@ function Viewer({ session }: { session: RecordedSession }) {
         </span>
         {at !== null && <span className="small muted">{timeOfDay(at)}</span>}
       </AppHeader>
-      <nav className="subnav" aria-label="Replay">
-        <label className="replay__pov">
-          Point of view{' '}
-          <select value={as} onChange={(e) => setAs(e.target.value)} data-testid="pov">
-            <option value="facilitator">White cell (everything)</option>
-            {file.seats.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-            <option value="observer">Observer (the projector)</option>
-          </select>
-        </label>
-        <Link href={paths.report(session.sessionId)}>After-action report</Link>
-        <BranchButton session={session} version={version} />
-        {file.session.parent && (
-          <span className="small muted" data-testid="parent">
-            Branched from “{file.session.parent.title}” at event {file.session.parent.version}
-          </span>
-        )}
-      </nav>
+      <ReplayNav session={session} version={version} as={as} onAs={setAs} />
       <main id="main" className="replay">
         <h1 className="visually-hidden">Replay of {file.session.title}</h1>
         <Scrubber version={version} length={replayer.length} markers={replayer.markers} beats={beats} timeAt={timeAt} onSeek={seek} />
@@ -140,6 +100,64 @@ function Viewer({ session }: { session: RecordedSession }) {
         />
       </main>
     </div>
+  );
+}
+
+/** Which event and whose point of view, read from the address at first and kept in it, so a moment can be linked to. */
+function useReplayPosition(length: number) {
+  const initial = useMemo(() => readParams(length), [length]);
+  const [version, setVersion] = useState(initial.version);
+  const [as, setAs] = useState(initial.as);
+  const seek = useCallback((v: number) => setVersion(Math.max(0, Math.min(length, v))), [length]);
+  useEffect(() => {
+    const q = new URLSearchParams(location.search);
+    q.set('v', String(version));
+    q.set('as', as);
+    history.replaceState(null, '', `${location.pathname}?${q.toString()}`);
+  }, [version, as]);
+  return { version, as, setAs, seek };
+}
+
+/** What the viewer `as` saw after event `version`, and (for the white cell) what that event did, in words. */
+function useReplayMoment(replayer: RecordedSession['replayer'], version: number, as: string) {
+  const viewer = useMemo(() => viewerOf(as), [as]);
+  // The state before the event too, to say in words what the event did (white cell only: it names moves).
+  const { before, state } = useMemo(() => ({ before: version > 0 ? replayer.stateAt(version - 1) : null, state: replayer.stateAt(version) }), [replayer, version]);
+  const caption = useMemo(
+    () => (as === 'facilitator' && before ? describeEvent(replayer.game.scenario, replayer.log[version - 1]!, before, state).text : null),
+    [as, before, state, replayer, version],
+  );
+  // The very functions the live server answers with: what this viewer saw at this moment.
+  const view = useMemo(() => viewFor(replayer.game, state, viewer), [replayer, state, viewer]);
+  const messages = useMemo(() => messagesFor(replayer.game, state, viewer), [replayer, state, viewer]);
+  return { view, messages, caption };
+}
+
+/** Whose point of view, the way to the report, branching from this moment, and where this session was branched from. */
+function ReplayNav({ session, version, as, onAs }: { session: RecordedSession; version: number; as: string; onAs: (as: string) => void }) {
+  const { file } = session;
+  return (
+    <nav className="subnav" aria-label="Replay">
+      <label className="replay__pov">
+        Point of view{' '}
+        <select value={as} onChange={(e) => onAs(e.target.value)} data-testid="pov">
+          <option value="facilitator">White cell (everything)</option>
+          {file.seats.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+          <option value="observer">Observer (the projector)</option>
+        </select>
+      </label>
+      <Link href={paths.report(session.sessionId)}>After-action report</Link>
+      <BranchButton session={session} version={version} />
+      {file.session.parent && (
+        <span className="small muted" data-testid="parent">
+          Branched from “{file.session.parent.title}” at event {file.session.parent.version}
+        </span>
+      )}
+    </nav>
   );
 }
 
