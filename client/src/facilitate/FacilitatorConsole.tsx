@@ -77,59 +77,74 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
           <ViewAsPanel key={as} sessionId={session.sessionId} token={token} as={as} view={view} version={session.version ?? view.version} onClose={() => setAs('facilitator')} />
         </main>
       ) : (
-        <main id="main" className="facilitator">
-          <h1 className="visually-hidden">Facilitator console</h1>
-          <div className="facilitator__col">
-            <FacilitatorControls session={session} view={view} />
-            <section className="panel" aria-labelledby="seats-heading">
-              <h2 id="seats-heading" className="panel-title">
-                Seats
-              </h2>
-              <SeatTable view={view} presence={session.presence} showDrafts />
-            </section>
-            <section className="panel">
-              <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
-            </section>
-            <WorldTable view={view} />
-          </div>
-          <div className="facilitator__col facilitator__col--wide">
-            <section className="panel now" aria-labelledby="beat-heading">
-              {beat ? (
-                <>
-                  <p className="eyebrow">
-                    Beat {beat.index} · {beat.date} · {PHASE_LABEL[view.phase]}
-                  </p>
-                  <h2 id="beat-heading" data-testid="beat-title">
-                    {beat.title}
-                  </h2>
-                  <p className="prose">{beat.situation}</p>
-                </>
-              ) : (
-                <>
-                  <p className="eyebrow">
-                    {view.phase === 'outcome' || view.phase === 'debrief' ? `Scenario · game over after ${view.resolutions.length} beat${view.resolutions.length === 1 ? '' : 's'}` : PHASE_LABEL[view.phase]}
-                  </p>
-                  <h2 id="beat-heading">{view.scenario.title}</h2>
-                  <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
-                </>
-              )}
-            </section>
-            <WhiteCellNotes view={view} messages={session.messages} />
-            <FacilitatorNotes view={view} />
-            {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
-            <AdjudicationReview session={session} view={view} />
-            <RubricScoring session={session} view={view} />
-            <ResolutionHistory view={view} heading="Resolutions" />
-          </div>
-          <div className="facilitator__col">
-            <ChannelPanel session={session} view={view} slot="facilitator" self={null} heading="All channels (you write as the white cell)" />
-            <section className="panel">
-              <Timeline view={view} />
-            </section>
-          </div>
-        </main>
+        <ConsoleMain session={session} view={view} />
       )}
     </div>
+  );
+}
+
+/** The console itself, in three columns: the controls and the world; the beat and what the white cell decides; the channels and the timeline. */
+function ConsoleMain({ session, view }: { session: Session; view: GameView }) {
+  return (
+    <main id="main" className="facilitator">
+      <h1 className="visually-hidden">Facilitator console</h1>
+      <div className="facilitator__col">
+        <FacilitatorControls session={session} view={view} />
+        <section className="panel" aria-labelledby="seats-heading">
+          <h2 id="seats-heading" className="panel-title">
+            Seats
+          </h2>
+          <SeatTable view={view} presence={session.presence} showDrafts />
+        </section>
+        <section className="panel">
+          <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
+        </section>
+        <WorldTable view={view} />
+      </div>
+      <div className="facilitator__col facilitator__col--wide">
+        <NowPanel view={view} />
+        <WhiteCellNotes view={view} messages={session.messages} />
+        <FacilitatorNotes view={view} />
+        {(view.phase === 'outcome' || view.phase === 'debrief') && <Debrief view={view} />}
+        <AdjudicationReview session={session} view={view} />
+        <RubricScoring session={session} view={view} />
+        <ResolutionHistory view={view} heading="Resolutions" />
+      </div>
+      <div className="facilitator__col">
+        <ChannelPanel session={session} view={view} slot="facilitator" self={null} heading="All channels (you write as the white cell)" />
+        <section className="panel">
+          <Timeline view={view} />
+        </section>
+      </div>
+    </main>
+  );
+}
+
+/** The beat in play and its situation; between beats, the scenario and what the room is reading. */
+function NowPanel({ view }: { view: GameView }) {
+  const beat = view.beat;
+  return (
+    <section className="panel now" aria-labelledby="beat-heading">
+      {beat ? (
+        <>
+          <p className="eyebrow">
+            Beat {beat.index} · {beat.date} · {PHASE_LABEL[view.phase]}
+          </p>
+          <h2 id="beat-heading" data-testid="beat-title">
+            {beat.title}
+          </h2>
+          <p className="prose">{beat.situation}</p>
+        </>
+      ) : (
+        <>
+          <p className="eyebrow">
+            {view.phase === 'outcome' || view.phase === 'debrief' ? `Scenario · game over after ${view.resolutions.length} beat${view.resolutions.length === 1 ? '' : 's'}` : PHASE_LABEL[view.phase]}
+          </p>
+          <h2 id="beat-heading">{view.scenario.title}</h2>
+          <p className="prose">{view.phase === 'lobby' ? view.scenario.summary : view.phase === 'briefing' ? view.scenario.openingBriefing : ''}</p>
+        </>
+      )}
+    </section>
   );
 }
 
