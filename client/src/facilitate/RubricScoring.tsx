@@ -39,38 +39,16 @@ function Scoring({ session, view, rubric }: { session: Session; view: GameView; 
   );
 }
 
-function ScoreForm({
-  session,
-  rubric,
-  picked,
-  seatName: name,
-}: {
-  session: Session;
-  rubric: RubricView;
-  picked: { seat: string; criterion: string };
-  seatName: (seat: string) => string;
-}) {
+type Picked = { seat: string; criterion: string };
+
+/** One team's score on one criterion: pick a level, add a note, record it (or withdraw the score it has). */
+function ScoreForm({ session, rubric, picked, seatName: name }: { session: Session; rubric: RubricView; picked: Picked; seatName: (seat: string) => string }) {
   const id = useId();
   const current = rubric.scores.find((s) => s.seat === picked.seat && s.criterion === picked.criterion) ?? null;
   const criterion = rubric.criteria.find((c) => c.id === picked.criterion);
   const [score, setScore] = useState<string>(current ? String(current.score) : '');
   const [note, setNote] = useState(current?.note ?? '');
-  const [status, setStatus] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const record = async (value: number | null) => {
-    setBusy(true);
-    const trimmed = note.trim();
-    const r = await session.send({
-      type: 'SCORE_TEAM',
-      seat: picked.seat,
-      criterion: picked.criterion,
-      score: value,
-      ...(value !== null && trimmed ? { note: trimmed } : {}),
-    });
-    setBusy(false);
-    setStatus(r.ok ? (value === null ? 'Score withdrawn.' : 'Score recorded.') : `Not accepted: ${r.error.message}`);
-  };
+  const { busy, status, record } = useScoreRecord(session, picked, note);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (score !== '') void record(Number(score));
@@ -110,4 +88,24 @@ function ScoreForm({
       </div>
     </form>
   );
+}
+
+/** Sending a score (null withdraws it) as a SCORE_TEAM command, and the line that says how it went. */
+function useScoreRecord(session: Session, picked: Picked, note: string) {
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const record = async (value: number | null) => {
+    setBusy(true);
+    const trimmed = note.trim();
+    const r = await session.send({
+      type: 'SCORE_TEAM',
+      seat: picked.seat,
+      criterion: picked.criterion,
+      score: value,
+      ...(value !== null && trimmed ? { note: trimmed } : {}),
+    });
+    setBusy(false);
+    setStatus(r.ok ? (value === null ? 'Score withdrawn.' : 'Score recorded.') : `Not accepted: ${r.error.message}`);
+  };
+  return { busy, status, record };
 }
