@@ -66,22 +66,7 @@ function Console({ session, view, slot, name, onRename }: ConsoleProps) {
 
   return (
     <div className="page page--console" style={seat ? { ['--seat' as string]: seat.color } : undefined}>
-      <AppHeader
-        context={
-          <span className="console-id">
-            {seat && <SeatChip seat={seat} />}
-            {name && <span className="console-id__name" data-testid="my-name"> · {name}</span>}
-            <span className="muted console-id__scenario"> · {view.scenario.title}</span>
-          </span>
-        }
-      >
-        <span className="phase-pill" data-testid="phase" data-phase={view.phase}>
-          {beat ? `Beat ${beat.index} · ` : ''}
-          {PHASE_LABEL[view.phase]}
-        </span>
-        {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Decide within" />}
-        <ConnectionBadge status={session.status} />
-      </AppHeader>
+      <TeamHeader session={session} view={view} seat={seat} name={name} />
       <nav className="jump" aria-label="On this page">
         <a href="#now">Now</a>
         <a href="#channels-heading">Channels</a>
@@ -110,21 +95,102 @@ function Console({ session, view, slot, name, onRename }: ConsoleProps) {
           <ResolutionHistory view={view} exclude={shownResult(view)} />
           <NoticeHistory view={view} seat={self} />
         </div>
-        <aside className="console__side" aria-label="Channels and the state of play">
-          <NameField name={name} onRename={onRename} seatName={seat?.name ?? 'your seat'} />
-          <ChannelPanel session={session} view={view} slot={slot} self={self} selfName={name} />
-          <section className="panel">
-            <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
-          </section>
-          {beat && (
-            <section className="panel">
-              <LockIns view={view} />
-            </section>
-          )}
-          {self && <MyMeasures view={view} seat={self} />}
-        </aside>
+        <TeamSide session={session} view={view} slot={slot} self={self} seatName={seat?.name} name={name} onRename={onRename} />
       </main>
     </div>
+  );
+}
+
+type SeatDef = GameView['scenario']['seats'][number];
+
+/** Who this is (seat, player's name, scenario), the phase and the clock. */
+function TeamHeader({ session, view, seat, name }: { session: Session; view: GameView; seat: SeatDef | undefined; name: string | null }) {
+  const beat = view.beat;
+  return (
+    <AppHeader
+      context={
+        <span className="console-id">
+          {seat && <SeatChip seat={seat} />}
+          {name && <span className="console-id__name" data-testid="my-name"> · {name}</span>}
+          <span className="muted console-id__scenario"> · {view.scenario.title}</span>
+        </span>
+      }
+    >
+      <span className="phase-pill" data-testid="phase" data-phase={view.phase}>
+        {beat ? `Beat ${beat.index} · ` : ''}
+        {PHASE_LABEL[view.phase]}
+      </span>
+      {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Decide within" />}
+      <ConnectionBadge status={session.status} />
+    </AppHeader>
+  );
+}
+
+interface TeamSideProps {
+  session: Session;
+  view: GameView;
+  slot: string;
+  self: string | null;
+  seatName: string | undefined;
+  name: string | null;
+  onRename: (name: string | null) => void;
+}
+
+/** The side column: the player's name, the channels, the ladder, who has locked in, and the seat's own measures. */
+function TeamSide({ session, view, slot, self, seatName, name, onRename }: TeamSideProps) {
+  return (
+    <aside className="console__side" aria-label="Channels and the state of play">
+      <NameField name={name} onRename={onRename} seatName={seatName ?? 'your seat'} />
+      <ChannelPanel session={session} view={view} slot={slot} self={self} selfName={name} />
+      <section className="panel">
+        <EscalationLadder rungs={view.scenario.rungs} level={view.world.ladder} />
+      </section>
+      {view.beat && (
+        <section className="panel">
+          <LockIns view={view} />
+        </section>
+      )}
+      {self && <MyMeasures view={view} seat={self} />}
+    </aside>
+  );
+}
+
+/** The beat in play: its situation, this team's briefing, and the adjudication or its result. */
+function NowBeat({ view, beat }: { view: GameView; beat: NonNullable<GameView['beat']> }) {
+  const latest = view.resolutions[view.resolutions.length - 1];
+  return (
+    <>
+      <p className="eyebrow">
+        Beat {beat.index} · {beat.date}
+      </p>
+      <h2 id="now-heading" data-testid="beat-title">
+        {beat.title}
+      </h2>
+      <h3 className="subhead">The situation</h3>
+      <p className="prose" data-testid="situation">
+        {beat.situation}
+      </p>
+      {view.briefing && (
+        <div className="briefing" data-testid="briefing">
+          <h3 className="subhead">
+            Your briefing <span className="tag">for your team only</span>
+          </h3>
+          <p className="prose">{view.briefing}</p>
+        </div>
+      )}
+      {view.phase === 'adjudication' && (
+        <p className="alert alert--info" data-testid="adjudicating">
+          Planning is closed. The white cell is adjudicating: results in a moment.
+        </p>
+      )}
+      {view.phase === 'resolution' && latest && latest.beat === beat.id && (
+        <div className="now__result">
+          <h3 className="subhead">Result</h3>
+          <ResolutionCard r={latest} scenario={view.scenario} headingLevel={4} />
+          <p className="muted">The white cell will open what follows.</p>
+        </div>
+      )}
+    </>
   );
 }
 
@@ -137,7 +203,6 @@ function shownResult(view: GameView): number | undefined {
 /** What this seat needs to know right now, by phase. */
 function Now({ view }: { view: GameView }) {
   const beat = view.beat;
-  const latest = view.resolutions[view.resolutions.length - 1];
   return (
     <section className="panel now" id="now" aria-labelledby="now-heading" data-testid="now">
       {view.phase === 'lobby' && (
@@ -158,40 +223,7 @@ function Now({ view }: { view: GameView }) {
           <SeatBrief view={view} />
         </>
       )}
-      {beat && (
-        <>
-          <p className="eyebrow">
-            Beat {beat.index} · {beat.date}
-          </p>
-          <h2 id="now-heading" data-testid="beat-title">
-            {beat.title}
-          </h2>
-          <h3 className="subhead">The situation</h3>
-          <p className="prose" data-testid="situation">
-            {beat.situation}
-          </p>
-          {view.briefing && (
-            <div className="briefing" data-testid="briefing">
-              <h3 className="subhead">
-                Your briefing <span className="tag">for your team only</span>
-              </h3>
-              <p className="prose">{view.briefing}</p>
-            </div>
-          )}
-          {view.phase === 'adjudication' && (
-            <p className="alert alert--info" data-testid="adjudicating">
-              Planning is closed. The white cell is adjudicating: results in a moment.
-            </p>
-          )}
-          {view.phase === 'resolution' && latest && latest.beat === beat.id && (
-            <div className="now__result">
-              <h3 className="subhead">Result</h3>
-              <ResolutionCard r={latest} scenario={view.scenario} headingLevel={4} />
-              <p className="muted">The white cell will open what follows.</p>
-            </div>
-          )}
-        </>
-      )}
+      {beat && <NowBeat view={view} beat={beat} />}
       {(view.phase === 'outcome' || view.phase === 'debrief') && (
         <>
           <h2 id="now-heading" className="visually-hidden">
