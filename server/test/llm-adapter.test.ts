@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { applyEntry, createGame, initialState, viewFor, type GameState, type LogEntry } from '@rubicon/shared';
@@ -86,5 +88,22 @@ describe('LLM adapter', () => {
     expect(d?.move).toBe(view.menu?.defaultMove);
     expect(d?.messages).toEqual([{ channel: 'team-iran', text: expect.stringContaining('no answer within 200 ms'), toWhiteCell: true }]);
     expect(logs()).not.toContain(KEY);
+  });
+
+  it('names why an endpoint that cannot be reached gave no answer (a wrong LLM_BASE_URL, a model server not running)', async () => {
+    // A loopback port that was free a moment ago: nothing listens there.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    let logs = '';
+    const logger = pino({ level: 'trace' }, new Writable({ write: (c: Buffer, _e, cb) => ((logs += c.toString()), cb()) }));
+    const b = llmBrain({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'test-model', apiKey: KEY, timeoutMs: 2000 }, 'iran', logger);
+    const view = iranView();
+    const d = await b.decide(view, [], () => 0.5);
+    expect(d?.move).toBe(view.menu?.defaultMove);
+    expect(d?.messages).toEqual([{ channel: 'team-iran', text: expect.stringContaining('the endpoint could not be reached (ECONNREFUSED)'), toWhiteCell: true }]);
+    expect(logs).toContain('ECONNREFUSED');
+    expect(logs).not.toContain(KEY);
   });
 });

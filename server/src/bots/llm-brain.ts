@@ -78,6 +78,22 @@ export function answerProblem(content: string, view: GameView): { problem: strin
 }
 
 /**
+ * Why a request got no answer, for the white cell's note. fetch says only "fetch failed" when the
+ * endpoint cannot be reached (nothing listening, a name that does not resolve): the cause's code is
+ * what tells a wrong LLM_BASE_URL or a model server that is not running from anything else.
+ */
+export function requestProblem(err: unknown, timeoutMs: number): string {
+  if (!(err instanceof Error)) return 'request failed';
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause: unknown = err.cause;
+  if (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    return `the endpoint could not be reached (${typeof code === 'string' ? code : cause.message})`;
+  }
+  return err.message;
+}
+
+/**
  * The seat's default move when the model gave nothing playable: the reason goes to the white cell alone
  * (a note in the seat's team channel); the rationale, which the seat reads too, says only that it defaulted.
  */
@@ -141,8 +157,7 @@ export function llmBrain(config: LlmConfig, seat: string, logger: Logger, fetchI
         try {
           content = await complete(prompt);
         } catch (err) {
-          const reason = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError') ? `no answer within ${config.timeoutMs} ms` : err instanceof Error ? err.message : 'request failed';
-          return fallback(view, reason, log);
+          return fallback(view, requestProblem(err, config.timeoutMs), log);
         }
         const checked = answerProblem(content, view);
         if ('answer' in checked) {
