@@ -10,6 +10,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.err.write(`rubicon: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}. Try: rubicon help\n`);
     return 2;
   }
+  // `rubicon simulate --help` is what people type first: the usage, not a refusal of an unknown option.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out.write(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (err) {

@@ -20,6 +20,15 @@ describe('rubicon', () => {
     expect(r.out).toMatch(/^\s+scenario\s+check scenario files/m);
   });
 
+  it('shows a command\'s usage for --help or -h after its name, with exit 0', async () => {
+    for (const [name, flag] of [['simulate', '--help'], ['verify', '-h'], ['scenario', '--help']] as const) {
+      const r = await run(name, flag);
+      expect(r.code, `${name} ${flag}: ${r.err}`).toBe(0);
+      expect(r.err).toBe('');
+      expect(r.out).toContain(`rubicon ${name}`);
+    }
+  });
+
   it('refuses an unknown command with exit 2', async () => {
     const r = await run('frobnicate');
     expect(r.code).toBe(2);
