@@ -122,16 +122,25 @@ export class BotPlayer {
       const view = this.client.view;
       const random = seededRandom(this.o.sessionId, this.o.seat, 'relay-text', view.version);
       const owed = this.client.messages.filter((m) => !this.relayed.has(m.id));
-      for (const m of this.o.brain.relays(view, owed, random)) {
-        // Marked before sending: a refused relay is logged, not retried in a loop.
-        if (m.relayOf) this.relayed.add(m.relayOf);
-        await this.say(m);
-      }
+      for (const m of this.o.brain.relays(view, owed, random)) await this.sayOnce(m);
     } finally {
       this.relaying = false;
     }
     // Messages that arrived while this round was being sent are owed a round of their own.
     this.onChange();
+  }
+
+  /**
+   * Says a message, but a relay only if no other round has passed that message on: the lock-in's
+   * messages and the relay rounds both relay, and neither sees the other's relay until it comes back
+   * as an update. Marked before sending, so a refused relay is logged, not retried in a loop.
+   */
+  private async sayOnce(m: BotMessage): Promise<void> {
+    if (m.relayOf !== undefined) {
+      if (this.relayed.has(m.relayOf)) return;
+      this.relayed.add(m.relayOf);
+    }
+    await this.say(m);
   }
 
   private async say(m: BotMessage): Promise<void> {
@@ -158,7 +167,7 @@ export class BotPlayer {
         if (!decided || !stillStands(decided, view)) {
           const decision = await this.o.brain.decide(view, this.client.messages, seededRandom(this.o.sessionId, this.o.seat, 'move', view.version));
           if (!decision || this.stopped) return;
-          if (!decided) for (const m of decision.messages) await this.say(m);
+          if (!decided) for (const m of decision.messages) await this.sayOnce(m);
           decided = { decision, beat: beatKey(view) ?? '' };
         }
         const { move, rationale } = decided.decision;
