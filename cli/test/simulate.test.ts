@@ -56,6 +56,22 @@ describe('rubicon simulate', () => {
     expect(r.err).toContain('"shuttle-broker" is not a persona of israel');
   });
 
+  it('refuses a persona or a grid for an optional seat left out of play, and an unknown optional seat, with exit 2', async () => {
+    // Played without Hezbollah, "hezbollah=axis-vanguard" would be a mix that never ran, under its name.
+    const named = await run('simulate', '--games', '2', '--workers', '0', '--personas', 'hezbollah=axis-vanguard');
+    expect(named.code).toBe(2);
+    expect(named.err).toContain('hezbollah is not in play: add --optional hezbollah');
+    const grid = await run('simulate', '--sweep', '--games', '2', '--workers', '0', '--grid', 'hezbollah=axis-vanguard|calibrated-front');
+    expect(grid.code).toBe(2);
+    expect(grid.err).toContain('hezbollah is not in play: add --optional hezbollah');
+    const unknown = await run('simulate', '--games', '2', '--workers', '0', '--optional', 'hezbolah');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('"hezbolah" is not an optional seat of april-2024');
+    const included = await run('simulate', '--games', '2', '--workers', '0', '--optional', 'hezbollah', '--personas', 'hezbollah=axis-vanguard');
+    expect(included.code, included.err).toBe(0);
+    expect(included.out).toContain('hezbollah=axis-vanguard');
+  });
+
   it('refuses a seat named twice in --personas, with exit 2', async () => {
     const r = await run('simulate', '--games', '5', '--workers', '0', '--personas', 'iran=hard-liner,iran=strategic-patience');
     expect(r.code).toBe(2);

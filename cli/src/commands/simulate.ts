@@ -109,7 +109,17 @@ export const simulate: Command = {
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
+    const optionalIds = scenario.seats.filter((s) => s.optional).map((s) => s.id);
+    const unknownOptional = optionalSeats.find((s) => !optionalIds.includes(s));
+    if (unknownOptional !== undefined)
+      throw new UsageError(`"${unknownOptional}" is not an optional seat of ${scenario.id}; its optional seats are ${optionalIds.join(', ') || 'none'}`);
     const inPlay = seatsInPlay(scenario, simulatedGame(scenario, seed, 0, optionalSeats).setup);
+    // A persona for a seat left out of play would label a mix that never ran: say how to bring the seat in.
+    const outOfPlay = (choice: Record<string, string>) => {
+      const seat = Object.keys(choice).find((s) => !inPlay.includes(s) && optionalIds.includes(s));
+      if (seat !== undefined) throw new UsageError(`${seat} is not in play: add --optional ${seat} to play it with a persona`);
+    };
+    outOfPlay(personas);
     const out = v.out ? resolve(io.cwd, v.out) : null;
 
     if (v['export-game'] !== undefined) {
@@ -133,6 +143,7 @@ export const simulate: Command = {
       } catch (err) {
         throw new UsageError(err instanceof Error ? err.message : String(err));
       }
+      for (const m of mixes) outOfPlay(m);
     } else if (v.grid) throw new UsageError('--grid goes with --sweep');
 
     const runs: { mix: Record<string, string>; label: string; games: GameRow[] }[] = [];
