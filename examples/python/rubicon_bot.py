@@ -5,7 +5,9 @@ It speaks only the documented protocol (docs/protocol.md): redeem the join
 code over REST for a token, say `hello` over Socket.IO, fetch the scenario's
 text once (views carry none), follow `update` events by the version of its
 own stream (asking for a `sync` on a gap), and send `command`s with
-client-chosen ids.
+client-chosen ids. As the relay of a mediated channel (the mediators' seat)
+it passes each principal's message on to the other, once, in the persona's
+`voice.relay` words.
 
     python3 examples/python/rubicon_bot.py http://localhost:3000 --code ABC234 \
         --persona-file persona.json [--beats N]
@@ -155,13 +157,49 @@ def choose(persona, menu, rng):
     return liked[-1][0]
 
 
+def seat_name(scenario, seat_id):
+    return next((s["name"] for s in scenario["seats"] if s["id"] == seat_id), seat_id)
+
+
+def relay_loop(seat, persona, rng, stop):
+    """As the relay of a mediated channel (the mediators), pass each principal's message on to the
+    other principal, once, in the persona's words (its `voice.relay` lines: {from} and {text})."""
+    lines = persona.get("voice", {}).get("relay") or []
+    relayed = set()
+    while lines and not stop.is_set():
+        with seat.changed:
+            seat.changed.wait(0.5)
+            view, messages = seat.view, list(seat.messages)
+        if view is None or view["phase"] in ("outcome", "debrief"):
+            continue
+        mine = {c["id"]: c for c in view["channels"] if c["kind"] == "mediated" and c["relay"] == seat.seat and c["canWrite"]}
+        relayed.update(m["relayOf"] for m in messages if m["from"] == seat.seat and m.get("relayOf"))
+        for m in messages:
+            if m["channel"] not in mine or m["from"] in (None, seat.seat) or m["id"] in relayed or not m["text"]:
+                continue
+            relayed.add(m["id"])  # marked before sending: a refused relay is reported, not retried
+            text = rng.choice(lines).replace("{from}", seat_name(seat.scenario, m["from"])).replace("{text}", m["text"][:180])
+            command = {"type": "SEND_MESSAGE", "channel": m["channel"], "text": text.replace("{me}", seat_name(seat.scenario, seat.seat)), "relayOf": m["id"]}
+            to = next((s for s in mine[m["channel"]]["members"] if s not in (seat.seat, m["from"])), None)
+            if to:
+                command["to"] = to
+            ack = seat.command(command)
+            if ack.get("ok"):
+                print("relayed a message from %s in %s" % (m["from"], m["channel"]), flush=True)
+            else:
+                print("relay refused: %s" % ack["error"]["message"], file=sys.stderr, flush=True)
+
+
 def play(base_url, code, persona, beats, seed):
     seat = Seat(base_url, code)
     seat.connect()
     rng = random.Random(seed)
     played = 0
-    name = next((s["name"] for s in seat.scenario["seats"] if s["id"] == seat.seat), seat.seat)
+    name = seat_name(seat.scenario, seat.seat)
     print("joined as %s (%s) in \"%s\", playing %s" % (seat.seat, name, seat.scenario["title"], persona["name"]), flush=True)
+    stop = threading.Event()
+    relays = threading.Thread(target=relay_loop, args=(seat, persona, random.Random("%s:relay" % seed), stop), daemon=True)
+    relays.start()
     while played < beats:
         view = seat.wait_for(lambda v: v["phase"] in ("outcome", "debrief") or (v["phase"] == "planning" and v["menu"] and not (v.get("mySubmission") or {}).get("locked")))
         if view["phase"] in ("outcome", "debrief"):
@@ -180,6 +218,8 @@ def play(base_url, code, persona, beats, seed):
         print("beat %s: locked in %s" % (view["beat"]["id"], move["id"]), flush=True)
         played += 1
         seat.wait_for(lambda v: v["phase"] != "planning" or (v.get("beat") or {}).get("id") != view["beat"]["id"])
+    stop.set()
+    relays.join()
     seat.sio.disconnect()
 
 

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { findPersona } from '@rubicon/shared/bots';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { codeFor, connect, createSession, startServer, type TestServer } from './harness.ts';
+import { codeFor, connect, createSession, joinCode, startServer, type TestServer } from './harness.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../examples/python/rubicon_bot.py', import.meta.url));
 // Debian's python3-socketio lives in the system Python, which a pyenv or venv on the PATH may hide.
@@ -50,6 +50,42 @@ describe.skipIf(!available)('examples/python: a Python client plays a persona th
     await fac.must({ type: 'ADVANCE' });
     expect(await exited, err).toBe(0);
     expect(out).toContain(`beat consulate-strike: locked in ${move}`);
+    fac.close();
+  }, 60_000);
+
+  it('plays the Mediators and passes Iran’s message on to the United States in the mediated channel, once', async () => {
+    const created = await createSession(server.url, { scenarioId: 'april-2024', seed: 'python-relay', review: false });
+    const persona = findPersona(shippedScenario('april-2024'), 'mediators', 'shuttle-broker');
+    const file = join(mkdtempSync(join(tmpdir(), 'rubicon-py-')), 'persona.json');
+    writeFileSync(file, JSON.stringify(persona));
+    const py = spawn(PYTHON ?? 'python3', [SCRIPT, server.url, '--code', codeFor(created, 'mediators'), '--persona-file', file, '--beats', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => {
+      if (py.exitCode === null) py.kill();
+    });
+    let out = '';
+    let err = '';
+    py.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    py.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((resolve) => py.on('exit', resolve));
+
+    const fac = await connect(server.url, created.sessionId, created.facilitatorToken, 'facilitator');
+    const iran = await connect(server.url, created.sessionId, (await joinCode(server.url, codeFor(created, 'iran'))).token, 'iran');
+    await fac.until(() => out.includes('joined as mediators') || err.length > 0, 20_000, 'the Python client to join');
+    expect(err).toBe('');
+    await fac.must({ type: 'START' });
+    await fac.must({ type: 'ADVANCE' });
+    const note = 'Tehran wants this to end here; please tell Washington.';
+    await iran.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: note });
+    const relays = () => fac.messages.filter((m) => m.from === 'mediators' && m.channel === 'iran-us-mediated' && m.relayOf !== null);
+    await fac.until(() => relays().length > 0, 20_000, 'the relay').catch((e: unknown) => { throw new Error(`${String(e)}; python said: ${out} ${err}`); });
+    expect(relays()).toHaveLength(1);
+    expect(relays()[0]).toMatchObject({ to: 'us' });
+    expect(relays()[0]!.text).toContain(note);
+    await fac.until((v) => (v.beat?.lockedIn ?? []).includes('mediators'), 20_000, 'the Mediators locked in');
+    await fac.must({ type: 'ADVANCE' });
+    expect(await exited, err).toBe(0);
+    expect(relays()).toHaveLength(1);
+    iran.close();
     fac.close();
   }, 60_000);
 });
