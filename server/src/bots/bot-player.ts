@@ -39,7 +39,7 @@ export interface BotPlayerOptions {
  * When to lock in: somewhere between `minMs` and `maxMs` (never more than
  * half the time left), and never later than `marginMs` before the deadline.
  */
-export function lockInDelay(view: GameView, delays: Delays, random: () => number, now: number): number {
+export function lockInDelay(view: Pick<GameView, 'timer'>, delays: Delays, random: () => number, now: number): number {
   const wish = delays.minMs + random() * Math.max(0, delays.maxMs - delays.minMs);
   const deadline = view.timer?.deadline ?? null;
   if (deadline === null) return wish;
