@@ -88,14 +88,16 @@ test('mid-game the white cell hands a seat its players left to a bot from the co
   await expect(players.us.page.getByTestId('lockin-israel')).toHaveAttribute('data-state', 'locked', { timeout: 30_000 });
   await expect(players.us.page.getByTestId('bot-tag-israel')).toBeVisible();
 
-  // Israel's players come back: the seat is theirs again, with the bot's move locked in until they revise it.
-  await fac.getByRole('link', { name: 'Join codes and bots' }).click();
-  await fac.getByTestId('bot-select-israel').selectOption('');
-  await expect(fac.getByTestId('bot-status-israel')).toHaveCount(0);
+  // Israel's players come back while the bot holds the seat: their console says a bot plays it.
   const back = await openScreen(browser, SIZE);
   players.israel = back;
   await joinWithLink(back.page, codes.israel!);
   await expectLive(back.page);
+  await expect(back.page.getByTestId('played-by-bot')).toHaveText(/This seat is played by a bot\./);
+  // The white cell gives the seat back: the seat is theirs again, with the bot's move locked in until they revise it.
+  await fac.getByRole('link', { name: 'Join codes and bots' }).click();
+  await fac.getByTestId('bot-select-israel').selectOption('');
+  await expect(fac.getByTestId('bot-status-israel')).toHaveCount(0);
   await expect(back.page.getByTestId('played-by-bot')).toHaveCount(0);
   await expect(back.page.getByTestId('move-status')).toHaveAttribute('data-locked', 'true');
   await back.page.getByTestId('revise').click();
