@@ -170,7 +170,7 @@ export interface Config {
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
   botLeaseMs: number;
-  /** Null unless both LLM_BASE_URL and LLM_MODEL are set. */
+  /** Null unless LLM_BASE_URL and LLM_MODEL are set (one without the other is refused). */
   llm: { baseUrl: string; model: string; apiKey: string | undefined; timeoutMs: number } | null;
 }
 
@@ -186,6 +186,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  // Half a model would start a server that silently offers none (Setup would say none is configured).
+  if ((e.LLM_BASE_URL === undefined) !== (e.LLM_MODEL === undefined))
+    throw new ConfigError(
+      `invalid configuration: ${e.LLM_BASE_URL === undefined ? 'LLM_MODEL is set but LLM_BASE_URL is not' : 'LLM_BASE_URL is set but LLM_MODEL is not'}; a language model needs both (LLM_MODEL names the model the endpoint serves)`,
+    );
   return {
     port: e.PORT,
     host: e.HOST,

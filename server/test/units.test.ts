@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_PORT: 'x' })).toThrow(/METRICS_PORT/);
     expect(() => loadConfig({ HELLO_RATE_LIMIT_PER_SEC: '0' })).toThrow(/HELLO_RATE_LIMIT_PER_SEC/);
   });
+
+  it('refuses half a language model (LLM_BASE_URL without LLM_MODEL, or the reverse) instead of starting without one', () => {
+    expect(() => loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1' })).toThrow(/LLM_BASE_URL is set but LLM_MODEL is not/);
+    expect(() => loadConfig({ LLM_MODEL: 'llama3.1' })).toThrow(/LLM_MODEL is set but LLM_BASE_URL is not/);
+    expect(loadConfig({}).llm).toBeNull();
+    expect(loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'local' }).llm).toMatchObject({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'local', timeoutMs: 20_000 });
+  });
 });
 
 describe('secrets', () => {
