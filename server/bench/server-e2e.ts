@@ -49,7 +49,7 @@ export async function deleteKeys(url: string, prefix: string): Promise<number> {
 
 /** The server's own time per command, from its histogram (receipt → acknowledgement), in ms. */
 async function handlingTime(app: App): Promise<{ sum: number; count: number }> {
-  const metric = await app.metrics.commandLatency.get();
+  const metric = await app.metrics.commandLatency.histogram.get();
   let sum = 0;
   let count = 0;
   for (const v of metric.values) {

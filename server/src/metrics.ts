@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type HistogramConfiguration, type LabelValues } from 'prom-client';
 
 /**
  * A counter by one label, counted in a plain Map and handed to prom-client
@@ -34,6 +34,113 @@ export class TalliedCounter<L extends string> {
   }
 }
 
+/** One label set's observations, bucketed as prom-client buckets them. */
+interface Tally<L extends string> {
+  labels: LabelValues<L>;
+  /** Observations per bucket (not cumulative); one above every bound counts in `count` (+Inf) alone. */
+  inBucket: number[];
+  sum: number;
+  count: number;
+}
+
+/** A value of a histogram's exposition as prom-client's own histogram builds it (`sharedLabels`: the label set). */
+interface ExportedValue<L extends string> {
+  labels: { le?: number | '+Inf' };
+  sharedLabels: LabelValues<L>;
+  value: number;
+  metricName: string;
+  exemplar: null | undefined;
+}
+
+/** prom-client's histogram, but read from the tallies of a TalliedHistogram rather than from its own observations. */
+class TalliedExport<L extends string> extends Histogram<L> {
+  private readonly exportName: string;
+  private readonly exportHelp: string;
+
+  constructor(
+    config: HistogramConfiguration<L>,
+    private readonly exported: () => ExportedValue<L>[],
+  ) {
+    super(config);
+    this.exportName = config.name;
+    this.exportHelp = config.help;
+  }
+
+  /**
+   * prom-client's histogram builds its exposition here, from its own observations: the registry reads the
+   * text through it, and the histogram's `get()` calls it and merges each value's label set into its labels.
+   * Overridden, both read the tallies.
+   */
+  getForPromString(): Promise<{ name: string; help: string; type: 'histogram'; values: ExportedValue<L>[]; aggregator: 'sum' }> {
+    return Promise.resolve({ name: this.exportName, help: this.exportHelp, type: 'histogram', values: this.exported(), aggregator: 'sum' });
+  }
+}
+
+/**
+ * A histogram by two labels, observed into plain Maps and read by
+ * prom-client (its registry, `get()`) as prom-client's own histogram would
+ * show the same observations. prom-client's `observe` checks the labels
+ * object and builds and looks up a hash of it on every call (about 0.5 KB
+ * allocated per command, docs/performance.md); here an observation is two
+ * Map lookups and an increment.
+ */
+export class TalliedHistogram<A extends string, B extends string> {
+  readonly histogram: Histogram<A | B>;
+  private readonly name: string;
+  private readonly bounds: readonly number[];
+  private readonly byA = new Map<string, Map<string, Tally<A | B>>>();
+  /** Every label set in the order first observed: the order prom-client exports them in. */
+  private readonly order: Tally<A | B>[] = [];
+
+  constructor(config: Omit<HistogramConfiguration<A | B>, 'labelNames' | 'collect' | 'enableExemplars'> & { buckets: number[] }, private readonly a: A, private readonly b: B) {
+    this.bounds = [...config.buckets];
+    this.name = config.name;
+    this.histogram = new TalliedExport<A | B>({ ...config, labelNames: [a, b] }, () => this.exported());
+  }
+
+  /** Observes `value` for the label values `a` and `b`. */
+  observe(a: string, b: string, value: number): void {
+    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+    let byB = this.byA.get(a);
+    if (!byB) {
+      byB = new Map();
+      this.byA.set(a, byB);
+    }
+    let tally = byB.get(b);
+    if (!tally) {
+      const labels: LabelValues<A | B> = {};
+      labels[this.a] = a;
+      labels[this.b] = b;
+      tally = { labels, inBucket: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 };
+      byB.set(b, tally);
+      this.order.push(tally);
+    }
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && !(value <= (bounds[i] ?? 0))) i++;
+    if (i < bounds.length) tally.inBucket[i] = (tally.inBucket[i] ?? 0) + 1;
+    tally.sum += value;
+    tally.count += 1;
+  }
+
+  /** The exposition's values, in prom-client's order: each label set's cumulative buckets, +Inf, sum and count. */
+  private exported(): ExportedValue<A | B>[] {
+    const name = this.name;
+    const values: ExportedValue<A | B>[] = [];
+    for (const t of this.order) {
+      let cumulative = 0;
+      this.bounds.forEach((le, i) => {
+        cumulative += t.inBucket[i] ?? 0;
+        values.push({ labels: { le }, sharedLabels: t.labels, value: cumulative, metricName: `${name}_bucket`, exemplar: null });
+      });
+      values.push({ labels: { le: '+Inf' }, sharedLabels: t.labels, value: t.count, metricName: `${name}_bucket`, exemplar: null });
+      values.push({ labels: {}, sharedLabels: t.labels, value: t.sum, metricName: `${name}_sum`, exemplar: undefined });
+      values.push({ labels: {}, sharedLabels: t.labels, value: t.count, metricName: `${name}_count`, exemplar: undefined });
+    }
+    return values;
+  }
+}
+
 /**
  * Prometheus metrics for one app instance. Each instance has its own
  * registry, so two apps in one process (as in the multi-process tests) never
@@ -45,7 +152,8 @@ export interface Metrics {
   sessions: Gauge;
   /** By command type; counted by TalliedCounter, read through prom-client like the rest. */
   eventsApplied: TalliedCounter<'type'>;
-  commandLatency: Histogram<'type' | 'result'>;
+  /** By command type and result; observed by TalliedHistogram, read through prom-client like the rest. */
+  commandLatency: TalliedHistogram<'type', 'result'>;
   refusals: Counter<'code'>;
   /** Round trips to Redis of the per-seat and per-session command limits (one per event-loop turn with commands). */
   commandLimitRoundTrips: Counter;
@@ -61,13 +169,16 @@ export function createMetrics(): Metrics {
     sockets: new Gauge({ name: 'rubicon_sockets', help: 'Connected sockets on this process', registers: [registry] }),
     sessions: new Gauge({ name: 'rubicon_sessions_loaded', help: 'Sessions held in this process\'s cache', registers: [registry] }),
     eventsApplied: new TalliedCounter({ name: 'rubicon_events_applied_total', help: 'Log entries appended by this process, by command type', registers: [registry] }, 'type'),
-    commandLatency: new Histogram({
-      name: 'rubicon_command_duration_seconds',
-      help: 'Time from receiving a command to its acknowledgement',
-      labelNames: ['type', 'result'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    commandLatency: new TalliedHistogram(
+      {
+        name: 'rubicon_command_duration_seconds',
+        help: 'Time from receiving a command to its acknowledgement',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [registry],
+      },
+      'type',
+      'result',
+    ),
     refusals: new Counter({
       name: 'rubicon_command_refusals_total',
       help: 'Commands refused, by error code',

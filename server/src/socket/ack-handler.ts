@@ -63,7 +63,7 @@ export function ackHandler<S extends z.ZodType, T, C>(
   const parse = spec.parse ?? ((payload: unknown) => schema.safeParse(payload));
   /** Answers and counts one event: a plain function, not a closure made for every event. */
   const finish = (ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
-    metrics.commandLatency.observe({ type: label, result: result.ok ? 'ok' : result.error.code }, (performance.now() - started) / 1000);
+    metrics.commandLatency.observe(label, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
     if (!result.ok) metrics.refusals.inc({ code: result.error.code });
     reply(ack, result);
   };
