@@ -6,38 +6,74 @@ function keyOf(viewer: Viewer): string {
   return viewer.kind === 'observer' ? '\u0000observer' : '\u0000facilitator';
 }
 
+/** One state's positions, by the viewer indices of the game they were counted with. */
+interface Known {
+  game: Game;
+  positions: (StreamPosition | undefined)[];
+}
+
 /**
  * Where each viewer's own stream of updates stands (viewer-stream.ts in
  * shared), remembered per state. A session's states follow one another, so
  * following the log costs O(1) per viewer and event; a state met for the
  * first time (a session just loaded) is counted once, O(messages). States
  * are the keys, weakly held: what a state no longer reachable knew goes with it.
+ *
+ * Each state's positions are a short array indexed by the viewer's number in
+ * its session (numbered once per Game, as viewers are met), not a Map per
+ * state: every applied event makes a state, and a Map with its table for
+ * six viewers was the largest allocation of the per-viewer bookkeeping.
  */
 export class ViewerStreams {
-  private readonly atState = new WeakMap<GameState, Map<string, StreamPosition>>();
+  private readonly atState = new WeakMap<GameState, Known>();
+  /** Per session's engine, each viewer's index in its states' arrays. */
+  private readonly indices = new WeakMap<Game, Map<string, number>>();
 
-  /** The positions known at this state, made empty on first use. */
-  private known(state: GameState): Map<string, StreamPosition> {
+  /**
+   * The positions known at this state, made empty on first use (sized for the viewers numbered so far). They
+   * are numbered by this game's indices: a state met with another game (were one ever shared) starts afresh.
+   */
+  private known(game: Game, state: GameState): (StreamPosition | undefined)[] {
     let known = this.atState.get(state);
-    if (!known) {
-      known = new Map();
+    if (known?.game !== game) {
+      known = { game, positions: new Array<StreamPosition | undefined>(this.indicesOf(game).size) };
       this.atState.set(state, known);
     }
-    return known;
+    return known.positions;
   }
 
-  private positionIn(known: Map<string, StreamPosition>, game: Game, state: GameState, viewer: Viewer): StreamPosition {
+  /** This game's viewer indices, made empty on first use. */
+  private indicesOf(game: Game): Map<string, number> {
+    let indices = this.indices.get(game);
+    if (!indices) {
+      indices = new Map();
+      this.indices.set(game, indices);
+    }
+    return indices;
+  }
+
+  /** The viewer's index in its game's arrays, given on first use. */
+  private static indexIn(indices: Map<string, number>, viewer: Viewer): number {
     const key = keyOf(viewer);
-    let position = known.get(key);
+    let index = indices.get(key);
+    if (index === undefined) {
+      index = indices.size;
+      indices.set(key, index);
+    }
+    return index;
+  }
+
+  private positionIn(known: (StreamPosition | undefined)[], index: number, game: Game, state: GameState, viewer: Viewer): StreamPosition {
+    let position = known[index];
     if (!position) {
       position = streamPosition(game, state, viewer);
-      known.set(key, position);
+      known[index] = position;
     }
     return position;
   }
 
   position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
-    return this.positionIn(this.known(state), game, state, viewer);
+    return this.positionIn(this.known(game, state), ViewerStreams.indexIn(this.indicesOf(game), viewer), game, state, viewer);
   }
 
   /**
@@ -53,12 +89,14 @@ export class ViewerStreams {
     viewers: readonly V[],
     visit: (viewer: V, step: StreamStep, position: StreamPosition) => void,
   ): void {
-    const from = this.known(before);
-    const to = this.known(after);
+    const indices = this.indicesOf(game);
+    const from = this.known(game, before);
+    const to = this.known(game, after);
     for (const v of viewers) {
+      const index = ViewerStreams.indexIn(indices, v.viewer);
       const step = streamStep(game, before, after, entry, v.viewer);
-      const position = advance(this.positionIn(from, game, before, v.viewer), step);
-      to.set(keyOf(v.viewer), position);
+      const position = advance(this.positionIn(from, index, game, before, v.viewer), step);
+      to[index] = position;
       visit(v, step, position);
     }
   }

@@ -1,0 +1,53 @@
+/**
+ * ViewerStreams remembers each viewer's position per state, in arrays
+ * numbered by the viewers of one game. A position must come out as
+ * streamPosition computes it from scratch, whichever order viewers are met
+ * in and even for a state met with two games that number viewers apart.
+ */
+import { describe, expect, it } from 'vitest';
+import { applyEntry, createGame, initialState, seatsInPlay, streamPosition, type Game, type GameState, type LogEntry, type Viewer } from '@rubicon/shared';
+import { shippedScenario } from '@rubicon/shared/scenario-files';
+import { viewersOf } from '../src/session/rooms.ts';
+import { ViewerStreams } from '../src/session/viewer-streams.ts';
+
+const scenario = shippedScenario('april-2024');
+
+function gameWith(seed: string): Game {
+  return createGame(scenario, { scenarioId: scenario.id, seed, optionalSeats: ['hezbollah', 'jordan', 'eu'] });
+}
+
+/** A state where seats' streams stand apart: a private message between two seats, then a public one. */
+function talkedState(game: Game): GameState {
+  let state = initialState(game);
+  const privateChannel = scenario.channels.find((c) => c.kind !== 'public' && c.members.length >= 2);
+  const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+  if (!privateChannel || !publicChannel) throw new Error('the scenario has no private or no public channel');
+  const sends: [string, string][] = [
+    [privateChannel.members[0] ?? '', privateChannel.id],
+    [privateChannel.members[0] ?? '', publicChannel.id],
+  ];
+  for (const [i, [seat, channel]] of sends.entries()) {
+    const entry: LogEntry = { seq: state.version + 1, at: 1_712_000_000_000 + i, by: { kind: 'seat', seat }, commandId: `c-${i}`, command: { type: 'SEND_MESSAGE', channel, text: `t${i}` } };
+    const r = applyEntry(game, state, entry);
+    if (!r.ok) throw new Error(r.refusal.message);
+    state = r.state;
+  }
+  return state;
+}
+
+describe('ViewerStreams', () => {
+  it('gives every viewer the position streamPosition computes, in any order of asking, with a state met by two games', () => {
+    const a = gameWith('streams-a');
+    const b = gameWith('streams-b');
+    const state = talkedState(a);
+    const viewers: Viewer[] = viewersOf(seatsInPlay(scenario, a.setup));
+    const expected = viewers.map((v) => streamPosition(a, state, v));
+    // Not every viewer reads alike, or the test could not tell one viewer's slot from another's.
+    expect(new Set(expected.map((p) => `${p.version}/${p.messages}`)).size).toBeGreaterThan(1);
+    const streams = new ViewerStreams();
+    // Game a numbers the viewers in order, game b in reverse: the same state's slots mean other viewers in each.
+    viewers.forEach((v, i) => expect(streams.position(a, state, v)).toEqual(expected[i]));
+    [...viewers].reverse().forEach((v) => expect(streams.position(b, state, v)).toEqual(streamPosition(b, state, v)));
+    viewers.forEach((v, i) => expect(streams.position(a, state, v)).toEqual(expected[i]));
+  });
+});
