@@ -29,6 +29,8 @@ export function checkedBatch(entries: readonly LogEntry[], parsed = false): read
 
 /** Consecutive seqs and distinct command ids. */
 function checkedRun(parsed: readonly LogEntry[]): readonly LogEntry[] {
+  // A batch of one (nearly every append) has nothing to compare: no id set and no closure for it.
+  if (parsed.length < 2) return parsed;
   const ids = new Set<string>();
   parsed.forEach((e, i) => {
     if (i > 0 && e.seq !== (parsed[i - 1]?.seq ?? 0) + 1) throw new Error(`a batch's seqs must be consecutive: ${e.seq} follows ${parsed[i - 1]?.seq}`);

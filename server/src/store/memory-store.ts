@@ -116,11 +116,15 @@ export class MemoryStore implements SessionStore {
     const parsed = checkedBatch(entries, options?.parsed === true);
     // Nothing between the checks and the writes can run anything else: this block is atomic.
     const commands = this.commands.get(sessionId) ?? new Map<string, number>();
-    const duplicates = parsed.flatMap((e, index) => {
+    // A plain loop: no closure, and no empty array per entry that is not a duplicate (nearly all of them).
+    let duplicates: { index: number; seq: number }[] | null = null;
+    let index = 0;
+    for (const e of parsed) {
       const seq = commands.get(e.commandId);
-      return seq === undefined ? [] : [{ index, seq }];
-    });
-    if (duplicates.length > 0) return { ok: false, reason: 'duplicate', duplicates };
+      if (seq !== undefined) (duplicates ??= []).push({ index, seq });
+      index++;
+    }
+    if (duplicates) return { ok: false, reason: 'duplicate', duplicates };
     const log = this.logs.get(sessionId) ?? [];
     const after = (parsed[0]?.seq ?? 0) - 1;
     if (after !== log.length) {
