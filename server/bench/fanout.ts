@@ -24,9 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
-import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
+import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type SpanSummary, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
+import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -124,6 +125,10 @@ interface PhaseResult {
   bytesPerIdleSession: number;
   /** Garbage collection and event-loop delay over the window (load-probe.ts), all processes; null from a server without the probe. */
   probe: ProbeSummary | null;
+  /** Redis's CPU and the whole machine's over the window. */
+  machine: WindowCpu;
+  /** Each server process's command-path waits (FANOUT_SPANS=1, span-probe.ts). */
+  spans: Record<string, SpanSummary>[];
 }
 
 interface ProbeSummary {
@@ -189,7 +194,10 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
   const profileKind = heapDir ? 'heap' : 'cpu';
   let profiles: Promise<void> = Promise.resolve();
   const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const machine = new MachineCpu();
+  let machineCpu: Promise<WindowCpu> | null = null;
   try {
+    await machine.open(redisPrefix ? options.redisUrl : null);
     const urls = await Promise.all(servers.map((s) => s.url));
     const base = await Promise.all(servers.map((s) => s.stats(true)));
     const marks: { start?: Promise<ServerStats[]>; end?: Promise<ServerStats[]>; wall: number[] } = { wall: [] };
@@ -218,10 +226,12 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       harness.on('message', (m: FromHarness) => {
         if (m.type === 'load-start') {
           marks.wall.push(now());
+          void machine.mark();
           marks.start = Promise.all(servers.map((s) => s.stats(false, 'start')));
           if (profileDir) for (const s of servers) s.profileStart(profileKind);
         } else if (m.type === 'load-end') {
           marks.wall.push(now());
+          machineCpu = machine.since();
           marks.end = Promise.all(servers.map((s) => s.stats(false, 'end')));
           if (profileDir)
             profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.${profileKind}profile`)))).then(() => {});
@@ -250,8 +260,11 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
       bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
       probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
+      machine: (await machineCpu) ?? { redisPercent: null, machinePercent: null },
+      spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
     };
   } finally {
+    await machine.close();
     if (harness.exitCode === null) harness.kill('SIGKILL');
     await Promise.all(servers.map((s) => s.stop()));
   }
@@ -262,6 +275,11 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   // Latencies are taken with performance.now (sub-millisecond); printed to 0.1 ms, since whole milliseconds made a
   // 3 ms p99 against a 4 ms one read as 1.33x where the ratio line (from the unrounded values) said otherwise.
   report.add(section, `${target}: send → receipt at every recipient, p50 / p95 / p99`, `${h.p50.toFixed(1)} / ${h.p95.toFixed(1)} / ${h.p99.toFixed(1)}`, 'ms');
+  const t = h.tail;
+  if (Number.isFinite(t.crossP99))
+    report.add(section, `${target}: p50 / p99 at the sender's process · at the other`, `${t.sameP50.toFixed(1)} / ${t.sameP99.toFixed(1)} · ${t.crossP50.toFixed(1)} / ${t.crossP99.toFixed(1)}`, 'ms');
+  report.add(section, `${target}: send → acknowledgement p50 / p99`, `${t.ackP50.toFixed(1)} / ${t.ackP99.toFixed(1)}`, 'ms');
+  report.add(section, `${target}: past the p99: deliveries (crossing processes); by second sent`, `${t.slow} (${t.slowCross}); ${t.slowBySecond.join(' ')}`, '');
   report.add(section, `${target}: deliveries per second (max ${h.max.toFixed(0)} ms; ${h.lateOver2s} over 2 s)`, h.deliveriesPerSecond, '/s');
   report.add(section, `${target}: deliveries lost / duplicated, of those expected`, `${h.lost} / ${h.duplicated} of ${h.expected}`, '');
   report.add(section, `${target}: messages sent; refused; unacknowledged after 10 s (delivered anyway)`, `${h.sent}; ${h.refused}; ${h.unacknowledged} (${h.deliveredUnacknowledged})`, '');
@@ -277,6 +295,17 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
   }
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
+  const { redisPercent, machinePercent } = r.machine;
+  if (machinePercent !== null) {
+    // What ran beside the benchmark: the machine's CPU less the servers', the harness's and Redis's.
+    const others = machinePercent - r.cpuPercent - h.harnessCpuPercent - (redisPercent ?? 0);
+    report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : `${redisPercent.toFixed(0)} %`}; ${others.toFixed(0)} %`, '% of 1 core');
+  }
+  const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
+  for (const name of names) {
+    const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
+    report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
+  }
 }
 
 function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {

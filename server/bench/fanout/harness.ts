@@ -12,7 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { now, quantile } from '../stats.ts';
 import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
-import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type ToHarness } from './types.ts';
+import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type TailBreakdown, type ToHarness } from './types.ts';
 
 const ACK_TIMEOUT_MS = 10_000;
 // Sessions set up at once: each takes about 8 round trips one after another (more on a Redis store under load), so many overlap.
@@ -30,6 +30,14 @@ interface Update {
 /** What every socket's receipts add up to. Each message is numbered, so a loss or a duplicate is counted per message. */
 class Tally {
   readonly latencies: number[] = [];
+  /** With several server processes: deliveries to a socket on the sender's own process, and to one on another. */
+  readonly sameProcess: number[] = [];
+  readonly crossProcess: number[] = [];
+  /** Send → acknowledgement of each acknowledged message. */
+  readonly ackLatencies: number[] = [];
+  /** Per delivery: its message's send time (from windowStart), for where the slow ones fall in the window. */
+  readonly sentAt: number[] = [];
+  private senderProcess = new Uint8Array(1 << 16);
   /** Deliveries of message k so far, and whether it was acknowledged. */
   private deliveries = new Uint8Array(1 << 16);
   private acked = new Uint8Array(1 << 16);
@@ -44,7 +52,7 @@ class Tally {
   firstRefusal: string | null = null;
 
   /** A new message's number, for its text. */
-  next(): number {
+  next(process: number): number {
     const k = this.sent++;
     if (k >= this.deliveries.length) {
       const grow = (a: Uint8Array) => {
@@ -54,11 +62,14 @@ class Tally {
       };
       this.deliveries = grow(this.deliveries);
       this.acked = grow(this.acked);
+      this.senderProcess = grow(this.senderProcess);
     }
+    this.senderProcess[k] = process;
     return k;
   }
 
-  onUpdate(u: Update): void {
+  /** `process`: the index of the server process the receiving socket is connected to. */
+  onUpdate(u: Update, process: number): void {
     const at = now();
     for (const m of u.messages ?? []) {
       // "f<send time>:<number> …"
@@ -70,14 +81,17 @@ class Tally {
       this.received++;
       this.deliveries[k] = Math.min(255, (this.deliveries[k] ?? 0) + 1);
       this.latencies.push(at - stamp);
+      (this.senderProcess[k] === process ? this.sameProcess : this.crossProcess).push(at - stamp);
+      this.sentAt.push(stamp - this.windowStart);
       if (at >= this.windowStart && at < this.windowEnd) this.inWindow++;
     }
   }
 
-  onAck(k: number, err: Error | null, ack: Ack | undefined): void {
+  onAck(k: number, sentAt: number, err: Error | null, ack: Ack | undefined): void {
     if (err || !ack) this.unacknowledged++;
     else if (ack.ok) {
       this.acknowledged++;
+      this.ackLatencies.push(now() - sentAt);
       this.acked[k] = 1;
     } else {
       this.refused++;
@@ -106,8 +120,14 @@ class Tally {
 
 type AnySocket = Socket;
 
-function connect(url: string): Promise<AnySocket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+/** Which server process (its index in the URLs) each socket is connected to. */
+const processOf = new WeakMap<AnySocket, number>();
+
+/** A socket to server process `p`, its updates counted in the tally. */
+function connect(urls: readonly string[], p: number, tally: Tally): Promise<AnySocket> {
+  const socket = io(urls[p] as string, { transports: ['websocket'], reconnection: false, forceNew: true });
+  processOf.set(socket, p);
+  socket.on('update', (u: Update) => tally.onUpdate(u, p));
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => reject(err));
@@ -154,8 +174,7 @@ async function bareSession(options: HarnessOptions, index: number, tally: Tally)
   const seats = [...SENDING_SEATS, 'observer', 'facilitator'];
   const all = await Promise.all(
     seats.map(async (seat, j) => {
-      const socket = await connect(options.urls[(index + j) % options.urls.length] as string);
-      socket.on('update', (u: Update) => tally.onUpdate(u));
+      const socket = await connect(options.urls, (index + j) % options.urls.length, tally);
       await emitAck(socket, 'join', { room: `r${index}`, seat });
       return socket;
     }),
@@ -164,11 +183,11 @@ async function bareSession(options: HarnessOptions, index: number, tally: Tally)
 }
 
 async function rubiconSession(options: HarnessOptions, index: number, tally: Tally): Promise<SessionSockets> {
-  const urlAt = (j: number) => options.urls[(index + j) % options.urls.length] as string;
+  const processAt = (j: number) => (index + j) % options.urls.length;
+  const urlAt = (j: number) => options.urls[processAt(j)] as string;
   const session = await post<CreateSessionResponse>(urlAt(0), '/api/sessions', { scenarioId: SCENARIO_ID, seed: `${options.seed}-${index}`, optionalSeats: [] });
   const hello = async (token: string, j: number): Promise<{ socket: AnySocket; gameVersion: number }> => {
-    const socket = await connect(urlAt(j));
-    socket.on('update', (u: Update) => tally.onUpdate(u));
+    const socket = await connect(options.urls, processAt(j), tally);
     const ack = await emitAck(socket, 'hello', { sessionId: session.sessionId, token });
     if (!ack.ok) throw new Error(`hello refused: ${ack.error?.code}: ${ack.error?.message}`);
     return { socket, gameVersion: ack.data?.view?.gameVersion ?? 0 };
@@ -213,9 +232,10 @@ function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally)
   const timers: NodeJS.Timeout[] = [];
   let n = 0;
   const sendFrom = (socket: AnySocket, label: string) => {
-    const k = tally.next();
-    const text = randomText(rng, `f${now().toFixed(3)}:${k}`);
-    const ack = (err: Error | null, a?: Ack) => tally.onAck(k, err, a);
+    const k = tally.next(processOf.get(socket) ?? 0);
+    const sentAt = now();
+    const text = randomText(rng, `f${sentAt.toFixed(3)}:${k}`);
+    const ack = (err: Error | null, a?: Ack) => tally.onAck(k, sentAt, err, a);
     if (options.target === 'bare') socket.timeout(ACK_TIMEOUT_MS).emit('msg', { text }, ack);
     else socket.timeout(ACK_TIMEOUT_MS).emit('command', { commandId: `${options.seed}-${label}-${n++}`, command: { type: 'SEND_MESSAGE', channel: 'public', text } }, ack);
   };
@@ -236,6 +256,40 @@ function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally)
       resolve();
     }, options.loadMs),
   );
+}
+
+/**
+ * Where the slowest deliveries come from: the p99 of deliveries within the
+ * sender's process and across to the other, the acknowledgements' p50/p99,
+ * and, of the deliveries past the overall p99, the share that crossed
+ * processes and how many had been sent in each second of the window (a
+ * burst shows as one second holding most of them).
+ */
+function tailOf(tally: Tally, windowMs: number): TailBreakdown {
+  const p99 = quantile(tally.latencies, 0.99);
+  const perSecond = new Array<number>(Math.max(1, Math.ceil(windowMs / 1000))).fill(0);
+  let slow = 0;
+  let slowCross = 0;
+  // latencies and sentAt are pushed together, one per delivery.
+  for (let i = 0; i < tally.latencies.length; i++) {
+    if ((tally.latencies[i] ?? 0) <= p99) continue;
+    slow++;
+    const second = Math.floor((tally.sentAt[i] ?? 0) / 1000);
+    if (second >= 0 && second < perSecond.length) perSecond[second] = (perSecond[second] ?? 0) + 1;
+  }
+  // Counted separately: the same/cross split keeps only latencies.
+  for (const ms of tally.crossProcess) if (ms > p99) slowCross++;
+  return {
+    sameP50: quantile(tally.sameProcess, 0.5),
+    sameP99: quantile(tally.sameProcess, 0.99),
+    crossP50: quantile(tally.crossProcess, 0.5),
+    crossP99: quantile(tally.crossProcess, 0.99),
+    ackP50: quantile(tally.ackLatencies, 0.5),
+    ackP99: quantile(tally.ackLatencies, 0.99),
+    slow,
+    slowCross,
+    slowBySecond: perSecond,
+  };
 }
 
 async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
@@ -282,6 +336,7 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       lateOver2s: late,
       setupMs,
       harnessCpuPercent: ((used.user + used.system) / 10 / windowMs),
+      tail: tailOf(tally, windowMs),
     };
   } finally {
     for (const s of sessions) for (const socket of s.all) socket.close();

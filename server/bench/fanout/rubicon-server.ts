@@ -7,13 +7,14 @@
  * channel's statement cap raised above 5 a second (the default is 4 a
  * minute), so every seat can keep talking.
  *
- *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV (a JSON object of settings; all optional)
+ *   forked by fanout.ts with env REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV (a JSON object of settings), FANOUT_SPANS (all optional)
  */
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { benchCatalog } from '../bench-catalog.ts';
 import { benchLimitSettings } from './limits.ts';
 import { serveIpc } from './server-process.ts';
+import { commandPathProbe } from './span-probe.ts';
 import { BENCH_STATEMENTS_PER_MINUTE } from './types.ts';
 
 async function start(): Promise<{ url: string; close: () => Promise<void> }> {
@@ -32,4 +33,5 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   return { url, close: () => app.close() };
 }
 
-if (process.send) serveIpc(start);
+// FANOUT_SPANS=1: the command path's waits timed over the load window (span-probe.ts), before the app is made.
+if (process.send) serveIpc(start, process.env.FANOUT_SPANS === '1' ? commandPathProbe() : null);

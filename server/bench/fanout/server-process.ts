@@ -4,6 +4,7 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { LoadWindowProbe } from './load-probe.ts';
+import type { SpanProbe } from './span-probe.ts';
 import type { FromServer, ServerStats, ToServer } from './types.ts';
 
 let heapSnapshots = 0;
@@ -62,7 +63,8 @@ class Profiler {
   }
 }
 
-export function serveIpc(start: () => Promise<{ url: string; close: () => Promise<void> }>): void {
+/** `spans`: a probe of the server's own steps, started and stopped with the load window. */
+export function serveIpc(start: () => Promise<{ url: string; close: () => Promise<void> }>, spans: SpanProbe | null = null): void {
   const send = (m: FromServer) => process.send?.(m);
   const profiler = new Profiler();
   const probe = new LoadWindowProbe();
@@ -71,9 +73,13 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
       send({ type: 'listening', url, keepNames: keepNames() });
       process.on('message', (m: ToServer) => {
         if (m.type === 'stats') {
-          if (m.window === 'start') probe.start();
+          if (m.window === 'start') {
+            probe.start();
+            spans?.start();
+          }
           const ended = m.window === 'end' ? probe.stop() : null;
-          send({ type: 'stats', stats: { ...ownStats(m.gc), ...(ended ? { probe: ended } : {}) } });
+          const timed = m.window === 'end' && spans ? spans.stop() : null;
+          send({ type: 'stats', stats: { ...ownStats(m.gc), ...(ended ? { probe: ended } : {}), ...(timed ? { spans: timed } : {}) } });
         }
         else if (m.type === 'profile-start') void profiler.start(m.kind ?? 'cpu');
         else if (m.type === 'profile-stop') void profiler.stop(m.file).then(() => send({ type: 'profiled', file: m.file }));

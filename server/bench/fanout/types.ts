@@ -17,6 +17,16 @@ export interface ServerStats {
   liveBytes: number;
   /** Over the load window, taken at its end (absent from a baseline checkout without load-probe.ts). */
   probe?: LoadProbe;
+  /** With FANOUT_SPANS=1, a Rubicon server's command-path waits over the load window (span-probe.ts). */
+  spans?: Record<string, SpanSummary>;
+}
+
+/** One timed step's calls over the window, ms. */
+export interface SpanSummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 /** Garbage collection and event-loop delay of one server process over the load window (load-probe.ts). */
@@ -85,6 +95,24 @@ export interface HarnessResult {
   lateOver2s: number;
   setupMs: number;
   harnessCpuPercent: number;
+  tail: TailBreakdown;
+}
+
+/** What the tail is made of (harness.ts, tailOf), ms. NaN where there is nothing to count (one process: no crossing). */
+export interface TailBreakdown {
+  /** Send → receipt at sockets on the sender's own server process, and on another. */
+  sameP50: number;
+  sameP99: number;
+  crossP50: number;
+  crossP99: number;
+  /** Send → acknowledgement. */
+  ackP50: number;
+  ackP99: number;
+  /** Deliveries slower than the overall p99, and of those the ones that crossed processes. */
+  slow: number;
+  slowCross: number;
+  /** Of those, how many were sent in each second of the load window. */
+  slowBySecond: number[];
 }
 
 export type ToHarness = { type: 'start'; options: HarnessOptions } | { type: 'go' };
