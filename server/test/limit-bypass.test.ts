@@ -52,45 +52,97 @@ function tally(codes: string[]): Record<string, number> {
   return counts;
 }
 
+const SEAT_FLOOD_ENV = { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '1000' };
+const SESSION_CAP_ENV = { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '25', SESSION_RATE_LIMIT_PER_SEC: '0.25' };
+
+/** 50 sockets holding Iran's token, spread over `servers`, send 200 messages at once: the seat's 10 go through. */
+async function seatFlood(servers: readonly TestServer[]): Promise<void> {
+  const at = (i: number) => (servers[i % servers.length] as TestServer).url;
+  const session = await createSession(at(0), { scenarioId: 'april-2024' });
+  const { token } = await joinCode(at(0), codeFor(session, 'iran'));
+  const sockets = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(at(i), session.sessionId, token, `iran-${i}`)));
+  clients.push(...sockets);
+  const acks = await Promise.all(
+    sockets.flatMap((s, i) => Array.from({ length: 4 }, (_, j) => s.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `flood ${i}.${j}` }))),
+  );
+  expect(tally(acks.map(codeOf))).toEqual({ ok: 10, rate_limited: 190 });
+  const refusal = acks.find((x) => !x.ok);
+  expect(refusal && !refusal.ok ? refusal.error.retryAfterMs : 0).toBeGreaterThan(0);
+  expect(refusal && !refusal.ok ? refusal.error.message : '').toMatch(/from this seat/);
+  // Another seat of the same session still has its own budget.
+  const { token: usToken } = await joinCode(at(0), codeFor(session, 'us'));
+  const us = await connect(at(1), session.sessionId, usToken, 'us');
+  clients.push(us);
+  expect((await us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'still here' })).ok).toBe(true);
+}
+
+/** Four seats spread over `servers`: Iran floods its seat's budget, and the others share what the session has left. */
+async function sessionCap(servers: readonly TestServer[]): Promise<void> {
+  const at = (i: number) => (servers[i % servers.length] as TestServer).url;
+  const session = await createSession(at(0), { scenarioId: 'april-2024' });
+  const seats = ['iran', 'israel', 'us', 'mediators'] as const;
+  const seated = await Promise.all(seats.map(async (seat, i) => connect(at(i), session.sessionId, (await joinCode(at(0), codeFor(session, seat))).token, seat)));
+  clients.push(...seated);
+  // Iran floods first: 40 commands, of which its seat allows 10.
+  const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => seated[0]!.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `x${i}` })));
+  expect(tally(flood.map(codeOf))).toEqual({ ok: 10, rate_limited: 30 });
+  // The session has 15 left, whichever seats use them.
+  const rest = await Promise.all(
+    seated.slice(1).flatMap((s) => Array.from({ length: 10 }, (_, i) => s.command({ type: 'SEND_MESSAGE', channel: `team-${s.label}`, text: `y${i}` }))),
+  );
+  expect(tally(rest.map(codeOf))).toEqual({ ok: 15, rate_limited: 15 });
+  const tooMany = rest.find((x) => !x.ok) as { ok: false; error: { message: string } };
+  expect(tooMany.error.message).toMatch(/in this session/);
+}
+
 describe('commands are limited per seat and per session, not per socket', () => {
   it('gives 50 sockets holding one token the budget of one seat', async () => {
-    const server = await serve({ RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '1000' });
-    const session = await createSession(server.url, { scenarioId: 'april-2024' });
-    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
-    const sockets = await Promise.all(Array.from({ length: 50 }, (_, i) => connect(server.url, session.sessionId, token, `iran-${i}`)));
-    clients.push(...sockets);
-    const acks = await Promise.all(
-      sockets.flatMap((s, i) => Array.from({ length: 4 }, (_, j) => s.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `flood ${i}.${j}` }))),
-    );
-    const counts = tally(acks.map(codeOf));
-    expect(counts).toEqual({ ok: 10, rate_limited: 190 });
-    const refusal = acks.find((a) => !a.ok);
-    expect(refusal && !refusal.ok ? refusal.error.retryAfterMs : 0).toBeGreaterThan(0);
-    // Another seat of the same session still has its own budget.
-    const { token: usToken } = await joinCode(server.url, codeFor(session, 'us'));
-    const us = await connect(server.url, session.sessionId, usToken, 'us');
-    clients.push(us);
-    expect((await us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'still here' })).ok).toBe(true);
+    await seatFlood([await serve(SEAT_FLOOD_ENV)]);
   });
 
   it('caps a whole session, and one flooding seat does not spend the others’ share', async () => {
-    const server = await serve({ RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '25', SESSION_RATE_LIMIT_PER_SEC: '0.25' });
-    const session = await createSession(server.url, { scenarioId: 'april-2024' });
-    const seats = ['iran', 'israel', 'us', 'mediators'] as const;
-    const seated = await Promise.all(
-      seats.map(async (seat) => connect(server.url, session.sessionId, (await joinCode(server.url, codeFor(session, seat))).token, seat)),
-    );
-    clients.push(...seated);
-    // Iran floods first: 40 commands, of which its seat allows 10.
-    const flood = await Promise.all(Array.from({ length: 40 }, (_, i) => seated[0]!.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `x${i}` })));
-    expect(tally(flood.map(codeOf))).toEqual({ ok: 10, rate_limited: 30 });
-    // The session has 15 left, whichever seats use them.
-    const rest = await Promise.all(
-      seated.slice(1).flatMap((s) => Array.from({ length: 10 }, (_, i) => s.command({ type: 'SEND_MESSAGE', channel: `team-${s.label}`, text: `y${i}` }))),
-    );
-    expect(tally(rest.map(codeOf))).toEqual({ ok: 15, rate_limited: 15 });
-    const tooMany = rest.find((a) => !a.ok) as { ok: false; error: { message: string } };
-    expect(tooMany.error.message).toMatch(/in this session/);
+    await sessionCap([await serve(SESSION_CAP_ENV)]);
+  });
+});
+
+describe('with Redis, a command is counted in its append, across processes', () => {
+  async function pair(env: Record<string, string>): Promise<[TestServer, TestServer]> {
+    const prefix = uniquePrefix('cmd-limits');
+    prefixes.push(prefix);
+    return [await serve(env, 'redis', prefix), await serve(env, 'redis', prefix)];
+  }
+  const roundTrips = async (server: TestServer) => (await server.app.metrics.commandLimitRoundTrips.get()).values.reduce((k, v) => k + v.value, 0);
+
+  it('costs an accepted command no round trip of its own to count it (one round trip, the append)', async () => {
+    const [a] = await pair({});
+    const session = await createSession(a.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(a.url, codeFor(session, 'iran'));
+    const iran = await connect(a.url, session.sessionId, token, 'iran');
+    clients.push(iran);
+    for (let i = 0; i < 5; i++) expect(codeOf(await iran.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: `one trip ${i}` }))).toBe('ok');
+    expect(await roundTrips(a)).toBe(0);
+  });
+
+  it('gives 50 sockets of one seat, spread over two processes, the budget of one seat', async () => {
+    await seatFlood(await pair(SEAT_FLOOD_ENV));
+  });
+
+  it('caps a whole session across both, and one flooding seat does not spend the others’ share', async () => {
+    await sessionCap(await pair(SESSION_CAP_ENV));
+  });
+
+  it('still counts a command refused before its append, so refusals spend the seat’s budget too', async () => {
+    const [a] = await pair({ RATE_LIMIT_BURST: '5', RATE_LIMIT_PER_SEC: '0.05', SESSION_RATE_LIMIT_BURST: '1000' });
+    const session = await createSession(a.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(a.url, codeFor(session, 'iran'));
+    const iran = await connect(a.url, session.sessionId, token, 'iran');
+    clients.push(iran);
+    // Not Iran's channel: refused by the game, never appended.
+    const acks = [];
+    for (let i = 0; i < 8; i++) acks.push(await iran.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: `not mine ${i}` }));
+    const codes = acks.map(codeOf);
+    expect(codes.slice(5)).toEqual(['rate_limited', 'rate_limited', 'rate_limited']);
+    expect(codes.slice(0, 5).every((c) => c !== 'ok' && c !== 'rate_limited')).toBe(true);
   });
 });
 

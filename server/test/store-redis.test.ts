@@ -78,6 +78,50 @@ schedulerContract('redis', async (clock) => {
   };
 });
 
+describe('RedisStore append with limits', () => {
+  it('writes and counts a batch only if every entry fits its limits, in order, in rate-limiter-flexible\'s layout', async () => {
+    const client = await connect();
+    const prefix = freshPrefix();
+    const store = new RedisStore({ client, prefix });
+    try {
+      const meta = sessionMeta();
+      await store.createSession(meta);
+      const id = meta.sessionId;
+      const [seat, session] = [`${prefix}limit:seat:iran`, `${prefix}limit:session:${id}`];
+      const limit = { keys: [seat, session], links: [{ points: 3, windowSeconds: 60 }, { points: 4, windowSeconds: 60 }] };
+      const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => entry(from + i));
+
+      // Two entries fit: written, and counted once each.
+      expect(await store.appendBatch(id, batch(1, 2), { limits: [limit, limit] })).toEqual({ ok: true, seq: 2 });
+      expect([await client.get(seat), await client.get(session)]).toEqual(['2', '2']);
+      expect(await client.ttl(seat)).toBeGreaterThan(55);
+
+      // The second of these is the seat's fourth: nothing written, nothing counted, and the window's time left.
+      const over = await store.appendBatch(id, batch(3, 2), { limits: [limit, limit] });
+      expect(over).toMatchObject({ ok: false, reason: 'limited', index: 1, link: 0 });
+      expect(over.ok === false && over.reason === 'limited' ? over.retryAfterMs : 0).toBeGreaterThan(55_000);
+      expect(await store.head(id)).toBe(2);
+      expect([await client.get(seat), await client.get(session)]).toEqual(['2', '2']);
+
+      // An entry without limits beside one with them; the session's budget (4) is then the one that refuses.
+      expect(await store.appendBatch(id, batch(3, 2), { limits: [null, limit] })).toEqual({ ok: true, seq: 4 });
+      const other = { keys: [`${prefix}limit:seat:us`, session], links: limit.links };
+      expect(await store.appendBatch(id, batch(5, 2), { limits: [other, other] })).toMatchObject({ ok: false, reason: 'limited', index: 1, link: 1 });
+      expect([await client.get(seat), await client.get(session), await client.get(`${prefix}limit:seat:us`)]).toEqual(['3', '3', null]);
+
+      // A duplicate or a conflict counts nothing either.
+      const written = (await store.readLog(id, 0))[0];
+      if (!written) throw new Error('no entry');
+      expect(await store.appendBatch(id, [{ ...written, seq: 5 }], { limits: [other] })).toMatchObject({ ok: false, reason: 'duplicate' });
+      expect(await store.appendBatch(id, batch(9, 1), { limits: [other] })).toMatchObject({ ok: false, reason: 'conflict', head: 4 });
+      expect(await client.get(session)).toBe('3');
+    } finally {
+      await deleteKeys(client, prefix);
+      await client.close();
+    }
+  });
+});
+
 describe('RedisScheduler', () => {
   it('hands a timer to another process when the one that claimed it dies before finishing', async () => {
     const prefix = freshPrefix();

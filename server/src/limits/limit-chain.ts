@@ -1,5 +1,6 @@
 import type { RedisClientType } from 'redis';
 import type { LimitStore, RateLimit, Verdict } from './rate-limit.ts';
+import type { EntryLimit } from '../store/types.ts';
 import { settleWithin } from '../settle-within.ts';
 
 /** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
@@ -95,19 +96,42 @@ export class LimitChain {
    * counted in memory then waits for no promise.
    */
   take(keys: readonly string[]): ChainVerdict | Promise<ChainVerdict> {
-    if (keys.length !== this.links.length) throw new Error(`a chain of ${this.links.length} limits takes as many keys, not ${keys.length}`);
-    const first = keys[0] ?? '';
-    const blockedUntil = this.blocked.get(first);
-    if (blockedUntil !== undefined) {
-      const left = blockedUntil - performance.now();
-      if (left > 0) return { allowed: false, link: 0, retryAfterMs: Math.max(1, Math.ceil(left)) };
-      this.blocked.delete(first);
-    }
+    const refused = this.refusedAtOnce(keys);
+    if (refused) return refused;
     if (!this.redis) return this.countLocally(keys);
     return new Promise<ChainVerdict>((resolve) => {
       if (this.waiting.length === 0) setImmediate(() => void this.countWaiting());
       this.waiting.push({ keys, resolve });
     });
+  }
+
+  /**
+   * One action counted in the store's append itself, with Redis (one round trip for the count and
+   * the write, the store's script counting as this chain does): the counters and budgets to hand the
+   * append. Without Redis, or refused from the blocked keys, the verdict at once, as `take`'s.
+   */
+  forAppend(keys: readonly string[]): ChainVerdict | EntryLimit {
+    const refused = this.refusedAtOnce(keys);
+    if (refused) return refused;
+    if (!this.redis) return this.countLocally(keys);
+    return { keys: keys.map((key, link) => this.links[link]?.storeKey(key) ?? key), links: this.links.map((l) => l.budget) };
+  }
+
+  /** The append found the action over link `link`'s budget: a first link's key is refused from memory for the rest of its window. */
+  refusedInAppend(keys: readonly string[], link: number, retryAfterMs: number): void {
+    if (link === 0) this.block(keys[0] ?? '', performance.now() + retryAfterMs);
+  }
+
+  /** A refusal from the blocked keys, or null; throws on a key list of the wrong length. */
+  private refusedAtOnce(keys: readonly string[]): ChainVerdict | null {
+    if (keys.length !== this.links.length) throw new Error(`a chain of ${this.links.length} limits takes as many keys, not ${keys.length}`);
+    const first = keys[0] ?? '';
+    const blockedUntil = this.blocked.get(first);
+    if (blockedUntil === undefined) return null;
+    const left = blockedUntil - performance.now();
+    if (left > 0) return { allowed: false, link: 0, retryAfterMs: Math.max(1, Math.ceil(left)) };
+    this.blocked.delete(first);
+    return null;
   }
 
   /** This process's own counters, link by link. */

@@ -1,6 +1,7 @@
 import { ServiceError } from '../session/service-error.ts';
 import { LimitChain, type ChainVerdict } from './limit-chain.ts';
 import { RateLimit, budgetOf, type Budget, type LimitStore, type Rate } from './rate-limit.ts';
+import type { CommandLimit } from '../session/command-path.ts';
 
 /** Every limit of one server process, as configured (config.ts documents each). */
 export interface LimitsConfig {
@@ -30,12 +31,16 @@ export function waitInWords(ms: number): string {
   return ms < 90_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`;
 }
 
-/** Throws the refusal of a command over its seat's (link 0) or its session's budget. */
+/** The refusal of a command over its seat's (link 0) or its session's budget. */
+function commandRefusal(link: number, retryAfterMs: number): ServiceError {
+  const wait = waitInWords(retryAfterMs);
+  const message = link === 0 ? `Too many commands from this seat; wait ${wait} and try again.` : `Too many commands in this session; wait ${wait} and try again.`;
+  return rateLimited(message, retryAfterMs);
+}
+
+/** Throws the refusal of a command over a budget. */
 function refuseOver(verdict: ChainVerdict): void {
-  if (verdict.allowed) return;
-  const wait = waitInWords(verdict.retryAfterMs);
-  const message = verdict.link === 0 ? `Too many commands from this seat; wait ${wait} and try again.` : `Too many commands in this session; wait ${wait} and try again.`;
-  throw rateLimited(message, verdict.retryAfterMs);
+  if (!verdict.allowed) throw commandRefusal(verdict.link, verdict.retryAfterMs);
 }
 
 /**
@@ -84,15 +89,31 @@ export class Limits {
   /**
    * Counts one command against its seat (or facilitator key), then against
    * its session. In that order, so a seat over its own budget spends none of
-   * the session's: one flooding seat cannot lock the others out. With
-   * Redis, both in one round trip (LimitChain). Null when the command was
-   * allowed at once (counted in memory), so the command path awaits nothing;
-   * a refusal decided at once is thrown at once.
+   * the session's: one flooding seat cannot lock the others out. Without
+   * Redis it is counted here, at once (null: allowed); a refusal decided at
+   * once (in memory, or a seat blocked for the rest of its window) is thrown
+   * at once. With Redis, the counts to make in the command's append
+   * (CommandLimit): one round trip for the count and the write, where a
+   * count before the append was a second round trip in a row on every
+   * command's path, and the larger part of its tail.
    */
-  command(sessionId: string, accessKey: string): Promise<void> | null {
-    const verdict = this.commands.take([`${sessionId}:${accessKey}`, sessionId]);
-    if (verdict instanceof Promise) return verdict.then(refuseOver);
-    refuseOver(verdict);
-    return null;
+  command(sessionId: string, accessKey: string): CommandLimit | null {
+    const keys = [`${sessionId}:${accessKey}`, sessionId];
+    const counted = this.commands.forAppend(keys);
+    if ('allowed' in counted) {
+      refuseOver(counted);
+      return null;
+    }
+    return {
+      ...counted,
+      refused: (link, retryAfterMs) => {
+        this.commands.refusedInAppend(keys, link, retryAfterMs);
+        return commandRefusal(link, retryAfterMs);
+      },
+      countAlone: async () => {
+        const verdict = this.commands.take(keys);
+        refuseOver(verdict instanceof Promise ? await verdict : verdict);
+      },
+    };
   }
 }

@@ -1,7 +1,7 @@
 import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
-import type { AppendOptions, BatchAppendResult, Clock, SessionStore } from '../store/types.ts';
+import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
@@ -27,6 +27,21 @@ export interface CommandRequest {
   command: Command;
   /** The log entry's time is at least this (a timer firing at its deadline on a clock that lags a little). */
   atLeast?: number;
+  /** The limits its append counts it against (a player's command, with Redis: limits.ts). */
+  limit?: CommandLimit;
+}
+
+/**
+ * A command's limits, counted in its append (EntryLimit): one round trip
+ * for the count and the write. A command refused before its append is
+ * counted on its own, so that a seat sending refused commands still spends
+ * its budget.
+ */
+export interface CommandLimit extends EntryLimit {
+  /** The refusal when its append found it over the budget of its limit at `link`, whose window ends in `retryAfterMs`. */
+  refused(link: number, retryAfterMs: number): ServiceError;
+  /** Counts it without an append; rejects with the refusal when over a budget. */
+  countAlone(): Promise<void>;
 }
 
 /**
@@ -81,12 +96,29 @@ function answerOk(p: PendingCommand, executed: Executed): void {
 }
 
 const isAnswered = (p: PendingCommand): boolean => p.answered;
+const hasLimit = (p: PendingCommand): boolean => p.request.limit !== undefined;
+const limitOf = (p: PendingCommand): EntryLimit | null => p.request.limit ?? null;
 const isOpen = (p: PendingCommand): boolean => !p.answered;
 
 function answerErr(p: PendingCommand, err: unknown): void {
   if (p.answered) return;
   p.answered = true;
   p.reject(err);
+}
+
+/**
+ * The append found the command at `index` over its limit at `link`: it is refused, and so is every
+ * later command of the batch counted against the same counter, which cannot fit either (the ones
+ * before it keep their places in the next round, and its count only grows within its window).
+ */
+function refuseOverLimit(included: readonly PendingCommand[], index: number, link: number, retryAfterMs: number): void {
+  const key = included[index]?.request.limit?.keys[link];
+  if (key === undefined) throw new Error(`the append refused entry ${index} of ${included.length} on a limit it does not have`);
+  for (let i = index; i < included.length; i++) {
+    const p = included[i];
+    const limit = p?.request.limit;
+    if (p && limit?.keys[link] === key) answerErr(p, limit.refused(link, retryAfterMs));
+  }
 }
 
 /** The entries one round of a batch appends, on top of the session as it stands. */
@@ -176,10 +208,15 @@ export class CommandPath {
         appends++;
         let bound = -Infinity;
         for (const p of plan.included) bound = Math.max(bound, p.bound);
-        const appended = this.appendOrFindOut(sessionId, plan.entries, bound);
+        const appended = this.appendOrFindOut(sessionId, plan.entries, bound, plan.included);
         // The memory store answers at once: no await (and no turn of the microtask queue) for it.
         const outcome = appended instanceof Promise ? await appended : appended;
         current = true;
+        if (!outcome.ok && outcome.reason === 'limited') {
+          // Nothing was written or counted: those commands are refused, the others go again on the same copy.
+          refuseOverLimit(plan.included, outcome.index, outcome.link, outcome.retryAfterMs);
+          continue;
+        }
         if (outcome.ok) {
           this.commit(sessionId, before, plan);
           const bookkeeping = this.afterAppend(sessionId, session, before);
@@ -282,11 +319,18 @@ export class CommandPath {
     });
   }
 
-  /** A refusal, unless the id was appended before (a retry of a command that is no longer legal): then the first answer. */
+  /**
+   * A refusal, unless the id was appended before (a retry of a command that is no longer legal): then the first answer.
+   * A command whose limits its append would have counted is counted now, meanwhile: over a budget, that is the refusal.
+   */
   private async refuse(sessionId: string, p: PendingCommand, error: ServiceError): Promise<void> {
+    const counting = p.request.limit?.countAlone().then(
+      () => null,
+      (err: unknown) => err,
+    );
     try {
       const earlier = await this.store.commandSeq(sessionId, p.request.commandId);
-      if (earlier === null) p.reject(error);
+      if (earlier === null) p.reject((counting ? await counting : null) ?? error);
       else p.resolve(await this.duplicate(sessionId, earlier, p.request.actor, p.request.command));
     } catch (err) {
       p.reject(err);
@@ -312,9 +356,9 @@ export class CommandPath {
    * cannot tell before `bound`, the refusal is `unavailable` with a retry
    * hint: a retry with the same id then gets the true answer.
    */
-  private appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number): BatchAppendResult | Promise<BatchAppendResult> {
+  private appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number, included: readonly PendingCommand[]): BatchAppendResult | Promise<BatchAppendResult> {
     // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
-    const answer = this.store.appendBatch(sessionId, entries, PARSED);
+    const answer = this.store.appendBatch(sessionId, entries, included.some(hasLimit) ? { parsed: true, limits: included.map(limitOf) } : PARSED);
     // A store that decided at once (the memory store): nothing to wait for, nothing lost.
     if (!(answer instanceof Promise)) return answer;
     return answer.catch((err: unknown) => this.findOut(sessionId, entries, bound, err));

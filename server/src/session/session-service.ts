@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
-import { CommandPath, type Admission, type CommandRequest, type Executed } from './command-path.ts';
+import { CommandPath, type Admission, type CommandLimit, type CommandRequest, type Executed } from './command-path.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
 import { gameForSetup } from './game-setup.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -56,6 +56,8 @@ export interface ExecuteOptions {
    * not reached the store yet, it never will.
    */
   deadline?: number;
+  /** The limits its append counts it against (CommandLimit). */
+  limit?: CommandLimit;
 }
 
 /**
@@ -195,10 +197,11 @@ export class SessionService {
     command: Command,
     options: ExecuteOptions = {},
   ): Promise<Executed> {
-    const { deadline, atLeast } = options;
+    const { deadline, atLeast, limit } = options;
     const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
     const request: CommandRequest = { actor, commandId, expectedGameVersion, command };
     if (atLeast !== undefined) request.atLeast = atLeast;
+    if (limit) request.limit = limit;
     return this.writes.submit(sessionId, request, bound, deadline);
   }
 

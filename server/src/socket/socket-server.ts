@@ -210,12 +210,16 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
       const grant = live instanceof Promise ? await live : live;
       const name = socket.data.name;
       const actor = actingActor(grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role);
-      const counting = limits.command(grant.sessionId, grantKey(grant));
-      if (counting) await counting;
+      // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
+      const limit = limits.command(grant.sessionId, grantKey(grant));
       const command = namesMessage(p.command)
-        ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline)
+        ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
+            // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).
+            await limit?.countAlone();
+            throw err;
+          })
         : p.command;
-      const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, { deadline });
+      const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, limit ? { deadline, limit } : { deadline });
       // Answered in the sender's own stream, which this process has followed past the command: right
       // after it, or (a retry) where the stream is now.
       const session = service.peek(grant.sessionId);

@@ -44,6 +44,8 @@ function checkedRun(parsed: readonly LogEntry[]): readonly LogEntry[] {
 export function singleAppend(result: BatchAppendResult): AppendResult {
   if (result.ok) return result;
   if (result.reason === 'conflict') return { ok: false, reason: 'conflict', head: result.head };
+  // `append` counts no limits.
+  if (result.reason === 'limited') throw new Error('an append without limits was refused by one');
   const [first] = result.duplicates;
   if (!first) throw new Error('a duplicate append reported no duplicate');
   return { ok: false, reason: 'duplicate', seq: first.seq };

@@ -114,6 +114,8 @@ export class MemoryStore implements SessionStore {
     // log is never handed out but as a copy (readLog, a conflict's reply),
     // and nothing changes an entry once built.
     const parsed = checkedBatch(entries, options?.parsed === true);
+    // Its process's counters are not the limits every process shares: a caller handing them here has mixed up its stores.
+    if (options?.limits?.some((l) => l !== null)) throw new Error('the memory store does not count limits in an append');
     // Nothing between the checks and the writes can run anything else: this block is atomic.
     const commands = this.commands.get(sessionId) ?? new Map<string, number>();
     // A plain loop: no closure, and no empty array per entry that is not a duplicate (nearly all of them).

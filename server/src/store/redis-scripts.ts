@@ -19,15 +19,35 @@ import type { BatchAppendResult } from './types.ts';
  * Once written, the entries are published to the other processes
  * (append-notice.ts): ARGV[4] is the notice's head (writer and session), then
  * the log's new head, and the entries go with it when there are at most ARGV[5].
- * KEYS: log stream, command hash. ARGV: first seq, most missed entries to return, notice channel,
- * notice head, most entries a notice carries, then command id and entry JSON per entry.
- * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...} (index from 0).
+ * Entries may carry limits (EntryLimit): after the duplicate and conflict
+ * checks, each entry is counted in order against its limits' counters
+ * (rate-limiter-flexible's layout: an integer that expires with its window,
+ * set on its first count); if one would go over its budget, nothing is
+ * written or counted and the reply names it, else every count is added with
+ * the entries. So a limited command costs the one round trip of its append.
+ * KEYS: log stream, command hash, then each entry's limit counters in order. ARGV: first seq, most
+ * missed entries to return, notice channel, notice head, most entries a notice carries, the number of
+ * entries, then per entry: command id, entry JSON, its number of limits, and per limit its budget and
+ * window in seconds.
+ * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...}
+ * | {'limited', index, link, ms left in the window} (indexes from 0).
  */
 export const APPEND = `
 local first = tonumber(ARGV[1])
-local n = (#ARGV - 5) / 2
-local ids = {}
-for i = 1, n do ids[i] = ARGV[2 * i + 4] end
+local n = tonumber(ARGV[6])
+local ids, entries, limits = {}, {}, {}
+local a, k = 7, 3
+for i = 1, n do
+  ids[i] = ARGV[a]
+  entries[i] = ARGV[a + 1]
+  local own = {}
+  for l = 1, tonumber(ARGV[a + 2]) do
+    own[l] = {KEYS[k], tonumber(ARGV[a + 1 + 2 * l]), tonumber(ARGV[a + 2 + 2 * l])}
+    k = k + 1
+  end
+  limits[i] = own
+  a = a + 3 + 2 * #own
+end
 local seen = redis.call('HMGET', KEYS[2], unpack(ids))
 local dups = {'duplicate'}
 for i = 1, n do
@@ -47,15 +67,37 @@ if head ~= first - 1 then
   end
   return reply
 end
-local pairs = {}
-local entries = {}
+local count, added, window = {}, {}, {}
 for i = 1, n do
-  entries[i] = ARGV[2 * i + 5]
-  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', entries[i])
-  pairs[2 * i - 1] = ids[i]
-  pairs[2 * i] = first + i - 1
+  for l, link in ipairs(limits[i]) do
+    local key = link[1]
+    if count[key] == nil then
+      count[key] = tonumber(redis.call('GET', key) or '0')
+      added[key] = 0
+      window[key] = link[3]
+    end
+    if count[key] + 1 > link[2] then
+      local left = redis.call('PTTL', key)
+      if left < 0 then left = 1000 * link[3] end
+      return {'limited', i - 1, l - 1, left}
+    end
+    count[key] = count[key] + 1
+    added[key] = added[key] + 1
+  end
 end
-redis.call('HSET', KEYS[2], unpack(pairs))
+for key, m in pairs(added) do
+  if not redis.call('SET', key, m, 'EX', window[key], 'NX') then
+    redis.call('INCRBY', key, m)
+    if redis.call('PTTL', key) == -1 then redis.call('EXPIRE', key, window[key]) end
+  end
+end
+local fields = {}
+for i = 1, n do
+  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', entries[i])
+  fields[2 * i - 1] = ids[i]
+  fields[2 * i] = first + i - 1
+end
+redis.call('HSET', KEYS[2], unpack(fields))
 local body = ''
 if n <= tonumber(ARGV[5]) then body = '[' .. table.concat(entries, ',') .. ']' end
 redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. (first + n - 1) .. '\\n' .. body)
@@ -177,6 +219,7 @@ export function decodeAppendReply(reply: unknown, sessionId: string): BatchAppen
     if (missing.at(-1)?.seq !== first) throw new Error(`log ${sessionId}: the entries a conflict returned do not reach its head ${first}`);
     return { ok: false, reason: 'conflict', head: first, missing };
   }
+  if (outcome === 'limited' && rest.length === 2 && typeof rest[0] === 'number' && typeof rest[1] === 'number') return { ok: false, reason: 'limited', index: first, link: rest[0], retryAfterMs: Math.max(1, rest[1]) };
   const n = [first, ...rest];
   if (outcome === 'duplicate' && n.length % 2 === 0 && n.every((x) => typeof x === 'number')) {
     const pairs = n as number[];

@@ -6,7 +6,7 @@ import { RedisGate } from './redis-availability.ts';
 import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import type { AccessState, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 
@@ -214,20 +214,21 @@ export class RedisStore implements SessionStore {
     return singleAppend(await this.appendBatch(sessionId, [entry]));
   }
 
-  async appendBatch(sessionId: string, entries: readonly LogEntry[]): Promise<BatchAppendResult> {
+  async appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): Promise<BatchAppendResult> {
     // Refuse up front what readLog could not parse back.
     const parsed = checkedBatch(entries);
-    const reply = await this.gate.run((c) => c.eval(APPEND, {
-      keys: [this.key('log', sessionId), this.key('cmds', sessionId)],
-      arguments: [
-        String(parsed[0]?.seq ?? 0),
-        String(MISSED_ENTRIES_MAX),
-        this.noticeChannel,
-        `${this.writer}\n${sessionId}`,
-        String(NOTICE_ENTRIES_MAX),
-        ...parsed.flatMap((e) => [e.commandId, JSON.stringify(e)]),
-      ],
-    }));
+    const limits = options?.limits;
+    const keys = [this.key('log', sessionId), this.key('cmds', sessionId)];
+    const args = [String(parsed[0]?.seq ?? 0), String(MISSED_ENTRIES_MAX), this.noticeChannel, `${this.writer}\n${sessionId}`, String(NOTICE_ENTRIES_MAX), String(parsed.length)];
+    parsed.forEach((e, i) => {
+      const limit = limits?.[i];
+      args.push(e.commandId, JSON.stringify(e), String(limit?.keys.length ?? 0));
+      if (!limit) return;
+      if (limit.keys.length !== limit.links.length) throw new Error(`an entry's limits name ${limit.keys.length} counters for ${limit.links.length} budgets`);
+      keys.push(...limit.keys);
+      for (const link of limit.links) args.push(String(link.points), String(link.windowSeconds));
+    });
+    const reply = await this.gate.run((c) => c.eval(APPEND, { keys, arguments: args }));
     return decodeAppendReply(reply, sessionId);
   }
 

@@ -74,7 +74,23 @@ export type BatchAppendResult =
    */
   | { ok: false; reason: 'conflict'; head: number; missing?: LogEntry[] }
   /** These entries' command ids were appended before (`index` into the batch, `seq` where the log holds it). */
-  | { ok: false; reason: 'duplicate'; duplicates: { index: number; seq: number }[] };
+  | { ok: false; reason: 'duplicate'; duplicates: { index: number; seq: number }[] }
+  /**
+   * The entry at `index` would go over the budget of its limit at `link` (EntryLimit), whose window
+   * ends in `retryAfterMs`: nothing was written or counted. Only from a store that counts limits.
+   */
+  | { ok: false; reason: 'limited'; index: number; link: number; retryAfterMs: number };
+
+/**
+ * Limits an entry is counted against in the append itself, so that a command costs one round trip,
+ * not a count and then an append: `keys[i]` (the store's key of the counter) against `links[i]`, in
+ * order. Each counter is a fixed window as rate-limiter-flexible keeps it (an integer that expires with
+ * its window, set on its first count), so counts made here and by the limits' own checks are one count.
+ */
+export interface EntryLimit {
+  keys: readonly string[];
+  links: readonly { points: number; windowSeconds: number }[];
+}
 
 /** A log entry already serialized as the store keeps it (what an import verified). */
 export interface SerializedEntry {
@@ -104,6 +120,12 @@ export interface AppendOptions {
    * there and not on Redis). Entries from anywhere else leave this out.
    */
   parsed?: boolean;
+  /**
+   * Per entry (by index), the limits it counts against, or null. The batch is written only if every
+   * entry fits in what its limits' windows have left, counted in order; then all are counted. Only a
+   * store whose counters every process shares (Redis) takes them; the memory store refuses them.
+   */
+  limits?: readonly (EntryLimit | null)[];
 }
 
 export interface SessionStore {
