@@ -8,7 +8,7 @@
  * server's CPU time and memory are its own.
  *
  * Run alone:  node --expose-gc --import tsx server/bench/fanout.ts
- *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_RATES ("1,5"),
+ *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_WARMUP_MS (2000, sending before the window, not measured), FANOUT_RATES ("1,5"),
  *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
@@ -32,6 +32,8 @@ import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 export interface FanoutOptions {
   sessions: number;
   loadMs: number;
+  /** Sending before each load window, not measured (harness.ts). */
+  warmupMs: number;
   drainMs: number;
   rates: number[];
   rounds: number;
@@ -46,7 +48,7 @@ export interface FanoutOptions {
   tsx: boolean;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 2_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -201,7 +203,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     const urls = await Promise.all(servers.map((s) => s.url));
     const base = await Promise.all(servers.map((s) => s.stats(true)));
     const marks: { start?: Promise<ServerStats[]>; end?: Promise<ServerStats[]>; wall: number[] } = { wall: [] };
-    const harnessOptions: HarnessOptions = { target, urls, sessions: options.sessions, ratePerSeat: rate, loadMs: options.loadMs, drainMs: options.drainMs, seed: `fanout-${nanoid(6)}` };
+    const harnessOptions: HarnessOptions = { target, urls, sessions: options.sessions, ratePerSeat: rate, loadMs: options.loadMs, warmupMs: options.warmupMs, drainMs: options.drainMs, seed: `fanout-${nanoid(6)}` };
     const idle = await new Promise<ServerStats[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${target}: setting up took more than 400 s`)), 400_000);
       harness.on('message', (m: FromHarness) => {
@@ -222,7 +224,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       const timer = setTimeout(() => {
         harness.kill('SIGKILL');
         reject(new Error(`${target}: the load phase did not finish`));
-      }, options.loadMs + options.drainMs + 60_000);
+      }, options.warmupMs + options.loadMs + options.drainMs + 60_000);
       harness.on('message', (m: FromHarness) => {
         if (m.type === 'load-start') {
           marks.wall.push(now());
@@ -331,7 +333,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     await compiled.dispose();
   }
   report.note(
-    `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
+    `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase after ${options.warmupMs / 1000} s of sending not measured; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
 }
@@ -381,6 +383,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     ...FANOUT_DEFAULTS,
     sessions: envNumber('FANOUT_SESSIONS', FANOUT_DEFAULTS.sessions),
     loadMs: envNumber('FANOUT_LOAD_MS', FANOUT_DEFAULTS.loadMs),
+    warmupMs: envNumber('FANOUT_WARMUP_MS', FANOUT_DEFAULTS.warmupMs),
     rates: process.env.FANOUT_RATES !== undefined ? process.env.FANOUT_RATES.split(',').map(Number).filter((r) => r > 0) : FANOUT_DEFAULTS.rates,
     rounds: envNumber('FANOUT_ROUNDS', FANOUT_DEFAULTS.rounds),
     redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),

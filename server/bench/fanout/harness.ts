@@ -80,10 +80,12 @@ class Tally {
       if (!Number.isFinite(stamp) || !Number.isInteger(k) || k < 0 || k >= this.sent) continue;
       this.received++;
       this.deliveries[k] = Math.min(255, (this.deliveries[k] ?? 0) + 1);
+      if (at >= this.windowStart && at < this.windowEnd) this.inWindow++;
+      // Messages sent during the warm-up are counted (lost, duplicated, delivered in the window) but not timed.
+      if (stamp < this.windowStart) continue;
       this.latencies.push(at - stamp);
       (this.senderProcess[k] === process ? this.sameProcess : this.crossProcess).push(at - stamp);
       this.sentAt.push(stamp - this.windowStart);
-      if (at >= this.windowStart && at < this.windowEnd) this.inWindow++;
     }
   }
 
@@ -91,7 +93,7 @@ class Tally {
     if (err || !ack) this.unacknowledged++;
     else if (ack.ok) {
       this.acknowledged++;
-      this.ackLatencies.push(now() - sentAt);
+      if (sentAt >= this.windowStart) this.ackLatencies.push(now() - sentAt);
       this.acked[k] = 1;
     } else {
       this.refused++;
@@ -225,8 +227,8 @@ async function setUp(options: HarnessOptions, tally: Tally): Promise<SessionSock
   return sessions;
 }
 
-/** Every sender sends at the rate, from a random offset, until the load window ends. */
-function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally): Promise<void> {
+/** Every sender sends at the rate, from a random offset, until `stop` is called. */
+function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally): () => void {
   const rng = new Rng(options.seed);
   const interval = 1000 / options.ratePerSeat;
   const timers: NodeJS.Timeout[] = [];
@@ -250,12 +252,9 @@ function load(options: HarnessOptions, sessions: SessionSockets[], tally: Tally)
       );
     }),
   );
-  return new Promise((resolve) =>
-    setTimeout(() => {
-      for (const t of timers) clearTimeout(t);
-      resolve();
-    }, options.loadMs),
-  );
+  return () => {
+    for (const t of timers) clearTimeout(t);
+  };
 }
 
 /**
@@ -305,10 +304,13 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
   try {
     tell({ type: 'ready' });
     await go;
+    const stop = load(options, sessions, tally);
+    await sleep(options.warmupMs);
     tell({ type: 'load-start' });
     const cpu = process.cpuUsage();
     tally.windowStart = now();
-    await load(options, sessions, tally);
+    await sleep(options.loadMs);
+    stop();
     tally.windowEnd = now();
     const used = process.cpuUsage(cpu);
     tell({ type: 'load-end' });

@@ -62,6 +62,8 @@ export interface HarnessOptions {
   /** Public messages per second sent by each of a session's four seats. */
   ratePerSeat: number;
   loadMs: number;
+  /** Sending before the load window, not measured: the servers' message path is warm when it opens (set-up sends no message). */
+  warmupMs: number;
   /** After the load, how long the harness waits for the last deliveries. */
   drainMs: number;
   seed: string;
