@@ -54,7 +54,7 @@ export function OpenSessionFile() {
         <Link href={paths.compare()} data-testid="open-compare">
           Compare several sessions
         </Link>{' '}
-        <span className="muted">— a class’s groups side by side with April 2024.</span>
+        <span className="muted">— a class’s groups side by side, and beside the scenario’s historical path.</span>
       </p>
       {problem && (
         <p className="alert" role="alert" data-testid="open-file-error">

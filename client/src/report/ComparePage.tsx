@@ -17,7 +17,7 @@ function selectedIds(): string[] {
 }
 
 /**
- * `/compare?s=ID,ID,…`: several sessions side by side with April 2024. Each
+ * `/compare?s=ID,ID,…`: several sessions side by side with their scenario's historical path. Each
  * session is one this browser holds the facilitator token of: one played
  * here, or a session file just added (the server checks it and opens it as a
  * read-only replay). The reports are rebuilt here with the engine, as on the

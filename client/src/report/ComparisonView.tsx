@@ -1,9 +1,9 @@
-import type { Comparison, ComparedSession } from '@rubicon/shared';
+import { historicalHeading, type Comparison, type ComparedSession } from '@rubicon/shared';
 
 const minutes = (s: number | null) => (s === null ? '—' : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`);
 
 /**
- * Several sessions of one scenario side by side, with April 2024: outcomes,
+ * Several sessions of one scenario side by side, with its historical path: outcomes,
  * paths, escalation, decisions per beat and timings. The data is
  * `compareReports` (the same as `rubicon summarize`); this only lays it out.
  */
@@ -22,7 +22,7 @@ export function ComparisonView({ comparison: c }: { comparison: Comparison }) {
             {title}: <strong>{n}</strong>
           </span>
         ))}
-        . In April 2024: <strong>{c.historical.outcome.title}</strong>.
+        . In {c.historical.label}: <strong>{c.historical.outcome.title}</strong>.
       </p>
       <SessionsTable c={c} />
       <h3>Escalation score per session</h3>
@@ -47,6 +47,7 @@ function PerSeat({ c, bySeat }: { c: Comparison; bySeat: Record<string, number> 
 }
 
 function SessionsTable({ c }: { c: Comparison }) {
+  const { label } = c.historical;
   const scored = c.sessions.some((s) => s.rubric && Object.keys(s.rubric).length > 0);
   const rubric = (s: ComparedSession) =>
     c.seats
@@ -58,13 +59,13 @@ function SessionsTable({ c }: { c: Comparison }) {
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Sessions compared (scrolls sideways)">
       <table className="report__table" data-testid="comparison-sessions">
-        <caption className="small muted">Outcome (✓ the same as April 2024) and path; escalation score (Rivera et al. 2024) in total and per seat; decisions as in April 2024; length (minutes:seconds).</caption>
+        <caption className="small muted">Outcome (✓ the same as {label}) and path; escalation score (Rivera et al. 2024) in total and per seat; decisions as in {label}; length (minutes:seconds).</caption>
         <thead>
           <tr>
             <th scope="col">Session</th>
             <th scope="col">Outcome and path</th>
             <th scope="col">Escalation</th>
-            <th scope="col">As in April 2024</th>
+            <th scope="col">As in {label}</th>
             <th scope="col">Length</th>
             {scored && <th scope="col">Rubric</th>}
           </tr>
@@ -75,7 +76,7 @@ function SessionsTable({ c }: { c: Comparison }) {
               <th scope="row">{s.label}</th>
               <td>
                 {s.outcome ? <strong>{s.outcome.title}</strong> : <span className="muted">no outcome yet</span>}
-                {s.history.sameOutcome && <span aria-label="the same as April 2024"> ✓</span>}
+                {s.history.sameOutcome && <span aria-label={`the same as ${label}`}> ✓</span>}
                 <br />
                 <span className="small muted">{s.path.map((p) => p.title).join(' → ')}</span>
               </td>
@@ -92,7 +93,7 @@ function SessionsTable({ c }: { c: Comparison }) {
             </tr>
           ))}
           <tr className="comparison__history" data-testid="comparison-history">
-            <th scope="row">April 2024</th>
+            <th scope="row">{historicalHeading(label)}</th>
             <td>
               <strong>{c.historical.outcome.title}</strong>
             </td>
@@ -112,7 +113,7 @@ function SessionsTable({ c }: { c: Comparison }) {
 }
 
 function EscalationChart({ c }: { c: Comparison }) {
-  const rows = [...c.sessions.map((s) => ({ label: s.label, value: s.escalation.total, history: false })), { label: 'April 2024', value: c.historical.escalation.total, history: true }];
+  const rows = [...c.sessions.map((s) => ({ label: s.label, value: s.escalation.total, history: false })), { label: historicalHeading(c.historical.label), value: c.historical.escalation.total, history: true }];
   const lo = Math.min(0, ...rows.map((r) => r.value));
   const hi = Math.max(1, ...rows.map((r) => r.value));
   const [labelW, plotW, rowH] = [190, 420, 24];
@@ -120,7 +121,7 @@ function EscalationChart({ c }: { c: Comparison }) {
   const height = rows.length * rowH + 10;
   return (
     <figure className="chart" data-testid="comparison-chart">
-      <svg className="chart__svg" viewBox={`0 0 ${labelW + plotW + 60} ${height}`} role="img" aria-label="Escalation score per session and for the April 2024 path">
+      <svg className="chart__svg" viewBox={`0 0 ${labelW + plotW + 60} ${height}`} role="img" aria-label={`Escalation score per session and for ${c.historical.label}`}>
         <line className="chart__grid" x1={x(0)} x2={x(0)} y1={0} y2={height} />
         {rows.map((r, i) => {
           const y = 5 + i * rowH;
@@ -143,17 +144,18 @@ function EscalationChart({ c }: { c: Comparison }) {
 }
 
 function BeatTable({ c, beat, title }: { c: Comparison; beat: string; title: string }) {
+  const { label } = c.historical;
   const acted = (seat: string) => Boolean(c.historical.choices[beat]?.[seat]) || c.sessions.some((s) => s.beats.some((b) => b.beat === beat && b.choices.some((x) => x.seat === seat)));
   return (
     <section className="report__beat" data-testid={`comparison-beat-${beat}`}>
       <h4>{title}</h4>
       <div className="table-scroll" tabIndex={0} role="region" aria-label={`Decisions in ${title} (scrolls sideways)`}>
         <table className="report__table">
-          <caption className="visually-hidden">Each seat's decision in {title}, in April 2024 and in each session (escalation score; ✓ as in April 2024)</caption>
+          <caption className="visually-hidden">Each seat's decision in {title}, in {label} and in each session (escalation score; ✓ as in {label})</caption>
           <thead>
             <tr>
               <th scope="col">Seat</th>
-              <th scope="col">April 2024</th>
+              <th scope="col">{historicalHeading(label)}</th>
               {c.sessions.map((s) => (
                 <th key={s.sessionId} scope="col">
                   {s.label}
@@ -177,7 +179,7 @@ function BeatTable({ c, beat, title }: { c: Comparison; beat: string; title: str
                           <span key={x.move} className="comparison__choice">
                             {x.title}
                             {x.defaulted && <span className="muted"> (default)</span>} <span className="muted">{x.score}</span>
-                            {x.historical && <span aria-label="as in April 2024"> ✓</span>}
+                            {x.historical && <span aria-label={`as in ${label}`}> ✓</span>}
                           </span>
                         ))
                       )}

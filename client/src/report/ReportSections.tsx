@@ -1,4 +1,4 @@
-import type { SessionReport } from '@rubicon/shared';
+import { historicalHeading, type SessionReport } from '@rubicon/shared';
 
 /** What every section of the after-action report reads: the report, names for seats, session times, and the privacy choice. */
 export interface SectionProps {
@@ -65,19 +65,20 @@ export function EscalationScores({ report, seat }: SectionProps) {
         </tbody>
       </table>
       <p>
-        Session total <strong data-testid="escalation-total">{totals(report.escalation.session)}</strong>; the April 2024 path scores {totals(report.escalation.historical)}.
+        Session total <strong data-testid="escalation-total">{totals(report.escalation.session)}</strong>; in {report.historical.label} the same seats score {totals(report.escalation.historical)}.
       </p>
     </section>
   );
 }
 
-/** The report's section on each seat's choice beside what was done in April 2024, and the draws beside what happened. */
+/** The report's section on each seat's choice beside the scenario's historical path, and the draws beside what happened there. */
 export function HistoricalComparison({ report, seat }: SectionProps) {
+  const { label } = report.historical;
   return (
     <section className="report__section" data-testid="report-historical">
-      <h2>Compared with April 2024</h2>
+      <h2>Compared with {label}</h2>
       <p>
-        Historical outcome: <strong>{report.historical.outcome.title}</strong>
+        Outcome in {label}: <strong>{report.historical.outcome.title}</strong>
         {report.historical.sameOutcome ? ' — the same as this session.' : '.'}
       </p>
       <table className="report__table">
@@ -85,7 +86,7 @@ export function HistoricalComparison({ report, seat }: SectionProps) {
           <tr>
             <th scope="col">Beat</th>
             <th scope="col">Seat</th>
-            <th scope="col">April 2024</th>
+            <th scope="col">{historicalHeading(label)}</th>
             <th scope="col">This session</th>
           </tr>
         </thead>
@@ -96,7 +97,7 @@ export function HistoricalComparison({ report, seat }: SectionProps) {
               <td>{seat(s.seat)}</td>
               <td>{s.historical}</td>
               <td>
-                {s.session ?? <span className="muted">not played</span>} {s.same && <span aria-label="same as history">✓</span>}
+                {s.session ?? <span className="muted">not played</span>} {s.same && <span aria-label={`as in ${label}`}>✓</span>}
               </td>
             </tr>
           ))}
@@ -104,7 +105,7 @@ export function HistoricalComparison({ report, seat }: SectionProps) {
       </table>
       {report.historical.draws.map((d) => (
         <p key={d.title} data-testid="historical-draw">
-          Draw “{d.title}”: in April 2024 <strong>{d.historical}</strong>; in this session {d.session ? <strong>{d.session}</strong> : 'it was not drawn'}.
+          Draw “{d.title}”: in {label} <strong>{d.historical}</strong>; in this session {d.session ? <strong>{d.session}</strong> : 'it was not drawn'}.
         </p>
       ))}
     </section>

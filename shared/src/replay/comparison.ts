@@ -59,6 +59,8 @@ export interface Comparison {
   /** Every beat any session (or history) played, in the order first met. */
   beats: { beat: string; title: string }[];
   historical: {
+    /** What the scenario calls its historical path, as it reads inside a sentence (e.g. "April 2024"). */
+    label: string;
     outcome: { id: string; title: string };
     /** The historical move per beat and seat (titles). */
     choices: Record<string, Record<SeatId, string>>;
@@ -156,7 +158,7 @@ export function compareReports(items: readonly { label: string; report: SessionR
     scenario: first.scenario,
     seats: [...seats].map(([id, name]) => ({ id, name })),
     beats: [...beats].map(([beat, title]) => ({ beat, title })),
-    historical: { outcome: first.historical.outcome, choices: historicalChoices, escalation: bySeat(widest.escalation.historical) },
+    historical: { label: first.historical.label, outcome: first.historical.outcome, choices: historicalChoices, escalation: bySeat(widest.escalation.historical) },
     sessions: items.map((i) => comparedSession(i.label, i.report)),
   };
 }

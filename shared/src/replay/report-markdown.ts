@@ -67,7 +67,7 @@ function decisionsMarkdown({ r, seat }: Ctx): string[] {
     out.push('| seat | move | escalation | rationale |', '| --- | --- | --- | --- |');
     for (const c of b.choices)
       out.push(`| ${seat(c.seat)} | ${cell(withAlso(c.title, c.also))}${c.defaulted ? ' (default)' : ''} | ${c.escalation} (${c.score}) | ${cell(c.rationale || '—')} |`);
-    for (const d of b.draws) out.push('', `Draw — ${d.title}: **${d.label}** (roll ${d.roll.toFixed(3)})${d.historical ? `; in April 2024: ${d.historical}` : ''}`);
+    for (const d of b.draws) out.push('', `Draw — ${d.title}: **${d.label}** (roll ${d.roll.toFixed(3)})${d.historical ? `; in ${r.historical.label}: ${d.historical}` : ''}`);
     if (b.override) out.push('', `White cell override: ${b.override}`);
     if (b.changes.length) {
       out.push('', 'Changes:');
@@ -100,14 +100,15 @@ function worldMarkdown(r: SessionReport): string[] {
 
 /** The session beside the historical path: outcome, each seat's steps, and the draws. */
 function historyMarkdown({ r, seat }: Ctx): string[] {
-  const out = ['', '## Compared with April 2024', ''];
-  out.push(`Historical outcome: **${r.historical.outcome.title}**${r.historical.sameOutcome ? ' — the same as this session' : ''}.`, '');
-  out.push('| beat | seat | April 2024 | this session |', '| --- | --- | --- | --- |');
+  const { label } = r.historical;
+  const out = ['', `## Compared with ${label}`, ''];
+  out.push(`Outcome in ${label}: **${r.historical.outcome.title}**${r.historical.sameOutcome ? ' — the same as this session' : ''}.`, '');
+  out.push(`| beat | seat | ${cell(label)} | this session |`, '| --- | --- | --- | --- |');
   for (const s of r.historical.steps)
     out.push(
       `| ${s.beatTitle} | ${seat(s.seat)} | ${cell(withAlso(s.historical, s.historicalAlso))} | ${s.session ? cell(withAlso(s.session, s.sessionAlso)) : '(not played)'}${s.same ? ' ✓' : ''} |`,
     );
-  for (const d of r.historical.draws) out.push('', `Draw “${d.title}”: April 2024 ${d.historical}; this session ${d.session ?? '(not drawn)'}.`);
+  for (const d of r.historical.draws) out.push('', `Draw “${d.title}”: in ${label} ${d.historical}; in this session ${d.session ?? '(not drawn)'}.`);
   return out;
 }
 
@@ -118,7 +119,7 @@ function escalationMarkdown({ r, seat }: Ctx): string[] {
   out.push(`| beat | ${ids.map(seat).join(' | ')} | total |`, `| --- | ${ids.map(() => '---').join(' | ')} | --- |`);
   for (const e of r.escalation.session) out.push(`| ${r.beats.find((b) => b.beat === e.beat)?.title ?? e.beat} | ${ids.map((i) => e.seats[i] ?? '—').join(' | ')} | ${e.total} |`);
   const sum = (rows: typeof r.escalation.session) => rows.reduce((a, b) => a + b.total, 0);
-  out.push('', `Total: ${sum(r.escalation.session)} (April 2024 path: ${sum(r.escalation.historical)}).`);
+  out.push('', `Total: ${sum(r.escalation.session)} (${r.historical.label}: ${sum(r.escalation.historical)}).`);
   return out;
 }
 

@@ -92,6 +92,8 @@ export interface TurningPoint {
 }
 
 export interface HistoricalComparison {
+  /** What the scenario calls its historical path, as it reads inside a sentence (e.g. "April 2024"): every text about the path names it so. */
+  label: string;
   outcome: { id: string; title: string };
   sameOutcome: boolean;
   /**
@@ -314,6 +316,7 @@ function historicalComparison(scenario: Scenario, ctx: TurnContext, inPlay: Read
   );
   const historicalOutcome = scenario.outcomes.find((o) => o.id === scenario.historicalOutcome);
   return {
+    label: scenario.historicalLabel,
     outcome: { id: scenario.historicalOutcome, title: historicalOutcome?.title ?? scenario.historicalOutcome },
     sameOutcome: ctx.outcome?.outcome === scenario.historicalOutcome,
     steps,

@@ -6,6 +6,7 @@ import { Rubric } from './rubric.ts';
 import { Personas } from './personas.ts';
 import { ScenarioMap } from './map.ts';
 import { MAX_ALSO } from '../limits.ts';
+import { DEFAULT_HISTORICAL_LABEL } from './historical-label.ts';
 
 /**
  * The shape of a scenario. Scenarios are data: the turn machine, the
@@ -205,7 +206,7 @@ export const Move = z
     outcomeVariants: z.array(Variant).default([]),
     /** Marks for the projector map when the move is revealed publicly. */
     marks: z.array(MapMark).default([]),
-    /** True for the choice made in April 2024, so the debrief can compare. */
+    /** True for the choice made in history (the path `historicalLabel` names), so the debrief can compare. */
     historical: z.boolean().default(false),
     /**
      * May also be taken beside the seat's main move in the beat ("also do"),
@@ -258,7 +259,7 @@ export const DrawOption = z
     /** Other texts, chosen at adjudication against the picture the rules read. */
     textVariants: z.array(Variant).default([]),
     marks: z.array(MapMark).default([]),
-    /** True for what happened in April 2024, so the report can set the session's draw beside it. */
+    /** True for what happened in history (the path `historicalLabel` names), so the report can set the session's draw beside it. */
     historical: z.boolean().default(false),
   })
   .strict();
@@ -405,6 +406,13 @@ export const Scenario = z
     /** The choices actually made, in order, for the debrief and the historical-path test. */
     historicalPath: z.array(HistoricalStep).min(1),
     historicalOutcome: Slug,
+    /**
+     * What the report and the comparison call the historical path, written as
+     * it reads inside a sentence ("Compared with …", "as in …"), e.g. "April
+     * 2024". An invented scenario's path is a reference, not history: the
+     * default says so.
+     */
+    historicalLabel: z.string().min(1).max(60).default(DEFAULT_HISTORICAL_LABEL),
     /** Objectives, role profiles, notes and questions for a class (teaching.ts). */
     teaching: Teaching.optional(),
     /** Class-length presets and pacing estimates (presets.ts). */
