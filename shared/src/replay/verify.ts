@@ -41,9 +41,11 @@ export type VerifyResult = { ok: true; session: VerifiedSession } | { ok: false;
 
 export type ScenarioLookup = (id: string) => Scenario | undefined;
 
-const fail = (code: FileProblemCode, where: string, message: string, seq?: number): VerifyResult => ({
+const problemOf = (code: FileProblemCode, where: string, message: string, seq?: number): FileProblem =>
+  seq === undefined ? { code, where, message } : { code, where, message, seq };
+const fail = (code: FileProblemCode, where: string, message: string, seq?: number): { ok: false; problem: FileProblem } => ({
   ok: false,
-  problem: seq === undefined ? { code, where, message } : { code, where, message, seq },
+  problem: problemOf(code, where, message, seq),
 });
 
 /** Line and column (1-based) of a character offset, for a JSON syntax error. */
@@ -85,6 +87,18 @@ export type Rebuild = (game: Game, log: readonly LogEntry[]) => GameState;
 
 /** Checks a session file (its text, or its parsed JSON) and rebuilds its final state. */
 export function verifySessionFile(input: string | unknown, scenarios: ScenarioLookup, rebuild: Rebuild = replay): VerifyResult {
+  const read = readSessionFile(input);
+  if (!read.ok) return read;
+  const { raw, file } = read;
+  const scenario = scenarios(file.scenario.id);
+  if (!scenario) return fail('unknown_scenario', 'scenario.id', `The file's scenario "${file.scenario.id}" is not on this server.`);
+  const problem = scenarioProblem(file, scenario) ?? checkOrder(file) ?? checkChain(raw, raw.log as Record<string, unknown>[], file) ?? checkCommandIds(file);
+  if (problem) return { ok: false, problem };
+  return rebuildSession(file, scenario, rebuild);
+}
+
+/** The file's JSON, its format and version, and its shape against the session-file schema. */
+function readSessionFile(input: string | unknown): { ok: true; raw: Record<string, unknown>; file: SessionFile } | { ok: false; problem: FileProblem } {
   let raw: unknown = input;
   if (typeof input === 'string') {
     const parsed = parseJson(input);
@@ -106,33 +120,36 @@ export function verifySessionFile(input: string | unknown, scenarios: ScenarioLo
     const where = issue ? jsonPath(issue.path) || 'the top level' : 'the top level';
     return fail('invalid_file', where, `The file does not follow the session-file format at ${where}: ${issue?.message ?? 'invalid'}.`);
   }
-  const file = schema.data;
-  const rawLog = raw.log as Record<string, unknown>[];
+  return { ok: true, raw, file: schema.data };
+}
 
-  const scenario = scenarios(file.scenario.id);
-  if (!scenario) return fail('unknown_scenario', 'scenario.id', `The file's scenario "${file.scenario.id}" is not on this server.`);
+/** The scenario on this server is the version the file was recorded with, and the setup is for it. */
+function scenarioProblem(file: SessionFile, scenario: Scenario): FileProblem | null {
   if (scenario.version !== file.scenario.version)
-    return fail(
+    return problemOf(
       'scenario_version',
       'scenario.version',
       `The file was recorded with ${scenario.title} version ${file.scenario.version}; this server has version ${scenario.version}, whose rules may differ.`,
     );
   if (file.setup.scenarioId !== file.scenario.id)
-    return fail('invalid_file', 'setup.scenarioId', `The setup is for "${file.setup.scenarioId}", the file for "${file.scenario.id}".`);
+    return problemOf('invalid_file', 'setup.scenarioId', `The setup is for "${file.setup.scenarioId}", the file for "${file.scenario.id}".`);
+  return null;
+}
 
-  const order = checkOrder(file);
-  if (order) return { ok: false, problem: order };
-  const chain = checkChain(raw, rawLog, file);
-  if (chain) return { ok: false, problem: chain };
-
+/** No two events share a command id. */
+function checkCommandIds(file: SessionFile): FileProblem | null {
   const commandIds = new Map<string, number>();
   for (const e of file.log) {
     const first = commandIds.get(e.commandId);
     if (first !== undefined)
-      return fail('duplicate_command', `log[${e.seq - 1}].commandId`, `Event ${e.seq} reuses the command id of event ${first}.`, e.seq);
+      return problemOf('duplicate_command', `log[${e.seq - 1}].commandId`, `Event ${e.seq} reuses the command id of event ${first}.`, e.seq);
     commandIds.set(e.commandId, e.seq);
   }
+  return null;
+}
 
+/** The game from the file's setup, and the log re-simulated on it: every event must apply to the state before it. */
+function rebuildSession(file: SessionFile, scenario: Scenario, rebuild: Rebuild): VerifyResult {
   let game: Game;
   try {
     game = createGame(scenario, file.setup);
