@@ -19,29 +19,33 @@ export async function redeem(code: string, name: string | null = null): Promise<
   return pathAfterJoin(join);
 }
 
-/** A join-code field (JOIN_CODE_LENGTH characters, upper-cased as typed) and a Join button. */
-export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' }: { initial?: string; autoFocus?: boolean; label?: string }) {
-  const id = useId();
+/** The join form's state: the code as typed (normalized), the optional name, and redeeming them, which leads on or says why not. */
+function useJoin(initial: string) {
   const [code, setCode] = useState(normalizeCode(initial));
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const submit = async (e: { preventDefault(): void }) => {
+    e.preventDefault();
+    if (code.length !== JOIN_CODE_LENGTH) return setError(`A join code has ${JOIN_CODE_LENGTH} letters and digits.`);
+    setBusy(true);
+    setError(null);
+    try {
+      navigate(await redeem(code, name.trim() || null));
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'That did not work. Try again.');
+      setBusy(false);
+    }
+  };
+  return { code, setCode: (typed: string) => setCode(normalizeCode(typed)), name, setName, busy, error, submit };
+}
+
+/** A join-code field (JOIN_CODE_LENGTH characters, upper-cased as typed) and a Join button. */
+export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' }: { initial?: string; autoFocus?: boolean; label?: string }) {
+  const id = useId();
+  const { code, setCode, name, setName, busy, error, submit } = useJoin(initial);
   return (
-    <form
-      className="join-form"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (code.length !== JOIN_CODE_LENGTH) return setError(`A join code has ${JOIN_CODE_LENGTH} letters and digits.`);
-        setBusy(true);
-        setError(null);
-        try {
-          navigate(await redeem(code, name.trim() || null));
-        } catch (err) {
-          setError(err instanceof ApiError ? err.message : 'That did not work. Try again.');
-          setBusy(false);
-        }
-      }}
-    >
+    <form className="join-form" onSubmit={submit}>
       <label htmlFor={id} className="join-form__label">
         {label}
       </label>
@@ -50,7 +54,7 @@ export function JoinForm({ initial = '', autoFocus = false, label = 'Join code' 
           id={id}
           className="join-form__input"
           value={code}
-          onChange={(e) => setCode(normalizeCode(e.target.value))}
+          onChange={(e) => setCode(e.target.value)}
           autoComplete="off"
           autoCapitalize="characters"
           spellCheck={false}

@@ -8,19 +8,17 @@ const KIND_LABEL: Record<ChannelView['kind'], string> = {
   team: 'Team',
 };
 
-/** The channels as tabs, each with its unread count; arrow keys, Home and End move between them. */
-export function ChannelTabs({
-  channels,
-  activeId,
-  counts,
-  onSelect,
-}: {
-  channels: readonly ChannelView[];
-  activeId: string;
-  counts: Readonly<Record<string, number>>;
-  onSelect: (id: string) => void;
-}) {
+/**
+ * The keyboard of a tab list (WAI-ARIA tabs): arrow keys move to the next or
+ * previous tab, wrapping, Home and End to the first and last; the tab reached
+ * is selected and focused.
+ */
+function useTabKeys(channels: readonly ChannelView[], onSelect: (id: string) => void) {
   const tabRefs = useRef(new Map<string, HTMLButtonElement>());
+  const tabRef = (id: string) => (el: HTMLButtonElement | null) => {
+    if (el) tabRefs.current.set(id, el);
+    else tabRefs.current.delete(id);
+  };
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const delta = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
     let next = -1;
@@ -33,7 +31,22 @@ export function ChannelTabs({
     onSelect(c.id);
     tabRefs.current.get(c.id)?.focus();
   };
+  return { tabRef, onTabKey };
+}
 
+/** The channels as tabs, each with its unread count; arrow keys, Home and End move between them. */
+export function ChannelTabs({
+  channels,
+  activeId,
+  counts,
+  onSelect,
+}: {
+  channels: readonly ChannelView[];
+  activeId: string;
+  counts: Readonly<Record<string, number>>;
+  onSelect: (id: string) => void;
+}) {
+  const { tabRef, onTabKey } = useTabKeys(channels, onSelect);
   return (
     <div className={`channels__tabs${channels.length > 7 ? ' channels__tabs--many' : ''}`} role="tablist" aria-label="Channels">
       {channels.map((c, i) => {
@@ -42,10 +55,7 @@ export function ChannelTabs({
         return (
           <button
             key={c.id}
-            ref={(el) => {
-              if (el) tabRefs.current.set(c.id, el);
-              else tabRefs.current.delete(c.id);
-            }}
+            ref={tabRef(c.id)}
             type="button"
             role="tab"
             id={`tab-${c.id}`}

@@ -28,36 +28,7 @@ interface Props {
  * bottom while the reader is at the bottom.
  */
 export const MessageList = memo(function MessageList({ scenario, channelTitle, messages, byId, pending, self, selfName = null, onRetry, onDismiss, onModerate }: Props) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
-  const virtualizer = useVirtualizer({
-    count: messages.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => 76,
-    overscan: 8,
-    getItemKey: (i) => messages[i]?.id ?? i,
-  });
-
-  // Whether the reader is at the bottom, from the virtualizer's own numbers (no forced layout while scrolling).
-  const onScroll = () => {
-    const offset = virtualizer.scrollOffset ?? 0;
-    const height = virtualizer.scrollRect?.height ?? 0;
-    atBottom.current = offset + height >= virtualizer.getTotalSize() - 48;
-  };
-
-  // Open at the newest message, and follow new ones (and our own pending ones) while the reader is at the bottom.
-  const lastCount = useRef(-1);
-  useLayoutEffect(() => {
-    const first = lastCount.current === -1;
-    lastCount.current = messages.length;
-    if (!first && !atBottom.current) return;
-    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
-    if (pending.length > 0) {
-      const el = scrollRef.current;
-      if (el) el.scrollTop = el.scrollHeight;
-    }
-  }, [messages.length, pending.length, virtualizer]);
-
+  const { scrollRef, virtualizer, onScroll } = useFollowingList(messages, pending.length);
   const items = virtualizer.getVirtualItems();
   return (
     <div
@@ -91,3 +62,41 @@ export const MessageList = memo(function MessageList({ scenario, channelTitle, m
     </div>
   );
 });
+
+/**
+ * The list's rows, virtualized, and its scrolling: it opens at the newest
+ * message and follows new ones (and the reader's own pending ones) while the
+ * reader is at the bottom, and stays put once they scroll up to read.
+ */
+function useFollowingList(messages: readonly Message[], pendingCount: number) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 76,
+    overscan: 8,
+    getItemKey: (i) => messages[i]?.id ?? i,
+  });
+
+  // Whether the reader is at the bottom, from the virtualizer's own numbers (no forced layout while scrolling).
+  const onScroll = () => {
+    const offset = virtualizer.scrollOffset ?? 0;
+    const height = virtualizer.scrollRect?.height ?? 0;
+    atBottom.current = offset + height >= virtualizer.getTotalSize() - 48;
+  };
+
+  // Open at the newest message, and follow new ones (and our own pending ones) while the reader is at the bottom.
+  const lastCount = useRef(-1);
+  useLayoutEffect(() => {
+    const first = lastCount.current === -1;
+    lastCount.current = messages.length;
+    if (!first && !atBottom.current) return;
+    if (messages.length > 0) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
+    if (pendingCount > 0) {
+      const el = scrollRef.current;
+      if (el) el.scrollTop = el.scrollHeight;
+    }
+  }, [messages.length, pendingCount, virtualizer]);
+  return { scrollRef, virtualizer, onScroll };
+}
