@@ -37,8 +37,12 @@ export function AdjudicationReview({ session, view }: Props) {
   return <Review key={`${proposal.beat}:${view.beat?.index ?? 0}`} session={session} view={view} proposal={proposal} />;
 }
 
-function Review({ session, view, proposal }: Props & { proposal: ProposalView }) {
-  const scenario = view.scenario;
+/**
+ * The white cell's decision on a proposal: accept it as it is, or override it
+ * with the edited changes (starting from the proposal's) and a reason; a
+ * refusal from the server is kept to show.
+ */
+function useReviewDecision(session: Session, scenario: Scenario, proposal: ProposalView) {
   const [mode, setMode] = useState<'review' | 'override'>('review');
   const [rows, setRows] = useState<OverrideRow[]>(() => rowsFromProposal(proposal.changes, scenario, proposalNames(proposal)));
   const [reason, setReason] = useState('');
@@ -63,7 +67,12 @@ function Review({ session, view, proposal }: Props & { proposal: ProposalView })
     setBusy(false);
     if (!r.ok) setError(r.error.message);
   };
+  return { mode, setMode, rows, setRows, reason, setReason, busy, error, accept, override };
+}
 
+function Review({ session, view, proposal }: Props & { proposal: ProposalView }) {
+  const scenario = view.scenario;
+  const { mode, setMode, rows, setRows, reason, setReason, busy, error, accept, override } = useReviewDecision(session, scenario, proposal);
   return (
     <section className="review panel panel--accent" aria-labelledby="review-heading" data-testid="adjudication-review">
       <h2 id="review-heading" className="panel-title">

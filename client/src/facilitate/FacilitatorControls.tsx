@@ -4,8 +4,12 @@ import type { Session } from '../net/useSession.ts';
 import { rewindSummary, rewindTargets } from './rewind.ts';
 import { MAX_REASON } from '@rubicon/shared/limits';
 
-/** The white cell's clock and flow controls. Each shows its outcome: done, or the server's reason for refusing. */
-export function FacilitatorControls({ session, view }: { session: Session; view: GameView }) {
+/**
+ * Sending the controls' commands one at a time: what is being sent, and the
+ * status line of the last one (done, or the server's reason), which goes after
+ * a while or when the session moves to another phase.
+ */
+function useControlRun(session: Session, phase: GameView['phase']) {
   const [busy, setBusy] = useState<string | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -13,7 +17,7 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
   useEffect(() => {
     const t = setTimeout(() => setResult(null), 8000);
     return () => clearTimeout(t);
-  }, [result, view.phase]);
+  }, [result, phase]);
 
   const run = async (label: string, command: Command, done: string) => {
     setBusy(label);
@@ -23,7 +27,12 @@ export function FacilitatorControls({ session, view }: { session: Session; view:
     setResult(r.ok ? { ok: true, text: done } : { ok: false, text: r.error.message });
     return r.ok;
   };
+  return { busy, result, setResult, run };
+}
 
+/** The white cell's clock and flow controls. Each shows its outcome: done, or the server's reason for refusing. */
+export function FacilitatorControls({ session, view }: { session: Session; view: GameView }) {
+  const { busy, result, setResult, run } = useControlRun(session, view.phase);
   const phase = view.phase;
   const over = phase === 'outcome' || phase === 'debrief';
   const targets = rewindTargets(view);
