@@ -4,7 +4,7 @@
  * `rubicon simulate --export-game`, good ones and tampered ones.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,8 +105,8 @@ describe('rubicon replay', () => {
     expect(r.out).toMatch(/resolved .* — Iran: .* \[[a-z-]+ -?\d+\]/);
     expect(r.out).toMatch(/^Outcome: .+ \(by the rules\) after \d+ beats, at T\+\d+:\d\d:\d\d$/m);
     expect(r.out).toMatch(/^Path: .+ → .+$/m);
-    expect(r.out).toMatch(/^Escalation \(Rivera et al\. 2024\): Iran -?\d+, Israel -?\d+, United States -?\d+, Mediators -?\d+; total -?\d+ \(April 2024 path: -?\d+\)$/m);
-    expect(r.out).toMatch(/^Compared with April 2024: \d+ of \d+ decisions as in history/m);
+    expect(r.out).toMatch(/^Escalation \(Rivera et al\. 2024\): Iran -?\d+, Israel -?\d+, United States -?\d+, Mediators -?\d+; total -?\d+ \(April 2024: -?\d+\)$/m);
+    expect(r.out).toMatch(/^Compared with April 2024: \d+ of \d+ decisions the same; outcome in April 2024 \S/m);
 
     const brief = rubicon(dir, 'replay', 'game-2.json', '--brief');
     expect(brief.code).toBe(0);
@@ -134,6 +134,27 @@ describe('rubicon replay', () => {
     expect(r.out).toBe('');
     expect(r.err).toContain('event_changed at log[4] (event 5)');
   });
+});
+
+describe("a scenario's own name for its historical path", () => {
+  it('replay and summarize name the practice round\'s reference path, never April 2024', () => {
+    const sub = join(dir, 'practice');
+    mkdirSync(sub, { recursive: true });
+    const sim = rubicon(sub, 'simulate', '--scenario', 'practice-tanker', '--export-game', '1', '--seed', 'cli', '--out', '.');
+    expect(sim.code, sim.err).toBe(0);
+    const [file] = readdirSync(sub).filter((f) => f.endsWith('.json'));
+    expect(file).toBeDefined();
+    const replay = rubicon(sub, 'replay', file!);
+    expect(replay.code, replay.err).toBe(0);
+    expect(replay.out).toMatch(/^Compared with the reference path: \d+ of \d+ decisions the same; outcome in the reference path \S/m);
+    expect(replay.out).toMatch(/total -?\d+ \(the reference path: -?\d+\)$/m);
+    const summary = rubicon(sub, 'summarize', file!, '--out', 'summary');
+    expect(summary.code, summary.err).toBe(0);
+    expect(summary.out).toMatch(/^The reference path +\S/m);
+    const html = readFileSync(join(sub, 'summary', 'comparison.html'), 'utf8');
+    expect(html).toContain('In the reference path: <strong>');
+    for (const text of [replay.out, summary.out, html]) expect(text).not.toContain('April 2024');
+  }, 120_000);
 });
 
 describe('rubicon summarize', () => {

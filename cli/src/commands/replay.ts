@@ -10,7 +10,8 @@ const USAGE = `usage: rubicon replay FILE [--brief]
   one line per event as the white cell saw it — session time, event number,
   who did what, and what followed (a beat opening, a resolution with each
   seat's move and escalation score, the outcome) — and then the outcome, the
-  path, the escalation scores per seat next to the April 2024 path, the
+  path, the escalation scores per seat next to the scenario's
+  historical path (its historicalLabel), the
   decisions taken as in history and the white cell's rubric scores.
 
   --brief   only the beats, the resolutions and the outcome
@@ -41,8 +42,8 @@ function summary(r: SessionReport): string {
       ? `Outcome: ${r.outcome.title} (${r.outcome.by === 'rules' ? 'by the rules' : `declared by the white cell: ${r.outcome.reason ?? ''}`}) after ${r.beats.length} beats, at ${sessionTime(r.outcome.at, r.startedAt)}`
       : `No outcome yet, after ${r.beats.length} beats.`,
     `Path: ${r.path.map((p) => p.title).join(' → ') || '—'}`,
-    `Escalation (Rivera et al. 2024): ${perSeat(r.escalation.session)}; total ${total(r.escalation.session)} (April 2024 path: ${total(r.escalation.historical)})`,
-    `Compared with April 2024: ${r.historical.steps.filter((x) => x.same).length} of ${r.historical.steps.length} decisions as in history; historical outcome ${r.historical.outcome.title}${r.historical.sameOutcome ? ' (the same)' : ''}`,
+    `Escalation (Rivera et al. 2024): ${perSeat(r.escalation.session)}; total ${total(r.escalation.session)} (${r.historical.label}: ${total(r.escalation.historical)})`,
+    `Compared with ${r.historical.label}: ${r.historical.steps.filter((x) => x.same).length} of ${r.historical.steps.length} decisions the same; outcome in ${r.historical.label} ${r.historical.outcome.title}${r.historical.sameOutcome ? ' (the same)' : ''}`,
   ];
   if (r.rubric) {
     const scored = r.rubric.totals.filter((t) => t.scored > 0);

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport, compareReports, decisionsCsv, sessionsCsv, type Comparison, type SessionReport } from '@rubicon/shared';
+import { buildReport, compareReports, decisionsCsv, historicalHeading, sessionsCsv, type Comparison, type SessionReport } from '@rubicon/shared';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 import { comparisonHtml, minutes } from '../sessions/comparison-html.ts';
 import { formatProblem, loadSessionFile, sessionFilesIn } from '../sessions/session-files.ts';
@@ -11,8 +11,9 @@ const USAGE = `usage: rubicon summarize DIR-or-FILE... [--out DIR] [--scenario I
   Verifies every session file named (a directory is searched for *.json) and
   compares the sessions: per session the outcome, the path, the escalation
   score (Rivera et al. 2024) in total and per seat, how many decisions were
-  those of April 2024, the session's length and the rubric totals, printed
-  as a table; the April 2024 path is the last row.
+  those of the scenario's historical path (its historicalLabel, e.g. April
+  2024), the session's length and the rubric totals, printed as a table;
+  the historical path is the last row.
 
   --out DIR       also write DIR/sessions.csv (a row per session),
                   DIR/decisions.csv (a row per session × beat × seat: the move, its
@@ -26,9 +27,9 @@ const USAGE = `usage: rubicon summarize DIR-or-FILE... [--out DIR] [--scenario I
 
 function textTable(c: Comparison): string {
   const rows = [
-    ['session', 'outcome', 'beats', 'escalation', 'as in 2024', 'length'],
+    ['session', 'outcome', 'beats', 'escalation', 'as history', 'length'],
     ...c.sessions.map((s) => [s.label, s.outcome?.title ?? '(none)', String(s.beats.length), String(s.escalation.total), `${s.history.same}/${s.history.of}`, minutes(s.durationSeconds)]),
-    ['April 2024', c.historical.outcome.title, '', String(c.historical.escalation.total), '', ''],
+    [historicalHeading(c.historical.label), c.historical.outcome.title, '', String(c.historical.escalation.total), '', ''],
   ];
   const widths = rows[0]!.map((_, i) => Math.min(40, Math.max(...rows.map((r) => r[i]!.length))));
   const fit = (t: string, w: number) => (t.length > w ? `${t.slice(0, w - 1)}…` : t.padEnd(w));

@@ -1,4 +1,4 @@
-import type { Comparison, ComparedSession } from '@rubicon/shared';
+import { historicalHeading, type Comparison, type ComparedSession } from '@rubicon/shared';
 
 /**
  * The comparison as one self-contained, printable HTML page: inline CSS and
@@ -37,7 +37,7 @@ function sessionsTable(c: Comparison): string {
         return t ? [`${esc(seat.name)} ${t.total}/${t.max}`] : [];
       })
       .join('<br>') || '—';
-  const head = ['Session', 'Outcome and path', 'Escalation', 'As in April 2024', 'Length', ...(scored ? ['Rubric'] : [])];
+  const head = ['Session', 'Outcome and path', 'Escalation', `As in ${c.historical.label}`, 'Length', ...(scored ? ['Rubric'] : [])];
   const rows = c.sessions.map((s) => [
     `${esc(s.label)}<br><span class="muted">${esc(s.title)}</span>`,
     `${s.outcome ? `<strong>${esc(s.outcome.title)}</strong>${s.history.sameOutcome ? ' ✓' : ''}` : '<span class="muted">no outcome yet</span>'}<br><span class="muted">${esc(s.path.map((p) => p.title).join(' → '))}</span>`,
@@ -47,18 +47,18 @@ function sessionsTable(c: Comparison): string {
     ...(scored ? [rubric(s)] : []),
   ]);
   const history = [
-    '<strong>April 2024</strong>',
+    `<strong>${esc(historicalHeading(c.historical.label))}</strong>`,
     `<strong>${esc(c.historical.outcome.title)}</strong>`,
     `<strong>${c.historical.escalation.total}</strong><br><span class="muted">${perSeat(c.historical.escalation.bySeat)}</span>`,
     '',
     '',
     ...(scored ? [''] : []),
   ];
-  return tableOf('Each session: outcome (✓ the same as April 2024) and path, escalation score (Rivera et al. 2024) in total and per seat, decisions as in April 2024, length (minutes:seconds)', head, [...rows, history]);
+  return tableOf(`Each session: outcome (✓ the same as ${esc(c.historical.label)}) and path, escalation score (Rivera et al. 2024) in total and per seat, decisions as in ${esc(c.historical.label)}, length (minutes:seconds)`, head, [...rows, history]);
 }
 
 function escalationChart(c: Comparison): string {
-  const rows = [...c.sessions.map((s) => ({ label: s.label, value: s.escalation.total })), { label: 'April 2024', value: c.historical.escalation.total }];
+  const rows = [...c.sessions.map((s) => ({ label: s.label, value: s.escalation.total, history: false })), { label: historicalHeading(c.historical.label), value: c.historical.escalation.total, history: true }];
   const lo = Math.min(0, ...rows.map((r) => r.value));
   const hi = Math.max(1, ...rows.map((r) => r.value));
   const labelW = 200;
@@ -69,18 +69,18 @@ function escalationChart(c: Comparison): string {
     .map((r, i) => {
       const y = 8 + i * h;
       const [a, b] = [x(Math.min(0, r.value)), x(Math.max(0, r.value))];
-      const fill = r.label === 'April 2024' ? '#8a5a00' : '#2b6cb0';
+      const fill = r.history ? '#8a5a00' : '#2b6cb0';
       return `<text x="${labelW - 6}" y="${y + 14}" text-anchor="end">${esc(r.label.length > 30 ? `${r.label.slice(0, 29)}…` : r.label)}</text><rect x="${a}" y="${y + 3}" width="${Math.max(1, b - a)}" height="${h - 8}" fill="${fill}"/><text x="${labelW + plotW + 6}" y="${y + 14}">${r.value}</text>`;
     })
     .join('');
   const height = rows.length * h + 16;
-  return `<figure><svg role="img" aria-label="Escalation score per session, with the April 2024 path" viewBox="0 0 ${labelW + plotW + 60} ${height}" width="100%"><line x1="${x(0)}" x2="${x(0)}" y1="0" y2="${height}" stroke="#999"/>${bars}</svg><figcaption>Escalation score per session (sum over beats and seats), and the April 2024 path.</figcaption></figure>`;
+  return `<figure><svg role="img" aria-label="Escalation score per session, with ${esc(c.historical.label)}" viewBox="0 0 ${labelW + plotW + 60} ${height}" width="100%"><line x1="${x(0)}" x2="${x(0)}" y1="0" y2="${height}" stroke="#999"/>${bars}</svg><figcaption>Escalation score per session (sum over beats and seats), and ${esc(c.historical.label)}.</figcaption></figure>`;
 }
 
 function decisionsTables(c: Comparison): string {
   return c.beats
     .map(({ beat, title }) => {
-      const head = ['Seat', 'April 2024', ...c.sessions.map((s) => esc(s.label))];
+      const head = ['Seat', esc(historicalHeading(c.historical.label)), ...c.sessions.map((s) => esc(s.label))];
       const seats = c.seats.filter((seat) => c.historical.choices[beat]?.[seat.id] || c.sessions.some((s) => s.beats.some((b) => b.beat === beat && b.choices.some((x) => x.seat === seat.id))));
       const rows = seats.map((seat) => [
         esc(seat.name),
@@ -94,7 +94,7 @@ function decisionsTables(c: Comparison): string {
         }),
       ]);
       const timing = c.sessions.map((s) => minutes(s.beats.find((b) => b.beat === beat)?.planningSeconds ?? null));
-      return `<section class="beat"><h3>${esc(title)}</h3>${tableOf(`Decisions in ${title} (escalation score; ✓ as in April 2024)`, head, [...rows, ['<span class="muted">planning time</span>', '', ...timing]])}</section>`;
+      return `<section class="beat"><h3>${esc(title)}</h3>${tableOf(`Decisions in ${title} (escalation score; ✓ as in ${esc(c.historical.label)})`, head, [...rows, ['<span class="muted">planning time</span>', '', ...timing]])}</section>`;
     })
     .join('');
 }
@@ -118,7 +118,7 @@ export function comparisonHtml(c: Comparison, command: string): string {
 <h1>${esc(c.scenario.title)}: ${c.sessions.length} session${c.sessions.length === 1 ? '' : 's'} compared</h1>
 <p class="muted">Scenario ${esc(c.scenario.id)} version ${c.scenario.version}. Made with <code>${esc(command)}</code>. Escalation scores follow Rivera et al. (2024): de-escalation −2, status quo 0, posturing 4, non-violent escalation 12, violent escalation 28, nuclear 60.</p>
 <h2>Outcomes</h2>
-<p>${[...outcomes].map(([title, n]) => `${esc(title)}: <strong>${n}</strong>`).join(' · ')}. In April 2024: <strong>${esc(c.historical.outcome.title)}</strong>.</p>
+<p>${[...outcomes].map(([title, n]) => `${esc(title)}: <strong>${n}</strong>`).join(' · ')}. In ${esc(c.historical.label)}: <strong>${esc(c.historical.outcome.title)}</strong>.</p>
 ${sessionsTable(c)}
 <h2>Escalation</h2>
 ${escalationChart(c)}
