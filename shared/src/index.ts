@@ -1,5 +1,6 @@
 export * from './scenario/schema.ts';
 export * from './scenario/historical-label.ts';
+export * from './scenario/in-sentence.ts';
 export * from './scenario/load.ts';
 export * from './scenario/parse.ts';
 export * from './scenario/teaching.ts';

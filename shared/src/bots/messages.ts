@@ -1,6 +1,7 @@
 import type { BotView } from '../game/bot-view.ts';
 import type { Message } from '../game/channel-policy.ts';
 import type { BotInput, BotMessage, Persona } from './types.ts';
+import { capitalised, possessive } from '../scenario/in-sentence.ts';
 
 /** Chance per beat that a persona writes in a private channel it belongs to (the relay always relays). */
 const PRIVATE_CHANCE = 0.45;
@@ -12,11 +13,21 @@ export function pickOne(lines: readonly string[], random: () => number): string 
   return lines[Math.floor(random() * lines.length)] ?? lines[0] ?? '';
 }
 
+/** A seat as a sentence names it ("the United States"): lines embed seats mid-sentence, never as a bare label. */
 function seatName(view: BotView, seat: string): string {
-  return view.scenario.seats.find((s) => s.id === seat)?.name ?? seat;
+  return view.scenario.seats.find((s) => s.id === seat)?.inSentence ?? seat;
 }
 
-/** Fills {me}, {other}, {ladder}, {beat} and any extra placeholders; unknown ones are left as written. */
+// A placeholder, with the possessive that may follow it (’s or 's).
+const PLACEHOLDER = /\{(\w+)\}(?:([’'])s\b)?/g;
+// What precedes a placeholder that starts a sentence: nothing, or a sentence's end and a space.
+const SENTENCE_START = /(?:^|[.!?][”’"')]?\s+)$/;
+
+/**
+ * Fills {me}, {other}, {ladder}, {beat} and any extra placeholders; unknown ones are left as written.
+ * Values are written as they read mid-sentence ("the mediators"): one that starts a sentence gets
+ * its capital, and the possessive of one ending in s is the apostrophe alone ("the United States’").
+ */
 export function fill(template: string, view: BotView, persona: Persona, extra: Record<string, string> = {}): string {
   if (!template.includes('{')) return template;
   const rung = view.scenario.rungs.find((r) => r.level === view.world.ladder)?.name ?? String(view.world.ladder);
@@ -26,7 +37,12 @@ export function fill(template: string, view: BotView, persona: Persona, extra: R
     beat: view.beat?.title ?? '',
     ...extra,
   };
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+  return template.replace(PLACEHOLDER, (whole, key: string, apostrophe: string | undefined, at: number) => {
+    const value = values[key];
+    if (value === undefined) return whole;
+    const text = SENTENCE_START.test(template.slice(0, at)) ? capitalised(value) : value;
+    return apostrophe === undefined ? text : possessive(text, apostrophe);
+  });
 }
 
 function quote(text: string): string {

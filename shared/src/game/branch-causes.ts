@@ -1,5 +1,6 @@
 import type { Condition, NextStep, RelayedQuery, Scenario } from '../scenario/schema.ts';
 import { stepFacts, stepGuard } from '../scenario/facts.ts';
+import { possessive, seatInSentence } from '../scenario/in-sentence.ts';
 import { relayMatches } from './relays.ts';
 import { beatById } from './adjudication.ts';
 import { nextStepIndex, type TurnContext } from './machine.ts';
@@ -90,8 +91,10 @@ export function explainBranch(s: Scenario, beatId: string, world: World, ledger:
 
 const quote = (text: string) => `“${text}”`;
 
+/** A seat as these sentences name it ("the United States chose…"). */
 function seatName(s: Scenario, seat: string): string {
-  return s.seats.find((x) => x.id === seat)?.name ?? seat;
+  const found = s.seats.find((x) => x.id === seat);
+  return found ? seatInSentence(found) : seat;
 }
 
 function humanize(slug: string): string {
@@ -103,7 +106,7 @@ export function describeCause(s: Scenario, cause: Cause): string {
   switch (cause.kind) {
     case 'move': {
       const move = beatById(s, cause.beat).actors.find((a) => a.seat === cause.seat)?.moves.find((m) => m.id === cause.move);
-      return `${seatName(s, cause.seat)}’s move ${quote(move?.title ?? cause.move)}`;
+      return `${possessive(seatName(s, cause.seat))} move ${quote(move?.title ?? cause.move)}`;
     }
     case 'rule':
       return beatById(s, cause.beat).rules.find((r) => r.id === cause.rule)?.description ?? `the rule ${cause.rule}`;
@@ -160,7 +163,7 @@ function describe(s: Scenario, world: World, ledger: readonly Change[], c: Condi
   if ('measure' in c) {
     const { seat, measure } = c.measure;
     const label = s.measures.find((m) => m.id === measure)?.label ?? measure;
-    return [`${seatName(s, seat)}’s ${label.toLowerCase()} was ${measureValue(world, seat, measure)} (the step asks for ${range(c.measure)})`];
+    return [`${possessive(seatName(s, seat))} ${label.toLowerCase()} was ${measureValue(world, seat, measure)} (the step asks for ${range(c.measure)})`];
   }
   if ('drew' in c) {
     const draw = s.beats.flatMap((b) => b.draws).find((d) => d.id === c.drew.draw);

@@ -1,6 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Scenario } from '../scenario/schema.ts';
+import { seatInSentence } from '../scenario/in-sentence.ts';
 import type { ScenarioText } from '../wire-view.ts';
 
 export interface SharedScenarioText {
@@ -22,7 +23,7 @@ export function scenarioText(scenario: Scenario): SharedScenarioText {
       title: scenario.title,
       summary: scenario.summary,
       openingBriefing: scenario.openingBriefing,
-      seats: scenario.seats.map((s) => ({ id: s.id, name: s.name, short: s.short, color: s.color, description: s.description, optional: s.optional })),
+      seats: scenario.seats.map((s) => ({ id: s.id, name: s.name, inSentence: seatInSentence(s), short: s.short, color: s.color, description: s.description, optional: s.optional })),
       measures: scenario.measures.map(({ id, label, description, min, max }) => ({ id, label, description, min, max })),
       rungs: scenario.ladder.rungs,
       beats: scenario.beats.map((b) => ({ id: b.id, title: b.title, date: b.date, marks: b.marks })),

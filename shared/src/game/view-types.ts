@@ -56,7 +56,8 @@ export interface ScenarioView {
   title: string;
   summary: string;
   openingBriefing: string;
-  seats: { id: SeatId; name: string; short: string; color: string; description: string; optional: boolean; inPlay: boolean }[];
+  /** `inSentence`: the name as a sentence embeds it (the scenario's `inSentence`, else the name). */
+  seats: { id: SeatId; name: string; inSentence: string; short: string; color: string; description: string; optional: boolean; inPlay: boolean }[];
   measures: { id: string; label: string; description: string; min: number; max: number }[];
   rungs: { level: number; name: string; description: string }[];
   /** Every beat, with the marks it opens with (so a late-joining display can draw past beats). */

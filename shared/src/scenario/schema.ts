@@ -34,6 +34,12 @@ export type MeasureDef = z.infer<typeof MeasureDef>;
 export const Seat = z.object({
   id: SeatId,
   name: z.string().min(1),
+  /**
+   * The name as it reads inside a sentence ("the United States", "the mediators"), where
+   * generated text (bots' lines, relays, the debrief's causes) puts it; the name when absent.
+   * Written lower-case where English wants it: a sentence that starts with it gets its capital.
+   */
+  inSentence: z.string().min(1).optional(),
   /** A few letters for tight spaces (map labels, lock-in chips). */
   short: z.string().min(1).max(6),
   /** Optional seats may be left out of a session; their moves then fall back to defaults. */
