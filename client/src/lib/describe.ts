@@ -1,4 +1,4 @@
-import type { ChangeView, Effect, FixedEffect, GameView, Message, SeatId } from '@rubicon/shared';
+import { capitalised, type ChangeView, type Effect, type FixedEffect, type GameView, type Message, type SeatId } from '@rubicon/shared';
 
 /** Words for ids: how a seat, a measure, a cause or a change reads on screen. Text only, no rules. */
 
@@ -12,6 +12,12 @@ export function humanize(slug: string): string {
 export function seatName(scenario: ScenarioView, seat: SeatId | null): string {
   if (seat === null) return 'White cell';
   return scenario.seats.find((s) => s.id === seat)?.name ?? humanize(seat);
+}
+
+/** A seat as a sentence that starts with it names it: "The United States chose…", where a label would say "United States". */
+function seatStartingSentence(scenario: ScenarioView, seat: SeatId): string {
+  const found = scenario.seats.find((s) => s.id === seat);
+  return found ? capitalised(found.inSentence) : humanize(seat);
 }
 
 /** "Iran · Sara" when the writer gave a name, else the seat alone. */
@@ -68,7 +74,7 @@ export interface CauseNames {
 export function describeCause(scenario: ScenarioView, cause: ChangeView['cause'], names: CauseNames = {}): string {
   switch (cause.kind) {
     case 'move':
-      return `${seatName(scenario, cause.seat)} chose “${names.move?.(cause.beat, cause.seat, cause.move) ?? humanize(cause.move)}”`;
+      return `${seatStartingSentence(scenario, cause.seat)} chose “${names.move?.(cause.beat, cause.seat, cause.move) ?? humanize(cause.move)}”`;
     case 'rule':
       return `Rule: ${names.rule?.(cause.rule) ?? humanize(cause.rule)}`;
     case 'draw':
