@@ -1,3 +1,5 @@
+import { capitalised } from './in-sentence.ts';
+
 /**
  * The name the report and the comparison give a scenario's historical path
  * (its `historicalLabel`). The scenario writes it as it reads inside a
@@ -10,5 +12,5 @@ export const DEFAULT_HISTORICAL_LABEL = 'the reference path';
 
 /** The label where it stands alone (a heading, a table's row or column): "the reference path" → "The reference path". */
 export function historicalHeading(label: string): string {
-  return label.charAt(0).toUpperCase() + label.slice(1);
+  return capitalised(label);
 }
