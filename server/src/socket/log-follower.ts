@@ -26,7 +26,7 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   // The namespace's adapter and its room map live as long as the server: looked up once, not per event.
   const adapter = io.of('/').adapter;
   const occupied = (room: string) => (adapter.rooms.get(room)?.size ?? 0) > 0;
-  const send = (to: Set<string>, json: string) => sendUpdate(adapter, to, json);
+  const send = (to: string[], json: string) => sendUpdate(adapter, to, json);
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
     encodedUpdates(updatesFor(event, streams, occupied)).forEach(send);

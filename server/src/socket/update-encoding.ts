@@ -61,17 +61,14 @@ export const spliceParser = { Encoder: SpliceEncoder, Decoder };
  * one packet is encoded and framed for all of them, as for a plain room
  * broadcast. A room only ever gets the bytes computed for its own viewer.
  */
-export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   const first = updates[0];
   if (!first) return out;
   // Most events have one payload for every room (a public message at a table with no private talk): then one
-  // text and its rooms, without the lists below. Rooms go straight into the Set the adapter takes, not into a
-  // list that sendUpdate copied into one.
+  // text and a room list of the right length, without the lists below.
   if (updates.every(samePayloadAs, first)) {
-    const rooms = new Set<string>();
-    for (const u of updates) rooms.add(u.room);
-    out.set(JSON.stringify(first.payload), rooms);
+    out.set(JSON.stringify(first.payload), updates.map(roomOf));
     return out;
   }
   // A payload object shared by several rooms (updatesFor) is encoded once: a short list searched by identity
@@ -87,8 +84,8 @@ export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, Set<
       texts.push(text);
     }
     const rooms = out.get(text);
-    if (rooms) rooms.add(room);
-    else out.set(text, new Set([room]));
+    if (rooms) rooms.push(room);
+    else out.set(text, [room]);
   }
   return out;
 }
@@ -96,6 +93,8 @@ export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, Set<
 function samePayloadAs(this: RoomUpdate, u: RoomUpdate): boolean {
   return u.payload === this.payload;
 }
+
+const roomOf = (u: RoomUpdate): string => u.room;
 
 /** Only this process's sockets; no exclusions. Shared by every send: the adapters read these, never write them. */
 const LOCAL: BroadcastOptions['flags'] = { local: true };
@@ -108,8 +107,7 @@ const NO_ROOMS: Set<string> = new Set();
  * operators, their room sets and flags, for every send, two sends per public
  * message) came to about a tenth of what the log follower allocated.
  */
-export function sendUpdate(adapter: Adapter, rooms: Set<string>, json: string): void {
+export function sendUpdate(adapter: Adapter, rooms: readonly string[], json: string): void {
   const packet: Packet = { type: PacketType.EVENT, data: ['update', new EncodedJson(json)], nsp: '/' };
-  // The adapter only reads the set (its in-memory apply iterates it), so encodedUpdates' own is handed on.
-  void adapter.broadcast(packet, { rooms, except: NO_ROOMS, flags: LOCAL });
+  void adapter.broadcast(packet, { rooms: new Set(rooms), except: NO_ROOMS, flags: LOCAL });
 }
