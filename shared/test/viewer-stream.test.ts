@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { persistGame, restoreGame } from '../src/game/game.ts';
+import { applyEntry, initialState, persistGame, restoreGame } from '../src/game/game.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { viewFor } from '../src/game/view.ts';
 import {
   commandFromWire,
+  eventSteps,
   messageByWireId,
   streamPosition,
+  streamStep,
   UNSEEN_MESSAGE,
   wireMessageFor,
   wireMessagesFor,
@@ -106,5 +108,29 @@ describe('each viewer own stream', () => {
     expect(streamPosition(d.game, restoreGame(d.game, snapshot), red)).toEqual(streamPosition(d.game, d.state, red));
     const legacy = { ...snapshot, messages: snapshot.messages.map(({ moderations: _m, ...m }) => m) };
     expect(() => restoreGame(d.game, legacy)).toThrow(/moderation/);
+  });
+});
+
+describe('one event, every viewer', () => {
+  it("gives each reader of a message one shared step, each viewer the step it gets alone", () => {
+    const d = talk();
+    let state = initialState(d.game);
+    let shared = 0;
+    for (const entry of d.log) {
+      const r = applyEntry(d.game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      const stepOf = eventSteps(d.game, state, r.state, entry);
+      const steps = Object.values(miniViewers).map((v: Viewer) => {
+        const step = stepOf(v);
+        expect(step, `${entry.seq} ${JSON.stringify(v)}`).toEqual(streamStep(d.game, state, r.state, entry, v));
+        return step;
+      });
+      const reading = steps.filter((s) => s.kind === 'message');
+      // Built once for the event, not once per reader (following a session's log made one per viewer).
+      if (reading.length > 1) shared++;
+      expect(new Set(reading).size).toBeLessThanOrEqual(1);
+      state = r.state;
+    }
+    expect(shared).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,4 @@
-import { wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type StreamPosition, type UpdatePayload, type Viewer } from '@rubicon/shared';
+import { wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
 import { viewerRooms } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
@@ -43,13 +43,12 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
   // A new message's updates built so far are in `alike`: viewers whose streams stand alike get the same object.
   const built: Built = { updates: new Array<RoomUpdate>(rooms.length), alike: null };
   let count = 0;
-  streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, position) => {
+  streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, version, n) => {
     if (step.kind === 'none' || !wanted(room)) return;
-    const { version } = position;
     let payload: UpdatePayload;
     if (step.kind === 'view') payload = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
     else if (step.kind === 'moderation') payload = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
-    else payload = newMessageUpdate(built, game, after, viewer, step.message, position);
+    else payload = newMessageUpdate(built, game, after, viewer, step.message, version, n);
     built.updates[count++] = { room, payload };
   });
   built.updates.length = count;
@@ -57,8 +56,7 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
 }
 
 /** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */
-function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Viewer, message: Message, position: StreamPosition): UpdatePayload {
-  const { version, messages: n } = position;
+function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Viewer, message: Message, version: number, n: number): UpdatePayload {
   const variant = wireMessageVariant(viewer, message);
   if (variant === null) return { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
   for (let a = built.alike; a; a = a.next) if (a.version === version && a.n === n && a.variant === variant) return a.payload;

@@ -1,4 +1,4 @@
-import { advance, streamPosition, streamStep, type Game, type GameState, type LogEntry, type StreamPosition, type StreamStep, type Viewer } from '@rubicon/shared';
+import { eventSteps, stepMessages, stepVersions, streamPosition, type Game, type GameState, type LogEntry, type StreamPosition, type StreamStep, type Viewer } from '@rubicon/shared';
 
 /** A seat's id as it is (no string built per call: this runs for every viewer of every event); the other roles under names no seat id (a slug) can take. */
 function keyOf(viewer: Viewer): string {
@@ -6,10 +6,14 @@ function keyOf(viewer: Viewer): string {
   return viewer.kind === 'observer' ? '\u0000observer' : '\u0000facilitator';
 }
 
-/** One state's positions, by the viewer indices of the game they were counted with. */
+/**
+ * One state's positions, by the viewer indices of the game they were counted with: viewer i's version at 2i,
+ * its message count at 2i + 1, -1 (or past the end) where not counted yet. Numbers, not a position object per
+ * viewer and event.
+ */
 interface Known {
   game: Game;
-  positions: (StreamPosition | undefined)[];
+  positions: number[];
 }
 
 /**
@@ -33,10 +37,10 @@ export class ViewerStreams {
    * The positions known at this state, made empty on first use (sized for the viewers numbered so far). They
    * are numbered by this game's indices: a state met with another game (were one ever shared) starts afresh.
    */
-  private known(game: Game, state: GameState): (StreamPosition | undefined)[] {
+  private known(game: Game, state: GameState): number[] {
     let known = this.atState.get(state);
     if (known?.game !== game) {
-      known = { game, positions: new Array<StreamPosition | undefined>(this.indicesOf(game).size) };
+      known = { game, positions: new Array<number>(2 * this.indicesOf(game).size).fill(-1) };
       this.atState.set(state, known);
     }
     return known.positions;
@@ -63,22 +67,24 @@ export class ViewerStreams {
     return index;
   }
 
-  private positionIn(known: (StreamPosition | undefined)[], index: number, game: Game, state: GameState, viewer: Viewer): StreamPosition {
-    let position = known[index];
-    if (!position) {
-      position = streamPosition(game, state, viewer);
-      known[index] = position;
-    }
-    return position;
+  /** Viewer `index`'s slots in `known` counted (from scratch the first time): its version at 2 × index. */
+  private static countIn(known: number[], index: number, game: Game, state: GameState, viewer: Viewer): void {
+    if ((known[2 * index] ?? -1) >= 0) return;
+    const { version, messages } = streamPosition(game, state, viewer);
+    known[2 * index] = version;
+    known[2 * index + 1] = messages;
   }
 
   position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
-    return this.positionIn(this.known(game, state), ViewerStreams.indexIn(this.indicesOf(game), viewer), game, state, viewer);
+    const known = this.known(game, state);
+    const index = ViewerStreams.indexIn(this.indicesOf(game), viewer);
+    ViewerStreams.countIn(known, index, game, state, viewer);
+    return { version: known[2 * index] ?? 0, messages: known[2 * index + 1] ?? 0 };
   }
 
   /**
    * For each of `viewers` in turn: what `entry` (which took `before` to
-   * `after`) shows it, and where its stream stands after it. The two states'
+   * `after`) shows it, and where its stream stands after it (version, messages). The two states'
    * tables are looked up once for the event, not once per viewer.
    */
   followEach<V extends { viewer: Viewer }>(
@@ -87,17 +93,21 @@ export class ViewerStreams {
     after: GameState,
     entry: LogEntry,
     viewers: readonly V[],
-    visit: (viewer: V, step: StreamStep, position: StreamPosition) => void,
+    visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
   ): void {
     const indices = this.indicesOf(game);
     const from = this.known(game, before);
     const to = this.known(game, after);
+    const stepOf = eventSteps(game, before, after, entry);
     for (const v of viewers) {
       const index = ViewerStreams.indexIn(indices, v.viewer);
-      const step = streamStep(game, before, after, entry, v.viewer);
-      const position = advance(this.positionIn(from, index, game, before, v.viewer), step);
-      to[index] = position;
-      visit(v, step, position);
+      ViewerStreams.countIn(from, index, game, before, v.viewer);
+      const step = stepOf(v.viewer);
+      const version = (from[2 * index] ?? 0) + stepVersions(step);
+      const messages = (from[2 * index + 1] ?? 0) + stepMessages(step);
+      to[2 * index] = version;
+      to[2 * index + 1] = messages;
+      visit(v, step, version, messages);
     }
   }
 }

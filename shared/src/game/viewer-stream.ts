@@ -67,32 +67,46 @@ export function streamPosition(game: Game, state: GameState, viewer: Viewer): St
   return { version, messages };
 }
 
+const showsNone = (): StreamStep => NONE;
+const showsView = (): StreamStep => VIEW;
+const showsFacilitatorView = (viewer: Viewer): StreamStep => (viewer.kind === 'facilitator' ? VIEW : NONE);
+
+/**
+ * What `entry`, which took `before` to `after`, shows each viewer. Every
+ * viewer the event shows its message gets the one step object made here:
+ * an event is followed for all of a session's viewers, so a step per viewer
+ * was an allocation per viewer and event.
+ */
+export function eventSteps(game: Game, before: GameState, after: GameState, entry: LogEntry): (viewer: Viewer) => StreamStep {
+  const command = entry.command;
+  if (command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE') {
+    const message = command.type === 'SEND_MESSAGE' ? after.messages.at(-1) : after.messages.byId(command.message);
+    if (!message) return showsNone;
+    const step: StreamStep = command.type === 'SEND_MESSAGE' ? { kind: 'message', message } : { kind: 'moderation', message };
+    return (viewer) => (reads(game, viewer, message) ? step : NONE);
+  }
+  return after.gameVersion !== before.gameVersion ? showsView : showsFacilitatorView;
+}
+
 /** What `entry`, which took `before` to `after`, shows `viewer`. */
 export function streamStep(game: Game, before: GameState, after: GameState, entry: LogEntry, viewer: Viewer): StreamStep {
-  const command = entry.command;
-  if (command.type === 'SEND_MESSAGE') {
-    const message = after.messages.at(-1);
-    return message && reads(game, viewer, message) ? { kind: 'message', message } : NONE;
-  }
-  if (command.type === 'HIDE_MESSAGE') {
-    const message = after.messages.byId(command.message);
-    return message && reads(game, viewer, message) ? { kind: 'moderation', message } : NONE;
-  }
-  if (after.gameVersion !== before.gameVersion) return VIEW;
-  return viewer.kind === 'facilitator' ? VIEW : NONE;
+  return eventSteps(game, before, after, entry)(viewer);
+}
+
+/** How far a step moves a stream's version (its picture's updates). */
+export function stepVersions(step: StreamStep): number {
+  return step.kind === 'none' ? 0 : 1;
+}
+
+/** How far a step moves a stream's count of messages it may read. */
+export function stepMessages(step: StreamStep): number {
+  return step.kind === 'message' ? 1 : 0;
 }
 
 /** The position after a step. */
 export function advance(position: StreamPosition, step: StreamStep): StreamPosition {
-  switch (step.kind) {
-    case 'none':
-      return position;
-    case 'message':
-      return { version: position.version + 1, messages: position.messages + 1 };
-    case 'view':
-    case 'moderation':
-      return { version: position.version + 1, messages: position.messages };
-  }
+  if (step.kind === 'none') return position;
+  return { version: position.version + stepVersions(step), messages: position.messages + stepMessages(step) };
 }
 
 /** A message's id on the wire: its number among the messages this viewer may read. */
