@@ -8,7 +8,7 @@
  * server's CPU time and memory are its own.
  *
  * Run alone:  node --expose-gc --import tsx server/bench/fanout.ts
- *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_WARMUP_MS (2000, sending before the window, not measured), FANOUT_RATES ("1,5"),
+ *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_WARMUP_MS (3000, sending before the window, not measured), FANOUT_RATES ("1,5"),
  *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
@@ -48,7 +48,7 @@ export interface FanoutOptions {
   tsx: boolean;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 2_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

@@ -11,7 +11,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('fan-out benchmark, small', () => {
   it('runs bare and Rubicon in memory and on Redis, with nothing lost or duplicated', async () => {
     const report = new Report();
-    await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null });
+    await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null });
     const sections = [...new Set(report.rows.map((r) => r.section))];
     expect(sections).toEqual(['8 fan-out (memory, 1 process, 2 msg/s per seat)', '8 fan-out (Redis, 2 processes, 2 msg/s per seat)']);
     for (const section of sections) {
