@@ -1,0 +1,39 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { RedisClientType } from 'redis';
+import type { Config } from '../config.ts';
+import type { Metrics } from '../metrics.ts';
+import { originAllowed } from './origin-check.ts';
+import type { RubiconServer } from './types.ts';
+import { spliceParser } from './update-encoding.ts';
+
+/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check and (with Redis) adapter. */
+export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
+  const prefix = config.redisPrefix;
+  const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
+  return new Server(httpServer, {
+    maxHttpBufferSize: config.maxPayloadBytes,
+    // Updates go out pre-encoded, a message's body encoded once for all its readers (update-encoding.ts).
+    parser: spliceParser,
+    // Socket.IO's in-memory recovery keeps every broadcast packet for the whole window (all sessions', with no
+    // bound but time), so 0 turns it off altogether; a client that says hello with its version loses nothing.
+    ...(config.recoveryMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } } : {}),
+    allowRequest: (req, callback) => {
+      const allowed = isAllowedOrigin(req);
+      if (!allowed) metrics.refusals.inc({ code: 'origin' });
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+    ...(redis
+      ? {
+          adapter: createAdapter(redis, {
+            streamName: `${prefix}socket.io`,
+            channelPrefix: `${prefix}socket.io`,
+            sessionKeyPrefix: `${prefix}sio:session:`,
+            // Short blocking reads, so that closing the adapter does not wait long for the last one.
+            blockTimeInMs: 1000,
+          }),
+        }
+      : {}),
+  });
+}

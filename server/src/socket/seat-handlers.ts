@@ -1,0 +1,139 @@
+import type { z } from 'zod';
+import {
+  CommandPayload,
+  HelloPayload,
+  SyncPayload,
+  commandFromWire,
+  parseCommandPayload,
+  seatsInPlay,
+  type Command,
+  type CommandResult,
+  type HelloData,
+  type SyncData,
+} from '@rubicon/shared';
+import type { Config } from '../config.ts';
+import type { Limits } from '../limits/limits.ts';
+import { accessRoom, roomFor } from '../session/rooms.ts';
+import { actingActor } from '../session/access.ts';
+import { ServiceError } from '../session/service-error.ts';
+import type { SessionDirectory } from '../session/session-directory.ts';
+import type { SessionService } from '../session/session-service.ts';
+import { syncData } from '../session/sync-data.ts';
+import type { ViewerStreams } from '../session/viewer-streams.ts';
+import type { AckHandlerSpec } from './ack-handler.ts';
+import { helloSaid } from './hello-deadline.ts';
+import type { PresenceTracker } from './presence.ts';
+import { grantKey, type SocketGrants } from './socket-grants.ts';
+import type { RubiconSocket } from './types.ts';
+
+export interface SeatHandlersDeps {
+  config: Config;
+  service: SessionService;
+  directory: SessionDirectory;
+  limits: Limits;
+  streams: ViewerStreams;
+  presence: PresenceTracker;
+  grants: SocketGrants;
+  /** Wraps a spec into a Socket.IO listener that validates, answers and never throws (ack-handler.ts). */
+  handle: <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => (this: RubiconSocket, ...args: unknown[]) => void;
+  /** Tells a session's sockets who is present, after a socket joins or leaves it. */
+  announceFor: (sessionId: string) => void;
+}
+
+/** Commands that name a message, in the sender's own numbering (viewer-stream.ts). */
+function namesMessage(command: Command): boolean {
+  return command.type === 'HIDE_MESSAGE' || (command.type === 'SEND_MESSAGE' && command.relayOf !== undefined);
+}
+
+function noSuchMessage(): never {
+  throw new ServiceError('invalid', 'There is no such message among those you may read.');
+}
+
+/**
+ * The three events a client sends: hello (take a role with a token), command (act as it) and sync (catch up).
+ * Built once and shared by every socket, which comes in as `this` (ack-handler.ts).
+ */
+export function seatHandlers(deps: SeatHandlersDeps) {
+  return { onHello: helloHandler(deps), onCommand: commandHandler(deps), onSync: syncHandler(deps) };
+}
+
+/** hello: the token names a role in a session; the socket joins its rooms and gets its view. */
+function helloHandler({ config, service, directory, streams, presence, handle, announceFor }: SeatHandlersDeps) {
+  return handle({
+    event: 'hello',
+    schema: HelloPayload,
+    run: async (p, socket): Promise<HelloData> => {
+      const grant = await directory.authenticate(p.token);
+      if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+      const previous = socket.data.grant;
+      return service.withSession(p.sessionId, (session) => {
+        // A socket gone while we waited must not be left behind in a room.
+        if (socket.connected) {
+          // One role per socket: a socket that says hello again with another token leaves its old room.
+          if (previous) {
+            void socket.leave(roomFor(previous.sessionId, previous.role));
+            void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
+          }
+          void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant))]);
+          socket.data.grant = grant;
+          socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
+          helloSaid(socket);
+          presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
+          if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
+        }
+        const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
+        return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
+      }, performance.now() + config.storeTimeoutMs);
+    },
+  });
+}
+
+/** command: one game or channel command, acted for the socket's own role and answered in its own stream. */
+function commandHandler({ config, service, limits, streams, grants, handle }: SeatHandlersDeps) {
+  return handle({
+    event: 'command',
+    schema: CommandPayload,
+    parse: parseCommandPayload,
+    labelOf: (p) => p.command.type,
+    run: async (p, socket): Promise<CommandResult> => {
+      const received = performance.now();
+      const deadline = received + config.storeTimeoutMs;
+      // Who acts comes from the token this socket said hello with, never from the payload.
+      const live = grants.liveGrant(socket, deadline);
+      const grant = live instanceof Promise ? await live : live;
+      const name = socket.data.name;
+      const actor = actingActor(grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role);
+      // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
+      const limit = limits.command(grant.sessionId, grantKey(grant));
+      const command = namesMessage(p.command)
+        ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
+            // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).
+            await limit?.countAlone();
+            throw err;
+          })
+        : p.command;
+      const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, limit ? { deadline, limit } : { deadline });
+      // Answered in the sender's own stream, which this process has followed past the command: right
+      // after it, or (a retry) where the stream is now.
+      const session = service.peek(grant.sessionId);
+      if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
+      const state = result.after ?? session.state;
+      return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: state.gameVersion };
+    },
+  });
+}
+
+/** sync: what the socket's role missed since the version it holds. */
+function syncHandler({ config, service, streams, grants, handle }: SeatHandlersDeps) {
+  return handle({
+    event: 'sync',
+    schema: SyncPayload,
+    run: async (p, socket): Promise<SyncData> => {
+      const deadline = performance.now() + config.storeTimeoutMs;
+      const live = grants.liveGrant(socket, deadline);
+      const grant = live instanceof Promise ? await live : live;
+      const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
+      return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), deadline);
+    },
+  });
+}
