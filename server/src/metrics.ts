@@ -187,7 +187,7 @@ export function createMetrics(): Metrics {
     }),
     commandLimitRoundTrips: new Counter({
       name: 'rubicon_command_limit_round_trips_total',
-      help: 'Scripts sent to Redis to count commands against their seat and session limits',
+      help: 'Scripts sent to Redis to count a command against its seat and session limits on their own: only commands refused before their append, since an appended command is counted by its append script',
       registers: [registry],
     }),
     appendAttempts: new Histogram({
