@@ -1,3 +1,5 @@
+// First, before any chunk that builds a schema: zod may not compile code (csp.ts).
+import './csp.ts';
 import { preconnect } from './net/preconnect.ts';
 import { parseRoute } from './router.ts';
 import './styles.css';
