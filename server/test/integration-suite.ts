@@ -269,6 +269,31 @@ export function defineIntegrationSuite(backend: Backend): void {
       expect(ack.ok).toBe(true);
     });
 
+    it("never refuses a move as stale because of another seat's draft, nor tells anyone else of the draft", async () => {
+      const t2 = await seat();
+      await startGame(t2);
+      await t2.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'first draft', lock: false });
+      await settle(t2.all());
+      const made = t2.seats.us.view!.gameVersion;
+      const frames = (c: TestClient) => c.received.filter((r) => r.event === 'update').length;
+      const before = { us: frames(t2.seats.us), observer: frames(t2.observer), iran: frames(t2.seats.iran) };
+      await t2.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'claim-strike', rationale: 'second draft', lock: false });
+      await settle([t2.facilitator, t2.seats.israel]);
+      // Iran's lock-in, after the draft and seen by all, is what the others wait for: the draft came before it on one socket.
+      await t2.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'r', lock: true });
+      await settle(t2.all());
+      expect({ us: frames(t2.seats.us), observer: frames(t2.observer), iran: frames(t2.seats.iran) }).toEqual({
+        us: before.us + 1,
+        observer: before.observer + 1,
+        iran: before.iran + 1,
+      });
+      expect(t2.seats.us.gaps).toBe(0);
+      // The US locks in on the view it had before Iran moved: stale because of Iran, not because of Israel's draft.
+      expect(refused(await t2.seats.us.command({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'r', lock: true }, { expectedGameVersion: made })).code).toBe('stale');
+      const ack = await t2.seats.us.command({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'r', lock: true }, { expectedGameVersion: made + 1 });
+      expect(ack.ok).toBe(true);
+    });
+
     it('refuses a seat that does not act in the beat', async () => {
       await playUntilBeat(t, 'strike-and-defence');
       await settle(t.all());

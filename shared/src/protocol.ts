@@ -133,8 +133,9 @@ export const CommandPayload = z
     commandId: CommandId,
     /**
      * The `gameVersion` of the view a game command was made on; refused as
-     * `stale` if the game has moved since. Messages commute with everything
-     * and need none (one sent is ignored).
+     * `stale` if the game has moved since as its sender sees it (game.ts,
+     * isStale). Messages commute with everything and need none (one sent is
+     * ignored).
      */
     expectedGameVersion: z.number().int().min(0).optional(),
     command: Command,
@@ -197,7 +198,7 @@ export interface HelloData extends SyncData {
 export interface CommandResult {
   /** A version of the sender's own stream that includes the command (for a retry: the version now). */
   version: number;
-  /** The game version then: a game command's update has reached every viewer once its view shows this. */
+  /** The sender's game version then: a game command's update has reached the sender once its view shows this. */
   gameVersion: number;
   duplicate: boolean;
 }

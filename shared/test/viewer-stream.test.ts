@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEntry, initialState, persistGame, restoreGame } from '../src/game/game.ts';
+import { applyEntry, initialState, isStale, persistGame, restoreGame, viewerGameVersion } from '../src/game/game.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { viewFor } from '../src/game/view.ts';
 import {
@@ -108,6 +108,69 @@ describe('each viewer own stream', () => {
     expect(streamPosition(d.game, restoreGame(d.game, snapshot), red)).toEqual(streamPosition(d.game, d.state, red));
     const legacy = { ...snapshot, messages: snapshot.messages.map(({ moderations: _m, ...m }) => m) };
     expect(() => restoreGame(d.game, legacy)).toThrow(/moderation/);
+  });
+});
+
+describe("a seat's move saved again over its own", () => {
+  /** Red has a draft in (everyone sees that it has one); blue holds the view made after it. */
+  function drafted() {
+    const d = new Driver(mini, { seed: 3 });
+    d.fac({ type: 'START' });
+    d.fac({ type: 'ADVANCE' });
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: 'first thoughts', lock: false });
+    return d;
+  }
+
+  it("is its seat's and the white cell's alone: no one else is shown it, counts it or is staled by it", () => {
+    const d = drafted();
+    const before = d.state;
+    const blueHad = viewFor(d.game, before, blue);
+    const positions = Object.values(miniViewers).map((v: Viewer) => streamPosition(d.game, before, v));
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'second thoughts', lock: false });
+    const entry = d.log.at(-1)!;
+    const steps = Object.entries(miniViewers).map(([name, v]) => [name, streamStep(d.game, before, d.state, entry, v).kind]);
+    expect(steps).toEqual([['red', 'view'], ['blue', 'none'], ['grey', 'none'], ['observer', 'none'], ['facilitator', 'view']]);
+    // The machine's own numbering goes on: one more game command.
+    expect(d.state.gameVersion).toBe(before.gameVersion + 1);
+    expect(viewerGameVersion(d.state, red)).toBe(viewerGameVersion(before, red) + 1);
+    expect(viewerGameVersion(d.state, facilitator)).toBe(d.state.gameVersion);
+    for (const v of [blue, grey, observer]) expect(viewerGameVersion(d.state, v)).toBe(viewerGameVersion(before, v));
+    // Each viewer's position moved by exactly the step it was shown.
+    Object.values(miniViewers).forEach((v: Viewer, i) => {
+      const moved = streamStep(d.game, before, d.state, entry, v).kind === 'none' ? 0 : 1;
+      expect(streamPosition(d.game, d.state, v).version).toBe(positions[i]!.version + moved);
+    });
+    // Blue's picture is the one it had, and the lock-in it made on it is not stale.
+    expect(viewFor(d.game, d.state, blue)).toEqual(blueHad);
+    expect(isStale(d.state, { kind: 'seat', seat: 'blue' }, blueHad.gameVersion)).toBe(false);
+    expect(isStale(d.state, { kind: 'seat', seat: 'red' }, viewFor(d.game, before, red).gameVersion)).toBe(true);
+    expect(isStale(d.state, { kind: 'facilitator' }, viewFor(d.game, before, facilitator).gameVersion)).toBe(true);
+  });
+
+  it('a first draft, a lock-in and an unlock are everyone\'s: others see who has a move and who locked in', () => {
+    const d = drafted();
+    const blueAt = () => viewerGameVersion(d.state, blue);
+    let was = blueAt();
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: 'sure now', lock: true });
+    expect(blueAt()).toBe(was + 1);
+    was = blueAt();
+    // Locked in over a locked move: who has locked in is unchanged, so it is red's own.
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'surer', lock: true });
+    expect(blueAt()).toBe(was);
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'revising', lock: false });
+    expect(blueAt()).toBe(was + 1);
+    expect(viewFor(d.game, d.state, blue).beat?.lockedIn).toEqual([]);
+  });
+
+  it('keeps its counts in snapshots, and refuses a snapshot from before they were kept', () => {
+    const d = drafted();
+    d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'again', lock: false });
+    expect(d.state.drafts).toEqual({ total: 1, bySeat: { red: 1 } });
+    const snapshot = JSON.parse(JSON.stringify(persistGame(d.game, d.state))) as ReturnType<typeof persistGame>;
+    const restored = restoreGame(d.game, snapshot);
+    for (const v of Object.values(miniViewers)) expect(streamPosition(d.game, restored, v)).toEqual(streamPosition(d.game, d.state, v));
+    const { drafts: _d, ...legacy } = snapshot;
+    expect(() => restoreGame(d.game, legacy)).toThrow(/drafts/);
   });
 });
 

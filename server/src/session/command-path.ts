@@ -1,4 +1,4 @@
-import { applyEntry, canonicalJson, isMessageSide, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
+import { applyEntry, canonicalJson, isMessageSide, isStale, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, SessionStore } from '../store/types.ts';
@@ -288,7 +288,7 @@ export class CommandPath {
       if (ids?.has(commandId)) continue;
       const entry: LogEntry = { seq: state.version + 1, at: Math.max(this.clock.now(), atLeast ?? 0), by: actor, commandId, command };
       // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
-      const staleness = expectedGameVersion !== null && !isMessageSide(command) && expectedGameVersion !== state.gameVersion;
+      const staleness = expectedGameVersion !== null && !isMessageSide(command) && isStale(state, actor, expectedGameVersion);
       const refusal = staleness ? null : this.admission(command);
       const applied = staleness || refusal ? null : applyEntry(game, state, entry);
       if (applied?.ok) {
@@ -312,9 +312,9 @@ export class CommandPath {
   private stale(session: CachedSession, actor: Actor, expected: number): ServiceError {
     const { game, state } = session;
     const view = wireViewFor(game, state, viewerOf(actor));
-    return new ServiceError('stale', `The game is at version ${state.gameVersion}; this was made on ${expected}.`, {
+    return new ServiceError('stale', `The game is at version ${view.gameVersion}; this was made on ${expected}.`, {
       version: view.version,
-      gameVersion: state.gameVersion,
+      gameVersion: view.gameVersion,
       view,
     });
   }

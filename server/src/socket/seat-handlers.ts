@@ -6,6 +6,7 @@ import {
   commandFromWire,
   parseCommandPayload,
   seatsInPlay,
+  viewerGameVersion,
   type Command,
   type CommandResult,
   type HelloData,
@@ -118,7 +119,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
       const session = service.peek(grant.sessionId);
       if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
       const state = result.after ?? session.state;
-      return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: state.gameVersion };
+      return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: viewerGameVersion(state, grant.role) };
     },
   });
 }

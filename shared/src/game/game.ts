@@ -15,7 +15,7 @@ import {
 import { MESSAGE_COMMANDS, messageDecision, turnLegality, type Phase } from './legality.ts';
 import { copyContext, createTurnMachine, MACHINE_VERSION, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 import { TurnTable, type TurnState } from './turn-table.ts';
-import { applyHide, type Message } from './channel-policy.ts';
+import { applyHide, type Message, type Viewer } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
@@ -69,12 +69,26 @@ export interface GameState {
    * races a move.
    */
   gameVersion: number;
+  /**
+   * The game commands among those that only their seat and the white cell can
+   * see (drafts, privateGameEvent): counted apart so that every other viewer's
+   * game version (viewerGameVersion) leaves them out.
+   */
+  drafts: DraftCounts;
   turn: TurnState;
   messages: MessageLog;
   interventions: Intervention[];
   /** The white cell's rubric scores (rubric-scores.ts): beside the game, like the messages. */
   scores: RubricScores;
 }
+
+/** Seat-private game commands applied: how many in all, and how many by each seat that made any. */
+export interface DraftCounts {
+  total: number;
+  bySeat: Readonly<Record<SeatId, number>>;
+}
+
+const NO_DRAFTS: DraftCounts = { total: 0, bySeat: {} };
 
 /** The JSON form of a GameState, for snapshots in a store or an export file. */
 export interface PersistedGame {
@@ -83,6 +97,8 @@ export interface PersistedGame {
   machineVersion: number;
   version: number;
   gameVersion: number;
+  /** Absent in snapshots made before drafts were counted apart: such a snapshot is refused (the log rebuilds it). */
+  drafts?: DraftCounts;
   turn: { value: StateValue; context: TurnContext; status: TurnState['status'] };
   messages: Message[];
   /** Absent in snapshots made before interventions were recorded. */
@@ -159,7 +175,7 @@ function turnInput(game: Game): TurnInput {
 
 export function initialState(game: Game): GameState {
   const turn = game.table.initial(turnInput(game));
-  return { version: 0, gameVersion: 0, turn, messages: MessageLog.empty, interventions: [], scores: NO_SCORES };
+  return { version: 0, gameVersion: 0, drafts: NO_DRAFTS, turn, messages: MessageLog.empty, interventions: [], scores: NO_SCORES };
 }
 
 /** The phase, from the tag each leaf state of the machine carries. */
@@ -243,7 +259,49 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   const turn = game.table.transition(state.turn, closesPlanning(state, command) ? Object.assign({}, event, { relays: beatRelays(game, state) }) : event);
   const note = interventionOf(command, entry, gameVersion, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
-  return { ok: true, state: nextState(state, entry.seq, gameVersion, { turn, interventions }), message: null };
+  const draftBy = privateGameEvent(state, entry.by, command);
+  const drafts = draftBy === null ? undefined : countDraft(state.drafts, draftBy);
+  return { ok: true, state: nextState(state, entry.seq, gameVersion, { turn, interventions, drafts }), message: null };
+}
+
+/**
+ * The seat that alone (with the white cell) can see this game command, or
+ * null if others can: a move saved again over the seat's own, as a draft over
+ * a draft or locked in over a locked move. Every other viewer sees only who
+ * has a move and who has locked in (view.ts: `submitted`, `lockedIn`), and
+ * neither changes; a first move, a lock-in and an unlock each change one of
+ * them, so they are public.
+ */
+export function privateGameEvent(state: GameState, by: Actor, command: Command): SeatId | null {
+  if (command.type !== 'SUBMIT_MOVE' || by.kind !== 'seat') return null;
+  const held = state.turn.context.submissions[by.seat];
+  return held !== undefined && held.locked === command.lock ? by.seat : null;
+}
+
+function countDraft(drafts: DraftCounts, seat: SeatId): DraftCounts {
+  return { total: drafts.total + 1, bySeat: { ...drafts.bySeat, [seat]: (drafts.bySeat[seat] ?? 0) + 1 } };
+}
+
+/**
+ * The game version as one viewer knows it: the game commands it can see. The
+ * white cell sees them all; a seat, all but other seats' drafts; an observer,
+ * none of the drafts. A game command is stale only if this moved (isStale).
+ */
+export function viewerGameVersion(state: GameState, viewer: Viewer): number {
+  if (viewer.kind === 'facilitator') return state.gameVersion;
+  const own = viewer.kind === 'seat' ? (state.drafts.bySeat[viewer.seat] ?? 0) : 0;
+  return state.gameVersion - state.drafts.total + own;
+}
+
+/**
+ * Whether a game command made on the view at `expected` is stale: whether the
+ * game moved since as its actor sees it. Other seats' drafts move nothing it
+ * can see, so they never make its move stale. The system clock acts with the
+ * white cell's eyes.
+ */
+export function isStale(state: GameState, by: Actor, expected: number): boolean {
+  const viewer: Viewer = by.kind === 'seat' ? { kind: 'seat', seat: by.seat } : by.kind === 'observer' ? by : { kind: 'facilitator' };
+  return expected !== viewerGameVersion(state, viewer);
 }
 
 /**
@@ -255,11 +313,12 @@ function nextState(
   state: GameState,
   version: number,
   gameVersion: number,
-  changed: Partial<Pick<GameState, 'turn' | 'messages' | 'interventions' | 'scores'>>,
+  changed: Partial<Pick<GameState, 'drafts' | 'turn' | 'messages' | 'interventions' | 'scores'>>,
 ): GameState {
   return {
     version,
     gameVersion,
+    drafts: changed.drafts ?? state.drafts,
     turn: changed.turn ?? state.turn,
     messages: changed.messages ?? state.messages,
     interventions: changed.interventions ?? state.interventions,
@@ -332,6 +391,7 @@ export function persistGame(game: Game, state: GameState): PersistedGame {
     machineVersion: MACHINE_VERSION,
     version: state.version,
     gameVersion: state.gameVersion,
+    drafts: state.drafts,
     turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
     messages: state.messages.toArray(),
     interventions: state.interventions,
@@ -347,6 +407,8 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
     throw new Error(`snapshot is for machine v${persisted.machineVersion}, this is v${MACHINE_VERSION}`);
   // Before game versions, the machine counted in log versions: such a snapshot cannot be mixed with new events.
   if (typeof persisted.gameVersion !== 'number') throw new Error('snapshot predates game versions');
+  // Past drafts leave no trace in the state: only the log can count them, and every viewer's game version needs them.
+  if (persisted.drafts === undefined) throw new Error('snapshot predates counted drafts');
   // A message hidden before hides were counted may have been hidden more than once: its readers'
   // update counts (viewer-stream.ts) cannot be known from such a snapshot, only from the log.
   if (persisted.messages.some((m) => m.hiddenAt !== undefined && m.moderations === undefined))
@@ -357,6 +419,7 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
   return {
     version: persisted.version,
     gameVersion: persisted.gameVersion,
+    drafts: persisted.drafts,
     turn,
     messages: MessageLog.from(persisted.messages),
     interventions: persisted.interventions ?? [],

@@ -15,7 +15,10 @@ import type { RubricView } from './rubric-scores.ts';
 export interface GameView {
   /** Where this viewer's own stream of updates stands (viewer-stream.ts): never a count of others' events. */
   version: number;
-  /** Game commands applied so far: send it as `expectedGameVersion` with a game command made on this view. */
+  /**
+   * Game commands this viewer can see applied so far (other seats' drafts left out): send it as
+   * `expectedGameVersion` with a game command made on this view.
+   */
   gameVersion: number;
   viewer: Viewer;
   phase: Phase;

@@ -1,7 +1,7 @@
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { beatById } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
-import { phaseOf, type Game, type GameState } from './game.ts';
+import { phaseOf, viewerGameVersion, type Game, type GameState } from './game.ts';
 import { actingSeatsInPlay, type Resolution } from './machine.ts';
 import { messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { teachingViewFor } from './teaching-view.ts';
@@ -123,7 +123,7 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
 
   return {
     version,
-    gameVersion: state.gameVersion,
+    gameVersion: viewerGameVersion(state, viewer),
     viewer,
     phase,
     paused: ctx.paused,

@@ -1,13 +1,15 @@
 import type { Channel } from '../scenario/schema.ts';
 import type { Command, LogEntry } from './commands.ts';
-import { applyEntry, initialState, type Game, type GameState } from './game.ts';
+import { applyEntry, initialState, viewerGameVersion, type Game, type GameState } from './game.ts';
 import { hiddenFrom, messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
 
 /**
  * Each viewer's own stream of updates. A viewer is told of an event only if
- * it shows that viewer something: every game command (every view carries the
- * game version a move must be made on), a message it may read, and the white
- * cell hiding or showing again such a message. Events it cannot see move
+ * it shows that viewer something: every game command it can see (every view
+ * carries the viewer's game version, which a move must be made on), a message
+ * it may read, and the white cell hiding or showing again such a message. A
+ * seat's draft saved over its own draft is its own and the white cell's: the
+ * others see nothing change (game.ts, privateGameEvent). Events it cannot see move
  * nothing of its own: not its update count (`version`), not the numbering of
  * its messages. So neither the numbers it holds nor when its frames arrive
  * say anything about channels it is not in.
@@ -57,7 +59,7 @@ function reads(game: Game, viewer: Viewer, message: Message): boolean {
 
 export function streamPosition(game: Game, state: GameState, viewer: Viewer): StreamPosition {
   if (viewer.kind === 'facilitator') return { version: state.version, messages: state.messages.length };
-  let version = state.gameVersion;
+  let version = viewerGameVersion(state, viewer);
   let messages = 0;
   for (const m of state.messages) {
     if (!reads(game, viewer, m)) continue;
@@ -85,7 +87,10 @@ export function eventSteps(game: Game, before: GameState, after: GameState, entr
     const step: StreamStep = command.type === 'SEND_MESSAGE' ? { kind: 'message', message } : { kind: 'moderation', message };
     return (viewer) => (reads(game, viewer, message) ? step : NONE);
   }
-  return after.gameVersion !== before.gameVersion ? showsView : showsFacilitatorView;
+  if (after.gameVersion === before.gameVersion) return showsFacilitatorView;
+  if (after.drafts.total === before.drafts.total) return showsView;
+  const by = entry.by.kind === 'seat' ? entry.by.seat : null;
+  return (viewer) => (viewer.kind === 'facilitator' || (viewer.kind === 'seat' && viewer.seat === by) ? VIEW : NONE);
 }
 
 /** What `entry`, which took `before` to `after`, shows `viewer`. */
