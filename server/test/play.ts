@@ -11,7 +11,8 @@ for (const step of scenario.historicalPath) (HISTORICAL[step.beat] ??= {})[step.
 
 /**
  * The highest game version any client has seen: game commands are made
- * against it. Game versions are the one number every viewer shares (each
+ * against it. Every viewer counts game versions alike until a seat saves a
+ * move over its own, which only that seat and the white cell count (each
  * viewer's `version` counts its own stream).
  */
 export function head(table: Table): number {
@@ -38,21 +39,25 @@ export async function startGame(table: Table): Promise<number> {
  */
 export async function playBeat(table: Table, picks: Record<string, string> = {}): Promise<WireView> {
   const fac = table.facilitator;
-  let gv = head(table);
-  const view = await fac.until((v) => v.gameVersion >= gv && v.phase === 'planning', 10_000, 'planning');
+  // Each client is caught up with the server (sync) before it acts, not waited to a game version another client
+  // reported: a seat that locks in over its own lock-in moves only its own game version and the white cell's.
+  await fac.caughtUp();
+  const view = await fac.until((v) => v.phase === 'planning', 10_000, 'planning');
   const beat = view.beat;
   if (!beat) throw new Error('no beat in planning');
   for (const seat of beat.actingSeats) {
     const client = table.seats[seat as Seat];
-    const mine = await client.until((v) => v.gameVersion >= gv && v.menu !== null, 10_000, `${seat} menu`);
+    await client.caughtUp();
+    const mine = await client.until((v) => v.menu !== null, 10_000, `${seat} menu`);
     const menu = mine.menu;
     if (!menu) throw new Error(`${seat} has no menu`);
     const wanted = picks[seat] ?? HISTORICAL[beat.id]?.[seat];
     const move = menu.moves.some((m) => m.id === wanted) ? (wanted ?? menu.defaultMove) : menu.defaultMove;
-    gv = await sendAt(client, gv, () => client.must({ type: 'SUBMIT_MOVE', move, rationale: `${seat} chooses ${move} in ${beat.id}.`, lock: true }));
+    await client.must({ type: 'SUBMIT_MOVE', move, rationale: `${seat} chooses ${move} in ${beat.id}.`, lock: true });
   }
-  await fac.until((v) => v.gameVersion >= gv && v.phase === 'adjudication', 10_000, 'adjudication');
-  gv = await sendAt(fac, gv, () => fac.must({ type: 'ACCEPT_ADJUDICATION' }));
+  await fac.caughtUp();
+  await fac.until((v) => v.phase === 'adjudication', 10_000, 'adjudication');
+  let gv = (await fac.must({ type: 'ACCEPT_ADJUDICATION' })).gameVersion;
   gv = await sendAt(fac, gv, () => fac.must({ type: 'ADVANCE' }));
   return fac.untilGameVersion(gv);
 }

@@ -165,7 +165,7 @@ describe("a seat's move saved again over its own", () => {
   it('keeps its counts in snapshots, and refuses a snapshot from before they were kept', () => {
     const d = drafted();
     d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'again', lock: false });
-    expect(d.state.drafts).toEqual({ total: 1, bySeat: { red: 1 } });
+    expect(d.state.drafts).toEqual({ at: [d.state.gameVersion], bySeat: { red: [d.state.gameVersion] } });
     const snapshot = JSON.parse(JSON.stringify(persistGame(d.game, d.state))) as ReturnType<typeof persistGame>;
     const restored = restoreGame(d.game, snapshot);
     for (const v of Object.values(miniViewers)) expect(streamPosition(d.game, restored, v)).toEqual(streamPosition(d.game, d.state, v));

@@ -82,13 +82,18 @@ export interface GameState {
   scores: RubricScores;
 }
 
-/** Seat-private game commands applied: how many in all, and how many by each seat that made any. */
+/**
+ * Seat-private game commands applied (privateGameEvent): the log's game
+ * version of each, in order, all of them and each seat's own. Their number is
+ * what a viewer's game version leaves out; their places turn a game version
+ * the game recorded into the viewer's own (versionSeenBy).
+ */
 export interface DraftCounts {
-  total: number;
-  bySeat: Readonly<Record<SeatId, number>>;
+  at: readonly number[];
+  bySeat: Readonly<Record<SeatId, readonly number[]>>;
 }
 
-const NO_DRAFTS: DraftCounts = { total: 0, bySeat: {} };
+const NO_DRAFTS: DraftCounts = { at: [], bySeat: {} };
 
 /** The JSON form of a GameState, for snapshots in a store or an export file. */
 export interface PersistedGame {
@@ -260,7 +265,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   const note = interventionOf(command, entry, gameVersion, state.turn.context, turn.context);
   const interventions = note ? [...state.interventions, note] : state.interventions;
   const draftBy = privateGameEvent(state, entry.by, command);
-  const drafts = draftBy === null ? undefined : countDraft(state.drafts, draftBy);
+  const drafts = draftBy === null ? undefined : countDraft(state.drafts, draftBy, gameVersion);
   return { ok: true, state: nextState(state, entry.seq, gameVersion, { turn, interventions, drafts }), message: null };
 }
 
@@ -278,8 +283,32 @@ export function privateGameEvent(state: GameState, by: Actor, command: Command):
   return held !== undefined && held.locked === command.lock ? by.seat : null;
 }
 
-function countDraft(drafts: DraftCounts, seat: SeatId): DraftCounts {
-  return { total: drafts.total + 1, bySeat: { ...drafts.bySeat, [seat]: (drafts.bySeat[seat] ?? 0) + 1 } };
+function countDraft(drafts: DraftCounts, seat: SeatId, gameVersion: number): DraftCounts {
+  return { at: [...drafts.at, gameVersion], bySeat: { ...drafts.bySeat, [seat]: [...(drafts.bySeat[seat] ?? []), gameVersion] } };
+}
+
+/** How many of these ascending versions are at or below `version`. */
+function countUpTo(versions: readonly number[], version: number): number {
+  let lo = 0;
+  let hi = versions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((versions[mid] ?? 0) <= version) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A game version of the log (one the game recorded: a resolution's, a
+ * ledger change's, a timer's) as this viewer counts: without the drafts of
+ * other seats before it. So the numbers in a view say nothing of how often
+ * others revised their drafts.
+ */
+export function versionSeenBy(drafts: DraftCounts, viewer: Viewer, version: number): number {
+  if (viewer.kind === 'facilitator' || drafts.at.length === 0) return version;
+  const own = viewer.kind === 'seat' ? countUpTo(drafts.bySeat[viewer.seat] ?? [], version) : 0;
+  return version - countUpTo(drafts.at, version) + own;
 }
 
 /**
@@ -288,9 +317,7 @@ function countDraft(drafts: DraftCounts, seat: SeatId): DraftCounts {
  * none of the drafts. A game command is stale only if this moved (isStale).
  */
 export function viewerGameVersion(state: GameState, viewer: Viewer): number {
-  if (viewer.kind === 'facilitator') return state.gameVersion;
-  const own = viewer.kind === 'seat' ? (state.drafts.bySeat[viewer.seat] ?? 0) : 0;
-  return state.gameVersion - state.drafts.total + own;
+  return versionSeenBy(state.drafts, viewer, state.gameVersion);
 }
 
 /**

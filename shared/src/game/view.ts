@@ -1,7 +1,7 @@
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { beatById } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
-import { phaseOf, viewerGameVersion, type Game, type GameState } from './game.ts';
+import { phaseOf, versionSeenBy, viewerGameVersion, type Game, type GameState } from './game.ts';
 import { actingSeatsInPlay, type Resolution } from './machine.ts';
 import { messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { teachingViewFor } from './teaching-view.ts';
@@ -27,6 +27,8 @@ function resolutionView(
   changesView: (changes: readonly Change[]) => ChangeView[],
   /** `pastKey` of the viewer and `revealed` (built once per view, not once per resolution). */
   key: string,
+  /** A recorded game version as the viewer counts it (versionSeenBy): fixed once recorded, so the cache holds. */
+  seen: (version: number) => number,
 ): ResolutionView {
   let byViewer = resolutionViews.get(r);
   if (!byViewer) {
@@ -64,7 +66,7 @@ function resolutionView(
     ruleText: Object.fromEntries(b.rules.filter((rule) => cited.has(rule.id)).map((rule) => [rule.id, rule.description])),
     override: r.override,
     relays: r.relays.filter((x) => facilitator || (seat !== null && (x.by === seat || x.to.includes(seat)))),
-    version: r.version,
+    version: seen(r.version),
     at: r.at,
   };
   byViewer.set(key, view);
@@ -110,13 +112,17 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
   // One rule for every part of the view that shows the world: flags are the white cell's until the outcome.
   const seesFlags = facilitator || revealed;
   const seesTarget = (t: ChangeTarget): boolean => t.kind !== 'flag' || seesFlags;
+  // Every version the game recorded, in this viewer's count: other seats' drafts left out.
+  const drafts = state.drafts;
+  const seen = (v: number): number => versionSeenBy(drafts, viewer, v);
   // A change whose cause the viewer may see is shown as recorded (no copy: most are, and views are many).
   const changesView = (changes: readonly Change[]): ChangeView[] => {
     const out: ChangeView[] = [];
     for (const c of changes) {
       if (!seesTarget(c.target)) continue;
       const cause = filterCause(c.cause);
-      out.push(cause === c.cause ? c : { ...c, cause });
+      const version = seen(c.version);
+      out.push(cause === c.cause && version === c.version ? c : { ...c, cause, version });
     }
     return out;
   };
@@ -178,18 +184,18 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
             ruleText: Object.fromEntries(beatById(scenario, ctx.proposal.beat).rules.map((r) => [r.id, r.description])),
           }
         : null,
-    timer: ctx.timer,
+    timer: ctx.timer && seen(ctx.timer.setAtVersion) !== ctx.timer.setAtVersion ? { ...ctx.timer, setAtVersion: seen(ctx.timer.setAtVersion) } : ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
-    resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView, pastKey))),
+    resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView, pastKey, seen))),
     ledger: cachedIn(ledgerViews, ctx.ledger, pastKey, () => changesView(ctx.ledger)),
     injects: ctx.injects.map((i) => {
       const def = scenario.injects.find((x) => x.id === i.inject);
-      return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: i.version, at: i.at };
+      return { inject: i.inject, title: def?.title ?? i.inject, text: def?.text ?? '', version: seen(i.version), at: i.at };
     }),
     outcome: ctx.outcome ? outcomeView(scenario, ctx.outcome) : null,
     channels: channelViews(scenario, state, viewer),
     bots: Object.entries(ctx.bots).map(([s, bot]) => ({ seat: s, bot: facilitator || revealed || s === seat ? bot : null })),
-    interventions: state.interventions,
+    interventions: drafts.at.length === 0 ? state.interventions : state.interventions.map((n) => ({ ...n, version: seen(n.version) })),
     teaching: teachingViewFor(scenario, state, viewer, phase),
     rubric: rubricViewFor(scenario, ctx.options.seatsInPlay, state.scores, facilitator),
   };

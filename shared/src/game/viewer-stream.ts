@@ -88,7 +88,7 @@ export function eventSteps(game: Game, before: GameState, after: GameState, entr
     return (viewer) => (reads(game, viewer, message) ? step : NONE);
   }
   if (after.gameVersion === before.gameVersion) return showsFacilitatorView;
-  if (after.drafts.total === before.drafts.total) return showsView;
+  if (after.drafts.at.length === before.drafts.at.length) return showsView;
   const by = entry.by.kind === 'seat' ? entry.by.seat : null;
   return (viewer) => (viewer.kind === 'facilitator' || (viewer.kind === 'seat' && viewer.seat === by) ? VIEW : NONE);
 }
