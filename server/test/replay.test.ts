@@ -82,6 +82,8 @@ async function playedGame() {
   // Rubric scores during play and after the outcome: events the replay must show the white cell exactly as it saw them live.
   await table.facilitator.must({ type: 'SCORE_TEAM', seat: 'iran', criterion: 'mediated-signalling', score: 2, note: 'one message, late' });
   await table.seats.iran.must({ type: 'SUBMIT_MOVE', move: getScenario('april-2024')!.beats[1]!.actors.find((a) => a.seat === 'iran')!.defaultMove, rationale: 'a draft', lock: false });
+  // Saved again over its draft: an event only Iran and the white cell are shown, which the replay must number alike.
+  await table.seats.iran.must({ type: 'SUBMIT_MOVE', move: getScenario('april-2024')!.beats[1]!.actors.find((a) => a.seat === 'iran')!.defaultMove, rationale: 'a second draft', lock: false });
   await playToOutcome(table);
   await table.facilitator.must({ type: 'SCORE_TEAM', seat: 'israel', criterion: 'rationale-quality', score: 4 });
   await settle(table.all());
