@@ -231,6 +231,35 @@ describe('HTTP limits hold across processes and forged addresses', () => {
     expect(await forged(proxied.url, 0, '192.0.2.51')).toBe(404);
   });
 
+  it('counts an IPv6 client by its /56, which it can send from any address of, over HTTP and hello alike', async () => {
+    // Behind a trusted proxy (here: loopback) the forwarded IPv6 address is believed; a client holding
+    // 2001:db8:0:100::/56 could otherwise pick a new one for every join-code guess and every hello.
+    const env = { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05', HELLO_RATE_LIMIT_BURST: '5', HELLO_RATE_LIMIT_PER_SEC: '0.05', TRUST_PROXY: 'loopback' };
+    const server = await serve(env);
+    const inBlock = (i: number) => `2001:db8:0:1${(i % 16).toString(16)}${i.toString(16)}:${i}::${i + 1}`;
+    const join = (from: string) =>
+      fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: '{"code":"ZZZZZZZZ"}' }).then((r) => r.status);
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push(await join(inBlock(i)));
+    expect(tally(statuses.map(String))).toEqual({ 404: 5, 429: 7 });
+    // Another customer's block, and an IPv4 client, keep their own budgets.
+    expect(await join('2001:db8:0:200::1')).toBe(404);
+    expect(await join('192.0.2.60')).toBe(404);
+
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const sockets = Array.from({ length: 12 }, (_, i) =>
+      io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': inBlock(i) } }),
+    );
+    try {
+      await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))));
+      const acks = [];
+      for (const s of sockets) acks.push(await s.timeout(5000).emitWithAck('hello', { sessionId: session.sessionId, token: nanoid(43) }));
+      expect(tally(acks.map(codeOf))).toEqual({ unauthorized: 5, rate_limited: 7 });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
   it('with a hop count and the proxy bypassed, believes any forged address (which is why the server warns)', async () => {
     const log = recordingLogger();
     const server = await startServer({ backend: 'memory', env: { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05', TRUST_PROXY: '1' }, deps: { logger: log.logger } });

@@ -2,10 +2,11 @@ import type { RequestHandler } from 'express';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
 import { ServiceError } from '../session/service-error.ts';
+import { addressKey } from './client-address.ts';
 
-/** The address a request counts against (`req.ip`, which TRUST_PROXY decides). */
+/** The key a request counts against: its address (`req.ip`, which TRUST_PROXY decides), an IPv6 one by its block (`addressKey`). */
 export function addressOf(req: { ip?: string | undefined }): string {
-  return req.ip ?? 'unknown';
+  return req.ip === undefined ? 'unknown' : addressKey(req.ip);
 }
 
 /** The refusal of a tokenless request over its address's budget. */
