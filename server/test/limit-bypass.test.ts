@@ -174,6 +174,21 @@ describe('hello is limited per socket and per address, and anonymous sockets do 
     }
   });
 
+  it('counts sync against the address too, so many sockets of one token cannot multiply full reads', async () => {
+    // A sync from 0 answers with the whole view and every message (about 10 ms of CPU and 600 KB for
+    // 2,000 messages): per socket alone, 50 sockets holding one token could ask 150 a second.
+    const server = await serve({ HELLO_RATE_LIMIT_BURST: '20', HELLO_RATE_LIMIT_PER_SEC: '0.2', SOCKET_RATE_LIMIT_BURST: '100' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const sockets = await Promise.all(Array.from({ length: 5 }, (_, i) => connect(server.url, session.sessionId, token, `iran-${i}`)));
+    clients.push(...sockets);
+    const acks = await Promise.all(sockets.flatMap((s) => Array.from({ length: 6 }, () => s.raw('sync', { sinceVersion: 0 }))));
+    expect(tally(acks.map(codeOf))).toEqual({ ok: 15, rate_limited: 15 });
+    const refusal = acks.find((a) => codeOf(a) === 'rate_limited') as { ok: false; error: { message: string; retryAfterMs?: number } };
+    expect(refusal.error.message).toMatch(/from this address/);
+    expect(refusal.error.retryAfterMs).toBeGreaterThan(0);
+  });
+
   it('closes every socket that never says hello', async () => {
     const server = await serve({ HELLO_TIMEOUT_MS: '500' });
     const silent = Array.from({ length: 20 }, () => io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }));
