@@ -275,6 +275,30 @@ describe('HTTP limits hold across processes and forged addresses', () => {
     }
   });
 
+  it('does not count the server’s own bots, all on 127.0.0.1, as one stranger; a guessed bot header counts', async () => {
+    // Budgets of 3: the session's creation and the facilitator's hello spend one each, so before, two of the
+    // four bots got in and the others were refused (and refused again at every scan until the window ended).
+    const server = await serve({ HTTP_RATE_LIMIT_BURST: '3', HTTP_RATE_LIMIT_PER_SEC: '0.01', HELLO_RATE_LIMIT_BURST: '3', HELLO_RATE_LIMIT_PER_SEC: '0.01' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const fac = await connect(server.url, session.sessionId, session.facilitatorToken, 'facilitator');
+    clients.push(fac);
+    const seats = { iran: 'hard-liner', israel: 'restore-deterrence', us: 'restrain-israel', mediators: 'shuttle-broker' };
+    for (const [seat, bot] of Object.entries(seats)) await fac.must({ type: 'SET_SEAT_BOT', seat, bot });
+    const seated = async () => {
+      const summary = await api<{ presence: { seats: Record<string, number> } }>(server.url, `/api/sessions/${session.sessionId}`, { token: session.facilitatorToken });
+      return Object.keys(seats).filter((s) => (summary.body.presence.seats[s] ?? 0) > 0);
+    };
+    await waitFor(async () => (await seated()).length === 4, 5000, 'all four bots seated').catch(() => undefined);
+    expect(await seated()).toEqual(Object.keys(seats));
+    // A stranger who sends the header with anything but this process's secret is counted as before.
+    const guesses = [];
+    for (let i = 0; i < 4; i++)
+      guesses.push(
+        (await fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-rubicon-own-bot': 'x'.repeat(43) }, body: '{"code":"ZZZZZZZZ"}' })).status,
+      );
+    expect(guesses).toContain(429);
+  });
+
   it('with a hop count and the proxy bypassed, believes any forged address (which is why the server warns)', async () => {
     const log = recordingLogger();
     const server = await startServer({ backend: 'memory', env: { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05', TRUST_PROXY: '1' }, deps: { logger: log.logger } });

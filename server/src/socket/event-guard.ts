@@ -12,8 +12,8 @@ export interface EventGuardDeps {
   metrics: Metrics;
   /** This socket's id, for its own count. */
   socketId: string;
-  /** The client's address (TRUST_PROXY applied), for the per-address count of hello and sync. */
-  address: string;
+  /** The client's address (TRUST_PROXY applied), for the per-address count of hello and sync; null for the process's own bots. */
+  address: string | null;
 }
 
 /**
@@ -48,7 +48,7 @@ export function eventGuard(deps: EventGuardDeps): (event: Event, next: (err?: Er
       if (!KNOWN_EVENTS.has(name)) return refuse('unknown_event', `There is no "${String(name).slice(0, 40)}" event; a client sends hello, command and sync.`);
       // hello and sync each answer with a whole view and as many messages as asked (a full one, of a long game,
       // is milliseconds of CPU and hundreds of KB): per socket alone, many sockets of one token would multiply it.
-      if (name === 'hello' || name === 'sync') {
+      if ((name === 'hello' || name === 'sync') && address !== null) {
         const fromAddress = await limits.helloPerAddress.take(address);
         if (!fromAddress.allowed)
           return refuse('rate_limited', `Too many requests from this address; wait ${waitInWords(fromAddress.retryAfterMs)}.`, fromAddress.retryAfterMs);
