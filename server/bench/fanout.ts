@@ -28,6 +28,7 @@ import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOpt
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
+import { attributeTail, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -131,6 +132,8 @@ interface PhaseResult {
   machine: WindowCpu;
   /** Each server process's command-path waits (FANOUT_SPANS=1, span-probe.ts). */
   spans: Record<string, SpanSummary>[];
+  /** FANOUT_TAIL=1, one process: the slow deliveries' legs against all deliveries' (tail-probe.ts). */
+  tailLegs: TailAttribution | null;
 }
 
 interface ProbeSummary {
@@ -264,6 +267,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
       machine: (await machineCpu) ?? { redisPercent: null, machinePercent: null },
       spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
+      tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
     };
   } finally {
     await machine.close();
@@ -303,11 +307,23 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     const others = machinePercent - r.cpuPercent - h.harnessCpuPercent - (redisPercent ?? 0);
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : `${redisPercent.toFixed(0)} %`}; ${others.toFixed(0)} %`, '% of 1 core');
   }
+  if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
   for (const name of names) {
     const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
     report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
   }
+}
+
+function addTailLegs(report: Report, section: string, target: string, a: TailAttribution): void {
+  const f = (x: number) => x.toFixed(2);
+  const pc = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const row = (l: TailLegs) => `${f(l.toRead)} / ${f(l.readToEmit)} / ${f(l.emitToTickEnd)} / ${f(l.tickEndToReceipt)} ms; burst ${l.burst}; GC server ${pc(l.serverGc)}, harness ${pc(l.harnessGc)}; deferred ${pc(l.deferred)} (n ${l.n})`;
+  report.add(section, `${target}: legs, median send→read / read→broadcast / broadcast→tick end / tick end→receipt: past the p99`, row(a.slow), '');
+  report.add(section, `${target}: the same legs, every 10th delivery`, row(a.all), '');
+  report.add(section, `${target}: packets read per loop iteration p50/p99/max; its length p50/p99/max`, `${a.burstN.join(' / ')}; ${a.burstMs.map(f).join(' / ')} ms`, '');
+  const g = (x: TailAttribution['serverGcs']) => `${x.count} (${x.minor} scavenges), ${f(x.totalMs)} ms, longest ${f(x.maxMs)} ms`;
+  report.add(section, `${target}: GCs in the window: server · harness`, `${g(a.serverGcs)} · ${g(a.harnessGcs)}`, '');
 }
 
 function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {
