@@ -28,7 +28,7 @@ import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOpt
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
-import { attributeTail, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
+import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -324,6 +324,7 @@ function addTailLegs(report: Report, section: string, target: string, a: TailAtt
   report.add(section, `${target}: packets read per loop iteration p50/p99/max; its length p50/p99/max`, `${a.burstN.join(' / ')}; ${a.burstMs.map(f).join(' / ')} ms`, '');
   const g = (x: TailAttribution['serverGcs']) => `${x.count} (${x.minor} scavenges), ${f(x.totalMs)} ms, longest ${f(x.maxMs)} ms`;
   report.add(section, `${target}: GCs in the window: server · harness`, `${g(a.serverGcs)} · ${g(a.harnessGcs)}`, '');
+  report.add(section, `${target}: past the p99: distinct messages; stalls (receipts ${STALL_GAP_MS} ms apart or more); the largest's share`, `${a.slowMessages}; ${a.stalls}; ${pc(a.largestStall)}`, '');
 }
 
 function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {

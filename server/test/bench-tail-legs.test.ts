@@ -34,5 +34,10 @@ describe('the fan-out tail legs (FANOUT_TAIL=1)', () => {
     expect(a.all).toMatchObject({ n: 2, toRead: 2, readToEmit: 0.5, tickEndToReceipt: 3, burst: 1, serverGc: 0.5, harnessGc: 0.5, deferred: 0.5 });
     expect(a.serverGcs).toEqual({ count: 2, totalMs: 14, maxMs: 9, minor: 1 });
     expect(a.burstN).toEqual([1, 4, 4]);
+    expect(a).toMatchObject({ slowMessages: 1, stalls: 1, largestStall: 1 });
+    // Six deliveries of two messages: four received within a few ms (one stall), two 50 ms later (another).
+    const two = attributeTail(server, { sample: [], gcs: [], slow: [[0, 0, 10], [0, 0, 12], [0, 0, 14], [0, 0, 16], [1, 0, 66], [1, 0, 67]] });
+    expect(two).toMatchObject({ slowMessages: 2, stalls: 2 });
+    expect(two.largestStall).toBeCloseTo(4 / 6);
   });
 });

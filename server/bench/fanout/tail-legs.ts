@@ -126,6 +126,29 @@ export interface TailAttribution {
   /** Server and harness GCs in the window: count, total and longest pause (ms), and the scavenges' share of the count. */
   serverGcs: GcSummary;
   harnessGcs: GcSummary;
+  /** The slow deliveries' distinct messages, and the stalls they came in: runs of receipts less than STALL_GAP_MS apart; the largest run's share of them. */
+  slowMessages: number;
+  stalls: number;
+  largestStall: number;
+}
+
+/** Slow deliveries received closer together than this met the same stall. */
+export const STALL_GAP_MS = 5;
+
+function stallsOf(slow: readonly DeliveryRecord[]): { stalls: number; largest: number } {
+  const at = slow.map((d) => d[2]).sort((a, b) => a - b);
+  let stalls = 0;
+  let run = 0;
+  let largest = 0;
+  for (let i = 0; i < at.length; i++) {
+    if (i === 0 || (at[i] ?? 0) - (at[i - 1] ?? 0) >= STALL_GAP_MS) {
+      stalls++;
+      run = 0;
+    }
+    run++;
+    largest = Math.max(largest, run);
+  }
+  return { stalls, largest: at.length === 0 ? Number.NaN : largest / at.length };
 }
 
 export interface GcSummary {
@@ -148,6 +171,7 @@ const p3 = (xs: number[]): [number, number, number] => [quantile(xs, 0.5), quant
 
 /** Joins the harness's deliveries with the (one) server's stamps: the legs of the slow ones against the sample's. */
 export function attributeTail(server: ServerTail, harness: HarnessTail): TailAttribution {
+  const stalls = stallsOf(harness.slow);
   return {
     slow: legs(harness.slow, server, harness.gcs),
     all: legs(harness.sample, server, harness.gcs),
@@ -155,5 +179,8 @@ export function attributeTail(server: ServerTail, harness: HarnessTail): TailAtt
     burstMs: p3(server.bursts.map((b) => b.ms)),
     serverGcs: gcSummary(server.gcs),
     harnessGcs: gcSummary(harness.gcs),
+    slowMessages: new Set(harness.slow.map((d) => d[0])).size,
+    stalls: stalls.stalls,
+    largestStall: stalls.largest,
   };
 }
