@@ -18,6 +18,7 @@
  *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too)
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { pinTo } from './fanout/pin.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +48,11 @@ export interface FanoutOptions {
   baseline: string | null;
   /** Servers under tsx (its keepNames wrappers included) rather than bundled to plain JavaScript like the shipped build. */
   tsx: boolean;
+  /** Single-process phases: every server on CPU 0 and the harness on CPU 1 (FANOUT_PIN=1; pin.ts says why). */
+  pin: boolean;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false, pin: false };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -59,6 +62,10 @@ class ServerProcess {
   private readonly replies: ((m: FromServer) => void)[] = [];
   private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   /** `script`: a server's .ts under tsx, or its bundle (compile.ts) under plain `node`. */
   constructor(target: Target, env: Record<string, string>, script: string, tsx: boolean) {
@@ -248,6 +255,11 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
           reject(new Error(`${target} harness: ${m.error}`));
         }
       });
+      // After the set-up, so every thread the processes start for it is pinned too.
+      if (options.pin && processes === 1) {
+        for (const s of servers) pinTo(s.pid, 0);
+        pinTo(harness.pid, 1);
+      }
       harness.send({ type: 'go' } satisfies ToHarness);
     });
     const [start, end] = await Promise.all([marks.start, marks.end, profiles]);
@@ -353,6 +365,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase after ${options.warmupMs / 1000} s of sending not measured; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
+  if (options.pin) report.note('FANOUT_PIN=1: in the memory phases each server ran on CPU 0 and the harness on CPU 1 from the end of set-up (taskset -a); the Redis phases were not pinned.');
 }
 
 function contendersOf(options: FanoutOptions): Contender[] {
@@ -408,6 +421,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
     baseline: process.env.FANOUT_BASELINE || null,
     tsx: process.env.FANOUT_TSX === '1',
+    pin: process.env.FANOUT_PIN === '1',
   };
 }
 
