@@ -15,6 +15,7 @@ import {
   audit,
   countLines,
   crashLines,
+  errorLines,
   exportLog,
   faultEnv,
   health,
@@ -54,7 +55,8 @@ async function expectNotReady(urls: string[]): Promise<void> {
 describe('Redis faults under load', () => {
   it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
     redis = await PrivateRedis.start();
-    servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS) }));
+    // BOT_LEASE_MS 300: the bot manager scans its leases every 100 ms, so anything it logs per scan during an outage shows.
+    servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS), BOT_LEASE_MS: '300' }));
     const urls = servers.map((s) => s.url);
     const [a, b] = urls as [string, string];
     table = await seatTable(a, {}, (role) => (['us', 'mediators', 'observer'].includes(role) ? b : a));
@@ -104,6 +106,8 @@ describe('Redis faults under load', () => {
       expect(outages).toBeGreaterThanOrEqual(1);
       expect(outages).toBeLessThanOrEqual(2);
       expect(countLines(server, 'Redis is reachable again')).toBe(outages);
+      // …and nothing else at error level: no module logs the outage again on its own (per scan, per command).
+      expect(errorLines(server).filter((l) => !l.includes('Redis is unreachable'))).toEqual([]);
     }
 
     // Clients converge: every socket on either process holds all its server has for it, the white cell the whole log.
