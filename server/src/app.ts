@@ -139,6 +139,10 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
       pollMs: config.timerPollMs,
       commandTimeoutMs: config.storeTimeoutMs,
       logger,
+      onOutage: (down) => {
+        metrics.redisDown.set(down ? 1 : 0);
+        if (down) metrics.redisOutages.inc();
+      },
       onError: (err) => logger.error({ err }, 'storage or scheduler error'),
     }));
 
