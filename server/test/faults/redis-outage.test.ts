@@ -104,11 +104,6 @@ describe('Redis faults under load', () => {
     const latencies = unavailableLatencies(writers);
     expect(latencies.length).toBeGreaterThan(0);
     expect(Math.max(...latencies)).toBeLessThan(STORE_TIMEOUT_MS + SLACK_MS);
-    // "Never acknowledged later": no answer at all, an acknowledgement included, comes after the bound.
-    const answers = writers.flatMap((w) => w.records.flatMap((r) => r.answers));
-    const late = answers.filter((a) => a.ms >= STORE_TIMEOUT_MS + SLACK_MS);
-    expect(late).toEqual([]);
-    expect(answers.filter((a) => a.ok).length).toBeGreaterThan(100);
 
     const log = await exportLog(a, table.session.sessionId, table.session.facilitatorToken);
     const result = audit(log, writers);
