@@ -23,7 +23,7 @@ import { build, type Plugin } from 'esbuild';
  * node_modules links are to the checkout's own folders). esbuild's filters
  * are Go regular expressions, without lookahead, hence the test inside.
  */
-const packagesExternal: Plugin = {
+export const packagesExternal: Plugin = {
   name: 'packages-external',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@rubicon/') ? undefined : { path: args.path, external: true }));
@@ -35,7 +35,7 @@ const packagesExternal: Plugin = {
  * finds files beside itself (the scenarios, the repository root, a require
  * from its own folder), and the bundle lives elsewhere.
  */
-const sourceUrls: Plugin = {
+export const sourceUrls: Plugin = {
   name: 'source-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
