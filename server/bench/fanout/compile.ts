@@ -23,7 +23,7 @@ import { build, type Plugin } from 'esbuild';
  * node_modules links are to the checkout's own folders). esbuild's filters
  * are Go regular expressions, without lookahead, hence the test inside.
  */
-export const packagesExternal: Plugin = {
+const packagesExternal: Plugin = {
   name: 'packages-external',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@rubicon/') ? undefined : { path: args.path, external: true }));
@@ -35,7 +35,7 @@ export const packagesExternal: Plugin = {
  * finds files beside itself (the scenarios, the repository root, a require
  * from its own folder), and the bundle lives elsewhere.
  */
-export const sourceUrls: Plugin = {
+const sourceUrls: Plugin = {
   name: 'source-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
@@ -44,6 +44,29 @@ export const sourceUrls: Plugin = {
     });
   },
 };
+
+/**
+ * Bundles `entry` into `dir` (made if need be) as described above, with a node_modules link to `checkout`'s
+ * (whose packages the bundle imports). `plugins` resolve before the others (message-cpu/ab.ts points an
+ * entry's own imports into another checkout). Returns the bundle's path.
+ */
+export async function bundleInto(entry: string, dir: string, checkout: string, plugins: Plugin[] = []): Promise<string> {
+  const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    keepNames: false,
+    sourcemap: false,
+    logLevel: 'error',
+    plugins: [...plugins, packagesExternal, sourceUrls],
+  });
+  await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return outfile;
+}
 
 /** Bundles made for one run, in a temporary folder removed by `dispose`. */
 export class CompiledServers {
@@ -69,21 +92,7 @@ export class CompiledServers {
     const n = this.count++;
     // A folder per entry, with a node_modules link to its checkout's, so a baseline's bundle uses the baseline's packages.
     const dir = path.join(await this.dir, String(n));
-    const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'es2022',
-      keepNames: false,
-      sourcemap: false,
-      logLevel: 'error',
-      plugins: [packagesExternal, sourceUrls],
-    });
-    await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    return outfile;
+    return bundleInto(entry, dir, checkout);
   }
 
   async dispose(): Promise<void> {

@@ -11,12 +11,12 @@
  *   env: MESSAGE_CPU_PAIRS (3), and the driver's (driver.ts)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { packagesExternal, sourceUrls } from '../fanout/compile.ts';
+import type { Plugin } from 'esbuild';
+import { bundleInto } from '../fanout/compile.ts';
 
 const driver = fileURLToPath(new URL('./driver.ts', import.meta.url));
 
@@ -31,23 +31,6 @@ function intoCheckout(checkout: string): Plugin {
   };
 }
 
-async function bundle(checkout: string, dir: string): Promise<string> {
-  const outfile = path.join(dir, 'driver.mjs');
-  await build({
-    entryPoints: [driver],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'es2022',
-    keepNames: false,
-    logLevel: 'error',
-    plugins: [intoCheckout(checkout), packagesExternal, sourceUrls],
-  });
-  symlinkSync(path.join(checkout, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return outfile;
-}
-
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const checkouts = process.argv.slice(2).map((c) => path.resolve(c));
@@ -55,7 +38,7 @@ if (checkouts.length === 0) throw new Error('usage: ab.ts <checkout> [<checkout>
 const pairs = Number(process.env.MESSAGE_CPU_PAIRS ?? 3);
 const root = mkdtempSync(path.join(os.tmpdir(), 'rubicon-message-cpu-'));
 try {
-  const scripts = await Promise.all(checkouts.map((c, i) => bundle(c, mkdtempSync(path.join(root, `${i}-`)))));
+  const scripts = await Promise.all(checkouts.map((c, i) => bundleInto(driver, mkdtempSync(path.join(root, `${i}-`)), c, [intoCheckout(c)])));
   const all = checkouts.map((): number[] => []);
   for (let p = 0; p < pairs; p++) {
     // The order flips each pair, so neither checkout always runs first.
