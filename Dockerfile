@@ -39,7 +39,8 @@ COPY --from=build --chown=node:node /app/server/dist server/dist
 COPY --from=build --chown=node:node /app/client/dist client/dist
 USER node
 EXPOSE 3000
-# Readiness: 503 while Redis is unreachable, so the proxy can route around a replica that lost it.
+# Readiness: 503 while Redis is unreachable (for an orchestrator or a probing load balancer; the nginx of
+# docker-compose.yml does not probe, and passes the app's 503 on rather than taking the replica out).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "--conditions=rubicon-compiled", "server/dist/main.js"]

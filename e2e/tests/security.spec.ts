@@ -123,6 +123,13 @@ test('every page carries the headers and renders under the CSP without a violati
       await expect(p.getByTestId('report-outcome')).toContainText(/\S/);
       await expect(p.getByTestId('report-escalation')).toBeVisible();
     });
+    // The comparison page draws its charts from session files read in the browser.
+    const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
+    const file = { name: 'played.json', mimeType: 'application/json', buffer: Buffer.from(await exported.text()) };
+    await visit(white, '/compare', 'compare (a session file loaded, its chart drawn)', async (p) => {
+      await p.getByTestId('compare-files').setInputFiles([file]);
+      await expect(p.getByTestId('comparison-chart').locator('rect').first()).toBeVisible();
+    });
     await visit(white, '/guide/april-2024', 'guide', async (p) => {
       await expect(p.getByTestId('guide-beat').first()).toBeVisible();
     });
@@ -132,7 +139,7 @@ test('every page carries the headers and renders under the CSP without a violati
     await visit(white, '/no-such-page', 'not found', async (p) => {
       await expect(p.locator('main')).toBeVisible();
     });
-    expect(pagesChecked).toHaveLength(12);
+    expect(pagesChecked).toHaveLength(13);
   } finally {
     await white.context.close();
     await student.context.close();

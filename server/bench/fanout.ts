@@ -18,6 +18,7 @@
  *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too)
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { pinTo } from './fanout/pin.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,7 @@ import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOpt
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
+import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -46,9 +48,11 @@ export interface FanoutOptions {
   baseline: string | null;
   /** Servers under tsx (its keepNames wrappers included) rather than bundled to plain JavaScript like the shipped build. */
   tsx: boolean;
+  /** Single-process phases: every server on CPU 0 and the harness on CPU 1 (FANOUT_PIN=1; pin.ts says why). */
+  pin: boolean;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false, pin: false };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -58,6 +62,10 @@ class ServerProcess {
   private readonly replies: ((m: FromServer) => void)[] = [];
   private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
 
   /** `script`: a server's .ts under tsx, or its bundle (compile.ts) under plain `node`. */
   constructor(target: Target, env: Record<string, string>, script: string, tsx: boolean) {
@@ -131,6 +139,8 @@ interface PhaseResult {
   machine: WindowCpu;
   /** Each server process's command-path waits (FANOUT_SPANS=1, span-probe.ts). */
   spans: Record<string, SpanSummary>[];
+  /** FANOUT_TAIL=1, one process: the slow deliveries' legs against all deliveries' (tail-probe.ts). */
+  tailLegs: TailAttribution | null;
 }
 
 interface ProbeSummary {
@@ -245,6 +255,11 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
           reject(new Error(`${target} harness: ${m.error}`));
         }
       });
+      // After the set-up, so every thread the processes start for it is pinned too.
+      if (options.pin && processes === 1) {
+        for (const s of servers) pinTo(s.pid, 0);
+        pinTo(harness.pid, 1);
+      }
       harness.send({ type: 'go' } satisfies ToHarness);
     });
     const [start, end] = await Promise.all([marks.start, marks.end, profiles]);
@@ -264,6 +279,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
       machine: (await machineCpu) ?? { redisPercent: null, machinePercent: null },
       spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
+      tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
     };
   } finally {
     await machine.close();
@@ -303,11 +319,24 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     const others = machinePercent - r.cpuPercent - h.harnessCpuPercent - (redisPercent ?? 0);
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : `${redisPercent.toFixed(0)} %`}; ${others.toFixed(0)} %`, '% of 1 core');
   }
+  if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
   for (const name of names) {
     const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
     report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
   }
+}
+
+function addTailLegs(report: Report, section: string, target: string, a: TailAttribution): void {
+  const f = (x: number) => x.toFixed(2);
+  const pc = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const row = (l: TailLegs) => `${f(l.toRead)} / ${f(l.readToEmit)} / ${f(l.emitToTickEnd)} / ${f(l.tickEndToReceipt)} ms; burst ${l.burst}; GC server ${pc(l.serverGc)}, harness ${pc(l.harnessGc)}; deferred ${pc(l.deferred)} (n ${l.n})`;
+  report.add(section, `${target}: legs, median send→read / read→broadcast / broadcast→tick end / tick end→receipt: past the p99`, row(a.slow), '');
+  report.add(section, `${target}: the same legs, every 10th delivery`, row(a.all), '');
+  report.add(section, `${target}: packets read per loop iteration p50/p99/max; its length p50/p99/max`, `${a.burstN.join(' / ')}; ${a.burstMs.map(f).join(' / ')} ms`, '');
+  const g = (x: TailAttribution['serverGcs']) => `${x.count} (${x.minor} scavenges), ${f(x.totalMs)} ms, longest ${f(x.maxMs)} ms`;
+  report.add(section, `${target}: GCs in the window: server · harness`, `${g(a.serverGcs)} · ${g(a.harnessGcs)}`, '');
+  report.add(section, `${target}: past the p99: distinct messages; stalls (receipts ${STALL_GAP_MS} ms apart or more); the largest's share`, `${a.slowMessages}; ${a.stalls}; ${pc(a.largestStall)}`, '');
 }
 
 function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {
@@ -336,6 +365,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase after ${options.warmupMs / 1000} s of sending not measured; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
+  if (options.pin) report.note('FANOUT_PIN=1: in the memory phases each server ran on CPU 0 and the harness on CPU 1 from the end of set-up (taskset -a); the Redis phases were not pinned.');
 }
 
 function contendersOf(options: FanoutOptions): Contender[] {
@@ -391,6 +421,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
     baseline: process.env.FANOUT_BASELINE || null,
     tsx: process.env.FANOUT_TSX === '1',
+    pin: process.env.FANOUT_PIN === '1',
   };
 }
 

@@ -14,6 +14,7 @@ import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
 import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
+import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
@@ -75,16 +76,17 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const core = await createCore(config, deps);
   const { logger, metrics, stores, service, directory } = core;
   const { limits, trustProxy } = requestGuards(config, core);
+  const ownBots = new OwnBots();
   const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
 
   const web = webStack(config, trustProxy);
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, redis: stores.adapterClient, clock: core.clock });
+  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
   sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
-  mountRoutes(web, config, core, { limits, metricsEndpoint, sockets });
+  mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots });
 
   stores.scheduler.start(createTimerHandler(service, logger));
-  const bots = createBots(config, core);
+  const bots = createBots(config, core, ownBots);
   // An import or a branch may start with seats already played by bots.
   directory.onCreatedFromLog((sessionId) => bots.adopt(sessionId));
 
@@ -137,6 +139,10 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
       pollMs: config.timerPollMs,
       commandTimeoutMs: config.storeTimeoutMs,
       logger,
+      onOutage: (down) => {
+        metrics.redisDown.set(down ? 1 : 0);
+        if (down) metrics.redisOutages.inc();
+      },
       onError: (err) => logger.error({ err }, 'storage or scheduler error'),
     }));
 
@@ -193,7 +199,7 @@ function mountRoutes(
   web: express.Express,
   config: Config,
   { scenarios, directory, stores, logger, service }: Core,
-  { limits, metricsEndpoint, sockets }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer },
+  { limits, metricsEndpoint, sockets, ownBots }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer; ownBots: OwnBots },
 ): void {
   // Before the API's catch-all for unknown /api routes.
   web.use(botRoutes({ scenarios, llm: config.llm }));
@@ -206,6 +212,7 @@ function mountRoutes(
       metrics: metricsEndpoint,
       logger,
       limits,
+      ownBots,
       redis: stores.redis !== null,
       revoked: (sessionId, key) => sockets.revoke(sessionId, key),
       sessionText: (sessionId) => service.withSession(sessionId, (s) => scenarioText(s.game.scenario)),
@@ -223,7 +230,7 @@ function mountRoutes(
   web.use(onError);
 }
 
-function createBots(config: Config, { service, logger, stores }: Core): BotManager {
+function createBots(config: Config, { service, logger, stores }: Core, ownBots: OwnBots): BotManager {
   return new BotManager({
     service,
     logger,
@@ -231,6 +238,7 @@ function createBots(config: Config, { service, logger, stores }: Core): BotManag
     llmBrain: config.llm ? ((llm) => (_scenario: Scenario, seat: string) => llmBrain(llm, seat, logger))(config.llm) : null,
     leases: stores.redis ? new RedisBotLeases(stores.redis, config.redisPrefix, nanoid(), config.botLeaseMs) : new MemoryBotLeases(),
     scanMs: Math.max(100, Math.floor(config.botLeaseMs / 3)),
+    headers: ownBots.headers,
   });
 }
 

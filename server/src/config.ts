@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { compileTrustProxy } from './http/client-address.ts';
 import type { AccessLimits } from './session/access.ts';
 import type { LimitsConfig } from './limits/limits.ts';
 
@@ -14,15 +15,36 @@ const optionalString = z
   .optional()
   .transform((s) => (s === undefined || s === '' ? undefined : s));
 
+/** True when `text` is an absolute URL with one of `schemes` (e.g. 'https:'). */
+function urlWithScheme(text: string, schemes: readonly string[]): boolean {
+  try {
+    return schemes.includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A URL the server would otherwise take as it is and fail on later, or never:
+ * a bad REDIS_URL threw from the Redis client at start without naming the
+ * variable, and a bad PUBLIC_URL or origin was silently never matched (every
+ * browser's socket refused). Refused here, by name.
+ */
+const optionalUrl = (schemes: readonly string[]) =>
+  optionalString.refine((s) => s === undefined || urlWithScheme(s, schemes), `an absolute URL starting ${schemes.map((s) => `${s}//`).join(' or ')}`);
+
+const HTTP_SCHEMES = ['http:', 'https:'] as const;
+
 const Env = z.object({
-  PORT: int(0, 3000),
+  // Past 65535 Node's listen threw a RangeError at start, not naming PORT.
+  PORT: int(0, 3000).pipe(z.number().max(65535)),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   /** Unset: everything in memory. Set: sessions, log, snapshots, timers and the socket adapter in Redis. */
-  REDIS_URL: optionalString,
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().default('rubicon:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The address people reach the server at (for links and QR codes); defaults to the request's own origin. */
-  PUBLIC_URL: optionalString,
+  PUBLIC_URL: optionalUrl(HTTP_SCHEMES),
   /** The built browser app; served when the folder exists. */
   CLIENT_DIST: z.string().default('client/dist'),
   /** How often the scheduler looks for due beat deadlines. */
@@ -63,14 +85,19 @@ const Env = z.object({
   TRUST_PROXY: z
     .string()
     .default('false')
-    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' || v === '' ? false : /^\d+$/.test(v) ? Number(v) : v))
+    // proxy-addr threw on a name or address it does not know ("invalid IP address: …") while the app was being built.
+    .refine(compilesAsTrustProxy, 'true, false, a hop count, or comma-separated addresses, subnets and the names loopback, linklocal, uniquelocal'),
   /**
    * Origins (scheme://host[:port], comma-separated) whose pages may open a
    * socket. Unset: the page's own origin (the Host the request came to) and
    * PUBLIC_URL's. Clients that send no Origin (bots, scripts) are not browsers
    * and are let through; tokens still decide what they may do.
    */
-  ALLOWED_ORIGINS: optionalString,
+  ALLOWED_ORIGINS: optionalString.refine(
+    (s) => s === undefined || s.split(',').every((o) => o.trim() === '' || urlWithScheme(o.trim(), HTTP_SCHEMES)),
+    'comma-separated origins, each scheme://host[:port] with http or https',
+  ),
   /** Bearer token for GET /metrics on the main port; unset: /metrics is not served there. */
   METRICS_TOKEN: optionalString,
   /** A separate port for /metrics (on METRICS_HOST), e.g. for a scraper on a private network; unset: none. */
@@ -135,12 +162,21 @@ const Env = z.object({
   /** With Redis: how long a dead process's hold on a session's bots lasts before another process plays them. */
   BOT_LEASE_MS: int(300, 15_000),
   /** An OpenAI-compatible chat-completions endpoint for seats played by a language model; unset: off. */
-  LLM_BASE_URL: optionalString,
+  LLM_BASE_URL: optionalUrl(HTTP_SCHEMES),
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
   /** How long one model request may take before the seat plays its default move. */
   LLM_TIMEOUT_MS: int(100, 20_000),
 });
+
+function compilesAsTrustProxy(setting: boolean | number | string): boolean {
+  try {
+    compileTrustProxy(setting);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface Config {
   port: number;

@@ -24,7 +24,7 @@ import {
   type Viewer,
 } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { updatesFor } from '../src/session/broadcast.ts';
+import { sessionWideUpdate, updatesFor } from '../src/session/broadcast.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 
@@ -83,6 +83,29 @@ describe('updatesFor', () => {
     expect(roomsWith(relayed!.updates, 'passed-on')).toEqual(['s:S:facilitator', 's:S:seat:mediators', 's:S:seat:us']);
     const relayOf = Object.fromEntries(relayed!.updates.map((u) => [u.room, u.payload.messages[0]?.relayOf]));
     expect(relayOf).toEqual({ 's:S:facilitator': 'n1', 's:S:seat:mediators': 'n1', 's:S:seat:us': 'unseen' });
+  });
+
+  it('sends a session-wide update only when every role room gets the same payload', () => {
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    const privateChannel = scenario.channels.find((c) => c.kind !== 'public' && c.members.length >= 2 && c.members.every((m) => seats.includes(m)));
+    if (!publicChannel || !privateChannel) throw new Error('the scenario has no public or no private channel');
+    const streams = new ViewerStreams();
+    const said = send(base, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'to-all' }, streams)!;
+    // Every role room, one payload: the session's room may carry it, even with rooms nobody is in.
+    expect(said.updates).toHaveLength(seats.length + 2);
+    expect(sessionWideUpdate(said.event, said.updates)).toBe(said.updates[0]?.payload);
+    const emptyRooms = updatesFor(said.event, new ViewerStreams(), (room) => room === fac);
+    expect(sessionWideUpdate(said.event, emptyRooms)).not.toBeNull();
+    // A private message reaches some rooms only: never session-wide.
+    const whispered = send(said.event.after, { kind: 'seat', seat: privateChannel.members[0] ?? '' }, { type: 'SEND_MESSAGE', channel: privateChannel.id, text: 'psst' }, streams)!;
+    expect(sessionWideUpdate(whispered.event, whispered.updates)).toBeNull();
+    // After it, a public message is numbered apart in the readers' streams: several payloads, not session-wide.
+    const after = send(whispered.event.after, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'again' }, streams)!;
+    expect(new Set(after.updates.map((u) => u.payload)).size).toBeGreaterThan(1);
+    expect(sessionWideUpdate(after.event, after.updates)).toBeNull();
+    // A game command's views are each viewer's own.
+    const started = send(base, { kind: 'facilitator' }, { type: 'START' })!;
+    expect(sessionWideUpdate(started.event, started.updates)).toBeNull();
   });
 
   it('sends every room its view after a game command, and skips rooms nobody is in', () => {

@@ -1,6 +1,6 @@
 /**
- * The compose deployment cannot run here (no Docker, no nginx), so its files are read for the
- * properties the app depends on behind the proxy.
+ * The compose deployment cannot run here (no Docker; nginx only when installed by hand), so its files
+ * are read for the properties the app depends on behind the proxy.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,16 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     expect(nginx).toMatch(/proxy_set_header\s+Upgrade\s+\$http_upgrade;/);
     expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
     expect(compose).toMatch(/TRUST_PROXY:\s*"uniquelocal"/);
+  });
+
+  it("pass the app's 503 (Redis away: every replica says the same) through instead of counting it against the replica", () => {
+    // With http_503 here, a few 503s (a readiness probe, a join during an outage) marked every replica
+    // failed: nginx then answered 502 "no live upstreams" to /healthz/live and the pages (seen live,
+    // nginx 1.22 in front of three replicas with Redis stopped).
+    const nextUpstream = /^\s*proxy_next_upstream\s+([^;]*);/m.exec(nginx)?.[1]?.split(/\s+/);
+    expect(nextUpstream).toBeDefined();
+    expect(nextUpstream).not.toContain('http_503');
+    expect(nextUpstream).toContain('error');
   });
 
   it('run Redis with its append-only file on a volume', () => {

@@ -20,6 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import { ErrorCode, type Ack } from '@rubicon/shared';
 import { REDIS_URL, deleteRedisKeys, recordingLogger, seatTable, startServer, type Table, type TestServer } from './harness.ts';
 import { startGame } from './play.ts';
+import { serverScenarios } from '../src/scenarios.ts';
 
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
@@ -128,12 +129,12 @@ function validPayloads(): Record<'hello' | 'sync' | 'command', Json[]> {
   const id = table.session.sessionId;
   const command = (c: Json, extra: Record<string, Json> = { expectedGameVersion: 1 }): Json => ({ commandId: 'fuzz-command-0001', command: c, ...extra });
   return {
-    hello: [{ sessionId: id, token: table.tokens.iran, lastVersion: 1, name: 'Fuzz' }],
-    sync: [{ sinceVersion: 0 }],
+    hello: [{ sessionId: id, token: table.tokens.iran, lastVersion: 1, messagesHeld: 0, name: 'Fuzz' }],
+    sync: [{ sinceVersion: 0, messagesHeld: 0 }],
     command: [
       command({ type: 'START' }),
       command({ type: 'ADVANCE' }),
-      command({ type: 'SUBMIT_MOVE', move: 'some-move', rationale: 'why', lock: true }),
+      command({ type: 'SUBMIT_MOVE', move: 'some-move', also: ['other-move'], rationale: 'why', lock: true }),
       command({ type: 'ACCEPT_ADJUDICATION' }),
       command({ type: 'OVERRIDE_ADJUDICATION', changes: [{ kind: 'ladder', delta: 1 }, { kind: 'flag', flag: 'f', set: true }], reason: 'because' }),
       command({ type: 'PAUSE' }),
@@ -146,6 +147,8 @@ function validPayloads(): Record<'hello' | 'sync' | 'command', Json[]> {
       command({ type: 'SET_SEAT_BOT', seat: 'iran', bot: null }),
       command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'hello', to: 'us', relayOf: 'm1' }, {}),
       command({ type: 'HIDE_MESSAGE', message: 'm1', from: 'display' }, {}),
+      command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'a note', toWhiteCell: true }, {}),
+      command({ type: 'SCORE_TEAM', seat: 'iran', criterion: 'some-criterion', score: 2, note: 'good' }, {}),
     ],
   };
 }
@@ -270,7 +273,12 @@ function httpProbes(): fc.Arbitrary<Probe> {
     fc.record({ method: fc.constant('POST'), path: fc.constant('/api/join'), token, body: fc.oneof(json(fc.record({ code: fc.string({ maxLength: 20 }) })), junkBody), contentType }),
     fc.record({ method: fc.constantFrom('POST'), path: fc.constantFrom('/api/sessions/import', '/api/replays'), token, body: junkBody, contentType }),
     fc.record({ method: fc.constant('GET'), path: id.map((i) => `/api/sessions/${i}`), token }),
-    fc.record({ method: fc.constant('GET'), path: fc.tuple(id, fc.constantFrom('export', 'scenario')).map(([i, r]) => `/api/sessions/${i}/${r}`), token }),
+    fc.record({ method: fc.constant('GET'), path: fc.tuple(id, fc.constantFrom('export', 'scenario', 'text')).map(([i, r]) => `/api/sessions/${i}/${r}`), token }),
+    fc.record({
+      method: fc.constant('GET'),
+      path: fc.tuple(fc.oneof(fc.constant('april-2024'), oddSegment), fc.oneof(fc.constant(String(serverScenarios().get('april-2024')?.version)), oddSegment), fc.oneof(fc.constant(''), oddSegment.map((d) => `?digest=${d}`))).map(([s, v, q]) => `/api/scenarios/${s}/v/${v}${q}`),
+      token,
+    }),
     fc.record({ method: fc.constant('GET'), path: fc.tuple(id, fc.oneof(oddSegment, fc.constantFrom('iran', 'observer'))).map(([i, v]) => `/api/sessions/${i}/view-as/${v}`), token }),
     fc.record({ method: fc.constant('POST'), path: id.map((i) => `/api/sessions/${i}/branch`), token, body: fc.oneof(json(branchBroken), junkBody), contentType }),
     // Revoking for real would change the store: with the real session and token, the key or the action is always wrong.
@@ -293,7 +301,9 @@ describe('HTTP endpoints', () => {
           const text = await res.text();
           const what = `${probe.method} ${probe.path.slice(0, 120)} → ${res.status} ${text.slice(0, 200)}`;
           expect(res.status, what).toBeLessThan(500);
-          if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
+          // Every refusal under /api (and of health and metrics) is the JSON error shape with a known code.
+          if (res.status >= 400 && (res.headers.get('content-type')?.includes('json') || /^\/(api|healthz|metrics)(\/|$)/.test(probe.path))) {
+            expect(res.headers.get('content-type'), what).toMatch(/^application\/json/);
             const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
             expect(CODES, what).toContain(code);
           }

@@ -174,6 +174,21 @@ describe('hello is limited per socket and per address, and anonymous sockets do 
     }
   });
 
+  it('counts sync against the address too, so many sockets of one token cannot multiply full reads', async () => {
+    // A sync from 0 answers with the whole view and every message (about 10 ms of CPU and 600 KB for
+    // 2,000 messages): per socket alone, 50 sockets holding one token could ask 150 a second.
+    const server = await serve({ HELLO_RATE_LIMIT_BURST: '20', HELLO_RATE_LIMIT_PER_SEC: '0.2', SOCKET_RATE_LIMIT_BURST: '100' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const sockets = await Promise.all(Array.from({ length: 5 }, (_, i) => connect(server.url, session.sessionId, token, `iran-${i}`)));
+    clients.push(...sockets);
+    const acks = await Promise.all(sockets.flatMap((s) => Array.from({ length: 6 }, () => s.raw('sync', { sinceVersion: 0 }))));
+    expect(tally(acks.map(codeOf))).toEqual({ ok: 15, rate_limited: 15 });
+    const refusal = acks.find((a) => codeOf(a) === 'rate_limited') as { ok: false; error: { message: string; retryAfterMs?: number } };
+    expect(refusal.error.message).toMatch(/from this address/);
+    expect(refusal.error.retryAfterMs).toBeGreaterThan(0);
+  });
+
   it('closes every socket that never says hello', async () => {
     const server = await serve({ HELLO_TIMEOUT_MS: '500' });
     const silent = Array.from({ length: 20 }, () => io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true }));
@@ -229,6 +244,59 @@ describe('HTTP limits hold across processes and forged addresses', () => {
     for (let i = 0; i < 12; i++) statuses.push(await forged(proxied.url, i, `10.0.${i}.1, 192.0.2.50`));
     expect(tally(statuses.map(String))).toEqual({ 404: 5, 429: 7 });
     expect(await forged(proxied.url, 0, '192.0.2.51')).toBe(404);
+  });
+
+  it('counts an IPv6 client by its /56, which it can send from any address of, over HTTP and hello alike', async () => {
+    // Behind a trusted proxy (here: loopback) the forwarded IPv6 address is believed; a client holding
+    // 2001:db8:0:100::/56 could otherwise pick a new one for every join-code guess and every hello.
+    const env = { HTTP_RATE_LIMIT_BURST: '5', HTTP_RATE_LIMIT_PER_SEC: '0.05', HELLO_RATE_LIMIT_BURST: '5', HELLO_RATE_LIMIT_PER_SEC: '0.05', TRUST_PROXY: 'loopback' };
+    const server = await serve(env);
+    const inBlock = (i: number) => `2001:db8:0:1${(i % 16).toString(16)}${i.toString(16)}:${i}::${i + 1}`;
+    const join = (from: string) =>
+      fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: '{"code":"ZZZZZZZZ"}' }).then((r) => r.status);
+    const statuses = [];
+    for (let i = 0; i < 12; i++) statuses.push(await join(inBlock(i)));
+    expect(tally(statuses.map(String))).toEqual({ 404: 5, 429: 7 });
+    // Another customer's block, and an IPv4 client, keep their own budgets.
+    expect(await join('2001:db8:0:200::1')).toBe(404);
+    expect(await join('192.0.2.60')).toBe(404);
+
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const sockets = Array.from({ length: 12 }, (_, i) =>
+      io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': inBlock(i) } }),
+    );
+    try {
+      await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))));
+      const acks = [];
+      for (const s of sockets) acks.push(await s.timeout(5000).emitWithAck('hello', { sessionId: session.sessionId, token: nanoid(43) }));
+      expect(tally(acks.map(codeOf))).toEqual({ unauthorized: 5, rate_limited: 7 });
+    } finally {
+      for (const s of sockets) s.close();
+    }
+  });
+
+  it('does not count the server’s own bots, all on 127.0.0.1, as one stranger; a guessed bot header counts', async () => {
+    // Budgets of 3: the session's creation and the facilitator's hello spend one each, so before, two of the
+    // four bots got in and the others were refused (and refused again at every scan until the window ended).
+    const server = await serve({ HTTP_RATE_LIMIT_BURST: '3', HTTP_RATE_LIMIT_PER_SEC: '0.01', HELLO_RATE_LIMIT_BURST: '3', HELLO_RATE_LIMIT_PER_SEC: '0.01' });
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const fac = await connect(server.url, session.sessionId, session.facilitatorToken, 'facilitator');
+    clients.push(fac);
+    const seats = { iran: 'hard-liner', israel: 'restore-deterrence', us: 'restrain-israel', mediators: 'shuttle-broker' };
+    for (const [seat, bot] of Object.entries(seats)) await fac.must({ type: 'SET_SEAT_BOT', seat, bot });
+    const seated = async () => {
+      const summary = await api<{ presence: { seats: Record<string, number> } }>(server.url, `/api/sessions/${session.sessionId}`, { token: session.facilitatorToken });
+      return Object.keys(seats).filter((s) => (summary.body.presence.seats[s] ?? 0) > 0);
+    };
+    await waitFor(async () => (await seated()).length === 4, 5000, 'all four bots seated').catch(() => undefined);
+    expect(await seated()).toEqual(Object.keys(seats));
+    // A stranger who sends the header with anything but this process's secret is counted as before.
+    const guesses = [];
+    for (let i = 0; i < 4; i++)
+      guesses.push(
+        (await fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-rubicon-own-bot': 'x'.repeat(43) }, body: '{"code":"ZZZZZZZZ"}' })).status,
+      );
+    expect(guesses).toContain(429);
   });
 
   it('with a hop count and the proxy bypassed, believes any forged address (which is why the server warns)', async () => {

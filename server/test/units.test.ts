@@ -41,6 +41,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HELLO_RATE_LIMIT_PER_SEC: '0' })).toThrow(/HELLO_RATE_LIMIT_PER_SEC/);
   });
 
+  it('refuses, by name, values that used to pass here and fail later: at listen, in a library, or silently', () => {
+    // Each of these started the process and then threw without naming the variable (PORT, REDIS_URL,
+    // TRUST_PROXY), or never failed at start while every browser socket, join link or model request was wrong (the rest).
+    const bad: Record<string, string> = {
+      PORT: '70000',
+      REDIS_URL: 'localhost:6379',
+      TRUST_PROXY: 'the-proxy',
+      ALLOWED_ORIGINS: 'https://ok.example, rubicon.example.org',
+      PUBLIC_URL: 'rubicon.example.org',
+      LLM_BASE_URL: '127.0.0.1:8080/v1',
+    };
+    for (const [name, value] of Object.entries(bad)) expect(() => loadConfig({ [name]: value }), name).toThrow(new RegExp(`invalid configuration: ${name}:`));
+    // …while the forms the README gives still load.
+    const good = loadConfig({ PORT: '65535', REDIS_URL: 'rediss://user:pw@r.example:6380/2', TRUST_PROXY: 'loopback, uniquelocal, 203.0.113.0/24', ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080', PUBLIC_URL: 'https://rubicon.example.org/' });
+    expect([good.port, good.redisUrl, good.trustProxy, good.publicUrl]).toEqual([65535, 'rediss://user:pw@r.example:6380/2', 'loopback, uniquelocal, 203.0.113.0/24', 'https://rubicon.example.org/']);
+  });
+
   it('refuses half a language model (LLM_BASE_URL without LLM_MODEL, or the reverse) instead of starting without one', () => {
     expect(() => loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1' })).toThrow(ConfigError);
     expect(() => loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1' })).toThrow(/LLM_BASE_URL is set but LLM_MODEL is not/);

@@ -50,4 +50,30 @@ describe('ViewerStreams', () => {
     [...viewers].reverse().forEach((v) => expect(streams.position(b, state, v)).toEqual(streamPosition(b, state, v)));
     viewers.forEach((v, i) => expect(streams.position(a, state, v)).toEqual(expected[i]));
   });
+
+  it('follows a chain of events and answers for states it no longer remembers as streamPosition does', () => {
+    const game = gameWith('streams-chain');
+    const privateChannel = scenario.channels.find((c) => c.kind !== 'public' && c.members.length >= 2);
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    if (!privateChannel || !publicChannel) throw new Error('the scenario has no private or no public channel');
+    const viewers: Viewer[] = viewersOf(seatsInPlay(scenario, game.setup));
+    const rooms = viewers.map((viewer) => ({ viewer }));
+    const streams = new ViewerStreams();
+    const states = [initialState(game)];
+    // Public and private talk in turn, a minute apart (the statement cap), so that viewers' streams move apart;
+    // many more events than a game remembers.
+    for (let i = 0; i < 12; i++) {
+      const before = states[states.length - 1] as GameState;
+      const channel = i % 3 === 1 ? privateChannel.id : publicChannel.id;
+      const entry: LogEntry = { seq: before.version + 1, at: 1_712_000_000_000 + 61_000 * i, by: { kind: 'seat', seat: privateChannel.members[0] ?? '' }, commandId: `c-${i}`, command: { type: 'SEND_MESSAGE', channel, text: `t${i}` } };
+      const r = applyEntry(game, before, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      streams.followEach(game, before, r.state, entry, rooms, ({ viewer }, _step, version, messages) => {
+        expect({ version, messages }).toEqual(streamPosition(game, r.state, viewer));
+      });
+      states.push(r.state);
+    }
+    // Oldest first, then newest first: states long forgotten, and the ones just remembered, each for every viewer.
+    for (const state of [...states, ...[...states].reverse()]) for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
+  });
 });

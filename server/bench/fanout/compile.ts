@@ -45,6 +45,29 @@ const sourceUrls: Plugin = {
   },
 };
 
+/**
+ * Bundles `entry` into `dir` (made if need be) as described above, with a node_modules link to `checkout`'s
+ * (whose packages the bundle imports). `plugins` resolve before the others (message-cpu/ab.ts points an
+ * entry's own imports into another checkout). Returns the bundle's path.
+ */
+export async function bundleInto(entry: string, dir: string, checkout: string, plugins: Plugin[] = []): Promise<string> {
+  const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    keepNames: false,
+    sourcemap: false,
+    logLevel: 'error',
+    plugins: [...plugins, packagesExternal, sourceUrls],
+  });
+  await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return outfile;
+}
+
 /** Bundles made for one run, in a temporary folder removed by `dispose`. */
 export class CompiledServers {
   private dir: Promise<string> | null = null;
@@ -69,21 +92,7 @@ export class CompiledServers {
     const n = this.count++;
     // A folder per entry, with a node_modules link to its checkout's, so a baseline's bundle uses the baseline's packages.
     const dir = path.join(await this.dir, String(n));
-    const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'es2022',
-      keepNames: false,
-      sourcemap: false,
-      logLevel: 'error',
-      plugins: [packagesExternal, sourceUrls],
-    });
-    await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    return outfile;
+    return bundleInto(entry, dir, checkout);
   }
 
   async dispose(): Promise<void> {

@@ -12,6 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { now, quantile } from '../stats.ts';
 import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
+import { GcLog, type DeliveryRecord, type HarnessTail } from './tail-legs.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type TailBreakdown, type ToHarness } from './types.ts';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -37,6 +38,8 @@ class Tally {
   readonly ackLatencies: number[] = [];
   /** Per delivery: its message's send time (from windowStart), for where the slow ones fall in the window. */
   readonly sentAt: number[] = [];
+  /** Per delivery: its message's number (FANOUT_TAIL=1 joins it with the server's stamps). */
+  readonly ks: number[] = [];
   private senderProcess = new Uint8Array(1 << 16);
   /** Deliveries of message k so far, and whether it was acknowledged. */
   private deliveries = new Uint8Array(1 << 16);
@@ -86,6 +89,7 @@ class Tally {
       this.latencies.push(at - stamp);
       (this.senderProcess[k] === process ? this.sameProcess : this.crossProcess).push(at - stamp);
       this.sentAt.push(stamp - this.windowStart);
+      this.ks.push(k);
     }
   }
 
@@ -291,6 +295,22 @@ function tailOf(tally: Tally, windowMs: number): TailBreakdown {
   };
 }
 
+/** FANOUT_TAIL=1: every delivery slower than the p99 and every 10th of all, as epoch ms, for tail-probe.ts. */
+function tailRecords(tally: Tally, gcs: HarnessTail['gcs']): HarnessTail {
+  const p99 = quantile(tally.latencies, 0.99);
+  const origin = performance.timeOrigin + tally.windowStart;
+  const slow: DeliveryRecord[] = [];
+  const sample: DeliveryRecord[] = [];
+  for (let i = 0; i < tally.latencies.length; i++) {
+    const ms = tally.latencies[i] ?? 0;
+    const sent = origin + (tally.sentAt[i] ?? 0);
+    const record: DeliveryRecord = [tally.ks[i] ?? -1, sent, sent + ms];
+    if (ms > p99) slow.push(record);
+    if (i % 10 === 0) sample.push(record);
+  }
+  return { slow, sample, gcs };
+}
+
 async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
   const until = now() + options.drainMs;
   while (now() < until && !tally.settled(SOCKETS_PER_SESSION)) await new Promise((r) => setTimeout(r, 50));
@@ -307,12 +327,15 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     const stop = load(options, sessions, tally);
     await sleep(options.warmupMs);
     tell({ type: 'load-start' });
+    const gcLog = process.env.FANOUT_TAIL === '1' ? new GcLog() : null;
+    gcLog?.start();
     const cpu = process.cpuUsage();
     tally.windowStart = now();
     await sleep(options.loadMs);
     stop();
     tally.windowEnd = now();
     const used = process.cpuUsage(cpu);
+    const gcs = gcLog?.stop() ?? null;
     tell({ type: 'load-end' });
     await drain(options, tally);
     if (tally.firstRefusal) process.stderr.write(`  fan-out harness: first refusal: ${tally.firstRefusal}\n`);
@@ -339,6 +362,7 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       setupMs,
       harnessCpuPercent: ((used.user + used.system) / 10 / windowMs),
       tail: tailOf(tally, windowMs),
+      ...(gcs ? { tailRecords: tailRecords(tally, gcs) } : {}),
     };
   } finally {
     for (const s of sessions) for (const socket of s.all) socket.close();
@@ -354,8 +378,9 @@ if (process.send && process.argv.includes('--fanout-harness')) {
     if (m.type === 'go') goResolve();
     else
       runHarness(m.options, send, go)
-        .then((result) => send({ type: 'done', result }))
-        .catch((err: unknown) => send({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
-        .finally(() => process.disconnect());
+        .then((result): FromHarness => ({ type: 'done', result }))
+        .catch((err: unknown): FromHarness => ({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
+        // Disconnected only once the last message is written: a large one (FANOUT_TAIL's records) was cut off otherwise.
+        .then((last) => process.send?.(last, () => process.disconnect()));
   });
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { LoadWindowProbe } from './load-probe.ts';
 import type { SpanProbe } from './span-probe.ts';
+import { ServerTailProbe } from './tail-probe.ts';
 import type { FromServer, ServerStats, ToServer } from './types.ts';
 
 let heapSnapshots = 0;
@@ -68,6 +69,8 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
   const send = (m: FromServer) => process.send?.(m);
   const profiler = new Profiler();
   const probe = new LoadWindowProbe();
+  // FANOUT_TAIL=1: each message's read, broadcast and loop iteration stamped, and every GC (tail-probe.ts).
+  const tail = process.env.FANOUT_TAIL === '1' ? new ServerTailProbe() : null;
   start().then(
     ({ url, close }) => {
       send({ type: 'listening', url, keepNames: keepNames() });
@@ -76,10 +79,12 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
           if (m.window === 'start') {
             probe.start();
             spans?.start();
+            tail?.start();
           }
           const ended = m.window === 'end' ? probe.stop() : null;
           const timed = m.window === 'end' && spans ? spans.stop() : null;
-          send({ type: 'stats', stats: { ...ownStats(m.gc), ...(ended ? { probe: ended } : {}), ...(timed ? { spans: timed } : {}) } });
+          const stamped = m.window === 'end' && tail ? tail.stop() : null;
+          send({ type: 'stats', stats: { ...ownStats(m.gc), ...(ended ? { probe: ended } : {}), ...(timed ? { spans: timed } : {}), ...(stamped ? { tail: stamped } : {}) } });
         }
         else if (m.type === 'profile-start') void profiler.start(m.kind ?? 'cpu');
         else if (m.type === 'profile-stop') void profiler.stop(m.file).then(() => send({ type: 'profiled', file: m.file }));

@@ -3,6 +3,7 @@
  * orchestrator (fanout.ts), the servers (bare-server.ts, rubicon-server.ts)
  * and the client harness (harness.ts).
  */
+import type { HarnessTail, ServerTail } from './tail-legs.ts';
 
 export type Target = 'bare' | 'rubicon';
 
@@ -19,6 +20,8 @@ export interface ServerStats {
   probe?: LoadProbe;
   /** With FANOUT_SPANS=1, a Rubicon server's command-path waits over the load window (span-probe.ts). */
   spans?: Record<string, SpanSummary>;
+  /** With FANOUT_TAIL=1, each message's stamps and the GCs over the load window (tail-probe.ts). */
+  tail?: ServerTail;
 }
 
 /** One timed step's calls over the window, ms. */
@@ -98,6 +101,8 @@ export interface HarnessResult {
   setupMs: number;
   harnessCpuPercent: number;
   tail: TailBreakdown;
+  /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
+  tailRecords?: HarnessTail;
 }
 
 /** What the tail is made of (harness.ts, tailOf), ms. NaN where there is nothing to count (one process: no crossing). */

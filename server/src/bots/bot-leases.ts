@@ -1,4 +1,6 @@
 import type { RedisClientType } from 'redis';
+import { settleWithin } from '../settle-within.ts';
+import { StoreUnavailableError, classifyRedisError } from '../store/redis-availability.ts';
 
 /**
  * Which process plays the bots of which session. Sessions with bot seats are
@@ -46,7 +48,12 @@ export class MemoryBotLeases implements BotLeases {
 const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
-/** The shared client has no per-command timeout (store/index.ts); the leases' few commands keep one, so a stopped Redis cannot hold a scan forever. */
+/**
+ * The longest one lease command may wait, so a stopped Redis cannot hold a scan forever. A timer of our
+ * own (settleWithin): node-redis's command timeout (`withCommandOptions({ timeout })`, as here before)
+ * only covers a command waiting to be written, and a stopped Redis still takes the writes, so a scan
+ * waited for as long as Redis was stopped.
+ */
 const LEASE_COMMAND_TIMEOUT_MS = 5000;
 
 export class RedisBotLeases implements BotLeases {
@@ -59,7 +66,7 @@ export class RedisBotLeases implements BotLeases {
     private readonly owner: string,
     private readonly leaseMs: number,
   ) {
-    this.redis = redis.withCommandOptions({ timeout: LEASE_COMMAND_TIMEOUT_MS });
+    this.redis = redis;
   }
 
   private get indexKey(): string {
@@ -71,26 +78,42 @@ export class RedisBotLeases implements BotLeases {
   }
 
   sessions(): Promise<string[]> {
-    return this.redis.sMembers(this.indexKey);
+    return outageAware(this.redis.sMembers(this.indexKey));
   }
 
   async add(sessionId: string): Promise<void> {
-    await this.redis.sAdd(this.indexKey, sessionId);
+    await outageAware(this.redis.sAdd(this.indexKey, sessionId));
   }
 
   async remove(sessionId: string): Promise<void> {
-    await this.redis.sRem(this.indexKey, sessionId);
+    await outageAware(this.redis.sRem(this.indexKey, sessionId));
   }
 
   async hold(sessionId: string): Promise<boolean> {
     const key = this.leaseKey(sessionId);
-    const taken = await this.redis.set(key, this.owner, { NX: true, PX: this.leaseMs });
+    const taken = await outageAware(this.redis.set(key, this.owner, { NX: true, PX: this.leaseMs }));
     if (taken === 'OK') return true;
-    const renewed = await this.redis.eval(RENEW, { keys: [key], arguments: [this.owner, String(this.leaseMs)] });
+    const renewed = await outageAware(this.redis.eval(RENEW, { keys: [key], arguments: [this.owner, String(this.leaseMs)] }));
     return renewed === 1;
   }
 
   async release(sessionId: string): Promise<void> {
-    await this.redis.eval(RELEASE, { keys: [this.leaseKey(sessionId)], arguments: [this.owner] });
+    await outageAware(this.redis.eval(RELEASE, { keys: [this.leaseKey(sessionId)], arguments: [this.owner] }));
+  }
+}
+
+/**
+ * A lease command within LEASE_COMMAND_TIMEOUT_MS, its failures for a Redis that is away
+ * (ClientOfflineError, no answer…) as the store's StoreUnavailableError, which the bot manager logs at
+ * debug: the store already logs the outage once, and a scan every BOT_LEASE_MS / 3 logged an error line
+ * each for as long as Redis was down.
+ */
+async function outageAware<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await settleWithin(command, LEASE_COMMAND_TIMEOUT_MS, () => {
+      throw new StoreUnavailableError('timeout', `Redis did not answer a bot lease command within ${LEASE_COMMAND_TIMEOUT_MS} ms.`);
+    });
+  } catch (err) {
+    throw classifyRedisError(err);
   }
 }

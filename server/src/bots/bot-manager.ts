@@ -17,6 +17,8 @@ export interface BotManagerDeps {
   leases: BotLeases;
   /** How often the sessions with bots are looked over and this process's leases renewed. */
   scanMs: number;
+  /** What a bot sends so that its own process's per-address limits pass it (OwnBots). */
+  headers?: Record<string, string>;
 }
 
 /** The seats a session hands to bots, while there is a game to play: a finished one (the debrief) needs no players. */
@@ -37,7 +39,8 @@ interface Running {
  * regular scan of every session with bots, which also renews the leases
  * it holds and takes over those of a process that died. A bot joins its seat
  * with the seat's code like any player (REST join, then Socket.IO), and
- * holds no other door into the server.
+ * holds no other door into the server: the header it sends (OwnBots) passes
+ * the per-address limits meant for strangers, nothing else.
  */
 export class BotManager {
   private baseUrl: string | null = null;
@@ -165,7 +168,7 @@ export class BotManager {
       const meta = await this.deps.service.store.getSession(sessionId);
       const code = meta?.codes.find((c) => c.role.kind === 'seat' && c.role.seat === seat)?.code;
       if (!code) throw new Error(`no join code for ${seat}`);
-      const player = new BotPlayer({ baseUrl: this.baseUrl, code, sessionId, seat, brain, delays: this.deps.delays, logger: this.deps.logger });
+      const player = new BotPlayer({ baseUrl: this.baseUrl, code, sessionId, seat, brain, delays: this.deps.delays, logger: this.deps.logger, headers: this.deps.headers ?? {} });
       here.set(seat, { bot, player });
       await player.start();
       this.log.info({ sessionId, seat, bot }, 'bot joined its seat');

@@ -33,6 +33,8 @@ export interface BotPlayerOptions {
   now?: () => number;
   /** The seat's connection; by default one to `baseUrl` with `code` (tests pass one that loses races). */
   client?: ProtocolClient;
+  /** Sent with the join and the handshake, so the process's per-address limits pass its own bots (OwnBots). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -63,7 +65,7 @@ export class BotPlayer {
   private stopped = false;
 
   constructor(private readonly o: BotPlayerOptions) {
-    this.client = o.client ?? new ProtocolClient(o.baseUrl, o.code);
+    this.client = o.client ?? new ProtocolClient(o.baseUrl, o.code, o.headers);
     this.log = o.logger.child({ module: 'bot', sessionId: o.sessionId, seat: o.seat });
     this.now = o.now ?? Date.now;
   }

@@ -59,6 +59,8 @@ export class ProtocolClient {
   constructor(
     private readonly baseUrl: string,
     private readonly code: string,
+    /** Sent with the join and the socket's handshake (a process's own bots: OwnBots in server/src/http). */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   /** What this seat sees now (the scenario's text put back), at the version of its stream. */
@@ -70,7 +72,7 @@ export class ProtocolClient {
   async connect(timeoutMs = 10_000): Promise<void> {
     const res = await fetch(new URL('/api/join', this.baseUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.headers },
       body: JSON.stringify({ code: this.code }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -79,7 +81,7 @@ export class ProtocolClient {
       const e = 'error' in json ? json.error : { code: 'internal', message: `HTTP ${res.status}` };
       throw new ProtocolError(e.code, e.message);
     }
-    const socket: ClientSocket = io(this.baseUrl, { transports: ['websocket'], reconnection: true });
+    const socket: ClientSocket = io(this.baseUrl, { transports: ['websocket'], reconnection: true, extraHeaders: this.headers });
     this.socket = socket;
     const hello = async () => {
       const ack: Ack<HelloData> = await socket.timeout(timeoutMs).emitWithAck('hello', {

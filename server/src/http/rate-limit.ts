@@ -2,10 +2,12 @@ import type { RequestHandler } from 'express';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
 import { ServiceError } from '../session/service-error.ts';
+import { addressKey } from './client-address.ts';
+import type { OwnBots } from './own-bots.ts';
 
-/** The address a request counts against (`req.ip`, which TRUST_PROXY decides). */
+/** The key a request counts against: its address (`req.ip`, which TRUST_PROXY decides), an IPv6 one by its block (`addressKey`). */
 export function addressOf(req: { ip?: string | undefined }): string {
-  return req.ip ?? 'unknown';
+  return req.ip === undefined ? 'unknown' : addressKey(req.ip);
 }
 
 /** The refusal of a tokenless request over its address's budget. */
@@ -20,8 +22,9 @@ function tooManyRequests(retryAfterMs: number): ServiceError {
  * 429 `rate_limited` with Retry-After. With Redis the count is shared by
  * every process, so more replicas do not mean more requests.
  */
-export function limitByAddress(limit: RateLimit): RequestHandler {
+export function limitByAddress(limit: RateLimit, ownBots: OwnBots): RequestHandler {
   return async (req, _res, next) => {
+    if (ownBots.carries(req.headers)) return next();
     const verdict = await limit.take(addressOf(req));
     if (verdict.allowed) return next();
     next(tooManyRequests(verdict.retryAfterMs));

@@ -9,6 +9,7 @@ import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
+import type { OwnBots } from './own-bots.ts';
 
 export interface RoutesDeps {
   config: Config;
@@ -18,6 +19,8 @@ export interface RoutesDeps {
   metrics: MetricsEndpoint;
   logger: Logger;
   limits: Limits;
+  /** This process's own bots: the per-address limits pass them. */
+  ownBots: OwnBots;
   presence: (sessionId: string) => Promise<Presence>;
   /** The scenario text (and its digest) the session's views name. */
   sessionText: (sessionId: string) => Promise<SharedScenarioText>;
@@ -50,7 +53,7 @@ interface Middleware {
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
 export function apiRoutes(deps: RoutesDeps): Router {
   const router = express.Router();
-  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress) };
+  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress, deps.ownBots) };
 
   // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.
   router.param('id', (req, _res, next, id: unknown) => {
@@ -109,7 +112,7 @@ function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middle
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       return directory.join(parse(JoinRequest, req.body).code, deadline);
     };
-    res.json(await countJoinAttempt(limits, addressOf(req), join));
+    res.json(await (deps.ownBots.carries(req.headers) ? join() : countJoinAttempt(limits, addressOf(req), join)));
   });
 }
 

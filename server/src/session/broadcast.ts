@@ -33,8 +33,9 @@ interface Built {
  * (viewer-stream.ts), so no room learns that an event it cannot see
  * happened, nor when. A game command brings every room its view; a message
  * brings its readers the message alone. `wanted` lets the caller skip the
- * work for rooms nobody is in (their streams still move on). Rooms whose
- * update is the same share one payload object.
+ * work of a view or a moderation for rooms nobody is in (their streams still
+ * move on); a new message's update is made for every reader's room. Rooms
+ * whose update is the same share one payload object.
  */
 export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
@@ -44,7 +45,9 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
   const built: Built = { updates: new Array<RoomUpdate>(rooms.length), alike: null };
   let count = 0;
   streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, version, n) => {
-    if (step.kind === 'none' || !wanted(room)) return;
+    // A new message's update is one shared object for viewers alike, so rooms nobody is in cost nothing worth a
+    // lookup per room and event; and with every room counted, a public message can go to the session's room.
+    if (step.kind === 'none' || (step.kind !== 'message' && !wanted(room))) return;
     let payload: UpdatePayload;
     if (step.kind === 'view') payload = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
     else if (step.kind === 'moderation') payload = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
@@ -53,6 +56,18 @@ export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: 
   });
   built.updates.length = count;
   return built.updates;
+}
+
+/**
+ * The one payload of an event whose update every role room of its session gets alike (a public message at a
+ * table with no private talk), or null. Only then may it go to the session's room (rooms.ts, sessionRoom):
+ * every socket there is in one of those role rooms and gets exactly what that room would have got.
+ */
+export function sessionWideUpdate(event: AppliedEvent, updates: readonly RoomUpdate[]): UpdatePayload | null {
+  const first = updates[0];
+  if (!first || updates.length !== viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).length) return null;
+  for (const u of updates) if (u.payload !== first.payload) return null;
+  return first.payload;
 }
 
 /** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */

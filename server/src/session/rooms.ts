@@ -16,6 +16,16 @@ export function roomFor(sessionId: string, viewer: Viewer): string {
   }
 }
 
+/**
+ * The room of every socket that said hello to a session, whatever its role: each is also in its role's room.
+ * An update goes here only when every role room of the session gets the very same bytes (sessionWideUpdate,
+ * broadcast.ts), so no socket receives anything its role room would not have: one room to look up and walk
+ * for a public message instead of six. Not an `s:` name: sessionOfRoom counts role rooms only.
+ */
+export function sessionRoom(sessionId: string): string {
+  return `v:${sessionId}`;
+}
+
 /** The room of every socket holding a grant of one access key (a seat's code, the observers', co-facilitators', the owner's token). */
 export function accessRoom(sessionId: string, key: string): string {
   return `a:${sessionId}:${key}`;

@@ -7,53 +7,62 @@ function keyOf(viewer: Viewer): string {
 }
 
 /**
- * One state's positions, by the viewer indices of the game they were counted with: viewer i's version at 2i,
- * its message count at 2i + 1, -1 (or past the end) where not counted yet. Numbers, not a position object per
- * viewer and event.
+ * One state's positions, by the viewer indices of its game: viewer i's version at 2i, its message count at
+ * 2i + 1, -1 (or past the end) where not counted yet. Numbers, not a position object per viewer and event.
  */
 interface Known {
-  game: Game;
+  state: GameState;
   positions: number[];
 }
 
 /**
+ * How many states a game remembers the positions of: the last ones met. Following the log needs the state
+ * before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
+ * command, so a batch of up to two commands is answered from memory. A state no longer remembered is counted
+ * again from scratch, which is only slower. Few, since each keeps its state alive a little longer.
+ */
+const REMEMBERED = 3;
+
+/** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
+interface GameStreams {
+  indices: Map<string, number>;
+  recent: (Known | null)[];
+  next: number;
+}
+
+/**
  * Where each viewer's own stream of updates stands (viewer-stream.ts in
- * shared), remembered per state. A session's states follow one another, so
- * following the log costs O(1) per viewer and event; a state met for the
- * first time (a session just loaded) is counted once, O(messages). States
- * are the keys, weakly held: what a state no longer reachable knew goes with it.
+ * shared), remembered for a session's latest states. A session's states
+ * follow one another, so following the log costs O(1) per viewer and event;
+ * a state not remembered (a session just loaded) is counted once, O(messages).
  *
  * Each state's positions are a short array indexed by the viewer's number in
- * its session (numbered once per Game, as viewers are met), not a Map per
- * state: every applied event makes a state, and a Map with its table for
- * six viewers was the largest allocation of the per-viewer bookkeeping.
+ * its session (numbered once per Game, as viewers are met). They are kept in
+ * a small ring per game, not a WeakMap keyed by every state: every applied
+ * event makes a state, and a weak map entry whose key is young is work for
+ * every scavenge (about 2 µs an event in a micro-benchmark, against 0.1 µs
+ * for the ring; docs/performance.md, 5 December).
  */
 export class ViewerStreams {
-  private readonly atState = new WeakMap<GameState, Known>();
-  /** Per session's engine, each viewer's index in its states' arrays. */
-  private readonly indices = new WeakMap<Game, Map<string, number>>();
+  private readonly games = new WeakMap<Game, GameStreams>();
 
-  /**
-   * The positions known at this state, made empty on first use (sized for the viewers numbered so far). They
-   * are numbered by this game's indices: a state met with another game (were one ever shared) starts afresh.
-   */
-  private known(game: Game, state: GameState): number[] {
-    let known = this.atState.get(state);
-    if (known?.game !== game) {
-      known = { game, positions: new Array<number>(2 * this.indicesOf(game).size).fill(-1) };
-      this.atState.set(state, known);
+  /** This game's record, made empty on first use. */
+  private gameStreams(game: Game): GameStreams {
+    let streams = this.games.get(game);
+    if (!streams) {
+      streams = { indices: new Map(), recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0 };
+      this.games.set(game, streams);
     }
-    return known.positions;
+    return streams;
   }
 
-  /** This game's viewer indices, made empty on first use. */
-  private indicesOf(game: Game): Map<string, number> {
-    let indices = this.indices.get(game);
-    if (!indices) {
-      indices = new Map();
-      this.indices.set(game, indices);
-    }
-    return indices;
+  /** The positions known at this state, made empty (sized for the viewers numbered so far) if it is not remembered. */
+  private static known(streams: GameStreams, state: GameState): number[] {
+    for (const k of streams.recent) if (k?.state === state) return k.positions;
+    const known: Known = { state, positions: new Array<number>(2 * streams.indices.size).fill(-1) };
+    streams.recent[streams.next] = known;
+    streams.next = (streams.next + 1) % REMEMBERED;
+    return known.positions;
   }
 
   /** The viewer's index in its game's arrays, given on first use. */
@@ -76,8 +85,9 @@ export class ViewerStreams {
   }
 
   position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
-    const known = this.known(game, state);
-    const index = ViewerStreams.indexIn(this.indicesOf(game), viewer);
+    const streams = this.gameStreams(game);
+    const known = ViewerStreams.known(streams, state);
+    const index = ViewerStreams.indexIn(streams.indices, viewer);
     ViewerStreams.countIn(known, index, game, state, viewer);
     return { version: known[2 * index] ?? 0, messages: known[2 * index + 1] ?? 0 };
   }
@@ -95,9 +105,10 @@ export class ViewerStreams {
     viewers: readonly V[],
     visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
   ): void {
-    const indices = this.indicesOf(game);
-    const from = this.known(game, before);
-    const to = this.known(game, after);
+    const streams = this.gameStreams(game);
+    const { indices } = streams;
+    const from = ViewerStreams.known(streams, before);
+    const to = ViewerStreams.known(streams, after);
     const stepOf = eventSteps(game, before, after, entry);
     for (const v of viewers) {
       const index = ViewerStreams.indexIn(indices, v.viewer);

@@ -12,8 +12,8 @@ export interface EventGuardDeps {
   metrics: Metrics;
   /** This socket's id, for its own count. */
   socketId: string;
-  /** The client's address (TRUST_PROXY applied), for the per-address hello count. */
-  address: string;
+  /** The client's address (TRUST_PROXY applied), for the per-address count of hello and sync; null for the process's own bots. */
+  address: string | null;
 }
 
 /**
@@ -24,8 +24,8 @@ export interface EventGuardDeps {
  *   sync, and anything unknown); commands are counted per seat and per
  *   session once the handler knows who sends them.
  * - An event the server does not know is refused with `unknown_event`.
- * - `hello` also counts against the client's address, on every socket and
- *   (with Redis) every process.
+ * - `hello` and `sync` also count against the client's address, on every
+ *   socket and (with Redis) every process.
  * - A command whose free text is over its limit is refused with `too_large`
  *   before it is parsed, so the person is told exactly that.
  */
@@ -46,10 +46,12 @@ export function eventGuard(deps: EventGuardDeps): (event: Event, next: (err?: Er
       const own = await limits.socket.take(socketId);
       if (!own.allowed) return refuse('rate_limited', `Too many requests on this connection; wait ${waitInWords(own.retryAfterMs)}.`, own.retryAfterMs);
       if (!KNOWN_EVENTS.has(name)) return refuse('unknown_event', `There is no "${String(name).slice(0, 40)}" event; a client sends hello, command and sync.`);
-      if (name === 'hello') {
+      // hello and sync each answer with a whole view and as many messages as asked (a full one, of a long game,
+      // is milliseconds of CPU and hundreds of KB): per socket alone, many sockets of one token would multiply it.
+      if ((name === 'hello' || name === 'sync') && address !== null) {
         const fromAddress = await limits.helloPerAddress.take(address);
         if (!fromAddress.allowed)
-          return refuse('rate_limited', `Too many connections from this address; wait ${waitInWords(fromAddress.retryAfterMs)}.`, fromAddress.retryAfterMs);
+          return refuse('rate_limited', `Too many requests from this address; wait ${waitInWords(fromAddress.retryAfterMs)}.`, fromAddress.retryAfterMs);
       }
       next();
     })();

@@ -1,10 +1,10 @@
 import type { LogEntry } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { updatesFor } from '../session/broadcast.ts';
+import { sessionWideUpdate, updatesFor } from '../session/broadcast.ts';
 import { isOutage } from '../session/service-error.ts';
 import { PollLoop } from '../store/poll-loop.ts';
-import { sessionOfRoom } from '../session/rooms.ts';
+import { sessionOfRoom, sessionRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { RubiconServer } from './types.ts';
@@ -29,7 +29,10 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   const send = (to: string[], json: string) => sendUpdate(adapter, to, json);
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
-    encodedUpdates(updatesFor(event, streams, occupied)).forEach(send);
+    const updates = updatesFor(event, streams, occupied);
+    const whole = sessionWideUpdate(event, updates);
+    if (whole) sendUpdate(adapter, [sessionRoom(event.sessionId)], JSON.stringify(whole));
+    else encodedUpdates(updates).forEach(send);
   });
 
   const refresh = (sessionId: string, handed: readonly LogEntry[] | null = null) =>

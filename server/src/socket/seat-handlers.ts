@@ -14,7 +14,7 @@ import {
 } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Limits } from '../limits/limits.ts';
-import { accessRoom, roomFor } from '../session/rooms.ts';
+import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
@@ -74,8 +74,9 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
           if (previous) {
             void socket.leave(roomFor(previous.sessionId, previous.role));
             void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
+            void socket.leave(sessionRoom(previous.sessionId));
           }
-          void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant))]);
+          void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
           socket.data.grant = grant;
           socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
           helloSaid(socket);

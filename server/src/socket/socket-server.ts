@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import type { Clock } from '../store/types.ts';
 import type { Limits } from '../limits/limits.ts';
 import { clientAddress, type TrustProxy } from '../http/client-address.ts';
+import type { OwnBots } from '../http/own-bots.ts';
 import { accessRoom } from '../session/rooms.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
@@ -32,6 +33,8 @@ export interface SocketServerDeps {
   limits: Limits;
   /** TRUST_PROXY, to tell a socket's client address as Express does. */
   trustProxy: TrustProxy;
+  /** This process's own bots, whose hellos and syncs no per-address limit counts. */
+  ownBots: OwnBots;
   /** With Redis: the adapter that lets several processes serve one session. */
   redis: RedisClientType | null;
   /** The server's clock, by which tokens expire. */
@@ -69,7 +72,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
     // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
-    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: clientAddress(socket.request, deps.trustProxy) }));
+    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
     helloDeadline(socket, config.helloTimeoutMs);
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);

@@ -31,6 +31,8 @@ export interface StoreConfig {
   commandTimeoutMs?: number;
   /** Redis only: where outages are reported, once when Redis goes and once when it is back. */
   logger?: Logger;
+  /** Redis only: told at the same two moments, true when an outage starts and false when it ends. */
+  onOutage?: (down: boolean) => void;
 }
 
 export interface Stores {
@@ -56,7 +58,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
     return { store, scheduler, redis: null, adapterClient: null, close: closer(scheduler, store) };
   }
 
-  const outages = new OutageLog(config.logger?.child({ module: 'redis' }));
+  const outages = new OutageLog(config.logger?.child({ module: 'redis' }), config.onOutage);
   const socket = { reconnectStrategy: reconnectDelay, connectTimeout: 2000, keepAlive: true };
   // No offline queue: while disconnected a command fails at once instead of being sent later, unseen by its caller.
   // No per-command timeout of node-redis's own (5 s by default): every command of this client is bounded by

@@ -81,7 +81,11 @@ export class OutageLog {
   private downSince: number | null = null;
   private failures = 0;
 
-  constructor(private readonly log: Logger | undefined) {}
+  constructor(
+    private readonly log: Logger | undefined,
+    /** Told as the lines are written: true when an outage starts, false when it ends (the metrics). */
+    private readonly onChange?: (down: boolean) => void,
+  ) {}
 
   get down(): boolean {
     return this.downSince !== null;
@@ -92,6 +96,7 @@ export class OutageLog {
     if (this.downSince !== null) return;
     this.downSince = Date.now();
     this.log?.error({ err: error }, 'Redis is unreachable: commands are refused as unavailable until it is back');
+    this.onChange?.(true);
   }
 
   success(): void {
@@ -99,6 +104,7 @@ export class OutageLog {
     this.log?.warn({ outageMs: Date.now() - this.downSince, failures: this.failures }, 'Redis is reachable again');
     this.downSince = null;
     this.failures = 0;
+    this.onChange?.(false);
   }
 }
 

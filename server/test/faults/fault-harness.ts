@@ -121,6 +121,18 @@ export function crashLines(server: ChildServer): string[] {
     );
 }
 
+/** The JSON lines a server logged at error level or above (pino's 50 and 60), message and error type only. */
+export function errorLines(server: ChildServer): string[] {
+  return server
+    .output()
+    .split('\n')
+    .filter((l) => /^\{"level":(50|60),/.test(l))
+    .map((l) => {
+      const { msg, err } = JSON.parse(l) as { msg?: string; err?: { type?: string } };
+      return `${msg ?? ''}${err?.type ? ` (${err.type})` : ''}`;
+    });
+}
+
 export function countLines(server: ChildServer, text: string): number {
   return server.output().split('\n').filter((l) => l.includes(text)).length;
 }

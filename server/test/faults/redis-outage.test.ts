@@ -4,7 +4,8 @@
  * through two server processes. Nothing crashes; commands that cannot reach
  * Redis are refused as `unavailable` within the bound; /healthz/ready says
  * so in well under 500 ms while /healthz/live stays up; each outage is logged
- * once; and afterwards every acknowledged command is in the log exactly once.
+ * once and shows in /metrics (rubicon_redis_down, rubicon_redis_outages_total);
+ * and afterwards every acknowledged command is in the log exactly once.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
@@ -15,6 +16,7 @@ import {
   audit,
   countLines,
   crashLines,
+  errorLines,
   exportLog,
   faultEnv,
   health,
@@ -39,6 +41,16 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
+const METRICS_TOKEN = 'fault-suite-scraper';
+
+/** A metric's value as this process's /metrics reports it (an operator's scraper, with the token). */
+async function metric(url: string, name: string): Promise<number> {
+  const res = await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name} `));
+  if (line === undefined) throw new Error(`${name} is not in ${url}/metrics`);
+  return Number(line.slice(name.length + 1));
+}
+
 async function expectNotReady(urls: string[]): Promise<void> {
   for (const url of urls) {
     const ready = await health(url, '/healthz/ready');
@@ -48,13 +60,16 @@ async function expectNotReady(urls: string[]): Promise<void> {
     const live = await health(url, '/healthz/live');
     expect(live.status, url).toBe(200);
     expect(live.ms, url).toBeLessThan(500);
+    // The scraper sees it too, while it lasts.
+    expect(await metric(url, 'rubicon_redis_down'), url).toBe(1);
   }
 }
 
 describe('Redis faults under load', () => {
   it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
     redis = await PrivateRedis.start();
-    servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS) }));
+    // BOT_LEASE_MS 300: the bot manager scans its leases every 100 ms, so anything it logs per scan during an outage shows.
+    servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS), BOT_LEASE_MS: '300', METRICS_TOKEN }));
     const urls = servers.map((s) => s.url);
     const [a, b] = urls as [string, string];
     table = await seatTable(a, {}, (role) => (['us', 'mediators', 'observer'].includes(role) ? b : a));
@@ -98,12 +113,16 @@ describe('Redis faults under load', () => {
 
     // Both processes alive, no crash or bug-level line, and each outage logged once (not once per command).
     for (const server of servers) {
+      expect(await metric(server.url, 'rubicon_redis_down')).toBe(0);
       expect(server.child.exitCode).toBeNull();
       expect(crashLines(server)).toEqual([]);
       const outages = countLines(server, 'Redis is unreachable');
       expect(outages).toBeGreaterThanOrEqual(1);
       expect(outages).toBeLessThanOrEqual(2);
       expect(countLines(server, 'Redis is reachable again')).toBe(outages);
+      expect(await metric(server.url, 'rubicon_redis_outages_total')).toBe(outages);
+      // …and nothing else at error level: no module logs the outage again on its own (per scan, per command).
+      expect(errorLines(server).filter((l) => !l.includes('Redis is unreachable'))).toEqual([]);
     }
 
     // Clients converge: every socket on either process holds all its server has for it, the white cell the whole log.
