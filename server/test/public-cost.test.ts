@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import { scenarioText, teachingDocument } from '@rubicon/shared';
 import { serverScenarios } from '../src/scenarios.ts';
-import { loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { connect, createSession, joinCode, codeFor, startServer, waitFor, type TestClient, type TestServer } from './harness.ts';
 
 const servers: TestServer[] = [];
@@ -168,5 +168,15 @@ describe('sockets that have not said hello, per address', () => {
     const sockets = await Promise.all(Array.from({ length: 42 }, (_, i) => connect(server.url, session.sessionId, token, `phone-${i}`)));
     clients.push(...sockets);
     expect(sockets).toHaveLength(42);
+  });
+});
+
+describe('their settings', () => {
+  it('refuses a cap or budget that is not a positive number with a ConfigError', () => {
+    for (const bad of [{ ANONYMOUS_SOCKETS_PER_ADDRESS: '0' }, { ANONYMOUS_SOCKETS_PER_ADDRESS: 'many' }, { PUBLIC_RATE_LIMIT_BURST: '0' }, { PUBLIC_RATE_LIMIT_PER_SEC: '-1' }])
+      expect(() => loadConfig(bad)).toThrow(ConfigError);
+    const set = loadConfig({ ANONYMOUS_SOCKETS_PER_ADDRESS: '40', PUBLIC_RATE_LIMIT_BURST: '60', PUBLIC_RATE_LIMIT_PER_SEC: '3' });
+    expect(set.anonymousSocketsPerAddress).toBe(40);
+    expect(set.limits.publicPerAddress).toEqual({ burst: 60, perSecond: 3 });
   });
 });
