@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { scenarioText, teachingDocument } from '@rubicon/shared';
 import { serverScenarios } from '../src/scenarios.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { connect, createSession, joinCode, codeFor, startServer, waitFor, type TestClient, type TestServer } from './harness.ts';
+import { connect, createSession, deleteRedisKeys, joinCode, codeFor, startServer, uniquePrefix, waitFor, type TestClient, type TestServer } from './harness.ts';
 
 const servers: TestServer[] = [];
 const clients: TestClient[] = [];
@@ -97,6 +97,21 @@ describe('public bodies made once', () => {
 });
 
 describe('the public GETs, per address', () => {
+  it('counts one address across two processes on one Redis as one budget', async () => {
+    const prefix = uniquePrefix('public');
+    try {
+      const env = { PUBLIC_RATE_LIMIT_BURST: '10', PUBLIC_RATE_LIMIT_PER_SEC: '0.2' };
+      const pair = [await startServer({ backend: 'redis', env, prefix }), await startServer({ backend: 'redis', env, prefix })];
+      servers.push(...pair);
+      const statuses: number[] = [];
+      for (let i = 0; i < 16; i++) statuses.push((await rawGet(`${(pair[i % 2] as TestServer).url}/api/scenarios`)).status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+    } finally {
+      await deleteRedisKeys(prefix);
+    }
+  });
+
   it('refuses a flood from one address with 429 and Retry-After, while another address is served', async () => {
     const server = await serve({ PUBLIC_RATE_LIMIT_BURST: '20', PUBLIC_RATE_LIMIT_PER_SEC: '0.5', TRUST_PROXY: 'loopback' });
     const from = (address: string, path: string) => rawGet(server.url + path, { 'x-forwarded-for': address });
