@@ -51,6 +51,8 @@ export default defineConfig({
       BOT_MAX_DELAY_MS: '4000',
       HELLO_RATE_LIMIT_BURST: '100000',
       HTTP_RATE_LIMIT_BURST: '100000',
+      PUBLIC_RATE_LIMIT_BURST: '100000',
+      ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
       JOIN_FAILURES_PER_WINDOW: '100000',
     },
     stdout: 'ignore',

@@ -60,6 +60,8 @@ test.beforeAll(async ({ browser }) => {
       BOT_MAX_DELAY_MS: '1000',
       HELLO_RATE_LIMIT_BURST: '100000',
       HTTP_RATE_LIMIT_BURST: '100000',
+      PUBLIC_RATE_LIMIT_BURST: '100000',
+      ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
     },
     90_000,
   );

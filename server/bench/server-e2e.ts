@@ -108,6 +108,7 @@ export async function benchServer(report: Report, backend: 'memory' | 'redis', o
     SESSION_RATE_LIMIT_PER_SEC: '1000000',
     HELLO_RATE_LIMIT_BURST: '100000',
     HELLO_RATE_LIMIT_PER_SEC: '100000',
+    ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     REDIS_PREFIX: prefix,

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { apiRoutes, errorHandlers } from './http/routes.ts';
+import { isPreEncoded } from './http/public-bodies.ts';
 import { staticClient } from './http/static-client.ts';
 import { SessionDirectory } from './session/session-directory.ts';
 import { ImportVerifier } from './session/import-pipeline.ts';
@@ -190,7 +191,8 @@ function webStack(config: Config, trustProxy: TrustProxy): express.Express {
   // brotli (quality 4) or gzip for the API's JSON and the page (a third of their size or less on a slow
   // phone link); the built assets go out as the build compressed them (static-client.ts). Socket.IO's
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.
-  web.use(compression({ threshold: 1024 }));
+  // Bodies made and compressed once (public-bodies.ts) are sent as they are.
+  web.use(compression({ threshold: 1024, filter: (req, res) => !isPreEncoded(res) && compression.filter(req, res) }));
   return web;
 }
 

@@ -66,11 +66,24 @@ const Env = z.object({
   /** Per client address: hello over all its sockets (a school of 300 behind one router connecting at once fits in the burst). */
   HELLO_RATE_LIMIT_BURST: int(1, 300),
   HELLO_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
+  /**
+   * Per client address and process: sockets open at once that have not yet said a successful hello.
+   * Past it a new socket is refused (connect_error, code rate_limited). A class behind one address
+   * reconnecting at once after a network blip (40 phones, a projector, the facilitator's tabs) is a
+   * few dozen; the default leaves room for a school of 300 behind one router, as HELLO_RATE_LIMIT_BURST does.
+   */
+  ANONYMOUS_SOCKETS_PER_ADDRESS: int(1, 300),
   /** A socket that has not said a successful hello this long after connecting is disconnected. */
   HELLO_TIMEOUT_MS: int(100, 10_000),
   /** Per client address, for joining by code and creating, importing or branching sessions (a class may share one address). */
   HTTP_RATE_LIMIT_BURST: int(1, 100),
   HTTP_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(2),
+  /**
+   * Per client address, for the public GETs that still cost something (the scenario list, teaching layers and
+   * texts). A class of 40 loading the app asks for a few each; the burst leaves room for all of them reloading.
+   */
+  PUBLIC_RATE_LIMIT_BURST: int(1, 300),
+  PUBLIC_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(10),
   /** Per client address: join codes that match no session, in each window (past it, joins wait for the window to end). */
   JOIN_FAILURES_PER_WINDOW: int(1, 30),
   JOIN_FAILURE_WINDOW_MS: int(1000, 10 * 60 * 1000),
@@ -192,6 +205,8 @@ export interface Config {
   cacheIdleMs: number;
   limits: LimitsConfig;
   helloTimeoutMs: number;
+  /** Per client address and process: sockets open at once without a successful hello (ANONYMOUS_SOCKETS_PER_ADDRESS). */
+  anonymousSocketsPerAddress: number;
   trustProxy: boolean | number | string;
   /** Null: the page's own origin and PUBLIC_URL's. */
   allowedOrigins: string[] | null;
@@ -244,10 +259,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       socket: { burst: e.SOCKET_RATE_LIMIT_BURST, perSecond: e.SOCKET_RATE_LIMIT_PER_SEC },
       helloPerAddress: { burst: e.HELLO_RATE_LIMIT_BURST, perSecond: e.HELLO_RATE_LIMIT_PER_SEC },
       httpPerAddress: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
+      publicPerAddress: { burst: e.PUBLIC_RATE_LIMIT_BURST, perSecond: e.PUBLIC_RATE_LIMIT_PER_SEC },
       joinFailures: { points: e.JOIN_FAILURES_PER_WINDOW, windowSeconds: Math.ceil(e.JOIN_FAILURE_WINDOW_MS / 1000) },
       importBytes: { points: e.IMPORT_BYTES_PER_HOUR, windowSeconds: 3600 },
     },
     helloTimeoutMs: e.HELLO_TIMEOUT_MS,
+    anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },

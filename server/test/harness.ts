@@ -82,6 +82,10 @@ export function testEnv(backend: Backend, prefix: string, env: Record<string, st
     HELLO_RATE_LIMIT_PER_SEC: '1000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
+    PUBLIC_RATE_LIMIT_BURST: '1000',
+    PUBLIC_RATE_LIMIT_PER_SEC: '1000',
+    // Benchmarks here open many sockets from one address at once.
+    ANONYMOUS_SOCKETS_PER_ADDRESS: '10000',
     JOIN_FAILURES_PER_WINDOW: '1000',
     IMPORT_BYTES_PER_HOUR: '1000000000',
     SNAPSHOT_EVERY: '7',

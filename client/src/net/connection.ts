@@ -105,8 +105,11 @@ export class SessionConnection {
       if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), 500);
       if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
+      // Refused by the server itself (too many connections from this address waiting to say hello):
+      // Socket.IO does not retry that on its own, so try again once the server says to.
+      if (!socket.active && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), refusalWaitMs(err.data));
     });
     socket.on('update', (payload) => this.dispatch({ type: 'update', payload }));
     socket.on('presence', (presence) => this.publish({ presence }));
@@ -276,4 +279,10 @@ export class SessionConnection {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const l of this.listeners) l();
   }
+}
+
+/** How long to wait after a refused connection: the server's `retryAfterMs`, within 1–30 s. */
+function refusalWaitMs(data: unknown): number {
+  const asked = typeof data === 'object' && data !== null && 'retryAfterMs' in data && typeof data.retryAfterMs === 'number' ? data.retryAfterMs : 2000;
+  return Math.min(30_000, Math.max(1000, asked));
 }

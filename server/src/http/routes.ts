@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type ScenarioCatalog, type Presence, type SharedScenarioText } from '@rubicon/shared';
+import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type Scenario, type ScenarioCatalog, type Presence, type SharedScenarioText } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { SessionStore } from '../store/types.ts';
@@ -10,6 +10,7 @@ import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
+import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
 
 export interface RoutesDeps {
   config: Config;
@@ -48,12 +49,16 @@ function bearer(req: Request): string | undefined {
 interface Middleware {
   json: express.RequestHandler;
   limited: express.RequestHandler;
+  /** The per-address limit of the public GETs that still cost something (scenarios). */
+  publicLimited: express.RequestHandler;
 }
 
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
 export function apiRoutes(deps: RoutesDeps): Router {
   const router = express.Router();
-  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress, deps.ownBots) };
+  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress, deps.ownBots),
+    publicLimited: limitByAddress(deps.limits.publicPerAddress, deps.ownBots),
+  };
 
   // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.
   router.param('id', (req, _res, next, id: unknown) => {
@@ -61,7 +66,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
     next(new ServiceError('not_found', req.path.startsWith('/api/scenarios/') ? 'There is no such scenario.' : 'There is no such session.'));
   });
 
-  scenarioRoutes(router, deps);
+  scenarioRoutes(router, deps, mw);
   entryRoutes(router, deps, mw);
   sessionFileRoutes(router, deps, mw);
   sessionRoutes(router, deps, mw);
@@ -71,29 +76,41 @@ export function apiRoutes(deps: RoutesDeps): Router {
   return router;
 }
 
-/** The scenario catalogue, each scenario's teaching layer, and the text its views share. */
-function scenarioRoutes(router: Router, deps: RoutesDeps): void {
-  router.get('/api/scenarios', (_req, res) => {
-    res.json(deps.scenarios.list());
+/**
+ * The scenario catalogue, each scenario's teaching layer, and the text its
+ * views share: public, and each the same bytes for as long as the process
+ * runs (scenarios are loaded once), so each is serialised and compressed
+ * once (public-bodies.ts) and revalidated by its ETag. A stranger's request
+ * then costs a lookup, where it cost up to 7 ms of CPU (docs/performance.md).
+ */
+function scenarioRoutes(router: Router, deps: RoutesDeps, { publicLimited }: Middleware): void {
+  const listing = new EncodedCache((catalog: ScenarioCatalog) => encodeBody(catalog.list()));
+  const teaching = new EncodedCache((scenario: Scenario) => encodeBody(teachingDocument(scenario)));
+  const text = new EncodedCache((scenario: Scenario) => {
+    const shared = scenarioText(scenario);
+    return encodeBody(shared.text, `"${shared.digest}"`);
+  });
+
+  router.get('/api/scenarios', publicLimited, (req, res) => {
+    sendEncoded(req, res, listing.get(deps.scenarios), 'no-cache');
   });
 
   // The teaching layer for the printable guide and handouts: public, since it holds no per-beat briefing.
-  router.get('/api/scenarios/:id/teaching', (req, res) => {
-    const scenario = deps.scenarios.get(req.params.id);
+  // Its URL names no version, so a cache revalidates it (a 304 when unchanged).
+  router.get('/api/scenarios/:id/teaching', publicLimited, (req, res) => {
+    const scenario = deps.scenarios.get(String(req.params.id));
     if (!scenario) throw new ServiceError('not_found', `There is no scenario "${req.params.id}".`);
-    res.json(teachingDocument(scenario));
+    sendEncoded(req, res, teaching.get(scenario), 'no-cache');
   });
 
   // The scenario's text every view shares, sent once instead of in every update (wire-view.ts in shared).
   // Asked for by its digest, it never changes: any cache may keep it.
-  router.get('/api/scenarios/:id/v/:version', (req, res) => {
-    const scenario = deps.scenarios.get(req.params.id);
+  router.get('/api/scenarios/:id/v/:version', publicLimited, (req, res) => {
+    const scenario = deps.scenarios.get(String(req.params.id));
     if (!scenario || String(scenario.version) !== req.params.version)
       throw new ServiceError('not_found', `There is no scenario "${req.params.id}" at version ${req.params.version}.`);
-    const { text, digest } = scenarioText(scenario);
-    res.set('ETag', `"${digest}"`);
-    res.set('Cache-Control', req.query.digest === digest ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.json(text);
+    const body = text.get(scenario);
+    sendEncoded(req, res, body, req.query.digest === scenarioText(scenario).digest ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
 }
 

@@ -15,6 +15,8 @@ export interface LimitsConfig {
   helloPerAddress: Rate;
   /** Per client address: the endpoints that need no token (create, join, import, replays, branch). */
   httpPerAddress: Rate;
+  /** Per client address: the public GETs that cost something (scenario list, teaching layers, texts). */
+  publicPerAddress: Rate;
   /** Per client address: join codes that match no session. */
   joinFailures: Budget;
   /** Per client address: bytes of session files imported. */
@@ -55,6 +57,7 @@ export class Limits {
   readonly socket: RateLimit;
   readonly helloPerAddress: RateLimit;
   readonly httpPerAddress: RateLimit;
+  readonly publicPerAddress: RateLimit;
   readonly joinFailures: RateLimit;
   readonly importBytes: RateLimit;
   /** A command's seat, then its session. */
@@ -70,6 +73,7 @@ export class Limits {
     this.socket = new RateLimit('socket', budgetOf(config.socket), local);
     this.helloPerAddress = new RateLimit('hello', budgetOf(config.helloPerAddress), store);
     this.httpPerAddress = new RateLimit('http', budgetOf(config.httpPerAddress), store);
+    this.publicPerAddress = new RateLimit('public', budgetOf(config.publicPerAddress), store);
     this.joinFailures = new RateLimit('join-failures', config.joinFailures, store);
     this.importBytes = new RateLimit('import-bytes', config.importBytes, store);
     this.commands = new LimitChain([this.seat, this.session], store, onCommandRoundTrip);

@@ -17,6 +17,7 @@ import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline } from './hello-deadline.ts';
+import { AnonymousSockets, anonymousCap } from './anonymous-sockets.ts';
 import { createIoServer } from './io-server.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
@@ -53,6 +54,8 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
   const io = createIoServer(deps.httpServer, config, metrics, redis);
+  const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress);
+  io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics, retryAfterMs: config.helloTimeoutMs }));
   const presence = new PresenceTracker(io, log);
 
   const streams = new ViewerStreams();
@@ -73,7 +76,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     if (!socket.recovered) socket.data.grant = null;
     // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
     socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
-    helloDeadline(socket, config.helloTimeoutMs);
+    helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);
     socket.on('hello', onHello);
