@@ -25,6 +25,7 @@ export * from './game/machine.ts';
 export * from './game/channel-policy.ts';
 export * from './game/message-log.ts';
 export * from './game/game.ts';
+export * from './game/viewer-game-version.ts';
 export * from './game/continued-log.ts';
 export * from './game/view.ts';
 export * from './game/bot-view.ts';

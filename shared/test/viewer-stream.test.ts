@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyEntry, initialState, isStale, persistGame, restoreGame, viewerGameVersion } from '../src/game/game.ts';
+import { applyEntry, initialState, persistGame, restoreGame } from '../src/game/game.ts';
+import { isStale, viewerGameVersion } from '../src/game/viewer-game-version.ts';
 import type { Viewer } from '../src/game/channel-policy.ts';
 import { viewFor } from '../src/game/view.ts';
 import {

@@ -1,4 +1,4 @@
-import { applyEntry, canonicalJson, isMessageSide, isStale, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
+import { applyEntry, canonicalJson, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, SessionStore } from '../store/types.ts';
@@ -7,7 +7,7 @@ import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
-import { viewerOf, wireViewFor } from './sync-data.ts';
+import { wireViewFor } from './sync-data.ts';
 
 /** A command decided on: the log version it produced (or produced the first time, for a retry). */
 export interface Executed {

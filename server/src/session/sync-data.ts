@@ -1,11 +1,5 @@
-import { scenarioText, viewFor, wireMessagesFor, wireView, type Actor, type Game, type GameState, type SyncData, type Viewer, type WireView } from '@rubicon/shared';
+import { scenarioText, viewFor, wireMessagesFor, wireView, type Game, type GameState, type SyncData, type Viewer, type WireView } from '@rubicon/shared';
 import type { ViewerStreams } from './viewer-streams.ts';
-
-/** Who sees what an actor sees: the system clock acts with the facilitator's eyes. */
-export function viewerOf(actor: Actor): Viewer {
-  if (actor.kind === 'seat') return { kind: 'seat', seat: actor.seat };
-  return actor.kind === 'system' ? { kind: 'facilitator' } : actor;
-}
 
 /** A viewer's view of a state as it goes on the wire: numbered in its own stream, without the scenario's text. */
 export function wireViewFor(game: Game, state: GameState, viewer: Viewer, version?: number): WireView {

@@ -1,7 +1,8 @@
 import type { Scenario, SeatId } from '../scenario/schema.ts';
 import { beatById } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
-import { phaseOf, versionSeenBy, viewerGameVersion, type Game, type GameState } from './game.ts';
+import { phaseOf, type Game, type GameState } from './game.ts';
+import { versionSeenBy, viewerGameVersion } from './viewer-game-version.ts';
 import { actingSeatsInPlay, type Resolution } from './machine.ts';
 import { messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { teachingViewFor } from './teaching-view.ts';

@@ -1,6 +1,7 @@
 import type { Channel } from '../scenario/schema.ts';
 import type { Command, LogEntry } from './commands.ts';
-import { applyEntry, initialState, viewerGameVersion, type Game, type GameState } from './game.ts';
+import { applyEntry, initialState, type Game, type GameState } from './game.ts';
+import { viewerGameVersion } from './viewer-game-version.ts';
 import { hiddenFrom, messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
 
 /**
