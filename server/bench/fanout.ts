@@ -15,7 +15,9 @@
  *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),
- *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too)
+ *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too),
+ *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; fanout/node-binaries.ts),
+ *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { pinTo } from './fanout/pin.ts';
@@ -30,6 +32,8 @@ import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
+import { harnessNode, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';
+import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -50,9 +54,25 @@ export interface FanoutOptions {
   tsx: boolean;
   /** Single-process phases: every server on CPU 0 and the harness on CPU 1 (FANOUT_PIN=1; pin.ts says why). */
   pin: boolean;
+  /** The servers' Node binaries (FANOUT_NODE): every contender runs on each; by default the bench's own. */
+  serverNodes: NodeBinary[];
+  /** The harness's, the same for every phase (FANOUT_HARNESS_NODE). */
+  harnessNode: NodeBinary;
 }
 
-export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = { sessions: 200, loadMs: 20_000, warmupMs: 3_000, drainMs: 30_000, rates: [1, 5], rounds: 1, redisRate: 1, tsx: false, pin: false };
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = {
+  sessions: 200,
+  loadMs: 20_000,
+  warmupMs: 3_000,
+  drainMs: 30_000,
+  rates: [1, 5],
+  rounds: 1,
+  redisRate: 1,
+  tsx: false,
+  pin: false,
+  serverNodes: [selfNode()],
+  harnessNode: selfNode(),
+};
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
@@ -62,14 +82,17 @@ class ServerProcess {
   private readonly replies: ((m: FromServer) => void)[] = [];
   private readonly profiled: (() => void)[] = [];
   readonly url: Promise<string>;
+  /** The Node version the server says it runs on (a baseline from before says nothing). */
+  reportedNode: string | undefined;
 
   get pid(): number | undefined {
     return this.child.pid;
   }
 
-  /** `script`: a server's .ts under tsx, or its bundle (compile.ts) under plain `node`. */
-  constructor(target: Target, env: Record<string, string>, script: string, tsx: boolean) {
+  /** `script`: a server's .ts under tsx, or its bundle (compile.ts) under plain `node`, run by `node`. */
+  constructor(target: Target, env: Record<string, string>, script: string, tsx: boolean, node: NodeBinary) {
     this.child = fork(script, [], {
+      execPath: node.path,
       // FANOUT_NODE_FLAGS: V8/Node flags for every server process, bare and Rubicon alike (a flag's A/B stays fair).
       execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(tsx ? ['--import', 'tsx'] : [])],
       env: { ...process.env, ...env },
@@ -79,7 +102,12 @@ class ServerProcess {
       this.child.on('message', (m: FromServer) => {
         // A server that says how its code was built must say what was asked (a baseline from before says nothing).
         if (m.type === 'listening' && m.keepNames !== undefined && m.keepNames !== tsx) reject(new Error(`${target} server: keepNames ${m.keepNames}, expected ${tsx} (${script})`));
-        else if (m.type === 'listening') resolve(m.url);
+        // Likewise the Node it runs on (FANOUT_NODE), where it says.
+        else if (m.type === 'listening' && m.node !== undefined && m.node !== node.version) reject(new Error(`${target} server: Node ${m.node}, expected ${node.version} (${node.path})`));
+        else if (m.type === 'listening') {
+          this.reportedNode = m.node;
+          resolve(m.url);
+        }
         else if (m.type === 'failed') reject(new Error(`${target} server: ${m.error}`));
         else if (m.type === 'profiled') this.profiled.shift()?.();
         else this.replies.shift()?.(m);
@@ -141,6 +169,8 @@ interface PhaseResult {
   spans: Record<string, SpanSummary>[];
   /** FANOUT_TAIL=1, one process: the slow deliveries' legs against all deliveries' (tail-probe.ts). */
   tailLegs: TailAttribution | null;
+  /** The Node each server process said it ran (or, from a baseline that does not say, the binary's version, marked so), and the harness's. */
+  nodes: { servers: string[]; harness: string };
 }
 
 interface ProbeSummary {
@@ -178,6 +208,12 @@ interface Contender {
   /** The server's TypeScript entry, and the checkout it belongs to (whose node_modules its bundle uses). */
   entry: string;
   checkout: string;
+  /** The Node its processes run on (FANOUT_NODE). */
+  node: NodeBinary;
+  /** Its name without the Node, the same on every Node. */
+  base: string;
+  /** The contender its ratios are taken against: bare on the same Node; null for bare itself. */
+  against: string | null;
 }
 
 interface Condition {
@@ -198,14 +234,14 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     ...(redisPrefix ? { REDIS_URL: options.redisUrl, REDIS_PREFIX: redisPrefix } : { REDIS_URL: '' }),
     FANOUT_SERVER_ENV: JSON.stringify(contender.settings),
   };
-  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script, options.tsx));
+  const servers = Array.from({ length: processes }, () => new ServerProcess(target, env, contender.script, options.tsx, contender.node));
   // FANOUT_CPU_PROF=<dir>: a CPU profile of every server process over the load window (profiling costs CPU: the figures run high);
   // FANOUT_HEAP_PROF=<dir>: a sampling profile of the heap allocations instead.
   const heapDir = process.env.FANOUT_HEAP_PROF;
   const profileDir = heapDir ?? process.env.FANOUT_CPU_PROF;
   const profileKind = heapDir ? 'heap' : 'cpu';
   let profiles: Promise<void> = Promise.resolve();
-  const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const harness = fork(here('./fanout/harness.ts'), ['--fanout-harness'], { execPath: options.harnessNode.path, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const machine = new MachineCpu();
   let machineCpu: Promise<WindowCpu> | null = null;
   try {
@@ -280,6 +316,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       machine: (await machineCpu) ?? { redisPercent: null, machinePercent: null },
       spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
       tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
+      nodes: { servers: servers.map((s) => s.reportedNode ?? `${contender.node.version} (binary; the server did not say)`), harness: result.node },
     };
   } finally {
     await machine.close();
@@ -312,6 +349,7 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     report.add(section, `${target}: collections (major); pauses, % of the window; longest`, `${p.collections} (${p.majorCollections}); ${p.gcPausePercent.toFixed(1)} %; ${p.gcMaxPauseMs.toFixed(1)} ms`, '');
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
   }
+  report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
   const { redisPercent, machinePercent } = r.machine;
   if (machinePercent !== null) {
@@ -339,12 +377,14 @@ function addTailLegs(report: Report, section: string, target: string, a: TailAtt
   report.add(section, `${target}: past the p99: distinct messages; stalls (receipts ${STALL_GAP_MS} ms apart or more); the largest's share`, `${a.slowMessages}; ${a.stalls}; ${pc(a.largestStall)}`, '');
 }
 
-function addRatios(report: Report, section: string, name: string, bare: PhaseResult, rubicon: PhaseResult): void {
+/** `label` names the pair, e.g. "rubicon/bare". */
+function addRatios(report: Report, section: string, label: string, over: PhaseResult, of: PhaseResult): void {
   // From the unrounded figures, never from the printed ones.
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  report.add(section, `${name}/bare: p50 · p95 · p99`, `${x(rubicon.harness.p50, bare.harness.p50)} · ${x(rubicon.harness.p95, bare.harness.p95)} · ${x(rubicon.harness.p99, bare.harness.p99)}`, '');
-  report.add(section, `${name}/bare: server CPU per delivery`, x(rubicon.cpuMicrosPerDelivery, bare.cpuMicrosPerDelivery), '');
-  report.add(section, `${name}/bare: memory per idle session`, x(rubicon.bytesPerIdleSession, bare.bytesPerIdleSession), '');
+  report.add(section, `${label}: p50 · p95 · p99`, `${x(of.harness.p50, over.harness.p50)} · ${x(of.harness.p95, over.harness.p95)} · ${x(of.harness.p99, over.harness.p99)}`, '');
+  report.add(section, `${label}: server CPU per delivery`, x(of.cpuMicrosPerDelivery, over.cpuMicrosPerDelivery), '');
+  if (of.probe && over.probe) report.add(section, `${label}: heap allocated per delivery`, x(of.probe.allocatedBytesPerDelivery, over.probe.allocatedBytesPerDelivery), '');
+  report.add(section, `${label}: memory per idle session`, x(of.bytesPerIdleSession, over.bytesPerIdleSession), '');
 }
 
 export async function benchFanout(report: Report, options: FanoutOptions): Promise<void> {
@@ -357,7 +397,11 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
   const compiled = new CompiledServers();
   try {
     const contenders = await runnable(contendersOf(options), options.tsx, compiled);
-    for (const c of conditions) for (let round = 0; round < options.rounds; round++) await runRound(report, c, round, contenders, options);
+    for (const c of conditions) {
+      const rounds: Map<string, RoundFigures>[] = [];
+      for (let round = 0; round < options.rounds; round++) rounds.push(await runRound(report, c, round, contenders, options));
+      if (options.rounds > 1) for (const row of summariseRounds(rounds, ratioPairs(contenders))) report.add(`8 fan-out (${c.label}, over ${options.rounds} rounds)`, row.name, row.value, '');
+    }
   } finally {
     await compiled.dispose();
   }
@@ -365,19 +409,35 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase after ${options.warmupMs / 1000} s of sending not measured; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
+  report.note(`Fan-out Node: servers on ${options.serverNodes.map((n) => `${n.version} (${n.path})`).join(' and ')}${options.serverNodes.length > 1 ? ', every contender on each' : ''}; the harness on ${options.harnessNode.version} (${options.harnessNode.path}) in every phase.`);
   if (options.pin) report.note('FANOUT_PIN=1: in the memory phases each server ran on CPU 0 and the harness on CPU 1 from the end of set-up (taskset -a); the Redis phases were not pinned.');
+}
+
+/** Each contender over bare on the same Node, then each contender on a further Node over itself on the first. */
+function ratioPairs(contenders: readonly Contender[]): RatioPair[] {
+  const pairs: RatioPair[] = contenders.flatMap((c) => (c.against ? [{ label: `${c.name}/${c.against}`, of: c.name, over: c.against }] : []));
+  const first = contenders[0]?.node.path;
+  for (const c of contenders) {
+    if (c.node.path === first) continue;
+    const same = contenders.find((d) => d.node.path === first && d.base === c.base);
+    if (same) pairs.push({ label: `${c.name}/${same.name}`, of: c.name, over: same.name });
+  }
+  return pairs;
 }
 
 function contendersOf(options: FanoutOptions): Contender[] {
   const ours = (file: string) => ({ entry: here(file), checkout: here('../..') });
-  return [
-    { name: 'bare', target: 'bare', settings: {}, ...ours('./fanout/bare-server.ts') },
-    { name: 'rubicon', target: 'rubicon', settings: {}, ...ours('./fanout/rubicon-server.ts') },
+  const kinds = [
+    { name: 'bare', target: 'bare' as const, settings: {}, ...ours('./fanout/bare-server.ts') },
+    { name: 'rubicon', target: 'rubicon' as const, settings: {}, ...ours('./fanout/rubicon-server.ts') },
     ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant, ...ours('./fanout/rubicon-server.ts') }] : []),
     ...(options.baseline
       ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: benchLimitSettings(), entry: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts'), checkout: path.resolve(options.baseline) }]
       : []),
   ];
+  // One Node keeps the names (and so the rows) as they were; several name each contender's Node.
+  const named = (name: string, node: NodeBinary) => (options.serverNodes.length > 1 ? `${name} @ ${node.version}` : name);
+  return options.serverNodes.flatMap((node) => kinds.map((k) => ({ ...k, name: named(k.name, node), base: k.name, node, against: k.target === 'bare' ? null : named('bare', node) })));
 }
 
 /** Every contender built the same way before the first phase, so no phase's figures include a build. */
@@ -385,7 +445,8 @@ async function runnable(contenders: Contender[], tsx: boolean, compiled: Compile
   return Promise.all(contenders.map(async (c) => ({ ...c, script: tsx ? c.entry : await compiled.script(c.entry, c.checkout) })));
 }
 
-async function runRound(report: Report, c: Condition, round: number, contenders: Runnable[], options: FanoutOptions): Promise<void> {
+/** One round of a condition: every contender once, in alternating order; returns each one's figures for the summary. */
+async function runRound(report: Report, c: Condition, round: number, contenders: Runnable[], options: FanoutOptions): Promise<Map<string, RoundFigures>> {
   const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
   const results = new Map<string, PhaseResult>();
   // Alternate the order, so no contender always meets the machine fresher.
@@ -399,8 +460,11 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
       if (prefix) await deleteKeys(options.redisUrl, prefix);
     }
   }
-  const bare = results.get('bare');
-  for (const [name, result] of results) if (bare && name !== 'bare') addRatios(report, section, name, bare, result);
+  for (const pair of ratioPairs(contenders)) {
+    const [of, over] = [results.get(pair.of), results.get(pair.over)];
+    if (of && over) addRatios(report, section, pair.label, over, of);
+  }
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99 }]));
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -422,6 +486,8 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     baseline: process.env.FANOUT_BASELINE || null,
     tsx: process.env.FANOUT_TSX === '1',
     pin: process.env.FANOUT_PIN === '1',
+    serverNodes: serverNodes(process.env.FANOUT_NODE, selfNode()),
+    harnessNode: harnessNode(process.env.FANOUT_HARNESS_NODE, selfNode()),
   };
 }
 

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const t0 = now();
   const report = new Report();
+  // Read (and FANOUT_NODE's binaries checked) first, so a wrong path fails now, not after sections 1-7.
+  const fanout = process.env.FANOUT !== '0' ? fanoutOptionsFromEnv(REDIS_URL) : null;
   process.stderr.write('Rubicon benchmark: running (figures follow as they come; the table is printed at the end)\n');
 
   benchEngine(report, { games: 40, throughputMs: 2000, latencyMs: 1500 });
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     await benchContentionAB(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS }, 2);
   }
   await benchJoinGuessing(report, GUESSING_DEFAULTS);
-  if (process.env.FANOUT !== '0') await benchFanout(report, fanoutOptionsFromEnv(REDIS_URL));
+  if (fanout) await benchFanout(report, fanout);
 
   report.note('Server runs: the app runs in this process, the 7 client sockets in a forked Node process; both talk over loopback on the same machine.');
   report.note('Server runs use the production defaults except the command (per seat and per session) and hello limits, raised so the bursts from one address are not refused.');

@@ -361,6 +361,7 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       lateOver2s: late,
       setupMs,
       harnessCpuPercent: ((used.user + used.system) / 10 / windowMs),
+      node: process.version,
       tail: tailOf(tally, windowMs),
       ...(gcs ? { tailRecords: tailRecords(tally, gcs) } : {}),
     };

@@ -73,7 +73,7 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
   const tail = process.env.FANOUT_TAIL === '1' ? new ServerTailProbe() : null;
   start().then(
     ({ url, close }) => {
-      send({ type: 'listening', url, keepNames: keepNames() });
+      send({ type: 'listening', url, keepNames: keepNames(), node: process.version });
       process.on('message', (m: ToServer) => {
         if (m.type === 'stats') {
           if (m.window === 'start') {

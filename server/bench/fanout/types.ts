@@ -54,8 +54,8 @@ export type ToServer =
   /** Start V8's CPU profiler (or its sampling heap profiler), or stop it and write the profile (a .cpuprofile file, for DevTools) to `file`. */
   | { type: 'profile-start'; kind?: 'cpu' | 'heap' }
   | { type: 'profile-stop'; file: string };
-/** `keepNames`: the server's code carries esbuild's `__name` wrappers (it runs under tsx), see compile.ts. */
-export type FromServer = { type: 'listening'; url: string; keepNames: boolean } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
+/** `keepNames`: the server's code carries esbuild's `__name` wrappers (it runs under tsx), see compile.ts; `node`: its process.version (FANOUT_NODE). */
+export type FromServer = { type: 'listening'; url: string; keepNames: boolean; node?: string } | { type: 'stats'; stats: ServerStats } | { type: 'profiled'; file: string } | { type: 'failed'; error: string };
 
 export interface HarnessOptions {
   target: Target;
@@ -100,6 +100,8 @@ export interface HarnessResult {
   lateOver2s: number;
   setupMs: number;
   harnessCpuPercent: number;
+  /** The harness's process.version (FANOUT_HARNESS_NODE). */
+  node: string;
   tail: TailBreakdown;
   /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
   tailRecords?: HarnessTail;
