@@ -23,6 +23,8 @@ describe('fan-out benchmark, small', () => {
         expect(Number(expected), `${section} ${target}: ${String(lost?.value)}`).toBeGreaterThan(200);
         const cpu = rows.find((r) => r.name === `${target}: server CPU per delivery`)?.value;
         expect(typeof cpu === 'number' && cpu > 0, `${section} ${target} CPU ${String(cpu)}`).toBe(true);
+        // Each process says which Node it ran: by default, servers and harness alike, the one running this test.
+        expect(rows.find((r) => r.name === `${target}: Node: server process(es) · harness`)?.value).toBe(`${process.version} · ${process.version}`);
       }
       expect(rows.some((r) => r.name === 'rubicon/bare: server CPU per delivery')).toBe(true);
     }
