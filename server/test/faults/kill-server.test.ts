@@ -53,6 +53,9 @@ describe('server processes killed', () => {
     const lock = iran?.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'we answer', lock: true }).catch(() => null);
     await servers[1]?.kill();
     await lock;
+    // Health stays truthful while the survivors take the dead process's clients: Redis is up, so both are ready.
+    const survivorsHealth = await Promise.all([a, c].map((url) => health(url)));
+    for (const answer of survivorsHealth) expect(answer).toMatchObject({ status: 200, body: { ready: true, redis: 'ok' } });
     await sleep(2500);
     for (const w of writers.slice(0, 2)) expect(w.failoverCount, w.label).toBeGreaterThan(0);
     await Promise.all(writers.map((w) => w.stop()));
@@ -104,6 +107,6 @@ describe('server processes killed', () => {
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
     await Promise.all(writers.map((w) => w.client.caughtUp(15_000)));
     for (const s of servers) expect(crashLines(s)).toEqual([]);
-    console.info(`kill -9 and cold restart: ${result.acknowledged} acknowledged, ${log.length} log entries, 0 lost, 0 duplicated`);
+    console.info(`kill -9 and cold restart: ${result.acknowledged} acknowledged, ${log.length} log entries, 0 lost, 0 duplicated; the survivors' /healthz/ready after the kill in ${survivorsHealth.map((h) => Math.round(h.ms)).join(' and ')} ms`);
   }, 120_000);
 });
