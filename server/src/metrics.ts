@@ -100,7 +100,7 @@ export class TalliedHistogram<A extends string, B extends string> {
 
   /** Observes `value` for the label values `a` and `b`. */
   observe(a: string, b: string, value: number): void {
-    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+    checkedValue(value);
     let byB = this.byA.get(a);
     if (!byB) {
       byB = new Map();
@@ -111,34 +111,77 @@ export class TalliedHistogram<A extends string, B extends string> {
       const labels: LabelValues<A | B> = {};
       labels[this.a] = a;
       labels[this.b] = b;
-      tally = { labels, inBucket: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 };
+      tally = emptyTally(labels, this.bounds);
       byB.set(b, tally);
       this.order.push(tally);
     }
-    const bounds = this.bounds;
-    let i = 0;
-    while (i < bounds.length && !(value <= (bounds[i] ?? 0))) i++;
-    if (i < bounds.length) tally.inBucket[i] = (tally.inBucket[i] ?? 0) + 1;
-    tally.sum += value;
-    tally.count += 1;
+    tallyInto(tally, this.bounds, value);
   }
 
-  /** The exposition's values, in prom-client's order: each label set's cumulative buckets, +Inf, sum and count. */
+  /** The exposition's values, in prom-client's order. */
   private exported(): ExportedValue<A | B>[] {
-    const name = this.name;
-    const values: ExportedValue<A | B>[] = [];
-    for (const t of this.order) {
-      let cumulative = 0;
-      this.bounds.forEach((le, i) => {
-        cumulative += t.inBucket[i] ?? 0;
-        values.push({ labels: { le }, sharedLabels: t.labels, value: cumulative, metricName: `${name}_bucket`, exemplar: null });
-      });
-      values.push({ labels: { le: '+Inf' }, sharedLabels: t.labels, value: t.count, metricName: `${name}_bucket`, exemplar: null });
-      values.push({ labels: {}, sharedLabels: t.labels, value: t.sum, metricName: `${name}_sum`, exemplar: undefined });
-      values.push({ labels: {}, sharedLabels: t.labels, value: t.count, metricName: `${name}_count`, exemplar: undefined });
-    }
-    return values;
+    return exportedTallies(this.name, this.bounds, this.order);
   }
+}
+
+/**
+ * A histogram without labels, observed into one plain tally and read by
+ * prom-client as its own histogram would show the same observations (every
+ * bucket at zero before the first). prom-client's `observe(value)` makes a
+ * closure and a labels object, checks and hashes them, on every call; the
+ * command path observes once per batch, nearly once per command.
+ */
+export class TalliedUnlabelledHistogram {
+  readonly histogram: Histogram;
+  private readonly bounds: readonly number[];
+  private readonly tally: Tally<string>;
+
+  constructor(config: Omit<HistogramConfiguration<string>, 'labelNames' | 'collect' | 'enableExemplars'> & { buckets: number[] }) {
+    const bounds = [...config.buckets];
+    const tally = emptyTally<string>({}, bounds);
+    this.bounds = bounds;
+    this.tally = tally;
+    this.histogram = new TalliedExport<string>({ ...config, labelNames: [] }, () => exportedTallies(config.name, bounds, [tally]));
+  }
+
+  observe(value: number): void {
+    checkedValue(value);
+    tallyInto(this.tally, this.bounds, value);
+  }
+}
+
+/** prom-client's check of an observed value, with its error. */
+function checkedValue(value: number): void {
+  if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+}
+
+function emptyTally<L extends string>(labels: LabelValues<L>, bounds: readonly number[]): Tally<L> {
+  return { labels, inBucket: new Array<number>(bounds.length).fill(0), sum: 0, count: 0 };
+}
+
+/** One observation, in the first bucket whose bound it is at or under (none above the last: +Inf alone). */
+function tallyInto<L extends string>(tally: Tally<L>, bounds: readonly number[], value: number): void {
+  let i = 0;
+  while (i < bounds.length && !(value <= (bounds[i] ?? 0))) i++;
+  if (i < bounds.length) tally.inBucket[i] = (tally.inBucket[i] ?? 0) + 1;
+  tally.sum += value;
+  tally.count += 1;
+}
+
+/** The exposition's values, in prom-client's order: each label set's cumulative buckets, +Inf, sum and count. */
+function exportedTallies<L extends string>(name: string, bounds: readonly number[], tallies: readonly Tally<L>[]): ExportedValue<L>[] {
+  const values: ExportedValue<L>[] = [];
+  for (const t of tallies) {
+    let cumulative = 0;
+    bounds.forEach((le, i) => {
+      cumulative += t.inBucket[i] ?? 0;
+      values.push({ labels: { le }, sharedLabels: t.labels, value: cumulative, metricName: `${name}_bucket`, exemplar: null });
+    });
+    values.push({ labels: { le: '+Inf' }, sharedLabels: t.labels, value: t.count, metricName: `${name}_bucket`, exemplar: null });
+    values.push({ labels: {}, sharedLabels: t.labels, value: t.sum, metricName: `${name}_sum`, exemplar: undefined });
+    values.push({ labels: {}, sharedLabels: t.labels, value: t.count, metricName: `${name}_count`, exemplar: undefined });
+  }
+  return values;
 }
 
 /**
@@ -157,8 +200,8 @@ export interface Metrics {
   refusals: Counter<'code'>;
   /** Round trips to Redis of the per-seat and per-session command limits (one per event-loop turn with commands). */
   commandLimitRoundTrips: Counter;
-  /** Append attempts per batch of commands (more than one: lost races for the log's head). */
-  appendAttempts: Histogram;
+  /** Append attempts per batch of commands (more than one: lost races for the log's head); observed by TalliedUnlabelledHistogram. */
+  appendAttempts: TalliedUnlabelledHistogram;
   /** 1 while this process finds Redis unreachable (between the two outage log lines), else 0; always 0 in memory. */
   redisDown: Gauge;
   /** Outages this process has seen begin (each is one 'Redis is unreachable' log line). */
@@ -194,7 +237,7 @@ export function createMetrics(): Metrics {
       help: 'Scripts sent to Redis to count a command against its seat and session limits on their own: only commands refused before their append, since an appended command is counted by its append script',
       registers: [registry],
     }),
-    appendAttempts: new Histogram({
+    appendAttempts: new TalliedUnlabelledHistogram({
       name: 'rubicon_append_attempts',
       help: 'Append attempts one batch of commands took (each lost race for the log head adds one)',
       buckets: [1, 2, 3, 4, 6, 8, 12, 16, 32],

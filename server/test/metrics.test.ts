@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { TalliedCounter, TalliedHistogram } from '../src/metrics.ts';
+import { TalliedCounter, TalliedHistogram, TalliedUnlabelledHistogram } from '../src/metrics.ts';
 
 const config = { name: 'test_events_total', help: 'Events by type' };
 
@@ -67,5 +67,37 @@ describe('TalliedHistogram', () => {
     const tallied = new TalliedHistogram({ ...histogramConfig, registers: [registry] }, 'type', 'result');
     expect(() => tallied.observe('SEND_MESSAGE', 'ok', Number.NaN)).toThrow(TypeError);
     expect((await tallied.histogram.get()).values).toEqual([]);
+  });
+});
+
+describe('TalliedUnlabelledHistogram', () => {
+  const histogramConfig = { name: 'test_attempts', help: 'Attempts per batch', buckets: [1, 2, 4] };
+
+  it('scrapes and reads as prom-client\'s histogram without labels does, from before the first observation on', async () => {
+    const plainRegistry = new Registry();
+    const talliedRegistry = new Registry();
+    const plain = new Histogram({ ...histogramConfig, registers: [plainRegistry] });
+    const tallied = new TalliedUnlabelledHistogram({ ...histogramConfig, registers: [talliedRegistry] });
+    // prom-client shows a histogram without labels at zero before anything is observed.
+    expect(await talliedRegistry.metrics()).toBe(await plainRegistry.metrics());
+    expect((await tallied.histogram.get()).values).toEqual((await plain.get()).values);
+    // On a bound, between bounds, above the last (+Inf only), zero, and a sum not exact in binary.
+    const values = [1, 1, 3, 2, 9, 0, 0.1, 4];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, v] of values.entries()) {
+        if ((i + round) % 3 === 0) continue;
+        plain.observe(v + round);
+        tallied.observe(v + round);
+      }
+      expect(await talliedRegistry.metrics()).toBe(await plainRegistry.metrics());
+      expect((await tallied.histogram.get()).values).toEqual((await plain.get()).values);
+    }
+  });
+
+  it('refuses a value that is not a number, as prom-client does, and counts nothing for it', async () => {
+    const plain = new Histogram({ ...histogramConfig, registers: [] });
+    const tallied = new TalliedUnlabelledHistogram({ ...histogramConfig, registers: [] });
+    expect(() => tallied.observe(Number.POSITIVE_INFINITY)).toThrow(TypeError);
+    expect((await tallied.histogram.get()).values).toEqual((await plain.get()).values);
   });
 });
