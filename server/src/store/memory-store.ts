@@ -3,6 +3,12 @@ import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.t
 import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
+/** One session's log, and the seq each command id in it was appended at. */
+interface SessionLog {
+  entries: LogEntry[];
+  seqOf: Map<string, number>;
+}
+
 /**
  * The default store: everything in this process's memory, gone on restart.
  * Values are cloned on the way in and out so that a caller mutating an object
@@ -13,9 +19,8 @@ export class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, SessionMeta>();
   private readonly codes = new Map<string, Grant>();
   private readonly tokens = new Map<string, Grant>();
-  private readonly logs = new Map<string, LogEntry[]>();
-  /** Per session: command id → the seq it was appended at. */
-  private readonly commands = new Map<string, Map<string, number>>();
+  /** Per session: its log and the seq of each command id in it, in one record (one lookup per append). */
+  private readonly logs = new Map<string, SessionLog>();
   private readonly snapshots = new Map<string, PersistedGame>();
   private readonly access = new Map<string, Map<string, AccessState>>();
   private readonly redemptions = new Map<string, number>();
@@ -36,8 +41,7 @@ export class MemoryStore implements SessionStore {
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
     const snapshot = JSON.parse(session.snapshot) as PersistedGame | null;
     await this.createSession(meta);
-    this.logs.set(meta.sessionId, log);
-    this.commands.set(meta.sessionId, new Map(log.map((e) => [e.commandId, e.seq])));
+    this.logs.set(meta.sessionId, { entries: log, seqOf: new Map(log.map((e) => [e.commandId, e.seq])) });
     if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
     this.tokens.set(meta.facilitatorTokenHash, { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
   }
@@ -117,44 +121,46 @@ export class MemoryStore implements SessionStore {
     // Its process's counters are not the limits every process shares: a caller handing them here has mixed up its stores.
     if (options?.limits?.some((l) => l !== null)) throw new Error('the memory store does not count limits in an append');
     // Nothing between the checks and the writes can run anything else: this block is atomic.
-    const commands = this.commands.get(sessionId) ?? new Map<string, number>();
+    const held = this.logs.get(sessionId);
+    const commands = held?.seqOf;
     // A plain loop: no closure, and no empty array per entry that is not a duplicate (nearly all of them).
     let duplicates: { index: number; seq: number }[] | null = null;
     let index = 0;
     for (const e of parsed) {
-      const seq = commands.get(e.commandId);
+      const seq = commands?.get(e.commandId);
       if (seq !== undefined) (duplicates ??= []).push({ index, seq });
       index++;
     }
     if (duplicates) return { ok: false, reason: 'duplicate', duplicates };
-    const log = this.logs.get(sessionId) ?? [];
+    const log = held?.entries ?? [];
     const after = (parsed[0]?.seq ?? 0) - 1;
     if (after !== log.length) {
       const missed = after < log.length && log.length - after <= MISSED_ENTRIES_MAX;
       return { ok: false, reason: 'conflict', head: log.length, ...(missed ? { missing: structuredClone(log.slice(Math.max(0, after))) } : {}) };
     }
+    // A session's first append makes its record; every later one writes into the record it looked up.
+    const record = held ?? { entries: log, seqOf: new Map<string, number>() };
+    if (!held) this.logs.set(sessionId, record);
     for (const e of parsed) {
       log.push(e);
-      commands.set(e.commandId, e.seq);
+      record.seqOf.set(e.commandId, e.seq);
     }
-    this.logs.set(sessionId, log);
-    this.commands.set(sessionId, commands);
     return { ok: true, seq: log.length };
   }
 
 
   async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
-    const log = this.logs.get(sessionId) ?? [];
+    const log = this.logs.get(sessionId)?.entries ?? [];
     // seq n sits at index n - 1.
     return structuredClone(log.slice(Math.max(0, Math.floor(afterSeq))));
   }
 
   async head(sessionId: string): Promise<number> {
-    return this.logs.get(sessionId)?.length ?? 0;
+    return this.logs.get(sessionId)?.entries.length ?? 0;
   }
 
   async heads(sessionIds: readonly string[]): Promise<number[]> {
-    return sessionIds.map((id) => this.logs.get(id)?.length ?? 0);
+    return sessionIds.map((id) => this.logs.get(id)?.entries.length ?? 0);
   }
 
   /** Nobody else appends to a memory store: nothing to follow. */
@@ -163,7 +169,7 @@ export class MemoryStore implements SessionStore {
   }
 
   async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
-    return this.commands.get(sessionId)?.get(commandId) ?? null;
+    return this.logs.get(sessionId)?.seqOf.get(commandId) ?? null;
   }
 
   /**
