@@ -1,17 +1,22 @@
 /**
- * Process CPU per public message, the real app and real Socket.IO clients in
- * one process: sessions of six sockets (four seats, an observer, the white
- * cell) taken into the first beat's planning over the real protocol, then
- * seats send public messages a few at a time and every delivery is awaited.
- * The client's share is the same for any server code, so two checkouts'
- * figures differ by their servers' work. No load generator on another process
- * and no timing of latencies: the figure is CPU time for a fixed workload,
- * repeatable to a few percent where the fan-out bench's CPU per delivery
- * moves by 10-20 % between rounds on a shared machine.
+ * Process CPU per public message, the real app and real Socket.IO clients:
+ * sessions of six sockets (four seats, an observer, the white cell) taken
+ * into the first beat's planning over the real protocol, then seats send
+ * public messages a few at a time and every delivery is awaited. No timing
+ * of latencies: the figure is CPU time for a fixed workload, repeatable to a
+ * few percent where the fan-out bench's CPU per delivery moves by 10-20 %
+ * between rounds on a shared machine.
+ *
+ * By default the clients run in this process and the figure is the whole
+ * process's CPU, the clients' share included (the same for any server code,
+ * so two checkouts differ by their servers' work, diluted by about half).
+ * With MESSAGE_CPU_SPLIT=1 the clients run in a child process (this script
+ * again, as the client) and the figure is the server process's CPU alone.
  *
  *   run by ab.ts (bundled against a checkout); prints one JSON line: µs of process CPU per message, per repetition
- *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5)
+ *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0)
  */
+import { fork } from 'node:child_process';
 import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { createApp } from '../../src/app.ts';
@@ -22,6 +27,9 @@ import { benchLimitSettings } from '../fanout/limits.ts';
 const SESSIONS = Number(process.env.MESSAGE_CPU_SESSIONS ?? 20);
 const PER_REP = Number(process.env.MESSAGE_CPU_MESSAGES ?? 3000);
 const REPS = Number(process.env.MESSAGE_CPU_REPS ?? 5);
+const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
+/** Set in the child that runs the clients of a split run: the server's URL. */
+const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 /** Messages in flight at once, spread over every sender. */
 const IN_FLIGHT = 8;
@@ -32,91 +40,138 @@ interface Ack {
   error?: { code: string; message: string };
 }
 
-const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
-const app = await createApp(config, { scenarios: benchCatalog(600) });
-const url = await app.listen();
-let received = 0;
+/** A split run's messages between the client (child) and the server (parent): each repetition bracketed, then done. */
+type Mark = 'start' | 'stop' | 'done';
 
-function connect(): Promise<Socket> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  socket.on('update', () => received++);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
+/** The clients' side: sessions made and taken into planning, then `send` for a repetition's messages. */
+async function clients(url: string) {
+  let received = 0;
 
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
-async function ackOf(socket: Socket, event: string, payload: unknown): Promise<Ack> {
-  const ack = (await socket.emitWithAck(event, payload)) as Ack;
-  if (!ack.ok) throw new Error(`${event}: ${ack.error?.code}: ${ack.error?.message}`);
-  return ack;
-}
-
-/** One session into its first beat's planning; its four seats' sockets. */
-async function session(i: number): Promise<Socket[]> {
-  const created = await post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024', seed: `message-cpu-${i}`, optionalSeats: [] });
-  const facilitator = await connect();
-  const hello = await ackOf(facilitator, 'hello', { sessionId: created.sessionId, token: created.facilitatorToken });
-  let gameVersion = hello.data?.view?.gameVersion ?? 0;
-  for (const type of ['START', 'ADVANCE']) await ackOf(facilitator, 'command', { commandId: `setup-${i}-${type}`, command: { type }, expectedGameVersion: gameVersion++ });
-  const senders: Socket[] = [];
-  for (const role of [...SEATS, 'observer']) {
-    const code = created.codes.find((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind) === role)?.code;
-    if (!code) throw new Error(`no join code for ${role}`);
-    const joined = await post<JoinResponse>('/api/join', { code });
-    const socket = await connect();
-    await ackOf(socket, 'hello', { sessionId: created.sessionId, token: joined.token });
-    if (role !== 'observer') senders.push(socket);
+  function connect(): Promise<Socket> {
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.on('update', () => received++);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', reject);
+    });
   }
-  return senders;
+
+  async function post<T>(path: string, body: unknown): Promise<T> {
+    const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  async function ackOf(socket: Socket, event: string, payload: unknown): Promise<Ack> {
+    const ack = (await socket.emitWithAck(event, payload)) as Ack;
+    if (!ack.ok) throw new Error(`${event}: ${ack.error?.code}: ${ack.error?.message}`);
+    return ack;
+  }
+
+  /** One session into its first beat's planning; its four seats' sockets. */
+  async function session(i: number): Promise<Socket[]> {
+    const created = await post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024', seed: `message-cpu-${i}`, optionalSeats: [] });
+    const facilitator = await connect();
+    const hello = await ackOf(facilitator, 'hello', { sessionId: created.sessionId, token: created.facilitatorToken });
+    let gameVersion = hello.data?.view?.gameVersion ?? 0;
+    for (const type of ['START', 'ADVANCE']) await ackOf(facilitator, 'command', { commandId: `setup-${i}-${type}`, command: { type }, expectedGameVersion: gameVersion++ });
+    const senders: Socket[] = [];
+    for (const role of [...SEATS, 'observer']) {
+      const code = created.codes.find((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind) === role)?.code;
+      if (!code) throw new Error(`no join code for ${role}`);
+      const joined = await post<JoinResponse>('/api/join', { code });
+      const socket = await connect();
+      await ackOf(socket, 'hello', { sessionId: created.sessionId, token: joined.token });
+      if (role !== 'observer') senders.push(socket);
+    }
+    return senders;
+  }
+
+  const senders: Socket[] = [];
+  for (let i = 0; i < SESSIONS; i++) senders.push(...(await session(i)));
+
+  const text = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
+  let n = 0;
+
+  /** Sends `count` messages, IN_FLIGHT at a time, and resolves once every one reached all six sockets of its session. */
+  function send(count: number): Promise<void> {
+    const target = received + 6 * count;
+    let sent = 0;
+    return new Promise((resolve, reject) => {
+      const next = () => {
+        if (sent >= count) return;
+        const socket = senders[sent++ % senders.length] as Socket;
+        const k = n++;
+        socket.emit('command', { commandId: `message-${k}`, command: { type: 'SEND_MESSAGE', channel: 'public', text: text(k) } }, (ack: Ack) => {
+          if (ack.ok) next();
+          else reject(new Error(`message ${k}: ${ack.error?.code}: ${ack.error?.message}`));
+        });
+      };
+      for (let i = 0; i < IN_FLIGHT; i++) next();
+      const check = setInterval(() => {
+        if (received < target) return;
+        clearInterval(check);
+        resolve();
+      }, 1);
+    });
+  }
+
+  return { send, close: () => senders.forEach((socket) => socket.close()) };
 }
 
-const senders: Socket[] = [];
-for (let i = 0; i < SESSIONS; i++) senders.push(...(await session(i)));
+const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
-const text = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
-let n = 0;
-
-/** Sends `count` messages, IN_FLIGHT at a time, and resolves once every one reached all six sockets of its session. */
-function send(count: number): Promise<void> {
-  const target = received + 6 * count;
-  let sent = 0;
-  return new Promise((resolve, reject) => {
-    const next = () => {
-      if (sent >= count) return;
-      const socket = senders[sent++ % senders.length] as Socket;
-      const k = n++;
-      socket.emit('command', { commandId: `message-${k}`, command: { type: 'SEND_MESSAGE', channel: 'public', text: text(k) } }, (ack: Ack) => {
-        if (ack.ok) next();
-        else reject(new Error(`message ${k}: ${ack.error?.code}: ${ack.error?.message}`));
-      });
-    };
-    for (let i = 0; i < IN_FLIGHT; i++) next();
-    const check = setInterval(() => {
-      if (received < target) return;
-      clearInterval(check);
-      resolve();
-    }, 1);
+if (CLIENT_OF) {
+  // A split run's client: each repetition between a start and a stop, each answered by the server before going on.
+  const { send, close } = await clients(CLIENT_OF);
+  const mark = (m: Mark) => new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send?.(m);
   });
-}
-
-// One repetition's worth first: the message path compiled and the heap grown before anything is counted.
-await send(PER_REP);
-const perMessageUs: number[] = [];
-for (let r = 0; r < REPS; r++) {
-  (globalThis as { gc?: () => void }).gc?.();
-  const before = process.cpuUsage();
+  // One repetition's worth first: the message path compiled and the heap grown before anything is counted.
   await send(PER_REP);
-  const used = process.cpuUsage(before);
-  perMessageUs.push(Math.round((10 * (used.user + used.system)) / PER_REP) / 10);
+  for (let r = 0; r < REPS; r++) {
+    await mark('start');
+    await send(PER_REP);
+    await mark('stop');
+  }
+  close();
+  // Exits once the server has the message: keep-alive HTTP connections would otherwise hold this process open.
+  process.send?.('done', () => process.exit(0));
+} else {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
+  const app = await createApp(config, { scenarios: benchCatalog(600) });
+  const url = await app.listen();
+  const figures: number[] = [];
+  if (SPLIT) {
+    const child = fork(process.argv[1] as string, [], { env: { ...process.env, MESSAGE_CPU_CLIENT_OF: url }, execArgv: [] });
+    let before = process.cpuUsage();
+    await new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the clients exited with ${code}`))));
+      child.on('message', (m: Mark) => {
+        if (m === 'done') return resolve();
+        if (m === 'start') {
+          collect();
+          before = process.cpuUsage();
+        } else if (m === 'stop') figures.push(perMessageUs(process.cpuUsage(before)));
+        child.send('go');
+      });
+    });
+  } else {
+    const { send, close } = await clients(url);
+    // One repetition's worth first: the message path compiled and the heap grown before anything is counted.
+    await send(PER_REP);
+    for (let r = 0; r < REPS; r++) {
+      collect();
+      const before = process.cpuUsage();
+      await send(PER_REP);
+      figures.push(perMessageUs(process.cpuUsage(before)));
+    }
+    close();
+  }
+  console.log(JSON.stringify({ perMessageUs: figures }));
+  await app.close();
+  process.exit(0);
 }
-console.log(JSON.stringify({ perMessageUs }));
-for (const socket of senders) socket.close();
-await app.close();
-process.exit(0);
