@@ -17,6 +17,7 @@ import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
+import { Readiness } from './http/readiness.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
 import { SessionService } from './session/session-service.ts';
@@ -79,12 +80,15 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
   const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
+  // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
+  const readiness = new Readiness(stores.store);
+  if (stores.redis) readiness.start();
 
   const web = webStack(config, trustProxy);
   const httpServer = createServer(web);
   const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
   sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
-  mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots });
+  mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots, readiness });
 
   stores.scheduler.start(createTimerHandler(service, logger));
   const bots = createBots(config, core, ownBots);
@@ -117,6 +121,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
         await sockets.close();
         await metricsEndpoint.close();
+        readiness.stop();
         if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
         await stores.close();
         httpServer.closeAllConnections();
@@ -201,7 +206,7 @@ function mountRoutes(
   web: express.Express,
   config: Config,
   { scenarios, directory, stores, logger, service }: Core,
-  { limits, metricsEndpoint, sockets, ownBots }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer; ownBots: OwnBots },
+  { limits, metricsEndpoint, sockets, ownBots, readiness }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer; ownBots: OwnBots; readiness: Readiness },
 ): void {
   // Before the API's catch-all for unknown /api routes.
   web.use(botRoutes({ scenarios, llm: config.llm }));
@@ -210,7 +215,7 @@ function mountRoutes(
       config,
       scenarios,
       directory,
-      store: stores.store,
+      readiness,
       metrics: metricsEndpoint,
       logger,
       limits,

@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type Scenario, type ScenarioCatalog, type Presence, type SharedScenarioText } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { SessionStore } from '../store/types.ts';
 import { ServiceError, asServiceError, httpStatus, invalidPayload, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
@@ -11,12 +10,14 @@ import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
 import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
+import type { Readiness } from './readiness.ts';
 
 export interface RoutesDeps {
   config: Config;
   scenarios: ScenarioCatalog;
   directory: SessionDirectory;
-  store: SessionStore;
+  /** Whether the store answers, from probes in the background (readiness.ts). */
+  readiness: Readiness;
   metrics: MetricsEndpoint;
   logger: Logger;
   limits: Limits;
@@ -222,16 +223,17 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
 
 /** Liveness, readiness, and /metrics when it is served on this port. */
 function healthRoutes(router: Router, deps: RoutesDeps): void {
-  const { store, metrics } = deps;
+  const { readiness, metrics } = deps;
   // Liveness: the process answers (its event loop runs). Never depends on Redis,
   // so an orchestrator does not restart healthy processes during a Redis outage.
   router.get('/healthz/live', (_req, res) => {
     res.json({ status: 'ok', live: true });
   });
 
-  // Readiness: the store answers too, within a bound, so this never takes longer than ~400 ms.
+  // Readiness: the store answers too. From the background probes' last answer, waiting 50 ms at most
+  // (readiness.ts): never a round trip of its own behind the request.
   const ready: express.RequestHandler = async (_req, res) => {
-    const storeOk = await store.ping().catch(() => false);
+    const storeOk = await readiness.ready();
     const backend = deps.redis ? 'redis' : 'memory';
     res.status(storeOk ? 200 : 503).json({
       status: storeOk ? 'ok' : 'down',
