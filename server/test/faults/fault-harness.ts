@@ -150,10 +150,21 @@ export async function health(url: string, path = '/healthz/ready'): Promise<Heal
   return { status: res.status, ms: performance.now() - t0, body };
 }
 
+/** One answer to one sending of a command: `sentAt` is the wall clock (Date.now()) when it was sent, `ms` how long it took. */
+export interface CommandAnswer {
+  ok: boolean;
+  code?: string;
+  retryAfterMs?: number;
+  sentAt: number;
+  ms: number;
+  version?: number;
+  duplicate?: boolean;
+}
+
 /** What one command's sender learnt: its id, every answer it got, and how long each took. */
 export interface CommandRecord {
   commandId: string;
-  answers: { ok: boolean; code?: string; retryAfterMs?: number; ms: number; version?: number }[];
+  answers: CommandAnswer[];
   final: 'ok' | 'refused' | 'gave-up';
   version?: number;
 }
@@ -212,6 +223,7 @@ export class Writer {
     const giveUpAt = Date.now() + 30_000;
     while (Date.now() < giveUpAt) {
       const t0 = performance.now();
+      const sentAt = Date.now();
       let ack: Ack<CommandResult>;
       try {
         ack = await this.client.command({ type: 'SEND_MESSAGE', channel: CHANNEL_OF[this.label] ?? 'public', text }, { commandId: record.commandId });
@@ -222,12 +234,12 @@ export class Writer {
       }
       const ms = performance.now() - t0;
       if (ack.ok) {
-        record.answers.push({ ok: true, ms, version: ack.data.version });
+        record.answers.push({ ok: true, sentAt, ms, version: ack.data.version, duplicate: ack.data.duplicate });
         record.final = 'ok';
         record.version = ack.data.version;
         return record;
       }
-      record.answers.push({ ok: false, code: ack.error.code, ms, ...(ack.error.retryAfterMs === undefined ? {} : { retryAfterMs: ack.error.retryAfterMs }) });
+      record.answers.push({ ok: false, code: ack.error.code, sentAt, ms, ...(ack.error.retryAfterMs === undefined ? {} : { retryAfterMs: ack.error.retryAfterMs }) });
       if (ack.error.code !== 'unavailable' || ack.error.retryAfterMs === undefined) {
         record.final = 'refused';
         return record;
@@ -287,6 +299,15 @@ export interface LogAudit {
   /** Acknowledged at a version of the sender's own stream from before the command. */
   wrongVersion: string[];
   gaveUp: number;
+  /**
+   * Acknowledged as new (`duplicate: false`) by a sending after an earlier one went unanswered or was
+   * refused `unavailable`, yet logged before that sending left: the earlier one had been applied and the
+   * retry did not say so. Each entry's `at` is the appending server's clock when it was decided, the
+   * same machine's clock as `sentAt`.
+   */
+  retryNotTold: string[];
+  /** Refused `unavailable` (or unanswered) and applied all the same, which the retry's `duplicate: true` told. */
+  appliedThoughUnavailable: number;
 }
 
 /**
@@ -296,7 +317,11 @@ export interface LogAudit {
  */
 export function audit(log: readonly LogEntry[], writers: readonly Writer[], setup: GameSetupInput = TABLE_SETUP): LogAudit {
   const seqsById = new Map<string, number[]>();
-  for (const e of log) seqsById.set(e.commandId, [...(seqsById.get(e.commandId) ?? []), e.seq]);
+  const atById = new Map<string, number>();
+  for (const e of log) {
+    seqsById.set(e.commandId, [...(seqsById.get(e.commandId) ?? []), e.seq]);
+    atById.set(e.commandId, e.at);
+  }
   const records = writers.flatMap((w) => w.records);
   const acked = records.filter((r) => r.final === 'ok');
   const after = senderStreamVersions(createGame(shippedScenario(String(setup.scenarioId)), setup), log);
@@ -307,8 +332,12 @@ export function audit(log: readonly LogEntry[], writers: readonly Writer[], setu
     refusedButApplied: records.filter((r) => r.final === 'refused' && seqsById.has(r.commandId)).map((r) => r.commandId),
     wrongVersion: acked.filter((r) => r.version === undefined || r.version < (after.get(r.commandId) ?? Infinity)).map((r) => r.commandId),
     gaveUp: records.filter((r) => r.final === 'gave-up').length,
+    retryNotTold: acked.filter((r) => lastAnswer(r)?.duplicate === false && (atById.get(r.commandId) ?? Infinity) < (lastAnswer(r)?.sentAt ?? 0)).map((r) => r.commandId),
+    appliedThoughUnavailable: acked.filter((r) => lastAnswer(r)?.duplicate === true && r.answers.some((a) => a.code === 'unavailable')).length,
   };
 }
+
+const lastAnswer = (r: CommandRecord): CommandAnswer | undefined => r.answers[r.answers.length - 1];
 
 /** Every `unavailable` answer's latency, for the "refused within the bound" check. */
 export function unavailableLatencies(writers: readonly Writer[]): number[] {
