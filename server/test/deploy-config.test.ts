@@ -2,8 +2,12 @@
  * The compose deployment cannot run here (no Docker; nginx only when installed by hand), so its files
  * are read for the properties the app depends on behind the proxy.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { originAllowed } from '../src/socket/origin-check.ts';
 import type { IncomingMessage } from 'node:http';
 
@@ -31,6 +35,14 @@ function ignoredByDocker(path: string): boolean {
     const starts = anyDepth ? segments.map((_, i) => i) : [0];
     return starts.some((i) => want.every((w, k) => segmentMatches(w, segments[i + k])));
   });
+}
+
+/** nginx's path if it is installed (Debian's nginx-light will do), else null: the config check is then skipped. */
+function nginxBinary(): string | null {
+  for (const path of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx']) {
+    if (spawnSync(path, ['-v']).status === 0) return path;
+  }
+  return null;
 }
 
 function handshake(headers: Record<string, string>): IncomingMessage {
@@ -62,6 +74,50 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     expect(nextUpstream).toBeDefined();
     expect(nextUpstream).not.toContain('http_503');
     expect(nextUpstream).toContain('error');
+  });
+
+  it("hold one address's new Socket.IO connections and open connections to the app's own budgets, refused 429", () => {
+    const config = loadConfig({});
+    const app = config.limits;
+    const zone = /^limit_req_zone\s+\$socketio_handshake\s+zone=handshakes:\S+\s+rate=(\d+)r\/s;/m.exec(nginx);
+    const burst = /^\s*limit_req\s+zone=handshakes\s+burst=(\d+)\s+nodelay;/m.exec(nginx);
+    // A class behind one NAT shares both: never stricter than the app's hello budget per address, which is sized for it.
+    expect(Number(zone?.[1])).toBe(app.helloPerAddress.perSecond);
+    expect(Number(burst?.[1])).toBe(app.helloPerAddress.burst);
+    const conns = Number(/^\s*limit_conn\s+per_address\s+(\d+);/m.exec(nginx)?.[1]);
+    expect(conns).toBeGreaterThanOrEqual(2 * config.anonymousSocketsPerAddress);
+    expect(nginx).toMatch(/^limit_conn_zone\s+\$binary_remote_addr\s+zone=per_address:/m);
+    // Not 503, which the app (and its clients) use for "Redis away".
+    expect(nginx).toMatch(/^\s*limit_req_status\s+429;/m);
+    expect(nginx).toMatch(/^\s*limit_conn_status\s+429;/m);
+
+    // Only a connection's first request is counted: /socket.io/ without a sid (nginx's map matches "$uri:$arg_sid").
+    const map = /^map\s+"\$uri:\$arg_sid"\s+\$socketio_handshake\s*\{\s*~(\S+)\s+\$binary_remote_addr;\s*default\s+'';\s*\}/m.exec(nginx);
+    expect(map).not.toBeNull();
+    const counted = new RegExp(map?.[1] ?? '$^');
+    expect(counted.test('/socket.io/:')).toBe(true);
+    expect(counted.test('/socket.io/:Vx3kP0aBcD_efGh')).toBe(false);
+    expect(counted.test('/api/join:')).toBe(false);
+    expect(counted.test('/:')).toBe(false);
+  });
+
+  it.skipIf(!nginxBinary())('pass `nginx -t` (nginx is installed here)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-nginx-'));
+    try {
+      // As the official image includes it (conf.d inside http), with the compose service name made an address
+      // nginx need not resolve, and an unprivileged port.
+      const site = nginx.replace('server app:3000', 'server 127.0.0.1:3000').replace(/listen 80;/, 'listen 127.0.0.1:18080;');
+      writeFileSync(join(dir, 'site.conf'), site);
+      writeFileSync(
+        join(dir, 'nginx.conf'),
+        `pid ${join(dir, 'nginx.pid')};\nerror_log stderr;\nevents {}\nhttp {\n  access_log off;\n  include ${join(dir, 'site.conf')};\n}\n`,
+      );
+      const r = spawnSync(nginxBinary() as string, ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('run Redis with its append-only file on a volume', () => {
