@@ -27,8 +27,6 @@ import {
 } from './fault-harness.ts';
 
 const STORE_TIMEOUT_MS = 1000;
-/** What the bound may overshoot by on a busy two-core machine (timers, the socket round trip). */
-const SLACK_MS = 700;
 /**
  * The loopback round trip of a Socket.IO frame each way and the parse of it, on top of the event
  * loops' delays (lateBound): a few milliseconds measured, well under this.
@@ -97,7 +95,6 @@ async function expectNotReady(urls: string[]): Promise<void> {
 describe('Redis faults under load', () => {
   it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
     const ownLag = monitorEventLoopDelay({ resolution: 10 });
-    ownLag.enable();
     redis = await PrivateRedis.start();
     // BOT_LEASE_MS 300: the bot manager scans its leases every 100 ms, so anything it logs per scan during an outage shows.
     servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS), BOT_LEASE_MS: '300', METRICS_TOKEN }));
@@ -110,6 +107,11 @@ describe('Redis faults under load', () => {
       await writer.connect();
       writers.push(writer);
     }
+    // The delays that count are those while commands flow, not the processes' start (module loading, the first
+    // compilations): each server's lag is scraped once to reset it, and the test's own monitor starts now.
+    for (const url of urls) await metric(url, 'rubicon_redis_down');
+    serverLagMs.clear();
+    ownLag.enable();
     for (const w of writers) w.start(20);
     await sleep(1500);
 
@@ -134,14 +136,16 @@ describe('Redis faults under load', () => {
 
     const latencies = unavailableLatencies(writers);
     expect(latencies.length).toBeGreaterThan(0);
-    expect(Math.max(...latencies)).toBeLessThan(STORE_TIMEOUT_MS + SLACK_MS);
 
-    // "Never acknowledged later": no answer, an acknowledgement included, after the bound plus what the
-    // machine's load measurably added (lateBound). Each server's lag is scraped once more to cover the end.
+    // Refused within the bound and "never acknowledged later": no answer, refusal or acknowledgement, after the
+    // bound plus what the machine's load measurably added (lateBound; a fixed 700 ms of slack before, which a run
+    // at load 10-13 could exceed without anything being late). Each server's lag is scraped once more to cover the end.
     for (const url of urls) await metric(url, 'rubicon_redis_down');
     ownLag.disable();
     const ownLagMs = ownLag.max / 1e6;
     const limit = lateBound(ownLagMs);
+    // A run whose event loops stalled for seconds cannot tell a late answer from a slow one: say so rather than pass.
+    expect(limit, 'the machine was too loaded for this run to tell late from slow').toBeLessThan(3 * STORE_TIMEOUT_MS);
     const answers = writers.flatMap((w) => w.records.flatMap((r) => r.answers));
     const slowestAck = Math.max(...answers.filter((x) => x.ok).map((x) => x.ms));
     expect(answers.filter((x) => x.ms > limit)).toEqual([]);
