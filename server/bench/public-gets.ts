@@ -8,10 +8,13 @@
  * process's user+system time from /proc, before and after each batch.
  * Requests are sent as Chromium does (Accept-Encoding "gzip, deflate, br,
  * zstd"), four at a time, and the checkouts alternate batch by batch.
+ * Beside the public GETs, a session's text (`/api/sessions/:id/text`) with a
+ * seat's token, in a session made on each server for the purpose.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import type { CreateSessionResponse } from '@rubicon/shared';
 import { serverScenarios } from '../src/scenarios.ts';
 
 const [a, b, requestsArg, roundsArg] = process.argv.slice(2);
@@ -24,6 +27,8 @@ interface Server {
   name: string;
   child: ChildProcess;
   url: string;
+  /** A session of its own and a seat's token in it, for the session's text. */
+  session?: { id: string; token: string };
 }
 
 function start(dir: string, port: number): Promise<Server> {
@@ -53,9 +58,11 @@ function start(dir: string, port: number): Promise<Server> {
   });
 }
 
-function get(url: string): Promise<number> {
+function get(url: string, token?: string): Promise<number> {
+  const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+  if (token) headers.authorization = `Bearer ${token}`;
   return new Promise((resolve, reject) => {
-    request(url, { headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } }, (res) => {
+    request(url, { headers }, (res) => {
       let bytes = 0;
       res.on('data', (c: Buffer) => (bytes += c.length));
       res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${url}: ${res.statusCode}`))));
@@ -78,17 +85,32 @@ async function batch(server: Server, pathname: string): Promise<{ cpuPerRequest:
   const worker = async () => {
     while (next < REQUESTS) {
       next += 1;
-      bytes = await get(server.url + pathname);
+      bytes = await get(server.url + pathname.replace(':session', server.session?.id ?? ''), pathname.includes(':session') ? server.session?.token : undefined);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
   return { cpuPerRequest: (cpuMs(pid) - before) / REQUESTS, bytes };
 }
 
+/** A session on `server` and an Iran seat's token in it (a POST of the API, then a join with its code). */
+async function sessionOn(server: Server): Promise<{ id: string; token: string }> {
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return (await res.json()) as T;
+  };
+  const created = await post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024' });
+  const code = created.codes.find((c) => c.role.kind === 'seat' && c.role.seat === 'iran')?.code;
+  if (!code) throw new Error('no code for iran');
+  const joined = await post<{ token: string }>('/api/join', { code });
+  return { id: created.sessionId, token: joined.token };
+}
+
 const servers = [await start(a, 4901), await start(b, 4902)];
 try {
+  for (const s of servers) s.session = await sessionOn(s);
   const version = serverScenarios().get('april-2024')?.version ?? 1;
-  const paths = ['/api/scenarios/april-2024/teaching', '/api/scenarios', `/api/scenarios/april-2024/v/${version}`, '/healthz'];
+  const paths = ['/api/scenarios/april-2024/teaching', '/api/scenarios', `/api/scenarios/april-2024/v/${version}`, '/api/sessions/:session/text', '/healthz'];
   // Warm up both (JIT, and the cache being measured is made on the first request).
   for (const s of servers) for (const p of paths) await batch(s, p);
   const results = new Map<string, number[]>();

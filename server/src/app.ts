@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import compression from 'compression';
 import express from 'express';
-import { scenarioText, seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
+import { seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
 import { seatBotUnavailable } from '@rubicon/shared/bots';
 import { nanoid } from 'nanoid';
 import { serverScenarios } from './scenarios.ts';
@@ -222,7 +222,8 @@ function mountRoutes(
       ownBots,
       redis: stores.redis !== null,
       revoked: (sessionId, key) => sockets.revoke(sessionId, key),
-      sessionText: (sessionId) => service.withSession(sessionId, (s) => scenarioText(s.game.scenario)),
+      // A session's scenario never changes: this process's copy, however far behind its log, names it.
+      sessionScenario: (sessionId) => service.peek(sessionId)?.game.scenario ?? service.withSession(sessionId, (s) => s.game.scenario),
       presence: async (sessionId) => {
         const game = await service.withSession(sessionId, (s) => s.game);
         return sockets.presence.count(sessionId, seatsInPlay(game.scenario, game.setup));

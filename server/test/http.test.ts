@@ -145,7 +145,7 @@ describe("a session's scenario text", () => {
       expect(r.status).toBe(200);
       expect(`"${r.body.digest}"`).toBe(byDigest.headers.get('etag'));
       expect(r.body.text).toEqual(byDigest.body);
-      expect(r.headers.get('cache-control')).toBe('private, no-store');
+      expect(r.headers.get('cache-control')).toBe('private, no-cache');
     }
     expect((await api(server.url, `/api/sessions/${s.sessionId}/text`)).status).toBe(401);
     expect((await api(server.url, `/api/sessions/${s.sessionId}/text`, { token: 'x'.repeat(30) })).status).toBe(401);

@@ -89,6 +89,38 @@ describe('public bodies made once', () => {
     expect((await rawGet(`${server.url}/api/scenarios/april-2024/v/${scenario.version}`)).headers['cache-control']).toBe('no-cache');
   });
 
+  it("serves a session's text the same way, made once per scenario version, and a 304 only to a token of the session", async () => {
+    const server = await serve({});
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const other = await createSession(server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const path = `/api/sessions/${session.sessionId}/text`;
+    const original = Buffer.from(JSON.stringify(scenarioText(scenario)));
+    const etags = new Set<string>();
+    for (const [id, bearer] of [[session.sessionId, token], [session.sessionId, session.facilitatorToken], [other.sessionId, other.facilitatorToken]] as const) {
+      for (const accept of ['br', 'gzip', 'identity']) {
+        const auth = { authorization: `Bearer ${bearer}`, 'accept-encoding': accept };
+        const r = await rawGet(`${server.url}/api/sessions/${id}/text`, auth);
+        expect(r.status).toBe(200);
+        expect(r.headers['cache-control']).toBe('private, no-cache');
+        expect(r.headers['content-encoding'] ?? 'identity').toBe(accept);
+        expect(decoded(r).equals(original)).toBe(true);
+        const etag = String(r.headers.etag);
+        etags.add(etag);
+        const again = await rawGet(`${server.url}/api/sessions/${id}/text`, { ...auth, 'if-none-match': etag });
+        expect(again.status).toBe(304);
+        expect(again.body.length).toBe(0);
+      }
+    }
+    // One body for every session, token and encoding of the scenario version, named apart from /v/'s (another body).
+    expect([...etags]).toEqual([`"s-${scenarioText(scenario).digest}"`]);
+    // The ETag is no key: without the session's token it is still 401 or 403, never 304.
+    const etag = [...etags][0] as string;
+    expect((await rawGet(server.url + path, { 'if-none-match': etag })).status).toBe(401);
+    expect((await rawGet(server.url + path, { 'if-none-match': etag, authorization: `Bearer ${'x'.repeat(30)}` })).status).toBe(401);
+    expect((await rawGet(server.url + path, { 'if-none-match': etag, authorization: `Bearer ${other.facilitatorToken}` })).status).toBe(403);
+  });
+
   it('still answers 404 for a scenario or version that does not exist', async () => {
     const server = await serve({});
     expect((await rawGet(`${server.url}/api/scenarios/nope/teaching`)).status).toBe(404);

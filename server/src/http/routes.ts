@@ -24,8 +24,8 @@ export interface RoutesDeps {
   /** This process's own bots: the per-address limits pass them. */
   ownBots: OwnBots;
   presence: (sessionId: string) => Promise<Presence>;
-  /** The scenario text (and its digest) the session's views name. */
-  sessionText: (sessionId: string) => Promise<SharedScenarioText>;
+  /** The scenario the session plays (for the text its views name): fixed for the session's life. */
+  sessionScenario: (sessionId: string) => Scenario | Promise<Scenario>;
   /** An access key was revoked: its sockets are dropped, on every process. */
   revoked: (sessionId: string, key: string) => void;
   /** Whether the store is Redis (so /healthz reports it). */
@@ -170,15 +170,21 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
 
   // The text the session's views name, with its digest, for any token of the session: a page opening
   // cold asks for it beside its socket's handshake and hello instead of after them (docs/protocol.md).
+  // The same bytes for every session of a scenario version: made and compressed once (public-bodies.ts),
+  // revalidated by ETag, but only after the token is checked, so a 304 tells a stranger nothing.
+  const texts = new EncodedCache((scenario: Scenario) => {
+    const shared: SharedScenarioText = scenarioText(scenario);
+    return encodeBody(shared, `"s-${shared.digest}"`);
+  });
   router.get('/api/sessions/:id/text', async (req, res) => {
     const sessionId = String(req.params.id);
     const token = bearer(req);
     if (token === undefined) throw new ServiceError('unauthorized', 'Send your token as "Authorization: Bearer <token>".');
     const grant = await directory.authenticate(token);
     if (grant.sessionId !== sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
-    // Answered per token: no shared cache may keep it.
-    res.set('Cache-Control', 'private, no-store');
-    res.json(await deps.sessionText(sessionId));
+    const scenario = deps.sessionScenario(sessionId);
+    // Answered per token: no shared cache may keep it; the browser keeps it and asks again with its ETag.
+    sendEncoded(req, res, texts.get(scenario instanceof Promise ? await scenario : scenario), 'private, no-cache');
   });
 
   // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
