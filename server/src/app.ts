@@ -81,7 +81,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ownBots = new OwnBots();
   const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
-  const readiness = new Readiness(stores.store);
+  // Overdue when the PING's own timeout (store/index.ts) fails it.
+  const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
   if (stores.redis) readiness.start();
 
   const web = webStack(config, trustProxy);

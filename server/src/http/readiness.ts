@@ -6,7 +6,11 @@ export interface Pingable {
 export interface ReadinessOptions {
   /** How often the store is probed in the background. */
   everyMs?: number;
-  /** A probe unanswered for this long means the store is not answering (a stopped Redis keeps its socket open). */
+  /**
+   * A probe unanswered for this long means the store is not answering (a stopped Redis keeps its socket
+   * open). The PING's own timeout (RedisStore's pingTimeoutMs), so that readiness turns down when that
+   * PING fails and the outage is logged and counted (rubicon_redis_down), not before.
+   */
   overdueMs?: number;
   /**
    * How long an answer waits, at most, for a probe it would otherwise call
@@ -43,7 +47,7 @@ export class Readiness {
     options: ReadinessOptions = {},
   ) {
     this.everyMs = options.everyMs ?? 100;
-    this.overdueMs = options.overdueMs ?? 250;
+    this.overdueMs = options.overdueMs ?? 400;
     this.graceMs = options.graceMs ?? 50;
   }
 

@@ -62,7 +62,7 @@ describe('/healthz/ready under load', () => {
     expect(up.map((a) => a.status)).toEqual(up.map(() => 200));
 
     redis.stop();
-    // A probe in flight is overdue 250 ms after it was sent, and one is sent every 100 ms.
+    // A probe in flight times out 400 ms after it was sent, and one is sent every 100 ms.
     await sleep(600);
     const stopped = await probes(url, 10, 50);
     expect(stopped.map((a) => [a.status, a.body])).toEqual(stopped.map(() => [503, expect.objectContaining({ ready: false, redis: 'down' })]));

@@ -117,7 +117,8 @@ describe('Redis faults under load', () => {
 
     // SIGSTOP: Redis holds its connections open and answers nothing.
     redis.stop();
-    await sleep(400);
+    // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
+    await sleep(600);
     await expectNotReady(urls);
     await sleep(2500);
     redis.resume();
@@ -126,7 +127,8 @@ describe('Redis faults under load', () => {
 
     // SIGKILL, then a restart from the AOF on the same port.
     await redis.kill();
-    await sleep(400);
+    // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
+    await sleep(600);
     await expectNotReady(urls);
     await sleep(1500);
     await redis.start();
