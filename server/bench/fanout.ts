@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
-import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type LoadProbe, type ServerStats, type SpanSummary, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
+import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type KernelProbe, type LoadProbe, type ServerStats, type SpanSummary, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './fanout/compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
@@ -183,6 +183,38 @@ interface ProbeSummary {
   gcMaxPauseMs: number;
   /** The worst process's. */
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** Per delivery, all processes (kernel-probe.ts); null if a process had no figures. */
+  kernel: KernelPerDelivery | null;
+}
+
+/** The kernel probe's counts per delivery; times in µs. */
+interface KernelPerDelivery {
+  writeCalls: number;
+  bytesWritten: number;
+  readCalls: number;
+  minorFaults: number;
+  switches: number;
+  mainSystemMicros: number;
+  mainUserMicros: number;
+  otherSystemMicros: number;
+  otherUserMicros: number;
+}
+
+function kernelPerDelivery(probes: LoadProbe[], deliveries: number): KernelPerDelivery | null {
+  const got = probes.map((p) => p.kernel).filter((k): k is KernelProbe => k !== undefined && k !== null);
+  if (got.length === 0 || got.length < probes.length) return null;
+  const per = (pick: (k: KernelProbe) => number) => got.reduce((n, k) => n + pick(k), 0) / Math.max(1, deliveries);
+  return {
+    writeCalls: per((k) => k.writeCalls),
+    bytesWritten: per((k) => k.bytesWritten),
+    readCalls: per((k) => k.readCalls),
+    minorFaults: per((k) => k.minorFaults),
+    switches: per((k) => k.voluntarySwitches + k.involuntarySwitches),
+    mainSystemMicros: per((k) => k.mainSystemMicros),
+    mainUserMicros: per((k) => k.mainUserMicros),
+    otherSystemMicros: per((k) => k.otherSystemMicros),
+    otherUserMicros: per((k) => k.otherUserMicros),
+  };
 }
 
 function summarise(probes: (LoadProbe | undefined)[], wallMs: number, deliveries: number): ProbeSummary | null {
@@ -198,6 +230,7 @@ function summarise(probes: (LoadProbe | undefined)[], wallMs: number, deliveries
     gcPausePercent: (total((p) => p.gcPauseMs) / wallMs) * 100,
     gcMaxPauseMs: worst((p) => p.gcMaxPauseMs),
     loopDelayMs: { p50: worst((p) => p.loopDelayMs.p50), p99: worst((p) => p.loopDelayMs.p99), max: worst((p) => p.loopDelayMs.max) },
+    kernel: kernelPerDelivery(got, deliveries),
   };
 }
 
@@ -348,6 +381,7 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     report.add(section, `${target}: heap allocated / promoted to the old generation, per delivery`, `${p.allocatedBytesPerDelivery.toFixed(0)} / ${p.promotedBytesPerDelivery.toFixed(0)}`, 'B');
     report.add(section, `${target}: collections (major); pauses, % of the window; longest`, `${p.collections} (${p.majorCollections}); ${p.gcPausePercent.toFixed(1)} %; ${p.gcMaxPauseMs.toFixed(1)} ms`, '');
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
+    if (p.kernel) addKernel(report, section, target, p.kernel);
   }
   report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
@@ -363,6 +397,12 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
     const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
     report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
   }
+}
+
+function addKernel(report: Report, section: string, target: string, k: KernelPerDelivery): void {
+  report.add(section, `${target}: per delivery, write calls; bytes written; read calls`, `${k.writeCalls.toFixed(3)}; ${k.bytesWritten.toFixed(0)} B; ${k.readCalls.toFixed(3)}`, '');
+  report.add(section, `${target}: per delivery, minor page faults; context switches`, `${k.minorFaults.toFixed(4)}; ${k.switches.toFixed(4)}`, '');
+  report.add(section, `${target}: per delivery, main thread user / kernel · other threads user / kernel (10 ms ticks)`, `${k.mainUserMicros.toFixed(1)} / ${k.mainSystemMicros.toFixed(1)} · ${k.otherUserMicros.toFixed(1)} / ${k.otherSystemMicros.toFixed(1)}`, 'µs');
 }
 
 function addTailLegs(report: Report, section: string, target: string, a: TailAttribution): void {

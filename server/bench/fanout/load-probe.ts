@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { KernelWindowProbe } from './kernel-probe.ts';
 import type { LoadProbe } from './types.ts';
 
 interface HeapAt {
@@ -31,8 +32,10 @@ export class LoadWindowProbe {
   private profiler: v8.GCProfiler | null = null;
   private delay: IntervalHistogram | null = null;
   private usedAtStart = 0;
+  private readonly kernel = new KernelWindowProbe();
 
   start(): void {
+    this.kernel.start();
     this.usedAtStart = v8.getHeapStatistics().used_heap_size;
     this.profiler = new v8.GCProfiler();
     this.profiler.start();
@@ -43,6 +46,7 @@ export class LoadWindowProbe {
   stop(): LoadProbe | null {
     const { profiler, delay } = this;
     if (!profiler || !delay) return null;
+    const kernel = this.kernel.stop();
     const usedAtEnd = v8.getHeapStatistics().used_heap_size;
     const stats = (profiler.stop() as { statistics: GcStatistic[] } | undefined)?.statistics ?? [];
     delay.disable();
@@ -74,6 +78,7 @@ export class LoadWindowProbe {
       gcPauseMs: pauseMicros / 1000,
       gcMaxPauseMs: maxPauseMicros / 1000,
       loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+      kernel,
     };
   }
 }

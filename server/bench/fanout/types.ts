@@ -45,6 +45,24 @@ export interface LoadProbe {
   gcMaxPauseMs: number;
   /** How late the event loop ran a 5 ms timer (perf_hooks monitorEventLoopDelay), ms. */
   loopDelayMs: { p50: number; p99: number; max: number };
+  /** What the process asked of the kernel over the window (kernel-probe.ts); null off Linux, absent from a baseline without it. */
+  kernel?: KernelProbe | null;
+}
+
+/** Counts over the load window from /proc and getrusage (kernel-probe.ts); times in µs. */
+export interface KernelProbe {
+  writeCalls: number;
+  bytesWritten: number;
+  readCalls: number;
+  bytesRead: number;
+  minorFaults: number;
+  voluntarySwitches: number;
+  involuntarySwitches: number;
+  mainUserMicros: number;
+  mainSystemMicros: number;
+  /** Every other thread's (V8's collector and compiler threads, libuv's pool): threads that ended in the window are not counted. */
+  otherUserMicros: number;
+  otherSystemMicros: number;
 }
 
 export type ToServer =
