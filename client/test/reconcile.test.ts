@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, SyncData, UpdatePayload, WireView } from '@rubicon/shared';
+import type { WireMessage, SyncData, UpdatePayload, WireView } from '@rubicon/shared';
 import { heldFor, initialReconcileState, mergeMessages, reconcile, type ReconcileState } from '../src/net/reconcile.ts';
 
 function view(version: number): WireView {
@@ -7,19 +7,19 @@ function view(version: number): WireView {
 }
 
 /** The n-th message this viewer may read, numbered as the server numbers it for this viewer. */
-function msg(n: number, channel = 'public'): Message {
-  return { id: `n${n}`, seq: n, at: n * 1000, channel, from: 'iran', text: `message ${n}`, audience: ['iran'], to: null, relayOf: null };
+function msg(n: number, channel = 'public'): WireMessage {
+  return { id: `n${n}`, seq: n, at: n * 1000, channel, from: 'iran', text: `message ${n}` };
 }
 
-function snapshot(version: number, messages: Message[], full = true, messageCount = messages.length): SyncData {
+function snapshot(version: number, messages: WireMessage[], full = true, messageCount = messages.length): SyncData {
   return { version, view: view(version), messages, full, messageCount };
 }
 
-function start(version: number, messages: Message[] = []): ReconcileState {
+function start(version: number, messages: WireMessage[] = []): ReconcileState {
   return reconcile(initialReconcileState, { type: 'snapshot', data: snapshot(version, messages) });
 }
 
-const update = (version: number, messages: Message[] = [], withView = true): UpdatePayload => ({
+const update = (version: number, messages: WireMessage[] = [], withView = true): UpdatePayload => ({
   version,
   messages,
   ...(withView ? { view: view(version) } : {}),
@@ -121,7 +121,7 @@ describe('mergeMessages', () => {
 
   it('keeps thousands of messages merged in batches whole and in order', () => {
     const many = Array.from({ length: 2000 }, (_, i) => msg(i + 1, i % 2 ? 'public' : 'team-iran'));
-    let cur: readonly Message[] = [];
+    let cur: readonly WireMessage[] = [];
     for (let i = 0; i < many.length; i += 50) cur = mergeMessages(cur, many.slice(i, i + 50));
     expect(cur.map((m) => m.seq)).toEqual(many.map((m) => m.seq));
   });
@@ -130,7 +130,7 @@ describe('mergeMessages', () => {
 describe('moderated messages', () => {
   it('replaces a held message with the copy the white cell hid, keeping its place', () => {
     const held = [msg(1), msg(2), msg(3)];
-    const hidden: Message = { ...msg(2), text: '', hidden: 'everyone' };
+    const hidden: WireMessage = { ...msg(2), text: '', hidden: 'everyone' };
     const s = reconcile(start(6, held), { type: 'update', payload: update(7, [hidden], false) });
     expect(s.synced?.messages.map((m) => m.text)).toEqual(['message 1', '', 'message 3']);
     expect(s.synced?.messages[1]?.hidden).toBe('everyone');

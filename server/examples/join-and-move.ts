@@ -18,7 +18,7 @@ import type {
   CreateSessionResponse,
   GameView,
   JoinResponse,
-  Message,
+  WireMessage,
   ScenarioText,
   ServerToClientEvents,
   SyncData,
@@ -52,7 +52,7 @@ function unwrap<T>(ack: Ack<T>): T {
 class SessionMirror {
   version: number;
   wire: WireView;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
 
   constructor(
     private readonly socket: ClientSocket,

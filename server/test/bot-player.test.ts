@@ -95,7 +95,7 @@ describe('a bot whose lock-in goes stale', () => {
     const note = 'Tehran wants no wider war; tell Washington.';
     await iran.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: note });
     await fac.until((v) => v.submissions?.mediators?.locked === true, 10_000, 'the mediators locked in');
-    const relays = () => fac.messages.filter((m) => m.from === 'mediators' && m.relayOf !== null && m.text.includes(note));
+    const relays = () => fac.messages.filter((m) => m.from === 'mediators' && (m.relayOf ?? null) !== null && m.text.includes(note));
     await waitFor(() => relays().length > 0, 5000, 'a relay');
     // Both the lock-in's messages and the relay round have been sent and acknowledged by now.
     await new Promise((r) => setTimeout(r, 3000));

@@ -38,9 +38,9 @@ describe('bots through the server', () => {
     expect(botChoices.every((c) => (c.rationale ?? '').length > 10)).toBe(true);
     // The bots talked: some messages, with relays by the mediator in the mediated channel.
     await waitFor(() => fac.messages.length > 0, 5000, 'messages');
-    const relays = fac.messages.filter((m) => m.from === 'mediators' && m.relayOf !== null);
+    const relays = fac.messages.filter((m) => m.from === 'mediators' && (m.relayOf ?? null) !== null);
     const principals = fac.messages.filter((m) => m.channel === 'iran-us-mediated' && m.from !== 'mediators');
-    if (principals.length > 0) await waitFor(() => fac.messages.some((m) => m.from === 'mediators' && m.relayOf !== null), 5000, 'a relay');
+    if (principals.length > 0) await waitFor(() => fac.messages.some((m) => m.from === 'mediators' && (m.relayOf ?? null) !== null), 5000, 'a relay');
     expect(relays.every((m) => m.channel === 'iran-us-mediated')).toBe(true);
     fac.close();
   }, 90_000);

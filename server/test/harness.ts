@@ -18,7 +18,7 @@ import type {
   CreateSessionResponse,
   HelloData,
   JoinResponse,
-  Message,
+  WireMessage,
   ServerToClientEvents,
   SessionFile,
   SyncData,
@@ -196,7 +196,7 @@ export class TestClient {
   /** The versions of the `update` events received, in arrival order. */
   readonly updateVersions: number[] = [];
   view: WireView | null = null;
-  messages: readonly Message[] = [];
+  messages: readonly WireMessage[] = [];
   gaps = 0;
   private helloInFlight = false;
   private early: UpdatePayload[] = [];

@@ -78,7 +78,7 @@ describe.skipIf(!available)('examples/python: a Python client plays a persona th
     await fac.must({ type: 'ADVANCE' });
     const note = 'Tehran wants this to end here; please tell Washington.';
     await iran.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: note });
-    const relays = () => fac.messages.filter((m) => m.from === 'mediators' && m.channel === 'iran-us-mediated' && m.relayOf !== null);
+    const relays = () => fac.messages.filter((m) => m.from === 'mediators' && m.channel === 'iran-us-mediated' && (m.relayOf ?? null) !== null);
     await fac.until(() => relays().length > 0, 20_000, 'the relay').catch((e: unknown) => { throw new Error(`${String(e)}; python said: ${py.out} ${py.err}`); });
     expect(relays()).toHaveLength(1);
     expect(relays()[0]).toMatchObject({ to: 'us' });

@@ -18,7 +18,7 @@ import {
   wireView,
   type CreateSessionResponse,
   type HttpError,
-  type Message,
+  type WireMessage,
   type SessionFile,
   type SessionSummary,
   type Viewer,
@@ -48,8 +48,8 @@ const errorOf = (body: unknown) => (body as HttpError).error;
 const sessionCount = async () => (await server.app.directory['store'].listSessions(10_000)).length;
 
 /** Every (view, messages) a client held, by version, as its socket delivered them. */
-function recordStates(client: TestClient): Map<number, { view: WireView; messages: readonly Message[] }> {
-  const states = new Map<number, { view: WireView; messages: readonly Message[] }>();
+function recordStates(client: TestClient): Map<number, { view: WireView; messages: readonly WireMessage[] }> {
+  const states = new Map<number, { view: WireView; messages: readonly WireMessage[] }>();
   const take = () => {
     if (client.view) states.set(client.view.version, { view: structuredClone(client.view), messages: structuredClone(client.messages) });
   };
@@ -65,7 +65,7 @@ async function exportOf(sessionId: string, token: string): Promise<SessionFile> 
   return r.body;
 }
 
-let played: { table: Table; file: SessionFile; recorded: Map<string, Map<number, { view: WireView; messages: readonly Message[] }>> } | null = null;
+let played: { table: Table; file: SessionFile; recorded: Map<string, Map<number, { view: WireView; messages: readonly WireMessage[] }>> } | null = null;
 
 async function playedGame() {
   if (played) return played;

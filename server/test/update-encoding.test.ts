@@ -119,7 +119,7 @@ describe('updatesFor', () => {
 });
 
 describe('the splicing encoder', () => {
-  const payload: UpdatePayload = { version: 3, messages: [{ id: 'n2', seq: 2, at: 1, channel: 'public', from: 'iran', text: 'a "quoted" \u2028 text', audience: ['iran', 'us'], to: null, relayOf: null }] };
+  const payload: UpdatePayload = { version: 3, messages: [{ id: 'n2', seq: 2, at: 1, channel: 'public', from: 'iran', text: 'a "quoted" \u2028 text' }] };
   const spliced = new spliceParser.Encoder();
   const plain = new Encoder();
 

@@ -7,6 +7,7 @@ import { SeatId, Slug } from './scenario/schema.ts';
 import type { GameView } from './game/view.ts';
 import type { SessionEstimate } from './game/session-length.ts';
 import type { Message, Viewer } from './game/channel-policy.ts';
+import type { WireMessage } from './game/viewer-stream.ts';
 import type { WireView } from './wire-view.ts';
 
 /**
@@ -183,7 +184,7 @@ export interface SyncData {
    * The messages after the ones the client said it holds, and every message
    * the white cell ever hid or showed again (all of them when `full`).
    */
-  messages: Message[];
+  messages: WireMessage[];
   /** True when `messages` holds every visible message, so the client may drop what it had. */
   full: boolean;
   /** How many messages this viewer may read in all: lets a client check it holds them all. */
@@ -213,7 +214,7 @@ export interface UpdatePayload {
   /** After a game command (or, for the facilitator, its own records); absent when only messages changed. */
   view?: WireView;
   /** New messages, or a message the white cell hid or showed again (replace the copy of the same id). */
-  messages: Message[];
+  messages: WireMessage[];
 }
 
 export interface Presence {

@@ -1,4 +1,4 @@
-import type { Message } from './game/channel-policy.ts';
+import type { WireMessage } from './game/viewer-stream.ts';
 
 /**
  * How a client keeps the messages it may read. On the wire they are numbered
@@ -8,8 +8,9 @@ import type { Message } from './game/channel-policy.ts';
  * copy held. Free of the engine, so the browser client can use it.
  */
 
-function sameMessage(a: Message, b: Message): boolean {
-  return a.id === b.id && a.text === b.text && a.hidden === b.hidden && a.relayOf === b.relayOf;
+function sameMessage(a: WireMessage, b: WireMessage): boolean {
+  // Absent and null both mean "relays nothing" (WireMessage).
+  return a.id === b.id && a.text === b.text && a.hidden === b.hidden && (a.relayOf ?? null) === (b.relayOf ?? null);
 }
 
 /**
@@ -17,11 +18,11 @@ function sameMessage(a: Message, b: Message): boolean {
  * appended in order, a message already held is replaced by its new copy.
  * Returns `existing` itself when nothing changed.
  */
-export function mergeMessages(existing: readonly Message[], incoming: readonly Message[]): readonly Message[] {
+export function mergeMessages(existing: readonly WireMessage[], incoming: readonly WireMessage[]): readonly WireMessage[] {
   if (incoming.length === 0) return existing;
   const last = existing.length > 0 ? existing[existing.length - 1]!.seq : 0;
-  let replaced: Message[] | null = null;
-  const fresh = new Map<number, Message>();
+  let replaced: WireMessage[] | null = null;
+  const fresh = new Map<number, WireMessage>();
   for (const m of incoming) {
     if (m.seq > last) {
       fresh.set(m.seq, m);

@@ -45,7 +45,8 @@ describe('each viewer own stream', () => {
 
   it('numbers messages in each reader own stream, and a relay by what the reader can read', () => {
     const d = talk();
-    const wire = (v: Viewer) => wireMessagesFor(d.game, d.state, v).messages.map((m) => [m.id, m.seq, m.text, m.relayOf]);
+    // A message that relays nothing carries no relayOf at all (WireMessage): shown here as null.
+    const wire = (v: Viewer) => wireMessagesFor(d.game, d.state, v).messages.map((m) => [m.id, m.seq, m.text, 'relayOf' in m ? m.relayOf : null]);
     expect(wire(observer)).toEqual([['n1', 1, 'for all', null]]);
     expect(wire(blue)).toEqual([
       ['n1', 1, 'for all', null],
@@ -62,6 +63,22 @@ describe('each viewer own stream', () => {
     for (const m of wireMessagesFor(d.game, d.state, facilitator).messages) expect(Object.keys(m)).not.toContain('hiddenAt');
     // One message for an update is numbered the same way.
     expect(wireMessageFor(d.game, d.state, blue, d.state.messages.at(-1)!).id).toBe('n3');
+  });
+
+  it('sends a message with the fields a reader needs and none at its default: no audience, no null to or relayOf', () => {
+    const d = talk();
+    const keys = (v: Viewer) => wireMessagesFor(d.game, d.state, v).messages.map((m) => Object.keys(m).sort().join(' '));
+    const plain = 'at channel from id seq text';
+    // The public message, the bilateral one, and the relay (which names what it relays): as each reader gets them.
+    expect(keys(observer)).toEqual([plain]);
+    expect(keys(blue)).toEqual([plain, plain, 'at channel from id relayOf seq text to']);
+    expect(keys(facilitator)).toEqual([plain, plain, plain, 'at channel from id relayOf seq text to']);
+    for (const v of [observer, blue, grey, facilitator])
+      for (const m of wireMessagesFor(d.game, d.state, v).messages) {
+        expect(m).not.toHaveProperty('audience');
+        if ('to' in m) expect(m.to).not.toBeNull();
+        if ('relayOf' in m) expect(m.relayOf).not.toBeNull();
+      }
   });
 
   it('sends again what a client lacks: the messages after those it holds, and every moderated one', () => {

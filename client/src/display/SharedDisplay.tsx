@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { GameView, JoinCode, Message } from '@rubicon/shared';
+import type { GameView, JoinCode, WireMessage } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Countdown } from '../session/Countdown.tsx';
@@ -207,7 +207,7 @@ function Opening({ view, sessionId }: { view: GameView; sessionId: string }) {
 }
 
 /** Public statements as they arrive, newest first; screen readers hear each new one. */
-function Statements({ view, statements }: { view: GameView; statements: Message[] }) {
+function Statements({ view, statements }: { view: GameView; statements: WireMessage[] }) {
   const first = useRef(true);
   const [fresh, setFresh] = useState<string | null>(null);
   const newest = statements[0]?.id ?? null;

@@ -1,11 +1,11 @@
-import type { CountedRelay, GameView, Message, ProposalView } from '@rubicon/shared';
+import type { CountedRelay, GameView, WireMessage, ProposalView } from '@rubicon/shared';
 import { humanize, seatName } from '../lib/describe.ts';
 
 interface Props {
   scenario: GameView['scenario'];
   relays: readonly CountedRelay[];
   /** The session's messages, to quote what was passed on. */
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   proposal: Pick<ProposalView, 'ruleText' | 'draws'>;
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { seatName } from '../lib/describe.ts';
 import { ApiError, viewAs } from '../net/api.ts';
 import { PointOfView } from '../replay/PointOfView.tsx';
@@ -31,7 +31,7 @@ export function ViewAsPicker({ view, as, onChange }: { view: GameView; as: ViewA
   );
 }
 
-type Seen = { view: GameView; messages: Message[] };
+type Seen = { view: GameView; messages: WireMessage[] };
 
 /**
  * What `as` sees now, fetched from the server's view-as endpoint (the same

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { authorLabel } from '../lib/describe.ts';
 import { timeOfDay } from '../lib/time.ts';
 
@@ -9,7 +9,7 @@ import { timeOfDay } from '../lib/time.ts';
  * back to its default move, and why. They are messages of the session's log,
  * so they are all here after a reload or a rewind.
  */
-export function WhiteCellNotes({ view, messages }: { view: GameView; messages: readonly Message[] }) {
+export function WhiteCellNotes({ view, messages }: { view: GameView; messages: readonly WireMessage[] }) {
   const notes = useMemo(() => messages.filter((m) => m.toWhiteCell).reverse(), [messages]);
   if (notes.length === 0) return null;
   return (

@@ -1,4 +1,4 @@
-import { capitalised, type ChangeView, type Effect, type FixedEffect, type GameView, type Message, type SeatId } from '@rubicon/shared';
+import { capitalised, type ChangeView, type Effect, type FixedEffect, type GameView, type WireMessage, type SeatId } from '@rubicon/shared';
 
 /** Words for ids: how a seat, a measure, a cause or a change reads on screen. Text only, no rules. */
 
@@ -21,7 +21,7 @@ function seatStartingSentence(scenario: ScenarioView, seat: SeatId): string {
 }
 
 /** "Iran · Sara" when the writer gave a name, else the seat alone. */
-export function authorLabel(scenario: ScenarioView, m: Pick<Message, 'from' | 'fromName'>): string {
+export function authorLabel(scenario: ScenarioView, m: Pick<WireMessage, 'from' | 'fromName'>): string {
   const seat = seatName(scenario, m.from);
   return m.fromName ? `${seat} · ${m.fromName}` : seat;
 }

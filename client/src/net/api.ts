@@ -1,4 +1,4 @@
-import type { AccessAction, AccessCode, CreateSessionRequest, CreateSessionResponse, GameView, JoinResponse, Message, Scenario, ScenarioListing, SessionFile, SessionSummary, TeachingDocument } from '@rubicon/shared';
+import type { AccessAction, AccessCode, CreateSessionRequest, CreateSessionResponse, GameView, JoinResponse, WireMessage, Scenario, ScenarioListing, SessionFile, SessionSummary, TeachingDocument } from '@rubicon/shared';
 import type { BotOptions } from '@rubicon/shared/bots';
 import { JOIN_CODE_LENGTH } from '@rubicon/shared/limits';
 import { observeDateHeader } from './clock.ts';
@@ -133,6 +133,6 @@ export function sessionScenario(sessionId: string, token: string): Promise<Scena
   return request('GET', `/api/sessions/${encodeURIComponent(sessionId)}/scenario`, undefined, token);
 }
 
-export function viewAs(sessionId: string, token: string, viewer: string): Promise<{ view: GameView; messages: Message[] }> {
+export function viewAs(sessionId: string, token: string, viewer: string): Promise<{ view: GameView; messages: WireMessage[] }> {
   return request('GET', `/api/sessions/${encodeURIComponent(sessionId)}/view-as/${encodeURIComponent(viewer)}`, undefined, token);
 }

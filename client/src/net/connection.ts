@@ -3,7 +3,7 @@ import type {
   ClientToServerEvents,
   Command,
   GameView,
-  Message,
+  WireMessage,
   Presence,
   ScenarioText,
   ServerToClientEvents,
@@ -31,7 +31,7 @@ export interface SessionSnapshot {
   /** The latest version held; send game commands against this. */
   version: number | null;
   view: GameView | null;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   presence: Presence | null;
 }
 

@@ -1,4 +1,4 @@
-import type { Message, SyncData, UpdatePayload, WireView } from '@rubicon/shared';
+import type { WireMessage, SyncData, UpdatePayload, WireView } from '@rubicon/shared';
 import { mergeMessages } from '@rubicon/shared/wire-messages';
 
 /**
@@ -22,7 +22,7 @@ export interface Synced {
   /** As it came (without the scenario's text: connection.ts puts that back). */
   view: WireView;
   /** Every message this viewer may read, numbered 1..n (`seq`). */
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
 }
 
 export type SyncNeed = 'none' | 'since' | 'full';
@@ -45,7 +45,7 @@ export type ReconcileEvent =
 
 export const initialReconcileState: ReconcileState = { synced: null, buffered: [], need: 'none' };
 
-function sortedUnique(messages: readonly Message[]): readonly Message[] {
+function sortedUnique(messages: readonly WireMessage[]): readonly WireMessage[] {
   return mergeMessages([], messages);
 }
 

@@ -1,4 +1,4 @@
-import type { Message } from '@rubicon/shared';
+import type { WireMessage } from '@rubicon/shared';
 
 /**
  * Exact unread counts. A message is unread when it is in a channel, was not
@@ -14,8 +14,8 @@ export type ReadState = Readonly<Record<string, ReadonlySet<number>>>;
 /** Who is reading: a seat id, or null for the white cell (the facilitator writes as `from: null`). */
 export type Reader = { self: string | null };
 
-export function groupByChannel(messages: readonly Message[]): ReadonlyMap<string, readonly Message[]> {
-  const out = new Map<string, Message[]>();
+export function groupByChannel(messages: readonly WireMessage[]): ReadonlyMap<string, readonly WireMessage[]> {
+  const out = new Map<string, WireMessage[]>();
   for (const m of messages) {
     let list = out.get(m.channel);
     if (!list) out.set(m.channel, (list = []));
@@ -24,11 +24,11 @@ export function groupByChannel(messages: readonly Message[]): ReadonlyMap<string
   return out;
 }
 
-function isOwn(m: Message, reader: Reader): boolean {
+function isOwn(m: WireMessage, reader: Reader): boolean {
   return m.from === reader.self;
 }
 
-export function unreadCount(read: ReadState, channelMessages: readonly Message[] | undefined, reader: Reader): number {
+export function unreadCount(read: ReadState, channelMessages: readonly WireMessage[] | undefined, reader: Reader): number {
   if (!channelMessages) return 0;
   const seen = read[channelMessages[0]?.channel ?? ''];
   let n = 0;
@@ -38,7 +38,7 @@ export function unreadCount(read: ReadState, channelMessages: readonly Message[]
 
 export function unreadCounts(
   read: ReadState,
-  byChannel: ReadonlyMap<string, readonly Message[]>,
+  byChannel: ReadonlyMap<string, readonly WireMessage[]>,
   channels: readonly string[],
   reader: Reader,
 ): Record<string, number> {
@@ -48,7 +48,7 @@ export function unreadCounts(
 }
 
 /** Marks every message now held in `channel` as seen. Returns `read` itself when nothing changes. */
-export function markSeen(read: ReadState, channel: string, channelMessages: readonly Message[] | undefined): ReadState {
+export function markSeen(read: ReadState, channel: string, channelMessages: readonly WireMessage[] | undefined): ReadState {
   if (!channelMessages || channelMessages.length === 0) return read;
   const seen = read[channel];
   if (seen && channelMessages.every((m) => seen.has(m.seq))) return read;

@@ -1,6 +1,6 @@
 import './replay.css';
 import type { ReactNode } from 'react';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { rubricTable } from '@rubicon/shared/rubric-table';
 import { EscalationLadder } from '../display/EscalationLadder.tsx';
 import { MapView } from '../display/MapView.tsx';
@@ -20,7 +20,7 @@ import { RubricTable } from '../report/RubricTable.tsx';
  * measures, the messages. Read-only: nothing here acts. The replay viewer
  * shows it at the scrubbed moment; the white cell's "view as" shows it live.
  */
-export function PointOfView({ view, messages, eyebrow }: { view: GameView; messages: Message[]; eyebrow: ReactNode }) {
+export function PointOfView({ view, messages, eyebrow }: { view: GameView; messages: WireMessage[]; eyebrow: ReactNode }) {
   const facilitator = view.viewer.kind === 'facilitator';
   return (
     <div className="replay__grid">
@@ -115,7 +115,7 @@ function RubricSoFar({ view }: { view: GameView }) {
 const SHOWN_PER_CHANNEL = 100;
 
 /** The messages this point of view had received by now, by channel. */
-function Messages({ view, messages }: { view: GameView; messages: Message[] }) {
+function Messages({ view, messages }: { view: GameView; messages: WireMessage[] }) {
   const byChannel = view.channels
     .map((c) => ({ channel: c, list: messages.filter((m) => m.channel === c.id) }))
     .filter((g) => g.list.length > 0);

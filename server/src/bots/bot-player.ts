@@ -1,12 +1,12 @@
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { seededRandom, unrelayed, type BotDecision, type BotMessage } from '@rubicon/shared/bots';
 import type { Logger } from '../logger.ts';
 import { ProtocolClient, ProtocolError } from './protocol-client.ts';
 
 /** How a bot thinks: the pure persona policy, or a language model behind the adapter. */
 export interface Brain {
-  decide(view: GameView, messages: readonly Message[], random: () => number): Promise<BotDecision | null>;
-  relays(view: GameView, messages: readonly Message[], random: () => number): BotMessage[];
+  decide(view: GameView, messages: readonly WireMessage[], random: () => number): Promise<BotDecision | null>;
+  relays(view: GameView, messages: readonly WireMessage[], random: () => number): BotMessage[];
   /** The longest a decision may take (a model's timeouts); the bot starts that much earlier. */
   worstCaseMs?: number;
 }
@@ -112,7 +112,7 @@ export class BotPlayer {
     }
   }
 
-  private owed(view: GameView): Message[] {
+  private owed(view: GameView): WireMessage[] {
     return unrelayed(view, this.client.messages, this.o.seat).filter((m) => !this.relayed.has(m.id));
   }
 

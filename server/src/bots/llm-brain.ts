@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_MESSAGE, MAX_RATIONALE, type GameView, type Message } from '@rubicon/shared';
+import { MAX_MESSAGE, MAX_RATIONALE, type GameView, type WireMessage } from '@rubicon/shared';
 import type { BotDecision, BotMessage } from '@rubicon/shared/bots';
 import type { Logger } from '../logger.ts';
 import type { Brain } from './bot-player.ts';
@@ -31,7 +31,7 @@ type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 const ChatReply = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1) });
 
 /** The seat's situation as the model reads it: only what the seat's view and messages hold. */
-export function promptFor(view: GameView, messages: readonly Message[], seat: string): ChatMessage[] {
+export function promptFor(view: GameView, messages: readonly WireMessage[], seat: string): ChatMessage[] {
   const me = view.scenario.seats.find((s) => s.id === seat);
   const menu = view.menu;
   const rung = view.scenario.rungs.find((r) => r.level === view.world.ladder);

@@ -10,7 +10,7 @@ import type {
   HelloData,
   SyncData,
   JoinResponse,
-  Message,
+  WireMessage,
   ScenarioText,
   ServerToClientEvents,
   UpdatePayload,
@@ -42,7 +42,7 @@ function unwrap<T>(ack: Ack<T>): T {
  * send commands with client-chosen ids. Bots use nothing else.
  */
 export class ProtocolClient {
-  messages: readonly Message[] = [];
+  messages: readonly WireMessage[] = [];
   private wire: WireView | null = null;
   private text: { digest: string; text: ScenarioText } | null = null;
   private composed: GameView | null = null;

@@ -1,5 +1,5 @@
 import type { BotView } from '../game/bot-view.ts';
-import type { Message } from '../game/channel-policy.ts';
+import type { WireMessage } from '../game/viewer-stream.ts';
 import type { BotInput, BotMessage, Persona } from './types.ts';
 import { capitalised, possessive } from '../scenario/in-sentence.ts';
 
@@ -54,7 +54,7 @@ function quote(text: string): string {
  * Messages in mediated channels where this seat is the relay, written by a
  * principal and not yet passed on by this seat: what a mediator owes.
  */
-export function unrelayed(view: BotView, messages: readonly Message[], seat: string): Message[] {
+export function unrelayed(view: BotView, messages: readonly WireMessage[], seat: string): WireMessage[] {
   const mediated = new Set(view.channels.filter((c) => c.kind === 'mediated' && c.relay === seat && c.canWrite).map((c) => c.id));
   if (mediated.size === 0) return [];
   const relayed = new Set(messages.filter((m) => m.from === seat && m.relayOf).map((m) => m.relayOf));

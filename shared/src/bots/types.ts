@@ -1,7 +1,7 @@
 import type { SeatId } from '../scenario/schema.ts';
 import type { PersonaDef, PersonaVoice } from '../scenario/personas.ts';
 import type { BotView } from '../game/bot-view.ts';
-import type { Message } from '../game/channel-policy.ts';
+import type { WireMessage } from '../game/viewer-stream.ts';
 
 /**
  * A persona is a temperament, not a script: where it sits between restraint
@@ -17,7 +17,7 @@ export type { PersonaVoice };
 /** Everything a bot may base a decision on: its seat's view (or the part of it a persona reads) and the messages it may read. */
 export interface BotInput {
   view: BotView;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   /** A random number in [0, 1), seeded by the caller so the decision is reproducible. */
   random: () => number;
   /**

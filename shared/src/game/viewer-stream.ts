@@ -1,4 +1,4 @@
-import type { Channel } from '../scenario/schema.ts';
+import type { Channel, SeatId } from '../scenario/schema.ts';
 import type { Command, LogEntry } from './commands.ts';
 import { applyEntry, initialState, type Game, type GameState } from './game.ts';
 import { viewerGameVersion } from './viewer-game-version.ts';
@@ -126,26 +126,48 @@ function wireNumber(id: string): number | null {
 }
 
 /**
+ * A message as a client receives it (wireMessage): numbered in the reader's
+ * own stream, and with only what a reader needs. Nothing a reader can be told
+ * is dropped: who else reads a message follows from its channel (and `to`),
+ * and a field at its default is left out, as Socket.IO's bare room broadcast
+ * of the same message would carry it. `to` and `relayOf` may also come as
+ * null (a log's own messages, in the replay viewer), which means the same as
+ * absent.
+ */
+export interface WireMessage {
+  id: string;
+  seq: number;
+  at: number;
+  channel: string;
+  /** A seat id, or null for the white cell. */
+  from: SeatId | null;
+  fromName?: string;
+  text: string;
+  /** Addressed to this seat alone (a relay writing to one principal); absent: everyone the channel reaches. */
+  to?: SeatId | null;
+  /** The message this one relays, in the reader's own numbering, or `UNSEEN_MESSAGE`; absent when it relays nothing. */
+  relayOf?: string | null;
+  toWhiteCell?: true;
+  hidden?: 'display' | 'everyone';
+}
+
+/**
  * A message as it goes to one viewer: numbered in that viewer's own stream
  * (`id` and `seq`), naming what it relays in the same numbering (or
- * `UNSEEN_MESSAGE`), and without the log's own positions.
+ * `UNSEEN_MESSAGE`), and without the log's own positions, its audience or
+ * the fields at their defaults. Optional keys are added after the literal in
+ * one order, not spread in (a spread of `{}` or a one-key object per field
+ * was an object per field and message).
  */
-export function wireMessage(viewer: Viewer, message: Message, n: number, relayed: number | null): Message {
+export function wireMessage(viewer: Viewer, message: Message, n: number, relayed: number | null): WireMessage {
   const seen = messageAsSeenBy(viewer, message);
-  return {
-    id: wireMessageId(n),
-    seq: n,
-    at: seen.at,
-    channel: seen.channel,
-    from: seen.from,
-    ...(seen.fromName === undefined ? {} : { fromName: seen.fromName }),
-    text: seen.text,
-    audience: seen.audience,
-    to: seen.to,
-    relayOf: seen.relayOf === null ? null : relayed === null ? UNSEEN_MESSAGE : wireMessageId(relayed),
-    ...(seen.toWhiteCell ? { toWhiteCell: true as const } : {}),
-    ...(seen.hidden === undefined ? {} : { hidden: seen.hidden }),
-  };
+  const out: WireMessage = { id: wireMessageId(n), seq: n, at: seen.at, channel: seen.channel, from: seen.from, text: seen.text };
+  if (seen.fromName !== undefined) out.fromName = seen.fromName;
+  if (seen.to !== null) out.to = seen.to;
+  if (seen.relayOf !== null) out.relayOf = relayed === null ? UNSEEN_MESSAGE : wireMessageId(relayed);
+  if (seen.toWhiteCell) out.toWhiteCell = true;
+  if (seen.hidden !== undefined) out.hidden = seen.hidden;
+  return out;
 }
 
 /**
@@ -179,7 +201,7 @@ export function wireMessageVariant(viewer: Viewer, message: Message): 'hidden' |
 }
 
 /** One message for one viewer, numbered in its stream (for an update). */
-export function wireMessageFor(game: Game, state: GameState, viewer: Viewer, message: Message, n?: number): Message {
+export function wireMessageFor(game: Game, state: GameState, viewer: Viewer, message: Message, n?: number): WireMessage {
   // Numbered already and relaying nothing (every new message but a relay): nothing to look up.
   if (n !== undefined && message.relayOf === null) return wireMessage(viewer, message, n, null);
   const wanted = new Set<string>(message.relayOf === null ? [] : [message.relayOf]);
@@ -195,9 +217,9 @@ export function wireMessageFor(game: Game, state: GameState, viewer: Viewer, mes
  * again (they may have changed since the client's copy); `count` is how many
  * it may read in all.
  */
-export function wireMessagesFor(game: Game, state: GameState, viewer: Viewer, held = 0): { messages: Message[]; count: number } {
+export function wireMessagesFor(game: Game, state: GameState, viewer: Viewer, held = 0): { messages: WireMessage[]; count: number } {
   const numbers = new Map<string, number>();
-  const messages: Message[] = [];
+  const messages: WireMessage[] = [];
   let n = 0;
   for (const m of state.messages) {
     if (!reads(game, viewer, m)) continue;

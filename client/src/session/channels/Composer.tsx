@@ -1,5 +1,5 @@
 import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
-import type { ChannelView, GameView, Message } from '@rubicon/shared';
+import type { ChannelView, GameView, WireMessage } from '@rubicon/shared';
 import { MAX_MESSAGE } from '@rubicon/shared/limits';
 import { loadDraft, saveDraft } from '../../net/storage.ts';
 import { seatName } from '../../lib/describe.ts';
@@ -13,7 +13,7 @@ interface ComposerProps {
   view: GameView;
   self: string | null;
   draftKey: string;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   onSend: (text: string, to: string | null, relayOf: string | null) => void;
 }
 
@@ -99,13 +99,13 @@ interface GoBetweenProps {
   channel: ChannelView;
   view: GameView;
   self: string | null;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   /** This seat is the channel's go-between. */
   isRelay: boolean;
   relayOf: string | null;
   to: string;
   onTo: (to: string) => void;
-  onPick: (message: Message | null) => void;
+  onPick: (message: WireMessage | null) => void;
 }
 
 /** What only the go-between of a mediated channel sees: which message it passes on, and to whom. */

@@ -1,12 +1,12 @@
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { authorLabel, seatName } from '../../lib/describe.ts';
 import { timeOfDay } from '../../lib/time.ts';
 import { ModerationControls, type Moderate } from './ModerationControls.tsx';
 
 interface Props {
-  m: Message;
+  m: WireMessage;
   scenario: GameView['scenario'];
-  byId: ReadonlyMap<string, Message>;
+  byId: ReadonlyMap<string, WireMessage>;
   self: string | null;
   selfName: string | null;
   onModerate: Moderate | undefined;

@@ -1,6 +1,6 @@
 import { memo, useLayoutEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { MessageItem } from './MessageItem.tsx';
 import type { Moderate } from './ModerationControls.tsx';
 import { PendingMessageItem } from './PendingMessageItem.tsx';
@@ -9,9 +9,9 @@ import type { PendingMessage } from './usePendingMessages.ts';
 interface Props {
   scenario: GameView['scenario'];
   channelTitle: string;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   /** Every message by id, to show what a relay passes on. */
-  byId: ReadonlyMap<string, Message>;
+  byId: ReadonlyMap<string, WireMessage>;
   pending: readonly PendingMessage[];
   self: string | null;
   /** The reader's own name inside the seat, to tell their messages from a teammate's. */
@@ -68,7 +68,7 @@ export const MessageList = memo(function MessageList({ scenario, channelTitle, m
  * message and follows new ones (and the reader's own pending ones) while the
  * reader is at the bottom, and stays put once they scroll up to read.
  */
-function useFollowingList(messages: readonly Message[], pendingCount: number) {
+function useFollowingList(messages: readonly WireMessage[], pendingCount: number) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({

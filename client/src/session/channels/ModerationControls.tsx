@@ -1,11 +1,11 @@
-import type { Message } from '@rubicon/shared';
+import type { WireMessage } from '@rubicon/shared';
 
 /** Where the white cell hides a message from: the shared display, everyone but itself, or nowhere (shown again). */
 export type HideFrom = 'display' | 'everyone' | 'none';
-export type Moderate = (m: Message, from: HideFrom) => void;
+export type Moderate = (m: WireMessage, from: HideFrom) => void;
 
 /** The white cell's buttons under a message: hide it from the display or from everyone, or show it again. */
-export function ModerationControls({ m, onModerate }: { m: Message; onModerate: Moderate }) {
+export function ModerationControls({ m, onModerate }: { m: WireMessage; onModerate: Moderate }) {
   return (
     <div className="msg__actions" data-testid="moderation">
       {m.hidden !== 'display' && (

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { GameView, Message } from '@rubicon/shared';
+import type { GameView, WireMessage } from '@rubicon/shared';
 import { seatName } from '../../lib/describe.ts';
 
 /** For the go-between: pick a principal's message to pass on. */
@@ -10,11 +10,11 @@ export function RelayPicker({
   relayOf,
   onPick,
 }: {
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   self: string | null;
   view: GameView;
   relayOf: string | null;
-  onPick: (m: Message | null) => void;
+  onPick: (m: WireMessage | null) => void;
 }) {
   const candidates = useMemo(() => messages.filter((m) => m.from !== self && m.from !== null).slice(-30).reverse(), [messages, self]);
   if (candidates.length === 0) return null;

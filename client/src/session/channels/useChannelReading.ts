@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ChannelView, GameView, Message } from '@rubicon/shared';
+import type { ChannelView, GameView, WireMessage } from '@rubicon/shared';
 import { groupByChannel, markSeen, parseReadState, serializeReadState, unreadCounts, type ReadState } from '../../net/unread.ts';
 import { loadText, saveText } from '../../net/storage.ts';
 import { authorLabel } from '../../lib/describe.ts';
 
-const EMPTY: readonly Message[] = [];
+const EMPTY: readonly WireMessage[] = [];
 
 /**
  * Which channel is open and what the reader has read: the open tab and the
@@ -20,7 +20,7 @@ export function useChannelReading({
   self,
 }: {
   sessionId: string;
-  messages: readonly Message[];
+  messages: readonly WireMessage[];
   channels: readonly ChannelView[];
   scenario: GameView['scenario'];
   slot: string;

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { Message } from '@rubicon/shared';
+import type { WireMessage } from '@rubicon/shared';
 import type { Session } from '../../net/useSession.ts';
 import type { HideFrom } from './ModerationControls.tsx';
 
@@ -7,7 +7,7 @@ import type { HideFrom } from './ModerationControls.tsx';
 export function useModeration(session: Session) {
   const [result, setResult] = useState<string | null>(null);
   const moderate = useCallback(
-    async (m: Message, from: HideFrom) => {
+    async (m: WireMessage, from: HideFrom) => {
       const r = await session.send({ type: 'HIDE_MESSAGE', message: m.id, from });
       setResult(
         r.ok
