@@ -16,18 +16,28 @@ interface Known {
 }
 
 /**
- * How many states a game remembers the positions of: the last ones met. Following the log needs the state
- * before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
- * command, so a batch of up to two commands is answered from memory. A state no longer remembered is counted
- * again from scratch, which is only slower. Few, since each keeps its state alive a little longer.
+ * How many states a game remembers the positions of at first: the last ones met. Following the log needs the
+ * state before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
+ * command. Few, since each keeps its state alive a little longer: in memory a batch is mostly one command.
  */
 const REMEMBERED = 3;
+
+/**
+ * The most a game's ring grows to. With Redis a batch holds up to APPEND_BATCH_MAX (128) commands and each
+ * acknowledgement asks for its own command's state: a ring shorter than the batch left the early ones to be
+ * counted from scratch, O(messages) each, and pushed the newest states out, so following the next event counted
+ * every viewer from scratch too (docs/performance.md, contention, 5 December). When an acknowledgement asks for a
+ * state it has let go, the ring grows to hold as many as lie between it and the newest.
+ */
+const REMEMBERED_MAX = 256;
 
 /** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
 interface GameStreams {
   indices: Map<string, number>;
   recent: (Known | null)[];
   next: number;
+  /** The highest log version among the remembered states. */
+  newest: number;
 }
 
 /**
@@ -50,19 +60,46 @@ export class ViewerStreams {
   private gameStreams(game: Game): GameStreams {
     let streams = this.games.get(game);
     if (!streams) {
-      streams = { indices: new Map(), recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0 };
+      streams = { indices: new Map(), recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0, newest: -1 };
       this.games.set(game, streams);
     }
     return streams;
   }
 
-  /** The positions known at this state, made empty (sized for the viewers numbered so far) if it is not remembered. */
+  /** The positions remembered at this state, or null. The newest states are looked at first. */
+  private static remembered(streams: GameStreams, state: GameState): number[] | null {
+    const { recent, next } = streams;
+    for (let i = 1; i <= recent.length; i++) {
+      const k = recent[(next - i + recent.length) % recent.length];
+      if (k?.state === state) return k.positions;
+    }
+    return null;
+  }
+
+  /** The positions known at this state, made empty (sized for the viewers numbered so far) and remembered if it is not. */
   private static known(streams: GameStreams, state: GameState): number[] {
-    for (const k of streams.recent) if (k?.state === state) return k.positions;
+    const found = ViewerStreams.remembered(streams, state);
+    if (found) return found;
     const known: Known = { state, positions: new Array<number>(2 * streams.indices.size).fill(-1) };
     streams.recent[streams.next] = known;
-    streams.next = (streams.next + 1) % REMEMBERED;
+    streams.next = (streams.next + 1) % streams.recent.length;
+    if (state.version > streams.newest) streams.newest = state.version;
     return known.positions;
+  }
+
+  /**
+   * The ring long enough for `needed` states (doubled until it is, up to REMEMBERED_MAX), oldest first, so the
+   * next batch as long is remembered whole when its acknowledgements ask.
+   */
+  private static grow(streams: GameStreams, needed: number): void {
+    const { recent, next } = streams;
+    let length = recent.length;
+    while (length < needed && length < REMEMBERED_MAX) length = Math.min(REMEMBERED_MAX, 2 * length);
+    if (length === recent.length) return;
+    const grown = new Array<Known | null>(length).fill(null);
+    for (let i = 0; i < recent.length; i++) grown[i] = recent[(next + i) % recent.length] ?? null;
+    streams.recent = grown;
+    streams.next = recent.length;
   }
 
   /** The viewer's index in its game's arrays, given on first use. */
@@ -84,10 +121,21 @@ export class ViewerStreams {
     known[2 * index + 1] = messages;
   }
 
+  /**
+   * Where `viewer`'s stream stands at `state`. A state older than the newest remembered, and not remembered
+   * (an acknowledgement early in a batch longer than the ring), is counted but not remembered: remembering
+   * it would push out the newest states, which following the log needs next. The ring grows instead.
+   */
   position(game: Game, state: GameState, viewer: Viewer): StreamPosition {
     const streams = this.gameStreams(game);
-    const known = ViewerStreams.known(streams, state);
     const index = ViewerStreams.indexIn(streams.indices, viewer);
+    const found = ViewerStreams.remembered(streams, state);
+    if (!found && state.version < streams.newest) {
+      // Each entry moves the log's version by one: the ring needs that many states, and the one after.
+      ViewerStreams.grow(streams, streams.newest - state.version + 2);
+      return streamPosition(game, state, viewer);
+    }
+    const known = found ?? ViewerStreams.known(streams, state);
     ViewerStreams.countIn(known, index, game, state, viewer);
     return { version: known[2 * index] ?? 0, messages: known[2 * index + 1] ?? 0 };
   }
