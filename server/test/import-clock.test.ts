@@ -93,8 +93,11 @@ describe.each<Backend>(['memory', 'redis'])('importing a session exported mid-pl
   it.skipIf(backend !== 'memory')('the worker that checks big files plans the same: the pause for an import, none for a replay', async () => {
     const { file } = await planningFile(`worker-clock-${backend}`);
     const verifier = new ImportVerifier({ scenarios: () => catalog.all(), inlineBytes: 0 });
-    const body = new TextEncoder().encode(JSON.stringify(file));
-    const [continued, replayed] = [await verifier.verify(body, 'continue'), await verifier.verify(body, 'replay')];
+    const body = () => new TextEncoder().encode(JSON.stringify(file));
+    const first = body();
+    const [continued, replayed] = [await verifier.verify(first, 'continue'), await verifier.verify(body(), 'replay')];
+    // The body was handed over to the worker (transferred), not cloned on the event loop.
+    expect(first.byteLength).toBe(0);
     expect(continued.entries.map((e) => e.seq)).toEqual([...file.log.map((e) => e.seq), file.log.length + 1]);
     expect(JSON.parse(continued.entries.at(-1)!.json)).toMatchObject({ command: { type: 'PAUSE' }, at: file.log.at(-1)!.at });
     expect(JSON.parse(continued.snapshot)).toMatchObject({ version: file.log.length + 1 });

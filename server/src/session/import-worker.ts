@@ -4,6 +4,7 @@
  * scenarios, and answers with the plan or the refusal. Nothing here touches
  * the store.
  */
+import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ErrorCode, Scenario } from '@rubicon/shared';
 import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
@@ -11,7 +12,8 @@ import { ServiceError } from './service-error.ts';
 
 export interface WorkerInput {
   body: Uint8Array;
-  scenarios: Scenario[];
+  /** Each scenario serialized (v8.serialize) on the main thread once, rebuilt here. */
+  scenarios: Uint8Array[];
   purpose: ImportPurpose;
 }
 
@@ -23,7 +25,7 @@ const port = parentPort;
 if (!port) throw new Error('import-worker.ts runs only as a worker thread');
 
 const { body, scenarios, purpose } = workerData as WorkerInput;
-const byId = new Map(scenarios.map((s) => [s.id, s]));
+const byId = new Map(scenarios.map((bytes) => deserialize(bytes) as Scenario).map((s) => [s.id, s]));
 let answer: FromWorker;
 try {
   answer = { type: 'done', plan: planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose) };

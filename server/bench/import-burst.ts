@@ -1,0 +1,169 @@
+/**
+ * How long one large import holds the server's main thread. A server
+ * process (server/src/main.ts on Redis, as production runs it) with
+ * loop-probe.ts preloaded takes an 8,000-entry session file (~2.4 MB) through
+ * POST /api/sessions/import; the probe reports, from inside the process, the
+ * longest event-loop delay during the import, the stalls over 20 ms, and the
+ * CPU the import cost (all threads). The import's wall time is measured here.
+ *
+ * IMPORT_BURST_BASELINE=<another checkout>: that checkout's server runs
+ * beside this one's, and the imports alternate between the two (A, B, A,
+ * B...) so the machine's load falls on both alike.
+ *
+ * IMPORT_BURST_PROFILE_DIR=<dir>: each server process (and import worker) writes a V8 CPU profile there.
+ *
+ * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N]
+ * Bounded: a few seconds per import, 127.0.0.1 only, the keys deleted afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { nanoid } from 'nanoid';
+import { buildSessionFile } from '@rubicon/shared';
+import { endlessLog } from './workload.ts';
+import { deleteKeys } from './server-e2e.ts';
+import { quantile } from './stats.ts';
+
+interface Probe {
+  maxMs: number;
+  p99Ms: number;
+  stalls: { atMs: number; ms: number }[];
+  cpuMs: number;
+  spanMs: number;
+}
+
+interface Probed {
+  url: string;
+  label: string;
+  child: ChildProcess;
+  /** Asks the probe for its figures since the last call, and waits for them. */
+  read(): Promise<Probe>;
+  stop(): Promise<void>;
+}
+
+const probePath = fileURLToPath(new URL('./loop-probe.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+async function startProbed(root: string, label: string, env: Record<string, string>): Promise<Probed> {
+  const profileDir = process.env.IMPORT_BURST_PROFILE_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', probePath, 'server/src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const probes: Probe[] = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    let nl: number;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line.startsWith('LOOP-PROBE ')) probes.push(JSON.parse(line.slice('LOOP-PROBE '.length)) as Probe);
+      const found = /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
+      if (found) urlFound(found);
+    }
+  };
+  let urlFound: (url: string) => void = () => {};
+  const url = await new Promise<string>((resolve, reject) => {
+    urlFound = resolve;
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${label}: the server exited (${code}) before listening: ${out.slice(-2000)}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    url,
+    label,
+    child,
+    read: async () => {
+      const before = probes.length;
+      child.kill('SIGUSR2');
+      while (probes.length === before) await new Promise((r) => setTimeout(r, 10));
+      return probes[probes.length - 1] as Probe;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function sessionFile(entries: number): string {
+  const { game, log } = endlessLog('import-burst', entries);
+  return JSON.stringify(buildSessionFile({ session: { sessionId: 'original', title: 'A long session', createdAt: 1, parent: null }, game, log, exportedAt: 1 }));
+}
+
+interface Sample {
+  label: string;
+  wallMs: number;
+  probe: Probe;
+}
+
+async function importOnce(server: Probed, body: string): Promise<Sample> {
+  await server.read();
+  const t0 = performance.now();
+  const res = await fetch(new URL('/api/sessions/import', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await res.text();
+  const wallMs = performance.now() - t0;
+  if (res.status !== 201) throw new Error(`${server.label}: import answered ${res.status}`);
+  // What follows the answer (bots adopted, the session loaded) belongs to the import too.
+  await new Promise((r) => setTimeout(r, 300));
+  return { label: server.label, wallMs, probe: await server.read() };
+}
+
+function summary(samples: Sample[]): string {
+  const med = (xs: number[]) => quantile(xs, 0.5).toFixed(0);
+  const max = (xs: number[]) => Math.max(...xs).toFixed(0);
+  const loop = samples.map((s) => s.probe.maxMs);
+  const wall = samples.map((s) => s.wallMs);
+  const cpu = samples.map((s) => s.probe.cpuMs);
+  return `longest event-loop delay median ${med(loop)} ms (max ${max(loop)}); import ${med(wall)} ms (max ${max(wall)}); CPU ${med(cpu)} ms per import`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, fallback: number) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  const rounds = opt('--rounds', 5);
+  const entries = opt('--entries', 8000);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `bench-import-burst-${nanoid(6)}:`;
+  const env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    CLIENT_DIST: '/nonexistent-client-dist',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
+    IMPORT_BYTES_PER_HOUR: '1000000000',
+    HTTP_RATE_LIMIT_BURST: '1000',
+    HTTP_RATE_LIMIT_PER_SEC: '1000',
+  };
+  const body = sessionFile(entries);
+  console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${rounds} rounds`);
+  const baseline = process.env.IMPORT_BURST_BASELINE;
+  const servers = [...(baseline ? [await startProbed(baseline, `baseline ${baseline}`, env)] : []), await startProbed(repoRoot, `this ${repoRoot}`, env)];
+  const samples: Sample[] = [];
+  try {
+    // One import each first: the first worker compiles its modules, the first XADDs warm the JIT.
+    for (const s of servers) await importOnce(s, body);
+    for (let round = 1; round <= rounds; round++) {
+      for (const s of servers) {
+        const sample = await importOnce(s, body);
+        samples.push(sample);
+        const stalls = sample.probe.stalls.map((x) => `${x.ms}@${x.atMs}`).join(' ');
+        console.log(`round ${round} ${s.label}: loop max ${sample.probe.maxMs.toFixed(1)} ms, p99 ${sample.probe.p99Ms.toFixed(1)} ms, import ${sample.wallMs.toFixed(0)} ms, CPU ${sample.probe.cpuMs.toFixed(0)} ms; stalls over 20 ms (ms@at): ${stalls || 'none'}`);
+      }
+    }
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await deleteKeys(redisUrl, prefix);
+  }
+  for (const s of servers) console.log(`${s.label}: ${summary(samples.filter((x) => x.label === s.label))}`);
+}
+
+await main();
