@@ -11,6 +11,7 @@ import { createStores } from '../src/store/index.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { RedisScheduler } from '../src/store/redis-scheduler.ts';
 import { RedisStore } from '../src/store/redis-store.ts';
+import { STAGE_IMPORT } from '../src/store/redis-scripts.ts';
 import { OutageLog, RedisGate } from '../src/store/redis-availability.ts';
 import type { Logger } from '../src/logger.ts';
 import type { DueTimer } from '../src/store/types.ts';
@@ -316,3 +317,36 @@ function recordingLogger(lines: string[]): Logger {
   const record = (level: string) => () => void lines.push(level);
   return { error: record('error'), warn: record('warn'), info: record('info'), debug: () => {}, child: () => recordingLogger(lines) } as unknown as Logger;
 }
+
+describe('RedisStore importSession', () => {
+  it('stages a long log in calls that each carry a bounded number of bytes, and the session appears whole', async () => {
+    const client = await connect();
+    const prefix = freshPrefix();
+    const store = new RedisStore({ client, prefix });
+    try {
+      const meta = sessionMeta();
+      // ~1.1 KB per entry: 500 a call, as staging was cut before, would be ~550 KB in one call.
+      const log = Array.from({ length: 300 }, (_, i) => {
+        const e = entry(i + 1);
+        return e.command.type === 'SUBMIT_MOVE' ? { ...e, command: { ...e.command, rationale: 'r'.repeat(1100) } } : e;
+      });
+      const entries = log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) }));
+      const staged: number[] = [];
+      const original = client.eval.bind(client);
+      const evalSpy = vi.spyOn(client, 'eval').mockImplementation(((script: string, options?: { arguments?: string[] }) => {
+        // STAGE_IMPORT's arguments: the TTL, then seq, command id and JSON per entry.
+        if (script === STAGE_IMPORT) staged.push((options?.arguments ?? []).slice(1).reduce((n, a) => n + a.length, 0));
+        return original(script, options);
+      }) as typeof client.eval);
+      await store.importSession({ meta, entries, snapshot: JSON.stringify(snapshot(log.length)) });
+      evalSpy.mockRestore();
+      expect(staged.length).toBeGreaterThan(1);
+      expect(Math.max(...staged)).toBeLessThanOrEqual(64 * 1024);
+      expect(await store.readLog(meta.sessionId, 0)).toEqual(log);
+      expect(await client.ttl(`${prefix}log:${meta.sessionId}`)).toBe(-1);
+    } finally {
+      await deleteKeys(client, prefix);
+      client.destroy();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { RedisGate } from './redis-availability.ts';
 import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 
@@ -32,8 +32,15 @@ import { settleWithin } from '../settle-within.ts';
 
 /** Logs per HEADS call: one call stays short for Redis, however many sessions a process follows. */
 const HEADS_CHUNK = 500;
-/** Entries per staging call: big enough to be quick, small enough not to hold Redis up. */
-const IMPORT_CHUNK = 500;
+/**
+ * The most one staging call carries, in entries and in bytes of entry JSON:
+ * the bytes bound each call's work on both sides (encoding and writing the
+ * arguments on this event loop, the script on Redis's). 500 entries of an
+ * ordinary log were ~190 KB a call, a 10-20 ms stretch of this process's main
+ * thread; a log of long messages made them bigger still.
+ */
+export const IMPORT_CHUNK_ENTRIES = 500;
+export const IMPORT_CHUNK_BYTES = 48 * 1024;
 /** How long the staged log of an import that never finished stays around. */
 const STAGING_TTL_S = 3600;
 const LOG_PAGE = 1000;
@@ -131,11 +138,7 @@ export class RedisStore implements SessionStore {
     const { meta, entries } = session;
     const id = meta.sessionId;
     const logKeys = [this.key('log', id), this.key('cmds', id)];
-    for (let i = 0; i < entries.length; i += IMPORT_CHUNK) {
-      const chunk = entries.slice(i, i + IMPORT_CHUNK);
-      const args = [String(STAGING_TTL_S), ...chunk.flatMap((e) => [String(e.seq), e.commandId, e.json])];
-      await this.gate.run((c) => c.eval(STAGE_IMPORT, { keys: logKeys, arguments: args }));
-    }
+    for (const args of stagingCalls(entries)) await this.gate.run((c) => c.eval(STAGE_IMPORT, { keys: logKeys, arguments: [String(STAGING_TTL_S), ...args] }));
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: id, role } satisfies Grant));
     const facilitator = JSON.stringify({ sessionId: id, role: { kind: 'facilitator' } } satisfies Grant);
     const result = await this.gate.run((c) =>
@@ -348,4 +351,25 @@ function metaFields(meta: SessionMeta): string[] {
 
 function seqOfStreamId(id: string): number {
   return Number(id.slice(0, id.indexOf('-')));
+}
+
+/**
+ * The arguments of each staging call (seq, command id, JSON per entry), built
+ * one call at a time as the loop reaches it: at most IMPORT_CHUNK_ENTRIES
+ * entries and IMPORT_CHUNK_BYTES of JSON (UTF-16 length, a bound on the work;
+ * one entry bigger than that goes alone).
+ */
+export function* stagingCalls(entries: readonly SerializedEntry[]): Generator<string[]> {
+  let args: string[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    if (args.length > 0 && (args.length / 3 >= IMPORT_CHUNK_ENTRIES || bytes + e.json.length > IMPORT_CHUNK_BYTES)) {
+      yield args;
+      args = [];
+      bytes = 0;
+    }
+    args.push(String(e.seq), e.commandId, e.json);
+    bytes += e.json.length;
+  }
+  if (args.length > 0) yield args;
 }
