@@ -113,9 +113,16 @@ export class ImportVerifier {
         clearTimeout(timer);
         void worker.terminate();
       };
+      const entries: ImportPlan['entries'][number][] = [];
       worker.on('message', (m: FromWorker) => {
+        if (m.type === 'entries') {
+          for (const e of m.entries) entries.push(e);
+          // The next slice, in a later turn of this event loop.
+          worker.postMessage('more');
+          return;
+        }
         finish();
-        if (m.type === 'done') resolve(m.plan);
+        if (m.type === 'done') resolve({ ...m.plan, entries });
         else reject(new ServiceError(m.code, m.message, { ...(m.where === undefined ? {} : { where: m.where }), ...(m.seq === undefined ? {} : { seq: m.seq }) }));
       });
       worker.on('error', (err) => {
