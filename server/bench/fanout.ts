@@ -389,7 +389,7 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   if (machinePercent !== null) {
     // What ran beside the benchmark: the machine's CPU less the servers', the harness's and Redis's.
     const others = machinePercent - r.cpuPercent - h.harnessCpuPercent - (redisPercent ?? 0);
-    report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : `${redisPercent.toFixed(0)} %`}; ${others.toFixed(0)} %`, '% of 1 core');
+    report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${others.toFixed(0)}`, '% of 1 core');
   }
   if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
