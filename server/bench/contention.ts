@@ -373,6 +373,10 @@ function reportServerMetrics(report: Report, section: string, before: ServerCoun
   const atMost = (q: number) => bounds.find((le) => inRun(le) >= q * batches) ?? Infinity;
   report.add(section, 'append attempts per batch · mean', (after.attemptSum - before.attemptSum) / batches, 'attempts');
   report.add(section, 'append attempts per batch · p99 (at most) · max (at most)', `${atMost(0.99)} · ${atMost(1)}`, 'attempts');
+  // The whole tail, not one quantile: a race among processes that are all busy loses each round alike, so the
+  // share of batches past k attempts falls geometrically, and its ratio per attempt says how many compete.
+  const past = bounds.filter((le) => le !== Infinity).map((le) => `>${le} ${((100 * (batches - inRun(le))) / batches).toFixed(2)}%`);
+  report.add(section, 'append attempts per batch · share of batches past k attempts', past.join(' · '), '');
   report.add(section, 'commands per batch · mean', acknowledged / batches, 'cmd');
 }
 
