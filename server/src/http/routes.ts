@@ -70,6 +70,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
   scenarioRoutes(router, deps, mw);
   entryRoutes(router, deps, mw);
   sessionFileRoutes(router, deps, mw);
+  sessionScenarioRoutes(router, deps);
   sessionRoutes(router, deps, mw);
   healthRoutes(router, deps);
 
@@ -157,9 +158,9 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middle
   });
 }
 
-/** One session's routes, each for its own tokens: its scenario and text, "view as", branching, its summary and codes, and its export. */
-function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
-  const { directory, presence } = deps;
+/** A session's scenario (for its facilitator) and the text its views name (for any of its tokens). */
+function sessionScenarioRoutes(router: Router, deps: RoutesDeps): void {
+  const { directory } = deps;
   // The session's scenario in full (every seat's briefings and the rules), so the facilitator's browser can
   // rebuild any moment of the session with the engine itself: the replay viewer and the report.
   router.get('/api/sessions/:id/scenario', async (req, res) => {
@@ -186,7 +187,11 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
     // Answered per token: no shared cache may keep it; the browser keeps it and asks again with its ETag.
     sendEncoded(req, res, texts.get(scenario instanceof Promise ? await scenario : scenario), 'private, no-cache');
   });
+}
 
+/** One session's other routes, each for its own tokens: "view as", branching, its summary and codes, and its export. */
+function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
+  const { directory, presence } = deps;
   // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
   router.get('/api/sessions/:id/view-as/:viewer', async (req, res) => {
     const sessionId = String(req.params.id);
