@@ -12,7 +12,7 @@ import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from '../src/session/broadcast.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
-import { EncodedJson, encodedUpdates, spliceParser } from '../src/socket/update-encoding.ts';
+import { EncodedJson, encodedUpdates, sessionTargets, spliceParser } from '../src/socket/update-encoding.ts';
 
 const scenario = shippedScenario('april-2024');
 const game = createGame(scenario, { scenarioId: scenario.id, seed: 'encoding', optionalSeats: ['hezbollah', 'jordan', 'eu'] });
@@ -141,5 +141,20 @@ describe('the splicing encoder', () => {
     const event = { type: PacketType.EVENT, nsp: '/', data: ['presence', { observers: 1 }] };
     const binary = { type: PacketType.EVENT, nsp: '/', data: ['blob', Buffer.from([1, 2])] };
     for (const p of [ack, event, binary]) expect(spliced.encode(p)).toEqual(plain.encode(p));
+  });
+});
+
+describe('sessionTargets', () => {
+  it('makes each session room target once per session and game, and never hands one session another session\'s room', () => {
+    const target = sessionTargets();
+    const other = createGame(scenario, { scenarioId: scenario.id, seed: 'encoding-other', optionalSeats: [] });
+    const s = target('S', game);
+    expect(target('S', game)).toBe(s);
+    expect([...s.rooms]).toEqual(['v:S']);
+    expect(s.flags).toEqual({ local: true });
+    expect([...target('S', other).rooms]).toEqual(['v:S']);
+    // The same engine object met under another session id (nothing the service does, but a cache must not assume it).
+    expect([...target('T', game).rooms]).toEqual(['v:T']);
+    expect([...target('T', game).rooms]).toEqual(['v:T']);
   });
 });

@@ -76,4 +76,32 @@ describe('ViewerStreams', () => {
     // Oldest first, then newest first: states long forgotten, and the ones just remembered, each for every viewer.
     for (const state of [...states, ...[...states].reverse()]) for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
   });
+
+  it('counts a newer state afresh in the record it reuses, never with the positions of the state that record held', () => {
+    const game = gameWith('streams-reuse');
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    if (!publicChannel) throw new Error('the scenario has no public channel');
+    const viewers: Viewer[] = viewersOf(seatsInPlay(scenario, game.setup));
+    const rooms = viewers.map((viewer) => ({ viewer }));
+    const streams = new ViewerStreams();
+    let state = initialState(game);
+    const next = (i: number): { entry: LogEntry; after: GameState } => {
+      const entry: LogEntry = { seq: state.version + 1, at: 1_712_000_000_000 + 61_000 * i, by: { kind: 'seat', seat: publicChannel.members[0] ?? '' }, commandId: `c-${i}`, command: { type: 'SEND_MESSAGE', channel: publicChannel.id, text: `t${i}` } };
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      return { entry, after: r.state };
+    };
+    // Followed: every record of the ring holds a state, each viewer's slots filled.
+    for (let i = 0; i < 6; i++) {
+      const { entry, after } = next(i);
+      streams.followEach(game, state, after, entry, rooms, () => {});
+      state = after;
+    }
+    // Newer states asked for before the log follower met them (an acknowledgement can come first): each takes the
+    // record of the oldest remembered state, whose slots say where every viewer stood a few public messages before.
+    for (let i = 6; i < 10; i++) {
+      state = next(i).after;
+      for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
+    }
+  });
 });

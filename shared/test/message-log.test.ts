@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MessageLog } from '../src/game/message-log.ts';
 import type { Message } from '../src/game/channel-policy.ts';
+import type { Actor, Command } from '../src/game/commands.ts';
+import { mini } from './fixtures/mini-scenario.ts';
+import { facilitator, inFirstPlanning, seat, T0 } from './driver.ts';
 
 const msg = (n: number): Message => ({ id: `m${n}`, seq: n, at: n, channel: 'public', from: 'red', text: `t${n}`, audience: ['red'], to: null, relayOf: null });
 
@@ -102,5 +105,29 @@ describe('MessageLog', () => {
     for (let i = 1; i <= 50_000; i++) log = log.append(msg(i));
     expect(log.length).toBe(50_000);
     expect(log.byId('m25000')?.seq).toBe(25_000);
+  });
+});
+
+describe('a sent message (applyEntry)', () => {
+  it('has the same fields in the same order whether or not it carries a name or is a note to the white cell', () => {
+    const d = inFirstPlanning(mini);
+    const sent = (by: Actor, command: Command): Message => {
+      const r = d.send(by, command);
+      if (!r.ok || !r.message) throw new Error(r.ok ? 'no message' : r.refusal.message);
+      return r.message;
+    };
+    const plain = sent(seat('red'), { type: 'SEND_MESSAGE', channel: 'public', text: 'a' });
+    const named = sent({ kind: 'seat', seat: 'red', name: 'Ali' }, { type: 'SEND_MESSAGE', channel: 'public', text: 'b' });
+    const note = sent({ kind: 'seat', seat: 'red', name: 'Ali' }, { type: 'SEND_MESSAGE', channel: 'team-red', text: 'c', toWhiteCell: true });
+    const fromWhiteCell = sent(facilitator, { type: 'SEND_MESSAGE', channel: 'red-blue', text: 'd' });
+    // Export files and snapshots write a message's keys in this order.
+    expect(Object.keys(plain)).toEqual(['id', 'seq', 'at', 'channel', 'from', 'text', 'audience', 'to', 'relayOf', 'gameVersion']);
+    expect(Object.keys(named)).toEqual(['id', 'seq', 'at', 'channel', 'from', 'fromName', 'text', 'audience', 'to', 'relayOf', 'gameVersion']);
+    expect(Object.keys(note)).toEqual(['id', 'seq', 'at', 'channel', 'from', 'fromName', 'text', 'audience', 'to', 'relayOf', 'toWhiteCell', 'gameVersion']);
+    expect(plain).toEqual({ id: `m${plain.seq}`, seq: plain.seq, at: T0, channel: 'public', from: 'red', text: 'a', audience: ['red', 'blue', 'grey'], to: null, relayOf: null, gameVersion: plain.gameVersion });
+    expect(named.fromName).toBe('Ali');
+    expect(note).toMatchObject({ toWhiteCell: true, audience: [] });
+    expect(fromWhiteCell).toMatchObject({ from: null, audience: ['red', 'blue'] });
+    expect('fromName' in fromWhiteCell).toBe(false);
   });
 });

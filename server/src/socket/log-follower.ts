@@ -4,11 +4,11 @@ import type { Logger } from '../logger.ts';
 import { sessionWideUpdate, updatesFor } from '../session/broadcast.ts';
 import { isOutage } from '../session/service-error.ts';
 import { PollLoop } from '../store/poll-loop.ts';
-import { sessionOfRoom, sessionRoom } from '../session/rooms.ts';
+import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { RubiconServer } from './types.ts';
-import { encodedUpdates, sendUpdate } from './update-encoding.ts';
+import { encodedUpdates, sendUpdate, sendUpdateTo, sessionTargets } from './update-encoding.ts';
 
 /**
  * Keeps this process's sockets in step with the log. Each process sends its
@@ -27,11 +27,12 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   const adapter = io.of('/').adapter;
   const occupied = (room: string) => (adapter.rooms.get(room)?.size ?? 0) > 0;
   const send = (to: string[], json: string) => sendUpdate(adapter, to, json);
+  const sessionTarget = sessionTargets();
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
     const updates = updatesFor(event, streams, occupied);
     const whole = sessionWideUpdate(event, updates);
-    if (whole) sendUpdate(adapter, [sessionRoom(event.sessionId)], JSON.stringify(whole));
+    if (whole) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), JSON.stringify(whole));
     else encodedUpdates(updates).forEach(send);
   });
 

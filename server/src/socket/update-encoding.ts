@@ -1,12 +1,15 @@
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import type { Packet } from 'socket.io-parser';
-import type { UpdatePayload } from '@rubicon/shared';
+import type { Game, UpdatePayload } from '@rubicon/shared';
+import { sessionRoom } from '../session/rooms.ts';
 import type { RoomUpdate } from '../session/broadcast.ts';
 import type { RubiconServer } from './types.ts';
 
 type Adapter = ReturnType<RubiconServer['of']>['adapter'];
 type BroadcastOptions = Parameters<Adapter['broadcast']>[1];
+/** Where a broadcast goes (localTarget). */
+export type BroadcastTarget = BroadcastOptions;
 
 // Socket.IO loads the parser's CommonJS build; an ESM import would load a second copy (for Node, its debug build).
 const parser = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
@@ -108,6 +111,34 @@ const NO_ROOMS: Set<string> = new Set();
  * message) came to about a tenth of what the log follower allocated.
  */
 export function sendUpdate(adapter: Adapter, rooms: readonly string[], json: string): void {
+  sendUpdateTo(adapter, localTarget(rooms), json);
+}
+
+/**
+ * A broadcast's target (rooms, no exclusions, this process only) made once and reused for every send to those
+ * rooms: the adapters read a target, never write it (socket.io-adapter's `apply` iterates `rooms`).
+ */
+export function localTarget(rooms: readonly string[]): BroadcastOptions {
+  return { rooms: new Set(rooms), except: NO_ROOMS, flags: LOCAL };
+}
+
+/**
+ * Each session's room (rooms.ts, sessionRoom) as a broadcast target, made once per loaded session (its Game,
+ * as viewerRooms caches its rooms), not for every public message: the room's name, a list and a Set each time.
+ */
+export function sessionTargets(): (sessionId: string, game: Game) => BroadcastTarget {
+  const targets = new WeakMap<Game, { sessionId: string; target: BroadcastTarget }>();
+  return (sessionId, game) => {
+    const cached = targets.get(game);
+    if (cached?.sessionId === sessionId) return cached.target;
+    const target = localTarget([sessionRoom(sessionId)]);
+    targets.set(game, { sessionId, target });
+    return target;
+  };
+}
+
+/** sendUpdate to a target made once (localTarget, sessionTargets). */
+export function sendUpdateTo(adapter: Adapter, target: BroadcastOptions, json: string): void {
   const packet: Packet = { type: PacketType.EVENT, data: ['update', new EncodedJson(json)], nsp: '/' };
-  void adapter.broadcast(packet, { rooms: new Set(rooms), except: NO_ROOMS, flags: LOCAL });
+  void adapter.broadcast(packet, target);
 }

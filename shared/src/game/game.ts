@@ -217,20 +217,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
     const check = { scenario: game.scenario, ctx: state.turn.context, by: entry.by, command, messages: state.messages, at: entry.at };
     const r = messageDecision(check);
     if ('code' in r) return { ok: false, refusal: r };
-    const message: Message = {
-      id: `m${entry.seq}`,
-      seq: entry.seq,
-      at: entry.at,
-      channel: command.channel,
-      from: entry.by.kind === 'seat' ? entry.by.seat : null,
-      ...(entry.by.kind === 'seat' && entry.by.name ? { fromName: entry.by.name } : {}),
-      text: command.text,
-      audience: r.audience,
-      to: command.to ?? null,
-      relayOf: command.relayOf ?? null,
-      ...(command.toWhiteCell ? { toWhiteCell: true as const } : {}),
-      gameVersion: state.gameVersion,
-    };
+    const message = newMessage(entry, command, r.audience, state.gameVersion);
     return { ok: true, state: nextState(state, entry.seq, state.gameVersion, { messages: state.messages.append(message) }), message };
   }
   if (command.type === 'HIDE_MESSAGE') {
@@ -255,6 +242,35 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
   const draftBy = privateGameEvent(state, entry.by, command);
   const drafts = draftBy === null ? undefined : withPrivateSave(state.drafts, draftBy, gameVersion);
   return { ok: true, state: nextState(state, entry.seq, gameVersion, { turn, interventions, drafts }), message: null };
+}
+
+/**
+ * The message an accepted SEND_MESSAGE adds. Most have neither a sender's name nor a note to the white cell:
+ * those are one plain literal, where the spreads of the optional fields (each an object, and in Node 20's V8 the
+ * keys after a spread a slower path) cost about 0.1 µs a message. The key order is the same either way.
+ */
+function newMessage(entry: LogEntry, command: SendMessage, audience: SeatId[], gameVersion: number): Message {
+  const id = `m${entry.seq}`;
+  const from = entry.by.kind === 'seat' ? entry.by.seat : null;
+  const fromName = entry.by.kind === 'seat' ? entry.by.name : undefined;
+  const to = command.to ?? null;
+  const relayOf = command.relayOf ?? null;
+  if (!fromName && !command.toWhiteCell)
+    return { id, seq: entry.seq, at: entry.at, channel: command.channel, from, text: command.text, audience, to, relayOf, gameVersion };
+  return {
+    id,
+    seq: entry.seq,
+    at: entry.at,
+    channel: command.channel,
+    from,
+    ...(fromName ? { fromName } : {}),
+    text: command.text,
+    audience,
+    to,
+    relayOf,
+    ...(command.toWhiteCell ? { toWhiteCell: true as const } : {}),
+    gameVersion,
+  };
 }
 
 /**
