@@ -38,6 +38,7 @@ export * from './game/teaching-view.ts';
 export * from './game/rubric-scores.ts';
 export * from './game/branch-causes.ts';
 export * from './game/relays.ts';
+export * from './game/entry-order.ts';
 export * from './protocol.ts';
 export * from './command-payload-fast.ts';
 export * from './scenario/diagram.ts';

@@ -7,6 +7,8 @@ import type { Viewer } from '@rubicon/shared';
 interface SessionLog {
   entries: LogEntry[];
   seqOf: Map<string, number>;
+  /** The seq of the last entry other entries may not be placed across (Placement). */
+  barrier: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export class MemoryStore implements SessionStore {
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
     const snapshot = JSON.parse(session.snapshot) as PersistedGame | null;
     await this.createSession(meta);
-    this.logs.set(meta.sessionId, { entries: log, seqOf: new Map(log.map((e) => [e.commandId, e.seq])) });
+    this.logs.set(meta.sessionId, { entries: log, seqOf: new Map(log.map((e) => [e.commandId, e.seq])), barrier: log.length });
     if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
     this.tokens.set(meta.facilitatorTokenHash, { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
   }
@@ -134,18 +136,24 @@ export class MemoryStore implements SessionStore {
     if (duplicates) return { ok: false, reason: 'duplicate', duplicates };
     const log = held?.entries ?? [];
     const after = (parsed[0]?.seq ?? 0) - 1;
-    if (after !== log.length) {
-      const missed = after < log.length && log.length - after <= MISSED_ENTRIES_MAX;
-      return { ok: false, reason: 'conflict', head: log.length, ...(missed ? { missing: structuredClone(log.slice(Math.max(0, after))) } : {}) };
+    const head = log.length;
+    const placement = options?.placement;
+    const few = after < head && head - after <= MISSED_ENTRIES_MAX;
+    if (after !== head && !(placement?.movable === true && after < head && (held?.barrier ?? 0) <= after)) {
+      return { ok: false, reason: 'conflict', head, ...(few ? { missing: structuredClone(log.slice(Math.max(0, after))) } : {}) };
     }
     // A session's first append makes its record; every later one writes into the record it looked up.
-    const record = held ?? { entries: log, seqOf: new Map<string, number>() };
+    const record = held ?? { entries: log, seqOf: new Map<string, number>(), barrier: 0 };
     if (!held) this.logs.set(sessionId, record);
-    for (const e of parsed) {
+    const placed = after === head ? parsed : parsed.map((e, i) => ({ ...e, seq: head + 1 + i }));
+    const missed = after !== head && few ? structuredClone(log.slice(after)) : null;
+    for (const e of placed) {
       log.push(e);
       record.seqOf.set(e.commandId, e.seq);
     }
-    return { ok: true, seq: log.length };
+    const barrierEnd = placement ? placement.barrierEnd : placed.length;
+    if (barrierEnd > 0) record.barrier = head + barrierEnd;
+    return missed ? { ok: true, seq: log.length, missed } : { ok: true, seq: log.length };
   }
 
 

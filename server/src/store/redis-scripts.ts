@@ -25,18 +25,25 @@ import type { BatchAppendResult } from './types.ts';
  * set on its first count); if one would go over its budget, nothing is
  * written or counted and the reply names it, else every count is added with
  * the entries. So a limited command costs the one round trip of its append.
- * KEYS: log stream, command hash, then each entry's limit counters in order. ARGV: first seq, most
- * missed entries to return, notice channel, notice head, most entries a notice carries, the number of
- * entries, then per entry: command id, entry JSON, its number of limits, and per limit its budget and
+ * A movable batch (Placement in types.ts) planned behind the head is placed
+ * at the head when the log's barrier (KEYS[3]; missing: the head) is at most
+ * its planned position: its entries are renumbered there (each entry's JSON
+ * comes without its seq, which the script puts first), and the reply carries
+ * the entries it was placed after, as a conflict's does. KEYS[3] then holds
+ * the seq of the batch's last barrier entry, if it has one.
+ * KEYS: log stream, command hash, barrier, then each entry's limit counters in order. ARGV: first seq,
+ * most missed entries to return, notice channel, notice head, most entries a notice carries, the number of
+ * entries, '1' if the batch is movable, 1 + the index of its last barrier entry (0: none), then per entry:
+ * command id, entry JSON after its seq (`"at":...}`), its number of limits, and per limit its budget and
  * window in seconds.
- * Reply: {'ok', last seq} | {'conflict', head, entry JSON...} | {'duplicate', index, seq, index, seq, ...}
- * | {'limited', index, link, ms left in the window} (indexes from 0).
+ * Reply: {'ok', last seq, entry JSON placed after...} | {'conflict', head, entry JSON...}
+ * | {'duplicate', index, seq, index, seq, ...} | {'limited', index, link, ms left in the window} (indexes from 0).
  */
 export const APPEND = `
 local first = tonumber(ARGV[1])
 local n = tonumber(ARGV[6])
 local ids, entries, limits = {}, {}, {}
-local a, k = 7, 3
+local a, k = 9, 4
 for i = 1, n do
   ids[i] = ARGV[a]
   entries[i] = ARGV[a + 1]
@@ -60,12 +67,17 @@ if #dups > 1 then return dups end
 local head = 0
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #last > 0 then head = tonumber(string.match(last[1][1], '^(%d+)-')) end
+local known = redis.call('GET', KEYS[3])
+local barrier = tonumber(known or head)
+local missed = {}
 if head ~= first - 1 then
   local reply = {'conflict', head}
   if head > first - 1 and head - first + 1 <= tonumber(ARGV[2]) then
     for _, e in ipairs(redis.call('XRANGE', KEYS[1], first .. '-0', '+')) do reply[#reply + 1] = e[2][2] end
   end
-  return reply
+  if ARGV[7] ~= '1' or head < first - 1 or barrier > first - 1 then return reply end
+  missed = reply
+  first = head + 1
 end
 local count, added, window = {}, {}, {}
 for i = 1, n do
@@ -93,15 +105,22 @@ for key, m in pairs(added) do
 end
 local fields = {}
 for i = 1, n do
-  redis.call('XADD', KEYS[1], (first + i - 1) .. '-0', 'e', entries[i])
+  local seq = first + i - 1
+  entries[i] = '{"seq":' .. seq .. ',' .. entries[i]
+  redis.call('XADD', KEYS[1], seq .. '-0', 'e', entries[i])
   fields[2 * i - 1] = ids[i]
-  fields[2 * i] = first + i - 1
+  fields[2 * i] = seq
 end
 redis.call('HSET', KEYS[2], unpack(fields))
+local ends = tonumber(ARGV[8])
+if ends > 0 then redis.call('SET', KEYS[3], first + ends - 1)
+elseif not known then redis.call('SET', KEYS[3], barrier) end
 local body = ''
 if n <= tonumber(ARGV[5]) then body = '[' .. table.concat(entries, ',') .. ']' end
 redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. (first + n - 1) .. '\\n' .. body)
-return {'ok', first + n - 1}
+local reply = {'ok', first + n - 1}
+for i = 3, #missed do reply[i] = missed[i] end
+return reply
 `;
 
 /**
@@ -212,7 +231,12 @@ export function decodeAppendReply(reply: unknown, sessionId: string): BatchAppen
   if (!Array.isArray(reply)) throw unexpected();
   const [outcome, first, ...rest] = reply as unknown[];
   if (typeof first !== 'number') throw unexpected();
-  if (outcome === 'ok' && rest.length === 0) return { ok: true, seq: first };
+  if (outcome === 'ok') {
+    if (rest.length === 0) return { ok: true, seq: first };
+    const missed = rest.map((json) => LogEntry.parse(JSON.parse(String(json))));
+    if ((missed.at(-1)?.seq ?? first) >= first) throw unexpected();
+    return { ok: true, seq: first, missed };
+  }
   if (outcome === 'conflict') {
     if (rest.length === 0) return { ok: false, reason: 'conflict', head: first };
     const missing = rest.map((json) => LogEntry.parse(JSON.parse(String(json))));

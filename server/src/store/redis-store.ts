@@ -20,6 +20,7 @@ import { settleWithin } from '../settle-within.ts';
  * - `token:{hash}`  string, JSON Grant
  * - `log:{id}`      stream, entry `${seq}-0` with field `e` = JSON LogEntry
  * - `cmds:{id}`     hash, command id → seq
+ * - `barrier:{id}`  string, the seq of the log's last barrier entry (Placement in types.ts)
  * - `snap:{id}`     string, JSON PersistedGame
  * - `access:{id}`   hash, access key → JSON AccessState (only keys revoked or re-issued)
  * - `redeemed:{id}` hash, `${key}:${generation}` → redemptions of that issue of the code
@@ -221,11 +222,15 @@ export class RedisStore implements SessionStore {
     // Refuse up front what readLog could not parse back.
     const parsed = checkedBatch(entries);
     const limits = options?.limits;
-    const keys = [this.key('log', sessionId), this.key('cmds', sessionId)];
+    const placement = options?.placement;
+    const keys = [this.key('log', sessionId), this.key('cmds', sessionId), this.key('barrier', sessionId)];
     const args = [String(parsed[0]?.seq ?? 0), String(MISSED_ENTRIES_MAX), this.noticeChannel, `${this.writer}\n${sessionId}`, String(NOTICE_ENTRIES_MAX), String(parsed.length)];
+    args.push(placement?.movable ? '1' : '0', String(placement ? placement.barrierEnd : parsed.length));
     parsed.forEach((e, i) => {
       const limit = limits?.[i];
-      args.push(e.commandId, JSON.stringify(e), String(limit?.keys.length ?? 0));
+      // Without its seq: the script puts the seq it places the entry at first.
+      const { seq: _planned, ...rest } = e;
+      args.push(e.commandId, JSON.stringify(rest).slice(1), String(limit?.keys.length ?? 0));
       if (!limit) return;
       if (limit.keys.length !== limit.links.length) throw new Error(`an entry's limits name ${limit.keys.length} counters for ${limit.links.length} budgets`);
       keys.push(...limit.keys);

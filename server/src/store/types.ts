@@ -65,8 +65,13 @@ export type AppendResult =
  * one entry.
  */
 export type BatchAppendResult =
-  /** `seq` is the last entry's. */
-  | { ok: true; seq: number }
+  /**
+   * `seq` is the last entry's. A movable batch (Placement) may have landed after entries its writer had not
+   * planned on: then its entries took the seqs up to `seq` (the first is `seq` - the batch's length + 1, not
+   * the planned one), and `missed` holds the entries it was placed after, when they are few (at most
+   * MISSED_ENTRIES_MAX), as a conflict's `missing` does. Where it was planned, `missed` is absent.
+   */
+  | { ok: true; seq: number; missed?: LogEntry[] }
   /**
    * The log had moved on to `head`. `missing` holds the entries after the
    * position the batch was made on, when they are few (at most
@@ -126,6 +131,23 @@ export interface AppendOptions {
    * store whose counters every process shares (Redis) takes them; the memory store refuses them.
    */
   limits?: readonly (EntryLimit | null)[];
+  /** Where the batch may be placed; absent: only where it was planned, and every entry is a barrier. */
+  placement?: Placement;
+}
+
+/**
+ * Which of a batch's entries other entries may not be reordered across (entryOrder in shared, which says
+ * why). The store keeps per log a barrier: the seq of its last entry that was one. A movable batch planned
+ * at position p (its first seq p + 1) is placed at the log's head h >= p, renumbered, if the barrier is at
+ * most p: every entry in between is then free, and none of them changes what the batch's legality read.
+ * Any other batch goes only at p. A log whose barrier is unknown (written before barriers) counts its head
+ * as its barrier.
+ */
+export interface Placement {
+  /** Every entry is free or moving (entryOrder): the batch may be placed past free entries. */
+  movable: boolean;
+  /** 1 + the index of the batch's last entry that is a barrier (moving or strict); 0 when none is. */
+  barrierEnd: number;
 }
 
 export interface SessionStore {
@@ -163,8 +185,9 @@ export interface SessionStore {
   /**
    * Appends `entries` (consecutive seqs, distinct command ids) in one atomic
    * step, in one round trip: all of them only if the log holds exactly
-   * `entries[0].seq - 1` entries and none of their command ids was appended
-   * before; otherwise none. `append` is this with one entry.
+   * `entries[0].seq - 1` entries (or, for a movable batch, at least that many
+   * and no barrier after them: Placement) and none of their command ids was
+   * appended before; otherwise none. `append` is this with one entry.
    *
    * A store that decides at once (the memory store) may answer with the
    * result itself rather than a promise of it, sparing the command path its
