@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import type { Command, LogEntry } from '@rubicon/shared';
 import type { ActingActor } from '../src/session/access.ts';
-import { createMetrics } from '../src/metrics.ts';
+import { createMetrics, type Metrics } from '../src/metrics.ts';
 import { SessionDirectory } from '../src/session/session-directory.ts';
 import { SessionService, type Executed } from '../src/session/session-service.ts';
 import type { PendingCommand } from '../src/session/command-path.ts';
@@ -28,8 +28,17 @@ const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
 const seat = (i: number): ActingActor => ({ kind: 'seat', seat: SEATS[i % SEATS.length] ?? 'iran' });
 const message = (i: number, text = `message ${i}`): Command => ({ type: 'SEND_MESSAGE', channel: `team-${SEATS[i % SEATS.length]}`, text });
 
-function serviceOn(store: SessionStore): SessionService {
-  return new SessionService({ store, scheduler: noScheduler, clock, logger, metrics: createMetrics(), snapshotEvery: 50 });
+function serviceOn(store: SessionStore, metrics: Metrics = createMetrics()): SessionService {
+  return new SessionService({ store, scheduler: noScheduler, clock, logger, metrics, snapshotEvery: 50 });
+}
+
+/** A service's append attempts (rubicon_append_attempts): batches appended, those in one attempt, and the most any took. */
+async function appendAttempts(metrics: Metrics): Promise<{ batches: number; firstTry: number; most: number }> {
+  const { values } = await metrics.appendAttempts.histogram.get();
+  const bucket = (le: number | string) => values.find((v) => v.metricName === 'rubicon_append_attempts_bucket' && v.labels.le === le)?.value ?? 0;
+  const batches = values.find((v) => v.metricName === 'rubicon_append_attempts_count')?.value ?? 0;
+  const bounds = [1, 2, 3, 4, 6, 8, 12, 16, 32];
+  return { batches, firstTry: bucket(1), most: bounds.find((b) => bucket(b) === batches) ?? Infinity };
 }
 
 /** A session in its first beat (team channels open), created through `service`. */
@@ -181,6 +190,45 @@ describe('a copy that fell behind the log', () => {
   });
 });
 
+describe('plain messages placed past plain messages', () => {
+  it('places a message planned behind other plain messages at the head in one append, acknowledged with the state after its real entry', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const b = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    await b.execute(sessionId, seat(0), 'b-first', null, message(0));
+    for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
+    expect(b.peek(sessionId)?.state.version).toBe(3);
+    const reads = vi.spyOn(store, 'readLog');
+    const batches = vi.spyOn(store, 'appendBatch');
+    const executed = await b.execute(sessionId, seat(1), 'b-second', null, message(1, 'after three'));
+    // Placed at 7 in its one append: the three messages it was placed after came with the answer.
+    expect(executed).toMatchObject({ version: 7, duplicate: false });
+    expect(batches).toHaveBeenCalledTimes(1);
+    expect(reads).not.toHaveBeenCalled();
+    expect(executed.after?.version).toBe(7);
+    expect(executed.after?.messages.at(-1)).toMatchObject({ id: 'm7', seq: 7, text: 'after three' });
+    expect(b.peek(sessionId)?.state).toBe(executed.after);
+    expect((await store.readLog(sessionId, 3)).map((e) => [e.seq, e.commandId])).toEqual([[4, 'a-1'], [5, 'a-2'], [6, 'a-3'], [7, 'b-second']]);
+  });
+
+  it('does not place a message past a game command that changed what it may do (a line closing)', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const b = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    await a.execute(sessionId, facilitator, 'open-line', 2, { type: 'FIRE_INJECT', inject: 'direct-line-opened' });
+    const line: Command = { type: 'SEND_MESSAGE', channel: 'iran-us-direct', text: 'on the line' };
+    await b.execute(sessionId, seat(0), 'b-line', null, line);
+    // A takes the session back to the beat's start, before the line opened; B has not heard.
+    await a.execute(sessionId, facilitator, 'a-rewind', 3, { type: 'REWIND', beat: a.peek(sessionId)?.state.turn.context.beat ?? '' });
+    await a.execute(sessionId, seat(1), 'a-after', null, message(1));
+    const late = await settled(b.execute(sessionId, seat(0), 'b-line-2', null, line));
+    expect(late).toMatchObject({ ok: false, error: { code: 'channel_closed' } });
+    expect((await store.readLog(sessionId, 0)).map((e) => e.commandId)).not.toContain('b-line-2');
+  });
+});
+
 /**
  * A view of `store` whose first `times` appends each lose the race for the
  * head: just before each, `rival` appends a message of its own.
@@ -278,6 +326,56 @@ describe('batched appends, three services on one Redis', () => {
       expect(seqs, `writer ${w}`).toEqual([...seqs].sort((x, y) => (x ?? 0) - (y ?? 0)));
     }
     // Every service's copy caught up to the same log.
+    for (const s of services) await s.refresh(sessionId);
+    for (const s of services) expect(s.peek(sessionId)?.state.version).toBe(log.length);
+  }, 60_000);
+
+  it('place plain messages flooding in through three services in one attempt each, and let a game command in among them at once', async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => createStores({ redisUrl: REDIS_URL, prefix, clock, pollMs: 60_000 })));
+    opened.push(...stores);
+    const metrics = stores.map(() => createMetrics());
+    const services = stores.map((s, i) => serviceOn(s.store, metrics[i]));
+    const [first, , , chair] = services;
+    if (!first || !chair) throw new Error('no service');
+    const sessionId = await sessionInPlay(first);
+    await chair.withSession(sessionId, () => {});
+    const writers = 30;
+    const perWriter = 10;
+    let paused: Executed | null = null;
+    const acks = await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        const own = services[w % 3] as SessionService;
+        const answers: { commandId: string; executed: Executed }[] = [];
+        for (let k = 0; k < perWriter; k++) {
+          const commandId = `flood-${w}-${k}`;
+          answers.push({ commandId, executed: await own.execute(sessionId, seat(w), commandId, null, message(w, `writer ${w} #${k}`)) });
+          // Half way through, the white cell pauses the game through a fourth service whose copy is far behind.
+          if (w === 0 && k === perWriter / 2) paused = await chair.execute(sessionId, facilitator, 'pause', 2, { type: 'PAUSE' });
+        }
+        return answers;
+      }),
+    );
+    const log: LogEntry[] = await first.store.readLog(sessionId, 0);
+    const seqOf = new Map(log.map((e) => [e.commandId, e.seq]));
+    expect(log).toHaveLength(2 + writers * perWriter + 1);
+    expect(seqOf.size).toBe(log.length);
+    for (const [w, answers] of acks.entries()) {
+      const seqs = answers.map((a) => seqOf.get(a.commandId));
+      // Once, at the version its answer named, acknowledged with the state after its own entry, in the writer's order.
+      for (const [k, a] of answers.entries()) {
+        expect(a.executed).toMatchObject({ version: seqs[k], duplicate: false });
+        expect(a.executed.after?.version).toBe(seqs[k]);
+        expect(a.executed.after?.messages.at(-1)?.text).toBe(`writer ${w} #${k}`);
+      }
+      expect(seqs, `writer ${w}`).toEqual([...seqs].sort((x, y) => (x ?? 0) - (y ?? 0)));
+    }
+    expect(paused).toMatchObject({ version: seqOf.get('pause'), duplicate: false });
+    // The pause went in at its first attempt; a flooding batch took a second only when the pause overtook it.
+    expect(await appendAttempts(metrics[3] as Metrics)).toEqual({ batches: 1, firstTry: 1, most: 1 });
+    const flood = await Promise.all(metrics.slice(0, 3).map((m) => appendAttempts(m)));
+    const overtaken = flood.reduce((n, f) => n + f.batches - f.firstTry, 0);
+    expect(overtaken).toBeLessThanOrEqual(3);
+    for (const f of flood) expect(f.most).toBeLessThanOrEqual(2);
     for (const s of services) await s.refresh(sessionId);
     for (const s of services) expect(s.peek(sessionId)?.state.version).toBe(log.length);
   }, 60_000);

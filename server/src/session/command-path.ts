@@ -1,7 +1,7 @@
-import { applyEntry, canonicalJson, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
+import { applyEntry, canonicalJson, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
-import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, SessionStore } from '../store/types.ts';
+import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, Placement, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
@@ -85,8 +85,12 @@ export interface PendingCommand {
   reject(err: unknown): void;
 }
 
-/** The command path's entries need no second parse in the memory store (append-batch.ts); one options object for every append. */
-const PARSED: AppendOptions = { parsed: true };
+/**
+ * The command path's entries need no second parse in the memory store (append-batch.ts); one options
+ * object for each of the usual placements (a batch of plain messages, or one that is not movable).
+ */
+const FREE_PLACEMENT: Placement = { movable: true, barrierEnd: 0 };
+const FREE: AppendOptions = { parsed: true, placement: FREE_PLACEMENT };
 
 /** Answers a command of the batch unless it was answered already. */
 function answerOk(p: PendingCommand, executed: Executed): void {
@@ -104,6 +108,17 @@ function answerErr(p: PendingCommand, err: unknown): void {
   if (p.answered) return;
   p.answered = true;
   p.reject(err);
+}
+
+function refuseAll(batch: readonly PendingCommand[], err: unknown): void {
+  for (const p of batch) answerErr(p, err);
+}
+
+/** Until when a batch's lost store answer is looked up: its latest command's bound. */
+function boundOf(included: readonly PendingCommand[]): number {
+  let bound = -Infinity;
+  for (const p of included) bound = Math.max(bound, p.bound);
+  return bound;
 }
 
 /**
@@ -130,6 +145,8 @@ interface Plan {
   states: GameState[];
   /** Refused on the session as it stands (answered once we know the id was not appended before). */
   refused: { pending: PendingCommand; error: ServiceError }[];
+  /** Whether the store may place it past entries that came in since it was planned (entryOrder). */
+  placement: Placement;
 }
 
 /**
@@ -139,9 +156,13 @@ interface Plan {
  * every command waiting for the session when its turn comes is checked in
  * order on top of the ones before it and appended with them in one atomic
  * step (one round trip), so a hot session costs a round trip per batch, not
- * per command. If another process appended first, nothing was written: the
- * conflict's reply carries the entries this copy missed, and the batch is
- * checked again on top of them and sent at once. Losing that race again and
+ * per command. A batch of plain messages and game commands (entryOrder) that
+ * another process's plain messages overtook is placed after them by the
+ * store itself (Placement): they changed nothing it was decided on, so it
+ * is not decided again, and this copy applies them, then the batch at its
+ * real seqs. Otherwise, if another process appended first, nothing was
+ * written: the conflict's reply carries the entries this copy missed, and the
+ * batch is checked again on top of them and sent at once. Losing that race again and
  * again is no outage (every round trip was answered), so there is no count
  * of attempts and no back-off sleep: a command keeps its place until its
  * time bound, and only then is it answered `unavailable`.
@@ -183,10 +204,7 @@ export class CommandPath {
       const held = this.cache.held(sessionId);
       let session = held ?? (await this.caughtUp(sessionId));
       let current = !held;
-      if (session.meta.lineage?.replayOf) {
-        const err = new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.');
-        for (const p of batch) answerErr(p, err);
-      }
+      if (session.meta.lineage?.replayOf) refuseAll(batch, new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.'));
       for (let attempt = 1; ; attempt++) {
         if (attempt > 1) this.answerOverdue(batch);
         // The batch itself while nothing in it was answered (every first round but a deadline's): no copy.
@@ -204,11 +222,8 @@ export class CommandPath {
           (lookups ??= []).push(this.refuse(sessionId, pending, error));
         }
         if (plan.entries.length === 0) continue;
-        const before = session.state;
         appends++;
-        let bound = -Infinity;
-        for (const p of plan.included) bound = Math.max(bound, p.bound);
-        const appended = this.appendOrFindOut(sessionId, plan.entries, bound, plan.included);
+        const appended = this.appendOrFindOut(sessionId, plan, boundOf(plan.included));
         // The memory store answers at once: no await (and no turn of the microtask queue) for it.
         const outcome = appended instanceof Promise ? await appended : appended;
         current = true;
@@ -218,31 +233,18 @@ export class CommandPath {
           continue;
         }
         if (outcome.ok) {
-          this.commit(sessionId, before, plan);
-          const bookkeeping = this.afterAppend(sessionId, session, before);
-          if (bookkeeping) await bookkeeping;
-          for (let i = 0; i < plan.included.length; i++) {
-            const p = plan.included[i];
-            if (p) answerOk(p, { version: plan.entries[i]?.seq ?? 0, duplicate: false, after: plan.states[i] });
-          }
+          const accepted = this.accepted(sessionId, session, plan, outcome);
+          if (accepted) await accepted;
           continue;
         }
         // Another process appended first (or took some of these ids, a retry that came in there): nothing was
         // written. Catch up from the reply (a read only if it was too far behind for the reply to carry it all).
         if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(sessionId, session, outcome.missing);
         if (outcome.reason === 'duplicate' || session.state.version < outcome.head) session = await this.caughtUp(sessionId);
-        if (outcome.reason === 'duplicate') {
-          for (const { index, seq } of outcome.duplicates) {
-            const p = plan.included[index];
-            if (!p) continue;
-            p.answered = true;
-            const answer = this.duplicate(sessionId, seq, p.request.actor, p.request.command);
-            (lookups ??= []).push(answer.then((executed) => p.resolve(executed), (err: unknown) => p.reject(err)));
-          }
-        }
+        if (outcome.reason === 'duplicate') (lookups ??= []).push(...this.answerDuplicates(sessionId, plan, outcome.duplicates));
       }
     } catch (err) {
-      for (const p of batch) answerErr(p, err);
+      refuseAll(batch, err);
     }
     if (appends > 0) this.metrics.appendAttempts.observe(appends);
     // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
@@ -273,7 +275,9 @@ export class CommandPath {
     // Sized for every open command and cut to those taken at the end: a batch is nearly always one command, and an
     // array grown by push from empty takes room for 17 at once (three of them per command).
     const n = open.length;
-    const plan: Plan = { entries: new Array<LogEntry>(n), included: new Array<PendingCommand>(n), states: new Array<GameState>(n), refused: [] };
+    const plan: Plan = { entries: new Array<LogEntry>(n), included: new Array<PendingCommand>(n), states: new Array<GameState>(n), refused: [], placement: FREE_PLACEMENT };
+    let movable = true;
+    let barrierEnd = 0;
     let taken = 0;
     // Two commands of one batch with the same id: only a batch of several can have them.
     const ids = open.length > 1 ? new Set<string>() : null;
@@ -296,6 +300,9 @@ export class CommandPath {
         plan.included[taken] = p;
         plan.states[taken] = applied.state;
         taken++;
+        const order = entryOrder(game.scenario, command);
+        if (order === 'strict') movable = false;
+        if (order !== 'free') barrierEnd = taken;
         ids?.add(commandId);
         state = applied.state;
         continue;
@@ -306,6 +313,7 @@ export class CommandPath {
       plan.refused.push({ pending: p, error });
     }
     plan.entries.length = plan.included.length = plan.states.length = taken;
+    if (!movable || barrierEnd > 0) plan.placement = { movable, barrierEnd };
     return plan;
   }
 
@@ -337,6 +345,70 @@ export class CommandPath {
     }
   }
 
+  /** The commands of a batch the store took, each with its entry's seq and the state after it. */
+  private answerTaken(plan: Plan, first: number, states: readonly GameState[]): void {
+    for (let i = 0; i < plan.included.length; i++) {
+      const p = plan.included[i];
+      if (p) answerOk(p, { version: first + i, duplicate: false, after: states[i] });
+    }
+  }
+
+  /**
+   * A batch the store took: into this copy, its bookkeeping done, its commands answered. Where it was
+   * planned, with the states planned for it; null when nothing is left to wait for (most batches).
+   */
+  private accepted(sessionId: string, session: CachedSession, plan: Plan, outcome: { seq: number; missed?: LogEntry[] }): Promise<void> | null {
+    const first = outcome.seq - plan.entries.length + 1;
+    if (first !== plan.entries[0]?.seq) return this.placedAhead(sessionId, session, plan, first, outcome.missed);
+    const before = session.state;
+    this.commit(sessionId, before, plan);
+    const bookkeeping = this.afterAppend(sessionId, session, before);
+    if (!bookkeeping) {
+      this.answerTaken(plan, first, plan.states);
+      return null;
+    }
+    return bookkeeping.then(() => this.answerTaken(plan, first, plan.states));
+  }
+
+  /**
+   * A movable batch the store placed at `first`, past free entries that came in after it was planned
+   * (Placement): those first (from the store's reply, or read when it was too far behind for the reply
+   * to carry them), then its own entries at their real seqs, each acknowledged with the state after it.
+   * None of the entries in between changed what its legality read (entryOrder), so each applies there.
+   */
+  private async placedAhead(sessionId: string, session: CachedSession, plan: Plan, first: number, missed: readonly LogEntry[] | undefined): Promise<void> {
+    if (missed) this.cache.applyFromStore(sessionId, session, missed);
+    let own: readonly LogEntry[] = plan.entries.map((e, i) => ({ ...e, seq: first + i }));
+    if (session.state.version < first - 1) {
+      // The batch's own entries as the log holds them, too: after a lost answer (findOut) they were found there.
+      const read = await this.store.readLog(sessionId, session.state.version);
+      this.cache.applyFromStore(sessionId, session, read.filter((e) => e.seq < first));
+      own = read.filter((e) => e.seq >= first && e.seq < first + plan.entries.length);
+    }
+    const before = session.state;
+    const states = own.map((entry) => {
+      this.cache.apply(sessionId, entry, true);
+      this.metrics.eventsApplied.inc(entry.command.type);
+      return session.state;
+    });
+    const bookkeeping = this.afterAppend(sessionId, session, before);
+    if (bookkeeping) await bookkeeping;
+    this.answerTaken(plan, first, states);
+  }
+
+  /** Commands whose ids the log held already: each gets the first answer (or a refusal for a reused id), looked up. */
+  private answerDuplicates(sessionId: string, plan: Plan, duplicates: readonly { index: number; seq: number }[]): Promise<void>[] {
+    const lookups: Promise<void>[] = [];
+    for (const { index, seq } of duplicates) {
+      const p = plan.included[index];
+      if (!p) continue;
+      p.answered = true;
+      const answer = this.duplicate(sessionId, seq, p.request.actor, p.request.command);
+      lookups.push(answer.then((executed) => p.resolve(executed), (err: unknown) => p.reject(err)));
+    }
+    return lookups;
+  }
+
   /** The appended entries into this process's copy, each with the state planned for it. */
   private commit(sessionId: string, before: GameState, plan: Plan): void {
     for (let i = 0; i < plan.entries.length; i++) {
@@ -356,34 +428,48 @@ export class CommandPath {
    * cannot tell before `bound`, the refusal is `unavailable` with a retry
    * hint: a retry with the same id then gets the true answer.
    */
-  private appendOrFindOut(sessionId: string, entries: readonly LogEntry[], bound: number, included: readonly PendingCommand[]): BatchAppendResult | Promise<BatchAppendResult> {
+  private appendOrFindOut(sessionId: string, plan: Plan, bound: number): BatchAppendResult | Promise<BatchAppendResult> {
+    const { entries, included, placement } = plan;
     // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
-    const answer = this.store.appendBatch(sessionId, entries, included.some(hasLimit) ? { parsed: true, limits: included.map(limitOf) } : PARSED);
+    const limited = included.some(hasLimit);
+    const options = placement === FREE_PLACEMENT && !limited ? FREE : { parsed: true, placement, ...(limited ? { limits: included.map(limitOf) } : {}) };
+    const answer = this.store.appendBatch(sessionId, entries, options);
     // A store that decided at once (the memory store): nothing to wait for, nothing lost.
     if (!(answer instanceof Promise)) return answer;
-    return answer.catch((err: unknown) => this.findOut(sessionId, entries, bound, err));
+    return answer.catch((err: unknown) => this.findOut(sessionId, plan, bound, err));
   }
 
   /** After an append failed: its outcome, if the failure left it unknown (see appendOrFindOut); otherwise the failure. */
-  private async findOut(sessionId: string, entries: readonly LogEntry[], bound: number, err: unknown): Promise<BatchAppendResult> {
+  private async findOut(sessionId: string, plan: Plan, bound: number, err: unknown): Promise<BatchAppendResult> {
     if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
+    const { entries } = plan;
     const first = entries[0];
     if (!first) throw new Error('an empty batch');
     while (performance.now() < bound) {
       let seq: number | null;
+      let placed = false;
       try {
         seq = await this.store.commandSeq(sessionId, first.commandId);
+        // A movable batch may have been placed past the head it was planned on: then the log holds it whole from there.
+        placed = seq === first.seq || (seq !== null && plan.placement.movable && (await this.heldWhole(sessionId, entries, seq)));
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         await sleep(50);
         continue;
       }
-      if (seq === first.seq) return { ok: true, seq: first.seq + entries.length - 1 };
+      if (seq !== null && placed) return { ok: true, seq: seq + entries.length - 1 };
       if (seq !== null) return { ok: false, reason: 'duplicate', duplicates: [{ index: 0, seq }] };
       // Not in the log, and the lookup went after the append on the same connection: it was not applied.
       throw unavailable();
     }
     throw unavailable('The game store did not answer in time; this may have been applied. Send it again with the same command id.');
+  }
+
+  /** Whether the log holds these entries' commands, in order and by the same actors, from `seq` on. */
+  private async heldWhole(sessionId: string, entries: readonly LogEntry[], seq: number): Promise<boolean> {
+    const held = (await this.store.readLog(sessionId, seq - 1)).slice(0, entries.length);
+    const same = (a: LogEntry, b: LogEntry | undefined) => b !== undefined && a.commandId === b.commandId && canonicalJson({ by: a.by, command: a.command }) === canonicalJson({ by: b.by, command: b.command });
+    return held.length === entries.length && entries.every((e, i) => same(e, held[i]));
   }
 
   /**
