@@ -31,7 +31,7 @@ describe('entryOrder', () => {
     expect(entryOrder(s, { type: 'SEND_MESSAGE', channel: 'public', text: 'x' })).toBe('strict');
     expect(entryOrder(s, { type: 'SEND_MESSAGE', channel: 'nowhere', text: 'x' })).toBe('strict');
     expect(entryOrder(s, { type: 'SEND_MESSAGE', channel: 'via-swiss', text: 'x', relayOf: 'm3' })).toBe('strict');
-    expect(entryOrder(s, { type: 'HIDE_MESSAGE', message: 'm3', from: 'all' })).toBe('strict');
+    expect(entryOrder(s, { type: 'HIDE_MESSAGE', message: 'm3', from: 'everyone' })).toBe('strict');
     expect(entryOrder(s, { type: 'SUBMIT_MOVE', move: 'x', rationale: '', lock: true })).toBe('moving');
     expect(entryOrder(s, { type: 'PAUSE' })).toBe('moving');
   });
