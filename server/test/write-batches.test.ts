@@ -16,6 +16,7 @@ import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
 import { WriteBatches } from '../src/session/write-batches.ts';
 import { createStores, type Stores } from '../src/store/index.ts';
+import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import type { Scheduler, SessionStore } from '../src/store/types.ts';
 import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
@@ -210,6 +211,28 @@ describe('plain messages placed past plain messages', () => {
     expect(executed.after?.messages.at(-1)).toMatchObject({ id: 'm7', seq: 7, text: 'after three' });
     expect(b.peek(sessionId)?.state).toBe(executed.after);
     expect((await store.readLog(sessionId, 3)).map((e) => [e.seq, e.commandId])).toEqual([[4, 'a-1'], [5, 'a-2'], [6, 'a-3'], [7, 'b-second']]);
+  });
+
+  it('finds a placed batch whose answer was lost where the store put it, and answers it as appended there', async () => {
+    const store = new MemoryStore();
+    const a = serviceOn(store);
+    const sessionId = await sessionInPlay(a);
+    let lost = 0;
+    // Appends, then loses the answer (a dropped connection), once.
+    const appendBatch: SessionStore['appendBatch'] = async (id, entries, options) => {
+      const answer = await store.appendBatch(id, entries, options);
+      if (lost++ > 0) return answer;
+      throw new StoreUnavailableError('lost', 'the connection closed before the answer');
+    };
+    const b = serviceOn(new Proxy(store, { get: (target, prop) => (prop === 'appendBatch' ? appendBatch : Reflect.get(target, prop, target)) }));
+    await b.withSession(sessionId, () => {});
+    await a.execute(sessionId, seat(1), 'a-1', null, message(1));
+    await a.execute(sessionId, seat(2), 'a-2', null, message(2));
+    const executed = await b.execute(sessionId, seat(0), 'b-1', null, message(0, 'placed, answer lost'), { deadline: performance.now() + 5_000 });
+    expect(executed).toMatchObject({ version: 5, duplicate: false });
+    expect(executed.after?.version).toBe(5);
+    expect(executed.after?.messages.at(-1)).toMatchObject({ seq: 5, text: 'placed, answer lost' });
+    expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['a-1', 'a-2', 'b-1']);
   });
 
   it('does not place a message past a game command that changed what it may do (a line closing)', async () => {
