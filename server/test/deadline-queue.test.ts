@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { ServiceError } from '../src/session/service-error.ts';
+import { blockLoop, socketPair } from './stalled-loop.ts';
 
 /** A promise settled by hand, for work that has not finished yet. */
 function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -36,6 +37,27 @@ describe('DeadlineQueue', () => {
     work.resolve(1);
     await sleep(0);
     expect(onLate).toHaveBeenCalledTimes(1);
+  });
+
+  it('gives a reply already received one more turn when its timer fires late (the loop was blocked), not a refusal', async () => {
+    const { near, far, close } = await socketPair();
+    try {
+      const queue = new DeadlineQueue();
+      const onLate = vi.fn();
+      const reply = new Promise<string>((resolve) => far.once('data', (data: Buffer) => resolve(data.toString())));
+      const answer = queue.within(reply, performance.now() + 20, onLate);
+      near.write('applied');
+      blockLoop(150);
+      await expect(answer).resolves.toBe('applied');
+      expect(onLate).not.toHaveBeenCalled();
+      // Nothing received: refused all the same, one turn later.
+      const never = queue.within(pending<string>().promise, performance.now() + 20, onLate);
+      blockLoop(150);
+      await expect(never).rejects.toBeInstanceOf(ServiceError);
+      expect(onLate).toHaveBeenCalledTimes(1);
+    } finally {
+      close();
+    }
   });
 
   it('refuses an earlier deadline that came in after a later one at its own time, and the later one at its own', async () => {

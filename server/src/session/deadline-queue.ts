@@ -1,3 +1,4 @@
+import { whenDue } from '../settle-within.ts';
 import { unavailable, type ServiceError } from './service-error.ts';
 
 /** Why work bounded here was refused at its deadline. */
@@ -51,6 +52,8 @@ export class DeadlineQueue {
   private head: Bounded | null = null;
   private tail: Bounded | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The turn of I/O a late timer gives replies already received before it refuses anything (whenDue). */
+  private turn: NodeJS.Immediate | undefined;
   /** When the timer fires (performance.now() time); meaningful only while `timer` is set. */
   private armedFor = 0;
 
@@ -107,14 +110,16 @@ export class DeadlineQueue {
 
   private arm(deadline: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
+    clearImmediate(this.turn);
     this.armedFor = deadline;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - performance.now()));
+    this.timer = setTimeout(() => (this.turn = whenDue(deadline, this.expire)), Math.max(0, deadline - performance.now()));
     this.timer.unref();
   }
 
   /** The timer fired: everything due is refused, and the timer follows the earliest left. */
-  private expire(): void {
+  private readonly expire = (): void => {
     this.timer = null;
+    this.turn = undefined;
     const now = performance.now();
     for (let w = this.head; w && w.deadline <= now; w = this.head) {
       this.remove(w);
@@ -122,5 +127,5 @@ export class DeadlineQueue {
     }
     // A timer may fire a little before performance.now() reaches its deadline; then it is armed again for the rest.
     if (this.head) this.arm(this.head.deadline);
-  }
+  };
 }
