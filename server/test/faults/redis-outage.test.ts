@@ -7,7 +7,6 @@
  * once and shows in /metrics (rubicon_redis_down, rubicon_redis_outages_total);
  * and afterwards every acknowledged command is in the log exactly once.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
@@ -25,6 +24,7 @@ import {
   startServers,
   unavailableLatencies,
 } from './fault-harness.ts';
+import { OwnLoopDelay, ServerLags } from './load-margin.ts';
 
 const STORE_TIMEOUT_MS = 1000;
 /**
@@ -47,25 +47,9 @@ afterAll(async () => {
 
 const METRICS_TOKEN = 'fault-suite-scraper';
 
-/**
- * The longest each server's event loop was held up, in ms: prom-client's nodejs_eventloop_lag_max_seconds
- * covers the time since the previous scrape (it resets its histogram on each), so the largest over every
- * scrape from the process's start to the last one covers the whole run.
- */
-const serverLagMs = new Map<string, number>();
-
-/** A metric's value as this process's /metrics reports it (an operator's scraper, with the token). */
-async function metric(url: string, name: string): Promise<number> {
-  const res = await fetch(new URL('/metrics', url), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  const lines = (await res.text()).split('\n');
-  const value = (n: string) => {
-    const line = lines.find((l) => l.startsWith(`${n} `));
-    if (line === undefined) throw new Error(`${n} is not in ${url}/metrics`);
-    return Number(line.slice(n.length + 1));
-  };
-  serverLagMs.set(url, Math.max(serverLagMs.get(url) ?? 0, value('nodejs_eventloop_lag_max_seconds') * 1000));
-  return value(name);
-}
+/** Every server's event-loop delay, from each scrape of its /metrics (the test's scraper, with the token). */
+const serverLags = new ServerLags(METRICS_TOKEN);
+const metric = (url: string, name: string): Promise<number> => serverLags.metric(url, name);
 
 /**
  * The latest an answer may come, measured from its sending, if the server keeps its promise. The server
@@ -75,7 +59,7 @@ async function metric(url: string, name: string): Promise<number> {
  * later than this was sent after the bound.
  */
 function lateBound(ownLagMs: number): number {
-  return STORE_TIMEOUT_MS + 2 * Math.max(...serverLagMs.values()) + ownLagMs + TRANSPORT_MS;
+  return STORE_TIMEOUT_MS + 2 * serverLags.maxMs + ownLagMs + TRANSPORT_MS;
 }
 
 async function expectNotReady(urls: string[]): Promise<void> {
@@ -94,7 +78,7 @@ async function expectNotReady(urls: string[]): Promise<void> {
 
 describe('Redis faults under load', () => {
   it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
-    const ownLag = monitorEventLoopDelay({ resolution: 10 });
+    const ownLag = new OwnLoopDelay();
     redis = await PrivateRedis.start();
     // BOT_LEASE_MS 300: the bot manager scans its leases every 100 ms, so anything it logs per scan during an outage shows.
     servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS), BOT_LEASE_MS: '300', METRICS_TOKEN }));
@@ -110,8 +94,8 @@ describe('Redis faults under load', () => {
     // The delays that count are those while commands flow, not the processes' start (module loading, the first
     // compilations): each server's lag is scraped once to reset it, and the test's own monitor starts now.
     for (const url of urls) await metric(url, 'rubicon_redis_down');
-    serverLagMs.clear();
-    ownLag.enable();
+    serverLags.reset();
+    ownLag.start();
     for (const w of writers) w.start(20);
     await sleep(1500);
 
@@ -143,8 +127,8 @@ describe('Redis faults under load', () => {
     // bound plus what the machine's load measurably added (lateBound; a fixed 700 ms of slack before, which a run
     // at load 10-13 could exceed without anything being late). Each server's lag is scraped once more to cover the end.
     for (const url of urls) await metric(url, 'rubicon_redis_down');
-    ownLag.disable();
-    const ownLagMs = ownLag.max / 1e6;
+    ownLag.stop();
+    const ownLagMs = ownLag.maxMs;
     const limit = lateBound(ownLagMs);
     // A run whose event loops stalled for seconds cannot tell a late answer from a slow one: say so rather than pass.
     expect(limit, 'the machine was too loaded for this run to tell late from slow').toBeLessThan(3 * STORE_TIMEOUT_MS);
@@ -177,7 +161,7 @@ describe('Redis faults under load', () => {
     // Clients converge: every socket on either process holds all its server has for it, the white cell the whole log.
     await Promise.all([...writers.map((w) => w.client), ...table.all()].map((c) => c.caughtUp(15_000)));
     expect(table.facilitator.version).toBe(log.length);
-    const lags = [...serverLagMs.values()].map(Math.round).join('/');
+    const lags = serverLags.each.map(Math.round).join('/');
     console.info(
       `redis faults: ${result.acknowledged} acknowledged (slowest ${Math.round(slowestAck)} ms), ${latencies.length} unavailable answers ` +
         `(slowest ${Math.round(Math.max(...latencies))} ms), ${result.appliedThoughUnavailable} applied though refused unavailable (retry said duplicate), ` +
