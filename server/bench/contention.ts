@@ -5,20 +5,35 @@
  *
  * Three server processes (server/src/main.ts, as production runs them) share
  * one Redis under a fresh key prefix; 40 writer sockets, spread round-robin
- * over the three, each send a message on their seat's team channel as soon as
- * their previous one is acknowledged (closed loop: one in flight per writer).
- * `unavailable` is retried with the same command id, as the protocol says, and
- * the retry counts towards that command's latency. Afterwards the exported log
- * is checked against the acknowledgements: each acknowledged command exactly
- * once, acknowledged at a version (of the sender's own stream) that includes it.
+ * over the three, send messages on their seat's team channel, in two phases
+ * on the same servers, each on a fresh session:
  *
- * Bounded: about 15 s, 127.0.0.1 only, the keys deleted afterwards.
+ * - closed loop: each writer sends its next message as soon as its previous
+ *   one is acknowledged (one in flight per writer), so the session runs at
+ *   saturation: its rate is the ceiling, its latency the latency at
+ *   saturation (queueing: mean ≈ writers / rate);
+ * - paced (open loop): the writers together offer a fixed rate
+ *   (CONTENTION_RATE, default 1,000 cmd/s), each command sent at its due
+ *   time whether or not the writer's previous ones are acknowledged, and its
+ *   latency counted from that due time, so a writer or server that stalls
+ *   is charged for every command that waited (no coordinated omission;
+ *   contention/paced.ts).
+ *
+ * `unavailable` is retried with the same command id, as the protocol says,
+ * and the retry counts towards that command's latency. Afterwards each
+ * phase's exported log is checked against the acknowledgements: each
+ * acknowledged command exactly once, acknowledged at a version (of the
+ * sender's own stream) that includes it (contention/audit.ts).
+ *
+ * Bounded: about 25 s per run, 127.0.0.1 only, the keys deleted afterwards.
  *
  * `benchContentionAB` runs it with one command per append (APPEND_BATCH_MAX=1,
  * as before batching) and with batched appends, alternating, and checks the
- * batched figures against the goals.
+ * batched figures against the goals: the closed loop's rate, and the paced
+ * phase's offered and achieved rate and p99.
  *
  * Standalone: node --import tsx server/bench/contention.ts [--repeat N] (N rounds of both)
+ *   CONTENTION_RATE=<cmd/s>[,<cmd/s>...]: the paced phases' offered rates (one phase each, in order).
  *   CONTENTION_BASELINE=<another checkout>: the rounds alternate that checkout's servers and this one's,
  *   both batched (an A/B of code in one run) instead of one command per append against batched.
  *   CONTENTION_PROFILE_DIR=<dir>: each server process writes a V8 CPU profile there when it stops.
@@ -33,6 +48,8 @@ import { io, type Socket } from 'socket.io-client';
 import { createGame, senderStreamVersions, type Ack, type ClientToServerEvents, type CommandResult, type CreateSessionResponse, type JoinResponse, type LogEntry, type ServerToClientEvents } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
+import { auditAcknowledgements, type AuditResult } from './contention/audit.ts';
+import { owed, summarizePaced, type PacedSchedule, type PacedSummary, type Timed } from './contention/paced.ts';
 import { now, quantile, Report } from './stats.ts';
 
 export interface ContentionOptions {
@@ -47,6 +64,8 @@ export interface ContentionOptions {
   label?: string;
   /** The checkout whose server runs (default: this one). */
   root?: string;
+  /** The paced phases' offered rates, commands/s over all writers. */
+  rates: readonly number[];
 }
 
 export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, measureMs: 6000 } as const;
@@ -114,16 +133,31 @@ async function request<T>(url: string, path: string, init: { body?: unknown; tok
   return json;
 }
 
-/** One socket that sends a message, waits for its acknowledgement, and sends the next. */
+/** How long past its schedule a paced phase retries `unavailable` answers. */
+const PACED_DRAIN_MS = 5000;
+
+/** One command as its writer saw it: due, sent, and (when acknowledged) when and at which version. */
+interface CommandRecord extends Timed {
+  commandId: string;
+  version: number | null;
+}
+
+/**
+ * One socket writing team-channel messages: in a closed loop (the next sent
+ * when the previous is acknowledged) or paced (each sent when due, whatever
+ * is still in flight).
+ */
 class Writer {
   readonly socket: ClientSocket;
-  /** Per acknowledged command: ms from the first send to the acknowledgement, and where the log holds it. */
-  readonly acked: { ms: number; at: number; commandId: string; version: number }[] = [];
+  /** Every command sent, in the order sent. */
+  readonly commands: CommandRecord[] = [];
   unavailable = 0;
   /** The `unavailable` answers by message: the message tells the bound that passed from a store that failed. */
   readonly unavailableBy = new Map<string, number>();
   refused = 0;
   gaveUp = 0;
+  /** After this, `unavailable` is not retried (the paced phase's drain bound): the command counts as unanswered. */
+  private retryUntil = Infinity;
 
   constructor(
     url: string,
@@ -144,31 +178,65 @@ class Writer {
     }
   }
 
+  /** Closed loop: a command is due when the previous one is acknowledged. */
   async run(until: number): Promise<void> {
-    for (let i = 0; now() < until; i++) {
-      const commandId = `k-${nanoid(14)}`;
-      const t0 = now();
-      for (let attempt = 0; ; attempt++) {
-        let ack: Ack<CommandResult>;
-        try {
-          ack = await this.socket.timeout(10_000).emitWithAck('command', { commandId, command: { type: 'SEND_MESSAGE', channel: this.channel, text: `c${i} ${commandId}` } });
-        } catch {
-          this.gaveUp++;
-          break;
-        }
-        if (ack.ok) {
-          this.acked.push({ ms: now() - t0, at: now(), commandId, version: ack.data.version });
-          break;
-        }
-        if (ack.error.code !== 'unavailable' || attempt >= 20) {
-          this.refused++;
-          break;
-        }
-        this.unavailable++;
-        this.unavailableBy.set(ack.error.message, (this.unavailableBy.get(ack.error.message) ?? 0) + 1);
-        await new Promise((r) => setTimeout(r, Math.min(ack.error.retryAfterMs ?? 100, 100)));
-      }
+    for (let i = 0; now() < until; i++) await this.send(i, now());
+  }
+
+  /** Open loop: each command sent at its due time (all the overdue ones at once after a stall), none waiting for another. */
+  async runPaced(schedule: PacedSchedule, writer: number): Promise<void> {
+    // Past saturation every command waits out its 1 s bound and is retried, up to 20 times: bound the drain instead.
+    this.retryUntil = schedule.until + PACED_DRAIN_MS;
+    const inFlight: Promise<void>[] = [];
+    let k = 0;
+    for (;;) {
+      const { dues, next, nextDue } = owed(schedule, writer, k, now());
+      for (const [j, due] of dues.entries()) inFlight.push(this.send(k + j, due));
+      k = next;
+      if (nextDue === null) break;
+      await new Promise((r) => setTimeout(r, Math.max(0, nextDue - now())));
     }
+    await Promise.all(inFlight);
+  }
+
+  /**
+   * Sends the i-th message and waits for its answer; `unavailable` is
+   * retried with the same command id, as the protocol says, and the retry
+   * counts in its latency (from `due`).
+   */
+  private async send(i: number, due: number): Promise<void> {
+    const record: CommandRecord = { commandId: `k-${nanoid(14)}`, due, sentAt: now(), ackAt: null, version: null };
+    this.commands.push(record);
+    for (let attempt = 0; ; attempt++) {
+      let ack: Ack<CommandResult>;
+      try {
+        ack = await this.socket.timeout(10_000).emitWithAck('command', { commandId: record.commandId, command: { type: 'SEND_MESSAGE', channel: this.channel, text: `c${i} ${record.commandId}` } });
+      } catch {
+        this.gaveUp++;
+        return;
+      }
+      if (ack.ok) {
+        record.ackAt = now();
+        record.version = ack.data.version;
+        return;
+      }
+      if (ack.error.code !== 'unavailable' || attempt >= 20) {
+        this.refused++;
+        return;
+      }
+      this.unavailable++;
+      this.unavailableBy.set(ack.error.message, (this.unavailableBy.get(ack.error.message) ?? 0) + 1);
+      if (now() >= this.retryUntil) {
+        this.gaveUp++;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(ack.error.retryAfterMs ?? 100, 100)));
+    }
+  }
+
+  /** The acknowledged commands. */
+  acked(): { commandId: string; version: number; due: number; ackAt: number }[] {
+    return this.commands.flatMap((c) => (c.ackAt === null || c.version === null ? [] : [{ commandId: c.commandId, version: c.version, due: c.due, ackAt: c.ackAt }]));
   }
 
   close(): void {
@@ -176,7 +244,7 @@ class Writer {
   }
 }
 
-/** What one run measured, for comparisons and the goal check. */
+/** What one closed-loop run measured, for comparisons and the goal check. */
 export interface ContentionFigures {
   commandsPerSecond: number;
   p99Ms: number;
@@ -184,17 +252,35 @@ export interface ContentionFigures {
   cpuMsPerCommand: number | null;
 }
 
+/** What one paced run measured. */
+export interface PacedFigures {
+  ratePerSecond: number;
+  summary: PacedSummary;
+  cpuMsPerCommand: number | null;
+}
+
 /** The issue's goal for one hot session on Redis with 40 writers over 3 processes. */
 export const CONTENTION_GOALS = { commandsPerSecond: 1000, p99Ms: 100 } as const;
 
+/** The paced phases' offered rates: CONTENTION_RATE, one rate or several separated by commas (cmd/s), default the goal's. */
+export function contentionRatesFromEnv(value = process.env.CONTENTION_RATE): number[] {
+  if (!value) return [CONTENTION_GOALS.commandsPerSecond];
+  const rates = value.split(',').map((r) => Number(r.trim()));
+  if (rates.some((r) => !Number.isFinite(r) || r <= 0)) throw new Error(`CONTENTION_RATE: expected rates in commands/s separated by commas, got "${value}"`);
+  return rates;
+}
+
 /**
- * Both append paths in one run, alternating (A, B, A, B...) so that the
+ * Two server builds in one run, alternating (A, B, A, B...) so that the
  * machine's load falls on both alike: one command per append (as before
- * batching) and batched appends (the default). Then the batched path's
- * figures against the goals.
+ * batching) or the baseline checkout's, against this checkout's batched
+ * appends. Each run has a closed-loop phase and the paced phases. Then the
+ * batched path's figures against the goals: the closed loop's rate is the
+ * ceiling; the paced phases say whether the session takes the goal's rate
+ * with the goal's p99.
  */
 export async function benchContentionAB(report: Report, options: ContentionOptions, rounds: number, baseline?: string): Promise<void> {
-  const batched: ContentionFigures[] = [];
+  const batched: { closed: ContentionFigures; paced: PacedFigures[] }[] = [];
   for (let round = 1; round <= rounds; round++) {
     if (baseline) await benchContention(report, { ...options, root: baseline, label: `baseline ${baseline}, batched, run ${round}` });
     else await benchContention(report, { ...options, env: { ...options.env, APPEND_BATCH_MAX: '1' }, label: `one command per append, run ${round}` });
@@ -202,21 +288,42 @@ export async function benchContentionAB(report: Report, options: ContentionOptio
   }
   // Judged on every run, not the best one: a goal met in one run of several is not met.
   const section = `6 contention: goals (batched appends, every one of ${rounds} run${rounds === 1 ? '' : 's'})`;
-  const worst = Math.min(...batched.map((f) => f.commandsPerSecond));
-  const worstP99 = Math.max(...batched.map((f) => f.p99Ms));
-  const metIn = (ok: (f: ContentionFigures) => boolean) => {
-    const n = batched.filter(ok).length;
-    return n === batched.length ? 'met' : `not met (met in ${n} of ${batched.length})`;
+  const metIn = <T>(figures: readonly T[], ok: (f: T) => boolean) => {
+    const n = figures.filter(ok).length;
+    return n === figures.length ? 'met' : `not met (met in ${n} of ${figures.length})`;
   };
-  report.add(section, `at least ${CONTENTION_GOALS.commandsPerSecond} commands/s (the slowest run): ${metIn((f) => f.commandsPerSecond >= CONTENTION_GOALS.commandsPerSecond)}`, worst, 'cmd/s');
-  report.add(section, `p99 acknowledgement under ${CONTENTION_GOALS.p99Ms} ms (the worst run): ${metIn((f) => f.p99Ms < CONTENTION_GOALS.p99Ms)}`, worstP99, 'ms');
+  const goalRate = CONTENTION_GOALS.commandsPerSecond;
+  const closed = batched.map((b) => b.closed);
+  report.add(section, `closed loop (the ceiling): at least ${goalRate} commands/s (the slowest run): ${metIn(closed, (f) => f.commandsPerSecond >= goalRate)}`, Math.min(...closed.map((f) => f.commandsPerSecond)), 'cmd/s');
+  for (const [i, rate] of options.rates.entries()) {
+    const paced = batched.flatMap((b) => b.paced[i] ?? []);
+    const offered = rate >= goalRate ? 'met' : 'not met';
+    report.add(section, `paced at ${rate} cmd/s: offered at least ${goalRate} commands/s: ${offered}`, rate, 'cmd/s');
+    report.add(section, `paced at ${rate} cmd/s: achieved at least ${goalRate} commands/s (the slowest run): ${metIn(paced, (f) => f.summary.achievedPerSecond >= goalRate)}`, Math.min(...paced.map((f) => f.summary.achievedPerSecond)), 'cmd/s');
+    report.add(section, `paced at ${rate} cmd/s: p99 from due time under ${CONTENTION_GOALS.p99Ms} ms (the worst run): ${metIn(paced, (f) => f.summary.p99 < CONTENTION_GOALS.p99Ms)}`, Math.max(...paced.map((f) => f.summary.p99)), 'ms');
+  }
 }
 
-/** Runs the step and adds its rows to `report` under one section. */
-export async function benchContention(report: Report, options: ContentionOptions): Promise<ContentionFigures> {
-  const section = `6 contention: one session on Redis, ${options.writers} writers over ${options.processes} processes${options.label ? ` (${options.label})` : ''}`;
+/** One run: three fresh server processes, the closed-loop phase, then each paced phase, each on a session of its own. */
+export async function benchContention(report: Report, options: ContentionOptions): Promise<{ closed: ContentionFigures; paced: PacedFigures[] }> {
   const prefix = `bench-contention-${nanoid(8)}:`;
-  const env = {
+  const servers: ServerProcess[] = [];
+  try {
+    const env = serverEnv(options, prefix);
+    servers.push(...(await Promise.all(Array.from({ length: options.processes }, () => startServer(env, options.root ?? repoRoot)))));
+    const closed = await closedPhase(report, servers, options);
+    const paced: PacedFigures[] = [];
+    for (const rate of options.rates) paced.push(await pacedPhase(report, servers, options, rate));
+    return { closed, paced };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    const deleted = await deleteKeys(options.redisUrl, prefix);
+    report.note(`Contention run used key prefix ${prefix}; deleted its ${deleted} keys afterwards.`);
+  }
+}
+
+function serverEnv(options: ContentionOptions, prefix: string): Record<string, string> {
+  return {
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
@@ -237,91 +344,168 @@ export async function benchContention(report: Report, options: ContentionOptions
     METRICS_TOKEN: BENCH_METRICS_TOKEN,
     ...options.env,
   };
+}
+
+/** Closed loop: each writer sends its next message when the previous one is acknowledged; the session at saturation. */
+async function closedPhase(report: Report, servers: readonly ServerProcess[], options: ContentionOptions): Promise<ContentionFigures> {
+  const section = `6 contention: one session on Redis, ${options.writers} writers over ${options.processes} processes${options.label ? ` (${options.label})` : ''}`;
+  let measureFrom = 0;
+  let until = 0;
+  const run = await runPhase(servers, options, async (writers, start) => {
+    measureFrom = start + options.warmupMs;
+    until = measureFrom + options.measureMs;
+    await Promise.all(writers.map((w) => w.run(until)));
+  });
+  const inWindow = run.writers.flatMap((w) => w.acked().filter((a) => a.ackAt >= measureFrom && a.ackAt <= until));
+  const latencies = inWindow.map((a) => a.ackAt - a.due);
+  const commandsPerSecond = (inWindow.length / options.measureMs) * 1000;
+  report.add(section, 'acknowledged commands per second (measured window)', commandsPerSecond, 'cmd/s');
+  report.add(section, 'acknowledgement · p50', quantile(latencies, 0.5), 'ms');
+  report.add(section, 'acknowledgement · p95', quantile(latencies, 0.95), 'ms');
+  report.add(section, 'acknowledgement · p99', quantile(latencies, 0.99), 'ms');
+  report.add(section, 'acknowledgement · max', quantile(latencies, 1), 'ms');
+  const cpuMsPerCommand = reportRun(report, section, options, run);
+  return { commandsPerSecond, p99Ms: quantile(latencies, 0.99), cpuMsPerCommand };
+}
+
+/** Open loop: the writers together offer `rate` commands/s on a fixed schedule; latency from each command's due time. */
+async function pacedPhase(report: Report, servers: readonly ServerProcess[], options: ContentionOptions, rate: number): Promise<PacedFigures> {
+  const section = `6 contention, paced: ${rate} cmd/s offered by ${options.writers} writers over ${options.processes} processes${options.label ? ` (${options.label})` : ''}`;
+  let window = { from: 0, until: 0 };
+  const run = await runPhase(servers, options, async (writers, start) => {
+    window = { from: start + options.warmupMs, until: start + options.warmupMs + options.measureMs };
+    const schedule: PacedSchedule = { start, until: window.until, writers: writers.length, ratePerSecond: rate };
+    await Promise.all(writers.map((w, i) => w.runPaced(schedule, i)));
+  });
+  const summary = summarizePaced(
+    run.writers.flatMap((w) => w.commands),
+    window,
+  );
+  report.add(section, 'offered: commands due per second (measured window)', summary.offeredPerSecond, 'cmd/s');
+  report.add(section, 'sent by the bench per second (measured window)', summary.sentPerSecond, 'cmd/s');
+  report.add(section, 'achieved: commands due in the window and acknowledged, per second', summary.achievedPerSecond, 'cmd/s');
+  report.add(section, 'acknowledgements received per second (measured window)', summary.acknowledgementsPerSecond, 'cmd/s');
+  report.add(section, 'acknowledgement from due time · p50', summary.p50, 'ms');
+  report.add(section, 'acknowledgement from due time · p95', summary.p95, 'ms');
+  report.add(section, 'acknowledgement from due time · p99', summary.p99, 'ms');
+  report.add(section, 'acknowledgement from due time · max', summary.max, 'ms');
+  report.add(section, "the bench's own lateness (sent − due) · p99", summary.sendLagP99, 'ms');
+  report.add(section, 'due in the window, refused or never acknowledged (counted as infinitely late)', summary.unanswered, 'cmd');
+  const cpuMsPerCommand = reportRun(report, section, options, run);
+  return { ratePerSecond: rate, summary, cpuMsPerCommand };
+}
+
+/** One phase's writers and what the servers and Redis spent while they wrote, with the log's audit. */
+interface PhaseRun {
+  writers: Writer[];
+  loadAtStart: number;
+  cpuMs: number | null;
+  wallMs: number;
+  redis: { before: RedisCounters; after: RedisCounters };
+  metrics: { before: ServerCounts; after: ServerCounts };
+  audit: AuditResult;
+}
+
+/**
+ * A fresh session in its first beat (where the team channels are open), the
+ * writers round-robin over the seats and the processes, `drive` timed with
+ * the servers' and Redis's costs around it, and the exported log audited.
+ */
+async function runPhase(servers: readonly ServerProcess[], options: ContentionOptions, drive: (writers: readonly Writer[], start: number) => Promise<void>): Promise<PhaseRun> {
   const loadAtStart = os.loadavg()[0] ?? 0;
-  const servers: ServerProcess[] = [];
+  const first = servers[0] as ServerProcess;
+  const session = await openSession(first.url);
   const writers: Writer[] = [];
   try {
-    servers.push(...(await Promise.all(Array.from({ length: options.processes }, () => startServer(env, options.root ?? repoRoot)))));
-    const first = servers[0] as ServerProcess;
-    const session = await request<CreateSessionResponse>(first.url, '/api/sessions', { body: { scenarioId: 'april-2024', seed: 'contention' } }, 201);
-    const tokens = new Map<string, string>();
-    for (const seat of SEATS) {
-      const code = session.codes.find((c) => c.role.kind === 'seat' && c.role.seat === seat)?.code;
-      if (!code) throw new Error(`no code for ${seat}`);
-      tokens.set(seat, (await request<JoinResponse>(first.url, '/api/join', { body: { code } }, 200)).token);
-    }
-    // Into the first beat, where the team channels are open.
-    const facilitator: ClientSocket = io(first.url, { transports: ['websocket'], reconnection: false, forceNew: true });
-    try {
-      const hello: Ack<unknown> = await facilitator.timeout(10_000).emitWithAck('hello', { sessionId: session.sessionId, token: session.facilitatorToken });
-      if (!hello.ok) throw new Error(`facilitator hello: ${hello.error.code}`);
-      for (const [i, type] of (['START', 'ADVANCE'] as const).entries()) {
-        const ack: Ack<CommandResult> = await facilitator.timeout(10_000).emitWithAck('command', { commandId: `setup-${i}-${nanoid(8)}`, expectedGameVersion: i, command: { type } });
-        if (!ack.ok) throw new Error(`${type}: ${ack.error.code}: ${ack.error.message}`);
-      }
-    } finally {
-      facilitator.close();
-    }
-
     for (let i = 0; i < options.writers; i++) {
       const seat = SEATS[i % SEATS.length] as string;
       const server = servers[i % servers.length] as ServerProcess;
-      writers.push(new Writer(server.url, session.sessionId, tokens.get(seat) ?? '', `team-${seat}`));
+      writers.push(new Writer(server.url, session.sessionId, session.tokens.get(seat) ?? '', `team-${seat}`));
     }
     await Promise.all(writers.map((w) => w.hello()));
-
     const start = now();
-    const measureFrom = start + options.warmupMs;
-    const until = measureFrom + options.measureMs;
     const cpuBefore = cpuOf(servers);
     const redisBefore = await redisCounters(options.redisUrl);
     const metricsBefore = await serverMetrics(servers);
-    await Promise.all(writers.map((w) => w.run(until)));
+    await drive(writers, start);
     const cpuAfter = cpuOf(servers);
     const redisAfter = await redisCounters(options.redisUrl);
     const metricsAfter = await serverMetrics(servers);
-    const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     const wallMs = now() - start;
-
-    const inWindow = writers.flatMap((w) => w.acked.filter((a) => a.at >= measureFrom && a.at <= until));
-    const latencies = inWindow.map((a) => a.ms);
-    report.add(section, 'acknowledged commands per second (measured window)', (inWindow.length / options.measureMs) * 1000, 'cmd/s');
-    report.add(section, 'acknowledgement · p50', quantile(latencies, 0.5), 'ms');
-    report.add(section, 'acknowledgement · p95', quantile(latencies, 0.95), 'ms');
-    report.add(section, 'acknowledgement · p99', quantile(latencies, 0.99), 'ms');
-    report.add(section, 'acknowledgement · max', quantile(latencies, 1), 'ms');
-    report.add(section, 'answered unavailable, then retried with the same id', writers.reduce((n, w) => n + w.unavailable, 0), 'answers');
-    const byMessage = new Map<string, number>();
-    for (const w of writers) for (const [message, n] of w.unavailableBy) byMessage.set(message, (byMessage.get(message) ?? 0) + n);
-    for (const [message, n] of byMessage) report.note(`${options.label ?? 'contention'}: ${n} answered unavailable with "${message}"`);
-    report.add(section, 'refused or unanswered', writers.reduce((n, w) => n + w.refused + w.gaveUp, 0), 'cmd');
-    if (cpuMs !== null) report.add(section, `server processes' CPU (all ${options.processes})`, (100 * cpuMs) / wallMs, '% of 1 core');
-    const acknowledged = writers.reduce((n, w) => n + w.acked.length, 0);
-    const cpuMsPerCommand = cpuMs === null || acknowledged === 0 ? null : cpuMs / acknowledged;
-    if (cpuMsPerCommand !== null) report.add(section, 'server CPU per acknowledged command (whole run)', cpuMsPerCommand, 'ms');
-    if (acknowledged > 0) {
-      // Redis's own counters: the whole Redis, so another client's traffic on it would show here too.
-      report.add(section, 'Redis commands per acknowledged command (whole run)', (redisAfter.commands - redisBefore.commands) / acknowledged, 'cmd');
-      report.add(section, 'Redis CPU per acknowledged command (whole run)', (redisAfter.cpuMs - redisBefore.cpuMs) / acknowledged, 'ms');
-      report.add(section, 'Redis scripts (EVAL) per acknowledged command (whole run)', (redisAfter.scripts - redisBefore.scripts) / acknowledged, 'cmd');
-      reportServerMetrics(report, section, metricsBefore, metricsAfter, acknowledged);
-    }
-
     const log = await exportLog(first.url, session.sessionId, session.facilitatorToken);
-    const check = auditLog(log, writers);
-    report.add(section, 'acknowledged · lost · duplicated · at another version', `${check.acknowledged} · ${check.lost} · ${check.duplicated} · ${check.wrongVersion}`, 'cmd');
-    report.add(section, 'load average (1 min) at start', loadAtStart, '');
-    return { commandsPerSecond: (inWindow.length / options.measureMs) * 1000, p99Ms: quantile(latencies, 0.99), cpuMsPerCommand };
+    const scenario = shippedScenario('april-2024');
+    const after = senderStreamVersions(createGame(scenario, { scenarioId: scenario.id, seed: 'contention' }), log);
+    return {
+      writers,
+      loadAtStart,
+      cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+      wallMs,
+      redis: { before: redisBefore, after: redisAfter },
+      metrics: { before: metricsBefore, after: metricsAfter },
+      audit: auditAcknowledgements(log, writers.flatMap((w) => w.acked()), after),
+    };
   } finally {
     for (const w of writers) w.close();
-    await Promise.all(servers.map((s) => s.stop()));
-    const deleted = await deleteKeys(options.redisUrl, prefix);
-    report.note(`Contention run used key prefix ${prefix}; deleted its ${deleted} keys afterwards.`);
   }
 }
 
+/** A new session, a token per seat, and the game started into its first beat. */
+async function openSession(url: string): Promise<{ sessionId: string; facilitatorToken: string; tokens: Map<string, string> }> {
+  const session = await request<CreateSessionResponse>(url, '/api/sessions', { body: { scenarioId: 'april-2024', seed: 'contention' } }, 201);
+  const tokens = new Map<string, string>();
+  for (const seat of SEATS) {
+    const code = session.codes.find((c) => c.role.kind === 'seat' && c.role.seat === seat)?.code;
+    if (!code) throw new Error(`no code for ${seat}`);
+    tokens.set(seat, (await request<JoinResponse>(url, '/api/join', { body: { code } }, 200)).token);
+  }
+  const facilitator: ClientSocket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  try {
+    const hello: Ack<unknown> = await facilitator.timeout(10_000).emitWithAck('hello', { sessionId: session.sessionId, token: session.facilitatorToken });
+    if (!hello.ok) throw new Error(`facilitator hello: ${hello.error.code}`);
+    for (const [i, type] of (['START', 'ADVANCE'] as const).entries()) {
+      const ack: Ack<CommandResult> = await facilitator.timeout(10_000).emitWithAck('command', { commandId: `setup-${i}-${nanoid(8)}`, expectedGameVersion: i, command: { type } });
+      if (!ack.ok) throw new Error(`${type}: ${ack.error.code}: ${ack.error.message}`);
+    }
+  } finally {
+    facilitator.close();
+  }
+  return { sessionId: session.sessionId, facilitatorToken: session.facilitatorToken, tokens };
+}
+
+/** The rows both phases share: retries and refusals, the servers' and Redis's costs per command, the audit, the load. Returns server CPU per command. */
+function reportRun(report: Report, section: string, options: ContentionOptions, run: PhaseRun): number | null {
+  const { writers } = run;
+  report.add(section, 'answered unavailable, then retried with the same id', writers.reduce((n, w) => n + w.unavailable, 0), 'answers');
+  const byMessage = new Map<string, number>();
+  for (const w of writers) for (const [message, n] of w.unavailableBy) byMessage.set(message, (byMessage.get(message) ?? 0) + n);
+  for (const [message, n] of byMessage) report.note(`${options.label ?? 'contention'}: ${n} answered unavailable with "${message}"`);
+  report.add(section, 'refused or unanswered', writers.reduce((n, w) => n + w.refused + w.gaveUp, 0), 'cmd');
+  if (run.cpuMs !== null) report.add(section, `server processes' CPU (all ${options.processes})`, (100 * run.cpuMs) / run.wallMs, '% of 1 core');
+  const acknowledged = run.audit.acknowledged;
+  const cpuMsPerCommand = run.cpuMs === null || acknowledged === 0 ? null : run.cpuMs / acknowledged;
+  if (cpuMsPerCommand !== null) report.add(section, 'server CPU per acknowledged command (whole run)', cpuMsPerCommand, 'ms');
+  if (acknowledged > 0) {
+    const { before, after } = run.redis;
+    // Redis's own counters: the whole Redis, so another client's traffic on it would show here too.
+    report.add(section, 'Redis commands per acknowledged command (whole run)', (after.commands - before.commands) / acknowledged, 'cmd');
+    report.add(section, 'Redis CPU per acknowledged command (whole run)', (after.cpuMs - before.cpuMs) / acknowledged, 'ms');
+    report.add(section, 'Redis scripts (EVAL) per acknowledged command (whole run)', (after.scripts - before.scripts) / acknowledged, 'cmd');
+    reportServerMetrics(report, section, run.metrics.before, run.metrics.after, acknowledged);
+  }
+  const a = run.audit;
+  report.add(section, 'acknowledged · lost · duplicated · at another version', `${a.acknowledged} · ${a.lost} · ${a.duplicated} · ${a.wrongVersion}`, 'cmd');
+  report.add(section, 'load average (1 min) at start', run.loadAtStart, '');
+  return cpuMsPerCommand;
+}
+
 /** Commands Redis has processed, the scripts among them, and the CPU it has used so far (INFO), machine-independent costs of the store path. */
-async function redisCounters(url: string): Promise<{ commands: number; scripts: number; cpuMs: number }> {
+interface RedisCounters {
+  commands: number;
+  scripts: number;
+  cpuMs: number;
+}
+
+async function redisCounters(url: string): Promise<RedisCounters> {
   const client: RedisClientType = createClient({ url });
   await client.connect();
   try {
@@ -381,7 +565,7 @@ function reportServerMetrics(report: Report, section: string, before: ServerCoun
 }
 
 /** Total CPU ms of the server processes so far (Linux /proc), or null where that is not readable. */
-function cpuOf(servers: ServerProcess[]): number | null {
+function cpuOf(servers: readonly ServerProcess[]): number | null {
   let total = 0;
   for (const s of servers) {
     const ms = processCpuMs(s.child.pid);
@@ -408,28 +592,13 @@ async function exportLog(url: string, sessionId: string, token: string): Promise
   return body.log;
 }
 
-function auditLog(log: readonly LogEntry[], writers: readonly Writer[]): { acknowledged: number; lost: number; duplicated: number; wrongVersion: number } {
-  const seqs = new Map<string, number[]>();
-  for (const e of log) seqs.set(e.commandId, [...(seqs.get(e.commandId) ?? []), e.seq]);
-  const acked = writers.flatMap((w) => w.acked);
-  // An acknowledgement's version is in the sender's own stream (docs/protocol.md): it must include the command.
-  const scenario = shippedScenario('april-2024');
-  const after = senderStreamVersions(createGame(scenario, { scenarioId: scenario.id, seed: 'contention' }), log);
-  return {
-    acknowledged: acked.length,
-    lost: acked.filter((a) => !seqs.has(a.commandId)).length,
-    duplicated: [...seqs.values()].filter((s) => s.length > 1).length,
-    wrongVersion: acked.filter((a) => a.version < (after.get(a.commandId) ?? Infinity)).length,
-  };
-}
-
 async function standalone(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const unreachable = await redisReachable(redisUrl);
   if (unreachable) throw new Error(`Redis at ${redisUrl}: ${unreachable}`);
   const repeat = Number(process.argv[process.argv.indexOf('--repeat') + 1] ?? 1) || 1;
   const report = new Report();
-  await benchContentionAB(report, { redisUrl, ...CONTENTION_DEFAULTS }, repeat, process.env.CONTENTION_BASELINE || undefined);
+  await benchContentionAB(report, { redisUrl, ...CONTENTION_DEFAULTS, rates: contentionRatesFromEnv() }, repeat, process.env.CONTENTION_BASELINE || undefined);
   report.print({
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

@@ -15,8 +15,10 @@
  * 5. the server end to end on loopback, with the memory store and then Redis
  *    (REDIS_URL or redis://127.0.0.1:6379, under a unique key prefix deleted afterwards);
  * 6. contention: one session on Redis written by 40 sockets through 3 server processes
- *    (commands/s and acknowledgement percentiles, one command per append against batched
- *    appends, alternating, and the goals; contention.ts);
+ *    (a closed loop at saturation: commands/s and acknowledgement percentiles; then paced at
+ *    CONTENTION_RATE, default 1,000 cmd/s offered: achieved rate and percentiles from each
+ *    command's due time; one command per append against batched appends, alternating, and
+ *    the goals; contention.ts);
  * 7. join-code guessing: the wrong-code budget one address gets against 5,000 live codes,
  *    and the expected time to a first right guess from 1 and from many addresses (join-guessing.ts);
  * 8. fan-out against the floor: the same client harness against a bare Socket.IO room broadcast
@@ -29,7 +31,7 @@
 import os from 'node:os';
 import { benchEngine, benchHeadless, benchMemory, benchReplay, benchViews } from './engine.ts';
 import { benchServer, redisReachable } from './server-e2e.ts';
-import { benchContentionAB, CONTENTION_DEFAULTS } from './contention.ts';
+import { benchContentionAB, CONTENTION_DEFAULTS, contentionRatesFromEnv } from './contention.ts';
 import { benchSimulate } from './simulate.ts';
 import { benchReplayViewer } from './replay-viewer.ts';
 import { benchJoinGuessing, GUESSING_DEFAULTS } from './join-guessing.ts';
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
   if (unreachable) report.note(`Redis at ${REDIS_URL} is not reachable (${unreachable}): the Redis server run was skipped.`);
   else {
     await benchServer(report, 'redis', E2E, REDIS_URL);
-    await benchContentionAB(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS }, 2);
+    await benchContentionAB(report, { redisUrl: REDIS_URL, ...CONTENTION_DEFAULTS, rates: contentionRatesFromEnv() }, 2);
   }
   await benchJoinGuessing(report, GUESSING_DEFAULTS);
   if (fanout) await benchFanout(report, fanout);
