@@ -49,7 +49,7 @@ import { createGame, senderStreamVersions, type Ack, type ClientToServerEvents, 
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { auditAcknowledgements, type AuditResult } from './contention/audit.ts';
-import { owed, summarizePaced, type PacedSchedule, type PacedSummary, type Timed } from './contention/paced.ts';
+import { measuredWindow, owed, summarizePaced, type PacedSchedule, type PacedSummary, type Timed } from './contention/paced.ts';
 import { now, quantile, Report } from './stats.ts';
 
 export interface ContentionOptions {
@@ -297,8 +297,7 @@ export async function benchContentionAB(report: Report, options: ContentionOptio
   report.add(section, `closed loop (the ceiling): at least ${goalRate} commands/s (the slowest run): ${metIn(closed, (f) => f.commandsPerSecond >= goalRate)}`, Math.min(...closed.map((f) => f.commandsPerSecond)), 'cmd/s');
   for (const [i, rate] of options.rates.entries()) {
     const paced = batched.flatMap((b) => b.paced[i] ?? []);
-    const offered = rate >= goalRate ? 'met' : 'not met';
-    report.add(section, `paced at ${rate} cmd/s: offered at least ${goalRate} commands/s: ${offered}`, rate, 'cmd/s');
+    report.add(section, `paced at ${rate} cmd/s: offered at least ${goalRate} commands/s (the lowest run): ${metIn(paced, (f) => f.summary.offeredPerSecond >= goalRate)}`, Math.min(...paced.map((f) => f.summary.offeredPerSecond)), 'cmd/s');
     report.add(section, `paced at ${rate} cmd/s: achieved at least ${goalRate} commands/s (the slowest run): ${metIn(paced, (f) => f.summary.achievedPerSecond >= goalRate)}`, Math.min(...paced.map((f) => f.summary.achievedPerSecond)), 'cmd/s');
     report.add(section, `paced at ${rate} cmd/s: p99 from due time under ${CONTENTION_GOALS.p99Ms} ms (the worst run): ${metIn(paced, (f) => f.summary.p99 < CONTENTION_GOALS.p99Ms)}`, Math.max(...paced.map((f) => f.summary.p99)), 'ms');
   }
@@ -371,10 +370,10 @@ async function closedPhase(report: Report, servers: readonly ServerProcess[], op
 /** Open loop: the writers together offer `rate` commands/s on a fixed schedule; latency from each command's due time. */
 async function pacedPhase(report: Report, servers: readonly ServerProcess[], options: ContentionOptions, rate: number): Promise<PacedFigures> {
   const section = `6 contention, paced: ${rate} cmd/s offered by ${options.writers} writers over ${options.processes} processes${options.label ? ` (${options.label})` : ''}`;
-  let window = { from: 0, until: 0 };
+  let window = { from: 0, ms: options.measureMs };
   const run = await runPhase(servers, options, async (writers, start) => {
-    window = { from: start + options.warmupMs, until: start + options.warmupMs + options.measureMs };
-    const schedule: PacedSchedule = { start, until: window.until, writers: writers.length, ratePerSecond: rate };
+    window = measuredWindow({ start, ratePerSecond: rate }, options.warmupMs, options.measureMs);
+    const schedule: PacedSchedule = { start, until: window.from + window.ms, writers: writers.length, ratePerSecond: rate };
     await Promise.all(writers.map((w, i) => w.runPaced(schedule, i)));
   });
   const summary = summarizePaced(

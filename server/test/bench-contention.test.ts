@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditAcknowledgements } from '../bench/contention/audit.ts';
-import { dueAt, latencyFromDue, owed, summarizePaced, type PacedSchedule, type Timed } from '../bench/contention/paced.ts';
+import { dueAt, latencyFromDue, measuredWindow, owed, summarizePaced, type PacedSchedule, type Timed } from '../bench/contention/paced.ts';
 
 const schedule: PacedSchedule = { start: 0, until: 1000, writers: 40, ratePerSecond: 1000 };
 
@@ -25,13 +25,30 @@ describe("the contention bench's paced schedule", () => {
 });
 
 describe("the contention bench's paced figures", () => {
+  it('reads exactly the offered rate from a window whose edges fall between due times, wherever the clock starts', () => {
+    // 1014.246913578: a clock reading where, with edges on due times, rounding lets a 6,001st command into the window.
+    for (const ratePerSecond of [1000, 1500, 777]) {
+      for (const start of [0, 1014.246913578, 98765.4321]) {
+        const s: PacedSchedule = { start, until: Infinity, writers: 40, ratePerSecond };
+        const window = measuredWindow(s, 1500, 6000);
+        const sched = { ...s, until: window.from + window.ms };
+        const commands: Timed[] = Array.from({ length: 40 }, (_, w) => owed(sched, w, 0, Infinity).dues)
+          .flat()
+          .map((due) => ({ due, sentAt: due, ackAt: due + 1 }));
+        const summary = summarizePaced(commands, window);
+        expect(summary.offeredPerSecond).toBe(ratePerSecond);
+        expect(summary.achievedPerSecond).toBe(ratePerSecond);
+      }
+    }
+  });
+
   it("charges a stalled writer's late sends their whole wait, counted from the due time, not from the send", () => {
     // 39 writers on time (acknowledged 5 ms after due); writer 0 stalls until 500 ms, then sends its 13 commands due by then,
     // all acknowledged at 505 ms. Timed from the send, every command took 5 ms: the stall would vanish from the figures.
     const commands: Timed[] = [];
     for (let w = 1; w < 40; w++) for (const due of owed(schedule, w, 0, Infinity).dues) commands.push({ due, sentAt: due, ackAt: due + 5 });
     for (const due of owed(schedule, 0, 0, Infinity).dues) commands.push(due <= 500 ? { due, sentAt: 500, ackAt: 505 } : { due, sentAt: due, ackAt: due + 5 });
-    const s = summarizePaced(commands, { from: 0, until: 1000 });
+    const s = summarizePaced(commands, { from: 0, ms: 1000 });
     expect(s.max).toBe(505);
     expect(s.p99).toBe(105); // the 11th-latest of the 1,000 (nearest rank): the stalled writer's 13 commands are 1.3 % of them
     expect(s.p95).toBe(5);
@@ -42,7 +59,7 @@ describe("the contention bench's paced figures", () => {
 
   it('counts a command never acknowledged as infinitely late and not achieved', () => {
     const commands: Timed[] = Array.from({ length: 100 }, (_, i) => ({ due: i * 10, sentAt: i * 10, ackAt: i < 2 ? null : i * 10 + 3 }));
-    const s = summarizePaced(commands, { from: 0, until: 1000 });
+    const s = summarizePaced(commands, { from: 0, ms: 1000 });
     expect(s.unanswered).toBe(2);
     expect(s.p99).toBe(Infinity);
     expect(s.p95).toBe(3);
@@ -57,7 +74,7 @@ describe("the contention bench's paced figures", () => {
       { due: 100, sentAt: 100, ackAt: 102 },
       { due: 150, sentAt: 150, ackAt: 260 },
     ];
-    const s = summarizePaced(commands, { from: 100, until: 200 });
+    const s = summarizePaced(commands, { from: 100, ms: 100 });
     expect(s.offeredPerSecond).toBe(20);
     expect(s.achievedPerSecond).toBe(20);
     expect(s.acknowledgementsPerSecond).toBe(20);

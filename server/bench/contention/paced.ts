@@ -30,6 +30,15 @@ export function dueAt(schedule: PacedSchedule, writer: number, k: number): numbe
 }
 
 /**
+ * The measured window after `warmupMs`, shifted back by half a slot so that
+ * no due time falls on either edge: it holds exactly rate × length commands
+ * (when that is whole), however the clock's floats round.
+ */
+export function measuredWindow(schedule: Pick<PacedSchedule, 'start' | 'ratePerSecond'>, warmupMs: number, measureMs: number): { from: number; ms: number } {
+  return { from: schedule.start + warmupMs - 500 / schedule.ratePerSecond, ms: measureMs };
+}
+
+/**
  * What writer w owes at time `t` from its k-th command on: the due times of
  * every command due by then (all of them, however many a stall let pile
  * up), and the next command's index and due time (null once past `until`).
@@ -75,10 +84,15 @@ export interface PacedSummary {
   sendLagP99: number;
 }
 
-/** The figures of the commands due in [from, until). */
-export function summarizePaced(commands: readonly Timed[], window: { from: number; until: number }): PacedSummary {
-  const seconds = (window.until - window.from) / 1000;
-  const inside = (t: number | null) => t !== null && t >= window.from && t < window.until;
+/**
+ * The figures of the commands due in [from, from + ms). Rates are per the
+ * window's nominal length, not the difference of two clock readings, so a
+ * window that holds exactly rate × length commands reads exactly the rate.
+ */
+export function summarizePaced(commands: readonly Timed[], window: { from: number; ms: number }): PacedSummary {
+  const seconds = window.ms / 1000;
+  const until = window.from + window.ms;
+  const inside = (t: number | null) => t !== null && t >= window.from && t < until;
   const due = commands.filter((c) => inside(c.due));
   const latencies = due.map(latencyFromDue);
   return {
