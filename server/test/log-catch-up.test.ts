@@ -42,9 +42,7 @@ async function twoProcesses() {
   writer.onApplied((e: AppliedEvent) => appended.push(e.entry));
   const applied: number[] = [];
   reader.onApplied((e: AppliedEvent) => applied.push(e.entry.seq));
-  // Ids from a count of their own: an idle session's command is applied before execute returns, so `appended` grows within one call.
-  let sent = 0;
-  const send = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => writer.execute(sessionId, iran, `m-${sent++}`, null, message(i))));
+  const send = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => writer.execute(sessionId, iran, `m-${appended.length + i}`, null, message(i))));
   return { store, reader, sessionId, appended, applied, send, reads: vi.spyOn(store, 'readLog') };
 }
 
