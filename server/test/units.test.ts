@@ -168,37 +168,6 @@ describe('KeyedQueue', () => {
     expect(q.size).toBe(1);
   });
 
-  it('runs a task in its caller\'s turn only on an idle lane, and makes later tasks wait for its unfinished rest', async () => {
-    const q = new KeyedQueue(0);
-    const order: string[] = [];
-    let release = () => {};
-    const busy = q.run('k', () => new Promise<void>((r) => (release = r)));
-    expect(q.runNow('k', () => null)).toBe(false);
-    await new Promise((r) => setImmediate(r));
-    release();
-    await busy;
-    await q.drain();
-    let finish = () => {};
-    const rest = new Promise<void>((r) => (finish = r)).then(() => void order.push('rest'));
-    let queuedInside: Promise<void> | null = null;
-    const ran = q.runNow('k', () => {
-      order.push('now');
-      // Queued while the in-turn task runs (as a listener of what it applied would): after its rest.
-      queuedInside = q.run('k', async () => void order.push('inside'));
-      return rest;
-    });
-    expect(ran).toBe(true);
-    const after = q.run('k', async () => void order.push('after'));
-    expect(q.runNow('k', () => null)).toBe(false);
-    await new Promise((r) => setImmediate(r));
-    expect(order).toEqual(['now']);
-    finish();
-    await Promise.all([queuedInside, after]);
-    expect(order).toEqual(['now', 'rest', 'inside', 'after']);
-    await q.drain();
-    expect(q.runNow('k', () => null)).toBe(true);
-  });
-
   it('keeps the lanes of more keys than the mark while they were used lately, and drops them once idle', async () => {
     vi.useFakeTimers({ toFake: ['performance'] });
     try {

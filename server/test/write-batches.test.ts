@@ -59,13 +59,7 @@ describe('batched appends, in memory', () => {
     const service = serviceOn(store);
     const sessionId = await sessionInPlay(service);
     const batches = vi.spyOn(store, 'appendBatch');
-    // The session's queue busy meanwhile, so that they wait (an idle session's command is decided at once, alone).
-    let release = () => {};
-    const holding = service.withSession(sessionId, () => new Promise<void>((resolve) => (release = resolve)));
-    await new Promise((r) => setImmediate(r));
     const sent = Array.from({ length: 30 }, (_, i) => service.execute(sessionId, seat(i), `m-${i}`, null, message(i)));
-    release();
-    await holding;
     const results = await Promise.all(sent);
     expect(batches).toHaveBeenCalledTimes(1);
     expect(results.map((r) => r.version)).toEqual(Array.from({ length: 30 }, (_, i) => 3 + i));
@@ -121,101 +115,6 @@ describe('batched appends, in memory', () => {
     expect(await first).toMatchObject({ version: 3, duplicate: false });
     await service.execute(sessionId, seat(2), 'after', null, message(2));
     expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['first', 'after']);
-  });
-});
-
-/** Lets the session's queue finish what an awaited command left (its lane's bookkeeping runs after its answer). */
-const idle = () => new Promise((r) => setImmediate(r));
-
-describe('a command on an idle session, in memory', () => {
-  it('is decided and appended in its caller\'s turn, with no task in the session\'s queue', async () => {
-    const store = new MemoryStore();
-    const service = serviceOn(store);
-    const sessionId = await sessionInPlay(service);
-    await idle();
-    const batches = vi.spyOn(store, 'appendBatch');
-    const answer = service.execute(sessionId, seat(0), 'now', null, message(0));
-    // Before any await: appended, and the copy here has it.
-    expect(batches).toHaveBeenCalledTimes(1);
-    expect(service.peek(sessionId)?.state.version).toBe(3);
-    expect(await answer).toMatchObject({ version: 3, duplicate: false });
-  });
-
-  it('takes no lane task and no place in the deadline queue when decided at once', async () => {
-    const queue = new KeyedQueue();
-    const bounds = new DeadlineQueue();
-    const runs = vi.spyOn(queue, 'run');
-    const writes = new WriteBatches(queue, bounds, (_id, batch) => {
-      for (const p of batch) {
-        p.answered = true;
-        p.resolve({ version: 1, duplicate: false });
-      }
-      return Promise.resolve();
-    }, 16);
-    const answer = writes.submit('S', { actor: seat(0), commandId: 'c', expectedGameVersion: null, command: message(0) }, performance.now() + 1000, performance.now() + 1000);
-    expect(runs).not.toHaveBeenCalled();
-    expect(bounds.size).toBe(0);
-    await expect(answer).resolves.toMatchObject({ version: 1 });
-  });
-
-  it('makes a command arriving while another is being decided wait for it, and decides it on top of it', async () => {
-    const store = new MemoryStore();
-    const service = serviceOn(store);
-    const sessionId = await sessionInPlay(service);
-    await idle();
-    // The first command's append answers later: its decision is not over when execute returns.
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const original = store.appendBatch.bind(store);
-    const batches = vi.spyOn(store, 'appendBatch').mockImplementationOnce(async (id, entries, options) => {
-      await held;
-      return original(id, entries, options);
-    });
-    const pause = service.execute(sessionId, facilitator, 'pause', 2, { type: 'PAUSE' });
-    // Made on the game as the pause leaves it: legal only if decided after it.
-    const resume = service.execute(sessionId, facilitator, 'resume', 3, { type: 'RESUME' });
-    const seen = service.withSession(sessionId, (s) => s.state.version);
-    await idle();
-    expect(batches).toHaveBeenCalledTimes(1);
-    release();
-    expect(await pause).toMatchObject({ version: 3 });
-    expect(await resume).toMatchObject({ version: 4 });
-    expect(await seen).toBe(4);
-    expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['pause', 'resume']);
-  });
-
-  it('makes a command sent by a listener of the one being decided wait until that one is over', async () => {
-    const store = new MemoryStore();
-    const service = serviceOn(store);
-    const sessionId = await sessionInPlay(service);
-    await idle();
-    const order: string[] = [];
-    let echoed: Promise<Executed> | null = null;
-    service.onApplied((event) => {
-      order.push(`applied ${event.entry.commandId}`);
-      if (event.entry.commandId === 'first') echoed = service.execute(sessionId, seat(1), 'echo', null, message(1));
-    });
-    const first = service.execute(sessionId, seat(0), 'first', null, message(0));
-    order.push('first returned');
-    expect(await first).toMatchObject({ version: 3 });
-    expect(await (echoed as Promise<Executed> | null)).toMatchObject({ version: 4 });
-    expect(order).toEqual(['applied first', 'first returned', 'applied echo']);
-  });
-
-  it('answers a refusal as a queued command is answered', async () => {
-    const store = new MemoryStore();
-    const service = serviceOn(store);
-    const sessionId = await sessionInPlay(service);
-    await idle();
-    const now = await settled(service.execute(sessionId, facilitator, 'stale-now', 0, { type: 'PAUSE' }));
-    let release = () => {};
-    const holding = service.withSession(sessionId, () => new Promise<void>((resolve) => (release = resolve)));
-    await idle();
-    const queued = settled(service.execute(sessionId, facilitator, 'stale-queued', 0, { type: 'PAUSE' }));
-    release();
-    await holding;
-    expect(now).toMatchObject({ ok: false, error: { code: 'stale' } });
-    expect(await queued).toEqual(now);
   });
 });
 

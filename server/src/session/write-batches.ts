@@ -14,8 +14,6 @@ import { SweptMap } from '../swept-map.ts';
 class Pending extends Bounded implements PendingCommand {
   answered = false;
   abandoned = false;
-  /** Its caller has its answer (resolve, reject or the deadline). */
-  settled = false;
 
   constructor(
     readonly request: CommandRequest,
@@ -29,13 +27,11 @@ class Pending extends Bounded implements PendingCommand {
   }
 
   resolve(executed: Executed): void {
-    this.settled = true;
     this.bounds?.remove(this);
     this.settle(executed);
   }
 
   reject(err: unknown): void {
-    this.settled = true;
     this.bounds?.remove(this);
     this.fail(err);
   }
@@ -43,13 +39,7 @@ class Pending extends Bounded implements PendingCommand {
   late(): void {
     this.abandoned = true;
     this.answered = true;
-    this.settled = true;
     this.fail(lateRefusal());
-  }
-
-  /** Bounded by its deadline from now on, if it has one (a command decided in its caller's turn needs no bound until it waits). */
-  bind(): void {
-    if (this.bounds && !this.settled) this.bounds.add(this);
   }
 }
 
@@ -65,10 +55,8 @@ interface Waiting {
  * Gathers the commands that arrive for a session while its queue is busy
  * (typically while the previous batch is on its way to the store) and hands
  * them to `decide` together, in arrival order, as one task of the session's
- * queue. An idle session's command goes alone, at once: decided in its
- * caller's turn (KeyedQueue.runNow), with no task of the queue, so that in
- * memory it costs no lane promise, no deadline entry and no microtask hop;
- * a hot one's wait for at most one append, and then share the next.
+ * queue. An idle session's command goes alone, at once; a hot one's wait
+ * for at most one append, and then share the next.
  */
 export class WriteBatches {
   /**
@@ -98,34 +86,17 @@ export class WriteBatches {
    */
   submit(sessionId: string, request: CommandRequest, bound: number, deadline?: number): Promise<Executed> {
     return new Promise<Executed>((resolve, reject) => {
-      const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, resolve, reject);
       let waiting = this.waiting.get(sessionId);
-      // Nothing waits and the session's queue is idle: decided now, as a batch of one.
-      if (!waiting?.queued && this.queue.runNow(sessionId, () => this.decideNow(sessionId, pending))) return;
       if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], queued: false, lastUsed: 0 });
       waiting.lastUsed = performance.now();
       if (!waiting.queued) {
         waiting.queued = true;
         this.schedule(sessionId);
       }
-      pending.bind();
+      const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, resolve, reject);
+      if (deadline !== undefined) this.bounds.add(pending);
       waiting.commands.push(pending);
     });
-  }
-
-  /**
-   * Decides on `pending` alone, in its caller's turn. With the memory store
-   * and the session held, that is the whole decision (decideBatch awaits
-   * nothing, and a batch whose every command has its answer has nothing left
-   * to do): null. Otherwise (a load, a refusal's lookup, bookkeeping, a store
-   * that answers later) the rest of the decision, which the session's queue
-   * then waits for, and the command is bounded by its deadline meanwhile.
-   */
-  private decideNow(sessionId: string, pending: Pending): Promise<void> | null {
-    const rest = this.decide(sessionId, [pending]);
-    if (pending.settled) return null;
-    pending.bind();
-    return rest;
   }
 
   private schedule(sessionId: string): void {
