@@ -1,10 +1,10 @@
-import { applyEntry, canonicalJson, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
+import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
-import { StoreUnavailableError } from '../store/redis-availability.ts';
 import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, Placement, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
+import { lostAppendOutcome, sameCommand } from './lost-append.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
 import { wireViewFor } from './sync-data.ts';
@@ -62,8 +62,6 @@ export interface CommandPathOptions {
   /** The session caught up with the log, loaded if need be (and its deadline scheduled when it was not held). */
   caughtUp: (sessionId: string) => Promise<CachedSession>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The store answered every round trip, so the retry can come soon, not after a reconnect's wait. */
 const overdue = () => new ServiceError('unavailable', 'The session did not take this command within the time bound; try again with the same command id.', { retryAfterMs: 100 });
@@ -380,7 +378,7 @@ export class CommandPath {
     if (missed) this.cache.applyFromStore(sessionId, session, missed);
     let own: readonly LogEntry[] = plan.entries.map((e, i) => ({ ...e, seq: first + i }));
     if (session.state.version < first - 1) {
-      // The batch's own entries as the log holds them, too: after a lost answer (findOut) they were found there.
+      // The batch's own entries as the log holds them, too: after a lost answer (lostAppendOutcome) they were found there.
       const read = await this.store.readLog(sessionId, session.state.version);
       this.cache.applyFromStore(sessionId, session, read.filter((e) => e.seq < first));
       own = read.filter((e) => e.seq >= first && e.seq < first + plan.entries.length);
@@ -423,10 +421,7 @@ export class CommandPath {
   /**
    * Appends; when the store's answer was lost (a timeout, a dropped
    * connection), asks the store whether the batch made it before answering
-   * anyone, so that nothing applied is ever reported refused. A batch is
-   * written whole or not at all, so its first command id tells. If the store
-   * cannot tell before `bound`, the refusal is `unavailable` with a retry
-   * hint: a retry with the same id then gets the true answer.
+   * anyone (lost-append.ts), so that nothing applied is ever reported refused.
    */
   private appendOrFindOut(sessionId: string, plan: Plan, bound: number): BatchAppendResult | Promise<BatchAppendResult> {
     const { entries, included, placement } = plan;
@@ -436,40 +431,7 @@ export class CommandPath {
     const answer = this.store.appendBatch(sessionId, entries, options);
     // A store that decided at once (the memory store): nothing to wait for, nothing lost.
     if (!(answer instanceof Promise)) return answer;
-    return answer.catch((err: unknown) => this.findOut(sessionId, plan, bound, err));
-  }
-
-  /** After an append failed: its outcome, if the failure left it unknown (see appendOrFindOut); otherwise the failure. */
-  private async findOut(sessionId: string, plan: Plan, bound: number, err: unknown): Promise<BatchAppendResult> {
-    if (!(err instanceof StoreUnavailableError) || !err.outcomeUnknown) throw err;
-    const { entries } = plan;
-    const first = entries[0];
-    if (!first) throw new Error('an empty batch');
-    while (performance.now() < bound) {
-      let seq: number | null;
-      let placed = false;
-      try {
-        seq = await this.store.commandSeq(sessionId, first.commandId);
-        // A movable batch may have been placed past the head it was planned on: then the log holds it whole from there.
-        placed = seq === first.seq || (seq !== null && plan.placement.movable && (await this.heldWhole(sessionId, entries, seq)));
-      } catch (err) {
-        if (!(err instanceof StoreUnavailableError)) throw err;
-        await sleep(50);
-        continue;
-      }
-      if (seq !== null && placed) return { ok: true, seq: seq + entries.length - 1 };
-      if (seq !== null) return { ok: false, reason: 'duplicate', duplicates: [{ index: 0, seq }] };
-      // Not in the log, and the lookup went after the append on the same connection: it was not applied.
-      throw unavailable();
-    }
-    throw unavailable('The game store did not answer in time; this may have been applied. Send it again with the same command id.');
-  }
-
-  /** Whether the log holds these entries' commands, in order and by the same actors, from `seq` on. */
-  private async heldWhole(sessionId: string, entries: readonly LogEntry[], seq: number): Promise<boolean> {
-    const held = (await this.store.readLog(sessionId, seq - 1)).slice(0, entries.length);
-    const same = (a: LogEntry, b: LogEntry | undefined) => b !== undefined && a.commandId === b.commandId && canonicalJson({ by: a.by, command: a.command }) === canonicalJson({ by: b.by, command: b.command });
-    return held.length === entries.length && entries.every((e, i) => same(e, held[i]));
+    return answer.catch((err: unknown) => lostAppendOutcome(this.store, sessionId, entries, placement.movable, bound, err));
   }
 
   /**
@@ -492,7 +454,7 @@ export class CommandPath {
   /** A command id seen before: the same command is a retry; another command reusing the id is refused. */
   private async duplicate(sessionId: string, seq: number, actor: Actor, command: Command): Promise<Executed> {
     const [original] = await this.store.readLog(sessionId, seq - 1);
-    if (original && canonicalJson({ by: original.by, command: original.command }) !== canonicalJson({ by: actor, command }))
+    if (original && !sameCommand(original, { by: actor, command }))
       throw new ServiceError('duplicate', 'This command id was already used for a different command.');
     return { version: seq, duplicate: true };
   }
