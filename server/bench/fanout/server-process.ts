@@ -1,4 +1,5 @@
 /** The IPC side every benchmark server process shares: say where it listens, answer stats requests, profile on demand, stop when told. */
+import { appendFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -76,6 +77,9 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
       send({ type: 'listening', url, keepNames: keepNames(), node: process.version });
       process.on('message', (m: ToServer) => {
         if (m.type === 'stats') {
+          // FANOUT_WINDOW_MARKS=<file>: each window's start and end on this process's clock (performance.now), to cut a V8 log (--logfile) at the window.
+          const marks = process.env.FANOUT_WINDOW_MARKS;
+          if (marks && m.window) appendFileSync(marks, `${process.pid} ${m.window} ${performance.now().toFixed(1)}\n`);
           if (m.window === 'start') {
             probe.start();
             spans?.start();
