@@ -165,8 +165,22 @@ export interface CommandAnswer {
 export interface CommandRecord {
   commandId: string;
   answers: CommandAnswer[];
+  /** Sendings that got no answer (their socket died, or 10 s passed), each followed by a failover. */
+  unanswered: number;
   final: 'ok' | 'refused' | 'gave-up';
   version?: number;
+}
+
+/**
+ * One failover of a writer, for a failing run's report: when (wall clock, as `sentAt`), why (a sending got
+ * no answer, or the socket was found closed before sending), from where to where, how long it took.
+ */
+export interface Failover {
+  at: number;
+  why: 'unanswered' | 'closed';
+  from: string;
+  to: string;
+  ms: number;
 }
 
 /** A channel each seat may write to from the first beat on, with no cap on how often (public statements are capped). */
@@ -183,7 +197,9 @@ export class Writer {
   client: TestClient;
   private running = false;
   private loop: Promise<void> | null = null;
-  private failovers = 0;
+  /** The failovers completed; `failoverCount` counts those begun. */
+  readonly failovers: Failover[] = [];
+  private failoversBegun = 0;
 
   constructor(
     private urls: () => string[],
@@ -218,10 +234,16 @@ export class Writer {
 
   /** One command to its final answer (or until it gives up after ~30 s). */
   async sendOne(text: string): Promise<CommandRecord> {
-    const record: CommandRecord = { commandId: `f-${nanoid(12)}`, answers: [], final: 'gave-up' };
+    const record: CommandRecord = { commandId: `f-${nanoid(12)}`, answers: [], unanswered: 0, final: 'gave-up' };
     this.records.push(record);
     const giveUpAt = Date.now() + 30_000;
     while (Date.now() < giveUpAt) {
+      // Its process died while this writer waited between sendings: socket.io-client would hold a command
+      // on a closed socket for a reconnection that never comes (reconnection is off) until the 10 s timeout.
+      if (!this.client.socket.connected) {
+        await this.failover('closed');
+        continue;
+      }
       const t0 = performance.now();
       const sentAt = Date.now();
       let ack: Ack<CommandResult>;
@@ -229,7 +251,8 @@ export class Writer {
         ack = await this.client.command({ type: 'SEND_MESSAGE', channel: CHANNEL_OF[this.label] ?? 'public', text }, { commandId: record.commandId });
       } catch {
         // No answer: the socket died with its server, or nothing came in time. Same id, another process.
-        await this.failover();
+        record.unanswered++;
+        await this.failover('unanswered');
         continue;
       }
       const ms = performance.now() - t0;
@@ -250,16 +273,18 @@ export class Writer {
   }
 
   get failoverCount(): number {
-    return this.failovers;
+    return this.failoversBegun;
   }
 
-  private async failover(): Promise<void> {
-    this.failovers++;
+  private async failover(why: Failover['why']): Promise<void> {
+    this.failoversBegun++;
     const old = this.client;
     old.close();
+    const at = Date.now();
+    const t0 = performance.now();
     for (let attempt = 0; attempt < 100; attempt++) {
       const urls = this.urls();
-      const url = urls[(this.failovers + attempt) % urls.length] ?? '';
+      const url = urls[(this.failoversBegun + attempt) % urls.length] ?? '';
       const next = new TestClient(url, this.sessionId, this.token, this.label);
       next.view = old.view;
       next.messages = old.messages;
@@ -267,6 +292,7 @@ export class Writer {
         const ack = await next.hello(old.version >= 0 ? old.version : undefined);
         if (ack.ok) {
           this.client = next;
+          this.failovers.push({ at, why, from: old.url, to: url, ms: Math.round(performance.now() - t0) });
           return;
         }
       } catch {
