@@ -12,6 +12,7 @@ import type { HelloData } from '@rubicon/shared';
 import { SEATS, TestClient, seatTable, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
 import { PrivateRedis, Writer, audit, crashLines, exportLog, faultEnv, health, sleep, startServers } from './fault-harness.ts';
+import { FaultReport } from './fault-report.ts';
 
 let redis: PrivateRedis | undefined;
 let servers: ChildServer[] = [];
@@ -27,12 +28,26 @@ afterAll(async () => {
 });
 
 const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
+const report = new FaultReport('kill-server');
+
+/** The log as a live process exports it now, for the report; bounded, as a failing run may have no live process. */
+async function currentLog() {
+  const [url] = alive();
+  if (!table || url === undefined) throw new Error('no live process to export from');
+  return Promise.race([exportLog(url, table.session.sessionId, table.session.facilitatorToken), sleep(10_000).then(() => Promise.reject(new Error('export took 10 s')))]);
+}
 
 describe('server processes killed', () => {
-  it('lose nothing when one of three dies mid-beat, and resume everything after a cold restart from the AOF', async () => {
+  it('lose nothing when one of three dies mid-beat, and resume everything after a cold restart from the AOF', async ({ onTestFinished }) => {
+    onTestFinished(async ({ task }) => {
+      if (task.result?.state !== 'fail' && process.env.FAULT_LOG_DIR === undefined) return;
+      const others = table ? [table.observer, table.facilitator] : [];
+      console.error(await report.write({ writers: [...writers], others, exportLog: currentLog, audit: (log) => audit(log, writers) }, task.result?.errors ?? []));
+    }, 30_000);
     redis = await PrivateRedis.start();
     const env = faultEnv(redis);
     servers = await startServers(3, env);
+    for (const [i, s] of servers.entries()) report.track(['A', 'B (to be killed)', 'C'][i] ?? '?', s);
     const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
     table = await seatTable(a, {}, (role) => (role === 'observer' ? c : a));
     await startGame(table);
@@ -44,6 +59,7 @@ describe('server processes killed', () => {
       writers.push(writer);
     }
     for (const w of writers) w.start(15);
+    report.step('game started; four writers writing');
     await sleep(1500);
 
     // Mid-beat: a seat's lock-in goes through B just before B dies.
@@ -51,21 +67,28 @@ describe('server processes killed', () => {
     // The handler is attached at once: the ack may be lost while B is being killed, and a
     // rejection with no handler by then counts as unhandled.
     const lock = iran?.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'we answer', lock: true }).catch(() => null);
+    if (servers[1]) report.killing(servers[1]);
     await servers[1]?.kill();
+    report.step('B is dead');
     await lock;
+    report.step('the lock-in sent through B is settled');
     // Health stays truthful while the survivors take the dead process's clients: Redis is up, so both are ready.
     const survivorsHealth = await Promise.all([a, c].map((url) => health(url)));
+    report.step(`the survivors' /healthz/ready: ${JSON.stringify(survivorsHealth)}`);
     for (const answer of survivorsHealth) expect(answer).toMatchObject({ status: 200, body: { ready: true, redis: 'ok' } });
     await sleep(2500);
     for (const w of writers.slice(0, 2)) expect(w.failoverCount, w.label).toBeGreaterThan(0);
     await Promise.all(writers.map((w) => w.stop()));
+    report.step('writers stopped');
 
     let log = await exportLog(a, table.session.sessionId, table.session.facilitatorToken);
     let result = audit(log, writers);
     expect(result.acknowledged).toBeGreaterThan(40);
     expect(result).toMatchObject({ lost: [], duplicated: [], refusedButApplied: [], wrongVersion: [], gaveUp: 0 });
     // The survivors and their clients converge on the log's head.
+    report.step(`log exported: ${log.length} entries; ${result.acknowledged} acknowledged`);
     await Promise.all([...writers.map((w) => w.client), table.observer, table.facilitator].map((cl) => cl.caughtUp(15_000)));
+    report.step('every client caught up');
     expect(table.facilitator.version).toBe(log.length);
     for (const s of [servers[0], servers[2]]) {
       expect(s?.child.exitCode).toBeNull();
@@ -76,9 +99,12 @@ describe('server processes killed', () => {
     const before = log;
     const held = new Map([...writers.map((w) => [w.label, w.client.version] as const), ['observer', table.observer.version] as const]);
     await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.kill() : undefined)));
+    report.step('every process killed for the cold restart');
     await redis.kill();
     await redis.start();
+    report.step('Redis restarted from its AOF');
     servers = await startServers(3, env);
+    for (const [i, s] of servers.entries()) report.track(`${['A', 'B', 'C'][i] ?? '?'} after the cold restart`, s);
     for (const url of alive()) expect((await health(url)).status).toBe(200);
 
     const [a2] = alive() as [string];
@@ -96,10 +122,12 @@ describe('server processes killed', () => {
       expect(hello.data.messages, w.label).toEqual([]);
       w.client = fresh;
     }
+    report.step('every writer resumed at the version it held');
     // The game goes on after the restart: more writes, all through the new processes.
     for (const w of writers) w.start(15);
     await sleep(1000);
     await Promise.all(writers.map((w) => w.stop()));
+    report.step('writers stopped again');
     log = await exportLog(a2, table.session.sessionId, table.session.facilitatorToken);
     result = audit(log, writers);
     expect(result).toMatchObject({ lost: [], duplicated: [], refusedButApplied: [], wrongVersion: [], gaveUp: 0 });
