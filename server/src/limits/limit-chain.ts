@@ -134,10 +134,11 @@ export class LimitChain {
     return null;
   }
 
-  /** This process's own counters, link by link. */
+  /** This process's own counters, link by link, by one reading of the clock. */
   private countLocally(keys: readonly string[]): ChainVerdict {
+    const now = Date.now();
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? { allowed: true };
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now) ?? { allowed: true };
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return { allowed: true };
