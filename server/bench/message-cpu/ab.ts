@@ -4,7 +4,7 @@
  * and packages (as the fan-out bench bundles its servers, compile.ts), then
  * the checkouts run one after another, in turn, `MESSAGE_CPU_PAIRS` times.
  * Prints each run's figures, then per checkout the median and the minimum
- * over all repetitions.
+ * of the CPU over all repetitions, and the median of the bytes allocated.
  *
  *   node --import tsx server/bench/message-cpu/ab.ts <checkout> [<checkout> ...]
  *   (run it under `flock -x /work/bench.lock` on a shared machine)
@@ -40,17 +40,21 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'rubicon-message-cpu-'));
 try {
   const scripts = await Promise.all(checkouts.map((c, i) => bundleInto(driver, mkdtempSync(path.join(root, `${i}-`)), c, [intoCheckout(c)])));
   const all = checkouts.map((): number[] => []);
+  const bytes = checkouts.map((): number[] => []);
   for (let p = 0; p < pairs; p++) {
     // The order flips each pair, so neither checkout always runs first.
     const order = p % 2 === 0 ? scripts.map((_, i) => i) : scripts.map((_, i) => scripts.length - 1 - i);
     for (const i of order) {
       const out = execFileSync(process.execPath, ['--expose-gc', scripts[i] as string], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      const { perMessageUs } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { perMessageUs: number[] };
+      const { perMessageUs, allocPerMessage = [] } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { perMessageUs: number[]; allocPerMessage?: number[] };
       all[i]?.push(...perMessageUs);
-      console.log(`${new Date().toISOString().slice(11, 19)} ${checkouts[i]}: ${perMessageUs.join(' / ')} µs per message`);
+      bytes[i]?.push(...allocPerMessage);
+      console.log(`${new Date().toISOString().slice(11, 19)} ${checkouts[i]}: ${perMessageUs.join(' / ')} µs, ${allocPerMessage.join(' / ')} B allocated per message`);
     }
   }
-  checkouts.forEach((c, i) => console.log(`${c}: median ${median(all[i] ?? [])} µs, min ${Math.min(...(all[i] ?? []))} µs per message (${all[i]?.length} repetitions)`));
+  checkouts.forEach((c, i) =>
+    console.log(`${c}: median ${median(all[i] ?? [])} µs, min ${Math.min(...(all[i] ?? []))} µs per message; allocated median ${median(bytes[i] ?? [])} B per message (${all[i]?.length} repetitions)`),
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

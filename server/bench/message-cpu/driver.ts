@@ -13,10 +13,17 @@
  * With MESSAGE_CPU_SPLIT=1 the clients run in a child process (this script
  * again, as the client) and the figure is the server process's CPU alone.
  *
- *   run by ab.ts (bundled against a checkout); prints one JSON line: µs of process CPU per message, per repetition
+ * Beside the CPU, the bytes the server process allocated per message in
+ * each repetition (`allocPerMessage`: heap growth between collections, by
+ * v8.GCProfiler, as the fan-out bench counts it; with the clients in this
+ * process, theirs included). Unlike the CPU it hardly moves with the load
+ * on the machine, so it shows cuts of a few hundred bytes a message.
+ *
+ *   run by ab.ts (bundled against a checkout); prints one JSON line: µs of process CPU and bytes allocated per message, per repetition
  *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0)
  */
 import { fork } from 'node:child_process';
+import { GCProfiler } from 'node:v8';
 import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { createApp } from '../../src/app.ts';
@@ -122,6 +129,24 @@ async function clients(url: string) {
 const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
+/** Counts the bytes this process allocates from now until the returned function is called: per message, rounded. */
+function countAllocation(): () => number {
+  const profiler = new GCProfiler();
+  profiler.start();
+  const start = process.memoryUsage().heapUsed;
+  return () => {
+    const end = process.memoryUsage().heapUsed;
+    let last = start;
+    let allocated = 0;
+    // What the heap grew by before each collection, and after the last one.
+    for (const gc of profiler.stop()?.statistics ?? []) {
+      allocated += gc.beforeGC.heapStatistics.usedHeapSize - last;
+      last = gc.afterGC.heapStatistics.usedHeapSize;
+    }
+    return Math.round((allocated + end - last) / PER_REP);
+  };
+}
+
 if (CLIENT_OF) {
   // A split run's client: each repetition between a start and a stop, each answered by the server before going on.
   const { send, close } = await clients(CLIENT_OF);
@@ -144,9 +169,11 @@ if (CLIENT_OF) {
   const app = await createApp(config, { scenarios: benchCatalog(600) });
   const url = await app.listen();
   const figures: number[] = [];
+  const allocated: number[] = [];
   if (SPLIT) {
     const child = fork(process.argv[1] as string, [], { env: { ...process.env, MESSAGE_CPU_CLIENT_OF: url }, execArgv: [] });
     let before = process.cpuUsage();
+    let allocation = countAllocation();
     await new Promise<void>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the clients exited with ${code}`))));
@@ -154,8 +181,12 @@ if (CLIENT_OF) {
         if (m === 'done') return resolve();
         if (m === 'start') {
           collect();
+          allocation = countAllocation();
           before = process.cpuUsage();
-        } else if (m === 'stop') figures.push(perMessageUs(process.cpuUsage(before)));
+        } else if (m === 'stop') {
+          figures.push(perMessageUs(process.cpuUsage(before)));
+          allocated.push(allocation());
+        }
         child.send('go');
       });
     });
@@ -165,13 +196,15 @@ if (CLIENT_OF) {
     await send(PER_REP);
     for (let r = 0; r < REPS; r++) {
       collect();
+      const allocation = countAllocation();
       const before = process.cpuUsage();
       await send(PER_REP);
       figures.push(perMessageUs(process.cpuUsage(before)));
+      allocated.push(allocation());
     }
     close();
   }
-  console.log(JSON.stringify({ perMessageUs: figures }));
+  console.log(JSON.stringify({ perMessageUs: figures, allocPerMessage: allocated }));
   await app.close();
   process.exit(0);
 }
