@@ -134,11 +134,10 @@ export class LimitChain {
     return null;
   }
 
-  /** This process's own counters, link by link, by one reading of the clock. */
+  /** This process's own counters, link by link. */
   private countLocally(keys: readonly string[]): ChainVerdict {
-    const now = Date.now();
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now) ?? { allowed: true };
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? { allowed: true };
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return { allowed: true };

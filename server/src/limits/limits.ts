@@ -45,41 +45,6 @@ function refuseOver(verdict: ChainVerdict): void {
   if (!verdict.allowed) throw commandRefusal(verdict.link, verdict.retryAfterMs);
 }
 
-/** Sessions whose command keys are held (CommandKeys); past it they are all dropped and made again as used. */
-const COMMAND_KEYS_MAX = 4096;
-
-/**
- * Each seat's command keys (its own, then its session's), made once per
- * session and access key rather than per command: a key built per command
- * was a new string that every Map it was looked up in (the blocked keys, the
- * seat's window) had to flatten, hash and compare by its text, where the
- * same string again is found by its cached hash and its identity.
- */
-class CommandKeys {
-  private readonly bySession = new Map<string, Map<string, readonly [string, string]>>();
-
-  of(sessionId: string, accessKey: string): readonly [string, string] {
-    let byKey = this.bySession.get(sessionId);
-    if (!byKey) {
-      // A bound, not a sweep: dropping them all costs only their making again.
-      if (this.bySession.size >= COMMAND_KEYS_MAX) this.bySession.clear();
-      byKey = new Map();
-      this.bySession.set(sessionId, byKey);
-    }
-    let keys = byKey.get(accessKey);
-    if (!keys) {
-      keys = [`${sessionId}:${accessKey}`, sessionId];
-      byKey.set(accessKey, keys);
-    }
-    return keys;
-  }
-
-  /** Sessions held. */
-  get size(): number {
-    return this.bySession.size;
-  }
-}
-
 /**
  * The limits of one app, built once (no module-level state) and handed to
  * the socket server and the routes. Those that must hold across processes
@@ -99,7 +64,6 @@ export class Limits {
   private readonly commands: LimitChain;
   /** A join's address as any tokenless request, then as a join attempt. */
   private readonly joins: LimitChain;
-  private readonly commandKeys = new CommandKeys();
 
   /** `onCommandRoundTrip` is told of each round trip the command limits make to Redis. */
   constructor(config: LimitsConfig, store: LimitStore, onCommandRoundTrip?: () => void) {
@@ -138,7 +102,7 @@ export class Limits {
    * command's path, and the larger part of its tail.
    */
   command(sessionId: string, accessKey: string): CommandLimit | null {
-    const keys = this.commandKeys.of(sessionId, accessKey);
+    const keys = [`${sessionId}:${accessKey}`, sessionId];
     const counted = this.commands.forAppend(keys);
     if ('allowed' in counted) {
       refuseOver(counted);

@@ -81,44 +81,6 @@ export function messageVisibleTo(viewer: Viewer, message: Message, channel: Chan
   return message.audience.includes(viewer.seat);
 }
 
-// One map per scenario: a command names its channel by id, and `find` compared that id's text with each channel's.
-const channelMaps = new WeakMap<Scenario, ReadonlyMap<string, Channel>>();
-
-/** The scenario's channels by id (the first of an id, as `find` would give; a loaded scenario has no two). */
-export function channelsById(scenario: Scenario): ReadonlyMap<string, Channel> {
-  let map = channelMaps.get(scenario);
-  if (!map) {
-    const built = new Map<string, Channel>();
-    for (const c of scenario.channels) if (!built.has(c.id)) built.set(c.id, c);
-    channelMaps.set(scenario, built);
-    map = built;
-  }
-  return map;
-}
-
-// A channel's members in play depend only on the channel and the session's seats in play (one array per
-// session's world, carried from state to state and never changed), so they are counted once per pair.
-// Counting them per message compared every member with every seat in play by text (the scenario's strings
-// are read apart, so no two are the same string): most of deciding a message's audience.
-const inPlayMembers = new WeakMap<readonly SeatId[], Map<Channel, readonly SeatId[]>>();
-
-function membersInPlay(channel: Channel, seatsInPlay: readonly SeatId[]): readonly SeatId[] {
-  let byChannel = inPlayMembers.get(seatsInPlay);
-  if (!byChannel) {
-    byChannel = new Map();
-    inPlayMembers.set(seatsInPlay, byChannel);
-  }
-  let members = byChannel.get(channel);
-  if (!members) {
-    // A push loop, not `filter`: its lists then have one elements kind, so the code reading them is compiled once (lists.ts).
-    const list: SeatId[] = [];
-    for (const m of channel.members) if (seatsInPlay.includes(m)) list.push(m);
-    members = list;
-    byChannel.set(channel, members);
-  }
-  return members;
-}
-
 /**
  * Decides who receives a message, or refuses it. The audience is fixed at
  * send time and stored with the message, so what a socket may receive never
@@ -131,14 +93,16 @@ export function messageAudience(
   cmd: SendMessage,
   earlier: { byId(id: string): Message | undefined },
 ): { audience: SeatId[]; channel: Channel } | Refusal {
-  const channel = channelsById(scenario).get(cmd.channel);
+  const channel = scenario.channels.find((c) => c.id === cmd.channel);
   if (!channel) return refuse('unknown_channel', `There is no channel "${cmd.channel}".`);
   if (by.kind === 'observer' || by.kind === 'system') return refuse('forbidden', 'Observers cannot send messages.');
+  // A push loop, not `filter`: its lists then have one elements kind, so the code below is compiled once (lists.ts).
+  const members: SeatId[] = [];
+  for (const m of channel.members) if (world.seatsInPlay.includes(m)) members.push(m);
   if (by.kind === 'seat' && !channel.members.includes(by.seat))
     return refuse('not_member', `${by.seat} is not a member of ${channel.title}.`);
   if (by.kind === 'seat' && !channelIsOpen(world, channel))
     return refuse('channel_closed', `${channel.title} is not open.`);
-  const inPlay = membersInPlay(channel, world.seatsInPlay);
 
   if (cmd.toWhiteCell) {
     if (by.kind !== 'seat' || channel.kind !== 'team' || cmd.to !== undefined || cmd.relayOf !== undefined)
@@ -153,7 +117,7 @@ export function messageAudience(
     if (!original || original.channel !== channel.id)
       return refuse('invalid', `The message to relay is not in ${channel.title}.`);
   }
-  if (cmd.to !== undefined && !inPlay.includes(cmd.to))
+  if (cmd.to !== undefined && !members.includes(cmd.to))
     return refuse('invalid', `${cmd.to} is not in ${channel.title}.`);
 
   if (channel.kind === 'mediated' && by.kind === 'seat') {
@@ -165,14 +129,14 @@ export function messageAudience(
       return { audience: relay ? [by.seat, relay] : [by.seat], channel };
     }
     if (cmd.to !== undefined) return { audience: [by.seat, cmd.to], channel };
-    return { audience: inPlay.slice(), channel };
+    return { audience: members, channel };
   }
   // The white cell writes to all of a mediated channel's members; addressing and relaying are the relay's.
   if (channel.kind === 'mediated' && (cmd.to !== undefined || cmd.relayOf !== undefined))
     return refuse('invalid', `The white cell writes to everyone in ${channel.title}; only ${channel.relay ?? 'the relay'} addresses or relays messages there.`);
   if (cmd.to !== undefined || cmd.relayOf !== undefined)
     return refuse('invalid', 'Addressing and relaying apply to mediated channels only.');
-  return { audience: inPlay.slice(), channel };
+  return { audience: members, channel };
 }
 
 /**

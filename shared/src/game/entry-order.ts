@@ -1,6 +1,5 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { Command } from './commands.ts';
-import { channelsById } from './channel-policy.ts';
 
 /**
  * How far a log entry's legality depends on the entries before it, so that
@@ -36,6 +35,6 @@ export function entryOrder(scenario: Scenario, command: Command): EntryOrder {
   if (command.type === 'HIDE_MESSAGE' || command.type === 'SCORE_TEAM') return 'strict';
   if (command.type !== 'SEND_MESSAGE') return 'moving';
   if (command.relayOf !== undefined) return 'strict';
-  const channel = channelsById(scenario).get(command.channel);
+  const channel = scenario.channels.find((c) => c.id === command.channel);
   return channel && channel.kind !== 'public' ? 'free' : 'strict';
 }

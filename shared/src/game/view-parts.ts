@@ -131,6 +131,17 @@ export function moveTitle(scenario: Scenario, beatId: string, seat: SeatId, move
   return moveAt(scenario, beatId, seat, move)?.title ?? move;
 }
 
+export const channelMaps = new WeakMap<Scenario, ReadonlyMap<string, Channel>>();
+
+export function channelsById(scenario: Scenario): ReadonlyMap<string, Channel> {
+  let map = channelMaps.get(scenario);
+  if (!map) {
+    map = new Map(scenario.channels.map((c) => [c.id, c]));
+    channelMaps.set(scenario, map);
+  }
+  return map;
+}
+
 /** The beat under way as a view shows it (none outside a beat's phases), and the viewer's part in it if a seat in play acts. */
 export function beatOf(scenario: Scenario, state: GameState, seat: SeatId | null): { beat: Beat | null; inBeat: boolean; actor: BeatActor | undefined } {
   const ctx = state.turn.context;

@@ -4,7 +4,7 @@ import type { Cause, Change, ChangeTarget } from './world.ts';
 import { phaseOf, type Game, type GameState } from './game.ts';
 import { versionSeenBy, viewerGameVersion } from './viewer-game-version.ts';
 import { actingSeatsInPlay, type Resolution } from './machine.ts';
-import { channelsById, messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
+import { messageAsSeenBy, messageChangedAt, messageVisibleTo, type Message, type Viewer } from './channel-policy.ts';
 import { teachingViewFor } from './teaching-view.ts';
 import { rubricViewFor } from './rubric-scores.ts';
 import { briefingText, outcomeDescription, situationText } from './texts.ts';
@@ -12,7 +12,7 @@ import { streamPosition } from './viewer-stream.ts';
 import type { ChangeView, GameView, OutcomeView, ResolutionView } from './view-types.ts';
 import { mapList } from '../lists.ts';
 import {
-  beatOf, cachedIn, channelViews, choicesSeen, menuView, moveAt, moveTitle, revealedIn, scenarioView, seesMove, viewerKey,
+  beatOf, cachedIn, channelsById, channelViews, choicesSeen, menuView, moveAt, moveTitle, revealedIn, scenarioView, seesMove, viewerKey,
 } from './view-parts.ts';
 export type * from './view-types.ts';
 
