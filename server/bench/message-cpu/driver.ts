@@ -129,7 +129,12 @@ async function clients(url: string) {
 const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
-/** Counts the bytes this process allocates from now until the returned function is called: per message, rounded. */
+/**
+ * Counts the bytes this process allocates from now until the returned function is called: per message, rounded.
+ * The fan-out bench's LoadWindowProbe (fanout/load-probe.ts) sums the same way; the driver keeps its own copy
+ * because ab.ts resolves the driver's relative imports in the checkout it measures, and a checkout from before
+ * a shared helper existed could not be bundled.
+ */
 function countAllocation(): () => number {
   const profiler = new GCProfiler();
   profiler.start();
