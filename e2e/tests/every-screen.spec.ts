@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { JoinResponse } from '@rubicon/shared';
 import { expectAccessible } from './support/artifacts.ts';
-import { expectInViewport, LAPTOP_SMALL, PHONE, PHONE_SMALL, PROJECTOR, scrollToEnd, smallTapTargets, widerThanPage } from './support/room.ts';
+import { afterLayout, expectInViewport, LAPTOP_SMALL, PHONE, PHONE_SMALL, PROJECTOR, scrollToEnd, smallTapTargets, widerThanPage } from './support/room.ts';
 import { post, SocketGame } from './support/socket-game.ts';
 import { expectPhase, openScreen, type Screen } from './support/ui.ts';
 
@@ -69,7 +69,7 @@ async function sweep(page: Page, name: string, url: string, ready: string): Prom
   for (const size of SIZES) {
     await page.setViewportSize(size);
     // Let the new width lay out (and the parts that follow their own size, the map and the message list, redraw).
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await afterLayout(page);
     // Soft: one run lists every screen's problems, and the test still fails on any.
     const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     const wide = scroll > client ? ` (${(await widerThanPage(page)).join('; ')})` : '';

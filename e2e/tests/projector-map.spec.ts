@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { JoinResponse } from '@rubicon/shared';
 import { expectAccessible, saveScreen } from './support/artifacts.ts';
-import { mapCollisions, mapLayout, PROJECTOR, textUnder, type MapLayout } from './support/room.ts';
+import { afterLayout, mapCollisions, mapLayout, PROJECTOR, textUnder, type MapLayout } from './support/room.ts';
 import { post, SocketGame } from './support/socket-game.ts';
 import { expectPhase, openScreen, type Screen } from './support/ui.ts';
 
@@ -41,7 +41,7 @@ test.afterAll(async () => {
 async function settledMap(page: Page): Promise<MapLayout> {
   // The land arrives after the first paint, and labels are placed once their widths are measured.
   await expect(page.locator('[data-testid="map"] .map__land')).toBeVisible();
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await afterLayout(page);
   return mapLayout(page);
 }
 

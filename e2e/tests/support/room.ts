@@ -166,3 +166,15 @@ export async function smallTapTargets(page: Page, min = 44): Promise<string[]> {
     return out;
   }, min);
 }
+
+/**
+ * Waits for the page to lay out and paint at its new size: two animation frames, or 1 s if none comes.
+ * A renderer the machine starves (a CI host under steal time) may run no frame at all for minutes, and an
+ * unbounded wait then ends the test at its timeout instead of at the check that follows, which forces layout anyway.
+ */
+export async function afterLayout(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => r()));
+    setTimeout(r, 1000);
+  }));
+}
