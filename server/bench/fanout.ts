@@ -18,7 +18,9 @@
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),
  *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too),
  *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; fanout/node-binaries.ts),
- *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default)
+ *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
+ *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
+ *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { pinTo } from './fanout/pin.ts';
@@ -35,6 +37,8 @@ import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 import { harnessNode, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';
 import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
+import { DISTURBANCE_DEFAULTS, disturbanceOf, type DisturbanceLimits } from './fanout/disturbance.ts';
+import { saveRun, type SavedCondition } from './fanout/saved-rounds.ts';
 
 export interface FanoutOptions {
   sessions: number;
@@ -59,6 +63,10 @@ export interface FanoutOptions {
   serverNodes: NodeBinary[];
   /** The harness's, the same for every phase (FANOUT_HARNESS_NODE). */
   harnessNode: NodeBinary;
+  /** Past these, a phase is marked disturbed (FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX). */
+  disturbance: DisturbanceLimits;
+  /** Where to write every condition's rounds (FANOUT_SAVE); null for nowhere. */
+  save: string | null;
 }
 
 export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = {
@@ -73,6 +81,8 @@ export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'base
   pin: false,
   serverNodes: [selfNode()],
   harnessNode: selfNode(),
+  disturbance: DISTURBANCE_DEFAULTS,
+  save: null,
 };
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -166,6 +176,10 @@ interface PhaseResult {
   probe: ProbeSummary | null;
   /** Redis's CPU and the whole machine's over the window. */
   machine: WindowCpu;
+  /** The machine's CPU less the servers', the harness's, Redis's and the steal, % of one core; null when not readable. */
+  othersPercent: number | null;
+  /** Why the phase counts as disturbed (disturbance.ts), or null. */
+  disturbed: string | null;
   /** Each server process's command-path waits (FANOUT_SPANS=1, span-probe.ts). */
   spans: Record<string, SpanSummary>[];
   /** FANOUT_TAIL=1, one process: the slow deliveries' legs against all deliveries' (tail-probe.ts). */
@@ -338,16 +352,21 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     const systemMicros = sum(end, (s) => s.systemMicros) - sum(start, (s) => s.systemMicros);
     const wallMs = (marks.wall[1] ?? 0) - (marks.wall[0] ?? 0);
     const deliveries = (result.deliveriesPerSecond * wallMs) / 1000;
+    const cpuPercent = cpuMicros / 10 / wallMs;
+    const machineWindow = (await machineCpu) ?? { redisPercent: null, machinePercent: null, stealPercent: null };
+    const othersPercent = othersOf(machineWindow, cpuPercent, result.harnessCpuPercent);
     return {
       harness: result,
-      cpuPercent: cpuMicros / 10 / wallMs,
+      cpuPercent,
       cpuMicrosPerDelivery: cpuMicros / Math.max(1, deliveries),
       systemMicrosPerDelivery: systemMicros / Math.max(1, deliveries),
       rssIdleMb: sum(idle, (s) => s.rssBytes) / 2 ** 20,
       rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
       bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
       probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
-      machine: (await machineCpu) ?? { redisPercent: null, machinePercent: null },
+      machine: machineWindow,
+      othersPercent,
+      disturbed: disturbanceOf({ stealPercent: machineWindow.stealPercent, othersPercent }, options.disturbance),
       spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
       tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
       nodes: { servers: servers.map((s) => s.reportedNode ?? `${contender.node.version} (binary; the server did not say)`), harness: result.node },
@@ -357,6 +376,11 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     if (harness.exitCode === null) harness.kill('SIGKILL');
     await Promise.all(servers.map((s) => s.stop()));
   }
+}
+
+/** What ran beside the benchmark: the machine's CPU (steal left out) less the servers', the harness's and Redis's. */
+function othersOf(machine: WindowCpu, serverPercent: number, harnessPercent: number): number | null {
+  return machine.machinePercent === null ? null : machine.machinePercent - serverPercent - harnessPercent - (machine.redisPercent ?? 0);
 }
 
 function addPhase(report: Report, section: string, target: string, r: PhaseResult): void {
@@ -386,12 +410,10 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   }
   report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
-  const { redisPercent, machinePercent } = r.machine;
-  if (machinePercent !== null) {
-    // What ran beside the benchmark: the machine's CPU less the servers', the harness's and Redis's.
-    const others = machinePercent - r.cpuPercent - h.harnessCpuPercent - (redisPercent ?? 0);
-    report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness or Redis)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${others.toFixed(0)}`, '% of 1 core');
-  }
+  const { redisPercent, stealPercent } = r.machine;
+  if (r.othersPercent !== null)
+    report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');
+  if (stealPercent !== null) report.add(section, `${target}: the host's steal, % of the machine's cores; disturbed`, `${stealPercent.toFixed(1)} %; ${r.disturbed === null ? 'no' : `yes (${r.disturbed})`}`, '');
   if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
   for (const name of names) {
@@ -438,10 +460,16 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
   const compiled = new CompiledServers();
   try {
     const contenders = await runnable(contendersOf(options), options.tsx, compiled);
+    const saved: SavedCondition[] = [];
     for (const c of conditions) {
       const rounds: Map<string, RoundFigures>[] = [];
       for (let round = 0; round < options.rounds; round++) rounds.push(await runRound(report, c, round, contenders, options));
       if (options.rounds > 1) for (const row of summariseRounds(rounds, ratioPairs(contenders))) report.add(`8 fan-out (${c.label}, over ${options.rounds} rounds)`, row.name, row.value, '');
+      saved.push({ label: c.label, rounds: rounds.map((r) => Object.fromEntries(r)) });
+    }
+    if (options.save) {
+      await saveRun(options.save, { version: 1, savedAt: new Date().toISOString(), pairs: ratioPairs(contenders), conditions: saved });
+      report.note(`Fan-out rounds saved to ${options.save} (FANOUT_SAVE); summarise several runs with: node --import tsx server/bench/fanout-pool.ts <file>…`);
     }
   } finally {
     await compiled.dispose();
@@ -505,7 +533,7 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99 }]));
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies }]));
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -529,6 +557,8 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     pin: process.env.FANOUT_PIN === '1',
     serverNodes: serverNodes(process.env.FANOUT_NODE, selfNode()),
     harnessNode: harnessNode(process.env.FANOUT_HARNESS_NODE, selfNode()),
+    disturbance: { stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent), othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent) },
+    save: process.env.FANOUT_SAVE || null,
   };
 }
 

@@ -4,12 +4,16 @@ import { performance } from 'node:perf_hooks';
 
 export const now = (): number => performance.now();
 
+/** The 0-based index of the q-th quantile (0..1) among n sorted samples, by nearest rank; shared with histograms (fanout/latency-histogram.ts). */
+export function nearestRank(n: number, q: number): number {
+  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+}
+
 /** The q-th quantile (0..1) of the samples, by nearest rank. */
 export function quantile(samples: readonly number[], q: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] as number;
+  return sorted[nearestRank(sorted.length, q)] as number;
 }
 
 export const median = (samples: readonly number[]): number => quantile(samples, 0.5);

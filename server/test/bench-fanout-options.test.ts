@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { harnessNode, NodeBinaryError, selfNode, serverNodes, type VersionOf } from '../bench/fanout/node-binaries.ts';
 import { midMedian, summariseRounds, type RoundFigures } from '../bench/fanout/rounds-summary.ts';
+import type { LatencyHistogram } from '../bench/fanout/latency-histogram.ts';
 
 const self = { path: '/usr/bin/node', version: 'v20.20.2' };
 const versions: Record<string, string> = { '/opt/node24/bin/node': 'v24.22.3', '/opt/node18/bin/node': 'v18.20.8', '/usr/bin/python3': 'Python 3.12.3' };
@@ -48,6 +49,9 @@ describe('FANOUT_HARNESS_NODE', () => {
   });
 });
 
+/** A phase's figures for the summary: undisturbed, no latencies, unless given. */
+const fig = (cpuMicrosPerDelivery: number, p99: number, disturbed: string | null = null, latencies: LatencyHistogram = {}): RoundFigures => ({ cpuMicrosPerDelivery, p99, disturbed, latencies });
+
 describe('the summary over rounds', () => {
   it('takes the median as the middle value, or the mean of the two middle ones', () => {
     expect(midMedian([3, 1, 2])).toBe(2);
@@ -61,7 +65,7 @@ describe('the summary over rounds', () => {
         ['bare', bare],
         ['rubicon', rubicon],
       ]);
-    const rounds = [round({ cpuMicrosPerDelivery: 30, p99: 3 }, { cpuMicrosPerDelivery: 45, p99: 6 }), round({ cpuMicrosPerDelivery: 40, p99: 8 }, { cpuMicrosPerDelivery: 56, p99: 6 }), round({ cpuMicrosPerDelivery: 32, p99: 4 }, { cpuMicrosPerDelivery: 48, p99: 5 })];
+    const rounds = [round(fig(30, 3), fig(45, 6)), round(fig(40, 8), fig(56, 6)), round(fig(32, 4), fig(48, 5))];
     const rows = summariseRounds(rounds, [{ label: 'rubicon/bare', of: 'rubicon', over: 'bare' }]);
     const value = (name: string) => rows.find((r) => r.name === name)?.value;
     expect(value('rubicon/bare: server CPU per delivery, each round; median over rounds')).toBe('1.50× / 1.40× / 1.50×; median 1.50×');
@@ -70,7 +74,7 @@ describe('the summary over rounds', () => {
   });
 
   it('leaves a round out of a pair it lacks a side of', () => {
-    const rows = summariseRounds([new Map([['bare', { cpuMicrosPerDelivery: 10, p99: 1 }]]), new Map([['bare', { cpuMicrosPerDelivery: 10, p99: 1 }], ['rubicon', { cpuMicrosPerDelivery: 20, p99: 3 }]])], [{ label: 'rubicon/bare', of: 'rubicon', over: 'bare' }]);
+    const rows = summariseRounds([new Map([['bare', fig(10, 1)]]), new Map([['bare', fig(10, 1)], ['rubicon', fig(20, 3)]])], [{ label: 'rubicon/bare', of: 'rubicon', over: 'bare' }]);
     expect(rows.find((r) => r.name.startsWith('rubicon/bare: p99'))?.value).toBe('3.00×; median 3.00×');
   });
 });

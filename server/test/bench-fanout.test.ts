@@ -5,13 +5,34 @@
 import { describe, expect, it } from 'vitest';
 import { benchFanout, FANOUT_DEFAULTS } from '../bench/fanout.ts';
 import { Report } from '../bench/stats.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadRun, poolRuns } from '../bench/fanout/saved-rounds.ts';
+import { summariseRounds } from '../bench/fanout/rounds-summary.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('fan-out benchmark, small', () => {
   it('runs bare and Rubicon in memory and on Redis, with nothing lost or duplicated', async () => {
     const report = new Report();
-    await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fanout-save-'));
+    const save = path.join(dir, 'rounds.json');
+    try {
+      await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save });
+      // FANOUT_SAVE's file gives the summary over rounds with the p99 of every delivery pooled (fanout-pool.ts's path).
+      const { pairs, conditions } = poolRuns([await loadRun(save)]);
+      expect(conditions.map((c) => c.rounds.length)).toEqual([1, 1]);
+      for (const c of conditions) {
+        const rows = summariseRounds(c.rounds, pairs);
+        const pooled = rows.find((r) => r.name === 'rubicon/bare: p99 of the deliveries pooled, undisturbed pairs; all rounds')?.value;
+        // On a disturbed machine there is no undisturbed pair; every round's pool is there either way.
+        expect(pooled, c.label).toMatch(/^(\d+\.\d \/ \d+\.\d ms = \d+\.\d\d× \(1 rounds; [\d,]+ \/ [\d,]+ deliveries\)|no undisturbed pair); all \d+\.\d\d×$/);
+        expect(rows.find((r) => r.name === 'bare: p99 of the deliveries pooled, undisturbed rounds · all rounds (deliveries)')?.value, c.label).toMatch(/· \d+\.\d ms \([\d,]+\)$/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const sections = [...new Set(report.rows.map((r) => r.section))];
     expect(sections).toEqual(['8 fan-out (memory, 1 process, 2 msg/s per seat)', '8 fan-out (Redis, 2 processes, 2 msg/s per seat)']);
     for (const section of sections) {
@@ -25,6 +46,11 @@ describe('fan-out benchmark, small', () => {
         expect(typeof cpu === 'number' && cpu > 0, `${section} ${target} CPU ${String(cpu)}`).toBe(true);
         // Each process says which Node it ran: by default, servers and harness alike, the one running this test.
         expect(rows.find((r) => r.name === `${target}: Node: server process(es) · harness`)?.value).toBe(`${process.version} · ${process.version}`);
+        // The host's steal apart from the rest of the machine, and whether the phase counts as disturbed (Linux: /proc/stat).
+        if (process.platform === 'linux') {
+          expect(rows.find((r) => r.name === `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`)?.value).toMatch(/^(-|\d+); -?\d+$/);
+          expect(rows.find((r) => r.name === `${target}: the host's steal, % of the machine's cores; disturbed`)?.value).toMatch(/^\d+\.\d %; (no|yes \(.+\))$/);
+        }
       }
       expect(rows.some((r) => r.name === 'rubicon/bare: server CPU per delivery')).toBe(true);
     }

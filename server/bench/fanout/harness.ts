@@ -11,6 +11,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { now, quantile } from '../stats.ts';
+import { histogramOf } from './latency-histogram.ts';
 import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
 import { GcLog, type DeliveryRecord, type HarnessTail } from './tail-legs.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type TailBreakdown, type ToHarness } from './types.ts';
@@ -354,6 +355,7 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       expected: tally.acknowledged * SOCKETS_PER_SESSION,
       received: tally.received,
       deliveriesPerSecond: (tally.inWindow / windowMs) * 1000,
+      latencies: histogramOf(tally.latencies),
       p50: quantile(tally.latencies, 0.5),
       p95: quantile(tally.latencies, 0.95),
       p99: quantile(tally.latencies, 0.99),

@@ -3,16 +3,28 @@
  * and the median over rounds, for CPU per delivery and the send → receipt
  * p99. A round's p99 is set by a handful of stalls in its window, so it
  * swings from round to round; the median over rounds is steadier than any
- * one round and, unlike pooling every delivery, keeps each ratio a
- * comparison of phases that met the same machine in the same round. Both
- * contenders' figures are the ones each round printed, the same statistic
- * for both.
+ * one round and keeps each ratio a comparison of phases that met the same
+ * machine in the same round. Both contenders' figures are the ones each
+ * round printed, the same statistic for both.
+ *
+ * A phase the host disturbed (disturbance.ts) is printed with the others and
+ * marked `*`; the medians are then given again over the undisturbed rounds
+ * alone (a pair's round counts only when both its phases were undisturbed),
+ * and so is the p99 of every undisturbed round's deliveries pooled
+ * (latency-histogram.ts): hundreds of thousands of deliveries from rounds in
+ * alternating order, which a few stalls cannot swing as they swing one
+ * window's p99.
  */
+import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogram } from './latency-histogram.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
   cpuMicrosPerDelivery: number;
   p99: number;
+  /** Why the phase counts as disturbed (disturbance.ts), or null. */
+  disturbed: string | null;
+  /** Its window's send → receipt latencies. */
+  latencies: LatencyHistogram;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -26,6 +38,8 @@ export interface SummaryRow {
   name: string;
   value: string;
 }
+
+type Rounds = readonly ReadonlyMap<string, RoundFigures>[];
 
 /** The middle value; with an even count, the mean of the two middle ones (neither contender gets the kinder half). */
 export function midMedian(values: readonly number[]): number {
@@ -42,36 +56,70 @@ const METRICS: readonly { name: string; pick: (f: RoundFigures) => number }[] = 
 ];
 
 const times = (x: number) => `${x.toFixed(2)}×`;
+const mark = (disturbed: boolean) => (disturbed ? '*' : '');
+const count = (n: number) => n.toLocaleString('en-US');
 
 /**
  * Rows for `rounds` (each a map from contender name to its figures in that
  * round): every contender's own figures, then each pair's ratios, per round
- * and as the median over rounds. A round missing either side of a pair is
- * left out of that pair's row.
+ * and as the median over rounds, then the same over the undisturbed rounds
+ * and the pooled p99. A round missing either side of a pair is left out of
+ * that pair's rows.
  */
-export function summariseRounds(rounds: readonly ReadonlyMap<string, RoundFigures>[], pairs: readonly RatioPair[]): SummaryRow[] {
-  const rows: SummaryRow[] = [];
+export function summariseRounds(rounds: Rounds, pairs: readonly RatioPair[]): SummaryRow[] {
   const names = [...new Set(rounds.flatMap((r) => [...r.keys()]))];
-  for (const name of names) {
-    const own = rounds.flatMap((r) => {
-      const f = r.get(name);
-      return f ? [f] : [];
-    });
-    const cpu = own.map((f) => f.cpuMicrosPerDelivery);
-    const p99 = own.map((f) => f.p99);
-    const each = (xs: number[], unit: string) => `${xs.map((x) => x.toFixed(1)).join(' / ')} (median ${midMedian(xs).toFixed(1)}) ${unit}`;
-    rows.push({ name: `${name}: CPU per delivery; p99: each round (median over rounds)`, value: `${each(cpu, 'µs')}; ${each(p99, 'ms')}` });
-  }
-  for (const pair of pairs) {
-    for (const metric of METRICS) {
-      const ratios = rounds.flatMap((r) => {
-        const a = r.get(pair.of);
-        const b = r.get(pair.over);
-        return a && b ? [metric.pick(a) / metric.pick(b)] : [];
-      });
-      if (ratios.length === 0) continue;
-      rows.push({ name: `${pair.label}: ${metric.name}, each round; median over rounds`, value: `${ratios.map(times).join(' / ')}; median ${times(midMedian(ratios))}` });
-    }
-  }
+  return [...names.flatMap((name) => contenderRows(rounds, name)), ...pairs.flatMap((pair) => pairRows(rounds, pair)), ...disturbedRows(rounds)];
+}
+
+function contenderRows(rounds: Rounds, name: string): SummaryRow[] {
+  const own = rounds.flatMap((r) => {
+    const f = r.get(name);
+    return f ? [f] : [];
+  });
+  const each = (pick: (f: RoundFigures) => number, unit: string) =>
+    `${own.map((f) => `${pick(f).toFixed(1)}${mark(f.disturbed !== null)}`).join(' / ')} (median ${midMedian(own.map(pick)).toFixed(1)}) ${unit}`;
+  const quiet = own.filter((f) => f.disturbed === null);
+  const pooled = (fs: readonly RoundFigures[]) => {
+    const h = mergeHistograms(fs.map((f) => f.latencies));
+    return `${histogramQuantile(h, 0.99).toFixed(1)} ms (${count(histogramCount(h))})`;
+  };
+  return [
+    { name: `${name}: CPU per delivery; p99: each round (median over rounds)`, value: `${each((f) => f.cpuMicrosPerDelivery, 'µs')}; ${each((f) => f.p99, 'ms')}` },
+    {
+      name: `${name}: undisturbed rounds; their median CPU per delivery; p99`,
+      value: `${quiet.length} of ${own.length}; ${midMedian(quiet.map((f) => f.cpuMicrosPerDelivery)).toFixed(1)} µs; ${midMedian(quiet.map((f) => f.p99)).toFixed(1)} ms`,
+    },
+    { name: `${name}: p99 of the deliveries pooled, undisturbed rounds · all rounds (deliveries)`, value: `${pooled(quiet)} · ${pooled(own)}` },
+  ];
+}
+
+function pairRows(rounds: Rounds, pair: RatioPair): SummaryRow[] {
+  const both = rounds.flatMap((r) => {
+    const a = r.get(pair.of);
+    const b = r.get(pair.over);
+    return a && b ? [{ of: a, over: b, disturbed: a.disturbed !== null || b.disturbed !== null }] : [];
+  });
+  if (both.length === 0) return [];
+  const quiet = both.filter((p) => !p.disturbed);
+  const rows = METRICS.flatMap((metric) => {
+    const ratio = (p: (typeof both)[number]) => metric.pick(p.of) / metric.pick(p.over);
+    return [
+      { name: `${pair.label}: ${metric.name}, each round; median over rounds`, value: `${both.map((p) => `${times(ratio(p))}${mark(p.disturbed)}`).join(' / ')}; median ${times(midMedian(both.map(ratio)))}` },
+      { name: `${pair.label}: ${metric.name}, median over the undisturbed pairs`, value: `${times(midMedian(quiet.map(ratio)))} (${quiet.length} of ${both.length} rounds)` },
+    ];
+  });
+  const pooled = (ps: typeof both) => {
+    const [of, over] = [mergeHistograms(ps.map((p) => p.of.latencies)), mergeHistograms(ps.map((p) => p.over.latencies))];
+    const [a, b] = [histogramQuantile(of, 0.99), histogramQuantile(over, 0.99)];
+    return { ratio: a / b, text: `${a.toFixed(1)} / ${b.toFixed(1)} ms = ${times(a / b)} (${ps.length} rounds; ${count(histogramCount(of))} / ${count(histogramCount(over))} deliveries)` };
+  };
+  const undisturbed = quiet.length > 0 ? pooled(quiet).text : 'no undisturbed pair';
+  rows.push({ name: `${pair.label}: p99 of the deliveries pooled, undisturbed pairs; all rounds`, value: `${undisturbed}; all ${times(pooled(both).ratio)}` });
   return rows;
+}
+
+/** Which phases were marked, and why. */
+function disturbedRows(rounds: Rounds): SummaryRow[] {
+  const marked = rounds.flatMap((r, i) => [...r].flatMap(([name, f]) => (f.disturbed === null ? [] : [`round ${i + 1} ${name} (${f.disturbed})`])));
+  return [{ name: 'disturbed phases (* above; FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX)', value: marked.length > 0 ? marked.join(', ') : 'none' }];
 }

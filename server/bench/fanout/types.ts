@@ -4,6 +4,7 @@
  * and the client harness (harness.ts).
  */
 import type { HarnessTail, ServerTail } from './tail-legs.ts';
+import type { LatencyHistogram } from './latency-histogram.ts';
 
 export type Target = 'bare' | 'rubicon';
 
@@ -110,6 +111,7 @@ export interface HarnessResult {
   /** Deliveries that arrived within the load window, per second of it. */
   deliveriesPerSecond: number;
   /** Send → receipt at every recipient, ms. */
+  latencies: LatencyHistogram;
   p50: number;
   p95: number;
   p99: number;
