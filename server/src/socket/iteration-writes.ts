@@ -48,15 +48,7 @@ export function oneWritePerIteration(engine: Engine): void {
       held.push(conn);
     });
     // engine.io emits these around its transport's send, synchronously: the frames of one flush leave in one writev.
-    // ws writes a single frame in one go already, so a flush of one packet is not corked.
-    let corked = false;
-    conn.on('flush', (packets: readonly unknown[]) => {
-      corked = packets.length > 1;
-      if (corked) raw.cork();
-    });
-    conn.on('drain', () => {
-      if (corked) raw.uncork();
-      corked = false;
-    });
+    conn.on('flush', () => raw.cork());
+    conn.on('drain', () => raw.uncork());
   });
 }
