@@ -32,7 +32,7 @@ import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
 import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOptions, type HarnessResult, type KernelProbe, type LoadProbe, type ServerStats, type SpanSummary, type Target, type ToHarness, type ToServer } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
-import { CompiledServers } from './fanout/compile.ts';
+import { CompiledServers } from './compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 import { harnessNode, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';

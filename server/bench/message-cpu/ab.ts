@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { bundleInto } from '../fanout/compile.ts';
+import { bundleInto } from '../compile.ts';
 
 const driver = fileURLToPath(new URL('./driver.ts', import.meta.url));
 

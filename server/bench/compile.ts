@@ -12,11 +12,11 @@
  * in, every other package stays an import, resolved at run time from the
  * checkout's node_modules as the service resolves them.
  */
-import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 /**
  * Packages stay imports; the workspace's own are bundled from source (its
@@ -30,20 +30,27 @@ const packagesExternal: Plugin = {
   },
 };
 
+/** ES2022 modules for Node, as tsconfig.base.json's target has tsc emit them, without keepNames. */
+const BUILD: BuildOptions = { bundle: true, platform: 'node', format: 'esm', target: 'es2022', keepNames: false, sourcemap: false, logLevel: 'error' };
+
 /**
  * `import.meta.url` keeps meaning the source file, as under tsx: the code
  * finds files beside itself (the scenarios, the repository root, a require
- * from its own folder), and the bundle lives elsewhere.
+ * from its own folder), and the bundle lives elsewhere. Files in `ownUrl`
+ * keep the bundle's: they look for a built file beside the bundle.
  */
-const sourceUrls: Plugin = {
-  name: 'source-import-meta-url',
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
-    });
-  },
-};
+function sourceUrls(ownUrl: ReadonlySet<string> = new Set()): Plugin {
+  return {
+    name: 'source-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (ownUrl.has(args.path)) return undefined;
+        const text = await readFile(args.path, 'utf8');
+        return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
+      });
+    },
+  };
+}
 
 /**
  * Bundles `entry` into `dir` (made if need be) as described above, with a node_modules link to `checkout`'s
@@ -52,18 +59,30 @@ const sourceUrls: Plugin = {
  */
 export async function bundleInto(entry: string, dir: string, checkout: string, plugins: Plugin[] = []): Promise<string> {
   const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'es2022',
-    keepNames: false,
-    sourcemap: false,
-    logLevel: 'error',
-    plugins: [...plugins, packagesExternal, sourceUrls],
-  });
+  await build({ ...BUILD, entryPoints: [entry], outfile, plugins: [...plugins, packagesExternal, sourceUrls()] });
+  await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return outfile;
+}
+
+/**
+ * The service itself (`checkout`'s server/src/main.ts) bundled into `dir` as
+ * above, with its import worker beside it as the shipped build lays them out:
+ * import-pipeline.ts starts `./import-worker.js` from its own folder when it
+ * runs as JavaScript, so it keeps the bundle's `import.meta.url`, and the
+ * worker is a second bundle there. Nothing of tsx is loaded, in the process
+ * or in its workers. Returns main's bundle, to run with plain `node`.
+ */
+export async function bundleService(checkout: string, dir: string): Promise<string> {
+  const src = path.join(path.resolve(checkout), 'server/src');
+  const ownUrl = sourceUrls(new Set([path.join(src, 'session/import-pipeline.ts')]));
+  const plugins = [packagesExternal, ownUrl];
+  const outfile = path.join(dir, 'main.mjs');
+  await Promise.all([
+    build({ ...BUILD, entryPoints: [path.join(src, 'main.ts')], outfile, plugins }),
+    build({ ...BUILD, entryPoints: [path.join(src, 'session/import-worker.ts')], outfile: path.join(dir, 'import-worker.js'), plugins }),
+  ]);
+  // The worker's `.js` is an ES module, as the compiled service's are (server/package.json's "type").
+  await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   await symlink(path.join(path.resolve(checkout), 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return outfile;
 }
