@@ -17,6 +17,8 @@ export async function waitFor(test: () => boolean | Promise<boolean>, timeoutMs 
 export interface ChildServer {
   url: string;
   child: ChildProcess;
+  /** From the spawn to its "listening" line. */
+  startedInMs: number;
   output(): string;
   /** Kills the process without letting it shut down (no snapshots, no goodbyes). */
   kill(): Promise<void>;
@@ -33,6 +35,7 @@ export async function spawnServer(
   /** The node binary and its arguments; by default the source through tsx. */
   command: { node: string; args: string[] } = { node: process.execPath, args: ['--import', 'tsx', 'server/src/main.ts'] },
 ): Promise<ChildServer> {
+  const t0 = performance.now();
   const child = spawn(command.node, command.args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'info' },
@@ -55,6 +58,7 @@ export async function spawnServer(
   return {
     url: url as string,
     child,
+    startedInMs: Math.round(performance.now() - t0),
     output: () => out,
     kill: async () => {
       child.kill('SIGKILL');

@@ -2,21 +2,25 @@
  * The fault suites' tools: a private `redis-server` (AOF on a temp dir, on a
  * free port) that can be stopped, continued, killed and restarted as an
  * operator or a crash would; server processes run as production runs them
- * (`server/src/main.ts` children); and writers that keep commands flowing,
- * retry `unavailable` with the same command id as the protocol says, fail
- * over to another process when theirs dies, and remember every answer so the
- * log can be checked against them afterwards.
+ * (server/src/main.ts compiled to JavaScript, under plain `node`); and writers
+ * that keep commands flowing, retry `unavailable` with the same command id as
+ * the protocol says, fail over to another process when theirs dies, and
+ * remember every answer so the log can be checked against them afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
+import { afterAll } from 'vitest';
 import { createClient } from 'redis';
 import { createGame, senderStreamVersions, type Ack, type CommandResult, type GameSetupInput, type LogEntry } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
+import { bundleService } from '../../bench/compile.ts';
 import { TABLE_SETUP, TestClient, api, spawnServer, testEnv, type ChildServer } from '../harness.ts';
 
 export async function freePort(): Promise<number> {
@@ -30,9 +34,19 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** One run of a redis-server process: a restart is a new one. */
+export interface RedisLife {
+  proc: ChildProcess;
+  output(): string;
+}
+
 /** A Redis of the test's own, persisted with appendfsync always: every acknowledged write survives a SIGKILL. */
 export class PrivateRedis {
   private proc: ChildProcess | null = null;
+  /** Every process this Redis has run as, for a failing run's report. */
+  readonly lives: RedisLife[] = [];
+  /** Told what is done to it (stopped, killed, started), for a failing run's report. */
+  notify: (what: string) => void = () => {};
 
   private constructor(
     readonly port: number,
@@ -51,11 +65,23 @@ export class PrivateRedis {
 
   /** Starts (again) on the same port and directory, so a restart loads the AOF; resolves once it answers PING. */
   async start(): Promise<void> {
-    this.proc = spawn(
+    const t0 = performance.now();
+    const proc = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dir],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    this.proc = proc;
+    let out = '';
+    const keep = (d: Buffer) => (out += d.toString());
+    proc.stdout.on('data', keep);
+    proc.stderr.on('data', keep);
+    this.lives.push({ proc, output: () => out });
+    await this.answering();
+    this.notify(`started, pid ${proc.pid ?? '?'}, answering PING in ${Math.round(performance.now() - t0)} ms`);
+  }
+
+  private async answering(): Promise<void> {
     const deadline = Date.now() + 10_000;
     for (;;) {
       const client = createClient({ url: this.url, socket: { reconnectStrategy: false } });
@@ -76,10 +102,12 @@ export class PrivateRedis {
 
   stop(): void {
     this.proc?.kill('SIGSTOP');
+    this.notify('stopped (SIGSTOP)');
   }
 
   resume(): void {
     this.proc?.kill('SIGCONT');
+    this.notify('continued (SIGCONT)');
   }
 
   async kill(): Promise<void> {
@@ -88,6 +116,7 @@ export class PrivateRedis {
     proc.kill('SIGCONT');
     proc.kill('SIGKILL');
     await once(proc, 'exit');
+    this.notify(`killed (SIGKILL), pid ${proc.pid ?? '?'}`);
   }
 
   async destroy(): Promise<void> {
@@ -103,8 +132,39 @@ export function faultEnv(redis: PrivateRedis, env: Record<string, string> = {}):
   return testEnv('redis', `fault-${nanoid(6)}:`, { REDIS_URL: redis.url, LOG_POLL_MS: '200', TIMER_POLL_MS: '50', ...env });
 }
 
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+let service: { dir: string; main: Promise<string> } | undefined;
+
+/**
+ * server/src/main.ts and its import worker as JavaScript (bench/compile.ts's bundleService), made once per
+ * test file (about 0.6 s) in a temporary folder. Under tsx each process loaded the server's TypeScript through
+ * the loader on its own; the shipped image runs JavaScript too.
+ */
+async function compiledService(): Promise<string> {
+  if (!service) {
+    const dir = mkdtempSync(join(tmpdir(), 'rubicon-fault-js-'));
+    service = { dir, main: bundleService(repoRoot, dir) };
+  }
+  return service.main;
+}
+
+// Removed when the test file is done: vitest ends its workers with SIGTERM, so no 'exit' handler would run.
+// A file that starts no server (or imports this for its other tools) has nothing to remove.
+afterAll(async () => {
+  if (!service) return;
+  const { dir, main } = service;
+  service = undefined;
+  await main.catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** One server process from the compiled service, under the node running the tests; resolves once it listens. */
+export async function startServer(env: Record<string, string>): Promise<ChildServer> {
+  return spawnServer(env, 60_000, { node: process.execPath, args: [await compiledService()] });
+}
+
 export async function startServers(n: number, env: Record<string, string>): Promise<ChildServer[]> {
-  return Promise.all(Array.from({ length: n }, () => spawnServer(env)));
+  return Promise.all(Array.from({ length: n }, () => startServer(env)));
 }
 
 /** Lines a server wrote that mean it crashed or treated a Redis fault as a bug. */
