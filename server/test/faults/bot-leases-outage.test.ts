@@ -12,6 +12,7 @@ import { isOutage } from '../../src/session/service-error.ts';
 import { StoreUnavailableError } from '../../src/store/index.ts';
 import { waitFor } from '../harness.ts';
 import { PrivateRedis } from './fault-harness.ts';
+import { reportOnFinish } from './report-on-finish.ts';
 
 let redis: PrivateRedis | undefined;
 let client: RedisClientType | undefined;
@@ -30,7 +31,9 @@ async function failure(command: Promise<unknown>): Promise<unknown> {
 
 describe('bot leases while Redis is away', () => {
   it('fail with the store’s StoreUnavailableError (an outage, logged once by the store), not the client’s own error', async () => {
+    const report = reportOnFinish('bot-leases-outage');
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     // As the app's shared client is made (store/index.ts): no offline queue, no per-command timeout of its own.
     client = createClient({ url: redis.url, socket: { reconnectStrategy: 100, connectTimeout: 2000 }, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
     client.on('error', () => {});
@@ -43,6 +46,7 @@ describe('bot leases while Redis is away', () => {
     // Stopped: the connection stays open and nothing answers (the leases' own 5 s timeout).
     redis.stop();
     const stopped = await failure(leases.sessions());
+    report.step(`sessions() while stopped failed with ${String(stopped)}`);
     redis.resume();
     expect(stopped).toBeInstanceOf(StoreUnavailableError);
     expect(isOutage(stopped)).toBe(true);
@@ -50,8 +54,10 @@ describe('bot leases while Redis is away', () => {
     // Killed: the client is offline until Redis is back.
     await redis.kill();
     await waitFor(() => Promise.resolve(client?.isReady === false), 5000, 'the client notices');
+    report.step('the client noticed');
     for (const command of [leases.sessions(), leases.hold('s1'), leases.add('s2'), leases.remove('s1'), leases.release('s1')]) {
       const err = await failure(command);
+      report.step(`a lease command while killed failed with ${String(err)}`);
       expect(err).toBeInstanceOf(StoreUnavailableError);
       expect(isOutage(err)).toBe(true);
     }

@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogEntry } from '@rubicon/shared';
 import type { ChildServer } from '../harness.ts';
-import type { CommandRecord, LogAudit, Writer } from './fault-harness.ts';
+import type { CommandRecord, LogAudit, PrivateRedis, RedisLife, Writer } from './fault-harness.ts';
 
 /** A client whose stream version is worth recording (an observer, the facilitator). */
 export interface Holder {
@@ -21,13 +21,13 @@ export interface Holder {
   version: number;
 }
 
-/** What the test holds when it fails; the report asks for it then, so it is never stale. */
+/** What the test holds when it ends; the report asks for it then, so it is never stale. A test without a game leaves it empty. */
 export interface FaultState {
-  writers: readonly Writer[];
+  writers?: readonly Writer[];
   others?: readonly Holder[];
   /** A fresh export of the log from a live process, or why there is none. */
-  exportLog(): Promise<LogEntry[]>;
-  audit(log: readonly LogEntry[]): LogAudit;
+  exportLog?(): Promise<LogEntry[]>;
+  audit?(log: readonly LogEntry[]): LogAudit;
 }
 
 interface Tracked {
@@ -42,6 +42,7 @@ export class FaultReport {
   private readonly startedAt = new Date().toISOString();
   private readonly steps: string[] = [];
   private readonly processes: Tracked[] = [];
+  private redis: PrivateRedis | undefined;
 
   constructor(private readonly name: string) {}
 
@@ -58,7 +59,14 @@ export class FaultReport {
   /** A process to report on; `name` says which it is in the test's plan ("B, the one to die"). */
   track(name: string, server: ChildServer): void {
     this.processes.push({ name, server });
-    this.step(`${name} listening at ${server.url}, pid ${server.child.pid ?? '?'}`);
+    this.step(`${name} listening at ${server.url}, pid ${server.child.pid ?? '?'}, started in ${server.startedInMs} ms`);
+  }
+
+  /** The test's Redis: what is done to it becomes a step, and each of its processes is reported. */
+  trackRedis(redis: PrivateRedis): void {
+    this.redis = redis;
+    this.step(`Redis on port ${redis.port}, pid ${redis.lives[redis.lives.length - 1]?.proc.pid ?? '?'}`);
+    redis.notify = (what) => this.step(`Redis ${what}`);
   }
 
   /** The test is about to kill this one. */
@@ -72,13 +80,9 @@ export class FaultReport {
   async write(state: FaultState, errors: readonly unknown[] = []): Promise<string> {
     const dir = join(process.env.FAULT_LOG_DIR ?? join(tmpdir(), 'rubicon-fault-reports'), `${this.name}-${this.startedAt.replace(/[:.]/g, '-')}`);
     mkdirSync(dir, { recursive: true });
-    let log: LogEntry[] | null = null;
-    let logProblem = '';
-    try {
-      log = await state.exportLog();
-    } catch (error) {
-      logProblem = String(error);
-    }
+    const writers = state.writers ?? [];
+    const { log, logLines } = await exported(state);
+    const lives = this.redis?.lives ?? [];
     const summary = [
       `${this.name}, started ${this.startedAt}, report at +${this.now()} ms (load now ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
       ...errors.map((e) => `error: ${errorText(e)}`),
@@ -86,18 +90,31 @@ export class FaultReport {
       ...this.steps.map((s) => `  ${s}`),
       'processes:',
       ...this.processes.map((p) => `  ${processLine(p)}`),
-      'writers:',
-      ...state.writers.map((w) => `  ${writerLine(w)}`),
+      ...lives.map((life, i) => `  Redis ${i === 0 ? '' : `(start ${i + 1}) `}port ${this.redis?.port ?? '?'} pid ${life.proc.pid ?? '?'}: ${howEnded(life.proc)}`),
+      ...(writers.length > 0 || state.others ? ['writers:'] : []),
+      ...writers.map((w) => `  ${writerLine(w)}`),
       ...(state.others ?? []).map((h) => `  ${h.label}: at version ${h.version} through ${h.url}`),
-      log ? `log: ${log.length} entries, last seq ${log[log.length - 1]?.seq ?? 0}` : `log: not exported (${logProblem})`,
-      ...(log ? [`audit: ${JSON.stringify(state.audit(log))}`] : []),
+      ...logLines,
       `files: ${dir}`,
     ].join('\n');
     writeFileSync(join(dir, 'summary.txt'), `${summary}\n`);
-    writeFileSync(join(dir, 'writers.json'), JSON.stringify(state.writers.map((w) => ({ label: w.label, failovers: w.failovers, records: w.records })), null, 1));
+    if (writers.length > 0) writeFileSync(join(dir, 'writers.json'), JSON.stringify(writers.map((w) => ({ label: w.label, failovers: w.failovers, records: w.records })), null, 1));
     if (log) writeFileSync(join(dir, 'log.jsonl'), log.map((e) => JSON.stringify({ seq: e.seq, at: e.at, commandId: e.commandId, by: e.by, type: e.command.type })).join('\n'));
     for (const [i, p] of this.processes.entries()) writeFileSync(join(dir, `process-${i}-${p.name.replace(/\W+/g, '_')}.log`), p.server.output());
+    for (const [i, life] of lives.entries()) writeFileSync(join(dir, `redis-${i}.log`), life.output());
     return summary;
+  }
+}
+
+/** The log as a live process exports it now, and the summary's lines about it (none for a test without a game). */
+async function exported(state: FaultState): Promise<{ log: LogEntry[] | null; logLines: string[] }> {
+  if (!state.exportLog) return { log: null, logLines: [] };
+  try {
+    const log = await state.exportLog();
+    const audit = state.audit ? [`audit: ${JSON.stringify(state.audit(log))}`] : [];
+    return { log, logLines: [`log: ${log.length} entries, last seq ${log[log.length - 1]?.seq ?? 0}`, ...audit] };
+  } catch (error) {
+    return { log: null, logLines: [`log: not exported (${String(error)})`] };
   }
 }
 
@@ -107,11 +124,14 @@ function errorText(error: unknown): string {
   return typeof message === 'string' ? message : JSON.stringify(error);
 }
 
+function howEnded(proc: RedisLife['proc']): string {
+  return proc.exitCode !== null ? `exited ${proc.exitCode}` : proc.signalCode !== null ? `ended by ${proc.signalCode}` : 'running';
+}
+
 function processLine(p: Tracked): string {
   const { child } = p.server;
-  const end = child.exitCode !== null ? `exited ${child.exitCode}` : child.signalCode !== null ? `ended by ${child.signalCode}` : 'running';
   const killed = p.killedAtMs === undefined ? '' : `, killed by the test at +${p.killedAtMs} ms`;
-  return `${p.name} ${p.server.url} pid ${child.pid ?? '?'}: ${end}${killed}`;
+  return `${p.name} ${p.server.url} pid ${child.pid ?? '?'}: ${howEnded(child)}${killed}`;
 }
 
 function recordLine(r: CommandRecord): string {

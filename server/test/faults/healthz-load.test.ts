@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
 import { PrivateRedis, Writer, faultEnv, health, sleep, startServers, type HealthAnswer } from './fault-harness.ts';
+import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /**
  * What one answer may take as the test measures it. The server waits 50 ms at
@@ -42,11 +43,16 @@ async function probes(url: string, n: number, gapMs: number): Promise<HealthAnsw
 }
 
 const slowest = (answers: readonly HealthAnswer[]) => Math.round(Math.max(...answers.map((a) => a.ms)));
+/** Each answer's status and time, for the report. */
+const statuses = (answers: readonly HealthAnswer[]) => answers.map((a) => `${a.status} in ${Math.round(a.ms)} ms`).join(', ');
 
 describe('/healthz/ready under load', () => {
   it('answers within the bound, 200 while Redis answers and 503 while it is stopped or gone', async () => {
+    const report = reportOnFinish('healthz-load', () => tableState({ servers: server ? [server] : [], table, writers }));
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     [server] = await startServers(1, faultEnv(redis));
+    report.track('the server', server!);
     const url = server!.url;
     table = await seatTable(url);
     await startGame(table);
@@ -56,15 +62,18 @@ describe('/healthz/ready under load', () => {
       writers.push(writer);
     }
     for (const w of writers) w.start(0);
+    report.step('game started; four writers writing as fast as they can');
     await sleep(1000);
 
     const up = await probes(url, 20, 50);
+    report.step(`ready while Redis is up: ${statuses(up)}`);
     expect(up.map((a) => a.status)).toEqual(up.map(() => 200));
 
     redis.stop();
     // A probe in flight times out 400 ms after it was sent, and one is sent every 100 ms.
     await sleep(600);
     const stopped = await probes(url, 10, 50);
+    report.step(`ready while Redis is stopped: ${statuses(stopped)}`);
     expect(stopped.map((a) => [a.status, a.body])).toEqual(stopped.map(() => [503, expect.objectContaining({ ready: false, redis: 'down' })]));
     redis.resume();
     await waitFor(async () => (await health(url)).status === 200, 5000, 'ready after SIGCONT');
@@ -72,10 +81,12 @@ describe('/healthz/ready under load', () => {
     await redis.kill();
     await sleep(300);
     const gone = await probes(url, 10, 50);
+    report.step(`ready while Redis is gone: ${statuses(gone)}`);
     expect(gone.map((a) => a.status)).toEqual(gone.map(() => 503));
     await redis.start();
     await waitFor(async () => (await health(url)).status === 200, 15_000, 'ready after the restart');
     const back = await probes(url, 10, 50);
+    report.step(`ready once Redis is back: ${statuses(back)}`);
     await Promise.all(writers.map((w) => w.stop()));
     expect(back.map((a) => a.status)).toEqual(back.map(() => 200));
 

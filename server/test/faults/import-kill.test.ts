@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { buildSessionFile, type CreateSessionResponse, type LogEntry } from '@rubicon/shared';
 import { endlessLog } from '../../bench/workload.ts';
-import { api, spawnServer, waitFor, type ChildServer } from '../harness.ts';
-import { PrivateRedis, crashLines, exportLog, faultEnv, health, sleep } from './fault-harness.ts';
+import { api, waitFor, type ChildServer } from '../harness.ts';
+import { PrivateRedis, crashLines, exportLog, faultEnv, health, sleep, startServer } from './fault-harness.ts';
 import { OwnLoopDelay } from './load-margin.ts';
+import { reportOnFinish } from './report-on-finish.ts';
 
 /** How much longer than an idle process the importing one may take to answer /healthz/live. */
 const LIVE_BOUND_MS = 500;
@@ -77,7 +78,9 @@ async function probedImport(
 
 describe('imports', () => {
   it('are verified off the event loop, leave nothing behind when killed half way, and appear whole', async () => {
+    const report = reportOnFinish('import-kill');
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     admin = createClient({ url: redis.url });
     admin.on('error', () => {});
     await admin.connect();
@@ -86,9 +89,12 @@ describe('imports', () => {
     const { body, log, clockRuns } = sessionFile(8000);
 
     // 1. The event loop keeps answering while a big file is verified and stored (probedImport).
-    const [first, victim] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    const [first, victim] = await Promise.all([startServer(env), startServer(env)]);
     servers.push(first, victim);
+    report.track('the importer', first);
+    report.track('the idle control, then the one killed while it stores an import', victim);
     const { res, probes, ownLagMs } = await probedImport(first.url, victim.url, body);
+    report.step(`import answered ${res.status}; /healthz/live probes (ms, against the idle control's): ${probes.map((p) => `${Math.round(p.ms)}/${Math.round(p.controlMs)}`).join(' ')}; the test's own loop delay ${Math.round(ownLagMs)} ms`);
     expect(res.status).toBe(201);
     const created = (await res.json()) as CreateSessionResponse;
     expect(probes.length).toBeGreaterThan(5);
@@ -114,6 +120,8 @@ describe('imports', () => {
       60_000,
       'an import to be staged',
     );
+    report.step(`${staged ?? '?'} is being staged`);
+    report.killing(victim);
     await victim.kill();
     await doomed;
     const stagedId = (staged ?? '').slice(`${prefix}log:`.length);
@@ -125,6 +133,7 @@ describe('imports', () => {
 
     // 3. The same file, imported again through another process, appears whole.
     const again = await post(first.url, body);
+    report.step(`the same file imported again: ${again.status}`);
     expect(again.status).toBe(201);
     const copy = (await again.json()) as CreateSessionResponse;
     expectWhole(await exportLog(first.url, copy.sessionId, copy.facilitatorToken), log, clockRuns);
@@ -139,14 +148,20 @@ describe('imports', () => {
   }, 120_000);
 
   it('are capped per address and hour, across processes', async () => {
+    const report = reportOnFinish('import-cap');
     redis ??= await PrivateRedis.start();
+    report.trackRedis(redis);
     const { body } = sessionFile(40);
     const env = faultEnv(redis, { IMPORT_BYTES_PER_HOUR: String(Math.floor(body.length * 2.5)) });
-    const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    const [a, b] = await Promise.all([startServer(env), startServer(env)]);
     servers.push(a, b);
-    expect((await post(a.url, body)).status).toBe(201);
-    expect((await post(b.url, body)).status).toBe(201);
+    report.track('A', a);
+    report.track('B', b);
+    const firstTwo = [await post(a.url, body), await post(b.url, body)];
+    report.step(`two imports of ${body.length} bytes through A then B: ${firstTwo.map((r) => r.status).join(', ')}`);
+    for (const r of firstTwo) expect(r.status).toBe(201);
     const third = await post(a.url, body);
+    report.step(`a third through A: ${third.status}, Retry-After ${third.headers.get('retry-after') ?? 'none'}`);
     expect(third.status).toBe(429);
     expect(((await third.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     expect(third.headers.get('retry-after')).toMatch(/^\d+$/);

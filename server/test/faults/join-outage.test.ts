@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { HttpError } from '@rubicon/shared';
 import { api, codeFor, createSession, type ChildServer } from '../harness.ts';
 import { PrivateRedis, faultEnv, sleep, startServers } from './fault-harness.ts';
+import { reportOnFinish } from './report-on-finish.ts';
 
 /** Short, so the limit checks' own 250 ms would be most of it: a sum of bounds shows, one budget does not. */
 const STORE_TIMEOUT_MS = 400;
@@ -32,8 +33,11 @@ async function timedJoin(url: string, code: string): Promise<{ status: number; m
 
 describe('a join while Redis is stopped', () => {
   it('is refused unavailable within the store bound, right code or wrong, and joins once Redis is back', async () => {
+    const report = reportOnFinish('join-outage');
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     servers = await startServers(1, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS) }));
+    report.track('the server', servers[0]!);
     const url = servers[0]!.url;
     const session = await createSession(url, { scenarioId: 'april-2024', seed: 'join-outage' });
     const code = codeFor(session, 'iran');
@@ -42,6 +46,7 @@ describe('a join while Redis is stopped', () => {
     redis.stop();
     const answers = [];
     for (const c of [code, code, 'WRONGCODE', code]) answers.push(await timedJoin(url, c));
+    report.step(`joins while Redis was stopped: ${answers.map((a) => `${a.status} in ${Math.round(a.ms)} ms, Retry-After ${a.retryAfter ?? 'none'}`).join('; ')}`);
     redis.resume();
     for (const a of answers) {
       expect(a.status).toBe(503);

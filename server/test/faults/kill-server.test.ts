@@ -12,7 +12,7 @@ import type { HelloData } from '@rubicon/shared';
 import { SEATS, TestClient, seatTable, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
 import { PrivateRedis, Writer, audit, crashLines, exportLog, faultEnv, health, sleep, startServers } from './fault-harness.ts';
-import { FaultReport } from './fault-report.ts';
+import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 let redis: PrivateRedis | undefined;
 let servers: ChildServer[] = [];
@@ -28,23 +28,12 @@ afterAll(async () => {
 });
 
 const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
-const report = new FaultReport('kill-server');
-
-/** The log as a live process exports it now, for the report; bounded, as a failing run may have no live process. */
-async function currentLog() {
-  const [url] = alive();
-  if (!table || url === undefined) throw new Error('no live process to export from');
-  return Promise.race([exportLog(url, table.session.sessionId, table.session.facilitatorToken), sleep(10_000).then(() => Promise.reject(new Error('export took 10 s')))]);
-}
 
 describe('server processes killed', () => {
-  it('lose nothing when one of three dies mid-beat, and resume everything after a cold restart from the AOF', async ({ onTestFinished }) => {
-    onTestFinished(async ({ task }) => {
-      if (task.result?.state !== 'fail' && process.env.FAULT_LOG_DIR === undefined) return;
-      const others = table ? [table.observer, table.facilitator] : [];
-      console.error(await report.write({ writers: [...writers], others, exportLog: currentLog, audit: (log) => audit(log, writers) }, task.result?.errors ?? []));
-    }, 30_000);
+  it('lose nothing when one of three dies mid-beat, and resume everything after a cold restart from the AOF', async () => {
+    const report = reportOnFinish('kill-server', () => tableState({ servers, table, writers }));
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     const env = faultEnv(redis);
     servers = await startServers(3, env);
     for (const [i, s] of servers.entries()) report.track(['A', 'B (to be killed)', 'C'][i] ?? '?', s);
@@ -102,7 +91,6 @@ describe('server processes killed', () => {
     report.step('every process killed for the cold restart');
     await redis.kill();
     await redis.start();
-    report.step('Redis restarted from its AOF');
     servers = await startServers(3, env);
     for (const [i, s] of servers.entries()) report.track(`${['A', 'B', 'C'][i] ?? '?'} after the cold restart`, s);
     for (const url of alive()) expect((await health(url)).status).toBe(200);

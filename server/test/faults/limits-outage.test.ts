@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { RateLimit } from '../../src/limits/rate-limit.ts';
 import { PrivateRedis, sleep } from './fault-harness.ts';
+import { reportOnFinish } from './report-on-finish.ts';
 
 let redis: PrivateRedis | undefined;
 let client: RedisClientType | undefined;
@@ -31,7 +32,9 @@ async function takeMany(limit: RateLimit, key: string, n: number): Promise<{ all
 
 describe('a limit counted in Redis', () => {
   it('keeps limiting from memory, within its bound, while Redis is stopped or killed, and shares the count again after', async () => {
+    const report = reportOnFinish('limits-outage');
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     const c: RedisClientType = createClient({ url: redis.url, disableOfflineQueue: true, socket: { reconnectStrategy: () => 200 } });
     client = c;
     c.on('error', () => {});
@@ -48,6 +51,7 @@ describe('a limit counted in Redis', () => {
     // SIGSTOP: commands get no answer; each check gives up after its bound and this process's count decides.
     redis.stop();
     const stopped = await takeMany(a, 'stopped', 5);
+    report.step(`five takes while stopped: ${JSON.stringify(stopped)}`);
     expect(stopped.allowed).toEqual([true, true, true, false, false]);
     expect(stopped.slowestMs).toBeLessThan(150 + 300);
     // The other process counts on its own while Redis is away: the limit is per process for the outage.
@@ -59,12 +63,14 @@ describe('a limit counted in Redis', () => {
     await redis.kill();
     await sleep(200);
     const killed = await takeMany(a, 'killed', 4);
+    report.step(`four takes while killed: ${JSON.stringify(killed)}`);
     expect(killed.allowed).toEqual([true, true, true, false]);
     expect(killed.slowestMs).toBeLessThan(100);
 
     // Back: shared again (a fresh key, so the memory counts above do not blur the picture).
     await redis.start();
     await sleep(800);
+    report.step(`the client ${c.isReady ? 'is' : 'is not'} ready 800 ms after the restart`);
     expect(c.isReady).toBe(true);
     expect((await takeMany(a, 'back', 2)).allowed).toEqual([true, true]);
     expect((await takeMany(b, 'back', 2)).allowed).toEqual([true, false]);

@@ -25,6 +25,7 @@ import {
   unavailableLatencies,
 } from './fault-harness.ts';
 import { OwnLoopDelay, ServerLags } from './load-margin.ts';
+import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 const STORE_TIMEOUT_MS = 1000;
 /**
@@ -78,10 +79,13 @@ async function expectNotReady(urls: string[]): Promise<void> {
 
 describe('Redis faults under load', () => {
   it('never crash a process, refuse within the bound, report health truthfully, and lose or duplicate nothing', async () => {
+    const report = reportOnFinish('redis-outage', () => tableState({ servers, table, writers }));
     const ownLag = new OwnLoopDelay();
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     // BOT_LEASE_MS 300: the bot manager scans its leases every 100 ms, so anything it logs per scan during an outage shows.
     servers = await startServers(2, faultEnv(redis, { STORE_TIMEOUT_MS: String(STORE_TIMEOUT_MS), BOT_LEASE_MS: '300', METRICS_TOKEN }));
+    for (const [i, s] of servers.entries()) report.track(['A', 'B'][i] ?? '?', s);
     const urls = servers.map((s) => s.url);
     const [a, b] = urls as [string, string];
     table = await seatTable(a, {}, (role) => (['us', 'mediators', 'observer'].includes(role) ? b : a));
@@ -97,6 +101,7 @@ describe('Redis faults under load', () => {
     serverLags.reset();
     ownLag.start();
     for (const w of writers) w.start(20);
+    report.step('game started; four writers writing');
     await sleep(1500);
 
     // SIGSTOP: Redis holds its connections open and answers nothing.
@@ -104,9 +109,11 @@ describe('Redis faults under load', () => {
     // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
     await sleep(600);
     await expectNotReady(urls);
+    report.step('both processes say not ready, and live');
     await sleep(2500);
     redis.resume();
     await waitFor(async () => (await health(a)).status === 200 && (await health(b)).status === 200, 10_000, 'ready after SIGCONT');
+    report.step('both ready again');
     await sleep(1500);
 
     // SIGKILL, then a restart from the AOF on the same port.
@@ -114,11 +121,14 @@ describe('Redis faults under load', () => {
     // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
     await sleep(600);
     await expectNotReady(urls);
+    report.step('both processes say not ready, and live');
     await sleep(1500);
     await redis.start();
     await waitFor(async () => (await health(a)).status === 200 && (await health(b)).status === 200, 15_000, 'ready after the restart');
+    report.step('both ready again');
     await sleep(1500);
     await Promise.all(writers.map((w) => w.stop()));
+    report.step('writers stopped');
 
     const latencies = unavailableLatencies(writers);
     expect(latencies.length).toBeGreaterThan(0);
@@ -130,6 +140,7 @@ describe('Redis faults under load', () => {
     ownLag.stop();
     const ownLagMs = ownLag.maxMs;
     const limit = lateBound(ownLagMs);
+    report.step(`event-loop lag max: servers ${serverLags.each.map(Math.round).join('/')} ms, test ${Math.round(ownLagMs)} ms; no answer may be later than ${Math.round(limit)} ms`);
     // A run whose event loops stalled for seconds cannot tell a late answer from a slow one: say so rather than pass.
     expect(limit, 'the machine was too loaded for this run to tell late from slow').toBeLessThan(3 * STORE_TIMEOUT_MS);
     const answers = writers.flatMap((w) => w.records.flatMap((r) => r.answers));

@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
 import { PrivateRedis, Writer, audit, exportLog, faultEnv, startServers } from './fault-harness.ts';
+import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /** Long, so that the kill lands while the writer waits between commands, not with one in flight. */
 const GAP_MS = 1000;
@@ -35,8 +36,12 @@ const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.s
 
 describe("the fault suites' writer", () => {
   it('fails over at once when its process dies between two of its commands', async () => {
+    const report = reportOnFinish('writer-failover', () => tableState({ servers, table, writers: writer ? [writer] : [] }));
     redis = await PrivateRedis.start();
+    report.trackRedis(redis);
     servers = await startServers(2, faultEnv(redis));
+    report.track('A', servers[0]!);
+    report.track('B (to be killed)', servers[1]!);
     const [a, b] = servers.map((s) => s.url) as [string, string];
     table = await seatTable(a);
     await startGame(table);
@@ -47,8 +52,10 @@ describe("the fault suites' writer", () => {
     await waitFor(() => w.records.some((r) => r.final === 'ok'), 10_000, 'a first acknowledgement');
     // Its command answered, the writer now sleeps GAP_MS: the socket closes meanwhile.
     const killedAt = performance.now();
+    report.killing(servers[1]!);
     await servers[1]?.kill();
     await waitFor(() => w.failovers.length > 0, FAILOVER_WITHIN_MS, 'the writer to fail over');
+    report.step('the writer failed over');
     expect(performance.now() - killedAt).toBeLessThan(FAILOVER_WITHIN_MS);
     expect(w.client.url).toBe(a);
     await waitFor(() => w.records.filter((r) => r.final === 'ok').length >= 3, 10_000, 'acknowledgements through the survivor');
