@@ -38,6 +38,8 @@ export async function freePort(): Promise<number> {
 export interface RedisLife {
   proc: ChildProcess;
   output(): string;
+  /** Held by SIGSTOP (until SIGCONT). */
+  stopped: boolean;
 }
 
 /** A Redis of the test's own, persisted with appendfsync always: every acknowledged write survives a SIGKILL. */
@@ -76,7 +78,7 @@ export class PrivateRedis {
     const keep = (d: Buffer) => (out += d.toString());
     proc.stdout.on('data', keep);
     proc.stderr.on('data', keep);
-    this.lives.push({ proc, output: () => out });
+    this.lives.push({ proc, output: () => out, stopped: false });
     await this.answering();
     this.notify(`started, pid ${proc.pid ?? '?'}, answering PING in ${Math.round(performance.now() - t0)} ms`);
   }
@@ -102,12 +104,19 @@ export class PrivateRedis {
 
   stop(): void {
     this.proc?.kill('SIGSTOP');
+    this.setStopped(true);
     this.notify('stopped (SIGSTOP)');
   }
 
   resume(): void {
     this.proc?.kill('SIGCONT');
+    this.setStopped(false);
     this.notify('continued (SIGCONT)');
+  }
+
+  private setStopped(stopped: boolean): void {
+    const life = this.lives[this.lives.length - 1];
+    if (life) life.stopped = stopped;
   }
 
   async kill(): Promise<void> {
@@ -115,6 +124,7 @@ export class PrivateRedis {
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill('SIGCONT');
     proc.kill('SIGKILL');
+    this.setStopped(false);
     await once(proc, 'exit');
     this.notify(`killed (SIGKILL), pid ${proc.pid ?? '?'}`);
   }

@@ -90,7 +90,7 @@ export class FaultReport {
       ...this.steps.map((s) => `  ${s}`),
       'processes:',
       ...this.processes.map((p) => `  ${processLine(p)}`),
-      ...lives.map((life, i) => `  Redis ${i === 0 ? '' : `(start ${i + 1}) `}port ${this.redis?.port ?? '?'} pid ${life.proc.pid ?? '?'}: ${howEnded(life.proc)}`),
+      ...lives.map((life, i) => `  Redis ${i === 0 ? '' : `(start ${i + 1}) `}port ${this.redis?.port ?? '?'} pid ${life.proc.pid ?? '?'}: ${life.stopped ? 'held by SIGSTOP' : howEnded(life.proc)}`),
       ...(writers.length > 0 || state.others ? ['writers:'] : []),
       ...writers.map((w) => `  ${writerLine(w)}`),
       ...(state.others ?? []).map((h) => `  ${h.label}: at version ${h.version} through ${h.url}`),
