@@ -16,7 +16,7 @@
  *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),
- *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, fanout/compile.ts; a baseline's too),
+ *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, compile.ts; a baseline's too),
  *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; fanout/node-binaries.ts),
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
  *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
