@@ -7,12 +7,13 @@ import type { Metrics } from '../metrics.ts';
 import { originAllowed } from './origin-check.ts';
 import type { RubiconServer } from './types.ts';
 import { spliceParser } from './update-encoding.ts';
+import { senderWrites } from './sender-writes.ts';
 
-/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check and (with Redis) adapter. */
+/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter and writes. */
 export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
   const prefix = config.redisPrefix;
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
-  return new Server(httpServer, {
+  const io: RubiconServer = new Server(httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
     // Updates go out pre-encoded, a message's body encoded once for all its readers (update-encoding.ts).
     parser: spliceParser,
@@ -36,4 +37,6 @@ export function createIoServer(httpServer: HttpServer, config: Config, metrics: 
         }
       : {}),
   });
+  senderWrites(io.engine);
+  return io;
 }
