@@ -30,8 +30,8 @@ function isAck(data: unknown): boolean {
  * public message gets its update and its acknowledgement as two `write` calls. Here only the sending connection is
  * held: from the moment an event asking for an acknowledgement is read from it until the acknowledgement is handed
  * to engine.io, which then flushes update and ack together, corked into one `writev`. No other socket is held, and
- * nothing waits past the iteration: one `setImmediate` per process lets go of every hold still open (in Redis mode
- * the ack follows a round trip, and the update must not wait for it). A hold over the whole iteration for every
+ * nothing waits past the iteration: one `setImmediate` per process lets go of every hold still open. Wired in
+ * memory mode only (io-server.ts): with Redis the ack follows a round trip, so the hold merges nothing and costs. A hold over the whole iteration for every
  * socket (eddf734, reverted by 2a24138 and 5087d12) made every packet wait for the rest of the poll phase.
  *
  * Only what engine.io and Node make public is used: the transport's `writable` flag and `ready` event, the
