@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -15,6 +14,7 @@ import { STAGE_IMPORT } from '../src/store/redis-scripts.ts';
 import { OutageLog, RedisGate } from '../src/store/redis-availability.ts';
 import type { Logger } from '../src/logger.ts';
 import type { DueTimer } from '../src/store/types.ts';
+import { freePort } from './faults/private-redis.ts';
 import {
   CONTRACT_POLL_MS,
   entry,
@@ -299,17 +299,6 @@ async function connectWhenUp(port: number): Promise<RedisClientType> {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** A logger that records only the level of each line. */
