@@ -131,3 +131,43 @@ describe('a sent message (applyEntry)', () => {
     expect('fromName' in fromWhiteCell).toBe(false);
   });
 });
+
+describe('a message\'s audience', () => {
+  const sendAll = (d: ReturnType<typeof inFirstPlanning>, count: number, channel = 'public'): Message[] => {
+    const out: Message[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = d.send(seat(i % 2 === 0 ? 'red' : 'blue'), { type: 'SEND_MESSAGE', channel, text: `t${i}` });
+      if (!r.ok || !r.message) throw new Error(r.ok ? 'no message' : r.refusal.message);
+      out.push(r.message);
+    }
+    return out;
+  };
+
+  it('is one frozen list per session\'s seats and channel, kept by every message sent to all the channel\'s members', () => {
+    // Each message kept a list of its own, 80 B of what it leaves alive for good (docs/performance.md, 5 December).
+    const without = inFirstPlanning(mini, { seed: 3 });
+    const withGreen = inFirstPlanning(mini, { seed: 3, optionalSeats: ['green'] });
+    const a = sendAll(without, 4);
+    const b = sendAll(withGreen, 4);
+    const other = sendAll(inFirstPlanning(mini, { seed: 4 }), 2);
+    expect(a.map((m) => m.audience)).toEqual(Array.from({ length: 4 }, () => ['red', 'blue', 'grey']));
+    expect(b.map((m) => m.audience)).toEqual(Array.from({ length: 4 }, () => ['red', 'blue', 'grey', 'green']));
+    for (const m of a) expect(m.audience).toBe(a[0]?.audience);
+    for (const m of b) expect(m.audience).toBe(b[0]?.audience);
+    expect(Object.isFrozen(a[0]?.audience)).toBe(true);
+    // Another session's seats are another array, though the same seats: never one session's list in another's messages.
+    expect(other[0]?.audience).toEqual(a[0]?.audience);
+    expect(other[0]?.audience).not.toBe(a[0]?.audience);
+    // Another channel, another list; its own members.
+    const bilateral = sendAll(without, 2, 'red-blue');
+    expect(bilateral[0]?.audience).toEqual(['red', 'blue']);
+    expect(bilateral[1]?.audience).toBe(bilateral[0]?.audience);
+  });
+
+  it('survives a replay and a snapshot as the same lists of seats', () => {
+    const d = inFirstPlanning(mini, { seed: 3 });
+    sendAll(d, 3);
+    const json = JSON.parse(JSON.stringify(d.state.messages)) as Message[];
+    expect(json.map((m) => m.audience)).toEqual(Array.from({ length: 3 }, () => ['red', 'blue', 'grey']));
+  });
+});

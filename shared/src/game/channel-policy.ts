@@ -16,8 +16,11 @@ export interface Message {
   /** A seat id, or null for the white cell (facilitator). */
   from: SeatId | null;
   text: string;
-  /** The seats that may receive it. The facilitator always may; observers only in public channels. */
-  audience: SeatId[];
+  /**
+   * The seats that may receive it. The facilitator always may; observers only in public channels. Read-only:
+   * the messages of one channel, sent to all its members in play, share one frozen list (membersInPlay).
+   */
+  audience: readonly SeatId[];
   to: SeatId | null;
   relayOf: string | null;
   /**
@@ -81,6 +84,32 @@ export function messageVisibleTo(viewer: Viewer, message: Message, channel: Chan
   return message.audience.includes(viewer.seat);
 }
 
+/** Per session's seats in play (World.seatsInPlay, one array carried from state to state), each channel's members among them. */
+const membersBySeats = new WeakMap<readonly SeatId[], Map<Channel, readonly SeatId[]>>();
+
+/**
+ * A channel's members in play, in the channel's order: one frozen list per session's seats and channel, which
+ * every message sent to all of them keeps as its audience. A list of its own per message (an array and its
+ * elements, 80 B) was about a tenth of what a public message leaves alive for good (docs/performance.md,
+ * "What a public message keeps alive", 5 December).
+ */
+export function membersInPlay(world: World, channel: Channel): readonly SeatId[] {
+  let byChannel = membersBySeats.get(world.seatsInPlay);
+  if (!byChannel) {
+    byChannel = new Map();
+    membersBySeats.set(world.seatsInPlay, byChannel);
+  }
+  let members = byChannel.get(channel);
+  if (!members) {
+    // A push loop, not `filter`: its lists then have one elements kind (lists.ts).
+    const list: SeatId[] = [];
+    for (const m of channel.members) if (world.seatsInPlay.includes(m)) list.push(m);
+    members = Object.freeze(list);
+    byChannel.set(channel, members);
+  }
+  return members;
+}
+
 /**
  * Decides who receives a message, or refuses it. The audience is fixed at
  * send time and stored with the message, so what a socket may receive never
@@ -92,13 +121,11 @@ export function messageAudience(
   by: Actor,
   cmd: SendMessage,
   earlier: { byId(id: string): Message | undefined },
-): { audience: SeatId[]; channel: Channel } | Refusal {
+): { audience: readonly SeatId[]; channel: Channel } | Refusal {
   const channel = scenario.channels.find((c) => c.id === cmd.channel);
   if (!channel) return refuse('unknown_channel', `There is no channel "${cmd.channel}".`);
   if (by.kind === 'observer' || by.kind === 'system') return refuse('forbidden', 'Observers cannot send messages.');
-  // A push loop, not `filter`: its lists then have one elements kind, so the code below is compiled once (lists.ts).
-  const members: SeatId[] = [];
-  for (const m of channel.members) if (world.seatsInPlay.includes(m)) members.push(m);
+  const members = membersInPlay(world, channel);
   if (by.kind === 'seat' && !channel.members.includes(by.seat))
     return refuse('not_member', `${by.seat} is not a member of ${channel.title}.`);
   if (by.kind === 'seat' && !channelIsOpen(world, channel))

@@ -249,7 +249,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
  * those are one plain literal, where the spreads of the optional fields (each an object, and in Node 20's V8 the
  * keys after a spread a slower path) cost about 0.1 µs a message. The key order is the same either way.
  */
-function newMessage(entry: LogEntry, command: SendMessage, audience: SeatId[], gameVersion: number): Message {
+function newMessage(entry: LogEntry, command: SendMessage, audience: readonly SeatId[], gameVersion: number): Message {
   const id = `m${entry.seq}`;
   const from = entry.by.kind === 'seat' ? entry.by.seat : null;
   const fromName = entry.by.kind === 'seat' ? entry.by.name : undefined;
