@@ -15,7 +15,7 @@ import {
 import type { Config } from '../config.ts';
 import type { Limits } from '../limits/limits.ts';
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
-import { actingActor } from '../session/access.ts';
+import { actingActor, type ActingActor } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
@@ -26,6 +26,7 @@ import { helloSaid } from './hello-deadline.ts';
 import type { PresenceTracker } from './presence.ts';
 import { grantKey, type SocketGrants } from './socket-grants.ts';
 import type { RubiconSocket } from './types.ts';
+import type { Grant } from '../store/types.ts';
 
 export interface SeatHandlersDeps {
   config: Config;
@@ -92,6 +93,19 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
 
 /** command: one game or channel command, acted for the socket's own role and answered in its own stream. */
 function commandHandler({ config, service, limits, streams, grants, handle }: SeatHandlersDeps) {
+  // A named seat's actor, made once per socket and name, not per command: every log entry keeps its actor for
+  // good, and one object per command was 48 B of what each message of a named player kept alive.
+  const named = new WeakMap<RubiconSocket, ActingActor & { kind: 'seat' }>();
+  const actorOf = (socket: RubiconSocket, grant: Grant): ActingActor => {
+    const name = socket.data.name;
+    const { role } = grant;
+    if (role.kind !== 'seat' || !name) return actingActor(role);
+    const held = named.get(socket);
+    if (held?.seat === role.seat && held.name === name) return held;
+    const actor = { ...role, name };
+    named.set(socket, actor);
+    return actor;
+  };
   return handle({
     event: 'command',
     schema: CommandPayload,
@@ -103,8 +117,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
       // Who acts comes from the token this socket said hello with, never from the payload.
       const live = grants.liveGrant(socket, deadline);
       const grant = live instanceof Promise ? await live : live;
-      const name = socket.data.name;
-      const actor = actingActor(grant.role.kind === 'seat' && name ? { ...grant.role, name } : grant.role);
+      const actor = actorOf(socket, grant);
       // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
       const limit = limits.command(grant.sessionId, grantKey(grant));
       const command = namesMessage(p.command)
