@@ -18,9 +18,12 @@ interface Known {
 /**
  * How many states a game remembers the positions of at first: the last ones met. Following the log needs the
  * state before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
- * command. Few, since each keeps its state alive a little longer: in memory a batch is mostly one command.
+ * command. Two, no more: in memory a batch is mostly one command, and each state remembered outlives its session's
+ * next message. With three, a state (and its message log's record) lived for three of its session's messages,
+ * about 0.75 s at the fan-out bench's 4 a second, past the scavenge after it and often the one after that, which
+ * promotes it (docs/performance.md, "What a public message keeps alive", 5 December).
  */
-const REMEMBERED = 3;
+const REMEMBERED = 2;
 
 /**
  * The most a game's ring grows to. With Redis a batch holds up to APPEND_BATCH_MAX (128) commands and each
