@@ -134,7 +134,9 @@ export interface HeapDiff {
   byAnchor: Group[];
 }
 
-function tally(groups: Map<string, Group>, key: string, bytes: number): void {
+function tally(groups: Map<string, Group>, rawKey: string, bytes: number): void {
+  // An array's elements (and a snapshot's numbered internal edges) by their kind, not one group per index.
+  const key = rawKey.replace(/\.\d+\b/g, '.[]');
   const g = groups.get(key);
   if (g) {
     g.count++;
