@@ -20,8 +20,8 @@ interface Known {
  * state before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
  * command. Two, no more: in memory a batch is mostly one command, and each state remembered outlives its session's
  * next message. With three, a state (and its message log's record) lived for three of its session's messages,
- * about 0.75 s at the fan-out bench's 4 a second, past the scavenge after it and often the one after that, which
- * promotes it (docs/performance.md, "What a public message keeps alive", 5 December).
+ * about 0.75 s at the fan-out bench's 4 a second, past a scavenge or two (docs/performance.md, "What a public
+ * message keeps alive", 5 December, where the saving in promotion was too small to show).
  */
 const REMEMBERED = 2;
 
