@@ -17,12 +17,14 @@
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),
  *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, compile.ts; a baseline's too),
- *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; fanout/node-binaries.ts),
+ *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; an entry may add its own flags, "<binary> --max-semi-space-size=16", for a flag's A/B in one run; fanout/node-binaries.ts),
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
  *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
- *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once)
+ *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
+ *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries)
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { pinTo } from './fanout/pin.ts';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +37,7 @@ import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
 import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
-import { harnessNode, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';
+import { harnessNode, nodeKey, nodeLabel, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';
 import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
 import { DISTURBANCE_DEFAULTS, disturbanceOf, type DisturbanceLimits } from './fanout/disturbance.ts';
 import { saveRun, type SavedCondition } from './fanout/saved-rounds.ts';
@@ -105,7 +107,7 @@ class ServerProcess {
     this.child = fork(script, [], {
       execPath: node.path,
       // FANOUT_NODE_FLAGS: V8/Node flags for every server process, bare and Rubicon alike (a flag's A/B stays fair).
-      execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(tsx ? ['--import', 'tsx'] : [])],
+      execArgv: ['--expose-gc', ...(process.env.FANOUT_NODE_FLAGS ?? '').split(' ').filter(Boolean), ...(node.flags ?? []), ...(tsx ? ['--import', 'tsx'] : [])],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -355,6 +357,10 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     const cpuPercent = cpuMicros / 10 / wallMs;
     const machineWindow = (await machineCpu) ?? { redisPercent: null, machinePercent: null, stealPercent: null };
     const othersPercent = othersOf(machineWindow, cpuPercent, result.harnessCpuPercent);
+    // FANOUT_TAIL_DUMP=<dir>: the raw stamps behind the tail's legs, to read the GCs and iterations one by one.
+    const dumpDir = process.env.FANOUT_TAIL_DUMP;
+    if (dumpDir && end.length === 1 && end[0]?.tail && result.tailRecords)
+      writeFileSync(path.join(dumpDir, `${contender.name.replace(/[^A-Za-z0-9=_.-]+/g, '_')}-${Date.now()}.json`), JSON.stringify({ name: contender.name, server: end[0].tail, harness: result.tailRecords }));
     return {
       harness: result,
       cpuPercent,
@@ -478,17 +484,17 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     `Fan-out: ${options.sessions} sessions × ${SOCKETS_PER_SESSION} sockets; ${options.loadMs / 1000} s of load per phase after ${options.warmupMs / 1000} s of sending not measured; each message is delivered to its session's 6 sockets (the sender's too); server and harness in separate processes on this machine, over loopback; ` +
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
-  report.note(`Fan-out Node: servers on ${options.serverNodes.map((n) => `${n.version} (${n.path})`).join(' and ')}${options.serverNodes.length > 1 ? ', every contender on each' : ''}; the harness on ${options.harnessNode.version} (${options.harnessNode.path}) in every phase.`);
+  report.note(`Fan-out Node: servers on ${options.serverNodes.map((n) => `${nodeLabel(n)} (${n.path})`).join(' and ')}${options.serverNodes.length > 1 ? ', every contender on each' : ''}; the harness on ${options.harnessNode.version} (${options.harnessNode.path}) in every phase.`);
   if (options.pin) report.note('FANOUT_PIN=1: in the memory phases each server ran on CPU 0 and the harness on CPU 1 from the end of set-up (taskset -a); the Redis phases were not pinned.');
 }
 
 /** Each contender over bare on the same Node, then each contender on a further Node over itself on the first. */
 function ratioPairs(contenders: readonly Contender[]): RatioPair[] {
   const pairs: RatioPair[] = contenders.flatMap((c) => (c.against ? [{ label: `${c.name}/${c.against}`, of: c.name, over: c.against }] : []));
-  const first = contenders[0]?.node.path;
+  const first = contenders[0] ? nodeKey(contenders[0].node) : undefined;
   for (const c of contenders) {
-    if (c.node.path === first) continue;
-    const same = contenders.find((d) => d.node.path === first && d.base === c.base);
+    if (nodeKey(c.node) === first) continue;
+    const same = contenders.find((d) => nodeKey(d.node) === first && d.base === c.base);
     if (same) pairs.push({ label: `${c.name}/${same.name}`, of: c.name, over: same.name });
   }
   return pairs;
@@ -505,7 +511,7 @@ function contendersOf(options: FanoutOptions): Contender[] {
       : []),
   ];
   // One Node keeps the names (and so the rows) as they were; several name each contender's Node.
-  const named = (name: string, node: NodeBinary) => (options.serverNodes.length > 1 ? `${name} @ ${node.version}` : name);
+  const named = (name: string, node: NodeBinary) => (options.serverNodes.length > 1 ? `${name} @ ${nodeLabel(node)}` : name);
   return options.serverNodes.flatMap((node) => kinds.map((k) => ({ ...k, name: named(k.name, node), base: k.name, node, against: k.target === 'bare' ? null : named('bare', node) })));
 }
 

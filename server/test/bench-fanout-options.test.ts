@@ -1,7 +1,7 @@
 // The fan-out benchmark's options with logic of their own: which Node binaries the servers and the
 // harness run on (FANOUT_NODE, FANOUT_HARNESS_NODE) and the summary over rounds.
 import { describe, expect, it } from 'vitest';
-import { harnessNode, NodeBinaryError, selfNode, serverNodes, type VersionOf } from '../bench/fanout/node-binaries.ts';
+import { harnessNode, NodeBinaryError, nodeLabel, selfNode, serverNodes, type VersionOf } from '../bench/fanout/node-binaries.ts';
 import { midMedian, summariseRounds, type RoundFigures } from '../bench/fanout/rounds-summary.ts';
 import type { LatencyHistogram } from '../bench/fanout/latency-histogram.ts';
 
@@ -36,6 +36,17 @@ describe('FANOUT_NODE', () => {
     expect(refused('/opt/node24/bin/node,/opt/node24/bin/../bin/node')).toBe('FANOUT_NODE entry "/opt/node24/bin/../bin/node": named twice');
   });
 
+  it('an entry may add flags of its own: the same binary with and without them is two entries, named apart', () => {
+    const nodes = serverNodes('/opt/node24/bin/node, /opt/node24/bin/node --max-semi-space-size=16 --trace-gc', self, ask);
+    expect(nodes).toEqual([
+      { path: '/opt/node24/bin/node', version: 'v24.22.3' },
+      { path: '/opt/node24/bin/node', version: 'v24.22.3', flags: ['--max-semi-space-size=16', '--trace-gc'] },
+    ]);
+    expect(nodes.map(nodeLabel)).toEqual(['v24.22.3', 'v24.22.3 --max-semi-space-size=16 --trace-gc']);
+    expect(() => serverNodes('/opt/node24/bin/node --x=1,/opt/node24/bin/node --x=1', self, ask)).toThrow('named twice');
+    expect(() => serverNodes('/opt/node24/bin/node 16', self, ask)).toThrow('"16" after the binary is not a --flag');
+  });
+
   it('asks the real binary: this process’s own Node reads as itself', () => {
     expect(serverNodes(process.execPath, selfNode())).toEqual([{ path: process.execPath, version: process.version }]);
   });
@@ -46,6 +57,8 @@ describe('FANOUT_HARNESS_NODE', () => {
     expect(harnessNode('', self, ask)).toBe(self);
     expect(harnessNode('/opt/node24/bin/node', self, ask).version).toBe('v24.22.3');
     expect(() => harnessNode('/nowhere/node', self, ask)).toThrow('FANOUT_HARNESS_NODE entry "/nowhere/node"');
+    // The harness is the instrument, the same for every phase: its flags are not a contender's.
+    expect(() => harnessNode('/opt/node24/bin/node --max-semi-space-size=16', self, ask)).toThrow('takes no flags');
   });
 });
 
