@@ -167,6 +167,13 @@ const Env = z.object({
    * the client's hello with its version fills a gap anyway (docs/performance.md).
    */
   RECOVERY_MS: int(0, 0),
+  /**
+   * Without Redis: once one loop iteration has read more than this many
+   * messages, every websocket written to is held until the iteration's end,
+   * so that a burst's later packets leave in one write per socket
+   * (socket/write-holds.ts); 0: never.
+   */
+  WRITE_HOLD_AFTER_READS: int(0, 4),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   /** Bots lock in between these delays after planning opens (and always before the deadline). */
@@ -218,6 +225,7 @@ export interface Config {
   storeTimeoutMs: number;
   appendBatchMax: number;
   recoveryMs: number;
+  writeHoldAfterReads: number;
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
   botLeaseMs: number;
@@ -275,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     appendBatchMax: e.APPEND_BATCH_MAX,
     recoveryMs: e.RECOVERY_MS,
+    writeHoldAfterReads: e.WRITE_HOLD_AFTER_READS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     botDelays: { minMs: e.BOT_MIN_DELAY_MS, maxMs: Math.max(e.BOT_MIN_DELAY_MS, e.BOT_MAX_DELAY_MS) },
     botLeaseMs: e.BOT_LEASE_MS,
