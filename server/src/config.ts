@@ -168,12 +168,12 @@ const Env = z.object({
    */
   RECOVERY_MS: int(0, 0),
   /**
-   * Without Redis: once one loop iteration has read more than this many
-   * messages, every websocket written to is held until the iteration's end,
-   * so that a burst's later packets leave in one write per socket
-   * (socket/write-holds.ts); 0: never.
+   * Once one loop iteration has read more than this many messages, every
+   * websocket written to is held until the iteration's end, so that a burst's
+   * later packets leave in one write per socket (socket/write-holds.ts); 0:
+   * never. Unset: 4 without Redis, 0 with it.
    */
-  WRITE_HOLD_AFTER_READS: int(0, 4),
+  WRITE_HOLD_AFTER_READS: z.coerce.number().int().min(0).optional(),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   /** Bots lock in between these delays after planning opens (and always before the deadline). */
@@ -225,7 +225,8 @@ export interface Config {
   storeTimeoutMs: number;
   appendBatchMax: number;
   recoveryMs: number;
-  writeHoldAfterReads: number;
+  /** Undefined: the mode's default (io-server.ts). */
+  writeHoldAfterReads: number | undefined;
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
   botLeaseMs: number;

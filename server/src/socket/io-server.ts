@@ -39,6 +39,7 @@ export function createIoServer(httpServer: HttpServer, config: Config, metrics: 
   });
   // With Redis the ack follows the append's round trip, never the update in one iteration: nothing to merge, and the
   // sender's hold measured 4-16 % more CPU per delivery there (docs/performance.md, "Holding only the sender").
-  if (!redis) holdWrites(io.engine, { sender: true, burstAfter: config.writeHoldAfterReads });
+  const burstAfter = config.writeHoldAfterReads ?? (redis ? 0 : 4);
+  if (!redis || burstAfter > 0) holdWrites(io.engine, { sender: !redis, burstAfter });
   return io;
 }
