@@ -167,13 +167,6 @@ const Env = z.object({
    * the client's hello with its version fills a gap anyway (docs/performance.md).
    */
   RECOVERY_MS: int(0, 0),
-  /**
-   * Once one loop iteration has read more than this many messages, every
-   * websocket written to is held until the iteration's end, so that a burst's
-   * later packets leave in one write per socket (socket/write-holds.ts); 0:
-   * never. Unset: 4 without Redis, 0 with it.
-   */
-  WRITE_HOLD_AFTER_READS: z.coerce.number().int().min(0).optional(),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */
   SHUTDOWN_GRACE_MS: int(0, 10_000),
   /** Bots lock in between these delays after planning opens (and always before the deadline). */
@@ -225,8 +218,6 @@ export interface Config {
   storeTimeoutMs: number;
   appendBatchMax: number;
   recoveryMs: number;
-  /** Undefined: the mode's default (io-server.ts). */
-  writeHoldAfterReads: number | undefined;
   shutdownGraceMs: number;
   botDelays: { minMs: number; maxMs: number };
   botLeaseMs: number;
@@ -284,7 +275,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     appendBatchMax: e.APPEND_BATCH_MAX,
     recoveryMs: e.RECOVERY_MS,
-    writeHoldAfterReads: e.WRITE_HOLD_AFTER_READS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     botDelays: { minMs: e.BOT_MIN_DELAY_MS, maxMs: Math.max(e.BOT_MIN_DELAY_MS, e.BOT_MAX_DELAY_MS) },
     botLeaseMs: e.BOT_LEASE_MS,

@@ -7,9 +7,9 @@ import type { Metrics } from '../metrics.ts';
 import { originAllowed } from './origin-check.ts';
 import type { RubiconServer } from './types.ts';
 import { spliceParser } from './update-encoding.ts';
-import { holdWrites } from './write-holds.ts';
+import { senderWrites } from './sender-writes.ts';
 
-/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter, and (without) its write holds (write-holds.ts). */
+/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter, and (without) one write for a sender's update and ack. */
 export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
   const prefix = config.redisPrefix;
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
@@ -38,8 +38,7 @@ export function createIoServer(httpServer: HttpServer, config: Config, metrics: 
       : {}),
   });
   // With Redis the ack follows the append's round trip, never the update in one iteration: nothing to merge, and the
-  // sender's hold measured 4-16 % more CPU per delivery there (docs/performance.md, "Holding only the sender").
-  const burstAfter = config.writeHoldAfterReads ?? (redis ? 0 : 4);
-  if (!redis || burstAfter > 0) holdWrites(io.engine, { sender: !redis, burstAfter });
+  // hold measured 4-16 % more CPU per delivery there (docs/performance.md, "Holding only the sender").
+  if (!redis) senderWrites(io.engine);
   return io;
 }

@@ -1,15 +1,13 @@
 /**
- * The write holds (write-holds.ts). The sender's: its update and acknowledgement leave together; no other socket
- * waits for the ack; an ack that comes after the iteration does not hold the update back; polling untouched.
- * The burst's: in an iteration that reads more than `burstAfter` messages, the first `burstAfter` are written at once
- * and what the later ones send leaves in one write per socket at the iteration's end, in order.
+ * One write for a sender's update and its acknowledgement (sender-writes.ts): the two leave together; no other
+ * socket waits for the ack; an ack that comes after the iteration does not hold the update back; polling untouched.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { holdWrites, type WriteHolds } from '../src/socket/write-holds.ts';
+import { senderWrites } from '../src/socket/sender-writes.ts';
 
 interface Peer {
   server: Socket;
@@ -39,20 +37,16 @@ function countWrites(raw: NetSocket): () => number {
   return () => count;
 }
 
-async function rig(
-  transport: 'websocket' | 'polling',
-  holds: WriteHolds = { sender: true, burstAfter: 0 },
-  count = 2,
-): Promise<{ io: Server; sender: Peer; other: Peer; peers: Peer[] }> {
+async function rig(transport: 'websocket' | 'polling'): Promise<{ io: Server; sender: Peer; other: Peer }> {
   const http = createServer();
   const io = new Server(http);
-  holdWrites(io.engine, holds);
+  senderWrites(io.engine);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   const clients: ClientSocket[] = [];
   open.push({ http, io, clients });
   const out: Peer[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < 2; i++) {
     const serverSide = new Promise<Socket>((resolve) => io.once('connection', resolve));
     const client = connect(`http://127.0.0.1:${port}`, { transports: [transport], upgrade: false, reconnection: false, forceNew: true });
     clients.push(client);
@@ -64,7 +58,7 @@ async function rig(
   await new Promise((resolve) => setTimeout(resolve, 20));
   for (const peer of out) peer.writes = countWrites(peer.server.conn.request.socket);
   const [sender, other] = out as [Peer, Peer];
-  return { io, sender, other, peers: out };
+  return { io, sender, other };
 }
 
 function received(client: ClientSocket, event: string, count: number): Promise<unknown[]> {
@@ -77,7 +71,7 @@ function received(client: ClientSocket, event: string, count: number): Promise<u
   });
 }
 
-describe('holdWrites: the sender', () => {
+describe('senderWrites', () => {
   it("sends an event's update and its acknowledgement (after a microtask, as a command's) in one write", async () => {
     const { io, sender } = await rig('websocket');
     sender.server.on('say', (text: string, ack: (reply: string) => void) => {
@@ -159,64 +153,5 @@ describe('holdWrites: the sender', () => {
     expect(await sender.client.emitWithAck('say', 'hello')).toBe('ok');
     expect(await update).toEqual(['hello']);
     expect(sender.server.conn.transport.name).toBe('polling');
-  });
-});
-
-describe('holdWrites: a burst', () => {
-  const senders = 6;
-
-  /**
-   * Every sender emits one message in the same tick, so the server reads all of them in one poll phase (checked: no
-   * check phase ran between the first read and the last); each read broadcasts to everyone. Returns the observer's
-   * writes as each read's handler ended, and in all.
-   */
-  async function burst(holds: WriteHolds): Promise<{ atEachRead: number[]; total: number; got: unknown[] }> {
-    const { io, peers } = await rig('websocket', holds, senders + 1);
-    const observer = peers[senders] as Peer;
-    const atEachRead: number[] = [];
-    let checkPhaseRan = false;
-    for (const peer of peers.slice(0, senders)) {
-      peer.server.on('say', (n: number) => {
-        if (atEachRead.length === 0) setImmediate(() => (checkPhaseRan = true));
-        expect(checkPhaseRan).toBe(false);
-        io.emit('update', n);
-        atEachRead.push(observer.writes());
-      });
-    }
-    const got = received(observer.client, 'update', senders);
-    peers.slice(0, senders).forEach((peer, n) => peer.client.emit('say', n));
-    const all = await got;
-    await new Promise((resolve) => setImmediate(resolve));
-    return { atEachRead, total: observer.writes(), got: all };
-  }
-
-  it("writes a burst's first messages at once and the later ones in one write per socket, in order", async () => {
-    const { atEachRead, total, got } = await burst({ sender: true, burstAfter: 2 });
-    expect(atEachRead).toEqual([1, 2, 2, 2, 2, 2]);
-    expect(total).toBe(3);
-    expect([...got].sort()).toEqual([...got]);
-    expect(got).toHaveLength(senders);
-  });
-
-  it('holds nothing when the iteration reads no more than burstAfter messages', async () => {
-    const { atEachRead, total } = await burst({ sender: true, burstAfter: senders });
-    expect(atEachRead).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(total).toBe(senders);
-  });
-
-  it("keeps a sender's acknowledgement in a burst with the burst's later updates", async () => {
-    const { io, peers } = await rig('websocket', { sender: true, burstAfter: 1 }, 3);
-    for (const peer of peers) {
-      peer.server.on('say', (n: number, ack: (reply: string) => void) => {
-        io.emit('update', n);
-        void Promise.resolve().then(() => ack('ok'));
-      });
-    }
-    const updates = peers.map((peer) => received(peer.client, 'update', peers.length));
-    const acks = await Promise.all(peers.map((peer, n) => peer.client.emitWithAck('say', n)));
-    expect(acks).toEqual(['ok', 'ok', 'ok']);
-    await Promise.all(updates);
-    // The first read's update (with its sender's ack) leaves at once; the rest, acks included, in one write at the end.
-    expect(peers.map((peer) => peer.writes())).toEqual([2, 2, 2]);
   });
 });
