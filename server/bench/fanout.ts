@@ -36,6 +36,7 @@ import { SOCKETS_PER_SESSION, type FromHarness, type FromServer, type HarnessOpt
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './compile.ts';
 import { MachineCpu, type WindowCpu } from './fanout/machine-cpu.ts';
+import type { ProcessCpu } from './fanout/process-cpu.ts';
 import { attributeTail, STALL_GAP_MS, type TailAttribution, type TailLegs } from './fanout/tail-legs.ts';
 import { harnessNode, nodeKey, nodeLabel, selfNode, serverNodes, type NodeBinary } from './fanout/node-binaries.ts';
 import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
@@ -329,7 +330,8 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
           if (profileDir) for (const s of servers) s.profileStart(profileKind);
         } else if (m.type === 'load-end') {
           marks.wall.push(now());
-          machineCpu = machine.since();
+          // The bench's own processes are not what disturbed it; its parent process stays in, as in "the rest of the machine".
+          machineCpu = machine.since([...servers.map((s) => s.pid), harness.pid]);
           marks.end = Promise.all(servers.map((s) => s.stats(false, 'end')));
           if (profileDir)
             profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.${profileKind}profile`)))).then(() => {});
@@ -355,7 +357,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
     const wallMs = (marks.wall[1] ?? 0) - (marks.wall[0] ?? 0);
     const deliveries = (result.deliveriesPerSecond * wallMs) / 1000;
     const cpuPercent = cpuMicros / 10 / wallMs;
-    const machineWindow = (await machineCpu) ?? { redisPercent: null, machinePercent: null, stealPercent: null };
+    const machineWindow = (await machineCpu) ?? { redisPercent: null, machinePercent: null, stealPercent: null, topOthers: [] };
     const othersPercent = othersOf(machineWindow, cpuPercent, result.harnessCpuPercent);
     // FANOUT_TAIL_DUMP=<dir>: the raw stamps behind the tail's legs, to read the GCs and iterations one by one.
     const dumpDir = process.env.FANOUT_TAIL_DUMP;
@@ -372,7 +374,7 @@ async function runPhase(contender: Runnable, processes: number, rate: number, op
       probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
       machine: machineWindow,
       othersPercent,
-      disturbed: disturbanceOf({ stealPercent: machineWindow.stealPercent, othersPercent }, options.disturbance),
+      disturbed: disturbanceOf({ stealPercent: machineWindow.stealPercent, othersPercent, topOthers: machineWindow.topOthers }, options.disturbance),
       spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
       tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
       nodes: { servers: servers.map((s) => s.reportedNode ?? `${contender.node.version} (binary; the server did not say)`), harness: result.node },
@@ -420,12 +422,17 @@ function addPhase(report: Report, section: string, target: string, r: PhaseResul
   if (r.othersPercent !== null)
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');
   if (stealPercent !== null) report.add(section, `${target}: the host's steal, % of the machine's cores; disturbed`, `${stealPercent.toFixed(1)} %; ${r.disturbed === null ? 'no' : `yes (${r.disturbed})`}`, '');
+  if (r.disturbed !== null && r.machine.topOthers.length > 0) report.add(section, `${target}: disturbed by: the other processes with the most CPU over the window (pid comm, % of a core: command line)`, othersLine(r.machine.topOthers), '');
   if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];
   for (const name of names) {
     const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
     report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
   }
+}
+
+function othersLine(top: readonly ProcessCpu[]): string {
+  return top.map((p) => `${p.pid} ${p.comm}, ${p.percent.toFixed(0)} %: ${p.cmdline || '-'}`).join(' · ');
 }
 
 function addKernel(report: Report, section: string, target: string, k: KernelPerDelivery): void {

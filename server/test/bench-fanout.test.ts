@@ -19,7 +19,9 @@ describe('fan-out benchmark, small', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fanout-save-'));
     const save = path.join(dir, 'rounds.json');
     try {
-      await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save });
+      // Every phase counts as disturbed (no share of a core is below -1000 %), so each names the other processes with the most CPU.
+      const disturbance = { stealPercent: 5, othersPercent: -1000 };
+      await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save, disturbance });
       // FANOUT_SAVE's file gives the summary over rounds with the p99 of every delivery pooled (fanout-pool.ts's path).
       const { pairs, conditions } = poolRuns([await loadRun(save)]);
       expect(conditions.map((c) => c.rounds.length)).toEqual([1, 1]);
@@ -53,6 +55,16 @@ describe('fan-out benchmark, small', () => {
         }
       }
       expect(rows.some((r) => r.name === 'rubicon/bare: server CPU per delivery')).toBe(true);
+    }
+    if (process.platform === 'linux') {
+      // A disturbed phase names who took the CPU (pid comm, % of a core: command line), never the bench's own servers or harness.
+      const named = report.rows.filter((r) => r.name.endsWith(': disturbed by: the other processes with the most CPU over the window (pid comm, % of a core: command line)'));
+      expect(named.length, 'phases naming other processes').toBeGreaterThan(0);
+      for (const row of named) {
+        const entries = String(row.value).split(' · ');
+        for (const e of entries) expect(e).toMatch(/^\d+ .+, \d+ %: .+$/);
+        expect(entries.filter((e) => /fanout\/harness\.ts|-server\.(mjs|ts)/.test(e)), row.section).toEqual([]);
+      }
     }
     // The servers ran as compiled JavaScript (the default); each server process checks its own code has no keepNames wrappers, or the phase fails.
     expect(report.notes.some((n) => n.includes('servers as plain JavaScript'))).toBe(true);

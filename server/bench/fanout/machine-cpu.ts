@@ -8,6 +8,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createClient, type RedisClientType } from 'redis';
+import { readProcessTicks, topProcesses, withCommandLines, type ProcessCpu, type ProcessTicks } from './process-cpu.ts';
+
+/** How many other processes a disturbed phase names. */
+const TOP_OTHERS = 3;
 
 /** The machine's CPU time since boot from /proc/stat's first line, in clock ticks (100 a second on Linux). */
 export interface CpuTicks {
@@ -64,12 +68,27 @@ export interface WindowCpu {
   machinePercent: number | null;
   /** The hypervisor's steal over the window, % of the machine's cores (null: not Linux). */
   stealPercent: number | null;
+  /** The processes that took the most CPU over the window, the bench's own servers and harness and a measured Redis left out (process-cpu.ts); empty where /proc cannot be read. */
+  topOthers: ProcessCpu[];
+}
+
+const NOTHING_READ: WindowCpu = { redisPercent: null, machinePercent: null, stealPercent: null, topOthers: [] };
+
+/** Redis's pid (INFO server), to leave it out of the other processes when its CPU is counted apart; null when unknown. */
+async function redisPid(client: RedisClientType): Promise<number | null> {
+  try {
+    const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1] ?? NaN);
+    return Number.isInteger(pid) ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Marks taken at the load window's start and end. */
 export class MachineCpu {
   private client: RedisClientType | null = null;
-  private start: { at: number; ticks: CpuTicks | null; redis: number | null } | null = null;
+  private redisPid: number | null = null;
+  private start: { at: number; ticks: CpuTicks | null; redis: number | null; processes: Map<number, ProcessTicks> } | null = null;
 
   async open(redisUrl: string | null): Promise<void> {
     if (!redisUrl) return;
@@ -77,16 +96,18 @@ export class MachineCpu {
     client.on('error', () => {});
     await client.connect();
     this.client = client;
+    this.redisPid = await redisPid(client);
   }
 
   async mark(): Promise<void> {
-    this.start = { at: performance.now(), ticks: await machineTicks(), redis: await redisMicros(this.client) };
+    this.start = { at: performance.now(), ticks: await machineTicks(), redis: await redisMicros(this.client), processes: await readProcessTicks() };
   }
 
-  async since(): Promise<WindowCpu> {
+  /** `own`: the bench's server and harness pids, left out of the processes named. */
+  async since(own: readonly (number | undefined)[]): Promise<WindowCpu> {
     const start = this.start;
-    const [ticks, redis] = [await machineTicks(), await redisMicros(this.client)];
-    if (!start) return { redisPercent: null, machinePercent: null, stealPercent: null };
+    const [ticks, redis, processes] = [await machineTicks(), await redisMicros(this.client), await readProcessTicks()];
+    if (!start) return NOTHING_READ;
     const ms = performance.now() - start.at;
     const percent = (a: number | null, b: number | null) => (a === null || b === null ? null : (a - b) / 10 / ms);
     // A tick is 10 ms, 10,000 µs.
@@ -95,7 +116,14 @@ export class MachineCpu {
       redisPercent: percent(redis, start.redis),
       machinePercent: percent(busy(ticks), busy(start.ticks)),
       stealPercent: ticks && start.ticks ? stealPercent(start.ticks, ticks) : null,
+      topOthers: await withCommandLines(topProcesses(start.processes, processes, ms, this.excluded(own), TOP_OTHERS)),
     };
+  }
+
+  /** What "the rest of the machine" does not count: the servers, the harness, and Redis where its CPU is measured apart. */
+  private excluded(own: readonly (number | undefined)[]): Set<number> {
+    const pids = [...own, ...(this.client ? [this.redisPid] : [])];
+    return new Set(pids.filter((p): p is number => typeof p === 'number'));
   }
 
   async close(): Promise<void> {
