@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioCatalog } from '../src/scenario/catalog.ts';
+import { checkScenario } from '../src/scenario/load.ts';
 import { parseScenarioText } from '../src/scenario/parse.ts';
+import { cachedScenarioData } from './scenario-cache.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 
 /**
@@ -16,9 +18,20 @@ export const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.u
 
 export const SCENARIO_EXTENSION = '.yaml';
 
-/** Reads and checks one scenario file; throws a `ScenarioFileError` naming file:line for each problem. */
+/**
+ * Reads and checks one scenario file; throws a `ScenarioFileError` naming file:line for each problem.
+ * Its YAML is read from the parsed copy kept beside it where that copy is of this very text
+ * (scenario-cache.ts); the checks run either way, and a file that fails them is read again from its
+ * YAML, so that each problem is placed at its line.
+ */
 export function readScenarioFile(path: string): Scenario {
-  return parseScenarioText(readFileSync(path, 'utf8'), path);
+  const text = readFileSync(path, 'utf8');
+  const cached = cachedScenarioData(path, text);
+  if (cached !== undefined) {
+    const result = checkScenario(cached);
+    if (result.ok) return result.scenario;
+  }
+  return parseScenarioText(text, path);
 }
 
 /**

@@ -36,7 +36,7 @@ export type ScenarioFileResult = { ok: true; scenario: Scenario } | { ok: false;
  */
 export function checkScenarioText(text: string, file: string): ScenarioFileResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = scenarioDocument(text, lines);
   const at = (offset: number) => lines.linePos(offset);
   if (doc.errors.length > 0) {
     return {
@@ -44,10 +44,28 @@ export function checkScenarioText(text: string, file: string): ScenarioFileResul
       problems: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: e.message.split('\n')[0] ?? e.message })),
     };
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
-  const result = checkScenario(data);
+  const result = checkScenario(documentData(doc));
   if (result.ok) return result;
   return { ok: false, problems: result.problems.map((p) => placeProblem(doc, at, file, p)) };
+}
+
+function scenarioDocument(text: string, lineCounter?: LineCounter): Document {
+  return parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+}
+
+function documentData(doc: Document): unknown {
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/**
+ * The plain data a scenario file's YAML holds, before any check: what
+ * `checkScenarioText` gives the schema. For a file's parsed copy kept as JSON
+ * (shared/node/scenario-cache.ts); throws on a YAML error.
+ */
+export function scenarioYamlData(text: string): unknown {
+  const doc = scenarioDocument(text);
+  if (doc.errors.length > 0) throw new Error(`not valid YAML: ${doc.errors[0]?.message ?? ''}`);
+  return documentData(doc);
 }
 
 /** Like `checkScenarioText`, but throws a `ScenarioFileError` listing every problem. */
