@@ -1,0 +1,74 @@
+/** The fan-out bench's settings, with their defaults and as read from the environment (fanout.ts's header lists them). */
+import { DISTURBANCE_DEFAULTS, type DisturbanceLimits } from './disturbance.ts';
+import { harnessNode, selfNode, serverNodes, type NodeBinary } from './node-binaries.ts';
+
+export interface FanoutOptions {
+  sessions: number;
+  loadMs: number;
+  /** Sending before each load window, not measured (harness.ts). */
+  warmupMs: number;
+  drainMs: number;
+  rates: number[];
+  rounds: number;
+  /** The rate of the Redis phases; 0 leaves them out. */
+  redisRate: number;
+  redisUrl: string;
+  /** Settings for a third phase in every condition, Rubicon with these (an A/B in one run); null for none. */
+  variant: Record<string, string> | null;
+  /** Another checkout whose Rubicon runs as a further phase in every condition (an A/B of code in one run); null for none. */
+  baseline: string | null;
+  /** Servers under tsx (its keepNames wrappers included) rather than bundled to plain JavaScript like the shipped build. */
+  tsx: boolean;
+  /** Single-process phases: every server on CPU 0 and the harness on CPU 1 (FANOUT_PIN=1; pin.ts says why). */
+  pin: boolean;
+  /** The servers' Node binaries (FANOUT_NODE): every contender runs on each; by default the bench's own. */
+  serverNodes: NodeBinary[];
+  /** The harness's, the same for every phase (FANOUT_HARNESS_NODE). */
+  harnessNode: NodeBinary;
+  /** Past these, a phase is marked disturbed (FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX). */
+  disturbance: DisturbanceLimits;
+  /** Where to write every condition's rounds (FANOUT_SAVE); null for nowhere. */
+  save: string | null;
+}
+
+export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = {
+  sessions: 200,
+  loadMs: 20_000,
+  warmupMs: 3_000,
+  drainMs: 30_000,
+  rates: [1, 5],
+  rounds: 1,
+  redisRate: 1,
+  tsx: false,
+  pin: false,
+  serverNodes: [selfNode()],
+  harnessNode: selfNode(),
+  disturbance: DISTURBANCE_DEFAULTS,
+  save: null,
+};
+
+function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : Number(v);
+}
+
+export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
+  return {
+    ...FANOUT_DEFAULTS,
+    sessions: envNumber('FANOUT_SESSIONS', FANOUT_DEFAULTS.sessions),
+    loadMs: envNumber('FANOUT_LOAD_MS', FANOUT_DEFAULTS.loadMs),
+    warmupMs: envNumber('FANOUT_WARMUP_MS', FANOUT_DEFAULTS.warmupMs),
+    rates: process.env.FANOUT_RATES !== undefined ? process.env.FANOUT_RATES.split(',').map(Number).filter((r) => r > 0) : FANOUT_DEFAULTS.rates,
+    rounds: envNumber('FANOUT_ROUNDS', FANOUT_DEFAULTS.rounds),
+    redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),
+    redisUrl,
+    variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,
+    baseline: process.env.FANOUT_BASELINE || null,
+    tsx: process.env.FANOUT_TSX === '1',
+    pin: process.env.FANOUT_PIN === '1',
+    serverNodes: serverNodes(process.env.FANOUT_NODE, selfNode()),
+    harnessNode: harnessNode(process.env.FANOUT_HARNESS_NODE, selfNode()),
+    disturbance: { stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent), othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent) },
+    save: process.env.FANOUT_SAVE || null,
+  };
+}
