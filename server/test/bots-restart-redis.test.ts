@@ -11,7 +11,6 @@ import {
   connect,
   createSession,
   deleteRedisKeys,
-  spawnServer,
   startServer,
   testEnv,
   uniquePrefix,
@@ -21,6 +20,8 @@ import {
   type TestClient,
   type TestServer,
 } from './harness.ts';
+// The service compiled to JavaScript under plain node, as production runs it and the fault suites start it.
+import { startServer as startCompiledServer } from './faults/fault-harness.ts';
 
 const LEASE_MS = 1500;
 const BOT_ENV = { BOT_LEASE_MS: String(LEASE_MS), BOT_MIN_DELAY_MS: '40', BOT_MAX_DELAY_MS: '250' };
@@ -85,7 +86,7 @@ describe('bots after a server restart, on Redis', () => {
     const prefix = uniquePrefix('bots-restart');
     prefixes.push(prefix);
     const env = testEnv('redis', prefix, BOT_ENV);
-    const first = await spawnServer(env);
+    const first = await startCompiledServer(env);
     children.push(first);
     const created = await createSession(first.url, { scenarioId: 'april-2024', seed: 'restart', review: false });
     const { sessionId, facilitatorToken } = created;
@@ -97,7 +98,7 @@ describe('bots after a server restart, on Redis', () => {
 
     await first.kill();
     fac.close();
-    const second = await spawnServer(env);
+    const second = await startCompiledServer(env);
     children.push(second);
     // Nothing but the log says the seat is a bot's: the new process finds it and the bot joins again.
     await waitFor(async () => ((await presence(second.url)).seats.mediators ?? 0) > 0, 4 * LEASE_MS + 20_000, 'the bot to join on the new process');

@@ -15,13 +15,14 @@ import {
   deleteRedisKeys,
   seatTable,
   settle,
-  spawnServer,
   testEnv,
   uniquePrefix,
   type ChildServer,
   type Table,
 } from './harness.ts';
 import { head, playBeat, startGame } from './play.ts';
+// The service compiled to JavaScript under plain node, as production runs it and the fault suites start it.
+import { startServer as startCompiledServer } from './faults/fault-harness.ts';
 
 const prefix = uniquePrefix('restart');
 // Snapshots every 4 events: the restart rebuilds from a snapshot plus the log after it.
@@ -40,7 +41,7 @@ const exportLog = async (url: string, table: Table) =>
 
 describe('a killed server on Redis', () => {
   it('is replaced by a new process that continues the session from its last accepted event', async () => {
-    const first = await spawnServer(env);
+    const first = await startCompiledServer(env);
     children.push(first);
     const table = await seatTable(first.url);
     clients.push(...table.all());
@@ -60,7 +61,7 @@ describe('a killed server on Redis', () => {
 
     await first.kill();
 
-    const second = await spawnServer(env);
+    const second = await startCompiledServer(env);
     children.push(second);
     expect((await api<{ status: string; redis: string }>(second.url, '/healthz')).body).toMatchObject({ status: 'ok', ready: true, redis: 'ok' });
 

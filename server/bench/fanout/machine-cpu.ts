@@ -4,7 +4,8 @@
  * own (INFO cpu), so that a phase another job crowded can be told from one
  * the server itself made slow; and, apart, the hypervisor's steal, which
  * before 5 December, 15:00 UTC was counted as busy, so that a round the host
- * took CPU from read as "something else was running". Linux only; null elsewhere.
+ * took CPU from read as "something else was running"; and which other
+ * processes took the most of it (process-cpu.ts). Linux only; null elsewhere.
  */
 import { readFile } from 'node:fs/promises';
 import { createClient, type RedisClientType } from 'redis';
