@@ -54,19 +54,25 @@ export function scenarioCacheOf(yamlPath: string, text: string): ScenarioCacheFi
   return { source: basename(yamlPath), sha256: textSha256(text), data };
 }
 
-/** Writes the parsed copy of every `*.yaml` in `dir`; returns the files written. */
+/**
+ * Writes the parsed copy of every `*.yaml` in `dir` whose copy is missing or stale; returns the files written.
+ * A current copy is left as it is, unparsed: `npm start` and the image's build run this on every build.
+ */
 export function writeScenarioCaches(dir: string): string[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-  return files.map((f) => {
+  return files.flatMap((f) => {
     const yamlPath = join(dir, f);
+    const text = readFileSync(yamlPath, 'utf8');
+    if (cachedScenarioData(yamlPath, text) !== undefined) return [];
     const out = scenarioCachePath(yamlPath);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(scenarioCacheOf(yamlPath, readFileSync(yamlPath, 'utf8')))}\n`);
-    return out;
+    writeFileSync(out, `${JSON.stringify(scenarioCacheOf(yamlPath, text))}\n`);
+    return [out];
   });
 }
 
 // npm run build:scenarios
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const out of writeScenarioCaches(fileURLToPath(new URL('../scenarios/', import.meta.url)))) process.stdout.write(`wrote ${out}\n`);
+  const written = writeScenarioCaches(fileURLToPath(new URL('../scenarios/', import.meta.url)));
+  process.stdout.write(written.length > 0 ? written.map((out) => `wrote ${out}\n`).join('') : 'parsed scenario copies up to date\n');
 }
