@@ -1,55 +1,17 @@
-import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry, type Refusal } from '@rubicon/shared';
+import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
-import type { AppendOptions, BatchAppendResult, Clock, EntryLimit, Placement, SessionStore } from '../store/types.ts';
-import type { ActingActor } from './access.ts';
+import type { AppendOptions, BatchAppendResult, Clock, Placement, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
+import type { Admission, Executed, PendingCommand } from './command-types.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { lostAppendOutcome, sameCommand } from './lost-append.ts';
+import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
 import { wireViewFor } from './sync-data.ts';
 
-/** A command decided on: the log version it produced (or produced the first time, for a retry). */
-export interface Executed {
-  version: number;
-  duplicate: boolean;
-  /** The session right after this command's entry (absent for a retry): commands appended with it in one batch come after. */
-  after?: GameState;
-}
-
-/** One command as a caller hands it in. */
-export interface CommandRequest {
-  /** Never an observer: refused before (access.ts, actingActor). */
-  actor: ActingActor;
-  commandId: string;
-  /** null skips the staleness check (the system clock, messages). */
-  expectedGameVersion: number | null;
-  command: Command;
-  /** The log entry's time is at least this (a timer firing at its deadline on a clock that lags a little). */
-  atLeast?: number;
-  /** The limits its append counts it against (a player's command, with Redis: limits.ts). */
-  limit?: CommandLimit;
-}
-
-/**
- * A command's limits, counted in its append (EntryLimit): one round trip
- * for the count and the write. A command refused before its append is
- * counted on its own, so that a seat sending refused commands still spends
- * its budget.
- */
-export interface CommandLimit extends EntryLimit {
-  /** The refusal when its append found it over the budget of its limit at `link`, whose window ends in `retryAfterMs`. */
-  refused(link: number, retryAfterMs: number): ServiceError;
-  /** Counts it without an append; rejects with the refusal when over a budget. */
-  countAlone(): Promise<void>;
-}
-
-/**
- * Why this server refuses a new command that the game would take (null: it does not), e.g. a seat
- * handed to a language model where none is configured. Checked where a command is first decided,
- * never on the log's replay: an entry another server accepted stands everywhere.
- */
-export type Admission = (command: Command) => Refusal | null;
+// Importers (session-service.ts, write-batches.ts, limits.ts) take these from here.
+export type { Admission, CommandLimit, CommandRequest, Executed, PendingCommand } from './command-types.ts';
 
 export interface CommandPathOptions {
   store: SessionStore;
@@ -63,76 +25,12 @@ export interface CommandPathOptions {
   caughtUp: (sessionId: string) => Promise<CachedSession>;
 }
 
-/** The store answered every round trip, so the retry can come soon, not after a reconnect's wait. */
-const overdue = () => new ServiceError('unavailable', 'The session did not take this command within the time bound; try again with the same command id.', { retryAfterMs: 100 });
-
-/** One command waiting in its session's write queue, and how to answer its caller. */
-export interface PendingCommand {
-  request: CommandRequest;
-  /**
-   * performance.now() until which a lost store answer is looked up, and
-   * until which the command is checked again after losing a race for the
-   * log's head to another process.
-   */
-  bound: number;
-  /** True once the caller was answered `unavailable` at its deadline: it must then never reach the store. */
-  readonly abandoned: boolean;
-  /** Set once its batch answered it (answerOk, answerErr), or its deadline passed: every later outcome is ignored. */
-  answered: boolean;
-  resolve(executed: Executed): void;
-  reject(err: unknown): void;
-}
-
 /**
  * The command path's entries need no second parse in the memory store (append-batch.ts); one options
  * object for each of the usual placements (a batch of plain messages, or one that is not movable).
  */
 const FREE_PLACEMENT: Placement = { movable: true, barrierEnd: 0 };
 const FREE: AppendOptions = { parsed: true, placement: FREE_PLACEMENT };
-
-/** Answers a command of the batch unless it was answered already. */
-function answerOk(p: PendingCommand, executed: Executed): void {
-  if (p.answered) return;
-  p.answered = true;
-  p.resolve(executed);
-}
-
-const isAnswered = (p: PendingCommand): boolean => p.answered;
-const hasLimit = (p: PendingCommand): boolean => p.request.limit !== undefined;
-const limitOf = (p: PendingCommand): EntryLimit | null => p.request.limit ?? null;
-const isOpen = (p: PendingCommand): boolean => !p.answered;
-
-function answerErr(p: PendingCommand, err: unknown): void {
-  if (p.answered) return;
-  p.answered = true;
-  p.reject(err);
-}
-
-function refuseAll(batch: readonly PendingCommand[], err: unknown): void {
-  for (const p of batch) answerErr(p, err);
-}
-
-/** Until when a batch's lost store answer is looked up: its latest command's bound. */
-function boundOf(included: readonly PendingCommand[]): number {
-  let bound = -Infinity;
-  for (const p of included) bound = Math.max(bound, p.bound);
-  return bound;
-}
-
-/**
- * The append found the command at `index` over its limit at `link`: it is refused, and so is every
- * later command of the batch counted against the same counter, which cannot fit either (the ones
- * before it keep their places in the next round, and its count only grows within its window).
- */
-function refuseOverLimit(included: readonly PendingCommand[], index: number, link: number, retryAfterMs: number): void {
-  const key = included[index]?.request.limit?.keys[link];
-  if (key === undefined) throw new Error(`the append refused entry ${index} of ${included.length} on a limit it does not have`);
-  for (let i = index; i < included.length; i++) {
-    const p = included[i];
-    const limit = p?.request.limit;
-    if (p && limit?.keys[link] === key) answerErr(p, limit.refused(link, retryAfterMs));
-  }
-}
 
 /** The entries one round of a batch appends, on top of the session as it stands. */
 interface Plan {
