@@ -1,5 +1,5 @@
-import type { Scenario, SeatId } from '../scenario/schema.ts';
-import { beatById } from './adjudication.ts';
+import type { Beat, Scenario, SeatId } from '../scenario/schema.ts';
+import { beatById, type Proposal } from './adjudication.ts';
 import type { Cause, Change, ChangeTarget } from './world.ts';
 import { phaseOf, type Game, type GameState } from './game.ts';
 import { versionSeenBy, viewerGameVersion } from './viewer-game-version.ts';
@@ -9,7 +9,7 @@ import { teachingViewFor } from './teaching-view.ts';
 import { rubricViewFor } from './rubric-scores.ts';
 import { briefingText, outcomeDescription, situationText } from './texts.ts';
 import { streamPosition } from './viewer-stream.ts';
-import type { ChangeView, GameView, OutcomeView, ResolutionView } from './view-types.ts';
+import type { BeatView, ChangeView, GameView, OutcomeView, ProposalView, ResolutionView, SeatDecisionView } from './view-types.ts';
 import { mapList } from '../lists.ts';
 import {
   beatOf, cachedIn, channelsById, channelViews, choicesSeen, menuView, moveAt, moveTitle, revealedIn, scenarioView, seesMove, viewerKey,
@@ -90,6 +90,83 @@ export function messagesFor(game: Game, state: GameState, viewer: Viewer, sinceV
   );
 }
 
+type TurnContext = GameState['turn']['context'];
+
+/**
+ * How one viewer reads what the game recorded: `seen` counts a version as this viewer does (other seats'
+ * drafts left out), and `changesView` leaves out the changes and causes it may not see.
+ */
+function changeLens(scenario: Scenario, viewer: Viewer, revealed: boolean, seesFlags: boolean, drafts: GameState['drafts']) {
+  const facilitator = viewer.kind === 'facilitator';
+  const filterCause = (c: Cause): ChangeView['cause'] =>
+    c.kind === 'move' && !seesMoveById(c.beat, c.seat, c.move) ? { kind: 'undisclosed' } : c;
+  const seesMoveById = (beatId: string, who: SeatId, move: string): boolean => {
+    const m = moveAt(scenario, beatId, who, move);
+    return m ? seesMove(viewer, who, m.visibility, revealed) : facilitator;
+  };
+  const seesTarget = (t: ChangeTarget): boolean => t.kind !== 'flag' || seesFlags;
+  const seen = (v: number): number => versionSeenBy(drafts, viewer, v);
+  // A change whose cause the viewer may see is shown as recorded (no copy: most are, and views are many).
+  const changesView = (changes: readonly Change[]): ChangeView[] => {
+    const out: ChangeView[] = [];
+    for (const c of changes) {
+      if (!seesTarget(c.target)) continue;
+      const cause = filterCause(c.cause);
+      const version = seen(c.version);
+      out.push(cause === c.cause && version === c.version ? c : { ...c, cause, version });
+    }
+    return out;
+  };
+  return { seen, changesView };
+}
+
+function beatView(scenario: Scenario, ctx: TurnContext, beat: Beat): BeatView {
+  return {
+    id: beat.id,
+    title: beat.title,
+    date: beat.date,
+    situation: situationText(beat, ctx.beatTexts),
+    index: ctx.beatIndex,
+    actingSeats: actingSeatsInPlay(scenario, ctx),
+    lockedIn: Object.entries(ctx.submissions).filter(([, s]) => s.locked).map(([k]) => k),
+    submitted: Object.keys(ctx.submissions),
+    marks: beat.marks,
+  };
+}
+
+/** The white cell's: every seat's submission so far, titled. */
+function submissionsView(scenario: Scenario, ctx: TurnContext, beat: Beat): NonNullable<GameView['submissions']> {
+  return Object.fromEntries(Object.entries(ctx.submissions).map(([s, sub]) => [s, { ...sub, title: moveTitle(scenario, beat.id, s, sub.move) }]));
+}
+
+/** The white cell's: each acting seat in play, its submission beside the default it gets without one. */
+function decisionsView(scenario: Scenario, ctx: TurnContext, beat: Beat): SeatDecisionView[] {
+  return beat.actors
+    .filter((a) => ctx.options.seatsInPlay.includes(a.seat))
+    .map((a) => {
+      const sub = ctx.submissions[a.seat];
+      return {
+        seat: a.seat,
+        defaultMove: { id: a.defaultMove, title: moveTitle(scenario, beat.id, a.seat, a.defaultMove) },
+        submission: sub
+          ? { ...sub, title: moveTitle(scenario, beat.id, a.seat, sub.move), alsoTitles: (sub.also ?? []).map((id) => moveTitle(scenario, beat.id, a.seat, id)) }
+          : null,
+      };
+    });
+}
+
+function proposalView(scenario: Scenario, proposal: Proposal): ProposalView {
+  return {
+    ...proposal,
+    choices: proposal.choices.map((c) => ({
+      ...c,
+      title: moveTitle(scenario, c.beat, c.seat, c.move),
+      alsoTitles: (c.also ?? []).map((id) => moveTitle(scenario, c.beat, c.seat, id)),
+    })),
+    ruleText: Object.fromEntries(beatById(scenario, proposal.beat).rules.map((r) => [r.id, r.description])),
+  };
+}
+
 /**
  * `version` is where this viewer's own stream of updates stands
  * (viewer-stream.ts); a caller that keeps track of it passes it in.
@@ -103,30 +180,11 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
   const revealed = revealedIn(phase);
   const pastKey = `${revealed ? 'revealed' : 'live'}/${viewerKey(viewer)}`;
   const { beat, inBeat, actor } = beatOf(scenario, state, seat);
-
-  const filterCause = (c: Cause): ChangeView['cause'] =>
-    c.kind === 'move' && !seesMoveById(c.beat, c.seat, c.move) ? { kind: 'undisclosed' } : c;
-  const seesMoveById = (beatId: string, who: SeatId, move: string): boolean => {
-    const m = moveAt(scenario, beatId, who, move);
-    return m ? seesMove(viewer, who, m.visibility, revealed) : facilitator;
-  };
   // One rule for every part of the view that shows the world: flags are the white cell's until the outcome.
   const seesFlags = facilitator || revealed;
-  const seesTarget = (t: ChangeTarget): boolean => t.kind !== 'flag' || seesFlags;
-  // Every version the game recorded, in this viewer's count: other seats' drafts left out.
   const drafts = state.drafts;
-  const seen = (v: number): number => versionSeenBy(drafts, viewer, v);
-  // A change whose cause the viewer may see is shown as recorded (no copy: most are, and views are many).
-  const changesView = (changes: readonly Change[]): ChangeView[] => {
-    const out: ChangeView[] = [];
-    for (const c of changes) {
-      if (!seesTarget(c.target)) continue;
-      const cause = filterCause(c.cause);
-      const version = seen(c.version);
-      out.push(cause === c.cause && version === c.version ? c : { ...c, cause, version });
-    }
-    return out;
-  };
+  const { seen, changesView } = changeLens(scenario, viewer, revealed, seesFlags, drafts);
+  const current = inBeat ? beat : null;
 
   return {
     version,
@@ -135,56 +193,13 @@ export function viewFor(game: Game, state: GameState, viewer: Viewer, version = 
     phase,
     paused: ctx.paused,
     scenario: scenarioView(scenario, ctx.options.seatsInPlay, facilitator),
-    beat:
-      inBeat && beat
-        ? {
-            id: beat.id,
-            title: beat.title,
-            date: beat.date,
-            situation: situationText(beat, ctx.beatTexts),
-            index: ctx.beatIndex,
-            actingSeats: actingSeatsInPlay(scenario, ctx),
-            lockedIn: Object.entries(ctx.submissions).filter(([, s]) => s.locked).map(([k]) => k),
-            submitted: Object.keys(ctx.submissions),
-            marks: beat.marks,
-          }
-        : null,
-    briefing: inBeat && beat && seat ? briefingText(beat, seat, ctx.beatTexts) : null,
+    beat: current ? beatView(scenario, ctx, current) : null,
+    briefing: current && seat ? briefingText(current, seat, ctx.beatTexts) : null,
     menu: actor ? menuView(actor) : null,
     mySubmission: inBeat && seat ? (ctx.submissions[seat] ?? null) : null,
-    submissions:
-      facilitator && inBeat && beat
-        ? Object.fromEntries(
-            Object.entries(ctx.submissions).map(([s, sub]) => [s, { ...sub, title: moveTitle(scenario, beat.id, s, sub.move) }]),
-          )
-        : null,
-    decisions:
-      facilitator && inBeat && beat
-        ? beat.actors
-            .filter((a) => ctx.options.seatsInPlay.includes(a.seat))
-            .map((a) => {
-              const sub = ctx.submissions[a.seat];
-              return {
-                seat: a.seat,
-                defaultMove: { id: a.defaultMove, title: moveTitle(scenario, beat.id, a.seat, a.defaultMove) },
-                submission: sub
-                  ? { ...sub, title: moveTitle(scenario, beat.id, a.seat, sub.move), alsoTitles: (sub.also ?? []).map((id) => moveTitle(scenario, beat.id, a.seat, id)) }
-                  : null,
-              };
-            })
-        : null,
-    proposal:
-      facilitator && ctx.proposal
-        ? {
-            ...ctx.proposal,
-            choices: ctx.proposal.choices.map((c) => ({
-              ...c,
-              title: moveTitle(scenario, c.beat, c.seat, c.move),
-              alsoTitles: (c.also ?? []).map((id) => moveTitle(scenario, c.beat, c.seat, id)),
-            })),
-            ruleText: Object.fromEntries(beatById(scenario, ctx.proposal.beat).rules.map((r) => [r.id, r.description])),
-          }
-        : null,
+    submissions: facilitator && current ? submissionsView(scenario, ctx, current) : null,
+    decisions: facilitator && current ? decisionsView(scenario, ctx, current) : null,
+    proposal: facilitator && ctx.proposal ? proposalView(scenario, ctx.proposal) : null,
     timer: ctx.timer && seen(ctx.timer.setAtVersion) !== ctx.timer.setAtVersion ? { ...ctx.timer, setAtVersion: seen(ctx.timer.setAtVersion) } : ctx.timer,
     world: { ladder: ctx.world.ladder, measures: ctx.world.measures, flags: seesFlags ? ctx.world.flags : null },
     resolutions: cachedIn(resolutionLists, ctx.resolutions, pastKey, () => ctx.resolutions.map((r) => resolutionView(scenario, r, viewer, revealed, changesView, pastKey, seen))),
