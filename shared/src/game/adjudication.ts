@@ -112,6 +112,81 @@ export function movesOfChoice(choice: Choice): string[] {
   return choice.also ? [choice.move, ...choice.also] : [choice.move];
 }
 
+/** Each relay of this beat, with what it counted for, keyed so a rule or draw option is credited once. */
+function relayCredits(relays: readonly RelayFact[]) {
+  const credits = new Map<RelayFact, Map<string, RelayCredit>>(relays.map((r) => [r, new Map()]));
+  return {
+    /** Credits `to` to each relay that helped `c` hold on `world`. */
+    credit: (world: World, c: Condition, to: RelayCredit): void => {
+      const key = to.kind === 'rule' ? `rule:${to.rule}` : `draw:${to.draw}/${to.option}`;
+      for (const r of relaysThatMet(world, c)) credits.get(r)?.set(key, to);
+    },
+    counted: (): CountedRelay[] => mapList(relays, (r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] })),
+  };
+}
+
+type Credit = ReturnType<typeof relayCredits>['credit'];
+
+/** The beat's draws in order, each weighed on the world with the draws before it. */
+function rollDraws(beat: Beat, world: World, rng: PrngState, credit: Credit): { draws: DrawRecord[]; world: World; rng: PrngState } {
+  let seen = world;
+  let state = rng;
+  const draws: DrawRecord[] = [];
+  for (const draw of beat.draws) {
+    if (draw.when && !conditionHolds(seen, draw.when)) continue;
+    const weights = draw.options.map((o) =>
+      Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (conditionHolds(seen, a.when) ? a.add : 0), 0)),
+    );
+    for (const o of draw.options) for (const a of o.adjust) credit(seen, a.when, { kind: 'draw', draw: draw.id, option: o.id });
+    const [index, roll, next] = pickWeighted(state, weights);
+    state = next;
+    const option = draw.options[index] ?? draw.options[0];
+    if (!option) continue;
+    draws.push({
+      draw: draw.id,
+      title: draw.title,
+      option: option.id,
+      label: option.label,
+      roll,
+      weights: Object.fromEntries(draw.options.map((o, i) => [o.id, weights[i] ?? 0])),
+    });
+    seen = { ...seen, draws: { ...seen.draws, [draw.id]: option.id } };
+  }
+  return { draws, world: seen, rng: state };
+}
+
+/** What the beat's moves, then its rules, then its draws do on the world `seen` (its choices and draws in it). */
+function planOutcome(beat: Beat, choices: readonly Choice[], draws: readonly DrawRecord[], seen: World, credit: Credit): { changes: PlannedChange[]; narrative: NarrativeLine[] } {
+  const changes: PlannedChange[] = [];
+  const narrative: NarrativeLine[] = [];
+  for (const choice of choices) {
+    const actor = beat.actors.find((a) => a.seat === choice.seat);
+    for (const id of movesOfChoice(choice)) {
+      const move = actor?.moves.find((m) => m.id === id);
+      if (!move) continue;
+      const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
+      for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+      // Object.assign onto told's fresh object, not a spread plus new keys (a slow path in Node 20's V8).
+      narrative.push(Object.assign(told(move.outcomeText, move.outcomeVariants, seen), { cause, visibility: move.visibility, seat: choice.seat, marks: move.marks }));
+    }
+  }
+  for (const rule of beat.rules) {
+    if (!conditionHolds(seen, rule.when)) continue;
+    credit(seen, rule.when, { kind: 'rule', rule: rule.id });
+    const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
+    for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+    narrative.push(Object.assign(told(rule.text, rule.textVariants, seen), { cause, visibility: 'public' as const, marks: rule.marks }));
+  }
+  for (const d of draws) {
+    const option = beat.draws.find((x) => x.id === d.draw)?.options.find((o) => o.id === d.option);
+    if (!option) continue;
+    const cause: Cause = { kind: 'draw', beat: beat.id, draw: d.draw, option: d.option, roll: d.roll };
+    for (const effect of option.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
+    narrative.push(Object.assign(told(option.text, option.textVariants, seen), { cause, visibility: 'public' as const, marks: option.marks }));
+  }
+  return { changes, narrative };
+}
+
 /**
  * The rule engine. Conditions are all read against one picture of the world:
  * the world as it stood when planning closed, plus this beat's choices and
@@ -128,69 +203,13 @@ export function propose(
 ): { proposal: Proposal; rng: PrngState; world: World } {
   const beat = beatById(scenario, beatId);
   const choices = settleChoices(beat, submissions, world.seatsInPlay);
-  let seen: World = {
+  const withChoices: World = {
     ...world,
     choices: [...world.choices, ...mapList(choices, choiceOf)],
     relays: [...world.relays, ...relays],
   };
-  // Each relay of this beat, with what it counted for, keyed so a rule or draw option is credited once.
-  const credits = new Map<RelayFact, Map<string, RelayCredit>>(relays.map((r) => [r, new Map()]));
-  const credit = (c: Condition, to: RelayCredit) => {
-    const key = to.kind === 'rule' ? `rule:${to.rule}` : `draw:${to.draw}/${to.option}`;
-    for (const r of relaysThatMet(seen, c)) credits.get(r)?.set(key, to);
-  };
-
-  let state = rng;
-  const draws: DrawRecord[] = [];
-  for (const draw of beat.draws) {
-    if (draw.when && !conditionHolds(seen, draw.when)) continue;
-    const weights = draw.options.map((o) =>
-      Math.max(0, o.weight + o.adjust.reduce((sum, a) => sum + (conditionHolds(seen, a.when) ? a.add : 0), 0)),
-    );
-    for (const o of draw.options) for (const a of o.adjust) credit(a.when, { kind: 'draw', draw: draw.id, option: o.id });
-    const [index, roll, next] = pickWeighted(state, weights);
-    state = next;
-    const option = draw.options[index] ?? draw.options[0];
-    if (!option) continue;
-    draws.push({
-      draw: draw.id,
-      title: draw.title,
-      option: option.id,
-      label: option.label,
-      roll,
-      weights: Object.fromEntries(draw.options.map((o, i) => [o.id, weights[i] ?? 0])),
-    });
-    seen = { ...seen, draws: { ...seen.draws, [draw.id]: option.id } };
-  }
-
-  const changes: PlannedChange[] = [];
-  const narrative: NarrativeLine[] = [];
-  for (const choice of choices) {
-    const actor = beat.actors.find((a) => a.seat === choice.seat);
-    for (const id of movesOfChoice(choice)) {
-      const move = actor?.moves.find((m) => m.id === id);
-      if (!move) continue;
-      const cause: Cause = { kind: 'move', beat: beat.id, seat: choice.seat, move: move.id };
-      for (const effect of move.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-      // Object.assign onto told's fresh object, not a spread plus new keys (a slow path in Node 20's V8).
-      narrative.push(Object.assign(told(move.outcomeText, move.outcomeVariants, seen), { cause, visibility: move.visibility, seat: choice.seat, marks: move.marks }));
-    }
-  }
-  for (const rule of beat.rules) {
-    if (!conditionHolds(seen, rule.when)) continue;
-    credit(rule.when, { kind: 'rule', rule: rule.id });
-    const cause: Cause = { kind: 'rule', beat: beat.id, rule: rule.id };
-    for (const effect of rule.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push(Object.assign(told(rule.text, rule.textVariants, seen), { cause, visibility: 'public' as const, marks: rule.marks }));
-  }
-  for (const d of draws) {
-    const option = beat.draws.find((x) => x.id === d.draw)?.options.find((o) => o.id === d.option);
-    if (!option) continue;
-    const cause: Cause = { kind: 'draw', beat: beat.id, draw: d.draw, option: d.option, roll: d.roll };
-    for (const effect of option.effects) if (effectApplies(seen, effect)) changes.push({ effect, cause });
-    narrative.push(Object.assign(told(option.text, option.textVariants, seen), { cause, visibility: 'public' as const, marks: option.marks }));
-  }
-
-  const counted = mapList(relays, (r) => ({ ...r, countedFor: [...(credits.get(r)?.values() ?? [])] }));
-  return { proposal: { beat: beat.id, choices, draws, changes, narrative, relays: counted }, rng: state, world: seen };
+  const credits = relayCredits(relays);
+  const rolled = rollDraws(beat, withChoices, rng, credits.credit);
+  const { changes, narrative } = planOutcome(beat, choices, rolled.draws, rolled.world, credits.credit);
+  return { proposal: { beat: beat.id, choices, draws: rolled.draws, changes, narrative, relays: credits.counted() }, rng: rolled.rng, world: rolled.world };
 }
