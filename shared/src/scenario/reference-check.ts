@@ -18,14 +18,8 @@ export interface ReferenceChecker {
   variants(path: Path, variants: readonly Variant[]): void;
 }
 
-export function referenceChecker(s: Scenario, problems: ScenarioProblem[]): ReferenceChecker {
-  const problem = (path: Path, message: string): void => {
-    problems.push({ path, message });
-  };
-  const seats = new Set(s.seats.map((x) => x.id));
-  const measures = new Set(s.measures.map((m) => m.id));
-  const beats = new Set(s.beats.map((b) => b.id));
-  const facts = new Set(s.facts.map((f) => f.id));
+/** The names a scenario declares, each kind in a set to look a reference up in. */
+function declaredNames(s: Scenario) {
   const movesBySeat = new Map<string, Set<string>>();
   const draws = new Map<string, Set<string>>();
   for (const b of s.beats) {
@@ -36,7 +30,22 @@ export function referenceChecker(s: Scenario, problems: ScenarioProblem[]): Refe
     }
     for (const d of b.draws) draws.set(d.id, new Set(d.options.map((o) => o.id)));
   }
-  const mediated = s.channels.filter((c) => c.kind === 'mediated');
+  return {
+    seats: new Set(s.seats.map((x) => x.id)),
+    measures: new Set(s.measures.map((m) => m.id)),
+    beats: new Set(s.beats.map((b) => b.id)),
+    facts: new Set(s.facts.map((f) => f.id)),
+    movesBySeat,
+    draws,
+    mediated: s.channels.filter((c) => c.kind === 'mediated'),
+  };
+}
+
+export function referenceChecker(s: Scenario, problems: ScenarioProblem[]): ReferenceChecker {
+  const problem = (path: Path, message: string): void => {
+    problems.push({ path, message });
+  };
+  const { seats, measures, beats, facts, movesBySeat, draws, mediated } = declaredNames(s);
 
   const seat = (path: Path, id: string): void => {
     if (!seats.has(id)) problem(path, `unknown seat "${id}" (seats: ${[...seats].join(', ')})`);
