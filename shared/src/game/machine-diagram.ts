@@ -2,18 +2,10 @@ import type { AnyStateNode } from 'xstate';
 import type { TurnMachine } from './machine.ts';
 
 /**
- * The turn machine as a Mermaid state diagram, read from the machine itself
- * (its state nodes and transitions), so docs/scenario.md cannot drift from
- * the code. Every beat has the same three phases, so one beat stands for all:
- * its phases are drawn inside a `beat` box, and a transition into any beat is
- * drawn as one into that box.
+ * The machine's transitions as labelled edges between the states drawn (`name`), the labels of one
+ * edge gathered; events that change no state are kept apart, for a note.
  */
-export function turnMachineMermaid(machine: TurnMachine): string {
-  const beats = machine.root.states['beats'];
-  const firstBeat = beats ? Object.values(beats.states)[0] : undefined;
-  const isBeat = (node: AnyStateNode) => node.path[0] === 'beats' && node.path.length === 2;
-  const name = (node: AnyStateNode): string => (isBeat(node) ? 'beat' : node.path[node.path.length - 1] ?? node.key);
-
+function edgeCollector(name: (node: AnyStateNode) => string) {
   const edges = new Map<string, Set<string>>();
   const selfEvents = new Set<string>();
   const edge = (from: string, to: string, label: string) => {
@@ -34,6 +26,23 @@ export function turnMachineMermaid(machine: TurnMachine): string {
       if (target) edge(from, name(target), `at once when ${guard}`);
     }
   };
+  return { edges, selfEvents, edge, visit };
+}
+
+/**
+ * The turn machine as a Mermaid state diagram, read from the machine itself
+ * (its state nodes and transitions), so docs/scenario.md cannot drift from
+ * the code. Every beat has the same three phases, so one beat stands for all:
+ * its phases are drawn inside a `beat` box, and a transition into any beat is
+ * drawn as one into that box.
+ */
+export function turnMachineMermaid(machine: TurnMachine): string {
+  const beats = machine.root.states['beats'];
+  const firstBeat = beats ? Object.values(beats.states)[0] : undefined;
+  const isBeat = (node: AnyStateNode) => node.path[0] === 'beats' && node.path.length === 2;
+  const name = (node: AnyStateNode): string => (isBeat(node) ? 'beat' : node.path[node.path.length - 1] ?? node.key);
+
+  const { edges, selfEvents, edge, visit } = edgeCollector(name);
 
   const lines = ['stateDiagram-v2', `  [*] --> ${machine.root.initial?.target[0]?.key ?? 'lobby'}`];
   for (const node of Object.values(machine.root.states)) {
