@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { GameView } from '@rubicon/shared';
-import { LLM_BOT, seatBotUnavailable, type BotOptions } from '@rubicon/shared/bots';
+import { LLM_BOT, seatBotUnavailable, type BotOptions, type PersonaChoice } from '@rubicon/shared/bots';
 import type { Session } from '../net/useSession.ts';
 
 /**
@@ -11,21 +11,11 @@ import type { Session } from '../net/useSession.ts';
  */
 export function SeatBotPicker({ session, view, seat, bots }: { session: Session; view: GameView; seat: string; bots: { options: BotOptions | null; error: string | null } }) {
   const { options } = bots;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, choose } = useSeatBotChoice(session, seat);
   const personas = options?.seats[seat]?.personas ?? [];
   const llm = options?.llm ?? null;
   const current = view.bots.find((b) => b.seat === seat)?.bot ?? '';
   const over = view.phase === 'outcome' || view.phase === 'debrief';
-  const persona = personas.find((p) => p.id === current);
-
-  const choose = async (bot: string) => {
-    setBusy(true);
-    setError(null);
-    const r = await session.send({ type: 'SET_SEAT_BOT', seat, bot: bot === '' ? null : bot });
-    setBusy(false);
-    if (!r.ok) setError(r.error.message);
-  };
 
   return (
     <div className="code-card__bot">
@@ -47,22 +37,7 @@ export function SeatBotPicker({ session, view, seat, bots }: { session: Session;
           )}
         </select>
       </label>
-      {persona && (
-        <p className="small muted" data-testid={`bot-status-${seat}`}>
-          Played by a bot ({persona.name}): {persona.summary}
-        </p>
-      )}
-      {current === LLM_BOT && (
-        <p className="small muted" data-testid={`bot-status-${seat}`}>
-          Played by a language model. If it gives no playable answer, the seat plays its default move and tells the white cell why (in the console’s notes from the seats).
-        </p>
-      )}
-      {llm && !llm.available && (
-        <details className="small muted" data-testid={`llm-absent-${seat}`}>
-          <summary>Why no language model?</summary>
-          {llm.reason}
-        </details>
-      )}
+      <BotStatus seat={seat} persona={personas.find((p) => p.id === current)} llmPlays={current === LLM_BOT} llm={llm} />
       {bots.error && (
         <p className="small" role="alert">
           The list of bots could not be loaded: {bots.error}
@@ -74,5 +49,43 @@ export function SeatBotPicker({ session, view, seat, bots }: { session: Session;
         </p>
       )}
     </div>
+  );
+}
+
+/** Sends the facilitator's choice for the seat (a persona id, or '' for people) and keeps its refusal to show. */
+function useSeatBotChoice(session: Session, seat: string) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const choose = async (bot: string) => {
+    setBusy(true);
+    setError(null);
+    const r = await session.send({ type: 'SET_SEAT_BOT', seat, bot: bot === '' ? null : bot });
+    setBusy(false);
+    if (!r.ok) setError(r.error.message);
+  };
+  return { busy, error, choose };
+}
+
+/** What plays the seat now, in words, and why no language model is on offer when the server has none. */
+function BotStatus({ seat, persona, llmPlays, llm }: { seat: string; persona: PersonaChoice | undefined; llmPlays: boolean; llm: BotOptions['llm'] | null }) {
+  return (
+    <>
+      {persona && (
+        <p className="small muted" data-testid={`bot-status-${seat}`}>
+          Played by a bot ({persona.name}): {persona.summary}
+        </p>
+      )}
+      {llmPlays && (
+        <p className="small muted" data-testid={`bot-status-${seat}`}>
+          Played by a language model. If it gives no playable answer, the seat plays its default move and tells the white cell why (in the console’s notes from the seats).
+        </p>
+      )}
+      {llm && !llm.available && (
+        <details className="small muted" data-testid={`llm-absent-${seat}`}>
+          <summary>Why no language model?</summary>
+          {llm.reason}
+        </details>
+      )}
+    </>
   );
 }
