@@ -1,3 +1,4 @@
+import type { Ref } from 'react';
 import type { GameView } from '@rubicon/shared';
 import type { Session } from '../net/useSession.ts';
 import { MAX_RATIONALE } from '@rubicon/shared/limits';
@@ -61,15 +62,7 @@ export function MoveBuilder({ session, view, slot }: Props) {
           onToggle={(id) => setForm((f) => ({ ...f, also: toggled(f.also, id) }))}
         />
         <RationaleField value={form.rationale} memoPrompt={view.teaching?.memoPrompt} disabled={disabled} onChange={(rationale) => setForm((f) => ({ ...f, rationale }))} />
-        <p className="moves__status" role="status" tabIndex={-1} ref={statusRef} data-testid="move-status" data-locked={locked} data-busy={busy !== null}>
-          {status}
-        </p>
-        {error && (
-          <p className="alert" role="alert" data-testid="move-error">
-            <strong>Not accepted:</strong> {error}
-          </p>
-        )}
-        {view.paused && <p className="alert alert--info">The white cell has paused the clock. Moves can be sent again when it resumes.</p>}
+        <DecisionStatus status={status} statusRef={statusRef} locked={locked} busy={busy !== null} error={error} paused={view.paused} />
         <MoveActions
           locked={locked}
           blocked={busy !== null || view.paused}
@@ -113,6 +106,24 @@ function RationaleField({ value, memoPrompt, disabled, onChange }: { value: stri
       />
       <CharCount id="rationale-count" length={value.length} max={MAX_RATIONALE} />
     </div>
+  );
+}
+
+/** Where the decision stands (focused after a send, for screen readers), the server's refusal, and a paused clock. */
+function DecisionStatus(props: { status: string; statusRef: Ref<HTMLParagraphElement>; locked: boolean; busy: boolean; error: string | null; paused: boolean }) {
+  const { status, statusRef, locked, busy, error, paused } = props;
+  return (
+    <>
+      <p className="moves__status" role="status" tabIndex={-1} ref={statusRef} data-testid="move-status" data-locked={locked} data-busy={busy}>
+        {status}
+      </p>
+      {error && (
+        <p className="alert" role="alert" data-testid="move-error">
+          <strong>Not accepted:</strong> {error}
+        </p>
+      )}
+      {paused && <p className="alert alert--info">The white cell has paused the clock. Moves can be sent again when it resumes.</p>}
+    </>
   );
 }
 
