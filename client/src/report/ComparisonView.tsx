@@ -46,16 +46,46 @@ function PerSeat({ c, bySeat }: { c: Comparison; bySeat: Record<string, number> 
   );
 }
 
-function SessionsTable({ c }: { c: Comparison }) {
-  const { label } = c.historical;
-  const scored = c.sessions.some((s) => s.rubric && Object.keys(s.rubric).length > 0);
-  const rubric = (s: ComparedSession) =>
+/** Each seat's rubric total, or a dash for a session nobody scored. */
+function rubricLine(c: Comparison, s: ComparedSession): string {
+  return (
     c.seats
       .flatMap((seat) => {
         const t = s.rubric?.[seat.id];
         return t ? [`${seat.name} ${t.total}/${t.max}`] : [];
       })
-      .join(' · ') || '—';
+      .join(' · ') || '—'
+  );
+}
+
+function SessionRow({ c, s, scored }: { c: Comparison; s: ComparedSession; scored: boolean }) {
+  const { label } = c.historical;
+  return (
+    <tr data-testid="comparison-row">
+      <th scope="row">{s.label}</th>
+      <td>
+        {s.outcome ? <strong>{s.outcome.title}</strong> : <span className="muted">no outcome yet</span>}
+        {s.history.sameOutcome && <span aria-label={`the same as ${label}`}> ✓</span>}
+        <br />
+        <span className="small muted">{s.path.map((p) => p.title).join(' → ')}</span>
+      </td>
+      <td>
+        <strong>{s.escalation.total}</strong>
+        <br />
+        <PerSeat c={c} bySeat={s.escalation.bySeat} />
+      </td>
+      <td>
+        {s.history.same} of {s.history.of}
+      </td>
+      <td>{minutes(s.durationSeconds)}</td>
+      {scored && <td className="small">{rubricLine(c, s)}</td>}
+    </tr>
+  );
+}
+
+function SessionsTable({ c }: { c: Comparison }) {
+  const { label } = c.historical;
+  const scored = c.sessions.some((s) => s.rubric && Object.keys(s.rubric).length > 0);
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Sessions compared (scrolls sideways)">
       <table className="report__table" data-testid="comparison-sessions">
@@ -72,25 +102,7 @@ function SessionsTable({ c }: { c: Comparison }) {
         </thead>
         <tbody>
           {c.sessions.map((s) => (
-            <tr key={s.sessionId} data-testid="comparison-row">
-              <th scope="row">{s.label}</th>
-              <td>
-                {s.outcome ? <strong>{s.outcome.title}</strong> : <span className="muted">no outcome yet</span>}
-                {s.history.sameOutcome && <span aria-label={`the same as ${label}`}> ✓</span>}
-                <br />
-                <span className="small muted">{s.path.map((p) => p.title).join(' → ')}</span>
-              </td>
-              <td>
-                <strong>{s.escalation.total}</strong>
-                <br />
-                <PerSeat c={c} bySeat={s.escalation.bySeat} />
-              </td>
-              <td>
-                {s.history.same} of {s.history.of}
-              </td>
-              <td>{minutes(s.durationSeconds)}</td>
-              {scored && <td className="small">{rubric(s)}</td>}
-            </tr>
+            <SessionRow key={s.sessionId} c={c} s={s} scored={scored} />
           ))}
           <tr className="comparison__history" data-testid="comparison-history">
             <th scope="row">{historicalHeading(label)}</th>
