@@ -37,29 +37,9 @@ export function RubricTable({ rubric, seatName, onPick, picked }: Props) {
               <th scope="row" title={c.description}>
                 {c.title}
               </th>
-              {seats.map((s) => {
-                const cell = cellOf(s, c.id);
-                const isPicked = picked?.seat === s && picked.criterion === c.id;
-                return (
-                  <td key={s} data-testid={`rubric-${s}-${c.id}`} className={isPicked ? 'rubric-table__picked' : undefined}>
-                    {!cell ? (
-                      <span className="muted" title="Not scored on this criterion">
-                        n/a
-                      </span>
-                    ) : onPick ? (
-                      <button type="button" className="btn btn--small btn--ghost" aria-pressed={isPicked} onClick={() => onPick(s, c.id)}>
-                        <ScoreText cell={cell} />
-                        <span className="visually-hidden">
-                          {' '}
-                          — score {seatName(s)} on {c.title}
-                        </span>
-                      </button>
-                    ) : (
-                      <ScoreText cell={cell} />
-                    )}
-                  </td>
-                );
-              })}
+              {seats.map((s) => (
+                <ScoreCell key={s} seat={s} criterion={c} cell={cellOf(s, c.id)} seatName={seatName} onPick={onPick} picked={picked?.seat === s && picked.criterion === c.id} />
+              ))}
             </tr>
           ))}
         </tbody>
@@ -76,6 +56,32 @@ export function RubricTable({ rubric, seatName, onPick, picked }: Props) {
         </tfoot>
       </table>
     </div>
+  );
+}
+
+type Criterion = ReportRubric['criteria'][number];
+
+/** One seat's score on one criterion: a button that picks it when the table is the console's, n/a where it does not apply. */
+function ScoreCell(props: { seat: string; criterion: Criterion; cell: RubricCell | undefined; seatName: (seat: string) => string; onPick: Props['onPick']; picked: boolean }) {
+  const { seat, criterion: c, cell, seatName, onPick, picked } = props;
+  return (
+    <td data-testid={`rubric-${seat}-${c.id}`} className={picked ? 'rubric-table__picked' : undefined}>
+      {!cell ? (
+        <span className="muted" title="Not scored on this criterion">
+          n/a
+        </span>
+      ) : onPick ? (
+        <button type="button" className="btn btn--small btn--ghost" aria-pressed={picked} onClick={() => onPick(seat, c.id)}>
+          <ScoreText cell={cell} />
+          <span className="visually-hidden">
+            {' '}
+            — score {seatName(seat)} on {c.title}
+          </span>
+        </button>
+      ) : (
+        <ScoreText cell={cell} />
+      )}
+    </td>
   );
 }
 
