@@ -23,6 +23,36 @@ interface ComposerProps {
  * go-between names an addressee before Send, with no default.
  */
 export function Composer({ channel, view, self, draftKey, onSend, messages }: ComposerProps) {
+  const c = useComposer(channel, self, draftKey, onSend);
+  const inputId = `composer-${channel.id}`;
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        c.submit();
+      }}
+      data-testid="composer"
+    >
+      <GoBetweenFields channel={channel} view={view} self={self} messages={messages} isRelay={c.isRelay} relayOf={c.relayOf} to={c.to} onTo={c.setTo} onPick={c.pick} />
+      <MessageField
+        inputId={inputId}
+        title={channel.title}
+        text={c.text}
+        onText={c.setText}
+        onSubmit={c.submit}
+        writable={c.writable}
+        tooLong={c.tooLong}
+        ready={c.ready}
+        hint={!c.writable ? c.reason : c.needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
+        placeholder={c.writable ? `Write to ${channel.title}…` : c.reason}
+      />
+    </form>
+  );
+}
+
+/** The message being written, whom the go-between sends it to and which message it passes on, and whether it can be sent. */
+function useComposer(channel: ChannelView, self: string | null, draftKey: string, onSend: ComposerProps['onSend']) {
   const [text, setText] = useDraft(draftKey);
   const [to, setTo] = useState('');
   const [relayOf, setRelayOf] = useState<string | null>(null);
@@ -44,45 +74,11 @@ export function Composer({ channel, view, self, draftKey, onSend, messages }: Co
     setRelayOf(null);
     saveDraft(draftKey, '');
   };
-
-  const inputId = `composer-${channel.id}`;
-  return (
-    <form
-      className="composer"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-      data-testid="composer"
-    >
-      <GoBetweenFields
-        channel={channel}
-        view={view}
-        self={self}
-        messages={messages}
-        isRelay={isRelay}
-        relayOf={relayOf}
-        to={to}
-        onTo={setTo}
-        onPick={(m) => {
-          setRelayOf(m?.id ?? null);
-          if (m && !text.trim()) setText(m.text);
-        }}
-      />
-      <MessageField
-        inputId={inputId}
-        title={channel.title}
-        text={text}
-        onText={setText}
-        onSubmit={submit}
-        writable={writable}
-        tooLong={tooLong}
-        ready={ready}
-        hint={!writable ? reason : needsAddressee ? 'Choose who receives it, then send.' : 'Enter sends, Shift+Enter for a new line.'}
-        placeholder={writable ? `Write to ${channel.title}…` : reason}
-      />
-    </form>
-  );
+  const pick = (m: WireMessage | null) => {
+    setRelayOf(m?.id ?? null);
+    if (m && !text.trim()) setText(m.text);
+  };
+  return { text, setText, to, setTo, relayOf, isRelay, writable, reason, tooLong, needsAddressee, ready, submit, pick };
 }
 
 /** The message being written, kept in storage (a moment after each keystroke) so a reload loses nothing. */
