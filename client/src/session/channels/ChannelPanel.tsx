@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import type { GameView } from '@rubicon/shared';
+import { useMemo, type ComponentProps } from 'react';
+import type { ChannelView, GameView } from '@rubicon/shared';
 import type { Session } from '../../net/useSession.ts';
 import { ChannelNote } from './ChannelNote.tsx';
 import { ChannelTabs } from './ChannelTabs.tsx';
@@ -56,36 +56,22 @@ export function ChannelPanel({ session, view, slot, self, selfName = null, headi
         <>
           <ChannelTabs channels={channels} activeId={activeId} counts={counts} onSelect={setActive} />
           {channel && (
-            <div className="channels__body" role="tabpanel" id="channel-panel" aria-labelledby={`tab-${channel.id}`} data-testid="channel-panel" data-channel={channel.id}>
-              <ChannelNote channel={channel} view={view} self={self} />
-              <MessageList
-                key={channel.id}
-                scenario={view.scenario}
-                channelTitle={channel.title}
-                messages={activeMessages}
-                byId={byId}
-                pending={activePending}
-                self={self}
-                selfName={selfName}
-                onRetry={retry}
-                onDismiss={dismiss}
-                onModerate={onModerate}
-              />
-              {onModerate && (
-                <p className="small muted" role="status" data-testid="moderation-result">
-                  {moderation}
-                </p>
-              )}
-              <Composer
-                key={`${slot}:${channel.id}`}
-                channel={channel}
-                view={view}
-                self={self}
-                draftKey={`${session.sessionId}:${slot}:msg:${channel.id}`}
-                onSend={(text, to, relayOf) => post(channel.id, text, to, relayOf)}
-                messages={activeMessages}
-              />
-            </div>
+            <OpenChannel
+              channel={channel}
+              view={view}
+              self={self}
+              selfName={selfName}
+              slot={slot}
+              sessionId={session.sessionId}
+              messages={activeMessages}
+              byId={byId}
+              pending={activePending}
+              onRetry={retry}
+              onDismiss={dismiss}
+              onModerate={onModerate}
+              moderation={moderation}
+              onSend={(text, to, relayOf) => post(channel.id, text, to, relayOf)}
+            />
           )}
         </>
       )}
@@ -93,5 +79,48 @@ export function ChannelPanel({ session, view, slot, self, selfName = null, headi
         {announce}
       </p>
     </section>
+  );
+}
+
+type MessageListProps = ComponentProps<typeof MessageList>;
+
+interface OpenChannelProps extends Pick<MessageListProps, 'byId' | 'pending' | 'onRetry' | 'onDismiss' | 'onModerate'> {
+  channel: ChannelView;
+  view: GameView;
+  self: string | null;
+  selfName: string | null;
+  slot: string;
+  sessionId: string;
+  messages: MessageListProps['messages'];
+  /** What the white cell's last moderation did, said under the messages. */
+  moderation: string | null;
+  onSend: ComponentProps<typeof Composer>['onSend'];
+}
+
+/** The open channel: its note, its messages (with moderation for the white cell) and the composer. */
+function OpenChannel({ channel, view, self, selfName, slot, sessionId, messages, byId, pending, onRetry, onDismiss, onModerate, moderation, onSend }: OpenChannelProps) {
+  return (
+    <div className="channels__body" role="tabpanel" id="channel-panel" aria-labelledby={`tab-${channel.id}`} data-testid="channel-panel" data-channel={channel.id}>
+      <ChannelNote channel={channel} view={view} self={self} />
+      <MessageList
+        key={channel.id}
+        scenario={view.scenario}
+        channelTitle={channel.title}
+        messages={messages}
+        byId={byId}
+        pending={pending}
+        self={self}
+        selfName={selfName}
+        onRetry={onRetry}
+        onDismiss={onDismiss}
+        onModerate={onModerate}
+      />
+      {onModerate && (
+        <p className="small muted" role="status" data-testid="moderation-result">
+          {moderation}
+        </p>
+      )}
+      <Composer key={`${slot}:${channel.id}`} channel={channel} view={view} self={self} draftKey={`${sessionId}:${slot}:msg:${channel.id}`} onSend={onSend} messages={messages} />
+    </div>
   );
 }
