@@ -6,3 +6,7 @@ export const Slug = z
   .min(1)
   .max(64)
   .regex(/^[a-z][a-z0-9-]*$/, 'lower-case slug: letters, digits and dashes');
+
+/** A seat's id: a slug like any other, named for what it refers to. */
+export const SeatId = Slug;
+export type SeatId = z.infer<typeof SeatId>;
