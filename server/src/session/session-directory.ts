@@ -20,7 +20,6 @@ import {
   type CreateSessionRequest,
   type CreateSessionResponse,
   type Game,
-  type JoinCode,
   type JoinResponse,
   type LogEntry,
   type SessionSummary,
@@ -40,6 +39,7 @@ import type { ImportVerifier } from './import-pipeline.ts';
 import type { ImportPlan, ImportPurpose } from './import-verify.ts';
 import type { SessionService } from './session-service.ts';
 import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
+import { drawCodes, splitCodes } from './join-codes.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -308,39 +308,43 @@ export class SessionDirectory {
   ): Promise<CreateSessionResponse> {
     const facilitatorToken = newToken();
     const tokenHash = hashToken(facilitatorToken);
+    const metaFor = (sessionId: string) => this.newMeta(sessionId, game, title, tokenHash, lineage, options);
     if (entries.length === 0 && snapshot === null) {
       const sessionId = newSessionId();
-      const codes = await this.storeSession(sessionId, game, title, tokenHash, lineage, options);
+      const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta), 'creating the session failed; drawing new codes');
       // Sockets and REST resolve every token the same way, the facilitator's included.
       await this.store.saveToken(tokenHash, { sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 });
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
-    const meta = await this.importWithCodes(game, title, entries, snapshot, tokenHash, lineage, options);
+    // Under a new id at each try: the old one's staging expires.
+    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
+    const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
+    this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
     // A replay is only watched: nothing its log asks for is for this server to do.
     if (!lineage?.replayOf) await Promise.all(this.createdFromLog.map((listener) => listener(meta.sessionId)));
     return { sessionId: meta.sessionId, facilitatorToken, ...splitCodes(meta.codes) };
   }
 
-  private async importWithCodes(
-    game: Game,
-    title: string,
-    entries: readonly SerializedEntry[],
-    snapshot: string | null,
-    facilitatorTokenHash: string,
-    lineage: SessionLineage | undefined,
-    options: { codes: boolean; maxPlayersPerSeat?: number },
+  /**
+   * Stores a new session's meta with `put`, drawing new codes while another session holds one of them
+   * (the most likely failure). Not in an outage: each try would wait out the store's bound again (five
+   * of them: 5 s) and log a line, for the same `unavailable`.
+   */
+  private async withFreshCodes(
+    sessionIdOf: () => string,
+    metaFor: (sessionId: string) => SessionMeta,
+    put: (meta: SessionMeta) => Promise<void>,
+    failed: string,
   ): Promise<SessionMeta> {
     for (let attempt = 1; ; attempt++) {
-      const meta = this.newMeta(newSessionId(), game, title, facilitatorTokenHash, lineage, options);
+      const meta = metaFor(sessionIdOf());
       try {
-        await this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
-        this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
+        await put(meta);
         return meta;
       } catch (err) {
-        // Most likely a code another session already holds: draw again, under a new id (the old staging expires).
         if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
-        this.log.warn({ err, sessionId: meta.sessionId, attempt }, 'storing the session failed; drawing new codes');
+        this.log.warn({ err, sessionId: meta.sessionId, attempt }, failed);
       }
     }
   }
@@ -365,29 +369,6 @@ export class SessionDirectory {
       ...(options.maxPlayersPerSeat === undefined ? {} : { maxPlayersPerSeat: options.maxPlayersPerSeat }),
     };
   }
-
-  private async storeSession(
-    sessionId: string,
-    game: Game,
-    title: string,
-    facilitatorTokenHash: string,
-    lineage: SessionLineage | undefined,
-    options: { codes: boolean; maxPlayersPerSeat?: number },
-  ): Promise<JoinCode[]> {
-    for (let attempt = 1; ; attempt++) {
-      const meta = this.newMeta(sessionId, game, title, facilitatorTokenHash, lineage, options);
-      const codes = meta.codes;
-      try {
-        await this.store.createSession(meta);
-        return codes;
-      } catch (err) {
-        // Most likely a code another session already holds: draw again. Not in an outage: each try would
-        // wait out the store's bound again (five of them: 5 s) and log a line, for the same `unavailable`.
-        if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
-        this.log.warn({ err, sessionId, attempt }, 'creating the session failed; drawing new codes');
-      }
-    }
-  }
 }
 
 /** Stops a join whose caller was answered already (its bound passed) before it writes anything. */
@@ -404,24 +385,4 @@ function headerOf(meta: SessionMeta): SessionHeader {
 
 function serialized(log: readonly LogEntry[]): SerializedEntry[] {
   return log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) }));
-}
-
-function drawCodes(seats: readonly string[]): JoinCode[] {
-  const used = new Set<string>();
-  const draw = (): string => {
-    let code = newJoinCode();
-    while (used.has(code)) code = newJoinCode();
-    used.add(code);
-    return code;
-  };
-  return [
-    ...seats.map((seat): JoinCode => ({ role: { kind: 'seat', seat }, code: draw() })),
-    { role: { kind: 'observer' }, code: draw() },
-    { role: { kind: 'facilitator' }, code: draw() },
-  ];
-}
-
-/** The codes to hand out, and apart from them the co-facilitator code (never projected). */
-function splitCodes(codes: readonly JoinCode[]): { codes: JoinCode[]; facilitatorCode: string | null } {
-  return { codes: codes.filter((c) => c.role.kind !== 'facilitator'), facilitatorCode: codes.find((c) => c.role.kind === 'facilitator')?.code ?? null };
 }
