@@ -52,12 +52,25 @@ export function benchEngine(report: Report, options: { games: number; throughput
 
   // Warm up the JIT on the whole workload once.
   for (const g of games) applyAll(g.game, g.log);
+  engineThroughput(report, games, entries, options.throughputMs);
+  engineLatency(report, games, options.latencyMs);
+  report.add(ENGINE, 'initialState (new session)', median(sampleMicros(() => initialState(games[0]!.game), { maxIterations: 2000, maxMs: 200 })), 'µs');
+  report.add(
+    ENGINE,
+    'createGame (build the session machine)',
+    median(sampleMicros(() => createGame(benchScenario(), { scenarioId: SCENARIO_ID, seed: 's', optionalSeats: OPTIONAL_SEATS }), { maxIterations: 500, maxMs: 300 })),
+    'µs',
+  );
+}
 
-  // Throughput: apply every game's log from its initial state, again and again; only applyEntry is timed.
+type WholeGame = ReturnType<typeof playWholeGame>;
+
+/** Throughput: apply every game's log from its initial state, again and again; only applyEntry is timed. */
+function engineThroughput(report: Report, games: readonly WholeGame[], entries: number, throughputMs: number): void {
   let applied = 0;
   let busyMs = 0;
   let bestRound = 0;
-  const deadline = now() + options.throughputMs;
+  const deadline = now() + throughputMs;
   for (let round = 0; round < 1000 && now() < deadline; round++) {
     let roundMs = 0;
     for (const g of games) {
@@ -76,11 +89,13 @@ export function benchEngine(report: Report, options: { games: number; throughput
   }
   report.add(ENGINE, `commands applied per second (applyEntry, 1 core, ${applied} applied)`, (applied / busyMs) * 1000, 'cmd/s');
   report.add(ENGINE, `commands applied per second, best round (${entries} commands)`, bestRound, 'cmd/s');
+}
 
-  // Latency: the same, each call timed.
+/** Latency: the same, each call timed, by kind of command. */
+function engineLatency(report: Report, games: readonly WholeGame[], latencyMs: number): void {
   const all: number[] = [];
   const byKind: Record<'message' | 'move' | 'facilitator', number[]> = { message: [], move: [], facilitator: [] };
-  const latencyDeadline = now() + options.latencyMs;
+  const latencyDeadline = now() + latencyMs;
   for (let round = 0; round < 1000 && now() < latencyDeadline; round++) {
     for (const g of games) {
       let state = initialState(g.game);
@@ -100,13 +115,6 @@ export function benchEngine(report: Report, options: { games: number; throughput
   report.add(ENGINE, 'applyEntry p50 / p99 · SEND_MESSAGE', `${fmt(quantile(byKind.message, 0.5))} / ${fmt(quantile(byKind.message, 0.99))}`, 'µs');
   report.add(ENGINE, 'applyEntry p50 / p99 · SUBMIT_MOVE', `${fmt(quantile(byKind.move, 0.5))} / ${fmt(quantile(byKind.move, 0.99))}`, 'µs');
   report.add(ENGINE, 'applyEntry p50 / p99 · facilitator & timer', `${fmt(quantile(byKind.facilitator, 0.5))} / ${fmt(quantile(byKind.facilitator, 0.99))}`, 'µs');
-  report.add(ENGINE, 'initialState (new session)', median(sampleMicros(() => initialState(games[0]!.game), { maxIterations: 2000, maxMs: 200 })), 'µs');
-  report.add(
-    ENGINE,
-    'createGame (build the session machine)',
-    median(sampleMicros(() => createGame(benchScenario(), { scenarioId: SCENARIO_ID, seed: 's', optionalSeats: OPTIONAL_SEATS }), { maxIterations: 500, maxMs: 300 })),
-    'µs',
-  );
 }
 
 /** 2. Rebuilding a long session: from zero, and from a snapshot plus the tail of the log. */
