@@ -93,15 +93,13 @@ function runClientProcess(
   });
 }
 
-export async function benchServer(report: Report, backend: 'memory' | 'redis', options: E2eOptions, redisUrl?: string): Promise<void> {
-  const section = `5 server (${backend})`;
-  const prefix = `bench-${nanoid(10)}:`;
-  const config = loadConfig({
+/** The server as in production, on its own key prefix, with the limits that would refuse a benchmark's bursts from one address raised. */
+function benchServerConfig(backend: 'memory' | 'redis', prefix: string, redisUrl: string | undefined) {
+  return loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     CLIENT_DIST: '/nonexistent-client-dist',
-    // The command and connection limits would refuse a benchmark's bursts from one address; everything else keeps the production defaults.
     RATE_LIMIT_BURST: '1000000',
     RATE_LIMIT_PER_SEC: '1000000',
     SESSION_RATE_LIMIT_BURST: '1000000',
@@ -114,6 +112,12 @@ export async function benchServer(report: Report, backend: 'memory' | 'redis', o
     REDIS_PREFIX: prefix,
     ...(backend === 'redis' && redisUrl ? { REDIS_URL: redisUrl } : {}),
   });
+}
+
+export async function benchServer(report: Report, backend: 'memory' | 'redis', options: E2eOptions, redisUrl?: string): Promise<void> {
+  const section = `5 server (${backend})`;
+  const prefix = `bench-${nanoid(10)}:`;
+  const config = benchServerConfig(backend, prefix, redisUrl);
   // Five senders push hundreds of public statements a second: far past the classroom cap of 4 a minute per seat.
   const app = await createApp(config, { scenarios: benchCatalog(1_000_000) });
   try {
