@@ -1,4 +1,4 @@
-import { createGame, randomChooser, runHeadless } from '@rubicon/shared';
+import { createGame, randomChooser, runHeadless, type Chooser, type Scenario } from '@rubicon/shared';
 import { personaChooser, personaMix } from '@rubicon/shared/bots';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import os from 'node:os';
@@ -12,6 +12,47 @@ const SECTION = 'simulate (bot personas, headless)';
 const WARM_UP_MS = 1500;
 export const SIMULATE_TARGETS = { gamesPerCore: 2000, twoWorkerSpeedup: 1.8 };
 
+/** Games per second (wall, process CPU, and this thread's CPU where it can be read) of headless games with `chooser` in every seat, for `maxMs` after a warm-up. */
+function timedGames(scenario: Scenario, chooser: Chooser, maxMs: number): { wall: number; cpu: number; thread: number | null } {
+  for (let i = 0, t = now(); now() - t < WARM_UP_MS; i++) runHeadless(createGame(scenario, { scenarioId: scenario.id, seed: `w${i}`, review: false }), { choose: chooser, keepLog: false });
+  let games = 0;
+  const t0 = now();
+  const cpu0 = process.cpuUsage();
+  const thread0 = threadCpuSeconds();
+  while (now() - t0 < maxMs) {
+    runHeadless(createGame(scenario, { scenarioId: scenario.id, seed: `b${games}`, review: false }), { choose: chooser, keepLog: false });
+    games++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const thread1 = threadCpuSeconds();
+  return {
+    wall: (games / (now() - t0)) * 1000,
+    cpu: games / ((cpu.user + cpu.system) / 1e6),
+    thread: thread0 === null || thread1 === null ? null : games / (thread1 - thread0),
+  };
+}
+
+/**
+ * One worker against two through the same pool code, the same games each: a fresh pool's first
+ * batch pays each worker isolate's own JIT warm-up (as `rubicon simulate` does), its second is warm.
+ * The main thread is no stand-in for a worker: its games per CPU second differ (tsx, the loader).
+ */
+async function coldAndWarm(scenario: Scenario, poolGames: number): Promise<Map<number, { cold: PoolResult; warm: PoolResult }>> {
+  const spec = (from: number, to: number) => ({ scenarioId: scenario.id, personas: {}, seed: 'bench', optionalSeats: [], from, to, beatsCsvMix: null });
+  const pools = new Map<number, { cold: PoolResult; warm: PoolResult }>();
+  for (const workers of [1, 2]) {
+    const pool = await SimulationPool.start(scenario, workers);
+    try {
+      const cold = await pool.run(spec(0, poolGames));
+      const warm = await pool.run(spec(poolGames, 2 * poolGames));
+      pools.set(workers, { cold, warm });
+    } finally {
+      await pool.close();
+    }
+  }
+  return pools;
+}
+
 /**
  * `rubicon simulate`'s throughput: whole games of the default persona mix on
  * one thread (per wall second and per CPU second: on a shared machine the
@@ -24,47 +65,15 @@ export const SIMULATE_TARGETS = { gamesPerCore: 2000, twoWorkerSpeedup: 1.8 };
 export async function benchSimulate(report: Report, options: { maxMs: number; poolGames: number }): Promise<void> {
   const scenario = shippedScenario('april-2024');
   const choose = personaChooser(scenario, personaMix(scenario));
-  const timed = (chooser: typeof choose) => {
-    for (let i = 0, t = now(); now() - t < WARM_UP_MS; i++) runHeadless(createGame(scenario, { scenarioId: scenario.id, seed: `w${i}`, review: false }), { choose: chooser, keepLog: false });
-    let games = 0;
-    const t0 = now();
-    const cpu0 = process.cpuUsage();
-    const thread0 = threadCpuSeconds();
-    while (now() - t0 < options.maxMs) {
-      runHeadless(createGame(scenario, { scenarioId: scenario.id, seed: `b${games}`, review: false }), { choose: chooser, keepLog: false });
-      games++;
-    }
-    const cpu = process.cpuUsage(cpu0);
-    const thread1 = threadCpuSeconds();
-    return {
-      wall: (games / (now() - t0)) * 1000,
-      cpu: games / ((cpu.user + cpu.system) / 1e6),
-      thread: thread0 === null || thread1 === null ? null : games / (thread1 - thread0),
-    };
-  };
-  const persona = timed(choose);
-  const random = timed(randomChooser);
+  const persona = timedGames(scenario, choose, options.maxMs);
+  const random = timedGames(scenario, randomChooser, options.maxMs);
   report.add(SECTION, 'default persona mix, 1 thread', persona.wall, 'games/s');
   report.add(SECTION, 'default persona mix, 1 thread, per CPU second (the process: V8 helper threads too)', persona.cpu, 'games/cpu-s');
   if (persona.thread !== null) report.add(SECTION, 'default persona mix, 1 thread, per CPU second of that thread', persona.thread, 'games/cpu-s');
   report.add(SECTION, 'same games with random choosers (engine alone), 1 thread', random.wall, 'games/s');
   report.add(SECTION, "personas' share of a game's time", 100 * (1 - persona.wall / random.wall), '%');
 
-  // One worker against two through the same pool code, the same games each: a fresh pool's first
-  // batch pays each worker isolate's own JIT warm-up (as `rubicon simulate` does), its second is warm.
-  // The main thread is no stand-in for a worker: its games per CPU second differ (tsx, the loader).
-  const spec = (from: number, to: number) => ({ scenarioId: scenario.id, personas: {}, seed: 'bench', optionalSeats: [], from, to, beatsCsvMix: null });
-  const pools = new Map<number, { cold: PoolResult; warm: PoolResult }>();
-  for (const workers of [1, 2]) {
-    const pool = await SimulationPool.start(scenario, workers);
-    try {
-      const cold = await pool.run(spec(0, options.poolGames));
-      const warm = await pool.run(spec(options.poolGames, 2 * options.poolGames));
-      pools.set(workers, { cold, warm });
-    } finally {
-      await pool.close();
-    }
-  }
+  const pools = await coldAndWarm(scenario, options.poolGames);
   const rate = (r: PoolResult | undefined) => (r ? options.poolGames / r.playSeconds : 0);
   const one = pools.get(1);
   const two = pools.get(2);
