@@ -38,19 +38,18 @@
  *   both batched (an A/B of code in one run) instead of one command per append against batched.
  *   CONTENTION_PROFILE_DIR=<dir>: each server process writes a V8 CPU profile there when it stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
-import { createClient, type RedisClientType } from 'redis';
-import { io, type Socket } from 'socket.io-client';
-import { createGame, senderStreamVersions, type Ack, type ClientToServerEvents, type CommandResult, type CreateSessionResponse, type JoinResponse, type LogEntry, type ServerToClientEvents } from '@rubicon/shared';
+import { io } from 'socket.io-client';
+import { createGame, senderStreamVersions, type Ack, type CommandResult, type CreateSessionResponse, type JoinResponse, type LogEntry } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { auditAcknowledgements, type AuditResult } from './contention/audit.ts';
-import { measuredWindow, owed, summarizePaced, type PacedSchedule, type PacedSummary, type Timed } from './contention/paced.ts';
+import { measuredWindow, summarizePaced, type PacedSchedule, type PacedSummary } from './contention/paced.ts';
 import { now, quantile, Report } from './stats.ts';
+import { BENCH_METRICS_TOKEN, cpuOf, redisCounters, serverMetrics, startServer, type RedisCounters, type ServerCounts, type ServerProcess } from './contention/servers.ts';
+import { Writer, type ClientSocket } from './contention/writer.ts';
 
 export interface ContentionOptions {
   redisUrl: string;
@@ -73,55 +72,6 @@ export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, 
 const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts `server/src/main.ts` and waits for the line naming its URL. */
-async function startServer(env: Record<string, string>, root: string): Promise<ServerProcess> {
-  const profileDir = process.env.CONTENTION_PROFILE_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`a server did not start within 180 s: ${out.slice(-2000)}`)), 180_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const found = /"url":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`a server exited (${code}) before listening: ${out.slice(-2000)}`)));
-  });
-  // Keep draining its output so a chatty process never blocks on a full pipe.
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return {
-    url,
-    child,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
-}
-
 async function request<T>(url: string, path: string, init: { body?: unknown; token?: string }, expected: number): Promise<T> {
   const res = await fetch(new URL(path, url), {
     method: init.body === undefined ? 'GET' : 'POST',
@@ -131,117 +81,6 @@ async function request<T>(url: string, path: string, init: { body?: unknown; tok
   const json = (await res.json()) as T;
   if (res.status !== expected) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-/** How long past its schedule a paced phase retries `unavailable` answers. */
-const PACED_DRAIN_MS = 5000;
-
-/** One command as its writer saw it: due, sent, and (when acknowledged) when and at which version. */
-interface CommandRecord extends Timed {
-  commandId: string;
-  version: number | null;
-}
-
-/**
- * One socket writing team-channel messages: in a closed loop (the next sent
- * when the previous is acknowledged) or paced (each sent when due, whatever
- * is still in flight).
- */
-class Writer {
-  readonly socket: ClientSocket;
-  /** Every command sent, in the order sent. */
-  readonly commands: CommandRecord[] = [];
-  unavailable = 0;
-  /** The `unavailable` answers by message: the message tells the bound that passed from a store that failed. */
-  readonly unavailableBy = new Map<string, number>();
-  refused = 0;
-  gaveUp = 0;
-  /** After this, `unavailable` is not retried (the paced phase's drain bound): the command counts as unanswered. */
-  private retryUntil = Infinity;
-
-  constructor(
-    url: string,
-    private readonly sessionId: string,
-    private readonly token: string,
-    readonly channel: string,
-  ) {
-    this.socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  }
-
-  /** `unavailable` (40 hellos at once on a loaded machine can pass the store bound) is retried, as the protocol says. */
-  async hello(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const ack: Ack<unknown> = await this.socket.timeout(10_000).emitWithAck('hello', { sessionId: this.sessionId, token: this.token });
-      if (ack.ok) return;
-      if (ack.error.code !== 'unavailable' || attempt >= 10) throw new Error(`hello refused: ${ack.error.code}: ${ack.error.message}`);
-      await new Promise((r) => setTimeout(r, ack.error.retryAfterMs ?? 200));
-    }
-  }
-
-  /** Closed loop: a command is due when the previous one is acknowledged. */
-  async run(until: number): Promise<void> {
-    for (let i = 0; now() < until; i++) await this.send(i, now());
-  }
-
-  /** Open loop: each command sent at its due time (all the overdue ones at once after a stall), none waiting for another. */
-  async runPaced(schedule: PacedSchedule, writer: number): Promise<void> {
-    // Past saturation every command waits out its 1 s bound and is retried, up to 20 times: bound the drain instead.
-    this.retryUntil = schedule.until + PACED_DRAIN_MS;
-    const inFlight: Promise<void>[] = [];
-    let k = 0;
-    for (;;) {
-      const { dues, next, nextDue } = owed(schedule, writer, k, now());
-      for (const [j, due] of dues.entries()) inFlight.push(this.send(k + j, due));
-      k = next;
-      if (nextDue === null) break;
-      await new Promise((r) => setTimeout(r, Math.max(0, nextDue - now())));
-    }
-    await Promise.all(inFlight);
-  }
-
-  /**
-   * Sends the i-th message and waits for its answer; `unavailable` is
-   * retried with the same command id, as the protocol says, and the retry
-   * counts in its latency (from `due`).
-   */
-  private async send(i: number, due: number): Promise<void> {
-    const record: CommandRecord = { commandId: `k-${nanoid(14)}`, due, sentAt: now(), ackAt: null, version: null };
-    this.commands.push(record);
-    for (let attempt = 0; ; attempt++) {
-      let ack: Ack<CommandResult>;
-      try {
-        ack = await this.socket.timeout(10_000).emitWithAck('command', { commandId: record.commandId, command: { type: 'SEND_MESSAGE', channel: this.channel, text: `c${i} ${record.commandId}` } });
-      } catch {
-        this.gaveUp++;
-        return;
-      }
-      if (ack.ok) {
-        record.ackAt = now();
-        record.version = ack.data.version;
-        return;
-      }
-      if (ack.error.code !== 'unavailable' || attempt >= 20) {
-        this.refused++;
-        return;
-      }
-      this.unavailable++;
-      this.unavailableBy.set(ack.error.message, (this.unavailableBy.get(ack.error.message) ?? 0) + 1);
-      if (now() >= this.retryUntil) {
-        this.gaveUp++;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.min(ack.error.retryAfterMs ?? 100, 100)));
-    }
-  }
-
-  /** The acknowledged commands. */
-  acked(): { commandId: string; version: number; due: number; ackAt: number }[] {
-    return this.commands.flatMap((c) => (c.ackAt === null || c.version === null ? [] : [{ commandId: c.commandId, version: c.version, due: c.due, ackAt: c.ackAt }]));
-  }
-
-  close(): void {
-    this.socket.close();
-  }
 }
 
 /** What one closed-loop run measured, for comparisons and the goal check. */
@@ -497,54 +336,6 @@ function reportRun(report: Report, section: string, options: ContentionOptions, 
   return cpuMsPerCommand;
 }
 
-/** Commands Redis has processed, the scripts among them, and the CPU it has used so far (INFO), machine-independent costs of the store path. */
-interface RedisCounters {
-  commands: number;
-  scripts: number;
-  cpuMs: number;
-}
-
-async function redisCounters(url: string): Promise<RedisCounters> {
-  const client: RedisClientType = createClient({ url });
-  await client.connect();
-  try {
-    const info = (await client.info()) + (await client.info('commandstats'));
-    const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
-    const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=([0-9]+)`, 'm').exec(info)?.[1] ?? 0);
-    return { commands: field('total_commands_processed'), scripts: calls('eval') + calls('evalsha'), cpuMs: 1000 * (field('used_cpu_user') + field('used_cpu_sys')) };
-  } finally {
-    await client.quit();
-  }
-}
-
-const BENCH_METRICS_TOKEN = 'contention-bench';
-
-/** The servers' own counts, summed over the processes: command-limit round trips, and append attempts per batch by bucket. */
-interface ServerCounts {
-  limitRoundTrips: number | null;
-  /** Cumulative: batches that took at most `le` attempts. */
-  attemptBuckets: Map<number, number>;
-  attemptSum: number;
-}
-
-async function serverMetrics(servers: readonly ServerProcess[]): Promise<ServerCounts> {
-  const counts: ServerCounts = { limitRoundTrips: null, attemptBuckets: new Map(), attemptSum: 0 };
-  for (const s of servers) {
-    const res = await fetch(new URL('/metrics', s.url), { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
-    const text = await res.text();
-    for (const line of text.split('\n')) {
-      const [name, value] = line.split(' ');
-      const n = Number(value);
-      if (name === 'rubicon_command_limit_round_trips_total') counts.limitRoundTrips = (counts.limitRoundTrips ?? 0) + n;
-      else if (name === 'rubicon_append_attempts_sum') counts.attemptSum += n;
-      const le = /^rubicon_append_attempts_bucket\{le="([^"]+)"\}$/.exec(name ?? '')?.[1];
-      const bound = le === '+Inf' ? Infinity : Number(le);
-      if (le !== undefined) counts.attemptBuckets.set(bound, (counts.attemptBuckets.get(bound) ?? 0) + n);
-    }
-  }
-  return counts;
-}
-
 /** Rows from the servers' counts over the run (absent from a baseline checkout that does not count them). */
 function reportServerMetrics(report: Report, section: string, before: ServerCounts, after: ServerCounts, acknowledged: number): void {
   if (after.limitRoundTrips !== null)
@@ -561,29 +352,6 @@ function reportServerMetrics(report: Report, section: string, before: ServerCoun
   const past = bounds.filter((le) => le !== Infinity).map((le) => `>${le} ${((100 * (batches - inRun(le))) / batches).toFixed(2)}%`);
   report.add(section, 'append attempts per batch · share of batches past k attempts', past.join(' · '), '');
   report.add(section, 'commands per batch · mean', acknowledged / batches, 'cmd');
-}
-
-/** Total CPU ms of the server processes so far (Linux /proc), or null where that is not readable. */
-function cpuOf(servers: readonly ServerProcess[]): number | null {
-  let total = 0;
-  for (const s of servers) {
-    const ms = processCpuMs(s.child.pid);
-    if (ms === null) return null;
-    total += ms;
-  }
-  return total;
-}
-
-function processCpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    // Fields 14 and 15 of /proc/PID/stat: user and system time in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
 }
 
 async function exportLog(url: string, sessionId: string, token: string): Promise<LogEntry[]> {
