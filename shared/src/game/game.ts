@@ -17,6 +17,7 @@ import { copyContext, createTurnMachine, MACHINE_VERSION, type TurnContext, type
 import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
+import { messageId } from './message-id.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
 import { mapList } from '../lists.ts';
@@ -250,7 +251,7 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
  * keys after a spread a slower path) cost about 0.1 µs a message. The key order is the same either way.
  */
 function newMessage(entry: LogEntry, command: SendMessage, audience: readonly SeatId[], gameVersion: number): Message {
-  const id = `m${entry.seq}`;
+  const id = messageId(entry.seq);
   const from = entry.by.kind === 'seat' ? entry.by.seat : null;
   const fromName = entry.by.kind === 'seat' ? entry.by.name : undefined;
   const to = command.to ?? null;
