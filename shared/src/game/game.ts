@@ -18,11 +18,14 @@ import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { messageId } from './message-id.ts';
-import './tagged-times.ts';
+import { keepTaggedTimes } from './tagged-times.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
 import { mapList } from '../lists.ts';
 import { NO_DRAFTS, privateGameEvent, withPrivateSave, type DraftCounts } from './viewer-game-version.ts';
+
+// Before any log entry or message is made (tagged-times.ts).
+keepTaggedTimes();
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z

@@ -15,11 +15,21 @@
  *
  * They must stay alive: V8 drops a shape no live object has, and the next
  * literal would make it afresh with a boxed double (the first try, whose
- * literals were unreferenced after load, changed nothing). An export is kept
- * for the life of the module.
+ * literals were unreferenced after load, changed nothing). A function that
+ * holds them keeps them for the life of the module; and a call, unlike an
+ * unused export (which esbuild's bundles, the fan-out bench's servers, drop),
+ * is never tree-shaken away.
  */
-export const TAGGED_TIME_SHAPES: readonly object[] = [
-  { seq: 0, at: null, by: null, commandId: '', command: null },
-  { id: '', seq: 0, at: null, channel: '', from: null, text: '', audience: null, to: null, relayOf: null, gameVersion: 0 },
-  { id: '', seq: 0, at: null, channel: '', from: null, fromName: '', text: '', audience: null, to: null, relayOf: null, gameVersion: 0 },
-];
+let kept: readonly object[] = [];
+
+/** Makes the shapes, once; game.ts calls it at load, before any message or entry is made. */
+export function keepTaggedTimes(): readonly object[] {
+  if (kept.length === 0) {
+    kept = [
+      { seq: 0, at: null, by: null, commandId: '', command: null },
+      { id: '', seq: 0, at: null, channel: '', from: null, text: '', audience: null, to: null, relayOf: null, gameVersion: 0 },
+      { id: '', seq: 0, at: null, channel: '', from: null, fromName: '', text: '', audience: null, to: null, relayOf: null, gameVersion: 0 },
+    ];
+  }
+  return kept;
+}
