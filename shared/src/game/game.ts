@@ -18,14 +18,10 @@ import { TurnTable, type TurnState } from './turn-table.ts';
 import { applyHide, type Message } from './channel-policy.ts';
 import { MessageLog } from './message-log.ts';
 import { messageId } from './message-id.ts';
-import { keepTaggedTimes } from './tagged-times.ts';
 import { applyScore, NO_SCORES, type RubricScores } from './rubric-scores.ts';
 import { relaysSince, type RelayFact } from './relays.ts';
 import { mapList } from '../lists.ts';
 import { NO_DRAFTS, privateGameEvent, withPrivateSave, type DraftCounts } from './viewer-game-version.ts';
-
-// Before any log entry or message is made (tagged-times.ts).
-keepTaggedTimes();
 
 /** How a session was set up: with the scenario and the log, all that determines its state. */
 export const GameSetup = z
@@ -250,10 +246,9 @@ export function applyEntry(game: Game, state: GameState, entry: LogEntry): Apply
 }
 
 /**
- * The message an accepted SEND_MESSAGE adds. Most are not a note to the white cell: those are one of two plain
- * literals (with or without the sender's name), where the spreads of the optional fields (each an object, and in
- * Node 20's V8 the keys after a spread a slower path) cost about 0.1 µs a message, and whose shapes
- * tagged-times.ts makes share the entry's time. The key order is the same either way.
+ * The message an accepted SEND_MESSAGE adds. Most have neither a sender's name nor a note to the white cell:
+ * those are one plain literal, where the spreads of the optional fields (each an object, and in Node 20's V8 the
+ * keys after a spread a slower path) cost about 0.1 µs a message. The key order is the same either way.
  */
 function newMessage(entry: LogEntry, command: SendMessage, audience: readonly SeatId[], gameVersion: number): Message {
   const id = messageId(entry.seq);
@@ -261,10 +256,8 @@ function newMessage(entry: LogEntry, command: SendMessage, audience: readonly Se
   const fromName = entry.by.kind === 'seat' ? entry.by.name : undefined;
   const to = command.to ?? null;
   const relayOf = command.relayOf ?? null;
-  if (!command.toWhiteCell) {
-    if (!fromName) return { id, seq: entry.seq, at: entry.at, channel: command.channel, from, text: command.text, audience, to, relayOf, gameVersion };
-    return { id, seq: entry.seq, at: entry.at, channel: command.channel, from, fromName, text: command.text, audience, to, relayOf, gameVersion };
-  }
+  if (!fromName && !command.toWhiteCell)
+    return { id, seq: entry.seq, at: entry.at, channel: command.channel, from, text: command.text, audience, to, relayOf, gameVersion };
   return {
     id,
     seq: entry.seq,
@@ -276,7 +269,7 @@ function newMessage(entry: LogEntry, command: SendMessage, audience: readonly Se
     audience,
     to,
     relayOf,
-    toWhiteCell: true,
+    ...(command.toWhiteCell ? { toWhiteCell: true as const } : {}),
     gameVersion,
   };
 }
