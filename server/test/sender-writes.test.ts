@@ -1,13 +1,16 @@
 /**
  * One write for a sender's update and its acknowledgement (sender-writes.ts): the two leave together; no other
- * socket waits for the ack; an ack that comes after the iteration does not hold the update back; polling untouched.
+ * socket waits for the ack; an ack that comes after the iteration does not hold the update back; polling untouched;
+ * no listener on any connection's outgoing packets. Acks go through the ack handler's `reply`, as the server's do.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { senderWrites } from '../src/socket/sender-writes.ts';
+import type { Ack } from '@rubicon/shared';
+import { reply } from '../src/socket/ack-handler.ts';
+import { senderWrites, type AckWrites } from '../src/socket/sender-writes.ts';
 
 interface Peer {
   server: Socket;
@@ -37,10 +40,18 @@ function countWrites(raw: NetSocket): () => number {
   return () => count;
 }
 
+let writes: AckWrites<Socket> | null = null;
+
+/** Acknowledges an event read from `on` as the server's ack handler does. */
+function answer(on: Socket, ack: (reply: Ack<string>) => void, text: string): void {
+  if (!writes) throw new Error('no rig');
+  reply(ack, { ok: true, data: text }, on, writes);
+}
+
 async function rig(transport: 'websocket' | 'polling'): Promise<{ io: Server; sender: Peer; other: Peer }> {
   const http = createServer();
   const io = new Server(http);
-  senderWrites(io.engine);
+  writes = senderWrites(io.engine);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   const clients: ClientSocket[] = [];
@@ -74,24 +85,37 @@ function received(client: ClientSocket, event: string, count: number): Promise<u
 describe('senderWrites', () => {
   it("sends an event's update and its acknowledgement (after a microtask, as a command's) in one write", async () => {
     const { io, sender } = await rig('websocket');
-    sender.server.on('say', (text: string, ack: (reply: string) => void) => {
+    sender.server.on('say', (text: string, ack: (reply: Ack<string>) => void) => {
       io.emit('update', text);
-      void Promise.resolve().then(() => ack('ok'));
+      void Promise.resolve().then(() => answer(sender.server, ack, 'ok'));
     });
     const update = received(sender.client, 'update', 1);
-    expect(await sender.client.emitWithAck('say', 'hello')).toBe('ok');
+    expect(await sender.client.emitWithAck('say', 'hello')).toEqual({ ok: true, data: 'ok' });
     expect(await update).toEqual(['hello']);
+    expect(sender.writes()).toBe(1);
+  });
+
+  it("listens to no connection's outgoing packets: every delivery of a message would run the listeners", async () => {
+    const { io, sender, other } = await rig('websocket');
+    sender.server.on('say', (text: string, ack: (reply: Ack<string>) => void) => {
+      io.emit('update', text);
+      void Promise.resolve().then(() => answer(sender.server, ack, 'ok'));
+    });
+    await sender.client.emitWithAck('say', 'hello');
+    for (const { conn } of [sender.server, other.server]) {
+      for (const event of ['packetCreate', 'flush', 'drain']) expect(conn.listenerCount(event), event).toBe(0);
+    }
     expect(sender.writes()).toBe(1);
   });
 
   it("writes another socket's update before the sender's acknowledgement", async () => {
     const { io, sender, other } = await rig('websocket');
     let otherWritesAtAck = -1;
-    sender.server.on('say', (text: string, ack: (reply: string) => void) => {
+    sender.server.on('say', (text: string, ack: (reply: Ack<string>) => void) => {
       io.emit('update', text);
       void Promise.resolve().then(() => {
         otherWritesAtAck = other.writes();
-        ack('ok');
+        answer(sender.server, ack, 'ok');
       });
     });
     const seen = received(other.client, 'update', 1);
@@ -103,11 +127,11 @@ describe('senderWrites', () => {
   it('lets the update go at the end of the iteration when the acknowledgement comes later', async () => {
     const { io, sender } = await rig('websocket');
     let writesBeforeAck = -1;
-    sender.server.on('say', (text: string, ack: (reply: string) => void) => {
+    sender.server.on('say', (text: string, ack: (reply: Ack<string>) => void) => {
       io.emit('update', text);
       setTimeout(() => {
         writesBeforeAck = sender.writes();
-        ack('ok');
+        answer(sender.server, ack, 'ok');
       }, 20);
     });
     const update = received(sender.client, 'update', 1);
@@ -145,12 +169,12 @@ describe('senderWrites', () => {
 
   it('leaves a polling connection as Socket.IO runs it', async () => {
     const { io, sender } = await rig('polling');
-    sender.server.on('say', (text: string, ack: (reply: string) => void) => {
+    sender.server.on('say', (text: string, ack: (reply: Ack<string>) => void) => {
       io.emit('update', text);
-      ack('ok');
+      answer(sender.server, ack, 'ok');
     });
     const update = received(sender.client, 'update', 1);
-    expect(await sender.client.emitWithAck('say', 'hello')).toBe('ok');
+    expect(await sender.client.emitWithAck('say', 'hello')).toEqual({ ok: true, data: 'ok' });
     expect(await update).toEqual(['hello']);
     expect(sender.server.conn.transport.name).toBe('polling');
   });

@@ -5,12 +5,17 @@ import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import { originAllowed } from './origin-check.ts';
-import type { RubiconServer } from './types.ts';
+import type { RubiconServer, RubiconSocket } from './types.ts';
 import { spliceParser } from './update-encoding.ts';
-import { senderWrites } from './sender-writes.ts';
+import { PLAIN_ACKS, senderWrites, type AckWrites } from './sender-writes.ts';
 
 /** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter, and (without) one write for a sender's update and ack. */
-export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
+export function createIoServer(
+  httpServer: HttpServer,
+  config: Config,
+  metrics: Metrics,
+  redis: RedisClientType | null,
+): { io: RubiconServer; writes: AckWrites<RubiconSocket> } {
   const prefix = config.redisPrefix;
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(httpServer, {
@@ -39,6 +44,5 @@ export function createIoServer(httpServer: HttpServer, config: Config, metrics: 
   });
   // With Redis the ack follows the append's round trip, never the update in one iteration: nothing to merge, and the
   // hold measured 4-16 % more CPU per delivery there (docs/performance.md, "Holding only the sender").
-  if (!redis) senderWrites(io.engine);
-  return io;
+  return { io, writes: redis ? PLAIN_ACKS : senderWrites(io.engine) };
 }
