@@ -136,10 +136,8 @@ export class LimitChain {
 
   /** This process's own counters, link by link. */
   private countLocally(keys: readonly string[]): ChainVerdict {
-    // One reading of the clock for every link: the action is counted at one instant.
-    const now = Date.now();
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now) ?? { allowed: true };
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? { allowed: true };
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return { allowed: true };

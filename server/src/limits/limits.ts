@@ -40,13 +40,6 @@ function commandRefusal(link: number, retryAfterMs: number): ServiceError {
   return rateLimited(message, retryAfterMs);
 }
 
-/**
- * A command's keys for the chain: its seat's (or facilitator key's), then its session's. Made once per grant by the
- * caller (seat-handlers.ts) and handed in with every command: the same two strings each time, whose hashes V8 keeps,
- * where a key built per command was a new string to flatten, hash and compare by its text in both counters.
- */
-export type CommandKeys = readonly [seat: string, session: string];
-
 /** Throws the refusal of a command over a budget. */
 function refuseOver(verdict: ChainVerdict): void {
   if (!verdict.allowed) throw commandRefusal(verdict.link, verdict.retryAfterMs);
@@ -87,11 +80,6 @@ export class Limits {
     this.joins = new LimitChain([this.httpPerAddress, this.joinFailures], store);
   }
 
-  /** The keys `command` counts a command of this access key in this session by (CommandKeys). */
-  commandKeys(sessionId: string, accessKey: string): CommandKeys {
-    return [`${sessionId}:${accessKey}`, sessionId];
-  }
-
   /**
    * Counts one join from `address`: as a tokenless request (link 0), then as
    * a join attempt (link 1), in one check, so that a join waits for at most
@@ -113,7 +101,8 @@ export class Limits {
    * count before the append was a second round trip in a row on every
    * command's path, and the larger part of its tail.
    */
-  command(keys: CommandKeys): CommandLimit | null {
+  command(sessionId: string, accessKey: string): CommandLimit | null {
+    const keys = [`${sessionId}:${accessKey}`, sessionId];
     const counted = this.commands.forAppend(keys);
     if ('allowed' in counted) {
       refuseOver(counted);

@@ -155,9 +155,9 @@ export class RateLimit {
     return `${this.keyPrefix}:${key}`;
   }
 
-  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once, at `now` (Date.now()). */
-  takeLocally(key: string, now = Date.now()): Verdict {
-    return this.local.take(key, 1, now);
+  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once. */
+  takeLocally(key: string): Verdict {
+    return this.local.take(key);
   }
 
   /** Returns points taken for an action that turned out not to count (a join code that was right after all). */

@@ -3,7 +3,6 @@ import type { Ack, WireError } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { asServiceError, invalidPayload } from '../session/service-error.ts';
-import { PLAIN_ACKS, type AckWrites } from './sender-writes.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
 
@@ -17,25 +16,19 @@ export function ackOf<T>(args: readonly unknown[]): Reply<T> | null {
   return typeof last === 'function' ? (last as Reply<T>) : null;
 }
 
-/**
- * Answers an event read from `on`; an event sent without an acknowledgement is simply not answered. `writes` lets
- * what the socket holds for the answer leave with it (sender-writes.ts).
- */
-export function reply<T, C>(ack: Reply<T> | null, result: Ack<T>, on: C, writes: AckWrites<C>): void {
-  if (!ack) return;
-  const corked = writes.answering(on);
+/** Answers an event; an event sent without an acknowledgement is simply not answered. */
+export function reply<T>(ack: Reply<T> | null, result: Ack<T>): void {
   try {
-    ack(result);
+    ack?.(result);
   } catch {
     // Socket.IO's ack callbacks only write a packet; one that throws is a closed socket, and the outcome stands.
   }
-  if (corked) writes.answered(on);
 }
 
-/** Refuses an event read from `on` before any handler sees it, counting the refusal. */
-export function refuseEvent<C>(args: readonly unknown[], metrics: Metrics, error: WireError, on: C, writes: AckWrites<C>): void {
+/** Refuses an event before any handler sees it, counting the refusal. */
+export function refuseEvent(args: readonly unknown[], metrics: Metrics, error: WireError): void {
   metrics.refusals.inc({ code: error.code });
-  reply(ackOf(args), { ok: false, error }, on, writes);
+  reply(ackOf(args), { ok: false, error });
 }
 
 export interface AckHandlerSpec<S extends z.ZodType, T, C> {
@@ -62,25 +55,24 @@ export interface AckHandlerSpec<S extends z.ZodType, T, C> {
  * (docs/performance.md, memory per idle session).
  */
 export function ackHandler<S extends z.ZodType, T, C>(
-  deps: { log: Logger; metrics: Metrics; writes?: AckWrites<C> },
+  deps: { log: Logger; metrics: Metrics },
   spec: AckHandlerSpec<S, T, C>,
 ): (this: C, ...args: unknown[]) => void {
   const { log, metrics } = deps;
-  const writes: AckWrites<C> = deps.writes ?? PLAIN_ACKS;
   const { event, schema, run, labelOf } = spec;
   const parse = spec.parse ?? ((payload: unknown) => schema.safeParse(payload));
   /** Answers and counts one event: a plain function, not a closure made for every event. */
-  const finish = (on: C, ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
+  const finish = (ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
     metrics.commandLatency.observe(label, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
     if (!result.ok) metrics.refusals.inc({ code: result.error.code });
-    reply(ack, result, on, writes);
+    reply(ack, result);
   };
   /** Answers a refusal (a ServiceError's, typed) or, for anything unexpected, `internal`, which is logged. */
-  const fail = (on: C, ack: Reply<T> | null, label: string, started: number, err: unknown) => {
+  const fail = (ack: Reply<T> | null, label: string, started: number, err: unknown) => {
     const refusal = asServiceError(err);
-    if (refusal) return finish(on, ack, label, started, { ok: false, error: refusal.toWire() });
+    if (refusal) return finish(ack, label, started, { ok: false, error: refusal.toWire() });
     log.error({ err, event }, 'a socket handler failed');
-    finish(on, ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+    finish(ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
   };
   /**
    * Runs one event. Not an async function around `run`'s own: `run` is already the
@@ -97,15 +89,15 @@ export function ackHandler<S extends z.ZodType, T, C>(
       run(data, this).then(
         (result) => {
           try {
-            finish(this, ack, label, started, { ok: true, data: result });
+            finish(ack, label, started, { ok: true, data: result });
           } catch (err) {
-            fail(this, ack, label, started, err);
+            fail(ack, label, started, err);
           }
         },
-        (err: unknown) => fail(this, ack, label, started, err),
+        (err: unknown) => fail(ack, label, started, err),
       );
     } catch (err) {
-      fail(this, ack, label, started, err);
+      fail(ack, label, started, err);
     }
   }
   return function (this: C, ...args: unknown[]) {

@@ -3,8 +3,6 @@ import { waitInWords, type Limits } from '../limits/limits.ts';
 import type { Metrics } from '../metrics.ts';
 import { refuseEvent } from './ack-handler.ts';
 import { oversizedField } from './oversize.ts';
-import type { AckWrites } from './sender-writes.ts';
-import type { RubiconSocket } from './types.ts';
 
 /** The only events a client may send (docs/protocol.md). */
 const KNOWN_EVENTS = new Set(['hello', 'command', 'sync']);
@@ -12,9 +10,8 @@ const KNOWN_EVENTS = new Set(['hello', 'command', 'sync']);
 export interface EventGuardDeps {
   limits: Limits;
   metrics: Metrics;
-  /** The socket guarded: its id for its own count, and where its refusals are written (`writes`). */
-  socket: RubiconSocket;
-  writes: AckWrites<RubiconSocket>;
+  /** This socket's id, for its own count. */
+  socketId: string;
   /** The client's address (TRUST_PROXY applied), for the per-address count of hello and sync; null for the process's own bots. */
   address: string | null;
 }
@@ -33,19 +30,18 @@ export interface EventGuardDeps {
  *   before it is parsed, so the person is told exactly that.
  */
 export function eventGuard(deps: EventGuardDeps): (event: Event, next: (err?: Error) => void) => void {
-  const { limits, metrics, socket, writes, address } = deps;
-  const socketId = socket.id;
+  const { limits, metrics, socketId, address } = deps;
   return (event, next) => {
     // A command, nearly every event, goes on without the copy of its arguments and the closure the rest need.
     if (event[0] === 'command') {
       const field = oversizedField(event[1]);
-      if (field) refuseEvent(event.slice(1), metrics, { code: 'too_large', message: `Too long: ${field}.` }, socket, writes);
+      if (field) refuseEvent(event.slice(1), metrics, { code: 'too_large', message: `Too long: ${field}.` });
       else next();
       return;
     }
     const [name, ...args] = event;
     const refuse = (code: 'rate_limited' | 'unknown_event', message: string, retryAfterMs?: number) =>
-      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }, socket, writes);
+      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     void (async () => {
       const own = await limits.socket.take(socketId);
       if (!own.allowed) return refuse('rate_limited', `Too many requests on this connection; wait ${waitInWords(own.retryAfterMs)}.`, own.retryAfterMs);

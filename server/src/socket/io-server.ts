@@ -5,17 +5,12 @@ import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
 import { originAllowed } from './origin-check.ts';
-import type { RubiconServer, RubiconSocket } from './types.ts';
+import type { RubiconServer } from './types.ts';
 import { spliceParser } from './update-encoding.ts';
-import { PLAIN_ACKS, senderWrites, type AckWrites } from './sender-writes.ts';
+import { senderWrites } from './sender-writes.ts';
 
 /** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter, and (without) one write for a sender's update and ack. */
-export function createIoServer(
-  httpServer: HttpServer,
-  config: Config,
-  metrics: Metrics,
-  redis: RedisClientType | null,
-): { io: RubiconServer; writes: AckWrites<RubiconSocket> } {
+export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
   const prefix = config.redisPrefix;
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(httpServer, {
@@ -44,5 +39,6 @@ export function createIoServer(
   });
   // With Redis the ack follows the append's round trip, never the update in one iteration: nothing to merge, and the
   // hold measured 4-16 % more CPU per delivery there (docs/performance.md, "Holding only the sender").
-  return { io, writes: redis ? PLAIN_ACKS : senderWrites(io.engine) };
+  if (!redis) senderWrites(io.engine);
+  return io;
 }

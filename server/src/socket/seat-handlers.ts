@@ -13,7 +13,7 @@ import {
   type SyncData,
 } from '@rubicon/shared';
 import type { Config } from '../config.ts';
-import type { CommandKeys, Limits } from '../limits/limits.ts';
+import type { Limits } from '../limits/limits.ts';
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
@@ -106,16 +106,6 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     named.set(socket, actor);
     return actor;
   };
-  // A grant's limit keys, made once per grant (grants are never changed once made): the same strings for every command.
-  const commandKeys = new WeakMap<Grant, CommandKeys>();
-  const keysOf = (grant: Grant): CommandKeys => {
-    let keys = commandKeys.get(grant);
-    if (!keys) {
-      keys = limits.commandKeys(grant.sessionId, grantKey(grant));
-      commandKeys.set(grant, keys);
-    }
-    return keys;
-  };
   return handle({
     event: 'command',
     schema: CommandPayload,
@@ -129,7 +119,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
       const grant = live instanceof Promise ? await live : live;
       const actor = actorOf(socket, grant);
       // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
-      const limit = limits.command(keysOf(grant));
+      const limit = limits.command(grant.sessionId, grantKey(grant));
       const command = namesMessage(p.command)
         ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
             // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).

@@ -53,14 +53,14 @@ export interface SocketServer {
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
-  const { io, writes } = createIoServer(deps.httpServer, config, metrics, redis);
+  const io = createIoServer(deps.httpServer, config, metrics, redis);
   const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics, retryAfterMs: config.helloTimeoutMs }));
   const presence = new PresenceTracker(io, log);
 
   const streams = new ViewerStreams();
   const follower = followLog(io, service, streams, config, redis !== null, log);
-  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics, writes }, spec);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
   const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
@@ -75,7 +75,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
     // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
-    socket.use(eventGuard({ limits, metrics, socket, writes, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
+    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
     helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);
