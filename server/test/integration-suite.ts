@@ -4,7 +4,7 @@
  * events each socket received.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandResult, HelloData, WireError, WireView } from '@rubicon/shared';
+import type { CommandResult, HelloData, Presence, WireError, WireView } from '@rubicon/shared';
 import {
   SEATS,
   SkewClock,
@@ -29,6 +29,12 @@ function refused(ack: unknown): WireError {
   const a = ack as Refused | { ok: true };
   if (a.ok) throw new Error(`expected a refusal, got ${JSON.stringify(ack)}`);
   return a.error;
+}
+
+/** How many sockets a `presence` payload counts, every role together. */
+function connectedIn(payload: unknown): number {
+  const p = payload as Presence;
+  return Object.values(p.seats).reduce((a, b) => a + b, 0) + p.facilitators + p.observers;
 }
 
 /** Versions 1..n with none missing or repeated: what every socket connected from the start must have seen. */
@@ -95,7 +101,10 @@ export function defineIntegrationSuite(backend: Backend): void {
       const t = await seat();
       const text = randomText('israel-us secret');
       await settle(t.all());
+      // Presence is announced 50 ms after the table's last hello: wait for it, so that what follows is the message's.
+      await waitFor(() => t.all().every((c) => c.received.some((r) => r.event === 'presence' && connectedIn(r.args[0]) === t.all().length)), 5000, 'presence of the whole table');
       const updatesBefore = new Map(t.all().map((c) => [c.label, c.updateVersions.length]));
+      const framesBefore = new Map(t.all().map((c) => [c.label, c.received.length]));
       await t.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text });
       await settle(t.all());
       for (const client of t.all()) {
@@ -104,6 +113,9 @@ export function defineIntegrationSuite(backend: Backend): void {
         expect(client.messages.some((m) => m.text === text), client.label).toBe(shouldSee);
         // The others get no update at all: not even that something happened.
         expect(client.updateVersions.length - (updatesBefore.get(client.label) ?? 0), client.label).toBe(shouldSee ? 1 : 0);
+        // Nor a frame of any other event that would let them count or time the message (acks answer their own syncs).
+        const unprompted = client.received.slice(framesBefore.get(client.label) ?? 0).filter((r) => !r.event.startsWith('ack:'));
+        if (!shouldSee) expect(unprompted, client.label).toEqual([]);
       }
     });
 
