@@ -447,6 +447,16 @@ export function defineIntegrationSuite(backend: Backend): void {
         'racing-submit-1',
       ]);
       expect(t.observer.messages.filter((m) => m.text === 'once')).toHaveLength(1);
+
+      // Ids are scoped to the session (docs/protocol.md): another session's commands may reuse both, and are applied.
+      const other = await seat();
+      expect(await other.seats.us.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'once' }, payload)).toEqual({
+        ok: true,
+        data: { version: 1, gameVersion: 0, duplicate: false } satisfies CommandResult,
+      });
+      expect(await other.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'other' }, { commandId: 'racing-submit-1' })).toMatchObject({ ok: true, data: { duplicate: false } });
+      await settle(other.all());
+      expect(other.observer.messages.map((m) => m.text)).toEqual(['once', 'other']);
     });
   });
 
