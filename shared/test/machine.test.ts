@@ -135,6 +135,15 @@ describe('turn machine: facilitator controls and timers', () => {
     expect(d.ctx.timer).toEqual({ deadline: T0 + 540_000, remainingMs: null, setAtVersion: 4 });
   });
 
+  it('scales a beat by timerScale, but not a setup timerSeconds entry nor an extension (docs/protocol.md, Timers)', () => {
+    const scaled = started({ timerScale: 2 });
+    expect(scaled.ctx.timer?.deadline).toBe(T0 + 120_000);
+    scaled.fac({ type: 'EXTEND_TIMER', seconds: 30 });
+    expect(scaled.ctx.timer?.deadline).toBe(T0 + 150_000);
+    const set = started({ timerScale: 2, timerSeconds: { first: 45 } });
+    expect(set.ctx.timer?.deadline).toBe(T0 + 45_000);
+  });
+
   it('extends the deadline and makes the old expiry stale', () => {
     const d = started();
     d.fac({ type: 'EXTEND_TIMER', seconds: 30 });
