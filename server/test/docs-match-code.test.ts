@@ -1,0 +1,43 @@
+/**
+ * The two lists a client writer and an operator read off the docs, held to the code they describe:
+ * docs/protocol.md's error codes (shared/src/errors.ts) and the README's configuration table (the
+ * environment schema in server/src/config.ts). A code or a setting added without its line fails here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, FILE_PROBLEM_CODES } from '@rubicon/shared';
+
+const root = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
+
+/** The text from the line starting with `start` up to the next line starting with `end`. */
+function section(text: string, start: string, end: string): string {
+  const from = text.indexOf(`\n${start}`);
+  const to = text.indexOf(`\n${end}`, from + 1);
+  if (from < 0 || to < 0) throw new Error(`no section "${start}" … "${end}"`);
+  return text.slice(from, to);
+}
+
+/** Every `backticked` word of `text` that matches `pattern`. */
+const quoted = (text: string, pattern: RegExp) => new Set([...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1] ?? '').filter((w) => pattern.test(w)));
+
+describe('the docs list what the code has', () => {
+  it("docs/protocol.md's Errors list names every socket error code, and no other", () => {
+    const errors = section(read('docs/protocol.md'), '### Errors', '`unavailable` with');
+    // The list is the paragraph after "`code` is one of"; session-file problems are documented in docs/session-file.md.
+    const list = errors.slice(errors.indexOf('is one of'), errors.indexOf('A refused command changes nothing'));
+    const files = new Set<string>(FILE_PROBLEM_CODES);
+    const codes = ErrorCode.options.filter((c) => !files.has(c));
+    expect([...quoted(list, /^[a-z_]+$/)].sort()).toEqual([...codes].sort());
+  });
+
+  it("the README's configuration table has a row for every environment variable the server reads", () => {
+    const config = read('server/src/config.ts');
+    const schema = config.slice(config.indexOf('const Env = z.object({'), config.indexOf('\n});', config.indexOf('const Env = z.object({')));
+    const variables = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] ?? '');
+    expect(variables.length).toBeGreaterThan(40);
+    const table = section(read('README.md'), '## Configuration', '## Deployment');
+    const documented = quoted(table, /^[A-Z][A-Z0-9_]+$/);
+    expect(variables.filter((v) => !documented.has(v))).toEqual([]);
+  });
+});
