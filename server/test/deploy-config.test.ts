@@ -60,7 +60,10 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
   });
 
   it('keep sockets on one replica, pass WebSocket upgrades and replace X-Forwarded-For', () => {
-    expect(nginx).toMatch(/^\s*ip_hash;/m);
+    // Sticky on the whole address: ip_hash keys on an IPv4 address's first three octets, so a class on one LAN
+    // (one /24) would all land on one replica.
+    expect(nginx).toMatch(/^\s*hash\s+\$remote_addr\s+consistent;/m);
+    expect(nginx).not.toMatch(/^\s*ip_hash;/m);
     expect(nginx).toMatch(/proxy_set_header\s+Upgrade\s+\$http_upgrade;/);
     expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
     expect(compose).toMatch(/TRUST_PROXY:\s*"uniquelocal"/);
