@@ -21,7 +21,18 @@
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
  *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
- *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries)
+ *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
+ *   FANOUT_IDLE=separate|inline|inline,separate (where the idle-memory figure is taken, bare and Rubicon alike; fanout/options.ts):
+ *     separate (the default since 6 December): from servers of its own, set up, collected with gc() and stopped before the
+ *     load phase's fresh servers, which never meet a forced gc(), so the window's mark-compacts fall where a long-running
+ *     server's would; inline: as before, the load phase's own servers collected with gc() twice at the end of set-up, which
+ *     sets V8's old-generation limit the window then meets (figures from before 6 December); both: each contender with each,
+ *     in the same rounds, named "[idle …]".
+ *
+ * Every phase also gives its servers' mark-compacts (final pauses) per minute of load and the share of deliveries in flight
+ * during one, of all and of those past the p99 (fanout/mark-compacts.ts); with several rounds, pooled over the undisturbed
+ * ones, with the p99 of the deliveries no mark-compact caught. A 10 s window holds 0, 1 or 2 of them: for the rate, pool
+ * rounds or lengthen the window (FANOUT_LOAD_MS=60000).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +45,7 @@ import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './compile.ts';
 import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
 import { saveRun, type SavedCondition } from './fanout/saved-rounds.ts';
-import { fanoutOptionsFromEnv, type FanoutOptions } from './fanout/options.ts';
+import { fanoutOptionsFromEnv, type FanoutOptions, type IdlePlacement } from './fanout/options.ts';
 import { runPhase, type Contender, type Runnable } from './fanout/phase.ts';
 import type { PhaseResult } from './fanout/phase-figures.ts';
 import { nodeKey, nodeLabel, type NodeBinary } from './fanout/node-binaries.ts';
@@ -80,6 +91,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
       (options.tsx ? 'servers under tsx (FANOUT_TSX=1, keepNames wrappers included).' : 'servers as plain JavaScript (an esbuild bundle of each, no keepNames, run by node without tsx).'),
   );
   report.note(`Fan-out Node: servers on ${options.serverNodes.map((n) => `${nodeLabel(n)} (${n.path})`).join(' and ')}${options.serverNodes.length > 1 ? ', every contender on each' : ''}; the harness on ${options.harnessNode.version} (${options.harnessNode.path}) in every phase.`);
+  report.note(`Fan-out idle figure (FANOUT_IDLE=${options.idle.join(',')}): ${options.idle.map((i) => (i === 'separate' ? 'separate: from servers of its own, stopped before the load phase, whose servers never met a forced gc()' : "inline: the load phase's own servers after gc() at the end of set-up")).join('; ')}.`);
   if (options.pin) report.note('FANOUT_PIN=1: in the memory phases each server ran on CPU 0 and the harness on CPU 1 from the end of set-up (taskset -a); the Redis phases were not pinned.');
 }
 
@@ -105,9 +117,14 @@ function contendersOf(options: FanoutOptions): Contender[] {
       ? [{ name: `rubicon [${path.basename(options.baseline)}]`, target: 'rubicon' as const, settings: benchLimitSettings(), entry: path.join(path.resolve(options.baseline), 'server/bench/fanout/rubicon-server.ts'), checkout: path.resolve(options.baseline) }]
       : []),
   ];
-  // One Node keeps the names (and so the rows) as they were; several name each contender's Node.
+  // One Node and one idle placement keep the names (and so the rows) as they were; several name each contender's.
   const named = (name: string, node: NodeBinary) => (options.serverNodes.length > 1 ? `${name} @ ${nodeLabel(node)}` : name);
-  return options.serverNodes.flatMap((node) => kinds.map((k) => ({ ...k, name: named(k.name, node), base: k.name, node, against: k.target === 'bare' ? null : named('bare', node) })));
+  const placed = (name: string, idle: IdlePlacement) => (options.idle.length > 1 ? `${name} [idle ${idle}]` : name);
+  return options.serverNodes.flatMap((node) =>
+    options.idle.flatMap((idle) =>
+      kinds.map((k) => ({ ...k, name: named(placed(k.name, idle), node), base: placed(k.name, idle), node, idle, against: k.target === 'bare' ? null : named(placed('bare', idle), node) })),
+    ),
+  );
 }
 
 /** Every contender built the same way before the first phase, so no phase's figures include a build. */
@@ -134,7 +151,7 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies }]));
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts }]));
 }
 
 // Run alone: just the fan-out table.

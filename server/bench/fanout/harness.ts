@@ -14,6 +14,7 @@ import { now, quantile } from '../stats.ts';
 import { histogramOf } from './latency-histogram.ts';
 import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
 import { GcLog, type DeliveryRecord, type HarnessTail } from './tail-legs.ts';
+import { markCompactShare, type MarkCompactPause, type MarkCompactShare } from './mark-compacts.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type TailBreakdown, type ToHarness } from './types.ts';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -317,7 +318,21 @@ async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
   while (now() < until && !tally.settled(SOCKETS_PER_SESSION)) await new Promise((r) => setTimeout(r, 50));
 }
 
-export async function runHarness(options: HarnessOptions, tell: (m: FromHarness) => void, go: Promise<void>): Promise<HarnessResult> {
+/** The deliveries against the servers' mark-compact pauses, which the orchestrator sends once the window has ended (null: none came, or the servers do not record them). */
+async function markCompactsOf(tally: Tally, pauses: Promise<MarkCompactPause[] | null>): Promise<MarkCompactShare | null> {
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), 30_000).unref());
+  const got = await Promise.race([pauses, timeout]);
+  if (!got) return null;
+  const origin = performance.timeOrigin + tally.windowStart;
+  return markCompactShare(
+    tally.sentAt.map((ms) => origin + ms),
+    tally.latencies,
+    got,
+    quantile(tally.latencies, 0.99),
+  );
+}
+
+export async function runHarness(options: HarnessOptions, tell: (m: FromHarness) => void, go: Promise<void>, pauses: Promise<MarkCompactPause[] | null> = Promise.resolve(null)): Promise<HarnessResult> {
   const tally = new Tally();
   const t0 = now();
   const sessions = await setUp(options, tally);
@@ -366,6 +381,7 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       node: process.version,
       tail: tailOf(tally, windowMs),
       ...(gcs ? { tailRecords: tailRecords(tally, gcs) } : {}),
+      markCompacts: await markCompactsOf(tally, pauses),
     };
   } finally {
     for (const s of sessions) for (const socket of s.all) socket.close();
@@ -377,10 +393,13 @@ if (process.send && process.argv.includes('--fanout-harness')) {
   const send = (m: FromHarness) => process.send?.(m);
   let goResolve: () => void = () => {};
   const go = new Promise<void>((resolve) => (goResolve = resolve));
+  let pausesResolve: (p: MarkCompactPause[] | null) => void = () => {};
+  const pauses = new Promise<MarkCompactPause[] | null>((resolve) => (pausesResolve = resolve));
   process.on('message', (m: ToHarness) => {
     if (m.type === 'go') goResolve();
+    else if (m.type === 'mark-compacts') pausesResolve(m.pauses);
     else
-      runHarness(m.options, send, go)
+      runHarness(m.options, send, go, pauses)
         .then((result): FromHarness => ({ type: 'done', result }))
         .catch((err: unknown): FromHarness => ({ type: 'failed', error: err instanceof Error ? (err.stack ?? err.message) : String(err) }))
         // Disconnected only once the last message is written: a large one (FANOUT_TAIL's records) was cut off otherwise.

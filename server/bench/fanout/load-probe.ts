@@ -5,9 +5,10 @@
  * how late its event loop ran timers (perf_hooks). Bytes allocated do not
  * depend on how crowded the machine was; pauses and delays do.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { KernelWindowProbe } from './kernel-probe.ts';
+import type { MarkCompactPause } from './mark-compacts.ts';
 import type { LoadProbe } from './types.ts';
 
 interface HeapAt {
@@ -33,9 +34,11 @@ export class LoadWindowProbe {
   private delay: IntervalHistogram | null = null;
   private usedAtStart = 0;
   private readonly kernel = new KernelWindowProbe();
+  private readonly markCompacts = new MarkCompactLog();
 
   start(): void {
     this.kernel.start();
+    this.markCompacts.start();
     this.usedAtStart = v8.getHeapStatistics().used_heap_size;
     this.profiler = new v8.GCProfiler();
     this.profiler.start();
@@ -47,6 +50,7 @@ export class LoadWindowProbe {
     const { profiler, delay } = this;
     if (!profiler || !delay) return null;
     const kernel = this.kernel.stop();
+    const markCompacts = this.markCompacts.stop();
     const usedAtEnd = v8.getHeapStatistics().used_heap_size;
     const stats = (profiler.stop() as { statistics: GcStatistic[] } | undefined)?.statistics ?? [];
     delay.disable();
@@ -79,6 +83,39 @@ export class LoadWindowProbe {
       gcMaxPauseMs: maxPauseMicros / 1000,
       loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       kernel,
+      markCompacts,
     };
+  }
+}
+
+/**
+ * Each mark-compact's final pause, with its start on the epoch clock the
+ * harness shares (mark-compacts.ts). GCProfiler above gives no start times,
+ * and its non-scavenge collections include incremental marking's start,
+ * which pauses nothing: `majorCollections` counts both.
+ */
+class MarkCompactLog {
+  private readonly pauses: MarkCompactPause[] = [];
+  private observer: PerformanceObserver | null = null;
+
+  private take(entries: readonly PerformanceEntry[]): void {
+    for (const e of entries) {
+      const kind = (e as unknown as { detail?: { kind?: number } | null }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.pauses.push([performance.timeOrigin + e.startTime, e.duration]);
+    }
+  }
+
+  start(): void {
+    this.pauses.length = 0;
+    this.observer = new PerformanceObserver((list) => this.take(list.getEntries()));
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(): MarkCompactPause[] {
+    // Entries are delivered after the fact: a pause just before the window's end would be missed without taking them now.
+    if (this.observer) this.take(this.observer.takeRecords());
+    this.observer?.disconnect();
+    this.observer = null;
+    return [...this.pauses];
   }
 }

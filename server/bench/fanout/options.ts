@@ -29,6 +29,25 @@ export interface FanoutOptions {
   disturbance: DisturbanceLimits;
   /** Where to write every condition's rounds (FANOUT_SAVE); null for nowhere. */
   save: string | null;
+  /** Where the idle-memory figure is taken (FANOUT_IDLE); several: every contender with each, in the same rounds. */
+  idle: IdlePlacement[];
+}
+
+/**
+ * `separate`: the idle figure from servers of its own, set up and collected
+ * with gc() and stopped, before the load phase's fresh servers, which no
+ * forced collection touches (what a long-running server sees); `inline`: as
+ * before 6 December, the load phase's own servers collected with gc() at the
+ * end of set-up, which sets V8's old-generation limit the window then meets.
+ */
+export type IdlePlacement = 'separate' | 'inline';
+
+/** FANOUT_IDLE: "separate" (the default), "inline", or both ("inline,separate"), in the order named. */
+export function idlePlacements(value: string | undefined): IdlePlacement[] {
+  const named = (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  if (named.length === 0) return ['separate'];
+  for (const v of named) if (v !== 'separate' && v !== 'inline') throw new Error(`FANOUT_IDLE: "${v}" is neither "separate" nor "inline"`);
+  return [...new Set(named as IdlePlacement[])];
 }
 
 export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'baseline'> = {
@@ -45,6 +64,7 @@ export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'base
   harnessNode: selfNode(),
   disturbance: DISTURBANCE_DEFAULTS,
   save: null,
+  idle: ['separate'],
 };
 
 function envNumber(name: string, fallback: number): number {
@@ -70,5 +90,6 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     harnessNode: harnessNode(process.env.FANOUT_HARNESS_NODE, selfNode()),
     disturbance: { stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent), othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent) },
     save: process.env.FANOUT_SAVE || null,
+    idle: idlePlacements(process.env.FANOUT_IDLE),
   };
 }

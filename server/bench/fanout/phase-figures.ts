@@ -5,6 +5,7 @@
  */
 import { disturbanceOf } from './disturbance.ts';
 import type { WindowCpu } from './machine-cpu.ts';
+import type { WindowMarkCompacts } from './mark-compacts.ts';
 import type { FanoutOptions } from './options.ts';
 import { attributeTail, type TailAttribution } from './tail-legs.ts';
 import type { HarnessResult, KernelProbe, LoadProbe, ServerStats, SpanSummary } from './types.ts';
@@ -35,6 +36,8 @@ export interface PhaseResult {
   tailLegs: TailAttribution | null;
   /** The Node each server process said it ran (or, from a baseline that does not say, the binary's version, marked so), and the harness's. */
   nodes: { servers: string[]; harness: string };
+  /** The servers' mark-compacts in the window (all processes) and the deliveries they held up; null from a server that does not record them. */
+  markCompacts: WindowMarkCompacts | null;
 }
 
 export interface ProbeSummary {
@@ -139,5 +142,12 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
     spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
     tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
     nodes: w.nodes,
+    markCompacts: windowMarkCompacts(end, wallMs, result),
   };
+}
+
+function windowMarkCompacts(end: readonly ServerStats[], windowMs: number, result: HarnessResult): WindowMarkCompacts | null {
+  const each = end.map((s) => s.probe?.markCompacts);
+  if (each.some((p) => p === undefined)) return null;
+  return { count: each.reduce((k, p) => k + (p?.length ?? 0), 0), windowMs, share: result.markCompacts ?? null };
 }

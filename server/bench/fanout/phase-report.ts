@@ -1,5 +1,6 @@
 /** A phase's figures as the report's rows, and a pair's ratios (the names of these rows are what the docs and tests read). */
 import type { Report } from '../stats.ts';
+import { markCompactsPerMinute, type WindowMarkCompacts } from './mark-compacts.ts';
 import type { KernelPerDelivery, PhaseResult } from './phase-figures.ts';
 import type { ProcessCpu } from './process-cpu.ts';
 import { STALL_GAP_MS, type TailAttribution, type TailLegs } from './tail-legs.ts';
@@ -30,6 +31,7 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
     if (p.kernel) addKernel(report, section, target, p.kernel);
   }
+  if (r.markCompacts) addMarkCompacts(report, section, target, r.markCompacts);
   report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
   const { redisPercent, stealPercent } = r.machine;
@@ -43,6 +45,13 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
     const each = r.spans.map((s) => s[name]).filter((x): x is SpanSummary => x !== undefined);
     report.add(section, `${target}: ${name}, p50 / p99 / max (calls), each process`, each.map((x) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(0)} (${x.n})`).join(' · '), 'ms');
   }
+}
+
+function addMarkCompacts(report: Report, section: string, target: string, m: WindowMarkCompacts): void {
+  const s = m.share;
+  const pc = (n: number, of: number) => `${of > 0 ? ((n / of) * 100).toFixed(1) : '-'} %`;
+  const held = s ? `${pc(s.inFlight, s.deliveries)} of all (${s.inFlight}) · ${pc(s.slowInFlight, s.slow)} of those past the p99 (${s.slowInFlight} of ${s.slow})` : 'not counted';
+  report.add(section, `${target}: mark-compacts (final pauses) per minute of load, all processes; deliveries in flight during one`, `${markCompactsPerMinute([m]).toFixed(1)} (${m.count} in ${(m.windowMs / 1000).toFixed(0)} s); ${held}`, '');
 }
 
 function othersLine(top: readonly ProcessCpu[]): string {

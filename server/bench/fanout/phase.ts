@@ -12,8 +12,9 @@ import { nanoid } from 'nanoid';
 import { now } from '../stats.ts';
 import { MachineCpu, type WindowCpu } from './machine-cpu.ts';
 import type { NodeBinary } from './node-binaries.ts';
-import type { FanoutOptions } from './options.ts';
+import type { FanoutOptions, IdlePlacement } from './options.ts';
 import { phaseFigures, type PhaseResult } from './phase-figures.ts';
+import type { MarkCompactPause } from './mark-compacts.ts';
 import { pinTo } from './pin.ts';
 import { ServerProcess } from './server-control.ts';
 import type { FromHarness, HarnessOptions, HarnessResult, ServerStats, Target, ToHarness } from './types.ts';
@@ -31,6 +32,8 @@ export interface Contender {
   base: string;
   /** The contender its ratios are taken against: bare on the same Node; null for bare itself. */
   against: string | null;
+  /** Where its idle-memory figure is taken (FANOUT_IDLE, options.ts). */
+  idle: IdlePlacement;
 }
 
 /** What a phase forks: the entry itself under tsx, else its bundle. */
@@ -52,11 +55,19 @@ interface WindowMarks {
   profiles: Promise<void>;
 }
 
+/** A server's live bytes empty and with the sessions set up, each after a forced collection. */
+interface IdleFigures {
+  base: ServerStats[];
+  idle: ServerStats[];
+}
+
 export async function runPhase(contender: Runnable, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<PhaseResult> {
+  const apart = contender.idle === 'separate' ? await idlePhase(contender, processes, rate, options, redisPrefix) : null;
   const p = forkPhase(contender, processes, options, redisPrefix);
   try {
     await p.machine.open(redisPrefix ? options.redisUrl : null);
-    const { base, idle } = await setUp(p, contender.target, rate, options);
+    const inline = await setUp(p, contender.target, rate, options, apart === null);
+    const { base, idle } = apart ?? inline ?? { base: [], idle: [] };
     const { result, marks } = await runLoad(p, contender, processes, rate, options);
     const [start, end] = await Promise.all([marks.start, marks.end, marks.profiles]);
     if (!start || !end) throw new Error(`${contender.target}: no load window`);
@@ -84,18 +95,39 @@ function forkPhase(contender: Runnable, processes: number, options: FanoutOption
   return { servers, harness, machine: new MachineCpu() };
 }
 
-/** The servers listening, their empty figure, the harness's sessions set up, and their idle figure. */
-async function setUp({ servers, harness }: PhaseProcesses, target: Target, rate: number, options: FanoutOptions): Promise<{ base: ServerStats[]; idle: ServerStats[] }> {
+/**
+ * FANOUT_IDLE=separate: the idle figure from servers of their own, set up as
+ * the load phase's are, then stopped. The load phase's servers then never
+ * meet a forced gc(), whose mark-compact sets V8's next old-generation limit
+ * and so where the window's mark-compacts fall (docs/performance.md, "Node
+ * 20's mark-compacts"); a long-running server has no such collection.
+ */
+async function idlePhase(contender: Runnable, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<IdleFigures> {
+  // Its own keys under the phase's prefix, so the round's clean-up removes them and the load phase's servers never load them.
+  const p = forkPhase(contender, processes, options, redisPrefix === null ? null : `${redisPrefix}idle:`);
+  try {
+    const figures = await setUp(p, contender.target, rate, options, true);
+    if (!figures) throw new Error(`${contender.target}: no idle figure`);
+    return figures;
+  } finally {
+    // Its harness waits for a go that never comes.
+    if (p.harness.exitCode === null) p.harness.kill('SIGKILL');
+    await Promise.all(p.servers.map((s) => s.stop()));
+  }
+}
+
+/** The servers listening, the harness's sessions set up, and with `collect` the servers' empty and idle figures, each after gc(); null without. */
+async function setUp({ servers, harness }: PhaseProcesses, target: Target, rate: number, options: FanoutOptions, collect: boolean): Promise<IdleFigures | null> {
   const urls = await Promise.all(servers.map((s) => s.url));
-  const base = await Promise.all(servers.map((s) => s.stats(true)));
+  const base = collect ? await Promise.all(servers.map((s) => s.stats(true))) : [];
   const harnessOptions: HarnessOptions = { target, urls, sessions: options.sessions, ratePerSeat: rate, loadMs: options.loadMs, warmupMs: options.warmupMs, drainMs: options.drainMs, seed: `fanout-${nanoid(6)}` };
-  const idle = await new Promise<ServerStats[]>((resolve, reject) => {
+  const idle = await new Promise<ServerStats[] | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${target}: setting up took more than 400 s`)), 400_000);
     harness.on('message', (m: FromHarness) => {
       if (m.type === 'ready') {
         clearTimeout(timer);
-        // Let the set-up settle before the idle figure.
-        setTimeout(() => void Promise.all(servers.map((s) => s.stats(true))).then(resolve), 1000);
+        // Let the set-up settle before the idle figure (and, without one, wait as long, so the load starts as it did).
+        setTimeout(() => (collect ? void Promise.all(servers.map((s) => s.stats(true))).then(resolve) : resolve(null)), 1000);
       } else if (m.type === 'failed') {
         // A set-up that failed (a refusal, an acknowledgement that never came) says why, rather than running into the time limit.
         clearTimeout(timer);
@@ -105,7 +137,7 @@ async function setUp({ servers, harness }: PhaseProcesses, target: Target, rate:
     harness.once('exit', (code) => reject(new Error(`${target}: the harness exited with ${code} during set-up`)));
     harness.send({ type: 'start', options: harnessOptions } satisfies ToHarness);
   });
-  return { base, idle };
+  return idle ? { base, idle } : null;
 }
 
 /** The load, warm-up and window and drain, with the marks taken as the harness opens and closes the window. */
@@ -133,6 +165,8 @@ async function runLoad({ servers, harness, machine }: PhaseProcesses, contender:
         // The bench's own processes are not what disturbed it; its parent process stays in, as in "the rest of the machine".
         marks.machine = machine.since([...servers.map((s) => s.pid), harness.pid]);
         marks.end = Promise.all(servers.map((s) => s.stats(false, 'end')));
+        // The harness counts the deliveries the mark-compacts held up (mark-compacts.ts) once it has them.
+        void marks.end.then((end) => harness.connected && harness.send({ type: 'mark-compacts', pauses: pausesOf(end) } satisfies ToHarness));
         if (profileDir)
           marks.profiles = Promise.all(servers.map((s, i) => s.profileStop(path.join(profileDir, `${contender.name.replace(/[^A-Za-z0-9=_-]+/g, '_')}-${rate}msgs-${processes}p-${i}.${profileKind}profile`)))).then(() => {});
       } else if (m.type === 'done') {
@@ -151,6 +185,12 @@ async function runLoad({ servers, harness, machine }: PhaseProcesses, contender:
     harness.send({ type: 'go' } satisfies ToHarness);
   });
   return { result, marks };
+}
+
+/** Every server process's mark-compact pauses, or null if one did not record them (a baseline from before). */
+function pausesOf(end: readonly ServerStats[]): MarkCompactPause[] | null {
+  const each = end.map((s) => s.probe?.markCompacts);
+  return each.every((p) => p !== undefined) ? each.flatMap((p) => p ?? []) : null;
 }
 
 /** FANOUT_TAIL_DUMP=<dir>: the raw stamps behind the tail's legs (one-process phases), to read the GCs and iterations one by one. */

@@ -16,6 +16,7 @@
  * window's p99.
  */
 import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogram } from './latency-histogram.ts';
+import { markCompactsPerMinute, poolShares, type MarkCompactShare, type WindowMarkCompacts } from './mark-compacts.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
@@ -25,6 +26,8 @@ export interface RoundFigures {
   disturbed: string | null;
   /** Its window's send → receipt latencies. */
   latencies: LatencyHistogram;
+  /** Its servers' mark-compacts in the window and the deliveries they held up (absent from runs saved before 6 December, null from a server without the probe). */
+  markCompacts?: WindowMarkCompacts | null;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -90,6 +93,34 @@ function contenderRows(rounds: Rounds, name: string): SummaryRow[] {
       value: `${quiet.length} of ${own.length}; ${midMedian(quiet.map((f) => f.cpuMicrosPerDelivery)).toFixed(1)} µs; ${midMedian(quiet.map((f) => f.p99)).toFixed(1)} ms`,
     },
     { name: `${name}: p99 of the deliveries pooled, undisturbed rounds · all rounds (deliveries)`, value: `${pooled(quiet)} · ${pooled(own)}` },
+    ...markCompactRows(name, quiet),
+  ];
+}
+
+const percent = (n: number, of: number) => (of > 0 ? `${((n / of) * 100).toFixed(1)} %` : '-');
+
+/** Rounds whose servers counted their mark-compacts, and of those the ones whose harness counted the deliveries they held up. */
+function counted(fs: readonly RoundFigures[]): { windows: WindowMarkCompacts[]; shares: MarkCompactShare[] } {
+  const windows = fs.flatMap((f) => (f.markCompacts ? [f.markCompacts] : []));
+  return { windows, shares: windows.flatMap((w) => (w.share ? [w.share] : [])) };
+}
+
+/**
+ * Over the undisturbed rounds: mark-compacts per minute of load (all of them
+ * over all the minutes), the share of deliveries in flight during one, of
+ * all and of those past their round's p99 (the tail), and the p99 of the
+ * deliveries no mark-compact caught, pooled: what the tail reads without them.
+ */
+function markCompactRows(name: string, quiet: readonly RoundFigures[]): SummaryRow[] {
+  const { windows, shares } = counted(quiet);
+  if (windows.length === 0) return [];
+  const s = poolShares(shares);
+  const clear = mergeHistograms(shares.map((x) => x.clear));
+  return [
+    {
+      name: `${name}: undisturbed rounds: mark-compacts per minute of load; deliveries in flight during one, of all · of those past their round's p99; p99 of the rest pooled`,
+      value: `${markCompactsPerMinute(windows).toFixed(1)} (${windows.reduce((k, w) => k + w.count, 0)} in ${windows.length} windows); ${percent(s.inFlight, s.deliveries)} · ${percent(s.slowInFlight, s.slow)}; ${shares.length > 0 ? `${histogramQuantile(clear, 0.99).toFixed(1)} ms (${count(histogramCount(clear))})` : '-'}`,
+    },
   ];
 }
 
@@ -115,7 +146,17 @@ function pairRows(rounds: Rounds, pair: RatioPair): SummaryRow[] {
   };
   const undisturbed = quiet.length > 0 ? pooled(quiet).text : 'no undisturbed pair';
   rows.push({ name: `${pair.label}: p99 of the deliveries pooled, undisturbed pairs; all rounds`, value: `${undisturbed}; all ${times(pooled(both).ratio)}` });
+  const clear = clearRatio(quiet);
+  if (clear) rows.push({ name: `${pair.label}: p99 of the deliveries no mark-compact held up, pooled, undisturbed pairs`, value: clear });
   return rows;
+}
+
+/** The pooled p99 ratio of the deliveries clear of mark-compacts, over the pairs whose both sides counted them; null if none did. */
+function clearRatio(quiet: readonly { of: RoundFigures; over: RoundFigures }[]): string | null {
+  const both = quiet.flatMap((p) => (p.of.markCompacts?.share && p.over.markCompacts?.share ? [[p.of.markCompacts.share, p.over.markCompacts.share] as const] : []));
+  if (both.length === 0) return null;
+  const [a, b] = [histogramQuantile(mergeHistograms(both.map(([of]) => of.clear)), 0.99), histogramQuantile(mergeHistograms(both.map(([, over]) => over.clear)), 0.99)];
+  return `${a.toFixed(1)} / ${b.toFixed(1)} ms = ${times(a / b)} (${both.length} rounds)`;
 }
 
 /** Which phases were marked, and why. */

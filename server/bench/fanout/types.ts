@@ -5,6 +5,7 @@
  */
 import type { HarnessTail, ServerTail } from './tail-legs.ts';
 import type { LatencyHistogram } from './latency-histogram.ts';
+import type { MarkCompactPause, MarkCompactShare } from './mark-compacts.ts';
 
 export type Target = 'bare' | 'rubicon';
 
@@ -48,6 +49,8 @@ export interface LoadProbe {
   loopDelayMs: { p50: number; p99: number; max: number };
   /** What the process asked of the kernel over the window (kernel-probe.ts); null off Linux, absent from a baseline without it. */
   kernel?: KernelProbe | null;
+  /** Each mark-compact's final pause over the window (absent from a baseline without it). */
+  markCompacts?: MarkCompactPause[];
 }
 
 /** Counts over the load window from /proc and getrusage (kernel-probe.ts); times in µs. */
@@ -125,6 +128,8 @@ export interface HarnessResult {
   tail: TailBreakdown;
   /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
   tailRecords?: HarnessTail;
+  /** The deliveries in flight during the servers' mark-compacts (mark-compacts.ts); null when the servers gave no pauses. */
+  markCompacts: MarkCompactShare | null;
 }
 
 /** What the tail is made of (harness.ts, tailOf), ms. NaN where there is nothing to count (one process: no crossing). */
@@ -144,7 +149,8 @@ export interface TailBreakdown {
   slowBySecond: number[];
 }
 
-export type ToHarness = { type: 'start'; options: HarnessOptions } | { type: 'go' };
+/** `mark-compacts`: every server process's mark-compact pauses over the window (null from a server that does not record them), sent once the window has ended. */
+export type ToHarness = { type: 'start'; options: HarnessOptions } | { type: 'go' } | { type: 'mark-compacts'; pauses: MarkCompactPause[] | null };
 export type FromHarness =
   | { type: 'ready' }
   | { type: 'load-start' }
