@@ -23,10 +23,10 @@
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
  *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
  *   FANOUT_IDLE=separate|inline|inline,separate (where the idle-memory figure is taken, bare and Rubicon alike; fanout/options.ts):
- *     separate (the default since 6 December): from servers of its own, set up, collected with gc() and stopped before the
+ *     separate (the default since 5 December, 23:50 UTC): from servers of its own, set up, collected with gc() and stopped before the
  *     load phase's fresh servers, which never meet a forced gc(), so the window's mark-compacts fall where a long-running
  *     server's would; inline: as before, the load phase's own servers collected with gc() twice at the end of set-up, which
- *     sets V8's old-generation limit the window then meets (figures from before 6 December); both: each contender with each,
+ *     sets V8's old-generation limit the window then meets (figures from before then); both: each contender with each,
  *     in the same rounds, named "[idle …]".
  *
  * Every phase also gives its servers' mark-compacts (final pauses) per minute of load and the share of deliveries in flight

@@ -37,7 +37,7 @@ export interface FanoutOptions {
  * `separate`: the idle figure from servers of its own, set up and collected
  * with gc() and stopped, before the load phase's fresh servers, which no
  * forced collection touches (what a long-running server sees); `inline`: as
- * before 6 December, the load phase's own servers collected with gc() at the
+ * before 5 December, 23:50 UTC, the load phase's own servers collected with gc() at the
  * end of set-up, which sets V8's old-generation limit the window then meets.
  */
 export type IdlePlacement = 'separate' | 'inline';

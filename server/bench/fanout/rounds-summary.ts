@@ -26,7 +26,7 @@ export interface RoundFigures {
   disturbed: string | null;
   /** Its window's send → receipt latencies. */
   latencies: LatencyHistogram;
-  /** Its servers' mark-compacts in the window and the deliveries they held up (absent from runs saved before 6 December, null from a server without the probe). */
+  /** Its servers' mark-compacts in the window and the deliveries they held up (absent from runs saved before 5 December, 23:50 UTC, null from a server without the probe). */
   markCompacts?: WindowMarkCompacts | null;
 }
 
