@@ -16,15 +16,6 @@ interface Known {
 }
 
 /**
- * Every slot of `positions` set to -1 (not counted), by a plain loop: `Array.prototype.fill` is a C++ builtin,
- * a call out of optimised code for a dozen slots, twice for every applied event.
- */
-function unknownAll(positions: number[]): number[] {
-  for (let i = 0; i < positions.length; i++) positions[i] = -1;
-  return positions;
-}
-
-/**
  * How many states a game remembers the positions of at first: the last ones met. Following the log needs the
  * state before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
  * command. Two, no more: in memory a batch is mostly one command, and each state remembered outlives its session's
@@ -102,10 +93,10 @@ export class ViewerStreams {
     let known: Known;
     if (old && old.positions !== held && old.positions.length === size) {
       old.state = state;
-      unknownAll(old.positions);
+      old.positions.fill(-1);
       known = old;
     } else {
-      known = { state, positions: unknownAll(new Array<number>(size)) };
+      known = { state, positions: new Array<number>(size).fill(-1) };
       streams.recent[streams.next] = known;
     }
     streams.next = (streams.next + 1) % streams.recent.length;

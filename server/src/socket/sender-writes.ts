@@ -39,14 +39,20 @@ function isAck(data: unknown): boolean {
  * the websocket's only when the connection opened as a websocket; one opened with polling is left alone.
  */
 export function senderWrites(engine: Engine): void {
-  // Each held connection's let-go, run at the iteration's end if its acknowledgement has not come by then.
-  let held: (() => void)[] = [];
-  let spare: (() => void)[] = [];
+  let held: Connection[] = [];
+  let spare: Connection[] = [];
+  const holding = new WeakSet<Connection>();
 
   function release(): void {
     const due = held;
     held = spare;
-    for (const letGo of due) letGo();
+    for (const conn of due) {
+      if (!holding.delete(conn)) continue;
+      // A closed connection has dropped its buffer; one that is closing still owes its last packets.
+      if (conn.readyState === 'closed') continue;
+      conn.transport.writable = true;
+      conn.transport.emit('ready');
+    }
     due.length = 0;
     spare = due;
   }
@@ -54,30 +60,17 @@ export function senderWrites(engine: Engine): void {
   engine.on('connection', (conn: Connection) => {
     if (conn.transport.name !== 'websocket') return;
     const raw: NetSocket = conn.request.socket;
-    // Whether this connection is held: its own closure's flag, read first by the listener every packet sent to it
-    // runs (six a public message, five of them never held), not a weak set's lookup per message.
-    let holding = false;
-    const letGo = () => {
-      if (!holding) return;
-      holding = false;
-      // A closed connection has dropped its buffer; one that is closing still owes its last packets.
-      if (conn.readyState === 'closed') return;
-      conn.transport.writable = true;
-      conn.transport.emit('ready');
-    };
     conn.on('packet', (packet: { type: string; data?: unknown }) => {
       // Not writable: a write is in flight, and engine.io keeps what is sent meanwhile until its callback anyway.
       if (packet.type !== 'message' || !conn.transport.writable || !asksForAck(packet.data)) return;
       conn.transport.writable = false;
-      holding = true;
+      holding.add(conn);
       if (held.length === 0) setImmediate(release);
-      held.push(letGo);
+      held.push(conn);
     });
     // Emitted before engine.io buffers the packet and flushes: writable again, that flush takes all held with it.
     conn.on('packetCreate', (packet: { data?: unknown }) => {
-      if (!holding || !isAck(packet.data)) return;
-      holding = false;
-      conn.transport.writable = true;
+      if (isAck(packet.data) && holding.delete(conn)) conn.transport.writable = true;
     });
     // ws writes a single frame in one go already, so only a flush of several packets is corked.
     let corked = false;
