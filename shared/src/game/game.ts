@@ -169,7 +169,7 @@ function turnInput(game: Game): TurnInput {
 
 export function initialState(game: Game): GameState {
   const turn = game.table.initial(turnInput(game));
-  return { version: 0, gameVersion: 0, drafts: NO_DRAFTS, turn, messages: MessageLog.empty, interventions: [], scores: NO_SCORES };
+  return new State(0, 0, NO_DRAFTS, turn, MessageLog.empty, [], NO_SCORES);
 }
 
 /** The phase, from the tag each leaf state of the machine carries. */
@@ -275,6 +275,37 @@ function newMessage(entry: LogEntry, command: SendMessage, audience: readonly Se
 }
 
 /**
+ * A GameState made by a constructor, not an object literal. V8 tracks each literal's allocation site
+ * and, once nearly all of a site's objects survive a young collection, allocates that site's objects
+ * straight in the old generation ("pretenuring"). A server keeps each state only until a few more
+ * events of its session (the session's newest and ViewerStreams' remembered ones): under the fan-out
+ * bench's load most live just past one scavenge, so Node 20 pretenured the state literal and every
+ * state went to the old generation as garbage, holding its young MessageLog alive through scavenges
+ * until a mark-compact. `new` records no allocation site, so states are made young and die there.
+ * The fields are `declare`d so that the class emits no field definitions: the constructor's
+ * assignments make one shape, in the literal's key order.
+ */
+class State implements GameState {
+  declare version: number;
+  declare gameVersion: number;
+  declare drafts: DraftCounts;
+  declare turn: TurnState;
+  declare messages: MessageLog;
+  declare interventions: Intervention[];
+  declare scores: RubricScores;
+
+  constructor(version: number, gameVersion: number, drafts: DraftCounts, turn: TurnState, messages: MessageLog, interventions: Intervention[], scores: RubricScores) {
+    this.version = version;
+    this.gameVersion = gameVersion;
+    this.drafts = drafts;
+    this.turn = turn;
+    this.messages = messages;
+    this.interventions = interventions;
+    this.scores = scores;
+  }
+}
+
+/**
  * The state after one entry, built field by field: every entry makes one, and in Node 20's V8
  * `{ ...state, version, ... }` (a spread followed by keys) takes a slow path, about 1.5 µs a call
  * against a few nanoseconds, which was the largest single cost of applying an entry.
@@ -285,15 +316,15 @@ function nextState(
   gameVersion: number,
   changed: Partial<Pick<GameState, 'drafts' | 'turn' | 'messages' | 'interventions' | 'scores'>>,
 ): GameState {
-  return {
+  return new State(
     version,
     gameVersion,
-    drafts: changed.drafts ?? state.drafts,
-    turn: changed.turn ?? state.turn,
-    messages: changed.messages ?? state.messages,
-    interventions: changed.interventions ?? state.interventions,
-    scores: changed.scores ?? state.scores,
-  };
+    changed.drafts ?? state.drafts,
+    changed.turn ?? state.turn,
+    changed.messages ?? state.messages,
+    changed.interventions ?? state.interventions,
+    changed.scores ?? state.scores,
+  );
 }
 
 /** Whether this command may close the beat's planning (and so needs the beat's relays). */
@@ -386,13 +417,5 @@ export function restoreGame(game: Game, persisted: PersistedGame): GameState {
   const context = copyContext(persisted.turn.context);
   context.options = { ...context.options, seatsInPlay: sharedSeatsInPlay(game.scenario, context.options.seatsInPlay) };
   const turn = game.table.restore(persisted.turn.value, context);
-  return {
-    version: persisted.version,
-    gameVersion: persisted.gameVersion,
-    drafts: persisted.drafts,
-    turn,
-    messages: MessageLog.from(persisted.messages),
-    interventions: persisted.interventions ?? [],
-    scores: persisted.scores ?? NO_SCORES,
-  };
+  return new State(persisted.version, persisted.gameVersion, persisted.drafts, turn, MessageLog.from(persisted.messages), persisted.interventions ?? [], persisted.scores ?? NO_SCORES);
 }
