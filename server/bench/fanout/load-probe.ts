@@ -29,10 +29,16 @@ function oldBytes(heap: HeapAt): number {
   return heap.heapSpaceStatistics.reduce((k, s) => (s.spaceName === 'old_space' || s.spaceName === 'lo_space' ? k + s.spaceUsedSize : k), 0);
 }
 
+/** The same, now (v8's own statistics, in its own field names). */
+function oldBytesNow(): number {
+  return v8.getHeapSpaceStatistics().reduce((k, s) => (s.space_name === 'old_space' || s.space_name === 'lo_space' ? k + s.space_used_size : k), 0);
+}
+
 export class LoadWindowProbe {
   private profiler: v8.GCProfiler | null = null;
   private delay: IntervalHistogram | null = null;
   private usedAtStart = 0;
+  private oldAtStart = 0;
   private readonly kernel = new KernelWindowProbe();
   private readonly markCompacts = new MarkCompactLog();
 
@@ -40,6 +46,7 @@ export class LoadWindowProbe {
     this.kernel.start();
     this.markCompacts.start();
     this.usedAtStart = v8.getHeapStatistics().used_heap_size;
+    this.oldAtStart = oldBytesNow();
     this.profiler = new v8.GCProfiler();
     this.profiler.start();
     this.delay = monitorEventLoopDelay({ resolution: 5 });
@@ -52,6 +59,7 @@ export class LoadWindowProbe {
     const kernel = this.kernel.stop();
     const markCompacts = this.markCompacts.stop();
     const usedAtEnd = v8.getHeapStatistics().used_heap_size;
+    const oldAtEnd = oldBytesNow();
     const stats = (profiler.stop() as { statistics: GcStatistic[] } | undefined)?.statistics ?? [];
     delay.disable();
     this.profiler = null;
@@ -63,9 +71,15 @@ export class LoadWindowProbe {
     let maxPauseMicros = 0;
     let major = 0;
     let promoted = 0;
+    // The old generation also grows between collections: objects V8 allocates there at once (an allocation site it
+    // pretenured, a large object). With promotion, that is what brings the next mark-compact nearer.
+    let direct = 0;
+    let oldAfter = this.oldAtStart;
     for (const s of stats) {
       // What outlived two scavenges moves to the old generation, whose collection is the costly kind.
       if (s.gcType === 'Scavenge') promoted += Math.max(0, oldBytes(s.afterGC) - oldBytes(s.beforeGC));
+      direct += Math.max(0, oldBytes(s.beforeGC) - oldAfter);
+      oldAfter = oldBytes(s.afterGC);
       allocated += Math.max(0, s.beforeGC.heapStatistics.usedHeapSize - after);
       after = s.afterGC.heapStatistics.usedHeapSize;
       pauseMicros += s.cost;
@@ -73,10 +87,12 @@ export class LoadWindowProbe {
       if (s.gcType !== 'Scavenge') major++;
     }
     allocated += Math.max(0, usedAtEnd - after);
+    direct += Math.max(0, oldAtEnd - oldAfter);
     const ms = (ns: number) => ns / 1e6;
     return {
       allocatedBytes: allocated,
       promotedBytes: promoted,
+      oldDirectBytes: direct,
       collections: stats.length,
       majorCollections: major,
       gcPauseMs: pauseMicros / 1000,

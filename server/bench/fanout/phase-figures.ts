@@ -43,6 +43,8 @@ export interface PhaseResult {
 export interface ProbeSummary {
   allocatedBytesPerDelivery: number;
   promotedBytesPerDelivery: number;
+  /** Allocated in the old generation at once (LoadProbe.oldDirectBytes), per delivery; null if a process did not count it. */
+  oldDirectBytesPerDelivery: number | null;
   collections: number;
   majorCollections: number;
   /** Pause time, % of the window (summed over processes). */
@@ -92,6 +94,7 @@ export function summarise(probes: (LoadProbe | undefined)[], wallMs: number, del
   return {
     allocatedBytesPerDelivery: total((p) => p.allocatedBytes) / Math.max(1, deliveries),
     promotedBytesPerDelivery: total((p) => p.promotedBytes) / Math.max(1, deliveries),
+    oldDirectBytesPerDelivery: got.every((p) => p.oldDirectBytes !== undefined) ? total((p) => p.oldDirectBytes ?? 0) / Math.max(1, deliveries) : null,
     collections: total((p) => p.collections),
     majorCollections: total((p) => p.majorCollections),
     gcPausePercent: (total((p) => p.gcPauseMs) / wallMs) * 100,

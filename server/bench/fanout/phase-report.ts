@@ -27,6 +27,8 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   if (r.probe) {
     const p = r.probe;
     report.add(section, `${target}: heap allocated / promoted to the old generation, per delivery`, `${p.allocatedBytesPerDelivery.toFixed(0)} / ${p.promotedBytesPerDelivery.toFixed(0)}`, 'B');
+    const direct = p.oldDirectBytesPerDelivery;
+    if (direct !== null) report.add(section, `${target}: old generation entered per delivery: promoted + allocated there at once (pretenured, large)`, `${(p.promotedBytesPerDelivery + direct).toFixed(0)} = ${p.promotedBytesPerDelivery.toFixed(0)} + ${direct.toFixed(0)}`, 'B');
     report.add(section, `${target}: collections (major); pauses, % of the window; longest`, `${p.collections} (${p.majorCollections}); ${p.gcPausePercent.toFixed(1)} %; ${p.gcMaxPauseMs.toFixed(1)} ms`, '');
     report.add(section, `${target}: event-loop delay p50 / p99 / max (5 ms timer)`, `${p.loopDelayMs.p50.toFixed(1)} / ${p.loopDelayMs.p99.toFixed(1)} / ${p.loopDelayMs.max.toFixed(1)}`, 'ms');
     if (p.kernel) addKernel(report, section, target, p.kernel);

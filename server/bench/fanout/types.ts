@@ -40,6 +40,8 @@ export interface LoadProbe {
   allocatedBytes: number;
   /** Of those, bytes that scavenges moved to the old generation (they outlived two young-generation collections). */
   promotedBytes: number;
+  /** Bytes the old generation grew by between collections: allocated there at once (pretenured sites, large objects); absent from a baseline without it. */
+  oldDirectBytes?: number;
   collections: number;
   /** Of those, mark-compact (not scavenges). */
   majorCollections: number;
