@@ -5,7 +5,7 @@
  */
 import { disturbanceOf } from './disturbance.ts';
 import type { WindowCpu } from './machine-cpu.ts';
-import type { WindowMarkCompacts } from './mark-compacts.ts';
+import type { MarkCompactPause, WindowMarkCompacts } from './mark-compacts.ts';
 import type { FanoutOptions } from './options.ts';
 import { attributeTail, type TailAttribution } from './tail-legs.ts';
 import type { HarnessResult, KernelProbe, LoadProbe, ServerStats, SpanSummary } from './types.ts';
@@ -149,8 +149,13 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
   };
 }
 
-function windowMarkCompacts(end: readonly ServerStats[], windowMs: number, result: HarnessResult): WindowMarkCompacts | null {
+/** Every server process's mark-compact pauses, or null if one did not record them (a baseline from before). */
+export function pausesOf(end: readonly ServerStats[]): MarkCompactPause[] | null {
   const each = end.map((s) => s.probe?.markCompacts);
-  if (each.some((p) => p === undefined)) return null;
-  return { count: each.reduce((k, p) => k + (p?.length ?? 0), 0), windowMs, share: result.markCompacts ?? null };
+  return each.every((p) => p !== undefined) ? each.flatMap((p) => p ?? []) : null;
+}
+
+function windowMarkCompacts(end: readonly ServerStats[], windowMs: number, result: HarnessResult): WindowMarkCompacts | null {
+  const pauses = pausesOf(end);
+  return pauses ? { count: pauses.length, windowMs, share: result.markCompacts ?? null } : null;
 }

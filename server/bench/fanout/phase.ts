@@ -13,8 +13,7 @@ import { now } from '../stats.ts';
 import { MachineCpu, type WindowCpu } from './machine-cpu.ts';
 import type { NodeBinary } from './node-binaries.ts';
 import type { FanoutOptions, IdlePlacement } from './options.ts';
-import { phaseFigures, type PhaseResult } from './phase-figures.ts';
-import type { MarkCompactPause } from './mark-compacts.ts';
+import { pausesOf, phaseFigures, type PhaseResult } from './phase-figures.ts';
 import { pinTo } from './pin.ts';
 import { ServerProcess } from './server-control.ts';
 import type { FromHarness, HarnessOptions, HarnessResult, ServerStats, Target, ToHarness } from './types.ts';
@@ -185,12 +184,6 @@ async function runLoad({ servers, harness, machine }: PhaseProcesses, contender:
     harness.send({ type: 'go' } satisfies ToHarness);
   });
   return { result, marks };
-}
-
-/** Every server process's mark-compact pauses, or null if one did not record them (a baseline from before). */
-function pausesOf(end: readonly ServerStats[]): MarkCompactPause[] | null {
-  const each = end.map((s) => s.probe?.markCompacts);
-  return each.every((p) => p !== undefined) ? each.flatMap((p) => p ?? []) : null;
 }
 
 /** FANOUT_TAIL_DUMP=<dir>: the raw stamps behind the tail's legs (one-process phases), to read the GCs and iterations one by one. */
