@@ -5,9 +5,10 @@
  * how late its event loop ran timers (perf_hooks). Bytes allocated do not
  * depend on how crowded the machine was; pauses and delays do.
  */
-import { constants, monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { KernelWindowProbe } from './kernel-probe.ts';
+import { GcLog } from './tail-legs.ts';
 import type { MarkCompactPause } from './mark-compacts.ts';
 import type { LoadProbe } from './types.ts';
 
@@ -40,11 +41,13 @@ export class LoadWindowProbe {
   private usedAtStart = 0;
   private oldAtStart = 0;
   private readonly kernel = new KernelWindowProbe();
-  private readonly markCompacts = new MarkCompactLog();
+  // Each mark-compact's final pause, on the epoch clock the harness shares (mark-compacts.ts): GCProfiler gives no start
+  // times, and its non-scavenge collections include incremental marking's start, which pauses nothing.
+  private readonly gcs = new GcLog();
 
   start(): void {
     this.kernel.start();
-    this.markCompacts.start();
+    this.gcs.start();
     this.usedAtStart = v8.getHeapStatistics().used_heap_size;
     this.oldAtStart = oldBytesNow();
     this.profiler = new v8.GCProfiler();
@@ -57,7 +60,7 @@ export class LoadWindowProbe {
     const { profiler, delay } = this;
     if (!profiler || !delay) return null;
     const kernel = this.kernel.stop();
-    const markCompacts = this.markCompacts.stop();
+    const markCompacts = this.gcs.stop().flatMap(([start, ms, kind]): MarkCompactPause[] => (kind === constants.NODE_PERFORMANCE_GC_MAJOR ? [[start, ms]] : []));
     const usedAtEnd = v8.getHeapStatistics().used_heap_size;
     const oldAtEnd = oldBytesNow();
     const stats = (profiler.stop() as { statistics: GcStatistic[] } | undefined)?.statistics ?? [];
@@ -101,37 +104,5 @@ export class LoadWindowProbe {
       kernel,
       markCompacts,
     };
-  }
-}
-
-/**
- * Each mark-compact's final pause, with its start on the epoch clock the
- * harness shares (mark-compacts.ts). GCProfiler above gives no start times,
- * and its non-scavenge collections include incremental marking's start,
- * which pauses nothing: `majorCollections` counts both.
- */
-class MarkCompactLog {
-  private readonly pauses: MarkCompactPause[] = [];
-  private observer: PerformanceObserver | null = null;
-
-  private take(entries: readonly PerformanceEntry[]): void {
-    for (const e of entries) {
-      const kind = (e as unknown as { detail?: { kind?: number } | null }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.pauses.push([performance.timeOrigin + e.startTime, e.duration]);
-    }
-  }
-
-  start(): void {
-    this.pauses.length = 0;
-    this.observer = new PerformanceObserver((list) => this.take(list.getEntries()));
-    this.observer.observe({ entryTypes: ['gc'] });
-  }
-
-  stop(): MarkCompactPause[] {
-    // Entries are delivered after the fact: a pause just before the window's end would be missed without taking them now.
-    if (this.observer) this.take(this.observer.takeRecords());
-    this.observer?.disconnect();
-    this.observer = null;
-    return [...this.pauses];
   }
 }

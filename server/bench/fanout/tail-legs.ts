@@ -3,7 +3,7 @@
  * and the harness record, and how the orchestrator joins them by message
  * number into where the slow deliveries' time went. Pure but for GcLog.
  */
-import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { quantile } from '../stats.ts';
 
 /** A garbage collection: start (epoch ms), pause (ms), kind (perf_hooks' NODE_PERFORMANCE_GC_*). */
@@ -49,16 +49,20 @@ export class GcLog {
 
   start(): void {
     this.gcs.length = 0;
-    this.observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const kind = (e as unknown as { detail?: { kind?: number } | null }).detail?.kind ?? 0;
-        this.gcs.push([performance.timeOrigin + e.startTime, e.duration, kind]);
-      }
-    });
+    this.observer = new PerformanceObserver((list) => this.take(list.getEntries()));
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
+  private take(entries: readonly PerformanceEntry[]): void {
+    for (const e of entries) {
+      const kind = (e as unknown as { detail?: { kind?: number } | null }).detail?.kind ?? 0;
+      this.gcs.push([performance.timeOrigin + e.startTime, e.duration, kind]);
+    }
+  }
+
   stop(): GcRecord[] {
+    // Entries are delivered after the fact: a collection just before the stop would be missed without taking them now.
+    if (this.observer) this.take(this.observer.takeRecords());
     this.observer?.disconnect();
     this.observer = null;
     return [...this.gcs];
