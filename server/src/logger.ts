@@ -1,5 +1,6 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type LogFn, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config.ts';
+import { scrubLogArguments, scrubRecord } from './log-scrub.ts';
 
 export type { Logger };
 
@@ -8,11 +9,28 @@ export type { Logger };
  * (stdout when left out) lets a test read what the app's own logger, redaction included, would write.
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
-  const options = {
+  const options: LoggerOptions = {
     level: config.logLevel,
     base: { service: 'rubicon' },
-    // Tokens never appear in logs: they are credentials (and so is the secret a process's own bots send, OwnBots).
-    redact: { paths: ['token', '*.token', 'facilitatorToken', '*.facilitatorToken', 'req.headers.authorization', 'req.headers["x-rubicon-own-bot"]'], remove: true },
+    // No credential reaches a line at any depth (tokens, join codes, the own-bot secret, an error's
+    // message or fields): every line's object and message pass through log-scrub.ts (and every
+    // child's bindings, below).
+    formatters: { log: scrubRecord },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, scrubLogArguments(args) as Parameters<LogFn>);
+      },
+    },
+    // scrubRecord has serialized every error already (pino's own serializer, then scrubbed); a
+    // second pass would take the plain object for an error and name its type `Object`.
+    serializers: { err: (err: unknown) => err },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  // pino applies formatters.bindings to the root's bindings only, so children's are scrubbed here;
+  // a child's child inherits this `child` through its prototype.
+  const child = logger.child;
+  logger.child = function scrubbedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, scrubRecord(bindings), childOptions);
+  } as typeof child;
+  return logger;
 }

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode } from '@rubicon/shared';
 import { createLogger } from '../src/logger.ts';
+import { newJoinCode, newToken } from '../src/session/secrets.ts';
 import { TestClient, api, joinCode, seatTable, startServer, type Table, type TestServer } from './harness.ts';
 import { startGame } from './play.ts';
 
@@ -38,6 +39,40 @@ describe("the app's logger", () => {
     expect(text()).toContain('from a child');
     expect(text()).toContain('"method":"POST"');
     expect(text()).not.toMatch(/secret-/);
+  });
+
+  it('drops a token, a join code or the own-bot secret at any depth, in an error, a binding, a path or a message', () => {
+    const { logger, text } = tracedLogger();
+    const token = newToken(), ownBot = newToken(), deepToken = newToken(), boundToken = newToken();
+    const code = newJoinCode(), facilitatorCode = newJoinCode(), typedCode = newJoinCode(), causeCode = newJoinCode();
+    const fieldCode = newJoinCode(), pathCode = newJoinCode(), argCode = newJoinCode();
+    const typed = (c: string) => `${c.slice(0, 4)}-${c.slice(4)}`.toLowerCase();
+    logger.info(
+      {
+        session: { seats: { iran: { token: deepToken } } },
+        created: { codes: [{ seat: 'iran', code }], facilitatorCode },
+        upstream: { req: { headers: { 'x-rubicon-own-bot': ownBot } } },
+        redeemed: { input: { code: typed(typedCode) } },
+      },
+      'two levels deep',
+    );
+    logger.error({ err: new Error(`token ${token} refused`) }, 'in a message');
+    logger.error(new Error('outer', { cause: new Error(`no session for ${causeCode}`) }));
+    logger.error({ err: Object.assign(new Error('bad request'), { body: `{"code":"${typed(fieldCode)}"}`, grant: { role: { token } } }) }, 'in fields');
+    logger.warn({ method: 'GET', path: `/join/${typed(pathCode)}` }, 'in a path');
+    logger.child({ module: 'x', grant: { session: { token: boundToken } } }).info('in bindings');
+    logger.info('redeemed %s', argCode);
+    logger.error({ err: Object.assign(new TypeError('the store failed'), { code: 'ECONNRESET' }), code: 'stale' }, 'codes that are not secrets');
+    const secrets = [token, ownBot, deepToken, boundToken, code, facilitatorCode, typedCode, causeCode, fieldCode, pathCode, argCode];
+    const lines = text();
+    expect(secrets.filter((s) => lines.toUpperCase().includes(s.toUpperCase()))).toEqual([]);
+    for (const what of ['two levels deep', 'in a message', 'outer', 'in fields', 'in a path', 'in bindings', 'redeemed', '"seat":"iran"', '"module":"x"'])
+      expect(lines).toContain(what);
+    // What is not a credential stays: an error's type and code, a refusal's code, the rest of a path.
+    expect(lines).toContain('"type":"TypeError"');
+    expect(lines).toContain('"code":"ECONNRESET"');
+    expect(lines).toContain('"code":"stale"');
+    expect(lines).toContain('"path":"/join/');
   });
 });
 
