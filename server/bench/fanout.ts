@@ -21,6 +21,9 @@
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
  *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
+ *   FANOUT_BALLAST="grow;static=48+grow" (further bare contenders, one per ";"-separated entry, named "bare [ballast …]": the bare server keeping objects shaped
+ *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
+ *     its heap without its work, for whether the p99 gap is the heap's; fanout/ballast.ts; ratios over bare, and Rubicon's over each),
  *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
  *   FANOUT_IDLE=separate|inline|inline,separate (where the idle-memory figure is taken, bare and Rubicon alike; fanout/options.ts):
  *     separate (the default since 5 December, 23:50 UTC): from servers of its own, set up, collected with gc() and stopped before the
@@ -50,6 +53,7 @@ import { runPhase, type Contender, type Runnable } from './fanout/phase.ts';
 import type { PhaseResult } from './fanout/phase-figures.ts';
 import { nodeKey, nodeLabel, type NodeBinary } from './fanout/node-binaries.ts';
 import { addPhase, addRatios } from './fanout/phase-report.ts';
+import { ballastName } from './fanout/ballast.ts';
 
 export { FANOUT_DEFAULTS, fanoutOptionsFromEnv, type FanoutOptions } from './fanout/options.ts';
 
@@ -98,6 +102,10 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
 /** Each contender over bare on the same Node, then each contender on a further Node over itself on the first. */
 function ratioPairs(contenders: readonly Contender[]): RatioPair[] {
   const pairs: RatioPair[] = contenders.flatMap((c) => (c.against ? [{ label: `${c.name}/${c.against}`, of: c.name, over: c.against }] : []));
+  // Rubicon over each ballasted bare of its Node and idle placement too: how much of its gap the ballast's heap leaves.
+  for (const c of contenders)
+    if (c.target === 'rubicon' && c.against)
+      for (const d of contenders) if (d.target === 'bare' && d.name !== c.against && nodeKey(d.node) === nodeKey(c.node) && d.idle === c.idle) pairs.push({ label: `${c.name}/${d.name}`, of: c.name, over: d.name });
   const first = contenders[0] ? nodeKey(contenders[0].node) : undefined;
   for (const c of contenders) {
     if (nodeKey(c.node) === first) continue;
@@ -111,6 +119,7 @@ function contendersOf(options: FanoutOptions): Contender[] {
   const ours = (file: string) => ({ entry: here(file), checkout: here('../..') });
   const kinds = [
     { name: 'bare', target: 'bare' as const, settings: {}, ...ours('./fanout/bare-server.ts') },
+    ...options.ballasts.map((b) => ({ name: `bare [ballast ${ballastName(b)}]`, target: 'bare' as const, settings: { BALLAST: ballastName(b) }, ...ours('./fanout/bare-server.ts') })),
     { name: 'rubicon', target: 'rubicon' as const, settings: {}, ...ours('./fanout/rubicon-server.ts') },
     ...(options.variant ? [{ name: `rubicon [${Object.entries(options.variant).map(([k, v]) => `${k}=${v}`).join(' ')}]`, target: 'rubicon' as const, settings: options.variant, ...ours('./fanout/rubicon-server.ts') }] : []),
     ...(options.baseline
@@ -122,7 +131,7 @@ function contendersOf(options: FanoutOptions): Contender[] {
   const placed = (name: string, idle: IdlePlacement) => (options.idle.length > 1 ? `${name} [idle ${idle}]` : name);
   return options.serverNodes.flatMap((node) =>
     options.idle.flatMap((idle) =>
-      kinds.map((k) => ({ ...k, name: named(placed(k.name, idle), node), base: placed(k.name, idle), node, idle, against: k.target === 'bare' ? null : named(placed('bare', idle), node) })),
+      kinds.map((k) => ({ ...k, name: named(placed(k.name, idle), node), base: placed(k.name, idle), node, idle, against: k.name === 'bare' ? null : named(placed('bare', idle), node) })),
     ),
   );
 }

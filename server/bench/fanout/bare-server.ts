@@ -6,13 +6,18 @@
  * acknowledged. No checks, no log, no views. With REDIS_URL it uses the same
  * Redis streams adapter as Rubicon, so several processes share the rooms.
  *
- *   forked by fanout.ts with env PORT (0 for any), REDIS_URL, REDIS_PREFIX
+ * With a ballast (FANOUT_BALLAST, ballast.ts) it also keeps, per message or
+ * before the load, objects shaped like Rubicon's message log: its heap, not
+ * its work.
+ *
+ *   forked by fanout.ts with env PORT (0 for any), REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV ({"BALLAST": …} or {})
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient, type RedisClientType } from 'redis';
 import { Server } from 'socket.io';
+import { Ballast, ballastFromSetting } from './ballast.ts';
 import { serveIpc } from './server-process.ts';
 
 interface BareMessage {
@@ -37,6 +42,8 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   const io = new Server(http, {
     ...(redis ? { adapter: createAdapter(redis, { streamName: `${prefix}socket.io`, blockTimeInMs: 1000 }) } : {}),
   });
+  const spec = ballastFromSetting(JSON.parse(process.env.FANOUT_SERVER_ENV ?? '{}') as Record<string, string>);
+  const ballast = spec ? new Ballast(spec) : null;
   let seq = 0;
   io.on('connection', (socket) => {
     let room: string | null = null;
@@ -52,6 +59,7 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
       seq++;
       const message: BareMessage = { id: `m${seq}`, seq, at: Date.now(), channel: 'public', from: seat, text: p.text };
       io.to(room).emit('update', { version: seq, messages: [message] });
+      ballast?.onMessage(room, seat, p.text, seq, message.at);
       ack({ ok: true, data: { version: seq } });
     });
   });

@@ -1,4 +1,5 @@
 /** The fan-out bench's settings, with their defaults and as read from the environment (fanout.ts's header lists them). */
+import { parseBallasts, type BallastSpec } from './ballast.ts';
 import { DISTURBANCE_DEFAULTS, type DisturbanceLimits } from './disturbance.ts';
 import { harnessNode, selfNode, serverNodes, type NodeBinary } from './node-binaries.ts';
 
@@ -31,6 +32,8 @@ export interface FanoutOptions {
   save: string | null;
   /** Where the idle-memory figure is taken (FANOUT_IDLE); several: every contender with each, in the same rounds. */
   idle: IdlePlacement[];
+  /** Further bare contenders, each with a heap ballast shaped like Rubicon's message log (FANOUT_BALLAST, ballast.ts); none by default. */
+  ballasts: BallastSpec[];
 }
 
 /**
@@ -65,6 +68,7 @@ export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'base
   disturbance: DISTURBANCE_DEFAULTS,
   save: null,
   idle: ['separate'],
+  ballasts: [],
 };
 
 function envNumber(name: string, fallback: number): number {
@@ -91,5 +95,6 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     disturbance: { stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent), othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent) },
     save: process.env.FANOUT_SAVE || null,
     idle: idlePlacements(process.env.FANOUT_IDLE),
+    ballasts: parseBallasts(process.env.FANOUT_BALLAST),
   };
 }

@@ -21,6 +21,10 @@ export interface PhaseResult {
   systemMicrosPerDelivery: number;
   rssIdleMb: number;
   rssLoadMb: number;
+  /** V8's heap in use plus external memory at the window's end, with no collection forced (what the window's last collections left plus what came since). */
+  liveLoadMb: number;
+  /** The same at the window's start: the growth between is what the window kept (and what its collections had not yet freed). */
+  liveStartMb: number;
   bytesPerIdleSession: number;
   /** Garbage collection and event-loop delay over the window (load-probe.ts), all processes; null from a server without the probe. */
   probe: ProbeSummary | null;
@@ -137,6 +141,8 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
     systemMicrosPerDelivery: systemMicros / Math.max(1, deliveries),
     rssIdleMb: sum(idle, (s) => s.rssBytes) / 2 ** 20,
     rssLoadMb: sum(end, (s) => s.rssBytes) / 2 ** 20,
+    liveLoadMb: sum(end, (s) => s.liveBytes) / 2 ** 20,
+    liveStartMb: sum(start, (s) => s.liveBytes) / 2 ** 20,
     bytesPerIdleSession: (sum(idle, (s) => s.liveBytes) - sum(base, (s) => s.liveBytes)) / options.sessions,
     probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
     machine,

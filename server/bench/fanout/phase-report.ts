@@ -23,6 +23,7 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   report.add(section, `${target}: server CPU per delivery`, r.cpuMicrosPerDelivery, 'µs');
   report.add(section, `${target}: of which user / kernel`, `${(r.cpuMicrosPerDelivery - r.systemMicrosPerDelivery).toFixed(1)} / ${r.systemMicrosPerDelivery.toFixed(1)}`, 'µs');
   report.add(section, `${target}: server RSS idle / under load`, `${r.rssIdleMb.toFixed(0)} / ${r.rssLoadMb.toFixed(0)}`, 'MB');
+  report.add(section, `${target}: server heap + external at the window's start / end (no collection forced)`, `${r.liveStartMb.toFixed(0)} / ${r.liveLoadMb.toFixed(0)}`, 'MB');
   report.add(section, `${target}: server memory per idle session (heap + external growth, 6 sockets)`, r.bytesPerIdleSession / 1024, 'KB');
   if (r.probe) {
     const p = r.probe;
