@@ -1,12 +1,12 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
+import { CompactLog } from './compact-log.ts';
 import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
-/** One session's log, and the seq each command id in it was appended at. */
+/** One session's log (with the seq each command id in it was appended at). */
 interface SessionLog {
-  entries: LogEntry[];
-  seqOf: Map<string, number>;
+  entries: CompactLog;
   /** The seq of the last entry other entries may not be placed across (Placement). */
   barrier: number;
 }
@@ -43,7 +43,9 @@ export class MemoryStore implements SessionStore {
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
     const snapshot = JSON.parse(session.snapshot) as PersistedGame | null;
     await this.createSession(meta);
-    this.logs.set(meta.sessionId, { entries: log, seqOf: new Map(log.map((e) => [e.commandId, e.seq])), barrier: log.length });
+    const entries = new CompactLog();
+    for (const e of log) entries.push(e);
+    this.logs.set(meta.sessionId, { entries, barrier: log.length });
     if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
     this.tokens.set(meta.facilitatorTokenHash, { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
   }
@@ -116,7 +118,8 @@ export class MemoryStore implements SessionStore {
   private appendNow(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): BatchAppendResult {
     // Validated here too so that the memory store refuses exactly what the
     // Redis store could not read back, except entries the command path built
-    // (append-batch.ts). Those are kept as handed in, not as zod's copy: the
+    // (append-batch.ts). Their actors and commands are kept as handed in (the
+    // entry itself as columns, CompactLog), not as zod's copy: the
     // log is never handed out but as a copy (readLog, a conflict's reply),
     // and nothing changes an entry once built.
     const parsed = checkedBatch(entries, options?.parsed === true);
@@ -124,7 +127,7 @@ export class MemoryStore implements SessionStore {
     if (options?.limits?.some((l) => l !== null)) throw new Error('the memory store does not count limits in an append');
     // Nothing between the checks and the writes can run anything else: this block is atomic.
     const held = this.logs.get(sessionId);
-    const commands = held?.seqOf;
+    const commands = held?.entries.index;
     // A plain loop: no closure, and no empty array per entry that is not a duplicate (nearly all of them).
     let duplicates: { index: number; seq: number }[] | null = null;
     let index = 0;
@@ -134,23 +137,20 @@ export class MemoryStore implements SessionStore {
       index++;
     }
     if (duplicates) return { ok: false, reason: 'duplicate', duplicates };
-    const log = held?.entries ?? [];
+    const log = held?.entries ?? new CompactLog();
     const after = (parsed[0]?.seq ?? 0) - 1;
     const head = log.length;
     const placement = options?.placement;
     const few = after < head && head - after <= MISSED_ENTRIES_MAX;
     if (after !== head && !(placement?.movable === true && after < head && (held?.barrier ?? 0) <= after)) {
-      return { ok: false, reason: 'conflict', head, ...(few ? { missing: structuredClone(log.slice(Math.max(0, after))) } : {}) };
+      return { ok: false, reason: 'conflict', head, ...(few ? { missing: structuredClone(log.slice(after)) } : {}) };
     }
     // A session's first append makes its record; every later one writes into the record it looked up.
-    const record = held ?? { entries: log, seqOf: new Map<string, number>(), barrier: 0 };
+    const record = held ?? { entries: log, barrier: 0 };
     if (!held) this.logs.set(sessionId, record);
     const placed = after === head ? parsed : parsed.map((e, i) => ({ ...e, seq: head + 1 + i }));
     const missed = after !== head && few ? structuredClone(log.slice(after)) : null;
-    for (const e of placed) {
-      log.push(e);
-      record.seqOf.set(e.commandId, e.seq);
-    }
+    for (const e of placed) log.push(e);
     const barrierEnd = placement ? placement.barrierEnd : placed.length;
     if (barrierEnd > 0) record.barrier = head + barrierEnd;
     return missed ? { ok: true, seq: log.length, missed } : { ok: true, seq: log.length };
@@ -158,9 +158,9 @@ export class MemoryStore implements SessionStore {
 
 
   async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
-    const log = this.logs.get(sessionId)?.entries ?? [];
+    const log = this.logs.get(sessionId)?.entries;
     // seq n sits at index n - 1.
-    return structuredClone(log.slice(Math.max(0, Math.floor(afterSeq))));
+    return log ? structuredClone(log.slice(Math.floor(afterSeq))) : [];
   }
 
   async head(sessionId: string): Promise<number> {
@@ -177,7 +177,7 @@ export class MemoryStore implements SessionStore {
   }
 
   async commandSeq(sessionId: string, commandId: string): Promise<number | null> {
-    return this.logs.get(sessionId)?.seqOf.get(commandId) ?? null;
+    return this.logs.get(sessionId)?.entries.index.get(commandId) ?? null;
   }
 
   /**

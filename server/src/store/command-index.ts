@@ -1,0 +1,66 @@
+/**
+ * The seq each command id of one session's log was appended at, as an
+ * open-addressing hash table of seqs in an Int32Array whose keys are read
+ * back from the log's own command-id column (the strings the log keeps
+ * anyway).
+ *
+ * It replaces a `Map<string, number>`, whose table holds three words an
+ * entry at up to twice the entries' number (about 36 B a message over a
+ * session's life, on the V8 heap, and every doubling left the old table as
+ * old-generation garbage). This table is 4-8 B a message, outside the V8 heap
+ * (a typed array's backing store), so neither the collector's marking nor the
+ * old generation's growth sees it.
+ */
+const EMPTY = 0;
+const FIRST_CAPACITY = 64;
+
+/** FNV-1a over the UTF-16 units, then a final mix: ids like `retained-s-123` differ only in their last characters. */
+function hashOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  return h ^ (h >>> 16);
+}
+
+export class CommandIndex {
+  /** Slot values are seqs (1-based); EMPTY marks a free slot. Kept at most half full. */
+  #slots = new Int32Array(FIRST_CAPACITY);
+  #size = 0;
+
+  /** @param idAt the command id of the entry at this seq (the log's column). */
+  constructor(private readonly idAt: (seq: number) => string | undefined) {}
+
+  get(commandId: string): number | undefined {
+    const slot = this.#find(this.#slots, commandId);
+    const seq = this.#slots[slot] ?? EMPTY;
+    return seq === EMPTY ? undefined : seq;
+  }
+
+  /** Points `commandId` at `seq`, whose entry the log must already hold; a later seq for an id wins, as Map.set's did. */
+  set(commandId: string, seq: number): void {
+    if (2 * (this.#size + 1) > this.#slots.length) this.#grow();
+    const slot = this.#find(this.#slots, commandId);
+    if (this.#slots[slot] === EMPTY) this.#size++;
+    this.#slots[slot] = seq;
+  }
+
+  /** The slot holding `commandId`'s seq, or the free slot where it would go (linear probing). */
+  #find(slots: Int32Array, commandId: string): number {
+    const mask = slots.length - 1;
+    for (let i = hashOf(commandId) & mask; ; i = (i + 1) & mask) {
+      const seq = slots[i] ?? EMPTY;
+      if (seq === EMPTY || this.idAt(seq) === commandId) return i;
+    }
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const slots = new Int32Array(old.length * 2);
+    for (const seq of old) {
+      if (seq === EMPTY) continue;
+      slots[this.#find(slots, this.idAt(seq) ?? '')] = seq;
+    }
+    this.#slots = slots;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Actor, Command, LogEntry } from '@rubicon/shared';
+import { CommandIndex } from './command-index.ts';
+
+const FIRST_CAPACITY = 16;
+
+/**
+ * One session's log in the memory store, kept as columns, not as the entry
+ * objects handed in: an entry's seq is its place (seq n at index n - 1, which
+ * the store's checks already hold), its time a slot of a Float64Array, and
+ * its actor, command id and command the objects the entry pointed to.
+ *
+ * An entry object (64 B) and its time's heap number (16 B) were two of the
+ * objects every message kept for the life of a session, on the V8 heap,
+ * where they grow the old generation towards its next mark-compact and are
+ * marked by each one. The entries are made again, with the same keys in the
+ * same order, only when read (a reconnect's catch-up, a conflict's reply, an
+ * export), and the store hands those out as copies anyway.
+ */
+export class CompactLog {
+  #times = new Float64Array(FIRST_CAPACITY);
+  readonly #actors: Actor[] = [];
+  readonly #commandIds: string[] = [];
+  readonly #commands: Command[] = [];
+  /** The seq of each command id in the log. */
+  readonly index = new CommandIndex((seq) => this.#commandIds[seq - 1]);
+
+  get length(): number {
+    return this.#commandIds.length;
+  }
+
+  push(entry: LogEntry): void {
+    const i = this.#commandIds.length;
+    if (entry.seq !== i + 1) throw new Error(`entry ${entry.seq} cannot follow ${i}`);
+    if (i === this.#times.length) {
+      const times = new Float64Array(2 * i);
+      times.set(this.#times);
+      this.#times = times;
+    }
+    this.#times[i] = entry.at;
+    this.#actors.push(entry.by);
+    this.#commandIds.push(entry.commandId);
+    this.#commands.push(entry.command);
+    this.index.set(entry.commandId, entry.seq);
+  }
+
+  /** Entries from index `start` on (seq start + 1 on), made anew; their actors and commands are the stored objects. */
+  slice(start: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    // `start > 0`, not Math.max: a NaN start reads from the beginning, as Array.slice's did.
+    for (let i = start > 0 ? start : 0; i < this.length; i++) {
+      out.push({ seq: i + 1, at: this.#times[i] as number, by: this.#actors[i] as Actor, commandId: this.#commandIds[i] as string, command: this.#commands[i] as Command });
+    }
+    return out;
+  }
+}
