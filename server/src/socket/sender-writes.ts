@@ -34,101 +34,53 @@ function isAck(data: unknown): boolean {
  * memory mode only (io-server.ts): with Redis the ack follows a round trip, so the hold merges nothing and costs. A hold over the whole iteration for every
  * socket (eddf734, reverted by 2a24138 and 5087d12) made every packet wait for the rest of the poll phase.
  *
- * engine.io emits `packetCreate` for every packet and `flush` and `drain` for every flush; an emit with no listener
- * returns at once. So a connection listens to them only while it is held, until its held flush has drained or the
- * hold is let go: every other recipient of a broadcast runs no Rubicon code for it. The listeners are made once per
- * connection and attached and detached, so a hold allocates nothing.
- *
  * Only what engine.io and Node make public is used: the transport's `writable` flag and `ready` event, the
  * connection's `packet`, `packetCreate`, `flush` and `drain` events, and the handshake request's socket, which is
  * the websocket's only when the connection opened as a websocket; one opened with polling is left alone.
  */
 export function senderWrites(engine: Engine): void {
-  let held: Hold[] = [];
-  let spare: Hold[] = [];
+  let held: Connection[] = [];
+  let spare: Connection[] = [];
+  const holding = new WeakSet<Connection>();
 
   function release(): void {
     const due = held;
     held = spare;
-    for (const hold of due) hold.letGo();
+    for (const conn of due) {
+      if (!holding.delete(conn)) continue;
+      // A closed connection has dropped its buffer; one that is closing still owes its last packets.
+      if (conn.readyState === 'closed') continue;
+      conn.transport.writable = true;
+      conn.transport.emit('ready');
+    }
     due.length = 0;
     spare = due;
   }
 
   engine.on('connection', (conn: Connection) => {
     if (conn.transport.name !== 'websocket') return;
-    const hold = new Hold(conn, conn.request.socket);
+    const raw: NetSocket = conn.request.socket;
     conn.on('packet', (packet: { type: string; data?: unknown }) => {
       // Not writable: a write is in flight, and engine.io keeps what is sent meanwhile until its callback anyway.
       if (packet.type !== 'message' || !conn.transport.writable || !asksForAck(packet.data)) return;
-      hold.start();
+      conn.transport.writable = false;
+      holding.add(conn);
       if (held.length === 0) setImmediate(release);
-      held.push(hold);
+      held.push(conn);
+    });
+    // Emitted before engine.io buffers the packet and flushes: writable again, that flush takes all held with it.
+    conn.on('packetCreate', (packet: { data?: unknown }) => {
+      if (isAck(packet.data) && holding.delete(conn)) conn.transport.writable = true;
+    });
+    // ws writes a single frame in one go already, so only a flush of several packets is corked.
+    let corked = false;
+    conn.on('flush', (packets: readonly unknown[]) => {
+      corked = packets.length > 1;
+      if (corked) raw.cork();
+    });
+    conn.on('drain', () => {
+      if (corked) raw.uncork();
+      corked = false;
     });
   });
-}
-
-/** One connection's hold: its listeners, made once, are on the connection only from `start` until its flush drains or `letGo`. */
-class Hold {
-  private holding = false;
-  private listening = false;
-  private corked = false;
-
-  constructor(
-    private readonly conn: Connection,
-    private readonly raw: NetSocket,
-  ) {}
-
-  start(): void {
-    this.conn.transport.writable = false;
-    this.holding = true;
-    if (this.listening) return;
-    this.listening = true;
-    this.conn.on('packetCreate', this.onPacketCreate);
-    this.conn.on('flush', this.onFlush);
-    this.conn.on('drain', this.onDrain);
-  }
-
-  /** At the iteration's end: a hold the ack did not end lets its packets go now. */
-  letGo(): void {
-    if (this.holding) {
-      this.holding = false;
-      // A closed connection has dropped its buffer; one that is closing still owes its last packets.
-      if (this.conn.readyState !== 'closed') {
-        this.conn.transport.writable = true;
-        this.conn.transport.emit('ready');
-      }
-    }
-    // Still listening: nothing was buffered, so no flush came to detach them.
-    this.stopListening();
-  }
-
-  private stopListening(): void {
-    if (!this.listening) return;
-    this.listening = false;
-    this.conn.off('packetCreate', this.onPacketCreate);
-    this.conn.off('flush', this.onFlush);
-    this.conn.off('drain', this.onDrain);
-  }
-
-  // Emitted before engine.io buffers the packet and flushes: writable again, that flush takes all held with it.
-  private readonly onPacketCreate = (packet: { data?: unknown }): void => {
-    if (this.holding && isAck(packet.data)) {
-      this.holding = false;
-      this.conn.transport.writable = true;
-    }
-  };
-
-  // ws writes a single frame in one go already, so only a flush of several packets is corked.
-  private readonly onFlush = (packets: readonly unknown[]): void => {
-    this.corked = packets.length > 1;
-    if (this.corked) this.raw.cork();
-  };
-
-  private readonly onDrain = (): void => {
-    if (this.corked) this.raw.uncork();
-    this.corked = false;
-    // The held flush has gone; a flush while still held cannot happen (not writable), so this one is it.
-    if (!this.holding) this.stopListening();
-  };
 }
