@@ -31,6 +31,17 @@ describe('limits per seat and per socket', () => {
     expect((await table.seats.us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'fine' })).ok).toBe(true);
   });
 
+  it('counts a socket that says hello again with another seat\'s token against that seat from then on', async () => {
+    // The limit keys are made once per grant (seat-handlers.ts): a new hello is a new grant, so new keys.
+    const socket = table.seats.israel;
+    const flood = await Promise.all(Array.from({ length: 7 }, (_, i) => socket.command({ type: 'SEND_MESSAGE', channel: 'team-israel', text: `flood ${i}` })));
+    expect(flood.map((a) => (a.ok ? 'ok' : a.error.code)).filter((c) => c === 'rate_limited')).toHaveLength(2);
+    expect((await socket.hello(undefined, table.tokens.us)).ok).toBe(true);
+    // Counted against us (one of its five spent above), not israel, whose window is still spent.
+    const ack = await socket.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'as us now' });
+    expect(ack.ok ? 'ok' : ack.error.code).toBe('ok');
+  });
+
   it('drops a socket that sends more than the payload limit, and stays up', async () => {
     const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));

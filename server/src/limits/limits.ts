@@ -40,6 +40,19 @@ function commandRefusal(link: number, retryAfterMs: number): ServiceError {
   return rateLimited(message, retryAfterMs);
 }
 
+/** A command's limit keys: its seat's (or facilitator access key's) within its session, then its session's. */
+export type CommandLimitKeys = readonly [seat: string, session: string];
+
+/**
+ * The keys Limits.command counts a command of this seat (or facilitator key) against. Made once per grant
+ * and reused for its every command (seat-handlers.ts): a seat key built afresh for each command was a new
+ * string to flatten and hash in each of the limits' map lookups, about 1 % of the server's CPU in the
+ * message path's profile (docs/performance.md, 6 December).
+ */
+export function commandLimitKeys(sessionId: string, accessKey: string): CommandLimitKeys {
+  return [`${sessionId}:${accessKey}`, sessionId];
+}
+
 /** Throws the refusal of a command over a budget. */
 function refuseOver(verdict: ChainVerdict): void {
   if (!verdict.allowed) throw commandRefusal(verdict.link, verdict.retryAfterMs);
@@ -92,7 +105,7 @@ export class Limits {
 
   /**
    * Counts one command against its seat (or facilitator key), then against
-   * its session. In that order, so a seat over its own budget spends none of
+   * its session (`keys`, commandLimitKeys). In that order, so a seat over its own budget spends none of
    * the session's: one flooding seat cannot lock the others out. Without
    * Redis it is counted here, at once (null: allowed); a refusal decided at
    * once (in memory, or a seat blocked for the rest of its window) is thrown
@@ -101,8 +114,7 @@ export class Limits {
    * count before the append was a second round trip in a row on every
    * command's path, and the larger part of its tail.
    */
-  command(sessionId: string, accessKey: string): CommandLimit | null {
-    const keys = [`${sessionId}:${accessKey}`, sessionId];
+  command(keys: CommandLimitKeys): CommandLimit | null {
     const counted = this.commands.forAppend(keys);
     if ('allowed' in counted) {
       refuseOver(counted);

@@ -13,7 +13,7 @@ import {
   type SyncData,
 } from '@rubicon/shared';
 import type { Config } from '../config.ts';
-import type { Limits } from '../limits/limits.ts';
+import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/limits.ts';
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
 import { ServiceError } from '../session/service-error.ts';
@@ -106,6 +106,17 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     named.set(socket, actor);
     return actor;
   };
+  // A grant's limit keys, made on its first command: by the grant, so a socket that says hello again with
+  // another token (a new grant) is counted against its new seat and session from its next command.
+  const limitKeys = new WeakMap<Grant, CommandLimitKeys>();
+  const limitKeysOf = (grant: Grant): CommandLimitKeys => {
+    let keys = limitKeys.get(grant);
+    if (!keys) {
+      keys = commandLimitKeys(grant.sessionId, grantKey(grant));
+      limitKeys.set(grant, keys);
+    }
+    return keys;
+  };
   return handle({
     event: 'command',
     schema: CommandPayload,
@@ -119,7 +130,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
       const grant = live instanceof Promise ? await live : live;
       const actor = actorOf(socket, grant);
       // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
-      const limit = limits.command(grant.sessionId, grantKey(grant));
+      const limit = limits.command(limitKeysOf(grant));
       const command = namesMessage(p.command)
         ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
             // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).
