@@ -37,6 +37,7 @@ function hasEncoded(data: readonly unknown[]): boolean {
 class SpliceEncoder extends Encoder {
   override encode(packet: Packet): unknown[] {
     const data: unknown = packet.data;
+    if (packet.type === PacketType.ACK) return [ackText(packet)];
     if (packet.type !== PacketType.EVENT || !Array.isArray(data) || !hasEncoded(data)) return super.encode(packet);
     let out = String(PacketType.EVENT);
     if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
@@ -51,6 +52,20 @@ class SpliceEncoder extends Encoder {
     }
     return [`${out}]`];
   }
+}
+
+/**
+ * An acknowledgement as the default encoder writes it (`encodeAsString`), without its search of the whole
+ * answer for binary data first (`hasBinary`, a walk of every object in it, a hello's whole view included):
+ * the server's acknowledgements are `Ack` values (ack-handler.ts), JSON by their type, never binary.
+ */
+function ackText(packet: Packet): string {
+  let out = String(PacketType.ACK);
+  if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
+  if (packet.id !== undefined && packet.id !== null) out += String(packet.id);
+  const data: unknown = packet.data;
+  if (data !== undefined && data !== null) out += JSON.stringify(data);
+  return out;
 }
 
 /** The `parser` option of the Socket.IO server: the default parser with the splicing encoder. */
