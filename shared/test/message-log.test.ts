@@ -7,6 +7,38 @@ import { facilitator, inFirstPlanning, seat, T0 } from './driver.ts';
 
 const msg = (n: number): Message => ({ id: `m${n}`, seq: n, at: n, channel: 'public', from: 'red', text: `t${n}`, audience: ['red'], to: null, relayOf: null });
 
+const CHANNELS = ['public', 'team', 'red-blue'] as const;
+const SENDERS = ['red', 'blue', 'grey', null] as const;
+// The cap's edges as well as its values: none, one, fractional (the scan counted while below it), none at all.
+const CAPS = [0, -1, 1, 2, 3, 5, 2.5, 600, Infinity, NaN] as const;
+
+/** The statement cap's scan before its index, over the plain messages: the reference. */
+function scan(xs: readonly Message[], channel: string, from: string | null, since: number, cap: number) {
+  let count = 0;
+  let oldest: number | undefined;
+  for (let i = xs.length - 1; i >= 0 && count < cap; i--) {
+    const m = xs[i]!;
+    if (m.at <= since) break;
+    if (m.channel === channel && m.from === from) {
+      count++;
+      oldest = m.at;
+    }
+  }
+  return { count, oldest };
+}
+
+/** mulberry32: the same logs every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
 describe('MessageLog', () => {
   it('keeps older logs unchanged when a newer one is extended', () => {
     const a = MessageLog.from([msg(1), msg(2)]);
@@ -55,46 +87,52 @@ describe('MessageLog', () => {
     expect(b.byId('m2')?.text).toBe('t2');
   });
 
-  it('counts a sender\'s recent messages as a scan of the messages would, across forks and replacements', () => {
-    // The statement cap's old scan over the messages themselves: the reference.
-    const scan = (log: MessageLog, channel: string, from: string | null, since: number, cap: number) => {
-      let count = 0;
-      let oldest: number | undefined;
-      for (let i = log.length - 1; i >= 0 && count < cap; i--) {
-        const m = log.at(i)!;
-        if (m.at <= since) break;
-        if (m.channel === channel && m.from === from) {
-          count++;
-          oldest = m.at;
+  it('counts a sender\'s recent messages as a scan of the messages would, across forks, replacements, imports and times that step back', () => {
+    // Each seed: a pool of logs grown by every way a MessageLog is made, each beside the plain array it must hold.
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = prng(seed);
+      const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+      // Some seeds step back often (an imported log, two processes' clocks), some never.
+      const backwards = pick([0, 0, 0.05, 0.3]);
+      let seq = 0;
+      const make = (after: number): Message => {
+        seq++;
+        const step = rnd() < backwards ? -Math.floor(rnd() * 30_000) : pick([0, 0, 1, 7, 250, 1_000, 20_000]);
+        return { ...msg(seq), at: after + step, channel: pick(CHANNELS), from: pick(SENDERS) };
+      };
+      const lastAt = (xs: readonly Message[]) => xs.at(-1)?.at ?? 1_000_000;
+      const pool: { log: MessageLog; xs: Message[] }[] = [{ log: MessageLog.empty, xs: [] }];
+      for (let op = 0; op < 120; op++) {
+        // Mostly the newest log (the shared arrays), else an older one (a fork).
+        const base = rnd() < 0.6 ? pool[pool.length - 1]! : pick(pool);
+        const roll = rnd();
+        let next: { log: MessageLog; xs: Message[] };
+        if (roll < 0.7) {
+          const m = make(lastAt(base.xs));
+          next = { log: base.log.append(m), xs: [...base.xs, m] };
+        } else if (roll < 0.8 && base.xs.length > 0) {
+          // Moderation changes only the text's visibility; a replace must keep any change straight.
+          const target = pick(base.xs);
+          const changed = { ...target, text: 'hidden', ...(rnd() < 0.5 ? { channel: pick(CHANNELS), from: pick(SENDERS) } : {}), ...(rnd() < 0.3 ? { at: target.at + pick([-5_000, -1, 0, 1, 60_000]) } : {}) };
+          next = { log: base.log.replace(target.id, changed), xs: base.xs.map((x) => (x.id === target.id ? changed : x)) };
+        } else if (roll < 0.9) {
+          const more = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => make(lastAt(base.xs)));
+          next = { log: base.log.appendAll(more), xs: [...base.xs, ...more] };
+        } else {
+          const xs = rnd() < 0.5 ? base.xs.slice(0, Math.floor(rnd() * (base.xs.length + 1))) : [...base.xs];
+          next = { log: MessageLog.from(xs), xs };
         }
-      }
-      return { count, oldest };
-    };
-    // A fixed pseudo-random walk (no Math.random: the same logs every run), times mostly rising but not always.
-    let seed = 7;
-    const next = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648), seed % n);
-    const senders = ['red', 'blue', null] as const;
-    const channels = ['public', 'team'] as const;
-    let at = 0;
-    const make = (n: number): Message => {
-      at += next(10) - 1;
-      return { ...msg(n), at, channel: channels[next(2)]!, from: senders[next(3)]! };
-    };
-    const logs = [MessageLog.empty];
-    for (let n = 1; n <= 300; n++) {
-      // Extend a recent log (the head, or an older one: a fork), and now and then replace a message.
-      const base = logs[logs.length - 1 - next(Math.min(3, logs.length))]!;
-      let log = base.append(make(n));
-      if (next(10) === 0 && log.length > 1) {
-        const target = log.at(next(log.length))!;
-        log = log.replace(target.id, { ...target, text: 'hidden' });
-      }
-      logs.push(log);
-      for (const l of [log, base]) {
-        const since = at - next(40);
-        const cap = 1 + next(8);
-        for (const channel of channels)
-          for (const from of senders) expect(l.senderCount(channel, from, since, cap)).toEqual(scan(l, channel, from, since, cap));
+        pool.push(next);
+        // The new log, and another that newer appends may have pushed past its end.
+        for (const { log, xs } of [next, pick(pool)]) {
+          expect(log.toArray()).toEqual(xs);
+          const times = xs.map((x) => x.at);
+          for (let q = 0; q < 6; q++) {
+            const since = pick([...times, ...times.map((t) => t - 1), -Infinity, Infinity, lastAt(xs) - 60_000, lastAt(xs) - 1_000]);
+            const [channel, from, cap] = [pick([...CHANNELS, 'nowhere']), pick([...SENDERS, 'nobody']), pick(CAPS)];
+            expect([channel, from, since, cap, log.senderCount(channel, from, since, cap)]).toEqual([channel, from, since, cap, scan(xs, channel, from, since, cap)]);
+          }
+        }
       }
     }
   });

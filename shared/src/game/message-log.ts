@@ -1,21 +1,26 @@
 import type { Message } from './channel-policy.ts';
+import { descentsOf, firstAtLeast, indexPrefix, lastAtOrBefore, positionsOf, reindex, type SenderIndex } from './sender-index.ts';
 
 /**
- * The backing store: the messages, and beside them the three fields the
- * statement cap reads (time, channel, sender) as columns. The cap's check
- * scans every message of the last minute on every message (in the fan-out
- * bench, whose cap lets 600 statements a minute through, 3 % of the server's
- * busy time); packed columns spare it a heap object per message.
+ * The backing store: the messages, their times as a packed column, and what
+ * the statement cap reads to count a seat's recent statements without
+ * walking the last minute (sender-index.ts): where each (channel, sender)'s
+ * messages are, and where the times step back.
  */
 interface Columns {
   items: Message[];
   times: number[];
-  channels: string[];
-  senders: (string | null)[];
+  descents: number[];
+  senders: SenderIndex;
 }
 
 function prefixOf(c: Columns, length: number): Columns {
-  return { items: c.items.slice(0, length), times: c.times.slice(0, length), channels: c.channels.slice(0, length), senders: c.senders.slice(0, length) };
+  return {
+    items: c.items.slice(0, length),
+    times: c.times.slice(0, length),
+    descents: c.descents.slice(0, firstAtLeast(c.descents, length, 0, c.descents.length)),
+    senders: indexPrefix(c.senders, length),
+  };
 }
 
 /** Messages of one sender in one channel, counted newest first (`senderCount`). */
@@ -42,9 +47,11 @@ export interface SenderCount {
  * contention bench's server CPU. A message's id is `m<seq>` and messages are
  * in seq order, so `byId` finds it by binary search; an id of another form,
  * or a log not in that order (nothing the engine makes), is found by a scan.
+ * The statement cap's index (sender-index.ts) does fork, but as a slice of
+ * each (channel, sender)'s positions: copies like the columns', no hashing.
  */
 export class MessageLog implements Iterable<Message> {
-  static readonly empty = new MessageLog({ items: [], times: [], channels: [], senders: [] }, 0);
+  static readonly empty = new MessageLog({ items: [], times: [], descents: [], senders: new Map() }, 0);
 
   readonly #columns: Columns;
   readonly #items: Message[];
@@ -64,11 +71,12 @@ export class MessageLog implements Iterable<Message> {
   append(message: Message): MessageLog {
     // Someone appended to a newer log sharing this array: fork from our prefix.
     const c = this.#items.length === this.length ? this.#columns : prefixOf(this.#columns, this.length);
+    const n = this.length;
+    if (n > 0 && !(message.at >= (c.times[n - 1] as number))) c.descents.push(n);
     c.items.push(message);
     c.times.push(message.at);
-    c.channels.push(message.channel);
-    c.senders.push(message.from);
-    return new MessageLog(c, this.length + 1);
+    positionsOf(c.senders, message.channel, message.from).push(n);
+    return new MessageLog(c, n + 1);
   }
 
   /**
@@ -79,10 +87,11 @@ export class MessageLog implements Iterable<Message> {
     const i = this.#indexOf(id);
     if (i < 0) return this;
     const c = prefixOf(this.#columns, this.length);
+    const old = c.items[i] as Message;
     c.items[i] = message;
     c.times[i] = message.at;
-    c.channels[i] = message.channel;
-    c.senders[i] = message.from;
+    if (old.channel !== message.channel || old.from !== message.from) reindex(c.senders, i, [old.channel, old.from], [message.channel, message.from]);
+    c.descents = descentsOf(c.times, this.length);
     return new MessageLog(c, this.length);
   }
 
@@ -101,18 +110,14 @@ export class MessageLog implements Iterable<Message> {
    * to `cap`.
    */
   senderCount(channel: string, from: string | null, since: number, cap: number): SenderCount {
-    const { times, channels, senders } = this.#columns;
-    let count = 0;
-    let oldest: number | undefined;
-    for (let i = this.length - 1; i >= 0 && count < cap; i--) {
-      const at = times[i] as number;
-      if (at <= since) break;
-      if (channels[i] === channel && senders[i] === from) {
-        count++;
-        oldest = at;
-      }
-    }
-    return { count, oldest };
+    const list = this.#columns.senders.get(channel)?.get(from);
+    const end = list === undefined || !(cap > 0) ? 0 : firstAtLeast(list, this.length, 0, list.length);
+    if (list === undefined || end === 0) return { count: 0, oldest: undefined };
+    const { times, descents } = this.#columns;
+    const start = firstAtLeast(list, lastAtOrBefore(times, descents, this.length, since) + 1, 0, end);
+    // The scan this replaced counted while `count < cap`: a fractional cap lets its ceiling through.
+    const count = Math.min(end - start, Math.ceil(cap));
+    return count === 0 ? { count, oldest: undefined } : { count, oldest: times[list[end - count] as number] };
   }
 
   /** The message with this id: O(log N) for the engine's ids (`m<seq>`). */
