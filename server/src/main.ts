@@ -1,5 +1,6 @@
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createFailureLogger } from './logger.ts';
 import { openBrowser } from './open-browser.ts';
 import { isRedisConnectionError } from './store/index.ts';
 
@@ -8,6 +9,8 @@ import { isRedisConnectionError } from './store/index.ts';
  * graceful shutdown on SIGTERM/SIGINT (stop accepting, stop the timers, close
  * sockets, store snapshots, close the stores), bounded by a grace period.
  */
+const failures = createFailureLogger();
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
@@ -49,7 +52,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+// Node's own report of an uncaught exception would bypass the scrubber; it exits the same way.
+process.on('uncaughtException', (err) => {
+  failures.fatal({ err }, 'uncaught exception');
+  process.exit(1);
+});
 main().catch((err: unknown) => {
-  console.error(err);
+  failures.fatal({ err }, 'the server could not start');
   process.exit(1);
 });
