@@ -11,7 +11,7 @@ import { normalizeCode } from './session/secrets.ts';
  * Two nets, because either alone misses something:
  * - by field name, at any depth: a secret-named field loses its value wherever it sits;
  * - by shape, in every string (messages, stacks, paths): a token (40-128 characters of nanoid's
- *   alphabet, as newToken and OwnBots make them), a join code (JOIN_CODE_LENGTH characters of its
+ *   alphabet, as newToken and OwnBots make them, but not a SHA-256's 64 lower-case hex), a join code (JOIN_CODE_LENGTH characters of its
  *   alphabet, in upper case with or without the dash people type), anything after `/join/` (the
  *   client's link for a code, typed in any case) and the credentials in a URL.
  */
@@ -36,7 +36,11 @@ const JOIN_CODE_SHAPE = new RegExp(`^${codeChar}{${JOIN_CODE_LENGTH}}$`);
 const TEXT_PATTERNS: readonly [RegExp, string][] = [
   [/\/join\/[^/?#\s"'`]+/gi, `/join/${REDACTED}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`],
-  [/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{40,128}(?![A-Za-z0-9_-])/g, REDACTED],
+  // A SHA-256 in hex (a token's stored hash, an export's digest that `rubicon verify` prints) is left:
+  // every token the server makes is 43 characters, and one of them all lower-case hex has odds of 2^-86.
+  [/(?<![A-Za-z0-9_-])(?![0-9a-f]{64}(?![A-Za-z0-9_-]))[A-Za-z0-9_-]{40,128}(?![A-Za-z0-9_-])/g, REDACTED],
+  // An upper-case word of the codes' letters ("STRATEGY") is scrubbed too: about one real code in
+  // eleven has no digit ((23/31)^8), so telling words from codes would leak those.
   [new RegExp(`(?<![A-Za-z0-9])${codeChar}{${half}}-?${codeChar}{${JOIN_CODE_LENGTH - half}}(?![A-Za-z0-9])`, 'g'), REDACTED],
 ];
 
