@@ -23,13 +23,15 @@ function runServer(env: Record<string, string>): Promise<{ code: number | null; 
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
 }
 
+const cases: { setting: string; env: Record<string, string>; reason: string }[] = [
+  // A Redis URL pasted into HOST: the listen error names the host, password and all.
+  { setting: 'HOST', env: { HOST: `redis://:${secret}@127.0.0.1:1` }, reason: 'ENOTFOUND' },
+  // A REDIS_URL the Redis client refuses (its database path is not a number).
+  { setting: 'REDIS_URL', env: { REDIS_URL: `redis://:${secret}@127.0.0.1:1/x` }, reason: 'Invalid pathname' },
+];
+
 describe('a server that cannot start', () => {
-  it.each([
-    // A Redis URL pasted into HOST: the listen error names the host, password and all.
-    { setting: 'HOST', env: { HOST: `redis://:${secret}@127.0.0.1:1` }, reason: 'ENOTFOUND' },
-    // A REDIS_URL the Redis client refuses (its database path is not a number).
-    { setting: 'REDIS_URL', env: { REDIS_URL: `redis://:${secret}@127.0.0.1:1/x` }, reason: 'Invalid pathname' },
-  ])('says why without the password in $setting', async ({ env, reason }) => {
+  it.each(cases)('says why without the password in $setting', async ({ env, reason }) => {
     const { code, output } = await runServer(env);
     expect(code).toBe(1);
     expect(output).toContain(reason);
