@@ -39,7 +39,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
  * Where a failure to start, or a crash, is reported: before the app's logger exists there is no
  * other, and console.error or Node's own report would print an error's message and fields as they
  * are (a password in a URL, a token in a message). On stderr, where a failed start always went, and
- * below every LOG_LEVEL but none, so that the reason is never filtered out.
+ * not bound by LOG_LEVEL (the configuration may be what failed to load): the reason always shows.
  */
 export function createFailureLogger(): Logger {
   return createLogger({ logLevel: 'info' }, pino.destination({ dest: 2, sync: true }));

@@ -4,13 +4,13 @@ import { createFailureLogger } from './logger.ts';
 import { openBrowser } from './open-browser.ts';
 import { isRedisConnectionError } from './store/index.ts';
 
+const failures = createFailureLogger();
+
 /**
  * The server process: configuration from the environment, one app, and a
  * graceful shutdown on SIGTERM/SIGINT (stop accepting, stop the timers, close
  * sockets, store snapshots, close the stores), bounded by a grace period.
  */
-const failures = createFailureLogger();
-
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);

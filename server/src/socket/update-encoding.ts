@@ -29,6 +29,14 @@ function hasEncoded(data: readonly unknown[]): boolean {
   return false;
 }
 
+/** A text packet's type, namespace and id, as the default encoder writes them before the data. */
+function packetHead(type: number, packet: Packet): string {
+  let out = String(type);
+  if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
+  if (packet.id !== undefined && packet.id !== null) out += String(packet.id);
+  return out;
+}
+
 /**
  * Socket.IO's packet encoder, except that an event argument already encoded
  * (EncodedJson) is spliced in as it is. The bytes on the wire are those the
@@ -39,9 +47,7 @@ class SpliceEncoder extends Encoder {
     const data: unknown = packet.data;
     if (packet.type === PacketType.ACK) return [ackText(packet)];
     if (packet.type !== PacketType.EVENT || !Array.isArray(data) || !hasEncoded(data)) return super.encode(packet);
-    let out = String(PacketType.EVENT);
-    if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
-    if (packet.id !== undefined && packet.id !== null) out += String(packet.id);
+    let out = packetHead(PacketType.EVENT, packet);
     // Concatenated, not joined: V8 keeps the parts linked until the frame is written, where a join copied the
     // update's whole text once more for every packet. Plain loops: no closure per packet (every ack comes here).
     out += '[';
@@ -60,9 +66,7 @@ class SpliceEncoder extends Encoder {
  * the server's acknowledgements are `Ack` values (ack-handler.ts), JSON by their type, never binary.
  */
 function ackText(packet: Packet): string {
-  let out = String(PacketType.ACK);
-  if (packet.nsp && packet.nsp !== '/') out += `${packet.nsp},`;
-  if (packet.id !== undefined && packet.id !== null) out += String(packet.id);
+  let out = packetHead(PacketType.ACK, packet);
   const data: unknown = packet.data;
   if (data !== undefined && data !== null) out += JSON.stringify(data);
   return out;
