@@ -121,6 +121,27 @@ describe('public bodies made once', () => {
     expect((await rawGet(server.url + path, { 'if-none-match': etag, authorization: `Bearer ${other.facilitatorToken}` })).status).toBe(403);
   });
 
+  it('answers 304 to a client that revalidates with fetch(), which adds Cache-Control: no-cache to such a request', async () => {
+    // Express's freshness check answered 200 to every request with no-cache, so a script doing what
+    // docs/protocol.md says (send the ETag back) never got its 304, on any of the four routes.
+    const server = await serve({});
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const auth = { authorization: `Bearer ${session.facilitatorToken}` };
+    const text = scenarioText(scenario);
+    const paths = ['/api/scenarios', '/api/scenarios/april-2024/teaching', `/api/scenarios/april-2024/v/${scenario.version}?digest=${text.digest}`, `/api/sessions/${session.sessionId}/text`];
+    for (const path of paths) {
+      const first = await fetch(server.url + path, { headers: auth });
+      const etag = first.headers.get('etag') ?? '';
+      await first.arrayBuffer();
+      const again = await fetch(server.url + path, { headers: { ...auth, 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+      expect(again.headers.get('etag')).toBe(etag);
+      const named = { ...auth, 'cache-control': 'no-cache', pragma: 'no-cache' };
+      expect((await rawGet(server.url + path, { ...named, 'if-none-match': `"other", W/${etag}` })).status).toBe(304);
+      expect((await rawGet(server.url + path, { ...named, 'if-none-match': '"other"' })).status).toBe(200);
+    }
+  });
+
   it('still answers 404 for a scenario or version that does not exist', async () => {
     const server = await serve({});
     expect((await rawGet(`${server.url}/api/scenarios/nope/teaching`)).status).toBe(404);

@@ -36,16 +36,38 @@ export function isPreEncoded(res: ServerResponse): boolean {
 }
 
 /**
+ * Whether the request's If-None-Match names `etag` (or is `*`), by the weak
+ * comparison RFC 9110 prescribes for it. Judged here rather than by
+ * res.send's freshness check: that check (the `fresh` package) answers 200 to
+ * any request carrying `Cache-Control: no-cache`, and fetch() adds that header
+ * to every request that sets If-None-Match itself, so a script revalidating
+ * as docs/protocol.md says never got its 304. The directive asks caches on
+ * the way to check with the origin; this is the origin, checking.
+ */
+function namesEtag(req: Request, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (header === undefined) return false;
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+/**
  * Sends a body encoded once: brotli or gzip as the client accepts (ours
  * first, as static-client.ts does), else the plain bytes; 304 with no body
- * when If-None-Match names its ETag (res.send's freshness check). Nothing is
- * serialised or compressed per request.
+ * when If-None-Match names its ETag. Nothing is serialised or compressed per
+ * request.
  */
 export function sendEncoded(req: Request, res: Response, body: EncodedBody, cacheControl: string): void {
   preEncoded.add(res);
   res.vary('Accept-Encoding');
   res.setHeader('ETag', body.etag);
   res.setHeader('Cache-Control', cacheControl);
+  if (namesEtag(req, body.etag)) {
+    res.status(304).end();
+    return;
+  }
   res.type('application/json');
   const encoding = (['br', 'gzip'] as const).find((e) => req.acceptsEncodings(e) === e);
   if (encoding) res.setHeader('Content-Encoding', encoding);
