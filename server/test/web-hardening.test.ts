@@ -212,6 +212,23 @@ describe('typed answers to odd input', () => {
     expect(log.errors()).toEqual([]);
   });
 
+  it('says the body must be JSON when a request does not send it as JSON', async () => {
+    // These routes answered "Invalid input: expected object, received undefined" (the import routes take any type).
+    const routes = [
+      ['/api/sessions', JSON.stringify({ scenarioId: 'april-2024' }), {}],
+      ['/api/join', JSON.stringify({ code: 'ABCD2345' }), {}],
+      [`/api/sessions/${table.session.sessionId}/branch`, JSON.stringify({ version: 0 }), { authorization: `Bearer ${table.session.facilitatorToken}` }],
+    ] as const;
+    for (const [route, body, auth] of routes) {
+      for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
+        const r = await fetch(server.url + route, { method: 'POST', body: new Blob([body]), headers: { ...auth, ...headers } });
+        expect(r.status, route).toBe(400);
+        expect(errorOf(await r.json()), route).toMatchObject({ code: 'invalid', message: expect.stringMatching(/Content-Type: application\/json/) });
+      }
+    }
+    expect(log.errors()).toEqual([]);
+  });
+
   it('acknowledges every socket event, known or not, with a typed refusal, and survives events without an ack', async () => {
     const client = new TestClient(server.url, table.session.sessionId, table.tokens.iran, 'prober');
     try {

@@ -35,6 +35,9 @@ export interface RoutesDeps {
 const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  // express.json leaves no body when the request does not say it is JSON (no Content-Type, or the
+  // text/plain a bare fetch() or Python's `data=` sends): name that, not "expected object, received undefined".
+  if (body === undefined) throw new ServiceError('invalid', 'Send the body as JSON, with "Content-Type: application/json".');
   const r = schema.safeParse(body);
   if (!r.success) throw invalidPayload(r.error);
   return r.data;
