@@ -250,6 +250,13 @@ describe('operations', () => {
     expect(asset.body).toContain('console.log');
   });
 
+  it('answers a build file that is not there with 404, not the page', async () => {
+    // An open tab of the previous build asks for its own chunk; it got index.html with a 200.
+    const missing = await api(server.url, '/assets/ComparePage-AbCdEf12.js');
+    expect(missing.status).toBe(404);
+    expect(errorCode(missing.body)).toBe('not_found');
+  });
+
   it("sends the build's brotli copy of an asset to a browser that takes brotli, its gzip copy to one that takes only gzip, the file itself otherwise", async () => {
     const url = new URL(`/assets/${HASHED}`, server.url).href;
     for (const [accept, encoding] of [

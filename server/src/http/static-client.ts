@@ -13,7 +13,9 @@ export function staticClient(dist: string): Router | null {
   const router = express.Router();
   router.use(precompressed(dist));
   router.use(express.static(dist, { index: false, setHeaders: cacheHeaders }));
-  router.get(/^\/(?!api\/|socket\.io\/|healthz$|metrics$).*/, (_req, res) => {
+  // Not under /assets/: a build file that is not there (a tab of the previous build asking for its
+  // chunk) is a 404, not the page with a 200 that the browser then refuses as a script.
+  router.get(/^\/(?!api\/|socket\.io\/|healthz$|metrics$|assets\/).*/, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
