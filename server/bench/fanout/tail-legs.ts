@@ -17,8 +17,19 @@ export interface ServerTail {
   burst: number[];
   place: number[];
   gcs: GcRecord[];
-  /** Each loop iteration that read packets: how many, and from the first read to its end (ms). */
-  bursts: { n: number; ms: number }[];
+  /**
+   * Each loop iteration that read packets: how many, from the first read to its end (ms), and (since
+   * 6 December) its first read (epoch ms, `at`) and the loop's idle time so far (ms, `idle`, libuv's
+   * time in the poll wait): between two iterations, what of the gap the loop was not waiting was busy.
+   */
+  bursts: Burst[];
+}
+
+export interface Burst {
+  n: number;
+  ms: number;
+  at?: number;
+  idle?: number;
 }
 
 /** A delivery as the harness saw it: message k, sent and received (epoch ms). */

@@ -13,6 +13,7 @@
  * harness (harness.ts) sends its slow deliveries and a sample of the rest;
  * `attributeTail` joins them.
  */
+import { performance } from 'node:perf_hooks';
 import { Adapter } from 'socket.io-adapter';
 import { Socket } from 'socket.io';
 import { epochNow, GcLog, messageNumber, type ServerTail } from './tail-legs.ts';
@@ -28,6 +29,7 @@ export class ServerTailProbe {
   private readonly gc = new GcLog();
   private pending: number[] = [];
   private firstRead = 0;
+  private idleAtFirstRead = 0;
 
   constructor() {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the patched methods' `this` is Socket.IO's
@@ -55,6 +57,8 @@ export class ServerTailProbe {
     const at = epochNow();
     if (this.pending.length === 0) {
       this.firstRead = at;
+      // libuv's poll-wait time so far: read once per iteration, not per packet.
+      this.idleAtFirstRead = performance.eventLoopUtilization().idle;
       setImmediate(() => this.tickEnded());
     }
     grow(this.t.read, k);
@@ -81,7 +85,7 @@ export class ServerTailProbe {
       this.t.tickEnd[k] = at;
       this.t.burst[k] = n;
     }
-    this.t.bursts.push({ n, ms: at - this.firstRead });
+    this.t.bursts.push({ n, ms: at - this.firstRead, at: this.firstRead, idle: this.idleAtFirstRead });
     this.pending = [];
   }
 
