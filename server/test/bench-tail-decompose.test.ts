@@ -1,0 +1,49 @@
+import { constants } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { decompose } from '../bench/fanout/tail-decompose.ts';
+import type { ServerTail } from '../bench/fanout/tail-legs.ts';
+
+const { NODE_PERFORMANCE_GC_MAJOR: MAJOR, NODE_PERFORMANCE_GC_MINOR: MINOR } = constants;
+
+describe("the slow deliveries' time by cause (FANOUT_TAIL_DUMP)", () => {
+  // Two packet-reading iterations: 100-104 (3 packets, a 1 ms mark-compact at 101) and 110-112 (2 packets). Between them
+  // a 1 ms scavenge at 106, and the loop waited in poll 4 of the gap's 5 other ms: busy a fifth of them.
+  const server: ServerTail = {
+    read: [110.5],
+    emit: [111],
+    tickEnd: [112],
+    burst: [2],
+    place: [0],
+    gcs: [[101, 1, MAJOR], [106, 1, MINOR]],
+    bursts: [{ n: 3, ms: 4, at: 100, idle: 50 }, { n: 2, ms: 2, at: 110, idle: 54 }],
+  };
+
+  it('splits a delivery from send to receipt into causes that add up to its latency', () => {
+    const d = decompose([[0, 100, 115]], server, [[113, 1, MINOR]]);
+    expect(d.n).toBe(1);
+    expect(d.meanMs).toBe(15);
+    const expected = {
+      earlierIterations: 3,
+      serverMarkCompact: 1,
+      serverScavenge: 1,
+      gapBusy: 1,
+      gapIdle: 4,
+      ownIterationAhead: 0.5,
+      ownProcessing: 0.5,
+      ownIterationAfter: 1,
+      harnessGc: 1,
+      afterIteration: 2,
+      serverOtherGc: 0,
+      unplaced: 0,
+    };
+    for (const [cause, ms] of Object.entries(expected)) expect(d.causes[cause as keyof typeof expected], cause).toBeCloseTo(ms, 1);
+    expect(Object.values(d.causes).reduce((a, b) => a + b, 0)).toBeCloseTo(15, 1);
+    expect(d).toMatchObject({ ownBurstN: 2, ownBurstMs: 2, longestEarlierMs: 4, metMarkCompact: 1, metScavenge: 1 });
+  });
+
+  it('leaves out deliveries whose message the server did not read in the window', () => {
+    const d = decompose([[3, 100, 101]], server, []);
+    expect(d.n).toBe(0);
+    expect(Number.isNaN(d.meanMs)).toBe(true);
+  });
+});
