@@ -1,6 +1,6 @@
 import { constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { decompose } from '../bench/fanout/tail-decompose.ts';
+import { decompose, iterationHiccups } from '../bench/fanout/tail-decompose.ts';
 import type { ServerTail } from '../bench/fanout/tail-legs.ts';
 
 const { NODE_PERFORMANCE_GC_MAJOR: MAJOR, NODE_PERFORMANCE_GC_MINOR: MINOR } = constants;
@@ -45,5 +45,23 @@ describe("the slow deliveries' time by cause (FANOUT_TAIL_DUMP)", () => {
     const d = decompose([[3, 100, 101]], server, []);
     expect(d.n).toBe(0);
     expect(Number.isNaN(d.meanMs)).toBe(true);
+  });
+
+  it("counts an iteration's read-to-read gaps past a millisecond that no server GC covers, and no gap across iterations", () => {
+    const reads: ServerTail = {
+      // One iteration (ending at 210) reads four packets: gaps 0.2, 1.8 (no GC: a hiccup) and 2.5 (a scavenge in it);
+      // the next iteration's packet, 95.5 ms later, is no gap of the first's.
+      read: [200, 200.2, 202, 204.5, 300],
+      emit: [],
+      tickEnd: [210, 210, 210, 210, 301],
+      burst: [],
+      place: [],
+      gcs: [[203, 0.5, MINOR]],
+      bursts: [],
+    };
+    const h = iterationHiccups(reads);
+    expect(h.count).toBe(1);
+    expect(h.totalMs).toBeCloseTo(1.8, 6);
+    expect(h.gaps[0]).toBeCloseTo(1.8, 6);
   });
 });

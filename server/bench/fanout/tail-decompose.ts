@@ -218,3 +218,38 @@ export function decompose(records: readonly DeliveryRecord[], server: ServerTail
     metScavenge: n === 0 ? Number.NaN : sc / n,
   };
 }
+
+/** Read-to-read gaps inside one iteration longer than this, with no GC pause in them, are counted as hiccups. */
+export const HICCUP_MS = 1;
+
+/**
+ * Within each loop iteration, the gaps between one packet's read and the next's: p50 / p99 / p99.9 (ms), and
+ * those past HICCUP_MS that no server GC pause overlaps (count, ms in all): a packet whose handling took a
+ * millisecond or more for a reason the GC log does not show (the thread descheduled, incremental marking's
+ * steps, work of the app's own).
+ */
+export function iterationHiccups(server: ServerTail): { gaps: [number, number, number]; count: number; totalMs: number } {
+  const reads: [number, number][] = [];
+  server.read.forEach((r, k) => {
+    const end = server.tickEnd[k];
+    if (typeof r === 'number' && !Number.isNaN(r) && typeof end === 'number') reads.push([r, end]);
+  });
+  reads.sort((a, b) => a[0] - b[0]);
+  const starts = server.gcs.map((g) => g[0]);
+  const gaps: number[] = [];
+  let count = 0;
+  let totalMs = 0;
+  for (let i = 1; i < reads.length; i++) {
+    const [r0, e0] = reads[i - 1] ?? [0, 0];
+    const [r1, e1] = reads[i] ?? [0, 0];
+    if (e0 !== e1) continue;
+    gaps.push(r1 - r0);
+    if (r1 - r0 <= HICCUP_MS) continue;
+    // A GC overlapping the gap started before its end and ended after its start.
+    const g = server.gcs[lastAtOrBefore(starts, r1)];
+    if (g && g[0] + g[1] > r0) continue;
+    count++;
+    totalMs += r1 - r0;
+  }
+  return { gaps: [quantile(gaps, 0.5), quantile(gaps, 0.99), quantile(gaps, 0.999)], count, totalMs };
+}
