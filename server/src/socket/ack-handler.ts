@@ -3,7 +3,6 @@ import type { Ack, WireError } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { asServiceError, invalidPayload } from '../session/service-error.ts';
-import type { HeldAcks } from './held-acks.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
 
@@ -26,18 +25,10 @@ export function reply<T>(ack: Reply<T> | null, result: Ack<T>): void {
   }
 }
 
-/** Where a socket's answers may be held (held-acks.ts): its answers go in order, so a refusal waits behind a held success. */
-export interface HeldFor {
-  acks: HeldAcks;
-  socket: unknown;
-}
-
 /** Refuses an event before any handler sees it, counting the refusal. */
-export function refuseEvent(args: readonly unknown[], metrics: Metrics, error: WireError, held: HeldFor | null = null): void {
+export function refuseEvent(args: readonly unknown[], metrics: Metrics, error: WireError): void {
   metrics.refusals.inc({ code: error.code });
-  const ack = ackOf(args);
-  if (ack && held?.acks.holds(held.socket)) held.acks.hold(held.socket, () => reply(ack, { ok: false, error }));
-  else reply(ack, { ok: false, error });
+  reply(ackOf(args), { ok: false, error });
 }
 
 export interface AckHandlerSpec<S extends z.ZodType, T, C> {
@@ -49,8 +40,6 @@ export interface AckHandlerSpec<S extends z.ZodType, T, C> {
   run: (payload: z.output<S>, on: C) => Promise<T>;
   /** The metric label; for commands their type, known only once validated, so clients cannot mint metric series. */
   labelOf?: (payload: z.output<S>) => string;
-  /** Its successful answers wait for the end of the loop iteration (held-acks.ts), when the handler has a HeldAcks. */
-  hold?: boolean;
 }
 
 /**
@@ -66,39 +55,24 @@ export interface AckHandlerSpec<S extends z.ZodType, T, C> {
  * (docs/performance.md, memory per idle session).
  */
 export function ackHandler<S extends z.ZodType, T, C>(
-  deps: { log: Logger; metrics: Metrics; held?: HeldAcks | null },
+  deps: { log: Logger; metrics: Metrics },
   spec: AckHandlerSpec<S, T, C>,
 ): (this: C, ...args: unknown[]) => void {
   const { log, metrics } = deps;
-  const held = deps.held ?? null;
   const { event, schema, run, labelOf } = spec;
-  const holdsOk = spec.hold === true && held !== null;
   const parse = spec.parse ?? ((payload: unknown) => schema.safeParse(payload));
-  /** Answers and counts one event (the latency the client sees, a held answer's wait included). */
-  const send = (ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
+  /** Answers and counts one event: a plain function, not a closure made for every event. */
+  const finish = (ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
     metrics.commandLatency.observe(label, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
     if (!result.ok) metrics.refusals.inc({ code: result.error.code });
     reply(ack, result);
   };
-  /** A held answer, sent in the flush with the others: one that failed must not keep theirs from going. */
-  const sendHeld = (ack: Reply<T>, label: string, started: number, result: Ack<T>) => {
-    try {
-      send(ack, label, started, result);
-    } catch (err) {
-      log.error({ err, event }, 'a held answer failed');
-    }
-  };
-  /** Answers now, or holds the answer: a success of a held kind, or any answer of a socket with one held before it. */
-  const finish = (socket: C, ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
-    if (held && ack && ((holdsOk && result.ok) || held.holds(socket))) held.hold(socket, () => sendHeld(ack, label, started, result));
-    else send(ack, label, started, result);
-  };
   /** Answers a refusal (a ServiceError's, typed) or, for anything unexpected, `internal`, which is logged. */
-  const fail = (socket: C, ack: Reply<T> | null, label: string, started: number, err: unknown) => {
+  const fail = (ack: Reply<T> | null, label: string, started: number, err: unknown) => {
     const refusal = asServiceError(err);
-    if (refusal) return finish(socket, ack, label, started, { ok: false, error: refusal.toWire() });
+    if (refusal) return finish(ack, label, started, { ok: false, error: refusal.toWire() });
     log.error({ err, event }, 'a socket handler failed');
-    finish(socket, ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+    finish(ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
   };
   /**
    * Runs one event. Not an async function around `run`'s own: `run` is already the
@@ -115,15 +89,15 @@ export function ackHandler<S extends z.ZodType, T, C>(
       run(data, this).then(
         (result) => {
           try {
-            finish(this, ack, label, started, { ok: true, data: result });
+            finish(ack, label, started, { ok: true, data: result });
           } catch (err) {
-            fail(this, ack, label, started, err);
+            fail(ack, label, started, err);
           }
         },
-        (err: unknown) => fail(this, ack, label, started, err),
+        (err: unknown) => fail(ack, label, started, err),
       );
     } catch (err) {
-      fail(this, ack, label, started, err);
+      fail(ack, label, started, err);
     }
   }
   return function (this: C, ...args: unknown[]) {

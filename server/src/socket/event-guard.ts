@@ -1,7 +1,7 @@
 import type { Event } from 'socket.io';
 import { waitInWords, type Limits } from '../limits/limits.ts';
 import type { Metrics } from '../metrics.ts';
-import { refuseEvent, type HeldFor } from './ack-handler.ts';
+import { refuseEvent } from './ack-handler.ts';
 import { oversizedField } from './oversize.ts';
 
 /** The only events a client may send (docs/protocol.md). */
@@ -14,8 +14,6 @@ export interface EventGuardDeps {
   socketId: string;
   /** The client's address (TRUST_PROXY applied), for the per-address count of hello and sync; null for the process's own bots. */
   address: string | null;
-  /** Where this socket's answers are held, if they are (memory mode): a refusal here goes behind them. */
-  held?: HeldFor | null;
 }
 
 /**
@@ -33,18 +31,17 @@ export interface EventGuardDeps {
  */
 export function eventGuard(deps: EventGuardDeps): (event: Event, next: (err?: Error) => void) => void {
   const { limits, metrics, socketId, address } = deps;
-  const held = deps.held ?? null;
   return (event, next) => {
     // A command, nearly every event, goes on without the copy of its arguments and the closure the rest need.
     if (event[0] === 'command') {
       const field = oversizedField(event[1]);
-      if (field) refuseEvent(event.slice(1), metrics, { code: 'too_large', message: `Too long: ${field}.` }, held);
+      if (field) refuseEvent(event.slice(1), metrics, { code: 'too_large', message: `Too long: ${field}.` });
       else next();
       return;
     }
     const [name, ...args] = event;
     const refuse = (code: 'rate_limited' | 'unknown_event', message: string, retryAfterMs?: number) =>
-      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }, held);
+      refuseEvent(args, metrics, { code, message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
     void (async () => {
       const own = await limits.socket.take(socketId);
       if (!own.allowed) return refuse('rate_limited', `Too many requests on this connection; wait ${waitInWords(own.retryAfterMs)}.`, own.retryAfterMs);

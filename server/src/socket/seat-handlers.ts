@@ -122,8 +122,6 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     schema: CommandPayload,
     parse: parseCommandPayload,
     labelOf: (p) => p.command.type,
-    // Its ack only confirms what its update told the sender already: it waits behind the iteration's broadcasts.
-    hold: true,
     run: async (p, socket): Promise<CommandResult> => {
       const received = performance.now();
       const deadline = received + config.storeTimeoutMs;

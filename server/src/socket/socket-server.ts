@@ -14,7 +14,6 @@ import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
-import { HeldAcks } from './held-acks.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline } from './hello-deadline.ts';
@@ -61,11 +60,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const streams = new ViewerStreams();
   const follower = followLog(io, service, streams, config, redis !== null, log);
-  // Memory mode decides and broadcasts a command within the iteration that read it, so its ack can wait for the
-  // iteration's end, behind the other commands' broadcasts (held-acks.ts). With Redis a command's broadcast and
-  // ack both come in its append's reply, a batch's broadcasts already before its acks: nothing there to reorder.
-  const held = redis === null ? new HeldAcks() : null;
-  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics, held }, spec);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
   const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
@@ -80,7 +75,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
     // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
-    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy), held: held && { acks: held, socket } }));
+    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
     helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);
