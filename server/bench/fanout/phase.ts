@@ -90,7 +90,7 @@ function forkPhase(contender: Runnable, processes: number, options: FanoutOption
   };
   const servers = Array.from({ length: processes }, () => new ServerProcess(contender.target, env, contender.script, options.tsx, contender.node));
   const harnessScript = fileURLToPath(new URL('./harness.ts', import.meta.url));
-  const harness = fork(harnessScript, ['--fanout-harness'], { execPath: options.harnessNode.path, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const harness = fork(harnessScript, ['--fanout-harness'], { execPath: options.harnessNode.path, execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { servers, harness, machine: new MachineCpu() };
 }
 
