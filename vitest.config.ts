@@ -13,7 +13,7 @@ export default defineConfig({
     // "CI's wall time: two vitest workers ...").
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
-      { test: { name: 'shared', include: ['shared/test/**/*.test.ts'], environment: 'node', testTimeout: 30000, isolate: false } },
+      { test: { name: 'shared', include: ['shared/test/**/*.test.ts'], environment: 'node', testTimeout: 30000 } },
       // The top level only, not `exclude: SERIAL`: a project's own exclude drops the command line's --exclude (.ci/run's).
       { test: { name: 'server', include: ['server/test/*.test.ts'], environment: 'node', testTimeout: 30000, hookTimeout: 30000 } },
       // A project of its own because vitest runs a project whose maxWorkers is 1 after the others, one file at a time.
