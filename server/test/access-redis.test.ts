@@ -51,3 +51,23 @@ describe('revoking on one process', () => {
     for (const c of [listening, acting, us]) c.close();
   });
 });
+
+describe('re-issuing the creator\'s token on one process', () => {
+  it('drops its socket on the other, and the old token is refused on both; the new one works on both', async () => {
+    const session = await createSession(a.url, { scenarioId: 'april-2024' });
+    const creator = await connect(b.url, session.sessionId, session.facilitatorToken, 'creator');
+    const dropped = new Promise<string>((resolve) => creator.socket.once('disconnect', (r) => resolve(r)));
+    const r = await api<AccessCode>(a.url, `/api/sessions/${session.sessionId}/access/owner/reissue`, { method: 'POST', body: {}, token: session.facilitatorToken });
+    expect(r.status).toBe(200);
+    expect(await dropped).toBe('io server disconnect');
+    for (const server of [a, b]) {
+      expect((await api(server.url, `/api/sessions/${session.sessionId}`, { token: session.facilitatorToken })).status).toBe(401);
+      const again = new TestClient(server.url, session.sessionId, session.facilitatorToken, 'creator-again');
+      const hello = await again.hello();
+      expect(!hello.ok && hello.error.code).toBe('unauthorized');
+      again.close();
+      expect((await api(server.url, `/api/sessions/${session.sessionId}`, { token: r.body.token })).status).toBe(200);
+    }
+    creator.close();
+  });
+});

@@ -1,7 +1,7 @@
 /** The lifecycle of secrets: revoking and re-issuing codes and tokens, the co-facilitator code, expiry after the end, the per-seat cap. */
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessCode, SessionSummary } from '@rubicon/shared';
+import type { AccessCode, CreateSessionResponse, SessionSummary } from '@rubicon/shared';
 import { SkewClock, TestClient, api, codeFor, createSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
 
 const clock = new SkewClock();
@@ -80,6 +80,62 @@ describe('the co-facilitator code', () => {
     expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: co.token })).status).toBe(401);
     expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: s.facilitatorToken })).status).toBe(200);
     cofac.close();
+  });
+});
+
+describe('the creator\'s token', () => {
+  it('is re-issued: the old one is refused on HTTP and its socket dropped, the new one works', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner' });
+    const creator = new TestClient(server.url, s.sessionId, s.facilitatorToken, 'creator');
+    expect((await creator.hello()).ok).toBe(true);
+    const dropped = new Promise<string>((resolve) => creator.socket.once('disconnect', (r) => resolve(r)));
+    const r = await change(s.sessionId, s.facilitatorToken, 'owner', 'reissue');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ key: 'owner', role: { kind: 'facilitator' }, code: null, generation: 1 });
+    expect(await dropped).toBe('io server disconnect');
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: s.facilitatorToken })).status).toBe(401);
+    const stale = new TestClient(server.url, s.sessionId, s.facilitatorToken, 'creator-old');
+    const refused = await stale.hello();
+    expect(!refused.ok && refused.error.code).toBe('unauthorized');
+    stale.close();
+    const token = r.body.token!;
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token })).status).toBe(200);
+    const fresh = new TestClient(server.url, s.sessionId, token, 'creator-new');
+    expect((await fresh.hello()).ok).toBe(true);
+    expect((await fresh.command({ type: 'START' })).ok).toBe(true);
+    creator.close();
+    fresh.close();
+  });
+
+  it('is re-issued by a co-facilitator too, whose own token lives on; it cannot be revoked alone', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner-co' });
+    const co = await joinCode(server.url, s.facilitatorCode!);
+    const refused = await change(s.sessionId, co.token, 'owner', 'revoke');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.code).toBe('invalid');
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: s.facilitatorToken })).status).toBe(200);
+    const r = await change(s.sessionId, co.token, 'owner', 'reissue');
+    expect(r.status).toBe(200);
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: s.facilitatorToken })).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: co.token })).status).toBe(200);
+    expect((await api(server.url, `/api/sessions/${s.sessionId}`, { token: r.body.token })).status).toBe(200);
+    // A seat cannot.
+    const seat = await joinCode(server.url, codeFor(s, 'iran'));
+    expect((await change(s.sessionId, seat.token, 'owner', 'reissue')).status).toBe(403);
+  });
+
+  it('of a branch is the owner key too: revoking the co-facilitator code leaves it, re-issuing it ends it', async () => {
+    const parent = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner-branch' });
+    const branched = await api<CreateSessionResponse>(server.url, `/api/sessions/${parent.sessionId}/branch`, {
+      method: 'POST', body: { version: 0 }, token: parent.facilitatorToken,
+    });
+    expect(branched.status).toBe(201);
+    const b = branched.body;
+    expect((await change(b.sessionId, b.facilitatorToken, 'facilitator', 'revoke')).status).toBe(200);
+    expect((await api(server.url, `/api/sessions/${b.sessionId}`, { token: b.facilitatorToken })).status).toBe(200);
+    const r = await change(b.sessionId, b.facilitatorToken, 'owner', 'reissue');
+    expect((await api(server.url, `/api/sessions/${b.sessionId}`, { token: b.facilitatorToken })).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${b.sessionId}`, { token: r.body.token })).status).toBe(200);
   });
 });
 

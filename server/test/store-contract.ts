@@ -101,6 +101,42 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
         expect(await store.resolveToken('b'.repeat(64))).toEqual(facilitator);
         expect(await store.resolveToken('c'.repeat(64))).toBeNull();
       });
+
+      it('rotates an access key: the old code stops resolving, the new one resolves at the next generation', async () => {
+        const meta = sessionMeta();
+        await store.createSession(meta);
+        const [iran] = meta.codes;
+        const fresh = `K${nanoid(7)}`;
+        const r = await store.rotateAccess(meta.sessionId, 'iran', iran!.role, iran!.code, fresh);
+        expect(r).toEqual({ ok: true, access: { code: fresh, generation: 1 } });
+        expect(await fx.peer.resolveCode(iran!.code)).toBeNull();
+        expect(await fx.peer.resolveCode(fresh)).toEqual({ sessionId: meta.sessionId, role: iran!.role, key: 'iran', generation: 1 });
+        expect(await fx.peer.accessChanges(meta.sessionId)).toEqual({ iran: { code: fresh, generation: 1 } });
+        // A code another grant holds is refused, changing nothing.
+        expect(await store.rotateAccess(meta.sessionId, 'iran', iran!.role, iran!.code, meta.codes[1]!.code)).toEqual({ ok: false, reason: 'code-taken' });
+        expect(await fx.peer.accessChanges(meta.sessionId)).toEqual({ iran: { code: fresh, generation: 1 } });
+      });
+
+      it('saves a token at the new generation in the same rotation, for a key with no code (the creator\'s)', async () => {
+        const meta = sessionMeta();
+        await store.createSession(meta);
+        const role = { kind: 'facilitator' } as const;
+        expect(await store.rotateAccess(meta.sessionId, 'owner', role, null, null, 'd'.repeat(64))).toEqual({ ok: true, access: { code: null, generation: 1 } });
+        expect(await fx.peer.resolveToken('d'.repeat(64))).toEqual({ sessionId: meta.sessionId, role, key: 'owner', generation: 1 });
+        expect(await store.rotateAccess(meta.sessionId, 'owner', role, null, null, 'e'.repeat(64))).toEqual({ ok: true, access: { code: null, generation: 2 } });
+        expect(await fx.peer.resolveToken('e'.repeat(64))).toEqual({ sessionId: meta.sessionId, role, key: 'owner', generation: 2 });
+        expect((await fx.peer.accessChanges(meta.sessionId)).owner).toEqual({ code: null, generation: 2 });
+        // Without a token hash, none is saved.
+        await store.rotateAccess(meta.sessionId, 'observer', meta.codes[2]!.role, meta.codes[2]!.code, null);
+        expect(await fx.peer.resolveToken('-')).toBeNull();
+      });
+
+      it('stores an imported session\'s creator grant as given', async () => {
+        const meta = sessionMeta();
+        const ownerGrant = { sessionId: meta.sessionId, role: { kind: 'facilitator' }, key: 'owner', generation: 0 } as const;
+        await store.importSession({ meta, entries: [], snapshot: 'null', ownerGrant });
+        expect(await fx.peer.resolveToken(meta.facilitatorTokenHash)).toEqual(ownerGrant);
+      });
     });
 
     describe('log', () => {

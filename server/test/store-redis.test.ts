@@ -327,7 +327,8 @@ describe('RedisStore importSession', () => {
         if (script === STAGE_IMPORT) staged.push((options?.arguments ?? []).slice(1).reduce((n, a) => n + a.length, 0));
         return original(script, options);
       }) as typeof client.eval);
-      await store.importSession({ meta, entries, snapshot: JSON.stringify(snapshot(log.length)) });
+      const ownerGrant = { sessionId: meta.sessionId, role: { kind: 'facilitator' }, key: 'owner', generation: 0 } as const;
+      await store.importSession({ meta, entries, snapshot: JSON.stringify(snapshot(log.length)), ownerGrant });
       evalSpy.mockRestore();
       expect(staged.length).toBeGreaterThan(1);
       expect(Math.max(...staged)).toBeLessThanOrEqual(64 * 1024);

@@ -51,16 +51,19 @@ export interface CreateSessionResponse {
 
 /**
  * One revocable secret of a session and its current issue. `key` is a seat
- * id, `observer` or `facilitator` (the co-facilitator code). Revoking bumps
- * `generation`: the old code stops redeeming and every token redeemed from
- * it stops working, sockets included.
+ * id, `observer` or `facilitator` (the co-facilitator code), or `owner` (the
+ * creator's token, which has no code). Revoking bumps `generation`: the old
+ * code stops redeeming and every token redeemed from it stops working,
+ * sockets included.
  */
 export interface AccessCode {
   key: string;
   role: Viewer;
-  /** Null while revoked and not re-issued. */
+  /** Null while revoked and not re-issued, and always for `owner`. */
   code: string | null;
   generation: number;
+  /** Only in the answer to re-issuing `owner`: the creator's new token (the old one no longer works). */
+  token?: string;
 }
 
 export const AccessAction = z.enum(['revoke', 'reissue']);

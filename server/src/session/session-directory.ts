@@ -173,6 +173,7 @@ export class SessionDirectory {
    * disconnects the sockets that hold it.
    */
   async changeAccess(sessionId: string, key: string, action: AccessAction): Promise<AccessCode> {
+    if (key === OWNER_KEY) return this.reissueOwner(sessionId, action);
     const { meta, access } = await this.access(sessionId);
     // Like every other write to a replay: a conflict with what the session is, not a matter of who asks.
     if (meta.lineage?.replayOf) throw new ServiceError('read_only', 'This is a replay of a session file: it has no codes to revoke or re-issue.');
@@ -187,6 +188,24 @@ export class SessionDirectory {
       }
     }
     throw new ServiceError('unavailable', 'Could not draw a fresh code; try again.');
+  }
+
+  /**
+   * Ends the creator's token (and every earlier one) and hands a new one back, in one store step: a
+   * leaked creator token has a remedy, and the facilitator who asks always leaves with a token that
+   * works. Only a re-issue: revoking it alone could leave a session with no facilitator at all. A
+   * replay's creator token is its only credential, so it may be re-issued there too.
+   */
+  private async reissueOwner(sessionId: string, action: AccessAction): Promise<AccessCode> {
+    if (action !== 'reissue')
+      throw new ServiceError('invalid', 'The creator\'s token can only be re-issued (access/owner/reissue), so that a facilitator always holds one.');
+    if (!(await this.store.getSession(sessionId))) throw new ServiceError('not_found', 'There is no such session.');
+    const role: Viewer = { kind: 'facilitator' };
+    const token = newToken();
+    const r = await this.store.rotateAccess(sessionId, OWNER_KEY, role, null, null, hashToken(token));
+    if (!r.ok) throw new ServiceError('unavailable', 'Could not re-issue the creator\'s token; try again.');
+    this.log.info({ sessionId, key: OWNER_KEY, action, generation: r.access.generation }, 'access changed');
+    return { key: OWNER_KEY, role, code: null, generation: r.access.generation, token };
   }
 
   /** The facilitator's grant for this session, or a refusal. */
@@ -318,7 +337,9 @@ export class SessionDirectory {
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
     // Under a new id at each try: the old one's staging expires.
-    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null' });
+    // The creator's token is the `owner` key's, as for a created session: revoking the co-facilitator code leaves it be.
+    const ownerGrant = (sessionId: string): Grant => ({ sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 });
+    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null', ownerGrant: ownerGrant(meta.sessionId) });
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
     // A replay is only watched: nothing its log asks for is for this server to do.

@@ -47,7 +47,7 @@ export class MemoryStore implements SessionStore {
     for (const e of log) entries.push(e);
     this.logs.set(meta.sessionId, { entries, barrier: log.length });
     if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
-    this.tokens.set(meta.facilitatorTokenHash, { sessionId: meta.sessionId, role: { kind: 'facilitator' } });
+    this.tokens.set(meta.facilitatorTokenHash, structuredClone(session.ownerGrant));
   }
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {
@@ -82,7 +82,7 @@ export class MemoryStore implements SessionStore {
     return structuredClone(Object.fromEntries(this.access.get(sessionId) ?? []));
   }
 
-  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult> {
+  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null, tokenHash?: string): Promise<RotateResult> {
     // No await in here: atomic.
     if (newCode !== null && this.codes.has(newCode)) return { ok: false, reason: 'code-taken' };
     const changes = this.access.get(sessionId) ?? new Map<string, AccessState>();
@@ -90,6 +90,7 @@ export class MemoryStore implements SessionStore {
     if (current.code !== null) this.codes.delete(current.code);
     const next: AccessState = { code: newCode, generation: current.generation + 1 };
     if (newCode !== null) this.codes.set(newCode, structuredClone({ sessionId, role, key, generation: next.generation }));
+    if (tokenHash !== undefined) this.tokens.set(tokenHash, structuredClone({ sessionId, role, key, generation: next.generation }));
     changes.set(key, next);
     this.access.set(sessionId, changes);
     return { ok: true, access: { ...next } };

@@ -200,9 +200,10 @@ return 'ok'
 
 /**
  * Revokes (and re-issues) one access key at once: the old code goes, the
- * generation goes up, the new code (if any) comes. KEYS: access hash, new
- * code key; ARGV: key, code as created, new code or '', the code key prefix,
- * session id, role JSON.
+ * generation goes up, the new code (if any) comes, and the new token (if
+ * any) is saved at the new generation. KEYS: access hash, new code key, new
+ * token key; ARGV: key, code as created, new code or '', the code key prefix,
+ * session id, role JSON, '1' to save the token or ''.
  */
 export const ROTATE_ACCESS = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -220,6 +221,9 @@ local state = '{"code":null,"generation":' .. gen .. '}'
 if ARGV[3] ~= '' then
   redis.call('SET', KEYS[2], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
   state = cjson.encode({ code = ARGV[3], generation = gen })
+end
+if ARGV[7] == '1' then
+  redis.call('SET', KEYS[3], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
 end
 redis.call('HSET', KEYS[1], ARGV[1], state)
 return state

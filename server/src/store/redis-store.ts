@@ -141,7 +141,7 @@ export class RedisStore implements SessionStore {
     const logKeys = [this.key('log', id), this.key('cmds', id)];
     for (const args of stagingCalls(entries)) await this.gate.run((c) => c.eval(STAGE_IMPORT, { keys: logKeys, arguments: [String(STAGING_TTL_S), ...args] }));
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: id, role } satisfies Grant));
-    const facilitator = JSON.stringify({ sessionId: id, role: { kind: 'facilitator' } } satisfies Grant);
+    const facilitator = JSON.stringify(session.ownerGrant);
     const result = await this.gate.run((c) =>
       c.eval(COMMIT_IMPORT, {
         keys: [
@@ -198,11 +198,11 @@ export class RedisStore implements SessionStore {
     return Object.fromEntries(Object.entries(hash).map(([k, v]) => [k, AccessStateSchema.parse(JSON.parse(v))]));
   }
 
-  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult> {
+  async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null, tokenHash?: string): Promise<RotateResult> {
     const reply = await this.gate.run((c) =>
       c.eval(ROTATE_ACCESS, {
-        keys: [this.key('access', sessionId), this.key('code', newCode ?? '-')],
-        arguments: [key, createdCode ?? '', newCode ?? '', this.key('code', ''), sessionId, JSON.stringify(role)],
+        keys: [this.key('access', sessionId), this.key('code', newCode ?? '-'), this.key('token', tokenHash ?? '-')],
+        arguments: [key, createdCode ?? '', newCode ?? '', this.key('code', ''), sessionId, JSON.stringify(role), tokenHash === undefined ? '' : '1'],
       }),
     );
     if (reply === 'code-taken') return { ok: false, reason: 'code-taken' };

@@ -112,7 +112,8 @@ export interface ImportedSession {
   entries: readonly SerializedEntry[];
   /** JSON PersistedGame of the state at the end of the log. */
   snapshot: string;
-  /** The facilitator's grant is stored under meta.facilitatorTokenHash with the rest. */
+  /** The creator's grant, stored under meta.facilitatorTokenHash with the rest. */
+  ownerGrant: Grant;
 }
 
 /** How an append's entries were made. */
@@ -172,9 +173,11 @@ export interface SessionStore {
    * Atomically: the key's current code (`createdCode` if it was never
    * changed) stops redeeming, its generation goes up by one, and `newCode`
    * (unless null) now redeems for `role` at the new generation. Refused if
-   * `newCode` names another grant already.
+   * `newCode` names another grant already. With `tokenHash`, a token for
+   * `role` at the new generation is saved in the same step, so that a key
+   * with no code (the creator's) is never left with no token that works.
    */
-  rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null): Promise<RotateResult>;
+  rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null, tokenHash?: string): Promise<RotateResult>;
   /** Counts one redemption of a key's code at a generation; returns the count including this one. */
   countRedemption(sessionId: string, key: string, generation: number): Promise<number>;
   /**
