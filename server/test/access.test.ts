@@ -2,7 +2,7 @@
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode, CreateSessionResponse, SessionSummary } from '@rubicon/shared';
-import { SkewClock, TestClient, api, codeFor, createSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
+import { SkewClock, TestClient, api, codeFor, createSession, exportSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
 
 const clock = new SkewClock();
 let server: TestServer;
@@ -136,6 +136,17 @@ describe('the creator\'s token', () => {
     const r = await change(b.sessionId, b.facilitatorToken, 'owner', 'reissue');
     expect((await api(server.url, `/api/sessions/${b.sessionId}`, { token: b.facilitatorToken })).status).toBe(401);
     expect((await api(server.url, `/api/sessions/${b.sessionId}`, { token: r.body.token })).status).toBe(200);
+  });
+
+  it('of a replay, its only credential, is re-issued though its codes cannot be', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner-replay' });
+    const replay = await api<CreateSessionResponse>(server.url, '/api/replays', { body: await exportSession(server.url, s) });
+    const { sessionId, facilitatorToken } = replay.body;
+    expect((await change(sessionId, facilitatorToken, 'observer', 'reissue')).status).toBe(409);
+    const r = await change(sessionId, facilitatorToken, 'owner', 'reissue');
+    expect(r.status).toBe(200);
+    expect((await api(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken })).status).toBe(401);
+    expect((await api(server.url, `/api/sessions/${sessionId}`, { token: r.body.token })).status).toBe(200);
   });
 });
 
