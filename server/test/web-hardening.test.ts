@@ -220,7 +220,7 @@ describe('typed answers to odd input', () => {
       [`/api/sessions/${table.session.sessionId}/branch`, JSON.stringify({ version: 0 }), { authorization: `Bearer ${table.session.facilitatorToken}` }],
     ] as const;
     for (const [route, body, auth] of routes) {
-      for (const headers of [{ 'content-type': 'text/plain' }, {}]) {
+      for (const headers of [{ 'content-type': 'text/plain' }, {}] as Record<string, string>[]) {
         const r = await fetch(server.url + route, { method: 'POST', body: new Blob([body]), headers: { ...auth, ...headers } });
         expect(r.status, route).toBe(400);
         expect(errorOf(await r.json()), route).toMatchObject({ code: 'invalid', message: expect.stringMatching(/Content-Type: application\/json/) });
