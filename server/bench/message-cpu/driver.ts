@@ -20,9 +20,12 @@
  * on the machine, so it shows cuts of a few hundred bytes a message.
  *
  *   run by ab.ts (bundled against a checkout); prints one JSON line: µs of process CPU and bytes allocated per message, per repetition
- *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0)
+ *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0),
+ *   MESSAGE_CPU_ON_MARK=<executable> (split runs only: run with "start <pid>" or "stop <pid>" at each repetition's
+ *   bounds, and awaited before the clients go on, e.g. to switch callgrind's instrumentation on and off with
+ *   callgrind_control, so that its counts are the repetitions' alone)
  */
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { GCProfiler } from 'node:v8';
 import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
@@ -37,6 +40,7 @@ const REPS = Number(process.env.MESSAGE_CPU_REPS ?? 5);
 const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
 /** Set in the child that runs the clients of a split run: the server's URL. */
 const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
+const ON_MARK = process.env.MESSAGE_CPU_ON_MARK;
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 /** Messages in flight at once, spread over every sender. */
 const IN_FLIGHT = 8;
@@ -49,6 +53,12 @@ interface Ack {
 
 /** A split run's messages between the client (child) and the server (parent): each repetition bracketed, then done. */
 type Mark = 'start' | 'stop' | 'done';
+
+/** MESSAGE_CPU_ON_MARK's command for a repetition's bound, awaited: the counting it switches must be on before the first message. */
+function onMark(mark: 'start' | 'stop'): Promise<void> {
+  if (!ON_MARK) return Promise.resolve();
+  return new Promise((resolve, reject) => execFile(ON_MARK, [mark, String(process.pid)], (err) => (err ? reject(err) : resolve())));
+}
 
 /** The clients' side: sessions made and taken into planning, then `send` for a repetition's messages. */
 async function clients(url: string) {
@@ -182,17 +192,21 @@ if (CLIENT_OF) {
     await new Promise<void>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the clients exited with ${code}`))));
-      child.on('message', (m: Mark) => {
-        if (m === 'done') return resolve();
+      const bound = async (m: Mark) => {
         if (m === 'start') {
           collect();
+          await onMark('start');
           allocation = countAllocation();
           before = process.cpuUsage();
         } else if (m === 'stop') {
           figures.push(perMessageUs(process.cpuUsage(before)));
           allocated.push(allocation());
+          await onMark('stop');
         }
-        child.send('go');
+      };
+      child.on('message', (m: Mark) => {
+        if (m === 'done') return resolve();
+        bound(m).then(() => child.send('go'), reject);
       });
     });
   } else {
