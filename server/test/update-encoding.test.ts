@@ -5,7 +5,9 @@
  * relays numbered per reader), and the packet must be what Socket.IO's own
  * encoder writes.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { pino } from 'pino';
+import { z } from 'zod';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { applyEntry, createGame, initialState, runHeadless, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
@@ -13,6 +15,9 @@ import { updatesFor } from '../src/session/broadcast.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 import { EncodedJson, encodedUpdates, sessionTargets, spliceParser } from '../src/socket/update-encoding.ts';
+import { ackHandler } from '../src/socket/ack-handler.ts';
+import { CommandAnswer } from '../src/socket/command-answer.ts';
+import { createMetrics } from '../src/metrics.ts';
 
 const scenario = shippedScenario('april-2024');
 const game = createGame(scenario, { scenarioId: scenario.id, seed: 'encoding', optionalSeats: ['hezbollah', 'jordan', 'eu'] });
@@ -155,6 +160,50 @@ describe('the splicing encoder', () => {
     const counted = { toJSON: () => (reads++, answer) };
     expect(spliced.encode({ type: PacketType.ACK, nsp: '/', id: 5, data: [counted] })).toEqual([`35[${JSON.stringify(answer)}]`]);
     expect(reads).toBe(1);
+  });
+});
+
+describe("a command's acknowledgement", () => {
+  /** The Ack the command handler's wrapper (ack-handler.ts) answers for `answer`, as the encoder gets it. */
+  async function ackOf(answer: CommandAnswer): Promise<unknown> {
+    const handler = ackHandler<z.ZodUnknown, CommandAnswer, object>(
+      { log: pino({ level: 'silent' }), metrics: createMetrics() },
+      { event: 'command', schema: z.unknown(), run: () => Promise.resolve(answer) },
+    );
+    return new Promise((resolve) => handler.call({}, {}, resolve));
+  }
+  const answers = [
+    new CommandAnswer(12, false, 3),
+    new CommandAnswer(0, true, 0),
+    new CommandAnswer(9_007_199_254_740_991, false, 1e15),
+    // Not versions, but written as JSON.stringify writes them all the same.
+    new CommandAnswer(-0, false, 2.5),
+    new CommandAnswer(Number.NaN, true, Infinity),
+  ];
+
+  it('is written byte for byte as the default encoder writes the object literal the answer used to be', async () => {
+    const spliced = new spliceParser.Encoder();
+    const plain = new Encoder();
+    for (const answer of answers) {
+      const { version, duplicate, gameVersion } = answer;
+      const literal = { ok: true, data: { version, duplicate, gameVersion } };
+      for (const [nsp, id] of [['/', 4], ['/admin', 0]] as const) {
+        const expected = plain.encode({ type: PacketType.ACK, nsp, id, data: [literal] });
+        expect(spliced.encode({ type: PacketType.ACK, nsp, id, data: [await ackOf(answer)] })).toEqual(expected);
+      }
+    }
+  });
+
+  it('is written without JSON.stringify when its numbers are integers', async () => {
+    const spliced = new spliceParser.Encoder();
+    const packet = { type: PacketType.ACK, nsp: '/', id: 4, data: [await ackOf(new CommandAnswer(12, false, 3))] };
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      expect(spliced.encode(packet)).toEqual(['34[{"ok":true,"data":{"version":12,"duplicate":false,"gameVersion":3}}]']);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { AckHandlerSpec } from './ack-handler.ts';
+import { CommandAnswer } from './command-answer.ts';
 import { helloSaid } from './hello-deadline.ts';
 import type { PresenceTracker } from './presence.ts';
 import { grantKey, type SocketGrants } from './socket-grants.ts';
@@ -144,7 +145,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
       const session = service.peek(grant.sessionId);
       if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
       const state = result.after ?? session.state;
-      return { version: streams.position(session.game, state, grant.role).version, duplicate: result.duplicate, gameVersion: viewerGameVersion(state, grant.role) };
+      return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
     },
   });
 }

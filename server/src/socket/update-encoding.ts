@@ -5,6 +5,7 @@ import type { Game, UpdatePayload } from '@rubicon/shared';
 import { sessionRoom } from '../session/rooms.ts';
 import type { RoomUpdate } from '../session/broadcast.ts';
 import type { RubiconServer } from './types.ts';
+import { CommandAnswer } from './command-answer.ts';
 
 type Adapter = ReturnType<RubiconServer['of']>['adapter'];
 type BroadcastOptions = Parameters<Adapter['broadcast']>[1];
@@ -68,8 +69,21 @@ class SpliceEncoder extends Encoder {
 function ackText(packet: Packet): string {
   let out = packetHead(PacketType.ACK, packet);
   const data: unknown = packet.data;
-  if (data !== undefined && data !== null) out += JSON.stringify(data);
+  const answer = Array.isArray(data) && data.length === 1 ? commandAnswerOf(data[0]) : null;
+  // A command's answer, the acknowledgement of every message: its JSON written without JSON.stringify's walk.
+  if (answer) out += `[{"ok":true,"data":${answer.json()}}]`;
+  else if (data !== undefined && data !== null) out += JSON.stringify(data);
   return out;
+}
+
+/**
+ * The CommandAnswer of an accepted command's `Ack` (`{ ok: true, data }`, as ack-handler.ts's `finish` builds it:
+ * those two keys in that order, which update-encoding.test.ts pins through the handler), or null for any other.
+ */
+function commandAnswerOf(ack: unknown): CommandAnswer | null {
+  if (typeof ack !== 'object' || ack === null) return null;
+  const { ok, data } = ack as { ok?: unknown; data?: unknown };
+  return ok === true && data instanceof CommandAnswer ? data : null;
 }
 
 /** The `parser` option of the Socket.IO server: the default parser with the splicing encoder. */
