@@ -67,13 +67,12 @@ class SpliceEncoder extends Encoder {
  * the server's acknowledgements are `Ack` values (ack-handler.ts), JSON by their type, never binary.
  */
 function ackText(packet: Packet): string {
-  let out = packetHead(PacketType.ACK, packet);
+  const out = packetHead(PacketType.ACK, packet);
   const data: unknown = packet.data;
   const answer = Array.isArray(data) && data.length === 1 ? commandAnswerOf(data[0]) : null;
   // A command's answer, the acknowledgement of every message: its JSON written without JSON.stringify's walk.
-  if (answer) out += `[{"ok":true,"data":${answer.json()}}]`;
-  else if (data !== undefined && data !== null) out += JSON.stringify(data);
-  return out;
+  if (answer) return answer.ackJson(out);
+  return data !== undefined && data !== null ? out + JSON.stringify(data) : out;
 }
 
 /**
