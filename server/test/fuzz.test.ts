@@ -266,7 +266,7 @@ function httpProbes(): fc.Arbitrary<Probe> {
   const branchBroken = broken({ version: 0, title: 'Fuzz' });
   const json = (b: fc.Arbitrary<Json>) => b.map((v) => JSON.stringify(v));
   const notAnAction = fc.string({ maxLength: 20 }).filter((a) => a !== 'revoke' && a !== 'reissue').map((a) => encodeURIComponent(a));
-  const notAKey = fc.oneof(oddSegment, fc.constantFrom('nobody', 'owner', 'IRAN'));
+  const notAKey = fc.oneof(oddSegment, fc.constantFrom('nobody', 'creator', 'IRAN'));
   return fc.oneof(
     fc.record({ method: fc.constant('GET'), path: fc.tuple(oddSegment, fc.constantFrom('teaching', 'bots')).map(([s, r]) => `/api/scenarios/${s}/${r}`), token }),
     fc.record({ method: fc.constant('POST'), path: fc.constant('/api/sessions'), token, body: fc.oneof(json(createBroken), junkBody), contentType }),
@@ -284,6 +284,8 @@ function httpProbes(): fc.Arbitrary<Probe> {
     // Revoking for real would change the store: with the real session and token, the key or the action is always wrong.
     fc.record({ method: fc.constant('POST'), path: fc.tuple(id, notAKey, fc.constantFrom('revoke', 'reissue')).map(([i, k, a]) => `/api/sessions/${i}/access/${k}/${a}`), token }),
     fc.record({ method: fc.constant('POST'), path: fc.tuple(id, fc.constantFrom('iran', 'observer'), notAnAction).map(([i, k, a]) => `/api/sessions/${i}/access/${k}/${a}`), token }),
+    // `owner` (the creator's token) is a key since 3f527dd, re-issued only: revoking it would lock the creator out.
+    fc.record({ method: fc.constant('POST'), path: fc.tuple(id, fc.oneof(notAnAction, fc.constant('revoke'))).map(([i, a]) => `/api/sessions/${i}/access/owner/${a}`), token }),
     fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), path: fc.tuple(fc.constantFrom('/api/', '/api/sessions/', '/healthz/', '/metrics/', '/'), oddSegment).map(([a, b]) => a + b), token }),
   );
 }
