@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible, saveScreen } from './support/artifacts.ts';
+import { createSessionOnHome, expectLive, expectNotReloaded, markNoReload } from './support/ui.ts';
 
 /** The two screens a visitor meets before any session: Home and the join page. */
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -55,4 +56,28 @@ test('a player whose code the white cell re-issues is told why the console stopp
   await page.getByTestId('join-submit').click();
   await expect(page.getByTestId('connection')).toHaveAttribute('data-status', 'live');
   await expect(page.getByTestId('console-seat')).toBeAttached();
+});
+
+test('the creator replaces its leaked facilitator token on Setup: the old one gets 401, and the page goes on with the new one', async ({ page, request }) => {
+  const sessionId = await createSessionOnHome(page, { scenario: 'april-2024', timerScale: '1', review: false });
+  await expectLive(page);
+  await markNoReload(page);
+  const stored = () => page.evaluate((id) => (JSON.parse(localStorage.getItem(`rubicon:cred:${id}:facilitator`) ?? '{}') as { token?: string }).token, sessionId);
+  const old = await stored();
+  expect(old).toBeTruthy();
+  const summary = (token: string | undefined) => request.get(`/api/sessions/${encodeURIComponent(sessionId)}`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await summary(old)).status()).toBe(200);
+
+  await page.getByTestId('reissue-owner').click();
+  await expect(page.getByTestId('owner-notice')).toContainText('This browser now uses the new one');
+  await expect.poll(stored).not.toBe(old);
+  expect((await summary(old)).status()).toBe(401);
+  expect((await summary(await stored())).status()).toBe(200);
+  // The server dropped the old token's socket: the page reconnects with the new one, no error, no reload.
+  await expectLive(page);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  const observer = (await page.getByTestId('code-observer').textContent())!.trim();
+  await page.getByTestId('reissue-observer').click();
+  await expect(page.getByTestId('code-observer')).not.toHaveText(observer);
+  await expectNotReloaded(page);
 });

@@ -14,7 +14,8 @@ export function pathAfterJoin(join: JoinResponse): string {
 
 export async function redeem(code: string, name: string | null = null): Promise<string> {
   const join = await joinWithCode(normalizeCode(code));
-  saveCredential(join.sessionId, { token: join.token, role: join.role });
+  // A code's token is never the creator's, even the co-facilitator code's.
+  saveCredential(join.sessionId, { token: join.token, role: join.role, owner: false });
   if (name && join.role.kind === 'seat') saveDisplayName(join.sessionId, name);
   return pathAfterJoin(join);
 }

@@ -1,8 +1,9 @@
-import type { JoinCode, SessionSummary } from '@rubicon/shared';
+import { useRef, useState } from 'react';
+import type { GameView, JoinCode, SessionSummary } from '@rubicon/shared';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge } from '../session/ConnectionBadge.tsx';
 import { Link } from '../common/Link.tsx';
-import { CoFacilitatorCard, ObserverCodeCard, SeatCodeCard, type SeatCode } from './SetupCodeCards.tsx';
+import { CoFacilitatorCard, ObserverCodeCard, OwnerTokenCard, SeatCodeCard, type SeatCode } from './SetupCodeCards.tsx';
 import { useSetupSummary } from './useSetupSummary.ts';
 import { useBotOptions } from './useBotOptions.ts';
 import { EstimateLine } from './SessionEstimate.tsx';
@@ -14,11 +15,15 @@ import { paths } from '../router.ts';
 
 /** `/s/:id/setup`: the join codes, links and QR codes per seat, and who has joined, live. */
 export function Setup({ sessionId }: { sessionId: string }) {
-  const cred = loadCredential(sessionId, 'facilitator');
-  const token = cred?.token ?? null;
+  // In state, not read from storage at each render: re-issuing the creator's token swaps it, and the
+  // socket and the summary follow the new one.
+  const [token, setToken] = useState(() => loadCredential(sessionId, 'facilitator')?.token ?? null);
   const session = useSession(sessionId, token);
   const bots = useBotOptions(session.view?.scenario.id ?? null);
-  const { summary, error: summaryError, access } = useSetupSummary(sessionId, token);
+  const { summary, error: summaryError, notice, access } = useSetupSummary(sessionId, token, setToken);
+  // The last view stays up while a new token's socket connects, instead of the connecting screen.
+  const lastView = useRef<GameView | null>(null);
+  if (session.view) lastView.current = session.view;
   const hosted = hostedSession(sessionId);
 
   if (!token) {
@@ -28,7 +33,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
       </NeedsJoin>
     );
   }
-  const view = session.view;
+  const view = session.view ?? lastView.current;
   if (!view) return <SessionPending session={session} title="Session setup" />;
 
   // Revoked codes keep their card (showing "revoked"), so they can be re-issued.
@@ -62,6 +67,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
             ))}
             {observer && <ObserverCodeCard code={observer.code} connected={presence?.observers ?? 0} origin={origin} access={cardAccess} />}
             {summary && summary.mode !== 'replay' && <CoFacilitatorCard summary={summary} access={access} />}
+            {summary && <OwnerTokenCard access={access} notice={notice} />}
           </ul>
         </section>
       </main>

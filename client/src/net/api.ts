@@ -66,7 +66,11 @@ export function joinWithCode(code: string): Promise<JoinResponse> {
   return request('POST', '/api/join', { code });
 }
 
-/** Revokes one code (a seat id, `observer` or `facilitator`) and every token redeemed from it; `reissue` also makes a new code. */
+/**
+ * Revokes one code (a seat id, `observer` or `facilitator`) and every token redeemed from it; `reissue` also makes a new code.
+ * `owner` is the creator's token, which has no code and can only be re-issued: the old token stops working at once (its
+ * sockets are dropped) and the answer's `token` is the new one, for the browser that held the old one to keep.
+ */
 export function changeAccess(sessionId: string, key: string, action: AccessAction, facilitatorToken: string): Promise<AccessCode> {
   return request('POST', `/api/sessions/${encodeURIComponent(sessionId)}/access/${encodeURIComponent(key)}/${action}`, {}, facilitatorToken);
 }

@@ -29,6 +29,12 @@ function set(key: string, value: string | null): void {
 export interface StoredCredential {
   token: string;
   role: Viewer;
+  /**
+   * True for the creator's token (this browser created, imported, branched or opened the session), which
+   * `access/owner/reissue` replaces; false for a token redeemed from a code. Absent in credentials stored
+   * before it was kept: see `holdsCreatorToken`.
+   */
+  owner?: boolean;
 }
 
 /** Which slot a role's token lives in: one per seat, one for observers, one for the facilitator. */
@@ -88,7 +94,7 @@ export function hostedSessions(): HostedSession[] {
 }
 
 export function rememberHostedSession(created: CreateSessionResponse, title: string, now: number): void {
-  saveCredential(created.sessionId, { token: created.facilitatorToken, role: { kind: 'facilitator' } });
+  saveCredential(created.sessionId, { token: created.facilitatorToken, role: { kind: 'facilitator' }, owner: true });
   const entry: HostedSession = { sessionId: created.sessionId, title, createdAt: now, codes: created.codes };
   const list = [entry, ...hostedSessions().filter((s) => s.sessionId !== created.sessionId)].slice(0, 50);
   set('hosted', JSON.stringify(list));
@@ -96,6 +102,28 @@ export function rememberHostedSession(created: CreateSessionResponse, title: str
 
 export function hostedSession(sessionId: string): HostedSession | null {
   return hostedSessions().find((s) => s.sessionId === sessionId) ?? null;
+}
+
+/**
+ * Whether this browser's facilitator token is the creator's. A credential stored before `owner` was kept
+ * counts as the creator's when the session was created here: wrongly so only if this browser later redeemed
+ * the co-facilitator code too, and then adopting the creator's new token locks nobody out.
+ */
+export function holdsCreatorToken(sessionId: string): boolean {
+  const cred = loadCredential(sessionId, 'facilitator');
+  if (!cred) return false;
+  return cred.owner ?? hostedSession(sessionId) !== null;
+}
+
+/**
+ * After `access/owner/reissue`: keeps the creator's new token if this browser held the old one (which
+ * no longer works), and returns it; null when the answer has no token or this browser is a co-facilitator,
+ * whose own token is unchanged.
+ */
+export function adoptReissuedOwnerToken(sessionId: string, answer: { token?: string }): string | null {
+  if (!answer.token || !holdsCreatorToken(sessionId)) return null;
+  saveCredential(sessionId, { token: answer.token, role: { kind: 'facilitator' }, owner: true });
+  return answer.token;
 }
 
 /** Unsent text: message drafts, rationales. Keyed by the caller (session, role, beat or channel). */
