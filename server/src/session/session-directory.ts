@@ -27,11 +27,12 @@ import {
   type AccessAction,
   type AccessCode,
 } from '@rubicon/shared';
-import { FACILITATOR_KEY, OWNER_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
+import { FACILITATOR_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
+import { CODE_ATTEMPTS, accessCodes, changeAccess, ownerGrant } from './access-codes.ts';
 import type { z } from 'zod';
 import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
-import { hashToken, newJoinCode, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
+import { hashToken, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, isOutage } from './service-error.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import { settleWithin } from '../settle-within.ts';
@@ -50,8 +51,6 @@ export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
  */
 export type CreatedFromLogListener = (sessionId: string) => Promise<void>;
 
-/** Attempts at drawing join codes that no other session holds. */
-const CODE_ATTEMPTS = 5;
 
 /**
  * Sessions as things people create, join, export and import: ids, join
@@ -153,59 +152,12 @@ export class SessionDirectory {
 
   /** Every revocable code of a session as it stands. */
   async access(sessionId: string): Promise<{ meta: SessionMeta; access: AccessCode[] }> {
-    const meta = await this.store.getSession(sessionId);
-    if (!meta) throw new ServiceError('not_found', 'There is no such session.');
-    const changes = await this.store.accessChanges(sessionId);
-    const created = new Map(meta.codes.map((c) => [accessKeyOf(c.role), c]));
-    const roles: Viewer[] = meta.codes.map((c) => c.role);
-    if (meta.codes.length > 0 && !created.has(FACILITATOR_KEY)) roles.push({ kind: 'facilitator' });
-    const access = roles.map((role): AccessCode => {
-      const key = accessKeyOf(role);
-      const changed = changes[key];
-      return { key, role, code: changed ? changed.code : (created.get(key)?.code ?? null), generation: changed?.generation ?? 0 };
-    });
-    return { meta, access };
+    return accessCodes(this.store, sessionId);
   }
 
-  /**
-   * Revokes one access key: its code stops redeeming and every token redeemed
-   * from it stops working. `reissue` also makes a new code for it. The caller
-   * disconnects the sockets that hold it.
-   */
+  /** Revokes or re-issues one access key, the creator's token included (access-codes.ts). The caller disconnects the sockets that hold it. */
   async changeAccess(sessionId: string, key: string, action: AccessAction): Promise<AccessCode> {
-    if (key === OWNER_KEY) return this.reissueOwner(sessionId, action);
-    const { meta, access } = await this.access(sessionId);
-    // Like every other write to a replay: a conflict with what the session is, not a matter of who asks.
-    if (meta.lineage?.replayOf) throw new ServiceError('read_only', 'This is a replay of a session file: it has no codes to revoke or re-issue.');
-    const entry = access.find((a) => a.key === key);
-    if (!entry) throw new ServiceError('not_found', `This session has no code "${key}".`);
-    const createdCode = meta.codes.find((c) => accessKeyOf(c.role) === key)?.code ?? null;
-    for (let attempt = 1; attempt <= CODE_ATTEMPTS; attempt++) {
-      const r = await this.store.rotateAccess(sessionId, key, entry.role, createdCode, action === 'reissue' ? newJoinCode() : null);
-      if (r.ok) {
-        this.log.info({ sessionId, key, action, generation: r.access.generation }, 'access changed');
-        return { key, role: entry.role, code: r.access.code, generation: r.access.generation };
-      }
-    }
-    throw new ServiceError('unavailable', 'Could not draw a fresh code; try again.');
-  }
-
-  /**
-   * Ends the creator's token (and every earlier one) and hands a new one back, in one store step: a
-   * leaked creator token has a remedy, and the facilitator who asks always leaves with a token that
-   * works. Only a re-issue: revoking it alone could leave a session with no facilitator at all. A
-   * replay's creator token is its only credential, so it may be re-issued there too.
-   */
-  private async reissueOwner(sessionId: string, action: AccessAction): Promise<AccessCode> {
-    if (action !== 'reissue')
-      throw new ServiceError('invalid', 'The creator\'s token can only be re-issued (access/owner/reissue), so that a facilitator always holds one.');
-    if (!(await this.store.getSession(sessionId))) throw new ServiceError('not_found', 'There is no such session.');
-    const role: Viewer = { kind: 'facilitator' };
-    const token = newToken();
-    const r = await this.store.rotateAccess(sessionId, OWNER_KEY, role, null, null, hashToken(token));
-    if (!r.ok) throw new ServiceError('unavailable', 'Could not re-issue the creator\'s token; try again.');
-    this.log.info({ sessionId, key: OWNER_KEY, action, generation: r.access.generation }, 'access changed');
-    return { key: OWNER_KEY, role, code: null, generation: r.access.generation, token };
+    return changeAccess(this.store, this.log, sessionId, key, action);
   }
 
   /** The facilitator's grant for this session, or a refusal. */
@@ -332,13 +284,11 @@ export class SessionDirectory {
       const sessionId = newSessionId();
       const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta), 'creating the session failed; drawing new codes');
       // Sockets and REST resolve every token the same way, the facilitator's included.
-      await this.store.saveToken(tokenHash, { sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 });
+      await this.store.saveToken(tokenHash, ownerGrant(sessionId));
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
     // Under a new id at each try: the old one's staging expires.
-    // The creator's token is the `owner` key's, as for a created session: revoking the co-facilitator code leaves it be.
-    const ownerGrant = (sessionId: string): Grant => ({ sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 });
     const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null', ownerGrant: ownerGrant(meta.sessionId) });
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
