@@ -26,8 +26,8 @@ export interface RoutesDeps {
   presence: (sessionId: string) => Promise<Presence>;
   /** The scenario the session plays (for the text its views name): fixed for the session's life. */
   sessionScenario: (sessionId: string) => Scenario | Promise<Scenario>;
-  /** An access key was revoked: its sockets are dropped, on every process. */
-  revoked: (sessionId: string, key: string) => void;
+  /** An access key was revoked: its sockets are dropped, on every process, before this resolves. */
+  revoked: (sessionId: string, key: string) => Promise<void>;
   /** Whether the store is Redis (so /healthz reports it). */
   redis: boolean;
 }
@@ -222,7 +222,7 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
     if (!action.success) throw new ServiceError('not_found', 'There is no such API route.');
     await directory.authorizeFacilitator(sessionId, bearer(req));
     const access = await directory.changeAccess(sessionId, key, action.data);
-    deps.revoked(sessionId, key);
+    await deps.revoked(sessionId, key);
     res.json(access);
   });
 

@@ -45,10 +45,17 @@ export interface SocketServerDeps {
 export interface SocketServer {
   io: RubiconServer;
   presence: PresenceTracker;
-  /** Drops every socket (on every process) holding a grant of this access key: a revocation takes effect at once. */
-  revoke(sessionId: string, key: string): void;
+  /**
+   * Drops every socket (on every process) holding a grant of this access key, and resolves once every
+   * process has done so (or did not answer within REVOKE_BARRIER_MS), so that the revocation's answer
+   * comes after the drop: a command sent on the answer to another process never finds its socket open.
+   */
+  revoke(sessionId: string, key: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** How long a revocation's answer waits for every process to confirm its drop (a stopped process must not hold it up for long). */
+const REVOKE_BARRIER_MS = 2000;
 
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
@@ -93,8 +100,15 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   return {
     io,
     presence,
-    revoke(sessionId, key) {
-      grants.drop([accessRoom(sessionId, key)]);
+    async revoke(sessionId, key) {
+      const rooms = [accessRoom(sessionId, key)];
+      grants.drop(rooms);
+      // A barrier, not a count: the adapter carries requests to each process in order, so a process
+      // answers this one only after it has run the drop before it.
+      await io.in(rooms).timeout(REVOKE_BARRIER_MS).fetchSockets().then(
+        () => undefined,
+        (err: unknown) => log.warn({ err, sessionId, key }, 'a process did not confirm a revocation\'s drop in time; answering anyway'),
+      );
     },
     async close() {
       await grants.stop();
