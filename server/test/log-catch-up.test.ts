@@ -18,7 +18,7 @@ import type { Scheduler } from '../src/store/types.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from '../src/store/append-notice.ts';
 import { createStores } from '../src/store/index.ts';
 import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
-import { entry } from './store-contract.ts';
+import { entry } from './store-fixtures.ts';
 
 const noScheduler: Scheduler = { schedule: async () => {}, cancel: async () => {}, start: () => {}, stop: async () => {} };
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,7 @@
 import { MemoryScheduler } from '../src/store/memory-scheduler.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
-import { CONTRACT_POLL_MS, schedulerContract, sessionStoreContract } from './store-contract.ts';
+import { CONTRACT_POLL_MS, schedulerContract } from './scheduler-contract.ts';
+import { sessionStoreContract } from './store-contract.ts';
 
 sessionStoreContract('memory', async () => {
   const store = new MemoryStore();

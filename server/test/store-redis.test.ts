@@ -15,16 +15,9 @@ import { OutageLog, RedisGate } from '../src/store/redis-availability.ts';
 import type { Logger } from '../src/logger.ts';
 import type { DueTimer } from '../src/store/types.ts';
 import { freePort } from './faults/private-redis.ts';
-import {
-  CONTRACT_POLL_MS,
-  entry,
-  fakeClock,
-  polls,
-  schedulerContract,
-  sessionMeta,
-  sessionStoreContract,
-  snapshot,
-} from './store-contract.ts';
+import { CONTRACT_POLL_MS, fakeClock, polls, schedulerContract } from './scheduler-contract.ts';
+import { sessionStoreContract } from './store-contract.ts';
+import { entry, sessionMeta, snapshot } from './store-fixtures.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every key this file writes starts with this, so parallel runs on one Redis never meet. */
