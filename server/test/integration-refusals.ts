@@ -1,0 +1,165 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, api, randomText, seatTable, settle, type Table, type TestServer } from './harness.ts';
+import { refused, type IntegrationSuite } from './integration-context.ts';
+import { playUntilBeat, startGame } from './play.ts';
+
+/** Every refused command changes nothing: the refusal codes, stale versions, and commands before a hello. */
+export function refusalCases(suite: IntegrationSuite): void {
+  const { backend, seat, tables } = suite;
+  describe(`[${backend}] refusals change nothing`, () => {
+    let server: TestServer;
+    // The suite's beforeAll, outside this block, started it: it runs before this one.
+    beforeAll(() => {
+      server = suite.server();
+    });
+
+    let t: Table;
+    let before: number;
+    const unchanged = async () => {
+      const sync = await t.facilitator.sync(0);
+      expect(sync.ok && sync.data.version).toBe(before);
+      expect(t.facilitator.version).toBe(before);
+    };
+
+    beforeAll(async () => {
+      t = await seat();
+      await startGame(t);
+      await settle(t.all());
+      before = t.facilitator.version;
+    });
+
+    it('refuses a seat acting for another seat: the actor comes from the token', async () => {
+      // Israel's move is not on Iran's menu, whoever Iran claims to be.
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true })).code).toBe('unknown_move');
+      const spoof = await t.seats.iran.raw('command', {
+        commandId: 'spoofed-1234',
+        expectedGameVersion: before,
+        by: { kind: 'seat', seat: 'israel' },
+        command: { type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'x', lock: true },
+      });
+      expect(refused(spoof).code).toBe('invalid');
+      expect(refused(await t.seats.iran.command({ type: 'ADVANCE' })).code).toBe('forbidden');
+      expect(refused(await t.seats.us.command({ type: 'TIMER_EXPIRED', timerVersion: before })).code).toBe('forbidden');
+      expect(t.facilitator.view?.submissions).toEqual({});
+      await unchanged();
+    });
+
+    it('refuses observers', async () => {
+      expect(refused(await t.observer.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'hi' })).code).toBe('forbidden');
+      expect(refused(await t.observer.command({ type: 'ADVANCE' })).code).toBe('forbidden');
+      await unchanged();
+    });
+
+    it('refuses commands out of phase', async () => {
+      expect(refused(await t.facilitator.command({ type: 'ACCEPT_ADJUDICATION' })).code).toBe('wrong_phase');
+      expect(refused(await t.facilitator.command({ type: 'START' })).code).toBe('wrong_phase');
+      expect(refused(await t.facilitator.command({ type: 'RESUME' })).code).toBe('wrong_phase');
+      await unchanged();
+    });
+
+    it('refuses malformed payloads, and survives a missing acknowledgement', async () => {
+      const bad: unknown[] = [
+        undefined,
+        'command',
+        42,
+        { expectedGameVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'x', expectedGameVersion: before, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedGameVersion: -1, command: { type: 'ADVANCE' } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'NUKE' } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'SUBMIT_MOVE', move: 'Not A Slug!', rationale: '', lock: true } },
+        { commandId: 'good-id-123', expectedGameVersion: before, command: { type: 'SEND_MESSAGE', channel: 'public', text: '   ' } },
+      ];
+      for (const payload of bad) expect(refused(await t.seats.us.raw('command', payload)).code, JSON.stringify(payload)).toBe('invalid');
+      expect(refused(await t.seats.us.raw('hello', { sessionId: t.session.sessionId })).code).toBe('invalid');
+      expect(refused(await t.seats.us.raw('sync', { sinceVersion: 'yesterday' })).code).toBe('invalid');
+      // No ack at all, or an ack where the payload should be: nothing crashes.
+      t.seats.us.socket.emit('command', { commandId: 'no-ack-1234', expectedGameVersion: before, command: { type: 'ADVANCE' } } as never, undefined as never);
+      expect(refused(await t.seats.us.raw('command')).code).toBe('invalid');
+      await unchanged();
+      expect((await api<{ status: string }>(server.url, '/healthz')).status).toBe(200);
+    });
+
+    it('refuses oversized text with too_large', async () => {
+      const long = 'x'.repeat(5000);
+      expect(refused(await t.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: long })).code).toBe('too_large');
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: long, lock: false })).code).toBe('too_large');
+      await unchanged();
+    });
+
+    it('refuses a stale game command with the current version and a fresh view', async () => {
+      const gv = t.seats.iran.view!.gameVersion;
+      const error = refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'late', lock: false }, { expectedGameVersion: gv - 1 }));
+      expect(error.code).toBe('stale');
+      expect(error.gameVersion).toBe(gv);
+      expect(error.view?.gameVersion).toBe(gv);
+      expect(error.version).toBe(error.view?.version);
+      expect(error.view?.viewer).toEqual({ kind: 'seat', seat: 'iran' });
+      expect(error.view?.menu).not.toBeNull();
+      // Ahead of the server is stale too; and a game command without a game version is malformed.
+      expect(refused(await t.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'quiet-mourning', rationale: 'x', lock: false }, { expectedGameVersion: gv + 5 })).code).toBe('stale');
+      expect(refused(await t.seats.iran.raw('command', { commandId: 'no-game-version', command: { type: 'ADVANCE' } })).code).toBe('invalid');
+      await unchanged();
+    });
+
+    it('never refuses a move as stale because of a message, even one the seat cannot see', async () => {
+      const t2 = await seat();
+      await startGame(t2);
+      await settle(t2.all());
+      const made = t2.seats.iran.view!.gameVersion;
+      await t2.seats.israel.must({ type: 'SEND_MESSAGE', channel: 'israel-us', text: randomText('not for iran') });
+      await t2.seats.us.must({ type: 'SEND_MESSAGE', channel: 'public', text: randomText('for all') });
+      await settle([t2.facilitator, t2.seats.iran]);
+      const ack = await t2.seats.iran.command({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'made before the chat', lock: true }, { expectedGameVersion: made });
+      expect(ack.ok).toBe(true);
+    });
+
+    it("never refuses a move as stale because of another seat's draft, nor tells anyone else of the draft", async () => {
+      const t2 = await seat();
+      await startGame(t2);
+      await t2.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'no-comment', rationale: 'first draft', lock: false });
+      await settle(t2.all());
+      const made = t2.seats.us.view!.gameVersion;
+      const frames = (c: TestClient) => c.received.filter((r) => r.event === 'update').length;
+      const before = { us: frames(t2.seats.us), observer: frames(t2.observer), iran: frames(t2.seats.iran) };
+      await t2.seats.israel.must({ type: 'SUBMIT_MOVE', move: 'claim-strike', rationale: 'second draft', lock: false });
+      await settle([t2.facilitator, t2.seats.israel]);
+      // Iran's lock-in, after the draft and seen by all, is what the others wait for: the draft came before it on one socket.
+      await t2.seats.iran.must({ type: 'SUBMIT_MOVE', move: 'vow-punishment', rationale: 'r', lock: true });
+      await settle(t2.all());
+      expect({ us: frames(t2.seats.us), observer: frames(t2.observer), iran: frames(t2.seats.iran) }).toEqual({
+        us: before.us + 1,
+        observer: before.observer + 1,
+        iran: before.iran + 1,
+      });
+      expect(t2.seats.us.gaps).toBe(0);
+      // The US locks in on the view it had before Iran moved: stale because of Iran, not because of Israel's draft.
+      expect(refused(await t2.seats.us.command({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'r', lock: true }, { expectedGameVersion: made })).code).toBe('stale');
+      const ack = await t2.seats.us.command({ type: 'SUBMIT_MOVE', move: 'deny-involvement', rationale: 'r', lock: true }, { expectedGameVersion: made + 1 });
+      expect(ack.ok).toBe(true);
+    });
+
+    it('refuses a seat that does not act in the beat', async () => {
+      await playUntilBeat(t, 'strike-and-defence');
+      await settle(t.all());
+      before = t.facilitator.version;
+      expect(t.seats.mediators.view?.menu).toBeNull();
+      expect(refused(await t.seats.mediators.command({ type: 'SUBMIT_MOVE', move: 'urge-restraint', rationale: 'x', lock: true })).code).toBe('not_acting');
+      await unchanged();
+    });
+
+    it('refuses commands before hello and hellos with a wrong token', async () => {
+      const stranger = new TestClient(server.url, t.session.sessionId, 'not-a-real-token-at-all', 'stranger');
+      try {
+        expect(refused(await stranger.command({ type: 'ADVANCE' }, { expectedGameVersion: before })).code).toBe('unauthorized');
+        expect(refused(await stranger.hello()).code).toBe('unauthorized');
+        const other = await seatTable(server.url);
+        tables.push(other);
+        expect(refused(await stranger.hello(undefined, other.tokens.iran)).code).toBe('forbidden');
+        expect(stranger.received.filter((r) => r.event === 'update')).toEqual([]);
+      } finally {
+        stranger.close();
+      }
+      await unchanged();
+    });
+  });
+}
