@@ -79,7 +79,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { logger, metrics, stores, service, directory } = core;
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics);
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.joinFailures);
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
   // Overdue when the PING's own timeout (store/index.ts) fails it.
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });

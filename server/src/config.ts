@@ -84,7 +84,7 @@ const Env = z.object({
    */
   PUBLIC_RATE_LIMIT_BURST: int(1, 300),
   PUBLIC_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(10),
-  /** Per client address: join codes that match no session, in each window (past it, joins wait for the window to end). */
+  /** Per client address: wrong secrets in each window, join codes that match no session and wrong or missing metrics tokens alike (past it, both wait for the window to end). */
   JOIN_FAILURES_PER_WINDOW: int(1, 30),
   JOIN_FAILURE_WINDOW_MS: int(1000, 10 * 60 * 1000),
   /**

@@ -1,7 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitInWords } from '../limits/limits.ts';
+import type { RateLimit } from '../limits/rate-limit.ts';
 import type { Metrics } from '../metrics.ts';
+import { addressKey } from './client-address.ts';
 
 export interface MetricsAccess {
   /** Bearer token a scraper must send; unset: no token (only sensible on a private port). */
@@ -22,24 +25,46 @@ function bearerOf(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+function sendJsonError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...headers });
   res.end(JSON.stringify({ error: { code, message } }));
 }
+
+/** Answers /metrics on one listener: `address` is the key the request's wrong tokens count against. */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse, address: string) => Promise<boolean>;
 
 /**
  * Answers GET /metrics when the token matches (or none is configured), and
  * says so otherwise. Returns false for any other path, so the caller can pass
  * the request on.
+ *
+ * With a token, every request is counted against its address's budget of
+ * wrong secrets (`failures`, the one wrong join codes spend) before the token
+ * is compared, and given back when it was right, as a join is: guesses sent
+ * all at once are counted as many, and past the budget even the right token is
+ * refused, so a 429 never tells a right guess from a wrong one. Other
+ * addresses' guesses spend nothing of a scraper's.
  */
-export function serveMetrics(metrics: Metrics, token: string | undefined): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  return async (req, res) => {
+export function serveMetrics(metrics: Metrics, token: string | undefined, failures: RateLimit): MetricsHandler {
+  return async (req, res, address) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    if (token === undefined) {
+      await sendMetrics(metrics, req, res);
+      return true;
+    }
+    const verdict = await failures.take(address);
     const given = bearerOf(req);
-    if (token !== undefined && given === undefined) sendJsonError(res, 401, 'unauthorized', 'Send the metrics token as a Bearer token.');
-    else if (token !== undefined && !sameSecret(given ?? '', token)) sendJsonError(res, 403, 'forbidden', 'That is not the metrics token.');
-    else await sendMetrics(metrics, req, res);
+    if (!verdict.allowed)
+      sendJsonError(res, 429, 'rate_limited', `Too many wrong tokens or codes from this address; try again in ${waitInWords(verdict.retryAfterMs)}.`, {
+        'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)),
+      });
+    else if (given === undefined) sendJsonError(res, 401, 'unauthorized', 'Send the metrics token as a Bearer token.');
+    else if (!sameSecret(given, token)) sendJsonError(res, 403, 'forbidden', 'That is not the metrics token.');
+    else {
+      await failures.giveBack(address);
+      await sendMetrics(metrics, req, res);
+    }
     return true;
   };
 }
@@ -58,21 +83,27 @@ async function sendMetrics(metrics: Metrics, req: IncomingMessage, res: ServerRe
 export class MetricsEndpoint {
   private server: HttpServer | null = null;
   /** The handler for the public port, or null when /metrics is not served there. */
-  readonly onPublicPort: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | null;
+  readonly onPublicPort: MetricsHandler | null;
+  private readonly handle: MetricsHandler;
 
+  /** `failures`: the per-address budget of wrong secrets that a wrong or missing token spends. */
   constructor(
-    private readonly metrics: Metrics,
+    metrics: Metrics,
     private readonly access: MetricsAccess,
+    failures: RateLimit,
   ) {
-    this.onPublicPort = access.token === undefined ? null : serveMetrics(metrics, access.token);
+    this.handle = serveMetrics(metrics, access.token, failures);
+    this.onPublicPort = access.token === undefined ? null : this.handle;
   }
 
   /** Starts the separate listener, if one is configured; resolves with its URL or null. */
   async listen(): Promise<string | null> {
     if (this.access.port === undefined) return null;
-    const handle = serveMetrics(this.metrics, this.access.token);
+    const handle = this.handle;
+    // A scraper connects to this listener itself, with no proxy before it: the TCP peer is the address, and
+    // an X-Forwarded-For (which anyone on the private network could write) is not read.
     const server = createServer((req, res) => {
-      handle(req, res).then(
+      handle(req, res, addressKey(req.socket.remoteAddress ?? 'unknown')).then(
         (served) => served || sendJsonError(res, 404, 'not_found', 'Only /metrics is served here.'),
         () => sendJsonError(res, 500, 'internal', 'The metrics could not be collected.'),
       );

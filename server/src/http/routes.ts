@@ -262,7 +262,7 @@ function healthRoutes(router: Router, deps: RoutesDeps): void {
 
   // Only with METRICS_TOKEN (and that token); otherwise /metrics is not on this port (see MetricsEndpoint).
   const onPublicPort = metrics.onPublicPort;
-  if (onPublicPort) router.get('/metrics', (req, res, next) => void onPublicPort(req, res).then((served) => served || next(), next));
+  if (onPublicPort) router.get('/metrics', (req, res, next) => void onPublicPort(req, res, addressOf(req)).then((served) => served || next(), next));
 }
 
 /** The last handlers: unknown routes and every error, as `{error: {code, message}}`. */

@@ -17,7 +17,7 @@ export interface LimitsConfig {
   httpPerAddress: Rate;
   /** Per client address: the public GETs that cost something (scenario list, teaching layers, texts). */
   publicPerAddress: Rate;
-  /** Per client address: join codes that match no session. */
+  /** Per client address: wrong secrets (join codes that match no session; a wrong or missing metrics token). */
   joinFailures: Budget;
   /** Per client address: bytes of session files imported. */
   importBytes: Budget;
