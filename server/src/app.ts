@@ -17,6 +17,7 @@ import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
+import { hostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
 import { Readiness } from './http/readiness.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
@@ -85,9 +86,10 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
   if (stores.redis) readiness.start();
 
-  const web = webStack(config, trustProxy);
+  const hosts = hostPolicy({ allowedHosts: config.allowedHosts, publicUrl: config.publicUrl, bindHost: config.host, allowedOrigins: config.allowedOrigins });
+  const web = webStack(config, trustProxy, hosts, logger);
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
+  const sockets = createSocketServer({ httpServer, config, hosts, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
   sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
   mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots, readiness });
 
@@ -188,12 +190,14 @@ function requestGuards(config: Config, { stores, metrics, logger }: Core): { lim
   return { limits, trustProxy };
 }
 
-/** Express with the middleware every answer passes through: security headers and compression. */
-function webStack(config: Config, trustProxy: TrustProxy): express.Express {
+/** Express with the middleware every answer passes through: security headers, the Host check and compression. */
+function webStack(config: Config, trustProxy: TrustProxy, hosts: HostPolicy, logger: Logger): express.Express {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders({ publicUrl: config.publicUrl }));
+  // After the headers, so a refusal carries them too; before every route, /healthz and /metrics included.
+  web.use(refuseForeignHosts(hosts, logger));
   // brotli (quality 4) or gzip for the API's JSON and the page (a third of their size or less on a slow
   // phone link); the built assets go out as the build compressed them (static-client.ts). Socket.IO's
   // polling and upgrade go through the HTTP server's own handler, not Express, so this leaves them alone.

@@ -111,6 +111,15 @@ const Env = z.object({
     (s) => s === undefined || s.split(',').every((o) => o.trim() === '' || urlWithScheme(o.trim(), HTTP_SCHEMES)),
     'comma-separated origins, each scheme://host[:port] with http or https',
   ),
+  /**
+   * Host names (comma-separated; `.example.org` is it and its subdomains) that requests may name besides
+   * IP literals, localhost and *.localhost, PUBLIC_URL's, HOST's and ALLOWED_ORIGINS' names. `*` or `all`
+   * turns the check off. A request naming another host is refused (DNS rebinding, host-check.ts).
+   */
+  ALLOWED_HOSTS: optionalString.refine(
+    (s) => s === undefined || s.split(',').every((h) => /^(\*|all|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)?$/i.test(h.trim())),
+    'comma-separated host names without scheme or port (.example.org for it and its subdomains), or * or all',
+  ),
   /** Bearer token for GET /metrics on the main port; unset: /metrics is not served there. */
   METRICS_TOKEN: optionalString,
   /** A separate port for /metrics (on METRICS_HOST), e.g. for a scraper on a private network; unset: none. */
@@ -191,6 +200,11 @@ function compilesAsTrustProxy(setting: boolean | number | string): boolean {
   }
 }
 
+function allowedHostsOf(setting: string | undefined): 'all' | string[] {
+  const names = (setting ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  return names.some((h) => h === '*' || h === 'all') ? 'all' : names;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -210,6 +224,8 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Null: the page's own origin and PUBLIC_URL's. */
   allowedOrigins: string[] | null;
+  /** ALLOWED_HOSTS: names requests may carry in Host besides those the server knows of itself; `all`: any. */
+  allowedHosts: 'all' | string[];
   metrics: { token: string | undefined; port: number | undefined; host: string };
   access: AccessLimits;
   maxPayloadBytes: number;
@@ -267,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
+    allowedHosts: allowedHostsOf(e.ALLOWED_HOSTS),
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

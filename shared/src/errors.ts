@@ -47,6 +47,7 @@ export const ErrorCode = z.enum([
   'read_only', // a replay session: it can be watched and branched from, never played
   'no_model', // a seat handed to a language model on a server that has none configured
   'unknown_event', // a socket event the server does not know (only hello, command and sync exist)
+  'host_not_allowed', // an HTTP request or handshake whose Host is not one of the server's names (ALLOWED_HOSTS)
   // A session file that is refused on import (shared/src/replay/verify.ts says which check):
   ...FILE_PROBLEM_CODES,
 ]);

@@ -28,6 +28,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid: 400,
   unauthorized: 401,
   forbidden: 403,
+  host_not_allowed: 403,
   not_found: 404,
   too_large: 413,
   rate_limited: 429,

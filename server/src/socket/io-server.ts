@@ -4,14 +4,19 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { RedisClientType } from 'redis';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
+import { handshakeHostAllowed, type HostPolicy } from '../http/host-check.ts';
 import { originAllowed } from './origin-check.ts';
 import type { RubiconServer } from './types.ts';
 import { spliceParser } from './update-encoding.ts';
 import { senderWrites } from './sender-writes.ts';
 
-/** The Socket.IO server as Rubicon configures it: its parser, recovery, Origin check, (with Redis) adapter, and (without) one write for a sender's update and ack. */
-export function createIoServer(httpServer: HttpServer, config: Config, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
+/**
+ * The Socket.IO server as Rubicon configures it: its parser, recovery, Host and Origin checks, (with Redis) adapter, and (without) one
+ * write for a sender's update and ack.
+ */
+export function createIoServer(httpServer: HttpServer, config: Config, hosts: HostPolicy, metrics: Metrics, redis: RedisClientType | null): RubiconServer {
   const prefix = config.redisPrefix;
+  const isAllowedHost = handshakeHostAllowed(hosts);
   const isAllowedOrigin = originAllowed({ allowedOrigins: config.allowedOrigins, publicUrl: config.publicUrl });
   const io: RubiconServer = new Server(httpServer, {
     maxHttpBufferSize: config.maxPayloadBytes,
@@ -20,7 +25,13 @@ export function createIoServer(httpServer: HttpServer, config: Config, metrics: 
     // Socket.IO's in-memory recovery keeps every broadcast packet for the whole window (all sessions', with no
     // bound but time), so 0 turns it off altogether; a client that says hello with its version loses nothing.
     ...(config.recoveryMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } } : {}),
+    // Socket.IO's polling and upgrade requests never reach Express, so its Host check is repeated here, first: a
+    // DNS-rebinding page's Origin matches its Host, and only the Host's name gives it away (host-check.ts).
     allowRequest: (req, callback) => {
+      if (!isAllowedHost(req)) {
+        metrics.refusals.inc({ code: 'host_not_allowed' });
+        return callback('host_not_allowed', false);
+      }
       const allowed = isAllowedOrigin(req);
       if (!allowed) metrics.refusals.inc({ code: 'origin' });
       callback(allowed ? null : 'origin not allowed', allowed);

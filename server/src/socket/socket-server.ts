@@ -18,6 +18,7 @@ import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline } from './hello-deadline.ts';
 import { AnonymousSockets, anonymousCap } from './anonymous-sockets.ts';
+import type { HostPolicy } from '../http/host-check.ts';
 import { createIoServer } from './io-server.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
@@ -27,6 +28,8 @@ import type { RubiconServer, RubiconSocket } from './types.ts';
 export interface SocketServerDeps {
   httpServer: HttpServer;
   config: Config;
+  /** The names a handshake's Host may carry (host-check.ts). */
+  hosts: HostPolicy;
   service: SessionService;
   directory: SessionDirectory;
   logger: Logger;
@@ -60,7 +63,7 @@ const REVOKE_BARRIER_MS = 2000;
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
-  const io = createIoServer(deps.httpServer, config, metrics, redis);
+  const io = createIoServer(deps.httpServer, config, deps.hosts, metrics, redis);
   const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics, retryAfterMs: config.helloTimeoutMs }));
   const presence = new PresenceTracker(io, log);

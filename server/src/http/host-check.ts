@@ -1,0 +1,100 @@
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger.ts';
+import { ServiceError } from '../session/service-error.ts';
+
+/** The names a request's Host may carry besides IP literals and localhost: `all`, or names (`.example.org`: it and its subdomains). */
+export type HostPolicy = 'all' | readonly string[];
+
+/** What the configuration says of the server's own names: ALLOWED_HOSTS, and the names PUBLIC_URL, HOST and ALLOWED_ORIGINS give. */
+export interface HostSettings {
+  /** ALLOWED_HOSTS: `all` (`*` or `all`), or the names listed (none when unset). */
+  allowedHosts: 'all' | readonly string[];
+  publicUrl: string | undefined;
+  /** The address the server binds (HOST): a name there is one it is reached by. */
+  bindHost: string;
+  allowedOrigins: readonly string[] | null;
+}
+
+/** A name as compared: lower case, without the trailing dot of a fully qualified name. */
+function canonical(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+function hostnameOfUrl(url: string): string | null {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+}
+
+/** The names the operator has said this server answers to; `all` when ALLOWED_HOSTS turns the check off. */
+export function hostPolicy(settings: HostSettings): HostPolicy {
+  if (settings.allowedHosts === 'all') return 'all';
+  const named = [settings.publicUrl, ...(settings.allowedOrigins ?? [])].map((u) => (u === undefined ? null : hostnameOfUrl(u)));
+  return [...settings.allowedHosts, ...named.filter((n): n is string => n !== null), settings.bindHost].map(canonical);
+}
+
+/** The name in a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`), or null for anything else. */
+function hostnameOf(header: string): string | null {
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(header);
+  if (v6) return v6[1]!;
+  const named = /^([^:[\]\s/]+)(?::\d{1,5})?$/.exec(header);
+  return named ? canonical(named[1]!) : null;
+}
+
+/**
+ * Whether a request's Host names this server (dev servers' `allowedHosts`).
+ *
+ * The Origin check lets in a page whose origin is the Host the request came
+ * to, and a DNS-rebinding page arranges exactly that: evil.example, resolving
+ * first to the attacker and then to this server, sends Origin and Host both
+ * evil.example. A browser always sends the name it resolved, so checking the
+ * name stops it: an IP literal (a classroom's LAN address), localhost and
+ * *.localhost (which never leave the machine), and the names the operator
+ * gave pass. No Host at all is not a browser (HTTP/1.0 scripts) and passes.
+ */
+export function hostAllowed(policy: HostPolicy, header: string | undefined): boolean {
+  if (policy === 'all' || header === undefined) return true;
+  const name = hostnameOf(header);
+  if (name === null) return false;
+  if (isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost')) return true;
+  return policy.some((allowed) => (allowed.startsWith('.') ? name === allowed.slice(1) || name.endsWith(allowed) : name === allowed));
+}
+
+/** Requests answered in JSON when refused; the rest (pages, assets) get plain text a person reads in the browser. */
+const API_PATH = /^\/(api|healthz|metrics)(\/|$)/;
+
+/** The refusal, naming the setting that would allow the name (as Vite's does), the name cut short. */
+function refusal(header: string): string {
+  const name = (hostnameOf(header) ?? header).slice(0, 100);
+  return `This server does not answer to the name "${name}". If it should, its operator can add the name to ALLOWED_HOSTS (or set PUBLIC_URL to the address people use).`;
+}
+
+/**
+ * Refuses, before any route, a request whose Host is not one of this
+ * server's names: 403 `host_not_allowed` on the API, a plain 403 on pages.
+ * The first refusals of each name are logged (a few dozen names at most),
+ * so an operator who reached the server by a name not yet listed sees why.
+ */
+export function refuseForeignHosts(policy: HostPolicy, logger: Logger): RequestHandler {
+  const logged = new Set<string>();
+  return (req, res, next) => {
+    const host = req.headers.host;
+    if (hostAllowed(policy, host)) return next();
+    const message = refusal(host ?? '');
+    if (logged.size < 32 && !logged.has(message)) {
+      logged.add(message);
+      logger.warn({ host: (host ?? '').slice(0, 100), path: req.path }, 'refused a request for a host name this server does not answer to (ALLOWED_HOSTS)');
+    }
+    if (API_PATH.test(req.path)) return next(new ServiceError('host_not_allowed', message));
+    res.status(403).type('text/plain').send(message);
+  };
+}
+
+/** The same check for a raw request (a socket's handshake), which Express never sees. */
+export function handshakeHostAllowed(policy: HostPolicy): (req: IncomingMessage) => boolean {
+  return (req) => hostAllowed(policy, req.headers.host);
+}

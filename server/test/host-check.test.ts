@@ -1,0 +1,139 @@
+/**
+ * DNS rebinding: a request (API, page, health, metrics, the socket's handshake) whose Host is not one of
+ * the server's names is refused, while IP literals, localhost, PUBLIC_URL's name and ALLOWED_HOSTS pass.
+ */
+import { request } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { hostAllowed, hostPolicy } from '../src/http/host-check.ts';
+import { startServer, type TestServer } from './harness.ts';
+
+let dist: string;
+const servers: TestServer[] = [];
+beforeAll(async () => {
+  dist = await mkdtemp(path.join(tmpdir(), 'rubicon-dist-'));
+  await writeFile(path.join(dist, 'index.html'), '<!doctype html><title>Rubicon</title>');
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await rm(dist, { recursive: true, force: true });
+});
+
+async function serve(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, METRICS_TOKEN: 'metrics-secret-1234', ...env } });
+  servers.push(server);
+  return server;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A GET to the server's own address with `host` written in the Host header, as a rebinding page's browser sends it. */
+function get(server: TestServer, path: string, host: string): Promise<Answer> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    request({ host: url.hostname, port: url.port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A WebSocket handshake to the server's own address, its page at http://<host> (Origin and Host both that name). */
+function handshake(server: TestServer, host: string): Promise<'connected' | string> {
+  const socket = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { host, origin: `http://${host}` } });
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.close();
+      resolve('connected');
+    });
+    socket.once('connect_error', (err) => {
+      socket.close();
+      resolve(err.message);
+    });
+  });
+}
+
+describe('a rebinding name in Host', () => {
+  it('is refused on the API (403 host_not_allowed, JSON), on pages (a plain 403), on /healthz and /metrics, with the security headers', async () => {
+    const server = await serve();
+    const host = `evil.example:${new URL(server.url).port}`;
+    for (const p of ['/api/scenarios', '/api/sessions/abc', '/healthz', '/metrics']) {
+      const r = await get(server, p, host);
+      expect(r.status, p).toBe(403);
+      expect(JSON.parse(r.body), p).toMatchObject({ error: { code: 'host_not_allowed', message: expect.stringContaining('ALLOWED_HOSTS') as unknown } });
+    }
+    for (const p of ['/', '/join/ABCD2345', '/s/abc/play']) {
+      const r = await get(server, p, host);
+      expect(r.status, p).toBe(403);
+      expect(r.headers['content-type'], p).toMatch(/^text\/plain/);
+      expect(r.body, p).toContain('evil.example');
+      expect(r.headers['content-security-policy'], p).toMatch(/frame-ancestors 'none'/);
+      expect(r.headers['x-frame-options'], p).toBe('DENY');
+    }
+  });
+
+  it("is refused on the socket's handshake, WebSocket and polling, though its Origin matches its Host", async () => {
+    const server = await serve();
+    const port = new URL(server.url).port;
+    expect(await handshake(server, `evil.example:${port}`)).not.toBe('connected');
+    const polling = await get(server, '/socket.io/?EIO=4&transport=polling', `evil.example:${port}`);
+    expect(polling.status).toBe(403);
+    expect(JSON.parse(polling.body)).toMatchObject({ message: 'host_not_allowed' });
+    expect(await handshake(server, `localhost:${port}`)).toBe('connected');
+    expect((await get(server, '/socket.io/?EIO=4&transport=polling', `127.0.0.1:${port}`)).status).toBe(200);
+  });
+
+  it('passes for IP literals (a LAN address), localhost and *.localhost, as npm start and the compose proxy send them', async () => {
+    const server = await serve();
+    const port = new URL(server.url).port;
+    for (const host of [`127.0.0.1:${port}`, `192.168.1.20:${port}`, '10.0.0.7', `[::1]:${port}`, `localhost:${port}`, 'localhost:8080', 'LOCALHOST', 'rubicon.localhost:8080']) {
+      expect((await get(server, '/', host)).status, host).toBe(200);
+      expect((await get(server, '/api/scenarios', host)).status, host).toBe(200);
+    }
+    expect(await handshake(server, `192.168.1.20:${port}`)).toBe('connected');
+  });
+
+  it("passes for PUBLIC_URL's name and the names ALLOWED_HOSTS lists; ALLOWED_HOSTS=* lets any name in", async () => {
+    const named = await serve({ PUBLIC_URL: 'https://rubicon.school.example', ALLOWED_HOSTS: 'teacher-laptop.local, .district.example' });
+    for (const host of ['rubicon.school.example', 'teacher-laptop.local:3000', 'district.example', 'a.district.example:8080'])
+      expect((await get(named, '/', host)).status, host).toBe(200);
+    for (const host of ['evil.example', 'school.example', 'baddistrict.example', 'rubicon.school.example.evil.example'])
+      expect((await get(named, '/', host)).status, host).toBe(403);
+    expect(await handshake(named, 'a.district.example')).toBe('connected');
+    const open = await serve({ ALLOWED_HOSTS: '*' });
+    expect((await get(open, '/api/scenarios', 'evil.example')).status).toBe(200);
+    expect(await handshake(open, 'evil.example')).toBe('connected');
+  });
+});
+
+describe('hostAllowed', () => {
+  const policy = hostPolicy({ allowedHosts: ['.example.org'], publicUrl: 'http://Rubicon.Example:8080/', bindHost: 'rubicon.lan', allowedOrigins: ['https://play.example.net'] });
+  it('reads every form of Host header a browser sends, and refuses what is not one', () => {
+    for (const host of ['rubicon.example', 'RUBICON.EXAMPLE:8080', 'rubicon.example.', 'rubicon.lan:3000', 'play.example.net', 'example.org', 'x.y.example.org', '[2001:db8::1]:80', '203.0.113.5', 'localhost.'])
+      expect(hostAllowed(policy, host), host).toBe(true);
+    for (const host of ['', 'evil.example', 'localhost.evil.example', 'evilexample.org', 'rubicon.example;x', 'rubicon.example:', 'a b', '[evil.example]', '127.0.0.1.evil.example'])
+      expect(hostAllowed(policy, host), host).toBe(false);
+    // No Host at all is not a browser (HTTP/1.0 scripts).
+    expect(hostAllowed(policy, undefined)).toBe(true);
+    expect(hostAllowed('all', 'evil.example')).toBe(true);
+  });
+
+  it('comes from ALLOWED_HOSTS, which refuses a scheme or port with a ConfigError', () => {
+    expect(loadConfig({}).allowedHosts).toEqual([]);
+    expect(loadConfig({ ALLOWED_HOSTS: ' A.example , .b.example ' }).allowedHosts).toEqual(['a.example', '.b.example']);
+    expect(loadConfig({ ALLOWED_HOSTS: 'a.example,*' }).allowedHosts).toBe('all');
+    expect(loadConfig({ ALLOWED_HOSTS: 'all' }).allowedHosts).toBe('all');
+    for (const bad of ['http://a.example', 'a.example:8080', 'a.example/x']) expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(ConfigError);
+  });
+});
