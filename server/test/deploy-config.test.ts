@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { originAllowed } from '../src/socket/origin-check.ts';
+import { hostAllowed, hostPolicy } from '../src/http/host-check.ts';
 import type { IncomingMessage } from 'node:http';
 
 const root = new URL('../../', import.meta.url);
@@ -57,6 +58,19 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     const allowed = originAllowed({ allowedOrigins: null, publicUrl: undefined });
     expect(allowed(handshake({ host: 'localhost:8080', origin: 'http://localhost:8080' }))).toBe(true);
     expect(allowed(handshake({ host: 'localhost', origin: 'http://localhost:8080' }))).toBe(false);
+  });
+
+  it("forward a Host the app's Host check passes (localhost:8080, a LAN address), and pass PUBLIC_URL and ALLOWED_HOSTS through for a name", () => {
+    const composeEnv = (name: string) => new RegExp(`^\\s+${name}:\\s*\\$\\{${name}:-\\}\\s*$`, 'm');
+    expect(compose).toMatch(composeEnv('PUBLIC_URL'));
+    expect(compose).toMatch(composeEnv('ALLOWED_HOSTS'));
+    // `${VAR:-}` is empty when the operator sets nothing: the app reads an empty setting as unset.
+    const config = loadConfig({ PUBLIC_URL: '', ALLOWED_HOSTS: '', HOST: '0.0.0.0' });
+    const settings = { allowedHosts: config.allowedHosts, publicUrl: config.publicUrl, bindHost: config.host, allowedOrigins: config.allowedOrigins };
+    for (const host of ['localhost:8080', '192.168.1.20:8080', '127.0.0.1:3000']) expect(hostAllowed(hostPolicy(settings), host), host).toBe(true);
+    expect(hostAllowed(hostPolicy(settings), 'rubicon.school.example:8080')).toBe(false);
+    const named = loadConfig({ PUBLIC_URL: 'http://rubicon.school.example:8080', ALLOWED_HOSTS: '' });
+    expect(hostAllowed(hostPolicy({ ...settings, publicUrl: named.publicUrl }), 'rubicon.school.example:8080')).toBe(true);
   });
 
   it('keep sockets on one replica, pass WebSocket upgrades and replace X-Forwarded-For', () => {
