@@ -161,7 +161,7 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts }]));
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}) }]));
 }
 
 // Run alone: just the fan-out table.

@@ -1,7 +1,9 @@
 // The fan-out benchmark's figures that a noisy host cannot fake: the host's steal apart from other
 // processes' CPU (/proc/stat), phases marked disturbed past a threshold, medians over the undisturbed
 // rounds, and the p99 of many rounds' deliveries pooled in a histogram, saved and read back.
+import { constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { harnessGcOf } from '../bench/fanout/harness-gc.ts';
 import { parseProcStat, stealPercent } from '../bench/fanout/machine-cpu.ts';
 import { DISTURBANCE_DEFAULTS, disturbanceOf } from '../bench/fanout/disturbance.ts';
 import { bucketTop, histogramCount, histogramOf, histogramQuantile, mergeHistograms } from '../bench/fanout/latency-histogram.ts';
@@ -106,5 +108,14 @@ describe('FANOUT_SAVE files pooled', () => {
     const pooled = poolRuns([run([1, 2]), run([3])]);
     expect(pooled.pairs).toEqual([{ label: 'rubicon/bare', of: 'rubicon', over: 'bare' }]);
     expect(pooled.conditions.map((c) => [c.label, c.rounds.map((r) => r.get('bare')?.p99)])).toEqual([['memory', [1, 2, 3]]]);
+  });
+});
+
+describe("the harness's own collections", () => {
+  it('counts its mark-compacts in the window and the longest, apart from scavenges', () => {
+    const major = constants.NODE_PERFORMANCE_GC_MAJOR;
+    const minor = constants.NODE_PERFORMANCE_GC_MINOR;
+    expect(harnessGcOf([[1, 2.5, minor], [2, 8.5, major], [3, 30.9, major], [4, 40, constants.NODE_PERFORMANCE_GC_WEAKCB]])).toEqual({ markCompacts: 2, longestMarkCompactMs: 30.9, scavenges: 1 });
+    expect(harnessGcOf([])).toEqual({ markCompacts: 0, longestMarkCompactMs: 0, scavenges: 0 });
   });
 });

@@ -15,6 +15,7 @@ import { histogramOf } from './latency-histogram.ts';
 import { Rng, randomText, SCENARIO_ID } from '../workload.ts';
 import { GcLog, type DeliveryRecord, type HarnessTail } from './tail-legs.ts';
 import { markCompactShare, type MarkCompactPause, type MarkCompactShare } from './mark-compacts.ts';
+import { harnessGcOf } from './harness-gc.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type TailBreakdown, type ToHarness } from './types.ts';
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -347,15 +348,16 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     const stop = load(options, sessions, tally);
     await sleep(options.warmupMs);
     tell({ type: 'load-start' });
-    const gcLog = process.env.FANOUT_TAIL === '1' ? new GcLog() : null;
-    gcLog?.start();
+    // Always on (one entry per collection): the harness's mark-compacts in the window are part of every phase's report.
+    const gcLog = new GcLog();
+    gcLog.start();
     const cpu = process.cpuUsage();
     tally.windowStart = now();
     await sleep(options.loadMs);
     stop();
     tally.windowEnd = now();
     const used = process.cpuUsage(cpu);
-    const gcs = gcLog?.stop() ?? null;
+    const gcs = gcLog.stop();
     tell({ type: 'load-end' });
     await drain(options, tally);
     if (tally.firstRefusal) process.stderr.write(`  fan-out harness: first refusal: ${tally.firstRefusal}\n`);
@@ -384,7 +386,8 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
       harnessCpuPercent: ((used.user + used.system) / 10 / windowMs),
       node: process.version,
       tail: tailOf(tally, windowMs),
-      ...(gcs ? { tailRecords: tailRecords(tally, gcs) } : {}),
+      gc: harnessGcOf(gcs),
+      ...(process.env.FANOUT_TAIL === '1' ? { tailRecords: tailRecords(tally, gcs) } : {}),
       markCompacts: await markCompactsOf(tally, pauses),
     };
   } finally {

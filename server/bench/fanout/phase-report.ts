@@ -37,6 +37,7 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   if (r.markCompacts) addMarkCompacts(report, section, target, r.markCompacts);
   report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
+  if (h.gc) report.add(section, `${target}: the harness's mark-compacts in the window (longest); scavenges`, `${h.gc.markCompacts} (${h.gc.longestMarkCompactMs.toFixed(1)} ms); ${h.gc.scavenges}`, '');
   const { redisPercent, stealPercent } = r.machine;
   if (r.othersPercent !== null)
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');

@@ -17,6 +17,7 @@
  */
 import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogram } from './latency-histogram.ts';
 import { markCompactsPerMinute, poolShares, type MarkCompactShare, type WindowMarkCompacts } from './mark-compacts.ts';
+import type { HarnessGc } from './harness-gc.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
@@ -28,6 +29,8 @@ export interface RoundFigures {
   latencies: LatencyHistogram;
   /** Its servers' mark-compacts in the window and the deliveries they held up (absent from runs saved before 5 December, 23:50 UTC, null from a server without the probe). */
   markCompacts?: WindowMarkCompacts | null;
+  /** The harness's own collections in the window (absent from runs saved before 6 December, 11:00 UTC). */
+  harnessGc?: HarnessGc;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -94,6 +97,7 @@ function contenderRows(rounds: Rounds, name: string): SummaryRow[] {
     },
     { name: `${name}: p99 of the deliveries pooled, undisturbed rounds · all rounds (deliveries)`, value: `${pooled(quiet)} · ${pooled(own)}` },
     ...markCompactRows(name, quiet),
+    ...harnessRows(name, own),
   ];
 }
 
@@ -120,6 +124,18 @@ function markCompactRows(name: string, quiet: readonly RoundFigures[]): SummaryR
     {
       name: `${name}: undisturbed rounds: mark-compacts per minute of load; deliveries in flight during one, of all · of those past their round's p99; p99 of the rest pooled`,
       value: `${markCompactsPerMinute(windows).toFixed(1)} (${windows.reduce((k, w) => k + w.count, 0)} in ${windows.length} windows); ${percent(s.inFlight, s.deliveries)} · ${percent(s.slowInFlight, s.slow)}; ${shares.length > 0 ? `${histogramQuantile(clear, 0.99).toFixed(1)} ms (${count(histogramCount(clear))})` : '-'}`,
+    },
+  ];
+}
+
+/** The instrument's own stalls, every round (disturbed ones marked): its mark-compacts in the window, the longest's pause. */
+function harnessRows(name: string, own: readonly RoundFigures[]): SummaryRow[] {
+  const gcs = own.flatMap((f) => (f.harnessGc ? [{ gc: f.harnessGc, disturbed: f.disturbed !== null }] : []));
+  if (gcs.length === 0) return [];
+  return [
+    {
+      name: `${name}: the harness's mark-compacts in the window (longest), each round`,
+      value: gcs.map(({ gc, disturbed }) => `${gc.markCompacts} (${gc.longestMarkCompactMs.toFixed(1)} ms)${mark(disturbed)}`).join(' / '),
     },
   ];
 }

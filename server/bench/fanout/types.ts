@@ -6,6 +6,7 @@
 import type { HarnessTail, ServerTail } from './tail-legs.ts';
 import type { LatencyHistogram } from './latency-histogram.ts';
 import type { MarkCompactPause, MarkCompactShare } from './mark-compacts.ts';
+import type { HarnessGc } from './harness-gc.ts';
 
 export type Target = 'bare' | 'rubicon';
 
@@ -130,6 +131,8 @@ export interface HarnessResult {
   tail: TailBreakdown;
   /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
   tailRecords?: HarnessTail;
+  /** The harness's own collections over the window (absent from a baseline checkout's harness without harness-gc.ts). */
+  gc?: HarnessGc;
   /** The deliveries in flight during the servers' mark-compacts (mark-compacts.ts); null when the servers gave no pauses. */
   markCompacts: MarkCompactShare | null;
 }
