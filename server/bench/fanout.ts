@@ -25,7 +25,7 @@
  *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
  *     its heap without its work, for whether the p99 gap is the heap's; fanout/ballast.ts; ratios over bare, and Rubicon's over each),
  *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
- *   FANOUT_HARNESS_GC=1 (the harness collects its set-up's garbage with gc() before the load, bare and Rubicon alike, so its own mark-compacts are not set-up's leftovers landing in one contender's window),
+ *   FANOUT_HARNESS_GC=0 (the harness leaves its set-up's garbage in place; by default it collects it with gc() before the load, bare and Rubicon alike, so its own mark-compacts are not set-up's leftovers landing in one contender's window),
  *   FANOUT_IDLE=separate|inline|inline,separate (where the idle-memory figure is taken, bare and Rubicon alike; fanout/options.ts):
  *     separate (the default since 5 December, 23:50 UTC): from servers of its own, set up, collected with gc() and stopped before the
  *     load phase's fresh servers, which never meet a forced gc(), so the window's mark-compacts fall where a long-running
@@ -161,7 +161,7 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}) }]));
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}), ...(r.harness.sendLateness ? { sendLateness: r.harness.sendLateness } : {}) }]));
 }
 
 // Run alone: just the fan-out table.

@@ -38,6 +38,8 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   report.add(section, `${target}: Node: server process(es) · harness`, `${[...new Set(r.nodes.servers)].join(', ')} · ${r.nodes.harness}`, '');
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
   if (h.gc) report.add(section, `${target}: the harness's mark-compacts in the window (longest); scavenges`, `${h.gc.markCompacts} (${h.gc.longestMarkCompactMs.toFixed(1)} ms); ${h.gc.scavenges}`, '');
+  const late = h.sendLateness;
+  if (late) report.add(section, `${target}: the harness's sends against their due times, late by p50 / p99 / max (sends)`, `${late.p50.toFixed(2)} / ${late.p99.toFixed(2)} / ${late.max.toFixed(1)} ms (${late.sends})`, '');
   const { redisPercent, stealPercent } = r.machine;
   if (r.othersPercent !== null)
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');

@@ -18,6 +18,7 @@
 import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogram } from './latency-histogram.ts';
 import { markCompactsPerMinute, poolShares, type MarkCompactShare, type WindowMarkCompacts } from './mark-compacts.ts';
 import type { HarnessGc } from './harness-gc.ts';
+import type { SendLateness } from './types.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
@@ -31,6 +32,8 @@ export interface RoundFigures {
   markCompacts?: WindowMarkCompacts | null;
   /** The harness's own collections in the window (absent from runs saved before 6 December, 11:00 UTC). */
   harnessGc?: HarnessGc;
+  /** How late its harness's sends went against their due times (absent before the send grid). */
+  sendLateness?: SendLateness;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -128,15 +131,17 @@ function markCompactRows(name: string, quiet: readonly RoundFigures[]): SummaryR
   ];
 }
 
-/** The instrument's own stalls, every round (disturbed ones marked): its mark-compacts in the window, the longest's pause. */
+/** The instrument's own stalls, every round (disturbed ones marked): its mark-compacts in the window, the longest's pause, and how late its sends went. */
 function harnessRows(name: string, own: readonly RoundFigures[]): SummaryRow[] {
   const gcs = own.flatMap((f) => (f.harnessGc ? [{ gc: f.harnessGc, disturbed: f.disturbed !== null }] : []));
-  if (gcs.length === 0) return [];
+  const late = own.flatMap((f) => (f.sendLateness ? [{ l: f.sendLateness, disturbed: f.disturbed !== null }] : []));
   return [
-    {
-      name: `${name}: the harness's mark-compacts in the window (longest), each round`,
-      value: gcs.map(({ gc, disturbed }) => `${gc.markCompacts} (${gc.longestMarkCompactMs.toFixed(1)} ms)${mark(disturbed)}`).join(' / '),
-    },
+    ...(gcs.length === 0
+      ? []
+      : [{ name: `${name}: the harness's mark-compacts in the window (longest), each round`, value: gcs.map(({ gc, disturbed }) => `${gc.markCompacts} (${gc.longestMarkCompactMs.toFixed(1)} ms)${mark(disturbed)}`).join(' / ') }]),
+    ...(late.length === 0
+      ? []
+      : [{ name: `${name}: the harness's sends late against their due times, p99 / max, each round`, value: late.map(({ l, disturbed }) => `${l.p99.toFixed(2)} / ${l.max.toFixed(1)} ms${mark(disturbed)}`).join(' · ') }]),
   ];
 }
 

@@ -131,10 +131,20 @@ export interface HarnessResult {
   tail: TailBreakdown;
   /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
   tailRecords?: HarnessTail;
+  /** How late the window's sends went against their due times (harness-load.ts; absent from a harness before the send grid). */
+  sendLateness?: SendLateness;
   /** The harness's own collections over the window (absent from a baseline checkout's harness without harness-gc.ts). */
   gc?: HarnessGc;
   /** The deliveries in flight during the servers' mark-compacts (mark-compacts.ts); null when the servers gave no pauses. */
   markCompacts: MarkCompactShare | null;
+}
+
+/** Send time less due time over the window's sends, ms (NaN without sends). */
+export interface SendLateness {
+  sends: number;
+  p50: number;
+  p99: number;
+  max: number;
 }
 
 /** What the tail is made of (harness.ts, tailOf), ms. NaN where there is nothing to count (one process: no crossing). */
