@@ -30,7 +30,7 @@ export interface RoundFigures {
   latencies: LatencyHistogram;
   /** Its servers' mark-compacts in the window and the deliveries they held up (absent from runs saved before 5 December, 23:50 UTC, null from a server without the probe). */
   markCompacts?: WindowMarkCompacts | null;
-  /** The harness's own collections in the window (absent from runs saved before 6 December, 11:00 UTC). */
+  /** The harness's own collections in the window (absent from runs saved before 6 December, 10:45 UTC). */
   harnessGc?: HarnessGc;
   /** How late its harness's sends went against their due times (absent before the send grid). */
   sendLateness?: SendLateness;
