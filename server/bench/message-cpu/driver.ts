@@ -23,10 +23,17 @@
  *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0),
  *   MESSAGE_CPU_ON_MARK=<executable> (split runs only: run with "start <pid>" or "stop <pid>" at each repetition's
  *   bounds, and awaited before the clients go on, e.g. to switch callgrind's instrumentation on and off with
- *   callgrind_control, so that its counts are the repetitions' alone)
+ *   callgrind_control, so that its counts are the repetitions' alone),
+ *   MESSAGE_CPU_IN_FLIGHT (8), MESSAGE_CPU_PACE_MS (0: each slot's next message as soon as the last is acknowledged),
+ *   MESSAGE_CPU_TARGET=bare (the server is a bare Socket.IO server, as the fan-out's bare-server.ts, answering the
+ *   same commands with a room broadcast and an ack: the library's cost per call in a process that does nothing
+ *   else, under the same client workload)
  */
 import { execFile, fork } from 'node:child_process';
 import { GCProfiler } from 'node:v8';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { createApp } from '../../src/app.ts';
@@ -41,9 +48,12 @@ const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
 /** Set in the child that runs the clients of a split run: the server's URL. */
 const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
 const ON_MARK = process.env.MESSAGE_CPU_ON_MARK;
+const BARE = process.env.MESSAGE_CPU_TARGET === 'bare';
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 /** Messages in flight at once, spread over every sender. */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = Number(process.env.MESSAGE_CPU_IN_FLIGHT ?? 8);
+/** A pause after each acknowledgement before that slot's next message: a sparse load, the server idle between messages as in the fan-out. */
+const PACE_MS = Number(process.env.MESSAGE_CPU_PACE_MS ?? 0);
 
 interface Ack {
   ok: boolean;
@@ -104,8 +114,19 @@ async function clients(url: string) {
     return senders;
   }
 
+  /** A bare server's session: six sockets in one room, the four seats the senders. */
+  async function bareSession(i: number): Promise<Socket[]> {
+    const senders: Socket[] = [];
+    for (const seat of ['facilitator', ...SEATS, 'observer']) {
+      const socket = await connect();
+      await ackOf(socket, 'join', { room: `s${i}`, seat });
+      if (SEATS.includes(seat)) senders.push(socket);
+    }
+    return senders;
+  }
+
   const senders: Socket[] = [];
-  for (let i = 0; i < SESSIONS; i++) senders.push(...(await session(i)));
+  for (let i = 0; i < SESSIONS; i++) senders.push(...(await (BARE ? bareSession(i) : session(i))));
 
   const text = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
   let n = 0;
@@ -120,8 +141,9 @@ async function clients(url: string) {
         const socket = senders[sent++ % senders.length] as Socket;
         const k = n++;
         socket.emit('command', { commandId: `message-${k}`, command: { type: 'SEND_MESSAGE', channel: 'public', text: text(k) } }, (ack: Ack) => {
-          if (ack.ok) next();
-          else reject(new Error(`message ${k}: ${ack.error?.code}: ${ack.error?.message}`));
+          if (!ack.ok) reject(new Error(`message ${k}: ${ack.error?.code}: ${ack.error?.message}`));
+          else if (PACE_MS > 0) setTimeout(next, PACE_MS);
+          else next();
         });
       };
       for (let i = 0; i < IN_FLIGHT; i++) next();
@@ -162,6 +184,44 @@ function countAllocation(): () => number {
   };
 }
 
+/**
+ * The bare target: bare-server.ts's handlers without Redis or ballast, the command's payload taken as Rubicon's.
+ * Kept here, not imported, because ab.ts resolves the driver's relative imports in older checkouts too.
+ */
+async function bareServer(): Promise<{ listen: () => Promise<string>; close: () => Promise<void> }> {
+  const http = createServer();
+  const server = new Server(http);
+  let seq = 0;
+  server.on('connection', (socket) => {
+    let room: string | null = null;
+    let seat = 'observer';
+    socket.on('join', (p: { room: string; seat: string }, ack: (r: { ok: true }) => void) => {
+      room = p.room;
+      seat = p.seat;
+      void socket.join(room);
+      ack({ ok: true });
+    });
+    socket.on('command', (p: { command: { text: string } }, ack: (r: { ok: true; data: { version: number } }) => void) => {
+      if (!room) return;
+      seq++;
+      const message = { id: `m${seq}`, seq, at: Date.now(), channel: 'public', from: seat, text: p.command.text };
+      server.to(room).emit('update', { version: seq, messages: [message] });
+      ack({ ok: true, data: { version: seq } });
+    });
+  });
+  return {
+    listen: () => new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(http.address() as AddressInfo).port}`))),
+    close: async () => {
+      await server.close();
+    },
+  };
+}
+
+async function rubiconServer(): Promise<{ listen: () => Promise<string>; close: () => Promise<void> }> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
+  return createApp(config, { scenarios: benchCatalog(600) });
+}
+
 if (CLIENT_OF) {
   // A split run's client: each repetition between a start and a stop, each answered by the server before going on.
   const { send, close } = await clients(CLIENT_OF);
@@ -180,8 +240,7 @@ if (CLIENT_OF) {
   // Exits once the server has the message: keep-alive HTTP connections would otherwise hold this process open.
   process.send?.('done', () => process.exit(0));
 } else {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
-  const app = await createApp(config, { scenarios: benchCatalog(600) });
+  const app = await (BARE ? bareServer() : rubiconServer());
   const url = await app.listen();
   const figures: number[] = [];
   const allocated: number[] = [];
