@@ -91,4 +91,21 @@ describe('CommandIndex', () => {
     index.set('42', 5001);
     expect(index.get('42')).toBe(5001);
   });
+
+  it('grows without reading any id back from the log: each id is hashed once, when it is set', () => {
+    const ids: string[] = [];
+    let reads = 0;
+    const index = new CommandIndex((seq) => {
+      reads++;
+      return ids[seq - 1];
+    });
+    // Distinct ids through six doublings (64 to 4096 slots): a probe reads an id back only on a kept hash's match.
+    for (let seq = 1; seq <= 2000; seq++) {
+      ids.push(`retained-s-${seq}`);
+      index.set(ids[seq - 1] as string, seq);
+    }
+    expect(reads).toBe(0);
+    expect(ids.every((id, i) => index.get(id) === i + 1)).toBe(true);
+    expect(reads).toBe(2000);
+  });
 });

@@ -10,6 +10,12 @@
  * old-generation garbage). This table is 4-8 B a message, outside the V8 heap
  * (a typed array's backing store), so neither the collector's marking nor the
  * old generation's growth sees it.
+ *
+ * Each slot keeps its id's hash beside its seq (a second Int32Array): growing
+ * the table is then a copy by the kept hashes, where rehashing every id's
+ * characters at each doubling was about 560 instructions a message by
+ * callgrind (docs/performance.md, 6 December); a probe compares the kept
+ * hash before it reads the id back from the log.
  */
 const EMPTY = 0;
 const FIRST_CAPACITY = 64;
@@ -26,13 +32,15 @@ function hashOf(id: string): number {
 export class CommandIndex {
   /** Slot values are seqs (1-based); EMPTY marks a free slot. Kept at most half full. */
   #slots = new Int32Array(FIRST_CAPACITY);
+  /** The hash of the id at the same slot of #slots (meaningless where that slot is EMPTY). */
+  #hashes = new Int32Array(FIRST_CAPACITY);
   #size = 0;
 
   /** @param idAt the command id of the entry at this seq (the log's column). */
   constructor(private readonly idAt: (seq: number) => string | undefined) {}
 
   get(commandId: string): number | undefined {
-    const slot = this.#find(this.#slots, commandId);
+    const slot = this.#find(commandId, hashOf(commandId));
     const seq = this.#slots[slot] ?? EMPTY;
     return seq === EMPTY ? undefined : seq;
   }
@@ -40,27 +48,41 @@ export class CommandIndex {
   /** Points `commandId` at `seq`, whose entry the log must already hold; a later seq for an id wins, as Map.set's did. */
   set(commandId: string, seq: number): void {
     if (2 * (this.#size + 1) > this.#slots.length) this.#grow();
-    const slot = this.#find(this.#slots, commandId);
+    const hash = hashOf(commandId);
+    const slot = this.#find(commandId, hash);
     if (this.#slots[slot] === EMPTY) this.#size++;
     this.#slots[slot] = seq;
+    this.#hashes[slot] = hash;
   }
 
   /** The slot holding `commandId`'s seq, or the free slot where it would go (linear probing). */
-  #find(slots: Int32Array, commandId: string): number {
+  #find(commandId: string, hash: number): number {
+    const slots = this.#slots;
+    const hashes = this.#hashes;
     const mask = slots.length - 1;
-    for (let i = hashOf(commandId) & mask; ; i = (i + 1) & mask) {
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
       const seq = slots[i] ?? EMPTY;
-      if (seq === EMPTY || this.idAt(seq) === commandId) return i;
+      if (seq === EMPTY || (hashes[i] === hash && this.idAt(seq) === commandId)) return i;
     }
   }
 
+  /** Each seq moved to the first free slot from its kept hash: no id is read back or hashed again. */
   #grow(): void {
-    const old = this.#slots;
-    const slots = new Int32Array(old.length * 2);
-    for (const seq of old) {
+    const oldSlots = this.#slots;
+    const oldHashes = this.#hashes;
+    const slots = new Int32Array(oldSlots.length * 2);
+    const hashes = new Int32Array(slots.length);
+    const mask = slots.length - 1;
+    for (let j = 0; j < oldSlots.length; j++) {
+      const seq = oldSlots[j] ?? EMPTY;
       if (seq === EMPTY) continue;
-      slots[this.#find(slots, this.idAt(seq) ?? '')] = seq;
+      const hash = oldHashes[j] ?? 0;
+      let i = hash & mask;
+      while (slots[i] !== EMPTY) i = (i + 1) & mask;
+      slots[i] = seq;
+      hashes[i] = hash;
     }
     this.#slots = slots;
+    this.#hashes = hashes;
   }
 }
