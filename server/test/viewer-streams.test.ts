@@ -4,7 +4,7 @@
  * streamPosition computes it from scratch, whichever order viewers are met
  * in and even for a state met with two games that number viewers apart.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyEntry, createGame, initialState, seatsInPlay, streamPosition, type Game, type GameState, type LogEntry, type Viewer } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { viewersOf } from '../src/session/rooms.ts';
@@ -103,5 +103,57 @@ describe('ViewerStreams', () => {
       state = next(i).after;
       for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
     }
+  });
+
+  it('follows two lists of viewers in turn (other orders, one a part of the other) each with its own viewers', () => {
+    const game = gameWith('streams-lists');
+    const privateChannel = scenario.channels.find((c) => c.kind !== 'public' && c.members.length >= 2);
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    if (!privateChannel || !publicChannel) throw new Error('the scenario has no private or no public channel');
+    const viewers: Viewer[] = viewersOf(seatsInPlay(scenario, game.setup));
+    const lists = [viewers.map((viewer) => ({ viewer })), [...viewers].reverse().slice(1).map((viewer) => ({ viewer }))];
+    const streams = new ViewerStreams();
+    let state = initialState(game);
+    for (let i = 0; i < 8; i++) {
+      const channel = i % 3 === 1 ? privateChannel.id : publicChannel.id;
+      const entry: LogEntry = { seq: state.version + 1, at: 1_712_000_000_000 + 61_000 * i, by: { kind: 'seat', seat: privateChannel.members[0] ?? '' }, commandId: `c-${i}`, command: { type: 'SEND_MESSAGE', channel, text: `t${i}` } };
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      const list = lists[i % 2] ?? [];
+      const seen: Viewer[] = [];
+      streams.followEach(game, state, r.state, entry, list, ({ viewer }, _step, version, messages) => {
+        seen.push(viewer);
+        expect({ version, messages }).toEqual(streamPosition(game, r.state, viewer));
+      });
+      expect(seen).toEqual(list.map((v) => v.viewer));
+      state = r.state;
+    }
+  });
+
+  it("looks no viewer's key up again when it follows the same list of viewers (a session's rooms) again", () => {
+    const game = gameWith('streams-keys');
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    if (!publicChannel) throw new Error('the scenario has no public channel');
+    const viewers: Viewer[] = viewersOf(seatsInPlay(scenario, game.setup));
+    const rooms = viewers.map((viewer) => ({ viewer }));
+    const keys = new Set<unknown>(viewers.map((v) => (v.kind === 'seat' ? v.seat : `\u0000${v.kind}`)));
+    const streams = new ViewerStreams();
+    let state = initialState(game);
+    const lookups: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const entry: LogEntry = { seq: state.version + 1, at: 1_712_000_000_000 + 61_000 * i, by: { kind: 'seat', seat: publicChannel.members[0] ?? '' }, commandId: `c-${i}`, command: { type: 'SEND_MESSAGE', channel: publicChannel.id, text: `t${i}` } };
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      const get = vi.spyOn(Map.prototype, 'get');
+      try {
+        streams.followEach(game, state, r.state, entry, rooms, () => {});
+        lookups.push(get.mock.calls.filter(([key]) => keys.has(key)).length);
+      } finally {
+        get.mockRestore();
+      }
+      state = r.state;
+    }
+    // The first event numbers every viewer; the next ones use the indices kept for the list.
+    expect(lookups).toEqual([viewers.length, 0, 0]);
   });
 });

@@ -37,6 +37,12 @@ const REMEMBERED_MAX = 256;
 /** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
 interface GameStreams {
   indices: Map<string, number>;
+  /**
+   * The last list of viewers followed (a session's room list, made once per session: rooms.ts) and their indices
+   * in its order, so following an event does not look each viewer's key up again.
+   */
+  listed: readonly unknown[] | null;
+  listIndices: number[];
   recent: (Known | null)[];
   next: number;
   /** The highest log version among the remembered states. */
@@ -63,7 +69,7 @@ export class ViewerStreams {
   private gameStreams(game: Game): GameStreams {
     let streams = this.games.get(game);
     if (!streams) {
-      streams = { indices: new Map(), recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0, newest: -1 };
+      streams = { indices: new Map(), listed: null, listIndices: [], recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0, newest: -1 };
       this.games.set(game, streams);
     }
     return streams;
@@ -130,6 +136,19 @@ export class ViewerStreams {
     return index;
   }
 
+  /**
+   * The indices of `viewers` in order, given on first use: kept for the list last asked about. A viewer's index
+   * never changes once given, so the kept ones stay right while the list is the same array.
+   */
+  private static indicesOf(streams: GameStreams, viewers: readonly { viewer: Viewer }[]): number[] {
+    if (streams.listed === viewers) return streams.listIndices;
+    const out = new Array<number>(viewers.length);
+    for (let i = 0; i < viewers.length; i++) out[i] = ViewerStreams.indexIn(streams.indices, (viewers[i] as { viewer: Viewer }).viewer);
+    streams.listed = viewers;
+    streams.listIndices = out;
+    return out;
+  }
+
   /** Viewer `index`'s slots in `known` counted (from scratch the first time): its version at 2 × index. */
   private static countIn(known: number[], index: number, game: Game, state: GameState, viewer: Viewer): void {
     if ((known[2 * index] ?? -1) >= 0) return;
@@ -171,12 +190,13 @@ export class ViewerStreams {
     visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
   ): void {
     const streams = this.gameStreams(game);
-    const { indices } = streams;
     const from = ViewerStreams.known(streams, before);
     const to = ViewerStreams.known(streams, after, from);
     const stepOf = eventSteps(game, before, after, entry);
-    for (const v of viewers) {
-      const index = ViewerStreams.indexIn(indices, v.viewer);
+    const listIndices = ViewerStreams.indicesOf(streams, viewers);
+    for (let i = 0; i < viewers.length; i++) {
+      const v = viewers[i] as V;
+      const index = listIndices[i] ?? 0;
       ViewerStreams.countIn(from, index, game, before, v.viewer);
       const step = stepOf(v.viewer);
       const version = (from[2 * index] ?? 0) + stepVersions(step);
