@@ -21,6 +21,9 @@
  *
  *   run by ab.ts (bundled against a checkout); prints one JSON line: µs of process CPU and bytes allocated per message, per repetition
  *   env: MESSAGE_CPU_SESSIONS (20), MESSAGE_CPU_MESSAGES (3000 per repetition), MESSAGE_CPU_REPS (5), MESSAGE_CPU_SPLIT (0),
+ *   MESSAGE_CPU_WARMUP (messages sent before the first repetition; one repetition's worth by default: under
+ *   valgrind, 1,500 messages leave V8's compiler at 55-60 % of the counted instructions, and a longer warm-up
+ *   without longer counted repetitions brings the window nearer the steady state),
  *   MESSAGE_CPU_ON_MARK=<executable> (split runs only: run with "start <pid>" or "stop <pid>" at each repetition's
  *   bounds, and awaited before the clients go on, e.g. to switch callgrind's instrumentation on and off with
  *   callgrind_control, so that its counts are the repetitions' alone),
@@ -44,6 +47,7 @@ import { benchLimitSettings } from '../fanout/limits.ts';
 const SESSIONS = Number(process.env.MESSAGE_CPU_SESSIONS ?? 20);
 const PER_REP = Number(process.env.MESSAGE_CPU_MESSAGES ?? 3000);
 const REPS = Number(process.env.MESSAGE_CPU_REPS ?? 5);
+const WARMUP = Number(process.env.MESSAGE_CPU_WARMUP ?? PER_REP);
 const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
 /** Set in the child that runs the clients of a split run: the server's URL. */
 const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
@@ -229,8 +233,8 @@ if (CLIENT_OF) {
     process.once('message', () => resolve());
     process.send?.(m);
   });
-  // One repetition's worth first: the message path compiled and the heap grown before anything is counted.
-  await send(PER_REP);
+  // A warm-up first (one repetition's worth by default): the message path compiled and the heap grown before anything is counted.
+  await send(WARMUP);
   for (let r = 0; r < REPS; r++) {
     await mark('start');
     await send(PER_REP);
@@ -270,8 +274,8 @@ if (CLIENT_OF) {
     });
   } else {
     const { send, close } = await clients(url);
-    // One repetition's worth first: the message path compiled and the heap grown before anything is counted.
-    await send(PER_REP);
+    // A warm-up first (one repetition's worth by default): the message path compiled and the heap grown before anything is counted.
+    await send(WARMUP);
     for (let r = 0; r < REPS; r++) {
       collect();
       const allocation = countAllocation();
