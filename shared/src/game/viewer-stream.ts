@@ -74,22 +74,6 @@ const showsNone = (): StreamStep => NONE;
 const showsView = (): StreamStep => VIEW;
 const showsFacilitatorView = (viewer: Viewer): StreamStep => (viewer.kind === 'facilitator' ? VIEW : NONE);
 
-const OBSERVER: Viewer = { kind: 'observer' };
-
-/**
- * `step` for each viewer that reads `message` (as `reads` says), NONE for the others. What the observer reads is
- * settled here, once for the event: `reads` looked its channel up (a closure and a `find` over the scenario's
- * channels) for every call, and an event is followed for every viewer of its session.
- */
-function readerSteps(game: Game, message: Message, step: StreamStep): (viewer: Viewer) => StreamStep {
-  const observer = messageVisibleTo(OBSERVER, message, channelLookup(game)(message.channel)) ? step : NONE;
-  const { audience } = message;
-  return (viewer) => {
-    if (viewer.kind === 'seat') return audience.includes(viewer.seat) ? step : NONE;
-    return viewer.kind === 'facilitator' ? step : observer;
-  };
-}
-
 /**
  * What `entry`, which took `before` to `after`, shows each viewer. Every
  * viewer the event shows its message gets the one step object made here:
@@ -102,7 +86,7 @@ export function eventSteps(game: Game, before: GameState, after: GameState, entr
     const message = command.type === 'SEND_MESSAGE' ? after.messages.at(-1) : after.messages.byId(command.message);
     if (!message) return showsNone;
     const step: StreamStep = command.type === 'SEND_MESSAGE' ? { kind: 'message', message } : { kind: 'moderation', message };
-    return readerSteps(game, message, step);
+    return (viewer) => (reads(game, viewer, message) ? step : NONE);
   }
   if (after.gameVersion === before.gameVersion) return showsFacilitatorView;
   if (after.drafts.at.length === before.drafts.at.length) return showsView;
