@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CAUSES, decompose, iterationHiccups, type Decomposition } from './fanout/tail-decompose.ts';
+import { BURST_PACKETS, CAUSES, decompose, iterationHiccups, packetCost, type Decomposition } from './fanout/tail-decompose.ts';
 import type { HarnessTail, ServerTail } from './fanout/tail-legs.ts';
 
 interface Dump {
@@ -17,12 +17,15 @@ interface Dump {
 }
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)} %` : '—');
 
-function column(file: string): { label: string; slow: Decomposition; all: Decomposition; hiccups: string } {
+function column(file: string): { label: string; slow: Decomposition; all: Decomposition; hiccups: string; cost: string } {
   const dump = JSON.parse(readFileSync(file, 'utf8')) as Dump;
   const h = iterationHiccups(dump.server);
+  const c = packetCost(dump.server);
   return {
+    cost: `${f3(c.burstMsPerPacket)}; ${f3(c.loneMs)}; ${pct(c.burstShare)}`,
     label: `${dump.name} (${path.basename(file)})`,
     hiccups: `${h.gaps.map(f2).join(' / ')}; ${h.count}, ${f2(h.totalMs)} ms`,
     slow: decompose(dump.harness.slow, dump.server, dump.harness.gcs),
@@ -45,6 +48,7 @@ function main(files: string[]): void {
     row('longest earlier iteration since send (median ms)', (d) => f2(d.longestEarlierMs)),
     row('met a server mark-compact', (d) => pct(d.metMarkCompact)),
     row('met a server scavenge', (d) => pct(d.metScavenge)),
+    `| the window's iterations: ms per packet in those of ${BURST_PACKETS} or more; a lone packet's, median ms; share of packets in them | ${cols.map((c) => c.cost).join(' | ')} |`,
     `| read to next read in one iteration, p50 / p99 / p99.9 ms; gaps over 1 ms with no server GC in them: count, ms | ${cols.map((c) => c.hiccups).join(' | ')} |`,
   ];
   console.log(lines.join('\n'));

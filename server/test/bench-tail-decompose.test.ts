@@ -1,6 +1,6 @@
 import { constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { decompose, iterationHiccups } from '../bench/fanout/tail-decompose.ts';
+import { decompose, iterationHiccups, packetCost } from '../bench/fanout/tail-decompose.ts';
 import type { ServerTail } from '../bench/fanout/tail-legs.ts';
 
 const { NODE_PERFORMANCE_GC_MAJOR: MAJOR, NODE_PERFORMANCE_GC_MINOR: MINOR } = constants;
@@ -63,5 +63,24 @@ describe("the slow deliveries' time by cause (FANOUT_TAIL_DUMP)", () => {
     expect(h.count).toBe(1);
     expect(h.totalMs).toBeCloseTo(1.8, 6);
     expect(h.gaps[0]).toBeCloseTo(1.8, 6);
+  });
+});
+
+describe("a packet's cost in the window's iterations (FANOUT_TAIL_DUMP)", () => {
+  it('splits per-packet time in bursts from lone packets and counts the share read in bursts', () => {
+    const server: ServerTail = {
+      read: [],
+      emit: [],
+      tickEnd: [],
+      burst: [],
+      place: [],
+      gcs: [],
+      // Bursts of 5 (1 ms) and 6 (1.8 ms): 2.8 ms over 11 packets. Lone packets 0.2, 0.3, 0.9. A 4-packet one counts in neither.
+      bursts: [{ n: 5, ms: 1 }, { n: 1, ms: 0.2 }, { n: 6, ms: 1.8 }, { n: 1, ms: 0.9 }, { n: 4, ms: 3 }, { n: 1, ms: 0.3 }],
+    };
+    const c = packetCost(server);
+    expect(c.burstMsPerPacket).toBeCloseTo(2.8 / 11, 9);
+    expect(c.loneMs).toBeCloseTo(0.3, 9);
+    expect(c.burstShare).toBeCloseTo(11 / 18, 9);
   });
 });

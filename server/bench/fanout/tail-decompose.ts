@@ -253,3 +253,30 @@ export function iterationHiccups(server: ServerTail): { gaps: [number, number, n
   }
   return { gaps: [quantile(gaps, 0.5), quantile(gaps, 0.99), quantile(gaps, 0.999)], count, totalMs };
 }
+
+export const BURST_PACKETS = 5;
+
+/**
+ * What a packet costs the server in an iteration of BURST_PACKETS or more (ms per packet), a lone packet's
+ * iteration (median ms), and the share of packets read in such bursts. Separates "more packets ahead" from
+ * "each packet ahead takes longer" when the slow deliveries queue: with sends on a grid the bursts are
+ * chance coincidences, so equal shares and unequal costs put the queueing on the per-packet time.
+ */
+export function packetCost(server: ServerTail): { burstMsPerPacket: number; loneMs: number; burstShare: number } {
+  let burstPackets = 0;
+  let burstMs = 0;
+  let packets = 0;
+  const lone: number[] = [];
+  for (const b of server.bursts) {
+    packets += b.n;
+    if (b.n === 1) lone.push(b.ms);
+    if (b.n < BURST_PACKETS) continue;
+    burstPackets += b.n;
+    burstMs += b.ms;
+  }
+  return {
+    burstMsPerPacket: burstPackets === 0 ? Number.NaN : burstMs / burstPackets,
+    loneMs: quantile(lone, 0.5),
+    burstShare: packets === 0 ? Number.NaN : burstPackets / packets,
+  };
+}
