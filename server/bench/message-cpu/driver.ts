@@ -74,77 +74,77 @@ function onMark(mark: 'start' | 'stop'): Promise<void> {
   return new Promise((resolve, reject) => execFile(ON_MARK, [mark, String(process.pid)], (err) => (err ? reject(err) : resolve())));
 }
 
-/** The clients' side: sessions made and taken into planning, then `send` for a repetition's messages. */
-async function clients(url: string) {
-  let received = 0;
+/** The clients' connections to one server: sockets whose updates are counted, and the set-up's requests. */
+class Connections {
+  received = 0;
+  constructor(private readonly url: string) {}
 
-  function connect(): Promise<Socket> {
-    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-    socket.on('update', () => received++);
+  connect(): Promise<Socket> {
+    const socket = io(this.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.on('update', () => this.received++);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
       socket.once('connect_error', reject);
     });
   }
 
-  async function post<T>(path: string, body: unknown): Promise<T> {
-    const res = await fetch(new URL(path, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  async post<T>(path: string, body: unknown): Promise<T> {
+    const res = await fetch(new URL(path, this.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return (await res.json()) as T;
   }
 
-  async function ackOf(socket: Socket, event: string, payload: unknown): Promise<Ack> {
+  async ackOf(socket: Socket, event: string, payload: unknown): Promise<Ack> {
     const ack = (await socket.emitWithAck(event, payload)) as Ack;
     if (!ack.ok) throw new Error(`${event}: ${ack.error?.code}: ${ack.error?.message}`);
     return ack;
   }
+}
 
-  /** One session into its first beat's planning; its four seats' sockets. */
-  async function session(i: number): Promise<Socket[]> {
-    const created = await post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024', seed: `message-cpu-${i}`, optionalSeats: [] });
-    const facilitator = await connect();
-    const hello = await ackOf(facilitator, 'hello', { sessionId: created.sessionId, token: created.facilitatorToken });
-    let gameVersion = hello.data?.view?.gameVersion ?? 0;
-    for (const type of ['START', 'ADVANCE']) await ackOf(facilitator, 'command', { commandId: `setup-${i}-${type}`, command: { type }, expectedGameVersion: gameVersion++ });
-    const senders: Socket[] = [];
-    for (const role of [...SEATS, 'observer']) {
-      const code = created.codes.find((c) => (c.role.kind === 'seat' ? c.role.seat : c.role.kind) === role)?.code;
-      if (!code) throw new Error(`no join code for ${role}`);
-      const joined = await post<JoinResponse>('/api/join', { code });
-      const socket = await connect();
-      await ackOf(socket, 'hello', { sessionId: created.sessionId, token: joined.token });
-      if (role !== 'observer') senders.push(socket);
-    }
-    return senders;
-  }
-
-  /** A bare server's session: six sockets in one room, the four seats the senders. */
-  async function bareSession(i: number): Promise<Socket[]> {
-    const senders: Socket[] = [];
-    for (const seat of ['facilitator', ...SEATS, 'observer']) {
-      const socket = await connect();
-      await ackOf(socket, 'join', { room: `s${i}`, seat });
-      if (SEATS.includes(seat)) senders.push(socket);
-    }
-    return senders;
-  }
-
+/** One session into its first beat's planning; its four seats' sockets. */
+async function rubiconSession(c: Connections, i: number): Promise<Socket[]> {
+  const created = await c.post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024', seed: `message-cpu-${i}`, optionalSeats: [] });
+  const facilitator = await c.connect();
+  const hello = await c.ackOf(facilitator, 'hello', { sessionId: created.sessionId, token: created.facilitatorToken });
+  let gameVersion = hello.data?.view?.gameVersion ?? 0;
+  for (const type of ['START', 'ADVANCE']) await c.ackOf(facilitator, 'command', { commandId: `setup-${i}-${type}`, command: { type }, expectedGameVersion: gameVersion++ });
   const senders: Socket[] = [];
-  for (let i = 0; i < SESSIONS; i++) senders.push(...(await (BARE ? bareSession(i) : session(i))));
+  for (const role of [...SEATS, 'observer']) {
+    const code = created.codes.find((k) => (k.role.kind === 'seat' ? k.role.seat : k.role.kind) === role)?.code;
+    if (!code) throw new Error(`no join code for ${role}`);
+    const joined = await c.post<JoinResponse>('/api/join', { code });
+    const socket = await c.connect();
+    await c.ackOf(socket, 'hello', { sessionId: created.sessionId, token: joined.token });
+    if (role !== 'observer') senders.push(socket);
+  }
+  return senders;
+}
 
-  const text = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
+/** A bare server's session: six sockets in one room, the four seats the senders. */
+async function bareSession(c: Connections, i: number): Promise<Socket[]> {
+  const senders: Socket[] = [];
+  for (const seat of ['facilitator', ...SEATS, 'observer']) {
+    const socket = await c.connect();
+    await c.ackOf(socket, 'join', { room: `s${i}`, seat });
+    if (SEATS.includes(seat)) senders.push(socket);
+  }
+  return senders;
+}
+
+const messageText = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
+
+/** `send(count)`: sends `count` messages, IN_FLIGHT at a time, and resolves once every one reached all six sockets of its session. */
+function sender(c: Connections, senders: readonly Socket[]): (count: number) => Promise<void> {
   let n = 0;
-
-  /** Sends `count` messages, IN_FLIGHT at a time, and resolves once every one reached all six sockets of its session. */
-  function send(count: number): Promise<void> {
-    const target = received + 6 * count;
+  return (count) => {
+    const target = c.received + 6 * count;
     let sent = 0;
     return new Promise((resolve, reject) => {
       const next = () => {
         if (sent >= count) return;
         const socket = senders[sent++ % senders.length] as Socket;
         const k = n++;
-        socket.emit('command', { commandId: `message-${k}`, command: { type: 'SEND_MESSAGE', channel: 'public', text: text(k) } }, (ack: Ack) => {
+        socket.emit('command', { commandId: `message-${k}`, command: { type: 'SEND_MESSAGE', channel: 'public', text: messageText(k) } }, (ack: Ack) => {
           if (!ack.ok) reject(new Error(`message ${k}: ${ack.error?.code}: ${ack.error?.message}`));
           else if (PACE_MS > 0) setTimeout(next, PACE_MS);
           else next();
@@ -152,14 +152,20 @@ async function clients(url: string) {
       };
       for (let i = 0; i < IN_FLIGHT; i++) next();
       const check = setInterval(() => {
-        if (received < target) return;
+        if (c.received < target) return;
         clearInterval(check);
         resolve();
       }, 1);
     });
-  }
+  };
+}
 
-  return { send, close: () => senders.forEach((socket) => socket.close()) };
+/** The clients' side: sessions made and taken into planning, then `send` for a repetition's messages. */
+async function clients(url: string) {
+  const c = new Connections(url);
+  const senders: Socket[] = [];
+  for (let i = 0; i < SESSIONS; i++) senders.push(...(await (BARE ? bareSession(c, i) : rubiconSession(c, i))));
+  return { send: sender(c, senders), close: () => senders.forEach((socket) => socket.close()) };
 }
 
 const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
