@@ -4,17 +4,13 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.ts';
-import { facilitator, losingRaces, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
+import { copyBehind, facilitator, losingRaces, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
 
 describe('a copy that fell behind the log', () => {
   it('appends after one conflict whose reply brings the missed entries, and refuses only on the log as it is', async () => {
     const store = new MemoryStore();
-    const a = serviceOn(store);
-    const b = serviceOn(store);
-    const sessionId = await sessionInPlay(a);
-    await b.execute(sessionId, seat(0), 'b-first', null, message(0));
-    // A moves on; B hears nothing of it (no notices between these two).
-    for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
+    // A moves on; B hears nothing of it.
+    const { a, b, sessionId } = await copyBehind(store);
     await a.execute(sessionId, facilitator, 'a-pause', 2, { type: 'PAUSE' });
     expect(b.peek(sessionId)?.state.version).toBe(3);
     const reads = vi.spyOn(store, 'readLog');

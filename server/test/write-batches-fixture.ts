@@ -33,6 +33,19 @@ export async function sessionInPlay(service: SessionService): Promise<string> {
   return sessionId;
 }
 
+/**
+ * Two services on one store and a session in play: B appends first, then A appends three messages B hears nothing
+ * of (no notices between them), so B's copy stands three entries behind the log.
+ */
+export async function copyBehind(store: SessionStore): Promise<{ a: SessionService; b: SessionService; sessionId: string }> {
+  const a = serviceOn(store);
+  const b = serviceOn(store);
+  const sessionId = await sessionInPlay(a);
+  await b.execute(sessionId, seat(0), 'b-first', null, message(0));
+  for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
+  return { a, b, sessionId };
+}
+
 export const settled = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
 /**

@@ -7,16 +7,13 @@ import type { Command } from '@rubicon/shared';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import type { SessionStore } from '../src/store/types.ts';
-import { facilitator, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
+import { copyBehind, facilitator, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
 
 describe('plain messages placed past plain messages', () => {
   it('places a message planned behind other plain messages at the head in one append, acknowledged with the state after its real entry', async () => {
     const store = new MemoryStore();
-    const a = serviceOn(store);
-    const b = serviceOn(store);
-    const sessionId = await sessionInPlay(a);
-    await b.execute(sessionId, seat(0), 'b-first', null, message(0));
-    for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
+    // A moves on; B hears nothing of it.
+    const { b, sessionId } = await copyBehind(store);
     expect(b.peek(sessionId)?.state.version).toBe(3);
     const reads = vi.spyOn(store, 'readLog');
     const batches = vi.spyOn(store, 'appendBatch');

@@ -10,7 +10,7 @@ export type HostPolicy = 'all' | readonly string[];
 /** What the configuration says of the server's own names: ALLOWED_HOSTS, and the names PUBLIC_URL, HOST and ALLOWED_ORIGINS give. */
 export interface HostSettings {
   /** ALLOWED_HOSTS: `all` (`*` or `all`), or the names listed (none when unset). */
-  allowedHosts: 'all' | readonly string[];
+  allowedHosts: HostPolicy;
   publicUrl: string | undefined;
   /** The address the server binds (HOST): a name there is one it is reached by. */
   bindHost: string;
