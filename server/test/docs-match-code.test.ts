@@ -21,6 +21,25 @@ function section(text: string, start: string, end: string): string {
 /** Every `backticked` word of `text` that matches `pattern`. */
 const quoted = (text: string, pattern: RegExp) => new Set([...text.matchAll(/`([^`\s]+)`/g)].map((m) => m[1] ?? '').filter((w) => pattern.test(w)));
 
+/**
+ * The anchors GitHub gives a document's headings: the text lower-cased, without punctuation, spaces
+ * as hyphens, and `-1`, `-2`, … on a repeat. Headings inside fenced code are not headings.
+ */
+function headingAnchors(text: string): Set<string> {
+  const anchors = new Set<string>();
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (/^(```|~~~)/.test(line)) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6} (.*)$/.exec(line);
+    if (!heading) continue;
+    const base = (heading[1] ?? '').toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+    let anchor = base;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
 describe('the docs list what the code has', () => {
   it("docs/protocol.md's Errors list names every socket error code, and no other", () => {
     const errors = section(read('docs/protocol.md'), '### Errors', '`unavailable` with');
@@ -39,5 +58,17 @@ describe('the docs list what the code has', () => {
     const table = section(read('README.md'), '## Configuration', '## Deployment');
     const documented = quoted(table, /^[A-Z][A-Z0-9_]+$/);
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
+  });
+
+  it("docs/performance.md's links to its own sections name headings it has", () => {
+    // The goals table at the top links each reading to the dated section that holds its run.
+    const text = read('docs/performance.md');
+    const anchors = headingAnchors(text);
+    const inline = [...text.matchAll(/\]\(#([^)\s]+)\)/g)].map((m) => m[1] ?? '');
+    const defined = new Map([...text.matchAll(/^\[([^\]]+)\]: #(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    const used = [...text.matchAll(/\]\[([^\]]+)\]/g)].map((m) => m[1] ?? '');
+    expect(inline.length + defined.size).toBeGreaterThan(20);
+    expect([...inline, ...defined.values()].filter((a) => !anchors.has(a))).toEqual([]);
+    expect(used.filter((label) => !defined.has(label))).toEqual([]);
   });
 });
