@@ -64,7 +64,7 @@ describe('april-2024 scenario: injects and channels', () => {
   it('has a public channel for all, a team channel per seat and the bilateral lines', () => {
     const ch = (id: string) => s.channels.find((c) => c.id === id);
     expect(ch('public')?.kind).toBe('public');
-    expect(ch('public')?.members.sort()).toEqual(s.seats.map((x) => x.id).sort());
+    expect([...(ch('public')?.members ?? [])].sort()).toEqual(s.seats.map((x) => x.id).sort());
     for (const seat of s.seats) expect(ch(`team-${seat.id}`), seat.id).toMatchObject({ kind: 'team', members: [seat.id] });
     for (const id of ['israel-us', 'us-mediators', 'iran-mediators', 'israel-mediators', 'us-jordan', 'iran-hezbollah', 'eu-iran']) {
       expect(ch(id)?.kind, id).toBe('bilateral');
@@ -75,7 +75,7 @@ describe('april-2024 scenario: injects and channels', () => {
   it('routes Iran–US talk through the mediators, with a direct line closed until a flag opens it', () => {
     const mediated = s.channels.find((c) => c.id === 'iran-us-mediated');
     expect(mediated).toMatchObject({ kind: 'mediated', relay: 'mediators' });
-    expect(mediated?.members.sort()).toEqual(['iran', 'mediators', 'us']);
+    expect([...(mediated?.members ?? [])].sort()).toEqual(['iran', 'mediators', 'us']);
     const direct = s.channels.find((c) => c.id === 'iran-us-direct');
     expect(direct).toMatchObject({ kind: 'bilateral', members: ['iran', 'us'], opensWhen: { flag: 'direct-line-open' } });
     expect(s.initialFlags).not.toContain('direct-line-open');
