@@ -1,5 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import compression from 'compression';
 import express from 'express';
 import { seatsInPlay, type Scenario, type ScenarioCatalog } from '@rubicon/shared';
@@ -17,7 +18,7 @@ import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
-import { hostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
+import { alsoAllowing, hostGuard, hostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
 import { Readiness } from './http/readiness.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
@@ -80,13 +81,14 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { logger, metrics, stores, service, directory } = core;
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.joinFailures);
+  const hosts = hostsOf(config);
+  // The metrics listener answers to the same names, and to the one it is bound to (METRICS_HOST).
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.joinFailures, hostGuard(alsoAllowing(hosts, [config.metrics.host]), logger));
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
   // Overdue when the PING's own timeout (store/index.ts) fails it.
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
   if (stores.redis) readiness.start();
 
-  const hosts = hostPolicy({ allowedHosts: config.allowedHosts, publicUrl: config.publicUrl, bindHost: config.host, allowedOrigins: config.allowedOrigins });
   const web = webStack(config, trustProxy, hosts, logger);
   const httpServer = createServer(web);
   const sockets = createSocketServer({ httpServer, config, hosts, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
@@ -188,6 +190,12 @@ function requestGuards(config: Config, { stores, metrics, logger }: Core): { lim
       'TRUST_PROXY believes X-Forwarded-For from any client: only safe when nothing but the proxy can reach this port (name the proxy instead, e.g. TRUST_PROXY=uniquelocal)',
     );
   return { limits, trustProxy };
+}
+
+/** The names this server answers to (host-check.ts), from the configuration and the machine's own name. */
+function hostsOf(config: Config): HostPolicy {
+  const { allowedHosts, publicUrl, host: bindHost, allowedOrigins } = config;
+  return hostPolicy({ allowedHosts, publicUrl, bindHost, allowedOrigins, machineName: hostname() });
 }
 
 /** Express with the middleware every answer passes through: security headers, the Host check and compression. */

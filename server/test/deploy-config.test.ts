@@ -66,7 +66,7 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     expect(compose).toMatch(composeEnv('ALLOWED_HOSTS'));
     // `${VAR:-}` is empty when the operator sets nothing: the app reads an empty setting as unset.
     const config = loadConfig({ PUBLIC_URL: '', ALLOWED_HOSTS: '', HOST: '0.0.0.0' });
-    const settings = { allowedHosts: config.allowedHosts, publicUrl: config.publicUrl, bindHost: config.host, allowedOrigins: config.allowedOrigins };
+    const settings = { allowedHosts: config.allowedHosts, publicUrl: config.publicUrl, bindHost: config.host, allowedOrigins: config.allowedOrigins, machineName: '3f2a9c1d7e04' };
     for (const host of ['localhost:8080', '192.168.1.20:8080', '127.0.0.1:3000']) expect(hostAllowed(hostPolicy(settings), host), host).toBe(true);
     expect(hostAllowed(hostPolicy(settings), 'rubicon.school.example:8080')).toBe(false);
     const named = loadConfig({ PUBLIC_URL: 'http://rubicon.school.example:8080', ALLOWED_HOSTS: '' });

@@ -1,10 +1,11 @@
 /**
- * DNS rebinding: a request (API, page, health, metrics, the socket's handshake) whose Host is not one of
- * the server's names is refused, while IP literals, localhost, PUBLIC_URL's name and ALLOWED_HOSTS pass.
+ * DNS rebinding: a request (API, page, health, metrics on either port, the socket's handshake) whose Host
+ * is not one of the server's names is refused, while IP literals, localhost, the machine's own name and
+ * `<name>.local`, PUBLIC_URL's name and ALLOWED_HOSTS pass.
  */
 import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
@@ -117,8 +118,52 @@ describe('a rebinding name in Host', () => {
   });
 });
 
+describe("the METRICS_PORT listener's Host check", () => {
+  it('refuses a rebinding name with 403 host_not_allowed before the token is looked at, and lets its own address and localhost in', async () => {
+    const server = await serve({ METRICS_PORT: '0' });
+    const metrics = server.app.metricsUrl()!;
+    const port = new URL(metrics).port;
+    const refused = await get({ ...server, url: metrics }, '/metrics', `evil.example:${port}`);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'host_not_allowed', message: expect.stringContaining('ALLOWED_HOSTS=evil.example') as unknown } });
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `${hostname()}.local:${port}`]) expect((await get({ ...server, url: metrics }, '/metrics', host)).status, host).toBe(401);
+  });
+
+  it('answers to METRICS_HOST and ALLOWED_HOSTS names (a scraper naming its target by a service name)', async () => {
+    const server = await serve({ METRICS_PORT: '0', ALLOWED_HOSTS: 'rubicon-app' });
+    const metrics = { ...server, url: server.app.metricsUrl()! };
+    expect((await get(metrics, '/metrics', 'rubicon-app:9464')).status).toBe(401);
+    expect((await get(metrics, '/metrics', 'prometheus.evil.example')).status).toBe(403);
+  });
+});
+
+describe("the machine's own name", () => {
+  it('passes as it is, as its first label and as <label>.local with nothing set; another .local name gets a page saying what to set', async () => {
+    const server = await serve();
+    const port = new URL(server.url).port;
+    const label = hostname().toLowerCase().split('.')[0]!;
+    for (const host of [`${hostname()}:${port}`, `${label}.local:${port}`, `${label.toUpperCase()}.LOCAL`, label]) {
+      expect((await get(server, '/', host)).status, host).toBe(200);
+      expect((await get(server, '/api/scenarios', host)).status, host).toBe(200);
+    }
+    expect(await handshake(server, `${label}.local:${port}`)).toBe('connected');
+    const other = await get(server, '/', `other-${label}.local:${port}`);
+    expect(other.status).toBe(403);
+    expect(other.body).toContain(`ALLOWED_HOSTS=other-${label}.local`);
+  });
+
+  it('adds its name, first label and .local form, and nothing for an empty or IP-literal hostname', () => {
+    const settings = { allowedHosts: [], publicUrl: undefined, bindHost: '0.0.0.0', allowedOrigins: null };
+    const laptop = hostPolicy({ ...settings, machineName: 'Teacher-Laptop.lan' });
+    for (const host of ['teacher-laptop.lan', 'teacher-laptop', 'teacher-laptop.local:3000', 'TEACHER-LAPTOP.local.']) expect(hostAllowed(laptop, host), host).toBe(true);
+    for (const host of ['evil.local', 'teacher-laptop.local.evil.example', 'teacher-laptop.evil.example', 'lan', 'local']) expect(hostAllowed(laptop, host), host).toBe(false);
+    expect(hostPolicy({ ...settings, machineName: '' })).toEqual(hostPolicy({ ...settings, machineName: '10.0.0.5' }));
+    expect(hostPolicy({ ...settings, machineName: 'bad name' })).toEqual(['0.0.0.0']);
+  });
+});
+
 describe('hostAllowed', () => {
-  const policy = hostPolicy({ allowedHosts: ['.example.org'], publicUrl: 'http://Rubicon.Example:8080/', bindHost: 'rubicon.lan', allowedOrigins: ['https://play.example.net'] });
+  const policy = hostPolicy({ allowedHosts: ['.example.org'], publicUrl: 'http://Rubicon.Example:8080/', bindHost: 'rubicon.lan', allowedOrigins: ['https://play.example.net'], machineName: '' });
   it('reads every form of Host header a browser sends, and refuses what is not one', () => {
     for (const host of ['rubicon.example', 'RUBICON.EXAMPLE:8080', 'rubicon.example.', 'rubicon.lan:3000', 'play.example.net', 'example.org', 'x.y.example.org', '[2001:db8::1]:80', '203.0.113.5', 'localhost.'])
       expect(hostAllowed(policy, host), host).toBe(true);

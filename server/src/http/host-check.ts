@@ -15,6 +15,13 @@ export interface HostSettings {
   /** The address the server binds (HOST): a name there is one it is reached by. */
   bindHost: string;
   allowedOrigins: readonly string[] | null;
+  /**
+   * The machine's own name (os.hostname()): it, its first label and `<first label>.local` pass, so phones
+   * can open `http://<laptop>.local:3000` on a LAN with nothing set. A rebinding page cannot carry these:
+   * `.local` is resolved by multicast DNS on the local link and a bare name through the local network's
+   * own resolver, neither of which a remote attacker's DNS answers.
+   */
+  machineName: string;
 }
 
 /** A name as compared: lower case, without the trailing dot of a fully qualified name. */
@@ -34,7 +41,22 @@ function hostnameOfUrl(url: string): string | null {
 export function hostPolicy(settings: HostSettings): HostPolicy {
   if (settings.allowedHosts === 'all') return 'all';
   const named = [settings.publicUrl, ...(settings.allowedOrigins ?? [])].map((u) => (u === undefined ? null : hostnameOfUrl(u)));
-  return [...settings.allowedHosts, ...named.filter((n): n is string => n !== null), settings.bindHost].map(canonical);
+  const own = machineNames(settings.machineName);
+  return [...settings.allowedHosts, ...named.filter((n): n is string => n !== null), settings.bindHost, ...own].map(canonical);
+}
+
+/** The names the machine answers to on its LAN without DNS: its hostname, that name's first label, and `<label>.local` (mDNS). */
+function machineNames(hostname: string): string[] {
+  const name = canonical(hostname.trim());
+  // An IP literal or a name no Host header could carry (an empty or odd hostname) adds nothing.
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(name) || isIP(name) !== 0) return [];
+  const label = name.split('.')[0]!;
+  return [name, label, `${label}.local`];
+}
+
+/** The policy with further names of this server's (the metrics listener's METRICS_HOST). */
+export function alsoAllowing(policy: HostPolicy, names: readonly string[]): HostPolicy {
+  return policy === 'all' ? 'all' : [...policy, ...names.map(canonical)];
 }
 
 /** The name in a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`), or null for anything else. */
@@ -67,28 +89,39 @@ export function hostAllowed(policy: HostPolicy, header: string | undefined): boo
 /** Requests answered in JSON when refused; the rest (pages, assets) get plain text a person reads in the browser. */
 const API_PATH = /^\/(api|healthz|metrics)(\/|$)/;
 
-/** The refusal, naming the setting that would allow the name (as Vite's does), the name cut short. */
+/** The refusal, naming the setting to give (as Vite's does) with the name in it, cut short. */
 function refusal(header: string): string {
-  const name = (hostnameOf(header) ?? header).slice(0, 100);
-  return `This server does not answer to the name "${name}". If it should, its operator can add the name to ALLOWED_HOSTS (or set PUBLIC_URL to the address people use).`;
+  const name = hostnameOf(header);
+  if (name === null) return `This server does not answer to the name "${header.slice(0, 100)}", which is not a host name.`;
+  const shown = name.slice(0, 100);
+  return `This server does not answer to the name "${shown}". If it should, its operator can start it with ALLOWED_HOSTS=${shown} (names separated by commas), or set PUBLIC_URL to the address people use.`;
 }
 
 /**
- * Refuses, before any route, a request whose Host is not one of this
- * server's names: 403 `host_not_allowed` on the API, a plain 403 on pages.
- * The first refusals of each name are logged (a few dozen names at most),
- * so an operator who reached the server by a name not yet listed sees why.
+ * The Host check of every listener (the public port's routes and handshakes, the metrics port): null when
+ * the request's Host is one of this server's names, else the refusal to send. The first refusals of each
+ * name are logged (a few dozen names at most), so an operator who reached the server by a name not yet
+ * listed sees why.
  */
-export function refuseForeignHosts(policy: HostPolicy, logger: Logger): RequestHandler {
+export function hostGuard(policy: HostPolicy, logger: Logger): (host: string | undefined, path: string) => string | null {
   const logged = new Set<string>();
-  return (req, res, next) => {
-    const host = req.headers.host;
-    if (hostAllowed(policy, host)) return next();
+  return (host, path) => {
+    if (hostAllowed(policy, host)) return null;
     const message = refusal(host ?? '');
     if (logged.size < 32 && !logged.has(message)) {
       logged.add(message);
-      logger.warn({ host: (host ?? '').slice(0, 100), path: req.path }, 'refused a request for a host name this server does not answer to (ALLOWED_HOSTS)');
+      logger.warn({ host: (host ?? '').slice(0, 100), path: path.slice(0, 100) }, 'refused a request for a host name this server does not answer to (ALLOWED_HOSTS)');
     }
+    return message;
+  };
+}
+
+/** Refuses, before any route, a request whose Host is not one of this server's names: 403 `host_not_allowed` on the API, a plain 403 on pages. */
+export function refuseForeignHosts(policy: HostPolicy, logger: Logger): RequestHandler {
+  const guard = hostGuard(policy, logger);
+  return (req, res, next) => {
+    const message = guard(req.headers.host, req.path);
+    if (message === null) return next();
     if (API_PATH.test(req.path)) return next(new ServiceError('host_not_allowed', message));
     res.status(403).type('text/plain').send(message);
   };

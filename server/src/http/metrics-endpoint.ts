@@ -86,11 +86,16 @@ export class MetricsEndpoint {
   readonly onPublicPort: MetricsHandler | null;
   private readonly handle: MetricsHandler;
 
-  /** `failures`: the per-address budget of wrong secrets that a wrong or missing token spends. */
+  /**
+   * `failures`: the per-address budget of wrong metrics tokens that a wrong or missing token spends.
+   * `checkHost`: the Host check (host-check.ts hostGuard) for the separate listener, which Express's
+   * middleware never sees: bound to 127.0.0.1 by default, it is what a DNS-rebinding page on that machine reaches.
+   */
   constructor(
     metrics: Metrics,
     private readonly access: MetricsAccess,
     failures: RateLimit,
+    private readonly checkHost: (host: string | undefined, path: string) => string | null,
   ) {
     this.handle = serveMetrics(metrics, access.token, failures);
     this.onPublicPort = access.token === undefined ? null : this.handle;
@@ -99,10 +104,12 @@ export class MetricsEndpoint {
   /** Starts the separate listener, if one is configured; resolves with its URL or null. */
   async listen(): Promise<string | null> {
     if (this.access.port === undefined) return null;
-    const handle = this.handle;
+    const { handle, checkHost } = this;
     // A scraper connects to this listener itself, with no proxy before it: the TCP peer is the address, and
     // an X-Forwarded-For (which anyone on the private network could write) is not read.
     const server = createServer((req, res) => {
+      const refused = checkHost(req.headers.host, (req.url ?? '').split('?')[0] ?? '');
+      if (refused !== null) return sendJsonError(res, 403, 'host_not_allowed', refused);
       handle(req, res, addressKey(req.socket.remoteAddress ?? 'unknown')).then(
         (served) => served || sendJsonError(res, 404, 'not_found', 'Only /metrics is served here.'),
         () => sendJsonError(res, 500, 'internal', 'The metrics could not be collected.'),
