@@ -83,7 +83,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
   // The metrics listener answers to the same names, and to the one it is bound to (METRICS_HOST).
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.joinFailures, hostGuard(alsoAllowing(hosts, [config.metrics.host]), logger));
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, hostGuard(alsoAllowing(hosts, [config.metrics.host]), logger));
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
   // Overdue when the PING's own timeout (store/index.ts) fails it.
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });

@@ -1,7 +1,7 @@
 /**
- * METRICS_TOKEN guesses spend the address's budget of wrong secrets (the one wrong join codes spend),
- * on the public port and on the METRICS_PORT listener, in memory and shared across processes on Redis;
- * a right token from another address is never refused for them.
+ * METRICS_TOKEN guesses spend the address's budget of wrong metrics tokens (as large as, and apart from,
+ * the one wrong join codes spend), on the public port and on the METRICS_PORT listener, in memory and
+ * shared across processes on Redis; a right token from another address is never refused for them.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { codeFor, createSession, deleteRedisKeys, startServer, uniquePrefix, waitForPeers, type TestServer } from './harness.ts';
@@ -53,14 +53,21 @@ describe('METRICS_TOKEN guesses, in memory', () => {
     expect(after.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 429, 429]);
   });
 
-  it('is the budget wrong join codes spend: guessing the metrics token uses up the address’s joins too', async () => {
+  it('is counted apart from wrong join codes: neither locks the other out of the same address, and each still stops at its own budget', async () => {
     const server = await serve('memory');
     const session = await createSession(server.url, { scenarioId: 'april-2024', seed: 'metrics' });
+    const join = (address: string, code: string) =>
+      fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ code }) });
+    // A scraper behind the school's NAT with a stale token: the students behind it still join.
     for (let i = 0; i < 5; i++) await scrape(server.url, '203.0.113.10', 'wrong');
-    const join = (address: string) =>
-      fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ code: codeFor(session, 'iran') }) });
-    expect((await join('203.0.113.10')).status).toBe(429);
-    expect((await join('203.0.113.11')).status).toBe(200);
+    expect((await scrape(server.url, '203.0.113.10', 'wrong')).status).toBe(429);
+    expect((await join('203.0.113.10', codeFor(session, 'iran'))).status).toBe(200);
+    // A class's mistyped codes: the scraper behind the same address still scrapes, and the joins stop at their budget.
+    const wrongCodes = [];
+    for (let i = 0; i < 6; i++) wrongCodes.push((await join('203.0.113.12', 'ZZZZZZZZ')).status);
+    expect(wrongCodes).toEqual([404, 404, 404, 404, 404, 429]);
+    expect((await scrape(server.url, '203.0.113.12', TOKEN)).status).toBe(200);
+    expect((await scrape(server.url, '203.0.113.12', 'wrong')).status).toBe(403);
   });
 
   it('counts on the METRICS_PORT listener by the TCP peer, whatever X-Forwarded-For says', async () => {
@@ -87,6 +94,16 @@ describe('METRICS_TOKEN guesses, on Redis', () => {
     for (const i of [0, 1]) {
       expect((await scrape(at(i), '203.0.113.20', TOKEN)).status).toBe(429);
       expect((await scrape(at(i), '203.0.113.21', TOKEN)).status).toBe(200);
+    }
+    // The guesses spent nothing of the address's joins, on either process.
+    const session = await createSession(at(0), { scenarioId: 'april-2024', seed: 'metrics-redis' });
+    for (const i of [0, 1]) {
+      const r = await fetch(new URL('/api/join', at(i)), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.20' },
+        body: JSON.stringify({ code: codeFor(session, i === 0 ? 'iran' : 'israel') }),
+      });
+      expect(r.status).toBe(200);
     }
   });
 });

@@ -17,7 +17,10 @@ export interface LimitsConfig {
   httpPerAddress: Rate;
   /** Per client address: the public GETs that cost something (scenario list, teaching layers, texts). */
   publicPerAddress: Rate;
-  /** Per client address: wrong secrets (join codes that match no session; a wrong or missing metrics token). */
+  /**
+   * Per client address: wrong secrets, join codes that match no session, and apart from them (the same
+   * size) wrong or missing metrics tokens.
+   */
   joinFailures: Budget;
   /** Per client address: bytes of session files imported. */
   importBytes: Budget;
@@ -72,6 +75,13 @@ export class Limits {
   readonly httpPerAddress: RateLimit;
   readonly publicPerAddress: RateLimit;
   readonly joinFailures: RateLimit;
+  /**
+   * Wrong or missing metrics tokens, counted apart from join codes (the same budget size): a scraper
+   * misconfigured behind a school's NAT must not lock its students out of joining, nor a class's typos
+   * the scraper out of /metrics. A guess at one secret tells nothing of the other, so a guesser gets no
+   * more tries at either than before.
+   */
+  readonly metricsFailures: RateLimit;
   readonly importBytes: RateLimit;
   /** A command's seat, then its session. */
   private readonly commands: LimitChain;
@@ -88,6 +98,7 @@ export class Limits {
     this.httpPerAddress = new RateLimit('http', budgetOf(config.httpPerAddress), store);
     this.publicPerAddress = new RateLimit('public', budgetOf(config.publicPerAddress), store);
     this.joinFailures = new RateLimit('join-failures', config.joinFailures, store);
+    this.metricsFailures = new RateLimit('metrics-failures', config.joinFailures, store);
     this.importBytes = new RateLimit('import-bytes', config.importBytes, store);
     this.commands = new LimitChain([this.seat, this.session], store, onCommandRoundTrip);
     this.joins = new LimitChain([this.httpPerAddress, this.joinFailures], store);
