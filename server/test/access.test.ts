@@ -150,6 +150,42 @@ describe('the creator\'s token', () => {
   });
 });
 
+/** A branch whose creator token is stored as imports and branches stored it before 6 December: no key (the co-facilitator code's). */
+async function legacyBranch(seed: string): Promise<CreateSessionResponse> {
+  const parent = await createSession(server.url, { scenarioId: 'april-2024', seed });
+  const b = (await api<CreateSessionResponse>(server.url, `/api/sessions/${parent.sessionId}/branch`, { method: 'POST', body: { version: 0 }, token: parent.facilitatorToken })).body;
+  const store = server.app.service.store;
+  const meta = await store.getSession(b.sessionId);
+  await store.saveToken(meta!.facilitatorTokenHash, { sessionId: b.sessionId, role: { kind: 'facilitator' } });
+  return b;
+}
+
+describe('the creator\'s token of a session stored before it had a key', () => {
+  const summary = (b: CreateSessionResponse, token: string) => api(server.url, `/api/sessions/${b.sessionId}`, { token });
+
+  it('keeps working when the co-facilitator code is revoked first, and ends when it is re-issued', async () => {
+    const b = await legacyBranch('legacy-owner-revoke');
+    expect((await change(b.sessionId, b.facilitatorToken, 'facilitator', 'revoke')).status).toBe(200);
+    expect((await summary(b, b.facilitatorToken)).status).toBe(200);
+    const r = await change(b.sessionId, b.facilitatorToken, 'owner', 'reissue');
+    expect(r.status).toBe(200);
+    expect((await summary(b, b.facilitatorToken)).status).toBe(401);
+    expect((await summary(b, r.body.token!)).status).toBe(200);
+  });
+
+  it('said hello with before the re-issue: its socket is dropped and the old token refused', async () => {
+    const b = await legacyBranch('legacy-owner-socket');
+    const creator = new TestClient(server.url, b.sessionId, b.facilitatorToken, 'legacy-creator');
+    expect((await creator.hello()).ok).toBe(true);
+    const dropped = new Promise<string>((resolve) => creator.socket.once('disconnect', (reason) => resolve(reason)));
+    const r = await change(b.sessionId, b.facilitatorToken, 'owner', 'reissue');
+    expect(r.status).toBe(200);
+    expect(await dropped).toBe('io server disconnect');
+    expect((await summary(b, b.facilitatorToken)).status).toBe(401);
+    creator.close();
+  });
+});
+
 /** A seated table whose game was started and then ended by the white cell: the secrets' clocks are running. */
 async function endedTable() {
   const t = await seatTable(server.url);

@@ -118,6 +118,27 @@ export function codeAndTokenCases(current: CurrentFixture): void {
     expect(await fx.peer.resolveToken('-')).toBeNull();
   });
 
+  it('gives a token stored without a key one: the new key at generation 0 while it holds, pinned to the old key once that was revoked', async () => {
+    const meta = sessionMeta();
+    await store.createSession(meta);
+    const legacy = { sessionId: meta.sessionId, role: { kind: 'facilitator' } } as const;
+    await store.saveToken('f'.repeat(64), legacy);
+    expect(await store.keyLegacyToken('f'.repeat(64), meta.sessionId, 'facilitator', 'owner')).toBe('keyed');
+    expect(await fx.peer.resolveToken('f'.repeat(64))).toEqual({ ...legacy, key: 'owner', generation: 0 });
+    expect(await fx.peer.keyLegacyToken('f'.repeat(64), meta.sessionId, 'facilitator', 'owner')).toBe('unchanged');
+    // Revoked before it was keyed: it stays refused (its generation is not the key's any more).
+    await store.saveToken('g'.repeat(64), legacy);
+    await store.rotateAccess(meta.sessionId, 'facilitator', legacy.role, null, null);
+    expect(await store.keyLegacyToken('g'.repeat(64), meta.sessionId, 'facilitator', 'owner')).toBe('pinned');
+    expect(await fx.peer.resolveToken('g'.repeat(64))).toEqual({ ...legacy, key: 'facilitator', generation: 0 });
+    // Another session's token, and a token that is not there, are left as they are.
+    await store.saveToken('h'.repeat(64), legacy);
+    expect(await store.keyLegacyToken('h'.repeat(64), 'other-session', 'facilitator', 'owner')).toBe('unchanged');
+    expect(await store.keyLegacyToken('i'.repeat(64), meta.sessionId, 'facilitator', 'owner')).toBe('unchanged');
+    expect(await fx.peer.resolveToken('h'.repeat(64))).toEqual(legacy);
+    expect(await fx.peer.resolveToken('i'.repeat(64))).toBeNull();
+  });
+
   it('stores an imported session\'s creator grant as given', async () => {
     const meta = sessionMeta();
     const ownerGrant = { sessionId: meta.sessionId, role: { kind: 'facilitator' }, key: 'owner', generation: 0 } as const;

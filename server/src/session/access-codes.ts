@@ -13,6 +13,20 @@ export function ownerGrant(sessionId: string): Grant {
   return { sessionId, role: { kind: 'facilitator' }, key: OWNER_KEY, generation: 0 };
 }
 
+/**
+ * Gives the creator's token of a session imported or branched before 6 December (stored with no key, so
+ * counted as the co-facilitator code's) the `owner` key, before anything that bumps either key: it keeps
+ * working as it did, and from then on only re-issuing the creator's token ends it, not revoking the
+ * co-facilitator code. One that revoking the co-facilitator code had ended already stays ended. Returns
+ * whether the token changed (false for every session made since, whose token has its key).
+ */
+export async function keyCreatorToken(store: SessionStore, log: Logger, meta: SessionMeta): Promise<boolean> {
+  const done = await store.keyLegacyToken(meta.facilitatorTokenHash, meta.sessionId, FACILITATOR_KEY, OWNER_KEY);
+  if (done === 'unchanged') return false;
+  log.info({ sessionId: meta.sessionId, key: done === 'keyed' ? OWNER_KEY : FACILITATOR_KEY }, 'the creator\'s token, stored without an access key, was given one');
+  return true;
+}
+
 /** Every revocable code of a session as it stands. */
 export async function accessCodes(store: SessionStore, sessionId: string): Promise<{ meta: SessionMeta; access: AccessCode[] }> {
   const meta = await store.getSession(sessionId);
@@ -37,6 +51,7 @@ export async function accessCodes(store: SessionStore, sessionId: string): Promi
 export async function changeAccess(store: SessionStore, log: Logger, sessionId: string, key: string, action: AccessAction): Promise<AccessCode> {
   if (key === OWNER_KEY) return reissueOwner(store, log, sessionId, action);
   const { meta, access } = await accessCodes(store, sessionId);
+  if (key === FACILITATOR_KEY) await keyCreatorToken(store, log, meta);
   // Like every other write to a replay: a conflict with what the session is, not a matter of who asks.
   if (meta.lineage?.replayOf) throw new ServiceError('read_only', 'This is a replay of a session file: it has no codes to revoke or re-issue.');
   const entry = access.find((a) => a.key === key);
@@ -61,7 +76,10 @@ export async function changeAccess(store: SessionStore, log: Logger, sessionId: 
 async function reissueOwner(store: SessionStore, log: Logger, sessionId: string, action: AccessAction): Promise<AccessCode> {
   if (action !== 'reissue')
     throw new ServiceError('invalid', 'The creator\'s token can only be re-issued (access/owner/reissue), so that a facilitator always holds one.');
-  if (!(await store.getSession(sessionId))) throw new ServiceError('not_found', 'There is no such session.');
+  const meta = await store.getSession(sessionId);
+  if (!meta) throw new ServiceError('not_found', 'There is no such session.');
+  // Keyed first, so this re-issue ends it as it ends every creator token.
+  await keyCreatorToken(store, log, meta);
   const { role } = ownerGrant(sessionId);
   const token = newToken();
   const r = await store.rotateAccess(sessionId, OWNER_KEY, role, null, null, hashToken(token));

@@ -28,7 +28,7 @@ import {
   type AccessCode,
 } from '@rubicon/shared';
 import { FACILITATOR_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
-import { CODE_ATTEMPTS, accessCodes, changeAccess, ownerGrant } from './access-codes.ts';
+import { CODE_ATTEMPTS, accessCodes, changeAccess, keyCreatorToken, ownerGrant } from './access-codes.ts';
 import type { z } from 'zod';
 import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
@@ -128,10 +128,23 @@ export class SessionDirectory {
 
   /** The grant a token carries, if it still holds: not revoked, and not expired after the session ended. */
   async authenticate(token: string): Promise<Grant> {
-    const grant = await this.store.resolveToken(hashToken(token));
-    if (!grant) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
+    const hash = hashToken(token);
+    const found = await this.store.resolveToken(hash);
+    if (!found) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
+    const grant = found.key === undefined && found.role.kind === 'facilitator' ? await this.keyedCreatorGrant(hash, found) : found;
     await this.checkGrant(grant);
     return grant;
+  }
+
+  /**
+   * A facilitator token with no key, as a session imported before 6 December kept its creator's: if it is
+   * the creator's, it gets the owner key the first time it is used (keyCreatorToken), so the grant a
+   * socket then holds is the owner key's and a re-issue drops it.
+   */
+  private async keyedCreatorGrant(hash: string, grant: Grant): Promise<Grant> {
+    const meta = await this.store.getSession(grant.sessionId);
+    if (meta?.facilitatorTokenHash !== hash || !(await keyCreatorToken(this.store, this.log, meta))) return grant;
+    return (await this.store.resolveToken(hash)) ?? grant;
   }
 
   /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */

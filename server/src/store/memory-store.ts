@@ -1,7 +1,7 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import { CompactLog } from './compact-log.ts';
-import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
 /** One session's log (with the seq each command id in it was appended at). */
@@ -94,6 +94,16 @@ export class MemoryStore implements SessionStore {
     changes.set(key, next);
     this.access.set(sessionId, changes);
     return { ok: true, access: { ...next } };
+  }
+
+  async keyLegacyToken(tokenHash: string, sessionId: string, fromKey: string, toKey: string): Promise<LegacyTokenKeying> {
+    // No await in here: atomic.
+    const grant = this.tokens.get(tokenHash);
+    if (!grant || grant.key !== undefined || grant.sessionId !== sessionId) return 'unchanged';
+    const generation = grant.generation ?? 0;
+    const holds = generation === (this.access.get(sessionId)?.get(fromKey)?.generation ?? 0);
+    this.tokens.set(tokenHash, holds ? { ...grant, key: toKey, generation: 0 } : { ...grant, key: fromKey, generation });
+    return holds ? 'keyed' : 'pinned';
   }
 
   async countRedemption(sessionId: string, key: string, generation: number): Promise<number> {

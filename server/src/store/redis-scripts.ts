@@ -256,3 +256,29 @@ export function decodeAppendReply(reply: unknown, sessionId: string): BatchAppen
   }
   throw unexpected();
 }
+
+/**
+ * Gives a token stored without an access key one (SessionStore.keyLegacyToken): the key `toKey` at
+ * generation 0 if its generation is `fromKey`'s current one, else `fromKey` at its own generation. KEYS:
+ * token key, access hash; ARGV: session id, fromKey, toKey.
+ */
+export const KEY_LEGACY_TOKEN = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 'unchanged' end
+local grant = cjson.decode(raw)
+if grant.key ~= nil or grant.sessionId ~= ARGV[1] then return 'unchanged' end
+local generation = grant.generation or 0
+local current = 0
+local state = redis.call('HGET', KEYS[2], ARGV[2])
+if state then current = cjson.decode(state).generation end
+if generation == current then
+  grant.key = ARGV[3]
+  grant.generation = 0
+  redis.call('SET', KEYS[1], cjson.encode(grant))
+  return 'keyed'
+end
+grant.key = ARGV[2]
+grant.generation = generation
+redis.call('SET', KEYS[1], cjson.encode(grant))
+return 'pinned'
+`;

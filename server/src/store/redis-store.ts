@@ -3,10 +3,10 @@ import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { RedisGate } from './redis-availability.ts';
-import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
+import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, KEY_LEGACY_TOKEN, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
+import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 
@@ -208,6 +208,14 @@ export class RedisStore implements SessionStore {
     if (reply === 'code-taken') return { ok: false, reason: 'code-taken' };
     if (typeof reply !== 'string') throw new Error(`unexpected reply from rotate-access script: ${JSON.stringify(reply)}`);
     return { ok: true, access: AccessStateSchema.parse(JSON.parse(reply)) };
+  }
+
+  async keyLegacyToken(tokenHash: string, sessionId: string, fromKey: string, toKey: string): Promise<LegacyTokenKeying> {
+    const reply = await this.gate.run((c) =>
+      c.eval(KEY_LEGACY_TOKEN, { keys: [this.key('token', tokenHash), this.key('access', sessionId)], arguments: [sessionId, fromKey, toKey] }),
+    );
+    if (reply !== 'keyed' && reply !== 'pinned' && reply !== 'unchanged') throw new Error(`unexpected reply from key-legacy-token script: ${JSON.stringify(reply)}`);
+    return reply;
   }
 
   async countRedemption(sessionId: string, key: string, generation: number): Promise<number> {

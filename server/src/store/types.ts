@@ -116,6 +116,9 @@ export interface ImportedSession {
   ownerGrant: Grant;
 }
 
+/** What keyLegacyToken did: gave the token the new key, pinned it to the old one (revoked), or nothing. */
+export type LegacyTokenKeying = 'keyed' | 'pinned' | 'unchanged';
+
 /** How an append's entries were made. */
 export interface AppendOptions {
   /**
@@ -178,6 +181,14 @@ export interface SessionStore {
    * with no code (the creator's) is never left with no token that works.
    */
   rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null, tokenHash?: string): Promise<RotateResult>;
+  /**
+   * Gives a token stored without an access key (the creator's token of a session imported or branched
+   * before 6 December, which counted as `fromKey`'s) a key of its own, atomically: if its generation is
+   * `fromKey`'s current one (it works now) it becomes `toKey`'s at generation 0; if not (`fromKey` was
+   * revoked since) it is pinned to `fromKey` at its generation, so it stays refused. A token of another
+   * session, one that has a key already, or none at all is left as it is (`unchanged`).
+   */
+  keyLegacyToken(tokenHash: string, sessionId: string, fromKey: string, toKey: string): Promise<LegacyTokenKeying>;
   /** Counts one redemption of a key's code at a generation; returns the count including this one. */
   countRedemption(sessionId: string, key: string, generation: number): Promise<number>;
   /**
