@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { AccessCode, CreateSessionResponse } from '@rubicon/shared';
 import { afterOwnerReissue } from '../src/lobby/useSetupSummary.ts';
-import { OwnerTokenCard } from '../src/lobby/SetupCodeCards.tsx';
+import { OwnerTokenCard, ReplaceOwnerToken } from '../src/facilitate/OwnerTokenCard.tsx';
 import { loadCredential, rememberHostedSession, saveCredential } from '../src/net/storage.ts';
 
 /** localStorage as the browser keeps it, for the storage module. */
@@ -76,5 +76,42 @@ describe('re-issuing the creator’s token from Setup', () => {
     expect(html).toContain('data-testid="reissue-owner"');
     expect(html).toContain('stops working on every');
     expect(html).toMatch(/role="status"[^>]*>done</);
+    // Nothing is asked or sent until the button is pressed.
+    expect(html).not.toContain('reissue-owner-confirm');
+  });
+});
+
+/** The props of the element with this data-testid in a rendered tree (the component called as a function, no DOM). */
+function byTestId(node: unknown, id: string): Record<string, unknown> | null {
+  if (Array.isArray(node)) return node.reduce<Record<string, unknown> | null>((found, n) => found ?? byTestId(n, id), null);
+  if (node === null || typeof node !== 'object' || !('props' in node)) return null;
+  const props = (node as { props: Record<string, unknown> }).props;
+  return props['data-testid'] === id ? props : byTestId(props.children, id);
+}
+
+describe('replacing the creator’s token asks first', () => {
+  const steps = () => {
+    const calls: string[] = [];
+    const props = { onAsk: () => calls.push('ask'), onConfirm: () => calls.push('confirm'), onCancel: () => calls.push('cancel') };
+    return { calls, props };
+  };
+
+  it('first offers only a button that asks, and sends nothing', () => {
+    const { calls, props } = steps();
+    const tree = ReplaceOwnerToken({ confirming: false, ...props });
+    expect(byTestId(tree, 'reissue-owner-confirm')).toBeNull();
+    (byTestId(tree, 'reissue-owner')!.onClick as () => void)();
+    expect(calls).toEqual(['ask']);
+  });
+
+  it('then says that every other device holding the token is signed out, and sends only on "Replace it"', () => {
+    const { calls, props } = steps();
+    const html = renderToStaticMarkup(<ReplaceOwnerToken confirming {...props} />);
+    expect(html).toMatch(/role="alert"[^>]*>[^<]*Every other device using this token[^<]*signed out/);
+    expect(html).not.toContain('data-testid="reissue-owner"');
+    const tree = ReplaceOwnerToken({ confirming: true, ...props });
+    (byTestId(tree, 'reissue-owner-cancel')!.onClick as () => void)();
+    (byTestId(tree, 'reissue-owner-confirm')!.onClick as () => void)();
+    expect(calls).toEqual(['cancel', 'confirm']);
   });
 });

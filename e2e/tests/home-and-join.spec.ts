@@ -68,7 +68,13 @@ test('the creator replaces its leaked facilitator token on Setup: the old one ge
   const summary = (token: string | undefined) => request.get(`/api/sessions/${encodeURIComponent(sessionId)}`, { headers: { authorization: `Bearer ${token}` } });
   expect((await summary(old)).status()).toBe(200);
 
+  // The first press only asks; cancelling sends nothing.
   await page.getByTestId('reissue-owner').click();
+  await expect(page.getByTestId('reissue-owner-confirmation')).toContainText('signed out');
+  await page.getByTestId('reissue-owner-cancel').click();
+  expect((await summary(old)).status()).toBe(200);
+  await page.getByTestId('reissue-owner').click();
+  await page.getByTestId('reissue-owner-confirm').click();
   await expect(page.getByTestId('owner-notice')).toContainText('This browser now uses the new one');
   await expect.poll(stored).not.toBe(old);
   expect((await summary(old)).status()).toBe(401);

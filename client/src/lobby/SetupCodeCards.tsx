@@ -94,24 +94,3 @@ export function CoFacilitatorCard({ summary, access }: { summary: SessionSummary
     </li>
   );
 }
-
-/** Replaces the creator's token, which has no code: the remedy when it leaked. */
-export function OwnerTokenCard({ access, notice }: { access: Access; notice: string | null }) {
-  return (
-    <li className="code-card code-card--observer" data-testid="seat-card-owner">
-      <h3 className="code-card__seat">Creator’s facilitator token</h3>
-      <p className="code-card__desc">
-        Use this if the token of the browser that created the session leaked (a shared computer, a copied profile): the old token stops working on every
-        device at once. The co-facilitator code is not affected.
-      </p>
-      <p className="code-card__actions">
-        <button type="button" className="btn btn--small" data-testid="reissue-owner" onClick={() => access('owner', 'reissue')}>
-          Replace the facilitator token
-        </button>
-      </p>
-      <p className="small" role="status" data-testid="owner-notice">
-        {notice}
-      </p>
-    </li>
-  );
-}
