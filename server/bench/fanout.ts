@@ -44,7 +44,7 @@ import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { deleteKeys, redisReachable } from './server-e2e.ts';
 import { machineInfo, now, Report } from './stats.ts';
-import { SOCKETS_PER_SESSION } from './fanout/types.ts';
+import { SOCKETS_PER_SESSION, type SendLateness } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './compile.ts';
 import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
@@ -161,7 +161,12 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}), ...(r.harness.sendLateness ? { sendLateness: r.harness.sendLateness } : {}) }]));
+  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}), ...(r.harness.sendLateness ? { sendLateness: withoutList(r.harness.sendLateness) } : {}), lateCauses: r.lateCauses }]));
+}
+
+/** The figures without the late sends one by one: their causes are saved counted (RoundFigures.lateCauses). */
+function withoutList(l: SendLateness): SendLateness {
+  return { sends: l.sends, p50: l.p50, p99: l.p99, max: l.max };
 }
 
 // Run alone: just the fan-out table.

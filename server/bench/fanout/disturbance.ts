@@ -17,6 +17,9 @@
  * in the summary over rounds, says what ran rather than only how much.
  */
 import type { ProcessCpu } from './process-cpu.ts';
+import type { GcRecord } from './tail-legs.ts';
+import type { CpuInterval } from './thread-cpu.ts';
+import type { LateSend } from './types.ts';
 
 export interface DisturbanceLimits {
   /** Steal over the window, % of the machine's cores. */
@@ -54,4 +57,103 @@ export function disturbanceOf(beside: BesideThePhase, limits: DisturbanceLimits)
   if (why.length === 0) return null;
   const named = namedProcesses(beside.topOthers ?? []);
   return named ? `${why.join('; ')}; most CPU: ${named}` : why.join('; ');
+}
+
+/**
+ * A late harness. The harness sends on a grid of due times (send-grid.ts);
+ * a send behind its due time means the harness did not run when it should
+ * have, and while it does not run it also reads no receipts, so the window's
+ * latencies carry its stall whichever contender it met. Each send late past
+ * LATE_MS is given one cause, read from what ran at the time:
+ *
+ * - `harnessGc`: a collection of the harness's own covered at least half of
+ *   its lateness;
+ * - `others`: the harness's main thread waited for a core (run-queue wait
+ *   over WAIT_SHARE of the interval) while other processes took at least
+ *   OTHERS_BURST_PERCENT of a core and the servers' threads together less
+ *   than one core: the two cores would have held the server and the harness
+ *   but for the others;
+ * - `server`: it waited for a core while the server under test's threads
+ *   (its main thread and its V8 and libuv helpers) took more than the others:
+ *   the server's own cost, which must stay in its reading;
+ * - `unexplained`: it did not wait for a core (the harness was busy with its
+ *   own work, receipts the server sent in a burst among it), or no reading
+ *   covers it.
+ *
+ * Only `harnessGc` and `others` are outside the server under test. The phase
+ * counts as disturbed when its lateness p99 is past LATE_MS and the
+ * sends late for any other cause are at most 1 % of its sends, so that
+ * without the outside causes its p99 would not have been late. A phase whose
+ * harness was late for the server's own threads, or for no cause found, is
+ * kept, and its row says so.
+ */
+
+/** A send later than this is late, and listed by the harness (harness-load.ts); the p99 past it is a late harness (quiet phases read 1.7-2.1 ms). */
+export const LATE_MS = 5;
+/**
+ * The harness's main thread waited for a core this share of an interval, or
+ * more. On this host a quiet window reads 11-12 % (114-121 ms a second: a
+ * woken thread waits for a halted virtual CPU to run again), the intervals
+ * where other processes filled both cores 40-46 % (6 December, 13:05-13:08 UTC).
+ */
+export const WAIT_SHARE = 0.25;
+/** Other processes' CPU in an interval, % of one core, from which they count as having taken a core. */
+export const OTHERS_BURST_PERCENT = 50;
+
+export interface LateCauses {
+  /** The window's sends and its lateness p99, ms. */
+  sends: number;
+  p99: number;
+  /** Sends late past LATE_MS, and how many of them each cause explains. */
+  late: number;
+  harnessGc: number;
+  others: number;
+  server: number;
+  unexplained: number;
+}
+
+type Cause = 'harnessGc' | 'others' | 'server' | 'unexplained';
+
+function causeOf([due, ms]: LateSend, gcs: readonly GcRecord[], intervals: readonly CpuInterval[]): Cause {
+  const end = due + ms;
+  const gcOverlap = gcs.reduce((k, [start, pause]) => k + Math.max(0, Math.min(end, start + pause) - Math.max(due, start)), 0);
+  if (gcOverlap >= ms / 2) return 'harnessGc';
+  const mid = due + ms / 2;
+  const at = intervals.find((i) => i.start <= mid && mid < i.end);
+  if (!at || at.harnessWaitMs < (at.end - at.start) * WAIT_SHARE) return 'unexplained';
+  const server = at.serverMain + at.serverHelpers;
+  if (at.others !== null && at.others >= OTHERS_BURST_PERCENT && server < 100) return 'others';
+  return server > (at.others ?? 0) ? 'server' : 'unexplained';
+}
+
+/** Each late send's cause, counted. */
+export function lateCauses(sends: number, p99: number, late: readonly LateSend[], gcs: readonly GcRecord[], intervals: readonly CpuInterval[]): LateCauses {
+  const out: LateCauses = { sends, p99, late: 0, harnessGc: 0, others: 0, server: 0, unexplained: 0 };
+  for (const send of late) {
+    if (send[1] <= LATE_MS) continue;
+    out.late++;
+    out[causeOf(send, gcs, intervals)]++;
+  }
+  return out;
+}
+
+const share = (n: number, of: number) => `${of > 0 ? ((n / of) * 100).toFixed(0) : '-'} %`;
+
+/** The causes as a report reads them. */
+export function lateCausesLine(c: LateCauses): string {
+  return `${c.late} sends late past ${LATE_MS} ms: the harness's own GC ${share(c.harnessGc, c.late)}, other processes on its core ${share(c.others, c.late)}, the server's threads on its core ${share(c.server, c.late)}, no cause found ${share(c.unexplained, c.late)}`;
+}
+
+/** Why the phase counts as disturbed by its harness's lateness ("harness late: …"), or null: not late, or late for the server's own threads or for no cause found (kept). */
+export function harnessLateOf(c: LateCauses | null | undefined): string | null {
+  if (!c || !(c.p99 > LATE_MS)) return null;
+  const inside = c.late - c.harnessGc - c.others;
+  if (inside > c.sends * 0.01) return null;
+  return `harness late: sends' p99 ${c.p99.toFixed(1)} ms; ${lateCausesLine(c)}`;
+}
+
+/** A phase's reasons together: the machine's and the harness's lateness; null when neither. */
+export function joinDisturbances(...reasons: readonly (string | null)[]): string | null {
+  const got = reasons.filter((r): r is string => r !== null);
+  return got.length > 0 ? got.join('; ') : null;
 }

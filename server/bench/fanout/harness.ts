@@ -73,6 +73,7 @@ async function resultOf(tally: Tally, sessions: SessionSockets[], w: { setupMs: 
     node: process.version,
     tail: tailOf(tally, windowMs),
     gc: harnessGcOf(w.gcs),
+    gcPauses: w.gcs,
     sendLateness: w.lateness,
     ...(process.env.FANOUT_TAIL === '1' ? { tailRecords: tailRecords(tally, w.gcs) } : {}),
     markCompacts: await markCompactsOf(tally, pauses),

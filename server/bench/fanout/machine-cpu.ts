@@ -104,6 +104,11 @@ export class MachineCpu {
     this.start = { at: performance.now(), ticks: await machineTicks(), redis: await redisMicros(this.client), processes: await readProcessTicks() };
   }
 
+  /** Redis's pid when its CPU is measured apart (a Redis phase), else null. */
+  measuredRedisPid(): number | null {
+    return this.client ? this.redisPid : null;
+  }
+
   /** `own`: the bench's server and harness pids, left out of the processes named. */
   async since(own: readonly (number | undefined)[]): Promise<WindowCpu> {
     const start = this.start;

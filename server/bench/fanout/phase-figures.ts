@@ -3,7 +3,8 @@
  * harness's result turned into its figures (CPU and allocation per delivery,
  * collections, the kernel's counts, what else ran on the machine).
  */
-import { disturbanceOf } from './disturbance.ts';
+import { disturbanceOf, harnessLateOf, joinDisturbances, lateCauses, type LateCauses } from './disturbance.ts';
+import { windowThreads, type CpuInterval, type WindowThreads } from './thread-cpu.ts';
 import type { WindowCpu } from './machine-cpu.ts';
 import type { MarkCompactPause, WindowMarkCompacts } from './mark-compacts.ts';
 import type { FanoutOptions } from './options.ts';
@@ -32,8 +33,12 @@ export interface PhaseResult {
   machine: WindowCpu;
   /** The machine's CPU less the servers', the harness's, Redis's and the steal, % of one core; null when not readable. */
   othersPercent: number | null;
-  /** Why the phase counts as disturbed (disturbance.ts), or null. */
+  /** Why the phase counts as disturbed (disturbance.ts): the machine's reason, a late harness's, or both; null for neither. */
   disturbed: string | null;
+  /** The harness's sends late past LATE_MS by cause (disturbance.ts); null from a harness that does not list them. */
+  lateCauses: LateCauses | null;
+  /** The servers' and the harness's threads over the window (thread-cpu.ts); null where /proc cannot be read. */
+  threads: WindowThreads | null;
   /** Each server process's command-path waits (FANOUT_SPANS=1, span-probe.ts). */
   spans: Record<string, SpanSummary>[];
   /** FANOUT_TAIL=1, one process: the slow deliveries' legs against all deliveries' (tail-probe.ts). */
@@ -124,6 +129,8 @@ export interface MeasuredWindow {
   wall: number[];
   machine: WindowCpu;
   nodes: PhaseResult['nodes'];
+  /** Who had the CPU, interval by interval (thread-cpu.ts); empty where not read. */
+  intervals: readonly CpuInterval[];
 }
 
 export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'sessions' | 'disturbance'>): PhaseResult {
@@ -134,6 +141,8 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
   const deliveries = (result.deliveriesPerSecond * wallMs) / 1000;
   const cpuPercent = cpuMicros / 10 / wallMs;
   const othersPercent = othersOf(machine, cpuPercent, result.harnessCpuPercent);
+  const late = result.sendLateness;
+  const causes = late?.late ? lateCauses(late.sends, late.p99, late.late, result.gcPauses ?? [], w.intervals) : null;
   return {
     harness: result,
     cpuPercent,
@@ -147,7 +156,9 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
     probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
     machine,
     othersPercent,
-    disturbed: disturbanceOf({ stealPercent: machine.stealPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance),
+    disturbed: joinDisturbances(disturbanceOf({ stealPercent: machine.stealPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance), harnessLateOf(causes)),
+    lateCauses: causes,
+    threads: windowThreads(w.intervals),
     spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),
     tailLegs: end.length === 1 && end[0]?.tail && result.tailRecords ? attributeTail(end[0].tail, result.tailRecords) : null,
     nodes: w.nodes,

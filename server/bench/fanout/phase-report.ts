@@ -1,5 +1,7 @@
 /** A phase's figures as the report's rows, and a pair's ratios (the names of these rows are what the docs and tests read). */
 import type { Report } from '../stats.ts';
+import { lateCausesLine } from './disturbance.ts';
+import type { WindowThreads } from './thread-cpu.ts';
 import { markCompactsPerMinute, type WindowMarkCompacts } from './mark-compacts.ts';
 import type { KernelPerDelivery, PhaseResult } from './phase-figures.ts';
 import type { ProcessCpu } from './process-cpu.ts';
@@ -40,6 +42,8 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   if (h.gc) report.add(section, `${target}: the harness's mark-compacts in the window (longest); scavenges`, `${h.gc.markCompacts} (${h.gc.longestMarkCompactMs.toFixed(1)} ms); ${h.gc.scavenges}`, '');
   const late = h.sendLateness;
   if (late) report.add(section, `${target}: the harness's sends against their due times, late by p50 / p99 / max (sends)`, `${late.p50.toFixed(2)} / ${late.p99.toFixed(2)} / ${late.max.toFixed(1)} ms (${late.sends})`, '');
+  if (r.lateCauses) report.add(section, `${target}: the harness's late sends by cause (disturbed only by its own GC and other processes; kept for the server's threads or no cause)`, lateCausesLine(r.lateCauses), '');
+  if (r.threads) report.add(section, `${target}: threads over the window, % of a core: server main / helpers · harness main / helpers · others; the harness's wait for a core`, threadsLine(r.threads), '');
   const { redisPercent, stealPercent } = r.machine;
   if (r.othersPercent !== null)
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');
@@ -58,6 +62,11 @@ function addMarkCompacts(report: Report, section: string, target: string, m: Win
   const pc = (n: number, of: number) => `${of > 0 ? ((n / of) * 100).toFixed(1) : '-'} %`;
   const held = s ? `${pc(s.inFlight, s.deliveries)} of all (${s.inFlight}) · ${pc(s.slowInFlight, s.slow)} of those past the p99 (${s.slowInFlight} of ${s.slow})` : 'not counted';
   report.add(section, `${target}: mark-compacts (final pauses) per minute of load, all processes; deliveries in flight during one`, `${markCompactsPerMinute([m]).toFixed(1)} (${m.count} in ${(m.windowMs / 1000).toFixed(0)} s); ${held}`, '');
+}
+
+function threadsLine(t: WindowThreads): string {
+  const f = (x: number) => x.toFixed(0);
+  return `${f(t.serverMain)} / ${f(t.serverHelpers)} · ${f(t.harnessMain)} / ${f(t.harnessHelpers)} · ${t.others === null ? '-' : f(t.others)}; ${t.harnessWaitMsPerSecond.toFixed(1)} ms a second`;
 }
 
 function othersLine(top: readonly ProcessCpu[]): string {

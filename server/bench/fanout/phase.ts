@@ -16,6 +16,7 @@ import type { FanoutOptions, IdlePlacement } from './options.ts';
 import { pausesOf, phaseFigures, type PhaseResult } from './phase-figures.ts';
 import { pinTo } from './pin.ts';
 import { ServerProcess } from './server-control.ts';
+import { ThreadCpu, type CpuInterval } from './thread-cpu.ts';
 import type { FromHarness, HarnessOptions, HarnessResult, ServerStats, Target, ToHarness } from './types.ts';
 
 export interface Contender {
@@ -52,6 +53,9 @@ interface WindowMarks {
   wall: number[];
   machine?: Promise<WindowCpu>;
   profiles: Promise<void>;
+  /** Who had the CPU over the window, interval by interval (thread-cpu.ts). */
+  threads?: ThreadCpu;
+  intervals: CpuInterval[];
 }
 
 /** A server's live bytes empty and with the sessions set up, each after a forced collection. */
@@ -73,7 +77,7 @@ export async function runPhase(contender: Runnable, processes: number, rate: num
     const machine = (await marks.machine) ?? { redisPercent: null, machinePercent: null, stealPercent: null, topOthers: [] };
     const nodes = { servers: p.servers.map((s) => s.reportedNode ?? `${contender.node.version} (binary; the server did not say)`), harness: result.node };
     dumpTail(contender, end, result);
-    return phaseFigures({ result, base, idle, start, end, wall: marks.wall, machine, nodes }, options);
+    return phaseFigures({ result, base, idle, start, end, wall: marks.wall, machine, nodes, intervals: marks.intervals }, options);
   } finally {
     await p.machine.close();
     if (p.harness.exitCode === null) p.harness.kill('SIGKILL');
@@ -147,7 +151,7 @@ async function runLoad({ servers, harness, machine }: PhaseProcesses, contender:
   const heapDir = process.env.FANOUT_HEAP_PROF;
   const profileDir = heapDir ?? process.env.FANOUT_CPU_PROF;
   const profileKind = heapDir ? 'heap' : 'cpu';
-  const marks: WindowMarks = { wall: [], profiles: Promise.resolve() };
+  const marks: WindowMarks = { wall: [], profiles: Promise.resolve(), intervals: [] };
   const result = await new Promise<HarnessResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       harness.kill('SIGKILL');
@@ -157,10 +161,13 @@ async function runLoad({ servers, harness, machine }: PhaseProcesses, contender:
       if (m.type === 'load-start') {
         marks.wall.push(now());
         void machine.mark();
+        marks.threads = new ThreadCpu(servers.map((s) => s.pid), harness.pid, machine.measuredRedisPid());
+        marks.threads.start();
         marks.start = Promise.all(servers.map((s) => s.stats(false, 'start')));
         if (profileDir) for (const s of servers) s.profileStart(profileKind);
       } else if (m.type === 'load-end') {
         marks.wall.push(now());
+        marks.intervals = marks.threads?.stop() ?? [];
         // The bench's own processes are not what disturbed it; its parent process stays in, as in "the rest of the machine".
         marks.machine = machine.since([...servers.map((s) => s.pid), harness.pid]);
         marks.end = Promise.all(servers.map((s) => s.stats(false, 'end')));

@@ -19,6 +19,7 @@ import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogr
 import { markCompactsPerMinute, poolShares, type MarkCompactShare, type WindowMarkCompacts } from './mark-compacts.ts';
 import type { HarnessGc } from './harness-gc.ts';
 import type { SendLateness } from './types.ts';
+import { harnessLateOf, LATE_MS, type LateCauses } from './disturbance.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
@@ -32,8 +33,10 @@ export interface RoundFigures {
   markCompacts?: WindowMarkCompacts | null;
   /** The harness's own collections in the window (absent from runs saved before 6 December, 10:45 UTC). */
   harnessGc?: HarnessGc;
-  /** How late its harness's sends went against their due times (absent before the send grid). */
+  /** How late its harness's sends went against their due times (absent before the send grid); saved without the late sends' list. */
   sendLateness?: SendLateness;
+  /** Its harness's sends late past LATE_MS by cause (absent before 6 December, 13:00 UTC): a late harness for outside causes marks the round disturbed here too (disturbance.ts, harnessLateOf). */
+  lateCauses?: LateCauses | null;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -75,7 +78,9 @@ const count = (n: number) => n.toLocaleString('en-US');
  * and the pooled p99. A round missing either side of a pair is left out of
  * that pair's rows.
  */
-export function summariseRounds(rounds: Rounds, pairs: readonly RatioPair[]): SummaryRow[] {
+export function summariseRounds(given: Rounds, pairs: readonly RatioPair[]): SummaryRow[] {
+  // A round saved without the late harness's reason (or by a harness with a looser rule) is judged by the rule here.
+  const rounds = given.map((r) => new Map([...r].map(([name, f]) => [name, { ...f, disturbed: f.disturbed ?? harnessLateOf(f.lateCauses) }])));
   const names = [...new Set(rounds.flatMap((r) => [...r.keys()]))];
   return [...names.flatMap((name) => contenderRows(rounds, name)), ...pairs.flatMap((pair) => pairRows(rounds, pair)), ...disturbedRows(rounds)];
 }
@@ -135,6 +140,7 @@ function markCompactRows(name: string, quiet: readonly RoundFigures[]): SummaryR
 function harnessRows(name: string, own: readonly RoundFigures[]): SummaryRow[] {
   const gcs = own.flatMap((f) => (f.harnessGc ? [{ gc: f.harnessGc, disturbed: f.disturbed !== null }] : []));
   const late = own.flatMap((f) => (f.sendLateness ? [{ l: f.sendLateness, disturbed: f.disturbed !== null }] : []));
+  const causes = own.flatMap((f) => (f.lateCauses ? [{ c: f.lateCauses, disturbed: f.disturbed !== null }] : []));
   return [
     ...(gcs.length === 0
       ? []
@@ -142,7 +148,15 @@ function harnessRows(name: string, own: readonly RoundFigures[]): SummaryRow[] {
     ...(late.length === 0
       ? []
       : [{ name: `${name}: the harness's sends late against their due times, p99 / max, each round`, value: late.map(({ l, disturbed }) => `${l.p99.toFixed(2)} / ${l.max.toFixed(1)} ms${mark(disturbed)}`).join(' · ') }]),
+    ...(causes.length === 0
+      ? []
+      : [{ name: `${name}: the harness's sends late past ${LATE_MS} ms, each round: of them, its own GC / other processes / the server's threads / no cause`, value: causes.map(({ c, disturbed }) => `${c.late}: ${causeShares(c)}${mark(disturbed)}`).join(' · ') }]),
   ];
+}
+
+function causeShares(c: LateCauses): string {
+  const pc = (n: number) => (c.late > 0 ? `${((n / c.late) * 100).toFixed(0)}` : '-');
+  return `${pc(c.harnessGc)} / ${pc(c.others)} / ${pc(c.server)} / ${pc(c.unexplained)} %`;
 }
 
 function pairRows(rounds: Rounds, pair: RatioPair): SummaryRow[] {

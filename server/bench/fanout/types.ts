@@ -3,7 +3,7 @@
  * orchestrator (fanout.ts), the servers (bare-server.ts, rubicon-server.ts)
  * and the client harness (harness.ts).
  */
-import type { HarnessTail, ServerTail } from './tail-legs.ts';
+import type { GcRecord, HarnessTail, ServerTail } from './tail-legs.ts';
 import type { LatencyHistogram } from './latency-histogram.ts';
 import type { MarkCompactPause, MarkCompactShare } from './mark-compacts.ts';
 import type { HarnessGc } from './harness-gc.ts';
@@ -135,6 +135,8 @@ export interface HarnessResult {
   sendLateness?: SendLateness;
   /** The harness's own collections over the window (absent from a baseline checkout's harness without harness-gc.ts). */
   gc?: HarnessGc;
+  /** The same one by one (start epoch ms, pause, kind), for the late sends a pause of its own explains (absent before 6 December, 13:00 UTC). */
+  gcPauses?: GcRecord[];
   /** The deliveries in flight during the servers' mark-compacts (mark-compacts.ts); null when the servers gave no pauses. */
   markCompacts: MarkCompactShare | null;
 }
@@ -145,7 +147,12 @@ export interface SendLateness {
   p50: number;
   p99: number;
   max: number;
+  /** The sends late past LATE_MS (disturbance.ts), for what the machine did then (absent before 6 December, 13:00 UTC). */
+  late?: LateSend[];
 }
+
+/** One late send: its due time (epoch ms) and how late it went (ms). */
+export type LateSend = [due: number, ms: number];
 
 /** What the tail is made of (harness.ts, tailOf), ms. NaN where there is nothing to count (one process: no crossing). */
 export interface TailBreakdown {
