@@ -115,7 +115,15 @@ describe("the harness's own collections", () => {
   it('counts its mark-compacts in the window and the longest, apart from scavenges', () => {
     const major = constants.NODE_PERFORMANCE_GC_MAJOR;
     const minor = constants.NODE_PERFORMANCE_GC_MINOR;
-    expect(harnessGcOf([[1, 2.5, minor], [2, 8.5, major], [3, 30.9, major], [4, 40, constants.NODE_PERFORMANCE_GC_WEAKCB]])).toEqual({ markCompacts: 2, longestMarkCompactMs: 30.9, scavenges: 1 });
-    expect(harnessGcOf([])).toEqual({ markCompacts: 0, longestMarkCompactMs: 0, scavenges: 0 });
+    expect(harnessGcOf([[1, 2.5, minor], [2, 8.5, major], [3, 30.9, major], [4, 40, constants.NODE_PERFORMANCE_GC_WEAKCB]])).toEqual({ markCompacts: 2, longestMarkCompactMs: 30.9, scavenges: 1, forExternalMemory: 0, forced: 0 });
+    expect(harnessGcOf([])).toEqual({ markCompacts: 0, longestMarkCompactMs: 0, scavenges: 0, forExternalMemory: 0, forced: 0 });
+  });
+
+  it('tells the mark-compacts V8 ran for external memory and the forced ones from those at the heap’s limit', () => {
+    const major = constants.NODE_PERFORMANCE_GC_MAJOR;
+    const external = constants.NODE_PERFORMANCE_GC_FLAGS_ALL_EXTERNAL_MEMORY | constants.NODE_PERFORMANCE_GC_FLAGS_SYNCHRONOUS_PHANTOM_PROCESSING;
+    const forced = constants.NODE_PERFORMANCE_GC_FLAGS_FORCED;
+    const gcs: [number, number, number, number][] = [[1, 9, major, external], [2, 9, major, external | forced], [3, 9, major, forced], [4, 9, major, 0], [5, 1, constants.NODE_PERFORMANCE_GC_MINOR, external]];
+    expect(harnessGcOf(gcs)).toMatchObject({ markCompacts: 4, scavenges: 1, forExternalMemory: 2, forced: 1 });
   });
 });

@@ -6,8 +6,8 @@
 import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { quantile } from '../stats.ts';
 
-/** A garbage collection: start (epoch ms), pause (ms), kind (perf_hooks' NODE_PERFORMANCE_GC_*). */
-export type GcRecord = [start: number, ms: number, kind: number];
+/** A garbage collection: start (epoch ms), pause (ms), kind (perf_hooks' NODE_PERFORMANCE_GC_*), and V8's callback flags (NODE_PERFORMANCE_GC_FLAGS_*: why it ran; absent from records before 6 December, 13:20 UTC). */
+export type GcRecord = [start: number, ms: number, kind: number, flags?: number];
 
 /** Per message k read in the window (arrays indexed by k; NaN where not read here). */
 export interface ServerTail {
@@ -66,8 +66,8 @@ export class GcLog {
 
   private take(entries: readonly PerformanceEntry[]): void {
     for (const e of entries) {
-      const kind = (e as unknown as { detail?: { kind?: number } | null }).detail?.kind ?? 0;
-      this.gcs.push([performance.timeOrigin + e.startTime, e.duration, kind]);
+      const detail = (e as unknown as { detail?: { kind?: number; flags?: number } | null }).detail;
+      this.gcs.push([performance.timeOrigin + e.startTime, e.duration, detail?.kind ?? 0, detail?.flags ?? 0]);
     }
   }
 
