@@ -102,8 +102,6 @@ export class CommandPath {
       let current = !held;
       if (session.meta.lineage?.replayOf) refuseAll(batch, new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.'));
       for (let attempt = 1; ; attempt++) {
-        // A batch its first round answered whole (nearly every batch) ends here: no clock read, no copy for nothing.
-        if (attempt > 1 && !batch.some(isOpen)) break;
         if (attempt > 1) this.answerOverdue(batch);
         // The batch itself while nothing in it was answered (every first round but a deadline's): no copy.
         const open = batch.some(isAnswered) ? batch.filter(isOpen) : batch;
