@@ -16,6 +16,7 @@ import type { Config } from '../config.ts';
 import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/limits.ts';
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
+import type { CommandLimit, Executed } from '../session/command-path.ts';
 import { ServiceError } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
@@ -92,10 +93,14 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
   });
 }
 
-/** command: one game or channel command, acted for the socket's own role and answered in its own stream. */
-function commandHandler({ config, service, limits, streams, grants, handle }: SeatHandlersDeps) {
-  // A named seat's actor, made once per socket and name, not per command: every log entry keeps its actor for
-  // good, and one object per command was 56 B of what each message of a named player kept alive.
+/**
+ * Who acts for a socket's command, and the limit keys it is counted against: each made once and kept, not
+ * per command. A named seat's actor once per socket and name (every log entry keeps its actor for good, and
+ * one object per command was 56 B of what each message of a named player kept alive); a grant's limit keys
+ * on its first command, by the grant, so a socket that says hello again with another token (a new grant) is
+ * counted against its new seat and session from its next command.
+ */
+function commandActors() {
   const named = new WeakMap<RubiconSocket, ActingActor & { kind: 'seat' }>();
   const actorOf = (socket: RubiconSocket, grant: Grant): ActingActor => {
     const name = socket.data.name;
@@ -107,8 +112,6 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     named.set(socket, actor);
     return actor;
   };
-  // A grant's limit keys, made on its first command: by the grant, so a socket that says hello again with
-  // another token (a new grant) is counted against its new seat and session from its next command.
   const limitKeys = new WeakMap<Grant, CommandLimitKeys>();
   const limitKeysOf = (grant: Grant): CommandLimitKeys => {
     let keys = limitKeys.get(grant);
@@ -118,34 +121,55 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     }
     return keys;
   };
+  return { actorOf, limitKeysOf };
+}
+
+/** command: one game or channel command, acted for the socket's own role and answered in its own stream. */
+function commandHandler({ config, service, limits, streams, grants, handle }: SeatHandlersDeps) {
+  const { actorOf, limitKeysOf } = commandActors();
+  /** The command's answer, in the sender's own stream, which this process has followed past the command: right after it, or (a retry) where the stream is now. */
+  const answerOf = (grant: Grant, result: Executed): CommandAnswer => {
+    const session = service.peek(grant.sessionId);
+    if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
+    const state = result.after ?? session.state;
+    return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
+  };
+  const execute = (p: CommandPayload, socket: RubiconSocket, grant: Grant, command: Command, deadline: number, limit: CommandLimit | null) =>
+    service.execute(grant.sessionId, actorOf(socket, grant), p.commandId, p.expectedGameVersion ?? null, command, limit ? { deadline, limit } : { deadline });
+  /** A grant still being checked, or a command naming a message (looked up in the session first): awaited in turn. */
+  const awaited = async (p: CommandPayload, socket: RubiconSocket, live: Grant | Promise<Grant>, deadline: number): Promise<CommandResult> => {
+    const grant = live instanceof Promise ? await live : live;
+    const limit = limits.command(limitKeysOf(grant));
+    const command = namesMessage(p.command)
+      ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
+          // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).
+          await limit?.countAlone();
+          throw err;
+        })
+      : p.command;
+    return answerOf(grant, await execute(p, socket, grant, command, deadline, limit));
+  };
   return handle({
     event: 'command',
     schema: CommandPayload,
     parse: parseCommandPayload,
     labelOf: (p) => p.command.type,
-    run: async (p, socket): Promise<CommandResult> => {
-      const received = performance.now();
-      const deadline = received + config.storeTimeoutMs;
-      // Who acts comes from the token this socket said hello with, never from the payload.
-      const live = grants.liveGrant(socket, deadline);
-      const grant = live instanceof Promise ? await live : live;
-      const actor = actorOf(socket, grant);
-      // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
-      const limit = limits.command(limitKeysOf(grant));
-      const command = namesMessage(p.command)
-        ? await service.withSession(grant.sessionId, (s) => commandFromWire(s.game, s.state, grant.role, p.command) ?? noSuchMessage(), deadline).catch(async (err: unknown) => {
-            // Refused before its append, which would have counted it: counted on its own (over the budget, that is the answer).
-            await limit?.countAlone();
-            throw err;
-          })
-        : p.command;
-      const result = await service.execute(grant.sessionId, actor, p.commandId, p.expectedGameVersion ?? null, command, limit ? { deadline, limit } : { deadline });
-      // Answered in the sender's own stream, which this process has followed past the command: right
-      // after it, or (a retry) where the stream is now.
-      const session = service.peek(grant.sessionId);
-      if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
-      const state = result.after ?? session.state;
-      return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
+    // Not an async function: nearly every command has its grant at hand and names no message, and goes to its
+    // batch with no await of its own (an async function's frame and an await's reactions were about 500 B a command).
+    // The answer is taken in the same microtask turn as an await's would be, and an error still answers as a rejection.
+    run: (p, socket): Promise<CommandResult> => {
+      try {
+        const deadline = performance.now() + config.storeTimeoutMs;
+        // Who acts comes from the token this socket said hello with, never from the payload.
+        const live = grants.liveGrant(socket, deadline);
+        if (live instanceof Promise || namesMessage(p.command)) return awaited(p, socket, live, deadline);
+        // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
+        const limit = limits.command(limitKeysOf(live));
+        return execute(p, socket, live, p.command, deadline, limit).then((result) => answerOf(live, result));
+      } catch (err) {
+        // As an async function's throw: the same value, rejected.
+        return Promise.reject(err as Error);
+      }
     },
   });
 }
