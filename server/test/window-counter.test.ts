@@ -72,3 +72,20 @@ describe('a limit counted in this process’s memory, answered at once', () => {
     expect(chain.take(['s:iran', 's'])).toEqual({ allowed: true });
   });
 });
+
+describe('an allowed verdict in memory', () => {
+  it('is one shared, frozen object, from a counter and from a chain of two, and a refusal is still its own', () => {
+    const counter = new WindowCounter({ points: 2, windowSeconds: 60 });
+    const first = counter.take('a');
+    expect(counter.take('b')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    counter.take('a');
+    expect(counter.take('a')).toMatchObject({ allowed: false });
+    const store = { redis: null, prefix: 't:', timeoutMs: 100 };
+    const chain = new LimitChain([new RateLimit('seat', { points: 3, windowSeconds: 60 }, store), new RateLimit('session', { points: 5, windowSeconds: 60 }, store)], store);
+    const verdicts = [0, 1, 2, 3].map(() => chain.forAppend(['seat-1', 'session-1']));
+    expect(verdicts.slice(0, 3)).toEqual([first, first, first]);
+    for (const v of verdicts.slice(0, 3)) expect(v).toBe(first);
+    expect(verdicts[3]).toMatchObject({ allowed: false, link: 0 });
+  });
+});

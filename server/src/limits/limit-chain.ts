@@ -2,6 +2,7 @@ import type { RedisClientType } from 'redis';
 import type { LimitStore, RateLimit, Verdict } from './rate-limit.ts';
 import type { EntryLimit } from '../store/types.ts';
 import { settleWithin } from '../settle-within.ts';
+import { ALLOWED } from './window-counter.ts';
 
 /** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
 export type ChainVerdict = { allowed: true } | { allowed: false; link: number; retryAfterMs: number };
@@ -137,10 +138,10 @@ export class LimitChain {
   /** This process's own counters, link by link. */
   private countLocally(keys: readonly string[]): ChainVerdict {
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? { allowed: true };
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? ALLOWED;
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
-    return { allowed: true };
+    return ALLOWED;
   }
 
   /** The checks of the turn that just ended, in one script, or from memory if Redis cannot count them now. */

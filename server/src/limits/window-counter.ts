@@ -1,6 +1,12 @@
 import { SweptMap } from '../swept-map.ts';
 import type { Budget, Verdict } from './rate-limit.ts';
 
+/**
+ * The one allowed verdict, shared: every command is counted against two limits, and a fresh `{ allowed: true }`
+ * for each, and for the chain's answer, was about 100 B a command. Frozen, since every caller holds the same one.
+ */
+export const ALLOWED: { readonly allowed: true } = Object.freeze({ allowed: true });
+
 interface Window {
   count: number;
   /** Date.now() at which this window ends and the key's count starts again. */
@@ -30,7 +36,7 @@ export class WindowCounter {
   /** Counts `points` against `key`; refused once the window's count is over the budget. */
   take(key: string, points = 1, now = Date.now()): Verdict {
     const window = this.add(key, points, now);
-    if (window.count <= this.budget.points) return { allowed: true };
+    if (window.count <= this.budget.points) return ALLOWED;
     return { allowed: false, retryAfterMs: Math.max(1, window.endsAt - now) };
   }
 
