@@ -99,3 +99,23 @@ describe('re-issuing the creator\'s token on one process', () => {
     creator.close();
   });
 });
+
+describe('a creator token stored without a key, used on both processes at once (red team, 6 December)', () => {
+  it('is keyed once, both hellos hold the owner key, and a re-issue on one process drops both sockets', async () => {
+    const parent = await createSession(a.url, { scenarioId: 'april-2024' });
+    const branched = await api<{ sessionId: string; facilitatorToken: string }>(a.url, `/api/sessions/${parent.sessionId}/branch`, { method: 'POST', body: { version: 0 }, token: parent.facilitatorToken });
+    const { sessionId, facilitatorToken } = branched.body;
+    // Stored as branches stored it before 6 December: no key.
+    const meta = await a.app.service.store.getSession(sessionId);
+    await a.app.service.store.saveToken(meta!.facilitatorTokenHash, { sessionId, role: { kind: 'facilitator' } });
+    const [onA, onB] = await Promise.all([connect(a.url, sessionId, facilitatorToken, 'legacy-on-a'), connect(b.url, sessionId, facilitatorToken, 'legacy-on-b')]);
+    const held = [...(await a.app.io.local.fetchSockets()), ...(await b.app.io.local.fetchSockets())].filter((s) => s.data.grant?.sessionId === sessionId);
+    expect(held.map((s) => s.data.grant?.key)).toEqual(['owner', 'owner']);
+    const r = await api<AccessCode>(a.url, `/api/sessions/${sessionId}/access/owner/reissue`, { method: 'POST', body: {}, token: facilitatorToken });
+    expect(r.status).toBe(200);
+    const left = [...(await a.app.io.local.fetchSockets()), ...(await b.app.io.local.fetchSockets())].filter((s) => s.data.grant?.sessionId === sessionId);
+    expect(left).toHaveLength(0);
+    onA.close();
+    onB.close();
+  });
+});

@@ -160,6 +160,33 @@ async function legacyBranch(seed: string): Promise<CreateSessionResponse> {
   return b;
 }
 
+/**
+ * Runs `use` (a request with the creator's legacy token) with `between` (another request) landing after the
+ * store has read the token still without its key and before `use` goes on: the two requests' store steps
+ * interleaved as two processes on Redis interleave them, made certain. Resolves with both answers.
+ */
+async function racingLookup<T, U>(b: CreateSessionResponse, between: () => Promise<U>, use: () => Promise<T>): Promise<[T, U]> {
+  const store = server.app.service.store;
+  const meta = await store.getSession(b.sessionId);
+  const resolveToken = store.resolveToken.bind(store);
+  let landed: Promise<U> | null = null;
+  store.resolveToken = async (hash) => {
+    const found = await resolveToken(hash);
+    if (landed === null && hash === meta!.facilitatorTokenHash && found?.key === undefined) {
+      landed = between();
+      await landed;
+    }
+    return found;
+  };
+  try {
+    const used = await use();
+    if (landed === null) throw new Error('the racing request never landed');
+    return [used, await landed];
+  } finally {
+    store.resolveToken = resolveToken;
+  }
+}
+
 describe('the creator\'s token of a session stored before it had a key', () => {
   const summary = (b: CreateSessionResponse, token: string) => api(server.url, `/api/sessions/${b.sessionId}`, { token });
 
@@ -183,6 +210,32 @@ describe('the creator\'s token of a session stored before it had a key', () => {
     expect(await dropped).toBe('io server disconnect');
     expect((await summary(b, b.facilitatorToken)).status).toBe(401);
     creator.close();
+  });
+
+  it('used twice at once: both grants are the owner key\'s, not one left counted as the co-facilitator code\'s', async () => {
+    const b = await legacyBranch('legacy-owner-twice');
+    const grants = await Promise.all([server.app.directory.authenticate(b.facilitatorToken), server.app.directory.authenticate(b.facilitatorToken)]);
+    expect(grants.map((g) => g.key)).toEqual(['owner', 'owner']);
+  });
+
+  it('said hello with while a re-issue lands between its lookup and its keying: refused, no socket left holding it', async () => {
+    const b = await legacyBranch('legacy-owner-hello-race');
+    const [hello, reissued] = await racingLookup(b, () => change(b.sessionId, b.facilitatorToken, 'owner', 'reissue'), async () => {
+      const creator = new TestClient(server.url, b.sessionId, b.facilitatorToken, 'legacy-racing-hello');
+      const ack = await creator.hello();
+      creator.close();
+      return ack;
+    });
+    expect(reissued.status).toBe(200);
+    expect(!hello.ok && hello.error.code).toBe('unauthorized');
+    expect((await summary(b, b.facilitatorToken)).status).toBe(401);
+  });
+
+  it('used while a revoke of the co-facilitator code lands between its lookup and its keying: still works', async () => {
+    const b = await legacyBranch('legacy-owner-revoke-race');
+    const [used, revoked] = await racingLookup(b, () => change(b.sessionId, b.facilitatorToken, 'facilitator', 'revoke'), () => summary(b, b.facilitatorToken));
+    expect(revoked.status).toBe(200);
+    expect(used.status).toBe(200);
   });
 });
 

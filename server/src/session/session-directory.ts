@@ -140,11 +140,19 @@ export class SessionDirectory {
    * A facilitator token with no key, as a session imported before 6 December kept its creator's: if it is
    * the creator's, it gets the owner key the first time it is used (keyCreatorToken), so the grant a
    * socket then holds is the owner key's and a re-issue drops it.
+   *
+   * The grant is read again whoever keyed it: a request racing this one (another process, or a re-issue or
+   * a revoke of the co-facilitator code, which key it first) may have keyed it since it was read, and the
+   * keyless copy would be checked against the co-facilitator code's generation and held by a socket in that
+   * code's room, which an owner re-issue never drops.
    */
   private async keyedCreatorGrant(hash: string, grant: Grant): Promise<Grant> {
     const meta = await this.store.getSession(grant.sessionId);
-    if (meta?.facilitatorTokenHash !== hash || !(await keyCreatorToken(this.store, this.log, meta))) return grant;
-    return (await this.store.resolveToken(hash)) ?? grant;
+    if (meta?.facilitatorTokenHash !== hash) return grant;
+    await keyCreatorToken(this.store, this.log, meta);
+    const keyed = await this.store.resolveToken(hash);
+    if (!keyed) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
+    return keyed;
   }
 
   /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */
