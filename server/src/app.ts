@@ -82,8 +82,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
-  // The metrics listener answers to the same names, and to the one it is bound to (METRICS_HOST).
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, hostGuard(alsoAllowing(hosts, [config.metrics.host]), logger));
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, metricsHostGuard(config, hosts, logger));
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
   // Overdue when the PING's own timeout (store/index.ts) fails it.
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
@@ -196,6 +195,20 @@ function requestGuards(config: Config, { stores, metrics, logger }: Core): { lim
 function hostsOf(config: Config): HostPolicy {
   const { allowedHosts, publicUrl, host: bindHost, allowedOrigins } = config;
   return hostPolicy({ allowedHosts, publicUrl, bindHost, allowedOrigins, machineName: hostname() });
+}
+
+/**
+ * The metrics listener answers to the same names, and to the one it is bound to (METRICS_HOST). ALLOWED_HOSTS=all
+ * (for a proxy in front of the public port) turns its check off too: said at start when nothing else guards it.
+ */
+function metricsHostGuard(config: Config, hosts: HostPolicy, logger: Logger): (host: string | undefined, path: string) => string | null {
+  const { port, token, host } = config.metrics;
+  if (hosts === 'all' && port !== undefined && token === undefined)
+    logger.warn(
+      { metricsHost: host },
+      'ALLOWED_HOSTS=all turns the Host check off on the METRICS_PORT listener too, which has no METRICS_TOKEN: a DNS-rebinding page in a browser that reaches it can read /metrics (set METRICS_TOKEN, or list the names in ALLOWED_HOSTS instead)',
+    );
+  return hostGuard(alsoAllowing(hosts, [host]), logger);
 }
 
 /** Express with the middleware every answer passes through: security headers, the Host check and compression. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { hostAllowed, hostPolicy } from '../src/http/host-check.ts';
-import { startServer, type TestServer } from './harness.ts';
+import { recordingLogger, startServer, type TestServer } from './harness.ts';
 
 let dist: string;
 const servers: TestServer[] = [];
@@ -137,6 +137,28 @@ describe("the METRICS_PORT listener's Host check", () => {
   });
 });
 
+describe('ALLOWED_HOSTS=all and the METRICS_PORT listener (red team, 6 December)', () => {
+  const warning = /ALLOWED_HOSTS=all turns the Host check off on the METRICS_PORT listener/;
+  const start = async (env: Record<string, string>) => {
+    const recording = recordingLogger();
+    const server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, ALLOWED_HOSTS: 'all', METRICS_PORT: '0', ...env }, deps: { logger: recording.logger } });
+    servers.push(server);
+    return { server, warned: () => recording.lines().some((l) => warning.test(l.msg)) };
+  };
+
+  it('lets a rebinding name read an unguarded listener, as the operator said, and says so at start', async () => {
+    const { server, warned } = await start({ METRICS_TOKEN: '' });
+    const metrics = server.app.metricsUrl()!;
+    expect((await get({ ...server, url: metrics }, '/metrics', `evil.example:${new URL(metrics).port}`)).status).toBe(200);
+    expect(warned()).toBe(true);
+  });
+
+  it('says nothing when METRICS_TOKEN guards it, or when there is no such listener', async () => {
+    expect((await start({ METRICS_TOKEN: 'metrics-secret-1234' })).warned()).toBe(false);
+    expect((await start({ METRICS_PORT: '', METRICS_TOKEN: '' })).warned()).toBe(false);
+  });
+});
+
 describe("the machine's own name", () => {
   it('passes as it is, as its first label and as <label>.local with nothing set; another .local name gets a page saying what to set', async () => {
     const server = await serve();
@@ -159,6 +181,37 @@ describe("the machine's own name", () => {
     for (const host of ['evil.local', 'teacher-laptop.local.evil.example', 'teacher-laptop.evil.example', 'lan', 'local']) expect(hostAllowed(laptop, host), host).toBe(false);
     expect(hostPolicy({ ...settings, machineName: '' })).toEqual(hostPolicy({ ...settings, machineName: '10.0.0.5' }));
     expect(hostPolicy({ ...settings, machineName: 'bad name' })).toEqual(['0.0.0.0']);
+  });
+});
+
+describe("odd Host forms against the machine's own names (red team, 6 December)", () => {
+  const settings = { allowedHosts: [], publicUrl: undefined, bindHost: '127.0.0.1', allowedOrigins: null };
+  const laptop = hostPolicy({ ...settings, machineName: 'Teacher-Laptop.local' });
+
+  it('passes only the names themselves, in the forms a browser sends them', () => {
+    for (const host of ['teacher-laptop.local:3000', 'TEACHER-LAPTOP.LOCAL.', 'teacher-laptop.local.:3000', 'teacher-laptop'])
+      expect(hostAllowed(laptop, host), host).toBe(true);
+    // Userinfo, a second name after a comma or a space, control characters, a full-width dot, brackets, an empty port,
+    // a name under or over the machine's, encoded dots: none is the machine's name, so none passes.
+    const forged = [
+      'teacher-laptop.local@evil.example', 'evil.example@teacher-laptop.local', 'user@teacher-laptop.local', 'teacher-laptop.local,evil.example',
+      'teacher-laptop.local evil.example', '\tteacher-laptop.local', 'teacher-laptop.local\u0000', 'teacher-laptop\u3002local', '[teacher-laptop.local]',
+      'teacher-laptop.local:', 'teacher-laptop.local:0x10', 'teacher-laptop.local..', 'teacher-laptop.local.evil.example', 'evil.teacher-laptop.local',
+      'teacher-laptop%2elocal', 'teacher-laptop.local/x', 'local', '.local', '',
+    ];
+    for (const host of forged) expect(hostAllowed(laptop, host), JSON.stringify(host)).toBe(false);
+  });
+
+  it('adds nothing a remote name could be for the hostnames machines really have', () => {
+    // A container's id, a Linux default, macOS's .local name with its trailing dot, and what no Host could carry.
+    expect(hostPolicy({ ...settings, machineName: '3f2a9c1d7e04' })).toEqual(['127.0.0.1', '3f2a9c1d7e04', '3f2a9c1d7e04', '3f2a9c1d7e04.local']);
+    expect(hostPolicy({ ...settings, machineName: 'localhost.localdomain' })).toEqual(['127.0.0.1', 'localhost.localdomain', 'localhost', 'localhost.local']);
+    expect(hostPolicy({ ...settings, machineName: 'Teacher-Laptop.local.' })).toEqual(laptop);
+    for (const odd of ['(none)', 'laptop..lan', '.', '::1', '192.168.1.20', 'my_pc', ''])
+      expect(hostPolicy({ ...settings, machineName: odd }), JSON.stringify(odd)).toEqual(['127.0.0.1']);
+    // A rebinding page's name is one the attacker's DNS answers: never one of these.
+    for (const host of ['evil.example', 'teacher-laptop.evil.example', 'localhost.localdomain.evil.example'])
+      expect(hostAllowed(hostPolicy({ ...settings, machineName: 'localhost.localdomain' }), host), host).toBe(false);
   });
 });
 
