@@ -81,6 +81,39 @@ describe('METRICS_TOKEN guesses, in memory', () => {
   });
 });
 
+describe('a guesser trying for more (red team, 6 December)', () => {
+  it('gets nothing back on one budget from right answers to the other secret', async () => {
+    const server = await serve('memory');
+    const session = await createSession(server.url, { scenarioId: 'april-2024', seed: 'metrics-interleaved' });
+    const join = (address: string, code: string) =>
+      fetch(new URL('/api/join', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ code }) }).then((r) => r.status);
+    // A student who holds a seat code guesses the metrics token between joins that succeed.
+    const guesses = [];
+    for (let i = 0; i < 7; i++) {
+      expect(await join('203.0.113.30', codeFor(session, 'iran'))).toBe(200);
+      guesses.push((await scrape(server.url, '203.0.113.30', `guess-${i}`)).status);
+    }
+    expect(guesses).toEqual([403, 403, 403, 403, 403, 429, 429]);
+    // Whoever holds the metrics token guesses join codes between scrapes that succeed.
+    const codes = [];
+    for (let i = 0; i < 7; i++) {
+      expect((await scrape(server.url, '203.0.113.31', TOKEN)).status).toBe(200);
+      codes.push(await join('203.0.113.31', 'ZZZZZZZZ'));
+    }
+    expect(codes).toEqual([404, 404, 404, 404, 404, 429, 429]);
+  });
+
+  it('without TRUST_PROXY, spends one budget over both ports, whatever X-Forwarded-For says', async () => {
+    const server = await startServer({ backend: 'memory', env: { ...ENV, TRUST_PROXY: '' } });
+    servers.push(server);
+    const listener = server.app.metricsUrl()!;
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await scrape(server.url, `198.51.100.${i}`, 'wrong')).status);
+    for (let i = 3; i < 7; i++) statuses.push((await scrape(listener, `198.51.100.${i}`, 'wrong')).status);
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429, 429]);
+  });
+});
+
 describe('METRICS_TOKEN guesses, on Redis', () => {
   it('share one budget per address across processes, and another address is served on both', async () => {
     const prefix = uniquePrefix('metrics-guesses');
