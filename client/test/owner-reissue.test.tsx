@@ -115,3 +115,20 @@ describe('replacing the creator’s token asks first', () => {
     expect(calls).toEqual(['cancel', 'confirm']);
   });
 });
+
+describe('the confirmation cannot be reached by the click or key that asked (red team, 6 December)', () => {
+  const props = { onAsk: () => undefined, onConfirm: () => undefined, onCancel: () => undefined };
+
+  it('puts the warning, not "Replace it", where the button was, and gives "Replace it" no focus', () => {
+    // A double click's second click lands where the first did: on the warning, which does nothing.
+    const html = renderToStaticMarkup(<ReplaceOwnerToken confirming {...props} />);
+    expect(html.indexOf('role="alert"')).toBeGreaterThan(-1);
+    expect(html.indexOf('data-testid="reissue-owner-confirm"')).toBeGreaterThan(-1);
+    expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('data-testid="reissue-owner-confirm"'));
+    // A second Enter or Space goes to whatever has focus: never the button that replaces the token.
+    const tree = ReplaceOwnerToken({ confirming: true, ...props });
+    const confirm = byTestId(tree, 'reissue-owner-confirm')!;
+    expect(confirm.autoFocus).toBeUndefined();
+    expect(html).not.toMatch(/autofocus/i);
+  });
+});
