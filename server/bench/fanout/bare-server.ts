@@ -29,7 +29,8 @@ interface BareMessage {
   text: string;
 }
 
-async function start(): Promise<{ url: string; close: () => Promise<void> }> {
+/** The bare server listening (PORT, any by default), as the fan-out's IPC starts it; frame-bytes.ts starts it in its own process. */
+export async function startBare(): Promise<{ url: string; close: () => Promise<void> }> {
   const redisUrl = process.env.REDIS_URL;
   const prefix = process.env.REDIS_PREFIX ?? 'bare:';
   let redis: RedisClientType | null = null;
@@ -74,4 +75,4 @@ async function start(): Promise<{ url: string; close: () => Promise<void> }> {
   };
 }
 
-serveIpc(start);
+if (process.send) serveIpc(startBare);
