@@ -24,7 +24,7 @@ import {
   type Viewer,
 } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { sessionWideUpdate, updatesFor } from '../src/session/broadcast.ts';
+import { eventUpdates, updatesFor } from '../src/session/broadcast.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 
@@ -41,6 +41,12 @@ function send(state: GameState, by: Actor, command: Command, streams = new Viewe
   if (!r.ok) return null;
   const event = { sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true };
   return { event, message: r.message, updates: updatesFor(event, streams) };
+}
+
+/** The one payload every role room gets (eventUpdates), or null when it hands a list. */
+function sessionWide(event: Parameters<typeof eventUpdates>[0], streams: ViewerStreams, wanted?: (room: string) => boolean): UpdatePayload | null {
+  const updates = eventUpdates(event, streams, wanted);
+  return Array.isArray(updates) ? null : updates;
 }
 
 /** The rooms whose update carries `text`. */
@@ -93,19 +99,40 @@ describe('updatesFor', () => {
     const said = send(base, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'to-all' }, streams)!;
     // Every role room, one payload: the session's room may carry it, even with rooms nobody is in.
     expect(said.updates).toHaveLength(seats.length + 2);
-    expect(sessionWideUpdate(said.event, said.updates)).toBe(said.updates[0]?.payload);
-    const emptyRooms = updatesFor(said.event, new ViewerStreams(), (room) => room === fac);
-    expect(sessionWideUpdate(said.event, emptyRooms)).not.toBeNull();
+    expect(sessionWide(said.event, streams)).toEqual(said.updates[0]?.payload);
+    expect(sessionWide(said.event, new ViewerStreams(), (room) => room === fac)).not.toBeNull();
     // A private message reaches some rooms only: never session-wide.
     const whispered = send(said.event.after, { kind: 'seat', seat: privateChannel.members[0] ?? '' }, { type: 'SEND_MESSAGE', channel: privateChannel.id, text: 'psst' }, streams)!;
-    expect(sessionWideUpdate(whispered.event, whispered.updates)).toBeNull();
+    expect(sessionWide(whispered.event, streams)).toBeNull();
     // After it, a public message is numbered apart in the readers' streams: several payloads, not session-wide.
     const after = send(whispered.event.after, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'again' }, streams)!;
     expect(new Set(after.updates.map((u) => u.payload)).size).toBeGreaterThan(1);
-    expect(sessionWideUpdate(after.event, after.updates)).toBeNull();
+    expect(sessionWide(after.event, streams)).toBeNull();
     // A game command's views are each viewer's own.
     const started = send(base, { kind: 'facilitator' }, { type: 'START' })!;
-    expect(sessionWideUpdate(started.event, started.updates)).toBeNull();
+    expect(sessionWide(started.event, new ViewerStreams())).toBeNull();
+  });
+
+  it('lists the rooms in their order with their own copies when a payload is not shared by all (the list made when the rooms part)', () => {
+    const publicChannel = scenario.channels.find((c) => c.kind === 'public');
+    const privates = scenario.channels.filter((c) => c.kind !== 'public' && c.members.length >= 2 && c.members.every((m) => seats.includes(m)));
+    if (!publicChannel || privates.length === 0) throw new Error('the scenario has no public or no private channel');
+    const order = viewersOf(seats).map((v) => roomFor('S', v));
+    // Each private channel in turn: its readers' rooms (wherever they stand in the order) part from the others'.
+    let checked = 0;
+    for (const privateChannel of privates) {
+      const streams = new ViewerStreams();
+      const said = send(base, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'to-all' }, streams)!;
+      const whispered = send(said.event.after, { kind: 'seat', seat: privateChannel.members[0] ?? '' }, { type: 'SEND_MESSAGE', channel: privateChannel.id, text: 'psst' }, streams);
+      // A channel its first member may not write in yet (the scenario's rules): nothing to part.
+      if (!whispered) continue;
+      checked++;
+      const readers = new Set(whispered.updates.map((u) => u.room));
+      expect(whispered.updates.map((u) => u.room)).toEqual(order.filter((room) => readers.has(room)));
+      const after = send(whispered.event.after, { kind: 'seat', seat: 'iran' }, { type: 'SEND_MESSAGE', channel: publicChannel.id, text: 'again' }, streams)!;
+      expect(after.updates.map((u) => [u.room, u.payload.messages[0]?.id])).toEqual(order.map((room) => [room, readers.has(room) ? 'n3' : 'n2']));
+    }
+    expect(checked).toBeGreaterThan(1);
   });
 
   it('sends every room its view after a game command, and skips rooms nobody is in', () => {

@@ -1,5 +1,5 @@
 import { wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
-import { viewerRooms } from './rooms.ts';
+import { viewerRooms, type ViewerRoom } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
 import type { ViewerStreams } from './viewer-streams.ts';
@@ -21,9 +21,17 @@ interface Alike {
   next: Alike | null;
 }
 
-/** The updates of one event so far: the list, and the new message's updates built (the head of their chain). */
+/**
+ * The updates of one event so far. While every room visited got the same payload (`shared`) and none was
+ * skipped, `alike` counts them and no list is made: a public message at a table with no private talk goes to the
+ * session's room as one payload, and a RoomUpdate per room and the list of them were made only to be compared
+ * and dropped. The list (`updates`) is made when the rooms part. `alike` holds the new message's updates built.
+ */
 interface Built {
-  updates: RoomUpdate[];
+  rooms: readonly ViewerRoom[];
+  updates: RoomUpdate[] | null;
+  shared: UpdatePayload | null;
+  same: number;
   alike: Alike | null;
 }
 
@@ -36,38 +44,50 @@ interface Built {
  * work of a view or a moderation for rooms nobody is in (their streams still
  * move on); a new message's update is made for every reader's room. Rooms
  * whose update is the same share one payload object.
+ *
+ * When every role room of the session gets that one object (a public message at a table with no private talk),
+ * the payload itself, not a list: only then may it go to the session's room (rooms.ts, sessionRoom), since every
+ * socket there is in one of those role rooms and gets exactly what that room would have got.
  */
-export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): RoomUpdate[] {
+export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): UpdatePayload | RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
   const rooms = viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay);
-  // Sized for every room and cut to those that get an update, not grown by push from empty (room for 17).
-  // A new message's updates built so far are in `alike`: viewers whose streams stand alike get the same object.
-  const built: Built = { updates: new Array<RoomUpdate>(rooms.length), alike: null };
-  let count = 0;
+  const built: Built = { rooms, updates: null, shared: null, same: 0, alike: null };
   streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, version, n) => {
     // A new message's update is one shared object for viewers alike, so rooms nobody is in cost nothing worth a
     // lookup per room and event; and with every room counted, a public message can go to the session's room.
-    if (step.kind === 'none' || (step.kind !== 'message' && !wanted(room))) return;
+    if (step.kind === 'none' || (step.kind !== 'message' && !wanted(room))) {
+      listOf(built);
+      return;
+    }
     let payload: UpdatePayload;
     if (step.kind === 'view') payload = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
     else if (step.kind === 'moderation') payload = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
     else payload = newMessageUpdate(built, game, after, viewer, step.message, version, n);
-    built.updates[count++] = { room, payload };
+    if (built.updates === null && (built.same === 0 || payload === built.shared)) {
+      built.shared = payload;
+      built.same++;
+    } else listOf(built).push({ room, payload });
   });
-  built.updates.length = count;
-  return built.updates;
+  if (built.updates === null && built.shared !== null && built.same === rooms.length) return built.shared;
+  return listOf(built);
 }
 
-/**
- * The one payload of an event whose update every role room of its session gets alike (a public message at a
- * table with no private talk), or null. Only then may it go to the session's room (rooms.ts, sessionRoom):
- * every socket there is in one of those role rooms and gets exactly what that room would have got.
- */
-export function sessionWideUpdate(event: AppliedEvent, updates: readonly RoomUpdate[]): UpdatePayload | null {
-  const first = updates[0];
-  if (!first || updates.length !== viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).length) return null;
-  for (const u of updates) if (u.payload !== first.payload) return null;
-  return first.payload;
+/** The updates of an event as a list, one per room that gets one (eventUpdates' list, its one payload spread over the rooms). */
+export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted?: (room: string) => boolean): RoomUpdate[] {
+  const updates = eventUpdates(event, streams, wanted);
+  if (Array.isArray(updates)) return updates;
+  return viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).map(({ room }) => ({ room, payload: updates }));
+}
+
+/** The event's list of updates, made now from the rooms that shared one payload so far (the first `same` rooms: none skipped) if not yet. */
+function listOf(built: Built): RoomUpdate[] {
+  if (built.updates !== null) return built.updates;
+  const updates = new Array<RoomUpdate>(built.same);
+  const payload = built.shared as UpdatePayload;
+  for (let i = 0; i < built.same; i++) updates[i] = { room: (built.rooms[i] as ViewerRoom).room, payload };
+  built.updates = updates;
+  return updates;
 }
 
 /** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */

@@ -1,7 +1,7 @@
 import type { LogEntry } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { sessionWideUpdate, updatesFor } from '../session/broadcast.ts';
+import { eventUpdates } from '../session/broadcast.ts';
 import { isOutage } from '../session/service-error.ts';
 import { PollLoop } from '../store/poll-loop.ts';
 import { sessionOfRoom } from '../session/rooms.ts';
@@ -30,9 +30,8 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   const sessionTarget = sessionTargets();
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
-    const updates = updatesFor(event, streams, occupied);
-    const whole = sessionWideUpdate(event, updates);
-    if (whole) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), JSON.stringify(whole));
+    const updates = eventUpdates(event, streams, occupied);
+    if (!Array.isArray(updates)) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), JSON.stringify(updates));
     else encodedUpdates(updates).forEach(send);
   });
 
