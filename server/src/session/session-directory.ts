@@ -161,6 +161,16 @@ export class SessionDirectory {
     if (await this.expiry.sessionExpired(grant.sessionId)) throw tokensExpired();
   }
 
+  /**
+   * A hello's grant checked again once its socket has joined the grant's rooms: refused if its code was
+   * revoked since authenticate checked it. A revocation stores the new generation before it drops the
+   * code's room, so a drop that ran before the join is seen by this read (one store read a hello: a map
+   * lookup in memory, one HGETALL on Redis), and a drop that runs after the join finds the socket there.
+   */
+  async confirmJoined(grant: Grant): Promise<void> {
+    await this.checkGeneration(grant);
+  }
+
   private async checkGeneration(grant: Grant): Promise<void> {
     const changes = await this.store.accessChanges(grant.sessionId);
     const current = changes[grant.key ?? accessKeyOf(grant.role)]?.generation ?? 0;

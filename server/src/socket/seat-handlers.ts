@@ -70,15 +70,11 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
       const grant = await directory.authenticate(p.token);
       if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
       const previous = socket.data.grant;
-      return service.withSession(p.sessionId, (session) => {
+      const hello = await service.withSession(p.sessionId, (session) => {
         // A socket gone while we waited must not be left behind in a room.
         if (socket.connected) {
           // One role per socket: a socket that says hello again with another token leaves its old room.
-          if (previous) {
-            void socket.leave(roomFor(previous.sessionId, previous.role));
-            void socket.leave(accessRoom(previous.sessionId, grantKey(previous)));
-            void socket.leave(sessionRoom(previous.sessionId));
-          }
+          if (previous) leaveRooms(socket, previous);
           void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
           socket.data.grant = grant;
           socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
@@ -89,8 +85,35 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
         const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
         return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
       }, performance.now() + config.storeTimeoutMs);
+      // A revocation whose drop ran between authenticate's check and the join did not find this socket.
+      if (socket.data.grant === grant)
+        await directory.confirmJoined(grant).catch((err: unknown) => {
+          unjoin(socket, grant, announceFor);
+          throw err;
+        });
+      return hello;
     },
   });
+}
+
+function leaveRooms(socket: RubiconSocket, grant: Grant): void {
+  void socket.leave(roomFor(grant.sessionId, grant.role));
+  void socket.leave(accessRoom(grant.sessionId, grantKey(grant)));
+  void socket.leave(sessionRoom(grant.sessionId));
+}
+
+/**
+ * A hello refused after its socket joined (its code revoked meanwhile, or the check again failed): out of the
+ * grant's rooms and without it at once, so nothing more reaches it and it cannot act, and dropped once the
+ * refusal is answered (ack-handler answers in this rejection's microtasks), as the revocation drops the
+ * sockets it finds.
+ */
+function unjoin(socket: RubiconSocket, grant: Grant, announceFor: (sessionId: string) => void): void {
+  if (socket.data.grant !== grant) return;
+  leaveRooms(socket, grant);
+  socket.data.grant = null;
+  announceFor(grant.sessionId);
+  setImmediate(() => socket.disconnect());
 }
 
 /**
