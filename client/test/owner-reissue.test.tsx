@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { AccessCode, CreateSessionResponse } from '@rubicon/shared';
 import { afterOwnerReissue } from '../src/lobby/useSetupSummary.ts';
-import { OwnerTokenCard, ReplaceOwnerToken } from '../src/facilitate/OwnerTokenCard.tsx';
+import { OwnerTokenCard, ReplaceOwnerToken, startOnce } from '../src/facilitate/OwnerTokenCard.tsx';
 import { loadCredential, rememberHostedSession, saveCredential } from '../src/net/storage.ts';
 
 /** localStorage as the browser keeps it, for the storage module. */
@@ -71,8 +71,20 @@ describe('re-issuing the creator’s token from Setup', () => {
     expect(loadCredential(SESSION, 'facilitator')?.token).toBe('creator-old');
   });
 
+  it('keeps the later re-issue’s token when an earlier one’s answer comes last (two tabs, red team, 6 December)', () => {
+    rememberHostedSession(created, 'T', 0);
+    const later = reissue({ ...ownerAnswer, generation: 2, token: 'creator-2' });
+    const earlier = reissue({ ...ownerAnswer, generation: 1, token: 'creator-1' });
+    // The second re-issue (generation 2) ended the first one's token: the browser keeps generation 2's.
+    expect(loadCredential(SESSION, 'facilitator')?.token).toBe('creator-2');
+    expect([...later.handed, ...earlier.handed]).toEqual(['creator-2', 'creator-2']);
+    // A later re-issue still replaces it.
+    expect(reissue({ ...ownerAnswer, generation: 3, token: 'creator-3' }).handed).toEqual(['creator-3']);
+    expect(loadCredential(SESSION, 'facilitator')?.token).toBe('creator-3');
+  });
+
   it('offers the control with what it does, and shows what it did', () => {
-    const html = renderToStaticMarkup(<OwnerTokenCard access={() => {}} notice="done" />);
+    const html = renderToStaticMarkup(<OwnerTokenCard access={() => Promise.resolve()} notice="done" />);
     expect(html).toContain('data-testid="reissue-owner"');
     expect(html).toContain('stops working on every');
     expect(html).toMatch(/role="status"[^>]*>done</);
@@ -92,7 +104,7 @@ function byTestId(node: unknown, id: string): Record<string, unknown> | null {
 describe('replacing the creator’s token asks first', () => {
   const steps = () => {
     const calls: string[] = [];
-    const props = { onAsk: () => calls.push('ask'), onConfirm: () => calls.push('confirm'), onCancel: () => calls.push('cancel') };
+    const props = { pending: false, onAsk: () => calls.push('ask'), onConfirm: () => calls.push('confirm'), onCancel: () => calls.push('cancel') };
     return { calls, props };
   };
 
@@ -117,7 +129,7 @@ describe('replacing the creator’s token asks first', () => {
 });
 
 describe('the confirmation cannot be reached by the click or key that asked (red team, 6 December)', () => {
-  const props = { onAsk: () => undefined, onConfirm: () => undefined, onCancel: () => undefined };
+  const props = { pending: false, onAsk: () => undefined, onConfirm: () => undefined, onCancel: () => undefined };
 
   it('puts the warning, not "Replace it", where the button was, and gives "Replace it" no focus', () => {
     // A double click's second click lands where the first did: on the warning, which does nothing.
@@ -130,5 +142,42 @@ describe('the confirmation cannot be reached by the click or key that asked (red
     const confirm = byTestId(tree, 'reissue-owner-confirm')!;
     expect(confirm.autoFocus).toBeUndefined();
     expect(html).not.toMatch(/autofocus/i);
+  });
+});
+
+describe('one re-issue at a time from the card (red team, 6 December)', () => {
+  it('sends one request while one is in flight, and another once it is answered, refused or not', async () => {
+    const flight = { current: false };
+    const pending: boolean[] = [];
+    const sent: { answer: () => void; refuse: () => void }[] = [];
+    const send = () =>
+      new Promise<void>((resolve, reject) => {
+        sent.push({ answer: resolve, refuse: () => reject(new Error('refused')) });
+      });
+    expect(startOnce(flight, send, (p) => pending.push(p))).toBe(true);
+    // "Replace…" and "Replace it" pressed again before the answer: nothing sent.
+    expect(startOnce(flight, send, (p) => pending.push(p))).toBe(false);
+    expect(sent).toHaveLength(1);
+    expect(pending).toEqual([true]);
+    sent[0]!.answer();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(pending).toEqual([true, false]);
+    expect(startOnce(flight, send, (p) => pending.push(p))).toBe(true);
+    sent[1]!.refuse();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(pending).toEqual([true, false, true, false]);
+    expect(startOnce(flight, send, (p) => pending.push(p))).toBe(true);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('disables the buttons, and says so, while the request is in flight', () => {
+    const props = { pending: true, onAsk: () => undefined, onConfirm: () => undefined, onCancel: () => undefined };
+    const asking = ReplaceOwnerToken({ confirming: false, ...props });
+    expect(byTestId(asking, 'reissue-owner')!.disabled).toBe(true);
+    expect(renderToStaticMarkup(<ReplaceOwnerToken confirming={false} {...props} />)).toContain('Replacing the facilitator token');
+    const confirming = ReplaceOwnerToken({ confirming: true, ...props });
+    expect(byTestId(confirming, 'reissue-owner-confirm')!.disabled).toBe(true);
+    expect(byTestId(ReplaceOwnerToken({ confirming: false, ...props, pending: false }), 'reissue-owner')!.disabled).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { AccessAction } from '../lobby/useSetupSummary.ts';
 
 interface ReplaceProps {
   confirming: boolean;
+  /** A re-issue is in flight: nothing may ask for or send another until it is answered. */
+  pending: boolean;
   onAsk: () => void;
   onConfirm: () => void;
   onCancel: () => void;
@@ -13,12 +15,12 @@ interface ReplaceProps {
  * every other device that holds it (another tab, the projector's laptop, a colleague's browser it was
  * copied to), and a click made by mistake cannot be taken back.
  */
-export function ReplaceOwnerToken({ confirming, onAsk, onConfirm, onCancel }: ReplaceProps) {
+export function ReplaceOwnerToken({ confirming, pending, onAsk, onConfirm, onCancel }: ReplaceProps) {
   if (!confirming)
     return (
       <p className="code-card__actions">
-        <button type="button" className="btn btn--small" data-testid="reissue-owner" onClick={onAsk}>
-          Replace the facilitator token…
+        <button type="button" className="btn btn--small" data-testid="reissue-owner" onClick={onAsk} disabled={pending} aria-busy={pending || undefined}>
+          {pending ? 'Replacing the facilitator token…' : 'Replace the facilitator token…'}
         </button>
       </p>
     );
@@ -29,10 +31,10 @@ export function ReplaceOwnerToken({ confirming, onAsk, onConfirm, onCancel }: Re
         This browser keeps its access.
       </p>
       <p className="code-card__actions">
-        <button type="button" className="btn btn--small btn--danger" data-testid="reissue-owner-confirm" onClick={onConfirm}>
+        <button type="button" className="btn btn--small btn--danger" data-testid="reissue-owner-confirm" onClick={onConfirm} disabled={pending}>
           Replace it
         </button>{' '}
-        <button type="button" className="btn btn--small btn--ghost" data-testid="reissue-owner-cancel" onClick={onCancel}>
+        <button type="button" className="btn btn--small btn--ghost" data-testid="reissue-owner-cancel" onClick={onCancel} disabled={pending}>
           Cancel
         </button>
       </p>
@@ -40,9 +42,30 @@ export function ReplaceOwnerToken({ confirming, onAsk, onConfirm, onCancel }: Re
   );
 }
 
+/**
+ * Sends `send` unless the one before it is still in flight, and tells `onPending` when one starts and
+ * when it is answered (either way). A second re-issue sent before the first's answer would end the token
+ * that answer hands this browser, if both passed the server's token check before either rotated it.
+ * Returns whether it sent.
+ */
+export function startOnce(flight: { current: boolean }, send: () => Promise<void>, onPending: (pending: boolean) => void): boolean {
+  if (flight.current) return false;
+  flight.current = true;
+  onPending(true);
+  const done = () => {
+    flight.current = false;
+    onPending(false);
+  };
+  send().then(done, done);
+  return true;
+}
+
 /** Replaces the creator's token, which has no code: the remedy when it leaked. Asks first (ReplaceOwnerToken). */
-export function OwnerTokenCard({ access, notice }: { access: (key: string, action: AccessAction) => void; notice: string | null }) {
+export function OwnerTokenCard({ access, notice }: { access: (key: string, action: AccessAction) => Promise<void>; notice: string | null }) {
   const [confirming, setConfirming] = useState(false);
+  const [pending, setPending] = useState(false);
+  // Beside the state: two clicks handled before a render must not both send.
+  const flight = useRef(false);
   return (
     <li className="code-card code-card--observer" data-testid="seat-card-owner">
       <h3 className="code-card__seat">Creator’s facilitator token</h3>
@@ -52,10 +75,13 @@ export function OwnerTokenCard({ access, notice }: { access: (key: string, actio
       </p>
       <ReplaceOwnerToken
         confirming={confirming}
-        onAsk={() => setConfirming(true)}
+        pending={pending}
+        onAsk={() => {
+          if (!flight.current) setConfirming(true);
+        }}
         onConfirm={() => {
           setConfirming(false);
-          access('owner', 'reissue');
+          startOnce(flight, () => access('owner', 'reissue'), setPending);
         }}
         onCancel={() => setConfirming(false)}
       />

@@ -10,8 +10,8 @@ export interface SetupSummary {
   error: string | null;
   /** What the last change to the creator's token did, for a status line; null before one. */
   notice: string | null;
-  /** Revoke or re-issue one code (and every token redeemed from it), then show the codes as they now stand. */
-  access: (key: string, action: AccessAction) => void;
+  /** Revoke or re-issue one code (and every token redeemed from it), then show the codes as they now stand. Resolves once answered, either way. */
+  access: (key: string, action: AccessAction) => Promise<void>;
 }
 
 /**
@@ -38,9 +38,9 @@ export function useSetupSummary(sessionId: string, token: string | null, onToken
       setError(err instanceof ApiError ? err.message : 'Could not load the session.'),
     );
   }, [sessionId, token, refresh]);
-  const access = (key: string, action: AccessAction) => {
-    if (!token) return;
-    changeAccess(sessionId, key, action, token).then(
+  const access = (key: string, action: AccessAction): Promise<void> => {
+    if (!token) return Promise.resolve();
+    return changeAccess(sessionId, key, action, token).then(
       (answer) => {
         if (key === 'owner') setNotice(afterOwnerReissue(sessionId, answer, onToken));
         setRefresh((n) => n + 1);

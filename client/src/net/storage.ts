@@ -35,6 +35,8 @@ export interface StoredCredential {
    * before it was kept: see `holdsCreatorToken`.
    */
   owner?: boolean;
+  /** The creator key's generation a re-issued creator's token came with: a late answer of an earlier re-issue does not replace it. */
+  generation?: number;
 }
 
 /** Which slot a role's token lives in: one per seat, one for observers, one for the facilitator. */
@@ -117,12 +119,16 @@ export function holdsCreatorToken(sessionId: string): boolean {
 
 /**
  * After `access/owner/reissue`: keeps the creator's new token if this browser held the old one (which
- * no longer works), and returns it; null when the answer has no token or this browser is a co-facilitator,
- * whose own token is unchanged.
+ * no longer works), and returns the token it now keeps; null when the answer has no token or this browser
+ * is a co-facilitator, whose own token is unchanged. Of two re-issues (two tabs, both past the server's
+ * check before either rotated), the one with the higher generation ended the other's token, so its token
+ * is kept whichever answer comes last.
  */
-export function adoptReissuedOwnerToken(sessionId: string, answer: { token?: string }): string | null {
+export function adoptReissuedOwnerToken(sessionId: string, answer: { token?: string; generation: number }): string | null {
   if (!answer.token || !holdsCreatorToken(sessionId)) return null;
-  saveCredential(sessionId, { token: answer.token, role: { kind: 'facilitator' }, owner: true });
+  const held = loadCredential(sessionId, 'facilitator');
+  if (held?.generation !== undefined && held.generation >= answer.generation) return held.token;
+  saveCredential(sessionId, { token: answer.token, role: { kind: 'facilitator' }, owner: true, generation: answer.generation });
   return answer.token;
 }
 
