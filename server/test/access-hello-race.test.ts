@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode } from '@rubicon/shared';
 import { TestClient, api, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, type TestServer } from './harness.ts';
+import { landBetween } from './store-race.ts';
 
 const prefix = uniquePrefix('access-hello-race');
 let one: TestServer;
@@ -34,24 +35,7 @@ const revoke = (url: string, sessionId: string, token: string, key: string) =>
  * access generations for the first time and before the hello goes on with what it read. Resolves with both.
  */
 async function racingHello<T, U>(holder: TestServer, sessionId: string, between: () => Promise<U>, hello: () => Promise<T>): Promise<[T, U]> {
-  const store = holder.app.service.store;
-  const accessChanges = store.accessChanges.bind(store);
-  let landed: Promise<U> | null = null;
-  store.accessChanges = async (id) => {
-    const read = await accessChanges(id);
-    if (landed === null && id === sessionId) {
-      landed = between();
-      await landed;
-    }
-    return read;
-  };
-  try {
-    const said = await hello();
-    if (landed === null) throw new Error('the revocation never landed');
-    return [said, await landed];
-  } finally {
-    store.accessChanges = accessChanges;
-  }
+  return landBetween(holder.app.service.store, 'accessChanges', (id) => id === sessionId, between, hello);
 }
 
 /** The sockets on these servers still holding a grant of the session. */

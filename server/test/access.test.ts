@@ -3,6 +3,7 @@ import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode, CreateSessionResponse, SessionSummary } from '@rubicon/shared';
 import { SkewClock, TestClient, api, codeFor, createSession, exportSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
+import { landBetween } from './store-race.ts';
 
 const clock = new SkewClock();
 let server: TestServer;
@@ -168,23 +169,7 @@ async function legacyBranch(seed: string): Promise<CreateSessionResponse> {
 async function racingLookup<T, U>(b: CreateSessionResponse, between: () => Promise<U>, use: () => Promise<T>): Promise<[T, U]> {
   const store = server.app.service.store;
   const meta = await store.getSession(b.sessionId);
-  const resolveToken = store.resolveToken.bind(store);
-  let landed: Promise<U> | null = null;
-  store.resolveToken = async (hash) => {
-    const found = await resolveToken(hash);
-    if (landed === null && hash === meta!.facilitatorTokenHash && found?.key === undefined) {
-      landed = between();
-      await landed;
-    }
-    return found;
-  };
-  try {
-    const used = await use();
-    if (landed === null) throw new Error('the racing request never landed');
-    return [used, await landed];
-  } finally {
-    store.resolveToken = resolveToken;
-  }
+  return landBetween(store, 'resolveToken', (hash, found) => hash === meta!.facilitatorTokenHash && found?.key === undefined, between, use);
 }
 
 describe('the creator\'s token of a session stored before it had a key', () => {

@@ -24,7 +24,8 @@ import {
   type Viewer,
 } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { eventUpdates, updatesFor } from '../src/session/broadcast.ts';
+import { eventUpdates } from '../src/session/broadcast.ts';
+import { updatesFor } from './room-updates.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 

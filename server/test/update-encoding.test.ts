@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Encoder, PacketType } from 'socket.io-parser';
 import { applyEntry, createGame, initialState, runHeadless, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
-import { updatesFor } from '../src/session/broadcast.ts';
+import { updatesFor } from './room-updates.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 import { EncodedJson, encodedUpdates, sessionTargets, spliceParser } from '../src/socket/update-encoding.ts';

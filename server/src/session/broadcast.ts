@@ -73,13 +73,6 @@ export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted
   return listOf(built);
 }
 
-/** The updates of an event as a list, one per room that gets one (eventUpdates' list, its one payload spread over the rooms). */
-export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted?: (room: string) => boolean): RoomUpdate[] {
-  const updates = eventUpdates(event, streams, wanted);
-  if (Array.isArray(updates)) return updates;
-  return viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).map(({ room }) => ({ room, payload: updates }));
-}
-
 /** The event's list of updates, made now from the rooms that shared one payload so far (the first `same` rooms: none skipped) if not yet. */
 function listOf(built: Built): RoomUpdate[] {
   if (built.updates !== null) return built.updates;

@@ -106,7 +106,7 @@ export function encodedUpdates(updates: readonly RoomUpdate[]): Map<string, stri
     out.set(JSON.stringify(first.payload), updates.map(roomOf));
     return out;
   }
-  // A payload object shared by several rooms (updatesFor) is encoded once: a short list searched by identity
+  // A payload object shared by several rooms (eventUpdates) is encoded once: a short list searched by identity
   // (an event has a handful of distinct payloads), no Map keyed by objects per event.
   const payloads: UpdatePayload[] = [];
   const texts: string[] = [];
