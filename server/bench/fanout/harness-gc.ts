@@ -6,6 +6,7 @@
  * FANOUT_TAIL=1, so each round says whether it happened.
  */
 import { constants } from 'node:perf_hooks';
+import type { HarnessHeap } from './harness-heap.ts';
 import type { GcRecord } from './tail-legs.ts';
 
 export interface HarnessGc {
@@ -23,6 +24,8 @@ export interface HarnessGc {
    */
   forExternalMemory?: number;
   forced?: number;
+  /** Its heap over the window against V8's cap (absent before 6 December, 15:50 UTC). */
+  heap?: HarnessHeap;
 }
 
 export function harnessGcOf(gcs: readonly GcRecord[]): HarnessGc {

@@ -11,6 +11,7 @@ import { histogramOf } from './latency-histogram.ts';
 import { GcLog, type GcRecord } from './tail-legs.ts';
 import { markCompactShare, type MarkCompactPause, type MarkCompactShare } from './mark-compacts.ts';
 import { harnessGcOf } from './harness-gc.ts';
+import { HeapWatch, type HarnessHeap } from './harness-heap.ts';
 import { Tally, tailOf, tailRecords } from './harness-tally.ts';
 import { setUp, sleep, type SessionSockets } from './harness-setup.ts';
 import { load } from './harness-load.ts';
@@ -47,7 +48,7 @@ function collectSetUp(): void {
 }
 
 /** The phase's figures from the tally once the window has closed and the deliveries have drained. */
-async function resultOf(tally: Tally, sessions: SessionSockets[], w: { setupMs: number; cpu: NodeJS.CpuUsage; gcs: GcRecord[]; lateness: SendLateness }, pauses: Promise<MarkCompactPause[] | null>): Promise<HarnessResult> {
+async function resultOf(tally: Tally, sessions: SessionSockets[], w: { setupMs: number; cpu: NodeJS.CpuUsage; gcs: GcRecord[]; lateness: SendLateness; heap: HarnessHeap }, pauses: Promise<MarkCompactPause[] | null>): Promise<HarnessResult> {
   const windowMs = tally.windowEnd - tally.windowStart;
   const { lost, duplicated, deliveredUnacknowledged } = tally.losses(SOCKETS_PER_SESSION);
   return {
@@ -72,7 +73,7 @@ async function resultOf(tally: Tally, sessions: SessionSockets[], w: { setupMs: 
     harnessCpuPercent: (w.cpu.user + w.cpu.system) / 10 / windowMs,
     node: process.version,
     tail: tailOf(tally, windowMs),
-    gc: harnessGcOf(w.gcs),
+    gc: { ...harnessGcOf(w.gcs), heap: w.heap },
     gcPauses: w.gcs,
     sendLateness: w.lateness,
     ...(process.env.FANOUT_TAIL === '1' ? { tailRecords: tailRecords(tally, w.gcs) } : {}),
@@ -95,6 +96,8 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     // Always on (one entry per collection): the harness's mark-compacts in the window are part of every phase's report.
     const gcLog = new GcLog();
     gcLog.start();
+    const heap = new HeapWatch();
+    heap.begin();
     const cpu = process.cpuUsage();
     tally.windowStart = now();
     await sleep(options.loadMs);
@@ -102,10 +105,11 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     tally.windowEnd = now();
     const used = process.cpuUsage(cpu);
     const gcs = gcLog.stop();
+    const heapFigures = heap.stop();
     tell({ type: 'load-end' });
     await drain(options, tally);
     if (tally.firstRefusal) process.stderr.write(`  fan-out harness: first refusal: ${tally.firstRefusal}\n`);
-    return await resultOf(tally, sessions, { setupMs, cpu: used, gcs, lateness: sending.lateness() }, pauses);
+    return await resultOf(tally, sessions, { setupMs, cpu: used, gcs, lateness: sending.lateness(), heap: heapFigures }, pauses);
   } finally {
     for (const s of sessions) for (const socket of s.all) socket.close();
   }

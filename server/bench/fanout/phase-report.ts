@@ -42,6 +42,8 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   if (h.gc) report.add(section, `${target}: the harness's mark-compacts in the window (longest); scavenges`, `${h.gc.markCompacts} (${h.gc.longestMarkCompactMs.toFixed(1)} ms); ${h.gc.scavenges}`, '');
   if (h.gc && h.gc.markCompacts > 0 && h.gc.forExternalMemory !== undefined)
     report.add(section, `${target}: of the harness's mark-compacts: for external memory; forced; at the heap's limit`, `${h.gc.forExternalMemory}; ${h.gc.forced ?? 0}; ${h.gc.markCompacts - h.gc.forExternalMemory - (h.gc.forced ?? 0)}`, '');
+  const heap = h.gc?.heap;
+  if (heap) report.add(section, `${target}: the harness's heap used at the window's start / end / most; V8's cap; external at the end`, `${heap.startMb.toFixed(0)} / ${heap.endMb.toFixed(0)} / ${heap.peakMb.toFixed(0)}; ${heap.limitMb.toFixed(0)}; ${heap.externalEndMb.toFixed(1)}`, 'MB');
   const late = h.sendLateness;
   if (late) report.add(section, `${target}: the harness's sends against their due times, late by p50 / p99 / max (sends)`, `${late.p50.toFixed(2)} / ${late.p99.toFixed(2)} / ${late.max.toFixed(1)} ms (${late.sends})`, '');
   if (r.lateCauses) report.add(section, `${target}: the harness's late sends by cause (disturbed only by its own GC and other processes; kept for the server's threads or no cause)`, lateCausesLine(r.lateCauses), '');
