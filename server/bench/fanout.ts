@@ -25,6 +25,7 @@
  *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
  *     its heap without its work, for whether the p99 gap is the heap's; fanout/ballast.ts; ratios over bare, and Rubicon's over each),
  *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
+ *   FANOUT_HARNESS_OLD_SPACE_MB=<MB> (the harness's --initial-old-space-size, 1024 by default: no mark-compact in its window below it; 0 for V8's default, as before 6 December, 16:00 UTC; fanout/harness-heap.ts),
  *   FANOUT_HARNESS_FLAGS="<flags>" (further Node/V8 flags for the harness process, e.g. "--trace-gc"; its output goes to the bench's),
  *   FANOUT_HARNESS_GC=0 (the harness leaves its set-up's garbage in place; by default it collects it with gc() before the load, bare and Rubicon alike, so its own mark-compacts are not set-up's leftovers landing in one contender's window),
  *   FANOUT_IDLE=separate|inline|inline,separate (where the idle-memory figure is taken, bare and Rubicon alike; fanout/options.ts):

@@ -20,6 +20,29 @@ export interface HarnessHeap {
   externalEndMb: number;
 }
 
+/**
+ * The old generation's size below which V8 runs no mark-compact in the
+ * harness, MB (--initial-old-space-size, which V8 also takes as the floor of
+ * its dynamic limit). Without it, a harness whose heap promoted about 2 MB a
+ * second had its limit set about 7 MB above its live heap after its first
+ * mark-compact, and ran one every 2.5 s (21 in a 60 s window) while its heap
+ * used stayed under 100 MB of a 4 GB cap. A window's harness heap grows well
+ * under this, so its mark-compacts are the forced one after set-up and none
+ * in the window, whatever the phase; the machine has memory to spare.
+ */
+export const HARNESS_OLD_SPACE_MB = 1024;
+
+/**
+ * The harness's Node flags: the old-space floor (FANOUT_HARNESS_OLD_SPACE_MB,
+ * 0 to leave V8's default as before 6 December, 16:00 UTC) and
+ * FANOUT_HARNESS_FLAGS (further flags, e.g. "--trace-gc", split on spaces).
+ */
+export function harnessFlags(env: Record<string, string | undefined>): string[] {
+  const mb = env.FANOUT_HARNESS_OLD_SPACE_MB === undefined || env.FANOUT_HARNESS_OLD_SPACE_MB === '' ? HARNESS_OLD_SPACE_MB : Number(env.FANOUT_HARNESS_OLD_SPACE_MB);
+  if (!Number.isInteger(mb) || mb < 0) throw new Error(`FANOUT_HARNESS_OLD_SPACE_MB: "${env.FANOUT_HARNESS_OLD_SPACE_MB}" is not a whole number of MB`);
+  return [...(mb > 0 ? [`--initial-old-space-size=${mb}`] : []), ...(env.FANOUT_HARNESS_FLAGS ?? '').split(' ').filter(Boolean)];
+}
+
 const MB = 1024 * 1024;
 type HeapReader = () => { used_heap_size: number; heap_size_limit: number; external_memory?: number };
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { now } from '../stats.ts';
+import { harnessFlags } from './harness-heap.ts';
 import { MachineCpu, type WindowCpu } from './machine-cpu.ts';
 import type { NodeBinary } from './node-binaries.ts';
 import type { FanoutOptions, IdlePlacement } from './options.ts';
@@ -85,11 +86,6 @@ export async function runPhase(contender: Runnable, processes: number, rate: num
   }
 }
 
-/** FANOUT_HARNESS_FLAGS: further Node/V8 flags for the harness (e.g. "--trace-gc" to read why its collections ran), split on spaces. */
-function harnessFlags(): string[] {
-  return (process.env.FANOUT_HARNESS_FLAGS ?? '').split(' ').filter(Boolean);
-}
-
 function forkPhase(contender: Runnable, processes: number, options: FanoutOptions, redisPrefix: string | null): PhaseProcesses {
   const env: Record<string, string> = {
     // A memory phase must not inherit a REDIS_URL from this process's environment: its server would run on
@@ -99,7 +95,7 @@ function forkPhase(contender: Runnable, processes: number, options: FanoutOption
   };
   const servers = Array.from({ length: processes }, () => new ServerProcess(contender.target, env, contender.script, options.tsx, contender.node));
   const harnessScript = fileURLToPath(new URL('./harness.ts', import.meta.url));
-  const harness = fork(harnessScript, ['--fanout-harness'], { execPath: options.harnessNode.path, execArgv: ['--expose-gc', ...harnessFlags(), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const harness = fork(harnessScript, ['--fanout-harness'], { execPath: options.harnessNode.path, execArgv: ['--expose-gc', ...harnessFlags(process.env), '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return { servers, harness, machine: new MachineCpu() };
 }
 
