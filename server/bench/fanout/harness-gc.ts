@@ -18,7 +18,9 @@ export interface HarnessGc {
    * Of the mark-compacts, those V8 ran for external memory (Buffers and other
    * memory outside its heap grown past its limit: a harness reading a backlog
    * of receipts in large chunks, say) and the others forced (gc(), memory
-   * pressure); the rest ran because the heap reached its limit. Absent before 6 December,
+   * pressure); the rest ran because the old generation reached V8's dynamic
+   * allocation limit (set at each mark-compact from the live heap, not the
+   * heap's cap: harness-heap.ts). Absent before 6 December,
    * 13:20 UTC, when the bare phases' 20-21 mark-compacts under FANOUT_TAIL=1
    * could not be told apart.
    */

@@ -2,10 +2,10 @@
  * The harness's own heap over the load window: what it used at the window's
  * edges and at most, against V8's cap (heap_size_limit, from
  * --max-old-space-size or the machine's memory). Read to tell whether the
- * harness's mark-compacts "at the heap's limit" (harness-gc.ts: neither
- * forced nor for external memory) came near that cap or only at V8's
- * dynamic old-generation limit, which every ordinary mark-compact reaches
- * (docs/performance.md, "The harness's own mark-compacts").
+ * harness's mark-compacts that were neither forced nor for external memory
+ * (harness-gc.ts) came near that cap or only at V8's dynamic old-generation
+ * limit, which every ordinary mark-compact reaches (docs/performance.md,
+ * "The harness's own mark-compacts").
  */
 import { getHeapStatistics } from 'node:v8';
 

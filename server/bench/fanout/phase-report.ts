@@ -41,7 +41,7 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   report.add(section, `${target}: harness CPU during the load; set-up time`, `${h.harnessCpuPercent.toFixed(0)} %; ${(h.setupMs / 1000).toFixed(1)} s`, '');
   if (h.gc) report.add(section, `${target}: the harness's mark-compacts in the window (longest); scavenges`, `${h.gc.markCompacts} (${h.gc.longestMarkCompactMs.toFixed(1)} ms); ${h.gc.scavenges}`, '');
   if (h.gc && h.gc.markCompacts > 0 && h.gc.forExternalMemory !== undefined)
-    report.add(section, `${target}: of the harness's mark-compacts: for external memory; forced; at the heap's limit`, `${h.gc.forExternalMemory}; ${h.gc.forced ?? 0}; ${h.gc.markCompacts - h.gc.forExternalMemory - (h.gc.forced ?? 0)}`, '');
+    report.add(section, `${target}: of the harness's mark-compacts: for external memory; forced; at V8's dynamic old-generation limit (not its cap)`, `${h.gc.forExternalMemory}; ${h.gc.forced ?? 0}; ${h.gc.markCompacts - h.gc.forExternalMemory - (h.gc.forced ?? 0)}`, '');
   const heap = h.gc?.heap;
   if (heap) report.add(section, `${target}: the harness's heap used at the window's start / end / most; V8's cap; external at the end`, `${heap.startMb.toFixed(0)} / ${heap.endMb.toFixed(0)} / ${heap.peakMb.toFixed(0)}; ${heap.limitMb.toFixed(0)}; ${heap.externalEndMb.toFixed(1)}`, 'MB');
   const late = h.sendLateness;
