@@ -3,13 +3,18 @@
  * bare Socket.IO server doing the same room broadcasts (fanout/bare-server.ts)
  * and against Rubicon (fanout/rubicon-server.ts), 200 sessions × 6 sockets,
  * four seats per session sending public messages at 1 and then 5 a second,
- * then both on Redis with two processes. Bare and Rubicon alternate, each
- * phase with fresh server processes and a fresh harness process, so the
- * server's CPU time and memory are its own.
+ * then both on Redis with two processes. Each phase has fresh server
+ * processes and a fresh harness process, so the server's CPU time and memory
+ * are its own; the phases' order rotates from round to round and, with
+ * FANOUT_ROUND_OFFSET, from call to call (fanout/phase-order.ts).
  *
  * Run alone:  node --expose-gc --import tsx server/bench/fanout.ts
  *   FANOUT_SESSIONS (200), FANOUT_LOAD_MS (20000), FANOUT_WARMUP_MS (3000, sending before the window, not measured), FANOUT_RATES ("1,5"),
  *   FANOUT_ROUNDS (1), FANOUT_REDIS_RATE (1; 0 skips the Redis phases), REDIS_URL,
+ *   FANOUT_ROUND_OFFSET (0): the index of this call's first round in a series of calls run one round each and pooled; call i (0, 1, 2, …)
+ *     with FANOUT_ROUND_OFFSET=i runs its phases in the order round i of one long run would: rotated among each Node's phases, the Nodes' groups
+ *     rotated too, so each contender takes each place once every (Nodes × contenders per Node) calls (fanout/phase-order.ts); each phase's place
+ *     is printed with the round and saved (FANOUT_SAVE), and fanout-pool.ts reads CPU per delivery over bare by place,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
  *   FANOUT_WINDOW_MARKS=<file> (each server process appends its pid and the window's start and end on its own clock, to cut a V8 log at the window: fanout/v8-log-window.ts),
@@ -19,7 +24,10 @@
  *   FANOUT_TSX=1 (the servers under tsx, as before, rather than as compiled JavaScript, compile.ts; a baseline's too),
  *   FANOUT_NODE=<node binary>[,<node binary>…] (the servers, bare and Rubicon alike, on that Node; several: every contender on each, in the same rounds; an entry may add its own flags, "<binary> --max-semi-space-size=16", for a flag's A/B in one run; fanout/node-binaries.ts),
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
- *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts),
+ *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts);
+ *     so is a late harness (its sends' lateness p99 past the larger of 5 ms and 1.5 × the median of the phases judged together, for causes outside
+ *     the server: disturbance.ts, lateLimitOf), judged over the call's phases of a condition once they are in, and over all the rounds when pooled,
+
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
  *   FANOUT_BALLAST="grow;static=48+grow" (further bare contenders, one per ";"-separated entry, named "bare [ballast …]": the bare server keeping objects shaped
  *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
@@ -49,7 +57,8 @@ import { machineInfo, now, Report } from './stats.ts';
 import { SOCKETS_PER_SESSION, type SendLateness } from './fanout/types.ts';
 import { benchLimitSettings } from './fanout/limits.ts';
 import { CompiledServers } from './compile.ts';
-import { summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
+import { disturbedRows, judgeRounds, summariseRounds, type RatioPair, type RoundFigures } from './fanout/rounds-summary.ts';
+import { phaseOrder, type PhasePosition } from './fanout/phase-order.ts';
 import { saveRun, type SavedCondition } from './fanout/saved-rounds.ts';
 import { fanoutOptionsFromEnv, type FanoutOptions, type IdlePlacement } from './fanout/options.ts';
 import { runPhase, type Contender, type Runnable } from './fanout/phase.ts';
@@ -83,7 +92,10 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     for (const c of conditions) {
       const rounds: Map<string, RoundFigures>[] = [];
       for (let round = 0; round < options.rounds; round++) rounds.push(await runRound(report, c, round, contenders, options));
-      if (options.rounds > 1) for (const row of summariseRounds(rounds, ratioPairs(contenders))) report.add(`8 fan-out (${c.label}, over ${options.rounds} rounds)`, row.name, row.value, '');
+      // The summary judges a late harness over the call's rounds; with one round, the judgement alone.
+      const judged = judgeRounds(rounds);
+      const rows = options.rounds > 1 ? summariseRounds(rounds, ratioPairs(contenders)) : disturbedRows(judged.rounds, judged.limit);
+      for (const row of rows) report.add(`8 fan-out (${c.label}${options.rounds > 1 ? `, over ${options.rounds} rounds` : ''})`, row.name, row.value, '');
       saved.push({ label: c.label, rounds: rounds.map((r) => Object.fromEntries(r)) });
     }
     if (options.save) {
@@ -144,12 +156,15 @@ async function runnable(contenders: Contender[], tsx: boolean, compiled: Compile
   return Promise.all(contenders.map(async (c) => ({ ...c, script: tsx ? c.entry : await compiled.script(c.entry, c.checkout) })));
 }
 
-/** One round of a condition: every contender once, in alternating order; returns each one's figures for the summary. */
+/** One round of a condition: every contender once, in the order of its index over calls; returns each one's figures for the summary. */
 async function runRound(report: Report, c: Condition, round: number, contenders: Runnable[], options: FanoutOptions): Promise<Map<string, RoundFigures>> {
   const section = `8 fan-out (${c.label}${options.rounds > 1 ? `, round ${round + 1}` : ''})`;
   const results = new Map<string, PhaseResult>();
-  // Alternate the order, so no contender always meets the machine fresher.
-  for (const contender of round % 2 === 0 ? contenders : [...contenders].reverse()) {
+  // Rotate the order over rounds and calls, so no contender always meets the machine fresher or after the same neighbour.
+  const index = options.roundOffset + round;
+  const order = phaseOrder(contenders, (k) => nodeKey(k.node), index);
+  report.add(section, `phase order, round index ${index} (FANOUT_ROUND_OFFSET + round)`, order.map(({ item }) => item.name).join(' → '), '');
+  for (const { item: contender } of order) {
     const prefix = c.redis ? `bench-fanout-${nanoid(8)}:` : null;
     try {
       const result = await runPhase(contender, c.processes, c.rate, options, prefix);
@@ -163,7 +178,13 @@ async function runRound(report: Report, c: Condition, round: number, contenders:
     const [of, over] = [results.get(pair.of), results.get(pair.over)];
     if (of && over) addRatios(report, section, pair.label, over, of);
   }
-  return new Map([...results].map(([name, r]) => [name, { cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}), ...(r.harness.sendLateness ? { sendLateness: withoutList(r.harness.sendLateness) } : {}), lateCauses: r.lateCauses }]));
+  const positions = new Map(order.map(({ item, position }) => [item.name, position]));
+  return new Map([...results].map(([name, r]) => [name, { ...placeOf(positions, name), cpuMicrosPerDelivery: r.cpuMicrosPerDelivery, p99: r.harness.p99, disturbed: r.disturbed, latencies: r.harness.latencies, markCompacts: r.markCompacts, ...(r.harness.gc ? { harnessGc: r.harness.gc } : {}), ...(r.harness.sendLateness ? { sendLateness: withoutList(r.harness.sendLateness) } : {}), lateCauses: r.lateCauses }]));
+}
+
+function placeOf(positions: ReadonlyMap<string, PhasePosition>, name: string): { position?: PhasePosition } {
+  const position = positions.get(name);
+  return position ? { position } : {};
 }
 
 /** The figures without the late sends one by one: their causes are saved counted (RoundFigures.lateCauses). */

@@ -22,10 +22,13 @@ describe('fan-out benchmark, small', () => {
     try {
       // Every phase counts as disturbed (no share of a core is below -1000 %), so each names the other processes with the most CPU.
       const disturbance = { stealPercent: 5, othersPercent: -1000 };
-      await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save, disturbance });
+      // The second call of a series (FANOUT_ROUND_OFFSET=1): its round runs Rubicon first.
+      await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save, disturbance, roundOffset: 1 });
       // FANOUT_SAVE's file gives the summary over rounds with the p99 of every delivery pooled (fanout-pool.ts's path).
       const { pairs, conditions } = poolRuns([await loadRun(save)]);
       expect(conditions.map((c) => c.rounds.length)).toEqual([1, 1]);
+      // Each phase's place is saved, for the pool's reading by place.
+      expect(conditions.map((c) => [c.rounds[0]?.get('rubicon')?.position?.inRound, c.rounds[0]?.get('bare')?.position?.inRound])).toEqual([[1, 2], [1, 2]]);
       for (const c of conditions) {
         const rows = summariseRounds(c.rounds, pairs);
         const pooled = rows.find((r) => r.name === 'rubicon/bare: p99 of the deliveries pooled, undisturbed pairs; all rounds')?.value;
@@ -56,6 +59,9 @@ describe('fan-out benchmark, small', () => {
         }
       }
       expect(rows.some((r) => r.name === 'rubicon/bare: server CPU per delivery')).toBe(true);
+      expect(rows.find((r) => r.name === 'phase order, round index 1 (FANOUT_ROUND_OFFSET + round)')?.value).toBe('rubicon → bare');
+      // With one round per call the late harness is judged over the call's phases, and the limit printed.
+      expect(rows.find((r) => r.name === "a late harness: the sends' lateness p99 past which a phase is marked, over these rounds")?.value).toMatch(/^\d+\.\d\d ms \(the larger of 5 ms and /);
     }
     if (process.platform === 'linux') {
       // A disturbed phase names who took the CPU (pid comm, % of a core: command line), never this bench's own harness

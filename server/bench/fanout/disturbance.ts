@@ -20,6 +20,7 @@ import type { ProcessCpu } from './process-cpu.ts';
 import type { GcRecord } from './tail-legs.ts';
 import type { CpuInterval } from './thread-cpu.ts';
 import type { LateSend } from './types.ts';
+import { midMedian } from './mid-median.ts';
 
 export interface DisturbanceLimits {
   /** Steal over the window, % of the machine's cores. */
@@ -81,15 +82,23 @@ export function disturbanceOf(beside: BesideThePhase, limits: DisturbanceLimits)
  *   covers it.
  *
  * Only `harnessGc` and `others` are outside the server under test. The phase
- * counts as disturbed when its lateness p99 is past LATE_MS and the
- * sends late for any other cause are at most 1 % of its sends, so that
- * without the outside causes its p99 would not have been late. A phase whose
- * harness was late for the server's own threads, or for no cause found, is
- * kept, and its row says so.
+ * counts as disturbed when its lateness p99 is past the run's limit
+ * (lateLimitOf) and the sends late for any other cause are at most 1 % of
+ * its sends, so that without the outside causes its p99 would not have been
+ * late. A phase whose harness was late for the server's own threads, or for
+ * no cause found, is kept, and its row says so.
  */
 
-/** A send later than this is late, and listed by the harness (harness-load.ts); the p99 past it is a late harness (quiet phases read 1.7-2.1 ms). */
+/** A send later than this is late, and listed by the harness (harness-load.ts); the least lateness p99 that can mark a phase (quiet phases read 1.7-2.1 ms on a quiet host). */
 export const LATE_MS = 5;
+/**
+ * A phase's lateness p99 must also pass this many times the median of the
+ * judged phases' (those the machine's rule left quiet): a slow host's quiet
+ * phases read 3.1-4.9 ms, within about 1.45× of their run's lowest, and the
+ * phases late for other processes 1.6-1.7× their run's median (6.5-6.7
+ * against 3.9-4.2 ms) or 7-13× (13-25 against 1.9 ms); 1.5 sits between.
+ */
+export const LATE_OVER_MEDIAN = 1.5;
 /**
  * The harness's main thread waited for a core this share of an interval, or
  * more. On this host a quiet window reads 11-12 % (114-121 ms a second: a
@@ -144,12 +153,48 @@ export function lateCausesLine(c: LateCauses): string {
   return `${c.late} sends late past ${LATE_MS} ms: the harness's own GC ${share(c.harnessGc, c.late)}, other processes on its core ${share(c.others, c.late)}, the server's threads on its core ${share(c.server, c.late)}, no cause found ${share(c.unexplained, c.late)}`;
 }
 
-/** Why the phase counts as disturbed by its harness's lateness ("harness late: …"), or null: not late, or late for the server's own threads or for no cause found (kept). */
-export function harnessLateOf(c: LateCauses | null | undefined): string | null {
-  if (!c || !(c.p99 > LATE_MS)) return null;
+/** The lateness p99 past which a phase's harness counts as late, and what it was taken from. */
+export interface LateLimit {
+  limitMs: number;
+  /** The median lateness p99 of the phases judged, ms; null with none. */
+  medianMs: number | null;
+  phases: number;
+}
+
+/**
+ * The limit for a set of phases judged together (a call's, in fanout.ts; all
+ * the pooled rounds', in fanout-pool.ts): past LATE_MS and past
+ * LATE_OVER_MEDIAN times their median lateness p99. `p99s` are the phases the
+ * machine's rule left quiet; their median stands for the host's quiet
+ * lateness in that hour, which a few late phases cannot move.
+ */
+export function lateLimitOf(p99s: readonly number[]): LateLimit {
+  if (p99s.length === 0) return { limitMs: LATE_MS, medianMs: null, phases: 0 };
+  const medianMs = midMedian(p99s);
+  return { limitMs: Math.max(LATE_MS, LATE_OVER_MEDIAN * medianMs), medianMs, phases: p99s.length };
+}
+
+/** The limit as a report reads it. */
+export function lateLimitLine(l: LateLimit): string {
+  const median = l.medianMs === null ? 'no phase with a lateness reading' : `${LATE_OVER_MEDIAN} × the median ${l.medianMs.toFixed(2)} ms of ${l.phases} phase${l.phases === 1 ? '' : 's'}`;
+  return `${l.limitMs.toFixed(2)} ms (the larger of ${LATE_MS} ms and ${median})`;
+}
+
+/** Why the phase counts as disturbed by its harness's lateness ("harness late: …"), or null: not past `limit`, or late for the server's own threads or for no cause found (kept). */
+export function harnessLateOf(c: LateCauses | null | undefined, limit: LateLimit): string | null {
+  if (!c || !(c.p99 > limit.limitMs)) return null;
   const inside = c.late - c.harnessGc - c.others;
   if (inside > c.sends * 0.01) return null;
-  return `harness late: sends' p99 ${c.p99.toFixed(1)} ms; ${lateCausesLine(c)}`;
+  return `harness late: sends' p99 ${c.p99.toFixed(1)} ms, past ${limit.limitMs.toFixed(1)} ms; ${lateCausesLine(c)}`;
+}
+
+/** A saved phase's machine reason: rounds saved before the relative limit carry the late harness's reason after it, which is judged again. */
+export function machineReasonOf(disturbed: string | null): string | null {
+  if (disturbed === null) return null;
+  const at = disturbed.indexOf('harness late: ');
+  if (at < 0) return disturbed;
+  const before = disturbed.slice(0, at).replace(/;\s*$/, '');
+  return before === '' ? null : before;
 }
 
 /** A phase's reasons together: the machine's and the harness's lateness; null when neither. */

@@ -11,6 +11,8 @@ export interface FanoutOptions {
   drainMs: number;
   rates: number[];
   rounds: number;
+  /** The index of this call's first round in a series of calls (FANOUT_ROUND_OFFSET): round r runs its phases in the order of index offset + r (phase-order.ts). */
+  roundOffset: number;
   /** The rate of the Redis phases; 0 leaves them out. */
   redisRate: number;
   redisUrl: string;
@@ -60,6 +62,7 @@ export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'base
   drainMs: 30_000,
   rates: [1, 5],
   rounds: 1,
+  roundOffset: 0,
   redisRate: 1,
   tsx: false,
   pin: false,
@@ -70,6 +73,14 @@ export const FANOUT_DEFAULTS: Omit<FanoutOptions, 'redisUrl' | 'variant' | 'base
   idle: ['separate'],
   ballasts: [],
 };
+
+/** FANOUT_ROUND_OFFSET: a whole number ≥ 0 (0 when unset); anything else is refused, not read as 0, so a series cannot silently repeat one order. */
+export function roundOffsetOf(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`FANOUT_ROUND_OFFSET: "${value}" is not a whole number ≥ 0`);
+  return n;
+}
 
 function envNumber(name: string, fallback: number): number {
   const v = process.env[name];
@@ -84,6 +95,7 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     warmupMs: envNumber('FANOUT_WARMUP_MS', FANOUT_DEFAULTS.warmupMs),
     rates: process.env.FANOUT_RATES !== undefined ? process.env.FANOUT_RATES.split(',').map(Number).filter((r) => r > 0) : FANOUT_DEFAULTS.rates,
     rounds: envNumber('FANOUT_ROUNDS', FANOUT_DEFAULTS.rounds),
+    roundOffset: roundOffsetOf(process.env.FANOUT_ROUND_OFFSET),
     redisRate: envNumber('FANOUT_REDIS_RATE', FANOUT_DEFAULTS.redisRate),
     redisUrl,
     variant: process.env.FANOUT_VARIANT ? Object.fromEntries(process.env.FANOUT_VARIANT.split(',').map((kv) => kv.split('=', 2) as [string, string])) : null,

@@ -3,7 +3,7 @@
  * harness's result turned into its figures (CPU and allocation per delivery,
  * collections, the kernel's counts, what else ran on the machine).
  */
-import { disturbanceOf, harnessLateOf, joinDisturbances, lateCauses, type LateCauses } from './disturbance.ts';
+import { disturbanceOf, lateCauses, type LateCauses } from './disturbance.ts';
 import { windowThreads, type CpuInterval, type WindowThreads } from './thread-cpu.ts';
 import type { WindowCpu } from './machine-cpu.ts';
 import type { MarkCompactPause, WindowMarkCompacts } from './mark-compacts.ts';
@@ -33,7 +33,7 @@ export interface PhaseResult {
   machine: WindowCpu;
   /** The machine's CPU less the servers', the harness's, Redis's and the steal, % of one core; null when not readable. */
   othersPercent: number | null;
-  /** Why the phase counts as disturbed (disturbance.ts): the machine's reason, a late harness's, or both; null for neither. */
+  /** Why the machine disturbed the phase (disturbance.ts), or null; a late harness is judged over the call's phases together (rounds-summary.ts, judgeRounds). */
   disturbed: string | null;
   /** The harness's sends late past LATE_MS by cause (disturbance.ts); null from a harness that does not list them. */
   lateCauses: LateCauses | null;
@@ -156,7 +156,8 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
     probe: summarise(end.map((s) => s.probe), wallMs, deliveries),
     machine,
     othersPercent,
-    disturbed: joinDisturbances(disturbanceOf({ stealPercent: machine.stealPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance), harnessLateOf(causes)),
+    // A late harness is judged once the call's phases are in, against their lateness (rounds-summary.ts, judgeRounds).
+    disturbed: disturbanceOf({ stealPercent: machine.stealPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance),
     lateCauses: causes,
     threads: windowThreads(w.intervals),
     spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),

@@ -12,20 +12,31 @@
  * alone (a pair's round counts only when both its phases were undisturbed),
  * and so is the p99 of every undisturbed round's deliveries pooled
  * (latency-histogram.ts): hundreds of thousands of deliveries from rounds in
- * alternating order, which a few stalls cannot swing as they swing one
- * window's p99.
+ * rotating order, which a few stalls cannot swing as they swing one
+ * window's p99. Rounds that saved their phases' places also give CPU per
+ * delivery by place (position-effect.ts).
  */
 import { histogramCount, histogramQuantile, mergeHistograms, type LatencyHistogram } from './latency-histogram.ts';
 import { markCompactsPerMinute, poolShares, type MarkCompactShare, type WindowMarkCompacts } from './mark-compacts.ts';
 import type { HarnessGc } from './harness-gc.ts';
 import type { SendLateness } from './types.ts';
-import { harnessLateOf, LATE_MS, type LateCauses } from './disturbance.ts';
+import { harnessLateOf, joinDisturbances, LATE_MS, lateLimitLine, lateLimitOf, machineReasonOf, type LateCauses, type LateLimit } from './disturbance.ts';
+import { midMedian } from './mid-median.ts';
+import type { PhasePosition } from './phase-order.ts';
+import { positionRows } from './position-effect.ts';
+
+export { midMedian } from './mid-median.ts';
 
 /** What one phase contributes. */
 export interface RoundFigures {
   cpuMicrosPerDelivery: number;
   p99: number;
-  /** Why the phase counts as disturbed (disturbance.ts), or null. */
+  /**
+   * Why the machine disturbed the phase (disturbance.ts, disturbanceOf), or
+   * null. A late harness is judged over the rounds together (judgeRounds);
+   * rounds saved before that carry its reason after the machine's, which is
+   * judged again.
+   */
   disturbed: string | null;
   /** Its window's send → receipt latencies. */
   latencies: LatencyHistogram;
@@ -37,6 +48,8 @@ export interface RoundFigures {
   sendLateness?: SendLateness;
   /** Its harness's sends late past LATE_MS by cause (absent before 6 December, 13:00 UTC): a late harness for outside causes marks the round disturbed here too (disturbance.ts, harnessLateOf). */
   lateCauses?: LateCauses | null;
+  /** Where the phase ran in its round (phase-order.ts; absent before 6 December, 16:00 UTC). */
+  position?: PhasePosition;
 }
 
 /** `of` over `over`, e.g. rubicon over bare; `label` names the row. */
@@ -53,14 +66,6 @@ export interface SummaryRow {
 
 type Rounds = readonly ReadonlyMap<string, RoundFigures>[];
 
-/** The middle value; with an even count, the mean of the two middle ones (neither contender gets the kinder half). */
-export function midMedian(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = Math.floor(sorted.length / 2);
-  const upper = sorted[half] as number;
-  return sorted.length % 2 === 1 ? upper : ((sorted[half - 1] as number) + upper) / 2;
-}
 
 const METRICS: readonly { name: string; pick: (f: RoundFigures) => number }[] = [
   { name: 'server CPU per delivery', pick: (f) => f.cpuMicrosPerDelivery },
@@ -79,10 +84,23 @@ const count = (n: number) => n.toLocaleString('en-US');
  * that pair's rows.
  */
 export function summariseRounds(given: Rounds, pairs: readonly RatioPair[]): SummaryRow[] {
-  // A round saved without the late harness's reason (or by a harness with a looser rule) is judged by the rule here.
-  const rounds = given.map((r) => new Map([...r].map(([name, f]) => [name, { ...f, disturbed: f.disturbed ?? harnessLateOf(f.lateCauses) }])));
+  const { rounds, limit } = judgeRounds(given);
   const names = [...new Set(rounds.flatMap((r) => [...r.keys()]))];
-  return [...names.flatMap((name) => contenderRows(rounds, name)), ...pairs.flatMap((pair) => pairRows(rounds, pair)), ...disturbedRows(rounds)];
+  return [...names.flatMap((name) => contenderRows(rounds, name)), ...pairs.flatMap((pair) => pairRows(rounds, pair)), ...positionRows(rounds, pairs), ...disturbedRows(rounds, limit)];
+}
+
+/**
+ * The rounds with each phase's `disturbed` the machine's reason and a late
+ * harness's together, the late harness judged against the limit of these
+ * rounds' phases (disturbance.ts, lateLimitOf): a call's rounds in fanout.ts,
+ * every pooled round in fanout-pool.ts, by this one function.
+ */
+export function judgeRounds(given: Rounds): { rounds: Map<string, RoundFigures>[]; limit: LateLimit } {
+  const machine = given.map((r) => new Map([...r].map(([name, f]) => [name, { ...f, disturbed: machineReasonOf(f.disturbed) }])));
+  const quiet = machine.flatMap((r) => [...r.values()].flatMap((f) => (f.disturbed === null && f.lateCauses ? [f.lateCauses.p99] : [])));
+  const limit = lateLimitOf(quiet);
+  const rounds = machine.map((r) => new Map([...r].map(([name, f]) => [name, { ...f, disturbed: joinDisturbances(f.disturbed, harnessLateOf(f.lateCauses, limit)) }])));
+  return { rounds, limit };
 }
 
 function contenderRows(rounds: Rounds, name: string): SummaryRow[] {
@@ -194,8 +212,11 @@ function clearRatio(quiet: readonly { of: RoundFigures; over: RoundFigures }[]):
   return `${a.toFixed(1)} / ${b.toFixed(1)} ms = ${times(a / b)} (${both.length} rounds)`;
 }
 
-/** Which phases were marked, and why. */
-function disturbedRows(rounds: Rounds): SummaryRow[] {
+/** Which phases were marked, and why; and the late harness's limit they were judged against. */
+export function disturbedRows(rounds: Rounds, limit: LateLimit): SummaryRow[] {
   const marked = rounds.flatMap((r, i) => [...r].flatMap(([name, f]) => (f.disturbed === null ? [] : [`round ${i + 1} ${name} (${f.disturbed})`])));
-  return [{ name: 'disturbed phases (* above; FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX)', value: marked.length > 0 ? marked.join(', ') : 'none' }];
+  return [
+    { name: "a late harness: the sends' lateness p99 past which a phase is marked, over these rounds", value: lateLimitLine(limit) },
+    { name: 'disturbed phases (* above; FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX)', value: marked.length > 0 ? marked.join(', ') : 'none' },
+  ];
 }

@@ -2,8 +2,9 @@
  * A run's rounds as a file (FANOUT_SAVE=<file>), so that the summary over
  * rounds, pooled p99 included, can be printed over several runs at once
  * (fanout-pool.ts): eight rounds need not hold the bench lock in one call.
- * Each condition's rounds keep their order, and each run starts its first
- * round with bare, so two runs of an even number of rounds still alternate.
+ * Each condition's rounds keep their order, and each phase its place in its
+ * round (RoundFigures.position): a series of calls with FANOUT_ROUND_OFFSET
+ * 0, 1, 2, … rotates the order as one long run would (phase-order.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { RatioPair, RoundFigures } from './rounds-summary.ts';
