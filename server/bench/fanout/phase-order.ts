@@ -10,9 +10,9 @@
  * rotation gives each contender each place among its Node's phases once
  * every three calls. The phases stay grouped by Node, so a ratio's two
  * phases (a contender and the bare of its Node) stay a few minutes apart;
- * the groups rotate too, the group rotation shifted by one every
- * lcm(groups, group size) calls, so that over groups × group size calls
- * each contender takes each place in the round exactly once.
+ * the groups rotate too (shifted by one every lcm(groups, group size) calls
+ * when that is less than groups × group size), so that over groups × group
+ * size calls each contender takes each place in the round exactly once.
  */
 
 /** Where a phase ran: 1-based, in its round and among the phases of its group (its Node). */
@@ -53,8 +53,9 @@ export function phaseOrder<T>(items: readonly T[], groupOf: (t: T) => string, in
   const groups = groupsOf(items, groupOf);
   const g = groups.length;
   const k = groups[0]?.members.length ?? 1;
+  // Rotating both by the index repeats after lcm(g, k) calls; when that is short of g × k places (2 Nodes, 4 contenders), shift the groups once a cycle.
   const cycle = g === 0 ? 1 : (g * k) / gcd(g, k);
-  const order = rotated(groups, index + Math.floor(index / cycle));
+  const order = rotated(groups, index + (cycle < g * k ? Math.floor(index / cycle) : 0));
   let inRound = 0;
   return order.flatMap(({ key, members }) =>
     rotated(members, index).map((item, i) => ({ item, position: { inRound: ++inRound, ofRound: items.length, inGroup: i + 1, ofGroup: members.length, group: key } })),
