@@ -2,7 +2,10 @@
  * The fan-out bench's summary over rounds for several runs' saved rounds
  * (FANOUT_SAVE=<file> on each run), as if they were one run: per-round
  * figures, medians over all and over the undisturbed rounds, and the p99 of
- * the undisturbed rounds' deliveries pooled.
+ * the undisturbed rounds' deliveries pooled. A late harness is judged over
+ * all the pooled rounds of a condition at once (rounds-summary.ts,
+ * judgeRounds), and rounds that saved their phases' places (FANOUT_ROUND_OFFSET
+ * calls, phase-order.ts) give CPU per delivery over bare by place.
  *
  *   node --import tsx server/bench/fanout-pool.ts run1.json run2.json …
  */

@@ -14,7 +14,7 @@
  *   FANOUT_ROUND_OFFSET (0): the index of this call's first round in a series of calls run one round each and pooled; call i (0, 1, 2, …)
  *     with FANOUT_ROUND_OFFSET=i runs its phases in the order round i of one long run would: rotated among each Node's phases, the Nodes' groups
  *     rotated too, so each contender takes each place once every (Nodes × contenders per Node) calls (fanout/phase-order.ts); each phase's place
- *     is printed with the round and saved (FANOUT_SAVE), and fanout-pool.ts reads CPU per delivery over bare by place,
+ *     is printed with the round and saved (FANOUT_SAVE), and fanout-pool.ts reads CPU per delivery over bare by place; not a whole number ≥ 0, the run stops,
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
  *   FANOUT_WINDOW_MARKS=<file> (each server process appends its pid and the window's start and end on its own clock, to cut a V8 log at the window: fanout/v8-log-window.ts),
@@ -26,8 +26,7 @@
  *   FANOUT_HARNESS_NODE=<node binary> (the harness on that Node, for every phase; the bench's own by default),
  *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts);
  *     so is a late harness (its sends' lateness p99 past the larger of 5 ms and 1.5 × the median of the phases judged together, for causes outside
- *     the server: disturbance.ts, lateLimitOf), judged over the call's phases of a condition once they are in, and over all the rounds when pooled,
-
+ *     the server: disturbance.ts, lateLimitOf), judged over the call's phases of a condition once they are in, and over all the rounds when pooled (the pool's verdict is the one a closing reading uses),
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
  *   FANOUT_BALLAST="grow;static=48+grow" (further bare contenders, one per ";"-separated entry, named "bare [ballast …]": the bare server keeping objects shaped
  *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
