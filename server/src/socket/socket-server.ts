@@ -74,6 +74,11 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
   const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
+  // Every event a client sends passes the guard before any handler: limits, unknown events and the size check come first and cost little.
+  const guard = eventGuard<RubiconSocket>(
+    { limits, metrics, addressOf: (socket) => (deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy)) },
+    { hello: onHello, command: onCommand, sync: onSync },
+  );
 
   function onDisconnect(this: RubiconSocket): void {
     metrics.sockets.dec();
@@ -84,14 +89,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   io.on('connection', (socket) => {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
-    // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
-    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
+    guard(socket);
     helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);
-    socket.on('hello', onHello);
-    socket.on('command', onCommand);
-    socket.on('sync', onSync);
     socket.on('disconnect', onDisconnect);
   });
 
