@@ -6,7 +6,8 @@ import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { createMetrics } from '../src/metrics.ts';
 import type { Verdict } from '../src/limits/rate-limit.ts';
-import { eventGuard, isGuardListener, type EventListener, type GuardLimits } from '../src/socket/event-guard.ts';
+import type { ArgsHandler } from '../src/socket/ack-handler.ts';
+import { eventGuard, isGuardListener, type GuardLimits } from '../src/socket/event-guard.ts';
 import { startServer, type TestServer } from './harness.ts';
 
 const allowed: Verdict = { allowed: true };
@@ -23,9 +24,9 @@ async function guardedServer(limits: GuardLimits) {
   const http = createServer();
   const server = new Server(http);
   const handlers = {
-    hello: vi.fn<EventListener<ServerSocket>>((...args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'hello' })),
-    command: vi.fn<EventListener<ServerSocket>>((...args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'command' })),
-    sync: vi.fn<EventListener<ServerSocket>>((...args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'sync' })),
+    hello: vi.fn<ArgsHandler<ServerSocket>>((args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'hello' })),
+    command: vi.fn<ArgsHandler<ServerSocket>>((args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'command' })),
+    sync: vi.fn<ArgsHandler<ServerSocket>>((args) => (args.at(-1) as (r: unknown) => void)({ ok: true, data: 'sync' })),
   };
   const guard = eventGuard<ServerSocket>({ limits, metrics: createMetrics(), addressOf: () => '203.0.113.9' }, handlers);
   const sockets: ServerSocket[] = [];
@@ -76,7 +77,7 @@ describe('the event guard', () => {
     expect(await send('command', { command: { type: 'SEND_MESSAGE', text: 'x'.repeat(100_000) } })).toMatchObject({ ok: false, error: { code: 'too_large' } });
     expect(handlers.command).not.toHaveBeenCalled();
     expect(await send('hello', { a: 1 }, 'extra')).toEqual({ ok: true, data: 'hello' });
-    expect(handlers.hello.mock.calls[0]?.slice(0, 2)).toEqual([{ a: 1 }, 'extra']);
+    expect(handlers.hello.mock.calls[0]?.[0].slice(0, 2)).toEqual([{ a: 1 }, 'extra']);
     expect(await send('sync', { sinceVersion: 0 })).toEqual({ ok: true, data: 'sync' });
   });
 
@@ -112,19 +113,19 @@ describe('the socket server', () => {
     const client = connectClient(server.url, { transports: ['websocket'], forceNew: true, reconnection: false });
     cleanups.push(() => void client.close());
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
-    const [socket] = (await server.app.io.fetchSockets()) as unknown as (ServerSocket & { fns: unknown[]; _anyListeners?: unknown[] })[];
+    const [socket] = (await server.app.io.fetchSockets()) as unknown as ServerSocket[];
     if (!socket) throw new Error('no socket');
     // The names Socket.IO's parser refuses to decode from a client; any other name a client can send.
     const unreachable = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
-    const reachable = socket.eventNames().filter((name) => !unreachable.has(String(name)));
+    const reachable = socket.eventNames().map(String).filter((name) => !unreachable.has(name));
     expect(reachable.sort()).toEqual(['command', 'error', 'hello', 'sync']);
     // `error`: only the no-op Socket.IO puts on every socket, so that a client's event of that name does not throw.
     const { sockets } = await guardedServer(limitsOf(() => Promise.resolve(allowed), () => Promise.resolve(allowed)));
     expect(socket.listeners('error')).toEqual(sockets[0]?.listeners('error'));
     expect(socket.listeners('error')).toHaveLength(1);
-    for (const name of reachable.filter((n) => n !== 'error')) for (const listener of socket.listeners(name)) expect(isGuardListener(listener), `${String(name)}: ${String(listener)}`).toBe(true);
+    for (const name of reachable.filter((n) => n !== 'error')) for (const listener of socket.listeners(name)) expect(isGuardListener(listener), `${name}: ${String(listener)}`).toBe(true);
     expect(socket.listenersAny().length).toBe(1);
     expect(socket.listenersAny().every(isGuardListener)).toBe(true);
-    expect(socket.fns).toEqual([]);
+    expect((socket as unknown as { fns: unknown[] }).fns).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { WireError } from '@rubicon/shared';
 import { waitInWords } from '../limits/limits.ts';
 import type { Verdict } from '../limits/rate-limit.ts';
 import type { Metrics } from '../metrics.ts';
-import { refuseEvent } from './ack-handler.ts';
+import { refuseEvent, type ArgsHandler } from './ack-handler.ts';
 import { oversizedField } from './oversize.ts';
 
 /** The only events a client may send (docs/protocol.md); `eventGuard` takes exactly one handler for each. */
@@ -84,16 +84,16 @@ async function admitCounted<S extends GuardedSocket>(deps: EventGuardDeps<S>, so
 }
 
 /** A known event's handler behind `admit`: the handler runs only if admitted, and only on a socket still open. */
-function guarded<S extends GuardedSocket>(deps: EventGuardDeps<S>, name: ClientEvent, handler: EventListener<S>): EventListener<S> {
+function guarded<S extends GuardedSocket>(deps: EventGuardDeps<S>, name: ClientEvent, handler: ArgsHandler<S>): EventListener<S> {
   const { metrics } = deps;
   const listener = function (this: S, ...args: unknown[]): void {
     const admission = admit(deps, this, name, args[0]);
-    if (admission === null) return handler.apply(this, args);
+    if (admission === null) return handler.call(this, args);
     if (!(admission instanceof Promise)) return refuseEvent(args, metrics, admission);
     void admission.then((refusal) => {
       if (refusal) refuseEvent(args, metrics, refusal);
       // Socket.IO checks that the socket is open before it calls a listener; the counts may have taken a while since.
-      else if (this.connected) handler.apply(this, args);
+      else if (this.connected) handler.call(this, args);
     });
   };
   guardListeners.add(listener);
@@ -103,19 +103,21 @@ function guarded<S extends GuardedSocket>(deps: EventGuardDeps<S>, name: ClientE
 /**
  * Answers every event no handler is registered for: Socket.IO calls it first
  * for every event, so a known one returns at once (its own listener is
- * `guarded`), and it reads the arguments only of an unknown one.
+ * `guarded`), and only an unknown one has its arguments copied.
  */
 function unknownEvents<S extends GuardedSocket>(deps: EventGuardDeps<S>): (this: S, name: unknown) => void {
   // An unknown event still goes on to the socket's emitter, where nothing listens to it; one named `error`
   // finds the no-op listener Socket.IO puts on every socket so that such an event does not throw.
-  const listener = function (this: S, name: unknown): void {
-    if (KNOWN_EVENTS.has(name)) return;
-    // A rest parameter would copy the arguments of every event, commands included, to be read only here.
-    // eslint-disable-next-line prefer-rest-params
-    const args: unknown[] = Array.prototype.slice.call(arguments, 1);
+  const refuseUnknown = function (this: S, name: unknown, ...args: unknown[]): void {
     const admission = admit(deps, this, name, args[0]);
     if (admission instanceof Promise) void admission.then((refusal) => refusal && refuseEvent(args, deps.metrics, refusal));
     else if (admission) refuseEvent(args, deps.metrics, admission);
+  };
+  const listener = function (this: S, name: unknown): void {
+    if (KNOWN_EVENTS.has(name)) return;
+    // Passed on as they are: a rest parameter here would copy every event's arguments, commands' included.
+    // eslint-disable-next-line prefer-rest-params
+    refuseUnknown.apply(this, arguments as unknown as [unknown, ...unknown[]]);
   };
   guardListeners.add(listener);
   return listener;
@@ -129,7 +131,7 @@ function unknownEvents<S extends GuardedSocket>(deps: EventGuardDeps<S>): (this:
  * nothing reaches a handler that `admit` refuses, in the same order of checks.
  * The listeners are made once, for every socket.
  */
-export function eventGuard<S extends GuardedSocket>(deps: EventGuardDeps<S>, handlers: Record<ClientEvent, EventListener<S>>): (socket: S) => void {
+export function eventGuard<S extends GuardedSocket>(deps: EventGuardDeps<S>, handlers: Record<ClientEvent, ArgsHandler<S>>): (socket: S) => void {
   const listeners = CLIENT_EVENTS.map((name) => [name, guarded(deps, name, handlers[name])] as const);
   const unknown = unknownEvents(deps);
   return (socket) => {

@@ -13,7 +13,7 @@ import { accessRoom } from '../session/rooms.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
-import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
+import { ackArgsHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline } from './hello-deadline.ts';
@@ -70,7 +70,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const streams = new ViewerStreams();
   const follower = followLog(io, service, streams, config, redis !== null, log);
-  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackArgsHandler({ log, metrics }, spec);
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
   const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
