@@ -58,17 +58,6 @@ export function ackHandler<S extends z.ZodType, T, C>(
   deps: { log: Logger; metrics: Metrics },
   spec: AckHandlerSpec<S, T, C>,
 ): (this: C, ...args: unknown[]) => void {
-  const onArgs = ackArgsHandler(deps, spec);
-  return function (this: C, ...args: unknown[]) {
-    onArgs.call(this, args);
-  };
-}
-
-/** A socket event's handler that takes the event's arguments as one array (the guard's listener has them so: event-guard.ts). */
-export type ArgsHandler<C> = (this: C, args: readonly unknown[]) => void;
-
-/** `ackHandler`, taking the event's arguments as the array its caller already holds, not as a copy of its own. */
-export function ackArgsHandler<S extends z.ZodType, T, C>(deps: { log: Logger; metrics: Metrics }, spec: AckHandlerSpec<S, T, C>): ArgsHandler<C> {
   const { log, metrics } = deps;
   const { event, schema, run, labelOf } = spec;
   const parse = spec.parse ?? ((payload: unknown) => schema.safeParse(payload));
@@ -111,7 +100,7 @@ export function ackArgsHandler<S extends z.ZodType, T, C>(deps: { log: Logger; m
       fail(ack, label, started, err);
     }
   }
-  return function (this: C, args: readonly unknown[]) {
+  return function (this: C, ...args: unknown[]) {
     handle.call(this, ackOf<T>(args), typeof args[0] === 'function' ? undefined : args[0], performance.now());
   };
 }

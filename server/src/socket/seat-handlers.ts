@@ -22,7 +22,7 @@ import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
-import type { AckHandlerSpec, ArgsHandler } from './ack-handler.ts';
+import type { AckHandlerSpec } from './ack-handler.ts';
 import { CommandAnswer } from './command-answer.ts';
 import { helloSaid } from './hello-deadline.ts';
 import type { PresenceTracker } from './presence.ts';
@@ -39,7 +39,7 @@ export interface SeatHandlersDeps {
   presence: PresenceTracker;
   grants: SocketGrants;
   /** Wraps a spec into a Socket.IO listener that validates, answers and never throws (ack-handler.ts). */
-  handle: <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ArgsHandler<RubiconSocket>;
+  handle: <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => (this: RubiconSocket, ...args: unknown[]) => void;
   /** Tells a session's sockets who is present, after a socket joins or leaves it. */
   announceFor: (sessionId: string) => void;
 }

@@ -13,7 +13,7 @@ import { accessRoom } from '../session/rooms.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { ViewerStreams } from '../session/viewer-streams.ts';
-import { ackArgsHandler, type AckHandlerSpec } from './ack-handler.ts';
+import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
 import { helloDeadline } from './hello-deadline.ts';
@@ -70,15 +70,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
 
   const streams = new ViewerStreams();
   const follower = followLog(io, service, streams, config, redis !== null, log);
-  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackArgsHandler({ log, metrics }, spec);
+  const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
   const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
-  // Every event a client sends passes the guard before any handler: limits, unknown events and the size check come first and cost little.
-  const guard = eventGuard<RubiconSocket>(
-    { limits, metrics, addressOf: (socket) => (deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy)) },
-    { hello: onHello, command: onCommand, sync: onSync },
-  );
 
   function onDisconnect(this: RubiconSocket): void {
     metrics.sockets.dec();
@@ -89,10 +84,14 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   io.on('connection', (socket) => {
     metrics.sockets.inc();
     if (!socket.recovered) socket.data.grant = null;
-    guard(socket);
+    // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
+    socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
     helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
     const recovered = socket.recovered ? socket.data.grant : null;
     if (recovered) grants.recheckRecovered(socket, recovered);
+    socket.on('hello', onHello);
+    socket.on('command', onCommand);
+    socket.on('sync', onSync);
     socket.on('disconnect', onDisconnect);
   });
 
