@@ -4,6 +4,7 @@ import type { AppendOptions, BatchAppendResult, Clock, Placement, SessionStore }
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { Admission, Executed, PendingCommand } from './command-types.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
+import { DECIDED, Decision, FINISHED, NOTHING } from './batch-decision.ts';
 import { lostAppendOutcome, sameCommand } from './lost-append.ts';
 import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
 import { ServiceError, unavailable } from './service-error.ts';
@@ -89,62 +90,102 @@ export class CommandPath {
    * version it produced (or produced the first time, for a retry), or a
    * ServiceError. Never throws; an error that stops the batch is every
    * unanswered command's answer.
+   *
+   * Not an async function: a held session's batch that the store answers at once (the memory store) is
+   * decided in this call with no frame kept for an await that never comes, and its lane gets a promise as
+   * settled as the async function's was (the next drain and every ack's place among the frames hang on it).
    */
-  async decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
-    // Made only for a refusal or a duplicate: nearly every batch has neither.
-    let lookups: Promise<void>[] | null = null;
-    let appends = 0;
+  decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
     try {
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
       // one conflict (whose reply brings what it missed), never a wrong entry. Refusals wait for a read.
       const held = this.cache.held(sessionId);
-      let session = held ?? (await this.caughtUp(sessionId));
-      let current = !held;
-      if (session.meta.lineage?.replayOf) refuseAll(batch, new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.'));
-      for (let attempt = 1; ; attempt++) {
-        if (attempt > 1) this.answerOverdue(batch);
-        // The batch itself while nothing in it was answered (every first round but a deadline's): no copy.
-        const open = batch.some(isAnswered) ? batch.filter(isOpen) : batch;
-        if (open.length === 0) break;
-        const plan = this.plan(session, open);
-        if (plan.refused.length > 0 && !current) {
-          // Refused on a copy that may be behind: decide again on the log as it is.
-          session = await this.caughtUp(sessionId);
-          current = true;
-          continue;
-        }
-        for (const { pending, error } of plan.refused) {
-          pending.answered = true;
-          (lookups ??= []).push(this.refuse(sessionId, pending, error));
-        }
-        if (plan.entries.length === 0) continue;
-        appends++;
-        const appended = this.appendOrFindOut(sessionId, plan, boundOf(plan.included));
-        // The memory store answers at once: no await (and no turn of the microtask queue) for it.
-        const outcome = appended instanceof Promise ? await appended : appended;
-        current = true;
-        if (!outcome.ok && outcome.reason === 'limited') {
-          // Nothing was written or counted: those commands are refused, the others go again on the same copy.
-          refuseOverLimit(plan.included, outcome.index, outcome.link, outcome.retryAfterMs);
-          continue;
-        }
-        if (outcome.ok) {
-          const accepted = this.accepted(sessionId, session, plan, outcome);
-          if (accepted) await accepted;
-          continue;
-        }
-        // Another process appended first (or took some of these ids, a retry that came in there): nothing was
-        // written. Catch up from the reply (a read only if it was too far behind for the reply to carry it all).
-        if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(sessionId, session, outcome.missing);
-        if (outcome.reason === 'duplicate' || session.state.version < outcome.head) session = await this.caughtUp(sessionId);
-        if (outcome.reason === 'duplicate') (lookups ??= []).push(...this.answerDuplicates(sessionId, plan, outcome.duplicates));
-      }
+      if (held) return this.decide(new Decision(sessionId, batch, held, false));
+      return this.caughtUp(sessionId).then(
+        (session) => this.decide(new Decision(sessionId, batch, session, true)),
+        (err: unknown) => refuseAll(batch, err),
+      );
     } catch (err) {
       refuseAll(batch, err);
+      return DECIDED;
     }
-    if (appends > 0) this.metrics.appendAttempts.observe(appends);
+  }
+
+  /** Rounds until one has to wait (then the rest after it) or none is left. */
+  private decide(d: Decision): Promise<void> {
+    try {
+      for (;;) {
+        const next = this.round(d);
+        if (next === FINISHED) break;
+        if (next) return this.rest(d, next);
+      }
+    } catch (err) {
+      refuseAll(d.batch, err);
+    }
+    return this.finish(d);
+  }
+
+  private async rest(d: Decision, wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (err) {
+      refuseAll(d.batch, err);
+      return this.finish(d);
+    }
+    return this.decide(d);
+  }
+
+  private finish(d: Decision): Promise<void> {
+    if (d.appends > 0) this.metrics.appendAttempts.observe(d.appends);
     // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
-    if (lookups) await Promise.all(lookups);
+    return d.lookups ? Promise.all(d.lookups).then(NOTHING) : DECIDED;
+  }
+
+  /** One round: FINISHED when nothing is left open, a promise to wait for before the next, or null to go on at once. */
+  private round(d: Decision): Promise<void> | null | typeof FINISHED {
+    const { sessionId, batch } = d;
+    if (d.rounds++ > 0) this.answerOverdue(batch);
+    else if (d.session.meta.lineage?.replayOf) refuseAll(batch, new ServiceError('read_only', 'This is a replay of a session file: it can be watched and branched from, not played.'));
+    // The batch itself while nothing in it was answered (every first round but a deadline's): no copy.
+    const open = batch.some(isAnswered) ? batch.filter(isOpen) : batch;
+    if (open.length === 0) return FINISHED;
+    const plan = this.plan(d.session, open);
+    // Refused on a copy that may be behind: decide again on the log as it is.
+    if (plan.refused.length > 0 && !d.current) return this.catchUp(d, null);
+    for (const { pending, error } of plan.refused) {
+      pending.answered = true;
+      (d.lookups ??= []).push(this.refuse(sessionId, pending, error));
+    }
+    if (plan.entries.length === 0) return null;
+    d.appends++;
+    const appended = this.appendOrFindOut(sessionId, plan, boundOf(plan.included));
+    // The memory store answers at once: no wait (and no turn of the microtask queue) for it.
+    return appended instanceof Promise ? appended.then((outcome) => this.settle(d, plan, outcome) ?? undefined) : this.settle(d, plan, appended);
+  }
+
+  /** What the store answered a round's append: what to wait for before the next round, if anything. */
+  private settle(d: Decision, plan: Plan, outcome: BatchAppendResult): Promise<void> | null {
+    d.current = true;
+    if (!outcome.ok && outcome.reason === 'limited') {
+      // Nothing was written or counted: those commands are refused, the others go again on the same copy.
+      refuseOverLimit(plan.included, outcome.index, outcome.link, outcome.retryAfterMs);
+      return null;
+    }
+    if (outcome.ok) return this.accepted(d.sessionId, d.session, plan, outcome);
+    // Another process appended first (or took some of these ids, a retry that came in there): nothing was
+    // written. Catch up from the reply (a read only if it was too far behind for the reply to carry it all).
+    if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(d.sessionId, d.session, outcome.missing);
+    if (outcome.reason === 'duplicate') return this.catchUp(d, () => (d.lookups ??= []).push(...this.answerDuplicates(d.sessionId, plan, outcome.duplicates)));
+    return d.session.state.version < outcome.head ? this.catchUp(d, null) : null;
+  }
+
+  /** The session read up to the log's head, as the copy the next round decides on; then `after`. */
+  private catchUp(d: Decision, after: (() => void) | null): Promise<void> {
+    return this.caughtUp(d.sessionId).then((session) => {
+      d.session = session;
+      d.current = true;
+      after?.();
+    });
   }
 
   /**
