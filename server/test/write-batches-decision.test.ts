@@ -1,10 +1,14 @@
 /**
  * How a batch's decision settles its lane's task (CommandPath.decideBatch): a held session's batch that the
- * memory store answers at once is decided within the call and hands back one shared, settled promise (no async
- * frame per batch); on Redis the append is a round trip, so the decision goes on after the call returns.
+ * memory store answers at once is decided within the call and returns no promise at all (no async frame per
+ * batch, and its lane adopts no settled promise); on Redis the append is a round trip, so the decision goes on
+ * after the call returns. Either way a command's answer reaches its ack before the next batch is decided.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CommandPath, type PendingCommand } from '../src/session/command-path.ts';
+import { DeadlineQueue } from '../src/session/deadline-queue.ts';
+import { KeyedQueue } from '../src/session/keyed-queue.ts';
+import { WriteBatches } from '../src/session/write-batches.ts';
 import { createStores, type Stores } from '../src/store/index.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import type { SessionStore } from '../src/store/types.ts';
@@ -12,7 +16,7 @@ import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
 import { clock, message, seat, serviceOn, sessionInPlay } from './write-batches-fixture.ts';
 
 interface Call {
-  promise: Promise<void>;
+  promise: Promise<void> | undefined;
   /** Whether every command of the batch was answered when decideBatch returned. */
   answeredInCall: boolean;
 }
@@ -49,12 +53,12 @@ describe("a batch's decision", () => {
     await deleteRedisKeys(prefix);
   });
 
-  it('is made within the call for a held session in memory, each batch handing its lane the same settled promise', async () => {
+  it('is made within the call for a held session in memory, handing its lane no promise', async () => {
     const calls = await threeMessages(new MemoryStore());
     expect(calls).toHaveLength(3);
     expect(calls.every((c) => c.answeredInCall)).toBe(true);
-    // One promise for every batch: no async function's promise (and frame) made per batch.
-    expect(new Set(calls.map((c) => c.promise)).size).toBe(1);
+    // No async function's promise (and frame) made per batch, and none for the lane to adopt.
+    expect(calls.map((c) => c.promise)).toEqual([undefined, undefined, undefined]);
   });
 
   it('goes on after the call on Redis, a promise of its own per batch settling once the append is answered', async () => {
@@ -63,6 +67,28 @@ describe("a batch's decision", () => {
     const calls = await threeMessages(stores.store);
     expect(calls).toHaveLength(3);
     expect(calls.some((c) => c.answeredInCall)).toBe(false);
+    expect(calls.every((c) => c.promise instanceof Promise)).toBe(true);
     expect(new Set(calls.map((c) => c.promise)).size).toBe(3);
+  });
+
+  it("answers a batch decided at once through two reactions (the command handler's and the ack handler's) before the next batch is decided", async () => {
+    const seen: string[] = [];
+    let writes: WriteBatches | null = null;
+    const send = (id: string) => {
+      // As the command handler's `then` and the ack handler's: the ack is written in the second reaction.
+      void writes?.submit('S', { actor: seat(0), commandId: id, expectedGameVersion: null, command: message(0) }, Infinity)
+        .then((executed) => executed)
+        .then(() => seen.push(`ack ${id}`));
+    };
+    writes = new WriteBatches(new KeyedQueue(), new DeadlineQueue(), (_id, batch) => {
+      seen.push(`decide ${batch.map((p) => p.request.commandId).join()}`);
+      // The next command arrives while this batch is decided: it waits for the next batch.
+      if (batch.some((p) => p.request.commandId === 'a')) send('b');
+      for (const p of batch) p.resolve({ version: 1, duplicate: false });
+      return undefined;
+    }, 16);
+    send('a');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).toEqual(['decide a', 'ack a', 'decide b', 'ack b']);
   });
 });

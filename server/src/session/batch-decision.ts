@@ -3,8 +3,6 @@ import type { CachedSession } from './session-cache.ts';
 
 // A batch's decision across its rounds, for CommandPath.decideBatch (command-path.ts).
 
-/** The promise a decision that finished in its own call hands its lane: settled, as an async function's would be by then. */
-export const DECIDED: Promise<void> = Promise.resolve();
 export const FINISHED = Symbol('finished');
 export const NOTHING = (): void => undefined;
 

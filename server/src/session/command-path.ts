@@ -4,7 +4,7 @@ import type { AppendOptions, BatchAppendResult, Clock, Placement, SessionStore }
 import type { BeatDeadlines } from './beat-deadlines.ts';
 import type { Admission, Executed, PendingCommand } from './command-types.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
-import { DECIDED, Decision, FINISHED, NOTHING } from './batch-decision.ts';
+import { Decision, FINISHED, NOTHING } from './batch-decision.ts';
 import { lostAppendOutcome, sameCommand } from './lost-append.ts';
 import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
 import { ServiceError, unavailable } from './service-error.ts';
@@ -92,10 +92,10 @@ export class CommandPath {
    * unanswered command's answer.
    *
    * Not an async function: a held session's batch that the store answers at once (the memory store) is
-   * decided in this call with no frame kept for an await that never comes, and its lane gets a promise as
-   * settled as the async function's was (the next drain and every ack's place among the frames hang on it).
+   * decided in this call, with no frame kept for an await that never comes, and returns undefined: its lane
+   * moves on without adopting a settled promise, still a turn after each command's answer has reached its ack.
    */
-  decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> {
+  decideBatch(sessionId: string, batch: readonly PendingCommand[]): Promise<void> | undefined {
     try {
       // The copy as held: appends are conditional on the log's head, so a copy that fell behind costs
       // one conflict (whose reply brings what it missed), never a wrong entry. Refusals wait for a read.
@@ -107,12 +107,12 @@ export class CommandPath {
       );
     } catch (err) {
       refuseAll(batch, err);
-      return DECIDED;
+      return undefined;
     }
   }
 
   /** Rounds until one has to wait (then the rest after it) or none is left. */
-  private decide(d: Decision): Promise<void> {
+  private decide(d: Decision): Promise<void> | undefined {
     try {
       for (;;) {
         const next = this.round(d);
@@ -135,10 +135,10 @@ export class CommandPath {
     return this.decide(d);
   }
 
-  private finish(d: Decision): Promise<void> {
+  private finish(d: Decision): Promise<void> | undefined {
     if (d.appends > 0) this.metrics.appendAttempts.observe(d.appends);
     // Nearly every batch has no lookup: no Promise.all (and its array and promise) for nothing.
-    return d.lookups ? Promise.all(d.lookups).then(NOTHING) : DECIDED;
+    return d.lookups ? Promise.all(d.lookups).then(NOTHING) : undefined;
   }
 
   /** One round: FINISHED when nothing is left open, a promise to wait for before the next, or null to go on at once. */

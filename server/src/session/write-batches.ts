@@ -77,7 +77,8 @@ export class WriteBatches {
     private readonly queue: KeyedQueue,
     /** Where commands with a deadline wait for it. */
     private readonly bounds: DeadlineQueue,
-    private readonly decide: (sessionId: string, batch: readonly PendingCommand[]) => Promise<void>,
+    /** Undefined when the batch was decided within the call (CommandPath.decideBatch). */
+    private readonly decide: (sessionId: string, batch: readonly PendingCommand[]) => Promise<void> | undefined,
     /** The most commands one batch takes; the rest go in the next. */
     private readonly maxBatch: number,
     /** How long an idle session's entry stays for its next command. */
@@ -122,12 +123,13 @@ export class WriteBatches {
   }
 
   /** Takes what waits (up to maxBatch) and decides on it; what arrives from now on waits for the next task. */
-  private drain(sessionId: string): Promise<void> {
+  private drain(sessionId: string): Promise<void> | undefined {
     const waiting = this.waiting.get(sessionId);
     const batch = waiting ? this.take(waiting) : [];
     if (waiting && waiting.commands.length > 0) this.schedule(sessionId);
     else if (waiting) waiting.queued = false;
-    // decide never throws (CommandPath.decideBatch answers every error): its promise is the task's, no async wrapper.
+    // decide never throws (CommandPath.decideBatch answers every error): its promise, or its undefined for a batch
+    // decided at once, is the task's, with no async wrapper.
     return this.decide(sessionId, batch);
   }
 }
