@@ -18,7 +18,7 @@ import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
-import { alsoAllowing, hostGuard, hostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
+import { hostGuard, hostPolicy, metricsHostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
 import { Readiness } from './http/readiness.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
@@ -82,7 +82,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
-  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, metricsHostGuard(config, hosts, logger));
+  const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, metricsHostGuard(config, logger));
   // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
   // Overdue when the PING's own timeout (store/index.ts) fails it.
   const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
@@ -198,17 +198,17 @@ function hostsOf(config: Config): HostPolicy {
 }
 
 /**
- * The metrics listener answers to the same names, and to the one it is bound to (METRICS_HOST). ALLOWED_HOSTS=all
- * (for a proxy in front of the public port) turns its check off too: said at start when nothing else guards it.
+ * The metrics listener answers to its own names only (metricsHostPolicy), never to ALLOWED_ORIGINS' partners.
+ * METRICS_HOSTS=all turns its check off: said at start when nothing else guards it.
  */
-function metricsHostGuard(config: Config, hosts: HostPolicy, logger: Logger): (host: string | undefined, path: string) => string | null {
-  const { port, token, host } = config.metrics;
+function metricsHostGuard(config: Config, logger: Logger): (host: string | undefined, path: string) => string | null {
+  const { port, token, host, hosts } = config.metrics;
   if (hosts === 'all' && port !== undefined && token === undefined)
     logger.warn(
       { metricsHost: host },
-      'ALLOWED_HOSTS=all turns the Host check off on the METRICS_PORT listener too, which has no METRICS_TOKEN: a DNS-rebinding page in a browser that reaches it can read /metrics (set METRICS_TOKEN, or list the names in ALLOWED_HOSTS instead)',
+      'METRICS_HOSTS=all turns the Host check off on the METRICS_PORT listener, which has no METRICS_TOKEN: a DNS-rebinding page in a browser that reaches it can read /metrics (set METRICS_TOKEN, or list the names in METRICS_HOSTS instead)',
     );
-  return hostGuard(alsoAllowing(hosts, [host]), logger);
+  return hostGuard(metricsHostPolicy({ metricsHosts: hosts, bindHost: host, machineName: hostname() }), logger, 'METRICS_HOSTS');
 }
 
 /** Express with the middleware every answer passes through: security headers, the Host check and compression. */

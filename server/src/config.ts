@@ -35,6 +35,12 @@ const optionalUrl = (schemes: readonly string[]) =>
 
 const HTTP_SCHEMES = ['http:', 'https:'] as const;
 
+/** Comma-separated host names without scheme or port (`.example.org`: it and its subdomains), or `*` / `all`. */
+const hostNames = optionalString.refine(
+  (s) => s === undefined || s.split(',').every((h) => /^(\*|all|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)?$/i.test(h.trim())),
+  'comma-separated host names without scheme or port (.example.org for it and its subdomains), or * or all',
+);
+
 const Env = z.object({
   // Past 65535 Node's listen threw a RangeError at start, not naming PORT.
   PORT: int(0, 3000).pipe(z.number().max(65535)),
@@ -116,10 +122,7 @@ const Env = z.object({
    * IP literals, localhost and *.localhost, PUBLIC_URL's, HOST's and ALLOWED_ORIGINS' names. `*` or `all`
    * turns the check off. A request naming another host is refused (DNS rebinding, host-check.ts).
    */
-  ALLOWED_HOSTS: optionalString.refine(
-    (s) => s === undefined || s.split(',').every((h) => /^(\*|all|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)?$/i.test(h.trim())),
-    'comma-separated host names without scheme or port (.example.org for it and its subdomains), or * or all',
-  ),
+  ALLOWED_HOSTS: hostNames,
   /** Bearer token for GET /metrics on the main port; unset: /metrics is not served there. */
   METRICS_TOKEN: optionalString,
   /** A separate port for /metrics (on METRICS_HOST), e.g. for a scraper on a private network; unset: none. */
@@ -132,6 +135,13 @@ const Env = z.object({
       .optional(),
   ),
   METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * Host names the METRICS_PORT listener answers to besides IP literals, localhost, the machine's own names and
+   * METRICS_HOST's (a scraper naming its target by a service name: compose's `app`). Its own list, not
+   * ALLOWED_HOSTS: the public port's names include ALLOWED_ORIGINS', partners' sites whose DNS this server's
+   * operator does not answer. `*` or `all` turns this listener's check off.
+   */
+  METRICS_HOSTS: hostNames,
   /** After a session reaches its outcome, its join codes keep redeeming this long (latecomers to the debrief). */
   CODE_GRACE_MS: int(0, 30 * 60 * 1000),
   /** After a session reaches its outcome, its tokens (players', observers', facilitators') keep working this long. */
@@ -226,7 +236,8 @@ export interface Config {
   allowedOrigins: string[] | null;
   /** ALLOWED_HOSTS: names requests may carry in Host besides those the server knows of itself; `all`: any. */
   allowedHosts: 'all' | string[];
-  metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** `hosts`: METRICS_HOSTS, the names the METRICS_PORT listener answers to besides its own; `all`: any. */
+  metrics: { token: string | undefined; port: number | undefined; host: string; hosts: 'all' | string[] };
   access: AccessLimits;
   maxPayloadBytes: number;
   maxImportBytes: number;
@@ -284,7 +295,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
     allowedHosts: allowedHostsOf(e.ALLOWED_HOSTS),
-    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, hosts: allowedHostsOf(e.METRICS_HOSTS) },
     access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { originAllowed } from '../src/socket/origin-check.ts';
-import { hostAllowed, hostPolicy } from '../src/http/host-check.ts';
+import { hostAllowed, hostPolicy, metricsHostPolicy } from '../src/http/host-check.ts';
 import type { IncomingMessage } from 'node:http';
 
 const root = new URL('../../', import.meta.url);
@@ -71,6 +71,18 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     expect(hostAllowed(hostPolicy(settings), 'rubicon.school.example:8080')).toBe(false);
     const named = loadConfig({ PUBLIC_URL: 'http://rubicon.school.example:8080', ALLOWED_HOSTS: '' });
     expect(hostAllowed(hostPolicy({ ...settings, publicUrl: named.publicUrl }), 'rubicon.school.example:8080')).toBe(true);
+  });
+
+  it("let a scraper on the compose network name the metrics listener by the service name, and no partner's name", () => {
+    /** compose's `NAME: ${NAME:-default}`: the value the app gets when the operator sets nothing. */
+    const composeDefault = (name: string) => new RegExp(`^\\s+${name}:\\s*\\$\\{${name}:-([^}]*)\\}\\s*$`, 'm').exec(compose)?.[1];
+    // Off unless the operator turns it on; then bound to every interface of the container, as the comment says to.
+    expect(composeDefault('METRICS_PORT')).toBe('');
+    expect(loadConfig({ METRICS_HOST: composeDefault('METRICS_HOST') ?? '' }).metrics.host).toBe('127.0.0.1');
+    const { metrics } = loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_HOSTS: composeDefault('METRICS_HOSTS') ?? '', ALLOWED_ORIGINS: 'https://partner.example' });
+    const policy = metricsHostPolicy({ metricsHosts: metrics.hosts, bindHost: metrics.host, machineName: '3f2a9c1d7e04' });
+    for (const host of ['app:9464', '172.18.0.5:9464', '3f2a9c1d7e04:9464', '127.0.0.1:9464']) expect(hostAllowed(policy, host), host).toBe(true);
+    for (const host of ['partner.example', 'app.partner.example:9464']) expect(hostAllowed(policy, host), host).toBe(false);
   });
 
   it('keep sockets on one replica, pass WebSocket upgrades and replace X-Forwarded-For', () => {

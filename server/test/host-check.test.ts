@@ -1,7 +1,8 @@
 /**
  * DNS rebinding: a request (API, page, health, metrics on either port, the socket's handshake) whose Host
  * is not one of the server's names is refused, while IP literals, localhost, the machine's own name and
- * `<name>.local`, PUBLIC_URL's name and ALLOWED_HOSTS pass.
+ * `<name>.local`, PUBLIC_URL's name and ALLOWED_HOSTS pass; the METRICS_PORT listener takes only its own
+ * names (METRICS_HOST, METRICS_HOSTS), never the public port's.
  */
 import { request } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { hostAllowed, hostPolicy } from '../src/http/host-check.ts';
+import { hostAllowed, hostPolicy, metricsHostPolicy } from '../src/http/host-check.ts';
 import { recordingLogger, startServer, type TestServer } from './harness.ts';
 
 let dist: string;
@@ -125,37 +126,62 @@ describe("the METRICS_PORT listener's Host check", () => {
     const port = new URL(metrics).port;
     const refused = await get({ ...server, url: metrics }, '/metrics', `evil.example:${port}`);
     expect(refused.status).toBe(403);
-    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'host_not_allowed', message: expect.stringContaining('ALLOWED_HOSTS=evil.example') as unknown } });
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'host_not_allowed', message: expect.stringContaining('METRICS_HOSTS=evil.example') as unknown } });
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `${hostname()}.local:${port}`]) expect((await get({ ...server, url: metrics }, '/metrics', host)).status, host).toBe(401);
   });
 
-  it('answers to METRICS_HOST and ALLOWED_HOSTS names (a scraper naming its target by a service name)', async () => {
-    const server = await serve({ METRICS_PORT: '0', ALLOWED_HOSTS: 'rubicon-app' });
+  it("answers to none of the public port's names: a partner's origin, PUBLIC_URL's and ALLOWED_HOSTS' (red team, 6 December)", async () => {
+    const server = await serve({ METRICS_PORT: '0', ALLOWED_ORIGINS: 'https://partner.example', PUBLIC_URL: 'https://rubicon.school.example', ALLOWED_HOSTS: 'rubicon-app' });
     const metrics = { ...server, url: server.app.metricsUrl()! };
-    expect((await get(metrics, '/metrics', 'rubicon-app:9464')).status).toBe(401);
-    expect((await get(metrics, '/metrics', 'prometheus.evil.example')).status).toBe(403);
+    // The partner's DNS owner could point partner.example at this listener; the public port still takes its name.
+    for (const host of ['partner.example', 'rubicon.school.example', 'rubicon-app:9464']) expect((await get(metrics, '/metrics', host)).status, host).toBe(403);
+    for (const host of ['partner.example', 'rubicon.school.example', 'rubicon-app']) expect((await get(server, '/api/scenarios', host)).status, host).toBe(200);
+  });
+
+  it('answers to the names METRICS_HOSTS lists (a scraper naming its target by a service name) and to METRICS_HOST', async () => {
+    const server = await serve({ METRICS_PORT: '0', METRICS_HOSTS: 'app, .monitoring.internal' });
+    const metrics = { ...server, url: server.app.metricsUrl()! };
+    for (const host of ['app:9464', 'APP', 'monitoring.internal', 'rubicon-1.monitoring.internal:9464']) expect((await get(metrics, '/metrics', host)).status, host).toBe(401);
+    for (const host of ['prometheus.evil.example', 'app.evil.example', 'badmonitoring.internal']) expect((await get(metrics, '/metrics', host)).status, host).toBe(403);
+    // METRICS_HOSTS is the metrics listener's alone: the public port does not take its names.
+    expect((await get(server, '/api/scenarios', 'app.monitoring.internal')).status).toBe(403);
+    const policy = metricsHostPolicy({ metricsHosts: [], bindHost: 'metrics.lan', machineName: '3f2a9c1d7e04' });
+    for (const host of ['metrics.lan:9464', '3f2a9c1d7e04', '127.0.0.1:9464', 'localhost']) expect(hostAllowed(policy, host), host).toBe(true);
+    expect(hostAllowed(policy, 'evil.example')).toBe(false);
+  });
+
+  it('comes from METRICS_HOSTS, which refuses a scheme or port with a ConfigError', () => {
+    expect(loadConfig({}).metrics.hosts).toEqual([]);
+    expect(loadConfig({ METRICS_HOSTS: ' App , .b.example ' }).metrics.hosts).toEqual(['app', '.b.example']);
+    expect(loadConfig({ METRICS_HOSTS: '*' }).metrics.hosts).toBe('all');
+    for (const bad of ['http://app', 'app:9464']) expect(() => loadConfig({ METRICS_HOSTS: bad }), bad).toThrow(ConfigError);
   });
 });
 
-describe('ALLOWED_HOSTS=all and the METRICS_PORT listener (red team, 6 December)', () => {
-  const warning = /ALLOWED_HOSTS=all turns the Host check off on the METRICS_PORT listener/;
+describe('turning the METRICS_PORT listener\'s Host check off', () => {
+  // Either setting's warning: on the old code ALLOWED_HOSTS=all gave one.
+  const warning = /turns the Host check off on the METRICS_PORT listener/;
   const start = async (env: Record<string, string>) => {
     const recording = recordingLogger();
-    const server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, ALLOWED_HOSTS: 'all', METRICS_PORT: '0', ...env }, deps: { logger: recording.logger } });
+    const server = await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, METRICS_PORT: '0', ...env }, deps: { logger: recording.logger } });
     servers.push(server);
-    return { server, warned: () => recording.lines().some((l) => warning.test(l.msg)) };
+    const metrics = server.app.metricsUrl();
+    const scrape = () => get({ ...server, url: metrics! }, '/metrics', `evil.example:${new URL(metrics!).port}`);
+    return { scrape, warned: () => recording.lines().some((l) => warning.test(l.msg)) };
   };
 
-  it('lets a rebinding name read an unguarded listener, as the operator said, and says so at start', async () => {
-    const { server, warned } = await start({ METRICS_TOKEN: '' });
-    const metrics = server.app.metricsUrl()!;
-    expect((await get({ ...server, url: metrics }, '/metrics', `evil.example:${new URL(metrics).port}`)).status).toBe(200);
-    expect(warned()).toBe(true);
+  it('takes METRICS_HOSTS=all, not ALLOWED_HOSTS=all (a proxy in front of the public port), and says so at start', async () => {
+    const proxied = await start({ ALLOWED_HOSTS: 'all', METRICS_TOKEN: '' });
+    expect((await proxied.scrape()).status).toBe(403);
+    expect(proxied.warned()).toBe(false);
+    const open = await start({ METRICS_HOSTS: 'all', METRICS_TOKEN: '' });
+    expect((await open.scrape()).status).toBe(200);
+    expect(open.warned()).toBe(true);
   });
 
   it('says nothing when METRICS_TOKEN guards it, or when there is no such listener', async () => {
-    expect((await start({ METRICS_TOKEN: 'metrics-secret-1234' })).warned()).toBe(false);
-    expect((await start({ METRICS_PORT: '', METRICS_TOKEN: '' })).warned()).toBe(false);
+    expect((await start({ METRICS_HOSTS: 'all', METRICS_TOKEN: 'metrics-secret-1234' })).warned()).toBe(false);
+    expect((await start({ METRICS_HOSTS: 'all', METRICS_PORT: '', METRICS_TOKEN: '' })).warned()).toBe(false);
   });
 });
 

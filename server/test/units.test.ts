@@ -28,8 +28,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443 ' }).allowedOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
     expect(loadConfig({}).allowedOrigins).toBeNull();
-    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1' });
-    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 's3cret' }).metrics).toEqual({ token: 's3cret', port: 9464, host: '127.0.0.1' });
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1', hosts: [] });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_TOKEN: 's3cret' }).metrics).toEqual({ token: 's3cret', port: 9464, host: '127.0.0.1', hosts: [] });
     expect(loadConfig({ JOIN_FAILURES_PER_WINDOW: '5', JOIN_FAILURE_WINDOW_MS: '60000' }).limits.joinFailures).toEqual({ points: 5, windowSeconds: 60 });
   });
 

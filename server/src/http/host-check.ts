@@ -54,9 +54,23 @@ function machineNames(hostname: string): string[] {
   return [name, label, `${label}.local`];
 }
 
-/** The policy with further names of this server's (the metrics listener's METRICS_HOST). */
-export function alsoAllowing(policy: HostPolicy, names: readonly string[]): HostPolicy {
-  return policy === 'all' ? 'all' : [...policy, ...names.map(canonical)];
+/** What the configuration says of the METRICS_PORT listener's names: METRICS_HOSTS, the address it binds, the machine's name. */
+export interface MetricsHostSettings {
+  /** METRICS_HOSTS: `all`, or the names listed (none when unset). */
+  metricsHosts: HostPolicy;
+  /** METRICS_HOST, the address the listener binds: a name there is one it is reached by. */
+  bindHost: string;
+  machineName: string;
+}
+
+/**
+ * The names the METRICS_PORT listener answers to: its own only. Not the public port's: ALLOWED_ORIGINS
+ * names partners' sites, whose DNS owners could rebind their names to this listener, and PUBLIC_URL's and
+ * ALLOWED_HOSTS' names lead to the public port (a proxy), never to this private one.
+ */
+export function metricsHostPolicy(settings: MetricsHostSettings): HostPolicy {
+  if (settings.metricsHosts === 'all') return 'all';
+  return [...settings.metricsHosts, settings.bindHost, ...machineNames(settings.machineName)].map(canonical);
 }
 
 /** The name in a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`), or null for anything else. */
@@ -89,12 +103,16 @@ export function hostAllowed(policy: HostPolicy, header: string | undefined): boo
 /** Requests answered in JSON when refused; the rest (pages, assets) get plain text a person reads in the browser. */
 const API_PATH = /^\/(api|healthz|metrics)(\/|$)/;
 
+/** The setting that lists a listener's further names: the public port's, or the METRICS_PORT listener's. */
+export type HostSetting = 'ALLOWED_HOSTS' | 'METRICS_HOSTS';
+
 /** The refusal, naming the setting to give (as Vite's does) with the name in it, cut short. */
-function refusal(header: string): string {
+function refusal(header: string, setting: HostSetting): string {
   const name = hostnameOf(header);
   if (name === null) return `This server does not answer to the name "${header.slice(0, 100)}", which is not a host name.`;
   const shown = name.slice(0, 100);
-  return `This server does not answer to the name "${shown}". If it should, its operator can start it with ALLOWED_HOSTS=${shown} (names separated by commas), or set PUBLIC_URL to the address people use.`;
+  const also = setting === 'ALLOWED_HOSTS' ? ', or set PUBLIC_URL to the address people use' : '';
+  return `This server does not answer to the name "${shown}". If it should, its operator can start it with ${setting}=${shown} (names separated by commas)${also}.`;
 }
 
 /**
@@ -103,14 +121,14 @@ function refusal(header: string): string {
  * name are logged (a few dozen names at most), so an operator who reached the server by a name not yet
  * listed sees why.
  */
-export function hostGuard(policy: HostPolicy, logger: Logger): (host: string | undefined, path: string) => string | null {
+export function hostGuard(policy: HostPolicy, logger: Logger, setting: HostSetting = 'ALLOWED_HOSTS'): (host: string | undefined, path: string) => string | null {
   const logged = new Set<string>();
   return (host, path) => {
     if (hostAllowed(policy, host)) return null;
-    const message = refusal(host ?? '');
+    const message = refusal(host ?? '', setting);
     if (logged.size < 32 && !logged.has(message)) {
       logged.add(message);
-      logger.warn({ host: (host ?? '').slice(0, 100), path: path.slice(0, 100) }, 'refused a request for a host name this server does not answer to (ALLOWED_HOSTS)');
+      logger.warn({ host: (host ?? '').slice(0, 100), path: path.slice(0, 100) }, `refused a request for a host name this server does not answer to (${setting})`);
     }
     return message;
   };
