@@ -3,12 +3,15 @@
  * generation before its socket joins the code's room, so a revocation whose drop runs in between finds no
  * socket to drop. The interleaving is forced by holding the hello's store read until the revocation has been
  * answered (its drop and barrier included), on one process (memory, or ACCESS_BACKEND=redis) and across two
- * processes on Redis, the revocation on the process that does not hold the socket.
+ * processes on Redis, the revocation on the process that does not hold the socket. A check after the join that
+ * the store cannot answer (an outage) is no revocation: the hello is refused `unavailable`, and its socket
+ * leaves the rooms but stays to say hello again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode } from '@rubicon/shared';
 import { TestClient, api, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, type TestServer } from './harness.ts';
 import { landBetween } from './store-race.ts';
+import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 
 const prefix = uniquePrefix('access-hello-race');
 let one: TestServer;
@@ -83,5 +86,59 @@ describe('a hello whose code is revoked between its check and its join', () => {
     expect((await us.command({ type: 'SEND_MESSAGE', channel: 'team-us', text: 'still here' })).ok).toBe(true);
     us.close();
     client.close();
+  });
+});
+
+/**
+ * Runs `act` with the session's second read of its access generations failing as a stopped Redis's does: the
+ * first is the hello's check before its join (authenticate), the second its check again after it (confirmJoined).
+ */
+async function withOutageAfterJoin<T>(server: TestServer, sessionId: string, act: () => Promise<T>): Promise<{ answer: T; reads: number }> {
+  const store = server.app.service.store;
+  const original = store.accessChanges;
+  let reads = 0;
+  store.accessChanges = async (id) => {
+    if (id === sessionId && ++reads === 2) throw new StoreUnavailableError('timeout', 'Redis did not answer within 1000 ms.');
+    return original.call(store, id);
+  };
+  try {
+    return { answer: await act(), reads };
+  } finally {
+    store.accessChanges = original;
+  }
+}
+
+describe('a hello whose check after the join meets a store outage', () => {
+  it('is refused unavailable with a retry hint, out of the rooms and without the grant, and its socket kept to say hello again', async () => {
+    const session = await createSession(one.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(one.url, codeFor(session, 'iran'));
+    const client = new TestClient(one.url, session.sessionId, token, 'iran-outage');
+    const dropped = new Promise<'dropped'>((resolve) => client.socket.once('disconnect', () => resolve('dropped')));
+    const { answer, reads } = await withOutageAfterJoin(one, session.sessionId, () => client.hello());
+    expect(reads).toBe(2);
+    expect(!answer.ok && answer.error).toMatchObject({ code: 'unavailable', retryAfterMs: expect.any(Number) as unknown, message: expect.stringContaining('hello again') as unknown });
+    expect(await holding([one], session.sessionId)).toHaveLength(0);
+    const held = (await one.app.io.local.fetchSockets()).find((s) => s.id === client.socket.id);
+    expect(held && [...held.rooms]).toEqual([client.socket.id]);
+    // The retry on the same socket, raced against a drop (which would leave it unanswered).
+    const again = await Promise.race([client.hello(), dropped]);
+    expect(again !== 'dropped' && again.ok).toBe(true);
+    expect((await client.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'back after the outage' })).ok).toBe(true);
+    client.close();
+  });
+
+  it('closes a socket that does not say hello again within HELLO_TIMEOUT_MS, as it closes a new one', async () => {
+    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '300' } });
+    try {
+      const session = await createSession(quick.url, { scenarioId: 'april-2024' });
+      const client = new TestClient(quick.url, session.sessionId, (await joinCode(quick.url, codeFor(session, 'iran'))).token, 'iran-silent');
+      const dropped = new Promise<string>((resolve) => client.socket.once('disconnect', (r) => resolve(r)));
+      const { answer } = await withOutageAfterJoin(quick, session.sessionId, () => client.hello());
+      expect(!answer.ok && answer.error.code).toBe('unavailable');
+      expect(await dropped).toBe('io server disconnect');
+      client.close();
+    } finally {
+      await quick.close();
+    }
   });
 });

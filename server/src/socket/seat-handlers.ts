@@ -17,14 +17,14 @@ import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
 import type { CommandLimit, Executed } from '../session/command-path.ts';
-import { ServiceError } from '../session/service-error.ts';
+import { ServiceError, isOutage, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { AckHandlerSpec } from './ack-handler.ts';
 import { CommandAnswer } from './command-answer.ts';
-import { helloSaid } from './hello-deadline.ts';
+import { helloDeadline, helloSaid } from './hello-deadline.ts';
 import type { PresenceTracker } from './presence.ts';
 import { grantKey, type SocketGrants } from './socket-grants.ts';
 import type { RubiconSocket } from './types.ts';
@@ -88,8 +88,11 @@ function helloHandler({ config, service, directory, streams, presence, handle, a
       // A revocation whose drop ran between authenticate's check and the join did not find this socket.
       if (socket.data.grant === grant)
         await directory.confirmJoined(grant).catch((err: unknown) => {
-          unjoin(socket, grant, announceFor);
-          throw err;
+          // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
+          const outage = isOutage(err);
+          const keep = () => socket.connected && helloDeadline(socket, config.helloTimeoutMs);
+          unjoin(socket, grant, announceFor, outage ? keep : () => setImmediate(() => socket.disconnect()));
+          throw outage ? unavailable('The game store is not reachable right now; say hello again in a moment.') : err;
         });
       return hello;
     },
@@ -103,17 +106,18 @@ function leaveRooms(socket: RubiconSocket, grant: Grant): void {
 }
 
 /**
- * A hello refused after its socket joined (its code revoked meanwhile, or the check again failed): out of the
- * grant's rooms and without it at once, so nothing more reaches it and it cannot act, and dropped once the
- * refusal is answered (ack-handler answers in this rejection's microtasks), as the revocation drops the
- * sockets it finds.
+ * A hello refused after its socket joined: out of the grant's rooms and without it at once, so nothing more
+ * reaches it and it cannot act; then `after`. Its code revoked meanwhile, it is dropped once the refusal is
+ * answered (ack-handler answers in this rejection's microtasks), as the revocation drops the sockets it finds;
+ * the check cut short by a store outage, it is kept and given HELLO_TIMEOUT_MS to say hello again, as a new
+ * socket is.
  */
-function unjoin(socket: RubiconSocket, grant: Grant, announceFor: (sessionId: string) => void): void {
+function unjoin(socket: RubiconSocket, grant: Grant, announceFor: (sessionId: string) => void, after: () => void): void {
   if (socket.data.grant !== grant) return;
   leaveRooms(socket, grant);
   socket.data.grant = null;
   announceFor(grant.sessionId);
-  setImmediate(() => socket.disconnect());
+  after();
 }
 
 /**
