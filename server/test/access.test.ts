@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode, CreateSessionResponse, SessionSummary } from '@rubicon/shared';
 import { SkewClock, TestClient, api, codeFor, createSession, exportSession, joinCode, seatTable, startServer, type TestServer } from './harness.ts';
 import { landBetween } from './store-race.ts';
+import { hashToken } from '../src/session/secrets.ts';
 
 const clock = new SkewClock();
 let server: TestServer;
@@ -221,6 +222,31 @@ describe('the creator\'s token of a session stored before it had a key', () => {
     const [used, revoked] = await racingLookup(b, () => change(b.sessionId, b.facilitatorToken, 'facilitator', 'revoke'), () => summary(b, b.facilitatorToken));
     expect(revoked.status).toBe(200);
     expect(used.status).toBe(200);
+  });
+});
+
+describe("a co-facilitator's token stored before tokens had a key", () => {
+  it('is told from the creator\'s by one read of its session, not one at every use, and still ends with its code', async () => {
+    const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'legacy-cofac' });
+    const co = await joinCode(server.url, s.facilitatorCode!);
+    const store = server.app.service.store;
+    await store.saveToken(hashToken(co.token), { sessionId: s.sessionId, role: { kind: 'facilitator' } });
+    const getSession = store.getSession;
+    let reads = 0;
+    store.getSession = async (id) => {
+      if (id === s.sessionId) reads++;
+      return getSession.call(store, id);
+    };
+    try {
+      for (let i = 0; i < 3; i++) expect((await server.app.directory.authenticate(co.token)).key).toBeUndefined();
+    } finally {
+      store.getSession = getSession;
+    }
+    expect(reads).toBe(1);
+    // Remembered or not, it is the co-facilitator code's: revoking that code ends it, and the creator's token lives on.
+    expect((await change(s.sessionId, s.facilitatorToken, 'facilitator', 'revoke')).status).toBe(200);
+    await expect(server.app.directory.authenticate(co.token)).rejects.toMatchObject({ code: 'unauthorized' });
+    expect((await server.app.directory.authenticate(s.facilitatorToken)).key).toBe('owner');
   });
 });
 

@@ -60,6 +60,8 @@ export class SessionDirectory {
   private readonly store: SessionStore;
   private readonly log: Logger;
   private readonly createdFromLog: CreatedFromLogListener[] = [];
+  /** Keyless facilitator tokens not their session's creator's (whose facilitatorTokenHash never changes); 4,096 at most. */
+  private readonly coFacilitatorTokens = new Set<string>();
   /** When tokens stop working; the socket server and the drops at expiry ask it too. */
   readonly expiry: TokenExpiry;
 
@@ -131,7 +133,8 @@ export class SessionDirectory {
     const hash = hashToken(token);
     const found = await this.store.resolveToken(hash);
     if (!found) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
-    const grant = found.key === undefined && found.role.kind === 'facilitator' ? await this.keyedCreatorGrant(hash, found) : found;
+    const keyless = found.key === undefined && found.role.kind === 'facilitator' && !this.coFacilitatorTokens.has(hash);
+    const grant = keyless ? await this.keyedCreatorGrant(hash, found) : found;
     await this.checkGrant(grant);
     return grant;
   }
@@ -140,6 +143,7 @@ export class SessionDirectory {
    * A facilitator token with no key, as a session imported before 6 December kept its creator's: if it is
    * the creator's, it gets the owner key the first time it is used (keyCreatorToken), so the grant a
    * socket then holds is the owner key's and a re-issue drops it.
+   * A co-facilitator's keyless token is remembered as such, so its session is read once per process, not at every use.
    *
    * The grant is read again whoever keyed it: a request racing this one (another process, or a re-issue or
    * a revoke of the co-facilitator code, which key it first) may have keyed it since it was read, and the
@@ -148,7 +152,11 @@ export class SessionDirectory {
    */
   private async keyedCreatorGrant(hash: string, grant: Grant): Promise<Grant> {
     const meta = await this.store.getSession(grant.sessionId);
-    if (meta?.facilitatorTokenHash !== hash) return grant;
+    if (meta?.facilitatorTokenHash !== hash) {
+      if (this.coFacilitatorTokens.size >= 4096) this.coFacilitatorTokens.clear();
+      if (meta) this.coFacilitatorTokens.add(hash);
+      return grant;
+    }
     await keyCreatorToken(this.store, this.log, meta);
     const keyed = await this.store.resolveToken(hash);
     if (!keyed) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
