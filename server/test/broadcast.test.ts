@@ -47,7 +47,7 @@ function send(state: GameState, by: Actor, command: Command, streams = new Viewe
 /** The one payload every role room gets (eventUpdates), or null when it hands a list. */
 function sessionWide(event: Parameters<typeof eventUpdates>[0], streams: ViewerStreams, wanted?: (room: string) => boolean): UpdatePayload | null {
   const updates = eventUpdates(event, streams, wanted);
-  return Array.isArray(updates) ? null : updates;
+  return Array.isArray(updates) ? null : updates.payload();
 }
 
 /** The rooms whose update carries `text`. */

@@ -10,5 +10,6 @@ import type { ViewerStreams } from '../src/session/viewer-streams.ts';
 export function updatesFor(event: AppliedEvent, streams: ViewerStreams, wanted?: (room: string) => boolean): RoomUpdate[] {
   const updates = eventUpdates(event, streams, wanted);
   if (Array.isArray(updates)) return updates;
-  return viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).map(({ room }) => ({ room, payload: updates }));
+  const payload = updates.payload();
+  return viewerRooms(event.sessionId, event.game, event.after.turn.context.options.seatsInPlay).map(({ room }) => ({ room, payload }));
 }

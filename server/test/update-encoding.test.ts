@@ -12,6 +12,7 @@ import { Encoder, PacketType } from 'socket.io-parser';
 import { applyEntry, createGame, initialState, runHeadless, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from './room-updates.ts';
+import { eventUpdates } from '../src/session/broadcast.ts';
 import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
 import { EncodedJson, encodedUpdates, sessionTargets, spliceParser } from '../src/socket/update-encoding.ts';
@@ -92,6 +93,39 @@ describe('one packet for a public message', () => {
     }
     const rooms = viewersOf(state.turn.context.options.seatsInPlay).map((v) => roomFor('S', v));
     expect([...last.values()]).toEqual([rooms]);
+  });
+});
+
+describe("a public message's update sent session-wide", () => {
+  it('is written as the bytes of the update object each room would get, its own copy built from scratch', () => {
+    const streams = new ViewerStreams();
+    let state: GameState = initialState(game);
+    const seat = state.turn.context.options.seatsInPlay[0] ?? 'iran';
+    const texts = ['plain', 'a "quoted" \\ text', '\u0000\u001f\n\u2028 ü 😀 \ud800', 'long '.repeat(400)];
+    const entries: [Actor, Command][] = [
+      [{ kind: 'facilitator' }, { type: 'START' }],
+      [{ kind: 'facilitator' }, { type: 'ADVANCE' }],
+      ...texts.map((text): [Actor, Command] => [{ kind: 'seat', seat }, { type: 'SEND_MESSAGE', channel: 'public', text }]),
+    ];
+    let wide = 0;
+    for (const [i, [by, command]] of entries.entries()) {
+      const entry: LogEntry = { seq: i + 1, at: 1_712_000_000_000 + i, by, commandId: `c${i}`, command };
+      const r = applyEntry(game, state, entry);
+      if (!r.ok) throw new Error(r.refusal.message);
+      const updates = eventUpdates({ sessionId: 'S', game, entry, before: state, after: r.state, appendedHere: true }, streams);
+      if (!Array.isArray(updates)) {
+        wide++;
+        for (const viewer of viewersOf(r.state.turn.context.options.seatsInPlay)) {
+          const step = streamStep(game, state, r.state, entry, viewer);
+          if (step.kind !== 'message') throw new Error('a session-wide update for a viewer it shows no message');
+          const { version, messages } = streamPosition(game, r.state, viewer);
+          expect(updates.json()).toBe(JSON.stringify({ version, messages: [wireMessageFor(game, r.state, viewer, step.message, messages)] }));
+        }
+        expect(updates.json()).toBe(JSON.stringify(updates.payload()));
+      }
+      state = r.state;
+    }
+    expect(wide).toBe(texts.length);
   });
 });
 

@@ -30,6 +30,7 @@ export * from './game/continued-log.ts';
 export * from './game/view.ts';
 export * from './game/bot-view.ts';
 export * from './game/viewer-stream.ts';
+export * from './game/update-json.ts';
 export * from './game/scenario-text.ts';
 export * from './wire-view.ts';
 export * from './wire-messages.ts';

@@ -1,4 +1,4 @@
-import { wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
+import { newMessageUpdateJson, wireMessage, wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
 import { viewerRooms, type ViewerRoom } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
@@ -10,15 +10,35 @@ export interface RoomUpdate {
 }
 
 /**
- * A new message's update already built, with what it depends on besides the message (wireMessageVariant);
- * chained to the one built before it. An event has one or a few: a chain, not an array grown for each event.
+ * A new message's update for the viewers that see it alike (the same version, number and variant:
+ * wireMessageVariant), made once for all of them and chained to the one made before it (an event has one or a
+ * few: a chain, not an array grown for each event). Neither the update object nor its JSON is made until asked: a
+ * public message that goes to the session's room is written as JSON straight from the log's message
+ * (newMessageUpdateJson), without the update, its list and the wire message, and only a list of rooms (when the
+ * rooms part) asks for the object.
  */
-interface Alike {
-  version: number;
-  n: number;
-  variant: 'hidden' | 'shown';
-  payload: UpdatePayload;
-  next: Alike | null;
+export class NewMessageUpdate {
+  private built: UpdatePayload | null = null;
+
+  constructor(
+    readonly version: number,
+    readonly n: number,
+    readonly variant: 'hidden' | 'shown',
+    private readonly viewer: Viewer,
+    private readonly message: Message,
+    readonly next: NewMessageUpdate | null,
+  ) {}
+
+  /** The update as an object (the same one each time): what a RoomUpdate carries. */
+  payload(): UpdatePayload {
+    this.built ??= { version: this.version, messages: [wireMessage(this.viewer, this.message, this.n, null)] };
+    return this.built;
+  }
+
+  /** JSON.stringify(this.payload())'s text, written without the object (update-encoding.test.ts checks the bytes). */
+  json(): string {
+    return newMessageUpdateJson(this.viewer, this.message, this.version, this.n);
+  }
 }
 
 /**
@@ -30,9 +50,13 @@ interface Alike {
 interface Built {
   rooms: readonly ViewerRoom[];
   updates: RoomUpdate[] | null;
-  shared: UpdatePayload | null;
+  shared: UpdatePayload | NewMessageUpdate | null;
   same: number;
-  alike: Alike | null;
+  alike: NewMessageUpdate | null;
+}
+
+function payloadOf(update: UpdatePayload | NewMessageUpdate): UpdatePayload {
+  return update instanceof NewMessageUpdate ? update.payload() : update;
 }
 
 /**
@@ -45,11 +69,12 @@ interface Built {
  * move on); a new message's update is made for every reader's room. Rooms
  * whose update is the same share one payload object.
  *
- * When every role room of the session gets that one object (a public message at a table with no private talk),
- * the payload itself, not a list: only then may it go to the session's room (rooms.ts, sessionRoom), since every
- * socket there is in one of those role rooms and gets exactly what that room would have got.
+ * When every role room of the session gets one new message's update (a public message at a table with no private
+ * talk), that update, not a list: only then may it go to the session's room (rooms.ts, sessionRoom), since every
+ * socket there is in one of those role rooms and gets exactly what that room would have got. (A view, a
+ * moderation or a relay is an object per viewer: never one for every room of a session, which has at least three.)
  */
-export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): UpdatePayload | RoomUpdate[] {
+export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): NewMessageUpdate | RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
   const rooms = viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay);
   const built: Built = { rooms, updates: null, shared: null, same: 0, alike: null };
@@ -60,16 +85,16 @@ export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted
       listOf(built);
       return;
     }
-    let payload: UpdatePayload;
-    if (step.kind === 'view') payload = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
-    else if (step.kind === 'moderation') payload = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
-    else payload = newMessageUpdate(built, game, after, viewer, step.message, version, n);
-    if (built.updates === null && (built.same === 0 || payload === built.shared)) {
-      built.shared = payload;
+    let update: UpdatePayload | NewMessageUpdate;
+    if (step.kind === 'view') update = { version, view: wireViewFor(game, after, viewer, version), messages: [] };
+    else if (step.kind === 'moderation') update = { version, messages: [wireMessageFor(game, after, viewer, step.message)] };
+    else update = newMessageUpdate(built, game, after, viewer, step.message, version, n);
+    if (built.updates === null && (built.same === 0 || update === built.shared)) {
+      built.shared = update;
       built.same++;
-    } else listOf(built).push({ room, payload });
+    } else listOf(built).push({ room, payload: payloadOf(update) });
   });
-  if (built.updates === null && built.shared !== null && built.same === rooms.length) return built.shared;
+  if (built.updates === null && built.shared instanceof NewMessageUpdate && built.same === rooms.length) return built.shared;
   return listOf(built);
 }
 
@@ -77,18 +102,17 @@ export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted
 function listOf(built: Built): RoomUpdate[] {
   if (built.updates !== null) return built.updates;
   const updates = new Array<RoomUpdate>(built.same);
-  const payload = built.shared as UpdatePayload;
-  for (let i = 0; i < built.same; i++) updates[i] = { room: (built.rooms[i] as ViewerRoom).room, payload };
+  const payload = built.shared === null ? null : payloadOf(built.shared);
+  for (let i = 0; i < built.same; i++) updates[i] = { room: (built.rooms[i] as ViewerRoom).room, payload: payload as UpdatePayload };
   built.updates = updates;
   return updates;
 }
 
-/** A new message's update for one viewer, the object another viewer got if its copy is the same (same version, number and variant). */
-function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Viewer, message: Message, version: number, n: number): UpdatePayload {
+/** A new message's update for one viewer, the one another viewer got if its copy is the same (same version, number and variant). */
+function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Viewer, message: Message, version: number, n: number): UpdatePayload | NewMessageUpdate {
   const variant = wireMessageVariant(viewer, message);
   if (variant === null) return { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
-  for (let a = built.alike; a; a = a.next) if (a.version === version && a.n === n && a.variant === variant) return a.payload;
-  const payload: UpdatePayload = { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
-  built.alike = { version, n, variant, payload, next: built.alike };
-  return payload;
+  for (let a = built.alike; a; a = a.next) if (a.version === version && a.n === n && a.variant === variant) return a;
+  built.alike = new NewMessageUpdate(version, n, variant, viewer, message, built.alike);
+  return built.alike;
 }

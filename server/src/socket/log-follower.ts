@@ -31,7 +31,7 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
     const updates = eventUpdates(event, streams, occupied);
-    if (!Array.isArray(updates)) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), JSON.stringify(updates));
+    if (!Array.isArray(updates)) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), updates.json());
     else encodedUpdates(updates).forEach(send);
   });
 

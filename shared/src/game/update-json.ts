@@ -1,0 +1,50 @@
+import { messageAsSeenBy, type Message, type Viewer } from './channel-policy.ts';
+import { UNSEEN_MESSAGE } from './viewer-stream.ts';
+
+/**
+ * A channel's and a sender's part of an update's JSON, `,"channel":…,"from":…,"text":`, written once for each
+ * pair met (a game has a handful of channels and seats): two JSON.stringify calls and three concatenations fewer
+ * per message. Keyed by the strings themselves, so nothing is built to look one up.
+ */
+const channelFrom = new Map<string, Map<string | null, string>>();
+
+function channelFromText(channel: string, from: string | null): string {
+  let byFrom = channelFrom.get(channel);
+  if (!byFrom) {
+    byFrom = new Map();
+    channelFrom.set(channel, byFrom);
+  }
+  let text = byFrom.get(from);
+  if (text === undefined) {
+    text = `,"channel":${JSON.stringify(channel)},"from":${JSON.stringify(from)},"text":`;
+    byFrom.set(from, text);
+  }
+  return text;
+}
+
+/** JSON.stringify's text for a number: `null` when it is not finite. */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
+}
+
+/**
+ * What JSON.stringify writes for `{ version, messages: [wireMessage(viewer, message, n, null)] }`, a new
+ * message's update (broadcast.ts), written from the log's message without that object, its list and the update
+ * around it, and without JSON.stringify's walk of them: about 110-340 B and a third of the time less per message
+ * in a micro-benchmark (docs/performance.md, 6 December). The keys are wireMessage's, in its order; strings are
+ * escaped by JSON.stringify of the string alone. Meant for a message relaying nothing (wireMessageVariant not
+ * null): a relay names another message in each reader's own numbering, written here as unseen (as wireMessage's
+ * `relayed` null).
+ */
+export function newMessageUpdateJson(viewer: Viewer, message: Message, version: number, n: number): string {
+  const seen = messageAsSeenBy(viewer, message);
+  // Few pieces, the longest last: each `+` of a long string is a cons string (CommandAnswer.ackJson).
+  let out = '{"version":' + num(version) + ',"messages":[{"id":"n' + String(n) + '","seq":' + num(n) + ',"at":' + num(seen.at);
+  out += channelFromText(seen.channel, seen.from) + JSON.stringify(seen.text);
+  if (seen.fromName !== undefined) out += ',"fromName":' + JSON.stringify(seen.fromName);
+  if (seen.to !== null && seen.to !== undefined) out += ',"to":' + JSON.stringify(seen.to);
+  if (seen.relayOf !== null) out += ',"relayOf":' + JSON.stringify(UNSEEN_MESSAGE);
+  if (seen.toWhiteCell) out += ',"toWhiteCell":true';
+  if (seen.hidden !== undefined) out += ',"hidden":' + JSON.stringify(seen.hidden);
+  return out + '}]}';
+}

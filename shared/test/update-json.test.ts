@@ -1,0 +1,80 @@
+/**
+ * A new message's update written as JSON straight from the log's message
+ * (newMessageUpdateJson) must be, byte for byte, what JSON.stringify writes
+ * for the update object it replaces: every key, in wireMessage's order, every
+ * string escaped alike, for every kind of viewer and every optional field.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Message, Viewer } from '../src/game/channel-policy.ts';
+import { newMessageUpdateJson } from '../src/game/update-json.ts';
+import { wireMessage } from '../src/game/viewer-stream.ts';
+
+/** The update as eventUpdates built it before: the object JSON.stringify walked. */
+const asObject = (viewer: Viewer, message: Message, version: number, n: number) => JSON.stringify({ version, messages: [wireMessage(viewer, message, n, null)] });
+
+/** Any UTF-16 code unit, lone surrogates and control characters included. */
+const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+const edgy = fc.constantFrom('', '"', '\\', '\u0000', '\n\r\t\b\f', '\u001f', '\u007f', '\u2028\u2029', '\ud800', '\udfff', '😀', 'ü', '</script>', '{"x":1}');
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: codeUnit, maxLength: 40 }),
+  fc.array(edgy, { maxLength: 8 }).map((parts) => parts.join('')),
+  fc.string({ unit: 'grapheme', minLength: 500, maxLength: 3000 }),
+);
+const id = fc.oneof(fc.constantFrom('iran', 'us', 'israel', 'mediators', 'public', 'iran-us-mediated'), text);
+const viewer: fc.Arbitrary<Viewer> = fc.oneof(
+  fc.constant<Viewer>({ kind: 'facilitator' }),
+  fc.constant<Viewer>({ kind: 'observer' }),
+  id.map((seat): Viewer => ({ kind: 'seat', seat })),
+);
+const integer = fc.oneof(fc.nat(), fc.constantFrom(0, 1, 9, 10, 99, 2 ** 31, Number.MAX_SAFE_INTEGER));
+const number = fc.oneof(integer, fc.double(), fc.constantFrom(-0, Number.NaN, Infinity, -Infinity, 1_765_000_000_000, 1e21, 1.5e-7));
+const message: fc.Arbitrary<Message> = fc
+  .record(
+    {
+      seq: integer,
+      at: number,
+      channel: id,
+      from: fc.option(id),
+      text,
+      to: fc.option(id),
+      relayOf: fc.option(fc.constant('m1'), { freq: 5 }),
+      fromName: text,
+      toWhiteCell: fc.constant<true>(true),
+      hidden: fc.constantFrom<'display' | 'everyone'>('display', 'everyone'),
+      hiddenAt: integer,
+    },
+    { requiredKeys: ['seq', 'at', 'channel', 'from', 'text', 'to', 'relayOf'] },
+  )
+  .map((m): Message => ({ ...m, id: `m${m.seq}`, audience: [] }));
+
+describe('newMessageUpdateJson', () => {
+  it('writes what JSON.stringify writes for the update object, for any message, viewer, version and number', () => {
+    fc.assert(
+      fc.property(viewer, message, integer, integer, (v, m, version, n) => {
+        expect(newMessageUpdateJson(v, m, version, n)).toBe(asObject(v, m, version, n));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps every optional field, in its place, and the text of a message hidden from the viewer out', () => {
+    const full: Message = {
+      id: 'm7', seq: 7, at: 1_765_000_000_123, channel: 'iran-us', from: 'iran', text: 'a "quoted"\n\u2028 ü 😀 \ud800',
+      audience: ['iran', 'us'], to: 'us', relayOf: 'm3', fromName: 'Ana "A"', toWhiteCell: true, hidden: 'display',
+    };
+    const json = newMessageUpdateJson({ kind: 'seat', seat: 'us' }, full, 12, 5);
+    expect(json).toBe(asObject({ kind: 'seat', seat: 'us' }, full, 12, 5));
+    expect(Object.keys((JSON.parse(json) as { messages: object[] }).messages[0] ?? {})).toEqual(['id', 'seq', 'at', 'channel', 'from', 'text', 'fromName', 'to', 'relayOf', 'toWhiteCell', 'hidden']);
+    expect(newMessageUpdateJson({ kind: 'observer' }, full, 3, 2)).toBe(asObject({ kind: 'observer' }, full, 3, 2));
+    expect(newMessageUpdateJson({ kind: 'observer' }, full, 3, 2)).not.toContain('quoted');
+  });
+
+  it('writes the same bytes for a channel and sender met again, and for another pair after them', () => {
+    const base: Message = { id: 'm1', seq: 1, at: 5, channel: 'public', from: 'iran', text: 't', audience: [], to: null, relayOf: null };
+    const others: Message[] = [base, { ...base, from: 'us' }, { ...base, channel: 'c"h' }, { ...base, from: null }, base];
+    for (const m of others) expect(newMessageUpdateJson({ kind: 'facilitator' }, m, 2, 1)).toBe(asObject({ kind: 'facilitator' }, m, 2, 1));
+  });
+});
