@@ -168,6 +168,11 @@ describe('the splicing encoder', () => {
       // A recovery offset appended after it, another namespace, an acknowledgement id.
       { type: PacketType.EVENT, nsp: '/', data: ['update', payload, 'offset-1'] },
       { type: PacketType.EVENT, nsp: '/admin', id: 7, data: ['update', payload] },
+      { type: PacketType.EVENT, nsp: '/', id: 0, data: ['update', payload] },
+      { type: PacketType.EVENT, nsp: '', data: ['update', payload] },
+      { type: PacketType.EVENT, nsp: '/', data: ['update'] },
+      { type: PacketType.EVENT, nsp: '/', data: ['updates', payload] },
+      { type: PacketType.EVENT, nsp: '/', data: ['other', payload, 'update'] },
     ];
     for (const p of packets) {
       const pre = { ...p, data: p.data.map((d) => (typeof d === 'string' ? d : new EncodedJson(JSON.stringify(d)))) };

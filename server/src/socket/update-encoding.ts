@@ -38,6 +38,14 @@ function packetHead(type: number, packet: Packet): string {
   return out;
 }
 
+/** What the default encoder writes for an `update` event to the main namespace without an id, up to its payload. */
+const UPDATE_HEAD = '2["update",';
+
+/** An `update` event with a payload, to the main namespace and asking for no acknowledgement: one UPDATE_HEAD fits. */
+function isPlainUpdate(packet: Packet, data: readonly unknown[]): boolean {
+  return data.length > 1 && data[0] === 'update' && (!packet.nsp || packet.nsp === '/') && (packet.id === undefined || packet.id === null);
+}
+
 /**
  * Socket.IO's packet encoder, except that an event argument already encoded
  * (EncodedJson) is spliced in as it is. The bytes on the wire are those the
@@ -48,13 +56,15 @@ class SpliceEncoder extends Encoder {
     const data: unknown = packet.data;
     if (packet.type === PacketType.ACK) return [ackText(packet)];
     if (packet.type !== PacketType.EVENT || !Array.isArray(data) || !hasEncoded(data)) return super.encode(packet);
-    let out = packetHead(PacketType.EVENT, packet);
+    // An update to the main namespace (every broadcast of the log follower) starts with text written once; the
+    // loop wrote it anew per packet, the event's name through JSON.stringify, in four short strings.
+    const first = isPlainUpdate(packet, data) ? 1 : 0;
+    let out = first === 1 ? UPDATE_HEAD : `${packetHead(PacketType.EVENT, packet)}[`;
     // Concatenated, not joined: V8 keeps the parts linked until the frame is written, where a join copied the
     // update's whole text once more for every packet. Plain loops: no closure per packet (every ack comes here).
-    out += '[';
-    for (let i = 0; i < data.length; i++) {
+    for (let i = first; i < data.length; i++) {
       const d: unknown = data[i];
-      if (i > 0) out += ',';
+      if (i > first) out += ',';
       out += d instanceof EncodedJson ? d.json : (JSON.stringify(d) ?? 'null');
     }
     return [`${out}]`];
