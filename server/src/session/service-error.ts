@@ -71,6 +71,17 @@ export function unavailable(message = 'The game store is not reachable right now
 }
 
 /**
+ * An outage's refusal (the store unreachable, or a deadline passed) worded for where it is read, with its code
+ * and retry hint kept; anything else as it is. The default words tell a command to come again with the same id,
+ * which a hello or an HTTP request does not have.
+ */
+export function outageWorded(error: unknown, message: string): unknown {
+  if (error instanceof StoreUnavailableError) return unavailable(message);
+  if (error instanceof ServiceError && error.code === 'unavailable') return new ServiceError('unavailable', message, error.extra);
+  return error;
+}
+
+/**
  * A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). `outage` words
  * the refusal for where it is read: an HTTP request has no command id to send again.
  */

@@ -17,7 +17,7 @@ import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
 import type { CommandLimit, Executed } from '../session/command-path.ts';
-import { ServiceError, isOutage, unavailable } from '../session/service-error.ts';
+import { ServiceError, isOutage, outageWorded } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
@@ -61,42 +61,51 @@ export function seatHandlers(deps: SeatHandlersDeps) {
   return { onHello: helloHandler(deps), onCommand: commandHandler(deps), onSync: syncHandler(deps) };
 }
 
+/** Every hello refused by an outage or its deadline says this: a hello has no command id, and the client's part is to say hello again. */
+export const HELLO_UNAVAILABLE = 'The server could not answer this hello just now; say hello again in a moment.';
+
 /** hello: the token names a role in a session; the socket joins its rooms and gets its view. */
-function helloHandler({ config, service, directory, streams, presence, handle, announceFor }: SeatHandlersDeps) {
-  return handle({
+function helloHandler(deps: SeatHandlersDeps) {
+  const hello = helloRun(deps);
+  return deps.handle({
     event: 'hello',
     schema: HelloPayload,
-    run: async (p, socket): Promise<HelloData> => {
-      const grant = await directory.authenticate(p.token);
-      if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
-      const previous = socket.data.grant;
-      const hello = await service.withSession(p.sessionId, (session) => {
-        // A socket gone while we waited must not be left behind in a room.
-        if (socket.connected) {
-          // One role per socket: a socket that says hello again with another token leaves its old room.
-          if (previous) leaveRooms(socket, previous);
-          void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
-          socket.data.grant = grant;
-          socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
-          helloSaid(socket);
-          presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
-          if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
-        }
-        const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
-        return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
-      }, performance.now() + config.storeTimeoutMs);
-      // A revocation whose drop ran between authenticate's check and the join did not find this socket.
-      if (socket.data.grant === grant)
-        await directory.confirmJoined(grant).catch((err: unknown) => {
-          // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
-          const outage = isOutage(err);
-          const keep = () => socket.connected && helloDeadline(socket, config.helloTimeoutMs);
-          unjoin(socket, grant, announceFor, outage ? keep : () => setImmediate(() => socket.disconnect()));
-          throw outage ? unavailable('The game store is not reachable right now; say hello again in a moment.') : err;
-        });
-      return hello;
-    },
+    run: (p, socket) => hello(p, socket).catch((err: unknown) => Promise.reject(outageWorded(err, HELLO_UNAVAILABLE) as Error)),
   });
+}
+
+/** The hello itself; helloHandler words its outage refusals. */
+function helloRun({ config, service, directory, streams, presence, announceFor }: SeatHandlersDeps) {
+  return async (p: z.output<typeof HelloPayload>, socket: RubiconSocket): Promise<HelloData> => {
+    const grant = await directory.authenticate(p.token);
+    if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+    const previous = socket.data.grant;
+    const hello = await service.withSession(p.sessionId, (session) => {
+      // A socket gone while we waited must not be left behind in a room.
+      if (socket.connected) {
+        // One role per socket: a socket that says hello again with another token leaves its old room.
+        if (previous) leaveRooms(socket, previous);
+        void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
+        socket.data.grant = grant;
+        socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
+        helloSaid(socket);
+        presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
+        if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
+      }
+      const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
+      return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
+    }, performance.now() + config.storeTimeoutMs);
+    // A revocation whose drop ran between authenticate's check and the join did not find this socket.
+    if (socket.data.grant === grant)
+      await directory.confirmJoined(grant).catch((err: unknown) => {
+        // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
+        const outage = isOutage(err);
+        const keep = () => socket.connected && helloDeadline(socket, config.helloTimeoutMs);
+        unjoin(socket, grant, announceFor, outage ? keep : () => setImmediate(() => socket.disconnect()));
+        throw err;
+      });
+    return hello;
+  };
 }
 
 function leaveRooms(socket: RubiconSocket, grant: Grant): void {
