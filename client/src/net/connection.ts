@@ -20,13 +20,16 @@ import { ScenarioTexts } from './scenario-texts.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed';
+/** `unavailable`: connected, but the server refused the hello for now and named a wait; `retryAt` says until when. */
+export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'unavailable' | 'failed';
 
 /** What screens render from. Replaced (never mutated) on every change. */
 export interface SessionSnapshot {
   status: ConnectionStatus;
   /** Why the connection gave up (bad token, unknown session), fit to show. */
   problem: string | null;
+  /** When the next hello is due (epoch ms, this device's clock), while the status is `unavailable`. */
+  retryAt: number | null;
   role: Viewer | null;
   /** The latest version held; send game commands against this. */
   version: number | null;
@@ -40,6 +43,7 @@ export type SendOutcome = { ok: true; version: number; duplicate: boolean } | { 
 export const idleSnapshot: SessionSnapshot = {
   status: 'idle',
   problem: null,
+  retryAt: null,
   role: null,
   version: null,
   view: null,
@@ -103,7 +107,7 @@ export class SessionConnection {
       this.live = false;
       // The server dropped us on purpose (a revoked code): reconnect, and the hello says why.
       if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), 500);
-      if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
+      if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting', retryAt: null });
     });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
       if (this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
@@ -194,7 +198,7 @@ export class SessionConnection {
           socket.disconnect();
           for (const w of this.waiters.splice(0)) w();
         } else {
-          setTimeout(() => socket.connected && void this.hello(), 2000);
+          this.helloAgainLater(socket, ack.error);
         }
         return;
       }
@@ -202,12 +206,23 @@ export class SessionConnection {
       this.applySnapshot(ack.data, true);
       this.live = true;
       this.everLive = true;
-      this.publish({ status: 'live' });
+      this.publish({ status: 'live', retryAt: null });
       for (const w of this.waiters.splice(0)) w();
       this.maybeSync();
     } catch {
       if (socket === this.socket && socket.connected) setTimeout(() => socket.connected && void this.hello(), 1000);
     }
+  }
+
+  /**
+   * A hello refused for now: said again after the server's `retryAfterMs` (within refusalWaitMs's bounds, so a
+   * hint of 0 or of an hour does neither a storm nor a stall), with the person told so; a refusal without a
+   * hint is said again after 2 s, as before.
+   */
+  private helloAgainLater(socket: ClientSocket, error: WireError): void {
+    const waitMs = refusalWaitMs(error);
+    if (error.retryAfterMs !== undefined) this.publish({ status: 'unavailable', retryAt: Date.now() + waitMs });
+    setTimeout(() => socket === this.socket && socket.connected && void this.hello(), waitMs);
   }
 
   private applySnapshot(data: SyncData, authoritative: boolean): void {
@@ -281,8 +296,8 @@ export class SessionConnection {
   }
 }
 
-/** How long to wait after a refused connection: the server's `retryAfterMs`, within 1–30 s. */
-function refusalWaitMs(data: unknown): number {
+/** How long to wait after a refused connection or hello: the server's `retryAfterMs`, within 1–30 s (2 s without one). */
+export function refusalWaitMs(data: unknown): number {
   const asked = typeof data === 'object' && data !== null && 'retryAfterMs' in data && typeof data.retryAfterMs === 'number' ? data.retryAfterMs : 2000;
   return Math.min(30_000, Math.max(1000, asked));
 }

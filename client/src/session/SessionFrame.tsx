@@ -1,16 +1,17 @@
 import type { ReactNode } from 'react';
 import type { Session } from '../net/useSession.ts';
 import { AppHeader } from '../common/AppHeader.tsx';
-import { ConnectionBadge } from './ConnectionBadge.tsx';
+import { ConnectionBadge, useRetryInWords } from './ConnectionBadge.tsx';
 import { JoinForm } from '../lobby/JoinForm.tsx';
 
 /** What a session screen shows before it has a view: connecting, or why it cannot connect. */
 export function SessionPending({ session, title, onForget }: { session: Session; title: string; onForget?: () => void }) {
   const failed = session.status === 'failed';
+  const retry = useRetryInWords(session.status === 'unavailable' ? session.retryAt : null);
   return (
     <div className="page">
       <AppHeader context={<span>{title}</span>}>
-        <ConnectionBadge status={session.status} />
+        <ConnectionBadge status={session.status} retryAt={session.retryAt} />
       </AppHeader>
       <main id="main" className="narrow">
         {failed ? (
@@ -30,7 +31,9 @@ export function SessionPending({ session, title, onForget }: { session: Session;
         ) : (
           <section className="panel loading" aria-labelledby="loading-heading" aria-busy="true">
             <h1 id="loading-heading">Connecting to the session…</h1>
-            <p className="muted">Fetching the latest state from the server.</p>
+            <p className="muted">
+              {retry ? `The server is briefly unavailable; ${retry}.` : 'Fetching the latest state from the server.'}
+            </p>
           </section>
         )}
       </main>
