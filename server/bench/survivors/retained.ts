@@ -11,7 +11,8 @@
  *
  *   node --expose-gc --import tsx server/bench/survivors/retained.ts
  *   env: RETAINED_SESSIONS (10), RETAINED_MESSAGES (400 per phase, over all sessions), RETAINED_DIR (a temp dir),
- *        RETAINED_NAMED=1 (seats say hello with a name), RETAINED_JSON=<file> (the figures as JSON)
+ *        RETAINED_NAMED=1 (seats say hello with a name), RETAINED_JSON=<file> (the figures as JSON),
+ *        RETAINED_REDIS_URL=<url> (the Redis store, one process, keys under retained-<pid>: left behind for the caller to delete)
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -128,7 +129,10 @@ if (CLIENT_OF) {
   process.send?.('done', () => process.exit(0));
 } else {
   const dir = process.env.RETAINED_DIR ?? mkdtempSync(join(tmpdir(), 'retained-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
+  // RETAINED_REDIS_URL: the Redis store instead of memory (one process, under a prefix of its own), for what Redis mode keeps.
+  const redisUrl = process.env.RETAINED_REDIS_URL;
+  const redis = redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `retained-${process.pid}:` } : {};
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings(), ...redis });
   const app = await createApp(config, { scenarios: benchCatalog(600) });
   const url = await app.listen();
   const files: Partial<Record<Mark, string>> = {};
