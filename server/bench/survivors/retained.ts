@@ -12,7 +12,7 @@
  *   node --expose-gc --import tsx server/bench/survivors/retained.ts
  *   env: RETAINED_SESSIONS (10), RETAINED_MESSAGES (400 per phase, over all sessions), RETAINED_DIR (a temp dir),
  *        RETAINED_NAMED=1 (seats say hello with a name), RETAINED_JSON=<file> (the figures as JSON),
- *        RETAINED_REDIS_URL=<url> (the Redis store, one process, keys under retained-<pid>: left behind for the caller to delete)
+ *        RETAINED_REDIS_URL=<url> (the Redis store, one process, its keys under retained-<pid>: deleted at the end)
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { benchCatalog } from '../bench-catalog.ts';
 import { benchLimitSettings } from '../fanout/limits.ts';
+import { deleteKeys } from '../server-e2e.ts';
 import { Rng, randomText } from '../workload.ts';
 import { diffHeaps, readHeap, stringsStartingWith, type Group } from './heap-diff.ts';
 
@@ -131,7 +132,8 @@ if (CLIENT_OF) {
   const dir = process.env.RETAINED_DIR ?? mkdtempSync(join(tmpdir(), 'retained-'));
   // RETAINED_REDIS_URL: the Redis store instead of memory (one process, under a prefix of its own), for what Redis mode keeps.
   const redisUrl = process.env.RETAINED_REDIS_URL;
-  const redis = redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: `retained-${process.pid}:` } : {};
+  const redisPrefix = `retained-${process.pid}:`;
+  const redis = redisUrl ? { REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix } : {};
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings(), ...redis });
   const app = await createApp(config, { scenarios: benchCatalog(600) });
   const url = await app.listen();
@@ -148,6 +150,7 @@ if (CLIENT_OF) {
     });
   });
   await app.close();
+  if (redisUrl) await deleteKeys(redisUrl, redisPrefix);
   const [a, b, c] = (['A', 'B', 'C'] as const).map((m) => readHeap(files[m] as string));
   if (!a || !b || !c) throw new Error('a snapshot is missing');
   const kept = diffHeaps(a, c);
