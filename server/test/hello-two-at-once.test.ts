@@ -6,11 +6,10 @@
  * skips it. Together they let a hello whose code is revoked between its check and its join keep that code's
  * rooms, and get its answer, after the revocation was answered.
  *
- * Both cases fail on main at b56c7ff. The fix is in server/src/socket/seat-handlers.ts (being changed by
- * another engineer this hour, so not made here): read `previous` inside withSession's callback, at the join,
- * and check the grant again after every join this hello made, whoever holds the socket now (refused, it
- * undoes only what is still its own). `it.fails` marks the defect as it stands: the fix turns these into
- * failures of `it.fails`, and they become `it`.
+ * Both cases fail on b56c7ff (where the defect was found) and pass since the fix in
+ * server/src/socket/seat-handlers.ts: `previous` is read inside withSession's callback, at the join, and the
+ * grant is checked again after every join this hello made, whoever holds the socket now (refused, it undoes
+ * only what is still its own).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, CreateSessionResponse, HelloData } from '@rubicon/shared';
@@ -78,7 +77,7 @@ const hello = (client: TestClient, sessionId: string, token: string): Promise<Ac
   client.socket.timeout(10_000).emitWithAck('hello', { sessionId, token });
 
 describe('two hellos at once on one socket', () => {
-  it.fails('leave it in the rooms of one grant only, the one it holds', async () => {
+  it('leave it in the rooms of one grant only, the one it holds', async () => {
     const { s1, s2, t1, t2, client } = await twoSessions();
     const [a, b] = await heldTogether([s1.sessionId, s2.sessionId], async () => undefined, () => Promise.all([hello(client, s1.sessionId, t1), hello(client, s2.sessionId, t2)]));
     expect(a.ok && b.ok).toBe(true);
@@ -88,7 +87,7 @@ describe('two hellos at once on one socket', () => {
     client.close();
   });
 
-  it.fails('leave no room of a code revoked between the first one\'s check and its join, nor answer it', async () => {
+  it('leave no room of a code revoked between the first one\'s check and its join, nor answer it', async () => {
     const { s1, s2, t1, t2, client } = await twoSessions();
     const revoke = () => api(one.url, `/api/sessions/${s1.sessionId}/access/iran/revoke`, { method: 'POST', body: {}, token: s1.facilitatorToken });
     let revoked = 0;

@@ -79,10 +79,13 @@ function helloRun({ config, service, directory, streams, presence, announceFor }
   return async (p: z.output<typeof HelloPayload>, socket: RubiconSocket): Promise<HelloData> => {
     const grant = await directory.authenticate(p.token);
     if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
-    const previous = socket.data.grant;
+    // Read at the join, not before the wait: a second hello on this socket may have joined meanwhile.
+    let joined = false;
     const hello = await service.withSession(p.sessionId, (session) => {
       // A socket gone while we waited must not be left behind in a room.
       if (socket.connected) {
+        const previous = socket.data.grant;
+        joined = true;
         // One role per socket: a socket that says hello again with another token leaves its old room.
         if (previous) leaveRooms(socket, previous);
         void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
@@ -95,8 +98,9 @@ function helloRun({ config, service, directory, streams, presence, announceFor }
       const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
       return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
     }, performance.now() + config.storeTimeoutMs);
-    // A revocation whose drop ran between authenticate's check and the join did not find this socket.
-    if (socket.data.grant === grant)
+    // A revocation whose drop ran between authenticate's check and the join did not find this socket;
+    // checked even when a later hello has joined since (unjoin then leaves that one's rooms alone).
+    if (joined)
       await directory.confirmJoined(grant).catch((err: unknown) => {
         // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
         const outage = isOutage(err);
