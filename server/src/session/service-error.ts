@@ -76,9 +76,8 @@ export function unavailable(message = 'The game store is not reachable right now
  * which a hello or an HTTP request does not have.
  */
 export function outageWorded(error: unknown, message: string): unknown {
-  if (error instanceof StoreUnavailableError) return unavailable(message);
-  if (error instanceof ServiceError && error.code === 'unavailable') return new ServiceError('unavailable', message, error.extra);
-  return error;
+  if (!isOutage(error)) return error;
+  return error instanceof ServiceError ? new ServiceError('unavailable', message, error.extra) : unavailable(message);
 }
 
 /**

@@ -4,13 +4,16 @@ import { UNSEEN_MESSAGE } from './viewer-stream.ts';
 /**
  * A channel's and a sender's part of an update's JSON, `,"channel":…,"from":…,"text":`, written once for each
  * pair met (a game has a handful of channels and seats): two JSON.stringify calls and three concatenations fewer
- * per message. Keyed by the strings themselves, so nothing is built to look one up.
+ * per message. Keyed by the strings themselves, so nothing is built to look one up. Module-wide, so bounded:
+ * channels come from scenario files, and a process that loads many (imports) must not keep every name.
  */
 const channelFrom = new Map<string, Map<string | null, string>>();
+const MAX_CHANNELS = 256;
 
 function channelFromText(channel: string, from: string | null): string {
   let byFrom = channelFrom.get(channel);
   if (!byFrom) {
+    if (channelFrom.size >= MAX_CHANNELS) channelFrom.clear();
     byFrom = new Map();
     channelFrom.set(channel, byFrom);
   }
@@ -48,9 +51,9 @@ function num(x: number): string {
  * message's update (broadcast.ts), written from the log's message without that object, its list and the update
  * around it, and without JSON.stringify's walk of them (docs/performance.md, 6 December, "A public message's
  * update written from the message"). The keys are wireMessage's, in its order; strings are escaped by
- * JSON.stringify of the string alone, or quoted as they are when they have nothing to escape. Meant for a message relaying nothing (wireMessageVariant not
- * null): a relay names another message in each reader's own numbering, written here as unseen (as wireMessage's
- * `relayed` null).
+ * JSON.stringify of the string alone, or quoted as they are when they have nothing to escape. Meant for a
+ * message relaying nothing (wireMessageVariant not null): a relay names another message in each reader's own
+ * numbering, written here as unseen (as wireMessage's `relayed` null).
  */
 export function newMessageUpdateJson(viewer: Viewer, message: Message, version: number, n: number): string {
   const seen = messageAsSeenBy(viewer, message);
