@@ -9,6 +9,11 @@ import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandlers } from '../src/http/routes.ts';
+import { DeadlineQueue, lateRefusal } from '../src/session/deadline-queue.ts';
+import { ImportVerifier } from '../src/session/import-pipeline.ts';
+import { lostAppendOutcome } from '../src/session/lost-append.ts';
+import { overdue } from '../src/session/pending-answers.ts';
+import { MemoryStore } from '../src/store/memory-store.ts';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 import type { HttpError } from '@rubicon/shared';
 
@@ -19,6 +24,23 @@ beforeAll(async () => {
   const app = express();
   app.post('/api/join', () => {
     throw new StoreUnavailableError('timeout', 'Redis did not answer within 1000 ms.');
+  });
+  // Work bounded by the deadline queue that is still queued when its deadline passes.
+  app.get('/queue', async () => {
+    await new DeadlineQueue().within(new Promise<never>(() => {}), performance.now(), () => {});
+  });
+  app.get('/overdue', () => {
+    throw overdue();
+  });
+  // An append whose answer was lost, with no time left to ask the store what became of it.
+  app.get('/lost', async () => {
+    const lost = new StoreUnavailableError('timeout', 'Redis did not answer within 1000 ms.');
+    const entry = { seq: 1, commandId: 'c1', at: 0, by: { kind: 'facilitator' }, command: { type: 'PAUSE' } } as const;
+    await lostAppendOutcome(new MemoryStore(), 's1', [entry as never], false, performance.now(), lost);
+  });
+  // A big file while the workers are all busy (none here).
+  app.post('/import', async () => {
+    await new ImportVerifier({ scenarios: () => [], inlineBytes: 0, maxConcurrent: 0 }).verify(new Uint8Array(8), 'continue');
   });
   const { notFound, onError } = errorHandlers(pino({ level: 'silent' }));
   app.use(notFound);
@@ -38,5 +60,23 @@ describe('a store outage over HTTP', () => {
     const body = (await res.json()) as HttpError;
     expect(body.error.code).toBe('unavailable');
     expect(body.error.message).not.toMatch(/command id/i);
+  });
+});
+
+describe('every `unavailable` over HTTP', () => {
+  // Each route's refusal, and what the same refusal says to a socket's command, which has an id to send again.
+  it.each([
+    ['the deadline queue timing out', 'GET', '/queue', 1, 'This was not done within the time bound', lateRefusal],
+    ['a command overdue at its bound', 'GET', '/overdue', 1, 'The session did not take this command within the time bound', overdue],
+    ['a lost append the store could not be asked about in time', 'GET', '/lost', 1, 'The game store did not answer in time, and this may have been applied', null],
+    ['the import checkers all busy', 'POST', '/import', 5, 'Other imports are being checked right now', null],
+  ] as const)('is 503 with Retry-After, keeps why, says to send the request again after it and names no command id: %s', async (_what, method, path, seconds, reason, onSocket) => {
+    const res = await fetch(`${url}${path}`, { method });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(String(seconds));
+    const body = (await res.json()) as HttpError;
+    expect(body.error.code).toBe('unavailable');
+    expect(body.error.message).toBe(`${reason}; send the request again in ${seconds} s (its Retry-After header).`);
+    if (onSocket) expect(onSocket().toWire()).toEqual({ code: 'unavailable', message: `${reason}; try again with the same command id.`, retryAfterMs: expect.any(Number) as unknown });
   });
 });

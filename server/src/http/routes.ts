@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { AccessAction, BranchRequest, CreateSessionRequest, JoinRequest, scenarioText, teachingDocument, type HttpError, type Scenario, type ScenarioCatalog, type Presence, type SharedScenarioText } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { ServiceError, asServiceError, httpStatus, invalidPayload, unavailable } from '../session/service-error.ts';
+import { ServiceError, httpRefusal, httpStatus, invalidPayload, retryAfterSeconds } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
@@ -274,10 +274,10 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
       send(res, 404, { error: { code: 'not_found', message: 'Not found.' } });
     },
     onError: (err: unknown, req, res, _next) => {
-      const refusal = asServiceError(err, () => unavailable('The game store is not reachable right now; try again in a moment.'));
+      const refusal = httpRefusal(err);
       if (refusal) {
         const { retryAfterMs, where, seq } = refusal.extra;
-        if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+        if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds(retryAfterMs)));
         return void send(res, httpStatus(refusal.code), {
           error: { code: refusal.code, message: refusal.message, ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) },
         });

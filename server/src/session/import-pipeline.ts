@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Scenario } from '@rubicon/shared';
 import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
 import type { FromWorker, WorkerInput } from './import-worker.ts';
-import { ServiceError } from './service-error.ts';
+import { ServiceError, unavailable } from './service-error.ts';
 
 /**
  * How to start import-worker: the compiled .js directly in production; from
@@ -85,7 +85,7 @@ export class ImportVerifier {
       return planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose);
     }
     if (this.running >= this.maxConcurrent)
-      throw new ServiceError('unavailable', 'Other imports are being checked right now; try again in a moment.', { retryAfterMs: 5000 });
+      throw unavailable('Other imports are being checked right now', 5000);
     this.running++;
     try {
       return await this.inWorker(body, purpose);

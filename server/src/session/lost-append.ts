@@ -51,7 +51,7 @@ export async function lostAppendOutcome(
     // Not in the log, and the lookup went after the append on the same connection: it was not applied.
     throw unavailable();
   }
-  throw unavailable('The game store did not answer in time; this may have been applied. Send it again with the same command id.');
+  throw unavailable('The game store did not answer in time, and this may have been applied');
 }
 
 /** Whether the log holds these entries' commands, in order and by the same actors, from `seq` on. */

@@ -1,11 +1,11 @@
 import type { EntryLimit } from '../store/types.ts';
 import type { Executed, PendingCommand } from './command-types.ts';
-import { ServiceError } from './service-error.ts';
+import { unavailable } from './service-error.ts';
 
 // How a batch's commands are answered, apart from the path that decides them (command-path.ts).
 
 /** The store answered every round trip, so the retry can come soon, not after a reconnect's wait. */
-export const overdue = () => new ServiceError('unavailable', 'The session did not take this command within the time bound; try again with the same command id.', { retryAfterMs: 100 });
+export const overdue = () => unavailable('The session did not take this command within the time bound', 100);
 
 /** Answers a command of the batch unless it was answered already. */
 export function answerOk(p: PendingCommand, executed: Executed): void {

@@ -12,14 +12,23 @@ export class ServiceError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { version?: number; gameVersion?: number; view?: WireView; retryAfterMs?: number; where?: string; seq?: number } = {},
+    readonly extra: {
+      version?: number;
+      gameVersion?: number;
+      view?: WireView;
+      retryAfterMs?: number;
+      where?: string;
+      seq?: number;
+      /** An `unavailable`'s why, without what to do: that depends on where it is read (`unavailable`, httpRefusal). */
+      reason?: string;
+    } = {},
   ) {
     super(message);
   }
 
   toWire(): WireError {
-    // `where` and `seq` locate a problem in an uploaded file: an HTTP matter, not a socket one.
-    const { where: _where, seq: _seq, ...wire } = this.extra;
+    // `where` and `seq` locate a problem in an uploaded file: an HTTP matter, not a socket one. `reason` is in the message.
+    const { where: _where, seq: _seq, reason: _reason, ...wire } = this.extra;
     return { code: this.code, message: this.message, ...wire };
   }
 }
@@ -65,29 +74,48 @@ export function invalidPayload(error: { issues: readonly { path: readonly Proper
 /** How soon a client should try again after `unavailable`: about the time Redis takes to reconnect. */
 export const RETRY_AFTER_MS = 1000;
 
-/** The refusal for "the store could not be reached in time"; the retry must reuse the command id. */
-export function unavailable(message = 'The game store is not reachable right now; try again with the same command id.'): ServiceError {
-  return new ServiceError('unavailable', message, { retryAfterMs: RETRY_AFTER_MS });
+/**
+ * A refusal for now, not for good: `reason` says why, and the words after it what a command's sender does,
+ * come again with the same command id (which makes the retry safe whether or not it landed). A hello
+ * (outageWorded) and an HTTP request (httpRefusal) have no command id, and are told otherwise.
+ */
+export function unavailable(reason = 'The game store is not reachable right now', retryAfterMs = RETRY_AFTER_MS): ServiceError {
+  return new ServiceError('unavailable', `${reason}; try again with the same command id.`, { retryAfterMs, reason });
 }
 
 /**
  * An outage's refusal (the store unreachable, or a deadline passed) worded for where it is read, with its code
- * and retry hint kept; anything else as it is. The default words tell a command to come again with the same id,
- * which a hello or an HTTP request does not have.
+ * and retry hint kept; anything else as it is.
  */
 export function outageWorded(error: unknown, message: string): unknown {
   if (!isOutage(error)) return error;
-  return error instanceof ServiceError ? new ServiceError('unavailable', message, error.extra) : unavailable(message);
+  return new ServiceError('unavailable', message, error instanceof ServiceError ? error.extra : unavailable().extra);
+}
+
+/** A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). */
+export function asServiceError(error: unknown): ServiceError | null {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof StoreUnavailableError) return unavailable();
+  return null;
+}
+
+/** Retry-After's seconds for a retry hint, rounded up: a client that waits them is not early. */
+export function retryAfterSeconds(retryAfterMs: number): number {
+  return Math.ceil(retryAfterMs / 1000);
 }
 
 /**
- * A ServiceError as it is, a store outage as `unavailable`; null for anything else (a bug). `outage` words
- * the refusal for where it is read: an HTTP request has no command id to send again.
+ * A refusal as an HTTP answer says it; null for anything else (a bug). Every `unavailable` with a retry
+ * hint, whatever raised it (the store, a deadline, a busy queue), keeps its reason and hint and tells the
+ * client to send the request again after Retry-After: a request has no command id to come again with.
  */
-export function asServiceError(error: unknown, outage: () => ServiceError = unavailable): ServiceError | null {
-  if (error instanceof ServiceError) return error;
-  if (error instanceof StoreUnavailableError) return outage();
-  return null;
+export function httpRefusal(error: unknown): ServiceError | null {
+  const refusal = asServiceError(error);
+  const retryAfterMs = refusal?.extra.retryAfterMs;
+  if (refusal?.code !== 'unavailable' || retryAfterMs === undefined) return refusal;
+  const reason = refusal.extra.reason ?? 'The server could not do this in time';
+  const wait = retryAfterSeconds(retryAfterMs);
+  return new ServiceError('unavailable', `${reason}; send the request again in ${wait} s (its Retry-After header).`, refusal.extra);
 }
 
 /** True for failures that are part of an outage (logged once by the store), not worth a line each. */

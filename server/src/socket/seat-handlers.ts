@@ -17,7 +17,7 @@ import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
 import type { CommandLimit, Executed } from '../session/command-path.ts';
-import { ServiceError, isOutage, outageWorded } from '../session/service-error.ts';
+import { ServiceError, isOutage, outageWorded, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
@@ -170,7 +170,7 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
   /** The command's answer, in the sender's own stream, which this process has followed past the command: right after it, or (a retry) where the stream is now. */
   const answerOf = (grant: Grant, result: Executed): CommandAnswer => {
     const session = service.peek(grant.sessionId);
-    if (!session) throw new ServiceError('unavailable', 'The session left this server; try again with the same command id.', { retryAfterMs: 100 });
+    if (!session) throw unavailable('The session left this server', 100);
     const state = result.after ?? session.state;
     return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
   };
