@@ -109,6 +109,26 @@ describe('a refused hello', () => {
     expect(hellos).toHaveLength(1);
     conn.stop();
   });
+
+  it('stays refused for good when invalid (a malformed hello: the same one gets the same answer), saying what it means and the way out', async () => {
+    const { conn, hellos } = await started([refused({ code: 'invalid', message: 'token: Too small: expected string to have >=1 characters' })]);
+    const snapshot = conn.getSnapshot();
+    expect(snapshot).toMatchObject({ status: 'failed', retryAt: null, view: null });
+    expect(snapshot.problem).toContain('token: Too small');
+    expect(snapshot.problem).toContain('join again with your code');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(hellos).toHaveLength(1);
+    const html = renderToStaticMarkup(<SessionPending session={{ ...snapshot, sessionId: 's1' } as unknown as Session} title="April 2024" onForget={() => undefined} />);
+    expect(html).toContain('Cannot open this session');
+    expect(html).toContain('Forget this session on this device');
+    conn.stop();
+    // A server fault is not final: said again after 2 s.
+    const fault = await started([refused({ code: 'internal', message: 'Something went wrong on the server.' })]);
+    expect(fault.conn.getSnapshot().status).not.toBe('failed');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(fault.hellos).toHaveLength(2);
+    fault.conn.stop();
+  });
 });
 
 describe('what the person sees while a hello waits', () => {

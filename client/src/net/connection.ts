@@ -53,7 +53,12 @@ export const idleSnapshot: SessionSnapshot = {
 
 const ACK_TIMEOUT_MS = 10_000;
 const READY_TIMEOUT_MS = 15_000;
-const FATAL = new Set(['unauthorized', 'forbidden', 'not_found']);
+/**
+ * The hello refusals that are for now: said again later (`unavailable` and `rate_limited` after their hint,
+ * `internal` after 2 s). Every other is final: the same hello would get the same answer (a revoked token,
+ * another session's, a malformed hello), so saying it again every 2 s only hides the problem.
+ */
+const FOR_NOW = new Set(['unavailable', 'rate_limited', 'internal']);
 
 /**
  * One live connection to a session, for one token. Keeps the reconciled
@@ -191,10 +196,10 @@ export class SessionConnection {
       });
       if (socket !== this.socket) return;
       if (!ack.ok) {
-        if (FATAL.has(ack.error.code)) {
+        if (!FOR_NOW.has(ack.error.code)) {
           // The view goes too: a screen keeps showing one as if it were still current (a revoked seat's console,
           // marked only "Disconnected"), whereas without one it says why and offers the join field (SessionPending).
-          this.publish({ status: 'failed', problem: ack.error.message, view: null });
+          this.publish({ status: 'failed', problem: helloProblem(ack.error), view: null });
           socket.disconnect();
           for (const w of this.waiters.splice(0)) w();
         } else {
@@ -294,6 +299,15 @@ export class SessionConnection {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const l of this.listeners) l();
   }
+}
+
+/**
+ * What a person is told of a final hello refusal: the server's words, which say what to do; for a malformed
+ * hello (the server names the field) what it means here, since this browser sent what it had saved.
+ */
+export function helloProblem(error: WireError): string {
+  if (error.code !== 'invalid') return error.message;
+  return `The server could not read this browser's hello (${error.message}). The link or the key this device saved for the session may be damaged: join again with your code.`;
 }
 
 /** How long to wait after a refused connection or hello: the server's `retryAfterMs`, within 1–30 s (2 s without one). */
