@@ -18,7 +18,7 @@ import { ImportVerifier } from './session/import-pipeline.ts';
 import { compileTrustProxy, trustsAnyone, type TrustProxy } from './http/client-address.ts';
 import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
-import { hostGuard, hostPolicy, metricsHostPolicy, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
+import { hostGuard, hostPolicy, metricsHostPolicy, metricsHostsWarning, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
 import { Readiness } from './http/readiness.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
@@ -199,16 +199,20 @@ function hostsOf(config: Config): HostPolicy {
 
 /**
  * The metrics listener answers to its own names only (metricsHostPolicy), never to ALLOWED_ORIGINS' partners.
- * METRICS_HOSTS=all turns its check off: said at start when nothing else guards it.
+ * Said at start: METRICS_HOSTS=all turning its check off when nothing else guards it, and ALLOWED_HOSTS names
+ * it no longer answers to (metricsHostsWarning).
  */
 function metricsHostGuard(config: Config, logger: Logger): (host: string | undefined, path: string) => string | null {
   const { port, token, host, hosts } = config.metrics;
+  const settings = { metricsHosts: hosts, bindHost: host, machineName: hostname() };
   if (hosts === 'all' && port !== undefined && token === undefined)
     logger.warn(
       { metricsHost: host },
       'METRICS_HOSTS=all turns the Host check off on the METRICS_PORT listener, which has no METRICS_TOKEN: a DNS-rebinding page in a browser that reaches it can read /metrics (set METRICS_TOKEN, or list the names in METRICS_HOSTS instead)',
     );
-  return hostGuard(metricsHostPolicy({ metricsHosts: hosts, bindHost: host, machineName: hostname() }), logger, 'METRICS_HOSTS');
+  const unlisted = port === undefined ? null : metricsHostsWarning(config.allowedHosts, settings);
+  if (unlisted) logger.warn({ allowedHosts: config.allowedHosts, metricsHosts: hosts }, unlisted);
+  return hostGuard(metricsHostPolicy(settings), logger, 'METRICS_HOSTS');
 }
 
 /** Express with the middleware every answer passes through: security headers, the Host check and compression. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { hostAllowed, hostPolicy, metricsHostPolicy } from '../src/http/host-check.ts';
+import { hostAllowed, hostPolicy, metricsHostPolicy, metricsHostsWarning } from '../src/http/host-check.ts';
 import { recordingLogger, startServer, type TestServer } from './harness.ts';
 
 let dist: string;
@@ -182,6 +182,43 @@ describe('turning the METRICS_PORT listener\'s Host check off', () => {
   it('says nothing when METRICS_TOKEN guards it, or when there is no such listener', async () => {
     expect((await start({ METRICS_HOSTS: 'all', METRICS_TOKEN: 'metrics-secret-1234' })).warned()).toBe(false);
     expect((await start({ METRICS_HOSTS: 'all', METRICS_PORT: '', METRICS_TOKEN: '' })).warned()).toBe(false);
+  });
+});
+
+describe('ALLOWED_HOSTS names the METRICS_PORT listener no longer answers to', () => {
+  const own = { metricsHosts: [] as string[], bindHost: '127.0.0.1', machineName: '3f2a9c1d7e04' };
+
+  it('are named in one warning saying to list them in METRICS_HOSTS; those it answers to (METRICS_HOSTS, its own names) are not', () => {
+    const warning = metricsHostsWarning(['rubicon-app', '.school.example', 'metrics.lan', '3F2A9C1D7E04', 'scrape.example.'], {
+      ...own,
+      metricsHosts: ['scrape.example'],
+      bindHost: 'metrics.lan',
+    });
+    expect(warning).toContain('"rubicon-app", ".school.example", which the METRICS_PORT listener does not answer to');
+    expect(warning).toContain('METRICS_HOSTS=rubicon-app,.school.example)');
+    expect(warning).not.toMatch(/metrics\.lan|3f2a9c1d7e04|scrape/i);
+    // A suffix entry is covered by the same suffix (or a wider one) in METRICS_HOSTS, not by one name under it.
+    expect(metricsHostsWarning(['.school.example'], { ...own, metricsHosts: ['.example'] })).toBeNull();
+    expect(metricsHostsWarning(['.school.example'], { ...own, metricsHosts: ['app.school.example'] })).toContain('".school.example"');
+  });
+
+  it('say nothing when there are none, when METRICS_HOSTS=all, or for ALLOWED_HOSTS=all', () => {
+    expect(metricsHostsWarning([], own)).toBeNull();
+    expect(metricsHostsWarning(['rubicon-app'], { ...own, metricsHosts: 'all' })).toBeNull();
+    expect(metricsHostsWarning('all', own)).toBeNull();
+  });
+
+  it('are warned of once at start, only with a METRICS_PORT listener', async () => {
+    const warnings = async (env: Record<string, string>) => {
+      const recording = recordingLogger();
+      servers.push(await startServer({ backend: 'memory', env: { CLIENT_DIST: dist, ...env }, deps: { logger: recording.logger } }));
+      return recording.lines().filter((l) => l.msg.includes('METRICS_HOSTS too'));
+    };
+    const moved = await warnings({ METRICS_PORT: '0', ALLOWED_HOSTS: 'rubicon-app' });
+    expect(moved).toHaveLength(1);
+    expect(moved[0]?.msg).toContain('METRICS_HOSTS=rubicon-app)');
+    expect(await warnings({ METRICS_PORT: '0', ALLOWED_HOSTS: 'rubicon-app', METRICS_HOSTS: 'rubicon-app' })).toEqual([]);
+    expect(await warnings({ ALLOWED_HOSTS: 'rubicon-app' })).toEqual([]);
   });
 });
 

@@ -73,6 +73,25 @@ export function metricsHostPolicy(settings: MetricsHostSettings): HostPolicy {
   return [...settings.metricsHosts, settings.bindHost, ...machineNames(settings.machineName)].map(canonical);
 }
 
+/**
+ * The start-up warning for ALLOWED_HOSTS names the METRICS_PORT listener does not answer to, or null. Until
+ * 6 December (36e5ff1) ALLOWED_HOSTS' names opened that listener too; a scraper that names it by one of them
+ * is now refused 403, which says why, but only once it scrapes. Not for ALLOWED_HOSTS=all: behind a proxy,
+ * with a scraper on an IP address (the usual case), there would be nothing to move and no way to quiet it.
+ */
+export function metricsHostsWarning(allowedHosts: HostPolicy, metrics: MetricsHostSettings): string | null {
+  if (allowedHosts === 'all') return null;
+  const policy = metricsHostPolicy(metrics);
+  const missing = allowedHosts.map(canonical).filter((name) => !hostAllowed(policy, name));
+  if (missing.length === 0) return null;
+  const names = missing.map((n) => `"${n}"`).join(', ');
+  return (
+    `ALLOWED_HOSTS names ${names}, which the METRICS_PORT listener does not answer to: it takes its own names only, ` +
+    `not the public port's, and refuses a request naming another with 403 host_not_allowed. If a scraper reaches it by one ` +
+    `of them, list it in METRICS_HOSTS too (METRICS_HOSTS=${missing.join(',')}).`
+  );
+}
+
 /** The name in a Host header (`name`, `name:port`, `[v6]`, `[v6]:port`), or null for anything else. */
 function hostnameOf(header: string): string | null {
   const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(header);
