@@ -79,8 +79,16 @@ const Env = z.object({
    * few dozen; the default leaves room for a school of 300 behind one router, as HELLO_RATE_LIMIT_BURST does.
    */
   ANONYMOUS_SOCKETS_PER_ADDRESS: int(1, 300),
-  /** A socket that has not said a successful hello this long after connecting is disconnected. */
+  /**
+   * A socket without a confirmed hello this long after it connected, or after it lost the grant a hello had
+   * given it (an outage-refused hello on a socket that held another), is disconnected. Failed hellos do not renew it.
+   */
   HELLO_TIMEOUT_MS: int(100, 10_000),
+  /**
+   * Per token and process: sockets holding its grant at once. Past it a hello is refused (`rate_limited`) and
+   * nothing is joined. A player's few tabs and devices, and a reconnect overlapping its old socket, fit in 8.
+   */
+  SOCKETS_PER_TOKEN: int(1, 8),
   /** Per client address, for joining by code and creating, importing or branching sessions (a class may share one address). */
   HTTP_RATE_LIMIT_BURST: int(1, 100),
   HTTP_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(2),
@@ -231,6 +239,8 @@ export interface Config {
   helloTimeoutMs: number;
   /** Per client address and process: sockets open at once without a successful hello (ANONYMOUS_SOCKETS_PER_ADDRESS). */
   anonymousSocketsPerAddress: number;
+  /** Per token and process: sockets holding its grant at once (SOCKETS_PER_TOKEN). */
+  socketsPerToken: number;
   trustProxy: boolean | number | string;
   /** Null: the page's own origin and PUBLIC_URL's. */
   allowedOrigins: string[] | null;
@@ -292,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     helloTimeoutMs: e.HELLO_TIMEOUT_MS,
     anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
+    socketsPerToken: e.SOCKETS_PER_TOKEN,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
     allowedHosts: allowedHostsOf(e.ALLOWED_HOSTS),

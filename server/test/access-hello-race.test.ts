@@ -8,10 +8,10 @@
  * leaves the rooms but stays to say hello again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
 import type { AccessCode } from '@rubicon/shared';
 import { TestClient, api, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, type TestServer } from './harness.ts';
-import { landBetween } from './store-race.ts';
-import { StoreUnavailableError } from '../src/store/redis-availability.ts';
+import { landBetween, withOutageAfterJoin } from './store-race.ts';
 
 const prefix = uniquePrefix('access-hello-race');
 let one: TestServer;
@@ -89,25 +89,6 @@ describe('a hello whose code is revoked between its check and its join', () => {
   });
 });
 
-/**
- * Runs `act` with the session's second read of its access generations failing as a stopped Redis's does: the
- * first is the hello's check before its join (authenticate), the second its check again after it (confirmJoined).
- */
-async function withOutageAfterJoin<T>(server: TestServer, sessionId: string, act: () => Promise<T>): Promise<{ answer: T; reads: number }> {
-  const store = server.app.service.store;
-  const original = store.accessChanges;
-  let reads = 0;
-  store.accessChanges = async (id) => {
-    if (id === sessionId && ++reads === 2) throw new StoreUnavailableError('timeout', 'Redis did not answer within 1000 ms.');
-    return original.call(store, id);
-  };
-  try {
-    return { answer: await act(), reads };
-  } finally {
-    store.accessChanges = original;
-  }
-}
-
 describe('a hello whose check after the join meets a store outage', () => {
   it('is refused unavailable with a retry hint, out of the rooms and without the grant, and its socket kept to say hello again', async () => {
     const session = await createSession(one.url, { scenarioId: 'april-2024' });
@@ -136,6 +117,71 @@ describe('a hello whose check after the join meets a store outage', () => {
       const { answer } = await withOutageAfterJoin(quick, session.sessionId, () => client.hello());
       expect(!answer.ok && answer.error.code).toBe('unavailable');
       expect(await dropped).toBe('io server disconnect');
+      client.close();
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+/** A socket from this test's address, and the refusal of its connection if there was one. */
+function connectRaw(url: string): Promise<{ socket: Socket; refusal: { message: string; data: unknown } | null }> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket, refusal: null }));
+    socket.once('connect_error', (err: Error & { data?: unknown }) => resolve({ socket, refusal: { message: err.message, data: err.data } }));
+  });
+}
+
+describe('a socket that loses its grant to an outage-refused hello goes back under the anonymous sockets\' rules', () => {
+  it('counts again against ANONYMOUS_SOCKETS_PER_ADDRESS, and is closed when its address is at the cap', async () => {
+    const capped = await startServer({ backend: 'memory', env: { ANONYMOUS_SOCKETS_PER_ADDRESS: '1' } });
+    const raw: Socket[] = [];
+    try {
+      const session = await createSession(capped.url, { scenarioId: 'april-2024' });
+      const client = new TestClient(capped.url, session.sessionId, (await joinCode(capped.url, codeFor(session, 'iran'))).token, 'iran-recount');
+      expect((await client.hello()).ok).toBe(true);
+      const { answer } = await withOutageAfterJoin(capped, session.sessionId, () => client.hello());
+      expect(!answer.ok && answer.error.code).toBe('unavailable');
+      // Anonymous again, it holds the address's one place: a new socket is refused.
+      const refused = await connectRaw(capped.url);
+      raw.push(refused.socket);
+      expect(refused.refusal?.data).toMatchObject({ code: 'rate_limited' });
+      // Its hello again confirmed, the place is free.
+      expect((await client.hello()).ok).toBe(true);
+      const waiting = await connectRaw(capped.url);
+      raw.push(waiting.socket);
+      expect(waiting.refusal).toBeNull();
+      // With that one waiting, the address is at the cap: losing the grant again closes the socket.
+      const dropped = new Promise<string>((resolve) => client.socket.once('disconnect', (r) => resolve(r)));
+      const again = await withOutageAfterJoin(capped, session.sessionId, () => client.hello());
+      expect(!again.answer.ok && again.answer.error.code).toBe('unavailable');
+      expect(await dropped).toBe('io server disconnect');
+      client.close();
+    } finally {
+      for (const s of raw) s.close();
+      await capped.close();
+    }
+  });
+
+  it('keeps the deadline of a socket that never held a confirmed grant running, however many of its hellos fail after their join', async () => {
+    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '400' } });
+    try {
+      const session = await createSession(quick.url, { scenarioId: 'april-2024' });
+      const client = new TestClient(quick.url, session.sessionId, (await joinCode(quick.url, codeFor(session, 'iran'))).token, 'iran-stalling');
+      let reason: string | null = null;
+      client.socket.once('disconnect', (r) => (reason = r));
+      const gone = new Promise<null>((resolve) => client.socket.once('disconnect', () => resolve(null)));
+      // Hellos every 100 ms, each refused after its join: each used to give the socket a fresh 400 ms.
+      let refused = 0;
+      for (let i = 0; i < 30 && reason === null; i++) {
+        const { answer } = await withOutageAfterJoin(quick, session.sessionId, () => Promise.race([client.hello(), gone]));
+        if (answer && !answer.ok) refused++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(reason).toBe('io server disconnect');
+      expect(refused).toBeGreaterThan(0);
+      expect(refused).toBeLessThan(30);
       client.close();
     } finally {
       await quick.close();

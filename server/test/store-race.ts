@@ -1,4 +1,6 @@
 import type { SessionStore } from '../src/store/types.ts';
+import { StoreUnavailableError } from '../src/store/redis-availability.ts';
+import type { TestServer } from './harness.ts';
 
 /** The store's reads by one key (a token hash, a session id) that the race tests hold. */
 type KeyedRead = 'resolveToken' | 'accessChanges';
@@ -33,5 +35,24 @@ export async function landBetween<M extends KeyedRead, T, U>(
     return [answer, await landed];
   } finally {
     store[method] = original;
+  }
+}
+
+/**
+ * Runs `act` with the session's second read of its access generations failing as a stopped Redis's does: the
+ * first is the hello's check before its join (authenticate), the second its check again after it (confirmJoined).
+ */
+export async function withOutageAfterJoin<T>(server: TestServer, sessionId: string, act: () => Promise<T>): Promise<{ answer: T; reads: number }> {
+  const store = server.app.service.store;
+  const original = store.accessChanges;
+  let reads = 0;
+  store.accessChanges = async (id) => {
+    if (id === sessionId && ++reads === 2) throw new StoreUnavailableError('timeout', 'Redis did not answer within 1000 ms.');
+    return original.call(store, id);
+  };
+  try {
+    return { answer: await act(), reads };
+  } finally {
+    store.accessChanges = original;
   }
 }

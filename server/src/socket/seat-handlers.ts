@@ -19,14 +19,16 @@ import { actingActor, type ActingActor } from '../session/access.ts';
 import type { CommandLimit, Executed } from '../session/command-path.ts';
 import { ServiceError, isOutage, outageWorded, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
+import { hashToken } from '../session/secrets.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { syncData } from '../session/sync-data.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { AckHandlerSpec } from './ack-handler.ts';
 import { CommandAnswer } from './command-answer.ts';
-import { helloDeadline, helloSaid } from './hello-deadline.ts';
+import type { AnonymousSockets } from './anonymous-sockets.ts';
 import type { PresenceTracker } from './presence.ts';
 import { grantKey, type SocketGrants } from './socket-grants.ts';
+import type { TokenSockets } from './token-sockets.ts';
 import type { RubiconSocket } from './types.ts';
 import type { Grant } from '../store/types.ts';
 
@@ -38,6 +40,10 @@ export interface SeatHandlersDeps {
   streams: ViewerStreams;
   presence: PresenceTracker;
   grants: SocketGrants;
+  /** Sockets without a confirmed grant: their per-address count and their hello deadline. */
+  anonymous: AnonymousSockets;
+  /** Sockets per token: a hello past the cap is refused. */
+  tokenSockets: TokenSockets;
   /** Wraps a spec into a Socket.IO listener that validates, answers and never throws (ack-handler.ts). */
   handle: <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => (this: RubiconSocket, ...args: unknown[]) => void;
   /** Tells a session's sockets who is present, after a socket joins or leaves it. */
@@ -75,39 +81,43 @@ function helloHandler(deps: SeatHandlersDeps) {
 }
 
 /** The hello itself; helloHandler words its outage refusals. */
-function helloRun({ config, service, directory, streams, presence, announceFor }: SeatHandlersDeps) {
+function helloRun({ config, service, directory, streams, presence, anonymous, tokenSockets, announceFor }: SeatHandlersDeps) {
   return async (p: z.output<typeof HelloPayload>, socket: RubiconSocket): Promise<HelloData> => {
     const grant = await directory.authenticate(p.token);
     if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
+    const tokenKey = hashToken(p.token);
     // Read at the join, not before the wait: a second hello on this socket may have joined meanwhile.
     let joined = false;
     const hello = await service.withSession(p.sessionId, (session) => {
       // A socket gone while we waited must not be left behind in a room.
       if (socket.connected) {
+        // Past the token's cap this throws, and nothing is joined: the socket keeps what it held.
+        tokenSockets.take(socket, tokenKey);
         const previous = socket.data.grant;
         joined = true;
         // One role per socket: a socket that says hello again with another token leaves its old room.
         if (previous) leaveRooms(socket, previous);
         void socket.join([roomFor(grant.sessionId, grant.role), accessRoom(grant.sessionId, grantKey(grant)), sessionRoom(grant.sessionId)]);
         socket.data.grant = grant;
+        socket.data.tokenKey = tokenKey;
         socket.data.name = grant.role.kind === 'seat' ? (p.name ?? null) : null;
-        helloSaid(socket);
         presence.announce(grant.sessionId, seatsInPlay(session.game.scenario, session.game.setup));
         if (previous && previous.sessionId !== grant.sessionId) announceFor(previous.sessionId);
       }
       const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
       return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
     }, performance.now() + config.storeTimeoutMs);
+    if (!joined) return hello;
     // A revocation whose drop ran between authenticate's check and the join did not find this socket;
     // checked even when a later hello has joined since (unjoin then leaves that one's rooms alone).
-    if (joined)
-      await directory.confirmJoined(grant).catch((err: unknown) => {
-        // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
-        const outage = isOutage(err);
-        const keep = () => socket.connected && helloDeadline(socket, config.helloTimeoutMs);
-        unjoin(socket, grant, announceFor, outage ? keep : () => setImmediate(() => socket.disconnect()));
-        throw err;
-      });
+    await directory.confirmJoined(grant).catch((err: unknown) => {
+      // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
+      const keep = () => socket.connected && anonymous.lostGrant(socket);
+      unjoin(socket, grant, { tokenSockets, announceFor }, isOutage(err) ? keep : () => setImmediate(() => socket.disconnect()));
+      throw err;
+    });
+    // Only a confirmed hello makes the socket no longer anonymous: one refused after its join leaves its deadline running.
+    if (socket.data.grant === grant) anonymous.granted(socket);
     return hello;
   };
 }
@@ -122,14 +132,15 @@ function leaveRooms(socket: RubiconSocket, grant: Grant): void {
  * A hello refused after its socket joined: out of the grant's rooms and without it at once, so nothing more
  * reaches it and it cannot act; then `after`. Its code revoked meanwhile, it is dropped once the refusal is
  * answered (ack-handler answers in this rejection's microtasks), as the revocation drops the sockets it finds;
- * the check cut short by a store outage, it is kept and given HELLO_TIMEOUT_MS to say hello again, as a new
- * socket is.
+ * the check cut short by a store outage, it is kept to say hello again under the anonymous sockets' rules
+ * (AnonymousSockets.lostGrant), and its place under the token is given back either way.
  */
-function unjoin(socket: RubiconSocket, grant: Grant, announceFor: (sessionId: string) => void, after: () => void): void {
+function unjoin(socket: RubiconSocket, grant: Grant, deps: Pick<SeatHandlersDeps, 'tokenSockets' | 'announceFor'>, after: () => void): void {
   if (socket.data.grant !== grant) return;
   leaveRooms(socket, grant);
   socket.data.grant = null;
-  announceFor(grant.sessionId);
+  deps.tokenSockets.release(socket);
+  deps.announceFor(grant.sessionId);
   after();
 }
 

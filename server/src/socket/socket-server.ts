@@ -5,7 +5,7 @@ import { seatsInPlay } from '@rubicon/shared';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Clock } from '../store/types.ts';
+import type { Clock, Grant } from '../store/types.ts';
 import type { Limits } from '../limits/limits.ts';
 import { clientAddress, type TrustProxy } from '../http/client-address.ts';
 import type { OwnBots } from '../http/own-bots.ts';
@@ -16,13 +16,13 @@ import { ViewerStreams } from '../session/viewer-streams.ts';
 import { ackHandler, type AckHandlerSpec } from './ack-handler.ts';
 import { followLog } from './log-follower.ts';
 import { eventGuard } from './event-guard.ts';
-import { helloDeadline } from './hello-deadline.ts';
 import { AnonymousSockets, anonymousCap } from './anonymous-sockets.ts';
 import type { HostPolicy } from '../http/host-check.ts';
 import { createIoServer } from './io-server.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
 import { socketGrants } from './socket-grants.ts';
+import { TokenSockets } from './token-sockets.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
 
 export interface SocketServerDeps {
@@ -64,8 +64,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
   const io = createIoServer(deps.httpServer, config, deps.hosts, metrics, redis);
-  const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress);
-  io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics, retryAfterMs: config.helloTimeoutMs }));
+  const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress, config.helloTimeoutMs);
+  io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics }));
+  // A refused tab's hello again comes before its socket's hello deadline closes it.
+  const tokenSockets = new TokenSockets(config.socketsPerToken, Math.ceil(config.helloTimeoutMs / 2));
   const presence = new PresenceTracker(io, log);
 
   const streams = new ViewerStreams();
@@ -73,10 +75,11 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const handle = <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => ackHandler({ log, metrics }, spec);
 
   const grants = socketGrants({ io, service, directory, config, clock: deps.clock, log });
-  const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, handle, announceFor });
+  const { onHello, onCommand, onSync } = seatHandlers({ config, service, directory, limits, streams, presence, grants, anonymous, tokenSockets, handle, announceFor });
 
   function onDisconnect(this: RubiconSocket): void {
     metrics.sockets.dec();
+    tokenSockets.release(this);
     const grant = this.data.grant;
     if (grant) announceFor(grant.sessionId);
   }
@@ -86,14 +89,26 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     if (!socket.recovered) socket.data.grant = null;
     // Runs before the event handlers: limits, unknown events and the size check come first and cost little.
     socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
-    helloDeadline(socket, config.helloTimeoutMs, () => anonymous.release(socket));
+    anonymous.connected(socket);
     const recovered = socket.recovered ? socket.data.grant : null;
-    if (recovered) grants.recheckRecovered(socket, recovered);
+    if (recovered) recover(socket, recovered);
     socket.on('hello', onHello);
     socket.on('command', onCommand);
     socket.on('sync', onSync);
     socket.on('disconnect', onDisconnect);
   });
+
+  /** A socket that recovered its grant is counted under its token again, and its grant checked again. */
+  function recover(socket: RubiconSocket, grant: Grant): void {
+    try {
+      if (socket.data.tokenKey !== undefined) tokenSockets.take(socket, socket.data.tokenKey);
+    } catch {
+      socket.data.grant = null;
+      socket.disconnect(true);
+      return;
+    }
+    grants.recheckRecovered(socket, grant);
+  }
 
   function announceFor(sessionId: string): void {
     const session = service.peek(sessionId);

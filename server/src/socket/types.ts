@@ -16,6 +16,11 @@ export interface SocketData {
   grant: Grant | null;
   /** The display name this socket gave in its hello (seats only); stamped on the commands it sends. */
   name?: string | null;
+  /**
+   * The hash of the token its grant came with (as the store keeps it, never the token), under which
+   * token-sockets.ts counts the socket; kept here so that a recovered socket is counted again.
+   */
+  tokenKey?: string;
 }
 
 export type RubiconServer = Server<ClientToServerEvents, ServerEmits, InterServerEvents, SocketData>;
