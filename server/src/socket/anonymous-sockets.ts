@@ -10,7 +10,7 @@ type Refusal = Error & { data?: unknown };
  * The sockets on this process that hold no confirmed grant ("anonymous"), and the two rules they live by:
  * per client address at most `cap` at once, and each closed `timeoutMs` after it became anonymous unless
  * a hello is confirmed first. A socket becomes anonymous when it connects and again when it loses a grant
- * its hello had confirmed (an outage-refused hello on a socket that held another grant), and only then:
+ * its hello had confirmed (a later hello of it refused after its join by an outage), and only then:
  * a hello that joins and is then refused never made it anything else, so its deadline runs on from where
  * it was and a client cannot keep a socket open by saying hellos that fail. Counted per process, not in
  * Redis: an open connection lives on one process and costs that process's memory, and a shared count would
