@@ -19,6 +19,7 @@ import { eventGuard } from './event-guard.ts';
 import { AnonymousSockets, anonymousCap } from './anonymous-sockets.ts';
 import type { HostPolicy } from '../http/host-check.ts';
 import { createIoServer } from './io-server.ts';
+import { guardRecovery } from './recovery-guard.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
 import { socketGrants } from './socket-grants.ts';
@@ -64,6 +65,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
   const io = createIoServer(deps.httpServer, config, deps.hosts, metrics, redis);
+  if (config.recoveryMs > 0) guardRecovery(io, (grant) => directory.checkGrant(grant));
   const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress, config.helloTimeoutMs);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics }));
   // A refused tab's hello again comes before its socket's hello deadline closes it.

@@ -1,0 +1,32 @@
+import type { Grant } from '../store/types.ts';
+import type { RubiconServer, SocketData } from './types.ts';
+
+/** The grant a persisted socket's data holds, if any (the data is ours, stored by Socket.IO as it was: in Redis, as JSON). */
+function grantIn(data: unknown): Grant | null {
+  if (typeof data !== 'object' || data === null || !('grant' in data)) return null;
+  return (data as SocketData).grant;
+}
+
+/**
+ * Socket.IO's connection state recovery (RECOVERY_MS) gives a socket back its rooms, its data and every packet
+ * sent to those rooms while it was away, as it constructs the socket: before any middleware or handler of ours
+ * runs. A socket whose connection was lost is not there for a revocation or an expiry to drop, so without this
+ * a revoked seat's client came back in its rooms and was sent what they got after the revocation. A session
+ * whose grant no longer holds (or cannot be checked now) is not restored: the client connects as a new socket
+ * and says hello, which its token answers. The recheck after the connection (socket-grants.ts) still covers a
+ * revocation landing between this check and the rooms' join.
+ */
+export function guardRecovery(io: RubiconServer, stillHolds: (grant: Grant) => Promise<void>): void {
+  const adapter = io.of('/').adapter;
+  const restore = adapter.restoreSession.bind(adapter);
+  adapter.restoreSession = async (pid, offset) => {
+    const session = await restore(pid, offset);
+    const grant = session ? grantIn(session.data) : null;
+    if (!session || !grant) return session;
+    return stillHolds(grant).then(
+      () => session,
+      // socket.io types a session that is not restored as none at all; it treats null (or a throw) as that.
+      () => null as unknown as typeof session,
+    );
+  };
+}
