@@ -3,8 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { Scenario } from '@rubicon/shared';
-import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
+import type { GameSetup, LogEntry, Scenario, SessionHeader } from '@rubicon/shared';
+import { planJob, type ImportPlan, type ImportPurpose, type PlanJob } from './import-verify.ts';
 import type { FromWorker, WorkerInput } from './import-worker.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 
@@ -32,6 +32,8 @@ export interface ImportVerifierOptions {
   maxConcurrent?: number;
   /** Files up to this size are checked on the spot: their replay takes a few ms, less than starting a worker. */
   inlineBytes?: number;
+  /** Branches at up to this many entries are made on the spot, for the same reason. */
+  inlineEntries?: number;
 }
 
 /**
@@ -79,29 +81,41 @@ export class ImportVerifier {
   }
 
   /** `body` goes to the worker if the file is big enough to need one: the caller must not read it afterwards. */
-  async verify(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
-    if (body.length <= (this.options.inlineBytes ?? 64 * 1024)) {
+  verify(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
+    return this.plan({ kind: 'file', body, purpose }, body.length <= (this.options.inlineBytes ?? 64 * 1024));
+  }
+
+  /**
+   * A branch of a session at `version` (planBranch): hashing the chain and replaying the log up to there took
+   * seconds of the event loop for a long one (8,000 entries: 4.6 s), which anyone who imports a file may ask for.
+   */
+  branch(setup: GameSetup, header: SessionHeader, log: LogEntry[], version: number): Promise<ImportPlan> {
+    return this.plan({ kind: 'branch', setup, header, log, version }, version <= (this.options.inlineEntries ?? 200));
+  }
+
+  private async plan(job: PlanJob, inline: boolean): Promise<ImportPlan> {
+    if (inline) {
       const byId = new Map(this.options.scenarios().map((s) => [s.id, s]));
-      return planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose);
+      return planJob(job, (id) => byId.get(id));
     }
     if (this.running >= this.maxConcurrent)
       throw unavailable('Other imports are being checked right now', 5000);
     this.running++;
     try {
-      return await this.inWorker(body, purpose);
+      return await this.inWorker(job);
     } finally {
       this.running--;
     }
   }
 
-  private inWorker(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
+  private inWorker(job: PlanJob): Promise<ImportPlan> {
     const [entry, how] = workerEntry();
-    const bytes = ownedBytes(body);
     // Transferred, not cloned: a structured clone of a 3 MB body held the main thread 1-35 ms.
+    const transferred = job.kind === 'file' ? { ...job, body: ownedBytes(job.body) } : job;
     const worker = new Worker(entry, {
       ...how,
-      workerData: { body: bytes, scenarios: this.options.scenarios().map(serializedScenario), purpose } satisfies WorkerInput,
-      transferList: [bytes.buffer],
+      workerData: { job: transferred, scenarios: this.options.scenarios().map(serializedScenario) } satisfies WorkerInput,
+      transferList: transferred.kind === 'file' ? [transferred.body.buffer] : [],
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
     return new Promise<ImportPlan>((resolve, reject) => {

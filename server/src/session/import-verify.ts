@@ -1,10 +1,12 @@
-import { continuedLog, persistGame, type GameSetup, type Scenario, type SessionHeader } from '@rubicon/shared';
+import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type LogEntry, type Scenario, type SessionHeader } from '@rubicon/shared';
 import type { SerializedEntry } from '../store/types.ts';
+import { gameForSetup } from './game-setup.ts';
+import { ServiceError } from './service-error.ts';
 import { verifyUpload } from './session-file.ts';
 
 /** A verified session file, as plain data (it crosses from the worker thread), ready to be stored in one piece. */
 export interface ImportPlan {
-  /** The file's own header (title, parent), which a replay keeps. */
+  /** The file's own header (title, parent), which a replay keeps; a branch's names the branch point as its parent. */
   session: SessionHeader;
   setup: GameSetup;
   entries: SerializedEntry[];
@@ -33,7 +35,45 @@ export function planImport(text: string, scenarioOf: (id: string) => Scenario | 
   return {
     session: verified.file.session,
     setup: game.setup,
-    entries: log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) })),
+    entries: serializedLog(log),
     snapshot: JSON.stringify(persistGame(game, final)),
   };
+}
+
+function serializedLog(log: readonly LogEntry[]): SerializedEntry[] {
+  return log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) }));
+}
+
+/**
+ * A branch of a session at `version`: the same log up to there, its chain hash at that point (so the branch's
+ * file names exactly which history it continues), and (continuedLog) a pause if a beat's clock was running.
+ * As CPU-heavy as an import's check for a long log (the whole chain hashed, the log replayed), so it runs in
+ * the same worker (import-pipeline.ts).
+ */
+export function planBranch(game: Game, header: SessionHeader, log: readonly LogEntry[], version: number): ImportPlan {
+  const upTo = log.slice(0, version);
+  const hash = buildSessionFile({ session: header, game, log: upTo, exportedAt: 0 }).chain.head;
+  const { log: continued, final } = continuedLog(game, upTo, replay(game, upTo));
+  return {
+    session: { ...header, parent: { sessionId: header.sessionId, title: header.title, version, hash } },
+    setup: game.setup,
+    entries: serializedLog(continued),
+    snapshot: JSON.stringify(persistGame(game, final)),
+  };
+}
+
+/** The work a plan is made from, as plain data (it crosses to the worker thread): an uploaded file, or a session's log to branch. */
+export type PlanJob =
+  | { kind: 'file'; body: Uint8Array; purpose: ImportPurpose }
+  | { kind: 'branch'; setup: GameSetup; header: SessionHeader; log: LogEntry[]; version: number };
+
+/** A job's plan, the same on the spot and in the worker. */
+export function planJob(job: PlanJob, scenarioOf: (id: string) => Scenario | undefined): ImportPlan {
+  if (job.kind === 'file') return planImport(new TextDecoder().decode(job.body), scenarioOf, job.purpose);
+  const game = gameForSetup(job.setup, (id) => scenarioOf(id) ?? noScenario(id));
+  return planBranch(game, job.header, job.log, job.version);
+}
+
+function noScenario(id: string): never {
+  throw new ServiceError('not_found', `There is no scenario "${id}".`);
 }

@@ -7,14 +7,14 @@
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ErrorCode, Scenario } from '@rubicon/shared';
-import { planImport, type ImportPlan, type ImportPurpose } from './import-verify.ts';
+import { planJob, type ImportPlan, type PlanJob } from './import-verify.ts';
 import { ServiceError } from './service-error.ts';
 
 export interface WorkerInput {
-  body: Uint8Array;
+  /** An uploaded file to check, or a session's log to branch. */
+  job: PlanJob;
   /** Each scenario serialized (v8.serialize) on the main thread once, rebuilt here. */
   scenarios: Uint8Array[];
-  purpose: ImportPurpose;
 }
 
 /**
@@ -33,11 +33,11 @@ export type FromWorker =
 const port = parentPort;
 if (!port) throw new Error('import-worker.ts runs only as a worker thread');
 
-const { body, scenarios, purpose } = workerData as WorkerInput;
+const { job, scenarios } = workerData as WorkerInput;
 const byId = new Map(scenarios.map((bytes) => deserialize(bytes) as Scenario).map((s) => [s.id, s]));
 let answers: FromWorker[];
 try {
-  const { entries, ...plan } = planImport(new TextDecoder().decode(body), (id) => byId.get(id), purpose);
+  const { entries, ...plan } = planJob(job, (id) => byId.get(id));
   answers = [];
   for (let i = 0; i < entries.length; i += ENTRIES_PER_MESSAGE) answers.push({ type: 'entries', entries: entries.slice(i, i + ENTRIES_PER_MESSAGE) });
   answers.push({ type: 'done', plan });

@@ -2,15 +2,11 @@ import {
   applyPreset,
   presetById,
   buildSessionFile,
-  continuedLog,
   estimateSession,
-  persistGame,
   phaseOf,
-  replay,
   seatsInPlay,
   type SessionFile,
   type SessionHeader,
-  type SessionParent,
   type Scenario,
   type GameView,
   type Message,
@@ -21,7 +17,6 @@ import {
   type CreateSessionResponse,
   type Game,
   type JoinResponse,
-  type LogEntry,
   type SessionSummary,
   type Presence,
   type AccessAction,
@@ -37,7 +32,7 @@ import { ServiceError, isOutage } from './service-error.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import { settleWithin } from '../settle-within.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
-import type { ImportPlan, ImportPurpose } from './import-verify.ts';
+import { planBranch, type ImportPlan, type ImportPurpose } from './import-verify.ts';
 import type { SessionService } from './session-service.ts';
 import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
 import { drawCodes, splitCodes } from './join-codes.ts';
@@ -294,13 +289,10 @@ export class SessionDirectory {
     if (version > all.length) throw new ServiceError('invalid', `The session has ${all.length} events; it cannot be branched at ${version}.`);
     const game = this.service.gameFor(meta.setup);
     const header = headerOf(meta);
-    const upTo = all.slice(0, version);
-    // The parent's chain hash at the branch point: the branch's file names exactly which history it continues.
-    const hash = buildSessionFile({ session: header, game, log: upTo, exportedAt: 0 }).chain.head;
-    const parent: SessionParent = { sessionId: header.sessionId, title: header.title, version, hash };
-    const { log, final } = continuedLog(game, upTo, replay(game, upTo));
+    // Off the event loop for a long log (import-pipeline.ts); on the spot without a verifier (some tests).
+    const plan = this.imports ? await this.imports.branch(meta.setup, header, all, version) : planBranch(game, header, all, version);
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
-    return this.register(game, branchTitle, serialized(log), JSON.stringify(persistGame(game, final)), { parent, replayOf: null });
+    return this.register(game, branchTitle, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
   }
 
   /**
@@ -391,8 +383,4 @@ function headerOf(meta: SessionMeta): SessionHeader {
   return (
     meta.lineage?.replayOf ?? { sessionId: meta.sessionId, title: meta.title, createdAt: meta.createdAt, parent: meta.lineage?.parent ?? null }
   );
-}
-
-function serialized(log: readonly LogEntry[]): SerializedEntry[] {
-  return log.map((e) => ({ seq: e.seq, commandId: e.commandId, json: JSON.stringify(e) }));
 }
