@@ -4,7 +4,7 @@
  * may branch and export that session: each hashes the whole chain (and a branch replays the log) on the
  * thread that serves every game. An 8,000-entry import (2.4 MB) then held the event loop 4.6 s for a branch
  * and 1.6 s for an export (docs/security.md §10; the branch is now made in the import's worker, the export
- * not yet). Told without a clock: once the log is read, the event loop
+ * hashes in slices with a turn between them). Told without a clock: once the log is read, the event loop
  * must get a turn before the answer is written, as it does while an import is checked in its worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
