@@ -320,6 +320,32 @@ export function audit(log: readonly LogEntry[], writers: readonly Writer[], setu
 
 const lastAnswer = (r: CommandRecord): CommandAnswer | undefined => r.answers[r.answers.length - 1];
 
+/**
+ * How long a writer may take to fail over (a new socket and hello on a live process) once its process died:
+ * well under the 10 s acknowledgement timeout a command buffered on a closed socket waits for, well over a
+ * failover on a loaded machine (33-360 ms measured at load 8-14).
+ */
+export const FAILOVER_WITHIN_MS = 5000;
+
+/**
+ * The latest any answer to a command may come, from its sending, with Redis up or down: the server answers
+ * within STORE_TIMEOUT_MS (1 s by default) of a command's arrival, `unavailable` if the store has not
+ * answered by then. Three times that is the loosest limit redis-outage.test.ts accepts from its measured
+ * load margin (a run whose limit comes to more is too loaded to tell late from slow); the kill tests, which
+ * do not scrape the servers' lag, use it as is.
+ */
+export const ANSWER_WITHIN_MS = 3 * 1000;
+
+/** Every answer (acknowledgement or refusal) that came later than `ms` after its sending. */
+export function answersLaterThan(writers: readonly Writer[], ms: number): CommandAnswer[] {
+  return writers.flatMap((w) => w.records.flatMap((r) => r.answers.filter((a) => a.ms > ms)));
+}
+
+/** Every failover that took longer than `ms`, labelled with its writer. */
+export function failoversLongerThan(writers: readonly Writer[], ms: number): (Failover & { label: string })[] {
+  return writers.flatMap((w) => w.failovers.filter((f) => f.ms > ms).map((f) => ({ ...f, label: w.label })));
+}
+
 /** Every `unavailable` answer's latency, for the "refused within the bound" check. */
 export function unavailableLatencies(writers: readonly Writer[]): number[] {
   return writers.flatMap((w) => w.records.flatMap((r) => r.answers.filter((a) => a.code === 'unavailable').map((a) => a.ms)));

@@ -6,15 +6,38 @@
  * import leaves no session behind (only staged keys that expire), and the
  * same file imported again afterwards appears whole. One address's hourly
  * import allowance is enforced across processes.
+ *
+ * Across that kill and a restart of the killed process, four seats keep
+ * writing into a live session on the same two processes: every acknowledged
+ * command is in its log exactly once, every answer and failover comes within
+ * the bounds kill-server.test.ts uses, the killed process's /healthz does not
+ * answer while the others' say ready, and every client converges on the log's
+ * head. Redis stays up, so no command should be refused `unavailable`; the
+ * answer bound covers any that is.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { buildSessionFile, type CreateSessionResponse, type LogEntry } from '@rubicon/shared';
 import { endlessLog } from '../../bench/workload.ts';
-import { api, waitFor, type ChildServer } from '../harness.ts';
-import { PrivateRedis, crashLines, exportLog, faultEnv, health, sleep, startServer } from './fault-harness.ts';
+import { SEATS, api, connect, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
+import { startGame } from '../play.ts';
+import {
+  ANSWER_WITHIN_MS,
+  FAILOVER_WITHIN_MS,
+  PrivateRedis,
+  Writer,
+  answersLaterThan,
+  audit,
+  crashLines,
+  exportLog,
+  failoversLongerThan,
+  faultEnv,
+  health,
+  sleep,
+  startServer,
+} from './fault-harness.ts';
 import { OwnLoopDelay } from './load-margin.ts';
-import { reportOnFinish } from './report-on-finish.ts';
+import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /** How much longer than an idle process the importing one may take to answer /healthz/live. */
 const LIVE_BOUND_MS = 500;
@@ -22,8 +45,14 @@ const LIVE_BOUND_MS = 500;
 let redis: PrivateRedis | undefined;
 let admin: RedisClientType | undefined;
 const servers: ChildServer[] = [];
+let table: Table | undefined;
+const writers: Writer[] = [];
+
+const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
 
 afterAll(async () => {
+  for (const w of writers) w.close();
+  table?.close();
   await Promise.all(servers.map((s) => (s.child.exitCode === null ? s.kill() : undefined)));
   if (admin?.isOpen) admin.destroy();
   await redis?.destroy();
@@ -76,9 +105,39 @@ async function probedImport(
   return { res: await importing, probes, ownLagMs: ownLag.maxMs };
 }
 
+/** A game on `home` with four seats writing, iran and israel through `doomed`; each fails over to whatever process is alive. */
+async function startWriters(home: string, doomed: string): Promise<Table> {
+  const game = await seatTable(home);
+  await startGame(game);
+  for (const seat of SEATS) {
+    const first = seat === 'iran' || seat === 'israel' ? doomed : home;
+    const writer = new Writer(() => [first, ...alive()], game.session.sessionId, game.tokens[seat], seat);
+    await writer.connect();
+    writers.push(writer);
+  }
+  for (const w of writers) w.start(15);
+  return game;
+}
+
+/** Stops the writers and checks issue 10's properties on the live session: nothing lost or duplicated, bounded, converged. */
+async function expectWritersWhole(game: Table, url: string): Promise<{ acknowledged: number; slowestFailoverMs: number }> {
+  await sleep(500);
+  await Promise.all(writers.map((w) => w.stop()));
+  for (const w of writers.slice(0, 2)) expect(w.failoverCount, w.label).toBeGreaterThan(0);
+  expect(failoversLongerThan(writers, FAILOVER_WITHIN_MS)).toEqual([]);
+  expect(answersLaterThan(writers, ANSWER_WITHIN_MS)).toEqual([]);
+  const log = await exportLog(url, game.session.sessionId, game.session.facilitatorToken);
+  const result = audit(log, writers);
+  expect(result.acknowledged).toBeGreaterThan(20);
+  expect(result).toMatchObject({ lost: [], duplicated: [], refusedButApplied: [], wrongVersion: [], gaveUp: 0 });
+  await Promise.all([...writers.map((w) => w.client), game.observer, game.facilitator].map((c) => c.caughtUp(15_000)));
+  expect(game.facilitator.version).toBe(log.length);
+  return { acknowledged: result.acknowledged, slowestFailoverMs: Math.max(0, ...writers.flatMap((w) => w.failovers.map((f) => f.ms))) };
+}
+
 describe('imports', () => {
   it('are verified off the event loop, leave nothing behind when killed half way, and appear whole', async () => {
-    const report = reportOnFinish('import-kill');
+    const report = reportOnFinish('import-kill', () => tableState({ servers, table, writers }));
     redis = await PrivateRedis.start();
     report.trackRedis(redis);
     admin = createClient({ url: redis.url });
@@ -106,14 +165,18 @@ describe('imports', () => {
     const slowest = probes.reduce((a, b) => (b.ms - b.controlMs > a.ms - a.controlMs ? b : a));
     expectWhole(await exportLog(first.url, created.sessionId, created.facilitatorToken), log, clockRuns);
 
-    // 2. SIGKILL while the log is being staged: no session appears, and what was staged expires.
+    // 2. SIGKILL while the log is being staged, with four seats writing into a live session through both processes.
+    table = await startWriters(first.url, victim.url);
+    const liveLog = `${prefix}log:${table.session.sessionId}`;
+    report.step('game started; four writers writing, iran and israel through the process to be killed');
+    // No session appears, and what was staged expires.
     const sessionsBefore = await admin.zCard(`${prefix}sessions`);
     const doomed = post(victim.url, body).catch(() => null);
     let staged: string | undefined;
     await waitFor(
       async () => {
         for await (const keys of admin!.scanIterator({ MATCH: `${prefix}log:*`, COUNT: 1000 })) {
-          for (const key of keys) if ((await admin!.ttl(key)) > 0) staged = key;
+          for (const key of keys) if (key !== liveLog && (await admin!.ttl(key)) > 0) staged = key;
         }
         return staged !== undefined;
       },
@@ -124,6 +187,10 @@ describe('imports', () => {
     report.killing(victim);
     await victim.kill();
     await doomed;
+    // Truthful health across the kill: the killed process answers nothing, the survivor says ready.
+    await expect(health(victim.url)).rejects.toThrow();
+    expect(await health(first.url)).toMatchObject({ status: 200, body: { ready: true, redis: 'ok' } });
+    const restarting = startServer(env);
     const stagedId = (staged ?? '').slice(`${prefix}log:`.length);
     expect(await admin.exists(`${prefix}session:${stagedId}`)).toBe(0);
     expect(await admin.zCard(`${prefix}sessions`)).toBe(sessionsBefore);
@@ -138,12 +205,27 @@ describe('imports', () => {
     const copy = (await again.json()) as CreateSessionResponse;
     expectWhole(await exportLog(first.url, copy.sessionId, copy.facilitatorToken), log, clockRuns);
     expect(await admin.ttl(`${prefix}log:${copy.sessionId}`)).toBe(-1);
-    expect(first.child.exitCode).toBeNull();
-    expect(crashLines(first)).toEqual([]);
+
+    // 4. The killed process restarted; the live session's writers went on through the kill and the restart.
+    const restarted = await restarting;
+    servers.push(restarted);
+    report.track('the killed one, restarted', restarted);
+    expect(await health(restarted.url)).toMatchObject({ status: 200, body: { ready: true, redis: 'ok' } });
+    const game = await expectWritersWhole(table, first.url);
+    // A client through the restarted process converges on the same version as the others.
+    const late = await connect(restarted.url, table.session.sessionId, table.tokens.observer, 'observer through the restarted process');
+    await late.caughtUp(15_000);
+    late.close();
+    expect(late.version).toBe(table.facilitator.version);
+    for (const s of [first, restarted]) {
+      expect(s.child.exitCode).toBeNull();
+      expect(crashLines(s)).toEqual([]);
+    }
     console.info(
       `import: ${log.length} entries (${(body.length / 1e6).toFixed(1)} MB); /healthz/live during it over ${probes.length} probes: ` +
         `at most ${Math.round(slowest.ms - slowest.controlMs)} ms more than the idle process's (${Math.round(slowest.ms)} against ${Math.round(slowest.controlMs)} ms), ` +
-        `slowest ${Math.round(Math.max(...probes.map((p) => p.ms)))} ms, the test's own loop delay ${Math.round(ownLagMs)} ms; the killed import left ${partial} staged entries, no session`,
+        `slowest ${Math.round(Math.max(...probes.map((p) => p.ms)))} ms, the test's own loop delay ${Math.round(ownLagMs)} ms; the killed import left ${partial} staged entries, no session; ` +
+        `meanwhile ${game.acknowledged} commands acknowledged in a live session, 0 lost, 0 duplicated, slowest failover ${game.slowestFailoverMs} ms`,
     );
   }, 120_000);
 

@@ -12,13 +12,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
-import { PrivateRedis, Writer, audit, exportLog, faultEnv, startServers } from './fault-harness.ts';
+import { FAILOVER_WITHIN_MS, PrivateRedis, Writer, audit, exportLog, faultEnv, startServers } from './fault-harness.ts';
 import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /** Long, so that the kill lands while the writer waits between commands, not with one in flight. */
 const GAP_MS = 1000;
-/** Well under the 10 s acknowledgement timeout a buffered command waits for, well over a failover on a loaded machine. */
-const FAILOVER_WITHIN_MS = 5000;
 
 let redis: PrivateRedis | undefined;
 let servers: ChildServer[] = [];
