@@ -63,6 +63,11 @@ export async function startServers(n: number, env: Record<string, string>): Prom
 }
 
 /** Lines a server wrote that mean it crashed or treated a Redis fault as a bug. */
+/** The URLs of the processes not killed (nor exited): where a writer fails over to. */
+export function aliveUrls(servers: readonly ChildServer[]): string[] {
+  return servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
+}
+
 export function crashLines(server: ChildServer): string[] {
   return server
     .output()

@@ -26,6 +26,7 @@ import {
   FAILOVER_WITHIN_MS,
   PrivateRedis,
   Writer,
+  aliveUrls,
   answersLaterThan,
   audit,
   crashLines,
@@ -48,7 +49,7 @@ const servers: ChildServer[] = [];
 let table: Table | undefined;
 const writers: Writer[] = [];
 
-const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
+const alive = () => aliveUrls(servers);
 
 afterAll(async () => {
   for (const w of writers) w.close();

@@ -24,6 +24,7 @@ import {
   FAILOVER_WITHIN_MS,
   PrivateRedis,
   Writer,
+  aliveUrls,
   answersLaterThan,
   audit,
   crashLines,
@@ -49,7 +50,7 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
+const alive = () => aliveUrls(servers);
 
 describe('server processes killed', () => {
   it('lose nothing when one of three dies mid-beat, and resume everything after a cold restart from the AOF', async () => {

@@ -12,7 +12,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
-import { FAILOVER_WITHIN_MS, PrivateRedis, Writer, audit, exportLog, faultEnv, startServers } from './fault-harness.ts';
+import { FAILOVER_WITHIN_MS, PrivateRedis, Writer, audit, exportLog, aliveUrls, faultEnv, startServers } from './fault-harness.ts';
 import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /** Long, so that the kill lands while the writer waits between commands, not with one in flight. */
@@ -30,7 +30,7 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-const alive = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null).map((s) => s.url);
+const alive = () => aliveUrls(servers);
 
 describe("the fault suites' writer", () => {
   it('fails over at once when its process dies between two of its commands', async () => {
