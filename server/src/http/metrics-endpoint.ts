@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { waitInWords } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
 import type { Metrics } from '../metrics.ts';
+import { retryAfterSeconds } from '../session/service-error.ts';
 import { addressKey } from './client-address.ts';
 
 export interface MetricsAccess {
@@ -57,7 +58,7 @@ export function serveMetrics(metrics: Metrics, token: string | undefined, failur
     const given = bearerOf(req);
     if (!verdict.allowed)
       sendJsonError(res, 429, 'rate_limited', `Too many wrong tokens or codes from this address; try again in ${waitInWords(verdict.retryAfterMs)}.`, {
-        'Retry-After': String(Math.ceil(verdict.retryAfterMs / 1000)),
+        'Retry-After': String(retryAfterSeconds(verdict.retryAfterMs)),
       });
     else if (given === undefined) sendJsonError(res, 401, 'unauthorized', 'Send the metrics token as a Bearer token.');
     else if (!sameSecret(given, token)) sendJsonError(res, 403, 'forbidden', 'That is not the metrics token.');

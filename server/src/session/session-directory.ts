@@ -296,7 +296,9 @@ export class SessionDirectory {
     const game = this.service.gameFor(meta.setup);
     const header = headerOf(meta);
     // Off the event loop for a long log (import-pipeline.ts); on the spot without a verifier (some tests).
-    const plan = this.imports ? await this.imports.branch(meta.setup, header, all, version) : planBranch(game, header, all, version);
+    // Only the entries up to the branch point cross to the worker: the rest would be cloned for nothing.
+    const upTo = all.slice(0, version);
+    const plan = this.imports ? await this.imports.branch(meta.setup, header, upTo, version) : planBranch(game, header, upTo, version);
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
     return this.register(game, branchTitle, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
   }
