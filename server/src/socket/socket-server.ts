@@ -22,7 +22,7 @@ import { createIoServer } from './io-server.ts';
 import { guardRecovery } from './recovery-guard.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
-import { socketGrants } from './socket-grants.ts';
+import { socketGrants, type SocketGrants } from './socket-grants.ts';
 import { TokenSockets } from './token-sockets.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
 
@@ -61,6 +61,17 @@ export interface SocketServer {
 /** How long a revocation's answer waits for every process to confirm its drop (a stopped process must not hold it up for long). */
 const REVOKE_BARRIER_MS = 2000;
 
+/** A socket that recovered its grant is counted under its token again (closed past the cap), and its grant checked again. */
+function recoverGrant(socket: RubiconSocket, grant: Grant, tokenSockets: TokenSockets, grants: SocketGrants): void {
+  const key = socket.data.tokenKey;
+  if (key !== undefined && !tokenSockets.tryTake(socket, key)) {
+    socket.data.grant = null;
+    socket.disconnect(true);
+    return;
+  }
+  grants.recheckRecovered(socket, grant);
+}
+
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
@@ -93,24 +104,12 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     socket.use(eventGuard({ limits, metrics, socketId: socket.id, address: deps.ownBots.carries(socket.request.headers) ? null : clientAddress(socket.request, deps.trustProxy) }));
     anonymous.connected(socket);
     const recovered = socket.recovered ? socket.data.grant : null;
-    if (recovered) recover(socket, recovered);
+    if (recovered) recoverGrant(socket, recovered, tokenSockets, grants);
     socket.on('hello', onHello);
     socket.on('command', onCommand);
     socket.on('sync', onSync);
     socket.on('disconnect', onDisconnect);
   });
-
-  /** A socket that recovered its grant is counted under its token again, and its grant checked again. */
-  function recover(socket: RubiconSocket, grant: Grant): void {
-    try {
-      if (socket.data.tokenKey !== undefined) tokenSockets.take(socket, socket.data.tokenKey);
-    } catch {
-      socket.data.grant = null;
-      socket.disconnect(true);
-      return;
-    }
-    grants.recheckRecovered(socket, grant);
-  }
 
   function announceFor(sessionId: string): void {
     const session = service.peek(sessionId);

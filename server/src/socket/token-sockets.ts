@@ -24,17 +24,22 @@ export class TokenSockets {
    * Past the cap it throws a `rate_limited` refusal and changes nothing: the socket keeps what it held.
    */
   take(socket: RubiconSocket, key: string): void {
-    const current = this.keys.get(socket);
-    if (current === key) return;
-    const n = this.held.get(key) ?? 0;
-    if (n >= this.cap)
+    if (!this.tryTake(socket, key))
       throw rateLimited(
         `This token is already connected on ${this.cap} tabs or devices on this server; close one of them, and this one says hello again by itself.`,
         this.retryAfterMs,
       );
+  }
+
+  /** As take, with false instead of the refusal (a recovered socket has no hello to answer). */
+  tryTake(socket: RubiconSocket, key: string): boolean {
+    if (this.keys.get(socket) === key) return true;
+    const n = this.held.get(key) ?? 0;
+    if (n >= this.cap) return false;
     this.release(socket);
     this.held.set(key, n + 1);
     this.keys.set(socket, key);
+    return true;
   }
 
   /** The socket holds no grant any more, or went: its place is given back. */
