@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, HelloData, ServerToClientEvents, WireError } from '@rubicon/shared';
-import { SessionConnection } from '../src/net/connection.ts';
+import { SessionConnection, type Connection } from '../src/net/connection.ts';
 import type { ScenarioTexts } from '../src/net/scenario-texts.ts';
 import { ConnectionBadge } from '../src/session/ConnectionBadge.tsx';
 import { SessionPending } from '../src/session/SessionFrame.tsx';
@@ -13,6 +13,7 @@ type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /**
  * A socket that answers each hello with the next of `answers` (the last one again once they run out) and
  * records when each hello was said, by the fake clock: the connection's waits are read off it exactly.
+ * `drop` is the server closing it on purpose; `connect` (the connection's own reconnect too) opens it again.
  */
 function fakeSocket(answers: Ack<HelloData>[]) {
   const handlers = new Map<string, (...args: unknown[]) => void>();
@@ -27,18 +28,27 @@ function fakeSocket(answers: Ack<HelloData>[]) {
         return Promise.resolve(answers[Math.min(hellos.length - 1, answers.length - 1)]);
       },
     }),
-    connect: () => undefined,
+    connect: () => {
+      socket.connected = true;
+      handlers.get('connect')?.();
+    },
     disconnect: () => {
       socket.connected = false;
     },
     removeAllListeners: () => undefined,
   };
-  const connect = () => handlers.get('connect')?.();
-  return { socket: socket as unknown as ClientSocket, hellos, connect };
+  const drop = () => {
+    socket.connected = false;
+    handlers.get('disconnect')?.('io server disconnect');
+  };
+  return { socket: socket as unknown as ClientSocket, hellos, connect: socket.connect, drop };
 }
 
 const refused = (error: WireError): Ack<HelloData> => ({ ok: false, error });
 const unavailable = (retryAfterMs: number) => refused({ code: 'unavailable', message: 'Say hello again in a moment.', retryAfterMs });
+/** The server's refusal of a hello past SOCKETS_PER_TOKEN (server/src/socket/token-sockets.ts), in its words. */
+const CAP_WORDS = 'This token is already connected on 8 tabs or devices on this server; close one of them, and this one says hello again by itself.';
+const capped = refused({ code: 'rate_limited', message: CAP_WORDS, retryAfterMs: 5000 });
 
 /** Starts a connection on `answers` and lets its first hello be answered. */
 async function started(answers: Ack<HelloData>[]) {
@@ -63,7 +73,7 @@ describe('a refused hello', () => {
 
   it('is said again after the server\'s retryAfterMs, not a fixed 2 s, and the person is told when', async () => {
     const { conn, hellos } = await started([unavailable(5000)]);
-    expect(conn.getSnapshot()).toMatchObject({ status: 'unavailable', retryAt: T0 + 5000 });
+    expect(conn.getSnapshot().connection).toEqual({ status: 'retrying', reason: 'unavailable', message: 'Say hello again in a moment.', retryAt: T0 + 5000 });
     await vi.advanceTimersByTimeAsync(4999);
     expect(hellos).toEqual([T0]);
     await vi.advanceTimersByTimeAsync(1);
@@ -84,9 +94,9 @@ describe('a refused hello', () => {
     late.conn.stop();
   });
 
-  it('follows rate_limited\'s hint too', async () => {
+  it('follows rate_limited\'s hint too, and keeps its reason and words while it waits', async () => {
     const { conn, hellos } = await started([refused({ code: 'rate_limited', message: 'Too many requests; wait 8 seconds.', retryAfterMs: 8000 })]);
-    expect(conn.getSnapshot().status).toBe('unavailable');
+    expect(conn.getSnapshot().connection).toEqual({ status: 'retrying', reason: 'rate_limited', message: 'Too many requests; wait 8 seconds.', retryAt: T0 + 8000 });
     await vi.advanceTimersByTimeAsync(7999);
     expect(hellos).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -98,13 +108,13 @@ describe('a refused hello', () => {
     const data = { role: { kind: 'observer' }, sessionId: 's1', version: 1, view: { scenario: {} }, messages: [], messageCount: 0, full: true } as unknown as HelloData;
     const { conn } = await started([unavailable(1500), { ok: true, data }]);
     await vi.advanceTimersByTimeAsync(1500);
-    expect(conn.getSnapshot()).toMatchObject({ status: 'live', retryAt: null });
+    expect(conn.getSnapshot().connection).toEqual({ status: 'live' });
     conn.stop();
   });
 
   it.each(['unauthorized', 'forbidden', 'not_found'] as const)('stays refused for good when %s, with the server\'s words', async (code) => {
     const { conn, hellos } = await started([refused({ code, message: 'This access was revoked by the facilitator; ask for a new code.', retryAfterMs: 1000 })]);
-    expect(conn.getSnapshot()).toMatchObject({ status: 'failed', problem: 'This access was revoked by the facilitator; ask for a new code.', retryAt: null });
+    expect(conn.getSnapshot().connection).toEqual({ status: 'failed', problem: 'This access was revoked by the facilitator; ask for a new code.' });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(hellos).toHaveLength(1);
     conn.stop();
@@ -113,9 +123,10 @@ describe('a refused hello', () => {
   it('stays refused for good when invalid (a malformed hello: the same one gets the same answer), saying what it means and the way out', async () => {
     const { conn, hellos } = await started([refused({ code: 'invalid', message: 'token: Too small: expected string to have >=1 characters' })]);
     const snapshot = conn.getSnapshot();
-    expect(snapshot).toMatchObject({ status: 'failed', retryAt: null, view: null });
-    expect(snapshot.problem).toContain('token: Too small');
-    expect(snapshot.problem).toContain('join again with your code');
+    expect(snapshot).toMatchObject({ connection: { status: 'failed' }, view: null });
+    const problem = snapshot.connection.status === 'failed' ? snapshot.connection.problem : '';
+    expect(problem).toContain('token: Too small');
+    expect(problem).toContain('join again with your code');
     await vi.advanceTimersByTimeAsync(60_000);
     expect(hellos).toHaveLength(1);
     const html = renderToStaticMarkup(<SessionPending session={{ ...snapshot, sessionId: 's1' } as unknown as Session} title="April 2024" onForget={() => undefined} />);
@@ -123,11 +134,27 @@ describe('a refused hello', () => {
     expect(html).toContain('Forget this session on this device');
     conn.stop();
     // A server fault is not final: said again after 2 s.
+    const faultAt = Date.now();
     const fault = await started([refused({ code: 'internal', message: 'Something went wrong on the server.' })]);
-    expect(fault.conn.getSnapshot().status).not.toBe('failed');
+    expect(fault.conn.getSnapshot().connection).toMatchObject({ status: 'retrying', reason: 'internal', retryAt: faultAt + 2000 });
     await vi.advanceTimersByTimeAsync(2000);
     expect(fault.hellos).toHaveLength(2);
     fault.conn.stop();
+  });
+
+  it('over its token\'s limit, keeps the refusal while the server closes the socket at its hello deadline, and says hello once after the reconnect', async () => {
+    const { conn, hellos, drop } = await started([capped]);
+    await vi.advanceTimersByTimeAsync(3000);
+    drop();
+    // Still refused, in the server's words; due again when the connection reconnects, 500 ms on.
+    expect(conn.getSnapshot().connection).toEqual({ status: 'retrying', reason: 'rate_limited', message: CAP_WORDS, retryAt: T0 + 3500 });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(hellos).toEqual([T0, T0 + 3500]);
+    // The hello the first refusal scheduled (due at T0 + 5000) went with the old connection: only the new one's wait counts.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(hellos).toEqual([T0, T0 + 3500, T0 + 8500]);
+    expect(conn.getSnapshot().connection).toMatchObject({ status: 'retrying', reason: 'rate_limited', retryAt: T0 + 13_500 });
+    conn.stop();
   });
 });
 
@@ -138,15 +165,39 @@ describe('what the person sees while a hello waits', () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  const outage: Connection = { status: 'retrying', reason: 'unavailable', message: 'Say hello again in a moment.', retryAt: T0 + 2500 };
+  const pending = (connection: Connection) =>
+    renderToStaticMarkup(<SessionPending session={{ connection, sessionId: 's1' } as unknown as Session} title="April 2024" />);
+
   it('the badge says the server is briefly unavailable and when it will try again', () => {
-    const html = renderToStaticMarkup(<ConnectionBadge status="unavailable" retryAt={T0 + 2500} />);
+    const html = renderToStaticMarkup(<ConnectionBadge connection={outage} />);
     expect(html).toContain('Server briefly unavailable, trying again in 3 s');
-    expect(html).toContain('data-status="unavailable"');
+    expect(html).toContain('data-status="retrying"');
+    expect(html).not.toContain('Say hello again');
   });
 
-  it('the screen waiting for its first view says so too', () => {
-    const session = { status: 'unavailable', retryAt: T0 + 4000, problem: null, sessionId: 's1' } as unknown as Session;
-    const html = renderToStaticMarkup(<SessionPending session={session} title="April 2024" />);
+  it('the screen waiting for its first view says so too, in its own words, not the server\'s to a client', () => {
+    const html = pending({ ...outage, retryAt: T0 + 4000 });
     expect(html).toContain('The server is briefly unavailable; trying again in 4 s.');
+    expect(html).not.toContain('Say hello again');
+  });
+
+  it('a tab over its token\'s limit is shown the server\'s words and when it tries again, not an outage', async () => {
+    const { conn } = await started([capped]);
+    const html = pending(conn.getSnapshot().connection);
+    expect(html).toContain(CAP_WORDS);
+    expect(html).toContain('This page is trying again in 5 s.');
+    expect(html).not.toContain('unavailable');
+    conn.stop();
+  });
+
+  it('its badge says a server limit refused it, with the server\'s words on hover', async () => {
+    const { conn } = await started([capped]);
+    const html = renderToStaticMarkup(<ConnectionBadge connection={conn.getSnapshot().connection} />);
+    expect(html).toContain('Refused by a server limit, trying again in 5 s');
+    expect(html).toContain('data-reason="rate_limited"');
+    expect(html).toContain(`title="${CAP_WORDS}"`);
+    expect(html).not.toContain('unavailable');
+    conn.stop();
   });
 });

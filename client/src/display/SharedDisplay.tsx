@@ -133,7 +133,7 @@ function DisplayHeader({ session, view }: { session: Session; view: GameView }) 
         {view.paused ? '❚❚ Paused' : PHASE_LABEL[view.phase]}
       </span>
       {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} size="large" label="Decisions due in" />}
-      <ConnectionBadge status={session.status} retryAt={session.retryAt} />
+      <ConnectionBadge connection={session.connection} />
     </AppHeader>
   );
 }

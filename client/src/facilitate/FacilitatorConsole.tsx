@@ -56,7 +56,7 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
           </span>
         }
       >
-        <ConnectionBadge status={session.status} retryAt={session.retryAt} />
+        <ConnectionBadge connection={session.connection} />
       </AppHeader>
       <StatusStrip session={session} view={view} presence={session.presence} />
       <nav className="subnav" aria-label="Session">

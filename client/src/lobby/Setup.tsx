@@ -54,7 +54,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
         <span className="phase-pill" data-testid="phase">
           {PHASE_LABEL[view.phase]}
         </span>
-        <ConnectionBadge status={session.status} retryAt={session.retryAt} />
+        <ConnectionBadge connection={session.connection} />
       </AppHeader>
       <main id="main" className="setup">
         <SetupIntro sessionId={sessionId} origin={origin} summary={summary} error={summaryError} joined={joinedCount} seats={seatCodes.length} />

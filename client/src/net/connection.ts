@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
   Command,
+  ErrorCode,
   GameView,
   WireMessage,
   Presence,
@@ -20,16 +21,38 @@ import { ScenarioTexts } from './scenario-texts.ts';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** `unavailable`: connected, but the server refused the hello for now and named a wait; `retryAt` says until when. */
-export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'unavailable' | 'failed';
+/**
+ * The hello refusals that are for now: said again later (`unavailable` and `rate_limited` after their hint,
+ * `internal` after 2 s). Every other is final: the same hello would get the same answer (a revoked token,
+ * another session's, a malformed hello), so saying it again every 2 s only hides the problem.
+ */
+const FOR_NOW = ['unavailable', 'rate_limited', 'internal'] as const;
+export type RetryReason = (typeof FOR_NOW)[number];
+
+/**
+ * Where the connection stands, one state at a time, each with what a screen needs to say about it.
+ * `retrying`: connected, but the server refused the hello for now; `reason` is its code, `message` its words,
+ * `retryAt` when the hello is said again (epoch ms, this device's clock). `failed`: it gave up, and `problem`
+ * says why (bad token, unknown session), fit to show.
+ */
+export type Connection =
+  | { status: 'idle' | 'connecting' | 'live' | 'reconnecting' }
+  | { status: 'retrying'; reason: RetryReason; message: string; retryAt: number }
+  | { status: 'failed'; problem: string };
+
+export type ConnectionStatus = Connection['status'];
+
+/**
+ * Whether a refusal for now is the server's outage (told in general words: the server's are for a client, such
+ * as "say hello again in a moment") rather than a limit whose own words tell the person what to do.
+ */
+export function isOutage(reason: RetryReason): boolean {
+  return reason === 'unavailable' || reason === 'internal';
+}
 
 /** What screens render from. Replaced (never mutated) on every change. */
 export interface SessionSnapshot {
-  status: ConnectionStatus;
-  /** Why the connection gave up (bad token, unknown session), fit to show. */
-  problem: string | null;
-  /** When the next hello is due (epoch ms, this device's clock), while the status is `unavailable`. */
-  retryAt: number | null;
+  connection: Connection;
   role: Viewer | null;
   /** The latest version held; send game commands against this. */
   version: number | null;
@@ -41,9 +64,7 @@ export interface SessionSnapshot {
 export type SendOutcome = { ok: true; version: number; duplicate: boolean } | { ok: false; error: WireError };
 
 export const idleSnapshot: SessionSnapshot = {
-  status: 'idle',
-  problem: null,
-  retryAt: null,
+  connection: { status: 'idle' },
   role: null,
   version: null,
   view: null,
@@ -53,13 +74,8 @@ export const idleSnapshot: SessionSnapshot = {
 
 const ACK_TIMEOUT_MS = 10_000;
 const READY_TIMEOUT_MS = 15_000;
-/**
- * The hello refusals that are for now: said again later (`unavailable` and `rate_limited` after their hint,
- * `internal` after 2 s). Every other is final: the same hello would get the same answer (a revoked token,
- * another session's, a malformed hello), so saying it again every 2 s only hides the problem.
- */
-const FOR_NOW = new Set(['unavailable', 'rate_limited', 'internal']);
-
+/** After the server dropped the socket on purpose, when it is reconnected. */
+const SERVER_DROP_RECONNECT_MS = 500;
 /**
  * One live connection to a session, for one token. Keeps the reconciled
  * picture (see reconcile.ts), re-introduces itself after every reconnect with
@@ -70,12 +86,14 @@ const FOR_NOW = new Set(['unavailable', 'rate_limited', 'internal']);
 export class SessionConnection {
   private socket: ClientSocket | null = null;
   private state: ReconcileState = initialReconcileState;
-  private snapshot: SessionSnapshot = { ...idleSnapshot, status: 'connecting' };
+  private snapshot: SessionSnapshot = { ...idleSnapshot, connection: { status: 'connecting' } };
   private listeners = new Set<() => void>();
   private live = false;
   private everLive = false;
   private syncing = false;
   private stopped = false;
+  /** The hello due after a refusal for now; a reconnect says its own, so a drop cancels it. */
+  private helloDue: ReturnType<typeof setTimeout> | undefined;
   private waiters: (() => void)[] = [];
   /** The wire view last composed, and what it became. */
   private composed: { wire: WireView; text: ScenarioText; view: GameView } | null = null;
@@ -108,20 +126,37 @@ export class SessionConnection {
     const socket = this.makeSocket();
     this.socket = socket;
     socket.on('connect', () => void this.hello());
-    socket.on('disconnect', (reason) => {
-      this.live = false;
-      // The server dropped us on purpose (a revoked code): reconnect, and the hello says why.
-      if (reason === 'io server disconnect' && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), 500);
-      if (!this.stopped && this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting', retryAt: null });
-    });
+    socket.on('disconnect', (reason) => this.disconnected(socket, reason));
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
-      if (this.snapshot.status !== 'failed') this.publish({ status: this.everLive ? 'reconnecting' : 'connecting' });
+      if (this.snapshot.connection.status !== 'failed') this.publish({ connection: this.notLive() });
       // Refused by the server itself (too many connections from this address waiting to say hello):
       // Socket.IO does not retry that on its own, so try again once the server says to.
       if (!socket.active && !this.stopped) setTimeout(() => !this.stopped && socket.connect(), refusalWaitMs(err.data));
     });
     socket.on('update', (payload) => this.dispatch({ type: 'update', payload }));
     socket.on('presence', (presence) => this.publish({ presence }));
+  }
+
+  /**
+   * The socket went. Dropped by the server on purpose (a revoked code, or a hello deadline passed while the
+   * hello was refused for now): reconnect soon, and the hello says why. A refusal for now stands meanwhile,
+   * due again at that reconnect: a tab over its token's limit is dropped at every deadline, and would
+   * otherwise flash "Connecting…" in place of the server's words each time.
+   */
+  private disconnected(socket: ClientSocket, reason: string): void {
+    this.live = false;
+    clearTimeout(this.helloDue);
+    if (this.stopped) return;
+    const byServer = reason === 'io server disconnect';
+    if (byServer) setTimeout(() => !this.stopped && socket.connect(), SERVER_DROP_RECONNECT_MS);
+    const was = this.snapshot.connection;
+    if (was.status === 'failed') return;
+    this.publish({ connection: byServer && was.status === 'retrying' ? { ...was, retryAt: Date.now() + SERVER_DROP_RECONNECT_MS } : this.notLive() });
+  }
+
+  /** Not connected, and nothing refused: connecting for the first time, or again after being live. */
+  private notLive(): Connection {
+    return { status: this.everLive ? 'reconnecting' : 'connecting' };
   }
 
   stop(): void {
@@ -169,7 +204,7 @@ export class SessionConnection {
 
   private whenLive(timeoutMs: number): Promise<boolean> {
     if (this.live) return Promise.resolve(true);
-    if (this.stopped || this.snapshot.status === 'failed') return Promise.resolve(false);
+    if (this.stopped || this.snapshot.connection.status === 'failed') return Promise.resolve(false);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
@@ -196,22 +231,23 @@ export class SessionConnection {
       });
       if (socket !== this.socket) return;
       if (!ack.ok) {
-        if (!FOR_NOW.has(ack.error.code)) {
+        const reason = retryReason(ack.error.code);
+        if (reason === null) {
           // The view goes too: a screen keeps showing one as if it were still current (a revoked seat's console,
           // marked only "Disconnected"), whereas without one it says why and offers the join field (SessionPending).
-          this.publish({ status: 'failed', problem: helloProblem(ack.error), view: null });
+          this.publish({ connection: { status: 'failed', problem: helloProblem(ack.error) }, view: null });
           socket.disconnect();
           for (const w of this.waiters.splice(0)) w();
         } else {
-          this.helloAgainLater(socket, ack.error);
+          this.helloAgainLater(socket, reason, ack.error);
         }
         return;
       }
-      this.snapshot = { ...this.snapshot, role: ack.data.role, problem: null };
+      this.snapshot = { ...this.snapshot, role: ack.data.role };
       this.applySnapshot(ack.data, true);
       this.live = true;
       this.everLive = true;
-      this.publish({ status: 'live', retryAt: null });
+      this.publish({ connection: { status: 'live' } });
       for (const w of this.waiters.splice(0)) w();
       this.maybeSync();
     } catch {
@@ -221,13 +257,13 @@ export class SessionConnection {
 
   /**
    * A hello refused for now: said again after the server's `retryAfterMs` (within refusalWaitMs's bounds, so a
-   * hint of 0 or of an hour does neither a storm nor a stall), with the person told so; a refusal without a
-   * hint is said again after 2 s, as before.
+   * hint of 0 or of an hour does neither a storm nor a stall), or after 2 s without one; meanwhile the person
+   * is told why (the refusal's code and words) and when.
    */
-  private helloAgainLater(socket: ClientSocket, error: WireError): void {
+  private helloAgainLater(socket: ClientSocket, reason: RetryReason, error: WireError): void {
     const waitMs = refusalWaitMs(error);
-    if (error.retryAfterMs !== undefined) this.publish({ status: 'unavailable', retryAt: Date.now() + waitMs });
-    setTimeout(() => socket === this.socket && socket.connected && void this.hello(), waitMs);
+    this.publish({ connection: { status: 'retrying', reason, message: error.message, retryAt: Date.now() + waitMs } });
+    this.helloDue = setTimeout(() => socket === this.socket && socket.connected && void this.hello(), waitMs);
   }
 
   private applySnapshot(data: SyncData, authoritative: boolean): void {
@@ -299,6 +335,11 @@ export class SessionConnection {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const l of this.listeners) l();
   }
+}
+
+/** The refusal's code if it is one for now (the hello is said again later), null if it is final. */
+function retryReason(code: ErrorCode): RetryReason | null {
+  return FOR_NOW.find((c) => c === code) ?? null;
 }
 
 /**

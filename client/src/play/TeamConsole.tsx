@@ -121,7 +121,7 @@ function TeamHeader({ session, view, seat, name }: { session: Session; view: Gam
         {PHASE_LABEL[view.phase]}
       </span>
       {view.timer && <Countdown timer={view.timer} paused={view.paused} phase={view.phase} label="Decide within" />}
-      <ConnectionBadge status={session.status} retryAt={session.retryAt} />
+      <ConnectionBadge connection={session.connection} />
     </AppHeader>
   );
 }

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { ConnectionStatus } from '../net/connection.ts';
+import { isOutage, type Connection, type ConnectionStatus } from '../net/connection.ts';
 
-const TEXT: Record<ConnectionStatus, string> = {
+const TEXT: Record<Exclude<ConnectionStatus, 'retrying'>, string> = {
   idle: 'Not connected',
   connecting: 'Connecting…',
   live: 'Live',
   reconnecting: 'Reconnecting…',
-  unavailable: 'Server briefly unavailable',
   failed: 'Disconnected',
 };
 
@@ -27,13 +26,31 @@ export function useRetryInWords(retryAt: number | null): string | null {
   return retryAt === null ? null : retryInWords(retryAt, now);
 }
 
-/** Whether updates are flowing, in words and a symbol (never colour alone); when the server asked for a wait, how long. */
-export function ConnectionBadge({ status, retryAt = null }: { status: ConnectionStatus; retryAt?: number | null }) {
-  const retry = useRetryInWords(status === 'unavailable' ? retryAt : null);
+/** The badge's words: while a refused hello waits, whether the server is out or a limit turned it away. */
+function badgeText(connection: Connection): string {
+  if (connection.status !== 'retrying') return TEXT[connection.status];
+  return isOutage(connection.reason) ? 'Server briefly unavailable' : 'Refused by a server limit';
+}
+
+/**
+ * Whether updates are flowing, in words and a symbol (never colour alone); when the server asked for a wait, how
+ * long, and for a limit its own words on hover (the badge is too small for them; the pending screen shows them).
+ */
+export function ConnectionBadge({ connection }: { connection: Connection }) {
+  const waiting = connection.status === 'retrying' ? connection : null;
+  const retry = useRetryInWords(waiting?.retryAt ?? null);
+  const { status } = connection;
   return (
-    <span className={`conn conn--${status}`} role="status" data-testid="connection" data-status={status}>
+    <span
+      className={`conn conn--${status}`}
+      role="status"
+      data-testid="connection"
+      data-status={status}
+      data-reason={waiting?.reason}
+      title={waiting && !isOutage(waiting.reason) ? waiting.message : undefined}
+    >
       <span aria-hidden="true">{status === 'live' ? '● ' : status === 'failed' ? '✕ ' : '◌ '}</span>
-      {TEXT[status]}
+      {badgeText(connection)}
       {retry && `, ${retry}`}
     </span>
   );

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { isOutage, type Connection } from '../net/connection.ts';
 import type { Session } from '../net/useSession.ts';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge, useRetryInWords } from './ConnectionBadge.tsx';
@@ -6,19 +7,18 @@ import { JoinForm } from '../lobby/JoinForm.tsx';
 
 /** What a session screen shows before it has a view: connecting, or why it cannot connect. */
 export function SessionPending({ session, title, onForget }: { session: Session; title: string; onForget?: () => void }) {
-  const failed = session.status === 'failed';
-  const retry = useRetryInWords(session.status === 'unavailable' ? session.retryAt : null);
+  const { connection } = session;
   return (
     <div className="page">
       <AppHeader context={<span>{title}</span>}>
-        <ConnectionBadge status={session.status} retryAt={session.retryAt} />
+        <ConnectionBadge connection={connection} />
       </AppHeader>
       <main id="main" className="narrow">
-        {failed ? (
+        {connection.status === 'failed' ? (
           <section className="panel" aria-labelledby="failed-heading">
             <h1 id="failed-heading">Cannot open this session</h1>
             <p className="alert" role="alert">
-              {session.problem ?? 'The server refused this browser’s key for the session.'}
+              {connection.problem}
             </p>
             <p>If you have a join code, enter it to join again.</p>
             <JoinForm />
@@ -29,15 +29,37 @@ export function SessionPending({ session, title, onForget }: { session: Session;
             )}
           </section>
         ) : (
-          <section className="panel loading" aria-labelledby="loading-heading" aria-busy="true">
-            <h1 id="loading-heading">Connecting to the session…</h1>
-            <p className="muted">
-              {retry ? `The server is briefly unavailable; ${retry}.` : 'Fetching the latest state from the server.'}
-            </p>
-          </section>
+          <ConnectingPanel connection={connection} />
         )}
       </main>
     </div>
+  );
+}
+
+/**
+ * What the wait is: a refusal by a limit in the server's own words, which say what to do (close a tab), with when
+ * this page tries again by itself (not marked busy, so that the words are read out); an outage in general words;
+ * otherwise that the state is on its way.
+ */
+function ConnectingPanel({ connection }: { connection: Connection }) {
+  const waiting = connection.status === 'retrying' ? connection : null;
+  const retry = useRetryInWords(waiting?.retryAt ?? null);
+  if (waiting && retry && !isOutage(waiting.reason)) {
+    return (
+      <section className="panel loading" aria-labelledby="loading-heading">
+        <h1 id="loading-heading">Waiting to connect to the session</h1>
+        <p className="alert alert--info" role="alert" data-testid="hello-refusal">
+          {waiting.message}
+        </p>
+        <p className="muted">{`This page is ${retry}.`}</p>
+      </section>
+    );
+  }
+  return (
+    <section className="panel loading" aria-labelledby="loading-heading" aria-busy="true">
+      <h1 id="loading-heading">Connecting to the session…</h1>
+      <p className="muted">{retry ? `The server is briefly unavailable; ${retry}.` : 'Fetching the latest state from the server.'}</p>
+    </section>
   );
 }
 
