@@ -1,0 +1,80 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawnServer, type ChildServer } from '../../server/test/child-server.ts';
+import { createSessionOnHome, expectLive, joinWithLink, openScreen, readCodes, type Screen } from './support/ui.ts';
+
+/**
+ * A player opens their console in more tabs than the server lets one token hold (SOCKETS_PER_TOKEN). The
+ * extra tab is told so in the server's own words, which say to close a tab, with when it tries again, and
+ * not that the server is unavailable; once another tab closes it connects by itself. The spec starts its own
+ * server with a cap of 2 and a short hello deadline, so that the refused tab's socket is also closed by the
+ * server and reopened while it waits, and the tab keeps saying why.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const CAP = 2;
+const SIZE = { width: 1280, height: 800 };
+
+let server: ChildServer;
+const screens: Screen[] = [];
+
+test.beforeAll(async () => {
+  server = await spawnServer(
+    {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      REDIS_URL: '',
+      SOCKETS_PER_TOKEN: String(CAP),
+      // A refused hello is told to wait half of this, and its socket is closed at it.
+      HELLO_TIMEOUT_MS: '3000',
+      HELLO_RATE_LIMIT_BURST: '100000',
+      HTTP_RATE_LIMIT_BURST: '100000',
+      PUBLIC_RATE_LIMIT_BURST: '100000',
+      ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
+    },
+    90_000,
+  );
+});
+test.afterAll(async () => {
+  for (const s of screens) await s.context.close();
+  await server?.terminate();
+});
+
+/** The next Socket.IO connection the page opens (a new WebSocket: the first transport it tries). */
+const nextSocket = (page: Page) => page.waitForEvent('websocket', { predicate: (ws) => ws.url().includes('/socket.io/'), timeout: 20_000 });
+
+test('a tab past its token\'s limit shows the server\'s words, and connects by itself once another tab closes', async ({ browser }) => {
+  const white = await openScreen(browser, SIZE, server.url);
+  const player = await openScreen(browser, SIZE, server.url);
+  screens.push(white, player);
+  await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: false, title: 'E2E: one token, too many tabs' });
+  const codes = await readCodes(white.page, ['iran']);
+
+  // The player's first tab joins; a second one (the same browser, so the same token) fills the cap.
+  await joinWithLink(player.page, codes.iran!);
+  await player.page.waitForURL(/\/s\/[^/]+\/play/);
+  await expectLive(player.page);
+  const consoleUrl = player.page.url();
+  const second = await player.context.newPage();
+  await second.goto(consoleUrl);
+  await expectLive(second);
+
+  const extra = await player.context.newPage();
+  await extra.goto(consoleUrl);
+  const refusal = extra.getByTestId('hello-refusal');
+  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices on this server; close one of them`);
+  await expect(extra.getByText(/This page is trying again in \d+ s\./)).toBeVisible();
+  await expect(extra.getByTestId('connection')).toHaveAttribute('data-reason', 'rate_limited');
+  await expect(extra.getByTestId('connection')).toContainText('Refused by a server limit');
+  await expect(extra.getByText(/unavailable/)).toHaveCount(0);
+
+  // The server closes the refused tab's socket at its hello deadline; the tab reconnects and still says why.
+  await nextSocket(extra);
+  await expect(refusal).toContainText(`already connected on ${CAP} tabs`);
+  await expect(extra.getByTestId('connection')).toHaveAttribute('data-status', 'retrying');
+
+  // One tab closes: the extra tab takes its place without being touched.
+  await player.page.close();
+  await expectLive(extra);
+  await expect(refusal).toHaveCount(0);
+  await expectLive(second);
+});
