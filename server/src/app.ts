@@ -58,8 +58,9 @@ export interface App {
   metricsUrl(): string | null;
   /**
    * Stops accepting, stops the timers, closes sockets, stores snapshots and
-   * closes the stores. `flush: false` skips the snapshots, to stand in for a
-   * killed process in tests.
+   * closes the stores. `flush: false` skips the snapshots, and leaves the
+   * sockets' places under their tokens in Redis, to stand in for a killed
+   * process in tests.
    */
   close(options?: { flush?: boolean }): Promise<void>;
 }
@@ -90,7 +91,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
 
   const web = webStack(config, trustProxy, hosts, logger);
   const httpServer = createServer(web);
-  const sockets = createSocketServer({ httpServer, config, hosts, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, clock: core.clock });
+  const sockets = createSocketServer({ httpServer, config, hosts, service, directory, logger, metrics, limits, trustProxy, ownBots, redis: stores.adapterClient, storeRedis: stores.redis, clock: core.clock });
   sockets.io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, PLAIN_SECURITY_HEADERS));
   mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots, readiness });
 
@@ -123,7 +124,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await stores.scheduler.stop();
         await bots.close({ release: flush });
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
-        await sockets.close();
+        await sockets.close({ release: flush });
         await metricsEndpoint.close();
         readiness.stop();
         if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));

@@ -85,10 +85,13 @@ const Env = z.object({
    */
   HELLO_TIMEOUT_MS: int(100, 10_000),
   /**
-   * Per token and process: sockets holding its grant at once. Past it a hello is refused (`rate_limited`) and
-   * nothing is joined. A player's few tabs and devices, and a reconnect overlapping its old socket, fit in 8.
+   * Per token: sockets holding its grant at once, on this process or, with Redis, on all processes together.
+   * Past it a hello is refused (`rate_limited`) and nothing is joined. A player's few tabs and devices, and a
+   * reconnect overlapping its old socket, fit in 8.
    */
   SOCKETS_PER_TOKEN: int(1, 8),
+  /** With Redis: how long a killed or stopped process's places under SOCKETS_PER_TOKEN outlast it (renewed every third of it). */
+  TOKEN_SOCKETS_LEASE_MS: int(300, 15_000),
   /** Per client address, for joining by code and creating, importing or branching sessions (a class may share one address). */
   HTTP_RATE_LIMIT_BURST: int(1, 100),
   HTTP_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(2),
@@ -239,8 +242,10 @@ export interface Config {
   helloTimeoutMs: number;
   /** Per client address and process: sockets open at once without a successful hello (ANONYMOUS_SOCKETS_PER_ADDRESS). */
   anonymousSocketsPerAddress: number;
-  /** Per token and process: sockets holding its grant at once (SOCKETS_PER_TOKEN). */
+  /** Per token (with Redis, across processes): sockets holding its grant at once (SOCKETS_PER_TOKEN). */
   socketsPerToken: number;
+  /** With Redis: how long a dead process's places under socketsPerToken last (TOKEN_SOCKETS_LEASE_MS). */
+  tokenSocketsLeaseMs: number;
   trustProxy: boolean | number | string;
   /** Null: the page's own origin and PUBLIC_URL's. */
   allowedOrigins: string[] | null;
@@ -303,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     helloTimeoutMs: e.HELLO_TIMEOUT_MS,
     anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
     socketsPerToken: e.SOCKETS_PER_TOKEN,
+    tokenSocketsLeaseMs: e.TOKEN_SOCKETS_LEASE_MS,
     trustProxy: e.TRUST_PROXY,
     allowedOrigins: e.ALLOWED_ORIGINS ? e.ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter((o) => o !== '') : null,
     allowedHosts: allowedHostsOf(e.ALLOWED_HOSTS),

@@ -28,7 +28,7 @@ import { CommandAnswer } from './command-answer.ts';
 import type { AnonymousSockets } from './anonymous-sockets.ts';
 import type { PresenceTracker } from './presence.ts';
 import { grantKey, type SocketGrants } from './socket-grants.ts';
-import type { TokenSockets } from './token-sockets.ts';
+import type { TokenPlaces } from './token-sockets.ts';
 import type { RubiconSocket } from './types.ts';
 import type { Grant } from '../store/types.ts';
 
@@ -42,8 +42,8 @@ export interface SeatHandlersDeps {
   grants: SocketGrants;
   /** Sockets without a confirmed grant: their per-address count and their hello deadline. */
   anonymous: AnonymousSockets;
-  /** Sockets per token: a hello past the cap is refused. */
-  tokenSockets: TokenSockets;
+  /** Sockets per token (in this process, or with Redis in all): a hello past the cap is refused. */
+  tokenSockets: TokenPlaces;
   /** Wraps a spec into a Socket.IO listener that validates, answers and never throws (ack-handler.ts). */
   handle: <S extends z.ZodType, T>(spec: AckHandlerSpec<S, T, RubiconSocket>) => (this: RubiconSocket, ...args: unknown[]) => void;
   /** Tells a session's sockets who is present, after a socket joins or leaves it. */
@@ -86,9 +86,12 @@ function helloRun({ config, service, directory, streams, presence, anonymous, to
     const grant = await directory.authenticate(p.token);
     if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
     const tokenKey = hashToken(p.token);
+    // With Redis, the token's place is taken across processes first (past the cap: refused, nothing joined).
+    const admitting = tokenSockets.admit(socket, tokenKey);
+    const admission = admitting instanceof Promise ? await admitting : admitting;
     // Read at the join, not before the wait: a second hello on this socket may have joined meanwhile.
     let joined = false;
-    const hello = await service.withSession(p.sessionId, (session) => {
+    const joining = service.withSession(p.sessionId, (session) => {
       // A socket gone while we waited must not be left behind in a room.
       if (socket.connected) {
         // Past the token's cap this throws, and nothing is joined: the socket keeps what it held.
@@ -107,6 +110,8 @@ function helloRun({ config, service, directory, streams, presence, anonymous, to
       const held = { lastVersion: p.lastVersion, messagesHeld: p.messagesHeld };
       return { ...syncData(session, grant.role, streams, held), role: grant.role, sessionId: grant.sessionId };
     }, performance.now() + config.storeTimeoutMs);
+    // Whatever the join did: a place it did not keep is given back (a socket gone meanwhile, a refusal).
+    const hello = await (admission ? joining.finally(() => admission.settle()) : joining);
     if (!joined) return hello;
     // A revocation whose drop ran between authenticate's check and the join did not find this socket;
     // checked even when a later hello has joined since (unjoin then leaves that one's rooms alone).

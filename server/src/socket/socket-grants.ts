@@ -25,8 +25,11 @@ export interface SocketGrantsDeps {
 export interface SocketGrants {
   /** The grant a socket acts or reads with, if it still holds (a promise only when a check must wait). */
   liveGrant(socket: RubiconSocket, deadline: number): Grant | Promise<Grant>;
-  /** A recovered socket's grant may have been revoked while it was away: checked before it may act again. */
-  recheckRecovered(socket: RubiconSocket, grant: Grant): void;
+  /**
+   * A recovered socket's grant may have been revoked while it was away: checked before it may act again,
+   * with `placed` (its place under its token in the shared count; null: already counted). Either failing closes it.
+   */
+  recheckRecovered(socket: RubiconSocket, grant: Grant, placed: Promise<boolean> | null): void;
   /** Drops every socket (on every process) in these rooms, as a revocation or an expiry does: each client's reconnect and hello learn why. */
   drop(rooms: string[]): void;
   stop(): Promise<void>;
@@ -89,10 +92,12 @@ export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
       }
       return confirmedGrant(socket, deadline);
     },
-    recheckRecovered(socket, grant) {
+    recheckRecovered(socket, grant, placed) {
+      const holds = Promise.all([directory.checkGrant(grant), placed]).then(([, taken]) => taken !== false, () => false);
       rechecks.set(
         socket,
-        directory.checkGrant(grant).catch(() => {
+        holds.then((held) => {
+          if (held) return;
           socket.data.grant = null;
           socket.disconnect();
         }),

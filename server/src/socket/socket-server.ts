@@ -23,7 +23,8 @@ import { guardRecovery } from './recovery-guard.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
 import { socketGrants, type SocketGrants } from './socket-grants.ts';
-import { TokenSockets } from './token-sockets.ts';
+import { SharedTokenSockets } from './shared-token-sockets.ts';
+import { TokenSockets, type TokenPlaces } from './token-sockets.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
 
 export interface SocketServerDeps {
@@ -42,6 +43,8 @@ export interface SocketServerDeps {
   ownBots: OwnBots;
   /** With Redis: the adapter that lets several processes serve one session. */
   redis: RedisClientType | null;
+  /** With Redis: the store's own client (no offline queue), where the sockets per token are counted across processes. */
+  storeRedis: RedisClientType | null;
   /** The server's clock, by which tokens expire. */
   clock: Clock;
 }
@@ -55,21 +58,34 @@ export interface SocketServer {
    * comes after the drop: a command sent on the answer to another process never finds its socket open.
    */
   revoke(sessionId: string, key: string): Promise<void>;
-  close(): Promise<void>;
+  /** `release: false` stands in for a killed process in tests: the token places it held are not given back. */
+  close(options?: { release?: boolean }): Promise<void>;
 }
 
 /** How long a revocation's answer waits for every process to confirm its drop (a stopped process must not hold it up for long). */
 const REVOKE_BARRIER_MS = 2000;
 
-/** A socket that recovered its grant is counted under its token again (closed past the cap), and its grant checked again. */
-function recoverGrant(socket: RubiconSocket, grant: Grant, tokenSockets: TokenSockets, grants: SocketGrants): void {
+/**
+ * A socket that recovered its grant is counted under its token again (closed past the cap), and its grant
+ * checked again. With Redis the shared count answers later, and its commands wait for it with the recheck.
+ */
+function recoverGrant(socket: RubiconSocket, grant: Grant, tokenSockets: TokenPlaces, grants: SocketGrants): void {
   const key = socket.data.tokenKey;
-  if (key !== undefined && !tokenSockets.tryTake(socket, key)) {
+  const taken = key === undefined || tokenSockets.tryTake(socket, key);
+  if (taken === false) {
     socket.data.grant = null;
     socket.disconnect(true);
     return;
   }
-  grants.recheckRecovered(socket, grant);
+  grants.recheckRecovered(socket, grant, taken === true ? null : taken);
+}
+
+/** SOCKETS_PER_TOKEN: counted in this process, or with Redis across every process sharing it. */
+function tokenPlaces({ config, storeRedis }: SocketServerDeps, log: Logger): TokenPlaces {
+  // A refused tab's hello again comes before its socket's hello deadline closes it.
+  const local = new TokenSockets(config.socketsPerToken, Math.ceil(config.helloTimeoutMs / 2));
+  if (!storeRedis) return local;
+  return new SharedTokenSockets(local, { redis: storeRedis, prefix: config.redisPrefix, leaseMs: config.tokenSocketsLeaseMs, timeoutMs: config.storeTimeoutMs, log });
 }
 
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
@@ -79,8 +95,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   if (config.recoveryMs > 0) guardRecovery(io, (grant) => directory.checkGrant(grant));
   const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress, config.helloTimeoutMs);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics }));
-  // A refused tab's hello again comes before its socket's hello deadline closes it.
-  const tokenSockets = new TokenSockets(config.socketsPerToken, Math.ceil(config.helloTimeoutMs / 2));
+  const tokenSockets = tokenPlaces(deps, log);
   const presence = new PresenceTracker(io, log);
 
   const streams = new ViewerStreams();
@@ -129,11 +144,14 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
         (err: unknown) => log.warn({ err, sessionId, key }, 'a process did not confirm a revocation\'s drop in time; answering anyway'),
       );
     },
-    async close() {
+    async close({ release = true } = {}) {
+      // A kill's stand-in gives nothing back, not even as io.close disconnects its sockets.
+      if (!release) await tokenSockets.close({ release });
       await grants.stop();
       follower.stop();
       presence.close();
       await io.close();
+      if (release) await tokenSockets.close({ release });
     },
   };
 }

@@ -1,59 +1,112 @@
 import { rateLimited } from '../limits/limits.ts';
+import type { ServiceError } from '../session/service-error.ts';
 import type { RubiconSocket } from './types.ts';
+
+/** A hello's place under its token, taken before its join: given back by `settle` unless the join kept it. */
+export interface Admission {
+  settle(): void;
+}
+
+/**
+ * The sockets holding each token's grant, at most `cap` of them: in this process (TokenSockets), or with
+ * Redis across every process sharing it (shared-token-sockets.ts). A hello calls admit, then take at its
+ * join, then settles the admission; a recovered socket calls tryTake; a socket that goes calls release.
+ */
+export interface TokenPlaces {
+  readonly cap: number;
+  /** Before the join: null when there is nothing to wait for; rejects past the cap, or when the count cannot be reached. */
+  admit(socket: RubiconSocket, key: string): Admission | Promise<Admission> | null;
+  /** At the join: counts `socket` under `key`, moving it from any other token; past the cap throws and changes nothing. */
+  take(socket: RubiconSocket, key: string): void;
+  /** As admit and take together, with false for the refusal (a recovered socket has no hello to answer). */
+  tryTake(socket: RubiconSocket, key: string): boolean | Promise<boolean>;
+  /** The socket holds no grant any more, or went: its place is given back. */
+  release(socket: RubiconSocket): void;
+  /** On shutdown; `release: false` stands in for a killed process, which gives nothing back. */
+  close(options: { release: boolean }): Promise<void>;
+}
+
+/** The refusal of a hello past its token's cap, wherever it was counted. */
+export function tokenCapRefusal(cap: number, retryAfterMs: number): ServiceError {
+  return rateLimited(
+    `This token is already connected on ${cap} tabs or devices on this server; close one of them, and this one says hello again by itself.`,
+    retryAfterMs,
+  );
+}
 
 /**
  * How many sockets on this process hold a grant of each token (keyed by the token's hash), at most `cap`
  * each: a valid token must not buy an unbounded number of sockets, each with its memory, its updates to
  * encode and send, and its share of the process's file descriptors. A socket counts once under the token
- * of the grant it holds, however many hellos it says; a hello with another token moves it. Counted per
- * process, for the reason AnonymousSockets gives: a socket lives on one process, and a count kept in Redis
- * would outlive a killed process's sockets and lock their player out.
+ * of the grant it holds, however many hellos it says; a hello with another token moves it. Alone, the count
+ * of a process without Redis; with Redis, SharedTokenSockets keeps it as this process's part of the shared
+ * count (which sockets hold what here, and so what to give back when they go).
  */
-export class TokenSockets {
-  private readonly held = new Map<string, number>();
+export class TokenSockets implements TokenPlaces {
+  private readonly held = new Map<string, Set<RubiconSocket>>();
   private readonly keys = new WeakMap<RubiconSocket, string>();
 
   constructor(
     readonly cap: number,
     /** Told to a refused hello: when to say it again (the browser does, until a place frees). */
-    private readonly retryAfterMs: number,
+    readonly retryAfterMs: number,
   ) {}
+
+  /** Counted at the join, in the same step: nothing to wait for before it. */
+  admit(): null {
+    return null;
+  }
 
   /**
    * Counts `socket` under `key` as it joins a grant of that token (already counted there: nothing to do).
    * Past the cap it throws a `rate_limited` refusal and changes nothing: the socket keeps what it held.
    */
   take(socket: RubiconSocket, key: string): void {
-    if (!this.tryTake(socket, key))
-      throw rateLimited(
-        `This token is already connected on ${this.cap} tabs or devices on this server; close one of them, and this one says hello again by itself.`,
-        this.retryAfterMs,
-      );
+    if (!this.tryTake(socket, key)) throw tokenCapRefusal(this.cap, this.retryAfterMs);
   }
 
   /** As take, with false instead of the refusal (a recovered socket has no hello to answer). */
   tryTake(socket: RubiconSocket, key: string): boolean {
     if (this.keys.get(socket) === key) return true;
-    const n = this.held.get(key) ?? 0;
-    if (n >= this.cap) return false;
+    const sockets = this.held.get(key) ?? new Set<RubiconSocket>();
+    if (sockets.size >= this.cap) return false;
     this.release(socket);
-    this.held.set(key, n + 1);
+    sockets.add(socket);
+    this.held.set(key, sockets);
     this.keys.set(socket, key);
     return true;
   }
 
-  /** The socket holds no grant any more, or went: its place is given back. */
   release(socket: RubiconSocket): void {
     const key = this.keys.get(socket);
     if (key === undefined) return;
     this.keys.delete(socket);
-    const left = (this.held.get(key) ?? 1) - 1;
-    if (left > 0) this.held.set(key, left);
-    else this.held.delete(key);
+    const sockets = this.held.get(key);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.held.delete(key);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The token `socket` is counted under here, if any. */
+  keyOf(socket: RubiconSocket): string | undefined {
+    return this.keys.get(socket);
+  }
+
+  /** Each token with the sockets holding it here, oldest first. */
+  holders(): IterableIterator<[string, ReadonlySet<RubiconSocket>]> {
+    return this.held.entries();
+  }
+
+  /** The sockets holding the token hashed as `key` here, oldest first. */
+  holdersOf(key: string): readonly RubiconSocket[] {
+    return [...(this.held.get(key) ?? [])];
   }
 
   /** Sockets holding a grant of the token hashed as `key` on this process (for tests). */
   heldBy(key: string): number {
-    return this.held.get(key) ?? 0;
+    return this.held.get(key)?.size ?? 0;
   }
 }
