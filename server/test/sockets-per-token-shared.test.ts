@@ -186,16 +186,21 @@ describe('sockets per token across processes sharing Redis', () => {
 });
 
 describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () => {
+  /** Says hello, waits for a first broadcast to recover from, and loses the connection as a network drop does (Socket.IO keeps its session); resolves with its id. */
+  async function helloThenDrop(server: TestServer, c: TestClient): Promise<string> {
+    expect((await c.hello()).ok).toBe(true);
+    await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
+    const id = c.socket.id ?? '';
+    c.socket.io.engine.close();
+    await waitFor(() => !server.app.io.of('/').sockets.has(id), 5000, 'the drop seen by the server');
+    return id;
+  }
+
   it('is closed when the token has no place left, and counted again when it has one', async () => {
     const [a, b] = await pair({ SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' });
     const { sessionId, token } = await iranToken(a);
     const away = client(a, sessionId, token, 'away');
-    expect((await away.hello()).ok).toBe(true);
-    await waitFor(() => away.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
-    const id = away.socket.id;
-    // Lost as a network drop loses it: Socket.IO keeps its session to recover.
-    away.socket.io.engine.close();
-    await waitFor(() => !a.app.io.of('/').sockets.has(id ?? ''), 5000, 'the drop seen by the server');
+    await helloThenDrop(a, away);
     const onB = client(b, sessionId, token, 'on-b');
     await waitFor(async () => (await onB.hello()).ok, 5000, 'the dropped socket\'s place');
 
@@ -208,11 +213,7 @@ describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () =
     onB.close();
     await waitFor(async () => Object.keys(await placesOf(a, token)).length === 0, 5000, 'the place on b given back');
     const back = client(a, sessionId, token, 'back');
-    expect((await back.hello()).ok).toBe(true);
-    await waitFor(() => back.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
-    const backId = back.socket.id;
-    back.socket.io.engine.close();
-    await waitFor(() => !a.app.io.of('/').sockets.has(backId ?? ''), 5000, 'the drop seen by the server');
+    const backId = await helloThenDrop(a, back);
     const reconnected = new Promise<void>((resolve) => back.socket.once('connect', () => resolve()));
     back.socket.connect();
     await reconnected;
