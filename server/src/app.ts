@@ -170,7 +170,7 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
     scenarios: (id) => scenarios.get(id),
     admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });
-  const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000 });
+  const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000, logger });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);
   return { clock, logger, metrics, scenarios, stores, service, directory };
 }

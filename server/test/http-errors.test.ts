@@ -15,7 +15,7 @@ import { lostAppendOutcome } from '../src/session/lost-append.ts';
 import { overdue } from '../src/session/pending-answers.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
-import type { HttpError } from '@rubicon/shared';
+import { GameSetup, LogEntry, type HttpError } from '@rubicon/shared';
 
 let url: string;
 let close: () => Promise<void>;
@@ -38,9 +38,15 @@ beforeAll(async () => {
     const entry = { seq: 1, commandId: 'c1', at: 0, by: { kind: 'facilitator' }, command: { type: 'PAUSE' } } as const;
     await lostAppendOutcome(new MemoryStore(), 's1', [entry as never], false, performance.now(), lost);
   });
-  // A big file while the workers are all busy (none here).
+  // A big file, and a long session's export, while the workers are all busy (none here).
+  const busy = new ImportVerifier({ scenarios: () => [], inlineBytes: 0, inlineEntries: 0, maxConcurrent: 0 });
   app.post('/import', async () => {
-    await new ImportVerifier({ scenarios: () => [], inlineBytes: 0, maxConcurrent: 0 }).verify(new Uint8Array(8), 'continue');
+    await busy.verify(new Uint8Array(8), 'continue');
+  });
+  app.get('/export', async () => {
+    const entry = LogEntry.parse({ seq: 1, commandId: 'c1', at: 0, by: { kind: 'facilitator' }, command: { type: 'PAUSE' } });
+    const header = { sessionId: 's1', title: 'Busy', createdAt: 0, parent: null };
+    await busy.exportText(GameSetup.parse({ scenarioId: 'april-2024', seed: 's' }), header, [entry], 0);
   });
   const { notFound, onError } = errorHandlers(pino({ level: 'silent' }));
   app.use(notFound);
@@ -69,7 +75,8 @@ describe('every `unavailable` over HTTP', () => {
     ['the deadline queue timing out', 'GET', '/queue', 1, 'This was not done within the time bound', lateRefusal],
     ['a command overdue at its bound', 'GET', '/overdue', 1, 'The session did not take this command within the time bound', overdue],
     ['a lost append the store could not be asked about in time', 'GET', '/lost', 1, 'The game store did not answer in time, and this may have been applied', null],
-    ['the import checkers all busy', 'POST', '/import', 5, 'Other imports are being checked right now', null],
+    ['the workers all busy, for an import', 'POST', '/import', 5, 'Other long imports, branches or exports are running on this server right now', null],
+    ['the workers all busy, for an export', 'GET', '/export', 5, 'Other long imports, branches or exports are running on this server right now', null],
   ] as const)('is 503 with Retry-After, keeps why, says to send the request again after it and names no command id: %s', async (_what, method, path, seconds, reason, onSocket) => {
     const res = await fetch(`${url}${path}`, { method });
     expect(res.status).toBe(503);

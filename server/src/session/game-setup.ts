@@ -18,3 +18,12 @@ export function gameForSetup(setupInput: unknown, scenarioOf: (id: string) => Sc
   if (badBeat) throw new ServiceError('invalid', `There is no beat "${badBeat}" to set a timer for.`);
   return createGame(scenario, setup);
 }
+
+/** gameForSetup for a worker's job, whose scenarios are a lookup that may miss: a missing one is `not_found`. */
+export function gameForJob(setup: unknown, scenarioOf: (id: string) => Scenario | undefined): Game {
+  return gameForSetup(setup, (id) => {
+    const scenario = scenarioOf(id);
+    if (!scenario) throw new ServiceError('not_found', `There is no scenario "${id}".`);
+    return scenario;
+  });
+}

@@ -4,9 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { GameSetup, LogEntry, Scenario, SessionHeader } from '@rubicon/shared';
+import type { Logger } from '../logger.ts';
 import { planJob, type ImportPlan, type ImportPurpose, type PlanJob } from './import-verify.ts';
-import type { FromWorker, WorkerInput } from './import-worker.ts';
 import { ServiceError, unavailable } from './service-error.ts';
+import { exportedText, type ExportJob } from './session-export.ts';
+import { ENTRIES_PER_MESSAGE, type FromWorker, type ToWorker, type WorkerInput, type WorkerJob } from './worker-messages.ts';
 
 /**
  * How to start import-worker: the compiled .js directly in production; from
@@ -26,15 +28,30 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
 export interface ImportVerifierOptions {
   /** Every scenario an uploaded file may name. */
   scenarios: () => Scenario[];
-  /** A worker that takes longer than this is stopped and the import refused. */
+  /** A worker that takes longer than this is stopped and the job refused. */
   timeoutMs?: number;
-  /** Imports verified at once by this process; more are refused with a retry hint. */
+  /** Jobs in workers at once in this process (imports, branches and exports together); more are refused with a retry hint. */
   maxConcurrent?: number;
   /** Files up to this size are checked on the spot: their replay takes a few ms, less than starting a worker. */
   inlineBytes?: number;
-  /** Branches at up to this many entries are made on the spot, for the same reason. */
+  /** Branches and exports of up to this many entries are made on the spot, for the same reason. */
   inlineEntries?: number;
+  /** Where a worker that stops before it answers is reported. */
+  logger?: Logger;
 }
+
+/** What a worker answers a job with, once it has: a plan (an import, a branch) or an export's text. */
+type WorkerAnswer = { type: 'plan'; plan: ImportPlan } | { type: 'exported'; text: Uint8Array<ArrayBuffer> };
+
+/** A job that outlives the timeout is stopped and refused, in words for what it was. */
+const TOO_LONG: Record<WorkerJob['kind'], string> = {
+  file: 'The session file took too long to check.',
+  branch: 'The branch took too long to make.',
+  export: 'The session took too long to export.',
+};
+
+/** The one refusal when every worker is taken, whatever the job: they share the cap. */
+const BUSY = 'Other long imports, branches or exports are running on this server right now';
 
 /**
  * Each scenario as the bytes of its structured clone, made once: a worker
@@ -65,88 +82,127 @@ function ownedBytes(body: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Verifies uploaded session files in worker threads, one per import, so that
- * parsing, schema checks and the replay of a long log (seconds for tens of
- * thousands of entries) never hold up the event loop that serves the games.
- * Small files (a few hundred entries) are checked inline: a few milliseconds.
+ * The long jobs on a session's whole log, each in a worker thread of its own (import-worker.ts): verifying an
+ * uploaded file, planning a branch, writing an export. Parsing, schema checks, replaying and hashing a long
+ * log take seconds for tens of thousands of entries, and never hold up the event loop that serves the games.
+ * Small ones (a few hundred entries) are done on the spot: a few milliseconds. The workers share one cap.
  */
 export class ImportVerifier {
   private running = 0;
   private readonly timeoutMs: number;
   private readonly maxConcurrent: number;
+  private readonly inlineEntries: number;
 
   constructor(private readonly options: ImportVerifierOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxConcurrent = options.maxConcurrent ?? 2;
+    this.inlineEntries = options.inlineEntries ?? 200;
   }
 
   /** `body` goes to the worker if the file is big enough to need one: the caller must not read it afterwards. */
   verify(body: Uint8Array, purpose: ImportPurpose): Promise<ImportPlan> {
-    return this.plan({ kind: 'file', body, purpose }, body.length <= (this.options.inlineBytes ?? 64 * 1024));
+    return this.plan({ kind: 'file', body, purpose }, [], body.length <= (this.options.inlineBytes ?? 64 * 1024));
   }
 
   /**
-   * A branch of a session at `version` (planBranch): hashing the chain and replaying the log up to there took
-   * seconds of the event loop for a long one (8,000 entries: 4.6 s), which anyone who imports a file may ask for.
+   * A branch of a session at `version` (planBranch) from its log up to there: hashing the chain and replaying
+   * the log took seconds of the event loop for a long one (8,000 entries: 4.6 s), which anyone who imports a
+   * file may ask for.
    */
-  branch(setup: GameSetup, header: SessionHeader, log: LogEntry[], version: number): Promise<ImportPlan> {
-    return this.plan({ kind: 'branch', setup, header, log, version }, version <= (this.options.inlineEntries ?? 200));
+  branch(setup: GameSetup, header: SessionHeader, log: readonly LogEntry[], version: number): Promise<ImportPlan> {
+    return this.plan({ kind: 'branch', setup, header, version }, log, version <= this.inlineEntries);
   }
 
-  private async plan(job: PlanJob, inline: boolean): Promise<ImportPlan> {
-    if (inline) {
-      const byId = new Map(this.options.scenarios().map((s) => [s.id, s]));
-      return planJob(job, (id) => byId.get(id));
-    }
-    if (this.running >= this.maxConcurrent)
-      throw unavailable('Other imports are being checked right now', 5000);
+  /** A session's export as the UTF-8 bytes of its JSON text (session-export.ts); hashing its chain is as long as a branch's. */
+  async exportText(setup: GameSetup, header: SessionHeader, log: readonly LogEntry[], exportedAt: number): Promise<Uint8Array<ArrayBuffer>> {
+    const job: ExportJob = { kind: 'export', setup, header, exportedAt };
+    if (log.length <= this.inlineEntries) return exportedText(job, log, this.scenarioLookup());
+    const answer = await this.inWorker(job, log);
+    if (answer.type !== 'exported') throw new Error(`an export's worker answered with a ${answer.type}`);
+    return answer.text;
+  }
+
+  private async plan(job: PlanJob, log: readonly LogEntry[], inline: boolean): Promise<ImportPlan> {
+    if (inline) return planJob(job, log, this.scenarioLookup());
+    const answer = await this.inWorker(job, log);
+    if (answer.type !== 'plan') throw new Error(`a ${job.kind}'s worker answered with an export`);
+    return answer.plan;
+  }
+
+  private scenarioLookup(): (id: string) => Scenario | undefined {
+    const byId = new Map(this.options.scenarios().map((s) => [s.id, s]));
+    return (id) => byId.get(id);
+  }
+
+  private async inWorker(job: WorkerJob, log: readonly LogEntry[]): Promise<WorkerAnswer> {
+    if (this.running >= this.maxConcurrent) throw unavailable(BUSY, 5000);
     this.running++;
     try {
-      return await this.inWorker(job);
+      return await runInWorker(job, log, this.options.scenarios().map(serializedScenario), this.timeoutMs, this.options.logger);
     } finally {
       this.running--;
     }
   }
+}
 
-  private inWorker(job: PlanJob): Promise<ImportPlan> {
-    const [entry, how] = workerEntry();
-    // Transferred, not cloned: a structured clone of a 3 MB body held the main thread 1-35 ms.
-    const transferred = job.kind === 'file' ? { ...job, body: ownedBytes(job.body) } : job;
-    const worker = new Worker(entry, {
-      ...how,
-      workerData: { job: transferred, scenarios: this.options.scenarios().map(serializedScenario) } satisfies WorkerInput,
-      transferList: transferred.kind === 'file' ? [transferred.body.buffer] : [],
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+/** A worker that stops before it answers (a crash, running out of memory, terminated): a typed failure, logged once. */
+function stoppedEarly(kind: WorkerJob['kind'], logger: Logger | undefined, cause: unknown): ServiceError {
+  logger?.error({ err: cause, job: kind }, 'a worker thread stopped before it answered');
+  return new ServiceError('internal', 'The worker thread doing this stopped before it finished; nothing was changed.');
+}
+
+/**
+ * One job in a worker of its own: the job and the scenarios in its workerData, then the log a slice at a time,
+ * each when the worker has taken the one before (a structured clone of the whole log in one message held the
+ * main thread as long as the clone took), then the answer back the same way. Settles once: the answer, the
+ * refusal, the timeout, or the worker's death.
+ */
+function runInWorker(job: WorkerJob, log: readonly LogEntry[], scenarios: Uint8Array[], timeoutMs: number, logger: Logger | undefined): Promise<WorkerAnswer> {
+  const [entry, how] = workerEntry();
+  // Transferred, not cloned: a structured clone of a 3 MB body held the main thread 1-35 ms.
+  const transferred = job.kind === 'file' ? { ...job, body: ownedBytes(job.body) } : job;
+  const worker = new Worker(entry, {
+    ...how,
+    workerData: { job: transferred, logLength: log.length, scenarios } satisfies WorkerInput,
+    transferList: transferred.kind === 'file' ? [transferred.body.buffer] : [],
+    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+  });
+  return new Promise<WorkerAnswer>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      outcome();
+    };
+    const timer = setTimeout(() => settle(() => reject(new ServiceError('too_large', TOO_LONG[job.kind]))), timeoutMs);
+    let fed = 0;
+    const feed = () => {
+      const entries = log.slice(fed, fed + ENTRIES_PER_MESSAGE);
+      fed += entries.length;
+      // Thrown from an event handler, a failed clone would take the process down with it.
+      try {
+        worker.postMessage({ type: 'log', entries } satisfies ToWorker);
+      } catch (err) {
+        settle(() => reject(stoppedEarly(job.kind, logger, err)));
+      }
+    };
+    if (log.length > 0) feed();
+    const entries: ImportPlan['entries'][number][] = [];
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'fed') return feed();
+      if (m.type === 'entries') {
+        for (const e of m.entries) entries.push(e);
+        // The next slice, in a later turn of this event loop.
+        return worker.postMessage('more' satisfies ToWorker);
+      }
+      if (m.type === 'done') return settle(() => resolve({ type: 'plan', plan: { ...m.plan, entries } }));
+      if (m.type === 'exported') return settle(() => resolve({ type: 'exported', text: m.text }));
+      const { code, message, where, seq } = m;
+      settle(() => reject(new ServiceError(code, message, { ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) })));
     });
-    return new Promise<ImportPlan>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new ServiceError('too_large', 'The session file took too long to check.'));
-        void worker.terminate();
-      }, this.timeoutMs);
-      const finish = () => {
-        clearTimeout(timer);
-        void worker.terminate();
-      };
-      const entries: ImportPlan['entries'][number][] = [];
-      worker.on('message', (m: FromWorker) => {
-        if (m.type === 'entries') {
-          for (const e of m.entries) entries.push(e);
-          // The next slice, in a later turn of this event loop.
-          worker.postMessage('more');
-          return;
-        }
-        finish();
-        if (m.type === 'done') resolve({ ...m.plan, entries });
-        else reject(new ServiceError(m.code, m.message, { ...(m.where === undefined ? {} : { where: m.where }), ...(m.seq === undefined ? {} : { seq: m.seq }) }));
-      });
-      worker.on('error', (err) => {
-        finish();
-        reject(err);
-      });
-      worker.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the import worker exited with code ${code} before answering`));
-      });
-    });
-  }
+    worker.on('error', (err) => settle(() => reject(stoppedEarly(job.kind, logger, err))));
+    worker.on('exit', (code) => settle(() => reject(stoppedEarly(job.kind, logger, new Error(`the worker exited with code ${code} before answering`)))));
+  });
 }

@@ -1,7 +1,6 @@
 import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type LogEntry, type Scenario, type SessionHeader } from '@rubicon/shared';
 import type { SerializedEntry } from '../store/types.ts';
-import { gameForSetup } from './game-setup.ts';
-import { ServiceError } from './service-error.ts';
+import { gameForJob } from './game-setup.ts';
 import { verifyUpload } from './session-file.ts';
 
 /** A verified session file, as plain data (it crosses from the worker thread), ready to be stored in one piece. */
@@ -62,18 +61,16 @@ export function planBranch(game: Game, header: SessionHeader, log: readonly LogE
   };
 }
 
-/** The work a plan is made from, as plain data (it crosses to the worker thread): an uploaded file, or a session's log to branch. */
+/**
+ * The work a plan is made from, as plain data (it crosses to the worker thread): an uploaded file, or a
+ * session to branch, whose log goes beside the job (to a worker in slices: import-pipeline.ts).
+ */
 export type PlanJob =
   | { kind: 'file'; body: Uint8Array; purpose: ImportPurpose }
-  | { kind: 'branch'; setup: GameSetup; header: SessionHeader; log: LogEntry[]; version: number };
+  | { kind: 'branch'; setup: GameSetup; header: SessionHeader; version: number };
 
-/** A job's plan, the same on the spot and in the worker. */
-export function planJob(job: PlanJob, scenarioOf: (id: string) => Scenario | undefined): ImportPlan {
+/** A job's plan, the same on the spot and in the worker; `log` is a branch's (a file carries its own). */
+export function planJob(job: PlanJob, log: readonly LogEntry[], scenarioOf: (id: string) => Scenario | undefined): ImportPlan {
   if (job.kind === 'file') return planImport(new TextDecoder().decode(job.body), scenarioOf, job.purpose);
-  const game = gameForSetup(job.setup, (id) => scenarioOf(id) ?? noScenario(id));
-  return planBranch(game, job.header, job.log, job.version);
-}
-
-function noScenario(id: string): never {
-  throw new ServiceError('not_found', `There is no scenario "${id}".`);
+  return planBranch(gameForJob(job.setup, scenarioOf), job.header, log, job.version);
 }

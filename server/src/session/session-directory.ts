@@ -1,11 +1,9 @@
 import {
   applyPreset,
   presetById,
-  sessionFileSlices,
   estimateSession,
   phaseOf,
   seatsInPlay,
-  type SessionFile,
   type SessionHeader,
   type Scenario,
   type GameView,
@@ -36,10 +34,7 @@ import { planBranch, type ImportPlan, type ImportPurpose } from './import-verify
 import type { SessionService } from './session-service.ts';
 import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
 import { drawCodes, splitCodes } from './join-codes.ts';
-import { inTurns } from './in-turns.ts';
-
-/** Entries hashed between two turns of the event loop while a session is exported. */
-const EXPORT_SLICE = 100;
+import { exportedText } from './session-export.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -229,13 +224,19 @@ export class SessionDirectory {
     }));
   }
 
-  async export(sessionId: string): Promise<SessionFile> {
+  /**
+   * The session's file (docs/session-file.md) as the UTF-8 bytes of its JSON text, ready to send. Hashing a
+   * long log's chain took the event loop seconds, so it and the text are made in a worker thread
+   * (import-pipeline.ts); on the spot without one (some tests).
+   */
+  async export(sessionId: string): Promise<Uint8Array> {
     const meta = await this.store.getSession(sessionId);
     if (!meta) throw new ServiceError('not_found', 'There is no such session.');
     const log = await this.store.readLog(sessionId, 0);
-    // A slice of EXPORT_SLICE entries hashes in about 20 ms; the whole chain of a long log took seconds at once.
-    const file = sessionFileSlices({ session: headerOf(meta), game: this.service.gameFor(meta.setup), log, exportedAt: this.clock.now() }, EXPORT_SLICE);
-    return inTurns(file);
+    const header = headerOf(meta);
+    const exportedAt = this.clock.now();
+    if (this.imports) return this.imports.exportText(meta.setup, header, log, exportedAt);
+    return exportedText({ kind: 'export', setup: meta.setup, header, exportedAt }, log, (id) => this.service.scenario(id));
   }
 
   async scenarioOf(sessionId: string): Promise<Scenario> {
@@ -296,7 +297,7 @@ export class SessionDirectory {
     const game = this.service.gameFor(meta.setup);
     const header = headerOf(meta);
     // Off the event loop for a long log (import-pipeline.ts); on the spot without a verifier (some tests).
-    // Only the entries up to the branch point cross to the worker: the rest would be cloned for nothing.
+    // Only the entries up to the branch point go to the worker: the rest would be cloned for nothing.
     const upTo = all.slice(0, version);
     const plan = this.imports ? await this.imports.branch(meta.setup, header, upTo, version) : planBranch(game, header, upTo, version);
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);

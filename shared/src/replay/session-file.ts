@@ -96,37 +96,16 @@ export function chainedHeaderOf(file: Record<string, unknown>): Record<string, u
   return { format, formatVersion, session, scenario, setup, seats };
 }
 
-/**
- * The chain's hash after each entry of a log (index i: after entry i + 1), from a header, pausing after every
- * `every` entries: a server lets its event loop turn at each pause, since hashing a long log takes seconds.
- */
-export function* chainHashSlices(
-  header: ChainedHeader,
-  log: readonly LogEntry[],
-  every = Infinity,
-): Generator<void, { genesis: string; hashes: string[] }, void> {
+/** The chain's hash after each entry of a log (index i: after entry i + 1), from a header. */
+export function chainHashes(header: ChainedHeader, log: readonly LogEntry[]): { genesis: string; hashes: string[] } {
   const genesis = genesisHash(chainedHeaderOf(header));
   const hashes: string[] = [];
   let previous = genesis;
   for (const entry of log) {
     previous = entryHash(previous, entry);
     hashes.push(previous);
-    if (hashes.length % every === 0) yield;
   }
   return { genesis, hashes };
-}
-
-/** Runs a sliced computation to its end without pausing. */
-export function runSlices<T>(slices: Generator<void, T, void>): T {
-  for (;;) {
-    const step = slices.next();
-    if (step.done) return step.value;
-  }
-}
-
-/** The chain's hash after each entry of a log (index i: after entry i + 1), from a header. */
-export function chainHashes(header: ChainedHeader, log: readonly LogEntry[]): { genesis: string; hashes: string[] } {
-  return runSlices(chainHashSlices(header, log));
 }
 
 export interface SessionFileInput {
@@ -136,8 +115,11 @@ export interface SessionFileInput {
   exportedAt: number;
 }
 
-/** The file for a session (header, the log with its chain, the chain's head), pausing as chainHashSlices does. */
-export function* sessionFileSlices({ session, game, log, exportedAt }: SessionFileInput, every = Infinity): Generator<void, SessionFile, void> {
+/**
+ * Writes the file for a session: header, the log with its chain, and the chain's head. Hashing a long log
+ * takes seconds (pure-JS SHA-256 over canonical JSON), so a server does it in a worker thread.
+ */
+export function buildSessionFile({ session, game, log, exportedAt }: SessionFileInput): SessionFile {
   const inPlay = new Set(seatsInPlay(game.scenario, game.setup));
   const header: ChainedHeader = {
     format: SESSION_FILE_FORMAT,
@@ -147,18 +129,13 @@ export function* sessionFileSlices({ session, game, log, exportedAt }: SessionFi
     setup: game.setup,
     seats: game.scenario.seats.filter((s) => inPlay.has(s.id)).map((s) => ({ id: s.id, name: s.name })),
   };
-  const { genesis, hashes } = yield* chainHashSlices(header, log, every);
+  const { genesis, hashes } = chainHashes(header, log);
   return {
     ...header,
     exportedAt,
     log: log.map((entry, i) => ({ ...entry, hash: hashes[i]! })),
     chain: { algorithm: HASH_ALGORITHM, genesis, length: log.length, head: hashes.at(-1) ?? genesis },
   };
-}
-
-/** Writes the file for a session: header, the log with its chain, and the chain's head. */
-export function buildSessionFile(input: SessionFileInput): SessionFile {
-  return runSlices(sessionFileSlices(input));
 }
 
 /** The log entries of a file, without their hashes. */
