@@ -15,79 +15,12 @@
  * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N]
  * Bounded: a few seconds per import, 127.0.0.1 only, the keys deleted afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
 import { buildSessionFile } from '@rubicon/shared';
 import { endlessLog } from './workload.ts';
+import { repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
 import { deleteKeys } from './server-e2e.ts';
 import { quantile } from './stats.ts';
-
-interface Probe {
-  maxMs: number;
-  p99Ms: number;
-  stalls: { atMs: number; ms: number }[];
-  cpuMs: number;
-  spanMs: number;
-}
-
-interface Probed {
-  url: string;
-  label: string;
-  child: ChildProcess;
-  /** Asks the probe for its figures since the last call, and waits for them. */
-  read(): Promise<Probe>;
-  stop(): Promise<void>;
-}
-
-const probePath = fileURLToPath(new URL('./loop-probe.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-
-async function startProbed(root: string, label: string, env: Record<string, string>): Promise<Probed> {
-  const profileDir = process.env.IMPORT_BURST_PROFILE_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', probePath, 'server/src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const probes: Probe[] = [];
-  const onData = (d: Buffer) => {
-    out += d.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      if (line.startsWith('LOOP-PROBE ')) probes.push(JSON.parse(line.slice('LOOP-PROBE '.length)) as Probe);
-      const found = /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
-      if (found) urlFound(found);
-    }
-  };
-  let urlFound: (url: string) => void = () => {};
-  const url = await new Promise<string>((resolve, reject) => {
-    urlFound = resolve;
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${label}: the server exited (${code}) before listening: ${out.slice(-2000)}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    url,
-    label,
-    child,
-    read: async () => {
-      const before = probes.length;
-      child.kill('SIGUSR2');
-      while (probes.length === before) await new Promise((r) => setTimeout(r, 10));
-      return probes[probes.length - 1] as Probe;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 function sessionFile(entries: number): string {
   const { game, log } = endlessLog('import-burst', entries);

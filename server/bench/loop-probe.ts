@@ -4,8 +4,9 @@
  * HTTP round trips do not blur the figure. On SIGUSR2 it writes one line,
  * `LOOP-PROBE {json}`, to stderr and starts over: the event-loop delay's max
  * and p99 (monitorEventLoopDelay at 1 ms resolution), every stall over 20 ms
- * (when, from the previous SIGUSR2, and how long), and the process's CPU time
- * (all threads, workers included) since the previous line.
+ * (when, from the previous SIGUSR2, and how long), the process's CPU time
+ * (all threads, workers included) and the time the main thread's event loop
+ * was busy (eventLoopUtilization's `active`: its own share) since the previous line.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
@@ -14,6 +15,7 @@ const histogram = monitorEventLoopDelay({ resolution: 1 });
 histogram.enable();
 let since = performance.now();
 let cpuSince = process.cpuUsage();
+let loopSince = performance.eventLoopUtilization();
 let last = performance.now();
 let stalls: { atMs: number; ms: number }[] = [];
 
@@ -31,6 +33,7 @@ process.on('SIGUSR2', () => {
     p99Ms: histogram.percentile(99) / 1e6,
     stalls,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    busyMs: performance.eventLoopUtilization(loopSince).active,
     spanMs: performance.now() - since,
   };
   process.stderr.write(`LOOP-PROBE ${JSON.stringify(line)}\n`);
@@ -39,4 +42,5 @@ process.on('SIGUSR2', () => {
   since = performance.now();
   last = since;
   cpuSince = process.cpuUsage();
+  loopSince = performance.eventLoopUtilization();
 });
