@@ -21,9 +21,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nanoid } from 'nanoid';
-import { buildSessionFile, type CreateSessionResponse } from '@rubicon/shared';
-import { endlessLog } from './workload.ts';
-import { repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
+import type { CreateSessionResponse } from '@rubicon/shared';
+import { longSessionFile, probedEnv, repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
 import { deleteKeys } from './server-e2e.ts';
 import { quantile } from './stats.ts';
 
@@ -88,19 +87,8 @@ async function main(): Promise<void> {
   const redis = opt('--backend', 'memory') === 'redis';
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-export-burst-${nanoid(6)}:`;
-  const env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    CLIENT_DIST: '/nonexistent-client-dist',
-    ...(redis ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {}),
-    MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
-    IMPORT_BYTES_PER_HOUR: '1000000000',
-    HTTP_RATE_LIMIT_BURST: '1000',
-    HTTP_RATE_LIMIT_PER_SEC: '1000',
-  };
-  const { game, log } = endlessLog('export-burst', entries);
-  const body = JSON.stringify(buildSessionFile({ session: { sessionId: 'original', title: 'A long session', createdAt: 1, parent: null }, game, log, exportedAt: 1 }));
+  const env = probedEnv(redis ? { url: redisUrl, prefix } : null);
+  const body = longSessionFile('export-burst', entries);
   console.log(`export-burst: ${entries} entries (${(body.length / 1e6).toFixed(2)} MB imported), ${redis ? 'Redis' : 'memory'}, ${args.includes('--compiled') ? 'compiled' : 'tsx'}, ${rounds} rounds`);
   const baseline = process.env.EXPORT_BURST_BASELINE;
   const compiled = args.includes('--compiled') ? await mkdtemp(path.join(tmpdir(), 'export-burst-')) : undefined;

@@ -16,16 +16,9 @@
  * Bounded: a few seconds per import, 127.0.0.1 only, the keys deleted afterwards.
  */
 import { nanoid } from 'nanoid';
-import { buildSessionFile } from '@rubicon/shared';
-import { endlessLog } from './workload.ts';
-import { repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
+import { longSessionFile, probedEnv, repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
 import { deleteKeys } from './server-e2e.ts';
 import { quantile } from './stats.ts';
-
-function sessionFile(entries: number): string {
-  const { game, log } = endlessLog('import-burst', entries);
-  return JSON.stringify(buildSessionFile({ session: { sessionId: 'original', title: 'A long session', createdAt: 1, parent: null }, game, log, exportedAt: 1 }));
-}
 
 interface Sample {
   label: string;
@@ -64,19 +57,8 @@ async function main(): Promise<void> {
   const entries = opt('--entries', 8000);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-import-burst-${nanoid(6)}:`;
-  const env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    CLIENT_DIST: '/nonexistent-client-dist',
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
-    MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
-    IMPORT_BYTES_PER_HOUR: '1000000000',
-    HTTP_RATE_LIMIT_BURST: '1000',
-    HTTP_RATE_LIMIT_PER_SEC: '1000',
-  };
-  const body = sessionFile(entries);
+  const env = probedEnv({ url: redisUrl, prefix });
+  const body = longSessionFile('import-burst', entries);
   console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${rounds} rounds`);
   const baseline = process.env.IMPORT_BURST_BASELINE;
   const servers = [...(baseline ? [await startProbed(baseline, `baseline ${baseline}`, env)] : []), await startProbed(repoRoot, `this ${repoRoot}`, env)];

@@ -5,7 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildSessionFile } from '@rubicon/shared';
 import { bundleInto, bundleService } from './compile.ts';
+import { endlessLog } from './workload.ts';
 
 export interface Probe {
   maxMs: number;
@@ -89,3 +91,24 @@ export async function startProbed(root: string, label: string, env: Record<strin
   };
 }
 
+
+/** A probed server's settings: on 127.0.0.1, with room for long session files; on Redis when `redis` is given. */
+export function probedEnv(redis: { url: string; prefix: string } | null): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    CLIENT_DIST: '/nonexistent-client-dist',
+    ...(redis ? { REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix } : {}),
+    MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
+    IMPORT_BYTES_PER_HOUR: '1000000000',
+    HTTP_RATE_LIMIT_BURST: '1000',
+    HTTP_RATE_LIMIT_PER_SEC: '1000',
+  };
+}
+
+/** The text of a session file with `entries` events of an endless game (workload.ts). */
+export function longSessionFile(seed: string, entries: number): string {
+  const { game, log } = endlessLog(seed, entries);
+  return JSON.stringify(buildSessionFile({ session: { sessionId: 'original', title: 'A long session', createdAt: 1, parent: null }, game, log, exportedAt: 1 }));
+}
