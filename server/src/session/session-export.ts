@@ -13,8 +13,8 @@ export interface ExportJob {
 /**
  * The session file as the UTF-8 bytes of its JSON text: the very text `res.json(buildSessionFile(...))` sent
  * before, since Express's JSON settings here are its defaults (no replacer, no spaces, no escaping). Hashing
- * the chain is most of the cost (8,000 entries: about 1.5 s), so a long log's export runs in a worker thread
- * (import-pipeline.ts), and the text is made there too: encoding several MB is a stretch of its own.
+ * the chain is most of the cost (8,000 entries: about 0.3 s of a warm thread), so a long log's export runs in
+ * a worker thread (import-pipeline.ts), and the text is made there too: 3 MB of JSON is a stretch of its own.
  */
 export function exportedText(job: ExportJob, log: readonly LogEntry[], scenarioOf: (id: string) => Scenario | undefined): Uint8Array<ArrayBuffer> {
   const game = gameForJob(job.setup, scenarioOf);

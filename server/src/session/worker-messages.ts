@@ -20,8 +20,8 @@ export interface WorkerInput {
 /**
  * Log entries cross a slice at a time either way, each when the other side
  * asks for it: cloning 8,000 entries back in one piece took the main thread
- * up to ~45 ms (4.9 MB serialized); slices of ENTRIES_PER_MESSAGE are each a
- * short turn of its event loop.
+ * up to ~45 ms (4.9 MB serialized), and posting 8,000 to a worker in one
+ * message 12-30 ms; a slice of ENTRIES_PER_MESSAGE took at most 1.6 ms.
  */
 export const ENTRIES_PER_MESSAGE = 500;
 
