@@ -149,3 +149,42 @@ describe('the log poll', () => {
     expect(heads).toHaveBeenCalledTimes(3);
   });
 });
+
+describe('callers of withSession queued together', () => {
+  it('share one read of the log sent after they asked, rather than each reading in turn', async () => {
+    const p = await twoProcesses();
+    await p.send(2);
+    const versions = await Promise.all(Array.from({ length: 20 }, () => p.reader.withSession(p.sessionId, (s) => s.state.version)));
+    // Before, each of the 20 read the log in turn, holding the session's queue for a round trip each.
+    expect(p.reads).toHaveBeenCalledTimes(1);
+    expect(versions).toEqual(Array.from({ length: 20 }, () => 4));
+    // One who asks after that read was sent reads again, and sees what was appended since.
+    await p.send(1);
+    expect(await p.reader.withSession(p.sessionId, (s) => s.state.version)).toBe(5);
+    expect(p.reads).toHaveBeenCalledTimes(2);
+  });
+
+  it('are not served by a read sent before they asked, though it is answered after', async () => {
+    const p = await twoProcesses();
+    const original = MemoryStore.prototype.readLog.bind(p.store);
+    let sent!: () => void;
+    const wasSent = new Promise<void>((resolve) => (sent = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    // The first read takes the log as it is when sent, and its answer is held back.
+    p.reads.mockImplementationOnce(async (sessionId, after) => {
+      const entries = await original(sessionId, after);
+      sent();
+      await answered;
+      return entries;
+    });
+    const first = p.reader.withSession(p.sessionId, (s) => s.state.version);
+    await wasSent;
+    await p.send(1);
+    const second = p.reader.withSession(p.sessionId, (s) => s.state.version);
+    answer();
+    expect(await first).toBe(2);
+    expect(await second).toBe(3);
+    expect(p.reads).toHaveBeenCalledTimes(2);
+  });
+});

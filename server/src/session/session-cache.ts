@@ -17,6 +17,8 @@ export interface CachedSession extends LoadedSession {
   snapshotVersion: number;
   /** When this process last used it (clock time), for evicting idle sessions. */
   lastUsed: number;
+  /** The moment (SessionCache.moment) its last completed read of the log was sent; 0 before any. */
+  readSentAt: number;
 }
 
 /** One event this process has applied to its copy of a session, in log order. */
@@ -55,6 +57,8 @@ export class SessionCache {
   private readonly sessions = new Map<string, CachedSession>();
   private readonly listeners: ((event: AppliedEvent) => void)[] = [];
   private readonly heldListeners: ((sessionId: string, held: boolean) => void)[] = [];
+  /** Counts moments: callers asking for a caught-up session, and reads of the log being sent. */
+  private moments = 0;
 
   constructor(options: SessionCacheOptions) {
     this.store = options.store;
@@ -89,10 +93,22 @@ export class SessionCache {
     return [...this.sessions];
   }
 
-  /** The session, loaded if need be and caught up with the log; `loaded` when it was not held before. */
-  async caughtUp(sessionId: string): Promise<{ session: CachedSession; loaded: boolean }> {
+  /** Now, in the order caughtUp compares a caller's asking with a read's sending. */
+  moment(): number {
+    return ++this.moments;
+  }
+
+  /**
+   * The session, loaded if need be and caught up with the log; `loaded` when it was not held before.
+   * `askedAt` (a moment taken when the caller asked): a read of the log sent since then already gave
+   * the copy everything the log held when the caller asked, so no read of its own is needed. Callers
+   * queued behind one another for a session (a class saying hello at once) then share a read rather
+   * than each holding the session's queue for a round trip in turn.
+   */
+  async caughtUp(sessionId: string, askedAt?: number): Promise<{ session: CachedSession; loaded: boolean }> {
     const cached = this.sessions.get(sessionId);
     if (cached) cached.lastUsed = this.clock.now();
+    if (cached && askedAt !== undefined && cached.readSentAt > askedAt) return { session: cached, loaded: false };
     const session = cached ?? (await this.loadFromStore(sessionId));
     if (!cached) {
       this.sessions.set(sessionId, session);
@@ -132,8 +148,10 @@ export class SessionCache {
 
   /** Applies whatever the log holds beyond the copy's version. */
   async catchUp(sessionId: string, session: CachedSession): Promise<void> {
+    const sentAt = this.moment();
     const missing = await this.store.readLog(sessionId, session.state.version);
     for (const logEntry of missing) this.apply(sessionId, logEntry, false);
+    session.readSentAt = Math.max(session.readSentAt, sentAt);
   }
 
   /**
@@ -205,6 +223,6 @@ export class SessionCache {
         this.log.warn({ sessionId, err }, 'ignoring an unusable snapshot');
       }
     }
-    return { meta, game, state, snapshotVersion: state.version, lastUsed: this.clock.now() };
+    return { meta, game, state, snapshotVersion: state.version, lastUsed: this.clock.now(), readSentAt: 0 };
   }
 }

@@ -133,15 +133,18 @@ export class SessionService {
   }
 
   /**
-   * Runs `fn` with the session caught up to the log's head, in this
-   * session's queue: nothing is applied (or broadcast) by this process while
-   * it runs, so `fn` can join a socket to a room and answer with a state that
-   * the room's next update follows exactly.
+   * Runs `fn` with the session caught up to the log's head as it was when
+   * this was called, in this session's queue: nothing is applied (or
+   * broadcast) by this process while it runs, so `fn` can join a socket to a
+   * room and answer with a state that the room's next update follows exactly.
+   * A read of the log sent after the call serves it, whoever sent it: fifty
+   * hellos at once wait for one or two reads, not fifty in turn.
    */
   withSession<T>(sessionId: string, fn: (session: LoadedSession) => T | Promise<T>, deadline?: number): Promise<T> {
+    const askedAt = this.cache.moment();
     return this.inQueue(sessionId, deadline, async (abandoned) => {
       if (abandoned()) throw unavailable();
-      return fn(await this.loadCaughtUp(sessionId));
+      return fn(await this.loadCaughtUp(sessionId, askedAt));
     });
   }
 
@@ -260,9 +263,9 @@ export class SessionService {
     return this.bounds.within(done, deadline, () => (abandoned = true));
   }
 
-  /** The session, cached, at the log's head. Must run in the session's queue. */
-  private async loadCaughtUp(sessionId: string): Promise<CachedSession> {
-    const { session, loaded } = await this.cache.caughtUp(sessionId);
+  /** The session, cached, at the log's head (as of `askedAt` when given: SessionCache.caughtUp). Must run in the session's queue. */
+  private async loadCaughtUp(sessionId: string, askedAt?: number): Promise<CachedSession> {
+    const { session, loaded } = await this.cache.caughtUp(sessionId, askedAt);
     // Whoever set the running deadline may have died before scheduling it.
     if (loaded && session.state.turn.context.timer?.deadline != null) await this.deadlines.scheduleLatest(sessionId);
     return session;
