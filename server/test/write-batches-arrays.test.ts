@@ -7,7 +7,7 @@ import type { PendingCommand } from '../src/session/command-path.ts';
 import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
 import { WriteBatches } from '../src/session/write-batches.ts';
-import { message, seat } from './write-batches-fixture.ts';
+import { message, seat, submitted } from './write-batches-fixture.ts';
 
 interface Held {
   batch: readonly PendingCommand[];
@@ -29,7 +29,7 @@ function batches(maxBatch: number) {
     changed ||= batch.map((p) => p.request.commandId).join() !== ids.join();
     for (const p of batch) p.resolve({ version: 1, duplicate: false });
   }, maxBatch);
-  const send = (id: string) => writes.submit('S', { actor: seat(0), commandId: id, expectedGameVersion: null, command: message(0) }, Infinity);
+  const send = (id: string) => submitted(writes, 'S', { actor: seat(0), commandId: id, expectedGameVersion: null, command: message(0) }, Infinity);
   /** Lets the decisions go one at a time until `count` have been handed in, sending `during(n)` while the n-th is held. */
   const run = async (count: number, during: (n: number) => string[]) => {
     const answers: Promise<unknown>[] = [];

@@ -7,7 +7,7 @@ import type { PendingCommand } from '../src/session/command-path.ts';
 import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
 import { WriteBatches } from '../src/session/write-batches.ts';
-import { message, seat, settled } from './write-batches-fixture.ts';
+import { message, seat, settled, submitted } from './write-batches-fixture.ts';
 
 describe("a command's deadline, kept by the command itself", () => {
   /** WriteBatches with a decide that waits for `go` and answers every open command, as the command path does. */
@@ -29,7 +29,7 @@ describe("a command's deadline, kept by the command itself", () => {
 
   it('leaves the deadline queue when answered in time, and its deadline then does nothing', async () => {
     const { bounds, writes, request } = batches(Promise.resolve());
-    const answer = writes.submit('S', request, performance.now() + 1000, performance.now() + 30);
+    const answer = submitted(writes, 'S', request, performance.now() + 1000, performance.now() + 30);
     expect(bounds.size).toBe(1);
     await expect(answer).resolves.toMatchObject({ version: 1 });
     expect(bounds.size).toBe(0);
@@ -40,7 +40,7 @@ describe("a command's deadline, kept by the command itself", () => {
   it('at its deadline answers `unavailable` and is marked answered and abandoned, so its batch neither takes nor answers it', async () => {
     let go = () => {};
     const { bounds, seen, writes, request } = batches(new Promise<void>((r) => (go = r)));
-    const answer = settled(writes.submit('S', request, performance.now() + 1000, performance.now() + 20));
+    const answer = settled(submitted(writes, 'S', request, performance.now() + 1000, performance.now() + 20));
     expect(await answer).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(bounds.size).toBe(0);
     const pending = seen[0]?.[0];
@@ -50,7 +50,7 @@ describe("a command's deadline, kept by the command itself", () => {
 
   it('without a deadline never enters the queue', async () => {
     const { bounds, writes, request } = batches(Promise.resolve());
-    const answer = writes.submit('S', request, performance.now() + 1000);
+    const answer = submitted(writes, 'S', request, performance.now() + 1000);
     expect(bounds.size).toBe(0);
     await expect(answer).resolves.toMatchObject({ version: 1 });
   });

@@ -2,7 +2,7 @@
  * How a batch's decision settles its lane's task (CommandPath.decideBatch): a held session's batch that the
  * memory store answers at once is decided within the call and returns no promise at all (no async frame per
  * batch, and its lane adopts no settled promise); on Redis the append is a round trip, so the decision goes on
- * after the call returns. Either way a command's answer reaches its ack before the next batch is decided.
+ * after the call returns. Either way a command's ack is written within its decision, before the next batch is decided.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CommandPath, type PendingCommand } from '../src/session/command-path.ts';
@@ -71,24 +71,27 @@ describe("a batch's decision", () => {
     expect(new Set(calls.map((c) => c.promise)).size).toBe(3);
   });
 
-  it("answers a batch decided at once through two reactions (the command handler's and the ack handler's) before the next batch is decided", async () => {
+  it('answers each command of a batch decided at once within its decision, before the next batch is decided', async () => {
     const seen: string[] = [];
     let writes: WriteBatches | null = null;
     const send = (id: string) => {
-      // As the command handler's `then` and the ack handler's: the ack is written in the second reaction.
-      void writes?.submit('S', { actor: seat(0), commandId: id, expectedGameVersion: null, command: message(0) }, Infinity)
-        .then((executed) => executed)
-        .then(() => seen.push(`ack ${id}`));
+      // As the command handler's Answer does: the ack is written where the decision answers.
+      writes?.submit('S', { actor: seat(0), commandId: id, expectedGameVersion: null, command: message(0) }, Infinity, undefined, {
+        ok: () => seen.push(`ack ${id}`),
+        fail: () => seen.push(`refused ${id}`),
+      });
     };
     writes = new WriteBatches(new KeyedQueue(), new DeadlineQueue(), (_id, batch) => {
-      seen.push(`decide ${batch.map((p) => p.request.commandId).join()}`);
+      const ids = batch.map((p) => p.request.commandId).join();
+      seen.push(`decide ${ids}`);
       // The next command arrives while this batch is decided: it waits for the next batch.
       if (batch.some((p) => p.request.commandId === 'a')) send('b');
       for (const p of batch) p.resolve({ version: 1, duplicate: false });
+      seen.push(`decided ${ids}`);
       return undefined;
     }, 16);
     send('a');
-    await new Promise((r) => setTimeout(r, 0));
-    expect(seen).toEqual(['decide a', 'ack a', 'decide b', 'ack b']);
+    await vi.waitFor(() => expect(seen).toHaveLength(6));
+    expect(seen).toEqual(['decide a', 'ack a', 'decided a', 'decide b', 'ack b', 'decided b']);
   });
 });

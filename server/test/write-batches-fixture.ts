@@ -7,6 +7,8 @@
 import { pino } from 'pino';
 import type { Command } from '@rubicon/shared';
 import type { ActingActor } from '../src/session/access.ts';
+import type { CommandRequest, Executed } from '../src/session/command-path.ts';
+import type { WriteBatches } from '../src/session/write-batches.ts';
 import { createMetrics, type Metrics } from '../src/metrics.ts';
 import { SessionDirectory } from '../src/session/session-directory.ts';
 import { SessionService } from '../src/session/session-service.ts';
@@ -20,8 +22,9 @@ const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
 export const seat = (i: number): ActingActor => ({ kind: 'seat', seat: SEATS[i % SEATS.length] ?? 'iran' });
 export const message = (i: number, text = `message ${i}`): Command => ({ type: 'SEND_MESSAGE', channel: `team-${SEATS[i % SEATS.length]}`, text });
 
-export function serviceOn(store: SessionStore, metrics: Metrics = createMetrics()): SessionService {
-  return new SessionService({ store, scheduler: noScheduler, clock, logger, metrics, snapshotEvery: 50 });
+/** `storeTimeoutMs`: a command without a deadline is bound to twice it (SessionService.executeTo). */
+export function serviceOn(store: SessionStore, metrics: Metrics = createMetrics(), storeTimeoutMs?: number): SessionService {
+  return new SessionService({ store, scheduler: noScheduler, clock, logger, metrics, snapshotEvery: 50, ...(storeTimeoutMs === undefined ? {} : { storeTimeoutMs }) });
 }
 
 /** A session in its first beat (team channels open), created through `service`. */
@@ -45,6 +48,10 @@ export async function copyBehind(store: SessionStore): Promise<{ a: SessionServi
   for (let i = 1; i <= 3; i++) await a.execute(sessionId, seat(i), `a-${i}`, null, message(i));
   return { a, b, sessionId };
 }
+
+/** A command submitted to `writes` straight, its answer as a promise (as SessionService.execute gives it). */
+export const submitted = (writes: WriteBatches, sessionId: string, request: CommandRequest, bound: number, deadline?: number): Promise<Executed> =>
+  new Promise((ok, fail) => writes.submit(sessionId, request, bound, deadline, { ok, fail }));
 
 export const settled = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Clock, Scheduler, SessionStore } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
+import type { Answer } from './answer.ts';
 import { BeatDeadlines } from './beat-deadlines.ts';
 import { CommandPath, type Admission, type CommandLimit, type CommandRequest, type Executed } from './command-path.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
@@ -201,11 +202,20 @@ export class SessionService {
     options: ExecuteOptions = {},
   ): Promise<Executed> {
     const { deadline, atLeast, limit } = options;
-    const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
     const request: CommandRequest = { actor, commandId, expectedGameVersion, command };
     if (atLeast !== undefined) request.atLeast = atLeast;
     if (limit) request.limit = limit;
-    return this.writes.submit(sessionId, request, bound, deadline);
+    return new Promise<Executed>((ok, fail) => this.executeTo(sessionId, request, deadline, { ok, fail }));
+  }
+
+  /**
+   * As execute, for a command as the write path takes it (its atLeast and limit on the request), with its outcome
+   * handed to `answer` rather than a promise: called once, in the batch's decision (right after the batch's
+   * updates are applied and broadcast), or at the deadline.
+   */
+  executeTo(sessionId: string, request: CommandRequest, deadline: number | undefined, answer: Answer<Executed>): void {
+    const bound = deadline ?? performance.now() + 2 * this.storeTimeoutMs;
+    this.writes.submit(sessionId, request, bound, deadline, answer);
   }
 
   /** Stores a snapshot of every session this process holds that has moved on since its last one. */

@@ -1,3 +1,4 @@
+import type { Answer } from './answer.ts';
 import type { CommandRequest, Executed, PendingCommand } from './command-path.ts';
 import { Bounded, lateRefusal, type DeadlineQueue } from './deadline-queue.ts';
 import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
@@ -8,38 +9,49 @@ import { SweptMap } from '../swept-map.ts';
  * deadline queue itself: at the deadline its caller is answered
  * `unavailable` and it is abandoned (answered, so no later round of its batch
  * takes it to the store). It leaves the queue when answered in time. One
- * object and one promise per command, where a promise around the batch's
- * promise added another promise, its reactions and three closures.
+ * object per command, which calls its caller's Answer: no promise, no
+ * resolving functions, no reactions between the decision and the caller.
  */
 class Pending extends Bounded implements PendingCommand {
   answered = false;
   abandoned = false;
+  /**
+   * Whom to answer; null once answered, so nothing answers twice (a duplicate's or a refusal's lookup that ends
+   * after the deadline refused the command, say: a promise ignored the second settling, an Answer must be spared it).
+   */
+  private to: Answer<Executed> | null;
 
   constructor(
     readonly request: CommandRequest,
     readonly bound: number,
     deadline: number,
     private readonly bounds: DeadlineQueue | null,
-    private readonly settle: (executed: Executed) => void,
-    private readonly fail: (err: unknown) => void,
+    to: Answer<Executed>,
   ) {
     super(deadline);
+    this.to = to;
   }
 
   resolve(executed: Executed): void {
-    this.bounds?.remove(this);
-    this.settle(executed);
+    this.take()?.ok(executed);
   }
 
   reject(err: unknown): void {
-    this.bounds?.remove(this);
-    this.fail(err);
+    this.take()?.fail(err);
   }
 
   late(): void {
     this.abandoned = true;
     this.answered = true;
-    this.fail(lateRefusal());
+    this.take()?.fail(lateRefusal());
+  }
+
+  /** Its caller's Answer, taken once: out of the deadline queue, and never given again. */
+  private take(): Answer<Executed> | null {
+    this.bounds?.remove(this);
+    const to = this.to;
+    this.to = null;
+    return to;
   }
 }
 
@@ -88,23 +100,21 @@ export class WriteBatches {
   }
 
   /**
-   * Queues a command for its session's next batch. With a `deadline`, its
-   * caller is answered `unavailable` when that passes, and the command, if
+   * Queues a command for its session's next batch; its outcome goes to `answer`, called in the batch's decision (or
+   * at its deadline). With a `deadline`, its caller is answered `unavailable` when that passes, and the command, if
    * it has not reached the store yet, never does.
    */
-  submit(sessionId: string, request: CommandRequest, bound: number, deadline?: number): Promise<Executed> {
-    return new Promise<Executed>((resolve, reject) => {
-      let waiting = this.waiting.get(sessionId);
-      if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], spare: [], queued: false, lastUsed: 0 });
-      waiting.lastUsed = performance.now();
-      if (!waiting.queued) {
-        waiting.queued = true;
-        this.schedule(sessionId);
-      }
-      const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, resolve, reject);
-      if (deadline !== undefined) this.bounds.add(pending);
-      waiting.commands.push(pending);
-    });
+  submit(sessionId: string, request: CommandRequest, bound: number, deadline: number | undefined, answer: Answer<Executed>): void {
+    let waiting = this.waiting.get(sessionId);
+    if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], spare: [], queued: false, lastUsed: 0 });
+    waiting.lastUsed = performance.now();
+    if (!waiting.queued) {
+      waiting.queued = true;
+      this.schedule(sessionId);
+    }
+    const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, answer);
+    if (deadline !== undefined) this.bounds.add(pending);
+    waiting.commands.push(pending);
   }
 
   private schedule(sessionId: string): void {
