@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { z } from 'zod';
 import type { Ack } from '@rubicon/shared';
+import { answerWhenSettled } from '../src/session/answer.ts';
 import { ackHandler } from '../src/socket/ack-handler.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { ServiceError } from '../src/session/service-error.ts';
@@ -13,7 +14,7 @@ function handlerFor(run: (p: { n: number }) => Promise<number>) {
   const logger = pino({ level: 'silent' });
   const logged = vi.spyOn(logger, 'error');
   const metrics = createMetrics();
-  const handler = ackHandler<typeof Payload, number, object>({ log: logger, metrics }, { event: 'command', schema: Payload, run: (p) => run(p) });
+  const handler = ackHandler<typeof Payload, number, object>({ log: logger, metrics }, { event: 'command', schema: Payload, run: (p, _on, answer) => answerWhenSettled(run(p), answer) });
   const send = (payload: unknown): Promise<Ack<number>> => new Promise((resolve) => handler.call({}, payload, resolve));
   return { send, logged, metrics };
 }

@@ -9,19 +9,21 @@
  * come in either order), so "later" means a later batch, which the test reads
  * from the server's own decisions (CommandPath.decideBatch).
  *
- * The order rests on a margin of microtask turns (docs/performance.md, "The
- * batch's decision without an async frame"): an ack is written in the second
- * reaction after its answer, and the next batch is decided after both. A
- * sender's commands sent back to back arrive in one read and are handled in
- * one turn, so they share a batch; a relay (a command naming a message) is
- * read in the session's queue first and reaches its batch some turns later,
- * right behind the plain messages' decision, which is where a slower ack is
- * overtaken: with one more reaction on the ack's way (a `.then((r) => r)` in
- * ackHandler) the first round's relay arrives before its plain message's ack.
+ * The order rests on where the ack is written: within the batch's decision,
+ * by the command's Answer, right after the batch's updates are broadcast
+ * (docs/performance.md, "A command's ack by callback"); the second test here
+ * checks that it is. A sender's commands sent back to back arrive in one read
+ * and are handled in one turn, so they share a batch; a relay (a command
+ * naming a message) is read in the session's queue first and reaches its batch
+ * some turns later, right behind the plain messages' decision, which is where
+ * a slower ack would be overtaken: when the ack was written two reactions
+ * after the decision (a promise's), one reaction more on its way let the first
+ * round's relay arrive before its plain message's ack.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack, Command, CommandResult, UpdatePayload } from '@rubicon/shared';
 import { CommandPath, type PendingCommand } from '../src/session/command-path.ts';
+import { CommandAnswer } from '../src/socket/command-answer.ts';
 import { randomText, seatTable, settle, startServer, type TestClient, type TestServer } from './harness.ts';
 
 type Frame = { kind: 'ack'; commandId: string; ack: Ack<CommandResult> } | { kind: 'update'; version: number; texts: string[] };
@@ -104,16 +106,21 @@ describe("a sender's acks and updates, end to end in memory", () => {
     await server?.close();
   });
 
-  it('answers each command before any update of a later batch, relays and plain messages back to back, two seats interleaved', async () => {
+  /** A new table's seats, and a message from Iran the mediators can relay (its id in their stream). */
+  async function tableWithRelay(): Promise<{ t: Awaited<ReturnType<typeof seatTable>>; iran: TestClient; mediators: TestClient; relayOf: string }> {
     const t = await seatTable(server.url);
     closing.push(() => t.close());
     const { iran, mediators } = t.seats;
-    // Something for the mediators to relay.
     const original = randomText('to relay');
     await iran.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', text: original });
     await settle(t.all());
     const relayOf = mediators.messages.find((m) => m.text === original)?.id ?? '';
     expect(relayOf).not.toBe('');
+    return { t, iran, mediators, relayOf };
+  }
+
+  it('answers each command before any update of a later batch, relays and plain messages back to back, two seats interleaved', async () => {
+    const { t, iran, mediators, relayOf } = await tableWithRelay();
 
     const batchOf = watchBatches();
     const mediatorFrames = recordFrames(mediators);
@@ -139,5 +146,33 @@ describe("a sender's acks and updates, end to end in memory", () => {
     const everyone = [...mediatorSent, ...iranSent];
     checkOrder(mediatorFrames, mediatorSent, everyone, batchOf);
     checkOrder(iranFrames, iranSent, everyone, batchOf);
+  });
+
+  it("writes each accepted command's ack within its batch's decision, not after it", async () => {
+    const { iran, mediators, relayOf } = await tableWithRelay();
+    let deciding = 0;
+    const decideBatch = CommandPath.prototype.decideBatch;
+    vi.spyOn(CommandPath.prototype, 'decideBatch').mockImplementation(function (this: CommandPath, sessionId: string, batch: readonly PendingCommand[]) {
+      deciding++;
+      try {
+        return decideBatch.call(this, sessionId, batch);
+      } finally {
+        deciding--;
+      }
+    });
+    // An accepted command's ack is encoded (CommandAnswer.ackJson) as Socket.IO's ack callback writes it.
+    const inDecision: boolean[] = [];
+    const ackJson = CommandAnswer.prototype.ackJson;
+    vi.spyOn(CommandAnswer.prototype, 'ackJson').mockImplementation(function (this: CommandAnswer, head: string) {
+      inDecision.push(deciding > 0);
+      return ackJson.call(this, head);
+    });
+    await Promise.all([
+      mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: randomText('plain') }),
+      mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-us-mediated', to: 'us', relayOf, text: randomText('relay') }),
+      mediators.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: randomText('plain again') }),
+      iran.must({ type: 'SEND_MESSAGE', channel: 'iran-mediators', text: randomText('other seat') }),
+    ]);
+    expect(inDecision).toEqual([true, true, true, true]);
   });
 });

@@ -207,7 +207,7 @@ describe("a command's acknowledgement", () => {
   async function ackOf(answer: CommandAnswer): Promise<unknown> {
     const handler = ackHandler<z.ZodUnknown, CommandAnswer, object>(
       { log: pino({ level: 'silent' }), metrics: createMetrics() },
-      { event: 'command', schema: z.unknown(), run: () => Promise.resolve(answer) },
+      { event: 'command', schema: z.unknown(), run: (_p, _on, to) => to.ok(answer) },
     );
     return new Promise((resolve) => handler.call({}, {}, resolve));
   }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Ack, WireError } from '@rubicon/shared';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Answer } from '../session/answer.ts';
 import { asServiceError, invalidPayload } from '../session/service-error.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
@@ -36,18 +37,63 @@ export interface AckHandlerSpec<S extends z.ZodType, T, C> {
   schema: S;
   /** The schema's safeParse, or a faster parse that gives its verdicts and output (command-payload-fast.ts in shared). */
   parse?: (payload: unknown) => z.ZodSafeParseResult<z.output<S>>;
-  /** `on` is the socket the event came in on. */
-  run: (payload: z.output<S>, on: C) => Promise<T>;
+  /**
+   * Runs the event for the socket it came in on (`on`), its outcome handed to `answer` (answerWhenSettled, for a
+   * promise of it). A throw is answered as a failure, so nothing may throw once `answer` has been handed on.
+   */
+  run: (payload: z.output<S>, on: C, answer: Answer<T>) => void;
   /** The metric label; for commands their type, known only once validated, so clients cannot mint metric series. */
   labelOf?: (payload: z.output<S>) => string;
+}
+
+/** What an event's answer needs of its handler: one per handler, shared by all its events. */
+interface Answering {
+  readonly event: string;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+}
+
+/**
+ * One event's answer, counted: the result, a ServiceError's typed refusal, or `internal` for anything unexpected
+ * (which is logged). One object per event, called where the outcome is known (for a command, in its batch's
+ * decision), where a promise's reactions took two closures, their context, a promise and two microtask turns.
+ */
+class EventAnswer<T> implements Answer<T> {
+  constructor(
+    private readonly handler: Answering,
+    private readonly ack: Reply<T> | null,
+    /** The event's name until its payload is validated, then labelOf's (AckHandlerSpec.labelOf). */
+    public label: string,
+    private readonly started: number,
+  ) {}
+
+  ok(value: T): void {
+    try {
+      this.finish({ ok: true, data: value });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  fail(err: unknown): void {
+    const refusal = asServiceError(err);
+    if (refusal) return this.finish({ ok: false, error: refusal.toWire() });
+    this.handler.log.error({ err, event: this.handler.event }, 'a socket handler failed');
+    this.finish({ ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
+  }
+
+  private finish(result: Ack<T>): void {
+    const { metrics } = this.handler;
+    metrics.commandLatency.observe(this.label, result.ok ? 'ok' : result.error.code, (performance.now() - this.started) / 1000);
+    if (!result.ok) metrics.refusals.inc({ code: result.error.code });
+    reply(this.ack, result);
+  }
 }
 
 /**
  * Wraps a socket event handler: finds the acknowledgement (a client may leave
  * it or the payload out), validates the payload, and answers every outcome
- * with an `Ack`: the result, a ServiceError's typed refusal, or `internal`
- * for anything unexpected (which is logged). Nothing a client sends can make
- * it throw.
+ * with an `Ack` (EventAnswer). Nothing a client sends can make it throw.
  *
  * One handler serves every socket: it is a plain function, and an event
  * emitter calls its listeners with the emitter (here the socket) as `this`.
@@ -58,49 +104,21 @@ export function ackHandler<S extends z.ZodType, T, C>(
   deps: { log: Logger; metrics: Metrics },
   spec: AckHandlerSpec<S, T, C>,
 ): (this: C, ...args: unknown[]) => void {
-  const { log, metrics } = deps;
   const { event, schema, run, labelOf } = spec;
+  const answering: Answering = { event, log: deps.log, metrics: deps.metrics };
   const parse = spec.parse ?? ((payload: unknown) => schema.safeParse(payload));
-  /** Answers and counts one event: a plain function, not a closure made for every event. */
-  const finish = (ack: Reply<T> | null, label: string, started: number, result: Ack<T>) => {
-    metrics.commandLatency.observe(label, result.ok ? 'ok' : result.error.code, (performance.now() - started) / 1000);
-    if (!result.ok) metrics.refusals.inc({ code: result.error.code });
-    reply(ack, result);
-  };
-  /** Answers a refusal (a ServiceError's, typed) or, for anything unexpected, `internal`, which is logged. */
-  const fail = (ack: Reply<T> | null, label: string, started: number, err: unknown) => {
-    const refusal = asServiceError(err);
-    if (refusal) return finish(ack, label, started, { ok: false, error: refusal.toWire() });
-    log.error({ err, event }, 'a socket handler failed');
-    finish(ack, label, started, { ok: false, error: { code: 'internal', message: 'Something went wrong on the server; try again.' } });
-  };
-  /**
-   * Runs one event. Not an async function around `run`'s own: `run` is already the
-   * event's one promise, and its answer is taken from it directly (one promise and
-   * one suspended frame fewer per event, every command passing through here).
-   */
-  function handle(this: C, ack: Reply<T> | null, payload: unknown, started: number): void {
-    let label: string = event;
+  function handle(this: C, answer: EventAnswer<T>, payload: unknown): void {
     try {
       const parsed = parse(payload);
       if (!parsed.success) throw invalidPayload(parsed.error);
       const data = parsed.data;
-      if (labelOf) label = labelOf(data);
-      run(data, this).then(
-        (result) => {
-          try {
-            finish(ack, label, started, { ok: true, data: result });
-          } catch (err) {
-            fail(ack, label, started, err);
-          }
-        },
-        (err: unknown) => fail(ack, label, started, err),
-      );
+      if (labelOf) answer.label = labelOf(data);
+      run(data, this, answer);
     } catch (err) {
-      fail(ack, label, started, err);
+      answer.fail(err);
     }
   }
   return function (this: C, ...args: unknown[]) {
-    handle.call(this, ackOf<T>(args), typeof args[0] === 'function' ? undefined : args[0], performance.now());
+    handle.call(this, new EventAnswer<T>(answering, ackOf<T>(args), event, performance.now()), typeof args[0] === 'function' ? undefined : args[0]);
   };
 }

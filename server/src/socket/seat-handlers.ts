@@ -16,7 +16,8 @@ import type { Config } from '../config.ts';
 import { commandLimitKeys, type CommandLimitKeys, type Limits } from '../limits/limits.ts';
 import { accessRoom, roomFor, sessionRoom } from '../session/rooms.ts';
 import { actingActor, type ActingActor } from '../session/access.ts';
-import type { CommandLimit, Executed } from '../session/command-path.ts';
+import { answerWhenSettled, type Answer } from '../session/answer.ts';
+import type { CommandLimit, CommandRequest, Executed } from '../session/command-path.ts';
 import { ServiceError, isOutage, outageWorded, unavailable } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { hashToken } from '../session/secrets.ts';
@@ -76,7 +77,12 @@ function helloHandler(deps: SeatHandlersDeps) {
   return deps.handle({
     event: 'hello',
     schema: HelloPayload,
-    run: (p, socket) => hello(p, socket).catch((err: unknown) => Promise.reject(outageWorded(err, HELLO_UNAVAILABLE) as Error)),
+    run: (p, socket, answer) => {
+      hello(p, socket).then(
+        (data) => answer.ok(data),
+        (err: unknown) => answer.fail(outageWorded(err, HELLO_UNAVAILABLE)),
+      );
+    },
   });
 }
 
@@ -180,6 +186,30 @@ function commandActors() {
   return { actorOf, limitKeysOf };
 }
 
+/** A command's outcome, handed to its sender as its answer in the sender's own stream (answerOf in commandHandler). */
+class CommandOutcome implements Answer<Executed> {
+  constructor(
+    private readonly answerOf: (grant: Grant, result: Executed) => CommandAnswer,
+    private readonly grant: Grant,
+    private readonly to: Answer<CommandResult>,
+  ) {}
+
+  ok(executed: Executed): void {
+    let answer: CommandAnswer;
+    try {
+      answer = this.answerOf(this.grant, executed);
+    } catch (err) {
+      this.to.fail(err);
+      return;
+    }
+    this.to.ok(answer);
+  }
+
+  fail(err: unknown): void {
+    this.to.fail(err);
+  }
+}
+
 /** command: one game or channel command, acted for the socket's own role and answered in its own stream. */
 function commandHandler({ config, service, limits, streams, grants, handle }: SeatHandlersDeps) {
   const { actorOf, limitKeysOf } = commandActors();
@@ -190,10 +220,14 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
     const state = result.after ?? session.state;
     return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
   };
-  const execute = (p: CommandPayload, socket: RubiconSocket, grant: Grant, command: Command, deadline: number, limit: CommandLimit | null) =>
-    service.execute(grant.sessionId, actorOf(socket, grant), p.commandId, p.expectedGameVersion ?? null, command, limit ? { deadline, limit } : { deadline });
-  /** A grant still being checked, or a command naming a message (looked up in the session first): awaited in turn. */
-  const awaited = async (p: CommandPayload, socket: RubiconSocket, live: Grant | Promise<Grant>, deadline: number): Promise<CommandResult> => {
+  /** To its batch, answered from the batch's decision (right after the batch's updates are broadcast): no promise on its way. */
+  const execute = (p: CommandPayload, socket: RubiconSocket, grant: Grant, command: Command, deadline: number, limit: CommandLimit | null, to: Answer<CommandResult>): void => {
+    const request: CommandRequest = { actor: actorOf(socket, grant), commandId: p.commandId, expectedGameVersion: p.expectedGameVersion ?? null, command };
+    if (limit) request.limit = limit;
+    service.executeTo(grant.sessionId, request, deadline, new CommandOutcome(answerOf, grant, to));
+  };
+  /** A grant still being checked, or a command naming a message (looked up in the session first): awaited in turn, then to its batch. */
+  const awaited = async (p: CommandPayload, socket: RubiconSocket, live: Grant | Promise<Grant>, deadline: number, to: Answer<CommandResult>): Promise<void> => {
     const grant = live instanceof Promise ? await live : live;
     const limit = limits.command(limitKeysOf(grant));
     const command = namesMessage(p.command)
@@ -203,44 +237,42 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
           throw err;
         })
       : p.command;
-    return answerOf(grant, await execute(p, socket, grant, command, deadline, limit));
+    execute(p, socket, grant, command, deadline, limit, to);
   };
   return handle({
     event: 'command',
     schema: CommandPayload,
     parse: parseCommandPayload,
     labelOf: (p) => p.command.type,
-    // Not an async function: nearly every command has its grant at hand and names no message, and goes to its
-    // batch with no await of its own (an async function's frame and an await's reactions were about 500 B a command).
-    // The answer is taken in the same microtask turn as an await's would be, and an error still answers as a rejection.
-    run: (p, socket): Promise<CommandResult> => {
-      try {
-        const deadline = performance.now() + config.storeTimeoutMs;
-        // Who acts comes from the token this socket said hello with, never from the payload.
-        const live = grants.liveGrant(socket, deadline);
-        if (live instanceof Promise || namesMessage(p.command)) return awaited(p, socket, live, deadline);
-        // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
-        const limit = limits.command(limitKeysOf(live));
-        return execute(p, socket, live, p.command, deadline, limit).then((result) => answerOf(live, result));
-      } catch (err) {
-        // As an async function's throw: the same value, rejected.
-        return Promise.reject(err as Error);
+    // Nearly every command has its grant at hand and names no message, and goes to its batch with no await or
+    // promise of its own; a throw before it is handed on is answered by the ack handler.
+    run: (p, socket, to): void => {
+      const deadline = performance.now() + config.storeTimeoutMs;
+      // Who acts comes from the token this socket said hello with, never from the payload.
+      const live = grants.liveGrant(socket, deadline);
+      if (live instanceof Promise || namesMessage(p.command)) {
+        awaited(p, socket, live, deadline, to).catch((err: unknown) => to.fail(err));
+        return;
       }
+      // Counted here in memory; with Redis, counted by its append, in the same round trip (limits.ts).
+      const limit = limits.command(limitKeysOf(live));
+      execute(p, socket, live, p.command, deadline, limit, to);
     },
   });
 }
 
 /** sync: what the socket's role missed since the version it holds. */
 function syncHandler({ config, service, streams, grants, handle }: SeatHandlersDeps) {
+  const sync = async (p: z.output<typeof SyncPayload>, socket: RubiconSocket): Promise<SyncData> => {
+    const deadline = performance.now() + config.storeTimeoutMs;
+    const live = grants.liveGrant(socket, deadline);
+    const grant = live instanceof Promise ? await live : live;
+    const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
+    return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), deadline);
+  };
   return handle({
     event: 'sync',
     schema: SyncPayload,
-    run: async (p, socket): Promise<SyncData> => {
-      const deadline = performance.now() + config.storeTimeoutMs;
-      const live = grants.liveGrant(socket, deadline);
-      const grant = live instanceof Promise ? await live : live;
-      const held = { lastVersion: p.sinceVersion, messagesHeld: p.messagesHeld };
-      return service.withSession(grant.sessionId, (session) => syncData(session, grant.role, streams, held), deadline);
-    },
+    run: (p, socket, answer) => answerWhenSettled(sync(p, socket), answer),
   });
 }
