@@ -88,6 +88,20 @@ function tokenPlaces({ config, storeRedis }: SocketServerDeps, log: Logger): Tok
   return new SharedTokenSockets(local, { redis: storeRedis, prefix: config.redisPrefix, leaseMs: config.tokenSocketsLeaseMs, timeoutMs: config.storeTimeoutMs, log });
 }
 
+/**
+ * Drops every socket of one access (a seat's code and its tokens) on every process, and settles once each process
+ * has run the drop. A barrier, not a count: the adapter carries requests to each process in order, so a process
+ * answers the fetch only after it has run the drop before it.
+ */
+async function dropEverywhere(io: RubiconServer, grants: SocketGrants, sessionId: string, key: string, log: Logger): Promise<void> {
+  const rooms = [accessRoom(sessionId, key)];
+  grants.drop(rooms);
+  await io.in(rooms).timeout(REVOKE_BARRIER_MS).fetchSockets().then(
+    () => undefined,
+    (err: unknown) => log.warn({ err, sessionId, key }, 'a process did not confirm a revocation\'s drop in time; answering anyway'),
+  );
+}
+
 export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
@@ -134,16 +148,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   return {
     io,
     presence,
-    async revoke(sessionId, key) {
-      const rooms = [accessRoom(sessionId, key)];
-      grants.drop(rooms);
-      // A barrier, not a count: the adapter carries requests to each process in order, so a process
-      // answers this one only after it has run the drop before it.
-      await io.in(rooms).timeout(REVOKE_BARRIER_MS).fetchSockets().then(
-        () => undefined,
-        (err: unknown) => log.warn({ err, sessionId, key }, 'a process did not confirm a revocation\'s drop in time; answering anyway'),
-      );
-    },
+    revoke: (sessionId, key) => dropEverywhere(io, grants, sessionId, key, log),
     async close({ release = true } = {}) {
       // A kill's stand-in gives nothing back, not even as io.close disconnects its sockets.
       if (!release) await tokenSockets.close({ release });
