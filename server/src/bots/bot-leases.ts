@@ -1,6 +1,5 @@
 import type { RedisClientType } from 'redis';
-import { settleWithin } from '../settle-within.ts';
-import { StoreUnavailableError, classifyRedisError } from '../store/redis-availability.ts';
+import { redisWithin } from '../store/redis-availability.ts';
 
 /**
  * Which process plays the bots of which session. Sessions with bot seats are
@@ -50,7 +49,7 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 /**
  * The longest one lease command may wait, so a stopped Redis cannot hold a scan forever. A timer of our
- * own (settleWithin): node-redis's command timeout (`withCommandOptions({ timeout })`, as here before)
+ * own (redisWithin): node-redis's command timeout (`withCommandOptions({ timeout })`, as here before)
  * only covers a command waiting to be written, and a stopped Redis still takes the writes, so a scan
  * waited for as long as Redis was stopped.
  */
@@ -108,12 +107,6 @@ export class RedisBotLeases implements BotLeases {
  * debug: the store already logs the outage once, and a scan every BOT_LEASE_MS / 3 logged an error line
  * each for as long as Redis was down.
  */
-async function outageAware<T>(command: Promise<T>): Promise<T> {
-  try {
-    return await settleWithin(command, LEASE_COMMAND_TIMEOUT_MS, () => {
-      throw new StoreUnavailableError('timeout', `Redis did not answer a bot lease command within ${LEASE_COMMAND_TIMEOUT_MS} ms.`);
-    });
-  } catch (err) {
-    throw classifyRedisError(err);
-  }
+function outageAware<T>(command: Promise<T>): Promise<T> {
+  return redisWithin(command, LEASE_COMMAND_TIMEOUT_MS, 'Redis did not answer a bot lease command');
 }

@@ -1,8 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { RedisClientType } from 'redis';
 import type { Logger } from '../logger.ts';
-import { settleWithin } from '../settle-within.ts';
-import { StoreUnavailableError, classifyRedisError } from '../store/redis-availability.ts';
+import { StoreUnavailableError, redisWithin } from '../store/redis-availability.ts';
 import { RENEW_LEASE, TAKE_PLACE } from './token-places-scripts.ts';
 import { tokenCapRefusal, type Admission, type TokenPlaces, type TokenSockets } from './token-sockets.ts';
 import type { RubiconSocket } from './types.ts';
@@ -213,14 +212,7 @@ export class SharedTokenSockets implements TokenPlaces {
   }
 
   /** A command within the bound, its connection failures as StoreUnavailableError. */
-  private async run<T>(command: Promise<T>): Promise<T> {
-    const { timeoutMs } = this.options;
-    try {
-      return await settleWithin(command, timeoutMs, () => {
-        throw new StoreUnavailableError('timeout', `Redis did not answer within ${timeoutMs} ms.`);
-      });
-    } catch (err) {
-      throw classifyRedisError(err);
-    }
+  private run<T>(command: Promise<T>): Promise<T> {
+    return redisWithin(command, this.options.timeoutMs);
   }
 }

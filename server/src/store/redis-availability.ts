@@ -134,16 +134,28 @@ export class RedisGate {
       throw error;
     }
     try {
-      const value = await settleWithin(op(this.client), timeoutMs, () => {
-        throw new StoreUnavailableError('timeout', `Redis did not answer within ${timeoutMs} ms.`);
-      });
+      const value = await redisWithin(op(this.client), timeoutMs);
       this.outages.success();
       return value;
     } catch (error) {
-      const classified = classifyRedisError(error);
-      if (classified instanceof StoreUnavailableError) this.outages.failure(classified);
-      throw classified;
+      if (error instanceof StoreUnavailableError) this.outages.failure(error);
+      throw error;
     }
+  }
+}
+
+/**
+ * One Redis command within `timeoutMs`: no answer by then is a `timeout` StoreUnavailableError (its outcome
+ * unknown), and a connection's failure comes out as classifyRedisError makes it. What every Redis caller
+ * outside the store's gate (bot leases, the shared token count) needs too.
+ */
+export async function redisWithin<T>(command: Promise<T>, timeoutMs: number, what = 'Redis did not answer'): Promise<T> {
+  try {
+    return await settleWithin(command, timeoutMs, () => {
+      throw new StoreUnavailableError('timeout', `${what} within ${timeoutMs} ms.`);
+    });
+  } catch (error) {
+    throw classifyRedisError(error);
   }
 }
 
