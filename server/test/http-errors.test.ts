@@ -72,7 +72,7 @@ describe('a store outage over HTTP', () => {
 describe('every `unavailable` over HTTP', () => {
   // Each route's refusal, and what the same refusal says to a socket's command, which has an id to send again.
   it.each([
-    ['the deadline queue timing out', 'GET', '/queue', 1, 'This was not done within the time bound', lateRefusal],
+    ['the deadline queue timing out', 'GET', '/queue', 1, 'The server is busy and did not finish this in time', lateRefusal],
     ['a command overdue at its bound', 'GET', '/overdue', 1, 'The session did not take this command within the time bound', overdue],
     ['a lost append the store could not be asked about in time', 'GET', '/lost', 1, 'The game store did not answer in time, and this may have been applied', null],
     ['the workers all busy, for an import', 'POST', '/import', 5, 'Other long imports, branches or exports are running on this server right now', null],

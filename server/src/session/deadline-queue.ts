@@ -1,10 +1,10 @@
 import { whenDue } from '../settle-within.ts';
-import { unavailable, type ServiceError } from './service-error.ts';
+import { deadlinePassed, type ServiceError } from './service-error.ts';
 
 /** Why work bounded here was refused at its deadline. */
 export function lateRefusal(): ServiceError {
   // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
-  return unavailable('This was not done within the time bound');
+  return deadlinePassed();
 }
 
 /**

@@ -84,6 +84,16 @@ export function unavailable(reason = 'The game store is not reachable right now'
 }
 
 /**
+ * A refusal because a deadline passed (the request's time bound, the session's queue on a busy process, a store
+ * that answered but slowly), not because the store is unreachable: saying the store is down would be untrue, and
+ * a person (a student typing a join code) is better told to try again in a moment. The code and retry hint are
+ * those of every `unavailable`: clients handle it as they handle an outage.
+ */
+export function deadlinePassed(retryAfterMs = RETRY_AFTER_MS): ServiceError {
+  return unavailable('The server is busy and did not finish this in time', retryAfterMs);
+}
+
+/**
  * An outage's refusal (the store unreachable, or a deadline passed) worded for where it is read, with its code
  * and retry hint kept; anything else as it is.
  */

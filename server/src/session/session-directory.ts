@@ -26,7 +26,7 @@ import type { z } from 'zod';
 import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
-import { ServiceError, isOutage } from './service-error.ts';
+import { ServiceError, deadlinePassed, isOutage } from './service-error.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import { settleWithin } from '../settle-within.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
@@ -93,9 +93,10 @@ export class SessionDirectory {
   async join(code: string, deadline?: number): Promise<JoinResponse> {
     if (deadline === undefined) return this.redeem(code, () => true);
     let late = false;
+    // The store may have answered every read, only slowly (or the process was busy): not "unreachable".
     return settleWithin(this.redeem(code, () => !late), deadline - performance.now(), () => {
       late = true;
-      throw new StoreUnavailableError('timeout', 'The store did not answer within the join\'s bound.');
+      throw deadlinePassed();
     });
   }
 
