@@ -78,3 +78,52 @@ test('a tab past its token\'s limit shows the server\'s words, and connects by i
   await expect(refusal).toHaveCount(0);
   await expectLive(second);
 });
+
+test('a tab in the game whose reconnect is refused by the cap says so in the game view, and recovers once a place frees', async ({ browser }) => {
+  const white = await openScreen(browser, SIZE, server.url);
+  const player = await openScreen(browser, SIZE, server.url);
+  screens.push(white, player);
+  await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: false, title: 'E2E: a reconnect past the cap' });
+  const codes = await readCodes(white.page, ['iran']);
+
+  // The first tab's sockets go through a relay the test can cut, as a network drop would; while it is cut,
+  // the tab's reconnects fail (over WebSocket and over polling alike), so another tab can take its place.
+  let cut = false;
+  const relayed: { close: () => Promise<void> }[] = [];
+  await player.page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (cut) return void ws.close();
+    relayed.push(ws.connectToServer());
+  });
+  await player.page.route(/\/socket\.io\/.*transport=polling/, (route) => (cut ? route.abort() : route.continue()));
+
+  await joinWithLink(player.page, codes.iran!);
+  await player.page.waitForURL(/\/s\/[^/]+\/play/);
+  await expectLive(player.page);
+  const consoleUrl = player.page.url();
+  const second = await player.context.newPage();
+  await second.goto(consoleUrl);
+  await expectLive(second);
+
+  // The network drops under the first tab; while it is away a third tab takes its place under the cap.
+  cut = true;
+  await Promise.all(relayed.splice(0).map((s) => s.close()));
+  await expect(player.page.getByTestId('connection')).not.toHaveAttribute('data-status', 'live');
+  const third = await player.context.newPage();
+  await third.goto(consoleUrl);
+  await expectLive(third);
+
+  // The network is back: the first tab reconnects, is refused, and says why above the game it still shows.
+  cut = false;
+  const refusal = player.page.getByTestId('limit-refusal');
+  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices on this server; close one of them`, { timeout: 30_000 });
+  await expect(refusal.getByText(/This page is trying again in \d+ s\./)).toBeVisible();
+  await expect(player.page.getByTestId('connection')).toHaveAttribute('data-reason', 'rate_limited');
+  await expect(player.page.getByTestId('console-seat')).toBeAttached();
+  await expect(player.page.getByTestId('phase')).toBeVisible();
+
+  // Another tab closes: the first tab takes its place by itself, and the notice goes.
+  await third.close();
+  await expectLive(player.page);
+  await expect(refusal).toHaveCount(0);
+  await expectLive(second);
+});

@@ -8,6 +8,7 @@ import { MapView } from './MapView.tsx';
 import { OutcomePanel } from '../session/OutcomePanel.tsx';
 import { Debrief } from '../debrief/Debrief.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
+import { LimitRefusalBanner } from '../session/LimitRefusal.tsx';
 import { LockIns } from '../facilitate/SeatStatus.tsx';
 import { Timeline } from './Timeline.tsx';
 import { authorLabel, PHASE_LABEL, seatName } from '../lib/describe.ts';
@@ -78,6 +79,7 @@ function Display({ session, view }: { session: Session; view: GameView }) {
   return (
     <div className={`page page--display${over ? ' page--display-over' : ''}${full ? ' page--display-full' : ''}`} data-testid="display">
       <DisplayHeader session={session} view={view} />
+      <LimitRefusalBanner connection={session.connection} />
       <main id="main" className="display">
         <h1 className="visually-hidden">Shared display: {view.scenario.title}</h1>
         <div className="display__stage">

@@ -14,6 +14,7 @@ import { RubricScoring } from './RubricScoring.tsx';
 import { ViewAsPanel, ViewAsPicker, type ViewAsChoice } from './ViewAs.tsx';
 import { WhiteCellNotes } from './WhiteCellNotes.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
+import { LimitRefusalBanner } from '../session/LimitRefusal.tsx';
 import { SeatTable } from './SeatStatus.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
 import { Timeline } from '../display/Timeline.tsx';
@@ -59,6 +60,7 @@ function Console({ session, view, token }: { session: Session; view: GameView; t
         <ConnectionBadge connection={session.connection} />
       </AppHeader>
       <StatusStrip session={session} view={view} presence={session.presence} />
+      <LimitRefusalBanner connection={session.connection} />
       <nav className="subnav" aria-label="Session">
         {/* Named for both: the setup page is also where a seat whose players left is handed to a bot mid-game. */}
         <Link href={paths.setup(session.sessionId)}>Join codes and bots</Link>

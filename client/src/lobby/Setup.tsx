@@ -9,6 +9,7 @@ import { useSetupSummary } from './useSetupSummary.ts';
 import { useBotOptions } from './useBotOptions.ts';
 import { EstimateLine } from './SessionEstimate.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
+import { LimitRefusalBanner } from '../session/LimitRefusal.tsx';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession } from '../net/useSession.ts';
 import { PHASE_LABEL } from '../lib/describe.ts';
@@ -57,6 +58,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
         <ConnectionBadge connection={session.connection} />
       </AppHeader>
       <main id="main" className="setup">
+        <LimitRefusalBanner connection={session.connection} />
         <SetupIntro sessionId={sessionId} origin={origin} summary={summary} error={summaryError} joined={joinedCount} seats={seatCodes.length} />
         <section aria-labelledby="codes-heading">
           <h2 id="codes-heading" className="visually-hidden">

@@ -12,6 +12,7 @@ import { Debrief } from '../debrief/Debrief.tsx';
 import { RoleProfilePanel } from './RoleProfile.tsx';
 import { ResolutionCard, ResolutionHistory } from '../session/ResolutionHistory.tsx';
 import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
+import { LimitRefusalBanner } from '../session/LimitRefusal.tsx';
 import { LockIns, SeatChip } from '../facilitate/SeatStatus.tsx';
 import { PHASE_LABEL } from '../lib/describe.ts';
 import { forgetCredential, loadCredential, loadDisplayName, playSlot, saveDisplayName } from '../net/storage.ts';
@@ -77,6 +78,7 @@ function Console({ session, view, slot, name, onRename }: ConsoleProps) {
           <h1 className="visually-hidden" data-testid="console-seat">
             {seat?.name ?? 'Team'} console
           </h1>
+          <LimitRefusalBanner connection={session.connection} />
           {self && view.bots.some((b) => b.seat === self) && (
             <p className="alert alert--info" data-testid="played-by-bot">
               This seat is played by {view.bots.some((b) => b.seat === self && b.bot === LLM_BOT) ? 'a language model' : 'a bot'}. The white cell can hand it back to your team.

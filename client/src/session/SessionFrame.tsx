@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
-import { isOutage, type Connection } from '../net/connection.ts';
+import type { Connection } from '../net/connection.ts';
 import type { Session } from '../net/useSession.ts';
 import { AppHeader } from '../common/AppHeader.tsx';
 import { ConnectionBadge, useRetryInWords } from './ConnectionBadge.tsx';
 import { JoinForm } from '../lobby/JoinForm.tsx';
+import { LimitRefusalText, useLimitRefusal } from './LimitRefusal.tsx';
 
 /** What a session screen shows before it has a view: connecting, or why it cannot connect. */
 export function SessionPending({ session, title, onForget }: { session: Session; title: string; onForget?: () => void }) {
@@ -42,16 +43,13 @@ export function SessionPending({ session, title, onForget }: { session: Session;
  * otherwise that the state is on its way.
  */
 function ConnectingPanel({ connection }: { connection: Connection }) {
-  const waiting = connection.status === 'retrying' ? connection : null;
-  const retry = useRetryInWords(waiting?.retryAt ?? null);
-  if (waiting && retry && !isOutage(waiting.reason)) {
+  const refusal = useLimitRefusal(connection);
+  const retry = useRetryInWords(connection.status === 'retrying' ? connection.retryAt : null);
+  if (refusal) {
     return (
       <section className="panel loading" aria-labelledby="loading-heading">
         <h1 id="loading-heading">Waiting to connect to the session</h1>
-        <p className="alert alert--info" role="alert" data-testid="hello-refusal">
-          {waiting.message}
-        </p>
-        <p className="muted">{`This page is ${retry}.`}</p>
+        <LimitRefusalText refusal={refusal} />
       </section>
     );
   }
