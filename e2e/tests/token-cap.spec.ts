@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { spawnServer, type ChildServer } from '../../server/test/child-server.ts';
 import { createSessionOnHome, expectLive, joinWithLink, openScreen, readCodes, type Screen } from './support/ui.ts';
 
@@ -42,14 +42,17 @@ test.afterAll(async () => {
 /** The next Socket.IO connection the page opens (a new WebSocket: the first transport it tries). */
 const nextSocket = (page: Page) => page.waitForEvent('websocket', { predicate: (ws) => ws.url().includes('/socket.io/'), timeout: 20_000 });
 
-test('a tab past its token\'s limit shows the server\'s words, and connects by itself once another tab closes', async ({ browser }) => {
+/**
+ * A new session whose Iran player has its console open in two tabs of one browser (so one token), both live:
+ * the token's cap is full. `prepare` is done to the first tab before it joins.
+ */
+async function capFilled(browser: Browser, title: string, prepare: (page: Page) => Promise<void> = async () => {}): Promise<{ player: Screen; second: Page; consoleUrl: string }> {
   const white = await openScreen(browser, SIZE, server.url);
   const player = await openScreen(browser, SIZE, server.url);
   screens.push(white, player);
-  await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: false, title: 'E2E: one token, too many tabs' });
+  await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: false, title });
   const codes = await readCodes(white.page, ['iran']);
-
-  // The player's first tab joins; a second one (the same browser, so the same token) fills the cap.
+  await prepare(player.page);
   await joinWithLink(player.page, codes.iran!);
   await player.page.waitForURL(/\/s\/[^/]+\/play/);
   await expectLive(player.page);
@@ -57,6 +60,12 @@ test('a tab past its token\'s limit shows the server\'s words, and connects by i
   const second = await player.context.newPage();
   await second.goto(consoleUrl);
   await expectLive(second);
+  return { player, second, consoleUrl };
+}
+
+test('a tab past its token\'s limit shows the server\'s words, and connects by itself once another tab closes', async ({ browser }) => {
+  // Two tabs of the player's (one token) fill the cap; a third is refused.
+  const { player, second, consoleUrl } = await capFilled(browser, 'E2E: one token, too many tabs');
 
   const extra = await player.context.newPage();
   await extra.goto(consoleUrl);
@@ -80,29 +89,18 @@ test('a tab past its token\'s limit shows the server\'s words, and connects by i
 });
 
 test('a tab in the game whose reconnect is refused by the cap says so in the game view, and recovers once a place frees', async ({ browser }) => {
-  const white = await openScreen(browser, SIZE, server.url);
-  const player = await openScreen(browser, SIZE, server.url);
-  screens.push(white, player);
-  await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: false, title: 'E2E: a reconnect past the cap' });
-  const codes = await readCodes(white.page, ['iran']);
-
   // The first tab's sockets go through a relay the test can cut, as a network drop would; while it is cut,
   // the tab's reconnects fail (over WebSocket and over polling alike), so another tab can take its place.
   let cut = false;
   const relayed: { close: () => Promise<void> }[] = [];
-  await player.page.routeWebSocket(/\/socket\.io\//, (ws) => {
-    if (cut) return void ws.close();
-    relayed.push(ws.connectToServer());
-  });
-  await player.page.route(/\/socket\.io\/.*transport=polling/, (route) => (cut ? route.abort() : route.continue()));
-
-  await joinWithLink(player.page, codes.iran!);
-  await player.page.waitForURL(/\/s\/[^/]+\/play/);
-  await expectLive(player.page);
-  const consoleUrl = player.page.url();
-  const second = await player.context.newPage();
-  await second.goto(consoleUrl);
-  await expectLive(second);
+  const relay = async (page: Page) => {
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (cut) return void ws.close();
+      relayed.push(ws.connectToServer());
+    });
+    await page.route(/\/socket\.io\/.*transport=polling/, (route) => (cut ? route.abort() : route.continue()));
+  };
+  const { player, second, consoleUrl } = await capFilled(browser, 'E2E: a reconnect past the cap', relay);
 
   // The network drops under the first tab; while it is away a third tab takes its place under the cap.
   cut = true;
