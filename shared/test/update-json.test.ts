@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Message, Viewer } from '../src/game/channel-policy.ts';
-import { newMessageUpdateJson } from '../src/game/update-json.ts';
+import { jsonNumber, newMessageUpdateJson } from '../src/game/update-json.ts';
 import { wireMessage } from '../src/game/viewer-stream.ts';
 
 /** The update as eventUpdates built it before: the object JSON.stringify walked. */
@@ -76,5 +76,20 @@ describe('newMessageUpdateJson', () => {
     const base: Message = { id: 'm1', seq: 1, at: 5, channel: 'public', from: 'iran', text: 't', audience: [], to: null, relayOf: null };
     const others: Message[] = [base, { ...base, from: 'us' }, { ...base, channel: 'c"h' }, { ...base, from: null }, base];
     for (const m of others) expect(newMessageUpdateJson({ kind: 'facilitator' }, m, 2, 1)).toBe(asObject({ kind: 'facilitator' }, m, 2, 1));
+  });
+});
+
+describe('jsonNumber', () => {
+  it('writes what JSON.stringify writes for any number, the halves of a large integer at every boundary included', () => {
+    const edges = [0, -0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2_999_999_999, 3_000_000_000, 3_000_000_001, 1_765_000_000_000,
+      1_765_000_000_001, 1_765_000_999_999, 1_765_999_999_999, 9_000_000_000_000_000, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER + 1, 2 ** 60, 1e21, -(2 ** 31), -1_765_000_000_000, 1_765_000_000_000.5, 1.5e-7, Number.NaN, Infinity, -Infinity];
+    for (const x of edges) expect(jsonNumber(x)).toBe(JSON.stringify(x));
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.maxSafeInteger(), fc.integer({ min: 2 ** 31, max: 2 ** 45 })), (x) => {
+        expect(jsonNumber(x)).toBe(JSON.stringify(x));
+      }),
+      { numRuns: 20000 },
+    );
   });
 });
