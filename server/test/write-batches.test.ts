@@ -4,6 +4,7 @@
  * ones before it, and appended together in one atomic step.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { CommandPath } from '../src/session/command-path.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { facilitator, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
 
@@ -47,6 +48,22 @@ describe('batched appends, in memory', () => {
     expect(await service.execute(sessionId, facilitator, 'setup-start', 0, { type: 'START' })).toEqual({ version: 1, duplicate: true });
     await expect(service.execute(sessionId, seat(1), 'same-id', null, message(1))).rejects.toMatchObject({ code: 'duplicate' });
     expect(await store.head(sessionId)).toBe(3);
+  });
+
+  it('end a batch its first round answered whole at the next round, without looking for overdue commands', async () => {
+    const store = new MemoryStore();
+    const service = serviceOn(store);
+    const sessionId = await sessionInPlay(service);
+    // Private: the clock read and the empty copy of a round with nothing open are the work this checks is skipped.
+    const overdue = vi.spyOn(CommandPath.prototype as unknown as { answerOverdue: () => void }, 'answerOverdue');
+    try {
+      const results = await Promise.all([0, 1, 2].map((i) => service.execute(sessionId, seat(i), `m-${i}`, null, message(i))));
+      expect(results.map((r) => r.version)).toEqual([3, 4, 5]);
+      expect(overdue).not.toHaveBeenCalled();
+      expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['m-0', 'm-1', 'm-2']);
+    } finally {
+      overdue.mockRestore();
+    }
   });
 
   it('never append a command whose caller was already answered unavailable', async () => {
