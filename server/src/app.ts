@@ -74,12 +74,14 @@ interface Core {
   stores: Stores;
   service: SessionService;
   directory: SessionDirectory;
+  /** The long jobs' worker threads, kept between jobs; stopped on close. */
+  imports: ImportVerifier;
 }
 
 /** Wires one server process: stores, game service, REST, sockets, timers. Nothing is global. */
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const core = await createCore(config, deps);
-  const { logger, metrics, stores, service, directory } = core;
+  const { logger, metrics, stores, service, directory, imports } = core;
   const { limits, trustProxy } = requestGuards(config, core);
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
@@ -127,6 +129,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await sockets.close({ release: flush });
         await metricsEndpoint.close();
         readiness.stop();
+        await imports.close();
         if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
         await stores.close();
         httpServer.closeAllConnections();
@@ -172,7 +175,7 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
   });
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000, logger });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);
-  return { clock, logger, metrics, scenarios, stores, service, directory };
+  return { clock, logger, metrics, scenarios, stores, service, directory, imports };
 }
 
 /** Rate limits, and whose X-Forwarded-For is believed when telling a client's address. */

@@ -9,6 +9,7 @@ import { planJob, type ImportPlan, type ImportPurpose, type PlanJob } from './im
 import { ServiceError, unavailable } from './service-error.ts';
 import { exportedText, type ExportJob } from './session-export.ts';
 import { ENTRIES_PER_MESSAGE, type FromWorker, type ToWorker, type WorkerInput, type WorkerJob } from './worker-messages.ts';
+import { WorkerPool, type WorkerPoolStats } from './worker-pool.ts';
 
 /**
  * How to start import-worker: the compiled .js directly in production; from
@@ -36,6 +37,8 @@ export interface ImportVerifierOptions {
   inlineBytes?: number;
   /** Branches and exports of up to this many entries are made on the spot, for the same reason. */
   inlineEntries?: number;
+  /** A worker kept after its job is stopped after this long without another (worker-pool.ts). */
+  idleMs?: number;
   /** Where a worker that stops before it answers is reported. */
   logger?: Logger;
 }
@@ -70,6 +73,12 @@ function serializedScenario(scenario: Scenario): Uint8Array {
   return bytes;
 }
 
+/** A new worker, cold; it takes its jobs by message (import-worker.ts). */
+function startWorker(): Worker {
+  const [entry, how] = workerEntry();
+  return new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+}
+
 /**
  * The body's memory, handed to the worker rather than copied: a Buffer that
  * is the whole of its ArrayBuffer moves with it (the caller's view is left
@@ -82,21 +91,20 @@ function ownedBytes(body: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * The long jobs on a session's whole log, each in a worker thread of its own (import-worker.ts): verifying an
- * uploaded file, planning a branch, writing an export. Parsing, schema checks, replaying and hashing a long
+ * The long jobs on a session's whole log, each in a worker thread (import-worker.ts), kept warm between jobs
+ * (worker-pool.ts): verifying an uploaded file, planning a branch, writing an export. Parsing, schema checks, replaying and hashing a long
  * log take seconds for tens of thousands of entries, and never hold up the event loop that serves the games.
  * Small ones (a few hundred entries) are done on the spot: a few milliseconds. The workers share one cap.
  */
 export class ImportVerifier {
-  private running = 0;
   private readonly timeoutMs: number;
-  private readonly maxConcurrent: number;
   private readonly inlineEntries: number;
+  private readonly pool: WorkerPool;
 
   constructor(private readonly options: ImportVerifierOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
-    this.maxConcurrent = options.maxConcurrent ?? 2;
     this.inlineEntries = options.inlineEntries ?? 200;
+    this.pool = new WorkerPool({ size: options.maxConcurrent ?? 2, idleMs: options.idleMs ?? 30_000, start: startWorker });
   }
 
   /** `body` goes to the worker if the file is big enough to need one: the caller must not read it afterwards. */
@@ -134,14 +142,26 @@ export class ImportVerifier {
     return (id) => byId.get(id);
   }
 
+  /** Stops the idle workers; a job still running ends as it would have, and its worker with it. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /** The workers kept and started (worker-pool.ts). */
+  workers(): WorkerPoolStats {
+    return this.pool.stats();
+  }
+
   private async inWorker(job: WorkerJob, log: readonly LogEntry[]): Promise<WorkerAnswer> {
-    if (this.running >= this.maxConcurrent) throw unavailable(BUSY, 5000);
-    this.running++;
-    try {
-      return await runInWorker(job, log, this.options.scenarios().map(serializedScenario), this.timeoutMs, this.options.logger);
-    } finally {
-      this.running--;
-    }
+    const worker = this.pool.acquire();
+    if (!worker) throw unavailable(BUSY, 5000);
+    // Transferred, not cloned (the caller's view is left empty).
+    const owned = job.kind === 'file' ? { ...job, body: ownedBytes(job.body) } : job;
+    const input: WorkerInput = { job: owned, logLength: log.length, scenarios: this.options.scenarios().map(serializedScenario) };
+    const outcome = await runOn(worker, input, log, this.timeoutMs, this.options.logger);
+    this.pool.release(worker, outcome.ok || outcome.reusable);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.answer;
   }
 }
 
@@ -151,58 +171,60 @@ function stoppedEarly(kind: WorkerJob['kind'], logger: Logger | undefined, cause
   return new ServiceError('internal', 'The worker thread doing this stopped before it finished; nothing was changed.');
 }
 
+/** A worker's answer to one job, or how it ended without one; `reusable` says whether the worker may take another. */
+type Outcome = { ok: true; answer: WorkerAnswer } | { ok: false; error: ServiceError; reusable: boolean };
+
 /**
- * One job in a worker of its own: the job and the scenarios in its workerData, then the log a slice at a time,
- * each when the worker has taken the one before (a structured clone of the whole log in one message held the
- * main thread as long as the clone took), then the answer back the same way. Settles once: the answer, the
- * refusal, the timeout, or the worker's death.
+ * One job on `worker`: the job and the scenarios first, then the log a slice at a time, each when the worker
+ * has taken the one before (a structured clone of the whole log in one message held the main thread as long
+ * as the clone took), then the answer back the same way. Settles once: the answer, the refusal, the timeout,
+ * or the worker's death. Only an answer or a refusal leaves the worker fit for another job.
  */
-function runInWorker(job: WorkerJob, log: readonly LogEntry[], scenarios: Uint8Array[], timeoutMs: number, logger: Logger | undefined): Promise<WorkerAnswer> {
-  const [entry, how] = workerEntry();
-  // Transferred, not cloned: a structured clone of a 3 MB body held the main thread 1-35 ms.
-  const transferred = job.kind === 'file' ? { ...job, body: ownedBytes(job.body) } : job;
-  const worker = new Worker(entry, {
-    ...how,
-    workerData: { job: transferred, logLength: log.length, scenarios } satisfies WorkerInput,
-    transferList: transferred.kind === 'file' ? [transferred.body.buffer] : [],
-    resourceLimits: { maxOldGenerationSizeMb: 1024 },
-  });
-  return new Promise<WorkerAnswer>((resolve, reject) => {
+function runOn(worker: Worker, input: WorkerInput, log: readonly LogEntry[], timeoutMs: number, logger: Logger | undefined): Promise<Outcome> {
+  const { job } = input;
+  return new Promise<Outcome>((resolve) => {
     let settled = false;
-    const settle = (outcome: () => void) => {
+    const settle = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
-      outcome();
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      resolve(outcome);
     };
-    const timer = setTimeout(() => settle(() => reject(new ServiceError('too_large', TOO_LONG[job.kind]))), timeoutMs);
+    const failed = (err: unknown) => settle({ ok: false, error: stoppedEarly(job.kind, logger, err), reusable: false });
+    const timer = setTimeout(() => settle({ ok: false, error: new ServiceError('too_large', TOO_LONG[job.kind]), reusable: false }), timeoutMs);
     let fed = 0;
+    // Thrown from an event handler, a failed clone would take the process down with it.
+    const post = (message: ToWorker, transfer: ArrayBuffer[] = []) => {
+      try {
+        worker.postMessage(message, transfer);
+      } catch (err) {
+        failed(err);
+      }
+    };
     const feed = () => {
       const entries = log.slice(fed, fed + ENTRIES_PER_MESSAGE);
       fed += entries.length;
-      // Thrown from an event handler, a failed clone would take the process down with it.
-      try {
-        worker.postMessage({ type: 'log', entries } satisfies ToWorker);
-      } catch (err) {
-        settle(() => reject(stoppedEarly(job.kind, logger, err)));
-      }
+      post({ type: 'log', entries });
     };
-    if (log.length > 0) feed();
     const entries: ImportPlan['entries'][number][] = [];
-    worker.on('message', (m: FromWorker) => {
+    const onMessage = (m: FromWorker) => {
       if (m.type === 'fed') return feed();
       if (m.type === 'entries') {
         for (const e of m.entries) entries.push(e);
         // The next slice, in a later turn of this event loop.
-        return worker.postMessage('more' satisfies ToWorker);
+        return post('more');
       }
-      if (m.type === 'done') return settle(() => resolve({ type: 'plan', plan: { ...m.plan, entries } }));
-      if (m.type === 'exported') return settle(() => resolve({ type: 'exported', text: m.text }));
+      if (m.type === 'done') return settle({ ok: true, answer: { type: 'plan', plan: { ...m.plan, entries } } });
+      if (m.type === 'exported') return settle({ ok: true, answer: { type: 'exported', text: m.text } });
       const { code, message, where, seq } = m;
-      settle(() => reject(new ServiceError(code, message, { ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) })));
-    });
-    worker.on('error', (err) => settle(() => reject(stoppedEarly(job.kind, logger, err))));
-    worker.on('exit', (code) => settle(() => reject(stoppedEarly(job.kind, logger, new Error(`the worker exited with code ${code} before answering`)))));
+      settle({ ok: false, error: new ServiceError(code, message, { ...(where === undefined ? {} : { where }), ...(seq === undefined ? {} : { seq }) }), reusable: true });
+    };
+    const onError = (err: Error) => failed(err);
+    const onExit = (code: number) => failed(new Error(`the worker exited with code ${code} before answering`));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    // Transferred, not cloned: a structured clone of a 3 MB body held the main thread 1-35 ms.
+    post({ type: 'job', input }, job.kind === 'file' ? [job.body.buffer as ArrayBuffer] : []);
+    if (log.length > 0 && !settled) feed();
   });
 }

@@ -1,12 +1,11 @@
 /**
- * The worker thread that does one long job off the serving thread
- * (import-pipeline.ts starts it): verifies an uploaded session file, plans a
- * branch, or writes an export. It gets the job and the scenarios, then the
- * job's log a slice at a time, and answers with the result or the refusal.
- * Nothing here touches the store.
+ * The worker thread that does the long jobs off the serving thread (import-pipeline.ts hands them over, a
+ * kept worker one after another: worker-pool.ts): verifies an uploaded session file, plans a branch, or
+ * writes an export. Each job comes with the scenarios, then the job's log a slice at a time, and is answered
+ * with the result or the refusal; then the worker waits for the next. Nothing here touches the store.
  */
 import { deserialize } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { LogEntry, Scenario } from '@rubicon/shared';
 import { planJob } from './import-verify.ts';
 import { ServiceError } from './service-error.ts';
@@ -29,28 +28,48 @@ function answersOf(job: WorkerJob, log: readonly LogEntry[], scenarioOf: (id: st
   }
 }
 
+/** The scenarios rebuilt for the last job, kept while the next job's bytes are the same (a rebuild of the shipped two took milliseconds). */
+let scenarioBytes: Uint8Array[] = [];
+let byId = new Map<string, Scenario>();
+
+function scenariosOf(bytes: Uint8Array[]): Map<string, Scenario> {
+  const same = bytes.length === scenarioBytes.length && bytes.every((b, i) => Buffer.compare(b, scenarioBytes[i] as Uint8Array) === 0);
+  if (!same) {
+    byId = new Map(bytes.map((b) => deserialize(b) as Scenario).map((s) => [s.id, s]));
+    scenarioBytes = bytes;
+  }
+  return byId;
+}
+
 const port = parentPort;
 if (!port) throw new Error('import-worker.ts runs only as a worker thread');
 
-const { job, logLength, scenarios } = workerData as WorkerInput;
-const byId = new Map(scenarios.map((bytes) => deserialize(bytes) as Scenario).map((s) => [s.id, s]));
-const log: LogEntry[] = [];
+let input: WorkerInput | null = null;
+let log: LogEntry[] = [];
 let answers: FromWorker[] = [];
 
 const send = () => {
   const next = answers.shift();
   if (next) port.postMessage(next, next.type === 'exported' ? [next.text.buffer] : []);
-  if (answers.length === 0) port.off('message', onMessage);
 };
-const run = () => {
-  answers = answersOf(job, log, (id) => byId.get(id));
+const run = (job: WorkerInput) => {
+  const scenarios = scenariosOf(job.scenarios);
+  answers = answersOf(job.job, log, (id) => scenarios.get(id));
+  // The job's memory goes before the answers do: a kept worker holds nothing of it while it waits.
+  input = null;
+  log = [];
   send();
 };
-const onMessage = (message: ToWorker): void => {
+port.on('message', (message: ToWorker): void => {
   if (message === 'more') return send();
+  if (message.type === 'job') {
+    input = message.input;
+    log = [];
+    if (input.logLength === 0) run(input);
+    return;
+  }
+  if (!input) throw new Error('a slice of a log came with no job');
   for (const entry of message.entries) log.push(entry);
-  if (log.length < logLength) port.postMessage({ type: 'fed' } satisfies FromWorker);
-  else run();
-};
-port.on('message', onMessage);
-if (logLength === 0) run();
+  if (log.length < input.logLength) port.postMessage({ type: 'fed' } satisfies FromWorker);
+  else run(input);
+});

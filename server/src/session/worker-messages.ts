@@ -13,7 +13,7 @@ export interface WorkerInput {
   job: WorkerJob;
   /** How many log entries follow in `log` messages before the job starts (a branch's, an export's; 0 for a file). */
   logLength: number;
-  /** Each scenario serialized (v8.serialize) on the main thread once, rebuilt here. */
+  /** Each scenario serialized (v8.serialize) on the main thread once, rebuilt in the worker when they differ from its last job's. */
   scenarios: Uint8Array[];
 }
 
@@ -25,8 +25,11 @@ export interface WorkerInput {
  */
 export const ENTRIES_PER_MESSAGE = 500;
 
-/** A slice of the job's log; `more` asks for the next slice of the answer. */
-export type ToWorker = { type: 'log'; entries: LogEntry[] } | 'more';
+/**
+ * A job (a kept worker takes one after another, worker-pool.ts), then a slice of its log at a time; `more`
+ * asks for the next slice of the answer.
+ */
+export type ToWorker = { type: 'job'; input: WorkerInput } | { type: 'log'; entries: LogEntry[] } | 'more';
 
 export type FromWorker =
   /** A slice of the log was taken and more is needed: send the next. */
