@@ -47,6 +47,7 @@ export * from './analysis/escalation.ts';
 export * from './analysis/runner.ts';
 export * from './analysis/historical.ts';
 export * from './canonical-json.ts';
+export * from './deep-freeze.ts';
 export * from './replay/session-file.ts';
 export * from './replay/verify.ts';
 export * from './analysis/sensitivity.ts';

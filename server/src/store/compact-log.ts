@@ -1,4 +1,4 @@
-import type { Actor, Command, LogEntry } from '@rubicon/shared';
+import { deepFreeze, type Actor, type Command, type LogEntry } from '@rubicon/shared';
 import { CommandIndex } from './command-index.ts';
 
 const FIRST_CAPACITY = 16;
@@ -14,7 +14,12 @@ const FIRST_CAPACITY = 16;
  * where they grow the old generation towards its next mark-compact and are
  * marked by each one. The entries are made again, with the same keys in the
  * same order, only when read (a reconnect's catch-up, a conflict's reply, an
- * export), and the store hands those out as copies anyway.
+ * export).
+ *
+ * A read hands out new entry objects whose actors and commands are the
+ * stored ones, frozen (deep) the first time they are read: no reader can
+ * change what is stored, and none pays for a copy (a structuredClone of an
+ * 8,000-entry log held the serving thread 15-31 ms in every export).
  */
 export class CompactLog {
   #times = new Float64Array(FIRST_CAPACITY);
@@ -23,6 +28,8 @@ export class CompactLog {
   readonly #commands: Command[] = [];
   /** The seq of each command id in the log. */
   readonly index = new CommandIndex((seq) => this.#commandIds[seq - 1]);
+  /** Entries below this index have been frozen by a read: a later read of them freezes nothing again. */
+  #frozen = 0;
 
   get length(): number {
     return this.#commandIds.length;
@@ -43,13 +50,24 @@ export class CompactLog {
     this.index.set(entry.commandId, entry.seq);
   }
 
-  /** Entries from index `start` on (seq start + 1 on), made anew; their actors and commands are the stored objects. */
+  /** Entries from index `start` on (seq start + 1 on), made anew; their actors and commands are the stored objects, frozen. */
   slice(start: number): LogEntry[] {
     const out: LogEntry[] = [];
     // `start > 0`, not Math.max: a NaN start reads from the beginning, as Array.slice's did.
-    for (let i = start > 0 ? start : 0; i < this.length; i++) {
+    const from = start > 0 ? start : 0;
+    this.#freezeFrom(from);
+    for (let i = from; i < this.length; i++) {
       out.push({ seq: i + 1, at: this.#times[i] as number, by: this.#actors[i] as Actor, commandId: this.#commandIds[i] as string, command: this.#commands[i] as Command });
     }
     return out;
+  }
+
+  /** Freezes the actors and commands from index `from` on that no read has frozen yet. */
+  #freezeFrom(from: number): void {
+    for (let i = Math.max(from, this.#frozen); i < this.length; i++) {
+      deepFreeze(this.#actors[i]);
+      deepFreeze(this.#commands[i]);
+    }
+    if (from <= this.#frozen) this.#frozen = this.length;
   }
 }

@@ -15,7 +15,8 @@ interface SessionLog {
  * The default store: everything in this process's memory, gone on restart.
  * Values are cloned on the way in and out so that a caller mutating an object
  * it passed or received can never change what is stored, just as with Redis,
- * except a snapshot on its way in (saveSnapshot).
+ * except a snapshot on its way in (saveSnapshot) and a log read (readLog),
+ * whose commands are frozen rather than copied.
  */
 export class MemoryStore implements SessionStore {
   private readonly sessions = new Map<string, SessionMeta>();
@@ -131,8 +132,9 @@ export class MemoryStore implements SessionStore {
     // Redis store could not read back, except entries the command path built
     // (append-batch.ts). Their actors and commands are kept as handed in (the
     // entry itself as columns, CompactLog), not as zod's copy: the
-    // log is never handed out but as a copy (readLog, a conflict's reply),
-    // and nothing changes an entry once built.
+    // log is never handed out but as new entries over frozen commands
+    // (readLog) or a copy (a conflict's reply), and nothing changes an entry
+    // once built.
     const parsed = checkedBatch(entries, options?.parsed === true);
     // Its process's counters are not the limits every process shares: a caller handing them here has mixed up its stores.
     if (options?.limits?.some((l) => l !== null)) throw new Error('the memory store does not count limits in an append');
@@ -167,10 +169,14 @@ export class MemoryStore implements SessionStore {
   }
 
 
+  /**
+   * New entry objects over the stored actors and commands, frozen (CompactLog.slice), not a copy: a reader
+   * can change the array and its entries but nothing the store holds.
+   */
   async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
     const log = this.logs.get(sessionId)?.entries;
     // seq n sits at index n - 1.
-    return log ? structuredClone(log.slice(Math.floor(afterSeq))) : [];
+    return log ? log.slice(Math.floor(afterSeq)) : [];
   }
 
   async head(sessionId: string): Promise<number> {

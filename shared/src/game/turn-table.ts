@@ -1,4 +1,5 @@
 import type { StateValue } from 'xstate';
+import { deepFreeze } from '../deep-freeze.ts';
 import { PHASES, type Phase } from './legality.ts';
 import { copyContext, type TurnContext, type TurnEvent, type TurnInput, type TurnMachine } from './machine.ts';
 
@@ -142,11 +143,6 @@ function leafValue(n: XNode): StateValue {
   let value: StateValue = keys.pop() ?? '';
   while (keys.length > 0) value = { [keys.pop() ?? '']: value };
   return deepFreeze(value);
-}
-
-function deepFreeze<T>(x: T): T {
-  if (typeof x === 'object' && x !== null) for (const v of Object.values(x)) deepFreeze(v);
-  return Object.freeze(x);
 }
 
 export class TurnTable {
