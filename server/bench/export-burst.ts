@@ -76,6 +76,14 @@ function summary(samples: Sample[]): string {
   return `longest event-loop delay median ${med(loop)} ms (max ${max(loop)}); main thread busy ${med(busy)} ms (max ${max(busy)}); CPU all threads ${med(cpu)} ms; export ${med(wall)} ms (max ${max(wall)})`;
 }
 
+function printed(when: string, sample: Sample): Sample {
+  const stalls = sample.probe.stalls.map((x) => `${x.ms}@${x.atMs}`).join(' ');
+  console.log(
+    `${when} ${sample.label}: loop max ${sample.probe.maxMs.toFixed(1)} ms, busy ${sample.busyMs.toFixed(0)} ms, CPU ${sample.probe.cpuMs.toFixed(0)} ms, export ${sample.wallMs.toFixed(0)} ms (${(sample.bytes / 1e6).toFixed(2)} MB); stalls over 20 ms (ms@at): ${stalls || 'none'}`,
+  );
+  return sample;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string, fallback: string) => {
@@ -101,17 +109,10 @@ async function main(): Promise<void> {
   try {
     const targets: Exporting[] = [];
     for (const s of servers) targets.push(await prepare(s, body));
-    // One export each first: the first worker compiles its modules, the first hashes warm the JIT.
-    for (const t of targets) await exportOnce(t);
+    // One export each first: the first worker compiles its modules, the first hashes warm the JIT. Printed, not summed.
+    for (const t of targets) printed('first', await exportOnce(t));
     for (let round = 1; round <= rounds; round++) {
-      for (const t of targets) {
-        const sample = await exportOnce(t);
-        samples.push(sample);
-        const stalls = sample.probe.stalls.map((x) => `${x.ms}@${x.atMs}`).join(' ');
-        console.log(
-          `round ${round} ${t.server.label}: loop max ${sample.probe.maxMs.toFixed(1)} ms, busy ${sample.busyMs.toFixed(0)} ms, CPU ${sample.probe.cpuMs.toFixed(0)} ms, export ${sample.wallMs.toFixed(0)} ms (${(sample.bytes / 1e6).toFixed(2)} MB); stalls over 20 ms (ms@at): ${stalls || 'none'}`,
-        );
-      }
+      for (const t of targets) samples.push(printed(`round ${round}`, await exportOnce(t)));
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
