@@ -12,6 +12,7 @@
  * in, every other package stays an import, resolved at run time from the
  * checkout's node_modules as the service resolves them.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +68,7 @@ export async function bundleInto(entry: string, dir: string, checkout: string, p
 /**
  * The service itself (`checkout`'s server/src/main.ts) bundled into `dir` as
  * above, with its import worker beside it as the shipped build lays them out:
- * import-pipeline.ts starts `./import-worker.js` from its own folder when it
+ * import-pipeline.ts starts `./session-file-worker.js` from its own folder when it
  * runs as JavaScript, so it keeps the bundle's `import.meta.url`, and the
  * worker is a second bundle there. Nothing of tsx is loaded, in the process
  * or in its workers. Returns main's bundle, to run with plain `node`.
@@ -77,9 +78,11 @@ export async function bundleService(checkout: string, dir: string): Promise<stri
   const ownUrl = sourceUrls(new Set([path.join(src, 'session/import-pipeline.ts')]));
   const plugins = [packagesExternal, ownUrl];
   const outfile = path.join(dir, 'main.mjs');
+  // A checkout from before 7 December (a baseline) names its worker import-worker.
+  const worker = existsSync(path.join(src, 'session/session-file-worker.ts')) ? 'session-file-worker' : 'import-worker';
   await Promise.all([
     build({ ...BUILD, entryPoints: [path.join(src, 'main.ts')], outfile, plugins }),
-    build({ ...BUILD, entryPoints: [path.join(src, 'session/import-worker.ts')], outfile: path.join(dir, 'import-worker.js'), plugins }),
+    build({ ...BUILD, entryPoints: [path.join(src, `session/${worker}.ts`)], outfile: path.join(dir, `${worker}.js`), plugins }),
   ]);
   // The worker's `.js` is an ES module, as the compiled service's are (server/package.json's "type").
   await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');

@@ -38,7 +38,7 @@ afterAll(async () => {
 describe.each(nodes)('the compiled server on %s', (node) => {
   it('starts with the production command and serves a game and an import against Redis', async () => {
     redis ??= await PrivateRedis.start();
-    // Big enough to be checked in the compiled worker thread (import-worker.js). Built before the
+    // Big enough to be checked in the compiled worker thread (session-file-worker.js). Built before the
     // first request: built between two requests on a loaded machine, it can leave the kept-alive
     // connection idle past the server's keep-alive timeout, so the POST may go out on a socket the
     // server is closing ("other side closed", seen once under load), and fetch retries no POST.

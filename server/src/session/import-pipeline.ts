@@ -12,17 +12,17 @@ import { ENTRIES_PER_MESSAGE, type FromWorker, type ToWorker, type WorkerInput, 
 import { WorkerPool, type WorkerPoolStats } from './worker-pool.ts';
 
 /**
- * How to start import-worker: the compiled .js directly in production; from
+ * How to start session-file-worker: the compiled .js directly in production; from
  * source (development, tests) through a two-line bootstrap that registers
  * tsx inside the worker first, since Node 20 does not apply `--import tsx`
  * to a worker's own entry module.
  */
 function workerEntry(): [string | URL, { eval?: boolean }] {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return [new URL('./import-worker.js', here), {}];
+  if (!here.endsWith('.ts')) return [new URL('./session-file-worker.js', here), {}];
   const tsxDir = path.dirname(createRequire(here).resolve('tsx/package.json'));
   const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./import-worker.ts', here).href;
+  const entry = new URL('./session-file-worker.ts', here).href;
   return [`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, { eval: true }];
 }
 
@@ -73,7 +73,7 @@ function serializedScenario(scenario: Scenario): Uint8Array {
   return bytes;
 }
 
-/** A new worker, cold; it takes its jobs by message (import-worker.ts). */
+/** A new worker, cold; it takes its jobs by message (session-file-worker.ts). */
 function startWorker(): Worker {
   const [entry, how] = workerEntry();
   return new Worker(entry, { ...how, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
@@ -91,7 +91,7 @@ function ownedBytes(body: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * The long jobs on a session's whole log, each in a worker thread (import-worker.ts), kept warm between jobs
+ * The long jobs on a session's whole log, each in a worker thread (session-file-worker.ts), kept warm between jobs
  * (worker-pool.ts): verifying an uploaded file, planning a branch, writing an export. Parsing, schema checks, replaying and hashing a long
  * log take seconds for tens of thousands of entries, and never hold up the event loop that serves the games.
  * Small ones (a few hundred entries) are done on the spot: a few milliseconds. The workers share one cap.

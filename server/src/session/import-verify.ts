@@ -24,7 +24,7 @@ export type ImportPurpose = 'continue' | 'replay';
  * An uploaded session file's text to an ImportPlan: every check of the file
  * format (verifyUpload), then the log serialized as the store keeps it and
  * the final state as a snapshot. CPU-heavy (a long log takes seconds), so it
- * runs in a worker thread (import-worker.ts), never on the event loop that
+ * runs in a worker thread (session-file-worker.ts), never on the event loop that
  * serves the games.
  */
 export function planImport(text: string, scenarioOf: (id: string) => Scenario | undefined, purpose: ImportPurpose): ImportPlan {

@@ -1,5 +1,5 @@
 /**
- * What the main thread and a worker thread (import-worker.ts) say to each other about one job. Apart from the
+ * What the main thread and a worker thread (session-file-worker.ts) say to each other about one job. Apart from the
  * worker's own module, which runs only as a worker: importing it on the main thread would start it there.
  */
 import type { ErrorCode, LogEntry } from '@rubicon/shared';

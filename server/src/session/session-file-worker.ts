@@ -42,7 +42,7 @@ function scenariosOf(bytes: Uint8Array[]): Map<string, Scenario> {
 }
 
 const port = parentPort;
-if (!port) throw new Error('import-worker.ts runs only as a worker thread');
+if (!port) throw new Error('session-file-worker.ts runs only as a worker thread');
 
 let input: WorkerInput | null = null;
 let log: LogEntry[] = [];
