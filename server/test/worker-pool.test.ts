@@ -42,7 +42,7 @@ function exportOf(verifier: ImportVerifier, entries: readonly LogEntry[] = log):
 }
 
 const verifiers: ImportVerifier[] = [];
-function pooled(options: { maxConcurrent?: number; idleMs?: number } = {}): ImportVerifier {
+function pooled(options: { maxConcurrent?: number; idleMs?: number; timeoutMs?: number } = {}): ImportVerifier {
   const verifier = new ImportVerifier({ scenarios: () => catalog.all(), inlineBytes: 0, inlineEntries: 0, ...options });
   verifiers.push(verifier);
   return verifier;
@@ -123,6 +123,16 @@ describe('the long jobs\' worker pool', () => {
       expect(watched.jobs[2]).not.toBe(dying);
     } finally {
       watched.restore();
+    }
+  }, 60_000);
+
+  it('never hands out a worker whose job timed out: it is stopped, and the next job starts another', async () => {
+    const verifier = pooled({ timeoutMs: 1 });
+    for (const started of [1, 2]) {
+      const refused = await exportOf(verifier).catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(ServiceError);
+      expect((refused as ServiceError).code).toBe('too_large');
+      expect(verifier.workers()).toEqual({ busy: 0, idle: 0, started });
     }
   }, 60_000);
 });
