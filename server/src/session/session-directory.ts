@@ -123,14 +123,17 @@ export class SessionDirectory {
     return { sessionId: grant.sessionId, role: grant.role, token };
   }
 
-  /** The grant a token carries, if it still holds: not revoked, and not expired after the session ended. */
-  async authenticate(token: string): Promise<Grant> {
+  /**
+   * The grant a token carries, if it still holds: not revoked, and not expired after the session ended.
+   * `deadline` (performance.now() time) bounds the expiry's read of the session, which waits in its queue.
+   */
+  async authenticate(token: string, deadline?: number): Promise<Grant> {
     const hash = hashToken(token);
     const found = await this.store.resolveToken(hash);
     if (!found) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
     const keyless = found.key === undefined && found.role.kind === 'facilitator' && !this.coFacilitatorTokens.has(hash);
     const grant = keyless ? await this.keyedCreatorGrant(hash, found) : found;
-    await this.checkGrant(grant);
+    await this.checkGrant(grant, deadline);
     return grant;
   }
 
@@ -158,10 +161,13 @@ export class SessionDirectory {
     return keyed;
   }
 
-  /** Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. */
-  async checkGrant(grant: Grant): Promise<void> {
+  /**
+   * Refuses a grant whose code was revoked since, or whose session ended longer ago than tokens live. With a
+   * `deadline`, a session read that has not answered by then (a stalled store, a long queue) is `unavailable`.
+   */
+  async checkGrant(grant: Grant, deadline?: number): Promise<void> {
     await this.checkGeneration(grant);
-    if (await this.expiry.sessionExpired(grant.sessionId)) throw tokensExpired();
+    if (await this.expiry.sessionExpired(grant.sessionId, deadline)) throw tokensExpired();
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Grant } from '../store/types.ts';
+import type { TokenPlaces } from './token-sockets.ts';
 import type { RubiconServer, SocketData } from './types.ts';
 
 /** The grant a persisted socket's data holds, if any (the data is ours, stored by Socket.IO as it was: in Redis, as JSON). */
@@ -15,18 +16,26 @@ function grantIn(data: unknown): Grant | null {
  * whose grant no longer holds (or cannot be checked now) is not restored: the client connects as a new socket
  * and says hello, which its token answers. The recheck after the connection (socket-grants.ts) still covers a
  * revocation landing between this check and the rooms' join.
+ *
+ * Its place under its token's cap (SOCKETS_PER_TOKEN) is taken here too, by the socket's id (a recovered socket
+ * keeps the session's), before it is in any room: a socket past the cap is never sent a packet of them, and its
+ * client's hello is answered `rate_limited`. The connection claims the place (TokenPlaces.claim).
  */
-export function guardRecovery(io: RubiconServer, stillHolds: (grant: Grant) => Promise<void>): void {
+export function guardRecovery(io: RubiconServer, stillHolds: (grant: Grant) => Promise<void>, places: TokenPlaces): void {
   const adapter = io.of('/').adapter;
   const restore = adapter.restoreSession.bind(adapter);
   adapter.restoreSession = async (pid, offset) => {
     const session = await restore(pid, offset);
     const grant = session ? grantIn(session.data) : null;
     if (!session || !grant) return session;
-    return stillHolds(grant).then(
-      () => session,
-      // socket.io types a session that is not restored as none at all; it treats null (or a throw) as that.
-      () => null as unknown as typeof session,
+    const restored = await stillHolds(grant).then(
+      async () => {
+        const key = (session.data as SocketData).tokenKey;
+        return key === undefined || (await places.reserve(session.sid, key));
+      },
+      () => false,
     );
+    // socket.io types a session that is not restored as none at all; it treats null (or a throw) as that.
+    return restored ? session : (null as unknown as typeof session);
   };
 }

@@ -89,7 +89,7 @@ function helloHandler(deps: SeatHandlersDeps) {
 /** The hello itself; helloHandler words its outage refusals. */
 function helloRun({ config, service, directory, streams, presence, anonymous, tokenSockets, announceFor }: SeatHandlersDeps) {
   return async (p: z.output<typeof HelloPayload>, socket: RubiconSocket): Promise<HelloData> => {
-    const grant = await directory.authenticate(p.token);
+    const grant = await directory.authenticate(p.token, performance.now() + config.storeTimeoutMs);
     if (grant.sessionId !== p.sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
     const tokenKey = hashToken(p.token);
     // With Redis, the token's place is taken across processes first (past the cap: refused, nothing joined).

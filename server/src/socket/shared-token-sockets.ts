@@ -58,10 +58,11 @@ export class SharedTokenSockets implements TokenPlaces {
   }
 
   admit(socket: RubiconSocket, key: string): Admission | Promise<Admission> {
-    if (this.local.keyOf(socket) !== key) return this.takeShared(socket, key);
+    const kept = () => this.local.keyOf(socket) === key;
+    if (!kept()) return this.takeShared(socket.id, key, kept);
     // Counted already; held as taken until the join, so that a second hello moving it meanwhile leaves the place.
     this.begin(socket.id, key).mayExist = true;
-    return { settle: () => this.settle(socket, key) };
+    return { settle: () => this.settle(socket.id, key, kept) };
   }
 
   take(socket: RubiconSocket, key: string): void {
@@ -70,22 +71,27 @@ export class SharedTokenSockets implements TokenPlaces {
     if (previous !== undefined && previous !== key) this.giveBack(previous, socket.id);
   }
 
-  tryTake(socket: RubiconSocket, key: string): boolean | Promise<boolean> {
-    const previous = this.local.keyOf(socket);
-    if (previous === key) return true;
-    if (!this.local.tryTake(socket, key)) return false;
-    if (previous !== undefined) this.giveBack(previous, socket.id);
-    // Counted here at once, the socket being in its rooms already; the shared count decides.
-    return this.takeShared(socket, key).then(
+  /** Reserved here first (so that two recoveries here cannot both pass), then in the shared count, which decides. */
+  reserve(socketId: string, key: string): boolean | Promise<boolean> {
+    if (!this.local.reserve(socketId, key, () => this.giveBack(key, socketId))) return false;
+    // Kept only once the shared count said yes, and while the reservation here stands (one lapsed meanwhile gives it back).
+    let counted = false;
+    return this.takeShared(socketId, key, () => counted && this.local.isReserved(socketId, key)).then(
       (admission) => {
+        counted = true;
         admission.settle();
         return true;
       },
       () => {
-        this.release(socket);
+        this.local.unreserve(socketId);
         return false;
       },
     );
+  }
+
+  /** Its place in the shared count was written under its id by the reservation. */
+  claim(socket: RubiconSocket, key: string): boolean {
+    return this.local.claim(socket, key);
   }
 
   release(socket: RubiconSocket): void {
@@ -113,15 +119,18 @@ export class SharedTokenSockets implements TokenPlaces {
     return `${this.options.prefix}token-sockets:${key}`;
   }
 
-  /** The take script for `socket` under `key`: resolves with the admission to settle, rejects past the cap or when Redis does not answer. */
-  private async takeShared(socket: RubiconSocket, key: string): Promise<Admission> {
-    const taking = this.begin(socket.id, key);
-    const settle = () => this.settle(socket, key);
+  /**
+   * The take script for `socketId` under `key`: resolves with the admission to settle, rejects past the cap or
+   * when Redis does not answer. `kept`: whether this process holds the place when the admission settles.
+   */
+  private async takeShared(socketId: string, key: string, kept: () => boolean): Promise<Admission> {
+    const taking = this.begin(socketId, key);
+    const settle = () => this.settle(socketId, key, kept);
     // A place once given back in vain must not be given back after this take writes it again.
-    this.forgetReturned(key, socket.id, null);
+    this.forgetReturned(key, socketId, null);
     const { redis, leaseMs } = this.options;
     try {
-      const args = [socket.id, this.processId, String(this.cap), String(leaseMs)];
+      const args = [socketId, this.processId, String(this.cap), String(leaseMs)];
       const counted = await this.run(redis.eval(TAKE_PLACE, { keys: [this.placesKey(key), this.leasesKey], arguments: args }));
       if (counted !== 1) throw tokenCapRefusal(this.cap, this.local.retryAfterMs);
       taking.mayExist = true;
@@ -142,13 +151,13 @@ export class SharedTokenSockets implements TokenPlaces {
     return taking;
   }
 
-  /** One hello's taking is over: the place goes back if it may have been written and no join kept it. */
-  private settle(socket: RubiconSocket, key: string): void {
-    const id = `${key} ${socket.id}`;
+  /** One hello's (or reservation's) taking is over: the place goes back if it may have been written and nothing here kept it. */
+  private settle(socketId: string, key: string, kept: () => boolean): void {
+    const id = `${key} ${socketId}`;
     const taking = this.taking.get(id);
     if (!taking || --taking.count > 0) return;
     this.taking.delete(id);
-    if (taking.mayExist && this.local.keyOf(socket) !== key) this.remove(key, socket.id);
+    if (taking.mayExist && !kept()) this.remove(key, socketId);
   }
 
   /** A place this process no longer holds, unless a hello is still taking it (its settle decides). */

@@ -26,10 +26,10 @@ export interface SocketGrants {
   /** The grant a socket acts or reads with, if it still holds (a promise only when a check must wait). */
   liveGrant(socket: RubiconSocket, deadline: number): Grant | Promise<Grant>;
   /**
-   * A recovered socket's grant may have been revoked while it was away: checked before it may act again,
-   * with `placed` (its place under its token in the shared count; null: already counted). Either failing closes it.
+   * A recovered socket's grant may have been revoked since recovery-guard.ts checked it: checked again before it
+   * may act, within STORE_TIMEOUT_MS; a refusal, or no answer in time, closes it. Its place under its token was taken before it was built.
    */
-  recheckRecovered(socket: RubiconSocket, grant: Grant, placed: Promise<boolean> | null): void;
+  recheckRecovered(socket: RubiconSocket, grant: Grant): void;
   /** Drops every socket (on every process) in these rooms, as a revocation or an expiry does: each client's reconnect and hello learn why. */
   drop(rooms: string[]): void;
   stop(): Promise<void>;
@@ -45,28 +45,32 @@ function grantOf(socket: RubiconSocket): Grant {
   return grant;
 }
 
-export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
-  const { io, service, directory, config, log } = deps;
-  const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
-  const drop = (rooms: string[]) => io.in(rooms).disconnectSockets();
+/** Every role room of a session, if this process holds it (and so knows its seats). */
+function roleRooms(service: SessionService, sessionId: string): string[] | null {
+  const game = service.peek(sessionId)?.game;
+  return game ? viewerRooms(sessionId, game, seatsInPlay(game.scenario, game.setup)).map((r) => r.room) : null;
+}
 
-  /** Every role room of a session, if this process holds it (and so knows its seats). */
-  function roleRooms(sessionId: string): string[] | null {
-    const game = service.peek(sessionId)?.game;
-    return game ? viewerRooms(sessionId, game, seatsInPlay(game.scenario, game.setup)).map((r) => r.room) : null;
-  }
-
-  const expiries = dropAtExpiry({
+/** The token expiries of the sessions this process holds, each dropping this process's sockets of its session. */
+function expiryDropsHere({ io, service, directory, config, clock, log }: SocketGrantsDeps): { stop(): Promise<void> } {
+  return dropAtExpiry({
     service,
     expiry: directory.expiry,
-    scheduler: new MemoryScheduler({ clock: deps.clock, pollMs: config.timerPollMs, onError: (err) => log.error({ err }, 'a token expiry failed') }),
+    scheduler: new MemoryScheduler({ clock, pollMs: config.timerPollMs, onError: (err) => log.error({ err }, 'a token expiry failed') }),
     // This process's sockets only: every process holding the session drops its own when its expiry comes due.
     drop: (sessionId) => {
-      const rooms = roleRooms(sessionId);
+      const rooms = roleRooms(service, sessionId);
       if (rooms) io.local.in(rooms).disconnectSockets();
     },
     log,
   });
+}
+
+export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
+  const { io, service, directory, config } = deps;
+  const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
+  const drop = (rooms: string[]) => io.in(rooms).disconnectSockets();
+  const expiries = expiryDropsHere(deps);
 
   /**
    * A recovered socket's recheck first, then its expiry. All of a session's tokens expire together, so
@@ -78,7 +82,7 @@ export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
     if (pending) await pending;
     const grant = grantOf(socket);
     if (!(await directory.expiry.grantExpired(grant, deadline))) return grant;
-    setImmediate(() => drop(roleRooms(grant.sessionId) ?? [accessRoom(grant.sessionId, grantKey(grant))]));
+    setImmediate(() => drop(roleRooms(service, grant.sessionId) ?? [accessRoom(grant.sessionId, grantKey(grant))]));
     throw tokensExpired();
   }
 
@@ -92,12 +96,11 @@ export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
       }
       return confirmedGrant(socket, deadline);
     },
-    recheckRecovered(socket, grant, placed) {
-      const holds = Promise.all([directory.checkGrant(grant), placed]).then(([, taken]) => taken !== false, () => false);
+    recheckRecovered(socket, grant) {
+      const check = directory.checkGrant(grant, performance.now() + config.storeTimeoutMs);
       rechecks.set(
         socket,
-        holds.then((held) => {
-          if (held) return;
+        check.catch(() => {
           socket.data.grant = null;
           socket.disconnect();
         }),

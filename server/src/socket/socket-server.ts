@@ -66,24 +66,24 @@ export interface SocketServer {
 const REVOKE_BARRIER_MS = 2000;
 
 /**
- * A socket that recovered its grant is counted under its token again (closed past the cap), and its grant
- * checked again. With Redis the shared count answers later, and its commands wait for it with the recheck.
+ * A socket that recovered its grant claims the place under its token that recovery-guard.ts took for it (one
+ * that lapsed before the socket came leaves it none: closed), and its grant is checked again.
  */
 function recoverGrant(socket: RubiconSocket, grant: Grant, tokenSockets: TokenPlaces, grants: SocketGrants): void {
   const key = socket.data.tokenKey;
-  const taken = key === undefined || tokenSockets.tryTake(socket, key);
-  if (taken === false) {
+  if (key !== undefined && !tokenSockets.claim(socket, key)) {
     socket.data.grant = null;
     socket.disconnect(true);
     return;
   }
-  grants.recheckRecovered(socket, grant, taken === true ? null : taken);
+  grants.recheckRecovered(socket, grant);
 }
 
 /** SOCKETS_PER_TOKEN: counted in this process, or with Redis across every process sharing it. */
 function tokenPlaces({ config, storeRedis }: SocketServerDeps, log: Logger): TokenPlaces {
-  // A refused tab's hello again comes before its socket's hello deadline closes it.
-  const local = new TokenSockets(config.socketsPerToken, Math.ceil(config.helloTimeoutMs / 2));
+  // A refused tab's hello again comes before its socket's hello deadline closes it. A recovering socket's
+  // place waits for it as long as a new socket may go without its hello.
+  const local = new TokenSockets(config.socketsPerToken, Math.ceil(config.helloTimeoutMs / 2), config.helloTimeoutMs);
   if (!storeRedis) return local;
   return new SharedTokenSockets(local, { redis: storeRedis, prefix: config.redisPrefix, leaseMs: config.tokenSocketsLeaseMs, timeoutMs: config.storeTimeoutMs, log });
 }
@@ -106,10 +106,10 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const { config, service, directory, metrics, limits, redis } = deps;
   const log = deps.logger.child({ module: 'socket' });
   const io = createIoServer(deps.httpServer, config, deps.hosts, metrics, redis);
-  if (config.recoveryMs > 0) guardRecovery(io, (grant) => directory.checkGrant(grant));
+  const tokenSockets = tokenPlaces(deps, log);
+  if (config.recoveryMs > 0) guardRecovery(io, (grant) => directory.checkGrant(grant, performance.now() + config.storeTimeoutMs), tokenSockets);
   const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress, config.helloTimeoutMs);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics }));
-  const tokenSockets = tokenPlaces(deps, log);
   const presence = new PresenceTracker(io, log);
 
   const streams = new ViewerStreams();

@@ -10,7 +10,8 @@ export interface Admission {
 /**
  * The sockets holding each token's grant, at most `cap` of them: in this process (TokenSockets), or with
  * Redis across every process sharing it (shared-token-sockets.ts). A hello calls admit, then take at its
- * join, then settles the admission; a recovered socket calls tryTake; a socket that goes calls release.
+ * join, then settles the admission; a recovering socket's place is reserved before Socket.IO builds it
+ * (recovery-guard.ts) and claimed as it connects; a socket that goes calls release.
  */
 export interface TokenPlaces {
   readonly cap: number;
@@ -18,8 +19,14 @@ export interface TokenPlaces {
   admit(socket: RubiconSocket, key: string): Admission | Promise<Admission> | null;
   /** At the join: counts `socket` under `key`, moving it from any other token; past the cap throws and changes nothing. */
   take(socket: RubiconSocket, key: string): void;
-  /** As admit and take together, with false for the refusal (a recovered socket has no hello to answer). */
-  tryTake(socket: RubiconSocket, key: string): boolean | Promise<boolean>;
+  /**
+   * A recovering socket's place under `key`, taken by its id before Socket.IO builds it and gives it its
+   * rooms, so that a socket past the cap is never in them: false past the cap or when the count cannot be
+   * reached (a recovered socket has no hello to answer). Given back unless claimed in time.
+   */
+  reserve(socketId: string, key: string): boolean | Promise<boolean>;
+  /** The recovered socket takes the place reserved for its id; false when none is held for it (it lapsed). */
+  claim(socket: RubiconSocket, key: string): boolean;
   /** The socket holds no grant any more, or went: its place is given back. */
   release(socket: RubiconSocket): void;
   /** On shutdown; `release: false` stands in for a killed process, which gives nothing back. */
@@ -45,11 +52,15 @@ export function tokenCapRefusal(cap: number, retryAfterMs: number): ServiceError
 export class TokenSockets implements TokenPlaces {
   private readonly held = new Map<string, Set<RubiconSocket>>();
   private readonly keys = new WeakMap<RubiconSocket, string>();
+  /** Places reserved for recovering sockets not built yet: socket id → its token, and the timer that gives it back unclaimed. */
+  private readonly reserved = new Map<string, { key: string; lapse: NodeJS.Timeout }>();
 
   constructor(
     readonly cap: number,
     /** Told to a refused hello: when to say it again (the browser does, until a place frees). */
     readonly retryAfterMs: number,
+    /** How long a reserved place waits for its socket (one whose connection closed, or a middleware refused, never comes). */
+    private readonly reserveMs: number,
   ) {}
 
   /** Counted at the join, in the same step: nothing to wait for before it. */
@@ -62,19 +73,57 @@ export class TokenSockets implements TokenPlaces {
    * Past the cap it throws a `rate_limited` refusal and changes nothing: the socket keeps what it held.
    */
   take(socket: RubiconSocket, key: string): void {
-    if (!this.tryTake(socket, key)) throw tokenCapRefusal(this.cap, this.retryAfterMs);
+    if (this.keys.get(socket) === key) return;
+    if (this.countOf(key) >= this.cap) throw tokenCapRefusal(this.cap, this.retryAfterMs);
+    this.release(socket);
+    this.add(socket, key);
   }
 
-  /** As take, with false instead of the refusal (a recovered socket has no hello to answer). */
-  tryTake(socket: RubiconSocket, key: string): boolean {
-    if (this.keys.get(socket) === key) return true;
-    const sockets = this.held.get(key) ?? new Set<RubiconSocket>();
-    if (sockets.size >= this.cap) return false;
+  /** `lapsed`: told when the place goes back unclaimed (the shared count gives its place back too). */
+  reserve(socketId: string, key: string, lapsed?: () => void): boolean {
+    if (this.reserved.has(socketId) || this.countOf(key) >= this.cap) return false;
+    const lapse = setTimeout(() => {
+      if (this.unreserve(socketId)) lapsed?.();
+    }, this.reserveMs);
+    lapse.unref();
+    this.reserved.set(socketId, { key, lapse });
+    return true;
+  }
+
+  claim(socket: RubiconSocket, key: string): boolean {
+    if (!this.isReserved(socket.id, key)) return false;
+    this.unreserve(socket.id);
     this.release(socket);
+    this.add(socket, key);
+    return true;
+  }
+
+  /** Whether a place under `key` is reserved for this id, not yet claimed. */
+  isReserved(socketId: string, key: string): boolean {
+    return this.reserved.get(socketId)?.key === key;
+  }
+
+  /** Drops the place reserved for this id, if any; whether there was one. */
+  unreserve(socketId: string): boolean {
+    const reserved = this.reserved.get(socketId);
+    if (!reserved) return false;
+    clearTimeout(reserved.lapse);
+    this.reserved.delete(socketId);
+    return true;
+  }
+
+  /** The places taken under `key` here: sockets holding it and places reserved for recovering ones. */
+  private countOf(key: string): number {
+    let count = this.held.get(key)?.size ?? 0;
+    for (const reserved of this.reserved.values()) if (reserved.key === key) count++;
+    return count;
+  }
+
+  private add(socket: RubiconSocket, key: string): void {
+    const sockets = this.held.get(key) ?? new Set<RubiconSocket>();
     sockets.add(socket);
     this.held.set(key, sockets);
     this.keys.set(socket, key);
-    return true;
   }
 
   release(socket: RubiconSocket): void {

@@ -1,0 +1,73 @@
+/**
+ * Socket.IO connection state recovery (RECOVERY_MS) against SOCKETS_PER_TOKEN (docs/security.md §3, §10): a
+ * socket that comes back while its token's places are all taken is not restored, so it is never in its old
+ * rooms and is sent nothing of them (not even what they got while it was away); its client's hello is then
+ * refused `rate_limited`. With a place free, the recovery keeps it. In memory and with the places in Redis.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, waitFor, type TestServer } from './harness.ts';
+
+describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s cap (%s)', (backend) => {
+  const prefix = uniquePrefix(`recovery-token-cap-${backend}`);
+  let server: TestServer;
+  const clients: TestClient[] = [];
+  beforeAll(async () => {
+    server = await startServer({ backend, prefix, env: { SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' } });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await server?.close();
+    if (backend === 'redis') await deleteRedisKeys(prefix);
+  });
+
+  const client = (sessionId: string, token: string, label: string) => {
+    const c = new TestClient(server.url, sessionId, token, label);
+    clients.push(c);
+    return c;
+  };
+
+  /** Says hello, waits for a first broadcast to recover from, and loses the connection as a network drop does (Socket.IO keeps its session). */
+  async function helloThenDrop(c: TestClient): Promise<void> {
+    expect((await c.hello()).ok).toBe(true);
+    await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, `${c.label}: a first broadcast`);
+    const id = c.socket.id ?? '';
+    c.socket.io.engine.close();
+    await waitFor(() => !server.app.io.of('/').sockets.has(id), 5000, `${c.label}: the drop seen by the server`);
+  }
+
+  async function reconnect(c: TestClient): Promise<void> {
+    const connected = new Promise<void>((resolve) => c.socket.once('connect', () => resolve()));
+    c.socket.connect();
+    await connected;
+  }
+
+  it('past the cap is not restored and receives no broadcast; with a place free it recovers and acts', async () => {
+    const session = await createSession(server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const away = client(session.sessionId, token, 'away');
+    await helloThenDrop(away);
+    const other = client(session.sessionId, token, 'other');
+    await waitFor(async () => (await other.hello()).ok, 5000, 'the dropped socket\'s place');
+    // Sent to the away socket's rooms while it is away (the other tab's presence announcement is one more).
+    expect((await other.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'while you were away' })).ok).toBe(true);
+
+    const before = away.received.length;
+    await reconnect(away);
+    expect((await other.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'after you came back' })).ok).toBe(true);
+    await waitFor(() => other.transcript().includes('after you came back'), 5000, 'the broadcast seen by the tab in the room');
+    expect(away.received.slice(before).map((r) => r.event)).toEqual([]);
+    expect(away.socket.recovered).toBe(false);
+    const refused = await away.hello();
+    expect(!refused.ok && refused.error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('1 tabs') as unknown });
+
+    // With the place free again, a recovery claims it and acts.
+    other.close();
+    await waitFor(async () => (await away.hello()).ok, 5000, 'the other tab\'s place');
+    await helloThenDrop(away);
+    await reconnect(away);
+    expect(away.socket.recovered).toBe(true);
+    expect((await away.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'back again' })).ok).toBe(true);
+    const third = client(session.sessionId, token, 'third');
+    expect(!(await third.hello()).ok).toBe(true);
+  });
+});
