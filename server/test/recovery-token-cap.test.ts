@@ -4,27 +4,13 @@
  * rooms and is sent nothing of them (not even what they got while it was away); its client's hello is then
  * refused `rate_limited`. With a place free, the recovery keeps it. In memory and with the places in Redis.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, waitFor, type TestServer } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { codeFor, createSession, joinCode, uniquePrefix, waitFor, type TestClient } from './harness.ts';
+import { suiteServer } from './suite-server.ts';
 
 describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s cap (%s)', (backend) => {
-  const prefix = uniquePrefix(`recovery-token-cap-${backend}`);
-  let server: TestServer;
-  const clients: TestClient[] = [];
-  beforeAll(async () => {
-    server = await startServer({ backend, prefix, env: { SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' } });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server?.close();
-    if (backend === 'redis') await deleteRedisKeys(prefix);
-  });
-
-  const client = (sessionId: string, token: string, label: string) => {
-    const c = new TestClient(server.url, sessionId, token, label);
-    clients.push(c);
-    return c;
-  };
+  const suite = suiteServer(backend, uniquePrefix(`recovery-token-cap-${backend}`), { SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' });
+  const client = (sessionId: string, token: string, label: string) => suite.client(sessionId, token, label);
 
   /** Says hello, waits for a first broadcast to recover from, and loses the connection as a network drop does (Socket.IO keeps its session). */
   async function helloThenDrop(c: TestClient): Promise<void> {
@@ -32,7 +18,7 @@ describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s
     await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, `${c.label}: a first broadcast`);
     const id = c.socket.id ?? '';
     c.socket.io.engine.close();
-    await waitFor(() => !server.app.io.of('/').sockets.has(id), 5000, `${c.label}: the drop seen by the server`);
+    await waitFor(() => !suite.server.app.io.of('/').sockets.has(id), 5000, `${c.label}: the drop seen by the server`);
   }
 
   async function reconnect(c: TestClient): Promise<void> {
@@ -42,8 +28,8 @@ describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s
   }
 
   it('past the cap is not restored and receives no broadcast; with a place free it recovers and acts', async () => {
-    const session = await createSession(server.url, { scenarioId: 'april-2024' });
-    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const session = await createSession(suite.server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(suite.server.url, codeFor(session, 'iran'));
     const away = client(session.sessionId, token, 'away');
     await helloThenDrop(away);
     const other = client(session.sessionId, token, 'other');

@@ -4,8 +4,9 @@
  * place is given back when it goes, says hello with another token, or loses its grant to an outage-refused
  * hello. In memory and with the session store on Redis.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, codeFor, createSession, deleteRedisKeys, joinCode, startServer, uniquePrefix, waitFor, type TestServer } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { codeFor, createSession, joinCode, uniquePrefix, waitFor, type TestClient } from './harness.ts';
+import { suiteServer } from './suite-server.ts';
 import { withOutageAfterJoin } from './store-race.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -18,31 +19,16 @@ describe('SOCKETS_PER_TOKEN', () => {
 });
 
 describe.each(['memory', 'redis'] as const)('sockets per token (%s)', (backend) => {
-  const prefix = uniquePrefix(`sockets-per-token-${backend}`);
-  let server: TestServer;
-  const clients: TestClient[] = [];
-  beforeAll(async () => {
-    server = await startServer({ backend, prefix, env: { SOCKETS_PER_TOKEN: '3' } });
-  });
-  afterAll(async () => {
-    for (const c of clients) c.close();
-    await server?.close();
-    if (backend === 'redis') await deleteRedisKeys(prefix);
-  });
-
-  const client = (sessionId: string, token: string, label: string) => {
-    const c = new TestClient(server.url, sessionId, token, label);
-    clients.push(c);
-    return c;
-  };
+  const suite = suiteServer(backend, uniquePrefix(`sockets-per-token-${backend}`), { SOCKETS_PER_TOKEN: '3' });
+  const client = (sessionId: string, token: string, label: string) => suite.client(sessionId, token, label);
   const roomsOf = async (c: TestClient) => {
-    const held = (await server.app.io.local.fetchSockets()).find((s) => s.id === c.socket.id);
+    const held = (await suite.server.app.io.local.fetchSockets()).find((s) => s.id === c.socket.id);
     return held && { rooms: [...held.rooms], grant: held.data.grant };
   };
 
   it('refuses a hello past the cap and joins nothing, counts a socket once whatever its hellos, and frees a place when one goes', async () => {
-    const session = await createSession(server.url, { scenarioId: 'april-2024' });
-    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const session = await createSession(suite.server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(suite.server.url, codeFor(session, 'iran'));
     const tabs = [0, 1, 2].map((i) => client(session.sessionId, token, `iran-${i}`));
     for (const tab of tabs) expect((await tab.hello()).ok).toBe(true);
     for (const tab of tabs) expect((await tab.hello()).ok).toBe(true);
@@ -51,9 +37,9 @@ describe.each(['memory', 'redis'] as const)('sockets per token (%s)', (backend) 
     expect(!refused.ok && refused.error).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) as unknown, message: expect.stringContaining('3 tabs') as unknown });
     expect(await roomsOf(fourth)).toEqual({ rooms: [fourth.socket.id], grant: null });
     // Another token of the same seat, and another seat, are counted apart.
-    const sameSeat = client(session.sessionId, (await joinCode(server.url, codeFor(session, 'iran'))).token, 'iran-phone');
+    const sameSeat = client(session.sessionId, (await joinCode(suite.server.url, codeFor(session, 'iran'))).token, 'iran-phone');
     expect((await sameSeat.hello()).ok).toBe(true);
-    const us = client(session.sessionId, (await joinCode(server.url, codeFor(session, 'us'))).token, 'us');
+    const us = client(session.sessionId, (await joinCode(suite.server.url, codeFor(session, 'us'))).token, 'us');
     expect((await us.hello()).ok).toBe(true);
     tabs[0]?.close();
     await waitFor(async () => (await fourth.hello()).ok, 5000, 'the closed tab\'s place');
@@ -63,20 +49,20 @@ describe.each(['memory', 'redis'] as const)('sockets per token (%s)', (backend) 
   });
 
   it('gives a place back when a socket says hello with another token or loses its grant to an outage-refused hello', async () => {
-    const session = await createSession(server.url, { scenarioId: 'april-2024' });
-    const { token } = await joinCode(server.url, codeFor(session, 'iran'));
+    const session = await createSession(suite.server.url, { scenarioId: 'april-2024' });
+    const { token } = await joinCode(suite.server.url, codeFor(session, 'iran'));
     const tabs = [0, 1, 2].map((i) => client(session.sessionId, token, `iran-${i}`));
     for (const tab of tabs) expect((await tab.hello()).ok).toBe(true);
     const late = client(session.sessionId, token, 'iran-late');
     expect((await late.hello()).ok).toBe(false);
     // One tab moves to another token: its place under the first is free, and the late tab gets it.
-    const other = (await joinCode(server.url, codeFor(session, 'israel'))).token;
+    const other = (await joinCode(suite.server.url, codeFor(session, 'israel'))).token;
     expect((await tabs[0]?.hello(undefined, other))?.ok).toBe(true);
     expect((await late.hello()).ok).toBe(true);
     // The cap holds again; a tab whose hello meets an outage after its join holds no grant, nor a place.
     const later = client(session.sessionId, token, 'iran-later');
     expect((await later.hello()).ok).toBe(false);
-    const { answer } = await withOutageAfterJoin(server, session.sessionId, async () => (tabs[1] as TestClient).hello());
+    const { answer } = await withOutageAfterJoin(suite.server, session.sessionId, async () => (tabs[1] as TestClient).hello());
     expect(!answer.ok && answer.error.code).toBe('unavailable');
     expect((await later.hello()).ok).toBe(true);
   });
