@@ -5,7 +5,8 @@
  * not whenever the store answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, codeFor, createSession, joinCode, startServer, waitFor, type TestServer } from './harness.ts';
+import { TestClient, codeFor, createSession, joinCode, startServer, type TestServer } from './harness.ts';
+import { helloThenDrop, reconnect } from './connection-drop.ts';
 
 const STORE_TIMEOUT_MS = 400;
 /** How long the stalled read is held: far past the bound, short enough that the old code's late answer comes within the test. */
@@ -21,7 +22,7 @@ afterAll(async () => {
 });
 
 /** A session with an Iran token, and a client of it; `act` runs with the session's next read of its log held STALL_MS. */
-async function withStalledExpiryRead(act: (c: TestClient) => Promise<void>, before?: (c: TestClient) => Promise<void>): Promise<void> {
+async function withStalledExpiryRead(act: (c: TestClient) => Promise<void>, before?: (c: TestClient) => Promise<unknown>): Promise<void> {
   const session = await createSession(server.url, { scenarioId: 'april-2024' });
   const { token } = await joinCode(server.url, codeFor(session, 'iran'));
   const c = new TestClient(server.url, session.sessionId, token, 'iran');
@@ -54,20 +55,11 @@ describe('a token expiry read that stalls', () => {
   });
 
   it('has a recovery refused within STORE_TIMEOUT_MS: the client connects as a new socket', async () => {
-    const dropped = async (c: TestClient) => {
-      expect((await c.hello()).ok).toBe(true);
-      await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
-      const id = c.socket.id ?? '';
-      c.socket.io.engine.close();
-      await waitFor(() => !server.app.io.of('/').sockets.has(id), 5000, 'the drop seen by the server');
-    };
     await withStalledExpiryRead(async (c) => {
       const started = performance.now();
-      const connected = new Promise<void>((resolve) => c.socket.once('connect', () => resolve()));
-      c.socket.connect();
-      await connected;
+      await reconnect(c);
       expect(c.socket.recovered).toBe(false);
       expect(performance.now() - started).toBeLessThan(STORE_TIMEOUT_MS + 1000);
-    }, dropped);
+    }, (c) => helloThenDrop(server, c));
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, api, randomText, seatTable, startServer, waitFor, type TestServer } from './harness.ts';
+import { reconnect } from './connection-drop.ts';
 
 let server: TestServer;
 
@@ -21,13 +22,6 @@ async function dropConnection(client: TestClient): Promise<void> {
   client.socket.io.engine.close();
   // Until the server has seen it go too: a revocation before then would still find the socket, and drop it.
   await waitFor(() => !client.socket.connected && id !== undefined && !server.app.io.of('/').sockets.has(id), 2000, `${client.label}: the drop`);
-}
-
-/** Reconnects with the recovery id and offset the client kept, as a browser's automatic reconnection does. */
-async function reconnect(client: TestClient): Promise<void> {
-  const connected = new Promise<void>((resolve) => client.socket.once('connect', () => resolve()));
-  client.socket.connect();
-  await connected;
 }
 
 describe('a seat revoked while its connection was lost', () => {

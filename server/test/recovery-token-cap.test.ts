@@ -5,33 +5,19 @@
  * refused `rate_limited`. With a place free, the recovery keeps it. In memory and with the places in Redis.
  */
 import { describe, expect, it } from 'vitest';
-import { codeFor, createSession, joinCode, uniquePrefix, waitFor, type TestClient } from './harness.ts';
+import { codeFor, createSession, joinCode, uniquePrefix, waitFor } from './harness.ts';
+import { helloThenDrop, reconnect } from './connection-drop.ts';
 import { suiteServer } from './suite-server.ts';
 
 describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s cap (%s)', (backend) => {
   const suite = suiteServer(backend, uniquePrefix(`recovery-token-cap-${backend}`), { SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' });
   const client = (sessionId: string, token: string, label: string) => suite.client(sessionId, token, label);
 
-  /** Says hello, waits for a first broadcast to recover from, and loses the connection as a network drop does (Socket.IO keeps its session). */
-  async function helloThenDrop(c: TestClient): Promise<void> {
-    expect((await c.hello()).ok).toBe(true);
-    await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, `${c.label}: a first broadcast`);
-    const id = c.socket.id ?? '';
-    c.socket.io.engine.close();
-    await waitFor(() => !suite.server.app.io.of('/').sockets.has(id), 5000, `${c.label}: the drop seen by the server`);
-  }
-
-  async function reconnect(c: TestClient): Promise<void> {
-    const connected = new Promise<void>((resolve) => c.socket.once('connect', () => resolve()));
-    c.socket.connect();
-    await connected;
-  }
-
   it('past the cap is not restored and receives no broadcast; with a place free it recovers and acts', async () => {
     const session = await createSession(suite.server.url, { scenarioId: 'april-2024' });
     const { token } = await joinCode(suite.server.url, codeFor(session, 'iran'));
     const away = client(session.sessionId, token, 'away');
-    await helloThenDrop(away);
+    await helloThenDrop(suite.server, away);
     const other = client(session.sessionId, token, 'other');
     await waitFor(async () => (await other.hello()).ok, 5000, 'the dropped socket\'s place');
     // Sent to the away socket's rooms while it is away (the other tab's presence announcement is one more).
@@ -49,7 +35,7 @@ describe.each(['memory', 'redis'] as const)('a recovered socket and its token\'s
     // With the place free again, a recovery claims it and acts.
     other.close();
     await waitFor(async () => (await away.hello()).ok, 5000, 'the other tab\'s place');
-    await helloThenDrop(away);
+    await helloThenDrop(suite.server, away);
     await reconnect(away);
     expect(away.socket.recovered).toBe(true);
     expect((await away.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'back again' })).ok).toBe(true);

@@ -11,6 +11,7 @@ import { REDIS_URL, TestClient, codeFor, createSession, deleteRedisKeys, joinCod
 import { hashToken } from '../src/session/secrets.ts';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 import { RENEW_LEASE, TAKE_PLACE } from '../src/socket/token-places-scripts.ts';
+import { helloThenDrop, reconnect } from './connection-drop.ts';
 
 const servers: TestServer[] = [];
 const clients: TestClient[] = [];
@@ -186,16 +187,6 @@ describe('sockets per token across processes sharing Redis', () => {
 });
 
 describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () => {
-  /** Says hello, waits for a first broadcast to recover from, and loses the connection as a network drop does (Socket.IO keeps its session); resolves with its id. */
-  async function helloThenDrop(server: TestServer, c: TestClient): Promise<string> {
-    expect((await c.hello()).ok).toBe(true);
-    await waitFor(() => c.received.some((r) => r.event === 'presence'), 5000, 'a first broadcast');
-    const id = c.socket.id ?? '';
-    c.socket.io.engine.close();
-    await waitFor(() => !server.app.io.of('/').sockets.has(id), 5000, 'the drop seen by the server');
-    return id;
-  }
-
   it('is not restored when the token has no place left on any process, and counted again when it has one', async () => {
     const [a, b] = await pair({ SOCKETS_PER_TOKEN: '1', RECOVERY_MS: '60000' });
     const { sessionId, token } = await iranToken(a);
@@ -204,9 +195,7 @@ describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () =
     const onB = client(b, sessionId, token, 'on-b');
     await waitFor(async () => (await onB.hello()).ok, 5000, 'the dropped socket\'s place');
 
-    const connected = new Promise<void>((resolve) => away.socket.once('connect', () => resolve()));
-    away.socket.connect();
-    await connected;
+    await reconnect(away);
     expect(away.socket.recovered).toBe(false);
     expect(await heldOn(a, away)).toEqual({ rooms: [away.socket.id], grant: null });
     expect(Object.keys(await placesOf(a, token))).toEqual([onB.socket.id]);
@@ -217,9 +206,7 @@ describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () =
     await waitFor(async () => Object.keys(await placesOf(a, token)).length === 0, 5000, 'the place on b given back');
     const back = client(a, sessionId, token, 'back');
     const backId = await helloThenDrop(a, back);
-    const reconnected = new Promise<void>((resolve) => back.socket.once('connect', () => resolve()));
-    back.socket.connect();
-    await reconnected;
+    await reconnect(back);
     expect(back.socket.recovered).toBe(true);
     expect((await back.command({ type: 'SEND_MESSAGE', channel: 'team-iran', text: 'back again' })).ok).toBe(true);
     expect(Object.keys(await placesOf(a, token))).toEqual([backId]);
