@@ -1,11 +1,12 @@
-import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Command, type GameState, type LogEntry } from '@rubicon/shared';
+import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type GameState, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import type { AppendOptions, BatchAppendResult, Clock, Placement, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
-import type { Admission, Executed, PendingCommand } from './command-types.ts';
+import type { Admission, PendingCommand } from './command-types.ts';
 import type { CachedSession, SessionCache } from './session-cache.ts';
 import { Decision, FINISHED, NOTHING } from './batch-decision.ts';
-import { lostAppendOutcome, sameCommand } from './lost-append.ts';
+import { lostAppendOutcome } from './lost-append.ts';
+import { answerDuplicates, refuseOrAnswerRetry } from './duplicate-answers.ts';
 import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
@@ -157,7 +158,7 @@ export class CommandPath {
     if (plan.refused.length > 0 && !d.current) return this.catchUp(d, null);
     for (const { pending, error } of plan.refused) {
       pending.answered = true;
-      (d.lookups ??= []).push(this.refuse(sessionId, pending, error));
+      (d.lookups ??= []).push(refuseOrAnswerRetry(this.store, sessionId, pending, error));
     }
     if (plan.entries.length === 0) return null;
     d.appends++;
@@ -178,7 +179,7 @@ export class CommandPath {
     // Another process appended first (or took some of these ids, a retry that came in there): nothing was
     // written. Catch up from the reply (a read only if it was too far behind for the reply to carry it all).
     if (outcome.reason === 'conflict' && outcome.missing) this.cache.applyFromStore(d.sessionId, d.session, outcome.missing);
-    if (outcome.reason === 'duplicate') return this.catchUp(d, () => (d.lookups ??= []).push(...this.answerDuplicates(d.sessionId, plan, outcome.duplicates)));
+    if (outcome.reason === 'duplicate') return this.catchUp(d, () => (d.lookups ??= []).push(...answerDuplicates(this.store, d.sessionId, plan.included, outcome.duplicates)));
     return d.session.state.version < outcome.head ? this.catchUp(d, null) : null;
   }
 
@@ -270,24 +271,6 @@ export class CommandPath {
     });
   }
 
-  /**
-   * A refusal, unless the id was appended before (a retry of a command that is no longer legal): then the first answer.
-   * A command whose limits its append would have counted is counted now, meanwhile: over a budget, that is the refusal.
-   */
-  private async refuse(sessionId: string, p: PendingCommand, error: ServiceError): Promise<void> {
-    const counting = p.request.limit?.countAlone().then(
-      () => null,
-      (err: unknown) => err,
-    );
-    try {
-      const earlier = await this.store.commandSeq(sessionId, p.request.commandId);
-      if (earlier === null) p.reject((counting ? await counting : null) ?? error);
-      else p.resolve(await this.duplicate(sessionId, earlier, p.request.actor, p.request.command));
-    } catch (err) {
-      p.reject(err);
-    }
-  }
-
   /** The commands of a batch the store took, each with its entry's seq and the state after it. */
   private answerTaken(plan: Plan, first: number, states: readonly GameState[]): void {
     for (let i = 0; i < plan.included.length; i++) {
@@ -339,19 +322,6 @@ export class CommandPath {
     this.answerTaken(plan, first, states);
   }
 
-  /** Commands whose ids the log held already: each gets the first answer (or a refusal for a reused id), looked up. */
-  private answerDuplicates(sessionId: string, plan: Plan, duplicates: readonly { index: number; seq: number }[]): Promise<void>[] {
-    const lookups: Promise<void>[] = [];
-    for (const { index, seq } of duplicates) {
-      const p = plan.included[index];
-      if (!p) continue;
-      p.answered = true;
-      const answer = this.duplicate(sessionId, seq, p.request.actor, p.request.command);
-      lookups.push(answer.then((executed) => p.resolve(executed), (err: unknown) => p.reject(err)));
-    }
-    return lookups;
-  }
-
   /** The appended entries into this process's copy, each with the state planned for it. */
   private commit(sessionId: string, before: GameState, plan: Plan): void {
     for (let i = 0; i < plan.entries.length; i++) {
@@ -394,13 +364,5 @@ export class CommandPath {
       if (snapshot) await this.cache.saveSnapshot(sessionId, session);
       if (deadlineMoved) await this.deadlines.scheduleLatest(sessionId);
     })();
-  }
-
-  /** A command id seen before: the same command is a retry; another command reusing the id is refused. */
-  private async duplicate(sessionId: string, seq: number, actor: Actor, command: Command): Promise<Executed> {
-    const [original] = await this.store.readLog(sessionId, seq - 1);
-    if (original && !sameCommand(original, { by: actor, command }))
-      throw new ServiceError('duplicate', 'This command id was already used for a different command.');
-    return { version: seq, duplicate: true };
   }
 }

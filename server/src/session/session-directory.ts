@@ -21,7 +21,8 @@ import {
   type AccessCode,
 } from '@rubicon/shared';
 import { FACILITATOR_KEY, accessKeyOf, endedAt, type AccessLimits } from './access.ts';
-import { CODE_ATTEMPTS, accessCodes, changeAccess, keyCreatorToken, ownerGrant } from './access-codes.ts';
+import { CODE_ATTEMPTS, accessCodes, changeAccess, ownerGrant } from './access-codes.ts';
+import { KeylessFacilitatorTokens } from './keyless-facilitator-tokens.ts';
 import type { z } from 'zod';
 import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
@@ -54,8 +55,7 @@ export class SessionDirectory {
   private readonly store: SessionStore;
   private readonly log: Logger;
   private readonly createdFromLog: CreatedFromLogListener[] = [];
-  /** Keyless facilitator tokens not their session's creator's (whose facilitatorTokenHash never changes); 4,096 at most. */
-  private readonly coFacilitatorTokens = new Set<string>();
+  private readonly keylessTokens: KeylessFacilitatorTokens;
   /** When tokens stop working; the socket server and the drops at expiry ask it too. */
   readonly expiry: TokenExpiry;
 
@@ -70,6 +70,7 @@ export class SessionDirectory {
     this.store = service.store;
     this.log = logger.child({ module: 'session-directory' });
     this.expiry = new TokenExpiry(service, clock, limits.tokenTtlAfterEndMs);
+    this.keylessTokens = new KeylessFacilitatorTokens(this.store, this.log);
   }
 
   onCreatedFromLog(listener: CreatedFromLogListener): void {
@@ -131,34 +132,9 @@ export class SessionDirectory {
     const hash = hashToken(token);
     const found = await this.store.resolveToken(hash);
     if (!found) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
-    const keyless = found.key === undefined && found.role.kind === 'facilitator' && !this.coFacilitatorTokens.has(hash);
-    const grant = keyless ? await this.keyedCreatorGrant(hash, found) : found;
+    const grant = await this.keylessTokens.keyed(hash, found);
     await this.checkGrant(grant, deadline);
     return grant;
-  }
-
-  /**
-   * A facilitator token with no key, as a session imported before 6 December kept its creator's: if it is
-   * the creator's, it gets the owner key the first time it is used (keyCreatorToken), so the grant a
-   * socket then holds is the owner key's and a re-issue drops it.
-   * A co-facilitator's keyless token is remembered as such, so its session is read once per process, not at every use.
-   *
-   * The grant is read again whoever keyed it: a request racing this one (another process, or a re-issue or
-   * a revoke of the co-facilitator code, which key it first) may have keyed it since it was read, and the
-   * keyless copy would be checked against the co-facilitator code's generation and held by a socket in that
-   * code's room, which an owner re-issue never drops.
-   */
-  private async keyedCreatorGrant(hash: string, grant: Grant): Promise<Grant> {
-    const meta = await this.store.getSession(grant.sessionId);
-    if (meta?.facilitatorTokenHash !== hash) {
-      if (this.coFacilitatorTokens.size >= 4096) this.coFacilitatorTokens.clear();
-      if (meta) this.coFacilitatorTokens.add(hash);
-      return grant;
-    }
-    await keyCreatorToken(this.store, this.log, meta);
-    const keyed = await this.store.resolveToken(hash);
-    if (!keyed) throw new ServiceError('unauthorized', 'This token is not valid; join again with your code.');
-    return keyed;
   }
 
   /**
