@@ -28,7 +28,13 @@ export class CompactLog {
   readonly #commands: Command[] = [];
   /** The seq of each command id in the log. */
   readonly index = new CommandIndex((seq) => this.#commandIds[seq - 1]);
-  /** Entries below this index have been frozen by a read: a later read of them freezes nothing again. */
+  /**
+   * 1 for each entry a read has frozen, so that a later read of it freezes nothing again. A byte each, not a
+   * frozen prefix alone: a read that starts past the prefix (a reconnect's catch-up) freezes a tail the
+   * prefix does not cover, and a second read of that tail must not walk it again.
+   */
+  #frozenAt = new Uint8Array(FIRST_CAPACITY);
+  /** Every entry below this index is frozen: reads that start inside the prefix skip it without looking. */
   #frozen = 0;
 
   get length(): number {
@@ -42,6 +48,9 @@ export class CompactLog {
       const times = new Float64Array(2 * i);
       times.set(this.#times);
       this.#times = times;
+      const frozenAt = new Uint8Array(2 * i);
+      frozenAt.set(this.#frozenAt);
+      this.#frozenAt = frozenAt;
     }
     this.#times[i] = entry.at;
     this.#actors.push(entry.by);
@@ -65,8 +74,10 @@ export class CompactLog {
   /** Freezes the actors and commands from index `from` on that no read has frozen yet. */
   #freezeFrom(from: number): void {
     for (let i = Math.max(from, this.#frozen); i < this.length; i++) {
+      if (this.#frozenAt[i] === 1) continue;
       deepFreeze(this.#actors[i]);
       deepFreeze(this.#commands[i]);
+      this.#frozenAt[i] = 1;
     }
     if (from <= this.#frozen) this.#frozen = this.length;
   }
