@@ -49,6 +49,19 @@ function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+/**
+ * When a request's token check must have its answer: the token's expiry read waits in the session's queue, so a
+ * stalled store answers `unavailable` (503) within STORE_TIMEOUT_MS, as a hello's check does, not whenever it answers.
+ */
+function checkDeadline(config: Config): number {
+  return performance.now() + config.storeTimeoutMs;
+}
+
+/** Refuses the request unless its bearer token is the facilitator's of the session the path names. */
+function authorizeFacilitator(deps: RoutesDeps, req: Request): Promise<void> {
+  return deps.directory.authorizeFacilitator(String(req.params.id), bearer(req), checkDeadline(deps.config));
+}
+
 /** Body parsing and the per-address request limit, shared by every route that takes a body. */
 interface Middleware {
   json: express.RequestHandler;
@@ -128,7 +141,7 @@ function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middle
 
   // Bounded like a command: the limit check and the store's reads share STORE_TIMEOUT_MS from here.
   router.post('/api/join', async (req, res) => {
-    const deadline = performance.now() + config.storeTimeoutMs;
+    const deadline = checkDeadline(config);
     // The body is read once the join is counted, so that malformed ones are limited too (as `limited` does elsewhere).
     const join = async () => {
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
@@ -168,7 +181,7 @@ function sessionScenarioRoutes(router: Router, deps: RoutesDeps): void {
   // rebuild any moment of the session with the engine itself: the replay viewer and the report.
   router.get('/api/sessions/:id/scenario', async (req, res) => {
     const sessionId = String(req.params.id);
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     res.json(await directory.scenarioOf(sessionId));
   });
 
@@ -184,7 +197,7 @@ function sessionScenarioRoutes(router: Router, deps: RoutesDeps): void {
     const sessionId = String(req.params.id);
     const token = bearer(req);
     if (token === undefined) throw new ServiceError('unauthorized', 'Send your token as "Authorization: Bearer <token>".');
-    const grant = await directory.authenticate(token);
+    const grant = await directory.authenticate(token, checkDeadline(deps.config));
     if (grant.sessionId !== sessionId) throw new ServiceError('forbidden', 'This token belongs to another session.');
     const scenario = deps.sessionScenario(sessionId);
     // Answered per token: no shared cache may keep it; the browser keeps it and asks again with its ETag.
@@ -198,20 +211,20 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
   // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
   router.get('/api/sessions/:id/view-as/:viewer', async (req, res) => {
     const sessionId = String(req.params.id);
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     res.json(await directory.viewAs(sessionId, String(req.params.viewer)));
   });
 
   router.post('/api/sessions/:id/branch', limited, json, async (req, res) => {
     const sessionId = String(req.params.id);
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     const { version, title } = parse(BranchRequest, req.body);
     res.status(201).json(await directory.branch(sessionId, version, title));
   });
 
   router.get('/api/sessions/:id', async (req, res) => {
     const sessionId = req.params.id;
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     res.json(await directory.summary(sessionId, await presence(sessionId)));
   });
 
@@ -220,7 +233,7 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
     const { id: sessionId, key } = req.params;
     const action = AccessAction.safeParse(req.params.action);
     if (!action.success) throw new ServiceError('not_found', 'There is no such API route.');
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     const access = await directory.changeAccess(sessionId, key, action.data);
     await deps.revoked(sessionId, key);
     res.json(access);
@@ -228,7 +241,7 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
 
   router.get('/api/sessions/:id/export', async (req, res) => {
     const sessionId = req.params.id;
-    await directory.authorizeFacilitator(sessionId, bearer(req));
+    await authorizeFacilitator(deps, req);
     const text = await directory.export(sessionId);
     res.setHeader('Content-Disposition', `attachment; filename="rubicon-${sessionId.replace(/[^A-Za-z0-9_-]/g, '')}.json"`);
     // What res.json sent when this route made the file itself: the same type, and Express's ETag and 304 from send.

@@ -176,10 +176,10 @@ export class SessionDirectory {
     return changeAccess(this.store, this.log, sessionId, key, action);
   }
 
-  /** The facilitator's grant for this session, or a refusal. */
-  async authorizeFacilitator(sessionId: string, token: string | undefined): Promise<void> {
+  /** The facilitator's grant for this session, or a refusal; `deadline` bounds the token's expiry read as authenticate's does. */
+  async authorizeFacilitator(sessionId: string, token: string | undefined, deadline: number): Promise<void> {
     if (!token) throw new ServiceError('unauthorized', 'Send the facilitator token as a Bearer token.');
-    const grant = await this.authenticate(token);
+    const grant = await this.authenticate(token, deadline);
     if (grant.sessionId !== sessionId || grant.role.kind !== 'facilitator')
       throw new ServiceError('forbidden', 'Only the facilitator of this session may do this.');
   }
