@@ -103,6 +103,7 @@ class RecordingScheduler implements Scheduler {
 
 describe('arming, without sockets', () => {
   const TTL = 60_000;
+  const STORE_TIMEOUT_MS = 400;
   let now = 1_712_000_000_000;
   const clock = { now: () => now };
   const store = new MemoryStore();
@@ -115,7 +116,7 @@ describe('arming, without sockets', () => {
     const directory = new SessionDirectory(service, clock, logger, undefined, { codeGraceMs: TTL, tokenTtlAfterEndMs: TTL, maxPlayersPerSeat: 0 });
     const expiries = new RecordingScheduler();
     const dropped: string[] = [];
-    dropAtExpiry({ service, expiry: directory.expiry, scheduler: expiries, drop: (id) => dropped.push(id), log: logger });
+    dropAtExpiry({ service, expiry: directory.expiry, scheduler: expiries, drop: (id) => dropped.push(id), log: logger, storeTimeoutMs: STORE_TIMEOUT_MS });
     let n = 0;
     const run = async (sessionId: string, command: Command) =>
       service.execute(sessionId, fac, `${command.type.toLowerCase()}-${now}-${n++}`, null, command);
@@ -164,6 +165,33 @@ describe('arming, without sockets', () => {
     // Ended again: armed from the new end.
     await a.run(sessionId, end);
     expect(a.expiries.pending.get(sessionId)?.at).toBe(now + TTL + 1);
+  });
+
+  it('waits STORE_TIMEOUT_MS at most for a stalled expiry read, keeps the sockets, does not read again while it stalls, and drops once it is known', async () => {
+    const { a, sessionId, at } = await endedSession();
+    now = at;
+    const original = store.readLog;
+    let reads = 0;
+    // The session's next read of its log (the expiry's read catches the held copy up) is held 3 s.
+    store.readLog = async (id, after) => {
+      if (id === sessionId && reads++ === 0) await new Promise((resolve) => setTimeout(resolve, 3000));
+      return original.call(store, id, after);
+    };
+    try {
+      const started = performance.now();
+      await a.expiries.fire(sessionId);
+      expect(performance.now() - started).toBeLessThan(STORE_TIMEOUT_MS + 1000);
+      expect([a.dropped, a.expiries.pending.get(sessionId)?.at]).toEqual([[], at]);
+      // A later poll while the read still stalls: no second read queued behind it, and armed again.
+      await a.expiries.fire(sessionId);
+      expect([reads, a.dropped, a.expiries.pending.get(sessionId)?.at]).toEqual([1, [], at]);
+    } finally {
+      store.readLog = original;
+    }
+    // Behind the stalled read in the session's queue: it has answered once this has.
+    await a.service.withSession(sessionId, () => null);
+    await a.expiries.fire(sessionId);
+    expect(a.dropped).toEqual([sessionId]);
   });
 
   it('is cancelled when the process evicts the session, and an expiry due after that loads nothing', async () => {

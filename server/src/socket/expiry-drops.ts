@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import { settleWithin } from '../settle-within.ts';
 import { endedAt } from '../session/access.ts';
 import { isOutage } from '../session/service-error.ts';
 import type { TokenExpiry } from '../session/token-expiry.ts';
@@ -16,6 +17,33 @@ export interface ExpiryDropsDeps {
   /** Drops this process's sockets of the session. */
   drop: (sessionId: string) => void;
   log: Logger;
+  /** STORE_TIMEOUT_MS: how long an expiry waits for the session's read before it tries again at a later poll. */
+  storeTimeoutMs: number;
+}
+
+/** Whether the session's tokens expired; null when that is not known yet (its read is late, or still pending from before). */
+type ExpiryRead = (sessionId: string) => Promise<boolean | null>;
+
+/**
+ * Each session's expiry read, waited for at most `ms`, and one at a time: a read that stalls (the store, or a
+ * long queue) is left to finish, not asked again while it is pending, so stalled reads do not pile up in the
+ * session's queue, and the scheduler's poll (which waits for every expiry it delivers) is held `ms` at most,
+ * not until the store answers, which would hold every other session's expiry too.
+ */
+function boundedExpiryRead(expiry: TokenExpiry, ms: number, log: Logger): ExpiryRead {
+  const pending = new Map<string, Promise<boolean>>();
+  return async (sessionId) => {
+    if (pending.has(sessionId)) return null;
+    const read = expiry.sessionExpired(sessionId);
+    pending.set(sessionId, read);
+    const forget = () => void pending.delete(sessionId);
+    read.then(forget, forget);
+    // Logged once a stall, not at every poll that finds the read still pending.
+    return settleWithin(read, ms, () => {
+      log.warn({ sessionId }, 'a token expiry read is late: trying again at a later poll');
+      return null;
+    });
+  };
 }
 
 /**
@@ -42,15 +70,18 @@ export function dropAtExpiry(deps: ExpiryDropsDeps): { stop(): Promise<void> } {
     if (endedAt(event.before) !== endedAt(event.after)) arm(event.sessionId);
   });
   service.onHeld((sessionId, held) => (held ? arm(sessionId) : settle(scheduler.cancel(sessionId))));
-  scheduler.start((due) => expire(due, deps, arm));
+  const read = boundedExpiryRead(expiry, deps.storeTimeoutMs, log);
+  scheduler.start((due) => expire(due, deps, read, arm));
   return { stop: () => scheduler.stop() };
 }
 
-async function expire({ sessionId }: DueTimer, deps: ExpiryDropsDeps, arm: (sessionId: string) => void): Promise<void> {
+async function expire({ sessionId }: DueTimer, deps: ExpiryDropsDeps, read: ExpiryRead, arm: (sessionId: string) => void): Promise<void> {
   // Evicted meanwhile: nobody here to drop, and no reason to load it again.
   if (!deps.service.peek(sessionId)) return;
   try {
-    if (await deps.expiry.sessionExpired(sessionId)) {
+    const expired = await read(sessionId);
+    // Null, not known within STORE_TIMEOUT_MS: the sockets stay, and a later poll asks again (armed below).
+    if (expired) {
       deps.log.info({ sessionId }, 'tokens expired: dropping the session\'s sockets');
       deps.drop(sessionId);
       return;
@@ -59,6 +90,6 @@ async function expire({ sessionId }: DueTimer, deps: ExpiryDropsDeps, arm: (sess
     // During an outage (which the store logs once) try again at the next poll; anything else would fail again.
     if (!isOutage(err)) return deps.log.error({ err, sessionId }, 'could not confirm a token expiry');
   }
-  // Not expired by the log after all (a rewind this process had not heard of), or not confirmed yet.
+  // Not expired by the log after all (a rewind this process had not heard of), or not confirmed yet, or not known yet.
   arm(sessionId);
 }

@@ -63,6 +63,7 @@ function expiryDropsHere({ io, service, directory, config, clock, log }: SocketG
       if (rooms) io.local.in(rooms).disconnectSockets();
     },
     log,
+    storeTimeoutMs: config.storeTimeoutMs,
   });
 }
 
