@@ -12,6 +12,7 @@ import { NeedsJoin, SessionPending } from '../session/SessionFrame.tsx';
 import { LimitRefusalBanner } from '../session/LimitRefusal.tsx';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession } from '../net/useSession.ts';
+import type { Connection } from '../net/connection.ts';
 import { PHASE_LABEL } from '../lib/describe.ts';
 import { paths } from '../router.ts';
 
@@ -51,12 +52,7 @@ export function Setup({ sessionId }: { sessionId: string }) {
 
   return (
     <div className="page">
-      <AppHeader context={<span>{summary?.title ?? hosted?.title ?? view.scenario.title}</span>}>
-        <span className="phase-pill" data-testid="phase">
-          {PHASE_LABEL[view.phase]}
-        </span>
-        <ConnectionBadge connection={session.connection} />
-      </AppHeader>
+      <SetupHeader title={summary?.title ?? hosted?.title ?? view.scenario.title} phase={view.phase} connection={session.connection} />
       <main id="main" className="setup">
         <LimitRefusalBanner connection={session.connection} />
         <SetupIntro sessionId={sessionId} origin={origin} summary={summary} error={summaryError} joined={joinedCount} seats={seatCodes.length} />
@@ -75,6 +71,18 @@ export function Setup({ sessionId }: { sessionId: string }) {
         </section>
       </main>
     </div>
+  );
+}
+
+/** The page's header: the session's title, its phase and the socket's state. */
+function SetupHeader({ title, phase, connection }: { title: string; phase: GameView['phase']; connection: Connection }) {
+  return (
+    <AppHeader context={<span>{title}</span>}>
+      <span className="phase-pill" data-testid="phase">
+        {PHASE_LABEL[phase]}
+      </span>
+      <ConnectionBadge connection={connection} />
+    </AppHeader>
   );
 }
 
