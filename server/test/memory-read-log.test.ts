@@ -25,9 +25,14 @@ async function storeOf(count: number): Promise<MemoryStore> {
 describe('the memory store\'s readLog', () => {
   it('hands out the stored commands frozen: a reader changes its own array and entries, never the store', async () => {
     const store = await storeOf(5);
-    const read = await store.readLog('s', 0);
+    const readonlyRead = await store.readLog('s', 0);
+    // The store's type says readonly (tsc -p server checks these): the stored parts of an entry are frozen.
+    // @ts-expect-error readLog's entries are readonly
+    expect(() => (readonlyRead[0]!.command = { type: 'START' })).not.toThrow();
+    // At run time the array and the entry objects are the reader's own, made for this read: changing them
+    // (against the type, as a careless caller might) changes nothing stored.
+    const read = readonlyRead as LogEntry[];
     const [first] = read as [LogEntry];
-    // The reader's own array and entry objects are its to change.
     read.push(entry(99));
     read.reverse();
     first.seq = 42;

@@ -52,7 +52,7 @@ describe('batched appends, three services on one Redis', () => {
         return answers;
       }),
     );
-    const log: LogEntry[] = await first.store.readLog(sessionId, 0);
+    const log: readonly LogEntry[] = await first.store.readLog(sessionId, 0);
     const seqOf = new Map(log.map((e) => [e.commandId, e.seq]));
     expect(log).toHaveLength(2 + writers * perWriter);
     expect(seqOf.size).toBe(log.length);
@@ -95,7 +95,7 @@ describe('batched appends, three services on one Redis', () => {
         return answers;
       }),
     );
-    const log: LogEntry[] = await first.store.readLog(sessionId, 0);
+    const log: readonly LogEntry[] = await first.store.readLog(sessionId, 0);
     const seqOf = new Map(log.map((e) => [e.commandId, e.seq]));
     expect(log).toHaveLength(2 + writers * perWriter + 1);
     expect(seqOf.size).toBe(log.length);

@@ -170,10 +170,10 @@ export class MemoryStore implements SessionStore {
 
 
   /**
-   * New entry objects over the stored actors and commands, frozen (CompactLog.slice), not a copy: a reader
-   * can change the array and its entries but nothing the store holds.
+   * New entry objects over the stored actors and commands, frozen (CompactLog.slice), not a copy: readonly in
+   * type, and nothing the store holds can be changed through them.
    */
-  async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
+  async readLog(sessionId: string, afterSeq: number): Promise<ReadonlyArray<Readonly<LogEntry>>> {
     const log = this.logs.get(sessionId)?.entries;
     // seq n sits at index n - 1.
     return log ? log.slice(Math.floor(afterSeq)) : [];

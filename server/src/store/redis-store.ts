@@ -249,7 +249,7 @@ export class RedisStore implements SessionStore {
   }
 
 
-  async readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]> {
+  async readLog(sessionId: string, afterSeq: number): Promise<ReadonlyArray<Readonly<LogEntry>>> {
     const key = this.key('log', sessionId);
     const entries: LogEntry[] = [];
     // Stream ids are `${seq}-0`, so a range by id is a range by seq.

@@ -209,8 +209,11 @@ export interface SessionStore {
    * promise, never thrown.
    */
   appendBatch(sessionId: string, entries: readonly LogEntry[], options?: AppendOptions): BatchAppendResult | Promise<BatchAppendResult>;
-  /** Entries with seq > afterSeq, in order. */
-  readLog(sessionId: string, afterSeq: number): Promise<LogEntry[]>;
+  /**
+   * Entries with seq > afterSeq, in order. Readonly: the memory store hands out its stored actors and commands
+   * themselves, deep-frozen (CompactLog), so no reader may count on changing what it reads.
+   */
+  readLog(sessionId: string, afterSeq: number): Promise<ReadonlyArray<Readonly<LogEntry>>>;
   /** The log's length (the seq of its last entry, 0 when empty). */
   head(sessionId: string): Promise<number>;
   /** `head` of each of these sessions, in their order, in one round trip. */
