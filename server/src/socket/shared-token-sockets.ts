@@ -188,7 +188,8 @@ export class SharedTokenSockets implements TokenPlaces {
   }
 
   private async renewOnce(): Promise<void> {
-    const held = [...this.local.holders()].map(([key, sockets]) => ({ key, ids: [...sockets].map((s) => s.id) }));
+    // Reserved places too: one not claimed yet must not lapse in Redis while it still counts here.
+    const held = [...this.local.places()].map(([key, ids]) => ({ key, ids }));
     const unreturned = [...this.unreturned].map(([key, sockets]) => ({ key, sockets: [...sockets] }));
     const keys = [this.leasesKey, ...held.map((h) => this.placesKey(h.key)), ...unreturned.map((u) => this.placesKey(u.key))];
     const args = [this.processId, String(this.options.leaseMs), String(this.cap), String(held.length)];

@@ -144,9 +144,15 @@ export class TokenSockets implements TokenPlaces {
     return this.keys.get(socket);
   }
 
-  /** Each token with the sockets holding it here, oldest first. */
-  holders(): IterableIterator<[string, ReadonlySet<RubiconSocket>]> {
-    return this.held.entries();
+  /**
+   * Each token with the ids of its places here: its sockets' (oldest first), then those reserved for recovering
+   * ones. A shared count renews them all: a reservation waits up to HELLO_TIMEOUT_MS, longer than a short lease.
+   */
+  places(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const [key, sockets] of this.held) out.set(key, [...sockets].map((s) => s.id));
+    for (const [id, { key }] of this.reserved) out.set(key, [...(out.get(key) ?? []), id]);
+    return out;
   }
 
   /** The sockets holding the token hashed as `key` here, oldest first. */
