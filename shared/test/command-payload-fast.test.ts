@@ -6,7 +6,7 @@
  * everything else to zod.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CommandPayload } from '../src/protocol.ts';
 import { parseCommandPayload, plainSendMessage } from '../src/command-payload-fast.ts';
 import { MAX_MESSAGE } from '../src/limits.ts';
@@ -95,6 +95,21 @@ describe('the command payload fast path', () => {
     for (const command of [{ ...send, relayOf: 'n1' }, { ...send, toWhiteCell: true }, { type: 'START' }, { type: 'HIDE_MESSAGE', message: 'n1', from: 'display' }]) {
       expect(plainSendMessage({ commandId: 'abcdefgh', expectedGameVersion: 1, command })).toBeNull();
       expect(parseCommandPayload({ commandId: 'abcdefgh', expectedGameVersion: 1, command }).success).toBe(true);
+    }
+  });
+
+  it('takes a public message without RegExp#test or Array#includes, builtins V8 calls out of line', () => {
+    const input = { commandId: 'message-12345', command: { type: 'SEND_MESSAGE', channel: 'iran-us', text: ' hello ', to: 'us' } };
+    const test = vi.spyOn(RegExp.prototype, 'test');
+    const includes = vi.spyOn(Array.prototype, 'includes');
+    try {
+      const taken = plainSendMessage(input);
+      // Counted before the schema's parse, whose calls are zod's.
+      expect(test.mock.calls.length + includes.mock.calls.length).toBe(0);
+      expect(taken).toStrictEqual(CommandPayload.parse(input));
+    } finally {
+      test.mockRestore();
+      includes.mockRestore();
     }
   });
 });
