@@ -89,3 +89,22 @@ describe('an allowed verdict in memory', () => {
     expect(verdicts[3]).toMatchObject({ allowed: false, link: 0 });
   });
 });
+
+describe('a command counted in memory', () => {
+  it('reads the clock once for both of its limits and looks up nothing but their two windows', () => {
+    const store = { redis: null, prefix: 'c:', timeoutMs: 100 };
+    const chain = new LimitChain([new RateLimit('seat', { points: 50, windowSeconds: 60 }, store), new RateLimit('session', { points: 80, windowSeconds: 60 }, store)], store);
+    chain.forAppend(['seat-1', 'session-1']);
+    const clock = vi.spyOn(Date, 'now');
+    const lookups = vi.spyOn(Map.prototype, 'get');
+    try {
+      for (let i = 0; i < 10; i++) expect(chain.forAppend(['seat-1', 'session-1'])).toEqual({ allowed: true });
+      // Per command: one clock read (it was one per limit), and the seat's and the session's windows (no blocked-key lookup, which only Redis's verdicts fill).
+      expect(clock).toHaveBeenCalledTimes(10);
+      expect(lookups.mock.calls.filter(([key]) => key === 'seat-1' || key === 'session-1')).toHaveLength(20);
+    } finally {
+      clock.mockRestore();
+      lookups.mockRestore();
+    }
+  });
+});

@@ -126,6 +126,8 @@ export class LimitChain {
   /** A refusal from the blocked keys, or null; throws on a key list of the wrong length. */
   private refusedAtOnce(keys: readonly string[]): ChainVerdict | null {
     if (keys.length !== this.links.length) throw new Error(`a chain of ${this.links.length} limits takes as many keys, not ${keys.length}`);
+    // Without Redis nothing is ever blocked here (block runs only on Redis's verdicts): no lookup per command.
+    if (this.blocked.size === 0) return null;
     const first = keys[0] ?? '';
     const blockedUntil = this.blocked.get(first);
     if (blockedUntil === undefined) return null;
@@ -137,8 +139,10 @@ export class LimitChain {
 
   /** This process's own counters, link by link. */
   private countLocally(keys: readonly string[]): ChainVerdict {
+    // One clock read for the action's every link: it is one action, at one instant.
+    const now = Date.now();
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '') ?? ALLOWED;
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now) ?? ALLOWED;
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return ALLOWED;

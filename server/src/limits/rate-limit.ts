@@ -156,8 +156,8 @@ export class RateLimit {
   }
 
   /** Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once. */
-  takeLocally(key: string): Verdict {
-    return this.local.take(key);
+  takeLocally(key: string, now = Date.now()): Verdict {
+    return this.local.take(key, 1, now);
   }
 
   /** Returns points taken for an action that turned out not to count (a join code that was right after all). */
