@@ -140,6 +140,10 @@ export class WriteBatches {
     else if (waiting) waiting.queued = false;
     // decide never throws (CommandPath.decideBatch answers every error): its promise, or its undefined for a batch
     // decided at once, is the task's, with no async wrapper.
-    return this.decide(sessionId, batch);
+    const deciding = this.decide(sessionId, batch);
+    // A batch decided at once lets its commands go now, not at the session's next batch: kept as the spare, they
+    // outlived a scavenge or two at the fan-out's rate, each command's Pending and request copied for nothing.
+    if (deciding === undefined) batch.length = 0;
+    return deciding;
   }
 }
