@@ -12,7 +12,9 @@
  *   node --expose-gc --import tsx server/bench/survivors/retained.ts
  *   env: RETAINED_SESSIONS (10), RETAINED_MESSAGES (400 per phase, over all sessions), RETAINED_DIR (a temp dir),
  *        RETAINED_NAMED=1 (seats say hello with a name), RETAINED_JSON=<file> (the figures as JSON),
- *        RETAINED_REDIS_URL=<url> (the Redis store, one process, its keys under retained-<pid>: deleted at the end)
+ *        RETAINED_REDIS_URL=<url> (the Redis store, one process, its keys under retained-<pid>: deleted at the end),
+ *        RETAINED_MID=1 (a fourth snapshot M halfway through B's messages, commands in flight: C → M is what a
+ *        scavenge landing mid-burst finds alive that is garbage a second later)
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,7 @@ const SESSIONS = Number(process.env.RETAINED_SESSIONS ?? 10);
 const MESSAGES = Number(process.env.RETAINED_MESSAGES ?? 400);
 const NAMED = process.env.RETAINED_NAMED === '1';
 const CLIENT_OF = process.env.RETAINED_CLIENT_OF;
+const MID = process.env.RETAINED_MID === '1';
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 const IN_FLIGHT = 4;
 
@@ -42,7 +45,7 @@ interface Ack {
   error?: { code: string; message: string };
 }
 
-type Mark = 'A' | 'B' | 'C' | 'done';
+type Mark = 'A' | 'M' | 'B' | 'C' | 'done';
 
 async function clients(url: string) {
   let received = 0;
@@ -105,7 +108,7 @@ async function clients(url: string) {
       }, 1);
     });
   };
-  return { send, close: () => senders.forEach((s) => s.close()) };
+  return { send, sent: () => n, close: () => senders.forEach((s) => s.close()) };
 }
 
 function table(title: string, groups: readonly Group[], per: number, top = 25): string {
@@ -114,7 +117,7 @@ function table(title: string, groups: readonly Group[], per: number, top = 25): 
 }
 
 if (CLIENT_OF) {
-  const { send, close } = await clients(CLIENT_OF);
+  const { send, sent, close } = await clients(CLIENT_OF);
   const mark = (m: Mark) => new Promise<void>((resolve) => {
     process.once('message', () => resolve());
     process.send?.(m);
@@ -122,7 +125,14 @@ if (CLIENT_OF) {
   // Warm: the path compiled, every session past its first snapshot (every 50 entries), the arrays grown.
   await send(MESSAGES);
   await mark('A');
-  await send(MESSAGES);
+  const second = send(MESSAGES);
+  if (MID) {
+    // M: halfway through, with commands and their deliveries in flight; the server does not answer it.
+    const half = sent() + MESSAGES / 2;
+    while (sent() < half) await new Promise((r) => setTimeout(r, 1));
+    process.send?.('M');
+  }
+  await second;
   await mark('B');
   await new Promise((r) => setTimeout(r, 1000));
   await mark('C');
@@ -146,7 +156,7 @@ if (CLIENT_OF) {
       if (m === 'done') return resolve();
       // B at once: whatever the last messages still hold is in it. (A snapshot collects garbage first.)
       files[m] = writeHeapSnapshot(join(dir, `${m}.heapsnapshot`));
-      child.send('go');
+      if (m !== 'M') child.send('go');
     });
   });
   await app.close();
@@ -171,6 +181,13 @@ if (CLIENT_OF) {
   console.log(table('A → C: kept for good, by where it hangs', kept.byAnchor, MESSAGES));
   console.log(table('C → B: held just after delivery, by what it is', held.byKind, 1, 20).replace('per message', 'in all'));
   console.log(`encoded updates alive at B: ${encoded.length}`);
+  if (files.M) {
+    // What M holds that C no longer does: the objects alive mid-burst that died before C, the in-flight set.
+    const inFlight = diffHeaps(c, readHeap(files.M));
+    console.log(JSON.stringify({ inFlightBytes: inFlight.newBytes }));
+    console.log(table('C → M: alive mid-burst, gone by C, by what it is', inFlight.byKind, 1, 30).replace('per message', 'in all'));
+    console.log(table('C → M: alive mid-burst, gone by C, by where it hangs', inFlight.byAnchor, 1, 30).replace('per message', 'in all'));
+  }
   for (const e of encoded.slice(0, 5)) console.log(`  ${e.holder}: ${e.text}`);
   if (process.env.RETAINED_JSON) writeFileSync(process.env.RETAINED_JSON, JSON.stringify({ ...out, kept: kept.byKind.slice(0, 40), anchors: kept.byAnchor.slice(0, 40) }));
   if (!process.env.RETAINED_DIR) rmSync(dir, { recursive: true, force: true });
