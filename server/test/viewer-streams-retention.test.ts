@@ -6,24 +6,14 @@
  * fan-out bench's rate, which promoted it (docs/performance.md, "What a public
  * message keeps alive", 5 December).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { applyEntry, createGame, initialState, seatsInPlay, type GameState, type LogEntry } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
+import { collected } from './collected.ts';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 const scenario = shippedScenario('april-2024');
-
-/** A WeakRef's target is kept until the job that made or read it ends: collect in a later one. */
-const collected = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-};
 
 describe('ViewerStreams\' hold on states', () => {
   it('keeps only the state before the latest event and the latest, once the log is followed and acknowledged', async () => {

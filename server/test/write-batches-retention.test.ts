@@ -6,23 +6,12 @@
  * scavenge or two at the fan-out bench's rate (docs/performance.md,
  * "Transient survivors").
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest, PendingCommand } from '../src/session/command-types.ts';
 import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { KeyedQueue } from '../src/session/keyed-queue.ts';
 import { WriteBatches } from '../src/session/write-batches.ts';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** A WeakRef's target is kept until the job that made or read it ends: collect in a later one. */
-const collected = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-};
+import { collected } from './collected.ts';
 
 describe('WriteBatches\' hold on answered commands', () => {
   it('lets a batch decided at once go when it is answered, not at the session\'s next batch', async () => {
