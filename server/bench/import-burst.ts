@@ -1,6 +1,6 @@
 /**
  * How long one large import holds the server's main thread. A server
- * process (server/src/main.ts on Redis, as production runs it) with
+ * process (server/src/main.ts on Redis, as production runs it; in memory with --backend memory) with
  * loop-probe.ts preloaded takes an 8,000-entry session file (~2.4 MB) through
  * POST /api/sessions/import; the probe reports, from inside the process, the
  * longest event-loop delay during the import, the stalls over 20 ms, and the
@@ -12,7 +12,7 @@
  *
  * IMPORT_BURST_PROFILE_DIR=<dir>: each server process (and import worker) writes a V8 CPU profile there.
  *
- * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N]
+ * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N] [--backend redis|memory]
  * Bounded: a few seconds per import, 127.0.0.1 only, the keys deleted afterwards.
  */
 import { nanoid } from 'nanoid';
@@ -57,9 +57,11 @@ async function main(): Promise<void> {
   const entries = opt('--entries', 8000);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `bench-import-burst-${nanoid(6)}:`;
-  const env = probedEnv({ url: redisUrl, prefix });
+  const backendAt = args.indexOf('--backend');
+  const redis = backendAt < 0 || args[backendAt + 1] !== 'memory';
+  const env = probedEnv(redis ? { url: redisUrl, prefix } : null);
   const body = longSessionFile('import-burst', entries);
-  console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${rounds} rounds`);
+  console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${redis ? 'Redis' : 'memory'}, node ${process.version}, ${rounds} rounds`);
   const baseline = process.env.IMPORT_BURST_BASELINE;
   const servers = [...(baseline ? [await startProbed(baseline, `baseline ${baseline}`, env)] : []), await startProbed(repoRoot, `this ${repoRoot}`, env)];
   const samples: Sample[] = [];
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    await deleteKeys(redisUrl, prefix);
+    if (redis) await deleteKeys(redisUrl, prefix);
   }
   for (const s of servers) console.log(`${s.label}: ${summary(samples.filter((x) => x.label === s.label))}`);
 }

@@ -100,7 +100,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   stores.scheduler.start(createTimerHandler(service, logger));
   const bots = createBots(config, core, ownBots);
   // An import or a branch may start with seats already played by bots.
-  directory.onCreatedFromLog((sessionId) => bots.adopt(sessionId));
+  directory.onCreatedFromLog((sessionId, wanted) => bots.adopt(sessionId, wanted));
 
   let closing: Promise<void> | null = null;
   let metricsUrl: string | null = null;

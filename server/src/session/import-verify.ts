@@ -1,4 +1,5 @@
-import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type LogEntry, type Scenario, type SessionHeader } from '@rubicon/shared';
+import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type LogEntry, type Scenario, type SeatId, type SessionHeader } from '@rubicon/shared';
+import { botsWanted } from '../bots/bots-wanted.ts';
 import type { SerializedEntry } from '../store/types.ts';
 import { gameForJob } from './game-setup.ts';
 import { verifyUpload } from './session-file.ts';
@@ -11,6 +12,8 @@ export interface ImportPlan {
   entries: SerializedEntry[];
   /** JSON PersistedGame of the state the log leads to. */
   snapshot: string;
+  /** The seats that state hands to bots (botsWanted), so the new session's bots start without loading it first. */
+  bots: Record<SeatId, string>;
 }
 
 /**
@@ -36,6 +39,7 @@ export function planImport(text: string, scenarioOf: (id: string) => Scenario | 
     setup: game.setup,
     entries: serializedLog(log),
     snapshot: JSON.stringify(persistGame(game, final)),
+    bots: botsWanted(final),
   };
 }
 
@@ -58,6 +62,7 @@ export function planBranch(game: Game, header: SessionHeader, log: readonly LogE
     setup: game.setup,
     entries: serializedLog(continued),
     snapshot: JSON.stringify(persistGame(game, final)),
+    bots: botsWanted(final),
   };
 }
 

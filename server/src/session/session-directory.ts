@@ -24,7 +24,7 @@ import { FACILITATOR_KEY, accessKeyOf, endedAt, type AccessLimits } from './acce
 import { CODE_ATTEMPTS, accessCodes, changeAccess, ownerGrant } from './access-codes.ts';
 import { KeylessFacilitatorTokens } from './keyless-facilitator-tokens.ts';
 import type { z } from 'zod';
-import type { Clock, Grant, SerializedEntry, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
+import type { Clock, Grant, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, deadlinePassed, isOutage } from './service-error.ts';
@@ -44,7 +44,7 @@ export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
  * log may hand seats to bots, which no command appended here has started. Resolves when done with
  * it, before the creator hears back; reports its own failures, never rejects.
  */
-export type CreatedFromLogListener = (sessionId: string) => Promise<void>;
+export type CreatedFromLogListener = (sessionId: string, bots: ImportPlan['bots']) => Promise<void>;
 
 
 /**
@@ -83,7 +83,7 @@ export class SessionDirectory {
     if (!applied.ok) throw new ServiceError('invalid', applied.message);
     const game = this.service.gameFor({ ...applied.setup, seed: rest.seed ?? newSeed() });
     const cap = maxPlayersPerSeat ?? (this.limits.maxPlayersPerSeat > 0 ? this.limits.maxPlayersPerSeat : undefined);
-    return this.register(game, title ?? game.scenario.title, [], null, undefined, { codes: true, maxPlayersPerSeat: cap });
+    return this.register(game, title ?? game.scenario.title, null, undefined, { codes: true, maxPlayersPerSeat: cap });
   }
 
   /**
@@ -246,14 +246,14 @@ export class SessionDirectory {
   async import(body: Uint8Array): Promise<CreateSessionResponse> {
     const plan = await this.verify(body, 'continue');
     const game = this.service.gameFor(plan.setup);
-    return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
+    return this.register(game, plan.session.title, plan, { parent: plan.session.parent, replayOf: null });
   }
 
   /** A read-only replay of an uploaded file: no join codes, no commands; it exports as the very same chain. */
   async openReplay(body: Uint8Array): Promise<CreateSessionResponse> {
     const plan = await this.verify(body, 'replay');
     const game = this.service.gameFor(plan.setup);
-    return this.register(game, plan.session.title, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: plan.session }, { codes: false });
+    return this.register(game, plan.session.title, plan, { parent: plan.session.parent, replayOf: plan.session }, { codes: false });
   }
 
   /**
@@ -284,7 +284,7 @@ export class SessionDirectory {
     const upTo = all.slice(0, version);
     const plan = this.imports ? await this.imports.branch(meta.setup, header, upTo, version) : planBranch(game, header, upTo, version);
     const branchTitle = title ?? `${header.title} · branch at ${version}`.slice(0, 120);
-    return this.register(game, branchTitle, plan.entries, plan.snapshot, { parent: plan.session.parent, replayOf: null });
+    return this.register(game, branchTitle, plan, { parent: plan.session.parent, replayOf: null });
   }
 
   /**
@@ -295,15 +295,14 @@ export class SessionDirectory {
   private async register(
     game: Game,
     title: string,
-    entries: readonly SerializedEntry[],
-    snapshot: string | null,
+    fromLog: Pick<ImportPlan, 'entries' | 'snapshot' | 'bots'> | null,
     lineage: SessionLineage | undefined,
     options: { codes: boolean; maxPlayersPerSeat?: number } = { codes: true },
   ): Promise<CreateSessionResponse> {
     const facilitatorToken = newToken();
     const tokenHash = hashToken(facilitatorToken);
     const metaFor = (sessionId: string) => this.newMeta(sessionId, game, title, tokenHash, lineage, options);
-    if (entries.length === 0 && snapshot === null) {
+    if (!fromLog) {
       const sessionId = newSessionId();
       const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta), 'creating the session failed; drawing new codes');
       // Sockets and REST resolve every token the same way, the facilitator's included.
@@ -312,11 +311,12 @@ export class SessionDirectory {
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
     // Under a new id at each try: the old one's staging expires.
-    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot: snapshot ?? 'null', ownerGrant: ownerGrant(meta.sessionId) });
+    const { entries, snapshot, bots } = fromLog;
+    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot, ownerGrant: ownerGrant(meta.sessionId) });
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
     // A replay is only watched: nothing its log asks for is for this server to do.
-    if (!lineage?.replayOf) await Promise.all(this.createdFromLog.map((listener) => listener(meta.sessionId)));
+    if (!lineage?.replayOf) await Promise.all(this.createdFromLog.map((listener) => listener(meta.sessionId, bots)));
     return { sessionId: meta.sessionId, facilitatorToken, ...splitCodes(meta.codes) };
   }
 
