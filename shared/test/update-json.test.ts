@@ -4,11 +4,12 @@
  * for the update object it replaces: every key, in wireMessage's order, every
  * string escaped alike, for every kind of viewer and every optional field.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import type { Message, Viewer } from '../src/game/channel-policy.ts';
 import { jsonNumber, newMessageUpdateJson } from '../src/game/update-json.ts';
 import { wireMessage } from '../src/game/viewer-stream.ts';
+import { messageVisibleTo } from '../src/game/channel-policy.ts';
 
 /** The update as eventUpdates built it before: the object JSON.stringify walked. */
 const asObject = (viewer: Viewer, message: Message, version: number, n: number) => JSON.stringify({ version, messages: [wireMessage(viewer, message, n, null)] });
@@ -76,6 +77,51 @@ describe('newMessageUpdateJson', () => {
     const base: Message = { id: 'm1', seq: 1, at: 5, channel: 'public', from: 'iran', text: 't', audience: [], to: null, relayOf: null };
     const others: Message[] = [base, { ...base, from: 'us' }, { ...base, channel: 'c"h' }, { ...base, from: null }, base];
     for (const m of others) expect(newMessageUpdateJson({ kind: 'facilitator' }, m, 2, 1)).toBe(asObject({ kind: 'facilitator' }, m, 2, 1));
+  });
+});
+
+describe('the text\'s escape test at every boundary', () => {
+  /** Each code unit either side of every range JSON escapes: controls, '"', '\\', the surrogates. */
+  const boundaries = [0x00, 0x01, 0x1e, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xd7ff, 0xd800, 0xd801, 0xdbff, 0xdc00, 0xdffe, 0xdfff, 0xe000, 0xfffe, 0xffff];
+  const base: Message = { id: 'm1', seq: 1, at: 5, channel: 'public', from: 'iran', text: '', audience: [], to: null, relayOf: null };
+  const same = (t: string) => {
+    const m = { ...base, text: t };
+    expect(newMessageUpdateJson({ kind: 'facilitator' }, m, 2, 1)).toBe(asObject({ kind: 'facilitator' }, m, 2, 1));
+  };
+
+  it('writes what JSON.stringify writes for each boundary code unit alone, first, last and amid plain text', () => {
+    for (const c of boundaries) {
+      const u = String.fromCharCode(c);
+      for (const t of [u, u + 'abc', 'abc' + u, 'ab' + u + 'cd', u + u]) same(t);
+    }
+  });
+
+  it('writes paired surrogates, lone ones in either order, and long texts with one escape anywhere', () => {
+    for (const t of ['😀', '\ud83d\ude00x', 'x\ud800\udc00', '\udc00\ud800', '\ud800\ud800', '\udfff\udfff', 'a\ud83d', '\ude00a']) same(t);
+    const long = 'plain text, nothing to escape. '.repeat(200);
+    same(long);
+    for (const at of [0, 1, 3000, long.length - 1, long.length]) {
+      for (const c of ['"', '\\', '\u001f', '\u0000', '\ud800', '\udfff', '😀']) same(long.slice(0, at) + c + long.slice(at));
+    }
+  });
+
+  it('takes a plain public message without RegExp#test or Array#includes, builtins V8 calls out of line', () => {
+    const m: Message = { ...base, text: 'Hello, all: a plain ASCII message ~ 123.', audience: ['iran', 'us', 'israel'] };
+    const test = vi.spyOn(RegExp.prototype, 'test');
+    const includes = vi.spyOn(Array.prototype, 'includes');
+    let json: string;
+    let reads: boolean[];
+    try {
+      json = newMessageUpdateJson({ kind: 'seat', seat: 'us' }, m, 2, 1);
+      // The seat's read check the viewer streams make per seat viewer (inAudience, as viewer-stream.ts's `reads`).
+      reads = [messageVisibleTo({ kind: 'seat', seat: 'us' }, m, undefined), messageVisibleTo({ kind: 'seat', seat: 'mediators' }, m, undefined)];
+      expect(test.mock.calls.length + includes.mock.calls.length).toBe(0);
+    } finally {
+      test.mockRestore();
+      includes.mockRestore();
+    }
+    expect(json).toBe(asObject({ kind: 'seat', seat: 'us' }, m, 2, 1));
+    expect(reads).toEqual([true, false]);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Channel, SeatId } from '../scenario/schema.ts';
 import type { Command, LogEntry } from './commands.ts';
 import { applyEntry, initialState, type Game, type GameState } from './game.ts';
 import { viewerGameVersion } from './viewer-game-version.ts';
-import { hiddenFrom, messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
+import { hiddenFrom, inAudience, messageAsSeenBy, messageVisibleTo, moderationsOf, type Message, type Viewer } from './channel-policy.ts';
 
 /**
  * Each viewer's own stream of updates. A viewer is told of an event only if
@@ -54,7 +54,7 @@ function channelLookup(game: Game): (id: string) => Channel | undefined {
 /** Whether this viewer may read this message (its audience was fixed when it was sent). */
 function reads(game: Game, viewer: Viewer, message: Message): boolean {
   if (viewer.kind === 'facilitator') return true;
-  if (viewer.kind === 'seat') return message.audience.includes(viewer.seat);
+  if (viewer.kind === 'seat') return inAudience(message, viewer.seat);
   return messageVisibleTo(viewer, message, channelLookup(game)(message.channel));
 }
 
