@@ -105,23 +105,19 @@ describe('the text\'s escape test at every boundary', () => {
     }
   });
 
-  it('takes a plain public message without RegExp#test or Array#includes, builtins V8 calls out of line', () => {
-    const m: Message = { ...base, text: 'Hello, all: a plain ASCII message ~ 123.', audience: ['iran', 'us', 'israel'] };
-    const test = vi.spyOn(RegExp.prototype, 'test');
+  it('reads a seat\'s audience without Array#includes, a builtin V8 calls out of line, with the same answers', () => {
+    const m: Message = { ...base, text: 'plain', audience: ['iran', 'us', 'israel'] };
+    const seats = ['iran', 'us', 'israel', 'mediators', '', 'US'];
     const includes = vi.spyOn(Array.prototype, 'includes');
-    let json: string;
     let reads: boolean[];
     try {
-      json = newMessageUpdateJson({ kind: 'seat', seat: 'us' }, m, 2, 1);
-      // The seat's read check the viewer streams make per seat viewer (inAudience, as viewer-stream.ts's `reads`).
-      reads = [messageVisibleTo({ kind: 'seat', seat: 'us' }, m, undefined), messageVisibleTo({ kind: 'seat', seat: 'mediators' }, m, undefined)];
-      expect(test.mock.calls.length + includes.mock.calls.length).toBe(0);
+      // The seat's read check the viewer streams make per seat viewer and message (inAudience, as viewer-stream.ts's `reads`).
+      reads = seats.map((seat) => messageVisibleTo({ kind: 'seat', seat }, m, undefined));
+      expect(includes.mock.calls.length).toBe(0);
     } finally {
-      test.mockRestore();
       includes.mockRestore();
     }
-    expect(json).toBe(asObject({ kind: 'seat', seat: 'us' }, m, 2, 1));
-    expect(reads).toEqual([true, false]);
+    expect(reads).toEqual(seats.map((seat) => m.audience.includes(seat)));
   });
 });
 
