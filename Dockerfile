@@ -30,13 +30,15 @@ RUN npm ci --omit=dev --no-audit --no-fund --workspace @rubicon/server --workspa
 FROM node:24-bookworm-slim AS run
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 OPEN_BROWSER=0
 WORKDIR /app
-COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json ./
-COPY --chown=node:node shared/package.json shared/
-COPY --chown=node:node server/package.json server/
-COPY --from=build --chown=node:node /app/shared/dist shared/dist
-COPY --from=build --chown=node:node /app/server/dist server/dist
-COPY --from=build --chown=node:node /app/client/dist client/dist
+# Owned by root and only readable by `node`: the server writes no file, so a compromised process cannot
+# rewrite its own code or packages for the next start.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY shared/package.json shared/
+COPY server/package.json server/
+COPY --from=build /app/shared/dist shared/dist
+COPY --from=build /app/server/dist server/dist
+COPY --from=build /app/client/dist client/dist
 USER node
 EXPOSE 3000
 # Readiness: 503 while Redis is unreachable (for an orchestrator or a probing load balancer; the nginx of

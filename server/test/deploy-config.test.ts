@@ -15,6 +15,7 @@ import type { IncomingMessage } from 'node:http';
 const root = new URL('../../', import.meta.url);
 const nginx = readFileSync(new URL('deploy/nginx.conf', root), 'utf8');
 const compose = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
 const dockerignore = readFileSync(new URL('.dockerignore', root), 'utf8')
   .split('\n')
   .map((line) => line.trim().replace(/\/$/, ''))
@@ -147,6 +148,15 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('run the app as `node` with its code and packages owned by root, so the process cannot rewrite them', () => {
+    const run = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(run).toMatch(/^USER node$/m);
+    const copies = run.split('\n').filter((line) => line.startsWith('COPY '));
+    expect(copies.length).toBeGreaterThan(3);
+    expect(copies.filter((line) => line.includes('--chown'))).toEqual([]);
+    expect(run).not.toMatch(/^RUN\s+chown/m);
   });
 
   it('run Redis with its append-only file on a volume', () => {
