@@ -69,7 +69,7 @@ const Env = z.object({
   /** Per socket: hello, sync and unknown events (a client says hello once per connection and syncs on a gap). */
   SOCKET_RATE_LIMIT_BURST: int(1, 30),
   SOCKET_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(3),
-  /** Per client address: hello over all its sockets (a school of 300 behind one router connecting at once fits in the burst). */
+  /** Per client address: hello and sync together over all its sockets (a school of 300 behind one router connecting at once fits in the burst). */
   HELLO_RATE_LIMIT_BURST: int(1, 300),
   HELLO_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
   /**

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, FILE_PROBLEM_CODES } from '@rubicon/shared';
+import { loadConfig } from '../src/config.ts';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -58,6 +59,23 @@ describe('the docs list what the code has', () => {
     const table = section(read('README.md'), '## Configuration', '## Deployment');
     const documented = quoted(table, /^[A-Z][A-Z0-9_]+$/);
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
+  });
+
+  it("docs/protocol.md's Limits table gives the server's defaults, each counted where docs/security.md counts it", () => {
+    // A client writer sizes retries and sockets from this table; it once said a token's socket cap was per
+    // process, while the code (and security.md) counts it over all processes that share Redis.
+    const rows = section(read('docs/protocol.md'), '### Limits', 'Events other than')
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| what') && !line.startsWith('| ---'))
+      .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, '')));
+    const { limits, socketsPerToken } = loadConfig({});
+    const rates = [limits.seat, limits.session, limits.socket, limits.helloPerAddress, limits.httpPerAddress, limits.publicPerAddress];
+    expect(rows.slice(0, rates.length).map((row) => row[2])).toEqual(rates.map((r) => `${r.burst} in any ${r.burst / r.perSecond} s`));
+    const tokenRow = rows.find((row) => (row[0] ?? '').startsWith("sockets holding one token's grant"));
+    expect(tokenRow?.[2]).toBe(String(socketsPerToken));
+    const securityRow = read('docs/security.md').split('\n').find((line) => line.startsWith("| sockets holding one token's grant at once |"));
+    expect(securityRow).toMatch(/over all processes with Redis/);
+    expect(tokenRow?.[1]).toMatch(/over all the server's processes when they share Redis/);
   });
 
   it("docs/performance.md's links to its own sections name headings it has", () => {
