@@ -147,6 +147,18 @@ export function refusalCases(suite: IntegrationSuite): void {
       await unchanged();
     });
 
+    it("refuses a seat's public statement past the channel's cap with the wait, as every rate_limited says", async () => {
+      // A client told to "wait retryAfterMs" got none from this cap, and retried at once in a loop.
+      const room = await seat();
+      await startGame(room);
+      for (let i = 0; i < 4; i++) expect((await room.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: `statement ${i}` })).ok).toBe(true);
+      const over = refused(await room.seats.iran.command({ type: 'SEND_MESSAGE', channel: 'public', text: 'one too many' }));
+      expect(over.code).toBe('rate_limited');
+      expect(over.retryAfterMs).toBeGreaterThanOrEqual(1000);
+      expect(over.retryAfterMs).toBeLessThanOrEqual(60_000);
+      expect(over.message).toContain(`try again in ${Math.ceil((over.retryAfterMs ?? 0) / 1000)} s`);
+    });
+
     it('refuses commands before hello and hellos with a wrong token', async () => {
       const stranger = new TestClient(server.url, t.session.sessionId, 'not-a-real-token-at-all', 'stranger');
       try {

@@ -56,8 +56,10 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export interface Refusal {
   code: ErrorCode;
   message: string;
+  /** With `rate_limited`: when the same command would be let through (docs/protocol.md, Limits: every such refusal says). */
+  retryAfterMs?: number;
 }
 
-export function refuse(code: ErrorCode, message: string): Refusal {
-  return { code, message };
+export function refuse(code: ErrorCode, message: string, retryAfterMs?: number): Refusal {
+  return retryAfterMs === undefined ? { code, message } : { code, message, retryAfterMs };
 }

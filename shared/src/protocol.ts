@@ -168,6 +168,7 @@ export interface WireError {
   gameVersion?: number;
   view?: WireView;
   /**
+   * With `rate_limited`: wait this long before sending again (the command was not applied).
    * With `unavailable`: the server could not reach its store in time. Try
    * again after this many ms with the SAME commandId: the command may have
    * been applied, and the same id makes the retry answer with its version

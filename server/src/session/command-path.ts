@@ -8,7 +8,7 @@ import { Decision, FINISHED, NOTHING } from './batch-decision.ts';
 import { lostAppendOutcome } from './lost-append.ts';
 import { answerDuplicates, refuseOrAnswerRetry } from './duplicate-answers.ts';
 import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
-import { ServiceError, unavailable } from './service-error.ts';
+import { refusalError, ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
 import { wireViewFor } from './sync-data.ts';
 
@@ -253,7 +253,7 @@ export class CommandPath {
       }
       if (state !== committed) continue;
       const why = refusal ?? applied?.refusal;
-      const error = why ? new ServiceError(why.code, why.message) : this.stale(session, actor, expectedGameVersion ?? 0);
+      const error = why ? refusalError(why) : this.stale(session, actor, expectedGameVersion ?? 0);
       plan.refused.push({ pending: p, error });
     }
     plan.entries.length = plan.included.length = plan.states.length = taken;

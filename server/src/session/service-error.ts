@@ -1,4 +1,4 @@
-import type { ErrorCode, WireError, WireView } from '@rubicon/shared';
+import type { ErrorCode, Refusal, WireError, WireView } from '@rubicon/shared';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 
 /**
@@ -81,6 +81,11 @@ export const RETRY_AFTER_MS = 1000;
  */
 export function unavailable(reason = 'The game store is not reachable right now', retryAfterMs = RETRY_AFTER_MS): ServiceError {
   return new ServiceError('unavailable', `${reason}; try again with the same command id.`, { retryAfterMs, reason });
+}
+
+/** A refusal of the game (or of admission) as the service reports it, with its retry hint when it has one. */
+export function refusalError(refusal: Refusal): ServiceError {
+  return new ServiceError(refusal.code, refusal.message, refusal.retryAfterMs === undefined ? {} : { retryAfterMs: refusal.retryAfterMs });
 }
 
 /**

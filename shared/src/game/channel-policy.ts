@@ -192,8 +192,8 @@ export function statementCapProblem(
   // Newest first, and no further than the cap: the seat may speak again when its cap-th latest statement leaves the minute.
   const { count: recent, oldest = at } = earlier.senderCount(channel.id, by.seat, at - 60_000, cap);
   if (recent < cap) return null;
-  const wait = Math.max(1, Math.ceil((oldest + 60_000 - at) / 1000));
-  return refuse('rate_limited', `${channel.title} takes at most ${cap} statements a minute from each seat; try again in ${wait} s.`);
+  const waitMs = Math.max(1000, oldest + 60_000 - at);
+  return refuse('rate_limited', `Each seat may make at most ${cap} statements a minute in ${channel.title}; try again in ${Math.ceil(waitMs / 1000)} s.`, waitMs);
 }
 
 /** Why the white cell cannot hide this message now, or null. */
