@@ -83,6 +83,7 @@ describe('sessions', () => {
     for (const body of [
       { scenarioId: 'no-such-scenario' },
       { scenarioId: 'april-2024', optionalSeats: ['iran'] },
+      { scenarioId: 'april-2024', optionalSeats: ['eu', 'eu'] },
       { scenarioId: 'april-2024', timerSeconds: { 'no-such-beat': 60 } },
       { scenarioId: 'april-2024', timerScale: 100 },
       { scenarioId: 'april-2024', extra: true },

@@ -31,6 +31,9 @@ export const CreateSessionRequest = GameSetup.omit({ seed: true, scenarioId: tru
   title: z.string().trim().min(1).max(120).optional(),
   /** At most this many people may redeem one seat's code (each re-issue starts a new count); omit for no cap. */
   maxPlayersPerSeat: z.number().int().min(1).max(100).optional(),
+  // Each seat once: a repeat was stored as sent, in the setup of every export and snapshot (a body's worth of
+  // "eu" at most). Only a new session's request is held to it; a session file's setup stays as it was hashed.
+  optionalSeats: GameSetup.shape.optionalSeats.refine((seats) => new Set(seats).size === seats.length, 'name each optional seat once'),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
 
