@@ -144,6 +144,42 @@ describe('sockets per token across processes sharing Redis', () => {
     expect(Object.keys(await placesOf(a, token)).sort()).toEqual([onA[0], ...onB].map((t) => t?.socket.id).sort());
   });
 
+  it('drops no more than the excess when one of its sockets goes while the renewal that found it is on its way', async () => {
+    const [a, b] = await pair();
+    const { sessionId, token } = await iranToken(a);
+    const onA = [0, 1, 2].map((i) => client(a, sessionId, token, `a${i}`));
+    for (const tab of onA) expect((await tab.hello()).ok).toBe(true);
+    let mode: 'fail' | 'hold' = 'fail';
+    let holding: (() => void) | null = null;
+    const undo = wrapEval(a, (original) => async (script, options) => {
+      if (script !== RENEW_LEASE) return original(script, options);
+      if (mode === 'fail') throw new StoreUnavailableError('offline', 'Redis is not connected.');
+      const reply = await original(script, options);
+      await new Promise<void>((resolve) => (holding = resolve));
+      return reply;
+    });
+    const onB = [0, 1].map((i) => client(b, sessionId, token, `b${i}`));
+    try {
+      await waitFor(async () => (await (onB[0] as TestClient).hello()).ok, 10_000, "a's lease lapsed");
+      expect((await (onB[1] as TestClient).hello()).ok).toBe(true);
+      // The renewal counts five places for three (excess 2); its answer is held while A's newest tab closes.
+      mode = 'hold';
+      await waitFor(() => holding !== null, 5000, "a's renewal counted and its answer held");
+      const id = onA[2]?.socket.id ?? '';
+      onA[2]?.close();
+      await waitFor(() => !a.app.io.of('/').sockets.has(id), 5000, 'the tab gone on the server');
+      (holding as (() => void) | null)?.();
+      // One place was already given back: one more socket goes, not two.
+      await waitFor(() => !onA[1]?.socket.connected, 10_000, "a's socket over the cap dropped");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(onA[0]?.socket.connected).toBe(true);
+    } finally {
+      undo();
+    }
+    await waitFor(async () => Object.keys(await placesOf(a, token)).length === CAP, 5000, 'the places given back');
+    expect(Object.keys(await placesOf(a, token)).sort()).toEqual([onA[0], ...onB].map((t) => t?.socket.id).sort());
+  });
+
   it('counts no place for a hello refused after its take, nor for a socket gone during it', async () => {
     const [a] = await pair();
     const { sessionId, token } = await iranToken(a);

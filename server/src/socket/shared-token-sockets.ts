@@ -204,7 +204,7 @@ export class SharedTokenSockets implements TokenPlaces {
     // The first renewal writes the lease, which had nothing to lapse unless it failed before.
     if (!first || over.length > 0)
       this.options.log.warn({ processId: this.processId, tokensOver: over.length / 2 }, 'this process\'s token sockets lease had lapsed; its places are written again, and its sockets over a cap dropped');
-    for (let i = 0; i + 1 < over.length; i += 2) this.dropExcess(held[(over[i] ?? 0) - 1]?.key, over[i + 1] ?? 0);
+    for (let i = 0; i + 1 < over.length; i += 2) this.dropExcess(held[(over[i] ?? 0) - 1], over[i + 1] ?? 0);
   }
 
   /** A place no longer to give back: given back by a renewal (as asked then, not asked again since), or taken again (`asked` null). */
@@ -215,10 +215,17 @@ export class SharedTokenSockets implements TokenPlaces {
     if (sockets.size === 0) this.unreturned.delete(key);
   }
 
-  /** Places others took while this process's lease had lapsed: its newest sockets of the token go, the player's older tabs stay. */
-  private dropExcess(key: string | undefined, excess: number): void {
-    if (key === undefined || excess <= 0) return;
-    for (const socket of this.local.holdersOf(key).slice(-excess)) socket.disconnect(true);
+  /**
+   * Places others took while this process's lease had lapsed: its newest sockets of the token go, the player's
+   * older tabs stay. The excess was counted with the places as the renewal sent them: those given back since
+   * (a socket gone, a reservation lapsed, while the reply was on its way) already count against it.
+   */
+  private dropExcess(sent: { key: string; ids: string[] } | undefined, excess: number): void {
+    if (sent === undefined) return;
+    const now = new Set(this.local.places().get(sent.key));
+    const left = excess - sent.ids.filter((id) => !now.has(id)).length;
+    if (left <= 0) return;
+    for (const socket of this.local.holdersOf(sent.key).slice(-left)) socket.disconnect(true);
   }
 
   /** A command within the bound, its connection failures as StoreUnavailableError. */
