@@ -47,11 +47,12 @@ interface Ack {
 
 type Mark = 'A' | 'M' | 'B' | 'C' | 'done';
 
-async function clients(url: string) {
-  let received = 0;
+/** The client side's wire to the server: sockets that count the updates they receive, posts, and acks that must be ok. */
+function wire(url: string) {
+  const counter = { received: 0 };
   const connect = (): Promise<Socket> => {
     const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-    socket.on('update', () => received++);
+    socket.on('update', () => counter.received++);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
       socket.once('connect_error', reject);
@@ -67,6 +68,13 @@ async function clients(url: string) {
     if (!ack.ok) throw new Error(`${event}: ${ack.error?.code}: ${ack.error?.message}`);
     return ack;
   };
+  return { counter, connect, post, ackOf };
+}
+
+type Wire = ReturnType<typeof wire>;
+
+/** SESSIONS sessions taken into planning, each with its four seats and an observer connected: the seats' sockets. */
+async function seatedSessions({ connect, post, ackOf }: Wire): Promise<Socket[]> {
   const senders: Socket[] = [];
   for (let i = 0; i < SESSIONS; i++) {
     const created = await post<CreateSessionResponse>('/api/sessions', { scenarioId: 'april-2024', seed: `retained-${i}`, optionalSeats: [] });
@@ -83,11 +91,17 @@ async function clients(url: string) {
       if (role !== 'observer') senders.push(socket);
     }
   }
+  return senders;
+}
+
+async function clients(url: string) {
+  const link = wire(url);
+  const senders = await seatedSessions(link);
   const rng = new Rng('retained');
   let n = 0;
   // The fan-out harness's messages: its texts and command ids, sessions taken in turn.
   const send = (count: number): Promise<void> => {
-    const target = received + 6 * count;
+    const target = link.counter.received + 6 * count;
     let sent = 0;
     return new Promise((resolve, reject) => {
       const next = () => {
@@ -102,7 +116,7 @@ async function clients(url: string) {
       };
       for (let i = 0; i < IN_FLIGHT; i++) next();
       const check = setInterval(() => {
-        if (received < target) return;
+        if (link.counter.received < target) return;
         clearInterval(check);
         resolve();
       }, 1);
