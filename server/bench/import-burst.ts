@@ -12,9 +12,18 @@
  *
  * IMPORT_BURST_PROFILE_DIR=<dir>: each server process (and import worker) writes a V8 CPU profile there.
  *
- * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N] [--backend redis|memory]
+ * --compiled: each server runs as the shipped build does, bundled (compile.ts) and started with plain node,
+ * so its import workers start without tsx. The Node is the one that runs this script.
+ *
+ * Each round also prints the main thread's garbage collection (its total, and each collection of 5 ms or
+ * more as kind ms@at), so a stall can be matched with a collection.
+ *
+ * Standalone: node --import tsx server/bench/import-burst.ts [--rounds N] [--entries N] [--backend redis|memory] [--compiled]
  * Bounded: a few seconds per import, 127.0.0.1 only, the keys deleted afterwards.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { nanoid } from 'nanoid';
 import { longSessionFile, probedEnv, repoRoot, startProbed, type Probe, type Probed } from './probed-server.ts';
 import { deleteKeys } from './server-e2e.ts';
@@ -44,7 +53,18 @@ function summary(samples: Sample[]): string {
   const loop = samples.map((s) => s.probe.maxMs);
   const wall = samples.map((s) => s.wallMs);
   const cpu = samples.map((s) => s.probe.cpuMs);
-  return `longest event-loop delay median ${med(loop)} ms (max ${max(loop)}); import ${med(wall)} ms (max ${max(wall)}); CPU ${med(cpu)} ms per import`;
+  const gc = samples.map((s) => s.probe.gcMs);
+  return `longest event-loop delay median ${med(loop)} ms (max ${max(loop)}); import ${med(wall)} ms (max ${max(wall)}); CPU ${med(cpu)} ms per import; main thread's GC ${med(gc)} ms per import`;
+}
+
+function printed(round: number, sample: Sample): Sample {
+  const { probe } = sample;
+  const stalls = probe.stalls.map((x) => `${x.ms}@${x.atMs}`).join(' ') || 'none';
+  const gcs = probe.gcs.map((g) => `${g.kind} ${g.ms}@${g.atMs}`).join(', ') || 'none';
+  console.log(
+    `round ${round} ${sample.label}: loop max ${probe.maxMs.toFixed(1)} ms, p99 ${probe.p99Ms.toFixed(1)} ms, import ${sample.wallMs.toFixed(0)} ms, CPU ${probe.cpuMs.toFixed(0)} ms; stalls over 20 ms (ms@at): ${stalls}; GC ${probe.gcMs.toFixed(0)} ms, over 5 ms: ${gcs}`,
+  );
+  return sample;
 }
 
 async function main(): Promise<void> {
@@ -61,24 +81,27 @@ async function main(): Promise<void> {
   const redis = backendAt < 0 || args[backendAt + 1] !== 'memory';
   const env = probedEnv(redis ? { url: redisUrl, prefix } : null);
   const body = longSessionFile('import-burst', entries);
-  console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${redis ? 'Redis' : 'memory'}, node ${process.version}, ${rounds} rounds`);
+  const compiled = args.includes('--compiled') ? await mkdtemp(path.join(tmpdir(), 'import-burst-')) : undefined;
+  const dirOf = (name: string) => (compiled ? path.join(compiled, name) : undefined);
+  console.log(`import-burst: ${entries} entries, ${(body.length / 1e6).toFixed(2)} MB, ${redis ? 'Redis' : 'memory'}, ${compiled ? 'compiled' : 'tsx'}, node ${process.version}, ${rounds} rounds`);
   const baseline = process.env.IMPORT_BURST_BASELINE;
-  const servers = [...(baseline ? [await startProbed(baseline, `baseline ${baseline}`, env)] : []), await startProbed(repoRoot, `this ${repoRoot}`, env)];
+  const servers = [
+    ...(baseline ? [await startProbed(baseline, `baseline ${baseline}`, env, dirOf('baseline'))] : []),
+    await startProbed(repoRoot, `this ${repoRoot}`, env, dirOf('this')),
+  ];
   const samples: Sample[] = [];
   try {
     // One import each first: the first worker compiles its modules, the first XADDs warm the JIT.
     for (const s of servers) await importOnce(s, body);
     for (let round = 1; round <= rounds; round++) {
       for (const s of servers) {
-        const sample = await importOnce(s, body);
-        samples.push(sample);
-        const stalls = sample.probe.stalls.map((x) => `${x.ms}@${x.atMs}`).join(' ');
-        console.log(`round ${round} ${s.label}: loop max ${sample.probe.maxMs.toFixed(1)} ms, p99 ${sample.probe.p99Ms.toFixed(1)} ms, import ${sample.wallMs.toFixed(0)} ms, CPU ${sample.probe.cpuMs.toFixed(0)} ms; stalls over 20 ms (ms@at): ${stalls || 'none'}`);
+        samples.push(printed(round, await importOnce(s, body)));
       }
     }
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     if (redis) await deleteKeys(redisUrl, prefix);
+    if (compiled) await rm(compiled, { recursive: true, force: true });
   }
   for (const s of servers) console.log(`${s.label}: ${summary(samples.filter((x) => x.label === s.label))}`);
 }

@@ -18,6 +18,9 @@ export interface Probe {
   /** Time the main thread's event loop was busy (not waiting for events): its own share of the CPU. */
   busyMs: number;
   spanMs: number;
+  /** The main thread's time in garbage collection, and its collections of 5 ms or more. */
+  gcMs: number;
+  gcs: { kind: string; atMs: number; ms: number }[];
 }
 
 export interface Probed {
