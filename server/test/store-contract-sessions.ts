@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 import { beforeEach, expect, it } from 'vitest';
 import type { SessionStore } from '../src/store/types.ts';
 import type { CurrentFixture, StoreFixture } from './store-contract.ts';
-import { sessionMeta } from './store-fixtures.ts';
+import { sessionMeta, snapshot } from './store-fixtures.ts';
 
 /** The contract's `sessions` cases: creating, reading and listing session records. */
 export function sessionCases(current: CurrentFixture): void {
@@ -144,5 +144,14 @@ export function codeAndTokenCases(current: CurrentFixture): void {
     const ownerGrant = { sessionId: meta.sessionId, role: { kind: 'facilitator' }, key: 'owner', generation: 0 } as const;
     await store.importSession({ meta, entries: [], snapshot: 'null', ownerGrant });
     expect(await fx.peer.resolveToken(meta.facilitatorTokenHash)).toEqual(ownerGrant);
+  });
+
+  it("takes an imported session's snapshot as UTF-8 bytes, as its worker makes it, and gives back the same state", async () => {
+    const meta = sessionMeta();
+    const ownerGrant = { sessionId: meta.sessionId, role: { kind: 'facilitator' }, key: 'owner', generation: 0 } as const;
+    // Not only ASCII: the bytes are UTF-8, not one byte a character.
+    const state = { ...snapshot(0), note: 'Iran–Israel · “quoted”' };
+    await store.importSession({ meta, entries: [], snapshot: new TextEncoder().encode(JSON.stringify(state)), ownerGrant });
+    expect(await fx.peer.loadSnapshot(meta.sessionId)).toEqual(state);
   });
 }

@@ -1,4 +1,4 @@
-import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type LogEntry, type Scenario, type SeatId, type SessionHeader } from '@rubicon/shared';
+import { buildSessionFile, continuedLog, persistGame, replay, type Game, type GameSetup, type GameState, type LogEntry, type Scenario, type SeatId, type SessionHeader } from '@rubicon/shared';
 import { botsWanted } from '../bots/bots-wanted.ts';
 import type { SerializedEntry } from '../store/types.ts';
 import { gameForJob } from './game-setup.ts';
@@ -10,8 +10,8 @@ export interface ImportPlan {
   session: SessionHeader;
   setup: GameSetup;
   entries: SerializedEntry[];
-  /** JSON PersistedGame of the state the log leads to. */
-  snapshot: string;
+  /** JSON PersistedGame of the state the log leads to, as UTF-8 (made where the plan is, and moved, not copied, from a worker). */
+  snapshot: Uint8Array<ArrayBuffer>;
   /** The seats that state hands to bots (botsWanted), so the new session's bots start without loading it first. */
   bots: Record<SeatId, string>;
 }
@@ -38,9 +38,13 @@ export function planImport(text: string, scenarioOf: (id: string) => Scenario | 
     session: verified.file.session,
     setup: game.setup,
     entries: serializedLog(log),
-    snapshot: JSON.stringify(persistGame(game, final)),
+    snapshot: snapshotBytes(game, final),
     bots: botsWanted(final),
   };
+}
+
+function snapshotBytes(game: Game, final: GameState): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify(persistGame(game, final)));
 }
 
 function serializedLog(log: readonly LogEntry[]): SerializedEntry[] {
@@ -61,7 +65,7 @@ export function planBranch(game: Game, header: SessionHeader, log: readonly LogE
     session: { ...header, parent: { sessionId: header.sessionId, title: header.title, version, hash } },
     setup: game.setup,
     entries: serializedLog(continued),
-    snapshot: JSON.stringify(persistGame(game, final)),
+    snapshot: snapshotBytes(game, final),
     bots: botsWanted(final),
   };
 }

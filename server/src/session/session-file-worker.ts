@@ -41,6 +41,13 @@ function scenariosOf(bytes: Uint8Array[]): Map<string, Scenario> {
   return byId;
 }
 
+/** The big byte arrays an answer carries, moved to the main thread rather than copied. */
+function transferOf(answer: FromWorker): ArrayBuffer[] {
+  if (answer.type === 'exported') return [answer.text.buffer];
+  if (answer.type === 'done') return [answer.plan.snapshot.buffer];
+  return [];
+}
+
 const port = parentPort;
 if (!port) throw new Error('session-file-worker.ts runs only as a worker thread');
 
@@ -50,7 +57,7 @@ let answers: FromWorker[] = [];
 
 const send = () => {
   const next = answers.shift();
-  if (next) port.postMessage(next, next.type === 'exported' ? [next.text.buffer] : []);
+  if (next) port.postMessage(next, transferOf(next));
 };
 const run = (job: WorkerInput) => {
   const scenarios = scenariosOf(job.scenarios);

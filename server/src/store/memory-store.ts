@@ -55,7 +55,8 @@ export class MemoryStore implements SessionStore {
     // Everything is parsed before anything is written, so a bad entry leaves nothing behind.
     const log = await parsedInSlices(session.entries);
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
-    const snapshot = JSON.parse(session.snapshot) as PersistedGame | null;
+    const text = typeof session.snapshot === 'string' ? session.snapshot : new TextDecoder().decode(session.snapshot);
+    const snapshot = JSON.parse(text) as PersistedGame | null;
     await this.createSession(meta);
     const entries = new CompactLog();
     for (const e of log) entries.push(e);

@@ -152,7 +152,7 @@ export class RedisStore implements SessionStore {
           this.key('token', meta.facilitatorTokenHash),
           ...meta.codes.map((code) => this.key('code', code.code)),
         ],
-        arguments: [id, String(meta.createdAt), JSON.stringify(metaFields(meta)), String(entries.length), session.snapshot, facilitator, ...grants],
+        arguments: [id, String(meta.createdAt), JSON.stringify(metaFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, ...grants],
       }),
     );
     if (result === 'incomplete') throw new Error(`import of ${id}: the staged log is not complete`);
@@ -385,4 +385,9 @@ export function* stagingCalls(entries: readonly SerializedEntry[]): Generator<st
     bytes += e.json.length;
   }
   if (args.length > 0) yield args;
+}
+
+/** Bytes go to Redis as they are (a Buffer over the same memory): node-redis writes a Buffer without encoding it. */
+function redisArgument(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
