@@ -10,7 +10,6 @@ import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
 import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
-import { fileBody } from './file-body.ts';
 import type { Readiness } from './readiness.ts';
 
 export interface RoutesDeps {
@@ -155,9 +154,9 @@ function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middle
 /** Session files: importing one to play on, or opening one as a replay. */
 function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middleware): void {
   const { config, directory, limits } = deps;
-  // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes (file-body.ts) and
+  // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
   // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
-  const fileBodies = fileBody(config.maxImportBytes);
+  const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
   const upload = async (req: Request): Promise<Uint8Array> => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     // Verifying a file costs about in proportion to its size, so the hourly allowance is in bytes, valid or not.
@@ -166,11 +165,11 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middle
       throw rateLimited(`This address has imported all it may this hour; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);
     return body;
   };
-  router.post('/api/sessions/import', limited, fileBodies, async (req, res) => {
+  router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
     res.status(201).json(await directory.import(await upload(req)));
   });
 
-  router.post('/api/replays', limited, fileBodies, async (req, res) => {
+  router.post('/api/replays', limited, fileBody, async (req, res) => {
     res.status(201).json(await directory.openReplay(await upload(req)));
   });
 }
