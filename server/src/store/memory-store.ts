@@ -37,8 +37,7 @@ export class MemoryStore implements SessionStore {
   private readonly tokens = new Map<string, Grant>();
   /** Per session: its log and the seq of each command id in it, in one record (one lookup per append). */
   private readonly logs = new Map<string, SessionLog>();
-  /** A saved state, or an imported one's JSON (text or UTF-8 bytes) until it is first loaded. */
-  private readonly snapshots = new Map<string, PersistedGame | ImportedSession['snapshot']>();
+  private readonly snapshots = new Map<string, PersistedGame>();
   private readonly access = new Map<string, Map<string, AccessState>>();
   private readonly redemptions = new Map<string, number>();
   private closed = false;
@@ -56,13 +55,13 @@ export class MemoryStore implements SessionStore {
     // Everything is parsed before anything is written, so a bad entry leaves nothing behind.
     const log = await parsedInSlices(session.entries);
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
+    const text = typeof session.snapshot === 'string' ? session.snapshot : new TextDecoder().decode(session.snapshot);
+    const snapshot = JSON.parse(text) as PersistedGame | null;
     await this.createSession(meta);
     const entries = new CompactLog();
     for (const e of log) entries.push(e);
     this.logs.set(meta.sessionId, { entries, barrier: log.length });
-    // Kept as its text (or bytes) and parsed when the session is first loaded, as Redis keeps it: parsing
-    // 1.3 MB here held the event loop in one turn, for a session no one may open for a while.
-    this.snapshots.set(meta.sessionId, session.snapshot);
+    if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
     this.tokens.set(meta.facilitatorTokenHash, structuredClone(session.ownerGrant));
   }
 
@@ -226,10 +225,7 @@ export class MemoryStore implements SessionStore {
 
   async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
     const snapshot = this.snapshots.get(sessionId);
-    if (snapshot === undefined) return null;
-    if (typeof snapshot === 'string') return JSON.parse(snapshot) as PersistedGame | null;
-    if (snapshot instanceof Uint8Array) return JSON.parse(new TextDecoder().decode(snapshot)) as PersistedGame | null;
-    return structuredClone(snapshot);
+    return snapshot ? structuredClone(snapshot) : null;
   }
 
   async ping(): Promise<boolean> {
