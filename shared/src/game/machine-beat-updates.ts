@@ -39,7 +39,7 @@ export function initialContext(input: TurnInput): TurnContext {
   };
 }
 
-export function seatOf(event: TurnEvent): SeatId {
+function seatOf(event: TurnEvent): SeatId {
   if (event.by.kind !== 'seat') throw new Error(`${event.type} from ${event.by.kind} passed a seat-only legality check`);
   return event.by.seat;
 }
