@@ -1,8 +1,8 @@
 /**
  * The seq each command id of one session's log was appended at, as an
- * open-addressing hash table of seqs in an Int32Array whose keys are read
- * back from the log's own command-id column (the strings the log keeps
- * anyway).
+ * open-addressing hash table of seqs in an Int32Array whose keys are
+ * compared against the log's own command-id column in place (the bytes the
+ * log keeps anyway, id-arena.ts).
  *
  * It replaces a `Map<string, number>`, whose table holds three words an
  * entry at up to twice the entries' number (about 36 B a message over a
@@ -36,8 +36,8 @@ export class CommandIndex {
   #hashes = new Int32Array(FIRST_CAPACITY);
   #size = 0;
 
-  /** @param idAt the command id of the entry at this seq (the log's column). */
-  constructor(private readonly idAt: (seq: number) => string | undefined) {}
+  /** @param idIs whether the entry at this seq has this command id (read from the log's column in place). */
+  constructor(private readonly idIs: (seq: number, commandId: string) => boolean) {}
 
   get(commandId: string): number | undefined {
     const slot = this.#find(commandId, hashOf(commandId));
@@ -62,7 +62,7 @@ export class CommandIndex {
     const mask = slots.length - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const seq = slots[i] ?? EMPTY;
-      if (seq === EMPTY || (hashes[i] === hash && this.idAt(seq) === commandId)) return i;
+      if (seq === EMPTY || (hashes[i] === hash && this.idIs(seq, commandId))) return i;
     }
   }
 
