@@ -20,7 +20,7 @@ const FIRST_BYTES = 256;
 const ASCII_END = 0x80;
 
 export class IdArena {
-  #bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
+  #bytes: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(FIRST_BYTES);
   #ends = new Int32Array(FIRST_IDS);
   #length = 0;
   /** Ids with a character outside ASCII, by index: their bytes are empty. */
@@ -74,13 +74,13 @@ function isAscii(id: string): boolean {
   return true;
 }
 
-function grownInts(old: Int32Array): Int32Array {
+function grownInts(old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const next = new Int32Array(2 * old.length);
   next.set(old);
   return next;
 }
 
-function grownBytes(old: Buffer, atLeast: number): Buffer {
+function grownBytes(old: Buffer, atLeast: number): Buffer<ArrayBuffer> {
   let size = 2 * old.length;
   while (size < atLeast) size *= 2;
   // Slow: a buffer of its own, not a slice of Node's shared pool, which a small allocation would keep alive.
