@@ -113,7 +113,7 @@ export class CompactLog {
     return Object.freeze(command);
   }
 
-  /** Entries from index `start` on (seq start + 1 on), made anew; their actors and commands are the stored objects, frozen. */
+  /** Entries from index `start` on (seq start + 1 on), made anew; their actors and commands are the stored objects, frozen (a plain message's command made again, frozen). */
   slice(start: number): LogEntry[] {
     const out: LogEntry[] = [];
     // `start > 0`, not Math.max: a NaN start reads from the beginning, as Array.slice's did.
