@@ -48,15 +48,27 @@ describe('the memory store\'s readLog', () => {
     expect(await store.readLog('s', 3)).toEqual([4, 5].map(entry));
   });
 
-  it('copies nothing it holds: two reads share the stored command objects', async () => {
+  it('copies nothing it holds: two reads share the stored actors and commands, a plain message\'s text included', async () => {
     const store = await storeOf(3);
+    const extend: LogEntry = { seq: 4, at: 1_764_900_000_004, by: { kind: 'facilitator' }, commandId: 'cmd-4', command: { type: 'EXTEND_TIMER', seconds: 60 } };
+    await store.appendBatch('s', [extend], { parsed: true });
     const [a, b] = [await store.readLog('s', 0), await store.readLog('s', 1)];
     expect(a[1]).not.toBe(b[0]);
-    expect(a[1]?.command).toBe(b[0]?.command);
+    expect(a[1]?.by).toBe(b[0]?.by);
+    // A command kept whole is the stored object in every read.
+    expect(a[3]?.command).toBe(b[2]?.command);
+    // A plain public message's command is made again at each read from what the log keeps (its text, the
+    // very string appended, and its channel's place; compact-log.ts), so the two reads hold equal frozen
+    // commands over one text, not a copy of it.
+    const [m1, m2] = [a[1]?.command, b[0]?.command] as [{ text: string }, { text: string }];
+    expect(m1).toEqual(m2);
+    expect(Object.isFrozen(m1) && Object.isFrozen(m2)).toBe(true);
+    expect(m1.text).toBe('message 2');
     // An entry appended after a read is frozen by the next read of it.
-    await store.appendBatch('s', [entry(4)], { parsed: true });
-    const [fourth] = await store.readLog('s', 3);
-    expect(Object.isFrozen(fourth?.command)).toBe(true);
-    expect(fourth).toEqual(entry(4));
+    await store.appendBatch('s', [entry(5)], { parsed: true });
+    const [fifth] = await store.readLog('s', 4);
+    expect(Object.isFrozen(fifth?.command)).toBe(true);
+    expect(Object.isFrozen(fifth?.by)).toBe(true);
+    expect(fifth).toEqual(entry(5));
   });
 });
