@@ -1,5 +1,6 @@
 import { deepFreeze, type Actor, type Command, type LogEntry } from '@rubicon/shared';
 import { CommandIndex } from './command-index.ts';
+import { doubled } from './doubled.ts';
 import { IdArena } from './id-arena.ts';
 
 const FIRST_CAPACITY = 16;
@@ -72,23 +73,18 @@ export class CompactLog {
     const i = this.#commandIds.length;
     if (entry.seq !== i + 1) throw new Error(`entry ${entry.seq} cannot follow ${i}`);
     if (i === this.#times.length) {
-      const times = new Float64Array(2 * i);
-      times.set(this.#times);
-      this.#times = times;
-      const frozenAt = new Uint8Array(2 * i);
-      frozenAt.set(this.#frozenAt);
-      this.#frozenAt = frozenAt;
-      const channelOf = new Uint16Array(2 * i);
-      channelOf.set(this.#channelOf);
-      this.#channelOf = channelOf;
+      this.#times = doubled(this.#times, Float64Array);
+      this.#frozenAt = doubled(this.#frozenAt, Uint8Array);
+      this.#channelOf = doubled(this.#channelOf, Uint16Array);
     }
     this.#times[i] = entry.at;
     this.#actors.push(entry.by);
     this.#commandIds.push(entry.commandId);
     const command = entry.command;
-    const channel = isPlainMessage(command) ? this.#channelPlace(command.channel) : 0;
+    const plain = isPlainMessage(command) ? command : undefined;
+    const channel = plain === undefined ? 0 : this.#channelPlace(plain.channel);
     this.#channelOf[i] = channel;
-    this.#commands.push(channel === 0 ? command : (command as PlainMessage).text);
+    this.#commands.push(plain !== undefined && channel !== 0 ? plain.text : command);
     this.index.set(entry.commandId, entry.seq);
   }
 

@@ -1,3 +1,5 @@
+import { doubled } from './doubled.ts';
+
 /**
  * The command ids of one session's log, as bytes in one growable buffer with
  * each id's end in an Int32Array (its start is the previous id's end), not as
@@ -32,7 +34,7 @@ export class IdArena {
 
   push(id: string): void {
     const i = this.#length;
-    if (i === this.#ends.length) this.#ends = grownInts(this.#ends);
+    if (i === this.#ends.length) this.#ends = doubled(this.#ends, Int32Array);
     const start = i === 0 ? 0 : (this.#ends[i - 1] as number);
     const end = isAscii(id) ? start + id.length : start;
     if (end === start) this.#others.set(i, id);
@@ -72,12 +74,6 @@ function isAscii(id: string): boolean {
   if (id.length === 0) return false;
   for (let k = 0; k < id.length; k++) if (id.charCodeAt(k) >= ASCII_END) return false;
   return true;
-}
-
-function grownInts(old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(2 * old.length);
-  next.set(old);
-  return next;
 }
 
 function grownBytes(old: Buffer, atLeast: number): Buffer<ArrayBuffer> {
