@@ -12,8 +12,10 @@
  * less the WebSocket header (2-4 B a frame, the same for both).
  *
  *   node --import tsx server/bench/frame-bytes.ts        prints one JSON object per target
- *   env: FRAME_BYTES_SESSIONS (4), FRAME_BYTES_MESSAGES (200), FRAME_BYTES_DECODES (200000)
+ *   env: FRAME_BYTES_SESSIONS (4), FRAME_BYTES_MESSAGES (200), FRAME_BYTES_DECODES (200000),
+ *   FRAME_BYTES_SAVE=<file> (every captured update and acknowledgement frame of both servers as JSON, the light decoder's test fixture)
  */
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import { io, type Socket } from 'socket.io-client';
@@ -165,6 +167,7 @@ for (let t = 0; t < 3; t++) {
   turns.bareAck?.push(decodeNs(bare.acks));
   turns.rubiconAck?.push(decodeNs(rubicon.acks));
 }
+if (process.env.FRAME_BYTES_SAVE) writeFileSync(process.env.FRAME_BYTES_SAVE, `${JSON.stringify({ bare: { updates: bare.updates, acks: bare.acks }, rubicon: { updates: rubicon.updates, acks: rubicon.acks } })}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
 for (const { figures } of [bare, rubicon]) console.log(JSON.stringify(figures, null, 1));
 console.log(JSON.stringify({ decodeNs: turns, medians: Object.fromEntries(Object.entries(turns).map(([k, xs]) => [k, median(xs)])) }));

@@ -58,8 +58,8 @@ export function load(options: HarnessOptions, sessions: SessionSockets[], tally:
     }
     const text = randomText(rng, `f${sentAt.toFixed(3)}:${k}`);
     const ack = (err: Error | null, a?: Ack) => tally.onAck(k, sentAt, err, a);
-    if (options.target === 'bare') socket.timeout(ACK_TIMEOUT_MS).emit('msg', { text }, ack);
-    else socket.timeout(ACK_TIMEOUT_MS).emit('command', { commandId: `${options.seed}-${label}-${n++}`, command: { type: 'SEND_MESSAGE', channel: 'public', text } }, ack);
+    if (options.target === 'bare') socket.send('msg', { text }, ACK_TIMEOUT_MS, ack);
+    else socket.send('command', { commandId: `${options.seed}-${label}-${n++}`, command: { type: 'SEND_MESSAGE', channel: 'public', text } }, ACK_TIMEOUT_MS, ack);
   };
   const offsets = seats.map(() => rng.next() * interval);
   const grid = new SendGrid(wallClock, now(), interval, offsets, (seat, due) => {

@@ -5,31 +5,29 @@
  * the bare server the six sockets join a room. Every socket's updates go to
  * the tally from its connection on.
  */
-import { io, type Socket } from 'socket.io-client';
 import type { CreateSessionResponse, JoinResponse } from '@rubicon/shared';
 import { SCENARIO_ID } from '../workload.ts';
-import type { Ack, Tally, Update } from './harness-tally.ts';
+import type { Ack, Tally } from './harness-tally.ts';
+import { connectSocket, harnessClientOf, type HarnessSocket } from './harness-socket.ts';
 import { SENDING_SEATS, SOCKETS_PER_SESSION, type HarnessOptions } from './types.ts';
 
 export const ACK_TIMEOUT_MS = 10_000;
 // Sessions set up at once: each takes about 8 round trips one after another (more on a Redis store under load), so many overlap.
 const SETUP_CONCURRENCY = 48;
 
-export type AnySocket = Socket;
+export type AnySocket = HarnessSocket;
 
+/** FANOUT_HARNESS_CLIENT: light (the default) or full (socket.io-client); harness-socket.ts. */
+export const harnessClient = harnessClientOf(process.env.FANOUT_HARNESS_CLIENT);
 
 /** Which server process (its index in the URLs) each socket is connected to. */
 export const processOf = new WeakMap<AnySocket, number>();
 
 /** A socket to server process `p`, its updates counted in the tally. */
-function connect(urls: readonly string[], p: number, tally: Tally): Promise<AnySocket> {
-  const socket = io(urls[p] as string, { transports: ['websocket'], reconnection: false, forceNew: true });
+async function connect(urls: readonly string[], p: number, tally: Tally): Promise<AnySocket> {
+  const socket = await connectSocket(harnessClient, urls[p] as string, (u) => tally.onUpdate(u, p));
   processOf.set(socket, p);
-  socket.on('update', (u: Update) => tally.onUpdate(u, p));
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (err) => reject(err));
-  });
+  return socket;
 }
 
 /** Set-up requests answered `unavailable` (the store not answering within its bound on a crowded machine), or whose connection failed, are sent again, as a client would. */
@@ -38,7 +36,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 async function emitAck(socket: AnySocket, event: string, payload: unknown): Promise<Ack> {
   for (let attempt = 1; ; attempt++) {
-    const ack = (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload)) as Ack;
+    const ack = await new Promise<Ack>((resolve, reject) => socket.send(event, payload, ACK_TIMEOUT_MS, (err, a) => (err || !a ? reject(err ?? new Error(`${event}: no acknowledgement`)) : resolve(a))));
     if (ack.ok || ack.error?.code !== 'unavailable' || attempt >= SETUP_ATTEMPTS) return ack;
     await sleep(250);
   }

@@ -13,8 +13,9 @@ import { markCompactShare, type MarkCompactPause, type MarkCompactShare } from '
 import { harnessGcOf } from './harness-gc.ts';
 import { HeapWatch, type HarnessHeap } from './harness-heap.ts';
 import { Tally, tailOf, tailRecords } from './harness-tally.ts';
-import { setUp, sleep, type SessionSockets } from './harness-setup.ts';
+import { harnessClient, setUp, sleep, type SessionSockets } from './harness-setup.ts';
 import { load } from './harness-load.ts';
+import { startHarnessProfile } from './harness-profile.ts';
 import { SOCKETS_PER_SESSION, type FromHarness, type HarnessOptions, type HarnessResult, type SendLateness, type ToHarness } from './types.ts';
 
 async function drain(options: HarnessOptions, tally: Tally): Promise<void> {
@@ -71,7 +72,8 @@ async function resultOf(tally: Tally, sessions: SessionSockets[], w: { setupMs: 
     lateOver2s: tally.latencies.reduce((k, ms) => (ms > 2000 ? k + 1 : k), 0),
     setupMs: w.setupMs,
     harnessCpuPercent: (w.cpu.user + w.cpu.system) / 10 / windowMs,
-    node: process.version,
+    // Which client (harness-socket.ts) is part of what the harness's figures mean.
+    node: `${process.version} (${harnessClient} client)`,
     tail: tailOf(tally, windowMs),
     gc: { ...harnessGcOf(w.gcs), heap: w.heap },
     gcPauses: w.gcs,
@@ -98,12 +100,14 @@ export async function runHarness(options: HarnessOptions, tell: (m: FromHarness)
     gcLog.start();
     const heap = new HeapWatch();
     heap.begin();
+    const profile = await startHarnessProfile(options.target);
     const cpu = process.cpuUsage();
     tally.windowStart = now();
     await sleep(options.loadMs);
     sending.stop();
     tally.windowEnd = now();
     const used = process.cpuUsage(cpu);
+    await profile?.stop();
     const gcs = gcLog.stop();
     const heapFigures = heap.stop();
     tell({ type: 'load-end' });

@@ -126,7 +126,7 @@ export interface HarnessResult {
   lateOver2s: number;
   setupMs: number;
   harnessCpuPercent: number;
-  /** The harness's process.version (FANOUT_HARNESS_NODE). */
+  /** The harness's process.version (FANOUT_HARNESS_NODE) and its client (FANOUT_HARNESS_CLIENT, harness-socket.ts). */
   node: string;
   tail: TailBreakdown;
   /** With FANOUT_TAIL=1, the slow deliveries, a sample of all, and the harness's GCs (tail-probe.ts). */
