@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRun, poolRuns } from '../bench/fanout/saved-rounds.ts';
 import { summariseRounds } from '../bench/fanout/rounds-summary.ts';
+import { harnessClientOf } from '../bench/fanout/harness-socket.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -50,8 +51,8 @@ describe('fan-out benchmark, small', () => {
         expect(Number(expected), `${section} ${target}: ${String(lost?.value)}`).toBeGreaterThan(200);
         const cpu = rows.find((r) => r.name === `${target}: server CPU per delivery`)?.value;
         expect(typeof cpu === 'number' && cpu > 0, `${section} ${target} CPU ${String(cpu)}`).toBe(true);
-        // Each process says which Node it ran: by default, servers and harness alike, the one running this test.
-        expect(rows.find((r) => r.name === `${target}: Node: server process(es) · harness`)?.value).toBe(`${process.version} · ${process.version}`);
+        // Each process says which Node it ran: by default, servers and harness alike, the one running this test; the harness its client too.
+        expect(rows.find((r) => r.name === `${target}: Node: server process(es) · harness`)?.value).toBe(`${process.version} · ${process.version} (${harnessClientOf(process.env.FANOUT_HARNESS_CLIENT)} client)`);
         // The host's steal apart from the rest of the machine, and whether the phase counts as disturbed (Linux: /proc/stat).
         if (process.platform === 'linux') {
           expect(rows.find((r) => r.name === `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`)?.value).toMatch(/^(-|\d+); -?\d+$/);

@@ -1,7 +1,7 @@
 /**
  * The harness's client sockets, two ways, the same for bare and Rubicon:
  *
- * - `light` (the default since 7 December, 08:30 UTC): a `ws` WebSocket
+ * - `light` (the default since 7 December): a `ws` WebSocket
  *   speaking engine.io v4 / socket.io v5 framing itself (the open packet,
  *   `40` connect, ping → pong, `42<id>[event, payload]` out, `43<id>[…]`
  *   acknowledgements and `42["update", …]` in), its frames parsed with one
