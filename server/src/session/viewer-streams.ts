@@ -10,7 +10,7 @@ function keyOf(viewer: Viewer): string {
  * One state's positions, by the viewer indices of its game: viewer i's version at 2i, its message count at
  * 2i + 1, -1 (or past the end) where not counted yet. Numbers, not a position object per viewer and event.
  */
-interface Known {
+export interface Known {
   state: GameState;
   readonly positions: number[];
 }
@@ -33,6 +33,22 @@ const REMEMBERED = 2;
  * state it has let go, the ring grows to hold as many as lie between it and the newest.
  */
 const REMEMBERED_MAX = 256;
+
+/**
+ * The positions `ring` remembers at `state`, or null; the newest states (just before `next`) are looked at first.
+ * `newest` is the highest version ever remembered in it: every state in the ring has a version at most that,
+ * and a state's version never changes, so a state newer than it cannot be there and the scan is skipped. That
+ * is the state after each event followed, a miss that scanned the whole ring (up to REMEMBERED_MAX once batches
+ * grew it) once per event.
+ */
+export function rememberedIn(ring: readonly (Known | null)[], next: number, newest: number, state: GameState): number[] | null {
+  if (state.version > newest) return null;
+  for (let i = 1; i <= ring.length; i++) {
+    const k = ring[(next - i + ring.length) % ring.length];
+    if (k?.state === state) return k.positions;
+  }
+  return null;
+}
 
 /** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
 interface GameStreams {
@@ -75,14 +91,9 @@ export class ViewerStreams {
     return streams;
   }
 
-  /** The positions remembered at this state, or null. The newest states are looked at first. */
+  /** The positions remembered at this state, or null. */
   private static remembered(streams: GameStreams, state: GameState): number[] | null {
-    const { recent, next } = streams;
-    for (let i = 1; i <= recent.length; i++) {
-      const k = recent[(next - i + recent.length) % recent.length];
-      if (k?.state === state) return k.positions;
-    }
-    return null;
+    return rememberedIn(streams.recent, streams.next, streams.newest, state);
   }
 
   /**
