@@ -1,10 +1,12 @@
 import { whenDue } from '../settle-within.ts';
-import { deadlinePassed, type ServiceError } from './service-error.ts';
+import { lateRefusal as worded, type ServiceError } from './service-error.ts';
 
-/** Why work bounded here was refused at its deadline. */
-export function lateRefusal(): ServiceError {
-  // Not "unreachable": the wait may have been the session's queue on a busy process as much as the store.
-  return deadlinePassed();
+/**
+ * Why work bounded here was refused at its deadline. Not "unreachable" unless the store is known to be: the wait
+ * may have been the session's queue on a busy process as much as the store.
+ */
+export function lateRefusal(storeDown = false): ServiceError {
+  return worded(storeDown);
 }
 
 /**
@@ -18,8 +20,8 @@ export abstract class Bounded {
   next: Bounded | null = null;
   queued = false;
   constructor(readonly deadline: number) {}
-  /** The deadline passed while it was still queued; called at most once, after it has left the queue. */
-  abstract late(): void;
+  /** The deadline passed while it was still queued; called at most once, after it has left the queue, with the refusal to give. */
+  abstract late(refusal: ServiceError): void;
 }
 
 /** A promise's work bounded by `within`. */
@@ -32,9 +34,9 @@ class Within extends Bounded {
     super(deadline);
   }
 
-  late(): void {
+  late(refusal: ServiceError): void {
     this.onLate();
-    this.reject(lateRefusal());
+    this.reject(refusal);
   }
 }
 
@@ -56,6 +58,14 @@ export class DeadlineQueue {
   private turn: NodeJS.Immediate | undefined;
   /** When the timer fires (performance.now() time); meaningful only while `timer` is set. */
   private armedFor = 0;
+
+  /** `storeDown`: whether this process knows its store is unreachable, read only when something is refused. */
+  constructor(private readonly storeDown: () => boolean = () => false) {}
+
+  /** The refusal of work whose deadline passed now. */
+  refusal(): ServiceError {
+    return lateRefusal(this.storeDown());
+  }
 
   /** Rejects with `unavailable` at `deadline` unless `work` settled first; `onLate` marks the work abandoned. */
   within<T>(work: Promise<T>, deadline: number, onLate: () => void): Promise<T> {
@@ -123,7 +133,7 @@ export class DeadlineQueue {
     const now = performance.now();
     for (let w = this.head; w && w.deadline <= now; w = this.head) {
       this.remove(w);
-      w.late();
+      w.late(this.refusal());
     }
     // A timer may fire a little before performance.now() reaches its deadline; then it is armed again for the rest.
     if (this.head) this.arm(this.head.deadline);

@@ -99,6 +99,16 @@ export function deadlinePassed(retryAfterMs = RETRY_AFTER_MS): ServiceError {
 }
 
 /**
+ * A refusal at a deadline (a command's, a join's), worded for its likelier cause: while this process knows the
+ * store is unreachable (`storeDown`, its outage log), as every other refusal of that outage is worded (a summary's
+ * store call failing at once), not as a busy server. One outage read two ways in one second before (docs/security.md,
+ * the audit of 7 December, 04:50-05:26 UTC). Code and retry hint are the same either way.
+ */
+export function lateRefusal(storeDown: boolean): ServiceError {
+  return storeDown ? unavailable() : deadlinePassed();
+}
+
+/**
  * An outage's refusal (the store unreachable, or a deadline passed) worded for where it is read, with its code
  * and retry hint kept; anything else as it is.
  */

@@ -27,7 +27,7 @@ import type { z } from 'zod';
 import type { Clock, Grant, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
-import { ServiceError, deadlinePassed, isOutage } from './service-error.ts';
+import { ServiceError, isOutage } from './service-error.ts';
 import { StoreUnavailableError } from '../store/redis-availability.ts';
 import { settleWithin } from '../settle-within.ts';
 import type { ImportVerifier } from './import-pipeline.ts';
@@ -94,10 +94,10 @@ export class SessionDirectory {
   async join(code: string, deadline?: number): Promise<JoinResponse> {
     if (deadline === undefined) return this.redeem(code, () => true);
     let late = false;
-    // The store may have answered every read, only slowly (or the process was busy): not "unreachable".
+    // Worded as the command path words it: "unreachable" only while the store is known to be.
     return settleWithin(this.redeem(code, () => !late), deadline - performance.now(), () => {
       late = true;
-      throw deadlinePassed();
+      throw this.service.lateRefusal();
     });
   }
 

@@ -82,13 +82,14 @@ export class SessionService {
   private readonly commands: CommandPath;
   private readonly queue = new KeyedQueue();
   /** Bounds each command by its deadline, with one timer for them all. */
-  private readonly bounds = new DeadlineQueue();
+  private readonly bounds: DeadlineQueue;
   private readonly writes: WriteBatches;
   /** Sessions with a catch-up queued and not started: notices arriving meanwhile are covered by it. */
   private readonly refreshing = new Map<string, QueuedCatchUp>();
 
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
+    this.bounds = new DeadlineQueue(() => options.store.unreachable?.() === true);
     this.clock = options.clock;
     this.lookup = options.scenarios ?? ((id) => serverScenarios().get(id));
     this.storeTimeoutMs = options.storeTimeoutMs ?? 1000;
@@ -106,6 +107,11 @@ export class SessionService {
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
     });
     this.writes = new WriteBatches(this.queue, this.bounds, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
+  }
+
+  /** The refusal of work whose deadline passed now (a command's, a join's): one wording per cause for all of them. */
+  lateRefusal(): ServiceError {
+    return this.bounds.refusal();
   }
 
   onApplied(listener: (event: AppliedEvent) => void): void {

@@ -1,8 +1,9 @@
 import type { Answer } from './answer.ts';
 import type { CommandRequest, Executed, PendingCommand } from './command-path.ts';
-import { Bounded, lateRefusal, type DeadlineQueue } from './deadline-queue.ts';
+import { Bounded, type DeadlineQueue } from './deadline-queue.ts';
 import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
 import { SweptMap } from '../swept-map.ts';
+import type { ServiceError } from './service-error.ts';
 
 /**
  * A command waiting for its batch, bounded by its caller's deadline in the
@@ -40,10 +41,10 @@ class Pending extends Bounded implements PendingCommand {
     this.take()?.fail(err);
   }
 
-  late(): void {
+  late(refusal: ServiceError): void {
     this.abandoned = true;
     this.answered = true;
-    this.take()?.fail(lateRefusal());
+    this.take()?.fail(refusal);
   }
 
   /** Its caller's Answer, taken once: out of the deadline queue, and never given again. */

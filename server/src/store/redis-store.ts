@@ -299,6 +299,10 @@ export class RedisStore implements SessionStore {
     return json === null ? null : (JSON.parse(json) as PersistedGame);
   }
 
+  unreachable(): boolean {
+    return this.gate.outages.down;
+  }
+
   async ping(): Promise<boolean> {
     if (this.closed || !this.client.isReady) return false;
     this.probing ??= this.gate

@@ -159,6 +159,11 @@ export interface Placement {
 }
 
 export interface SessionStore {
+  /**
+   * True while this process knows the store is unreachable (Redis: its outage log, from the last failed or
+   * answered command or probe); absent or false otherwise. Only words refusals; decides nothing.
+   */
+  unreachable?(): boolean;
   createSession(meta: SessionMeta): Promise<void>;
   /**
    * Stores a session with its whole log, snapshot and facilitator token so
