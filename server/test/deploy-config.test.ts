@@ -51,7 +51,8 @@ function handshake(headers: Record<string, string>): IncomingMessage {
   return { headers } as unknown as IncomingMessage;
 }
 
-describe('deploy/nginx.conf and docker-compose.yml', () => {
+/** What the app sees of a request through the proxy: its Host, its settings, the metrics listener's names. */
+function hostCases(): void {
   it('forward the Host with its port, so a page on http://localhost:8080 may open its socket', () => {
     const host = /proxy_set_header\s+Host\s+(\$\w+);/.exec(nginx)?.[1];
     expect(host).toBe('$http_host');
@@ -85,7 +86,10 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     for (const host of ['app:9464', '172.18.0.5:9464', '3f2a9c1d7e04:9464', '127.0.0.1:9464']) expect(hostAllowed(policy, host), host).toBe(true);
     for (const host of ['partner.example', 'app.partner.example:9464']) expect(hostAllowed(policy, host), host).toBe(false);
   });
+}
 
+/** How nginx spreads, passes and holds connections. */
+function proxyCases(): void {
   it('keep sockets on one replica, pass WebSocket upgrades and replace X-Forwarded-For', () => {
     // Sticky on the whole address: ip_hash keys on an IPv4 address's first three octets, so a class on one LAN
     // (one /24) would all land on one replica.
@@ -130,7 +134,10 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     expect(counted.test('/api/join:')).toBe(false);
     expect(counted.test('/:')).toBe(false);
   });
+}
 
+/** nginx's own check of the config, and what the image and compose run. */
+function imageCases(): void {
   it.skipIf(!nginxBinary())('pass `nginx -t` (nginx is installed here)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rubicon-nginx-'));
     try {
@@ -172,4 +179,10 @@ describe('deploy/nginx.conf and docker-compose.yml', () => {
     // …and keeps the sources the build needs.
     expect(['server/src/main.ts', 'shared/scenarios/april-2024.yaml', 'client/index.html', 'package-lock.json'].filter(ignoredByDocker)).toEqual([]);
   });
+}
+
+describe('deploy/nginx.conf and docker-compose.yml', () => {
+  hostCases();
+  proxyCases();
+  imageCases();
 });

@@ -53,7 +53,8 @@ afterAll(async () => {
 
 const errorCode = (body: unknown) => (body as HttpError).error.code;
 
-describe('sessions', () => {
+/** Creating a session: the scenarios offered, what a creation gives, and what it refuses. */
+function creationCases(): void {
   it('lists the scenarios', async () => {
     const r = await api<{ id: string; seats: { id: string; optional: boolean }[] }[]>(server.url, '/api/scenarios');
     expect(r.status).toBe(200);
@@ -103,7 +104,10 @@ describe('sessions', () => {
     expect(r.status).toBe(413);
     expect(errorCode(r.body)).toBe('too_large');
   });
+}
 
+/** What a join code and a facilitator's token open. */
+function accessCases(): void {
   it('joins with a code (typed loosely) and issues a new token each time', async () => {
     const s = (await api<CreateSessionResponse>(server.url, '/api/sessions', { body: { scenarioId: 'april-2024' } })).body;
     const code = codeFor(s, 'israel');
@@ -133,6 +137,11 @@ describe('sessions', () => {
     expect((await api(server.url, `/api/sessions/${id}`, { token: other.facilitatorToken })).status).toBe(403);
     expect((await api(server.url, `/api/sessions/${id}/export`, { token: t.tokens.observer })).status).toBe(403);
   });
+}
+
+describe('sessions', () => {
+  creationCases();
+  accessCases();
 });
 
 describe("a session's scenario text", () => {
@@ -155,6 +164,20 @@ describe("a session's scenario text", () => {
     expect(errorCode(elsewhere.body)).toBe('forbidden');
   });
 });
+
+/** The imported copy says hello at the original's version, view and messages, and can be played on from there. */
+async function expectPlayableCopy(imported: CreateSessionResponse, t: Table, version: number): Promise<void> {
+  const copy = new TestClient(server.url, imported.sessionId, imported.facilitatorToken, 'copy');
+  try {
+    const hello = (await copy.hello()) as { ok: true; data: HelloData };
+    expect(hello.data.version).toBe(version);
+    expect(hello.data.view).toEqual(t.facilitator.view);
+    expect(hello.data.messages.map((m) => m.text)).toEqual(t.facilitator.messages.map((m) => m.text));
+    await copy.must({ type: 'RESUME' });
+  } finally {
+    copy.close();
+  }
+}
 
 describe('export and import', () => {
   it('exports the setup and the whole log, and imports it as a new session with the same history', async () => {
@@ -187,17 +210,7 @@ describe('export and import', () => {
     expect(imported.body.sessionId).not.toBe(t.session.sessionId);
     expect(imported.body.codes.map((c) => c.code)).not.toContain(t.session.codes[0]?.code);
 
-    const copy = new TestClient(server.url, imported.body.sessionId, imported.body.facilitatorToken, 'copy');
-    try {
-      const hello = (await copy.hello()) as { ok: true; data: HelloData };
-      expect(hello.data.version).toBe(version);
-      expect(hello.data.view).toEqual(t.facilitator.view);
-      expect(hello.data.messages.map((m) => m.text)).toEqual(t.facilitator.messages.map((m) => m.text));
-      // And it can be played on from there.
-      await copy.must({ type: 'RESUME' });
-    } finally {
-      copy.close();
-    }
+    await expectPlayableCopy(imported.body, t, version);
   });
 
   it('refuses a file whose log does not apply, or that is not a session file', async () => {

@@ -77,7 +77,8 @@ async function iranToken(server: TestServer): Promise<{ sessionId: string; token
   return { sessionId: session.sessionId, token, other };
 }
 
-describe('sockets per token across processes sharing Redis', () => {
+/** One cap over both processes: a hello past it refused on either, a place freed on one taken on the other. */
+function capCases(): void {
   it('refuses a hello past the cap on either process, counts a socket once, and frees a place on the other process when one goes or moves', async () => {
     const [a, b] = await pair();
     const { sessionId, token, other } = await iranToken(a);
@@ -104,7 +105,10 @@ describe('sockets per token across processes sharing Redis', () => {
     await waitFor(async () => (await lateA.hello()).ok, 5000, 'the place of the tab that moved on the other process');
     expect(Object.keys(await placesOf(a, token)).sort()).toEqual([tabs[1]?.socket.id, lateA.socket.id, lateB.socket.id].sort());
   });
+}
 
+/** Places held by a process that stopped renewing its lease: given back, and its own excess dropped when it renews. */
+function leaseCases(): void {
   it('gives the places of a killed process back once its lease runs out, and the cap holds again', async () => {
     const [a, b] = await pair();
     const { sessionId, token } = await iranToken(a);
@@ -143,7 +147,10 @@ describe('sockets per token across processes sharing Redis', () => {
     await waitFor(async () => Object.keys(await placesOf(a, token)).length === CAP, 5000, 'the dropped sockets\' places given back');
     expect(Object.keys(await placesOf(a, token)).sort()).toEqual([onA[0], ...onB].map((t) => t?.socket.id).sort());
   });
+}
 
+/** A socket that goes while a renewal's answer is on its way. */
+function renewalRaceCases(): void {
   it('drops no more than the excess when one of its sockets goes while the renewal that found it is on its way', async () => {
     const [a, b] = await pair();
     const { sessionId, token } = await iranToken(a);
@@ -179,7 +186,10 @@ describe('sockets per token across processes sharing Redis', () => {
     await waitFor(async () => Object.keys(await placesOf(a, token)).length === CAP, 5000, 'the places given back');
     expect(Object.keys(await placesOf(a, token)).sort()).toEqual([onA[0], ...onB].map((t) => t?.socket.id).sort());
   });
+}
 
+/** A take whose answer is lost or comes after its socket went. */
+function takeCases(): void {
   it('counts no place for a hello refused after its take, nor for a socket gone during it', async () => {
     const [a] = await pair();
     const { sessionId, token } = await iranToken(a);
@@ -220,6 +230,13 @@ describe('sockets per token across processes sharing Redis', () => {
       undo();
     }
   });
+}
+
+describe('sockets per token across processes sharing Redis', () => {
+  capCases();
+  leaseCases();
+  renewalRaceCases();
+  takeCases();
 });
 
 describe('a recovered socket (RECOVERY_MS) across processes sharing Redis', () => {
