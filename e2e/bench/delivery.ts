@@ -238,6 +238,64 @@ async function loadBoth(browser: Browser, build: Build): Promise<void> {
   fac.close();
 }
 
+/** Four seats' consoles on a phone and six displays, each on its own context with its own token, opened and not yet live. */
+async function openTenPages(browser: Browser, base: string, s: CreateSessionResponse): Promise<{ page: Page; context: BrowserContext }[]> {
+  const seatCodes = s.codes.filter((c) => c.role.kind === 'seat').slice(0, 4);
+  const obsCode = s.codes.find((c) => c.role.kind === 'observer')!.code;
+  const pages: { page: Page; context: BrowserContext }[] = [];
+  for (const c of seatCodes) {
+    const context = await contextWith(browser, { width: 390, height: 844 }, s.sessionId, await join(base, c.code));
+    const page = await context.newPage();
+    await page.goto(`${base}/s/${s.sessionId}/play`);
+    pages.push({ page, context });
+  }
+  for (let i = 0; i < 6; i++) {
+    const context = await contextWith(browser, { width: 1280, height: 720 }, s.sessionId, await join(base, obsCode));
+    const page = await context.newPage();
+    await page.goto(`${base}/s/${s.sessionId}/display`);
+    pages.push({ page, context });
+  }
+  return pages;
+}
+
+/** 3. A beat change reaching ten pages: how long after the command each page shows the new phase. */
+async function beatChanges(browser: Browser, base: string, out: (s: string) => void): Promise<void> {
+  const s = await newSession(base, false);
+  const fac = await whiteCell(base, s.sessionId, s.facilitatorToken);
+  const pages = await openTenPages(browser, base, s);
+  for (const { page } of pages) await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
+  await fac.send({ type: 'START' });
+  await fac.send({ type: 'ADVANCE' });
+  const samples: number[] = [];
+  const first = fac.beat();
+  for (let b = 0; b < BEAT_CHANGES; b++) {
+    // Close planning (no review: the proposal applies at once), unless the game ended.
+    if (fac.phase() === 'planning') {
+      await fac.send({ type: 'ADVANCE' });
+      for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
+    }
+    // The next beat, or (when the defaults ended the game) a rewind to the first one: the same broadcast.
+    const command: Command = fac.phase() === 'outcome' && first ? { type: 'REWIND', beat: first } : { type: 'ADVANCE' };
+    // The watcher is installed on every page before the command is sent, then read back.
+    await Promise.all(pages.map(({ page }) => page.evaluate(WATCH_PHASE_CHANGE)));
+    const sent = Date.now();
+    const done = fac.send(command).catch((err: unknown) => err);
+    const at = await Promise.all(pages.map(({ page }) => page.evaluate<number>('window.__rubiconChangedAt')));
+    const err = await done;
+    if (err instanceof Error || at.includes(-1)) {
+      out(`Beat change ${b + 1}: stopped (${err instanceof Error ? err.message : 'a page did not change phase within 30 s'})`);
+      break;
+    }
+    samples.push(...at.map((t) => t - sent));
+  }
+  if (samples.length > 0)
+    out(
+      `Beat change to 10 pages (${samples.length} page updates over ${samples.length / 10} beat changes): median ${median(samples).toFixed(0)} ms, p95 ${pct(samples, 95).toFixed(0)} ms, worst ${Math.max(...samples).toFixed(0)} ms`,
+    );
+  fac.close();
+  for (const { context } of pages) await context.close();
+}
+
 async function main(): Promise<void> {
   execSync('npm run build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const builds = [await serve('this build', dist)];
@@ -267,54 +325,7 @@ async function main(): Promise<void> {
     }
 
     // 3. A beat change reaching ten pages.
-    const s = await newSession(base, false);
-    const fac = await whiteCell(base, s.sessionId, s.facilitatorToken);
-    const seatCodes = s.codes.filter((c) => c.role.kind === 'seat').slice(0, 4);
-    const obsCode = s.codes.find((c) => c.role.kind === 'observer')!.code;
-    const pages: { page: Page; context: BrowserContext }[] = [];
-    for (const c of seatCodes) {
-      const context = await contextWith(browser, { width: 390, height: 844 }, s.sessionId, await join(base, c.code));
-      const page = await context.newPage();
-      await page.goto(`${base}/s/${s.sessionId}/play`);
-      pages.push({ page, context });
-    }
-    for (let i = 0; i < 6; i++) {
-      const context = await contextWith(browser, { width: 1280, height: 720 }, s.sessionId, await join(base, obsCode));
-      const page = await context.newPage();
-      await page.goto(`${base}/s/${s.sessionId}/display`);
-      pages.push({ page, context });
-    }
-    for (const { page } of pages) await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
-    await fac.send({ type: 'START' });
-    await fac.send({ type: 'ADVANCE' });
-    const samples: number[] = [];
-    const first = fac.beat();
-    for (let b = 0; b < BEAT_CHANGES; b++) {
-      // Close planning (no review: the proposal applies at once), unless the game ended.
-      if (fac.phase() === 'planning') {
-        await fac.send({ type: 'ADVANCE' });
-        for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
-      }
-      // The next beat, or (when the defaults ended the game) a rewind to the first one: the same broadcast.
-      const command: Command = fac.phase() === 'outcome' && first ? { type: 'REWIND', beat: first } : { type: 'ADVANCE' };
-      // The watcher is installed on every page before the command is sent, then read back.
-      await Promise.all(pages.map(({ page }) => page.evaluate(WATCH_PHASE_CHANGE)));
-      const sent = Date.now();
-      const done = fac.send(command).catch((err: unknown) => err);
-      const at = await Promise.all(pages.map(({ page }) => page.evaluate<number>('window.__rubiconChangedAt')));
-      const err = await done;
-      if (err instanceof Error || at.includes(-1)) {
-        out(`Beat change ${b + 1}: stopped (${err instanceof Error ? err.message : 'a page did not change phase within 30 s'})`);
-        break;
-      }
-      samples.push(...at.map((t) => t - sent));
-    }
-    if (samples.length > 0)
-      out(
-        `Beat change to 10 pages (${samples.length} page updates over ${samples.length / 10} beat changes): median ${median(samples).toFixed(0)} ms, p95 ${pct(samples, 95).toFixed(0)} ms, worst ${Math.max(...samples).toFixed(0)} ms`,
-      );
-    fac.close();
-    for (const { context } of pages) await context.close();
+    await beatChanges(browser, base, out);
   } finally {
     await browser.close();
     for (const build of builds) await build.close();
