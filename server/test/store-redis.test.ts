@@ -210,6 +210,18 @@ describe('createStores', () => {
     }
   });
 
+  it("says Redis is unreachable from its outage log's first failure, for the wording of refusals at a deadline", async () => {
+    const stores = await createStores({ redisUrl: REDIS_URL, prefix: freshPrefix(), clock: fakeClock(), pollMs: 10 });
+    try {
+      expect(stores.store.unreachable?.()).toBe(false);
+      stores.redis?.destroy();
+      await expect(stores.store.getSession('s')).rejects.toThrow(/not connected/);
+      expect(stores.store.unreachable?.()).toBe(true);
+    } finally {
+      await stores.close();
+    }
+  });
+
   it('gives up on an unreachable Redis at startup instead of hanging', async () => {
     const port = await freePort();
     await expect(
