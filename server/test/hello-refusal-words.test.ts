@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient, codeFor, createSession, joinCode, startServer, type TestServer } from './harness.ts';
-import { lateRefusal } from '../src/session/deadline-queue.ts';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
+import { deadlinePassed } from '../src/session/service-error.ts';
 
 let server: TestServer;
 
@@ -55,8 +55,8 @@ describe('a hello refused by an outage or its deadline', () => {
   it('at its deadline (the session not reached in time): the same code and hint, told to say hello again', async () => {
     const client = await seatClient('iran-deadline');
     const service = server.app.service as unknown as Record<'withSession', unknown>;
-    const answer = await failingOnce(service, 'withSession', lateRefusal, () => client.hello());
-    expect(!answer.ok && answer.error).toMatchObject({ ...helloWorded, retryAfterMs: lateRefusal().extra.retryAfterMs });
+    const answer = await failingOnce(service, 'withSession', deadlinePassed, () => client.hello());
+    expect(!answer.ok && answer.error).toMatchObject({ ...helloWorded, retryAfterMs: deadlinePassed().extra.retryAfterMs });
     expect(!answer.ok && answer.error.message).not.toMatch(/command id/i);
     expect((await client.hello()).ok).toBe(true);
     client.close();

@@ -9,13 +9,14 @@ import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandlers } from '../src/http/routes.ts';
-import { DeadlineQueue, lateRefusal } from '../src/session/deadline-queue.ts';
+import { DeadlineQueue } from '../src/session/deadline-queue.ts';
 import { ImportVerifier } from '../src/session/import-pipeline.ts';
 import { lostAppendOutcome } from '../src/session/lost-append.ts';
 import { overdue } from '../src/session/pending-answers.ts';
 import { MemoryStore } from '../src/store/memory-store.ts';
 import { StoreUnavailableError } from '../src/store/redis-availability.ts';
 import { GameSetup, LogEntry, type HttpError } from '@rubicon/shared';
+import { deadlinePassed } from '../src/session/service-error.ts';
 
 let url: string;
 let close: () => Promise<void>;
@@ -72,7 +73,7 @@ describe('a store outage over HTTP', () => {
 describe('every `unavailable` over HTTP', () => {
   // Each route's refusal, and what the same refusal says to a socket's command, which has an id to send again.
   it.each([
-    ['the deadline queue timing out', 'GET', '/queue', 1, 'The server is busy and did not finish this in time', lateRefusal],
+    ['the deadline queue timing out', 'GET', '/queue', 1, 'The server is busy and did not finish this in time', deadlinePassed],
     ['a command overdue at its bound', 'GET', '/overdue', 1, 'The session did not take this command within the time bound', overdue],
     ['a lost append the store could not be asked about in time', 'GET', '/lost', 1, 'The game store did not answer in time, and this may have been applied', null],
     ['the workers all busy, for an import', 'POST', '/import', 5, 'Other long imports, branches or exports are running on this server right now', null],

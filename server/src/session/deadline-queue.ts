@@ -1,13 +1,5 @@
 import { whenDue } from '../settle-within.ts';
-import { lateRefusal as worded, type ServiceError } from './service-error.ts';
-
-/**
- * Why work bounded here was refused at its deadline. Not "unreachable" unless the store is known to be: the wait
- * may have been the session's queue on a busy process as much as the store.
- */
-export function lateRefusal(storeDown = false): ServiceError {
-  return worded(storeDown);
-}
+import { lateRefusal, type ServiceError } from './service-error.ts';
 
 /**
  * Work bounded by a deadline, as the queue holds it: linked into the queue's
@@ -62,7 +54,10 @@ export class DeadlineQueue {
   /** `storeDown`: whether this process knows its store is unreachable, read only when something is refused. */
   constructor(private readonly storeDown: () => boolean = () => false) {}
 
-  /** The refusal of work whose deadline passed now. */
+  /**
+   * The refusal of work whose deadline passed now. Not "unreachable" unless the store is known to be: the wait may
+   * have been the session's queue on a busy process as much as the store.
+   */
   refusal(): ServiceError {
     return lateRefusal(this.storeDown());
   }
