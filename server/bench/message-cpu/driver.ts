@@ -28,6 +28,11 @@
  *   bounds, and awaited before the clients go on, e.g. to switch callgrind's instrumentation on and off with
  *   callgrind_control, so that its counts are the repetitions' alone),
  *   MESSAGE_CPU_IN_FLIGHT (8), MESSAGE_CPU_PACE_MS (0: each slot's next message as soon as the last is acknowledged),
+ *   MESSAGE_CPU_PREFILL=<N> (split runs only: the first session's log filled with N messages before anything is
+ *   counted, the rest of the warm-up sent to the other sessions, and the repetitions sent to the first session
+ *   alone: the total warm-up, and so the heap and the JIT's history, is the same for every N, and only the
+ *   measured session's history differs), MESSAGE_CPU_CAP (the public channel's statements a minute per seat, 600:
+ *   one session's four seats outrun 600 a minute),
  *   MESSAGE_CPU_TARGET=bare (the server is a bare Socket.IO server, as the fan-out's bare-server.ts, answering the
  *   same commands with a room broadcast and an ack: the library's cost per call in a process that does nothing
  *   else, under the same client workload)
@@ -53,6 +58,8 @@ const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
 const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
 const ON_MARK = process.env.MESSAGE_CPU_ON_MARK;
 const BARE = process.env.MESSAGE_CPU_TARGET === 'bare';
+const PREFILL = process.env.MESSAGE_CPU_PREFILL === undefined ? null : Number(process.env.MESSAGE_CPU_PREFILL);
+const CAP = Number(process.env.MESSAGE_CPU_CAP ?? 600);
 const SEATS = ['iran', 'israel', 'us', 'mediators'];
 /** Messages in flight at once, spread over every sender. */
 const IN_FLIGHT = Number(process.env.MESSAGE_CPU_IN_FLIGHT ?? 8);
@@ -134,8 +141,9 @@ async function bareSession(c: Connections, i: number): Promise<Socket[]> {
 const messageText = (k: number) => `m${k} ${'lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(4)}`;
 
 /** `send(count)`: sends `count` messages, IN_FLIGHT at a time, and resolves once every one reached all six sockets of its session. */
+// One count for every sender: two senders may write to the same session, and command ids are scoped to the session.
+let n = 0;
 function sender(c: Connections, senders: readonly Socket[]): (count: number) => Promise<void> {
-  let n = 0;
   return (count) => {
     const target = c.received + 6 * count;
     let sent = 0;
@@ -163,11 +171,22 @@ function sender(c: Connections, senders: readonly Socket[]): (count: number) => 
 /** The clients' side: sessions made and taken into planning, then `send` for a repetition's messages. */
 async function clients(url: string) {
   const c = new Connections(url);
-  const senders: Socket[] = [];
-  for (let i = 0; i < SESSIONS; i++) senders.push(...(await (BARE ? bareSession(c, i) : rubiconSession(c, i))));
-  return { send: sender(c, senders), close: () => senders.forEach((socket) => socket.close()) };
+  const bySession: Socket[][] = [];
+  for (let i = 0; i < SESSIONS; i++) bySession.push(await (BARE ? bareSession(c, i) : rubiconSession(c, i)));
+  const senders = bySession.flat();
+  return {
+    send: sender(c, senders),
+    sendFirst: sender(c, bySession[0] ?? []),
+    sendRest: sender(c, bySession.slice(1).flat()),
+    close: () => senders.forEach((socket) => socket.close()),
+  };
 }
 
+/**
+ * Per counted repetition, the collector's pauses on the main thread (GCProfiler's `cost`) per message, the
+ * mark-compacts among them, and the heap in use at the end: what a bigger heap costs the same messages.
+ */
+const collections: { pausedUsPerMessage: number; compactions: number; heapUsedMB: number }[] = [];
 const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
@@ -185,11 +204,16 @@ function countAllocation(): () => number {
     const end = process.memoryUsage().heapUsed;
     let last = start;
     let allocated = 0;
+    let pausedUs = 0;
+    let compactions = 0;
     // What the heap grew by before each collection, and after the last one.
     for (const gc of profiler.stop()?.statistics ?? []) {
       allocated += gc.beforeGC.heapStatistics.usedHeapSize - last;
       last = gc.afterGC.heapStatistics.usedHeapSize;
+      pausedUs += gc.cost;
+      if (gc.gcType === 'MarkSweepCompact') compactions++;
     }
+    collections.push({ pausedUsPerMessage: Math.round((10 * pausedUs) / PER_REP) / 10, compactions, heapUsedMB: Math.round(end / 2 ** 20) });
     return Math.round((allocated + end - last) / PER_REP);
   };
 }
@@ -229,21 +253,26 @@ async function bareServer(): Promise<{ listen: () => Promise<string>; close: () 
 
 async function rubiconServer(): Promise<{ listen: () => Promise<string>; close: () => Promise<void> }> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', CLIENT_DIST: '/nonexistent-client-dist', ...benchLimitSettings() });
-  return createApp(config, { scenarios: benchCatalog(600) });
+  return createApp(config, { scenarios: benchCatalog(CAP) });
 }
 
 if (CLIENT_OF) {
   // A split run's client: each repetition between a start and a stop, each answered by the server before going on.
-  const { send, close } = await clients(CLIENT_OF);
+  const { send, sendFirst, sendRest, close } = await clients(CLIENT_OF);
   const mark = (m: Mark) => new Promise<void>((resolve) => {
     process.once('message', () => resolve());
     process.send?.(m);
   });
   // A warm-up first (one repetition's worth by default): the message path compiled and the heap grown before anything is counted.
-  await send(WARMUP);
+  if (PREFILL === null) await send(WARMUP);
+  else {
+    if (SESSIONS < 2 || PREFILL > WARMUP) throw new Error('MESSAGE_CPU_PREFILL needs two sessions and at most MESSAGE_CPU_WARMUP');
+    await sendFirst(PREFILL);
+    await sendRest(WARMUP - PREFILL);
+  }
   for (let r = 0; r < REPS; r++) {
     await mark('start');
-    await send(PER_REP);
+    await (PREFILL === null ? send : sendFirst)(PER_REP);
     await mark('stop');
   }
   close();
@@ -255,7 +284,9 @@ if (CLIENT_OF) {
   const figures: number[] = [];
   const allocated: number[] = [];
   if (SPLIT) {
-    const child = fork(process.argv[1] as string, [], { env: { ...process.env, MESSAGE_CPU_CLIENT_OF: url }, execArgv: [] });
+    const script = process.argv[1] as string;
+    // Run from its source (not bundled by ab.ts), the child needs tsx too.
+    const child = fork(script, [], { env: { ...process.env, MESSAGE_CPU_CLIENT_OF: url }, execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [] });
     let before = process.cpuUsage();
     let allocation = countAllocation();
     await new Promise<void>((resolve, reject) => {
@@ -292,7 +323,7 @@ if (CLIENT_OF) {
     }
     close();
   }
-  console.log(JSON.stringify({ perMessageUs: figures, allocPerMessage: allocated }));
+  console.log(JSON.stringify({ perMessageUs: figures, allocPerMessage: allocated, collections }));
   await app.close();
   process.exit(0);
 }
