@@ -33,6 +33,10 @@
  *   alone: the total warm-up, and so the heap and the JIT's history, is the same for every N, and only the
  *   measured session's history differs), MESSAGE_CPU_CAP (the public channel's statements a minute per seat, 600:
  *   one session's four seats outrun 600 a minute),
+ *   MESSAGE_CPU_COLLECT=0 (no full collection before each repetition: on Node 24 that collection, run while the
+ *   server is idle and no per-message object is alive, deoptimizes some 15-60 functions of the message path, both
+ *   Rubicon's and the libraries', for "embedded weak objects cleared", and the repetition then pays their
+ *   re-tiering; Node 20 deoptimizes none there, nor does Node 24 at the mark-compacts that fall under load),
  *   MESSAGE_CPU_TARGET=bare (the server is a bare Socket.IO server, as the fan-out's bare-server.ts, answering the
  *   same commands with a room broadcast and an ack: the library's cost per call in a process that does nothing
  *   else, under the same client workload)
@@ -188,7 +192,10 @@ async function clients(url: string) {
  */
 const collections: { pausedUsPerMessage: number; compactions: number; heapUsedMB: number }[] = [];
 const perMessageUs = (used: NodeJS.CpuUsage) => Math.round((10 * (used.user + used.system)) / PER_REP) / 10;
-const collect = () => (globalThis as { gc?: () => void }).gc?.();
+const COLLECT = process.env.MESSAGE_CPU_COLLECT !== '0';
+const collect = () => {
+  if (COLLECT) (globalThis as { gc?: () => void }).gc?.();
+};
 
 /**
  * Counts the bytes this process allocates from now until the returned function is called: per message, rounded.
