@@ -3,6 +3,7 @@ import type { LimitStore, RateLimit, Verdict } from './rate-limit.ts';
 import type { EntryLimit } from '../store/types.ts';
 import { settleWithin } from '../settle-within.ts';
 import { ALLOWED } from './window-counter.ts';
+import { performance } from '../clock.ts';
 
 /** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
 export type ChainVerdict = { allowed: true } | { allowed: false; link: number; retryAfterMs: number };

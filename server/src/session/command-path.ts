@@ -11,6 +11,7 @@ import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, ov
 import { refusalError, ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
 import { wireViewFor } from './sync-data.ts';
+import { performance } from '../clock.ts';
 
 // Importers (session-service.ts, write-batches.ts, limits.ts) take these from here.
 export type { Admission, CommandLimit, CommandRequest, Executed, PendingCommand } from './command-types.ts';

@@ -1,5 +1,6 @@
 import { whenDue } from '../settle-within.ts';
 import { lateRefusal, type ServiceError } from './service-error.ts';
+import { performance } from '../clock.ts';
 
 /**
  * Work bounded by a deadline, as the queue holds it: linked into the queue's

@@ -14,6 +14,7 @@ import { MAX_APPEND_BATCH } from '../store/append-batch.ts';
 import { SessionCache, type AppliedEvent, type CachedSession, type LoadedSession } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { WriteBatches } from './write-batches.ts';
+import { performance } from '../clock.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
 export type { Executed } from './command-path.ts';

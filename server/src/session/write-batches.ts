@@ -4,6 +4,7 @@ import { Bounded, type DeadlineQueue } from './deadline-queue.ts';
 import { LANE_IDLE_MS, type KeyedQueue } from './keyed-queue.ts';
 import { SweptMap } from '../swept-map.ts';
 import type { ServiceError } from './service-error.ts';
+import { performance } from '../clock.ts';
 
 /**
  * A command waiting for its batch, bounded by its caller's deadline in the

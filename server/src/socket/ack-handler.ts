@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Answer } from '../session/answer.ts';
 import { asServiceError, invalidPayload } from '../session/service-error.ts';
+import { performance } from '../clock.ts';
 
 type Reply<T> = (r: Ack<T>) => void;
 

@@ -32,6 +32,7 @@ import { grantKey, type SocketGrants } from './socket-grants.ts';
 import type { TokenPlaces } from './token-sockets.ts';
 import type { RubiconSocket } from './types.ts';
 import type { Grant } from '../store/types.ts';
+import { performance } from '../clock.ts';
 
 export interface SeatHandlersDeps {
   config: Config;
