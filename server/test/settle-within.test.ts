@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
-import { OutageLog, RedisGate, StoreUnavailableError } from '../src/store/redis-availability.ts';
+import { RedisGate, StoreUnavailableError } from '../src/store/redis-availability.ts';
+import { OutageLog } from '../src/store/redis-health.ts';
 import { settleWithin } from '../src/settle-within.ts';
 import { blockLoop, socketPair } from './stalled-loop.ts';
 

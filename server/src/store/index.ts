@@ -3,7 +3,8 @@ import { MemoryScheduler, type SchedulerErrorHandler } from './memory-scheduler.
 import { MemoryStore } from './memory-store.ts';
 import { RedisScheduler } from './redis-scheduler.ts';
 import { RedisStore } from './redis-store.ts';
-import { OutageLog, RedisGate, adapterSafeClient, reconnectDelay } from './redis-availability.ts';
+import { RedisGate, adapterSafeClient, reconnectDelay } from './redis-availability.ts';
+import { OutageLog } from './redis-health.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock, Scheduler, SessionStore } from './types.ts';
 import { settleWithin } from '../settle-within.ts';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ErrorReply, type RedisClientType } from 'redis';
-import type { Logger } from '../logger.ts';
 import { settleWithin } from '../settle-within.ts';
+import { OutageLog } from './redis-health.ts';
 
 /**
  * What happens when Redis is slow, gone or coming back.
@@ -74,38 +74,6 @@ export function classifyRedisError(error: unknown): unknown {
 /** True for anything that says "Redis is unreachable" rather than "the code is wrong". */
 export function isRedisConnectionError(error: unknown): boolean {
   return classifyRedisError(error) instanceof StoreUnavailableError;
-}
-
-/** One log line when Redis becomes unreachable, one when it is back; nothing per failed command. */
-export class OutageLog {
-  private downSince: number | null = null;
-  private failures = 0;
-
-  constructor(
-    private readonly log: Logger | undefined,
-    /** Told as the lines are written: true when an outage starts, false when it ends (the metrics). */
-    private readonly onChange?: (down: boolean) => void,
-  ) {}
-
-  get down(): boolean {
-    return this.downSince !== null;
-  }
-
-  failure(error: unknown): void {
-    this.failures++;
-    if (this.downSince !== null) return;
-    this.downSince = Date.now();
-    this.log?.error({ err: error }, 'Redis is unreachable: commands are refused as unavailable until it is back');
-    this.onChange?.(true);
-  }
-
-  success(): void {
-    if (this.downSince === null) return;
-    this.log?.warn({ outageMs: Date.now() - this.downSince, failures: this.failures }, 'Redis is reachable again');
-    this.downSince = null;
-    this.failures = 0;
-    this.onChange?.(false);
-  }
 }
 
 export interface RedisGateOptions {

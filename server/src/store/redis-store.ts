@@ -3,6 +3,7 @@ import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { RedisGate } from './redis-availability.ts';
+import { RedisProbe } from './redis-health.ts';
 import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, KEY_LEGACY_TOKEN, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
@@ -73,23 +74,21 @@ export class RedisStore implements SessionStore {
   private readonly client: RedisClientType;
   private readonly prefix: string;
   private readonly ownsClient: boolean;
-  private readonly pingTimeoutMs: number;
   private readonly gate: RedisGate;
+  private readonly probe: RedisProbe;
   /** This store's id in the append notices it publishes, so that its own process skips them. */
   private readonly writer = randomUUID();
   private readonly noticeChannel: string;
   /** The connections following other processes' appends (followAppends), closed with the store. */
   private readonly followers = new Set<RedisClientType>();
-  /** One readiness probe at a time, so that health checks against a stopped Redis do not pile up PINGs. */
-  private probing: Promise<boolean> | null = null;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
     this.client = options.client;
     this.prefix = options.prefix;
     this.ownsClient = options.ownsClient ?? false;
-    this.pingTimeoutMs = options.pingTimeoutMs ?? 1000;
     this.gate = options.gate ?? new RedisGate({ client: options.client });
+    this.probe = new RedisProbe(this.gate, options.pingTimeoutMs ?? 1000);
     this.noticeChannel = this.key('appended');
   }
 
@@ -248,7 +247,6 @@ export class RedisStore implements SessionStore {
     return decodeAppendReply(reply, sessionId);
   }
 
-
   async readLog(sessionId: string, afterSeq: number): Promise<ReadonlyArray<Readonly<LogEntry>>> {
     const key = this.key('log', sessionId);
     const entries: LogEntry[] = [];
@@ -300,19 +298,11 @@ export class RedisStore implements SessionStore {
   }
 
   unreachable(): boolean {
-    return this.gate.outages.down;
+    return this.probe.unreachable;
   }
 
   async ping(): Promise<boolean> {
-    if (this.closed || !this.client.isReady) return false;
-    this.probing ??= this.gate
-      .run((c) => c.ping(), this.pingTimeoutMs)
-      .then(
-        (reply) => reply === 'PONG',
-        () => false,
-      )
-      .finally(() => (this.probing = null));
-    return this.probing;
+    return this.closed ? false : this.probe.ping();
   }
 
   async close(): Promise<void> {
