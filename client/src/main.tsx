@@ -3,7 +3,6 @@ import './csp.ts';
 import { preconnect } from './net/preconnect.ts';
 import { parseRoute } from './router.ts';
 import './styles.css';
-import './room.css';
 
 // The socket's handshake, the hello and the scenario's text travel while boot.tsx (React and the
 // screens) downloads: the build names boot's chunks in index.html (scripts/preload-boot.ts), so
