@@ -13,6 +13,11 @@ import { bundledWorker } from '../src/simulate/worker-code.ts';
 
 const scenario = shippedScenario('april-2024');
 
+/** A game record of a sweep, only its outcome mattering. */
+function game(outcome: string) {
+  return { game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} };
+}
+
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -21,6 +26,15 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('rubicon simulate', () => {
+  reportAndRefusalCases();
+  workerCases();
+  chunkAndExportCases();
+  sweepCases();
+  figureCases();
+});
+
+/** The command line: a run's report and files, and the flags it refuses. */
+function reportAndRefusalCases(): void {
   it('reports distributions with intervals and writes the CSVs and an offline HTML report', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rubicon-sim-'));
     const r = await run('simulate', '--games', '40', '--workers', '0', '--personas', 'iran=hard-liner,israel=maximalist', '--seed', 't', '--out', dir);
@@ -77,7 +91,10 @@ describe('rubicon simulate', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('iran is named twice (iran=hard-liner and iran=strategic-patience)');
   });
+}
 
+/** Worker threads: the same games as inline, from a bundle kept between runs, in a pool that outlives a failed batch. */
+function workerCases(): void {
   it('plays the same games on worker threads as inline', async () => {
     const spec = { scenarioId: scenario.id, personas: {}, seed: 'pool', optionalSeats: [], from: 0, to: 16, beatsCsvMix: null };
     const inline = await runPool(scenario, spec, 0);
@@ -134,7 +151,10 @@ describe('rubicon simulate', () => {
       await pool.close();
     }
   }, 60_000);
+}
 
+/** How games are handed out to the workers, and one game exported as a session file. */
+function chunkAndExportCases(): void {
   it('hands games out in chunks and streams beats.csv lines in game order, as inline', async () => {
     // 2,500 games: many chunks, shrinking to the end, so the two workers finish theirs out of order.
     const spec = { scenarioId: scenario.id, personas: {}, seed: 'chunks', optionalSeats: [], from: 0, to: 2_500, beatsCsvMix: 'm' };
@@ -183,11 +203,13 @@ describe('rubicon simulate', () => {
     expect(verified.session.final.turn.context.outcome?.outcome).toBe(row[2]);
     expect(r.out).toContain(`game ${row[1]}: ${row[2]}`);
   });
+}
 
+/** A sweep's ranking of the choices that move the odds. */
+function sweepCases(): void {
   it('ranks the choices of a sweep by how far they move the odds', () => {
     const mixes = mixesOf({ israel: ['take-the-win', 'maximalist'], us: ['restrain-israel', 'stand-firm'] });
     expect(mixes).toHaveLength(4);
-    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
     // Israel's maximalist always ends in regional war here; the US choice changes nothing.
     const runs = mixes.map((mix) => ({ mix, games: Array.from({ length: 50 }, () => game(mix.israel === 'maximalist' ? 'regional-war' : 'de-escalation')) }));
     const top = rankShifts(runs, ['regional-war', 'de-escalation']).filter((s) => s.outcome === 'regional-war');
@@ -204,7 +226,6 @@ describe('rubicon simulate', () => {
 
   it('ranks an outcome one game in 16,200 reached below a real effect, says no choice shifts it clearly, and shows the counts', () => {
     const grid = { israel: ['take-the-win', 'restore-deterrence', 'maximalist'], us: ['restrain-israel', 'stand-firm', 'disengage'] };
-    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
     // Regional war in 30% of games with Israel's maximalist, 20% otherwise; a nuclear crisis in one game of the sweep.
     const runs = mixesOf(grid).map((mix) => ({
       mix,
@@ -235,14 +256,16 @@ describe('rubicon simulate', () => {
 
   it('ranks no choice for an outcome that no game of the sweep reached', () => {
     const mixes = mixesOf({ israel: ['take-the-win', 'maximalist'] });
-    const game = (outcome: string) => ({ game: 0, outcome, peakRung: 0, finalRung: 0, beats: 0, casualties: 0, escalation: {} });
     const runs = mixes.map((mix) => ({ mix, games: Array.from({ length: 20 }, () => game('de-escalation')) }));
     const shifts = rankShifts(runs, ['de-escalation', 'nuclear-crisis']);
     expect(shifts.filter((s) => s.outcome === 'nuclear-crisis')).toEqual([]);
     const scenario = { outcomes: [{ id: 'de-escalation', title: 'Step back' }, { id: 'nuclear-crisis', title: 'Nuclear crisis' }] } as unknown as Parameters<typeof formatShifts>[1];
     expect(formatShifts(shifts, scenario)).toContain('Nuclear crisis: reached in no game, so no choice is ranked');
   });
+}
 
+/** How figures print. */
+function figureCases(): void {
   it('never prints a score that rounds to zero as -0.0, in the terminal or the report', async () => {
     expect([fixed(-0, 1), fixed(-0.04, 1), fixed(-0.004, 2), fixed(-0.4, 0), fixed(-0.06, 1), fixed(0.04, 1)]).toEqual(['0.0', '0.0', '0.00', '0', '-0.1', '0.0']);
     expect(percent(-0)).toBe('0.0');
@@ -261,4 +284,4 @@ describe('rubicon simulate', () => {
       "CPU while playing: 5.00 s (5.000 ms a game): 3.00 s the worker threads (3.000 ms a game), 0.50 s this thread, 1.50 s other threads (V8's compiler and GC helpers, the loader); 2.00 cores busy on average",
     );
   });
-});
+}
