@@ -3,6 +3,13 @@ import { REQUIRED } from './april-2024.ts';
 import { historicalPicks, playGame, withPicks, type Picks } from './april-2024-games.ts';
 
 describe('april-2024 scenario: counterfactual paths', () => {
+  shadowWarCases();
+  describe('the nuclear answer', nuclearAnswerCases);
+  counterstrikeCases();
+});
+
+/** Where Iran's first answer, and Israel's, lead short of a direct war. */
+function shadowWarCases(): void {
   it('ends in de-escalation when Israel takes the win, on the rung of a one-way strike', () => {
     const game = playGame(withPicks(historicalPicks, { 'israel-decision': { israel: 'take-the-win' } }), { draws: { interception: 'near-total' } });
     expect(game.outcome).toBe('de-escalation');
@@ -53,61 +60,65 @@ describe('april-2024 scenario: counterfactual paths', () => {
     expect(game.outcome).toBe('de-escalation');
     expect(game.world.ladder).toBe(4);
   });
+}
 
-  describe('the nuclear answer', () => {
-    const threshold: Picks = { 'iran-decision': { iran: 'nuclear-signalling' }, 'shadow-war': { iran: 'enrichment-surge' } };
+/** The beat Israel and the United States get when Iran reaches the nuclear threshold. */
+function nuclearAnswerCases(): void {
+  const threshold: Picks = { 'iran-decision': { iran: 'nuclear-signalling' }, 'shadow-war': { iran: 'enrichment-surge' } };
 
-    it('gives Israel and the United States a beat to answer when Iran reaches the threshold', () => {
-      const game = playGame(threshold);
-      expect(game.path.at(-1)).toBe('nuclear-answer');
-      expect(game.world.measures.iran?.['nuclear-latency']).toBeGreaterThanOrEqual(90);
-      // Everyone's default: no weapon, no deal, no strike.
-      expect(game.outcome).toBe('threshold-standoff');
-    });
-
-    it('ends in a nuclear crisis on rung 8 when Iran races for a weapon and no one stops it', () => {
-      const game = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', us: 'refer-to-iaea-board' } }));
-      expect(game.outcome).toBe('nuclear-crisis');
-      expect(game.world.ladder).toBe(8);
-      expect(game.world.flags.has('iaea-referral')).toBe(true);
-    });
-
-    it('ends in strikes on the programme when Israel or the United States bombs the sites', () => {
-      const israel = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', israel: 'bomb-nuclear-facilities' } }));
-      expect(israel.outcome).toBe('programme-struck');
-      expect(israel.world.flags.has('israel-struck-iran')).toBe(true);
-      const us = playGame(withPicks(threshold, { 'nuclear-answer': { us: 'bomb-facilities-with-israel' } }));
-      expect(us.outcome).toBe('programme-struck');
-      expect(us.driver.ctx.outcome?.variant).toBe(0); // the description that says the United States struck
-      expect(us.world.ladder).toBe(4);
-    });
-
-    it('opens talks only when a freeze meets an offer and someone carries it', () => {
-      const offer = withPicks(threshold, { 'nuclear-answer': { iran: 'freeze-for-talks', us: 'offer-talks-via-oman' } });
-      expect(playGame(offer).outcome).toBe('threshold-standoff');
-      const carried = withPicks(offer, { 'nuclear-answer': { mediators: 'carry-freeze-formula' } });
-      const game = playGame(carried);
-      expect(game.outcome).toBe('nuclear-talks');
-      expect(game.world.flags.has('nuclear-breakout')).toBe(false);
-    });
-
-    it('restores UN sanctions only through the European parties to the deal', () => {
-      const pressed = withPicks(threshold, { 'nuclear-answer': { us: 'press-for-snapback' } });
-      expect(playGame(pressed).world.flags.has('snapback')).toBe(true); // no one plays Europe: the E3 follow Washington
-      const withEu = [...REQUIRED, 'eu'];
-      expect(playGame(pressed, { inPlay: withEu }).world.flags.has('snapback')).toBe(false);
-      expect(playGame(withPicks(pressed, { 'nuclear-answer': { eu: 'trigger-snapback' } }), { inPlay: withEu }).world.flags.has('snapback')).toBe(true);
-    });
-
-    it('follows a nuclear hint and an IAEA report after Israel’s decision', () => {
-      const picks = withPicks(historicalPicks, { 'israel-decision': { iran: 'hint-nuclear-rethink' } });
-      expect(playGame(picks).outcome).toBe('contained-exchange');
-      const game = playGame(picks, { injects: { 'israel-decision': ['iaea-report'] } });
-      expect(game.path.at(-1)).toBe('nuclear-answer');
-      expect(game.outcome).toBe('threshold-standoff');
-    });
+  it('gives Israel and the United States a beat to answer when Iran reaches the threshold', () => {
+    const game = playGame(threshold);
+    expect(game.path.at(-1)).toBe('nuclear-answer');
+    expect(game.world.measures.iran?.['nuclear-latency']).toBeGreaterThanOrEqual(90);
+    // Everyone's default: no weapon, no deal, no strike.
+    expect(game.outcome).toBe('threshold-standoff');
   });
 
+  it('ends in a nuclear crisis on rung 8 when Iran races for a weapon and no one stops it', () => {
+    const game = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', us: 'refer-to-iaea-board' } }));
+    expect(game.outcome).toBe('nuclear-crisis');
+    expect(game.world.ladder).toBe(8);
+    expect(game.world.flags.has('iaea-referral')).toBe(true);
+  });
+
+  it('ends in strikes on the programme when Israel or the United States bombs the sites', () => {
+    const israel = playGame(withPicks(threshold, { 'nuclear-answer': { iran: 'race-for-weapon', israel: 'bomb-nuclear-facilities' } }));
+    expect(israel.outcome).toBe('programme-struck');
+    expect(israel.world.flags.has('israel-struck-iran')).toBe(true);
+    const us = playGame(withPicks(threshold, { 'nuclear-answer': { us: 'bomb-facilities-with-israel' } }));
+    expect(us.outcome).toBe('programme-struck');
+    expect(us.driver.ctx.outcome?.variant).toBe(0); // the description that says the United States struck
+    expect(us.world.ladder).toBe(4);
+  });
+
+  it('opens talks only when a freeze meets an offer and someone carries it', () => {
+    const offer = withPicks(threshold, { 'nuclear-answer': { iran: 'freeze-for-talks', us: 'offer-talks-via-oman' } });
+    expect(playGame(offer).outcome).toBe('threshold-standoff');
+    const carried = withPicks(offer, { 'nuclear-answer': { mediators: 'carry-freeze-formula' } });
+    const game = playGame(carried);
+    expect(game.outcome).toBe('nuclear-talks');
+    expect(game.world.flags.has('nuclear-breakout')).toBe(false);
+  });
+
+  it('restores UN sanctions only through the European parties to the deal', () => {
+    const pressed = withPicks(threshold, { 'nuclear-answer': { us: 'press-for-snapback' } });
+    expect(playGame(pressed).world.flags.has('snapback')).toBe(true); // no one plays Europe: the E3 follow Washington
+    const withEu = [...REQUIRED, 'eu'];
+    expect(playGame(pressed, { inPlay: withEu }).world.flags.has('snapback')).toBe(false);
+    expect(playGame(withPicks(pressed, { 'nuclear-answer': { eu: 'trigger-snapback' } }), { inPlay: withEu }).world.flags.has('snapback')).toBe(true);
+  });
+
+  it('follows a nuclear hint and an IAEA report after Israel’s decision', () => {
+    const picks = withPicks(historicalPicks, { 'israel-decision': { iran: 'hint-nuclear-rethink' } });
+    expect(playGame(picks).outcome).toBe('contained-exchange');
+    const game = playGame(picks, { injects: { 'israel-decision': ['iaea-report'] } });
+    expect(game.path.at(-1)).toBe('nuclear-answer');
+    expect(game.outcome).toBe('threshold-standoff');
+  });
+}
+
+/** Iran's counterstrike after a major Israeli strike, and the paths that climb to the top of the ladder. */
+function counterstrikeCases(): void {
   it('ends in sustained war after a major Israeli strike answered by a full barrage', () => {
     const game = playGame(
       withPicks(historicalPicks, {
@@ -157,4 +168,4 @@ describe('april-2024 scenario: counterfactual paths', () => {
     const picks = withPicks(historicalPicks, { 'israel-decision': { us: 'green-light', iran: 'mobilise-proxies' } });
     expect(playGame(picks).path.at(-1)).toBe('iran-counterstrike');
   });
-});
+}
