@@ -30,10 +30,23 @@ function openFirstBeat(d: Driver) {
   expect(d.ctx.beat).toBe('first');
 }
 
+/** Red writes to Grey, and Grey passes it on to Blue: the relay withCarrierRule reads. */
+function carryRedsWord(d: Driver): void {
+  d.seat('red', say('A word for Blue.'));
+  d.seat('grey', say('Passing it on.', { to: 'blue', relayOf: d.state.messages.at(-1)!.id }));
+}
+
 const say = (text: string, extra: { to?: string; relayOf?: string } = {}) =>
   ({ type: 'SEND_MESSAGE', channel: 'via-grey', text, ...extra }) as const;
 
 describe('relays as facts', () => {
+  adjudicationCases();
+  countingCases();
+  visibilityCases();
+});
+
+/** A relay reaches the adjudication: when the last seat locks in, on replay, and when the clock closes planning. */
+function adjudicationCases(): void {
   it('a relay sent in planning reaches the adjudication when the last seat locks in, and the rule reading it fires', () => {
     const d = new Driver(withCarrierRule());
     openFirstBeat(d);
@@ -85,13 +98,15 @@ describe('relays as facts', () => {
   it('closing planning by the clock carries the relays too', () => {
     const d = new Driver(withCarrierRule());
     openFirstBeat(d);
-    d.seat('red', say('A word for Blue.'));
-    d.seat('grey', say('Passing it on.', { to: 'blue', relayOf: d.state.messages.at(-1)!.id }));
+    carryRedsWord(d);
     const timer = d.ctx.timer!;
     d.must(system, { type: 'TIMER_EXPIRED', timerVersion: timer.setAtVersion }, timer.deadline!);
     expect(d.ctx.proposal?.relays).toHaveLength(1);
   });
+}
 
+/** What counts as a relay, and what a rewind forgets. */
+function countingCases(): void {
   it('does not count what is not a relay of a principal’s message to another principal', () => {
     const d = new Driver(withCarrierRule());
     d.fac({ type: 'START' });
@@ -116,8 +131,7 @@ describe('relays as facts', () => {
     s.beats[0]!.next = [{ beat: 'second' }];
     const d = new Driver(s);
     openFirstBeat(d);
-    d.seat('red', say('A word for Blue.'));
-    d.seat('grey', say('Passing it on.', { to: 'blue', relayOf: d.state.messages.at(-1)!.id }));
+    carryRedsWord(d);
     d.fac({ type: 'ADVANCE' });
     d.fac({ type: 'ACCEPT_ADJUDICATION' });
     d.fac({ type: 'ADVANCE' });
@@ -128,12 +142,14 @@ describe('relays as facts', () => {
     expect(d.ctx.proposal?.relays).toEqual([]);
     expect(d.ctx.proposal?.narrative.map((n) => n.text)).not.toContain('Grey carries Red’s word to Blue.');
   });
+}
 
+/** Who sees a relay counted, and the branch it decided. */
+function visibilityCases(): void {
   it('the white cell sees which relays counted; a seat sees only the relays it sent or received', () => {
     const d = new Driver(withCarrierRule());
     openFirstBeat(d);
-    d.seat('red', say('A word for Blue.'));
-    d.seat('grey', say('Passing it on.', { to: 'blue', relayOf: d.state.messages.at(-1)!.id }));
+    carryRedsWord(d);
     d.fac({ type: 'ADVANCE' });
     expect(viewFor(d.game, d.state, { kind: 'facilitator' }).proposal?.relays[0]?.countedFor).toEqual([{ kind: 'rule', rule: 'carried' }]);
     d.fac({ type: 'ACCEPT_ADJUDICATION' });
@@ -148,8 +164,7 @@ describe('relays as facts', () => {
   it('explains a branch by the relay that decided it', () => {
     const d = new Driver(withCarrierRule());
     openFirstBeat(d);
-    d.seat('red', say('A word for Blue.'));
-    d.seat('grey', say('Passing it on.', { to: 'blue', relayOf: d.state.messages.at(-1)!.id }));
+    carryRedsWord(d);
     d.fac({ type: 'ADVANCE' });
     d.fac({ type: 'ACCEPT_ADJUDICATION' });
     const cause = explainBranch(d.game.scenario, 'first', d.ctx.world, d.ctx.ledger);
@@ -162,7 +177,7 @@ describe('relays as facts', () => {
       'no one passed a message from Red on to Blue',
     ]);
   });
-});
+}
 
 describe('the relayed condition in a scenario file', () => {
   const problems = (when: unknown) => {
