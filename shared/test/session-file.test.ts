@@ -26,6 +26,14 @@ const edited = (edit: (f: SessionFile) => void): unknown => {
 };
 
 describe('the session file', () => {
+  acceptedCases();
+  refusedFileCases();
+  refusedLogCases();
+  refusedChainCases();
+});
+
+/** What verifies: the final state rebuilt, whatever the layout, one chain per log. */
+function acceptedCases(): void {
   it('verifies and rebuilds exactly the final state', () => {
     const r = verifySessionFile(text, lookup);
     if (!r.ok) throw new Error(r.problem.message);
@@ -48,7 +56,10 @@ describe('the session file', () => {
     const again = buildSessionFile({ session: header, game: played.game, log: played.log, exportedAt: 5 });
     expect(again.chain).toEqual(file.chain);
   });
+}
 
+/** Refusals of the file as a whole: its JSON, its format, its schema, its scenario. */
+function refusedFileCases(): void {
   it('refuses malformed JSON with the line and column', () => {
     const broken = text.replace('"seq": 3,', '"seq": 3,,');
     const p = problem(verifySessionFile(broken, lookup));
@@ -79,7 +90,10 @@ describe('the session file', () => {
     const older: Scenario = { ...getScenario('april-2024')!, version: getScenario('april-2024')!.version + 1 };
     expect(problem(verifySessionFile(text, (id) => (id === 'april-2024' ? older : undefined))).code).toBe('scenario_version');
   });
+}
 
+/** Refusals of the log: a missing, reordered or changed event. */
+function refusedLogCases(): void {
   it('refuses a missing event: a gap or a cut-off end', () => {
     expect(problem(verifySessionFile(edited((f) => f.log.splice(9, 1)), lookup))).toMatchObject({
       code: 'event_missing',
@@ -120,7 +134,10 @@ describe('the session file', () => {
     // The header is chained too: another seed is a changed file, not another game.
     expect(problem(verifySessionFile(edited((f) => (f.setup.seed = 'other')), lookup))).toMatchObject({ code: 'event_changed', where: expect.stringMatching(/header/) });
   });
+}
 
+/** Refusals of the chain: a broken hash, and a re-chained log that does not replay. */
+function refusedChainCases(): void {
   it('refuses a broken hash: an entry hash, the genesis or the head', () => {
     const flip = (h: string) => (h[0] === 'a' ? 'b' : 'a') + h.slice(1);
     expect(problem(verifySessionFile(edited((f) => (f.log[30]!.hash = flip(f.log[30]!.hash))), lookup))).toMatchObject({
@@ -147,4 +164,4 @@ describe('the session file', () => {
       'duplicate_command',
     );
   });
-});
+}
