@@ -1,8 +1,8 @@
 import type { LogEntry } from '@rubicon/shared';
-import { beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MISSED_ENTRIES_MAX } from '../src/store/append-batch.ts';
-import type { Placement, SessionStore } from '../src/store/types.ts';
-import type { CurrentFixture, StoreFixture } from './store-contract.ts';
+import type { Placement } from '../src/store/types.ts';
+import type { CurrentFixture } from './store-contract.ts';
 import { entry, sessionId } from './store-fixtures.ts';
 
 /** A batch of free entries only: placed at the head past other free entries, and no barrier. */
@@ -10,22 +10,22 @@ const FREE: Placement = { movable: true, barrierEnd: 0 };
 
 /** The contract's `log` cases for batches: one atomic step, conflicts that bring what was missed, and placement at the head. */
 export function batchCases(current: CurrentFixture): void {
-  let fx: StoreFixture;
-  let store: SessionStore;
-  // The contract's beforeEach made this test's fixture; hooks run outer first, so it is there to take.
-  beforeEach(() => {
-    fx = current();
-    store = fx.store;
-  });
+  atomicBatchCases(current);
+  placementCases(current);
+  placedWholeCases(current);
+}
 
+/** One atomic step: all or nothing at the right position, command ids checked first, races, and what a conflict brings. */
+function atomicBatchCases(current: CurrentFixture): void {
   it('appends a batch in one step, and refuses all of it at the wrong position', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     await store.append(sid, entry(1));
     const batch = [2, 3, 4].map((seq) => entry(seq));
     expect(await store.appendBatch(sid, [entry(3), entry(4)])).toEqual({ ok: false, reason: 'conflict', head: 1 });
     expect(await store.appendBatch(sid, batch)).toEqual({ ok: true, seq: 4 });
-    expect(await fx.peer.readLog(sid, 1)).toEqual(batch);
-    for (const e of batch) expect(await fx.peer.commandSeq(sid, e.commandId)).toBe(e.seq);
+    expect(await peer.readLog(sid, 1)).toEqual(batch);
+    for (const e of batch) expect(await peer.commandSeq(sid, e.commandId)).toBe(e.seq);
     // Made on an older position: the reply brings what the writer missed.
     const late = [entry(4), entry(5)];
     expect(await store.appendBatch(sid, late)).toEqual({ ok: false, reason: 'conflict', head: 4, missing: batch.slice(2) });
@@ -34,6 +34,7 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('names every command id of a batch appended before, before any conflict, and writes none of it', async () => {
+    const { store } = current();
     const sid = sessionId();
     const a = entry(1);
     const b = entry(2);
@@ -49,9 +50,10 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('lets exactly one of many racing batches for one position win, whole', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     const contenders = Array.from({ length: 12 }, () => [entry(1), entry(2), entry(3)]);
-    const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : fx.peer).appendBatch(sid, batch)));
+    const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : peer).appendBatch(sid, batch)));
     const winners = contenders.filter((_, i) => results[i]?.ok);
     expect(winners).toHaveLength(1);
     for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'conflict', head: 3, missing: winners[0] });
@@ -59,6 +61,7 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('brings the missed entries with a conflict only when they are few', async () => {
+    const { store } = current();
     const sid = sessionId();
     const log = Array.from({ length: 300 }, (_, i) => entry(i + 1));
     for (let i = 0; i < log.length; i += 100) expect((await store.appendBatch(sid, log.slice(i, i + 100))).ok).toBe(true);
@@ -66,19 +69,23 @@ export function batchCases(current: CurrentFixture): void {
     expect(near).toEqual({ ok: false, reason: 'conflict', head: 300, missing: log.slice(100) });
     expect(await store.appendBatch(sid, [entry(40)])).toEqual({ ok: false, reason: 'conflict', head: 300 });
   });
+}
 
+/** Placement of a movable batch at the head, and where a batch stays. */
+function placementCases(current: CurrentFixture): void {
   it('places a movable batch planned behind the head at the head when no barrier came in between, with what it was placed after', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     await store.append(sid, entry(1));
     // Two free entries by another writer: no barrier after position 1.
     const others = [entry(2), entry(3)];
-    expect(await fx.peer.appendBatch(sid, others, { placement: FREE })).toEqual({ ok: true, seq: 3 });
+    expect(await peer.appendBatch(sid, others, { placement: FREE })).toEqual({ ok: true, seq: 3 });
     const mine = [entry(2), entry(3)];
     // A moving entry last: placed at 4-5, it becomes the barrier.
     expect(await store.appendBatch(sid, mine, { placement: { movable: true, barrierEnd: 2 } })).toEqual({ ok: true, seq: 5, missed: others });
     const placed = mine.map((e, i) => ({ ...e, seq: 4 + i }));
-    expect(await fx.peer.readLog(sid, 3)).toEqual(placed);
-    for (const e of placed) expect(await fx.peer.commandSeq(sid, e.commandId)).toBe(e.seq);
+    expect(await peer.readLog(sid, 3)).toEqual(placed);
+    for (const e of placed) expect(await peer.commandSeq(sid, e.commandId)).toBe(e.seq);
     // Planned at 4: the barrier at 5 came after it.
     const behind = [entry(5)];
     expect(await store.appendBatch(sid, behind, { placement: FREE })).toEqual({ ok: false, reason: 'conflict', head: 5, missing: placed.slice(1) });
@@ -91,6 +98,7 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('keeps a batch that is not movable, or comes after a barrier, where it was planned', async () => {
+    const { store } = current();
     const sid = sessionId();
     await store.appendBatch(sid, [entry(1)], { placement: FREE });
     await store.appendBatch(sid, [entry(2)], { placement: FREE });
@@ -104,8 +112,12 @@ export function batchCases(current: CurrentFixture): void {
     expect(await store.appendBatch(sid, [entry(9)], { placement: FREE })).toEqual({ ok: false, reason: 'conflict', head: 3 });
     expect(await store.head(sid)).toBe(3);
   });
+}
 
+/** Placement is whole or nothing, once per batch however many race; malformed batches are refused. */
+function placedWholeCases(current: CurrentFixture): void {
   it('checks duplicates before placing a movable batch, and places it whole or not at all', async () => {
+    const { store } = current();
     const sid = sessionId();
     const a = entry(1);
     await store.appendBatch(sid, [a, entry(2)], { placement: FREE });
@@ -123,9 +135,10 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('places each of many racing movable batches once, whole and in one run', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     const contenders = Array.from({ length: 12 }, () => [entry(1), entry(2)]);
-    const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : fx.peer).appendBatch(sid, batch, { placement: FREE })));
+    const results = await Promise.all(contenders.map((batch, i) => (i % 2 === 0 ? store : peer).appendBatch(sid, batch, { placement: FREE })));
     expect(results.every((r) => r.ok)).toBe(true);
     const log = await store.readLog(sid, 0);
     expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
@@ -137,6 +150,7 @@ export function batchCases(current: CurrentFixture): void {
   });
 
   it('refuses a batch that is empty, not consecutive or repeats a command id, writing nothing', async () => {
+    const { store } = current();
     const sid = sessionId();
     const one = entry(1);
     await expect(store.appendBatch(sid, [])).rejects.toThrow();

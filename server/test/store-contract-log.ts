@@ -1,32 +1,32 @@
 import type { LogEntry } from '@rubicon/shared';
-import { beforeEach, expect, it } from 'vitest';
-import type { SessionStore } from '../src/store/types.ts';
-import type { CurrentFixture, StoreFixture } from './store-contract.ts';
+import { expect, it } from 'vitest';
+import type { CurrentFixture } from './store-contract.ts';
 import { entry, sessionId } from './store-fixtures.ts';
 
 /** The contract's `log` cases for single appends and reads: positions, command ids, races, pages, validation. */
 export function logCases(current: CurrentFixture): void {
-  let fx: StoreFixture;
-  let store: SessionStore;
-  // The contract's beforeEach made this test's fixture; hooks run outer first, so it is there to take.
-  beforeEach(() => {
-    fx = current();
-    store = fx.store;
-  });
+  appendCases(current);
+  repeatCases(current);
+  readCases(current);
+}
 
+/** Single appends: in order, the heads of several logs, and one at the wrong position. */
+function appendCases(current: CurrentFixture): void {
   it('appends in order and reads back exactly what was appended', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     expect(await store.head(sid)).toBe(0);
     expect(await store.readLog(sid, 0)).toEqual([]);
     const entries = [1, 2, 3].map((seq) => entry(seq));
     for (const e of entries) expect(await store.append(sid, e)).toEqual({ ok: true, seq: e.seq });
     expect(await store.head(sid)).toBe(3);
-    expect(await fx.peer.readLog(sid, 0)).toEqual(entries);
+    expect(await peer.readLog(sid, 0)).toEqual(entries);
     expect(await store.commandSeq(sid, entries[1]?.commandId ?? '')).toBe(2);
     expect(await store.commandSeq(sid, 'never-sent')).toBeNull();
   });
 
   it('gives the heads of several logs at once, in the order asked, 0 for a log never written', async () => {
+    const { store } = current();
     const [a, b, none] = [sessionId(), sessionId(), sessionId()];
     await store.appendBatch(a, [entry(1), entry(2), entry(3)]);
     await store.append(b, entry(1));
@@ -35,6 +35,7 @@ export function logCases(current: CurrentFixture): void {
   });
 
   it('refuses an append at the wrong position with the current head, writing nothing', async () => {
+    const { store } = current();
     const sid = sessionId();
     await store.append(sid, entry(1));
     await store.append(sid, entry(2));
@@ -48,8 +49,12 @@ export function logCases(current: CurrentFixture): void {
     expect(await store.commandSeq(sid, behind.commandId)).toBeNull();
     expect(await store.append(sid, entry(1))).toEqual({ ok: false, reason: 'conflict', head: 2 });
   });
+}
 
+/** A command id appended again, and appends racing for one position. */
+function repeatCases(current: CurrentFixture): void {
   it('refuses a command id already appended with its original seq, writing nothing', async () => {
+    const { store } = current();
     const sid = sessionId();
     const first = entry(1);
     await store.append(sid, first);
@@ -64,9 +69,10 @@ export function logCases(current: CurrentFixture): void {
   });
 
   it('lets exactly one of many racing appends for one position win', async () => {
+    const { store, peer } = current();
     const sid = sessionId();
     const contenders = Array.from({ length: 20 }, () => entry(1));
-    const results = await Promise.all(contenders.map((e, i) => (i % 2 === 0 ? store : fx.peer).append(sid, e)));
+    const results = await Promise.all(contenders.map((e, i) => (i % 2 === 0 ? store : peer).append(sid, e)));
     const winners = results.flatMap((r, i) => (r.ok ? [contenders[i]] : []));
     expect(winners).toHaveLength(1);
     for (const r of results) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'conflict', head: 1 });
@@ -74,13 +80,17 @@ export function logCases(current: CurrentFixture): void {
 
     // The same command retried concurrently is appended once.
     const retried = entry(2);
-    const retries = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : fx.peer).append(sid, retried)));
+    const retries = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : peer).append(sid, retried)));
     expect(retries.filter((r) => r.ok)).toHaveLength(1);
     for (const r of retries) if (!r.ok) expect(r).toEqual({ ok: false, reason: 'duplicate', seq: 2 });
     expect(await store.head(sid)).toBe(2);
   });
+}
 
+/** Reads after a seq and past a page, and an invalid entry refused. */
+function readCases(current: CurrentFixture): void {
   it('reads exactly the entries after a given seq', async () => {
+    const { store } = current();
     const sid = sessionId();
     const entries = [1, 2, 3, 4, 5].map((seq) => entry(seq));
     for (const e of entries) await store.append(sid, e);
@@ -92,6 +102,7 @@ export function logCases(current: CurrentFixture): void {
   });
 
   it('reads a log longer than one page', async () => {
+    const { store } = current();
     const sid = sessionId();
     const n = 2100;
     for (let seq = 1; seq <= n; seq++) await store.append(sid, entry(seq));
@@ -104,6 +115,7 @@ export function logCases(current: CurrentFixture): void {
   });
 
   it('refuses an entry that is not a valid LogEntry, writing nothing', async () => {
+    const { store } = current();
     const sid = sessionId();
     const bad = { ...entry(1), command: { type: 'NOT_A_COMMAND' } } as unknown as LogEntry;
     await expect(store.append(sid, bad)).rejects.toThrow();
