@@ -36,6 +36,13 @@ function talkedState(game: Game): GameState {
 }
 
 describe('ViewerStreams', () => {
+  positionCases();
+  reuseCases();
+  sameListCases();
+});
+
+/** The positions it gives: as streamPosition computes them, in any order, along a chain of events and for states it forgot. */
+function positionCases(): void {
   it('gives every viewer the position streamPosition computes, in any order of asking, with a state met by two games', () => {
     const a = gameWith('streams-a');
     const b = gameWith('streams-b');
@@ -76,7 +83,10 @@ describe('ViewerStreams', () => {
     // Oldest first, then newest first: states long forgotten, and the ones just remembered, each for every viewer.
     for (const state of [...states, ...[...states].reverse()]) for (const v of viewers) expect(streams.position(game, state, v)).toEqual(streamPosition(game, state, v));
   });
+}
 
+/** The records it reuses: a newer state counted afresh, two lists of viewers followed in turn. */
+function reuseCases(): void {
   it('counts a newer state afresh in the record it reuses, never with the positions of the state that record held', () => {
     const game = gameWith('streams-reuse');
     const publicChannel = scenario.channels.find((c) => c.kind === 'public');
@@ -129,7 +139,10 @@ describe('ViewerStreams', () => {
       state = r.state;
     }
   });
+}
 
+/** The same list of viewers followed again costs no look-ups. */
+function sameListCases(): void {
   it("looks no viewer's key up again when it follows the same list of viewers (a session's rooms) again", () => {
     const game = gameWith('streams-keys');
     const publicChannel = scenario.channels.find((c) => c.kind === 'public');
@@ -156,4 +169,4 @@ describe('ViewerStreams', () => {
     // The first event numbers every viewer; the next ones use the indices kept for the list.
     expect(lookups).toEqual([viewers.length, 0, 0]);
   });
-});
+}
