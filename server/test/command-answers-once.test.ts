@@ -55,6 +55,13 @@ const drained = (service: SessionService, sessionId: string) => service.withSess
 const refusal = (code: string) => ({ ok: false, error: expect.objectContaining({ code }) as unknown });
 
 describe('a command answered through its Answer', () => {
+  acceptedOrRefusedCases();
+  retryAndLimitCases();
+  overdueAndFailedCases();
+});
+
+/** Answered once when accepted, retried, refused, or at its deadline while a refusal is looked up. */
+function acceptedOrRefusedCases(): void {
   it('is answered once when accepted, and once when retried (its first version, looked up)', async () => {
     const service = serviceOn(new MemoryStore());
     const sessionId = await sessionInPlay(service);
@@ -91,7 +98,10 @@ describe('a command answered through its Answer', () => {
     await drained(service, sessionId);
     expect(stale.calls).toEqual([refusal('unavailable')]);
   });
+}
 
+/** Answered once at its deadline while a retry is looked up, and when refused over its limit in the append. */
+function retryAndLimitCases(): void {
   it('is answered once at its deadline when the lookup for a retry ends after it', async () => {
     const store = new MemoryStore();
     const reads = { held: false, gate: gate() };
@@ -136,7 +146,10 @@ describe('a command answered through its Answer', () => {
     expect(limited.calls).toEqual([refusal('rate_limited')]);
     expect(free.calls).toEqual([{ ok: true, value: expect.objectContaining({ version: 3 }) as unknown }]);
   });
+}
 
+/** Answered once when overdue after losing the race for the head, and when the store cannot say whether it appended. */
+function overdueAndFailedCases(): void {
   it('is answered once when overdue after losing the race for the head, with no deadline of its own', async () => {
     const store = new MemoryStore();
     const rival = serviceOn(store);
@@ -172,4 +185,4 @@ describe('a command answered through its Answer', () => {
     await drained(service, sessionId);
     for (const a of answers) expect(a.calls).toEqual([refusal('unavailable')]);
   });
-});
+}
