@@ -40,6 +40,12 @@ function prng(seed: number): () => number {
 }
 
 describe('MessageLog', () => {
+  forkCases();
+  countAndCostCases();
+});
+
+/** Older logs unchanged by newer ones, forks, and finding a message on either side of one. */
+function forkCases(): void {
   it('keeps older logs unchanged when a newer one is extended', () => {
     const a = MessageLog.from([msg(1), msg(2)]);
     const b = a.append(msg(3));
@@ -86,7 +92,10 @@ describe('MessageLog', () => {
     expect(hidden.byId('m2')?.text).toBe('hidden');
     expect(b.byId('m2')?.text).toBe('t2');
   });
+}
 
+/** Counting a sender's recent messages, and the cost of an append. */
+function countAndCostCases(): void {
   it('counts a sender\'s recent messages as a scan of the messages would, across forks, replacements, imports and times that step back', () => {
     // Each seed: a pool of logs grown by every way a MessageLog is made, each beside the plain array it must hold.
     for (let seed = 1; seed <= 60; seed++) {
@@ -144,7 +153,7 @@ describe('MessageLog', () => {
     expect(log.length).toBe(50_000);
     expect(log.byId('m25000')?.seq).toBe(25_000);
   });
-});
+}
 
 describe('a sent message (applyEntry)', () => {
   it('has the same fields in the same order whether or not it carries a name or is a note to the white cell', () => {
