@@ -19,6 +19,12 @@ function started(setup = {}) {
 }
 
 describe('turn machine: phases', () => {
+  openAndCloseCases();
+  branchAndReviewCases();
+});
+
+/** From the lobby to planning, planning closed by lock-ins, a proposal accepted with its causes. */
+function openAndCloseCases(): void {
   it('goes lobby → briefing → first beat planning with a deadline from the event time', () => {
     const d = new Driver(mini);
     expect(d.phase).toBe('lobby');
@@ -66,7 +72,10 @@ describe('turn machine: phases', () => {
     expect(d.ctx.world.choices.map((c) => c.move)).toEqual(['strike', 'brace']);
     expect(d.ctx.resolutions).toHaveLength(1);
   });
+}
 
+/** The next beat by the guards, an override, and auto-accept without review. */
+function branchAndReviewCases(): void {
   it('chooses the next beat or outcome by the scenario guards', () => {
     const calm = started();
     calm.fac({ type: 'ADVANCE' }); // close planning: everyone defaults, red waits
@@ -120,9 +129,15 @@ describe('turn machine: phases', () => {
     expect(d.phase).toBe('resolution');
     expect(d.ctx.resolutions).toHaveLength(1);
   });
-});
+}
 
 describe('turn machine: facilitator controls and timers', () => {
+  clockCases();
+  injectRewindEndCases();
+});
+
+/** The clock: pause and resume, the timer scale, extensions, a draft used when time runs out. */
+function clockCases(): void {
   it('pauses and resumes the clock, keeping the time that was left', () => {
     const d = started();
     d.now = T0 + 20_000;
@@ -163,7 +178,10 @@ describe('turn machine: facilitator controls and timers', () => {
     d.must(system, { type: 'TIMER_EXPIRED', timerVersion: 2 }, T0 + 60_000);
     expect(d.ctx.proposal?.choices[0]).toMatchObject({ seat: 'red', move: 'strike', defaulted: false, rationale: 'draft' });
   });
+}
 
+/** Injects, rewinds and the end of the game on the facilitator's word. */
+function injectRewindEndCases(): void {
   it('fires an inject with its cause recorded', () => {
     const d = started();
     d.fac({ type: 'FIRE_INJECT', inject: 'storm' });
@@ -208,7 +226,7 @@ describe('turn machine: facilitator controls and timers', () => {
     expect(d.phase).toBe('outcome');
     expect(d.ctx.outcome).toMatchObject({ outcome: 'contained', by: 'facilitator', reason: 'Out of time' });
   });
-});
+}
 
 describe('refusals', () => {
   it('refuses with a typed error and changes nothing', () => {
