@@ -13,6 +13,12 @@ const miniScenario = loadScenario(mini);
 const historical = (s: Scenario): Chooser => historicalChooser(s, 'as in 2024');
 
 describe('runHeadless', () => {
+  pathAndSeedCases();
+  choosersCases();
+});
+
+/** The historical path, play without review, and seeds. */
+function pathAndSeedCases(): void {
   it('plays the historical path to the historical outcome through the real engine', () => {
     const game = createGame(april, { scenarioId: april.id, seed: 7 });
     const r = runHeadless(game, { choose: historical(april) });
@@ -52,7 +58,10 @@ describe('runHeadless', () => {
     const outcomes = new Set(Array.from({ length: 60 }, (_, i) => play(i, i).outcome));
     expect(outcomes.size).toBeGreaterThanOrEqual(3);
   });
+}
 
+/** What a chooser decides, sends and sees; injects; going on from a state. */
+function choosersCases(): void {
   it('leaves a seat that decides nothing to its default, and records refused moves', () => {
     const game = createGame(miniScenario, { scenarioId: 'mini', seed: 1 });
     const r = runHeadless(game, {
@@ -110,4 +119,4 @@ describe('runHeadless', () => {
     const whole = runHeadless(game, { choose: historical(april) });
     expect(rest.state.turn.context.world).toEqual(whole.state.turn.context.world);
   });
-});
+}
