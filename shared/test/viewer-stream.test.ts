@@ -31,6 +31,12 @@ function talk() {
 }
 
 describe('each viewer own stream', () => {
+  countAndNumberCases();
+  resendAndIdCases();
+});
+
+/** What each viewer counts and how its messages are numbered and sent. */
+function countAndNumberCases(): void {
   it('counts game commands for everyone and only the messages each may read', () => {
     const d = talk();
     expect(d.state.gameVersion).toBe(2);
@@ -80,7 +86,10 @@ describe('each viewer own stream', () => {
         if ('relayOf' in m) expect(m.relayOf).not.toBeNull();
       }
   });
+}
 
+/** Sending again what a client lacks, reading ids in the sender's numbering, interventions and hides. */
+function resendAndIdCases(): void {
   it('sends again what a client lacks: the messages after those it holds, and every moderated one', () => {
     const d = talk();
     d.fac({ type: 'HIDE_MESSAGE', message: 'm4', from: 'everyone' });
@@ -127,18 +136,18 @@ describe('each viewer own stream', () => {
     const legacy = { ...snapshot, messages: snapshot.messages.map(({ moderations: _m, ...m }) => m) };
     expect(() => restoreGame(d.game, legacy)).toThrow(/moderation/);
   });
-});
+}
+
+/** Red has a draft in (everyone sees that it has one); blue holds the view made after it. */
+function drafted() {
+  const d = new Driver(mini, { seed: 3 });
+  d.fac({ type: 'START' });
+  d.fac({ type: 'ADVANCE' });
+  d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: 'first thoughts', lock: false });
+  return d;
+}
 
 describe("a seat's move saved again over its own", () => {
-  /** Red has a draft in (everyone sees that it has one); blue holds the view made after it. */
-  function drafted() {
-    const d = new Driver(mini, { seed: 3 });
-    d.fac({ type: 'START' });
-    d.fac({ type: 'ADVANCE' });
-    d.seat('red', { type: 'SUBMIT_MOVE', move: 'wait', rationale: 'first thoughts', lock: false });
-    return d;
-  }
-
   it("is its seat's and the white cell's alone: no one else is shown it, counts it or is staled by it", () => {
     const d = drafted();
     const before = d.state;
