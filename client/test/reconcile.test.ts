@@ -26,6 +26,12 @@ const update = (version: number, messages: WireMessage[] = [], withView = true):
 });
 
 describe('reconcile', () => {
+  updateCases();
+  syncCases();
+});
+
+/** Updates in order, out of order and skipped ahead; a sync reply merged. */
+function updateCases(): void {
   it('applies the next version and replaces the view', () => {
     const s = reconcile(start(3), { type: 'update', payload: update(4) });
     expect(s.synced?.version).toBe(4);
@@ -65,7 +71,10 @@ describe('reconcile', () => {
     expect(s.synced?.version).toBe(5);
     expect(s.need).toBe('none');
   });
+}
 
+/** Full syncs, updates before the first snapshot, message counts that disagree, old snapshots and stale refusals. */
+function syncCases(): void {
   it('replaces messages when a sync is full', () => {
     const s0 = start(2, [msg(1), msg(2)]);
     const s = reconcile(s0, { type: 'snapshot', data: snapshot(4, [msg(1), msg(2), msg(3)], true) });
@@ -105,7 +114,7 @@ describe('reconcile', () => {
     expect(reconcile(s0, { type: 'stale', version: 3 })).toBe(s0);
     expect(reconcile(s0, { type: 'stale', version: 6 }).need).toBe('since');
   });
-});
+}
 
 describe('mergeMessages', () => {
   it('returns the same array when nothing is new or changed', () => {

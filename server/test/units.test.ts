@@ -123,6 +123,12 @@ describe('rooms', () => {
 });
 
 describe('KeyedQueue', () => {
+  laneOrderCases();
+  laneFailureCases();
+});
+
+/** Tasks one at a time per key, and lanes kept only while needed. */
+function laneOrderCases(): void {
   it('runs tasks one at a time per key, in order, and survives a failure', async () => {
     const q = new KeyedQueue();
     const order: string[] = [];
@@ -153,7 +159,10 @@ describe('KeyedQueue', () => {
     await Promise.all([first, second]);
     expect(order).toEqual(['first', 'second']);
   });
+}
 
+/** A task that throws before its promise, and lanes past the mark. */
+function laneFailureCases(): void {
   it('turns a task that throws before returning a promise into a rejection, and counts it finished', async () => {
     const q = new KeyedQueue(0);
     const thrown = q.run('a', (): Promise<number> => {
@@ -184,7 +193,7 @@ describe('KeyedQueue', () => {
       vi.useRealTimers();
     }
   });
-});
+}
 
 describe('canonicalJson', () => {
   it('ignores key order', () => {

@@ -9,6 +9,12 @@ import { MemoryStore } from '../src/store/memory-store.ts';
 import { facilitator, message, seat, serviceOn, sessionInPlay, settled } from './write-batches-fixture.ts';
 
 describe('batched appends, in memory', () => {
+  oneStepCases();
+  roundCases();
+});
+
+/** The waiting commands appended in one step, each decided on those before it, a repeated id answered once. */
+function oneStepCases(): void {
   it('append the commands waiting for a session in one step, in arrival order', async () => {
     const store = new MemoryStore();
     const service = serviceOn(store);
@@ -49,7 +55,10 @@ describe('batched appends, in memory', () => {
     await expect(service.execute(sessionId, seat(1), 'same-id', null, message(1))).rejects.toMatchObject({ code: 'duplicate' });
     expect(await store.head(sessionId)).toBe(3);
   });
+}
 
+/** A batch answered whole, and a command whose caller was told it is unavailable. */
+function roundCases(): void {
   it('end a batch its first round answered whole at the next round, without looking for overdue commands', async () => {
     const store = new MemoryStore();
     const service = serviceOn(store);
@@ -87,4 +96,4 @@ describe('batched appends, in memory', () => {
     await service.execute(sessionId, seat(2), 'after', null, message(2));
     expect((await store.readLog(sessionId, 2)).map((e) => e.commandId)).toEqual(['first', 'after']);
   });
-});
+}

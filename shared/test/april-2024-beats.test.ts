@@ -2,6 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { HISTORICAL_BEATS, OPTIONAL, REQUIRED, actor, beat, moveIds, scenario as s } from './april-2024.ts';
 
 describe('april-2024 scenario: beats', () => {
+  beatShapeCases();
+  menuAndDrawCases();
+});
+
+/** The shape of every beat: timers, briefings, prompts and menus, who acts, what is secret. */
+function beatShapeCases(): void {
   it('gives every beat a timer of 4 to 10 minutes and a public situation', () => {
     for (const b of s.beats) {
       expect(b.timerSeconds, b.id).toBeGreaterThanOrEqual(240);
@@ -55,7 +61,10 @@ describe('april-2024 scenario: beats', () => {
     ]);
     for (const m of actor('iran-decision', 'iran').moves) expect(m.visibility, m.id).toBe('actor');
   });
+}
 
+/** The seats' own menus, the optional seats' few beats, and the interception draw. */
+function menuAndDrawCases(): void {
   it('gives Israel exactly the four retaliation options, and the US and Iran theirs', () => {
     expect(moveIds('israel-decision', 'israel')).toEqual(['take-the-win', 'limited-strike', 'major-strike', 'covert-action']);
     expect(moveIds('israel-decision', 'us')).toEqual(expect.arrayContaining(['press-restraint', 'green-light', 'join-strike']));
@@ -88,4 +97,4 @@ describe('april-2024 scenario: beats', () => {
     const launches = beat('strike-and-defence').actors.flatMap((a) => a.moves.flatMap((m) => m.marks)).filter((m) => m.kind === 'launch');
     expect(launches.map((m) => m.from)).toEqual(expect.arrayContaining(['western-iran', 'iraq', 'yemen', 'southern-lebanon']));
   });
-});
+}

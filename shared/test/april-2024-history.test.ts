@@ -3,6 +3,12 @@ import { HISTORICAL_BEATS, OPTIONAL, REQUIRED, beat, scenario as s } from './apr
 import { historicalPicks, interceptionWeights, playGame, withPicks } from './april-2024-games.ts';
 
 describe('april-2024 scenario: the historical path', () => {
+  historicalMovesCases();
+  historicalNightCases();
+});
+
+/** The moves flagged historical, and the record the historical path matches. */
+function historicalMovesCases(): void {
   it('lists each required seat’s historical moves (main and also) in beats 1–6, in beat order, all flagged historical', () => {
     const order = s.historicalPath.map((p) => HISTORICAL_BEATS.indexOf(p.beat));
     expect(order.every((x) => x >= 0)).toBe(true);
@@ -47,7 +53,10 @@ describe('april-2024 scenario: the historical path', () => {
       expect(game.world.flags.has('iran-struck-directly')).toBe(true);
     }
   });
+}
 
+/** What the mediators carried, the deaths recorded, and the likeliest interception draw. */
+function historicalNightCases(): void {
   it('counts what the mediators really carried: the US denial, the notice of a limited strike, the matter concluded', () => {
     const game = playGame(historicalPicks, { draws: { interception: 'near-total' }, traffic: true });
     const relays = game.world.relays.map((r) => `${r.beat}: ${r.from} → ${r.to.join(', ')}`);
@@ -81,4 +90,4 @@ describe('april-2024 scenario: the historical path', () => {
     expect(share(massive, 'breakthrough')).toBeGreaterThan(share(hist, 'breakthrough') * 5);
     expect(share(massive, 'near-total')).toBeLessThan(share(hist, 'near-total') / 2);
   });
-});
+}

@@ -108,6 +108,12 @@ describe('SCORE_TEAM legality (one function: the refusal and the log agree)', ()
 });
 
 describe('recording scores', () => {
+  keptScoreCases();
+  persistedScoreCases();
+});
+
+/** The latest score kept beside the game, commuting with it, and scores after the outcome. */
+function keptScoreCases(): void {
   it('keeps the latest score per seat and criterion, beside the game: no game version, no turn change', () => {
     const d = started();
     const before = d.state;
@@ -145,7 +151,10 @@ describe('recording scores', () => {
     r.fac({ type: 'REWIND', beat: 'first' });
     expect(r.state.scores.red?.rationale?.score).toBe(2);
   });
+}
 
+/** Scores through replay, persistence and restore; the white cell alone sees them. */
+function persistedScoreCases(): void {
   it('replays, persists and restores to the same scores', () => {
     const d = started();
     d.fac(score('red', 'signalling', 2, 'clear offer via Grey'));
@@ -169,4 +178,4 @@ describe('recording scores', () => {
     expect(viewFor(d.game, d.state, { kind: 'seat', seat: 'red' }).rubric).toBeNull();
     expect(viewFor(d.game, d.state, { kind: 'observer' }).rubric).toBeNull();
   });
-});
+}

@@ -104,6 +104,12 @@ describe('presets and the length estimate', () => {
 const planning = () => inFirstPlanning(miniTaught);
 
 describe('teaching in the views', () => {
+  teachingViewCases();
+  endingCases();
+});
+
+/** Profiles, memo prompts, facilitator notes and the outcome's questions, each to whom they belong. */
+function teachingViewCases(): void {
   it('gives a seat its own profile and memo prompt, never another seat’s profile', () => {
     const d = planning();
     const r = viewFor(d.game, d.state, red).teaching!;
@@ -156,14 +162,17 @@ describe('teaching in the views', () => {
     expect(second).toMatchObject({ beat: 'second', to: { kind: 'outcome', id: 'contained' }, fallback: true });
     expect(second!.passedOver[0]!.unmet).toEqual(expect.arrayContaining(['Blue did not choose “Retaliate”']));
   });
+}
 
+/** A white-cell ending named as such. */
+function endingCases(): void {
   it('names a white-cell ending as such', () => {
     const d = planning();
     d.fac({ type: 'END_GAME', outcome: 'calm', reason: 'Out of time.' });
     const causes = viewFor(d.game, d.state, red).teaching!.debrief!.causes;
     expect(causes).toEqual([expect.objectContaining({ beat: 'first', to: expect.objectContaining({ id: 'calm' }), endedBy: { reason: 'Out of time.' } })]);
   });
-});
+}
 
 describe('the guide document', () => {
   it('carries the teaching layer and the public scenario, never a per-beat briefing', () => {

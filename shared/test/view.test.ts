@@ -14,6 +14,12 @@ const { red, blue, grey, observer, facilitator } = miniViewers;
 const planning = () => inFirstPlanning(mini);
 
 describe('per-seat views', () => {
+  seatViewCases();
+  messageViewCases();
+});
+
+/** What a seat and an observer are shown, and a secret choice kept from other seats. */
+function seatViewCases(): void {
   it('shows a seat its own briefing, menu and draft, and only who has submitted for others', () => {
     const d = planning();
     d.seat('red', { type: 'SUBMIT_MOVE', move: 'strike', rationale: 'secret reasoning', lock: false });
@@ -67,7 +73,10 @@ describe('per-seat views', () => {
     expect(after.resolutions[0]?.choices.find((c) => c.seat === 'red')).toMatchObject({ move: 'wait', rationale: 'keep quiet' });
     expect(after.outcome).toMatchObject({ outcome: 'calm', historical: { outcome: 'contained' } });
   });
+}
 
+/** Messages, each to its audience. */
+function messageViewCases(): void {
   it('delivers each message only to its audience', () => {
     const d = planning();
     d.seat('red', { type: 'SEND_MESSAGE', channel: 'red-blue', text: 'bilateral' });
@@ -84,7 +93,7 @@ describe('per-seat views', () => {
     const since = messagesFor(d.game, d.state, red, d.state.version - 1);
     expect(since.map((m) => m.text)).toEqual(['for all']);
   });
-});
+}
 
 describe('hidden flags', () => {
   it('leave no trace in the ledger or a resolution of a viewer who may not see flags', () => {
