@@ -86,6 +86,12 @@ describe('the co-facilitator code', () => {
 });
 
 describe('the creator\'s token', () => {
+  reissueCases();
+  branchAndReplayTokenCases();
+});
+
+/** The creator's token re-issued, by the creator and by a co-facilitator. */
+function reissueCases(): void {
   it('is re-issued: the old one is refused on HTTP and its socket dropped, the new one works', async () => {
     const s = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner' });
     const creator = new TestClient(server.url, s.sessionId, s.facilitatorToken, 'creator');
@@ -125,7 +131,10 @@ describe('the creator\'s token', () => {
     const seat = await joinCode(server.url, codeFor(s, 'iran'));
     expect((await change(s.sessionId, seat.token, 'owner', 'reissue')).status).toBe(403);
   });
+}
 
+/** The creator's token of a branch and of a replay. */
+function branchAndReplayTokenCases(): void {
   it('of a branch is the owner key too: revoking the co-facilitator code leaves it, re-issuing it ends it', async () => {
     const parent = await createSession(server.url, { scenarioId: 'april-2024', seed: 'owner-branch' });
     const branched = await api<CreateSessionResponse>(server.url, `/api/sessions/${parent.sessionId}/branch`, {
@@ -150,7 +159,7 @@ describe('the creator\'s token', () => {
     expect((await api(server.url, `/api/sessions/${sessionId}`, { token: facilitatorToken })).status).toBe(401);
     expect((await api(server.url, `/api/sessions/${sessionId}`, { token: r.body.token })).status).toBe(200);
   });
-});
+}
 
 /** A branch whose creator token is stored as imports and branches stored it before 6 December: no key (the co-facilitator code's). */
 async function legacyBranch(seed: string): Promise<CreateSessionResponse> {
@@ -260,6 +269,12 @@ async function endedTable() {
 }
 
 describe('expiry and the per-seat cap', () => {
+  expiryCases();
+  importAndCapCases();
+});
+
+/** Codes and tokens expiring after the session ended, also under a connected socket. */
+function expiryCases(): void {
   it('stops codes after the grace period and tokens after their time, once the session ended', async () => {
     const t = await endedTable();
     const { sessionId, facilitatorToken } = t.session;
@@ -307,7 +322,10 @@ describe('expiry and the per-seat cap', () => {
     readers.close();
     clock.offset = 0;
   });
+}
 
+/** Expiry counted from an import, and the cap on players per seat code issue. */
+function importAndCapCases(): void {
   it('counts from the import, not from the file, for a replay of a session that ended long ago', async () => {
     const t = await endedTable();
     const { sessionId, facilitatorToken } = t.session;
@@ -337,4 +355,4 @@ describe('expiry and the per-seat cap', () => {
     const r = await change(s.sessionId, s.facilitatorToken, 'israel', 'reissue');
     expect((await api(server.url, '/api/join', { body: { code: r.body.code } })).status).toBe(200);
   });
-});
+}

@@ -15,6 +15,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('DeadlineQueue', () => {
   afterEach(() => vi.restoreAllMocks());
 
+  answerOrRefuseCases();
+  orderAndTimerCases();
+});
+
+/** The work in time, the deadline passed, and a reply received just before a late timer. */
+function answerOrRefuseCases(): void {
   it('answers with the work when it settles in time, and the work leaves the queue at once', async () => {
     const queue = new DeadlineQueue();
     const onLate = vi.fn();
@@ -59,7 +65,10 @@ describe('DeadlineQueue', () => {
       close();
     }
   });
+}
 
+/** Deadlines out of order, and one timer for many commands. */
+function orderAndTimerCases(): void {
   it('refuses an earlier deadline that came in after a later one at its own time, and the later one at its own', async () => {
     const queue = new DeadlineQueue();
     const start = performance.now();
@@ -85,4 +94,4 @@ describe('DeadlineQueue', () => {
     expect(timers).toHaveBeenCalledTimes(1);
     expect(queue.size).toBe(0);
   });
-});
+}

@@ -44,6 +44,12 @@ function brain(timeoutMs = 2000) {
 }
 
 describe('LLM adapter', () => {
+  answerCases();
+  noAnswerCases();
+});
+
+/** Legal, illegal and malformed answers. */
+function answerCases(): void {
   it('plays a legal JSON answer as the move, with its rationale and messages', async () => {
     requests.length = 0;
     script = [{ content: JSON.stringify({ move: 'condemn-at-un', rationale: 'Build the legal case first.', messages: [{ channel: 'public', text: 'We will take this to the Security Council.' }] }) }];
@@ -77,7 +83,10 @@ describe('LLM adapter', () => {
     const d = await brain().brain.decide(iranView(), [], () => 0.5);
     expect(d?.move).toBe('quiet-mourning');
   });
+}
 
+/** No answer in time, and an endpoint that cannot be reached. */
+function noAnswerCases(): void {
   it('plays the default when the model does not answer in time', async () => {
     script = [{ content: JSON.stringify({ move: 'condemn-at-un', rationale: 'late' }), delayMs: 1500 }];
     const { brain: b, logs } = brain(200);
@@ -106,4 +115,4 @@ describe('LLM adapter', () => {
     expect(logs).toContain('ECONNREFUSED');
     expect(logs).not.toContain(KEY);
   });
-});
+}

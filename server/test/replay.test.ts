@@ -125,6 +125,12 @@ describe('replaying an exported session', () => {
 });
 
 describe('POST /api/replays', () => {
+  readOnlyReplayCases();
+  badFileCases();
+});
+
+/** A replay: read-only, the same chain, no codes. */
+function readOnlyReplayCases(): void {
   it('opens a read-only replay that exports the very same chain', async () => {
     const { file } = await playedGame();
     const before = await sessionCount();
@@ -157,7 +163,10 @@ describe('POST /api/replays', () => {
       expect(errorOf(refused.body).code).toBe('read_only');
     }
   });
+}
 
+/** Bad files refused, each with its own error. */
+function badFileCases(): void {
   it('refuses each kind of bad file with its own error, saying where, and creates nothing', async () => {
     const { file } = await playedGame();
     const text = JSON.stringify(file);
@@ -188,9 +197,15 @@ describe('POST /api/replays', () => {
     }
     expect(await sessionCount()).toBe(before);
   });
-});
+}
 
 describe('branching', () => {
+  branchCases();
+  branchRefusalCases();
+});
+
+/** A branch from the parent state at a version. */
+function branchCases(): void {
   it('continues from exactly the parent state at that version, with new codes, and its export verifies', async () => {
     const { file, table } = await playedGame();
     const opened = (await api<CreateSessionResponse>(server.url, '/api/replays', { body: file })).body;
@@ -245,7 +260,10 @@ describe('branching', () => {
     const check = verifySessionFile(branchFile, getScenario);
     expect(check.ok).toBe(true);
   });
+}
 
+/** Branches refused. */
+function branchRefusalCases(): void {
   it('refuses a branch beyond the log, or without the facilitator token', async () => {
     const { table, file } = await playedGame();
     const id = table.session.sessionId;
@@ -254,4 +272,4 @@ describe('branching', () => {
     const anon = await api(server.url, `/api/sessions/${id}/branch`, { body: { version: 1 }, token: table.tokens.iran });
     expect(anon.status).toBe(403);
   });
-});
+}

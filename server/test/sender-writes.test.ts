@@ -72,6 +72,12 @@ function received(client: ClientSocket, event: string, count: number): Promise<u
 }
 
 describe('senderWrites', () => {
+  oneWriteCases();
+  leftAloneCases();
+});
+
+/** An update and its acknowledgement in one write, another socket's update first, and a later acknowledgement. */
+function oneWriteCases(): void {
   it("sends an event's update and its acknowledgement (after a microtask, as a command's) in one write", async () => {
     const { io, sender } = await rig('websocket');
     sender.server.on('say', (text: string, ack: (reply: string) => void) => {
@@ -116,7 +122,10 @@ describe('senderWrites', () => {
     expect(writesBeforeAck).toBe(1);
     expect(sender.writes()).toBe(2);
   });
+}
 
+/** What is left as it is: an event without acknowledgement, a destroyed sender, a polling connection. */
+function leftAloneCases(): void {
   it('leaves an event without an acknowledgement alone', async () => {
     const { io, sender } = await rig('websocket');
     let writesAfterHandler = -1;
@@ -154,4 +163,4 @@ describe('senderWrites', () => {
     expect(await update).toEqual(['hello']);
     expect(sender.server.conn.transport.name).toBe('polling');
   });
-});
+}

@@ -118,6 +118,12 @@ describe('RedisStore append with limits', () => {
 });
 
 describe('RedisScheduler', () => {
+  claimCases();
+  outageReportCases();
+});
+
+/** A claimed timer handed on when its process dies. */
+function claimCases(): void {
   it('hands a timer to another process when the one that claimed it dies before finishing', async () => {
     const prefix = freshPrefix();
     const clock = fakeClock();
@@ -159,7 +165,10 @@ describe('RedisScheduler', () => {
       await Promise.all([ca, cb, admin].map((c) => c.close()));
     }
   });
+}
 
+/** An outage reported once, and polling kept up. */
+function outageReportCases(): void {
   it('reports an unreachable Redis once per outage, not once per poll, and keeps polling', async () => {
     const client = await connect();
     const errors: unknown[] = [];
@@ -181,7 +190,7 @@ describe('RedisScheduler', () => {
     expect(lines).toEqual(['error']);
     expect(errors).toEqual([]);
   });
-});
+}
 
 describe('createStores', () => {
   it('uses memory when no Redis URL is given', async () => {

@@ -52,6 +52,12 @@ afterEach(async () => {
 });
 
 describe('the long jobs\' worker pool', () => {
+  keptWorkerCases();
+  stoppedWorkerCases();
+});
+
+/** A kept worker: reused, replaced when it dies mid-job, and the cap on jobs. */
+function keptWorkerCases(): void {
   it('runs a second job on the first one\'s worker, with the same result as on the spot', async () => {
     const watched = watchWorkers();
     const verifier = pooled();
@@ -101,7 +107,10 @@ describe('the long jobs\' worker pool', () => {
     await exportOf(verifier);
     expect(verifier.workers()).toEqual({ busy: 0, idle: 1, started: 1 });
   }, 60_000);
+}
 
+/** Workers stopped when idle, when they die waiting, and after a job timed out. */
+function stoppedWorkerCases(): void {
   it('stops an idle worker after its idle time, and drops one that dies while it waits', async () => {
     const watched = watchWorkers();
     const verifier = pooled({ idleMs: 200 });
@@ -135,4 +144,4 @@ describe('the long jobs\' worker pool', () => {
       expect(verifier.workers()).toEqual({ busy: 0, idle: 0, started });
     }
   }, 60_000);
-});
+}
