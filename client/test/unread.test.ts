@@ -6,9 +6,10 @@ function msg(seq: number, channel: string, from: string | null = 'israel'): Mess
   return { id: `m${seq}`, seq, at: seq, channel, from, text: 't', audience: [], to: null, relayOf: null };
 }
 
-describe('unread counts', () => {
-  const me = { self: 'iran' };
+/** The viewer the counts are for. */
+const me = { self: 'iran' };
 
+describe('unread counts', () => {
   it('counts messages by others not yet seen, per channel', () => {
     const messages = [msg(1, 'public'), msg(2, 'public', 'iran'), msg(3, 'oman'), msg(4, 'public')];
     const by = groupByChannel(messages);

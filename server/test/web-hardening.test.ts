@@ -179,9 +179,15 @@ describe('/metrics', () => {
   });
 });
 
-describe('typed answers to odd input', () => {
-  const errorOf = (body: unknown) => (body as HttpError).error;
+const errorOf = (body: unknown) => (body as HttpError).error;
 
+describe('typed answers to odd input', () => {
+  httpOddInputCases();
+  socketOddInputCases();
+});
+
+/** Odd ids on the session routes, and bodies not sent as JSON. */
+function httpOddInputCases(): void {
   it('answers odd ids on every session route with a typed 4xx, never internal, and logs no error', async () => {
     const odd = ['%E0%A4%A', '%', '%ZZ', 'a%00b', 'x'.repeat(300), '..%2F..', '__proto__', 'constructor', '%F0%9F%92%A3', 'a.b', '%20'];
     const routes = (id: string) => [
@@ -228,7 +234,10 @@ describe('typed answers to odd input', () => {
     }
     expect(log.errors()).toEqual([]);
   });
+}
 
+/** Socket events known or not, with or without an ack. */
+function socketOddInputCases(): void {
   it('acknowledges every socket event, known or not, with a typed refusal, and survives events without an ack', async () => {
     const client = new TestClient(server.url, table.session.sessionId, table.tokens.iran, 'prober');
     try {
@@ -253,7 +262,7 @@ describe('typed answers to odd input', () => {
     }
     expect(log.errors()).toEqual([]);
   });
-});
+}
 
 describe('the hello deadline', () => {
   it('closes a socket that never says hello, and keeps one that did', async () => {

@@ -154,14 +154,15 @@ describe('text variants', () => {
   });
 });
 
-describe('the loader checks declared facts and variants', () => {
-  const problems = (edit: (s: ScenarioInput & Record<string, unknown>) => void) => {
-    const s = truthful() as ScenarioInput & Record<string, unknown>;
-    edit(s);
-    const r = checkScenario(s);
-    return r.ok ? [] : r.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
-  };
+/** The loader's problems with the truthful mini scenario after an edit, each as `path: message`. */
+const problems = (edit: (s: ScenarioInput & Record<string, unknown>) => void) => {
+  const s = truthful() as ScenarioInput & Record<string, unknown>;
+  edit(s);
+  const r = checkScenario(s);
+  return r.ok ? [] : r.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+};
 
+describe('the loader checks declared facts and variants', () => {
   it('accepts the truthful mini scenario', () => {
     expect(problems(() => undefined)).toEqual([]);
   });
