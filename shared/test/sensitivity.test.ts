@@ -5,10 +5,10 @@ import { mini } from './fixtures/mini-scenario.ts';
 
 const s = loadScenario(mini);
 
-describe('sensitivity report (mechanics, on the mini scenario)', () => {
-  const report = sensitivityReport(s, { games: 60 });
-  const cell = (beat: string, seat: string) => report.cells.find((c) => c.beat === beat && c.seat === seat);
+const report = sensitivityReport(s, { games: 60 });
+const cell = (beat: string, seat: string) => report.cells.find((c) => c.beat === beat && c.seat === seat);
 
+describe('sensitivity report (mechanics, on the mini scenario)', () => {
   it('counts a switch that changes the next beat in every game', () => {
     // Red's strike leads on to the second beat (or war); waiting ends the game calm.
     expect(cell('first', 'red')).toMatchObject({ baseline: 'strike', games: 60, best: { move: 'wait', share: 1 } });
