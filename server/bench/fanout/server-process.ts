@@ -11,6 +11,37 @@ import type { FromServer, ServerStats, ToServer } from './types.ts';
 
 let heapSnapshots = 0;
 
+/**
+ * FANOUT_SLICES=<file>: every second of the load window, this process's CPU time and heap appended to the file
+ * (`<pid> <ms since the window's start> <user µs> <system µs> <heapUsed> <external>`), so one window can be cut
+ * into halves: whether CPU per delivery rises as the heap grows within a run, not only between runs.
+ */
+class WindowSlices {
+  private timer: NodeJS.Timeout | null = null;
+  private write: (() => void) | null = null;
+
+  start(file: string | undefined): void {
+    if (!file) return;
+    const t0 = performance.now();
+    const write = () => {
+      const cpu = process.cpuUsage();
+      const mem = process.memoryUsage();
+      appendFileSync(file, `${process.pid} ${(performance.now() - t0).toFixed(1)} ${cpu.user} ${cpu.system} ${mem.heapUsed} ${mem.external}\n`);
+    };
+    write();
+    this.write = write;
+    this.timer = setInterval(write, 1000);
+  }
+
+  /** One last line at the window's end, so the second half ends where the window does. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.write?.();
+    this.timer = null;
+    this.write = null;
+  }
+}
+
 /** Whether this code was transformed with keepNames (tsx): the closure below is then wrapped in `__name`, visible in the source text. */
 function keepNames(): boolean {
   function shape(): () => number {
@@ -72,6 +103,7 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
   const probe = new LoadWindowProbe();
   // FANOUT_TAIL=1: each message's read, broadcast and loop iteration stamped, and every GC (tail-probe.ts).
   const tail = process.env.FANOUT_TAIL === '1' ? new ServerTailProbe() : null;
+  const slices = new WindowSlices();
   start().then(
     ({ url, close }) => {
       send({ type: 'listening', url, keepNames: keepNames(), node: process.version });
@@ -84,7 +116,9 @@ export function serveIpc(start: () => Promise<{ url: string; close: () => Promis
             probe.start();
             spans?.start();
             tail?.start();
+            slices.start(process.env.FANOUT_SLICES);
           }
+          if (m.window === 'end') slices.stop();
           const ended = m.window === 'end' ? probe.stop() : null;
           const timed = m.window === 'end' && spans ? spans.stop() : null;
           const stamped = m.window === 'end' && tail ? tail.stop() : null;
