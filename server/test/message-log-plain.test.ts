@@ -123,7 +123,9 @@ describe('MessageLog\'s plain messages', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
 
+describe('a snapshot of a log of plain messages', () => {
   it('leaves a snapshot\'s JSON and its clone as they were: the messages in their place, made when read', () => {
     const scenario = shippedScenario('april-2024');
     const game = createGame(scenario, { scenarioId: scenario.id, seed: 'persist', optionalSeats: [] });
