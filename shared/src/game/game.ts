@@ -334,7 +334,6 @@ export function replay(game: Game, entries: readonly LogEntry[], from: GameState
 }
 
 export function persistGame(game: Game, state: GameState): PersistedGame {
-  const log = state.messages;
   return {
     scenarioId: game.scenario.id,
     scenarioVersion: game.scenario.version,
@@ -343,12 +342,7 @@ export function persistGame(game: Game, state: GameState): PersistedGame {
     gameVersion: state.gameVersion,
     drafts: state.drafts,
     turn: { value: state.turn.value, context: state.turn.context, status: state.turn.status },
-    // Made when read, not here: the log keeps plain messages as columns (message-log.ts), and the memory
-    // store holds the latest snapshot of every session, which would otherwise keep every message twice.
-    // JSON.stringify, structuredClone and spreads read it in this place among the keys, so the bytes are the same.
-    get messages() {
-      return log.toArray();
-    },
+    messages: state.messages.toArray(),
     interventions: state.interventions,
     scores: state.scores,
   };

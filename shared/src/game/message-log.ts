@@ -1,6 +1,4 @@
 import type { Message } from './channel-policy.ts';
-import { messageId } from './message-id.ts';
-import { newPlaceLists, plainMessage, plainPlaces, type PlaceLists } from './plain-message.ts';
 import { descentsOf, firstAtLeast, indexPrefix, lastAtOrBefore, positionsOf, reindex, type SenderIndex } from './sender-index.ts';
 
 /**
@@ -8,74 +6,21 @@ import { descentsOf, firstAtLeast, indexPrefix, lastAtOrBefore, positionsOf, rei
  * the statement cap reads to count a seat's recent statements without
  * walking the last minute (sender-index.ts): where each (channel, sender)'s
  * messages are, and where the times step back.
- *
- * A plain message (plain-message.ts: the command path's own shape, no `to`,
- * no relay) is not kept as its object: `items` holds its text, and its seq,
- * game version and the places of its channel, sender and audience in short
- * lists are numbers in columns; a read makes the object again, equal key for
- * key and in the same order. Every other message is kept whole in `items`.
- * The message object (104 B) and its time's box (16 B) were kept for the
- * life of the session, marked by every mark-compact (docs/performance.md,
- * "CPU per delivery over a minute at 5 msg/s").
  */
 interface Columns {
-  items: (Message | string)[];
+  items: Message[];
   times: number[];
-  /** Every message's seq: `byId`'s binary search reads it without making a message. */
-  seqs: number[];
-  /** A plain message's game version (0 for a message kept whole). */
-  versions: number[];
-  /** A plain message's places (plain-message.ts's `packPlaces`; 0 for a message kept whole). */
-  places: number[];
-  /** The lists the places point into: append-only, so forks share them. */
-  lists: PlaceLists;
-  /** The newest item's message when it is plain: the viewer streams read it once per viewer, and it is handed out as made. */
-  newest: Message | null;
   descents: number[];
   senders: SenderIndex;
-}
-
-function emptyColumns(): Columns {
-  return { items: [], times: [], seqs: [], versions: [], places: [], lists: newPlaceLists(), newest: null, descents: [], senders: new Map() };
 }
 
 function prefixOf(c: Columns, length: number): Columns {
   return {
     items: c.items.slice(0, length),
     times: c.times.slice(0, length),
-    seqs: c.seqs.slice(0, length),
-    versions: c.versions.slice(0, length),
-    places: c.places.slice(0, length),
-    lists: c.lists,
-    newest: length === c.items.length ? c.newest : null,
     descents: c.descents.slice(0, firstAtLeast(c.descents, length, 0, c.descents.length)),
     senders: indexPrefix(c.senders, length),
   };
-}
-
-/** Stores `message` at index i: the end (an assignment at an array's length appends, packed), or a replaced place of a private copy. */
-function put(c: Columns, i: number, message: Message): void {
-  const places = plainPlaces(c.lists, message);
-  c.items[i] = places === 0 ? message : message.text;
-  c.times[i] = message.at;
-  c.seqs[i] = message.seq;
-  c.versions[i] = places === 0 ? 0 : (message.gameVersion as number);
-  c.places[i] = places;
-  if (i === c.items.length - 1) c.newest = places === 0 ? null : message;
-}
-
-/** The message at index i, made again when it is plain. */
-function messageAt(c: Columns, i: number): Message {
-  const stored = c.items[i] as Message | string;
-  if (typeof stored !== 'string') return stored;
-  if (i === c.items.length - 1 && c.newest !== null) return c.newest;
-  return plainMessage(c.lists, c.places[i] as number, stored, c.seqs[i] as number, c.times[i] as number, c.versions[i] as number);
-}
-
-/** The id at index i, without making a plain message. */
-function idAt(c: Columns, i: number): string {
-  const stored = c.items[i] as Message | string;
-  return typeof stored === 'string' ? messageId(c.seqs[i] as number) : stored.id;
 }
 
 /** Messages of one sender in one channel, counted newest first (`senderCount`). */
@@ -106,15 +51,17 @@ export interface SenderCount {
  * each (channel, sender)'s positions: copies like the columns', no hashing.
  */
 export class MessageLog implements Iterable<Message> {
-  static readonly empty = new MessageLog(emptyColumns(), 0);
+  static readonly empty = new MessageLog({ items: [], times: [], descents: [], senders: new Map() }, 0);
 
   readonly #columns: Columns;
+  readonly #items: Message[];
 
   private constructor(
     columns: Columns,
     readonly length: number,
   ) {
     this.#columns = columns;
+    this.#items = columns.items;
   }
 
   static from(messages: readonly Message[]): MessageLog {
@@ -122,12 +69,12 @@ export class MessageLog implements Iterable<Message> {
   }
 
   append(message: Message): MessageLog {
-    // Someone appended to a newer log sharing these columns: fork from our prefix. The empty log always
-    // forks, so that no session's messages hang from the static `empty` for the life of the process.
+    // Someone appended to a newer log sharing this array: fork from our prefix.
+    const c = this.#items.length === this.length ? this.#columns : prefixOf(this.#columns, this.length);
     const n = this.length;
-    const c = n > 0 && this.#columns.items.length === n ? this.#columns : prefixOf(this.#columns, n);
     if (n > 0 && !(message.at >= (c.times[n - 1] as number))) c.descents.push(n);
-    put(c, n, message);
+    c.items.push(message);
+    c.times.push(message.at);
     positionsOf(c.senders, message.channel, message.from).push(n);
     return new MessageLog(c, n + 1);
   }
@@ -140,8 +87,9 @@ export class MessageLog implements Iterable<Message> {
     const i = this.#indexOf(id);
     if (i < 0) return this;
     const c = prefixOf(this.#columns, this.length);
-    const old = messageAt(c, i);
-    put(c, i, message);
+    const old = c.items[i] as Message;
+    c.items[i] = message;
+    c.times[i] = message.at;
     if (old.channel !== message.channel || old.from !== message.from) reindex(c.senders, i, [old.channel, old.from], [message.channel, message.from]);
     c.descents = descentsOf(c.times, this.length);
     return new MessageLog(c, this.length);
@@ -153,7 +101,7 @@ export class MessageLog implements Iterable<Message> {
 
   at(i: number): Message | undefined {
     const k = i < 0 ? this.length + i : i;
-    return k >= 0 && k < this.length ? messageAt(this.#columns, k) : undefined;
+    return k >= 0 && k < this.length ? this.#items[k] : undefined;
   }
 
   /**
@@ -175,45 +123,40 @@ export class MessageLog implements Iterable<Message> {
   /** The message with this id: O(log N) for the engine's ids (`m<seq>`). */
   byId(id: string): Message | undefined {
     const i = this.#indexOf(id);
-    return i < 0 ? undefined : messageAt(this.#columns, i);
+    return i < 0 ? undefined : this.#items[i];
   }
 
   #indexOf(id: string): number {
-    const c = this.#columns;
     const seq = /^m(\d{1,15})$/.test(id) ? Number(id.slice(1)) : NaN;
     if (Number.isSafeInteger(seq)) {
       let lo = 0;
       let hi = this.length - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        const at = c.seqs[mid] as number;
-        if (at === seq && idAt(c, mid) === id) return mid;
-        if (at < seq) lo = mid + 1;
+        const m = this.#items[mid] as Message;
+        if (m.seq === seq && m.id === id) return mid;
+        if (m.seq < seq) lo = mid + 1;
         else hi = mid - 1;
       }
     }
-    for (let i = 0; i < this.length; i++) if (idAt(c, i) === id) return i;
+    for (let i = 0; i < this.length; i++) if ((this.#items[i] as Message).id === id) return i;
     return -1;
   }
 
   *[Symbol.iterator](): Iterator<Message> {
-    for (let i = 0; i < this.length; i++) yield messageAt(this.#columns, i);
+    for (let i = 0; i < this.length; i++) yield this.#items[i] as Message;
   }
 
   /** Messages from index `start` on (negative counts from the end), newest last. */
   slice(start = 0): Message[] {
-    // Array.slice's reading of `start`: truncated, NaN as 0.
-    const rel = Math.trunc(start) || 0;
-    const from = rel < 0 ? Math.max(0, this.length + rel) : rel;
-    const out: Message[] = [];
-    for (let i = from; i < this.length; i++) out.push(messageAt(this.#columns, i));
-    return out;
+    const from = start < 0 ? Math.max(0, this.length + start) : start;
+    return this.#items.slice(from, this.length);
   }
 
   filter(test: (m: Message) => boolean): Message[] {
     const out: Message[] = [];
     for (let i = 0; i < this.length; i++) {
-      const m = messageAt(this.#columns, i);
+      const m = this.#items[i] as Message;
       if (test(m)) out.push(m);
     }
     return out;
@@ -221,20 +164,17 @@ export class MessageLog implements Iterable<Message> {
 
   map<T>(f: (m: Message, i: number) => T): T[] {
     const out: T[] = [];
-    for (let i = 0; i < this.length; i++) out.push(f(messageAt(this.#columns, i), i));
+    for (let i = 0; i < this.length; i++) out.push(f(this.#items[i] as Message, i));
     return out;
   }
 
   find(test: (m: Message) => boolean): Message | undefined {
-    for (let i = 0; i < this.length; i++) {
-      const m = messageAt(this.#columns, i);
-      if (test(m)) return m;
-    }
+    for (let i = 0; i < this.length; i++) if (test(this.#items[i] as Message)) return this.#items[i];
     return undefined;
   }
 
   toArray(): Message[] {
-    return this.slice(0);
+    return this.#items.slice(0, this.length);
   }
 
   toJSON(): Message[] {
