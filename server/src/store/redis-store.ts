@@ -1,4 +1,4 @@
-import { GameSetup, LogEntry, SessionHeader, SessionParent, type PersistedGame } from '@rubicon/shared';
+import { LogEntry, type PersistedGame } from '@rubicon/shared';
 import type { RedisClientType } from 'redis';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
@@ -10,12 +10,13 @@ import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.t
 import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
+import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-hash.ts';
 
 /**
  * Sessions in Redis, shared by every server process pointing at it.
  *
  * Layout (all keys start with `prefix`):
- * - `session:{id}`  hash, one field per SessionMeta property (objects as JSON)
+ * - `session:{id}`  hash, one field per SessionMeta property (objects as JSON; session-hash.ts)
  * - `sessions`      sorted set of session ids scored by createdAt
  * - `code:{code}`   string, JSON Grant
  * - `token:{hash}`  string, JSON Grant
@@ -47,15 +48,7 @@ export const IMPORT_CHUNK_BYTES = 48 * 1024;
 const STAGING_TTL_S = 3600;
 const LOG_PAGE = 1000;
 
-const ViewerSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('seat'), seat: z.string() }),
-  z.object({ kind: z.literal('observer') }),
-  z.object({ kind: z.literal('facilitator') }),
-]);
 const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema, key: z.string().optional(), generation: z.number().int().optional() });
-const SessionLineageSchema = z.object({ parent: SessionParent.nullable(), replayOf: SessionHeader.nullable() }).strict();
-
-const JoinCodeSchema = z.object({ role: ViewerSchema, code: z.string() });
 const AccessStateSchema = z.object({ code: z.string().nullable(), generation: z.number().int() });
 
 export interface RedisStoreOptions {
@@ -125,7 +118,7 @@ export class RedisStore implements SessionStore {
   }
 
   async createSession(meta: SessionMeta): Promise<void> {
-    const fields = metaFields(meta);
+    const fields = sessionHashFields(meta);
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
     const result = await this.gate.run((c) => c.eval(CREATE_SESSION, {
       keys: [this.key('session', meta.sessionId), this.key('sessions'), ...meta.codes.map((c) => this.key('code', c.code))],
@@ -151,7 +144,7 @@ export class RedisStore implements SessionStore {
           this.key('token', meta.facilitatorTokenHash),
           ...meta.codes.map((code) => this.key('code', code.code)),
         ],
-        arguments: [id, String(meta.createdAt), JSON.stringify(metaFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, ...grants],
+        arguments: [id, String(meta.createdAt), JSON.stringify(sessionHashFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, ...grants],
       }),
     );
     if (result === 'incomplete') throw new Error(`import of ${id}: the staged log is not complete`);
@@ -170,7 +163,7 @@ export class RedisStore implements SessionStore {
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {
     const hash = await this.gate.run((c) => c.hGetAll(this.key('session', sessionId)));
-    return Object.keys(hash).length === 0 ? null : this.decodeMeta(hash);
+    return Object.keys(hash).length === 0 ? null : decodeSessionHash(hash);
   }
 
   async listSessions(limit: number): Promise<SessionMeta[]> {
@@ -320,40 +313,6 @@ export class RedisStore implements SessionStore {
     const json = await this.gate.run((c) => c.get(key));
     return json === null ? null : GrantSchema.parse(JSON.parse(json));
   }
-
-  private decodeMeta(hash: Record<string, string>): SessionMeta {
-    const field = (name: string): string => {
-      const value = hash[name];
-      if (value === undefined) throw new Error(`session hash lacks ${name}`);
-      return value;
-    };
-    return {
-      sessionId: field('sessionId'),
-      title: field('title'),
-      scenarioId: field('scenarioId'),
-      setup: GameSetup.parse(JSON.parse(field('setup'))),
-      createdAt: Number(field('createdAt')),
-      facilitatorTokenHash: field('facilitatorTokenHash'),
-      codes: z.array(JoinCodeSchema).parse(JSON.parse(field('codes'))),
-      ...(hash.lineage === undefined ? {} : { lineage: SessionLineageSchema.parse(JSON.parse(hash.lineage)) }),
-      ...(hash.maxPlayersPerSeat === undefined ? {} : { maxPlayersPerSeat: Number(hash.maxPlayersPerSeat) }),
-    };
-  }
-}
-
-/** The session hash's field/value pairs (objects as JSON). */
-function metaFields(meta: SessionMeta): string[] {
-  return [
-    'sessionId', meta.sessionId,
-    'title', meta.title,
-    'scenarioId', meta.scenarioId,
-    'setup', JSON.stringify(meta.setup),
-    'createdAt', String(meta.createdAt),
-    'facilitatorTokenHash', meta.facilitatorTokenHash,
-    'codes', JSON.stringify(meta.codes),
-    ...(meta.lineage ? ['lineage', JSON.stringify(meta.lineage)] : []),
-    ...(meta.maxPlayersPerSeat === undefined ? [] : ['maxPlayersPerSeat', String(meta.maxPlayersPerSeat)]),
-  ];
 }
 
 function seqOfStreamId(id: string): number {
