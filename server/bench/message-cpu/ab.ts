@@ -20,13 +20,16 @@ import { bundleInto } from '../compile.ts';
 
 const driver = fileURLToPath(new URL('./driver.ts', import.meta.url));
 
+/** Driver imports that are the harness's, not the server's: taken from this tree, so older checkouts bundle too. */
+const HARNESS = new Set(['./keep-alive.ts']);
+
 /** The driver's own relative imports resolved in `checkout`, so the bundle runs that checkout's server. */
 function intoCheckout(checkout: string): Plugin {
   const at = path.join(checkout, 'server/bench/message-cpu');
   return {
     name: 'driver-imports-into-checkout',
     setup(b) {
-      b.onResolve({ filter: /^\.\.?\// }, (args) => (args.importer === driver ? { path: path.resolve(at, args.path) } : undefined));
+      b.onResolve({ filter: /^\.\.?\// }, (args) => (args.importer === driver && !HARNESS.has(args.path) ? { path: path.resolve(at, args.path) } : undefined));
     },
   };
 }

@@ -26,7 +26,9 @@
  *   without longer counted repetitions brings the window nearer the steady state),
  *   MESSAGE_CPU_ON_MARK=<executable> (split runs only: run with "start <pid>" or "stop <pid>" at each repetition's
  *   bounds, and awaited before the clients go on, e.g. to switch callgrind's instrumentation on and off with
- *   callgrind_control, so that its counts are the repetitions' alone),
+ *   callgrind_control, so that its counts are the repetitions' alone; while it runs the server is sent an HTTP
+ *   request every MESSAGE_CPU_POKE_MS, 300 (0: none), because callgrind takes a control request only while the
+ *   process runs code, keep-alive.ts),
  *   MESSAGE_CPU_IN_FLIGHT (8), MESSAGE_CPU_PACE_MS (0: each slot's next message as soon as the last is acknowledged),
  *   MESSAGE_CPU_PREFILL=<N> (split runs only: the first session's log filled with N messages before anything is
  *   counted, the rest of the warm-up sent to the other sessions, and the repetitions sent to the first session
@@ -41,7 +43,7 @@
  *   same commands with a room broadcast and an ack: the library's cost per call in a process that does nothing
  *   else, under the same client workload)
  */
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { GCProfiler } from 'node:v8';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,6 +54,7 @@ import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { benchCatalog } from '../bench-catalog.ts';
 import { benchLimitSettings } from '../fanout/limits.ts';
+import { httpPoke, runKeepingAwake } from './keep-alive.ts';
 
 const SESSIONS = Number(process.env.MESSAGE_CPU_SESSIONS ?? 20);
 const PER_REP = Number(process.env.MESSAGE_CPU_MESSAGES ?? 3000);
@@ -61,6 +64,7 @@ const SPLIT = process.env.MESSAGE_CPU_SPLIT === '1';
 /** Set in the child that runs the clients of a split run: the server's URL. */
 const CLIENT_OF = process.env.MESSAGE_CPU_CLIENT_OF;
 const ON_MARK = process.env.MESSAGE_CPU_ON_MARK;
+const POKE_MS = Number(process.env.MESSAGE_CPU_POKE_MS ?? 300);
 const BARE = process.env.MESSAGE_CPU_TARGET === 'bare';
 const PREFILL = process.env.MESSAGE_CPU_PREFILL === undefined ? null : Number(process.env.MESSAGE_CPU_PREFILL);
 const CAP = Number(process.env.MESSAGE_CPU_CAP ?? 600);
@@ -80,9 +84,9 @@ interface Ack {
 type Mark = 'start' | 'stop' | 'done';
 
 /** MESSAGE_CPU_ON_MARK's command for a repetition's bound, awaited: the counting it switches must be on before the first message. */
-function onMark(mark: 'start' | 'stop'): Promise<void> {
+function onMark(mark: 'start' | 'stop', url: string): Promise<void> {
   if (!ON_MARK) return Promise.resolve();
-  return new Promise((resolve, reject) => execFile(ON_MARK, [mark, String(process.pid)], (err) => (err ? reject(err) : resolve())));
+  return runKeepingAwake(ON_MARK, [mark, String(process.pid)], httpPoke(url), POKE_MS);
 }
 
 /** The clients' connections to one server: sockets whose updates are counted, and the set-up's requests. */
@@ -302,13 +306,13 @@ if (CLIENT_OF) {
       const bound = async (m: Mark) => {
         if (m === 'start') {
           collect();
-          await onMark('start');
+          await onMark('start', url);
           allocation = countAllocation();
           before = process.cpuUsage();
         } else if (m === 'stop') {
           figures.push(perMessageUs(process.cpuUsage(before)));
           allocated.push(allocation());
-          await onMark('stop');
+          await onMark('stop', url);
         }
       };
       child.on('message', (m: Mark) => {
