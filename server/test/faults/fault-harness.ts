@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { createGame, senderStreamVersions, type Ack, type CommandResult, type GameSetupInput, type LogEntry } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { bundleService } from '../../bench/compile.ts';
-import { TABLE_SETUP, TestClient, api, spawnServer, testEnv, type ChildServer } from '../harness.ts';
+import { TABLE_SETUP, TestClient, api, spawnServer, testEnv, type ChildServer, type Table } from '../harness.ts';
 
 import { sleep, type PrivateRedis } from './private-redis.ts';
 
@@ -354,4 +354,30 @@ export function failoversLongerThan(writers: readonly Writer[], ms: number): (Fa
 /** Every `unavailable` answer's latency, for the "refused within the bound" check. */
 export function unavailableLatencies(writers: readonly Writer[]): number[] {
   return writers.flatMap((w) => w.records.flatMap((r) => r.answers.filter((a) => a.code === 'unavailable').map((a) => a.ms)));
+}
+
+/**
+ * Issue 10's properties on a live session once its writers stopped: each failover and every answer (any
+ * `unavailable` included) within its bound, every acknowledged command in the log exactly once (more than
+ * `minAcknowledged` of them), and the writers' and the table's clients converged on the log's head.
+ * `step` reports the export before the wait for the clients.
+ */
+export async function expectLiveSessionWhole(
+  url: string,
+  game: Table,
+  writers: readonly Writer[],
+  minAcknowledged: number,
+  step: (what: string) => void = () => {},
+): Promise<{ log: LogEntry[]; result: LogAudit }> {
+  expect(failoversLongerThan(writers, FAILOVER_WITHIN_MS)).toEqual([]);
+  expect(answersLaterThan(writers, ANSWER_WITHIN_MS)).toEqual([]);
+  const log = await exportLog(url, game.session.sessionId, game.session.facilitatorToken);
+  const result = audit(log, writers);
+  expect(result.acknowledged).toBeGreaterThan(minAcknowledged);
+  expect(result).toMatchObject({ lost: [], duplicated: [], refusedButApplied: [], wrongVersion: [], gaveUp: 0 });
+  step(`log exported: ${log.length} entries; ${result.acknowledged} acknowledged`);
+  await Promise.all([...writers.map((w) => w.client), game.observer, game.facilitator].map((c) => c.caughtUp(15_000)));
+  step('every client caught up');
+  expect(game.facilitator.version).toBe(log.length);
+  return { log, result };
 }
