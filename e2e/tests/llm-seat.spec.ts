@@ -74,13 +74,12 @@ test.afterAll(async () => {
   await llm?.close();
 });
 
-test('the white cell seats a language model from Setup; its fallback and its reasons reach the white cell alone', async () => {
-  test.setTimeout(240_000);
-  const page = fac.page;
+type Page = Screen['page'];
+
+/** Setup hands Iran to the model (offered by name) and the other seats to bots; Iran's console says who plays it. */
+async function seatTheModel(page: Page): Promise<void> {
   await createSessionOnHome(page, { scenario: 'april-2024', timerScale: '1', review: false, title: 'E2E: a language model seat' });
   const codes = await readCodes(page, ['iran']);
-
-  // The server has a model, so Setup offers it by name.
   const iranPick = page.getByTestId('bot-select-iran');
   await expect(iranPick.locator('option[value="llm"]')).toHaveText('A language model (e2e-fake-model)');
   await expect(iranPick.locator('option[value="llm"]')).toBeEnabled();
@@ -96,7 +95,10 @@ test('the white cell seats a language model from Setup; its fallback and its rea
   await joinWithLink(iran.page, codes.iran!);
   await expectLive(iran.page);
   await expect(iran.page.getByTestId('played-by-bot')).toHaveText(/played by a language model/);
+}
 
+/** The white cell's console names the machines and starts the first beat. */
+async function startWithMachines(page: Page): Promise<void> {
   await page.getByTestId('open-facilitator').click();
   await expectLive(page);
   await expect(page.getByTestId('seat-bot-iran')).toHaveText('language model');
@@ -107,8 +109,10 @@ test('the white cell seats a language model from Setup; its fallback and its rea
   // The seats are all machines: planning may be over before it is looked at.
   await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', /^(planning|resolution)$/);
   await expect(iran.page.getByTestId('bot-tag-iran')).toHaveText('language model');
+}
 
-  // Beat 1: an illegal answer, an illegal repair, and Iran plays its default. The white cell reads why.
+/** Beat 1: an illegal answer, an illegal repair, and Iran plays its default. The white cell reads why. */
+async function expectDefaultWithReason(page: Page): Promise<void> {
   const note = page.getByTestId('white-cell-note').filter({ hasText: 'no playable answer' });
   await expect(note).toHaveAttribute('data-from', 'iran', { timeout: 60_000 });
   await expect(note).toContainText('after one repair prompt, the answer is not JSON');
@@ -124,8 +128,10 @@ test('the white cell seats a language model from Setup; its fallback and its rea
   const teamIran = await openChannel(page, 'team-iran');
   await expect(teamIran.getByTestId('message').filter({ hasText: 'no playable answer' }).getByTestId('to-white-cell')).toBeVisible();
   expect(llm.requests.length).toBeGreaterThanOrEqual(2);
+}
 
-  // Beat 2: a legal answer becomes Iran's move, and the white cell reads the model's rationale.
+/** Beat 2: a legal answer becomes Iran's move, and the white cell reads the model's rationale. */
+async function expectModelsMove(page: Page): Promise<void> {
   await page.getByTestId('next-action').click();
   const second = page.locator(`[data-testid="resolution"][data-beat="${SECOND!.id}"]`).first();
   await expect(second).toBeVisible({ timeout: 60_000 });
@@ -137,8 +143,10 @@ test('the white cell seats a language model from Setup; its fallback and its rea
   await expect(iran2).toContainText(title);
   await expect(iran2.locator('.resolution__rationale')).toHaveText(`“${RATIONALE}”`);
   await expect(page.getByTestId('white-cell-note')).toHaveCount(1);
+}
 
-  // The note reached the white cell's socket, and not Iran's own console.
+/** The note reached the white cell's socket and not Iran's console; the key went to the model alone. */
+async function expectNoteAndKeyKept(): Promise<void> {
   expect(fac.received.some((f) => f.includes('after one repair prompt, the answer is not JSON'))).toBe(true);
   expect(iran.received.length).toBeGreaterThan(0);
   // Iran's own console reads that its move was the default (the rationale), but not why.
@@ -154,4 +162,15 @@ test('the white cell seats a language model from Setup; its fallback and its rea
   }
   expect(server.output()).toContain('playing the default move');
   expect(server.output()).not.toContain(KEY);
+}
+
+test('the white cell seats a language model from Setup; its fallback and its reasons reach the white cell alone', async () => {
+  test.setTimeout(240_000);
+  const page = fac.page;
+  // The server has a model, so Setup offers it by name.
+  await seatTheModel(page);
+  await startWithMachines(page);
+  await expectDefaultWithReason(page);
+  await expectModelsMove(page);
+  await expectNoteAndKeyKept();
 });

@@ -1,22 +1,24 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
 import type { SessionFile } from '@rubicon/shared';
 import { HISTORICAL_PATH } from './support/historical.ts';
-import { playSessionOverSockets } from './support/socket-game.ts';
+import { playSessionOverSockets, type PlayedSession } from './support/socket-game.ts';
 import { expectAccessible } from './support/artifacts.ts';
 import { readCodes, sendMessage } from './support/ui.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-test('a played game is exported, opened as a replay, scrubbed, seen as a seat, branched, viewed as a seat live, scored and reported on', async ({ page, browser, baseURL }, testInfo) => {
-  // A whole game, a replay, a branch, a live view and a printed report: at a load average of 15 on two cores it took over 120 s.
-  test.setTimeout(240_000);
-  const { session, secrets, score } = await playSessionOverSockets(baseURL!, 'E2E replay class');
+type Secrets = PlayedSession['secrets'];
+
+/** The session's export, as text and parsed. */
+async function exportSession(baseURL: string, session: PlayedSession['session']): Promise<{ text: string; file: SessionFile }> {
   const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
   expect(exported.status).toBe(200);
   const text = await exported.text();
-  const file = JSON.parse(text) as SessionFile;
+  return { text, file: JSON.parse(text) as SessionFile };
+}
 
-  // A tampered file is refused on Home with its own error and where.
+/** A tampered file is refused on Home with its own error and where; the real one opens as a replay at its end. Its id. */
+async function openReplay(page: Page, text: string, file: SessionFile): Promise<string> {
   const tampered = structuredClone(file);
   tampered.log[4]!.at += 1;
   await page.goto('/');
@@ -24,19 +26,20 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId('open-file-error')).toContainText('Event 5 was changed');
   await expect(page.getByTestId('open-file-error')).toContainText('log[4]');
 
-  // The real file opens as a replay at its end.
   await page.getByTestId('open-file').setInputFiles({ name: 'session.json', mimeType: 'application/json', buffer: Buffer.from(text) });
   await page.waitForURL(/\/r\/[^/?]+/);
   const replayId = /\/r\/([^/?]+)/.exec(page.url())![1]!;
   await expect(page.getByTestId('scrubber-position')).toHaveText(`${file.log.length} / ${file.log.length}`);
+  return replayId;
+}
 
-  // Jump to the third beat: the scrubber shows that moment.
+/** Jump to the third beat: the scrubber shows that moment; the keyboard steps one event forward, one back. */
+async function scrub(page: Page): Promise<void> {
   const third = HISTORICAL_PATH[2]!;
   const option = page.getByTestId('jump-beat').locator('option', { hasText: third.title }).first();
   await page.getByTestId('jump-beat').selectOption((await option.getAttribute('value'))!);
   await expect(page.getByTestId('replay-beat')).toHaveAttribute('data-beat', third.id);
   await expect(page.getByTestId('phase')).toHaveAttribute('data-phase', 'planning');
-  // Step with the keyboard: one event forward, one back.
   const at = Number((await page.getByTestId('scrubber-range').inputValue()));
   await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at + 1));
@@ -44,8 +47,10 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(page.getByTestId('scrubber-range')).toHaveValue(String(at));
   // The white cell's view says in words what the event did.
   await expect(page.getByTestId('replay-caption')).toContainText(`Event ${at}:`);
+}
 
-  // At the moment of Israel's draft: the white cell and Israel see it, Iran sees neither it nor Israel's private line.
+/** At the moment of Israel's draft: the white cell and Israel see it, Iran sees neither it nor Israel's private line. */
+async function seeAsSeats(page: Page, replayId: string, file: SessionFile, secrets: Secrets): Promise<void> {
   const draftAt = file.log.find((e) => e.command.type === 'SUBMIT_MOVE' && e.command.rationale === secrets.israelDraft)!.seq;
   await page.goto(`/r/${replayId}?v=${draftAt}&as=israel`);
   await expect(page.getByTestId('replay-my-draft')).toContainText(secrets.israelDraft);
@@ -59,8 +64,10 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await page.getByTestId('pov').selectOption('us');
   await expect(page.getByTestId('replay-messages')).toContainText(secrets.israelToUs);
   await expect(page.locator('main')).not.toContainText(secrets.iranTeam);
+}
 
-  // Branch from this moment: a new live session with its own codes that a team can join.
+/** Branch from this moment: a new live session with its own codes that a team can join. The branch's id and Iran's page. */
+async function branchAndJoin(page: Page, browser: Browser): Promise<{ branchId: string; team: Page }> {
   await page.getByTestId('branch').click();
   await page.waitForURL(/\/s\/[^/]+\/setup$/);
   const branchId = /\/s\/([^/]+)\/setup$/.exec(new URL(page.url()).pathname)![1]!;
@@ -69,8 +76,11 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await team.goto(`/join/${codes.iran}`);
   await expect(team.getByTestId('connection')).toHaveAttribute('data-status', 'live');
   await expect(team.getByTestId('phase')).toHaveAttribute('data-phase', 'planning');
+  return { branchId, team };
+}
 
-  // "View as" in the branch's white-cell console: exactly what a seat sees now, marked, read-only, live.
+/** "View as" in the branch's white-cell console: exactly what a seat sees now, marked, read-only, live. */
+async function viewAsSeats(page: Page, team: Page, branchId: string, secrets: Secrets, testInfo: TestInfo): Promise<void> {
   await page.goto(`/s/${branchId}/facilitate`);
   await page.getByTestId('view-as').selectOption('israel');
   const panel = page.getByTestId('view-as-panel');
@@ -94,8 +104,10 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await team.close();
   await page.getByTestId('view-as-close').click();
   await expect(page.getByTestId('view-as-panel')).toHaveCount(0);
+}
 
-  // The rubric in the console: pick a cell, choose a score, record it; the table shows it.
+/** The rubric in the console: pick a cell, choose a score, record it; the table shows it. */
+async function scoreInConsole(page: Page): Promise<void> {
   const cell = page.getByTestId('rubric-israel-proportionate-escalation');
   await cell.getByRole('button').click();
   const form = page.getByTestId('rubric-form');
@@ -105,8 +117,11 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   await expect(form.getByRole('status')).toHaveText('Score recorded.');
   await expect(cell).toContainText('2 Partly');
   await expect(page.getByTestId('rubric-total-israel')).toContainText('2');
+}
 
-  // The report: outcome, charts, the historical comparison and the escalation scores.
+/** The report: outcome, charts, the historical comparison and the escalation scores; then printed. */
+async function readReport(page: Page, replayId: string, played: PlayedSession, testInfo: TestInfo): Promise<void> {
+  const { secrets, score } = played;
   await page.goto(`/r/${replayId}/report`);
   await expect(page.getByTestId('report-outcome')).toContainText(/\S/);
   await expect(page.getByTestId('chart-ladder').locator('path')).toHaveCount(1);
@@ -126,6 +141,20 @@ test('a played game is exported, opened as a replay, scrubbed, seen as a seat, b
   // Printed (emulated print media, A4-ish width): nothing is cut off at the right edge.
   await expectPrintFits(page, '.report');
   await expect(page.locator('.app-header')).toBeHidden();
+}
+
+test('a played game is exported, opened as a replay, scrubbed, seen as a seat, branched, viewed as a seat live, scored and reported on', async ({ page, browser, baseURL }, testInfo) => {
+  // A whole game, a replay, a branch, a live view and a printed report: at a load average of 15 on two cores it took over 120 s.
+  test.setTimeout(240_000);
+  const played = await playSessionOverSockets(baseURL!, 'E2E replay class');
+  const { text, file } = await exportSession(baseURL!, played.session);
+  const replayId = await openReplay(page, text, file);
+  await scrub(page);
+  await seeAsSeats(page, replayId, file, played.secrets);
+  const { branchId, team } = await branchAndJoin(page, browser);
+  await viewAsSeats(page, team, branchId, played.secrets, testInfo);
+  await scoreInConsole(page);
+  await readReport(page, replayId, played, testInfo);
 });
 
 test('several exported sessions are compared side by side with April 2024, on screen and in print', async ({ page, baseURL }, testInfo) => {

@@ -75,70 +75,83 @@ async function visit(w: Watched, path: string, what: string, rendered: (page: Pa
   pagesChecked.push(what);
 }
 
+/** Home, Setup, the white cell's console, the lobby display and a student's console, before play. */
+async function visitBeforePlay(white: Watched, student: Watched): Promise<void> {
+  await visit(white, '/', 'home', async (p) => {
+    await expect(p.getByTestId('create-session')).toBeEnabled();
+  });
+  const sessionId = await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: true, title: 'CSP check' });
+  await visit(white, `/s/${sessionId}/setup`, 'setup', async (p) => {
+    await expect(p.getByTestId('code-observer')).toHaveText(/^[A-Z0-9]{8}$/);
+    await expect(p.getByTestId('qr').first()).toBeVisible();
+    expect(await p.getByTestId('qr').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  });
+  const codes = await readCodes(white.page, SEATS);
+  await visit(white, `/s/${sessionId}/facilitate`, 'facilitate', async (p) => {
+    await expect(p.getByTestId('status-strip')).toBeVisible();
+    await expectLive(p);
+  });
+  await visit(white, `/s/${sessionId}/display`, 'display (lobby, with QR codes)', async (p) => {
+    await expect(p.getByTestId('lobby-codes')).toBeVisible();
+    await expect(p.getByTestId('qr').first()).toBeVisible();
+  });
+  await visit(student, `/join/${codes.iran}`, 'join → play', async (p) => {
+    await p.waitForURL(/\/s\/[^/]+\/play/);
+    await expectLive(p);
+    await expect(p.getByTestId('phase')).toHaveAttribute('data-phase', 'lobby');
+  });
+  await visit(student, `/s/${sessionId}/play?seat=iran`, 'play (reloaded)', async (p) => {
+    await expectLive(p);
+  });
+}
+
+/** A session played to its end: the map, the replay viewer, the report and the comparison of its file. */
+async function visitAfterPlay(white: Watched, baseURL: string): Promise<void> {
+  const { session } = await playSessionOverSockets(baseURL, 'CSP check, played');
+  await white.page.evaluate((c) => {
+    localStorage.setItem(`rubicon:cred:${c.sessionId}:facilitator`, JSON.stringify({ token: c.facilitatorToken, role: { kind: 'facilitator' } }));
+  }, session);
+  await visit(white, `/s/${session.sessionId}/display`, 'display (after play, with the map)', async (p) => {
+    await expect(p.getByTestId('map')).toBeVisible();
+  });
+  await visit(white, `/r/${session.sessionId}`, 'replay', async (p) => {
+    await expect(p.getByTestId('scrubber-position')).toHaveText(/^\d+ \/ \d+$/);
+    await expect(p.getByTestId('replay-messages')).toBeVisible();
+  });
+  await visit(white, `/r/${session.sessionId}/report`, 'report', async (p) => {
+    await expect(p.getByTestId('report-outcome')).toContainText(/\S/);
+    await expect(p.getByTestId('report-escalation')).toBeVisible();
+  });
+  // The comparison page draws its charts from session files read in the browser.
+  const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
+  const file = { name: 'played.json', mimeType: 'application/json', buffer: Buffer.from(await exported.text()) };
+  await visit(white, '/compare', 'compare (a session file loaded, its chart drawn)', async (p) => {
+    await p.getByTestId('compare-files').setInputFiles([file]);
+    await expect(p.getByTestId('comparison-chart').locator('rect').first()).toBeVisible();
+  });
+}
+
+/** The pages that need no session: the guide, the handouts, and a page that does not exist. */
+async function visitStaticPages(white: Watched): Promise<void> {
+  await visit(white, '/guide/april-2024', 'guide', async (p) => {
+    await expect(p.getByTestId('guide-beat').first()).toBeVisible();
+  });
+  await visit(white, '/guide/april-2024/handouts', 'handouts', async (p) => {
+    await expect(p.getByTestId('handout').first()).toBeVisible();
+  });
+  await visit(white, '/no-such-page', 'not found', async (p) => {
+    await expect(p.locator('main')).toBeVisible();
+  });
+}
+
 test('every page carries the headers and renders under the CSP without a violation', async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
   const white = await watch(await browser.newContext({ viewport: { width: 1366, height: 900 } }));
   const student = await watch(await browser.newContext({ viewport: { width: 390, height: 844 } }));
   try {
-    await visit(white, '/', 'home', async (p) => {
-      await expect(p.getByTestId('create-session')).toBeEnabled();
-    });
-    const sessionId = await createSessionOnHome(white.page, { scenario: 'april-2024', timerScale: '1', review: true, title: 'CSP check' });
-    await visit(white, `/s/${sessionId}/setup`, 'setup', async (p) => {
-      await expect(p.getByTestId('code-observer')).toHaveText(/^[A-Z0-9]{8}$/);
-      await expect(p.getByTestId('qr').first()).toBeVisible();
-      expect(await p.getByTestId('qr').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    });
-    const codes = await readCodes(white.page, SEATS);
-    await visit(white, `/s/${sessionId}/facilitate`, 'facilitate', async (p) => {
-      await expect(p.getByTestId('status-strip')).toBeVisible();
-      await expectLive(p);
-    });
-    await visit(white, `/s/${sessionId}/display`, 'display (lobby, with QR codes)', async (p) => {
-      await expect(p.getByTestId('lobby-codes')).toBeVisible();
-      await expect(p.getByTestId('qr').first()).toBeVisible();
-    });
-    await visit(student, `/join/${codes.iran}`, 'join → play', async (p) => {
-      await p.waitForURL(/\/s\/[^/]+\/play/);
-      await expectLive(p);
-      await expect(p.getByTestId('phase')).toHaveAttribute('data-phase', 'lobby');
-    });
-    await visit(student, `/s/${sessionId}/play?seat=iran`, 'play (reloaded)', async (p) => {
-      await expectLive(p);
-    });
-
-    // A session played to its end: the map, the replay viewer and the report.
-    const { session } = await playSessionOverSockets(baseURL!, 'CSP check, played');
-    await white.page.evaluate((c) => {
-      localStorage.setItem(`rubicon:cred:${c.sessionId}:facilitator`, JSON.stringify({ token: c.facilitatorToken, role: { kind: 'facilitator' } }));
-    }, session);
-    await visit(white, `/s/${session.sessionId}/display`, 'display (after play, with the map)', async (p) => {
-      await expect(p.getByTestId('map')).toBeVisible();
-    });
-    await visit(white, `/r/${session.sessionId}`, 'replay', async (p) => {
-      await expect(p.getByTestId('scrubber-position')).toHaveText(/^\d+ \/ \d+$/);
-      await expect(p.getByTestId('replay-messages')).toBeVisible();
-    });
-    await visit(white, `/r/${session.sessionId}/report`, 'report', async (p) => {
-      await expect(p.getByTestId('report-outcome')).toContainText(/\S/);
-      await expect(p.getByTestId('report-escalation')).toBeVisible();
-    });
-    // The comparison page draws its charts from session files read in the browser.
-    const exported = await fetch(new URL(`/api/sessions/${session.sessionId}/export`, baseURL), { headers: { authorization: `Bearer ${session.facilitatorToken}` } });
-    const file = { name: 'played.json', mimeType: 'application/json', buffer: Buffer.from(await exported.text()) };
-    await visit(white, '/compare', 'compare (a session file loaded, its chart drawn)', async (p) => {
-      await p.getByTestId('compare-files').setInputFiles([file]);
-      await expect(p.getByTestId('comparison-chart').locator('rect').first()).toBeVisible();
-    });
-    await visit(white, '/guide/april-2024', 'guide', async (p) => {
-      await expect(p.getByTestId('guide-beat').first()).toBeVisible();
-    });
-    await visit(white, '/guide/april-2024/handouts', 'handouts', async (p) => {
-      await expect(p.getByTestId('handout').first()).toBeVisible();
-    });
-    await visit(white, '/no-such-page', 'not found', async (p) => {
-      await expect(p.locator('main')).toBeVisible();
-    });
+    await visitBeforePlay(white, student);
+    await visitAfterPlay(white, baseURL!);
+    await visitStaticPages(white);
     expect(pagesChecked).toHaveLength(13);
   } finally {
     await white.context.close();
