@@ -183,6 +183,7 @@ const errorOf = (body: unknown) => (body as HttpError).error;
 
 describe('typed answers to odd input', () => {
   httpOddInputCases();
+  httpBodyFormCases();
   socketOddInputCases();
 });
 
@@ -231,6 +232,27 @@ function httpOddInputCases(): void {
         expect(r.status, route).toBe(400);
         expect(errorOf(await r.json()), route).toMatchObject({ code: 'invalid', message: expect.stringMatching(/Content-Type: application\/json/) });
       }
+    }
+    expect(log.errors()).toEqual([]);
+  });
+}
+
+/** Bodies that may be valid JSON, sent in a charset or encoding the server does not read. */
+function httpBodyFormCases(): void {
+  it('names the charset or Content-Encoding it refuses, rather than calling valid JSON invalid', async () => {
+    // Both answered "The request body is not valid JSON." for a body that was valid JSON: a client author
+    // whose library adds `charset=ISO-8859-1` looked for a syntax error that was not there.
+    const body = JSON.stringify({ code: 'ABCD2345' });
+    const cases = [
+      [{ 'content-type': 'application/json; charset=latin1' }, /charset "latin1".*UTF-8/],
+      [{ 'content-type': 'application/json', 'content-encoding': 'compress' }, /Content-Encoding "compress".*gzip/],
+    ] as const;
+    for (const [headers, words] of cases) {
+      const r = await fetch(`${server.url}/api/join`, { method: 'POST', body: new Blob([body]), headers });
+      expect(r.status, JSON.stringify(headers)).toBe(400);
+      const error = errorOf(await r.json());
+      expect(error, JSON.stringify(headers)).toMatchObject({ code: 'invalid', message: expect.stringMatching(words) });
+      expect(error.message).not.toMatch(/not valid JSON/);
     }
     expect(log.errors()).toEqual([]);
   });

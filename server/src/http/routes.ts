@@ -306,6 +306,12 @@ export function errorHandlers(logger: Logger): { notFound: express.RequestHandle
   };
 }
 
+/** A header's value body-parser names in its error, quoted and cut short (it comes from the request). */
+function headerValue(err: object, key: 'charset' | 'encoding'): string {
+  const value: unknown = Reflect.get(err, key);
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : '(unnamed)';
+}
+
 /**
  * Errors Express, its router and body-parser raise for a bad request (a body
  * too large or not JSON, a path with broken percent-encoding): the client's
@@ -315,8 +321,14 @@ function clientError(err: unknown): { status: number; code: 'invalid' | 'too_lar
   if (typeof err !== 'object' || err === null) return null;
   const type = 'type' in err ? err.type : undefined;
   if (type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request body is too large.' };
-  if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported')
-    return { status: 400, code: 'invalid', message: 'The request body is not valid JSON.' };
+  if (type === 'entity.parse.failed') return { status: 400, code: 'invalid', message: 'The request body is not valid JSON.' };
+  // The body may be valid JSON in a form this server does not read: say which, or a client hunts for a syntax error.
+  if (type === 'charset.unsupported')
+    return { status: 400, code: 'invalid', message: `The body's charset ${headerValue(err, 'charset')} is not supported; send the JSON in UTF-8.` };
+  if (type === 'encoding.unsupported') {
+    const encoding = headerValue(err, 'encoding');
+    return { status: 400, code: 'invalid', message: `The body's Content-Encoding ${encoding} is not supported; send it uncompressed, or as gzip, deflate or br.` };
+  }
   const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined;
   if (err instanceof URIError && status === 400) return { status: 400, code: 'invalid', message: 'The address is not valid (broken %-encoding).' };
   if (status === 404) return { status: 404, code: 'not_found', message: 'Not found.' };
