@@ -40,7 +40,7 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse, address
  * the request on.
  *
  * With a token, every request is counted against its address's budget of
- * wrong secrets (`failures`, the one wrong join codes spend) before the token
+ * wrong metrics tokens (`failures`: sized like, but counted apart from, its wrong join codes) before the token
  * is compared, and given back when it was right, as a join is: guesses sent
  * all at once are counted as many, and past the budget even the right token is
  * refused, so a 429 never tells a right guess from a wrong one. Other
