@@ -69,7 +69,9 @@ export interface ContentionOptions {
 
 export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, measureMs: 6000 } as const;
 
-const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
+/** The seats the writers share, round-robin: each seat's token is held by writers / 4 sockets at once. */
+export const CONTENTION_SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
+const SEATS = CONTENTION_SEATS;
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 async function request<T>(url: string, path: string, init: { body?: unknown; token?: string }, expected: number): Promise<T> {
@@ -160,7 +162,8 @@ export async function benchContention(report: Report, options: ContentionOptions
   }
 }
 
-function serverEnv(options: ContentionOptions, prefix: string): Record<string, string> {
+/** The environment of the bench's server processes: the store path's, with every limit that would refuse its load lifted. */
+export function serverEnv(options: Pick<ContentionOptions, 'redisUrl' | 'env'>, prefix: string): Record<string, string> {
   return {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -177,6 +180,8 @@ function serverEnv(options: ContentionOptions, prefix: string): Record<string, s
     HELLO_RATE_LIMIT_BURST: '100000',
     HELLO_RATE_LIMIT_PER_SEC: '100000',
     ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
+    // Ten writers hold each seat's token at once (40 over 4 seats); the default cap of 8 refused two of them their hello.
+    SOCKETS_PER_TOKEN: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     METRICS_TOKEN: BENCH_METRICS_TOKEN,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditAcknowledgements } from '../bench/contention/audit.ts';
+import { CONTENTION_DEFAULTS, CONTENTION_SEATS, serverEnv } from '../bench/contention.ts';
+import { loadConfig } from '../src/config.ts';
 import { dueAt, latencyFromDue, measuredWindow, owed, summarizePaced, type PacedSchedule, type Timed } from '../bench/contention/paced.ts';
 
 const schedule: PacedSchedule = { start: 0, until: 1000, writers: 40, ratePerSecond: 1000 };
@@ -114,5 +116,14 @@ describe("the contention bench's audit", () => {
       { commandId: 'gone', version: 9 },
     ];
     expect(auditAcknowledgements([...log, { commandId: 'b1', seq: 5 }], acked, after)).toEqual({ acknowledged: 3, lost: 1, duplicated: 1, wrongVersion: 1 });
+  });
+});
+
+describe("the contention bench's servers", () => {
+  it("let every writer hold its seat's token at once, over all three processes", () => {
+    // Since the per-token socket cap (SOCKETS_PER_TOKEN, 8 over all processes) every run stopped at its first
+    // phase: the 9th and 10th writer of a seat were refused their hello.
+    const config = loadConfig(serverEnv({ redisUrl: 'redis://127.0.0.1:6379' }, 'bench-contention-test:'));
+    expect(config.socketsPerToken).toBeGreaterThanOrEqual(Math.ceil(CONTENTION_DEFAULTS.writers / CONTENTION_SEATS.length));
   });
 });
