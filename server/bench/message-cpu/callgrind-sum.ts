@@ -128,6 +128,9 @@ export function selfOf(profile: Profile, pattern: RegExp): Costs {
 
 const HASH_BUILTINS = /^(Builtins_)?(FindOrderedHash(Map|Set)Entry|MapPrototype(Get|Has|Set|Delete)|SetPrototype(Has|Add|Delete)|WeakMap(Get|Has|LookupHashIndex|PrototypeSet|PrototypeDelete)|WeakSetPrototype(Add|Has|Delete)|WeakCollectionSet|WeakCollectionDelete)\b/;
 
+/** V8's optimising and baseline compilers' own code (its threads share the simulated caches: kept apart, as the earlier sections did). */
+const COMPILERS = /compiler::|turboshaft|maglev::|baseline::|wasm::/i;
+
 function main(argv: readonly string[]): void {
   const [file, mapFile, messagesText, calleeText] = argv;
   if (!file || !mapFile || !messagesText) throw new Error('usage: callgrind-sum.ts <callgrind.out> <perf-PID.map> <messages> [callee regexp]');
@@ -137,6 +140,8 @@ function main(argv: readonly string[]): void {
   const total: Costs = [];
   for (const c of profile.self.values()) add(total, c);
   console.log(`per message, whole process: ${per(total)}`);
+  const compilers: Costs = selfOf(profile, COMPILERS);
+  console.log(`per message, without V8's compilers: ${per(total.map((c, i) => c - (compilers[i] ?? 0)))}`);
   const callee = calleeText ? new RegExp(calleeText) : HASH_BUILTINS;
   console.log(`per message, self cost of ${callee.source}: ${per(selfOf(profile, callee))}`);
   const callers = callersOf(profile, callee);
