@@ -51,6 +51,9 @@ export function rememberedIn(ring: readonly (Known | null)[], next: number, newe
   return null;
 }
 
+/** What following an event tells about each viewer: what it shows it, and where its stream stands after it. */
+type Visit<V> = (viewer: V, step: StreamStep, version: number, messages: number) => void;
+
 /** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
 export interface GameStreams {
   indices: Map<string, number>;
@@ -213,14 +216,7 @@ export class ViewerStreams {
    * `after`) shows it, and where its stream stands after it (version, messages). The two states'
    * tables are looked up once for the event, not once per viewer.
    */
-  followEach<V extends { viewer: Viewer }>(
-    game: Game,
-    before: GameState,
-    after: GameState,
-    entry: LogEntry,
-    viewers: readonly V[],
-    visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
-  ): void {
+  followEach<V extends { viewer: Viewer }>(game: Game, before: GameState, after: GameState, entry: LogEntry, viewers: readonly V[], visit: Visit<V>): void {
     ViewerStreams.follow(this.gameStreams(game), game, before, after, entry, viewers, visit);
   }
 
@@ -238,19 +234,11 @@ export class ViewerStreams {
   }
 
   /** followEach for the session's own rooms, reached through its record (session): no lookup by the game. */
-  followIn(session: FollowedSession, before: GameState, after: GameState, entry: LogEntry, visit: (viewer: ViewerRoom, step: StreamStep, version: number, messages: number) => void): void {
+  followIn(session: FollowedSession, before: GameState, after: GameState, entry: LogEntry, visit: Visit<ViewerRoom>): void {
     ViewerStreams.follow(session.streams, session.game, before, after, entry, session.rooms, visit);
   }
 
-  private static follow<V extends { viewer: Viewer }>(
-    streams: GameStreams,
-    game: Game,
-    before: GameState,
-    after: GameState,
-    entry: LogEntry,
-    viewers: readonly V[],
-    visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
-  ): void {
+  private static follow<V extends { viewer: Viewer }>(streams: GameStreams, game: Game, before: GameState, after: GameState, entry: LogEntry, viewers: readonly V[], visit: Visit<V>): void {
     const from = ViewerStreams.known(streams, before);
     const to = ViewerStreams.known(streams, after, from);
     const stepOf = eventSteps(game, before, after, entry);
