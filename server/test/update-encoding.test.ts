@@ -9,13 +9,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { Encoder, PacketType } from 'socket.io-parser';
-import { applyEntry, createGame, initialState, runHeadless, seatsInPlay, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
+import { applyEntry, createGame, initialState, runHeadless, streamPosition, streamStep, wireMessageFor, type Actor, type Chooser, type Command, type GameState, type LogEntry, type UpdatePayload } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 import { updatesFor } from './room-updates.ts';
 import { eventUpdates } from '../src/session/broadcast.ts';
-import { roomFor, viewerRooms, viewersOf } from '../src/session/rooms.ts';
+import { roomFor, viewersOf } from '../src/session/rooms.ts';
 import { ViewerStreams } from '../src/session/viewer-streams.ts';
-import { EncodedJson, encodedUpdates, spliceParser } from '../src/socket/update-encoding.ts';
+import { EncodedJson, encodedUpdates, sessionTargets, spliceParser } from '../src/socket/update-encoding.ts';
 import { ackHandler } from '../src/socket/ack-handler.ts';
 import { CommandAnswer } from '../src/socket/command-answer.ts';
 import { createMetrics } from '../src/metrics.ts';
@@ -246,19 +246,17 @@ describe("a command's acknowledgement", () => {
   });
 });
 
-describe('ViewerStreams.session', () => {
-  it('makes each session room target and room list once per session and game, and never hands one session another session\'s rooms', () => {
-    const streams = new ViewerStreams();
-    const seats = seatsInPlay(game.scenario, game.setup);
+describe('sessionTargets', () => {
+  it('makes each session room target once per session and game, and never hands one session another session\'s room', () => {
+    const target = sessionTargets();
     const other = createGame(scenario, { scenarioId: scenario.id, seed: 'encoding-other', optionalSeats: [] });
-    const s = streams.session('S', game, seats);
-    expect(streams.session('S', game, seats)).toBe(s);
-    expect([...s.target.rooms]).toEqual(['v:S']);
-    expect(s.target.flags).toEqual({ local: true });
-    expect(s.rooms.map((r) => r.room)).toEqual(viewerRooms('S', game, seats).map((r) => r.room));
-    expect([...streams.session('S', other, seats).target.rooms]).toEqual(['v:S']);
+    const s = target('S', game);
+    expect(target('S', game)).toBe(s);
+    expect([...s.rooms]).toEqual(['v:S']);
+    expect(s.flags).toEqual({ local: true });
+    expect([...target('S', other).rooms]).toEqual(['v:S']);
     // The same engine object met under another session id (nothing the service does, but a cache must not assume it).
-    expect([...streams.session('T', game, seats).target.rooms]).toEqual(['v:T']);
-    expect(streams.session('T', game, seats).rooms.every((r) => r.room.startsWith('s:T:'))).toBe(true);
+    expect([...target('T', game).rooms]).toEqual(['v:T']);
+    expect([...target('T', game).rooms]).toEqual(['v:T']);
   });
 });

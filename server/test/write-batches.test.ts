@@ -26,9 +26,6 @@ function oneStepCases(): void {
     expect(results.map((r) => r.version)).toEqual(Array.from({ length: 30 }, (_, i) => 3 + i));
     const log = await store.readLog(sessionId, 2);
     expect(log.map((e) => e.commandId)).toEqual(Array.from({ length: 30 }, (_, i) => `m-${i}`));
-    // Each answer carries its session's engine with the state after it: the socket layer answers from them, with no lookup of the session by id.
-    const held = service.peek(sessionId);
-    expect(results.every((r) => r.game === held?.game && r.after?.version === r.version)).toBe(true);
   });
 
   it('decide each command on top of those before it: a game command made on the same version as one just ahead of it is stale', async () => {

@@ -1,5 +1,5 @@
 import { newMessageUpdateJson, wireMessage, wireMessageFor, wireMessageVariant, type Game, type GameState, type Message, type UpdatePayload, type Viewer } from '@rubicon/shared';
-import type { RoomTarget, ViewerRoom } from './rooms.ts';
+import { viewerRooms, type ViewerRoom } from './rooms.ts';
 import type { AppliedEvent } from './session-service.ts';
 import { wireViewFor } from './sync-data.ts';
 import type { ViewerStreams } from './viewer-streams.ts';
@@ -27,8 +27,6 @@ export class NewMessageUpdate {
     private readonly viewer: Viewer,
     private readonly message: Message,
     readonly next: NewMessageUpdate | null,
-    /** The session room, where it goes when every role room gets it alike (eventUpdates). */
-    readonly to: RoomTarget,
   ) {}
 
   /** The update as an object (the same one each time): what a RoomUpdate carries. */
@@ -51,7 +49,6 @@ export class NewMessageUpdate {
  */
 interface Built {
   rooms: readonly ViewerRoom[];
-  target: RoomTarget;
   updates: RoomUpdate[] | null;
   shared: UpdatePayload | NewMessageUpdate | null;
   same: number;
@@ -79,10 +76,9 @@ function payloadOf(update: UpdatePayload | NewMessageUpdate): UpdatePayload {
  */
 export function eventUpdates(event: AppliedEvent, streams: ViewerStreams, wanted: (room: string) => boolean = () => true): NewMessageUpdate | RoomUpdate[] {
   const { sessionId, game, entry, before, after } = event;
-  const session = streams.session(sessionId, game, after.turn.context.options.seatsInPlay);
-  const { rooms } = session;
-  const built: Built = { rooms, target: session.target, updates: null, shared: null, same: 0, alike: null };
-  streams.followIn(session, before, after, entry, ({ viewer, room }, step, version, n) => {
+  const rooms = viewerRooms(sessionId, game, after.turn.context.options.seatsInPlay);
+  const built: Built = { rooms, updates: null, shared: null, same: 0, alike: null };
+  streams.followEach(game, before, after, entry, rooms, ({ viewer, room }, step, version, n) => {
     // A new message's update is one shared object for viewers alike, so rooms nobody is in cost nothing worth a
     // lookup per room and event; and with every room counted, a public message can go to the session's room.
     if (step.kind === 'none' || (step.kind !== 'message' && !wanted(room))) {
@@ -117,6 +113,6 @@ function newMessageUpdate(built: Built, game: Game, after: GameState, viewer: Vi
   const variant = wireMessageVariant(viewer, message);
   if (variant === null) return { version, messages: [wireMessageFor(game, after, viewer, message, n)] };
   for (let a = built.alike; a; a = a.next) if (a.version === version && a.n === n && a.variant === variant) return a;
-  built.alike = new NewMessageUpdate(version, n, variant, viewer, message, built.alike, built.target);
+  built.alike = new NewMessageUpdate(version, n, variant, viewer, message, built.alike);
   return built.alike;
 }

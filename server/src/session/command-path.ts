@@ -1,4 +1,4 @@
-import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type Game, type GameState, type LogEntry } from '@rubicon/shared';
+import { applyEntry, entryOrder, isMessageSide, isStale, viewerOf, type Actor, type GameState, type LogEntry } from '@rubicon/shared';
 import type { Metrics } from '../metrics.ts';
 import type { AppendOptions, BatchAppendResult, Clock, Placement, SessionStore } from '../store/types.ts';
 import type { BeatDeadlines } from './beat-deadlines.ts';
@@ -273,10 +273,10 @@ export class CommandPath {
   }
 
   /** The commands of a batch the store took, each with its entry's seq and the state after it. */
-  private answerTaken(game: Game, plan: Plan, first: number, states: readonly GameState[]): void {
+  private answerTaken(plan: Plan, first: number, states: readonly GameState[]): void {
     for (let i = 0; i < plan.included.length; i++) {
       const p = plan.included[i];
-      if (p) answerOk(p, { version: first + i, duplicate: false, after: states[i], game });
+      if (p) answerOk(p, { version: first + i, duplicate: false, after: states[i] });
     }
   }
 
@@ -288,13 +288,13 @@ export class CommandPath {
     const first = outcome.seq - plan.entries.length + 1;
     if (first !== plan.entries[0]?.seq) return this.placedAhead(sessionId, session, plan, first, outcome.missed);
     const before = session.state;
-    this.commit(sessionId, session, before, plan);
+    this.commit(sessionId, before, plan);
     const bookkeeping = this.afterAppend(sessionId, session, before);
     if (!bookkeeping) {
-      this.answerTaken(session.game, plan, first, plan.states);
+      this.answerTaken(plan, first, plan.states);
       return null;
     }
-    return bookkeeping.then(() => this.answerTaken(session.game, plan, first, plan.states));
+    return bookkeeping.then(() => this.answerTaken(plan, first, plan.states));
   }
 
   /**
@@ -314,22 +314,22 @@ export class CommandPath {
     }
     const before = session.state;
     const states = own.map((entry) => {
-      this.cache.applyTo(session, sessionId, entry, true);
+      this.cache.apply(sessionId, entry, true);
       this.metrics.eventsApplied.inc(entry.command.type);
       return session.state;
     });
     const bookkeeping = this.afterAppend(sessionId, session, before);
     if (bookkeeping) await bookkeeping;
-    this.answerTaken(session.game, plan, first, states);
+    this.answerTaken(plan, first, states);
   }
 
   /** The appended entries into this process's copy, each with the state planned for it. */
-  private commit(sessionId: string, session: CachedSession, before: GameState, plan: Plan): void {
+  private commit(sessionId: string, before: GameState, plan: Plan): void {
     for (let i = 0; i < plan.entries.length; i++) {
       const entry = plan.entries[i];
       if (!entry) continue;
       const to = plan.states[i];
-      this.cache.applyTo(session, sessionId, entry, true, to ? { from: i === 0 ? before : (plan.states[i - 1] ?? before), to } : undefined);
+      this.cache.apply(sessionId, entry, true, to ? { from: i === 0 ? before : (plan.states[i - 1] ?? before), to } : undefined);
       this.metrics.eventsApplied.inc(entry.command.type);
     }
   }

@@ -1,4 +1,4 @@
-import type { Command, Game, GameState, Refusal } from '@rubicon/shared';
+import type { Command, GameState, Refusal } from '@rubicon/shared';
 import type { EntryLimit } from '../store/types.ts';
 import type { ActingActor } from './access.ts';
 import type { ServiceError } from './service-error.ts';
@@ -12,8 +12,6 @@ export interface Executed {
   duplicate: boolean;
   /** The session right after this command's entry (absent for a retry): commands appended with it in one batch come after. */
   after?: GameState;
-  /** The engine of the session `after` belongs to, given with it, so the answer reaches it without a lookup of the session by id. */
-  game?: Game;
 }
 
 /** One command as a caller hands it in. */

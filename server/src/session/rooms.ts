@@ -65,21 +65,3 @@ export function viewerRooms(sessionId: string, game: Game, seatsInPlay: readonly
   viewerRoomsCache.set(game, { sessionId, rooms });
   return rooms;
 }
-
-/**
- * A broadcast to rooms of this process's sockets, no exclusions, as Socket.IO's adapter takes it (its
- * BroadcastOptions): made once and reused, since the adapters read a target and never write it.
- */
-export interface RoomTarget {
-  readonly rooms: Set<string>;
-  readonly except: Set<string>;
-  readonly flags: { readonly local: true };
-}
-
-/** Shared by every target: only this process's sockets, none excepted. */
-const LOCAL = { local: true } as const;
-const NO_ROOMS: Set<string> = new Set();
-
-export function roomTarget(rooms: readonly string[]): RoomTarget {
-  return { rooms: new Set(rooms), except: NO_ROOMS, flags: LOCAL };
-}

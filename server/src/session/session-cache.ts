@@ -129,7 +129,7 @@ export class SessionCache {
 
   /** Applies entries the store handed over (in log order), those beyond the copy's version. */
   applyFromStore(sessionId: string, session: CachedSession, entries: readonly LogEntry[]): void {
-    for (const entry of entries) if (entry.seq === session.state.version + 1) this.applyTo(session, sessionId, entry, false);
+    for (const entry of entries) if (entry.seq === session.state.version + 1) this.apply(sessionId, entry, false);
   }
 
   /**
@@ -150,7 +150,7 @@ export class SessionCache {
   async catchUp(sessionId: string, session: CachedSession): Promise<void> {
     const sentAt = this.moment();
     const missing = await this.store.readLog(sessionId, session.state.version);
-    for (const logEntry of missing) this.applyTo(session, sessionId, logEntry, false);
+    for (const logEntry of missing) this.apply(sessionId, logEntry, false);
     session.readSentAt = Math.max(session.readSentAt, sentAt);
   }
 
@@ -163,14 +163,6 @@ export class SessionCache {
   apply(sessionId: string, entry: LogEntry, appendedHere: boolean, planned?: { from: GameState; to: GameState }): void {
     const cached = this.sessions.get(sessionId);
     if (!cached) throw new Error(`session ${sessionId} is not loaded`);
-    this.applyTo(cached, sessionId, entry, appendedHere, planned);
-  }
-
-  /**
-   * As apply, to the copy a caller already holds (this cache's record of `sessionId`, in the session's queue): the
-   * command path and the catch-ups have it at hand, and a lookup by id for each entry was one more table touched.
-   */
-  applyTo(cached: CachedSession, sessionId: string, entry: LogEntry, appendedHere: boolean, planned?: { from: GameState; to: GameState }): void {
     const before = cached.state;
     let after: GameState;
     if (planned && planned.from === before && planned.to.version === entry.seq) after = planned.to;

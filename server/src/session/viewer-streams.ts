@@ -1,5 +1,4 @@
 import { eventSteps, stepMessages, stepVersions, streamPosition, type Game, type GameState, type LogEntry, type StreamPosition, type StreamStep, type Viewer } from '@rubicon/shared';
-import { roomTarget, sessionRoom, viewerRooms, type RoomTarget, type ViewerRoom } from './rooms.ts';
 
 /** A seat's id as it is (no string built per call: this runs for every viewer of every event); the other roles under names no seat id (a slug) can take. */
 function keyOf(viewer: Viewer): string {
@@ -51,11 +50,8 @@ export function rememberedIn(ring: readonly (Known | null)[], next: number, newe
   return null;
 }
 
-/** What following an event tells about each viewer: what it shows it, and where its stream stands after it. */
-type Visit<V> = (viewer: V, step: StreamStep, version: number, messages: number) => void;
-
 /** One game's viewer indices and its remembered states (a ring, oldest overwritten). */
-export interface GameStreams {
+interface GameStreams {
   indices: Map<string, number>;
   /**
    * The last list of viewers followed (a session's room list, made once per session: rooms.ts) and their indices
@@ -67,26 +63,6 @@ export interface GameStreams {
   next: number;
   /** The highest log version among the remembered states. */
   newest: number;
-  /** The session this game was last followed for (ViewerStreams.session), with its rooms. */
-  session: FollowedSession | null;
-}
-
-/**
- * A session as the log follower reaches it for each event: its viewers' rooms, its session room's broadcast target
- * (rooms.ts) and where its viewers' streams stand, all in its game's one record. Three tables keyed by the game
- * (the rooms, the target, the streams) were three lookups per public message, each into a table of every loaded
- * session, cold at 200 sessions (docs/performance.md, "Keyed lookups per public message").
- */
-export class FollowedSession {
-  constructor(
-    readonly sessionId: string,
-    readonly game: Game,
-    readonly rooms: readonly ViewerRoom[],
-    /** The session room as a broadcast target: where an update every role room gets alike goes. */
-    readonly target: RoomTarget,
-    /** @internal The game's record in ViewerStreams. */
-    readonly streams: GameStreams,
-  ) {}
 }
 
 /**
@@ -109,7 +85,7 @@ export class ViewerStreams {
   private gameStreams(game: Game): GameStreams {
     let streams = this.games.get(game);
     if (!streams) {
-      streams = { indices: new Map(), listed: null, listIndices: [], recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0, newest: -1, session: null };
+      streams = { indices: new Map(), listed: null, listIndices: [], recent: new Array<Known | null>(REMEMBERED).fill(null), next: 0, newest: -1 };
       this.games.set(game, streams);
     }
     return streams;
@@ -216,29 +192,15 @@ export class ViewerStreams {
    * `after`) shows it, and where its stream stands after it (version, messages). The two states'
    * tables are looked up once for the event, not once per viewer.
    */
-  followEach<V extends { viewer: Viewer }>(game: Game, before: GameState, after: GameState, entry: LogEntry, viewers: readonly V[], visit: Visit<V>): void {
-    ViewerStreams.follow(this.gameStreams(game), game, before, after, entry, viewers, visit);
-  }
-
-  /**
-   * The session's record for following its events: its game's, with the session's rooms and target made on first
-   * use (the same engine met under another id gets its own: a cache must not hand one session another's rooms).
-   */
-  session(sessionId: string, game: Game, seatsInPlay: readonly string[]): FollowedSession {
+  followEach<V extends { viewer: Viewer }>(
+    game: Game,
+    before: GameState,
+    after: GameState,
+    entry: LogEntry,
+    viewers: readonly V[],
+    visit: (viewer: V, step: StreamStep, version: number, messages: number) => void,
+  ): void {
     const streams = this.gameStreams(game);
-    const held = streams.session;
-    if (held?.sessionId === sessionId) return held;
-    const made = new FollowedSession(sessionId, game, viewerRooms(sessionId, game, seatsInPlay), roomTarget([sessionRoom(sessionId)]), streams);
-    streams.session = made;
-    return made;
-  }
-
-  /** followEach for the session's own rooms, reached through its record (session): no lookup by the game. */
-  followIn(session: FollowedSession, before: GameState, after: GameState, entry: LogEntry, visit: Visit<ViewerRoom>): void {
-    ViewerStreams.follow(session.streams, session.game, before, after, entry, session.rooms, visit);
-  }
-
-  private static follow<V extends { viewer: Viewer }>(streams: GameStreams, game: Game, before: GameState, after: GameState, entry: LogEntry, viewers: readonly V[], visit: Visit<V>): void {
     const from = ViewerStreams.known(streams, before);
     const to = ViewerStreams.known(streams, after, from);
     const stepOf = eventSteps(game, before, after, entry);

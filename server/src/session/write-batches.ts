@@ -112,16 +112,15 @@ export class WriteBatches {
     waiting.lastUsed = performance.now();
     if (!waiting.queued) {
       waiting.queued = true;
-      this.schedule(sessionId, waiting);
+      this.schedule(sessionId);
     }
     const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, answer);
     if (deadline !== undefined) this.bounds.add(pending);
     waiting.commands.push(pending);
   }
 
-  /** `waiting` is the session's entry, handed on rather than looked up again: a queued entry is never swept. */
-  private schedule(sessionId: string, waiting: Waiting): void {
-    void this.queue.run(sessionId, () => this.drain(sessionId, waiting));
+  private schedule(sessionId: string): void {
+    void this.queue.run(sessionId, () => this.drain(sessionId));
   }
 
   /** Up to maxBatch of the waiting commands, in arrival order; the rest stay waiting. */
@@ -136,10 +135,11 @@ export class WriteBatches {
   }
 
   /** Takes what waits (up to maxBatch) and decides on it; what arrives from now on waits for the next task. */
-  private drain(sessionId: string, waiting: Waiting): Promise<void> | undefined {
-    const batch = this.take(waiting);
-    if (waiting.commands.length > 0) this.schedule(sessionId, waiting);
-    else waiting.queued = false;
+  private drain(sessionId: string): Promise<void> | undefined {
+    const waiting = this.waiting.get(sessionId);
+    const batch = waiting ? this.take(waiting) : [];
+    if (waiting && waiting.commands.length > 0) this.schedule(sessionId);
+    else if (waiting) waiting.queued = false;
     // decide never throws (CommandPath.decideBatch answers every error): its promise, or its undefined for a batch
     // decided at once, is the task's, with no async wrapper.
     const deciding = this.decide(sessionId, batch);

@@ -8,7 +8,7 @@ import { sessionOfRoom } from '../session/rooms.ts';
 import type { SessionService } from '../session/session-service.ts';
 import type { ViewerStreams } from '../session/viewer-streams.ts';
 import type { RubiconServer } from './types.ts';
-import { encodedUpdates, sendUpdate, sendUpdateTo } from './update-encoding.ts';
+import { encodedUpdates, sendUpdate, sendUpdateTo, sessionTargets } from './update-encoding.ts';
 
 /**
  * Keeps this process's sockets in step with the log. Each process sends its
@@ -27,10 +27,11 @@ export function followLog(io: RubiconServer, service: SessionService, streams: V
   const adapter = io.of('/').adapter;
   const occupied = (room: string) => (adapter.rooms.get(room)?.size ?? 0) > 0;
   const send = (to: string[], json: string) => sendUpdate(adapter, to, json);
+  const sessionTarget = sessionTargets();
   service.onApplied((event) => {
     // Local only: each process updates its own sockets (and an encoded update must not cross to another process).
     const updates = eventUpdates(event, streams, occupied);
-    if (!Array.isArray(updates)) sendUpdateTo(adapter, updates.to, updates.json());
+    if (!Array.isArray(updates)) sendUpdateTo(adapter, sessionTarget(event.sessionId, event.game), updates.json());
     else encodedUpdates(updates).forEach(send);
   });
 

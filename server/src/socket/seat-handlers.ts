@@ -216,15 +216,10 @@ function commandHandler({ config, service, limits, streams, grants, handle }: Se
   const { actorOf, limitKeysOf } = commandActors();
   /** The command's answer, in the sender's own stream, which this process has followed past the command: right after it, or (a retry) where the stream is now. */
   const answerOf = (grant: Grant, result: Executed): CommandAnswer => {
-    // A command its batch took comes with its session's engine and state: no lookup of the session by id. A retry's does not.
-    let { game, after: state } = result;
-    if (!game || !state) {
-      const session = service.peek(grant.sessionId);
-      if (!session) throw unavailable('The session left this server', 100);
-      game = session.game;
-      state = result.after ?? session.state;
-    }
-    return new CommandAnswer(streams.position(game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
+    const session = service.peek(grant.sessionId);
+    if (!session) throw unavailable('The session left this server', 100);
+    const state = result.after ?? session.state;
+    return new CommandAnswer(streams.position(session.game, state, grant.role).version, result.duplicate, viewerGameVersion(state, grant.role));
   };
   /** To its batch, answered from the batch's decision (right after the batch's updates are broadcast): no promise on its way. */
   const execute = (p: CommandPayload, socket: RubiconSocket, grant: Grant, command: Command, deadline: number, limit: CommandLimit | null, to: Answer<CommandResult>): void => {

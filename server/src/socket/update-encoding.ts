@@ -1,14 +1,16 @@
 import { createRequire } from 'node:module';
 import type * as SocketIoParser from 'socket.io-parser';
 import type { Packet } from 'socket.io-parser';
-import type { UpdatePayload } from '@rubicon/shared';
-import { roomTarget } from '../session/rooms.ts';
+import type { Game, UpdatePayload } from '@rubicon/shared';
+import { sessionRoom } from '../session/rooms.ts';
 import type { RoomUpdate } from '../session/broadcast.ts';
 import type { RubiconServer } from './types.ts';
 import { CommandAnswer } from './command-answer.ts';
 
 type Adapter = ReturnType<RubiconServer['of']>['adapter'];
 type BroadcastOptions = Parameters<Adapter['broadcast']>[1];
+/** Where a broadcast goes (localTarget). */
+export type BroadcastTarget = BroadcastOptions;
 
 // Socket.IO loads the parser's CommonJS build; an ESM import would load a second copy (for Node, its debug build).
 const parser = createRequire(import.meta.url)('socket.io-parser') as typeof SocketIoParser;
@@ -139,6 +141,10 @@ function samePayloadAs(this: RoomUpdate, u: RoomUpdate): boolean {
 
 const roomOf = (u: RoomUpdate): string => u.room;
 
+/** Only this process's sockets; no exclusions. Shared by every send: the adapters read these, never write them. */
+const LOCAL: BroadcastOptions['flags'] = { local: true };
+const NO_ROOMS: Set<string> = new Set();
+
 /**
  * Sends one pre-encoded update to this process's sockets in `rooms`: what
  * `io.local.to(rooms).emit('update', …)` does, handed to the namespace's
@@ -155,10 +161,25 @@ export function sendUpdate(adapter: Adapter, rooms: readonly string[], json: str
  * rooms: the adapters read a target, never write it (socket.io-adapter's `apply` iterates `rooms`).
  */
 export function localTarget(rooms: readonly string[]): BroadcastOptions {
-  return roomTarget(rooms);
+  return { rooms: new Set(rooms), except: NO_ROOMS, flags: LOCAL };
 }
 
-/** sendUpdate to a target made once (localTarget; a session room's, ViewerStreams.session). */
+/**
+ * Each session's room (rooms.ts, sessionRoom) as a broadcast target, made once per loaded session (its Game,
+ * as viewerRooms caches its rooms), not for every public message: the room's name, a list and a Set each time.
+ */
+export function sessionTargets(): (sessionId: string, game: Game) => BroadcastTarget {
+  const targets = new WeakMap<Game, { sessionId: string; target: BroadcastTarget }>();
+  return (sessionId, game) => {
+    const cached = targets.get(game);
+    if (cached?.sessionId === sessionId) return cached.target;
+    const target = localTarget([sessionRoom(sessionId)]);
+    targets.set(game, { sessionId, target });
+    return target;
+  };
+}
+
+/** sendUpdate to a target made once (localTarget, sessionTargets). */
 export function sendUpdateTo(adapter: Adapter, target: BroadcastOptions, json: string): void {
   const packet: Packet = { type: PacketType.EVENT, data: ['update', new EncodedJson(json)], nsp: '/' };
   void adapter.broadcast(packet, target);
