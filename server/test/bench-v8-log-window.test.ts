@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMarks, summariseLog } from '../bench/fanout/v8-log-window.ts';
+import { byOwner, groupEvents, ownerOf, parseMarks, summariseLog, type V8WindowEvent } from '../bench/fanout/v8-log-window.ts';
 
 // Lines as V8 writes them (--log-code --log-deopt); times in µs from V8's start.
 const LOG = [
@@ -34,5 +34,40 @@ describe('the V8 log cut at the load window (v8-log-window.ts)', () => {
       { atMs: 1600, kind: 'optimised', fn: 'nextTick node:internal/process/task_queues:113:18', detail: 'Maglev' },
       { atMs: 2000, kind: 'deopt', fn: 'followEach file:///b/rubicon-server.mjs:7344:13', detail: 'dependency-change: weak objects' },
     ]);
+  });
+
+  it("names each function's owner: Rubicon's bundle or sources, bare's bundle, a package (scoped too), Node", () => {
+    expect(ownerOf('followEach file:///tmp/x/1/rubicon-server.mjs:7344:13')).toBe('rubicon');
+    expect(ownerOf('decide /w/server/src/batch.ts:3:1')).toBe('rubicon');
+    expect(ownerOf('decode /w/shared/src/wire.ts:3:1')).toBe('rubicon');
+    expect(ownerOf(' file:///tmp/x/0/bare-server.mjs:202:42')).toBe('bare');
+    expect(ownerOf('send /w/node_modules/engine.io/build/transports/websocket.js:62:9')).toBe('engine.io');
+    expect(ownerOf('encode /w/node_modules/@socket.io/component-emitter/lib/esm/index.js:1:1')).toBe('@socket.io/component-emitter');
+    expect(ownerOf('nextTick node:internal/process/task_queues:103:18')).toBe('node');
+    expect(ownerOf('(anonymous)')).toBe('other');
+  });
+
+  it('counts repeated deopts and compiles of one function by reason and tier, most frequent first, and tallies them by owner', () => {
+    const at = (atMs: number, kind: V8WindowEvent['kind'], fn: string, detail: string): V8WindowEvent => ({ atMs, kind, fn, detail });
+    const rubicon = 'senderCount file:///b/rubicon-server.mjs:2738:14';
+    const ws = 'send /x/node_modules/ws/lib/sender.js:351:7';
+    const events = [
+      at(1, 'deopt', rubicon, 'deopt-eager: wrong map'),
+      at(2, 'optimised', rubicon, 'TurboFan'),
+      at(3, 'deopt', rubicon, 'deopt-eager: wrong map'),
+      at(4, 'optimised', rubicon, 'TurboFan'),
+      at(5, 'deopt', rubicon, 'deopt-eager: not a Smi'),
+      at(6, 'optimised', rubicon, 'Maglev'),
+      at(7, 'optimised', ws, 'TurboFan'),
+      at(8, 'deopt', rubicon, 'deopt-eager: wrong map'),
+    ];
+    expect(groupEvents(events)).toEqual([
+      { owner: 'rubicon', kind: 'deopt', fn: rubicon, detail: 'deopt-eager: wrong map', count: 3 },
+      { owner: 'rubicon', kind: 'optimised', fn: rubicon, detail: 'TurboFan', count: 2 },
+      { owner: 'rubicon', kind: 'deopt', fn: rubicon, detail: 'deopt-eager: not a Smi', count: 1 },
+      { owner: 'rubicon', kind: 'optimised', fn: rubicon, detail: 'Maglev', count: 1 },
+      { owner: 'ws', kind: 'optimised', fn: ws, detail: 'TurboFan', count: 1 },
+    ]);
+    expect(Object.fromEntries(byOwner(events))).toEqual({ rubicon: { deopts: 4, optimised: 3 }, ws: { deopts: 0, optimised: 1 } });
   });
 });
