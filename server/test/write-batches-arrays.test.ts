@@ -16,20 +16,10 @@ interface Held {
   release: () => void;
 }
 
-/** A KeyedQueue that keeps every task it is given. */
-class TaskRecorder extends KeyedQueue {
-  readonly tasks: unknown[] = [];
-
-  override run<T>(key: string, task: () => Promise<T> | T): Promise<T> {
-    this.tasks.push(task);
-    return super.run(key, task);
-  }
-}
-
-function batches(maxBatch: number, queue = new KeyedQueue()) {
+function batches(maxBatch: number) {
   const held: Held[] = [];
   let changed = false;
-  const writes = new WriteBatches(queue, new DeadlineQueue(), async (_id, batch) => {
+  const writes = new WriteBatches(new KeyedQueue(), new DeadlineQueue(), async (_id, batch) => {
     let release = () => {};
     const go = new Promise<void>((r) => (release = r));
     const ids = batch.map((p) => p.request.commandId);
@@ -72,15 +62,5 @@ describe("a session's batches", () => {
     await Promise.all([first, ...answers]);
     expect(held.map((h) => h.ids)).toEqual([['a'], ['b', 'c'], ['d']]);
     expect(changed()).toBe(false);
-  });
-
-  it("are queued as one task function per session, not one made per batch", async () => {
-    const queue = new TaskRecorder();
-    const { send, run } = batches(16, queue);
-    const first = send('c-0');
-    await Promise.all([first, ...(await run(4, (n) => (n < 3 ? [`c-${n + 1}`] : [])))]);
-    expect(queue.tasks).toHaveLength(4);
-    // A closure made per batch lost its optimised code at every mark-compact (docs/performance.md, "Code recompiled after each mark-compact").
-    expect(new Set(queue.tasks).size).toBe(1);
   });
 });

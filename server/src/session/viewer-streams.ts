@@ -203,13 +203,13 @@ export class ViewerStreams {
     const streams = this.gameStreams(game);
     const from = ViewerStreams.known(streams, before);
     const to = ViewerStreams.known(streams, after, from);
-    const steps = eventSteps(game, before, after, entry);
+    const stepOf = eventSteps(game, before, after, entry);
     const listIndices = ViewerStreams.indicesOf(streams, viewers);
     for (let i = 0; i < viewers.length; i++) {
       const v = viewers[i] as V;
       const index = listIndices[i] ?? 0;
       ViewerStreams.countIn(from, index, game, before, v.viewer);
-      const step = steps.of(v.viewer);
+      const step = stepOf(v.viewer);
       const version = (from[2 * index] ?? 0) + stepVersions(step);
       const messages = (from[2 * index + 1] ?? 0) + stepMessages(step);
       to[2 * index] = version;

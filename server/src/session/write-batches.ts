@@ -70,12 +70,6 @@ interface Waiting {
   queued: boolean;
   /** performance.now() of its last command. */
   lastUsed: number;
-  /**
-   * Its drain, as its queue's task: made once with the entry, not once per batch. A closure made per batch
-   * held its optimised code only weakly, so every mark-compact dropped it and the batch path ran unoptimised
-   * until recompiled (docs/performance.md, "Code recompiled after each mark-compact").
-   */
-  drain: () => Promise<void> | undefined;
 }
 
 /**
@@ -114,19 +108,19 @@ export class WriteBatches {
    */
   submit(sessionId: string, request: CommandRequest, bound: number, deadline: number | undefined, answer: Answer<Executed>): void {
     let waiting = this.waiting.get(sessionId);
-    if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], spare: [], queued: false, lastUsed: 0, drain: () => this.drain(sessionId) });
+    if (!waiting) waiting = this.waiting.add(sessionId, { commands: [], spare: [], queued: false, lastUsed: 0 });
     waiting.lastUsed = performance.now();
     if (!waiting.queued) {
       waiting.queued = true;
-      this.schedule(sessionId, waiting);
+      this.schedule(sessionId);
     }
     const pending = new Pending(request, bound, deadline ?? Infinity, deadline === undefined ? null : this.bounds, answer);
     if (deadline !== undefined) this.bounds.add(pending);
     waiting.commands.push(pending);
   }
 
-  private schedule(sessionId: string, waiting: Waiting): void {
-    void this.queue.run(sessionId, waiting.drain);
+  private schedule(sessionId: string): void {
+    void this.queue.run(sessionId, () => this.drain(sessionId));
   }
 
   /** Up to maxBatch of the waiting commands, in arrival order; the rest stay waiting. */
@@ -144,7 +138,7 @@ export class WriteBatches {
   private drain(sessionId: string): Promise<void> | undefined {
     const waiting = this.waiting.get(sessionId);
     const batch = waiting ? this.take(waiting) : [];
-    if (waiting && waiting.commands.length > 0) this.schedule(sessionId, waiting);
+    if (waiting && waiting.commands.length > 0) this.schedule(sessionId);
     else if (waiting) waiting.queued = false;
     // decide never throws (CommandPath.decideBatch answers every error): its promise, or its undefined for a batch
     // decided at once, is the task's, with no async wrapper.

@@ -43,9 +43,7 @@ export class MemoryScheduler implements Scheduler {
 
   private async poll(onDue: (timer: DueTimer) => Promise<void>): Promise<void> {
     const now = this.clock.now();
-    // A loop, not a filter callback: a callback made per poll lost its optimised code at every mark-compact.
-    const due: DueTimer[] = [];
-    for (const t of this.pending.values()) if (t.at <= now) due.push(t);
+    const due = [...this.pending.values()].filter((t) => t.at <= now);
     // Removed before delivery: a handler that schedules the next deadline for
     // the same session must not have it deleted afterwards.
     for (const timer of due) this.pending.delete(timer.sessionId);

@@ -70,55 +70,9 @@ export function streamPosition(game: Game, state: GameState, viewer: Viewer): St
   return { version, messages };
 }
 
-/**
- * What one event shows each viewer (eventSteps), asked once per viewer.
- * Objects of a few classes, not a closure made per event: a closure's
- * optimised code is shared by its site's closures only weakly, so each
- * mark-compact dropped it and the fan-out's servers recompiled the per-viewer
- * check after every one (docs/performance.md, "Code recompiled after each
- * mark-compact"); a method's code stays with its class.
- */
-export interface EventSteps {
-  of(viewer: Viewer): StreamStep;
-}
-
-/** The same step for every viewer but the facilitator, who may get another. */
-class FixedSteps implements EventSteps {
-  constructor(
-    private readonly facilitator: StreamStep,
-    private readonly others: StreamStep,
-  ) {}
-
-  of(viewer: Viewer): StreamStep {
-    return viewer.kind === 'facilitator' ? this.facilitator : this.others;
-  }
-}
-
-const SHOWS_NONE = new FixedSteps(NONE, NONE);
-const SHOWS_VIEW = new FixedSteps(VIEW, VIEW);
-const SHOWS_FACILITATOR_VIEW = new FixedSteps(VIEW, NONE);
-
-/** A message sent, hidden or shown again: its one step for each viewer who reads it. */
-class MessageSteps implements EventSteps {
-  constructor(
-    private readonly game: Game,
-    private readonly message: Message,
-    private readonly step: StreamStep,
-  ) {}
-
-  of(viewer: Viewer): StreamStep {
-    return reads(this.game, viewer, this.message) ? this.step : NONE;
-  }
-}
-
-/** A draft saved over the seat's own: the seat's and the white cell's only. */
-class DraftSteps implements EventSteps {
-  constructor(private readonly by: SeatId | null) {}
-
-  of(viewer: Viewer): StreamStep {
-    return viewer.kind === 'facilitator' || (viewer.kind === 'seat' && viewer.seat === this.by) ? VIEW : NONE;
-  }
-}
+const showsNone = (): StreamStep => NONE;
+const showsView = (): StreamStep => VIEW;
+const showsFacilitatorView = (viewer: Viewer): StreamStep => (viewer.kind === 'facilitator' ? VIEW : NONE);
 
 /**
  * What `entry`, which took `before` to `after`, shows each viewer. Every
@@ -126,21 +80,23 @@ class DraftSteps implements EventSteps {
  * an event is followed for all of a session's viewers, so a step per viewer
  * was an allocation per viewer and event.
  */
-export function eventSteps(game: Game, before: GameState, after: GameState, entry: LogEntry): EventSteps {
+export function eventSteps(game: Game, before: GameState, after: GameState, entry: LogEntry): (viewer: Viewer) => StreamStep {
   const command = entry.command;
   if (command.type === 'SEND_MESSAGE' || command.type === 'HIDE_MESSAGE') {
     const message = command.type === 'SEND_MESSAGE' ? after.messages.at(-1) : after.messages.byId(command.message);
-    if (!message) return SHOWS_NONE;
-    return new MessageSteps(game, message, command.type === 'SEND_MESSAGE' ? { kind: 'message', message } : { kind: 'moderation', message });
+    if (!message) return showsNone;
+    const step: StreamStep = command.type === 'SEND_MESSAGE' ? { kind: 'message', message } : { kind: 'moderation', message };
+    return (viewer) => (reads(game, viewer, message) ? step : NONE);
   }
-  if (after.gameVersion === before.gameVersion) return SHOWS_FACILITATOR_VIEW;
-  if (after.drafts.at.length === before.drafts.at.length) return SHOWS_VIEW;
-  return new DraftSteps(entry.by.kind === 'seat' ? entry.by.seat : null);
+  if (after.gameVersion === before.gameVersion) return showsFacilitatorView;
+  if (after.drafts.at.length === before.drafts.at.length) return showsView;
+  const by = entry.by.kind === 'seat' ? entry.by.seat : null;
+  return (viewer) => (viewer.kind === 'facilitator' || (viewer.kind === 'seat' && viewer.seat === by) ? VIEW : NONE);
 }
 
 /** What `entry`, which took `before` to `after`, shows `viewer`. */
 export function streamStep(game: Game, before: GameState, after: GameState, entry: LogEntry, viewer: Viewer): StreamStep {
-  return eventSteps(game, before, after, entry).of(viewer);
+  return eventSteps(game, before, after, entry)(viewer);
 }
 
 /** How far a step moves a stream's version (its picture's updates). */
