@@ -170,6 +170,7 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
     snapshotEvery: config.snapshotEvery,
     storeTimeoutMs: config.storeTimeoutMs,
     maxBatch: config.appendBatchMax,
+    logCap: config.logCap,
     scenarios: (id) => scenarios.get(id),
     admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compileTrustProxy } from './http/client-address.ts';
 import type { AccessLimits } from './session/access.ts';
 import type { LimitsConfig } from './limits/limits.ts';
+import { DEFAULT_LOG_CAP, type LogCap } from './session/log-cap.ts';
 
 /** The repository root, so relative paths in the environment mean the same wherever the process starts. */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -159,6 +160,13 @@ const Env = z.object({
   TOKEN_TTL_AFTER_END_MS: int(0, 7 * 24 * 60 * 60 * 1000),
   /** Default cap on people redeeming one seat's code; 0: no cap. A session may set its own. */
   MAX_PLAYERS_PER_SEAT: int(0, 0),
+  /**
+   * The most entries a session's log may hold; an import or branch with more is refused. The default fits every
+   * file MAX_IMPORT_BYTES lets in (log-cap.ts says why). Plain commands stop LOG_CONTROL_RESERVE before it, so the
+   * white cell can still adjudicate and end the game; a refused command is `log_full` and changes nothing.
+   */
+  MAX_LOG_ENTRIES: int(1, DEFAULT_LOG_CAP.maxEntries),
+  LOG_CONTROL_RESERVE: int(0, DEFAULT_LOG_CAP.controlReserve),
   /** Largest Socket.IO message and JSON request body, in bytes. */
   MAX_PAYLOAD_BYTES: int(1024, 64 * 1024),
   /** Import files carry a whole log, so they get their own limit. */
@@ -256,6 +264,8 @@ export interface Config {
   access: AccessLimits;
   maxPayloadBytes: number;
   maxImportBytes: number;
+  /** MAX_LOG_ENTRIES and LOG_CONTROL_RESERVE (the reserve never more than the cap). */
+  logCap: LogCap;
   snapshotEvery: number;
   storeTimeoutMs: number;
   appendBatchMax: number;
@@ -316,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
+    logCap: { maxEntries: e.MAX_LOG_ENTRIES, controlReserve: Math.min(e.LOG_CONTROL_RESERVE, e.MAX_LOG_ENTRIES) },
     snapshotEvery: e.SNAPSHOT_EVERY,
     storeTimeoutMs: e.STORE_TIMEOUT_MS,
     appendBatchMax: e.APPEND_BATCH_MAX,

@@ -112,6 +112,23 @@ function placementCases(current: CurrentFixture): void {
     expect(await store.appendBatch(sid, [entry(9)], { placement: FREE })).toEqual({ ok: false, reason: 'conflict', head: 3 });
     expect(await store.head(sid)).toBe(3);
   });
+
+  it('places a movable batch past its planned position only while its last entry stays within placeUpTo (the log cap), else answers a conflict', async () => {
+    const { store, peer } = current();
+    const sid = sessionId();
+    await store.appendBatch(sid, [entry(1), entry(2)], { placement: FREE });
+    // Another writer's free entries take the log to 4.
+    expect(await peer.appendBatch(sid, [entry(3), entry(4)], { placement: FREE })).toEqual({ ok: true, seq: 4 });
+    // Planned at 3-4: placed at 5-6 would pass 5, so it is not placed and nothing is written.
+    const mine = [entry(3), entry(4)];
+    expect(await store.appendBatch(sid, mine, { placement: FREE, placeUpTo: 5 })).toEqual({ ok: false, reason: 'conflict', head: 4, missing: [expect.objectContaining({ seq: 3 }), expect.objectContaining({ seq: 4 })] });
+    expect(await store.head(sid)).toBe(4);
+    expect(await store.commandSeq(sid, mine[0]?.commandId ?? '')).toBeNull();
+    // Up to 6 it fits, and goes where it is placed.
+    expect(await store.appendBatch(sid, mine, { placement: FREE, placeUpTo: 6 })).toMatchObject({ ok: true, seq: 6 });
+    // Where it was planned, placeUpTo is not the store's to check (the writer checked the seqs it planned).
+    expect(await store.appendBatch(sid, [entry(7)], { placement: FREE, placeUpTo: 5 })).toEqual({ ok: true, seq: 7 });
+  });
 }
 
 /** Placement is whole or nothing, once per batch however many race; malformed batches are refused. */

@@ -10,6 +10,7 @@ import { answerDuplicates, refuseOrAnswerRetry } from './duplicate-answers.ts';
 import { answerErr, answerOk, boundOf, hasLimit, isAnswered, isOpen, limitOf, overdue, refuseAll, refuseOverLimit } from './pending-answers.ts';
 import { refusalError, ServiceError, unavailable } from './service-error.ts';
 import { snapshotDue } from './snapshot-schedule.ts';
+import { ceilingOf, logFull, plainCeiling, type LogCap } from './log-cap.ts';
 import { wireViewFor } from './sync-data.ts';
 import { performance } from '../clock.ts';
 
@@ -24,16 +25,14 @@ export interface CommandPathOptions {
   metrics: Metrics;
   snapshotEvery: number;
   admission: Admission;
+  /** How long a session's log may grow (log-cap.ts). */
+  logCap: LogCap;
   /** The session caught up with the log, loaded if need be (and its deadline scheduled when it was not held). */
   caughtUp: (sessionId: string) => Promise<CachedSession>;
 }
 
-/**
- * The command path's entries need no second parse in the memory store (append-batch.ts); one options
- * object for each of the usual placements (a batch of plain messages, or one that is not movable).
- */
+/** The usual placement: a batch of plain messages. */
 const FREE_PLACEMENT: Placement = { movable: true, barrierEnd: 0 };
-const FREE: AppendOptions = { parsed: true, placement: FREE_PLACEMENT };
 
 /** The entries one round of a batch appends, on top of the session as it stands. */
 interface Plan {
@@ -74,6 +73,12 @@ export class CommandPath {
   private readonly metrics: Metrics;
   private readonly snapshotEvery: number;
   private readonly admission: Admission;
+  private readonly logCap: LogCap;
+  /**
+   * The command path's entries need no second parse in the memory store (append-batch.ts); one options object
+   * for the usual batch (plain messages), made once.
+   */
+  private readonly free: AppendOptions;
   private readonly caughtUp: (sessionId: string) => Promise<CachedSession>;
 
   constructor(options: CommandPathOptions) {
@@ -84,6 +89,8 @@ export class CommandPath {
     this.metrics = options.metrics;
     this.snapshotEvery = options.snapshotEvery;
     this.admission = options.admission;
+    this.logCap = options.logCap;
+    this.free = { parsed: true, placement: FREE_PLACEMENT, placeUpTo: plainCeiling(options.logCap) };
     this.caughtUp = options.caughtUp;
   }
 
@@ -238,7 +245,9 @@ export class CommandPath {
       const entry: LogEntry = { seq: state.version + 1, at: Math.max(this.clock.now(), atLeast ?? 0), by: actor, commandId, command };
       // Messages (and their moderation) commute with everything; a game command must be made on the game as it stands.
       const staleness = expectedGameVersion !== null && !isMessageSide(command) && isStale(state, actor, expectedGameVersion);
-      const refusal = staleness ? null : this.admission(command);
+      // Past its ceiling on the session as it stands: refused, as the game refuses. The store never places a batch past the plain ceiling (placeUpTo).
+      const ceiling = ceilingOf(this.logCap, actor, command);
+      const refusal = staleness ? null : entry.seq > ceiling ? logFull(this.logCap, ceiling === this.logCap.maxEntries) : this.admission(command);
       const applied = staleness || refusal ? null : applyEntry(game, state, entry);
       if (applied?.ok) {
         plan.entries[taken] = entry;
@@ -343,7 +352,7 @@ export class CommandPath {
     const { entries, included, placement } = plan;
     // Built here from parsed commands: the memory store need not parse them again (append-batch.ts).
     const limited = included.some(hasLimit);
-    const options = placement === FREE_PLACEMENT && !limited ? FREE : { parsed: true, placement, ...(limited ? { limits: included.map(limitOf) } : {}) };
+    const options = placement === FREE_PLACEMENT && !limited ? this.free : { ...this.free, placement, ...(limited ? { limits: included.map(limitOf) } : {}) };
     const answer = this.store.appendBatch(sessionId, entries, options);
     // A store that decided at once (the memory store): nothing to wait for, nothing lost.
     if (!(answer instanceof Promise)) return answer;

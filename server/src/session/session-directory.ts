@@ -36,6 +36,7 @@ import type { SessionService } from './session-service.ts';
 import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
 import { drawCodes, splitCodes } from './join-codes.ts';
 import { exportedText } from './session-export.ts';
+import { checkLogFits } from './log-cap.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -310,8 +311,9 @@ export class SessionDirectory {
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
-    // Under a new id at each try: the old one's staging expires.
     const { entries, snapshot, bots } = fromLog;
+    checkLogFits(this.service.logCap, entries.length);
+    // Under a new id at each try: the old one's staging expires.
     const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot, ownerGrant: ownerGrant(meta.sessionId) });
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');

@@ -14,6 +14,7 @@ import { MAX_APPEND_BATCH } from '../store/append-batch.ts';
 import { SessionCache, type AppliedEvent, type CachedSession, type LoadedSession } from './session-cache.ts';
 import { ServiceError, unavailable } from './service-error.ts';
 import { WriteBatches } from './write-batches.ts';
+import { DEFAULT_LOG_CAP, type LogCap } from './log-cap.ts';
 import { performance } from '../clock.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
@@ -44,6 +45,8 @@ export interface SessionServiceOptions {
   maxBatch?: number;
   /** This server's own rule for new commands (CommandPathOptions.admission). */
   admission?: Admission;
+  /** How long a session's log may grow (MAX_LOG_ENTRIES, LOG_CONTROL_RESERVE); DEFAULT_LOG_CAP when absent. */
+  logCap?: LogCap;
 }
 
 /** Big enough for every writer of a busy class at once, small enough that one append stays quick (APPEND_BATCH_MAX). */
@@ -75,6 +78,8 @@ export interface ExecuteOptions {
  */
 export class SessionService {
   readonly store: SessionStore;
+  /** How long a session's log may grow; imports and branches are held to it too (session-directory.ts). */
+  readonly logCap: LogCap;
   private readonly clock: Clock;
   private readonly lookup: ScenarioLookup;
   private readonly storeTimeoutMs: number;
@@ -90,6 +95,7 @@ export class SessionService {
 
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
+    this.logCap = options.logCap ?? DEFAULT_LOG_CAP;
     this.bounds = new DeadlineQueue(() => options.store.unreachable?.() === true);
     this.clock = options.clock;
     this.lookup = options.scenarios ?? ((id) => serverScenarios().get(id));
@@ -105,6 +111,7 @@ export class SessionService {
       metrics: options.metrics,
       snapshotEvery: options.snapshotEvery,
       admission: options.admission ?? (() => null),
+      logCap: this.logCap,
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
     });
     this.writes = new WriteBatches(this.queue, this.bounds, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));

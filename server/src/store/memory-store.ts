@@ -168,7 +168,8 @@ export class MemoryStore implements SessionStore {
     const head = log.length;
     const placement = options?.placement;
     const few = after < head && head - after <= MISSED_ENTRIES_MAX;
-    if (after !== head && !(placement?.movable === true && after < head && (held?.barrier ?? 0) <= after)) {
+    const fits = after === head || head + parsed.length <= (options?.placeUpTo ?? Infinity);
+    if (after !== head && !(placement?.movable === true && after < head && (held?.barrier ?? 0) <= after && fits)) {
       return { ok: false, reason: 'conflict', head, ...(few ? { missing: structuredClone(log.slice(after)) } : {}) };
     }
     // A session's first append makes its record; every later one writes into the record it looked up.

@@ -30,10 +30,12 @@ import type { BatchAppendResult } from './types.ts';
  * its planned position: its entries are renumbered there (each entry's JSON
  * comes without its seq, which the script puts first), and the reply carries
  * the entries it was placed after, as a conflict's does. KEYS[3] then holds
- * the seq of the batch's last barrier entry, if it has one.
+ * the seq of the batch's last barrier entry, if it has one. A placement that would take the batch past
+ * ARGV[9] (the log's cap for plain commands) is not made: the reply is the conflict's.
  * KEYS: log stream, command hash, barrier, then each entry's limit counters in order. ARGV: first seq,
  * most missed entries to return, notice channel, notice head, most entries a notice carries, the number of
- * entries, '1' if the batch is movable, 1 + the index of its last barrier entry (0: none), then per entry:
+ * entries, '1' if the batch is movable, 1 + the index of its last barrier entry (0: none), the highest seq
+ * its last entry may take when placed past its planned position (AppendOptions.placeUpTo), then per entry:
  * command id, entry JSON after its seq (`"at":...}`), its number of limits, and per limit its budget and
  * window in seconds.
  * Reply: {'ok', last seq, entry JSON placed after...} | {'conflict', head, entry JSON...}
@@ -43,7 +45,7 @@ export const APPEND = `
 local first = tonumber(ARGV[1])
 local n = tonumber(ARGV[6])
 local ids, entries, limits = {}, {}, {}
-local a, k = 9, 4
+local a, k = 10, 4
 for i = 1, n do
   ids[i] = ARGV[a]
   entries[i] = ARGV[a + 1]
@@ -75,7 +77,7 @@ if head ~= first - 1 then
   if head > first - 1 and head - first + 1 <= tonumber(ARGV[2]) then
     for _, e in ipairs(redis.call('XRANGE', KEYS[1], first .. '-0', '+')) do reply[#reply + 1] = e[2][2] end
   end
-  if ARGV[7] ~= '1' or head < first - 1 or barrier > first - 1 then return reply end
+  if ARGV[7] ~= '1' or head < first - 1 or barrier > first - 1 or head + n > tonumber(ARGV[9]) then return reply end
   missed = reply
   first = head + 1
 end

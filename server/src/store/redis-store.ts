@@ -225,7 +225,7 @@ export class RedisStore implements SessionStore {
     const placement = options?.placement;
     const keys = [this.key('log', sessionId), this.key('cmds', sessionId), this.key('barrier', sessionId)];
     const args = [String(parsed[0]?.seq ?? 0), String(MISSED_ENTRIES_MAX), this.noticeChannel, `${this.writer}\n${sessionId}`, String(NOTICE_ENTRIES_MAX), String(parsed.length)];
-    args.push(placement?.movable ? '1' : '0', String(placement ? placement.barrierEnd : parsed.length));
+    args.push(placement?.movable ? '1' : '0', String(placement ? placement.barrierEnd : parsed.length), String(options?.placeUpTo ?? Number.MAX_SAFE_INTEGER));
     parsed.forEach((e, i) => {
       const limit = limits?.[i];
       // Without its seq: the script puts the seq it places the entry at first.

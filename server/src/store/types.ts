@@ -141,6 +141,12 @@ export interface AppendOptions {
   limits?: readonly (EntryLimit | null)[];
   /** Where the batch may be placed; absent: only where it was planned, and every entry is a barrier. */
   placement?: Placement;
+  /**
+   * A movable batch is placed past its planned position only if its last entry's seq stays at most this
+   * (the log's cap for plain commands, log-cap.ts); otherwise it is a conflict, and its writer decides again
+   * on the log as it is. Where it was planned, the writer checked its seqs itself. Absent: no bound.
+   */
+  placeUpTo?: number;
 }
 
 /**
