@@ -65,6 +65,8 @@ export interface ContentionOptions {
   root?: string;
   /** The paced phases' offered rates, commands/s over all writers. */
   rates: readonly number[];
+  /** The start of each run's Redis key prefix (a fresh id follows it), so a test can name its own keys. */
+  keyPrefix?: string;
 }
 
 export const CONTENTION_DEFAULTS = { processes: 3, writers: 40, warmupMs: 1500, measureMs: 6000 } as const;
@@ -146,7 +148,7 @@ export async function benchContentionAB(report: Report, options: ContentionOptio
 
 /** One run: three fresh server processes, the closed-loop phase, then each paced phase, each on a session of its own. */
 export async function benchContention(report: Report, options: ContentionOptions): Promise<{ closed: ContentionFigures; paced: PacedFigures[] }> {
-  const prefix = `bench-contention-${nanoid(8)}:`;
+  const prefix = `${options.keyPrefix ?? 'bench-contention-'}${nanoid(8)}:`;
   const servers: ServerProcess[] = [];
   try {
     const env = serverEnv(options, prefix);
