@@ -59,6 +59,7 @@ describe('contention benchmark, small', () => {
     const report = new Report();
     const options = { ...CONTENTION_DEFAULTS, redisUrl, warmupMs: 150, measureMs: 300, rates: [RATE], keyPrefix: uniquePrefix('bench-contention') };
     expect([options.writers, options.processes]).toEqual([40, 3]);
+    // A hello refused (past its retries of `unavailable`) throws here (contention/writer.ts): getting past this line means all 40 writers said hello in every phase.
     await benchContentionAB(report, options, 1);
     const writersOver = `${options.writers} writers over ${options.processes} processes`;
     const labels = ['one command per append, run 1', 'batched appends, run 1'];
