@@ -47,7 +47,7 @@ function fakeSocket(answers: Ack<HelloData>[]) {
 const refused = (error: WireError): Ack<HelloData> => ({ ok: false, error });
 const unavailable = (retryAfterMs: number) => refused({ code: 'unavailable', message: 'Say hello again in a moment.', retryAfterMs });
 /** The server's refusal of a hello past SOCKETS_PER_TOKEN (server/src/socket/token-sockets.ts), in its words. */
-const CAP_WORDS = 'This token is already connected on 8 tabs or devices on this server; close one of them, and this one says hello again by itself.';
+const CAP_WORDS = 'This token is already connected on 8 tabs or devices; close one of them, and this one says hello again by itself.';
 const capped = refused({ code: 'rate_limited', message: CAP_WORDS, retryAfterMs: 5000 });
 
 /** Starts a connection on `answers` and lets its first hello be answered. */

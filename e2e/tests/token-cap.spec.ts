@@ -70,7 +70,7 @@ test('a tab past its token\'s limit shows the server\'s words, and connects by i
   const extra = await player.context.newPage();
   await extra.goto(consoleUrl);
   const refusal = extra.getByTestId('hello-refusal');
-  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices on this server; close one of them`);
+  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices; close one of them`);
   await expect(extra.getByText(/This page is trying again in \d+ s\./)).toBeVisible();
   await expect(extra.getByTestId('connection')).toHaveAttribute('data-reason', 'rate_limited');
   await expect(extra.getByTestId('connection')).toContainText('Refused by a server limit');
@@ -113,7 +113,7 @@ test('a tab in the game whose reconnect is refused by the cap says so in the gam
   // The network is back: the first tab reconnects, is refused, and says why above the game it still shows.
   cut = false;
   const refusal = player.page.getByTestId('limit-refusal');
-  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices on this server; close one of them`, { timeout: 30_000 });
+  await expect(refusal).toContainText(`This token is already connected on ${CAP} tabs or devices; close one of them`, { timeout: 30_000 });
   await expect(refusal.getByText(/This page is trying again in \d+ s\./)).toBeVisible();
   await expect(player.page.getByTestId('connection')).toHaveAttribute('data-reason', 'rate_limited');
   await expect(player.page.getByTestId('console-seat')).toBeAttached();

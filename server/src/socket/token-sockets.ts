@@ -33,10 +33,13 @@ export interface TokenPlaces {
   close(options: { release: boolean }): Promise<void>;
 }
 
-/** The refusal of a hello past its token's cap, wherever it was counted. */
+/**
+ * The refusal of a hello past its token's cap, wherever it was counted: it names no place ("on this server"),
+ * since with Redis the count covers every process sharing it, and the person cannot tell processes apart.
+ */
 export function tokenCapRefusal(cap: number, retryAfterMs: number): ServiceError {
   return rateLimited(
-    `This token is already connected on ${cap} tabs or devices on this server; close one of them, and this one says hello again by itself.`,
+    `This token is already connected on ${cap} tabs or devices; close one of them, and this one says hello again by itself.`,
     retryAfterMs,
   );
 }
