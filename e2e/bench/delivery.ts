@@ -17,11 +17,15 @@
  * DELIVERY_COMPARE_DIST=<another built client dir> a second app serves that
  * build and the cold loads of the two take turns: a before/after from one run.
  * Chromium is Debian's.
+ *
+ * `runDelivery` takes the settings and returns the figures; run as a script it
+ * prints them (DELIVERY_RUNS cold loads each, six beat changes). Its small run in
+ * CI is e2e/tests/delivery-bench.spec.ts.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Command, CreateSessionResponse, JoinResponse, ServerToClientEvents } from '@rubicon/shared';
@@ -31,8 +35,6 @@ import { loadConfig } from '../../server/src/config.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'client/dist');
 const LINK = { latency: 150, downloadThroughput: (1.6e6 / 8) | 0, uploadThroughput: (0.75e6 / 8) | 0 };
-const RUNS = Number(process.env.DELIVERY_RUNS ?? 3);
-const BEAT_CHANGES = 6;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /**
@@ -137,7 +139,7 @@ async function contextWith(browser: Browser, viewport: { width: number; height: 
   return context;
 }
 
-interface Load {
+export interface Load {
   ms: number;
   httpBytes: number;
   /** What the same files weigh uncompressed on disk: what the wire carried before the server compressed. */
@@ -258,82 +260,118 @@ async function openTenPages(browser: Browser, base: string, s: CreateSessionResp
   return pages;
 }
 
+/** What the beat changes showed: for each change, when each of the ten pages showed it (ms after the command; -1: never). */
+export interface BeatFigures {
+  seen: number[][];
+  /** Why the changes stopped before the number asked for, if they did. */
+  stopped: string | null;
+}
+
 /** 3. A beat change reaching ten pages: how long after the command each page shows the new phase. */
-async function beatChanges(browser: Browser, base: string, out: (s: string) => void): Promise<void> {
+async function beatChanges(browser: Browser, base: string, changes: number): Promise<BeatFigures> {
   const s = await newSession(base, false);
   const fac = await whiteCell(base, s.sessionId, s.facilitatorToken);
   const pages = await openTenPages(browser, base, s);
-  for (const { page } of pages) await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
-  await fac.send({ type: 'START' });
-  await fac.send({ type: 'ADVANCE' });
-  const samples: number[] = [];
-  const first = fac.beat();
-  for (let b = 0; b < BEAT_CHANGES; b++) {
-    // Close planning (no review: the proposal applies at once), unless the game ended.
-    if (fac.phase() === 'planning') {
-      await fac.send({ type: 'ADVANCE' });
-      for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
+  const figures: BeatFigures = { seen: [], stopped: null };
+  try {
+    for (const { page } of pages) await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
+    await fac.send({ type: 'START' });
+    await fac.send({ type: 'ADVANCE' });
+    const first = fac.beat();
+    for (let b = 0; b < changes && figures.stopped === null; b++) {
+      // Close planning (no review: the proposal applies at once), unless the game ended.
+      if (fac.phase() === 'planning') {
+        await fac.send({ type: 'ADVANCE' });
+        for (const { page } of pages) await page.locator('[data-testid="phase"][data-phase="resolution"]').waitFor();
+      }
+      // The next beat, or (when the defaults ended the game) a rewind to the first one: the same broadcast.
+      const command: Command = fac.phase() === 'outcome' && first ? { type: 'REWIND', beat: first } : { type: 'ADVANCE' };
+      // The watcher is installed on every page before the command is sent, then read back.
+      await Promise.all(pages.map(({ page }) => page.evaluate(WATCH_PHASE_CHANGE)));
+      const sent = Date.now();
+      const done = fac.send(command).catch((err: unknown) => err);
+      const at = await Promise.all(pages.map(({ page }) => page.evaluate<number>('window.__rubiconChangedAt')));
+      const err = await done;
+      figures.seen.push(at.map((t) => (t === -1 ? -1 : t - sent)));
+      if (err instanceof Error) figures.stopped = err.message;
+      else if (at.includes(-1)) figures.stopped = 'a page did not change phase within 30 s';
     }
-    // The next beat, or (when the defaults ended the game) a rewind to the first one: the same broadcast.
-    const command: Command = fac.phase() === 'outcome' && first ? { type: 'REWIND', beat: first } : { type: 'ADVANCE' };
-    // The watcher is installed on every page before the command is sent, then read back.
-    await Promise.all(pages.map(({ page }) => page.evaluate(WATCH_PHASE_CHANGE)));
-    const sent = Date.now();
-    const done = fac.send(command).catch((err: unknown) => err);
-    const at = await Promise.all(pages.map(({ page }) => page.evaluate<number>('window.__rubiconChangedAt')));
-    const err = await done;
-    if (err instanceof Error || at.includes(-1)) {
-      out(`Beat change ${b + 1}: stopped (${err instanceof Error ? err.message : 'a page did not change phase within 30 s'})`);
-      break;
-    }
-    samples.push(...at.map((t) => t - sent));
+  } finally {
+    fac.close();
+    for (const { context } of pages) await context.close();
   }
-  if (samples.length > 0)
-    out(
-      `Beat change to 10 pages (${samples.length} page updates over ${samples.length / 10} beat changes): median ${median(samples).toFixed(0)} ms, p95 ${pct(samples, 95).toFixed(0)} ms, worst ${Math.max(...samples).toFixed(0)} ms`,
-    );
-  fac.close();
-  for (const { context } of pages) await context.close();
+  return figures;
 }
 
-async function main(): Promise<void> {
-  execSync('npm run build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const builds = [await serve('this build', dist)];
-  // DELIVERY_COMPARE_DIST=<another client/dist>: its loads interleaved with this build's, for a same-run before/after.
-  const other = process.env.DELIVERY_COMPARE_DIST;
-  if (other) builds.push(await serve(path.relative(root, path.resolve(other)) || other, path.resolve(other)));
-  const base = builds[0]!.base;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const lines: string[] = [];
-  const out = (s: string) => {
-    lines.push(s);
-    process.stderr.write(`${s}\n`);
-  };
-  try {
-    // 1–2. Cold loads on the slow link, the builds taking turns.
-    for (let i = 0; i < RUNS; i++) for (const build of builds) await loadBoth(browser, build);
-    const show = (what: string, loads: Load[]) =>
-      out(
-        `${what}: ${kb(median(loads.map((l) => l.httpBytes)))} HTTP on the wire (${loads[0]!.requests} requests; ${kb(median(loads.map((l) => l.identityBytes)))} of files uncompressed) + ${kb(median(loads.map((l) => l.wsBytes)))} socket; ` +
-          `ready in median ${median(loads.map((l) => l.ms))} ms (runs: ${loads.map((l) => l.ms).join(', ')} ms) on 1.6 Mbps / 150 ms`,
-      );
-    for (const build of builds) {
-      const tag = builds.length > 1 ? ` [${build.label}]` : '';
-      show(`Team console (390×844, cold)${tag}`, build.console);
-      show(`Display (1920×1080, cold, map drawn)${tag}`, build.display);
-      if (process.env.DELIVERY_WATERFALL) for (const line of build.console[0]!.waterfall) out(`    ${line}`);
-    }
+export interface DeliverySettings {
+  /** Cold loads of a console and of a display, each. */
+  runs: number;
+  beatChanges: number;
+  /** Runs `npm run build` first; false serves client/dist as it is (built already, e.g. by the e2e suite's `npm start`). */
+  build: boolean;
+  /** Another built client, served beside this one, its cold loads interleaved with this build's. */
+  compareDist?: string;
+  chromiumPath?: string;
+}
 
-    // 3. A beat change reaching ten pages.
-    await beatChanges(browser, base, out);
+export interface DeliveryReport {
+  chromium: string;
+  builds: { label: string; console: Load[]; display: Load[] }[];
+  beat: BeatFigures;
+}
+
+/** The whole bench: cold loads on the slow link (the builds taking turns), then the beat changes. */
+export async function runDelivery(settings: DeliverySettings): Promise<DeliveryReport> {
+  if (settings.build) execSync('npm run build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const builds = [await serve('this build', dist)];
+  const other = settings.compareDist;
+  if (other) builds.push(await serve(path.relative(root, path.resolve(other)) || other, path.resolve(other)));
+  const browser = await chromium.launch({ executablePath: settings.chromiumPath ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    for (let i = 0; i < settings.runs; i++) for (const build of builds) await loadBoth(browser, build);
+    const beat = await beatChanges(browser, builds[0]!.base, settings.beatChanges);
+    return { chromium: browser.version(), builds: builds.map(({ label, console, display }) => ({ label, console, display })), beat };
   } finally {
     await browser.close();
     for (const build of builds) await build.close();
   }
-  process.stdout.write(`\nDelivery (Chromium ${browser.version()}, emulated link for loads; loopback for the beat change)\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`delivery bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+/** The report as the table's lines; `waterfall`: with the first console load's timeline. */
+export function deliveryLines(report: DeliveryReport, waterfall: boolean): string[] {
+  const lines: string[] = [];
+  const show = (what: string, loads: Load[]) =>
+    lines.push(
+      `${what}: ${kb(median(loads.map((l) => l.httpBytes)))} HTTP on the wire (${loads[0]!.requests} requests; ${kb(median(loads.map((l) => l.identityBytes)))} of files uncompressed) + ${kb(median(loads.map((l) => l.wsBytes)))} socket; ` +
+        `ready in median ${median(loads.map((l) => l.ms))} ms (runs: ${loads.map((l) => l.ms).join(', ')} ms) on 1.6 Mbps / 150 ms`,
+    );
+  for (const build of report.builds) {
+    const tag = report.builds.length > 1 ? ` [${build.label}]` : '';
+    show(`Team console (390×844, cold)${tag}`, build.console);
+    show(`Display (1920×1080, cold, map drawn)${tag}`, build.display);
+    if (waterfall) for (const line of build.console[0]!.waterfall) lines.push(`    ${line}`);
+  }
+  const { seen, stopped } = report.beat;
+  // A stopped change's figures are left out, as they were when the bench stopped at it.
+  const samples = seen.slice(0, stopped === null ? seen.length : -1).flat();
+  if (stopped !== null) lines.push(`Beat change ${seen.length}: stopped (${stopped})`);
+  if (samples.length > 0)
+    lines.push(
+      `Beat change to 10 pages (${samples.length} page updates over ${samples.length / 10} beat changes): median ${median(samples).toFixed(0)} ms, p95 ${pct(samples, 95).toFixed(0)} ms, worst ${Math.max(...samples).toFixed(0)} ms`,
+    );
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const report = await runDelivery({ runs: Number(process.env.DELIVERY_RUNS ?? 3), beatChanges: 6, build: true, compareDist: process.env.DELIVERY_COMPARE_DIST, chromiumPath: process.env.CHROMIUM_PATH });
+  const lines = deliveryLines(report, Boolean(process.env.DELIVERY_WATERFALL));
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  process.stdout.write(`\nDelivery (Chromium ${report.chromium}, emulated link for loads; loopback for the beat change)\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+// Run as a script (not when a test imports it).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((err: unknown) => {
+    process.stderr.write(`delivery bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
