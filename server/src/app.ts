@@ -153,9 +153,10 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
       pollMs: config.timerPollMs,
       commandTimeoutMs: config.storeTimeoutMs,
       logger,
-      onOutage: (down) => {
-        metrics.redisDown.set(down ? 1 : 0);
-        if (down) metrics.redisOutages.inc();
+      // Down while not ready (a slow readiness PING too); an outage counted as its error line is written.
+      onOutage: (event) => {
+        metrics.redisDown.set(event === 'up' ? 0 : 1);
+        if (event === 'down') metrics.redisOutages.inc();
       },
       onError: (err) => logger.error({ err }, 'storage or scheduler error'),
     }));

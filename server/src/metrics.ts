@@ -202,7 +202,7 @@ export interface Metrics {
   commandLimitRoundTrips: Counter;
   /** Append attempts per batch of commands (more than one: lost races for the log's head); observed by TalliedUnlabelledHistogram. */
   appendAttempts: TalliedUnlabelledHistogram;
-  /** 1 while this process finds Redis unreachable (between the two outage log lines), else 0; always 0 in memory. */
+  /** 1 while this process finds Redis unreachable or slow to answer its readiness PING (from the first outage line to the last), else 0; always 0 in memory. */
   redisDown: Gauge;
   /** Outages this process has seen begin (each is one 'Redis is unreachable' log line). */
   redisOutages: Counter;
@@ -243,7 +243,7 @@ export function createMetrics(): Metrics {
       buckets: [1, 2, 3, 4, 6, 8, 12, 16, 32],
       registers: [registry],
     }),
-    redisDown: new Gauge({ name: 'rubicon_redis_down', help: '1 while this process finds Redis unreachable (commands refused as unavailable), else 0', registers: [registry] }),
+    redisDown: new Gauge({ name: 'rubicon_redis_down', help: '1 while this process finds Redis unreachable or its readiness PING unanswered (not ready), else 0', registers: [registry] }),
     redisOutages: new Counter({ name: 'rubicon_redis_outages_total', help: 'Redis outages this process has seen begin', registers: [registry] }),
   };
 }

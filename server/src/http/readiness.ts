@@ -9,7 +9,7 @@ export interface ReadinessOptions {
   /**
    * A probe unanswered for this long means the store is not answering (a stopped Redis keeps its socket
    * open). The PING's own timeout (RedisStore's pingTimeoutMs), so that readiness turns down when that
-   * PING fails and the outage is logged and counted (rubicon_redis_down), not before.
+   * PING fails and rubicon_redis_down turns 1, not before (a warning; an outage once commands would fail).
    */
   overdueMs?: number;
   /**

@@ -4,7 +4,7 @@ import { MemoryStore } from './memory-store.ts';
 import { RedisScheduler } from './redis-scheduler.ts';
 import { RedisStore } from './redis-store.ts';
 import { RedisGate, adapterSafeClient, reconnectDelay } from './redis-availability.ts';
-import { OutageLog } from './redis-health.ts';
+import { OutageLog, type OutageEvent } from './redis-health.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock, Scheduler, SessionStore } from './types.ts';
 import { settleWithin } from '../settle-within.ts';
@@ -32,8 +32,8 @@ export interface StoreConfig {
   commandTimeoutMs?: number;
   /** Redis only: where outages are reported, once when Redis goes and once when it is back. */
   logger?: Logger;
-  /** Redis only: told at the same two moments, true when an outage starts and false when it ends. */
-  onOutage?: (down: boolean) => void;
+  /** Redis only: told as those lines are written (redis-health.ts, OutageEvent). */
+  onOutage?: (event: OutageEvent) => void;
 }
 
 export interface Stores {

@@ -94,8 +94,15 @@ export class RedisGate {
     this.outages = options.outages ?? new OutageLog(undefined);
   }
 
-  /** Runs one Redis operation within the bound; connection failures come out as StoreUnavailableError. */
-  async run<T>(op: (client: RedisClientType) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+  /**
+   * Runs one Redis operation within the bound; connection failures come out as StoreUnavailableError.
+   * `timedOut`: who is told when it had no answer in time (the outage log's failure; the readiness PING's own).
+   */
+  async run<T>(
+    op: (client: RedisClientType) => Promise<T>,
+    timeoutMs = this.timeoutMs,
+    timedOut: (error: StoreUnavailableError) => void = (error) => this.outages.failure(error),
+  ): Promise<T> {
     if (!this.client.isReady) {
       const error = new StoreUnavailableError('offline', 'Redis is not connected.');
       this.outages.failure(error);
@@ -106,7 +113,10 @@ export class RedisGate {
       this.outages.success();
       return value;
     } catch (error) {
-      if (error instanceof StoreUnavailableError) this.outages.failure(error);
+      if (error instanceof StoreUnavailableError) {
+        if (error.reason === 'timeout') timedOut(error);
+        else this.outages.failure(error);
+      }
       throw error;
     }
   }
