@@ -172,6 +172,7 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
     storeTimeoutMs: config.storeTimeoutMs,
     maxBatch: config.appendBatchMax,
     logCap: config.logCap,
+    retention: config.retention,
     scenarios: (id) => scenarios.get(id),
     admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });

@@ -5,6 +5,7 @@ import { compileTrustProxy } from './http/client-address.ts';
 import type { AccessLimits } from './session/access.ts';
 import type { LimitsConfig } from './limits/limits.ts';
 import { DEFAULT_LOG_CAP, type LogCap } from './session/log-cap.ts';
+import type { RetentionRules } from './session/retention.ts';
 
 /** The repository root, so relative paths in the environment mean the same wherever the process starts. */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -158,6 +159,19 @@ const Env = z.object({
   CODE_GRACE_MS: int(0, 30 * 60 * 1000),
   /** After a session reaches its outcome, its tokens (players', observers', facilitators') keep working this long. */
   TOKEN_TTL_AFTER_END_MS: int(0, 7 * 24 * 60 * 60 * 1000),
+  /**
+   * After a session's outcome (its tokens' clock: TOKEN_TTL_AFTER_END_MS counts from the same moment), the store
+   * keeps it and everything of it this long, then removes it; 0: kept for good. 30 days: its tokens' 7 days, then
+   * three weeks more in which a facilitator who kept the token, or an operator, can still export the record.
+   */
+  SESSION_RETAIN_AFTER_END_MS: int(0, 30 * 24 * 60 * 60 * 1000),
+  /**
+   * A session that never ends is removed this long after its last activity (a command, or a process loading it
+   * for a hello or a request); 0: kept for good. 90 days: a term's course left paused between classes survives.
+   */
+  SESSION_IDLE_RETAIN_MS: int(0, 90 * 24 * 60 * 60 * 1000),
+  /** How often each process removes the sessions past their retention and lets go of those removed. */
+  RETENTION_SWEEP_MS: int(50, 60 * 1000),
   /** Default cap on people redeeming one seat's code; 0: no cap. A session may set its own. */
   MAX_PLAYERS_PER_SEAT: int(0, 0),
   /**
@@ -262,6 +276,9 @@ export interface Config {
   /** `hosts`: METRICS_HOSTS, the names the METRICS_PORT listener answers to besides its own; `all`: any. */
   metrics: { token: string | undefined; port: number | undefined; host: string; hosts: 'all' | string[] };
   access: AccessLimits;
+  /** SESSION_RETAIN_AFTER_END_MS, SESSION_IDLE_RETAIN_MS (retention.ts). */
+  retention: RetentionRules;
+  retentionSweepMs: number;
   maxPayloadBytes: number;
   maxImportBytes: number;
   /** MAX_LOG_ENTRIES and LOG_CONTROL_RESERVE (the reserve never more than the cap). */
@@ -324,6 +341,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     allowedHosts: allowedHostsOf(e.ALLOWED_HOSTS),
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, hosts: allowedHostsOf(e.METRICS_HOSTS) },
     access: { codeGraceMs: e.CODE_GRACE_MS, tokenTtlAfterEndMs: e.TOKEN_TTL_AFTER_END_MS, maxPlayersPerSeat: e.MAX_PLAYERS_PER_SEAT },
+    retention: { afterEndMs: e.SESSION_RETAIN_AFTER_END_MS, idleMs: e.SESSION_IDLE_RETAIN_MS },
+    retentionSweepMs: e.RETENTION_SWEEP_MS,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
     logCap: { maxEntries: e.MAX_LOG_ENTRIES, controlReserve: Math.min(e.LOG_CONTROL_RESERVE, e.MAX_LOG_ENTRIES) },

@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 import { beforeEach, expect, it } from 'vitest';
 import type { SessionStore } from '../src/store/types.ts';
 import type { CurrentFixture, StoreFixture } from './store-contract.ts';
-import { sessionMeta, snapshot } from './store-fixtures.ts';
+import { entry, sessionMeta, snapshot } from './store-fixtures.ts';
 
 /**
  * The fixture of the test running, as `at.fx` and `at.store`, taken in a beforeEach where this is called: the
@@ -161,6 +161,39 @@ function importedGrantCases(current: CurrentFixture): void {
     const state = { ...snapshot(0), note: 'Iran–Israel · “quoted”' };
     await at.store.importSession({ meta, entries: [], snapshot: new TextEncoder().encode(JSON.stringify(state)), ownerGrant });
     expect(await at.fx.peer.loadSnapshot(meta.sessionId)).toEqual(state);
+  });
+
+  it('removes a session whole once its retention moment passes, and not before; a removed one stays removed', async () => {
+    const [gone, kept] = [sessionMeta(), sessionMeta()];
+    for (const meta of [gone, kept]) await at.store.createSession(meta);
+    const grant = { sessionId: gone.sessionId, role: { kind: 'observer' } } as const;
+    await at.store.saveToken('retention-token-' + gone.sessionId, grant);
+    const rotated = await at.store.rotateAccess(gone.sessionId, 'observer', grant.role, null, `NEW${gone.sessionId.slice(0, 5)}`, 'retention-owner-' + gone.sessionId);
+    await at.store.countRedemption(gone.sessionId, 'observer', 1);
+    await at.store.append(gone.sessionId, entry(1));
+    await at.store.saveSnapshot(gone.sessionId, snapshot(1));
+    await at.store.retainUntil(gone.sessionId, 1000);
+    await at.store.retainUntil(kept.sessionId, 1000);
+    await at.store.retainUntil(kept.sessionId, null);
+
+    expect(await at.store.removeDue(999, 10)).toEqual([]);
+    expect(await at.store.getSession(gone.sessionId)).not.toBeNull();
+    expect(await at.fx.peer.removeDue(1000, 10)).toEqual([gone.sessionId]);
+
+    expect(rotated.ok).toBe(true);
+    expect(await at.store.getSession(gone.sessionId)).toBeNull();
+    for (const code of [...gone.codes.map((c) => c.code), `NEW${gone.sessionId.slice(0, 5)}`]) expect(await at.store.resolveCode(code)).toBeNull();
+    for (const hash of ['retention-token-', 'retention-owner-']) expect(await at.store.resolveToken(hash + gone.sessionId)).toBeNull();
+    expect(await at.store.accessChanges(gone.sessionId)).toEqual({});
+    expect(await at.store.countRedemption(gone.sessionId, 'observer', 1)).toBe(1);
+    expect(await at.store.head(gone.sessionId)).toBe(0);
+    expect(await at.store.loadSnapshot(gone.sessionId)).toBeNull();
+    expect((await at.store.listSessions(100)).map((m) => m.sessionId)).toEqual([kept.sessionId]);
+    expect(await at.store.gone([gone.sessionId, kept.sessionId])).toEqual([gone.sessionId]);
+    // A late write of a moment does not bring it back into the set, and a kept session's codes are its own still.
+    await at.store.retainUntil(gone.sessionId, 5);
+    expect(await at.store.removeDue(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+    expect(await at.store.resolveCode(kept.codes[0]!.code)).toEqual({ sessionId: kept.sessionId, role: kept.codes[0]!.role });
   });
 }
 

@@ -308,6 +308,7 @@ export class SessionDirectory {
       const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta), 'creating the session failed; drawing new codes');
       // Sockets and REST resolve every token the same way, the facilitator's included.
       await this.store.saveToken(tokenHash, ownerGrant(sessionId));
+      await this.service.retention.created(sessionId, this.clock.now());
       this.log.info({ sessionId, scenarioId: game.scenario.id }, 'session created');
       return { sessionId, facilitatorToken, ...splitCodes(codes) };
     }
@@ -316,6 +317,7 @@ export class SessionDirectory {
     // Under a new id at each try: the old one's staging expires.
     const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot, ownerGrant: ownerGrant(meta.sessionId) });
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
+    await this.service.retention.created(meta.sessionId, meta.createdAt);
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
     // A replay is only watched: nothing its log asks for is for this server to do.
     if (!lineage?.replayOf) await Promise.all(this.createdFromLog.map((listener) => listener(meta.sessionId, bots)));

@@ -16,6 +16,7 @@ import { ServiceError, unavailable } from './service-error.ts';
 import { WriteBatches } from './write-batches.ts';
 import { DEFAULT_LOG_CAP, type LogCap } from './log-cap.ts';
 import { performance } from '../clock.ts';
+import { KEEP_FOREVER, RetentionMarks, type RetentionRules } from './retention.ts';
 
 export type { AppliedEvent, LoadedSession } from './session-cache.ts';
 export type { Executed } from './command-path.ts';
@@ -47,6 +48,8 @@ export interface SessionServiceOptions {
   admission?: Admission;
   /** How long a session's log may grow (MAX_LOG_ENTRIES, LOG_CONTROL_RESERVE); DEFAULT_LOG_CAP when absent. */
   logCap?: LogCap;
+  /** How long the store keeps a session (retention.ts); KEEP_FOREVER when absent. */
+  retention?: RetentionRules;
 }
 
 /** Big enough for every writer of a busy class at once, small enough that one append stays quick (APPEND_BATCH_MAX). */
@@ -80,7 +83,10 @@ export class SessionService {
   readonly store: SessionStore;
   /** How long a session's log may grow; imports and branches are held to it too (session-directory.ts). */
   readonly logCap: LogCap;
+  /** When each session may be removed from the store, written as this process applies its entries. */
+  readonly retention: RetentionMarks;
   private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
   private readonly lookup: ScenarioLookup;
   private readonly storeTimeoutMs: number;
   private readonly cache: SessionCache;
@@ -114,6 +120,9 @@ export class SessionService {
       logCap: this.logCap,
       caughtUp: (sessionId) => this.loadCaughtUp(sessionId),
     });
+    this.scheduler = options.scheduler;
+    this.retention = new RetentionMarks(options.store, options.retention ?? KEEP_FOREVER, logger);
+    this.noteRetention();
     this.writes = new WriteBatches(this.queue, this.bounds, (sessionId, batch) => this.commands.decideBatch(sessionId, batch), Math.min(options.maxBatch ?? DEFAULT_MAX_BATCH, MAX_APPEND_BATCH));
   }
 
@@ -268,6 +277,35 @@ export class SessionService {
         }),
       ),
     );
+  }
+
+  /** The sessions this process holds a copy of. */
+  heldIds(): string[] {
+    return this.cache.ids();
+  }
+
+  /**
+   * Lets go of a session the store no longer has (retention removed it): its copy and its beat deadline,
+   * with nothing saved. A later load finds no session, as for one that never existed.
+   */
+  discard(sessionId: string): Promise<void> {
+    return this.queue.run(sessionId, async () => {
+      this.cache.forget(sessionId);
+      await this.scheduler.cancel(sessionId);
+    });
+  }
+
+  /** Each entry applied here, and each load, moves the session's retention moment (written only when it moved enough). */
+  private noteRetention(): void {
+    this.cache.onApplied(({ sessionId, after, entry }) => {
+      const meta = this.cache.peek(sessionId)?.meta;
+      if (meta) this.retention.note({ meta, state: after }, entry.at);
+    });
+    this.cache.onHeld((sessionId, held) => {
+      const session = held ? this.cache.peek(sessionId) : undefined;
+      if (session) this.retention.note(session, this.clock.now());
+      else this.retention.forget(sessionId);
+    });
   }
 
   /** The session as this process last saw it (possibly behind the log), without touching the store. */

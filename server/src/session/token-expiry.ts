@@ -13,7 +13,7 @@ export function tokensExpired(): ServiceError {
  * if that is later. A replay or an import of a file that ended weeks ago (or a simulated game, whose
  * log counts from 0) is a session that starts now: its tokens must not be born expired.
  */
-export function clocksStart({ meta, state }: LoadedSession): number | null {
+export function clocksStart({ meta, state }: Pick<LoadedSession, 'meta' | 'state'>): number | null {
   const ended = endedAt(state);
   return ended === null ? null : Math.max(ended, meta.createdAt);
 }

@@ -10,6 +10,8 @@ import type { SessionDirectory } from '../session/session-directory.ts';
 import { tokensExpired } from '../session/token-expiry.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { dropAtExpiry } from './expiry-drops.ts';
+import { sessionsWithSockets } from './log-follower.ts';
+import { sweepRetention } from '../session/retention.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
 
 export interface SocketGrantsDeps {
@@ -67,11 +69,32 @@ function expiryDropsHere({ io, service, directory, config, clock, log }: SocketG
   });
 }
 
+/**
+ * Removes the sessions past their retention (retention.ts) and lets go of those removed, here or by another
+ * process: this process's sockets of one are dropped (their hello again finds no session), its copy forgotten.
+ */
+function retentionHere({ io, service, config, clock, log }: SocketGrantsDeps): { stop(): void } {
+  return sweepRetention({
+    store: service.store,
+    clock,
+    log,
+    everyMs: config.retentionSweepMs,
+    idleMs: config.retention.idleMs,
+    held: () => [...service.heldIds(), ...sessionsWithSockets(io)],
+    removed: async (sessionId) => {
+      const rooms = roleRooms(service, sessionId);
+      if (rooms) io.local.in(rooms).disconnectSockets();
+      await service.discard(sessionId);
+    },
+  });
+}
+
 export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
   const { io, service, directory, config } = deps;
   const rechecks = new WeakMap<RubiconSocket, Promise<void>>();
   const drop = (rooms: string[]) => io.in(rooms).disconnectSockets();
   const expiries = expiryDropsHere(deps);
+  const retention = retentionHere(deps);
 
   /**
    * A recovered socket's recheck first, then its expiry. All of a session's tokens expire together, so
@@ -108,6 +131,9 @@ export function socketGrants(deps: SocketGrantsDeps): SocketGrants {
       );
     },
     drop,
-    stop: () => expiries.stop(),
+    stop: () => {
+      retention.stop();
+      return expiries.stop();
+    },
   };
 }

@@ -40,6 +40,9 @@ export class MemoryStore implements SessionStore {
   private readonly snapshots = new Map<string, PersistedGame>();
   private readonly access = new Map<string, Map<string, AccessState>>();
   private readonly redemptions = new Map<string, number>();
+  /** Retention: each session's moment, and the hashes of its tokens (what removeDue must find). */
+  private readonly retention = new Map<string, number>();
+  private readonly tokensOf = new Map<string, Set<string>>();
   private closed = false;
 
   async createSession(meta: SessionMeta): Promise<void> {
@@ -62,7 +65,7 @@ export class MemoryStore implements SessionStore {
     for (const e of log) entries.push(e);
     this.logs.set(meta.sessionId, { entries, barrier: log.length });
     if (snapshot) this.snapshots.set(meta.sessionId, snapshot);
-    this.tokens.set(meta.facilitatorTokenHash, structuredClone(session.ownerGrant));
+    this.setToken(meta.facilitatorTokenHash, session.ownerGrant);
   }
 
   async getSession(sessionId: string): Promise<SessionMeta | null> {
@@ -85,7 +88,14 @@ export class MemoryStore implements SessionStore {
   }
 
   async saveToken(tokenHash: string, grant: Grant): Promise<void> {
+    this.setToken(tokenHash, grant);
+  }
+
+  private setToken(tokenHash: string, grant: Grant): void {
     this.tokens.set(tokenHash, structuredClone(grant));
+    const own = this.tokensOf.get(grant.sessionId) ?? new Set<string>();
+    own.add(tokenHash);
+    this.tokensOf.set(grant.sessionId, own);
   }
 
   async resolveToken(tokenHash: string): Promise<Grant | null> {
@@ -105,7 +115,7 @@ export class MemoryStore implements SessionStore {
     if (current.code !== null) this.codes.delete(current.code);
     const next: AccessState = { code: newCode, generation: current.generation + 1 };
     if (newCode !== null) this.codes.set(newCode, structuredClone({ sessionId, role, key, generation: next.generation }));
-    if (tokenHash !== undefined) this.tokens.set(tokenHash, structuredClone({ sessionId, role, key, generation: next.generation }));
+    if (tokenHash !== undefined) this.setToken(tokenHash, { sessionId, role, key, generation: next.generation });
     changes.set(key, next);
     this.access.set(sessionId, changes);
     return { ok: true, access: { ...next } };
@@ -227,6 +237,32 @@ export class MemoryStore implements SessionStore {
   async loadSnapshot(sessionId: string): Promise<PersistedGame | null> {
     const snapshot = this.snapshots.get(sessionId);
     return snapshot ? structuredClone(snapshot) : null;
+  }
+
+  async retainUntil(sessionId: string, at: number | null): Promise<void> {
+    if (at === null) this.retention.delete(sessionId);
+    else if (this.sessions.has(sessionId)) this.retention.set(sessionId, at);
+  }
+
+  async removeDue(now: number, limit: number): Promise<string[]> {
+    const due = [...this.retention].filter(([, at]) => at <= now).slice(0, limit).map(([id]) => id);
+    for (const id of due) this.remove(id);
+    return due;
+  }
+
+  async gone(sessionIds: readonly string[]): Promise<string[]> {
+    return sessionIds.filter((id) => !this.sessions.has(id));
+  }
+
+  /** Everything of one session, as the Redis store's removal script does (redis-retention.ts). */
+  private remove(sessionId: string): void {
+    const meta = this.sessions.get(sessionId);
+    const codes = [...(meta?.codes.map((c) => c.code) ?? []), ...[...(this.access.get(sessionId)?.values() ?? [])].map((a) => a.code)];
+    for (const code of codes) if (code !== null && this.codes.get(code)?.sessionId === sessionId) this.codes.delete(code);
+    for (const hash of this.tokensOf.get(sessionId) ?? []) if (this.tokens.get(hash)?.sessionId === sessionId) this.tokens.delete(hash);
+    const prefix = `${sessionId}\u0000`;
+    for (const key of this.redemptions.keys()) if (key.startsWith(prefix)) this.redemptions.delete(key);
+    for (const table of [this.sessions, this.logs, this.snapshots, this.access, this.tokensOf, this.retention]) table.delete(sessionId);
   }
 
   async ping(): Promise<boolean> {

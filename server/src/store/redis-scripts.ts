@@ -179,13 +179,15 @@ return 'ok'
  * Makes a staged import a session, all at once: CREATE_SESSION's checks, a
  * check that the whole log was staged, then the session hash, its codes, its
  * snapshot and facilitator token, and the log kept for good.
- * KEYS: session hash, sessions zset, log, cmds, snapshot, facilitator token, then one per code.
- * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, then one grant per code.
+ * KEYS: session hash, sessions zset, log, cmds, snapshot, facilitator token, the session's token index
+ * (redis-retention.ts), then one per code.
+ * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, the token's hash, then
+ * one grant per code.
  */
 export const COMMIT_IMPORT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
-for i = 7, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 6) end
+for i = 8, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 7) end
 end
 if redis.call('XLEN', KEYS[3]) ~= tonumber(ARGV[4]) then return 'incomplete' end
 local fields = cjson.decode(ARGV[3])
@@ -195,7 +197,8 @@ redis.call('PERSIST', KEYS[3])
 redis.call('PERSIST', KEYS[4])
 redis.call('SET', KEYS[5], ARGV[5])
 redis.call('SET', KEYS[6], ARGV[6])
-for i = 7, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+redis.call('SADD', KEYS[7], ARGV[7])
+for i = 8, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
 return 'ok'
 `;
 
@@ -203,9 +206,10 @@ return 'ok'
 /**
  * Revokes (and re-issues) one access key at once: the old code goes, the
  * generation goes up, the new code (if any) comes, and the new token (if
- * any) is saved at the new generation. KEYS: access hash, new code key, new
- * token key; ARGV: key, code as created, new code or '', the code key prefix,
- * session id, role JSON, '1' to save the token or ''.
+ * any) is saved at the new generation, and named in the session's token index
+ * (redis-retention.ts). KEYS: access hash, new code key, new token key, token
+ * index; ARGV: key, code as created, new code or '', the code key prefix,
+ * session id, role JSON, the token's hash or ''.
  */
 export const ROTATE_ACCESS = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
@@ -224,7 +228,8 @@ if ARGV[3] ~= '' then
   redis.call('SET', KEYS[2], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
   state = cjson.encode({ code = ARGV[3], generation = gen })
 end
-if ARGV[7] == '1' then
+if ARGV[7] ~= '' then
+  redis.call('SADD', KEYS[4], ARGV[7])
   redis.call('SET', KEYS[3], cjson.encode({ sessionId = ARGV[5], role = cjson.decode(ARGV[6]), key = ARGV[1], generation = gen }))
 end
 redis.call('HSET', KEYS[1], ARGV[1], state)

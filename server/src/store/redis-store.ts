@@ -10,6 +10,7 @@ import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.t
 import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
+import { RedisRetention } from './redis-retention.ts';
 import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-hash.ts';
 
 /**
@@ -26,6 +27,7 @@ import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-ha
  * - `snap:{id}`     string, JSON PersistedGame
  * - `access:{id}`   hash, access key → JSON AccessState (only keys revoked or re-issued)
  * - `redeemed:{id}` hash, `${key}:${generation}` → redemptions of that issue of the code
+ * - `tokens:{id}`   set, the hashes of the session's tokens; `retention` sorted set (redis-retention.ts)
  * - `appended`      pub/sub channel of the append notices (append-notice.ts)
  *
  * Its atomic steps are Lua scripts (redis-scripts.ts), sent through EVAL
@@ -74,6 +76,7 @@ export class RedisStore implements SessionStore {
   private readonly noticeChannel: string;
   /** The connections following other processes' appends (followAppends), closed with the store. */
   private readonly followers = new Set<RedisClientType>();
+  private readonly retention: RedisRetention;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -83,6 +86,7 @@ export class RedisStore implements SessionStore {
     this.gate = options.gate ?? new RedisGate({ client: options.client });
     this.probe = new RedisProbe(this.gate, options.pingTimeoutMs ?? 1000);
     this.noticeChannel = this.key('appended');
+    this.retention = new RedisRetention(this.gate, this.prefix);
   }
 
   /**
@@ -142,9 +146,10 @@ export class RedisStore implements SessionStore {
           ...logKeys,
           this.key('snap', id),
           this.key('token', meta.facilitatorTokenHash),
+          this.key('tokens', id),
           ...meta.codes.map((code) => this.key('code', code.code)),
         ],
-        arguments: [id, String(meta.createdAt), JSON.stringify(sessionHashFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, ...grants],
+        arguments: [id, String(meta.createdAt), JSON.stringify(sessionHashFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, meta.facilitatorTokenHash, ...grants],
       }),
     );
     if (result === 'incomplete') throw new Error(`import of ${id}: the staged log is not complete`);
@@ -177,8 +182,10 @@ export class RedisStore implements SessionStore {
     return this.readGrant(this.key('code', code));
   }
 
+  /** With its hash in the session's token index, in one step, so removing the session finds it (redis-retention.ts). */
   async saveToken(tokenHash: string, grant: Grant): Promise<void> {
-    await this.gate.run((c) => c.set(this.key('token', tokenHash), JSON.stringify(grant)));
+    const index = this.key('tokens', grant.sessionId);
+    await this.gate.run((c) => c.multi().set(this.key('token', tokenHash), JSON.stringify(grant)).sAdd(index, tokenHash).exec());
   }
 
   async resolveToken(tokenHash: string): Promise<Grant | null> {
@@ -193,8 +200,8 @@ export class RedisStore implements SessionStore {
   async rotateAccess(sessionId: string, key: string, role: Viewer, createdCode: string | null, newCode: string | null, tokenHash?: string): Promise<RotateResult> {
     const reply = await this.gate.run((c) =>
       c.eval(ROTATE_ACCESS, {
-        keys: [this.key('access', sessionId), this.key('code', newCode ?? '-'), this.key('token', tokenHash ?? '-')],
-        arguments: [key, createdCode ?? '', newCode ?? '', this.key('code', ''), sessionId, JSON.stringify(role), tokenHash === undefined ? '' : '1'],
+        keys: [this.key('access', sessionId), this.key('code', newCode ?? '-'), this.key('token', tokenHash ?? '-'), this.key('tokens', sessionId)],
+        arguments: [key, createdCode ?? '', newCode ?? '', this.key('code', ''), sessionId, JSON.stringify(role), tokenHash ?? ''],
       }),
     );
     if (reply === 'code-taken') return { ok: false, reason: 'code-taken' };
@@ -288,6 +295,22 @@ export class RedisStore implements SessionStore {
     const json = await this.gate.run((c) => c.get(this.key('snap', sessionId)));
     // Written only by saveSnapshot; its compatibility is checked by restoreGame.
     return json === null ? null : (JSON.parse(json) as PersistedGame);
+  }
+
+  retainUntil(sessionId: string, at: number | null): Promise<void> {
+    return this.retention.retainUntil(sessionId, at);
+  }
+
+  removeDue(now: number, limit: number): Promise<string[]> {
+    return this.retention.removeDue(now, limit);
+  }
+
+  gone(sessionIds: readonly string[]): Promise<string[]> {
+    return this.retention.gone(sessionIds);
+  }
+
+  adoptUnmarked(idleMs: number, limit: number): Promise<number> {
+    return this.retention.adoptUnmarked(idleMs, limit);
   }
 
   unreachable(): boolean {

@@ -243,6 +243,23 @@ export interface SessionStore {
   commandSeq(sessionId: string, commandId: string): Promise<number | null>;
   saveSnapshot(sessionId: string, snapshot: PersistedGame): Promise<void>;
   loadSnapshot(sessionId: string): Promise<PersistedGame | null>;
+  /**
+   * Retention (session/retention.ts): after `at` (ms, the server's clock) the session and everything of it may
+   * be removed; null: kept for good. Ignored for a session the store does not have (it was removed meanwhile).
+   */
+  retainUntil(sessionId: string, at: number | null): Promise<void>;
+  /**
+   * Removes at most `limit` sessions whose moment is at most `now`, each whole and at once: records, log,
+   * snapshot, codes, tokens, timers, bot lease. Returns their ids. Safe to run from several processes at once.
+   */
+  removeDue(now: number, limit: number): Promise<string[]>;
+  /**
+   * Gives at most `limit` sessions with no retention moment one, `idleMs` after their last entry (or creation);
+   * returns how many. Only a store that outlives its processes (Redis) has sessions stored before retention.
+   */
+  adoptUnmarked?(idleMs: number, limit: number): Promise<number>;
+  /** Of these sessions, those the store does not have (any more). */
+  gone(sessionIds: readonly string[]): Promise<string[]>;
   /** True when the backing service answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
