@@ -194,6 +194,12 @@ function importedGrantCases(current: CurrentFixture): void {
     await at.store.retainUntil(gone.sessionId, 5);
     expect(await at.store.removeDue(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
     expect(await at.store.resolveCode(kept.codes[0]!.code)).toEqual({ sessionId: kept.sessionId, role: kept.codes[0]!.role });
+    // A command a process took on the copy it still held writes a log with no session: removed once that copy is gone.
+    await at.store.append(gone.sessionId, entry(1));
+    await at.store.append(kept.sessionId, entry(1));
+    await at.fx.peer.removeLeft([gone.sessionId, kept.sessionId]);
+    expect(await at.store.heads([gone.sessionId, kept.sessionId])).toEqual([0, 1]);
+    expect(await at.store.getSession(kept.sessionId)).not.toBeNull();
   });
 }
 

@@ -131,4 +131,6 @@ async function sweepOnce({ store, clock, log, held, removed }: RetentionSweepDep
   }
   for (const id of await store.gone([...new Set(held())].filter((id) => !done.has(id)))) done.add(id);
   for (const sessionId of done) await removed(sessionId);
+  // After the copies are gone (each in its session's queue, behind any command taken on it): nothing writes for them here now.
+  await store.removeLeft([...done]);
 }

@@ -250,6 +250,10 @@ export class MemoryStore implements SessionStore {
     return due;
   }
 
+  async removeLeft(sessionIds: readonly string[]): Promise<void> {
+    for (const id of sessionIds) if (!this.sessions.has(id)) this.remove(id);
+  }
+
   async gone(sessionIds: readonly string[]): Promise<string[]> {
     return sessionIds.filter((id) => !this.sessions.has(id));
   }

@@ -20,16 +20,14 @@ return redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
 `;
 
 /**
- * Removes up to ARGV[3] sessions whose moment is at most ARGV[2], each whole: its records, its codes (those in
- * the session hash and those re-issued since, each only while it still names this session: a code revoked
- * long ago may name another session now), its tokens (`tokens:{id}`, and the creator's from the hash, which
- * sessions stored before the index also have) with their socket places, and its members of the sets.
- * UNLINK frees a long log off Redis's main thread. ARGV: key prefix, now, most sessions. Reply: their ids.
+ * removeSession(p, id) removes one session whole: its records, its codes (those in the session hash and those
+ * re-issued since, each only while it still names this session: a code revoked long ago may name another
+ * session now), its tokens (`tokens:{id}`, and the creator's from the hash, which sessions stored before the
+ * index also have) with their socket places, and its members of the sets. UNLINK frees a long log off Redis's
+ * main thread.
  */
-const REMOVE_DUE = `
-local p = ARGV[1]
-local ids = redis.call('ZRANGEBYSCORE', p .. 'retention', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, id in ipairs(ids) do
+const REMOVE_SESSION = `
+local function removeSession(p, id)
   local function dropGrant(key)
     local raw = redis.call('GET', key)
     if raw and cjson.decode(raw).sessionId == id then redis.call('UNLINK', key) end
@@ -57,7 +55,25 @@ for _, id in ipairs(ids) do
   redis.call('SREM', p .. 'bots:sessions', id)
   redis.call('ZREM', p .. 'retention', id)
 end
+`;
+
+/** Removes up to ARGV[3] sessions whose moment is at most ARGV[2]. ARGV: key prefix, now, most sessions. Reply: their ids. */
+const REMOVE_DUE = REMOVE_SESSION + `
+local ids = redis.call('ZRANGEBYSCORE', ARGV[1] .. 'retention', '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do removeSession(ARGV[1], id) end
 return ids
+`;
+
+/**
+ * What a process wrote for a session removed meanwhile (a command it took on its copy before its sweep let
+ * go of it: a log with no session), removed once that copy is gone, only while the session hash is missing.
+ * ARGV: key prefix, then session ids.
+ */
+const REMOVE_LEFT = REMOVE_SESSION + `
+for i = 2, #ARGV do
+  if redis.call('EXISTS', ARGV[1] .. 'session:' .. ARGV[i]) == 0 then removeSession(ARGV[1], ARGV[i]) end
+end
+return 'ok'
 `;
 
 /**
@@ -106,6 +122,10 @@ export class RedisRetention {
     const reply = await this.gate.run((c) => c.eval(REMOVE_DUE, { arguments: [this.prefix, String(Math.floor(now)), String(limit)] }));
     if (!Array.isArray(reply) || !reply.every((id) => typeof id === 'string')) throw new Error(`unexpected reply from the removal script: ${JSON.stringify(reply)}`);
     return reply as string[];
+  }
+
+  async removeLeft(sessionIds: readonly string[]): Promise<void> {
+    if (sessionIds.length > 0) await this.gate.run((c) => c.eval(REMOVE_LEFT, { arguments: [this.prefix, ...sessionIds] }));
   }
 
   async adoptUnmarked(idleMs: number, limit: number): Promise<number> {

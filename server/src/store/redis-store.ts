@@ -309,6 +309,10 @@ export class RedisStore implements SessionStore {
     return this.retention.gone(sessionIds);
   }
 
+  removeLeft(sessionIds: readonly string[]): Promise<void> {
+    return this.retention.removeLeft(sessionIds);
+  }
+
   adoptUnmarked(idleMs: number, limit: number): Promise<number> {
     return this.retention.adoptUnmarked(idleMs, limit);
   }

@@ -254,6 +254,11 @@ export interface SessionStore {
    */
   removeDue(now: number, limit: number): Promise<string[]>;
   /**
+   * Removes what is left of these sessions if the store no longer has them (a log a command wrote after the
+   * removal, on a process that still held a copy); a session it has is left alone.
+   */
+  removeLeft(sessionIds: readonly string[]): Promise<void>;
+  /**
    * Gives at most `limit` sessions with no retention moment one, `idleMs` after their last entry (or creation);
    * returns how many. Only a store that outlives its processes (Redis) has sessions stored before retention.
    */
