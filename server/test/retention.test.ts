@@ -70,12 +70,17 @@ async function traces({ redis, prefix, servers }: Context, needles: string[]): P
   return found;
 }
 
+/** A seated table on the first server, its observer on the second (with Redis), so removal is seen by both processes. */
+function tableOverProcesses({ servers: [a, b] }: Context): ReturnType<typeof seatTable> {
+  return seatTable(a!.url, {}, (role) => (role === 'observer' && b ? b.url : a!.url));
+}
+
 describe.each(['memory', 'redis'] as const)('after the outcome, on %s', (backend) => {
   const ctx = serversFor(backend);
 
   it('removes an ended session and everything of it SESSION_RETAIN_AFTER_END_MS after its outcome, on every process', async () => {
-    const [a, b] = ctx.servers;
-    const t = await seatTable(a!.url, {}, (role) => (role === 'observer' && b ? b.url : a!.url));
+    const [a] = ctx.servers;
+    const t = await tableOverProcesses(ctx);
     const sessionId = t.session.sessionId;
     await t.facilitator.must({ type: 'START' });
     await t.facilitator.must({ type: 'END_GAME', outcome: scenario.outcomes[0]!.id, reason: 'time is up' });
@@ -141,8 +146,8 @@ describe.each(['memory', 'redis'] as const)('when idle, on %s', (backend) => {
   const ctx = serversFor(backend);
 
   it('removes a session idle for SESSION_IDLE_RETAIN_MS, and not while it is played', async () => {
-    const [a, b] = ctx.servers;
-    const t = await seatTable(a!.url, {}, (role) => (role === 'observer' && b ? b.url : a!.url));
+    const [a] = ctx.servers;
+    const t = await tableOverProcesses(ctx);
     const sessionId = t.session.sessionId;
     const needles = [sessionId, hashToken(t.session.facilitatorToken), ...Object.values(t.tokens).map(hashToken)];
     await t.facilitator.must({ type: 'START' });
