@@ -8,7 +8,7 @@ import { entry, sessionMeta, snapshot } from './store-fixtures.ts';
  * The fixture of the test running, as `at.fx` and `at.store`, taken in a beforeEach where this is called: the
  * contract's beforeEach made it, and hooks run outer first, so it is there to take.
  */
-function eachFixture(current: CurrentFixture): { fx: StoreFixture; store: SessionStore } {
+export function eachFixture(current: CurrentFixture): { fx: StoreFixture; store: SessionStore } {
   const at = {} as { fx: StoreFixture; store: SessionStore };
   beforeEach(() => {
     at.fx = current();

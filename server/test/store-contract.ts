@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../src/store/types.ts';
 import { batchCases } from './store-contract-batches.ts';
+import { capCases } from './store-contract-cap.ts';
 import { logCases } from './store-contract-log.ts';
 import { codeAndTokenCases, sessionCases } from './store-contract-sessions.ts';
 import { sessionId, snapshot } from './store-fixtures.ts';
@@ -40,6 +41,7 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreFixt
 
     describe('sessions', () => sessionCases(current));
     describe('codes and tokens', () => codeAndTokenCases(current));
+    describe('the cap on sessions', () => capCases(current));
     describe('log', () => {
       logCases(current);
       batchCases(current);

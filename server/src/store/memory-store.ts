@@ -1,7 +1,7 @@
 import { LogEntry, type PersistedGame } from '@rubicon/shared';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
 import { CompactLog } from './compact-log.ts';
-import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SessionMeta, SessionStore } from './types.ts';
+import { SessionsFullError, type AccessState, type AppendOptions, type AppendResult, type BatchAppendResult, type CreateOptions, type Grant, type ImportedSession, type LegacyTokenKeying, type RotateResult, type SessionMeta, type SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 
 /** Entries parsed (and schema-checked) in one turn of the event loop: 8,000 in one turn held it 60-90 ms. */
@@ -45,7 +45,10 @@ export class MemoryStore implements SessionStore {
   private readonly tokensOf = new Map<string, Set<string>>();
   private closed = false;
 
-  async createSession(meta: SessionMeta): Promise<void> {
+  /** No await in here: the cap's count and the write are one step, as in the Redis store's script. */
+  async createSession(meta: SessionMeta, options?: CreateOptions): Promise<void> {
+    const max = options?.maxSessions ?? 0;
+    if (max > 0 && this.sessions.size >= max) throw new SessionsFullError(max);
     if (this.sessions.has(meta.sessionId)) throw new Error(`session ${meta.sessionId} already exists`);
     const taken = meta.codes.find((c) => this.codes.has(c.code));
     if (taken) throw new Error(`join code ${taken.code} is already in use`);
@@ -53,14 +56,14 @@ export class MemoryStore implements SessionStore {
     for (const { code, role } of meta.codes) this.codes.set(code, structuredClone({ sessionId: meta.sessionId, role }));
   }
 
-  async importSession(session: ImportedSession): Promise<void> {
+  async importSession(session: ImportedSession, options?: CreateOptions): Promise<void> {
     const { meta } = session;
     // Everything is parsed before anything is written, so a bad entry leaves nothing behind.
     const log = await parsedInSlices(session.entries);
     if (log.some((e, i) => e.seq !== i + 1)) throw new Error('an imported log must run from seq 1 without gaps');
     const text = typeof session.snapshot === 'string' ? session.snapshot : new TextDecoder().decode(session.snapshot);
     const snapshot = JSON.parse(text) as PersistedGame | null;
-    await this.createSession(meta);
+    await this.createSession(meta, options);
     const entries = new CompactLog();
     for (const e of log) entries.push(e);
     this.logs.set(meta.sessionId, { entries, barrier: log.length });

@@ -143,19 +143,24 @@ return heads
 
 /**
  * All or nothing, so that a session never exists with only some of its codes,
- * and a code already naming another session is never overwritten.
+ * and a code already naming another session is never overwritten. The store's
+ * cap (MAX_SESSIONS) is counted here, on `sessions` (retention removes a session
+ * from it), so two processes cannot both take the last place.
  * KEYS: session hash, sessions zset, then one key per code; ARGV: session id,
- * createdAt, the hash's field/value pairs as JSON, then one grant per code.
+ * createdAt, the hash's field/value pairs as JSON, the cap (0: none), then one
+ * grant per code.
  */
 export const CREATE_SESSION = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+local max = tonumber(ARGV[4])
+if max > 0 and redis.call('ZCARD', KEYS[2]) >= max then return 'full' end
 for i = 3, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 2) end
 end
 local fields = cjson.decode(ARGV[3])
 for i = 1, #fields, 2 do redis.call('HSET', KEYS[1], fields[i], fields[i + 1]) end
 redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
-for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
+for i = 3, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 2]) end
 return 'ok'
 `;
 
@@ -178,14 +183,20 @@ return 'ok'
 /**
  * Makes a staged import a session, all at once: CREATE_SESSION's checks, a
  * check that the whole log was staged, then the session hash, its codes, its
- * snapshot and facilitator token, and the log kept for good.
+ * snapshot and facilitator token, and the log kept for good. Refused for the
+ * cap, the staged log goes at once rather than when it expires.
  * KEYS: session hash, sessions zset, log, cmds, snapshot, facilitator token, the session's token index
  * (redis-retention.ts), then one per code.
- * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, the token's hash, then
- * one grant per code.
+ * ARGV: session id, createdAt, hash fields JSON, log length, snapshot JSON, token grant, the token's hash, the
+ * cap (0: none), then one grant per code.
  */
 export const COMMIT_IMPORT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'session-exists' end
+local max = tonumber(ARGV[8])
+if max > 0 and redis.call('ZCARD', KEYS[2]) >= max then
+  redis.call('UNLINK', KEYS[3], KEYS[4])
+  return 'full'
+end
 for i = 8, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then return 'code-taken:' .. (i - 7) end
 end
@@ -198,7 +209,7 @@ redis.call('PERSIST', KEYS[4])
 redis.call('SET', KEYS[5], ARGV[5])
 redis.call('SET', KEYS[6], ARGV[6])
 redis.call('SADD', KEYS[7], ARGV[7])
-for i = 8, #KEYS do redis.call('SET', KEYS[i], ARGV[i]) end
+for i = 8, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1]) end
 return 'ok'
 `;
 

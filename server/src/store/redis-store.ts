@@ -7,7 +7,7 @@ import { RedisProbe } from './redis-health.ts';
 import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, KEY_LEGACY_TOKEN, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import type { AccessState, AppendOptions, AppendResult, BatchAppendResult, Grant, ImportedSession, LegacyTokenKeying, RotateResult, SerializedEntry, SessionMeta, SessionStore } from './types.ts';
+import { SessionsFullError, type AccessState, type AppendOptions, type AppendResult, type BatchAppendResult, type CreateOptions, type Grant, type ImportedSession, type LegacyTokenKeying, type RotateResult, type SerializedEntry, type SessionMeta, type SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 import { RedisRetention } from './redis-retention.ts';
@@ -121,17 +121,17 @@ export class RedisStore implements SessionStore {
     return this.prefix + parts.join(':');
   }
 
-  async createSession(meta: SessionMeta): Promise<void> {
+  async createSession(meta: SessionMeta, options?: CreateOptions): Promise<void> {
     const fields = sessionHashFields(meta);
     const grants = meta.codes.map(({ role }) => JSON.stringify({ sessionId: meta.sessionId, role } satisfies Grant));
     const result = await this.gate.run((c) => c.eval(CREATE_SESSION, {
       keys: [this.key('session', meta.sessionId), this.key('sessions'), ...meta.codes.map((c) => this.key('code', c.code))],
-      arguments: [meta.sessionId, String(meta.createdAt), JSON.stringify(fields), ...grants],
+      arguments: [meta.sessionId, String(meta.createdAt), JSON.stringify(fields), maxSessionsArgument(options), ...grants],
     }));
-    this.checkCreated(result, meta);
+    this.checkCreated(result, meta, options);
   }
 
-  async importSession(session: ImportedSession): Promise<void> {
+  async importSession(session: ImportedSession, options?: CreateOptions): Promise<void> {
     const { meta, entries } = session;
     const id = meta.sessionId;
     const logKeys = [this.key('log', id), this.key('cmds', id)];
@@ -149,15 +149,26 @@ export class RedisStore implements SessionStore {
           this.key('tokens', id),
           ...meta.codes.map((code) => this.key('code', code.code)),
         ],
-        arguments: [id, String(meta.createdAt), JSON.stringify(sessionHashFields(meta)), String(entries.length), redisArgument(session.snapshot), facilitator, meta.facilitatorTokenHash, ...grants],
+        arguments: [
+          id,
+          String(meta.createdAt),
+          JSON.stringify(sessionHashFields(meta)),
+          String(entries.length),
+          redisArgument(session.snapshot),
+          facilitator,
+          meta.facilitatorTokenHash,
+          maxSessionsArgument(options),
+          ...grants,
+        ],
       }),
     );
     if (result === 'incomplete') throw new Error(`import of ${id}: the staged log is not complete`);
-    this.checkCreated(result, meta);
+    this.checkCreated(result, meta, options);
   }
 
-  private checkCreated(result: unknown, meta: SessionMeta): void {
+  private checkCreated(result: unknown, meta: SessionMeta, options: CreateOptions | undefined): void {
     if (result === 'ok') return;
+    if (result === 'full') throw new SessionsFullError(options?.maxSessions ?? 0);
     if (result === 'session-exists') throw new Error(`session ${meta.sessionId} already exists`);
     if (typeof result === 'string' && result.startsWith('code-taken:')) {
       const code = meta.codes[Number(result.slice('code-taken:'.length)) - 1]?.code;
@@ -370,4 +381,9 @@ export function* stagingCalls(entries: readonly SerializedEntry[]): Generator<st
 /** Bytes go to Redis as they are (a Buffer over the same memory): node-redis writes a Buffer without encoding it. */
 function redisArgument(value: string | Uint8Array): string | Buffer {
   return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** The scripts' cap argument: a whole number, 0 for none. */
+function maxSessionsArgument(options: CreateOptions | undefined): string {
+  return String(Math.max(0, Math.floor(options?.maxSessions ?? 0)));
 }

@@ -120,6 +120,24 @@ export interface ImportedSession {
   ownerGrant: Grant;
 }
 
+/** How a new session is stored. */
+export interface CreateOptions {
+  /**
+   * The most sessions the store may hold (MAX_SESSIONS): a new one is stored only while it holds fewer,
+   * checked in the step that writes it, so two processes cannot both take the last place. Absent or 0: no cap.
+   */
+  maxSessions?: number;
+}
+
+/** A session refused because the store holds `maxSessions` already: nothing of it was stored. */
+export class SessionsFullError extends Error {
+  override name = 'SessionsFullError';
+
+  constructor(readonly maxSessions: number) {
+    super(`the store holds its most sessions (${maxSessions})`);
+  }
+}
+
 /** What keyLegacyToken did: gave the token the new key, pinned it to the old one (revoked), or nothing. */
 export type LegacyTokenKeying = 'keyed' | 'pinned' | 'unchanged';
 
@@ -170,14 +188,18 @@ export interface SessionStore {
    * answered command or probe); absent or false otherwise. Only words refusals; decides nothing.
    */
   unreachable?(): boolean;
-  createSession(meta: SessionMeta): Promise<void>;
+  /**
+   * Stores a new session and its codes, all at once. Refuses a session id or join code already in use, and
+   * (SessionsFullError) a session past `options.maxSessions`, counted in the same atomic step as the write.
+   */
+  createSession(meta: SessionMeta, options?: CreateOptions): Promise<void>;
   /**
    * Stores a session with its whole log, snapshot and facilitator token so
    * that it appears complete or not at all, even if the process dies half
    * way (what was written before stays invisible and expires). Refuses, like
-   * createSession, a session id or join code already in use.
+   * createSession, a session id or join code already in use, or a session past `options.maxSessions`.
    */
-  importSession(session: ImportedSession): Promise<void>;
+  importSession(session: ImportedSession, options?: CreateOptions): Promise<void>;
   getSession(sessionId: string): Promise<SessionMeta | null>;
   listSessions(limit: number): Promise<SessionMeta[]>;
   /** Join codes are global: a code names one session and one role. */
