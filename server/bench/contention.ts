@@ -185,6 +185,7 @@ export function serverEnv(options: Pick<ContentionOptions, 'redisUrl' | 'env'>, 
     // Ten writers hold each seat's token at once (40 over 4 seats); the default cap of 8 refused two of them their hello.
     SOCKETS_PER_TOKEN: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
+    SESSIONS_PER_ADDRESS: '1000000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     METRICS_TOKEN: BENCH_METRICS_TOKEN,
     ...options.env,

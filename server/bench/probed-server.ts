@@ -106,6 +106,7 @@ export function probedEnv(redis: { url: string; prefix: string } | null): Record
     MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
     IMPORT_BYTES_PER_HOUR: '1000000000',
     HTTP_RATE_LIMIT_BURST: '1000',
+    SESSIONS_PER_ADDRESS: '1000000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
   };
 }

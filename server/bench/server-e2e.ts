@@ -108,6 +108,7 @@ function benchServerConfig(backend: 'memory' | 'redis', prefix: string, redisUrl
     HELLO_RATE_LIMIT_PER_SEC: '100000',
     ANONYMOUS_SOCKETS_PER_ADDRESS: '100000',
     HTTP_RATE_LIMIT_BURST: '1000',
+    SESSIONS_PER_ADDRESS: '1000000',
     HTTP_RATE_LIMIT_PER_SEC: '1000',
     REDIS_PREFIX: prefix,
     ...(backend === 'redis' && redisUrl ? { REDIS_URL: redisUrl } : {}),

@@ -173,6 +173,7 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
     maxBatch: config.appendBatchMax,
     logCap: config.logCap,
     retention: config.retention,
+    maxSessions: config.maxSessions,
     scenarios: (id) => scenarios.get(id),
     admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });

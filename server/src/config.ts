@@ -188,6 +188,22 @@ const Env = z.object({
   /** Per client address and hour: bytes of session files it may import (shared across processes with Redis). */
   IMPORT_BYTES_PER_HOUR: int(1024, 20 * 1024 * 1024),
   /**
+   * Per client address, in each SESSIONS_PER_ADDRESS_WINDOW_MS (shared across processes with Redis): sessions it
+   * may create, import, open as replays or branch (the server's own bots create none). 500 a day: a workshop of 40
+   * facilitators each making a session, a couple of branches and an import in ten minutes is about 160, and a
+   * school or district behind one NAT with 100 teachers making two or three a day is about 300; before it, one
+   * address could make 2 a second (HTTP_RATE_LIMIT_PER_SEC), 172,800 a day, each kept 90 days.
+   */
+  SESSIONS_PER_ADDRESS: int(1, 500),
+  SESSIONS_PER_ADDRESS_WINDOW_MS: int(1000, 24 * 60 * 60 * 1000),
+  /**
+   * The most sessions the store holds, every kind together (live, imported, replays, branches); past it a new one
+   * is refused `sessions_full` (507) and nothing of it is stored, until retention removes some; 0: no cap. 50,000:
+   * above the 45,000 that one address at its SESSIONS_PER_ADDRESS can keep within SESSION_IDLE_RETAIN_MS (90 days)
+   * if it leaves them idle, and about 135 MB of Redis if every one of them is empty (2.7 KB each, docs/security.md §10).
+   */
+  MAX_SESSIONS: int(0, 50_000),
+  /**
    * The longest a command waits for the store (Redis) before it is refused as
    * `unavailable` with a retry hint; also bounds each single Redis command.
    */
@@ -281,6 +297,8 @@ export interface Config {
   retentionSweepMs: number;
   maxPayloadBytes: number;
   maxImportBytes: number;
+  /** MAX_SESSIONS: the most sessions the store holds; 0: no cap. */
+  maxSessions: number;
   /** MAX_LOG_ENTRIES and LOG_CONTROL_RESERVE (the reserve never more than the cap). */
   logCap: LogCap;
   snapshotEvery: number;
@@ -331,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       publicPerAddress: { burst: e.PUBLIC_RATE_LIMIT_BURST, perSecond: e.PUBLIC_RATE_LIMIT_PER_SEC },
       joinFailures: { points: e.JOIN_FAILURES_PER_WINDOW, windowSeconds: Math.ceil(e.JOIN_FAILURE_WINDOW_MS / 1000) },
       importBytes: { points: e.IMPORT_BYTES_PER_HOUR, windowSeconds: 3600 },
+      sessionsPerAddress: { points: e.SESSIONS_PER_ADDRESS, windowSeconds: Math.ceil(e.SESSIONS_PER_ADDRESS_WINDOW_MS / 1000) },
     },
     helloTimeoutMs: e.HELLO_TIMEOUT_MS,
     anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
@@ -345,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retentionSweepMs: e.RETENTION_SWEEP_MS,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxImportBytes: e.MAX_IMPORT_BYTES,
+    maxSessions: e.MAX_SESSIONS,
     logCap: { maxEntries: e.MAX_LOG_ENTRIES, controlReserve: Math.min(e.LOG_CONTROL_RESERVE, e.MAX_LOG_ENTRIES) },
     snapshotEvery: e.SNAPSHOT_EVERY,
     storeTimeoutMs: e.STORE_TIMEOUT_MS,

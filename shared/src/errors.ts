@@ -49,6 +49,7 @@ export const ErrorCode = z.enum([
   'unknown_event', // a socket event the server does not know (only hello, command and sync exist)
   'host_not_allowed', // an HTTP request or handshake whose Host is not one of the server's names (ALLOWED_HOSTS)
   'log_full', // the session's log is at its limit (MAX_LOG_ENTRIES; plain commands stop LOG_CONTROL_RESERVE before it)
+  'sessions_full', // the store holds as many sessions as the server allows (MAX_SESSIONS): no session was created
   // A session file that is refused on import (shared/src/replay/verify.ts says which check):
   ...FILE_PROBLEM_CODES,
 ]);

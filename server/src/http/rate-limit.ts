@@ -16,9 +16,19 @@ function tooManyRequests(retryAfterMs: number): ServiceError {
 }
 
 /**
+ * The refusal of a new session over its address's long budget (SESSIONS_PER_ADDRESS), naming that budget: a
+ * teacher told only "too many requests" would wait seconds and try again for hours.
+ */
+function sessionQuotaSpent(limit: RateLimit, retryAfterMs: number): ServiceError {
+  const { points, windowSeconds } = limit.budget;
+  const budget = `${points} in ${waitInWords(windowSeconds * 1000)}: new, imported, replays and branches together`;
+  return rateLimited(`This address has made all the sessions it may (${budget}); try again in ${waitInWords(retryAfterMs)}.`, retryAfterMs);
+}
+
+/**
  * Counts each request against its client address, for the endpoints a
- * stranger can call without a token (creating, importing and branching
- * sessions; a join counts there too, in `countJoinAttempt`). Past the limit:
+ * stranger can call without a token (the public reads; a join counts there too, in `countJoinAttempt`,
+ * and a new session in `limitNewSessions`). Past the limit:
  * 429 `rate_limited` with Retry-After. With Redis the count is shared by
  * every process, so more replicas do not mean more requests.
  */
@@ -28,6 +38,22 @@ export function limitByAddress(limit: RateLimit, ownBots: OwnBots): RequestHandl
     const verdict = await limit.take(addressOf(req));
     if (verdict.allowed) return next();
     next(tooManyRequests(verdict.retryAfterMs));
+  };
+}
+
+/**
+ * Creating, importing, opening a replay and branching: each request counts against its address as any
+ * tokenless request, then against the address's long budget of new sessions (`Limits.newSession`, one
+ * check: one wait for Redis, not two). Past either, 429 `rate_limited` with Retry-After and words naming
+ * the budget spent. The server's own bots pass, as they pass every per-address limit.
+ */
+export function limitNewSessions(limits: Limits, ownBots: OwnBots): RequestHandler {
+  return async (req, _res, next) => {
+    if (ownBots.carries(req.headers)) return next();
+    const counting = limits.newSession(addressOf(req));
+    const verdict = counting instanceof Promise ? await counting : counting;
+    if (verdict.allowed) return next();
+    next(verdict.link === 0 ? tooManyRequests(verdict.retryAfterMs) : sessionQuotaSpent(limits.sessionsPerAddress, verdict.retryAfterMs));
   };
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { ServiceError, httpRefusal, httpStatus, invalidPayload, retryAfterSeconds } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
-import { addressOf, countJoinAttempt, limitByAddress } from './rate-limit.ts';
+import { addressOf, countJoinAttempt, limitByAddress, limitNewSessions } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
 import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
@@ -62,19 +62,21 @@ function authorizeFacilitator(deps: RoutesDeps, req: Request): Promise<void> {
   return deps.directory.authorizeFacilitator(String(req.params.id), bearer(req), checkDeadline(deps.config));
 }
 
-/** Body parsing and the per-address request limit, shared by every route that takes a body. */
+/** Body parsing and the per-address limits of the routes that take a body or cost something. */
 interface Middleware {
   json: express.RequestHandler;
-  limited: express.RequestHandler;
   /** The per-address limit of the public GETs that still cost something (scenarios). */
   publicLimited: express.RequestHandler;
+  /** Create, import, replay and branch: the per-address request limit, then its long budget of new sessions. */
+  newSession: express.RequestHandler;
 }
 
 /** The REST API, health and metrics. Every body is validated; every error is JSON. */
 export function apiRoutes(deps: RoutesDeps): Router {
   const router = express.Router();
-  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }), limited: limitByAddress(deps.limits.httpPerAddress, deps.ownBots),
+  const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }),
     publicLimited: limitByAddress(deps.limits.publicPerAddress, deps.ownBots),
+    newSession: limitNewSessions(deps.limits, deps.ownBots),
   };
 
   // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.
@@ -133,16 +135,16 @@ function scenarioRoutes(router: Router, deps: RoutesDeps, { publicLimited }: Mid
 }
 
 /** Ways into a session: creating one, and joining one with a code. */
-function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
+function entryRoutes(router: Router, deps: RoutesDeps, { json, newSession }: Middleware): void {
   const { config, directory, limits } = deps;
-  router.post('/api/sessions', limited, json, async (req, res) => {
+  router.post('/api/sessions', newSession, json, async (req, res) => {
     res.status(201).json(await directory.create(parse(CreateSessionRequest, req.body)));
   });
 
   // Bounded like a command: the limit check and the store's reads share STORE_TIMEOUT_MS from here.
   router.post('/api/join', async (req, res) => {
     const deadline = checkDeadline(config);
-    // The body is read once the join is counted, so that malformed ones are limited too (as `limited` does elsewhere).
+    // The body is read once the join is counted, so that malformed ones are limited too (as `newSession` does elsewhere).
     const join = async () => {
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       return directory.join(parse(JoinRequest, req.body).code, deadline);
@@ -152,7 +154,7 @@ function entryRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middle
 }
 
 /** Session files: importing one to play on, or opening one as a replay. */
-function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middleware): void {
+function sessionFileRoutes(router: Router, deps: RoutesDeps, { newSession }: Middleware): void {
   const { config, directory, limits } = deps;
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
   // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
@@ -165,11 +167,11 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { limited }: Middle
       throw rateLimited(`This address has imported all it may this hour; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);
     return body;
   };
-  router.post('/api/sessions/import', limited, fileBody, async (req, res) => {
+  router.post('/api/sessions/import', newSession, fileBody, async (req, res) => {
     res.status(201).json(await directory.import(await upload(req)));
   });
 
-  router.post('/api/replays', limited, fileBody, async (req, res) => {
+  router.post('/api/replays', newSession, fileBody, async (req, res) => {
     res.status(201).json(await directory.openReplay(await upload(req)));
   });
 }
@@ -206,7 +208,7 @@ function sessionScenarioRoutes(router: Router, deps: RoutesDeps): void {
 }
 
 /** One session's other routes, each for its own tokens: "view as", branching, its summary and codes, and its export. */
-function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Middleware): void {
+function sessionRoutes(router: Router, deps: RoutesDeps, { json, newSession }: Middleware): void {
   const { directory, presence } = deps;
   // "View as": exactly what one seat (or an observer) sees now, computed by the same view function.
   router.get('/api/sessions/:id/view-as/:viewer', async (req, res) => {
@@ -215,7 +217,7 @@ function sessionRoutes(router: Router, deps: RoutesDeps, { json, limited }: Midd
     res.json(await directory.viewAs(sessionId, String(req.params.viewer)));
   });
 
-  router.post('/api/sessions/:id/branch', limited, json, async (req, res) => {
+  router.post('/api/sessions/:id/branch', newSession, json, async (req, res) => {
     const sessionId = String(req.params.id);
     await authorizeFacilitator(deps, req);
     const { version, title } = parse(BranchRequest, req.body);

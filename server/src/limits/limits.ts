@@ -24,6 +24,8 @@ export interface LimitsConfig {
   joinFailures: Budget;
   /** Per client address: bytes of session files imported. */
   importBytes: Budget;
+  /** Per client address: sessions created, imported, opened as replays or branched. */
+  sessionsPerAddress: Budget;
 }
 
 /** Why something was refused and when to try again, as a typed refusal. */
@@ -31,9 +33,10 @@ export function rateLimited(message: string, retryAfterMs: number): ServiceError
   return new ServiceError('rate_limited', message, { retryAfterMs });
 }
 
-/** A wait, in words a person reads: "2 s", "3 min". */
+/** A wait, in words a person reads: "2 s", "3 min", "7 h". */
 export function waitInWords(ms: number): string {
-  return ms < 90_000 ? `${Math.max(1, Math.ceil(ms / 1000))} s` : `${Math.ceil(ms / 60_000)} min`;
+  if (ms < 90_000) return `${Math.max(1, Math.ceil(ms / 1000))} s`;
+  return ms < 90 * 60_000 ? `${Math.ceil(ms / 60_000)} min` : `${Math.ceil(ms / 3_600_000)} h`;
 }
 
 /** The refusal of a command over its seat's (link 0) or its session's budget. */
@@ -83,10 +86,14 @@ export class Limits {
    */
   readonly metricsFailures: RateLimit;
   readonly importBytes: RateLimit;
+  /** New sessions per address over a long window: what one address may add to the store (MAX_SESSIONS caps the whole). */
+  readonly sessionsPerAddress: RateLimit;
   /** A command's seat, then its session. */
   private readonly commands: LimitChain;
   /** A join's address as any tokenless request, then as a join attempt. */
   private readonly joins: LimitChain;
+  /** A new session's address as any tokenless request, then against its budget of new sessions. */
+  private readonly newSessions: LimitChain;
 
   /** `onCommandRoundTrip` is told of each round trip the command limits make to Redis. */
   constructor(config: LimitsConfig, store: LimitStore, onCommandRoundTrip?: () => void) {
@@ -100,8 +107,19 @@ export class Limits {
     this.joinFailures = new RateLimit('join-failures', config.joinFailures, store);
     this.metricsFailures = new RateLimit('metrics-failures', config.joinFailures, store);
     this.importBytes = new RateLimit('import-bytes', config.importBytes, store);
+    this.sessionsPerAddress = new RateLimit('sessions', config.sessionsPerAddress, store);
     this.commands = new LimitChain([this.seat, this.session], store, onCommandRoundTrip);
     this.joins = new LimitChain([this.httpPerAddress, this.joinFailures], store);
+    this.newSessions = new LimitChain([this.httpPerAddress, this.sessionsPerAddress], store);
+  }
+
+  /**
+   * Counts one new session from `address` (created, imported, opened as a replay or branched): as a
+   * tokenless request (link 0), then against the address's long budget of new sessions (link 1), in one
+   * check, as `join` counts. A request over the first spends none of the second.
+   */
+  newSession(address: string): ChainVerdict | Promise<ChainVerdict> {
+    return this.newSessions.take([address, address]);
   }
 
   /**

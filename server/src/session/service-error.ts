@@ -41,6 +41,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   too_large: 413,
   rate_limited: 429,
+  // Insufficient Storage: the server cannot store the new session. Not 503: that is `unavailable`, which clients
+  // retry after Retry-After, and no such moment is known here (places free as retention removes sessions).
+  sessions_full: 507,
   unavailable: 503,
   internal: 500,
   unknown_event: 400,

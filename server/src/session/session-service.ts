@@ -50,6 +50,8 @@ export interface SessionServiceOptions {
   logCap?: LogCap;
   /** How long the store keeps a session (retention.ts); KEEP_FOREVER when absent. */
   retention?: RetentionRules;
+  /** The most sessions the store may hold (MAX_SESSIONS), imports and branches included; 0 or absent: no cap. */
+  maxSessions?: number;
 }
 
 /** Big enough for every writer of a busy class at once, small enough that one append stays quick (APPEND_BATCH_MAX). */
@@ -85,6 +87,8 @@ export class SessionService {
   readonly logCap: LogCap;
   /** When each session may be removed from the store, written as this process applies its entries. */
   readonly retention: RetentionMarks;
+  /** The store's cap on sessions, held where each is stored (session-directory.ts); 0: none. */
+  readonly maxSessions: number;
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly lookup: ScenarioLookup;
@@ -102,6 +106,7 @@ export class SessionService {
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
     this.logCap = options.logCap ?? DEFAULT_LOG_CAP;
+    this.maxSessions = options.maxSessions ?? 0;
     this.bounds = new DeadlineQueue(() => options.store.unreachable?.() === true);
     this.clock = options.clock;
     this.lookup = options.scenarios ?? ((id) => serverScenarios().get(id));

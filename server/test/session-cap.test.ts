@@ -1,0 +1,110 @@
+/**
+ * How many sessions there may be: per address over a long window (SESSIONS_PER_ADDRESS, counted across
+ * processes with Redis: create, import, replay and branch together), and in the whole store (MAX_SESSIONS,
+ * counted in the step that stores a session, so two processes cannot both take the last place). Each refusal
+ * stores nothing: no session, code or token.
+ */
+import { createClient, type RedisClientType } from 'redis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { CreateSessionResponse, HttpError } from '@rubicon/shared';
+import { REDIS_URL, api, createSession, deleteRedisKeys, exportSession, startServer, uniquePrefix, type TestServer } from './harness.ts';
+
+const SETUP = { scenarioId: 'april-2024', seed: 'cap-seed' } as const;
+
+/** The four ways to a new session, each answered by its status (and body). */
+function newSessionRoutes(url: string, from: CreateSessionResponse, file: string) {
+  return {
+    create: () => api<CreateSessionResponse & HttpError>(url, '/api/sessions', { body: SETUP }),
+    import: () => api<CreateSessionResponse & HttpError>(url, '/api/sessions/import', { body: file }),
+    replay: () => api<CreateSessionResponse & HttpError>(url, '/api/replays', { body: file }),
+    branch: () => api<CreateSessionResponse & HttpError>(url, `/api/sessions/${from.sessionId}/branch`, { token: from.facilitatorToken, body: { version: 0 } }),
+  };
+}
+
+const servers: TestServer[] = [];
+const clients: RedisClientType[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+});
+
+async function start(backend: 'memory' | 'redis', count: number, env: Record<string, string>): Promise<TestServer[]> {
+  const prefix = uniquePrefix('session-cap');
+  const started = await Promise.all(Array.from({ length: count }, () => startServer({ backend, prefix, env })));
+  servers.push(...started);
+  return started;
+}
+
+async function redisClient(): Promise<RedisClientType> {
+  const client: RedisClientType = createClient({ url: REDIS_URL });
+  await client.connect();
+  clients.push(client);
+  return client;
+}
+
+describe('sessions per address (SESSIONS_PER_ADDRESS)', () => {
+  it('counts creations, imports, replays and branches together, then refuses 429 naming the budget', async () => {
+    const [server] = await start('memory', 1, { SESSIONS_PER_ADDRESS: '5' });
+    const url = (server as TestServer).url;
+    const first = await createSession(url, SETUP);
+    const routes = newSessionRoutes(url, first, JSON.stringify(await exportSession(url, first)));
+    expect([(await routes.import()).status, (await routes.replay()).status, (await routes.branch()).status, (await routes.create()).status]).toEqual([201, 201, 201, 201]);
+    for (const refused of [await routes.create(), await routes.import(), await routes.branch()]) {
+      expect(refused.status).toBe(429);
+      expect(refused.body.error.code).toBe('rate_limited');
+      expect(refused.body.error.message).toMatch(/all the sessions it may \(5 in 24 h/);
+      // The window's rest, about a day: not the seconds of the request limit.
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(23 * 3600);
+    }
+    expect(await server?.app.service.store.listSessions(100)).toHaveLength(5);
+  });
+
+  it('is one budget across processes on Redis', async () => {
+    const [a, b] = await start('redis', 2, { SESSIONS_PER_ADDRESS: '3' });
+    const answers: number[] = [];
+    for (const server of [a, b, a, b, a]) answers.push((await api((server as TestServer).url, '/api/sessions', { body: SETUP })).status);
+    expect(answers).toEqual([201, 201, 201, 429, 429]);
+    await deleteRedisKeys((a as TestServer).prefix);
+  });
+});
+
+describe('the cap on stored sessions (MAX_SESSIONS)', () => {
+  it('refuses every new session past it 507 sessions_full, storing nothing, until retention frees a place (memory)', async () => {
+    const [server] = await start('memory', 1, { MAX_SESSIONS: '2' });
+    const { url, app } = server as TestServer;
+    const first = await createSession(url, SETUP);
+    const routes = newSessionRoutes(url, first, JSON.stringify(await exportSession(url, first)));
+    const second = await createSession(url, SETUP);
+    for (const way of [routes.create, routes.import, routes.replay, routes.branch]) {
+      const refused = await way();
+      expect(refused.status).toBe(507);
+      expect(refused.body.error.code).toBe('sessions_full');
+    }
+    const store = app.service.store;
+    expect((await store.listSessions(100)).map((m) => m.sessionId).sort()).toEqual([first.sessionId, second.sessionId].sort());
+    // Retention's removal frees the place.
+    await store.retainUntil(first.sessionId, 1);
+    expect(await store.removeDue(Date.now(), 10)).toEqual([first.sessionId]);
+    expect((await routes.create()).status).toBe(201);
+    expect((await routes.create()).status).toBe(507);
+  });
+
+  it('lets exactly as many in as there are places when two processes create at once on Redis, with no code or token of the refused ones', async () => {
+    const [a, b] = await start('redis', 2, { MAX_SESSIONS: '3' });
+    const prefix = (a as TestServer).prefix;
+    await createSession((a as TestServer).url, SETUP);
+    const answers = await Promise.all([a, b, a, b].map((s) => api<CreateSessionResponse & HttpError>((s as TestServer).url, '/api/sessions', { body: SETUP })));
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 201, 507, 507]);
+    const redis = await redisClient();
+    expect(await redis.zCard(`${prefix}sessions`)).toBe(3);
+    expect(await redis.keys(`${prefix}session:*`)).toHaveLength(3);
+    // Each session created has one facilitator token and one code per seat and observers; the refused ones none.
+    const stored = await a?.app.service.store.listSessions(10);
+    const codes = (stored ?? []).flatMap((m) => m.codes);
+    expect(await redis.keys(`${prefix}code:*`)).toHaveLength(codes.length);
+    expect(await redis.keys(`${prefix}token:*`)).toHaveLength(3);
+    await deleteRedisKeys(prefix);
+  });
+});
