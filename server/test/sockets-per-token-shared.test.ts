@@ -60,11 +60,17 @@ async function placesOf(server: TestServer, token: string): Promise<Record<strin
 
 type Eval = (script: string, options?: { keys?: string[]; arguments?: string[] }) => Promise<unknown>;
 
-/** Puts `wrap` around EVAL on the store's client of `server` (the one its token places use); returns the undo. */
+/**
+ * Puts `wrap` around EVAL on the store's client of `server` (the one its token places use), for the token places'
+ * scripts only: the anonymous sockets' count runs the same scripts on it, under its own keys. Returns the undo.
+ */
 function wrapEval(server: TestServer, wrap: (original: Eval) => Eval): () => void {
   const client = (server.app.service.store as unknown as { client: { eval: Eval } }).client;
   const original = client.eval;
-  client.eval = wrap(original.bind(client));
+  const bound = original.bind(client);
+  const wrapped = wrap(bound);
+  const tokens = `${server.prefix}token-sockets:`;
+  client.eval = (script, options) => (options?.keys?.some((k) => k.startsWith(tokens)) ? wrapped(script, options) : bound(script, options));
   return () => {
     client.eval = original;
   };

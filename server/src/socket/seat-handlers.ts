@@ -124,7 +124,9 @@ function helloRun({ config, service, directory, streams, presence, anonymous, to
     // checked even when a later hello has joined since (unjoin then leaves that one's rooms alone).
     await directory.confirmJoined(grant).catch((err: unknown) => {
       // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
-      const keep = () => socket.connected && anonymous.lostGrant(socket);
+      const keep = () => {
+        if (socket.connected) anonymous.lostGrant(socket);
+      };
       unjoin(socket, grant, { tokenSockets, announceFor }, isOutage(err) ? keep : () => setImmediate(() => socket.disconnect()));
       throw err;
     });

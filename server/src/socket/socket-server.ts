@@ -23,6 +23,7 @@ import { guardRecovery } from './recovery-guard.ts';
 import { PresenceTracker } from './presence.ts';
 import { seatHandlers } from './seat-handlers.ts';
 import { socketGrants, type SocketGrants } from './socket-grants.ts';
+import { SharedPlaces } from './shared-places.ts';
 import { SharedTokenSockets } from './shared-token-sockets.ts';
 import { TokenSockets, type TokenPlaces } from './token-sockets.ts';
 import type { RubiconServer, RubiconSocket } from './types.ts';
@@ -88,6 +89,16 @@ function tokenPlaces({ config, storeRedis }: SocketServerDeps, log: Logger): Tok
   return new SharedTokenSockets(local, { redis: storeRedis, prefix: config.redisPrefix, leaseMs: config.tokenSocketsLeaseMs, timeoutMs: config.storeTimeoutMs, log });
 }
 
+/** ANONYMOUS_SOCKETS_PER_ADDRESS: counted in this process, or with Redis across every process sharing it, leased as the token places are. */
+function anonymousSockets({ config, storeRedis }: SocketServerDeps, log: Logger): AnonymousSockets {
+  const { anonymousSocketsPerAddress: cap, helloTimeoutMs, redisPrefix: prefix } = config;
+  if (!storeRedis) return new AnonymousSockets(cap, helloTimeoutMs);
+  // "at:" keeps an address (a forwarded one is whatever the header says) from ever naming the leases' hash.
+  const keys = { leases: `${prefix}anonymous-sockets:leases`, places: (address: string) => `${prefix}anonymous-sockets:at:${address}` };
+  const options = { redis: storeRedis, keys, cap, leaseMs: config.tokenSocketsLeaseMs, timeoutMs: config.storeTimeoutMs, what: 'anonymous sockets', log };
+  return new AnonymousSockets(cap, helloTimeoutMs, (book) => new SharedPlaces(book, options));
+}
+
 /**
  * Drops every socket of one access (a seat's code and its tokens) on every process, and settles once each process
  * has run the drop. A barrier, not a count: the adapter carries requests to each process in order, so a process
@@ -108,7 +119,7 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
   const io = createIoServer(deps.httpServer, config, deps.hosts, metrics, redis);
   const tokenSockets = tokenPlaces(deps, log);
   if (config.recoveryMs > 0) guardRecovery(io, (grant) => directory.checkGrant(grant, performance.now() + config.storeTimeoutMs), tokenSockets);
-  const anonymous = new AnonymousSockets(config.anonymousSocketsPerAddress, config.helloTimeoutMs);
+  const anonymous = anonymousSockets(deps, log);
   io.use(anonymousCap(anonymous, { trustProxy: deps.trustProxy, ownBots: deps.ownBots, metrics }));
   const presence = new PresenceTracker(io, log);
 
@@ -151,12 +162,12 @@ export function createSocketServer(deps: SocketServerDeps): SocketServer {
     revoke: (sessionId, key) => dropEverywhere(io, grants, sessionId, key, log),
     async close({ release = true } = {}) {
       // A kill's stand-in gives nothing back, not even as io.close disconnects its sockets.
-      if (!release) await tokenSockets.close({ release });
+      if (!release) await Promise.all([tokenSockets.close({ release }), anonymous.close({ release })]);
       await grants.stop();
       follower.stop();
       presence.close();
       await io.close();
-      if (release) await tokenSockets.close({ release });
+      if (release) await Promise.all([tokenSockets.close({ release }), anonymous.close({ release })]);
     },
   };
 }

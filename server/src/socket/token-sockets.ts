@@ -1,11 +1,10 @@
 import { rateLimited } from '../limits/limits.ts';
 import type { ServiceError } from '../session/service-error.ts';
+import type { Admission, PlaceBook } from './shared-places.ts';
 import type { RubiconSocket } from './types.ts';
 
 /** A hello's place under its token, taken before its join: given back by `settle` unless the join kept it. */
-export interface Admission {
-  settle(): void;
-}
+export type { Admission };
 
 /**
  * The sockets holding each token's grant, at most `cap` of them: in this process (TokenSockets), or with
@@ -52,7 +51,7 @@ export function tokenCapRefusal(cap: number, retryAfterMs: number): ServiceError
  * of a process without Redis; with Redis, SharedTokenSockets keeps it as this process's part of the shared
  * count (which sockets hold what here, and so what to give back when they go).
  */
-export class TokenSockets implements TokenPlaces {
+export class TokenSockets implements TokenPlaces, PlaceBook {
   private readonly held = new Map<string, Set<RubiconSocket>>();
   private readonly keys = new WeakMap<RubiconSocket, string>();
   /** Places reserved for recovering sockets not built yet: socket id → its token, and the timer that gives it back unclaimed. */
