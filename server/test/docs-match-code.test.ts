@@ -68,7 +68,7 @@ describe('the docs list what the code has', () => {
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| what') && !line.startsWith('| ---'))
       .map((line) => line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, '')));
-    const { limits, socketsPerToken } = loadConfig({});
+    const { limits, socketsPerToken, anonymousSocketsPerAddress } = loadConfig({});
     const rates = [limits.seat, limits.session, limits.socket, limits.helloPerAddress, limits.httpPerAddress, limits.publicPerAddress];
     expect(rows.slice(0, rates.length).map((row) => row[2])).toEqual(rates.map((r) => `${r.burst} in any ${r.burst / r.perSecond} s`));
     const tokenRow = rows.find((row) => (row[0] ?? '').startsWith("sockets holding one token's grant"));
@@ -76,6 +76,11 @@ describe('the docs list what the code has', () => {
     const securityRow = read('docs/security.md').split('\n').find((line) => line.startsWith("| sockets holding one token's grant at once |"));
     expect(securityRow).toMatch(/over all processes with Redis/);
     expect(tokenRow?.[1]).toMatch(/over all the server's processes when they share Redis/);
+    // The anonymous sockets' cap too, since 7 December: it was per process, and said so.
+    const anonymousRow = rows.find((row) => (row[0] ?? '').startsWith('sockets open at once that have not yet said'));
+    expect(anonymousRow?.[2]).toBe(String(anonymousSocketsPerAddress));
+    expect(anonymousRow?.[1]).toMatch(/over all the server's processes when they share Redis/);
+    expect(read('docs/security.md').split('\n').find((line) => line.startsWith('| sockets open at once without a successful `hello` |'))).toMatch(/over all processes with Redis/);
   });
 
   it("docs/performance.md's links to its own sections name headings it has", () => {
