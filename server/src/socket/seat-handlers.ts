@@ -123,7 +123,8 @@ function helloRun({ config, service, directory, streams, presence, anonymous, to
     // A revocation whose drop ran between authenticate's check and the join did not find this socket;
     // checked even when a later hello has joined since (unjoin then leaves that one's rooms alone).
     await directory.confirmJoined(grant).catch((err: unknown) => {
-      // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again.
+      // A store that did not answer said nothing of a revocation: out of the rooms, but the socket stays to say hello again
+      // if it may be anonymous again (AnonymousSockets.lostGrant: its address under the cap, counted in Redis when shared).
       const keep = () => {
         if (socket.connected) anonymous.lostGrant(socket);
       };

@@ -1,9 +1,10 @@
 /**
- * The Redis side of SOCKETS_PER_TOKEN across processes (shared-token-sockets.ts). Each token has a hash of
- * its places, socket id → the id of the process holding that socket; one hash of leases holds each live
- * process's id → the Redis time (ms) its lease runs to. A place whose process has no lease running is
- * lapsed: that process was killed, stopped or cut off, and its places are dropped the next time they are
- * in the way. Time is Redis's own (TIME), one clock for every process.
+ * The Redis side of a cap of places per key across processes (shared-places.ts): SOCKETS_PER_TOKEN, keyed by
+ * a token's hash, and ANONYMOUS_SOCKETS_PER_ADDRESS, keyed by a client address, each with keys of its own.
+ * Each key (a token, say) has a hash of its places, socket id → the id of the process holding that socket;
+ * one hash of leases holds each live process's id → the Redis time (ms) its lease runs to. A place whose
+ * process has no lease running is lapsed: that process was killed, stopped or cut off, and its places are
+ * dropped the next time they are in the way. Time is Redis's own (TIME), one clock for every process.
  */
 
 /** Now by Redis's clock, in ms; and dropLapsed(places, leases, now), which drops lapsed places and returns how many are left. */
@@ -25,7 +26,7 @@ end
 `;
 
 /**
- * A hello's take, atomically: a socket already counted under the token is counted once; below the cap
+ * A take (a hello's, or a new socket's), atomically: a socket already counted under the key is counted once; below the cap
  * (lapsed places included, which is then never too many) the place is added at once; at the cap the
  * lapsed places are dropped first and the count made again. The places are scanned only at the cap, so
  * a take costs the same however many sockets a token may hold (tests allow thousands).
