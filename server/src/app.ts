@@ -26,6 +26,7 @@ import { SessionService } from './session/session-service.ts';
 import { createSocketServer, type SocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
 import { createStores, type Stores } from './store/index.ts';
+import { startTokenIndexMigration } from './store/token-index-migration.ts';
 import { systemClock, type Clock } from './store/types.ts';
 import { createTimerHandler } from './timers.ts';
 import { BotManager } from './bots/bot-manager.ts';
@@ -98,6 +99,8 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   mountRoutes(web, config, core, { limits, metricsEndpoint, sockets, ownBots, readiness });
 
   stores.scheduler.start(createTimerHandler(service, logger));
+  // Off the start's path: the process serves while it runs (once per deployment).
+  const tokenIndex = startTokenIndexMigration(stores.store, logger);
   const bots = createBots(config, core, ownBots);
   // An import or a branch may start with seats already played by bots.
   directory.onCreatedFromLog((sessionId, wanted) => bots.adopt(sessionId, wanted));
@@ -122,6 +125,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     close: (options = {}) => {
       closing ??= (async () => {
         const flush = options.flush ?? true;
+        await tokenIndex?.stop();
         // The scheduler first, so no deadline fires into a half-closed service.
         await stores.scheduler.stop();
         await bots.close({ release: flush });

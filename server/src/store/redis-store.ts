@@ -11,6 +11,8 @@ import { SessionsFullError, type AccessState, type AppendOptions, type AppendRes
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 import { RedisRetention } from './redis-retention.ts';
+import { RedisKeyMigration, type MigrationOptions, type MigrationRun } from './redis-migration.ts';
+import { TOKEN_INDEX_MIGRATION } from './token-index-migration.ts';
 import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-hash.ts';
 
 /**
@@ -28,6 +30,7 @@ import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-ha
  * - `access:{id}`   hash, access key → JSON AccessState (only keys revoked or re-issued)
  * - `redeemed:{id}` hash, `${key}:${generation}` → redemptions of that issue of the code
  * - `tokens:{id}`   set, the hashes of the session's tokens; `retention` sorted set (redis-retention.ts)
+ *   (tokens stored before the set: token-index-migration.ts; `migrations` and `migration:*`: redis-migration.ts)
  * - `appended`      pub/sub channel of the append notices (append-notice.ts)
  *
  * Its atomic steps are Lua scripts (redis-scripts.ts), sent through EVAL
@@ -326,6 +329,11 @@ export class RedisStore implements SessionStore {
 
   adoptUnmarked(idleMs: number, limit: number): Promise<number> {
     return this.retention.adoptUnmarked(idleMs, limit);
+  }
+
+  /** Puts the tokens stored before the token index in it, once per deployment (token-index-migration.ts). */
+  migrateTokenIndex(options: MigrationOptions = {}): Promise<MigrationRun> {
+    return new RedisKeyMigration(this.gate, this.prefix, TOKEN_INDEX_MIGRATION, options).run();
   }
 
   unreachable(): boolean {

@@ -1,5 +1,6 @@
 import type { GameSetup, JoinCode, LogEntry, PersistedGame, SessionHeader, SessionParent, Viewer } from '@rubicon/shared';
 import type { AppendNotice } from './append-notice.ts';
+import type { MigrationOptions, MigrationRun } from './redis-migration.ts';
 
 /**
  * The storage boundary. Two implementations (memory, Redis) pass one shared
@@ -285,6 +286,11 @@ export interface SessionStore {
    * returns how many. Only a store that outlives its processes (Redis) has sessions stored before retention.
    */
   adoptUnmarked?(idleMs: number, limit: number): Promise<number>;
+  /**
+   * Puts each token stored before the session token index in its session's index (removing those whose session
+   * is gone), once per deployment (store/token-index-migration.ts). Only Redis has tokens stored before it.
+   */
+  migrateTokenIndex?(options?: MigrationOptions): Promise<MigrationRun>;
   /** Of these sessions, those the store does not have (any more). */
   gone(sessionIds: readonly string[]): Promise<string[]>;
   /** True when the backing service answers. */
