@@ -161,7 +161,10 @@ export class RedisKeyMigration {
       for (let i = 0; i < chunks.length; i++) {
         const reply = await this.batch(chunks[i]!, i === chunks.length - 1 ? found.cursor : '');
         if (reply[0] === 'lost') return null;
-        if (reply[0] === 'finished') return this.ended('finished', counters(reply[1]));
+        if (reply[0] === 'finished') {
+          this.batches++;
+          return this.ended('finished', counters(reply[1]));
+        }
       }
       this.batches++;
       cursor = found.cursor;
