@@ -68,6 +68,10 @@ async function storeState(): Promise<Map<string, string>> {
       // (renewed on a clock, every third of TOKEN_SOCKETS_LEASE_MS); the token places themselves are compared.
       // The anonymous sockets' places are the fuzzing sockets' own, taken as each connects and given back as it goes.
       if (rest.startsWith('limit:') || rest.startsWith('socket.io') || rest.startsWith('sio:') || rest.startsWith('anonymous-sockets:') || rest === 'token-sockets:leases') continue;
+
+      // So do the start's migrations (store/redis-migration.ts): their lease, progress and marker, while one walks the database.
+      if (rest.startsWith('limit:') || rest.startsWith('socket.io') || rest.startsWith('sio:') || rest === 'token-sockets:leases') continue;
+      if (rest === 'migrations' || rest.startsWith('migration:')) continue;
       const dump: unknown = await redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).dump(key);
       state.set(key, Buffer.isBuffer(dump) ? dump.toString('base64') : '(gone)');
     }
