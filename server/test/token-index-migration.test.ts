@@ -163,4 +163,25 @@ describe('a token index migration cut off half-way, on redis', () => {
     await restarted.close();
     await setup.close();
   });
+
+  it("is taken back at once by the same process after a failure, its own lease and all", async () => {
+    const setup = await connected();
+    const own = uniquePrefix('token-index-again');
+    await setup.hSet(own + 'session:live', 'sessionId', '"live"');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => setup.set(`${own}token:t${i}`, JSON.stringify({ sessionId: 'live', role: { kind: 'observer' } }))));
+    const store = new RedisStore({ client: setup, prefix: own });
+    // An outage half-way: the run ends with its lease held and its progress stored.
+    let batches = 0;
+    const failing = store.migrateTokenIndex({ batchKeys: 50, pauseMs: 0, leaseMs: 60_000, afterBatch: () => {
+      if (++batches === 2) throw new Error('the store went away');
+    } });
+    await expect(failing).rejects.toThrow('the store went away');
+    expect(await setup.exists(own + 'migration:token-index')).toBe(1);
+    // Waiting out a lease of a minute (looking again each minute) would outlast the test: the same store's run takes it back.
+    const again = await store.migrateTokenIndex({ batchKeys: 50, pauseMs: 0, leaseMs: 60_000, pollMs: 60_000 });
+    expect(again.outcome).toBe('finished');
+    expect(await setup.sCard(own + 'tokens:live')).toBe(300);
+    await deleteRedisKeys(own);
+    await setup.close();
+  });
 });

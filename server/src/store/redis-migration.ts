@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { RedisGate } from './redis-availability.ts';
 
 /*
@@ -112,7 +111,6 @@ export function globEscape(text: string): string {
 
 /** Runs one KeyMigration to its end (or finds it done); see the layout above. Throws what the gate throws (an outage): run again to resume. */
 export class RedisKeyMigration {
-  private readonly owner = randomUUID();
   private readonly options: Required<Omit<MigrationOptions, 'afterBatch'>> & Pick<MigrationOptions, 'afterBatch'>;
   private readonly script: string;
   private readonly lease: string;
@@ -122,6 +120,8 @@ export class RedisKeyMigration {
     private readonly gate: RedisGate,
     private readonly prefix: string,
     private readonly migration: KeyMigration,
+    /** Who holds the lease: one id per process (its store's), so that its run after an outage takes its own lease back at once. */
+    private readonly owner: string,
     options: MigrationOptions = {},
   ) {
     this.options = { ...DEFAULTS, stopped: () => false, ...options };

@@ -74,7 +74,7 @@ export class RedisStore implements SessionStore {
   private readonly ownsClient: boolean;
   private readonly gate: RedisGate;
   private readonly probe: RedisProbe;
-  /** This store's id in the append notices it publishes, so that its own process skips them. */
+  /** This store's id in the append notices it publishes, so that its own process skips them; and its migrations' lease holder. */
   private readonly writer = randomUUID();
   private readonly noticeChannel: string;
   /** The connections following other processes' appends (followAppends), closed with the store. */
@@ -333,7 +333,7 @@ export class RedisStore implements SessionStore {
 
   /** Puts the tokens stored before the token index in it, once per deployment (token-index-migration.ts). */
   migrateTokenIndex(options: MigrationOptions = {}): Promise<MigrationRun> {
-    return new RedisKeyMigration(this.gate, this.prefix, TOKEN_INDEX_MIGRATION, options).run();
+    return new RedisKeyMigration(this.gate, this.prefix, TOKEN_INDEX_MIGRATION, this.writer, options).run();
   }
 
   unreachable(): boolean {
