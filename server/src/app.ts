@@ -87,10 +87,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
   const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, metricsHostGuard(config, logger));
-  // With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at once.
-  // Overdue when the PING's own timeout (store/index.ts) fails it.
-  const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
-  if (stores.redis) readiness.start();
+  const readiness = startReadiness(stores, config);
 
   const web = webStack(config, trustProxy, hosts, logger);
   const httpServer = createServer(web);
@@ -141,6 +138,16 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
       return closing;
     },
   };
+}
+
+/**
+ * With Redis, probed in the background so /healthz/ready never waits on a round trip; the memory store answers at
+ * once. Overdue when the PING's own timeout (store/index.ts) fails it.
+ */
+function startReadiness(stores: Stores, config: Config): Readiness {
+  const readiness = new Readiness(stores.store, { overdueMs: Math.min(400, config.storeTimeoutMs) });
+  if (stores.redis) readiness.start();
+  return readiness;
 }
 
 async function createCore(config: Config, deps: AppDeps): Promise<Core> {

@@ -316,6 +316,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The rate limits' budgets, each `{ burst, perSecond }` or `{ points, windowSeconds }` as its limiter counts it. */
+function limitsOf(e: z.infer<typeof Env>): Config['limits'] {
+  return {
+    seat: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
+    session: { burst: e.SESSION_RATE_LIMIT_BURST, perSecond: e.SESSION_RATE_LIMIT_PER_SEC },
+    socket: { burst: e.SOCKET_RATE_LIMIT_BURST, perSecond: e.SOCKET_RATE_LIMIT_PER_SEC },
+    helloPerAddress: { burst: e.HELLO_RATE_LIMIT_BURST, perSecond: e.HELLO_RATE_LIMIT_PER_SEC },
+    httpPerAddress: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
+    publicPerAddress: { burst: e.PUBLIC_RATE_LIMIT_BURST, perSecond: e.PUBLIC_RATE_LIMIT_PER_SEC },
+    joinFailures: { points: e.JOIN_FAILURES_PER_WINDOW, windowSeconds: Math.ceil(e.JOIN_FAILURE_WINDOW_MS / 1000) },
+    importBytes: { points: e.IMPORT_BYTES_PER_HOUR, windowSeconds: 3600 },
+    sessionsPerAddress: { points: e.SESSIONS_PER_ADDRESS, windowSeconds: Math.ceil(e.SESSIONS_PER_ADDRESS_WINDOW_MS / 1000) },
+  };
+}
+
 /** Reads the configuration from an environment (process.env in production, a literal in tests). */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = Env.safeParse(env);
@@ -340,17 +355,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timerPollMs: e.TIMER_POLL_MS,
     logPollMs: e.LOG_POLL_MS,
     cacheIdleMs: e.CACHE_IDLE_MS,
-    limits: {
-      seat: { burst: e.RATE_LIMIT_BURST, perSecond: e.RATE_LIMIT_PER_SEC },
-      session: { burst: e.SESSION_RATE_LIMIT_BURST, perSecond: e.SESSION_RATE_LIMIT_PER_SEC },
-      socket: { burst: e.SOCKET_RATE_LIMIT_BURST, perSecond: e.SOCKET_RATE_LIMIT_PER_SEC },
-      helloPerAddress: { burst: e.HELLO_RATE_LIMIT_BURST, perSecond: e.HELLO_RATE_LIMIT_PER_SEC },
-      httpPerAddress: { burst: e.HTTP_RATE_LIMIT_BURST, perSecond: e.HTTP_RATE_LIMIT_PER_SEC },
-      publicPerAddress: { burst: e.PUBLIC_RATE_LIMIT_BURST, perSecond: e.PUBLIC_RATE_LIMIT_PER_SEC },
-      joinFailures: { points: e.JOIN_FAILURES_PER_WINDOW, windowSeconds: Math.ceil(e.JOIN_FAILURE_WINDOW_MS / 1000) },
-      importBytes: { points: e.IMPORT_BYTES_PER_HOUR, windowSeconds: 3600 },
-      sessionsPerAddress: { points: e.SESSIONS_PER_ADDRESS, windowSeconds: Math.ceil(e.SESSIONS_PER_ADDRESS_WINDOW_MS / 1000) },
-    },
+    limits: limitsOf(e),
     helloTimeoutMs: e.HELLO_TIMEOUT_MS,
     anonymousSocketsPerAddress: e.ANONYMOUS_SOCKETS_PER_ADDRESS,
     socketsPerToken: e.SOCKETS_PER_TOKEN,
