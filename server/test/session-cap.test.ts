@@ -91,6 +91,27 @@ describe('the cap on stored sessions (MAX_SESSIONS)', () => {
     expect((await routes.create()).status).toBe(507);
   });
 
+  // A full store stored nothing, for no fault of the address: a school that kept trying while it was full is
+  // not shut out for the rest of the day once a place frees. On main every 507 spent a place of the day's budget.
+  for (const backend of ['memory', 'redis'] as const) {
+    it(`gives the address its day's place back for a 507 (${backend})`, async () => {
+      const [server] = await start(backend, 1, { MAX_SESSIONS: '1', SESSIONS_PER_ADDRESS: '2' });
+      const { url, app, prefix } = server as TestServer;
+      const first = await createSession(url, SETUP);
+      for (let i = 0; i < 3; i++) expect((await api<HttpError>(url, '/api/sessions', { body: SETUP })).status).toBe(507);
+      const store = app.service.store;
+      await store.retainUntil(first.sessionId, 1);
+      expect(await store.removeDue(Date.now(), 10)).toEqual([first.sessionId]);
+      expect((await api(url, '/api/sessions', { body: SETUP })).status).toBe(201);
+      // The budget still holds: two made, the third refused for it, not for the cap.
+      await store.retainUntil((await store.listSessions(1))[0]?.sessionId ?? '', 1);
+      await store.removeDue(Date.now(), 10);
+      const third = await api<HttpError>(url, '/api/sessions', { body: SETUP });
+      expect([third.status, third.body.error.code]).toEqual([429, 'rate_limited']);
+      if (backend === 'redis') await deleteRedisKeys(prefix);
+    });
+  }
+
   it('lets exactly as many in as there are places when two processes create at once on Redis, with no code or token of the refused ones', async () => {
     const [a, b] = await start('redis', 2, { MAX_SESSIONS: '3' });
     const prefix = (a as TestServer).prefix;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
-import { ServiceError } from '../session/service-error.ts';
+import { ServiceError, httpStatus } from '../session/service-error.ts';
 import { addressKey } from './client-address.ts';
 import type { OwnBots } from './own-bots.ts';
 
@@ -46,14 +46,23 @@ export function limitByAddress(limit: RateLimit, ownBots: OwnBots): RequestHandl
  * tokenless request, then against the address's long budget of new sessions (`Limits.newSession`, one
  * check: one wait for Redis, not two). Past either, 429 `rate_limited` with Retry-After and words naming
  * the budget spent. The server's own bots pass, as they pass every per-address limit.
+ * A request refused `sessions_full` gets its place of the day's budget back (not of the request budget):
+ * it stored nothing, for nothing the address did, and a school behind one address that kept trying while
+ * the store was full would otherwise be shut out for the rest of the day once places free.
  */
 export function limitNewSessions(limits: Limits, ownBots: OwnBots): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     if (ownBots.carries(req.headers)) return next();
-    const counting = limits.newSession(addressOf(req));
+    const address = addressOf(req);
+    const counting = limits.newSession(address);
     const verdict = counting instanceof Promise ? await counting : counting;
-    if (verdict.allowed) return next();
-    next(verdict.link === 0 ? tooManyRequests(verdict.retryAfterMs) : sessionQuotaSpent(limits.sessionsPerAddress, verdict.retryAfterMs));
+    if (!verdict.allowed) {
+      return next(verdict.link === 0 ? tooManyRequests(verdict.retryAfterMs) : sessionQuotaSpent(limits.sessionsPerAddress, verdict.retryAfterMs));
+    }
+    res.once('finish', () => {
+      if (res.statusCode === httpStatus('sessions_full')) void limits.sessionsPerAddress.giveBack(address);
+    });
+    next();
   };
 }
 
