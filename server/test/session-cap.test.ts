@@ -7,7 +7,7 @@
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse, HttpError } from '@rubicon/shared';
-import { REDIS_URL, api, createSession, deleteRedisKeys, exportSession, startServer, uniquePrefix, type TestServer } from './harness.ts';
+import { REDIS_URL, api, createSession, deleteRedisKeys, exportSession, recordingLogger, startServer, uniquePrefix, type TestServer } from './harness.ts';
 
 const SETUP = { scenarioId: 'april-2024', seed: 'cap-seed' } as const;
 
@@ -111,6 +111,25 @@ describe('the cap on stored sessions (MAX_SESSIONS)', () => {
       if (backend === 'redis') await deleteRedisKeys(prefix);
     });
   }
+
+  // Nothing else tells an operator the store is full (the 507 is logged nowhere): one warning each time it fills,
+  // not one per refused request. On main a full store wrote no line at all.
+  it('warns the operator once each time the store fills, not once per refusal', async () => {
+    const log = recordingLogger();
+    const server = await startServer({ backend: 'memory', env: { MAX_SESSIONS: '1' }, deps: { logger: log.logger } });
+    servers.push(server);
+    const full = () => log.lines().filter((l) => /MAX_SESSIONS/.test(l.msg));
+    const first = await createSession(server.url, SETUP);
+    for (let i = 0; i < 3; i++) expect((await api(server.url, '/api/sessions', { body: SETUP })).status).toBe(507);
+    expect(full()).toHaveLength(1);
+    const store = server.app.service.store;
+    await store.retainUntil(first.sessionId, 1);
+    await store.removeDue(Date.now(), 10);
+    expect((await api(server.url, '/api/sessions', { body: SETUP })).status).toBe(201);
+    expect((await api(server.url, '/api/sessions', { body: SETUP })).status).toBe(507);
+    expect(full()).toHaveLength(2);
+    expect(log.errors()).toEqual([]);
+  });
 
   it('lets exactly as many in as there are places when two processes create at once on Redis, with no code or token of the refused ones', async () => {
     const [a, b] = await start('redis', 2, { MAX_SESSIONS: '3' });

@@ -24,7 +24,7 @@ import { FACILITATOR_KEY, accessKeyOf, endedAt, type AccessLimits } from './acce
 import { CODE_ATTEMPTS, accessCodes, changeAccess, ownerGrant } from './access-codes.ts';
 import { KeylessFacilitatorTokens } from './keyless-facilitator-tokens.ts';
 import type { z } from 'zod';
-import { SessionsFullError, type Clock, type CreateOptions, type Grant, type SessionLineage, type SessionMeta, type SessionStore } from '../store/types.ts';
+import type { Clock, Grant, SessionLineage, SessionMeta, SessionStore } from '../store/types.ts';
 import type { Logger } from '../logger.ts';
 import { hashToken, newSeed, newSessionId, newToken, normalizeCode } from './secrets.ts';
 import { ServiceError, isOutage } from './service-error.ts';
@@ -37,6 +37,7 @@ import { TokenExpiry, clocksStart, tokensExpired } from './token-expiry.ts';
 import { drawCodes, splitCodes } from './join-codes.ts';
 import { exportedText } from './session-export.ts';
 import { checkLogFits } from './log-cap.ts';
+import { SessionCap } from './session-cap.ts';
 
 export type CreateSessionInput = z.output<typeof CreateSessionRequest>;
 
@@ -57,6 +58,8 @@ export class SessionDirectory {
   private readonly log: Logger;
   private readonly createdFromLog: CreatedFromLogListener[] = [];
   private readonly keylessTokens: KeylessFacilitatorTokens;
+  /** The store's cap on sessions (MAX_SESSIONS), under which every new one is stored. */
+  private readonly cap: SessionCap;
   /** When tokens stop working; the socket server and the drops at expiry ask it too. */
   readonly expiry: TokenExpiry;
 
@@ -72,11 +75,7 @@ export class SessionDirectory {
     this.log = logger.child({ module: 'session-directory' });
     this.expiry = new TokenExpiry(service, clock, limits.tokenTtlAfterEndMs);
     this.keylessTokens = new KeylessFacilitatorTokens(this.store, this.log);
-  }
-
-  /** How every new session is stored: under the store's cap on sessions (MAX_SESSIONS). */
-  private get capped(): CreateOptions {
-    return { maxSessions: this.service.maxSessions };
+    this.cap = new SessionCap(service.maxSessions, this.log);
   }
 
   onCreatedFromLog(listener: CreatedFromLogListener): void {
@@ -310,7 +309,7 @@ export class SessionDirectory {
     const metaFor = (sessionId: string) => this.newMeta(sessionId, game, title, tokenHash, lineage, options);
     if (!fromLog) {
       const sessionId = newSessionId();
-      const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta, this.capped), 'creating the session failed; drawing new codes');
+      const { codes } = await this.withFreshCodes(() => sessionId, metaFor, (meta) => this.store.createSession(meta, this.cap.options), 'creating the session failed; drawing new codes');
       // Sockets and REST resolve every token the same way, the facilitator's included.
       await this.store.saveToken(tokenHash, ownerGrant(sessionId));
       await this.service.retention.created(sessionId, this.clock.now());
@@ -320,7 +319,7 @@ export class SessionDirectory {
     const { entries, snapshot, bots } = fromLog;
     checkLogFits(this.service.logCap, entries.length);
     // Under a new id at each try: the old one's staging expires.
-    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot, ownerGrant: ownerGrant(meta.sessionId) }, this.capped);
+    const put = (meta: SessionMeta) => this.store.importSession({ meta, entries, snapshot, ownerGrant: ownerGrant(meta.sessionId) }, this.cap.options);
     const meta = await this.withFreshCodes(newSessionId, metaFor, put, 'storing the session failed; drawing new codes');
     await this.service.retention.created(meta.sessionId, meta.createdAt);
     this.log.info({ sessionId: meta.sessionId, scenarioId: game.scenario.id, entries: entries.length }, 'session created from a log');
@@ -344,10 +343,12 @@ export class SessionDirectory {
       const meta = metaFor(sessionIdOf());
       try {
         await put(meta);
+        this.cap.stored();
         return meta;
       } catch (err) {
         // New codes cannot make room: the store's cap is refused as it is.
-        if (err instanceof SessionsFullError) throw sessionsFull();
+        const full = this.cap.refusal(err);
+        if (full) throw full;
         if (isOutage(err) || attempt >= CODE_ATTEMPTS) throw err;
         this.log.warn({ err, sessionId: meta.sessionId, attempt }, failed);
       }
@@ -374,14 +375,6 @@ export class SessionDirectory {
       ...(options.maxPlayersPerSeat === undefined ? {} : { maxPlayersPerSeat: options.maxPlayersPerSeat }),
     };
   }
-}
-
-/** The refusal of a new session when the store holds as many as it may: nothing of it was stored. */
-function sessionsFull(): ServiceError {
-  return new ServiceError(
-    'sessions_full',
-    'This server holds as many sessions as it is set to keep, so no new one can be made now; places free as old sessions are removed. Ask the server\'s operator.',
-  );
 }
 
 /** Stops a join whose caller was answered already (its bound passed) before it writes anything. */
