@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { KernelProbe } from './types.ts';
+import { ThreadSwitchProbe } from './thread-switches.ts';
 
 /** /proc reports thread times in clock ticks, USER_HZ: 100 a second on Linux whatever the kernel's own HZ. */
 const MICROS_PER_TICK = 10_000;
@@ -73,14 +74,17 @@ function counters(): Counters | null {
 
 export class KernelWindowProbe {
   private atStart: Counters | null = null;
+  private readonly threads = new ThreadSwitchProbe();
 
   start(): void {
+    this.threads.start();
     this.atStart = counters();
   }
 
   stop(): KernelProbe | null {
     const a = this.atStart;
     const b = counters();
+    this.threads.stop();
     this.atStart = null;
     if (!a || !b) return null;
     const io = (key: string) => (b.io.get(key) ?? 0) - (a.io.get(key) ?? 0);
