@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessCode, JoinResponse, SessionSummary } from '@rubicon/shared';
 import { hashToken } from '../src/session/secrets.ts';
 import type { RedisStore } from '../src/store/redis-store.ts';
-import { REDIS_URL, TestClient, api, codeFor, joinCode, seatTable, startServer, uniquePrefix, waitFor, type TestServer } from './harness.ts';
+import { REDIS_URL, TestClient, api, codeFor, joinCode, seatTable, startServer, uniquePrefix, waitFor, type Table, type TestServer } from './harness.ts';
 
 const AFTER_END_MS = 2000;
 const IDLE_MS = 4000;
@@ -70,43 +70,56 @@ async function traces({ redis, prefix, servers }: Context, needles: string[]): P
   return found;
 }
 
-/** A seated table on the first server, its observer on the second (with Redis), so removal is seen by both processes. */
-function tableOverProcesses({ servers: [a, b] }: Context): ReturnType<typeof seatTable> {
-  return seatTable(a!.url, {}, (role) => (role === 'observer' && b ? b.url : a!.url));
+/**
+ * What both removal tests begin with: a seated table on the first server, its observer on the second (with
+ * Redis), so removal is seen by both processes; its game started. `url`: the first server's.
+ */
+async function startedTableOverProcesses({ servers: [a, b] }: Context): Promise<{ url: string; t: Table; sessionId: string }> {
+  const t = await seatTable(a!.url, {}, (role) => (role === 'observer' && b ? b.url : a!.url));
+  await t.facilitator.must({ type: 'START' });
+  return { url: a!.url, t, sessionId: t.session.sessionId };
+}
+
+/** The reason each of these sockets is disconnected for, once all are. */
+function disconnectReasons(clients: readonly TestClient[]): Promise<string[]> {
+  return Promise.all(clients.map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', resolve))));
+}
+
+/** Waits until the session answers `token` as one that is not there; resolves with when (Date.now()) it first did. */
+async function removedAt(url: string, sessionId: string, token: string, withinMs: number, what: string): Promise<number> {
+  let at = 0;
+  await waitFor(async () => {
+    const r = await api(url, `/api/sessions/${sessionId}`, { token });
+    at = Date.now();
+    return r.status !== 200;
+  }, withinMs, what);
+  return at;
 }
 
 describe.each(['memory', 'redis'] as const)('after the outcome, on %s', (backend) => {
   const ctx = serversFor(backend);
 
   it('removes an ended session and everything of it SESSION_RETAIN_AFTER_END_MS after its outcome, on every process', async () => {
-    const [a] = ctx.servers;
-    const t = await tableOverProcesses(ctx);
-    const sessionId = t.session.sessionId;
-    await t.facilitator.must({ type: 'START' });
+    const { url, t, sessionId } = await startedTableOverProcesses(ctx);
     await t.facilitator.must({ type: 'END_GAME', outcome: scenario.outcomes[0]!.id, reason: 'time is up' });
-    const summary = await api<SessionSummary>(a!.url, `/api/sessions/${sessionId}`, { token: t.session.facilitatorToken });
+    const summary = await api<SessionSummary>(url, `/api/sessions/${sessionId}`, { token: t.session.facilitatorToken });
     const endedAt = summary.body.endedAt!;
     // A re-issued code, a token redeemed from it and a re-issued creator token: each kept by another store step.
-    const reissued = await api<AccessCode>(a!.url, `/api/sessions/${sessionId}/access/iran/reissue`, { method: 'POST', body: {}, token: t.session.facilitatorToken });
-    const redeemed = await joinCode(a!.url, reissued.body.code!);
-    const owner = await api<AccessCode>(a!.url, `/api/sessions/${sessionId}/access/owner/reissue`, { method: 'POST', body: {}, token: t.session.facilitatorToken });
+    const reissued = await api<AccessCode>(url, `/api/sessions/${sessionId}/access/iran/reissue`, { method: 'POST', body: {}, token: t.session.facilitatorToken });
+    const redeemed = await joinCode(url, reissued.body.code!);
+    const owner = await api<AccessCode>(url, `/api/sessions/${sessionId}/access/owner/reissue`, { method: 'POST', body: {}, token: t.session.facilitatorToken });
     const tokens = [t.session.facilitatorToken, owner.body.token!, redeemed.token, ...Object.values(t.tokens)];
     const codes = [...t.session.codes.map((c) => c.code), reissued.body.code!];
     const needles = [sessionId, ...tokens.map(hashToken), ...codes.filter((c) => c !== codeFor(t.session, 'iran'))];
     // Not Iran's: its code's re-issue dropped it already.
-    const drops = [t.observer, ...Object.entries(t.seats).filter(([seat]) => seat !== 'iran').map(([, c]) => c)].map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', resolve)));
+    const drops = [t.observer, ...Object.entries(t.seats).filter(([seat]) => seat !== 'iran').map(([, c]) => c)];
+    const dropped = disconnectReasons(drops);
     const before = await traces(ctx, needles);
     // Every token and live code is stored before, so finding none of them after means something.
     for (const n of needles) expect(before.some((k) => k.includes(n)), n).toBe(true);
 
-    let removedAt = 0;
-    await waitFor(async () => {
-      const r = await api(a!.url, `/api/sessions/${sessionId}`, { token: owner.body.token! });
-      removedAt = Date.now();
-      return r.status !== 200;
-    }, AFTER_END_MS + 5000, 'the session was never removed');
-    expect(removedAt).toBeGreaterThan(endedAt + AFTER_END_MS);
-    expect(await Promise.all(drops)).toEqual(drops.map(() => 'io server disconnect'));
+    expect(await removedAt(url, sessionId, owner.body.token!, AFTER_END_MS + 5000, 'the session was never removed')).toBeGreaterThan(endedAt + AFTER_END_MS);
+    expect(await dropped).toEqual(drops.map(() => 'io server disconnect'));
 
     expect(await traces(ctx, needles)).toEqual([]);
     const never = `never-${sessionId}`;
@@ -146,11 +159,8 @@ describe.each(['memory', 'redis'] as const)('when idle, on %s', (backend) => {
   const ctx = serversFor(backend);
 
   it('removes a session idle for SESSION_IDLE_RETAIN_MS, and not while it is played', async () => {
-    const [a] = ctx.servers;
-    const t = await tableOverProcesses(ctx);
-    const sessionId = t.session.sessionId;
+    const { url, t, sessionId } = await startedTableOverProcesses(ctx);
     const needles = [sessionId, hashToken(t.session.facilitatorToken), ...Object.values(t.tokens).map(hashToken)];
-    await t.facilitator.must({ type: 'START' });
     const playUntil = Date.now() + IDLE_MS + 1000;
     let last = 0;
     while (Date.now() < playUntil) {
@@ -158,12 +168,11 @@ describe.each(['memory', 'redis'] as const)('when idle, on %s', (backend) => {
       last = Date.now();
       await sleep(300);
     }
-    expect((await api(a!.url, `/api/sessions/${sessionId}`, { token: t.session.facilitatorToken })).status).toBe(200);
-    const drops = [t.observer, t.facilitator].map((c) => new Promise<string>((resolve) => c.socket.once('disconnect', resolve)));
-    await waitFor(async () => (await api(a!.url, `/api/sessions/${sessionId}`, { token: t.session.facilitatorToken })).status !== 200, IDLE_MS + 5000, 'the idle session was never removed');
+    expect((await api(url, `/api/sessions/${sessionId}`, { token: t.session.facilitatorToken })).status).toBe(200);
+    const dropped = disconnectReasons([t.observer, t.facilitator]);
     // The moment stored lags the last command by at most a tenth of the idle time (RetentionMarks).
-    expect(Date.now()).toBeGreaterThan(last + IDLE_MS * 0.9);
-    expect(await Promise.all(drops)).toEqual(['io server disconnect', 'io server disconnect']);
+    expect(await removedAt(url, sessionId, t.session.facilitatorToken, IDLE_MS + 5000, 'the idle session was never removed')).toBeGreaterThan(last + IDLE_MS * 0.9);
+    expect(await dropped).toEqual(['io server disconnect', 'io server disconnect']);
     expect(await traces(ctx, needles)).toEqual([]);
     t.close();
   });
