@@ -7,28 +7,21 @@
  */
 import { pino } from 'pino';
 import { createClient, type RedisClientType } from 'redis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { REDIS_URL } from './harness.ts';
+import { redisForFile } from './redis-for-file.ts';
 import { SharedTokenSockets } from '../src/socket/shared-token-sockets.ts';
 import { TAKE_PLACE } from '../src/socket/token-places-scripts.ts';
 import { TokenSockets } from '../src/socket/token-sockets.ts';
 
 const LEASE_MS = 300;
-const prefix = uniquePrefix('renewal-take');
+const { redis, prefix } = redisForFile('renewal-take');
 const placesKey = `${prefix}token-sockets:token`;
 
 type Eval = (script: string, options?: { keys?: string[]; arguments?: string[] }) => Promise<unknown>;
 
-const redis: RedisClientType = createClient({ url: REDIS_URL });
-
-afterAll(async () => {
-  await deleteRedisKeys(prefix);
-  if (redis.isOpen) await redis.close();
-});
-
 describe('a lease renewal while a take is on its way', () => {
   it('does not write the place being taken, so the take at the cap is refused', async () => {
-    await redis.connect();
     // Another process, its lease running for a minute, holds the token's one place.
     await redis.hSet(`${prefix}token-sockets:leases`, 'other-process', String(Date.now() + 60_000));
     await redis.hSet(placesKey, 'other-socket', 'other-process');

@@ -4,9 +4,8 @@
  * as they keep the places of sockets held here, so it does not lapse in Redis while it still counts here.
  */
 import { pino } from 'pino';
-import { createClient, type RedisClientType } from 'redis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { redisForFile } from './redis-for-file.ts';
 import { SharedTokenSockets } from '../src/socket/shared-token-sockets.ts';
 import { TokenSockets } from '../src/socket/token-sockets.ts';
 
@@ -14,17 +13,10 @@ const LEASE_MS = 300;
 /** How long the reservation waits for its socket here: several leases. */
 const RESERVE_MS = 10_000;
 
-const redis: RedisClientType = createClient({ url: REDIS_URL });
-const prefix = uniquePrefix('reserved-lease');
-
-afterAll(async () => {
-  await deleteRedisKeys(prefix);
-  if (redis.isOpen) await redis.close();
-});
+const { redis, prefix } = redisForFile('reserved-lease');
 
 describe('a reserved token place', () => {
   it('is renewed with the lease: still in the shared count after several leases', async () => {
-    await redis.connect();
     const local = new TokenSockets(2, 1000, RESERVE_MS);
     const places = new SharedTokenSockets(local, { redis, prefix, leaseMs: LEASE_MS, timeoutMs: 1000, log: pino({ level: 'silent' }) });
     try {
