@@ -20,6 +20,7 @@ import { OwnBots } from './http/own-bots.ts';
 import { MetricsEndpoint } from './http/metrics-endpoint.ts';
 import { hostGuard, hostPolicy, metricsHostPolicy, metricsHostsWarning, refuseForeignHosts, type HostPolicy } from './http/host-check.ts';
 import { Readiness } from './http/readiness.ts';
+import { storeSteps } from './shutdown.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
 import { SessionService } from './session/session-service.ts';
@@ -122,17 +123,18 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
     close: (options = {}) => {
       closing ??= (async () => {
         const flush = options.flush ?? true;
-        await tokenIndex?.stop();
+        const untilStoreDown = storeSteps(stores.untilDown(), logger);
+        await untilStoreDown(tokenIndex?.stop() ?? Promise.resolve());
         // The scheduler first, so no deadline fires into a half-closed service.
-        await stores.scheduler.stop();
-        await bots.close({ release: flush });
+        await untilStoreDown(stores.scheduler.stop());
+        await untilStoreDown(bots.close({ release: flush }));
         // io.close() also stops the HTTP server from accepting and disconnects every socket.
-        await sockets.close({ release: flush });
+        await untilStoreDown(sockets.close({ release: flush }));
         await metricsEndpoint.close();
         readiness.stop();
         await imports.close();
-        if (flush) await service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed'));
-        await stores.close();
+        if (flush) await untilStoreDown(service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed')));
+        await untilStoreDown(stores.close());
         httpServer.closeAllConnections();
       })();
       return closing;

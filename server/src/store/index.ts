@@ -47,6 +47,11 @@ export interface Stores {
    * see the store's fail-fast client; its fire-and-forget commands cannot crash the process.
    */
   adapterClient: RedisClientType | null;
+  /**
+   * Resolves once the store is known to be down (Redis: its commands refused, redis-health.ts); never in memory.
+   * A shutdown waits on the store no longer than this.
+   */
+  untilDown(): Promise<void>;
   /** Stops the scheduler (waiting for a delivery in progress), then closes the store and its client. */
   close(): Promise<void>;
 }
@@ -56,7 +61,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   if (!config.redisUrl) {
     const store = new MemoryStore();
     const scheduler = new MemoryScheduler({ clock: config.clock, pollMs: config.pollMs, onError });
-    return { store, scheduler, redis: null, adapterClient: null, close: closer(scheduler, store) };
+    return { store, scheduler, redis: null, adapterClient: null, untilDown: () => new Promise<void>(() => {}), close: closer(scheduler, store) };
   }
 
   const outages = new OutageLog(config.logger?.child({ module: 'redis' }), config.onOutage);
@@ -96,6 +101,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
     scheduler,
     redis: client,
     adapterClient,
+    untilDown: () => outages.untilRefusing(),
     close: async () => {
       await closeStore();
       if (adapterBase.isOpen) adapterBase.destroy();

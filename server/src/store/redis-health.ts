@@ -23,6 +23,8 @@ export class OutageLog {
   private failures = 0;
   /** Whether this outage's error line was written (not only a slow PING's warning). */
   private refusing = false;
+  /** Told when commands start being refused (untilRefusing). */
+  private waiting: (() => void)[] = [];
 
   constructor(
     private readonly log: Logger | undefined,
@@ -34,6 +36,20 @@ export class OutageLog {
     return this.downSince !== null;
   }
 
+  /** True while commands are refused: a command failed, not only a readiness PING was slow. */
+  get refusingCommands(): boolean {
+    return this.refusing;
+  }
+
+  /**
+   * Resolves once commands are refused (at once while they are): what a shutdown stops waiting on Redis at,
+   * since every command it would still send could only wait out its bound.
+   */
+  untilRefusing(): Promise<void> {
+    if (this.refusing) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   /** A command refused, timed out or lost, or the connection failed: an outage of the commands. */
   failure(error: unknown): void {
     this.failures++;
@@ -42,6 +58,9 @@ export class OutageLog {
     this.refusing = true;
     this.log?.error({ err: error }, 'Redis is unreachable: commands are refused as unavailable until it is back');
     this.onChange?.('down');
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
   }
 
   /**

@@ -350,8 +350,9 @@ export class RedisStore implements SessionStore {
     for (const sub of this.followers) if (sub.isOpen) sub.destroy();
     this.followers.clear();
     if (!this.ownsClient || !this.client.isOpen) return;
-    // close() waits for the replies in flight, which a stopped Redis never sends.
-    await settleWithin(this.client.close(), this.gate.timeoutMs, () => undefined).catch(() => {});
+    // close() waits for the replies in flight, which a stopped Redis never sends: not at all while commands
+    // are refused, and no longer than a command's bound otherwise.
+    if (!this.gate.outages.refusingCommands) await settleWithin(this.client.close(), this.gate.timeoutMs, () => undefined).catch(() => {});
     if (this.client.isOpen) this.client.destroy();
   }
 
