@@ -10,6 +10,7 @@ import { serverScenarios } from './scenarios.ts';
 import type { Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { StoredSessions, registerStoredSessions } from './stored-sessions-metrics.ts';
 import { apiRoutes, errorHandlers } from './http/routes.ts';
 import { isPreEncoded } from './http/public-bodies.ts';
 import { staticClient } from './http/static-client.ts';
@@ -190,6 +191,8 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
     scenarios: (id) => scenarios.get(id),
     admission: (command) => (command.type === 'SET_SEAT_BOT' ? seatBotUnavailable(command.bot, llm) : null),
   });
+  // The store's fill for /metrics, read at scrape time; bounded like a command, never counted as an outage.
+  registerStoredSessions(metrics.registry, new StoredSessions((ms) => stores.store.countSessions(ms), config.storeTimeoutMs), config.maxSessions);
   const imports = new ImportVerifier({ scenarios: () => scenarios.all(), timeoutMs: 120_000, logger });
   const directory = new SessionDirectory(service, clock, logger, imports, config.access);
   return { clock, logger, metrics, scenarios, stores, service, directory, imports };
@@ -256,7 +259,7 @@ function webStack(config: Config, trustProxy: TrustProxy, hosts: HostPolicy, log
 function mountRoutes(
   web: express.Express,
   config: Config,
-  { scenarios, directory, stores, logger, service }: Core,
+  { scenarios, directory, stores, logger, service, metrics }: Core,
   { limits, metricsEndpoint, sockets, ownBots, readiness }: { limits: Limits; metricsEndpoint: MetricsEndpoint; sockets: SocketServer; ownBots: OwnBots; readiness: Readiness },
 ): void {
   // Before the API's catch-all for unknown /api routes.
@@ -272,6 +275,7 @@ function mountRoutes(
       limits,
       ownBots,
       redis: stores.redis !== null,
+      newSessionRefused: (reason) => metrics.newSessionRefusals.inc({ reason }),
       revoked: (sessionId, key) => sockets.revoke(sessionId, key),
       // A session's scenario never changes: this process's copy, however far behind its log, names it.
       sessionScenario: (sessionId) => service.peek(sessionId)?.game.scenario ?? service.withSession(sessionId, (s) => s.game.scenario),

@@ -198,6 +198,8 @@ export interface Metrics {
   /** By command type and result; observed by TalliedHistogram, read through prom-client like the rest. */
   commandLatency: TalliedHistogram<'type', 'result'>;
   refusals: Counter<'code'>;
+  /** New sessions (created, imported, replays, branches) refused: by the store's cap, or by the address's budgets. */
+  newSessionRefusals: Counter<'reason'>;
   /** Round trips to Redis of the per-seat and per-session command limits (one per event-loop turn with commands). */
   commandLimitRoundTrips: Counter;
   /** Append attempts per batch of commands (more than one: lost races for the log's head); observed by TalliedUnlabelledHistogram. */
@@ -230,6 +232,12 @@ export function createMetrics(): Metrics {
       name: 'rubicon_command_refusals_total',
       help: 'Commands refused, by error code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    newSessionRefusals: new Counter({
+      name: 'rubicon_new_session_refusals_total',
+      help: 'New sessions refused by this process: sessions_full (the store holds MAX_SESSIONS), sessions_per_address (the address spent SESSIONS_PER_ADDRESS), requests_per_address (its request budget)',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     commandLimitRoundTrips: new Counter({

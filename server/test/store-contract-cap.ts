@@ -45,6 +45,8 @@ export function capCases(current: CurrentFixture): void {
     expect(await leftOf(at, created)).toEqual(NOTHING);
     expect(await leftOf(at, fromLog)).toEqual(NOTHING);
     expect((await at.store.listSessions(10)).map((m) => m.sessionId).sort()).toEqual(held.map((m) => m.sessionId).sort());
+    // What the cap counts, as /metrics reads it: every writer's sessions, from either.
+    expect([await at.store.countSessions(), await at.fx.peer.countSessions()]).toEqual([2, 2]);
     // The cap is the caller's: a larger one, or none, lets the next in.
     await at.store.createSession(created, { maxSessions: 3 });
     await at.store.createSession(sessionMeta());

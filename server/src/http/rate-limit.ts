@@ -50,21 +50,27 @@ export function limitByAddress(limit: RateLimit, ownBots: OwnBots): RequestHandl
  * it stored nothing, for nothing the address did, and a school behind one address that kept trying while
  * the store was full would otherwise be shut out for the rest of the day once places free.
  */
-export function limitNewSessions(limits: Limits, ownBots: OwnBots): RequestHandler {
+export function limitNewSessions(limits: Limits, ownBots: OwnBots, refused: (reason: NewSessionRefusal) => void): RequestHandler {
   return async (req, res, next) => {
     if (ownBots.carries(req.headers)) return next();
     const address = addressOf(req);
     const counting = limits.newSession(address);
     const verdict = counting instanceof Promise ? await counting : counting;
     if (!verdict.allowed) {
+      refused(verdict.link === 0 ? 'requests_per_address' : 'sessions_per_address');
       return next(verdict.link === 0 ? tooManyRequests(verdict.retryAfterMs) : sessionQuotaSpent(limits.sessionsPerAddress, verdict.retryAfterMs));
     }
     res.once('finish', () => {
-      if (res.statusCode === httpStatus('sessions_full')) void limits.sessionsPerAddress.giveBack(address);
+      if (res.statusCode !== httpStatus('sessions_full')) return;
+      refused('sessions_full');
+      void limits.sessionsPerAddress.giveBack(address);
     });
     next();
   };
 }
+
+/** Why a new session was refused, as /metrics counts it (rubicon_new_session_refusals_total's `reason`). */
+export type NewSessionRefusal = 'sessions_full' | 'sessions_per_address' | 'requests_per_address';
 
 /**
  * Join-code guessing: each join counts against the address before the code

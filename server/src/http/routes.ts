@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { ServiceError, httpRefusal, httpStatus, invalidPayload, retryAfterSeconds } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
-import { addressOf, countJoinAttempt, limitByAddress, limitNewSessions } from './rate-limit.ts';
+import { addressOf, countJoinAttempt, limitByAddress, limitNewSessions, type NewSessionRefusal } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
 import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
@@ -30,6 +30,8 @@ export interface RoutesDeps {
   revoked: (sessionId: string, key: string) => Promise<void>;
   /** Whether the store is Redis (so /healthz reports it). */
   redis: boolean;
+  /** A new session was refused, by the store's cap or the address's budgets (counted in /metrics). */
+  newSessionRefused: (reason: NewSessionRefusal) => void;
 }
 
 const PLAIN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -76,7 +78,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
   const router = express.Router();
   const mw: Middleware = { json: express.json({ limit: deps.config.maxPayloadBytes }),
     publicLimited: limitByAddress(deps.limits.publicPerAddress, deps.ownBots),
-    newSession: limitNewSessions(deps.limits, deps.ownBots),
+    newSession: limitNewSessions(deps.limits, deps.ownBots, deps.newSessionRefused),
   };
 
   // Session ids are nanoid's and scenario ids slugs (letters, digits, _ and -): anything else names nothing, and is not looked up.

@@ -272,6 +272,10 @@ export class MemoryStore implements SessionStore {
     for (const table of [this.sessions, this.logs, this.snapshots, this.access, this.tokensOf, this.retention]) table.delete(sessionId);
   }
 
+  async countSessions(): Promise<number> {
+    return this.sessions.size;
+  }
+
   async ping(): Promise<boolean> {
     return !this.closed;
   }

@@ -340,6 +340,11 @@ export class RedisStore implements SessionStore {
     return this.probe.unreachable;
   }
 
+  /** A read for the metrics: one too slow says nothing of the commands, so it is not an outage (no `timedOut`). */
+  async countSessions(timeoutMs?: number): Promise<number> {
+    return this.gate.run((c) => c.zCard(this.key('sessions')), timeoutMs, () => {});
+  }
+
   async ping(): Promise<boolean> {
     return this.closed ? false : this.probe.ping();
   }

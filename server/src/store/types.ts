@@ -293,6 +293,11 @@ export interface SessionStore {
   migrateTokenIndex?(options?: MigrationOptions): Promise<MigrationRun>;
   /** Of these sessions, those the store does not have (any more). */
   gone(sessionIds: readonly string[]): Promise<string[]>;
+  /**
+   * How many sessions the store holds, every process's (what MAX_SESSIONS counts), read within `timeoutMs` (Redis:
+   * a slow answer is a StoreUnavailableError but not an outage of the commands; by default the commands' bound).
+   */
+  countSessions(timeoutMs?: number): Promise<number>;
   /** True when the backing service answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
