@@ -9,6 +9,14 @@ import type { RubiconSocket } from './types.ts';
 /** What a namespace middleware refuses with: Socket.IO sends `message` and `data` in the client's connect_error. */
 type Refusal = Error & { data?: unknown };
 
+/**
+ * Why a socket goes while its engine.io connection stays open: it or the server left the namespace. The browser
+ * client then closes the connection itself; one that does not would keep it open for good (a pong a heartbeat),
+ * counted by nothing. Socket.IO's connectTimeout, the hello deadline here (io-server.ts), closes one that never
+ * joins the namespace.
+ */
+const CONNECTION_LEFT_OPEN: ReadonlySet<string> = new Set(['client namespace disconnect', 'server namespace disconnect']);
+
 /** Whether a socket may stay anonymous: counted; its address at the cap; or the shared count not reached in time. */
 export type AnonymousPlace = 'counted' | 'full' | 'unavailable';
 
@@ -51,7 +59,11 @@ export class AnonymousSockets implements PlaceBook {
 
   /** The socket is connected: its deadline starts now, unless it recovered its session (and so its grant). */
   connected(socket: RubiconSocket): void {
-    socket.once('disconnect', () => this.granted(socket));
+    socket.once('disconnect', (reason) => {
+      this.granted(socket);
+      // Left open, its engine.io connection would hold no socket, which neither the cap nor the deadline counts.
+      if (CONNECTION_LEFT_OPEN.has(reason)) socket.conn.close();
+    });
     if (socket.data.grant) this.granted(socket);
     else this.startDeadline(socket);
   }

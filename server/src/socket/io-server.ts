@@ -22,6 +22,9 @@ export function createIoServer(httpServer: HttpServer, config: Config, hosts: Ho
     maxHttpBufferSize: config.maxPayloadBytes,
     // Updates go out pre-encoded, a message's body encoded once for all its readers (update-encoding.ts).
     parser: spliceParser,
+    // An engine.io connection that never joins the namespace holds no socket for the anonymous cap to count: it
+    // gets the hello deadline, not Socket.IO's 45 s (anonymous-sockets.ts closes one whose socket left).
+    connectTimeout: config.helloTimeoutMs,
     // Socket.IO's in-memory recovery keeps every broadcast packet for the whole window (all sessions', with no
     // bound but time), so 0 turns it off altogether; a client that says hello with its version loses nothing.
     ...(config.recoveryMs > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } } : {}),
