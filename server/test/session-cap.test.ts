@@ -4,6 +4,7 @@
  * counted in the step that stores a session, so two processes cannot both take the last place). Each refusal
  * stores nothing: no session, code or token.
  */
+import { request as httpRequest } from 'node:http';
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { CreateSessionResponse, HttpError } from '@rubicon/shared';
@@ -108,6 +109,45 @@ describe('the cap on stored sessions (MAX_SESSIONS)', () => {
       await store.removeDue(Date.now(), 10);
       const third = await api<HttpError>(url, '/api/sessions', { body: SETUP });
       expect([third.status, third.body.error.code]).toEqual([429, 'rate_limited']);
+      if (backend === 'redis') await deleteRedisKeys(prefix);
+    });
+  }
+
+  // A client that goes before its 507 is answered (a timeout, a closed tab, a script's abort) was refused all the
+  // same. On main the place came back only when the answer was sent ('finish'), which a closed connection never
+  // does, so each such request spent a place of the day for a session never stored.
+  for (const backend of ['memory', 'redis'] as const) {
+    it(`gives the place back for a 507 whose client went before the answer (${backend})`, async () => {
+      const [server] = await start(backend, 1, { MAX_SESSIONS: '1', SESSIONS_PER_ADDRESS: '2' });
+      const { url, app, prefix } = server as TestServer;
+      await createSession(url, SETUP);
+      const store = app.service.store;
+      const createSession0 = store.createSession.bind(store);
+      let reached!: () => void;
+      let release!: () => void;
+      const atStore = new Promise<void>((resolve) => (reached = resolve));
+      const gone = new Promise<void>((resolve) => (release = resolve));
+      let refused: Promise<void> = Promise.resolve();
+      // The full store's refusal held until the client has gone.
+      store.createSession = async (...args) => {
+        reached();
+        await gone;
+        refused = createSession0(...args);
+        return refused;
+      };
+      const request = httpRequest(new URL('/api/sessions', url), { method: 'POST', headers: { 'content-type': 'application/json' } });
+      request.on('error', () => {});
+      request.end(JSON.stringify(SETUP));
+      await atStore;
+      request.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await atStore.then(() => refused).catch(() => undefined);
+      store.createSession = createSession0;
+      // The refusal's way out through Express, and on Redis the give-back's round trip.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Its place back: the next is refused for the cap (507), not for the day's budget (429).
+      expect((await api<HttpError>(url, '/api/sessions', { body: SETUP })).status).toBe(507);
       if (backend === 'redis') await deleteRedisKeys(prefix);
     });
   }

@@ -1,7 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
-import { ServiceError, httpStatus } from '../session/service-error.ts';
+import { ServiceError } from '../session/service-error.ts';
 import { addressKey } from './client-address.ts';
 import type { OwnBots } from './own-bots.ts';
 
@@ -41,17 +41,20 @@ export function limitByAddress(limit: RateLimit, ownBots: OwnBots): RequestHandl
   };
 }
 
+/** Each request counted by `limitNewSessions`: what its refusal as `sessions_full` does (counted, its place of the day's budget given back). */
+const counted = new WeakMap<Request, () => void>();
+
 /**
  * Creating, importing, opening a replay and branching: each request counts against its address as any
  * tokenless request, then against the address's long budget of new sessions (`Limits.newSession`, one
  * check: one wait for Redis, not two). Past either, 429 `rate_limited` with Retry-After and words naming
  * the budget spent. The server's own bots pass, as they pass every per-address limit.
- * A request refused `sessions_full` gets its place of the day's budget back (not of the request budget):
- * it stored nothing, for nothing the address did, and a school behind one address that kept trying while
- * the store was full would otherwise be shut out for the rest of the day once places free.
+ * A request refused `sessions_full` gets its place of the day's budget back (not of the request budget),
+ * in `givesBackWhenFull`: it stored nothing, for nothing the address did, and a school behind one address
+ * that kept trying while the store was full would otherwise be shut out for the rest of the day once places free.
  */
 export function limitNewSessions(limits: Limits, ownBots: OwnBots, refused: (reason: NewSessionRefusal) => void): RequestHandler {
-  return async (req, res, next) => {
+  return async (req, _res, next) => {
     if (ownBots.carries(req.headers)) return next();
     const address = addressOf(req);
     const counting = limits.newSession(address);
@@ -60,8 +63,7 @@ export function limitNewSessions(limits: Limits, ownBots: OwnBots, refused: (rea
       refused(verdict.link === 0 ? 'requests_per_address' : 'sessions_per_address');
       return next(verdict.link === 0 ? tooManyRequests(verdict.retryAfterMs) : sessionQuotaSpent(limits.sessionsPerAddress, verdict.retryAfterMs));
     }
-    res.once('finish', () => {
-      if (res.statusCode !== httpStatus('sessions_full')) return;
+    counted.set(req, () => {
       refused('sessions_full');
       void limits.sessionsPerAddress.giveBack(address);
     });
@@ -71,6 +73,18 @@ export function limitNewSessions(limits: Limits, ownBots: OwnBots, refused: (rea
 
 /** Why a new session was refused, as /metrics counts it (rubicon_new_session_refusals_total's `reason`). */
 export type NewSessionRefusal = 'sessions_full' | 'sessions_per_address' | 'requests_per_address';
+
+/**
+ * After the routes: a request refused `sessions_full` gets its place back as it is refused, not once its answer
+ * is sent, which a client gone by then (a timeout, a closed tab) never is: each such request spent a place.
+ */
+export const givesBackWhenFull: ErrorRequestHandler = (err: unknown, req, _res, next) => {
+  if (err instanceof ServiceError && err.code === 'sessions_full') {
+    counted.get(req)?.();
+    counted.delete(req);
+  }
+  next(err);
+};
 
 /**
  * Join-code guessing: each join counts against the address before the code

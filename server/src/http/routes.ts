@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { ServiceError, httpRefusal, httpStatus, invalidPayload, retryAfterSeconds } from '../session/service-error.ts';
 import type { SessionDirectory } from '../session/session-directory.ts';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
-import { addressOf, countJoinAttempt, limitByAddress, limitNewSessions, type NewSessionRefusal } from './rate-limit.ts';
+import { addressOf, countJoinAttempt, givesBackWhenFull, limitByAddress, limitNewSessions, type NewSessionRefusal } from './rate-limit.ts';
 import type { MetricsEndpoint } from './metrics-endpoint.ts';
 import type { OwnBots } from './own-bots.ts';
 import { EncodedCache, encodeBody, sendEncoded } from './public-bodies.ts';
@@ -93,6 +93,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
   sessionScenarioRoutes(router, deps);
   sessionRoutes(router, deps, mw);
   healthRoutes(router, deps);
+  router.use(givesBackWhenFull);
 
   router.use('/api', (_req, _res, next) => next(new ServiceError('not_found', 'There is no such API route.')));
   return router;
