@@ -20,14 +20,18 @@ function grantIn(data: unknown): Grant | null {
  * Its place under its token's cap (SOCKETS_PER_TOKEN) is taken here too, by the socket's id (a recovered socket
  * keeps the session's), before it is in any room: a socket past the cap is never sent a packet of them, and its
  * client's hello is answered `rate_limited`. The connection claims the place (TokenPlaces.claim).
+ * A session without a grant is never restored (ANONYMOUS_SOCKETS_PER_ADDRESS counts it as a new socket).
  */
 export function guardRecovery(io: RubiconServer, stillHolds: (grant: Grant) => Promise<void>, places: TokenPlaces): void {
   const adapter = io.of('/').adapter;
   const restore = adapter.restoreSession.bind(adapter);
   adapter.restoreSession = async (pid, offset) => {
     const session = await restore(pid, offset);
-    const grant = session ? grantIn(session.data) : null;
-    if (!session || !grant) return session;
+    if (!session) return session;
+    const grant = grantIn(session.data);
+    // A socket that never said hello is in no room, so it has nothing to recover; restored, it would skip the
+    // anonymous cap's middleware and stay uncounted. It connects as a new socket instead, and is counted.
+    if (!grant) return null as unknown as typeof session;
     const restored = await stillHolds(grant).then(
       async () => {
         const key = (session.data as SocketData).tokenKey;
