@@ -41,7 +41,7 @@ describe('engine.io connections without a socket', () => {
   });
 
   it('closes one whose socket left the namespace, which the anonymous cap no longer counted', async () => {
-    const connections = [];
+    const connections: Awaited<ReturnType<typeof bareConnection>>[] = [];
     // Past the cap of 2: each counted only while its socket is in the namespace.
     for (let i = 0; i < 4; i++) {
       const bare = await bareConnection();
