@@ -9,14 +9,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
-import { PrivateRedis, Writer, faultEnv, health, sleep, startServers, type HealthAnswer } from './fault-harness.ts';
+import { PrivateRedis, Writer, countLines, faultEnv, health, sleep, startServers, type HealthAnswer } from './fault-harness.ts';
+import { untilNotReady } from './not-ready-within.ts';
 import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /**
- * What one answer may take as the test measures it. The server waits 50 ms at
- * most; the rest is the HTTP round trip and both event loops' delays under
- * the writers' load. The old per-request PING took 400 ms or more on a
- * stopped Redis, whatever the load, so this bound tells the two apart.
+ * How much longer a readiness answer may take than /healthz/live asked of the
+ * same process in the same moment (the control: the same HTTP round trip and
+ * event loop, without readiness). The server waits 50 ms at most; the rest is
+ * its timers' delay under the writers' load. The old per-request PING took
+ * 400 ms or more on a stopped Redis, whatever the load, so this bound tells the
+ * two apart. A bound on the answer alone was missed at load 13 with Redis up
+ * (309 ms, the first probe; 7 December), where readiness waits for nothing.
  */
 const ANSWER_MS = 250;
 
@@ -32,19 +36,38 @@ afterAll(async () => {
   await redis?.destroy();
 });
 
-/** `n` readiness answers one after another, `gapMs` apart. */
-async function probes(url: string, n: number, gapMs: number): Promise<HealthAnswer[]> {
-  const answers: HealthAnswer[] = [];
+/** A readiness answer, and how long /healthz/live took, asked of the same process at the same moment. */
+type Probe = HealthAnswer & { controlMs: number };
+
+/** `n` readiness answers one after another, `gapMs` apart, each with its control. */
+async function probes(url: string, n: number, gapMs: number): Promise<Probe[]> {
+  const answers: Probe[] = [];
   for (let i = 0; i < n; i++) {
-    answers.push(await health(url, '/healthz/ready'));
+    const [ready, live] = await Promise.all([health(url, '/healthz/ready'), health(url, '/healthz/live')]);
+    answers.push({ ...ready, controlMs: live.ms });
     await sleep(gapMs);
   }
   return answers;
 }
 
-const slowest = (answers: readonly HealthAnswer[]) => Math.round(Math.max(...answers.map((a) => a.ms)));
-/** Each answer's status and time, for the report. */
-const statuses = (answers: readonly HealthAnswer[]) => answers.map((a) => `${a.status} in ${Math.round(a.ms)} ms`).join(', ');
+const SLOW_PING = 'did not answer a readiness PING in time';
+
+/**
+ * Every answer 200 while Redis is up, but for a PING it left 400 ms unanswered, which makes the process not ready
+ * until it answers and is logged (`slowBefore`: such lines before the answers). A Redis starved by a loaded host
+ * did (load 13, with four busy loops beside, 7 December); where it is let answer, every answer is 200.
+ */
+async function expectReadyUnlessSlow(answers: readonly Probe[], slowBefore: number): Promise<void> {
+  // The warning's line comes through the process's stdout pipe.
+  if (answers.some((a) => a.status !== 200)) await sleep(200);
+  const slow = countLines(server!, SLOW_PING) - slowBefore;
+  expect(answers.map((a) => a.status).filter((status) => status !== 200 && (status !== 503 || slow === 0))).toEqual([]);
+}
+
+/** The most an answer took beyond its control. */
+const slowest = (answers: readonly Probe[]) => Math.round(Math.max(...answers.map((a) => a.ms - a.controlMs)));
+/** Each answer's status and time against its control's, for the report. */
+const statuses = (answers: readonly Probe[]) => answers.map((a) => `${a.status} in ${Math.round(a.ms)}/${Math.round(a.controlMs)} ms`).join(', ');
 
 describe('/healthz/ready under load', () => {
   it('answers within the bound, 200 while Redis answers and 503 while it is stopped or gone', async () => {
@@ -65,13 +88,15 @@ describe('/healthz/ready under load', () => {
     report.step('game started; four writers writing as fast as they can');
     await sleep(1000);
 
+    const slowBeforeUp = countLines(server!, SLOW_PING);
     const up = await probes(url, 20, 50);
     report.step(`ready while Redis is up: ${statuses(up)}`);
-    expect(up.map((a) => a.status)).toEqual(up.map(() => 200));
+    await expectReadyUnlessSlow(up, slowBeforeUp);
 
+    const stoppedAt = performance.now();
     redis.stop();
-    // A probe in flight times out 400 ms after it was sent, and one is sent every 100 ms.
-    await sleep(600);
+    const downMs = await untilNotReady([url], stoppedAt);
+    report.step(`not ready ${Math.round(downMs)} ms after the stop`);
     const stopped = await probes(url, 10, 50);
     report.step(`ready while Redis is stopped: ${statuses(stopped)}`);
     expect(stopped.map((a) => [a.status, a.body])).toEqual(stopped.map(() => [503, expect.objectContaining({ ready: false, redis: 'down' })]));
@@ -85,15 +110,16 @@ describe('/healthz/ready under load', () => {
     expect(gone.map((a) => a.status)).toEqual(gone.map(() => 503));
     await redis.start();
     await waitFor(async () => (await health(url)).status === 200, 15_000, 'ready after the restart');
+    const slowBeforeBack = countLines(server!, SLOW_PING);
     const back = await probes(url, 10, 50);
     report.step(`ready once Redis is back: ${statuses(back)}`);
     await Promise.all(writers.map((w) => w.stop()));
-    expect(back.map((a) => a.status)).toEqual(back.map(() => 200));
+    await expectReadyUnlessSlow(back, slowBeforeBack);
 
     const acknowledged = writers.flatMap((w) => w.records).filter((r) => r.final === 'ok').length;
     console.info(
-      `healthz under load: ${acknowledged} commands acknowledged; slowest ready answer: up ${slowest(up)} ms, stopped ${slowest(stopped)} ms, ` +
-        `killed ${slowest(gone)} ms, back ${slowest(back)} ms`,
+      `healthz under load: ${acknowledged} commands acknowledged; not ready ${Math.round(downMs)} ms after the stop; most a ready answer took beyond ` +
+        `/healthz/live's: up ${slowest(up)} ms, stopped ${slowest(stopped)} ms, killed ${slowest(gone)} ms, back ${slowest(back)} ms`,
     );
     expect(acknowledged).toBeGreaterThan(100);
     for (const answers of [up, stopped, gone, back]) expect(slowest(answers)).toBeLessThan(ANSWER_MS);

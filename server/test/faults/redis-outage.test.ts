@@ -27,6 +27,7 @@ import {
   type LogAudit,
 } from './fault-harness.ts';
 import { OwnLoopDelay, ServerLags } from './load-margin.ts';
+import { untilNotReady } from './not-ready-within.ts';
 import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 const STORE_TIMEOUT_MS = 1000;
@@ -64,6 +65,8 @@ const metric = (url: string, name: string): Promise<number> => serverLags.metric
 function lateBound(ownLagMs: number): number {
   return STORE_TIMEOUT_MS + 2 * serverLags.maxMs + ownLagMs + TRANSPORT_MS;
 }
+
+const redisDown = async (url: string): Promise<boolean> => (await metric(url, 'rubicon_redis_down')) === 1;
 
 async function expectNotReady(urls: string[]): Promise<void> {
   for (const url of urls) {
@@ -108,23 +111,27 @@ async function bothReady([a, b]: readonly [string, string], withinMs: number, wh
 
 /** SIGSTOP (connections held open, nothing answered), then SIGKILL and a restart from the AOF on the same port. */
 async function stopThenKill(privateRedis: PrivateRedis, urls: [string, string], report: Report): Promise<void> {
+  const stoppedAt = performance.now();
   privateRedis.stop();
-  // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
-  await sleep(600);
+  // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent; the
+  // gauge with it, on the same timer.
+  const stoppedMs = await untilNotReady(urls, stoppedAt, redisDown);
   await expectNotReady(urls);
-  report.step('both processes say not ready, and live');
-  await sleep(2500);
+  report.step(`both processes say not ready ${Math.round(stoppedMs)} ms after the stop, and live`);
+  // Outages as long as they were with a fixed 600 ms wait for readiness: about 3.1 s stopped, 2.1 s killed.
+  await sleep(3100 - (performance.now() - stoppedAt));
   privateRedis.resume();
   await bothReady(urls, 10_000, 'ready after SIGCONT');
   report.step('both ready again');
   await sleep(1500);
 
+  const killedAt = performance.now();
   await privateRedis.kill();
-  // Readiness turns down when a background PING (one every 100 ms) times out, 400 ms after it was sent.
-  await sleep(600);
+  // The connection is gone: down at the next PING, or at once.
+  const killedMs = await untilNotReady(urls, killedAt, redisDown);
   await expectNotReady(urls);
-  report.step('both processes say not ready, and live');
-  await sleep(1500);
+  report.step(`both processes say not ready ${Math.round(killedMs)} ms after the kill, and live`);
+  await sleep(2100 - (performance.now() - killedAt));
   await privateRedis.start();
   await bothReady(urls, 15_000, 'ready after the restart');
   report.step('both ready again');
