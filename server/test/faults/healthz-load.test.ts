@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SEATS, seatTable, waitFor, type ChildServer, type Table } from '../harness.ts';
 import { startGame } from '../play.ts';
 import { PrivateRedis, Writer, countLines, faultEnv, health, sleep, startServers, type HealthAnswer } from './fault-harness.ts';
-import { untilNotReady } from './not-ready-within.ts';
+import { NOT_READY_WITHIN_MS, SLOW_PING, notReadyAfter, untilNotReady } from './not-ready-within.ts';
 import { reportOnFinish, tableState } from './report-on-finish.ts';
 
 /**
@@ -49,8 +49,6 @@ async function probes(url: string, n: number, gapMs: number): Promise<Probe[]> {
   }
   return answers;
 }
-
-const SLOW_PING = 'did not answer a readiness PING in time';
 
 /**
  * Every answer 200 while Redis is up, but for a PING it left 400 ms unanswered, which makes the process not ready
@@ -93,10 +91,12 @@ describe('/healthz/ready under load', () => {
     report.step(`ready while Redis is up: ${statuses(up)}`);
     await expectReadyUnlessSlow(up, slowBeforeUp);
 
-    const stoppedAt = performance.now();
+    const stoppedAt = Date.now();
     redis.stop();
-    const downMs = await untilNotReady([url], stoppedAt);
+    await untilNotReady([url]);
+    const [downMs = Number.NaN] = await notReadyAfter([server!], stoppedAt);
     report.step(`not ready ${Math.round(downMs)} ms after the stop`);
+    expect(downMs).toBeLessThan(NOT_READY_WITHIN_MS);
     const stopped = await probes(url, 10, 50);
     report.step(`ready while Redis is stopped: ${statuses(stopped)}`);
     expect(stopped.map((a) => [a.status, a.body])).toEqual(stopped.map(() => [503, expect.objectContaining({ ready: false, redis: 'down' })]));
