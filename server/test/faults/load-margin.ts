@@ -64,3 +64,20 @@ export class ServerLags {
     return [...this.lagMs.values()];
   }
 }
+
+/**
+ * The loopback round trip of a request or a Socket.IO frame each way and the parse of it, on top of the event
+ * loops' delays (lateBound): a few milliseconds measured, well under this.
+ */
+const TRANSPORT_MS = 50;
+
+/**
+ * The latest an answer bounded by `boundMs` may come, measured from its sending, if the server keeps its
+ * promise. The server starts the bound's clock when its handler runs and answers when the bound's timer fires:
+ * each of the two can be held up by as much as its event loop's longest delay (`serverLagMs`). The test's own
+ * loop can sit on the answer as long as its longest delay (`ownLagMs`), and the bytes need the loopback's round
+ * trip. An answer later than this was sent after the bound.
+ */
+export function lateBound(boundMs: number, serverLagMs: number, ownLagMs: number): number {
+  return boundMs + 2 * serverLagMs + ownLagMs + TRANSPORT_MS;
+}
