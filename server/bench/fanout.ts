@@ -32,9 +32,10 @@
  *     so is a late harness (its sends' lateness p99 past the larger of 5 ms and 1.5 × the median of the phases judged together, for causes outside
  *     the server: disturbance.ts, lateLimitOf), judged over the call's phases of a condition once they are in, and over all the rounds when pooled (the pool's verdict is the one a closing reading uses),
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),
- *   FANOUT_BALLAST="grow;static=48+grow" (further bare contenders, one per ";"-separated entry, named "bare [ballast …]": the bare server keeping objects shaped
+ *   FANOUT_BALLAST="grow;static=48+grow;burn=20" (further bare contenders, one per ";"-separated entry, named "bare [ballast …]": the bare server keeping objects shaped
  *     like Rubicon's message log, about 540 B in six objects a message: "grow" for every broadcast message, "static=<MB>" that many MB made before the load;
- *     its heap without its work, for whether the p99 gap is the heap's; fanout/ballast.ts; ratios over bare, and Rubicon's over each),
+ *     its heap without its work, for whether the p99 gap is the heap's; or "burn=<µs>", that much CPU spun per message before its broadcast, for the p99 a
+ *     given CPU per delivery reads; fanout/ballast.ts; ratios over bare, and Rubicon's over each),
  *   FANOUT_TAIL_DUMP=<dir> (with FANOUT_TAIL=1: each one-process phase's raw stamps, server and harness, as JSON: every GC's start and pause, every iteration, the slow deliveries),
  *   FANOUT_HARNESS_OLD_SPACE_MB=<MB> (the harness's --initial-old-space-size, 1024 by default: no mark-compact in its window below it; 0 for V8's default, as before 6 December, 16:00 UTC; fanout/harness-heap.ts),
  *   FANOUT_HARNESS_FLAGS="<flags>" (further Node/V8 flags for the harness process, e.g. "--trace-gc"; its output goes to the bench's),

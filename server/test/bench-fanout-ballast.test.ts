@@ -46,6 +46,8 @@ describe('FANOUT_BALLAST', () => {
       expect(ballastFromSetting({ BALLAST: ballastName(spec) })).toEqual(spec);
     }
     expect(ballastName({ staticMb: 1.5, grow: true })).toBe('static=1.5+grow');
+    expect(parseBallasts('burn=25;grow+burn=7.5')).toEqual([{ staticMb: 0, grow: false, burnUs: 25 }, { staticMb: 0, grow: true, burnUs: 7.5 }]);
+    expect(ballastFromSetting({ BALLAST: 'burn=25' })).toEqual({ staticMb: 0, grow: false, burnUs: 25 });
     expect(ballastFromSetting({})).toBeNull();
   });
 
@@ -53,8 +55,26 @@ describe('FANOUT_BALLAST', () => {
     expect(() => parseBallasts('grew')).toThrow('FANOUT_BALLAST: "grew"');
     expect(() => parseBallasts('static=0')).toThrow('"static=0"');
     expect(() => parseBallasts('grow+grow')).toThrow('"grow+grow"');
+    expect(() => parseBallasts('burn=0')).toThrow('"burn=0"');
+    expect(() => parseBallasts('burn=5+burn=5')).toThrow('"burn=5+burn=5"');
     expect(() => parseBallasts('static=8;static=8')).toThrow('"static=8" named twice');
     expect(() => ballastFromSetting({ BALLAST: 'grow;static=8' })).toThrow('not one ballast');
+  });
+});
+
+describe('a CPU ballast (burn)', () => {
+  it('spends about the µs asked for per message, and keeps nothing', () => {
+    const ballast = new Ballast({ staticMb: 0, grow: false, burnUs: 200 });
+    const started = performance.now();
+    for (let i = 0; i < 50; i++) ballast.beforeBroadcast();
+    const perMessageUs = ((performance.now() - started) * 1000) / 50;
+    expect(perMessageUs).toBeGreaterThanOrEqual(200);
+    expect(perMessageUs).toBeLessThan(2000);
+    ballast.onMessage('room', 'iran', 'text', 1, Date.now());
+    expect(ballast.messages).toBe(0);
+    const none = performance.now();
+    new Ballast({ staticMb: 0, grow: true }).beforeBroadcast();
+    expect(performance.now() - none).toBeLessThan(0.2);
   });
 });
 

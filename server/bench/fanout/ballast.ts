@@ -15,17 +15,26 @@
  * their own. Since the memory store keeps its log as columns (compact-log.ts)
  * Rubicon keeps about 496 B in five: the ballast models the heap the gap was
  * measured with, a little larger than today's.
+ *
+ * `burn=<µs>` is a CPU ballast instead: the server spins that long on the
+ * clock for every message, before its broadcast (where Rubicon's command path
+ * runs), and keeps nothing. A series of them reads bare's p99 against its
+ * CPU per delivery, with its code path and heap otherwise bare's: how much
+ * CPU a message Rubicon would have to shed to bring its p99 ratio to a
+ * target, by the harness's own reading rather than a queueing model.
  */
 
 /** One contender's ballast: MB made before the load, and whether each broadcast message keeps its graph. */
 export interface BallastSpec {
   staticMb: number;
   grow: boolean;
+  /** µs of CPU spent per message before its broadcast (0: none). */
+  burnUs?: number;
 }
 
 /**
- * FANOUT_BALLAST: contenders separated by ";", each "grow", "static=<MB>" or
- * both joined by "+" ("static=48+grow"); each is one more bare contender.
+ * FANOUT_BALLAST: contenders separated by ";", each "grow", "static=<MB>",
+ * "burn=<µs>" or several joined by "+" ("static=48+grow"); each is one more bare contender.
  * Unset or empty: none, and the bench runs as it did.
  */
 export function parseBallasts(value: string | undefined): BallastSpec[] {
@@ -40,16 +49,19 @@ function parseBallast(text: string): BallastSpec {
   const spec: BallastSpec = { staticMb: 0, grow: false };
   for (const part of text.split('+').map((p) => p.trim())) {
     const mb = /^static=(\d+(?:\.\d+)?)$/.exec(part)?.[1];
+    const us = /^burn=(\d+(?:\.\d+)?)$/.exec(part)?.[1];
     if (part === 'grow' && !spec.grow) spec.grow = true;
     else if (mb !== undefined && spec.staticMb === 0 && Number(mb) > 0) spec.staticMb = Number(mb);
-    else throw new Error(`FANOUT_BALLAST: "${text}": each part is "grow" or "static=<MB>" (MB > 0), once each`);
+    else if (us !== undefined && spec.burnUs === undefined && Number(us) > 0) spec.burnUs = Number(us);
+    else throw new Error(`FANOUT_BALLAST: "${text}": each part is "grow", "static=<MB>" (MB > 0) or "burn=<µs>" (µs > 0), once each`);
   }
   return spec;
 }
 
 /** The name the contender carries, and the setting its server reads back (ballastFromSetting). */
 export function ballastName(spec: BallastSpec): string {
-  return [...(spec.staticMb > 0 ? [`static=${spec.staticMb}`] : []), ...(spec.grow ? ['grow'] : [])].join('+');
+  const burn = spec.burnUs ?? 0;
+  return [...(spec.staticMb > 0 ? [`static=${spec.staticMb}`] : []), ...(spec.grow ? ['grow'] : []), ...(burn > 0 ? [`burn=${burn}`] : [])].join('+');
 }
 
 /** The bare server's side: its FANOUT_SERVER_ENV's BALLAST, or null for none. */
@@ -120,6 +132,14 @@ export class Ballast {
   /** Messages whose graphs this ballast holds (static ones included). */
   get messages(): number {
     return this.kept;
+  }
+
+  /** Spins `burn` µs on the clock (none without it): a message's CPU beyond bare's, spent before its broadcast. */
+  beforeBroadcast(): void {
+    const burnUs = this.spec.burnUs ?? 0;
+    if (burnUs <= 0) return;
+    const until = performance.now() + burnUs / 1000;
+    while (performance.now() < until);
   }
 
   /** A broadcast message's graph, kept for good under its room's log (`grow` only). */

@@ -8,7 +8,7 @@
  *
  * With a ballast (FANOUT_BALLAST, ballast.ts) it also keeps, per message or
  * before the load, objects shaped like Rubicon's message log: its heap, not
- * its work.
+ * its work; or spends a fixed CPU time per message: CPU, not its work.
  *
  *   forked by fanout.ts with env PORT (0 for any), REDIS_URL, REDIS_PREFIX, FANOUT_SERVER_ENV ({"BALLAST": …} or {})
  */
@@ -57,6 +57,7 @@ export async function startBare(): Promise<{ url: string; close: () => Promise<v
     });
     socket.on('msg', (p: { text: string }, ack: (r: { ok: true; data: { version: number } }) => void) => {
       if (!room) return;
+      ballast?.beforeBroadcast();
       seq++;
       const message: BareMessage = { id: `m${seq}`, seq, at: Date.now(), channel: 'public', from: seat, text: p.text };
       io.to(room).emit('update', { version: seq, messages: [message] });
