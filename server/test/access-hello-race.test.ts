@@ -109,7 +109,8 @@ describe('a hello whose check after the join meets a store outage', () => {
   });
 
   it('closes a socket that does not say hello again within HELLO_TIMEOUT_MS, as it closes a new one', async () => {
-    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '300' } });
+    // Not a few hundred ms: the client must join the namespace within it too (connectTimeout), loaded host or not.
+    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '1500' } });
     try {
       const session = await createSession(quick.url, { scenarioId: 'april-2024' });
       const client = new TestClient(quick.url, session.sessionId, (await joinCode(quick.url, codeFor(session, 'iran'))).token, 'iran-silent');
@@ -165,14 +166,15 @@ describe('a socket that loses its grant to an outage-refused hello goes back und
   });
 
   it('keeps the deadline of a socket that never held a confirmed grant running, however many of its hellos fail after their join', async () => {
-    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '400' } });
+    // 1 s, not 400 ms, for the namespace connect's sake (connectTimeout); 30 hellos 100 ms apart still outlast it.
+    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '1000' } });
     try {
       const session = await createSession(quick.url, { scenarioId: 'april-2024' });
       const client = new TestClient(quick.url, session.sessionId, (await joinCode(quick.url, codeFor(session, 'iran'))).token, 'iran-stalling');
       let reason: string | null = null;
       client.socket.once('disconnect', (r) => (reason = r));
       const gone = new Promise<null>((resolve) => client.socket.once('disconnect', () => resolve(null)));
-      // Hellos every 100 ms, each refused after its join: each used to give the socket a fresh 400 ms.
+      // Hellos every 100 ms, each refused after its join: each used to give the socket a fresh 1 s.
       let refused = 0;
       for (let i = 0; i < 30 && reason === null; i++) {
         const { answer } = await withOutageAfterJoin(quick, session.sessionId, () => Promise.race([client.hello(), gone]));
