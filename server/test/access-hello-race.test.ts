@@ -166,15 +166,15 @@ describe('a socket that loses its grant to an outage-refused hello goes back und
   });
 
   it('keeps the deadline of a socket that never held a confirmed grant running, however many of its hellos fail after their join', async () => {
-    // 1 s, not 400 ms, for the namespace connect's sake (connectTimeout); 30 hellos 100 ms apart still outlast it.
-    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '1000' } });
+    // 1.5 s, not 400 ms, for the namespace connect's sake (connectTimeout); 30 hellos 100 ms apart still outlast it.
+    const quick = await startServer({ backend: 'memory', env: { HELLO_TIMEOUT_MS: '1500' } });
     try {
       const session = await createSession(quick.url, { scenarioId: 'april-2024' });
       const client = new TestClient(quick.url, session.sessionId, (await joinCode(quick.url, codeFor(session, 'iran'))).token, 'iran-stalling');
       let reason: string | null = null;
       client.socket.once('disconnect', (r) => (reason = r));
       const gone = new Promise<null>((resolve) => client.socket.once('disconnect', () => resolve(null)));
-      // Hellos every 100 ms, each refused after its join: each used to give the socket a fresh 1 s.
+      // Hellos every 100 ms, each refused after its join: each used to give the socket a fresh 1.5 s.
       let refused = 0;
       for (let i = 0; i < 30 && reason === null; i++) {
         const { answer } = await withOutageAfterJoin(quick, session.sessionId, () => Promise.race([client.hello(), gone]));
