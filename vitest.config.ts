@@ -9,8 +9,8 @@ export default defineConfig({
   test: {
     // Vitest's default is one worker fewer than the cores, so one on a 2-core CI host, and then
     // every file's module loading and every test's waits on servers, timers and child processes
-    // run end to end. Most of that time is not CPU, so two workers overlap it (docs/performance.md,
-    // "CI's wall time: two vitest workers ...").
+    // run end to end. Most of that time is not CPU, so two workers overlap it
+    // (docs/performance/fan-out-log.md, "CI's wall time: two vitest workers ...").
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'], environment: 'node', testTimeout: 30000 } },

@@ -5,10 +5,10 @@ import type { Alias } from 'vite';
  * its compat layer: React DOM was about three quarters of the console's boot
  * chunk (202 of 263 KB before compression), Preact with compat is a tenth of
  * that, and the console's first load on a slow phone link is mostly those bytes
- * (docs/performance.md, "Delivery"). The build and the client's unit tests both
- * take these aliases, so the tests render with the library that ships.
- * Exact matches only: `react-dom/client` must not become `preact/compat/client`
- * by way of a prefix rule for `react-dom`.
+ * (docs/performance/delivery-log.md, "Preact instead of React DOM"). The build
+ * and the client's unit tests both take these aliases, so the tests render with
+ * the library that ships. Exact matches only: `react-dom/client` must not
+ * become `preact/compat/client` by way of a prefix rule for `react-dom`.
  */
 export const preactAliases: Alias[] = [
   { find: /^react$/, replacement: 'preact/compat' },

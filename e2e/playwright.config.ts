@@ -13,7 +13,8 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 15_000 },
   // Each file plays its own sessions, in order within the file; two files at a time overlap one's
-  // waits (timers, bots, the server) with the other's rendering (docs/performance.md, "CI's wall time").
+  // waits (timers, bots, the server) with the other's rendering (docs/performance/fan-out-log.md,
+  // "CI's wall time").
   fullyParallel: false,
   workers: 2,
   retries: 0,

@@ -232,7 +232,8 @@ const Env = z.object({
   /**
    * How long Socket.IO keeps a dropped connection's rooms and missed packets for a quick reconnect; 0 (the
    * default) turns its recovery off: it keeps every packet sent (all sessions') for at least a minute, and
-   * the client's hello with its version fills a gap anyway (docs/performance.md).
+   * the client's hello with its version fills a gap anyway (docs/performance/fan-out-log.md, "Where
+   * Rubicon's CPU goes").
    */
   RECOVERY_MS: int(0, 0),
   /** How long to wait for sockets and stores to close on shutdown before exiting anyway. */

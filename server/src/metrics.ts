@@ -81,7 +81,8 @@ class TalliedExport<L extends string> extends Histogram<L> {
  * prom-client (its registry, `get()`) as prom-client's own histogram would
  * show the same observations. prom-client's `observe` checks the labels
  * object and builds and looks up a hash of it on every call (about 0.5 KB
- * allocated per command, docs/performance.md); here an observation is two
+ * allocated per command, docs/performance/fan-out-log.md, "Where Rubicon's
+ * CPU goes by `perf`…"); here an observation is two
  * Map lookups and an increment.
  */
 export class TalliedHistogram<A extends string, B extends string> {

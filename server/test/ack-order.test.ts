@@ -11,14 +11,14 @@
  *
  * The order rests on where the ack is written: within the batch's decision,
  * by the command's Answer, right after the batch's updates are broadcast
- * (docs/performance.md, "A command's ack by callback"); the second test here
- * checks that it is. A sender's commands sent back to back arrive in one read
- * and are handled in one turn, so they share a batch; a relay (a command
- * naming a message) is read in the session's queue first and reaches its batch
- * some turns later, right behind the plain messages' decision, which is where
- * a slower ack would be overtaken: when the ack was written two reactions
- * after the decision (a promise's), one reaction more on its way let the first
- * round's relay arrive before its plain message's ack.
+ * (docs/performance/fan-out-log.md, "A command's ack by callback"); the second
+ * test here checks that it is. A sender's commands sent back to back arrive in
+ * one read and are handled in one turn, so they share a batch; a relay (a
+ * command naming a message) is read in the session's queue first and reaches
+ * its batch some turns later, right behind the plain messages' decision, which
+ * is where a slower ack would be overtaken: when the ack was written two
+ * reactions after the decision (a promise's), one reaction more on its way let
+ * the first round's relay arrive before its plain message's ack.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Ack, Command, CommandResult, UpdatePayload } from '@rubicon/shared';

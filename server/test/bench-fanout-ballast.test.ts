@@ -2,7 +2,8 @@
  * The fan-out bench's heap ballast for the bare server (FANOUT_BALLAST,
  * bench/fanout/ballast.ts): how the option is read, that it is off unless
  * asked for, and that what it makes is really kept, about what Rubicon's
- * message log keeps a message (586 B, docs/performance.md), not optimised
+ * message log keeps a message (586 B, docs/performance/fan-out-log.md,
+ * "Bare with Rubicon's heap…"), not optimised
  * away and not far more.
  */
 import { setFlagsFromString } from 'node:v8';

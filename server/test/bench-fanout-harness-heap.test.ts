@@ -1,5 +1,5 @@
 // The fan-out harness's heap: its readings over the window, and the flags that keep its own mark-compacts out of the
-// window (harness-heap.ts; docs/performance.md, "The harness's own mark-compacts").
+// window (harness-heap.ts; docs/performance/fan-out-log.md, "The harness's own mark-compacts").
 import { describe, expect, it } from 'vitest';
 import { HARNESS_OLD_SPACE_MB, harnessFlags, HeapWatch } from '../bench/fanout/harness-heap.ts';
 

@@ -4,9 +4,9 @@
  * table (CommandIndex): an appended plain message leaves on the V8 heap only
  * its text, which the game's message holds anyway; not an entry object, a heap
  * number for its time, a Map's table slots, its command object or its command
- * id string (docs/performance.md, "A compact log in the memory store" and
- * "Command ids and plain commands off the young generation's path"). Only a
- * heap snapshot counts what stays, so one test reads two.
+ * id string (docs/performance/fan-out-log.md, "A compact log in the memory
+ * store" and "Command ids and plain commands off the young generation's
+ * path"). Only a heap snapshot counts what stays, so one test reads two.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,8 +2,9 @@
  * A public message's id (`m<seq>`) is one string per seq for every session,
  * not a string of its own per message: it is kept for the life of the
  * session, and was one heap object (24 B) of the 606 B a public message left
- * alive (docs/performance.md, "What a public message keeps alive"). Only a
- * heap snapshot tells two equal strings apart, so the test reads one.
+ * alive (docs/performance/fan-out-log.md, "What a public message keeps
+ * alive"). Only a heap snapshot tells two equal strings apart, so the test
+ * reads one.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

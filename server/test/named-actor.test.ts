@@ -2,7 +2,8 @@
  * A named player's commands share one actor object per socket and name
  * (seat-handlers.ts): every log entry keeps its actor for good, and a new
  * object per command was 56 B of what each message of a named player left
- * alive (docs/performance.md, "What a public message keeps alive").
+ * alive (docs/performance/fan-out-log.md, "What a public message keeps
+ * alive").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, LogEntry } from '@rubicon/shared';

@@ -3,8 +3,8 @@
  * acknowledgement need (the one before the latest event and the latest), no
  * older one. Each state it remembers outlives its session's next message, and
  * one remembered for three messages lived past a scavenge or two at the
- * fan-out bench's rate, which promoted it (docs/performance.md, "What a public
- * message keeps alive", 5 December).
+ * fan-out bench's rate, which promoted it (docs/performance/fan-out-log.md,
+ * "What a public message keeps alive", 5 December).
  */
 import { describe, expect, it } from 'vitest';
 import { applyEntry, createGame, initialState, seatsInPlay, type GameState, type LogEntry } from '@rubicon/shared';

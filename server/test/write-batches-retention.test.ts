@@ -3,8 +3,8 @@
  * answered: nothing of its commands. The array a batch was handed in is kept
  * for the session's next commands, and it used to keep the last batch's
  * commands (each Pending and its request) until that next batch, past a
- * scavenge or two at the fan-out bench's rate (docs/performance.md,
- * "Transient survivors").
+ * scavenge or two at the fan-out bench's rate
+ * (docs/performance/fan-out-log.md, "Transient survivors").
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest, PendingCommand } from '../src/session/command-types.ts';

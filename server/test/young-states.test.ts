@@ -2,8 +2,9 @@
  * A GameState is made in the young generation even once V8's allocation-site feedback has seen states outlive a
  * scavenge. Made by an object literal, Node 20 and 24 pretenured them under the fan-out bench's load: every state
  * (kept only until a few more events of its session) went straight to the old generation as garbage, and held its
- * young MessageLog through scavenges until a mark-compact (docs/performance.md, "States made young"). Where an
- * object lives is only visible through V8's natives syntax, so the check runs in a child process with it.
+ * young MessageLog through scavenges until a mark-compact (docs/performance/fan-out-log.md, "States made
+ * young"). Where an object lives is only visible through V8's natives syntax, so the check runs in a child
+ * process with it.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

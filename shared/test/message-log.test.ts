@@ -191,7 +191,8 @@ describe('a message\'s audience', () => {
   };
 
   it('is one frozen list per session\'s seats and channel, kept by every message sent to all the channel\'s members', () => {
-    // Each message kept a list of its own, 184 B of what it left alive for good (docs/performance.md, 5 December).
+    // Each message kept a list of its own, 184 B of what it left alive for good (docs/performance/fan-out-log.md,
+    // "What a public message keeps alive").
     const without = inFirstPlanning(mini, { seed: 3 });
     const withGreen = inFirstPlanning(mini, { seed: 3, optionalSeats: ['green'] });
     const a = sendAll(without, 4);

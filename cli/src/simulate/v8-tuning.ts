@@ -7,7 +7,8 @@ import { setFlagsFromString } from 'node:v8';
  * personas' message composition) inline most of the engine and took 100-200 ms each to compile,
  * several times over after deopts. At 300 a one-worker run of 10,000 games spent 0.82-0.86 s on
  * the helper threads instead of 1.13-1.15 s, two workers 1.54-1.63 s instead of 1.90-2.11 s, and
- * the worker threads' own CPU per game did not rise (docs/performance.md, "Analysis mode").
+ * the worker threads' own CPU per game did not rise (docs/performance/analysis-log.md, "Warm-up
+ * per worker isolate").
  */
 const INLINING_BUDGET = 300;
 

@@ -7,13 +7,14 @@
  * from Rubicon's work per message.
  *
  * Per message Rubicon kept about 586 B in six objects when this was written
- * (docs/performance.md, "Option B": the text 192.5 B, the message 104 B, the
- * log entry 64 B, its command 48 B, the command id 32 B, one time box 16 B)
- * plus a slot in the log's and the message list's arrays and the command-id
- * index's table. `grow` keeps that for every broadcast message; `static=<MB>`
- * makes that many MB of the same graphs before the load, in a session of
- * their own. Since the memory store keeps its log as columns (compact-log.ts)
- * Rubicon keeps about 496 B in five: the ballast models the heap the gap was
+ * (docs/performance/fan-out-log.md, "States made young…", "Option B": the
+ * text 192.5 B, the message 104 B, the log entry 64 B, its command 48 B, the
+ * command id 32 B, one time box 16 B) plus a slot in the log's and the
+ * message list's arrays and the command-id index's table. `grow` keeps that
+ * for every broadcast message; `static=<MB>` makes that many MB of the same
+ * graphs before the load, in a session of their own. Since the memory store
+ * keeps its log as columns (compact-log.ts) Rubicon keeps about 496 B in
+ * five: the ballast models the heap the gap was
  * measured with, a little larger than today's.
  *
  * `burn=<µs>` is a CPU ballast instead: the server spins that long on the

@@ -1,9 +1,10 @@
 /**
  * The harness's own collections over the load window. Its mark-compacts
  * stop every socket it holds, both contenders' alike, so a window that holds
- * more of them charges its contender for the instrument (docs/performance.md,
- * "What Node 20's p99 is made of"); counted in every phase, not only with
- * FANOUT_TAIL=1, so each round says whether it happened.
+ * more of them charges its contender for the instrument
+ * (docs/performance/fan-out-log.md, "What Node 20's p99 is made of");
+ * counted in every phase, not only with FANOUT_TAIL=1, so each round says
+ * whether it happened.
  */
 import { constants } from 'node:perf_hooks';
 import type { HarnessHeap } from './harness-heap.ts';

@@ -4,8 +4,8 @@
  * --max-old-space-size or the machine's memory). Read to tell whether the
  * harness's mark-compacts that were neither forced nor for external memory
  * (harness-gc.ts) came near that cap or only at V8's dynamic old-generation
- * limit, which every ordinary mark-compact reaches (docs/performance.md,
- * "The harness's own mark-compacts").
+ * limit, which every ordinary mark-compact reaches
+ * (docs/performance/fan-out-log.md, "The harness's own mark-compacts").
  */
 import { getHeapStatistics } from 'node:v8';
 

@@ -8,7 +8,7 @@
  *   JSON.parse each. It leaves out engine.io-client's and socket.io-client's
  *   layers (their emitters, the manager's nextTick per packet, a timer per
  *   acknowledgement), which took about half of the harness's main thread at
- *   5 msg/s (docs/performance.md, "A lighter harness client").
+ *   5 msg/s (docs/performance/fan-out-log.md, "A lighter harness client").
  * - `full` (FANOUT_HARNESS_CLIENT=full): socket.io-client, as every reading
  *   before then was taken.
  *

@@ -41,8 +41,9 @@ async function markCompactsOf(tally: Tally, pauses: Promise<MarkCompactPause[] |
  * Set-up's garbage collected before the load (Rubicon's hello answers carry
  * whole views, bare's carry nothing), so the harness does not start the
  * window nearer its next mark-compact against one contender than the other
- * (docs/performance.md, "A fairer fan-out harness"). On by default since
- * then; FANOUT_HARNESS_GC=0 leaves it out, as the figures before it were taken.
+ * (docs/performance/fan-out-log.md, "A fairer fan-out harness"). On by default
+ * since then; FANOUT_HARNESS_GC=0 leaves it out, as the figures before it were
+ * taken.
  */
 function collectSetUp(): void {
   if (process.env.FANOUT_HARNESS_GC !== '0') (globalThis as { gc?: () => void }).gc?.();

@@ -103,8 +103,9 @@ function forkPhase(contender: Runnable, processes: number, options: FanoutOption
  * FANOUT_IDLE=separate: the idle figure from servers of their own, set up as
  * the load phase's are, then stopped. The load phase's servers then never
  * meet a forced gc(), whose mark-compact sets V8's next old-generation limit
- * and so where the window's mark-compacts fall (docs/performance.md, "Node
- * 20's mark-compacts"); a long-running server has no such collection.
+ * and so where the window's mark-compacts fall
+ * (docs/performance/fan-out-log.md, "Node 20's mark-compacts: what starts
+ * them in the window…"); a long-running server has no such collection.
  */
 async function idlePhase(contender: Runnable, processes: number, rate: number, options: FanoutOptions, redisPrefix: string | null): Promise<IdleFigures> {
   // Its own keys under the phase's prefix, so the round's clean-up removes them and the load phase's servers never load them.

@@ -5,11 +5,12 @@
  * 6 December) reschedules each seat from when it last ran, so one pause of
  * the harness bunched every seat whose interval fell in it, and they then
  * fired together every interval for the rest of the window, charging the
- * contender whose window held the pause (docs/performance.md, "What Node
- * 20's p99 is made of"). On the grid, the sends a pause made late go once,
- * each as soon as the harness runs again, and every seat's next send is back
- * at its own offset. Open loop: a send never waits for an acknowledgement.
- * Pure: the clock and the timer are passed in, so tests drive them.
+ * contender whose window held the pause (docs/performance/fan-out-log.md,
+ * "What Node 20's p99 is made of"). On the grid, the sends a pause made late
+ * go once, each as soon as the harness runs again, and every seat's next
+ * send is back at its own offset. Open loop: a send never waits for an
+ * acknowledgement. Pure: the clock and the timer are passed in, so tests
+ * drive them.
  */
 
 export interface GridClock {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Sums a callgrind profile (cache simulation on) per function, self cost, with JIT code named from V8's
  * `--perf-basic-prof` map, and the call edges into chosen callees (the hash-table builtins) by caller: which
  * functions do the keyed lookups of a counted window, and the misses those lookups take. Used by the "keyed
- * lookups per public message" section of docs/performance.md.
+ * lookups per public message" section of docs/performance/fan-out-log.md.
  *
  *   node --import tsx server/bench/message-cpu/callgrind-sum.ts <callgrind.out> <perf-PID.map> <messages> [callee regexp]
  */

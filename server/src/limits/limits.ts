@@ -53,7 +53,7 @@ export type CommandLimitKeys = readonly [seat: string, session: string];
  * The keys Limits.command counts a command of this seat (or facilitator key) against. Made once per grant
  * and reused for its every command (seat-handlers.ts): a seat key built afresh for each command was a new
  * string to flatten and hash in each of the limits' map lookups, about 1 % of the server's CPU in the
- * message path's profile (docs/performance.md, 6 December).
+ * message path's profile (docs/performance/fan-out-log.md, "Rubicon's own command path by function…").
  */
 export function commandLimitKeys(sessionId: string, accessKey: string): CommandLimitKeys {
   return [`${sessionId}:${accessKey}`, sessionId];

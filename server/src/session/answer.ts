@@ -5,7 +5,7 @@
  *
  * A command's path answers through one of these (write-batches.ts) so that a socket's command is acknowledged in the
  * decision itself, right after its batch's updates are broadcast, with no promise, resolving functions or reactions
- * in between (docs/performance.md, "A command's ack by callback").
+ * in between (docs/performance/fan-out-log.md, "A command's ack by callback").
  */
 export interface Answer<T> {
   ok(value: T): void;

@@ -20,8 +20,8 @@ export interface Known {
  * state before an event (the last one met) and the one after it; an acknowledgement asks for the state after its
  * command. Two, no more: in memory a batch is mostly one command, and each state remembered outlives its session's
  * next message. With three, a state (and its message log's record) lived for three of its session's messages,
- * about 0.75 s at the fan-out bench's 4 a second, past a scavenge or two (docs/performance.md, "What a public
- * message keeps alive", 5 December, where the saving in promotion was too small to show).
+ * about 0.75 s at the fan-out bench's 4 a second, past a scavenge or two (docs/performance/fan-out-log.md, "What a
+ * public message keeps alive", 5 December, where the saving in promotion was too small to show).
  */
 const REMEMBERED = 2;
 
@@ -29,8 +29,9 @@ const REMEMBERED = 2;
  * The most a game's ring grows to. With Redis a batch holds up to APPEND_BATCH_MAX (128) commands and each
  * acknowledgement asks for its own command's state: a ring shorter than the batch left the early ones to be
  * counted from scratch, O(messages) each, and pushed the newest states out, so following the next event counted
- * every viewer from scratch too (docs/performance.md, contention, 5 December). When an acknowledgement asks for a
- * state it has let go, the ring grows to hold as many as lie between it and the newest.
+ * every viewer from scratch too (docs/performance/contention-log.md, "Where main's extra CPU per command
+ * went…"). When an acknowledgement asks for a state it has let go, the ring grows to hold as many as lie
+ * between it and the newest.
  */
 const REMEMBERED_MAX = 256;
 
@@ -76,7 +77,8 @@ interface GameStreams {
  * a small ring per game, not a WeakMap keyed by every state: every applied
  * event makes a state, and a weak map entry whose key is young is work for
  * every scavenge (about 2 µs an event in a micro-benchmark, against 0.1 µs
- * for the ring; docs/performance.md, 5 December).
+ * for the ring; docs/performance/fan-out-log.md, "Map lookups and a weak
+ * map…").
  */
 export class ViewerStreams {
   private readonly games = new WeakMap<Game, GameStreams>();

@@ -99,7 +99,8 @@ class EventAnswer<T> implements Answer<T> {
  * One handler serves every socket: it is a plain function, and an event
  * emitter calls its listeners with the emitter (here the socket) as `this`.
  * Handlers built per socket cost about 2.3 KB per socket in closures
- * (docs/performance.md, memory per idle session).
+ * (docs/performance/fan-out-log.md, "Memory per idle session: what a session
+ * holds").
  */
 export function ackHandler<S extends z.ZodType, T, C>(
   deps: { log: Logger; metrics: Metrics },

@@ -5,8 +5,9 @@ import type { CommandResult } from '@rubicon/shared';
  * encoder (update-encoding.ts, ackText) can tell it from any other answer and
  * write its JSON itself: JSON.stringify of the three fields and the `Ack`
  * around them was about 5,000 instructions a command under callgrind, as
- * much as the update's own stringify (docs/performance.md, 6 December). The
- * fields are declared in the order the object literal it replaces had them,
+ * much as the update's own stringify (docs/performance/fan-out-log.md,
+ * "Callgrind of the message path again…"). The fields are declared in the
+ * order the object literal it replaces had them,
  * so JSON.stringify of its `Ack`, and `ackJson`, write the same bytes.
  */
 export class CommandAnswer implements CommandResult {
@@ -20,7 +21,7 @@ export class CommandAnswer implements CommandResult {
    * What JSON.stringify writes for `{ ok: true, data: this }` (an accepted command's `Ack`), after `head`; by hand
    * for integers, the only numbers a version takes. Few pieces: each `+` of a long string is a cons string, and a
    * first version of this, with a piece for each key and value, allocated about 150 B a command more than
-   * JSON.stringify's one flat string (docs/performance.md, 6 December).
+   * JSON.stringify's one flat string (docs/performance/fan-out-log.md, "Callgrind of the message path again…").
    */
   ackJson(head: string): string {
     const { version, duplicate, gameVersion } = this;

@@ -14,7 +14,8 @@
  * Each slot keeps its id's hash beside its seq (a second Int32Array): growing
  * the table is then a copy by the kept hashes, where rehashing every id's
  * characters at each doubling was about 560 instructions a message by
- * callgrind (docs/performance.md, 6 December); a probe compares the kept
+ * callgrind (docs/performance/fan-out-log.md, "Rubicon's own path again: the
+ * command index grown by kept hashes…"); a probe compares the kept
  * hash before it reads the id back from the log.
  */
 const EMPTY = 0;

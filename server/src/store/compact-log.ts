@@ -40,8 +40,8 @@ function isPlainMessage(command: Command): command is PlainMessage {
  * (the very string the game's message holds), its channel a place in a short
  * list, and a read makes the command again, frozen, with the same keys in the
  * same order. Each was copied by two scavenges and marked by every
- * mark-compact for the life of the session (docs/performance.md, "Command ids
- * and plain commands off the young generation's path").
+ * mark-compact for the life of the session (docs/performance/fan-out-log.md,
+ * "Command ids and plain commands off the young generation's path").
  */
 export class CompactLog {
   #times = new Float64Array(FIRST_CAPACITY);

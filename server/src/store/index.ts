@@ -71,7 +71,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   // the gate (store, scheduler), the limits' own timeouts, or a timeout of their own (bot-leases.ts), and
   // node-redis's costs an AbortSignal, a timer and a finalization-registry entry per command, all of which stay
   // for the whole 5 s after the answer: about 30 KB per session on each process right after 200 sessions were
-  // set up (docs/performance.md, memory per idle session).
+  // set up (docs/performance/fan-out-log.md, "Memory per idle session: what a session holds").
   const client: RedisClientType = createClient({ url: config.redisUrl, socket, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
   // Without a listener, an 'error' event (any dropped connection) would crash the process.
   client.on('error', (error: unknown) => outages.failure(error));

@@ -87,7 +87,8 @@ export function messageVisibleTo(viewer: Viewer, message: Message, channel: Chan
 /**
  * Whether `seat` is in the message's audience. A loop of `===`, not Array#includes, a builtin V8 calls out of
  * line: the viewer streams ask it once per seat viewer and message, about 600 instructions a message under
- * callgrind (docs/performance.md, 7 December). The audience holds strings, where `===` and SameValueZero agree.
+ * callgrind (docs/performance/fan-out-log.md, "The JSON escape test by character code: … a seat's read check
+ * without Array#includes"). The audience holds strings, where `===` and SameValueZero agree.
  */
 export function inAudience(message: Message, seat: SeatId): boolean {
   const audience = message.audience;
@@ -101,8 +102,8 @@ const membersBySeats = new WeakMap<readonly SeatId[], Map<Channel, readonly Seat
 /**
  * A channel's members in play, in the channel's order: one frozen list per session's seats and channel, which
  * every message sent to all of them keeps as its audience. A list of its own per message, grown by push from
- * empty (room for 17 seats), was 184 B of the 790 B a public message left alive for good (docs/performance.md,
- * "What a public message keeps alive", 5 December).
+ * empty (room for 17 seats), was 184 B of the 790 B a public message left alive for good
+ * (docs/performance/fan-out-log.md, "What a public message keeps alive", 5 December).
  */
 export function membersInPlay(world: World, channel: Channel): readonly SeatId[] {
   let byChannel = membersBySeats.get(world.seatsInPlay);

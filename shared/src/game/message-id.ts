@@ -2,7 +2,8 @@
  * Seqs whose message ids are made once for every session: sessions all number
  * their log from 1, so message 40 of every session can hold one string `m40`,
  * and each public message keeps one heap object (24 B) fewer for the life of
- * its session (docs/performance.md, "One id string per seq (kept) and one box for the time (reverted)"). The value is
+ * its session (docs/performance/fan-out-log.md, "One id string per seq (kept)
+ * and one box for the time (reverted)"). The value is
  * the same, so a message's JSON, export files and snapshots are unchanged.
  * Bounded, so that one very long session leaves at most this many strings
  * behind it (about 2 MB).

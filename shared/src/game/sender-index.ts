@@ -3,7 +3,7 @@
  * statement cap counts a seat's recent statements by two binary searches
  * instead of walking every message of the last minute (3,068 instructions a
  * delivery in the fan-out bench, whose cap lets 600 statements a minute by:
- * docs/performance.md, 6 December).
+ * docs/performance/fan-out-log.md, "The statement cap by an index…").
  *
  * Like the log's columns, an index is shared by every log made by appending
  * and holds positions past a shorter log's end; readers bound every search by

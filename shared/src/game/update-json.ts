@@ -29,7 +29,8 @@ function channelFromText(channel: string, from: string | null): string {
  * What makes JSON.stringify write a string otherwise than between two quotes: a quote, a backslash, a control
  * character, a lone surrogate (any surrogate here: a pair goes the longer way too, and comes out the same).
  * A pattern, not a loop over charCodeAt: V8 compiles it to a native scan, and the loop counted about three times
- * its instructions a message under callgrind on both Nodes (docs/performance.md, 7 December, "The JSON escape test").
+ * its instructions a message under callgrind on both Nodes (docs/performance/fan-out-log.md, 7 December, "The
+ * JSON escape test").
  */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const ESCAPED = /[\u0000-\u001f"\\\ud800-\udfff]/;
@@ -52,9 +53,9 @@ const ZEROS = '000000000';
  * JSON.stringify's text for a number (`null` when it is not finite). A message's `at`, milliseconds since 1970
  * (about 1.8e12), is past the small integers, and String() of such a double runs V8's general double-to-text
  * conversion: about 430-550 ns a call on Node 24 in a micro-benchmark, and 22 of the log follower's 75 own busy
- * samples in a fan-out profile (docs/performance.md, 6 December, "A message's time as text"). A safe integer
- * past 2^31 is written as its two halves around the ninth digit, each a small integer, in about 170-250 ns:
- * the same digits, since JSON.stringify writes every integer below 1e21 in plain decimal.
+ * samples in a fan-out profile (docs/performance/fan-out-log.md, 6 December, "A message's time as text"). A
+ * safe integer past 2^31 is written as its two halves around the ninth digit, each a small integer, in about
+ * 170-250 ns: the same digits, since JSON.stringify writes every integer below 1e21 in plain decimal.
  */
 export function jsonNumber(x: number): string {
   if (x > SMI_MAX && x <= Number.MAX_SAFE_INTEGER && Number.isInteger(x)) {
@@ -69,9 +70,9 @@ export function jsonNumber(x: number): string {
 /**
  * What JSON.stringify writes for `{ version, messages: [wireMessage(viewer, message, n, null)] }`, a new
  * message's update (broadcast.ts), written from the log's message without that object, its list and the update
- * around it, and without JSON.stringify's walk of them (docs/performance.md, 6 December, "A public message's
- * update written from the message"). The keys are wireMessage's, in its order; strings are escaped by
- * JSON.stringify of the string alone, or quoted as they are when they have nothing to escape. Meant for a
+ * around it, and without JSON.stringify's walk of them (docs/performance/fan-out-log.md, 6 December, "A public
+ * message's update written from the message"). The keys are wireMessage's, in its order; strings are escaped
+ * by JSON.stringify of the string alone, or quoted as they are when they have nothing to escape. Meant for a
  * message relaying nothing (wireMessageVariant not null): a relay names another message in each reader's own
  * numbering, written here as unseen (as wireMessage's `relayed` null).
  */
