@@ -31,6 +31,8 @@ export function guardRecovery(io: RubiconServer, stillHolds: (grant: Grant) => P
     const grant = grantIn(session.data);
     // A socket that never said hello is in no room, so it has nothing to recover; restored, it would skip the
     // anonymous cap's middleware and stay uncounted. It connects as a new socket instead, and is counted.
+    // Socket.IO declares Promise<Session>, but its own adapter answers null for a session it does not have, and
+    // the server takes null as "connect as new": the cast says what the declaration leaves out.
     if (!grant) return null as unknown as typeof session;
     const restored = await stillHolds(grant).then(
       async () => {

@@ -7,13 +7,14 @@ import { RedisProbe } from './redis-health.ts';
 import { APPEND, COMMIT_IMPORT, CREATE_SESSION, HEADS, KEY_LEGACY_TOKEN, ROTATE_ACCESS, STAGE_IMPORT, decodeAppendReply } from './redis-scripts.ts';
 import { NOTICE_ENTRIES_MAX, readNotice, type AppendNotice } from './append-notice.ts';
 import { MISSED_ENTRIES_MAX, checkedBatch, singleAppend } from './append-batch.ts';
-import { SessionsFullError, type AccessState, type AppendOptions, type AppendResult, type BatchAppendResult, type CreateOptions, type Grant, type ImportedSession, type LegacyTokenKeying, type RotateResult, type SerializedEntry, type SessionMeta, type SessionStore } from './types.ts';
+import { SessionsFullError, type AccessState, type AppendOptions, type AppendResult, type BatchAppendResult, type CreateOptions, type Grant, type ImportedSession, type LegacyTokenKeying, type RotateResult, type SessionMeta, type SessionStore } from './types.ts';
 import type { Viewer } from '@rubicon/shared';
 import { settleWithin } from '../settle-within.ts';
 import { RedisRetention } from './redis-retention.ts';
 import { RedisKeyMigration, type MigrationOptions, type MigrationRun } from './redis-migration.ts';
 import { TOKEN_INDEX_MIGRATION } from './token-index-migration.ts';
 import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-hash.ts';
+import { STAGING_TTL_S, stagingCalls } from './import-staging.ts';
 
 /**
  * Sessions in Redis, shared by every server process pointing at it.
@@ -40,17 +41,6 @@ import { ViewerSchema, decodeSessionHash, sessionHashFields } from './session-ha
 
 /** Logs per HEADS call: one call stays short for Redis, however many sessions a process follows. */
 const HEADS_CHUNK = 500;
-/**
- * The most one staging call carries, in entries and in bytes of entry JSON:
- * the bytes bound each call's work on both sides (encoding and writing the
- * arguments on this event loop, the script on Redis's). 500 entries of an
- * ordinary log were ~190 KB a call, a 10-20 ms stretch of this process's main
- * thread; a log of long messages made them bigger still.
- */
-export const IMPORT_CHUNK_ENTRIES = 500;
-export const IMPORT_CHUNK_BYTES = 48 * 1024;
-/** How long the staged log of an import that never finished stays around. */
-const STAGING_TTL_S = 3600;
 const LOG_PAGE = 1000;
 
 const GrantSchema = z.object({ sessionId: z.string(), role: ViewerSchema, key: z.string().optional(), generation: z.number().int().optional() });
@@ -369,27 +359,6 @@ export class RedisStore implements SessionStore {
 
 function seqOfStreamId(id: string): number {
   return Number(id.slice(0, id.indexOf('-')));
-}
-
-/**
- * The arguments of each staging call (seq, command id, JSON per entry), built
- * one call at a time as the loop reaches it: at most IMPORT_CHUNK_ENTRIES
- * entries and IMPORT_CHUNK_BYTES of JSON (UTF-16 length, a bound on the work;
- * one entry bigger than that goes alone).
- */
-export function* stagingCalls(entries: readonly SerializedEntry[]): Generator<string[]> {
-  let args: string[] = [];
-  let bytes = 0;
-  for (const e of entries) {
-    if (args.length > 0 && (args.length / 3 >= IMPORT_CHUNK_ENTRIES || bytes + e.json.length > IMPORT_CHUNK_BYTES)) {
-      yield args;
-      args = [];
-      bytes = 0;
-    }
-    args.push(String(e.seq), e.commandId, e.json);
-    bytes += e.json.length;
-  }
-  if (args.length > 0) yield args;
 }
 
 /** Bytes go to Redis as they are (a Buffer over the same memory): node-redis writes a Buffer without encoding it. */
