@@ -163,21 +163,55 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { newSession }: Mid
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
   // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
   const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
+  const reserve = reserveUploadBytes(limits, config.maxImportBytes);
   const upload = async (req: Request): Promise<Uint8Array> => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    // Verifying a file costs about in proportion to its size, so the hourly allowance is in bytes, valid or not.
-    const verdict = await limits.importBytes.take(addressOf(req), body.length);
-    if (!verdict.allowed)
-      throw rateLimited(`This address has imported all it may this hour; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);
+    // The reservation was made before the body was read: the bytes it did not arrive with are given back.
+    const reserved = reservations.get(req) ?? 0;
+    reservations.delete(req);
+    if (body.length < reserved) void limits.importBytes.giveBack(addressOf(req), reserved - body.length);
+    else if (body.length > reserved) await takeImportBytes(limits, addressOf(req), body.length - reserved);
     return body;
   };
-  router.post('/api/sessions/import', newSession, fileBody, async (req, res) => {
+  router.post('/api/sessions/import', newSession, reserve, fileBody, async (req, res) => {
     res.status(201).json(await directory.import(await upload(req)));
   });
 
-  router.post('/api/replays', newSession, fileBody, async (req, res) => {
+  router.post('/api/replays', newSession, reserve, fileBody, async (req, res) => {
     res.status(201).json(await directory.openReplay(await upload(req)));
   });
+}
+
+/** The bytes each upload reserved of its address's hourly budget before its body was read. */
+const reservations = new WeakMap<Request, number>();
+
+/** Counts `bytes` against the address's hourly allowance of imported bytes, or refuses the request. */
+async function takeImportBytes(limits: Limits, address: string, bytes: number): Promise<void> {
+  const verdict = await limits.importBytes.take(address, bytes);
+  if (!verdict.allowed)
+    throw rateLimited(`This address has imported all it may this hour; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);
+}
+
+/**
+ * Verifying a file costs about in proportion to its size, so the hourly allowance is in bytes, valid or not. It is
+ * counted before the body is read, by what the request says it will send: counted after, every upload an address
+ * had under way was held whole in memory first (100 at once, its request budget, were 500 MB at the default
+ * MAX_IMPORT_BYTES) and only then refused. A body that is compressed or sent without a length may come to
+ * MAX_IMPORT_BYTES, so that is what it reserves; the part of a reservation the body did not use is given back.
+ * A declared length over MAX_IMPORT_BYTES reserves nothing: express.raw refuses it 413 before reading it.
+ */
+function reserveUploadBytes(limits: Limits, maxBytes: number): express.RequestHandler {
+  return (req, _res, next) => {
+    const declared = Number(req.get('content-length') ?? Number.NaN);
+    const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    const exact = encoding === 'identity' && Number.isSafeInteger(declared) && declared >= 0;
+    if (exact && declared > maxBytes) return next();
+    const reserved = exact ? declared : maxBytes;
+    takeImportBytes(limits, addressOf(req), reserved).then(() => {
+      reservations.set(req, reserved);
+      next();
+    }, next);
+  };
 }
 
 /** A session's scenario (for its facilitator) and the text its views name (for any of its tokens). */
