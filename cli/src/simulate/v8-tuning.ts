@@ -4,11 +4,11 @@ import { setFlagsFromString } from 'node:v8';
  * TurboFan's budget for inlining into one optimized function, in bytecode bytes (V8's default
  * is 920). Every worker thread is a fresh V8 isolate that compiles the engine's hot functions
  * again on V8's shared helper threads; the largest of them (the adjudication's `propose`, the
- * personas' message composition) inline most of the engine and took 100-200 ms each to compile,
- * several times over after deopts. At 300 a one-worker run of 10,000 games spent 0.82-0.86 s on
- * the helper threads instead of 1.13-1.15 s, two workers 1.54-1.63 s instead of 1.90-2.11 s, and
- * the worker threads' own CPU per game did not rise (docs/performance/analysis-log.md, "Warm-up
- * per worker isolate").
+ * personas' message composition) inline most of the engine: `propose` took about 115 ms a compile
+ * and was compiled three times, `composeMessages` four. At 300, runs of 10,000 games spent 0.88-1.18 s
+ * on the helper threads instead of 1.04-1.66 s with one worker, 1.62-2.16 s instead of 2.00-2.93 s
+ * with two (three alternating pairs on a shared machine), and the worker threads' own CPU per game
+ * did not rise (docs/performance/analysis-log.md, "Warm-up per worker isolate").
  */
 const INLINING_BUDGET = 300;
 

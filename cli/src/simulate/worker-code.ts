@@ -21,7 +21,7 @@ export const WORKER_BUNDLE_CACHE = fileURLToPath(new URL('../../../node_modules/
  * tsx again (a loader thread of its own, every module sent there and back) and ran tsx's output,
  * which defines a `name` on every closure it makes. One bundle made here by esbuild (the compiler
  * tsx itself uses) is the same source compiled once: a worker then starts in about 0.2-0.5 s
- * instead of 0.6-1.3 s and plays its games with 5-10 % less CPU
+ * instead of 0.6-2.9 s and plays its games with 4-25 % less CPU (four pairs on a loaded machine)
  * (docs/performance/analysis-log.md, "Worker warm-up: deopts, closures and tsx"). The bundle is
  * kept in `cacheDir` with a hash of each of its inputs and used again while none has changed:
  * building it took about a third of a second of every run's start.

@@ -104,7 +104,7 @@ export function apiRoutes(deps: RoutesDeps): Router {
  * views share: public, and each the same bytes for as long as the process
  * runs (scenarios are loaded once), so each is serialised and compressed
  * once (public-bodies.ts) and revalidated by its ETag. A stranger's request
- * then costs a lookup, where it cost up to 7 ms of CPU
+ * then costs a lookup, where the teaching layer cost 5-6 ms of CPU
  * (docs/performance/analysis-log.md, "Public GETs made once").
  */
 function scenarioRoutes(router: Router, deps: RoutesDeps, { publicLimited }: Middleware): void {

@@ -20,7 +20,7 @@ export class CommandAnswer implements CommandResult {
   /**
    * What JSON.stringify writes for `{ ok: true, data: this }` (an accepted command's `Ack`), after `head`; by hand
    * for integers, the only numbers a version takes. Few pieces: each `+` of a long string is a cons string, and a
-   * first version of this, with a piece for each key and value, allocated about 150 B a command more than
+   * first version of this, with a piece for each key and value, allocated 120-160 B a command more than
    * JSON.stringify's one flat string (docs/performance/fan-out-log.md, "Callgrind of the message path again…").
    */
   ackJson(head: string): string {

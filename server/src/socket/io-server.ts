@@ -52,7 +52,7 @@ export function createIoServer(httpServer: HttpServer, config: Config, hosts: Ho
       : {}),
   });
   // With Redis the ack follows the append's round trip, never the update in one iteration: nothing to merge, and the
-  // hold measured 4-16 % more CPU per delivery there (docs/performance/fan-out-log.md, "Holding only the sender").
+  // hold measured 3-15 % more CPU per delivery there (docs/performance/fan-out-log.md, "Holding only the sender").
   if (!redis) senderWrites(io.engine);
   return io;
 }

@@ -13,10 +13,11 @@
  *
  * Each slot keeps its id's hash beside its seq (a second Int32Array): growing
  * the table is then a copy by the kept hashes, where rehashing every id's
- * characters at each doubling was about 560 instructions a message by
- * callgrind (docs/performance/fan-out-log.md, "Rubicon's own path again: the
- * command index grown by kept hashes…"); a probe compares the kept
- * hash before it reads the id back from the log.
+ * characters at each doubling was about 560 instructions a message in a
+ * callgrind window that held one, well under a hundred over a session's life
+ * (docs/performance/fan-out-log.md, "Rubicon's own path again: the command
+ * index grown by kept hashes…"); a probe compares the kept hash before it
+ * reads the id back from the log.
  */
 const EMPTY = 0;
 const FIRST_CAPACITY = 64;

@@ -70,7 +70,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
   // No per-command timeout of node-redis's own (5 s by default): every command of this client is bounded by
   // the gate (store, scheduler), the limits' own timeouts, or a timeout of their own (bot-leases.ts), and
   // node-redis's costs an AbortSignal, a timer and a finalization-registry entry per command, all of which stay
-  // for the whole 5 s after the answer: about 30 KB per session on each process right after 200 sessions were
+  // for the whole 5 s after the answer: about 20 KB per session on each process right after 200 sessions were
   // set up (docs/performance/fan-out-log.md, "Memory per idle session: what a session holds").
   const client: RedisClientType = createClient({ url: config.redisUrl, socket, disableOfflineQueue: true, commandOptions: { timeout: 0 } });
   // Without a listener, an 'error' event (any dropped connection) would crash the process.

@@ -52,7 +52,7 @@ const ZEROS = '000000000';
 /**
  * JSON.stringify's text for a number (`null` when it is not finite). A message's `at`, milliseconds since 1970
  * (about 1.8e12), is past the small integers, and String() of such a double runs V8's general double-to-text
- * conversion: about 430-550 ns a call on Node 24 in a micro-benchmark, and 22 of the log follower's 75 own busy
+ * conversion: about 430-550 ns a call on Node 24 in a micro-benchmark, and 22 of the update JSON's 27 busy
  * samples in a fan-out profile (docs/performance/fan-out-log.md, 6 December, "A message's time as text"). A
  * safe integer past 2^31 is written as its two halves around the ninth digit, each a small integer, in about
  * 170-250 ns: the same digits, since JSON.stringify writes every integer below 1e21 in plain decimal.
