@@ -43,7 +43,8 @@ const hostNames = optionalString.refine(
   'comma-separated host names without scheme or port (.example.org for it and its subdomains), or * or all',
 );
 
-const Env = z.object({
+/** The environment the server reads; exported for the docs' check of its defaults (docs-match-code.test.ts). */
+export const Env = z.object({
   // Past 65535 Node's listen threw a RangeError at start, not naming PORT.
   PORT: int(0, 3000).pipe(z.number().max(65535)),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -75,7 +76,8 @@ const Env = z.object({
   HELLO_RATE_LIMIT_BURST: int(1, 300),
   HELLO_RATE_LIMIT_PER_SEC: z.coerce.number().positive().default(5),
   /**
-   * Per client address and process: sockets open at once that have not yet said a successful hello.
+   * Per client address, on all processes together with Redis (on this one without): sockets open at once that
+   * have not yet said a successful hello.
    * Past it a new socket is refused (connect_error, code rate_limited). A class behind one address
    * reconnecting at once after a network blip (40 phones, a projector, the facilitator's tabs) is a
    * few dozen; the default leaves room for a school of 300 behind one router, as HELLO_RATE_LIMIT_BURST does.
@@ -92,7 +94,7 @@ const Env = z.object({
    * reconnect overlapping its old socket, fit in 8.
    */
   SOCKETS_PER_TOKEN: int(1, 8),
-  /** With Redis: how long a killed or stopped process's places under SOCKETS_PER_TOKEN outlast it (renewed every third of it). */
+  /** With Redis: how long a killed or stopped process's places under SOCKETS_PER_TOKEN and ANONYMOUS_SOCKETS_PER_ADDRESS outlast it (renewed every third of it). */
   TOKEN_SOCKETS_LEASE_MS: int(300, 15_000),
   /** Per client address, for joining by code and creating, importing or branching sessions (a class may share one address). */
   HTTP_RATE_LIMIT_BURST: int(1, 100),
@@ -279,11 +281,11 @@ export interface Config {
   cacheIdleMs: number;
   limits: LimitsConfig;
   helloTimeoutMs: number;
-  /** Per client address and process: sockets open at once without a successful hello (ANONYMOUS_SOCKETS_PER_ADDRESS). */
+  /** Per client address (with Redis, across processes): sockets open at once without a successful hello (ANONYMOUS_SOCKETS_PER_ADDRESS). */
   anonymousSocketsPerAddress: number;
   /** Per token (with Redis, across processes): sockets holding its grant at once (SOCKETS_PER_TOKEN). */
   socketsPerToken: number;
-  /** With Redis: how long a dead process's places under socketsPerToken last (TOKEN_SOCKETS_LEASE_MS). */
+  /** With Redis: how long a dead process's places under socketsPerToken and anonymousSocketsPerAddress last (TOKEN_SOCKETS_LEASE_MS). */
   tokenSocketsLeaseMs: number;
   trustProxy: boolean | number | string;
   /** Null: the page's own origin and PUBLIC_URL's. */

@@ -3,12 +3,13 @@
  * docs/protocol.md's error codes (shared/src/errors.ts) and the README's configuration table (the
  * environment schema in server/src/config.ts). A code or a setting added without its line fails here.
  * And the links between the docs: every relative link among README.md, docs/*.md and docs/performance/*.md
- * names a file that exists and, in a markdown file, a heading it has.
+ * names a file that exists and, in a markdown file, a heading it has. And the code's comments: every docs
+ * section one names, by its quoted title or its § number, is a heading of that file.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, FILE_PROBLEM_CODES } from '@rubicon/shared';
-import { loadConfig } from '../src/config.ts';
+import { Env, loadConfig } from '../src/config.ts';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
@@ -75,6 +76,60 @@ function brokenLinks(path: string): string[] {
   return bad;
 }
 
+/** The README's configuration table: each row's variables and the backticked values of its default cell. */
+function configRows(): { names: string[]; defaults: string[] }[] {
+  const table = section(read('README.md'), '## Configuration', '## Deployment');
+  const start = table.indexOf('\n| variable | default | meaning |');
+  // One table: the rows from its header to the first line that is not a row (a blank line ends a markdown table).
+  const lines = table.slice(start + 1).split('\n').slice(2);
+  const rows = lines.slice(0, lines.findIndex((line) => !line.startsWith('| ')));
+  return rows.map((row) => {
+    const [names = '', defaults = ''] = row.split(' | ');
+    return { names: [...names.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1] ?? ''), defaults: [...defaults.matchAll(/`([^`]*)`/g)].map((m) => m[1] ?? '') };
+  });
+}
+
+/** The files whose comments may name a docs section: the packages' sources, tests and benches, not their dependencies or builds. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(new URL(dir, root), { withFileTypes: true }).flatMap((entry) => {
+    if (entry.isDirectory()) return ['node_modules', 'dist'].includes(entry.name) || entry.name.startsWith('.') ? [] : sourceFiles(`${dir}${entry.name}/`);
+    return /\.(ts|tsx|mts|js)$/.test(entry.name) ? [`${dir}${entry.name}`] : [];
+  });
+}
+
+/** The headings of a markdown file, fenced code left out. */
+function headingsOf(path: string): string[] {
+  return read(path)
+    .replace(/^(```|~~~)[\s\S]*?^\1/gm, '')
+    .split('\n')
+    .flatMap((line) => /^#{1,6} (.*)$/.exec(line)?.[1] ?? []);
+}
+
+/**
+ * The docs sections the comments of `path` name that are no heading of the file they name: a quoted title
+ * after the file's path (a date between them allowed), each piece of it around a `…` found in one heading,
+ * or a `§N`, a heading numbered N. Comments run over lines, so their line starts are joined first.
+ */
+function missingSections(path: string, cited: { count: number }): string[] {
+  const text = read(path).replace(/\n\s*(\*|\/\/)\s?/g, ' ');
+  const byTitle = [...text.matchAll(/(docs\/[\w/.-]+\.md),\s*(?:[\d-]+ [A-Z][a-z]+,\s*)?"([^"]+)"/g)].map((m) => ({ doc: m[1] ?? '', title: m[2] ?? '' }));
+  const bySection = [...text.matchAll(/(docs\/[\w/.-]+\.md),? §(\d+)/g), ...text.matchAll(/§(\d+) of (docs\/[\w/.-]+\.md)/g)].map((m) =>
+    /^\d/.test(m[1] ?? '') ? { doc: m[2] ?? '', number: m[1] ?? '' } : { doc: m[1] ?? '', number: m[2] ?? '' },
+  );
+  cited.count += byTitle.length + bySection.length;
+  const missing: string[] = [];
+  for (const { doc, title } of byTitle) {
+    const pieces = title.split('…').map((piece) => piece.trim()).filter((piece) => piece !== '');
+    const found = existsSync(new URL(doc, root)) && headingsOf(doc).some((heading) => pieces.every((piece) => heading.includes(piece)));
+    if (!found) missing.push(`${path}: ${doc}, "${title}"`);
+  }
+  for (const { doc, number } of bySection) {
+    const found = existsSync(new URL(doc, root)) && headingsOf(doc).some((heading) => heading.startsWith(`${number}. `));
+    if (!found) missing.push(`${path}: ${doc} §${number}`);
+  }
+  return missing;
+}
+
 describe('the docs list what the code has', () => {
   it("docs/protocol.md's Errors list names every socket error code, and no other", () => {
     const errors = section(read('docs/protocol.md'), '### Errors', '`unavailable` with');
@@ -93,6 +148,37 @@ describe('the docs list what the code has', () => {
     const table = section(read('README.md'), '## Configuration', '## Deployment');
     const documented = quoted(table, /^[A-Z][A-Z0-9_]+$/);
     expect(variables.filter((v) => !documented.has(v))).toEqual([]);
+  });
+
+  it("the README's configuration table is one table, a row for each variable, with the server's default", () => {
+    // It once had RECOVERY_MS and SHUTDOWN_GRACE_MS twice, the second time after a blank line, which ended the
+    // table there: the rows after it (OPEN_BROWSER, the bots', the language model's) showed as a paragraph.
+    const rows = configRows();
+    const rowsInSection = section(read('README.md'), '## Configuration', '## Deployment').split('\n').filter((line) => line.startsWith('| `'));
+    expect(rows.length).toBe(rowsInSection.length);
+    const names = rows.flatMap((row) => row.names);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+    const defaults: Record<string, unknown> = Env.parse({});
+    // OPEN_BROWSER is read by open-browser.ts, not the schema: `npm start`'s, not the server's.
+    expect(names.filter((name) => !(name in Env.shape) && name !== 'OPEN_BROWSER')).toEqual([]);
+    expect(names).toContain('LLM_TIMEOUT_MS');
+    const wrong = rows.flatMap(({ names: inRow, defaults: shown }) =>
+      inRow.flatMap((name) => {
+        const value = defaults[name];
+        const stated = typeof value === 'number' || typeof value === 'string' ? String(value) : null;
+        return stated === null || shown.includes(stated) ? [] : [`${name}: ${stated} not in ${shown.join(', ')}`];
+      }),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('every docs section a code comment names, by quoted title or §, is a heading of that file', () => {
+    // A comment quoting a figure sends the reader to the section that measured it; a renamed or split
+    // section leaves the comment pointing nowhere, and the links check above does not read code.
+    const cited = { count: 0 };
+    const missing = ['server/', 'shared/', 'client/', 'cli/', 'e2e/'].flatMap(sourceFiles).flatMap((path) => missingSections(path, cited));
+    expect(cited.count).toBeGreaterThan(40);
+    expect(missing).toEqual([]);
   });
 
   it("docs/protocol.md's Limits table gives the server's defaults, each counted where docs/security.md counts it", () => {
