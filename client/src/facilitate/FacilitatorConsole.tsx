@@ -19,7 +19,8 @@ import { SeatTable } from './SeatStatus.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
 import { Timeline } from '../display/Timeline.tsx';
 import { humanize, PHASE_LABEL } from '../lib/describe.ts';
-import { ApiError, exportSession } from '../net/api.ts';
+import { exportSession } from '../net/api.ts';
+import { StatusButton } from '../common/StatusButton.tsx';
 import { hostedSession, loadCredential } from '../net/storage.ts';
 import { useSession, type Session } from '../net/useSession.ts';
 import { paths } from '../router.ts';
@@ -194,28 +195,13 @@ export function WorldTable({ view }: { view: GameView }) {
 }
 
 function ExportButton({ sessionId, token }: { sessionId: string; token: string }) {
-  const [state, setState] = useState<string | null>(null);
+  const run = async () => {
+    downloadBlob(`rubicon-${sessionId}.json`, await exportSession(sessionId, token));
+    return 'Downloaded.';
+  };
   return (
-    <>
-      <button
-        type="button"
-        className="btn btn--small btn--ghost"
-        data-testid="export"
-        onClick={async () => {
-          setState('Preparing…');
-          try {
-            downloadBlob(`rubicon-${sessionId}.json`, await exportSession(sessionId, token));
-            setState('Downloaded.');
-          } catch (err) {
-            setState(err instanceof ApiError ? err.message : 'Export failed.');
-          }
-        }}
-      >
-        Export session file
-      </button>
-      <span role="status" className="small muted">
-        {state}
-      </span>
-    </>
+    <StatusButton className="btn btn--small btn--ghost" testId="export" busy="Preparing…" failed="Export failed." run={run}>
+      Export session file
+    </StatusButton>
   );
 }

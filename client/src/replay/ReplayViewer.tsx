@@ -5,7 +5,8 @@ import { AppHeader } from '../common/AppHeader.tsx';
 import { Link } from '../common/Link.tsx';
 import { PHASE_LABEL, seatName } from '../lib/describe.ts';
 import { timeOfDay } from '../lib/time.ts';
-import { ApiError, branchSession } from '../net/api.ts';
+import { branchSession } from '../net/api.ts';
+import { StatusButton } from '../common/StatusButton.tsx';
 import { rememberHostedSession } from '../net/storage.ts';
 import { navigate, paths } from '../router.ts';
 import { PointOfView } from './PointOfView.tsx';
@@ -167,30 +168,15 @@ function beatLabel(beats: readonly { id: string; title: string }[], beat: string
 }
 
 function BranchButton({ session, version }: { session: RecordedSession; version: number }) {
-  const [state, setState] = useState<string | null>(null);
+  const run = async () => {
+    const title = `${session.file.session.title} · from event ${version}`.slice(0, 120);
+    const created = await branchSession(session.sessionId, session.token, version, title);
+    rememberHostedSession(created, title, Date.now());
+    navigate(paths.setup(created.sessionId));
+  };
   return (
-    <>
-      <button
-        type="button"
-        className="btn btn--small"
-        data-testid="branch"
-        onClick={async () => {
-          setState('Starting…');
-          try {
-            const title = `${session.file.session.title} · from event ${version}`.slice(0, 120);
-            const created = await branchSession(session.sessionId, session.token, version, title);
-            rememberHostedSession(created, title, Date.now());
-            navigate(paths.setup(created.sessionId));
-          } catch (err) {
-            setState(err instanceof ApiError ? err.message : 'The branch could not be started.');
-          }
-        }}
-      >
-        Branch from here
-      </button>
-      <span role="status" className="small muted">
-        {state}
-      </span>
-    </>
+    <StatusButton className="btn btn--small" testId="branch" busy="Starting…" failed="The branch could not be started." run={run}>
+      Branch from here
+    </StatusButton>
   );
 }
