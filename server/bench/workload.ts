@@ -10,10 +10,10 @@ import {
   applyEntry,
   checkCommand,
   beatById,
+  ChooserRng,
   channelIsOpen,
   createGame,
   initialState,
-  nextFloat,
   phaseOf,
   type Actor,
   type Command,
@@ -21,9 +21,7 @@ import {
   type GameState,
   type LogEntry,
   type Phase,
-  type PrngState,
   type Scenario,
-  seedFrom,
 } from '@rubicon/shared';
 import { shippedScenario } from '@rubicon/shared/scenario-files';
 
@@ -40,24 +38,8 @@ export function benchGame(seed: string): Game {
   return createGame(benchScenario(), { scenarioId: SCENARIO_ID, seed, optionalSeats: OPTIONAL_SEATS });
 }
 
-/** A seeded generator (the shared mulberry32), so every run produces the same workload. */
-export class Rng {
-  private state: PrngState;
-  constructor(seed: string) {
-    this.state = seedFrom(seed);
-  }
-  next(): number {
-    const [value, next] = nextFloat(this.state);
-    this.state = next;
-    return value;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error('pick from nothing');
-    return items[this.int(items.length)] as T;
-  }
+/** A seeded generator (the shared mulberry32, as the headless runner's choosers draw), so every run produces the same workload. */
+export class Rng extends ChooserRng {
   chance(p: number): boolean {
     return this.next() < p;
   }
