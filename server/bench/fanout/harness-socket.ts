@@ -7,8 +7,9 @@
  *   acknowledgements and `42["update", …]` in), its frames parsed with one
  *   JSON.parse each. It leaves out engine.io-client's and socket.io-client's
  *   layers (their emitters, the manager's nextTick per packet, a timer per
- *   acknowledgement), which took about half of the harness's main thread at
- *   5 msg/s (docs/performance/fan-out-log.md, "A lighter harness client").
+ *   acknowledgement), which took about a quarter of the harness's busy main
+ *   thread at 5 msg/s, and JSON.parse of the frames 7 % more of its samples
+ *   (docs/performance/fan-out-log.md, "A lighter harness client").
  * - `full` (FANOUT_HARNESS_CLIENT=full): socket.io-client, as every reading
  *   before then was taken.
  *
