@@ -27,7 +27,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /*
  * The schema's two patterns, checked by character code rather than with RegExp#test and the keys by `===` rather
  * than Array#includes: each of those calls a builtin V8 does not inline, and under callgrind (Node 24) they were
- * about 1,500 of the fast path's 3,600 instructions a message (docs/performance/fan-out-log.md, "The ingress's
+ * about 1,550 of the fast path's 3,310 instructions a message (docs/performance/fan-out-log.md, "The ingress's
  * own code under callgrind…").
  */
 
