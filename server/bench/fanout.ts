@@ -18,7 +18,8 @@
  *   FANOUT_CPU_PROF=<dir> (a .cpuprofile of each server process over the load window),
  *   FANOUT_NODE_FLAGS="--max-semi-space-size=32 …" (extra Node flags for every server process, bare and Rubicon alike),
  *   FANOUT_WINDOW_MARKS=<file> (each server process appends its pid and the window's start and end on its own clock, to cut a V8 log at the window: fanout/v8-log-window.ts),
- *   FANOUT_THREAD_SWITCHES=<file> (each server process appends one JSON line per load window: every thread's voluntary and involuntary context switches and CPU ticks; fanout/thread-switches.ts),
+ *   FANOUT_THREAD_SWITCHES=<file> (each server process appends one JSON line per load window: every thread's voluntary and involuntary context switches and CPU ticks, the window on the monotonic and epoch clocks; fanout/thread-switches.ts;
+ *     with FANOUT_TAIL_DUMP and a `perf record` of sched_switch, stall-report.ts splits each long event-loop stall into GC, preemption by whom, sleep and the rest),
  *   FANOUT_HEAP_PROF=<dir> (instead, a sampling .heapprofile of what each server process allocated over the load window),
  *   FANOUT_VARIANT="RECOVERY_MS=0,…" (a third phase: Rubicon with these settings),
  *   FANOUT_BASELINE=<another checkout> (a third phase: that checkout's Rubicon, an A/B of code in one run, with this checkout's limit settings, fanout/limits.ts),

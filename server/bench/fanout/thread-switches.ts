@@ -86,8 +86,11 @@ export class ThreadSwitchProbe {
   stop(): void {
     if (!this.file || !this.atStart) return;
     const threads = threadDeltas(this.atStart, readAll());
+    const endedAt = performance.now();
     const monotonicNs = [String(this.startedNs), String(process.hrtime.bigint())];
-    const line = { pid: process.pid, server: process.argv[1] ?? '', node: process.version, windowMs: performance.now() - this.startedAt, monotonicNs, threads };
+    // Epoch ms at the same instants, to place the tail dump's stamps (epoch) on a perf trace (monotonic): stall-causes.ts.
+    const epochMs = [performance.timeOrigin + this.startedAt, performance.timeOrigin + endedAt];
+    const line = { pid: process.pid, server: process.argv[1] ?? '', node: process.version, windowMs: endedAt - this.startedAt, monotonicNs, epochMs, threads };
     appendFileSync(this.file, `${JSON.stringify(line)}\n`);
     this.atStart = null;
   }
