@@ -52,6 +52,33 @@ function tally(codes: string[]): Record<string, number> {
   return counts;
 }
 
+/**
+ * A join, sent again while it is refused `503 unavailable` (at most 20 times, 100 ms apart), as a client
+ * honouring Retry-After would: a join is promised an answer within STORE_TIMEOUT_MS or that refusal, and
+ * on a loaded host Redis can take longer (a right code was refused 503 at load 14).
+ */
+async function joinAgain(url: string, code: string): Promise<{ status: number; refused503: number }> {
+  for (let i = 0; ; i++) {
+    const r = await api(url, '/api/join', { body: { code } });
+    if (r.status !== 503 || i === 20) return { status: r.status, refused503: i };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Guesses sent at once against a budget of `budget` wrong codes: exactly `budget` looked up (404) and the
+ * rest refused (429). A guess may instead be refused `503` when Redis did not count it within the join's
+ * bound (a loaded host); it may have been counted, so with 503s at most `budget` are looked up and every
+ * guess Redis allowed is a 404 or a 503. More than `budget` looked up is the bypass this guards.
+ */
+function expectWithinBudget(counts: Record<string, number>, budget: number, sent: number): void {
+  const [lookedUp, unavailable] = [counts['404'] ?? 0, counts['503'] ?? 0];
+  if (unavailable === 0) return void expect(counts).toEqual({ 404: budget, 429: sent - budget });
+  expect(Object.keys(counts).every((k) => ['404', '429', '503'].includes(k)), JSON.stringify(counts)).toBe(true);
+  expect(lookedUp, JSON.stringify(counts)).toBeLessThanOrEqual(budget);
+  expect(lookedUp + unavailable, JSON.stringify(counts)).toBeGreaterThanOrEqual(budget);
+}
+
 const SEAT_FLOOD_ENV = { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '1000' };
 const SESSION_CAP_ENV = { RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_SEC: '0.1', SESSION_RATE_LIMIT_BURST: '25', SESSION_RATE_LIMIT_PER_SEC: '0.25' };
 
@@ -206,9 +233,11 @@ describe('HTTP limits hold across processes and forged addresses', () => {
     prefixes.push(prefix);
     const env = { HTTP_RATE_LIMIT_BURST: '10', HTTP_RATE_LIMIT_PER_SEC: '0.1' };
     const [a, b] = [await serve(env, 'redis', prefix), await serve(env, 'redis', prefix)];
-    const statuses: number[] = [];
-    for (let i = 0; i < 30; i++) statuses.push((await api((i % 2 === 0 ? a : b).url, '/api/join', { body: { code: `ZZZZ${i}ZZ` } })).status);
-    expect(tally(statuses.map(String))).toEqual({ 404: 10, 429: 20 });
+    const answers = [];
+    for (let i = 0; i < 30; i++) answers.push(await joinAgain((i % 2 === 0 ? a : b).url, `ZZZZ${i}ZZ`));
+    const refused503 = answers.reduce((n, r) => n + r.refused503, 0);
+    const counts = tally(answers.map((r) => String(r.status)));
+    expectWithinBudget(refused503 ? { ...counts, 503: refused503 } : counts, 10, 30 + refused503);
   });
 
   it('makes join-code guessing stop at the address’s budget of wrong codes, on every process, while right codes cost nothing', async () => {
@@ -218,15 +247,15 @@ describe('HTTP limits hold across processes and forged addresses', () => {
     const [a, b] = [await serve(env, 'redis', prefix), await serve(env, 'redis', prefix)];
     const session = await createSession(a.url, { scenarioId: 'april-2024' });
     // A class joining: right codes, many times, spend none of the budget.
-    for (let i = 0; i < 12; i++) expect((await api(b.url, '/api/join', { body: { code: codeFor(session, 'iran') } })).status).toBe(200);
+    for (let i = 0; i < 12; i++) expect((await joinAgain(b.url, codeFor(session, 'iran'))).status).toBe(200);
     // Guesses sent all at once are each counted before any is looked up.
     const guesses = await Promise.all(Array.from({ length: 40 }, (_, i) => api<HttpError>((i % 2 ? a : b).url, '/api/join', { body: { code: `GUESS${String(i).padStart(3, '2')}` } })));
-    expect(tally(guesses.map((g) => String(g.status)))).toEqual({ 404: 5, 429: 35 });
+    expectWithinBudget(tally(guesses.map((g) => String(g.status))), 5, 40);
     const refused = guesses.find((g) => g.status === 429)!;
     expect(refused.body.error.code).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
     // Past the budget a right code is refused too: the answer must not tell a right guess from a wrong one.
-    expect((await api(a.url, '/api/join', { body: { code: codeFor(session, 'us') } })).status).toBe(429);
+    expect((await joinAgain(a.url, codeFor(session, 'us'))).status).toBe(429);
   });
 
   it('ignores X-Forwarded-For unless TRUST_PROXY names the peer it came from', async () => {

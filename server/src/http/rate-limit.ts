@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { rateLimited, waitInWords, type Limits } from '../limits/limits.ts';
 import type { RateLimit } from '../limits/rate-limit.ts';
-import { ServiceError } from '../session/service-error.ts';
+import { ServiceError, unavailable } from '../session/service-error.ts';
 import { addressKey } from './client-address.ts';
 import type { OwnBots } from './own-bots.ts';
 
@@ -86,17 +86,30 @@ export const givesBackWhenFull: ErrorRequestHandler = (err: unknown, req, _res, 
   next(err);
 };
 
+/** A join's deadline (performance.now() time), and its refusal once that passed (worded for the store's state). */
+export interface JoinBound {
+  deadline: number;
+  late: () => ServiceError;
+}
+
 /**
  * Join-code guessing: each join counts against the address before the code
  * is looked up (so a thousand guesses sent at once are counted as a
  * thousand), and is given back when the code turned out to exist. Only
  * wrong codes use up the budget. The address's request budget is counted in
  * the same check (`Limits.join`): one wait for Redis, not two, so that the
- * join is answered within its bound during an outage.
+ * join is answered within its bound (`deadline`) during an outage. A join Redis
+ * could not count by then is refused unavailable, as its lookup would be.
  */
-export async function countJoinAttempt<T>(limits: Limits, address: string, join: () => Promise<T>): Promise<T> {
-  const counting = limits.join(address);
+export async function countJoinAttempt<T>(limits: Limits, address: string, bound: JoinBound, join: () => Promise<T>): Promise<T> {
+  const counting = limits.join(address, bound.deadline);
   const verdict = counting instanceof Promise ? await counting : counting;
+  if ('uncounted' in verdict) {
+    // A late count still lands in Redis; it is given back after it, on the same connection, as a join refused
+    // unavailable tells nothing of its code. One never sent (Redis not ready) has nothing to give back.
+    if (verdict.uncounted === 'late') void limits.joinFailures.giveBack(address);
+    throw verdict.uncounted === 'down' ? unavailable() : bound.late();
+  }
   if (!verdict.allowed) {
     if (verdict.link === 0) throw tooManyRequests(verdict.retryAfterMs);
     throw rateLimited(`Too many wrong codes from this address; try again in ${waitInWords(verdict.retryAfterMs)}.`, verdict.retryAfterMs);

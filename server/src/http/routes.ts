@@ -153,7 +153,7 @@ function entryRoutes(router: Router, deps: RoutesDeps, { json, newSession }: Mid
       await new Promise<void>((resolve, reject) => json(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       return directory.join(parse(JoinRequest, req.body).code, deadline);
     };
-    res.json(await (deps.ownBots.carries(req.headers) ? join() : countJoinAttempt(limits, addressOf(req), join)));
+    res.json(await (deps.ownBots.carries(req.headers) ? join() : countJoinAttempt(limits, addressOf(req), { deadline, late: () => directory.lateRefusal() }, join)));
   });
 }
 

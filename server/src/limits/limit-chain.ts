@@ -8,10 +8,16 @@ import { performance } from '../clock.ts';
 /** A chain's answer: allowed, or refused by the link at `link` (counting nothing in the links after it). */
 export type ChainVerdict = { allowed: true } | { allowed: false; link: number; retryAfterMs: number };
 
-interface Check {
-  keys: readonly string[];
-  resolve: (verdict: ChainVerdict) => void;
-}
+/**
+ * A strict check Redis did not count: not ready (`down`), or no answer by the check's deadline (`late`; the
+ * script may still count it there later). Refused as unavailable, never counted in memory instead.
+ */
+export type Uncounted = { allowed: false; uncounted: 'down' | 'late' };
+
+/** A check waiting for its turn's script: one that falls back to memory, or a strict one with its deadline. */
+type Check =
+  | { keys: readonly string[]; deadline?: undefined; resolve: (verdict: ChainVerdict) => void }
+  | { keys: readonly string[]; deadline: number; resolve: (verdict: ChainVerdict | Uncounted) => void };
 
 /**
  * Counts the checks of one turn in order, each through the chain's links in
@@ -70,7 +76,8 @@ const BLOCKED_MAX = 10_000;
  * the turn, the verdicts those of counting the checks one by one in arrival
  * order. When Redis is not ready, fails or does not answer within the
  * store's `timeoutMs`, each link's own counter in this process decides, as
- * a single RateLimit's would. A check whose first link's key went over its
+ * a single RateLimit's would; a strict check (`takeStrictly`, for budgets
+ * of guesses) is refused instead. A check whose first link's key went over its
  * budget is refused from memory for the rest of that window, so a flood
  * from one seat costs no round trips.
  */
@@ -101,10 +108,26 @@ export class LimitChain {
     const refused = this.refusedAtOnce(keys);
     if (refused) return refused;
     if (!this.redis) return this.countLocally(keys);
-    return new Promise<ChainVerdict>((resolve) => {
-      if (this.waiting.length === 0) setImmediate(() => void this.countWaiting());
-      this.waiting.push({ keys, resolve });
-    });
+    return new Promise<ChainVerdict>((resolve) => this.enqueue({ keys, resolve }));
+  }
+
+  /**
+   * Counts one action as `take` does, but only in Redis: what Redis does not count by `deadline`
+   * (performance.now() time), or at all while it is not ready, is refused (Uncounted), not counted in this
+   * process's memory. For budgets of guesses (wrong join codes): a count that timed out still lands in
+   * Redis, so counting it in memory as well gave each process a fresh budget on top of Redis's whenever a
+   * count was slow, which loading the server is enough to cause. Without Redis, as `take`.
+   */
+  takeStrictly(keys: readonly string[], deadline: number): ChainVerdict | Promise<ChainVerdict | Uncounted> {
+    const refused = this.refusedAtOnce(keys);
+    if (refused) return refused;
+    if (!this.redis) return this.countLocally(keys);
+    return new Promise<ChainVerdict | Uncounted>((resolve) => this.enqueue({ keys, deadline, resolve }));
+  }
+
+  private enqueue(check: Check): void {
+    if (this.waiting.length === 0) setImmediate(() => void this.countWaiting());
+    this.waiting.push(check);
   }
 
   /**
@@ -154,13 +177,18 @@ export class LimitChain {
     const checks = this.waiting;
     this.waiting = [];
     let reply: number[] | null = null;
+    const ready = this.redis?.isReady === true;
     try {
-      reply = await this.countInRedis(checks);
+      reply = ready ? await this.countInRedis(checks, this.boundOf(checks)) : null;
     } catch {
       reply = null;
     }
     if (!reply) {
-      for (const check of checks) check.resolve(this.countLocally(check.keys));
+      const uncounted: Uncounted = { allowed: false, uncounted: ready ? 'late' : 'down' };
+      for (const check of checks) {
+        if (check.deadline === undefined) check.resolve(this.countLocally(check.keys));
+        else check.resolve(uncounted);
+      }
       return;
     }
     const now = performance.now();
@@ -179,14 +207,22 @@ export class LimitChain {
     this.blocked.set(key, until);
   }
 
+  /** How long a turn's script is waited for: the store's limit bound, or until the first strict check's deadline. */
+  private boundOf(checks: readonly Check[]): number {
+    let bound = Infinity;
+    const now = performance.now();
+    for (const check of checks) bound = Math.min(bound, check.deadline === undefined ? this.timeoutMs : check.deadline - now);
+    return Math.max(0, bound);
+  }
+
   /** The script's reply, or null when Redis is not ready or too slow (the script may still count there later). */
-  private async countInRedis(checks: readonly Check[]): Promise<number[] | null> {
+  private async countInRedis(checks: readonly Check[], boundMs: number): Promise<number[] | null> {
     const redis = this.redis;
     if (!redis?.isReady) return null;
     const keys = checks.flatMap((check) => check.keys.map((key, link) => this.links[link]?.storeKey(key) ?? key));
     const args = [String(this.links.length), ...this.links.flatMap((l) => [String(l.budget.points), String(l.budget.windowSeconds)])];
     this.onRoundTrip();
-    const reply = await settleWithin(redis.eval(COUNT_CHAIN, { keys, arguments: args }), this.timeoutMs, () => null);
+    const reply = await settleWithin(redis.eval(COUNT_CHAIN, { keys, arguments: args }), boundMs, () => null);
     if (reply === null) return null;
     if (!Array.isArray(reply) || reply.length !== 2 * checks.length || !reply.every((n) => typeof n === 'number')) return null;
     return reply as number[];

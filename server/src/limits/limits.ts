@@ -1,5 +1,5 @@
 import { ServiceError } from '../session/service-error.ts';
-import { LimitChain, type ChainVerdict } from './limit-chain.ts';
+import { LimitChain, type ChainVerdict, type Uncounted } from './limit-chain.ts';
 import { RateLimit, budgetOf, type Budget, type LimitStore, type Rate } from './rate-limit.ts';
 import type { CommandLimit } from '../session/command-path.ts';
 
@@ -126,10 +126,13 @@ export class Limits {
    * Counts one join from `address`: as a tokenless request (link 0), then as
    * a join attempt (link 1), in one check, so that a join waits for at most
    * one bound on a slow Redis, not one per limit. A request over the first
-   * spends none of the second.
+   * spends none of the second. With Redis, counted there or not at all: a
+   * join Redis does not count by `deadline` (the join's own, performance.now()
+   * time), or while it is not ready, is Uncounted (docs/security.md §3, "A
+   * slow Redis and the budget of wrong codes").
    */
-  join(address: string): ChainVerdict | Promise<ChainVerdict> {
-    return this.joins.take([address, address]);
+  join(address: string, deadline: number): ChainVerdict | Promise<ChainVerdict | Uncounted> {
+    return this.joins.takeStrictly([address, address], deadline);
   }
 
   /**

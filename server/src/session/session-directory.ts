@@ -106,6 +106,11 @@ export class SessionDirectory {
     });
   }
 
+  /** The refusal of a join whose count came too late to look its code up (rate-limit.ts), worded as `join`'s own. */
+  lateRefusal(): ServiceError {
+    return this.service.lateRefusal();
+  }
+
   /** `inTime` false: the caller was answered already, so nothing is written (no redemption counted, no token saved). */
   private async redeem(code: string, inTime: () => boolean): Promise<JoinResponse> {
     const found = await this.store.resolveCode(normalizeCode(code));
