@@ -29,7 +29,8 @@
  *   FANOUT_HARNESS_CLIENT=light|full (the harness's client sockets, bare and Rubicon alike: light, the default since a34229b (7 December), is `ws`
  *     speaking the engine.io/socket.io framing itself; full is socket.io-client, as every reading before then; fanout/harness-socket.ts),
  *   FANOUT_HARNESS_CPU_PROF=<dir> (a .cpuprofile of the harness process over the load window, and its user/system CPU; fanout/harness-profile.ts),
- *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, a phase is marked disturbed (fanout/disturbance.ts);
+ *   FANOUT_STEAL_MAX (5, % of the machine's cores), FANOUT_OTHERS_MAX (15, % of a core): past either over its window, or FANOUT_STEAL_SECOND_MAX
+ *     (25, % of the machine's cores) over its worst second (fanout/steal-burst.ts), a phase is marked disturbed (fanout/disturbance.ts);
  *     so is a late harness (its sends' lateness p99 past the larger of 5 ms and 1.5 × the median of the phases judged together, for causes outside
  *     the server: disturbance.ts, lateLimitOf), judged over the call's phases of a condition once they are in, and over all the rounds when pooled (the pool's verdict is the one a closing reading uses),
  *   FANOUT_SAVE=<file> (every condition's rounds as JSON, for fanout-pool.ts to summarise several runs at once),

@@ -35,7 +35,7 @@ describe('a disturbed phase', () => {
     expect(disturbanceOf({ stealPercent: 1, othersPercent: 8 }, DISTURBANCE_DEFAULTS)).toBeNull();
     expect(disturbanceOf({ stealPercent: 12.3, othersPercent: 8 }, DISTURBANCE_DEFAULTS)).toBe('steal 12 %');
     expect(disturbanceOf({ stealPercent: 0, othersPercent: 28 }, DISTURBANCE_DEFAULTS)).toBe('others 28 % of a core');
-    expect(disturbanceOf({ stealPercent: 50, othersPercent: 60 }, { stealPercent: 60, othersPercent: 70 })).toBeNull();
+    expect(disturbanceOf({ stealPercent: 50, othersPercent: 60 }, { stealPercent: 60, stealSecondPercent: 60, othersPercent: 70 })).toBeNull();
     // Not Linux: nothing to tell, so not marked.
     expect(disturbanceOf({ stealPercent: null, othersPercent: null }, DISTURBANCE_DEFAULTS)).toBeNull();
   });

@@ -21,7 +21,7 @@ async function runSavingRounds(report: Report): Promise<void> {
   const save = path.join(dir, 'rounds.json');
   try {
     // Every phase counts as disturbed (no share of a core is below -1000 %), so each names the other processes with the most CPU.
-    const disturbance = { stealPercent: 5, othersPercent: -1000 };
+    const disturbance = { stealPercent: 5, stealSecondPercent: 25, othersPercent: -1000 };
     // The second call of a series (FANOUT_ROUND_OFFSET=1): its round runs Rubicon first.
     await benchFanout(report, { ...FANOUT_DEFAULTS, sessions: 4, loadMs: 2_000, warmupMs: 500, drainMs: 10_000, rates: [2], redisRate: 2, redisUrl, variant: null, baseline: null, save, disturbance, roundOffset: 1 });
     // FANOUT_SAVE's file gives the summary over rounds with the p99 of every delivery pooled (fanout-pool.ts's path).

@@ -12,6 +12,14 @@
  * the machine" (-1 to 8 %: the bench's own parent process and the system's
  * daemons) and where the rounds with the widest p99 swings began (15-28 %).
  *
+ * FANOUT_STEAL_SECOND_MAX, the worst second's steal (steal-burst.ts): 25 %
+ * of the machine's cores is half a core for a second on this machine, one
+ * virtual CPU held for 500 ms, far past the 5 msg/s p99 of a quiet phase
+ * (8-19 ms) and the size of the one stall that set an unmarked phase's p99
+ * (586 ms, 8 December, 00:04 UTC, at 1.1 % steal over its window). A quiet
+ * second reads 0-1 %, and a host giving a steady 5 % reads the same each
+ * second, so steal spread thin is left to the window's rule.
+ *
  * A disturbed phase names the other processes that took the most CPU over
  * its window (process-cpu.ts), so that its reason, printed with the phase and
  * in the summary over rounds, says what ran rather than only how much.
@@ -25,15 +33,19 @@ import { midMedian } from './mid-median.ts';
 export interface DisturbanceLimits {
   /** Steal over the window, % of the machine's cores. */
   stealPercent: number;
+  /** Steal over the window's worst second, % of the machine's cores (steal-burst.ts). */
+  stealSecondPercent: number;
   /** Processes other than the servers, the harness and Redis, % of one core. */
   othersPercent: number;
 }
 
-export const DISTURBANCE_DEFAULTS: DisturbanceLimits = { stealPercent: 5, othersPercent: 15 };
+export const DISTURBANCE_DEFAULTS: DisturbanceLimits = { stealPercent: 5, stealSecondPercent: 25, othersPercent: 15 };
 
 /** What the machine did beside a phase; null where it could not be read (not Linux). */
 export interface BesideThePhase {
   stealPercent: number | null;
+  /** The worst second's; null or absent where not read. */
+  stealSecondPercent?: number | null;
   othersPercent: number | null;
   /** The other processes that used the most CPU over the window, most first; empty where unknown. */
   topOthers?: readonly ProcessCpu[];
@@ -50,10 +62,12 @@ export function namedProcesses(top: readonly ProcessCpu[]): string {
     .join(', ');
 }
 
-/** Why a phase counts as disturbed ("steal 12 %; others 120 % of a core; most CPU: yes 4242 99 %"), or null when it does not. */
+/** Why a phase counts as disturbed ("steal 12 %; steal's worst second 40 %; others 120 % of a core; most CPU: yes 4242 99 %"), or null when it does not. */
 export function disturbanceOf(beside: BesideThePhase, limits: DisturbanceLimits): string | null {
   const why: string[] = [];
   if (beside.stealPercent !== null && beside.stealPercent > limits.stealPercent) why.push(`steal ${beside.stealPercent.toFixed(0)} %`);
+  const second = beside.stealSecondPercent ?? null;
+  if (second !== null && second > limits.stealSecondPercent) why.push(`steal's worst second ${second.toFixed(0)} %`);
   if (beside.othersPercent !== null && beside.othersPercent > limits.othersPercent) why.push(`others ${beside.othersPercent.toFixed(0)} % of a core`);
   if (why.length === 0) return null;
   const named = namedProcesses(beside.topOthers ?? []);

@@ -69,6 +69,8 @@ export interface WindowCpu {
   machinePercent: number | null;
   /** The hypervisor's steal over the window, % of the machine's cores (null: not Linux). */
   stealPercent: number | null;
+  /** The worst second's steal in the window, % of the machine's cores (steal-burst.ts; phase.ts sets it from thread-cpu.ts's readings); null where not read, absent from results made before 8 December. */
+  stealSecondPercent?: number | null;
   /** The processes that took the most CPU over the window, the bench's own servers and harness and a measured Redis left out (process-cpu.ts); empty where /proc cannot be read. */
   topOthers: ProcessCpu[];
 }

@@ -28,7 +28,7 @@ export interface FanoutOptions {
   serverNodes: NodeBinary[];
   /** The harness's, the same for every phase (FANOUT_HARNESS_NODE). */
   harnessNode: NodeBinary;
-  /** Past these, a phase is marked disturbed (FANOUT_STEAL_MAX, FANOUT_OTHERS_MAX). */
+  /** Past these, a phase is marked disturbed (FANOUT_STEAL_MAX, FANOUT_STEAL_SECOND_MAX, FANOUT_OTHERS_MAX). */
   disturbance: DisturbanceLimits;
   /** Where to write every condition's rounds (FANOUT_SAVE); null for nowhere. */
   save: string | null;
@@ -104,7 +104,11 @@ export function fanoutOptionsFromEnv(redisUrl: string): FanoutOptions {
     pin: process.env.FANOUT_PIN === '1',
     serverNodes: serverNodes(process.env.FANOUT_NODE, selfNode()),
     harnessNode: harnessNode(process.env.FANOUT_HARNESS_NODE, selfNode()),
-    disturbance: { stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent), othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent) },
+    disturbance: {
+      stealPercent: envNumber('FANOUT_STEAL_MAX', DISTURBANCE_DEFAULTS.stealPercent),
+      stealSecondPercent: envNumber('FANOUT_STEAL_SECOND_MAX', DISTURBANCE_DEFAULTS.stealSecondPercent),
+      othersPercent: envNumber('FANOUT_OTHERS_MAX', DISTURBANCE_DEFAULTS.othersPercent),
+    },
     save: process.env.FANOUT_SAVE || null,
     idle: idlePlacements(process.env.FANOUT_IDLE),
     ballasts: parseBallasts(process.env.FANOUT_BALLAST),

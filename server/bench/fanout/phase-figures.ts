@@ -157,7 +157,7 @@ export function phaseFigures(w: MeasuredWindow, options: Pick<FanoutOptions, 'se
     machine,
     othersPercent,
     // A late harness is judged once the call's phases are in, against their lateness (rounds-summary.ts, judgeRounds).
-    disturbed: disturbanceOf({ stealPercent: machine.stealPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance),
+    disturbed: disturbanceOf({ stealPercent: machine.stealPercent, stealSecondPercent: machine.stealSecondPercent, othersPercent, topOthers: machine.topOthers }, options.disturbance),
     lateCauses: causes,
     threads: windowThreads(w.intervals),
     spans: end.flatMap((s) => (s.spans ? [s.spans] : [])),

@@ -51,7 +51,8 @@ export function addPhase(report: Report, section: string, target: string, r: Pha
   const { redisPercent, stealPercent } = r.machine;
   if (r.othersPercent !== null)
     report.add(section, `${target}: Redis CPU; the rest of the machine (not server, harness, Redis or steal)`, `${redisPercent === null ? '-' : redisPercent.toFixed(0)}; ${r.othersPercent.toFixed(0)}`, '% of 1 core');
-  if (stealPercent !== null) report.add(section, `${target}: the host's steal, % of the machine's cores; disturbed`, `${stealPercent.toFixed(1)} %; ${r.disturbed === null ? 'no' : `yes (${r.disturbed})`}`, '');
+  const second = r.machine.stealSecondPercent == null ? '-' : `${r.machine.stealSecondPercent.toFixed(1)} %`;
+  if (stealPercent !== null) report.add(section, `${target}: the host's steal, % of the machine's cores, over the window / its worst second; disturbed`, `${stealPercent.toFixed(1)} % / ${second}; ${r.disturbed === null ? 'no' : `yes (${r.disturbed})`}`, '');
   if (r.disturbed !== null && r.machine.topOthers.length > 0) report.add(section, `${target}: disturbed by: the other processes with the most CPU over the window (pid comm, % of a core: command line)`, othersLine(r.machine.topOthers), '');
   if (r.tailLegs) addTailLegs(report, section, target, r.tailLegs);
   const names = [...new Set(r.spans.flatMap((s) => Object.keys(s)))];

@@ -75,7 +75,8 @@ export async function runPhase(contender: Runnable, processes: number, rate: num
     const { result, marks } = await runLoad(p, contender, processes, rate, options);
     const [start, end] = await Promise.all([marks.start, marks.end, marks.profiles]);
     if (!start || !end) throw new Error(`${contender.target}: no load window`);
-    const machine = (await marks.machine) ?? { redisPercent: null, machinePercent: null, stealPercent: null, topOthers: [] };
+    const read = (await marks.machine) ?? { redisPercent: null, machinePercent: null, stealPercent: null, topOthers: [] };
+    const machine = { ...read, stealSecondPercent: marks.threads?.worstStealSecond() ?? null };
     const nodes = { servers: p.servers.map((s) => s.reportedNode ?? `${contender.node.version} (binary; the server did not say)`), harness: result.node };
     dumpTail(contender, end, result);
     return phaseFigures({ result, base, idle, start, end, wall: marks.wall, machine, nodes, intervals: marks.intervals }, options);

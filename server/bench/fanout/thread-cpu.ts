@@ -11,7 +11,8 @@
  * few dozen small files every 250 ms. Linux only; elsewhere no intervals.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { parseProcStat } from './machine-cpu.ts';
+import { parseProcStat, type CpuTicks } from './machine-cpu.ts';
+import { worstSpanSteal } from './steal-burst.ts';
 
 /** Cumulative ticks (10 ms, USER_HZ 100) per thread, and the main thread's run-queue wait, at one reading. */
 export interface ProcessReading {
@@ -26,6 +27,8 @@ export interface Reading {
   at: number;
   /** The machine's busy ticks (steal left out); null without /proc/stat. */
   busy: number | null;
+  /** The machine's steal and all its ticks, for the worst second's steal (steal-burst.ts); null without /proc/stat, absent from readings made without it. */
+  cpu?: Pick<CpuTicks, 'steal' | 'total'> | null;
   /** By pid. */
   servers: Map<number, ProcessReading>;
   harness: ProcessReading | null;
@@ -127,9 +130,9 @@ function readProcess(pid: number | undefined): ProcessReading | null {
   return { ticks, mainWaitNs: Number.isFinite(mainWaitNs) ? mainWaitNs : null };
 }
 
-function busyTicks(): number | null {
+function machineTicks(): CpuTicks | null {
   try {
-    return parseProcStat(readFileSync('/proc/stat', 'utf8'))?.busy ?? null;
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'));
   } catch {
     return null;
   }
@@ -153,7 +156,8 @@ export class ThreadCpu {
       const r = readProcess(pid);
       if (pid !== undefined && r) servers.set(pid, r);
     }
-    this.readings.push({ at: performance.timeOrigin + performance.now(), busy: busyTicks(), servers, harness: readProcess(this.harness), redis: this.redis === null ? null : readProcess(this.redis) });
+    const cpu = machineTicks();
+    this.readings.push({ at: performance.timeOrigin + performance.now(), busy: cpu?.busy ?? null, cpu, servers, harness: readProcess(this.harness), redis: this.redis === null ? null : readProcess(this.redis) });
   }
 
   start(): void {
@@ -167,6 +171,11 @@ export class ThreadCpu {
     this.timer = null;
     this.read();
     return this.harness === undefined ? [] : intervalsOf(this.readings, this.harness, this.redis);
+  }
+
+  /** The worst second's steal over the readings taken, % of the machine's cores (steal-burst.ts); null without /proc/stat. */
+  worstStealSecond(): number | null {
+    return worstSpanSteal(this.readings.map((r) => ({ at: r.at, ticks: r.cpu ?? null })));
   }
 }
 
