@@ -16,9 +16,9 @@
  * of the machine's cores is half a core for a second on this machine, one
  * virtual CPU held for 500 ms, far past the 5 msg/s p99 of a quiet phase
  * (8-19 ms) and the size of the one stall that set an unmarked phase's p99
- * (586 ms, 8 December, 00:04 UTC, at 1.1 % steal over its window). A quiet
- * second reads 0-1 %, and a host giving a steady 5 % reads the same each
- * second, so steal spread thin is left to the window's rule.
+ * (586 ms, 8 December, 00:04 UTC, at 1.1 % steal over its window). Steal
+ * spread evenly reads the same each second as over the window, so it stays
+ * the window's rule's to mark.
  *
  * A disturbed phase names the other processes that took the most CPU over
  * its window (process-cpu.ts), so that its reason, printed with the phase and
