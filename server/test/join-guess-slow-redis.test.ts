@@ -6,26 +6,16 @@
  * budget of 5 on a loaded host). Such a join is refused unavailable instead,
  * and a count that answers within the join's own deadline decides as Redis says.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { Limits, type LimitsConfig } from '../src/limits/limits.ts';
 import type { LimitStore } from '../src/limits/rate-limit.ts';
-import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
+import { REDIS_URL } from './harness.ts';
+import { redisForFile } from './redis-for-file.ts';
 
-let client: RedisClientType;
-const prefix = uniquePrefix('join-slow');
+const { redis: client, prefix } = redisForFile('join-slow');
 /** How late this process reads Redis's replies to scripts (Redis itself runs them at once). */
 let lateMs = 0;
-
-beforeAll(async () => {
-  client = createClient({ url: REDIS_URL });
-  await client.connect();
-});
-
-afterAll(async () => {
-  await client?.quit();
-  await deleteRedisKeys(prefix);
-});
 
 /** A Redis client whose script replies reach the caller `lateMs` after Redis ran the script, as on a starved host. */
 function slowStore(): LimitStore {

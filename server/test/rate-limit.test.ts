@@ -4,26 +4,16 @@
  * them one by one, on one process and across two sharing Redis; and a
  * command's chain of limits (seat, then session) counted in one check.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { nanoid } from 'nanoid';
 import { LimitChain, type ChainVerdict } from '../src/limits/limit-chain.ts';
 import { RateLimit, type LimitStore } from '../src/limits/rate-limit.ts';
-import { REDIS_URL, deleteRedisKeys, uniquePrefix } from './harness.ts';
+import { REDIS_URL } from './harness.ts';
+import { redisForFile } from './redis-for-file.ts';
 
-let client: RedisClientType;
-const prefix = uniquePrefix('rate-limit');
+const { redis: client, prefix } = redisForFile('rate-limit');
 let commands = 0;
-
-beforeAll(async () => {
-  client = createClient({ url: REDIS_URL });
-  await client.connect();
-});
-
-afterAll(async () => {
-  await client?.quit();
-  await deleteRedisKeys(prefix);
-});
 
 /** A store whose Redis client counts the commands this process sends. */
 function countingStore(): LimitStore {

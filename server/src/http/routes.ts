@@ -163,7 +163,9 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { newSession }: Mid
   // Session files carry a whole log, so they get their own (larger) limit. They are read as bytes and
   // checked in a worker thread (a file that is not JSON is refused with the line and column of the fault).
   const fileBody = express.raw({ type: () => true, limit: config.maxImportBytes });
-  const reserve = reserveUploadBytes(limits, config.maxImportBytes);
+  // The bytes each upload reserved of its address's hourly budget before its body was read.
+  const reservations = new WeakMap<Request, number>();
+  const reserve = reserveUploadBytes(limits, config.maxImportBytes, reservations);
   const upload = async (req: Request): Promise<Uint8Array> => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     // The reservation was made before the body was read: the bytes it did not arrive with are given back.
@@ -182,9 +184,6 @@ function sessionFileRoutes(router: Router, deps: RoutesDeps, { newSession }: Mid
   });
 }
 
-/** The bytes each upload reserved of its address's hourly budget before its body was read. */
-const reservations = new WeakMap<Request, number>();
-
 /** Counts `bytes` against the address's hourly allowance of imported bytes, or refuses the request. */
 async function takeImportBytes(limits: Limits, address: string, bytes: number): Promise<void> {
   const verdict = await limits.importBytes.take(address, bytes);
@@ -200,7 +199,7 @@ async function takeImportBytes(limits: Limits, address: string, bytes: number): 
  * MAX_IMPORT_BYTES, so that is what it reserves; the part of a reservation the body did not use is given back.
  * A declared length over MAX_IMPORT_BYTES reserves nothing: express.raw refuses it 413 before reading it.
  */
-function reserveUploadBytes(limits: Limits, maxBytes: number): express.RequestHandler {
+function reserveUploadBytes(limits: Limits, maxBytes: number, reservations: WeakMap<Request, number>): express.RequestHandler {
   return (req, _res, next) => {
     const declared = Number(req.get('content-length') ?? Number.NaN);
     const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
