@@ -38,11 +38,37 @@ test.afterAll(async () => {
   await projector?.context.close();
 });
 
+/**
+ * The map once it has caught up with the screen: the land drawn, the drawing
+ * the size of the room the layout now gives it (the size reaches the map one
+ * resize notice after a phase change re-flows the page), and two readings a
+ * frame apart the same (labels are placed once their widths are measured).
+ */
 async function settledMap(page: Page): Promise<MapLayout> {
-  // The land arrives after the first paint, and labels are placed once their widths are measured.
   await expect(page.locator('[data-testid="map"] .map__land')).toBeVisible();
-  await afterLayout(page);
-  return mapLayout(page);
+  let last = '';
+  let layout: MapLayout | null = null;
+  await expect
+    .poll(
+      async () => {
+        await afterLayout(page);
+        const fits = await page.getByTestId('map').first().evaluate((map) => {
+          // The drawing fills the canvas inside its border, as the resize notice measures it.
+          const box = map.querySelector('.map__canvas');
+          const svg = map.querySelector('svg.map__svg')?.getBoundingClientRect();
+          return !!box && !!svg && Math.abs(box.clientWidth - svg.width) < 1 && Math.abs(box.clientHeight - svg.height) < 1;
+        });
+        layout = await mapLayout(page);
+        // Symbols pulse, so only the drawing's size and the labels are compared.
+        const reading = JSON.stringify([layout.canvas, layout.labels]);
+        const steady = fits && reading === last;
+        last = reading;
+        return steady;
+      },
+      { message: 'the map settles at the size of its room', timeout: 15_000 },
+    )
+    .toBe(true);
+  return layout!;
 }
 
 function report(step: string, m: MapLayout): string {
@@ -63,6 +89,8 @@ test('each resolved beat: the map fills its room, keeps its words apart and off 
   const page = projector.page;
   for (let beatNo = 1; beatNo <= 12; beatNo++) {
     if (!(await game.resolveBeat())) break;
+    // The beat's number first: until the projector has this beat, "resolution" can still be the last beat's.
+    await expect(page.getByTestId('display-beat')).toContainText(new RegExp(`^Beat ${beatNo}\\b`));
     await expectPhase(page, 'resolution');
     const step = `beat ${beatNo} resolved`;
     const m = await settledMap(page);
