@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { expectAccessible, saveScreen } from './support/artifacts.ts';
-import { createSessionOnHome, expectLive, expectNotReloaded, markNoReload } from './support/ui.ts';
+import { createSessionOnHome, expectLive, expectNotReloaded, markNoReload, nextSocket } from './support/ui.ts';
 
 /** The two screens a visitor meets before any session: Home and the join page. */
 test.use({ viewport: { width: 1440, height: 900 } });
@@ -74,12 +74,15 @@ test('the creator replaces its leaked facilitator token on Setup: the old one ge
   await page.getByTestId('reissue-owner-cancel').click();
   expect((await summary(old)).status()).toBe(200);
   await page.getByTestId('reissue-owner').click();
+  // Until the page has opened a new socket, the "live" it shows is the old token's socket.
+  const reconnected = nextSocket(page);
   await page.getByTestId('reissue-owner-confirm').click();
   await expect(page.getByTestId('owner-notice')).toContainText('This browser now uses the new one');
   await expect.poll(stored).not.toBe(old);
   expect((await summary(old)).status()).toBe(401);
   expect((await summary(await stored())).status()).toBe(200);
   // The server dropped the old token's socket: the page reconnects with the new one, no error, no reload.
+  await reconnected;
   await expectLive(page);
   await expect(page.getByRole('alert')).toHaveCount(0);
   const observer = (await page.getByTestId('code-observer').textContent())!.trim();

@@ -1,4 +1,4 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page, type WebSocket } from '@playwright/test';
 
 export const SEATS = ['iran', 'israel', 'us', 'mediators'] as const;
 export type Seat = (typeof SEATS)[number];
@@ -84,6 +84,15 @@ export async function joinWithField(page: Page, code: string): Promise<void> {
 /** Joins with a join link, as from the QR code. */
 export async function joinWithLink(page: Page, code: string): Promise<void> {
   await page.goto(`/join/${code}`);
+}
+
+/**
+ * The next Socket.IO connection the page opens (a new WebSocket: the first transport it tries). Call it
+ * BEFORE the action that makes the page reconnect: the status the page shows until then ("live", a refusal)
+ * is the old socket's, and a check made on it passes whether or not the page ever came back.
+ */
+export function nextSocket(page: Page): Promise<WebSocket> {
+  return page.waitForEvent('websocket', { predicate: (ws) => ws.url().includes('/socket.io/'), timeout: 20_000 });
 }
 
 export async function expectLive(page: Page): Promise<void> {
