@@ -24,6 +24,8 @@ import { Readiness } from './http/readiness.ts';
 import { storeSteps } from './shutdown.ts';
 import { PLAIN_SECURITY_HEADERS, securityHeaders } from './http/security-headers.ts';
 import { Limits } from './limits/limits.ts';
+import { ProcessCount } from './limits/process-count.ts';
+import type { RedisClientType } from 'redis';
 import { SessionService } from './session/session-service.ts';
 import { createSocketServer, type SocketServer } from './socket/socket-server.ts';
 import type { RubiconServer } from './socket/types.ts';
@@ -198,6 +200,13 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
   return { clock, logger, metrics, scenarios, stores, service, directory, imports };
 }
 
+/** The processes sharing Redis, from the token sockets' leases (read as often as they are renewed); 1 without Redis. */
+function processCount(config: Config, redis: RedisClientType | null): () => number {
+  if (!redis) return () => 1;
+  const count = new ProcessCount(redis, `${config.redisPrefix}token-sockets:leases`, Math.max(1, Math.floor(config.tokenSocketsLeaseMs / 3)));
+  return () => count.get();
+}
+
 /** Rate limits, and whose X-Forwarded-For is believed when telling a client's address. */
 function requestGuards(config: Config, { stores, metrics, logger }: Core): { limits: Limits; trustProxy: TrustProxy } {
   const limits = new Limits(config.limits, {
@@ -205,6 +214,7 @@ function requestGuards(config: Config, { stores, metrics, logger }: Core): { lim
     prefix: config.redisPrefix,
     // A limit check sits in front of every command: when Redis is slow, this process's own count decides soon.
     timeoutMs: Math.min(250, config.storeTimeoutMs),
+    processes: processCount(config, stores.redis),
   }, () => metrics.commandLimitRoundTrips.inc());
   const trustProxy = compileTrustProxy(config.trustProxy);
   if (trustsAnyone(config.trustProxy))

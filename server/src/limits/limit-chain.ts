@@ -75,8 +75,9 @@ const BLOCKED_MAX = 10_000;
  * together in one script: one round trip for every link of every check of
  * the turn, the verdicts those of counting the checks one by one in arrival
  * order. When Redis is not ready, fails or does not answer within the
- * store's `timeoutMs`, each link's own counter in this process decides, as
- * a single RateLimit's would; a strict check (`takeStrictly`, for budgets
+ * store's `timeoutMs`, each link's own counter in this process decides, with
+ * this process's share of the budget (the budget over the processes sharing
+ * Redis, LimitStore.processes); a strict check (`takeStrictly`, for budgets
  * of guesses) is refused instead. A check whose first link's key went over its
  * budget is refused from memory for the rest of that window, so a flood
  * from one seat costs no round trips.
@@ -84,6 +85,7 @@ const BLOCKED_MAX = 10_000;
 export class LimitChain {
   private readonly redis: RedisClientType | null;
   private readonly timeoutMs: number;
+  private readonly processes: () => number;
   private waiting: Check[] = [];
   /** First-link keys over their budget, and until when (performance.now()). */
   private readonly blocked = new Map<string, number>();
@@ -96,6 +98,7 @@ export class LimitChain {
   ) {
     this.redis = store.redis;
     this.timeoutMs = store.timeoutMs;
+    this.processes = store.processes ?? (() => 1);
   }
 
   /**
@@ -161,12 +164,16 @@ export class LimitChain {
     return null;
   }
 
-  /** This process's own counters, link by link. */
-  private countLocally(keys: readonly string[]): ChainVerdict {
+  /**
+   * This process's own counters, link by link: with the whole budgets without Redis, or, standing in for a
+   * Redis that is slow or away, with this process's share of them (`1 / processes`), so that the processes
+   * falling back together grant about one budget between them, not one each.
+   */
+  private countLocally(keys: readonly string[], share = 1): ChainVerdict {
     // One clock read for the action's every link: it is one action, at one instant.
     const now = Date.now();
     for (let link = 0; link < this.links.length; link++) {
-      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now) ?? ALLOWED;
+      const verdict: Verdict = this.links[link]?.takeLocally(keys[link] ?? '', now, share) ?? ALLOWED;
       if (!verdict.allowed) return { allowed: false, link, retryAfterMs: verdict.retryAfterMs };
     }
     return ALLOWED;
@@ -185,8 +192,9 @@ export class LimitChain {
     }
     if (!reply) {
       const uncounted: Uncounted = { allowed: false, uncounted: ready ? 'late' : 'down' };
+      const share = 1 / Math.max(1, this.processes());
       for (const check of checks) {
-        if (check.deadline === undefined) check.resolve(this.countLocally(check.keys));
+        if (check.deadline === undefined) check.resolve(this.countLocally(check.keys, share));
         else check.resolve(uncounted);
       }
       return;

@@ -26,6 +26,11 @@ export interface LimitStore {
   prefix: string;
   /** The longest a check waits for Redis before this process's own counter decides. */
   timeoutMs: number;
+  /**
+   * How many processes share this Redis, as this process last learnt it (at least 1): while Redis is slow or
+   * away, a chain's counter in memory grants this process only its share of each budget. Unset: 1.
+   */
+  processes?: () => number;
 }
 
 export type Verdict = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -155,9 +160,12 @@ export class RateLimit {
     return `${this.keyPrefix}:${key}`;
   }
 
-  /** Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once. */
-  takeLocally(key: string, now = Date.now()): Verdict {
-    return this.local.take(key, 1, now);
+  /**
+   * Counts one point against `key` in this process's own counter (no Redis, or Redis away), at once: refused
+   * over `share` of the budget's points (all of them unless told).
+   */
+  takeLocally(key: string, now = Date.now(), share = 1): Verdict {
+    return this.local.take(key, 1, now, Math.max(1, Math.floor(this.budget.points * share)));
   }
 
   /** Returns points taken for an action that turned out not to count (a join code that was right after all). */

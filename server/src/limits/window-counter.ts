@@ -33,10 +33,10 @@ export class WindowCounter {
     this.windows = new SweptMap<Window>((window, now) => now >= window.endsAt, 1024);
   }
 
-  /** Counts `points` against `key`; refused once the window's count is over the budget. */
-  take(key: string, points = 1, now = Date.now()): Verdict {
+  /** Counts `points` against `key`; refused once the window's count is over `cap` (the budget unless told). */
+  take(key: string, points = 1, now = Date.now(), cap = this.budget.points): Verdict {
     const window = this.add(key, points, now);
-    if (window.count <= this.budget.points) return ALLOWED;
+    if (window.count <= cap) return ALLOWED;
     return { allowed: false, retryAfterMs: Math.max(1, window.endsAt - now) };
   }
 
