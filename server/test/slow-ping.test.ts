@@ -11,7 +11,13 @@ import { RedisGate, StoreUnavailableError } from '../src/store/redis-availabilit
 import { OutageLog, RedisProbe, type OutageEvent } from '../src/store/redis-health.ts';
 
 const PING_TIMEOUT_MS = 20;
-const COMMAND_TIMEOUT_MS = 60;
+/**
+ * The probe calls a PING an outage once PINGs have gone unanswered, by the wall clock, for as long as a command
+ * waits. So an event loop held up that long less the PING's own timeout looks like an outage: at 60 ms a 400 ms
+ * stall of a loaded host (Node 24, 8 December) turned the first slow PING into 'down'. 600 ms leaves such stalls
+ * room and is still thirty PINGs' timeouts, so a probe that called the first slow PING an outage still fails.
+ */
+const COMMAND_TIMEOUT_MS = 600;
 
 /** A client whose PINGs hang until `answer` is called; its other commands are what a test gives `gate.run`. */
 function setup() {
