@@ -12,6 +12,7 @@ import { Limits, type LimitsConfig } from '../src/limits/limits.ts';
 import type { LimitStore } from '../src/limits/rate-limit.ts';
 import { REDIS_URL } from './harness.ts';
 import { redisForFile } from './redis-for-file.ts';
+import { withLateScriptReplies } from './late-script-replies.ts';
 
 const { redis: client, prefix } = redisForFile('join-slow');
 /** How late this process reads Redis's replies to scripts (Redis itself runs them at once). */
@@ -19,18 +20,7 @@ let lateMs = 0;
 
 /** A Redis client whose script replies reach the caller `lateMs` after Redis ran the script, as on a starved host. */
 function slowStore(): LimitStore {
-  const slow = new Proxy(client, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (prop !== 'eval' || typeof value !== 'function') return value;
-      const run = value as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        const reply = await run.apply(target, args);
-        await new Promise((resolve) => setTimeout(resolve, lateMs));
-        return reply;
-      };
-    },
-  });
+  const slow = withLateScriptReplies(client, () => lateMs);
   // The app's bound on a limit check: min(250 ms, STORE_TIMEOUT_MS).
   return { redis: slow, prefix, timeoutMs: 250 };
 }

@@ -9,24 +9,14 @@ import { Limits, type LimitsConfig } from '../src/limits/limits.ts';
 import type { LimitStore } from '../src/limits/rate-limit.ts';
 import { ProcessCount } from '../src/limits/process-count.ts';
 import { redisForFile } from './redis-for-file.ts';
+import { withLateScriptReplies } from './late-script-replies.ts';
 
 const { redis: client, prefix } = redisForFile('limits-share');
 /** How late this process reads Redis's replies to scripts (Redis itself runs them at once). */
 let lateMs = 0;
 
 function slowStore(processes: () => number): LimitStore {
-  const slow = new Proxy(client, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (prop !== 'eval' || typeof value !== 'function') return value;
-      const run = value as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        const reply = await run.apply(target, args);
-        await new Promise((resolve) => setTimeout(resolve, lateMs));
-        return reply;
-      };
-    },
-  });
+  const slow = withLateScriptReplies(client, () => lateMs);
   // The app's bound on a limit check: min(250 ms, STORE_TIMEOUT_MS).
   return { redis: slow, prefix, timeoutMs: 250, processes };
 }
