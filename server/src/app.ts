@@ -87,7 +87,7 @@ interface Core {
 export async function createApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const core = await createCore(config, deps);
   const { logger, metrics, stores, service, directory, imports } = core;
-  const { limits, trustProxy } = requestGuards(config, core);
+  const { limits, trustProxy, processes } = requestGuards(config, core);
   const ownBots = new OwnBots();
   const hosts = hostsOf(config);
   const metricsEndpoint = new MetricsEndpoint(metrics, config.metrics, limits.metricsFailures, metricsHostGuard(config, logger));
@@ -135,6 +135,7 @@ export async function createApp(config: Config, deps: AppDeps = {}): Promise<App
         await untilStoreDown(sockets.close({ release: flush }));
         await metricsEndpoint.close();
         readiness.stop();
+        processes?.close();
         await imports.close();
         if (flush) await untilStoreDown(service.flush().catch((err: unknown) => logger.error({ err }, 'storing snapshots on shutdown failed')));
         await untilStoreDown(stores.close());
@@ -200,21 +201,21 @@ async function createCore(config: Config, deps: AppDeps): Promise<Core> {
   return { clock, logger, metrics, scenarios, stores, service, directory, imports };
 }
 
-/** The processes sharing Redis, from the token sockets' leases (read as often as they are renewed); 1 without Redis. */
-function processCount(config: Config, redis: RedisClientType | null): () => number {
-  if (!redis) return () => 1;
-  const count = new ProcessCount(redis, `${config.redisPrefix}token-sockets:leases`, Math.max(1, Math.floor(config.tokenSocketsLeaseMs / 3)));
-  return () => count.get();
+/** The processes sharing Redis, from the token sockets' leases (read as often as they are renewed); null without Redis (one). */
+function processCount(config: Config, redis: RedisClientType | null): ProcessCount | null {
+  if (!redis) return null;
+  return new ProcessCount(redis, `${config.redisPrefix}token-sockets:leases`, Math.max(1, Math.floor(config.tokenSocketsLeaseMs / 3)));
 }
 
 /** Rate limits, and whose X-Forwarded-For is believed when telling a client's address. */
-function requestGuards(config: Config, { stores, metrics, logger }: Core): { limits: Limits; trustProxy: TrustProxy } {
+function requestGuards(config: Config, { stores, metrics, logger }: Core): { limits: Limits; trustProxy: TrustProxy; processes: ProcessCount | null } {
+  const processes = processCount(config, stores.redis);
   const limits = new Limits(config.limits, {
     redis: stores.redis,
     prefix: config.redisPrefix,
     // A limit check sits in front of every command: when Redis is slow, this process's own count decides soon.
     timeoutMs: Math.min(250, config.storeTimeoutMs),
-    processes: processCount(config, stores.redis),
+    processes: () => processes?.get() ?? 1,
   }, () => metrics.commandLimitRoundTrips.inc());
   const trustProxy = compileTrustProxy(config.trustProxy);
   if (trustsAnyone(config.trustProxy))
@@ -222,7 +223,7 @@ function requestGuards(config: Config, { stores, metrics, logger }: Core): { lim
       { trustProxy: config.trustProxy },
       'TRUST_PROXY believes X-Forwarded-For from any client: only safe when nothing but the proxy can reach this port (name the proxy instead, e.g. TRUST_PROXY=uniquelocal)',
     );
-  return { limits, trustProxy };
+  return { limits, trustProxy, processes };
 }
 
 /** The names this server answers to (host-check.ts), from the configuration and the machine's own name. */
